@@ -1,0 +1,39 @@
+// Type-aware lint for the whole workspace. The domain package must stay pure:
+// no Node built-ins, no drivers, nothing of ours.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/.tsbuild/**', 'data/**', '.tap/**', 'docs/**', 'infra/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
+    },
+  },
+  {
+    files: ['packages/domain/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', '@timebank/*', 'better-sqlite3', 'pg', 'kafkajs', 'fastify'], message: 'packages/domain is pure: no I/O, no node:*, nothing of ours.' }] },
+      ],
+      'no-restricted-globals': ['error', { name: 'Date', message: 'The clock comes in through the context.' }],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Ids come in through the context.' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

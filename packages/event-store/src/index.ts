@@ -1,0 +1,4 @@
+export type * from './port.js';
+export * from './errors.js';
+export * from './limits.js';
+export * from './hash-chain.js';

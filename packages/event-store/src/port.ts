@@ -1,0 +1,131 @@
+/**
+ * The EventStore port. Every adapter (SQLite, PostgreSQL, EventStoreDB) implements exactly these
+ * semantics, which are modelled on EventStoreDB's; the contract suite in `./contract` proves it.
+ *
+ * Positions and revisions are `bigint` everywhere in process; on the wire they travel as strings.
+ */
+
+/** A JSON value as stored: no `undefined`, functions, bigint, NaN or Infinity anywhere inside. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * What the caller expects the stream's current revision to be.
+ * - `no_stream`: the stream must not exist.
+ * - `stream_exists`: the stream must have at least one event.
+ * - `any`: no check (the ledger never uses it for its own events).
+ * - a bigint: the revision of the stream's last event (0n after one event).
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
+
+/** Metadata every ledger event carries. `schemaVersion` is the version of the event's data schema. */
+export interface EventMetadata {
+  readonly schemaVersion: number;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly actor?: string;
+  readonly idempotencyKey?: string;
+}
+
+/** An event to append. `id` is a UUID, derived deterministically by the ledger from the command. */
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: EventMetadata;
+}
+
+/** An event as stored, with its place in its stream and in the global order. */
+export interface RecordedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: EventMetadata;
+  readonly streamName: string;
+  /** 0-based revision within the stream, gapless. */
+  readonly revision: bigint;
+  /** Global position: strictly increasing in commit order as seen by readers, not necessarily gapless. */
+  readonly position: bigint;
+  /** ISO-8601 UTC time the store recorded the event; not covered by the hash (the server assigns it). */
+  readonly recordedAt: string;
+  /** Lower-case hex sha-256; see `hash-chain.ts`. */
+  readonly hash: string;
+}
+
+export interface AppendOptions {
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event after this append: pass it as the next expectedRevision. */
+  readonly nextExpectedRevision: bigint;
+  /** Global position of the last event of this append. */
+  readonly position: bigint;
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read (inclusive); default: start when forwards, end when backwards. */
+  readonly fromRevision?: bigint | 'start' | 'end';
+  readonly direction?: 'forwards' | 'backwards';
+  /** At most this many events; default and ceiling: `limits.readBatchMax`. */
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Read events strictly after this position; default: from the beginning. */
+  readonly fromPosition?: bigint;
+  /** At most this many events; default and ceiling: `limits.readBatchMax`. */
+  readonly maxCount?: number;
+}
+
+export interface SubscriptionFilter {
+  /** Deliver only events whose stream name starts with one of these prefixes. */
+  readonly streamPrefixes?: readonly string[];
+  /** Deliver only events of these types. */
+  readonly eventTypes?: readonly string[];
+}
+
+export interface SubscribeOptions {
+  /** Deliver events strictly after this position; default: from the beginning. */
+  readonly fromPosition?: bigint;
+  readonly filter?: SubscriptionFilter;
+}
+
+export type SubscriptionMessage =
+  | { readonly kind: 'event'; readonly event: RecordedEvent }
+  /** Emitted once, when the catch-up read has delivered everything that existed at subscribe time. */
+  | { readonly kind: 'caught-up'; readonly position: bigint };
+
+/**
+ * A subscription to `$all`: catches up, signals `caught-up` once, then follows live. If the
+ * underlying connection drops, the adapter resubscribes from the last delivered position by
+ * itself; the consumer sees neither a gap nor a duplicate. Iteration is pull-based, so a slow
+ * consumer applies back-pressure. `close()` ends the iteration.
+ */
+export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Which engine this is, for logs and metrics. */
+  readonly engine: 'sqlite' | 'postgres' | 'esdb';
+  /**
+   * Appends events atomically. Throws `WrongExpectedVersionError` on a revision mismatch and a
+   * `StoreLimitError` subclass for invalid input; in both cases nothing is written.
+   * Idempotent by event id: re-appending the same ids at the same expected revision returns
+   * the original result and stores nothing twice.
+   */
+  appendToStream(
+    streamName: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
+  /** Reads one stream; an unknown stream reads as empty. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Reads a page of the global log in position order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** Position of the last event visible to readers (0n when the store is empty). */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
