@@ -43,7 +43,10 @@ export class WrongExpectedVersionError extends EventStoreError {
 
 /** Input rejected before anything was written. */
 export class StoreLimitError extends EventStoreError {
-  constructor(code: Exclude<StoreErrorCode, 'WRONG_EXPECTED_VERSION' | 'STORE_UNAVAILABLE'>, message: string) {
+  constructor(
+    code: Exclude<StoreErrorCode, 'WRONG_EXPECTED_VERSION' | 'STORE_UNAVAILABLE'>,
+    message: string,
+  ) {
     super(code, message);
     this.name = 'StoreLimitError';
   }

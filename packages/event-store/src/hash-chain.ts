@@ -61,11 +61,21 @@ export function verifyStreamChain(streamName: string, events: Iterable<RecordedE
   let count = 0;
   for (const event of events) {
     if (event.revision !== expectedRevision) {
-      return { ok: false, streamName, revision: expectedRevision, reason: `revision ${expectedRevision} is missing` };
+      return {
+        ok: false,
+        streamName,
+        revision: expectedRevision,
+        reason: `revision ${expectedRevision} is missing`,
+      };
     }
     const computed = eventHash(previous, event);
     if (computed !== event.hash) {
-      return { ok: false, streamName, revision: event.revision, reason: 'stored hash does not match content' };
+      return {
+        ok: false,
+        streamName,
+        revision: event.revision,
+        reason: 'stored hash does not match content',
+      };
     }
     previous = computed;
     expectedRevision += 1n;

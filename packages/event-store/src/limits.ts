@@ -97,7 +97,10 @@ export function validateAppend(
     assertJson(event.data, `${where}.data`);
     assertJson(event.metadata, `${where}.metadata`);
     if (!Number.isInteger(event.metadata.schemaVersion) || event.metadata.schemaVersion < 1) {
-      throw new StoreLimitError('INVALID_EVENT', `${where}.metadata.schemaVersion must be a positive integer`);
+      throw new StoreLimitError(
+        'INVALID_EVENT',
+        `${where}.metadata.schemaVersion must be a positive integer`,
+      );
     }
     const encoded = canonicalJson({ type: event.type, data: event.data, metadata: event.metadata });
     const size = Buffer.byteLength(encoded, 'utf8');
