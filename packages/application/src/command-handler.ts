@@ -1,0 +1,167 @@
+import {
+  isWrongExpectedVersion,
+  type EventStore,
+  type JsonObject,
+  type NewEvent,
+  type RecordedEvent,
+} from '@timebank/event-store';
+import { deterministicEventId } from './event-ids.js';
+import { StateCache } from './state-cache.js';
+import { KeyedSerializer } from './keyed-serializer.js';
+
+/** An event as the domain sees it: a type and plain JSON data. */
+export interface DomainEventShape {
+  readonly type: string;
+  readonly data: JsonObject;
+}
+
+/** How one kind of stream folds its events. */
+export interface StreamFold<State, Event extends DomainEventShape> {
+  readonly initialState: State;
+  evolve(state: State, event: Event): State;
+}
+
+/** Who and why: carried into every event's metadata. */
+export interface CommandEnvelope {
+  readonly idempotencyKey: string;
+  readonly actor?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+export interface HandledCommand<Event> {
+  readonly streamName: string;
+  /** The events this call appended; empty when the command had already taken effect. */
+  readonly events: readonly Event[];
+  /** The stream's revision after the command (-1n for a stream that still does not exist). */
+  readonly revision: bigint;
+  /** Global position of the last appended event, or null when nothing was appended. */
+  readonly position: bigint | null;
+}
+
+/** Thrown when a command lost the optimistic-concurrency race more times than allowed. */
+export class ConcurrencyConflictError extends Error {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(
+    readonly streamName: string,
+    readonly attempts: number,
+  ) {
+    super(`stream ${streamName}: gave up after ${attempts} conflicting attempts`);
+    this.name = 'ConcurrencyConflictError';
+  }
+}
+
+export interface CommandHandlerOptions {
+  readonly store: EventStore;
+  /** Schema version stamped on each event type's metadata. */
+  readonly schemaVersionOf: (eventType: string) => number;
+  /** Streams whose folded state is kept in memory. Default 10,000 (about tens of MB of state). */
+  readonly cacheEntriesMax?: number;
+  /**
+   * Attempts after a WrongExpectedVersion before giving up. Within one process commands on one
+   * stream are serialised, so conflicts only come from other processes; 5 absorbs short bursts.
+   */
+  readonly conflictRetriesMax?: number;
+}
+
+/**
+ * Loads a stream, folds it, lets the caller decide, and appends the decision with the revision
+ * it was decided on. Commands on the same stream run one after another within this process, and
+ * a conflict with another process re-reads and decides again, a bounded number of times.
+ */
+export class CommandHandler {
+  readonly #store: EventStore;
+  readonly #schemaVersionOf: (eventType: string) => number;
+  readonly #cache: StateCache<unknown>;
+  readonly #conflictRetriesMax: number;
+  readonly #serializer = new KeyedSerializer();
+  #conflicts = 0;
+
+  constructor(options: CommandHandlerOptions) {
+    this.#store = options.store;
+    this.#schemaVersionOf = options.schemaVersionOf;
+    this.#cache = new StateCache(options.cacheEntriesMax ?? 10_000);
+    this.#conflictRetriesMax = options.conflictRetriesMax ?? 5;
+  }
+
+  /** Conflicts seen so far (for metrics). */
+  get conflicts(): number {
+    return this.#conflicts;
+  }
+
+  /** Folds a stream's current state, using and refreshing the cache. */
+  async load<State, Event extends DomainEventShape>(
+    streamName: string,
+    fold: StreamFold<State, Event>,
+  ): Promise<{ state: State; revision: bigint }> {
+    const cached = this.#cache.get(streamName) as { state: State; revision: bigint } | undefined;
+    let state = cached?.state ?? fold.initialState;
+    let revision = cached?.revision ?? -1n;
+    for (;;) {
+      const page: RecordedEvent[] = await this.#store.readStream(streamName, { fromRevision: revision + 1n });
+      for (const recorded of page) {
+        if (recorded.revision !== revision + 1n) {
+          throw new Error(
+            `stream ${streamName}: expected revision ${revision + 1n}, read ${recorded.revision}`,
+          );
+        }
+        state = fold.evolve(state, { type: recorded.type, data: recorded.data } as Event);
+        revision = recorded.revision;
+      }
+      if (page.length === 0) break;
+      // A short page means we reached the end; a full page may have more behind it.
+      if (page.length < 1000) break;
+    }
+    this.#cache.set(streamName, { state, revision });
+    return { state, revision };
+  }
+
+  /**
+   * Runs `decide` on the stream's current state and appends what it returns. `decide` must be
+   * pure and may throw a domain error, which propagates unchanged with nothing written.
+   */
+  async handle<State, Event extends DomainEventShape>(
+    streamName: string,
+    fold: StreamFold<State, Event>,
+    decide: (state: State, revision: bigint) => readonly Event[],
+    envelope: CommandEnvelope,
+  ): Promise<HandledCommand<Event>> {
+    return this.#serializer.run(streamName, async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        const { state, revision } = await this.load(streamName, fold);
+        const decided = decide(state, revision);
+        if (decided.length === 0) return { streamName, events: [], revision, position: null };
+        const newEvents: NewEvent[] = decided.map((event, index) => ({
+          id: deterministicEventId(envelope.idempotencyKey, streamName, index),
+          type: event.type,
+          data: event.data,
+          metadata: {
+            schemaVersion: this.#schemaVersionOf(event.type),
+            idempotencyKey: envelope.idempotencyKey,
+            ...(envelope.actor === undefined ? {} : { actor: envelope.actor }),
+            ...(envelope.correlationId === undefined ? {} : { correlationId: envelope.correlationId }),
+            ...(envelope.causationId === undefined ? {} : { causationId: envelope.causationId }),
+          },
+        }));
+        try {
+          const result = await this.#store.appendToStream(streamName, newEvents, {
+            expectedRevision: revision < 0n ? 'no_stream' : revision,
+          });
+          const nextState = decided.reduce((folded, event) => fold.evolve(folded, event), state);
+          this.#cache.set(streamName, { state: nextState, revision: result.nextExpectedRevision });
+          return {
+            streamName,
+            events: decided,
+            revision: result.nextExpectedRevision,
+            position: result.position,
+          };
+        } catch (error) {
+          if (!isWrongExpectedVersion(error)) throw error;
+          this.#conflicts += 1;
+          this.#cache.delete(streamName);
+          if (attempt > this.#conflictRetriesMax) throw new ConcurrencyConflictError(streamName, attempt);
+        }
+      }
+    });
+  }
+}
