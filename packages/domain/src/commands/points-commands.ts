@@ -1,0 +1,103 @@
+/** Commands that move points: holds, redemptions, expiry, transfers, donations. */
+import { z } from 'zod';
+import { idSchema, positiveCentipointsSchema } from '../events/common.js';
+import { commandBase } from './volunteer-commands.js';
+
+export const holdPointsSchema = z.strictObject({
+  type: z.literal('HoldPoints'),
+  ...commandBase,
+  volunteerId: idSchema,
+  partnerId: idSchema,
+  offerId: idSchema,
+  centipoints: positiveCentipointsSchema,
+  /** Omitted: `rules.holdTimeoutSecondsDefault`. */
+  holdTimeoutSeconds: z.number().int().positive().optional(),
+});
+
+const holdReference = { ...commandBase, volunteerId: idSchema, holdId: idSchema, partnerId: idSchema };
+
+export const capturePointsSchema = z.strictObject({ type: z.literal('CapturePoints'), ...holdReference });
+export const releasePointsSchema = z.strictObject({ type: z.literal('ReleasePoints'), ...holdReference });
+/** Sent by the clock (a scheduler) once a hold's timeout has passed. */
+export const expireHoldSchema = z.strictObject({
+  type: z.literal('ExpireHold'),
+  ...commandBase,
+  volunteerId: idSchema,
+  holdId: idSchema,
+});
+
+/** A plain redemption: hold and capture at once. */
+export const redeemPointsSchema = z.strictObject({
+  type: z.literal('RedeemPoints'),
+  ...commandBase,
+  volunteerId: idSchema,
+  partnerId: idSchema,
+  offerId: idSchema,
+  centipoints: positiveCentipointsSchema,
+});
+
+/** Sent by the clock: expires every point whose expiry has passed. */
+export const expirePointsSchema = z.strictObject({
+  type: z.literal('ExpirePoints'),
+  ...commandBase,
+  volunteerId: idSchema,
+});
+
+export const transferPointsSchema = z.strictObject({
+  type: z.literal('TransferPoints'),
+  ...commandBase,
+  volunteerId: idSchema,
+  toVolunteerId: idSchema,
+  centipoints: positiveCentipointsSchema,
+});
+
+/** The credit side of a transfer, issued by `react` on `PointsTransferSent`; targets the receiver. */
+export const receivePointsTransferSchema = z.strictObject({
+  type: z.literal('ReceivePointsTransfer'),
+  ...commandBase,
+  volunteerId: idSchema,
+  transferId: idSchema,
+  fromVolunteerId: idSchema,
+  centipoints: positiveCentipointsSchema,
+});
+
+/** Issued when the receiver could not be credited; targets the sender. */
+export const refundPointsTransferSchema = z.strictObject({
+  type: z.literal('RefundPointsTransfer'),
+  ...commandBase,
+  volunteerId: idSchema,
+  transferId: idSchema,
+  reasonCode: z.string().min(1).max(100),
+});
+
+export const donatePointsSchema = z.strictObject({
+  type: z.literal('DonatePoints'),
+  ...commandBase,
+  volunteerId: idSchema,
+  centipoints: positiveCentipointsSchema,
+  /** `offered`: donate earnings above the balance cap; `available`: donate spendable points. */
+  source: z.enum(['available', 'offered']).default('available'),
+});
+
+/** The credit side of a donation, issued by `react` on `PointsDonated`; targets the donation pool. */
+export const receiveDonationSchema = z.strictObject({
+  type: z.literal('ReceiveDonation'),
+  ...commandBase,
+  donationId: idSchema,
+  fromVolunteerId: idSchema,
+  centipoints: positiveCentipointsSchema,
+});
+
+export const POINTS_COMMAND_SCHEMAS = [
+  holdPointsSchema,
+  capturePointsSchema,
+  releasePointsSchema,
+  expireHoldSchema,
+  redeemPointsSchema,
+  expirePointsSchema,
+  transferPointsSchema,
+  receivePointsTransferSchema,
+  refundPointsTransferSchema,
+  donatePointsSchema,
+  receiveDonationSchema,
+] as const;

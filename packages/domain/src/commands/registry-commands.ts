@@ -1,0 +1,59 @@
+/** Commands of administrators: partners, organisations and the points policy. */
+import { z } from 'zod';
+import { idSchema, instantSchema, positiveCentipointsSchema, shortTextSchema } from '../events/common.js';
+import { pointsPolicyTermsSchema } from '../events/registry-events.js';
+import { commandBase } from './volunteer-commands.js';
+
+export const registerPartnerSchema = z.strictObject({
+  type: z.literal('RegisterPartner'),
+  ...commandBase,
+  partnerId: idSchema,
+  name: shortTextSchema,
+  community: shortTextSchema,
+});
+
+export const publishPartnerOfferSchema = z.strictObject({
+  type: z.literal('PublishPartnerOffer'),
+  ...commandBase,
+  partnerId: idSchema,
+  offerId: idSchema,
+  title: shortTextSchema,
+  priceCentipoints: positiveCentipointsSchema,
+});
+
+export const suspendPartnerSchema = z.strictObject({
+  type: z.literal('SuspendPartner'),
+  ...commandBase,
+  partnerId: idSchema,
+  reason: shortTextSchema,
+});
+
+export const reinstatePartnerSchema = z.strictObject({
+  type: z.literal('ReinstatePartner'),
+  ...commandBase,
+  partnerId: idSchema,
+});
+
+export const registerOrganisationSchema = z.strictObject({
+  type: z.literal('RegisterOrganisation'),
+  ...commandBase,
+  organisationId: idSchema,
+  name: shortTextSchema,
+  community: shortTextSchema,
+});
+
+export const changePointsPolicySchema = z.strictObject({
+  type: z.literal('ChangePointsPolicy'),
+  ...commandBase,
+  effectiveFrom: instantSchema,
+  terms: pointsPolicyTermsSchema,
+});
+
+export const REGISTRY_COMMAND_SCHEMAS = [
+  registerPartnerSchema,
+  publishPartnerOfferSchema,
+  suspendPartnerSchema,
+  reinstatePartnerSchema,
+  registerOrganisationSchema,
+  changePointsPolicySchema,
+] as const;

@@ -1,0 +1,90 @@
+/**
+ * The one catalogue of domain error codes. Codes are stable API: never rename or reuse one.
+ * Every code is documented in docs/errors.md; a test fails when the two disagree. Only the HTTP
+ * layer maps codes to status codes.
+ */
+
+export const DOMAIN_ERROR_CODES = [
+  // Input and authority
+  'INVALID_COMMAND',
+  'IDEMPOTENCY_KEY_REUSED',
+  'ACTOR_NOT_PERMITTED',
+  // Volunteers
+  'VOLUNTEER_ALREADY_REGISTERED',
+  'VOLUNTEER_NOT_FOUND',
+  'VOLUNTEER_INACTIVE',
+  'INVALID_NATIONAL_ID',
+  // Service records
+  'SERVICE_END_BEFORE_START',
+  'SERVICE_RECORD_TOO_SHORT',
+  'SERVICE_RECORD_TOO_LONG',
+  'DAILY_HOURS_EXCEEDED',
+  'SERVICE_RECORD_OVERLAP',
+  'SERVICE_END_IN_FUTURE',
+  'SERVICE_TOO_OLD',
+  'SERVICE_RECORD_NOT_FOUND',
+  'SERVICE_RECORD_ALREADY_EXISTS',
+  'SERVICE_RECORD_NOT_PENDING',
+  'SERVICE_RECORD_CLOSED',
+  'NOT_ORGANISING_ORGANISATION',
+  // Stars
+  'NOT_ELIGIBLE_FOR_STAR',
+  // Points
+  'INSUFFICIENT_POINTS',
+  'STAR_LEVEL_TOO_LOW_TO_REDEEM',
+  'BALANCE_CAP_EXCEEDED',
+  'NO_POINTS_TO_EXPIRE',
+  'HOLD_NOT_FOUND',
+  'HOLD_ALREADY_RESOLVED',
+  'HOLD_EXPIRED',
+  'HOLD_NOT_EXPIRED',
+  'HOLD_TIMEOUT_TOO_LONG',
+  'TRANSFER_TO_SELF',
+  'TRANSFER_NOT_FOUND',
+  'TRANSFER_ALREADY_SETTLED',
+  // Partners and organisations
+  'PARTNER_ALREADY_REGISTERED',
+  'PARTNER_NOT_FOUND',
+  'PARTNER_SUSPENDED',
+  'PARTNER_NOT_SUSPENDED',
+  'OFFER_ALREADY_PUBLISHED',
+  'OFFER_NOT_FOUND',
+  'OFFER_PRICE_MISMATCH',
+  'ORGANISATION_ALREADY_REGISTERED',
+  // Points policy
+  'POLICY_EFFECTIVE_IN_PAST',
+  'POLICY_EFFECTIVE_NOT_AFTER_LATEST',
+] as const;
+
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+/** Extra facts about a rejection, safe to show to the caller (never personal data). */
+export type DomainErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * A rule rejected a command; nothing was decided. Deciders return it rather than throw, so that
+ * callers must handle it; `assertNever`-style programmer errors still throw plain `Error`s.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: DomainErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}
+
+/** Shorthand used by the deciders. */
+export function reject(
+  code: DomainErrorCode,
+  message: string,
+  details: DomainErrorDetails = {},
+): DomainError {
+  return new DomainError(code, message, details);
+}

@@ -1,0 +1,67 @@
+/** Building blocks shared by event and command schemas. Event data is plain JSON only. */
+import { z } from 'zod';
+import { ACCOUNT_PATTERN } from '../accounts.js';
+import { QUALITY_GRADES } from '../rules.js';
+import { ID_PATTERN } from '../streams.js';
+import { isInstant } from '../time.js';
+
+/** An ISO-8601 UTC instant (`2026-03-01T08:30:00.000Z`); never a Date. */
+export const instantSchema = z
+  .string()
+  .refine(isInstant, { message: 'expected an ISO-8601 UTC instant ending in Z' });
+export const idSchema = z
+  .string()
+  .regex(ID_PATTERN, 'expected an id of letters, digits and _ . : - (at most 100)');
+/** An amount in integer hundredths of a point, so hours × rate × multiplier never drifts. */
+export const centipointsSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const positiveCentipointsSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const accountSchema = z.string().regex(ACCOUNT_PATTERN, 'expected a ledger account name');
+/** Idempotency keys: chosen by the caller, at most 200 characters so that they fit in metadata comfortably. */
+export const idempotencyKeySchema = z.string().min(1).max(200);
+export const qualityGradeSchema = z.enum(QUALITY_GRADES);
+export const shortTextSchema = z.string().trim().min(1).max(200);
+
+export const ACTOR_ROLES = [
+  'volunteer',
+  'registration_desk',
+  'organiser',
+  'partner',
+  'administrator',
+  'system',
+] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
+
+/** Who decided: recorded in events so that history shows who did what ("whoever records certifies"). */
+export const actorSchema = z.object({
+  id: idSchema,
+  role: z.enum(ACTOR_ROLES),
+  /** The organisation an organiser or registration desk acts for. */
+  organisationId: idSchema.optional(),
+  /** The partner a partner user acts for. */
+  partnerId: idSchema.optional(),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+/** Why a service record was corrected or voided; stable codes, shown in the volunteer's history. */
+export const CORRECTION_REASON_CODES = [
+  'wrong_time',
+  'wrong_duration',
+  'wrong_activity',
+  'wrong_organisation',
+  'duplicate_record',
+  'fraudulent_record',
+  'reported_by_volunteer',
+  'other',
+] as const;
+export const correctionReasonSchema = z.enum(CORRECTION_REASON_CODES);
+export type CorrectionReason = z.infer<typeof correctionReasonSchema>;
+
+/** Fields every event carries: the key of the command that caused it. */
+export const eventBase = { idempotencyKey: idempotencyKeySchema };
+
+/** Fields every points-moving event carries: a double-entry movement. */
+export const movementFields = {
+  fromAccount: accountSchema,
+  toAccount: accountSchema,
+  centipoints: centipointsSchema,
+};

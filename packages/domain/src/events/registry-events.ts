@@ -1,0 +1,87 @@
+/** Events of the partner, organisation and points-policy streams. */
+import { z } from 'zod';
+import {
+  actorSchema,
+  eventBase,
+  idSchema,
+  instantSchema,
+  positiveCentipointsSchema,
+  qualityGradeSchema,
+  shortTextSchema,
+} from './common.js';
+
+export const partnerRegisteredData = z.object({
+  ...eventBase,
+  partnerId: idSchema,
+  name: shortTextSchema,
+  community: shortTextSchema,
+  registeredAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const partnerOfferPublishedData = z.object({
+  ...eventBase,
+  partnerId: idSchema,
+  offerId: idSchema,
+  title: shortTextSchema,
+  priceCentipoints: positiveCentipointsSchema,
+  publishedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const partnerSuspendedData = z.object({
+  ...eventBase,
+  partnerId: idSchema,
+  reason: shortTextSchema,
+  suspendedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const partnerReinstatedData = z.object({
+  ...eventBase,
+  partnerId: idSchema,
+  reinstatedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const organisationRegisteredData = z.object({
+  ...eventBase,
+  organisationId: idSchema,
+  name: shortTextSchema,
+  community: shortTextSchema,
+  registeredAt: instantSchema,
+  actor: actorSchema,
+});
+
+const nonNegativeInteger = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** The knobs of one points-policy version; see `PointsPolicyTerms` in rules.ts for meaning and units. */
+export const pointsPolicyTermsSchema = z.object({
+  ratePerHourCentipoints: nonNegativeInteger,
+  qualityMultiplierPercent: z.record(qualityGradeSchema, nonNegativeInteger),
+  balanceCapCentipoints: nonNegativeInteger,
+  dailyEarningCapCentipoints: nonNegativeInteger.nullable(),
+  minStarToRedeem: z.number().int().min(0).max(10),
+  expiryDays: nonNegativeInteger.nullable(),
+});
+
+export const pointsPolicyChangedData = z.object({
+  ...eventBase,
+  /** 1, 2, 3, …; version 0 is the configured initial policy. */
+  version: z.number().int().positive(),
+  /** Service starting at or after this instant earns under these terms. */
+  effectiveFrom: instantSchema,
+  terms: pointsPolicyTermsSchema,
+  changedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const PARTNER_EVENT_DATA = {
+  PartnerRegistered: partnerRegisteredData,
+  PartnerOfferPublished: partnerOfferPublishedData,
+  PartnerSuspended: partnerSuspendedData,
+  PartnerReinstated: partnerReinstatedData,
+} as const;
+
+export const ORGANISATION_EVENT_DATA = { OrganisationRegistered: organisationRegisteredData } as const;
+export const POLICY_EVENT_DATA = { PointsPolicyChanged: pointsPolicyChangedData } as const;

@@ -1,0 +1,148 @@
+/** Events of a volunteer's stream about registration, service records and stars. */
+import { z } from 'zod';
+import {
+  actorSchema,
+  correctionReasonSchema,
+  eventBase,
+  idSchema,
+  instantSchema,
+  qualityGradeSchema,
+  shortTextSchema,
+} from './common.js';
+
+export const volunteerRegisteredData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  /** The unified volunteer number shown on certificates, assigned outside the domain. */
+  volunteerNumber: idSchema,
+  name: shortTextSchema,
+  /** Keyed hash of the national ID number; the number itself is never stored. */
+  nationalIdHash: z.string().regex(/^[0-9a-f]{32,128}$/),
+  /** Display form, e.g. `1301**********1234`. */
+  nationalIdMasked: z.string().min(8).max(18),
+  phone: z.string().regex(/^\+?[0-9-]{5,20}$/),
+  community: shortTextSchema,
+  registeredAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const volunteerDeactivatedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  reason: shortTextSchema,
+  deactivatedAt: instantSchema,
+  actor: actorSchema,
+});
+
+const serviceFields = {
+  recordId: idSchema,
+  activity: shortTextSchema,
+  organisationId: idSchema,
+  startAt: instantSchema,
+  endAt: instantSchema,
+  /** Actual service only, not travel; whole minutes. */
+  durationMinutes: z.number().int().positive(),
+};
+
+export const serviceHoursRecordedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  ...serviceFields,
+  recordedAt: instantSchema,
+  /** Who recorded it; with back-dating beyond the window this is an administrator. */
+  actor: actorSchema,
+});
+
+export const serviceHoursConfirmedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  recordId: idSchema,
+  qualityGrade: qualityGradeSchema,
+  confirmedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const serviceHoursRejectedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  recordId: idSchema,
+  reason: shortTextSchema,
+  rejectedAt: instantSchema,
+  actor: actorSchema,
+});
+
+/**
+ * The old record stops counting and a replacement with new values starts counting. The
+ * replacement keeps the old record's status: a confirmed record's replacement is confirmed
+ * with the same quality grade, and its points follow in a `PointsEarned`.
+ */
+export const serviceRecordCorrectedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  recordId: idSchema,
+  replacementRecordId: idSchema,
+  replacement: z.object({
+    ...serviceFields,
+    status: z.enum(['pending', 'confirmed']),
+    qualityGrade: qualityGradeSchema.nullable(),
+  }),
+  reasonCode: correctionReasonSchema,
+  note: z.string().max(500),
+  correctedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const serviceRecordVoidedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  recordId: idSchema,
+  reasonCode: correctionReasonSchema,
+  note: z.string().max(500),
+  voidedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const starRatingAppliedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  applicationId: idSchema,
+  /** The level applied for: the highest the confirmed hours allow. */
+  level: z.number().int().min(1).max(10),
+  confirmedMinutes: z.number().int().nonnegative(),
+  appliedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const starRatingAwardedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  applicationId: idSchema,
+  level: z.number().int().min(1).max(10),
+  awardedAt: instantSchema,
+  /** After the public-notice window; equal to awardedAt when the window is 0 days. */
+  effectiveAt: instantSchema,
+});
+
+export const starAwardFlaggedForReviewData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  level: z.number().int().min(1).max(10),
+  confirmedMinutes: z.number().int().nonnegative(),
+  thresholdMinutes: z.number().int().positive(),
+  /** The record whose correction or void caused the drop. */
+  recordId: idSchema,
+  flaggedAt: instantSchema,
+});
+
+export const VOLUNTEER_EVENT_DATA = {
+  VolunteerRegistered: volunteerRegisteredData,
+  VolunteerDeactivated: volunteerDeactivatedData,
+  ServiceHoursRecorded: serviceHoursRecordedData,
+  ServiceHoursConfirmed: serviceHoursConfirmedData,
+  ServiceHoursRejected: serviceHoursRejectedData,
+  ServiceRecordCorrected: serviceRecordCorrectedData,
+  ServiceRecordVoided: serviceRecordVoidedData,
+  StarRatingApplied: starRatingAppliedData,
+  StarRatingAwarded: starRatingAwardedData,
+  StarAwardFlaggedForReview: starAwardFlaggedForReviewData,
+} as const;
