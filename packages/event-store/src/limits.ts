@@ -71,7 +71,9 @@ export function validateAppend(
 ): string[] {
   assertValidStreamName(streamName);
   assertValidExpectedRevision(expected);
-  if (!Array.isArray(events) || events.length === 0) {
+  // Checked through an `unknown` alias: narrowing `events` itself would type its items as `any`.
+  const untrusted: unknown = events;
+  if (!Array.isArray(untrusted) || events.length === 0) {
     throw new StoreLimitError('TOO_MANY_EVENTS', 'an append needs at least one event');
   }
   if (events.length > limits.eventsPerAppendMax) {

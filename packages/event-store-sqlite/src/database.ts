@@ -1,0 +1,74 @@
+/**
+ * Opening the SQLite database: durability pragmas on every open, and the schema.
+ */
+import Database from 'better-sqlite3';
+
+/** `PRAGMA synchronous` value for FULL: fsync the WAL on every commit. */
+export const SYNCHRONOUS_FULL = 2;
+
+/** Bumped whenever the schema below changes; stored in `PRAGMA user_version`. */
+const SCHEMA_VERSION = 1;
+
+/**
+ * The global position is the events table's INTEGER PRIMARY KEY (the rowid): one writer at a
+ * time (BEGIN IMMEDIATE) appends at max + 1, so positions grow in commit order and a reader never
+ * sees a later position before an earlier one. `streams` holds each stream's head so that an
+ * append checks its expected revision and chains its hash with one indexed lookup.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY,
+  stream_name TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (stream_name, revision)
+) STRICT;
+CREATE TABLE IF NOT EXISTS streams (
+  stream_name TEXT PRIMARY KEY,
+  head_revision INTEGER NOT NULL,
+  head_hash TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+`;
+
+export interface OpenOptions {
+  /** How long a writer waits for another process's write lock, in milliseconds. */
+  readonly busyTimeoutMs: number;
+}
+
+/**
+ * Opens (creating if needed) an event store database with WAL and `synchronous=FULL`.
+ * better-sqlite3 (like SQLite itself) does not persist `synchronous`: a reopened WAL database
+ * runs at the connection default, so it is set here on every open and read back to be sure.
+ */
+export function openDatabase(path: string, options: OpenOptions): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    const journalMode = db.pragma('journal_mode = WAL', { simple: true });
+    if (journalMode !== 'wal')
+      throw new Error(`SQLite at ${path} refused WAL mode (got ${String(journalMode)})`);
+    db.pragma('synchronous = FULL');
+    const synchronous = db.pragma('synchronous', { simple: true });
+    if (synchronous !== SYNCHRONOUS_FULL) {
+      throw new Error(`SQLite at ${path} runs at synchronous=${String(synchronous)}, not FULL`);
+    }
+    const version = db.pragma('user_version', { simple: true });
+    if (version !== 0 && version !== SCHEMA_VERSION) {
+      throw new Error(
+        `SQLite at ${path} has schema version ${String(version)}; this code knows ${SCHEMA_VERSION}`,
+      );
+    }
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.defaultSafeIntegers(true);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Group commit: appends that arrive while a transaction is being written wait in a queue and are
+ * committed together in the next transaction, one savepoint each. One fsync then acknowledges
+ * many callers, and a conflicting append fails alone. Every caller is answered only after COMMIT
+ * returned, that is after SQLite fsynced the WAL (`synchronous=FULL`).
+ */
+import type Database from 'better-sqlite3';
+import { EventStoreError } from '@timebank/event-store';
+import type { AppendResult } from '@timebank/event-store';
+import { createAppender } from './append.js';
+import type { AppendRequest } from './append.js';
+
+export interface GroupCommitLimits {
+  /**
+   * Most events in one transaction, in events. Bounds how long one commit holds the write lock and
+   * the main thread; 10,000 is ten maximal appends and about 10 ms of inserts on this machine.
+   * A single append larger than this still commits, alone.
+   */
+  readonly groupCommitEventsMax: number;
+  /**
+   * Most appends waiting for a commit, in appends. Beyond it callers are refused with
+   * STORE_UNAVAILABLE instead of queueing without bound; 100,000 is far above what 2 cores drain.
+   */
+  readonly pendingAppendsMax: number;
+}
+
+export const DEFAULT_GROUP_COMMIT_LIMITS: GroupCommitLimits = Object.freeze({
+  groupCommitEventsMax: 10_000,
+  pendingAppendsMax: 100_000,
+});
+
+interface Pending {
+  readonly request: AppendRequest;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome =
+  { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: unknown };
+
+export class GroupCommitter {
+  readonly #queue: Pending[] = [];
+  readonly #commitBatch: (batch: readonly Pending[]) => Outcome[];
+  #scheduled = false;
+  #idle: Promise<void> = Promise.resolve();
+  #markIdle: (() => void) | undefined;
+
+  constructor(
+    db: Database.Database,
+    private readonly limits: GroupCommitLimits,
+    /** Called after each commit that stored something, to wake subscriptions. */
+    private readonly onCommit: () => void,
+  ) {
+    const append = createAppender(db);
+    // A nested better-sqlite3 transaction runs as a SAVEPOINT: a throw rolls back that append only.
+    const appendInSavepoint = db.transaction(append);
+    const batchTransaction = db.transaction((batch: readonly Pending[]): Outcome[] => {
+      const recordedAt = new Date().toISOString();
+      return batch.map((pending): Outcome => {
+        try {
+          return { ok: true, result: appendInSavepoint(pending.request, recordedAt) };
+        } catch (error) {
+          // Rejections of one append stay with it; anything else (I/O, corruption) aborts the batch.
+          if (error instanceof EventStoreError) return { ok: false, error };
+          throw error;
+        }
+      });
+    });
+    // IMMEDIATE takes the write lock up front, so another process's writer waits (busy_timeout)
+    // instead of failing with SQLITE_BUSY halfway through.
+    this.#commitBatch = (batch) => batchTransaction.immediate(batch);
+  }
+
+  /** Queues an already validated append; resolves after the commit that contains it. */
+  submit(request: AppendRequest): Promise<AppendResult> {
+    if (this.#queue.length >= this.limits.pendingAppendsMax) {
+      return Promise.reject(
+        new EventStoreError('STORE_UNAVAILABLE', `${this.#queue.length} appends already wait for a commit`),
+      );
+    }
+    if (this.#markIdle === undefined) this.#idle = new Promise((resolve) => (this.#markIdle = resolve));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves once every queued append has been committed or refused. */
+  drained(): Promise<void> {
+    return this.#idle;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // setImmediate, not a microtask: callers woken by the previous commit get to enqueue first.
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#takeBatch();
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.#commitBatch(batch);
+    } catch (cause) {
+      const error = new EventStoreError('STORE_UNAVAILABLE', `commit failed: ${String(cause)}`);
+      error.cause = cause;
+      outcomes = batch.map(() => ({ ok: false, error }));
+    }
+    if (outcomes.some((outcome) => outcome.ok)) this.onCommit();
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome === undefined) throw new Error('group commit lost an outcome');
+      if (outcome.ok) pending.resolve(outcome.result);
+      else pending.reject(outcome.error);
+    });
+    if (this.#queue.length > 0) {
+      this.#schedule();
+    } else {
+      this.#markIdle?.();
+      this.#markIdle = undefined;
+    }
+  }
+
+  #takeBatch(): Pending[] {
+    let events = 0;
+    let count = 0;
+    for (const pending of this.#queue) {
+      if (count > 0 && events + pending.request.events.length > this.limits.groupCommitEventsMax) break;
+      events += pending.request.events.length;
+      count += 1;
+    }
+    return this.#queue.splice(0, count);
+  }
+}
