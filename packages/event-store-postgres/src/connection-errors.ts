@@ -1,0 +1,24 @@
+/**
+ * Errors that mean "the connection or the server went away", after which retrying on a fresh
+ * connection is the right move, as opposed to errors in our SQL or data, which must surface.
+ */
+// 08: connection exception; 57P: operator intervention (terminated backend, shutdown); 53300: too many connections.
+const TRANSIENT_SQLSTATE_PREFIXES = ['08', '57P', '53300'];
+const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND']);
+
+export function isTransientConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (TRANSIENT_NODE_CODES.has(code)) return true;
+    if (TRANSIENT_SQLSTATE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
+  }
+  // node-postgres reports a socket closed under it without a code.
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+    error.message,
+  );
+}
+
+export function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}

@@ -1,0 +1,7 @@
+export { createPostgresEventStore, type PostgresEventStore } from './store.js';
+export {
+  DEFAULT_POSTGRES_LIMITS,
+  type PostgresEventStoreOptions,
+  type PostgresLimits,
+  type PostgresTestHooks,
+} from './options.js';

@@ -1,0 +1,85 @@
+import pg from 'pg';
+
+/**
+ * Migrations, applied in order and recorded in `<schema>.schema_migrations`. They are idempotent
+ * and serialised by a transaction-scoped advisory lock, so several processes may start at once.
+ *
+ * Design notes (see docs/event-store.md, "PostgreSQL"):
+ * - `position` is assigned by the writer while it holds the store's append lock, so positions are
+ *   gapless and become visible in order; no sequence is involved.
+ * - `data` and `metadata` are `json`, not `jsonb`: `json` keeps the text the adapter wrote and
+ *   accepts every string the port accepts (jsonb rejects `\u0000` and lone surrogates), so the
+ *   hash chain always re-verifies from what is read back.
+ * - `(stream_name, revision)` and `id` are unique: the database itself refuses a forked stream
+ *   or a duplicated event even if a writer ever bypassed the lock.
+ */
+const MIGRATIONS: readonly ((schema: string) => string)[] = [
+  (schema) => `
+    CREATE TABLE IF NOT EXISTS ${schema}.events (
+      position bigint PRIMARY KEY CHECK (position > 0),
+      stream_name text NOT NULL,
+      revision bigint NOT NULL CHECK (revision >= 0),
+      id uuid NOT NULL,
+      type text NOT NULL,
+      data json NOT NULL,
+      metadata json NOT NULL,
+      recorded_at timestamptz NOT NULL DEFAULT now(),
+      hash char(64) NOT NULL,
+      CONSTRAINT events_id_unique UNIQUE (id),
+      CONSTRAINT events_stream_revision_unique UNIQUE (stream_name, revision)
+    );
+    -- Events are facts: nothing may change or remove them once written.
+    CREATE OR REPLACE FUNCTION ${schema}.events_are_immutable() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'events are immutable: % refused', TG_OP USING ERRCODE = 'restrict_violation';
+      END $$;
+    DROP TRIGGER IF EXISTS events_are_immutable ON ${schema}.events;
+    CREATE TRIGGER events_are_immutable BEFORE UPDATE OR DELETE ON ${schema}.events
+      FOR EACH ROW EXECUTE FUNCTION ${schema}.events_are_immutable();
+  `,
+];
+
+/** Arbitrary constant that names "event-store migrations" in the advisory-lock key space. */
+const MIGRATION_LOCK_KEY = 7_230_517_001;
+
+/** Creates the schema and its tables if missing; returns the advisory-lock key of appends. */
+export async function migrate(pool: pg.Pool, schemaName: string): Promise<bigint> {
+  const schema = pg.escapeIdentifier(schemaName);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
+         version integer PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const applied = await client.query<{ version: number }>(
+      `SELECT version FROM ${schema}.schema_migrations`,
+    );
+    const done = new Set(applied.rows.map((row) => row.version));
+    for (const [index, migration] of MIGRATIONS.entries()) {
+      const version = index + 1;
+      if (done.has(version)) continue;
+      await client.query(migration(schema));
+      await client.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [version]);
+    }
+    // The append lock's key is the events table's oid: unique per store within the database,
+    // stable for the table's lifetime, and known to every process that opens the same schema.
+    const key = await client.query<{ key: string }>(`SELECT $1::regclass::oid::bigint AS key`, [
+      `${schema}.events`,
+    ]);
+    await client.query('COMMIT');
+    const row = key.rows[0];
+    if (row === undefined) throw new Error('events table has no oid');
+    return BigInt(row.key);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
