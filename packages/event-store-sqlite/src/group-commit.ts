@@ -38,8 +38,16 @@ interface Pending {
 type Outcome =
   { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: unknown };
 
+/** Counters since open, for tests and the benchmark: appends per transaction is the batching factor. */
+export interface GroupCommitStats {
+  readonly transactions: number;
+  readonly appends: number;
+}
+
 export class GroupCommitter {
   readonly #queue: Pending[] = [];
+  #transactions = 0;
+  #appends = 0;
   readonly #commitBatch: (batch: readonly Pending[]) => Outcome[];
   #scheduled = false;
   #idle: Promise<void> = Promise.resolve();
@@ -85,6 +93,10 @@ export class GroupCommitter {
     });
   }
 
+  stats(): GroupCommitStats {
+    return { transactions: this.#transactions, appends: this.#appends };
+  }
+
   /** Resolves once every queued append has been committed or refused. */
   drained(): Promise<void> {
     return this.#idle;
@@ -103,6 +115,8 @@ export class GroupCommitter {
     let outcomes: Outcome[];
     try {
       outcomes = this.#commitBatch(batch);
+      this.#transactions += 1;
+      this.#appends += batch.length;
     } catch (cause) {
       const error = new EventStoreError('STORE_UNAVAILABLE', `commit failed: ${String(cause)}`);
       error.cause = cause;

@@ -19,7 +19,7 @@ import type {
 import { ChangeSignal } from './change-signal.js';
 import { openDatabase } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter } from './group-commit.js';
-import type { GroupCommitLimits } from './group-commit.js';
+import type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
 import { EVENT_COLUMNS, toRecordedEvent } from './rows.js';
 import type { EventRow } from './rows.js';
 import { createSubscription } from './subscription.js';
@@ -46,6 +46,8 @@ export interface SqliteEventStore extends EventStore {
   readonly path: string;
   /** Journal mode and `synchronous` level as the open connection reports them now. */
   connectionSettings(): { readonly journalMode: string; readonly synchronous: number };
+  /** Group-commit counters since this store was opened. */
+  groupCommitStats(): GroupCommitStats;
 }
 
 /** Largest revision SQLite's INTEGER holds; "end" when reading backwards. */
@@ -144,6 +146,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
         synchronous: Number(db.pragma('synchronous', { simple: true })),
       };
     },
+
+    groupCommitStats: () => committer.stats(),
 
     async close(): Promise<void> {
       if (closing) return;

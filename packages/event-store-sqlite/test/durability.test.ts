@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { randomUUID } from 'node:crypto';
+import { verifyStreamChain } from '@timebank/event-store';
+import { createSqliteEventStore } from '../src/index.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-durability-'));
+t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+
+const event = (n: number) => ({
+  id: randomUUID(),
+  type: 'Thing',
+  data: { n },
+  metadata: { schemaVersion: 1 },
+});
+
+t.test('synchronous=FULL holds on every open, including a reopened WAL database', async (t) => {
+  const path = join(directory, 'reopen.db');
+  const first = createSqliteEventStore({ path });
+  t.same(first.connectionSettings(), { journalMode: 'wal', synchronous: 2 }, 'a new database: WAL, FULL');
+  await first.appendToStream('s-1', [event(0)], { expectedRevision: 'no_stream' });
+  await first.close();
+
+  // Why the adapter must set it itself: a plain connection to an existing WAL database runs at
+  // better-sqlite3's compiled-in WAL default, which is NORMAL (1) and may lose the last commits.
+  const plain = new Database(path);
+  t.equal(plain.pragma('journal_mode', { simple: true }), 'wal', 'WAL mode persists in the file');
+  t.not(plain.pragma('synchronous', { simple: true }), 2, 'synchronous does not persist in the file');
+  plain.close();
+
+  for (let open = 0; open < 2; open += 1) {
+    const reopened = createSqliteEventStore({ path });
+    t.same(
+      reopened.connectionSettings(),
+      { journalMode: 'wal', synchronous: 2 },
+      `reopen ${open + 1}: WAL, FULL`,
+    );
+    await reopened.appendToStream('s-1', [event(open + 1)], { expectedRevision: BigInt(open) });
+    await reopened.close();
+  }
+
+  const last = createSqliteEventStore({ path });
+  const events = await last.readStream('s-1');
+  t.same(
+    events.map((stored) => stored.data.n),
+    [0, 1, 2],
+    'every acknowledged append survived the reopens',
+  );
+  t.equal(verifyStreamChain('s-1', events).ok, true, 'the chain continues across reopens');
+  await last.close();
+});
+
+t.test('a database from a newer schema version is refused at open', async (t) => {
+  const path = join(directory, 'future.db');
+  const future = new Database(path);
+  future.pragma('user_version = 99');
+  future.close();
+  t.throws(() => createSqliteEventStore({ path }), /schema version 99/);
+});
+
+t.test('a closed store refuses work; close waits for queued appends', async (t) => {
+  const store = createSqliteEventStore({ path: join(directory, 'close.db') });
+  const pending = store.appendToStream('s-1', [event(0)], { expectedRevision: 'no_stream' });
+  await store.close();
+  t.same(
+    await pending,
+    { nextExpectedRevision: 0n, position: 1n },
+    'the queued append committed before close',
+  );
+  await t.rejects(store.readAll(), /closed/);
+  await t.rejects(store.appendToStream('s-1', [event(1)], { expectedRevision: 0n }), /closing/);
+});
