@@ -6,10 +6,11 @@
  * limits, positions as one `bigint`, bounded retries of transient failures, and subscriptions
  * that survive dropped connections. See docs/event-store.md ("EventStoreDB / KurrentDB").
  */
-import { BACKWARDS, END, EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
+import { BACKWARDS, END, EventStoreDBClient, FORWARDS, NO_STREAM, START } from '@eventstore/db-client';
 import type { AllStreamResolvedEvent, ResolvedEvent, StreamingRead } from '@eventstore/db-client';
 import {
   DEFAULT_STORE_LIMITS,
+  StoreLimitError,
   WrongExpectedVersionError,
   assertValidStreamName,
   validateAppend,
@@ -30,6 +31,7 @@ import { chainHashes, headReadCount, planAppend } from './append-plan.js';
 import type { AppendPlan, StreamHead } from './append-plan.js';
 import { esdbConflict, isStreamNotFound, isTransientEsdbError, toPortConflict } from './esdb-errors.js';
 import { EsdbSubscription } from './esdb-subscription.js';
+import { claimEvent, claimStreamName } from './event-id-claims.js';
 import { esdbPosition, portPosition } from './positions.js';
 import { assertValidPosition, resolveMaxCount, resolveStreamRead } from './read-options.js';
 import { SYSTEM_RETRY_ENVIRONMENT, assertValidRetryPolicy, withRetry } from './retry.js';
@@ -45,10 +47,12 @@ import {
 
 /**
  * Most times an `any` / `stream_exists` append re-reads the head after losing a race to another
- * writer. 32 outlasts any realistic burst on one stream; the ledger itself never appends with
- * `any`, so only auxiliary streams can get here.
+ * writer. Each round lets one racer through, so 64 serves 64 simultaneous `any` appenders on one
+ * stream; the ledger itself never appends with `any`, so only auxiliary streams get near it.
  */
-const CONFLICT_REPLANS_MAX = 32;
+const CONFLICT_REPLANS_MAX = 64;
+/** Id claims sent at once for one batch: enough to hide round trips, few enough not to flood one connection. */
+const CLAIMS_IN_FLIGHT_MAX = 64;
 /** Smallest `$all` page scanned for `readAll`, so that a namespace among many streams still moves quickly. */
 const SCAN_PAGE_MIN = 256;
 /** `$all` page read backwards by `headPosition` while skipping system and foreign events. */
@@ -120,6 +124,7 @@ export class EsdbEventStore implements EventStore {
         throw new WrongExpectedVersionError(streamName, expected, plan.actualRevision);
       }
       if (plan.kind === 'already-appended') return plan.result;
+      if (replans === 0) await this.#claimIds(streamName, events);
       const hashes = chainHashes(streamName, plan.firstRevision, plan.previousHash, events);
       const encoded = events.map((event, index) => encodeEvent(event, hashes[index] ?? ''));
       const { esdbExpectedRevision } = plan;
@@ -258,6 +263,35 @@ export class EsdbEventStore implements EventStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new Error('the EventStoreDB store is closed');
+  }
+
+  /** Claims every id of the batch for `streamName`; see event-id-claims.ts. */
+  async #claimIds(streamName: string, events: readonly NewEvent[]): Promise<void> {
+    const duplicates: string[] = [];
+    for (let start = 0; start < events.length; start += CLAIMS_IN_FLIGHT_MAX) {
+      const chunk = events.slice(start, start + CLAIMS_IN_FLIGHT_MAX);
+      await Promise.all(
+        chunk.map(async ({ id }) => {
+          const stream = claimStreamName(id, this.#namespace);
+          try {
+            await withRetry(`claim ${stream}`, this.#retry, isTransientEsdbError, () =>
+              this.#client.appendToStream(stream, claimEvent(id, streamName), {
+                expectedRevision: NO_STREAM,
+              }),
+            );
+          } catch (error) {
+            if (esdbConflict(error) === undefined) throw error;
+            duplicates.push(id);
+          }
+        }),
+      );
+    }
+    if (duplicates.length > 0) {
+      throw new StoreLimitError(
+        'DUPLICATE_EVENT_ID',
+        `event id ${duplicates.join(', ')} already belongs to another stream than ${streamName}`,
+      );
+    }
   }
 
   /** The stream's last `count` events, oldest first; empty when the stream does not exist. */

@@ -10,7 +10,7 @@
  */
 import { jsonEvent } from '@eventstore/db-client';
 import type { EventData, RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client';
-import { StoreLimitError } from '@timebank/event-store';
+import { STREAM_NAME_PATTERN, StoreLimitError } from '@timebank/event-store';
 import type { EventMetadata, JsonObject, NewEvent, RecordedEvent } from '@timebank/event-store';
 import { requirePosition } from './positions.js';
 
@@ -33,13 +33,19 @@ export function esdbStreamName(streamName: string, namespace: string | undefined
 
 /**
  * The port stream name of an ESDB stream, or undefined when the stream is not the ledger's:
- * a system stream (`$…`) or, with a namespace, a stream outside it.
+ * a system stream (`$…`), a name the port cannot produce, or, with a namespace, a stream
+ * outside it.
  */
 export function portStreamName(esdbStream: string, namespace: string | undefined): string | undefined {
   if (esdbStream.startsWith('$')) return undefined;
-  if (namespace === undefined) return esdbStream;
-  const prefix = `${namespace}.`;
-  return esdbStream.startsWith(prefix) ? esdbStream.slice(prefix.length) : undefined;
+  let name = esdbStream;
+  if (namespace !== undefined) {
+    const prefix = `${namespace}.`;
+    if (!esdbStream.startsWith(prefix)) return undefined;
+    name = esdbStream.slice(prefix.length);
+  }
+  // Names no port stream can have, such as the adapter's own `~event-id-…` claim streams.
+  return STREAM_NAME_PATTERN.test(name) ? name : undefined;
 }
 
 /** Rejects metadata keys that the wire format reserves, so that decoding is exact. */
