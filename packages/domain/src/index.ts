@@ -1,8 +1,23 @@
 /** @timebank/domain: the pure time-bank domain. No I/O, no clock, no randomness. */
 export * from './accounts.js';
+export * from './authority.js';
+export * from './balances.js';
 export * from './commands/index.js';
+export type * from './context.js';
+export * from './deciders.js';
 export * from './errors.js';
 export * from './events/index.js';
+export * from './national-id.js';
+export * from './policy/policy.js';
+export * from './reactions.js';
+export * from './registry/donation-pool.js';
+export * from './registry/organisation.js';
+export * from './registry/partner.js';
 export * from './rules.js';
 export * from './streams.js';
 export * from './time.js';
+export * from './volunteer/decider.js';
+export * from './volunteer/earning.js';
+export * from './volunteer/evolve.js';
+export * from './volunteer/queries.js';
+export * from './volunteer/state.js';

@@ -40,11 +40,6 @@ export interface LedgerRules {
   readonly holdTimeoutSecondsDefault: number;
   /** Longest hold a partner may ask for, in seconds. Default 2,592,000 (30 days): bounds points locked by a forgotten hold. */
   readonly holdTimeoutSecondsMax: number;
-  /**
-   * Idempotency keys remembered per stream. Default 10,000: far above a volunteer's yearly
-   * commands; beyond it, id-carrying commands (holds, transfers, records) stay idempotent by id.
-   */
-  readonly processedKeysMax: number;
   /** The points policy in force before any `PointsPolicyChanged`. */
   readonly initialPointsPolicy: PointsPolicyTerms;
 }
@@ -67,7 +62,6 @@ export const DEFAULT_LEDGER_RULES: LedgerRules = Object.freeze({
   starNoticeWindowDays: 0,
   holdTimeoutSecondsDefault: 86_400,
   holdTimeoutSecondsMax: 30 * 86_400,
-  processedKeysMax: 10_000,
   initialPointsPolicy: DEFAULT_POINTS_POLICY,
 });
 
@@ -85,7 +79,6 @@ export function assertValidRules(rules: LedgerRules): void {
   positive('backdatingDaysMax', rules.backdatingDaysMax);
   positive('holdTimeoutSecondsDefault', rules.holdTimeoutSecondsDefault);
   positive('holdTimeoutSecondsMax', rules.holdTimeoutSecondsMax);
-  positive('processedKeysMax', rules.processedKeysMax);
   if (!Number.isSafeInteger(rules.starNoticeWindowDays) || rules.starNoticeWindowDays < 0) {
     throw new Error('ledger rule starNoticeWindowDays must be a non-negative integer');
   }

@@ -1,0 +1,20 @@
+/** What a decider needs from the world, passed in so that deciding stays pure and replayable. */
+import type { PartnerState } from './registry/partner.js';
+import type { PolicyState } from './policy/policy.js';
+import type { LedgerRules } from './rules.js';
+
+export interface DecideContext {
+  /** The clock: an ISO-8601 UTC instant. */
+  readonly now: string;
+  /** Fresh ids for records, holds, transfers, …; the caller decides how (UUIDs, or derived from the idempotency key). */
+  readonly newId: () => string;
+  readonly rules: LedgerRules;
+  /** Every points-policy version (the folded `policy-points` stream). */
+  readonly pointsPolicy: PolicyState;
+  /** `RegisterVolunteer` only: keyed hash (lower-case hex) of the normalised national ID number. */
+  readonly nationalIdHash?: string;
+  /** `RegisterVolunteer` only: the unified volunteer number to assign. */
+  readonly volunteerNumber?: string;
+  /** `HoldPoints` / `RedeemPoints` only: the folded stream of the partner named in the command. */
+  readonly partner?: PartnerState;
+}

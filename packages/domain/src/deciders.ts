@@ -1,0 +1,120 @@
+/**
+ * One decider per stream family, in the Emmett shape `{ initialState, evolve, decide }`, and the
+ * routing of each command to its stream. The application layer reads the stream, folds it with
+ * `evolve`, calls `decide`, and appends the events with the stream's revision as the expected
+ * revision (`no_stream` for an empty stream).
+ */
+import type { Command, CommandOf, CommandType } from './commands/index.js';
+import type { DecideContext } from './context.js';
+import type { DomainError } from './errors.js';
+import type { DomainEvent } from './events/index.js';
+import { decidePolicy, evolvePolicy, initialPolicyState, type PolicyState } from './policy/policy.js';
+import {
+  decideDonationPool,
+  evolveDonationPool,
+  initialDonationPoolState,
+  type DonationPoolState,
+} from './registry/donation-pool.js';
+import {
+  decideOrganisation,
+  evolveOrganisation,
+  initialOrganisationState,
+  type OrganisationState,
+} from './registry/organisation.js';
+import {
+  decidePartner,
+  evolvePartner,
+  initialPartnerState,
+  type PartnerCommand,
+  type PartnerState,
+} from './registry/partner.js';
+import {
+  donationPoolStream,
+  organisationStream,
+  partnerStream,
+  policyStream,
+  volunteerIdForNationalIdHash,
+  volunteerStream,
+} from './streams.js';
+import { decideVolunteer, VOLUNTEER_COMMAND_EFFECT, type VolunteerCommand } from './volunteer/decider.js';
+import { evolveVolunteer } from './volunteer/evolve.js';
+import { initialVolunteerState, type VolunteerState } from './volunteer/state.js';
+
+export interface Decider<State, C extends Command> {
+  readonly initialState: () => State;
+  readonly evolve: (state: State, event: DomainEvent) => State;
+  readonly decide: (command: C, state: State, context: DecideContext) => DomainEvent[] | DomainError;
+}
+
+export const volunteerDecider: Decider<VolunteerState, VolunteerCommand> = {
+  initialState: initialVolunteerState,
+  evolve: evolveVolunteer,
+  decide: decideVolunteer,
+};
+
+export const partnerDecider: Decider<PartnerState, PartnerCommand> = {
+  initialState: () => initialPartnerState,
+  evolve: evolvePartner,
+  decide: decidePartner,
+};
+
+export const organisationDecider: Decider<OrganisationState, CommandOf<'RegisterOrganisation'>> = {
+  initialState: () => initialOrganisationState,
+  evolve: evolveOrganisation,
+  decide: decideOrganisation,
+};
+
+export const policyDecider: Decider<PolicyState, CommandOf<'ChangePointsPolicy'>> = {
+  initialState: () => initialPolicyState,
+  evolve: evolvePolicy,
+  decide: decidePolicy,
+};
+
+export const donationPoolDecider: Decider<DonationPoolState, CommandOf<'ReceiveDonation'>> = {
+  initialState: () => initialDonationPoolState,
+  evolve: evolveDonationPool,
+  decide: decideDonationPool,
+};
+
+export type StreamKind = 'volunteer' | 'partner' | 'organisation' | 'policy' | 'donation-pool';
+
+/** Which stream family decides each command. */
+export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Object.freeze({
+  ...(Object.fromEntries(Object.keys(VOLUNTEER_COMMAND_EFFECT).map((type) => [type, 'volunteer'])) as Record<
+    keyof typeof VOLUNTEER_COMMAND_EFFECT,
+    'volunteer'
+  >),
+  RegisterPartner: 'partner',
+  PublishPartnerOffer: 'partner',
+  SuspendPartner: 'partner',
+  ReinstatePartner: 'partner',
+  RegisterOrganisation: 'organisation',
+  ChangePointsPolicy: 'policy',
+  ReceiveDonation: 'donation-pool',
+});
+
+/**
+ * The stream a command is decided on. `RegisterVolunteer` needs the keyed hash of the ID number,
+ * because the volunteer id is derived from it.
+ */
+export function streamForCommand(command: Command, nationalIdHash?: string): string {
+  switch (command.type) {
+    case 'RegisterVolunteer':
+      if (nationalIdHash === undefined)
+        throw new Error('RegisterVolunteer is routed by the keyed hash of its ID number');
+      return volunteerStream(volunteerIdForNationalIdHash(nationalIdHash));
+    case 'RegisterPartner':
+    case 'PublishPartnerOffer':
+    case 'SuspendPartner':
+    case 'ReinstatePartner':
+      return partnerStream(command.partnerId);
+    case 'RegisterOrganisation':
+      return organisationStream(command.organisationId);
+    case 'ChangePointsPolicy':
+      return policyStream;
+    case 'ReceiveDonation':
+      return donationPoolStream;
+    default:
+      return volunteerStream(command.volunteerId);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Reactions: the commands that follow from an event on another stream. The application layer
+ * runs them after the event is stored (at least once, e.g. from a subscription); they are
+ * idempotent because their keys and ids derive from the event, and the receiving decider
+ * ignores a credit it has already applied.
+ */
+import type { Command } from './commands/index.js';
+import type { DomainError } from './errors.js';
+import type { Actor } from './events/common.js';
+import type { DomainEvent } from './events/index.js';
+
+/** The actor named on commands the ledger issues to itself. */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'ledger', role: 'system' });
+
+/** Commands caused by `event`: the credit side of transfers and donations. */
+export function react(event: DomainEvent): Command[] {
+  switch (event.type) {
+    case 'PointsTransferSent':
+      return [
+        {
+          type: 'ReceivePointsTransfer',
+          idempotencyKey: `transfer-credit:${event.data.transferId}`,
+          actor: SYSTEM_ACTOR,
+          volunteerId: event.data.toVolunteerId,
+          transferId: event.data.transferId,
+          fromVolunteerId: event.data.volunteerId,
+          centipoints: event.data.centipoints,
+        },
+      ];
+    case 'PointsDonated':
+      return [
+        {
+          type: 'ReceiveDonation',
+          idempotencyKey: `donation-credit:${event.data.donationId}`,
+          actor: SYSTEM_ACTOR,
+          donationId: event.data.donationId,
+          fromVolunteerId: event.data.volunteerId,
+          centipoints: event.data.centipoints,
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+/**
+ * What to do when a reaction's command was rejected: a refused transfer credit is refunded to
+ * the sender, naming the receiver's error code. Other rejections have no compensation.
+ */
+export function compensate(command: Command, error: DomainError): Command[] {
+  if (command.type !== 'ReceivePointsTransfer') return [];
+  return [
+    {
+      type: 'RefundPointsTransfer',
+      idempotencyKey: `transfer-refund:${command.transferId}`,
+      actor: SYSTEM_ACTOR,
+      volunteerId: command.fromVolunteerId,
+      transferId: command.transferId,
+      reasonCode: error.code,
+    },
+  ];
+}

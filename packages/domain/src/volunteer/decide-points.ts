@@ -1,0 +1,227 @@
+/** Holds, captures, releases, redemptions, expiry, transfers and donations on the volunteer's account. */
+import { EXPIRED_ACCOUNT, heldAccount, partnerAccount, volunteerAccount } from '../accounts.js';
+import { actsForPartner, isAdministrator, isSystem } from '../authority.js';
+import type { CommandOf } from '../commands/index.js';
+import type { DecideContext } from '../context.js';
+import { reject, type DomainError } from '../errors.js';
+import type { DomainEvent } from '../events/index.js';
+import { policyInForceAt } from '../policy/policy.js';
+import { formatInstant, parseInstant } from '../time.js';
+import { effectiveStarLevel, expirableCentipoints, usableCentipoints } from './queries.js';
+import type { HoldState, VolunteerState } from './state.js';
+
+type Decision = DomainEvent[] | DomainError;
+
+function registeredId(state: VolunteerState): string {
+  if (state.volunteerId === null) throw new Error('points command on an unregistered volunteer');
+  return state.volunteerId;
+}
+
+/** Everything a hold must pass: partner, offer, price, timeout, star level, and enough usable points. */
+function checkHold(
+  command: CommandOf<'HoldPoints' | 'RedeemPoints'>,
+  state: VolunteerState,
+  context: DecideContext,
+): number | DomainError {
+  const { actor, partnerId, offerId, centipoints } = command;
+  if (!actsForPartner(actor, partnerId))
+    return reject('ACTOR_NOT_PERMITTED', 'only the partner holds points for its offers');
+  const partner = context.partner;
+  if (partner === undefined || partner.status === 'unregistered')
+    return reject('PARTNER_NOT_FOUND', `no partner ${partnerId}`);
+  if (partner.partnerId !== partnerId)
+    throw new Error('context.partner is not the partner named in the command');
+  if (partner.status === 'suspended') return reject('PARTNER_SUSPENDED', `partner ${partnerId} is suspended`);
+  const offer = partner.offers.get(offerId);
+  if (offer === undefined) return reject('OFFER_NOT_FOUND', `partner ${partnerId} has no offer ${offerId}`);
+  if (offer.priceCentipoints !== centipoints) {
+    return reject('OFFER_PRICE_MISMATCH', 'the amount must equal the offer price', {
+      priceCentipoints: offer.priceCentipoints,
+    });
+  }
+  const timeoutSeconds =
+    command.type === 'HoldPoints'
+      ? (command.holdTimeoutSeconds ?? context.rules.holdTimeoutSecondsDefault)
+      : 0;
+  if (timeoutSeconds > context.rules.holdTimeoutSecondsMax) {
+    return reject(
+      'HOLD_TIMEOUT_TOO_LONG',
+      `a hold may last at most ${context.rules.holdTimeoutSecondsMax} seconds`,
+      {
+        holdTimeoutSecondsMax: context.rules.holdTimeoutSecondsMax,
+      },
+    );
+  }
+  const nowMs = parseInstant(context.now);
+  const minStar = policyInForceAt(context.pointsPolicy, context.rules, nowMs).terms.minStarToRedeem;
+  const star = effectiveStarLevel(state, nowMs);
+  if (star < minStar)
+    return reject('STAR_LEVEL_TOO_LOW_TO_REDEEM', `redeeming needs ${minStar} star(s)`, {
+      starLevel: star,
+      minStarToRedeem: minStar,
+    });
+  const usable = usableCentipoints(state, nowMs);
+  if (centipoints > usable)
+    return reject('INSUFFICIENT_POINTS', 'not enough available points', { availableCentipoints: usable });
+  return nowMs + timeoutSeconds * 1000;
+}
+
+function heldEvent(
+  command: CommandOf<'HoldPoints' | 'RedeemPoints'>,
+  volunteerId: string,
+  holdId: string,
+  expiresAtMs: number,
+  context: DecideContext,
+): DomainEvent {
+  const { idempotencyKey, actor, partnerId, offerId, centipoints } = command;
+  return {
+    type: 'PointsHeld',
+    data: {
+      idempotencyKey,
+      fromAccount: volunteerAccount(volunteerId),
+      toAccount: heldAccount(volunteerId),
+      centipoints,
+      volunteerId,
+      holdId,
+      partnerId,
+      offerId,
+      heldAt: context.now,
+      expiresAt: formatInstant(expiresAtMs),
+      actor,
+    },
+  };
+}
+
+export function holdPoints(
+  command: CommandOf<'HoldPoints'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const expiresAtMs = checkHold(command, state, context);
+  if (expiresAtMs instanceof Error) return expiresAtMs;
+  return [heldEvent(command, registeredId(state), context.newId(), expiresAtMs, context)];
+}
+
+/** A plain redemption: a hold that is captured in the same append, so it can never be left pending. */
+export function redeemPoints(
+  command: CommandOf<'RedeemPoints'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const expiresAtMs = checkHold(command, state, context);
+  if (expiresAtMs instanceof Error) return expiresAtMs;
+  const volunteerId = registeredId(state);
+  const holdId = context.newId();
+  const { idempotencyKey, actor, partnerId, centipoints } = command;
+  return [
+    heldEvent(command, volunteerId, holdId, expiresAtMs, context),
+    {
+      type: 'PointsCaptured',
+      data: {
+        idempotencyKey,
+        fromAccount: heldAccount(volunteerId),
+        toAccount: partnerAccount(partnerId),
+        centipoints,
+        volunteerId,
+        holdId,
+        partnerId,
+        capturedAt: context.now,
+        actor,
+      },
+    },
+  ];
+}
+
+function pendingHold(
+  state: VolunteerState,
+  holdId: string,
+  partnerId: string | null,
+): HoldState | DomainError {
+  const hold = state.holds.get(holdId);
+  // Another partner's hold reads as not found: partners must not learn of each other's redemptions.
+  if (hold === undefined || (partnerId !== null && hold.partnerId !== partnerId))
+    return reject('HOLD_NOT_FOUND', `no hold ${holdId}`);
+  if (hold.status !== 'pending')
+    return reject('HOLD_ALREADY_RESOLVED', `hold ${holdId} is ${hold.status}`, { status: hold.status });
+  return hold;
+}
+
+export function resolveHold(
+  command: CommandOf<'CapturePoints' | 'ReleasePoints'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, holdId, partnerId } = command;
+  if (!actsForPartner(actor, partnerId))
+    return reject('ACTOR_NOT_PERMITTED', 'only the partner resolves its holds');
+  const hold = pendingHold(state, holdId, partnerId);
+  if (hold instanceof Error) return hold;
+  const volunteerId = registeredId(state);
+  const base = { idempotencyKey, centipoints: hold.centipoints, volunteerId, holdId, partnerId, actor };
+  if (command.type === 'ReleasePoints') {
+    const movement = { fromAccount: heldAccount(volunteerId), toAccount: volunteerAccount(volunteerId) };
+    return [{ type: 'PointsReleased', data: { ...base, ...movement, releasedAt: context.now } }];
+  }
+  if (parseInstant(context.now) >= hold.expiresAtMs) {
+    return reject('HOLD_EXPIRED', `hold ${holdId} timed out at ${formatInstant(hold.expiresAtMs)}`);
+  }
+  const movement = { fromAccount: heldAccount(volunteerId), toAccount: partnerAccount(partnerId) };
+  return [{ type: 'PointsCaptured', data: { ...base, ...movement, capturedAt: context.now } }];
+}
+
+export function expireHold(
+  command: CommandOf<'ExpireHold'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, holdId } = command;
+  if (!isSystem(actor) && !isAdministrator(actor))
+    return reject('ACTOR_NOT_PERMITTED', 'holds are expired by the clock');
+  const hold = pendingHold(state, holdId, null);
+  if (hold instanceof Error) return hold;
+  if (parseInstant(context.now) < hold.expiresAtMs) {
+    return reject('HOLD_NOT_EXPIRED', `hold ${holdId} runs until ${formatInstant(hold.expiresAtMs)}`);
+  }
+  const volunteerId = registeredId(state);
+  return [
+    {
+      type: 'PointsHoldExpired',
+      data: {
+        idempotencyKey,
+        fromAccount: heldAccount(volunteerId),
+        toAccount: volunteerAccount(volunteerId),
+        centipoints: hold.centipoints,
+        volunteerId,
+        holdId,
+        partnerId: hold.partnerId,
+        expiredAt: context.now,
+      },
+    },
+  ];
+}
+
+export function expirePoints(
+  command: CommandOf<'ExpirePoints'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor } = command;
+  if (!isSystem(actor) && !isAdministrator(actor))
+    return reject('ACTOR_NOT_PERMITTED', 'points are expired by the clock');
+  const centipoints = expirableCentipoints(state, parseInstant(context.now));
+  if (centipoints === 0) return reject('NO_POINTS_TO_EXPIRE', 'no points are due to expire');
+  const volunteerId = registeredId(state);
+  return [
+    {
+      type: 'PointsExpired',
+      data: {
+        idempotencyKey,
+        fromAccount: volunteerAccount(volunteerId),
+        toAccount: EXPIRED_ACCOUNT,
+        centipoints,
+        volunteerId,
+        expiredAt: context.now,
+      },
+    },
+  ];
+}

@@ -1,0 +1,142 @@
+/** RegisterVolunteer, DeactivateVolunteer and ApplyForStarRating. */
+import { actsForVolunteer, isAdministrator } from '../authority.js';
+import type { CommandOf } from '../commands/index.js';
+import type { DecideContext } from '../context.js';
+import { reject, type DomainError } from '../errors.js';
+import type { DomainEvent } from '../events/index.js';
+import { isValidNationalId, maskNationalId, normaliseNationalId } from '../national-id.js';
+import { ID_PATTERN, NATIONAL_ID_HASH_PATTERN, volunteerIdForNationalIdHash } from '../streams.js';
+import { formatInstant, MILLISECONDS_PER_DAY, parseInstant } from '../time.js';
+import { awardedStarLevel, eligibleStarLevel } from './queries.js';
+import type { VolunteerState } from './state.js';
+
+type Decision = DomainEvent[] | DomainError;
+
+/**
+ * The volunteer id is derived from the keyed hash of the ID number, so this decision runs on
+ * the one stream every registration of that person targets: a registered state here *is* the
+ * duplicate, and a concurrent duplicate loses the store's `no_stream` check and, on retry,
+ * lands here too.
+ */
+export function registerVolunteer(
+  command: CommandOf<'RegisterVolunteer'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, name, phone, community } = command;
+  if (actor.role !== 'registration_desk' && !isAdministrator(actor)) {
+    return reject('ACTOR_NOT_PERMITTED', 'volunteers are registered at a registration desk');
+  }
+  const nationalId = normaliseNationalId(command.nationalIdNumber);
+  if (!isValidNationalId(nationalId))
+    return reject('INVALID_NATIONAL_ID', 'the ID number is malformed or its check digit is wrong');
+  const { nationalIdHash, volunteerNumber } = context;
+  if (nationalIdHash === undefined || !NATIONAL_ID_HASH_PATTERN.test(nationalIdHash)) {
+    throw new Error('RegisterVolunteer needs context.nationalIdHash (lower-case hex keyed hash)');
+  }
+  if (volunteerNumber === undefined || !ID_PATTERN.test(volunteerNumber))
+    throw new Error('RegisterVolunteer needs context.volunteerNumber');
+  if (state.status !== 'unregistered') {
+    return reject('VOLUNTEER_ALREADY_REGISTERED', 'a volunteer with this ID number is already registered', {
+      volunteerNumber: state.volunteerNumber,
+    });
+  }
+  return [
+    {
+      type: 'VolunteerRegistered',
+      data: {
+        idempotencyKey,
+        volunteerId: volunteerIdForNationalIdHash(nationalIdHash),
+        volunteerNumber,
+        name,
+        nationalIdHash,
+        nationalIdMasked: maskNationalId(nationalId),
+        phone,
+        community,
+        registeredAt: context.now,
+        actor,
+      },
+    },
+  ];
+}
+
+export function deactivateVolunteer(
+  command: CommandOf<'DeactivateVolunteer'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, volunteerId, reason } = command;
+  if (!isAdministrator(actor) && actor.role !== 'registration_desk') {
+    return reject(
+      'ACTOR_NOT_PERMITTED',
+      'only a registration desk or an administrator deactivates volunteers',
+    );
+  }
+  if (state.status === 'inactive') return reject('VOLUNTEER_INACTIVE', 'the volunteer is already inactive');
+  return [
+    {
+      type: 'VolunteerDeactivated',
+      data: { idempotencyKey, volunteerId, reason, deactivatedAt: context.now, actor },
+    },
+  ];
+}
+
+/**
+ * Stars are awarded on application, never automatically: the highest level the confirmed hours
+ * allow, if it is above every level already awarded. The award takes effect after the notice
+ * window.
+ */
+export function applyForStarRating(
+  command: CommandOf<'ApplyForStarRating'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, volunteerId } = command;
+  if (!actsForVolunteer(actor, volunteerId))
+    return reject('ACTOR_NOT_PERMITTED', 'the volunteer or a registration desk applies for stars');
+  const { rules } = context;
+  const eligible = eligibleStarLevel(state.confirmedMinutes, rules);
+  const awarded = awardedStarLevel(state);
+  if (eligible <= awarded) {
+    const nextThresholdHours = rules.starThresholdsHours[awarded] ?? null;
+    return reject(
+      'NOT_ELIGIBLE_FOR_STAR',
+      eligible === 0 ? 'not enough confirmed hours for a star' : 'this level is already awarded',
+      {
+        confirmedMinutes: state.confirmedMinutes,
+        eligibleLevel: eligible,
+        awardedLevel: awarded,
+        nextThresholdHours,
+      },
+    );
+  }
+  const applicationId = context.newId();
+  const effectiveAt = formatInstant(
+    parseInstant(context.now) + rules.starNoticeWindowDays * MILLISECONDS_PER_DAY,
+  );
+  return [
+    {
+      type: 'StarRatingApplied',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        applicationId,
+        level: eligible,
+        confirmedMinutes: state.confirmedMinutes,
+        appliedAt: context.now,
+        actor,
+      },
+    },
+    {
+      type: 'StarRatingAwarded',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        applicationId,
+        level: eligible,
+        awardedAt: context.now,
+        effectiveAt,
+      },
+    },
+  ];
+}

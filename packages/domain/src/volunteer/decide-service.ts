@@ -1,0 +1,272 @@
+/** RecordServiceHours, ConfirmServiceHours, RejectServiceHours, CorrectServiceRecord, VoidServiceRecord. */
+import { volunteerAccount, ISSUANCE_ACCOUNT } from '../accounts.js';
+import { actsForOrganisation } from '../authority.js';
+import type { CommandOf } from '../commands/index.js';
+import type { DecideContext } from '../context.js';
+import { reject, type DomainError } from '../errors.js';
+import type { DomainEvent } from '../events/index.js';
+import { formatInstant, parseInstant } from '../time.js';
+import { foldVolunteer } from './evolve.js';
+import { earningEvents } from './earning.js';
+import { checkServiceInterval } from './intake.js';
+import type { ServiceRecordState, VolunteerState } from './state.js';
+
+type Decision = DomainEvent[] | DomainError;
+
+export function recordServiceHours(
+  command: CommandOf<'RecordServiceHours'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, volunteerId, activity, organisationId } = command;
+  if (!actsForOrganisation(actor, organisationId)) {
+    return reject('NOT_ORGANISING_ORGANISATION', 'only the organising organisation records its service', {
+      organisationId,
+    });
+  }
+  const nowMs = parseInstant(context.now);
+  const interval = checkServiceInterval(
+    state,
+    context.rules,
+    nowMs,
+    actor,
+    parseInstant(command.startAt),
+    parseInstant(command.endAt),
+    null,
+  );
+  if (interval instanceof Error) return interval;
+  const recordId = context.newId();
+  if (state.records.has(recordId))
+    return reject('SERVICE_RECORD_ALREADY_EXISTS', `record ${recordId} exists`);
+  return [
+    {
+      type: 'ServiceHoursRecorded',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        recordId,
+        activity,
+        organisationId,
+        startAt: formatInstant(interval.startMs),
+        endAt: formatInstant(interval.endMs),
+        durationMinutes: interval.durationMinutes,
+        recordedAt: context.now,
+        actor,
+      },
+    },
+  ];
+}
+
+function pendingRecord(
+  state: VolunteerState,
+  command: CommandOf<'ConfirmServiceHours' | 'RejectServiceHours'>,
+): ServiceRecordState | DomainError {
+  const record = state.records.get(command.recordId);
+  if (record === undefined) return reject('SERVICE_RECORD_NOT_FOUND', `no record ${command.recordId}`);
+  if (!actsForOrganisation(command.actor, record.organisationId)) {
+    return reject(
+      'NOT_ORGANISING_ORGANISATION',
+      'only the organising organisation confirms or rejects its records',
+    );
+  }
+  if (record.status !== 'pending')
+    return reject('SERVICE_RECORD_NOT_PENDING', `record is ${record.status}`, { status: record.status });
+  return record;
+}
+
+export function confirmServiceHours(
+  command: CommandOf<'ConfirmServiceHours'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const record = pendingRecord(state, command);
+  if (record instanceof Error) return record;
+  const { idempotencyKey, actor, volunteerId, recordId, qualityGrade } = command;
+  return [
+    {
+      type: 'ServiceHoursConfirmed',
+      data: { idempotencyKey, volunteerId, recordId, qualityGrade, confirmedAt: context.now, actor },
+    },
+    ...earningEvents(state, record, qualityGrade, context, idempotencyKey),
+  ];
+}
+
+export function rejectServiceHours(
+  command: CommandOf<'RejectServiceHours'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const record = pendingRecord(state, command);
+  if (record instanceof Error) return record;
+  const { idempotencyKey, actor, volunteerId, recordId, reason } = command;
+  return [
+    {
+      type: 'ServiceHoursRejected',
+      data: { idempotencyKey, volunteerId, recordId, reason, rejectedAt: context.now, actor },
+    },
+  ];
+}
+
+type Amendment = CommandOf<'CorrectServiceRecord' | 'VoidServiceRecord'>;
+
+function liveRecord(state: VolunteerState, command: Amendment): ServiceRecordState | DomainError {
+  const record = state.records.get(command.recordId);
+  if (record === undefined) return reject('SERVICE_RECORD_NOT_FOUND', `no record ${command.recordId}`);
+  if (!actsForOrganisation(command.actor, record.organisationId)) {
+    return reject('NOT_ORGANISING_ORGANISATION', 'only the organising organisation corrects its records');
+  }
+  if (record.status !== 'pending' && record.status !== 'confirmed') {
+    return reject('SERVICE_RECORD_CLOSED', `record is ${record.status}; amend its replacement instead`, {
+      status: record.status,
+    });
+  }
+  return record;
+}
+
+/** Takes back the old record's points, as far as they are still available; the rest is a recorded shortfall. */
+function reversalEvents(
+  state: VolunteerState,
+  record: ServiceRecordState,
+  command: Amendment,
+  context: DecideContext,
+): DomainEvent[] {
+  if (record.earnedCentipoints === 0 || state.volunteerId === null) return [];
+  const centipoints = Math.min(record.earnedCentipoints, state.availableCentipoints);
+  return [
+    {
+      type: 'PointsReversed',
+      data: {
+        idempotencyKey: command.idempotencyKey,
+        fromAccount: volunteerAccount(state.volunteerId),
+        toAccount: ISSUANCE_ACCOUNT,
+        centipoints,
+        volunteerId: state.volunteerId,
+        recordId: record.recordId,
+        earnedCentipoints: record.earnedCentipoints,
+        shortfallCentipoints: record.earnedCentipoints - centipoints,
+        reasonCode: command.reasonCode,
+        reversedAt: context.now,
+      },
+    },
+  ];
+}
+
+/** A drop below an awarded level flags the award for review; it is never silently removed. */
+function reviewFlags(
+  after: VolunteerState,
+  recordId: string,
+  command: Amendment,
+  context: DecideContext,
+): DomainEvent[] {
+  const thresholds = context.rules.starThresholdsHours;
+  return after.awards
+    .filter((award) => !award.flaggedForReview)
+    .flatMap((award) => {
+      const thresholdMinutes = (thresholds[award.level - 1] ?? Number.POSITIVE_INFINITY) * 60;
+      if (after.confirmedMinutes >= thresholdMinutes || after.volunteerId === null) return [];
+      return [
+        {
+          type: 'StarAwardFlaggedForReview' as const,
+          data: {
+            idempotencyKey: command.idempotencyKey,
+            volunteerId: after.volunteerId,
+            level: award.level,
+            confirmedMinutes: after.confirmedMinutes,
+            thresholdMinutes,
+            recordId,
+            flaggedAt: context.now,
+          },
+        },
+      ];
+    });
+}
+
+export function correctServiceRecord(
+  command: CommandOf<'CorrectServiceRecord'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const old = liveRecord(state, command);
+  if (old instanceof Error) return old;
+  const organisationId = command.organisationId ?? old.organisationId;
+  if (!actsForOrganisation(command.actor, organisationId)) {
+    return reject(
+      'NOT_ORGANISING_ORGANISATION',
+      'a record can only be moved to an organisation the actor acts for',
+    );
+  }
+  const startMs = command.startAt === undefined ? old.startMs : parseInstant(command.startAt);
+  const endMs = command.endAt === undefined ? old.endMs : parseInstant(command.endAt);
+  const nowMs = parseInstant(context.now);
+  const interval = checkServiceInterval(
+    state,
+    context.rules,
+    nowMs,
+    command.actor,
+    startMs,
+    endMs,
+    old.recordId,
+  );
+  if (interval instanceof Error) return interval;
+  const replacementRecordId = context.newId();
+  if (state.records.has(replacementRecordId))
+    return reject('SERVICE_RECORD_ALREADY_EXISTS', `record ${replacementRecordId} exists`);
+  const { idempotencyKey, actor, volunteerId, reasonCode, note } = command;
+  const status = old.status === 'confirmed' ? ('confirmed' as const) : ('pending' as const);
+  const events: DomainEvent[] = [
+    {
+      type: 'ServiceRecordCorrected',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        recordId: old.recordId,
+        replacementRecordId,
+        replacement: {
+          recordId: replacementRecordId,
+          activity: command.activity ?? old.activity,
+          organisationId,
+          startAt: formatInstant(interval.startMs),
+          endAt: formatInstant(interval.endMs),
+          durationMinutes: interval.durationMinutes,
+          status,
+          qualityGrade: status === 'confirmed' ? old.qualityGrade : null,
+        },
+        reasonCode,
+        note,
+        correctedAt: context.now,
+        actor,
+      },
+    },
+    ...reversalEvents(state, old, command, context),
+  ];
+  if (status === 'confirmed') {
+    const reversed = foldVolunteer(events, state);
+    const replacement = {
+      recordId: replacementRecordId,
+      startMs: interval.startMs,
+      durationMinutes: interval.durationMinutes,
+    };
+    events.push(
+      ...earningEvents(reversed, replacement, old.qualityGrade ?? 'standard', context, idempotencyKey),
+    );
+  }
+  return [...events, ...reviewFlags(foldVolunteer(events, state), old.recordId, command, context)];
+}
+
+export function voidServiceRecord(
+  command: CommandOf<'VoidServiceRecord'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const record = liveRecord(state, command);
+  if (record instanceof Error) return record;
+  const { idempotencyKey, actor, volunteerId, recordId, reasonCode, note } = command;
+  const events: DomainEvent[] = [
+    {
+      type: 'ServiceRecordVoided',
+      data: { idempotencyKey, volunteerId, recordId, reasonCode, note, voidedAt: context.now, actor },
+    },
+    ...reversalEvents(state, record, command, context),
+  ];
+  return [...events, ...reviewFlags(foldVolunteer(events, state), recordId, command, context)];
+}

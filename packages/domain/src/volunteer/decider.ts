@@ -1,0 +1,115 @@
+/**
+ * decide for the volunteer stream: idempotency first, then the volunteer's status, then the
+ * command's own rules. Returns the new events (possibly none) or a coded DomainError; never
+ * throws for bad input.
+ */
+import type { CommandOf } from '../commands/index.js';
+import type { DecideContext } from '../context.js';
+import { reject, type DomainError } from '../errors.js';
+import type { DomainEvent, EventType } from '../events/index.js';
+import { applyForStarRating, deactivateVolunteer, registerVolunteer } from './decide-registration.js';
+import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
+import {
+  confirmServiceHours,
+  correctServiceRecord,
+  recordServiceHours,
+  rejectServiceHours,
+  voidServiceRecord,
+} from './decide-service.js';
+import {
+  donatePoints,
+  receivePointsTransfer,
+  refundPointsTransfer,
+  transferPoints,
+} from './decide-transfers.js';
+import type { VolunteerState } from './state.js';
+
+/** The event each command's success always contains; it tells a replayed command from a reused key. */
+export const VOLUNTEER_COMMAND_EFFECT = {
+  RegisterVolunteer: 'VolunteerRegistered',
+  DeactivateVolunteer: 'VolunteerDeactivated',
+  RecordServiceHours: 'ServiceHoursRecorded',
+  ConfirmServiceHours: 'ServiceHoursConfirmed',
+  RejectServiceHours: 'ServiceHoursRejected',
+  CorrectServiceRecord: 'ServiceRecordCorrected',
+  VoidServiceRecord: 'ServiceRecordVoided',
+  ApplyForStarRating: 'StarRatingApplied',
+  HoldPoints: 'PointsHeld',
+  CapturePoints: 'PointsCaptured',
+  ReleasePoints: 'PointsReleased',
+  ExpireHold: 'PointsHoldExpired',
+  RedeemPoints: 'PointsCaptured',
+  ExpirePoints: 'PointsExpired',
+  TransferPoints: 'PointsTransferSent',
+  ReceivePointsTransfer: 'PointsTransferReceived',
+  RefundPointsTransfer: 'PointsTransferRefunded',
+  DonatePoints: 'PointsDonated',
+} as const satisfies Record<string, EventType>;
+
+export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
+export type VolunteerCommand = CommandOf<VolunteerCommandType>;
+
+/** Commands that start something new need an active volunteer; resolving what exists does not. */
+const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
+  'RecordServiceHours',
+  'ApplyForStarRating',
+  'HoldPoints',
+  'RedeemPoints',
+  'TransferPoints',
+  'DonatePoints',
+]);
+
+export function decideVolunteer(
+  command: VolunteerCommand,
+  state: VolunteerState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  const seen = state.processedKeys.get(command.idempotencyKey);
+  if (seen !== undefined) {
+    if (seen.has(VOLUNTEER_COMMAND_EFFECT[command.type])) return [];
+    return reject('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different command', {
+      commandType: command.type,
+    });
+  }
+  if (command.type === 'RegisterVolunteer') return registerVolunteer(command, state, context);
+  if (command.type === 'ReceivePointsTransfer') return receivePointsTransfer(command, state, context);
+  if (state.status === 'unregistered')
+    return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${command.volunteerId}`);
+  if (state.volunteerId !== command.volunteerId)
+    throw new Error('command routed to the wrong volunteer stream');
+  if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
+    return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
+  switch (command.type) {
+    case 'DeactivateVolunteer':
+      return deactivateVolunteer(command, state, context);
+    case 'RecordServiceHours':
+      return recordServiceHours(command, state, context);
+    case 'ConfirmServiceHours':
+      return confirmServiceHours(command, state, context);
+    case 'RejectServiceHours':
+      return rejectServiceHours(command, state, context);
+    case 'CorrectServiceRecord':
+      return correctServiceRecord(command, state, context);
+    case 'VoidServiceRecord':
+      return voidServiceRecord(command, state, context);
+    case 'ApplyForStarRating':
+      return applyForStarRating(command, state, context);
+    case 'HoldPoints':
+      return holdPoints(command, state, context);
+    case 'CapturePoints':
+    case 'ReleasePoints':
+      return resolveHold(command, state, context);
+    case 'ExpireHold':
+      return expireHold(command, state, context);
+    case 'RedeemPoints':
+      return redeemPoints(command, state, context);
+    case 'ExpirePoints':
+      return expirePoints(command, state, context);
+    case 'TransferPoints':
+      return transferPoints(command, state, context);
+    case 'RefundPointsTransfer':
+      return refundPointsTransfer(command, state, context);
+    case 'DonatePoints':
+      return donatePoints(command, state, context);
+  }
+}

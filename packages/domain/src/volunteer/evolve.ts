@@ -1,0 +1,254 @@
+/**
+ * evolve for the volunteer stream. `applyVolunteerEvent` mutates a private copy; the exported
+ * `evolveVolunteer` and `foldVolunteer` never touch their input. Invariants are asserted after
+ * every event: a stream that breaks them is corrupt, and folding it must crash loudly.
+ */
+import { offeredAccount } from '../accounts.js';
+import type { DomainEvent } from '../events/index.js';
+import { parseInstant } from '../time.js';
+import {
+  cloneVolunteerState,
+  initialVolunteerState,
+  PROCESSED_KEYS_MAX,
+  type ServiceRecordState,
+  type VolunteerState,
+} from './state.js';
+
+function requireRecord(state: VolunteerState, recordId: string): ServiceRecordState {
+  const record = state.records.get(recordId);
+  if (record === undefined) throw new Error(`event refers to unknown service record ${recordId}`);
+  return record;
+}
+
+function rememberKey(state: VolunteerState, event: DomainEvent): void {
+  const key = event.data.idempotencyKey;
+  const types = state.processedKeys.get(key);
+  if (types !== undefined) {
+    types.add(event.type);
+    return;
+  }
+  state.processedKeys.set(key, new Set([event.type]));
+  if (state.processedKeys.size > PROCESSED_KEYS_MAX) {
+    const oldest = state.processedKeys.keys().next();
+    if (oldest.done !== true) state.processedKeys.delete(oldest.value);
+  }
+}
+
+function stopCounting(state: VolunteerState, record: ServiceRecordState): void {
+  if (record.status === 'confirmed') state.confirmedMinutes -= record.durationMinutes;
+}
+
+function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
+  switch (event.type) {
+    case 'ServiceHoursRecorded': {
+      const { recordId, activity, organisationId, startAt, endAt, durationMinutes } = event.data;
+      state.records.set(recordId, {
+        recordId,
+        activity,
+        organisationId,
+        startMs: parseInstant(startAt),
+        endMs: parseInstant(endAt),
+        durationMinutes,
+        status: 'pending',
+        qualityGrade: null,
+        earnedCentipoints: 0,
+        earnedServiceDay: null,
+      });
+      return;
+    }
+    case 'ServiceHoursConfirmed': {
+      const record = requireRecord(state, event.data.recordId);
+      record.status = 'confirmed';
+      record.qualityGrade = event.data.qualityGrade;
+      state.confirmedMinutes += record.durationMinutes;
+      return;
+    }
+    case 'ServiceHoursRejected':
+      requireRecord(state, event.data.recordId).status = 'rejected';
+      return;
+    case 'ServiceRecordCorrected': {
+      const old = requireRecord(state, event.data.recordId);
+      stopCounting(state, old);
+      old.status = 'corrected';
+      const { replacement } = event.data;
+      state.records.set(replacement.recordId, {
+        recordId: replacement.recordId,
+        activity: replacement.activity,
+        organisationId: replacement.organisationId,
+        startMs: parseInstant(replacement.startAt),
+        endMs: parseInstant(replacement.endAt),
+        durationMinutes: replacement.durationMinutes,
+        status: replacement.status,
+        qualityGrade: replacement.qualityGrade,
+        earnedCentipoints: 0,
+        earnedServiceDay: null,
+      });
+      if (replacement.status === 'confirmed') state.confirmedMinutes += replacement.durationMinutes;
+      return;
+    }
+    case 'ServiceRecordVoided': {
+      const record = requireRecord(state, event.data.recordId);
+      stopCounting(state, record);
+      record.status = 'voided';
+      return;
+    }
+    case 'StarRatingAwarded':
+      state.awards.push({
+        level: event.data.level,
+        effectiveAtMs: parseInstant(event.data.effectiveAt),
+        flaggedForReview: false,
+      });
+      return;
+    case 'StarAwardFlaggedForReview':
+      for (const award of state.awards) if (award.level === event.data.level) award.flaggedForReview = true;
+      return;
+    default:
+      return;
+  }
+}
+
+function applyPointsEvent(state: VolunteerState, event: DomainEvent): void {
+  switch (event.type) {
+    case 'PointsEarned': {
+      const { recordId, centipoints, serviceDay, expiresAt } = event.data;
+      const record = requireRecord(state, recordId);
+      record.earnedCentipoints += centipoints;
+      record.earnedServiceDay = serviceDay;
+      state.availableCentipoints += centipoints;
+      state.earnedByDay.set(serviceDay, (state.earnedByDay.get(serviceDay) ?? 0) + centipoints);
+      if (expiresAt !== null && centipoints > 0) {
+        state.expiringLots.set(recordId, { expiresAtMs: parseInstant(expiresAt), centipoints });
+      }
+      return;
+    }
+    case 'PointsExcessOffered':
+      state.availableCentipoints -= event.data.centipoints;
+      state.offeredCentipoints += event.data.centipoints;
+      state.spentNetCentipoints += event.data.centipoints;
+      return;
+    case 'PointsReversed': {
+      const record = requireRecord(state, event.data.recordId);
+      const day = record.earnedServiceDay;
+      if (day !== null)
+        state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) - event.data.earnedCentipoints);
+      record.earnedCentipoints -= event.data.earnedCentipoints;
+      state.availableCentipoints -= event.data.centipoints;
+      state.expiringLots.delete(event.data.recordId);
+      return;
+    }
+    case 'PointsHeld': {
+      const { holdId, partnerId, offerId, centipoints, expiresAt } = event.data;
+      state.availableCentipoints -= centipoints;
+      state.heldCentipoints += centipoints;
+      state.spentNetCentipoints += centipoints;
+      state.holds.set(holdId, {
+        holdId,
+        partnerId,
+        offerId,
+        centipoints,
+        expiresAtMs: parseInstant(expiresAt),
+        status: 'pending',
+      });
+      return;
+    }
+    case 'PointsCaptured':
+    case 'PointsReleased':
+    case 'PointsHoldExpired': {
+      const hold = state.holds.get(event.data.holdId);
+      if (hold === undefined || hold.status !== 'pending')
+        throw new Error(`hold ${event.data.holdId} resolved twice or unknown`);
+      state.heldCentipoints -= event.data.centipoints;
+      if (event.type === 'PointsCaptured') {
+        hold.status = 'captured';
+      } else {
+        hold.status = event.type === 'PointsReleased' ? 'released' : 'expired';
+        state.availableCentipoints += event.data.centipoints;
+        state.spentNetCentipoints -= event.data.centipoints;
+      }
+      return;
+    }
+    case 'PointsExpired':
+      state.availableCentipoints -= event.data.centipoints;
+      state.expiredCentipoints += event.data.centipoints;
+      return;
+    case 'PointsTransferSent':
+      state.availableCentipoints -= event.data.centipoints;
+      state.spentNetCentipoints += event.data.centipoints;
+      state.sentTransfers.set(event.data.transferId, {
+        toVolunteerId: event.data.toVolunteerId,
+        centipoints: event.data.centipoints,
+        refunded: false,
+      });
+      return;
+    case 'PointsTransferReceived':
+      state.availableCentipoints += event.data.centipoints;
+      state.receivedTransferIds.add(event.data.transferId);
+      return;
+    case 'PointsTransferRefunded': {
+      const transfer = state.sentTransfers.get(event.data.transferId);
+      if (transfer === undefined || transfer.refunded)
+        throw new Error(`transfer ${event.data.transferId} refunded twice or unknown`);
+      transfer.refunded = true;
+      state.availableCentipoints += event.data.centipoints;
+      state.spentNetCentipoints -= event.data.centipoints;
+      return;
+    }
+    case 'PointsDonated':
+      if (state.volunteerId !== null && event.data.fromAccount === offeredAccount(state.volunteerId)) {
+        state.offeredCentipoints -= event.data.centipoints;
+      } else {
+        state.availableCentipoints -= event.data.centipoints;
+        state.spentNetCentipoints += event.data.centipoints;
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function assertInvariants(state: VolunteerState, event: DomainEvent): void {
+  if (state.availableCentipoints < 0 || state.heldCentipoints < 0 || state.offeredCentipoints < 0) {
+    throw new Error(`volunteer ${state.volunteerId} has a negative balance after ${event.type}`);
+  }
+  if (state.confirmedMinutes < 0)
+    throw new Error(`volunteer ${state.volunteerId} has negative confirmed minutes after ${event.type}`);
+}
+
+/** Applies one event to `state` in place. Only for states this module owns (fresh or cloned). */
+export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): void {
+  switch (event.type) {
+    case 'VolunteerRegistered':
+      state.status = 'active';
+      state.volunteerId = event.data.volunteerId;
+      state.volunteerNumber = event.data.volunteerNumber;
+      state.name = event.data.name;
+      state.community = event.data.community;
+      state.nationalIdMasked = event.data.nationalIdMasked;
+      break;
+    case 'VolunteerDeactivated':
+      state.status = 'inactive';
+      break;
+    default:
+      applyServiceEvent(state, event);
+      applyPointsEvent(state, event);
+  }
+  rememberKey(state, event);
+  assertInvariants(state, event);
+}
+
+/** evolve(state, event) → new state; the input state is left unchanged. */
+export function evolveVolunteer(state: VolunteerState, event: DomainEvent): VolunteerState {
+  const next = cloneVolunteerState(state);
+  applyVolunteerEvent(next, event);
+  return next;
+}
+
+/** Folds events onto a copy of `from` (default: the empty stream), in one pass. */
+export function foldVolunteer(
+  events: readonly DomainEvent[],
+  from: VolunteerState = initialVolunteerState(),
+): VolunteerState {
+  const state = cloneVolunteerState(from);
+  for (const event of events) applyVolunteerEvent(state, event);
+  return state;
+}

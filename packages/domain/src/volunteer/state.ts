@@ -1,0 +1,127 @@
+/**
+ * State of a `volunteer-<id>` stream, folded from its events. One stream holds registration,
+ * service records, stars and the points account, so that a spend decision sees every credit
+ * and debit under one expected revision.
+ */
+import type { EventType } from '../events/index.js';
+import type { QualityGrade } from '../rules.js';
+
+export type RecordStatus = 'pending' | 'confirmed' | 'rejected' | 'voided' | 'corrected';
+
+export interface ServiceRecordState {
+  readonly recordId: string;
+  readonly activity: string;
+  readonly organisationId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly durationMinutes: number;
+  status: RecordStatus;
+  qualityGrade: QualityGrade | null;
+  /** Centipoints this record earned and that were not reversed. */
+  earnedCentipoints: number;
+  /** Local day the earning counted against for the daily earning cap. */
+  earnedServiceDay: number | null;
+}
+
+export type HoldStatus = 'pending' | 'captured' | 'released' | 'expired';
+
+export interface HoldState {
+  readonly holdId: string;
+  readonly partnerId: string;
+  readonly offerId: string;
+  readonly centipoints: number;
+  readonly expiresAtMs: number;
+  status: HoldStatus;
+}
+
+export interface SentTransferState {
+  readonly toVolunteerId: string;
+  readonly centipoints: number;
+  refunded: boolean;
+}
+
+export interface StarAward {
+  readonly level: number;
+  readonly effectiveAtMs: number;
+  flaggedForReview: boolean;
+}
+
+export interface VolunteerState {
+  status: 'unregistered' | 'active' | 'inactive';
+  volunteerId: string | null;
+  volunteerNumber: string | null;
+  name: string | null;
+  community: string | null;
+  nationalIdMasked: string | null;
+  records: Map<string, ServiceRecordState>;
+  /** Sum of durations of confirmed records that are not voided or corrected. */
+  confirmedMinutes: number;
+  awards: StarAward[];
+  /** Balance of `volunteer:<id>`: spendable points (before expiry that is due but not yet recorded). */
+  availableCentipoints: number;
+  /** Balance of `held:<id>`. */
+  heldCentipoints: number;
+  /** Balance of `offered:<id>`. */
+  offeredCentipoints: number;
+  holds: Map<string, HoldState>;
+  sentTransfers: Map<string, SentTransferState>;
+  receivedTransferIds: Set<string>;
+  /** Earned centipoints per local service day, for the daily earning cap. */
+  earnedByDay: Map<number, number>;
+  /** Credits that expire, by the record that earned them. */
+  expiringLots: Map<string, { expiresAtMs: number; centipoints: number }>;
+  /** Net points that left the available account other than by expiry; allocated to the soonest-expiring lots first. */
+  spentNetCentipoints: number;
+  expiredCentipoints: number;
+  /** Idempotency key → event types its command produced; insertion-ordered and bounded. */
+  processedKeys: Map<string, Set<EventType>>;
+}
+
+/**
+ * Idempotency keys remembered per stream: 10,000, far above a volunteer's commands in years.
+ * Beyond the bound, commands that carry an id (holds, transfers, records) stay idempotent by
+ * the id. A constant, not configuration: state must fold the same way in every deployment.
+ */
+export const PROCESSED_KEYS_MAX = 10_000;
+
+export function initialVolunteerState(): VolunteerState {
+  return {
+    status: 'unregistered',
+    volunteerId: null,
+    volunteerNumber: null,
+    name: null,
+    community: null,
+    nationalIdMasked: null,
+    records: new Map(),
+    confirmedMinutes: 0,
+    awards: [],
+    availableCentipoints: 0,
+    heldCentipoints: 0,
+    offeredCentipoints: 0,
+    holds: new Map(),
+    sentTransfers: new Map(),
+    receivedTransferIds: new Set(),
+    earnedByDay: new Map(),
+    expiringLots: new Map(),
+    spentNetCentipoints: 0,
+    expiredCentipoints: 0,
+    processedKeys: new Map(),
+  };
+}
+
+/** A deep copy, so that `evolve` never changes the state it was given. */
+export function cloneVolunteerState(state: VolunteerState): VolunteerState {
+  const copyMap = <K, V extends object>(map: Map<K, V>): Map<K, V> =>
+    new Map([...map].map(([key, value]) => [key, { ...value }]));
+  return {
+    ...state,
+    records: copyMap(state.records),
+    awards: state.awards.map((award) => ({ ...award })),
+    holds: copyMap(state.holds),
+    sentTransfers: copyMap(state.sentTransfers),
+    receivedTransferIds: new Set(state.receivedTransferIds),
+    earnedByDay: new Map(state.earnedByDay),
+    expiringLots: copyMap(state.expiringLots),
+    processedKeys: new Map([...state.processedKeys].map(([key, types]) => [key, new Set(types)])),
+  };
+}
