@@ -1,4 +1,80 @@
-// The HTTP API is not built yet (issue #5). Until it is, `pnpm start` says so and fails rather
-// than pretending to run a ledger.
-console.error('ledger-api: the HTTP server is not implemented yet (see issue #5); nothing was started.');
-process.exit(1);
+/**
+ * Starts the ledger API: reads the configuration, opens the store, prints a bootstrap
+ * administrator key on the very first run, listens, and shuts down gracefully on SIGTERM/SIGINT
+ * (stop accepting, drain in-flight requests, stop the projector, close the store).
+ */
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
+import { createLogger } from './http/logging.js';
+import { describeStore, openEventStore } from './store-factory.js';
+
+function readConfig(): LedgerApiConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ledger-api: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const store = await openEventStore(config.store);
+  const { app, context } = await buildApp({ config, store, logger });
+
+  const bootstrap = await context.keys.bootstrapAdmin();
+  if (bootstrap !== undefined) {
+    // Printed, not logged: the key must not end up in log aggregation. Shown once; only its hash is stored.
+    process.stdout.write(
+      [
+        '',
+        'First run: a bootstrap administrator API key was issued. It is shown only now; store it safely.',
+        `  key id: ${bootstrap.record.keyId}`,
+        `  key:    ${bootstrap.key}`,
+        '  use:    Authorization: Bearer <key>',
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  process.stdout.write(
+    `ledger-api listening on ${address} (${describeStore(config.store)}); API docs at ${address}/docs\n`,
+  );
+
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const deadline = setTimeout(() => {
+      logger.error({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over; exiting');
+      process.exit(1);
+    }, config.shutdownGraceSeconds * 1000);
+    deadline.unref();
+    try {
+      // fastify stops accepting, answers 503 to new requests on open connections and waits for in-flight ones.
+      await app.close();
+      await context.projector?.stop();
+      await store.close();
+      logger.info('shut down cleanly');
+      clearTimeout(deadline);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exitCode = 1;
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `ledger-api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+/**
+ * Builds the ledger's HTTP API as a fastify instance; never listens (`server.ts` does). Tests
+ * build it over a real store and call it with `app.inject()`.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import {
+  createJsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { EventStore } from '@timebank/event-store';
+import { ApiKeyRegistry } from './auth/api-keys.js';
+import { registerAccessControl } from './auth/access.js';
+import type { LedgerApiConfig } from './config.js';
+import type { AppContext, ProjectorHandle, TypedApp } from './context.js';
+import { ApiMetrics } from './http/api-metrics.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { IdempotencyRecords } from './http/idempotency.js';
+import { instrumentStore } from './http/instrumented-store.js';
+import { registerSystemRoutes } from './routes/system-routes.js';
+import { registerApiKeyRoutes } from './routes/api-key-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
+
+export interface AppDependencies {
+  readonly config: LedgerApiConfig;
+  readonly store: EventStore;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+  readonly projector?: ProjectorHandle;
+  /** Conflicts seen by the command handler, for `/metrics`. */
+  readonly commandConflicts?: () => number;
+}
+
+export interface LedgerApp {
+  readonly app: FastifyInstance;
+  readonly context: AppContext;
+}
+
+/** A client-supplied request id is kept if it is short and printable; otherwise a UUID is made. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
+  const { config } = dependencies;
+  const metrics = new ApiMetrics({
+    ...(dependencies.commandConflicts === undefined
+      ? {}
+      : { commandConflicts: dependencies.commandConflicts }),
+    ...(dependencies.projector === undefined ? {} : { projectionLag: () => dependencies.projector!.lag() }),
+  });
+  const store = instrumentStore(dependencies.store, metrics);
+  const keys = await ApiKeyRegistry.load(store);
+  const context: AppContext = {
+    config,
+    store,
+    keys,
+    idempotency: new IdempotencyRecords({ store, cacheEntriesMax: config.idempotencyCacheEntriesMax }),
+    metrics,
+    projector: dependencies.projector ?? null,
+    clock: dependencies.clock ?? (() => new Date()),
+  };
+
+  const loggerInstance: FastifyBaseLogger = dependencies.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (raw) => {
+      const given = raw.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    // Unknown query parameters are rejected by the strict schemas, not silently dropped.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestSeconds.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  registerAccessControl(app, keys);
+  await app.register(fastifyRateLimit, {
+    max: config.rateLimit.requestsMax,
+    timeWindow: config.rateLimit.windowSeconds * 1000,
+    // Per API key (its id; the key itself is never kept), per client address for unauthenticated calls.
+    keyGenerator: (request) =>
+      request.principal === null ? `ip:${request.ip}` : `key:${request.principal.keyId}`,
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Volunteer time-bank ledger API',
+        description:
+          'Event-sourced ledger of volunteer service hours, stars and time-bank points. See docs/api.md.',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (tbk_…)' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: createJsonSchemaTransform({ skipList: ['/docs', '/docs/*', '/docs/json', '/docs/yaml'] }),
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>() as unknown as TypedApp;
+  registerSystemRoutes(typed, context);
+  registerApiKeyRoutes(typed, context);
+  registerAuditRoutes(typed, context);
+
+  await app.ready();
+  return { app, context };
+}

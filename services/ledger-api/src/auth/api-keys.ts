@@ -1,0 +1,253 @@
+/**
+ * API keys. A key is shown once, when issued; the ledger keeps only its sha-256 hash, with the
+ * role and scope it is bound to, as events in the `access-keys` stream so that every issue and
+ * revocation is part of the audited history. The registry folds that stream into memory at
+ * start-up and appends to it (with an expected revision) on every change.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { deterministicEventId } from '@timebank/application';
+import {
+  isWrongExpectedVersion,
+  type EventStore,
+  type JsonObject,
+  type RecordedEvent,
+} from '@timebank/event-store';
+import { KeyedSerializer } from '@timebank/application';
+import {
+  ROLES,
+  SCOPE_KIND_OF_ROLE,
+  scopeSchema,
+  type Principal,
+  type Role,
+  type Scope,
+} from './principal.js';
+
+export const ACCESS_KEYS_STREAM = 'access-keys';
+
+/** 32 random bytes: 256 bits, far beyond guessing; base64url keeps the key header-safe. */
+const KEY_SECRET_BYTES = 32;
+const KEY_PREFIX = 'tbk_';
+
+const issuedSchema = z.strictObject({
+  keyId: z.uuid(),
+  keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  role: z.enum(ROLES),
+  scope: scopeSchema,
+  label: z.string(),
+  issuedBy: z.string(),
+});
+const revokedSchema = z.strictObject({ keyId: z.uuid(), revokedBy: z.string(), reason: z.string() });
+
+export interface ApiKeyRecord extends Principal {
+  readonly keyHash: string;
+  readonly issuedBy: string;
+  readonly issuedPosition: string;
+  readonly revoked: boolean;
+}
+
+/** sha-256 of the whole key, lower-case hex. Keys are random, so no salt or slow hash is needed. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export class ApiKeyError extends Error {
+  constructor(
+    readonly code: 'API_KEY_NOT_FOUND' | 'API_KEY_SCOPE_MISMATCH',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiKeyError';
+  }
+}
+
+export class ApiKeyRegistry {
+  readonly #store: EventStore;
+  readonly #byHash = new Map<string, ApiKeyRecord>();
+  readonly #byId = new Map<string, ApiKeyRecord>();
+  readonly #serializer = new KeyedSerializer();
+  #revision = -1n;
+
+  private constructor(store: EventStore) {
+    this.#store = store;
+  }
+
+  /** Folds the `access-keys` stream into memory. */
+  static async load(store: EventStore): Promise<ApiKeyRegistry> {
+    const registry = new ApiKeyRegistry(store);
+    await registry.#catchUp();
+    return registry;
+  }
+
+  /** True until the first key has ever been issued: the server then prints a bootstrap admin key. */
+  get isEmpty(): boolean {
+    return this.#revision < 0n;
+  }
+
+  /** The active key with this plaintext, or undefined (unknown or revoked). */
+  authenticate(key: string): Principal | undefined {
+    if (!key.startsWith(KEY_PREFIX)) return undefined;
+    const record = this.#byHash.get(hashApiKey(key));
+    return record === undefined || record.revoked ? undefined : record;
+  }
+
+  list(): ApiKeyRecord[] {
+    return [...this.#byId.values()];
+  }
+
+  get(keyId: string): ApiKeyRecord | undefined {
+    return this.#byId.get(keyId);
+  }
+
+  /**
+   * Issues a key bound to a role and a scope of the kind that role requires. Returns the plaintext
+   * key, which is never stored. `idempotencyKey` makes the event id deterministic, so a retried
+   * append after a lost acknowledgement is not stored twice.
+   */
+  async issue(input: {
+    role: Role;
+    scope: Scope;
+    label: string;
+    issuedBy: string;
+    idempotencyKey: string;
+  }): Promise<{ key: string; record: ApiKeyRecord; position: bigint }> {
+    if (SCOPE_KIND_OF_ROLE[input.role] !== input.scope.kind) {
+      throw new ApiKeyError(
+        'API_KEY_SCOPE_MISMATCH',
+        `a ${input.role} key must be bound to a ${SCOPE_KIND_OF_ROLE[input.role]} scope, not ${input.scope.kind}`,
+      );
+    }
+    const key = `${KEY_PREFIX}${randomBytes(KEY_SECRET_BYTES).toString('base64url')}`;
+    const data = {
+      keyId: randomUUID(),
+      keyHash: hashApiKey(key),
+      role: input.role,
+      scope: input.scope,
+      label: input.label,
+      issuedBy: input.issuedBy,
+    };
+    const position = await this.#append('ApiKeyIssued', data, input.idempotencyKey, input.issuedBy);
+    const record = this.#byId.get(data.keyId);
+    if (record === undefined) throw new Error(`issued key ${data.keyId} is missing after append`);
+    return { key, record, position };
+  }
+
+  /**
+   * Issues the first administrator key if no key was ever issued; returns undefined otherwise.
+   * Two processes starting on one fresh store race on `no_stream`: exactly one wins.
+   */
+  async bootstrapAdmin(): Promise<{ key: string; record: ApiKeyRecord } | undefined> {
+    return this.#serializer.run(ACCESS_KEYS_STREAM, async () => {
+      await this.#catchUp();
+      if (!this.isEmpty) return undefined;
+      const key = `${KEY_PREFIX}${randomBytes(KEY_SECRET_BYTES).toString('base64url')}`;
+      const keyId = randomUUID();
+      const data = {
+        keyId,
+        keyHash: hashApiKey(key),
+        role: 'admin',
+        scope: { kind: 'all' },
+        label: 'bootstrap administrator',
+        issuedBy: 'system:bootstrap',
+      };
+      try {
+        await this.#appendUnlocked('ApiKeyIssued', data, `bootstrap:${keyId}`, 'system:bootstrap');
+      } catch (error) {
+        if (isWrongExpectedVersion(error)) return undefined;
+        throw error;
+      }
+      return { key, record: this.#byId.get(keyId)! };
+    });
+  }
+
+  async revoke(input: {
+    keyId: string;
+    reason: string;
+    revokedBy: string;
+    idempotencyKey: string;
+  }): Promise<{ record: ApiKeyRecord; position: bigint }> {
+    const position = await this.#serializer.run(ACCESS_KEYS_STREAM, async () => {
+      await this.#catchUp();
+      const existing = this.#byId.get(input.keyId);
+      if (existing === undefined) throw new ApiKeyError('API_KEY_NOT_FOUND', `no API key ${input.keyId}`);
+      // Revoking twice is a no-op: the key stays revoked and the original event stands.
+      if (existing.revoked) return await this.#store.headPosition();
+      return await this.#appendUnlocked(
+        'ApiKeyRevoked',
+        { keyId: input.keyId, revokedBy: input.revokedBy, reason: input.reason },
+        input.idempotencyKey,
+        input.revokedBy,
+      );
+    });
+    return { record: this.#byId.get(input.keyId)!, position };
+  }
+
+  async #append(type: string, data: JsonObject, idempotencyKey: string, actor: string): Promise<bigint> {
+    return this.#serializer.run(ACCESS_KEYS_STREAM, async () => {
+      await this.#catchUp();
+      return this.#appendUnlocked(type, data, idempotencyKey, actor);
+    });
+  }
+
+  /**
+   * Appends at the folded revision. A conflict means another process changed the keys between
+   * our catch-up and append; it surfaces (as 409 CONCURRENCY_CONFLICT for issue and revoke) and
+   * the next call catches up first. Key administration is rare, so no retry loop is needed.
+   */
+  async #appendUnlocked(
+    type: string,
+    data: JsonObject,
+    idempotencyKey: string,
+    actor: string,
+  ): Promise<bigint> {
+    const result = await this.#store.appendToStream(
+      ACCESS_KEYS_STREAM,
+      [
+        {
+          id: deterministicEventId(idempotencyKey, ACCESS_KEYS_STREAM, 0),
+          type,
+          data,
+          metadata: { schemaVersion: 1, actor, idempotencyKey },
+        },
+      ],
+      { expectedRevision: this.#revision < 0n ? 'no_stream' : this.#revision },
+    );
+    await this.#catchUp();
+    return result.position;
+  }
+
+  async #catchUp(): Promise<void> {
+    for (;;) {
+      const page = await this.#store.readStream(ACCESS_KEYS_STREAM, { fromRevision: this.#revision + 1n });
+      for (const event of page) this.#apply(event);
+      if (page.length === 0) return;
+    }
+  }
+
+  #apply(event: RecordedEvent): void {
+    if (event.revision !== this.#revision + 1n) {
+      throw new Error(
+        `${ACCESS_KEYS_STREAM}: expected revision ${this.#revision + 1n}, read ${event.revision}`,
+      );
+    }
+    this.#revision = event.revision;
+    if (event.type === 'ApiKeyIssued') {
+      const data = issuedSchema.parse(event.data);
+      const record: ApiKeyRecord = { ...data, issuedPosition: event.position.toString(), revoked: false };
+      this.#byId.set(data.keyId, record);
+      this.#byHash.set(data.keyHash, record);
+    } else if (event.type === 'ApiKeyRevoked') {
+      const data = revokedSchema.parse(event.data);
+      const existing = this.#byId.get(data.keyId);
+      if (existing === undefined)
+        throw new Error(`${ACCESS_KEYS_STREAM}: revocation of unknown key ${data.keyId}`);
+      const record = { ...existing, revoked: true };
+      this.#byId.set(data.keyId, record);
+      this.#byHash.set(record.keyHash, record);
+    } else {
+      throw new Error(
+        `${ACCESS_KEYS_STREAM}: unknown event type ${event.type} at revision ${event.revision}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Who is calling: an API key's role and the scope it is bound to. Every route declares which
+ * roles may call it and what scope the target must be in (see `access.ts`).
+ */
+import { z } from 'zod';
+
+export const ROLES = ['desk', 'organiser', 'partner', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Scope ids are the domain's ids (communities, organisations, partners): short, printable. */
+const scopeId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'must be an id of letters, digits, _ . : -');
+
+export const scopeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('community'), id: scopeId }),
+  z.strictObject({ kind: z.literal('organisation'), id: scopeId }),
+  z.strictObject({ kind: z.literal('partner'), id: scopeId }),
+  z.strictObject({ kind: z.literal('all') }),
+]);
+export type Scope = z.infer<typeof scopeSchema>;
+
+/** The scope kind each role must be bound to: a desk serves one community, and so on. */
+export const SCOPE_KIND_OF_ROLE: Readonly<Record<Role, Scope['kind']>> = Object.freeze({
+  desk: 'community',
+  organiser: 'organisation',
+  partner: 'partner',
+  auditor: 'all',
+  admin: 'all',
+});
+
+export interface Principal {
+  readonly keyId: string;
+  readonly role: Role;
+  readonly scope: Scope;
+  readonly label: string;
+}
+
+/** The actor recorded in events' metadata: role and key id, never the key itself. */
+export function actorOf(principal: Principal): string {
+  return `${principal.role}:${principal.keyId}`;
+}
+
+/** True when `principal` may act on something that lives in `target`. */
+export function inScope(principal: Principal, target: Scope): boolean {
+  if (principal.scope.kind === 'all') return true;
+  if (target.kind === 'all') return false;
+  return principal.scope.kind === target.kind && principal.scope.id === target.id;
+}

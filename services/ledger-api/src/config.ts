@@ -1,0 +1,162 @@
+/**
+ * The ledger API's configuration: parsed once from the environment with zod, frozen, and passed
+ * down. Nothing else in this service reads `process.env`. A bad value stops start-up with a
+ * message that names the variable.
+ */
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A whole number from a string, within bounds; the message names the unit. */
+function wholeNumber(minimum: number, maximum: number, unit: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number of ${unit}`)
+    .transform(Number)
+    .pipe(z.number().int().min(minimum).max(maximum));
+}
+
+const environmentSchema = z
+  .object({
+    /** Which event store engine backs the ledger. SQLite is embedded and needs no server. */
+    LEDGER_STORE: z.enum(['sqlite', 'postgres', 'esdb']).default('sqlite'),
+    /** Where the SQLite store (and nothing else) keeps its files; relative to the working directory. */
+    LEDGER_DATA_DIR: z.string().trim().min(1).default('./data'),
+    POSTGRES_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    /** Schema that holds the ledger's tables in PostgreSQL; lower-case identifier, PostgreSQL's 63-byte limit. */
+    POSTGRES_SCHEMA: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier of at most 63 characters')
+      .default('ledger'),
+    ESDB_URL: z
+      .string()
+      .trim()
+      .regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// URL')
+      .optional(),
+    /** 0 picks a free port (tests). Default 8080: unprivileged, customary for HTTP services. */
+    PORT: wholeNumber(0, 65_535, 'port').default(8080),
+    /** Loopback by default, so a fresh clone is not exposed to the network until asked. */
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    /** Comma-separated host:port list; when set, the Kafka relay runs inside this process. */
+    KAFKA_BROKERS: z
+      .string()
+      .trim()
+      .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated list of host:port')
+      .optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    /**
+     * Requests one API key may make per window. Default 1,200 per 60 s: 20/s sustained, well above
+     * what a desk or partner terminal does by hand, low enough to stop a runaway script.
+     */
+    RATE_LIMIT_REQUESTS_MAX: wholeNumber(1, 10_000_000, 'requests').default(1200),
+    RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 'seconds').default(60),
+    /**
+     * Largest request body, in bytes. Default 256 KiB: a bulk activity record for 500 volunteers
+     * (the bulk limit) is about 60 KiB, so this leaves room without letting a client stream megabytes.
+     */
+    BODY_LIMIT_BYTES: wholeNumber(1024, 16 * 1024 * 1024, 'bytes').default(256 * 1024),
+    /** Seconds to drain in-flight requests on SIGTERM before closing anyway. Default 10 s (< Kubernetes' 30 s grace). */
+    SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds').default(10),
+    /** Idempotency responses kept in memory in front of the durable record. Default 100,000 (~tens of MB). */
+    IDEMPOTENCY_CACHE_ENTRIES_MAX: wholeNumber(0, 10_000_000, 'entries').default(100_000),
+    /** How long a read waits for the projector to reach a requested position. Default 2,000 ms (issue #4). */
+    READ_YOUR_WRITES_TIMEOUT_MS: wholeNumber(0, 60_000, 'milliseconds').default(2000),
+  })
+  .superRefine((value, context) => {
+    if (value.LEDGER_STORE === 'postgres' && value.POSTGRES_URL === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['POSTGRES_URL'],
+        message: 'is required when LEDGER_STORE=postgres',
+      });
+    }
+    if (value.LEDGER_STORE === 'esdb' && value.ESDB_URL === undefined) {
+      context.addIssue({ code: 'custom', path: ['ESDB_URL'], message: 'is required when LEDGER_STORE=esdb' });
+    }
+  });
+
+export interface LedgerApiConfig {
+  readonly store:
+    | { readonly engine: 'sqlite'; readonly dataDir: string }
+    | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
+    | { readonly engine: 'esdb'; readonly url: string };
+  readonly port: number;
+  readonly host: string;
+  readonly kafkaBrokers: readonly string[] | null;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly rateLimit: { readonly requestsMax: number; readonly windowSeconds: number };
+  readonly bodyLimitBytes: number;
+  readonly shutdownGraceSeconds: number;
+  readonly idempotencyCacheEntriesMax: number;
+  readonly readYourWritesTimeoutMs: number;
+}
+
+/** Bad configuration: the message names every offending variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variables: readonly string[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment into a frozen configuration. Empty strings count as unset, so that
+ * `PORT= pnpm start` means "the default", as shells usually intend.
+ * @throws ConfigError naming each bad variable.
+ */
+export function loadConfig(environment: Readonly<Record<string, string | undefined>>): LedgerApiConfig {
+  const present = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const given = present[variable];
+      // Echo the value only for variables that cannot hold a secret (URLs may carry passwords).
+      const shown =
+        given !== undefined && !variable.endsWith('_URL') ? ` (got ${JSON.stringify(given)})` : '';
+      return { variable, text: `${variable}: ${issue.message}${shown}` };
+    });
+    throw new ConfigError(
+      [...new Set(lines.map((line) => line.variable))],
+      `invalid configuration:\n  ${lines.map((line) => line.text).join('\n  ')}`,
+    );
+  }
+  const env = parsed.data;
+  const store: LedgerApiConfig['store'] =
+    env.LEDGER_STORE === 'postgres'
+      ? { engine: 'postgres', url: env.POSTGRES_URL!, schema: env.POSTGRES_SCHEMA }
+      : env.LEDGER_STORE === 'esdb'
+        ? { engine: 'esdb', url: env.ESDB_URL! }
+        : { engine: 'sqlite', dataDir: env.LEDGER_DATA_DIR };
+  return deepFreeze({
+    store,
+    port: env.PORT,
+    host: env.HOST,
+    kafkaBrokers: env.KAFKA_BROKERS === undefined ? null : env.KAFKA_BROKERS.split(','),
+    logLevel: env.LOG_LEVEL,
+    rateLimit: { requestsMax: env.RATE_LIMIT_REQUESTS_MAX, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS },
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
+    readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}

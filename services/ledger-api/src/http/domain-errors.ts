@@ -1,0 +1,61 @@
+/**
+ * The only place domain error codes meet HTTP status codes. The table is typed as a complete
+ * record over the domain's catalogue, so a new domain code fails the typecheck until it is mapped.
+ *
+ *  - 404: the thing named does not exist.
+ *  - 409: the request conflicts with the current state (already done, already resolved).
+ *  - 422: the request is well-formed but a business rule rejects it.
+ */
+import { isDomainError, type DomainErrorCode } from '@timebank/domain';
+import { ProblemError } from './problem.js';
+
+export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = Object.freeze({
+  INVALID_COMMAND: 400,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  ACTOR_NOT_PERMITTED: 403,
+  VOLUNTEER_ALREADY_REGISTERED: 409,
+  VOLUNTEER_NOT_FOUND: 404,
+  VOLUNTEER_INACTIVE: 422,
+  INVALID_NATIONAL_ID: 422,
+  SERVICE_END_BEFORE_START: 422,
+  SERVICE_RECORD_TOO_SHORT: 422,
+  SERVICE_RECORD_TOO_LONG: 422,
+  DAILY_HOURS_EXCEEDED: 422,
+  SERVICE_RECORD_OVERLAP: 422,
+  SERVICE_END_IN_FUTURE: 422,
+  SERVICE_TOO_OLD: 422,
+  SERVICE_RECORD_NOT_FOUND: 404,
+  SERVICE_RECORD_ALREADY_EXISTS: 409,
+  SERVICE_RECORD_NOT_PENDING: 409,
+  SERVICE_RECORD_CLOSED: 409,
+  NOT_ORGANISING_ORGANISATION: 403,
+  NOT_ELIGIBLE_FOR_STAR: 422,
+  INSUFFICIENT_POINTS: 422,
+  STAR_LEVEL_TOO_LOW_TO_REDEEM: 422,
+  BALANCE_CAP_EXCEEDED: 422,
+  NO_POINTS_TO_EXPIRE: 422,
+  HOLD_NOT_FOUND: 404,
+  HOLD_ALREADY_RESOLVED: 409,
+  HOLD_EXPIRED: 409,
+  HOLD_NOT_EXPIRED: 409,
+  HOLD_TIMEOUT_TOO_LONG: 422,
+  TRANSFER_TO_SELF: 422,
+  TRANSFER_NOT_FOUND: 404,
+  TRANSFER_ALREADY_SETTLED: 409,
+  PARTNER_ALREADY_REGISTERED: 409,
+  PARTNER_NOT_FOUND: 404,
+  PARTNER_SUSPENDED: 409,
+  PARTNER_NOT_SUSPENDED: 409,
+  OFFER_ALREADY_PUBLISHED: 409,
+  OFFER_NOT_FOUND: 404,
+  OFFER_PRICE_MISMATCH: 422,
+  ORGANISATION_ALREADY_REGISTERED: 409,
+  POLICY_EFFECTIVE_IN_PAST: 422,
+  POLICY_EFFECTIVE_NOT_AFTER_LATEST: 422,
+});
+
+/** The problem for a domain rejection, or undefined when `error` is not one. */
+export function domainProblem(error: unknown): ProblemError | undefined {
+  if (!isDomainError(error)) return undefined;
+  return new ProblemError(DOMAIN_ERROR_STATUS[error.code], error.code, error.message);
+}

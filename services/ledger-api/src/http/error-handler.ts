@@ -1,0 +1,108 @@
+/**
+ * Turns every error into an RFC 9457 problem. Bad input of any kind (schema, JSON syntax, size,
+ * media type) is a 4xx with a stable code; a domain rejection keeps the domain's code; only a
+ * genuine fault is a 500, and its details go to the log, never to the client.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ConcurrencyConflictError } from '@timebank/application';
+import { EventStoreError } from '@timebank/event-store';
+import { ProblemError, sendProblem, type FieldIssue } from './problem.js';
+import { domainProblem } from './domain-errors.js';
+import { ApiKeyError } from '../auth/api-keys.js';
+
+const FASTIFY_CODES: Readonly<Record<string, () => ProblemError>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => ProblemError.http('PAYLOAD_TOO_LARGE', 'the request body is too large'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () =>
+    ProblemError.http('MALFORMED_JSON', 'the request body is not valid JSON'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    ProblemError.http('MALFORMED_JSON', 'the request body is empty but Content-Type says JSON'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    ProblemError.http('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    ProblemError.http('VALIDATION_FAILED', 'Content-Length does not match the body'),
+};
+
+/** `validationContext` is `body`, `querystring`, `params` or `headers`; shown as `query` for the former. */
+function fieldIssues(error: {
+  validation: ReadonlyArray<{ instancePath: string; message?: string; keyword: string; params: unknown }>;
+  validationContext?: string;
+}): FieldIssue[] {
+  const context = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
+  return error.validation.flatMap((issue) => {
+    const path = issue.instancePath.split('/').filter((part) => part !== '');
+    const base = [context, ...path].join('.');
+    // An unknown field is reported once per key, so that clients see which field to drop.
+    const keys = (issue.params as { keys?: unknown }).keys;
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      return keys.map((key) => ({ field: `${base}.${String(key)}`, message: 'unknown field' }));
+    }
+    return [{ field: base, message: issue.message ?? issue.keyword }];
+  });
+}
+
+export function toProblem(error: unknown): ProblemError | undefined {
+  if (error instanceof ProblemError) return error;
+  const domain = domainProblem(error);
+  if (domain !== undefined) return domain;
+  if (error instanceof ApiKeyError) return ProblemError.http(error.code, error.message);
+  if (error instanceof ConcurrencyConflictError) {
+    return ProblemError.http(
+      'CONCURRENCY_CONFLICT',
+      'the target changed concurrently too often; retry the request',
+    );
+  }
+  if (error instanceof EventStoreError) {
+    if (error.code === 'STORE_UNAVAILABLE')
+      return ProblemError.http('STORE_UNAVAILABLE', 'the event store is unavailable');
+    // A limit the store enforces (event too large, too many events) is still the caller's input.
+    if (error.code === 'WRONG_EXPECTED_VERSION') {
+      return ProblemError.http('CONCURRENCY_CONFLICT', 'the target changed concurrently; retry the request');
+    }
+    return new ProblemError(400, error.code, error.message);
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = fieldIssues(error);
+    return ProblemError.http(
+      'VALIDATION_FAILED',
+      `invalid request: ${issues.map((issue) => issue.field).join(', ')}`,
+      issues,
+    );
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
+  if (known !== undefined) return known();
+  // Rate limiting (thrown by @fastify/rate-limit with statusCode 429) and any other client error fastify raises.
+  const status = fastifyError.statusCode;
+  if (status === 429)
+    return ProblemError.http('RATE_LIMITED', 'too many requests for this API key; slow down');
+  if (status === 404) return ProblemError.http('NOT_FOUND', 'no such resource');
+  if (status === 405) return ProblemError.http('METHOD_NOT_ALLOWED', 'method not allowed');
+  if (status === 413) return ProblemError.http('PAYLOAD_TOO_LARGE', 'the request is too large');
+  if (status === 415) return ProblemError.http('UNSUPPORTED_MEDIA_TYPE', 'unsupported media type');
+  if (status !== undefined && status >= 400 && status < 500) {
+    return ProblemError.http('VALIDATION_FAILED', 'the request could not be understood');
+  }
+  return undefined;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem !== undefined) {
+      request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+      return sendProblem(reply, problem);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(
+      reply,
+      ProblemError.http('INTERNAL_ERROR', 'internal error; see the server log for this request id'),
+    );
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      ProblemError.http('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The shared shape of every write route: an `Idempotency-Key` header, the idempotency contract
+ * around the handler, and a response that carries the position of the write's last event.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { JsonObject } from '@timebank/event-store';
+import type { AppContext } from '../context.js';
+import { IDEMPOTENCY_KEY_PATTERN, requestHashOf } from './idempotency.js';
+
+/** Header schema of every write. Not strict: clients send many other headers. */
+export const writeHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-200 characters of letters, digits and _ . : -')
+    .describe('Unique per intended write; a repeat returns the original response'),
+});
+
+/** Positions are bigint in process and decimal strings on the wire. */
+export const positionSchema = z.string().regex(/^\d+$/).describe('Global position (a decimal string)');
+
+export interface WriteResult<Body extends JsonObject> {
+  readonly statusCode: 200 | 201;
+  readonly body: Body;
+  /** What the idempotency record keeps and a repeat returns, if not `body` (e.g. without a secret). */
+  readonly recordedBody?: JsonObject;
+}
+
+/**
+ * Runs a write under the idempotency contract. `execute` receives the command idempotency key:
+ * the client's key scoped to its API key, so two clients can never collide.
+ */
+export async function idempotentWrite<Body extends JsonObject>(
+  context: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  execute: (commandKey: string) => Promise<WriteResult<Body>>,
+): Promise<Body> {
+  const principal = request.principal;
+  if (principal === null) throw new Error('write route reached without a principal');
+  const clientKey = (request.headers as Record<string, string>)['idempotency-key']!;
+  const scopedKey = `${principal.keyId}:${clientKey}`;
+  const outcome = await context.idempotency.run({
+    scopedKey,
+    requestHash: requestHashOf(
+      request.method,
+      request.routeOptions.url ?? request.url,
+      request.params,
+      request.body,
+    ),
+    execute: () => execute(scopedKey),
+  });
+  if (outcome.replayed) {
+    context.metrics.idempotentReplays.inc();
+    void reply.header('idempotent-replayed', 'true');
+  }
+  void reply.code(outcome.statusCode);
+  // A replayed body is what this route recorded earlier, so it has the route's shape.
+  return outcome.body as Body;
+}

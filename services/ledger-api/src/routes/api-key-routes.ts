@@ -1,0 +1,113 @@
+/**
+ * Administrators issue, list and revoke API keys. Issuing and revoking are events in the
+ * `access-keys` stream, so the audit feed shows who could do what, and since when.
+ */
+import { z } from 'zod';
+import { ANY_SCOPE } from '../auth/access.js';
+import type { ApiKeyRecord } from '../auth/api-keys.js';
+import { actorOf, ROLES, scopeSchema } from '../auth/principal.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
+
+const ADMIN_ONLY = { access: { roles: ['admin'], scope: ANY_SCOPE } } as const;
+
+const keySummarySchema = z.object({
+  keyId: z.uuid(),
+  role: z.enum(ROLES),
+  scope: scopeSchema,
+  label: z.string(),
+  issuedBy: z.string(),
+  issuedPosition: positionSchema,
+  revoked: z.boolean(),
+});
+
+function summary(record: ApiKeyRecord): z.infer<typeof keySummarySchema> {
+  return {
+    keyId: record.keyId,
+    role: record.role,
+    scope: record.scope,
+    label: record.label,
+    issuedBy: record.issuedBy,
+    issuedPosition: record.issuedPosition,
+    revoked: record.revoked,
+  };
+}
+
+export function registerApiKeyRoutes(app: TypedApp, context: AppContext): void {
+  app.post(
+    '/v1/admin/api-keys',
+    {
+      config: ADMIN_ONLY,
+      schema: {
+        tags: ['administrators'],
+        summary: 'Issue an API key bound to a role and a scope; the key is shown only in this response',
+        headers: writeHeaders,
+        body: z.strictObject({
+          role: z.enum(ROLES),
+          scope: scopeSchema,
+          label: z.string().min(1).max(200).describe('Who holds the key, e.g. "Desk, Qiaoxi community"'),
+        }),
+        response: {
+          201: keySummarySchema.extend({
+            key: z.string().optional().describe('The key itself; absent when a repeat request is replayed'),
+            position: positionSchema,
+          }),
+        },
+      },
+    },
+    async (request, reply) =>
+      idempotentWrite(context, request, reply, async (commandKey) => {
+        const issued = await context.keys.issue({
+          role: request.body.role,
+          scope: request.body.scope,
+          label: request.body.label,
+          issuedBy: actorOf(request.principal!),
+          idempotencyKey: commandKey,
+        });
+        const body = { ...summary(issued.record), position: issued.position.toString() };
+        // The secret exists only in this first response: the durable record keeps everything else.
+        return { statusCode: 201, body: { ...body, key: issued.key }, recordedBody: body };
+      }),
+  );
+
+  app.get(
+    '/v1/admin/api-keys',
+    {
+      config: ADMIN_ONLY,
+      schema: {
+        tags: ['administrators'],
+        summary: 'List API keys (never the keys themselves)',
+        response: { 200: z.object({ keys: z.array(keySummarySchema) }) },
+      },
+    },
+    async () => ({ keys: context.keys.list().map(summary) }),
+  );
+
+  app.post(
+    '/v1/admin/api-keys/:keyId/revoke',
+    {
+      config: ADMIN_ONLY,
+      schema: {
+        tags: ['administrators'],
+        summary: 'Revoke an API key; it stops working at once',
+        headers: writeHeaders,
+        params: z.strictObject({ keyId: z.uuid() }),
+        body: z.strictObject({ reason: z.string().min(1).max(500) }),
+        response: { 200: keySummarySchema.extend({ position: positionSchema }) },
+      },
+    },
+    async (request, reply) =>
+      idempotentWrite(context, request, reply, async (commandKey) => {
+        const revoked = await context.keys.revoke({
+          keyId: request.params.keyId,
+          reason: request.body.reason,
+          revokedBy: actorOf(request.principal!),
+          idempotencyKey: commandKey,
+        });
+        return {
+          statusCode: 200,
+          body: { ...summary(revoked.record), position: revoked.position.toString() },
+        };
+      }),
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * Auditors read everything, in order, with hashes, and verify that nothing was altered. They
+ * write nothing. Positions and revisions travel as decimal strings.
+ */
+import { z } from 'zod';
+import { STREAM_NAME_PATTERN, type RecordedEvent } from '@timebank/event-store';
+import { ANY_SCOPE } from '../auth/access.js';
+import { verifyStore } from '../audit/chain-verifier.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { positionSchema } from '../http/write.js';
+
+const AUDITORS = { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } } as const;
+
+/** Events per page. Default 100, at most 1,000: a page stays well under a megabyte of JSON. */
+const PAGE_SIZE_DEFAULT = 100;
+const PAGE_SIZE_MAX = 1000;
+
+const decimal = z.string().regex(/^\d{1,20}$/, 'must be a decimal integer');
+const pageSize = z
+  .string()
+  .regex(/^\d{1,4}$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(PAGE_SIZE_MAX))
+  .optional();
+
+export const recordedEventSchema = z.object({
+  position: positionSchema,
+  streamName: z.string(),
+  revision: z.string(),
+  id: z.string(),
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  metadata: z.record(z.string(), z.unknown()),
+  recordedAt: z.string(),
+  hash: z.string().describe('sha-256 link of the stream’s hash chain (docs/event-store.md)'),
+});
+
+export function eventOnTheWire(event: RecordedEvent): z.infer<typeof recordedEventSchema> {
+  return {
+    position: event.position.toString(),
+    streamName: event.streamName,
+    revision: event.revision.toString(),
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: { ...event.metadata },
+    recordedAt: event.recordedAt,
+    hash: event.hash,
+  };
+}
+
+const reportSchema = z.object({
+  ok: z.boolean(),
+  eventsChecked: z.number().int(),
+  streamsChecked: z.number().int(),
+  lastPosition: positionSchema,
+  failures: z.array(z.object({ streamName: z.string(), revision: z.string(), reason: z.string() })),
+});
+
+export function registerAuditRoutes(app: TypedApp, context: AppContext): void {
+  app.get(
+    '/v1/audit/events',
+    {
+      config: AUDITORS,
+      schema: {
+        tags: ['auditors'],
+        summary: 'A page of the global event log in position order',
+        querystring: z.strictObject({
+          after: decimal
+            .optional()
+            .describe('Return events strictly after this position (default: from the start)'),
+          limit: pageSize,
+        }),
+        response: {
+          200: z.object({
+            events: z.array(recordedEventSchema),
+            nextAfter: positionSchema
+              .nullable()
+              .describe('Pass as `after` for the next page; null at the end'),
+            headPosition: positionSchema,
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? PAGE_SIZE_DEFAULT;
+      const head = await context.store.headPosition();
+      const events = await context.store.readAll({
+        fromPosition: BigInt(request.query.after ?? '0'),
+        maxCount: limit,
+      });
+      const last = events.at(-1);
+      return {
+        events: events.map(eventOnTheWire),
+        nextAfter: last !== undefined && events.length === limit ? last.position.toString() : null,
+        headPosition: head.toString(),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/audit/streams/:streamName',
+    {
+      config: AUDITORS,
+      schema: {
+        tags: ['auditors'],
+        summary: 'A stream’s history, with each event’s hash',
+        params: z.strictObject({ streamName: z.string().regex(STREAM_NAME_PATTERN, 'not a stream name') }),
+        querystring: z.strictObject({ fromRevision: decimal.optional(), limit: pageSize }),
+        response: {
+          200: z.object({
+            streamName: z.string(),
+            events: z.array(recordedEventSchema),
+            nextFromRevision: z.string().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? PAGE_SIZE_DEFAULT;
+      const events = await context.store.readStream(request.params.streamName, {
+        fromRevision: BigInt(request.query.fromRevision ?? '0'),
+        maxCount: limit,
+      });
+      const last = events.at(-1);
+      return {
+        streamName: request.params.streamName,
+        events: events.map(eventOnTheWire),
+        nextFromRevision:
+          last !== undefined && events.length === limit ? (last.revision + 1n).toString() : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/audit/verify',
+    {
+      config: AUDITORS,
+      schema: {
+        tags: ['auditors'],
+        summary: 'Verify the hash chain of one stream, or of every stream (a full scan of the log)',
+        querystring: z.strictObject({
+          streamName: z.string().regex(STREAM_NAME_PATTERN, 'not a stream name').optional(),
+        }),
+        response: { 200: reportSchema },
+      },
+    },
+    async (request) => verifyStore(context.store, request.query.streamName),
+  );
+}

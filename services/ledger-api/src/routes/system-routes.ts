@@ -1,0 +1,81 @@
+/**
+ * Operations routes: liveness, readiness and Prometheus metrics. Public, not rate limited (probes
+ * and scrapers call them on a schedule), and they reveal no ledger data.
+ */
+import { z } from 'zod';
+import { ANY_SCOPE } from '../auth/access.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../http/metrics.js';
+import { positionSchema } from '../http/write.js';
+
+/** How long readiness waits for the store to answer before calling it unreachable. 2 s: below typical probe timeouts (5 s). */
+const STORE_PROBE_TIMEOUT_MS = 2000;
+
+const PUBLIC = { access: { roles: 'public', scope: ANY_SCOPE }, rateLimit: false } as const;
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerSystemRoutes(app: TypedApp, context: AppContext): void {
+  app.get(
+    '/healthz',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process is up',
+        security: [],
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the store answers and the read models have caught up',
+        security: [],
+        response: {
+          200: z.object({ status: z.literal('ready'), engine: z.string(), headPosition: positionSchema }),
+          503: z.object({ status: z.literal('not-ready'), reason: z.string() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      let head: bigint;
+      try {
+        head = await withTimeout(context.store.headPosition(), STORE_PROBE_TIMEOUT_MS);
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness: store unreachable');
+        return reply.code(503).send({ status: 'not-ready' as const, reason: 'event store unreachable' });
+      }
+      const projector = context.projector;
+      if (projector !== null && !projector.hasCaughtUp()) {
+        return reply.code(503).send({ status: 'not-ready' as const, reason: 'read models are catching up' });
+      }
+      return { status: 'ready' as const, engine: context.store.engine, headPosition: head.toString() };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: PUBLIC,
+      schema: { tags: ['operations'], summary: 'Prometheus metrics (text format 0.0.4)', security: [] },
+    },
+    async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(context.metrics.registry.encode()),
+  );
+}

@@ -1,0 +1,62 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+t.test('an empty environment gives the documented defaults, frozen', async (t) => {
+  const config = loadConfig({});
+  t.same(config.store, { engine: 'sqlite', dataDir: './data' });
+  t.equal(config.port, 8080);
+  t.equal(config.host, '127.0.0.1');
+  t.equal(config.kafkaBrokers, null);
+  t.equal(config.bodyLimitBytes, 256 * 1024);
+  t.same(config.rateLimit, { requestsMax: 1200, windowSeconds: 60 });
+  t.ok(Object.isFrozen(config) && Object.isFrozen(config.store) && Object.isFrozen(config.rateLimit));
+});
+
+t.test('values are parsed; empty strings count as unset', async (t) => {
+  const config = loadConfig({
+    LEDGER_STORE: 'postgres',
+    POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    POSTGRES_SCHEMA: 'ledger_a',
+    PORT: '0',
+    HOST: '',
+    KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:9093',
+    RATE_LIMIT_REQUESTS_MAX: '5',
+  });
+  t.same(config.store, {
+    engine: 'postgres',
+    url: 'postgres://postgres@127.0.0.1:5432/test',
+    schema: 'ledger_a',
+  });
+  t.equal(config.port, 0);
+  t.equal(config.host, '127.0.0.1');
+  t.same(config.kafkaBrokers, ['127.0.0.1:9092', '127.0.0.1:9093']);
+  t.equal(config.rateLimit.requestsMax, 5);
+});
+
+const bad: Array<[string, Record<string, string>, string]> = [
+  ['a port that is not a number', { PORT: 'eighty' }, 'PORT'],
+  ['a port out of range', { PORT: '70000' }, 'PORT'],
+  ['an unknown engine', { LEDGER_STORE: 'mysql' }, 'LEDGER_STORE'],
+  ['postgres without its URL', { LEDGER_STORE: 'postgres' }, 'POSTGRES_URL'],
+  ['esdb without its URL', { LEDGER_STORE: 'esdb' }, 'ESDB_URL'],
+  ['a malformed broker list', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+  ['a body limit below 1 KiB', { BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
+  ['an unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+];
+for (const [what, environment, variable] of bad) {
+  t.test(`${what} stops start-up with a message naming ${variable}`, async (t) => {
+    const error = t.throws(() => loadConfig(environment)) as unknown;
+    t.ok(error instanceof ConfigError);
+    const configError = error as ConfigError;
+    t.same(configError.variables, [variable]);
+    t.match(configError.message, new RegExp(`^invalid configuration:\\n  ${variable}: `));
+  });
+}
+
+t.test('a bad URL is named but its value (which may hold a password) is not echoed', async (t) => {
+  const error = t.throws(() =>
+    loadConfig({ LEDGER_STORE: 'postgres', POSTGRES_URL: 'mysql://user:secret@host/db' }),
+  ) as ConfigError;
+  t.match(error.message, /POSTGRES_URL/);
+  t.notMatch(error.message, /secret/);
+});

@@ -1,0 +1,81 @@
+/**
+ * Builds the real app over a real SQLite store in a fresh temp dir, with one API key per role and
+ * scope the tests need, and every log line captured for assertions.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import type { EventStore } from '@timebank/event-store';
+import { buildApp, type AppDependencies, type LedgerApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/http/logging.js';
+import type { Role, Scope } from '../src/auth/principal.js';
+
+export interface Harness extends LedgerApp {
+  readonly store: EventStore;
+  readonly directory: string;
+  /** Raw log lines (JSON), in order. */
+  readonly logs: string[];
+  /** Issues a key and returns the `authorization` header value. */
+  keyFor(role: Role, scope: Scope, label?: string): Promise<string>;
+  /** Headers for a call as `authorization`, plus an idempotency key when given. */
+  headers(authorization: string, idempotencyKey?: string): Record<string, string>;
+}
+
+export async function startHarness(
+  t: Test,
+  options: { environment?: Record<string, string>; dependencies?: Partial<AppDependencies> } = {},
+): Promise<Harness> {
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-api-'));
+  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const logs: string[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void logs.push(line) },
+  });
+  const config = loadConfig({ LEDGER_DATA_DIR: directory, ...options.environment });
+  const built = await buildApp({ config, store, logger, ...options.dependencies });
+  t.teardown(async () => {
+    await built.app.close();
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  let issued = 0;
+  return {
+    ...built,
+    store,
+    directory,
+    logs,
+    async keyFor(role, scope, label) {
+      issued += 1;
+      const { key } = await built.context.keys.issue({
+        role,
+        scope,
+        label: label ?? `${role} test key`,
+        issuedBy: 'test',
+        idempotencyKey: `test-key-${issued}`,
+      });
+      return `Bearer ${key}`;
+    },
+    headers(authorization, idempotencyKey) {
+      return {
+        authorization,
+        ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
+      };
+    },
+  };
+}
+
+/** Parses a problem+json response and checks its invariants: coded, no stack trace. */
+export function problemOf(
+  t: Test,
+  response: { headers: Record<string, unknown>; body: string; statusCode: number },
+) {
+  t.match(String(response.headers['content-type']), /^application\/problem\+json/, 'problem content type');
+  t.notMatch(response.body, /\bat .+\.(ts|js):\d+/, 'no stack trace in the body');
+  const body = JSON.parse(response.body) as { code: string; status: number; errors?: { field: string }[] };
+  t.equal(body.status, response.statusCode, 'status in the body matches the response');
+  return body;
+}

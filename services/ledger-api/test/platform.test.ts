@@ -1,0 +1,263 @@
+/**
+ * The HTTP platform every route shares: authentication, problem details, idempotency, limits,
+ * OpenAPI, operations routes and log redaction. Exercised through the API-key routes, which need
+ * no domain.
+ */
+import t from 'tap';
+import { problemOf, startHarness } from './harness.js';
+
+t.test('health, readiness and metrics answer without a key', async (t) => {
+  const h = await startHarness(t);
+  const health = await h.app.inject({ method: 'GET', url: '/healthz' });
+  t.equal(health.statusCode, 200);
+  t.same(health.json(), { status: 'ok' });
+  const ready = await h.app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(ready.statusCode, 200);
+  t.match(ready.json(), { status: 'ready', engine: 'sqlite', headPosition: /^\d+$/ });
+  const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
+  t.equal(metrics.statusCode, 200);
+  t.match(metrics.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+  t.match(
+    metrics.body,
+    /http_request_duration_seconds_bucket\{method="GET",route="\/readyz",status="200",le="0\.001"\} \d+/,
+  );
+  t.match(metrics.body, /# TYPE ledger_store_appends_total counter/);
+});
+
+t.test('the OpenAPI document lists the routes, and /docs serves the UI', async (t) => {
+  const h = await startHarness(t);
+  const spec = await h.app.inject({ method: 'GET', url: '/docs/json' });
+  t.equal(spec.statusCode, 200);
+  const document = spec.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
+  t.match(document.openapi, /^3\./);
+  t.ok(document.paths['/v1/admin/api-keys']?.post, 'issue key is documented');
+  t.ok(document.paths['/v1/audit/events']?.get, 'audit feed is documented');
+  const ui = await h.app.inject({ method: 'GET', url: '/docs' });
+  t.ok(ui.statusCode === 200 || ui.statusCode === 302, `UI answers (${ui.statusCode})`);
+});
+
+t.test('no key, an unknown key, or a key of the wrong role are refused before anything runs', async (t) => {
+  const h = await startHarness(t);
+  const desk = await h.keyFor('desk', { kind: 'community', id: 'c1' });
+  const none = await h.app.inject({ method: 'GET', url: '/v1/admin/api-keys' });
+  t.equal(none.statusCode, 401);
+  t.equal(problemOf(t, none).code, 'UNAUTHENTICATED');
+  const unknown = await h.app.inject({
+    method: 'GET',
+    url: '/v1/admin/api-keys',
+    headers: { authorization: 'Bearer tbk_nope' },
+  });
+  t.equal(problemOf(t, unknown).code, 'UNAUTHENTICATED');
+  const wrongRole = await h.app.inject({
+    method: 'GET',
+    url: '/v1/admin/api-keys',
+    headers: { authorization: desk },
+  });
+  t.equal(wrongRole.statusCode, 403);
+  t.equal(problemOf(t, wrongRole).code, 'FORBIDDEN');
+  const missing = await h.app.inject({
+    method: 'GET',
+    url: '/v1/nothing-here',
+    headers: { authorization: desk },
+  });
+  t.equal(missing.statusCode, 404);
+  t.equal(problemOf(t, missing).code, 'NOT_FOUND');
+});
+
+t.test('an administrator issues, lists and revokes keys; a revoked key stops working', async (t) => {
+  const h = await startHarness(t);
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const issued = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys',
+    headers: h.headers(admin, 'issue-1'),
+    payload: { role: 'partner', scope: { kind: 'partner', id: 'p1' }, label: 'Partner one' },
+  });
+  t.equal(issued.statusCode, 201);
+  const body = issued.json<{ keyId: string; key: string; position: string; role: string }>();
+  t.match(body, { role: 'partner', scope: { kind: 'partner', id: 'p1' }, revoked: false, position: /^\d+$/ });
+  t.match(body.key, /^tbk_[A-Za-z0-9_-]{43}$/);
+  const partner = `Bearer ${body.key}`;
+  t.equal(
+    (await h.app.inject({ method: 'GET', url: '/v1/admin/api-keys', headers: { authorization: partner } }))
+      .statusCode,
+    403,
+  );
+
+  const listed = await h.app.inject({
+    method: 'GET',
+    url: '/v1/admin/api-keys',
+    headers: { authorization: admin },
+  });
+  const keys = listed.json<{ keys: { keyId: string }[] }>().keys;
+  t.ok(keys.some((key) => key.keyId === body.keyId));
+  t.notMatch(listed.body, body.key, 'the key itself is never listed');
+  t.notMatch(listed.body, /keyHash/, 'nor its hash');
+
+  const mismatch = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys',
+    headers: h.headers(admin, 'issue-2'),
+    payload: { role: 'desk', scope: { kind: 'partner', id: 'p1' }, label: 'wrong' },
+  });
+  t.equal(mismatch.statusCode, 422);
+  t.equal(problemOf(t, mismatch).code, 'API_KEY_SCOPE_MISMATCH');
+
+  const revoked = await h.app.inject({
+    method: 'POST',
+    url: `/v1/admin/api-keys/${body.keyId}/revoke`,
+    headers: h.headers(admin, 'revoke-1'),
+    payload: { reason: 'terminal lost' },
+  });
+  t.equal(revoked.statusCode, 200);
+  t.match(revoked.json(), { keyId: body.keyId, revoked: true });
+  const after = await h.app.inject({
+    method: 'GET',
+    url: '/v1/audit/events',
+    headers: { authorization: partner },
+  });
+  t.equal(problemOf(t, after).code, 'UNAUTHENTICATED');
+
+  const unknown = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys/00000000-0000-4000-8000-000000000000/revoke',
+    headers: h.headers(admin, 'revoke-2'),
+    payload: { reason: 'x' },
+  });
+  t.equal(unknown.statusCode, 404);
+  t.equal(problemOf(t, unknown).code, 'API_KEY_NOT_FOUND');
+});
+
+t.test(
+  'Idempotency-Key: a repeat returns the original response; another body with the key is 409',
+  async (t) => {
+    const h = await startHarness(t);
+    const admin = await h.keyFor('admin', { kind: 'all' });
+    const request = {
+      method: 'POST' as const,
+      url: '/v1/admin/api-keys',
+      headers: h.headers(admin, 'same-key'),
+      payload: { role: 'auditor', scope: { kind: 'all' }, label: 'Audit office' },
+    };
+    const first = await h.app.inject(request);
+    const head = await h.store.headPosition();
+    const second = await h.app.inject(request);
+    t.equal(second.statusCode, 201);
+    t.equal(second.headers['idempotent-replayed'], 'true');
+    const { key: _key, ...withoutSecret } = first.json<Record<string, unknown>>();
+    t.same(second.json(), withoutSecret, 'same response, minus the secret shown once');
+    t.equal(await h.store.headPosition(), head, 'the repeat appended nothing');
+
+    const reused = await h.app.inject({
+      ...request,
+      payload: { ...request.payload, label: 'Another office' },
+    });
+    t.equal(reused.statusCode, 409);
+    t.equal(problemOf(t, reused).code, 'IDEMPOTENCY_KEY_REUSED');
+
+    const missing = await h.app.inject({ ...request, headers: { authorization: admin } });
+    t.equal(missing.statusCode, 400);
+    t.match(problemOf(t, missing), {
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'headers.idempotency-key' }],
+    });
+
+    // Keys are scoped per API key: another administrator may use the same string.
+    const otherAdmin = await h.keyFor('admin', { kind: 'all' });
+    const other = await h.app.inject({ ...request, headers: h.headers(otherAdmin, 'same-key') });
+    t.equal(other.statusCode, 201);
+    t.equal(other.headers['idempotent-replayed'], undefined);
+
+    // The record is durable: a fresh app over the same store replays it.
+    await h.app.close();
+    const { buildApp } = await import('../src/app.js');
+    const rebuilt = await buildApp({ config: h.context.config, store: h.store, logger: h.app.log as never });
+    t.teardown(() => rebuilt.app.close());
+    const afterRestart = await rebuilt.app.inject(request);
+    t.equal(afterRestart.statusCode, 201);
+    t.equal(afterRestart.headers['idempotent-replayed'], 'true');
+    t.same(afterRestart.json(), withoutSecret);
+  },
+);
+
+t.test('bad input is a coded 4xx problem and appends nothing', async (t) => {
+  const h = await startHarness(t, { environment: { BODY_LIMIT_BYTES: '2048' } });
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const head = await h.store.headPosition();
+  const send = (payload: string, key: string) =>
+    h.app.inject({
+      method: 'POST',
+      url: '/v1/admin/api-keys',
+      headers: { ...h.headers(admin, key), 'content-type': 'application/json' },
+      payload,
+    });
+  const malformed = await send('{"role": "desk", ', 'bad-1');
+  t.equal(malformed.statusCode, 400);
+  t.equal(problemOf(t, malformed).code, 'MALFORMED_JSON');
+  const unknownField = await send(
+    JSON.stringify({ role: 'auditor', scope: { kind: 'all' }, label: 'x', extra: 1 }),
+    'bad-2',
+  );
+  t.equal(unknownField.statusCode, 400);
+  t.match(problemOf(t, unknownField), {
+    code: 'VALIDATION_FAILED',
+    errors: [{ field: 'body.extra', message: 'unknown field' }],
+  });
+  const wrongType = await send(
+    JSON.stringify({ role: 'auditor', scope: { kind: 'all' }, label: 42 }),
+    'bad-3',
+  );
+  t.match(problemOf(t, wrongType), { code: 'VALIDATION_FAILED', errors: [{ field: 'body.label' }] });
+  const missingField = await send(JSON.stringify({ role: 'auditor', label: 'x' }), 'bad-4');
+  t.match(problemOf(t, missingField), { code: 'VALIDATION_FAILED', errors: [{ field: 'body.scope' }] });
+  const oversized = await send(
+    JSON.stringify({ role: 'auditor', scope: { kind: 'all' }, label: 'x'.repeat(4000) }),
+    'bad-5',
+  );
+  t.equal(oversized.statusCode, 413);
+  t.equal(problemOf(t, oversized).code, 'PAYLOAD_TOO_LARGE');
+  const textBody = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys',
+    headers: { ...h.headers(admin, 'bad-6'), 'content-type': 'text/plain' },
+    payload: 'hello',
+  });
+  t.equal(textBody.statusCode, 415);
+  t.equal(problemOf(t, textBody).code, 'UNSUPPORTED_MEDIA_TYPE');
+  t.equal(await h.store.headPosition(), head, 'nothing was appended');
+});
+
+t.test('rate limiting is per API key and answers 429 RATE_LIMITED', async (t) => {
+  const h = await startHarness(t, { environment: { RATE_LIMIT_REQUESTS_MAX: '3' } });
+  const first = await h.keyFor('auditor', { kind: 'all' });
+  const second = await h.keyFor('auditor', { kind: 'all' });
+  const call = (authorization: string) =>
+    h.app.inject({ method: 'GET', url: '/v1/audit/events', headers: { authorization } });
+  for (let index = 0; index < 3; index += 1) t.equal((await call(first)).statusCode, 200);
+  const limited = await call(first);
+  t.equal(limited.statusCode, 429);
+  t.equal(problemOf(t, limited).code, 'RATE_LIMITED');
+  t.equal((await call(second)).statusCode, 200, 'another key has its own budget');
+  t.equal((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'probes are not limited');
+});
+
+t.test('logs carry request ids and never the API key', async (t) => {
+  const h = await startHarness(t);
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const response = await h.app.inject({
+    method: 'GET',
+    url: '/v1/admin/api-keys',
+    headers: { authorization: admin, 'x-request-id': 'req-abc-123' },
+  });
+  t.equal(response.headers['x-request-id'], 'req-abc-123');
+  const lines = h.logs.map((line) => JSON.parse(line) as { reqId?: string });
+  t.ok(
+    lines.some((line) => line.reqId === 'req-abc-123'),
+    'the request id is in the log',
+  );
+  const secret = admin.slice('Bearer '.length);
+  t.notOk(
+    h.logs.some((line) => line.includes(secret)),
+    'the key never appears in the log',
+  );
+});

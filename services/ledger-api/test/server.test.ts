@@ -1,0 +1,77 @@
+/**
+ * `server.ts` as a real process: first run prints a bootstrap key, a restart keeps everything,
+ * SIGTERM shuts down cleanly, and bad configuration stops start-up naming the variable.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+
+const serverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'server.ts');
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly stdout: () => string;
+}
+
+function start(environment: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (http:\/\/\S+) /.exec(stdout);
+      if (match !== null) resolve({ child, url: match[1]!, stdout: () => stdout });
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+t.test('first run prints a bootstrap admin key; a restart keeps it and prints none', async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-server-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const first = await start({ LEDGER_DATA_DIR: directory });
+  const key = /key: +(tbk_\S+)/.exec(first.stdout())?.[1];
+  t.ok(key, 'a bootstrap key was printed');
+  const listed = await fetch(`${first.url}/v1/admin/api-keys`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  t.equal(listed.status, 200, 'the bootstrap key is an administrator key');
+  t.equal(await stop(first.child), 0, 'SIGTERM shuts down cleanly');
+
+  const second = await start({ LEDGER_DATA_DIR: directory });
+  t.notMatch(second.stdout(), /bootstrap/, 'no second bootstrap key');
+  const again = await fetch(`${second.url}/v1/admin/api-keys`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  t.equal(again.status, 200, 'the key survived the restart');
+  t.equal(await stop(second.child), 0);
+});
+
+t.test('bad configuration stops start-up with a message naming the variable', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+    env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.equal(code, 2);
+  t.match(stderr, /invalid configuration:\n {2}PORT: must be a whole number of port/);
+});
