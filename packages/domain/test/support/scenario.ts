@@ -27,12 +27,13 @@ export const NOW = '2026-03-10T04:00:00.000Z'; // 12:00 in UTC+8
 export const HASH = 'ab'.repeat(32);
 export const NATIONAL_ID = '11010519491231002X';
 
-/** A context with a fixed clock and predictable ids (`id-1`, `id-2`, …). */
+let idCounter = 0;
+
+/** A context with a fixed clock and ids unique within the test process (`id-1`, `id-2`, …). */
 export function testContext(overrides: Partial<DecideContext> = {}): DecideContext {
-  let counter = 0;
   return {
     now: NOW,
-    newId: () => `id-${++counter}`,
+    newId: () => `id-${++idCounter}`,
     rules: DEFAULT_LEDGER_RULES,
     pointsPolicy: initialPolicyState,
     nationalIdHash: HASH,
@@ -114,6 +115,16 @@ export function history(
     events.push(...result);
   }
   return events;
+}
+
+/** The id of the last record of `events` (recorded or replacement). */
+export function lastRecordId(events: readonly DomainEvent[]): string {
+  for (let index = events.length - 1; index >= 0; index -= 1) {
+    const event = events[index];
+    if (event?.type === 'ServiceHoursRecorded') return event.data.recordId;
+    if (event?.type === 'ServiceRecordCorrected') return event.data.replacementRecordId;
+  }
+  throw new Error('no record in history');
 }
 
 export function given(t: Test, events: readonly DomainEvent[], context: DecideContext = testContext()) {

@@ -1,0 +1,25 @@
+/** A volunteer with confirmed service (hence points) and a partner with a 5-point offer. */
+import type { Test } from 'tap';
+import { partnerDecider, type DecideContext, type DomainEvent, type PartnerState } from '../../src/index.js';
+import { confirm, partnerSetup, record, register } from './fixtures.js';
+import { history, lastRecordId, testContext } from './scenario.js';
+
+export function partnerState(t: Test, extra: DomainEvent[] = []): PartnerState {
+  const events = [...history(t, partnerSetup), ...extra];
+  return events.reduce(partnerDecider.evolve, partnerDecider.initialState());
+}
+
+/** Registers the volunteer and confirms `hours` of service on local 2026-03-09 from 08:00 (standard quality). */
+export function volunteerWithHours(
+  t: Test,
+  hours: number,
+  context: DecideContext = testContext(),
+): DomainEvent[] {
+  let events = history(t, [register()], context);
+  events = history(t, [record(8, 8 + hours)], context, events);
+  return history(t, [confirm(lastRecordId(events))], context, events);
+}
+
+export function partnerContext(t: Test, overrides: Partial<DecideContext> = {}): DecideContext {
+  return testContext({ partner: partnerState(t), ...overrides });
+}
