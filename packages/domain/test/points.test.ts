@@ -191,7 +191,7 @@ function policyWith(
         actor: ADMIN,
         effectiveFrom,
         terms: { ...base, ...terms },
-      } as CommandInput,
+      },
     ],
     testContext({ now: '2025-12-01T00:00:00.000Z' }),
   );

@@ -23,17 +23,16 @@ function confirmedService(t: Test, from: DomainEvent[], fromHour: number, toHour
   return { events: history(t, [confirm(recordId)], testContext(), recorded), recordId };
 }
 
-const correct = (recordId: string, fields: Record<string, unknown>): CommandInput =>
-  ({
-    type: 'CorrectServiceRecord',
-    idempotencyKey: `correct-${recordId}-${JSON.stringify(fields)}`,
-    actor: ORGANISER,
-    volunteerId: VOLUNTEER_ID,
-    recordId,
-    reasonCode: 'wrong_time',
-    note: 'end time was entered wrongly',
-    ...fields,
-  }) as CommandInput;
+const correct = (recordId: string, fields: Record<string, unknown>): CommandInput => ({
+  type: 'CorrectServiceRecord',
+  idempotencyKey: `correct-${recordId}-${JSON.stringify(fields)}`,
+  actor: ORGANISER,
+  volunteerId: VOLUNTEER_ID,
+  recordId,
+  reasonCode: 'wrong_time',
+  note: 'end time was entered wrongly',
+  ...fields,
+});
 
 const voidRecord = (recordId: string): CommandInput => ({
   type: 'VoidServiceRecord',

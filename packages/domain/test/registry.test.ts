@@ -1,0 +1,126 @@
+import t from 'tap';
+import type { CommandInput } from '../src/index.js';
+import { partnerSetup } from './support/fixtures.js';
+import { ADMIN, given, history, NOW, PARTNER_USER, testContext } from './support/scenario.js';
+
+const terms = {
+  ratePerHourCentipoints: 150,
+  qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+  balanceCapCentipoints: 60_000,
+  dailyEarningCapCentipoints: 200,
+  minStarToRedeem: 1,
+  expiryDays: 365,
+};
+const changePolicy = (effectiveFrom: string, key = `policy-${effectiveFrom}`): CommandInput => ({
+  type: 'ChangePointsPolicy',
+  idempotencyKey: key,
+  actor: ADMIN,
+  effectiveFrom,
+  terms,
+});
+
+t.test('partners: register, publish offers, suspend, reinstate', async (t) => {
+  const [registerPartner, publish] = partnerSetup as [CommandInput, CommandInput];
+  const registered = given(t, [])
+    .when(registerPartner)
+    .then([{ type: 'PartnerRegistered', data: { partnerId: 'p1' } }]);
+  given(t, registered).when(registerPartner).then([]);
+  given(t, registered)
+    .when({ ...registerPartner, idempotencyKey: 'again' })
+    .thenFails('PARTNER_ALREADY_REGISTERED');
+  given(t, [])
+    .when({ ...registerPartner, actor: PARTNER_USER })
+    .thenFails('ACTOR_NOT_PERMITTED');
+  given(t, []).when(publish).thenFails('PARTNER_NOT_FOUND');
+  const offered = [
+    ...registered,
+    ...given(t, registered)
+      .when(publish)
+      .then([{ type: 'PartnerOfferPublished', data: { offerId: 'haircut', priceCentipoints: 500 } }]),
+  ];
+  given(t, offered)
+    .when({ ...publish, idempotencyKey: 'offer-again' })
+    .thenFails('OFFER_ALREADY_PUBLISHED');
+  given(t, offered)
+    .when({
+      ...publish,
+      idempotencyKey: 'o2',
+      offerId: 'o2',
+      actor: { id: 'x', role: 'partner', partnerId: 'p2' },
+    } as CommandInput)
+    .thenFails('ACTOR_NOT_PERMITTED');
+  const suspend = {
+    type: 'SuspendPartner',
+    idempotencyKey: 'suspend-1',
+    actor: ADMIN,
+    partnerId: 'p1',
+    reason: 'complaints',
+  } as const;
+  const suspended = [
+    ...offered,
+    ...given(t, offered)
+      .when(suspend)
+      .then([{ type: 'PartnerSuspended' }]),
+  ];
+  given(t, suspended)
+    .when({ ...suspend, idempotencyKey: 'suspend-2' })
+    .thenFails('PARTNER_SUSPENDED');
+  given(t, suspended)
+    .when({ ...publish, idempotencyKey: 'o3', offerId: 'o3' } as CommandInput)
+    .thenFails('PARTNER_SUSPENDED');
+  given(t, offered)
+    .when({ ...suspend, actor: PARTNER_USER })
+    .thenFails('ACTOR_NOT_PERMITTED');
+  const reinstate = {
+    type: 'ReinstatePartner',
+    idempotencyKey: 'reinstate-1',
+    actor: ADMIN,
+    partnerId: 'p1',
+  } as const;
+  given(t, suspended)
+    .when(reinstate)
+    .then([{ type: 'PartnerReinstated' }]);
+  given(t, offered).when(reinstate).thenFails('PARTNER_NOT_SUSPENDED');
+});
+
+t.test('organisations: RegisterOrganisation once', async (t) => {
+  const command = {
+    type: 'RegisterOrganisation',
+    idempotencyKey: 'org-1',
+    actor: ADMIN,
+    organisationId: 'org-1',
+    name: 'Qiaoxi social work station',
+    community: 'Qiaoxi',
+  } as const;
+  const registered = given(t, [])
+    .when(command)
+    .then([{ type: 'OrganisationRegistered', data: { organisationId: 'org-1', registeredAt: NOW } }]);
+  given(t, registered).when(command).then([]);
+  given(t, registered)
+    .when({ ...command, idempotencyKey: 'org-again' })
+    .thenFails('ORGANISATION_ALREADY_REGISTERED');
+  given(t, [])
+    .when({ ...command, actor: PARTNER_USER })
+    .thenFails('ACTOR_NOT_PERMITTED');
+});
+
+t.test(
+  'ChangePointsPolicy takes effect from a time that is neither past nor before the latest version',
+  async (t) => {
+    const first = given(t, [])
+      .when(changePolicy('2026-04-01T00:00:00.000Z'))
+      .then([{ type: 'PointsPolicyChanged', data: { version: 1, terms } }]);
+    given(t, first).when(changePolicy('2026-04-01T00:00:00.000Z')).then([]);
+    given(t, first)
+      .when(changePolicy('2026-05-01T00:00:00.000Z'))
+      .then([{ type: 'PointsPolicyChanged', data: { version: 2 } }]);
+    given(t, first)
+      .when(changePolicy('2026-03-20T00:00:00.000Z'))
+      .thenFails('POLICY_EFFECTIVE_NOT_AFTER_LATEST', { latestVersion: 1 });
+    given(t, []).when(changePolicy('2026-03-01T00:00:00.000Z')).thenFails('POLICY_EFFECTIVE_IN_PAST');
+    given(t, [])
+      .when({ ...changePolicy(NOW), actor: PARTNER_USER })
+      .thenFails('ACTOR_NOT_PERMITTED');
+    t.ok(history(t, [changePolicy(NOW)], testContext()).length === 1, 'effective now is allowed');
+  },
+);
