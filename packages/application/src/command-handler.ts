@@ -9,16 +9,26 @@ import { deterministicEventId } from './event-ids.js';
 import { StateCache } from './state-cache.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 
+/** Events read per page while folding a stream: bounds memory per load, in events. */
+const LOAD_PAGE_EVENTS = 1000;
+
 /** An event as the domain sees it: a type and plain JSON data. */
 export interface DomainEventShape {
   readonly type: string;
-  readonly data: JsonObject;
+  /** Plain JSON; the store checks it before writing anything. */
+  readonly data: object;
 }
 
 /** How one kind of stream folds its events. */
 export interface StreamFold<State, Event extends DomainEventShape> {
-  readonly initialState: State;
+  readonly initialState: () => State;
   evolve(state: State, event: Event): State;
+  /**
+   * Optional: applies an event by mutating `state`. When present the handler folds its cached
+   * state in place (it owns that object exclusively, within the stream's serial queue) instead of
+   * copying the state for every event, which keeps long streams cheap to load.
+   */
+  readonly applyInPlace?: (state: State, event: Event) => void;
 }
 
 /** Who and why: carried into every event's metadata. */
@@ -89,28 +99,44 @@ export class CommandHandler {
     return this.#conflicts;
   }
 
-  /** Folds a stream's current state, using and refreshing the cache. */
-  async load<State, Event extends DomainEventShape>(
+  /**
+   * Folds a stream's current state, using and refreshing the cache. It waits for commands queued
+   * on the stream. The state is shared with the cache: treat it as read-only and do not hold it
+   * across an await.
+   */
+  load<State, Event extends DomainEventShape>(
+    streamName: string,
+    fold: StreamFold<State, Event>,
+  ): Promise<{ state: State; revision: bigint }> {
+    return this.#serializer.run(streamName, () => this.#load(streamName, fold));
+  }
+
+  async #load<State, Event extends DomainEventShape>(
     streamName: string,
     fold: StreamFold<State, Event>,
   ): Promise<{ state: State; revision: bigint }> {
     const cached = this.#cache.get(streamName) as { state: State; revision: bigint } | undefined;
-    let state = cached?.state ?? fold.initialState;
+    let state = cached?.state ?? fold.initialState();
     let revision = cached?.revision ?? -1n;
+    const apply = fold.applyInPlace;
     for (;;) {
-      const page: RecordedEvent[] = await this.#store.readStream(streamName, { fromRevision: revision + 1n });
+      const page: RecordedEvent[] = await this.#store.readStream(streamName, {
+        fromRevision: revision + 1n,
+        maxCount: LOAD_PAGE_EVENTS,
+      });
       for (const recorded of page) {
         if (recorded.revision !== revision + 1n) {
           throw new Error(
             `stream ${streamName}: expected revision ${revision + 1n}, read ${recorded.revision}`,
           );
         }
-        state = fold.evolve(state, { type: recorded.type, data: recorded.data } as Event);
+        const event = { type: recorded.type, data: recorded.data } as Event;
+        if (apply === undefined) state = fold.evolve(state, event);
+        else apply(state, event);
         revision = recorded.revision;
       }
-      if (page.length === 0) break;
       // A short page means we reached the end; a full page may have more behind it.
-      if (page.length < 1000) break;
+      if (page.length < LOAD_PAGE_EVENTS) break;
     }
     this.#cache.set(streamName, { state, revision });
     return { state, revision };
@@ -123,18 +149,18 @@ export class CommandHandler {
   async handle<State, Event extends DomainEventShape>(
     streamName: string,
     fold: StreamFold<State, Event>,
-    decide: (state: State, revision: bigint) => readonly Event[],
+    decide: (state: State, revision: bigint) => readonly Event[] | Promise<readonly Event[]>,
     envelope: CommandEnvelope,
   ): Promise<HandledCommand<Event>> {
     return this.#serializer.run(streamName, async () => {
       for (let attempt = 1; ; attempt += 1) {
-        const { state, revision } = await this.load(streamName, fold);
-        const decided = decide(state, revision);
+        const { state, revision } = await this.#load(streamName, fold);
+        const decided = await decide(state, revision);
         if (decided.length === 0) return { streamName, events: [], revision, position: null };
         const newEvents: NewEvent[] = decided.map((event, index) => ({
           id: deterministicEventId(envelope.idempotencyKey, streamName, index),
           type: event.type,
-          data: event.data,
+          data: event.data as JsonObject,
           metadata: {
             schemaVersion: this.#schemaVersionOf(event.type),
             idempotencyKey: envelope.idempotencyKey,
@@ -147,7 +173,11 @@ export class CommandHandler {
           const result = await this.#store.appendToStream(streamName, newEvents, {
             expectedRevision: revision < 0n ? 'no_stream' : revision,
           });
-          const nextState = decided.reduce((folded, event) => fold.evolve(folded, event), state);
+          let nextState = state;
+          for (const event of decided) {
+            if (fold.applyInPlace === undefined) nextState = fold.evolve(nextState, event);
+            else fold.applyInPlace(nextState, event);
+          }
           this.#cache.set(streamName, { state: nextState, revision: result.nextExpectedRevision });
           return {
             streamName,

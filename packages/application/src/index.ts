@@ -1,4 +1,6 @@
 export * from './command-handler.js';
 export * from './event-ids.js';
 export * from './keyed-serializer.js';
+export * from './ledger.js';
 export * from './state-cache.js';
+export * from './volunteer-number.js';
