@@ -1,0 +1,147 @@
+/**
+ * `verify`: one pass over the whole log that checks every stream's hash chain and every event's
+ * schema, while replaying into shadow tables up to the live checkpoint; then a row-by-row diff of
+ * shadow against live, and Σ balances = 0 on both. Every problem is listed, not just the first.
+ */
+import { DEFAULT_LEDGER_RULES, parseEvent, type LedgerRules } from '@timebank/domain';
+import type { EventStore, RecordedEvent } from '@timebank/event-store';
+import { BatchApplier } from '../applier.js';
+import type { ReadModelDatabase } from '../dialect/dialect.js';
+import { isProjectionError } from '../errors.js';
+import { projectionRules } from '../handlers/index.js';
+import { LIVE_PREFIX, SHADOW_PREFIX } from '../tables.js';
+import { ChainChecker } from './chain-checker.js';
+import { balanceSum, diffTableSets, type RowDifference } from './diff.js';
+import { replayInto, type ReplayProgress } from './replay.js';
+
+export type VerifyFinding =
+  | {
+      readonly kind: 'hash-chain' | 'schema';
+      readonly streamName: string;
+      readonly revision: bigint;
+      readonly message: string;
+    }
+  | { readonly kind: 'replay' | 'balance' | 'order'; readonly message: string }
+  | { readonly kind: 'read-model'; readonly message: string; readonly difference: RowDifference };
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly events: number;
+  readonly streams: number;
+  /** The live checkpoint the read models were compared at. */
+  readonly checkpoint: bigint;
+  readonly findings: readonly VerifyFinding[];
+}
+
+export interface VerifyOptions {
+  readonly store: EventStore;
+  readonly db: ReadModelDatabase;
+  readonly rules?: LedgerRules;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+}
+
+/** How often verify re-replays when the live read models kept moving during the diff. */
+const DIFF_ATTEMPTS_MAX = 3;
+
+function describe(difference: RowDifference): string {
+  const where = `${difference.table} ${difference.key}`;
+  if (difference.kind !== 'value') return `${where}: ${difference.kind}`;
+  const columns = (difference.columns ?? [])
+    .map(({ column, live, replayed }) => `${column} live=${String(live)} replayed=${String(replayed)}`)
+    .join(', ');
+  return `${where}: ${columns}`;
+}
+
+export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport> {
+  const { store, db } = options;
+  const findings: VerifyFinding[] = [];
+  const chain = new ChainChecker();
+  let events = 0;
+  let lastPosition = 0n;
+  const checkPage = (page: readonly RecordedEvent[]): void => {
+    for (const event of page) {
+      events += 1;
+      if (event.position <= lastPosition) {
+        findings.push({ kind: 'order', message: `position ${event.position} follows ${lastPosition}` });
+      }
+      lastPosition = event.position;
+      for (const finding of chain.check(event)) {
+        findings.push({
+          kind: 'hash-chain',
+          streamName: finding.streamName,
+          revision: finding.revision,
+          message: finding.reason,
+        });
+      }
+      try {
+        parseEvent(event.type, event.data, event.metadata.schemaVersion);
+      } catch (error) {
+        findings.push({
+          kind: 'schema',
+          streamName: event.streamName,
+          revision: event.revision,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  };
+
+  await db.ensureTableSet(LIVE_PREFIX);
+  await db.dropTableSet(SHADOW_PREFIX);
+  const applier = new BatchApplier(db, SHADOW_PREFIX, {
+    rules: projectionRules(options.rules ?? DEFAULT_LEDGER_RULES),
+  });
+  await applier.open();
+  let checkpoint = await db.readCheckpoint(LIVE_PREFIX);
+  let replayFailed = false;
+  try {
+    await replayInto(store, applier, {
+      untilPosition: checkpoint,
+      readToHead: true,
+      onPage: checkPage,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+  } catch (error) {
+    if (!isProjectionError(error)) throw error;
+    replayFailed = true;
+    findings.push({ kind: 'replay', message: error.message });
+    // The replay stopped; the chains and schemas of the rest of the log still get checked.
+    for (;;) {
+      const page = await store.readAll({ fromPosition: lastPosition });
+      if (page.length === 0) break;
+      checkPage(page);
+    }
+  }
+
+  if (!replayFailed) {
+    for (let attempt = 1; ; attempt += 1) {
+      const differences = await diffTableSets(db, LIVE_PREFIX, SHADOW_PREFIX);
+      const after = await db.readCheckpoint(LIVE_PREFIX);
+      if (after === checkpoint) {
+        for (const difference of differences) {
+          findings.push({ kind: 'read-model', message: describe(difference), difference });
+        }
+        break;
+      }
+      // The live projector committed during the diff: catch the shadow up to it and compare again.
+      if (attempt === DIFF_ATTEMPTS_MAX) {
+        findings.push({
+          kind: 'replay',
+          message: `live read models kept moving (at ${after}); stop the projector and retry`,
+        });
+        break;
+      }
+      checkpoint = after;
+      await replayInto(store, applier, { untilPosition: checkpoint });
+    }
+    const liveSum = await balanceSum(db, LIVE_PREFIX);
+    if (liveSum !== 0)
+      findings.push({ kind: 'balance', message: `Σ live account balances is ${liveSum}, not 0` });
+    const replayedSum = await balanceSum(db, SHADOW_PREFIX);
+    if (replayedSum !== 0) {
+      findings.push({ kind: 'balance', message: `Σ replayed account balances is ${replayedSum}, not 0` });
+    }
+  }
+  await db.dropTableSet(SHADOW_PREFIX);
+  return { ok: findings.length === 0, events, streams: chain.heads().length, checkpoint, findings };
+}

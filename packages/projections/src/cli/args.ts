@@ -1,0 +1,134 @@
+/**
+ * Command-line parsing for `pnpm ledger`: long-form flags only, environment as fallback
+ * (the same variable names as the API), and a usage error that says what to type instead.
+ */
+import { parseArgs } from 'node:util';
+import type { BackendConfig } from '../backends.js';
+import { ProjectionError } from '../errors.js';
+
+export const USAGE = `Usage: pnpm ledger <command> [options]
+
+Commands:
+  rebuild                 rebuild every read model from the events into fresh tables, then swap them in
+  verify                  check every stream's hash chain and event schema, replay into shadow tables
+                          and diff them against the live read models, check that Σ balances = 0
+  verify --bundle <dir>   check an export offline, without any database
+  export --out <dir>      write every event as NDJSON with its hash, plus manifest.json
+  help                    show this text
+
+Store options (flags win over the environment):
+  --store sqlite|postgres     engine (env LEDGER_STORE; default sqlite)
+  --data-dir <dir>            SQLite directory (env LEDGER_DATA_DIR; default ./data)
+  --postgres-url <url>        PostgreSQL URL (env POSTGRES_URL; required with --store postgres)
+  --postgres-schema <name>    PostgreSQL schema (env POSTGRES_SCHEMA; default ledger)
+
+Other options:
+  --json                      print the report as JSON on stdout
+  --quiet                     no progress on stderr
+  --help                      show this text
+
+Exit status: 0 all good, 1 verification found problems, 2 usage error, 3 the command failed.
+
+Examples:
+  pnpm ledger rebuild --data-dir ./data
+  pnpm ledger verify --store postgres --postgres-url postgres://postgres@127.0.0.1:5432/test
+  pnpm ledger export --out ./audit-2026-03
+  pnpm ledger verify --bundle ./audit-2026-03
+`;
+
+export type Command =
+  | { readonly name: 'help' }
+  | {
+      readonly name: 'rebuild' | 'verify';
+      readonly backend: BackendConfig;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | {
+      readonly name: 'export';
+      readonly backend: BackendConfig;
+      readonly out: string;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | { readonly name: 'verify-bundle'; readonly bundle: string; readonly json: boolean };
+
+const usageError = (message: string): ProjectionError =>
+  new ProjectionError('PROJECTION_INVALID_ARGUMENT', `${message}\nRun 'pnpm ledger --help' for usage.`);
+
+export function parseCommand(argv: readonly string[], environment: NodeJS.ProcessEnv): Command {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true || positionals[0] === 'help' || positionals.length === 0) return { name: 'help' };
+  if (positionals.length > 1) throw usageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
+  const command = positionals[0];
+  const json = values.json === true;
+  const quiet = values.quiet === true || json;
+  if (command === 'verify' && values.bundle !== undefined) {
+    if (
+      values.store !== undefined ||
+      values['data-dir'] !== undefined ||
+      values['postgres-url'] !== undefined
+    ) {
+      throw usageError('--bundle checks an export offline; it takes no store options');
+    }
+    return { name: 'verify-bundle', bundle: values.bundle, json };
+  }
+  if (values.bundle !== undefined) throw usageError('--bundle belongs to the verify command');
+  if (command === 'rebuild' || command === 'verify') {
+    if (values.out !== undefined) throw usageError(`--out belongs to the export command`);
+    return { name: command, backend: backendOf(values, environment), json, quiet };
+  }
+  if (command === 'export') {
+    if (values.out === undefined || values.out === '') throw usageError('export needs --out <dir>');
+    return { name: 'export', backend: backendOf(values, environment), out: values.out, json, quiet };
+  }
+  throw usageError(`unknown command ${JSON.stringify(command)}`);
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      store: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'postgres-url': { type: 'string' },
+      'postgres-schema': { type: 'string' },
+      out: { type: 'string' },
+      bundle: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+function backendOf(values: Values, environment: NodeJS.ProcessEnv): BackendConfig {
+  const engine = values.store ?? environment.LEDGER_STORE ?? 'sqlite';
+  if (engine === 'sqlite') {
+    if (values['postgres-url'] !== undefined) throw usageError('--postgres-url needs --store postgres');
+    return { engine, dataDir: values['data-dir'] ?? environment.LEDGER_DATA_DIR ?? './data' };
+  }
+  if (engine === 'postgres') {
+    const postgresUrl = values['postgres-url'] ?? environment.POSTGRES_URL;
+    if (postgresUrl === undefined || !/^postgres(ql)?:\/\//.test(postgresUrl)) {
+      throw usageError('--store postgres needs --postgres-url postgres://… (or POSTGRES_URL)');
+    }
+    const postgresSchema = values['postgres-schema'] ?? environment.POSTGRES_SCHEMA ?? 'ledger';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) {
+      throw usageError('--postgres-schema must be a lower-case SQL identifier of at most 63 characters');
+    }
+    if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite');
+    return { engine, postgresUrl, postgresSchema };
+  }
+  throw usageError(`--store must be sqlite or postgres, not ${JSON.stringify(engine)}`);
+}

@@ -1,0 +1,122 @@
+/**
+ * The auditor CLI: `pnpm ledger rebuild | verify | export | verify --bundle <dir>`.
+ * Reports go to stdout, progress and errors to stderr; the exit status says what happened.
+ */
+import { verifyBundle } from '../audit/bundle.js';
+import { exportLedger } from '../audit/export.js';
+import { rebuildReadModels } from '../audit/rebuild.js';
+import type { ReplayProgress } from '../audit/replay.js';
+import { verifyLedger } from '../audit/verify.js';
+import { openBackends } from '../backends.js';
+import { isProjectionError } from '../errors.js';
+import { USAGE, parseCommand, type Command } from './args.js';
+
+const EXIT_OK = 0;
+const EXIT_FINDINGS = 1;
+const EXIT_USAGE = 2;
+const EXIT_FAILED = 3;
+
+const json = (value: unknown): string =>
+  JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2);
+
+function progressPrinter(label: string, quiet: boolean): ((progress: ReplayProgress) => void) | undefined {
+  if (quiet) return undefined;
+  return (progress) => {
+    const eta = progress.etaSeconds === null ? '?' : `${Math.ceil(progress.etaSeconds)} s`;
+    process.stderr.write(
+      `${label}: ${progress.events} events, position ${progress.position}/${progress.headPosition}, ${progress.eventsPerSecond} events/s, ETA ${eta}\n`,
+    );
+  };
+}
+
+async function run(command: Exclude<Command, { name: 'help' }>): Promise<number> {
+  if (command.name === 'verify-bundle') {
+    const report = await verifyBundle(command.bundle);
+    if (command.json) process.stdout.write(json(report) + '\n');
+    else {
+      for (const finding of report.findings) {
+        const where =
+          finding.streamName === undefined ? '' : `${finding.streamName}@${finding.revision ?? '?'}: `;
+        process.stdout.write(`FAIL ${where}${finding.message}\n`);
+      }
+      process.stdout.write(
+        `${report.ok ? 'OK' : 'FAILED'}: ${report.events} events in ${report.streams} streams, root hash ${report.rootHash}\n`,
+      );
+    }
+    return report.ok ? EXIT_OK : EXIT_FINDINGS;
+  }
+  const backends = await openBackends(command.backend, { mustExist: true });
+  try {
+    if (command.name === 'rebuild') {
+      const result = await rebuildReadModels({
+        store: backends.store,
+        db: backends.db,
+        ...optional('onProgress', progressPrinter('rebuild', command.quiet)),
+      });
+      const rate = Math.round(result.events / Math.max(result.elapsedMs / 1000, 1e-3));
+      if (command.json) process.stdout.write(json({ ...result, eventsPerSecond: rate }) + '\n');
+      else
+        process.stdout.write(
+          `rebuilt read models from ${result.events} events up to position ${result.position} (${rate} events/s)\n`,
+        );
+      return EXIT_OK;
+    }
+    if (command.name === 'export') {
+      const manifest = await exportLedger({ store: backends.store, directory: command.out });
+      if (command.json) process.stdout.write(json(manifest) + '\n');
+      else {
+        process.stdout.write(
+          `exported ${manifest.eventCount} events in ${manifest.streamCount} streams to ${command.out}, last position ${manifest.lastPosition}, root hash ${manifest.rootHash}\n`,
+        );
+      }
+      return EXIT_OK;
+    }
+    const report = await verifyLedger({
+      store: backends.store,
+      db: backends.db,
+      ...optional('onProgress', progressPrinter('verify', command.quiet)),
+    });
+    if (command.json) process.stdout.write(json(report) + '\n');
+    else {
+      for (const finding of report.findings) {
+        const where = 'streamName' in finding ? `${finding.streamName}@${finding.revision}: ` : '';
+        process.stdout.write(`FAIL [${finding.kind}] ${where}${finding.message}\n`);
+      }
+      process.stdout.write(
+        `${report.ok ? 'OK' : `FAILED with ${report.findings.length} findings`}: ${report.events} events in ${report.streams} streams, read models compared at position ${report.checkpoint}\n`,
+      );
+    }
+    return report.ok ? EXIT_OK : EXIT_FINDINGS;
+  } finally {
+    await backends.close();
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+export async function main(argv: readonly string[], environment: NodeJS.ProcessEnv): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv, environment);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+  if (command.name === 'help') {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  try {
+    return await run(command);
+  } catch (error) {
+    const code = isProjectionError(error) ? `${error.code}: ` : '';
+    process.stderr.write(
+      `ledger ${command.name}: ${code}${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2), process.env);

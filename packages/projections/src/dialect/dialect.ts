@@ -1,0 +1,56 @@
+/**
+ * The thin engine layer under the read models. The projection handlers work on rows in memory;
+ * a dialect only loads rows by key, upserts changed rows together with the checkpoint in one
+ * transaction, manages table sets and runs read queries. SQLite and PostgreSQL implement it.
+ */
+import type { Row, TableSetPrefix, TableSpec } from '../tables.js';
+
+export interface ReadModelDatabase {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Creates the table set (tables, indexes, checkpoint at 0) unless it exists. */
+  ensureTableSet(prefix: TableSetPrefix): Promise<void>;
+  /** Drops every table of the set; missing tables are fine. */
+  dropTableSet(prefix: TableSetPrefix): Promise<void>;
+  /** Rows of `table` whose key is one of `keys` (each key a list of its parts, in key order). */
+  loadRows(prefix: TableSetPrefix, table: TableSpec, keys: readonly (readonly string[])[]): Promise<Row[]>;
+  /** The set's checkpoint: global position of the last event applied (0n when none). */
+  readCheckpoint(prefix: TableSetPrefix): Promise<bigint>;
+  /**
+   * Upserts `changes` and moves the checkpoint from `from` to `to`, all in one transaction.
+   * Throws PROJECTION_CHECKPOINT_CONFLICT (and writes nothing) when the stored checkpoint is not
+   * `from`: another projector or a rebuild swap got there first.
+   */
+  commit(prefix: TableSetPrefix, changes: readonly TableChanges[], from: bigint, to: bigint): Promise<void>;
+  /** Replaces the `target` set by the `source` set (rename) in one transaction. */
+  swapTableSet(source: TableSetPrefix, target: TableSetPrefix): Promise<void>;
+  /** A read query with `?` placeholders; numbers come back as JS numbers on both engines. */
+  query(sql: string, params?: readonly (string | number)[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export interface TableChanges {
+  readonly table: TableSpec;
+  readonly rows: readonly Row[];
+}
+
+export const CHECKPOINT_TABLE = 'checkpoint';
+
+/** Prefixes are constants of this package, but they end up in SQL: check them anyway. */
+export function assertPrefix(prefix: string): void {
+  if (!/^[a-z]{2}_$/.test(prefix)) throw new Error(`invalid table-set prefix ${JSON.stringify(prefix)}`);
+}
+
+/** `INSERT … ON CONFLICT (key) DO UPDATE SET every non-key column`: the same text on both engines. */
+export function upsertTail(table: TableSpec): string {
+  const updates = Object.keys(table.columns)
+    .filter((column) => !table.key.includes(column))
+    .map((column) => `${column} = excluded.${column}`);
+  return `ON CONFLICT (${table.key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/** Index and constraint names carry a per-creation suffix, so a renamed set never collides with a new one. */
+export function generationSuffix(): string {
+  return Math.floor(Math.random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0');
+}

@@ -1,0 +1,199 @@
+/**
+ * Read models in PostgreSQL, in the same schema as the event store (their tables carry a prefix).
+ * Changed rows go up in one `INSERT … SELECT FROM unnest(…)` per table and chunk, so a batch of
+ * thousands of events costs a handful of round trips, not one per row.
+ */
+import pg from 'pg';
+import { ProjectionError } from '../errors.js';
+import { TABLES, type Row, type TableSetPrefix, type TableSpec } from '../tables.js';
+import {
+  CHECKPOINT_TABLE,
+  assertPrefix,
+  generationSuffix,
+  upsertTail,
+  type ReadModelDatabase,
+} from './dialect.js';
+
+export interface PostgresReadModelOptions {
+  readonly connectionString: string;
+  /** Schema of the read-model tables; created if missing. Lower-case identifier. */
+  readonly schema: string;
+  /** Connections in the read models' own pool. Default 4: one writer (the projector) plus queries. */
+  readonly poolSizeMax?: number;
+}
+
+/** Rows per upsert statement, in rows. 5,000 keeps one bind message a few hundred KiB. */
+const UPSERT_CHUNK_ROWS = 5000;
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+/** OIDs of int8 and numeric: amounts are safe integers, so they come back as numbers, not strings. */
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+function parseWhole(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`read-model number ${text} is not a safe integer`);
+  return value;
+}
+
+const sqlType = (type: 'text' | 'int'): string => (type === 'int' ? 'int8' : 'text');
+
+function createTableSql(prefix: TableSetPrefix, table: TableSpec, suffix: string): string[] {
+  // Keys compare in byte order (COLLATE "C"), as in SQLite and in JavaScript, so verify's
+  // merge-join of two sorted tables sees the same order on both engines.
+  const columns = Object.entries(table.columns).map(
+    ([name, type]) => `${name} ${type === 'int' ? 'int8' : 'text COLLATE "C"'}`,
+  );
+  const statements = [
+    `CREATE TABLE ${prefix}${table.name} (${columns.join(', ')}, CONSTRAINT ${prefix}${table.name}_pk_${suffix} PRIMARY KEY (${table.key.join(', ')}))`,
+  ];
+  table.indexes.forEach((columnsOfIndex, index) => {
+    statements.push(
+      `CREATE INDEX ${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
+    );
+  });
+  return statements;
+}
+
+/** `?` placeholders (the queries are shared with SQLite) become `$1`, `$2`, …. */
+function numberPlaceholders(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${(index += 1)}`);
+}
+
+async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function openPostgresReadModels(options: PostgresReadModelOptions): Promise<ReadModelDatabase> {
+  if (!SCHEMA_PATTERN.test(options.schema)) {
+    throw new ProjectionError(
+      'PROJECTION_INVALID_ARGUMENT',
+      `schema ${JSON.stringify(options.schema)} must match ${String(SCHEMA_PATTERN)}`,
+    );
+  }
+  const schema = pg.escapeIdentifier(options.schema);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSizeMax ?? 4,
+    application_name: 'timebank-projections',
+    options: `-c search_path=${options.schema}`,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? parseWhole
+          : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', () => undefined);
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const tableExists = async (client: pg.ClientBase, name: string): Promise<boolean> => {
+    const result = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+      `${options.schema}.${name}`,
+    ]);
+    return (result.rows[0] as { present: boolean }).present;
+  };
+
+  return {
+    engine: 'postgres',
+
+    async ensureTableSet(prefix) {
+      assertPrefix(prefix);
+      await inTransaction(pool, async (client) => {
+        // Two processes creating the same set at once serialise here instead of colliding.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${options.schema}.${prefix}`]);
+        if (await tableExists(client, `${prefix}${CHECKPOINT_TABLE}`)) return;
+        const suffix = generationSuffix();
+        for (const table of TABLES)
+          for (const sql of createTableSql(prefix, table, suffix)) await client.query(sql);
+        await client.query(`CREATE TABLE ${prefix}${CHECKPOINT_TABLE} (position text NOT NULL)`);
+        await client.query(`INSERT INTO ${prefix}${CHECKPOINT_TABLE} VALUES ('0')`);
+      });
+    },
+
+    async dropTableSet(prefix) {
+      assertPrefix(prefix);
+      const names = [...TABLES.map((table) => table.name), CHECKPOINT_TABLE].map((name) => prefix + name);
+      await pool.query(`DROP TABLE IF EXISTS ${names.join(', ')}`);
+    },
+
+    async loadRows(prefix, table, keys) {
+      if (keys.length === 0) return [];
+      const arrays = table.key.map((_, part) => keys.map((key) => key[part]));
+      const join = table.key.map((column, part) => `t.${column} = k.p${part}`).join(' AND ');
+      const unnest = table.key.map((_, part) => `$${part + 1}::text[]`).join(', ');
+      const aliases = table.key.map((_, part) => `p${part}`).join(', ');
+      const result = await pool.query(
+        `SELECT t.* FROM ${prefix}${table.name} t JOIN unnest(${unnest}) AS k(${aliases}) ON ${join}`,
+        arrays,
+      );
+      return result.rows as Row[];
+    },
+
+    async readCheckpoint(prefix) {
+      assertPrefix(prefix);
+      const result = await pool.query(`SELECT position FROM ${prefix}${CHECKPOINT_TABLE}`);
+      const row = result.rows[0] as { position: string } | undefined;
+      if (row === undefined) throw new Error(`table set ${prefix} has no checkpoint row`);
+      return BigInt(row.position);
+    },
+
+    async commit(prefix, changes, from, to) {
+      assertPrefix(prefix);
+      await inTransaction(pool, async (client) => {
+        const moved = await client.query(
+          `UPDATE ${prefix}${CHECKPOINT_TABLE} SET position = $1 WHERE position = $2`,
+          [to.toString(), from.toString()],
+        );
+        if (moved.rowCount !== 1) {
+          throw new ProjectionError(
+            'PROJECTION_CHECKPOINT_CONFLICT',
+            `checkpoint of ${prefix} is no longer ${from}: another projector or a rebuild moved it`,
+          );
+        }
+        for (const { table, rows } of changes) {
+          const columns = Object.entries(table.columns);
+          const unnest = columns.map(([, type], index) => `$${index + 1}::${sqlType(type)}[]`).join(', ');
+          const sql = `INSERT INTO ${prefix}${table.name} (${columns.map(([name]) => name).join(', ')}) SELECT * FROM unnest(${unnest}) ${upsertTail(table)}`;
+          for (let start = 0; start < rows.length; start += UPSERT_CHUNK_ROWS) {
+            const chunk = rows.slice(start, start + UPSERT_CHUNK_ROWS);
+            await client.query(
+              sql,
+              columns.map(([name]) => chunk.map((row) => row[name] ?? null)),
+            );
+          }
+        }
+      });
+    },
+
+    async swapTableSet(source, target) {
+      assertPrefix(source);
+      assertPrefix(target);
+      await inTransaction(pool, async (client) => {
+        for (const name of [...TABLES.map((table) => table.name), CHECKPOINT_TABLE]) {
+          await client.query(`DROP TABLE IF EXISTS ${target}${name}`);
+          await client.query(`ALTER TABLE ${source}${name} RENAME TO ${target}${name}`);
+        }
+      });
+    },
+
+    async query(sql, params = []) {
+      const result = await pool.query(numberPlaceholders(sql), [...params]);
+      return result.rows as Row[];
+    },
+
+    async close() {
+      await pool.end();
+    },
+  };
+}

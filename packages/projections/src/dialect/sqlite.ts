@@ -1,0 +1,163 @@
+/**
+ * Read models in their own SQLite file (never the event store's): WAL and synchronous=FULL like
+ * the store, so a checkpoint that committed survives a power cut together with its rows.
+ */
+import Database from 'better-sqlite3';
+import { ProjectionError } from '../errors.js';
+import { TABLES, type Row, type TableSetPrefix, type TableSpec } from '../tables.js';
+import {
+  CHECKPOINT_TABLE,
+  assertPrefix,
+  generationSuffix,
+  upsertTail,
+  type ReadModelDatabase,
+  type TableChanges,
+} from './dialect.js';
+
+/** `PRAGMA synchronous` value for FULL. */
+const SYNCHRONOUS_FULL = 2;
+
+export interface SqliteReadModelOptions {
+  /** Database file of the read models; created if missing. */
+  readonly path: string;
+  /** How long a writer waits for another process's write lock, in milliseconds. Default 5,000, as the store. */
+  readonly busyTimeoutMs?: number;
+}
+
+function createTableSql(prefix: TableSetPrefix, table: TableSpec, suffix: string): string[] {
+  const columns = Object.entries(table.columns).map(
+    ([name, type]) => `${name} ${type === 'int' ? 'INTEGER' : 'TEXT'}`,
+  );
+  const statements = [
+    `CREATE TABLE ${prefix}${table.name} (${columns.join(', ')}, PRIMARY KEY (${table.key.join(', ')})) WITHOUT ROWID`,
+  ];
+  table.indexes.forEach((columnsOfIndex, index) => {
+    statements.push(
+      `CREATE INDEX ${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
+    );
+  });
+  return statements;
+}
+
+/** Opens (or creates) the read-model database at `options.path`. */
+export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModelDatabase {
+  const db = new Database(options.path);
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  const journalMode = db.pragma('journal_mode = WAL', { simple: true });
+  if (journalMode !== 'wal') {
+    db.close();
+    throw new Error(`SQLite at ${options.path} refused WAL mode (got ${String(journalMode)})`);
+  }
+  db.pragma('synchronous = FULL');
+  if (db.pragma('synchronous', { simple: true }) !== SYNCHRONOUS_FULL) {
+    db.close();
+    throw new Error(`SQLite at ${options.path} does not run at synchronous=FULL`);
+  }
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const exists = (name: string): boolean =>
+    db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  const toValues = (table: TableSpec, row: Row): unknown[] =>
+    Object.keys(table.columns).map((column) => row[column] ?? null);
+
+  const commit = db.transaction(
+    (prefix: TableSetPrefix, changes: readonly TableChanges[], from: bigint, to: bigint) => {
+      const moved = prepare(`UPDATE ${prefix}${CHECKPOINT_TABLE} SET position = ? WHERE position = ?`).run(
+        to.toString(),
+        from.toString(),
+      );
+      if (moved.changes !== 1) {
+        throw new ProjectionError(
+          'PROJECTION_CHECKPOINT_CONFLICT',
+          `checkpoint of ${prefix} is no longer ${from}: another projector or a rebuild moved it`,
+        );
+      }
+      for (const { table, rows } of changes) {
+        const columns = Object.keys(table.columns);
+        const upsert = prepare(
+          `INSERT INTO ${prefix}${table.name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${upsertTail(table)}`,
+        );
+        for (const row of rows) upsert.run(...toValues(table, row));
+      }
+    },
+  );
+
+  return {
+    engine: 'sqlite',
+
+    async ensureTableSet(prefix) {
+      assertPrefix(prefix);
+      db.transaction(() => {
+        if (exists(`${prefix}${CHECKPOINT_TABLE}`)) return;
+        const suffix = generationSuffix();
+        for (const table of TABLES) for (const sql of createTableSql(prefix, table, suffix)) db.exec(sql);
+        db.exec(
+          `CREATE TABLE ${prefix}${CHECKPOINT_TABLE} (position TEXT NOT NULL); INSERT INTO ${prefix}${CHECKPOINT_TABLE} VALUES ('0')`,
+        );
+      }).immediate();
+    },
+
+    async dropTableSet(prefix) {
+      assertPrefix(prefix);
+      db.transaction(() => {
+        for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${prefix}${table.name}`);
+        db.exec(`DROP TABLE IF EXISTS ${prefix}${CHECKPOINT_TABLE}`);
+      }).immediate();
+      statements.clear();
+    },
+
+    async loadRows(prefix, table, keys) {
+      // One indexed point lookup per key: better-sqlite3 runs them synchronously at a few
+      // microseconds each, cheaper than shipping the key list as JSON and joining it.
+      const where = table.key.map((column) => `${column} = ?`).join(' AND ');
+      const select = prepare(`SELECT * FROM ${prefix}${table.name} WHERE ${where}`);
+      const rows: Row[] = [];
+      for (const key of keys) {
+        const row = select.get(...key) as Row | undefined;
+        if (row !== undefined) rows.push(row);
+      }
+      return rows;
+    },
+
+    async readCheckpoint(prefix) {
+      assertPrefix(prefix);
+      const row = prepare(`SELECT position FROM ${prefix}${CHECKPOINT_TABLE}`).get() as
+        { position: string } | undefined;
+      if (row === undefined) throw new Error(`table set ${prefix} has no checkpoint row`);
+      return BigInt(row.position);
+    },
+
+    async commit(prefix, changes, from, to) {
+      assertPrefix(prefix);
+      commit.immediate(prefix, changes, from, to);
+    },
+
+    async swapTableSet(source, target) {
+      assertPrefix(source);
+      assertPrefix(target);
+      db.transaction(() => {
+        for (const name of [...TABLES.map((table) => table.name), CHECKPOINT_TABLE]) {
+          db.exec(`DROP TABLE IF EXISTS ${target}${name}`);
+          db.exec(`ALTER TABLE ${source}${name} RENAME TO ${target}${name}`);
+        }
+      }).immediate();
+      // Statements prepared against the old tables would be re-prepared by SQLite anyway; start clean.
+      statements.clear();
+    },
+
+    async query(sql, params = []) {
+      return prepare(sql).all(...params) as Row[];
+    },
+
+    async close() {
+      db.close();
+    },
+  };
+}

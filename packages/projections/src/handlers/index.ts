@@ -1,0 +1,89 @@
+/**
+ * The one set of projection handlers, shared by the live projector, rebuild, verify's shadow
+ * replay and as-of queries. Pure functions of (event, rows in memory): no I/O, no clock.
+ */
+import type { EventData, EventType } from '@timebank/domain';
+import type { RecordedEvent } from '@timebank/event-store';
+import type { WorkingSet } from '../working-set.js';
+import type { ProjectionRules } from './context.js';
+import { applyPointsEvent, isMovement, wantPointsRows } from './points-handlers.js';
+import { applyVolunteerEvent, wantVolunteerRows } from './volunteer-handlers.js';
+
+export { projectionRules, type ProjectionRules } from './context.js';
+
+type Data<T extends EventType> = EventData<T>;
+
+const VOLUNTEER_EVENTS = new Set<string>([
+  'VolunteerRegistered',
+  'VolunteerDeactivated',
+  'ServiceHoursRecorded',
+  'ServiceHoursConfirmed',
+  'ServiceHoursRejected',
+  'ServiceRecordCorrected',
+  'ServiceRecordVoided',
+  'StarRatingApplied',
+  'StarRatingAwarded',
+  'StarAwardFlaggedForReview',
+]);
+const PARTNER_EVENTS = new Set<string>(['PartnerRegistered', 'PartnerSuspended', 'PartnerReinstated']);
+
+/** Step one of a batch: name the rows `event` will touch so they can be loaded in bulk. */
+export function wantRows(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): void {
+  if (VOLUNTEER_EVENTS.has(event.type)) {
+    wantVolunteerRows(event, ws);
+  } else if (isMovement(event.data)) {
+    wantPointsRows(event, ws, rules);
+  } else if (PARTNER_EVENTS.has(event.type)) {
+    const partnerId = (event.data as { partnerId: string }).partnerId;
+    ws.partners.want(partnerId, [partnerId]);
+  } else if (event.type === 'PointsPolicyChanged') {
+    const version = String((event.data as { version: number }).version);
+    ws.policies.want(version, [version]);
+  }
+}
+
+/**
+ * Step two: apply one event to the rows in memory. Events of types this build does not project
+ * (offers, organisations, star applications) change nothing; `verify` checks every event's
+ * schema separately.
+ */
+export function applyEvent(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): void {
+  if (applyVolunteerEvent(event, ws, rules)) return;
+  if (applyPointsEvent(event, ws, rules)) return;
+  switch (event.type) {
+    case 'PartnerRegistered': {
+      const data = event.data as unknown as Data<'PartnerRegistered'>;
+      ws.partners.put(data.partnerId, {
+        partner_id: data.partnerId,
+        name: data.name,
+        community: data.community,
+        status: 'active',
+        registered_at: data.registeredAt,
+      });
+      return;
+    }
+    case 'PartnerSuspended':
+    case 'PartnerReinstated': {
+      const partnerId = (event.data as { partnerId: string }).partnerId;
+      const partner = ws.partners.get(partnerId);
+      if (partner === undefined) return;
+      partner.status = event.type === 'PartnerSuspended' ? 'suspended' : 'active';
+      ws.partners.touch(partnerId);
+      return;
+    }
+    case 'PointsPolicyChanged': {
+      const data = event.data as unknown as Data<'PointsPolicyChanged'>;
+      const version = String(data.version);
+      ws.policies.put(version, {
+        version,
+        effective_from: data.effectiveFrom,
+        terms: JSON.stringify(data.terms),
+        changed_at: data.changedAt,
+        changed_by: data.actor.id,
+      });
+      return;
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,30 @@
+/** @timebank/projections: read models, the checkpointed projector, replay, verify and export. */
+export { BatchApplier, DEFAULT_CACHED_ROWS_PER_TABLE_MAX, type ApplierOptions } from './applier.js';
+export { volunteerAsOf, type AsOf, type VolunteerAsOf } from './as-of.js';
+export { verifyBundle, type BundleFinding, type BundleReport } from './audit/bundle.js';
+export { ChainChecker, type ChainFinding, type StreamHead } from './audit/chain-checker.js';
+export { diffTableSets, balanceSum, type RowDifference } from './audit/diff.js';
+export { exportLedger, rootHash, type ExportManifest, EVENTS_FILE, MANIFEST_FILE } from './audit/export.js';
+export { rebuildReadModels, type RebuildOptions } from './audit/rebuild.js';
+export { replayInto, type ReplayProgress, type ReplayResult } from './audit/replay.js';
+export { verifyLedger, type VerifyFinding, type VerifyOptions, type VerifyReport } from './audit/verify.js';
+export {
+  openBackends,
+  EVENT_STORE_FILE,
+  READ_MODELS_FILE,
+  type BackendConfig,
+  type Backends,
+} from './backends.js';
+export type { ReadModelDatabase } from './dialect/dialect.js';
+export { openPostgresReadModels, type PostgresReadModelOptions } from './dialect/postgres.js';
+export { openSqliteReadModels, type SqliteReadModelOptions } from './dialect/sqlite.js';
+export {
+  ProjectionError,
+  isProjectionError,
+  PROJECTION_ERROR_CODES,
+  type ProjectionErrorCode,
+} from './errors.js';
+export { projectionRules, type ProjectionRules } from './handlers/index.js';
+export { Projector, type ProjectionLag, type ProjectorOptions, type WaitOptions } from './projector.js';
+export * from './queries.js';
+export { LIVE_PREFIX, TABLES } from './tables.js';

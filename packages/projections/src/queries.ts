@@ -1,0 +1,299 @@
+/**
+ * Read-model queries, written once in the SQL both engines understand. Amounts stay in
+ * centipoints and durations in minutes, as in the events; the API formats them.
+ */
+import { parseInstant, formatInstant } from '@timebank/domain';
+import type { ReadModelDatabase } from './dialect/dialect.js';
+import { ProjectionError } from './errors.js';
+import { LIVE_PREFIX, type CellValue, type Row } from './tables.js';
+
+export interface VolunteerPoints {
+  readonly availableCentipoints: number;
+  readonly heldCentipoints: number;
+  readonly offeredCentipoints: number;
+  readonly lifetimeEarnedCentipoints: number;
+  readonly reversedCentipoints: number;
+  /** Captured by partners. */
+  readonly spentCentipoints: number;
+  readonly donatedCentipoints: number;
+  readonly expiredCentipoints: number;
+  /** Sent to other volunteers, net of refunds. */
+  readonly transferredOutCentipoints: number;
+  readonly transferredInCentipoints: number;
+}
+
+export interface VolunteerSummary {
+  readonly volunteerId: string;
+  readonly volunteerNumber: string;
+  readonly community: string;
+  readonly status: string;
+  readonly registeredAt: string;
+  readonly confirmedMinutes: number;
+  readonly pendingMinutes: number;
+  readonly eligibleStars: number;
+  readonly awardedStars: number;
+  /** An awarded star whose hours later dropped below its threshold, pending review. */
+  readonly starAwardUnderReview: boolean;
+  readonly points: VolunteerPoints;
+}
+
+export interface ServiceRecordView {
+  readonly volunteerId: string;
+  readonly recordId: string;
+  readonly organisationId: string;
+  readonly activity: string;
+  readonly startAt: string;
+  readonly endAt: string;
+  readonly durationMinutes: number;
+  /** pending, confirmed, rejected, corrected (replaced) or voided. */
+  readonly status: string;
+  readonly qualityGrade: string | null;
+  readonly recordedBy: string | null;
+  readonly confirmedBy: string | null;
+  readonly earnedCentipoints: number;
+  readonly replacesRecordId: string | null;
+  readonly replacedByRecordId: string | null;
+  readonly correctionReason: string | null;
+  readonly correctionNote: string | null;
+  readonly correctedAt: string | null;
+}
+
+export interface HoldView {
+  readonly volunteerId: string;
+  readonly holdId: string;
+  readonly offerId: string | null;
+  readonly centipoints: number;
+  readonly heldAt: string;
+  readonly expiresAt: string | null;
+  readonly status: string;
+  readonly resolvedAt: string | null;
+}
+
+export interface SettlementView {
+  readonly period: string;
+  readonly heldCount: number;
+  readonly heldCentipoints: number;
+  readonly capturedCount: number;
+  /** What the city settles with the partner for this period. */
+  readonly capturedCentipoints: number;
+  readonly releasedCount: number;
+  readonly releasedCentipoints: number;
+  readonly expiredCount: number;
+  readonly expiredCentipoints: number;
+}
+
+export interface CommunityStatistics {
+  readonly registeredVolunteers: number;
+  readonly activeVolunteers: number;
+  readonly activeSince: string;
+  readonly hoursPerMonth: readonly { month: string; confirmedMinutes: number }[];
+  /** Volunteers per awarded star level (0 = none). */
+  readonly starDistribution: Readonly<Record<string, number>>;
+}
+
+const n = (value: unknown): number => Number(value ?? 0);
+const s = (value: CellValue | undefined): string => String(value);
+const nullable = (value: CellValue | undefined): string | null =>
+  value === null || value === undefined ? null : String(value);
+
+export function toVolunteerSummary(row: Row): VolunteerSummary {
+  return {
+    volunteerId: s(row.volunteer_id),
+    volunteerNumber: s(row.volunteer_number),
+    community: s(row.community),
+    status: s(row.status),
+    registeredAt: s(row.registered_at),
+    confirmedMinutes: n(row.confirmed_minutes),
+    pendingMinutes: n(row.pending_minutes),
+    eligibleStars: n(row.eligible_stars),
+    awardedStars: n(row.awarded_stars),
+    starAwardUnderReview: n(row.review_flag) === 1,
+    points: {
+      availableCentipoints: n(row.available_centipoints),
+      heldCentipoints: n(row.held_centipoints),
+      offeredCentipoints: n(row.offered_centipoints),
+      lifetimeEarnedCentipoints: n(row.earned_centipoints),
+      reversedCentipoints: n(row.reversed_centipoints),
+      spentCentipoints: n(row.spent_centipoints),
+      donatedCentipoints: n(row.donated_centipoints),
+      expiredCentipoints: n(row.expired_centipoints),
+      transferredOutCentipoints: n(row.transferred_out_centipoints),
+      transferredInCentipoints: n(row.transferred_in_centipoints),
+    },
+  };
+}
+
+function toServiceRecord(row: Row): ServiceRecordView {
+  return {
+    volunteerId: s(row.volunteer_id),
+    recordId: s(row.record_id),
+    organisationId: s(row.organisation_id),
+    activity: s(row.activity),
+    startAt: s(row.start_at),
+    endAt: s(row.end_at),
+    durationMinutes: n(row.duration_minutes),
+    status: s(row.status),
+    qualityGrade: nullable(row.quality_grade),
+    recordedBy: nullable(row.recorded_by),
+    confirmedBy: nullable(row.confirmed_by),
+    earnedCentipoints: n(row.earned_centipoints),
+    replacesRecordId: nullable(row.replaces_record_id),
+    replacedByRecordId: nullable(row.replaced_by_record_id),
+    correctionReason: nullable(row.correction_reason),
+    correctionNote: nullable(row.correction_note),
+    correctedAt: nullable(row.corrected_at),
+  };
+}
+
+function toSettlement(row: Row): SettlementView {
+  return {
+    period: s(row.period),
+    heldCount: n(row.held_count),
+    heldCentipoints: n(row.held_centipoints),
+    capturedCount: n(row.captured_count),
+    capturedCentipoints: n(row.captured_centipoints),
+    releasedCount: n(row.released_count),
+    releasedCentipoints: n(row.released_centipoints),
+    expiredCount: n(row.expired_count),
+    expiredCentipoints: n(row.expired_centipoints),
+  };
+}
+
+/** Most rows one list query returns, in rows. 1,000: a page a screen or an export loop handles. */
+export const LIST_ROWS_MAX = 1000;
+
+/** The read API over the live read models. */
+export function createReadModelQueries(db: ReadModelDatabase) {
+  const t = (name: string): string => `${LIVE_PREFIX}${name}`;
+  return {
+    async checkpoint(): Promise<bigint> {
+      return db.readCheckpoint(LIVE_PREFIX);
+    },
+
+    async volunteerSummary(volunteerId: string): Promise<VolunteerSummary | null> {
+      const [row] = await db.query(`SELECT * FROM ${t('volunteer_summary')} WHERE volunteer_id = ?`, [
+        volunteerId,
+      ]);
+      return row === undefined ? null : toVolunteerSummary(row);
+    },
+
+    async volunteerByNumber(volunteerNumber: string): Promise<VolunteerSummary | null> {
+      const [row] = await db.query(`SELECT * FROM ${t('volunteer_summary')} WHERE volunteer_number = ?`, [
+        volunteerNumber,
+      ]);
+      return row === undefined ? null : toVolunteerSummary(row);
+    },
+
+    /** A volunteer's records with their corrections, in service order. */
+    async serviceRecordsOfVolunteer(volunteerId: string): Promise<ServiceRecordView[]> {
+      const rows = await db.query(
+        `SELECT * FROM ${t('service_record')} WHERE volunteer_id = ? ORDER BY start_at, record_id LIMIT ${LIST_ROWS_MAX}`,
+        [volunteerId],
+      );
+      return rows.map(toServiceRecord);
+    },
+
+    /** An organisation's records in service order, paged by start instant (exclusive `startAfter`). */
+    async serviceRecordsOfOrganisation(
+      organisationId: string,
+      page: { readonly startAfter?: string; readonly limit?: number } = {},
+    ): Promise<ServiceRecordView[]> {
+      const limit = Math.min(page.limit ?? LIST_ROWS_MAX, LIST_ROWS_MAX);
+      const rows = await db.query(
+        `SELECT * FROM ${t('service_record')} WHERE organisation_id = ? AND start_at > ? ORDER BY start_at, volunteer_id, record_id LIMIT ${limit}`,
+        [organisationId, page.startAfter ?? ''],
+      );
+      return rows.map(toServiceRecord);
+    },
+
+    /** A partner's holds (newest first) and settlement totals per local month. */
+    async partnerStatement(
+      partnerId: string,
+      options: { readonly period?: string } = {},
+    ): Promise<{ holds: HoldView[]; settlements: SettlementView[] }> {
+      const periodFilter = options.period === undefined ? '' : ' AND period = ?';
+      const periodParams = options.period === undefined ? [] : [options.period];
+      const settlements = await db.query(
+        `SELECT * FROM ${t('partner_settlement')} WHERE partner_id = ?${periodFilter} ORDER BY period`,
+        [partnerId, ...periodParams],
+      );
+      const holds = await db.query(
+        `SELECT * FROM ${t('points_hold')} WHERE partner_id = ? ORDER BY held_at DESC, hold_id LIMIT ${LIST_ROWS_MAX}`,
+        [partnerId],
+      );
+      return {
+        settlements: settlements.map(toSettlement),
+        holds: holds.map((row) => ({
+          volunteerId: s(row.volunteer_id),
+          holdId: s(row.hold_id),
+          offerId: nullable(row.offer_id),
+          centipoints: n(row.centipoints),
+          heldAt: s(row.held_at),
+          expiresAt: nullable(row.expires_at),
+          status: s(row.status),
+          resolvedAt: nullable(row.resolved_at),
+        })),
+      };
+    },
+
+    /**
+     * Registered volunteers, volunteers with confirmed service ending in the last `activeDays`
+     * (default 90, issue #4) before `now`, confirmed hours per local month, and star distribution.
+     */
+    async communityStatistics(options: {
+      readonly now: string;
+      readonly community?: string;
+      readonly activeDays?: number;
+    }): Promise<CommunityStatistics> {
+      const activeDays = options.activeDays ?? 90;
+      let nowMs: number;
+      try {
+        nowMs = parseInstant(options.now);
+      } catch {
+        throw new ProjectionError('PROJECTION_INVALID_ARGUMENT', `now must be an ISO-8601 UTC instant`);
+      }
+      const activeSince = formatInstant(nowMs - activeDays * 86_400_000);
+      const where = options.community === undefined ? '' : ' AND community = ?';
+      const params = options.community === undefined ? [] : [options.community];
+      const [registered] = await db.query(
+        `SELECT COUNT(*) AS total FROM ${t('volunteer_summary')} WHERE 1 = 1${where}`,
+        params,
+      );
+      const [active] = await db.query(
+        `SELECT COUNT(DISTINCT volunteer_id) AS total FROM ${t('service_record')} WHERE status = 'confirmed' AND end_at >= ?${where}`,
+        [activeSince, ...params],
+      );
+      const months = await db.query(
+        `SELECT service_month AS month, SUM(duration_minutes) AS minutes FROM ${t('service_record')} WHERE status = 'confirmed'${where} GROUP BY service_month ORDER BY service_month`,
+        params,
+      );
+      const stars = await db.query(
+        `SELECT awarded_stars AS stars, COUNT(*) AS total FROM ${t('volunteer_summary')} WHERE 1 = 1${where} GROUP BY awarded_stars ORDER BY awarded_stars`,
+        params,
+      );
+      return {
+        registeredVolunteers: n(registered?.total),
+        activeVolunteers: n(active?.total),
+        activeSince,
+        hoursPerMonth: months.map((row) => ({ month: s(row.month), confirmedMinutes: n(row.minutes) })),
+        starDistribution: Object.fromEntries(stars.map((row) => [s(row.stars), n(row.total)])),
+      };
+    },
+
+    /** Every double-entry account's balance, and their sum (always 0 in a sound ledger). */
+    async accountBalances(): Promise<{
+      accounts: { account: string; balanceCentipoints: number; movements: number }[];
+      totalCentipoints: number;
+    }> {
+      const rows = await db.query(`SELECT * FROM ${t('account_balance')} ORDER BY account`);
+      const accounts = rows.map((row) => ({
+        account: s(row.account),
+        balanceCentipoints: n(row.balance_centipoints),
+        movements: n(row.movements),
+      }));
+      return { accounts, totalCentipoints: accounts.reduce((sum, row) => sum + row.balanceCentipoints, 0) };
+    },
+  };
+}
+
+export type ReadModelQueries = ReturnType<typeof createReadModelQueries>;

@@ -1,0 +1,166 @@
+/**
+ * The read-model tables, described once for both engines. The dialects turn these descriptions
+ * into DDL, bulk loads and bulk upserts, so the projection handlers never see SQL.
+ *
+ * Every key column is text; every value column is text or a whole number (`int`: SQLite
+ * INTEGER, PostgreSQL int8). Amounts are centipoints and durations minutes, as in the events.
+ */
+
+export type ColumnType = 'text' | 'int';
+export type CellValue = string | number | null;
+/** One row as the handlers see it: a plain object keyed by column name. */
+export type Row = Record<string, CellValue>;
+
+export interface TableSpec {
+  /** Name without the table-set prefix. */
+  readonly name: TableName;
+  /** Primary-key columns, all text, in key order. */
+  readonly key: readonly string[];
+  /** Every column, key columns included, in storage order. */
+  readonly columns: Readonly<Record<string, ColumnType>>;
+  /** Secondary indexes, each a list of columns, for the queries in `queries.ts`. */
+  readonly indexes: readonly (readonly string[])[];
+}
+
+export type TableName =
+  | 'volunteer_summary'
+  | 'service_record'
+  | 'points_hold'
+  | 'partner_settlement'
+  | 'partner'
+  | 'points_policy'
+  | 'account_balance';
+
+const text = 'text' as const;
+const int = 'int' as const;
+
+export const TABLES: readonly TableSpec[] = [
+  {
+    name: 'volunteer_summary',
+    key: ['volunteer_id'],
+    columns: {
+      volunteer_id: text,
+      volunteer_number: text,
+      community: text,
+      status: text,
+      registered_at: text,
+      confirmed_minutes: int,
+      pending_minutes: int,
+      eligible_stars: int,
+      awarded_stars: int,
+      review_flag: int,
+      available_centipoints: int,
+      held_centipoints: int,
+      offered_centipoints: int,
+      earned_centipoints: int,
+      reversed_centipoints: int,
+      spent_centipoints: int,
+      donated_centipoints: int,
+      expired_centipoints: int,
+      transferred_out_centipoints: int,
+      transferred_in_centipoints: int,
+    },
+    indexes: [['volunteer_number'], ['community']],
+  },
+  {
+    name: 'service_record',
+    key: ['volunteer_id', 'record_id'],
+    columns: {
+      volunteer_id: text,
+      record_id: text,
+      organisation_id: text,
+      community: text,
+      activity: text,
+      start_at: text,
+      end_at: text,
+      /** Local calendar month of the start (`2026-03`), for hours per month. */
+      service_month: text,
+      duration_minutes: int,
+      status: text,
+      quality_grade: text,
+      recorded_at: text,
+      recorded_by: text,
+      confirmed_at: text,
+      confirmed_by: text,
+      earned_centipoints: int,
+      replaces_record_id: text,
+      replaced_by_record_id: text,
+      correction_reason: text,
+      correction_note: text,
+      corrected_at: text,
+      corrected_by: text,
+    },
+    indexes: [['organisation_id', 'start_at'], ['service_month'], ['end_at']],
+  },
+  {
+    name: 'points_hold',
+    key: ['volunteer_id', 'hold_id'],
+    columns: {
+      volunteer_id: text,
+      hold_id: text,
+      partner_id: text,
+      offer_id: text,
+      centipoints: int,
+      held_at: text,
+      expires_at: text,
+      status: text,
+      resolved_at: text,
+    },
+    indexes: [['partner_id', 'held_at']],
+  },
+  {
+    name: 'partner_settlement',
+    key: ['partner_id', 'period'],
+    columns: {
+      partner_id: text,
+      /** Local calendar month (`2026-03`) of the hold, capture, release or expiry. */
+      period: text,
+      held_count: int,
+      held_centipoints: int,
+      captured_count: int,
+      captured_centipoints: int,
+      released_count: int,
+      released_centipoints: int,
+      expired_count: int,
+      expired_centipoints: int,
+    },
+    indexes: [],
+  },
+  {
+    name: 'partner',
+    key: ['partner_id'],
+    columns: { partner_id: text, name: text, community: text, status: text, registered_at: text },
+    indexes: [],
+  },
+  {
+    name: 'points_policy',
+    key: ['version'],
+    columns: { version: text, effective_from: text, terms: text, changed_at: text, changed_by: text },
+    indexes: [],
+  },
+  {
+    name: 'account_balance',
+    key: ['account'],
+    columns: { account: text, balance_centipoints: int, movements: int },
+    indexes: [],
+  },
+];
+
+export const TABLE_BY_NAME: ReadonlyMap<TableName, TableSpec> = new Map(
+  TABLES.map((table) => [table.name, table]),
+);
+
+export function tableSpec(name: TableName): TableSpec {
+  const spec = TABLE_BY_NAME.get(name);
+  if (spec === undefined) throw new Error(`unknown read-model table ${name}`);
+  return spec;
+}
+
+/** Separator of key parts in a key string; ids and account names never contain it. */
+export const KEY_SEPARATOR = '|';
+
+/** Table-set prefixes: the live read models, a rebuild in progress, and verify's shadow copy. */
+export const LIVE_PREFIX = 'rm_';
+export const REBUILD_PREFIX = 'rb_';
+export const SHADOW_PREFIX = 'vf_';
+export type TableSetPrefix = typeof LIVE_PREFIX | typeof REBUILD_PREFIX | typeof SHADOW_PREFIX;
