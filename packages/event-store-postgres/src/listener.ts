@@ -77,9 +77,10 @@ export class NotificationListener {
     client.on('notification', () => this.wakeAll());
     try {
       await client.connect();
-      await client.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
       const pid = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       this.backendPid = pid.rows[0]?.pid;
+      // LISTEN last, so that pg_stat_activity shows it as this backend's query for operators.
+      await client.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
     } catch (error) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);

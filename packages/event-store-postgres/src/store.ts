@@ -30,6 +30,8 @@ import { PostgresSubscription } from './subscription.js';
 export interface PostgresEventStore extends EventStore {
   readonly engine: 'postgres';
   readonly limits: PostgresLimits;
+  /** The LISTEN/NOTIFY channel on which commits are announced. */
+  readonly notificationChannel: string;
   /**
    * Terminates the server backend that LISTENs for this store's subscriptions, as a network
    * failure or an operator would. Subscriptions must carry on by themselves without a gap or a
@@ -96,6 +98,7 @@ export async function createPostgresEventStore(
   return {
     engine: 'postgres',
     limits,
+    notificationChannel: channel,
 
     async appendToStream(
       streamName: string,
