@@ -14,6 +14,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { registerAccessControl } from './auth/access.js';
@@ -22,19 +23,26 @@ import type { AppContext, ProjectorHandle, TypedApp } from './context.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { IdempotencyRecords } from './http/idempotency.js';
-import { instrumentStore } from './http/instrumented-store.js';
 import { registerSystemRoutes } from './routes/system-routes.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerPartnerRoutes } from './routes/partner-routes.js';
+import { registerServiceRecordRoutes } from './routes/service-record-routes.js';
+import { registerVolunteerRoutes } from './routes/volunteer-routes.js';
 
 export interface AppDependencies {
   readonly config: LedgerApiConfig;
+  /** The store every route reads and writes; pass the one wrapped by `instrumentStore(store, metrics)`. */
   readonly store: EventStore;
+  /** The write side (packages/application), built over the same store. */
+  readonly ledger: Ledger;
   readonly logger: Logger;
-  readonly clock?: () => Date;
+  /** Default: a fresh registry (then store appends are not counted unless the store was instrumented with it). */
+  readonly metrics?: ApiMetrics;
+  /** The clock as epoch milliseconds; the same one the ledger decides with. */
+  readonly clock?: () => number;
   readonly projector?: ProjectorHandle;
-  /** Conflicts seen by the command handler, for `/metrics`. */
-  readonly commandConflicts?: () => number;
 }
 
 export interface LedgerApp {
@@ -47,22 +55,21 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
   const { config } = dependencies;
-  const metrics = new ApiMetrics({
-    ...(dependencies.commandConflicts === undefined
-      ? {}
-      : { commandConflicts: dependencies.commandConflicts }),
-    ...(dependencies.projector === undefined ? {} : { projectionLag: () => dependencies.projector!.lag() }),
-  });
-  const store = instrumentStore(dependencies.store, metrics);
+  const metrics = dependencies.metrics ?? new ApiMetrics();
+  const { store, ledger } = dependencies;
+  metrics.observeCommandConflicts(() => ledger.handler.conflicts);
+  const projector = dependencies.projector;
+  if (projector !== undefined) metrics.observeProjectionLag(() => projector.lag());
   const keys = await ApiKeyRegistry.load(store);
   const context: AppContext = {
     config,
     store,
     keys,
+    ledger,
     idempotency: new IdempotencyRecords({ store, cacheEntriesMax: config.idempotencyCacheEntriesMax }),
     metrics,
     projector: dependencies.projector ?? null,
-    clock: dependencies.clock ?? (() => new Date()),
+    clock: dependencies.clock ?? (() => Date.now()),
   };
 
   const loggerInstance: FastifyBaseLogger = dependencies.logger;
@@ -127,6 +134,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   registerSystemRoutes(typed, context);
   registerApiKeyRoutes(typed, context);
   registerAuditRoutes(typed, context);
+  registerVolunteerRoutes(typed, context);
+  registerServiceRecordRoutes(typed, context);
+  registerPartnerRoutes(typed, context);
+  registerAdminRoutes(typed, context);
 
   await app.ready();
   return { app, context };

@@ -39,6 +39,12 @@ const environmentSchema = z
       .trim()
       .regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// URL')
       .optional(),
+    /**
+     * Secret key of the keyed hash over national ID numbers (at least 32 characters). It must never
+     * change: volunteer ids and duplicate detection derive from it. Unset with SQLite: generated on
+     * first run into LEDGER_DATA_DIR/national-id.key. Required with PostgreSQL and EventStoreDB.
+     */
+    LEDGER_NATIONAL_ID_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     /** 0 picks a free port (tests). Default 8080: unprivileged, customary for HTTP services. */
     PORT: wholeNumber(0, 65_535, 'port').default(8080),
     /** Loopback by default, so a fresh clone is not exposed to the network until asked. */
@@ -76,6 +82,13 @@ const environmentSchema = z
         message: 'is required when LEDGER_STORE=postgres',
       });
     }
+    if (value.LEDGER_STORE !== 'sqlite' && value.LEDGER_NATIONAL_ID_KEY === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['LEDGER_NATIONAL_ID_KEY'],
+        message: 'is required unless LEDGER_STORE=sqlite (which keeps a generated key in LEDGER_DATA_DIR)',
+      });
+    }
     if (value.LEDGER_STORE === 'esdb' && value.ESDB_URL === undefined) {
       context.addIssue({ code: 'custom', path: ['ESDB_URL'], message: 'is required when LEDGER_STORE=esdb' });
     }
@@ -86,6 +99,8 @@ export interface LedgerApiConfig {
     | { readonly engine: 'sqlite'; readonly dataDir: string }
     | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
     | { readonly engine: 'esdb'; readonly url: string };
+  /** null: generate or read `national-id.key` in the SQLite data directory. */
+  readonly nationalIdKey: string | null;
   readonly port: number;
   readonly host: string;
   readonly kafkaBrokers: readonly string[] | null;
@@ -141,6 +156,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
         : { engine: 'sqlite', dataDir: env.LEDGER_DATA_DIR };
   return deepFreeze({
     store,
+    nationalIdKey: env.LEDGER_NATIONAL_ID_KEY ?? null,
     port: env.PORT,
     host: env.HOST,
     kafkaBrokers: env.KAFKA_BROKERS === undefined ? null : env.KAFKA_BROKERS.split(','),

@@ -9,6 +9,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
 import type { ApiKeyRegistry } from './auth/api-keys.js';
 import type { LedgerApiConfig } from './config.js';
@@ -36,11 +37,12 @@ export interface AppContext {
   /** The instrumented store: every append is counted in `/metrics`. */
   readonly store: EventStore;
   readonly keys: ApiKeyRegistry;
+  readonly ledger: Ledger;
   readonly idempotency: IdempotencyRecords;
   readonly metrics: ApiMetrics;
   readonly projector: ProjectorHandle | null;
-  /** Injected so tests and replays are deterministic; the server passes the wall clock. */
-  readonly clock: () => Date;
+  /** Epoch milliseconds; injected so tests and replays are deterministic. The ledger decides with the same clock. */
+  readonly clock: () => number;
 }
 
 /** The fastify instance route modules register on: zod schemas type the handlers. */

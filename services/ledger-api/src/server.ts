@@ -3,10 +3,10 @@
  * administrator key on the very first run, listens, and shuts down gracefully on SIGTERM/SIGINT
  * (stop accepting, drain in-flight requests, stop the projector, close the store).
  */
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import { createLogger } from './http/logging.js';
 import { describeStore, openEventStore } from './store-factory.js';
+import { wireLedgerApi } from './wiring.js';
 
 function readConfig(): LedgerApiConfig {
   try {
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
   const store = await openEventStore(config.store);
-  const { app, context } = await buildApp({ config, store, logger });
+  const { app, context } = await wireLedgerApi({ config, store, logger });
 
   const bootstrap = await context.keys.bootstrapAdmin();
   if (bootstrap !== undefined) {

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import type { EventStore } from '@timebank/event-store';
-import { buildApp, type AppDependencies, type LedgerApp } from '../src/app.js';
+import { wireLedgerApi, type WiredApi } from '../src/wiring.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/http/logging.js';
 import type { Role, Scope } from '../src/auth/principal.js';
 
-export interface Harness extends LedgerApp {
+export interface Harness extends WiredApi {
   readonly store: EventStore;
   readonly directory: string;
   /** Raw log lines (JSON), in order. */
@@ -26,7 +26,7 @@ export interface Harness extends LedgerApp {
 
 export async function startHarness(
   t: Test,
-  options: { environment?: Record<string, string>; dependencies?: Partial<AppDependencies> } = {},
+  options: { environment?: Record<string, string>; clock?: () => number } = {},
 ): Promise<Harness> {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-api-'));
   const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
@@ -36,7 +36,12 @@ export async function startHarness(
     destination: { write: (line: string) => void logs.push(line) },
   });
   const config = loadConfig({ LEDGER_DATA_DIR: directory, ...options.environment });
-  const built = await buildApp({ config, store, logger, ...options.dependencies });
+  const built = await wireLedgerApi({
+    config,
+    store,
+    logger,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   t.teardown(async () => {
     await built.app.close();
     await store.close();

@@ -171,7 +171,12 @@ t.test(
     // The record is durable: a fresh app over the same store replays it.
     await h.app.close();
     const { buildApp } = await import('../src/app.js');
-    const rebuilt = await buildApp({ config: h.context.config, store: h.store, logger: h.app.log as never });
+    const rebuilt = await buildApp({
+      config: h.context.config,
+      store: h.store,
+      ledger: h.ledger,
+      logger: h.app.log as never,
+    });
     t.teardown(() => rebuilt.app.close());
     const afterRestart = await rebuilt.app.inject(request);
     t.equal(afterRestart.statusCode, 201);

@@ -10,13 +10,6 @@ import { CollectedMetric, Counter, Histogram, MetricsRegistry } from './metrics.
  */
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export interface MetricSources {
-  /** Conflicts the command handler has retried so far (CommandHandler.conflicts). */
-  readonly commandConflicts?: () => number;
-  /** Events and seconds the projector is behind, when one runs. */
-  readonly projectionLag?: () => { events: number; seconds: number };
-}
-
 export class ApiMetrics {
   readonly registry = new MetricsRegistry();
   readonly requestSeconds = this.registry.register(
@@ -48,36 +41,35 @@ export class ApiMetrics {
     ),
   );
 
-  constructor(sources: MetricSources) {
-    const conflicts = sources.commandConflicts;
-    if (conflicts !== undefined) {
-      this.registry.register(
-        new CollectedMetric(
-          'ledger_command_conflicts_total',
-          'Optimistic-concurrency conflicts seen by the command handler; each one is retried until the bound',
-          'counter',
-          () => [{ value: conflicts() }],
-        ),
-      );
-    }
-    const lag = sources.projectionLag;
-    if (lag !== undefined) {
-      this.registry.register(
-        new CollectedMetric(
-          'ledger_projection_lag_events',
-          'Events the read models are behind the store',
-          'gauge',
-          () => [{ value: lag().events }],
-        ),
-      );
-      this.registry.register(
-        new CollectedMetric(
-          'ledger_projection_lag_seconds',
-          'Seconds the read models are behind the store',
-          'gauge',
-          () => [{ value: lag().seconds }],
-        ),
-      );
-    }
+  /** Exposes the command handler's conflict count (each conflict is retried until the bound). */
+  observeCommandConflicts(conflicts: () => number): void {
+    this.registry.register(
+      new CollectedMetric(
+        'ledger_command_conflicts_total',
+        'Optimistic-concurrency conflicts seen by the command handler; each one is retried until the bound',
+        'counter',
+        () => [{ value: conflicts() }],
+      ),
+    );
+  }
+
+  /** Exposes how far the read models are behind, when a projector runs. */
+  observeProjectionLag(lag: () => { events: number; seconds: number }): void {
+    this.registry.register(
+      new CollectedMetric(
+        'ledger_projection_lag_events',
+        'Events the read models are behind the store',
+        'gauge',
+        () => [{ value: lag().events }],
+      ),
+    );
+    this.registry.register(
+      new CollectedMetric(
+        'ledger_projection_lag_seconds',
+        'Seconds the read models are behind the store',
+        'gauge',
+        () => [{ value: lag().seconds }],
+      ),
+    );
   }
 }

@@ -31,8 +31,8 @@ import { ProblemError } from './problem.js';
 export const IDEMPOTENCY_STREAM_PREFIX = 'idempotency-';
 const RECORD_EVENT_TYPE = 'IdempotentResponseRecorded';
 
-/** Keys are opaque to the server: printable, at most 200 characters (Stripe allows 255). */
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;
+/** Keys are opaque: printable, at most 100 characters, so that scoped to the API key (+37) they fit the domain's 200. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export interface IdempotentResponse {
   readonly statusCode: number;

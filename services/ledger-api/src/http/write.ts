@@ -12,7 +12,7 @@ import { IDEMPOTENCY_KEY_PATTERN, requestHashOf } from './idempotency.js';
 export const writeHeaders = z.object({
   'idempotency-key': z
     .string()
-    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-200 characters of letters, digits and _ . : -')
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-100 characters of letters, digits and _ . : -')
     .describe('Unique per intended write; a repeat returns the original response'),
 });
 

@@ -1,0 +1,136 @@
+/**
+ * Where principals meet the domain: the actor an API key decides as, and the scope rules that
+ * need to load a stream to know where its target lives (a volunteer's community, a service
+ * record's organisation).
+ */
+import type { FastifyRequest } from 'fastify';
+import {
+  applyVolunteerEvent,
+  partnerDecider,
+  partnerStream,
+  volunteerDecider,
+  volunteerStream,
+  ID_PATTERN,
+  type Actor,
+  type PartnerState,
+  type VolunteerState,
+} from '@timebank/domain';
+import type { Ledger } from '@timebank/application';
+import { ProblemError } from '../http/problem.js';
+import type { ScopeRule } from './access.js';
+import type { Principal, Scope } from './principal.js';
+
+/**
+ * The domain actor of an API key. A desk acts for its community as an organisation (the service
+ * a desk records is organised by its community), so its `organisationId` is the community id.
+ */
+export function domainActorOf(principal: Principal): Actor {
+  const id = principal.keyId;
+  switch (principal.role) {
+    case 'desk':
+      return { id, role: 'registration_desk', organisationId: scopeId(principal.scope) };
+    case 'organiser':
+      return { id, role: 'organiser', organisationId: scopeId(principal.scope) };
+    case 'partner':
+      return { id, role: 'partner', partnerId: scopeId(principal.scope) };
+    case 'admin':
+      return { id, role: 'administrator' };
+    case 'auditor':
+      throw new Error('auditors never write; a route let one through');
+  }
+}
+
+function scopeId(scope: Scope): string {
+  if (scope.kind === 'all') throw new Error('a scoped role has an unscoped key');
+  return scope.id;
+}
+
+const VOLUNTEER_FOLD = {
+  initialState: volunteerDecider.initialState,
+  evolve: volunteerDecider.evolve,
+  applyInPlace: applyVolunteerEvent,
+};
+const PARTNER_FOLD = { initialState: () => partnerDecider.initialState(), evolve: partnerDecider.evolve };
+
+/**
+ * Runs `read` on a volunteer's current state. The state is shared with the command handler's
+ * cache, so `read` must be synchronous and must not keep references into it.
+ */
+export async function readVolunteer<T>(
+  ledger: Ledger,
+  volunteerId: string,
+  read: (state: VolunteerState, revision: bigint) => T,
+): Promise<T> {
+  const { state, revision } = await ledger.handler.load(volunteerStream(volunteerId), VOLUNTEER_FOLD);
+  return read(state, revision);
+}
+
+export async function readPartner<T>(
+  ledger: Ledger,
+  partnerId: string,
+  read: (state: PartnerState) => T,
+): Promise<T> {
+  const { state } = await ledger.handler.load(partnerStream(partnerId), PARTNER_FOLD);
+  return read(state);
+}
+
+function volunteerIdParam(request: FastifyRequest): string {
+  const id = (request.params as { volunteerId?: unknown }).volunteerId;
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new Error('route has no valid :volunteerId');
+  return id;
+}
+
+/**
+ * Desks act on volunteers of their community; organisers on volunteers when the body names their
+ * organisation; unscoped roles on any. An unknown volunteer is 404 for a scoped desk (there is
+ * no community to compare).
+ */
+export function volunteerScope(ledger: Ledger, options: { organiserField?: string } = {}): ScopeRule {
+  const organiser = options.organiserField;
+  return {
+    describe:
+      organiser === undefined
+        ? "desk: the volunteer's community"
+        : `desk: the volunteer's community; organiser: the organisation named by body.${organiser}`,
+    async resolve(request) {
+      const principal = request.principal;
+      if (principal === null || principal.scope.kind === 'all') return 'any';
+      if (principal.role === 'organiser' && organiser !== undefined) {
+        const id = (request.body as Record<string, unknown>)[organiser];
+        if (typeof id !== 'string') throw new Error(`route declares body.${organiser} but the body has none`);
+        return { kind: 'organisation', id };
+      }
+      const volunteerId = volunteerIdParam(request);
+      const community = await readVolunteer(ledger, volunteerId, (state) => state.community);
+      if (community === null)
+        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+      return { kind: 'community', id: community };
+    },
+  };
+}
+
+/** Organisers act on service records of their organisation; the record is found in the volunteer's stream. */
+export function serviceRecordScope(ledger: Ledger): ScopeRule {
+  return {
+    describe: "organiser: the record's organising organisation",
+    async resolve(request) {
+      const principal = request.principal;
+      if (principal === null || principal.scope.kind === 'all') return 'any';
+      const volunteerId = volunteerIdParam(request);
+      const recordId = (request.params as { recordId?: string }).recordId ?? '';
+      const organisationId = await readVolunteer(
+        ledger,
+        volunteerId,
+        (state) => state.records.get(recordId)?.organisationId ?? null,
+      );
+      if (organisationId === null) {
+        throw new ProblemError(
+          404,
+          'SERVICE_RECORD_NOT_FOUND',
+          `no service record ${recordId} of volunteer ${volunteerId}`,
+        );
+      }
+      return { kind: 'organisation', id: organisationId };
+    },
+  };
+}

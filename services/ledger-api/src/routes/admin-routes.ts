@@ -1,0 +1,146 @@
+/**
+ * Administrators: organisations, partners (registration, suspension) and points-policy versions.
+ * Every change is an event; nothing here rewrites history. (API keys: api-key-routes.ts.)
+ */
+import { z } from 'zod';
+import {
+  idSchema,
+  instantSchema,
+  pointsPolicyTermsSchema,
+  policyDecider,
+  policyStream,
+  shortTextSchema,
+} from '@timebank/domain';
+import { ANY_SCOPE } from '../auth/access.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { commandRoute, emptyBody, eventData } from './command-route.js';
+
+const ADMINS = ['admin'] as const;
+
+export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
+  commandRoute(app, context, {
+    url: '/v1/admin/organisations',
+    tag: 'administrators',
+    summary: 'Register an organisation (the scope of organiser keys)',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({}),
+    body: z.strictObject({ organisationId: idSchema, name: shortTextSchema, community: idSchema }),
+    status: 201,
+    response: z.object({ organisationId: z.string() }),
+    command: ({ body }) => ({ type: 'RegisterOrganisation', ...body }),
+    respond: (result) => ({ organisationId: eventData(result, 'OrganisationRegistered').organisationId }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/partners',
+    tag: 'administrators',
+    summary: 'Register a partner service provider (the scope of partner keys)',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({}),
+    body: z.strictObject({ partnerId: idSchema, name: shortTextSchema, community: idSchema }),
+    status: 201,
+    response: z.object({ partnerId: z.string() }),
+    command: ({ body }) => ({ type: 'RegisterPartner', ...body }),
+    respond: (result) => ({ partnerId: eventData(result, 'PartnerRegistered').partnerId }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/partners/:partnerId/suspend',
+    tag: 'administrators',
+    summary: 'Suspend a partner: it can no longer hold or redeem points',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ partnerId: idSchema }),
+    body: z.strictObject({ reason: shortTextSchema }),
+    status: 200,
+    response: z.object({ partnerId: z.string(), status: z.literal('suspended') }),
+    command: ({ params, body }) => ({
+      type: 'SuspendPartner',
+      partnerId: params.partnerId,
+      reason: body.reason,
+    }),
+    respond: (result) => ({
+      partnerId: eventData(result, 'PartnerSuspended').partnerId,
+      status: 'suspended' as const,
+    }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/partners/:partnerId/reinstate',
+    tag: 'administrators',
+    summary: 'Reinstate a suspended partner',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ partnerId: idSchema }),
+    body: emptyBody,
+    status: 200,
+    response: z.object({ partnerId: z.string(), status: z.literal('active') }),
+    command: ({ params }) => ({ type: 'ReinstatePartner', partnerId: params.partnerId }),
+    respond: (result) => ({
+      partnerId: eventData(result, 'PartnerReinstated').partnerId,
+      status: 'active' as const,
+    }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/points-policy',
+    tag: 'administrators',
+    summary: 'Add a points-policy version, effective from a future time; earlier awards never change',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({}),
+    body: z.strictObject({ effectiveFrom: instantSchema, terms: pointsPolicyTermsSchema.strict() }),
+    status: 201,
+    response: z.object({ version: z.number().int(), effectiveFrom: z.string() }),
+    command: ({ body }) => ({
+      type: 'ChangePointsPolicy',
+      effectiveFrom: body.effectiveFrom,
+      terms: body.terms,
+    }),
+    respond: (result) => {
+      const changed = eventData(result, 'PointsPolicyChanged');
+      return { version: changed.version, effectiveFrom: changed.effectiveFrom };
+    },
+  });
+
+  app.get(
+    '/v1/admin/points-policy',
+    {
+      config: { access: { roles: ['admin', 'auditor'], scope: ANY_SCOPE } },
+      schema: {
+        tags: ['administrators'],
+        summary: 'Every points-policy version; version 0 is the configured initial policy',
+        response: {
+          200: z.object({
+            versions: z.array(
+              z.object({
+                version: z.number().int(),
+                effectiveFrom: z.string().nullable(),
+                terms: pointsPolicyTermsSchema,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => {
+      const { state } = await context.ledger.handler.load(policyStream, {
+        initialState: policyDecider.initialState,
+        evolve: policyDecider.evolve,
+      });
+      const versions = state.versions.map((version) => ({
+        version: version.version,
+        effectiveFrom: new Date(version.effectiveFromMs).toISOString(),
+        terms: version.terms,
+      }));
+      return {
+        versions: [
+          { version: 0, effectiveFrom: null, terms: context.ledger.rules.initialPointsPolicy },
+          ...versions,
+        ],
+      };
+    },
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * Partner service providers: their offers, a volunteer's redeemable points (and nothing else about
+ * the volunteer), and hold / capture / release / redeem. Every route is scoped to the partner in
+ * the path, so a partner can never act for or read another partner.
+ */
+import { z } from 'zod';
+import {
+  effectiveStarLevel,
+  idSchema,
+  policyDecider,
+  policyInForceAt,
+  policyStream,
+  positiveCentipointsSchema,
+  shortTextSchema,
+  usableCentipoints,
+} from '@timebank/domain';
+import { scopeFromParam } from '../auth/access.js';
+import { readPartner, readVolunteer } from '../auth/domain-scope.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { ProblemError } from '../http/problem.js';
+import { commandRoute, eventData } from './command-route.js';
+
+const PARTNERS = ['partner', 'admin'] as const;
+const partnerParams = z.strictObject({ partnerId: idSchema });
+const holdParams = z.strictObject({ partnerId: idSchema, holdId: idSchema });
+const holdResponse = z.object({ holdId: z.string(), volunteerId: z.string(), centipoints: z.number().int() });
+
+export function registerPartnerRoutes(app: TypedApp, context: AppContext): void {
+  const { ledger } = context;
+  const scope = scopeFromParam('partner', 'partnerId');
+
+  app.get(
+    '/v1/partners/:partnerId/offers',
+    {
+      config: { access: { roles: PARTNERS, scope } },
+      schema: {
+        tags: ['partners'],
+        summary: "The partner's offers and their prices",
+        params: partnerParams,
+        response: {
+          200: z.object({
+            partnerId: z.string(),
+            status: z.enum(['active', 'suspended']),
+            offers: z.array(
+              z.object({ offerId: z.string(), title: z.string(), priceCentipoints: z.number().int() }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { partnerId } = request.params;
+      const found = await readPartner(ledger, partnerId, (state) =>
+        state.status === 'unregistered' ? null : { status: state.status, offers: [...state.offers.values()] },
+      );
+      if (found === null) throw new ProblemError(404, 'PARTNER_NOT_FOUND', `no partner ${partnerId}`);
+      return { partnerId, ...found };
+    },
+  );
+
+  commandRoute(app, context, {
+    url: '/v1/partners/:partnerId/offers',
+    tag: 'partners',
+    summary: 'Publish an offer with its price in centipoints',
+    roles: PARTNERS,
+    scope,
+    params: partnerParams,
+    body: z.strictObject({
+      offerId: idSchema,
+      title: shortTextSchema,
+      priceCentipoints: positiveCentipointsSchema,
+    }),
+    status: 201,
+    response: z.object({ offerId: z.string() }),
+    command: ({ params, body }) => ({ type: 'PublishPartnerOffer', partnerId: params.partnerId, ...body }),
+    respond: (result) => ({ offerId: eventData(result, 'PartnerOfferPublished').offerId }),
+  });
+
+  app.get(
+    '/v1/partners/:partnerId/volunteers/:volunteerId/redeemable-points',
+    {
+      config: { access: { roles: PARTNERS, scope } },
+      schema: {
+        tags: ['partners'],
+        summary:
+          "What a redemption needs to know: the volunteer's redeemable points, no identity and no hours",
+        params: z.strictObject({ partnerId: idSchema, volunteerId: idSchema }),
+        response: { 200: z.object({ volunteerId: z.string(), redeemableCentipoints: z.number().int() }) },
+      },
+    },
+    async (request) => {
+      const { volunteerId } = request.params;
+      const policy = await ledger.handler.load(policyStream, {
+        initialState: policyDecider.initialState,
+        evolve: policyDecider.evolve,
+      });
+      const nowMs = context.clock();
+      const minStar = policyInForceAt(policy.state, ledger.rules, nowMs).terms.minStarToRedeem;
+      const redeemable = await readVolunteer(ledger, volunteerId, (state) => {
+        if (state.status === 'unregistered') return null;
+        if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
+        return Math.max(0, usableCentipoints(state, nowMs));
+      });
+      if (redeemable === null)
+        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+      return { volunteerId, redeemableCentipoints: redeemable };
+    },
+  );
+
+  commandRoute(app, context, {
+    url: '/v1/partners/:partnerId/holds',
+    tag: 'partners',
+    summary: 'Hold points for an offer; capture or release it later, or it expires after its timeout',
+    roles: PARTNERS,
+    scope,
+    params: partnerParams,
+    body: z.strictObject({
+      volunteerId: idSchema,
+      offerId: idSchema,
+      centipoints: positiveCentipointsSchema,
+      holdTimeoutSeconds: z.number().int().positive().optional(),
+    }),
+    status: 201,
+    response: holdResponse.extend({ expiresAt: z.string() }),
+    command: ({ params, body }) => ({
+      type: 'HoldPoints',
+      partnerId: params.partnerId,
+      volunteerId: body.volunteerId,
+      offerId: body.offerId,
+      centipoints: body.centipoints,
+      ...(body.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: body.holdTimeoutSeconds }),
+    }),
+    respond: (result) => {
+      const held = eventData(result, 'PointsHeld');
+      return {
+        holdId: held.holdId,
+        volunteerId: held.volunteerId,
+        centipoints: held.centipoints,
+        expiresAt: held.expiresAt,
+      };
+    },
+  });
+
+  for (const action of ['capture', 'release'] as const) {
+    commandRoute(app, context, {
+      url: `/v1/partners/:partnerId/holds/:holdId/${action}`,
+      tag: 'partners',
+      summary:
+        action === 'capture'
+          ? 'Capture a hold: the service was delivered'
+          : 'Release a hold: the points go back',
+      roles: PARTNERS,
+      scope,
+      params: holdParams,
+      body: z.strictObject({ volunteerId: idSchema }),
+      status: 200,
+      response: holdResponse,
+      command: ({ params, body }) => ({
+        type: action === 'capture' ? 'CapturePoints' : 'ReleasePoints',
+        partnerId: params.partnerId,
+        holdId: params.holdId,
+        volunteerId: body.volunteerId,
+      }),
+      respond: (result) => {
+        const resolved = eventData(result, action === 'capture' ? 'PointsCaptured' : 'PointsReleased');
+        return {
+          holdId: resolved.holdId,
+          volunteerId: resolved.volunteerId,
+          centipoints: resolved.centipoints,
+        };
+      },
+    });
+  }
+
+  commandRoute(app, context, {
+    url: '/v1/partners/:partnerId/redemptions',
+    tag: 'partners',
+    summary: 'Redeem points at once (hold and capture in one step); never overdraws',
+    roles: PARTNERS,
+    scope,
+    params: partnerParams,
+    body: z.strictObject({
+      volunteerId: idSchema,
+      offerId: idSchema,
+      centipoints: positiveCentipointsSchema,
+    }),
+    status: 201,
+    response: holdResponse,
+    command: ({ params, body }) => ({ type: 'RedeemPoints', partnerId: params.partnerId, ...body }),
+    respond: (result) => {
+      const captured = eventData(result, 'PointsCaptured');
+      return {
+        holdId: captured.holdId,
+        volunteerId: captured.volunteerId,
+        centipoints: captured.centipoints,
+      };
+    },
+  });
+}

@@ -1,0 +1,233 @@
+/**
+ * Organisers: confirm, reject, correct and void service records of their organisation, and record
+ * one activity for many volunteers at once. "Whoever organises records; whoever records certifies":
+ * the scope of a record route is the record's organising organisation.
+ */
+import { z } from 'zod';
+import {
+  CORRECTION_REASON_CODES,
+  DomainError,
+  idSchema,
+  instantSchema,
+  policyDecider,
+  policyStream,
+  QUALITY_GRADES,
+  shortTextSchema,
+  volunteerDecider,
+  type CommandOf,
+  type DecideContext,
+} from '@timebank/domain';
+import { deterministicEventId } from '@timebank/application';
+import { scopeFromBody } from '../auth/access.js';
+import { domainActorOf, readVolunteer, serviceRecordScope } from '../auth/domain-scope.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { ProblemError, type FieldIssue } from '../http/problem.js';
+import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
+import { commandRoute, lastPosition } from './command-route.js';
+
+const recordParams = z.strictObject({ volunteerId: idSchema, recordId: idSchema });
+const ORGANISERS = ['organiser', 'admin'] as const;
+const recordResponse = z.object({ recordId: z.string(), status: z.string() });
+
+/** Volunteers in one bulk activity record. 500: a large community event; keeps the request under 64 KiB. */
+export const BULK_VOLUNTEERS_MAX = 500;
+
+export function registerServiceRecordRoutes(app: TypedApp, context: AppContext): void {
+  const { ledger } = context;
+  const scope = serviceRecordScope(ledger);
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/service-records/:recordId/confirm',
+    tag: 'organisers',
+    summary:
+      'Confirm a pending service record; points are earned under the policy in force at the service time',
+    roles: ORGANISERS,
+    scope,
+    params: recordParams,
+    body: z.strictObject({ qualityGrade: z.enum(QUALITY_GRADES).optional() }),
+    status: 200,
+    response: recordResponse,
+    command: ({ params, body }) => ({
+      type: 'ConfirmServiceHours',
+      ...params,
+      ...(body.qualityGrade === undefined ? {} : { qualityGrade: body.qualityGrade }),
+    }),
+    respond: (result) => ({ recordId: recordIdOf(result.events), status: 'confirmed' }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/service-records/:recordId/reject',
+    tag: 'organisers',
+    summary: 'Reject a pending service record, with a reason',
+    roles: ORGANISERS,
+    scope,
+    params: recordParams,
+    body: z.strictObject({ reason: shortTextSchema }),
+    status: 200,
+    response: recordResponse,
+    command: ({ params, body }) => ({ type: 'RejectServiceHours', ...params, reason: body.reason }),
+    respond: (result) => ({ recordId: recordIdOf(result.events), status: 'rejected' }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/service-records/:recordId/correct',
+    tag: 'organisers',
+    summary:
+      "Correct a record: the old record's effect is reversed and the corrected one applied; nothing is edited",
+    roles: ORGANISERS,
+    scope,
+    params: recordParams,
+    body: z.strictObject({
+      reasonCode: z.enum(CORRECTION_REASON_CODES),
+      note: z.string().max(500).optional(),
+      activity: shortTextSchema.optional(),
+      organisationId: idSchema.optional(),
+      startAt: instantSchema.optional(),
+      endAt: instantSchema.optional(),
+    }),
+    status: 200,
+    response: z.object({
+      recordId: z.string(),
+      correctedRecordId: z.string().nullable(),
+      status: z.string(),
+    }),
+    command: ({ params, body }) => ({ type: 'CorrectServiceRecord', ...params, ...definedFields(body) }),
+    respond: (result) => {
+      const corrected = result.events.find((event) => event.type === 'ServiceRecordCorrected');
+      const data = corrected?.data as { recordId?: string; replacementRecordId?: string } | undefined;
+      return {
+        recordId: data?.recordId ?? '',
+        correctedRecordId: data?.replacementRecordId ?? null,
+        status: 'corrected',
+      };
+    },
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/service-records/:recordId/void',
+    tag: 'organisers',
+    summary:
+      "Void a record (e.g. a duplicate): its effect is reversed, and it stays in the volunteer's history",
+    roles: ORGANISERS,
+    scope,
+    params: recordParams,
+    body: z.strictObject({
+      reasonCode: z.enum(CORRECTION_REASON_CODES),
+      note: z.string().max(500).optional(),
+    }),
+    status: 200,
+    response: recordResponse,
+    command: ({ params, body }) => ({ type: 'VoidServiceRecord', ...params, ...definedFields(body) }),
+    respond: (result) => ({ recordId: recordIdOf(result.events), status: 'voided' }),
+  });
+
+  app.post(
+    '/v1/activities',
+    {
+      config: { access: { roles: ORGANISERS, scope: scopeFromBody('organisation', 'organisationId') } },
+      schema: {
+        tags: ['organisers'],
+        summary:
+          'Record one activity for many volunteers, validated all-or-nothing before anything is written',
+        headers: writeHeaders,
+        body: z.strictObject({
+          activity: shortTextSchema,
+          organisationId: idSchema,
+          startAt: instantSchema,
+          endAt: instantSchema,
+          volunteerIds: z
+            .array(idSchema)
+            .min(1)
+            .max(BULK_VOLUNTEERS_MAX)
+            .refine((ids) => new Set(ids).size === ids.length, 'volunteer ids must be unique'),
+        }),
+        response: {
+          201: z.object({
+            records: z.array(
+              z.object({ volunteerId: z.string(), recordId: z.string(), durationMinutes: z.number() }),
+            ),
+            position: positionSchema.nullable(),
+          }),
+        },
+      },
+    },
+    async (request, reply) =>
+      idempotentWrite(context, request, reply, async (commandKey) => {
+        const { volunteerIds, ...service } = request.body;
+        const actor = domainActorOf(request.principal!);
+        const commands = volunteerIds.map((volunteerId, index): CommandOf<'RecordServiceHours'> => ({
+          type: 'RecordServiceHours',
+          idempotencyKey: `${commandKey}#${index}`,
+          actor,
+          volunteerId,
+          ...service,
+        }));
+        await validateAll(context, commands);
+        const records = [];
+        let position: bigint | null = null;
+        // Each volunteer is its own stream, so the writes are separate appends. If one fails after
+        // validation (a concurrent change), the request fails; repeating it with the same
+        // Idempotency-Key completes the rest, because each command keeps its idempotency key.
+        for (const command of commands) {
+          const result = await ledger.execute(command);
+          const recorded = result.events.find((event) => event.type === 'ServiceHoursRecorded');
+          if (recorded?.type === 'ServiceHoursRecorded') {
+            records.push({
+              volunteerId: command.volunteerId,
+              recordId: recorded.data.recordId,
+              durationMinutes: recorded.data.durationMinutes,
+            });
+          }
+          position = lastPosition(result) ?? position;
+        }
+        return {
+          statusCode: 201 as const,
+          body: { records, position: position === null ? null : position.toString() },
+        };
+      }),
+  );
+}
+
+/** Decides every command against the volunteer's current state without writing; any rejection rejects all. */
+async function validateAll(context: AppContext, commands: CommandOf<'RecordServiceHours'>[]): Promise<void> {
+  const { ledger } = context;
+  const policy = await ledger.handler.load(policyStream, {
+    initialState: policyDecider.initialState,
+    evolve: policyDecider.evolve,
+  });
+  const pointsPolicy = policy.state;
+  const issues: FieldIssue[] = [];
+  for (const [index, command] of commands.entries()) {
+    let counter = 0;
+    const decideContext: DecideContext = {
+      now: new Date(context.clock()).toISOString(),
+      newId: () =>
+        `id${deterministicEventId(command.idempotencyKey, 'dry-run', counter++).replaceAll('-', '')}`,
+      rules: ledger.rules,
+      pointsPolicy,
+    };
+    const outcome = await readVolunteer(ledger, command.volunteerId, (state) =>
+      volunteerDecider.decide(command, state, decideContext),
+    );
+    if (outcome instanceof DomainError) {
+      issues.push({ field: `body.volunteerIds.${index}`, message: `${outcome.code}: ${outcome.message}` });
+    }
+  }
+  if (issues.length > 0) {
+    throw ProblemError.http(
+      'BULK_VALIDATION_FAILED',
+      `${issues.length} of ${commands.length} volunteers cannot take this record; nothing was written`,
+      issues,
+    );
+  }
+}
+
+function recordIdOf(events: readonly { type: string; data: object }[]): string {
+  const data = events[0]?.data as { recordId?: unknown } | undefined;
+  return typeof data?.recordId === 'string' ? data.recordId : '';
+}
+
+/** Drops undefined fields, which `exactOptionalPropertyTypes` and the strict command schemas refuse. */
+function definedFields<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

@@ -1,0 +1,277 @@
+/**
+ * Registration desks: register volunteers, find them, read their summary and history, record
+ * service the desk organised, and file star applications. Everything a desk reads or writes is
+ * limited to its community. Reads are folded from the volunteer's own stream, so they always
+ * include the caller's latest write (read-your-writes holds without waiting).
+ */
+import { z } from 'zod';
+import {
+  awardedStarLevel,
+  effectiveStarLevel,
+  eligibleStarLevel,
+  idSchema,
+  instantSchema,
+  shortTextSchema,
+  usableCentipoints,
+  volunteerIdForNationalIdHash,
+  volunteerStream,
+  type LedgerRules,
+  type VolunteerState,
+} from '@timebank/domain';
+import type { ScopeRule } from '../auth/access.js';
+import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { ProblemError } from '../http/problem.js';
+import { positionSchema } from '../http/write.js';
+import { commandRoute, emptyBody, eventData } from './command-route.js';
+
+const volunteerParams = z.strictObject({ volunteerId: idSchema });
+/** Accepted by reads for read-your-writes; stream-folded reads already include every committed write. */
+const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
+
+export const volunteerSummarySchema = z.object({
+  volunteerId: z.string(),
+  volunteerNumber: z.string(),
+  name: z.string(),
+  nationalIdMasked: z.string(),
+  community: z.string(),
+  status: z.enum(['active', 'inactive']),
+  confirmedMinutes: z.number().int(),
+  pendingMinutes: z.number().int(),
+  eligibleStars: z.number().int(),
+  awardedStars: z.number().int(),
+  effectiveStars: z.number().int(),
+  starReviewFlag: z.boolean(),
+  availableCentipoints: z.number().int(),
+  usableCentipoints: z.number().int().describe('Available minus points already due to expire'),
+  heldCentipoints: z.number().int(),
+  offeredCentipoints: z.number().int().describe('Earned above the balance cap, offered for donation'),
+  revision: z.string().describe('Revision of the volunteer stream this summary was folded up to'),
+});
+
+export function summarise(
+  state: VolunteerState,
+  revision: bigint,
+  rules: LedgerRules,
+  nowMs: number,
+): z.infer<typeof volunteerSummarySchema> {
+  if (state.status === 'unregistered' || state.volunteerId === null)
+    throw new Error('unregistered volunteer');
+  let pendingMinutes = 0;
+  for (const record of state.records.values())
+    if (record.status === 'pending') pendingMinutes += record.durationMinutes;
+  return {
+    volunteerId: state.volunteerId,
+    volunteerNumber: state.volunteerNumber ?? '',
+    name: state.name ?? '',
+    nationalIdMasked: state.nationalIdMasked ?? '',
+    community: state.community ?? '',
+    status: state.status,
+    confirmedMinutes: state.confirmedMinutes,
+    pendingMinutes,
+    eligibleStars: eligibleStarLevel(state.confirmedMinutes, rules),
+    awardedStars: awardedStarLevel(state),
+    effectiveStars: effectiveStarLevel(state, nowMs),
+    starReviewFlag: state.awards.some((award) => award.flaggedForReview),
+    availableCentipoints: state.availableCentipoints,
+    usableCentipoints: usableCentipoints(state, nowMs),
+    heldCentipoints: state.heldCentipoints,
+    offeredCentipoints: state.offeredCentipoints,
+    revision: revision.toString(),
+  };
+}
+
+async function summaryOf(context: AppContext, volunteerId: string) {
+  const summary = await readVolunteer(context.ledger, volunteerId, (state, revision) =>
+    state.status === 'unregistered'
+      ? null
+      : summarise(state, revision, context.ledger.rules, context.clock()),
+  );
+  if (summary === null) throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+  return summary;
+}
+
+const lookupBody = z.strictObject({ nationalIdNumber: z.string().min(1).max(40) });
+
+/** The desk's community must be the looked-up volunteer's; the id is derived from the ID number's keyed hash. */
+function lookupScope(context: AppContext): ScopeRule {
+  return {
+    describe: "desk: the volunteer's community",
+    async resolve(request) {
+      if (request.principal === null || request.principal.scope.kind === 'all') return 'any';
+      const { nationalIdNumber } = request.body as z.infer<typeof lookupBody>;
+      const volunteerId = volunteerIdForNationalIdHash(context.ledger.nationalIdHash(nationalIdNumber));
+      const community = await readVolunteer(context.ledger, volunteerId, (state) => state.community);
+      if (community === null)
+        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
+      return { kind: 'community', id: community };
+    },
+  };
+}
+
+export function registerVolunteerRoutes(app: TypedApp, context: AppContext): void {
+  const { ledger } = context;
+  const DESK = ['desk', 'admin'] as const;
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers',
+    tag: 'desks',
+    summary: 'Register a volunteer; the ID number is kept only as a keyed hash and a masked form',
+    roles: DESK,
+    scope: {
+      describe: 'desk: the community named by body.community',
+      resolve: (request) => bodyCommunity(request.body),
+    },
+    params: z.strictObject({}),
+    body: z.strictObject({
+      name: shortTextSchema,
+      nationalIdNumber: z.string().min(1).max(40),
+      phone: z.string().regex(/^\+?[0-9-]{5,20}$/, 'expected 5-20 digits, dashes, optional leading +'),
+      community: idSchema,
+    }),
+    status: 201,
+    response: z.object({
+      volunteerId: z.string(),
+      volunteerNumber: z.string(),
+      nationalIdMasked: z.string(),
+    }),
+    command: ({ body }) => ({ type: 'RegisterVolunteer', ...body }),
+    respond: (result) => {
+      const data = eventData(result, 'VolunteerRegistered');
+      return {
+        volunteerId: data.volunteerId,
+        volunteerNumber: data.volunteerNumber,
+        nationalIdMasked: data.nationalIdMasked,
+      };
+    },
+  });
+
+  app.post(
+    '/v1/volunteers/lookup',
+    {
+      config: { access: { roles: DESK, scope: lookupScope(context) } },
+      schema: {
+        tags: ['desks'],
+        summary: 'Find a volunteer by national ID number (sent in the body, never in a URL)',
+        body: lookupBody,
+        response: { 200: volunteerSummarySchema },
+      },
+    },
+    async (request) =>
+      summaryOf(context, volunteerIdForNationalIdHash(ledger.nationalIdHash(request.body.nationalIdNumber))),
+  );
+
+  app.get(
+    '/v1/volunteers/:volunteerId',
+    {
+      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      schema: {
+        tags: ['desks'],
+        summary: "A volunteer's summary: hours, stars and points, folded from their stream",
+        params: volunteerParams,
+        querystring: readQuery,
+        response: { 200: volunteerSummarySchema },
+      },
+    },
+    async (request) => summaryOf(context, request.params.volunteerId),
+  );
+
+  app.get(
+    '/v1/volunteers/:volunteerId/history',
+    {
+      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      schema: {
+        tags: ['desks'],
+        summary: "A volunteer's history: every event of their stream, corrections included",
+        params: volunteerParams,
+        querystring: readQuery,
+        response: {
+          200: z.object({
+            volunteerId: z.string(),
+            events: z.array(
+              z.object({
+                revision: z.string(),
+                position: positionSchema,
+                type: z.string(),
+                recordedAt: z.string(),
+                data: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { volunteerId } = request.params;
+      const events = [];
+      let from = 0n;
+      // A volunteer's stream is small (years of records are a few thousand events), so it is read whole.
+      for (;;) {
+        const page = await context.store.readStream(volunteerStream(volunteerId), { fromRevision: from });
+        for (const event of page) {
+          const { nationalIdHash: _hash, ...data } = event.data;
+          events.push({
+            revision: event.revision.toString(),
+            position: event.position.toString(),
+            type: event.type,
+            recordedAt: event.recordedAt,
+            data,
+          });
+        }
+        const last = page.at(-1);
+        if (last === undefined) break;
+        from = last.revision + 1n;
+      }
+      return { volunteerId, events };
+    },
+  );
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/service-records',
+    tag: 'desks',
+    summary: 'Record service hours (pending until the organising organisation confirms them)',
+    roles: ['desk', 'organiser', 'admin'],
+    scope: volunteerScope(ledger, { organiserField: 'organisationId' }),
+    params: volunteerParams,
+    body: z.strictObject({
+      activity: shortTextSchema,
+      organisationId: idSchema,
+      startAt: instantSchema,
+      endAt: instantSchema,
+    }),
+    status: 201,
+    response: z.object({ recordId: z.string(), durationMinutes: z.number().int() }),
+    command: ({ params, body }) => ({ type: 'RecordServiceHours', volunteerId: params.volunteerId, ...body }),
+    respond: (result) => {
+      const data = eventData(result, 'ServiceHoursRecorded');
+      return { recordId: data.recordId, durationMinutes: data.durationMinutes };
+    },
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/star-applications',
+    tag: 'desks',
+    summary: "File a star application on the volunteer's behalf; awards the highest eligible level",
+    roles: DESK,
+    scope: volunteerScope(ledger),
+    params: volunteerParams,
+    body: emptyBody,
+    status: 201,
+    response: z.object({ level: z.number().int(), effectiveAt: z.string().nullable() }),
+    command: ({ params }) => ({ type: 'ApplyForStarRating', volunteerId: params.volunteerId }),
+    respond: (result) => {
+      const applied = eventData(result, 'StarRatingApplied');
+      const awarded = result.events.find((event) => event.type === 'StarRatingAwarded');
+      return {
+        level: applied.level,
+        effectiveAt: awarded?.type === 'StarRatingAwarded' ? awarded.data.effectiveAt : null,
+      };
+    },
+  });
+}
+
+function bodyCommunity(body: unknown): { kind: 'community'; id: string } {
+  const community = (body as { community?: unknown }).community;
+  if (typeof community !== 'string') throw new Error('registration body has no community');
+  return { kind: 'community', id: community };
+}

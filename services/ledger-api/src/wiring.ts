@@ -1,0 +1,69 @@
+/**
+ * Wires the API's parts in the one order that makes metrics see every append: metrics, then the
+ * instrumented store, then the ledger over that store, then the app. Used by `server.ts` and by
+ * the tests, so both run the same assembly.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { createLedger, type Ledger } from '@timebank/application';
+import type { EventStore } from '@timebank/event-store';
+import { buildApp, type LedgerApp } from './app.js';
+import type { LedgerApiConfig } from './config.js';
+import type { ProjectorHandle } from './context.js';
+import { ApiMetrics } from './http/api-metrics.js';
+import { instrumentStore } from './http/instrumented-store.js';
+
+/** File that holds the generated national-ID hash key in the SQLite data directory. */
+export const NATIONAL_ID_KEY_FILE = 'national-id.key';
+
+/**
+ * The national-ID hash key: from configuration, or for SQLite from `national-id.key` in the data
+ * directory, generated (256 random bits, file mode 0600) on the first run. Losing it would make
+ * every later registration of an existing volunteer look new, so it lives beside the data.
+ */
+export function resolveNationalIdKey(config: LedgerApiConfig): string {
+  if (config.nationalIdKey !== null) return config.nationalIdKey;
+  if (config.store.engine !== 'sqlite') throw new Error('LEDGER_NATIONAL_ID_KEY is required for this engine');
+  const directory = resolve(config.store.dataDir);
+  const path = join(directory, NATIONAL_ID_KEY_FILE);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(directory, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  // `wx` fails if another process created the file meanwhile; then use theirs.
+  try {
+    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch {
+    return readFileSync(path, 'utf8').trim();
+  }
+}
+
+export interface WiredApi extends LedgerApp {
+  readonly ledger: Ledger;
+}
+
+export async function wireLedgerApi(input: {
+  readonly config: LedgerApiConfig;
+  /** The engine's store, not yet instrumented. */
+  readonly store: EventStore;
+  readonly logger: Logger;
+  readonly clock?: () => number;
+  readonly projector?: ProjectorHandle;
+}): Promise<WiredApi> {
+  const clock = input.clock ?? (() => Date.now());
+  const metrics = new ApiMetrics();
+  const store = instrumentStore(input.store, metrics);
+  const ledger = createLedger({ store, clock, nationalIdKey: resolveNationalIdKey(input.config) });
+  const built = await buildApp({
+    config: input.config,
+    store,
+    ledger,
+    logger: input.logger,
+    metrics,
+    clock,
+    ...(input.projector === undefined ? {} : { projector: input.projector }),
+  });
+  return { ...built, ledger };
+}

@@ -1,0 +1,111 @@
+/**
+ * A small world for route tests: one community with a desk, one organisation with an organiser,
+ * one partner with an offer, plus keys that are deliberately out of scope.
+ */
+import type { Test } from 'tap';
+import type { LightMyRequestResponse as Response } from 'fastify';
+import { startHarness, type Harness } from './harness.js';
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK = '10X98765432';
+
+/** A valid resident ID number (GB 11643 check character) from a seed; never a real person's. */
+export function nationalIdNumber(seed: number): string {
+  const body = `1301021990${String(seed).padStart(7, '0')}`.slice(0, 17);
+  const sum = [...body].reduce((total, digit, index) => total + Number(digit) * WEIGHTS[index]!, 0);
+  return body + CHECK[sum % 11]!;
+}
+
+/** An ISO instant `hours` before now, on a whole minute. */
+export function hoursAgo(hours: number, now = Date.now()): string {
+  return new Date(Math.floor((now - hours * 3_600_000) / 60_000) * 60_000).toISOString();
+}
+
+export interface World extends Harness {
+  readonly admin: string;
+  readonly auditor: string;
+  readonly desk: string;
+  readonly otherDesk: string;
+  readonly organiser: string;
+  readonly otherOrganiser: string;
+  readonly partner: string;
+  readonly otherPartner: string;
+  /** POSTs JSON with a fresh idempotency key unless one is given. */
+  post(url: string, authorization: string, payload: unknown, idempotencyKey?: string): Promise<Response>;
+  get(url: string, authorization: string): Promise<Response>;
+  registerVolunteer(seed: number, community?: string): Promise<string>;
+  /** Records and confirms `hours` of service ending `endHoursAgo` ago; returns the record id. */
+  earn(volunteerId: string, hours: number, endHoursAgo: number): Promise<string>;
+}
+
+let keyCounter = 0;
+
+export async function startWorld(t: Test, environment: Record<string, string> = {}): Promise<World> {
+  const h = await startHarness(t, { environment });
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const world: World = {
+    ...h,
+    admin,
+    auditor: await h.keyFor('auditor', { kind: 'all' }),
+    desk: await h.keyFor('desk', { kind: 'community', id: 'c1' }),
+    otherDesk: await h.keyFor('desk', { kind: 'community', id: 'c2' }),
+    organiser: await h.keyFor('organiser', { kind: 'organisation', id: 'org1' }),
+    otherOrganiser: await h.keyFor('organiser', { kind: 'organisation', id: 'org2' }),
+    partner: await h.keyFor('partner', { kind: 'partner', id: 'p1' }),
+    otherPartner: await h.keyFor('partner', { kind: 'partner', id: 'p2' }),
+    post(url, authorization, payload, idempotencyKey) {
+      keyCounter += 1;
+      return h.app.inject({
+        method: 'POST',
+        url,
+        headers: h.headers(authorization, idempotencyKey ?? `k-${keyCounter}`),
+        payload: payload as Record<string, unknown>,
+      });
+    },
+    get(url, authorization) {
+      return h.app.inject({ method: 'GET', url, headers: { authorization } });
+    },
+    async registerVolunteer(seed, community = 'c1') {
+      const response = await world.post('/v1/volunteers', admin, {
+        name: `Volunteer ${seed}`,
+        nationalIdNumber: nationalIdNumber(seed),
+        phone: '+86-311-5550000',
+        community,
+      });
+      if (response.statusCode !== 201) throw new Error(`registration failed: ${response.body}`);
+      return response.json<{ volunteerId: string }>().volunteerId;
+    },
+    async earn(volunteerId, hours, endHoursAgo) {
+      const recorded = await world.post(`/v1/volunteers/${volunteerId}/service-records`, admin, {
+        activity: 'Reading to elders',
+        organisationId: 'org1',
+        startAt: hoursAgo(endHoursAgo + hours),
+        endAt: hoursAgo(endHoursAgo),
+      });
+      if (recorded.statusCode !== 201) throw new Error(`recording failed: ${recorded.body}`);
+      const { recordId } = recorded.json<{ recordId: string }>();
+      const confirmed = await world.post(
+        `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`,
+        admin,
+        {},
+      );
+      if (confirmed.statusCode !== 200) throw new Error(`confirmation failed: ${confirmed.body}`);
+      return recordId;
+    },
+  };
+  for (const [url, payload] of [
+    [
+      '/v1/admin/organisations',
+      { organisationId: 'org1', name: 'Qiaoxi Social Work Station', community: 'c1' },
+    ],
+    ['/v1/admin/organisations', { organisationId: 'org2', name: 'Other Station', community: 'c2' }],
+    ['/v1/admin/partners', { partnerId: 'p1', name: 'Canteen', community: 'c1' }],
+    ['/v1/admin/partners', { partnerId: 'p2', name: 'Barber', community: 'c2' }],
+    ['/v1/partners/p1/offers', { offerId: 'meal', title: 'A meal', priceCentipoints: 100 }],
+    ['/v1/partners/p2/offers', { offerId: 'haircut', title: 'A haircut', priceCentipoints: 100 }],
+  ] as const) {
+    const response = await world.post(url, admin, payload);
+    if (response.statusCode !== 201) throw new Error(`${url} failed: ${response.body}`);
+  }
+  return world;
+}
