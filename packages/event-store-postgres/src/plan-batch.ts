@@ -70,12 +70,20 @@ export function planBatch(
   let position = lastPosition;
   const outcomes = appends.map((append): AppendOutcome => {
     const head = heads.get(append.streamName);
-    const known = append.events.map((event) => ids.get(event.id));
-    if (known.some((stored) => stored !== undefined)) {
-      return replayOrReject(append, known, head);
-    }
+    const firstStored = ids.get(append.events[0]?.id ?? '');
+    if (firstStored !== undefined) return retried(append, firstStored, ids, head);
     const conflict = checkExpected(append, head);
     if (conflict !== undefined) return { ok: false, error: conflict };
+    const repeated = append.events.findIndex((event) => ids.has(event.id));
+    if (repeated !== -1) {
+      return {
+        ok: false,
+        error: new StoreLimitError(
+          'DUPLICATE_EVENT_ID',
+          `events[${repeated}].id ${append.events[repeated]?.id} is already stored`,
+        ),
+      };
+    }
     let revision = head === undefined ? -1n : head.revision;
     let previousHash = head === undefined ? GENESIS_HASH : head.hash;
     for (const event of append.events) {
@@ -113,56 +121,47 @@ function checkExpected(append: QueuedAppend, head: StreamHead | undefined): Even
 }
 
 /**
- * Some ids of the append are stored already. It is a retry of an append that succeeded when all
- * its ids sit, in order, at consecutive revisions of this stream starting right after the expected
- * revision: then the original result is returned and nothing is stored. Otherwise an id stored in another stream is DUPLICATE_EVENT_ID, a stale
- * expected revision is WRONG_EXPECTED_VERSION, and any other partial overlap is DUPLICATE_EVENT_ID.
+ * The append's first id is stored already. If every id sits, in order, at consecutive revisions of
+ * this stream, this is a retry of an append that committed: when its expected revision matches
+ * where the events were stored, the original result is returned and nothing is stored; otherwise
+ * it is WRONG_EXPECTED_VERSION. Ids stored anywhere else are DUPLICATE_EVENT_ID. These are the
+ * SQLite adapter's rules, in the same order.
  */
-function replayOrReject(
+function retried(
   append: QueuedAppend,
-  known: readonly (StoredId | undefined)[],
+  first: StoredId,
+  ids: ReadonlyMap<string, StoredId>,
   head: StreamHead | undefined,
 ): AppendOutcome {
-  const elsewhere = known.findIndex(
-    (stored) => stored !== undefined && stored.streamName !== append.streamName,
+  const places = append.events.map((event) => ids.get(event.id));
+  const sameAppend = places.every(
+    (place, index) =>
+      place !== undefined &&
+      place.streamName === append.streamName &&
+      place.revision === first.revision + BigInt(index),
   );
-  if (elsewhere !== -1) {
-    const stored = known[elsewhere];
+  const last = places.at(-1);
+  if (!sameAppend || last === undefined) {
     return {
       ok: false,
-      error: new StoreLimitError(
-        'DUPLICATE_EVENT_ID',
-        `events[${elsewhere}].id ${append.events[elsewhere]?.id} is already stored in stream ${stored?.streamName}`,
+      error: new StoreLimitError('DUPLICATE_EVENT_ID', `event id ${append.events[0]?.id} is already stored`),
+    };
+  }
+  if (!replayMatchesExpected(append.expectedRevision, first.revision)) {
+    return {
+      ok: false,
+      error: new WrongExpectedVersionError(
+        append.streamName,
+        append.expectedRevision,
+        head?.revision ?? 'no_stream',
       ),
     };
   }
-  const first = known[0];
-  const last = known[known.length - 1];
-  const inOrder =
-    first !== undefined &&
-    last !== undefined &&
-    known.every(
-      (stored, index) => stored !== undefined && stored.revision === first.revision + BigInt(index),
-    );
-  if (inOrder && replayMatchesExpected(append.expectedRevision, first.revision)) {
-    return { ok: true, result: { nextExpectedRevision: last.revision, position: last.position } };
-  }
-  const conflict = checkExpected(append, head);
-  if (conflict !== undefined) return { ok: false, error: conflict };
-  const index = known.findIndex((stored) => stored !== undefined);
-  return {
-    ok: false,
-    error: new StoreLimitError(
-      'DUPLICATE_EVENT_ID',
-      `events[${index}].id ${append.events[index]?.id} is already stored in stream ${append.streamName} ` +
-        'but the append is not a retry of the one that stored it',
-    ),
-  };
+  return { ok: true, result: { nextExpectedRevision: last.revision, position: last.position } };
 }
 
 function replayMatchesExpected(expected: ExpectedRevision, firstRevision: bigint): boolean {
-  if (expected === 'any') return true;
+  if (expected === 'any' || expected === 'stream_exists') return true;
   if (expected === 'no_stream') return firstRevision === 0n;
-  if (expected === 'stream_exists') return firstRevision > 0n;
   return firstRevision === expected + 1n;
 }
