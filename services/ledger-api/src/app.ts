@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
 import { ApiKeyRegistry } from './auth/api-keys.js';
-import { registerAccessControl } from './auth/access.js';
+import { registerAccessControl, type RouteAccessEntry } from './auth/access.js';
 import type { LedgerApiConfig } from './config.js';
 import type { AppContext, ProjectorHandle, TypedApp } from './context.js';
 import { ApiMetrics } from './http/api-metrics.js';
@@ -48,6 +48,8 @@ export interface AppDependencies {
 export interface LedgerApp {
   readonly app: FastifyInstance;
   readonly context: AppContext;
+  /** Every `/v1` route with its roles and scope rule. */
+  readonly routes: readonly RouteAccessEntry[];
 }
 
 /** A client-supplied request id is kept if it is short and printable; otherwise a UUID is made. */
@@ -103,7 +105,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     );
   });
 
-  registerAccessControl(app, keys);
+  const routes = registerAccessControl(app, keys);
   await app.register(fastifyRateLimit, {
     max: config.rateLimit.requestsMax,
     timeWindow: config.rateLimit.windowSeconds * 1000,
@@ -140,5 +142,5 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   registerAdminRoutes(typed, context);
 
   await app.ready();
-  return { app, context };
+  return { app, context, routes };
 }

@@ -73,13 +73,26 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return typeof apiKey === 'string' ? apiKey : undefined;
 }
 
-export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry): void {
+/** One row of the route table: what docs/api.md and the authorization matrix test enumerate. */
+export interface RouteAccessEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly roles: readonly Role[] | 'public';
+  readonly scope: string;
+}
+
+/** Installs authentication and authorization; returns the live table of `/v1` routes and their rules. */
+export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry): RouteAccessEntry[] {
+  const table: RouteAccessEntry[] = [];
   app.decorateRequest('principal', null);
 
   app.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
-    if (url.startsWith('/v1') && route.config?.access === undefined) {
-      throw new Error(`route ${route.method.toString()} ${url} declares no access rule`);
+    if (!url.startsWith('/v1')) return;
+    const access = route.config?.access;
+    if (access === undefined) throw new Error(`route ${route.method.toString()} ${url} declares no access rule`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') table.push({ method, url, roles: access.roles, scope: access.scope.describe });
     }
   });
 
@@ -109,4 +122,5 @@ export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry
       throw ProblemError.http('FORBIDDEN', 'the target is outside this API key’s scope');
     }
   });
+  return table;
 }
