@@ -236,6 +236,9 @@ export class Projector {
     this.#checkpoint = this.#applier.position;
     this.#oldestPendingAtMs = undefined;
     this.#settleWaiters();
+    // SQLite commits synchronously and the subscription resolves in microtasks, so a catch-up
+    // would otherwise hold the event loop for its whole length: yield once per batch.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   async #follow(): Promise<void> {

@@ -112,18 +112,28 @@ function parse(argv: readonly string[]) {
 
 type Values = ReturnType<typeof parse>['values'];
 
+/** An environment variable set to the empty string counts as unset. */
+function fromEnvironment(environment: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = environment[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
 function backendOf(values: Values, environment: NodeJS.ProcessEnv): BackendConfig {
-  const engine = values.store ?? environment.LEDGER_STORE ?? 'sqlite';
+  const engine = values.store ?? fromEnvironment(environment, 'LEDGER_STORE') ?? 'sqlite';
   if (engine === 'sqlite') {
     if (values['postgres-url'] !== undefined) throw usageError('--postgres-url needs --store postgres');
-    return { engine, dataDir: values['data-dir'] ?? environment.LEDGER_DATA_DIR ?? './data' };
+    return {
+      engine,
+      dataDir: values['data-dir'] ?? fromEnvironment(environment, 'LEDGER_DATA_DIR') ?? './data',
+    };
   }
   if (engine === 'postgres') {
-    const postgresUrl = values['postgres-url'] ?? environment.POSTGRES_URL;
+    const postgresUrl = values['postgres-url'] ?? fromEnvironment(environment, 'POSTGRES_URL');
     if (postgresUrl === undefined || !/^postgres(ql)?:\/\//.test(postgresUrl)) {
       throw usageError('--store postgres needs --postgres-url postgres://… (or POSTGRES_URL)');
     }
-    const postgresSchema = values['postgres-schema'] ?? environment.POSTGRES_SCHEMA ?? 'ledger';
+    const postgresSchema =
+      values['postgres-schema'] ?? fromEnvironment(environment, 'POSTGRES_SCHEMA') ?? 'ledger';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) {
       throw usageError('--postgres-schema must be a lower-case SQL identifier of at most 63 characters');
     }
