@@ -2,14 +2,8 @@ import type pg from 'pg';
 import { EventStoreError, type AppendResult } from '@timebank/event-store';
 import { isTransientConnectionError } from './connection-errors.js';
 import type { PostgresLimits, PostgresTestHooks } from './options.js';
-import {
-  planBatch,
-  type AppendOutcome,
-  type EventRow,
-  type QueuedAppend,
-  type StoredId,
-  type StreamHead,
-} from './plan-batch.js';
+import { planBatch, type AppendOutcome, type QueuedAppend } from './plan-batch.js';
+import { assertInserted, beginAndReadStateSql, insertAndNotifySql, parseState } from './batch-sql.js';
 
 export interface GroupCommitSettings {
   readonly pool: pg.Pool;
@@ -29,7 +23,7 @@ interface Pending {
 }
 
 /**
- * Group commit: appends that arrive while a batch is being written queue up and are written
+ * Group commit: appends that arrive while batches are being written queue up and are written
  * together in the next transaction, each with its own checks (see `planBatch`). Every caller is
  * answered only after COMMIT returned, i.e. after the WAL flush.
  *
@@ -40,34 +34,12 @@ interface Pending {
  */
 export class GroupCommitWriter {
   private readonly queue: Pending[] = [];
-  private draining: Promise<void> | undefined;
-  private readonly sql: { readState: string; insert: string };
+  /** Committed transactions and the appends they answered, for benchmarks and metrics. */
+  private readonly stats = { transactions: 0, appends: 0 };
+  private readonly inFlight = new Set<Promise<void>>();
+  private kickScheduled = false;
 
-  constructor(private readonly settings: GroupCommitSettings) {
-    const schema = settings.schema;
-    this.sql = {
-      readState: `
-        SELECT 'head', head.stream_name, head.revision::text, head.hash, NULL, NULL
-          FROM unnest($1::text[]) AS wanted(stream_name)
-          CROSS JOIN LATERAL (
-            SELECT e.stream_name, e.revision, e.hash FROM ${schema}.events e
-             WHERE e.stream_name = wanted.stream_name ORDER BY e.revision DESC LIMIT 1
-          ) AS head
-        UNION ALL
-        SELECT 'id', stream_name, revision::text, NULL, id::text, position::text
-          FROM ${schema}.events WHERE id = ANY($2::uuid[])
-        UNION ALL
-        SELECT 'last', NULL, NULL, NULL, NULL, coalesce(max(position), 0)::text FROM ${schema}.events`,
-      insert: `
-        WITH inserted AS (
-          INSERT INTO ${schema}.events (position, stream_name, revision, id, type, data, metadata, hash)
-          SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[],
-                               $6::json[], $7::json[], $8::text[])
-          RETURNING 1
-        )
-        SELECT count(*)::int AS count, pg_notify($9, $10) FROM inserted`,
-    };
-  }
+  constructor(private readonly settings: GroupCommitSettings) {}
 
   append(append: QueuedAppend): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -76,27 +48,36 @@ export class GroupCommitWriter {
     });
   }
 
+  groupCommitStats(): { readonly transactions: number; readonly appends: number } {
+    return { ...this.stats };
+  }
+
   /** Resolves once every queued append has been answered. */
   async idle(): Promise<void> {
-    while (this.draining !== undefined) await this.draining;
+    while (this.inFlight.size > 0 || this.kickScheduled) {
+      await Promise.all([...this.inFlight, new Promise((resolve) => setImmediate(resolve))]);
+    }
   }
 
   /**
-   * Starts the drain loop unless it runs. An append that arrives after the loop saw an empty queue
-   * but before it was marked finished is picked up by the restart in `finally`.
+   * Starts batches while appends are queued and fewer than `concurrentBatchesMax` transactions
+   * are in flight, on the next turn of the event loop: by then the callers just answered by the
+   * previous batch have queued their next appends, so they join this batch instead of waiting
+   * for a whole further commit (without the turn, batches settle at half the callers each).
    */
   private kick(): void {
-    if (this.draining !== undefined) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.queue.length > 0) this.kick();
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      while (this.queue.length > 0 && this.inFlight.size < this.settings.limits.concurrentBatchesMax) {
+        const running: Promise<void> = this.commit(this.takeBatch()).finally(() => {
+          this.inFlight.delete(running);
+          this.kick();
+        });
+        this.inFlight.add(running);
+      }
     });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      await this.commit(this.takeBatch());
-    }
   }
 
   private takeBatch(): Pending[] {
@@ -148,19 +129,27 @@ export class GroupCommitWriter {
   }
 
   private async transaction(appends: readonly QueuedAppend[]): Promise<AppendOutcome[]> {
-    const client = await this.settings.pool.connect();
+    const { pool, schema, lockKey, channel, hooks } = this.settings;
+    const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      // Simple-protocol multi-statement: one round trip. The lock must be its own statement,
-      // taken before the state is read, because a statement's snapshot predates its locks.
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${this.settings.lockKey.toString()})`);
-      const { heads, ids, lastPosition } = await this.readState(client, appends);
-      const plan = planBatch(appends, heads, ids, lastPosition);
-      if (plan.rows.length > 0) {
-        await this.insert(client, plan.rows);
-        await this.settings.hooks?.beforeCommit?.(plan.rows.map((row) => row.position));
+      const state = parseState(
+        await client.query({ text: beginAndReadStateSql(schema, lockKey, appends), rowMode: 'array' }),
+      );
+      const plan = planBatch(appends, state.heads, state.ids, state.lastPosition);
+      if (plan.rows.length === 0) {
+        await client.query('COMMIT');
+      } else if (hooks?.beforeCommit === undefined) {
+        const insertSql = insertAndNotifySql(schema, channel, plan.rows);
+        assertInserted(await client.query(`${insertSql}; COMMIT`), plan.rows.length);
+      } else {
+        // Test path: the same statements, with the hook between the insert and the COMMIT.
+        assertInserted(await client.query(insertAndNotifySql(schema, channel, plan.rows)), plan.rows.length);
+        await hooks.beforeCommit(plan.rows.map((row) => row.position));
+        await client.query('COMMIT');
       }
-      await client.query('COMMIT');
+      this.stats.transactions += 1;
+      this.stats.appends += appends.length;
       return plan.outcomes;
     } catch (error) {
       if (isTransientConnectionError(error)) broken = error as Error;
@@ -169,57 +158,6 @@ export class GroupCommitWriter {
     } finally {
       client.release(broken);
     }
-  }
-
-  private async readState(
-    client: pg.PoolClient,
-    appends: readonly QueuedAppend[],
-  ): Promise<{ heads: Map<string, StreamHead>; ids: Map<string, StoredId>; lastPosition: bigint }> {
-    const streamNames = [...new Set(appends.map((append) => append.streamName))];
-    const eventIds = appends.flatMap((append) => append.events.map((event) => event.id));
-    const result = await client.query<
-      [string, string | null, string | null, string | null, string | null, string | null]
-    >({ text: this.sql.readState, values: [streamNames, eventIds], rowMode: 'array' });
-    const heads = new Map<string, StreamHead>();
-    const ids = new Map<string, StoredId>();
-    let lastPosition: bigint | undefined;
-    for (const [kind, streamName, revision, hash, id, position] of result.rows) {
-      if (kind === 'head' && streamName !== null && revision !== null && hash !== null) {
-        heads.set(streamName, { revision: BigInt(revision), hash });
-      } else if (
-        kind === 'id' &&
-        streamName !== null &&
-        revision !== null &&
-        id !== null &&
-        position !== null
-      ) {
-        ids.set(id, { streamName, revision: BigInt(revision), position: BigInt(position) });
-      } else if (kind === 'last' && position !== null) {
-        lastPosition = BigInt(position);
-      } else {
-        throw new Error(`unexpected state row ${String(kind)}`);
-      }
-    }
-    if (lastPosition === undefined) throw new Error('state query returned no last position');
-    return { heads, ids, lastPosition };
-  }
-
-  private async insert(client: pg.PoolClient, rows: readonly EventRow[]): Promise<void> {
-    const last = rows[rows.length - 1];
-    const result = await client.query<{ count: number }>(this.sql.insert, [
-      rows.map((row) => row.position.toString()),
-      rows.map((row) => row.streamName),
-      rows.map((row) => row.revision.toString()),
-      rows.map((row) => row.id),
-      rows.map((row) => row.type),
-      rows.map((row) => row.data),
-      rows.map((row) => row.metadata),
-      rows.map((row) => row.hash),
-      this.settings.channel,
-      last?.position.toString() ?? '0',
-    ]);
-    const inserted = result.rows[0]?.count;
-    if (inserted !== rows.length) throw new Error(`inserted ${String(inserted)} of ${rows.length} rows`);
   }
 }
 

@@ -16,6 +16,13 @@ export interface PostgresLimits extends StoreLimits {
    */
   readonly batchEventsMax: number;
   /**
+   * Most group-commit transactions one store has in flight at once, in transactions. Default 2:
+   * one committing while the next already waits on the server for the append lock with its reads
+   * queued behind it, so the lock never sits idle for a client round trip. More would only queue
+   * on the same lock and split callers into smaller batches.
+   */
+  readonly concurrentBatchesMax: number;
+  /**
    * Most bytes of canonical event encoding one group commit writes, in bytes. Default 8 MiB: eight
    * maximum-size events; keeps a batch's bind message and server memory bounded. One append is
    * never split, so a single larger append still goes through, alone.
@@ -41,6 +48,7 @@ export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = Object.freeze({
   ...DEFAULT_STORE_LIMITS,
   poolSizeMax: 10,
   batchEventsMax: 2000,
+  concurrentBatchesMax: 2,
   batchBytesMax: 8 * 1024 * 1024,
   pollIntervalMilliseconds: 5000,
   reconnectDelayMilliseconds: 50,

@@ -38,6 +38,8 @@ export interface PostgresEventStore extends EventStore {
    * duplicate; the contract suite uses this to prove it.
    */
   disconnectSubscriptions(): Promise<void>;
+  /** Group-commit transactions committed by this store and the appends they answered. */
+  groupCommitStats(): { readonly transactions: number; readonly appends: number };
 }
 
 /**
@@ -176,6 +178,8 @@ export async function createPostgresEventStore(
       if (pid === undefined) return;
       await pool.query('SELECT pg_terminate_backend($1)', [pid]);
     },
+
+    groupCommitStats: () => writer.groupCommitStats(),
 
     async close(): Promise<void> {
       if (closed) return;
