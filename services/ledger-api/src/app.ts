@@ -16,6 +16,7 @@ import {
 import type { Logger } from 'pino';
 import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
+import type { ReadModelQueries } from '@timebank/projections';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { registerAccessControl, type RouteAccessEntry } from './auth/access.js';
 import type { LedgerApiConfig } from './config.js';
@@ -27,6 +28,7 @@ import { registerSystemRoutes } from './routes/system-routes.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerReadModelRoutes } from './routes/read-model-routes.js';
 import { registerPartnerRoutes } from './routes/partner-routes.js';
 import { registerServiceRecordRoutes } from './routes/service-record-routes.js';
 import { registerVolunteerRoutes } from './routes/volunteer-routes.js';
@@ -43,6 +45,7 @@ export interface AppDependencies {
   /** The clock as epoch milliseconds; the same one the ledger decides with. */
   readonly clock?: () => number;
   readonly projector?: ProjectorHandle;
+  readonly readModels?: ReadModelQueries;
 }
 
 export interface LedgerApp {
@@ -71,6 +74,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     idempotency: new IdempotencyRecords({ store, cacheEntriesMax: config.idempotencyCacheEntriesMax }),
     metrics,
     projector: dependencies.projector ?? null,
+    readModels: dependencies.readModels ?? null,
     clock: dependencies.clock ?? (() => Date.now()),
   };
 
@@ -140,6 +144,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   registerServiceRecordRoutes(typed, context);
   registerPartnerRoutes(typed, context);
   registerAdminRoutes(typed, context);
+  registerReadModelRoutes(typed, context);
 
   await app.ready();
   return { app, context, routes };

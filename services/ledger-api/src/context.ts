@@ -11,6 +11,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
+import type { ReadModelQueries } from '@timebank/projections';
 import type { ApiKeyRegistry } from './auth/api-keys.js';
 import type { LedgerApiConfig } from './config.js';
 import type { IdempotencyRecords } from './http/idempotency.js';
@@ -41,6 +42,8 @@ export interface AppContext {
   readonly idempotency: IdempotencyRecords;
   readonly metrics: ApiMetrics;
   readonly projector: ProjectorHandle | null;
+  /** Queries over the read models the projector maintains; null when no projector runs. */
+  readonly readModels: ReadModelQueries | null;
   /** Epoch milliseconds; injected so tests and replays are deterministic. The ledger decides with the same clock. */
   readonly clock: () => number;
 }

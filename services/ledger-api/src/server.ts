@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
   const store = await openEventStore(config.store);
-  const { app, context } = await wireLedgerApi({ config, store, logger });
+  const wired = await wireLedgerApi({ config, store, logger });
+  const { app, context } = wired;
 
   const bootstrap = await context.keys.bootstrapAdmin();
   if (bootstrap !== undefined) {
@@ -58,8 +59,7 @@ async function main(): Promise<void> {
     deadline.unref();
     try {
       // fastify stops accepting, answers 503 to new requests on open connections and waits for in-flight ones.
-      await app.close();
-      await context.projector?.stop();
+      await wired.close();
       await store.close();
       logger.info('shut down cleanly');
       clearTimeout(deadline);

@@ -9,9 +9,16 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createLedger, type Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
+import {
+  createReadModelQueries,
+  openPostgresReadModels,
+  openSqliteReadModels,
+  Projector,
+  READ_MODELS_FILE,
+  type ReadModelDatabase,
+} from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
-import type { ProjectorHandle } from './context.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { instrumentStore } from './http/instrumented-store.js';
 
@@ -40,8 +47,27 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
   }
 }
 
+/**
+ * The read-model database beside the store: in PostgreSQL's schema when the store is PostgreSQL,
+ * otherwise `projections.sqlite` in LEDGER_DATA_DIR (also for EventStoreDB, which has no tables).
+ */
+export async function openReadModels(
+  config: LedgerApiConfig['store'],
+  dataDir: string,
+): Promise<ReadModelDatabase> {
+  if (config.engine === 'postgres') {
+    return openPostgresReadModels({ connectionString: config.url, schema: config.schema });
+  }
+  const directory = resolve(config.engine === 'sqlite' ? config.dataDir : dataDir);
+  mkdirSync(directory, { recursive: true });
+  return openSqliteReadModels({ path: join(directory, READ_MODELS_FILE) });
+}
+
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
+  readonly projector: Projector;
+  /** Stops accepting and drains requests, stops the projector, closes the read models. The store stays open. */
+  close(): Promise<void>;
 }
 
 export async function wireLedgerApi(input: {
@@ -50,12 +76,22 @@ export async function wireLedgerApi(input: {
   readonly store: EventStore;
   readonly logger: Logger;
   readonly clock?: () => number;
-  readonly projector?: ProjectorHandle;
+  /** Where SQLite read models live when the store is EventStoreDB. Default ./data. */
+  readonly readModelDataDir?: string;
 }): Promise<WiredApi> {
   const clock = input.clock ?? (() => Date.now());
   const metrics = new ApiMetrics();
   const store = instrumentStore(input.store, metrics);
   const ledger = createLedger({ store, clock, nationalIdKey: resolveNationalIdKey(input.config) });
+  const db = await openReadModels(input.config.store, input.readModelDataDir ?? './data');
+  const projector = new Projector({
+    store,
+    db,
+    rules: ledger.rules,
+    now: clock,
+    onError: (error) => input.logger.error({ err: error }, 'projector stopped on an error'),
+  });
+  await projector.start();
   const built = await buildApp({
     config: input.config,
     store,
@@ -63,7 +99,17 @@ export async function wireLedgerApi(input: {
     logger: input.logger,
     metrics,
     clock,
-    ...(input.projector === undefined ? {} : { projector: input.projector }),
+    projector,
+    readModels: createReadModelQueries(db),
   });
-  return { ...built, ledger };
+  return {
+    ...built,
+    ledger,
+    projector,
+    async close() {
+      await built.app.close();
+      await projector.stop();
+      await db.close();
+    },
+  };
 }

@@ -76,6 +76,46 @@ const service = (organisationId: string) => ({
 
 const CASES: RouteCase[] = [
   {
+    method: 'GET',
+    url: '/v1/volunteers/by-number/:volunteerNumber',
+    success: 200,
+    make: async (w) => {
+      const id = await volunteer(w);
+      const { volunteerNumber } = (await w.get(`/v1/volunteers/${id}`, w.admin)).json<{
+        volunteerNumber: string;
+      }>();
+      return {
+        url: `/v1/volunteers/by-number/${volunteerNumber}?minPosition=${await w.store.headPosition()}`,
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/partners/:partnerId/statement',
+    success: 200,
+    make: async () => ({ url: '/v1/partners/p1/statement' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/communities/:community/statistics',
+    success: 200,
+    make: async () => ({ url: '/v1/communities/c1/statistics' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/audit/balances',
+    success: 200,
+    make: async () => ({ url: '/v1/audit/balances' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/audit/volunteers/:volunteerId/as-of',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/audit/volunteers/${await volunteer(w)}/as-of?at=${new Date().toISOString()}`,
+    }),
+  },
+  {
     method: 'POST',
     url: '/v1/volunteers',
     success: 201,

@@ -43,7 +43,7 @@ export async function startHarness(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   t.teardown(async () => {
-    await built.app.close();
+    await built.close();
     await store.close();
     rmSync(directory, { recursive: true, force: true });
   });

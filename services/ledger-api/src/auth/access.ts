@@ -90,7 +90,8 @@ export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry
     const url = route.url ?? route.path;
     if (!url.startsWith('/v1')) return;
     const access = route.config?.access;
-    if (access === undefined) throw new Error(`route ${route.method.toString()} ${url} declares no access rule`);
+    if (access === undefined)
+      throw new Error(`route ${route.method.toString()} ${url} declares no access rule`);
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') table.push({ method, url, roles: access.roles, scope: access.scope.describe });
     }
