@@ -59,16 +59,17 @@ export class GroupCommitter {
     /** Called after each commit that stored something, to wake subscriptions. */
     private readonly onCommit: () => void,
   ) {
-    const append = createAppender(db);
+    const appender = createAppender(db);
     // A nested better-sqlite3 transaction runs as a SAVEPOINT: a throw rolls back that append only.
-    const appendInSavepoint = db.transaction(append);
+    const appendInSavepoint = db.transaction(appender.write);
     const batchTransaction = db.transaction((batch: readonly Pending[]): Outcome[] => {
       const recordedAt = new Date().toISOString();
-      return batch.map((pending): Outcome => {
+      appender.begin();
+      const outcomes = batch.map((pending): Outcome => {
         try {
-          // A one-event append checks everything (revision, its id) before its only writes, so it
+          // A one-event append checks everything (revision, its id) before its only write, so it
           // cannot fail halfway and needs no savepoint; that saves two statements per append.
-          const write = pending.request.events.length === 1 ? append : appendInSavepoint;
+          const write = pending.request.events.length === 1 ? appender.write : appendInSavepoint;
           return { ok: true, result: write(pending.request, recordedAt) };
         } catch (error) {
           // Rejections of one append stay with it; anything else (I/O, corruption) aborts the batch.
@@ -76,10 +77,19 @@ export class GroupCommitter {
           throw error;
         }
       });
+      appender.finish();
+      return outcomes;
     });
     // IMMEDIATE takes the write lock up front, so another process's writer waits (busy_timeout)
     // instead of failing with SQLITE_BUSY halfway through.
-    this.#commitBatch = (batch) => batchTransaction.immediate(batch);
+    this.#commitBatch = (batch) => {
+      try {
+        return batchTransaction.immediate(batch);
+      } catch (error) {
+        appender.abandon();
+        throw error;
+      }
+    };
   }
 
   /** Queues an already validated append; resolves after the commit that contains it. */

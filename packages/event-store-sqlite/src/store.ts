@@ -3,10 +3,11 @@
  * through group commit; reads and subscriptions use the same connection, which only ever sees
  * committed data because every transaction runs synchronously on the main thread.
  */
-import { DEFAULT_STORE_LIMITS, validateAppend } from '@timebank/event-store';
+import { DEFAULT_STORE_LIMITS, encodeAppend } from '@timebank/event-store';
 import type {
   AppendOptions,
   AppendResult,
+  EncodedEvent,
   EventStore,
   NewEvent,
   ReadAllOptions,
@@ -103,8 +104,17 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       append: AppendOptions,
     ): Promise<AppendResult> {
       if (closing) throw new Error(`event store ${options.path} is closing`);
-      validateAppend(streamName, events, append.expectedRevision, limits);
-      return committer.submit({ streamName, events, expectedRevision: append.expectedRevision });
+      const encoded = encodeAppend(streamName, events, append.expectedRevision, limits);
+      return committer.submit({
+        streamName,
+        // Only what is stored is kept: the caller may change its objects after this returns.
+        events: events.map((event, index) => ({
+          id: event.id,
+          type: event.type,
+          encoded: encoded[index] as EncodedEvent,
+        })),
+        expectedRevision: append.expectedRevision,
+      });
     },
 
     async readStream(streamName: string, read: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -1,6 +1,6 @@
 import { StoreLimitError } from './errors.js';
 import type { ExpectedRevision, NewEvent } from './port.js';
-import { canonicalJson } from './hash-chain.js';
+import { sortedKeys } from './hash-chain.js';
 
 export interface StoreLimits {
   /** Largest canonical encoding of one event (data + metadata + type), in bytes. Default 1 MiB (issue #3). */
@@ -31,25 +31,45 @@ export function assertValidStreamName(streamName: string): void {
   }
 }
 
-function assertJson(value: unknown, path: string): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new StoreLimitError('INVALID_EVENT', `${path} is not a finite number`);
-    return;
+/**
+ * Checks that `value` is plain JSON and returns its canonical encoding (`canonicalJson`) from the
+ * same walk, so an event is read once: what is checked is exactly what is encoded and hashed.
+ */
+function encodeCheckedJson(value: unknown, path: string): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value))
+        throw new StoreLimitError('INVALID_EVENT', `${path} is not a finite number`);
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw new StoreLimitError('INVALID_EVENT', `${path} is not JSON (${typeof value})`);
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => assertJson(item, `${path}[${index}]`));
-    return;
-  }
-  if (typeof value === 'object') {
-    const prototype = Object.getPrototypeOf(value) as unknown;
-    if (prototype !== Object.prototype && prototype !== null) {
-      throw new StoreLimitError('INVALID_EVENT', `${path} is not a plain JSON object`);
+    let out = '[';
+    for (let index = 0; index < value.length; index += 1) {
+      if (index > 0) out += ',';
+      out += encodeCheckedJson(value[index], `${path}[${index}]`);
     }
-    for (const [key, item] of Object.entries(value)) assertJson(item, `${path}.${key}`);
-    return;
+    return `${out}]`;
   }
-  throw new StoreLimitError('INVALID_EVENT', `${path} is not JSON (${typeof value})`);
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new StoreLimitError('INVALID_EVENT', `${path} is not a plain JSON object`);
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of sortedKeys(record)) {
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${encodeCheckedJson(record[key], `${path}.${key}`)}`;
+  }
+  return `${out}}`;
 }
 
 export function assertValidExpectedRevision(expected: ExpectedRevision): void {
@@ -59,16 +79,30 @@ export function assertValidExpectedRevision(expected: ExpectedRevision): void {
   }
 }
 
+/** One validated event, encoded once for the size check, the hash chain and storage. */
+export interface EncodedEvent {
+  /** `canonicalJson(event.data)`. */
+  readonly dataJson: string;
+  /** `canonicalJson(event.metadata)`. */
+  readonly metadataJson: string;
+  /** Bytes of UTF-8 in `canonicalJson({ type, data, metadata })`, the size the limit applies to. */
+  readonly sizeBytes: number;
+}
+
+/** Bytes of `{"data":,"metadata":,"type":}`: what `canonicalJson({ type, data, metadata })` adds. */
+const ENVELOPE_BYTES = Buffer.byteLength('{"data":,"metadata":,"type":}');
+
 /**
- * Validates an append before any I/O. Throws a `StoreLimitError`; the adapter writes nothing.
- * Returns each event's canonical encoding so that adapters do not serialise twice.
+ * Validates an append before any I/O, like `validateAppend`, and returns each event's data and
+ * metadata canonically encoded. Every value is walked once: checked and encoded together.
+ * Throws a `StoreLimitError`; the adapter writes nothing.
  */
-export function validateAppend(
+export function encodeAppend(
   streamName: string,
   events: readonly NewEvent[],
   expected: ExpectedRevision,
   limits: StoreLimits,
-): string[] {
+): EncodedEvent[] {
   assertValidStreamName(streamName);
   assertValidExpectedRevision(expected);
   // Checked through an `unknown` alias: narrowing `events` itself would type its items as `any`.
@@ -96,22 +130,48 @@ export function validateAppend(
     if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
       throw new StoreLimitError('INVALID_EVENT', `${where}.data must be a JSON object`);
     }
-    assertJson(event.data, `${where}.data`);
-    assertJson(event.metadata, `${where}.metadata`);
+    const dataJson = encodeCheckedJson(event.data, `${where}.data`);
+    const metadata: unknown = event.metadata;
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+      throw new StoreLimitError('INVALID_EVENT', `${where}.metadata must be a JSON object`);
+    }
+    const metadataJson = encodeCheckedJson(metadata, `${where}.metadata`);
     if (!Number.isInteger(event.metadata.schemaVersion) || event.metadata.schemaVersion < 1) {
       throw new StoreLimitError(
         'INVALID_EVENT',
         `${where}.metadata.schemaVersion must be a positive integer`,
       );
     }
-    const encoded = canonicalJson({ type: event.type, data: event.data, metadata: event.metadata });
-    const size = Buffer.byteLength(encoded, 'utf8');
-    if (size > limits.eventSizeBytesMax) {
+    // The type matches EVENT_TYPE_PATTERN, so it is ASCII and its JSON is its length plus quotes.
+    const sizeBytes =
+      ENVELOPE_BYTES +
+      Buffer.byteLength(dataJson, 'utf8') +
+      Buffer.byteLength(metadataJson, 'utf8') +
+      event.type.length +
+      2;
+    if (sizeBytes > limits.eventSizeBytesMax) {
       throw new StoreLimitError(
         'EVENT_TOO_LARGE',
-        `${where} is ${size} bytes; the limit is ${limits.eventSizeBytesMax}`,
+        `${where} is ${sizeBytes} bytes; the limit is ${limits.eventSizeBytesMax}`,
       );
     }
-    return encoded;
+    return { dataJson, metadataJson, sizeBytes };
   });
+}
+
+/**
+ * Validates an append before any I/O. Throws a `StoreLimitError`; the adapter writes nothing.
+ * Returns each event's canonical encoding, `canonicalJson({ type, data, metadata })`, so that
+ * adapters do not serialise twice; `encodeAppend` gives the parts.
+ */
+export function validateAppend(
+  streamName: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+  limits: StoreLimits,
+): string[] {
+  return encodeAppend(streamName, events, expected, limits).map(
+    (encoded, index) =>
+      `{"data":${encoded.dataJson},"metadata":${encoded.metadataJson},"type":${JSON.stringify(events[index]?.type)}}`,
+  );
 }
