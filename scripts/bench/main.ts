@@ -1,22 +1,38 @@
 /**
  * `pnpm bench`: runs the registered benchmarks in one process, one after another (they would
- * distort each other in parallel on two cores), prints a table and writes docs/benchmarks.md.
+ * distort each other in parallel on two cores), prints a table and writes docs/benchmarks.md
+ * with its charts in docs/img/ (beside the report: `--output /tmp/x.md` writes /tmp/img/).
  *
  *   pnpm bench [--quick] [--only event-store-sqlite,...] [--output docs/benchmarks.md]
  *
  * Never part of `pnpm test`: figures depend on the machine, so nothing here asserts a threshold.
+ * A module that throws is reported as failed in the document and makes the exit code 1, after
+ * the others have run, so CI shows a benchmark that no longer works without gating on figures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { emmettPeerBenchmark } from './emmett-peer.js';
+import { eventStorePostgresBenchmark } from './event-store-postgres.js';
 import { eventStoreSqliteBenchmark } from './event-store-sqlite.js';
+import { ledgerMemoryBenchmark } from './ledger-memory.js';
+import { ledgerStoreSizeBenchmark } from './ledger-store-size.js';
+import { ledgerStreamLengthBenchmark } from './ledger-stream-length.js';
 import { describeMachine } from './machine.js';
 import { consoleTable, markdownReport } from './report.js';
 import type { ModuleResult } from './report.js';
+import { renderChart, type Chart } from './svg-chart.js';
 import type { Benchmark } from './types.js';
 
-/** Every benchmark of the project, in run order. Register new modules here. */
-const BENCHMARKS: readonly Benchmark[] = [eventStoreSqliteBenchmark];
+/** Every benchmark of the project, in run order. Register new modules here, one per line. */
+const BENCHMARKS: readonly Benchmark[] = [
+  eventStoreSqliteBenchmark,
+  eventStorePostgresBenchmark,
+  ledgerStreamLengthBenchmark,
+  ledgerStoreSizeBenchmark,
+  emmettPeerBenchmark,
+  ledgerMemoryBenchmark,
+];
 
 const USAGE = `usage: pnpm bench [--quick] [--only <name,...>] [--output <file>]
   --quick          small sizes; the whole run finishes in under two minutes
@@ -44,18 +60,39 @@ async function main(): Promise<void> {
 
   const machine = describeMachine();
   console.log(
-    `${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, SQLite ${machine.sqlite}`,
+    `${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, SQLite ${machine.sqlite}, ${machine.disk}`,
   );
+  const output = resolve(values.output);
+  const imageDirectory = join(dirname(output), 'img');
+  mkdirSync(imageDirectory, { recursive: true });
+  const runStartedMs = performance.now();
   const results: ModuleResult[] = [];
   for (const benchmark of selected) {
     console.log(`\n# ${benchmark.name}${values.quick ? ' (quick)' : ''}`);
     const startedMs = performance.now();
-    const figures = await benchmark.run({ quick: values.quick });
-    results.push({ module: benchmark.name, figures, seconds: (performance.now() - startedMs) / 1000 });
+    const charts: Chart[] = [];
+    const seconds = (): number => (performance.now() - startedMs) / 1000;
+    try {
+      const figures = await benchmark.run({ quick: values.quick, chart: (chart) => charts.push(chart) });
+      const written = charts.map((chart) => {
+        writeFileSync(join(imageDirectory, `${chart.name}.svg`), renderChart(chart));
+        return { title: chart.title, path: `img/${chart.name}.svg` };
+      });
+      results.push({ module: benchmark.name, figures, seconds: seconds(), charts: written });
+    } catch (error) {
+      const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      console.error(`${benchmark.name} failed: ${failure}`);
+      process.exitCode = 1;
+      results.push({
+        module: benchmark.name,
+        figures: [],
+        seconds: seconds(),
+        failure: failure.split('\n')[0] ?? failure,
+      });
+    }
   }
   console.log(`\n${consoleTable(results)}`);
 
-  const output = resolve(values.output);
   const command = [
     'pnpm bench',
     values.quick ? '--quick' : '',
@@ -63,16 +100,16 @@ async function main(): Promise<void> {
   ]
     .filter((part) => part !== '')
     .join(' ');
-  mkdirSync(dirname(output), { recursive: true });
   writeFileSync(
     output,
     markdownReport(results, machine, {
       quick: values.quick,
       command,
       date: new Date().toISOString().slice(0, 10),
+      seconds: (performance.now() - runStartedMs) / 1000,
     }),
   );
-  console.log(`\nwrote ${output}`);
+  console.log(`\nwrote ${output} and its charts in ${imageDirectory}`);
 }
 
 await main();

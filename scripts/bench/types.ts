@@ -1,6 +1,7 @@
 /**
  * What a benchmark module gives the runner. Register a module in `main.ts`.
  */
+import type { Chart } from './svg-chart.js';
 
 /** A goal from an issue, e.g. `{ comparison: '>=', value: 20_000 }` for "at least 20,000 events/s". */
 export interface Target {
@@ -27,6 +28,11 @@ export interface Figure {
 export interface BenchmarkOptions {
   /** Small sizes so that the whole run takes under two minutes. */
   readonly quick: boolean;
+  /**
+   * Hands a chart to the runner, which writes it to `img/<name>.svg` beside the report and links
+   * it under the module's table. Optional so that modules without charts can ignore it.
+   */
+  readonly chart?: (chart: Chart) => void;
 }
 
 export interface Benchmark {

@@ -1,0 +1,209 @@
+/**
+ * The peer, side by side (issue #7): Emmett's command handler on its SQLite event store
+ * (`@event-driven-io/emmett-sqlite`) against our ledger on our SQLite adapter, on the same
+ * command cycle with the same domain: read and fold the volunteer stream, decide with our
+ * volunteer decider, append with the expected version. Sequentially, then with 16 callers.
+ *
+ * Emmett gets the same in-place fold we use and the partner's state precomputed (it reads only
+ * the volunteer stream); our ledger also loads the policy and partner streams per command.
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandHandler } from '@event-driven-io/emmett';
+import { getSQLiteEventStore, type SQLiteEventStore } from '@event-driven-io/emmett-sqlite';
+import { deterministicEventId, volunteerNumberFromHash } from '@timebank/application';
+import {
+  DEFAULT_LEDGER_RULES,
+  DomainError,
+  applyVolunteerEvent,
+  initialPolicyState,
+  initialVolunteerState,
+  normaliseNationalId,
+  parseCommand,
+  volunteerDecider,
+  volunteerIdForNationalIdHash,
+  type CommandInput,
+  type DomainEvent,
+  type PartnerState,
+  type VolunteerState,
+} from '@timebank/domain';
+import { driveCycles, percentile } from './support/command-cycle.js';
+import {
+  createWorld,
+  foldedForHistory,
+  NOW_MS,
+  registerVolunteers,
+  registration,
+} from './support/ledger-world.js';
+import { figure } from './types.js';
+import type { Benchmark, Figure } from './types.js';
+
+/** Callers in flight, from the issue. */
+const CONCURRENT_CALLERS = 16;
+/** Volunteers the cycles rotate over, in both runs, so both fold streams of the same lengths. */
+const VOLUNTEERS = 16;
+const SIZES = { quick: { cycles: 40 }, full: { cycles: 200 } };
+const PEER_KEY = 'peer-key-0123456789abcdef0123456789abcdef';
+
+type Execute = (command: CommandInput) => Promise<readonly DomainEvent[]>;
+
+interface Run {
+  readonly commandsPerSecond: number;
+  readonly p99Ms: number;
+  readonly failedCycles: number;
+  readonly firstError: string | undefined;
+}
+
+/** Our ledger on a fresh store: partner, volunteers, then the timed cycles. */
+async function oursRun(callers: number, cycles: number): Promise<Run & { partner: PartnerState }> {
+  const world = await createWorld();
+  try {
+    const ids = await registerVolunteers(world.ledger, 0, VOLUNTEERS);
+    const { partner } = await foldedForHistory(world.store, ids[0] ?? '');
+    const execute: Execute = async (command) => (await world.ledger.execute(command)).events;
+    const result = await driveCycles(execute, ids, { callers, cycles, nowMs: NOW_MS, keyPrefix: 'ours' });
+    return { ...summary(result, 0, undefined), partner };
+  } finally {
+    await world.close();
+  }
+}
+
+function summary(
+  result: { commandsPerSecond: number; latenciesMs: number[] },
+  failedCycles: number,
+  firstError: string | undefined,
+): Run {
+  return {
+    commandsPerSecond: result.commandsPerSecond,
+    p99Ms: percentile(result.latenciesMs, 0.99),
+    failedCycles,
+    firstError,
+  };
+}
+
+/** Emmett's handler deciding with our decider; the fold applies events in place to a fresh state. */
+function emmettExecute(store: SQLiteEventStore, partner: PartnerState): Execute {
+  const handle = CommandHandler<VolunteerState, DomainEvent>({
+    initialState: initialVolunteerState,
+    evolve: (state, event) => {
+      applyVolunteerEvent(state, { type: event.type, data: event.data } as DomainEvent);
+      return state;
+    },
+  });
+  return async (input) => {
+    const command = parseCommand(input);
+    if (command instanceof DomainError) throw command;
+    let idHash: string | undefined;
+    let streamName: string;
+    if (command.type === 'RegisterVolunteer') {
+      idHash = createHmac('sha256', PEER_KEY)
+        .update(normaliseNationalId(command.nationalIdNumber))
+        .digest('hex');
+      streamName = `volunteer-${volunteerIdForNationalIdHash(idHash)}`;
+    } else if ('volunteerId' in command) {
+      streamName = `volunteer-${command.volunteerId}`;
+    } else {
+      throw new Error(`${command.type} is not a volunteer command`);
+    }
+    let counter = 0;
+    const result = await handle(store, streamName, (state) => {
+      const decided = volunteerDecider.decide(command, state, {
+        now: new Date(NOW_MS).toISOString(),
+        newId: () =>
+          `id${deterministicEventId(command.idempotencyKey, 'new-id', counter++).replaceAll('-', '')}`,
+        rules: DEFAULT_LEDGER_RULES,
+        pointsPolicy: initialPolicyState,
+        partner,
+        ...(idHash === undefined
+          ? {}
+          : { nationalIdHash: idHash, volunteerNumber: volunteerNumberFromHash(idHash) }),
+      });
+      if (decided instanceof DomainError) throw decided;
+      return decided;
+    });
+    return result.newEvents;
+  };
+}
+
+async function emmettRun(partner: PartnerState, callers: number, cycles: number): Promise<Run> {
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-emmett-'));
+  const store = getSQLiteEventStore({ fileName: join(directory, 'emmett.db') });
+  try {
+    const execute = emmettExecute(store, partner);
+    // Registration is set-up, not measured; one at a time so that it cannot fail on the peer's
+    // connection handling.
+    const ids: string[] = [];
+    for (let index = 0; index < VOLUNTEERS; index += 1) {
+      const [registered] = await execute(registration(index));
+      if (registered?.type !== 'VolunteerRegistered') throw new Error('peer registration decided nothing');
+      ids.push(registered.data.volunteerId);
+    }
+    let failedCycles = 0;
+    let firstError: string | undefined;
+    const result = await driveCycles(execute, ids, {
+      callers,
+      cycles,
+      nowMs: NOW_MS,
+      keyPrefix: 'peer',
+      onError: (error) => {
+        failedCycles += 1;
+        firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      },
+    });
+    return summary(result, failedCycles, firstError);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function errorNote(run: Run, cycles: number): string {
+  return run.failedCycles === 0
+    ? 'every cycle succeeded.'
+    : `${run.failedCycles} of ${cycles} cycles failed (first error: \`${run.firstError ?? ''}\`); the rate counts successful commands only.`;
+}
+
+export const emmettPeerBenchmark: Benchmark = {
+  name: 'emmett-peer',
+  async run({ quick, chart }): Promise<Figure[]> {
+    const { cycles } = quick ? SIZES.quick : SIZES.full;
+    const figures: Figure[] = [];
+    const bars: { label: string; value: number }[] = [];
+    for (const callers of [1, CONCURRENT_CALLERS]) {
+      const ours = await oursRun(callers, cycles);
+      const peer = await emmettRun(ours.partner, callers, cycles);
+      const label = callers === 1 ? 'sequential' : `${callers} callers`;
+      console.log(
+        `${label}: ours ${Math.round(ours.commandsPerSecond)} commands/s (p99 ${ours.p99Ms.toFixed(1)} ms), Emmett ${Math.round(peer.commandsPerSecond)} commands/s (p99 ${peer.p99Ms.toFixed(1)} ms), ${peer.failedCycles} failed cycles${peer.firstError === undefined ? '' : `: ${peer.firstError}`}`,
+      );
+      bars.push(
+        { label: `ours, ${label}`, value: ours.commandsPerSecond },
+        { label: `Emmett, ${label}`, value: peer.commandsPerSecond },
+      );
+      figures.push(
+        figure({
+          name: `Emmett SQLite, command cycle, ${label}`,
+          value: peer.commandsPerSecond,
+          unit: 'commands/s',
+          note: `p99 ${peer.p99Ms.toFixed(1)} ms; ${errorNote(peer, cycles)}`,
+        }),
+        figure({
+          name: `our ledger on SQLite, command cycle, ${label}`,
+          value: ours.commandsPerSecond,
+          unit: 'commands/s',
+          baseline: { name: `Emmett, ${label}`, value: peer.commandsPerSecond },
+          note: `p99 ${ours.p99Ms.toFixed(1)} ms; ${errorNote(ours, cycles)}`,
+        }),
+      );
+    }
+    chart?.({
+      kind: 'bar',
+      name: 'emmett-peer',
+      title: 'Command cycle: our ledger vs Emmett (SQLite, durable)',
+      unit: 'commands/s',
+      bars,
+    });
+    return figures;
+  },
+};

@@ -1,0 +1,183 @@
+/**
+ * Command throughput and p99 against the length of the volunteer's stream (issue #7). The same
+ * command cycle runs on volunteers whose streams already hold 10 … 10,000 events; with the
+ * state cache warm a command reads only the stream's tail, so the rate should not fall with
+ * length. The first command on each stream after a restart (cold cache) folds the whole stream;
+ * its latency is reported beside the curve.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rawInserts } from './event-store-sqlite.js';
+import { driveCycles, percentile } from './support/command-cycle.js';
+import type { CommandInput, DomainEvent } from '@timebank/domain';
+import {
+  createWorld,
+  foldedForHistory,
+  generateHistory,
+  NOW_MS,
+  registerVolunteers,
+  seedHistories,
+  type LedgerWorld,
+} from './support/ledger-world.js';
+import { figure } from './types.js';
+import type { Benchmark, Figure } from './types.js';
+
+/** Commands in flight: as many desks as the peer comparison uses. */
+const CALLERS = 16;
+/** Stream lengths of the curve, in events, from the issue. */
+const LENGTHS = [10, 100, 1_000, 10_000];
+const SIZES = {
+  quick: { volunteers: 8, cycles: 100 },
+  full: { volunteers: 32, cycles: 400 },
+};
+
+/**
+ * Rounds per length: the lengths take turns, a short run each, and each length's rate is the
+ * median of its rounds, so that load from other processes on a shared machine falls on every
+ * length alike instead of on whichever ran during a busy minute.
+ */
+const ROUNDS = 5;
+
+interface Point {
+  readonly length: number;
+  readonly commandsPerSecond: number;
+  readonly p99Ms: number;
+  readonly coldFirstCommandMs: number;
+}
+
+interface Prepared {
+  readonly length: number;
+  readonly world: LedgerWorld;
+  readonly ids: readonly string[];
+  readonly execute: (command: CommandInput) => Promise<readonly DomainEvent[]>;
+  readonly slots: Map<string, number>;
+  readonly coldFirstCommandMs: number;
+}
+
+/** A store whose volunteers' streams hold `length` events, and a restarted ledger with a warm cache. */
+async function prepare(length: number, volunteers: number): Promise<Prepared> {
+  const world = await createWorld();
+  const ids = await registerVolunteers(world.ledger, 0, volunteers);
+  const template = ids[0];
+  if (template === undefined) throw new Error('no volunteers');
+  if (length > 1) {
+    const { volunteer, partner } = await foldedForHistory(world.store, template);
+    await seedHistories(world.store, template, ids, generateHistory(volunteer, partner, length - 1));
+  }
+  // A new ledger, as after a restart: the warm-up cycle folds each stream once (cold), then
+  // the measured cycles run on cached state plus the tail.
+  const ledger = world.newLedger();
+  const execute = async (command: CommandInput) => (await ledger.execute(command)).events;
+  const slots = new Map<string, number>();
+  const warm = await driveCycles(execute, ids, {
+    callers: CALLERS,
+    cycles: ids.length,
+    nowMs: NOW_MS,
+    keyPrefix: 'warm',
+    slots,
+  });
+  const cold = warm.latenciesMs.filter((_, index) => index % 3 === 0);
+  return { length, world, ids, execute, slots, coldFirstCommandMs: percentile(cold, 0.5) };
+}
+
+async function measure(prepared: readonly Prepared[], cycles: number): Promise<Point[]> {
+  const rates = prepared.map(() => [] as number[]);
+  const latencies = prepared.map(() => [] as number[]);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [index, each] of prepared.entries()) {
+      const result = await driveCycles(each.execute, each.ids, {
+        callers: CALLERS,
+        cycles: Math.ceil(cycles / ROUNDS),
+        nowMs: NOW_MS,
+        keyPrefix: `measure-${round}`,
+        slots: each.slots,
+      });
+      rates[index]?.push(result.commandsPerSecond);
+      latencies[index]?.push(...result.latenciesMs);
+    }
+  }
+  return prepared.map((each, index) => ({
+    length: each.length,
+    commandsPerSecond: percentile(rates[index] ?? [], 0.5),
+    p99Ms: percentile(latencies[index] ?? [], 0.99),
+    coldFirstCommandMs: each.coldFirstCommandMs,
+  }));
+}
+
+export const ledgerStreamLengthBenchmark: Benchmark = {
+  name: 'ledger-stream-length',
+  async run({ quick, chart }): Promise<Figure[]> {
+    const sizes = quick ? SIZES.quick : SIZES.full;
+    const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-raw-'));
+    const rawSingle = rawInserts(join(directory, 'raw.db'), quick ? 1_000 : 3_000, 1);
+    rmSync(directory, { recursive: true, force: true });
+    const prepared: Prepared[] = [];
+    let points: Point[];
+    try {
+      for (const length of LENGTHS) prepared.push(await prepare(length, sizes.volunteers));
+      points = await measure(prepared, sizes.cycles);
+    } finally {
+      for (const each of prepared) await each.world.close();
+    }
+    for (const point of points) {
+      console.log(
+        `stream of ${point.length} events: ${Math.round(point.commandsPerSecond)} commands/s, p99 ${point.p99Ms.toFixed(1)} ms, cold first command ${point.coldFirstCommandMs.toFixed(1)} ms`,
+      );
+    }
+    const shortest = points[0];
+    if (shortest === undefined) throw new Error('no lengths measured');
+    chart?.({
+      name: 'stream-length',
+      title: 'Command throughput vs stream length (16 callers, warm cache)',
+      kind: 'line',
+      xLabel: 'events in the volunteer stream',
+      xLog: true,
+      series: [
+        {
+          name: 'commands/s',
+          points: points.map((point) => ({ x: point.length, y: point.commandsPerSecond })),
+        },
+      ],
+      secondary: {
+        name: 'p99 ms',
+        points: points.map((point) => ({ x: point.length, y: point.p99Ms })),
+      },
+    });
+    const baseline = { name: `stream of ${shortest.length}`, value: shortest.commandsPerSecond };
+    return [
+      figure({
+        name: `command cycle on a ${shortest.length}-event stream, ${CALLERS} callers`,
+        value: shortest.commandsPerSecond,
+        unit: 'commands/s',
+        baseline: { name: 'raw better-sqlite3, 1 insert per transaction', value: rawSingle },
+        note: `${sizes.volunteers} volunteers per length, ${sizes.cycles} cycles (${sizes.cycles * 3} commands: record, confirm, redeem) per length in ${ROUNDS} interleaved rounds (rate = median round); each command is durable and appends 1–2 events.`,
+      }),
+      ...points.slice(1).map((point) =>
+        figure({
+          name: `command cycle on a ${point.length.toLocaleString('en-US')}-event stream`,
+          value: point.commandsPerSecond,
+          unit: 'commands/s',
+          baseline,
+          ...(point.length === 10_000 ? { target: { comparison: '>=', value: 0.8, of: 'ratio' } } : {}),
+        }),
+      ),
+      ...points.map((point) =>
+        figure({
+          name: `p99 command latency, ${point.length.toLocaleString('en-US')}-event stream`,
+          value: point.p99Ms,
+          unit: 'ms',
+          ...(point === shortest ? {} : { baseline: { name: baseline.name, value: shortest.p99Ms } }),
+        }),
+      ),
+      ...points.slice(1).map((point) =>
+        figure({
+          name: `first command after a restart (cold cache), ${point.length.toLocaleString('en-US')}-event stream, median`,
+          value: point.coldFirstCommandMs,
+          unit: 'ms',
+          baseline: { name: baseline.name, value: shortest.coldFirstCommandMs },
+        }),
+      ),
+    ];
+  },
+};
