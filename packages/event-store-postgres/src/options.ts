@@ -78,7 +78,11 @@ interface CommonOptions {
   readonly hooks?: PostgresTestHooks;
 }
 
-/** Either a connection string (the store owns its pool) or a pool the caller owns and ends. */
+/**
+ * Either a connection string (the store owns its pool) or a pool the caller owns and ends. A
+ * caller-owned pool needs its own `pool.on('error')` handler, as every `pg` pool does; the
+ * listener connection is opened with the pool's connection options.
+ */
 export type PostgresEventStoreOptions = CommonOptions &
   (
     | { readonly connectionString: string; readonly pool?: never }

@@ -161,6 +161,28 @@ if (url !== undefined) {
     await reopened.close();
   });
 
+  t.test('a caller-owned pool is used, and left open at close', async (t) => {
+    const schema = freshSchemaName();
+    const pool = new pg.Pool({ connectionString: url, max: 3 });
+    t.teardown(async () => {
+      await pool.end();
+      await dropSchema(url, schema);
+    });
+    const store = await createPostgresEventStore({ pool, schema });
+    const subscription = store.subscribeToAll();
+    const iterator = subscription[Symbol.asyncIterator]();
+    await iterator.next();
+    const event = newEvent();
+    await store.appendToStream('pooled-1', [event], { expectedRevision: 'no_stream' });
+    const next = await iterator.next();
+    t.equal(next.done !== true && next.value.kind === 'event' ? next.value.event.id : undefined, event.id);
+    await store.close();
+    const left = await pool.query<{ count: string }>(
+      `SELECT count(*) AS count FROM ${pg.escapeIdentifier(schema)}.events`,
+    );
+    t.equal(left.rows[0]?.count, '1', 'the pool still works after the store closed');
+  });
+
   t.test('stored events cannot be updated or deleted', async (t) => {
     const schema = freshSchemaName();
     const store = await openStore(t, url, { schema });
