@@ -1,0 +1,101 @@
+/**
+ * The standalone relay's configuration: parsed once from the environment with zod, frozen, and
+ * passed down. Nothing else in this service reads `process.env`. A bad value stops start-up with
+ * a message that names the variable. Store variables mean what they mean to the ledger API.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function wholeNumber(minimum: number, maximum: number, unit: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number of ${unit}`)
+    .transform(Number)
+    .pipe(z.number().int().min(minimum).max(maximum));
+}
+
+const environmentSchema = z
+  .object({
+    KAFKA_BROKERS: z
+      .string({ error: 'is required: a comma-separated list of host:port' })
+      .trim()
+      .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated list of host:port'),
+    KAFKA_CLIENT_ID: z.string().trim().min(1).max(100).default('timebank-kafka-relay'),
+    /** Prefix of every topic name; empty in production, unique per run in tests. */
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, ".", "_" or "-" (at most 100)')
+      .default(''),
+    LEDGER_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    LEDGER_DATA_DIR: z.string().trim().min(1).default('./data'),
+    POSTGRES_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    POSTGRES_SCHEMA: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier of at most 63 characters')
+      .default('ledger'),
+    /** Default LEDGER_DATA_DIR/kafka-relay.checkpoint.json. */
+    RELAY_CHECKPOINT_PATH: z.string().trim().min(1).optional(),
+    /** Default `stop`: an event that fails its integration schema must alert, never vanish. */
+    RELAY_ON_INVALID_EVENT: z.enum(['stop', 'skip']).default('stop'),
+    /** Default 1,000 events (see DEFAULT_RELAY_LIMITS for why). */
+    RELAY_BATCH_EVENTS_MAX: wholeNumber(1, 100_000, 'events').default(1000),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  })
+  .superRefine((value, context) => {
+    if (value.LEDGER_STORE === 'postgres' && value.POSTGRES_URL === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['POSTGRES_URL'],
+        message: 'is required when LEDGER_STORE=postgres',
+      });
+    }
+  });
+
+export interface KafkaRelayConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly topicPrefix: string;
+  readonly store:
+    | { readonly engine: 'sqlite'; readonly dataDir: string }
+    | { readonly engine: 'postgres'; readonly url: string; readonly schema: string };
+  readonly checkpointPath: string;
+  readonly onInvalidEvent: 'stop' | 'skip';
+  readonly batchEventsMax: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Parses the environment; throws an Error naming every bad variable. */
+export function parseConfig(environment: Readonly<Record<string, string | undefined>>): KafkaRelayConfig {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  return Object.freeze({
+    brokers: Object.freeze(env.KAFKA_BROKERS.split(',')),
+    clientId: env.KAFKA_CLIENT_ID,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+    store:
+      env.LEDGER_STORE === 'postgres'
+        ? Object.freeze({
+            engine: 'postgres' as const,
+            url: env.POSTGRES_URL ?? '',
+            schema: env.POSTGRES_SCHEMA,
+          })
+        : Object.freeze({ engine: 'sqlite' as const, dataDir: env.LEDGER_DATA_DIR }),
+    checkpointPath: env.RELAY_CHECKPOINT_PATH ?? join(env.LEDGER_DATA_DIR, 'kafka-relay.checkpoint.json'),
+    onInvalidEvent: env.RELAY_ON_INVALID_EVENT,
+    batchEventsMax: env.RELAY_BATCH_EVENTS_MAX,
+    logLevel: env.LOG_LEVEL,
+  });
+}

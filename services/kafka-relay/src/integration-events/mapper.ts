@@ -1,0 +1,206 @@
+/**
+ * Maps a stored domain event to at most one integration message. Pure apart from the record
+ * lookup that ServiceHoursConfirmed needs (the domain event names the record; consumers want its
+ * times and minutes). The candidate data is validated against the integration schema: data that
+ * fails it is reported as `invalid`, never published.
+ */
+import type { JsonObject, JsonValue, RecordedEvent } from '@timebank/event-store';
+import { INTEGRATION_EVENTS, topicFor, type IntegrationEventType } from './catalogue.js';
+
+/** What the relay hands to the publisher: one Kafka message. */
+export interface IntegrationMessage {
+  readonly topic: string;
+  /** The volunteer id: Kafka keeps order per key, so each volunteer's events stay in order. */
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The service record fields a confirmation needs, found in the volunteer's stream. */
+export interface ServiceRecordFacts {
+  readonly organisationId: JsonValue | undefined;
+  readonly startAt: JsonValue | undefined;
+  readonly endAt: JsonValue | undefined;
+  readonly durationMinutes: JsonValue | undefined;
+}
+
+export type FindServiceRecord = (
+  volunteerId: string,
+  recordId: string,
+) => Promise<ServiceRecordFacts | undefined>;
+
+export type MapResult =
+  | { readonly kind: 'internal' }
+  | { readonly kind: 'publish'; readonly message: IntegrationMessage }
+  | { readonly kind: 'invalid'; readonly integrationType: IntegrationEventType; readonly issues: string };
+
+type Candidate = { readonly type: IntegrationEventType; readonly data: Record<string, unknown> };
+
+const text = (value: JsonValue | undefined): string => (typeof value === 'string' ? value : '');
+const object = (value: JsonValue | undefined): JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+
+function hold(data: JsonObject, at: string): Record<string, unknown> {
+  return {
+    volunteerId: data.volunteerId,
+    holdId: data.holdId,
+    partnerId: data.partnerId,
+    centipoints: data.centipoints,
+    [at]: data[at],
+  };
+}
+
+async function candidateFor(
+  event: RecordedEvent,
+  findRecord: FindServiceRecord,
+): Promise<Candidate | undefined> {
+  const d = event.data;
+  switch (event.type) {
+    case 'VolunteerRegistered':
+      return {
+        type: 'VolunteerRegistered',
+        data: { volunteerId: d.volunteerId, community: d.community, registeredAt: d.registeredAt },
+      };
+    case 'StarRatingAwarded':
+      return {
+        type: 'StarRatingAwarded',
+        data: {
+          volunteerId: d.volunteerId,
+          level: d.level,
+          awardedAt: d.awardedAt,
+          effectiveAt: d.effectiveAt,
+        },
+      };
+    case 'ServiceHoursConfirmed': {
+      const record = await findRecord(text(d.volunteerId), text(d.recordId));
+      return {
+        type: 'ServiceHoursConfirmed',
+        data: {
+          volunteerId: d.volunteerId,
+          recordId: d.recordId,
+          organisationId: record?.organisationId,
+          startAt: record?.startAt,
+          endAt: record?.endAt,
+          durationMinutes: record?.durationMinutes,
+          qualityGrade: d.qualityGrade,
+          confirmedAt: d.confirmedAt,
+        },
+      };
+    }
+    case 'ServiceRecordCorrected':
+      return {
+        type: 'ServiceRecordCorrected',
+        data: {
+          volunteerId: d.volunteerId,
+          recordId: d.recordId,
+          replacementRecordId: d.replacementRecordId,
+          durationMinutes: object(d.replacement).durationMinutes,
+          reasonCode: d.reasonCode,
+          correctedAt: d.correctedAt,
+        },
+      };
+    case 'ServiceRecordVoided':
+      return {
+        type: 'ServiceRecordCorrected',
+        data: {
+          volunteerId: d.volunteerId,
+          recordId: d.recordId,
+          replacementRecordId: null,
+          durationMinutes: null,
+          reasonCode: d.reasonCode,
+          correctedAt: d.voidedAt,
+        },
+      };
+    case 'PointsEarned':
+      return {
+        type: 'PointsEarned',
+        data: {
+          volunteerId: d.volunteerId,
+          recordId: d.recordId,
+          centipoints: d.centipoints,
+          policyVersion: d.policyVersion,
+          earnedAt: d.earnedAt,
+          expiresAt: d.expiresAt,
+        },
+      };
+    case 'PointsHeld':
+      return {
+        type: 'PointsHeld',
+        data: { ...hold(d, 'heldAt'), offerId: d.offerId, expiresAt: d.expiresAt },
+      };
+    case 'PointsCaptured':
+      return { type: 'PointsCaptured', data: hold(d, 'capturedAt') };
+    case 'PointsReleased':
+      return { type: 'PointsReleased', data: hold(d, 'releasedAt') };
+    case 'PointsHoldExpired':
+      return { type: 'PointsHoldExpired', data: hold(d, 'expiredAt') };
+    case 'PointsExpired':
+      return {
+        type: 'PointsExpired',
+        data: { volunteerId: d.volunteerId, centipoints: d.centipoints, expiredAt: d.expiredAt },
+      };
+    case 'PointsTransferReceived':
+      return {
+        type: 'TransferCompleted',
+        data: {
+          volunteerId: d.volunteerId,
+          transferId: d.transferId,
+          fromVolunteerId: d.fromVolunteerId,
+          centipoints: d.centipoints,
+          completedAt: d.receivedAt,
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Header names every message carries; consumers deduplicate on `event-id`. */
+export const HEADERS = {
+  eventId: 'event-id',
+  eventType: 'event-type',
+  schemaVersion: 'schema-version',
+  globalPosition: 'global-position',
+  correlationId: 'correlation-id',
+} as const;
+
+export async function mapEvent(
+  event: RecordedEvent,
+  topicPrefix: string,
+  findRecord: FindServiceRecord,
+): Promise<MapResult> {
+  const candidate = await candidateFor(event, findRecord);
+  if (candidate === undefined) return { kind: 'internal' };
+  const definition = INTEGRATION_EVENTS[candidate.type];
+  const parsed = definition.schema.safeParse(candidate.data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    return { kind: 'invalid', integrationType: candidate.type, issues: issues.join('; ') };
+  }
+  const position = event.position.toString();
+  return {
+    kind: 'publish',
+    message: {
+      topic: topicFor(topicPrefix, definition.family),
+      key: parsed.data.volunteerId,
+      value: JSON.stringify({
+        id: event.id,
+        type: definition.type,
+        schemaVersion: definition.schemaVersion,
+        position,
+        occurredAt: event.recordedAt,
+        data: parsed.data,
+      }),
+      headers: {
+        [HEADERS.eventId]: event.id,
+        [HEADERS.eventType]: definition.type,
+        [HEADERS.schemaVersion]: String(definition.schemaVersion),
+        [HEADERS.globalPosition]: position,
+        // An event without a correlation id starts its own chain, as EventStoreDB's convention has it.
+        [HEADERS.correlationId]: event.metadata.correlationId ?? event.id,
+      },
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Realistic domain events for the relay's tests: every one is checked against the domain's own
+ * data schema before it is returned, so the tests exercise the shapes the ledger really stores.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  EVENT_DATA_SCHEMAS,
+  EVENT_SCHEMA_VERSIONS,
+  heldAccount,
+  ISSUANCE_ACCOUNT,
+  partnerAccount,
+  volunteerAccount,
+  volunteerStream,
+  type EventType,
+} from '@timebank/domain';
+import type { EventStore, JsonObject, NewEvent } from '@timebank/event-store';
+
+const actor = { id: 'desk-1', role: 'registration_desk', organisationId: 'org1' } as const;
+const at = (minute: number): string => new Date(Date.UTC(2026, 2, 1, 8, minute)).toISOString();
+
+export function domainEvent(type: EventType, data: JsonObject, correlationId = randomUUID()): NewEvent {
+  EVENT_DATA_SCHEMAS[type].parse(data);
+  return {
+    id: randomUUID(),
+    type,
+    data,
+    metadata: { schemaVersion: EVENT_SCHEMA_VERSIONS[type], correlationId },
+  };
+}
+
+/**
+ * One volunteer's history, one append per step: registration, then `rounds` rounds of
+ * record → confirm → earn → hold → capture. Internal events (ServiceHoursRecorded) are in it too.
+ */
+export function volunteerHistory(volunteerId: string, rounds: number): NewEvent[] {
+  const key = (step: string): { idempotencyKey: string } => ({ idempotencyKey: `${volunteerId}-${step}` });
+  const events: NewEvent[] = [
+    domainEvent('VolunteerRegistered', {
+      ...key('register'),
+      volunteerId,
+      volunteerNumber: `N${volunteerId}`,
+      name: 'Li Wei',
+      nationalIdHash: 'ab'.repeat(32),
+      nationalIdMasked: '1301**********1234',
+      phone: '+8613800000000',
+      community: 'Qiaoxi',
+      registeredAt: at(0),
+      actor,
+    }),
+  ];
+  for (let round = 0; round < rounds; round += 1) {
+    const recordId = `r${round}`;
+    const holdId = `h${round}`;
+    const movement = (from: string, to: string) => ({ fromAccount: from, toAccount: to, centipoints: 100 });
+    events.push(
+      domainEvent('ServiceHoursRecorded', {
+        ...key(`record-${round}`),
+        volunteerId,
+        recordId,
+        activity: 'Reading to the elderly',
+        organisationId: 'org1',
+        startAt: at(round * 2),
+        endAt: at(round * 2 + 1),
+        durationMinutes: 60,
+        recordedAt: at(round * 2 + 1),
+        actor,
+      }),
+      domainEvent('ServiceHoursConfirmed', {
+        ...key(`confirm-${round}`),
+        volunteerId,
+        recordId,
+        qualityGrade: 'good',
+        confirmedAt: at(round * 2 + 1),
+        actor,
+      }),
+      domainEvent('PointsEarned', {
+        ...key(`earn-${round}`),
+        ...movement(ISSUANCE_ACCOUNT, volunteerAccount(volunteerId)),
+        volunteerId,
+        recordId,
+        policyVersion: 0,
+        durationMinutes: 60,
+        ratePerHourCentipoints: 100,
+        qualityGrade: 'good',
+        qualityMultiplierPercent: 100,
+        uncappedCentipoints: 100,
+        serviceDay: 20_513,
+        expiresAt: null,
+        earnedAt: at(round * 2 + 1),
+      }),
+      domainEvent('PointsHeld', {
+        ...key(`hold-${round}`),
+        ...movement(volunteerAccount(volunteerId), heldAccount(volunteerId)),
+        volunteerId,
+        holdId,
+        partnerId: 'p1',
+        offerId: 'meal',
+        heldAt: at(round * 2 + 1),
+        expiresAt: at(round * 2 + 31),
+        actor: { id: 'p1-user', role: 'partner', partnerId: 'p1' },
+      }),
+      domainEvent('PointsCaptured', {
+        ...key(`capture-${round}`),
+        ...movement(heldAccount(volunteerId), partnerAccount('p1')),
+        volunteerId,
+        holdId,
+        partnerId: 'p1',
+        capturedAt: at(round * 2 + 2),
+        actor: { id: 'p1-user', role: 'partner', partnerId: 'p1' },
+      }),
+    );
+  }
+  return events;
+}
+
+/** Appends each event of each history as its own append, interleaving the volunteers. */
+export async function appendInterleaved(
+  store: EventStore,
+  histories: ReadonlyMap<string, NewEvent[]>,
+): Promise<void> {
+  const revisions = new Map<string, bigint | 'no_stream'>();
+  const longest = Math.max(...[...histories.values()].map((events) => events.length));
+  for (let index = 0; index < longest; index += 1) {
+    await Promise.all(
+      [...histories].map(async ([volunteerId, events]) => {
+        const event = events[index];
+        if (event === undefined) return;
+        const stream = volunteerStream(volunteerId);
+        const result = await store.appendToStream(stream, [event], {
+          expectedRevision: revisions.get(stream) ?? 'no_stream',
+        });
+        revisions.set(stream, result.nextExpectedRevision);
+      }),
+    );
+  }
+}
+
+/** The ids the relay must publish, per volunteer, in order: every event but the internal ones. */
+export function expectedIds(histories: ReadonlyMap<string, NewEvent[]>): Map<string, string[]> {
+  return new Map(
+    [...histories].map(([volunteerId, events]) => [
+      volunteerId,
+      events.filter((event) => event.type !== 'ServiceHoursRecorded').map((event) => event.id),
+    ]),
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * The integration event contract without a broker: what each domain event becomes (read back
+ * from a real SQLite store), that identity data never leaves, that invalid data is refused, that
+ * docs/events.md is current, plus the checkpoint file and the configuration.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { volunteerStream } from '@timebank/domain';
+import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import t from 'tap';
+import { createFileCheckpointStore } from '../src/checkpoint-store.js';
+import { parseConfig } from '../src/config.js';
+import { INTEGRATION_EVENTS } from '../src/integration-events/catalogue.js';
+import { mapEvent } from '../src/integration-events/mapper.js';
+import { createServiceRecordFinder } from '../src/service-record-finder.js';
+import { EVENTS_DOC_PATH, formattedEventsDoc } from '../src/write-events-doc.js';
+import { volunteerHistory } from './fixtures.js';
+
+function temporaryDirectory(t: { teardown(fn: () => void): void }): string {
+  const directory = mkdtempSync(join(tmpdir(), 'kafka-relay-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+t.test('each domain event maps to its integration event, validated and without identity data', async (t) => {
+  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), 'ledger.sqlite') });
+  t.teardown(() => store.close());
+  const history = volunteerHistory('v1', 1);
+  await store.appendToStream(volunteerStream('v1'), history, { expectedRevision: 'no_stream' });
+  const recorded = await store.readAll();
+  const findRecord = createServiceRecordFinder(store);
+  const results = await Promise.all(recorded.map((event) => mapEvent(event, 'test.', findRecord)));
+  t.same(
+    results.map((result) => (result.kind === 'publish' ? result.message.headers['event-type'] : result.kind)),
+    [
+      'VolunteerRegistered',
+      'internal',
+      'ServiceHoursConfirmed',
+      'PointsEarned',
+      'PointsHeld',
+      'PointsCaptured',
+    ],
+  );
+  for (const [index, result] of results.entries()) {
+    if (result.kind !== 'publish') continue;
+    const event = recorded[index]!;
+    const value = JSON.parse(result.message.value) as {
+      id: string;
+      type: string;
+      data: Record<string, unknown>;
+    };
+    t.equal(result.message.key, 'v1', 'keyed by volunteer id');
+    t.equal(value.id, event.id, 'the value carries the event id');
+    t.same(result.message.headers, {
+      'event-id': event.id,
+      'event-type': value.type,
+      'schema-version': '1',
+      'global-position': event.position.toString(),
+      'correlation-id': event.metadata.correlationId,
+    });
+    const text = result.message.value;
+    for (const secret of ['Li Wei', 'ab'.repeat(32), '1301**********1234', '+8613800000000', 'Nv1']) {
+      t.notOk(text.includes(secret), `${value.type} does not carry ${secret}`);
+    }
+  }
+  const confirmed = results[2];
+  t.match(confirmed?.kind === 'publish' ? JSON.parse(confirmed.message.value) : undefined, {
+    data: { durationMinutes: 60, organisationId: 'org1', recordId: 'r0', qualityGrade: 'good' },
+  });
+  t.equal(confirmed?.kind === 'publish' ? confirmed.message.topic : '', 'test.timebank.service-records.v1');
+});
+
+t.test('data that fails its integration schema is reported invalid, with the failing field', async (t) => {
+  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), 'ledger.sqlite') });
+  t.teardown(() => store.close());
+  await store.appendToStream(
+    volunteerStream('v2'),
+    [
+      {
+        id: crypto.randomUUID(),
+        type: 'PointsEarned',
+        data: { volunteerId: 'v2', centipoints: 'lots' },
+        metadata: { schemaVersion: 1 },
+      },
+    ],
+    { expectedRevision: 'no_stream' },
+  );
+  const [event] = await store.readAll();
+  const result = await mapEvent(event!, '', createServiceRecordFinder(store));
+  t.equal(result.kind, 'invalid');
+  t.match(result.kind === 'invalid' ? result.issues : '', /centipoints/);
+  // A confirmation of a record that does not exist cannot be published either.
+  await store.appendToStream(
+    volunteerStream('v3'),
+    [
+      {
+        id: crypto.randomUUID(),
+        type: 'ServiceHoursConfirmed',
+        data: {
+          volunteerId: 'v3',
+          recordId: 'nope',
+          qualityGrade: 'good',
+          confirmedAt: '2026-03-01T08:00:00.000Z',
+        },
+        metadata: { schemaVersion: 1 },
+      },
+    ],
+    { expectedRevision: 'no_stream' },
+  );
+  const confirmation = (await store.readAll({ fromPosition: event!.position }))[0];
+  const unknownRecord = await mapEvent(confirmation!, '', createServiceRecordFinder(store));
+  t.match(unknownRecord, { kind: 'invalid', issues: /durationMinutes/ });
+});
+
+t.test('every integration schema is strict: an extra field is refused', async (t) => {
+  for (const definition of Object.values(INTEGRATION_EVENTS)) {
+    const result = definition.schema.safeParse({ volunteerId: 'v1', name: 'Li Wei' });
+    t.notOk(result.success, definition.type);
+    t.match(result.error?.message ?? '', /name|Unrecognized/);
+  }
+});
+
+t.test('docs/events.md is what the catalogue renders', async (t) => {
+  t.equal(
+    readFileSync(EVENTS_DOC_PATH, 'utf8'),
+    await formattedEventsDoc(),
+    'regenerate with: pnpm --filter @timebank/kafka-relay docs:events',
+  );
+});
+
+t.test(
+  'the checkpoint file: absent reads as 0, survives reopening, never moves back, refuses garbage',
+  async (t) => {
+    const path = join(temporaryDirectory(t), 'nested', 'checkpoint.json');
+    const first = createFileCheckpointStore(path);
+    t.equal(await first.load(), 0n);
+    await first.save(42n);
+    await first.save(9_007_199_254_740_993n);
+    const reopened = createFileCheckpointStore(path);
+    t.equal(await reopened.load(), 9_007_199_254_740_993n, 'beyond 2^53, as a bigint');
+    await t.rejects(reopened.save(41n), /backwards/);
+    writeFileSync(path, '{"position":"-1"}');
+    await t.rejects(createFileCheckpointStore(path).load(), /malformed/);
+  },
+);
+
+t.test('configuration: defaults, and bad values name their variable', async (t) => {
+  const config = parseConfig({ KAFKA_BROKERS: '127.0.0.1:9092,10.0.0.2:9092' });
+  t.same(config.brokers, ['127.0.0.1:9092', '10.0.0.2:9092']);
+  t.equal(config.onInvalidEvent, 'stop');
+  t.equal(config.batchEventsMax, 1000);
+  t.same(config.store, { engine: 'sqlite', dataDir: './data' });
+  t.ok(Object.isFrozen(config));
+  t.throws(() => parseConfig({}), /KAFKA_BROKERS/);
+  t.throws(() => parseConfig({ KAFKA_BROKERS: 'localhost' }), /KAFKA_BROKERS must be a comma-separated/);
+  t.throws(
+    () => parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_BATCH_EVENTS_MAX: 'many' }),
+    /RELAY_BATCH_EVENTS_MAX/,
+  );
+  t.throws(
+    () => parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_ON_INVALID_EVENT: 'ignore' }),
+    /RELAY_ON_INVALID_EVENT/,
+  );
+  t.throws(() => parseConfig({ KAFKA_BROKERS: 'a:1', LEDGER_STORE: 'postgres' }), /POSTGRES_URL/);
+});
