@@ -18,12 +18,17 @@ export interface ApplierOptions {
    * a batch's hot volunteers and records stay cached.
    */
   readonly cachedRowsPerTableMax?: number;
+  /**
+   * The caller just created this table set empty (rebuild, verify): every row is then in memory
+   * until the first eviction, and misses need no lookup.
+   */
+  readonly freshTableSet?: boolean;
 }
 
 export const DEFAULT_CACHED_ROWS_PER_TABLE_MAX = 20_000;
 
 export class BatchApplier {
-  readonly #ws = new WorkingSet();
+  readonly #ws: WorkingSet;
   #position = -1n;
   readonly #cachedRowsMax: number;
 
@@ -33,15 +38,20 @@ export class BatchApplier {
     private readonly options: ApplierOptions,
   ) {
     this.#cachedRowsMax = options.cachedRowsPerTableMax ?? DEFAULT_CACHED_ROWS_PER_TABLE_MAX;
+    this.#ws = new WorkingSet(options.freshTableSet === true);
     if (!Number.isSafeInteger(this.#cachedRowsMax) || this.#cachedRowsMax < 0) {
       throw new Error(`cachedRowsPerTableMax must be a whole number, got ${this.#cachedRowsMax}`);
     }
   }
 
   /** Creates the table set if needed and reads its checkpoint; call before the first batch. */
-  async open(): Promise<bigint> {
-    await this.db.ensureTableSet(this.prefix);
-    return this.reload();
+  async open(options: { readonly secondaryIndexes?: boolean } = {}): Promise<bigint> {
+    await this.db.ensureTableSet(this.prefix, options);
+    this.#position = await this.db.readCheckpoint(this.prefix);
+    if (this.options.freshTableSet === true && this.#position !== 0n) {
+      throw new Error(`table set ${this.prefix} was declared fresh but is at position ${this.#position}`);
+    }
+    return this.#position;
   }
 
   /** Forgets cached rows and re-reads the checkpoint, e.g. after a checkpoint conflict. */

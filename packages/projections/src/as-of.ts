@@ -52,7 +52,7 @@ export async function volunteerAsOf(
     );
   }
   const projection = projectionRules(rules);
-  const ws = new WorkingSet();
+  const ws = new WorkingSet(true);
   let position = 0n;
   let applied = 0;
   let revision = 0n;

@@ -280,17 +280,35 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       };
     },
 
-    /** Every double-entry account's balance, and their sum (always 0 in a sound ledger). */
+    /**
+     * Every double-entry account's balance and their sum (always 0 in a sound ledger): the shared
+     * accounts (issuance, partners, in-transit, donation pool, expired) always, and each
+     * volunteer's `volunteer:`, `held:` and `offered:` accounts when not zero.
+     */
     async accountBalances(): Promise<{
-      accounts: { account: string; balanceCentipoints: number; movements: number }[];
+      accounts: { account: string; balanceCentipoints: number }[];
       totalCentipoints: number;
     }> {
-      const rows = await db.query(`SELECT * FROM ${t('account_balance')} ORDER BY account`);
-      const accounts = rows.map((row) => ({
+      const shared = await db.query(`SELECT account, balance_centipoints FROM ${t('account_balance')}`);
+      const own = await db.query(
+        `SELECT volunteer_id, available_centipoints, held_centipoints, offered_centipoints FROM ${t('volunteer_summary')} WHERE available_centipoints <> 0 OR held_centipoints <> 0 OR offered_centipoints <> 0`,
+      );
+      const accounts = shared.map((row) => ({
         account: s(row.account),
         balanceCentipoints: n(row.balance_centipoints),
-        movements: n(row.movements),
       }));
+      for (const row of own) {
+        const id = s(row.volunteer_id);
+        const balances: [string, number][] = [
+          [`volunteer:${id}`, n(row.available_centipoints)],
+          [`held:${id}`, n(row.held_centipoints)],
+          [`offered:${id}`, n(row.offered_centipoints)],
+        ];
+        for (const [account, balanceCentipoints] of balances) {
+          if (balanceCentipoints !== 0) accounts.push({ account, balanceCentipoints });
+        }
+      }
+      accounts.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
       return { accounts, totalCentipoints: accounts.reduce((sum, row) => sum + row.balanceCentipoints, 0) };
     },
   };

@@ -20,6 +20,11 @@ export interface TableSpec {
   readonly columns: Readonly<Record<string, ColumnType>>;
   /** Secondary indexes, each a list of columns, for the queries in `queries.ts`. */
   readonly indexes: readonly (readonly string[])[];
+  /**
+   * Columns never changed after the row is inserted. Upserts leave them out of their SET list, so
+   * updating a row never touches the indexes on them.
+   */
+  readonly fixed: readonly string[];
 }
 
 export type TableName =
@@ -61,6 +66,7 @@ export const TABLES: readonly TableSpec[] = [
       transferred_in_centipoints: int,
     },
     indexes: [['volunteer_number'], ['community']],
+    fixed: ['volunteer_number', 'community', 'registered_at'],
   },
   {
     name: 'service_record',
@@ -90,7 +96,18 @@ export const TABLES: readonly TableSpec[] = [
       corrected_at: text,
       corrected_by: text,
     },
-    indexes: [['organisation_id', 'start_at'], ['service_month'], ['end_at']],
+    indexes: [['organisation_id', 'start_at']],
+    fixed: [
+      'organisation_id',
+      'community',
+      'activity',
+      'start_at',
+      'end_at',
+      'service_month',
+      'duration_minutes',
+      'recorded_at',
+      'recorded_by',
+    ],
   },
   {
     name: 'points_hold',
@@ -107,6 +124,7 @@ export const TABLES: readonly TableSpec[] = [
       resolved_at: text,
     },
     indexes: [['partner_id', 'held_at']],
+    fixed: ['partner_id', 'offer_id', 'centipoints', 'held_at', 'expires_at'],
   },
   {
     name: 'partner_settlement',
@@ -125,24 +143,29 @@ export const TABLES: readonly TableSpec[] = [
       expired_centipoints: int,
     },
     indexes: [],
+    fixed: [],
   },
   {
     name: 'partner',
     key: ['partner_id'],
     columns: { partner_id: text, name: text, community: text, status: text, registered_at: text },
     indexes: [],
+    fixed: [],
   },
   {
     name: 'points_policy',
     key: ['version'],
     columns: { version: text, effective_from: text, terms: text, changed_at: text, changed_by: text },
     indexes: [],
+    fixed: [],
   },
+  /** Accounts other than a volunteer's own (`volunteer:`, `held:`, `offered:` live in the summary). */
   {
     name: 'account_balance',
     key: ['account'],
     columns: { account: text, balance_centipoints: int, movements: int },
     indexes: [],
+    fixed: [],
   },
 ];
 

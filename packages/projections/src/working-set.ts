@@ -16,11 +16,21 @@ export class TableCache {
   readonly dirty = new Set<string>();
   /** Keys to load before the batch is applied, with their parts. */
   readonly wanted = new Map<string, string[]>();
+  /**
+   * True while every stored row is also in memory: the table started empty in this process and
+   * nothing was evicted yet. A miss then means "no such row" and needs no lookup.
+   */
+  complete: boolean;
 
-  constructor(readonly spec: TableSpec) {}
+  constructor(
+    readonly spec: TableSpec,
+    startsEmpty: boolean,
+  ) {
+    this.complete = startsEmpty;
+  }
 
   want(key: string, parts: string[]): void {
-    if (!this.rows.has(key)) this.wanted.set(key, parts);
+    if (!this.complete && !this.rows.has(key)) this.wanted.set(key, parts);
   }
 
   get(key: string): Row | undefined {
@@ -43,22 +53,35 @@ export class TableCache {
 export const joinKey = (first: string, second: string): string => first + KEY_SEPARATOR + second;
 
 export class WorkingSet {
-  readonly volunteers = new TableCache(tableSpec('volunteer_summary'));
-  readonly records = new TableCache(tableSpec('service_record'));
-  readonly holds = new TableCache(tableSpec('points_hold'));
-  readonly settlements = new TableCache(tableSpec('partner_settlement'));
-  readonly partners = new TableCache(tableSpec('partner'));
-  readonly policies = new TableCache(tableSpec('points_policy'));
-  readonly accounts = new TableCache(tableSpec('account_balance'));
-  readonly tables: readonly TableCache[] = [
-    this.volunteers,
-    this.records,
-    this.holds,
-    this.settlements,
-    this.partners,
-    this.policies,
-    this.accounts,
-  ];
+  readonly volunteers: TableCache;
+  readonly records: TableCache;
+  readonly holds: TableCache;
+  readonly settlements: TableCache;
+  readonly partners: TableCache;
+  readonly policies: TableCache;
+  readonly accounts: TableCache;
+  readonly tables: readonly TableCache[];
+
+  /** `startsEmpty`: the table set was just created (rebuild, verify, as-of), so misses need no lookup. */
+  constructor(startsEmpty = false) {
+    const cache = (name: TableName): TableCache => new TableCache(tableSpec(name), startsEmpty);
+    this.volunteers = cache('volunteer_summary');
+    this.records = cache('service_record');
+    this.holds = cache('points_hold');
+    this.settlements = cache('partner_settlement');
+    this.partners = cache('partner');
+    this.policies = cache('points_policy');
+    this.accounts = cache('account_balance');
+    this.tables = [
+      this.volunteers,
+      this.records,
+      this.holds,
+      this.settlements,
+      this.partners,
+      this.policies,
+      this.accounts,
+    ];
+  }
 
   table(name: TableName): TableCache {
     const cache = this.tables.find((table) => table.spec.name === name);
@@ -102,6 +125,7 @@ export class WorkingSet {
   /** Forgets everything: after a failed commit the cache may be ahead of the database. */
   clear(): void {
     for (const cache of this.tables) {
+      cache.complete = false;
       cache.rows.clear();
       cache.dirty.clear();
       cache.wanted.clear();
@@ -112,6 +136,7 @@ export class WorkingSet {
   evict(rowsPerTableMax: number): void {
     for (const cache of this.tables) {
       if (cache.rows.size <= rowsPerTableMax) continue;
+      cache.complete = false;
       let excess = cache.rows.size - rowsPerTableMax;
       for (const key of cache.rows.keys()) {
         if (excess === 0) break;

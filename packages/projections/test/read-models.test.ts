@@ -113,7 +113,6 @@ for (const harness of harnesses()) {
     t.same(Object.fromEntries(balances.accounts.map((row) => [row.account, row.balanceCentipoints])), {
       'donation-pool': 50,
       expired: 50,
-      'held:alice': 0,
       'in-transit': 0,
       issuance: -1100,
       'offered:bob': 20,

@@ -110,10 +110,16 @@ export async function diffTableSets(
   return differences;
 }
 
-/** Σ of every account's balance in a table set: 0 in a sound double-entry ledger. */
+/**
+ * Σ of every account's balance in a table set: 0 in a sound double-entry ledger. Volunteers' own
+ * accounts (available, held, offered) are in their summary rows, the others in account_balance.
+ */
 export async function balanceSum(db: ReadModelDatabase, prefix: TableSetPrefix): Promise<number> {
-  const rows = await db.query(
+  const [accounts] = await db.query(
     `SELECT COALESCE(SUM(balance_centipoints), 0) AS total FROM ${prefix}account_balance`,
   );
-  return Number(rows[0]?.total ?? 0);
+  const [volunteers] = await db.query(
+    `SELECT COALESCE(SUM(available_centipoints + held_centipoints + offered_centipoints), 0) AS total FROM ${prefix}volunteer_summary`,
+  );
+  return Number(accounts?.total ?? 0) + Number(volunteers?.total ?? 0);
 }

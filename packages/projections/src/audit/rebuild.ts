@@ -26,16 +26,18 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
   await options.db.dropTableSet(REBUILD_PREFIX);
   const applier = new BatchApplier(options.db, REBUILD_PREFIX, {
     rules: projectionRules(options.rules ?? DEFAULT_LEDGER_RULES),
+    freshTableSet: true,
     ...(options.cachedRowsPerTableMax === undefined
       ? {}
       : { cachedRowsPerTableMax: options.cachedRowsPerTableMax }),
   });
-  await applier.open();
+  await applier.open({ secondaryIndexes: false });
   try {
     const result = await replayInto(options.store, applier, {
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.pageEvents === undefined ? {} : { pageEvents: options.pageEvents }),
     });
+    await options.db.createSecondaryIndexes(REBUILD_PREFIX);
     await options.db.swapTableSet(REBUILD_PREFIX, LIVE_PREFIX);
     return result;
   } catch (error) {

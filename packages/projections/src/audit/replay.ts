@@ -18,8 +18,13 @@ export interface ReplayProgress {
 export interface ReplayOptions {
   /** Stop after this position (inclusive); default: the head when the replay started. */
   readonly untilPosition?: bigint;
-  /** Events per page and per transaction. Default 10,000, the port's read ceiling. */
+  /** Events per read. Default 10,000, the port's read ceiling. */
   readonly pageEvents?: number;
+  /**
+   * Events per transaction, in events: pages are gathered up to this. Default 30,000: a row
+   * touched by many events of a batch is written once, and 30,000 parsed events stay ~30 MB.
+   */
+  readonly batchEventsMax?: number;
   readonly onProgress?: (progress: ReplayProgress) => void;
   /** Called with every page read (before it is applied), e.g. to check hash chains on the way. */
   readonly onPage?: (events: readonly RecordedEvent[]) => void;
@@ -60,16 +65,21 @@ export async function replayInto(
       etaSeconds: rate > 0 ? Math.max(0, remaining / rate) : null,
     });
   };
+  const batchEventsMax = options.batchEventsMax ?? 30_000;
+  let batch: RecordedEvent[] = [];
   for (;;) {
-    if (cursor >= until && options.readToHead !== true) break;
-    const page = await store.readAll({ fromPosition: cursor, maxCount: pageEvents });
+    const done = cursor >= until && options.readToHead !== true;
+    const page = done ? [] : await store.readAll({ fromPosition: cursor, maxCount: pageEvents });
+    if (page.length > 0) {
+      options.onPage?.(page);
+      cursor = page.at(-1)?.position ?? cursor;
+      for (const event of page) if (event.position <= until) batch.push(event);
+    }
+    if (batch.length >= batchEventsMax || (page.length === 0 && batch.length > 0)) {
+      applied += await applier.applyBatch(batch);
+      batch = [];
+    }
     if (page.length === 0) break;
-    options.onPage?.(page);
-    const last = page.at(-1);
-    if (last === undefined) break;
-    cursor = last.position;
-    const wanted = last.position <= until ? page : page.filter((event) => event.position <= until);
-    if (wanted.length > 0) applied += await applier.applyBatch(wanted);
     const now = performance.now();
     if (now - lastReport >= intervalMs) {
       lastReport = now;

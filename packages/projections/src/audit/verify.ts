@@ -90,6 +90,7 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
   await db.dropTableSet(SHADOW_PREFIX);
   const applier = new BatchApplier(db, SHADOW_PREFIX, {
     rules: projectionRules(options.rules ?? DEFAULT_LEDGER_RULES),
+    freshTableSet: true,
   });
   await applier.open();
   let checkpoint = await db.readCheckpoint(LIVE_PREFIX);

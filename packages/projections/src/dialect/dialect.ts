@@ -7,8 +7,14 @@ import type { Row, TableSetPrefix, TableSpec } from '../tables.js';
 
 export interface ReadModelDatabase {
   readonly engine: 'sqlite' | 'postgres';
-  /** Creates the table set (tables, indexes, checkpoint at 0) unless it exists. */
-  ensureTableSet(prefix: TableSetPrefix): Promise<void>;
+  /**
+   * Creates the table set (tables, checkpoint at 0 and, unless `secondaryIndexes` is false,
+   * secondary indexes) unless it exists. A bulk replay into a fresh set defers its indexes:
+   * building them once over the finished tables is much cheaper than maintaining them per row.
+   */
+  ensureTableSet(prefix: TableSetPrefix, options?: { readonly secondaryIndexes?: boolean }): Promise<void>;
+  /** Creates the secondary indexes of a set created without them. */
+  createSecondaryIndexes(prefix: TableSetPrefix): Promise<void>;
   /** Drops every table of the set; missing tables are fine. */
   dropTableSet(prefix: TableSetPrefix): Promise<void>;
   /** Rows of `table` whose key is one of `keys` (each key a list of its parts, in key order). */
@@ -43,7 +49,7 @@ export function assertPrefix(prefix: string): void {
 /** `INSERT … ON CONFLICT (key) DO UPDATE SET every non-key column`: the same text on both engines. */
 export function upsertTail(table: TableSpec): string {
   const updates = Object.keys(table.columns)
-    .filter((column) => !table.key.includes(column))
+    .filter((column) => !table.key.includes(column) && !table.fixed.includes(column))
     .map((column) => `${column} = excluded.${column}`);
   return `ON CONFLICT (${table.key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
 }

@@ -37,6 +37,13 @@ function parseWhole(text: string): number {
 
 const sqlType = (type: 'text' | 'int'): string => (type === 'int' ? 'int8' : 'text');
 
+function createIndexSql(prefix: TableSetPrefix, table: TableSpec, suffix: string): string[] {
+  return table.indexes.map(
+    (columnsOfIndex, index) =>
+      `CREATE INDEX ${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
+  );
+}
+
 function createTableSql(prefix: TableSetPrefix, table: TableSpec, suffix: string): string[] {
   // Keys compare in byte order (COLLATE "C"), as in SQLite and in JavaScript, so verify's
   // merge-join of two sorted tables sees the same order on both engines.
@@ -46,11 +53,6 @@ function createTableSql(prefix: TableSetPrefix, table: TableSpec, suffix: string
   const statements = [
     `CREATE TABLE ${prefix}${table.name} (${columns.join(', ')}, CONSTRAINT ${prefix}${table.name}_pk_${suffix} PRIMARY KEY (${table.key.join(', ')}))`,
   ];
-  table.indexes.forEach((columnsOfIndex, index) => {
-    statements.push(
-      `CREATE INDEX ${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
-    );
-  });
   return statements;
 }
 
@@ -107,17 +109,30 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
   return {
     engine: 'postgres',
 
-    async ensureTableSet(prefix) {
+    async ensureTableSet(prefix, create = {}) {
       assertPrefix(prefix);
       await inTransaction(pool, async (client) => {
         // Two processes creating the same set at once serialise here instead of colliding.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${options.schema}.${prefix}`]);
         if (await tableExists(client, `${prefix}${CHECKPOINT_TABLE}`)) return;
         const suffix = generationSuffix();
-        for (const table of TABLES)
+        for (const table of TABLES) {
           for (const sql of createTableSql(prefix, table, suffix)) await client.query(sql);
+          if (create.secondaryIndexes !== false) {
+            for (const sql of createIndexSql(prefix, table, suffix)) await client.query(sql);
+          }
+        }
         await client.query(`CREATE TABLE ${prefix}${CHECKPOINT_TABLE} (position text NOT NULL)`);
         await client.query(`INSERT INTO ${prefix}${CHECKPOINT_TABLE} VALUES ('0')`);
+      });
+    },
+
+    async createSecondaryIndexes(prefix) {
+      assertPrefix(prefix);
+      const suffix = generationSuffix();
+      await inTransaction(pool, async (client) => {
+        for (const table of TABLES)
+          for (const sql of createIndexSql(prefix, table, suffix)) await client.query(sql);
       });
     },
 

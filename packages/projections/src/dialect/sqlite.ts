@@ -24,18 +24,20 @@ export interface SqliteReadModelOptions {
   readonly busyTimeoutMs?: number;
 }
 
-function createTableSql(prefix: TableSetPrefix, table: TableSpec, suffix: string): string[] {
+function createIndexSql(prefix: TableSetPrefix, table: TableSpec, suffix: string): string[] {
+  return table.indexes.map(
+    (columnsOfIndex, index) =>
+      `CREATE INDEX ${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
+  );
+}
+
+function createTableSql(prefix: TableSetPrefix, table: TableSpec): string[] {
   const columns = Object.entries(table.columns).map(
     ([name, type]) => `${name} ${type === 'int' ? 'INTEGER' : 'TEXT'}`,
   );
   const statements = [
     `CREATE TABLE ${prefix}${table.name} (${columns.join(', ')}, PRIMARY KEY (${table.key.join(', ')})) WITHOUT ROWID`,
   ];
-  table.indexes.forEach((columnsOfIndex, index) => {
-    statements.push(
-      `CREATE INDEX ${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
-    );
-  });
   return statements;
 }
 
@@ -92,15 +94,27 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
   return {
     engine: 'sqlite',
 
-    async ensureTableSet(prefix) {
+    async ensureTableSet(prefix, options = {}) {
       assertPrefix(prefix);
       db.transaction(() => {
         if (exists(`${prefix}${CHECKPOINT_TABLE}`)) return;
         const suffix = generationSuffix();
-        for (const table of TABLES) for (const sql of createTableSql(prefix, table, suffix)) db.exec(sql);
+        for (const table of TABLES) {
+          for (const sql of createTableSql(prefix, table)) db.exec(sql);
+          if (options.secondaryIndexes !== false)
+            for (const sql of createIndexSql(prefix, table, suffix)) db.exec(sql);
+        }
         db.exec(
           `CREATE TABLE ${prefix}${CHECKPOINT_TABLE} (position TEXT NOT NULL); INSERT INTO ${prefix}${CHECKPOINT_TABLE} VALUES ('0')`,
         );
+      }).immediate();
+    },
+
+    async createSecondaryIndexes(prefix) {
+      assertPrefix(prefix);
+      const suffix = generationSuffix();
+      db.transaction(() => {
+        for (const table of TABLES) for (const sql of createIndexSql(prefix, table, suffix)) db.exec(sql);
       }).immediate();
     },
 

@@ -59,9 +59,9 @@ export function wantPointsRows(event: RecordedEvent, ws: WorkingSet, rules: Proj
     partnerId?: string;
   };
   for (const account of [data.fromAccount, data.toAccount]) {
-    ws.accounts.want(account, [account]);
     const owner = volunteerOfAccount(account);
-    if (owner !== undefined) ws.volunteers.want(owner.volunteerId, [owner.volunteerId]);
+    if (owner === undefined) ws.accounts.want(account, [account]);
+    else ws.volunteers.want(owner.volunteerId, [owner.volunteerId]);
   }
   if (data.volunteerId !== undefined) ws.volunteers.want(data.volunteerId, [data.volunteerId]);
   if (data.volunteerId !== undefined && data.recordId !== undefined) {
@@ -75,7 +75,18 @@ export function wantPointsRows(event: RecordedEvent, ws: WorkingSet, rules: Proj
   }
 }
 
+/**
+ * A volunteer's own accounts are kept in their summary row only (one row written per volunteer
+ * and batch instead of four); every other account has its own row.
+ */
 function moveBalance(ws: WorkingSet, event: RecordedEvent, account: string, amount: number): void {
+  const owner = volunteerOfAccount(account);
+  if (owner !== undefined) {
+    const volunteer = requireVolunteer(ws, event, owner.volunteerId);
+    add(volunteer, owner.column, amount);
+    if ((volunteer[owner.column] as number) < 0) throw corrupt(event, `${account} would go negative`);
+    return;
+  }
   let row = ws.accounts.get(account);
   if (row === undefined) {
     row = ws.accounts.put(account, { account, balance_centipoints: 0, movements: 0 });
@@ -84,14 +95,6 @@ function moveBalance(ws: WorkingSet, event: RecordedEvent, account: string, amou
   }
   add(row, 'balance_centipoints', amount);
   add(row, 'movements', 1);
-  const owner = volunteerOfAccount(account);
-  if (owner !== undefined) {
-    const volunteer = requireVolunteer(ws, event, owner.volunteerId);
-    add(volunteer, owner.column, amount);
-    if ((volunteer[owner.column] as number) < 0) {
-      throw corrupt(event, `${account} would go negative`);
-    }
-  }
 }
 
 function settlement(ws: WorkingSet, partnerId: string, period: string): Row {
