@@ -93,7 +93,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  registerErrorHandling(app, metrics);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

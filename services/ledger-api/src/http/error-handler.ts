@@ -10,6 +10,7 @@ import { EventStoreError } from '@timebank/event-store';
 import { ProblemError, sendProblem, type FieldIssue } from './problem.js';
 import { domainProblem } from './domain-errors.js';
 import { ApiKeyError } from '../auth/api-keys.js';
+import type { ApiMetrics } from './api-metrics.js';
 
 const FASTIFY_CODES: Readonly<Record<string, () => ProblemError>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => ProblemError.http('PAYLOAD_TOO_LARGE', 'the request body is too large'),
@@ -86,9 +87,10 @@ export function toProblem(error: unknown): ProblemError | undefined {
   return undefined;
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, metrics: ApiMetrics): void {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);
+    if (error instanceof ConcurrencyConflictError) metrics.conflictGiveUps.inc();
     if (problem !== undefined) {
       request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
       return sendProblem(reply, problem);

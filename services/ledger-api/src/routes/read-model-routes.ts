@@ -150,9 +150,7 @@ export function registerReadModelRoutes(app: TypedApp, context: AppContext): voi
         querystring: readQuery,
         response: {
           200: z.object({
-            accounts: z.array(
-              z.object({ account: z.string(), balanceCentipoints: z.number(), movements: z.number() }),
-            ),
+            accounts: z.array(z.object({ account: z.string(), balanceCentipoints: z.number() })),
             totalCentipoints: z.number(),
           }),
         },
