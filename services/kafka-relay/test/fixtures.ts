@@ -119,6 +119,15 @@ export async function appendInterleaved(
   histories: ReadonlyMap<string, NewEvent[]>,
 ): Promise<void> {
   const revisions = new Map<string, bigint | 'no_stream'>();
+  for (const volunteerId of histories.keys()) {
+    const stream = volunteerStream(volunteerId);
+    const [last] = await store.readStream(stream, {
+      direction: 'backwards',
+      fromRevision: 'end',
+      maxCount: 1,
+    });
+    revisions.set(stream, last?.revision ?? 'no_stream');
+  }
   const longest = Math.max(...[...histories.values()].map((events) => events.length));
   for (let index = 0; index < longest; index += 1) {
     await Promise.all(
@@ -127,7 +136,7 @@ export async function appendInterleaved(
         if (event === undefined) return;
         const stream = volunteerStream(volunteerId);
         const result = await store.appendToStream(stream, [event], {
-          expectedRevision: revisions.get(stream) ?? 'no_stream',
+          expectedRevision: revisions.get(stream) as bigint | 'no_stream',
         });
         revisions.set(stream, result.nextExpectedRevision);
       }),
@@ -135,12 +144,32 @@ export async function appendInterleaved(
   }
 }
 
-/** The ids the relay must publish, per volunteer, in order: every event but the internal ones. */
-export function expectedIds(histories: ReadonlyMap<string, NewEvent[]>): Map<string, string[]> {
-  return new Map(
-    [...histories].map(([volunteerId, events]) => [
-      volunteerId,
-      events.filter((event) => event.type !== 'ServiceHoursRecorded').map((event) => event.id),
-    ]),
-  );
+/** The family topic each published fixture type goes to; ServiceHoursRecorded is internal. */
+const FAMILY_OF: Readonly<Record<string, string>> = {
+  VolunteerRegistered: 'volunteers',
+  ServiceHoursConfirmed: 'service-records',
+  PointsEarned: 'points',
+  PointsHeld: 'points',
+  PointsCaptured: 'points',
+};
+
+/**
+ * The ids the relay must publish, per `<topic>|<volunteer>`, in order. Kafka orders messages per
+ * partition, so a volunteer's order holds within each family's topic; across families consumers
+ * order by the global-position header.
+ */
+export function expectedIds(
+  prefix: string,
+  histories: ReadonlyMap<string, NewEvent[]>,
+): Map<string, string[]> {
+  const expected = new Map<string, string[]>();
+  for (const [volunteerId, events] of histories) {
+    for (const event of events) {
+      const family = FAMILY_OF[event.type];
+      if (family === undefined) continue;
+      const key = `${prefix}timebank.${family}.v1|${volunteerId}`;
+      expected.set(key, [...(expected.get(key) ?? []), event.id]);
+    }
+  }
+  return expected;
 }

@@ -1,0 +1,97 @@
+/** A kafkajs consumer for the tests: reads topics from the beginning until a condition holds. */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { EVENT_FAMILIES, topicFor } from '../src/integration-events/catalogue.js';
+
+export interface ConsumedMessage {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export function testKafka(brokers: string): Kafka {
+  return new Kafka({ clientId: 'kafka-relay-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+}
+
+/** Creates the three family topics under `prefix` (3 partitions each) and returns their names. */
+export async function createTopics(kafka: Kafka, prefix: string): Promise<string[]> {
+  const topics = EVENT_FAMILIES.map((family) => topicFor(prefix, family));
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return topics;
+}
+
+/** Deletes the topics; best effort (a test's cleanup must not fail the test). */
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteTopics({ topics });
+  } catch {
+    // The broker may already be gone at the end of a run.
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Consumes `topics` from the beginning in a fresh group until `done(messages)` or the timeout. */
+export async function consumeUntil(
+  kafka: Kafka,
+  topics: string[],
+  done: (messages: readonly ConsumedMessage[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<ConsumedMessage[]> {
+  const consumer = kafka.consumer({ groupId: `kafka-relay-test-${randomUUID()}` });
+  const messages: ConsumedMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`consumer timed out after ${timeoutMs} ms with ${messages.length} messages`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: async ({ topic, message }) => {
+            const headers: Record<string, string> = {};
+            for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+            messages.push({ topic, key: String(message.key), value: String(message.value), headers });
+            if (done(messages)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
+
+/** First occurrence of each event id, grouped by `<topic>|<key>` in the order received. */
+export function dedupedIds(messages: readonly ConsumedMessage[]): Map<string, string[]> {
+  const seen = new Set<string>();
+  const byKey = new Map<string, string[]>();
+  for (const message of messages) {
+    const id = message.headers['event-id'] ?? '';
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const key = `${message.topic}|${message.key}`;
+    let ids = byKey.get(key);
+    if (ids === undefined) byKey.set(key, (ids = []));
+    ids.push(id);
+  }
+  return byKey;
+}
