@@ -39,14 +39,20 @@ export interface SqliteEventStoreOptions {
   readonly subscriptionPageEvents?: number;
   /** How long a writer waits for another process's write lock, in milliseconds. Default 5,000. */
   readonly busyTimeoutMs?: number;
+  /** WAL pages after which a commit checkpoints; default 10,000 (see `OpenOptions`). */
+  readonly walAutocheckpointPages?: number;
 }
 
 /** The SQLite store, with a view of the live connection settings for operational checks. */
 export interface SqliteEventStore extends EventStore {
   readonly engine: 'sqlite';
   readonly path: string;
-  /** Journal mode and `synchronous` level as the open connection reports them now. */
-  connectionSettings(): { readonly journalMode: string; readonly synchronous: number };
+  /** Journal mode, `synchronous` level and autocheckpoint size as the open connection reports them now. */
+  connectionSettings(): {
+    readonly journalMode: string;
+    readonly synchronous: number;
+    readonly walAutocheckpointPages: number;
+  };
   /** Group-commit counters since this store was opened. */
   groupCommitStats(): GroupCommitStats;
 }
@@ -57,7 +63,10 @@ const REVISION_MAX = 9_223_372_036_854_775_807n;
 /** Opens (or creates) the store at `options.path`. */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
-  const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+  const db = openDatabase(options.path, {
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
+  });
   const readForwards = db.prepare<[string, bigint, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?`,
   );
@@ -154,6 +163,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       return {
         journalMode: String(db.pragma('journal_mode', { simple: true })),
         synchronous: Number(db.pragma('synchronous', { simple: true })),
+        walAutocheckpointPages: Number(db.pragma('wal_autocheckpoint', { simple: true })),
       };
     },
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,7 +20,11 @@ const event = (n: number) => ({
 t.test('synchronous=FULL holds on every open, including a reopened WAL database', async (t) => {
   const path = join(directory, 'reopen.db');
   const first = createSqliteEventStore({ path });
-  t.same(first.connectionSettings(), { journalMode: 'wal', synchronous: 2 }, 'a new database: WAL, FULL');
+  t.same(
+    first.connectionSettings(),
+    { journalMode: 'wal', synchronous: 2, walAutocheckpointPages: 10_000 },
+    'a new database: WAL, FULL, checkpoints every 10,000 pages',
+  );
   await first.appendToStream('s-1', [event(0)], { expectedRevision: 'no_stream' });
   await first.close();
 
@@ -32,11 +36,11 @@ t.test('synchronous=FULL holds on every open, including a reopened WAL database'
   plain.close();
 
   for (let open = 0; open < 2; open += 1) {
-    const reopened = createSqliteEventStore({ path });
+    const reopened = createSqliteEventStore({ path, walAutocheckpointPages: 500 + open });
     t.same(
       reopened.connectionSettings(),
-      { journalMode: 'wal', synchronous: 2 },
-      `reopen ${open + 1}: WAL, FULL`,
+      { journalMode: 'wal', synchronous: 2, walAutocheckpointPages: 500 + open },
+      `reopen ${open + 1}: WAL, FULL, the configured checkpoint size`,
     );
     await reopened.appendToStream('s-1', [event(open + 1)], { expectedRevision: BigInt(open) });
     await reopened.close();
@@ -51,6 +55,23 @@ t.test('synchronous=FULL holds on every open, including a reopened WAL database'
   );
   t.equal(verifyStreamChain('s-1', events).ok, true, 'the chain continues across reopens');
   await last.close();
+});
+
+t.test('commits checkpoint the WAL once it holds walAutocheckpointPages pages', async (t) => {
+  const path = join(directory, 'checkpoint.db');
+  const store = createSqliteEventStore({ path, walAutocheckpointPages: 20 });
+  let expectedRevision: bigint | 'no_stream' = 'no_stream';
+  // Sequential appends: one commit each, a few pages each, about 400 pages in all.
+  for (let n = 0; n < 100; n += 1) {
+    expectedRevision = (await store.appendToStream('s-1', [event(n)], { expectedRevision }))
+      .nextExpectedRevision;
+  }
+  const walBytes = statSync(`${path}-wal`).size;
+  // A WAL frame is a page plus a 24-byte header. Checkpointed WAL is reused from its start, so
+  // the file stays near the threshold plus one commit instead of growing with every commit.
+  t.ok(walBytes <= 40 * (4096 + 24), `the WAL stayed at ${walBytes} bytes`);
+  t.equal((await store.readStream('s-1')).length, 100, 'every append is readable');
+  await store.close();
 });
 
 t.test('a database from a newer schema version is refused at open', async (t) => {
