@@ -123,8 +123,16 @@ export function createLedger(options: LedgerOptions): Ledger {
   const nationalIdHash = (nationalIdNumber: string): string =>
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
 
-  async function contextFor(command: Command, idHash: string | undefined): Promise<DecideContext> {
-    const policy = await handler.load(policyStream, FOLDS.policy);
+  /**
+   * `ownPolicy` is the policy stream's state when the command is decided on that stream itself:
+   * loading it again would wait in the stream's queue behind this very command.
+   */
+  async function contextFor(
+    command: Command,
+    idHash: string | undefined,
+    ownPolicy: PolicyState | undefined,
+  ): Promise<DecideContext> {
+    const pointsPolicy = ownPolicy ?? ((await handler.load(policyStream, FOLDS.policy)).state as PolicyState);
     let partner: PartnerState | undefined;
     if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
       partner = (await handler.load(partnerStream(command.partnerId), FOLDS.partner)).state as PartnerState;
@@ -136,7 +144,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       newId: () =>
         `id${deterministicEventId(command.idempotencyKey, 'new-id', idCounter++).replaceAll('-', '')}`,
       rules,
-      pointsPolicy: policy.state as PolicyState,
+      pointsPolicy,
       ...(idHash === undefined
         ? {}
         : { nationalIdHash: idHash, volunteerNumber: volunteerNumberFromHash(idHash) }),
@@ -158,7 +166,8 @@ export function createLedger(options: LedgerOptions): Ledger {
       FOLDS[kind],
       // The context is built per attempt so a retried decision sees the current clock and policy.
       async (state) => {
-        const outcome = decider.decide(command, state, await contextFor(command, idHash));
+        const ownPolicy = kind === 'policy' ? (state as PolicyState) : undefined;
+        const outcome = decider.decide(command, state, await contextFor(command, idHash, ownPolicy));
         if (outcome instanceof DomainError) throw outcome;
         return outcome;
       },

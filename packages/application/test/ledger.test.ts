@@ -224,3 +224,47 @@ t.test('the cached fold and a cold fold of the same stream decide alike', async 
   t.equal(await codeOf(cold.execute(redeem(volunteerId, 'cold-all', 2_500))), 'OK');
   t.equal(await codeOf(warm.execute(redeem(volunteerId, 'warm-one-more', 1))), 'INSUFFICIENT_POINTS');
 });
+
+t.test(
+  'a points-policy change is decided on its own stream and earns from its effective time on',
+  async (t) => {
+    const fixture = ledgerFixture(t);
+    const ledger = fixture.ledger();
+    const volunteerId = await volunteerWithPoints(ledger, 0);
+    const effectiveFromMs = fixture.clock.nowMs + 3_600_000;
+    const changed = await ledger.execute({
+      type: 'ChangePointsPolicy',
+      idempotencyKey: 'policy-v1',
+      actor: { id: 'admin-1', role: 'administrator' },
+      effectiveFrom: new Date(effectiveFromMs).toISOString(),
+      terms: { ...ledger.rules.initialPointsPolicy, ratePerHourCentipoints: 200 },
+    });
+    t.equal(changed.streamName, 'policy-points');
+    t.same(
+      changed.events.map((event) => event.type),
+      ['PointsPolicyChanged'],
+    );
+    fixture.clock.nowMs += 86_400_000;
+    const recorded = await ledger.execute({
+      type: 'RecordServiceHours',
+      idempotencyKey: 'after-change',
+      actor: { id: 'org-user-1', role: 'organiser', organisationId: 'org-1' },
+      volunteerId,
+      activity: 'Library help',
+      organisationId: 'org-1',
+      startAt: new Date(effectiveFromMs + 3_600_000).toISOString(),
+      endAt: new Date(effectiveFromMs + 3 * 3_600_000).toISOString(),
+    });
+    const recordId =
+      recorded.events[0]?.type === 'ServiceHoursRecorded' ? recorded.events[0].data.recordId : '';
+    const confirmed = await ledger.execute({
+      type: 'ConfirmServiceHours',
+      idempotencyKey: 'confirm-after-change',
+      actor: { id: 'org-user-1', role: 'organiser', organisationId: 'org-1' },
+      volunteerId,
+      recordId,
+    });
+    const earned = confirmed.events.find((event) => event.type === 'PointsEarned');
+    t.match(earned?.data, { policyVersion: 1, durationMinutes: 120, centipoints: 400 });
+  },
+);
