@@ -312,37 +312,30 @@ t.test('administrators register organisations and partners and version the point
   });
 });
 
-// Skipped until packages/application is fixed: createLedger's contextFor loads `policy-points`
-// through the per-stream serializer while ChangePointsPolicy already holds that stream's slot, so
-// the command waits for itself forever (reported to the lead).
-t.test(
-  'administrators version the points policy',
-  { skip: 'ChangePointsPolicy deadlocks in createLedger' },
-  async (t) => {
-    const w = await startWorld(t);
-    const terms = {
-      ratePerHourCentipoints: 200,
-      qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
-      balanceCapCentipoints: 60_000,
-      dailyEarningCapCentipoints: 200,
-      minStarToRedeem: 0,
-      expiryDays: null,
-    };
-    const future = new Date(Date.now() + 86_400_000).toISOString();
-    const changed = await w.post('/v1/admin/points-policy', w.admin, { effectiveFrom: future, terms });
-    t.equal(changed.statusCode, 201);
-    t.match(changed.json(), { version: 1, effectiveFrom: future });
-    const past = await w.post('/v1/admin/points-policy', w.admin, { effectiveFrom: hoursAgo(1), terms });
-    t.equal(problemOf(t, past).code, 'POLICY_EFFECTIVE_IN_PAST');
-    const versions = await w.get('/v1/admin/points-policy', w.auditor);
-    t.match(versions.json(), {
-      versions: [
-        { version: 0, effectiveFrom: null },
-        { version: 1, terms: { ratePerHourCentipoints: 200 } },
-      ],
-    });
-  },
-);
+t.test('administrators version the points policy', async (t) => {
+  const w = await startWorld(t);
+  const terms = {
+    ratePerHourCentipoints: 200,
+    qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+    balanceCapCentipoints: 60_000,
+    dailyEarningCapCentipoints: 200,
+    minStarToRedeem: 0,
+    expiryDays: null,
+  };
+  const future = new Date(Date.now() + 86_400_000).toISOString();
+  const changed = await w.post('/v1/admin/points-policy', w.admin, { effectiveFrom: future, terms });
+  t.equal(changed.statusCode, 201);
+  t.match(changed.json(), { version: 1, effectiveFrom: future });
+  const past = await w.post('/v1/admin/points-policy', w.admin, { effectiveFrom: hoursAgo(1), terms });
+  t.equal(problemOf(t, past).code, 'POLICY_EFFECTIVE_IN_PAST');
+  const versions = await w.get('/v1/admin/points-policy', w.auditor);
+  t.match(versions.json(), {
+    versions: [
+      { version: 0, effectiveFrom: null },
+      { version: 1, terms: { ratePerHourCentipoints: 200 } },
+    ],
+  });
+});
 
 t.test('auditors page the log, read a stream with hashes and verify every chain', async (t) => {
   const w = await startWorld(t);
