@@ -18,6 +18,7 @@ import { eventStoreSqliteBenchmark } from './event-store-sqlite.js';
 import { ledgerMemoryBenchmark } from './ledger-memory.js';
 import { ledgerStoreSizeBenchmark } from './ledger-store-size.js';
 import { ledgerStreamLengthBenchmark } from './ledger-stream-length.js';
+import { kafkaRelayBenchmark } from './kafka-relay.js';
 import { describeMachine } from './machine.js';
 import { consoleTable, markdownReport } from './report.js';
 import type { ModuleResult } from './report.js';
@@ -32,6 +33,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   ledgerStoreSizeBenchmark,
   emmettPeerBenchmark,
   ledgerMemoryBenchmark,
+  kafkaRelayBenchmark,
 ];
 
 const USAGE = `usage: pnpm bench [--quick] [--only <name,...>] [--output <file>]

@@ -89,16 +89,22 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
     stopController.signal.addEventListener('abort', () => resolve('stop'), { once: true }),
   );
 
-  /** Publishes the batch until acknowledged, then saves the checkpoint. False if stopped first. */
-  async function flush(): Promise<boolean> {
-    const end = batchEndPosition;
-    if (end === undefined || end <= metrics.checkpointPosition) return true;
-    const messages = batch;
+  /** Position up to which events were handed to a publish task (acknowledged or in flight). */
+  let handedOffPosition = 0n;
+  /**
+   * The publish task in flight: resolves true once its batch is acknowledged and checkpointed,
+   * false if the relay was stopped before. At most one batch is in flight while the next one is
+   * read and mapped, so reading overlaps the broker round trip without reordering anything.
+   */
+  let inFlight: Promise<boolean> = Promise.resolve(true);
+
+  /** Sends until acknowledged, backing off with logs; false if stopped first. */
+  async function publishUntilAcknowledged(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await options.publisher.publish(messages);
         if (attempt > 1) log.info({ attempt, toPosition: end.toString() }, 'kafka publish recovered');
-        break;
+        return true;
       } catch (error) {
         metrics.publishFailuresTotal += 1;
         metrics.state = 'backing-off';
@@ -122,6 +128,11 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
         if (stopping()) return false;
       }
     }
+  }
+
+  async function publishAndCheckpoint(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
+    if (!(await publishUntilAcknowledged(messages, end))) return false;
+    // Only now, with everything up to `end` acknowledged, may the checkpoint move.
     await options.checkpoints.save(end);
     metrics.state = 'running';
     metrics.checkpointPosition = end;
@@ -130,9 +141,30 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
       const type = message.headers['event-type'] ?? 'unknown';
       metrics.publishedByType[type] = (metrics.publishedByType[type] ?? 0) + 1;
     }
-    batch = [];
     metrics.headPosition = await options.store.headPosition();
     return true;
+  }
+
+  /**
+   * Waits for the batch in flight, then hands the current batch to a new publish task. False if
+   * the relay was stopped before the earlier batch was acknowledged.
+   */
+  async function flush(): Promise<boolean> {
+    const end = batchEndPosition;
+    if (end === undefined || end <= handedOffPosition) return inFlight;
+    if (!(await inFlight)) return false;
+    const messages = batch;
+    batch = [];
+    handedOffPosition = end;
+    inFlight = publishAndCheckpoint(messages, end);
+    // A rejection (checkpoint write failed) surfaces at the next await of inFlight.
+    inFlight.catch(() => undefined);
+    return true;
+  }
+
+  /** Flushes and waits until everything taken so far is acknowledged. */
+  async function drain(): Promise<boolean> {
+    return (await flush()) && (await inFlight);
   }
 
   /** Takes one event into the batch; throws a RelayError for an invalid event under 'stop'. */
@@ -151,7 +183,7 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
       if (onInvalid === 'stop') {
         log.error(details, 'event fails its integration schema: not published; the relay stops (alert)');
         // Everything before the bad event is still published and checkpointed.
-        await flush();
+        await drain();
         throw new RelayError(
           'INTEGRATION_EVENT_INVALID',
           `event ${event.id} at position ${event.position} (${event.type}) fails the ${mapped.integrationType} schema: ${mapped.issues}`,
@@ -170,6 +202,7 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
   async function loop(): Promise<void> {
     const from = await options.checkpoints.load();
     metrics.checkpointPosition = from;
+    handedOffPosition = from;
     metrics.headPosition = await options.store.headPosition();
     log.info({ fromPosition: from.toString(), topicPrefix: options.topicPrefix }, 'kafka relay starting');
     const subscription = options.store.subscribeToAll({ fromPosition: from });
@@ -181,7 +214,7 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
       while (!stopping()) {
         pending ??= iterator.next();
         const racers: Promise<IteratorResult<SubscriptionMessage> | 'linger' | 'stop'>[] = [pending, stopped];
-        if (batchEndPosition !== undefined && batchEndPosition > metrics.checkpointPosition) {
+        if (batchEndPosition !== undefined && batchEndPosition > handedOffPosition) {
           linger ??= sleep(limits.lingerMs).then(() => 'linger' as const);
           racers.push(linger);
         }
@@ -207,7 +240,8 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
         }
       }
       // Stopping: publish what was read if the broker answers at once; otherwise it is resent on restart.
-      if (stopping()) await flush();
+      if (stopping()) await drain();
+      else await inFlight;
       metrics.state = 'stopped';
     } catch (error) {
       metrics.state = 'failed';
