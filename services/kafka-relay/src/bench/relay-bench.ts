@@ -109,7 +109,6 @@ async function main(): Promise<void> {
         checkpoints: createFileCheckpointStore(join(directory, `${name}.checkpoint.json`)),
         logger,
         topicPrefix: prefix,
-        limits: { batchEventsMax: Number(process.env.BENCH_BATCH ?? 1000) },
       });
       return { prefix, topics, store, publisher, relay };
     };

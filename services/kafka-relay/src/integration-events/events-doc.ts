@@ -23,8 +23,9 @@ inside.
 
 - **Topics**: one per event family, \`timebank.<family>.v1\` (a deployment may add a prefix).
   A new, incompatible schema version gets a new topic; v1 never changes meaning.
-- **Key**: the volunteer id. Kafka keeps order per key, so each volunteer's events arrive in the
-  ledger's order.
+- **Key**: the volunteer id. Kafka keeps order per partition, so within each family's topic a
+  volunteer's events arrive in the ledger's order. Across families (e.g. \`PointsEarned\` and the
+  \`ServiceHoursConfirmed\` that caused it) order by the \`global-position\` header.
 - **Value**: JSON \`{ id, type, schemaVersion, position, occurredAt, data }\`; \`data\` follows the
   schema below, \`position\` is the ledger's global position (a decimal string) and
   \`occurredAt\` the time the ledger recorded the event.
@@ -35,7 +36,8 @@ inside.
   **Deduplicate on the \`${HEADERS.eventId}\` header** (equal to \`id\` in the value); the first
   occurrence of each id is in order.
 - **Guarantees**: the relay advances its checkpoint only after the broker acknowledged (acks=all,
-  idempotent producer) every message up to it, so nothing is skipped. An event whose data fails
+  idempotent producer) every message up to it, so nothing is skipped. One batch is in flight
+  while the next is read, and the next is sent only after the previous one was acknowledged. An event whose data fails
   its integration schema is never published: the relay logs it with its position and stops
   (default) or, if configured with \`RELAY_ON_INVALID_EVENT=skip\`, goes on without it.
 
