@@ -166,6 +166,12 @@ function errorNote(run: Run, cycles: number): string {
 
 export const emmettPeerBenchmark: Benchmark = {
   name: 'emmett-peer',
+  describe: ({ quick }) =>
+    `Emmett 0.38.5 (\`@event-driven-io/emmett-sqlite\` on the \`sqlite3\` driver, built from source at install) runs the same cycle with its \`CommandHandler\`: read and fold the volunteer stream, decide with our volunteer decider, append with the expected stream version. ` +
+    `It gets our in-place fold and the partner's state precomputed, so it reads one stream per command where our ledger reads three (volunteer, policy, partner, each only past its cached revision). ` +
+    `${VOLUNTEERS} volunteers, ${(quick ? SIZES.quick : SIZES.full).cycles} cycles per run, sequentially and with ${CONCURRENT_CALLERS} callers in flight; each side on its own fresh database in the temp dir. ` +
+    'Emmett opens its database with SQLite defaults (rollback journal, synchronous FULL); ours uses WAL with synchronous FULL and group commit. ' +
+    'With callers in flight Emmett shares one connection between concurrent operations and closes it after each one, so concurrent cycles fail with SQLITE_MISUSE (database closed) or SQLITE_BUSY; the figures count only successful commands and give the first error.',
   async run({ quick, chart }): Promise<Figure[]> {
     const { cycles } = quick ? SIZES.quick : SIZES.full;
     const figures: Figure[] = [];

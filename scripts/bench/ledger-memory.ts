@@ -46,6 +46,9 @@ async function measure(
 
 export const ledgerMemoryBenchmark: Benchmark = {
   name: 'ledger-memory',
+  describe: ({ quick }) =>
+    `Resident memory of a process that registered ${(quick ? SIZES.quick : SIZES.full).map((count) => count.toLocaleString('en-US')).join(' and ')} volunteers through one ledger (32 callers), measured after a full GC in a child process of its own; the largest count runs again with the cache bound at ${SMALL_CACHE_ENTRIES.toLocaleString('en-US')} streams instead of the default ${DEFAULT_CACHE_ENTRIES.toLocaleString('en-US')}. ` +
+    "RSS includes Node, tsx and SQLite's page cache; the heap figure in the notes is what the ledger holds.",
   async run({ quick, chart }): Promise<Figure[]> {
     const counts = quick ? SIZES.quick : SIZES.full;
     const runs: { volunteers: number; cacheEntriesMax: number; rssMiB: number; heapMiB: number }[] = [];

@@ -38,6 +38,10 @@ function fillerEvent(n: number): NewEvent {
 
 export const ledgerStoreSizeBenchmark: Benchmark = {
   name: 'ledger-store-size',
+  describe: ({ quick }) => {
+    const sizes = quick ? SIZES.quick : SIZES.full;
+    return `The same command cycle on fresh volunteers while the store grows to ${sizes.storeEvents.map((size) => size.toLocaleString('en-US')).join(', ')} events (filler appended through the adapter in batches of ${FILLER_BATCH_EVENTS}); ${CALLERS} callers, ${sizes.cycles} cycles per size.`;
+  },
   async run({ quick, chart }): Promise<Figure[]> {
     const sizes = quick ? SIZES.quick : SIZES.full;
     const world = await createWorld();

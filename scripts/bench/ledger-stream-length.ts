@@ -107,6 +107,15 @@ async function measure(prepared: readonly Prepared[], cycles: number): Promise<P
 
 export const ledgerStreamLengthBenchmark: Benchmark = {
   name: 'ledger-stream-length',
+  describe: ({ quick }) => {
+    const sizes = quick ? SIZES.quick : SIZES.full;
+    return (
+      `The command cycle (record an hour, confirm it, redeem a point: three durable commands, each deciding on the folded volunteer stream and appending with its revision) on volunteers whose streams already hold ${LENGTHS.join(', ')} events. ` +
+      `Per length: ${sizes.volunteers} volunteers, ${CALLERS} callers, ${sizes.cycles} cycles in ${ROUNDS} rounds that alternate between the lengths. ` +
+      'Histories are decided by the real volunteer decider and appended through the adapter; the measuring ledger is started after seeding, so its first command on each stream folds the whole stream (reported as the cold figure) and later commands read only the tail after the cached revision. ' +
+      'What still grows with length is the domain: recording service checks the new record against every live record of the volunteer for overlap and the daily limit.'
+    );
+  },
   async run({ quick, chart }): Promise<Figure[]> {
     const sizes = quick ? SIZES.quick : SIZES.full;
     const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-raw-'));

@@ -13,6 +13,7 @@ export interface ModuleResult {
   readonly charts?: readonly { readonly title: string; readonly path: string }[];
   /** Set when the module could not run here: why, shown instead of its table. */
   readonly failure?: string;
+  readonly description?: string;
 }
 
 const number = (value: number): string =>
@@ -58,6 +59,8 @@ export interface RunDescription {
   readonly command: string;
   readonly date: string;
   readonly seconds: number;
+  /** Figures an issue asks for that no registered module measures yet, with the reason. */
+  readonly missing?: readonly string[];
 }
 
 export function markdownReport(
@@ -83,9 +86,18 @@ export function markdownReport(
     '',
   ];
   for (const result of results) {
-    lines.push(`## ${result.module}`, '', `Took ${result.seconds.toFixed(1)} s.`, '');
+    lines.push(`## ${result.module}`, '');
+    if (result.description !== undefined) lines.push(result.description, '');
+    lines.push(`Took ${result.seconds.toFixed(1)} s.`, '');
     if (result.failure !== undefined) {
       lines.push(`**Could not run:** ${result.failure}`, '');
+      continue;
+    }
+    if (result.figures.length === 0) {
+      lines.push(
+        'No figures: the module skipped itself (its console output says why, e.g. a server URL that is not set).',
+        '',
+      );
       continue;
     }
     lines.push(`| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`);
@@ -94,6 +106,11 @@ export function markdownReport(
     if (notes.length > 0) lines.push('');
     for (const item of notes) lines.push(`- **${item.name}**: ${item.note}`);
     for (const chart of result.charts ?? []) lines.push('', `![${chart.title}](${chart.path})`);
+    lines.push('');
+  }
+  if (run.missing !== undefined && run.missing.length > 0) {
+    lines.push('## Not measured in this run', '');
+    for (const item of run.missing) lines.push(`- ${item}`);
     lines.push('');
   }
   return lines.join('\n');

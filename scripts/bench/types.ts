@@ -38,6 +38,8 @@ export interface BenchmarkOptions {
 export interface Benchmark {
   /** Used by `--only`; kebab-case, e.g. `event-store-sqlite`. */
   readonly name: string;
+  /** Optional paragraph for the report: what is measured, with which sizes, how to read it. */
+  readonly describe?: (options: BenchmarkOptions) => string;
   run(options: BenchmarkOptions): Promise<Figure[]>;
 }
 
