@@ -61,19 +61,20 @@ export function checkServiceInterval(
       },
     );
   }
-  const others = [...state.records.values()].filter(
-    (record) => isLive(record.status) && record.recordId !== replacingRecordId,
-  );
-  const overlapping = others.find((record) => record.startMs < endMs && startMs < record.endMs);
-  if (overlapping !== undefined) {
-    return reject('SERVICE_RECORD_OVERLAP', 'the volunteer already has a record in this time', {
-      recordId: overlapping.recordId,
-    });
-  }
+  // One pass over the records. Only records within a day of the new one can share a local day
+  // with it, so only those pay for the per-day split: a long history stays cheap to check.
   const offset = rules.localTimeOffsetMinutes;
   const newMinutes = minutesPerLocalDay(startMs, endMs, offset);
   const minutesByDay = new Map<number, number>();
-  for (const record of others) {
+  for (const record of state.records.values()) {
+    if (!isLive(record.status) || record.recordId === replacingRecordId) continue;
+    if (record.endMs <= startMs - MILLISECONDS_PER_DAY || record.startMs >= endMs + MILLISECONDS_PER_DAY)
+      continue;
+    if (record.startMs < endMs && startMs < record.endMs) {
+      return reject('SERVICE_RECORD_OVERLAP', 'the volunteer already has a record in this time', {
+        recordId: record.recordId,
+      });
+    }
     for (const [day, minutes] of minutesPerLocalDay(record.startMs, record.endMs, offset)) {
       if (newMinutes.has(day)) minutesByDay.set(day, (minutesByDay.get(day) ?? 0) + minutes);
     }
