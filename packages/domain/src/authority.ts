@@ -28,3 +28,9 @@ export function actsForVolunteer(actor: Actor, volunteerId: string): boolean {
   if (isAdministrator(actor) || actor.role === 'registration_desk') return true;
   return actor.role === 'volunteer' && actor.id === volunteerId;
 }
+
+/** The registration desk of the volunteer's community (a desk acts for its community), or an administrator. */
+export function actsForCommunity(actor: Actor, community: string): boolean {
+  if (isAdministrator(actor)) return true;
+  return actor.role === 'registration_desk' && actor.organisationId === community;
+}

@@ -2,6 +2,7 @@
 export * from './accounts.js';
 export * from './authority.js';
 export * from './balances.js';
+export * from './certificate-number.js';
 export * from './commands/index.js';
 export type * from './context.js';
 export * from './deciders.js';
@@ -16,6 +17,7 @@ export * from './registry/partner.js';
 export * from './rules.js';
 export * from './streams.js';
 export * from './time.js';
+export * from './volunteer/decide-certificates.js';
 export * from './volunteer/decider.js';
 export * from './volunteer/earning.js';
 export * from './volunteer/evolve.js';

@@ -1,5 +1,6 @@
 /** Commands on a volunteer's stream: registration, service records, stars. */
 import { z } from 'zod';
+import { certificateIssuerSchema } from '../events/certificate-events.js';
 import {
   actorSchema,
   correctionReasonSchema,
@@ -86,6 +87,20 @@ export const applyForStarRatingSchema = z.strictObject({
   volunteerId: idSchema,
 });
 
+/**
+ * A service certificate, issued free on the volunteer's request by the desk of their community.
+ * It covers the confirmed records whose service starts in [serviceFrom, serviceUntil) — all of
+ * them when both are omitted.
+ */
+export const issueServiceCertificateSchema = z.strictObject({
+  type: z.literal('IssueServiceCertificate'),
+  ...commandBase,
+  volunteerId: idSchema,
+  issuer: certificateIssuerSchema,
+  serviceFrom: instantSchema.optional(),
+  serviceUntil: instantSchema.optional(),
+});
+
 export const VOLUNTEER_COMMAND_SCHEMAS = [
   registerVolunteerSchema,
   deactivateVolunteerSchema,
@@ -95,4 +110,5 @@ export const VOLUNTEER_COMMAND_SCHEMAS = [
   correctServiceRecordSchema,
   voidServiceRecordSchema,
   applyForStarRatingSchema,
+  issueServiceCertificateSchema,
 ] as const;

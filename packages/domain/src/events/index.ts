@@ -3,10 +3,12 @@
  * `{ type, data }`; the store keeps `EVENT_SCHEMA_VERSIONS[type]` in `metadata.schemaVersion`.
  */
 import { z } from 'zod';
+import { CERTIFICATE_EVENT_DATA } from './certificate-events.js';
 import { DONATION_POOL_EVENT_DATA, POINTS_EVENT_DATA } from './points-events.js';
 import { ORGANISATION_EVENT_DATA, PARTNER_EVENT_DATA, POLICY_EVENT_DATA } from './registry-events.js';
 import { VOLUNTEER_EVENT_DATA } from './volunteer-events.js';
 
+export * from './certificate-events.js';
 export * from './common.js';
 export * from './points-events.js';
 export * from './registry-events.js';
@@ -16,6 +18,7 @@ export * from './volunteer-events.js';
 export const EVENT_DATA_SCHEMAS = {
   ...VOLUNTEER_EVENT_DATA,
   ...POINTS_EVENT_DATA,
+  ...CERTIFICATE_EVENT_DATA,
   ...DONATION_POOL_EVENT_DATA,
   ...PARTNER_EVENT_DATA,
   ...ORGANISATION_EVENT_DATA,
@@ -35,6 +38,7 @@ export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
 export const VOLUNTEER_STREAM_EVENT_TYPES = [
   ...Object.keys(VOLUNTEER_EVENT_DATA),
   ...Object.keys(POINTS_EVENT_DATA),
+  ...Object.keys(CERTIFICATE_EVENT_DATA),
 ] as EventType[];
 export const PARTNER_STREAM_EVENT_TYPES = Object.keys(PARTNER_EVENT_DATA) as EventType[];
 export const ORGANISATION_STREAM_EVENT_TYPES = Object.keys(ORGANISATION_EVENT_DATA) as EventType[];

@@ -8,6 +8,7 @@ import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent, EventType } from '../events/index.js';
 import { applyForStarRating, deactivateVolunteer, registerVolunteer } from './decide-registration.js';
+import { issueServiceCertificate } from './decide-certificates.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
 import {
   confirmServiceHours,
@@ -44,6 +45,7 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   ReceivePointsTransfer: 'PointsTransferReceived',
   RefundPointsTransfer: 'PointsTransferRefunded',
   DonatePoints: 'PointsDonated',
+  IssueServiceCertificate: 'ServiceCertificateIssued',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -111,5 +113,8 @@ export function decideVolunteer(
       return refundPointsTransfer(command, state, context);
     case 'DonatePoints':
       return donatePoints(command, state, context);
+    case 'IssueServiceCertificate':
+      // Inactive volunteers keep their right to a certificate of the service they gave.
+      return issueServiceCertificate(command, state, context);
   }
 }

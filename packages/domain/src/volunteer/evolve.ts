@@ -228,6 +228,11 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
     case 'VolunteerDeactivated':
       state.status = 'inactive';
       break;
+    case 'ServiceCertificateIssued':
+      if (event.data.sequence !== state.certificates.size + 1)
+        throw new Error(`certificate ${event.data.certificateNumber} is out of sequence`);
+      state.certificates.set(event.data.certificateNumber, event.data);
+      break;
     default:
       applyServiceEvent(state, event);
       applyPointsEvent(state, event);

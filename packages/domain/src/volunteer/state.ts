@@ -3,7 +3,7 @@
  * service records, stars and the points account, so that a spend decision sees every credit
  * and debit under one expected revision.
  */
-import type { EventType } from '../events/index.js';
+import type { EventData, EventType } from '../events/index.js';
 import type { QualityGrade } from '../rules.js';
 
 export type RecordStatus = 'pending' | 'confirmed' | 'rejected' | 'voided' | 'corrected';
@@ -46,6 +46,9 @@ export interface StarAward {
   flaggedForReview: boolean;
 }
 
+/** An issued certificate exactly as its event recorded it: a snapshot, never recomputed. */
+export type IssuedCertificate = Readonly<EventData<'ServiceCertificateIssued'>>;
+
 export interface VolunteerState {
   status: 'unregistered' | 'active' | 'inactive';
   volunteerId: string | null;
@@ -73,6 +76,8 @@ export interface VolunteerState {
   /** Net points that left the available account other than by expiry; allocated to the soonest-expiring lots first. */
   spentNetCentipoints: number;
   expiredCentipoints: number;
+  /** Certificates issued, by number, in issue order; the next sequence is `size + 1`. */
+  certificates: Map<string, IssuedCertificate>;
   /** Idempotency key → event types its command produced; insertion-ordered and bounded. */
   processedKeys: Map<string, Set<EventType>>;
 }
@@ -105,6 +110,7 @@ export function initialVolunteerState(): VolunteerState {
     expiringLots: new Map(),
     spentNetCentipoints: 0,
     expiredCentipoints: 0,
+    certificates: new Map(),
     processedKeys: new Map(),
   };
 }
@@ -122,6 +128,8 @@ export function cloneVolunteerState(state: VolunteerState): VolunteerState {
     receivedTransferIds: new Set(state.receivedTransferIds),
     earnedByDay: new Map(state.earnedByDay),
     expiringLots: copyMap(state.expiringLots),
+    // Certificates are immutable snapshots, so the copy may share them.
+    certificates: new Map(state.certificates),
     processedKeys: new Map([...state.processedKeys].map(([key, types]) => [key, new Set(types)])),
   };
 }
