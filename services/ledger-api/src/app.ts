@@ -28,6 +28,7 @@ import { registerSystemRoutes } from './routes/system-routes.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerCertificateRoutes } from './routes/certificate-routes.js';
 import { registerReadModelRoutes } from './routes/read-model-routes.js';
 import { registerPartnerRoutes } from './routes/partner-routes.js';
 import { registerServiceRecordRoutes } from './routes/service-record-routes.js';
@@ -142,6 +143,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   registerAuditRoutes(typed, context);
   registerVolunteerRoutes(typed, context);
   registerServiceRecordRoutes(typed, context);
+  registerCertificateRoutes(typed, context);
   registerPartnerRoutes(typed, context);
   registerAdminRoutes(typed, context);
   registerReadModelRoutes(typed, context);

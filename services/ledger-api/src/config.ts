@@ -63,6 +63,12 @@ const environmentSchema = z
     RATE_LIMIT_REQUESTS_MAX: wholeNumber(1, 10_000_000, 'requests').default(1200),
     RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 'seconds').default(60),
     /**
+     * Public certificate verifications one client address may make per RATE_LIMIT_WINDOW_SECONDS.
+     * Default 30: a verifier checks a handful of certificates by hand, and at 30 a minute the
+     * 40-bit code in a certificate number cannot be guessed in any useful time.
+     */
+    CERTIFICATE_VERIFICATIONS_MAX: wholeNumber(1, 10_000_000, 'requests').default(30),
+    /**
      * Largest request body, in bytes. Default 256 KiB: a bulk activity record for 500 volunteers
      * (the bulk limit) is about 60 KiB, so this leaves room without letting a client stream megabytes.
      */
@@ -105,7 +111,12 @@ export interface LedgerApiConfig {
   readonly host: string;
   readonly kafkaBrokers: readonly string[] | null;
   readonly logLevel: (typeof LOG_LEVELS)[number];
-  readonly rateLimit: { readonly requestsMax: number; readonly windowSeconds: number };
+  readonly rateLimit: {
+    readonly requestsMax: number;
+    readonly windowSeconds: number;
+    /** Per client address, for the public certificate verification route. */
+    readonly certificateVerificationsMax: number;
+  };
   readonly bodyLimitBytes: number;
   readonly shutdownGraceSeconds: number;
   readonly idempotencyCacheEntriesMax: number;
@@ -161,7 +172,11 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     host: env.HOST,
     kafkaBrokers: env.KAFKA_BROKERS === undefined ? null : env.KAFKA_BROKERS.split(','),
     logLevel: env.LOG_LEVEL,
-    rateLimit: { requestsMax: env.RATE_LIMIT_REQUESTS_MAX, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS },
+    rateLimit: {
+      requestsMax: env.RATE_LIMIT_REQUESTS_MAX,
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      certificateVerificationsMax: env.CERTIFICATE_VERIFICATIONS_MAX,
+    },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,

@@ -65,6 +65,13 @@ async function partner(w: World, suspended: boolean): Promise<string> {
   return partnerId;
 }
 
+const ISSUER = {
+  organisationName: 'Qiaoxi Volunteer Service Station',
+  personInCharge: 'Zhang Min',
+  handler: 'Wang Fang',
+  contact: '0311-5550000',
+};
+
 const service = (organisationId: string) => ({
   activity: 'Tutoring',
   organisationId,
@@ -171,6 +178,32 @@ const CASES: RouteCase[] = [
       // 9 × 12 h on separate days: 108 confirmed hours, eligible for one star.
       if (willSucceed) for (let day = 0; day < 9; day += 1) await w.earn(id, 12, 24 * day + 1);
       return { url: `/v1/volunteers/${id}/star-applications`, payload: {} };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/certificates',
+    success: 201,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteerWithPoints(w)}/certificates`,
+      payload: { issuer: ISSUER },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/volunteers/:volunteerId/certificates',
+    success: 200,
+    make: async (w) => ({ url: `/v1/volunteers/${await volunteer(w)}/certificates` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/volunteers/:volunteerId/certificates/:certificateNumber',
+    success: 200,
+    make: async (w) => {
+      const id = await volunteerWithPoints(w);
+      const issued = await w.post(`/v1/volunteers/${id}/certificates`, w.admin, { issuer: ISSUER });
+      const { certificateNumber } = issued.json<{ certificateNumber: string }>();
+      return { url: `/v1/volunteers/${id}/certificates/${certificateNumber}` };
     },
   },
   ...(['confirm', 'reject'] as const).map((action): RouteCase => ({

@@ -8,7 +8,7 @@ t.test('an empty environment gives the documented defaults, frozen', async (t) =
   t.equal(config.host, '127.0.0.1');
   t.equal(config.kafkaBrokers, null);
   t.equal(config.bodyLimitBytes, 256 * 1024);
-  t.same(config.rateLimit, { requestsMax: 1200, windowSeconds: 60 });
+  t.same(config.rateLimit, { requestsMax: 1200, windowSeconds: 60, certificateVerificationsMax: 30 });
   t.ok(Object.isFrozen(config) && Object.isFrozen(config.store) && Object.isFrozen(config.rateLimit));
 });
 

@@ -76,7 +76,7 @@ export function toProblem(error: unknown): ProblemError | undefined {
   // Rate limiting (thrown by @fastify/rate-limit with statusCode 429) and any other client error fastify raises.
   const status = fastifyError.statusCode;
   if (status === 429)
-    return ProblemError.http('RATE_LIMITED', 'too many requests for this API key; slow down');
+    return ProblemError.http('RATE_LIMITED', 'too many requests from this API key or address; slow down');
   if (status === 404) return ProblemError.http('NOT_FOUND', 'no such resource');
   if (status === 405) return ProblemError.http('METHOD_NOT_ALLOWED', 'method not allowed');
   if (status === 413) return ProblemError.http('PAYLOAD_TOO_LARGE', 'the request is too large');

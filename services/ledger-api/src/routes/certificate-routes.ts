@@ -1,0 +1,287 @@
+/**
+ * Service certificates (志愿服务证明): a desk issues and reprints them for volunteers of its
+ * community; anyone holding a certificate can verify it by its number, without an API key.
+ *
+ * The number embeds the volunteer id (see packages/domain/src/certificate-number.ts), so every
+ * route here folds the one volunteer stream the certificate lives in: issuing is a single
+ * append, and verification needs no index, no read model and no second write that a crash
+ * could leave half done. The verification answer carries only what a verifier needs; the
+ * public route is rate limited per client address.
+ */
+import { z } from 'zod';
+import {
+  amendedCertificateRecords,
+  CERTIFICATE_NUMBER_PATTERN,
+  certificateIssuerSchema,
+  idSchema,
+  instantSchema,
+  normaliseCertificateNumber,
+  volunteerIdOfCertificateNumber,
+  type IssuedCertificate,
+} from '@timebank/domain';
+import type { ScopeRule } from '../auth/access.js';
+import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { ProblemError } from '../http/problem.js';
+import { commandRoute, eventData } from './command-route.js';
+
+const DESK = ['desk', 'admin'] as const;
+const PUBLIC_SCOPE: ScopeRule = { describe: '—', resolve: () => 'any' };
+
+/** Numbers as typed: spaces and lower case are accepted and normalised before the look-up. */
+const certificateNumberParam = z
+  .string()
+  .max(60)
+  .regex(
+    new RegExp(CERTIFICATE_NUMBER_PATTERN.source, 'i'),
+    'expected a certificate number SC…-NNNN-XXXXXXXX',
+  )
+  .describe('Certificate number, e.g. SC5BNENTQAXBNENTQAXBNENTQAXB-0001-X7YQW1AX');
+
+const activitySchema = z.object({
+  activity: z.string(),
+  organisationId: z.string(),
+  durationMinutes: z.number().int(),
+  recordCount: z.number().int(),
+  firstStartAt: z.string(),
+  lastEndAt: z.string(),
+});
+
+export const certificateSchema = z.object({
+  certificateNumber: z.string(),
+  sequence: z.number().int().describe("1 for the volunteer's first certificate, then 2, 3, …"),
+  volunteerId: z.string(),
+  volunteerNumber: z.string(),
+  name: z.string(),
+  idType: z.string().describe('resident_identity_card (居民身份证)'),
+  nationalIdMasked: z.string(),
+  community: z.string(),
+  serviceFrom: z.string().nullable(),
+  serviceUntil: z.string().nullable(),
+  confirmedMinutes: z.number().int(),
+  serviceHours: z.string().describe('Confirmed hours with two decimals, rounded down'),
+  activities: z.array(activitySchema).describe('Content of service: minutes per activity and organisation'),
+  recordIds: z.array(z.string()),
+  issuer: z.object({
+    organisationName: z.string(),
+    personInCharge: z.string(),
+    handler: z.string(),
+    contact: z.string(),
+  }),
+  issuedAt: z.string(),
+  issueDate: z.string().describe('Local calendar date printed on the certificate'),
+  amendedRecordIds: z
+    .array(z.string())
+    .describe('Covered records voided or corrected since issue; the certificate itself never changes'),
+});
+type CertificateView = z.infer<typeof certificateSchema>;
+
+/** Minutes as hours with two decimals, rounded down: a certificate never states more than was served. */
+export function hoursOf(minutes: number): string {
+  const hundredths = Math.floor((minutes * 100) / 60);
+  return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
+}
+
+/** The first character and one `*` per further character: enough to match a person, not to identify one. */
+export function maskName(name: string): string {
+  const characters = [...name.trim()];
+  if (characters.length <= 1) return '*';
+  return characters[0]! + '*'.repeat(characters.length - 1);
+}
+
+function viewOf(certificate: IssuedCertificate, amendedRecordIds: readonly string[]): CertificateView {
+  return {
+    certificateNumber: certificate.certificateNumber,
+    sequence: certificate.sequence,
+    volunteerId: certificate.volunteerId,
+    volunteerNumber: certificate.volunteerNumber,
+    name: certificate.name,
+    idType: certificate.idType,
+    nationalIdMasked: certificate.nationalIdMasked,
+    community: certificate.community,
+    serviceFrom: certificate.serviceFrom,
+    serviceUntil: certificate.serviceUntil,
+    confirmedMinutes: certificate.confirmedMinutes,
+    serviceHours: hoursOf(certificate.confirmedMinutes),
+    activities: certificate.activities.map((activity) => ({ ...activity })),
+    recordIds: [...certificate.recordIds],
+    issuer: { ...certificate.issuer },
+    issuedAt: certificate.issuedAt,
+    issueDate: certificate.issueDate,
+    amendedRecordIds: [...amendedRecordIds],
+  };
+}
+
+const verificationSchema = z.object({
+  certificateNumber: z.string(),
+  valid: z.boolean().describe('Issued by this ledger, and every record it covers still stands'),
+  status: z
+    .enum(['valid', 'amended', 'unknown'])
+    .describe('amended: issued, but a covered record was later voided or corrected'),
+  certificate: z
+    .object({
+      holderName: z.string().describe('Masked: the first character only'),
+      idType: z.string(),
+      nationalIdMasked: z.string(),
+      confirmedMinutes: z.number().int(),
+      serviceHours: z.string(),
+      serviceFrom: z.string().nullable(),
+      serviceUntil: z.string().nullable(),
+      issueDate: z.string(),
+      issuer: z.object({ organisationName: z.string(), community: z.string() }),
+    })
+    .nullable(),
+});
+
+export function registerCertificateRoutes(app: TypedApp, context: AppContext): void {
+  const { ledger } = context;
+  const volunteerParams = z.strictObject({ volunteerId: idSchema });
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/certificates',
+    tag: 'desks',
+    summary: "Issue a numbered service certificate of the volunteer's confirmed service (free, on request)",
+    roles: DESK,
+    scope: volunteerScope(ledger),
+    params: volunteerParams,
+    body: z.strictObject({
+      issuer: certificateIssuerSchema,
+      serviceFrom: instantSchema.optional().describe('Covers service starting at or after this instant'),
+      serviceUntil: instantSchema.optional().describe('Covers service starting before this instant'),
+    }),
+    status: 201,
+    response: certificateSchema,
+    command: ({ params, body }) => ({
+      type: 'IssueServiceCertificate',
+      volunteerId: params.volunteerId,
+      issuer: body.issuer,
+      ...(body.serviceFrom === undefined ? {} : { serviceFrom: body.serviceFrom }),
+      ...(body.serviceUntil === undefined ? {} : { serviceUntil: body.serviceUntil }),
+    }),
+    respond: (result) => viewOf(eventData(result, 'ServiceCertificateIssued'), []),
+  });
+
+  app.get(
+    '/v1/volunteers/:volunteerId/certificates',
+    {
+      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      schema: {
+        tags: ['desks'],
+        summary: "The volunteer's certificates, in issue order",
+        params: volunteerParams,
+        response: {
+          200: z.object({
+            volunteerId: z.string(),
+            certificates: z.array(
+              z.object({
+                certificateNumber: z.string(),
+                sequence: z.number().int(),
+                issueDate: z.string(),
+                confirmedMinutes: z.number().int(),
+                amended: z.boolean(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { volunteerId } = request.params;
+      const certificates = await readVolunteer(ledger, volunteerId, (state) =>
+        state.status === 'unregistered'
+          ? null
+          : [...state.certificates.values()].map((certificate) => ({
+              certificateNumber: certificate.certificateNumber,
+              sequence: certificate.sequence,
+              issueDate: certificate.issueDate,
+              confirmedMinutes: certificate.confirmedMinutes,
+              amended: amendedCertificateRecords(state, certificate.certificateNumber).length > 0,
+            })),
+      );
+      if (certificates === null)
+        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+      return { volunteerId, certificates };
+    },
+  );
+
+  app.get(
+    '/v1/volunteers/:volunteerId/certificates/:certificateNumber',
+    {
+      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      schema: {
+        tags: ['desks'],
+        summary: 'Certificate data for printing: every field the certificate shows',
+        params: z.strictObject({ volunteerId: idSchema, certificateNumber: certificateNumberParam }),
+        response: { 200: certificateSchema },
+      },
+    },
+    async (request) => {
+      const { volunteerId } = request.params;
+      const number = normaliseCertificateNumber(request.params.certificateNumber);
+      const view = await readVolunteer(ledger, volunteerId, (state) => {
+        const certificate = state.certificates.get(number);
+        return certificate === undefined
+          ? null
+          : viewOf(certificate, amendedCertificateRecords(state, number));
+      });
+      if (view === null)
+        throw ProblemError.http(
+          'CERTIFICATE_NOT_FOUND',
+          `volunteer ${volunteerId} has no certificate ${number}`,
+        );
+      return view;
+    },
+  );
+
+  app.get(
+    '/v1/certificates/:certificateNumber/verification',
+    {
+      config: {
+        access: { roles: 'public', scope: PUBLIC_SCOPE },
+        // Per client address whatever key is sent: the route is public, and the 40-bit code in a
+        // number must not be guessable by trying.
+        rateLimit: {
+          max: context.config.rateLimit.certificateVerificationsMax,
+          timeWindow: context.config.rateLimit.windowSeconds * 1000,
+          keyGenerator: (request) => `certificate-verification:${request.ip}`,
+        },
+      },
+      schema: {
+        tags: ['public'],
+        summary: 'Verify a certificate by its number (no API key): valid or not, with masked details',
+        security: [],
+        params: z.strictObject({ certificateNumber: certificateNumberParam }),
+        response: { 200: verificationSchema },
+      },
+    },
+    async (request) => {
+      const number = normaliseCertificateNumber(request.params.certificateNumber);
+      const volunteerId = volunteerIdOfCertificateNumber(number);
+      if (volunteerId === null) throw new Error('a validated certificate number names no volunteer');
+      const found = await readVolunteer(ledger, volunteerId, (state) => {
+        const certificate = state.certificates.get(number);
+        if (certificate === undefined) return null;
+        return { certificate, amended: amendedCertificateRecords(state, number).length > 0 };
+      });
+      if (found === null)
+        return { certificateNumber: number, valid: false, status: 'unknown' as const, certificate: null };
+      const { certificate, amended } = found;
+      return {
+        certificateNumber: number,
+        valid: !amended,
+        status: amended ? ('amended' as const) : ('valid' as const),
+        certificate: {
+          holderName: maskName(certificate.name),
+          idType: certificate.idType,
+          nationalIdMasked: certificate.nationalIdMasked,
+          confirmedMinutes: certificate.confirmedMinutes,
+          serviceHours: hoursOf(certificate.confirmedMinutes),
+          serviceFrom: certificate.serviceFrom,
+          serviceUntil: certificate.serviceUntil,
+          issueDate: certificate.issueDate,
+          issuer: { organisationName: certificate.issuer.organisationName, community: certificate.community },
+        },
+      };
+    },
+  );
+}
