@@ -32,6 +32,7 @@ import { registerCertificateRoutes } from './routes/certificate-routes.js';
 import { registerReadModelRoutes } from './routes/read-model-routes.js';
 import { registerPartnerRoutes } from './routes/partner-routes.js';
 import { registerServiceRecordRoutes } from './routes/service-record-routes.js';
+import { registerTransferRoutes } from './routes/transfer-routes.js';
 import { registerVolunteerRoutes } from './routes/volunteer-routes.js';
 
 export interface AppDependencies {
@@ -144,6 +145,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   registerVolunteerRoutes(typed, context);
   registerServiceRecordRoutes(typed, context);
   registerCertificateRoutes(typed, context);
+  registerTransferRoutes(typed, context);
   registerPartnerRoutes(typed, context);
   registerAdminRoutes(typed, context);
   registerReadModelRoutes(typed, context);

@@ -206,6 +206,24 @@ const CASES: RouteCase[] = [
       return { url: `/v1/volunteers/${id}/certificates/${certificateNumber}` };
     },
   },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/transfers',
+    success: 201,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteerWithPoints(w)}/transfers`,
+      payload: { toVolunteerId: await volunteer(w), centipoints: 50 },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/donations',
+    success: 201,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteerWithPoints(w)}/donations`,
+      payload: { centipoints: 50 },
+    }),
+  },
   ...(['confirm', 'reject'] as const).map((action): RouteCase => ({
     method: 'POST',
     url: `/v1/volunteers/:volunteerId/service-records/:recordId/${action}`,

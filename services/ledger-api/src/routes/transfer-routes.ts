@@ -1,0 +1,120 @@
+/**
+ * Transfers (volunteer → volunteer, e.g. to a relative) and donations (volunteer → donation pool),
+ * filed at a desk on the sending volunteer's behalf. Each is two decisions joined by a reaction
+ * (docs/domain.md): the debit on the sender's stream moves the points to `in-transit`, and the
+ * ledger then credits the receiver or the pool — or, when the receiver refuses (unknown,
+ * inactive, over the balance cap), refunds the sender. The response says which happened; its
+ * `position` is that of the last event, reactions included.
+ */
+import { z } from 'zod';
+import type { LedgerResult } from '@timebank/application';
+import { idSchema, offeredAccount, positiveCentipointsSchema } from '@timebank/domain';
+import { volunteerScope } from '../auth/domain-scope.js';
+import type { AppContext, TypedApp } from '../context.js';
+import { commandRoute, eventData } from './command-route.js';
+
+const DESK = ['desk', 'admin'] as const;
+const volunteerParams = z.strictObject({ volunteerId: idSchema });
+
+/** How a transfer ended, from the reactions its debit caused. */
+function transferOutcome(result: LedgerResult): {
+  status: 'completed' | 'refunded';
+  refundReason: string | null;
+} {
+  for (const reaction of result.reactions) {
+    for (const event of reaction.events) {
+      if (event.type === 'PointsTransferReceived') return { status: 'completed', refundReason: null };
+      if (event.type === 'PointsTransferRefunded')
+        return { status: 'refunded', refundReason: event.data.reasonCode };
+    }
+  }
+  // The ledger runs the credit or the refund before answering, so one of them is always there.
+  throw new Error(`transfer from ${result.streamName} ended neither credited nor refunded`);
+}
+
+export function registerTransferRoutes(app: TypedApp, context: AppContext): void {
+  const { ledger } = context;
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/transfers',
+    tag: 'desks',
+    summary: "Transfer points to another volunteer (e.g. a relative), filed at the sender's desk",
+    roles: DESK,
+    scope: volunteerScope(ledger),
+    params: volunteerParams,
+    body: z.strictObject({ toVolunteerId: idSchema, centipoints: positiveCentipointsSchema }),
+    status: 201,
+    response: z.object({
+      transferId: z.string(),
+      toVolunteerId: z.string(),
+      centipoints: z.number().int(),
+      status: z
+        .enum(['completed', 'refunded'])
+        .describe(
+          'completed: the receiver was credited; refunded: the receiver refused and the sender got the points back',
+        ),
+      refundReason: z
+        .string()
+        .nullable()
+        .describe("The receiver's error code when refunded, e.g. BALANCE_CAP_EXCEEDED"),
+    }),
+    command: ({ params, body }) => ({
+      type: 'TransferPoints',
+      volunteerId: params.volunteerId,
+      toVolunteerId: body.toVolunteerId,
+      centipoints: body.centipoints,
+    }),
+    respond: (result) => {
+      const sent = eventData(result, 'PointsTransferSent');
+      return {
+        transferId: sent.transferId,
+        toVolunteerId: sent.toVolunteerId,
+        centipoints: sent.centipoints,
+        ...transferOutcome(result),
+      };
+    },
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/donations',
+    tag: 'desks',
+    summary: 'Donate points to the donation pool, from available points or from points offered above the cap',
+    roles: DESK,
+    scope: volunteerScope(ledger),
+    params: volunteerParams,
+    body: z.strictObject({
+      centipoints: positiveCentipointsSchema,
+      source: z
+        .enum(['available', 'offered'])
+        .optional()
+        .describe('available (default): spendable points; offered: points earned above the balance cap'),
+    }),
+    status: 201,
+    response: z.object({
+      donationId: z.string(),
+      centipoints: z.number().int(),
+      source: z.enum(['available', 'offered']),
+      received: z.boolean().describe('The donation pool was credited'),
+    }),
+    command: ({ params, body }) => ({
+      type: 'DonatePoints',
+      volunteerId: params.volunteerId,
+      centipoints: body.centipoints,
+      ...(body.source === undefined ? {} : { source: body.source }),
+    }),
+    respond: (result) => {
+      const donated = eventData(result, 'PointsDonated');
+      return {
+        donationId: donated.donationId,
+        centipoints: donated.centipoints,
+        source:
+          donated.fromAccount === offeredAccount(donated.volunteerId)
+            ? ('offered' as const)
+            : ('available' as const),
+        received: result.reactions.some((reaction) =>
+          reaction.events.some((event) => event.type === 'DonationReceived'),
+        ),
+      };
+    },
+  });
+}
