@@ -100,6 +100,16 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // While closing, answers end their keep-alive connection: otherwise a client's idle connection
+  // would hold close() open until the keep-alive timeout (72 s), beyond any shutdown grace period.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe(
       {
