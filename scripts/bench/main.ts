@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
+import { apiHttpBenchmark } from './api-http.js';
 import { emmettPeerBenchmark } from './emmett-peer.js';
 import { eventStorePostgresBenchmark } from './event-store-postgres.js';
 import { eventStoreSqliteBenchmark } from './event-store-sqlite.js';
@@ -37,6 +38,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   ledgerMemoryBenchmark,
   kafkaRelayBenchmark,
   projectionsRebuildBenchmark,
+  apiHttpBenchmark,
 ];
 
 /** Benchmarks the issues ask for that other modules provide; the report names any still missing. */

@@ -1,0 +1,360 @@
+/**
+ * The HTTP API (issue #5) against the real server: `services/ledger-api/src/server.ts` as its own
+ * process on 127.0.0.1, durable SQLite (WAL, synchronous=FULL), driven by autocannon with 50
+ * connections from this process. Beside each figure, a plain fastify process
+ * (api-http-plain-server.ts) answers a route of the same shape in the same run, for the ratio.
+ *
+ *  - record-service-hours: POST /v1/volunteers/<random>/service-records with a desk key, a fresh
+ *    Idempotency-Key per request and non-overlapping one-minute records;
+ *  - redeemable-points: GET /v1/partners/p1/volunteers/<random>/redeemable-points with a partner key.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { figure } from './types.js';
+import type { Benchmark, Figure } from './types.js';
+
+/** Connections, as in the issue. */
+const CONNECTIONS = 50;
+const SIZES = {
+  quick: { volunteers: 300, warmupSeconds: 1, seconds: 3 },
+  full: { volunteers: 2_000, warmupSeconds: 3, seconds: 10 },
+};
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** One-minute records two minutes apart fill 800 minutes of a local day, below the 16 h daily cap. */
+const RECORDS_PER_DAY = 400;
+
+const serverPath = fileURLToPath(new URL('../../services/ledger-api/src/server.ts', import.meta.url));
+const plainPath = fileURLToPath(new URL('./api-http-plain-server.ts', import.meta.url));
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly stdout: string;
+}
+
+/** Starts a TypeScript server as a child process and waits for its "listening on <url>" line. */
+function startServer(path: string, environment: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path], {
+    env: { PATH: process.env.PATH ?? '', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (http:\/\/[^\s/]+)/.exec(stdout);
+      if (match !== null) resolve({ child, url: match[1]!, stdout });
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`${path} exited with ${code}: ${stderr}`)));
+  });
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+/** A valid resident ID number (GB 11643 check character) from a seed; never a real person's. */
+function nationalIdNumber(seed: number): string {
+  const body = `1301021990${String(seed).padStart(7, '0')}`.slice(0, 17);
+  const sum = [...body].reduce((total, digit, index) => total + Number(digit) * WEIGHTS[index]!, 0);
+  return body + '10X98765432'[sum % 11]!;
+}
+
+async function call(url: string, key: string, method: string, body?: unknown, idempotencyKey?: string) {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+interface World {
+  readonly deskKey: string;
+  readonly partnerKey: string;
+  readonly volunteerIds: readonly string[];
+}
+
+/** Keys, a partner and registered volunteers of community c1, through the API itself. */
+async function setUp(url: string, adminKey: string, volunteers: number): Promise<World> {
+  const issue = async (role: string, scope: object) =>
+    (
+      await call(
+        `${url}/v1/admin/api-keys`,
+        adminKey,
+        'POST',
+        { role, scope, label: `bench ${role}` },
+        `key-${role}`,
+      )
+    ).key as string;
+  const deskKey = await issue('desk', { kind: 'community', id: 'c1' });
+  const partnerKey = await issue('partner', { kind: 'partner', id: 'p1' });
+  await call(
+    `${url}/v1/admin/partners`,
+    adminKey,
+    'POST',
+    { partnerId: 'p1', name: 'Canteen', community: 'c1' },
+    'p1',
+  );
+  const volunteerIds: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next < volunteers) {
+        const seed = next++;
+        const registered = await call(
+          `${url}/v1/volunteers`,
+          deskKey,
+          'POST',
+          {
+            name: `Volunteer ${seed}`,
+            nationalIdNumber: nationalIdNumber(seed),
+            phone: '13800000000',
+            community: 'c1',
+          },
+          `register-${seed}`,
+        );
+        volunteerIds.push(registered.volunteerId as string);
+      }
+    }),
+  );
+  return { deskKey, partnerKey, volunteerIds };
+}
+
+/** Bodies of one-minute records that never overlap per volunteer and stay within every intake rule. */
+function serviceRecords(volunteerCount: number): (volunteer: number) => string {
+  const counters = new Array<number>(volunteerCount).fill(0);
+  // Local (UTC+8) midnight 80 days ago: inside the 90-day back-dating window, never in the future.
+  const firstDayMs = Math.floor((Date.now() - 80 * DAY_MS) / DAY_MS) * DAY_MS - 8 * 60 * MINUTE_MS;
+  return (volunteer) => {
+    const k = counters[volunteer]!++;
+    const startMs =
+      firstDayMs + Math.floor(k / RECORDS_PER_DAY) * DAY_MS + (k % RECORDS_PER_DAY) * 2 * MINUTE_MS;
+    return JSON.stringify({
+      activity: 'Reading to elders',
+      organisationId: 'c1',
+      startAt: new Date(startMs).toISOString(),
+      endAt: new Date(startMs + MINUTE_MS).toISOString(),
+    });
+  };
+}
+
+interface Load {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  /** Path, body and extra headers of the next request. */
+  readonly next: () => { path: string; body?: string; headers?: Record<string, string> };
+}
+
+interface Measured {
+  readonly requestsPerSecond: number;
+  readonly p99Ms: number;
+  readonly p50Ms: number;
+  readonly total: number;
+}
+
+async function drive(load: Load, seconds: number): Promise<Measured> {
+  const result = await autocannon({
+    url: load.url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: load.method,
+        headers: load.headers,
+        setupRequest: (request) => {
+          const { path, body, headers } = load.next();
+          return {
+            ...request,
+            path,
+            ...(body === undefined ? {} : { body }),
+            ...(headers === undefined ? {} : { headers: { ...request.headers, ...headers } }),
+          };
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(
+      `${load.method} ${load.url}: ${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors`,
+    );
+  }
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p99Ms: result.latency.p99,
+    p50Ms: result.latency.p50,
+    total: result.requests.total,
+  };
+}
+
+/** Warm up (JIT, caches), then measure. */
+async function measure(load: Load, sizes: { warmupSeconds: number; seconds: number }): Promise<Measured> {
+  await drive(load, sizes.warmupSeconds);
+  return drive(load, sizes.seconds);
+}
+
+/** Appends the server counted, from its own /metrics. */
+async function appendsSoFar(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^ledger_store_appends_total\{outcome="ok"\} (\d+)/m.exec(text);
+  return match === null ? Number.NaN : Number(match[1]);
+}
+
+const format = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+export const apiHttpBenchmark: Benchmark = {
+  name: 'api-http',
+  describe: ({ quick }) => {
+    const sizes = quick ? SIZES.quick : SIZES.full;
+    return (
+      `The ledger API server (services/ledger-api/src/server.ts) runs as its own process on 127.0.0.1 over durable SQLite ` +
+      `(WAL, synchronous=FULL), LOG_LEVEL=warn, rate limit raised out of the way; autocannon drives it from the benchmark ` +
+      `process with ${CONNECTIONS} connections for ${sizes.seconds} s after a ${sizes.warmupSeconds} s warm-up, over ` +
+      `${format(sizes.volunteers)} registered volunteers picked at random. The baseline is a plain fastify process ` +
+      `(no plugins) answering a route of the same shape, measured in the same run. Both servers and the load generator ` +
+      `share the machine's cores.`
+    );
+  },
+  async run({ quick }): Promise<Figure[]> {
+    const sizes = quick ? SIZES.quick : SIZES.full;
+    const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-api-'));
+    const children: ChildProcess[] = [];
+    try {
+      const ledger = await startServer(serverPath, {
+        LEDGER_DATA_DIR: directory,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_REQUESTS_MAX: '10000000',
+      });
+      children.push(ledger.child);
+      const plain = await startServer(plainPath, {});
+      children.push(plain.child);
+      const adminKey = /key: +(tbk_\S+)/.exec(ledger.stdout)?.[1];
+      if (adminKey === undefined) throw new Error('the ledger server printed no bootstrap key');
+      const world = await setUp(ledger.url, adminKey, sizes.volunteers);
+      console.log(`${world.volunteerIds.length} volunteers registered`);
+      const count = world.volunteerIds.length;
+      const pick = (): number => Math.floor(Math.random() * count);
+      const nextRecord = serviceRecords(count);
+      let requestCounter = 0;
+
+      const plainWrite = await measure(
+        {
+          url: plain.url,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          next: () => {
+            const volunteer = pick();
+            return {
+              path: `/plain/${world.volunteerIds[volunteer]}/service-records`,
+              body: nextRecord(volunteer),
+            };
+          },
+        },
+        sizes,
+      );
+      console.log(
+        `plain fastify POST: ${format(plainWrite.requestsPerSecond)} req/s, p99 ${plainWrite.p99Ms} ms`,
+      );
+      const appendsBefore = await appendsSoFar(ledger.url);
+      const writes = await measure(
+        {
+          url: ledger.url,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
+          next: () => {
+            const volunteer = pick();
+            requestCounter += 1;
+            return {
+              path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
+              body: nextRecord(volunteer),
+              headers: { 'idempotency-key': `bench-${requestCounter}` },
+            };
+          },
+        },
+        sizes,
+      );
+      const appendsPerWrite = ((await appendsSoFar(ledger.url)) - appendsBefore) / requestCounter;
+      console.log(
+        `record-service-hours: ${format(writes.requestsPerSecond)} req/s, p50 ${writes.p50Ms} ms, p99 ${writes.p99Ms} ms, ${appendsPerWrite.toFixed(2)} appends per request`,
+      );
+
+      const plainRead = await measure(
+        {
+          url: plain.url,
+          method: 'GET',
+          headers: {},
+          next: () => ({ path: `/plain/p1/volunteers/${world.volunteerIds[pick()]}/redeemable-points` }),
+        },
+        sizes,
+      );
+      console.log(
+        `plain fastify GET: ${format(plainRead.requestsPerSecond)} req/s, p99 ${plainRead.p99Ms} ms`,
+      );
+      const reads = await measure(
+        {
+          url: ledger.url,
+          method: 'GET',
+          headers: { authorization: `Bearer ${world.partnerKey}` },
+          next: () => ({
+            path: `/v1/partners/p1/volunteers/${world.volunteerIds[pick()]}/redeemable-points`,
+          }),
+        },
+        sizes,
+      );
+      console.log(`redeemable-points: ${format(reads.requestsPerSecond)} req/s, p99 ${reads.p99Ms} ms`);
+
+      return [
+        figure({
+          name: `record-service-hours over HTTP, ${CONNECTIONS} connections, durable`,
+          value: writes.requestsPerSecond,
+          unit: 'requests/s',
+          baseline: { name: 'plain fastify POST', value: plainWrite.requestsPerSecond },
+          target: { comparison: '>=', value: 10_000 },
+          note:
+            `${appendsPerWrite.toFixed(2)} durable appends per request (the command's events, then the idempotency ` +
+            `response record in its own stream); p50 ${writes.p50Ms} ms.`,
+        }),
+        figure({
+          name: 'record-service-hours p99 latency',
+          value: writes.p99Ms,
+          unit: 'ms',
+          baseline: { name: 'plain fastify POST p99', value: plainWrite.p99Ms },
+          target: { comparison: '<=', value: 10 },
+        }),
+        figure({
+          name: `redeemable-points query over HTTP, ${CONNECTIONS} connections`,
+          value: reads.requestsPerSecond,
+          unit: 'requests/s',
+          baseline: { name: 'plain fastify GET', value: plainRead.requestsPerSecond },
+          target: { comparison: '>=', value: 30_000 },
+          note: `p50 ${reads.p50Ms} ms, p99 ${reads.p99Ms} ms.`,
+        }),
+      ];
+    } finally {
+      for (const child of children) await stopServer(child);
+      rmSync(directory, { recursive: true, force: true });
+    }
+  },
+};
