@@ -25,6 +25,13 @@ export interface TableSpec {
    * updating a row never touches the indexes on them.
    */
   readonly fixed: readonly string[];
+  /**
+   * Which tables give up rows first when a bounded in-memory fold (rebuild) is over its budget:
+   * lower ranks first. A service record or a hold is touched by the few events right after it
+   * is created, so old ones are cold; a volunteer's summary by every event of that volunteer;
+   * partner, policy and shared account rows are few and touched by everyone.
+   */
+  readonly evictionRank: number;
 }
 
 export type TableName =
@@ -67,6 +74,7 @@ export const TABLES: readonly TableSpec[] = [
     },
     indexes: [['volunteer_number'], ['community']],
     fixed: ['volunteer_number', 'community', 'registered_at'],
+    evictionRank: 2,
   },
   {
     name: 'service_record',
@@ -108,6 +116,7 @@ export const TABLES: readonly TableSpec[] = [
       'recorded_at',
       'recorded_by',
     ],
+    evictionRank: 0,
   },
   {
     name: 'points_hold',
@@ -125,6 +134,7 @@ export const TABLES: readonly TableSpec[] = [
     },
     indexes: [['partner_id', 'held_at']],
     fixed: ['partner_id', 'offer_id', 'centipoints', 'held_at', 'expires_at'],
+    evictionRank: 0,
   },
   {
     name: 'partner_settlement',
@@ -144,6 +154,7 @@ export const TABLES: readonly TableSpec[] = [
     },
     indexes: [],
     fixed: [],
+    evictionRank: 1,
   },
   {
     name: 'partner',
@@ -151,6 +162,7 @@ export const TABLES: readonly TableSpec[] = [
     columns: { partner_id: text, name: text, community: text, status: text, registered_at: text },
     indexes: [],
     fixed: [],
+    evictionRank: 3,
   },
   {
     name: 'points_policy',
@@ -158,6 +170,7 @@ export const TABLES: readonly TableSpec[] = [
     columns: { version: text, effective_from: text, terms: text, changed_at: text, changed_by: text },
     indexes: [],
     fixed: [],
+    evictionRank: 3,
   },
   /** Accounts other than a volunteer's own (`volunteer:`, `held:`, `offered:` live in the summary). */
   {
@@ -166,6 +179,7 @@ export const TABLES: readonly TableSpec[] = [
     columns: { account: text, balance_centipoints: int, movements: int },
     indexes: [],
     fixed: [],
+    evictionRank: 3,
   },
 ];
 

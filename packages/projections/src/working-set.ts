@@ -21,16 +21,30 @@ export class TableCache {
    * nothing was evicted yet. A miss then means "no such row" and needs no lookup.
    */
   complete: boolean;
+  /**
+   * True while no row of this table was written yet (it started empty in this process): every
+   * cached row is then unwritten, so `put` and `touch` skip the dirty set (a bulk replay would
+   * otherwise add a key to it for nearly every event) and `takeChanges` takes all rows.
+   */
+  allDirty: boolean;
 
   constructor(
     readonly spec: TableSpec,
     startsEmpty: boolean,
   ) {
     this.complete = startsEmpty;
+    this.allDirty = startsEmpty;
   }
 
+  /**
+   * While `complete`: keys of rows that were written and then dropped from memory (a bounded
+   * rebuild). A miss on one of them needs a lookup; any other miss is a row that does not exist.
+   */
+  readonly dropped = new Set<string>();
+
   want(key: string, parts: string[]): void {
-    if (!this.complete && !this.rows.has(key)) this.wanted.set(key, parts);
+    if (this.complete && (this.dropped.size === 0 || !this.dropped.has(key))) return;
+    if (!this.rows.has(key)) this.wanted.set(key, parts);
   }
 
   get(key: string): Row | undefined {
@@ -40,13 +54,13 @@ export class TableCache {
   /** Adds a new row (or replaces one) and marks it for writing. */
   put(key: string, row: Row): Row {
     this.rows.set(key, row);
-    this.dirty.add(key);
+    if (!this.allDirty) this.dirty.add(key);
     return row;
   }
 
   /** Marks a row that a handler changed in place. */
   touch(key: string): void {
-    this.dirty.add(key);
+    if (!this.allDirty) this.dirty.add(key);
   }
 }
 
@@ -100,6 +114,7 @@ export class WorkingSet {
         const key = cache.spec.key.map((column) => String(row[column])).join(KEY_SEPARATOR);
         // A row already in memory is newer than the stored one (it may be dirty): keep it.
         if (!cache.rows.has(key)) cache.rows.set(key, row);
+        cache.dropped.delete(key);
       }
       cache.wanted.clear();
     }
@@ -109,6 +124,11 @@ export class WorkingSet {
   takeChanges(): TableChanges[] {
     const changes: TableChanges[] = [];
     for (const cache of this.tables) {
+      if (cache.allDirty) {
+        cache.allDirty = false;
+        if (cache.rows.size > 0) changes.push({ table: cache.spec, rows: [...cache.rows.values()] });
+        continue;
+      }
       if (cache.dirty.size === 0) continue;
       const rows: Row[] = [];
       for (const key of cache.dirty) {
@@ -126,24 +146,80 @@ export class WorkingSet {
   clear(): void {
     for (const cache of this.tables) {
       cache.complete = false;
+      cache.allDirty = false;
       cache.rows.clear();
+      cache.dropped.clear();
       cache.dirty.clear();
       cache.wanted.clear();
     }
   }
 
-  /** Drops the oldest clean rows of each table beyond `rowsPerTableMax`. */
-  evict(rowsPerTableMax: number): void {
-    for (const cache of this.tables) {
-      if (cache.rows.size <= rowsPerTableMax) continue;
-      cache.complete = false;
-      let excess = cache.rows.size - rowsPerTableMax;
-      for (const key of cache.rows.keys()) {
-        if (excess === 0) break;
-        if (cache.dirty.has(key)) continue;
-        cache.rows.delete(key);
-        excess -= 1;
+  /** True when some miss may be a stored row, so the rows a batch needs must be named and loaded first. */
+  needsLookups(): boolean {
+    return this.tables.some((cache) => !cache.complete || cache.dropped.size > 0);
+  }
+
+  /** Rows held in memory, all tables together. */
+  rowCount(): number {
+    let rows = 0;
+    for (const cache of this.tables) rows += cache.rows.size;
+    return rows;
+  }
+
+  /**
+   * Drops clean rows until at most `rowsMax` stay in memory, all tables together: tables of a
+   * lower `evictionRank` first (each table of one rank gives up the same share), oldest rows
+   * first within a table. The dropped keys are remembered, so misses on other keys still need no
+   * lookup, until more than `droppedKeysMax` are remembered: then every table forgets them and
+   * looks up every miss, as a live projector does.
+   */
+  evictToTotal(rowsMax: number, droppedKeysMax: number): void {
+    let excess = this.rowCount() - rowsMax;
+    const ranks = [...new Set(this.tables.map((cache) => cache.spec.evictionRank))].sort((a, b) => a - b);
+    for (const rank of ranks) {
+      if (excess <= 0) break;
+      const group = this.tables.filter((cache) => cache.spec.evictionRank === rank);
+      const groupRows = group.reduce((sum, cache) => sum + cache.rows.size, 0);
+      if (groupRows === 0) continue;
+      const share = Math.min(1, excess / groupRows);
+      for (const cache of group) {
+        const drop = Math.ceil(cache.rows.size * share);
+        excess -= this.#evictOldest(cache, cache.rows.size - drop, true);
       }
     }
+    let dropped = 0;
+    for (const cache of this.tables) dropped += cache.dropped.size;
+    if (dropped <= droppedKeysMax) return;
+    for (const cache of this.tables) {
+      cache.complete = false;
+      cache.dropped.clear();
+    }
+  }
+
+  /** Drops the oldest clean rows of each table beyond `rowsPerTableMax`. */
+  evict(rowsPerTableMax: number): void {
+    for (const cache of this.tables) this.#evictOldest(cache, rowsPerTableMax, false);
+  }
+
+  /** Returns how many rows were dropped. `remember`: keep their keys while the table is complete. */
+  #evictOldest(cache: TableCache, rowsMax: number, remember: boolean): number {
+    if (cache.rows.size <= rowsMax) return 0;
+    // Unwritten rows are never dropped: the caller takes the changes first.
+    if (cache.allDirty) throw new Error(`evicting from ${cache.spec.name} before its rows were written`);
+    const keep = remember && cache.complete;
+    if (!keep) {
+      cache.complete = false;
+      cache.dropped.clear();
+    }
+    const excess = cache.rows.size - rowsMax;
+    let evicted = 0;
+    for (const key of cache.rows.keys()) {
+      if (evicted === excess) break;
+      if (cache.dirty.has(key)) continue;
+      cache.rows.delete(key);
+      if (keep) cache.dropped.add(key);
+      evicted += 1;
+    }
+    return evicted;
   }
 }

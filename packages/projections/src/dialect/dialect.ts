@@ -26,7 +26,13 @@ export interface ReadModelDatabase {
    * Throws PROJECTION_CHECKPOINT_CONFLICT (and writes nothing) when the stored checkpoint is not
    * `from`: another projector or a rebuild swap got there first.
    */
-  commit(prefix: TableSetPrefix, changes: readonly TableChanges[], from: bigint, to: bigint): Promise<void>;
+  commit(
+    prefix: TableSetPrefix,
+    changes: readonly TableChanges[],
+    from: bigint,
+    to: bigint,
+    options?: CommitOptions,
+  ): Promise<void>;
   /** Replaces the `target` set by the `source` set (rename) in one transaction. */
   swapTableSet(source: TableSetPrefix, target: TableSetPrefix): Promise<void>;
   /** A read query with `?` placeholders; numbers come back as JS numbers on both engines. */
@@ -37,6 +43,15 @@ export interface ReadModelDatabase {
 export interface TableChanges {
   readonly table: TableSpec;
   readonly rows: readonly Row[];
+}
+
+export interface CommitOptions {
+  /**
+   * Every row is new (a bulk load into a table set that was created empty and never written):
+   * plain multi-row INSERTs, no conflict handling. A row that exists anyway fails the commit
+   * with the engine's unique-key error, so a wrong claim cannot silently merge rows.
+   */
+  readonly insertOnly?: boolean;
 }
 
 export const CHECKPOINT_TABLE = 'checkpoint';

@@ -163,7 +163,7 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
       return BigInt(row.position);
     },
 
-    async commit(prefix, changes, from, to) {
+    async commit(prefix, changes, from, to, commitOptions = {}) {
       assertPrefix(prefix);
       await inTransaction(pool, async (client) => {
         const moved = await client.query(
@@ -179,7 +179,8 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
         for (const { table, rows } of changes) {
           const columns = Object.entries(table.columns);
           const unnest = columns.map(([, type], index) => `$${index + 1}::${sqlType(type)}[]`).join(', ');
-          const sql = `INSERT INTO ${prefix}${table.name} (${columns.map(([name]) => name).join(', ')}) SELECT * FROM unnest(${unnest}) ${upsertTail(table)}`;
+          const tail = commitOptions.insertOnly === true ? '' : ` ${upsertTail(table)}`;
+          const sql = `INSERT INTO ${prefix}${table.name} (${columns.map(([name]) => name).join(', ')}) SELECT * FROM unnest(${unnest})${tail}`;
           for (let start = 0; start < rows.length; start += UPSERT_CHUNK_ROWS) {
             const chunk = rows.slice(start, start + UPSERT_CHUNK_ROWS);
             await client.query(
