@@ -3,6 +3,7 @@
  * down. Nothing else in this service reads `process.env`. A bad value stops start-up with a
  * message that names the variable.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,6 +56,16 @@ const environmentSchema = z
       .trim()
       .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated list of host:port')
       .optional(),
+    /** Prefix of every Kafka topic name; empty in production, unique per run in tests. */
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, ".", "_" or "-" (at most 100)')
+      .default(''),
+    /** Where the in-process relay keeps its checkpoint. Default LEDGER_DATA_DIR/kafka-relay.checkpoint.json. */
+    RELAY_CHECKPOINT_PATH: z.string().trim().min(1).optional(),
+    /** Default `stop`: an event that fails its integration schema must alert, never vanish. */
+    RELAY_ON_INVALID_EVENT: z.enum(['stop', 'skip']).default('stop'),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     /**
      * Requests one API key may make per window. Default 1,200 per 60 s: 20/s sustained, well above
@@ -109,7 +120,13 @@ export interface LedgerApiConfig {
   readonly nationalIdKey: string | null;
   readonly port: number;
   readonly host: string;
-  readonly kafkaBrokers: readonly string[] | null;
+  /** The in-process Kafka relay's settings; null when KAFKA_BROKERS is unset (no relay runs). */
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly topicPrefix: string;
+    readonly checkpointPath: string;
+    readonly onInvalidEvent: 'stop' | 'skip';
+  } | null;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly rateLimit: {
     readonly requestsMax: number;
@@ -170,7 +187,16 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     nationalIdKey: env.LEDGER_NATIONAL_ID_KEY ?? null,
     port: env.PORT,
     host: env.HOST,
-    kafkaBrokers: env.KAFKA_BROKERS === undefined ? null : env.KAFKA_BROKERS.split(','),
+    kafka:
+      env.KAFKA_BROKERS === undefined
+        ? null
+        : {
+            brokers: env.KAFKA_BROKERS.split(','),
+            topicPrefix: env.KAFKA_TOPIC_PREFIX,
+            checkpointPath:
+              env.RELAY_CHECKPOINT_PATH ?? join(env.LEDGER_DATA_DIR, 'kafka-relay.checkpoint.json'),
+            onInvalidEvent: env.RELAY_ON_INVALID_EVENT,
+          },
     logLevel: env.LOG_LEVEL,
     rateLimit: {
       requestsMax: env.RATE_LIMIT_REQUESTS_MAX,

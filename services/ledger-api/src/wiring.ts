@@ -21,6 +21,7 @@ import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { instrumentStore } from './http/instrumented-store.js';
+import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
 
 /** File that holds the generated national-ID hash key in the SQLite data directory. */
 export const NATIONAL_ID_KEY_FILE = 'national-id.key';
@@ -66,7 +67,9 @@ export async function openReadModels(
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
   readonly projector: Projector;
-  /** Stops accepting and drains requests, stops the projector, closes the read models. The store stays open. */
+  /** The in-process Kafka relay, when KAFKA_BROKERS is set. */
+  readonly kafkaRelay: RunningRelay | null;
+  /** Stops accepting and drains requests, stops the projector and the relay, closes the read models. The store stays open. */
   close(): Promise<void>;
 }
 
@@ -102,13 +105,21 @@ export async function wireLedgerApi(input: {
     projector,
     readModels: createReadModelQueries(db),
   });
+  const kafkaRelay = startKafkaRelay({
+    config: input.config,
+    store: input.store,
+    logger: input.logger,
+    metrics,
+  });
   return {
     ...built,
     ledger,
     projector,
+    kafkaRelay,
     async close() {
       await built.app.close();
       await projector.stop();
+      await kafkaRelay?.stop();
       await db.close();
     },
   };

@@ -6,7 +6,7 @@ t.test('an empty environment gives the documented defaults, frozen', async (t) =
   t.same(config.store, { engine: 'sqlite', dataDir: './data' });
   t.equal(config.port, 8080);
   t.equal(config.host, '127.0.0.1');
-  t.equal(config.kafkaBrokers, null);
+  t.equal(config.kafka, null);
   t.equal(config.bodyLimitBytes, 256 * 1024);
   t.same(config.rateLimit, { requestsMax: 1200, windowSeconds: 60, certificateVerificationsMax: 30 });
   t.ok(Object.isFrozen(config) && Object.isFrozen(config.store) && Object.isFrozen(config.rateLimit));
@@ -30,7 +30,8 @@ t.test('values are parsed; empty strings count as unset', async (t) => {
   });
   t.equal(config.port, 0);
   t.equal(config.host, '127.0.0.1');
-  t.same(config.kafkaBrokers, ['127.0.0.1:9092', '127.0.0.1:9093']);
+  t.same(config.kafka?.brokers, ['127.0.0.1:9092', '127.0.0.1:9093']);
+  t.equal(config.kafka?.onInvalidEvent, 'stop', 'an invalid integration event stops the relay by default');
   t.equal(config.rateLimit.requestsMax, 5);
 });
 

@@ -1,0 +1,85 @@
+/**
+ * With KAFKA_BROKERS set, the ledger process runs the Kafka relay itself: a registration made
+ * through the ledger reaches the real broker as a public integration event (read back with kcat,
+ * a client other than ours), and the relay's series appear in /metrics.
+ */
+import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { requireServerUrl } from '@timebank/event-store/testing';
+import { startHarness } from './harness.js';
+
+const brokers = requireServerUrl('KAFKA_BROKERS');
+const run = promisify(execFile);
+
+function nationalId(body17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = weights.reduce((total, weight, index) => total + weight * Number(body17[index]), 0);
+  return body17 + '10X98765432'[sum % 11];
+}
+
+/**
+ * Reads a topic from the beginning with kcat until it has `count` messages or the time is up.
+ * Asynchronous on purpose: the relay under test runs in this very process.
+ */
+async function readTopic(topic: string, count: number, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { stdout } = await run(
+        'kcat',
+        ['-b', brokers!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k|%h|%s\\n'],
+        { encoding: 'utf8', timeout: 15_000 },
+      );
+      const lines = stdout.split('\n').filter((line) => line.length > 0);
+      if (lines.length >= count || Date.now() > deadline) return lines;
+    } catch {
+      // The topic does not exist until the relay's first message auto-creates it.
+      if (Date.now() > deadline) return [];
+    }
+    await sleep(500);
+  }
+}
+
+t.test(
+  'the in-process relay publishes a registration and reports itself in /metrics',
+  { skip: brokers === undefined },
+  async (t) => {
+    const prefix = `t${randomUUID().slice(0, 8)}.`;
+    const harness = await startHarness(t, {
+      environment: { KAFKA_BROKERS: brokers!, KAFKA_TOPIC_PREFIX: prefix },
+    });
+    t.ok(harness.kafkaRelay, 'the relay runs when KAFKA_BROKERS is set');
+    const registered = await harness.ledger.execute({
+      type: 'RegisterVolunteer',
+      idempotencyKey: 'kafka-in-process-1',
+      actor: { id: 'desk-1', role: 'registration_desk' },
+      name: 'Wang Fang',
+      nationalIdNumber: nationalId('13010219850505123'),
+      phone: '13700000000',
+      community: 'community-1',
+    });
+    const volunteerId = registered.streamName.slice('volunteer-'.length);
+    const lines = await readTopic(`${prefix}timebank.volunteers.v1`, 1, 30_000);
+    t.equal(lines.length, 1, 'one VolunteerRegistered integration event on the volunteers topic');
+    const [key, headers, value] = (lines[0] ?? '||').split('|');
+    t.equal(key, volunteerId, 'keyed by volunteer id');
+    t.match(headers, /event-type=VolunteerRegistered/);
+    t.match(headers, /global-position=\d+/);
+    t.notMatch(value, /Wang Fang|13010219850505|13700000000/, 'no identity data leaves the ledger');
+
+    const metrics = await harness.app.inject({ method: 'GET', url: '/metrics' });
+    t.match(metrics.body, /^kafka_relay_published_total [1-9]\d*$/m);
+    t.match(metrics.body, /^kafka_relay_running 1$/m);
+    t.match(metrics.body, /^kafka_relay_lag_positions \d+$/m);
+  },
+);
+
+t.test('without KAFKA_BROKERS no relay runs', async (t) => {
+  const harness = await startHarness(t);
+  t.equal(harness.kafkaRelay, null);
+  const metrics = await harness.app.inject({ method: 'GET', url: '/metrics' });
+  t.notMatch(metrics.body, /kafka_relay_/);
+});
