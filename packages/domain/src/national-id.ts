@@ -13,13 +13,19 @@ export function normaliseNationalId(text: string): string {
   return text.replace(/\s+/g, '').toUpperCase();
 }
 
+/** The GB 11643 check character of a 17-digit body (ISO 7064 MOD 11-2). */
+export function nationalIdCheckCharacter(body17: string): string {
+  if (!/^[0-9]{17}$/.test(body17)) throw new Error('a resident ID body is 17 digits');
+  let sum = 0;
+  for (let index = 0; index < WEIGHTS.length; index += 1)
+    sum += Number(body17[index]) * (WEIGHTS[index] ?? 0);
+  return CHECK_CHARACTERS[sum % 11] ?? '';
+}
+
 /** True for a well-formed resident ID number with a correct check character. */
 export function isValidNationalId(normalised: string): boolean {
   if (!RESIDENT_ID_PATTERN.test(normalised)) return false;
-  let sum = 0;
-  for (let index = 0; index < WEIGHTS.length; index += 1)
-    sum += Number(normalised[index]) * (WEIGHTS[index] ?? 0);
-  return normalised[17] === CHECK_CHARACTERS[sum % 11];
+  return normalised[17] === nationalIdCheckCharacter(normalised.slice(0, 17));
 }
 
 /** Display form: the first four and last four characters, e.g. `1301**********1234`. */

@@ -20,6 +20,7 @@ import {
   cloneVolunteerState,
   initialPolicyState,
   initialVolunteerState,
+  nationalIdCheckCharacter,
   parseCommand,
   partnerDecider,
   volunteerDecider,
@@ -52,9 +53,7 @@ const SEED_BATCH_EVENTS = 1000;
 /** A resident ID number with a correct GB 11643 check character, unique per index below 10^7. */
 export function nationalId(index: number): string {
   const body = `1101011990${String(index).padStart(7, '0')}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = weights.reduce((total, weight, position) => total + weight * Number(body[position]), 0);
-  return body + '10X98765432'[sum % 11];
+  return body + nationalIdCheckCharacter(body);
 }
 
 export interface LedgerWorld {

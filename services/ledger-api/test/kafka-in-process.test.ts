@@ -8,17 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
+import { nationalIdCheckCharacter } from '@timebank/domain';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { startHarness } from './harness.js';
 
 const brokers = requireServerUrl('KAFKA_BROKERS');
 const run = promisify(execFile);
 
-function nationalId(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = weights.reduce((total, weight, index) => total + weight * Number(body17[index]), 0);
-  return body17 + '10X98765432'[sum % 11];
-}
+const nationalId = (body17: string): string => body17 + nationalIdCheckCharacter(body17);
 
 /**
  * Reads a topic from the beginning with kcat until it has `count` messages or the time is up.

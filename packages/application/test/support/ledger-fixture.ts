@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { CommandInput } from '@timebank/domain';
+import { nationalIdCheckCharacter, type CommandInput } from '@timebank/domain';
 import { createSqliteEventStore, type SqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger, type Ledger, type LedgerOptions } from '../../src/ledger.js';
 
@@ -17,11 +17,7 @@ export const OFFER_PRICES = [1, 10, 100, 200, 300, 600, 700, 2_500, 2_600, 1_000
 export const offerFor = (priceCentipoints: number): string => `price-${priceCentipoints}`;
 
 /** A resident ID number with a correct GB 11643 check character, from a 17-digit body. */
-export function nationalId(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = weights.reduce((total, weight, index) => total + weight * Number(body17[index]), 0);
-  return body17 + '10X98765432'[sum % 11];
-}
+export const nationalId = (body17: string): string => body17 + nationalIdCheckCharacter(body17);
 
 export interface Fixture {
   readonly store: SqliteEventStore;
