@@ -30,11 +30,6 @@ export interface BulkLoaderOptions {
 export const DEFAULT_ROWS_IN_MEMORY_MAX = 1_000_000;
 /** Share of the budget kept in memory after a write, so the next write is not one page away. */
 const KEPT_AFTER_WRITE_FRACTION = 0.5;
-/**
- * Keys of dropped rows remembered (so that a miss on any other key needs no lookup), per row of
- * the budget. A key costs about a tenth of its row, so 4 per row adds at most ~40% to the budget.
- */
-const DROPPED_KEYS_PER_ROW_MAX = 4;
 
 /** Orders a table's rows by primary key (byte order of each part), so inserts append to the B-tree. */
 function sortByKey(table: TableSpec, rows: Row[]): Row[] {
@@ -54,7 +49,7 @@ function sortByKey(table: TableSpec, rows: Row[]): Row[] {
 export class BulkLoader {
   readonly #ws = new WorkingSet(true);
   readonly #rowsMax: number;
-  /** Position of the last event written to the tables with the checkpoint. */
+  /** The table set's checkpoint: 0 until `finish` writes the last rows. */
   #written = 0n;
   /** Position of the last event folded into memory. */
   #applied = 0n;
@@ -108,29 +103,25 @@ export class BulkLoader {
     for (const event of events) applyEvent(event, this.#ws, rules);
     this.#applied = previous;
     if (this.#ws.rowCount() > this.#rowsMax) {
-      await this.#write();
-      this.#ws.evictToTotal(
-        Math.floor(this.#rowsMax * KEPT_AFTER_WRITE_FRACTION),
-        this.#rowsMax * DROPPED_KEYS_PER_ROW_MAX,
-      );
+      // Only the rows leaving memory are written; the checkpoint stays at 0 until the end, as
+      // nobody reads this table set before the swap.
+      const cold = this.#ws.takeColdest(Math.floor(this.#rowsMax * KEPT_AFTER_WRITE_FRACTION));
+      await this.#write(cold, 0n);
     }
   }
 
-  /** Writes what is still in memory; returns the position the table set now holds. */
+  /** Writes what is still in memory with the checkpoint; returns the position the set now holds. */
   async finish(): Promise<bigint> {
-    await this.#write();
-    return this.#written;
+    await this.#write(this.#ws.takeChanges(), this.#applied);
+    return this.#applied;
   }
 
-  async #write(): Promise<void> {
-    if (this.#applied === this.#written) return;
+  /** The first write into the empty tables is plain INSERTs; later ones may meet rows written before. */
+  async #write(changes: readonly TableChanges[], checkpoint: bigint): Promise<void> {
     const insertOnly = this.#writes === 0;
-    const changes: TableChanges[] = this.#ws.takeChanges().map(({ table, rows }) => ({
-      table,
-      rows: insertOnly ? sortByKey(table, [...rows]) : rows,
-    }));
-    await this.db.commit(this.prefix, changes, this.#written, this.#applied, { insertOnly });
-    this.#written = this.#applied;
+    const sorted = changes.map(({ table, rows }) => ({ table, rows: sortByKey(table, [...rows]) }));
+    await this.db.commit(this.prefix, sorted, this.#written, checkpoint, { insertOnly });
+    this.#written = checkpoint;
     this.#writes += 1;
   }
 }

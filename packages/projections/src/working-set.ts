@@ -9,6 +9,7 @@
  * checkpoint conflict clears the cache), bounded in rows by evicting the oldest entries.
  */
 import type { TableChanges } from './dialect/dialect.js';
+import { KeyFilter } from './key-filter.js';
 import { KEY_SEPARATOR, tableSpec, type Row, type TableName, type TableSpec } from './tables.js';
 
 export class TableCache {
@@ -37,14 +38,17 @@ export class TableCache {
   }
 
   /**
-   * While `complete`: keys of rows that were written and then dropped from memory (a bounded
-   * rebuild). A miss on one of them needs a lookup; any other miss is a row that does not exist.
+   * While `complete`: the keys of rows that were written and then dropped from memory (a bounded
+   * rebuild). A miss the filter may contain needs a lookup; any other miss is a row that does not
+   * exist yet.
    */
-  readonly dropped = new Set<string>();
+  readonly dropped = new KeyFilter();
 
   want(key: string, parts: string[]): void {
-    if (this.complete && (this.dropped.size === 0 || !this.dropped.has(key))) return;
-    if (!this.rows.has(key)) this.wanted.set(key, parts);
+    if (this.complete && this.dropped.added === 0) return;
+    if (this.rows.has(key)) return;
+    if (this.complete && !this.dropped.mightContain(key)) return;
+    this.wanted.set(key, parts);
   }
 
   get(key: string): Row | undefined {
@@ -114,7 +118,6 @@ export class WorkingSet {
         const key = cache.spec.key.map((column) => String(row[column])).join(KEY_SEPARATOR);
         // A row already in memory is newer than the stored one (it may be dirty): keep it.
         if (!cache.rows.has(key)) cache.rows.set(key, row);
-        cache.dropped.delete(key);
       }
       cache.wanted.clear();
     }
@@ -156,7 +159,7 @@ export class WorkingSet {
 
   /** True when some miss may be a stored row, so the rows a batch needs must be named and loaded first. */
   needsLookups(): boolean {
-    return this.tables.some((cache) => !cache.complete || cache.dropped.size > 0);
+    return this.tables.some((cache) => !cache.complete || cache.dropped.added > 0);
   }
 
   /** Rows held in memory, all tables together. */
@@ -167,59 +170,52 @@ export class WorkingSet {
   }
 
   /**
-   * Drops clean rows until at most `rowsMax` stay in memory, all tables together: tables of a
-   * lower `evictionRank` first (each table of one rank gives up the same share), oldest rows
-   * first within a table. The dropped keys are remembered, so misses on other keys still need no
-   * lookup, until more than `droppedKeysMax` are remembered: then every table forgets them and
-   * looks up every miss, as a live projector does.
+   * For a bulk replay, where every cached row is unwritten (`allDirty`): takes rows out of memory
+   * until at most `rowsMax` stay, all tables together, and returns them for writing. Tables of a
+   * lower `evictionRank` go first (each table of one rank gives up the same share), oldest rows
+   * first within a table. Their keys go into the table's `dropped` filter, so a miss on any other
+   * key still needs no lookup.
    */
-  evictToTotal(rowsMax: number, droppedKeysMax: number): void {
+  takeColdest(rowsMax: number): TableChanges[] {
+    const changes: TableChanges[] = [];
     let excess = this.rowCount() - rowsMax;
     const ranks = [...new Set(this.tables.map((cache) => cache.spec.evictionRank))].sort((a, b) => a - b);
     for (const rank of ranks) {
       if (excess <= 0) break;
       const group = this.tables.filter((cache) => cache.spec.evictionRank === rank);
       const groupRows = group.reduce((sum, cache) => sum + cache.rows.size, 0);
-      if (groupRows === 0) continue;
-      const share = Math.min(1, excess / groupRows);
-      for (const cache of group) {
-        const drop = Math.ceil(cache.rows.size * share);
-        excess -= this.#evictOldest(cache, cache.rows.size - drop, true);
+      for (const cache of groupRows === 0 ? [] : group) {
+        if (!cache.allDirty) throw new Error(`takeColdest on ${cache.spec.name}, which tracks dirty rows`);
+        const count = Math.min(cache.rows.size, Math.ceil((cache.rows.size * excess) / groupRows));
+        const rows: Row[] = [];
+        for (const [key, row] of cache.rows) {
+          if (rows.length === count) break;
+          rows.push(row);
+          cache.rows.delete(key);
+          if (cache.complete) cache.dropped.add(key);
+        }
+        if (rows.length > 0) changes.push({ table: cache.spec, rows });
       }
+      excess -= groupRows - group.reduce((sum, cache) => sum + cache.rows.size, 0);
     }
-    let dropped = 0;
-    for (const cache of this.tables) dropped += cache.dropped.size;
-    if (dropped <= droppedKeysMax) return;
-    for (const cache of this.tables) {
-      cache.complete = false;
-      cache.dropped.clear();
-    }
+    return changes;
   }
 
   /** Drops the oldest clean rows of each table beyond `rowsPerTableMax`. */
   evict(rowsPerTableMax: number): void {
-    for (const cache of this.tables) this.#evictOldest(cache, rowsPerTableMax, false);
-  }
-
-  /** Returns how many rows were dropped. `remember`: keep their keys while the table is complete. */
-  #evictOldest(cache: TableCache, rowsMax: number, remember: boolean): number {
-    if (cache.rows.size <= rowsMax) return 0;
-    // Unwritten rows are never dropped: the caller takes the changes first.
-    if (cache.allDirty) throw new Error(`evicting from ${cache.spec.name} before its rows were written`);
-    const keep = remember && cache.complete;
-    if (!keep) {
+    for (const cache of this.tables) {
+      if (cache.rows.size <= rowsPerTableMax) continue;
+      // Unwritten rows are never dropped: the caller takes the changes first.
+      if (cache.allDirty) throw new Error(`evicting from ${cache.spec.name} before its rows were written`);
       cache.complete = false;
       cache.dropped.clear();
+      let excess = cache.rows.size - rowsPerTableMax;
+      for (const key of cache.rows.keys()) {
+        if (excess === 0) break;
+        if (cache.dirty.has(key)) continue;
+        cache.rows.delete(key);
+        excess -= 1;
+      }
     }
-    const excess = cache.rows.size - rowsMax;
-    let evicted = 0;
-    for (const key of cache.rows.keys()) {
-      if (evicted === excess) break;
-      if (cache.dirty.has(key)) continue;
-      cache.rows.delete(key);
-      if (keep) cache.dropped.add(key);
-      evicted += 1;
-    }
-    return evicted;
   }
 }

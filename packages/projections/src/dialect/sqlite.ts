@@ -15,11 +15,11 @@ import {
 } from './dialect.js';
 
 /**
- * Rows per multi-row INSERT of a bulk load, in rows. 100 rows of the widest table (22 columns)
- * bind 2,200 parameters, far below SQLite's 32,766 (SQLITE_MAX_VARIABLE_NUMBER since 3.32), and
- * already amortise the per-call cost; larger statements measured no faster here.
+ * Rows per multi-row INSERT or upsert, in rows. 100 rows of the widest table (22 columns) bind
+ * 2,200 parameters, far below SQLite's 32,766 (SQLITE_MAX_VARIABLE_NUMBER since 3.32); 20 and
+ * 500 measured the same here: past a few rows per call, SQLite's own B-tree work dominates.
  */
-const INSERT_ROWS_PER_STATEMENT = 100;
+const ROWS_PER_STATEMENT = 100;
 
 /** `PRAGMA synchronous` value for FULL. */
 const SYNCHRONOUS_FULL = 2;
@@ -73,36 +73,42 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
   };
   const exists = (name: string): boolean =>
     db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
-  const toValues = (table: TableSpec, row: Row): unknown[] =>
-    Object.keys(table.columns).map((column) => row[column] ?? null);
-
-  /** One row's values in column order, appended to `values` (a multi-row statement's parameters). */
+  /** One row's values in column order, appended to `values` (a statement's parameters). */
   const pushValues = (values: unknown[], columns: readonly string[], row: Row): void => {
     for (const column of columns) values.push(row[column] ?? null);
   };
   /**
-   * Bulk insert into a table that has none of these keys: multi-row INSERTs of up to
-   * INSERT_ROWS_PER_STATEMENT rows, so one call into SQLite carries many rows.
+   * Writes rows with multi-row statements of ROWS_PER_STATEMENT rows, so one call into SQLite
+   * carries many rows; the remainder goes one row at a time through a cached statement. Plain
+   * INSERTs when the caller knows every row is new, upserts otherwise.
    */
-  const insertAll = (prefix: TableSetPrefix, table: TableSpec, rows: readonly Row[]): void => {
+  const writeRows = (
+    prefix: TableSetPrefix,
+    table: TableSpec,
+    rows: readonly Row[],
+    insertOnly: boolean,
+  ): void => {
     const columns = Object.keys(table.columns);
     const head = `INSERT INTO ${prefix}${table.name} (${columns.join(', ')}) VALUES `;
     const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const sqlOf = (count: number): string => head + new Array<string>(count).fill(tuple).join(', ');
-    const full = prepare(sqlOf(INSERT_ROWS_PER_STATEMENT));
+    const tail = insertOnly ? '' : ` ${upsertTail(table)}`;
     let start = 0;
-    for (; start + INSERT_ROWS_PER_STATEMENT <= rows.length; start += INSERT_ROWS_PER_STATEMENT) {
-      const values: unknown[] = [];
-      for (let index = start; index < start + INSERT_ROWS_PER_STATEMENT; index += 1) {
-        pushValues(values, columns, rows[index] as Row);
+    if (rows.length >= ROWS_PER_STATEMENT) {
+      const many = prepare(head + new Array<string>(ROWS_PER_STATEMENT).fill(tuple).join(', ') + tail);
+      for (; start + ROWS_PER_STATEMENT <= rows.length; start += ROWS_PER_STATEMENT) {
+        const values: unknown[] = [];
+        for (let index = start; index < start + ROWS_PER_STATEMENT; index += 1) {
+          pushValues(values, columns, rows[index] as Row);
+        }
+        many.run(values);
       }
-      full.run(values);
     }
-    if (start === rows.length) return;
-    const values: unknown[] = [];
-    for (let index = start; index < rows.length; index += 1) pushValues(values, columns, rows[index] as Row);
-    // The remainder's statement is used once: not worth a place in the statement cache.
-    db.prepare(sqlOf(rows.length - start)).run(values);
+    const one = prepare(head + tuple + tail);
+    for (let index = start; index < rows.length; index += 1) {
+      const values: unknown[] = [];
+      pushValues(values, columns, rows[index] as Row);
+      one.run(values);
+    }
   };
 
   const commit = db.transaction(
@@ -123,17 +129,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
           `checkpoint of ${prefix} is no longer ${from}: another projector or a rebuild moved it`,
         );
       }
-      for (const { table, rows } of changes) {
-        if (insertOnly) {
-          insertAll(prefix, table, rows);
-          continue;
-        }
-        const columns = Object.keys(table.columns);
-        const upsert = prepare(
-          `INSERT INTO ${prefix}${table.name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${upsertTail(table)}`,
-        );
-        for (const row of rows) upsert.run(...toValues(table, row));
-      }
+      for (const { table, rows } of changes) writeRows(prefix, table, rows, insertOnly);
     },
   );
 
