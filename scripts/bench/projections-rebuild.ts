@@ -28,10 +28,10 @@ const SIZES = {
 const MIB = 1024 * 1024;
 /**
  * Old-generation cap of the capped run, in MiB: twice the live heap of a rebuild at the default
- * row budget (~80 MB measured: 12 MB of modules, 100,000 volunteer rows, the newest records and
- * holds, the dropped-key filters), so V8 collects before garbage piles up but rarely.
+ * row budget (~70 MB measured: 12 MB of modules, 100,000 volunteer rows, the newest records and
+ * holds, the dropped-key filters), so V8 collects before garbage piles up, but not constantly.
  */
-const CAPPED_OLD_SPACE_MIB = 176;
+const CAPPED_OLD_SPACE_MIB = 144;
 
 interface ChildResult {
   readonly events: number;
@@ -139,7 +139,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
             unit: 'events/s',
             baseline: { name: 'raw SQLite scan + JSON.parse', value: raw.eventsPerSecond },
             target: { comparison: '>=', value: 150_000 },
-            note: 'read 1,000-event pages, fold every read model in memory, bulk INSERT in key order (rows beyond the 250,000-row budget written early), then indexes and swap; WAL, synchronous=FULL.',
+            note: 'read 1,000-event pages, fold every read model in memory, bulk INSERT in key order (rows beyond the 200,000-row budget written early), then indexes and swap; WAL, synchronous=FULL.',
           }),
           figure({
             name: `rebuild peak RSS, ${run.name}`,
@@ -148,7 +148,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
             target: { comparison: '<=', value: 300 },
             note:
               run.flags.length === 0
-                ? 'child maxRSS; V8 grows its heap to several times the live rows (~80 MB) before collecting.'
+                ? 'child maxRSS; V8 grows its heap to several times the live data (~70 MB) before collecting.'
                 : 'child maxRSS; ~100 MiB of it is node, tsx and the modules before the first event.',
           }),
         );

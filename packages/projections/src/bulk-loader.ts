@@ -1,14 +1,14 @@
 /**
  * Loads a whole history into a table set that was just created empty (rebuild). Unlike the live
- * applier, it does not write per batch: it folds every read model in memory with the same
- * handlers, and writes only when its row budget is exceeded or the history ends. The first write
- * into the empty tables is a plain bulk INSERT; with the default budget a ledger of a million
- * events (a few hundred thousand rows) is written exactly once, in key order per table.
+ * applier it does not write per batch: it folds the read models in memory with the same handlers
+ * and writes each row once, when the history ends, as plain multi-row INSERTs in key order.
  *
- * When the budget is exceeded, every row is written with the checkpoint in one transaction (the
- * first time as INSERTs, later as upserts), the oldest rows are dropped from memory, and from
- * then on each page of events names its rows first so the missing ones are loaded in bulk, as
- * the live applier does. Memory stays bounded whatever the size of the ledger.
+ * Memory is bounded by a row budget. Past it, the coldest rows (old service records and holds
+ * first, see `TableSpec.evictionRank`) are written and dropped, and their keys go into a
+ * fixed-size filter: a later event that needs one of them loads it back in bulk before its page
+ * is applied, as the live applier does, while a miss on any other key (a new record) still needs
+ * no lookup. Rows written early may be written again later, so writes after the first one are
+ * upserts. The table set's checkpoint stays 0 until the last write: nobody reads it before the swap.
  */
 import type { RecordedEvent } from '@timebank/event-store';
 import type { ReadModelDatabase, TableChanges } from './dialect/dialect.js';
@@ -19,15 +19,15 @@ import { WorkingSet } from './working-set.js';
 export interface BulkLoaderOptions {
   readonly rules: ProjectionRules;
   /**
-   * Rows held in memory, all tables together, before they are written out and the oldest are
-   * dropped. Default 1,000,000 rows: measured at about 350 bytes per row of the generated
-   * ledger (a service record is the widest), that is ~350 MB of heap at most; the benchmark's
-   * million events make ~400,000 rows and stay under the 300 MB RSS of issue #4.
+   * Rows held in memory, all tables together, before the coldest are written and dropped.
+   * Default 200,000 rows: the live heap of a rebuild then stays near 70 MB (measured on the
+   * benchmark's ledger: ~350 bytes per row, 12 MB of modules, the key filters), so with V8's old
+   * space capped at twice that (144 MiB) the whole process stays under the 300 MB RSS of issue #4.
    */
   readonly rowsInMemoryMax?: number;
 }
 
-export const DEFAULT_ROWS_IN_MEMORY_MAX = 1_000_000;
+export const DEFAULT_ROWS_IN_MEMORY_MAX = 200_000;
 /** Share of the budget kept in memory after a write, so the next write is not one page away. */
 const KEPT_AFTER_WRITE_FRACTION = 0.5;
 
@@ -103,8 +103,7 @@ export class BulkLoader {
     for (const event of events) applyEvent(event, this.#ws, rules);
     this.#applied = previous;
     if (this.#ws.rowCount() > this.#rowsMax) {
-      // Only the rows leaving memory are written; the checkpoint stays at 0 until the end, as
-      // nobody reads this table set before the swap.
+      // Only the rows leaving memory are written; the checkpoint stays 0 until `finish`.
       const cold = this.#ws.takeColdest(Math.floor(this.#rowsMax * KEPT_AFTER_WRITE_FRACTION));
       await this.#write(cold, 0n);
     }

@@ -1,11 +1,12 @@
 /** @timebank/projections: read models, the checkpointed projector, replay, verify and export. */
 export { BatchApplier, DEFAULT_CACHED_ROWS_PER_TABLE_MAX, type ApplierOptions } from './applier.js';
+export { BulkLoader, DEFAULT_ROWS_IN_MEMORY_MAX, type BulkLoaderOptions } from './bulk-loader.js';
 export { volunteerAsOf, type AsOf, type VolunteerAsOf } from './as-of.js';
 export { verifyBundle, type BundleFinding, type BundleReport } from './audit/bundle.js';
 export { ChainChecker, type ChainFinding, type StreamHead } from './audit/chain-checker.js';
 export { diffTableSets, balanceSum, type RowDifference } from './audit/diff.js';
 export { exportLedger, rootHash, type ExportManifest, EVENTS_FILE, MANIFEST_FILE } from './audit/export.js';
-export { rebuildReadModels, type RebuildOptions } from './audit/rebuild.js';
+export { rebuildReadModels, DEFAULT_REBUILD_PAGE_EVENTS, type RebuildOptions } from './audit/rebuild.js';
 export { replayInto, type ReplayProgress, type ReplayResult } from './audit/replay.js';
 export { verifyLedger, type VerifyFinding, type VerifyOptions, type VerifyReport } from './audit/verify.js';
 export {
