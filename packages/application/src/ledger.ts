@@ -66,6 +66,12 @@ export interface Ledger {
   execute(input: CommandInput | Command, options?: ExecuteOptions): Promise<LedgerResult>;
   /** The keyed hash of a national ID number, for duplicate look-ups. Never log its input. */
   nationalIdHash(nationalIdNumber: string): string;
+  /**
+   * Runs the reactions one stored event causes (a transfer's credit or refund, a donation's
+   * credit). Idempotent: a reaction that already took effect decides nothing. The reactor calls
+   * it for events read back from the store, so a crash between a debit and its credit is healed.
+   */
+  reactTo(event: DomainEvent, options?: ExecuteOptions): Promise<HandledCommand<DomainEvent>[]>;
 }
 
 type AnyDecider = Decider<unknown, Command>;
@@ -219,6 +225,15 @@ export function createLedger(options: LedgerOptions): Ledger {
     rules,
     handler,
     nationalIdHash,
+    async reactTo(event, executeOptions = {}) {
+      const first: HandledCommand<DomainEvent> = {
+        streamName: '',
+        events: [event],
+        revision: -1n,
+        position: null,
+      };
+      return runReactions(first, executeOptions);
+    },
     async execute(input, executeOptions = {}) {
       const command = parseCommand(input);
       if (command instanceof DomainError) throw command;

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createLedger, type Ledger } from '@timebank/application';
+import { createLedger, createReactor, type Ledger, type Reactor } from '@timebank/application';
+import { createFileCheckpointStore } from '@timebank/kafka-relay';
 import type { EventStore } from '@timebank/event-store';
 import {
   createReadModelQueries,
@@ -25,6 +26,8 @@ import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
 
 /** File that holds the generated national-ID hash key in the SQLite data directory. */
 export const NATIONAL_ID_KEY_FILE = 'national-id.key';
+/** File in the data directory that holds how far the reactor has run reactions. */
+export const REACTOR_CHECKPOINT_FILE = 'reactor.checkpoint.json';
 
 /**
  * The national-ID hash key: from configuration, or for SQLite from `national-id.key` in the data
@@ -67,6 +70,8 @@ export async function openReadModels(
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
   readonly projector: Projector;
+  /** Runs transfer and donation credits found in the store (heals a crash between debit and credit). */
+  readonly reactor: Reactor;
   /** The in-process Kafka relay, when KAFKA_BROKERS is set. */
   readonly kafkaRelay: RunningRelay | null;
   /** Stops accepting and drains requests, stops the projector and the relay, closes the read models. The store stays open. */
@@ -86,6 +91,12 @@ export async function wireLedgerApi(input: {
   const metrics = new ApiMetrics();
   const store = instrumentStore(input.store, metrics);
   const ledger = createLedger({ store, clock, nationalIdKey: resolveNationalIdKey(input.config) });
+  const dataDirectory = resolve(
+    input.config.store.engine === 'sqlite'
+      ? input.config.store.dataDir
+      : (input.readModelDataDir ?? './data'),
+  );
+  mkdirSync(dataDirectory, { recursive: true });
   const db = await openReadModels(input.config.store, input.readModelDataDir ?? './data');
   const projector = new Projector({
     store,
@@ -105,6 +116,17 @@ export async function wireLedgerApi(input: {
     projector,
     readModels: createReadModelQueries(db),
   });
+  const reactor = createReactor({
+    store,
+    ledger,
+    // The same atomic one-value file the Kafka relay uses for its own checkpoint.
+    checkpoints: createFileCheckpointStore(join(dataDirectory, REACTOR_CHECKPOINT_FILE)),
+    onError: (error, position) =>
+      input.logger.error({ err: error, position: position.toString() }, 'reaction failed; retrying'),
+  });
+  const reactorRun = reactor.run().catch((error: unknown) => {
+    input.logger.error({ err: error }, 'reactor stopped on an error; transfer credits are not being healed');
+  });
   const kafkaRelay = startKafkaRelay({
     config: input.config,
     store: input.store,
@@ -116,9 +138,12 @@ export async function wireLedgerApi(input: {
     ledger,
     projector,
     kafkaRelay,
+    reactor,
     async close() {
       await built.app.close();
       await projector.stop();
+      await reactor.stop();
+      await reactorRun;
       await kafkaRelay?.stop();
       await db.close();
     },
