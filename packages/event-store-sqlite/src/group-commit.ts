@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { EventStoreError } from '@timebank/event-store';
-import type { AppendResult } from '@timebank/event-store';
+import type { AppendResult, StreamChange } from '@timebank/event-store';
 import { createAppender } from './append.js';
 import type { AppendRequest } from './append.js';
 
@@ -56,8 +56,11 @@ export class GroupCommitter {
   constructor(
     db: Database.Database,
     private readonly limits: GroupCommitLimits,
-    /** Called after each commit that stored something, to wake subscriptions. */
-    private readonly onCommit: () => void,
+    /**
+     * Called after each commit that stored something, before any caller is answered, with the
+     * stream and resulting revision of every append it acknowledged (change log, subscriptions).
+     */
+    private readonly onCommit: (committed: readonly StreamChange[]) => void,
   ) {
     const appender = createAppender(db);
     // A nested better-sqlite3 transaction runs as a SAVEPOINT: a throw rolls back that append only.
@@ -135,7 +138,16 @@ export class GroupCommitter {
       error.cause = cause;
       outcomes = batch.map(() => ({ ok: false, error }));
     }
-    if (outcomes.some((outcome) => outcome.ok)) this.onCommit();
+    const committed: StreamChange[] = [];
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok === true)
+        committed.push({
+          streamName: pending.request.streamName,
+          revision: outcome.result.nextExpectedRevision,
+        });
+    });
+    if (committed.length > 0) this.onCommit(committed);
     batch.forEach((pending, index) => {
       const outcome = outcomes[index];
       if (outcome === undefined) throw new Error('group commit lost an outcome');

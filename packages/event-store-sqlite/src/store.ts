@@ -14,10 +14,12 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StoreLimits,
+  StreamChangeLog,
   SubscribeOptions,
   Subscription,
 } from '@timebank/event-store';
 import { ChangeSignal } from './change-signal.js';
+import { LocalChangeLog } from './local-change-log.js';
 import { openDatabase } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter } from './group-commit.js';
 import type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
@@ -41,10 +43,16 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** WAL pages after which a commit checkpoints; default 10,000 (see `OpenOptions`). */
   readonly walAutocheckpointPages?: number;
+  /**
+   * Appends `streamChangesSince` remembers, in appends. Default 10,000: two seconds of appends at
+   * the group-commit rate this machine reaches, so a cache that looks at least that often never
+   * has to re-read everything; about 1 MB.
+   */
+  readonly changeLogEntriesMax?: number;
 }
 
 /** The SQLite store, with a view of the live connection settings for operational checks. */
-export interface SqliteEventStore extends EventStore {
+export interface SqliteEventStore extends EventStore, StreamChangeLog {
   readonly engine: 'sqlite';
   readonly path: string;
   /** Journal mode, `synchronous` level and autocheckpoint size as the open connection reports them now. */
@@ -63,6 +71,8 @@ const REVISION_MAX = 9_223_372_036_854_775_807n;
 /** Opens (or creates) the store at `options.path`. */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
+  // Validated before the file is opened, so a bad option leaves nothing open.
+  const changeLog = new LocalChangeLog(options.changeLogEntriesMax ?? 10_000);
   const db = openDatabase(options.path, {
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
@@ -83,8 +93,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     () => db.pragma('data_version', { simple: true }),
     options.pollIntervalMs ?? 50,
   );
-  const committer = new GroupCommitter(db, { ...DEFAULT_GROUP_COMMIT_LIMITS, ...options.groupCommit }, () =>
-    signal.notify(),
+  const selectDataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
+  const committer = new GroupCommitter(
+    db,
+    { ...DEFAULT_GROUP_COMMIT_LIMITS, ...options.groupCommit },
+    (committed) => {
+      for (const change of committed) changeLog.record(change);
+      signal.notify();
+    },
   );
   const subscriptions = new Set<Subscription>();
   // `closing` refuses new appends while queued ones drain; `closed` refuses everything.
@@ -156,6 +172,18 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     async headPosition(): Promise<bigint> {
       assertOpen();
       return selectHead.get()?.head ?? 0n;
+    },
+
+    streamChangesSince(token) {
+      assertOpen();
+      // Read together, synchronously: no commit of ours can fall between the two.
+      const dataVersion = selectDataVersion.get();
+      const sequence = changeLog.sequence;
+      if (dataVersion === undefined) throw new Error('PRAGMA data_version returned nothing');
+      // data_version changes exactly when another connection commits, and says nothing of which streams.
+      const changes =
+        token === null || token.dataVersion !== dataVersion ? 'unknown' : changeLog.since(token.sequence);
+      return { token: { sequence, dataVersion }, changes };
     },
 
     connectionSettings() {

@@ -129,3 +129,36 @@ export interface EventStore {
   headPosition(): Promise<bigint>;
   close(): Promise<void>;
 }
+
+/** One append as a change log reports it: the stream and its revision after the append. */
+export interface StreamChange {
+  readonly streamName: string;
+  readonly revision: bigint;
+}
+
+/** Where a reader of a change log stands; opaque, only ever passed back to the same store. */
+export interface ChangeToken {
+  readonly sequence: number;
+  readonly dataVersion: bigint;
+}
+
+export interface StreamChanges {
+  /** Pass to the next call to learn what changed after this one. */
+  readonly token: ChangeToken;
+  /**
+   * Appends committed since the given token, in commit order, or `unknown` when the store cannot
+   * tell (no token yet, another connection or process committed, or the token is older than the
+   * log keeps): then anything may have changed.
+   */
+  readonly changes: readonly StreamChange[] | 'unknown';
+}
+
+/**
+ * Optional capability of a store whose appends all pass through this process's connection
+ * (the embedded SQLite store): a cheap, synchronous answer to "which streams changed since I
+ * last looked?". Caches of folded state use it to skip re-reading streams nobody touched; a
+ * store without it is simply re-read.
+ */
+export interface StreamChangeLog {
+  streamChangesSince(token: ChangeToken | null): StreamChanges;
+}
