@@ -6,8 +6,9 @@ import {
   type RecordedEvent,
 } from '@timebank/event-store';
 import { deterministicEventId } from './event-ids.js';
-import { StateCache } from './state-cache.js';
+import { StateCache, type CachedState } from './state-cache.js';
 import { KeyedSerializer } from './keyed-serializer.js';
+import { StreamFreshness } from './stream-freshness.js';
 
 /** Events read per page while folding a stream: bounds memory per load, in events. */
 const LOAD_PAGE_EVENTS = 1000;
@@ -85,18 +86,42 @@ export class CommandHandler {
   readonly #cache: StateCache<unknown>;
   readonly #conflictRetriesMax: number;
   readonly #serializer = new KeyedSerializer();
+  readonly #freshness: StreamFreshness;
+  /** Streams being folded right now without a cache entry: the change log's reports about them count too. */
+  readonly #loading = new Set<string>();
   #conflicts = 0;
+  #tailReads = 0;
 
   constructor(options: CommandHandlerOptions) {
     this.#store = options.store;
     this.#schemaVersionOf = options.schemaVersionOf;
     this.#cache = new StateCache(options.cacheEntriesMax ?? 10_000);
     this.#conflictRetriesMax = options.conflictRetriesMax ?? 5;
+    this.#freshness = new StreamFreshness(options.store, this.#cache.entriesMax);
   }
 
   /** Conflicts seen so far (for metrics). */
   get conflicts(): number {
     return this.#conflicts;
+  }
+
+  /** Stream reads so far (tests and benchmarks: a cached, unchanged stream costs none). */
+  get streamReads(): number {
+    return this.#tailReads;
+  }
+
+  /** Reads the change log; returns the epoch to stamp what is learned next. */
+  #refresh(): number {
+    return this.#freshness.refresh((streamName, revision) => {
+      const entry = this.#cache.peek(streamName);
+      return entry === undefined ? this.#loading.has(streamName) : entry.revision < revision;
+    });
+  }
+
+  /** Stores a fold known to be the head in `epoch` (or unchecked, when undefined). */
+  #remember(streamName: string, entry: CachedState<unknown>): void {
+    this.#cache.set(streamName, entry);
+    if (entry.checkedEpoch !== undefined) this.#freshness.settle(streamName, entry.revision);
   }
 
   /**
@@ -111,50 +136,74 @@ export class CommandHandler {
     return this.#serializer.run(streamName, () => this.#load(streamName, fold));
   }
 
+  /** The fold, and the freshness epoch it was checked in (stamped on what an append then learns). */
+
   async #load<State, Event extends DomainEventShape>(
     streamName: string,
     fold: StreamFold<State, Event>,
-  ): Promise<{ state: State; revision: bigint }> {
-    const cached = this.#cache.get(streamName) as { state: State; revision: bigint } | undefined;
-    let state = cached?.state ?? fold.initialState();
-    let revision = cached?.revision ?? -1n;
-    const apply = fold.applyInPlace;
-    for (;;) {
-      const page: RecordedEvent[] = await this.#store.readStream(streamName, {
-        fromRevision: revision + 1n,
-        maxCount: LOAD_PAGE_EVENTS,
-      });
-      for (const recorded of page) {
-        if (recorded.revision !== revision + 1n) {
-          throw new Error(
-            `stream ${streamName}: expected revision ${revision + 1n}, read ${recorded.revision}`,
-          );
-        }
-        const event = { type: recorded.type, data: recorded.data } as Event;
-        if (apply === undefined) state = fold.evolve(state, event);
-        else apply(state, event);
-        revision = recorded.revision;
+  ): Promise<{ state: State; revision: bigint; epoch: number }> {
+    const cached = this.#cache.get(streamName) as CachedState<State> | undefined;
+    if (cached === undefined) this.#loading.add(streamName);
+    try {
+      const epoch = this.#refresh();
+      if (
+        cached?.checkedEpoch !== undefined &&
+        this.#freshness.isHead(streamName, cached.revision, cached.checkedEpoch)
+      ) {
+        return { state: cached.state, revision: cached.revision, epoch };
       }
-      // A short page means we reached the end; a full page may have more behind it.
-      if (page.length < LOAD_PAGE_EVENTS) break;
+      let state = cached?.state ?? fold.initialState();
+      let revision = cached?.revision ?? -1n;
+      const apply = fold.applyInPlace;
+      for (;;) {
+        this.#tailReads += 1;
+        const page: RecordedEvent[] = await this.#store.readStream(streamName, {
+          fromRevision: revision + 1n,
+          maxCount: LOAD_PAGE_EVENTS,
+        });
+        for (const recorded of page) {
+          if (recorded.revision !== revision + 1n) {
+            throw new Error(
+              `stream ${streamName}: expected revision ${revision + 1n}, read ${recorded.revision}`,
+            );
+          }
+          const event = { type: recorded.type, data: recorded.data } as Event;
+          if (apply === undefined) state = fold.evolve(state, event);
+          else apply(state, event);
+          revision = recorded.revision;
+        }
+        // A short page means we reached the end; a full page may have more behind it.
+        if (page.length < LOAD_PAGE_EVENTS) break;
+      }
+      // Stamped with the epoch taken before the read: if the log lost track meanwhile, it is unchecked.
+      this.#remember(streamName, { state, revision, checkedEpoch: epoch });
+      return { state, revision, epoch };
+    } finally {
+      this.#loading.delete(streamName);
     }
-    this.#cache.set(streamName, { state, revision });
-    return { state, revision };
   }
 
   /**
    * Runs `decide` on the stream's current state and appends what it returns. `decide` must be
    * pure and may throw a domain error, which propagates unchanged with nothing written.
+   *
+   * `onFirstAppend`, if given, runs synchronously right before the first append is submitted
+   * (never if nothing is appended) with the stream's name, so that an append it submits joins the
+   * same group commit.
    */
   async handle<State, Event extends DomainEventShape>(
     streamName: string,
     fold: StreamFold<State, Event>,
     decide: (state: State, revision: bigint) => readonly Event[] | Promise<readonly Event[]>,
     envelope: CommandEnvelope,
+    onFirstAppend?: (streamName: string) => void,
   ): Promise<HandledCommand<Event>> {
+    let firstAppend = onFirstAppend;
     return this.#serializer.run(streamName, async () => {
       for (let attempt = 1; ; attempt += 1) {
-        const { state, revision } = await this.#load(streamName, fold);
+        // The epoch is the one this state was checked in; stamping the append's outcome with it
+        // is conservative: if the change log lost track since, the new entry is re-read first.
+        const { state, revision, epoch } = await this.#load(streamName, fold);
         const decided = await decide(state, revision);
         if (decided.length === 0) return { streamName, events: [], revision, position: null };
         const newEvents: NewEvent[] = decided.map((event, index) => ({
@@ -169,6 +218,8 @@ export class CommandHandler {
             ...(envelope.causationId === undefined ? {} : { causationId: envelope.causationId }),
           },
         }));
+        firstAppend?.(streamName);
+        firstAppend = undefined;
         try {
           const result = await this.#store.appendToStream(streamName, newEvents, {
             expectedRevision: revision < 0n ? 'no_stream' : revision,
@@ -178,7 +229,12 @@ export class CommandHandler {
             if (fold.applyInPlace === undefined) nextState = fold.evolve(nextState, event);
             else fold.applyInPlace(nextState, event);
           }
-          this.#cache.set(streamName, { state: nextState, revision: result.nextExpectedRevision });
+          // The append succeeded at the revision it was decided on, so this is the head as of its commit.
+          this.#remember(streamName, {
+            state: nextState,
+            revision: result.nextExpectedRevision,
+            checkedEpoch: epoch,
+          });
           return {
             streamName,
             events: decided,

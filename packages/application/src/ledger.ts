@@ -48,6 +48,12 @@ export interface LedgerOptions {
 export interface ExecuteOptions {
   readonly correlationId?: string;
   readonly causationId?: string;
+  /**
+   * Runs synchronously, with the stream's name, right before the command's own events are
+   * submitted (not its reactions'), and never when the command appends nothing: an append it
+   * submits shares their group commit.
+   */
+  readonly onFirstAppend?: (streamName: string) => void;
 }
 
 export interface LedgerResult extends HandledCommand<DomainEvent> {
@@ -161,6 +167,7 @@ export function createLedger(options: LedgerOptions): Ledger {
   async function executeOne(
     command: Command,
     executeOptions: ExecuteOptions,
+    onFirstAppend?: (streamName: string) => void,
   ): Promise<HandledCommand<DomainEvent>> {
     const idHash =
       command.type === 'RegisterVolunteer' ? nationalIdHash(command.nationalIdNumber) : undefined;
@@ -180,8 +187,12 @@ export function createLedger(options: LedgerOptions): Ledger {
       {
         idempotencyKey: command.idempotencyKey,
         actor: `${command.actor.role}:${command.actor.id}`,
-        ...executeOptions,
+        ...(executeOptions.correlationId === undefined
+          ? {}
+          : { correlationId: executeOptions.correlationId }),
+        ...(executeOptions.causationId === undefined ? {} : { causationId: executeOptions.causationId }),
       },
+      onFirstAppend,
     );
   }
 
@@ -237,8 +248,9 @@ export function createLedger(options: LedgerOptions): Ledger {
     async execute(input, executeOptions = {}) {
       const command = parseCommand(input);
       if (command instanceof DomainError) throw command;
-      const handled = await executeOne(command, executeOptions);
-      const reactions = await runReactions(handled, executeOptions);
+      const { onFirstAppend, ...envelopeOptions } = executeOptions;
+      const handled = await executeOne(command, envelopeOptions, onFirstAppend);
+      const reactions = await runReactions(handled, envelopeOptions);
       return { ...handled, reactions };
     },
   };

@@ -2,14 +2,17 @@
  * A bounded, least-recently-used cache of folded aggregate state, keyed by stream name and
  * tagged with the revision it was folded up to.
  *
- * It only saves work: a handler that takes a cached state still reads the stream's tail after
- * the cached revision before deciding, and the store's expected-revision check still guards every
- * append. A stale entry can cost a conflict and a reload, never a wrong append.
+ * It only saves work: a handler re-reads the stream's tail after the cached revision unless the
+ * store's change log vouches that nobody appended since (`StreamFreshness`), and the store's
+ * expected-revision check still guards every append. A stale entry can cost a conflict and a
+ * reload, never a wrong append.
  */
 export interface CachedState<State> {
   readonly state: State;
   /** Revision of the last event folded into `state`; -1n for an empty stream. */
   readonly revision: bigint;
+  /** The `StreamFreshness` epoch in which `revision` was known to be the head; absent: unchecked. */
+  readonly checkedEpoch?: number;
 }
 
 export class StateCache<State> {
@@ -32,6 +35,11 @@ export class StateCache<State> {
     this.#entries.delete(streamName);
     this.#entries.set(streamName, entry);
     return entry;
+  }
+
+  /** The entry without marking it as used. */
+  peek(streamName: string): CachedState<State> | undefined {
+    return this.#entries.get(streamName);
   }
 
   set(streamName: string, entry: CachedState<State>): void {

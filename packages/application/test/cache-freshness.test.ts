@@ -1,0 +1,181 @@
+/**
+ * The command handler's cache over a store with a change log (SQLite): a cached stream nobody
+ * else appended to is used without a read; a stale cached decision can only lose the append
+ * (conflict, reload, decide again); and a dependency stream (the points policy, read for
+ * context and not guarded by the expected revision) changed by another writer — on the same
+ * connection or through another one, as another process would — is re-read before the next
+ * decision.
+ */
+import t from 'tap';
+import { DomainError } from '@timebank/domain';
+import type { EventStore, StreamChangeLog } from '@timebank/event-store';
+import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { createLedger, type Ledger } from '../src/ledger.js';
+import {
+  ADMIN,
+  NATIONAL_ID_KEY,
+  ORGANISER,
+  PARTNER,
+  ledgerFixture,
+  offerFor,
+  volunteerWithPoints,
+} from './support/ledger-fixture.js';
+
+const redeem = (volunteerId: string, key: string, centipoints: number) => ({
+  type: 'RedeemPoints' as const,
+  idempotencyKey: key,
+  actor: PARTNER,
+  volunteerId,
+  partnerId: 'partner-1',
+  offerId: offerFor(centipoints),
+  centipoints,
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+}
+
+t.test('a cached stream that nobody appended to is decided on without a read', async (t) => {
+  const fixture = ledgerFixture(t);
+  const ledger = fixture.ledger();
+  const volunteerId = await volunteerWithPoints(ledger, 10);
+  await ledger.execute(redeem(volunteerId, 'warm', 100));
+  const reads = ledger.handler.streamReads;
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'cached-1', 100))), 'OK');
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'cached-2', 100))), 'OK');
+  t.equal(ledger.handler.streamReads, reads, 'volunteer, policy and partner streams all came from the cache');
+  const { state } = await ledger.handler.load(`volunteer-${volunteerId}`, {
+    initialState: () => ({ count: 0 }),
+    evolve: (counted: { count: number }) => ({ count: counted.count + 1 }),
+  });
+  t.ok(state, 'a load is answered too');
+});
+
+/** Forwards everything, change log included; `inject` runs once, right before the first append to `streamName`. */
+function raceBeforeFirstAppend(
+  store: EventStore & StreamChangeLog,
+  streamName: string,
+  inject: () => Promise<unknown>,
+): EventStore & StreamChangeLog {
+  let injected = false;
+  return {
+    engine: store.engine,
+    async appendToStream(stream, events, options) {
+      if (!injected && stream === streamName) {
+        injected = true;
+        await inject();
+      }
+      return store.appendToStream(stream, events, options);
+    },
+    readStream: (stream, options) => store.readStream(stream, options),
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    streamChangesSince: (token) => store.streamChangesSince(token),
+    close: () => store.close(),
+  };
+}
+
+t.test(
+  'a decision on a cached state that went stale is never appended: conflict, reload, decide again',
+  async (t) => {
+    const fixture = ledgerFixture(t);
+    const other = fixture.ledger();
+    const volunteerId = await volunteerWithPoints(other, 10); // 1,000 centipoints
+    const streamName = `volunteer-${volunteerId}`;
+    const racing = fixture.ledger({
+      store: raceBeforeFirstAppend(fixture.store, streamName, () =>
+        other.execute(redeem(volunteerId, 'other-wins', 600)),
+      ),
+    });
+    // Warm the racing ledger's cache with a command the domain refuses: it reads, appends nothing.
+    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'warm', 1_000_000))), 'INSUFFICIENT_POINTS');
+    const reads = racing.handler.streamReads;
+    // It decides on its cached 1,000 without a read, then loses the append to the 600 redemption
+    // that lands in between. Deciding again on the reloaded stream must refuse its 700.
+    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'stale', 700))), 'INSUFFICIENT_POINTS');
+    t.equal(racing.handler.conflicts, 1);
+    t.equal(racing.handler.streamReads - reads, 1, 'decided first from the cache; one read to reload');
+    const captured = (await fixture.store.readStream(streamName))
+      .filter((event) => event.type === 'PointsCaptured')
+      .map((event) => event.metadata.idempotencyKey);
+    t.same(captured, ['other-wins']);
+  },
+);
+
+/** Changes the points rate to 2 points an hour from an hour after the fixture's now. */
+async function doubleTheRate(ledger: Ledger, nowMs: number): Promise<number> {
+  const effectiveFromMs = nowMs + 3_600_000;
+  await ledger.execute({
+    type: 'ChangePointsPolicy',
+    idempotencyKey: 'policy-doubled',
+    actor: ADMIN,
+    effectiveFrom: new Date(effectiveFromMs).toISOString(),
+    terms: { ...ledger.rules.initialPointsPolicy, ratePerHourCentipoints: 200 },
+  });
+  return effectiveFromMs;
+}
+
+for (const writer of ['the same connection', 'another connection'] as const) {
+  t.test(`a points policy changed through ${writer} decides the next earning`, async (t) => {
+    const fixture = ledgerFixture(t);
+    const ledger = fixture.ledger();
+    const volunteerId = await volunteerWithPoints(ledger, 10); // folds and caches the policy stream
+    const otherStore =
+      writer === 'the same connection' ? fixture.store : createSqliteEventStore({ path: fixture.path });
+    if (otherStore !== fixture.store) t.teardown(() => otherStore.close());
+    const administrator = createLedger({
+      store: otherStore,
+      clock: () => fixture.clock.nowMs,
+      nationalIdKey: NATIONAL_ID_KEY,
+    });
+    const effectiveFromMs = await doubleTheRate(administrator, fixture.clock.nowMs);
+    fixture.clock.nowMs += 86_400_000;
+    const recorded = await ledger.execute({
+      type: 'RecordServiceHours',
+      idempotencyKey: 'after-change',
+      actor: ORGANISER,
+      volunteerId,
+      activity: 'Library help',
+      organisationId: 'org-1',
+      startAt: new Date(effectiveFromMs + 3_600_000).toISOString(),
+      endAt: new Date(effectiveFromMs + 3 * 3_600_000).toISOString(),
+    });
+    const recordId =
+      recorded.events[0]?.type === 'ServiceHoursRecorded' ? recorded.events[0].data.recordId : '';
+    const confirmed = await ledger.execute({
+      type: 'ConfirmServiceHours',
+      idempotencyKey: 'confirm-after-change',
+      actor: ORGANISER,
+      volunteerId,
+      recordId,
+    });
+    const earned = confirmed.events.find((event) => event.type === 'PointsEarned');
+    t.match(earned?.data, { policyVersion: 1, durationMinutes: 120, centipoints: 400 });
+  });
+}
+
+t.test('over a store without a change log every cached stream is re-read before use', async (t) => {
+  const fixture = ledgerFixture(t);
+  const store = fixture.store;
+  const plain: EventStore = {
+    engine: store.engine,
+    appendToStream: (stream, events, options) => store.appendToStream(stream, events, options),
+    readStream: (stream, options) => store.readStream(stream, options),
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+  const ledger = fixture.ledger({ store: plain });
+  const volunteerId = await volunteerWithPoints(ledger, 10);
+  const reads = ledger.handler.streamReads;
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'plain', 100))), 'OK');
+  t.equal(ledger.handler.streamReads - reads, 3, 'the volunteer, the policy and the partner stream');
+});
