@@ -54,6 +54,8 @@ export class BulkLoader {
   /** Position of the last event folded into memory. */
   #applied = 0n;
   #writes = 0;
+  /** Set by `finish` and by any failure (memory may then be ahead of the tables; the caller drops the set). */
+  #done = false;
 
   constructor(
     readonly db: ReadModelDatabase,
@@ -87,6 +89,28 @@ export class BulkLoader {
 
   /** Folds `events` (strictly increasing positions, after every earlier call) into memory. */
   async apply(events: readonly RecordedEvent[]): Promise<void> {
+    this.#assertUsable();
+    try {
+      await this.#apply(events);
+    } catch (error) {
+      this.#done = true;
+      throw error;
+    }
+  }
+
+  /** Writes what is still in memory with the checkpoint; returns the position the set now holds. */
+  async finish(): Promise<bigint> {
+    this.#assertUsable();
+    this.#done = true;
+    await this.#write(this.#ws.takeChanges(), this.#applied);
+    return this.#applied;
+  }
+
+  #assertUsable(): void {
+    if (this.#done) throw new Error(`bulk load into ${this.prefix} already failed or finished`);
+  }
+
+  async #apply(events: readonly RecordedEvent[]): Promise<void> {
     const rules = this.options.rules;
     let previous = this.#applied;
     for (const event of events) {
@@ -107,12 +131,6 @@ export class BulkLoader {
       const cold = this.#ws.takeColdest(Math.floor(this.#rowsMax * KEPT_AFTER_WRITE_FRACTION));
       await this.#write(cold, 0n);
     }
-  }
-
-  /** Writes what is still in memory with the checkpoint; returns the position the set now holds. */
-  async finish(): Promise<bigint> {
-    await this.#write(this.#ws.takeChanges(), this.#applied);
-    return this.#applied;
   }
 
   /** The first write into the empty tables is plain INSERTs; later ones may meet rows written before. */
