@@ -6,17 +6,22 @@
  *  1. No double effect. The key (scoped to the API key that sent it) becomes the command's
  *     idempotency key, from which the command handler derives deterministic event ids; the store
  *     is idempotent by event id and the domain by idempotency key. So even a retry that finds no
- *     response record below (a crash between the command's append and the record's) cannot apply
- *     the command twice.
- *  2. The same response. After a write succeeds, a small record — request hash, status, body — is
- *     appended to the stream `idempotency-<sha256(api key id, key)>` in the same event store, and
- *     kept in a bounded in-memory cache in front of it. A repeat is answered from the cache or the
- *     stream, after any restart and from any API process sharing the store.
+ *     record below cannot apply the command twice.
+ *  2. The same response, from the stream `idempotency-<sha256(api key id, key)>` in the same
+ *     event store (behind a bounded in-memory cache), found by the key alone, after any restart
+ *     and from any API process sharing the store. It holds one of:
+ *     - a claim (`IdempotencyKeyClaimed`: request hash and the command's stream), submitted right
+ *       beside the command's own append, so that both share one group commit instead of waiting
+ *       for two; a repeat rebuilds the response from the command's events in that stream, found
+ *       by their idempotency key. Used by writes whose response is a function of those events.
+ *     - a response record (`IdempotentResponseRecorded`: request hash, status, body), appended
+ *       after the write succeeded, for writes whose response is not (API keys, reactions), and
+ *       after a claim when the write turned out to need one.
  *
- * Only successful responses are recorded: a rejected write changed nothing, so retrying it with
- * the same key simply runs it again (e.g. after the volunteer earned enough points).
- * The record stream is written with `no_stream`, so two processes racing on one key cannot both
- * record; the loser's command was the same command and was deduplicated by layer 1.
+ * Only writes that reach the store are claimed or recorded: a write the domain rejected changed
+ * nothing, so retrying it with the same key runs it again. Records are written with an expected
+ * revision, so two processes racing on one key cannot both record; the loser's command was the
+ * same command and was deduplicated by layer 1.
  */
 import { createHash } from 'node:crypto';
 import { deterministicEventId, KeyedSerializer } from '@timebank/application';
@@ -25,11 +30,13 @@ import {
   isWrongExpectedVersion,
   type EventStore,
   type JsonObject,
+  type RecordedEvent,
 } from '@timebank/event-store';
 import { ProblemError } from './problem.js';
 
 export const IDEMPOTENCY_STREAM_PREFIX = 'idempotency-';
-const RECORD_EVENT_TYPE = 'IdempotentResponseRecorded';
+const RESPONSE_EVENT_TYPE = 'IdempotentResponseRecorded';
+const CLAIM_EVENT_TYPE = 'IdempotencyKeyClaimed';
 
 /** Keys are opaque: printable, at most 100 characters, so that scoped to the API key (+37) they fit the domain's 200. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -39,9 +46,27 @@ export interface IdempotentResponse {
   readonly body: JsonObject;
 }
 
-interface StoredRecord extends IdempotentResponse {
-  readonly requestHash: string;
+/** What `execute` answers: the response, and whether a claim alone cannot replay it. */
+export interface ExecutedResponse extends IdempotentResponse {
+  /** What a repeat returns, if not `body` (e.g. without a secret). Implies `recordResponse`. */
+  readonly recordedBody?: JsonObject;
+  /** Append a response record even if the write was claimed (its response is not a function of its events). */
+  readonly recordResponse?: boolean;
 }
+
+/**
+ * Given to `execute`: call it synchronously right before the command's append (the ledger's
+ * `onFirstAppend`), with the stream it appends to, to claim the key in the same group commit.
+ * Undefined when the key is already claimed by an earlier attempt that appended nothing.
+ */
+export type ClaimKey = (streamName: string) => void;
+
+/** Rebuilds the response of the claimed write from its stream; undefined if it appended nothing. */
+export type RebuildResponse = (streamName: string) => Promise<IdempotentResponse | undefined>;
+
+type StoredRecord =
+  | ({ readonly kind: 'response'; readonly requestHash: string } & IdempotentResponse)
+  | { readonly kind: 'claim'; readonly requestHash: string; readonly streamName: string };
 
 /** Hash of what makes two requests "the same": method, route, path parameters and canonical body. */
 export function requestHashOf(method: string, routeUrl: string, params: unknown, body: unknown): string {
@@ -52,7 +77,8 @@ export function requestHashOf(method: string, routeUrl: string, params: unknown,
 
 export class IdempotencyRecords {
   readonly #store: EventStore;
-  readonly #cache = new Map<string, StoredRecord>();
+  /** Responses to replay (what a record or a rebuilt claim answers). */
+  readonly #cache = new Map<string, StoredRecord & { kind: 'response' }>();
   readonly #cacheEntriesMax: number;
   readonly #serializer = new KeyedSerializer();
 
@@ -63,78 +89,139 @@ export class IdempotencyRecords {
 
   /**
    * Runs `execute` at most once per (API key, idempotency key) and returns its response, or the
-   * recorded response of an earlier identical request. `recordable` lets a route persist a
-   * redacted body (a new API key's secret is never stored).
+   * response of an earlier identical request: recorded, or rebuilt by `rebuild` from a claim.
    */
   async run(input: {
     scopedKey: string;
     requestHash: string;
-    execute: () => Promise<IdempotentResponse & { recordedBody?: JsonObject }>;
+    execute: (claim: ClaimKey | undefined) => Promise<ExecutedResponse>;
+    rebuild?: RebuildResponse;
   }): Promise<IdempotentResponse & { replayed: boolean }> {
     const streamName = IDEMPOTENCY_STREAM_PREFIX + createHash('sha256').update(input.scopedKey).digest('hex');
     // Concurrent requests with one key in this process run one after another, so the second sees the first's record.
     return this.#serializer.run(streamName, async () => {
-      const existing = await this.#find(streamName);
-      if (existing !== undefined) {
-        if (existing.requestHash !== input.requestHash) {
-          throw ProblemError.http(
-            'IDEMPOTENCY_KEY_REUSED',
-            'this Idempotency-Key was already used for a different request',
-          );
-        }
+      const existing = this.#cache.get(streamName) ?? (await this.#read(streamName));
+      if (existing !== undefined && existing.requestHash !== input.requestHash) {
+        throw ProblemError.http(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was already used for a different request',
+        );
+      }
+      if (existing?.kind === 'response') {
+        this.#remember(streamName, existing);
         return { statusCode: existing.statusCode, body: existing.body, replayed: true };
       }
-      const response = await input.execute();
-      const record: StoredRecord = {
-        requestHash: input.requestHash,
-        statusCode: response.statusCode,
-        body: response.recordedBody ?? response.body,
-      };
-      await this.#save(streamName, input.scopedKey, record);
-      return { statusCode: response.statusCode, body: response.body, replayed: false };
+      if (existing?.kind === 'claim') {
+        if (input.rebuild === undefined) throw new Error(`key claimed by a write this route cannot rebuild`);
+        const rebuilt = await input.rebuild(existing.streamName);
+        if (rebuilt !== undefined) {
+          this.#remember(streamName, { kind: 'response', requestHash: input.requestHash, ...rebuilt });
+          return { ...rebuilt, replayed: true };
+        }
+        // Claimed, but the write appended nothing (it lost every race, or the store failed): run it again.
+      }
+      return this.#execute(streamName, input, existing === undefined);
     });
   }
 
-  async #find(streamName: string): Promise<StoredRecord | undefined> {
-    const cached = this.#cache.get(streamName);
-    if (cached !== undefined) return cached;
-    const [event] = await this.#store.readStream(streamName, { maxCount: 1 });
-    if (event === undefined) return undefined;
-    const data = event.data as { requestHash: string; statusCode: number; body: JsonObject };
-    const record: StoredRecord = {
-      requestHash: data.requestHash,
-      statusCode: data.statusCode,
-      body: data.body,
+  async #execute(
+    streamName: string,
+    input: {
+      scopedKey: string;
+      requestHash: string;
+      execute: (claim: ClaimKey | undefined) => Promise<ExecutedResponse>;
+    },
+    claimable: boolean,
+  ): Promise<IdempotentResponse & { replayed: boolean }> {
+    let claimed: Promise<boolean> | undefined;
+    const claim: ClaimKey = (target) => {
+      if (claimed !== undefined) throw new Error('a write claimed its idempotency key twice');
+      const data = { requestHash: input.requestHash, streamName: target };
+      // Settles to whether the claim is stored; the write's own outcome is awaited by `execute`.
+      claimed = this.#append(streamName, input.scopedKey, CLAIM_EVENT_TYPE, data, 'no_stream').then(
+        (stored) => stored,
+        () => false,
+      );
     };
+    let response: ExecutedResponse;
+    try {
+      response = await input.execute(claimable ? claim : undefined);
+    } catch (error) {
+      // The key stays locked until the claim settled, so a repeat reads it rather than racing it.
+      await claimed;
+      throw error;
+    }
+    const claimStored = claimed === undefined ? !claimable : await claimed;
+    const record = {
+      kind: 'response' as const,
+      requestHash: input.requestHash,
+      statusCode: response.statusCode,
+      body: response.recordedBody ?? response.body,
+    };
+    if (!claimStored || response.recordResponse === true || response.recordedBody !== undefined) {
+      // After a stored claim the response record is the stream's second event.
+      const expected = claimStored ? 0n : 'no_stream';
+      const data = { requestHash: record.requestHash, statusCode: record.statusCode, body: record.body };
+      const stored = await this.#append(streamName, input.scopedKey, RESPONSE_EVENT_TYPE, data, expected);
+      // Another process recorded this key first; its command was this command (layer 1 deduplicated it).
+      if (!stored) return { statusCode: response.statusCode, body: response.body, replayed: false };
+    }
     this.#remember(streamName, record);
-    return record;
+    return { statusCode: response.statusCode, body: response.body, replayed: false };
   }
 
-  async #save(streamName: string, scopedKey: string, record: StoredRecord): Promise<void> {
+  /** The record a repeat is answered from: a response if one was recorded, else the claim. */
+  async #read(streamName: string): Promise<StoredRecord | undefined> {
+    const events = await this.#store.readStream(streamName, { maxCount: 2 });
+    const response = events.find((event) => event.type === RESPONSE_EVENT_TYPE);
+    if (response !== undefined) {
+      const data = response.data as { requestHash: string; statusCode: number; body: JsonObject };
+      return {
+        kind: 'response',
+        requestHash: data.requestHash,
+        statusCode: data.statusCode,
+        body: data.body,
+      };
+    }
+    const claim = events.find((event: RecordedEvent) => event.type === CLAIM_EVENT_TYPE);
+    if (claim === undefined) return undefined;
+    const data = claim.data as { requestHash: string; streamName: string };
+    return { kind: 'claim', requestHash: data.requestHash, streamName: data.streamName };
+  }
+
+  /** Appends one record event; false if another writer got there first. */
+  async #append(
+    streamName: string,
+    scopedKey: string,
+    type: string,
+    data: JsonObject,
+    expectedRevision: 'no_stream' | bigint,
+  ): Promise<boolean> {
+    const index = expectedRevision === 'no_stream' ? 0 : Number(expectedRevision) + 1;
     try {
       await this.#store.appendToStream(
         streamName,
         [
           {
-            id: deterministicEventId(scopedKey, streamName, 0),
-            type: RECORD_EVENT_TYPE,
-            data: { requestHash: record.requestHash, statusCode: record.statusCode, body: record.body },
+            id: deterministicEventId(scopedKey, streamName, index),
+            type,
+            data,
             metadata: { schemaVersion: 1, idempotencyKey: scopedKey },
           },
         ],
-        { expectedRevision: 'no_stream' },
+        { expectedRevision },
       );
+      return true;
     } catch (error) {
-      // Another process recorded this key first; its command was this command (layer 1 deduplicated it).
       if (!isWrongExpectedVersion(error)) throw error;
       this.#cache.delete(streamName);
-      return;
+      return false;
     }
-    this.#remember(streamName, record);
   }
 
-  #remember(streamName: string, record: StoredRecord): void {
+  #remember(streamName: string, record: StoredRecord & { kind: 'response' }): void {
     if (this.#cacheEntriesMax === 0) return;
+    this.#cache.delete(streamName);
     this.#cache.set(streamName, record);
     if (this.#cache.size > this.#cacheEntriesMax) {
       const oldest = this.#cache.keys().next().value;

@@ -2,7 +2,7 @@
  * Wraps the event store to count appends, events and conflicts for `/metrics`, whoever appends
  * (command handler, API key registry, idempotency records). Semantics are the store's, unchanged.
  */
-import { isWrongExpectedVersion, type EventStore } from '@timebank/event-store';
+import { isWrongExpectedVersion, type EventStore, type StreamChangeLog } from '@timebank/event-store';
 import type { Counter, Histogram } from './metrics.js';
 
 export interface StoreMetrics {
@@ -12,7 +12,15 @@ export interface StoreMetrics {
 }
 
 export function instrumentStore(store: EventStore, metrics: StoreMetrics): EventStore {
+  // The change log, when the engine has one, passes through: the command handler's cache needs it
+  // to know that a cached stream is still current without reading it.
+  const changeLog = store as Partial<StreamChangeLog>;
+  const changes: StreamChangeLog | undefined =
+    changeLog.streamChangesSince === undefined
+      ? undefined
+      : { streamChangesSince: (token) => (store as EventStore & StreamChangeLog).streamChangesSince(token) };
   return {
+    ...changes,
     engine: store.engine,
     async appendToStream(streamName, events, options) {
       const started = process.hrtime.bigint();

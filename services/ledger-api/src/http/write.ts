@@ -6,7 +6,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JsonObject } from '@timebank/event-store';
 import type { AppContext } from '../context.js';
-import { IDEMPOTENCY_KEY_PATTERN, requestHashOf } from './idempotency.js';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  requestHashOf,
+  type ClaimKey,
+  type RebuildResponse,
+} from './idempotency.js';
 
 /** Header schema of every write. Not strict: clients send many other headers. */
 export const writeHeaders = z.object({
@@ -24,17 +29,22 @@ export interface WriteResult<Body extends JsonObject> {
   readonly body: Body;
   /** What the idempotency record keeps and a repeat returns, if not `body` (e.g. without a secret). */
   readonly recordedBody?: JsonObject;
+  /** The write claimed its key but a repeat could not rebuild this response from its events alone. */
+  readonly recordResponse?: boolean;
 }
 
 /**
  * Runs a write under the idempotency contract. `execute` receives the command idempotency key:
- * the client's key scoped to its API key, so two clients can never collide.
+ * the client's key scoped to its API key, so two clients can never collide. A write whose
+ * response can be rebuilt from its events passes `rebuild` and calls `claim` right before its
+ * append (see `IdempotencyRecords`); any other write gets its response recorded after it.
  */
 export async function idempotentWrite<Body extends JsonObject>(
   context: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  execute: (commandKey: string) => Promise<WriteResult<Body>>,
+  execute: (commandKey: string, claim: ClaimKey | undefined) => Promise<WriteResult<Body>>,
+  rebuild?: (commandKey: string) => RebuildResponse,
 ): Promise<Body> {
   const principal = request.principal;
   if (principal === null) throw new Error('write route reached without a principal');
@@ -48,7 +58,8 @@ export async function idempotentWrite<Body extends JsonObject>(
       request.params,
       request.body,
     ),
-    execute: () => execute(scopedKey),
+    execute: (claim) => execute(scopedKey, rebuild === undefined ? undefined : claim),
+    ...(rebuild === undefined ? {} : { rebuild: rebuild(scopedKey) }),
   });
   if (outcome.replayed) {
     context.metrics.idempotentReplays.inc();

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { LedgerResult } from '@timebank/application';
 import type { Actor, CommandInput, DomainEvent, EventOf, EventType } from '@timebank/domain';
-import type { JsonObject } from '@timebank/event-store';
+import type { EventStore, JsonObject, RecordedEvent } from '@timebank/event-store';
 import type { ScopeRule } from '../auth/access.js';
 import { domainActorOf } from '../auth/domain-scope.js';
 import type { Principal, Role } from '../auth/principal.js';
@@ -42,6 +42,13 @@ export interface CommandRouteSpec<
     principal: Principal;
   }) => CommandFields;
   readonly respond: (result: LedgerResult) => z.output<Response>;
+  /**
+   * Whether `respond` needs only the command's own events, so that a repeat can rebuild the
+   * response from them and the write claims its key in the same group commit. Default true; false
+   * for commands whose answer depends on their reactions (transfers, donations): those record the
+   * response after the write, a second durable append.
+   */
+  readonly replayFromEvents?: boolean;
 }
 
 /** Position of the last event this command (and its reactions) appended; null if it had already taken effect. */
@@ -61,6 +68,38 @@ export function eventData<T extends EventType>(result: LedgerResult, type: T): E
     throw new Error(`expected a ${type} event from ${result.streamName}`);
   }
   return event.data as EventOf<T>['data'];
+}
+
+/** Events read per page while looking for a claimed command's events, newest first. */
+const REBUILD_PAGE_EVENTS = 100;
+
+/**
+ * The events one command appended to `streamName`, found by their idempotency key, newest page
+ * first: they are contiguous (one append), and a repeat is usually of a recent write.
+ */
+export async function eventsOfCommand(
+  store: EventStore,
+  streamName: string,
+  idempotencyKey: string,
+): Promise<RecordedEvent[]> {
+  const found: RecordedEvent[] = [];
+  let from: bigint | 'end' = 'end';
+  for (;;) {
+    const page = await store.readStream(streamName, {
+      direction: 'backwards',
+      fromRevision: from,
+      maxCount: REBUILD_PAGE_EVENTS,
+    });
+    for (const event of page) {
+      if (event.metadata.idempotencyKey === idempotencyKey) found.push(event);
+      else if (found.length > 0) return found.reverse();
+    }
+    const oldest = page.at(-1);
+    if (page.length < REBUILD_PAGE_EVENTS || oldest === undefined || oldest.revision === 0n) {
+      return found.reverse();
+    }
+    from = oldest.revision - 1n;
+  }
 }
 
 export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, Response extends z.ZodObject>(
@@ -86,31 +125,59 @@ export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, R
       response: { [spec.status]: responseSchema },
     },
     handler: async (request: FastifyRequest, reply: FastifyReply) =>
-      idempotentWrite(context, request, reply, async (commandKey) => {
-        const principal = request.principal!;
-        const fields = spec.command({
-          params: request.params as z.output<Params>,
-          body: request.body as z.output<Body>,
-          actor: domainActorOf(principal),
-          principal,
-        });
-        const result = await context.ledger.execute({
-          ...fields,
-          idempotencyKey: commandKey,
-          actor: domainActorOf(principal),
-        });
-        if (result.events.length === 0) {
-          // Only after a crash between the command's append and its response record: the effect stands, once.
-          throw ProblemError.http(
-            'COMMAND_ALREADY_APPLIED',
-            'this command already took effect; read the stream for its events',
+      idempotentWrite(
+        context,
+        request,
+        reply,
+        async (commandKey, claim) => {
+          const principal = request.principal!;
+          const fields = spec.command({
+            params: request.params as z.output<Params>,
+            body: request.body as z.output<Body>,
+            actor: domainActorOf(principal),
+            principal,
+          });
+          const result = await context.ledger.execute(
+            { ...fields, idempotencyKey: commandKey, actor: domainActorOf(principal) },
+            claim === undefined ? {} : { onFirstAppend: claim },
           );
-        }
-        const position = lastPosition(result);
-        const body = { ...spec.respond(result), position: position === null ? null : position.toString() };
-        return { statusCode: spec.status, body: body as JsonObject };
-      }),
+          if (result.events.length === 0) {
+            // Only when the key's record was lost (another engine crashed between two appends): the effect stands, once.
+            throw ProblemError.http(
+              'COMMAND_ALREADY_APPLIED',
+              'this command already took effect; read the stream for its events',
+            );
+          }
+          const position = lastPosition(result);
+          const body = { ...spec.respond(result), position: position === null ? null : position.toString() };
+          // A reaction's events live in other streams: a repeat could not rebuild this from the claim.
+          return {
+            statusCode: spec.status,
+            body: body as JsonObject,
+            recordResponse: result.reactions.length > 0,
+          };
+        },
+        spec.replayFromEvents === false ? undefined : rebuildFromEvents,
+      ),
   });
+
+  /** A repeat's response, rebuilt from the events the claimed command appended to its stream. */
+  function rebuildFromEvents(commandKey: string) {
+    return async (streamName: string) => {
+      const recorded = await eventsOfCommand(context.store, streamName, commandKey);
+      const last = recorded.at(-1);
+      if (last === undefined) return undefined;
+      const result: LedgerResult = {
+        streamName,
+        events: recorded.map((event) => ({ type: event.type, data: event.data }) as DomainEvent),
+        revision: last.revision,
+        position: last.position,
+        reactions: [],
+      };
+      const body = { ...spec.respond(result), position: last.position.toString() };
+      return { statusCode: spec.status, body: body as JsonObject };
+    };
+  }
 }
 
 /** An empty strict body, for commands whose every field is in the path. */

@@ -64,6 +64,8 @@ export function registerTransferRoutes(app: TypedApp, context: AppContext): void
       toVolunteerId: body.toVolunteerId,
       centipoints: body.centipoints,
     }),
+    // The answer comes from the credit or refund, a reaction in another stream: record it.
+    replayFromEvents: false,
     respond: (result) => {
       const sent = eventData(result, 'PointsTransferSent');
       return {
@@ -102,6 +104,8 @@ export function registerTransferRoutes(app: TypedApp, context: AppContext): void
       centipoints: body.centipoints,
       ...(body.source === undefined ? {} : { source: body.source }),
     }),
+    // The answer comes from the credit or refund, a reaction in another stream: record it.
+    replayFromEvents: false,
     respond: (result) => {
       const donated = eventData(result, 'PointsDonated');
       return {
