@@ -133,7 +133,27 @@ export class CommandHandler {
     streamName: string,
     fold: StreamFold<State, Event>,
   ): Promise<{ state: State; revision: bigint }> {
+    // Fast path for reads: nothing queued on the stream and a cached state the change log vouches
+    // for. Answering without joining the queue sees the same state the queue would give.
+    if (this.#serializer.isIdle(streamName)) {
+      const cached = this.#cache.get(streamName) as CachedState<State> | undefined;
+      if (cached?.checkedEpoch !== undefined) {
+        this.#refresh();
+        if (this.#freshness.isHead(streamName, cached.revision, cached.checkedEpoch)) {
+          return Promise.resolve({ state: cached.state, revision: cached.revision });
+        }
+      }
+    }
     return this.#serializer.run(streamName, () => this.#load(streamName, fold));
+  }
+
+  /**
+   * The cached state of a stream as it is, without reading the store, waiting for its queue or
+   * checking that it is current; undefined when not cached. Only for facts that never change once
+   * set (a volunteer's community): anything else must `load`. Treat it as read-only.
+   */
+  peek(streamName: string): unknown {
+    return this.#cache.peek(streamName)?.state;
   }
 
   /** The fold, and the freshness epoch it was checked in (stamped on what an append then learns). */

@@ -10,6 +10,11 @@ export class KeyedSerializer {
     return this.#tails.size;
   }
 
+  /** True when no task of `key` is queued or running. */
+  isIdle(key: string): boolean {
+    return !this.#tails.has(key);
+  }
+
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const result = previous.then(task, task);

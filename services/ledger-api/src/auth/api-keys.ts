@@ -28,6 +28,11 @@ export const ACCESS_KEYS_STREAM = 'access-keys';
 /** 32 random bytes: 256 bits, far beyond guessing; base64url keeps the key header-safe. */
 const KEY_SECRET_BYTES = 32;
 const KEY_PREFIX = 'tbk_';
+/**
+ * Keys whose hash is remembered, in keys. A deployment has hundreds of desks, organisers and
+ * partners; 1,000 covers them all, so a busy key is hashed once rather than on every request.
+ */
+const HASHED_KEYS_MAX = 1_000;
 
 const issuedSchema = z.strictObject({
   keyId: z.uuid(),
@@ -66,6 +71,8 @@ export class ApiKeyRegistry {
   readonly #byHash = new Map<string, ApiKeyRecord>();
   readonly #byId = new Map<string, ApiKeyRecord>();
   readonly #serializer = new KeyedSerializer();
+  /** Presented key → its hash, for keys that authenticated; the record is still looked up by hash, so a revocation applies at once. */
+  readonly #hashOfKey = new Map<string, string>();
   #revision = -1n;
 
   private constructor(store: EventStore) {
@@ -87,7 +94,16 @@ export class ApiKeyRegistry {
   /** The active key with this plaintext, or undefined (unknown or revoked). */
   authenticate(key: string): Principal | undefined {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
-    const record = this.#byHash.get(hashApiKey(key));
+    let hash = this.#hashOfKey.get(key);
+    if (hash === undefined) {
+      hash = hashApiKey(key);
+      // Only keys that exist are remembered: random guesses cannot push real keys out.
+      if (this.#byHash.has(hash)) {
+        if (this.#hashOfKey.size >= HASHED_KEYS_MAX) this.#hashOfKey.clear();
+        this.#hashOfKey.set(key, hash);
+      }
+    }
+    const record = this.#byHash.get(hash);
     return record === undefined || record.revoked ? undefined : record;
   }
 

@@ -101,7 +101,11 @@ export function volunteerScope(ledger: Ledger, options: { organiserField?: strin
         return { kind: 'organisation', id };
       }
       const volunteerId = volunteerIdParam(request);
-      const community = await readVolunteer(ledger, volunteerId, (state) => state.community);
+      // A volunteer's community is set once, at registration, so any cached state that has one is
+      // current for this purpose; only a volunteer not (yet) known registered needs a load.
+      const cached = ledger.handler.peek(volunteerStream(volunteerId)) as VolunteerState | undefined;
+      const community =
+        cached?.community ?? (await readVolunteer(ledger, volunteerId, (state) => state.community));
       if (community === null)
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
       return { kind: 'community', id: community };
