@@ -32,6 +32,16 @@ export interface StreamFold<State, Event extends DomainEventShape> {
   readonly applyInPlace?: (state: State, event: Event) => void;
 }
 
+/**
+ * Loads a stream a decision depends on (the points policy, a partner), given to `decide`. It
+ * trusts the change-log check the command itself made moments before, so one command costs one
+ * check: the decision is then as of that instant, which lies within the request's lifetime.
+ */
+export type DependencyLoader = <State, Event extends DomainEventShape>(
+  streamName: string,
+  fold: StreamFold<State, Event>,
+) => Promise<{ state: State; revision: bigint }>;
+
 /** Who and why: carried into every event's metadata. */
 export interface CommandEnvelope {
   readonly idempotencyKey: string;
@@ -133,12 +143,20 @@ export class CommandHandler {
     streamName: string,
     fold: StreamFold<State, Event>,
   ): Promise<{ state: State; revision: bigint }> {
-    // Fast path for reads: nothing queued on the stream and a cached state the change log vouches
-    // for. Answering without joining the queue sees the same state the queue would give.
+    return this.#loadChecked(streamName, fold, true);
+  }
+
+  #loadChecked<State, Event extends DomainEventShape>(
+    streamName: string,
+    fold: StreamFold<State, Event>,
+    refresh: boolean,
+  ): Promise<{ state: State; revision: bigint }> {
+    // Fast path: nothing queued on the stream and a cached state the change log vouches for.
+    // Answering without joining the queue sees the same state the queue would give.
     if (this.#serializer.isIdle(streamName)) {
       const cached = this.#cache.get(streamName) as CachedState<State> | undefined;
       if (cached?.checkedEpoch !== undefined) {
-        this.#refresh();
+        if (refresh) this.#refresh();
         if (this.#freshness.isHead(streamName, cached.revision, cached.checkedEpoch)) {
           return Promise.resolve({ state: cached.state, revision: cached.revision });
         }
@@ -146,6 +164,10 @@ export class CommandHandler {
     }
     return this.#serializer.run(streamName, () => this.#load(streamName, fold));
   }
+
+  /** See `DependencyLoader`: only for use inside `decide`, after the command's own check. */
+  readonly #loadDependency: DependencyLoader = (streamName, fold) =>
+    this.#loadChecked(streamName, fold, false);
 
   /**
    * The cached state of a stream as it is, without reading the store, waiting for its queue or
@@ -214,7 +236,11 @@ export class CommandHandler {
   async handle<State, Event extends DomainEventShape>(
     streamName: string,
     fold: StreamFold<State, Event>,
-    decide: (state: State, revision: bigint) => readonly Event[] | Promise<readonly Event[]>,
+    decide: (
+      state: State,
+      revision: bigint,
+      loadDependency: DependencyLoader,
+    ) => readonly Event[] | Promise<readonly Event[]>,
     envelope: CommandEnvelope,
     onFirstAppend?: (streamName: string) => void,
   ): Promise<HandledCommand<Event>> {
@@ -224,7 +250,7 @@ export class CommandHandler {
         // The epoch is the one this state was checked in; stamping the append's outcome with it
         // is conservative: if the change log lost track since, the new entry is re-read first.
         const { state, revision, epoch } = await this.#load(streamName, fold);
-        const decided = await decide(state, revision);
+        const decided = await decide(state, revision, this.#loadDependency);
         if (decided.length === 0) return { streamName, events: [], revision, position: null };
         const newEvents: NewEvent[] = decided.map((event, index) => ({
           id: deterministicEventId(envelope.idempotencyKey, streamName, index),

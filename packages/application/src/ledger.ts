@@ -29,7 +29,12 @@ import {
   type StreamKind,
 } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
-import { CommandHandler, type HandledCommand, type StreamFold } from './command-handler.js';
+import {
+  CommandHandler,
+  type DependencyLoader,
+  type HandledCommand,
+  type StreamFold,
+} from './command-handler.js';
 import { deterministicEventId } from './event-ids.js';
 import { volunteerNumberFromHash } from './volunteer-number.js';
 
@@ -143,11 +148,12 @@ export function createLedger(options: LedgerOptions): Ledger {
     command: Command,
     idHash: string | undefined,
     ownPolicy: PolicyState | undefined,
+    load: DependencyLoader,
   ): Promise<DecideContext> {
-    const pointsPolicy = ownPolicy ?? ((await handler.load(policyStream, FOLDS.policy)).state as PolicyState);
+    const pointsPolicy = ownPolicy ?? ((await load(policyStream, FOLDS.policy)).state as PolicyState);
     let partner: PartnerState | undefined;
     if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
-      partner = (await handler.load(partnerStream(command.partnerId), FOLDS.partner)).state as PartnerState;
+      partner = (await load(partnerStream(command.partnerId), FOLDS.partner)).state as PartnerState;
     }
     let idCounter = 0;
     return {
@@ -178,9 +184,10 @@ export function createLedger(options: LedgerOptions): Ledger {
       streamName,
       FOLDS[kind],
       // The context is built per attempt so a retried decision sees the current clock and policy.
-      async (state) => {
+      async (state, _revision, loadDependency) => {
         const ownPolicy = kind === 'policy' ? (state as PolicyState) : undefined;
-        const outcome = decider.decide(command, state, await contextFor(command, idHash, ownPolicy));
+        const context = await contextFor(command, idHash, ownPolicy, loadDependency);
+        const outcome = decider.decide(command, state, context);
         if (outcome instanceof DomainError) throw outcome;
         return outcome;
       },
