@@ -165,6 +165,15 @@ export class CommandHandler {
     return this.#serializer.run(streamName, () => this.#load(streamName, fold));
   }
 
+  /**
+   * A loader for the reads of one request: it checks the change log once, now, and loads each
+   * stream on that check (see `DependencyLoader`). Use it at once; never keep it.
+   */
+  checkedLoader(): DependencyLoader {
+    this.#refresh();
+    return this.#loadDependency;
+  }
+
   /** See `DependencyLoader`: only for use inside `decide`, after the command's own check. */
   readonly #loadDependency: DependencyLoader = (streamName, fold) =>
     this.#loadChecked(streamName, fold, false);

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { createSqliteEventStore, type SqliteEventStore } from '@timebank/event-store-sqlite';
+import { createLedger } from '@timebank/application';
 import { IdempotencyRecords } from '../src/http/idempotency.js';
 import { createLogger } from '../src/http/logging.js';
-import { wireLedgerApi } from '../src/wiring.js';
+import { resolveNationalIdKey, wireLedgerApi } from '../src/wiring.js';
 import { problemOf } from './harness.js';
 import { hoursAgo, startWorld } from './fixtures.js';
 
@@ -153,4 +154,32 @@ t.test('a claim whose write appended nothing lets the same request run again, an
     ['IdempotencyKeyClaimed'],
     'one claim, no response record: the response is rebuilt from events',
   );
+});
+
+t.test('the query sees a redemption another process made through its own connection', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(4);
+  await w.earn(volunteerId, 3, 5);
+  const url = `/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`;
+  const before = (await w.get(url, w.partner)).json<{ redeemableCentipoints: number }>();
+  t.equal(before.redeemableCentipoints, 300, 'cached now');
+  // Another process: a second connection to the same file, with a ledger of its own.
+  const otherStore = createSqliteEventStore({ path: (w.store as SqliteEventStore).path });
+  t.teardown(() => otherStore.close());
+  const otherLedger = createLedger({
+    store: otherStore,
+    clock: () => Date.now(),
+    nationalIdKey: resolveNationalIdKey(w.context.config),
+  });
+  await otherLedger.execute({
+    type: 'RedeemPoints',
+    idempotencyKey: 'elsewhere',
+    actor: { id: 'other-process', role: 'partner', partnerId: 'p1' },
+    volunteerId,
+    partnerId: 'p1',
+    offerId: 'meal',
+    centipoints: 100,
+  });
+  const after = (await w.get(url, w.partner)).json<{ redeemableCentipoints: number }>();
+  t.equal(after.redeemableCentipoints, 200, 'the cached volunteer was re-read, not served stale');
 });

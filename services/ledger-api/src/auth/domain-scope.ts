@@ -15,7 +15,7 @@ import {
   type PartnerState,
   type VolunteerState,
 } from '@timebank/domain';
-import type { Ledger } from '@timebank/application';
+import type { DependencyLoader, Ledger } from '@timebank/application';
 import { ProblemError } from '../http/problem.js';
 import type { ScopeRule } from './access.js';
 import type { Principal, Scope } from './principal.js';
@@ -54,14 +54,16 @@ const PARTNER_FOLD = { initialState: () => partnerDecider.initialState(), evolve
 
 /**
  * Runs `read` on a volunteer's current state. The state is shared with the command handler's
- * cache, so `read` must be synchronous and must not keep references into it.
+ * cache, so `read` must be synchronous and must not keep references into it. `load` lets a
+ * request read several streams on one freshness check (`handler.checkedLoader()`).
  */
 export async function readVolunteer<T>(
   ledger: Ledger,
   volunteerId: string,
   read: (state: VolunteerState, revision: bigint) => T,
+  load: DependencyLoader = (streamName, fold) => ledger.handler.load(streamName, fold),
 ): Promise<T> {
-  const { state, revision } = await ledger.handler.load(volunteerStream(volunteerId), VOLUNTEER_FOLD);
+  const { state, revision } = await load(volunteerStream(volunteerId), VOLUNTEER_FOLD);
   return read(state, revision);
 }
 

@@ -90,17 +90,24 @@ export function registerPartnerRoutes(app: TypedApp, context: AppContext): void 
     },
     async (request) => {
       const { volunteerId } = request.params;
-      const policy = await ledger.handler.load(policyStream, {
+      // Both streams on one freshness check: the answer is as of one instant within this request.
+      const load = ledger.handler.checkedLoader();
+      const policy = await load(policyStream, {
         initialState: policyDecider.initialState,
         evolve: policyDecider.evolve,
       });
       const nowMs = context.clock();
       const minStar = policyInForceAt(policy.state, ledger.rules, nowMs).terms.minStarToRedeem;
-      const redeemable = await readVolunteer(ledger, volunteerId, (state) => {
-        if (state.status === 'unregistered') return null;
-        if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
-        return Math.max(0, usableCentipoints(state, nowMs));
-      });
+      const redeemable = await readVolunteer(
+        ledger,
+        volunteerId,
+        (state) => {
+          if (state.status === 'unregistered') return null;
+          if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
+          return Math.max(0, usableCentipoints(state, nowMs));
+        },
+        load,
+      );
       if (redeemable === null)
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
       return { volunteerId, redeemableCentipoints: redeemable };
