@@ -142,6 +142,11 @@ async function emmettRun(partner: PartnerState, callers: number, cycles: number)
     }
     let failedCycles = 0;
     let firstError: string | undefined;
+    // The peer prints every failed operation itself; its failures are counted below instead, so
+    // that hundreds of identical lines do not bury the report.
+    const consoleError = console.error;
+    let peerErrorLines = 0;
+    console.error = () => void (peerErrorLines += 1);
     const result = await driveCycles(execute, ids, {
       callers,
       cycles,
@@ -152,6 +157,8 @@ async function emmettRun(partner: PartnerState, callers: number, cycles: number)
         firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       },
     });
+    console.error = consoleError;
+    if (peerErrorLines > 0) console.log(`(the peer printed ${peerErrorLines} error lines, suppressed)`);
     return summary(result, failedCycles, firstError);
   } finally {
     rmSync(directory, { recursive: true, force: true });

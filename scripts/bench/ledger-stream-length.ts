@@ -28,7 +28,7 @@ const CALLERS = 16;
 /** Stream lengths of the curve, in events, from the issue. */
 const LENGTHS = [10, 100, 1_000, 10_000];
 const SIZES = {
-  quick: { volunteers: 8, cycles: 100 },
+  quick: { volunteers: CALLERS, cycles: 100 },
   full: { volunteers: 32, cycles: 400 },
 };
 
