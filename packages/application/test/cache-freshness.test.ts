@@ -7,7 +7,6 @@
  * decision.
  */
 import t from 'tap';
-import { DomainError } from '@timebank/domain';
 import type { EventStore, StreamChangeLog } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger, type Ledger } from '../src/ledger.js';
@@ -15,31 +14,11 @@ import {
   ADMIN,
   NATIONAL_ID_KEY,
   ORGANISER,
-  PARTNER,
+  codeOf,
   ledgerFixture,
-  offerFor,
+  redeem,
   volunteerWithPoints,
 } from './support/ledger-fixture.js';
-
-const redeem = (volunteerId: string, key: string, centipoints: number) => ({
-  type: 'RedeemPoints' as const,
-  idempotencyKey: key,
-  actor: PARTNER,
-  volunteerId,
-  partnerId: 'partner-1',
-  offerId: offerFor(centipoints),
-  centipoints,
-});
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-}
 
 t.test('a cached stream that nobody appended to is decided on without a read', async (t) => {
   const fixture = ledgerFixture(t);

@@ -1,35 +1,15 @@
 import t from 'tap';
-import { DomainError, type DomainEvent } from '@timebank/domain';
+import type { DomainEvent } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
 import { ConcurrencyConflictError } from '../src/command-handler.js';
 import {
   DESK,
-  PARTNER,
+  codeOf,
   ledgerFixture,
   nationalId,
-  offerFor,
+  redeem,
   volunteerWithPoints,
 } from './support/ledger-fixture.js';
-
-const redeem = (volunteerId: string, key: string, centipoints = 100) => ({
-  type: 'RedeemPoints' as const,
-  idempotencyKey: key,
-  actor: PARTNER,
-  volunteerId,
-  partnerId: 'partner-1',
-  offerId: offerFor(centipoints),
-  centipoints,
-});
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-}
 
 t.test('a command appends its events at the next revision and reports a bigint position', async (t) => {
   const fixture = ledgerFixture(t);

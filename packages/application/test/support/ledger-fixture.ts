@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { nationalIdCheckCharacter, type CommandInput } from '@timebank/domain';
+import { DomainError, nationalIdCheckCharacter, type CommandInput } from '@timebank/domain';
 import { createSqliteEventStore, type SqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger, type Ledger, type LedgerOptions } from '../../src/ledger.js';
 
@@ -107,4 +107,26 @@ export async function volunteerWithPoints(
     });
   }
   return volunteerId;
+}
+
+/** A redemption at partner-1 of the offer priced `centipoints`. */
+export const redeem = (volunteerId: string, key: string, centipoints = 100) => ({
+  type: 'RedeemPoints' as const,
+  idempotencyKey: key,
+  actor: PARTNER,
+  volunteerId,
+  partnerId: 'partner-1',
+  offerId: offerFor(centipoints),
+  centipoints,
+});
+
+/** 'OK' when the command succeeds, else the domain error's code; other errors propagate. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
 }
