@@ -6,7 +6,8 @@
  * twice: with V8's default heap, and with the old generation capped (`--max-old-space-size`), as an
  * operator bounds a rebuild in a container. Uncapped, V8 lets garbage grow to several times the
  * live rows before collecting it, so the capped run is the one the RSS target applies to.
- * Progress points (events vs seconds) are charted: a straight line is a linear rebuild (#7).
+ * Progress points (events vs seconds) are charted, and the same history cut at a quarter and a
+ * half is rebuilt again: the same events/s at every length is a linear rebuild (#7).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,8 +41,8 @@ interface ChildResult {
   readonly points: { seconds: number; events: number }[];
 }
 
-async function runChild(directory: string): Promise<void> {
-  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+async function runChild(directory: string, storeFile: string): Promise<void> {
+  const store = createSqliteEventStore({ path: join(directory, storeFile) });
   const db = openSqliteReadModels({ path: join(directory, 'projections.sqlite') });
   const points: { seconds: number; events: number }[] = [{ seconds: 0, events: 0 }];
   const started = performance.now();
@@ -80,6 +81,32 @@ function scanAndParse(path: string): { events: number; eventsPerSecond: number }
   return { events, eventsPerSecond: events / seconds };
 }
 
+/**
+ * A store holding the first `events` events of the one at `source`: what the ledger held when its
+ * head was there. Copied row for row (hashes and all), with each stream's head as of that point,
+ * so the rebuild curve compares histories that differ only in length.
+ */
+async function prefixStore(source: string, target: string, events: number): Promise<void> {
+  await createSqliteEventStore({ path: target }).close();
+  const db = new Database(target);
+  try {
+    db.prepare('ATTACH DATABASE ? AS source').run(source);
+    db.transaction(() => {
+      db.prepare('INSERT INTO events SELECT * FROM source.events WHERE position <= ? ORDER BY position').run(
+        events,
+      );
+      // SQLite's bare columns: with max(), `hash` comes from the row holding the maximum revision.
+      db.exec('INSERT INTO streams SELECT stream_name, max(revision), hash FROM events GROUP BY stream_name');
+    })();
+    db.exec('DETACH DATABASE source');
+  } finally {
+    db.close();
+  }
+}
+
+/** Share of the full history rebuilt for the rebuild-time-vs-events curve, besides the whole of it. */
+const CURVE_FRACTIONS = [0.25, 0.5] as const;
+
 export const projectionsRebuildBenchmark: Benchmark = {
   name: 'projections-rebuild',
   describe: ({ quick }) => {
@@ -89,7 +116,8 @@ export const projectionsRebuildBenchmark: Benchmark = {
       `${size.volunteers.toLocaleString('en-US')} volunteers (SQLite store and read models), in a child ` +
       `process run twice: with V8's default heap and with --max-old-space-size=${CAPPED_OLD_SPACE_MIB}. ` +
       'The baseline is a raw better-sqlite3 scan of the same events table with JSON.parse of every event, ' +
-      'measured in the same run: the rate no rebuild through the store can beat.'
+      'measured in the same run: the rate no rebuild through the store can beat. ' +
+      "For rebuild time vs event count, copies of the store cut at a quarter and at half of its events are rebuilt with the default heap; their rate is set beside the full rebuild's."
     );
   },
   async run({ quick, chart }): Promise<Figure[]> {
@@ -114,16 +142,21 @@ export const projectionsRebuildBenchmark: Benchmark = {
       ];
       const figures: Figure[] = [];
       const series: { name: string; points: { x: number; y: number }[] }[] = [];
-      for (const run of runs) {
+      const rebuild = async (storeFile: string, flags: readonly string[]): Promise<ChildResult> => {
         for (const suffix of ['', '-wal', '-shm']) {
           rmSync(join(directory, `projections.sqlite${suffix}`), { force: true });
         }
         const { stdout } = await promisify(execFile)(
           process.execPath,
-          [...run.flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', directory],
+          [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', directory, storeFile],
           { maxBuffer: 16 * 1024 * 1024 },
         );
-        const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+        return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+      };
+      let full: ChildResult | undefined;
+      for (const run of runs) {
+        const result = await rebuild('ledger.sqlite', run.flags);
+        full ??= result;
         const rate = result.events / (result.elapsedMs / 1000);
         console.log(
           `rebuild (${run.name}): ${result.events} events, ${Math.round(rate)} events/s, peak RSS ${(result.maxRssBytes / MIB).toFixed(0)} MiB`,
@@ -160,6 +193,46 @@ export const projectionsRebuildBenchmark: Benchmark = {
         xLabel: 'seconds',
         series,
       });
+      // Rebuild time vs event count (#7): the same history cut at a quarter and a half, rebuilt
+      // with the first run's flags. Linear means the same events/s at every length.
+      if (full !== undefined) {
+        const fullRun = full;
+        const fullRate = fullRun.events / (fullRun.elapsedMs / 1000);
+        const scaling: { x: number; y: number }[] = [{ x: 0, y: 0 }];
+        for (const fraction of CURVE_FRACTIONS) {
+          const storeFile = `ledger-${fraction}.sqlite`;
+          await prefixStore(
+            join(directory, 'ledger.sqlite'),
+            join(directory, storeFile),
+            Math.round(fullRun.events * fraction),
+          );
+          const result = await rebuild(storeFile, runs[0]?.flags ?? []);
+          rmSync(join(directory, storeFile), { force: true });
+          const rate = result.events / (result.elapsedMs / 1000);
+          console.log(`rebuild of the first ${result.events} events: ${Math.round(rate)} events/s`);
+          scaling.push({ x: result.events, y: result.elapsedMs / 1000 });
+          figures.push(
+            figure({
+              name: `rebuild of the first ${result.events.toLocaleString('en-US')} events (${fraction * 100}% of the history)`,
+              value: rate,
+              unit: 'events/s',
+              baseline: {
+                name: `rebuild of all ${fullRun.events.toLocaleString('en-US')} events`,
+                value: fullRate,
+              },
+              note: 'a copy of the store cut at that position, rebuilt with the same flags as the full run; a ratio near 1 at every length is a linear rebuild.',
+            }),
+          );
+        }
+        scaling.push({ x: fullRun.events, y: fullRun.elapsedMs / 1000 });
+        chart?.({
+          kind: 'line',
+          name: 'projections-rebuild-scaling',
+          title: 'Rebuild time vs events in the store (linear = straight line)',
+          xLabel: 'events',
+          series: [{ name: 'seconds', points: scaling }],
+        });
+      }
       return figures;
     } finally {
       rmSync(directory, { recursive: true, force: true });
@@ -168,5 +241,5 @@ export const projectionsRebuildBenchmark: Benchmark = {
 };
 
 if (process.argv[2] === '--child' && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await runChild(process.argv[3] ?? '');
+  await runChild(process.argv[3] ?? '', process.argv[4] ?? 'ledger.sqlite');
 }
