@@ -1,13 +1,16 @@
 /**
  * Command throughput against the size of the whole store (issue #7): the same command cycle on
- * fresh volunteers while the store around them grows from 10k to 1M events. Every read is by
- * stream and every append checks one stream's head, both through indexes, so the rate should
- * stay flat; the filler is appended through the adapter like any other events.
+ * fresh volunteers in stores of 10k, 100k and 1M events. Every read is by stream and every append
+ * checks one stream's head, both through indexes, so the rate should stay flat; the filler is
+ * appended through the adapter like any other events. One store per size, all open at once, so
+ * the sizes take turns in short rounds and each rate is the median of its rounds: a busy moment
+ * on a shared machine falls on every size alike.
  */
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@timebank/event-store';
+import type { CommandInput, DomainEvent } from '@timebank/domain';
 import { driveCycles, percentile } from './support/command-cycle.js';
-import { createWorld, NOW_MS, registerVolunteers } from './support/ledger-world.js';
+import { createWorld, NOW_MS, registerVolunteers, type LedgerWorld } from './support/ledger-world.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -16,8 +19,42 @@ const CALLERS = 16;
 const FILLER_BATCH_EVENTS = 1000;
 const SIZES = {
   quick: { storeEvents: [10_000, 50_000], cycles: 100 },
-  full: { storeEvents: [10_000, 100_000, 1_000_000], cycles: 400 },
+  full: { storeEvents: [10_000, 100_000, 1_000_000], cycles: 2100 },
 };
+/** Rounds per size; the sizes alternate round by round. */
+const ROUNDS = 7;
+
+interface Prepared {
+  readonly world: LedgerWorld;
+  readonly storeEvents: number;
+  readonly ids: readonly string[];
+  readonly execute: (command: CommandInput) => Promise<readonly DomainEvent[]>;
+  readonly slots: Map<string, number>;
+}
+
+/** A store filled to `target` events, with fresh volunteers and a warm-up cycle each. */
+async function prepare(target: number): Promise<Prepared> {
+  const world = await createWorld();
+  let fillerStreams = 0;
+  // Positions count events from 1, so the head position is the store's size.
+  for (let size = Number(await world.store.headPosition()); size < target;) {
+    const count = Math.min(FILLER_BATCH_EVENTS, target - size);
+    const batch = Array.from({ length: count }, (_, index) => fillerEvent(size + index));
+    await world.store.appendToStream(`filler-${fillerStreams++}`, batch, { expectedRevision: 'no_stream' });
+    size += count;
+  }
+  const ids = await registerVolunteers(world.ledger, 0, CALLERS);
+  const execute = async (command: CommandInput) => (await world.ledger.execute(command)).events;
+  const slots = new Map<string, number>();
+  await driveCycles(execute, ids, {
+    callers: CALLERS,
+    cycles: CALLERS,
+    nowMs: NOW_MS,
+    keyPrefix: 'warm',
+    slots,
+  });
+  return { world, storeEvents: Number(await world.store.headPosition()), ids, execute, slots };
+}
 
 function fillerEvent(n: number): NewEvent {
   return {
@@ -40,42 +77,40 @@ export const ledgerStoreSizeBenchmark: Benchmark = {
   name: 'ledger-store-size',
   describe: ({ quick }) => {
     const sizes = quick ? SIZES.quick : SIZES.full;
-    return `The same command cycle on fresh volunteers while the store grows to ${sizes.storeEvents.map((size) => size.toLocaleString('en-US')).join(', ')} events (filler appended through the adapter in batches of ${FILLER_BATCH_EVENTS}); ${CALLERS} callers, ${sizes.cycles} cycles per size.`;
+    return `The same command cycle on fresh volunteers in stores of ${sizes.storeEvents.map((size) => size.toLocaleString('en-US')).join(', ')} events (filler appended through the adapter in batches of ${FILLER_BATCH_EVENTS}), one store per size, all open at once; ${CALLERS} callers, ${sizes.cycles} cycles per size in ${ROUNDS} rounds that alternate between the sizes.`;
   },
   async run({ quick, chart }): Promise<Figure[]> {
     const sizes = quick ? SIZES.quick : SIZES.full;
-    const world = await createWorld();
+    const prepared: Prepared[] = [];
+    const points: { storeEvents: number; commandsPerSecond: number; p99Ms: number }[] = [];
     try {
-      const points: { storeEvents: number; commandsPerSecond: number; p99Ms: number }[] = [];
-      let fillerStreams = 0;
-      for (const [step, target] of sizes.storeEvents.entries()) {
-        // Positions count events from 1, so the head position is the store's size.
-        for (let size = Number(await world.store.headPosition()); size < target;) {
-          const count = Math.min(FILLER_BATCH_EVENTS, target - size);
-          const batch = Array.from({ length: count }, (_, index) => fillerEvent(size + index));
-          await world.store.appendToStream(`filler-${fillerStreams++}`, batch, {
-            expectedRevision: 'no_stream',
+      for (const target of sizes.storeEvents) {
+        prepared.push(await prepare(target));
+        console.log(`filled a store to ${target} events`);
+      }
+      const rates = prepared.map(() => [] as number[]);
+      const latencies = prepared.map(() => [] as number[]);
+      for (let round = 0; round < ROUNDS; round += 1) {
+        for (const [index, each] of prepared.entries()) {
+          const result = await driveCycles(each.execute, each.ids, {
+            callers: CALLERS,
+            cycles: Math.ceil(sizes.cycles / ROUNDS),
+            nowMs: NOW_MS,
+            keyPrefix: `measure-${round}`,
+            slots: each.slots,
           });
-          size += count;
+          rates[index]?.push(result.commandsPerSecond);
+          latencies[index]?.push(...result.latenciesMs);
         }
-        // Fresh volunteers per size, so every point folds streams of the same short length.
-        const ids = await registerVolunteers(world.ledger, step * 1000, CALLERS);
-        const execute = async (command: Parameters<typeof world.ledger.execute>[0]) =>
-          (await world.ledger.execute(command)).events;
-        const measured = await driveCycles(execute, ids, {
-          callers: CALLERS,
-          cycles: sizes.cycles,
-          nowMs: NOW_MS,
-          keyPrefix: `size-${target}`,
-        });
-        const storeEvents = Number(await world.store.headPosition());
+      }
+      for (const [index, each] of prepared.entries()) {
         const point = {
-          storeEvents,
-          commandsPerSecond: measured.commandsPerSecond,
-          p99Ms: percentile(measured.latenciesMs, 0.99),
+          storeEvents: each.storeEvents,
+          commandsPerSecond: percentile(rates[index] ?? [], 0.5),
+          p99Ms: percentile(latencies[index] ?? [], 0.99),
         };
         console.log(
-          `store of ${storeEvents} events: ${Math.round(point.commandsPerSecond)} commands/s, p99 ${point.p99Ms.toFixed(1)} ms`,
+          `store of ${point.storeEvents} events: ${Math.round(point.commandsPerSecond)} commands/s, p99 ${point.p99Ms.toFixed(1)} ms`,
         );
         points.push(point);
       }
@@ -105,7 +140,7 @@ export const ledgerStoreSizeBenchmark: Benchmark = {
           unit: 'commands/s',
           ...(point === smallest
             ? {
-                note: `${CALLERS} callers on fresh volunteers, ${sizes.cycles} cycles (${sizes.cycles * 3} commands) per size; p99 ${points.map((each) => `${each.p99Ms.toFixed(1)} ms`).join(' / ')} in size order.`,
+                note: `${CALLERS} callers on fresh volunteers, ${sizes.cycles} cycles (${sizes.cycles * 3} commands) per size in ${ROUNDS} interleaved rounds (rate = median round); p99 ${points.map((each) => `${each.p99Ms.toFixed(1)} ms`).join(' / ')} in size order.`,
               }
             : {
                 baseline: {
@@ -116,7 +151,7 @@ export const ledgerStoreSizeBenchmark: Benchmark = {
         }),
       );
     } finally {
-      await world.close();
+      for (const each of prepared) await each.world.close();
     }
   },
 };
