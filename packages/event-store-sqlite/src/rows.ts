@@ -1,7 +1,7 @@
 /**
  * Mapping between stored rows and RecordedEvent.
  */
-import type { EventMetadata, JsonObject, RecordedEvent } from '@timebank/event-store';
+import type { EventMetadata, EventPayload, JsonObject, RecordedEvent } from '@timebank/event-store';
 
 /** Column order of every event read; statements use `.raw()` so rows arrive as arrays. */
 export const EVENT_COLUMNS = 'position, stream_name, revision, id, type, data, metadata, recorded_at, hash';
@@ -29,5 +29,20 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row[6]) as EventMetadata,
     recordedAt: row[7],
     hash: row[8],
+  };
+}
+
+/** Column order of a payload read (`readAllPayloads`): what a projection needs, nothing else. */
+export const PAYLOAD_COLUMNS = 'position, stream_name, revision, type, data';
+
+export type PayloadRow = [position: bigint, streamName: string, revision: bigint, type: string, data: string];
+
+export function toEventPayload(row: PayloadRow): EventPayload {
+  return {
+    position: row[0],
+    streamName: row[1],
+    revision: row[2],
+    type: row[3],
+    data: JSON.parse(row[4]) as JsonObject,
   };
 }

@@ -8,8 +8,10 @@ import type {
   AppendOptions,
   AppendResult,
   EncodedEvent,
+  EventPayload,
   EventStore,
   NewEvent,
+  PayloadReader,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -23,8 +25,8 @@ import { LocalChangeLog } from './local-change-log.js';
 import { openDatabase } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter } from './group-commit.js';
 import type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
-import { EVENT_COLUMNS, toRecordedEvent } from './rows.js';
-import type { EventRow } from './rows.js';
+import { EVENT_COLUMNS, PAYLOAD_COLUMNS, toEventPayload, toRecordedEvent } from './rows.js';
+import type { EventRow, PayloadRow } from './rows.js';
 import { createSubscription } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -52,7 +54,7 @@ export interface SqliteEventStoreOptions {
 }
 
 /** The SQLite store, with a view of the live connection settings for operational checks. */
-export interface SqliteEventStore extends EventStore, StreamChangeLog {
+export interface SqliteEventStore extends EventStore, StreamChangeLog, PayloadReader {
   readonly engine: 'sqlite';
   readonly path: string;
   /** Journal mode, `synchronous` level and autocheckpoint size as the open connection reports them now. */
@@ -86,8 +88,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const readAfter = db.prepare<[bigint, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
   );
+  const readPayloadsAfter = db.prepare<[bigint, number], PayloadRow>(
+    `SELECT ${PAYLOAD_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+  );
   const selectHead = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events');
-  for (const statement of [readForwards, readBackwards, readAfter]) statement.raw(true);
+  for (const statement of [readForwards, readBackwards, readAfter, readPayloadsAfter]) statement.raw(true);
 
   const signal = new ChangeSignal(
     () => db.pragma('data_version', { simple: true }),
@@ -159,6 +164,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     async readAll(read: ReadAllOptions = {}): Promise<RecordedEvent[]> {
       assertOpen();
       return readPage(read.fromPosition ?? 0n, countOf(read.maxCount));
+    },
+
+    async readAllPayloads(read: ReadAllOptions = {}): Promise<EventPayload[]> {
+      assertOpen();
+      return readPayloadsAfter.all(read.fromPosition ?? 0n, countOf(read.maxCount)).map(toEventPayload);
     },
 
     subscribeToAll(subscribe: SubscribeOptions = {}): Subscription {

@@ -162,3 +162,24 @@ export interface StreamChanges {
 export interface StreamChangeLog {
   streamChangesSince(token: ChangeToken | null): StreamChanges;
 }
+
+/**
+ * What a projection reads of an event: where it sits and what it says. Not its id, metadata,
+ * recorded time or hash, which only auditors and publishers need.
+ */
+export type EventPayload = Pick<RecordedEvent, 'position' | 'streamName' | 'revision' | 'type' | 'data'>;
+
+/**
+ * Optional capability of a store that can read `$all` without the fields a projection never
+ * uses (the embedded SQLite store): a bulk replay then neither reads nor parses them, about a
+ * sixth of the read's work. Same order, positions, limits and errors as `readAll`.
+ */
+export interface PayloadReader {
+  readAllPayloads(options?: ReadAllOptions): Promise<EventPayload[]>;
+}
+
+/** The store's `PayloadReader`, or undefined when it has none (then use `readAll`). */
+export function payloadReaderOf(store: EventStore): PayloadReader | undefined {
+  const candidate = store as Partial<PayloadReader>;
+  return typeof candidate.readAllPayloads === 'function' ? (store as EventStore & PayloadReader) : undefined;
+}

@@ -10,7 +10,7 @@
  * no lookup. Rows written early may be written again later, so writes after the first one are
  * upserts. The table set's checkpoint stays 0 until the last write: nobody reads it before the swap.
  */
-import type { RecordedEvent } from '@timebank/event-store';
+import type { EventPayload } from '@timebank/event-store';
 import type { ReadModelDatabase, TableChanges } from './dialect/dialect.js';
 import { applyEvent, wantRows, type ProjectionRules } from './handlers/index.js';
 import type { Row, TableSetPrefix, TableSpec } from './tables.js';
@@ -88,7 +88,7 @@ export class BulkLoader {
   }
 
   /** Folds `events` (strictly increasing positions, after every earlier call) into memory. */
-  async apply(events: readonly RecordedEvent[]): Promise<void> {
+  async apply(events: readonly EventPayload[]): Promise<void> {
     this.#assertUsable();
     try {
       await this.#apply(events);
@@ -110,7 +110,7 @@ export class BulkLoader {
     if (this.#done) throw new Error(`bulk load into ${this.prefix} already failed or finished`);
   }
 
-  async #apply(events: readonly RecordedEvent[]): Promise<void> {
+  async #apply(events: readonly EventPayload[]): Promise<void> {
     const rules = this.options.rules;
     let previous = this.#applied;
     for (const event of events) {

@@ -2,6 +2,7 @@
  * Contract: reading one stream in either direction, and the limits on what a read returns.
  */
 import { DEFAULT_STORE_LIMITS } from '../limits.js';
+import { payloadReaderOf } from '../port.js';
 import { newEvents, withStore } from './fixtures.js';
 import type { ContractHarness, Tap } from './fixtures.js';
 
@@ -31,6 +32,53 @@ export function readContract(t: Tap, harness: ContractHarness): void {
     t.same(await store.readStream('r-unknown'), [], 'an unknown stream reads as empty');
     t.same(await store.readStream('r-unknown', { direction: 'backwards' }), []);
   });
+
+  withStore(
+    t,
+    harness,
+    "readAllPayloads, where offered, is readAll without the auditors' fields",
+    async (t, store) => {
+      const reader = payloadReaderOf(store);
+      if (reader === undefined) {
+        t.pass(`${harness.name} offers no payload reader; bulk replays use readAll`);
+        return;
+      }
+      await store.appendToStream('p-1', newEvents(3), { expectedRevision: 'no_stream' });
+      await store.appendToStream('p-2', newEvents(2), { expectedRevision: 'no_stream' });
+      await store.appendToStream('p-1', newEvents(2, 3), { expectedRevision: 2n });
+      const payloadOf = (event: Awaited<ReturnType<typeof store.readAll>>[number]) => ({
+        position: event.position,
+        streamName: event.streamName,
+        revision: event.revision,
+        type: event.type,
+        data: event.data,
+      });
+      for (const options of [
+        undefined,
+        { fromPosition: 2n },
+        { fromPosition: 1n, maxCount: 3 },
+        { fromPosition: 7n },
+      ]) {
+        t.same(
+          await reader.readAllPayloads(options),
+          (await store.readAll(options)).map(payloadOf),
+          `same events, same order, same fields as readAll (${JSON.stringify(options, (_, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value))})`,
+        );
+      }
+      const [first] = await reader.readAllPayloads({ maxCount: 1 });
+      t.same(
+        Object.keys(first ?? {}).sort(),
+        ['data', 'position', 'revision', 'streamName', 'type'],
+        'and nothing else',
+      );
+      t.equal(typeof first?.position, 'bigint', 'positions stay bigint');
+      await t.rejects(
+        reader.readAllPayloads({ maxCount: -1 }),
+        RangeError,
+        'a negative count is refused like readAll refuses it',
+      );
+    },
+  );
 
   withStore(t, harness, 'reads return at most readBatchMax events', async (t, store) => {
     const batchMax = DEFAULT_STORE_LIMITS.readBatchMax;

@@ -9,7 +9,12 @@
  * are built once over the finished tables.
  */
 import { DEFAULT_LEDGER_RULES, type LedgerRules } from '@timebank/domain';
-import type { EventStore } from '@timebank/event-store';
+import {
+  payloadReaderOf,
+  type EventPayload,
+  type EventStore,
+  type ReadAllOptions,
+} from '@timebank/event-store';
 import { BulkLoader } from '../bulk-loader.js';
 import type { ReadModelDatabase } from '../dialect/dialect.js';
 import { ProjectionError } from '../errors.js';
@@ -81,8 +86,12 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
         etaSeconds: rate > 0 ? Math.max(0, Number(until - loader.position) / rate) : null,
       });
     };
+    // Projections need neither ids, metadata, hashes nor times: a store that can leave them out does.
+    const payloads = payloadReaderOf(store);
+    const read = (options: ReadAllOptions): Promise<EventPayload[]> =>
+      payloads === undefined ? store.readAll(options) : payloads.readAllPayloads(options);
     for (let cursor = 0n; cursor < until;) {
-      const page = await store.readAll({ fromPosition: cursor, maxCount: pageEvents });
+      const page = await read({ fromPosition: cursor, maxCount: pageEvents });
       if (page.length === 0) break;
       cursor = page.at(-1)?.position ?? until;
       const wanted = cursor <= until ? page : page.filter((event) => event.position <= until);

@@ -1,6 +1,6 @@
 /** What the handlers need besides the rows: the configured rules, and where the event came from for errors. */
 import { formatInstant, parseInstant, type LedgerRules } from '@timebank/domain';
-import type { RecordedEvent } from '@timebank/event-store';
+import type { EventPayload } from '@timebank/event-store';
 import { ProjectionError } from '../errors.js';
 import type { Row } from '../tables.js';
 
@@ -55,7 +55,7 @@ export function eligibleStars(confirmedMinutes: number, rules: ProjectionRules):
 }
 
 /** A history that contradicts itself stops the projection loudly, naming the event. */
-export function corrupt(event: RecordedEvent, what: string): ProjectionError {
+export function corrupt(event: EventPayload, what: string): ProjectionError {
   return new ProjectionError(
     'PROJECTION_CORRUPT_HISTORY',
     `${event.type} at ${event.streamName}@${event.revision} (position ${event.position}): ${what}`,

@@ -3,7 +3,7 @@
  * replay and as-of queries. Pure functions of (event, rows in memory): no I/O, no clock.
  */
 import type { EventData, EventType } from '@timebank/domain';
-import type { RecordedEvent } from '@timebank/event-store';
+import type { EventPayload } from '@timebank/event-store';
 import type { WorkingSet } from '../working-set.js';
 import type { ProjectionRules } from './context.js';
 import { applyPointsEvent, isMovement, wantPointsRows } from './points-handlers.js';
@@ -28,7 +28,7 @@ const VOLUNTEER_EVENTS = new Set<string>([
 const PARTNER_EVENTS = new Set<string>(['PartnerRegistered', 'PartnerSuspended', 'PartnerReinstated']);
 
 /** Step one of a batch: name the rows `event` will touch so they can be loaded in bulk. */
-export function wantRows(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): void {
+export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   if (VOLUNTEER_EVENTS.has(event.type)) {
     wantVolunteerRows(event, ws);
   } else if (isMovement(event.data)) {
@@ -47,7 +47,7 @@ export function wantRows(event: RecordedEvent, ws: WorkingSet, rules: Projection
  * (offers, organisations, star applications) change nothing; `verify` checks every event's
  * schema separately.
  */
-export function applyEvent(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): void {
+export function applyEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   if (applyVolunteerEvent(event, ws, rules)) return;
   if (applyPointsEvent(event, ws, rules)) return;
   switch (event.type) {

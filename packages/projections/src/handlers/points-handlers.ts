@@ -4,7 +4,7 @@
  * balances. Type-specific handlers add the lifetime counters, holds and partner settlements.
  */
 import type { EventData, EventType } from '@timebank/domain';
-import type { RecordedEvent } from '@timebank/event-store';
+import type { EventPayload } from '@timebank/event-store';
 import type { Row } from '../tables.js';
 import { joinKey, type WorkingSet } from '../working-set.js';
 import { add, corrupt, localMonth, type ProjectionRules } from './context.js';
@@ -44,14 +44,14 @@ export function isMovement(data: unknown): data is Movement {
 const HOLD_EVENTS = new Set(['PointsHeld', 'PointsCaptured', 'PointsReleased', 'PointsHoldExpired']);
 
 /** The instant that dates a hold event, for the settlement period. */
-function holdEventAt(event: RecordedEvent): string {
+function holdEventAt(event: EventPayload): string {
   const data = event.data as Record<string, unknown>;
   const at = data.heldAt ?? data.capturedAt ?? data.releasedAt ?? data.expiredAt;
   if (typeof at !== 'string') throw corrupt(event, 'hold event without its instant');
   return at;
 }
 
-export function wantPointsRows(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): void {
+export function wantPointsRows(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   const data = event.data as unknown as Movement & {
     volunteerId?: string;
     recordId?: string;
@@ -79,7 +79,7 @@ export function wantPointsRows(event: RecordedEvent, ws: WorkingSet, rules: Proj
  * A volunteer's own accounts are kept in their summary row only (one row written per volunteer
  * and batch instead of four); every other account has its own row.
  */
-function moveBalance(ws: WorkingSet, event: RecordedEvent, account: string, amount: number): void {
+function moveBalance(ws: WorkingSet, event: EventPayload, account: string, amount: number): void {
   const owner = volunteerOfAccount(account);
   if (owner !== undefined) {
     const volunteer = requireVolunteer(ws, event, owner.volunteerId);
@@ -124,7 +124,7 @@ const RESOLUTION_STATUS: Readonly<Record<string, string>> = {
   PointsHoldExpired: 'expired',
 };
 
-function applyHoldEvent(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): void {
+function applyHoldEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   const data = event.data as unknown as Data<'PointsCaptured'> & Partial<Data<'PointsHeld'>>;
   const key = joinKey(data.volunteerId, data.holdId);
   const at = holdEventAt(event);
@@ -164,13 +164,13 @@ function applyHoldEvent(event: RecordedEvent, ws: WorkingSet, rules: ProjectionR
  * Adds to a lifetime counter of the event's volunteer, if the event names one. A module function
  * rather than a closure made per event: this runs for most events of a replay.
  */
-function countForVolunteer(ws: WorkingSet, event: RecordedEvent, column: string, amount: number): void {
+function countForVolunteer(ws: WorkingSet, event: EventPayload, column: string, amount: number): void {
   const volunteerId = (event.data as { volunteerId?: string }).volunteerId;
   if (volunteerId !== undefined) add(requireVolunteer(ws, event, volunteerId), column, amount);
 }
 
 /** Applies a points event; returns false when the event moves no points. */
-export function applyPointsEvent(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): boolean {
+export function applyPointsEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): boolean {
   if (!isMovement(event.data)) return false;
   const data = event.data;
   moveBalance(ws, event, data.fromAccount, -data.centipoints);

@@ -3,7 +3,7 @@
  * hours and stars, the service-record read model and, through it, hours per month.
  */
 import type { EventData, EventType } from '@timebank/domain';
-import type { RecordedEvent } from '@timebank/event-store';
+import type { EventPayload } from '@timebank/event-store';
 import type { Row } from '../tables.js';
 import { joinKey, type WorkingSet } from '../working-set.js';
 import { add, corrupt, eligibleStars, localMonth, type ProjectionRules } from './context.js';
@@ -35,14 +35,14 @@ export function newVolunteerSummary(data: Data<'VolunteerRegistered'>): Row {
   };
 }
 
-export function requireVolunteer(ws: WorkingSet, event: RecordedEvent, volunteerId: string): Row {
+export function requireVolunteer(ws: WorkingSet, event: EventPayload, volunteerId: string): Row {
   const row = ws.volunteers.get(volunteerId);
   if (row === undefined) throw corrupt(event, `volunteer ${volunteerId} is not registered`);
   ws.volunteers.touch(volunteerId);
   return row;
 }
 
-function requireRecord(ws: WorkingSet, event: RecordedEvent, volunteerId: string, recordId: string): Row {
+function requireRecord(ws: WorkingSet, event: EventPayload, volunteerId: string, recordId: string): Row {
   const key = joinKey(volunteerId, recordId);
   const row = ws.records.get(key);
   if (row === undefined) throw corrupt(event, `service record ${recordId} of ${volunteerId} is unknown`);
@@ -97,7 +97,7 @@ function newRecord(volunteer: Row, fields: ServiceFields, rules: ProjectionRules
 }
 
 /** Names the rows a volunteer event needs, before the batch is loaded. */
-export function wantVolunteerRows(event: RecordedEvent, ws: WorkingSet): void {
+export function wantVolunteerRows(event: EventPayload, ws: WorkingSet): void {
   const data = event.data as { volunteerId: string; recordId?: string };
   ws.volunteers.want(data.volunteerId, [data.volunteerId]);
   if (typeof data.recordId === 'string') {
@@ -110,7 +110,7 @@ export function wantVolunteerRows(event: RecordedEvent, ws: WorkingSet): void {
 }
 
 /** Applies a volunteer event; returns false when the type is not one of these. */
-export function applyVolunteerEvent(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): boolean {
+export function applyVolunteerEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): boolean {
   switch (event.type) {
     case 'VolunteerRegistered': {
       const data = event.data as unknown as Data<'VolunteerRegistered'>;
@@ -194,7 +194,7 @@ export function applyVolunteerEvent(event: RecordedEvent, ws: WorkingSet, rules:
 }
 
 /** The old record stops counting and keeps a link to its replacement, which starts counting. */
-function applyCorrection(event: RecordedEvent, ws: WorkingSet, rules: ProjectionRules): void {
+function applyCorrection(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   const data = event.data as unknown as Data<'ServiceRecordCorrected'>;
   const volunteer = requireVolunteer(ws, event, data.volunteerId);
   const old = requireRecord(ws, event, data.volunteerId, data.recordId);
