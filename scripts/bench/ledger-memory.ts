@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { LEDGER_MALLOC_ENV } from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -17,11 +18,6 @@ const SMALL_CACHE_ENTRIES = 1_000;
 /** Volunteer counts with the default bound; the largest runs again with the small bound. */
 const SIZES = { quick: [1_000, 5_000], full: [10_000, 100_000] };
 const MIB = 1024 * 1024;
-/**
- * The allocator settings `pnpm start` runs the server with (package.json): without them glibc
- * keeps what a burst freed in per-thread arenas, and RSS shows the burst's high-water mark.
- */
-const SERVER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' } as const;
 /** Idle seconds the child waits before reading the settled RSS; V8 shrinks its heap after ~8 s idle. */
 const SETTLE_SECONDS = { quick: 1, full: 10 };
 
@@ -45,7 +41,7 @@ async function measure(
       '--settle-ms',
       String(settleSeconds * 1000),
     ],
-    { maxBuffer: 1024 * 1024, env: { ...process.env, ...SERVER_MALLOC_ENV } },
+    { maxBuffer: 1024 * 1024, env: { ...process.env, ...LEDGER_MALLOC_ENV } },
   );
   const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
     peakRssBytes: number;

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@timebank/event-store';
 import type { CommandInput, DomainEvent } from '@timebank/domain';
-import { driveCycles, percentile } from './support/command-cycle.js';
+import { driveCycles, driveInterleaved } from './support/command-cycle.js';
 import { createWorld, NOW_MS, registerVolunteers, type LedgerWorld } from './support/ledger-world.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
@@ -88,26 +88,17 @@ export const ledgerStoreSizeBenchmark: Benchmark = {
         prepared.push(await prepare(target));
         console.log(`filled a store to ${target} events`);
       }
-      const rates = prepared.map(() => [] as number[]);
-      const latencies = prepared.map(() => [] as number[]);
-      for (let round = 0; round < ROUNDS; round += 1) {
-        for (const [index, each] of prepared.entries()) {
-          const result = await driveCycles(each.execute, each.ids, {
-            callers: CALLERS,
-            cycles: Math.ceil(sizes.cycles / ROUNDS),
-            nowMs: NOW_MS,
-            keyPrefix: `measure-${round}`,
-            slots: each.slots,
-          });
-          rates[index]?.push(result.commandsPerSecond);
-          latencies[index]?.push(...result.latenciesMs);
-        }
-      }
+      const measured = await driveInterleaved(prepared, {
+        callers: CALLERS,
+        cycles: sizes.cycles,
+        rounds: ROUNDS,
+        nowMs: NOW_MS,
+      });
       for (const [index, each] of prepared.entries()) {
         const point = {
           storeEvents: each.storeEvents,
-          commandsPerSecond: percentile(rates[index] ?? [], 0.5),
-          p99Ms: percentile(latencies[index] ?? [], 0.99),
+          commandsPerSecond: measured[index]?.commandsPerSecond ?? Number.NaN,
+          p99Ms: measured[index]?.p99Ms ?? Number.NaN,
         };
         console.log(
           `store of ${point.storeEvents} events: ${Math.round(point.commandsPerSecond)} commands/s, p99 ${point.p99Ms.toFixed(1)} ms`,

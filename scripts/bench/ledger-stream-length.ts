@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawInserts } from './event-store-sqlite.js';
-import { driveCycles, percentile } from './support/command-cycle.js';
+import { driveCycles, driveInterleaved, percentile } from './support/command-cycle.js';
 import type { CommandInput, DomainEvent } from '@timebank/domain';
 import {
   createWorld,
@@ -82,25 +82,16 @@ async function prepare(length: number, volunteers: number): Promise<Prepared> {
 }
 
 async function measure(prepared: readonly Prepared[], cycles: number): Promise<Point[]> {
-  const rates = prepared.map(() => [] as number[]);
-  const latencies = prepared.map(() => [] as number[]);
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [index, each] of prepared.entries()) {
-      const result = await driveCycles(each.execute, each.ids, {
-        callers: CALLERS,
-        cycles: Math.ceil(cycles / ROUNDS),
-        nowMs: NOW_MS,
-        keyPrefix: `measure-${round}`,
-        slots: each.slots,
-      });
-      rates[index]?.push(result.commandsPerSecond);
-      latencies[index]?.push(...result.latenciesMs);
-    }
-  }
+  const measured = await driveInterleaved(prepared, {
+    callers: CALLERS,
+    cycles,
+    rounds: ROUNDS,
+    nowMs: NOW_MS,
+  });
   return prepared.map((each, index) => ({
     length: each.length,
-    commandsPerSecond: percentile(rates[index] ?? [], 0.5),
-    p99Ms: percentile(latencies[index] ?? [], 0.99),
+    commandsPerSecond: measured[index]?.commandsPerSecond ?? Number.NaN,
+    p99Ms: measured[index]?.p99Ms ?? Number.NaN,
     coldFirstCommandMs: each.coldFirstCommandMs,
   }));
 }

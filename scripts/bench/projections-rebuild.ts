@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { openSqliteReadModels, rebuildReadModels } from '../../packages/projections/src/index.js';
 import { generateLedger } from '../../packages/projections/src/testing/index.js';
+import { LEDGER_MALLOC_ENV } from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -33,11 +34,6 @@ const MIB = 1024 * 1024;
  * holds, the dropped-key filters), so V8 collects before garbage piles up, but not constantly.
  */
 const CAPPED_OLD_SPACE_MIB = 144;
-/**
- * The allocator settings `pnpm ledger` runs with (package.json): glibc then hands memory SQLite
- * and the rebuild freed back to the system instead of keeping it in per-thread arenas.
- */
-const LEDGER_CLI_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' } as const;
 
 interface ChildResult {
   readonly events: number;
@@ -156,7 +152,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
         const { stdout } = await promisify(execFile)(
           process.execPath,
           [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', directory, storeFile],
-          { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...LEDGER_CLI_MALLOC_ENV } },
+          { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...LEDGER_MALLOC_ENV } },
         );
         return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult;
       };

@@ -154,3 +154,46 @@ export async function driveCycles(
   const seconds = (performance.now() - startedMs) / 1000;
   return { commandsPerSecond: latenciesMs.length / seconds, latenciesMs };
 }
+
+/** One ledger to drive: its command entry point, its volunteers and their next free slots. */
+export interface DriveTarget {
+  readonly execute: (command: CommandInput) => Promise<readonly DomainEvent[]>;
+  readonly ids: readonly string[];
+  readonly slots: Map<string, number>;
+}
+
+/**
+ * Drives every target in `rounds` short rounds that alternate between the targets, `cycles`
+ * cycles per target in all. Each target's rate is the median of its rounds, so that load from
+ * other processes on a shared machine falls on every target alike; its p99 is over all its
+ * commands.
+ */
+export async function driveInterleaved(
+  targets: readonly DriveTarget[],
+  options: {
+    readonly callers: number;
+    readonly cycles: number;
+    readonly rounds: number;
+    readonly nowMs: number;
+  },
+): Promise<{ commandsPerSecond: number; p99Ms: number }[]> {
+  const rates = targets.map(() => [] as number[]);
+  const latencies = targets.map(() => [] as number[]);
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const [index, target] of targets.entries()) {
+      const result = await driveCycles(target.execute, target.ids, {
+        callers: options.callers,
+        cycles: Math.ceil(options.cycles / options.rounds),
+        nowMs: options.nowMs,
+        keyPrefix: `measure-${round}`,
+        slots: target.slots,
+      });
+      rates[index]?.push(result.commandsPerSecond);
+      latencies[index]?.push(...result.latenciesMs);
+    }
+  }
+  return targets.map((_, index) => ({
+    commandsPerSecond: percentile(rates[index] ?? [], 0.5),
+    p99Ms: percentile(latencies[index] ?? [], 0.99),
+  }));
+}
