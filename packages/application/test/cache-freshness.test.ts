@@ -19,6 +19,7 @@ import {
   redeem,
   volunteerWithPoints,
 } from './support/ledger-fixture.js';
+import { beforeFirstAppendTo } from './support/store-doubles.js';
 
 t.test('a cached stream that nobody appended to is decided on without a read', async (t) => {
   const fixture = ledgerFixture(t);
@@ -36,31 +37,6 @@ t.test('a cached stream that nobody appended to is decided on without a read', a
   t.ok(state, 'a load is answered too');
 });
 
-/** Forwards everything, change log included; `inject` runs once, right before the first append to `streamName`. */
-function raceBeforeFirstAppend(
-  store: EventStore & StreamChangeLog,
-  streamName: string,
-  inject: () => Promise<unknown>,
-): EventStore & StreamChangeLog {
-  let injected = false;
-  return {
-    engine: store.engine,
-    async appendToStream(stream, events, options) {
-      if (!injected && stream === streamName) {
-        injected = true;
-        await inject();
-      }
-      return store.appendToStream(stream, events, options);
-    },
-    readStream: (stream, options) => store.readStream(stream, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    streamChangesSince: (token) => store.streamChangesSince(token),
-    close: () => store.close(),
-  };
-}
-
 t.test(
   'a decision on a cached state that went stale is never appended: conflict, reload, decide again',
   async (t) => {
@@ -68,11 +44,14 @@ t.test(
     const other = fixture.ledger();
     const volunteerId = await volunteerWithPoints(other, 10); // 1,000 centipoints
     const streamName = `volunteer-${volunteerId}`;
-    const racing = fixture.ledger({
-      store: raceBeforeFirstAppend(fixture.store, streamName, () =>
+    // The change log is forwarded too, so that the racing ledger serves its cached state.
+    const racingStore: EventStore & StreamChangeLog = {
+      ...beforeFirstAppendTo(fixture.store, streamName, () =>
         other.execute(redeem(volunteerId, 'other-wins', 600)),
       ),
-    });
+      streamChangesSince: (token) => fixture.store.streamChangesSince(token),
+    };
+    const racing = fixture.ledger({ store: racingStore });
     // Warm the racing ledger's cache with a command the domain refuses: it reads, appends nothing.
     t.equal(await codeOf(racing.execute(redeem(volunteerId, 'warm', 1_000_000))), 'INSUFFICIENT_POINTS');
     const reads = racing.handler.streamReads;

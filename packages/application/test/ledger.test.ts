@@ -10,6 +10,7 @@ import {
   redeem,
   volunteerWithPoints,
 } from './support/ledger-fixture.js';
+import { beforeFirstAppendTo } from './support/store-doubles.js';
 
 t.test('a command appends its events at the next revision and reports a bigint position', async (t) => {
   const fixture = ledgerFixture(t);
@@ -86,37 +87,13 @@ t.test(
   },
 );
 
-/** Runs `inject` once, right before the first append of `streamName`: another writer wins the race. */
-function raceBeforeFirstAppend(
-  store: EventStore,
-  streamName: string,
-  inject: () => Promise<unknown>,
-): EventStore {
-  let injected = false;
-  return {
-    engine: store.engine,
-    async appendToStream(stream, events, options) {
-      if (!injected && stream === streamName) {
-        injected = true;
-        await inject();
-      }
-      return store.appendToStream(stream, events, options);
-    },
-    readStream: (stream, options) => store.readStream(stream, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  };
-}
-
 t.test('a stale decision never reaches the store: conflict, reload, decide again', async (t) => {
   const fixture = ledgerFixture(t);
   const other = fixture.ledger();
   const volunteerId = await volunteerWithPoints(other, 10); // 1,000 centipoints
   const streamName = `volunteer-${volunteerId}`;
   const racing = fixture.ledger({
-    store: raceBeforeFirstAppend(fixture.store, streamName, () =>
+    store: beforeFirstAppendTo(fixture.store, streamName, () =>
       other.execute(redeem(volunteerId, 'other-wins', 600)),
     ),
   });
@@ -137,7 +114,7 @@ t.test('conflicts beyond the retry bound surface as CONCURRENCY_CONFLICT with no
   let races = 0;
   const store = fixture.store;
   const alwaysLoses: EventStore = {
-    ...raceBeforeFirstAppend(store, '', async () => undefined),
+    ...beforeFirstAppendTo(store, '', async () => undefined),
     async appendToStream(stream, events, options) {
       races += 1;
       await other.execute(redeem(volunteerId, `interloper-${races}`, 10));

@@ -2,26 +2,13 @@ import t from 'tap';
 import { EventStoreError, type EventStore } from '@timebank/event-store';
 import { createReactor, type ReactorCheckpointStore } from '../src/reactor.js';
 import { ledgerFixture, volunteerWithPoints } from './support/ledger-fixture.js';
+import { beforeFirstAppendTo } from './support/store-doubles.js';
 
 /** The store, except that the first append to `streamName` fails as if the process had died. */
-function failFirstAppendTo(store: EventStore, streamName: string): EventStore {
-  let failed = false;
-  return {
-    engine: store.engine,
-    async appendToStream(stream, events, options) {
-      if (!failed && stream === streamName) {
-        failed = true;
-        throw new EventStoreError('STORE_UNAVAILABLE', 'simulated crash before the credit was stored');
-      }
-      return store.appendToStream(stream, events, options);
-    },
-    readStream: (stream, options) => store.readStream(stream, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  };
-}
+const crashBeforeFirstAppendTo = (store: EventStore, streamName: string): EventStore =>
+  beforeFirstAppendTo(store, streamName, async () => {
+    throw new EventStoreError('STORE_UNAVAILABLE', 'simulated crash before the credit was stored');
+  });
 
 function memoryCheckpoints(): ReactorCheckpointStore & { saved: bigint[] } {
   const saved: bigint[] = [];
@@ -45,7 +32,9 @@ t.test('a credit lost between debit and credit is applied by the reactor, once',
   const setup = fixture.ledger();
   const sender = await volunteerWithPoints(setup, 10, '13010119900101123');
   const receiver = await volunteerWithPoints(setup, 0, '13010119900202456');
-  const crashing = fixture.ledger({ store: failFirstAppendTo(fixture.store, `volunteer-${receiver}`) });
+  const crashing = fixture.ledger({
+    store: crashBeforeFirstAppendTo(fixture.store, `volunteer-${receiver}`),
+  });
   await t.rejects(
     crashing.execute({
       type: 'TransferPoints',
@@ -108,7 +97,9 @@ t.test('the reactor leaves fresh events to the command that stored them', async 
     now: () => wallClock.nowMs,
   });
   const running = reactor.run();
-  const crashing = fixture.ledger({ store: failFirstAppendTo(fixture.store, `volunteer-${receiver}`) });
+  const crashing = fixture.ledger({
+    store: crashBeforeFirstAppendTo(fixture.store, `volunteer-${receiver}`),
+  });
   await t.rejects(
     crashing.execute({
       type: 'TransferPoints',

@@ -1,31 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { isWrongExpectedVersion } from '@timebank/event-store';
+import { newEvent } from '@timebank/event-store/contract';
 import { createSqliteEventStore } from '../src/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-changes-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-
-const event = (n: number) => ({
-  id: randomUUID(),
-  type: 'Thing',
-  data: { n },
-  metadata: { schemaVersion: 1 },
-});
 
 t.test('streamChangesSince lists this connection’s committed appends in commit order', async (t) => {
   const store = createSqliteEventStore({ path: join(directory, 'local.db') });
   t.teardown(() => store.close());
   const first = store.streamChangesSince(null);
   t.equal(first.changes, 'unknown', 'without a token anything may have changed');
-  await store.appendToStream('a', [event(1), event(2)], { expectedRevision: 'no_stream' });
+  await store.appendToStream('a', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
   await Promise.all([
-    store.appendToStream('b', [event(3)], { expectedRevision: 'no_stream' }),
-    store.appendToStream('a', [event(4)], { expectedRevision: 1n }),
-    store.appendToStream('a', [event(5)], { expectedRevision: 0n }).catch((error: unknown) => {
+    store.appendToStream('b', [newEvent(3)], { expectedRevision: 'no_stream' }),
+    store.appendToStream('a', [newEvent(4)], { expectedRevision: 1n }),
+    store.appendToStream('a', [newEvent(5)], { expectedRevision: 0n }).catch((error: unknown) => {
       t.ok(isWrongExpectedVersion(error), 'the stale append is refused');
     }),
   ]);
@@ -46,9 +39,9 @@ t.test('a commit by another connection makes the answer unknown, once', async (t
     await other.close();
     await store.close();
   });
-  await store.appendToStream('mine', [event(1)], { expectedRevision: 'no_stream' });
+  await store.appendToStream('mine', [newEvent(1)], { expectedRevision: 'no_stream' });
   const before = store.streamChangesSince(null).token;
-  await other.appendToStream('theirs', [event(2)], { expectedRevision: 'no_stream' });
+  await other.appendToStream('theirs', [newEvent(2)], { expectedRevision: 'no_stream' });
   const after = store.streamChangesSince(before);
   t.equal(after.changes, 'unknown', 'the other connection’s streams are not known here');
   t.same(store.streamChangesSince(after.token).changes, [], 'from the new token on, nothing changed');
@@ -57,13 +50,13 @@ t.test('a commit by another connection makes the answer unknown, once', async (t
 t.test('a reader further behind than the log keeps gets unknown', async (t) => {
   const store = createSqliteEventStore({ path: join(directory, 'bounded.db'), changeLogEntriesMax: 3 });
   t.teardown(() => store.close());
-  await store.appendToStream('s', [event(0)], { expectedRevision: 'no_stream' });
+  await store.appendToStream('s', [newEvent(0)], { expectedRevision: 'no_stream' });
   const token = store.streamChangesSince(null).token;
   for (let revision = 0n; revision < 3n; revision += 1n) {
-    await store.appendToStream('s', [event(1)], { expectedRevision: revision });
+    await store.appendToStream('s', [newEvent(1)], { expectedRevision: revision });
   }
   t.equal(store.streamChangesSince(token).changes.length, 3, 'exactly the bound is still known');
-  await store.appendToStream('s', [event(2)], { expectedRevision: 3n });
+  await store.appendToStream('s', [newEvent(2)], { expectedRevision: 3n });
   t.equal(store.streamChangesSince(token).changes, 'unknown');
   t.throws(
     () => createSqliteEventStore({ path: join(directory, 'x.db'), changeLogEntriesMax: 0 }),

@@ -3,19 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { randomUUID } from 'node:crypto';
 import { verifyStreamChain } from '@timebank/event-store';
+import { newEvent } from '@timebank/event-store/contract';
 import { createSqliteEventStore } from '../src/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-durability-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-
-const event = (n: number) => ({
-  id: randomUUID(),
-  type: 'Thing',
-  data: { n },
-  metadata: { schemaVersion: 1 },
-});
 
 t.test('synchronous=FULL holds on every open, including a reopened WAL database', async (t) => {
   const path = join(directory, 'reopen.db');
@@ -25,7 +18,7 @@ t.test('synchronous=FULL holds on every open, including a reopened WAL database'
     { journalMode: 'wal', synchronous: 2, walAutocheckpointPages: 10_000 },
     'a new database: WAL, FULL, checkpoints every 10,000 pages',
   );
-  await first.appendToStream('s-1', [event(0)], { expectedRevision: 'no_stream' });
+  await first.appendToStream('s-1', [newEvent(0)], { expectedRevision: 'no_stream' });
   await first.close();
 
   // Why the adapter must set it itself: a plain connection to an existing WAL database runs at
@@ -42,7 +35,7 @@ t.test('synchronous=FULL holds on every open, including a reopened WAL database'
       { journalMode: 'wal', synchronous: 2, walAutocheckpointPages: 500 + open },
       `reopen ${open + 1}: WAL, FULL, the configured checkpoint size`,
     );
-    await reopened.appendToStream('s-1', [event(open + 1)], { expectedRevision: BigInt(open) });
+    await reopened.appendToStream('s-1', [newEvent(open + 1)], { expectedRevision: BigInt(open) });
     await reopened.close();
   }
 
@@ -63,7 +56,7 @@ t.test('commits checkpoint the WAL once it holds walAutocheckpointPages pages', 
   let expectedRevision: bigint | 'no_stream' = 'no_stream';
   // Sequential appends: one commit each, a few pages each, about 400 pages in all.
   for (let n = 0; n < 100; n += 1) {
-    expectedRevision = (await store.appendToStream('s-1', [event(n)], { expectedRevision }))
+    expectedRevision = (await store.appendToStream('s-1', [newEvent(n)], { expectedRevision }))
       .nextExpectedRevision;
   }
   const walBytes = statSync(`${path}-wal`).size;
@@ -84,7 +77,7 @@ t.test('a database from a newer schema version is refused at open', async (t) =>
 
 t.test('a closed store refuses work; close waits for queued appends', async (t) => {
   const store = createSqliteEventStore({ path: join(directory, 'close.db') });
-  const pending = store.appendToStream('s-1', [event(0)], { expectedRevision: 'no_stream' });
+  const pending = store.appendToStream('s-1', [newEvent(0)], { expectedRevision: 'no_stream' });
   await store.close();
   t.same(
     await pending,
@@ -92,5 +85,5 @@ t.test('a closed store refuses work; close waits for queued appends', async (t) 
     'the queued append committed before close',
   );
   await t.rejects(store.readAll(), /closed/);
-  await t.rejects(store.appendToStream('s-1', [event(1)], { expectedRevision: 0n }), /closing/);
+  await t.rejects(store.appendToStream('s-1', [newEvent(1)], { expectedRevision: 0n }), /closing/);
 });

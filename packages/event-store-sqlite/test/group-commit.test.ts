@@ -1,21 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { isWrongExpectedVersion, verifyStreamChain } from '@timebank/event-store';
 import type { SubscriptionMessage } from '@timebank/event-store';
+import { newEvent } from '@timebank/event-store/contract';
 import { createSqliteEventStore } from '../src/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-group-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-
-const event = (n: number) => ({
-  id: randomUUID(),
-  type: 'Thing',
-  data: { n },
-  metadata: { schemaVersion: 1 },
-});
 
 t.test('concurrent appends share transactions, each with its own revision check', async (t) => {
   const store = createSqliteEventStore({ path: join(directory, 'batching.db') });
@@ -27,12 +20,14 @@ t.test('concurrent appends share transactions, each with its own revision check'
     Array.from({ length: callers }, async (_, caller) => {
       let expectedRevision: bigint | 'no_stream' = 'no_stream';
       for (let round = 0; round < rounds; round += 1) {
-        const result = await store.appendToStream(`caller-${caller}`, [event(round)], { expectedRevision });
+        const result = await store.appendToStream(`caller-${caller}`, [newEvent(round)], {
+          expectedRevision,
+        });
         expectedRevision = result.nextExpectedRevision;
         // Every fifth caller also sends a stale append that must fail alone, inside the same batch.
         if (caller % 5 === 0) {
           await store
-            .appendToStream(`caller-${caller}`, [event(-1)], { expectedRevision: 'no_stream' })
+            .appendToStream(`caller-${caller}`, [newEvent(-1)], { expectedRevision: 'no_stream' })
             .catch((error: unknown) => conflicts.push(error));
         }
       }
@@ -71,10 +66,10 @@ t.test('a commit by another connection reaches a waiting subscription by polling
     if (next.done !== true) received.push(next.value);
   };
   // Only polling can deliver this one: the commit happens on another connection.
-  await writer.appendToStream('other-1', [event(1)], { expectedRevision: 'no_stream' });
+  await writer.appendToStream('other-1', [newEvent(1)], { expectedRevision: 'no_stream' });
   await pullOne();
-  await reader.appendToStream('local-1', [event(2)], { expectedRevision: 'no_stream' });
-  await writer.appendToStream('other-1', [event(3)], { expectedRevision: 0n });
+  await reader.appendToStream('local-1', [newEvent(2)], { expectedRevision: 'no_stream' });
+  await writer.appendToStream('other-1', [newEvent(3)], { expectedRevision: 0n });
   await pullOne();
   await pullOne();
   t.same(
@@ -91,7 +86,7 @@ t.test('a commit by another connection reaches a waiting subscription by polling
   t.equal(
     isWrongExpectedVersion(
       await writer
-        .appendToStream('local-1', [event(4)], { expectedRevision: 'no_stream' })
+        .appendToStream('local-1', [newEvent(4)], { expectedRevision: 'no_stream' })
         .catch((error: unknown) => error),
     ),
     true,

@@ -17,6 +17,7 @@ import { readContract } from './read-tests.js';
 import { subscriptionContract } from './subscription-tests.js';
 
 export type { ContractHarness, Tap } from './fixtures.js';
+export { newEvent } from './fixtures.js';
 
 /** Registers the whole contract as subtests of `t`, named after the harness. */
 export function runEventStoreContract(t: Tap, harness: ContractHarness): void {
