@@ -5,10 +5,11 @@
  *
  * Memory is bounded by a row budget. Past it, the coldest rows (old service records and holds
  * first, see `TableSpec.evictionRank`) are written and dropped, and their keys go into a
- * fixed-size filter: a later event that needs one of them loads it back in bulk before its page
- * is applied, as the live applier does, while a miss on any other key (a new record) still needs
- * no lookup. Rows written early may be written again later, so writes after the first one are
- * upserts. The table set's checkpoint stays 0 until the last write: nobody reads it before the swap.
+ * fixed-size filter: a later event that needs one of them loads it back (on SQLite at the miss
+ * itself; on PostgreSQL in bulk before its page is applied, as the live applier does), while a
+ * miss on any other key (a new record) still needs no lookup. Rows written early may be written
+ * again later, so writes after the first one are upserts. The table set's checkpoint stays 0
+ * until the last write: nobody reads it before the swap.
  */
 import type { EventPayload } from '@timebank/event-store';
 import type { ReadModelDatabase, TableChanges } from './dialect/dialect.js';
@@ -63,6 +64,12 @@ export class BulkLoader {
     private readonly options: BulkLoaderOptions,
   ) {
     this.#rowsMax = options.rowsInMemoryMax ?? DEFAULT_ROWS_IN_MEMORY_MAX;
+    // A synchronous engine looks a dropped row up when a handler misses it; others name the rows
+    // of each page beforehand and load them in bulk.
+    const loadRowSync = db.loadRowSync;
+    if (loadRowSync !== undefined) {
+      this.#ws.loadDroppedWith((table, parts) => loadRowSync(prefix, table, parts));
+    }
     if (!Number.isSafeInteger(this.#rowsMax) || this.#rowsMax < 1) {
       throw new Error(`rowsInMemoryMax must be a positive whole number, got ${this.#rowsMax}`);
     }

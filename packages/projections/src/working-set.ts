@@ -51,8 +51,20 @@ export class TableCache {
     this.wanted.set(key, parts);
   }
 
+  /**
+   * Set by a bulk load whose engine reads synchronously (`WorkingSet.loadDroppedWith`): called on
+   * a miss that the `dropped` filter may contain, with the key's parts, instead of naming the
+   * rows of every event beforehand (`want`) and loading them per page.
+   */
+  loadDropped: ((parts: readonly string[]) => Row | undefined) | undefined;
+
   get(key: string): Row | undefined {
-    return this.rows.get(key);
+    const row = this.rows.get(key);
+    if (row !== undefined || this.loadDropped === undefined) return row;
+    if (!this.complete || !this.dropped.mightContain(key)) return undefined;
+    const stored = this.loadDropped(key.split(KEY_SEPARATOR));
+    if (stored !== undefined) this.rows.set(key, stored);
+    return stored;
   }
 
   /** Adds a new row (or replaces one) and marks it for writing. */
@@ -107,6 +119,19 @@ export class WorkingSet {
     return cache;
   }
 
+  /**
+   * For a bulk replay into a set that started empty, on an engine that reads synchronously:
+   * from now on a miss on a key some table dropped is looked up through `load` at once, so
+   * `needsLookups` stays false and no event has to name its rows beforehand.
+   */
+  loadDroppedWith(load: (table: TableSpec, parts: readonly string[]) => Row | undefined): void {
+    for (const cache of this.tables) {
+      if (!cache.complete)
+        throw new Error(`loadDroppedWith on ${cache.spec.name}, which did not start empty`);
+      cache.loadDropped = (parts) => load(cache.spec, parts);
+    }
+  }
+
   /** Loads every wanted key through `load` and clears the wish lists. */
   async prefetch(
     load: (table: TableSpec, keys: readonly (readonly string[])[]) => Promise<Row[]>,
@@ -159,7 +184,9 @@ export class WorkingSet {
 
   /** True when some miss may be a stored row, so the rows a batch needs must be named and loaded first. */
   needsLookups(): boolean {
-    return this.tables.some((cache) => !cache.complete || cache.dropped.added > 0);
+    return this.tables.some(
+      (cache) => !cache.complete || (cache.dropped.added > 0 && cache.loadDropped === undefined),
+    );
   }
 
   /** Rows held in memory, all tables together. */

@@ -19,6 +19,16 @@ export interface ReadModelDatabase {
   dropTableSet(prefix: TableSetPrefix): Promise<void>;
   /** Rows of `table` whose key is one of `keys` (each key a list of its parts, in key order). */
   loadRows(prefix: TableSetPrefix, table: TableSpec, keys: readonly (readonly string[])[]): Promise<Row[]>;
+  /**
+   * The row of `table` with key `key` (its parts, in key order), read synchronously; only on an
+   * engine whose driver is synchronous (SQLite). A bulk load then looks up a key it dropped at
+   * the moment a handler misses it, instead of having every event name its rows beforehand.
+   */
+  readonly loadRowSync?: (
+    prefix: TableSetPrefix,
+    table: TableSpec,
+    key: readonly string[],
+  ) => Row | undefined;
   /** The set's checkpoint: global position of the last event applied (0n when none). */
   readCheckpoint(prefix: TableSetPrefix): Promise<bigint>;
   /**

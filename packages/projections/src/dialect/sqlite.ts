@@ -73,6 +73,11 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
   };
   const exists = (name: string): boolean =>
     db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  const selectByKey = (prefix: TableSetPrefix, table: TableSpec): Database.Statement => {
+    assertPrefix(prefix);
+    const where = table.key.map((column) => `${column} = ?`).join(' AND ');
+    return prepare(`SELECT * FROM ${prefix}${table.name} WHERE ${where}`);
+  };
   /** One row's values in column order, appended to `values` (a statement's parameters). */
   const pushValues = (values: unknown[], columns: readonly string[], row: Row): void => {
     for (const column of columns) values.push(row[column] ?? null);
@@ -172,14 +177,17 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     async loadRows(prefix, table, keys) {
       // One indexed point lookup per key: better-sqlite3 runs them synchronously at a few
       // microseconds each, cheaper than shipping the key list as JSON and joining it.
-      const where = table.key.map((column) => `${column} = ?`).join(' AND ');
-      const select = prepare(`SELECT * FROM ${prefix}${table.name} WHERE ${where}`);
+      const select = selectByKey(prefix, table);
       const rows: Row[] = [];
       for (const key of keys) {
         const row = select.get(...key) as Row | undefined;
         if (row !== undefined) rows.push(row);
       }
       return rows;
+    },
+
+    loadRowSync(prefix, table, key) {
+      return selectByKey(prefix, table).get(...key) as Row | undefined;
     },
 
     async readCheckpoint(prefix) {
