@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@timebank/event-store';
-import type { CommandInput, DomainEvent } from '@timebank/domain';
-import { driveCycles, driveInterleaved } from './support/command-cycle.js';
+import type { CommandInput } from '@timebank/domain';
+import { driveCycles, driveInterleaved, type DriveTarget } from './support/command-cycle.js';
 import { createWorld, NOW_MS, registerVolunteers, type LedgerWorld } from './support/ledger-world.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
@@ -24,12 +24,9 @@ const SIZES = {
 /** Rounds per size; the sizes alternate round by round. */
 const ROUNDS = 7;
 
-interface Prepared {
+interface Prepared extends DriveTarget {
   readonly world: LedgerWorld;
   readonly storeEvents: number;
-  readonly ids: readonly string[];
-  readonly execute: (command: CommandInput) => Promise<readonly DomainEvent[]>;
-  readonly slots: Map<string, number>;
 }
 
 /** A store filled to `target` events, with fresh volunteers and a warm-up cycle each. */

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawInserts } from './event-store-sqlite.js';
-import { driveCycles, driveInterleaved, percentile } from './support/command-cycle.js';
-import type { CommandInput, DomainEvent } from '@timebank/domain';
+import { driveCycles, driveInterleaved, percentile, type DriveTarget } from './support/command-cycle.js';
+import type { CommandInput } from '@timebank/domain';
 import {
   createWorld,
   foldedForHistory,
@@ -46,12 +46,9 @@ interface Point {
   readonly coldFirstCommandMs: number;
 }
 
-interface Prepared {
+interface Prepared extends DriveTarget {
   readonly length: number;
   readonly world: LedgerWorld;
-  readonly ids: readonly string[];
-  readonly execute: (command: CommandInput) => Promise<readonly DomainEvent[]>;
-  readonly slots: Map<string, number>;
   readonly coldFirstCommandMs: number;
 }
 
