@@ -8,6 +8,7 @@ export type * from './context.js';
 export * from './deciders.js';
 export * from './errors.js';
 export * from './events/index.js';
+export * from './events/catalogue.js';
 export * from './national-id.js';
 export * from './policy/policy.js';
 export * from './reactions.js';

@@ -21,6 +21,7 @@ import {
 import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
+import { catalogueCheckedStore } from './http/catalogued-store.js';
 import { instrumentStore } from './http/instrumented-store.js';
 import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
 
@@ -89,7 +90,8 @@ export async function wireLedgerApi(input: {
 }): Promise<WiredApi> {
   const clock = input.clock ?? (() => Date.now());
   const metrics = new ApiMetrics();
-  const store = instrumentStore(input.store, metrics);
+  // Every append is checked against the event catalogue before it reaches the engine.
+  const store = instrumentStore(catalogueCheckedStore(input.store), metrics);
   const ledger = createLedger({ store, clock, nationalIdKey: resolveNationalIdKey(input.config) });
   const dataDirectory = resolve(
     input.config.store.engine === 'sqlite'

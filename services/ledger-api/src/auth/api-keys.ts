@@ -5,8 +5,14 @@
  * start-up and appends to it (with an expected revision) on every change.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { deterministicEventId } from '@timebank/application';
+import {
+  ACCESS_KEYS_STREAM,
+  apiKeyIssuedData,
+  apiKeyRevokedData,
+  ledgerEventSchemaVersion,
+  type AccessKeyEventType,
+} from '@timebank/domain';
 import {
   isWrongExpectedVersion,
   type EventStore,
@@ -14,16 +20,10 @@ import {
   type RecordedEvent,
 } from '@timebank/event-store';
 import { KeyedSerializer } from '@timebank/application';
-import {
-  ROLES,
-  SCOPE_KIND_OF_ROLE,
-  scopeSchema,
-  type Principal,
-  type Role,
-  type Scope,
-} from './principal.js';
+import { SCOPE_KIND_OF_ROLE, type Principal, type Role, type Scope } from './principal.js';
 
-export const ACCESS_KEYS_STREAM = 'access-keys';
+/** The stream's name and its events' schemas are the catalogue's (`@timebank/domain`). */
+export { ACCESS_KEYS_STREAM };
 
 /** 32 random bytes: 256 bits, far beyond guessing; base64url keeps the key header-safe. */
 const KEY_SECRET_BYTES = 32;
@@ -33,16 +33,6 @@ const KEY_PREFIX = 'tbk_';
  * partners; 1,000 covers them all, so a busy key is hashed once rather than on every request.
  */
 const HASHED_KEYS_MAX = 1_000;
-
-const issuedSchema = z.strictObject({
-  keyId: z.uuid(),
-  keyHash: z.string().regex(/^[0-9a-f]{64}$/),
-  role: z.enum(ROLES),
-  scope: scopeSchema,
-  label: z.string(),
-  issuedBy: z.string(),
-});
-const revokedSchema = z.strictObject({ keyId: z.uuid(), revokedBy: z.string(), reason: z.string() });
 
 export interface ApiKeyRecord extends Principal {
   readonly keyHash: string;
@@ -198,7 +188,12 @@ export class ApiKeyRegistry {
     return { record: this.#byId.get(input.keyId)!, position };
   }
 
-  async #append(type: string, data: JsonObject, idempotencyKey: string, actor: string): Promise<bigint> {
+  async #append(
+    type: AccessKeyEventType,
+    data: JsonObject,
+    idempotencyKey: string,
+    actor: string,
+  ): Promise<bigint> {
     return this.#serializer.run(ACCESS_KEYS_STREAM, async () => {
       await this.#catchUp();
       return this.#appendUnlocked(type, data, idempotencyKey, actor);
@@ -211,7 +206,7 @@ export class ApiKeyRegistry {
    * the next call catches up first. Key administration is rare, so no retry loop is needed.
    */
   async #appendUnlocked(
-    type: string,
+    type: AccessKeyEventType,
     data: JsonObject,
     idempotencyKey: string,
     actor: string,
@@ -223,7 +218,7 @@ export class ApiKeyRegistry {
           id: deterministicEventId(idempotencyKey, ACCESS_KEYS_STREAM, 0),
           type,
           data,
-          metadata: { schemaVersion: 1, actor, idempotencyKey },
+          metadata: { schemaVersion: ledgerEventSchemaVersion(type), actor, idempotencyKey },
         },
       ],
       { expectedRevision: this.#revision < 0n ? 'no_stream' : this.#revision },
@@ -248,12 +243,12 @@ export class ApiKeyRegistry {
     }
     this.#revision = event.revision;
     if (event.type === 'ApiKeyIssued') {
-      const data = issuedSchema.parse(event.data);
+      const data = apiKeyIssuedData.parse(event.data);
       const record: ApiKeyRecord = { ...data, issuedPosition: event.position.toString(), revoked: false };
       this.#byId.set(data.keyId, record);
       this.#byHash.set(data.keyHash, record);
     } else if (event.type === 'ApiKeyRevoked') {
-      const data = revokedSchema.parse(event.data);
+      const data = apiKeyRevokedData.parse(event.data);
       const existing = this.#byId.get(data.keyId);
       if (existing === undefined)
         throw new Error(`${ACCESS_KEYS_STREAM}: revocation of unknown key ${data.keyId}`);

@@ -2,22 +2,14 @@
  * Who is calling: an API key's role and the scope it is bound to. Every route declares which
  * roles may call it and what scope the target must be in (see `access.ts`).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { API_KEY_ROLES, apiKeyScopeSchema } from '@timebank/domain';
 
-export const ROLES = ['desk', 'organiser', 'partner', 'auditor', 'admin'] as const;
+/** Roles and scopes are stored in `ApiKeyIssued` events, so their schemas are the event catalogue's. */
+export const ROLES = API_KEY_ROLES;
 export type Role = (typeof ROLES)[number];
 
-/** Scope ids are the domain's ids (communities, organisations, partners): short, printable. */
-const scopeId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'must be an id of letters, digits, _ . : -');
-
-export const scopeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('community'), id: scopeId }),
-  z.strictObject({ kind: z.literal('organisation'), id: scopeId }),
-  z.strictObject({ kind: z.literal('partner'), id: scopeId }),
-  z.strictObject({ kind: z.literal('all') }),
-]);
+export const scopeSchema = apiKeyScopeSchema;
 export type Scope = z.infer<typeof scopeSchema>;
 
 /** The scope kind each role must be bound to: a desk serves one community, and so on. */

@@ -26,6 +26,11 @@
 import { createHash } from 'node:crypto';
 import { deterministicEventId, KeyedSerializer } from '@timebank/application';
 import {
+  IDEMPOTENCY_STREAM_PREFIX,
+  ledgerEventSchemaVersion,
+  type IdempotencyEventType,
+} from '@timebank/domain';
+import {
   canonicalJson,
   isWrongExpectedVersion,
   type EventStore,
@@ -34,9 +39,10 @@ import {
 } from '@timebank/event-store';
 import { ProblemError } from './problem.js';
 
-export const IDEMPOTENCY_STREAM_PREFIX = 'idempotency-';
-const RESPONSE_EVENT_TYPE = 'IdempotentResponseRecorded';
-const CLAIM_EVENT_TYPE = 'IdempotencyKeyClaimed';
+/** Stream prefix, type names, schemas and versions are the event catalogue's (`@timebank/domain`). */
+export { IDEMPOTENCY_STREAM_PREFIX };
+const RESPONSE_EVENT_TYPE = 'IdempotentResponseRecorded' satisfies IdempotencyEventType;
+const CLAIM_EVENT_TYPE = 'IdempotencyKeyClaimed' satisfies IdempotencyEventType;
 
 /** Keys are opaque: printable, at most 100 characters, so that scoped to the API key (+37) they fit the domain's 200. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -193,7 +199,7 @@ export class IdempotencyRecords {
   async #append(
     streamName: string,
     scopedKey: string,
-    type: string,
+    type: IdempotencyEventType,
     data: JsonObject,
     expectedRevision: 'no_stream' | bigint,
   ): Promise<boolean> {
@@ -206,7 +212,7 @@ export class IdempotencyRecords {
             id: deterministicEventId(scopedKey, streamName, index),
             type,
             data,
-            metadata: { schemaVersion: 1, idempotencyKey: scopedKey },
+            metadata: { schemaVersion: ledgerEventSchemaVersion(type), idempotencyKey: scopedKey },
           },
         ],
         { expectedRevision },

@@ -1,0 +1,57 @@
+/**
+ * Wraps the event store so that nothing the API appends can fall outside the ledger's event
+ * catalogue (`@timebank/domain`): an auditor's verify checks every stored event against it, so
+ * a type written here but missing there would make every real ledger fail verification. An
+ * append of such an event is a programmer error and throws before anything is stored.
+ *
+ * Domain events are built by deciders typed from their zod schemas, so only their type and
+ * schema version are checked; the API's own events (access keys, idempotency records) are
+ * built as plain JSON, so their data is validated against the catalogue's schema as well.
+ */
+import { isEventType, isLedgerEventType, ledgerEventSchemaVersion, parseLedgerEvent } from '@timebank/domain';
+import type { EventStore, NewEvent } from '@timebank/event-store';
+
+export class UncataloguedEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UncataloguedEventError';
+  }
+}
+
+function assertCatalogued(streamName: string, event: NewEvent): void {
+  const where = `${event.type} appended to ${streamName}`;
+  if (!isLedgerEventType(event.type)) {
+    throw new UncataloguedEventError(
+      `${where}: the type is not in the ledger's event catalogue (packages/domain/src/events/catalogue.ts)`,
+    );
+  }
+  const version = event.metadata.schemaVersion;
+  if (version !== ledgerEventSchemaVersion(event.type)) {
+    throw new UncataloguedEventError(
+      `${where}: schema version ${String(version)}, the catalogue says ${ledgerEventSchemaVersion(event.type)}`,
+    );
+  }
+  if (isEventType(event.type)) return;
+  try {
+    parseLedgerEvent(event.type, event.data, version);
+  } catch (error) {
+    throw new UncataloguedEventError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The same store, with every append checked against the catalogue first. */
+export function catalogueCheckedStore(store: EventStore): EventStore {
+  const appendToStream: EventStore['appendToStream'] = async (streamName, events, options) => {
+    for (const event of events) assertCatalogued(streamName, event);
+    return store.appendToStream(streamName, events, options);
+  };
+  // A proxy rather than a copy, so that optional capabilities of the engine's store (its change
+  // log, its payload reader) pass through unchanged.
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'appendToStream') return appendToStream;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

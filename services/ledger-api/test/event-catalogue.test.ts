@@ -1,0 +1,89 @@
+/**
+ * Everything the API appends is in the ledger's event catalogue: a journey over HTTP leaves a log
+ * in which every event parses against it, and an append of a type (or data) outside it is
+ * refused before anything is stored, so a writer cannot drift from what the verifier reads.
+ */
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { parseLedgerEvent } from '@timebank/domain';
+import type { RecordedEvent } from '@timebank/event-store';
+import { UncataloguedEventError } from '../src/http/catalogued-store.js';
+import { startWorld } from './fixtures.js';
+
+async function everyEvent(read: (after: bigint) => Promise<RecordedEvent[]>): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (let after = 0n; ;) {
+    const page = await read(after);
+    const last = page.at(-1);
+    if (last === undefined) return events;
+    events.push(...page);
+    after = last.position;
+  }
+}
+
+t.test('every event a journey over HTTP stores is in the catalogue', async (t) => {
+  const world = await startWorld(t);
+  const volunteerId = await world.registerVolunteer(1);
+  await world.earn(volunteerId, 2, 30);
+  const issued = await world.post('/v1/admin/api-keys', world.admin, {
+    role: 'desk',
+    scope: { kind: 'community', id: 'c1' },
+    label: 'Desk, Qiaoxi',
+  });
+  t.equal(issued.statusCode, 201);
+  const revoke = () =>
+    world.post(
+      `/v1/admin/api-keys/${issued.json<{ keyId: string }>().keyId}/revoke`,
+      world.admin,
+      { reason: 'desk closed' },
+      'revoke-once',
+    );
+  t.equal((await revoke()).statusCode, 200);
+  t.equal((await revoke()).headers['idempotent-replayed'], 'true', 'a repeat is answered from its record');
+
+  const events = await everyEvent((after) => world.store.readAll({ fromPosition: after }));
+  const types = new Set(events.map((event) => event.type));
+  for (const type of [
+    'ApiKeyIssued',
+    'ApiKeyRevoked',
+    'IdempotencyKeyClaimed',
+    'IdempotentResponseRecorded',
+  ]) {
+    t.ok(types.has(type), `the journey stored ${type}`);
+  }
+  const unparsed = events.flatMap((event) => {
+    try {
+      parseLedgerEvent(event.type, event.data, event.metadata.schemaVersion);
+      return [];
+    } catch (error) {
+      return [`${event.streamName}@${event.revision}: ${String(error)}`];
+    }
+  });
+  t.same(unparsed, [], `all ${events.length} events parse against the catalogue`);
+});
+
+t.test('an append outside the catalogue is refused and stores nothing', async (t) => {
+  const world = await startWorld(t);
+  const head = await world.store.headPosition();
+  const append = (type: string, data: Record<string, string>, schemaVersion = 1) =>
+    world.context.store.appendToStream(
+      'access-keys',
+      [{ id: randomUUID(), type, data, metadata: { schemaVersion } }],
+      { expectedRevision: 'any' },
+    );
+  await t.rejects(
+    append('ApiKeyForged', { keyId: randomUUID() }),
+    new UncataloguedEventError(
+      "ApiKeyForged appended to access-keys: the type is not in the ledger's event catalogue (packages/domain/src/events/catalogue.ts)",
+    ),
+  );
+  await t.rejects(append('ApiKeyRevoked', { keyId: randomUUID(), revokedBy: 'test', reason: 'x' }, 2), {
+    name: 'UncataloguedEventError',
+    message: /schema version 2, the catalogue says 1/,
+  });
+  await t.rejects(append('ApiKeyRevoked', { keyId: 'not-a-uuid', revokedBy: 'test', reason: 'x' }), {
+    name: 'UncataloguedEventError',
+    message: /ApiKeyRevoked appended to access-keys: event ApiKeyRevoked data is invalid/,
+  });
+  t.equal(await world.store.headPosition(), head, 'nothing was appended');
+});
