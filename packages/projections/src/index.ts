@@ -4,6 +4,7 @@ export { BulkLoader, DEFAULT_ROWS_IN_MEMORY_MAX, type BulkLoaderOptions } from '
 export { volunteerAsOf, type AsOf, type VolunteerAsOf } from './as-of.js';
 export { verifyBundle, type BundleFinding, type BundleReport } from './audit/bundle.js';
 export { ChainChecker, type ChainFinding, type StreamHead } from './audit/chain-checker.js';
+export { checkLog, LogChecker, type LogCheckReport, type LogFinding } from './audit/log-checker.js';
 export { diffTableSets, balanceSum, type RowDifference } from './audit/diff.js';
 export { exportLedger, rootHash, type ExportManifest, EVENTS_FILE, MANIFEST_FILE } from './audit/export.js';
 export { rebuildReadModels, DEFAULT_REBUILD_PAGE_EVENTS, type RebuildOptions } from './audit/rebuild.js';

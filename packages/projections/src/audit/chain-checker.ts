@@ -55,6 +55,11 @@ export class ChainChecker {
     return findings;
   }
 
+  /** How many streams were seen. */
+  get streamCount(): number {
+    return this.#heads.size;
+  }
+
   /** Every stream's head, sorted by stream name in byte order. */
   heads(): StreamHead[] {
     return [...this.#heads.entries()]

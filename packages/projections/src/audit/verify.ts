@@ -1,27 +1,23 @@
 /**
- * `verify`: one pass over the whole log that checks every stream's hash chain and every event's
- * schema, while replaying into shadow tables up to the live checkpoint; then a row-by-row diff of
+ * `verify`: one pass over the whole log that checks every stream's hash chain and every event
+ * against the ledger's event catalogue (the same `LogChecker` as the API's `GET /v1/audit/verify`),
+ * while replaying into shadow tables up to the live checkpoint; then a row-by-row diff of
  * shadow against live, and Σ balances = 0 on both. Every problem is listed, not just the first.
  */
-import { DEFAULT_LEDGER_RULES, parseEvent, type LedgerRules } from '@timebank/domain';
+import { DEFAULT_LEDGER_RULES, type LedgerRules } from '@timebank/domain';
 import type { EventStore, RecordedEvent } from '@timebank/event-store';
 import { BatchApplier } from '../applier.js';
 import type { ReadModelDatabase } from '../dialect/dialect.js';
 import { isProjectionError } from '../errors.js';
 import { projectionRules } from '../handlers/index.js';
 import { LIVE_PREFIX, SHADOW_PREFIX } from '../tables.js';
-import { ChainChecker } from './chain-checker.js';
 import { balanceSum, diffTableSets, type RowDifference } from './diff.js';
+import { LogChecker, type LogFinding } from './log-checker.js';
 import { replayInto, type ReplayProgress } from './replay.js';
 
 export type VerifyFinding =
-  | {
-      readonly kind: 'hash-chain' | 'schema';
-      readonly streamName: string;
-      readonly revision: bigint;
-      readonly message: string;
-    }
-  | { readonly kind: 'replay' | 'balance' | 'order'; readonly message: string }
+  | LogFinding
+  | { readonly kind: 'replay' | 'balance'; readonly message: string }
   | { readonly kind: 'read-model'; readonly message: string; readonly difference: RowDifference };
 
 export interface VerifyReport {
@@ -55,35 +51,9 @@ function describe(difference: RowDifference): string {
 export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport> {
   const { store, db } = options;
   const findings: VerifyFinding[] = [];
-  const chain = new ChainChecker();
-  let events = 0;
-  let lastPosition = 0n;
+  const log = new LogChecker();
   const checkPage = (page: readonly RecordedEvent[]): void => {
-    for (const event of page) {
-      events += 1;
-      if (event.position <= lastPosition) {
-        findings.push({ kind: 'order', message: `position ${event.position} follows ${lastPosition}` });
-      }
-      lastPosition = event.position;
-      for (const finding of chain.check(event)) {
-        findings.push({
-          kind: 'hash-chain',
-          streamName: finding.streamName,
-          revision: finding.revision,
-          message: finding.reason,
-        });
-      }
-      try {
-        parseEvent(event.type, event.data, event.metadata.schemaVersion);
-      } catch (error) {
-        findings.push({
-          kind: 'schema',
-          streamName: event.streamName,
-          revision: event.revision,
-          message: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
+    for (const event of page) findings.push(...log.check(event));
   };
 
   await db.ensureTableSet(LIVE_PREFIX);
@@ -108,7 +78,7 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
     findings.push({ kind: 'replay', message: error.message });
     // The replay stopped; the chains and schemas of the rest of the log still get checked.
     for (;;) {
-      const page = await store.readAll({ fromPosition: lastPosition });
+      const page = await store.readAll({ fromPosition: log.lastPosition });
       if (page.length === 0) break;
       checkPage(page);
     }
@@ -144,5 +114,5 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
     }
   }
   await db.dropTableSet(SHADOW_PREFIX);
-  return { ok: findings.length === 0, events, streams: chain.heads().length, checkpoint, findings };
+  return { ok: findings.length === 0, events: log.events, streams: log.streams, checkpoint, findings };
 }

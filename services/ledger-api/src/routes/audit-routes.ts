@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { STREAM_NAME_PATTERN, type RecordedEvent } from '@timebank/event-store';
+import { checkLog } from '@timebank/projections';
 import { ANY_SCOPE } from '../auth/access.js';
-import { verifyStore } from '../audit/chain-verifier.js';
 import type { AppContext, TypedApp } from '../context.js';
 import { positionSchema } from '../http/write.js';
 
@@ -49,12 +49,25 @@ export function eventOnTheWire(event: RecordedEvent): z.infer<typeof recordedEve
   };
 }
 
+/** Failures listed in one report; the rest are counted. 100 is plenty to locate tampering. */
+const FAILURES_LISTED_MAX = 100;
+
 const reportSchema = z.object({
   ok: z.boolean(),
   eventsChecked: z.number().int(),
   streamsChecked: z.number().int(),
   lastPosition: positionSchema,
-  failures: z.array(z.object({ streamName: z.string(), revision: z.string(), reason: z.string() })),
+  failures: z.array(
+    z.object({
+      kind: z
+        .enum(['hash-chain', 'schema', 'order'])
+        .describe('a broken hash chain, an event outside the event catalogue, or positions out of order'),
+      streamName: z.string(),
+      revision: z.string(),
+      reason: z.string(),
+    }),
+  ),
+  failureCount: z.number().int().describe(`every failure found; at most ${FAILURES_LISTED_MAX} are listed`),
 });
 
 export function registerAuditRoutes(app: TypedApp, context: AppContext): void {
@@ -145,6 +158,25 @@ export function registerAuditRoutes(app: TypedApp, context: AppContext): void {
         response: { 200: reportSchema },
       },
     },
-    async (request) => verifyStore(context.store, request.query.streamName),
+    async (request) => {
+      // The same checker as `pnpm ledger verify`: hash chains and the event catalogue.
+      const report = await checkLog(context.store, {
+        ...(request.query.streamName === undefined ? {} : { streamName: request.query.streamName }),
+        findingsMax: FAILURES_LISTED_MAX,
+      });
+      return {
+        ok: report.ok,
+        eventsChecked: report.events,
+        streamsChecked: report.streams,
+        lastPosition: report.lastPosition.toString(),
+        failures: report.findings.map((finding) => ({
+          kind: finding.kind,
+          streamName: finding.streamName,
+          revision: finding.revision.toString(),
+          reason: finding.message,
+        })),
+        failureCount: report.findingCount,
+      };
+    },
   );
 }
