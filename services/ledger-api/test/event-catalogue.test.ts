@@ -4,6 +4,9 @@
  * refused before anything is stored, so a writer cannot drift from what the verifier reads.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parseLedgerEvent } from '@timebank/domain';
 import type { RecordedEvent } from '@timebank/event-store';
@@ -86,4 +89,51 @@ t.test('an append outside the catalogue is refused and stores nothing', async (t
     message: /ApiKeyRevoked appended to access-keys: event ApiKeyRevoked data is invalid/,
   });
   t.equal(await world.store.headPosition(), head, 'nothing was appended');
+});
+
+/**
+ * Every module of the ledger that appends to a store, and why its types are catalogued. A new
+ * writer fails this test until it takes its types from the catalogue and is listed here.
+ */
+const WRITERS: Readonly<Record<string, string>> = {
+  'packages/application/src/command-handler.ts': 'domain events, versions from the catalogue',
+  'services/ledger-api/src/auth/api-keys.ts': 'AccessKeyEventType names and schemas',
+  'services/ledger-api/src/http/idempotency.ts': 'IdempotencyEventType names and schemas',
+  'services/ledger-api/src/http/catalogued-store.ts': 'the guard itself',
+  'services/ledger-api/src/http/instrumented-store.ts': 'passes appends through to the guard',
+  'packages/event-store-esdb/src/esdb-event-store.ts':
+    'the adapter: its id claims are system events, never read back',
+  'packages/projections/src/testing/generate.ts': 'test data of domain events, built from the domain',
+};
+/** Folders of code that appends made-up events on purpose: the store contract suite and benchmarks. */
+const NOT_THE_LEDGER = [/^packages\/event-store\/src\/contract\//, /\/bench\//];
+
+function sources(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sources(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+t.test('every module that appends events is a catalogued writer', async (t) => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const appending = ['packages', 'services']
+    .flatMap((top) => readdirSync(join(root, top)).map((name) => join(root, top, name, 'src')))
+    .flatMap((directory) => {
+      try {
+        return sources(directory);
+      } catch {
+        return [];
+      }
+    })
+    .map((path) => relative(root, path))
+    .filter((path) => !NOT_THE_LEDGER.some((pattern) => pattern.test(path)))
+    .filter((path) => readFileSync(join(root, path), 'utf8').includes('.appendToStream('));
+  t.same(
+    appending.filter((path) => WRITERS[path] === undefined),
+    [],
+    'no writer outside the list (take its types from the catalogue, then list it)',
+  );
+  t.ok(appending.includes('services/ledger-api/src/auth/api-keys.ts'), 'the scan finds the known writers');
 });
