@@ -241,3 +241,24 @@ t.test('no service is dated before the volunteer turned 14', async (t) => {
   });
   t.equal(after.statusCode, 201, after.body);
 });
+
+t.test('a bulk activity back-dated by an administrator needs the reason too', async (t) => {
+  const w = await startWorld(t);
+  const volunteerIds = [await w.registerVolunteer(21), await w.registerVolunteer(22)];
+  const startAt = hoursAgo(200 * 24);
+  const activity = {
+    activity: 'Winter clothing drive',
+    organisationId: 'org1',
+    startAt,
+    endAt: new Date(Date.parse(startAt) + 3_600_000).toISOString(),
+    volunteerIds,
+  };
+  const withoutReason = await w.post('/v1/activities', w.admin, activity);
+  await expectProblem(t, withoutReason, 422, 'BULK_VALIDATION_FAILED');
+  t.match(withoutReason.body, /BACKDATING_REASON_REQUIRED/);
+  const withReason = await w.post('/v1/activities', w.admin, {
+    ...activity,
+    backdatingReason: 'sign-in sheet found in the archive',
+  });
+  t.equal(withReason.statusCode, 201, withReason.body);
+});
