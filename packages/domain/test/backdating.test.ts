@@ -6,6 +6,7 @@
  */
 import t, { type Test } from 'tap';
 import {
+  assertValidRules,
   DEFAULT_LEDGER_RULES,
   nationalIdCheckCharacter,
   type CommandInput,
@@ -146,3 +147,19 @@ t.test('the floor is policy: a shorter adminBackdatingDaysMax refuses older serv
     .when(serviceAt('2024-05-01T01:00:00.000Z', ADMIN, { backdatingReason: REASON }))
     .thenFails('SERVICE_BEFORE_BACKDATING_FLOOR', { adminBackdatingDaysMax: 365 });
 });
+
+t.test(
+  'rules whose floor is shorter than the window, or with a negative age, fail at start-up',
+  async (t) => {
+    t.doesNotThrow(() => assertValidRules(DEFAULT_LEDGER_RULES), 'the defaults are valid');
+    t.throws(
+      () => assertValidRules({ ...DEFAULT_LEDGER_RULES, adminBackdatingDaysMax: 30 }),
+      /adminBackdatingDaysMax is shorter than backdatingDaysMax/,
+    );
+    t.throws(
+      () => assertValidRules({ ...DEFAULT_LEDGER_RULES, registrationAgeYearsMin: -1 }),
+      /registrationAgeYearsMin/,
+    );
+    t.throws(() => assertValidRules({ ...DEFAULT_LEDGER_RULES, adultAgeYears: 0 }), /adultAgeYears/);
+  },
+);
