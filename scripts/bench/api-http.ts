@@ -66,9 +66,11 @@ function stopServer(child: ChildProcess): Promise<void> {
 }
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-/** A valid resident ID number (GB 11643 check character) from a seed; never a real person's. */
+/** A valid resident ID number (GB 11643 check character) from a seed below 10^7, with a real adult birth date (1960 + seed ÷ 1000 days); never a real person's. */
 function nationalIdNumber(seed: number): string {
-  const body = `1301021990${String(seed).padStart(7, '0')}`.slice(0, 17);
+  const birthDate = new Date(Date.UTC(1960, 0, 1 + Math.floor(seed / 1000)));
+  const yyyymmdd = birthDate.toISOString().slice(0, 10).replaceAll('-', '');
+  const body = `130102${yyyymmdd}${String(seed % 1000).padStart(3, '0')}`;
   const sum = [...body].reduce((total, digit, index) => total + Number(digit) * WEIGHTS[index]!, 0);
   return body + '10X98765432'[sum % 11]!;
 }

@@ -1,5 +1,6 @@
 /** @timebank/domain: the pure time-bank domain. No I/O, no clock, no randomness. */
 export * from './accounts.js';
+export * from './age.js';
 export * from './authority.js';
 export * from './balances.js';
 export * from './certificate-number.js';
@@ -17,6 +18,7 @@ export * from './registry/organisation.js';
 export * from './registry/partner.js';
 export * from './rules.js';
 export * from './streams.js';
+export * from './text.js';
 export * from './time.js';
 export * from './volunteer/decide-certificates.js';
 export * from './volunteer/decider.js';

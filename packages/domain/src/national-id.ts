@@ -3,6 +3,7 @@
  * ISO 7064 MOD 11-2. The domain checks the number and masks it; the keyed hash is computed
  * outside (it needs a secret key and a crypto library) and arrives through the context.
  */
+import { calendarDate, type CalendarDate } from './age.js';
 
 const RESIDENT_ID_PATTERN = /^[1-9][0-9]{16}[0-9X]$/;
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
@@ -31,4 +32,15 @@ export function isValidNationalId(normalised: string): boolean {
 /** Display form: the first four and last four characters, e.g. `1301**********1234`. */
 export function maskNationalId(normalised: string): string {
   return normalised.slice(0, 4) + '*'.repeat(Math.max(0, normalised.length - 8)) + normalised.slice(-4);
+}
+
+/**
+ * The birth date a resident ID number carries in characters 7–14 (`YYYYMMDD`), or undefined when
+ * those digits are not a real calendar date (month 13, 30 February). Whether the date is in the
+ * future, or the person old enough, is for the decider: it depends on the clock.
+ */
+export function nationalIdBirthDate(normalised: string): CalendarDate | undefined {
+  const digits = /^[0-9]{6}([0-9]{4})([0-9]{2})([0-9]{2})/.exec(normalised);
+  if (digits === null) return undefined;
+  return calendarDate(Number(digits[1]), Number(digits[2]), Number(digits[3]));
 }

@@ -30,6 +30,25 @@ export interface LedgerRules {
   readonly dailyServiceMinutesMax: number;
   /** How far back a service may start unless an administrator records it, in days. Default 90 (DOMAIN.md). */
   readonly backdatingDaysMax: number;
+  /**
+   * How far back even an administrator may date a service, in days; beyond `backdatingDaysMax`
+   * the administrator must also give a reason. Default 1,826 (five years): our choice, long
+   * enough to bring in records kept on paper or on another platform (DOMAIN.md: records kept
+   * elsewhere must be brought in), short enough that a mistyped year (1900, 2016) is refused.
+   */
+  readonly adminBackdatingDaysMax: number;
+  /**
+   * Youngest age at which a person may register, and before which no service may be dated, in
+   * whole years. Default 14: our choice (issue #13). The national regulation lets minors
+   * volunteer with a guardian's consent but names no age; 14 admits secondary-school students
+   * and keeps children out of a points economy.
+   */
+  readonly registrationAgeYearsMin: number;
+  /**
+   * Age of majority in whole years: a person registering below it needs a guardian's consent,
+   * recorded in the registration. Default 18 (Civil Code Art. 17).
+   */
+  readonly adultAgeYears: number;
   /** Offset of local time from UTC in minutes, for day boundaries. Default 480 (China Standard Time, UTC+8). */
   readonly localTimeOffsetMinutes: number;
   /** Cumulative confirmed hours for one to five stars. Default 100/300/600/1000/1500 (DOMAIN.md). */
@@ -57,6 +76,9 @@ export const DEFAULT_LEDGER_RULES: LedgerRules = Object.freeze({
   serviceRecordMinutesMax: 12 * 60,
   dailyServiceMinutesMax: 16 * 60,
   backdatingDaysMax: 90,
+  adminBackdatingDaysMax: 1826,
+  registrationAgeYearsMin: 14,
+  adultAgeYears: 18,
   localTimeOffsetMinutes: 8 * 60,
   starThresholdsHours: Object.freeze([100, 300, 600, 1000, 1500]),
   starNoticeWindowDays: 0,
@@ -77,6 +99,12 @@ export function assertValidRules(rules: LedgerRules): void {
   positive('serviceRecordMinutesMax', rules.serviceRecordMinutesMax);
   positive('dailyServiceMinutesMax', rules.dailyServiceMinutesMax);
   positive('backdatingDaysMax', rules.backdatingDaysMax);
+  positive('adminBackdatingDaysMax', rules.adminBackdatingDaysMax);
+  if (rules.adminBackdatingDaysMax < rules.backdatingDaysMax)
+    throw new Error('ledger rule adminBackdatingDaysMax is shorter than backdatingDaysMax');
+  if (!Number.isSafeInteger(rules.registrationAgeYearsMin) || rules.registrationAgeYearsMin < 0)
+    throw new Error('ledger rule registrationAgeYearsMin must be a non-negative integer');
+  positive('adultAgeYears', rules.adultAgeYears);
   positive('holdTimeoutSecondsDefault', rules.holdTimeoutSecondsDefault);
   positive('holdTimeoutSecondsMax', rules.holdTimeoutSecondsMax);
   if (!Number.isSafeInteger(rules.starNoticeWindowDays) || rules.starNoticeWindowDays < 0) {

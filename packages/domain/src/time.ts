@@ -9,8 +9,8 @@ const INSTANT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\
 export const MILLISECONDS_PER_MINUTE = 60_000;
 export const MILLISECONDS_PER_DAY = 86_400_000;
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). Day and month may overflow: (2027, 2, 29) is 2027-03-01. */
+export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
@@ -38,7 +38,7 @@ function civilFromDays(days: number): [number, number, number] {
   return [year, month, day];
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   return (
     daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) -
     daysFromCivil(year, month, 1)

@@ -84,9 +84,19 @@ t.test('intake rejections', async (t) => {
     .thenFails('SERVICE_TOO_OLD');
   given(t, base)
     .when(
-      record(9, 11, { actor: ADMIN, startAt: '2025-11-01T01:00:00.000Z', endAt: '2025-11-01T03:00:00.000Z' }),
+      record(9, 11, {
+        actor: ADMIN,
+        startAt: '2025-11-01T01:00:00.000Z',
+        endAt: '2025-11-01T03:00:00.000Z',
+        backdatingReason: 'paper register of the Qiaoxi station',
+      }),
     )
-    .then([{ type: 'ServiceHoursRecorded', data: { durationMinutes: 120 } }]);
+    .then([
+      {
+        type: 'ServiceHoursRecorded',
+        data: { durationMinutes: 120, backdatingReason: 'paper register of the Qiaoxi station' },
+      },
+    ]);
   given(t, base).when(record(11, 10)).thenFails('SERVICE_END_BEFORE_START');
   given(t, base).when(record(10, 10)).thenFails('SERVICE_END_BEFORE_START');
   given(t, base)

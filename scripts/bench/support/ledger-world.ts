@@ -50,9 +50,14 @@ const DAY_MS = 86_400_000;
 /** Events per seeding append: the port's default `eventsPerAppendMax`. */
 const SEED_BATCH_EVENTS = 1000;
 
-/** A resident ID number with a correct GB 11643 check character, unique per index below 10^7. */
+/**
+ * A resident ID number with a correct GB 11643 check character, unique per index below 10^7.
+ * Its birth date is a real adult one: index ÷ 1000 days after 1960-01-01 (registration checks it).
+ */
 export function nationalId(index: number): string {
-  const body = `1101011990${String(index).padStart(7, '0')}`;
+  const birthDate = new Date(Date.UTC(1960, 0, 1 + Math.floor(index / 1000)));
+  const yyyymmdd = birthDate.toISOString().slice(0, 10).replaceAll('-', '');
+  const body = `110101${yyyymmdd}${String(index % 1000).padStart(3, '0')}`;
   return body + nationalIdCheckCharacter(body);
 }
 

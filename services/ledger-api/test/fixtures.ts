@@ -9,9 +9,15 @@ import { startHarness, type Harness } from './harness.js';
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 
-/** A valid resident ID number (GB 11643 check character) from a seed; never a real person's. */
+/**
+ * A valid resident ID number (GB 11643 check character) from a seed below 10^7; never a real
+ * person's. The birth date (characters 7–14) is a real date from 1960 on, so every seed is an
+ * adult: seed ÷ 1000 counts days from 1960-01-01, seed mod 1000 is the sequence number.
+ */
 export function nationalIdNumber(seed: number): string {
-  const body = `1301021990${String(seed).padStart(7, '0')}`.slice(0, 17);
+  const birthDate = new Date(Date.UTC(1960, 0, 1 + Math.floor(seed / 1000)));
+  const yyyymmdd = birthDate.toISOString().slice(0, 10).replaceAll('-', '');
+  const body = `130102${yyyymmdd}${String(seed % 1000).padStart(3, '0')}`;
   const sum = [...body].reduce((total, digit, index) => total + Number(digit) * WEIGHTS[index]!, 0);
   return body + CHECK[sum % 11]!;
 }

@@ -1,6 +1,7 @@
 /** Commands that move points: holds, redemptions, expiry, transfers, donations. */
 import { z } from 'zod';
 import { idSchema, positiveCentipointsSchema } from '../events/common.js';
+import { freeTextSchema } from '../text.js';
 import { commandBase } from './volunteer-commands.js';
 
 export const holdPointsSchema = z.strictObject({
@@ -67,7 +68,7 @@ export const refundPointsTransferSchema = z.strictObject({
   ...commandBase,
   volunteerId: idSchema,
   transferId: idSchema,
-  reasonCode: z.string().min(1).max(100),
+  reasonCode: freeTextSchema({ lengthMax: 100 }),
 });
 
 export const donatePointsSchema = z.strictObject({

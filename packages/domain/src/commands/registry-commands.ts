@@ -1,15 +1,16 @@
 /** Commands of administrators: partners, organisations and the points policy. */
 import { z } from 'zod';
-import { idSchema, instantSchema, positiveCentipointsSchema, shortTextSchema } from '../events/common.js';
+import { idSchema, instantSchema, positiveCentipointsSchema } from '../events/common.js';
 import { pointsPolicyTermsSchema } from '../events/registry-events.js';
+import { nameFieldSchema, textFieldSchema } from '../text.js';
 import { commandBase } from './volunteer-commands.js';
 
 export const registerPartnerSchema = z.strictObject({
   type: z.literal('RegisterPartner'),
   ...commandBase,
   partnerId: idSchema,
-  name: shortTextSchema,
-  community: shortTextSchema,
+  name: nameFieldSchema,
+  community: textFieldSchema,
 });
 
 export const publishPartnerOfferSchema = z.strictObject({
@@ -17,7 +18,7 @@ export const publishPartnerOfferSchema = z.strictObject({
   ...commandBase,
   partnerId: idSchema,
   offerId: idSchema,
-  title: shortTextSchema,
+  title: textFieldSchema,
   priceCentipoints: positiveCentipointsSchema,
 });
 
@@ -25,7 +26,7 @@ export const suspendPartnerSchema = z.strictObject({
   type: z.literal('SuspendPartner'),
   ...commandBase,
   partnerId: idSchema,
-  reason: shortTextSchema,
+  reason: textFieldSchema,
 });
 
 export const reinstatePartnerSchema = z.strictObject({
@@ -38,8 +39,8 @@ export const registerOrganisationSchema = z.strictObject({
   type: z.literal('RegisterOrganisation'),
   ...commandBase,
   organisationId: idSchema,
-  name: shortTextSchema,
-  community: shortTextSchema,
+  name: nameFieldSchema,
+  community: textFieldSchema,
 });
 
 export const changePointsPolicySchema = z.strictObject({

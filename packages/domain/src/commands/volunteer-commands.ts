@@ -1,45 +1,63 @@
 /** Commands on a volunteer's stream: registration, service records, stars. */
 import { z } from 'zod';
-import { certificateIssuerSchema } from '../events/certificate-events.js';
 import {
   actorSchema,
   correctionReasonSchema,
   idempotencyKeySchema,
   idSchema,
   instantSchema,
+  phoneSchema,
   qualityGradeSchema,
-  shortTextSchema,
 } from '../events/common.js';
+import { freeTextSchema, nameFieldSchema, noteFieldSchema, textFieldSchema } from '../text.js';
 
 /** Fields every command carries. */
 export const commandBase = { idempotencyKey: idempotencyKeySchema, actor: actorSchema };
 
+/**
+ * The guardian of a volunteer under `rules.adultAgeYears`, who must consent to the registration.
+ * `consentGiven` is the desk's statement that it holds the guardian's consent; false is refused.
+ */
+export const guardianSchema = z.strictObject({
+  name: nameFieldSchema,
+  /** How to reach the guardian: a telephone number, like the volunteer's own. */
+  contact: phoneSchema,
+  consentGiven: z.boolean(),
+});
+
 export const registerVolunteerSchema = z.strictObject({
   type: z.literal('RegisterVolunteer'),
   ...commandBase,
-  name: shortTextSchema,
-  /** Checked (format and check digit) by the decider; only its keyed hash and masked form are kept. */
+  name: nameFieldSchema,
+  /** Checked (format, check digit, embedded birth date) by the decider; only its keyed hash and masked form are kept. */
   nationalIdNumber: z.string().min(1).max(40),
-  phone: z.string().regex(/^\+?[0-9-]{5,20}$/),
-  community: shortTextSchema,
+  phone: phoneSchema,
+  community: textFieldSchema,
+  /** Required below `rules.adultAgeYears`; not recorded for an adult. */
+  guardian: guardianSchema.optional(),
 });
 
 export const deactivateVolunteerSchema = z.strictObject({
   type: z.literal('DeactivateVolunteer'),
   ...commandBase,
   volunteerId: idSchema,
-  reason: shortTextSchema,
+  reason: textFieldSchema,
 });
+
+/** Why service is dated before the normal back-dating window: 1–500 characters, recorded in the event. */
+export const backdatingReasonSchema = freeTextSchema({ lengthMax: 500 });
 
 export const recordServiceHoursSchema = z.strictObject({
   type: z.literal('RecordServiceHours'),
   ...commandBase,
   volunteerId: idSchema,
-  activity: shortTextSchema,
+  activity: textFieldSchema,
   organisationId: idSchema,
   /** Truncated to the whole minute: hours are counted in minutes. */
   startAt: instantSchema,
   endAt: instantSchema,
+  /** Required when the start is older than `rules.backdatingDaysMax` (an administrator's override). */
+  backdatingReason: backdatingReasonSchema.optional(),
 });
 
 export const confirmServiceHoursSchema = z.strictObject({
@@ -55,7 +73,7 @@ export const rejectServiceHoursSchema = z.strictObject({
   ...commandBase,
   volunteerId: idSchema,
   recordId: idSchema,
-  reason: shortTextSchema,
+  reason: textFieldSchema,
 });
 
 export const correctServiceRecordSchema = z.strictObject({
@@ -64,9 +82,10 @@ export const correctServiceRecordSchema = z.strictObject({
   volunteerId: idSchema,
   recordId: idSchema,
   reasonCode: correctionReasonSchema,
-  note: z.string().max(500).default(''),
+  /** Also the reason for an override when the start is older than `rules.backdatingDaysMax`. */
+  note: noteFieldSchema.default(''),
   /** New values; an omitted field keeps the old record's value. */
-  activity: shortTextSchema.optional(),
+  activity: textFieldSchema.optional(),
   organisationId: idSchema.optional(),
   startAt: instantSchema.optional(),
   endAt: instantSchema.optional(),
@@ -78,13 +97,21 @@ export const voidServiceRecordSchema = z.strictObject({
   volunteerId: idSchema,
   recordId: idSchema,
   reasonCode: correctionReasonSchema,
-  note: z.string().max(500).default(''),
+  note: noteFieldSchema.default(''),
 });
 
 export const applyForStarRatingSchema = z.strictObject({
   type: z.literal('ApplyForStarRating'),
   ...commandBase,
   volunteerId: idSchema,
+});
+
+/** Who issues a certificate, under the text rules: the issuing side's names must be names. */
+export const certificateIssuerCommandSchema = z.strictObject({
+  organisationName: nameFieldSchema,
+  personInCharge: nameFieldSchema,
+  handler: nameFieldSchema,
+  contact: textFieldSchema,
 });
 
 /**
@@ -96,7 +123,7 @@ export const issueServiceCertificateSchema = z.strictObject({
   type: z.literal('IssueServiceCertificate'),
   ...commandBase,
   volunteerId: idSchema,
-  issuer: certificateIssuerSchema,
+  issuer: certificateIssuerCommandSchema,
   serviceFrom: instantSchema.optional(),
   serviceUntil: instantSchema.optional(),
 });

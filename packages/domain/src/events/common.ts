@@ -19,7 +19,12 @@ export const accountSchema = z.string().regex(ACCOUNT_PATTERN, 'expected a ledge
 /** Idempotency keys: chosen by the caller, at most 200 characters so that they fit in metadata comfortably. */
 export const idempotencyKeySchema = z.string().min(1).max(200);
 export const qualityGradeSchema = z.enum(QUALITY_GRADES);
+/** Text as events hold it. Commands hold new text to the stricter rules of `text.ts`; events written before those rules stay valid. */
 export const shortTextSchema = z.string().trim().min(1).max(200);
+/** A telephone number: 5–20 digits and dashes, optionally a leading +. */
+export const phoneSchema = z
+  .string()
+  .regex(/^\+?[0-9-]{5,20}$/, 'expected 5-20 digits, dashes, optional leading +');
 
 export const ACTOR_ROLES = [
   'volunteer',

@@ -1,11 +1,13 @@
 /** Events of a volunteer's stream about registration, service records and stars. */
 import { z } from 'zod';
+import { isCalendarDate } from '../age.js';
 import {
   actorSchema,
   correctionReasonSchema,
   eventBase,
   idSchema,
   instantSchema,
+  phoneSchema,
   qualityGradeSchema,
   shortTextSchema,
 } from './common.js';
@@ -22,6 +24,16 @@ export const volunteerRegisteredData = z.object({
   nationalIdMasked: z.string().min(8).max(18),
   phone: z.string().regex(/^\+?[0-9-]{5,20}$/),
   community: shortTextSchema,
+  /**
+   * Local calendar date `YYYY-MM-DD` from the ID number, kept because every later service record
+   * is checked against the minimum age. Personal data, like the name and phone. Absent only on
+   * events written before the check existed.
+   */
+  birthDate: z.string().refine(isCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' }).optional(),
+  /** Present when the volunteer registered below the age of majority: who consented. */
+  guardian: z
+    .object({ name: shortTextSchema, contact: phoneSchema, consentGiven: z.literal(true) })
+    .optional(),
   registeredAt: instantSchema,
   actor: actorSchema,
 });
@@ -51,6 +63,8 @@ export const serviceHoursRecordedData = z.object({
   recordedAt: instantSchema,
   /** Who recorded it; with back-dating beyond the window this is an administrator. */
   actor: actorSchema,
+  /** The administrator's reason for dating the service before the back-dating window. */
+  backdatingReason: z.string().min(1).max(500).optional(),
 });
 
 export const serviceHoursConfirmedData = z.object({

@@ -4,9 +4,15 @@ import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
-import { isValidNationalId, maskNationalId, normaliseNationalId } from '../national-id.js';
+import { ageYearsOn, dayNumberOf, formatCalendarDate, type CalendarDate } from '../age.js';
+import {
+  isValidNationalId,
+  maskNationalId,
+  nationalIdBirthDate,
+  normaliseNationalId,
+} from '../national-id.js';
 import { ID_PATTERN, NATIONAL_ID_HASH_PATTERN, volunteerIdForNationalIdHash } from '../streams.js';
-import { formatInstant, MILLISECONDS_PER_DAY, parseInstant } from '../time.js';
+import { formatInstant, localDayOf, MILLISECONDS_PER_DAY, parseInstant } from '../time.js';
 import { awardedStarLevel, eligibleStarLevel } from './queries.js';
 import type { VolunteerState } from './state.js';
 
@@ -30,6 +36,8 @@ export function registerVolunteer(
   const nationalId = normaliseNationalId(command.nationalIdNumber);
   if (!isValidNationalId(nationalId))
     return reject('INVALID_NATIONAL_ID', 'the ID number is malformed or its check digit is wrong');
+  const birthDate = checkRegistrationAge(command, nationalId, context);
+  if (birthDate instanceof Error) return birthDate;
   const { nationalIdHash, volunteerNumber } = context;
   if (nationalIdHash === undefined || !NATIONAL_ID_HASH_PATTERN.test(nationalIdHash)) {
     throw new Error('RegisterVolunteer needs context.nationalIdHash (lower-case hex keyed hash)');
@@ -53,11 +61,66 @@ export function registerVolunteer(
         nationalIdMasked: maskNationalId(nationalId),
         phone,
         community,
+        birthDate: formatCalendarDate(birthDate),
+        // Only a minor's guardian is recorded: an adult's would be personal data with no purpose.
+        ...(isMinor(birthDate, context) && command.guardian !== undefined
+          ? {
+              guardian: {
+                name: command.guardian.name,
+                contact: command.guardian.contact,
+                consentGiven: true,
+              },
+            }
+          : {}),
         registeredAt: context.now,
         actor,
       },
     },
   ];
+}
+
+/** The local day of the injected clock: ages count local calendar days, as birth dates are local. */
+function localToday(context: DecideContext): number {
+  return localDayOf(parseInstant(context.now), context.rules.localTimeOffsetMinutes);
+}
+
+function isMinor(birthDate: CalendarDate, context: DecideContext): boolean {
+  return ageYearsOn(birthDate, localToday(context)) < context.rules.adultAgeYears;
+}
+
+/**
+ * The birth date inside the ID number must be a real date, not after today, and old enough to
+ * register; below the age of majority a guardian's consent is required. Details never carry
+ * the date or the age: both are personal data.
+ */
+function checkRegistrationAge(
+  command: CommandOf<'RegisterVolunteer'>,
+  nationalId: string,
+  context: DecideContext,
+): CalendarDate | DomainError {
+  const birthDate = nationalIdBirthDate(nationalId);
+  if (birthDate === undefined)
+    return reject('NATIONAL_ID_BIRTH_DATE_INVALID', 'the birth date in the ID number is not a real date', {
+      reason: 'not_a_calendar_date',
+    });
+  const today = localToday(context);
+  if (dayNumberOf(birthDate) > today)
+    return reject('NATIONAL_ID_BIRTH_DATE_INVALID', 'the birth date in the ID number lies in the future', {
+      reason: 'in_the_future',
+    });
+  const { registrationAgeYearsMin, adultAgeYears } = context.rules;
+  if (ageYearsOn(birthDate, today) < registrationAgeYearsMin)
+    return reject('VOLUNTEER_TOO_YOUNG', `volunteers register from the age of ${registrationAgeYearsMin}`, {
+      registrationAgeYearsMin,
+    });
+  if (isMinor(birthDate, context) && command.guardian?.consentGiven !== true) {
+    return reject(
+      'GUARDIAN_CONSENT_REQUIRED',
+      `a volunteer under ${adultAgeYears} registers with a guardian's recorded consent`,
+      { adultAgeYears },
+    );
+  }
+  return birthDate;
 }
 
 export function deactivateVolunteer(

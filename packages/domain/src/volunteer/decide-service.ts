@@ -25,15 +25,14 @@ export function recordServiceHours(
     });
   }
   const nowMs = parseInstant(context.now);
-  const interval = checkServiceInterval(
-    state,
-    context.rules,
-    nowMs,
+  const { backdatingReason } = command;
+  const interval = checkServiceInterval(state, context.rules, nowMs, {
     actor,
-    parseInstant(command.startAt),
-    parseInstant(command.endAt),
-    null,
-  );
+    rawStartMs: parseInstant(command.startAt),
+    rawEndMs: parseInstant(command.endAt),
+    replacingRecordId: null,
+    backdatingReason,
+  });
   if (interval instanceof Error) return interval;
   const recordId = context.newId();
   if (state.records.has(recordId))
@@ -52,6 +51,7 @@ export function recordServiceHours(
         durationMinutes: interval.durationMinutes,
         recordedAt: context.now,
         actor,
+        ...(backdatingReason === undefined ? {} : { backdatingReason }),
       },
     },
   ];
@@ -198,15 +198,14 @@ export function correctServiceRecord(
   const startMs = command.startAt === undefined ? old.startMs : parseInstant(command.startAt);
   const endMs = command.endAt === undefined ? old.endMs : parseInstant(command.endAt);
   const nowMs = parseInstant(context.now);
-  const interval = checkServiceInterval(
-    state,
-    context.rules,
-    nowMs,
-    command.actor,
-    startMs,
-    endMs,
-    old.recordId,
-  );
+  // A correction's note is its recorded reason, so it also serves as the back-dating reason.
+  const interval = checkServiceInterval(state, context.rules, nowMs, {
+    actor: command.actor,
+    rawStartMs: startMs,
+    rawEndMs: endMs,
+    replacingRecordId: old.recordId,
+    backdatingReason: command.note === '' ? undefined : command.note,
+  });
   if (interval instanceof Error) return interval;
   const replacementRecordId = context.newId();
   if (state.records.has(replacementRecordId))

@@ -4,6 +4,7 @@
  * every event: a stream that breaks them is corrupt, and folding it must crash loudly.
  */
 import { offeredAccount } from '../accounts.js';
+import { parseCalendarDate, type CalendarDate } from '../age.js';
 import type { DomainEvent } from '../events/index.js';
 import { parseInstant } from '../time.js';
 import {
@@ -18,6 +19,12 @@ function requireRecord(state: VolunteerState, recordId: string): ServiceRecordSt
   const record = state.records.get(recordId);
   if (record === undefined) throw new Error(`event refers to unknown service record ${recordId}`);
   return record;
+}
+
+function birthDateOf(text: string): CalendarDate {
+  const date = parseCalendarDate(text);
+  if (date === undefined) throw new Error(`VolunteerRegistered carries an impossible birth date`);
+  return date;
 }
 
 function rememberKey(state: VolunteerState, event: DomainEvent): void {
@@ -224,6 +231,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       state.name = event.data.name;
       state.community = event.data.community;
       state.nationalIdMasked = event.data.nationalIdMasked;
+      state.birthDate = event.data.birthDate === undefined ? null : birthDateOf(event.data.birthDate);
       break;
     case 'VolunteerDeactivated':
       state.status = 'inactive';

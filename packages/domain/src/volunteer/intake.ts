@@ -1,8 +1,9 @@
 /**
  * Plausibility checks at intake, shared by recording and correcting: real systems are gamed,
- * so a record must be ordered, short enough, in the past, recent enough, and must not overlap
- * or overfill a day with the volunteer's other live records.
+ * so a record must be ordered, short enough, in the past, recent enough, after the volunteer
+ * was old enough, and must not overlap or overfill a day with the volunteer's other live records.
  */
+import { dayReachingAge } from '../age.js';
 import { isAdministrator } from '../authority.js';
 import { reject, type DomainError } from '../errors.js';
 import type { Actor } from '../events/common.js';
@@ -23,15 +24,76 @@ export function truncateToMinute(epochMilliseconds: number): number {
 
 const isLive = (status: string): boolean => status === 'pending' || status === 'confirmed';
 
+/**
+ * How far back a start may lie. Within `backdatingDaysMax` anyone who records may date it; beyond
+ * that only an administrator, never beyond `adminBackdatingDaysMax`, and with a reason that the
+ * event records. Whoever records it, service never starts before the local day on which the
+ * volunteer reached `registrationAgeYearsMin` (as far as the stream knows the birth date).
+ */
+function checkBackdating(
+  state: VolunteerState,
+  rules: LedgerRules,
+  nowMs: number,
+  request: IntakeRequest,
+  startMs: number,
+): DomainError | undefined {
+  const beyondWindow = startMs < nowMs - rules.backdatingDaysMax * MILLISECONDS_PER_DAY;
+  if (beyondWindow && !isAdministrator(request.actor)) {
+    return reject(
+      'SERVICE_TOO_OLD',
+      `service older than ${rules.backdatingDaysMax} days needs an administrator`,
+      {
+        backdatingDaysMax: rules.backdatingDaysMax,
+      },
+    );
+  }
+  if (startMs < nowMs - rules.adminBackdatingDaysMax * MILLISECONDS_PER_DAY) {
+    return reject(
+      'SERVICE_BEFORE_BACKDATING_FLOOR',
+      `no service may be dated more than ${rules.adminBackdatingDaysMax} days back`,
+      { adminBackdatingDaysMax: rules.adminBackdatingDaysMax },
+    );
+  }
+  if (state.birthDate !== null) {
+    const ageDay = dayReachingAge(state.birthDate, rules.registrationAgeYearsMin);
+    const ageStartMs = ageDay * MILLISECONDS_PER_DAY - rules.localTimeOffsetMinutes * MILLISECONDS_PER_MINUTE;
+    // The details name the age, never the date: the date would disclose the birth date.
+    if (startMs < ageStartMs) {
+      return reject(
+        'SERVICE_BEFORE_MINIMUM_AGE',
+        `service cannot start before the volunteer was ${rules.registrationAgeYearsMin}`,
+        { registrationAgeYearsMin: rules.registrationAgeYearsMin },
+      );
+    }
+  }
+  if (beyondWindow && request.backdatingReason === undefined) {
+    return reject(
+      'BACKDATING_REASON_REQUIRED',
+      `service older than ${rules.backdatingDaysMax} days needs the administrator's reason`,
+      { backdatingDaysMax: rules.backdatingDaysMax },
+    );
+  }
+  return undefined;
+}
+
+/** What one record or correction asks for: who, the raw interval, and the override's reason if any. */
+export interface IntakeRequest {
+  readonly actor: Actor;
+  readonly rawStartMs: number;
+  readonly rawEndMs: number;
+  /** The record a correction replaces: it does not overlap with its own replacement. */
+  readonly replacingRecordId: string | null;
+  /** Required when the start is older than `rules.backdatingDaysMax`. */
+  readonly backdatingReason: string | undefined;
+}
+
 export function checkServiceInterval(
   state: VolunteerState,
   rules: LedgerRules,
   nowMs: number,
-  actor: Actor,
-  rawStartMs: number,
-  rawEndMs: number,
-  replacingRecordId: string | null,
+  request: IntakeRequest,
 ): ServiceInterval | DomainError {
+  const { rawStartMs, rawEndMs, replacingRecordId } = request;
   const startMs = truncateToMinute(rawStartMs);
   const endMs = truncateToMinute(rawEndMs);
   if (rawEndMs <= rawStartMs) return reject('SERVICE_END_BEFORE_START', 'a service must end after it starts');
@@ -42,15 +104,8 @@ export function checkServiceInterval(
     return reject('SERVICE_END_IN_FUTURE', 'a service cannot end in the future', {
       now: formatInstant(nowMs),
     });
-  if (startMs < nowMs - rules.backdatingDaysMax * MILLISECONDS_PER_DAY && !isAdministrator(actor)) {
-    return reject(
-      'SERVICE_TOO_OLD',
-      `service older than ${rules.backdatingDaysMax} days needs an administrator`,
-      {
-        backdatingDaysMax: rules.backdatingDaysMax,
-      },
-    );
-  }
+  const backdating = checkBackdating(state, rules, nowMs, request, startMs);
+  if (backdating !== undefined) return backdating;
   if (durationMinutes > rules.serviceRecordMinutesMax) {
     return reject(
       'SERVICE_RECORD_TOO_LONG',

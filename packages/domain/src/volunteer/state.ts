@@ -3,6 +3,7 @@
  * service records, stars and the points account, so that a spend decision sees every credit
  * and debit under one expected revision.
  */
+import type { CalendarDate } from '../age.js';
 import type { EventData, EventType } from '../events/index.js';
 import type { QualityGrade } from '../rules.js';
 
@@ -56,6 +57,8 @@ export interface VolunteerState {
   name: string | null;
   community: string | null;
   nationalIdMasked: string | null;
+  /** From the ID number at registration; null before registration and on streams registered before it was kept. */
+  birthDate: CalendarDate | null;
   records: Map<string, ServiceRecordState>;
   /** Sum of durations of confirmed records that are not voided or corrected. */
   confirmedMinutes: number;
@@ -97,6 +100,7 @@ export function initialVolunteerState(): VolunteerState {
     name: null,
     community: null,
     nationalIdMasked: null,
+    birthDate: null,
     records: new Map(),
     confirmedMinutes: 0,
     awards: [],

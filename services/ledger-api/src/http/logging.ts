@@ -2,7 +2,7 @@
  * pino, configured so that personal data cannot reach the log by accident. Request bodies are
  * never logged (fastify's request serializer logs method, url and address only); the redaction
  * list below is a second line of defence for anything a handler or a library might log anyway:
- * the API key header, national ID numbers, phone numbers and volunteers' names.
+ * the API key header, national ID numbers, phone numbers, volunteers' names, birth dates and guardians.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
@@ -19,6 +19,11 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.body',
   'volunteer.name',
   'command.name',
+  // A minor's guardian and the birth date from the ID number (issue #13): personal data too.
+  'guardian',
+  '*.guardian',
+  'birthDate',
+  '*.birthDate',
 ];
 
 /** A logger for the API. `destination` lets tests capture lines; default is stdout. */

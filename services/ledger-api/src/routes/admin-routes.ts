@@ -9,7 +9,8 @@ import {
   pointsPolicyTermsSchema,
   policyDecider,
   policyStream,
-  shortTextSchema,
+  nameFieldSchema,
+  textFieldSchema,
 } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
 import type { AppContext, TypedApp } from '../context.js';
@@ -25,7 +26,7 @@ export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
     roles: ADMINS,
     scope: ANY_SCOPE,
     params: z.strictObject({}),
-    body: z.strictObject({ organisationId: idSchema, name: shortTextSchema, community: idSchema }),
+    body: z.strictObject({ organisationId: idSchema, name: nameFieldSchema, community: idSchema }),
     status: 201,
     response: z.object({ organisationId: z.string() }),
     command: ({ body }) => ({ type: 'RegisterOrganisation', ...body }),
@@ -39,7 +40,7 @@ export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
     roles: ADMINS,
     scope: ANY_SCOPE,
     params: z.strictObject({}),
-    body: z.strictObject({ partnerId: idSchema, name: shortTextSchema, community: idSchema }),
+    body: z.strictObject({ partnerId: idSchema, name: nameFieldSchema, community: idSchema }),
     status: 201,
     response: z.object({ partnerId: z.string() }),
     command: ({ body }) => ({ type: 'RegisterPartner', ...body }),
@@ -53,7 +54,7 @@ export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
     roles: ADMINS,
     scope: ANY_SCOPE,
     params: z.strictObject({ partnerId: idSchema }),
-    body: z.strictObject({ reason: shortTextSchema }),
+    body: z.strictObject({ reason: textFieldSchema }),
     status: 200,
     response: z.object({ partnerId: z.string(), status: z.literal('suspended') }),
     command: ({ params, body }) => ({

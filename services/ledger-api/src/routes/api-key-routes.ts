@@ -3,6 +3,7 @@
  * `access-keys` stream, so the audit feed shows who could do what, and since when.
  */
 import { z } from 'zod';
+import { freeTextSchema, textFieldSchema } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
 import type { ApiKeyRecord } from '../auth/api-keys.js';
 import { actorOf, ROLES, scopeSchema } from '../auth/principal.js';
@@ -45,7 +46,7 @@ export function registerApiKeyRoutes(app: TypedApp, context: AppContext): void {
         body: z.strictObject({
           role: z.enum(ROLES),
           scope: scopeSchema,
-          label: z.string().min(1).max(200).describe('Who holds the key, e.g. "Desk, Qiaoxi community"'),
+          label: textFieldSchema.describe('Who holds the key, e.g. "Desk, Qiaoxi community"'),
         }),
         response: {
           201: keySummarySchema.extend({
@@ -92,7 +93,7 @@ export function registerApiKeyRoutes(app: TypedApp, context: AppContext): void {
         summary: 'Revoke an API key; it stops working at once',
         headers: writeHeaders,
         params: z.strictObject({ keyId: z.uuid() }),
-        body: z.strictObject({ reason: z.string().min(1).max(500) }),
+        body: z.strictObject({ reason: freeTextSchema({ lengthMax: 500 }) }),
         response: { 200: keySummarySchema.extend({ position: positionSchema }) },
       },
     },

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import {
   amendedCertificateRecords,
   CERTIFICATE_NUMBER_PATTERN,
-  certificateIssuerSchema,
+  certificateIssuerCommandSchema,
   idSchema,
   instantSchema,
   normaliseCertificateNumber,
@@ -145,7 +145,7 @@ export function registerCertificateRoutes(app: TypedApp, context: AppContext): v
     scope: volunteerScope(ledger),
     params: volunteerParams,
     body: z.strictObject({
-      issuer: certificateIssuerSchema,
+      issuer: certificateIssuerCommandSchema,
       serviceFrom: instantSchema.optional().describe('Covers service starting at or after this instant'),
       serviceUntil: instantSchema.optional().describe('Covers service starting before this instant'),
     }),

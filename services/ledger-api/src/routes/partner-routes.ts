@@ -11,7 +11,7 @@ import {
   policyInForceAt,
   policyStream,
   positiveCentipointsSchema,
-  shortTextSchema,
+  textFieldSchema,
   usableCentipoints,
 } from '@timebank/domain';
 import { scopeFromParam } from '../auth/access.js';
@@ -67,7 +67,7 @@ export function registerPartnerRoutes(app: TypedApp, context: AppContext): void 
     params: partnerParams,
     body: z.strictObject({
       offerId: idSchema,
-      title: shortTextSchema,
+      title: textFieldSchema,
       priceCentipoints: positiveCentipointsSchema,
     }),
     status: 201,

@@ -11,8 +11,10 @@ import {
   instantSchema,
   policyDecider,
   policyStream,
+  noteFieldSchema,
   QUALITY_GRADES,
-  shortTextSchema,
+  textFieldSchema,
+  backdatingReasonSchema,
   volunteerDecider,
   type CommandOf,
   type DecideContext,
@@ -62,7 +64,7 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
     roles: ORGANISERS,
     scope,
     params: recordParams,
-    body: z.strictObject({ reason: shortTextSchema }),
+    body: z.strictObject({ reason: textFieldSchema }),
     status: 200,
     response: recordResponse,
     command: ({ params, body }) => ({ type: 'RejectServiceHours', ...params, reason: body.reason }),
@@ -79,8 +81,10 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
     params: recordParams,
     body: z.strictObject({
       reasonCode: z.enum(CORRECTION_REASON_CODES),
-      note: z.string().max(500).optional(),
-      activity: shortTextSchema.optional(),
+      note: noteFieldSchema
+        .optional()
+        .describe('Also the reason required when the new start is older than the back-dating window'),
+      activity: textFieldSchema.optional(),
       organisationId: idSchema.optional(),
       startAt: instantSchema.optional(),
       endAt: instantSchema.optional(),
@@ -113,7 +117,7 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
     params: recordParams,
     body: z.strictObject({
       reasonCode: z.enum(CORRECTION_REASON_CODES),
-      note: z.string().max(500).optional(),
+      note: noteFieldSchema.optional(),
     }),
     status: 200,
     response: recordResponse,
@@ -131,10 +135,15 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
           'Record one activity for many volunteers, validated all-or-nothing before anything is written',
         headers: writeHeaders,
         body: z.strictObject({
-          activity: shortTextSchema,
+          activity: textFieldSchema,
           organisationId: idSchema,
           startAt: instantSchema,
           endAt: instantSchema,
+          backdatingReason: backdatingReasonSchema
+            .optional()
+            .describe(
+              "An administrator's reason, required when the start is older than the back-dating window",
+            ),
           volunteerIds: z
             .array(idSchema)
             .min(1)
@@ -153,7 +162,7 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
     },
     async (request, reply) =>
       idempotentWrite(context, request, reply, async (commandKey) => {
-        const { volunteerIds, ...service } = request.body;
+        const { volunteerIds, backdatingReason, ...service } = request.body;
         const actor = domainActorOf(request.principal!);
         const commands = volunteerIds.map((volunteerId, index): CommandOf<'RecordServiceHours'> => ({
           type: 'RecordServiceHours',
@@ -161,6 +170,7 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
           actor,
           volunteerId,
           ...service,
+          ...(backdatingReason === undefined ? {} : { backdatingReason }),
         }));
         await validateAll(context, commands);
         const records = [];

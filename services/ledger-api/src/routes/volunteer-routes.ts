@@ -11,7 +11,11 @@ import {
   eligibleStarLevel,
   idSchema,
   instantSchema,
-  shortTextSchema,
+  backdatingReasonSchema,
+  guardianSchema,
+  nameFieldSchema,
+  phoneSchema,
+  textFieldSchema,
   usableCentipoints,
   volunteerIdForNationalIdHash,
   volunteerStream,
@@ -124,10 +128,15 @@ export function registerVolunteerRoutes(app: TypedApp, context: AppContext): voi
     },
     params: z.strictObject({}),
     body: z.strictObject({
-      name: shortTextSchema,
+      name: nameFieldSchema,
       nationalIdNumber: z.string().min(1).max(40),
-      phone: z.string().regex(/^\+?[0-9-]{5,20}$/, 'expected 5-20 digits, dashes, optional leading +'),
+      phone: phoneSchema,
       community: idSchema,
+      guardian: guardianSchema
+        .optional()
+        .describe(
+          "Required below the age of majority (default 18): the guardian's name, telephone and consent",
+        ),
     }),
     status: 201,
     response: z.object({
@@ -234,10 +243,13 @@ export function registerVolunteerRoutes(app: TypedApp, context: AppContext): voi
     scope: volunteerScope(ledger, { organiserField: 'organisationId' }),
     params: volunteerParams,
     body: z.strictObject({
-      activity: shortTextSchema,
+      activity: textFieldSchema,
       organisationId: idSchema,
       startAt: instantSchema,
       endAt: instantSchema,
+      backdatingReason: backdatingReasonSchema
+        .optional()
+        .describe("An administrator's reason, required when the start is older than the back-dating window"),
     }),
     status: 201,
     response: z.object({ recordId: z.string(), durationMinutes: z.number().int() }),
