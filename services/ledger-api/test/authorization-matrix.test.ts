@@ -18,6 +18,8 @@ interface RouteCase {
   readonly method: 'GET' | 'POST';
   readonly url: string;
   readonly success: number;
+  /** What an allowed role scoped elsewhere gets, when not 403 FORBIDDEN (the lookup answers as if nobody were found). */
+  readonly outOfScope?: { readonly status: number; readonly code: string };
   /** Builds a fresh request whose target lives in community c1 / organisation org1 / partner p1. */
   make(w: World, role: Role, willSucceed: boolean): Promise<Request>;
 }
@@ -63,6 +65,18 @@ async function partner(w: World, suspended: boolean): Promise<string> {
   await w.post('/v1/admin/partners', w.admin, { partnerId, name: 'Fresh partner', community: 'c1' });
   if (suspended) await w.post(`/v1/admin/partners/${partnerId}/suspend`, w.admin, { reason: 'test' });
   return partnerId;
+}
+
+async function organisation(w: World, suspended: boolean): Promise<string> {
+  const organisationId = `ox${next()}`;
+  await w.post('/v1/admin/organisations', w.admin, {
+    organisationId,
+    name: 'Fresh station',
+    community: 'c1',
+  });
+  if (suspended)
+    await w.post(`/v1/admin/organisations/${organisationId}/suspend`, w.admin, { reason: 'test' });
+  return organisationId;
 }
 
 const ISSUER = {
@@ -141,6 +155,7 @@ const CASES: RouteCase[] = [
     method: 'POST',
     url: '/v1/volunteers/lookup',
     success: 200,
+    outOfScope: { status: 404, code: 'VOLUNTEER_NOT_FOUND' },
     make: async (w) => {
       const id = await volunteer(w);
       void id;
@@ -357,6 +372,24 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    url: '/v1/admin/organisations/:organisationId/suspend',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/organisations/${await organisation(w, false)}/suspend`,
+      payload: { reason: 'test' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/organisations/:organisationId/reinstate',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/organisations/${await organisation(w, true)}/reinstate`,
+      payload: {},
+    }),
+  },
+  {
+    method: 'POST',
     url: '/v1/admin/points-policy',
     success: 201,
     make: async () => ({
@@ -469,6 +502,12 @@ t.test('authorization matrix', async (t) => {
       });
       if (willSucceed) {
         t.equal(response.statusCode, route.success, `${label} → ${route.success}`, { body: response.body });
+      } else if (permitted && route.outOfScope !== undefined) {
+        const expected = route.outOfScope;
+        t.equal(response.statusCode, expected.status, `${label} → ${expected.status}`, {
+          body: response.body,
+        });
+        t.equal(problemOf(t, response).code, expected.code);
       } else {
         t.equal(response.statusCode, 403, `${label} → 403`, { body: response.body });
         if (response.statusCode === 403) t.equal(problemOf(t, response).code, 'FORBIDDEN');

@@ -81,8 +81,16 @@ export interface RouteAccessEntry {
   readonly scope: string;
 }
 
-/** Installs authentication and authorization; returns the live table of `/v1` routes and their rules. */
-export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry): RouteAccessEntry[] {
+/**
+ * Installs authentication and authorization; returns the live table of `/v1` routes and their
+ * rules. `checkActive` throws when the body a key is bound to (organisation, partner) is
+ * suspended or unknown, so such a key stops working without being revoked.
+ */
+export function registerAccessControl(
+  app: FastifyInstance,
+  keys: ApiKeyRegistry,
+  checkActive: (principal: Principal) => Promise<void>,
+): RouteAccessEntry[] {
   const table: RouteAccessEntry[] = [];
   app.decorateRequest('principal', null);
 
@@ -113,6 +121,7 @@ export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry
     if (!access.roles.includes(request.principal.role)) {
       throw ProblemError.http('FORBIDDEN', `role ${request.principal.role} may not call this route`);
     }
+    await checkActive(request.principal);
   });
 
   app.addHook('preHandler', async (request) => {

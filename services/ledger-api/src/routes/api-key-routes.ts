@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ANY_SCOPE } from '../auth/access.js';
 import type { ApiKeyRecord } from '../auth/api-keys.js';
+import { assertScopeRegistered } from '../auth/domain-scope.js';
 import { actorOf, ROLES, scopeSchema } from '../auth/principal.js';
 import type { AppContext, TypedApp } from '../context.js';
 import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
@@ -57,6 +58,8 @@ export function registerApiKeyRoutes(app: TypedApp, context: AppContext): void {
     },
     async (request, reply) =>
       idempotentWrite(context, request, reply, async (commandKey) => {
+        // A key bound to an organisation or partner that does not exist would act for nobody.
+        await assertScopeRegistered(context.ledger, request.body.scope);
         const issued = await context.keys.issue({
           role: request.body.role,
           scope: request.body.scope,
