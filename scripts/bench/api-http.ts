@@ -9,7 +9,7 @@
  *  - redeemable-points: GET /v1/partners/p1/volunteers/<random>/redeemable-points with a partner key.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -250,8 +250,8 @@ export const apiHttpBenchmark: Benchmark = {
       children.push(ledger.child);
       const plain = await startServer(plainPath, {});
       children.push(plain.child);
-      const adminKey = /key: +(tbk_\S+)/.exec(ledger.stdout)?.[1];
-      if (adminKey === undefined) throw new Error('the ledger server printed no bootstrap key');
+      // The first run writes its administrator key to a 0600 file in the data directory.
+      const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
       const world = await setUp(ledger.url, adminKey, sizes.volunteers);
       console.log(`${world.volunteerIds.length} volunteers registered`);
       const count = world.volunteerIds.length;

@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** File name of the bootstrap administrator key in LEDGER_DATA_DIR. */
+export const BOOTSTRAP_ADMIN_KEY_FILE = 'bootstrap-admin.key';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A whole number from a string, within bounds; the message names the unit. */
@@ -24,6 +27,12 @@ const environmentSchema = z
     LEDGER_STORE: z.enum(['sqlite', 'postgres', 'esdb']).default('sqlite'),
     /** Where the SQLite store (and nothing else) keeps its files; relative to the working directory. */
     LEDGER_DATA_DIR: z.string().trim().min(1).default('./data'),
+    /**
+     * Where the first run writes the bootstrap administrator key (mode 0600). Default
+     * LEDGER_DATA_DIR/bootstrap-admin.key for every engine: with PostgreSQL or EventStoreDB the
+     * data directory is still this process's local directory (checkpoints live there too).
+     */
+    LEDGER_ADMIN_KEY_FILE: z.string().trim().min(1).optional(),
     POSTGRES_URL: z
       .string()
       .trim()
@@ -118,6 +127,8 @@ export interface LedgerApiConfig {
     | { readonly engine: 'esdb'; readonly url: string };
   /** null: generate or read `national-id.key` in the SQLite data directory. */
   readonly nationalIdKey: string | null;
+  /** Where the first run writes the bootstrap administrator key; see LEDGER_ADMIN_KEY_FILE. */
+  readonly adminKeyFile: string;
   readonly port: number;
   readonly host: string;
   /** The in-process Kafka relay's settings; null when KAFKA_BROKERS is unset (no relay runs). */
@@ -185,6 +196,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   return deepFreeze({
     store,
     nationalIdKey: env.LEDGER_NATIONAL_ID_KEY ?? null,
+    adminKeyFile: env.LEDGER_ADMIN_KEY_FILE ?? join(env.LEDGER_DATA_DIR, BOOTSTRAP_ADMIN_KEY_FILE),
     port: env.PORT,
     host: env.HOST,
     kafka:

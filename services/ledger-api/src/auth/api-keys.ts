@@ -56,6 +56,12 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** A bootstrap key saved before its append: `commit` once the store has it (returns where it is), `discard` if not. */
+export interface KeptBootstrapKey {
+  commit(): string;
+  discard(): void;
+}
+
 export class ApiKeyError extends Error {
   constructor(
     readonly code: 'API_KEY_NOT_FOUND' | 'API_KEY_SCOPE_MISMATCH',
@@ -86,7 +92,7 @@ export class ApiKeyRegistry {
     return registry;
   }
 
-  /** True until the first key has ever been issued: the server then prints a bootstrap admin key. */
+  /** True until the first key has ever been issued: the server then issues a bootstrap admin key. */
   get isEmpty(): boolean {
     return this.#revision < 0n;
   }
@@ -150,9 +156,13 @@ export class ApiKeyRegistry {
 
   /**
    * Issues the first administrator key if no key was ever issued; returns undefined otherwise.
-   * Two processes starting on one fresh store race on `no_stream`: exactly one wins.
+   * Two processes starting on one fresh store race on `no_stream`: exactly one wins. The key is
+   * handed to `keep` before it is appended, so a key the ledger knows is always saved somewhere
+   * first; `keep` returns what to do once the append's outcome is known.
    */
-  async bootstrapAdmin(): Promise<{ key: string; record: ApiKeyRecord } | undefined> {
+  async bootstrapAdmin(
+    keep: (key: string, keyId: string) => KeptBootstrapKey,
+  ): Promise<{ record: ApiKeyRecord; kept: string } | undefined> {
     return this.#serializer.run(ACCESS_KEYS_STREAM, async () => {
       await this.#catchUp();
       if (!this.isEmpty) return undefined;
@@ -166,13 +176,15 @@ export class ApiKeyRegistry {
         label: 'bootstrap administrator',
         issuedBy: 'system:bootstrap',
       };
+      const kept = keep(key, keyId);
       try {
         await this.#appendUnlocked('ApiKeyIssued', data, `bootstrap:${keyId}`, 'system:bootstrap');
       } catch (error) {
+        kept.discard();
         if (isWrongExpectedVersion(error)) return undefined;
         throw error;
       }
-      return { key, record: this.#byId.get(keyId)! };
+      return { record: this.#byId.get(keyId)!, kept: kept.commit() };
     });
   }
 
