@@ -68,7 +68,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   metrics.observeCommandConflicts(() => ledger.handler.conflicts);
   const projector = dependencies.projector;
   if (projector !== undefined) metrics.observeProjectionLag(() => projector.lag());
-  const keys = await ApiKeyRegistry.load(store);
+  const keys = await ApiKeyRegistry.load(store, { refreshIntervalMs: config.apiKeyRefreshMs });
   const context: AppContext = {
     config,
     store,

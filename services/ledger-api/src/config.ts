@@ -97,6 +97,14 @@ const environmentSchema = z
     SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds').default(10),
     /** Idempotency responses kept in memory in front of the durable record. Default 100,000 (~tens of MB). */
     IDEMPOTENCY_CACHE_ENTRIES_MAX: wholeNumber(0, 10_000_000, 'entries').default(100_000),
+    /**
+     * How far behind the `access-keys` stream a process's key registry may be, in milliseconds:
+     * a key issued or revoked through another process sharing the store counts here within this
+     * time. Default 1,000 ms: at most one stream read per second per process, and a revoked key
+     * stops everywhere within a second (issue #13 saw one working on another process until restart).
+     * 0 reads the tail before every authenticated request.
+     */
+    API_KEY_REFRESH_MS: wholeNumber(0, 60_000, 'milliseconds').default(1000),
     /** How long a read waits for the projector to reach a requested position. Default 2,000 ms (issue #4). */
     READ_YOUR_WRITES_TIMEOUT_MS: wholeNumber(0, 60_000, 'milliseconds').default(2000),
   })
@@ -149,6 +157,8 @@ export interface LedgerApiConfig {
   readonly shutdownGraceSeconds: number;
   readonly idempotencyCacheEntriesMax: number;
   readonly readYourWritesTimeoutMs: number;
+  /** See API_KEY_REFRESH_MS. */
+  readonly apiKeyRefreshMs: number;
 }
 
 /** Bad configuration: the message names every offending variable. */
@@ -219,6 +229,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
     readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
+    apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
   });
 }
 

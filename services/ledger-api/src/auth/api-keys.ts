@@ -3,6 +3,13 @@
  * role and scope it is bound to, as events in the `access-keys` stream so that every issue and
  * revocation is part of the audited history. The registry folds that stream into memory at
  * start-up and appends to it (with an expected revision) on every change.
+ *
+ * Several API processes can share one store (PostgreSQL), and a key issued or revoked through
+ * one must count in all of them. So before authenticating, a registry whose last catch-up began
+ * more than `refreshIntervalMs` ago reads the stream's tail first (concurrent requests share one
+ * read). A change appended at time T is therefore seen by every request that starts after
+ * T + refreshIntervalMs, in every process, with no background task and at most one stream read
+ * per interval per process.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -44,6 +51,13 @@ const issuedSchema = z.strictObject({
 });
 const revokedSchema = z.strictObject({ keyId: z.uuid(), revokedBy: z.string(), reason: z.string() });
 
+export interface ApiKeyRegistryOptions {
+  /** How stale the fold may be before a request reads the stream's tail; see API_KEY_REFRESH_MS. */
+  readonly refreshIntervalMs: number;
+  /** Milliseconds on a clock that never goes back; default `performance.now`. */
+  readonly monotonicMs?: () => number;
+}
+
 export interface ApiKeyRecord extends Principal {
   readonly keyHash: string;
   readonly issuedBy: string;
@@ -79,17 +93,37 @@ export class ApiKeyRegistry {
   readonly #serializer = new KeyedSerializer();
   /** Presented key → its hash, for keys that authenticated; the record is still looked up by hash, so a revocation applies at once. */
   readonly #hashOfKey = new Map<string, string>();
+  readonly #refreshIntervalMs: number;
+  readonly #monotonicMs: () => number;
   #revision = -1n;
+  /** When (on `#monotonicMs`) the last completed catch-up began: what it read was current then. */
+  #caughtUpAtMs = Number.NEGATIVE_INFINITY;
+  /** The catch-up in flight for requests that found the fold stale, shared by all of them. */
+  #refreshing: Promise<void> | undefined;
 
-  private constructor(store: EventStore) {
+  private constructor(store: EventStore, options: ApiKeyRegistryOptions) {
     this.#store = store;
+    this.#refreshIntervalMs = options.refreshIntervalMs;
+    this.#monotonicMs = options.monotonicMs ?? (() => performance.now());
   }
 
   /** Folds the `access-keys` stream into memory. */
-  static async load(store: EventStore): Promise<ApiKeyRegistry> {
-    const registry = new ApiKeyRegistry(store);
+  static async load(store: EventStore, options: ApiKeyRegistryOptions): Promise<ApiKeyRegistry> {
+    const registry = new ApiKeyRegistry(store, options);
     await registry.#catchUp();
     return registry;
+  }
+
+  /**
+   * Catches up with the stream when the last catch-up began more than `refreshIntervalMs` ago,
+   * so that keys issued or revoked by another process count here too. Call before `authenticate`.
+   */
+  async refresh(): Promise<void> {
+    if (this.#monotonicMs() - this.#caughtUpAtMs <= this.#refreshIntervalMs) return;
+    this.#refreshing ??= this.#serializer
+      .run(ACCESS_KEYS_STREAM, () => this.#catchUp())
+      .finally(() => (this.#refreshing = undefined));
+    await this.#refreshing;
   }
 
   /** True until the first key has ever been issued: the server then issues a bootstrap admin key. */
@@ -97,7 +131,7 @@ export class ApiKeyRegistry {
     return this.#revision < 0n;
   }
 
-  /** The active key with this plaintext, or undefined (unknown or revoked). */
+  /** The active key with this plaintext, or undefined (unknown or revoked), as of the last catch-up. */
   authenticate(key: string): Principal | undefined {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
     let hash = this.#hashOfKey.get(key);
@@ -245,11 +279,13 @@ export class ApiKeyRegistry {
   }
 
   async #catchUp(): Promise<void> {
+    const startedAtMs = this.#monotonicMs();
     for (;;) {
       const page = await this.#store.readStream(ACCESS_KEYS_STREAM, { fromRevision: this.#revision + 1n });
       for (const event of page) this.#apply(event);
-      if (page.length === 0) return;
+      if (page.length === 0) break;
     }
+    this.#caughtUpAtMs = Math.max(this.#caughtUpAtMs, startedAtMs);
   }
 
   #apply(event: RecordedEvent): void {
