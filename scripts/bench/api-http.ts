@@ -107,7 +107,7 @@ async function setUp(url: string, adminKey: string, volunteers: number): Promise
       )
     ).key as string;
   const deskKey = await issue('desk', { kind: 'community', id: 'c1' });
-  const partnerKey = await issue('partner', { kind: 'partner', id: 'p1' });
+  // A partner key can only be issued for a registered partner.
   await call(
     `${url}/v1/admin/partners`,
     adminKey,
@@ -115,6 +115,7 @@ async function setUp(url: string, adminKey: string, volunteers: number): Promise
     { partnerId: 'p1', name: 'Canteen', community: 'c1' },
     'p1',
   );
+  const partnerKey = await issue('partner', { kind: 'partner', id: 'p1' });
   const volunteerIds: string[] = [];
   let next = 0;
   await Promise.all(

@@ -98,6 +98,7 @@ const CASES: RouteCase[] = [
     method: 'GET',
     url: '/v1/volunteers/by-number/:volunteerNumber',
     success: 200,
+    outOfScope: { status: 404, code: 'VOLUNTEER_NOT_FOUND' },
     make: async (w) => {
       const id = await volunteer(w);
       const { volunteerNumber } = (await w.get(`/v1/volunteers/${id}`, w.admin)).json<{

@@ -118,6 +118,26 @@ t.test("a desk's look-up of another community's volunteer is answered as for nob
   t.equal(own.statusCode, 200, "the volunteer's own desk finds them");
 });
 
+t.test("a desk's look-up by volunteer number of another community's volunteer reads as nobody", async (t) => {
+  const w = await startWorld(t);
+  const registered = await w.post('/v1/volunteers', w.desk, {
+    name: 'Zhao Lei',
+    nationalIdNumber: nationalIdNumber(71),
+    phone: '+86-311-5550000',
+    community: 'c1',
+  });
+  const { volunteerNumber, position } = registered.json<{ volunteerNumber: string; position: string }>();
+  const byNumber = (desk: string, number: string) =>
+    w.get(`/v1/volunteers/by-number/${number}?minPosition=${position}`, desk);
+  t.equal((await byNumber(w.desk, volunteerNumber)).statusCode, 200, 'its own desk finds the volunteer');
+  const elsewhere = await byNumber(w.otherDesk, volunteerNumber);
+  const nowhere = await byNumber(w.otherDesk, `${volunteerNumber}9`);
+  t.equal(elsewhere.statusCode, 404, 'registered in another community');
+  t.equal(problemOf(t, elsewhere).code, 'VOLUNTEER_NOT_FOUND');
+  t.equal(nowhere.statusCode, 404, 'registered nowhere');
+  t.equal(problemOf(t, nowhere).code, 'VOLUNTEER_NOT_FOUND');
+});
+
 t.test('a desk records service organised by its community; an administrator confirms it', async (t) => {
   const w = await startWorld(t);
   const volunteerId = await w.registerVolunteer(61, 'c1');

@@ -86,6 +86,15 @@ export class ApiKeyError extends Error {
   }
 }
 
+/** A role requires a scope of one kind (a desk serves a community, and so on): 422 otherwise. */
+export function assertScopeFitsRole(role: Role, scope: Scope): void {
+  if (SCOPE_KIND_OF_ROLE[role] === scope.kind) return;
+  throw new ApiKeyError(
+    'API_KEY_SCOPE_MISMATCH',
+    `a ${role} key must be bound to a ${SCOPE_KIND_OF_ROLE[role]} scope, not ${scope.kind}`,
+  );
+}
+
 export class ApiKeyRegistry {
   readonly #store: EventStore;
   readonly #byHash = new Map<string, ApiKeyRecord>();
@@ -167,12 +176,7 @@ export class ApiKeyRegistry {
     issuedBy: string;
     idempotencyKey: string;
   }): Promise<{ key: string; record: ApiKeyRecord; position: bigint }> {
-    if (SCOPE_KIND_OF_ROLE[input.role] !== input.scope.kind) {
-      throw new ApiKeyError(
-        'API_KEY_SCOPE_MISMATCH',
-        `a ${input.role} key must be bound to a ${SCOPE_KIND_OF_ROLE[input.role]} scope, not ${input.scope.kind}`,
-      );
-    }
+    assertScopeFitsRole(input.role, input.scope);
     const key = `${KEY_PREFIX}${randomBytes(KEY_SECRET_BYTES).toString('base64url')}`;
     const data = {
       keyId: randomUUID(),

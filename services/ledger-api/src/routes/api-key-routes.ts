@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ANY_SCOPE } from '../auth/access.js';
-import type { ApiKeyRecord } from '../auth/api-keys.js';
+import { assertScopeFitsRole, type ApiKeyRecord } from '../auth/api-keys.js';
 import { assertScopeRegistered } from '../auth/domain-scope.js';
 import { actorOf, ROLES, scopeSchema } from '../auth/principal.js';
 import type { AppContext, TypedApp } from '../context.js';
@@ -59,6 +59,7 @@ export function registerApiKeyRoutes(app: TypedApp, context: AppContext): void {
     async (request, reply) =>
       idempotentWrite(context, request, reply, async (commandKey) => {
         // A key bound to an organisation or partner that does not exist would act for nobody.
+        assertScopeFitsRole(request.body.role, request.body.scope);
         await assertScopeRegistered(context.ledger, request.body.scope);
         const issued = await context.keys.issue({
           role: request.body.role,
