@@ -9,7 +9,7 @@
  *  - redeemable-points: GET /v1/partners/p1/volunteers/<random>/redeemable-points with a partner key.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,7 +109,7 @@ async function setUp(url: string, adminKey: string, volunteers: number): Promise
       )
     ).key as string;
   const deskKey = await issue('desk', { kind: 'community', id: 'c1' });
-  const partnerKey = await issue('partner', { kind: 'partner', id: 'p1' });
+  // A partner key can only be issued for a registered partner.
   await call(
     `${url}/v1/admin/partners`,
     adminKey,
@@ -117,6 +117,7 @@ async function setUp(url: string, adminKey: string, volunteers: number): Promise
     { partnerId: 'p1', name: 'Canteen', community: 'c1' },
     'p1',
   );
+  const partnerKey = await issue('partner', { kind: 'partner', id: 'p1' });
   const volunteerIds: string[] = [];
   let next = 0;
   await Promise.all(
@@ -252,8 +253,8 @@ export const apiHttpBenchmark: Benchmark = {
       children.push(ledger.child);
       const plain = await startServer(plainPath, {});
       children.push(plain.child);
-      const adminKey = /key: +(tbk_\S+)/.exec(ledger.stdout)?.[1];
-      if (adminKey === undefined) throw new Error('the ledger server printed no bootstrap key');
+      // The first run writes its administrator key to a 0600 file in the data directory.
+      const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
       const world = await setUp(ledger.url, adminKey, sizes.volunteers);
       console.log(`${world.volunteerIds.length} volunteers registered`);
       const count = world.volunteerIds.length;

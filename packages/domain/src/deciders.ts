@@ -19,6 +19,7 @@ import {
   decideOrganisation,
   evolveOrganisation,
   initialOrganisationState,
+  type OrganisationCommand,
   type OrganisationState,
 } from './registry/organisation.js';
 import {
@@ -58,7 +59,7 @@ export const partnerDecider: Decider<PartnerState, PartnerCommand> = {
   decide: decidePartner,
 };
 
-export const organisationDecider: Decider<OrganisationState, CommandOf<'RegisterOrganisation'>> = {
+export const organisationDecider: Decider<OrganisationState, OrganisationCommand> = {
   initialState: () => initialOrganisationState,
   evolve: evolveOrganisation,
   decide: decideOrganisation,
@@ -89,6 +90,8 @@ export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Ob
   SuspendPartner: 'partner',
   ReinstatePartner: 'partner',
   RegisterOrganisation: 'organisation',
+  SuspendOrganisation: 'organisation',
+  ReinstateOrganisation: 'organisation',
   ChangePointsPolicy: 'policy',
   ReceiveDonation: 'donation-pool',
 });
@@ -109,6 +112,8 @@ export function streamForCommand(command: Command, nationalIdHash?: string): str
     case 'ReinstatePartner':
       return partnerStream(command.partnerId);
     case 'RegisterOrganisation':
+    case 'SuspendOrganisation':
+    case 'ReinstateOrganisation':
       return organisationStream(command.organisationId);
     case 'ChangePointsPolicy':
       return policyStream;

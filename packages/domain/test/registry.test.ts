@@ -104,6 +104,54 @@ t.test('organisations: RegisterOrganisation once', async (t) => {
     .thenFails('ACTOR_NOT_PERMITTED');
 });
 
+t.test('organisations: suspend and reinstate, by an administrator, once each', async (t) => {
+  const register = {
+    type: 'RegisterOrganisation',
+    idempotencyKey: 'org-1',
+    actor: ADMIN,
+    organisationId: 'org-1',
+    name: 'Qiaoxi social work station',
+    community: 'Qiaoxi',
+  } as const;
+  const suspend = {
+    type: 'SuspendOrganisation',
+    idempotencyKey: 'suspend-1',
+    actor: ADMIN,
+    organisationId: 'org-1',
+    reason: 'licence withdrawn',
+  } as const;
+  const reinstate = {
+    type: 'ReinstateOrganisation',
+    idempotencyKey: 'reinstate-1',
+    actor: ADMIN,
+    organisationId: 'org-1',
+  } as const;
+  given(t, []).when(suspend).thenFails('ORGANISATION_NOT_FOUND');
+  given(t, []).when(reinstate).thenFails('ORGANISATION_NOT_FOUND');
+  const registered = given(t, [])
+    .when(register)
+    .then([{ type: 'OrganisationRegistered' }]);
+  given(t, registered).when(reinstate).thenFails('ORGANISATION_NOT_SUSPENDED');
+  given(t, registered)
+    .when({ ...suspend, actor: PARTNER_USER })
+    .thenFails('ACTOR_NOT_PERMITTED');
+  const suspended = [
+    ...registered,
+    ...given(t, registered)
+      .when(suspend)
+      .then([
+        { type: 'OrganisationSuspended', data: { organisationId: 'org-1', reason: 'licence withdrawn' } },
+      ]),
+  ];
+  given(t, suspended).when(suspend).then([]);
+  given(t, suspended)
+    .when({ ...suspend, idempotencyKey: 'suspend-again' })
+    .thenFails('ORGANISATION_SUSPENDED');
+  given(t, suspended)
+    .when(reinstate)
+    .then([{ type: 'OrganisationReinstated', data: { organisationId: 'org-1' } }]);
+});
+
 t.test(
   'ChangePointsPolicy takes effect from a time that is neither past nor before the latest version',
   async (t) => {

@@ -19,6 +19,7 @@ import type { EventStore } from '@timebank/event-store';
 import type { ReadModelQueries } from '@timebank/projections';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { registerAccessControl, type RouteAccessEntry } from './auth/access.js';
+import { activeScopeCheck } from './auth/domain-scope.js';
 import type { LedgerApiConfig } from './config.js';
 import type { AppContext, ProjectorHandle, TypedApp } from './context.js';
 import { ApiMetrics } from './http/api-metrics.js';
@@ -67,7 +68,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   metrics.observeCommandConflicts(() => ledger.handler.conflicts);
   const projector = dependencies.projector;
   if (projector !== undefined) metrics.observeProjectionLag(() => projector.lag());
-  const keys = await ApiKeyRegistry.load(store);
+  const keys = await ApiKeyRegistry.load(store, { refreshIntervalMs: config.apiKeyRefreshMs });
   const context: AppContext = {
     config,
     store,
@@ -121,7 +122,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     );
   });
 
-  const routes = registerAccessControl(app, keys);
+  const routes = registerAccessControl(app, keys, activeScopeCheck(ledger));
   await app.register(fastifyRateLimit, {
     max: config.rateLimit.requestsMax,
     timeWindow: config.rateLimit.windowSeconds * 1000,

@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** File name of the bootstrap administrator key in LEDGER_DATA_DIR. */
+export const BOOTSTRAP_ADMIN_KEY_FILE = 'bootstrap-admin.key';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A whole number from a string, within bounds; the message names the unit. */
@@ -24,6 +27,12 @@ const environmentSchema = z
     LEDGER_STORE: z.enum(['sqlite', 'postgres', 'esdb']).default('sqlite'),
     /** Where the SQLite store (and nothing else) keeps its files; relative to the working directory. */
     LEDGER_DATA_DIR: z.string().trim().min(1).default('./data'),
+    /**
+     * Where the first run writes the bootstrap administrator key (mode 0600). Default
+     * LEDGER_DATA_DIR/bootstrap-admin.key for every engine: with PostgreSQL or EventStoreDB the
+     * data directory is still this process's local directory (checkpoints live there too).
+     */
+    LEDGER_ADMIN_KEY_FILE: z.string().trim().min(1).optional(),
     POSTGRES_URL: z
       .string()
       .trim()
@@ -88,6 +97,14 @@ const environmentSchema = z
     SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds').default(10),
     /** Idempotency responses kept in memory in front of the durable record. Default 100,000 (~tens of MB). */
     IDEMPOTENCY_CACHE_ENTRIES_MAX: wholeNumber(0, 10_000_000, 'entries').default(100_000),
+    /**
+     * How far behind the `access-keys` stream a process's key registry may be, in milliseconds:
+     * a key issued or revoked through another process sharing the store counts here within this
+     * time. Default 1,000 ms: at most one stream read per second per process, and a revoked key
+     * stops everywhere within a second (issue #13 saw one working on another process until restart).
+     * 0 reads the tail before every authenticated request.
+     */
+    API_KEY_REFRESH_MS: wholeNumber(0, 60_000, 'milliseconds').default(1000),
     /** How long a read waits for the projector to reach a requested position. Default 2,000 ms (issue #4). */
     READ_YOUR_WRITES_TIMEOUT_MS: wholeNumber(0, 60_000, 'milliseconds').default(2000),
   })
@@ -118,6 +135,8 @@ export interface LedgerApiConfig {
     | { readonly engine: 'esdb'; readonly url: string };
   /** null: generate or read `national-id.key` in the SQLite data directory. */
   readonly nationalIdKey: string | null;
+  /** Where the first run writes the bootstrap administrator key; see LEDGER_ADMIN_KEY_FILE. */
+  readonly adminKeyFile: string;
   readonly port: number;
   readonly host: string;
   /** The in-process Kafka relay's settings; null when KAFKA_BROKERS is unset (no relay runs). */
@@ -138,6 +157,8 @@ export interface LedgerApiConfig {
   readonly shutdownGraceSeconds: number;
   readonly idempotencyCacheEntriesMax: number;
   readonly readYourWritesTimeoutMs: number;
+  /** See API_KEY_REFRESH_MS. */
+  readonly apiKeyRefreshMs: number;
 }
 
 /** Bad configuration: the message names every offending variable. */
@@ -185,6 +206,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   return deepFreeze({
     store,
     nationalIdKey: env.LEDGER_NATIONAL_ID_KEY ?? null,
+    adminKeyFile: env.LEDGER_ADMIN_KEY_FILE ?? join(env.LEDGER_DATA_DIR, BOOTSTRAP_ADMIN_KEY_FILE),
     port: env.PORT,
     host: env.HOST,
     kafka:
@@ -207,6 +229,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
     readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
+    apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
   });
 }
 

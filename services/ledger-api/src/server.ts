@@ -1,8 +1,10 @@
 /**
- * Starts the ledger API: reads the configuration, opens the store, prints a bootstrap
- * administrator key on the very first run, listens, and shuts down gracefully on SIGTERM/SIGINT
- * (stop accepting, drain in-flight requests, stop the projector, close the store).
+ * Starts the ledger API: reads the configuration, opens the store, writes a bootstrap
+ * administrator key to a 0600 file on the very first run, listens, and shuts down gracefully on
+ * SIGTERM/SIGINT (stop accepting, drain in-flight requests, stop the projector, close the store).
  */
+import { resolve } from 'node:path';
+import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import { createLogger } from './http/logging.js';
 import { describeStore, openEventStore } from './store-factory.js';
@@ -27,16 +29,17 @@ async function main(): Promise<void> {
   const wired = await wireLedgerApi({ config, store, logger });
   const { app, context } = wired;
 
-  const bootstrap = await context.keys.bootstrapAdmin();
+  const bootstrap = await context.keys.bootstrapAdmin(keepBootstrapKeyInFile(config.adminKeyFile));
   if (bootstrap !== undefined) {
-    // Printed, not logged: the key must not end up in log aggregation. Shown once; only its hash is stored.
+    // Only where the key is, never the key: stdout is often collected beside the logs.
     process.stdout.write(
       [
         '',
-        'First run: a bootstrap administrator API key was issued. It is shown only now; store it safely.',
-        `  key id: ${bootstrap.record.keyId}`,
-        `  key:    ${bootstrap.key}`,
-        '  use:    Authorization: Bearer <key>',
+        'First run: a bootstrap administrator API key was issued.',
+        `  key id:   ${bootstrap.record.keyId}`,
+        `  key file: ${resolve(bootstrap.kept)} (mode 0600, readable only by this user)`,
+        '  use:      Authorization: Bearer <the file’s contents>',
+        '  Move the key somewhere safe, delete the file, and see docs/operations.md to rotate it.',
         '',
       ].join('\n') + '\n',
     );

@@ -18,6 +18,8 @@ interface RouteCase {
   readonly method: 'GET' | 'POST';
   readonly url: string;
   readonly success: number;
+  /** What an allowed role scoped elsewhere gets, when not 403 FORBIDDEN (the lookup answers as if nobody were found). */
+  readonly outOfScope?: { readonly status: number; readonly code: string };
   /** Builds a fresh request whose target lives in community c1 / organisation org1 / partner p1. */
   make(w: World, role: Role, willSucceed: boolean): Promise<Request>;
 }
@@ -65,6 +67,18 @@ async function partner(w: World, suspended: boolean): Promise<string> {
   return partnerId;
 }
 
+async function organisation(w: World, suspended: boolean): Promise<string> {
+  const organisationId = `ox${next()}`;
+  await w.post('/v1/admin/organisations', w.admin, {
+    organisationId,
+    name: 'Fresh station',
+    community: 'c1',
+  });
+  if (suspended)
+    await w.post(`/v1/admin/organisations/${organisationId}/suspend`, w.admin, { reason: 'test' });
+  return organisationId;
+}
+
 const ISSUER = {
   organisationName: 'Qiaoxi Volunteer Service Station',
   personInCharge: 'Zhang Min',
@@ -84,6 +98,7 @@ const CASES: RouteCase[] = [
     method: 'GET',
     url: '/v1/volunteers/by-number/:volunteerNumber',
     success: 200,
+    outOfScope: { status: 404, code: 'VOLUNTEER_NOT_FOUND' },
     make: async (w) => {
       const id = await volunteer(w);
       const { volunteerNumber } = (await w.get(`/v1/volunteers/${id}`, w.admin)).json<{
@@ -141,6 +156,7 @@ const CASES: RouteCase[] = [
     method: 'POST',
     url: '/v1/volunteers/lookup',
     success: 200,
+    outOfScope: { status: 404, code: 'VOLUNTEER_NOT_FOUND' },
     make: async (w) => {
       const id = await volunteer(w);
       void id;
@@ -357,6 +373,24 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    url: '/v1/admin/organisations/:organisationId/suspend',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/organisations/${await organisation(w, false)}/suspend`,
+      payload: { reason: 'test' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/organisations/:organisationId/reinstate',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/organisations/${await organisation(w, true)}/reinstate`,
+      payload: {},
+    }),
+  },
+  {
+    method: 'POST',
     url: '/v1/admin/points-policy',
     success: 201,
     make: async () => ({
@@ -469,6 +503,12 @@ t.test('authorization matrix', async (t) => {
       });
       if (willSucceed) {
         t.equal(response.statusCode, route.success, `${label} → ${route.success}`, { body: response.body });
+      } else if (permitted && route.outOfScope !== undefined) {
+        const expected = route.outOfScope;
+        t.equal(response.statusCode, expected.status, `${label} → ${expected.status}`, {
+          body: response.body,
+        });
+        t.equal(problemOf(t, response).code, expected.code);
       } else {
         t.equal(response.statusCode, 403, `${label} → 403`, { body: response.body });
         if (response.statusCode === 403) t.equal(problemOf(t, response).code, 'FORBIDDEN');

@@ -67,6 +67,14 @@ t.test('no key, an unknown key, or a key of the wrong role are refused before an
 t.test('an administrator issues, lists and revokes keys; a revoked key stops working', async (t) => {
   const h = await startHarness(t);
   const admin = await h.keyFor('admin', { kind: 'all' });
+  // A partner key is bound to a registered partner.
+  const partnerRegistered = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/partners',
+    headers: h.headers(admin, 'register-p1'),
+    payload: { partnerId: 'p1', name: 'Canteen', community: 'c1' },
+  });
+  t.equal(partnerRegistered.statusCode, 201);
   const issued = await h.app.inject({
     method: 'POST',
     url: '/v1/admin/api-keys',

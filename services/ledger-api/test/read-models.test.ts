@@ -34,7 +34,9 @@ t.test('read models answer with the caller’s own writes when asked for their p
     `/v1/volunteers/by-number/${summary.volunteerNumber}?minPosition=${position}`,
     w.otherDesk,
   );
-  t.equal(problemOf(t, outOfScope).code, 'FORBIDDEN');
+  // Another community's volunteer reads as nobody, so the number's existence is not disclosed.
+  t.equal(outOfScope.statusCode, 404);
+  t.equal(problemOf(t, outOfScope).code, 'VOLUNTEER_NOT_FOUND');
   const unknownNumber = await w.get(
     `/v1/volunteers/by-number/TB000000000000?minPosition=${position}`,
     w.desk,

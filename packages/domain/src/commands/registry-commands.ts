@@ -43,6 +43,19 @@ export const registerOrganisationSchema = z.strictObject({
   community: textFieldSchema,
 });
 
+export const suspendOrganisationSchema = z.strictObject({
+  type: z.literal('SuspendOrganisation'),
+  ...commandBase,
+  organisationId: idSchema,
+  reason: shortTextSchema,
+});
+
+export const reinstateOrganisationSchema = z.strictObject({
+  type: z.literal('ReinstateOrganisation'),
+  ...commandBase,
+  organisationId: idSchema,
+});
+
 export const changePointsPolicySchema = z.strictObject({
   type: z.literal('ChangePointsPolicy'),
   ...commandBase,
@@ -56,5 +69,7 @@ export const REGISTRY_COMMAND_SCHEMAS = [
   suspendPartnerSchema,
   reinstatePartnerSchema,
   registerOrganisationSchema,
+  suspendOrganisationSchema,
+  reinstateOrganisationSchema,
   changePointsPolicySchema,
 ] as const;

@@ -53,6 +53,21 @@ export const organisationRegisteredData = z.object({
   actor: actorSchema,
 });
 
+export const organisationSuspendedData = z.object({
+  ...eventBase,
+  organisationId: idSchema,
+  reason: shortTextSchema,
+  suspendedAt: instantSchema,
+  actor: actorSchema,
+});
+
+export const organisationReinstatedData = z.object({
+  ...eventBase,
+  organisationId: idSchema,
+  reinstatedAt: instantSchema,
+  actor: actorSchema,
+});
+
 const nonNegativeInteger = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** The knobs of one points-policy version; see `PointsPolicyTerms` in rules.ts for meaning and units. */
@@ -83,5 +98,9 @@ export const PARTNER_EVENT_DATA = {
   PartnerReinstated: partnerReinstatedData,
 } as const;
 
-export const ORGANISATION_EVENT_DATA = { OrganisationRegistered: organisationRegisteredData } as const;
+export const ORGANISATION_EVENT_DATA = {
+  OrganisationRegistered: organisationRegisteredData,
+  OrganisationSuspended: organisationSuspendedData,
+  OrganisationReinstated: organisationReinstatedData,
+} as const;
 export const POLICY_EVENT_DATA = { PointsPolicyChanged: pointsPolicyChangedData } as const;

@@ -3,7 +3,8 @@
  * may call it and a scope rule, which names (for the docs) and computes (for the check) the
  * scope the route's target lives in. A route without a declaration cannot be registered.
  *
- *  - onRequest: the `Authorization: Bearer <key>` header is hashed and looked up; an unknown key
+ *  - onRequest: the `Authorization: Bearer <key>` header is hashed and looked up (in a registry
+ *    at most API_KEY_REFRESH_MS behind the `access-keys` stream); an unknown key
  *    gets 401 UNAUTHENTICATED, a known key of the wrong role 403 FORBIDDEN — before the body is
  *    even read.
  *  - preHandler (after validation): the scope rule resolves the target's scope, possibly by
@@ -81,8 +82,16 @@ export interface RouteAccessEntry {
   readonly scope: string;
 }
 
-/** Installs authentication and authorization; returns the live table of `/v1` routes and their rules. */
-export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry): RouteAccessEntry[] {
+/**
+ * Installs authentication and authorization; returns the live table of `/v1` routes and their
+ * rules. `checkActive` throws when the body a key is bound to (organisation, partner) is
+ * suspended or unknown, so such a key stops working without being revoked.
+ */
+export function registerAccessControl(
+  app: FastifyInstance,
+  keys: ApiKeyRegistry,
+  checkActive: (principal: Principal) => Promise<void>,
+): RouteAccessEntry[] {
   const table: RouteAccessEntry[] = [];
   app.decorateRequest('principal', null);
 
@@ -99,6 +108,8 @@ export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry
 
   app.addHook('onRequest', async (request) => {
     const key = presentedKey(request);
+    // Keys issued or revoked by another process sharing the store count within API_KEY_REFRESH_MS.
+    if (key !== undefined) await keys.refresh();
     request.principal = key === undefined ? null : (keys.authenticate(key) ?? null);
     const access = request.routeOptions.config.access;
     if (access === undefined || access.roles === 'public') return;
@@ -113,6 +124,7 @@ export function registerAccessControl(app: FastifyInstance, keys: ApiKeyRegistry
     if (!access.roles.includes(request.principal.role)) {
       throw ProblemError.http('FORBIDDEN', `role ${request.principal.role} may not call this route`);
     }
+    await checkActive(request.principal);
   });
 
   app.addHook('preHandler', async (request) => {

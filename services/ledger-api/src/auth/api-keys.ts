@@ -3,6 +3,13 @@
  * role and scope it is bound to, as events in the `access-keys` stream so that every issue and
  * revocation is part of the audited history. The registry folds that stream into memory at
  * start-up and appends to it (with an expected revision) on every change.
+ *
+ * Several API processes can share one store (PostgreSQL), and a key issued or revoked through
+ * one must count in all of them. So before authenticating, a registry whose last catch-up began
+ * more than `refreshIntervalMs` ago reads the stream's tail first (concurrent requests share one
+ * read). A change appended at time T is therefore seen by every request that starts after
+ * T + refreshIntervalMs, in every process, with no background task and at most one stream read
+ * per interval per process.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { deterministicEventId } from '@timebank/application';
@@ -34,6 +41,13 @@ const KEY_PREFIX = 'tbk_';
  */
 const HASHED_KEYS_MAX = 1_000;
 
+export interface ApiKeyRegistryOptions {
+  /** How stale the fold may be before a request reads the stream's tail; see API_KEY_REFRESH_MS. */
+  readonly refreshIntervalMs: number;
+  /** Milliseconds on a clock that never goes back; default `performance.now`. */
+  readonly monotonicMs?: () => number;
+}
+
 export interface ApiKeyRecord extends Principal {
   readonly keyHash: string;
   readonly issuedBy: string;
@@ -46,6 +60,12 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** A bootstrap key saved before its append: `commit` once the store has it (returns where it is), `discard` if not. */
+export interface KeptBootstrapKey {
+  commit(): string;
+  discard(): void;
+}
+
 export class ApiKeyError extends Error {
   constructor(
     readonly code: 'API_KEY_NOT_FOUND' | 'API_KEY_SCOPE_MISMATCH',
@@ -56,6 +76,15 @@ export class ApiKeyError extends Error {
   }
 }
 
+/** A role requires a scope of one kind (a desk serves a community, and so on): 422 otherwise. */
+export function assertScopeFitsRole(role: Role, scope: Scope): void {
+  if (SCOPE_KIND_OF_ROLE[role] === scope.kind) return;
+  throw new ApiKeyError(
+    'API_KEY_SCOPE_MISMATCH',
+    `a ${role} key must be bound to a ${SCOPE_KIND_OF_ROLE[role]} scope, not ${scope.kind}`,
+  );
+}
+
 export class ApiKeyRegistry {
   readonly #store: EventStore;
   readonly #byHash = new Map<string, ApiKeyRecord>();
@@ -63,25 +92,45 @@ export class ApiKeyRegistry {
   readonly #serializer = new KeyedSerializer();
   /** Presented key → its hash, for keys that authenticated; the record is still looked up by hash, so a revocation applies at once. */
   readonly #hashOfKey = new Map<string, string>();
+  readonly #refreshIntervalMs: number;
+  readonly #monotonicMs: () => number;
   #revision = -1n;
+  /** When (on `#monotonicMs`) the last completed catch-up began: what it read was current then. */
+  #caughtUpAtMs = Number.NEGATIVE_INFINITY;
+  /** The catch-up in flight for requests that found the fold stale, shared by all of them. */
+  #refreshing: Promise<void> | undefined;
 
-  private constructor(store: EventStore) {
+  private constructor(store: EventStore, options: ApiKeyRegistryOptions) {
     this.#store = store;
+    this.#refreshIntervalMs = options.refreshIntervalMs;
+    this.#monotonicMs = options.monotonicMs ?? (() => performance.now());
   }
 
   /** Folds the `access-keys` stream into memory. */
-  static async load(store: EventStore): Promise<ApiKeyRegistry> {
-    const registry = new ApiKeyRegistry(store);
+  static async load(store: EventStore, options: ApiKeyRegistryOptions): Promise<ApiKeyRegistry> {
+    const registry = new ApiKeyRegistry(store, options);
     await registry.#catchUp();
     return registry;
   }
 
-  /** True until the first key has ever been issued: the server then prints a bootstrap admin key. */
+  /**
+   * Catches up with the stream when the last catch-up began more than `refreshIntervalMs` ago,
+   * so that keys issued or revoked by another process count here too. Call before `authenticate`.
+   */
+  async refresh(): Promise<void> {
+    if (this.#monotonicMs() - this.#caughtUpAtMs <= this.#refreshIntervalMs) return;
+    this.#refreshing ??= this.#serializer
+      .run(ACCESS_KEYS_STREAM, () => this.#catchUp())
+      .finally(() => (this.#refreshing = undefined));
+    await this.#refreshing;
+  }
+
+  /** True until the first key has ever been issued: the server then issues a bootstrap admin key. */
   get isEmpty(): boolean {
     return this.#revision < 0n;
   }
 
-  /** The active key with this plaintext, or undefined (unknown or revoked). */
+  /** The active key with this plaintext, or undefined (unknown or revoked), as of the last catch-up. */
   authenticate(key: string): Principal | undefined {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
     let hash = this.#hashOfKey.get(key);
@@ -117,12 +166,7 @@ export class ApiKeyRegistry {
     issuedBy: string;
     idempotencyKey: string;
   }): Promise<{ key: string; record: ApiKeyRecord; position: bigint }> {
-    if (SCOPE_KIND_OF_ROLE[input.role] !== input.scope.kind) {
-      throw new ApiKeyError(
-        'API_KEY_SCOPE_MISMATCH',
-        `a ${input.role} key must be bound to a ${SCOPE_KIND_OF_ROLE[input.role]} scope, not ${input.scope.kind}`,
-      );
-    }
+    assertScopeFitsRole(input.role, input.scope);
     const key = `${KEY_PREFIX}${randomBytes(KEY_SECRET_BYTES).toString('base64url')}`;
     const data = {
       keyId: randomUUID(),
@@ -140,9 +184,13 @@ export class ApiKeyRegistry {
 
   /**
    * Issues the first administrator key if no key was ever issued; returns undefined otherwise.
-   * Two processes starting on one fresh store race on `no_stream`: exactly one wins.
+   * Two processes starting on one fresh store race on `no_stream`: exactly one wins. The key is
+   * handed to `keep` before it is appended, so a key the ledger knows is always saved somewhere
+   * first; `keep` returns what to do once the append's outcome is known.
    */
-  async bootstrapAdmin(): Promise<{ key: string; record: ApiKeyRecord } | undefined> {
+  async bootstrapAdmin(
+    keep: (key: string, keyId: string) => KeptBootstrapKey,
+  ): Promise<{ record: ApiKeyRecord; kept: string } | undefined> {
     return this.#serializer.run(ACCESS_KEYS_STREAM, async () => {
       await this.#catchUp();
       if (!this.isEmpty) return undefined;
@@ -156,13 +204,15 @@ export class ApiKeyRegistry {
         label: 'bootstrap administrator',
         issuedBy: 'system:bootstrap',
       };
+      const kept = keep(key, keyId);
       try {
         await this.#appendUnlocked('ApiKeyIssued', data, `bootstrap:${keyId}`, 'system:bootstrap');
       } catch (error) {
+        kept.discard();
         if (isWrongExpectedVersion(error)) return undefined;
         throw error;
       }
-      return { key, record: this.#byId.get(keyId)! };
+      return { record: this.#byId.get(keyId)!, kept: kept.commit() };
     });
   }
 
@@ -228,11 +278,13 @@ export class ApiKeyRegistry {
   }
 
   async #catchUp(): Promise<void> {
+    const startedAtMs = this.#monotonicMs();
     for (;;) {
       const page = await this.#store.readStream(ACCESS_KEYS_STREAM, { fromRevision: this.#revision + 1n });
       for (const event of page) this.#apply(event);
-      if (page.length === 0) return;
+      if (page.length === 0) break;
     }
+    this.#caughtUpAtMs = Math.max(this.#caughtUpAtMs, startedAtMs);
   }
 
   #apply(event: RecordedEvent): void {

@@ -6,6 +6,8 @@
 import type { FastifyRequest } from 'fastify';
 import {
   applyVolunteerEvent,
+  organisationDecider,
+  organisationStream,
   partnerDecider,
   partnerStream,
   volunteerDecider,
@@ -16,6 +18,7 @@ import {
   type VolunteerState,
 } from '@timebank/domain';
 import type { DependencyLoader, Ledger } from '@timebank/application';
+import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError } from '../http/problem.js';
 import type { ScopeRule } from './access.js';
 import type { Principal, Scope } from './principal.js';
@@ -51,6 +54,54 @@ const VOLUNTEER_FOLD = {
   applyInPlace: applyVolunteerEvent,
 };
 const PARTNER_FOLD = { initialState: () => partnerDecider.initialState(), evolve: partnerDecider.evolve };
+const ORGANISATION_FOLD = {
+  initialState: () => organisationDecider.initialState(),
+  evolve: organisationDecider.evolve,
+};
+
+/**
+ * Whether the organisation or partner a scope names is registered and not suspended; null for
+ * scopes that name no registered body (a community, or all). Communities are not registered
+ * entities in this ledger: a desk's community id is simply the id the desk serves.
+ */
+export async function scopeStatus(
+  ledger: Ledger,
+  scope: Scope,
+): Promise<'unregistered' | 'active' | 'suspended' | null> {
+  if (scope.kind === 'organisation') {
+    const { state } = await ledger.handler.load(organisationStream(scope.id), ORGANISATION_FOLD);
+    return state.status;
+  }
+  if (scope.kind === 'partner') {
+    const { state } = await ledger.handler.load(partnerStream(scope.id), PARTNER_FOLD);
+    return state.status;
+  }
+  return null;
+}
+
+/** Refuses to bind a key to an organisation or partner that was never registered: 404 with the domain's code. */
+export async function assertScopeRegistered(ledger: Ledger, scope: Scope): Promise<void> {
+  if ((await scopeStatus(ledger, scope)) !== 'unregistered') return;
+  const code = scope.kind === 'organisation' ? 'ORGANISATION_NOT_FOUND' : 'PARTNER_NOT_FOUND';
+  const id = scope.kind === 'all' ? '' : scope.id;
+  throw new ProblemError(DOMAIN_ERROR_STATUS[code], code, `no ${scope.kind} ${id}; register it first`);
+}
+
+/**
+ * The per-request check that a key's organisation or partner is still active: a key bound to a
+ * suspended one (or, for keys issued before issuance checked, one never registered) stops
+ * working. The fold is cached by the command handler: on SQLite, whose change log vouches for
+ * it, this costs no read while nothing changed; on PostgreSQL, one read of the stream's tail.
+ */
+export function activeScopeCheck(ledger: Ledger): (principal: Principal) => Promise<void> {
+  return async (principal) => {
+    const { scope } = principal;
+    const status = await scopeStatus(ledger, scope);
+    if (status === null || status === 'active' || scope.kind === 'all') return;
+    const state = status === 'suspended' ? 'is suspended' : 'is not registered';
+    throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `this API key's ${scope.kind} ${scope.id} ${state}`);
+  };
+}
 
 /**
  * Runs `read` on a volunteer's current state. The state is shared with the command handler's

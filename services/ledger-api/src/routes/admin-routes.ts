@@ -1,5 +1,5 @@
 /**
- * Administrators: organisations, partners (registration, suspension) and points-policy versions.
+ * Administrators: organisations and partners (registration, suspension) and points-policy versions.
  * Every change is an event; nothing here rewrites history. (API keys: api-key-routes.ts.)
  */
 import { z } from 'zod';
@@ -31,6 +31,44 @@ export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
     response: z.object({ organisationId: z.string() }),
     command: ({ body }) => ({ type: 'RegisterOrganisation', ...body }),
     respond: (result) => ({ organisationId: eventData(result, 'OrganisationRegistered').organisationId }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/organisations/:organisationId/suspend',
+    tag: 'administrators',
+    summary: 'Suspend an organisation: its organiser keys stop working until it is reinstated',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ organisationId: idSchema }),
+    body: z.strictObject({ reason: shortTextSchema }),
+    status: 200,
+    response: z.object({ organisationId: z.string(), status: z.literal('suspended') }),
+    command: ({ params, body }) => ({
+      type: 'SuspendOrganisation',
+      organisationId: params.organisationId,
+      reason: body.reason,
+    }),
+    respond: (result) => ({
+      organisationId: eventData(result, 'OrganisationSuspended').organisationId,
+      status: 'suspended' as const,
+    }),
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/organisations/:organisationId/reinstate',
+    tag: 'administrators',
+    summary: 'Reinstate a suspended organisation',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ organisationId: idSchema }),
+    body: emptyBody,
+    status: 200,
+    response: z.object({ organisationId: z.string(), status: z.literal('active') }),
+    command: ({ params }) => ({ type: 'ReinstateOrganisation', organisationId: params.organisationId }),
+    respond: (result) => ({
+      organisationId: eventData(result, 'OrganisationReinstated').organisationId,
+      status: 'active' as const,
+    }),
   });
 
   commandRoute(app, context, {

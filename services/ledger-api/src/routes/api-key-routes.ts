@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { freeTextSchema, textFieldSchema } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
-import type { ApiKeyRecord } from '../auth/api-keys.js';
+import { assertScopeFitsRole, type ApiKeyRecord } from '../auth/api-keys.js';
+import { assertScopeRegistered } from '../auth/domain-scope.js';
 import { actorOf, ROLES, scopeSchema } from '../auth/principal.js';
 import type { AppContext, TypedApp } from '../context.js';
 import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
@@ -58,6 +59,9 @@ export function registerApiKeyRoutes(app: TypedApp, context: AppContext): void {
     },
     async (request, reply) =>
       idempotentWrite(context, request, reply, async (commandKey) => {
+        // A key bound to an organisation or partner that does not exist would act for nobody.
+        assertScopeFitsRole(request.body.role, request.body.scope);
+        await assertScopeRegistered(context.ledger, request.body.scope);
         const issued = await context.keys.issue({
           role: request.body.role,
           scope: request.body.scope,

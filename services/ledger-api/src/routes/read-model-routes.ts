@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { idSchema, instantSchema } from '@timebank/domain';
 import { volunteerAsOf } from '@timebank/projections';
 import { ANY_SCOPE, scopeFromParam, type ScopeRule } from '../auth/access.js';
+import { inScope } from '../auth/principal.js';
 import type { AppContext, TypedApp } from '../context.js';
 import { ProblemError } from '../http/problem.js';
 import { positionSchema } from '../http/write.js';
@@ -35,15 +36,17 @@ async function readModels(context: AppContext, minPosition: string | undefined) 
 }
 
 /** A desk may look up only volunteers of its community; the number is resolved through the read model. */
+/** Like the look-up by ID number, another community's volunteer reads as nobody: no existence oracle. */
 function byNumberScope(context: AppContext): ScopeRule {
   return {
-    describe: "desk: the volunteer's community",
+    describe: "desk: the volunteer's community (another community's volunteer reads as not found)",
     async resolve(request) {
-      if (request.principal === null || request.principal.scope.kind === 'all') return 'any';
+      const principal = request.principal;
+      if (principal === null || principal.scope.kind === 'all') return 'any';
       const { volunteerNumber } = request.params as { volunteerNumber: string };
       const { minPosition } = request.query as { minPosition?: string };
       const found = await (await readModels(context, minPosition)).volunteerByNumber(volunteerNumber);
-      if (found === null)
+      if (found === null || !inScope(principal, { kind: 'community', id: found.community }))
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer numbered ${volunteerNumber}`);
       return { kind: 'community', id: found.community };
     },

@@ -24,6 +24,7 @@ import {
 } from '@timebank/domain';
 import type { ScopeRule } from '../auth/access.js';
 import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
+import { inScope } from '../auth/principal.js';
 import type { AppContext, TypedApp } from '../context.js';
 import { ProblemError } from '../http/problem.js';
 import { positionSchema } from '../http/write.js';
@@ -97,17 +98,23 @@ async function summaryOf(context: AppContext, volunteerId: string) {
 
 const lookupBody = z.strictObject({ nationalIdNumber: z.string().min(1).max(40) });
 
-/** The desk's community must be the looked-up volunteer's; the id is derived from the ID number's keyed hash. */
+/**
+ * The desk's community must be the looked-up volunteer's; the id is derived from the ID number's
+ * keyed hash. A volunteer of another community is answered exactly like an unregistered person
+ * (the same 404, the same body): otherwise any desk could learn whether anyone is registered
+ * anywhere by trying ID numbers.
+ */
 function lookupScope(context: AppContext): ScopeRule {
   return {
-    describe: "desk: the volunteer's community",
+    describe: "desk: the volunteer's community (another community's volunteer reads as not found)",
     async resolve(request) {
-      if (request.principal === null || request.principal.scope.kind === 'all') return 'any';
+      const principal = request.principal;
+      if (principal === null || principal.scope.kind === 'all') return 'any';
       const { nationalIdNumber } = request.body as z.infer<typeof lookupBody>;
       const volunteerId = volunteerIdForNationalIdHash(context.ledger.nationalIdHash(nationalIdNumber));
       const community = await readVolunteer(context.ledger, volunteerId, (state) => state.community);
-      if (community === null)
-        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
+      const visible = community !== null && inScope(principal, { kind: 'community', id: community });
+      if (!visible) throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
       return { kind: 'community', id: community };
     },
   };
