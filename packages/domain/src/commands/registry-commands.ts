@@ -47,7 +47,7 @@ export const suspendOrganisationSchema = z.strictObject({
   type: z.literal('SuspendOrganisation'),
   ...commandBase,
   organisationId: idSchema,
-  reason: shortTextSchema,
+  reason: textFieldSchema,
 });
 
 export const reinstateOrganisationSchema = z.strictObject({

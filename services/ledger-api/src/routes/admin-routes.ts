@@ -40,7 +40,7 @@ export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
     roles: ADMINS,
     scope: ANY_SCOPE,
     params: z.strictObject({ organisationId: idSchema }),
-    body: z.strictObject({ reason: shortTextSchema }),
+    body: z.strictObject({ reason: textFieldSchema }),
     status: 200,
     response: z.object({ organisationId: z.string(), status: z.literal('suspended') }),
     command: ({ params, body }) => ({
