@@ -120,3 +120,26 @@ t.test('the as-of summary has the shape of GET /v1/volunteers/:id, key for key',
   t.match(summaryAsOf, { starReviewFlag: false, effectiveStars: 0, usableCentipoints: Number });
   t.notOk('points' in summaryAsOf, 'points are not nested in another shape');
 });
+
+t.test('a statement validates its period and knows its partner, as /offers does', async (t) => {
+  const w = await startWorld(t);
+  for (const period of ['2026-13', '2026-00', '2026-1', '26-01']) {
+    const response = await w.get(`/v1/partners/p1/statement?period=${period}`, w.partner);
+    t.equal(response.statusCode, 400, period);
+    const problem = problemOf(t, response);
+    t.equal(problem.code, 'VALIDATION_FAILED');
+    t.same(
+      problem.errors?.map((issue) => issue.field),
+      ['query.period'],
+    );
+  }
+  const december = await w.get('/v1/partners/p1/statement?period=2026-12', w.partner);
+  t.equal(december.statusCode, 200);
+  t.same(december.json(), { partnerId: 'p1', holds: [], settlements: [] });
+
+  const offers = await w.get('/v1/partners/nobody/offers', w.admin);
+  t.equal(problemOf(t, offers).code, 'PARTNER_NOT_FOUND');
+  const statement = await w.get('/v1/partners/nobody/statement', w.admin);
+  t.equal(statement.statusCode, 404);
+  t.equal(problemOf(t, statement).code, 'PARTNER_NOT_FOUND', 'the same answer as /offers');
+});
