@@ -35,7 +35,7 @@ export interface RouteErrorFacts {
 }
 
 /** Codes a handler (or its scope rule) raises itself, beyond what the route's shape implies. */
-const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
+export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   'POST /v1/admin/api-keys': ['API_KEY_SCOPE_MISMATCH'],
   'POST /v1/admin/api-keys/:keyId/revoke': ['API_KEY_NOT_FOUND'],
   'POST /v1/volunteers/lookup': ['VOLUNTEER_NOT_FOUND'],

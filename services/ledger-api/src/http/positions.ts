@@ -29,3 +29,6 @@ export const positionSchema = storedInteger('Global position (a decimal string)'
 
 /** A stream revision (0 is a stream's first event). */
 export const revisionSchema = storedInteger('Stream revision (a decimal string)');
+
+/** An instant in a response: ISO-8601 UTC, as the domain and the stores write them (`format: date-time`). */
+export const instantOnTheWire = z.iso.datetime().describe('ISO-8601 UTC instant');

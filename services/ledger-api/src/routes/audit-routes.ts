@@ -7,7 +7,7 @@ import { STREAM_NAME_PATTERN, type RecordedEvent } from '@timebank/event-store';
 import { ANY_SCOPE } from '../auth/access.js';
 import { verifyStore } from '../audit/chain-verifier.js';
 import type { AppContext, TypedApp } from '../context.js';
-import { positionSchema, revisionSchema } from '../http/positions.js';
+import { instantOnTheWire, positionSchema, revisionSchema } from '../http/positions.js';
 
 const AUDITORS = { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } } as const;
 
@@ -30,7 +30,7 @@ export const recordedEventSchema = z.object({
   type: z.string(),
   data: z.record(z.string(), z.unknown()),
   metadata: z.record(z.string(), z.unknown()),
-  recordedAt: z.iso.datetime().describe('When the store recorded the event (ISO-8601 UTC)'),
+  recordedAt: instantOnTheWire.describe('When the store recorded the event (ISO-8601 UTC)'),
   hash: z.string().describe('sha-256 link of the stream’s hash chain (docs/event-store.md)'),
 });
 
@@ -53,7 +53,7 @@ const reportSchema = z.object({
   eventsChecked: z.number().int(),
   streamsChecked: z.number().int(),
   lastPosition: positionSchema,
-  failures: z.array(z.object({ streamName: z.string(), revision: z.string(), reason: z.string() })),
+  failures: z.array(z.object({ streamName: z.string(), revision: revisionSchema, reason: z.string() })),
 });
 
 export function registerAuditRoutes(app: TypedApp, context: AppContext): void {

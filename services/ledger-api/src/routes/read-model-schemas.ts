@@ -4,9 +4,10 @@
  * the serializer drops any column a projection adds before the API decides to publish it.
  */
 import { z } from 'zod';
+import { instantOnTheWire } from '../http/positions.js';
 
 /** Instants the projections copy from events: ISO-8601 UTC, as the domain writes them. */
-const instant = z.iso.datetime();
+const instant = instantOnTheWire;
 const centipoints = z.number().int();
 
 export const volunteerPointsSchema = z.object({
