@@ -39,6 +39,30 @@ t.test('every route is documented with its roles and scope rule', async (t) => {
   }
 });
 
+const errorsDoc = readFileSync(
+  join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'errors.md'),
+  'utf8',
+);
+
+/** `code → status` rows of the "## HTTP-layer codes" section of docs/errors.md. */
+function documentedHttpCodes(markdown: string): Map<string, number> {
+  const start = markdown.indexOf('\n## HTTP-layer codes\n');
+  if (start < 0) throw new Error('docs/errors.md has no "## HTTP-layer codes" section');
+  const next = markdown.indexOf('\n## ', start + 1);
+  const section = markdown.slice(start, next < 0 ? undefined : next);
+  return new Map(
+    [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)`\s*\|\s*(\d{3})\s*\|/gm)].map((match) => [
+      match[1] ?? '',
+      Number(match[2]),
+    ]),
+  );
+}
+
+t.test('docs/errors.md lists exactly the HTTP-layer catalogue, with each status', async (t) => {
+  const documented = documentedHttpCodes(errorsDoc);
+  t.same(Object.fromEntries(documented), { ...HTTP_ERROR_STATUS });
+});
+
 t.test('every error code is documented with its status', async (t) => {
   for (const [code, status] of Object.entries(HTTP_ERROR_STATUS)) {
     t.ok(hasRow(`\`${code}\``, String(status)), `${code} → ${status}`);
