@@ -24,6 +24,7 @@ import type { LedgerApiConfig } from './config.js';
 import type { AppContext, ProjectorHandle, TypedApp } from './context.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { ProblemError } from './http/problem.js';
 import { clientErrorHandler, routerErrorHandler } from './http/framework-errors.js';
 import { registerMinPositionCheck } from './http/min-position.js';
 import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
@@ -100,6 +101,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     // Errors raised before routing answer as problems too (http/framework-errors.ts).
     frameworkErrors: routerErrorHandler,
     clientErrorHandler: clientErrorHandler(dependencies.logger),
+    // fastify's own 503 while closing is plain JSON; the onRequest hook below answers a problem instead.
+    return503OnClosing: false,
   });
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
@@ -116,14 +119,16 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
-  });
   // While closing, answers end their keep-alive connection: otherwise a client's idle connection
   // would hold close() open until the keep-alive timeout (72 s), beyond any shutdown grace period.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    // A request that arrives while the server drains (its headers were still coming in at close).
+    if (closing) throw ProblemError.http('SHUTTING_DOWN', 'the server is shutting down; retry the request');
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) void reply.header('connection', 'close');

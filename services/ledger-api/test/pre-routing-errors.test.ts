@@ -86,3 +86,28 @@ t.test('Node’s parser errors are problems on a real socket: 431 and 400', asyn
     'under the request id sent to the client',
   );
 });
+
+t.test('a request that arrives while the server closes is a problem, not fastify’s plain 503', async (t) => {
+  const h = await startHarness(t);
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = h.app.server.address() as AddressInfo;
+  // Headers begun before close() and finished after it: the request reaches the app while it drains.
+  const socket = connect({ host: '127.0.0.1', port });
+  let received = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (received += chunk));
+  const ended = new Promise((resolve) => socket.on('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const closed = h.app.close();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  socket.write('\r\n');
+  await ended;
+  await closed;
+  const response = parseRawResponse(received);
+  t.equal(response.statusCode, 503);
+  t.equal(problemOf(t, response).code, 'SHUTTING_DOWN');
+  t.type(response.headers['x-request-id'], 'string', 'with its request id');
+  t.equal(response.headers.connection, 'close', 'and the connection closes');
+});

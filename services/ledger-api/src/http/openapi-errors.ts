@@ -65,6 +65,7 @@ export function errorCodesOf(facts: RouteErrorFacts): ErrorCode[] {
     'VALIDATION_FAILED',
     'INTERNAL_ERROR',
     'STORE_UNAVAILABLE',
+    'SHUTTING_DOWN',
   ]);
   const add = (...more: ErrorCode[]) => more.forEach((code) => codes.add(code));
   if (facts.rateLimited) add('RATE_LIMITED');

@@ -32,6 +32,7 @@ export const HTTP_ERROR_STATUS = {
   HEADERS_TOO_LARGE: 431,
   READ_MODEL_BEHIND: 503,
   STORE_UNAVAILABLE: 503,
+  SHUTTING_DOWN: 503,
   INTERNAL_ERROR: 500,
 } as const;
 export type HttpErrorCode = keyof typeof HTTP_ERROR_STATUS;
