@@ -3,6 +3,7 @@
  * build it over a real store and call it with `app.inject()`.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
@@ -24,6 +25,11 @@ import type { LedgerApiConfig } from './config.js';
 import type { AppContext, ProjectorHandle, TypedApp } from './context.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { ProblemError } from './http/problem.js';
+import { clientErrorHandler, routerErrorHandler } from './http/framework-errors.js';
+import { registerMinPositionCheck } from './http/min-position.js';
+import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
+import { requestLabels } from './http/request-labels.js';
 import { IdempotencyRecords } from './http/idempotency.js';
 import { registerSystemRoutes } from './routes/system-routes.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
@@ -61,6 +67,8 @@ export interface LedgerApp {
 /** A client-supplied request id is kept if it is short and printable; otherwise a UUID is made. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
+const noQuery = z.strictObject({});
+
 export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
   const { config } = dependencies;
   const metrics = dependencies.metrics ?? new ApiMetrics();
@@ -91,37 +99,48 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     },
     // Unknown query parameters are rejected by the strict schemas, not silently dropped.
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors raised before routing answer as problems too (http/framework-errors.ts).
+    frameworkErrors: routerErrorHandler,
+    clientErrorHandler: clientErrorHandler(dependencies.logger),
+    // fastify's own 503 while closing is plain JSON; the onRequest hook below answers a problem instead.
+    return503OnClosing: false,
   });
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app, metrics);
-
-  app.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
+  const errorFacts = new Map<string, RouteErrorFacts>();
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) return;
+    // A route that declares no query takes none: an unknown parameter is 400, as everywhere else.
+    if (route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: noQuery };
+    for (const method of [route.method].flat()) {
+      errorFacts.set(`${method} ${route.url}`, routeErrorFacts(route, method));
+    }
   });
+
   // While closing, answers end their keep-alive connection: otherwise a client's idle connection
   // would hold close() open until the keep-alive timeout (72 s), beyond any shutdown grace period.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    // A request that arrives while the server drains (its headers were still coming in at close).
+    if (closing) throw ProblemError.http('SHUTTING_DOWN', 'the server is shutting down; retry the request');
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) void reply.header('connection', 'close');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
-    metrics.requestSeconds.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
+    metrics.requestSeconds.observe(requestLabels(request, reply), reply.elapsedTime / 1000);
   });
 
+  // Before access control: a scope rule may itself wait on the read models for minPosition.
+  registerMinPositionCheck(app, store);
   const routes = registerAccessControl(app, keys, activeScopeCheck(ledger));
   await app.register(fastifyRateLimit, {
     max: config.rateLimit.requestsMax,
@@ -146,10 +165,14 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
       security: [{ apiKey: [] }],
     },
     transform: createJsonSchemaTransform({ skipList: ['/docs', '/docs/*', '/docs/json', '/docs/yaml'] }),
+    transformObject: (document) =>
+      'openapiObject' in document
+        ? addErrorResponses(document.openapiObject, errorFacts)
+        : document.swaggerObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  const typed = app.withTypeProvider<ZodTypeProvider>() as unknown as TypedApp;
+  const typed: TypedApp = app.withTypeProvider<ZodTypeProvider>();
   registerSystemRoutes(typed, context);
   registerApiKeyRoutes(typed, context);
   registerAuditRoutes(typed, context);

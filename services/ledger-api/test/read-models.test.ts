@@ -65,9 +65,10 @@ t.test('read models answer with the caller’s own writes when asked for their p
     'double entry: the balances sum to zero',
   );
 
-  const behind = await w.get(`/v1/audit/balances?minPosition=${BigInt(position) + 1_000_000n}`, w.auditor);
-  t.equal(behind.statusCode, 503);
-  t.equal(problemOf(t, behind).code, 'READ_MODEL_BEHIND');
+  // Beyond the head no wait can help: refused at once (test/positions.test.ts covers READ_MODEL_BEHIND).
+  const beyond = await w.get(`/v1/audit/balances?minPosition=${BigInt(position) + 1_000_000n}`, w.auditor);
+  t.equal(beyond.statusCode, 400);
+  t.equal(problemOf(t, beyond).code, 'POSITION_BEYOND_HEAD');
 
   const ready = await w.app.inject({ method: 'GET', url: '/readyz' });
   t.equal(ready.statusCode, 200, 'ready once the projector has caught up');
@@ -101,4 +102,46 @@ t.test('as-of queries replay a volunteer to a past position', async (t) => {
   t.equal(problemOf(t, neither).code, 'VALIDATION_FAILED');
   const early = await w.get(`/v1/audit/volunteers/${volunteerId}/as-of?position=1`, w.auditor);
   t.equal(problemOf(t, early).code, 'VOLUNTEER_NOT_FOUND');
+});
+
+t.test('the as-of summary has the shape of GET /v1/volunteers/:id, key for key', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(7003);
+  await w.earn(volunteerId, 2, 30);
+  const current = await w.get(`/v1/volunteers/${volunteerId}`, w.admin);
+  t.equal(current.statusCode, 200);
+  const asOf = await w.get(
+    `/v1/audit/volunteers/${volunteerId}/as-of?at=${new Date().toISOString()}`,
+    w.auditor,
+  );
+  t.equal(asOf.statusCode, 200);
+  const summaryNow = current.json<Record<string, unknown>>();
+  const summaryAsOf = asOf.json<{ summary: Record<string, unknown> }>().summary;
+  t.same(Object.keys(summaryAsOf).sort(), Object.keys(summaryNow).sort(), 'the same keys');
+  t.same(summaryAsOf, summaryNow, 'and, as of now, the same values');
+  t.match(summaryAsOf, { starReviewFlag: false, effectiveStars: 0, usableCentipoints: Number });
+  t.notOk('points' in summaryAsOf, 'points are not nested in another shape');
+});
+
+t.test('a statement validates its period and knows its partner, as /offers does', async (t) => {
+  const w = await startWorld(t);
+  for (const period of ['2026-13', '2026-00', '2026-1', '26-01']) {
+    const response = await w.get(`/v1/partners/p1/statement?period=${period}`, w.partner);
+    t.equal(response.statusCode, 400, period);
+    const problem = problemOf(t, response);
+    t.equal(problem.code, 'VALIDATION_FAILED');
+    t.same(
+      problem.errors?.map((issue) => issue.field),
+      ['query.period'],
+    );
+  }
+  const december = await w.get('/v1/partners/p1/statement?period=2026-12', w.partner);
+  t.equal(december.statusCode, 200);
+  t.same(december.json(), { partnerId: 'p1', holds: [], settlements: [] });
+
+  const offers = await w.get('/v1/partners/nobody/offers', w.admin);
+  t.equal(problemOf(t, offers).code, 'PARTNER_NOT_FOUND');
+  const statement = await w.get('/v1/partners/nobody/statement', w.admin);
+  t.equal(statement.statusCode, 404);
+  t.equal(problemOf(t, statement).code, 'PARTNER_NOT_FOUND', 'the same answer as /offers');
 });

@@ -10,7 +10,9 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 /** HTTP-layer codes and their status. Stable and never reused; listed in docs/api.md. */
 export const HTTP_ERROR_STATUS = {
   VALIDATION_FAILED: 400,
+  POSITION_BEYOND_HEAD: 400,
   MALFORMED_JSON: 400,
+  MALFORMED_REQUEST: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   API_KEY_SCOPE_INACTIVE: 403,
@@ -23,11 +25,15 @@ export const HTTP_ERROR_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 409,
   CONCURRENCY_CONFLICT: 409,
   COMMAND_ALREADY_APPLIED: 409,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   READ_MODEL_BEHIND: 503,
   STORE_UNAVAILABLE: 503,
+  SHUTTING_DOWN: 503,
   INTERNAL_ERROR: 500,
 } as const;
 export type HttpErrorCode = keyof typeof HTTP_ERROR_STATUS;
@@ -72,14 +78,15 @@ export function titleOf(code: string): string {
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 
-export function problemBody(problem: ProblemError, instance: string): ProblemBody {
+/** `instance` is the request's path; absent when the request could not even be parsed. */
+export function problemBody(problem: ProblemError, instance?: string): ProblemBody {
   return {
     type: `https://timebank.example/problems/${problem.code.toLowerCase().replaceAll('_', '-')}`,
     title: titleOf(problem.code),
     status: problem.status,
     code: problem.code,
     detail: problem.message,
-    instance,
+    ...(instance === undefined ? {} : { instance }),
     ...(problem.errors === undefined ? {} : { errors: problem.errors }),
   };
 }

@@ -21,8 +21,7 @@ export const writeHeaders = z.object({
     .describe('Unique per intended write; a repeat returns the original response'),
 });
 
-/** Positions are bigint in process and decimal strings on the wire. */
-export const positionSchema = z.string().regex(/^\d+$/).describe('Global position (a decimal string)');
+export { positionSchema } from './positions.js';
 
 export interface WriteResult<Body extends JsonObject> {
   readonly statusCode: 200 | 201;

@@ -14,6 +14,7 @@ import {
 } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
 import type { AppContext, TypedApp } from '../context.js';
+import { instantOnTheWire } from '../http/positions.js';
 import { commandRoute, emptyBody, eventData } from './command-route.js';
 
 const ADMINS = ['admin'] as const;
@@ -132,7 +133,7 @@ export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
     params: z.strictObject({}),
     body: z.strictObject({ effectiveFrom: instantSchema, terms: pointsPolicyTermsSchema.strict() }),
     status: 201,
-    response: z.object({ version: z.number().int(), effectiveFrom: z.string() }),
+    response: z.object({ version: z.number().int(), effectiveFrom: instantOnTheWire }),
     command: ({ body }) => ({
       type: 'ChangePointsPolicy',
       effectiveFrom: body.effectiveFrom,
@@ -156,7 +157,7 @@ export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
             versions: z.array(
               z.object({
                 version: z.number().int(),
-                effectiveFrom: z.string().nullable(),
+                effectiveFrom: instantOnTheWire.nullable(),
                 terms: pointsPolicyTermsSchema,
               }),
             ),

@@ -7,7 +7,7 @@ import { STREAM_NAME_PATTERN, type RecordedEvent } from '@timebank/event-store';
 import { checkLog } from '@timebank/projections';
 import { ANY_SCOPE } from '../auth/access.js';
 import type { AppContext, TypedApp } from '../context.js';
-import { positionSchema } from '../http/write.js';
+import { instantOnTheWire, positionSchema, revisionSchema } from '../http/positions.js';
 
 const AUDITORS = { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } } as const;
 
@@ -15,7 +15,6 @@ const AUDITORS = { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } } a
 const PAGE_SIZE_DEFAULT = 100;
 const PAGE_SIZE_MAX = 1000;
 
-const decimal = z.string().regex(/^\d{1,20}$/, 'must be a decimal integer');
 const pageSize = z
   .string()
   .regex(/^\d{1,4}$/, 'must be a whole number')
@@ -26,12 +25,12 @@ const pageSize = z
 export const recordedEventSchema = z.object({
   position: positionSchema,
   streamName: z.string(),
-  revision: z.string(),
+  revision: revisionSchema,
   id: z.string(),
   type: z.string(),
   data: z.record(z.string(), z.unknown()),
   metadata: z.record(z.string(), z.unknown()),
-  recordedAt: z.string(),
+  recordedAt: instantOnTheWire.describe('When the store recorded the event (ISO-8601 UTC)'),
   hash: z.string().describe('sha-256 link of the stream’s hash chain (docs/event-store.md)'),
 });
 
@@ -63,7 +62,7 @@ const reportSchema = z.object({
         .enum(['hash-chain', 'schema', 'order'])
         .describe('a broken hash chain, an event outside the event catalogue, or positions out of order'),
       streamName: z.string(),
-      revision: z.string(),
+      revision: revisionSchema,
       reason: z.string(),
     }),
   ),
@@ -79,7 +78,7 @@ export function registerAuditRoutes(app: TypedApp, context: AppContext): void {
         tags: ['auditors'],
         summary: 'A page of the global event log in position order',
         querystring: z.strictObject({
-          after: decimal
+          after: positionSchema
             .optional()
             .describe('Return events strictly after this position (default: from the start)'),
           limit: pageSize,
@@ -119,12 +118,12 @@ export function registerAuditRoutes(app: TypedApp, context: AppContext): void {
         tags: ['auditors'],
         summary: 'A stream’s history, with each event’s hash',
         params: z.strictObject({ streamName: z.string().regex(STREAM_NAME_PATTERN, 'not a stream name') }),
-        querystring: z.strictObject({ fromRevision: decimal.optional(), limit: pageSize }),
+        querystring: z.strictObject({ fromRevision: revisionSchema.optional(), limit: pageSize }),
         response: {
           200: z.object({
             streamName: z.string(),
             events: z.array(recordedEventSchema),
-            nextFromRevision: z.string().nullable(),
+            nextFromRevision: revisionSchema.nullable(),
           }),
         },
       },

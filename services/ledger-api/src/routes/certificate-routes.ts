@@ -22,6 +22,7 @@ import {
 import type { ScopeRule } from '../auth/access.js';
 import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
 import type { AppContext, TypedApp } from '../context.js';
+import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData } from './command-route.js';
 
@@ -43,8 +44,8 @@ const activitySchema = z.object({
   organisationId: z.string(),
   durationMinutes: z.number().int(),
   recordCount: z.number().int(),
-  firstStartAt: z.string(),
-  lastEndAt: z.string(),
+  firstStartAt: instantOnTheWire,
+  lastEndAt: instantOnTheWire,
 });
 
 export const certificateSchema = z.object({
@@ -56,8 +57,8 @@ export const certificateSchema = z.object({
   idType: z.string().describe('resident_identity_card (居民身份证)'),
   nationalIdMasked: z.string(),
   community: z.string(),
-  serviceFrom: z.string().nullable(),
-  serviceUntil: z.string().nullable(),
+  serviceFrom: instantOnTheWire.nullable(),
+  serviceUntil: instantOnTheWire.nullable(),
   confirmedMinutes: z.number().int(),
   serviceHours: z.string().describe('Confirmed hours with two decimals, rounded down'),
   activities: z.array(activitySchema).describe('Content of service: minutes per activity and organisation'),
@@ -68,7 +69,7 @@ export const certificateSchema = z.object({
     handler: z.string(),
     contact: z.string(),
   }),
-  issuedAt: z.string(),
+  issuedAt: instantOnTheWire,
   issueDate: z.string().describe('Local calendar date printed on the certificate'),
   amendedRecordIds: z
     .array(z.string())
@@ -125,8 +126,8 @@ const verificationSchema = z.object({
       nationalIdMasked: z.string(),
       confirmedMinutes: z.number().int(),
       serviceHours: z.string(),
-      serviceFrom: z.string().nullable(),
-      serviceUntil: z.string().nullable(),
+      serviceFrom: instantOnTheWire.nullable(),
+      serviceUntil: instantOnTheWire.nullable(),
       issueDate: z.string(),
       issuer: z.object({ organisationName: z.string(), community: z.string() }),
     })

@@ -115,7 +115,7 @@ export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, R
   app.route({
     method: 'POST',
     url: spec.url,
-    config: { access: { roles: spec.roles, scope: spec.scope } },
+    config: { access: { roles: spec.roles, scope: spec.scope }, command: true },
     schema: {
       tags: [spec.tag],
       summary: spec.summary,

@@ -17,6 +17,7 @@ import {
 import { scopeFromParam } from '../auth/access.js';
 import { readPartner, readVolunteer } from '../auth/domain-scope.js';
 import type { AppContext, TypedApp } from '../context.js';
+import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData } from './command-route.js';
 
@@ -128,7 +129,7 @@ export function registerPartnerRoutes(app: TypedApp, context: AppContext): void 
       holdTimeoutSeconds: z.number().int().positive().optional(),
     }),
     status: 201,
-    response: holdResponse.extend({ expiresAt: z.string() }),
+    response: holdResponse.extend({ expiresAt: instantOnTheWire }),
     command: ({ params, body }) => ({
       type: 'HoldPoints',
       partnerId: params.partnerId,

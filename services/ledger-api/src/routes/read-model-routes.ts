@@ -3,19 +3,32 @@
  * records, partner statements, community statistics, account balances, and as-of queries (those
  * are folded from the volunteer's stream, so they need no projector). A read that passes
  * `minPosition` (the position a write returned) waits until the read models include it, bounded
- * by READ_YOUR_WRITES_TIMEOUT_MS, then answers 503 READ_MODEL_BEHIND.
+ * by READ_YOUR_WRITES_TIMEOUT_MS, then answers 503 READ_MODEL_BEHIND; a `minPosition` beyond the
+ * store's head is refused at once (`http/min-position.ts`).
  */
 import { z } from 'zod';
 import { idSchema, instantSchema } from '@timebank/domain';
-import { volunteerAsOf } from '@timebank/projections';
+import { isProjectionError } from '@timebank/projections';
 import { ANY_SCOPE, scopeFromParam, type ScopeRule } from '../auth/access.js';
 import { inScope } from '../auth/principal.js';
+import { readPartner } from '../auth/domain-scope.js';
 import type { AppContext, TypedApp } from '../context.js';
 import { ProblemError } from '../http/problem.js';
-import { positionSchema } from '../http/write.js';
+import { positionSchema } from '../http/positions.js';
+import {
+  communityStatisticsSchema,
+  holdRowSchema,
+  settlementRowSchema,
+  volunteerRowSchema,
+} from './read-model-schemas.js';
+import { volunteerAsOf } from './volunteer-as-of.js';
+import { volunteerSummarySchema } from './volunteer-routes.js';
 
 const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
-const looseRecord = z.record(z.string(), z.unknown());
+/** A statement period: a local month, YYYY-MM with a month from 01 to 12. */
+const periodSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM with a month from 01 to 12');
 
 /** Waits for the read models to include `minPosition`; without a projector, read models are unavailable. */
 async function readModels(context: AppContext, minPosition: string | undefined) {
@@ -24,7 +37,13 @@ async function readModels(context: AppContext, minPosition: string | undefined) 
     throw ProblemError.http('READ_MODEL_BEHIND', 'read models are not running in this process');
   }
   if (minPosition !== undefined) {
-    const reached = await projector.waitFor(BigInt(minPosition), context.config.readYourWritesTimeoutMs);
+    const reached = await projector
+      .waitFor(BigInt(minPosition), context.config.readYourWritesTimeoutMs)
+      .catch((error: unknown) => {
+        // A stopped projector (shutting down, or failed) will not get there either: the same answer.
+        if (isProjectionError(error, 'PROJECTION_STOPPED')) return false;
+        throw error;
+      });
     if (!reached) {
       throw ProblemError.http(
         'READ_MODEL_BEHIND',
@@ -57,13 +76,13 @@ export function registerReadModelRoutes(app: TypedApp, context: AppContext): voi
   app.get(
     '/v1/volunteers/by-number/:volunteerNumber',
     {
-      config: { access: { roles: ['desk', 'admin'], scope: byNumberScope(context) } },
+      config: { access: { roles: ['desk', 'admin'], scope: byNumberScope(context) }, readsModels: true },
       schema: {
         tags: ['desks'],
         summary: 'Find a volunteer by their unified volunteer number (read model)',
         params: z.strictObject({ volunteerNumber: idSchema }),
         querystring: readQuery,
-        response: { 200: looseRecord },
+        response: { 200: volunteerRowSchema },
       },
     },
     async (request) => {
@@ -84,27 +103,33 @@ export function registerReadModelRoutes(app: TypedApp, context: AppContext): voi
   app.get(
     '/v1/partners/:partnerId/statement',
     {
-      config: { access: { roles: ['partner', 'admin'], scope: scopeFromParam('partner', 'partnerId') } },
+      config: {
+        access: { roles: ['partner', 'admin'], scope: scopeFromParam('partner', 'partnerId') },
+        readsModels: true,
+      },
       schema: {
         tags: ['partners'],
         summary: "The partner's own statement: holds and settlement totals per local month",
         params: z.strictObject({ partnerId: idSchema }),
-        querystring: readQuery.extend({
-          period: z
-            .string()
-            .regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM')
-            .optional(),
-        }),
+        querystring: readQuery.extend({ period: periodSchema.optional() }),
         response: {
           200: z.object({
             partnerId: z.string(),
-            holds: z.array(looseRecord),
-            settlements: z.array(looseRecord),
+            holds: z.array(holdRowSchema),
+            settlements: z.array(settlementRowSchema),
           }),
         },
       },
     },
     async (request) => {
+      const { partnerId } = request.params;
+      // As GET /offers does: a partner that was never registered is not found, not an empty statement.
+      const registered = await readPartner(
+        context.ledger,
+        partnerId,
+        (state) => state.status !== 'unregistered',
+      );
+      if (!registered) throw new ProblemError(404, 'PARTNER_NOT_FOUND', `no partner ${partnerId}`);
       const queries = await readModels(context, request.query.minPosition);
       const statement = await queries.partnerStatement(
         request.params.partnerId,
@@ -123,22 +148,26 @@ export function registerReadModelRoutes(app: TypedApp, context: AppContext): voi
     {
       config: {
         access: { roles: ['desk', 'auditor', 'admin'], scope: scopeFromParam('community', 'community') },
+        readsModels: true,
       },
       schema: {
         tags: ['desks'],
         summary: 'Registered and active volunteers, hours per month and the star distribution of a community',
         params: z.strictObject({ community: idSchema }),
         querystring: readQuery,
-        response: { 200: looseRecord },
+        response: { 200: communityStatisticsSchema },
       },
     },
     async (request) => {
       const queries = await readModels(context, request.query.minPosition);
+      const statistics = await queries.communityStatistics({
+        now: new Date(context.clock()).toISOString(),
+        community: request.params.community,
+      });
       return {
-        ...(await queries.communityStatistics({
-          now: new Date(context.clock()).toISOString(),
-          community: request.params.community,
-        })),
+        ...statistics,
+        hoursPerMonth: [...statistics.hoursPerMonth],
+        starDistribution: { ...statistics.starDistribution },
       };
     },
   );
@@ -146,7 +175,7 @@ export function registerReadModelRoutes(app: TypedApp, context: AppContext): voi
   app.get(
     '/v1/audit/balances',
     {
-      config: { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } },
+      config: { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE }, readsModels: true },
       schema: {
         tags: ['auditors'],
         summary: 'Every double-entry account balance and their sum (zero in a sound ledger)',
@@ -175,21 +204,20 @@ export function registerReadModelRoutes(app: TypedApp, context: AppContext): voi
           .strictObject({ position: positionSchema.optional(), at: instantSchema.optional() })
           .refine((query) => query.position !== undefined || query.at !== undefined, 'give position or at'),
         response: {
-          200: z.object({ summary: looseRecord, position: positionSchema, eventsApplied: z.number() }),
+          200: z.object({
+            summary: volunteerSummarySchema.describe('The same summary as GET /v1/volunteers/:volunteerId'),
+            position: positionSchema.describe('Position of the last event included (0 when none was)'),
+            eventsApplied: z.number().int(),
+          }),
         },
       },
     },
     async (request) => {
       const { position, at } = request.query;
-      const result = await volunteerAsOf(
-        context.store,
-        request.params.volunteerId,
-        {
-          ...(position === undefined ? {} : { position: BigInt(position) }),
-          ...(at === undefined ? {} : { at }),
-        },
-        context.ledger.rules,
-      );
+      const result = await volunteerAsOf(context, request.params.volunteerId, {
+        ...(position === undefined ? {} : { position: BigInt(position) }),
+        ...(at === undefined ? {} : { at }),
+      });
       if (result === null) {
         throw new ProblemError(
           404,
@@ -198,7 +226,7 @@ export function registerReadModelRoutes(app: TypedApp, context: AppContext): voi
         );
       }
       return {
-        summary: { ...result.summary },
+        summary: result.summary,
         position: result.position.toString(),
         eventsApplied: result.eventsApplied,
       };

@@ -26,6 +26,7 @@ import type { ScopeRule } from '../auth/access.js';
 import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
 import { inScope } from '../auth/principal.js';
 import type { AppContext, TypedApp } from '../context.js';
+import { instantOnTheWire, revisionSchema } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { positionSchema } from '../http/write.js';
 import { commandRoute, emptyBody, eventData } from './command-route.js';
@@ -51,7 +52,7 @@ export const volunteerSummarySchema = z.object({
   usableCentipoints: z.number().int().describe('Available minus points already due to expire'),
   heldCentipoints: z.number().int(),
   offeredCentipoints: z.number().int().describe('Earned above the balance cap, offered for donation'),
-  revision: z.string().describe('Revision of the volunteer stream this summary was folded up to'),
+  revision: revisionSchema.describe('Revision of the volunteer stream this summary was folded up to'),
 });
 
 export function summarise(
@@ -206,10 +207,10 @@ export function registerVolunteerRoutes(app: TypedApp, context: AppContext): voi
             volunteerId: z.string(),
             events: z.array(
               z.object({
-                revision: z.string(),
+                revision: revisionSchema,
                 position: positionSchema,
                 type: z.string(),
-                recordedAt: z.string(),
+                recordedAt: instantOnTheWire,
                 data: z.record(z.string(), z.unknown()),
               }),
             ),
@@ -276,7 +277,7 @@ export function registerVolunteerRoutes(app: TypedApp, context: AppContext): voi
     params: volunteerParams,
     body: emptyBody,
     status: 201,
-    response: z.object({ level: z.number().int(), effectiveAt: z.string().nullable() }),
+    response: z.object({ level: z.number().int(), effectiveAt: instantOnTheWire.nullable() }),
     command: ({ params }) => ({ type: 'ApplyForStarRating', volunteerId: params.volunteerId }),
     respond: (result) => {
       const applied = eventData(result, 'StarRatingApplied');

@@ -1,0 +1,20 @@
+/**
+ * The labels of `http_request_duration_seconds`. Every value comes from a closed set, so the
+ * number of series is bounded whatever clients send (docs/api.md, Metrics): the method and
+ * pattern of a registered route (or `unmatched` for both), and the status class (`2xx` … `5xx`)
+ * rather than the status, which alone multiplied the series by every code a route can answer.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export function requestLabels(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): { method: string; route: string; status: string } {
+  const route = request.routeOptions.url;
+  return {
+    // Unmatched requests can carry any method Node accepts; one label keeps them one series per class.
+    method: route === undefined ? 'unmatched' : request.method,
+    route: route ?? 'unmatched',
+    status: `${Math.floor(reply.statusCode / 100)}xx`,
+  };
+}
