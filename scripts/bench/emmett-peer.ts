@@ -126,6 +126,19 @@ function emmettExecute(emmett: Emmett, store: EmmettStore, partner: PartnerState
   };
 }
 
+/** Attempts per set-up command of the peer; a failed attempt wrote nothing (its transaction rolled back). */
+const SETUP_ATTEMPTS_MAX = 3;
+
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let attempts = 1; ; attempts += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (attempts >= SETUP_ATTEMPTS_MAX) throw error;
+    }
+  }
+}
+
 async function emmettRun(
   emmett: Emmett,
   partner: PartnerState,
@@ -136,11 +149,12 @@ async function emmettRun(
   const store = emmett.getSQLiteEventStore({ fileName: join(directory, 'emmett.db') });
   try {
     const execute = emmettExecute(emmett, store, partner);
-    // Registration is set-up, not measured; one at a time so that it cannot fail on the peer's
-    // connection handling.
+    // Registration is set-up, not measured; one at a time, and retried, because even a lone
+    // operation of the peer now and then fails with SQLITE_BUSY ("SQL statements in progress",
+    // about one run in six on the shared 2-core VM), which would otherwise sink the whole module.
     const ids: string[] = [];
     for (let index = 0; index < VOLUNTEERS; index += 1) {
-      const [registered] = await execute(registration(index));
+      const [registered] = await withRetries(() => execute(registration(index)));
       if (registered?.type !== 'VolunteerRegistered') throw new Error('peer registration decided nothing');
       ids.push(registered.data.volunteerId);
     }
