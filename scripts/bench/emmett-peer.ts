@@ -11,8 +11,6 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandHandler } from '@event-driven-io/emmett';
-import { getSQLiteEventStore, type SQLiteEventStore } from '@event-driven-io/emmett-sqlite';
 import { deterministicEventId, volunteerNumberFromHash } from '@timebank/application';
 import {
   DEFAULT_LEDGER_RULES,
@@ -30,6 +28,7 @@ import {
   type VolunteerState,
 } from '@timebank/domain';
 import { driveCycles, percentile } from './support/command-cycle.js';
+import { loadEmmett, type Emmett, type EmmettStore } from './support/emmett-loader.js';
 import {
   createWorld,
   foldedForHistory,
@@ -84,8 +83,8 @@ function summary(
 }
 
 /** Emmett's handler deciding with our decider; the fold applies events in place to a fresh state. */
-function emmettExecute(store: SQLiteEventStore, partner: PartnerState): Execute {
-  const handle = CommandHandler<VolunteerState, DomainEvent>({
+function emmettExecute(emmett: Emmett, store: EmmettStore, partner: PartnerState): Execute {
+  const handle = emmett.CommandHandler<VolunteerState, DomainEvent>({
     initialState: initialVolunteerState,
     evolve: (state, event) => {
       applyVolunteerEvent(state, { type: event.type, data: event.data } as DomainEvent);
@@ -127,26 +126,46 @@ function emmettExecute(store: SQLiteEventStore, partner: PartnerState): Execute 
   };
 }
 
-async function emmettRun(partner: PartnerState, callers: number, cycles: number): Promise<Run> {
+/** Attempts per set-up command of the peer; a failed attempt wrote nothing (its transaction rolled back). */
+const SETUP_ATTEMPTS_MAX = 3;
+
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let attempts = 1; ; attempts += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (attempts >= SETUP_ATTEMPTS_MAX) throw error;
+    }
+  }
+}
+
+async function emmettRun(
+  emmett: Emmett,
+  partner: PartnerState,
+  callers: number,
+  cycles: number,
+): Promise<Run> {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-emmett-'));
-  const store = getSQLiteEventStore({ fileName: join(directory, 'emmett.db') });
+  const store = emmett.getSQLiteEventStore({ fileName: join(directory, 'emmett.db') });
   try {
-    const execute = emmettExecute(store, partner);
-    // Registration is set-up, not measured; one at a time so that it cannot fail on the peer's
-    // connection handling.
+    const execute = emmettExecute(emmett, store, partner);
+    // Registration is set-up, not measured; one at a time, and retried, because even a lone
+    // operation of the peer now and then fails with SQLITE_BUSY ("SQL statements in progress",
+    // about one run in six on the shared 2-core VM), which would otherwise sink the whole module.
     const ids: string[] = [];
     for (let index = 0; index < VOLUNTEERS; index += 1) {
-      const [registered] = await execute(registration(index));
+      const [registered] = await withRetries(() => execute(registration(index)));
       if (registered?.type !== 'VolunteerRegistered') throw new Error('peer registration decided nothing');
       ids.push(registered.data.volunteerId);
     }
     let failedCycles = 0;
     let firstError: string | undefined;
-    // The peer prints every failed operation itself; its failures are counted below instead, so
-    // that hundreds of identical lines do not bury the report.
-    const consoleError = console.error;
+    // The peer prints every failed operation itself (with console.log, from inside its transaction
+    // helper); its failures are counted below instead, so that hundreds of identical lines do not
+    // bury the report.
+    const { log: consoleLog, error: consoleError } = console;
     let peerErrorLines = 0;
-    console.error = () => void (peerErrorLines += 1);
+    console.log = console.error = () => void (peerErrorLines += 1);
     const result = await driveCycles(execute, ids, {
       callers,
       cycles,
@@ -157,6 +176,7 @@ async function emmettRun(partner: PartnerState, callers: number, cycles: number)
         firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       },
     });
+    console.log = consoleLog;
     console.error = consoleError;
     if (peerErrorLines > 0) console.log(`(the peer printed ${peerErrorLines} error lines, suppressed)`);
     return summary(result, failedCycles, firstError);
@@ -174,18 +194,23 @@ function errorNote(run: Run, cycles: number): string {
 export const emmettPeerBenchmark: Benchmark = {
   name: 'emmett-peer',
   describe: ({ quick }) =>
-    `Emmett 0.38.5 (\`@event-driven-io/emmett-sqlite\` on the \`sqlite3\` driver, built from source at install) runs the same cycle with its \`CommandHandler\`: read and fold the volunteer stream, decide with our volunteer decider, append with the expected stream version. ` +
+    `Emmett 0.38.5 (\`@event-driven-io/emmett-sqlite\` on the \`sqlite3\` driver, installed into scripts/bench-emmett/ on the first run and built from source there) runs the same cycle with its \`CommandHandler\`: read and fold the volunteer stream, decide with our volunteer decider, append with the expected stream version. ` +
     `It gets our in-place fold and the partner's state precomputed, so it reads one stream per command where our ledger reads three (volunteer, policy, partner, each only past its cached revision). ` +
     `${VOLUNTEERS} volunteers, ${(quick ? SIZES.quick : SIZES.full).cycles} cycles per run, sequentially and with ${CONCURRENT_CALLERS} callers in flight; each side on its own fresh database in the temp dir. ` +
     'Emmett opens its database with SQLite defaults (rollback journal, synchronous FULL); ours uses WAL with synchronous FULL and group commit. ' +
     'With callers in flight Emmett shares one connection between concurrent operations and closes it after each one, so concurrent cycles fail with SQLITE_MISUSE (database closed) or SQLITE_BUSY; the figures count only successful commands and give the first error.',
-  async run({ quick, chart }): Promise<Figure[]> {
+  async run({ quick, chart, skip }): Promise<Figure[]> {
     const { cycles } = quick ? SIZES.quick : SIZES.full;
+    const emmett = loadEmmett();
+    if ('unavailable' in emmett) {
+      skip(`the Emmett peer could not be installed into scripts/bench-emmett/: ${emmett.unavailable}`);
+      return [];
+    }
     const figures: Figure[] = [];
     const bars: { label: string; value: number }[] = [];
     for (const callers of [1, CONCURRENT_CALLERS]) {
       const ours = await oursRun(callers, cycles);
-      const peer = await emmettRun(ours.partner, callers, cycles);
+      const peer = await emmettRun(emmett, ours.partner, callers, cycles);
       const label = callers === 1 ? 'sequential' : `${callers} callers`;
       console.log(
         `${label}: ours ${Math.round(ours.commandsPerSecond)} commands/s (p99 ${ours.p99Ms.toFixed(1)} ms), Emmett ${Math.round(peer.commandsPerSecond)} commands/s (p99 ${peer.p99Ms.toFixed(1)} ms), ${peer.failedCycles} failed cycles${peer.firstError === undefined ? '' : `: ${peer.firstError}`}`,

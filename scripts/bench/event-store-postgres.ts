@@ -117,10 +117,10 @@ function appendNote(appendsPerCommit: number): string {
 
 export const eventStorePostgresBenchmark: Benchmark = {
   name: 'event-store-postgres',
-  async run({ quick }): Promise<Figure[]> {
+  async run({ quick, skip }): Promise<Figure[]> {
     const url = process.env.POSTGRES_URL;
     if (url === undefined || url === '') {
-      console.log('skipping: POSTGRES_URL is not set, so there is no PostgreSQL server to measure');
+      skip('POSTGRES_URL is not set, so there is no PostgreSQL server to measure');
       return [];
     }
     const sizes = quick ? SIZES.quick : SIZES.full;

@@ -86,9 +86,18 @@ async function main(): Promise<void> {
     console.log(`\n# ${benchmark.name}${values.quick ? ' (quick)' : ''}`);
     const startedMs = performance.now();
     const charts: Chart[] = [];
+    let skipped: string | undefined;
+    const skip = (reason: string): void => {
+      skipped = reason;
+      console.log(`skipped: ${reason}`);
+    };
     const seconds = (): number => (performance.now() - startedMs) / 1000;
     try {
-      const figures = await benchmark.run({ quick: values.quick, chart: (chart) => charts.push(chart) });
+      const figures = await benchmark.run({
+        quick: values.quick,
+        chart: (chart) => charts.push(chart),
+        skip,
+      });
       const written = charts.map((chart) => {
         writeFileSync(join(imageDirectory, `${chart.name}.svg`), renderChart(chart));
         return { title: chart.title, path: `img/${chart.name}.svg` };
@@ -98,6 +107,7 @@ async function main(): Promise<void> {
         figures,
         seconds: seconds(),
         charts: written,
+        ...(skipped === undefined ? {} : { skipped }),
         ...(benchmark.describe === undefined
           ? {}
           : { description: benchmark.describe({ quick: values.quick }) }),

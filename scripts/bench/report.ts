@@ -13,6 +13,8 @@ export interface ModuleResult {
   readonly charts?: readonly { readonly title: string; readonly path: string }[];
   /** Set when the module could not run here: why, shown instead of its table. */
   readonly failure?: string;
+  /** Set when the module skipped itself: why, shown instead of its table. */
+  readonly skipped?: string;
   readonly description?: string;
 }
 
@@ -91,6 +93,10 @@ export function markdownReport(
     lines.push(`Took ${result.seconds.toFixed(1)} s.`, '');
     if (result.failure !== undefined) {
       lines.push(`**Could not run:** ${result.failure}`, '');
+      continue;
+    }
+    if (result.skipped !== undefined) {
+      lines.push(`**Skipped:** ${result.skipped}`, '');
       continue;
     }
     if (result.figures.length === 0) {

@@ -33,13 +33,18 @@ export interface BenchmarkOptions {
    * it under the module's table. Optional so that modules without charts can ignore it.
    */
   readonly chart?: (chart: Chart) => void;
+  /**
+   * Records why the module measured nothing here (a server URL that is not set, a peer that could
+   * not be installed); the report prints the reason where the module's table would be.
+   */
+  readonly skip: (reason: string) => void;
 }
 
 export interface Benchmark {
   /** Used by `--only`; kebab-case, e.g. `event-store-sqlite`. */
   readonly name: string;
   /** Optional paragraph for the report: what is measured, with which sizes, how to read it. */
-  readonly describe?: (options: BenchmarkOptions) => string;
+  readonly describe?: (options: Pick<BenchmarkOptions, 'quick'>) => string;
   run(options: BenchmarkOptions): Promise<Figure[]>;
 }
 

@@ -19,6 +19,16 @@ function memoryCheckpoints(): ReactorCheckpointStore & { saved: bigint[] } {
   };
 }
 
+/** Resolves when the store holds a credit of a transfer: observed through a subscription, not by polling. */
+async function firstCredit(store: EventStore): Promise<void> {
+  const subscription = store.subscribeToAll({ filter: { eventTypes: ['PointsTransferReceived'] } });
+  try {
+    for await (const message of subscription) if (message.kind === 'event') return;
+  } finally {
+    await subscription.close();
+  }
+}
+
 async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -87,14 +97,25 @@ t.test('the reactor leaves fresh events to the command that stored them', async 
   const ledger = fixture.ledger();
   const sender = await volunteerWithPoints(ledger, 10, '13010119900101123');
   const receiver = await volunteerWithPoints(ledger, 0, '13010119900202456');
-  const wallClock = { nowMs: Date.now() };
+  // The reactor reads the clock only to decide whether an event it received is due; a second read
+  // means it received the debit, found it fresh and waited once instead of crediting.
+  // The clock stands 5 s after the debit will be recorded (well inside the 60 s grace), so an
+  // event taken up at once because its age was ignored shows as a credit.
+  const wallClock = { nowMs: Date.now() + 5_000 };
+  let clockReads = 0;
+  let waitedOnce!: (outcome: 'waited') => void;
+  const waited = new Promise<'waited'>((resolve) => (waitedOnce = resolve));
   const reactor = createReactor({
     store: fixture.store,
     ledger,
     checkpoints: memoryCheckpoints(),
     graceMs: 60_000,
     retryDelayMs: 10,
-    now: () => wallClock.nowMs,
+    now: () => {
+      clockReads += 1;
+      if (clockReads === 2) waitedOnce('waited');
+      return wallClock.nowMs;
+    },
   });
   const running = reactor.run();
   const crashing = fixture.ledger({
@@ -109,16 +130,23 @@ t.test('the reactor leaves fresh events to the command that stored them', async 
       toVolunteerId: receiver,
       centipoints: 100,
     }),
+    { code: 'STORE_UNAVAILABLE' },
+    'the credit is lost with the simulated crash',
   );
   const credits = async () =>
     (await fixture.store.readStream(`volunteer-${receiver}`)).filter(
       (event) => event.type === 'PointsTransferReceived',
     ).length;
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  t.equal(await credits(), 0, 'within the grace period the reactor waits');
-  wallClock.nowMs += 61_000;
-  await until(async () => (await credits()) === 1);
-  t.pass('after the grace period it heals the lost credit');
+  const credited = firstCredit(fixture.store);
+  t.equal(
+    await Promise.race([waited, credited.then(() => 'credited' as const)]),
+    'waited',
+    'within the grace period the reactor waits instead of crediting',
+  );
+  t.equal(await credits(), 0, 'no credit while the grace period runs');
+  wallClock.nowMs += 120_000;
+  await credited;
+  t.equal(await credits(), 1, 'after the grace period it heals the lost credit, once');
   await reactor.stop();
   await running;
 });

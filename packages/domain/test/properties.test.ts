@@ -1,7 +1,13 @@
 /**
  * Property tests over random command sequences on two volunteers, a partner and the donation
  * pool, with a points-policy change in the middle of the run and a clock that moves forward.
+ *
+ * Each property compares the ledger with something computed another way (issue #13): the
+ * accounts with an independent tally of what each event means (support/ledger-model.ts), the
+ * incrementally evolved state with a fold from scratch of events decoded from JSON, and each
+ * award with the policy table and formula restated here. None compares a function with itself.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import t from 'tap';
 import {
@@ -12,16 +18,16 @@ import {
   formatInstant,
   isDomainError,
   parseInstant,
-  pointsForMinutes,
   policyDecider,
   react,
-  volunteerAccount,
   volunteerDecider,
   type CommandInput,
   type DecideContext,
   type DomainEvent,
+  type QualityGrade,
 } from '../src/index.js';
 import { VOLUNTEER_ID } from './support/fixtures.js';
+import { tallyLedger } from './support/ledger-model.js';
 import { partnerState } from './support/points-setup.js';
 import {
   ADMIN,
@@ -381,22 +387,44 @@ function run(steps: readonly Step[]): DomainEvent[] {
 // Long enough for points to accumulate and be spent, expire and be refunded; fast-check shrinks within these bounds.
 const stepsArbitrary = fc.array(stepArbitrary, { minLength: 20, maxLength: 80, size: 'max' });
 
+/** Throws (so that fast-check reports and shrinks the history) unless the two agree. */
+function expectSame(actual: unknown, expected: unknown, what: string): void {
+  if (isDeepStrictEqual(actual, expected)) return;
+  const show = (value: unknown): string =>
+    JSON.stringify(value, (_key, item: unknown): unknown =>
+      item instanceof Map ? (Object.fromEntries(item) as unknown) : item,
+    );
+  throw new Error(`${what}: got ${show(actual)}, expected ${show(expected)}`);
+}
+
+/** Accounts with a non-zero balance, sorted, as a plain object. */
+const nonZero = (balances: ReadonlyMap<string, number>): Record<string, number> =>
+  Object.fromEntries(
+    [...balances].filter(([, balance]) => balance !== 0).sort(([a], [b]) => a.localeCompare(b)),
+  );
+
+const streamOf = (log: readonly DomainEvent[], volunteerId: string): DomainEvent[] =>
+  log.filter((event) => 'volunteerId' in event.data && event.data.volunteerId === volunteerId);
+
 t.test(
-  'conservation: balances over all accounts sum to zero; available and held never negative',
+  'conservation: every account equals an independent tally of the events; no volunteer account goes negative',
   async (t) => {
     fc.assert(
       fc.property(stepsArbitrary, (steps) => {
         const log = run(steps);
-        const balances = computeBalances(log); // throws unless Σ = 0
-        for (const volunteerId of [VOLUNTEER_ID, OTHER_ID]) {
-          const state = foldVolunteer(
-            log.filter((event) => 'volunteerId' in event.data && event.data.volunteerId === volunteerId),
-          );
-          if (state.availableCentipoints < 0 || state.heldCentipoints < 0) return false;
-          if ((balances.get(volunteerAccount(volunteerId)) ?? 0) !== state.availableCentipoints) return false;
-          if ((balances.get(`held:${volunteerId}`) ?? 0) !== state.heldCentipoints) return false;
+        const model = tallyLedger(log);
+        // computeBalances throws unless its own books sum to zero; the model checks where each amount went.
+        expectSame(
+          nonZero(computeBalances(log)),
+          nonZero(model.balances),
+          'computeBalances against the model',
+        );
+        let sum = 0;
+        for (const balance of model.balances.values()) sum += balance;
+        expectSame(sum, 0, 'the model itself sums to zero');
+        for (const [account, balance] of model.balances) {
+          if (account !== 'issuance' && balance < 0) throw new Error(`${account} went negative: ${balance}`);
         }
-        return [...balances].every(([account, balance]) => account === 'issuance' || balance >= 0);
       }),
       { numRuns: 150 },
     );
@@ -423,6 +451,7 @@ t.test(
 );
 
 t.test('a hold resolves at most once', async (t) => {
+  let resolved = 0;
   fc.assert(
     fc.property(stepsArbitrary, (steps) => {
       const resolutions = new Map<string, number>();
@@ -435,60 +464,118 @@ t.test('a hold resolves at most once', async (t) => {
           resolutions.set(event.data.holdId, (resolutions.get(event.data.holdId) ?? 0) + 1);
         }
       }
+      resolved += resolutions.size;
       return [...resolutions.values()].every((count) => count === 1);
     }),
     { numRuns: 150 },
   );
-  t.pass('no hold resolved twice');
-});
-
-t.test('folding the same events twice, or one at a time, gives the same state', async (t) => {
-  fc.assert(
-    fc.property(stepsArbitrary, (steps) => {
-      const events = run(steps).filter(
-        (event) => 'volunteerId' in event.data && event.data.volunteerId === VOLUNTEER_ID,
-      );
-      const once = foldVolunteer(events);
-      const stepwise = events.reduce(volunteerDecider.evolve, volunteerDecider.initialState());
-      t.same(foldVolunteer(events), once);
-      t.same(stepwise, once);
-      return true;
-    }),
-    { numRuns: 40 },
-  );
+  t.ok(resolved > 0, `the histories resolved ${resolved} holds, none twice`);
 });
 
 t.test(
-  'replay is deterministic under policy changes: the same commands give the same events and points',
+  'replay: a fold of the events decoded from JSON gives the state evolved event by event, and the model’s balances',
   async (t) => {
+    let compared = 0;
     fc.assert(
       fc.property(stepsArbitrary, (steps) => {
-        const first = run(steps);
-        const second = run(steps);
-        t.same(second, first);
-        // Each award used the version in force at its service start, whatever the confirmation time.
-        const starts = new Map<string, string>();
-        for (const event of first) {
-          if (event.type === 'ServiceHoursRecorded') starts.set(event.data.recordId, event.data.startAt);
-          if (event.type === 'ServiceRecordCorrected')
-            starts.set(event.data.replacementRecordId, event.data.replacement.startAt);
-        }
-        for (const event of first) {
-          if (event.type !== 'PointsEarned') continue;
-          const startMs = parseInstant(starts.get(event.data.recordId) ?? '');
-          const version = startMs >= parseInstant(POLICY_FROM) ? 1 : 0;
-          if (event.data.policyVersion !== version) return false;
-          if (event.data.ratePerHourCentipoints !== (version === 1 ? 200 : 100)) return false;
-          const uncapped = pointsForMinutes(
-            event.data.durationMinutes,
-            event.data.ratePerHourCentipoints,
-            event.data.qualityMultiplierPercent,
+        const log = run(steps);
+        const model = tallyLedger(log);
+        for (const volunteerId of [VOLUNTEER_ID, OTHER_ID]) {
+          const stream = streamOf(log, volunteerId);
+          // As a state cache keeps it: one evolve (copy, then apply) per appended event.
+          const incremental = stream.reduce(volunteerDecider.evolve, volunteerDecider.initialState());
+          // As a fresh process replays it: from stored JSON, in one pass.
+          const replayed = foldVolunteer(JSON.parse(JSON.stringify(stream)) as DomainEvent[]);
+          expectSame(incremental, replayed, `${volunteerId}: evolved state against the replayed one`);
+          expectSame(
+            {
+              available: replayed.availableCentipoints,
+              held: replayed.heldCentipoints,
+              offered: replayed.offeredCentipoints,
+              confirmedMinutes: replayed.confirmedMinutes,
+            },
+            {
+              available: model.balances.get(`volunteer:${volunteerId}`) ?? 0,
+              held: model.balances.get(`held:${volunteerId}`) ?? 0,
+              offered: model.balances.get(`offered:${volunteerId}`) ?? 0,
+              confirmedMinutes: model.confirmedMinutes.get(volunteerId) ?? 0,
+            },
+            `${volunteerId}: replayed balances against the model`,
           );
-          if (event.data.uncappedCentipoints !== uncapped || event.data.centipoints > uncapped) return false;
+          compared += stream.length;
         }
-        return true;
+      }),
+      { numRuns: 60 },
+    );
+    t.ok(compared > 0, `compared states after ${compared} events`);
+  },
+);
+
+/** The two policy versions of `run`, restated: version 0 is the default terms, version 1 from POLICY_FROM. */
+const MULTIPLIER_PERCENT: Record<QualityGrade, number> = {
+  poor: 50,
+  standard: 100,
+  good: 120,
+  excellent: 150,
+};
+const RATE_PER_HOUR_CENTIPOINTS = [100, 200] as const;
+
+t.test(
+  'points follow the policy version in force at the service start, by the formula restated here',
+  async (t) => {
+    let awards = 0;
+    fc.assert(
+      fc.property(stepsArbitrary, (steps) => {
+        const log = run(steps);
+        const records = new Map<string, { startAt: string; minutes: number; grade: QualityGrade | null }>();
+        for (const event of log) {
+          if (event.type === 'ServiceHoursRecorded')
+            records.set(event.data.recordId, {
+              startAt: event.data.startAt,
+              minutes: event.data.durationMinutes,
+              grade: null,
+            });
+          if (event.type === 'ServiceHoursConfirmed') {
+            const record = records.get(event.data.recordId);
+            if (record !== undefined) record.grade = event.data.qualityGrade;
+          }
+          if (event.type === 'ServiceRecordCorrected')
+            records.set(event.data.replacementRecordId, {
+              startAt: event.data.replacement.startAt,
+              minutes: event.data.replacement.durationMinutes,
+              grade: event.data.replacement.qualityGrade,
+            });
+          if (event.type !== 'PointsEarned') continue;
+          const record = records.get(event.data.recordId);
+          if (record?.grade == null) throw new Error(`points for unconfirmed record ${event.data.recordId}`);
+          const version = parseInstant(record.startAt) >= parseInstant(POLICY_FROM) ? 1 : 0;
+          const rate = RATE_PER_HOUR_CENTIPOINTS[version];
+          const multiplier = MULTIPLIER_PERCENT[record.grade];
+          // hours × rate × quality multiplier, rounded down to whole centipoints.
+          const uncapped = Math.floor((record.minutes * rate * multiplier) / (60 * 100));
+          expectSame(
+            {
+              policyVersion: event.data.policyVersion,
+              durationMinutes: event.data.durationMinutes,
+              ratePerHourCentipoints: event.data.ratePerHourCentipoints,
+              qualityMultiplierPercent: event.data.qualityMultiplierPercent,
+              uncappedCentipoints: event.data.uncappedCentipoints,
+            },
+            {
+              policyVersion: version,
+              durationMinutes: record.minutes,
+              ratePerHourCentipoints: rate,
+              qualityMultiplierPercent: multiplier,
+              uncappedCentipoints: uncapped,
+            },
+            `award for ${event.data.recordId}`,
+          );
+          if (event.data.centipoints > uncapped) throw new Error('an award above its uncapped amount');
+          awards += 1;
+        }
       }),
       { numRuns: 40 },
     );
+    t.ok(awards > 0, `checked ${awards} awards`);
   },
 );

@@ -91,7 +91,16 @@ if (requireServerUrl('KAFKA_BROKERS') !== undefined) {
     );
     t.equal(relay.metrics().state, 'backing-off');
     const checkpointWhileDown = relay.metrics().checkpointPosition;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Two more failed attempts, not a pause: each is a point at which a relay that checkpointed
+    // without the broker's acknowledgement would have moved its checkpoint.
+    const failuresWhileDown = relay.metrics().publishFailuresTotal;
+    while (relay.metrics().publishFailuresTotal < failuresWhileDown + 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    t.ok(
+      relay.metrics().publishFailuresTotal >= failuresWhileDown + 2,
+      'the relay tried again while the broker was down',
+    );
     t.equal(
       relay.metrics().checkpointPosition,
       checkpointWhileDown,

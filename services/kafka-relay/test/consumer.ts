@@ -43,6 +43,25 @@ export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void
   }
 }
 
+/**
+ * Messages stored in `topics` (the sum of every partition's high watermark, on fresh topics).
+ * Once the relay has stopped, this is final: a test can read exactly that many instead of
+ * waiting a while to see whether more arrive.
+ */
+export async function messageCount(kafka: Kafka, topics: readonly string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let count = 0;
+    for (const topic of topics) {
+      for (const partition of await admin.fetchTopicOffsets(topic)) count += Number(partition.high);
+    }
+    return count;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Consumes `topics` from the beginning in a fresh group until `done(messages)` or the timeout. */
 export async function consumeUntil(
   kafka: Kafka,

@@ -10,17 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
-import type { EventStore } from '@timebank/event-store';
+import type { EventStore, Subscription } from '@timebank/event-store';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/http/logging.js';
 import { wireLedgerApi } from '../src/wiring.js';
 
-/** The real store; appends to `gatedStream` wait until the gate opens. */
+/**
+ * The real store; appends to `gatedStream` wait until the gate opens. `liveSubscriptions` holds
+ * the subscriptions opened through it and not yet closed, so the test can see that a stopped
+ * projector no longer follows the store instead of waiting to see whether it applies anything.
+ */
 function gatedStore(store: EventStore, gatedStream: string) {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   let entered!: () => void;
   const reached = new Promise<void>((resolve) => (entered = resolve));
+  const liveSubscriptions = new Set<Subscription>();
   const gated: EventStore = Object.create(store) as EventStore;
   gated.appendToStream = async (streamName, events, options) => {
     if (streamName === gatedStream) {
@@ -29,7 +34,18 @@ function gatedStore(store: EventStore, gatedStream: string) {
     }
     return store.appendToStream(streamName, events, options);
   };
-  return { store: gated, open, reached };
+  gated.subscribeToAll = (options) => {
+    const subscription = store.subscribeToAll(options);
+    liveSubscriptions.add(subscription);
+    return {
+      [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
+      close: async () => {
+        liveSubscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
+  };
+  return { store: gated, open, reached, liveSubscriptions };
 }
 
 /** Resolves with the connection error code, or 'connected'. */
@@ -48,7 +64,7 @@ t.test('close() drains the in-flight request, refuses new connections, stops the
   const directory = mkdtempSync(join(tmpdir(), 'timebank-shutdown-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
   const real = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
-  const { store, open, reached } = gatedStore(real, 'organisation-slow');
+  const { store, open, reached, liveSubscriptions } = gatedStore(real, 'organisation-slow');
   const wired = await wireLedgerApi({
     config: loadConfig({ LEDGER_DATA_DIR: directory }),
     store,
@@ -77,6 +93,7 @@ t.test('close() drains the in-flight request, refuses new connections, stops the
   const before = await post('fast');
   t.equal(before.status, 201, 'the server answers before shutdown');
   t.ok(await wired.projector.waitFor(await real.headPosition(), 5000), 'the projector caught up');
+  t.ok(liveSubscriptions.size > 0, 'the running projector follows the store');
 
   const inFlight = post('slow');
   await reached;
@@ -96,8 +113,11 @@ t.test('close() drains the in-flight request, refuses new connections, stops the
   t.same(events, ['answered', 'closed'], 'close() resolved after the in-flight answer');
   t.equal(answered.headers.get('connection'), 'close', 'the drained answer ends its keep-alive connection');
 
+  t.equal(liveSubscriptions.size, 0, 'the stopped projector no longer follows the store');
   const checkpoint = wired.projector.checkpoint();
-  await real.appendToStream(
+  // A subscriber that is still live: once it has the later event, the store has delivered it.
+  const witness = real.subscribeToAll({ fromPosition: checkpoint });
+  const later = await real.appendToStream(
     'organisation-later',
     [
       {
@@ -116,7 +136,10 @@ t.test('close() drains the in-flight request, refuses new connections, stops the
     ],
     { expectedRevision: 'no_stream' },
   );
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  for await (const message of witness) {
+    if (message.kind === 'event' && message.event.position >= later.position) break;
+  }
+  await witness.close();
   t.equal(wired.projector.checkpoint(), checkpoint, 'the stopped projector applies nothing more');
   await t.rejects(
     wired.projector.waitForPosition(await real.headPosition()),
@@ -125,5 +148,9 @@ t.test('close() drains the in-flight request, refuses new connections, stops the
   );
 
   await real.close();
-  await t.rejects(real.readStream('organisation-slow'), 'the store is closed');
+  await t.rejects(
+    real.readStream('organisation-slow'),
+    { message: /^event store .* is closed$/ },
+    'the store is closed',
+  );
 });

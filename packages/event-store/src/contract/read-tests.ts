@@ -40,7 +40,13 @@ export function readContract(t: Tap, harness: ContractHarness): void {
     async (t, store) => {
       const reader = payloadReaderOf(store);
       if (reader === undefined) {
-        t.pass(`${harness.name} offers no payload reader; bulk replays use readAll`);
+        // A named skip, not a pass: the CI summary lists every skipped test, so an engine that never
+        // runs this part of the contract stays visible.
+        void t.test(
+          'readAllPayloads matches readAll',
+          { skip: `${harness.name} offers no payload reader; bulk replays use readAll` },
+          async () => {},
+        );
         return;
       }
       await store.appendToStream('p-1', newEvents(3), { expectedRevision: 'no_stream' });
