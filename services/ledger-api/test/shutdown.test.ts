@@ -60,6 +60,16 @@ function tryConnect(port: number): Promise<string> {
   });
 }
 
+/** Connects until the port refuses, at most `attemptsMax` times; answers the last outcome. */
+async function refusedWithin(port: number, attemptsMax: number): Promise<string> {
+  let outcome = await tryConnect(port);
+  for (let attempt = 1; attempt < attemptsMax && outcome !== 'ECONNREFUSED'; attempt += 1) {
+    await new Promise((resolve) => setImmediate(resolve));
+    outcome = await tryConnect(port);
+  }
+  return outcome;
+}
+
 t.test('close() drains the in-flight request, refuses new connections, stops the projector', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-shutdown-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
@@ -99,9 +109,10 @@ t.test('close() drains the in-flight request, refuses new connections, stops the
   await reached;
   const events: string[] = [];
   const closing = wired.close().then(() => events.push('closed'));
-  // fastify stops listening at once; the in-flight request keeps its connection.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  t.equal(await tryConnect(port), 'ECONNREFUSED', 'new connections are refused while draining');
+  // fastify stops listening as close() begins; the in-flight request keeps its connection. Wait
+  // for the listener to go (a positive signal) rather than for a fixed pause: the in-flight request
+  // is still held by the gate, so whatever close() does meanwhile, it cannot have finished draining.
+  t.equal(await refusedWithin(port, 200), 'ECONNREFUSED', 'new connections are refused while draining');
   t.same(events, [], 'close() waits for the request in flight');
 
   open();
