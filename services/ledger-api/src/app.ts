@@ -47,7 +47,10 @@ import { volunteerRoutes } from './routes/volunteer-routes.js';
 
 export interface AppDependencies {
   readonly config: LedgerApiConfig;
-  /** The store every route reads and writes; pass the one wrapped by `instrumentStore(store, metrics)`. */
+  /**
+   * The store the key registry and idempotency records append to and routes read through a
+   * read-only view; pass the one wrapped by `instrumentStore(store, metrics)`.
+   */
   readonly store: EventStore;
   /** The write side (packages/application), built over the same store. */
   readonly ledger: Ledger;
@@ -181,32 +184,53 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  // Each family is an encapsulated plugin given only what it uses; registered in this order, so
-  // the route table (docs/api.md, the authorization matrix) lists the routes as it always has.
-  const typed: TypedApp = app.withTypeProvider<ZodTypeProvider>();
-  const reader = storeReader(store);
-  const commands: CommandRouteDependencies = { ledger, store: reader, idempotency, metrics };
-  await typed.register(systemRoutes, { store: reader, metrics, projector: projector ?? null });
-  await typed.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
-  await typed.register(auditRoutes, {
-    store: reader,
-    checkLog: (options) => checkLog(store, options),
-  });
-  await typed.register(volunteerRoutes, { ...commands, clock });
-  await typed.register(serviceRecordRoutes, { ...commands, clock });
-  await typed.register(certificateRoutes, { ...commands, config });
-  await typed.register(transferRoutes, commands);
-  await typed.register(partnerRoutes, { ...commands, clock });
-  await typed.register(adminRoutes, commands);
-  await typed.register(readModelRoutes, {
+  await registerRouteFamilies(app.withTypeProvider<ZodTypeProvider>(), {
+    config,
+    store,
+    keys,
     ledger,
-    store: reader,
+    metrics,
+    idempotency,
     clock,
     projector: projector ?? null,
     readModels,
-    config,
   });
 
   await app.ready();
   return { app, context, routes };
+}
+
+/**
+ * Each family is an encapsulated plugin given only what it uses; registered in this order, so the
+ * route table (docs/api.md, the authorization matrix) lists the routes as it always has.
+ */
+async function registerRouteFamilies(
+  app: TypedApp,
+  parts: AppParts & {
+    readonly idempotency: IdempotencyRecords;
+    readonly clock: () => number;
+    readonly projector: ProjectorHandle | null;
+    readonly readModels: ReadModelQueries | null;
+  },
+): Promise<void> {
+  const { config, store, keys, ledger, metrics, idempotency, clock, projector } = parts;
+  const reader = storeReader(store);
+  const commands: CommandRouteDependencies = { ledger, store: reader, idempotency, metrics };
+  await app.register(systemRoutes, { store: reader, metrics, projector });
+  await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
+  await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });
+  await app.register(volunteerRoutes, { ...commands, clock });
+  await app.register(serviceRecordRoutes, { ...commands, clock });
+  await app.register(certificateRoutes, { ...commands, config });
+  await app.register(transferRoutes, commands);
+  await app.register(partnerRoutes, { ...commands, clock });
+  await app.register(adminRoutes, commands);
+  await app.register(readModelRoutes, {
+    ledger,
+    store: reader,
+    clock,
+    projector,
+    readModels: parts.readModels,
+    config,
+  });
 }
