@@ -1,4 +1,4 @@
-import type { ChangeToken, EventStore, StreamChangeLog } from '@timebank/event-store';
+import { changeLogOf, type ChangeToken, type EventStore, type StreamChangeLog } from '@timebank/event-store';
 
 /**
  * Knows, for a cache of folded streams, whether a cached revision is still a stream's head, from
@@ -23,11 +23,7 @@ export class StreamFreshness {
    *   re-read once (a new epoch). The handler passes its cache bound.
    */
   constructor(store: EventStore, reportedHeadsMax: number) {
-    const candidate = store as Partial<StreamChangeLog>;
-    this.#log =
-      typeof candidate.streamChangesSince === 'function'
-        ? (store as EventStore & StreamChangeLog)
-        : undefined;
+    this.#log = changeLogOf(store);
     this.#reportedHeadsMax = Math.max(1, reportedHeadsMax);
   }
 

@@ -9,14 +9,12 @@ import type {
   AppendResult,
   EncodedEvent,
   EventPayload,
-  EventStore,
   NewEvent,
-  PayloadReader,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   StoreLimits,
-  StreamChangeLog,
+  StoreWith,
   SubscribeOptions,
   Subscription,
 } from '@timebank/event-store';
@@ -53,8 +51,12 @@ export interface SqliteEventStoreOptions {
   readonly changeLogEntriesMax?: number;
 }
 
-/** The SQLite store, with a view of the live connection settings for operational checks. */
-export interface SqliteEventStore extends EventStore, StreamChangeLog, PayloadReader {
+/**
+ * The SQLite store, with a view of the live connection settings for operational checks. It offers
+ * both optional capabilities of the port: its appends all pass through this connection (a change
+ * log) and it can read `$all` without the auditors' fields (a payload reader).
+ */
+export interface SqliteEventStore extends StoreWith<'streamChangesSince' | 'readAllPayloads'> {
   readonly engine: 'sqlite';
   readonly path: string;
   /** Journal mode, `synchronous` level and autocheckpoint size as the open connection reports them now. */

@@ -128,7 +128,23 @@ export interface EventStore {
   /** Position of the last event visible to readers (0n when the store is empty). */
   headPosition(): Promise<bigint>;
   close(): Promise<void>;
+  /**
+   * Optional capability (`StreamChangeLog`): declared here so that an engine states in its type
+   * whether it offers it and a wrapper can pass it through; find it with `changeLogOf`.
+   */
+  streamChangesSince?(token: ChangeToken | null): StreamChanges;
+  /** Optional capability (`PayloadReader`); find it with `payloadReaderOf`. */
+  readAllPayloads?(options?: ReadAllOptions): Promise<EventPayload[]>;
 }
+
+/** The optional members of the port: what an engine may offer beyond the required ones. */
+export type StoreCapability = {
+  [Member in keyof EventStore]-?: undefined extends EventStore[Member] ? Member : never;
+}[keyof EventStore];
+
+/** A store known to offer `Capability`. */
+export type StoreWith<Capability extends StoreCapability> = EventStore &
+  Required<Pick<EventStore, Capability>>;
 
 /** One append as a change log reports it: the stream and its revision after the append. */
 export interface StreamChange {
@@ -178,8 +194,34 @@ export interface PayloadReader {
   readAllPayloads(options?: ReadAllOptions): Promise<EventPayload[]>;
 }
 
+/** Whether `store` offers `capability`: the engine declared and implemented its optional member. */
+export function offers<Capability extends StoreCapability>(
+  store: EventStore,
+  capability: Capability,
+): store is StoreWith<Capability> {
+  return typeof store[capability] === 'function';
+}
+
+// One probe per capability; the mapped type makes a capability added to the port but not here a
+// compile error, so `capabilitiesOf` never forgets one.
+const CAPABILITY_PROBES: { readonly [Capability in StoreCapability]: (store: EventStore) => boolean } = {
+  streamChangesSince: (store) => offers(store, 'streamChangesSince'),
+  readAllPayloads: (store) => offers(store, 'readAllPayloads'),
+};
+
+/** The names of the capabilities `store` offers, in a stable order (for wrappers' tests and logs). */
+export function capabilitiesOf(store: EventStore): string[] {
+  return Object.entries(CAPABILITY_PROBES)
+    .filter(([, isOffered]) => isOffered(store))
+    .map(([name]) => name);
+}
+
+/** The store's `StreamChangeLog`, or undefined when it has none (then cached streams are re-read). */
+export function changeLogOf(store: EventStore): StreamChangeLog | undefined {
+  return offers(store, 'streamChangesSince') ? store : undefined;
+}
+
 /** The store's `PayloadReader`, or undefined when it has none (then use `readAll`). */
 export function payloadReaderOf(store: EventStore): PayloadReader | undefined {
-  const candidate = store as Partial<PayloadReader>;
-  return typeof candidate.readAllPayloads === 'function' ? (store as EventStore & PayloadReader) : undefined;
+  return offers(store, 'readAllPayloads') ? store : undefined;
 }

@@ -17,12 +17,11 @@ import {
 import type { Logger } from 'pino';
 import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
-import type { ReadModelQueries } from '@timebank/projections';
+import { checkLog, type ReadModelQueries } from '@timebank/projections';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { registerAccessControl, type RouteAccessEntry } from './auth/access.js';
 import { activeScopeCheck } from './auth/domain-scope.js';
 import type { LedgerApiConfig } from './config.js';
-import type { AppContext, ProjectorHandle, TypedApp } from './context.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { ProblemError } from './http/problem.js';
@@ -31,20 +30,27 @@ import { registerMinPositionCheck } from './http/min-position.js';
 import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
 import { requestLabels } from './http/request-labels.js';
 import { IdempotencyRecords } from './http/idempotency.js';
-import { registerSystemRoutes } from './routes/system-routes.js';
-import { registerApiKeyRoutes } from './routes/api-key-routes.js';
-import { registerAuditRoutes } from './routes/audit-routes.js';
-import { registerAdminRoutes } from './routes/admin-routes.js';
-import { registerCertificateRoutes } from './routes/certificate-routes.js';
-import { registerReadModelRoutes } from './routes/read-model-routes.js';
-import { registerPartnerRoutes } from './routes/partner-routes.js';
-import { registerServiceRecordRoutes } from './routes/service-record-routes.js';
-import { registerTransferRoutes } from './routes/transfer-routes.js';
-import { registerVolunteerRoutes } from './routes/volunteer-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { certificateRoutes } from './routes/certificate-routes.js';
+import type { CommandRouteDependencies } from './routes/command-route.js';
+import type { ProjectorHandle } from './routes/projector-handle.js';
+import { readModelRoutes } from './routes/read-model-routes.js';
+import { partnerRoutes } from './routes/partner-routes.js';
+import { serviceRecordRoutes } from './routes/service-record-routes.js';
+import { storeReader } from './routes/store-reader.js';
+import { transferRoutes } from './routes/transfer-routes.js';
+import type { TypedApp } from './routes/typed-app.js';
+import { volunteerRoutes } from './routes/volunteer-routes.js';
 
 export interface AppDependencies {
   readonly config: LedgerApiConfig;
-  /** The store every route reads and writes; pass the one wrapped by `instrumentStore(store, metrics)`. */
+  /**
+   * The store the key registry and idempotency records append to and routes read through a
+   * read-only view; pass the one wrapped by `instrumentStore(store, metrics)`.
+   */
   readonly store: EventStore;
   /** The write side (packages/application), built over the same store. */
   readonly ledger: Ledger;
@@ -57,9 +63,22 @@ export interface AppDependencies {
   readonly readModels?: ReadModelQueries;
 }
 
+/**
+ * What the app was built from, for its embedder (the server, tests). No route sees it whole:
+ * each route family is a plugin that receives only the parts it declares.
+ */
+export interface AppParts {
+  readonly config: LedgerApiConfig;
+  /** The store as given: the instrumented one, so every append is counted in `/metrics`. */
+  readonly store: EventStore;
+  readonly keys: ApiKeyRegistry;
+  readonly ledger: Ledger;
+  readonly metrics: ApiMetrics;
+}
+
 export interface LedgerApp {
   readonly app: FastifyInstance;
-  readonly context: AppContext;
+  readonly context: AppParts;
   /** Every `/v1` route with its roles and scope rule. */
   readonly routes: readonly RouteAccessEntry[];
 }
@@ -77,17 +96,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const projector = dependencies.projector;
   if (projector !== undefined) metrics.observeProjectionLag(() => projector.lag());
   const keys = await ApiKeyRegistry.load(store, { refreshIntervalMs: config.apiKeyRefreshMs });
-  const context: AppContext = {
-    config,
-    store,
-    keys,
-    ledger,
-    idempotency: new IdempotencyRecords({ store, cacheEntriesMax: config.idempotencyCacheEntriesMax }),
-    metrics,
-    projector: dependencies.projector ?? null,
-    readModels: dependencies.readModels ?? null,
-    clock: dependencies.clock ?? (() => Date.now()),
-  };
+  const context: AppParts = { config, store, keys, ledger, metrics };
+  const idempotency = new IdempotencyRecords({ store, cacheEntriesMax: config.idempotencyCacheEntriesMax });
+  const clock = dependencies.clock ?? (() => Date.now());
+  const readModels = dependencies.readModels ?? null;
 
   const loggerInstance: FastifyBaseLogger = dependencies.logger;
   const app = Fastify({
@@ -172,18 +184,53 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  const typed: TypedApp = app.withTypeProvider<ZodTypeProvider>();
-  registerSystemRoutes(typed, context);
-  registerApiKeyRoutes(typed, context);
-  registerAuditRoutes(typed, context);
-  registerVolunteerRoutes(typed, context);
-  registerServiceRecordRoutes(typed, context);
-  registerCertificateRoutes(typed, context);
-  registerTransferRoutes(typed, context);
-  registerPartnerRoutes(typed, context);
-  registerAdminRoutes(typed, context);
-  registerReadModelRoutes(typed, context);
+  await registerRouteFamilies(app.withTypeProvider<ZodTypeProvider>(), {
+    config,
+    store,
+    keys,
+    ledger,
+    metrics,
+    idempotency,
+    clock,
+    projector: projector ?? null,
+    readModels,
+  });
 
   await app.ready();
   return { app, context, routes };
+}
+
+/**
+ * Each family is an encapsulated plugin given only what it uses; registered in this order, so the
+ * route table (docs/api.md, the authorization matrix) lists the routes as it always has.
+ */
+async function registerRouteFamilies(
+  app: TypedApp,
+  parts: AppParts & {
+    readonly idempotency: IdempotencyRecords;
+    readonly clock: () => number;
+    readonly projector: ProjectorHandle | null;
+    readonly readModels: ReadModelQueries | null;
+  },
+): Promise<void> {
+  const { config, store, keys, ledger, metrics, idempotency, clock, projector } = parts;
+  const reader = storeReader(store);
+  const commands: CommandRouteDependencies = { ledger, store: reader, idempotency, metrics };
+  await app.register(systemRoutes, { store: reader, metrics, projector });
+  await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
+  await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });
+  await app.register(volunteerRoutes, { ...commands, clock });
+  await app.register(serviceRecordRoutes, { ...commands, clock });
+  await app.register(certificateRoutes, { ...commands, config });
+  await app.register(transferRoutes, commands);
+  await app.register(partnerRoutes, { ...commands, clock });
+  await app.register(adminRoutes, commands);
+  await app.register(readModelRoutes, {
+    ledger,
+    store: reader,
+    clock,
+    projector,
+    readModels: parts.readModels,
+    config,
+  });
 }

@@ -27,6 +27,7 @@ import {
   type RecordedEvent,
 } from '@timebank/event-store';
 import { KeyedSerializer } from '@timebank/application';
+import { HTTP_ERROR_STATUS, ProblemError } from '../http/problem.js';
 import { SCOPE_KIND_OF_ROLE, type Principal, type Role, type Scope } from './principal.js';
 
 /** The stream's name and its events' schemas are the catalogue's (`@timebank/domain`). */
@@ -66,12 +67,10 @@ export interface KeptBootstrapKey {
   discard(): void;
 }
 
-export class ApiKeyError extends Error {
-  constructor(
-    readonly code: 'API_KEY_NOT_FOUND' | 'API_KEY_SCOPE_MISMATCH',
-    message: string,
-  ) {
-    super(message);
+/** A refused key operation; already an HTTP answer, so the error handler needs to know nothing of keys. */
+export class ApiKeyError extends ProblemError {
+  constructor(code: 'API_KEY_NOT_FOUND' | 'API_KEY_SCOPE_MISMATCH', message: string) {
+    super(HTTP_ERROR_STATUS[code], code, message);
     this.name = 'ApiKeyError';
   }
 }

@@ -10,6 +10,7 @@
  */
 import { isEventType, isLedgerEventType, ledgerEventSchemaVersion, parseLedgerEvent } from '@timebank/domain';
 import type { EventStore, NewEvent } from '@timebank/event-store';
+import { withAppend } from './store-wrapper.js';
 
 export class UncataloguedEventError extends Error {
   constructor(message: string) {
@@ -39,19 +40,10 @@ function assertCatalogued(streamName: string, event: NewEvent): void {
   }
 }
 
-/** The same store, with every append checked against the catalogue first. */
-export function catalogueCheckedStore(store: EventStore): EventStore {
-  const appendToStream: EventStore['appendToStream'] = async (streamName, events, options) => {
+/** The same store, every capability included, with every append checked against the catalogue first. */
+export function catalogueCheckedStore<Store extends EventStore>(store: Store): Store {
+  return withAppend(store, async (streamName, events, options) => {
     for (const event of events) assertCatalogued(streamName, event);
     return store.appendToStream(streamName, events, options);
-  };
-  // A proxy rather than a copy, so that optional capabilities of the engine's store (its change
-  // log, its payload reader) pass through unchanged.
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'appendToStream') return appendToStream;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The only place domain error codes meet HTTP status codes. The table is typed as a complete
- * record over the domain's catalogue, so a new domain code fails the typecheck until it is mapped.
+ * record over the domain's catalogue, so a new domain code fails the typecheck until it is mapped
+ * and a code the domain dropped fails it until it is removed.
  *
  *  - 404: the thing named does not exist.
  *  - 409: the request conflicts with the current state (already done, already resolved).
@@ -9,6 +10,8 @@
 import { isDomainError, type DomainErrorCode } from '@timebank/domain';
 import { ProblemError } from './problem.js';
 
+// `satisfies` checks the literal itself: a missing code and a stale one (no longer in the
+// catalogue) are both compile errors, which an annotation on the frozen result would let through.
 export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = Object.freeze({
   INVALID_COMMAND: 400,
   IDEMPOTENCY_KEY_REUSED: 409,
@@ -50,7 +53,6 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = Ob
   HOLD_TIMEOUT_TOO_LONG: 422,
   TRANSFER_TO_SELF: 422,
   TRANSFER_NOT_FOUND: 404,
-  TRANSFER_ALREADY_SETTLED: 409,
   PARTNER_ALREADY_REGISTERED: 409,
   PARTNER_NOT_FOUND: 404,
   PARTNER_SUSPENDED: 409,
@@ -64,7 +66,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = Ob
   ORGANISATION_NOT_SUSPENDED: 409,
   POLICY_EFFECTIVE_IN_PAST: 422,
   POLICY_EFFECTIVE_NOT_AFTER_LATEST: 422,
-});
+} satisfies Record<DomainErrorCode, number>);
 
 /** The problem for a domain rejection, or undefined when `error` is not one. */
 export function domainProblem(error: unknown): ProblemError | undefined {

@@ -9,7 +9,6 @@ import { ConcurrencyConflictError } from '@timebank/application';
 import { EventStoreError } from '@timebank/event-store';
 import { ProblemError, sendProblem, type FieldIssue } from './problem.js';
 import { domainProblem } from './domain-errors.js';
-import { ApiKeyError } from '../auth/api-keys.js';
 import type { ApiMetrics } from './api-metrics.js';
 
 const FASTIFY_CODES: Readonly<Record<string, () => ProblemError>> = {
@@ -46,7 +45,6 @@ export function toProblem(error: unknown): ProblemError | undefined {
   if (error instanceof ProblemError) return error;
   const domain = domainProblem(error);
   if (domain !== undefined) return domain;
-  if (error instanceof ApiKeyError) return ProblemError.http(error.code, error.message);
   if (error instanceof ConcurrencyConflictError) {
     return ProblemError.http(
       'CONCURRENCY_CONFLICT',

@@ -5,13 +5,21 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JsonObject } from '@timebank/event-store';
-import type { AppContext } from '../context.js';
+import type { ApiMetrics } from './api-metrics.js';
 import {
   IDEMPOTENCY_KEY_PATTERN,
   requestHashOf,
   type ClaimKey,
+  type IdempotencyRecords,
   type RebuildResponse,
 } from './idempotency.js';
+
+/** What a write route needs for the idempotency contract, and nothing else. */
+export interface WriteDependencies {
+  readonly idempotency: IdempotencyRecords;
+  /** Counts the repeats answered from a record. */
+  readonly metrics: Pick<ApiMetrics, 'idempotentReplays'>;
+}
 
 /** Header schema of every write. Not strict: clients send many other headers. */
 export const writeHeaders = z.object({
@@ -39,7 +47,7 @@ export interface WriteResult<Body extends JsonObject> {
  * append (see `IdempotencyRecords`); any other write gets its response recorded after it.
  */
 export async function idempotentWrite<Body extends JsonObject>(
-  context: AppContext,
+  context: WriteDependencies,
   request: FastifyRequest,
   reply: FastifyReply,
   execute: (commandKey: string, claim: ClaimKey | undefined) => Promise<WriteResult<Body>>,

@@ -13,13 +13,16 @@ import {
   textFieldSchema,
 } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { instantOnTheWire } from '../http/positions.js';
-import { commandRoute, emptyBody, eventData } from './command-route.js';
+import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } from './command-route.js';
+import type { TypedApp } from './typed-app.js';
 
 const ADMINS = ['admin'] as const;
 
-export function registerAdminRoutes(app: TypedApp, context: AppContext): void {
+export type AdminRouteDependencies = CommandRouteDependencies;
+
+/** The admin routes, as an encapsulated fastify plugin. */
+export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies): Promise<void> {
   commandRoute(app, context, {
     url: '/v1/admin/organisations',
     tag: 'administrators',

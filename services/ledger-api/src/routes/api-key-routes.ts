@@ -3,13 +3,14 @@
  * `access-keys` stream, so the audit feed shows who could do what, and since when.
  */
 import { z } from 'zod';
+import type { Ledger } from '@timebank/application';
 import { freeTextSchema, textFieldSchema } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
-import { assertScopeFitsRole, type ApiKeyRecord } from '../auth/api-keys.js';
+import { assertScopeFitsRole, type ApiKeyRecord, type ApiKeyRegistry } from '../auth/api-keys.js';
 import { assertScopeRegistered } from '../auth/domain-scope.js';
 import { actorOf, ROLES, scopeSchema } from '../auth/principal.js';
-import type { AppContext, TypedApp } from '../context.js';
-import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
+import { idempotentWrite, positionSchema, writeHeaders, type WriteDependencies } from '../http/write.js';
+import type { TypedApp } from './typed-app.js';
 
 const ADMIN_ONLY = { access: { roles: ['admin'], scope: ANY_SCOPE } } as const;
 
@@ -35,7 +36,14 @@ function summary(record: ApiKeyRecord): z.infer<typeof keySummarySchema> {
   };
 }
 
-export function registerApiKeyRoutes(app: TypedApp, context: AppContext): void {
+export interface ApiKeyRouteDependencies extends WriteDependencies {
+  readonly keys: ApiKeyRegistry;
+  /** Checks that a key's organisation or partner is registered. */
+  readonly ledger: Ledger;
+}
+
+/** The apiKey routes, as an encapsulated fastify plugin. */
+export async function apiKeyRoutes(app: TypedApp, context: ApiKeyRouteDependencies): Promise<void> {
   app.post(
     '/v1/admin/api-keys',
     {

@@ -4,10 +4,11 @@
  */
 import { z } from 'zod';
 import { STREAM_NAME_PATTERN, type RecordedEvent } from '@timebank/event-store';
-import { checkLog } from '@timebank/projections';
+import type { LogCheckReport } from '@timebank/projections';
 import { ANY_SCOPE } from '../auth/access.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { instantOnTheWire, positionSchema, revisionSchema } from '../http/positions.js';
+import type { StoreReader } from './store-reader.js';
+import type { TypedApp } from './typed-app.js';
 
 const AUDITORS = { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } } as const;
 
@@ -69,7 +70,14 @@ const reportSchema = z.object({
   failureCount: z.number().int().describe(`every failure found; at most ${FAILURES_LISTED_MAX} are listed`),
 });
 
-export function registerAuditRoutes(app: TypedApp, context: AppContext): void {
+export interface AuditRouteDependencies {
+  readonly store: StoreReader;
+  /** The verifier of `pnpm ledger verify` (hash chains and the event catalogue), over the same store. */
+  readonly checkLog: (options: { streamName?: string; findingsMax: number }) => Promise<LogCheckReport>;
+}
+
+/** The audit routes, as an encapsulated fastify plugin. */
+export async function auditRoutes(app: TypedApp, context: AuditRouteDependencies): Promise<void> {
   app.get(
     '/v1/audit/events',
     {
@@ -159,7 +167,7 @@ export function registerAuditRoutes(app: TypedApp, context: AppContext): void {
     },
     async (request) => {
       // The same checker as `pnpm ledger verify`: hash chains and the event catalogue.
-      const report = await checkLog(context.store, {
+      const report = await context.checkLog({
         ...(request.query.streamName === undefined ? {} : { streamName: request.query.streamName }),
         findingsMax: FAILURES_LISTED_MAX,
       });

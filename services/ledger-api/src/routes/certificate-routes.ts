@@ -21,10 +21,10 @@ import {
 } from '@timebank/domain';
 import type { ScopeRule } from '../auth/access.js';
 import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
-import { commandRoute, eventData } from './command-route.js';
+import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
+import type { TypedApp } from './typed-app.js';
 
 const DESK = ['desk', 'admin'] as const;
 const PUBLIC_SCOPE: ScopeRule = { describe: '—', resolve: () => 'any' };
@@ -134,7 +134,15 @@ const verificationSchema = z.object({
     .nullable(),
 });
 
-export function registerCertificateRoutes(app: TypedApp, context: AppContext): void {
+export interface CertificateRouteDependencies extends CommandRouteDependencies {
+  /** The verification route's own limit (LEDGER_RATE_LIMIT_*). */
+  readonly config: {
+    readonly rateLimit: { readonly certificateVerificationsMax: number; readonly windowSeconds: number };
+  };
+}
+
+/** The certificate routes, as an encapsulated fastify plugin. */
+export async function certificateRoutes(app: TypedApp, context: CertificateRouteDependencies): Promise<void> {
   const { ledger } = context;
   const volunteerParams = z.strictObject({ volunteerId: idSchema });
 

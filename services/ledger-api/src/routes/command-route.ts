@@ -5,15 +5,16 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { LedgerResult } from '@timebank/application';
+import type { Ledger, LedgerResult } from '@timebank/application';
 import type { Actor, CommandInput, DomainEvent, EventOf, EventType } from '@timebank/domain';
-import type { EventStore, JsonObject, RecordedEvent } from '@timebank/event-store';
+import type { JsonObject, RecordedEvent } from '@timebank/event-store';
 import type { ScopeRule } from '../auth/access.js';
 import { domainActorOf } from '../auth/domain-scope.js';
 import type { Principal, Role } from '../auth/principal.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { ProblemError } from '../http/problem.js';
-import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
+import { idempotentWrite, positionSchema, writeHeaders, type WriteDependencies } from '../http/write.js';
+import type { StoreReader } from './store-reader.js';
+import type { TypedApp } from './typed-app.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A command without what the HTTP layer adds: the idempotency key and the actor. */
@@ -51,6 +52,13 @@ export interface CommandRouteSpec<
   readonly replayFromEvents?: boolean;
 }
 
+/** What every route family that executes commands receives. */
+export interface CommandRouteDependencies extends WriteDependencies {
+  readonly ledger: Ledger;
+  /** Read only: a repeat's response is rebuilt from the events its command appended. */
+  readonly store: StoreReader;
+}
+
 /** Position of the last event this command (and its reactions) appended; null if it had already taken effect. */
 export function lastPosition(result: LedgerResult): bigint | null {
   let last = result.position;
@@ -78,7 +86,7 @@ const REBUILD_PAGE_EVENTS = 100;
  * first: they are contiguous (one append), and a repeat is usually of a recent write.
  */
 export async function eventsOfCommand(
-  store: EventStore,
+  store: StoreReader,
   streamName: string,
   idempotencyKey: string,
 ): Promise<RecordedEvent[]> {
@@ -104,7 +112,7 @@ export async function eventsOfCommand(
 
 export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, Response extends z.ZodObject>(
   app: TypedApp,
-  context: AppContext,
+  context: CommandRouteDependencies,
   spec: CommandRouteSpec<Params, Body, Response>,
 ): void {
   const responseSchema = spec.response.extend({

@@ -16,17 +16,23 @@ import {
 } from '@timebank/domain';
 import { scopeFromParam } from '../auth/access.js';
 import { readPartner, readVolunteer } from '../auth/domain-scope.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
-import { commandRoute, eventData } from './command-route.js';
+import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
+import type { TypedApp } from './typed-app.js';
 
 const PARTNERS = ['partner', 'admin'] as const;
 const partnerParams = z.strictObject({ partnerId: idSchema });
 const holdParams = z.strictObject({ partnerId: idSchema, holdId: idSchema });
 const holdResponse = z.object({ holdId: z.string(), volunteerId: z.string(), centipoints: z.number().int() });
 
-export function registerPartnerRoutes(app: TypedApp, context: AppContext): void {
+export interface PartnerRouteDependencies extends CommandRouteDependencies {
+  /** Epoch milliseconds; the clock the ledger decides with. */
+  readonly clock: () => number;
+}
+
+/** The partner routes, as an encapsulated fastify plugin. */
+export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependencies): Promise<void> {
   const { ledger } = context;
   const scope = scopeFromParam('partner', 'partnerId');
 

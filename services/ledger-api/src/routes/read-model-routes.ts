@@ -8,11 +8,11 @@
  */
 import { z } from 'zod';
 import { idSchema, instantSchema } from '@timebank/domain';
-import { isProjectionError } from '@timebank/projections';
+import type { Ledger } from '@timebank/application';
+import { isProjectionError, type ReadModelQueries } from '@timebank/projections';
 import { ANY_SCOPE, scopeFromParam, type ScopeRule } from '../auth/access.js';
 import { inScope } from '../auth/principal.js';
 import { readPartner } from '../auth/domain-scope.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { ProblemError } from '../http/problem.js';
 import { positionSchema } from '../http/positions.js';
 import {
@@ -21,6 +21,9 @@ import {
   settlementRowSchema,
   volunteerRowSchema,
 } from './read-model-schemas.js';
+import type { ProjectorHandle } from './projector-handle.js';
+import type { StoreReader } from './store-reader.js';
+import type { TypedApp } from './typed-app.js';
 import { volunteerAsOf } from './volunteer-as-of.js';
 import { volunteerSummarySchema } from './volunteer-routes.js';
 
@@ -30,8 +33,20 @@ const periodSchema = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM with a month from 01 to 12');
 
+export interface ReadModelRouteDependencies {
+  readonly ledger: Ledger;
+  /** Read only: a volunteer as of a past point is folded from its stream. */
+  readonly store: StoreReader;
+  /** Epoch milliseconds; the clock the ledger decides with. */
+  readonly clock: () => number;
+  /** Null when no projector runs: then every read-model route answers READ_MODEL_BEHIND. */
+  readonly projector: ProjectorHandle | null;
+  readonly readModels: ReadModelQueries | null;
+  readonly config: { readonly readYourWritesTimeoutMs: number };
+}
+
 /** Waits for the read models to include `minPosition`; without a projector, read models are unavailable. */
-async function readModels(context: AppContext, minPosition: string | undefined) {
+async function readModels(context: ReadModelRouteDependencies, minPosition: string | undefined) {
   const { projector, readModels: queries } = context;
   if (projector === null || queries === null) {
     throw ProblemError.http('READ_MODEL_BEHIND', 'read models are not running in this process');
@@ -56,7 +71,7 @@ async function readModels(context: AppContext, minPosition: string | undefined) 
 
 /** A desk may look up only volunteers of its community; the number is resolved through the read model. */
 /** Like the look-up by ID number, another community's volunteer reads as nobody: no existence oracle. */
-function byNumberScope(context: AppContext): ScopeRule {
+function byNumberScope(context: ReadModelRouteDependencies): ScopeRule {
   return {
     describe: "desk: the volunteer's community (another community's volunteer reads as not found)",
     async resolve(request) {
@@ -72,7 +87,8 @@ function byNumberScope(context: AppContext): ScopeRule {
   };
 }
 
-export function registerReadModelRoutes(app: TypedApp, context: AppContext): void {
+/** The read-model routes, as an encapsulated fastify plugin. */
+export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDependencies): Promise<void> {
   app.get(
     '/v1/volunteers/by-number/:volunteerNumber',
     {

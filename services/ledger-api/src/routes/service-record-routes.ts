@@ -22,10 +22,10 @@ import {
 import { deterministicEventId } from '@timebank/application';
 import { scopeFromBody } from '../auth/access.js';
 import { domainActorOf, readVolunteer, serviceRecordScope } from '../auth/domain-scope.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { ProblemError, type FieldIssue } from '../http/problem.js';
 import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
-import { commandRoute, lastPosition } from './command-route.js';
+import { commandRoute, lastPosition, type CommandRouteDependencies } from './command-route.js';
+import type { TypedApp } from './typed-app.js';
 
 const recordParams = z.strictObject({ volunteerId: idSchema, recordId: idSchema });
 const ORGANISERS = ['organiser', 'admin'] as const;
@@ -34,7 +34,16 @@ const recordResponse = z.object({ recordId: z.string(), status: z.string() });
 /** Volunteers in one bulk activity record. 500: a large community event; keeps the request under 64 KiB. */
 export const BULK_VOLUNTEERS_MAX = 500;
 
-export function registerServiceRecordRoutes(app: TypedApp, context: AppContext): void {
+export interface ServiceRecordRouteDependencies extends CommandRouteDependencies {
+  /** Epoch milliseconds; the clock the ledger decides with. */
+  readonly clock: () => number;
+}
+
+/** The serviceRecord routes, as an encapsulated fastify plugin. */
+export async function serviceRecordRoutes(
+  app: TypedApp,
+  context: ServiceRecordRouteDependencies,
+): Promise<void> {
   const { ledger } = context;
   const scope = serviceRecordScope(ledger);
 
@@ -199,7 +208,10 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
 }
 
 /** Decides every command against the volunteer's current state without writing; any rejection rejects all. */
-async function validateAll(context: AppContext, commands: CommandOf<'RecordServiceHours'>[]): Promise<void> {
+async function validateAll(
+  context: ServiceRecordRouteDependencies,
+  commands: CommandOf<'RecordServiceHours'>[],
+): Promise<void> {
   const { ledger } = context;
   const policy = await ledger.handler.load(policyStream, {
     initialState: policyDecider.initialState,

@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { ANY_SCOPE } from '../auth/access.js';
-import type { AppContext, TypedApp } from '../context.js';
+import type { ApiMetrics } from '../http/api-metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../http/metrics.js';
 import { positionSchema } from '../http/write.js';
+import type { ProjectorHandle } from './projector-handle.js';
+import type { StoreReader } from './store-reader.js';
+import type { TypedApp } from './typed-app.js';
 
 /** How long readiness waits for the store to answer before calling it unreachable. 2 s: below typical probe timeouts (5 s). */
 const STORE_PROBE_TIMEOUT_MS = 2000;
@@ -25,7 +28,15 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T
   }
 }
 
-export function registerSystemRoutes(app: TypedApp, context: AppContext): void {
+export interface SystemRouteDependencies {
+  readonly store: Pick<StoreReader, 'engine' | 'headPosition'>;
+  readonly metrics: Pick<ApiMetrics, 'registry'>;
+  /** Null when no projector runs: readiness then checks the store only. */
+  readonly projector: ProjectorHandle | null;
+}
+
+/** The system routes, as an encapsulated fastify plugin. */
+export async function systemRoutes(app: TypedApp, context: SystemRouteDependencies): Promise<void> {
   app.get(
     '/healthz',
     {

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import type { LedgerResult } from '@timebank/application';
 import { idSchema, offeredAccount, positiveCentipointsSchema } from '@timebank/domain';
 import { volunteerScope } from '../auth/domain-scope.js';
-import type { AppContext, TypedApp } from '../context.js';
-import { commandRoute, eventData } from './command-route.js';
+import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
+import type { TypedApp } from './typed-app.js';
 
 const DESK = ['desk', 'admin'] as const;
 const volunteerParams = z.strictObject({ volunteerId: idSchema });
@@ -32,7 +32,10 @@ function transferOutcome(result: LedgerResult): {
   throw new Error(`transfer from ${result.streamName} ended neither credited nor refunded`);
 }
 
-export function registerTransferRoutes(app: TypedApp, context: AppContext): void {
+export type TransferRouteDependencies = CommandRouteDependencies;
+
+/** The transfer routes, as an encapsulated fastify plugin. */
+export async function transferRoutes(app: TypedApp, context: TransferRouteDependencies): Promise<void> {
   const { ledger } = context;
 
   commandRoute(app, context, {

@@ -15,7 +15,8 @@ import {
   volunteerStream,
   type DomainEvent,
 } from '@timebank/domain';
-import type { AppContext } from '../context.js';
+import type { Ledger } from '@timebank/application';
+import type { StoreReader } from './store-reader.js';
 import { summarise, type volunteerSummarySchema } from './volunteer-routes.js';
 
 type VolunteerSummary = z.infer<typeof volunteerSummarySchema>;
@@ -39,7 +40,7 @@ const PAGE_EVENTS = 500;
 
 /** Null when the volunteer was not registered as of that point. */
 export async function volunteerAsOf(
-  context: AppContext,
+  context: { readonly store: StoreReader; readonly ledger: Pick<Ledger, 'rules'> },
   volunteerId: string,
   asOf: AsOf,
 ): Promise<VolunteerAsOf | null> {

@@ -25,11 +25,11 @@ import {
 import type { ScopeRule } from '../auth/access.js';
 import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
 import { inScope } from '../auth/principal.js';
-import type { AppContext, TypedApp } from '../context.js';
 import { instantOnTheWire, revisionSchema } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { positionSchema } from '../http/write.js';
-import { commandRoute, emptyBody, eventData } from './command-route.js';
+import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } from './command-route.js';
+import type { TypedApp } from './typed-app.js';
 
 const volunteerParams = z.strictObject({ volunteerId: idSchema });
 /** Accepted by reads for read-your-writes; stream-folded reads already include every committed write. */
@@ -87,7 +87,7 @@ export function summarise(
   };
 }
 
-async function summaryOf(context: AppContext, volunteerId: string) {
+async function summaryOf(context: VolunteerRouteDependencies, volunteerId: string) {
   const summary = await readVolunteer(context.ledger, volunteerId, (state, revision) =>
     state.status === 'unregistered'
       ? null
@@ -105,7 +105,7 @@ const lookupBody = z.strictObject({ nationalIdNumber: z.string().min(1).max(40) 
  * (the same 404, the same body): otherwise any desk could learn whether anyone is registered
  * anywhere by trying ID numbers.
  */
-function lookupScope(context: AppContext): ScopeRule {
+function lookupScope(context: VolunteerRouteDependencies): ScopeRule {
   return {
     describe: "desk: the volunteer's community (another community's volunteer reads as not found)",
     async resolve(request) {
@@ -121,7 +121,13 @@ function lookupScope(context: AppContext): ScopeRule {
   };
 }
 
-export function registerVolunteerRoutes(app: TypedApp, context: AppContext): void {
+export interface VolunteerRouteDependencies extends CommandRouteDependencies {
+  /** Epoch milliseconds; the clock the ledger decides with. */
+  readonly clock: () => number;
+}
+
+/** The volunteer routes, as an encapsulated fastify plugin. */
+export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDependencies): Promise<void> {
   const { ledger } = context;
   const DESK = ['desk', 'admin'] as const;
 
