@@ -6,35 +6,23 @@ import {
   EVENT_SCHEMA_VERSIONS,
   assertValidRules,
   compensate,
-  donationPoolDecider,
+  deciderFor,
   normaliseNationalId,
-  organisationDecider,
   parseCommand,
-  partnerDecider,
   partnerStream,
-  policyDecider,
   policyStream,
   react,
   streamForCommand,
-  applyVolunteerEvent,
-  volunteerDecider,
   type Command,
   type CommandInput,
   type DecideContext,
-  type Decider,
   type DomainEvent,
   type LedgerRules,
   type PartnerState,
   type PolicyState,
-  type StreamKind,
 } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
-import {
-  CommandHandler,
-  type DependencyLoader,
-  type HandledCommand,
-  type StreamFold,
-} from './command-handler.js';
+import { CommandHandler, type DependencyLoader, type HandledCommand } from './command-handler.js';
 import { deterministicEventId } from './event-ids.js';
 import { volunteerNumberFromHash } from './volunteer-number.js';
 
@@ -85,38 +73,6 @@ export interface Ledger {
   reactTo(event: DomainEvent, options?: ExecuteOptions): Promise<HandledCommand<DomainEvent>[]>;
 }
 
-type AnyDecider = Decider<unknown, Command>;
-
-const DECIDERS: Readonly<Record<StreamKind, AnyDecider>> = {
-  volunteer: volunteerDecider as unknown as AnyDecider,
-  partner: partnerDecider as unknown as AnyDecider,
-  organisation: organisationDecider as unknown as AnyDecider,
-  policy: policyDecider as unknown as AnyDecider,
-  'donation-pool': donationPoolDecider as unknown as AnyDecider,
-};
-
-function foldOf(kind: StreamKind): StreamFold<unknown, DomainEvent> {
-  const decider = DECIDERS[kind];
-  if (kind === 'volunteer') {
-    // The volunteer fold mutates a private copy in place: cloning the whole state per event
-    // would make loading a long stream quadratic.
-    return {
-      initialState: decider.initialState,
-      evolve: decider.evolve,
-      applyInPlace: applyVolunteerEvent as (state: unknown, event: DomainEvent) => void,
-    };
-  }
-  return { initialState: decider.initialState, evolve: decider.evolve };
-}
-
-const FOLDS: Readonly<Record<StreamKind, StreamFold<unknown, DomainEvent>>> = {
-  volunteer: foldOf('volunteer'),
-  partner: foldOf('partner'),
-  organisation: foldOf('organisation'),
-  policy: foldOf('policy'),
-  'donation-pool': foldOf('donation-pool'),
-};
-
 /** At most this many reaction rounds per command; a transfer needs one (credit) or two (refund). */
 const REACTION_DEPTH_MAX = 4;
 
@@ -150,10 +106,10 @@ export function createLedger(options: LedgerOptions): Ledger {
     ownPolicy: PolicyState | undefined,
     load: DependencyLoader,
   ): Promise<DecideContext> {
-    const pointsPolicy = ownPolicy ?? ((await load(policyStream, FOLDS.policy)).state as PolicyState);
+    const pointsPolicy = ownPolicy ?? (await load(policyStream, deciderFor('policy'))).state;
     let partner: PartnerState | undefined;
     if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
-      partner = (await load(partnerStream(command.partnerId), FOLDS.partner)).state as PartnerState;
+      partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
     }
     let idCounter = 0;
     return {
@@ -178,11 +134,11 @@ export function createLedger(options: LedgerOptions): Ledger {
     const idHash =
       command.type === 'RegisterVolunteer' ? nationalIdHash(command.nationalIdNumber) : undefined;
     const kind = COMMAND_STREAM_KIND[command.type];
-    const decider = DECIDERS[kind];
+    const decider = deciderFor(kind);
     const streamName = streamForCommand(command, idHash);
     return handler.handle(
       streamName,
-      FOLDS[kind],
+      decider,
       // The context is built per attempt so a retried decision sees the current clock and policy.
       async (state, _revision, loadDependency) => {
         const ownPolicy = kind === 'policy' ? (state as PolicyState) : undefined;
