@@ -1,30 +1,24 @@
 import { createHmac } from 'node:crypto';
 import {
-  COMMAND_STREAM_KIND,
   DEFAULT_LEDGER_RULES,
   DomainError,
   EVENT_SCHEMA_VERSIONS,
   assertValidRules,
   compensate,
-  deciderFor,
   normaliseNationalId,
   parseCommand,
-  partnerStream,
-  policyStream,
   react,
-  streamForCommand,
   type Command,
   type CommandInput,
-  type DecideContext,
   type DomainEvent,
   type LedgerRules,
-  type PartnerState,
-  type PolicyState,
+  type StreamKind,
+  type StreamStates,
 } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
-import { CommandHandler, type DependencyLoader, type HandledCommand } from './command-handler.js';
-import { deterministicEventId } from './event-ids.js';
-import { volunteerNumberFromHash } from './volunteer-number.js';
+import { commandDecisions } from './command-decision.js';
+import { CommandHandler, type HandledCommand } from './command-handler.js';
+import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
 
 export interface LedgerOptions {
   readonly store: EventStore;
@@ -54,10 +48,39 @@ export interface LedgerResult extends HandledCommand<DomainEvent> {
   readonly reactions: readonly HandledCommand<DomainEvent>[];
 }
 
-/** The ledger's write side: parses a command, routes it to its stream and decides it there. */
-export interface Ledger {
+/** A dry run's answer: the events the command would append on its own stream, or its rejection. */
+export type Decision = readonly DomainEvent[] | DomainError;
+
+/**
+ * The ledger's application API: parses a command, routes it to its stream and decides it there
+ * (`execute`), or only decides (`decide`); and folds streams for reads (`load`). How streams are
+ * cached and kept fresh stays behind it.
+ */
+export interface Ledger extends StreamReader {
   readonly rules: LedgerRules;
-  readonly handler: CommandHandler;
+  /** Optimistic-concurrency conflicts seen so far (for metrics); each was retried up to the bound. */
+  readonly conflicts: number;
+  /** Stream reads so far (tests and benchmarks: a cached, unchanged stream costs none). */
+  readonly streamReads: number;
+  /**
+   * A reader that checks the store's change log once, now, and loads every stream on that check,
+   * so that several streams are read as of one instant within the request. Use it at once; never keep it.
+   */
+  checkedReader(): StreamReader;
+  /**
+   * The cached state of a stream as it is, without reading the store or checking that it is
+   * current; undefined when not cached. Only for facts that never change once set (a volunteer's
+   * community): anything else must `load`. Treat it as read-only.
+   */
+  peek<K extends StreamKind>(kind: K, ...id: StreamIdOf<K>): StreamStates[K] | undefined;
+  /**
+   * A dry run: decides the command on its stream's current state, as `execute` would, and writes
+   * nothing. Returns the events it would append (not its reactions'), or the `DomainError` that
+   * rejects it (an invalid command included).
+   */
+  decide(input: CommandInput | Command): Promise<Decision>;
+  /** Dry runs of several commands, one after another, each on its stream's current state. */
+  decideAll(inputs: readonly (CommandInput | Command)[]): Promise<Decision[]>;
   /**
    * Executes one command. Throws a `DomainError` when the command is invalid or rejected (nothing
    * is written), `ConcurrencyConflictError` after too many lost races, or a store error.
@@ -71,6 +94,8 @@ export interface Ledger {
    * it for events read back from the store, so a crash between a debit and its credit is healed.
    */
   reactTo(event: DomainEvent, options?: ExecuteOptions): Promise<HandledCommand<DomainEvent>[]>;
+  /** @deprecated internal; the API above replaces it. */
+  readonly handler: CommandHandler;
 }
 
 /** At most this many reaction rounds per command; a transfer needs one (credit) or two (refund). */
@@ -96,54 +121,19 @@ export function createLedger(options: LedgerOptions): Ledger {
   const nationalIdHash = (nationalIdNumber: string): string =>
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
 
-  /**
-   * `ownPolicy` is the policy stream's state when the command is decided on that stream itself:
-   * loading it again would wait in the stream's queue behind this very command.
-   */
-  async function contextFor(
-    command: Command,
-    idHash: string | undefined,
-    ownPolicy: PolicyState | undefined,
-    load: DependencyLoader,
-  ): Promise<DecideContext> {
-    const pointsPolicy = ownPolicy ?? (await load(policyStream, deciderFor('policy'))).state;
-    let partner: PartnerState | undefined;
-    if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
-      partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
-    }
-    let idCounter = 0;
-    return {
-      now: new Date(options.clock()).toISOString(),
-      // Ids derive from the idempotency key, so a retried command names the same record or hold.
-      newId: () =>
-        `id${deterministicEventId(command.idempotencyKey, 'new-id', idCounter++).replaceAll('-', '')}`,
-      rules,
-      pointsPolicy,
-      ...(idHash === undefined
-        ? {}
-        : { nationalIdHash: idHash, volunteerNumber: volunteerNumberFromHash(idHash) }),
-      ...(partner === undefined ? {} : { partner }),
-    };
-  }
+  const decisionOf = commandDecisions({ clock: options.clock, rules, nationalIdHash });
 
   async function executeOne(
     command: Command,
     executeOptions: ExecuteOptions,
     onFirstAppend?: (streamName: string) => void,
   ): Promise<HandledCommand<DomainEvent>> {
-    const idHash =
-      command.type === 'RegisterVolunteer' ? nationalIdHash(command.nationalIdNumber) : undefined;
-    const kind = COMMAND_STREAM_KIND[command.type];
-    const decider = deciderFor(kind);
-    const streamName = streamForCommand(command, idHash);
+    const { streamName, fold, decide } = decisionOf(command);
     return handler.handle(
       streamName,
-      decider,
-      // The context is built per attempt so a retried decision sees the current clock and policy.
-      async (state, _revision, loadDependency) => {
-        const ownPolicy = kind === 'policy' ? (state as PolicyState) : undefined;
-        const context = await contextFor(command, idHash, ownPolicy, loadDependency);
-        const outcome = decider.decide(command, state, context);
+      fold,
+      async (state, revision, loadDependency) => {
+        const outcome = await decide(state, revision, loadDependency);
         if (outcome instanceof DomainError) throw outcome;
         return outcome;
       },
@@ -157,6 +147,13 @@ export function createLedger(options: LedgerOptions): Ledger {
       },
       onFirstAppend,
     );
+  }
+
+  async function decide(input: CommandInput | Command): Promise<Decision> {
+    const command = parseCommand(input);
+    if (command instanceof DomainError) return command;
+    const { streamName, fold, decide } = decisionOf(command);
+    return handler.preview(streamName, fold, decide);
   }
 
   async function runReactions(
@@ -198,6 +195,22 @@ export function createLedger(options: LedgerOptions): Ledger {
   return {
     rules,
     handler,
+    get conflicts() {
+      return handler.conflicts;
+    },
+    get streamReads() {
+      return handler.streamReads;
+    },
+    ...readerOver((streamName, fold) => handler.load(streamName, fold)),
+    checkedReader: () => readerOver(handler.checkedLoader()),
+    peek: (kind, ...id) =>
+      handler.peek(streamNameOf(kind, (id as readonly string[])[0])) as StreamStates[typeof kind] | undefined,
+    decide,
+    async decideAll(inputs) {
+      const decisions: Decision[] = [];
+      for (const input of inputs) decisions.push(await decide(input));
+      return decisions;
+    },
     nationalIdHash,
     async reactTo(event, executeOptions = {}) {
       const first: HandledCommand<DomainEvent> = {
