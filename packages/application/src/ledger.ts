@@ -27,8 +27,9 @@ export interface LedgerOptions {
   /** Secret key of the keyed hash (HMAC-SHA-256) over national ID numbers; at least 32 bytes. */
   readonly nationalIdKey: string;
   readonly rules?: LedgerRules;
-  /** Streams whose folded state is kept in memory; see `CommandHandlerOptions`. */
+  /** Streams whose folded state is kept in memory. Default 10,000 (about tens of MB of state). */
   readonly cacheEntriesMax?: number;
+  /** Attempts after a lost optimistic-concurrency race before giving up. Default 5. */
   readonly conflictRetriesMax?: number;
 }
 
@@ -94,8 +95,6 @@ export interface Ledger extends StreamReader {
    * it for events read back from the store, so a crash between a debit and its credit is healed.
    */
   reactTo(event: DomainEvent, options?: ExecuteOptions): Promise<HandledCommand<DomainEvent>[]>;
-  /** @deprecated internal; the API above replaces it. */
-  readonly handler: CommandHandler;
 }
 
 /** At most this many reaction rounds per command; a transfer needs one (credit) or two (refund). */
@@ -194,7 +193,6 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   return {
     rules,
-    handler,
     get conflicts() {
       return handler.conflicts;
     },

@@ -73,7 +73,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const { config } = dependencies;
   const metrics = dependencies.metrics ?? new ApiMetrics();
   const { store, ledger } = dependencies;
-  metrics.observeCommandConflicts(() => ledger.handler.conflicts);
+  metrics.observeCommandConflicts(() => ledger.conflicts);
   const projector = dependencies.projector;
   if (projector !== undefined) metrics.observeProjectionLag(() => projector.lag());
   const keys = await ApiKeyRegistry.load(store, { refreshIntervalMs: config.apiKeyRefreshMs });

@@ -9,19 +9,14 @@ import {
   DomainError,
   idSchema,
   instantSchema,
-  policyDecider,
-  policyStream,
   noteFieldSchema,
   QUALITY_GRADES,
   textFieldSchema,
   backdatingReasonSchema,
-  volunteerDecider,
   type CommandOf,
-  type DecideContext,
 } from '@timebank/domain';
-import { deterministicEventId } from '@timebank/application';
 import { scopeFromBody } from '../auth/access.js';
-import { domainActorOf, readVolunteer, serviceRecordScope } from '../auth/domain-scope.js';
+import { domainActorOf, serviceRecordScope } from '../auth/domain-scope.js';
 import type { AppContext, TypedApp } from '../context.js';
 import { ProblemError, type FieldIssue } from '../http/problem.js';
 import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
@@ -198,27 +193,11 @@ export function registerServiceRecordRoutes(app: TypedApp, context: AppContext):
   );
 }
 
-/** Decides every command against the volunteer's current state without writing; any rejection rejects all. */
+/** Decides every command without writing (a dry run); any rejection rejects all. */
 async function validateAll(context: AppContext, commands: CommandOf<'RecordServiceHours'>[]): Promise<void> {
-  const { ledger } = context;
-  const policy = await ledger.handler.load(policyStream, {
-    initialState: policyDecider.initialState,
-    evolve: policyDecider.evolve,
-  });
-  const pointsPolicy = policy.state;
+  const decisions = await context.ledger.decideAll(commands);
   const issues: FieldIssue[] = [];
-  for (const [index, command] of commands.entries()) {
-    let counter = 0;
-    const decideContext: DecideContext = {
-      now: new Date(context.clock()).toISOString(),
-      newId: () =>
-        `id${deterministicEventId(command.idempotencyKey, 'dry-run', counter++).replaceAll('-', '')}`,
-      rules: ledger.rules,
-      pointsPolicy,
-    };
-    const outcome = await readVolunteer(ledger, command.volunteerId, (state) =>
-      volunteerDecider.decide(command, state, decideContext),
-    );
+  for (const [index, outcome] of decisions.entries()) {
     if (outcome instanceof DomainError) {
       issues.push({ field: `body.volunteerIds.${index}`, message: `${outcome.code}: ${outcome.message}` });
     }
