@@ -18,6 +18,7 @@ import {
 import type { EventStore } from '@timebank/event-store';
 import { commandDecisions } from './command-decision.js';
 import { CommandHandler, type HandledCommand } from './command-handler.js';
+import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
 import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
 
 export interface LedgerOptions {
@@ -68,6 +69,15 @@ export interface Ledger extends StreamReader {
    * so that several streams are read as of one instant within the request. Use it at once; never keep it.
    */
   checkedReader(): StreamReader;
+  /**
+   * A stream folded from its start up to a cut (an auditor's "as of"), never from the cache; the
+   * state is the caller's own.
+   */
+  loadAsOf<K extends StreamKind>(
+    cut: StreamCut,
+    kind: K,
+    ...id: StreamIdOf<K>
+  ): Promise<LoadedStreamAsOf<StreamStates[K]>>;
   /**
    * The cached state of a stream as it is, without reading the store or checking that it is
    * current; undefined when not cached. Only for facts that never change once set (a volunteer's
@@ -201,6 +211,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     ...readerOver((streamName, fold) => handler.load(streamName, fold)),
     checkedReader: () => readerOver(handler.checkedLoader()),
+    loadAsOf: (cut, kind, ...id) =>
+      foldStreamAsOf(options.store, kind, streamNameOf(kind, (id as readonly string[])[0]), cut),
     peek: (kind, ...id) =>
       handler.peek(streamNameOf(kind, (id as readonly string[])[0])) as StreamStates[typeof kind] | undefined,
     decide,

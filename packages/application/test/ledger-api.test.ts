@@ -104,3 +104,23 @@ t.test('execute writes, and load sees it at once', async (t) => {
   t.equal(after.revision, before.revision + BigInt(result.events.length));
   t.equal(ledger.conflicts, 0);
 });
+
+t.test('loadAsOf folds a stream up to a position, bypassing the cache', async (t) => {
+  const fixture = ledgerFixture(t);
+  const ledger = fixture.ledger();
+  const volunteerId = await volunteerWithPoints(ledger, 10);
+  const stored = await fixture.store.readStream(`volunteer-${volunteerId}`);
+  const first = stored[0]!;
+  const asOfFirst = await ledger.loadAsOf({ position: first.position }, 'volunteer', volunteerId);
+  t.equal(asOfFirst.revision, 0n);
+  t.equal(asOfFirst.position, first.position);
+  t.equal(asOfFirst.eventsApplied, 1);
+  t.equal(asOfFirst.recordedAtMs, Date.parse(first.recordedAt));
+  t.equal(asOfFirst.state.status, 'active', 'registered by its first event');
+  const now = await ledger.loadAsOf({}, 'volunteer', volunteerId);
+  t.equal(now.revision, (await ledger.load('volunteer', volunteerId)).revision, 'no cut: the whole stream');
+  t.not(now.state, (await ledger.load('volunteer', volunteerId)).state, 'its own state, not the cached one');
+  const before = await ledger.loadAsOf({ recordedAtMs: Date.parse(first.recordedAt) - 1 }, 'policy');
+  t.equal(before.eventsApplied, 0);
+  t.equal(before.position, 0n);
+});
