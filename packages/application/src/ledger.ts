@@ -4,10 +4,8 @@ import {
   DomainError,
   EVENT_SCHEMA_VERSIONS,
   assertValidRules,
-  compensate,
   normaliseNationalId,
   parseCommand,
-  react,
   type Command,
   type CommandInput,
   type DomainEvent,
@@ -17,7 +15,8 @@ import {
 } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
 import { commandDecisions } from './command-decision.js';
-import { CommandHandler, type HandledCommand } from './command-handler.js';
+import { CommandHandler, type CommandEnvelope, type HandledCommand } from './command-handler.js';
+import { runReactions } from './reaction-runner.js';
 import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
 import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
 
@@ -107,16 +106,8 @@ export interface Ledger extends StreamReader {
   reactTo(event: DomainEvent, options?: ExecuteOptions): Promise<HandledCommand<DomainEvent>[]>;
 }
 
-/** At most this many reaction rounds per command; a transfer needs one (credit) or two (refund). */
-const REACTION_DEPTH_MAX = 4;
-
-export function createLedger(options: LedgerOptions): Ledger {
-  const rules = options.rules ?? DEFAULT_LEDGER_RULES;
-  assertValidRules(rules);
-  if (Buffer.byteLength(options.nationalIdKey, 'utf8') < 32) {
-    throw new Error('nationalIdKey must be at least 32 bytes: it protects every national ID number');
-  }
-  const handler = new CommandHandler({
+function commandHandlerFor(options: LedgerOptions): CommandHandler {
+  return new CommandHandler({
     store: options.store,
     schemaVersionOf: (type) => {
       const version = (EVENT_SCHEMA_VERSIONS as Record<string, number | undefined>)[type];
@@ -126,6 +117,25 @@ export function createLedger(options: LedgerOptions): Ledger {
     ...(options.cacheEntriesMax === undefined ? {} : { cacheEntriesMax: options.cacheEntriesMax }),
     ...(options.conflictRetriesMax === undefined ? {} : { conflictRetriesMax: options.conflictRetriesMax }),
   });
+}
+
+/** Who and why, for the metadata of the command's events. */
+function envelopeOf(command: Command, executeOptions: ExecuteOptions): CommandEnvelope {
+  return {
+    idempotencyKey: command.idempotencyKey,
+    actor: `${command.actor.role}:${command.actor.id}`,
+    ...(executeOptions.correlationId === undefined ? {} : { correlationId: executeOptions.correlationId }),
+    ...(executeOptions.causationId === undefined ? {} : { causationId: executeOptions.causationId }),
+  };
+}
+
+export function createLedger(options: LedgerOptions): Ledger {
+  const rules = options.rules ?? DEFAULT_LEDGER_RULES;
+  assertValidRules(rules);
+  if (Buffer.byteLength(options.nationalIdKey, 'utf8') < 32) {
+    throw new Error('nationalIdKey must be at least 32 bytes: it protects every national ID number');
+  }
+  const handler = commandHandlerFor(options);
 
   const nationalIdHash = (nationalIdNumber: string): string =>
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
@@ -146,14 +156,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         if (outcome instanceof DomainError) throw outcome;
         return outcome;
       },
-      {
-        idempotencyKey: command.idempotencyKey,
-        actor: `${command.actor.role}:${command.actor.id}`,
-        ...(executeOptions.correlationId === undefined
-          ? {}
-          : { correlationId: executeOptions.correlationId }),
-        ...(executeOptions.causationId === undefined ? {} : { causationId: executeOptions.causationId }),
-      },
+      envelopeOf(command, executeOptions),
       onFirstAppend,
     );
   }
@@ -163,42 +166,6 @@ export function createLedger(options: LedgerOptions): Ledger {
     if (command instanceof DomainError) return command;
     const { streamName, fold, decide } = decisionOf(command);
     return handler.preview(streamName, fold, decide);
-  }
-
-  async function runReactions(
-    first: HandledCommand<DomainEvent>,
-    executeOptions: ExecuteOptions,
-  ): Promise<HandledCommand<DomainEvent>[]> {
-    const results: HandledCommand<DomainEvent>[] = [];
-    let frontier = [first];
-    for (let depth = 0; depth < REACTION_DEPTH_MAX && frontier.length > 0; depth += 1) {
-      const next: HandledCommand<DomainEvent>[] = [];
-      for (const handled of frontier) {
-        for (const event of handled.events) {
-          for (const reaction of react(event)) {
-            next.push(...(await executeReaction(reaction, executeOptions)));
-          }
-        }
-      }
-      results.push(...next);
-      frontier = next;
-    }
-    return results;
-  }
-
-  async function executeReaction(
-    reaction: Command,
-    executeOptions: ExecuteOptions,
-  ): Promise<HandledCommand<DomainEvent>[]> {
-    try {
-      return [await executeOne(reaction, executeOptions)];
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const compensations = compensate(reaction, error);
-      const results: HandledCommand<DomainEvent>[] = [];
-      for (const compensation of compensations) results.push(await executeOne(compensation, executeOptions));
-      return results;
-    }
   }
 
   return {
@@ -229,14 +196,14 @@ export function createLedger(options: LedgerOptions): Ledger {
         revision: -1n,
         position: null,
       };
-      return runReactions(first, executeOptions);
+      return runReactions(first, (reaction) => executeOne(reaction, executeOptions));
     },
     async execute(input, executeOptions = {}) {
       const command = parseCommand(input);
       if (command instanceof DomainError) throw command;
       const { onFirstAppend, ...envelopeOptions } = executeOptions;
       const handled = await executeOne(command, envelopeOptions, onFirstAppend);
-      const reactions = await runReactions(handled, envelopeOptions);
+      const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };
     },
   };
