@@ -11,7 +11,7 @@ import { LEDGER_MALLOC_ENV } from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
-/** The ledger's default cache bound (`CommandHandlerOptions.cacheEntriesMax`). */
+/** The ledger's default cache bound (`LedgerOptions.cacheEntriesMax`). */
 const DEFAULT_CACHE_ENTRIES = 10_000;
 /** A tenth of it, to show that the bound, not the data, sets the memory. */
 const SMALL_CACHE_ENTRIES = 1_000;

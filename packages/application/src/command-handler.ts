@@ -235,6 +235,21 @@ export class CommandHandler {
   }
 
   /**
+   * A dry run: runs `decide` on the stream's current state, in the stream's queue as `handle`
+   * would, and returns what it decides without appending anything.
+   */
+  preview<State, Event extends DomainEventShape, Decision>(
+    streamName: string,
+    fold: StreamFold<State, Event>,
+    decide: (state: State, revision: bigint, loadDependency: DependencyLoader) => Promise<Decision>,
+  ): Promise<Decision> {
+    return this.#serializer.run(streamName, async () => {
+      const { state, revision } = await this.#load(streamName, fold);
+      return decide(state, revision, this.#loadDependency);
+    });
+  }
+
+  /**
    * Runs `decide` on the stream's current state and appends what it returns. `decide` must be
    * pure and may throw a domain error, which propagates unchanged with nothing written.
    *

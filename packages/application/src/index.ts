@@ -1,7 +1,9 @@
-export * from './command-handler.js';
+// The command handler and its cache stay inside: the ledger's API is the way in.
+export { ConcurrencyConflictError, type HandledCommand } from './command-handler.js';
 export * from './event-ids.js';
 export * from './keyed-serializer.js';
 export * from './ledger.js';
 export * from './reactor.js';
-export * from './state-cache.js';
+export type { LoadedStreamAsOf, StreamCut } from './stream-as-of.js';
+export type { LoadedStream, StreamIdOf, StreamReader } from './stream-reader.js';
 export * from './volunteer-number.js';

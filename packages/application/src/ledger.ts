@@ -1,42 +1,24 @@
 import { createHmac } from 'node:crypto';
 import {
-  COMMAND_STREAM_KIND,
   DEFAULT_LEDGER_RULES,
   DomainError,
   EVENT_SCHEMA_VERSIONS,
   assertValidRules,
-  compensate,
-  donationPoolDecider,
   normaliseNationalId,
-  organisationDecider,
   parseCommand,
-  partnerDecider,
-  partnerStream,
-  policyDecider,
-  policyStream,
-  react,
-  streamForCommand,
-  applyVolunteerEvent,
-  volunteerDecider,
   type Command,
   type CommandInput,
-  type DecideContext,
-  type Decider,
   type DomainEvent,
   type LedgerRules,
-  type PartnerState,
-  type PolicyState,
   type StreamKind,
+  type StreamStates,
 } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
-import {
-  CommandHandler,
-  type DependencyLoader,
-  type HandledCommand,
-  type StreamFold,
-} from './command-handler.js';
-import { deterministicEventId } from './event-ids.js';
-import { volunteerNumberFromHash } from './volunteer-number.js';
+import { commandDecisions } from './command-decision.js';
+import { CommandHandler, type CommandEnvelope, type HandledCommand } from './command-handler.js';
+import { runReactions } from './reaction-runner.js';
+import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
+import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
 
 export interface LedgerOptions {
   readonly store: EventStore;
@@ -45,8 +27,9 @@ export interface LedgerOptions {
   /** Secret key of the keyed hash (HMAC-SHA-256) over national ID numbers; at least 32 bytes. */
   readonly nationalIdKey: string;
   readonly rules?: LedgerRules;
-  /** Streams whose folded state is kept in memory; see `CommandHandlerOptions`. */
+  /** Streams whose folded state is kept in memory. Default 10,000 (about tens of MB of state). */
   readonly cacheEntriesMax?: number;
+  /** Attempts after a lost optimistic-concurrency race before giving up. Default 5. */
   readonly conflictRetriesMax?: number;
 }
 
@@ -66,10 +49,48 @@ export interface LedgerResult extends HandledCommand<DomainEvent> {
   readonly reactions: readonly HandledCommand<DomainEvent>[];
 }
 
-/** The ledger's write side: parses a command, routes it to its stream and decides it there. */
-export interface Ledger {
+/** A dry run's answer: the events the command would append on its own stream, or its rejection. */
+export type Decision = readonly DomainEvent[] | DomainError;
+
+/**
+ * The ledger's application API: parses a command, routes it to its stream and decides it there
+ * (`execute`), or only decides (`decide`); and folds streams for reads (`load`). How streams are
+ * cached and kept fresh stays behind it.
+ */
+export interface Ledger extends StreamReader {
   readonly rules: LedgerRules;
-  readonly handler: CommandHandler;
+  /** Optimistic-concurrency conflicts seen so far (for metrics); each was retried up to the bound. */
+  readonly conflicts: number;
+  /** Stream reads so far (tests and benchmarks: a cached, unchanged stream costs none). */
+  readonly streamReads: number;
+  /**
+   * A reader that checks the store's change log once, now, and loads every stream on that check,
+   * so that several streams are read as of one instant within the request. Use it at once; never keep it.
+   */
+  checkedReader(): StreamReader;
+  /**
+   * A stream folded from its start up to a cut (an auditor's "as of"), never from the cache; the
+   * state is the caller's own.
+   */
+  loadAsOf<K extends StreamKind>(
+    cut: StreamCut,
+    kind: K,
+    ...id: StreamIdOf<K>
+  ): Promise<LoadedStreamAsOf<StreamStates[K]>>;
+  /**
+   * The cached state of a stream as it is, without reading the store or checking that it is
+   * current; undefined when not cached. Only for facts that never change once set (a volunteer's
+   * community): anything else must `load`. Treat it as read-only.
+   */
+  peek<K extends StreamKind>(kind: K, ...id: StreamIdOf<K>): StreamStates[K] | undefined;
+  /**
+   * A dry run: decides the command on its stream's current state, as `execute` would, and writes
+   * nothing. Returns the events it would append (not its reactions'), or the `DomainError` that
+   * rejects it (an invalid command included).
+   */
+  decide(input: CommandInput | Command): Promise<Decision>;
+  /** Dry runs of several commands, one after another, each on its stream's current state. */
+  decideAll(inputs: readonly (CommandInput | Command)[]): Promise<Decision[]>;
   /**
    * Executes one command. Throws a `DomainError` when the command is invalid or rejected (nothing
    * is written), `ConcurrencyConflictError` after too many lost races, or a store error.
@@ -85,48 +106,8 @@ export interface Ledger {
   reactTo(event: DomainEvent, options?: ExecuteOptions): Promise<HandledCommand<DomainEvent>[]>;
 }
 
-type AnyDecider = Decider<unknown, Command>;
-
-const DECIDERS: Readonly<Record<StreamKind, AnyDecider>> = {
-  volunteer: volunteerDecider as unknown as AnyDecider,
-  partner: partnerDecider as unknown as AnyDecider,
-  organisation: organisationDecider as unknown as AnyDecider,
-  policy: policyDecider as unknown as AnyDecider,
-  'donation-pool': donationPoolDecider as unknown as AnyDecider,
-};
-
-function foldOf(kind: StreamKind): StreamFold<unknown, DomainEvent> {
-  const decider = DECIDERS[kind];
-  if (kind === 'volunteer') {
-    // The volunteer fold mutates a private copy in place: cloning the whole state per event
-    // would make loading a long stream quadratic.
-    return {
-      initialState: decider.initialState,
-      evolve: decider.evolve,
-      applyInPlace: applyVolunteerEvent as (state: unknown, event: DomainEvent) => void,
-    };
-  }
-  return { initialState: decider.initialState, evolve: decider.evolve };
-}
-
-const FOLDS: Readonly<Record<StreamKind, StreamFold<unknown, DomainEvent>>> = {
-  volunteer: foldOf('volunteer'),
-  partner: foldOf('partner'),
-  organisation: foldOf('organisation'),
-  policy: foldOf('policy'),
-  'donation-pool': foldOf('donation-pool'),
-};
-
-/** At most this many reaction rounds per command; a transfer needs one (credit) or two (refund). */
-const REACTION_DEPTH_MAX = 4;
-
-export function createLedger(options: LedgerOptions): Ledger {
-  const rules = options.rules ?? DEFAULT_LEDGER_RULES;
-  assertValidRules(rules);
-  if (Buffer.byteLength(options.nationalIdKey, 'utf8') < 32) {
-    throw new Error('nationalIdKey must be at least 32 bytes: it protects every national ID number');
-  }
-  const handler = new CommandHandler({
+function commandHandlerFor(options: LedgerOptions): CommandHandler {
+  return new CommandHandler({
     store: options.store,
     schemaVersionOf: (type) => {
       const version = (EVENT_SCHEMA_VERSIONS as Record<string, number | undefined>)[type];
@@ -136,112 +117,77 @@ export function createLedger(options: LedgerOptions): Ledger {
     ...(options.cacheEntriesMax === undefined ? {} : { cacheEntriesMax: options.cacheEntriesMax }),
     ...(options.conflictRetriesMax === undefined ? {} : { conflictRetriesMax: options.conflictRetriesMax }),
   });
+}
+
+/** Who and why, for the metadata of the command's events. */
+function envelopeOf(command: Command, executeOptions: ExecuteOptions): CommandEnvelope {
+  return {
+    idempotencyKey: command.idempotencyKey,
+    actor: `${command.actor.role}:${command.actor.id}`,
+    ...(executeOptions.correlationId === undefined ? {} : { correlationId: executeOptions.correlationId }),
+    ...(executeOptions.causationId === undefined ? {} : { causationId: executeOptions.causationId }),
+  };
+}
+
+export function createLedger(options: LedgerOptions): Ledger {
+  const rules = options.rules ?? DEFAULT_LEDGER_RULES;
+  assertValidRules(rules);
+  if (Buffer.byteLength(options.nationalIdKey, 'utf8') < 32) {
+    throw new Error('nationalIdKey must be at least 32 bytes: it protects every national ID number');
+  }
+  const handler = commandHandlerFor(options);
 
   const nationalIdHash = (nationalIdNumber: string): string =>
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
 
-  /**
-   * `ownPolicy` is the policy stream's state when the command is decided on that stream itself:
-   * loading it again would wait in the stream's queue behind this very command.
-   */
-  async function contextFor(
-    command: Command,
-    idHash: string | undefined,
-    ownPolicy: PolicyState | undefined,
-    load: DependencyLoader,
-  ): Promise<DecideContext> {
-    const pointsPolicy = ownPolicy ?? ((await load(policyStream, FOLDS.policy)).state as PolicyState);
-    let partner: PartnerState | undefined;
-    if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
-      partner = (await load(partnerStream(command.partnerId), FOLDS.partner)).state as PartnerState;
-    }
-    let idCounter = 0;
-    return {
-      now: new Date(options.clock()).toISOString(),
-      // Ids derive from the idempotency key, so a retried command names the same record or hold.
-      newId: () =>
-        `id${deterministicEventId(command.idempotencyKey, 'new-id', idCounter++).replaceAll('-', '')}`,
-      rules,
-      pointsPolicy,
-      ...(idHash === undefined
-        ? {}
-        : { nationalIdHash: idHash, volunteerNumber: volunteerNumberFromHash(idHash) }),
-      ...(partner === undefined ? {} : { partner }),
-    };
-  }
+  const decisionOf = commandDecisions({ clock: options.clock, rules, nationalIdHash });
 
   async function executeOne(
     command: Command,
     executeOptions: ExecuteOptions,
     onFirstAppend?: (streamName: string) => void,
   ): Promise<HandledCommand<DomainEvent>> {
-    const idHash =
-      command.type === 'RegisterVolunteer' ? nationalIdHash(command.nationalIdNumber) : undefined;
-    const kind = COMMAND_STREAM_KIND[command.type];
-    const decider = DECIDERS[kind];
-    const streamName = streamForCommand(command, idHash);
+    const { streamName, fold, decide } = decisionOf(command);
     return handler.handle(
       streamName,
-      FOLDS[kind],
-      // The context is built per attempt so a retried decision sees the current clock and policy.
-      async (state, _revision, loadDependency) => {
-        const ownPolicy = kind === 'policy' ? (state as PolicyState) : undefined;
-        const context = await contextFor(command, idHash, ownPolicy, loadDependency);
-        const outcome = decider.decide(command, state, context);
+      fold,
+      async (state, revision, loadDependency) => {
+        const outcome = await decide(state, revision, loadDependency);
         if (outcome instanceof DomainError) throw outcome;
         return outcome;
       },
-      {
-        idempotencyKey: command.idempotencyKey,
-        actor: `${command.actor.role}:${command.actor.id}`,
-        ...(executeOptions.correlationId === undefined
-          ? {}
-          : { correlationId: executeOptions.correlationId }),
-        ...(executeOptions.causationId === undefined ? {} : { causationId: executeOptions.causationId }),
-      },
+      envelopeOf(command, executeOptions),
       onFirstAppend,
     );
   }
 
-  async function runReactions(
-    first: HandledCommand<DomainEvent>,
-    executeOptions: ExecuteOptions,
-  ): Promise<HandledCommand<DomainEvent>[]> {
-    const results: HandledCommand<DomainEvent>[] = [];
-    let frontier = [first];
-    for (let depth = 0; depth < REACTION_DEPTH_MAX && frontier.length > 0; depth += 1) {
-      const next: HandledCommand<DomainEvent>[] = [];
-      for (const handled of frontier) {
-        for (const event of handled.events) {
-          for (const reaction of react(event)) {
-            next.push(...(await executeReaction(reaction, executeOptions)));
-          }
-        }
-      }
-      results.push(...next);
-      frontier = next;
-    }
-    return results;
-  }
-
-  async function executeReaction(
-    reaction: Command,
-    executeOptions: ExecuteOptions,
-  ): Promise<HandledCommand<DomainEvent>[]> {
-    try {
-      return [await executeOne(reaction, executeOptions)];
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const compensations = compensate(reaction, error);
-      const results: HandledCommand<DomainEvent>[] = [];
-      for (const compensation of compensations) results.push(await executeOne(compensation, executeOptions));
-      return results;
-    }
+  async function decide(input: CommandInput | Command): Promise<Decision> {
+    const command = parseCommand(input);
+    if (command instanceof DomainError) return command;
+    const { streamName, fold, decide } = decisionOf(command);
+    return handler.preview(streamName, fold, decide);
   }
 
   return {
     rules,
-    handler,
+    get conflicts() {
+      return handler.conflicts;
+    },
+    get streamReads() {
+      return handler.streamReads;
+    },
+    ...readerOver((streamName, fold) => handler.load(streamName, fold)),
+    checkedReader: () => readerOver(handler.checkedLoader()),
+    loadAsOf: (cut, kind, ...id) =>
+      foldStreamAsOf(options.store, kind, streamNameOf(kind, (id as readonly string[])[0]), cut),
+    peek: (kind, ...id) =>
+      handler.peek(streamNameOf(kind, (id as readonly string[])[0])) as StreamStates[typeof kind] | undefined,
+    decide,
+    async decideAll(inputs) {
+      const decisions: Decision[] = [];
+      for (const input of inputs) decisions.push(await decide(input));
+      return decisions;
+    },
     nationalIdHash,
     async reactTo(event, executeOptions = {}) {
       const first: HandledCommand<DomainEvent> = {
@@ -250,14 +196,14 @@ export function createLedger(options: LedgerOptions): Ledger {
         revision: -1n,
         position: null,
       };
-      return runReactions(first, executeOptions);
+      return runReactions(first, (reaction) => executeOne(reaction, executeOptions));
     },
     async execute(input, executeOptions = {}) {
       const command = parseCommand(input);
       if (command instanceof DomainError) throw command;
       const { onFirstAppend, ...envelopeOptions } = executeOptions;
       const handled = await executeOne(command, envelopeOptions, onFirstAppend);
-      const reactions = await runReactions(handled, envelopeOptions);
+      const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };
     },
   };

@@ -83,7 +83,7 @@ t.test(
     );
     t.equal(outcomes.filter((code) => code === 'OK').length, 20);
     t.equal(outcomes.filter((code) => code === 'INSUFFICIENT_POINTS').length, 40);
-    t.equal(ledger.handler.conflicts, 0, 'in one process the stream queue prevents conflicts altogether');
+    t.equal(ledger.conflicts, 0, 'in one process the stream queue prevents conflicts altogether');
   },
 );
 
@@ -100,7 +100,7 @@ t.test('a stale decision never reaches the store: conflict, reload, decide again
   // The racing ledger decides on 1,000 available, then loses the race to a 600 redemption.
   // Deciding again on the reloaded stream must refuse its 700.
   t.equal(await codeOf(racing.execute(redeem(volunteerId, 'stale', 700))), 'INSUFFICIENT_POINTS');
-  t.equal(racing.handler.conflicts, 1);
+  t.equal(racing.conflicts, 1);
   const captured = (await fixture.store.readStream(streamName))
     .filter((event) => event.type === 'PointsCaptured')
     .map((event) => event.metadata.idempotencyKey);

@@ -38,7 +38,7 @@ import {
   volunteerStream,
 } from './streams.js';
 import { decideVolunteer, VOLUNTEER_COMMAND_EFFECT, type VolunteerCommand } from './volunteer/decider.js';
-import { evolveVolunteer } from './volunteer/evolve.js';
+import { applyVolunteerEvent, evolveVolunteer } from './volunteer/evolve.js';
 import { initialVolunteerState, type VolunteerState } from './volunteer/state.js';
 
 export interface Decider<State, C extends Command> {
@@ -77,7 +77,49 @@ export const donationPoolDecider: Decider<DonationPoolState, CommandOf<'ReceiveD
   decide: decideDonationPool,
 };
 
-export type StreamKind = 'volunteer' | 'partner' | 'organisation' | 'policy' | 'donation-pool';
+/** The folded state of each stream family. */
+export interface StreamStates {
+  readonly volunteer: VolunteerState;
+  readonly partner: PartnerState;
+  readonly organisation: OrganisationState;
+  readonly policy: PolicyState;
+  readonly 'donation-pool': DonationPoolState;
+}
+
+export type StreamKind = keyof StreamStates;
+
+/**
+ * A stream family's decider as the application drives it: it takes any command that
+ * `COMMAND_STREAM_KIND` routes to the family, and may fold in place.
+ */
+export interface StreamDecider<State> extends Decider<State, Command> {
+  /**
+   * Optional: applies an event by mutating `state`, for a caller that owns the state exclusively;
+   * cloning a long stream's state per event would make loading it quadratic.
+   */
+  readonly applyInPlace?: (state: State, event: DomainEvent) => void;
+}
+
+/**
+ * A family's decider is typed for its own commands; it only ever receives them, because commands
+ * reach it through `COMMAND_STREAM_KIND`, so widening the command type here is sound in use.
+ */
+function routed<State, C extends Command>(decider: Decider<State, C>): StreamDecider<State> {
+  return decider as unknown as StreamDecider<State>;
+}
+
+const STREAM_DECIDERS: { readonly [K in StreamKind]: StreamDecider<StreamStates[K]> } = {
+  volunteer: { ...routed(volunteerDecider), applyInPlace: applyVolunteerEvent },
+  partner: routed(partnerDecider),
+  organisation: routed(organisationDecider),
+  policy: routed(policyDecider),
+  'donation-pool': routed(donationPoolDecider),
+};
+
+/** The decider (and fold) of a stream family: the one table the application and the tests use. */
+export function deciderFor<K extends StreamKind>(kind: K): StreamDecider<StreamStates[K]> {
+  return STREAM_DECIDERS[kind];
+}
 
 /** Which stream family decides each command. */
 export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Object.freeze({

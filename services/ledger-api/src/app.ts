@@ -92,7 +92,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const { config } = dependencies;
   const metrics = dependencies.metrics ?? new ApiMetrics();
   const { store, ledger } = dependencies;
-  metrics.observeCommandConflicts(() => ledger.handler.conflicts);
+  metrics.observeCommandConflicts(() => ledger.conflicts);
   const projector = dependencies.projector;
   if (projector !== undefined) metrics.observeProjectionLag(() => projector.lag());
   const keys = await ApiKeyRegistry.load(store, { refreshIntervalMs: config.apiKeyRefreshMs });
@@ -220,7 +220,7 @@ async function registerRouteFamilies(
   await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });
   await app.register(volunteerRoutes, { ...commands, clock });
-  await app.register(serviceRecordRoutes, { ...commands, clock });
+  await app.register(serviceRecordRoutes, commands);
   await app.register(certificateRoutes, { ...commands, config });
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock });

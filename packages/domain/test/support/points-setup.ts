@@ -1,12 +1,13 @@
 /** A volunteer with confirmed service (hence points) and a partner with a 5-point offer. */
 import type { Test } from 'tap';
-import { partnerDecider, type DecideContext, type DomainEvent, type PartnerState } from '../../src/index.js';
+import { deciderFor, type DecideContext, type DomainEvent, type PartnerState } from '../../src/index.js';
 import { confirm, partnerSetup, record, register } from './fixtures.js';
 import { history, lastRecordId, testContext } from './scenario.js';
 
 export function partnerState(t: Test, extra: DomainEvent[] = []): PartnerState {
   const events = [...history(t, partnerSetup), ...extra];
-  return events.reduce(partnerDecider.evolve, partnerDecider.initialState());
+  const decider = deciderFor('partner');
+  return events.reduce(decider.evolve, decider.initialState());
 }
 
 /** Registers the volunteer and confirms `hours` of service on local 2026-03-09 from 08:00 (standard quality). */

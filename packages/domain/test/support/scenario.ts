@@ -7,15 +7,11 @@ import type { Test } from 'tap';
 import {
   COMMAND_STREAM_KIND,
   DEFAULT_LEDGER_RULES,
-  donationPoolDecider,
+  deciderFor,
   EVENT_DATA_SCHEMAS,
   initialPolicyState,
   isDomainError,
-  organisationDecider,
   parseCommand,
-  partnerDecider,
-  policyDecider,
-  volunteerDecider,
   type CommandInput,
   type DecideContext,
   type DomainError,
@@ -50,40 +46,8 @@ export function decideOn(
 ): DomainEvent[] | DomainError {
   const command = parseCommand(input);
   if (isDomainError(command)) return command;
-  const fold = <S>(decider: { initialState: () => S; evolve: (s: S, e: DomainEvent) => S }): S =>
-    history.reduce(decider.evolve, decider.initialState());
-  switch (COMMAND_STREAM_KIND[command.type]) {
-    case 'volunteer':
-      return volunteerDecider.decide(
-        command as Parameters<typeof volunteerDecider.decide>[0],
-        fold(volunteerDecider),
-        context,
-      );
-    case 'partner':
-      return partnerDecider.decide(
-        command as Parameters<typeof partnerDecider.decide>[0],
-        fold(partnerDecider),
-        context,
-      );
-    case 'organisation':
-      return organisationDecider.decide(
-        command as Parameters<typeof organisationDecider.decide>[0],
-        fold(organisationDecider),
-        context,
-      );
-    case 'policy':
-      return policyDecider.decide(
-        command as Parameters<typeof policyDecider.decide>[0],
-        fold(policyDecider),
-        context,
-      );
-    case 'donation-pool':
-      return donationPoolDecider.decide(
-        command as Parameters<typeof donationPoolDecider.decide>[0],
-        fold(donationPoolDecider),
-        context,
-      );
-  }
+  const decider = deciderFor(COMMAND_STREAM_KIND[command.type]);
+  return decider.decide(command, history.reduce(decider.evolve, decider.initialState()), context);
 }
 
 /** Asserts events are valid and plain JSON; returns them. */

@@ -4,20 +4,8 @@
  * record's organisation).
  */
 import type { FastifyRequest } from 'fastify';
-import {
-  applyVolunteerEvent,
-  organisationDecider,
-  organisationStream,
-  partnerDecider,
-  partnerStream,
-  volunteerDecider,
-  volunteerStream,
-  ID_PATTERN,
-  type Actor,
-  type PartnerState,
-  type VolunteerState,
-} from '@timebank/domain';
-import type { DependencyLoader, Ledger } from '@timebank/application';
+import { ID_PATTERN, type Actor, type PartnerState, type VolunteerState } from '@timebank/domain';
+import type { Ledger, StreamReader } from '@timebank/application';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError } from '../http/problem.js';
 import type { ScopeRule } from './access.js';
@@ -48,17 +36,6 @@ function scopeId(scope: Scope): string {
   return scope.id;
 }
 
-const VOLUNTEER_FOLD = {
-  initialState: volunteerDecider.initialState,
-  evolve: volunteerDecider.evolve,
-  applyInPlace: applyVolunteerEvent,
-};
-const PARTNER_FOLD = { initialState: () => partnerDecider.initialState(), evolve: partnerDecider.evolve };
-const ORGANISATION_FOLD = {
-  initialState: () => organisationDecider.initialState(),
-  evolve: organisationDecider.evolve,
-};
-
 /**
  * Whether the organisation or partner a scope names is registered and not suspended; null for
  * scopes that name no registered body (a community, or all). Communities are not registered
@@ -69,11 +46,11 @@ export async function scopeStatus(
   scope: Scope,
 ): Promise<'unregistered' | 'active' | 'suspended' | null> {
   if (scope.kind === 'organisation') {
-    const { state } = await ledger.handler.load(organisationStream(scope.id), ORGANISATION_FOLD);
+    const { state } = await ledger.load('organisation', scope.id);
     return state.status;
   }
   if (scope.kind === 'partner') {
-    const { state } = await ledger.handler.load(partnerStream(scope.id), PARTNER_FOLD);
+    const { state } = await ledger.load('partner', scope.id);
     return state.status;
   }
   return null;
@@ -90,7 +67,7 @@ export async function assertScopeRegistered(ledger: Ledger, scope: Scope): Promi
 /**
  * The per-request check that a key's organisation or partner is still active: a key bound to a
  * suspended one (or, for keys issued before issuance checked, one never registered) stops
- * working. The fold is cached by the command handler: on SQLite, whose change log vouches for
+ * working. The fold is cached by the ledger: on SQLite, whose change log vouches for
  * it, this costs no read while nothing changed; on PostgreSQL, one read of the stream's tail.
  */
 export function activeScopeCheck(ledger: Ledger): (principal: Principal) => Promise<void> {
@@ -104,17 +81,17 @@ export function activeScopeCheck(ledger: Ledger): (principal: Principal) => Prom
 }
 
 /**
- * Runs `read` on a volunteer's current state. The state is shared with the command handler's
- * cache, so `read` must be synchronous and must not keep references into it. `load` lets a
- * request read several streams on one freshness check (`handler.checkedLoader()`).
+ * Runs `read` on a volunteer's current state. The state is shared with the ledger's cache, so
+ * `read` must be synchronous and must not keep references into it. `reader` lets a request read
+ * several streams on one freshness check (`ledger.checkedReader()`).
  */
 export async function readVolunteer<T>(
   ledger: Ledger,
   volunteerId: string,
   read: (state: VolunteerState, revision: bigint) => T,
-  load: DependencyLoader = (streamName, fold) => ledger.handler.load(streamName, fold),
+  reader: StreamReader = ledger,
 ): Promise<T> {
-  const { state, revision } = await load(volunteerStream(volunteerId), VOLUNTEER_FOLD);
+  const { state, revision } = await reader.load('volunteer', volunteerId);
   return read(state, revision);
 }
 
@@ -123,7 +100,7 @@ export async function readPartner<T>(
   partnerId: string,
   read: (state: PartnerState) => T,
 ): Promise<T> {
-  const { state } = await ledger.handler.load(partnerStream(partnerId), PARTNER_FOLD);
+  const { state } = await ledger.load('partner', partnerId);
   return read(state);
 }
 
@@ -156,7 +133,7 @@ export function volunteerScope(ledger: Ledger, options: { organiserField?: strin
       const volunteerId = volunteerIdParam(request);
       // A volunteer's community is set once, at registration, so any cached state that has one is
       // current for this purpose; only a volunteer not (yet) known registered needs a load.
-      const cached = ledger.handler.peek(volunteerStream(volunteerId)) as VolunteerState | undefined;
+      const cached = ledger.peek('volunteer', volunteerId);
       const community =
         cached?.community ?? (await readVolunteer(ledger, volunteerId, (state) => state.community));
       if (community === null)

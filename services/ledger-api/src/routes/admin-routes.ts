@@ -7,8 +7,6 @@ import {
   idSchema,
   instantSchema,
   pointsPolicyTermsSchema,
-  policyDecider,
-  policyStream,
   nameFieldSchema,
   textFieldSchema,
 } from '@timebank/domain';
@@ -169,10 +167,7 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
       },
     },
     async () => {
-      const { state } = await context.ledger.handler.load(policyStream, {
-        initialState: policyDecider.initialState,
-        evolve: policyDecider.evolve,
-      });
+      const { state } = await context.ledger.load('policy');
       const versions = state.versions.map((version) => ({
         version: version.version,
         effectiveFrom: new Date(version.effectiveFromMs).toISOString(),

@@ -7,9 +7,7 @@ import { z } from 'zod';
 import {
   effectiveStarLevel,
   idSchema,
-  policyDecider,
   policyInForceAt,
-  policyStream,
   positiveCentipointsSchema,
   textFieldSchema,
   usableCentipoints,
@@ -98,11 +96,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
     async (request) => {
       const { volunteerId } = request.params;
       // Both streams on one freshness check: the answer is as of one instant within this request.
-      const load = ledger.handler.checkedLoader();
-      const policy = await load(policyStream, {
-        initialState: policyDecider.initialState,
-        evolve: policyDecider.evolve,
-      });
+      const reader = ledger.checkedReader();
+      const policy = await reader.load('policy');
       const nowMs = context.clock();
       const minStar = policyInForceAt(policy.state, ledger.rules, nowMs).terms.minStarToRedeem;
       const redeemable = await readVolunteer(
@@ -113,7 +108,7 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
           if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
           return Math.max(0, usableCentipoints(state, nowMs));
         },
-        load,
+        reader,
       );
       if (redeemable === null)
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);

@@ -9,19 +9,14 @@ import {
   DomainError,
   idSchema,
   instantSchema,
-  policyDecider,
-  policyStream,
   noteFieldSchema,
   QUALITY_GRADES,
   textFieldSchema,
   backdatingReasonSchema,
-  volunteerDecider,
   type CommandOf,
-  type DecideContext,
 } from '@timebank/domain';
-import { deterministicEventId } from '@timebank/application';
 import { scopeFromBody } from '../auth/access.js';
-import { domainActorOf, readVolunteer, serviceRecordScope } from '../auth/domain-scope.js';
+import { domainActorOf, serviceRecordScope } from '../auth/domain-scope.js';
 import { ProblemError, type FieldIssue } from '../http/problem.js';
 import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
 import { commandRoute, lastPosition, type CommandRouteDependencies } from './command-route.js';
@@ -34,10 +29,8 @@ const recordResponse = z.object({ recordId: z.string(), status: z.string() });
 /** Volunteers in one bulk activity record. 500: a large community event; keeps the request under 64 KiB. */
 export const BULK_VOLUNTEERS_MAX = 500;
 
-export interface ServiceRecordRouteDependencies extends CommandRouteDependencies {
-  /** Epoch milliseconds; the clock the ledger decides with. */
-  readonly clock: () => number;
-}
+/** The bulk route's dry run decides with the ledger's own clock, so these routes need no other. */
+export type ServiceRecordRouteDependencies = CommandRouteDependencies;
 
 /** The serviceRecord routes, as an encapsulated fastify plugin. */
 export async function serviceRecordRoutes(
@@ -207,30 +200,14 @@ export async function serviceRecordRoutes(
   );
 }
 
-/** Decides every command against the volunteer's current state without writing; any rejection rejects all. */
+/** Decides every command without writing (a dry run); any rejection rejects all. */
 async function validateAll(
   context: ServiceRecordRouteDependencies,
   commands: CommandOf<'RecordServiceHours'>[],
 ): Promise<void> {
-  const { ledger } = context;
-  const policy = await ledger.handler.load(policyStream, {
-    initialState: policyDecider.initialState,
-    evolve: policyDecider.evolve,
-  });
-  const pointsPolicy = policy.state;
+  const decisions = await context.ledger.decideAll(commands);
   const issues: FieldIssue[] = [];
-  for (const [index, command] of commands.entries()) {
-    let counter = 0;
-    const decideContext: DecideContext = {
-      now: new Date(context.clock()).toISOString(),
-      newId: () =>
-        `id${deterministicEventId(command.idempotencyKey, 'dry-run', counter++).replaceAll('-', '')}`,
-      rules: ledger.rules,
-      pointsPolicy,
-    };
-    const outcome = await readVolunteer(ledger, command.volunteerId, (state) =>
-      volunteerDecider.decide(command, state, decideContext),
-    );
+  for (const [index, outcome] of decisions.entries()) {
     if (outcome instanceof DomainError) {
       issues.push({ field: `body.volunteerIds.${index}`, message: `${outcome.code}: ${outcome.message}` });
     }

@@ -8,15 +8,8 @@
  * recorded them, so a record back-dated later does not change what an auditor saw at that date.
  */
 import type { z } from 'zod';
-import {
-  applyVolunteerEvent,
-  parseInstant,
-  volunteerDecider,
-  volunteerStream,
-  type DomainEvent,
-} from '@timebank/domain';
+import { parseInstant } from '@timebank/domain';
 import type { Ledger } from '@timebank/application';
-import type { StoreReader } from './store-reader.js';
 import { summarise, type volunteerSummarySchema } from './volunteer-routes.js';
 
 type VolunteerSummary = z.infer<typeof volunteerSummarySchema>;
@@ -35,47 +28,29 @@ export interface VolunteerAsOf {
   readonly eventsApplied: number;
 }
 
-/** Events read per page of the volunteer's stream. */
-const PAGE_EVENTS = 500;
-
 /** Null when the volunteer was not registered as of that point. */
 export async function volunteerAsOf(
-  context: { readonly store: StoreReader; readonly ledger: Pick<Ledger, 'rules'> },
+  context: { readonly ledger: Pick<Ledger, 'rules' | 'loadAsOf'> },
   volunteerId: string,
   asOf: AsOf,
 ): Promise<VolunteerAsOf | null> {
   const atMs = asOf.at === undefined ? undefined : parseInstant(asOf.at);
-  const state = volunteerDecider.initialState();
-  let position = 0n;
-  let revision = -1n;
-  let lastRecordedMs: number | undefined;
-  let applied = 0;
-  let reachedCut = false;
-  while (!reachedCut) {
-    const page = await context.store.readStream(volunteerStream(volunteerId), {
-      fromRevision: revision + 1n,
-      maxCount: PAGE_EVENTS,
-    });
-    for (const event of page) {
-      const recordedMs = Date.parse(event.recordedAt);
-      if (asOf.position !== undefined && event.position > asOf.position) reachedCut = true;
-      if (atMs !== undefined && recordedMs > atMs) reachedCut = true;
-      if (reachedCut) break;
-      applyVolunteerEvent(state, { type: event.type, data: event.data } as DomainEvent);
-      position = event.position;
-      revision = event.revision;
-      lastRecordedMs = recordedMs;
-      applied += 1;
-    }
-    if (page.length < PAGE_EVENTS) break;
-  }
+  const cut = {
+    ...(asOf.position === undefined ? {} : { position: asOf.position }),
+    ...(atMs === undefined ? {} : { recordedAtMs: atMs }),
+  };
+  const { state, revision, position, recordedAtMs, eventsApplied } = await context.ledger.loadAsOf(
+    cut,
+    'volunteer',
+    volunteerId,
+  );
   if (state.status === 'unregistered') return null;
   // Time-dependent figures (stars in effect after a notice window, points due to expire) are
   // taken at the instant asked for, or, for a position, when the last included event was recorded.
-  const nowMs = atMs ?? lastRecordedMs ?? 0;
+  const nowMs = atMs ?? recordedAtMs ?? 0;
   return {
     summary: summarise(state, revision, context.ledger.rules, nowMs),
     position,
-    eventsApplied: applied,
+    eventsApplied,
   };
 }

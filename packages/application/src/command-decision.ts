@@ -1,0 +1,92 @@
+/**
+ * How a command is decided: on which stream, with which fold, and with which context (clock,
+ * rules, points policy, partner). Executing a command and its dry run share this, so the dry run
+ * decides exactly as the execution would.
+ */
+import {
+  COMMAND_STREAM_KIND,
+  deciderFor,
+  partnerStream,
+  policyStream,
+  streamForCommand,
+  type Command,
+  type DecideContext,
+  type DomainError,
+  type DomainEvent,
+  type LedgerRules,
+  type PartnerState,
+  type PolicyState,
+  type StreamDecider,
+  type StreamStates,
+} from '@timebank/domain';
+import type { DependencyLoader } from './command-handler.js';
+import { deterministicEventId } from './event-ids.js';
+import { volunteerNumberFromHash } from './volunteer-number.js';
+
+type AnyStreamState = StreamStates[keyof StreamStates];
+
+export interface CommandDecision {
+  readonly streamName: string;
+  readonly fold: StreamDecider<AnyStreamState>;
+  /** Decides on the stream's state; built per attempt, so a retry sees the current clock and policy. */
+  readonly decide: (
+    state: AnyStreamState,
+    revision: bigint,
+    loadDependency: DependencyLoader,
+  ) => Promise<DomainEvent[] | DomainError>;
+}
+
+export interface CommandDecisionOptions {
+  readonly clock: () => number;
+  readonly rules: LedgerRules;
+  readonly nationalIdHash: (nationalIdNumber: string) => string;
+}
+
+/** Routes each command to its stream and gives its decision the context it needs. */
+export function commandDecisions(options: CommandDecisionOptions): (command: Command) => CommandDecision {
+  /**
+   * `ownPolicy` is the policy stream's state when the command is decided on that stream itself:
+   * loading it again would wait in the stream's queue behind this very command.
+   */
+  async function contextFor(
+    command: Command,
+    idHash: string | undefined,
+    ownPolicy: PolicyState | undefined,
+    load: DependencyLoader,
+  ): Promise<DecideContext> {
+    const pointsPolicy = ownPolicy ?? (await load(policyStream, deciderFor('policy'))).state;
+    let partner: PartnerState | undefined;
+    if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
+      partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
+    }
+    let idCounter = 0;
+    return {
+      now: new Date(options.clock()).toISOString(),
+      // Ids derive from the idempotency key, so a retried command names the same record or hold.
+      newId: () =>
+        `id${deterministicEventId(command.idempotencyKey, 'new-id', idCounter++).replaceAll('-', '')}`,
+      rules: options.rules,
+      pointsPolicy,
+      ...(idHash === undefined
+        ? {}
+        : { nationalIdHash: idHash, volunteerNumber: volunteerNumberFromHash(idHash) }),
+      ...(partner === undefined ? {} : { partner }),
+    };
+  }
+
+  return (command) => {
+    const idHash =
+      command.type === 'RegisterVolunteer' ? options.nationalIdHash(command.nationalIdNumber) : undefined;
+    const kind = COMMAND_STREAM_KIND[command.type];
+    const decider = deciderFor(kind);
+    return {
+      streamName: streamForCommand(command, idHash),
+      fold: decider,
+      async decide(state, _revision, loadDependency) {
+        const ownPolicy = kind === 'policy' ? (state as PolicyState) : undefined;
+        const context = await contextFor(command, idHash, ownPolicy, loadDependency);
+        return decider.decide(command, state, context);
+      },
+    };
+  };
+}

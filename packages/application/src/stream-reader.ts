@@ -1,0 +1,46 @@
+import {
+  deciderFor,
+  donationPoolStream,
+  organisationStream,
+  partnerStream,
+  policyStream,
+  volunteerStream,
+  type StreamKind,
+  type StreamStates,
+} from '@timebank/domain';
+import type { DependencyLoader } from './command-handler.js';
+
+/** A stream's folded state and the revision it was folded up to (-1n: the stream does not exist yet). */
+export interface LoadedStream<State> {
+  readonly state: State;
+  readonly revision: bigint;
+}
+
+/** What names a stream of a family: an id, except for the single policy and donation-pool streams. */
+export type StreamIdOf<K extends StreamKind> = K extends 'policy' | 'donation-pool' ? [] : [id: string];
+
+/** Folds streams by family and id, e.g. `load('volunteer', volunteerId)`. */
+export interface StreamReader {
+  /**
+   * The stream's current state, folded by the family's decider. The state may be shared with the
+   * ledger's cache: read it synchronously, never change it, and keep no reference into it.
+   */
+  load<K extends StreamKind>(kind: K, ...id: StreamIdOf<K>): Promise<LoadedStream<StreamStates[K]>>;
+}
+
+/** The name of a family's stream; `id` is required for every family with more than one stream. */
+export function streamNameOf(kind: StreamKind, id: string | undefined): string {
+  if (kind === 'policy') return policyStream;
+  if (kind === 'donation-pool') return donationPoolStream;
+  if (id === undefined) throw new Error(`a ${kind} stream is named by an id`);
+  if (kind === 'volunteer') return volunteerStream(id);
+  if (kind === 'partner') return partnerStream(id);
+  return organisationStream(id);
+}
+
+/** A reader over a loader of stream names. */
+export function readerOver(loader: DependencyLoader): StreamReader {
+  return {
+    load: (kind, ...id) => loader(streamNameOf(kind, (id as readonly string[])[0]), deciderFor(kind)),
+  };
+}
