@@ -32,7 +32,7 @@ export async function openEventStore(
       const directory = resolve(config.dataDir);
       const path = join(directory, EVENT_STORE_FILE);
       if (options.mustExist === true && !existsSync(path)) {
-        throw new LedgerOpenError(`no event store at ${path} (check the data directory)`);
+        throw new LedgerOpenError('missing', `no event store at ${path} (check the data directory)`);
       }
       mkdirSync(directory, { recursive: true });
       return createSqliteEventStore({ path });
@@ -51,8 +51,12 @@ async function reachable(config: StoreConfig, store: EventStore): Promise<EventS
   } catch (error) {
     await store.close().catch(() => undefined);
     const cause = error instanceof Error ? error.message : String(error);
-    throw new LedgerOpenError(`cannot reach the event store (${describeStore(config)}): ${cause}`, {
-      cause: error,
-    });
+    throw new LedgerOpenError(
+      'unreachable',
+      `cannot reach the event store (${describeStore(config)}): ${cause}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
