@@ -19,7 +19,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
-import { openSqliteReadModels, rebuildReadModels } from '../../packages/projections/src/index.js';
+import { EVENT_STORE_FILE, openReadModels, READ_MODELS_FILE } from '@timebank/ledger-opener';
+import { rebuildReadModels } from '../../packages/projections/src/index.js';
 import { generateLedger } from '../../packages/projections/src/testing/index.js';
 import { LEDGER_MALLOC_ENV } from './support/allocator.js';
 import { figure } from './types.js';
@@ -46,7 +47,7 @@ interface ChildResult {
 
 async function runChild(directory: string, storeFile: string): Promise<void> {
   const store = createSqliteEventStore({ path: join(directory, storeFile) });
-  const db = openSqliteReadModels({ path: join(directory, 'projections.sqlite') });
+  const db = await openReadModels({ engine: 'sqlite', dataDir: directory });
   const points: { seconds: number; events: number }[] = [{ seconds: 0, events: 0 }];
   const started = performance.now();
   const result = await rebuildReadModels({
@@ -131,7 +132,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
     const size = quick ? SIZES.quick : SIZES.full;
     const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-rebuild-'));
     try {
-      const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+      const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
       const generated = await generateLedger(store, {
         volunteers: size.volunteers,
         eventsTarget: size.events,
@@ -142,7 +143,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
       // the baseline, so a scan that happened to meet a busy moment cannot flatter the ratio.
       const rawRates: number[] = [];
       const scanRaw = (): void => {
-        const rate = scanAndParse(join(directory, 'ledger.sqlite')).eventsPerSecond;
+        const rate = scanAndParse(join(directory, EVENT_STORE_FILE)).eventsPerSecond;
         rawRates.push(rate);
         console.log(`raw scan and parse: ${Math.round(rate)} events/s`);
       };
@@ -157,7 +158,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
       const series: { name: string; points: { x: number; y: number }[] }[] = [];
       const rebuild = async (storeFile: string, flags: readonly string[]): Promise<ChildResult> => {
         for (const suffix of ['', '-wal', '-shm']) {
-          rmSync(join(directory, `projections.sqlite${suffix}`), { force: true });
+          rmSync(join(directory, `${READ_MODELS_FILE}${suffix}`), { force: true });
         }
         const { stdout } = await promisify(execFile)(
           process.execPath,
@@ -173,7 +174,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
       for (let round = 0; round < MAIN_ROUNDS; round += 1) {
         scanRaw();
         for (const run of runs) {
-          const result = await rebuild('ledger.sqlite', run.flags);
+          const result = await rebuild(EVENT_STORE_FILE, run.flags);
           const rate = result.events / (result.elapsedMs / 1000);
           console.log(
             `rebuild (${run.name}), round ${round + 1}: ${result.events} events, ${Math.round(rate)} events/s, peak RSS ${(result.maxRssBytes / MIB).toFixed(0)} MiB`,
@@ -232,13 +233,13 @@ export const projectionsRebuildBenchmark: Benchmark = {
       // events/s at every length.
       const lengths = [
         ...CURVE_FRACTIONS.map((fraction) => ({ fraction, storeFile: `ledger-${fraction}.sqlite` })),
-        { fraction: 1, storeFile: 'ledger.sqlite' },
+        { fraction: 1, storeFile: EVENT_STORE_FILE },
       ];
       const totalEvents = full?.events ?? 0;
       for (const { fraction, storeFile } of lengths) {
         if (fraction === 1) continue;
         await prefixStore(
-          join(directory, 'ledger.sqlite'),
+          join(directory, EVENT_STORE_FILE),
           join(directory, storeFile),
           Math.round(totalEvents * fraction),
         );
@@ -296,5 +297,5 @@ export const projectionsRebuildBenchmark: Benchmark = {
 };
 
 if (process.argv[2] === '--child' && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await runChild(process.argv[3] ?? '', process.argv[4] ?? 'ledger.sqlite');
+  await runChild(process.argv[3] ?? '', process.argv[4] ?? EVENT_STORE_FILE);
 }

@@ -28,6 +28,7 @@ import type {
   Subscription,
 } from '@timebank/event-store';
 import { chainHashes, headReadCount, planAppend } from './append-plan.js';
+import { clientConnectionString } from './connection-string.js';
 import type { AppendPlan, StreamHead } from './append-plan.js';
 import { esdbConflict, isStreamNotFound, isTransientEsdbError, toPortConflict } from './esdb-errors.js';
 import { EsdbSubscription } from './esdb-subscription.js';
@@ -59,7 +60,10 @@ const SCAN_PAGE_MIN = 256;
 const HEAD_SCAN_PAGE_SIZE = 100;
 
 export interface EsdbEventStoreOptions {
-  /** e.g. `esdb://localhost:2113?tls=false`, or a cluster: `esdb://a:2113,b:2113,c:2113?nodePreference=leader`. */
+  /**
+   * e.g. `esdb://localhost:2113?tls=false`, or a cluster: `esdb://a:2113,b:2113,c:2113?nodePreference=leader`;
+   * `kurrentdb://` and `kurrentdb+discover://` are accepted too.
+   */
   readonly connectionString: string;
   /**
    * Keeps this store's streams apart from others in a shared database: streams are stored as
@@ -91,7 +95,7 @@ export class EsdbEventStore implements EventStore {
     assertValidRetryPolicy(this.#retry.policy);
     this.#namespace = options.namespace;
     this.#limits = options.limits ?? DEFAULT_STORE_LIMITS;
-    this.#client = EventStoreDBClient.connectionString(options.connectionString);
+    this.#client = EventStoreDBClient.connectionString(clientConnectionString(options.connectionString));
   }
 
   async appendToStream(

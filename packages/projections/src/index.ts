@@ -10,13 +10,6 @@ export { exportLedger, rootHash, type ExportManifest, EVENTS_FILE, MANIFEST_FILE
 export { rebuildReadModels, DEFAULT_REBUILD_PAGE_EVENTS, type RebuildOptions } from './audit/rebuild.js';
 export { replayInto, type ReplayProgress, type ReplayResult } from './audit/replay.js';
 export { verifyLedger, type VerifyFinding, type VerifyOptions, type VerifyReport } from './audit/verify.js';
-export {
-  openBackends,
-  EVENT_STORE_FILE,
-  READ_MODELS_FILE,
-  type BackendConfig,
-  type Backends,
-} from './backends.js';
 export type { ReadModelDatabase } from './dialect/dialect.js';
 export { openPostgresReadModels, type PostgresReadModelOptions } from './dialect/postgres.js';
 export { openSqliteReadModels, type SqliteReadModelOptions } from './dialect/sqlite.js';

@@ -14,7 +14,17 @@ import { createReadModelQueries } from '../src/queries.js';
 import { sqliteHarness } from './harness.js';
 import { ALICE, seedScenario } from './scenario.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.ts');
+// The auditor CLI lives in services/auditor-cli; this test runs it over the library's own scenario.
+const cli = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'services',
+  'auditor-cli',
+  'src',
+  'main.ts',
+);
 const runCli = (args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
     encoding: 'utf8',

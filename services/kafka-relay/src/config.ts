@@ -4,6 +4,7 @@
  * a message that names the variable. Store variables mean what they mean to the ledger API.
  */
 import { join } from 'node:path';
+import { DEFAULT_DATA_DIR, RELAY_CHECKPOINT_FILE, type StoreConfig } from '@timebank/ledger-opener';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -30,8 +31,8 @@ const environmentSchema = z
       .trim()
       .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, ".", "_" or "-" (at most 100)')
       .default(''),
-    LEDGER_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
-    LEDGER_DATA_DIR: z.string().trim().min(1).default('./data'),
+    LEDGER_STORE: z.enum(['sqlite', 'postgres', 'esdb']).default('sqlite'),
+    LEDGER_DATA_DIR: z.string().trim().min(1).default(DEFAULT_DATA_DIR),
     POSTGRES_URL: z
       .string()
       .trim()
@@ -42,6 +43,11 @@ const environmentSchema = z
       .trim()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier of at most 63 characters')
       .default('ledger'),
+    ESDB_URL: z
+      .string()
+      .trim()
+      .regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// URL')
+      .optional(),
     /** Default LEDGER_DATA_DIR/kafka-relay.checkpoint.json. */
     RELAY_CHECKPOINT_PATH: z.string().trim().min(1).optional(),
     /** Default `stop`: an event that fails its integration schema must alert, never vanish. */
@@ -58,15 +64,16 @@ const environmentSchema = z
         message: 'is required when LEDGER_STORE=postgres',
       });
     }
+    if (value.LEDGER_STORE === 'esdb' && value.ESDB_URL === undefined) {
+      context.addIssue({ code: 'custom', path: ['ESDB_URL'], message: 'is required when LEDGER_STORE=esdb' });
+    }
   });
 
 export interface KafkaRelayConfig {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly topicPrefix: string;
-  readonly store:
-    | { readonly engine: 'sqlite'; readonly dataDir: string }
-    | { readonly engine: 'postgres'; readonly url: string; readonly schema: string };
+  readonly store: StoreConfig;
   readonly checkpointPath: string;
   readonly onInvalidEvent: 'stop' | 'skip';
   readonly batchEventsMax: number;
@@ -92,8 +99,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
             url: env.POSTGRES_URL ?? '',
             schema: env.POSTGRES_SCHEMA,
           })
-        : Object.freeze({ engine: 'sqlite' as const, dataDir: env.LEDGER_DATA_DIR }),
-    checkpointPath: env.RELAY_CHECKPOINT_PATH ?? join(env.LEDGER_DATA_DIR, 'kafka-relay.checkpoint.json'),
+        : env.LEDGER_STORE === 'esdb'
+          ? Object.freeze({ engine: 'esdb' as const, url: env.ESDB_URL ?? '' })
+          : Object.freeze({ engine: 'sqlite' as const, dataDir: env.LEDGER_DATA_DIR }),
+    checkpointPath: env.RELAY_CHECKPOINT_PATH ?? join(env.LEDGER_DATA_DIR, RELAY_CHECKPOINT_FILE),
     onInvalidEvent: env.RELAY_ON_INVALID_EVENT,
     batchEventsMax: env.RELAY_BATCH_EVENTS_MAX,
     logLevel: env.LOG_LEVEL,

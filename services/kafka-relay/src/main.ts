@@ -4,25 +4,13 @@
  * SIGINT/SIGTERM. Exit code 1 when the configuration is bad or the relay stopped on an event it
  * must not publish (an operator has to look).
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { EventStore } from '@timebank/event-store';
-import { createPostgresEventStore } from '@timebank/event-store-postgres';
-import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { createFileCheckpointStore, isLedgerOpenError, openEventStore } from '@timebank/ledger-opener';
 import { pino } from 'pino';
-import { createFileCheckpointStore } from './checkpoint-store.js';
 import { parseConfig, type KafkaRelayConfig } from './config.js';
 import { createKafkaPublisher } from './kafka-publisher.js';
 import { createKafkaRelay } from './relay.js';
-
-async function openStore(config: KafkaRelayConfig['store']): Promise<EventStore> {
-  if (config.engine === 'postgres') {
-    return createPostgresEventStore({ connectionString: config.url, schema: config.schema });
-  }
-  const directory = resolve(config.dataDir);
-  mkdirSync(directory, { recursive: true });
-  return createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
-}
 
 async function main(): Promise<void> {
   let config: KafkaRelayConfig;
@@ -34,7 +22,15 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ level: config.logLevel, name: 'kafka-relay' });
-  const store = await openStore(config.store);
+  let store: EventStore;
+  try {
+    store = await openEventStore(config.store);
+  } catch (error) {
+    if (!isLedgerOpenError(error)) throw error;
+    logger.fatal(error.message);
+    process.exitCode = 1;
+    return;
+  }
   const publisher = createKafkaPublisher({ brokers: config.brokers, clientId: config.clientId, logger });
   const relay = createKafkaRelay({
     store,

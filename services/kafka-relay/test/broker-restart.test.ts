@@ -20,6 +20,7 @@ import { createKafkaPublisher } from '../src/kafka-publisher.js';
 import { createKafkaRelay } from '../src/relay.js';
 import { consumeUntil, createTopics, dedupedIds, testKafka } from './consumer.js';
 import { appendInterleaved, expectedIds, volunteerHistory } from './fixtures.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 const run = promisify(execFile);
 const kafkaScript = fileURLToPath(new URL('../../../scripts/kafka.sh', import.meta.url));
@@ -54,7 +55,7 @@ if (requireServerUrl('KAFKA_BROKERS') !== undefined) {
     const prefix = 'restart.';
     const topics = await createTopics(testKafka(brokers), prefix);
 
-    const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+    const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
     t.teardown(() => store.close());
     const logLines: Record<string, unknown>[] = [];
     const logger = pino(

@@ -16,6 +16,7 @@ import { mapEvent } from '../src/integration-events/mapper.js';
 import { createServiceRecordFinder } from '../src/service-record-finder.js';
 import { EVENTS_DOC_PATH, formattedEventsDoc } from '../src/write-events-doc.js';
 import { volunteerHistory } from './fixtures.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 function temporaryDirectory(t: { teardown(fn: () => void): void }): string {
   const directory = mkdtempSync(join(tmpdir(), 'kafka-relay-'));
@@ -24,7 +25,7 @@ function temporaryDirectory(t: { teardown(fn: () => void): void }): string {
 }
 
 t.test('each domain event maps to its integration event, validated and without identity data', async (t) => {
-  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), EVENT_STORE_FILE) });
   t.teardown(() => store.close());
   const history = volunteerHistory('v1', 1);
   await store.appendToStream(volunteerStream('v1'), history, { expectedRevision: 'no_stream' });
@@ -72,7 +73,7 @@ t.test('each domain event maps to its integration event, validated and without i
 });
 
 t.test('data that fails its integration schema is reported invalid, with the failing field', async (t) => {
-  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), EVENT_STORE_FILE) });
   t.teardown(() => store.close());
   await store.appendToStream(
     volunteerStream('v2'),

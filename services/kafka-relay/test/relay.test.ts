@@ -20,6 +20,7 @@ import { createKafkaPublisher } from '../src/kafka-publisher.js';
 import { createKafkaRelay, RelayError, type KafkaRelay } from '../src/relay.js';
 import { consumeUntil, createTopics, dedupedIds, deleteTopics, messageCount, testKafka } from './consumer.js';
 import { appendInterleaved, domainEvent, expectedIds, volunteerHistory } from './fixtures.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 const run = promisify(execFile);
 const brokers = requireServerUrl('KAFKA_BROKERS');
@@ -36,7 +37,7 @@ interface Setup {
 async function setUp(t: Test, brokerList: string): Promise<Setup> {
   const directory = mkdtempSync(join(tmpdir(), 'kafka-relay-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
   t.teardown(() => store.close());
   const prefix = `test-${randomUUID().slice(0, 8)}.`;
   const kafka = testKafka(brokerList);

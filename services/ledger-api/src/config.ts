@@ -4,6 +4,7 @@
  * message that names the variable.
  */
 import { join } from 'node:path';
+import { DEFAULT_DATA_DIR, RELAY_CHECKPOINT_FILE } from '@timebank/ledger-opener';
 import { z } from 'zod';
 
 /** File name of the bootstrap administrator key in LEDGER_DATA_DIR. */
@@ -26,7 +27,7 @@ const environmentSchema = z
     /** Which event store engine backs the ledger. SQLite is embedded and needs no server. */
     LEDGER_STORE: z.enum(['sqlite', 'postgres', 'esdb']).default('sqlite'),
     /** Where the SQLite store (and nothing else) keeps its files; relative to the working directory. */
-    LEDGER_DATA_DIR: z.string().trim().min(1).default('./data'),
+    LEDGER_DATA_DIR: z.string().trim().min(1).default(DEFAULT_DATA_DIR),
     /**
      * Where the first run writes the bootstrap administrator key (mode 0600). Default
      * LEDGER_DATA_DIR/bootstrap-admin.key for every engine: with PostgreSQL or EventStoreDB the
@@ -215,8 +216,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
         : {
             brokers: env.KAFKA_BROKERS.split(','),
             topicPrefix: env.KAFKA_TOPIC_PREFIX,
-            checkpointPath:
-              env.RELAY_CHECKPOINT_PATH ?? join(env.LEDGER_DATA_DIR, 'kafka-relay.checkpoint.json'),
+            checkpointPath: env.RELAY_CHECKPOINT_PATH ?? join(env.LEDGER_DATA_DIR, RELAY_CHECKPOINT_FILE),
             onInvalidEvent: env.RELAY_ON_INVALID_EVENT,
           },
     logLevel: env.LOG_LEVEL,

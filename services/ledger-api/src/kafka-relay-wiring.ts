@@ -7,12 +7,8 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { EventStore } from '@timebank/event-store';
-import {
-  createFileCheckpointStore,
-  createKafkaPublisher,
-  createKafkaRelay,
-  type KafkaRelay,
-} from '@timebank/kafka-relay';
+import { createKafkaPublisher, createKafkaRelay, type KafkaRelay } from '@timebank/kafka-relay';
+import { createFileCheckpointStore } from '@timebank/ledger-opener';
 import type { LedgerApiConfig } from './config.js';
 import type { ApiMetrics } from './http/api-metrics.js';
 import { CollectedMetric } from './http/metrics.js';

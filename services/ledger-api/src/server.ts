@@ -4,10 +4,10 @@
  * SIGTERM/SIGINT (stop accepting, drain in-flight requests, stop the projector, close the store).
  */
 import { resolve } from 'node:path';
+import { describeStore, isLedgerOpenError, openEventStore } from '@timebank/ledger-opener';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import { createLogger } from './http/logging.js';
-import { describeStore, openEventStore } from './store-factory.js';
 import { wireLedgerApi } from './wiring.js';
 
 function readConfig(): LedgerApiConfig {
@@ -76,6 +76,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A store that cannot be opened or reached is an operator's matter: one line, no stack.
+  if (isLedgerOpenError(error)) {
+    process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `ledger-api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

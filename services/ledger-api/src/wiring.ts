@@ -8,27 +8,21 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createLedger, createReactor, type Ledger, type Reactor } from '@timebank/application';
-import { createFileCheckpointStore } from '@timebank/kafka-relay';
 import type { EventStore } from '@timebank/event-store';
 import {
-  createReadModelQueries,
-  openPostgresReadModels,
-  openSqliteReadModels,
-  Projector,
-  READ_MODELS_FILE,
-  type ReadModelDatabase,
-} from '@timebank/projections';
+  createFileCheckpointStore,
+  DEFAULT_DATA_DIR,
+  NATIONAL_ID_KEY_FILE,
+  openReadModels,
+  REACTOR_CHECKPOINT_FILE,
+} from '@timebank/ledger-opener';
+import { createReadModelQueries, Projector } from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { catalogueCheckedStore } from './http/catalogued-store.js';
 import { instrumentStore } from './http/instrumented-store.js';
 import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
-
-/** File that holds the generated national-ID hash key in the SQLite data directory. */
-export const NATIONAL_ID_KEY_FILE = 'national-id.key';
-/** File in the data directory that holds how far the reactor has run reactions. */
-export const REACTOR_CHECKPOINT_FILE = 'reactor.checkpoint.json';
 
 /**
  * The national-ID hash key: from configuration, or for SQLite from `national-id.key` in the data
@@ -50,22 +44,6 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
   } catch {
     return readFileSync(path, 'utf8').trim();
   }
-}
-
-/**
- * The read-model database beside the store: in PostgreSQL's schema when the store is PostgreSQL,
- * otherwise `projections.sqlite` in LEDGER_DATA_DIR (also for EventStoreDB, which has no tables).
- */
-export async function openReadModels(
-  config: LedgerApiConfig['store'],
-  dataDir: string,
-): Promise<ReadModelDatabase> {
-  if (config.engine === 'postgres') {
-    return openPostgresReadModels({ connectionString: config.url, schema: config.schema });
-  }
-  const directory = resolve(config.engine === 'sqlite' ? config.dataDir : dataDir);
-  mkdirSync(directory, { recursive: true });
-  return openSqliteReadModels({ path: join(directory, READ_MODELS_FILE) });
 }
 
 export interface WiredApi extends LedgerApp {
@@ -96,10 +74,10 @@ export async function wireLedgerApi(input: {
   const dataDirectory = resolve(
     input.config.store.engine === 'sqlite'
       ? input.config.store.dataDir
-      : (input.readModelDataDir ?? './data'),
+      : (input.readModelDataDir ?? DEFAULT_DATA_DIR),
   );
   mkdirSync(dataDirectory, { recursive: true });
-  const db = await openReadModels(input.config.store, input.readModelDataDir ?? './data');
+  const db = await openReadModels(input.config.store, input.readModelDataDir);
   const projector = new Projector({
     store,
     db,

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { ApiKeyRegistry } from '../src/auth/api-keys.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 const INTERVAL_MS = 1000;
 
 t.test('a registry follows keys issued and revoked elsewhere within its refresh interval', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-key-refresh-'));
-  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
   t.teardown(async () => {
     await store.close();
     rmSync(directory, { recursive: true, force: true });

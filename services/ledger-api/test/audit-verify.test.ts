@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { startWorld, type World } from './fixtures.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 interface Report {
   ok: boolean;
@@ -30,7 +31,7 @@ t.test('the verify route names a changed byte and a missing event by stream and 
   const stream = `volunteer-${volunteerId}`;
   t.match(await verify(world), { ok: true, failures: [], failureCount: 0 }, 'the untouched ledger verifies');
 
-  const raw = new Database(join(world.directory, 'ledger.sqlite'));
+  const raw = new Database(join(world.directory, EVENT_STORE_FILE));
   t.teardown(() => raw.close());
   const select = raw.prepare('SELECT data FROM events WHERE stream_name = ? AND revision = ?');
   const update = raw.prepare('UPDATE events SET data = ? WHERE stream_name = ? AND revision = ?');
@@ -64,7 +65,7 @@ t.test('the verify route names a changed byte and a missing event by stream and 
 
 t.test('the verify route checks every event against the event catalogue', async (t) => {
   const world = await startWorld(t);
-  const raw = new Database(join(world.directory, 'ledger.sqlite'));
+  const raw = new Database(join(world.directory, EVENT_STORE_FILE));
   t.teardown(() => raw.close());
   // A type renamed in place changes the hash too; the schema finding says what is wrong with it.
   raw

@@ -12,6 +12,7 @@ import { wireLedgerApi, type WiredApi } from '../src/wiring.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/http/logging.js';
 import type { Role, Scope } from '../src/auth/principal.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 export interface Harness extends WiredApi {
   readonly store: EventStore;
@@ -29,7 +30,7 @@ export async function startHarness(
   options: { environment?: Record<string, string>; clock?: () => number } = {},
 ): Promise<Harness> {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-api-'));
-  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
   const logs: string[] = [];
   const logger = createLogger({
     level: 'info',

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { loadConfig } from '../src/config.js';
-import { openEventStore } from '../src/store-factory.js';
+import { openEventStore } from '@timebank/ledger-opener';
 import { wireLedgerApi } from '../src/wiring.js';
 import { nationalIdNumber } from './fixtures.js';
 

@@ -14,6 +14,7 @@ import type { EventStore, Subscription } from '@timebank/event-store';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/http/logging.js';
 import { wireLedgerApi } from '../src/wiring.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 /**
  * The real store; appends to `gatedStream` wait until the gate opens. `liveSubscriptions` holds
@@ -73,7 +74,7 @@ async function refusedWithin(port: number, attemptsMax: number): Promise<string>
 t.test('close() drains the in-flight request, refuses new connections, stops the projector', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-shutdown-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const real = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const real = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
   const { store, open, reached, liveSubscriptions } = gatedStore(real, 'organisation-slow');
   const wired = await wireLedgerApi({
     config: loadConfig({ LEDGER_DATA_DIR: directory }),

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { EVENT_STORE_FILE } from '@timebank/projections';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverPath = join(here, '..', 'src', 'server.ts');

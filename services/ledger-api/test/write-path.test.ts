@@ -16,6 +16,7 @@ import { createLogger } from '../src/http/logging.js';
 import { resolveNationalIdKey, wireLedgerApi } from '../src/wiring.js';
 import { problemOf } from './harness.js';
 import { hoursAgo, startWorld } from './fixtures.js';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 const service = (hoursBack: number) => ({
   activity: 'Reading to elders',
@@ -104,7 +105,7 @@ t.test('command routes: a repeat is rebuilt from the events its claim points at'
 
 t.test('a claim whose write appended nothing lets the same request run again, and only it', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-claims-'));
-  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
   t.teardown(async () => {
     await store.close();
     rmSync(directory, { recursive: true, force: true });

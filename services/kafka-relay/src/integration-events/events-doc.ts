@@ -46,7 +46,7 @@ inside.
 Run it inside the ledger (\`pnpm start\` with \`KAFKA_BROKERS\` set) or on its own:
 \`KAFKA_BROKERS=127.0.0.1:9092 pnpm --filter @timebank/kafka-relay start\`. Variables:
 \`KAFKA_BROKERS\` (required), \`KAFKA_CLIENT_ID\`, \`KAFKA_TOPIC_PREFIX\`, \`LEDGER_STORE\`
-(\`sqlite\` | \`postgres\`), \`LEDGER_DATA_DIR\`, \`POSTGRES_URL\`, \`POSTGRES_SCHEMA\`,
+(\`sqlite\` | \`postgres\` | \`esdb\`), \`LEDGER_DATA_DIR\`, \`POSTGRES_URL\`, \`POSTGRES_SCHEMA\`, \`ESDB_URL\`,
 \`RELAY_CHECKPOINT_PATH\` (default \`<LEDGER_DATA_DIR>/kafka-relay.checkpoint.json\`),
 \`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\`, \`LOG_LEVEL\`.
 

@@ -2,13 +2,15 @@
  * The auditor CLI: `pnpm ledger rebuild | verify | export | verify --bundle <dir>`.
  * Reports go to stdout, progress and errors to stderr; the exit status says what happened.
  */
-import { verifyBundle } from '../audit/bundle.js';
-import { exportLedger } from '../audit/export.js';
-import { rebuildReadModels } from '../audit/rebuild.js';
-import type { ReplayProgress } from '../audit/replay.js';
-import { verifyLedger } from '../audit/verify.js';
-import { openBackends } from '../backends.js';
-import { isProjectionError } from '../errors.js';
+import { isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
+import {
+  exportLedger,
+  isProjectionError,
+  rebuildReadModels,
+  verifyBundle,
+  verifyLedger,
+  type ReplayProgress,
+} from '@timebank/projections';
 import { USAGE, parseCommand, type Command } from './args.js';
 
 const EXIT_OK = 0;
@@ -45,12 +47,15 @@ async function run(command: Exclude<Command, { name: 'help' }>): Promise<number>
     }
     return report.ok ? EXIT_OK : EXIT_FINDINGS;
   }
-  const backends = await openBackends(command.backend, { mustExist: true });
+  const backends = await openLedger(command.backend.store, {
+    mustExist: true,
+    readModelDataDir: command.backend.readModelDataDir,
+  });
   try {
     if (command.name === 'rebuild') {
       const result = await rebuildReadModels({
         store: backends.store,
-        db: backends.db,
+        db: backends.readModels,
         ...optional('onProgress', progressPrinter('rebuild', command.quiet)),
       });
       const rate = Math.round(result.events / Math.max(result.elapsedMs / 1000, 1e-3));
@@ -73,7 +78,7 @@ async function run(command: Exclude<Command, { name: 'help' }>): Promise<number>
     }
     const report = await verifyLedger({
       store: backends.store,
-      db: backends.db,
+      db: backends.readModels,
       ...optional('onProgress', progressPrinter('verify', command.quiet)),
     });
     if (command.json) process.stdout.write(json(report) + '\n');
@@ -115,7 +120,10 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     process.stderr.write(
       `ledger ${command.name}: ${code}${error instanceof Error ? error.message : String(error)}\n`,
     );
-    return isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ? EXIT_USAGE : EXIT_FAILED;
+    const usage =
+      isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ||
+      (isLedgerOpenError(error) && error.reason === 'missing');
+    return usage ? EXIT_USAGE : EXIT_FAILED;
   }
 }
 

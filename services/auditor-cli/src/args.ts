@@ -3,8 +3,8 @@
  * (the same variable names as the API), and a usage error that says what to type instead.
  */
 import { parseArgs } from 'node:util';
-import type { BackendConfig } from '../backends.js';
-import { ProjectionError } from '../errors.js';
+import { DEFAULT_DATA_DIR, type StoreConfig } from '@timebank/ledger-opener';
+import { ProjectionError } from '@timebank/projections';
 
 export const USAGE = `Usage: pnpm ledger <command> [options]
 
@@ -17,10 +17,13 @@ Commands:
   help                    show this text
 
 Store options (flags win over the environment):
-  --store sqlite|postgres     engine (env LEDGER_STORE; default sqlite)
-  --data-dir <dir>            SQLite directory (env LEDGER_DATA_DIR; default ./data)
+  --store sqlite|postgres|esdb  engine (env LEDGER_STORE; default sqlite)
+  --data-dir <dir>            SQLite directory, or with esdb where the read models live
+                              (env LEDGER_DATA_DIR; default ./data)
   --postgres-url <url>        PostgreSQL URL (env POSTGRES_URL; required with --store postgres)
   --postgres-schema <name>    PostgreSQL schema (env POSTGRES_SCHEMA; default ledger)
+  --esdb-url <url>            EventStoreDB / KurrentDB URL, esdb:// or kurrentdb://
+                              (env ESDB_URL; required with --store esdb)
 
 Other options:
   --json                      print the report as JSON on stdout
@@ -32,21 +35,28 @@ Exit status: 0 all good, 1 verification found problems, 2 usage error, 3 the com
 Examples:
   pnpm ledger rebuild --data-dir ./data
   pnpm ledger verify --store postgres --postgres-url postgres://postgres@127.0.0.1:5432/test
+  pnpm ledger verify --store esdb --esdb-url 'esdb://127.0.0.1:2113?tls=false'
   pnpm ledger export --out ./audit-2026-03
   pnpm ledger verify --bundle ./audit-2026-03
 `;
+
+/** The store to open, and where SQLite read models live when the engine has no tables (esdb). */
+export interface Backend {
+  readonly store: StoreConfig;
+  readonly readModelDataDir: string;
+}
 
 export type Command =
   | { readonly name: 'help' }
   | {
       readonly name: 'rebuild' | 'verify';
-      readonly backend: BackendConfig;
+      readonly backend: Backend;
       readonly json: boolean;
       readonly quiet: boolean;
     }
   | {
       readonly name: 'export';
-      readonly backend: BackendConfig;
+      readonly backend: Backend;
       readonly out: string;
       readonly json: boolean;
       readonly quiet: boolean;
@@ -73,7 +83,8 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
     if (
       values.store !== undefined ||
       values['data-dir'] !== undefined ||
-      values['postgres-url'] !== undefined
+      values['postgres-url'] !== undefined ||
+      values['esdb-url'] !== undefined
     ) {
       throw usageError('--bundle checks an export offline; it takes no store options');
     }
@@ -101,6 +112,7 @@ function parse(argv: readonly string[]) {
       'data-dir': { type: 'string' },
       'postgres-url': { type: 'string' },
       'postgres-schema': { type: 'string' },
+      'esdb-url': { type: 'string' },
       out: { type: 'string' },
       bundle: { type: 'string' },
       json: { type: 'boolean' },
@@ -118,27 +130,35 @@ function fromEnvironment(environment: NodeJS.ProcessEnv, name: string): string |
   return value === undefined || value === '' ? undefined : value;
 }
 
-function backendOf(values: Values, environment: NodeJS.ProcessEnv): BackendConfig {
+function backendOf(values: Values, environment: NodeJS.ProcessEnv): Backend {
   const engine = values.store ?? fromEnvironment(environment, 'LEDGER_STORE') ?? 'sqlite';
-  if (engine === 'sqlite') {
-    if (values['postgres-url'] !== undefined) throw usageError('--postgres-url needs --store postgres');
-    return {
-      engine,
-      dataDir: values['data-dir'] ?? fromEnvironment(environment, 'LEDGER_DATA_DIR') ?? './data',
-    };
+  const dataDir = values['data-dir'] ?? fromEnvironment(environment, 'LEDGER_DATA_DIR') ?? DEFAULT_DATA_DIR;
+  if (engine !== 'postgres' && values['postgres-url'] !== undefined) {
+    throw usageError('--postgres-url needs --store postgres');
   }
-  if (engine === 'postgres') {
-    const postgresUrl = values['postgres-url'] ?? fromEnvironment(environment, 'POSTGRES_URL');
-    if (postgresUrl === undefined || !/^postgres(ql)?:\/\//.test(postgresUrl)) {
-      throw usageError('--store postgres needs --postgres-url postgres://… (or POSTGRES_URL)');
+  if (engine !== 'esdb' && values['esdb-url'] !== undefined)
+    throw usageError('--esdb-url needs --store esdb');
+  if (engine === 'sqlite') return { store: { engine, dataDir }, readModelDataDir: dataDir };
+  if (engine === 'postgres') return { store: postgresStore(values, environment), readModelDataDir: dataDir };
+  if (engine === 'esdb') {
+    const url = values['esdb-url'] ?? fromEnvironment(environment, 'ESDB_URL');
+    if (url === undefined || !/^(esdb|kurrentdb)(\+discover)?:\/\//.test(url)) {
+      throw usageError('--store esdb needs --esdb-url esdb://… or kurrentdb://… (or ESDB_URL)');
     }
-    const postgresSchema =
-      values['postgres-schema'] ?? fromEnvironment(environment, 'POSTGRES_SCHEMA') ?? 'ledger';
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) {
-      throw usageError('--postgres-schema must be a lower-case SQL identifier of at most 63 characters');
-    }
-    if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite');
-    return { engine, postgresUrl, postgresSchema };
+    return { store: { engine, url }, readModelDataDir: dataDir };
   }
-  throw usageError(`--store must be sqlite or postgres, not ${JSON.stringify(engine)}`);
+  throw usageError(`--store must be sqlite, postgres or esdb, not ${JSON.stringify(engine)}`);
+}
+
+function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreConfig {
+  const url = values['postgres-url'] ?? fromEnvironment(environment, 'POSTGRES_URL');
+  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
+    throw usageError('--store postgres needs --postgres-url postgres://… (or POSTGRES_URL)');
+  }
+  const schema = values['postgres-schema'] ?? fromEnvironment(environment, 'POSTGRES_SCHEMA') ?? 'ledger';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw usageError('--postgres-schema must be a lower-case SQL identifier of at most 63 characters');
+  }
+  if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite or esdb');
+  return { engine: 'postgres', url, schema };
 }

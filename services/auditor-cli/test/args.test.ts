@@ -1,0 +1,36 @@
+import t from 'tap';
+import { parseCommand } from '../src/args.js';
+
+const none = {};
+
+t.test('each engine is accepted with its own flags', async (t) => {
+  t.match(parseCommand(['verify', '--data-dir', 'd'], none), {
+    name: 'verify',
+    backend: { store: { engine: 'sqlite', dataDir: 'd' }, readModelDataDir: 'd' },
+  });
+  t.match(parseCommand(['rebuild', '--store', 'postgres', '--postgres-url', 'postgres://h/db'], none), {
+    backend: { store: { engine: 'postgres', url: 'postgres://h/db', schema: 'ledger' } },
+  });
+  for (const url of ['esdb://127.0.0.1:1?tls=false', 'kurrentdb+discover://a:2113']) {
+    t.match(parseCommand(['verify', '--store', 'esdb', '--esdb-url', url], none), {
+      backend: { store: { engine: 'esdb', url }, readModelDataDir: './data' },
+    });
+  }
+  t.match(parseCommand(['export', '--out', 'o'], { LEDGER_STORE: 'esdb', ESDB_URL: 'esdb://h:2113' }), {
+    backend: { store: { engine: 'esdb', url: 'esdb://h:2113' } },
+  });
+});
+
+t.test('an engine without its location, or another engine’s flag, is a usage error', async (t) => {
+  t.throws(() => parseCommand(['verify', '--store', 'esdb'], none), { message: /--esdb-url/ });
+  t.throws(() => parseCommand(['verify', '--store', 'esdb', '--esdb-url', 'http://h'], none), {
+    message: /esdb:\/\/… or kurrentdb:\/\//,
+  });
+  t.throws(() => parseCommand(['verify', '--esdb-url', 'esdb://h'], none), {
+    message: /--esdb-url needs --store esdb/,
+  });
+  t.throws(() => parseCommand(['verify', '--store', 'mysql'], none), { message: /sqlite, postgres or esdb/ });
+  t.throws(() => parseCommand(['verify', '--bundle', 'b', '--esdb-url', 'esdb://h'], none), {
+    message: /no store options/,
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * The store named by the configuration could not be opened or reached. Its message names the
+ * store and the cause in one line, so that a service can print it and exit without a stack.
+ * `missing`: a store that must already exist does not (a mistyped data directory);
+ * `unreachable`: the engine's server did not answer.
+ */
+export class LedgerOpenError extends Error {
+  override readonly name = 'LedgerOpenError';
+
+  constructor(
+    readonly reason: 'missing' | 'unreachable',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export function isLedgerOpenError(error: unknown): error is LedgerOpenError {
+  return error instanceof LedgerOpenError;
+}

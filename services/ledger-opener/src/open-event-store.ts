@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EventStore } from '@timebank/event-store';
+import { createEsdbEventStore } from '@timebank/event-store-esdb';
+import { createPostgresEventStore } from '@timebank/event-store-postgres';
+import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { describeStore } from './describe-store.js';
+import { EVENT_STORE_FILE } from './file-names.js';
+import { LedgerOpenError } from './open-error.js';
+import type { StoreConfig } from './store-config.js';
+
+export interface OpenEventStoreOptions {
+  /**
+   * Refuse to create an empty SQLite store, so that an auditor who mistypes `--data-dir` gets an
+   * error instead of a clean verification of nothing. Default false: services create it.
+   */
+  readonly mustExist?: boolean;
+}
+
+/**
+ * Opens the configured engine's store. Each adapter owns its driver; this is the only place that
+ * chooses between them. The EventStoreDB client connects lazily, so its store is asked for its
+ * head once here: an unreachable server fails at opening, with a LedgerOpenError naming it,
+ * rather than at the first request.
+ */
+export async function openEventStore(
+  config: StoreConfig,
+  options: OpenEventStoreOptions = {},
+): Promise<EventStore> {
+  switch (config.engine) {
+    case 'sqlite': {
+      const directory = resolve(config.dataDir);
+      const path = join(directory, EVENT_STORE_FILE);
+      if (options.mustExist === true && !existsSync(path)) {
+        throw new LedgerOpenError('missing', `no event store at ${path} (check the data directory)`);
+      }
+      mkdirSync(directory, { recursive: true });
+      return createSqliteEventStore({ path });
+    }
+    case 'postgres':
+      return createPostgresEventStore({ connectionString: config.url, schema: config.schema });
+    case 'esdb':
+      return reachable(config, createEsdbEventStore({ connectionString: config.url }));
+  }
+}
+
+async function reachable(config: StoreConfig, store: EventStore): Promise<EventStore> {
+  try {
+    await store.headPosition();
+    return store;
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new LedgerOpenError(
+      'unreachable',
+      `cannot reach the event store (${describeStore(config)}): ${cause}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

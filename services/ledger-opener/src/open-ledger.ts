@@ -1,0 +1,48 @@
+import type { EventStore } from '@timebank/event-store';
+import type { ReadModelDatabase } from '@timebank/projections';
+import { openEventStore } from './open-event-store.js';
+import { openReadModels } from './open-read-models.js';
+import type { StoreConfig } from './store-config.js';
+
+export interface OpenLedgerOptions {
+  /** See OpenEventStoreOptions.mustExist. */
+  readonly mustExist?: boolean;
+  /** Where SQLite read models live when the store is EventStoreDB. Default ./data. */
+  readonly readModelDataDir?: string;
+}
+
+export interface OpenedLedger {
+  readonly store: EventStore;
+  readonly readModels: ReadModelDatabase;
+  /** Closes the read models, then the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured store and its read models together, as the auditor CLI and the
+ * benchmarks need them; the store is closed again if the read models cannot be opened.
+ */
+export async function openLedger(
+  config: StoreConfig,
+  options: OpenLedgerOptions = {},
+): Promise<OpenedLedger> {
+  const store = await openEventStore(
+    config,
+    options.mustExist === undefined ? {} : { mustExist: options.mustExist },
+  );
+  let readModels: ReadModelDatabase;
+  try {
+    readModels = await openReadModels(config, options.readModelDataDir);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    store,
+    readModels,
+    close: async () => {
+      await store.close();
+      await readModels.close();
+    },
+  };
+}

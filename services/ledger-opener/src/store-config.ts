@@ -1,0 +1,8 @@
+/**
+ * Which engine holds the events and where. Each service parses its own environment (or flags)
+ * into this shape; the opener takes nothing else.
+ */
+export type StoreConfig =
+  | { readonly engine: 'sqlite'; readonly dataDir: string }
+  | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
+  | { readonly engine: 'esdb'; readonly url: string };
