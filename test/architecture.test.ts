@@ -16,22 +16,6 @@ const ADAPTER_PACKAGES = [
   '@timebank/event-store-esdb',
 ];
 
-/**
- * Cycles that exist today in services/ledger-api and are being removed by the route-plugin work
- * of issue #14 (http/ and auth/ importing each other, routes and http importing the service's
- * context from above them). Delete each entry when its cycle is gone; a new cycle fails at once.
- */
-const KNOWN_CYCLES: Readonly<Record<string, readonly string[]>> = {
-  'ledger-api': [
-    'auth -> http',
-    '. -> auth -> http',
-    '. -> http',
-    '. -> routes -> auth -> http',
-    '. -> routes',
-    '. -> routes -> http',
-  ],
-};
-
 const folders = (parent: string): string[] =>
   readdirSync(join(root, parent), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(root, parent, entry.name, 'src')))
@@ -61,15 +45,7 @@ t.test('no folder-level import cycle inside a service’s src', async (t) => {
   t.ok(services.length > 0, 'services were found');
   for (const name of services) {
     const found = cycles(folderGraph(join(root, 'services', name, 'src'))).map((cycle) => cycle.join(' -> '));
-    const known = KNOWN_CYCLES[name] ?? [];
-    t.same(
-      found.filter((cycle) => !known.includes(cycle)),
-      [],
-      `services/${name}/src has no new folder cycle`,
-    );
-    const gone = known.filter((cycle) => !found.includes(cycle));
-    if (gone.length > 0)
-      t.comment(`services/${name}: cycles gone, remove from KNOWN_CYCLES: ${gone.join('; ')}`);
+    t.same(found, [], `services/${name}/src has no folder cycle`);
   }
 });
 
