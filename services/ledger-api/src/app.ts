@@ -69,6 +69,7 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 const noQuery = z.strictObject({});
 
+// eslint-disable-next-line max-lines-per-function -- split by part H of #14
 export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
   const { config } = dependencies;
   const metrics = dependencies.metrics ?? new ApiMetrics();

@@ -196,6 +196,7 @@ export class IdempotencyRecords {
   }
 
   /** Appends one record event; false if another writer got there first. */
+  // eslint-disable-next-line max-params -- split by part H of #14
   async #append(
     streamName: string,
     scopedKey: string,

@@ -134,6 +134,7 @@ const verificationSchema = z.object({
     .nullable(),
 });
 
+// eslint-disable-next-line max-lines-per-function -- split by part H of #14
 export function registerCertificateRoutes(app: TypedApp, context: AppContext): void {
   const { ledger } = context;
   const volunteerParams = z.strictObject({ volunteerId: idSchema });

@@ -102,6 +102,7 @@ export async function eventsOfCommand(
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- split by part H of #14
 export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, Response extends z.ZodObject>(
   app: TypedApp,
   context: AppContext,

@@ -34,6 +34,7 @@ const recordResponse = z.object({ recordId: z.string(), status: z.string() });
 /** Volunteers in one bulk activity record. 500: a large community event; keeps the request under 64 KiB. */
 export const BULK_VOLUNTEERS_MAX = 500;
 
+// eslint-disable-next-line max-lines-per-function -- split by part H of #14
 export function registerServiceRecordRoutes(app: TypedApp, context: AppContext): void {
   const { ledger } = context;
   const scope = serviceRecordScope(ledger);
