@@ -238,7 +238,7 @@ export function createReadModelQueries(db: ReadModelDatabase) {
 
     /**
      * Registered volunteers, volunteers with confirmed service ending in the last `activeDays`
-     * (default 90, issue #4) before `now`, confirmed hours per local month, and star distribution.
+     * (default 90, about a quarter) before `now`, confirmed hours per local month, and star distribution.
      */
     async communityStatistics(options: {
       readonly now: string;
