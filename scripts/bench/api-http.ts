@@ -1,5 +1,5 @@
 /**
- * The HTTP API (issue #5) against the real server: `services/ledger-api/src/server.ts` as its own
+ * The HTTP API against the real server: `services/ledger-api/src/server.ts` as its own
  * process on 127.0.0.1, durable SQLite (WAL, synchronous=FULL), driven by autocannon with 50
  * connections from this process. Beside each figure, a plain fastify process
  * (api-http-plain-server.ts) answers a route of the same shape in the same run, for the ratio.

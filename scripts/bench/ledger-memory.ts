@@ -1,5 +1,5 @@
 /**
- * Resident memory against the number of volunteers (issue #7): the state cache holds at most
+ * Resident memory against the number of volunteers: the state cache holds at most
  * `cacheEntriesMax` folded streams, so memory is bounded by configuration, not by data. Each
  * point runs in a child process that registers the volunteers through one ledger (every
  * registration caches that volunteer's state), then reports its RSS after a full collection.

@@ -1,5 +1,5 @@
 /**
- * Command throughput and p99 against the length of the volunteer's stream (issue #7). The same
+ * Command throughput and p99 against the length of the volunteer's stream. The same
  * command cycle runs on volunteers whose streams already hold 10 … 10,000 events; with the
  * state cache warm a command reads only the stream's tail, so the rate should not fall with
  * length. The first command on each stream after a restart (cold cache) folds the whole stream;
