@@ -1,5 +1,5 @@
 /**
- * The peer, side by side (issue #7): Emmett's command handler on its SQLite event store
+ * The peer, side by side: Emmett's command handler on its SQLite event store
  * (`@event-driven-io/emmett-sqlite`) against our ledger on our SQLite adapter, on the same
  * command cycle with the same domain: read and fold the volunteer stream, decide with our
  * volunteer decider, append with the expected version. Sequentially, then with 16 callers.

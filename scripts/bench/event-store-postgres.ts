@@ -1,5 +1,5 @@
 /**
- * Event store on PostgreSQL (issue #3): durable single-event appends from 50 concurrent callers
+ * Event store on PostgreSQL: durable single-event appends from 50 concurrent callers
  * through the adapter, against a raw `pg` baseline measured in the same run on the same server:
  * 50 clients each doing one INSERT per transaction into a table of the same shape. Skips, with
  * the reason printed, when POSTGRES_URL is unset.

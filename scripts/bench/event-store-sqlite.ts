@@ -1,5 +1,5 @@
 /**
- * Event store on SQLite (issue #3): durable appends through the adapter against raw
+ * Event store on SQLite: durable appends through the adapter against raw
  * better-sqlite3 loops on the same schema, pragmas and disk; full readAll against a raw scan.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Command throughput against the size of the whole store (issue #7): the same command cycle on
+ * Command throughput against the size of the whole store: the same command cycle on
  * fresh volunteers in stores of 10k, 100k and 1M events. Every read is by stream and every append
  * checks one stream's head, both through indexes, so the rate should stay flat; the filler is
  * appended through the adapter like any other events. One store per size, all open at once, so

@@ -257,6 +257,7 @@ export class CommandHandler {
    * (never if nothing is appended) with the stream's name, so that an append it submits joins the
    * same group commit.
    */
+  // eslint-disable-next-line max-params -- stream, fold, decide and envelope are the command cycle's parts; the fifth is an optional callback for the first append only
   async handle<State, Event extends DomainEventShape>(
     streamName: string,
     fold: StreamFold<State, Event>,

@@ -129,6 +129,7 @@ function envelopeOf(command: Command, executeOptions: ExecuteOptions): CommandEn
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- the ledger's public API as one object literal of short delegating methods; the logic lives in the functions it calls
 export function createLedger(options: LedgerOptions): Ledger {
   const rules = options.rules ?? DEFAULT_LEDGER_RULES;
   assertValidRules(rules);

@@ -39,7 +39,7 @@ export interface LedgerRules {
   readonly adminBackdatingDaysMax: number;
   /**
    * Youngest age at which a person may register, and before which no service may be dated, in
-   * whole years. Default 14: our choice (issue #13). The national regulation lets minors
+   * whole years. Default 14: our choice, not the law's. The national regulation lets minors
    * volunteer with a guardian's consent but names no age; 14 admits secondary-school students
    * and keeps children out of a points economy.
    */

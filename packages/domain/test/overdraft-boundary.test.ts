@@ -1,5 +1,5 @@
 /**
- * The overdraft boundary, asked of the deciders directly (issue #13): every command that spends
+ * The overdraft boundary, asked of the deciders directly: every command that spends
  * points succeeds for exactly the usable balance and fails INSUFFICIENT_POINTS for one centipoint
  * more. The usable balance is set up to differ from the available one (a pending hold and a lot
  * already due to expire), so a check against the wrong figure fails here too.

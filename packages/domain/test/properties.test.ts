@@ -2,7 +2,7 @@
  * Property tests over random command sequences on two volunteers, a partner and the donation
  * pool, with a points-policy change in the middle of the run and a clock that moves forward.
  *
- * Each property compares the ledger with something computed another way (issue #13): the
+ * Each property compares the ledger with something computed another way: the
  * accounts with an independent tally of what each event means (support/ledger-model.ts), the
  * incrementally evolved state with a fold from scratch of events decoded from JSON, and each
  * award with the policy table and formula restated here. None compares a function with itself.

@@ -47,6 +47,7 @@ export interface PostgresEventStore extends EventStore {
  * schema and append at once: appends are serialised by an advisory lock per store and batched by
  * group commit in each process.
  */
+// eslint-disable-next-line max-lines-per-function -- not yet split: a factory closing over one open connection and its prepared statements; its seam is a class per concern, a follow-up
 export async function createPostgresEventStore(
   options: PostgresEventStoreOptions,
 ): Promise<PostgresEventStore> {

@@ -57,6 +57,7 @@ export interface Appender {
 }
 
 /** Prepared statements for the write path, bound to one connection. */
+// eslint-disable-next-line max-lines-per-function -- not yet split: a factory closing over one open connection and its prepared statements; its seam is a class per concern, a follow-up
 export function createAppender(db: Database.Database): Appender {
   const dataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
   const selectHead = db.prepare<[string], { head_revision: bigint; head_hash: string }>(

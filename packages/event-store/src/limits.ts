@@ -3,7 +3,7 @@ import type { ExpectedRevision, NewEvent } from './port.js';
 import { sortedKeys } from './hash-chain.js';
 
 export interface StoreLimits {
-  /** Largest canonical encoding of one event (data + metadata + type), in bytes. Default 1 MiB (issue #3). */
+  /** Largest canonical encoding of one event (data + metadata + type), in bytes. Default 1 MiB, EventStoreDB's own default maximum. */
   readonly eventSizeBytesMax: number;
   /** Most events in one append; bounds a transaction's size and time. Default 1,000. */
   readonly eventsPerAppendMax: number;

@@ -14,7 +14,7 @@ export interface ApplierOptions {
   readonly rules: ProjectionRules;
   /**
    * Clean rows kept in memory between batches, per table, in rows. Default 20,000: seven tables
-   * of about 0.5 KiB rows stay under 100 MB, inside the 300 MB RSS budget of issue #4, while
+   * of about 0.5 KiB rows stay under 100 MB, inside the rebuild's 300 MB RSS target (docs/projections.md), while
    * a batch's hot volunteers and records stay cached.
    */
   readonly cachedRowsPerTableMax?: number;

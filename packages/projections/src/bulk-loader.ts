@@ -23,7 +23,7 @@ export interface BulkLoaderOptions {
    * Rows held in memory, all tables together, before the coldest are written and dropped.
    * Default 200,000 rows: the live heap of a rebuild then stays near 70 MB (measured on the
    * benchmark's ledger: ~350 bytes per row, 12 MB of modules, the key filters), so with V8's old
-   * space capped at twice that (144 MiB) the whole process stays under the 300 MB RSS of issue #4.
+   * space capped at twice that (144 MiB) the whole process stays under the rebuild's 300 MB RSS target.
    */
   readonly rowsInMemoryMax?: number;
 }

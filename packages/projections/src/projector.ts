@@ -39,7 +39,7 @@ export interface ProjectionLag {
 }
 
 export interface WaitOptions {
-  /** How long to wait, in milliseconds. Default 2,000 (issue #4's read-your-writes bound). */
+  /** How long to wait, in milliseconds. Default 2,000: the API's read-your-writes bound (`READ_YOUR_WRITES_TIMEOUT_MS`). */
   readonly timeoutMs?: number;
 }
 

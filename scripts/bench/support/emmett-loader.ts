@@ -2,7 +2,7 @@
  * Loads the Emmett peer for the `emmett-peer` benchmark from its own folder, scripts/bench-emmett/,
  * installing it there on first use. It is kept out of the workspace's default install because its
  * SQLite driver (`sqlite3`) compiles from source, which made a newcomer's `pnpm install` take about
- * two minutes for a package only this benchmark uses (issue #13). The folder has its own lockfile,
+ * two minutes for a package only this benchmark uses. The folder has its own lockfile,
  * so the peer installs the same versions everywhere.
  *
  * The types below state only the part of Emmett's API the benchmark calls. They are declared here

@@ -15,3 +15,4 @@ export type { RelayMetrics, RelayState } from './relay-metrics.js';
 export * from './integration-events/catalogue.js';
 export { HEADERS, mapEvent, type IntegrationMessage, type MapResult } from './integration-events/mapper.js';
 export { createServiceRecordFinder } from './service-record-finder.js';
+export { renderEventsDoc } from './integration-events/events-doc.js';

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, RecordedEvent, SubscriptionMessage } from '@timebank/event-store';
 import type { Logger } from 'pino';
 import type { CheckpointStore } from './checkpoint-store.js';
-import { mapEvent, type FindServiceRecord, type IntegrationMessage } from './integration-events/mapper.js';
+import { mapEvent, type FindServiceRecord } from './integration-events/mapper.js';
+import { PublishPipeline } from './publish-pipeline.js';
 import type { Publisher } from './publisher.js';
 import { MutableRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 import { createServiceRecordFinder } from './service-record-finder.js';
@@ -74,187 +75,38 @@ export interface KafkaRelay {
 export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
   const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...options.limits };
   const log = options.logger.child({ component: 'kafka-relay' });
-  const findRecord = options.findServiceRecord ?? createServiceRecordFinder(options.store);
-  const onInvalid = options.onInvalidEvent ?? 'stop';
   const metrics = new MutableRelayMetrics();
   const stopController = new AbortController();
-  let running: Promise<void> | undefined;
-
-  let batch: IntegrationMessage[] = [];
-  /** Position of the last event taken into the batch (published, internal or skipped). */
-  let batchEndPosition: bigint | undefined;
-
-  const stopping = (): boolean => stopController.signal.aborted;
+  const stopSignal = stopController.signal;
   const stopped = new Promise<'stop'>((resolve) =>
-    stopController.signal.addEventListener('abort', () => resolve('stop'), { once: true }),
+    stopSignal.addEventListener('abort', () => resolve('stop'), { once: true }),
   );
-
-  /** Position up to which events were handed to a publish task (acknowledged or in flight). */
-  let handedOffPosition = 0n;
-  /**
-   * The publish task in flight: resolves true once its batch is acknowledged and checkpointed,
-   * false if the relay was stopped before. At most one batch is in flight while the next one is
-   * read and mapped, so reading overlaps the broker round trip without reordering anything.
-   */
-  let inFlight: Promise<boolean> = Promise.resolve(true);
-
-  /** Sends until acknowledged, backing off with logs; false if stopped first. */
-  async function publishUntilAcknowledged(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await options.publisher.publish(messages);
-        if (attempt > 1) log.info({ attempt, toPosition: end.toString() }, 'kafka publish recovered');
-        return true;
-      } catch (error) {
-        metrics.publishFailuresTotal += 1;
-        metrics.state = 'backing-off';
-        const delayMs = Math.min(
-          limits.backoffInitialMs * 2 ** Math.min(attempt - 1, 20),
-          limits.backoffMaxMs,
-        );
-        log.warn(
-          {
-            err: error,
-            attempt,
-            delayMs,
-            fromPosition: metrics.checkpointPosition.toString(),
-            toPosition: end.toString(),
-            messages: messages.length,
-          },
-          'kafka publish failed; backing off and resending the batch',
-        );
-        if (stopping()) return false;
-        await Promise.race([sleep(delayMs), stopped]);
-        if (stopping()) return false;
-      }
-    }
-  }
-
-  async function publishAndCheckpoint(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
-    if (!(await publishUntilAcknowledged(messages, end))) return false;
-    // Only now, with everything up to `end` acknowledged, may the checkpoint move.
-    await options.checkpoints.save(end);
-    metrics.state = 'running';
-    metrics.checkpointPosition = end;
-    metrics.publishedTotal += messages.length;
-    for (const message of messages) {
-      const type = message.headers['event-type'] ?? 'unknown';
-      metrics.publishedByType[type] = (metrics.publishedByType[type] ?? 0) + 1;
-    }
-    metrics.headPosition = await options.store.headPosition();
-    return true;
-  }
-
-  /**
-   * Waits for the batch in flight, then hands the current batch to a new publish task. False if
-   * the relay was stopped before the earlier batch was acknowledged.
-   */
-  async function flush(): Promise<boolean> {
-    const end = batchEndPosition;
-    if (end === undefined || end <= handedOffPosition) return inFlight;
-    if (!(await inFlight)) return false;
-    const messages = batch;
-    batch = [];
-    handedOffPosition = end;
-    inFlight = publishAndCheckpoint(messages, end);
-    // A rejection (checkpoint write failed) surfaces at the next await of inFlight.
-    inFlight.catch(() => undefined);
-    return true;
-  }
-
-  /** Flushes and waits until everything taken so far is acknowledged. */
-  async function drain(): Promise<boolean> {
-    return (await flush()) && (await inFlight);
-  }
-
-  /** Takes one event into the batch; throws a RelayError for an invalid event under 'stop'. */
-  async function take(event: RecordedEvent): Promise<void> {
-    const mapped = await mapEvent(event, options.topicPrefix, findRecord);
-    if (mapped.kind === 'invalid') {
-      metrics.invalidTotal += 1;
-      const details = {
-        position: event.position.toString(),
-        eventId: event.id,
-        eventType: event.type,
-        streamName: event.streamName,
-        integrationType: mapped.integrationType,
-        issues: mapped.issues,
-      };
-      if (onInvalid === 'stop') {
-        log.error(details, 'event fails its integration schema: not published; the relay stops (alert)');
-        // Everything before the bad event is still published and checkpointed.
-        await drain();
-        throw new RelayError(
-          'INTEGRATION_EVENT_INVALID',
-          `event ${event.id} at position ${event.position} (${event.type}) fails the ${mapped.integrationType} schema: ${mapped.issues}`,
-          event.position,
-        );
-      }
-      log.error(details, 'event fails its integration schema: not published; skipped as configured');
-    } else if (mapped.kind === 'publish') {
-      batch.push(mapped.message);
-    } else {
-      metrics.internalTotal += 1;
-    }
-    batchEndPosition = event.position;
-  }
-
-  async function loop(): Promise<void> {
-    const from = await options.checkpoints.load();
-    metrics.checkpointPosition = from;
-    handedOffPosition = from;
-    metrics.headPosition = await options.store.headPosition();
-    log.info({ fromPosition: from.toString(), topicPrefix: options.topicPrefix }, 'kafka relay starting');
-    const subscription = options.store.subscribeToAll({ fromPosition: from });
-    const iterator = subscription[Symbol.asyncIterator]();
-    metrics.state = 'running';
-    let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
-    let linger: Promise<'linger'> | undefined;
-    try {
-      while (!stopping()) {
-        pending ??= iterator.next();
-        const racers: Promise<IteratorResult<SubscriptionMessage> | 'linger' | 'stop'>[] = [pending, stopped];
-        if (batchEndPosition !== undefined && batchEndPosition > handedOffPosition) {
-          linger ??= sleep(limits.lingerMs).then(() => 'linger' as const);
-          racers.push(linger);
-        }
-        const next = await Promise.race(racers);
-        if (next === 'stop') break;
-        if (next === 'linger') {
-          linger = undefined;
-          if (!(await flush())) break;
-          continue;
-        }
-        pending = undefined;
-        if (next === undefined || next.done === true) break;
-        const message = next.value;
-        if (message.kind === 'caught-up') {
-          log.info({ position: message.position.toString() }, 'kafka relay caught up');
-          if (!(await flush())) break;
-          continue;
-        }
-        await take(message.event);
-        if (batch.length >= limits.batchEventsMax) {
-          linger = undefined;
-          if (!(await flush())) break;
-        }
-      }
-      // Stopping: publish what was read if the broker answers at once; otherwise it is resent on restart.
-      if (stopping()) await drain();
-      else await inFlight;
-      metrics.state = 'stopped';
-    } catch (error) {
-      metrics.state = 'failed';
-      throw error;
-    } finally {
-      await subscription.close();
-    }
-  }
-
+  const { store, publisher, checkpoints } = options;
+  const run: RelayRun = {
+    options,
+    limits,
+    log,
+    metrics,
+    findRecord: options.findServiceRecord ?? createServiceRecordFinder(store),
+    onInvalid: options.onInvalidEvent ?? 'stop',
+    stopSignal,
+    stopped,
+    pipeline: new PublishPipeline({
+      store,
+      publisher,
+      checkpoints,
+      log,
+      metrics,
+      limits,
+      stopSignal,
+      stopped,
+    }),
+  };
+  let running: Promise<void> | undefined;
   return {
     run(): Promise<void> {
       if (running !== undefined) throw new Error('the relay is already running');
-      running = loop();
+      running = loop(run);
       return running;
     },
     async stop(): Promise<void> {
@@ -263,4 +115,112 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
     },
     metrics: () => metrics.snapshot(),
   };
+}
+
+/** Everything one relay's loop works with; the mutable batch state lives in the pipeline. */
+interface RelayRun {
+  readonly options: KafkaRelayOptions;
+  readonly limits: RelayLimits;
+  readonly log: Logger;
+  readonly metrics: MutableRelayMetrics;
+  readonly findRecord: FindServiceRecord;
+  readonly onInvalid: 'stop' | 'skip';
+  readonly stopSignal: AbortSignal;
+  readonly stopped: Promise<'stop'>;
+  readonly pipeline: PublishPipeline;
+}
+
+async function loop(run: RelayRun): Promise<void> {
+  const { options, metrics, log, pipeline } = run;
+  const from = await options.checkpoints.load();
+  metrics.checkpointPosition = from;
+  pipeline.startAt(from);
+  metrics.headPosition = await options.store.headPosition();
+  log.info({ fromPosition: from.toString(), topicPrefix: options.topicPrefix }, 'kafka relay starting');
+  const subscription = options.store.subscribeToAll({ fromPosition: from });
+  metrics.state = 'running';
+  try {
+    await consume(run, subscription[Symbol.asyncIterator]());
+    // Stopping: publish what was read if the broker answers at once; otherwise it is resent on restart.
+    if (run.stopSignal.aborted) await pipeline.drain();
+    else await pipeline.settled();
+    metrics.state = 'stopped';
+  } catch (error) {
+    metrics.state = 'failed';
+    throw error;
+  } finally {
+    await subscription.close();
+  }
+}
+
+/**
+ * Reads until stopped, the subscription ends or a flush finds the relay stopped; a partial batch
+ * is flushed after lingering `lingerMs`, a full one at once, and everything when caught up.
+ */
+async function consume(run: RelayRun, iterator: AsyncIterator<SubscriptionMessage>): Promise<void> {
+  const { limits, log, pipeline, stopSignal, stopped } = run;
+  let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
+  let linger: Promise<'linger'> | undefined;
+  while (!stopSignal.aborted) {
+    pending ??= iterator.next();
+    const racers: Promise<IteratorResult<SubscriptionMessage> | 'linger' | 'stop'>[] = [pending, stopped];
+    if (pipeline.hasUnhandedOff) {
+      linger ??= sleep(limits.lingerMs).then(() => 'linger' as const);
+      racers.push(linger);
+    }
+    const next = await Promise.race(racers);
+    if (next === 'stop') break;
+    if (next === 'linger') {
+      linger = undefined;
+      if (!(await pipeline.flush())) break;
+      continue;
+    }
+    pending = undefined;
+    if (next === undefined || next.done === true) break;
+    const message = next.value;
+    if (message.kind === 'caught-up') {
+      log.info({ position: message.position.toString() }, 'kafka relay caught up');
+      if (!(await pipeline.flush())) break;
+      continue;
+    }
+    await take(run, message.event);
+    if (pipeline.batchLength >= limits.batchEventsMax) {
+      linger = undefined;
+      if (!(await pipeline.flush())) break;
+    }
+  }
+}
+
+/** Takes one event into the batch; throws a RelayError for an invalid event under 'stop'. */
+async function take(run: RelayRun, event: RecordedEvent): Promise<void> {
+  const { options, metrics, log, pipeline } = run;
+  const mapped = await mapEvent(event, options.topicPrefix, run.findRecord);
+  if (mapped.kind === 'invalid') {
+    metrics.invalidTotal += 1;
+    const details = {
+      position: event.position.toString(),
+      eventId: event.id,
+      eventType: event.type,
+      streamName: event.streamName,
+      integrationType: mapped.integrationType,
+      issues: mapped.issues,
+    };
+    if (run.onInvalid === 'stop') {
+      log.error(details, 'event fails its integration schema: not published; the relay stops (alert)');
+      // Everything before the bad event is still published and checkpointed.
+      await pipeline.drain();
+      throw new RelayError(
+        'INTEGRATION_EVENT_INVALID',
+        `event ${event.id} at position ${event.position} (${event.type}) fails the ${mapped.integrationType} schema: ${mapped.issues}`,
+        event.position,
+      );
+    }
+    log.error(details, 'event fails its integration schema: not published; skipped as configured');
+    pipeline.take(event.position);
+  } else if (mapped.kind === 'publish') {
+    pipeline.take(event.position, mapped.message);
+  } else {
+    metrics.internalTotal += 1;
+    pipeline.take(event.position);
+  }
 }

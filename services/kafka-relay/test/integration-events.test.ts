@@ -8,13 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { volunteerStream } from '@timebank/domain';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import t from 'tap';
 import { createFileCheckpointStore } from '../src/checkpoint-store.js';
 import { parseConfig } from '../src/config.js';
 import { INTEGRATION_EVENTS } from '../src/integration-events/catalogue.js';
 import { mapEvent } from '../src/integration-events/mapper.js';
+import { renderEventsDoc } from '../src/integration-events/events-doc.js';
 import { createServiceRecordFinder } from '../src/service-record-finder.js';
-import { EVENTS_DOC_PATH, formattedEventsDoc } from '../src/write-events-doc.js';
 import { volunteerHistory } from './fixtures.js';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
@@ -121,6 +123,14 @@ t.test('every integration schema is strict: an extra field is refused', async (t
     t.match(result.error?.message ?? '', /name|Unrecognized/);
   }
 });
+
+const EVENTS_DOC_PATH = fileURLToPath(new URL('../../../docs/events.md', import.meta.url));
+
+/** The document as scripts/write-events-doc.ts writes it: rendered, then formatted by the repository's prettier. */
+async function formattedEventsDoc(): Promise<string> {
+  const options = await resolveConfig(EVENTS_DOC_PATH);
+  return format(renderEventsDoc(), { ...options, filepath: EVENTS_DOC_PATH });
+}
 
 t.test('docs/events.md is what the catalogue renders', async (t) => {
   t.equal(

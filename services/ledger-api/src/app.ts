@@ -88,6 +88,7 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 const noQuery = z.strictObject({});
 
+// eslint-disable-next-line max-lines-per-function -- the app's construction in registration order (hooks before routes); route families are already their own plugins
 export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
   const { config } = dependencies;
   const metrics = dependencies.metrics ?? new ApiMetrics();

@@ -102,11 +102,11 @@ const environmentSchema = z
      * How far behind the `access-keys` stream a process's key registry may be, in milliseconds:
      * a key issued or revoked through another process sharing the store counts here within this
      * time. Default 1,000 ms: at most one stream read per second per process, and a revoked key
-     * stops everywhere within a second (issue #13 saw one working on another process until restart).
+     * stops everywhere within a second (without a refresh, one kept working on another process until restart).
      * 0 reads the tail before every authenticated request.
      */
     API_KEY_REFRESH_MS: wholeNumber(0, 60_000, 'milliseconds').default(1000),
-    /** How long a read waits for the projector to reach a requested position. Default 2,000 ms (issue #4). */
+    /** How long a read waits for the projector to reach a requested position. Default 2,000 ms: the read-your-writes bound docs/api.md states. */
     READ_YOUR_WRITES_TIMEOUT_MS: wholeNumber(0, 60_000, 'milliseconds').default(2000),
   })
   .superRefine((value, context) => {

@@ -1,6 +1,6 @@
 /**
  * The first-run administrator key goes to a file only its owner can read, never to stdout or
- * stderr (issue #13, section 4): wherever a process's output is collected, the key is not.
+ * stderr: wherever a process's output is collected, the key is not.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

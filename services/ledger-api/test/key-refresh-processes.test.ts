@@ -1,6 +1,6 @@
 /**
- * Two API processes on one PostgreSQL schema, the documented way to outgrow one process
- * (issue #13, section 4b): a key issued through one is accepted by the other, and a key revoked
+ * Two API processes on one PostgreSQL schema, the documented way to outgrow one process: a key
+ * issued through one is accepted by the other, and a key revoked
  * through one is refused by the other, each within API_KEY_REFRESH_MS.
  */
 import { randomBytes } from 'node:crypto';

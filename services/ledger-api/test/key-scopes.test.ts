@@ -1,5 +1,5 @@
 /**
- * API keys point at something real (issue #13, section 4): a key cannot be bound to an
+ * API keys point at something real: a key cannot be bound to an
  * organisation or partner that does not exist, and stops working while its organisation or
  * partner is suspended. The look-up by ID number tells a desk nothing about other communities,
  * and service a desk records is organised by its community.

@@ -1,5 +1,5 @@
 /**
- * `/metrics` stays bounded whatever clients send (issue #13, section 5): request latency is
+ * `/metrics` stays bounded whatever clients send: request latency is
  * labelled by route pattern, method and status class, so many statuses, URLs and methods add no
  * series beyond the bound docs/api.md states: (route-and-method pairs + 1) × 4 status classes.
  */

@@ -1,7 +1,7 @@
 /**
  * Positions and revisions a client sends are range-checked to what the engines store (signed
  * 64-bit), and a `minPosition` no write has reached yet is told apart from one the read models
- * have not applied yet (issue #13, section 2).
+ * have not applied yet.
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';

@@ -1,6 +1,6 @@
 /**
  * Errors raised before a route runs, by fastify's router and by Node's HTTP parser, are RFC 9457
- * problems with catalogue codes like every other error (issue #13, section 2). The parser's are
+ * problems with catalogue codes like every other error. The parser's are
  * sent on a real socket: `inject()` never goes through Node's parser.
  */
 import { connect } from 'node:net';

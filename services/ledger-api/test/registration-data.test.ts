@@ -1,5 +1,5 @@
 /**
- * Registration data that cannot be true is refused over HTTP (issue #13, section 3): the birth
+ * Registration data that cannot be true is refused over HTTP: the birth
  * date inside the ID number, the minimum age and a minor's guardian, text that prints blank or
  * reorders itself, and service dated before the volunteer could have served.
  */

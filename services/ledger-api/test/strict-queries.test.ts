@@ -1,6 +1,6 @@
 /**
  * Every query is strict: a parameter a route does not take is 400 VALIDATION_FAILED naming it,
- * never silently ignored (docs/api.md; issue #13, section 2). Iterates every GET route, so a route
+ * never silently ignored (docs/api.md). Iterates every GET route, so a route
  * added later without a query schema is covered too.
  */
 import t from 'tap';

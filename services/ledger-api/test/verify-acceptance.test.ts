@@ -1,5 +1,5 @@
 /**
- * Issue #13's acceptance for the auditor's verify: the real server (`src/server.ts` as a process)
+ * The acceptance test for the auditor's verify: the real server (`src/server.ts` as a process)
  * on a fresh ledger, a journey over real HTTP (keys issued and revoked, a registration, service
  * recorded and confirmed, idempotent repeats), then `pnpm ledger verify` as a process: exit 0 and
  * a clean report. One byte of one stored event changed behind the ledger's back: exit 1, naming

@@ -68,11 +68,10 @@ function checkHold(
 
 function heldEvent(
   command: CommandOf<'HoldPoints' | 'RedeemPoints'>,
-  volunteerId: string,
-  holdId: string,
-  expiresAtMs: number,
+  hold: { readonly volunteerId: string; readonly holdId: string; readonly expiresAtMs: number },
   context: DecideContext,
 ): DomainEvent {
+  const { volunteerId, holdId, expiresAtMs } = hold;
   const { idempotencyKey, actor, partnerId, offerId, centipoints } = command;
   return {
     type: 'PointsHeld',
@@ -99,7 +98,9 @@ export function holdPoints(
 ): Decision {
   const expiresAtMs = checkHold(command, state, context);
   if (expiresAtMs instanceof Error) return expiresAtMs;
-  return [heldEvent(command, registeredId(state), context.newId(), expiresAtMs, context)];
+  return [
+    heldEvent(command, { volunteerId: registeredId(state), holdId: context.newId(), expiresAtMs }, context),
+  ];
 }
 
 /** A plain redemption: a hold that is captured in the same append, so it can never be left pending. */
@@ -114,7 +115,7 @@ export function redeemPoints(
   const holdId = context.newId();
   const { idempotencyKey, actor, partnerId, centipoints } = command;
   return [
-    heldEvent(command, volunteerId, holdId, expiresAtMs, context),
+    heldEvent(command, { volunteerId, holdId, expiresAtMs }, context),
     {
       type: 'PointsCaptured',
       data: {

@@ -8,7 +8,7 @@ import type { DomainEvent } from '../events/index.js';
 import { formatInstant, parseInstant } from '../time.js';
 import { foldVolunteer } from './evolve.js';
 import { earningEvents } from './earning.js';
-import { checkServiceInterval } from './intake.js';
+import { checkServiceInterval, type ServiceInterval } from './intake.js';
 import type { ServiceRecordState, VolunteerState } from './state.js';
 
 type Decision = DomainEvent[] | DomainError;
@@ -26,12 +26,17 @@ export function recordServiceHours(
   }
   const nowMs = parseInstant(context.now);
   const { backdatingReason } = command;
-  const interval = checkServiceInterval(state, context.rules, nowMs, {
-    actor,
-    rawStartMs: parseInstant(command.startAt),
-    rawEndMs: parseInstant(command.endAt),
-    replacingRecordId: null,
-    backdatingReason,
+  const interval = checkServiceInterval({
+    state,
+    rules: context.rules,
+    nowMs,
+    request: {
+      actor,
+      rawStartMs: parseInstant(command.startAt),
+      rawEndMs: parseInstant(command.endAt),
+      replacingRecordId: null,
+      backdatingReason,
+    },
   });
   if (interval instanceof Error) return interval;
   const recordId = context.newId();
@@ -87,7 +92,7 @@ export function confirmServiceHours(
       type: 'ServiceHoursConfirmed',
       data: { idempotencyKey, volunteerId, recordId, qualityGrade, confirmedAt: context.now, actor },
     },
-    ...earningEvents(state, record, qualityGrade, context, idempotencyKey),
+    ...earningEvents(state, { record, qualityGrade, idempotencyKey }, context),
   ];
 }
 
@@ -181,6 +186,30 @@ function reviewFlags(
     });
 }
 
+/** The corrected times, each defaulting to the old record's, checked as a new record would be. */
+function correctedInterval(
+  command: CommandOf<'CorrectServiceRecord'>,
+  state: VolunteerState,
+  old: ServiceRecordState,
+  context: DecideContext,
+): ServiceInterval | DomainError {
+  const startMs = command.startAt === undefined ? old.startMs : parseInstant(command.startAt);
+  const endMs = command.endAt === undefined ? old.endMs : parseInstant(command.endAt);
+  // A correction's note is its recorded reason, so it also serves as the back-dating reason.
+  return checkServiceInterval({
+    state,
+    rules: context.rules,
+    nowMs: parseInstant(context.now),
+    request: {
+      actor: command.actor,
+      rawStartMs: startMs,
+      rawEndMs: endMs,
+      replacingRecordId: old.recordId,
+      backdatingReason: command.note === '' ? undefined : command.note,
+    },
+  });
+}
+
 export function correctServiceRecord(
   command: CommandOf<'CorrectServiceRecord'>,
   state: VolunteerState,
@@ -195,17 +224,7 @@ export function correctServiceRecord(
       'a record can only be moved to an organisation the actor acts for',
     );
   }
-  const startMs = command.startAt === undefined ? old.startMs : parseInstant(command.startAt);
-  const endMs = command.endAt === undefined ? old.endMs : parseInstant(command.endAt);
-  const nowMs = parseInstant(context.now);
-  // A correction's note is its recorded reason, so it also serves as the back-dating reason.
-  const interval = checkServiceInterval(state, context.rules, nowMs, {
-    actor: command.actor,
-    rawStartMs: startMs,
-    rawEndMs: endMs,
-    replacingRecordId: old.recordId,
-    backdatingReason: command.note === '' ? undefined : command.note,
-  });
+  const interval = correctedInterval(command, state, old, context);
   if (interval instanceof Error) return interval;
   const replacementRecordId = context.newId();
   if (state.records.has(replacementRecordId))
@@ -246,7 +265,11 @@ export function correctServiceRecord(
       durationMinutes: interval.durationMinutes,
     };
     events.push(
-      ...earningEvents(reversed, replacement, old.qualityGrade ?? 'standard', context, idempotencyKey),
+      ...earningEvents(
+        reversed,
+        { record: replacement, qualityGrade: old.qualityGrade ?? 'standard', idempotencyKey },
+        context,
+      ),
     );
   }
   return [...events, ...reviewFlags(foldVolunteer(events, state), old.recordId, command, context)];

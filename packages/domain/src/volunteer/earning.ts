@@ -23,13 +23,19 @@ export function pointsForMinutes(
   return Math.floor(numerator / 6000);
 }
 
+/** What is being earned for: the confirmed (or replacement) record, its grade, the command's key. */
+export interface Earning {
+  readonly record: Pick<ServiceRecordState, 'recordId' | 'startMs' | 'durationMinutes'>;
+  readonly qualityGrade: QualityGrade;
+  readonly idempotencyKey: string;
+}
+
 export function earningEvents(
   state: VolunteerState,
-  record: Pick<ServiceRecordState, 'recordId' | 'startMs' | 'durationMinutes'>,
-  qualityGrade: QualityGrade,
+  earning: Earning,
   context: DecideContext,
-  idempotencyKey: string,
 ): DomainEvent[] {
+  const { record, qualityGrade, idempotencyKey } = earning;
   const volunteerId = state.volunteerId;
   if (volunteerId === null) throw new Error('earning for an unregistered volunteer');
   const nowMs = parseInstant(context.now);

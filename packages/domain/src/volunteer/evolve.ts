@@ -114,7 +114,8 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
   }
 }
 
-function applyPointsEvent(state: VolunteerState, event: DomainEvent): void {
+/** Points coming into and going out of the available balance by earning, offering, reversal and expiry. */
+function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
     case 'PointsEarned': {
       const { recordId, centipoints, serviceDay, expiresAt } = event.data;
@@ -143,6 +144,18 @@ function applyPointsEvent(state: VolunteerState, event: DomainEvent): void {
       state.expiringLots.delete(event.data.recordId);
       return;
     }
+    case 'PointsExpired':
+      state.availableCentipoints -= event.data.centipoints;
+      state.expiredCentipoints += event.data.centipoints;
+      return;
+    default:
+      return;
+  }
+}
+
+/** A partner's hold takes points out of the balance until it is captured, released or expires. */
+function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
+  switch (event.type) {
     case 'PointsHeld': {
       const { holdId, partnerId, offerId, centipoints, expiresAt } = event.data;
       state.availableCentipoints -= centipoints;
@@ -174,10 +187,14 @@ function applyPointsEvent(state: VolunteerState, event: DomainEvent): void {
       }
       return;
     }
-    case 'PointsExpired':
-      state.availableCentipoints -= event.data.centipoints;
-      state.expiredCentipoints += event.data.centipoints;
+    default:
       return;
+  }
+}
+
+/** Transfers between volunteers and donations. */
+function applyTransferEvent(state: VolunteerState, event: DomainEvent): void {
+  switch (event.type) {
     case 'PointsTransferSent':
       state.availableCentipoints -= event.data.centipoints;
       state.spentNetCentipoints += event.data.centipoints;
@@ -211,6 +228,13 @@ function applyPointsEvent(state: VolunteerState, event: DomainEvent): void {
     default:
       return;
   }
+}
+
+/** Each family of points events changes its own part of the state; the others ignore it. */
+function applyPointsEvent(state: VolunteerState, event: DomainEvent): void {
+  applyEarningEvent(state, event);
+  applyHoldEvent(state, event);
+  applyTransferEvent(state, event);
 }
 
 function assertInvariants(state: VolunteerState, event: DomainEvent): void {

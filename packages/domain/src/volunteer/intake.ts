@@ -30,13 +30,8 @@ const isLive = (status: string): boolean => status === 'pending' || status === '
  * event records. Whoever records it, service never starts before the local day on which the
  * volunteer reached `registrationAgeYearsMin` (as far as the stream knows the birth date).
  */
-function checkBackdating(
-  state: VolunteerState,
-  rules: LedgerRules,
-  nowMs: number,
-  request: IntakeRequest,
-  startMs: number,
-): DomainError | undefined {
+function checkBackdating(check: IntakeCheck, startMs: number): DomainError | undefined {
+  const { state, rules, nowMs, request } = check;
   const beyondWindow = startMs < nowMs - rules.backdatingDaysMax * MILLISECONDS_PER_DAY;
   if (beyondWindow && !isAdministrator(request.actor)) {
     return reject(
@@ -87,12 +82,16 @@ export interface IntakeRequest {
   readonly backdatingReason: string | undefined;
 }
 
-export function checkServiceInterval(
-  state: VolunteerState,
-  rules: LedgerRules,
-  nowMs: number,
-  request: IntakeRequest,
-): ServiceInterval | DomainError {
+/** Everything one intake check reads: the stream's state, the rules, the clock and the request. */
+export interface IntakeCheck {
+  readonly state: VolunteerState;
+  readonly rules: LedgerRules;
+  readonly nowMs: number;
+  readonly request: IntakeRequest;
+}
+
+export function checkServiceInterval(check: IntakeCheck): ServiceInterval | DomainError {
+  const { state, rules, nowMs, request } = check;
   const { rawStartMs, rawEndMs, replacingRecordId } = request;
   const startMs = truncateToMinute(rawStartMs);
   const endMs = truncateToMinute(rawEndMs);
@@ -104,7 +103,7 @@ export function checkServiceInterval(
     return reject('SERVICE_END_IN_FUTURE', 'a service cannot end in the future', {
       now: formatInstant(nowMs),
     });
-  const backdating = checkBackdating(state, rules, nowMs, request, startMs);
+  const backdating = checkBackdating(check, startMs);
   if (backdating !== undefined) return backdating;
   if (durationMinutes > rules.serviceRecordMinutesMax) {
     return reject(

@@ -61,7 +61,11 @@ async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function verifyBundle(directory: string): Promise<BundleReport> {
+type Manifest = z.infer<typeof manifestSchema>;
+type Head = Manifest['streams'][number];
+
+/** Reads and validates the manifest; a bundle without a usable one cannot be checked at all. */
+async function readManifest(directory: string): Promise<Manifest> {
   let manifestText: string;
   try {
     manifestText = await readFile(join(directory, MANIFEST_FILE), 'utf8');
@@ -84,16 +88,15 @@ export async function verifyBundle(directory: string): Promise<BundleReport> {
       `${MANIFEST_FILE} is malformed: ${parsedManifest.error.message}`,
     );
   }
-  const manifest = parsedManifest.data;
-  const eventsPath = join(directory, EVENTS_FILE);
-  const findings: BundleFinding[] = [];
-  const actualSha = await fileSha256(eventsPath).catch((error: unknown) => {
-    throw new ProjectionError('PROJECTION_BUNDLE_INVALID', `cannot read ${EVENTS_FILE}: ${String(error)}`);
-  });
-  if (actualSha !== manifest.eventsSha256)
-    findings.push({ message: `${EVENTS_FILE} sha-256 differs from the manifest` });
+  return parsedManifest.data;
+}
 
-  const log = new LogChecker();
+/** Runs every line through the log checker; returns the number of lines read. */
+async function checkEventLines(
+  eventsPath: string,
+  log: LogChecker,
+  findings: BundleFinding[],
+): Promise<number> {
   let lineNumber = 0;
   for await (const text of createInterface({ input: createReadStream(eventsPath), crlfDelay: Infinity })) {
     lineNumber += 1;
@@ -120,18 +123,11 @@ export async function verifyBundle(directory: string): Promise<BundleReport> {
       });
     }
   }
-  const lastPosition = log.lastPosition;
-  const heads = log.heads().map((head) => ({
-    streamName: head.streamName,
-    headRevision: head.headRevision.toString(),
-    headHash: head.headHash,
-    eventCount: head.eventCount,
-  }));
-  if (lineNumber !== manifest.eventCount)
-    findings.push({ message: `${lineNumber} events, manifest says ${manifest.eventCount}` });
-  if (lastPosition.toString() !== manifest.lastPosition) {
-    findings.push({ message: `last position ${lastPosition}, manifest says ${manifest.lastPosition}` });
-  }
+  return lineNumber;
+}
+
+/** Every stream head the file ends at must be the one the manifest lists, and no more or fewer. */
+function compareHeads(manifest: Manifest, heads: readonly Head[], findings: BundleFinding[]): void {
   const listed = new Map(manifest.streams.map((stream) => [stream.streamName, stream]));
   for (const head of heads) {
     const expected = listed.get(head.streamName);
@@ -150,12 +146,39 @@ export async function verifyBundle(directory: string): Promise<BundleReport> {
   }
   for (const missing of listed.keys())
     findings.push({ streamName: missing, message: `stream ${missing} has no events in the file` });
+}
+
+export async function verifyBundle(directory: string): Promise<BundleReport> {
+  const manifest = await readManifest(directory);
+  const eventsPath = join(directory, EVENTS_FILE);
+  const findings: BundleFinding[] = [];
+  const actualSha = await fileSha256(eventsPath).catch((error: unknown) => {
+    throw new ProjectionError('PROJECTION_BUNDLE_INVALID', `cannot read ${EVENTS_FILE}: ${String(error)}`);
+  });
+  if (actualSha !== manifest.eventsSha256)
+    findings.push({ message: `${EVENTS_FILE} sha-256 differs from the manifest` });
+
+  const log = new LogChecker();
+  const lineCount = await checkEventLines(eventsPath, log, findings);
+  const lastPosition = log.lastPosition;
+  const heads = log.heads().map((head) => ({
+    streamName: head.streamName,
+    headRevision: head.headRevision.toString(),
+    headHash: head.headHash,
+    eventCount: head.eventCount,
+  }));
+  if (lineCount !== manifest.eventCount)
+    findings.push({ message: `${lineCount} events, manifest says ${manifest.eventCount}` });
+  if (lastPosition.toString() !== manifest.lastPosition) {
+    findings.push({ message: `last position ${lastPosition}, manifest says ${manifest.lastPosition}` });
+  }
+  compareHeads(manifest, heads, findings);
   const recomputedRoot = rootHash(manifest.streams);
   if (recomputedRoot !== manifest.rootHash)
     findings.push({ message: 'root hash does not match the manifest heads' });
   return {
     ok: findings.length === 0,
-    events: lineNumber,
+    events: lineCount,
     streams: heads.length,
     rootHash: manifest.rootHash,
     findings,

@@ -49,6 +49,7 @@ function createTableSql(prefix: TableSetPrefix, table: TableSpec): string[] {
 }
 
 /** Opens (or creates) the read-model database at `options.path`. */
+// eslint-disable-next-line max-lines-per-function -- not yet split: a factory closing over one open connection and its prepared statements; its seam is a class per concern, a follow-up
 export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModelDatabase {
   const db = new Database(options.path);
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
@@ -123,6 +124,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       from: bigint,
       to: bigint,
       insertOnly: boolean,
+      // eslint-disable-next-line max-params -- mirrors the port's commit(prefix, changes, from, to, options) as one SQLite transaction
     ) => {
       const moved = prepare(`UPDATE ${prefix}${CHECKPOINT_TABLE} SET position = ? WHERE position = ?`).run(
         to.toString(),
@@ -198,6 +200,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       return BigInt(row.position);
     },
 
+    // eslint-disable-next-line max-params -- the ReadModelDatabase port's commit(prefix, changes, from, to, options); one object there changes both dialects and the applier, a follow-up
     async commit(prefix, changes, from, to, options = {}) {
       assertPrefix(prefix);
       commit.immediate(prefix, changes, from, to, options.insertOnly === true);

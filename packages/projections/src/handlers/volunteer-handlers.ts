@@ -125,6 +125,28 @@ export function applyVolunteerEvent(event: EventPayload, ws: WorkingSet, rules: 
       requireVolunteer(ws, event, data.volunteerId).status = 'inactive';
       return true;
     }
+    case 'StarRatingApplied':
+      requireVolunteer(ws, event, (event.data as unknown as Data<'StarRatingApplied'>).volunteerId);
+      return true;
+    case 'StarRatingAwarded': {
+      const data = event.data as unknown as Data<'StarRatingAwarded'>;
+      const volunteer = requireVolunteer(ws, event, data.volunteerId);
+      volunteer.awarded_stars = Math.max(volunteer.awarded_stars as number, data.level);
+      return true;
+    }
+    case 'StarAwardFlaggedForReview': {
+      const data = event.data as unknown as Data<'StarAwardFlaggedForReview'>;
+      requireVolunteer(ws, event, data.volunteerId).review_flag = 1;
+      return true;
+    }
+    default:
+      return applyServiceRecordEvent(event, ws, rules);
+  }
+}
+
+/** Applies a service record event; returns false when the type is not one of these. */
+function applyServiceRecordEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): boolean {
+  switch (event.type) {
     case 'ServiceHoursRecorded': {
       const data = event.data as unknown as Data<'ServiceHoursRecorded'>;
       const volunteer = requireVolunteer(ws, event, data.volunteerId);
@@ -172,20 +194,6 @@ export function applyVolunteerEvent(event: EventPayload, ws: WorkingSet, rules: 
       record.correction_note = data.note;
       record.corrected_at = data.voidedAt;
       record.corrected_by = data.actor.id;
-      return true;
-    }
-    case 'StarRatingApplied':
-      requireVolunteer(ws, event, (event.data as unknown as Data<'StarRatingApplied'>).volunteerId);
-      return true;
-    case 'StarRatingAwarded': {
-      const data = event.data as unknown as Data<'StarRatingAwarded'>;
-      const volunteer = requireVolunteer(ws, event, data.volunteerId);
-      volunteer.awarded_stars = Math.max(volunteer.awarded_stars as number, data.level);
-      return true;
-    }
-    case 'StarAwardFlaggedForReview': {
-      const data = event.data as unknown as Data<'StarAwardFlaggedForReview'>;
-      requireVolunteer(ws, event, data.volunteerId).review_flag = 1;
       return true;
     }
     default:

@@ -50,109 +50,135 @@ function hold(data: JsonObject, at: string): Record<string, unknown> {
   };
 }
 
+type CandidateOf = (data: JsonObject) => Candidate;
+
+/** Volunteers and their service records, apart from the confirmation (which needs a lookup). */
+const SERVICE_CANDIDATES: ReadonlyArray<readonly [string, CandidateOf]> = [
+  [
+    'VolunteerRegistered',
+    (d) => ({
+      type: 'VolunteerRegistered',
+      data: { volunteerId: d.volunteerId, community: d.community, registeredAt: d.registeredAt },
+    }),
+  ],
+  [
+    'StarRatingAwarded',
+    (d) => ({
+      type: 'StarRatingAwarded',
+      data: {
+        volunteerId: d.volunteerId,
+        level: d.level,
+        awardedAt: d.awardedAt,
+        effectiveAt: d.effectiveAt,
+      },
+    }),
+  ],
+  [
+    'ServiceRecordCorrected',
+    (d) => ({
+      type: 'ServiceRecordCorrected',
+      data: {
+        volunteerId: d.volunteerId,
+        recordId: d.recordId,
+        replacementRecordId: d.replacementRecordId,
+        durationMinutes: object(d.replacement).durationMinutes,
+        reasonCode: d.reasonCode,
+        correctedAt: d.correctedAt,
+      },
+    }),
+  ],
+  [
+    'ServiceRecordVoided',
+    (d) => ({
+      type: 'ServiceRecordCorrected',
+      data: {
+        volunteerId: d.volunteerId,
+        recordId: d.recordId,
+        replacementRecordId: null,
+        durationMinutes: null,
+        reasonCode: d.reasonCode,
+        correctedAt: d.voidedAt,
+      },
+    }),
+  ],
+];
+
+/** Points and transfers: each maps field by field from the domain event alone. */
+const POINTS_CANDIDATES: ReadonlyArray<readonly [string, CandidateOf]> = [
+  [
+    'PointsEarned',
+    (d) => ({
+      type: 'PointsEarned',
+      data: {
+        volunteerId: d.volunteerId,
+        recordId: d.recordId,
+        centipoints: d.centipoints,
+        policyVersion: d.policyVersion,
+        earnedAt: d.earnedAt,
+        expiresAt: d.expiresAt,
+      },
+    }),
+  ],
+  [
+    'PointsHeld',
+    (d) => ({
+      type: 'PointsHeld',
+      data: { ...hold(d, 'heldAt'), offerId: d.offerId, expiresAt: d.expiresAt },
+    }),
+  ],
+  ['PointsCaptured', (d) => ({ type: 'PointsCaptured', data: hold(d, 'capturedAt') })],
+  ['PointsReleased', (d) => ({ type: 'PointsReleased', data: hold(d, 'releasedAt') })],
+  ['PointsHoldExpired', (d) => ({ type: 'PointsHoldExpired', data: hold(d, 'expiredAt') })],
+  [
+    'PointsExpired',
+    (d) => ({
+      type: 'PointsExpired',
+      data: { volunteerId: d.volunteerId, centipoints: d.centipoints, expiredAt: d.expiredAt },
+    }),
+  ],
+  [
+    'PointsTransferReceived',
+    (d) => ({
+      type: 'TransferCompleted',
+      data: {
+        volunteerId: d.volunteerId,
+        transferId: d.transferId,
+        fromVolunteerId: d.fromVolunteerId,
+        centipoints: d.centipoints,
+        completedAt: d.receivedAt,
+      },
+    }),
+  ],
+];
+
+/** A Map, not an object literal, so that an event type such as `toString` finds nothing. */
+const CANDIDATES: ReadonlyMap<string, CandidateOf> = new Map([...SERVICE_CANDIDATES, ...POINTS_CANDIDATES]);
+
+/** Consumers want the confirmed record's times and minutes, which only the record event holds. */
+async function confirmationCandidate(d: JsonObject, findRecord: FindServiceRecord): Promise<Candidate> {
+  const record = await findRecord(text(d.volunteerId), text(d.recordId));
+  return {
+    type: 'ServiceHoursConfirmed',
+    data: {
+      volunteerId: d.volunteerId,
+      recordId: d.recordId,
+      organisationId: record?.organisationId,
+      startAt: record?.startAt,
+      endAt: record?.endAt,
+      durationMinutes: record?.durationMinutes,
+      qualityGrade: d.qualityGrade,
+      confirmedAt: d.confirmedAt,
+    },
+  };
+}
+
+/** The integration event an event maps to, or undefined for an internal event. */
 async function candidateFor(
   event: RecordedEvent,
   findRecord: FindServiceRecord,
 ): Promise<Candidate | undefined> {
-  const d = event.data;
-  switch (event.type) {
-    case 'VolunteerRegistered':
-      return {
-        type: 'VolunteerRegistered',
-        data: { volunteerId: d.volunteerId, community: d.community, registeredAt: d.registeredAt },
-      };
-    case 'StarRatingAwarded':
-      return {
-        type: 'StarRatingAwarded',
-        data: {
-          volunteerId: d.volunteerId,
-          level: d.level,
-          awardedAt: d.awardedAt,
-          effectiveAt: d.effectiveAt,
-        },
-      };
-    case 'ServiceHoursConfirmed': {
-      const record = await findRecord(text(d.volunteerId), text(d.recordId));
-      return {
-        type: 'ServiceHoursConfirmed',
-        data: {
-          volunteerId: d.volunteerId,
-          recordId: d.recordId,
-          organisationId: record?.organisationId,
-          startAt: record?.startAt,
-          endAt: record?.endAt,
-          durationMinutes: record?.durationMinutes,
-          qualityGrade: d.qualityGrade,
-          confirmedAt: d.confirmedAt,
-        },
-      };
-    }
-    case 'ServiceRecordCorrected':
-      return {
-        type: 'ServiceRecordCorrected',
-        data: {
-          volunteerId: d.volunteerId,
-          recordId: d.recordId,
-          replacementRecordId: d.replacementRecordId,
-          durationMinutes: object(d.replacement).durationMinutes,
-          reasonCode: d.reasonCode,
-          correctedAt: d.correctedAt,
-        },
-      };
-    case 'ServiceRecordVoided':
-      return {
-        type: 'ServiceRecordCorrected',
-        data: {
-          volunteerId: d.volunteerId,
-          recordId: d.recordId,
-          replacementRecordId: null,
-          durationMinutes: null,
-          reasonCode: d.reasonCode,
-          correctedAt: d.voidedAt,
-        },
-      };
-    case 'PointsEarned':
-      return {
-        type: 'PointsEarned',
-        data: {
-          volunteerId: d.volunteerId,
-          recordId: d.recordId,
-          centipoints: d.centipoints,
-          policyVersion: d.policyVersion,
-          earnedAt: d.earnedAt,
-          expiresAt: d.expiresAt,
-        },
-      };
-    case 'PointsHeld':
-      return {
-        type: 'PointsHeld',
-        data: { ...hold(d, 'heldAt'), offerId: d.offerId, expiresAt: d.expiresAt },
-      };
-    case 'PointsCaptured':
-      return { type: 'PointsCaptured', data: hold(d, 'capturedAt') };
-    case 'PointsReleased':
-      return { type: 'PointsReleased', data: hold(d, 'releasedAt') };
-    case 'PointsHoldExpired':
-      return { type: 'PointsHoldExpired', data: hold(d, 'expiredAt') };
-    case 'PointsExpired':
-      return {
-        type: 'PointsExpired',
-        data: { volunteerId: d.volunteerId, centipoints: d.centipoints, expiredAt: d.expiredAt },
-      };
-    case 'PointsTransferReceived':
-      return {
-        type: 'TransferCompleted',
-        data: {
-          volunteerId: d.volunteerId,
-          transferId: d.transferId,
-          fromVolunteerId: d.fromVolunteerId,
-          centipoints: d.centipoints,
-          completedAt: d.receivedAt,
-        },
-      };
-    default:
-      return undefined;
-  }
+  if (event.type === 'ServiceHoursConfirmed') return confirmationCandidate(event.data, findRecord);
+  return CANDIDATES.get(event.type)?.(event.data);
 }
 
 /** Header names every message carries; consumers deduplicate on `event-id`. */

@@ -6,8 +6,8 @@ import { CollectedMetric, Counter, Histogram, MetricsRegistry } from './metrics.
 
 /**
  * Latency buckets in seconds: 2.5 ms to 2.5 s, seven of them. The API's target p99 is 10 ms
- * (issue #5), so they are dense around it; above 100 ms only the order of magnitude matters. Seven
- * rather than the thirteen used before (issue #13): every bucket is a line per label set.
+ * (docs/api.md), so they are dense around it; above 100 ms only the order of magnitude matters. Seven
+ * rather than the thirteen used before: every bucket is a line per label set.
  */
 export const LATENCY_BUCKETS_SECONDS = [0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5];
 

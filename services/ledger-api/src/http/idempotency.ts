@@ -196,6 +196,7 @@ export class IdempotencyRecords {
   }
 
   /** Appends one record event; false if another writer got there first. */
+  // eslint-disable-next-line max-params -- stream, scoped key, event type, data and expected revision are exactly one append's parts, each distinct
   async #append(
     streamName: string,
     scopedKey: string,

@@ -19,7 +19,7 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.body',
   'volunteer.name',
   'command.name',
-  // A minor's guardian and the birth date from the ID number (issue #13): personal data too.
+  // A minor's guardian and the birth date from the ID number: personal data too.
   'guardian',
   '*.guardian',
   'birthDate',

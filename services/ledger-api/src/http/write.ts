@@ -46,6 +46,7 @@ export interface WriteResult<Body extends JsonObject> {
  * response can be rebuilt from its events passes `rebuild` and calls `claim` right before its
  * append (see `IdempotencyRecords`); any other write gets its response recorded after it.
  */
+// eslint-disable-next-line max-params -- dependencies, request, reply, the write and its optional rebuild are distinct roles; every write route calls it in this order
 export async function idempotentWrite<Body extends JsonObject>(
   context: WriteDependencies,
   request: FastifyRequest,

@@ -110,6 +110,7 @@ export async function eventsOfCommand(
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- one route's declaration (schema, access, command, response) in the order fastify needs it
 export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, Response extends z.ZodObject>(
   app: TypedApp,
   context: CommandRouteDependencies,

@@ -2,9 +2,9 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { renderEventsDoc } from './integration-events/events-doc.js';
+import { renderEventsDoc } from '@timebank/kafka-relay';
 
-export const EVENTS_DOC_PATH = fileURLToPath(new URL('../../../docs/events.md', import.meta.url));
+export const EVENTS_DOC_PATH = fileURLToPath(new URL('../docs/events.md', import.meta.url));
 
 /** The document exactly as committed: rendered, then formatted with the repository's prettier settings. */
 export async function formattedEventsDoc(): Promise<string> {
