@@ -41,7 +41,7 @@ async function killMidway(directory: string, afterPosition: bigint, head: bigint
 t.test('SIGKILL of the projector mid-batch loses nothing and doubles nothing', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-projector-crash-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(directory, 'events.sqlite') });
   const events = await generateLedger(store, { volunteers: 1000, eventsTarget: 30_000 });
   const head = await store.headPosition();
   t.ok(events >= 30_000);

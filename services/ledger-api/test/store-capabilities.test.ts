@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { capabilitiesOf, payloadReaderOf, type EventStore } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { ApiMetrics } from '../src/http/api-metrics.js';
 import { catalogueCheckedStore } from '../src/http/catalogued-store.js';
 import { instrumentStore } from '../src/http/instrumented-store.js';
 
 function openSqlite(t: Test): EventStore {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-capabilities-'));
-  const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
+  const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
   t.teardown(async () => {
     await store.close();
     rmSync(directory, { recursive: true, force: true });
