@@ -5,7 +5,7 @@
  * a clean report. One byte of one stored event changed behind the ledger's back: exit 1, naming
  * that stream and revision. On SQLite, and on PostgreSQL when POSTGRES_URL is set.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,13 +16,11 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
+import { startServer, stopServer } from './server-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const serverPath = join(here, '..', 'src', 'server.ts');
 const repositoryRoot = join(here, '..', '..', '..');
 const postgresUrl = requireServerUrl('POSTGRES_URL');
-/** Resolved here, so that the server can run in a directory of its own (its relative `./data`). */
-const tsxLoader = import.meta.resolve('tsx');
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -32,40 +30,6 @@ function nationalIdNumber(sequence: number): string {
   const body = `13010219850615${String(sequence).padStart(3, '0')}`;
   const sum = [...body].reduce((total, digit, index) => total + Number(digit) * WEIGHTS[index]!, 0);
   return body + CHECK[sum % 11]!;
-}
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly stdout: () => string;
-}
-
-function startServer(t: Test, environment: Record<string, string>, cwd: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, serverPath], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(() => void child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening on (http:\/\/\S+) /.exec(stdout);
-      if (match !== null) resolve({ child, url: match[1]!, stdout: () => stdout });
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-}
-
-function stopServer(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
 }
 
 /**
@@ -221,7 +185,8 @@ async function verifyJourney(
     tamper: (streamName: string) => Promise<void>;
   },
 ): Promise<void> {
-  const server = await startServer(t, options.environment, options.cwd);
+  const server = await startServer(options.environment, options.cwd);
+  t.teardown(() => void server.child.kill('SIGKILL'));
   const stream = await journey(t, server.url, bootstrapKey(server.stdout(), options.keyDirectories));
   t.equal(await stopServer(server.child), 0, 'the server stops cleanly');
 
