@@ -53,7 +53,7 @@ t.test('SIGKILL of the projector mid-batch loses nothing and doubles nothing', a
   }
   t.ok(reached < head, 'the last kill happened before the projector finished');
 
-  const db = openSqliteReadModels({ path: join(directory, 'projections.sqlite') });
+  const db = openSqliteReadModels({ path: join(directory, 'read-models.sqlite') });
   const projector = new Projector({ store, db });
   await projector.start();
   await projector.waitForPosition(head, { timeoutMs: 60_000 });

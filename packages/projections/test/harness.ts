@@ -32,9 +32,9 @@ export const sqliteHarness: Harness = {
   name: 'sqlite',
   async create() {
     const directory = mkdtempSync(join(tmpdir(), 'timebank-projections-'));
-    const storePath = join(directory, 'ledger.sqlite');
+    const storePath = join(directory, 'events.sqlite');
     const store = createSqliteEventStore({ path: storePath });
-    const db = openSqliteReadModels({ path: join(directory, 'projections.sqlite') });
+    const db = openSqliteReadModels({ path: join(directory, 'read-models.sqlite') });
     return {
       store,
       db,

@@ -1,0 +1,83 @@
+/**
+ * `pnpm ledger` over a SQLite data directory, as a process: the ledger is written through the
+ * opener (so the files have the names every service uses), then the CLI rebuilds, verifies and
+ * exports it, and catches one byte changed in the store's file.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { EVENT_STORE_FILE, openEventStore } from '@timebank/ledger-opener';
+import { build } from '@timebank/projections/testing';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
+const runCli = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, LEDGER_STORE: '', LEDGER_DATA_DIR: '' },
+  });
+
+/** Alice registers (revision 0) and serves 120 minutes (revision 1), confirmed and earned. */
+async function seed(dataDir: string): Promise<void> {
+  const store = await openEventStore({ engine: 'sqlite', dataDir });
+  try {
+    await store.appendToStream('partner-p1', [build.partnerRegistered('p1', '2026-01-01T00:00:00.000Z')], {
+      expectedRevision: 'no_stream',
+    });
+    await store.appendToStream(
+      'volunteer-alice',
+      [
+        build.registered('alice', '2026-01-01T00:00:00.000Z'),
+        build.recorded('alice', 'r1', '2026-01-10T01:00:00.000Z', '2026-01-10T03:00:00.000Z', 120),
+        build.confirmed('alice', 'r1', '2026-01-10T03:00:00.000Z'),
+        build.earned('alice', 'r1', 200, '2026-01-10T03:00:00.000Z'),
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+t.test('usage errors exit 2 and name what is wrong', async (t) => {
+  t.equal(runCli(['--help']).status, 0, '--help exits 0');
+  t.match(
+    runCli(['verify', '--no-such-flag']),
+    { status: 2, stderr: /no-such-flag/ },
+    'an unknown flag is a usage error',
+  );
+  t.match(runCli(['export']), { status: 2, stderr: /--out/ }, 'export without --out says what is missing');
+  const empty = mkdtempSync(join(tmpdir(), 'timebank-auditor-empty-'));
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }));
+  t.match(runCli(['verify', '--data-dir', join(empty, 'nope')]), { status: 2, stderr: /no event store/ });
+});
+
+t.test('rebuild, verify and export a SQLite ledger, then catch a tampered event', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'timebank-auditor-cli-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  await seed(dataDir);
+
+  t.match(runCli(['rebuild', '--data-dir', dataDir]), { status: 0 }, 'rebuild builds the read models');
+  t.match(runCli(['verify', '--data-dir', dataDir, '--quiet']), { status: 0, stdout: /^OK/m });
+  const bundle = join(dataDir, 'bundle');
+  t.match(runCli(['export', '--data-dir', dataDir, '--out', bundle]), { status: 0 });
+  t.match(runCli(['verify', '--bundle', bundle]), { status: 0, stdout: /^OK/m });
+
+  // Flip one byte of one stored event, directly in the SQLite file the opener named.
+  const raw = new Database(join(dataDir, EVENT_STORE_FILE));
+  t.teardown(() => raw.close());
+  const stored = raw
+    .prepare("SELECT data FROM events WHERE stream_name = 'volunteer-alice' AND revision = 1")
+    .get() as { data: string };
+  const flipped = stored.data.replace('"durationMinutes":120', '"durationMinutes":121');
+  t.not(flipped, stored.data, 'the test changes exactly one character');
+  raw
+    .prepare("UPDATE events SET data = ? WHERE stream_name = 'volunteer-alice' AND revision = 1")
+    .run(flipped);
+  const cliFlip = runCli(['verify', '--data-dir', dataDir, '--quiet']);
+  t.equal(cliFlip.status, 1, 'the CLI exits non-zero');
+  t.match(cliFlip.stdout, /FAIL \[hash-chain\] volunteer-alice@1: stored hash does not match content/);
+});
