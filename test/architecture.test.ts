@@ -3,7 +3,7 @@
  * reach engines only through the event-store port, and no service's folders import each other
  * in a circle (a folder is a layer a reader can understand without the ones above it).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -38,6 +38,21 @@ t.test('no package under packages/ imports an adapter package outside its tests'
     }
   }
   t.same(offences, [], 'adapters are wired by services (the ledger opener), not by libraries');
+});
+
+t.test('no package under packages/ lists an adapter package outside its devDependencies', async (t) => {
+  const offences: string[] = [];
+  for (const name of folders('packages')) {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    const listed = Object.keys(manifest.dependencies ?? {});
+    for (const adapter of ADAPTER_PACKAGES) {
+      if (adapter !== `@timebank/${name}` && listed.includes(adapter))
+        offences.push(`${name} depends on ${adapter}`);
+    }
+  }
+  t.same(offences, [], 'a library that needs an adapter for its tests lists it as a devDependency');
 });
 
 t.test('no folder-level import cycle inside a service’s src', async (t) => {
