@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
-/** Connections, as in the issue. */
+/** Connections held open at once; fixed so that reports from different runs compare. */
 const CONNECTIONS = 50;
 const SIZES = {
   quick: { volunteers: 300, warmupSeconds: 1, seconds: 3 },

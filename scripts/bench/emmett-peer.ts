@@ -39,7 +39,7 @@ import {
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
-/** Callers in flight, from the issue. */
+/** Callers in flight; fixed so that reports from different runs compare. */
 const CONCURRENT_CALLERS = 16;
 /** Volunteers the cycles rotate over, in both runs, so both fold streams of the same lengths. */
 const VOLUNTEERS = 16;

@@ -11,7 +11,7 @@ import type { NewEvent } from '@timebank/event-store';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
-/** Concurrent callers, as in the issue. */
+/** Concurrent callers; fixed so that reports from different runs compare. */
 const CALLERS = 50;
 
 const SIZES = {

@@ -11,7 +11,7 @@ export interface PostgresLimits extends StoreLimits {
   readonly poolSizeMax: number;
   /**
    * Most events one group commit writes in one transaction, in events. Default 2,000: large enough
-   * that 50 concurrent callers (the issue's load) always fit in one batch with room for multi-event
+   * that 50 concurrent callers (the load scripts/bench/event-store-postgres.ts runs) always fit in one batch with room for multi-event
    * appends, small enough that the global append lock is held for a few milliseconds only.
    */
   readonly batchEventsMax: number;
