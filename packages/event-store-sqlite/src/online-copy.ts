@@ -12,6 +12,13 @@ import Database from 'better-sqlite3';
  */
 const PAGES_PER_STEP = 4096;
 
+/**
+ * Asks for every page in one step: the page count SQLite reports is the one before the last
+ * write, and a step sized by it would leave the pages that write added for yet another step.
+ * (better-sqlite3 clamps the count to a 32-bit signed integer.)
+ */
+const ALL_PAGES = 0x7fffffff;
+
 export interface OnlineCopyProgress {
   readonly totalPages: number;
   readonly copiedPages: number;
@@ -19,36 +26,46 @@ export interface OnlineCopyProgress {
   readonly restarts: number;
 }
 
+export interface OnlineCopyOptions {
+  readonly source: string;
+  /** A new file; must not exist. */
+  readonly destination: string;
+  /** Called after every step that did not finish the copy. */
+  readonly onProgress?: (progress: OnlineCopyProgress) => void;
+  /** Pages per step until the first restart; default PAGES_PER_STEP. Tests make it small. */
+  readonly pagesPerStep?: number;
+}
+
 /**
- * Copies the database at `source` into a new file `destination` (which must not exist). The copy
- * is one snapshot of the source as of one committed transaction: SQLite restarts a step-wise copy
+ * Copies the database at `source` into a new file `destination`. The copy is one snapshot of the source as of one committed transaction: SQLite restarts a step-wise copy
  * when another connection writes between steps, and after the first restart the rest is copied in
  * a single step (one read transaction; in WAL mode writers are not blocked by it), so the copy
- * ends even under a steady write load. Opens the source read-only; never writes to it.
+ * ends even under a steady write load. Never changes what the source holds; it is opened
+ * read-write only so that, when nobody else has it open, closing folds its WAL back in and
+ * removes the -wal and -shm files, as any SQLite connection would (a read-only connection
+ * would leave them behind in the data directory).
  */
-export async function copySqliteOnline(
-  source: string,
-  destination: string,
-  onProgress?: (progress: OnlineCopyProgress) => void,
-): Promise<OnlineCopyProgress> {
-  const db = new Database(source, { readonly: true, fileMustExist: true });
+export async function copySqliteOnline(options: OnlineCopyOptions): Promise<OnlineCopyProgress> {
+  const { source, destination, onProgress } = options;
+  const pagesPerStep = options.pagesPerStep ?? PAGES_PER_STEP;
+  const db = new Database(source, { fileMustExist: true });
   let restarts = 0;
   let lastRemaining = Number.POSITIVE_INFINITY;
   let last: OnlineCopyProgress = { totalPages: 0, copiedPages: 0, restarts: 0 };
   try {
     await db.backup(destination, {
       progress({ totalPages, remainingPages }) {
-        // Remaining pages only go up when SQLite started the copy over.
-        if (remainingPages > lastRemaining) restarts += 1;
+        // Every step copies at least one page, so remaining pages that did not go down mean that
+        // SQLite started the copy over (with the same count when the write did not grow the file).
+        if (remainingPages >= lastRemaining) restarts += 1;
         lastRemaining = remainingPages;
         last = { totalPages, copiedPages: totalPages - remainingPages, restarts };
         onProgress?.(last);
-        return restarts > 0 ? Math.max(totalPages, 1) : PAGES_PER_STEP;
+        return restarts > 0 ? ALL_PAGES : pagesPerStep;
       },
     });
   } finally {
     db.close();
   }
-  const finished = { totalPages: last.totalPages, copiedPages: last.totalPages, restarts };
-  return finished;
+  return { totalPages: last.totalPages, copiedPages: last.totalPages, restarts };
 }

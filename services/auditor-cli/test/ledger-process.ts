@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
+/** tsx's loader, resolved here as the server-process helper does. */
+const tsxLoader = import.meta.resolve('tsx');
 
 export interface LedgerRun {
   readonly status: number | null;
@@ -15,9 +18,12 @@ export interface LedgerRun {
   readonly stderr: string;
 }
 
-/** Runs `pnpm ledger <args>` from the repository root with only PATH in its environment. */
+/**
+ * Runs what `pnpm ledger <args>` runs (main.ts under tsx; without pnpm's own start-up, which
+ * these tests would pay a dozen times) from the repository root with only PATH in its environment.
+ */
 export function runLedger(args: readonly string[]): Promise<LedgerRun> {
-  const child = spawn('pnpm', ['--silent', 'ledger', ...args], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath, ...args], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],

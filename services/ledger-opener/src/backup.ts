@@ -105,9 +105,12 @@ async function copyOne(
   }
   const mode = statSync(source).mode;
   if (file.kind === 'sqlite') {
-    const copied = await copySqliteOnline(source, target, (progress) =>
-      onProgress?.(`${file.name}: ${progress.copiedPages}/${progress.totalPages} pages`),
-    );
+    const copied = await copySqliteOnline({
+      source,
+      destination: target,
+      onProgress: (progress) =>
+        onProgress?.(`${file.name}: ${progress.copiedPages}/${progress.totalPages} pages`),
+    });
     const restarted = copied.restarts > 0 ? `, restarted ${copied.restarts}× by concurrent writes` : '';
     onProgress?.(`${file.name}: ${copied.totalPages} pages copied online${restarted}`);
   } else {
