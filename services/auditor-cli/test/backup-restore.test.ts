@@ -5,11 +5,16 @@
  * restore`, which verifies it; a server started on the restored directory has every volunteer
  * whose writes were acknowledged before the backup began, with the same hours and points.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { BACKUP_MANIFEST_FILE, EVENT_STORE_FILE, NATIONAL_ID_KEY_FILE } from '@timebank/ledger-opener';
+import {
+  BACKUP_MANIFEST_FILE,
+  ERASURE_LIST_FILE,
+  EVENT_STORE_FILE,
+  NATIONAL_ID_KEY_FILE,
+} from '@timebank/ledger-opener';
 import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
 import { bootstrapKey, call, nationalIdNumber, runLedger } from './ledger-process.js';
 
@@ -145,5 +150,38 @@ t.test(
     const first = expected.get(acknowledgedBeforeBackup[0]!) as Record<string, unknown>;
     t.comment(`a restored summary: ${JSON.stringify(first)}`);
     t.equal(await stopServer(restored.child), 0, 'the restored server stops cleanly');
+
+    // An erasure recorded after the backup, in the live list kept outside it, is re-applied and reported.
+    const liveList = join(root, 'live-erasures.jsonl');
+    const erased = acknowledgedBeforeBackup[0]!;
+    writeFileSync(
+      liveList,
+      JSON.stringify({
+        volunteerId: erased,
+        erasedAt: new Date().toISOString(),
+        reason: 'consent withdrawn',
+      }) + '\n',
+    );
+    const again = await runLedger([
+      'restore',
+      '--from',
+      backupDir,
+      '--data-dir',
+      join(root, 'restored-again'),
+      '--erasure-list',
+      liveList,
+    ]);
+    t.equal(again.status, 0, `restore with --erasure-list exits 0\n${again.stderr}`);
+    t.match(
+      again.stdout,
+      /re-applied 1 erasures \(1 reported\); verify OK/,
+      'the report counts the re-applied erasure',
+    );
+    t.match(again.stderr, new RegExp(`erasure of ${erased}: reported`), 'and names it');
+    t.match(
+      readFileSync(join(root, 'restored-again', ERASURE_LIST_FILE), 'utf8'),
+      erased,
+      'the restored list keeps it',
+    );
   },
 );
