@@ -216,8 +216,12 @@ function backupCommand(
       `${command} copies the SQLite data directory; with --store ${engine} back up with the engine's own tools (docs/operations.md: pg_dump)`,
     );
   }
-  if (values['postgres-url'] !== undefined || values['esdb-url'] !== undefined) {
-    throw usageError(`${command} takes no --postgres-url or --esdb-url`);
+  if (
+    values['postgres-url'] !== undefined ||
+    values['postgres-schema'] !== undefined ||
+    values['esdb-url'] !== undefined
+  ) {
+    throw usageError(`${command} takes no --postgres-url, --postgres-schema or --esdb-url`);
   }
   if (command === 'backup') {
     if (values.out === undefined || values.out === '') throw usageError('backup needs --out <dir>');

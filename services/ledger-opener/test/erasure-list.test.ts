@@ -2,9 +2,19 @@
  * The erasure list and its re-application on restore: records are appended durably and read back
  * in order; a malformed line is an error naming the line; and restoreDataDir hands every record
  * (the backup's own, then the live list's newer ones) to the ErasureHook, in order, against the
- * restored data directory, and leaves the merged list there for the next backup.
+ * restored data directory, and leaves the merged list there for the next backup. Also the
+ * in-process backup and restore into directories that exist and are empty.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -13,6 +23,7 @@ import {
   createErasureList,
   erasureListAt,
   ERASURE_LIST_FILE,
+  EVENT_STORE_FILE,
   openLedger,
   reportOnlyErasureHook,
   restoreDataDir,
@@ -113,3 +124,26 @@ t.test(
     );
   },
 );
+
+t.test('backup and restore write into an existing empty directory', async (t) => {
+  const root = temporaryDirectory(t);
+  const dataDir = join(root, 'data');
+  const opened = await openLedger({ engine: 'sqlite', dataDir });
+  await opened.close();
+  const out = join(root, 'backup');
+  const restored = join(root, 'restored');
+  mkdirSync(out);
+  mkdirSync(restored);
+  const manifest = await backupDataDir({ dataDir, out });
+  t.ok(
+    manifest.files.some((file) => file.name === EVENT_STORE_FILE),
+    'the backup took the empty directory',
+  );
+  await restoreDataDir({ from: out, dataDir: restored, erasureHook: reportOnlyErasureHook });
+  t.ok(existsSync(join(restored, EVENT_STORE_FILE)), 'so did the restore');
+  t.same(
+    readdirSync(root).sort(),
+    ['backup', 'data', 'restored'],
+    'and no staging directory is left beside them',
+  );
+});
