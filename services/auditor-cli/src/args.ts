@@ -14,6 +14,11 @@ Commands:
                           and diff them against the live read models, check that Σ balances = 0
   verify --bundle <dir>   check an export offline, without any database
   export --out <dir>      write every event as NDJSON with its hash, plus manifest.json
+  backup --out <dir>      copy the SQLite data directory online (while the server writes) into a
+                          new or empty directory, with backup-manifest.json (sizes, SHA-256)
+  restore --from <dir> --data-dir <dir> [--erasure-list <file>]
+                          check a backup against its manifest, restore it into a new or empty data
+                          directory, re-apply the erasure list, then verify the restored ledger
   help                    show this text
 
 Store options (flags win over the environment):
@@ -25,12 +30,17 @@ Store options (flags win over the environment):
   --esdb-url <url>            EventStoreDB / KurrentDB URL, esdb:// or kurrentdb://
                               (env ESDB_URL; required with --store esdb)
 
+Backup and restore options (SQLite only; for PostgreSQL see docs/operations.md, pg_dump):
+  --from <dir>                the backup to restore
+  --erasure-list <file>       the live erasures.jsonl (kept outside the backups), re-applied on restore
+
 Other options:
   --json                      print the report as JSON on stdout
   --quiet                     no progress on stderr
   --help                      show this text
 
-Exit status: 0 all good, 1 verification found problems, 2 usage error, 3 the command failed.
+Exit status: 0 all good, 1 verification found problems (or a backup does not match its
+manifest), 2 usage error or refused input (nothing written), 3 the command failed.
 
 Examples:
   pnpm ledger rebuild --data-dir ./data
@@ -38,6 +48,9 @@ Examples:
   pnpm ledger verify --store esdb --esdb-url 'esdb://127.0.0.1:2113?tls=false'
   pnpm ledger export --out ./audit-2026-03
   pnpm ledger verify --bundle ./audit-2026-03
+  pnpm ledger backup --data-dir ./data --out /backups/ledger-2026-03-01
+  pnpm ledger restore --from /backups/ledger-2026-03-01 --data-dir ./data-restored \\
+    --erasure-list /secure/erasures.jsonl
 `;
 
 /** The store to open, and where SQLite read models live when the engine has no tables (esdb). */
@@ -61,7 +74,22 @@ export type Command =
       readonly json: boolean;
       readonly quiet: boolean;
     }
-  | { readonly name: 'verify-bundle'; readonly bundle: string; readonly json: boolean };
+  | { readonly name: 'verify-bundle'; readonly bundle: string; readonly json: boolean }
+  | {
+      readonly name: 'backup';
+      readonly dataDir: string;
+      readonly out: string;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | {
+      readonly name: 'restore';
+      readonly from: string;
+      readonly dataDir: string;
+      readonly erasureList: string | undefined;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    };
 
 const usageError = (message: string): ProjectionError =>
   new ProjectionError('PROJECTION_INVALID_ARGUMENT', `${message}\nRun 'pnpm ledger --help' for usage.`);
@@ -91,8 +119,14 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
     return { name: 'verify-bundle', bundle: values.bundle, json };
   }
   if (values.bundle !== undefined) throw usageError('--bundle belongs to the verify command');
+  if (command !== 'restore' && values.from !== undefined)
+    throw usageError('--from belongs to the restore command');
+  if (command !== 'restore' && values['erasure-list'] !== undefined) {
+    throw usageError('--erasure-list belongs to the restore command');
+  }
+  if (command === 'backup' || command === 'restore') return backupCommand(command, values, environment);
   if (command === 'rebuild' || command === 'verify') {
-    if (values.out !== undefined) throw usageError(`--out belongs to the export command`);
+    if (values.out !== undefined) throw usageError(`--out belongs to the export and backup commands`);
     return { name: command, backend: backendOf(values, environment), json, quiet };
   }
   if (command === 'export') {
@@ -114,6 +148,8 @@ function parse(argv: readonly string[]) {
       'postgres-schema': { type: 'string' },
       'esdb-url': { type: 'string' },
       out: { type: 'string' },
+      from: { type: 'string' },
+      'erasure-list': { type: 'string' },
       bundle: { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
@@ -161,4 +197,44 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
   }
   if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite or esdb');
   return { engine: 'postgres', url, schema };
+}
+
+/**
+ * backup and restore copy the SQLite data directory, so they take no other engine: PostgreSQL
+ * has pg_dump (docs/operations.md). restore wants --data-dir spelled out, never the default.
+ */
+function backupCommand(
+  command: 'backup' | 'restore',
+  values: Values,
+  environment: NodeJS.ProcessEnv,
+): Command {
+  const json = values.json === true;
+  const quiet = values.quiet === true || json;
+  const engine = values.store ?? fromEnvironment(environment, 'LEDGER_STORE') ?? 'sqlite';
+  if (engine !== 'sqlite') {
+    throw usageError(
+      `${command} copies the SQLite data directory; with --store ${engine} back up with the engine's own tools (docs/operations.md: pg_dump)`,
+    );
+  }
+  if (
+    values['postgres-url'] !== undefined ||
+    values['postgres-schema'] !== undefined ||
+    values['esdb-url'] !== undefined
+  ) {
+    throw usageError(`${command} takes no --postgres-url, --postgres-schema or --esdb-url`);
+  }
+  if (command === 'backup') {
+    if (values.out === undefined || values.out === '') throw usageError('backup needs --out <dir>');
+    const dataDir = values['data-dir'] ?? fromEnvironment(environment, 'LEDGER_DATA_DIR') ?? DEFAULT_DATA_DIR;
+    return { name: 'backup', dataDir, out: values.out, json, quiet };
+  }
+  if (values.out !== undefined) throw usageError('restore takes --from <dir>, not --out');
+  if (values.from === undefined || values.from === '') throw usageError('restore needs --from <backup dir>');
+  const dataDir = values['data-dir'];
+  if (dataDir === undefined || dataDir === '') {
+    throw usageError('restore needs --data-dir <dir>, a new or empty directory (no default)');
+  }
+  const erasureList = values['erasure-list'];
+  if (erasureList === '') throw usageError('--erasure-list needs a file');
+  return { name: 'restore', from: values.from, dataDir, erasureList, json, quiet };
 }

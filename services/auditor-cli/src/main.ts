@@ -1,8 +1,8 @@
 /**
- * The auditor CLI: `pnpm ledger rebuild | verify | export | verify --bundle <dir>`.
+ * The auditor CLI: `pnpm ledger rebuild | verify | export | verify --bundle <dir> | backup | restore`.
  * Reports go to stdout, progress and errors to stderr; the exit status says what happened.
  */
-import { isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
+import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
 import {
   exportLedger,
   isProjectionError,
@@ -12,6 +12,7 @@ import {
   type ReplayProgress,
 } from '@timebank/projections';
 import { USAGE, parseCommand, type Command } from './args.js';
+import { runBackup, runRestore } from './backup-commands.js';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -47,6 +48,8 @@ async function run(command: Exclude<Command, { name: 'help' }>): Promise<number>
     }
     return report.ok ? EXIT_OK : EXIT_FINDINGS;
   }
+  if (command.name === 'backup') return runBackup(command);
+  if (command.name === 'restore') return runRestore(command);
   const backends = await openLedger(command.backend.store, {
     mustExist: true,
     readModelDataDir: command.backend.readModelDataDir,
@@ -120,7 +123,10 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     process.stderr.write(
       `ledger ${command.name}: ${code}${error instanceof Error ? error.message : String(error)}\n`,
     );
+    // A backup that does not match its manifest is a finding about the backup, like verify's.
+    if (isBackupError(error) && error.reason === 'damaged') return EXIT_FINDINGS;
     const usage =
+      (isBackupError(error) && error.reason === 'refused') ||
       isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ||
       (isLedgerOpenError(error) && error.reason === 'missing');
     return usage ? EXIT_USAGE : EXIT_FAILED;

@@ -15,3 +15,46 @@ export const NATIONAL_ID_KEY_FILE = 'national-id.key';
 export const REACTOR_CHECKPOINT_FILE = 'reactor.checkpoint.json';
 /** How far the Kafka relay has published, unless RELAY_CHECKPOINT_PATH says otherwise. */
 export const RELAY_CHECKPOINT_FILE = 'kafka-relay.checkpoint.json';
+/**
+ * Every erasure of a person's data, one JSON line each, appended when it happens (see
+ * erasure-list.ts). Kept outside the key store so that a restore can re-apply it: an erased
+ * person's key must not come back from an older backup.
+ */
+export const ERASURE_LIST_FILE = 'erasures.jsonl';
+/** What `pnpm ledger backup` writes beside the copies: names, sizes and SHA-256 of each file. */
+export const BACKUP_MANIFEST_FILE = 'backup-manifest.json';
+
+/**
+ * How a backup copies a file: `sqlite` through SQLite's online backup API (a consistent snapshot
+ * while the server writes; the -wal and -shm files are folded in, never copied), `file` byte for
+ * byte with its mode (key files stay 0600). A `required` file must exist for a backup to start.
+ */
+export interface BackupFile {
+  readonly name: string;
+  readonly kind: 'sqlite' | 'file';
+  readonly required: boolean;
+}
+
+/**
+ * The files `pnpm ledger backup` copies, in this order. Each SQLite file is a snapshot of its own
+ * moment, so the order is what makes the set consistent:
+ * - followers first (the checkpoints, then the read models): a copy taken before the event store's
+ *   is behind it, so the restored server catches up; one taken after could point past the last
+ *   copied event and skip what is appended next;
+ * - then the event store;
+ * - then what must cover every copied event (keys) and the erasure list, which may only be newer.
+ *
+ * When the personal-data key store lands, add its file (`personal-keys.sqlite`, kind `sqlite`)
+ * directly AFTER the event store, so that every encrypted event in the copy has its data key, and
+ * its `master.key` (kind `file`) beside the national-ID key. Both before ERASURE_LIST_FILE: an
+ * erasure made during the backup is then either already in the key-store copy or in the list.
+ * Files not named here (the bootstrap administrator key, temporary files) are not backed up.
+ */
+export const BACKUP_FILES: readonly BackupFile[] = [
+  { name: REACTOR_CHECKPOINT_FILE, kind: 'file', required: false },
+  { name: RELAY_CHECKPOINT_FILE, kind: 'file', required: false },
+  { name: READ_MODELS_FILE, kind: 'sqlite', required: false },
+  { name: EVENT_STORE_FILE, kind: 'sqlite', required: true },
+  { name: NATIONAL_ID_KEY_FILE, kind: 'file', required: false },
+  { name: ERASURE_LIST_FILE, kind: 'file', required: false },
+];

@@ -4,13 +4,29 @@
  * API, the Kafka relay, the auditor CLI and the benchmarks all open the ledger through it.
  */
 export { describeStore } from './describe-store.js';
+export { backupDataDir, type BackupOptions } from './backup.js';
+export { BackupError, isBackupError, type BackupManifest } from './backup-manifest.js';
 export {
+  createErasureList,
+  erasureListAt,
+  reportOnlyErasureHook,
+  type ErasureHook,
+  type ErasureList,
+  type ErasureReapplication,
+  type ErasureRecord,
+} from './erasure-list.js';
+export { restoreDataDir, type RestoreOptions, type RestoreReport } from './restore.js';
+export {
+  BACKUP_FILES,
+  BACKUP_MANIFEST_FILE,
   DEFAULT_DATA_DIR,
+  ERASURE_LIST_FILE,
   EVENT_STORE_FILE,
   NATIONAL_ID_KEY_FILE,
   REACTOR_CHECKPOINT_FILE,
   READ_MODELS_FILE,
   RELAY_CHECKPOINT_FILE,
+  type BackupFile,
 } from './file-names.js';
 export { createFileCheckpointStore, type CheckpointStore } from './file-checkpoint-store.js';
 export { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';

@@ -1,0 +1,100 @@
+/**
+ * `pnpm ledger backup` and `pnpm ledger restore`: the opener does the copying; this prints the
+ * progress and the report, and after a restore runs `verify` on the restored ledger.
+ */
+import {
+  backupDataDir,
+  openLedger,
+  reportOnlyErasureHook,
+  restoreDataDir,
+  type ErasureHook,
+} from '@timebank/ledger-opener';
+import { verifyLedger } from '@timebank/projections';
+import type { Command } from './args.js';
+
+type BackupCommand = Extract<Command, { name: 'backup' }>;
+type RestoreCommand = Extract<Command, { name: 'restore' }>;
+
+/**
+ * What re-applies recorded erasures to a restored data directory. Until the personal-data key
+ * store exists there is nothing to delete, so the hook only reports each erasure; the key store's
+ * hook replaces it here.
+ */
+const erasureHook: ErasureHook = reportOnlyErasureHook;
+
+const json = (value: unknown): string =>
+  JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2);
+
+const progressLine =
+  (label: string, quiet: boolean) =>
+  (line: string): void => {
+    if (!quiet) process.stderr.write(`${label}: ${line}\n`);
+  };
+
+export async function runBackup(command: BackupCommand): Promise<number> {
+  const manifest = await backupDataDir({
+    dataDir: command.dataDir,
+    out: command.out,
+    onProgress: progressLine('backup', command.quiet),
+  });
+  if (command.json) process.stdout.write(json(manifest) + '\n');
+  else {
+    const bytes = manifest.files.reduce((total, file) => total + file.bytes, 0);
+    process.stdout.write(
+      `backed up ${manifest.files.length} files (${bytes} bytes) from ${manifest.sourceDataDir} to ${command.out}: ${manifest.files.map((file) => file.name).join(', ')}\n`,
+    );
+  }
+  return 0;
+}
+
+/** 0 when the restored ledger verifies, 1 when verify finds problems. */
+export async function runRestore(command: RestoreCommand): Promise<number> {
+  const progress = progressLine('restore', command.quiet);
+  const restored = await restoreDataDir({
+    from: command.from,
+    dataDir: command.dataDir,
+    ...(command.erasureList === undefined ? {} : { erasureList: command.erasureList }),
+    erasureHook,
+    onProgress: progress,
+  });
+  if (command.erasureList === undefined) {
+    progress(
+      'no --erasure-list given: only erasures recorded in the backup itself were re-applied; erasures made after it are not',
+    );
+  }
+  const backends = await openLedger(
+    { engine: 'sqlite', dataDir: restored.dataDir },
+    { mustExist: true, readModelDataDir: restored.dataDir },
+  );
+  let report: Awaited<ReturnType<typeof verifyLedger>>;
+  try {
+    report = await verifyLedger({ store: backends.store, db: backends.readModels });
+  } finally {
+    await backends.close();
+  }
+  if (command.json) {
+    process.stdout.write(
+      json({
+        dataDir: restored.dataDir,
+        files: restored.manifest.files,
+        reapplied: restored.reapplied,
+        verify: report,
+      }) + '\n',
+    );
+  } else {
+    for (const finding of report.findings)
+      process.stdout.write(`FAIL [${finding.kind}] ${finding.message}\n`);
+    process.stdout.write(
+      `restored ${restored.manifest.files.length} files from ${command.from} (backup of ${restored.manifest.createdAt}) into ${restored.dataDir}; ` +
+        `re-applied ${restored.reapplied.length} erasures (${outcomes(restored.reapplied)}); ` +
+        `verify ${report.ok ? 'OK' : `FAILED with ${report.findings.length} findings`}: ${report.events} events in ${report.streams} streams\n`,
+    );
+  }
+  return report.ok ? 0 : 1;
+}
+
+function outcomes(reapplied: readonly { readonly outcome: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const { outcome } of reapplied) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  return counts.size === 0 ? 'none' : [...counts].map(([outcome, count]) => `${count} ${outcome}`).join(', ');
+}

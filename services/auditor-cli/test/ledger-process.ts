@@ -1,0 +1,79 @@
+/**
+ * For the backup tests: `pnpm ledger …` as a process (awaitable, so that the test can keep
+ * writing to a server while it runs), and a small HTTP client for the server's API.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
+/** tsx's loader, resolved here as the server-process helper does. */
+const tsxLoader = import.meta.resolve('tsx');
+
+export interface LedgerRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs what `pnpm ledger <args>` runs (main.ts under tsx; without pnpm's own start-up, which
+ * these tests would pay a dozen times) from the repository root with only PATH in its environment.
+ */
+export function runLedger(args: readonly string[]): Promise<LedgerRun> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath, ...args], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** The first-run administrator key, from the 0600 file the server writes into the data directory. */
+export function bootstrapKey(dataDir: string): string {
+  const found = /tbk_[A-Za-z0-9_-]{20,}/.exec(readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8'));
+  if (found === null) throw new Error(`no key in ${dataDir}/bootstrap-admin.key`);
+  return found[0];
+}
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK = '10X98765432';
+
+/** A valid resident ID number of someone born 1985-06-15 (an adult); never a real person's. */
+export function nationalIdNumber(sequence: number): string {
+  const body = `13010219850615${String(sequence).padStart(3, '0')}`;
+  const sum = [...body].reduce((total, digit, index) => total + Number(digit) * WEIGHTS[index]!, 0);
+  return body + CHECK[sum % 11]!;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/** One API call with the given key; POSTs carry the idempotency key they need. */
+export async function call(
+  url: string,
+  key: string,
+  request: { method: 'GET' | 'POST'; path: string; body?: unknown; idempotencyKey?: string },
+): Promise<Reply> {
+  const response = await fetch(`${url}${request.path}`, {
+    method: request.method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(request.idempotencyKey === undefined ? {} : { 'idempotency-key': request.idempotencyKey }),
+    },
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}

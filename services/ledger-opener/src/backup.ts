@@ -1,0 +1,130 @@
+/**
+ * `pnpm ledger backup`: an online, consistent copy of the SQLite data directory while the server
+ * keeps writing. Every file of BACKUP_FILES that exists is copied in that list's order (SQLite
+ * files through the online backup API, the others byte for byte with their mode) into a staging
+ * directory beside the target, the manifest is written last, and only then is the staging
+ * directory renamed to the target: a backup directory either is complete or does not exist.
+ */
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { copySqliteOnline } from '@timebank/event-store-sqlite';
+import {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  BackupError,
+  assertEmptyOrAbsent,
+  modeString,
+  sha256OfFile,
+  syncFile,
+  type BackupManifest,
+  type BackupManifestEntry,
+} from './backup-manifest.js';
+import { BACKUP_FILES, BACKUP_MANIFEST_FILE, EVENT_STORE_FILE, type BackupFile } from './file-names.js';
+
+export interface BackupOptions {
+  /** The SQLite data directory of a running or stopped ledger. */
+  readonly dataDir: string;
+  /** A new or empty directory to write the backup into. */
+  readonly out: string;
+  /** One line per step, for a human watching. */
+  readonly onProgress?: (line: string) => void;
+  readonly clock?: () => Date;
+}
+
+export async function backupDataDir(options: BackupOptions): Promise<BackupManifest> {
+  const dataDir = resolve(options.dataDir);
+  const out = resolve(options.out);
+  assertBackupInput(dataDir, out);
+  const staging = join(dirname(out), `.${relative(dirname(out), out)}.incomplete-${process.pid}`);
+  mkdirSync(dirname(out), { recursive: true });
+  mkdirSync(staging, { mode: 0o700 });
+  try {
+    const entries: BackupManifestEntry[] = [];
+    for (const file of BACKUP_FILES) {
+      const entry = await copyOne(file, dataDir, staging, options.onProgress);
+      if (entry !== undefined) entries.push(entry);
+    }
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      version: BACKUP_FORMAT_VERSION,
+      createdAt: (options.clock ?? (() => new Date()))().toISOString(),
+      sourceDataDir: dataDir,
+      files: entries,
+    };
+    const manifestPath = join(staging, BACKUP_MANIFEST_FILE);
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
+    await syncFile(manifestPath);
+    // rename(2) replaces an empty directory, which assertBackupInput allowed.
+    renameSync(staging, out);
+    return manifest;
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function assertBackupInput(dataDir: string, out: string): void {
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
+    throw new BackupError('refused', `--data-dir ${dataDir} does not exist or is not a directory`);
+  }
+  if (!existsSync(join(dataDir, EVENT_STORE_FILE))) {
+    throw new BackupError(
+      'refused',
+      `no event store at ${join(dataDir, EVENT_STORE_FILE)} (check --data-dir)`,
+    );
+  }
+  const inside = relative(dataDir, out);
+  if (inside === '' || (!inside.startsWith('..') && !inside.startsWith('/'))) {
+    throw new BackupError('refused', `--out ${out} is inside the data directory; put the backup elsewhere`);
+  }
+  assertEmptyOrAbsent(out, 'backup', '--out');
+}
+
+async function copyOne(
+  file: BackupFile,
+  dataDir: string,
+  staging: string,
+  onProgress: ((line: string) => void) | undefined,
+): Promise<BackupManifestEntry | undefined> {
+  const source = join(dataDir, file.name);
+  const target = join(staging, file.name);
+  if (!existsSync(source)) {
+    // Checked again here, not only up front: the event store must be in every backup.
+    if (file.required) throw new BackupError('refused', `${source} disappeared during the backup`);
+    onProgress?.(`${file.name}: not present, skipped`);
+    return undefined;
+  }
+  const mode = statSync(source).mode;
+  if (file.kind === 'sqlite') {
+    const copied = await copySqliteOnline({
+      source,
+      destination: target,
+      onProgress: (progress) =>
+        onProgress?.(`${file.name}: ${progress.copiedPages}/${progress.totalPages} pages`),
+    });
+    const restarted = copied.restarts > 0 ? `, restarted ${copied.restarts}× by concurrent writes` : '';
+    onProgress?.(`${file.name}: ${copied.totalPages} pages copied online${restarted}`);
+  } else {
+    copyFileSync(source, target);
+  }
+  chmodSync(target, mode & 0o7777);
+  await syncFile(target);
+  const entry = {
+    name: file.name,
+    kind: file.kind,
+    bytes: statSync(target).size,
+    sha256: await sha256OfFile(target),
+    mode: modeString(mode),
+  };
+  onProgress?.(`${file.name}: ${entry.bytes} bytes, sha256 ${entry.sha256}`);
+  return entry;
+}

@@ -1,0 +1,179 @@
+/**
+ * `pnpm ledger restore`: checks every file of a backup against its manifest, copies the files
+ * into a staging directory beside the new data directory (checking each copy's hash again),
+ * renames it into place, and re-applies the erasure list through an ErasureHook so that nobody
+ * erased after the backup was taken comes back. Refuses, having written nothing, when the backup
+ * does not match its manifest or the data directory is not new or empty. Running `verify` on the
+ * result is the caller's step (the auditor CLI does it).
+ */
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import {
+  BackupError,
+  assertEmptyOrAbsent,
+  manifestSchema,
+  sha256OfFile,
+  syncFile,
+  type BackupManifest,
+} from './backup-manifest.js';
+import {
+  erasureListAt,
+  parseErasureList,
+  type ErasureHook,
+  type ErasureReapplication,
+  type ErasureRecord,
+} from './erasure-list.js';
+import { BACKUP_MANIFEST_FILE, ERASURE_LIST_FILE, EVENT_STORE_FILE } from './file-names.js';
+
+export interface RestoreOptions {
+  /** A directory written by `pnpm ledger backup`. */
+  readonly from: string;
+  /** A new or empty directory to restore into. */
+  readonly dataDir: string;
+  /**
+   * The live erasure list (a copy of the current data directory's erasures.jsonl, kept outside
+   * the backups). Its records are merged with the backup's own and all are re-applied; without
+   * it only the backup's own list is, and erasures made after the backup are not.
+   */
+  readonly erasureList?: string;
+  readonly erasureHook: ErasureHook;
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface RestoreReport {
+  readonly dataDir: string;
+  readonly manifest: BackupManifest;
+  readonly reapplied: readonly ErasureReapplication[];
+}
+
+export async function restoreDataDir(options: RestoreOptions): Promise<RestoreReport> {
+  const from = resolve(options.from);
+  const dataDir = resolve(options.dataDir);
+  const manifest = readManifest(from);
+  assertEmptyOrAbsent(dataDir, 'restore', '--data-dir');
+  const given = options.erasureList === undefined ? [] : readGivenErasureList(resolve(options.erasureList));
+  await checkAgainstManifest(from, manifest, options.onProgress);
+
+  const staging = join(dirname(dataDir), `.${relative(dirname(dataDir), dataDir)}.restoring-${process.pid}`);
+  mkdirSync(dirname(dataDir), { recursive: true });
+  mkdirSync(staging, { mode: 0o700 });
+  let erasures: ErasureRecord[];
+  try {
+    await copyInto(staging, from, manifest);
+    erasures = await mergeErasureList(staging, given);
+    renameSync(staging, dataDir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  options.onProgress?.(`restored ${manifest.files.length} files into ${dataDir}`);
+  const reapplied: ErasureReapplication[] = [];
+  for (const record of erasures) {
+    const result = await options.erasureHook.reapply(record, dataDir);
+    options.onProgress?.(`erasure of ${result.volunteerId}: ${result.outcome} (${result.detail})`);
+    reapplied.push(result);
+  }
+  return { dataDir, manifest, reapplied };
+}
+
+function readManifest(from: string): BackupManifest {
+  const path = join(from, BACKUP_MANIFEST_FILE);
+  if (!existsSync(from) || !statSync(from).isDirectory()) {
+    throw new BackupError('refused', `--from ${from} does not exist or is not a directory`);
+  }
+  if (!existsSync(path)) {
+    throw new BackupError(
+      'refused',
+      `--from ${from} has no ${BACKUP_MANIFEST_FILE}; it is not a complete backup`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new BackupError('damaged', `${path} is not JSON`);
+  }
+  const result = manifestSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new BackupError(
+      'damaged',
+      `${path} is not a backup manifest: ${issue?.path.join('.')} ${issue?.message}`,
+    );
+  }
+  const names = result.data.files.map((file) => file.name);
+  if (new Set(names).size !== names.length) throw new BackupError('damaged', `${path} names a file twice`);
+  if (!names.includes(EVENT_STORE_FILE)) {
+    throw new BackupError('damaged', `${path} has no ${EVENT_STORE_FILE}`);
+  }
+  return result.data;
+}
+
+function readGivenErasureList(path: string): ErasureRecord[] {
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new BackupError('refused', `--erasure-list ${path} does not exist or is not a file`);
+  }
+  try {
+    return parseErasureList(readFileSync(path, 'utf8'), path);
+  } catch (error) {
+    throw new BackupError(
+      'refused',
+      `--erasure-list ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+async function checkAgainstManifest(
+  from: string,
+  manifest: BackupManifest,
+  onProgress: ((line: string) => void) | undefined,
+): Promise<void> {
+  for (const file of manifest.files) {
+    const path = join(from, file.name);
+    if (!existsSync(path)) throw new BackupError('damaged', `${path} is in the manifest but missing`);
+    const bytes = statSync(path).size;
+    if (bytes !== file.bytes) {
+      throw new BackupError('damaged', `${path} has ${bytes} bytes, the manifest says ${file.bytes}`);
+    }
+    const sha256 = await sha256OfFile(path);
+    if (sha256 !== file.sha256) {
+      throw new BackupError('damaged', `${path} has sha256 ${sha256}, the manifest says ${file.sha256}`);
+    }
+    onProgress?.(`${file.name}: ${bytes} bytes, sha256 matches the manifest`);
+  }
+}
+
+async function copyInto(staging: string, from: string, manifest: BackupManifest): Promise<void> {
+  for (const file of manifest.files) {
+    const target = join(staging, file.name);
+    copyFileSync(join(from, file.name), target);
+    chmodSync(target, Number.parseInt(file.mode, 8));
+    await syncFile(target);
+    // The backup could change between the check and the copy; what lands must be what was checked.
+    if ((await sha256OfFile(target)) !== file.sha256) {
+      throw new BackupError('damaged', `${join(from, file.name)} changed while it was being restored`);
+    }
+  }
+}
+
+/**
+ * The restored data directory's erasure list becomes the backup's own records followed by those
+ * of the given list it lacks, so that the next backup carries every erasure known; returns them all.
+ */
+async function mergeErasureList(staging: string, given: readonly ErasureRecord[]): Promise<ErasureRecord[]> {
+  const list = erasureListAt(join(staging, ERASURE_LIST_FILE));
+  const own = await list.read();
+  const seen = new Set(own.map((record) => JSON.stringify(record)));
+  const missing = given.filter((record) => !seen.has(JSON.stringify(record)));
+  for (const record of missing) await list.append(record);
+  return [...own, ...missing];
+}
