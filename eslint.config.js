@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/.tsbuild/**', 'data/**', '.tap/**', 'docs/**', 'infra/**'],
+    ignores: ['**/node_modules/**', '**/.tsbuild/**', 'data/**', '.tap/**', 'docs/**', 'infra/**', 'services/console/dist*/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
