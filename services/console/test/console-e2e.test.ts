@@ -157,7 +157,7 @@ async function deskJourney(t: Test, page: Page, url: string, deskKey: string): P
   await page.getByLabel('志愿者编号').fill(volunteerNumber ?? '');
   await page.getByRole('button', { name: '查找' }).nth(1).click();
   await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
-  await checkAccessibility(t, page, 'desk-card-new');
+  await checkAccessibility(t, page, 'desk-card-registered');
 
   await page.getByRole('link', { name: '记录服务' }).click();
   await page.getByRole('heading', { name: '记录服务时长' }).waitFor();
@@ -210,7 +210,12 @@ async function auditorJourney(t: Test, page: Page, url: string, auditorKey: stri
   await page.locator('#verify-result').waitFor();
   t.equal(await page.locator('#verify-result [role="status"]').textContent(), '核验通过：未发现问题');
   t.ok(Number(await page.locator('[data-figure="events"]').textContent()) >= 3, 'events were checked');
+  t.ok(
+    (await page.locator('#balances tbody tr').count()) >= 2,
+    'the accounts the confirmation touched are listed',
+  );
   t.equal(await page.locator('[data-figure="total"]').textContent(), '0 分', 'Σ balances is zero');
+  t.equal(await page.getByText('借贷平衡（合计为零）').count(), 1);
   await checkAccessibility(t, page, 'auditor-verify');
 }
 
@@ -265,5 +270,19 @@ t.test('desk and auditor use the console against the real server', { skip: chrom
     [`${yesterdayInShanghai()}T01:00:00.000Z`, `${yesterdayInShanghai()}T03:30:00.000Z`, 'qiaoxi'],
     '09:00–11:30 typed in a New York browser is Asia/Shanghai time, recorded under the desk community',
   );
+  // An administrator confirms desk-recorded service (docs/api.md), so the auditor sees points.
+  const confirmed = await fetch(
+    `${server.url}/v1/volunteers/${volunteerId}/service-records/${String(recorded?.data.recordId)}/confirm`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'confirm',
+      },
+      body: '{}',
+    },
+  );
+  t.equal(confirmed.status, 200, 'the administrator confirmed the record');
   await auditorJourney(t, page, server.url, auditorKey);
 });

@@ -34,8 +34,13 @@ export function signIn(key: string, role: StaffRole, community: string | null): 
   return session;
 }
 
-/** Extends the session after a successful request. */
+/**
+ * Extends the session after a successful request, unless it ended meanwhile: an answer arriving
+ * after sign-out must not bring the key back.
+ */
 export function touch(session: Session): void {
+  const stored = sessionStorage.getItem(STORAGE_KEY);
+  if (stored === null || (JSON.parse(stored) as Session).key !== session.key) return;
   sessionStorage.setItem(
     STORAGE_KEY,
     JSON.stringify({ ...session, expiresAtMs: Date.now() + SESSION_IDLE_MS }),

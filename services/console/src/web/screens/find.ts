@@ -1,5 +1,5 @@
 /** Find a volunteer by ID number (sent in a POST body, never in a URL) or by volunteer number. */
-import { normaliseNationalId } from '@timebank/domain/national-id';
+import { normaliseNationalId } from '@timebank/domain';
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';

@@ -2,7 +2,7 @@
  * Register a volunteer at the desk. The ID number is checked as the clerk types with the
  * domain's own rule (GB 11643 check character), so a mistyped digit is caught before the request.
  */
-import { isValidNationalId, normaliseNationalId } from '@timebank/domain/national-id';
+import { isValidNationalId, normaliseNationalId } from '@timebank/domain';
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
