@@ -66,8 +66,8 @@ t.test('an unknown file is a coded 404; the console is not in the API document',
   const missing = await h.app.inject({ method: 'GET', url: '/console/assets/nothing.js' });
   t.equal(missing.statusCode, 404);
   t.equal(missing.headers['content-type'], 'application/problem+json; charset=utf-8');
-  t.equal((missing.json() as { code: string }).code, 'NOT_FOUND');
-  const document = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: object };
+  t.equal(missing.json<{ code: string }>().code, 'NOT_FOUND');
+  const document = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: object }>();
   t.same(
     Object.keys(document.paths).filter((path) => path.startsWith('/console')),
     [],
