@@ -217,6 +217,21 @@ async function auditorJourney(t: Test, page: Page, url: string, auditorKey: stri
   t.equal(await page.locator('[data-figure="total"]').textContent(), '0 分', 'Σ balances is zero');
   t.equal(await page.getByText('借贷平衡（合计为零）').count(), 1);
   await checkAccessibility(t, page, 'auditor-verify');
+
+  // 30 idle minutes later (the clock moved by rewriting the expiry): the next action signs out.
+  await page.evaluate(() => {
+    const key = 'timebank.console.session';
+    const session = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+    sessionStorage.setItem(key, JSON.stringify({ ...session, expiresAtMs: Date.now() - 1 }));
+  });
+  await page.getByRole('button', { name: '运行核验' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  t.equal(
+    await page.getByRole('status').first().textContent(),
+    '登录已过期，请重新登录。',
+    'an expired session says so',
+  );
+  t.equal(await page.evaluate(() => sessionStorage.length), 0, 'and its key is gone');
 }
 
 /** Without the browser the test skips, saying why; under CI it fails instead (CI installs it). */

@@ -3,9 +3,13 @@
  * content types, cache policy, compression and CSP, within the first-load budget; an unknown
  * file is a coded 404 problem, and the console is not part of the OpenAPI document.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import t from 'tap';
-import { FIRST_LOAD_BUDGET_BYTES } from '@timebank/console';
+import { FIRST_LOAD_BUDGET_BYTES, loadConsoleAssets } from '@timebank/console';
+import { bundleIsCurrent } from '../src/build/build.js';
 import { startHarness } from '../../ledger-api/test/harness.js';
 
 t.test('the page and its assets, cached and compressed, within the budget', async (t) => {
@@ -72,4 +76,16 @@ t.test('an unknown file is a coded 404; the console is not in the API document',
     Object.keys(document.paths).filter((path) => path.startsWith('/console')),
     [],
   );
+});
+
+t.test('a missing bundle is built when the API loads it, and kept for the next start', async (t) => {
+  const parent = mkdtempSync(join(tmpdir(), 'console-dist-'));
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const directory = join(parent, 'dist');
+  t.equal(await bundleIsCurrent(directory), false, 'nothing built yet');
+  const assets = await loadConsoleAssets(directory);
+  t.ok(assets.get('')?.body.toString().includes('<div id="app">'), 'the page');
+  t.equal([...assets.keys()].filter((path) => path.startsWith('assets/')).length, 2, 'its script and style');
+  t.equal(await bundleIsCurrent(directory), true, 'installed where the next start finds it');
+  t.same(readdirSync(parent), ['dist'], 'no staging directory left behind');
 });

@@ -13,7 +13,7 @@ import { recordServiceScreen } from './screens/record-service.js';
 import { registerScreen } from './screens/register.js';
 import { signInScreen } from './screens/sign-in.js';
 import { volunteerCardScreen } from './screens/volunteer-card.js';
-import { currentSession, signOut, type StaffRole } from './lib/session.js';
+import { currentSession, signOut, takeExpired, type StaffRole } from './lib/session.js';
 
 interface Route {
   readonly pattern: RegExp;
@@ -54,9 +54,9 @@ async function render(): Promise<void> {
   if (root === null) return;
   const path = location.hash.replace(/^#/, '') || '/sign-in';
   const session = currentSession();
+  if (takeExpired()) notice = t('session.expired');
   const route = ROUTES.find((candidate) => candidate.pattern.test(path));
   if (route === undefined || (route.role !== null && session?.role !== route.role)) {
-    if (session === null && route?.role != null) notice = t('session.expired');
     return navigate(session === null ? '/sign-in' : HOME[session.role], notice ?? undefined);
   }
   const params = route.pattern.exec(path)?.slice(1) ?? [];

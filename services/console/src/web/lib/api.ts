@@ -3,7 +3,7 @@
  * problem's `code` (RFC 9457, docs/errors.md), which the screens translate; the JSON itself is
  * never shown.
  */
-import { touch, type Session } from './session.js';
+import { currentSession, touch, type Session } from './session.js';
 
 export class ApiError extends Error {
   constructor(
@@ -18,6 +18,8 @@ export class ApiError extends Error {
 
 /** Code for a request that never got an answer. */
 export const NETWORK_ERROR = 'NETWORK';
+/** Code for a request not sent because the session had expired (or was ended in another way). */
+export const SESSION_EXPIRED = 'SESSION_EXPIRED';
 
 interface Problem {
   readonly code?: unknown;
@@ -32,6 +34,11 @@ export interface CallOptions {
 }
 
 export async function call<T>(session: Session, path: string, options: CallOptions = {}): Promise<T> {
+  if (currentSession()?.key !== session.key) {
+    // The router shows the sign-in screen, saying the session expired.
+    location.hash = '/sign-in';
+    throw new ApiError(SESSION_EXPIRED, 0);
+  }
   const headers: Record<string, string> = { authorization: `Bearer ${session.key}` };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;

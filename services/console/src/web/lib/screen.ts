@@ -1,5 +1,5 @@
 /** What every screen receives, and the shared pieces of forms: errors and submit buttons. */
-import { ApiError, NETWORK_ERROR } from './api.js';
+import { ApiError, NETWORK_ERROR, SESSION_EXPIRED } from './api.js';
 import { h } from './dom.js';
 import { errorMessage, t } from './i18n.js';
 import type { Session } from './session.js';
@@ -25,6 +25,7 @@ export function requireSession(context: ScreenContext): Session {
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return t('error.unknown', { code: 'INTERNAL_ERROR' });
   if (error.code === NETWORK_ERROR) return t('error.network');
+  if (error.code === SESSION_EXPIRED) return t('session.expired');
   const fields = error.fields.map((name) => t('error.field', { field: name.replace(/^body\./, '') }));
   return [errorMessage(error.code), ...fields].join(' ');
 }

@@ -17,12 +17,23 @@ export interface Session {
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 const STORAGE_KEY = 'timebank.console.session';
 
+/** Set when a session was found expired, until the sign-in screen has said so. */
+let expired = false;
+
+/** True once after an expired session was removed: the sign-in screen says why it is shown. */
+export function takeExpired(): boolean {
+  const was = expired;
+  expired = false;
+  return was;
+}
+
 export function currentSession(): Session | null {
   const stored = sessionStorage.getItem(STORAGE_KEY);
   if (stored === null) return null;
   const session = JSON.parse(stored) as Session;
   if (session.expiresAtMs <= Date.now()) {
     signOut();
+    expired = true;
     return null;
   }
   return session;
