@@ -154,6 +154,23 @@ async function deskJourney(t: Test, page: Page, url: string, deskKey: string): P
   );
 
   await page.getByRole('link', { name: '查找志愿者' }).click();
+  await page.locator('#find-national-id').fill(nationalIdNumber(8));
+  await page.getByRole('button', { name: '查找' }).first().click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '未找到该志愿者。',
+    'someone never registered: not found, in words',
+  );
+  await page.locator('#find-national-id').fill(idNumber);
+  await page.getByRole('button', { name: '查找' }).first().click();
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  t.equal(
+    await page.locator('[data-figure="card.volunteerNumber"]').textContent(),
+    volunteerNumber,
+    'found by ID number',
+  );
+
+  await page.getByRole('link', { name: '查找志愿者' }).click();
   await page.getByLabel('志愿者编号').fill(volunteerNumber ?? '');
   await page.getByRole('button', { name: '查找' }).nth(1).click();
   await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
