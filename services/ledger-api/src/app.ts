@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
 import { checkLog, type ReadModelQueries } from '@timebank/projections';
+import { loadConsoleAssets } from '@timebank/console';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { registerAccessControl, type RouteAccessEntry } from './auth/access.js';
 import { activeScopeCheck } from './auth/domain-scope.js';
@@ -35,6 +36,7 @@ import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { certificateRoutes } from './routes/certificate-routes.js';
+import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 import { readModelRoutes } from './routes/read-model-routes.js';
@@ -234,4 +236,6 @@ async function registerRouteFamilies(
     readModels: parts.readModels,
     config,
   });
+  // The web console (services/console), built on install or here when missing or stale.
+  await app.register(consoleRoutes, { assets: await loadConsoleAssets() });
 }

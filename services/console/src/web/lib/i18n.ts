@@ -1,0 +1,84 @@
+/**
+ * Messages, numbers and dates in the user's language. zh-CN is the default; the choice of
+ * language (not a secret) is remembered in localStorage. Dates are shown in Asia/Shanghai.
+ */
+import { en } from '../messages/en.js';
+import { ERROR_MESSAGES } from '../messages/errors.js';
+import { zhCN, type MessageKey } from '../messages/zh-cn.js';
+
+export type Locale = 'zh-CN' | 'en';
+export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
+export const TIME_ZONE = 'Asia/Shanghai';
+const LOCALE_STORAGE_KEY = 'timebank.console.locale';
+
+let current: Locale = readStoredLocale();
+
+function readStoredLocale(): Locale {
+  const stored = globalThis.localStorage?.getItem(LOCALE_STORAGE_KEY);
+  return stored === 'en' ? 'en' : 'zh-CN';
+}
+
+export function locale(): Locale {
+  return current;
+}
+
+export function setLocale(next: Locale): void {
+  current = next;
+  localStorage.setItem(LOCALE_STORAGE_KEY, next);
+  document.documentElement.lang = next;
+}
+
+/** The message for `key` with `{name}` placeholders filled from `values`. */
+export function t(key: MessageKey, values: Record<string, string | number> = {}): string {
+  const template = current === 'en' ? en[key] : zhCN[key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => String(values[name] ?? whole));
+}
+
+/** The message for an API error code; an unknown code still reads as a sentence, naming it. */
+export function errorMessage(code: string): string {
+  const messages = ERROR_MESSAGES[code];
+  if (messages === undefined) return t('error.unknown', { code });
+  return current === 'en' ? messages[1] : messages[0];
+}
+
+export function formatInstant(iso: string): string {
+  return new Intl.DateTimeFormat(current, {
+    timeZone: TIME_ZONE,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso));
+}
+
+function formatDecimal(value: number): string {
+  return new Intl.NumberFormat(current, { minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(value);
+}
+
+/** Whole minutes as a number of hours, e.g. 90 → `1.5`. */
+export function hoursNumber(minutes: number): string {
+  return formatDecimal(minutes / 60);
+}
+
+/** Whole minutes as hours with their unit, e.g. 90 → `1.5 小时`. */
+export function formatHours(minutes: number): string {
+  return t('hours.value', { hours: hoursNumber(minutes) });
+}
+
+/** Today's date in Asia/Shanghai as `YYYY-MM-DD` (the value of an `<input type=date>`). */
+export function todayInShanghai(nowMs: number = Date.now()): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(nowMs);
+}
+
+/** A local date and time in Asia/Shanghai (UTC+8 all year: China has no daylight saving) as an ISO instant. */
+export function shanghaiInstant(date: string, time: string): string {
+  return new Date(`${date}T${time}:00+08:00`).toISOString();
+}
+
+/** Centipoints (1 point = 100) as points. */
+export function formatPoints(centipoints: number): string {
+  return t('points.value', { points: formatDecimal(centipoints / 100) });
+}

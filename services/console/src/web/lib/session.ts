@@ -1,0 +1,63 @@
+/**
+ * The signed-in staff member. The API key lives in this tab's sessionStorage only (never
+ * localStorage): it is gone when the tab closes, and the session expires after
+ * SESSION_IDLE_MS without a request.
+ */
+export type StaffRole = 'desk' | 'auditor';
+
+export interface Session {
+  readonly key: string;
+  readonly role: StaffRole;
+  /** The desk's community id; null for an auditor (scope: all). */
+  readonly community: string | null;
+  readonly expiresAtMs: number;
+}
+
+/** 30 minutes idle: a desk computer left unattended locks itself within a break. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+const STORAGE_KEY = 'timebank.console.session';
+
+/** Set when a session was found expired, until the sign-in screen has said so. */
+let expired = false;
+
+/** True once after an expired session was removed: the sign-in screen says why it is shown. */
+export function takeExpired(): boolean {
+  const was = expired;
+  expired = false;
+  return was;
+}
+
+export function currentSession(): Session | null {
+  const stored = sessionStorage.getItem(STORAGE_KEY);
+  if (stored === null) return null;
+  const session = JSON.parse(stored) as Session;
+  if (session.expiresAtMs <= Date.now()) {
+    signOut();
+    expired = true;
+    return null;
+  }
+  return session;
+}
+
+export function signIn(key: string, role: StaffRole, community: string | null): Session {
+  const session: Session = { key, role, community, expiresAtMs: Date.now() + SESSION_IDLE_MS };
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  return session;
+}
+
+/**
+ * Extends the session after a successful request, unless it ended meanwhile: an answer arriving
+ * after sign-out must not bring the key back.
+ */
+export function touch(session: Session): void {
+  const stored = sessionStorage.getItem(STORAGE_KEY);
+  if (stored === null || (JSON.parse(stored) as Session).key !== session.key) return;
+  sessionStorage.setItem(
+    STORAGE_KEY,
+    JSON.stringify({ ...session, expiresAtMs: Date.now() + SESSION_IDLE_MS }),
+  );
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+}

@@ -1,0 +1,137 @@
+/**
+ * The console's entry: a hash router (`#/desk/find`, …) so the server serves one page, and the
+ * frame around every screen (skip link, header with language and sign-out, the role's menu).
+ */
+import './styles.css';
+import { h } from './lib/dom.js';
+import { LOCALES, locale, setLocale, t } from './lib/i18n.js';
+import type { MessageKey } from './messages/zh-cn.js';
+import type { Screen } from './lib/screen.js';
+import { auditScreen } from './screens/audit.js';
+import { findScreen } from './screens/find.js';
+import { recordServiceScreen } from './screens/record-service.js';
+import { registerScreen } from './screens/register.js';
+import { signInScreen } from './screens/sign-in.js';
+import { volunteerCardScreen } from './screens/volunteer-card.js';
+import { currentSession, signOut, takeExpired, type StaffRole } from './lib/session.js';
+
+interface Route {
+  readonly pattern: RegExp;
+  /** null: no session needed. */
+  readonly role: StaffRole | null;
+  readonly screen: Screen;
+}
+
+const ROUTES: readonly Route[] = [
+  { pattern: /^\/sign-in$/, role: null, screen: signInScreen },
+  { pattern: /^\/desk\/register$/, role: 'desk', screen: registerScreen },
+  { pattern: /^\/desk\/find$/, role: 'desk', screen: findScreen },
+  { pattern: /^\/desk\/volunteers\/([\w.:-]+)$/, role: 'desk', screen: volunteerCardScreen },
+  { pattern: /^\/desk\/volunteers\/([\w.:-]+)\/service$/, role: 'desk', screen: recordServiceScreen },
+  { pattern: /^\/audit$/, role: 'auditor', screen: auditScreen },
+];
+
+const HOME: Record<StaffRole, string> = { desk: '/desk/find', auditor: '/audit' };
+const MENU: Record<StaffRole, readonly [string, MessageKey][]> = {
+  desk: [
+    ['/desk/register', 'nav.register'],
+    ['/desk/find', 'nav.find'],
+  ],
+  auditor: [['/audit', 'nav.audit']],
+};
+
+/** A message for the next screen (e.g. "registered"), shown once. */
+let notice: string | null = null;
+
+function navigate(path: string, message?: string): void {
+  notice = message ?? null;
+  if (location.hash === `#${path}`) void render();
+  else location.hash = path;
+}
+
+async function render(): Promise<void> {
+  const root = document.getElementById('app');
+  if (root === null) return;
+  const path = location.hash.replace(/^#/, '') || '/sign-in';
+  const session = currentSession();
+  if (takeExpired()) notice = t('session.expired');
+  const route = ROUTES.find((candidate) => candidate.pattern.test(path));
+  if (route === undefined || (route.role !== null && session?.role !== route.role)) {
+    return navigate(session === null ? '/sign-in' : HOME[session.role], notice ?? undefined);
+  }
+  const params = route.pattern.exec(path)?.slice(1) ?? [];
+  const main = h('main', { id: 'main', tabindex: -1 });
+  const shown = notice;
+  notice = null;
+  root.replaceChildren(frame(main));
+  const content = await route.screen({ session, params, navigate, notice: shown });
+  main.replaceChildren(content);
+  const heading = content.querySelector('h2');
+  document.title = `${heading?.textContent ?? ''} · ${t('app.title')}`;
+  main.focus();
+}
+
+function frame(main: HTMLElement): DocumentFragment {
+  const session = currentSession();
+  const language = h(
+    'select',
+    {
+      id: 'language',
+      onchange: (event) => {
+        setLocale((event.target as HTMLSelectElement).value as 'zh-CN' | 'en');
+        void render();
+      },
+    },
+    ...LOCALES.map((option) =>
+      h('option', { value: option, selected: option === locale() }, option === 'en' ? 'English' : '简体中文'),
+    ),
+  );
+  const header = h(
+    'header',
+    {},
+    h('h1', {}, t('app.title')),
+    h('div', { class: 'tools' }, h('label', { for: 'language' }, t('language.label')), language),
+    session === null
+      ? null
+      : h(
+          'div',
+          { class: 'tools' },
+          h('span', {}, t('session.signedInAs', { role: t(`role.${session.role}`) })),
+          h(
+            'button',
+            { type: 'button', id: 'sign-out', onclick: () => (signOut(), navigate('/sign-in')) },
+            t('session.signOut'),
+          ),
+        ),
+  );
+  const menu =
+    session === null
+      ? null
+      : h(
+          'nav',
+          { 'aria-label': t('nav.label') },
+          h(
+            'ul',
+            {},
+            ...MENU[session.role].map(([path, key]) => h('li', {}, h('a', { href: `#${path}` }, t(key)))),
+          ),
+        );
+  const fragment = document.createDocumentFragment();
+  fragment.append(
+    h('a', { class: 'skip', href: '#main', onclick: skipToMain }, t('app.skip')),
+    header,
+    menu ?? '',
+    main,
+  );
+  return fragment;
+}
+
+/** The skip link moves focus without changing the route. */
+function skipToMain(event: Event): void {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+document.documentElement.lang = locale();
+window.addEventListener('hashchange', () => void render());
+void render();

@@ -1,0 +1,85 @@
+/**
+ * Record service for a volunteer of the desk's community. A desk records under its community
+ * id as the organising body (docs/api.md, "Service a desk records"); an administrator confirms.
+ * Times are entered in Asia/Shanghai.
+ */
+import { call } from '../lib/api.js';
+import { field, formValues, h } from '../lib/dom.js';
+import { hoursNumber, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
+import { describeError, requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import type { VolunteerSummary } from './volunteer-card.js';
+
+/** Activity, date, start and end; the times are read as Asia/Shanghai. */
+function serviceFields(): HTMLElement[] {
+  const timeZoneNote = h('p', { class: 'hint', id: 'service-time-zone' }, t('service.timeZone'));
+  return [
+    field(
+      t('service.activity'),
+      h('input', { name: 'activity', id: 'service-activity', required: true, autocomplete: 'off' }),
+    ),
+    field(
+      t('service.date'),
+      h('input', {
+        name: 'date',
+        id: 'service-date',
+        type: 'date',
+        required: true,
+        value: todayInShanghai(),
+      }),
+    ),
+    field(
+      t('service.start'),
+      h('input', { name: 'start', id: 'service-start', type: 'time', required: true }),
+      timeZoneNote,
+    ),
+    field(t('service.end'), h('input', { name: 'end', id: 'service-end', type: 'time', required: true })),
+  ];
+}
+
+export const recordServiceScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  const volunteerId = context.params[0] ?? '';
+  const cardPath = `/desk/volunteers/${volunteerId}`;
+  let summary: VolunteerSummary;
+  try {
+    summary = await call<VolunteerSummary>(session, `/v1/volunteers/${encodeURIComponent(volunteerId)}`);
+  } catch (error) {
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('service.title')),
+      h('p', { class: 'error', role: 'alert' }, describeError(error)),
+    );
+  }
+  const status = statusArea();
+  let idempotencyKey = crypto.randomUUID();
+  const button = h('button', { type: 'submit' }, t('service.submit'));
+  const form = h('form', {}, ...serviceFields(), button, status.element);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const body = {
+      activity: values.activity,
+      organisationId: session.community,
+      startAt: shanghaiInstant(values.date ?? '', values.start ?? ''),
+      endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
+    };
+    void submitting(button, status, async () => {
+      const recorded = await call<{ durationMinutes: number }>(
+        session,
+        `/v1/volunteers/${encodeURIComponent(volunteerId)}/service-records`,
+        { method: 'POST', body, idempotencyKey },
+      );
+      idempotencyKey = crypto.randomUUID();
+      context.navigate(cardPath, t('service.done', { hours: hoursNumber(recorded.durationMinutes) }));
+    });
+  });
+  return h(
+    'section',
+    {},
+    h('h2', {}, t('service.title')),
+    h('p', {}, t('service.for', { name: summary.name, volunteerNumber: summary.volunteerNumber })),
+    form,
+    h('p', {}, h('a', { href: `#${cardPath}` }, t('service.back'))),
+  );
+};

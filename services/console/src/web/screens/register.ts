@@ -1,0 +1,126 @@
+/**
+ * Register a volunteer at the desk. The ID number is checked as the clerk types with the
+ * domain's own rule (GB 11643 check character), so a mistyped digit is caught before the request.
+ */
+import { isValidNationalId, normaliseNationalId } from '@timebank/domain';
+import { call } from '../lib/api.js';
+import { field, formValues, h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+
+interface Registered {
+  readonly volunteerId: string;
+  readonly volunteerNumber: string;
+}
+
+/** What the hint under the ID number says for what has been typed so far. */
+export function nationalIdFeedback(typed: string): { readonly valid: boolean | null; readonly text: string } {
+  const normalised = normaliseNationalId(typed);
+  if (normalised.length === 0) return { valid: null, text: t('register.nationalIdHint') };
+  if (normalised.length < 18 && /^[0-9]*$/.test(normalised))
+    return { valid: null, text: t('register.nationalIdIncomplete', { count: normalised.length }) };
+  return isValidNationalId(normalised)
+    ? { valid: true, text: t('register.nationalIdValid') }
+    : { valid: false, text: t('register.nationalIdInvalid') };
+}
+
+/** The ID number input and its hint, which checks the number as the clerk types. */
+function nationalIdInput(): { readonly input: HTMLInputElement; readonly hint: HTMLElement } {
+  const input = h('input', {
+    name: 'nationalIdNumber',
+    id: 'national-id',
+    required: true,
+    autocomplete: 'off',
+    maxlength: 20,
+    inputmode: 'text',
+  });
+  const hint = h('p', { class: 'hint', 'aria-live': 'polite' }, t('register.nationalIdHint'));
+  input.addEventListener('input', () => {
+    const feedback = nationalIdFeedback(input.value);
+    hint.textContent = feedback.text;
+    hint.className = feedback.valid === null ? 'hint' : feedback.valid ? 'hint ok' : 'hint error';
+    input.setAttribute('aria-invalid', String(feedback.valid === false));
+  });
+  return { input, hint };
+}
+
+/** Below the age of majority the API asks for a guardian and their consent. */
+function guardianFieldset(): HTMLFieldSetElement {
+  return h(
+    'fieldset',
+    {},
+    h('legend', {}, t('register.guardian')),
+    field(t('register.guardianName'), h('input', { name: 'guardianName', autocomplete: 'off' })),
+    field(
+      t('register.guardianContact'),
+      h('input', { name: 'guardianContact', type: 'tel', autocomplete: 'off' }),
+    ),
+    h(
+      'div',
+      { class: 'check' },
+      h('input', { type: 'checkbox', name: 'guardianConsent', id: 'guardian-consent', value: 'yes' }),
+      h('label', { for: 'guardian-consent' }, t('register.guardianConsent')),
+    ),
+  );
+}
+
+export const registerScreen: Screen = (context) => {
+  const session = requireSession(context);
+  const status = statusArea();
+  let idempotencyKey = crypto.randomUUID();
+  const { input: nationalId, hint } = nationalIdInput();
+  const button = h('button', { type: 'submit' }, t('register.submit'));
+  const form = h(
+    'form',
+    {},
+    field(
+      t('register.name'),
+      h('input', { name: 'name', id: 'volunteer-name', required: true, autocomplete: 'off' }),
+    ),
+    field(t('register.nationalId'), nationalId, hint),
+    field(
+      t('register.phone'),
+      h('input', { name: 'phone', id: 'volunteer-phone', type: 'tel', required: true, autocomplete: 'off' }),
+    ),
+    guardianFieldset(),
+    button,
+    status.element,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (nationalIdFeedback(nationalId.value).valid !== true) {
+      status.show('error', t('register.nationalIdInvalid'));
+      nationalId.focus();
+      return;
+    }
+    const values = formValues(form);
+    const body = {
+      name: values.name,
+      nationalIdNumber: normaliseNationalId(values.nationalIdNumber ?? ''),
+      phone: values.phone,
+      community: session.community,
+      ...(values.guardianName
+        ? {
+            guardian: {
+              name: values.guardianName,
+              contact: values.guardianContact,
+              consentGiven: values.guardianConsent === 'yes',
+            },
+          }
+        : {}),
+    };
+    void submitting(button, status, async () => {
+      const registered = await call<Registered>(session, '/v1/volunteers', {
+        method: 'POST',
+        body,
+        idempotencyKey,
+      });
+      idempotencyKey = crypto.randomUUID();
+      context.navigate(
+        `/desk/volunteers/${registered.volunteerId}`,
+        t('register.done', { volunteerNumber: registered.volunteerNumber }),
+      );
+    });
+  });
+  return h('section', {}, h('h2', {}, t('register.title')), form);
+};

@@ -1,0 +1,147 @@
+/**
+ * The volunteer card: hours, stars, points and the history folded from the volunteer's own
+ * stream. Corrections and voids are listed as what they are, after the records they amend.
+ */
+import { call } from '../lib/api.js';
+import { h } from '../lib/dom.js';
+import { formatHours, formatInstant, formatPoints, hoursNumber, t } from '../lib/i18n.js';
+import type { MessageKey } from '../messages/zh-cn.js';
+import { describeError, noticeOf, requireSession, type Screen } from '../lib/screen.js';
+
+/** `GET /v1/volunteers/:volunteerId` (the fields the console shows). */
+export interface VolunteerSummary {
+  readonly volunteerId: string;
+  readonly volunteerNumber: string;
+  readonly name: string;
+  readonly nationalIdMasked: string;
+  readonly community: string;
+  readonly status: 'active' | 'inactive';
+  readonly confirmedMinutes: number;
+  readonly pendingMinutes: number;
+  readonly eligibleStars: number;
+  readonly awardedStars: number;
+  readonly effectiveStars: number;
+  readonly availableCentipoints: number;
+  readonly usableCentipoints: number;
+  readonly heldCentipoints: number;
+}
+
+interface HistoryEvent {
+  readonly revision: string;
+  readonly type: string;
+  readonly recordedAt: string;
+  readonly data: Record<string, unknown>;
+}
+
+const NAMED_EVENTS = new Set([
+  'VolunteerRegistered',
+  'VolunteerDeactivated',
+  'ServiceHoursRecorded',
+  'ServiceHoursConfirmed',
+  'ServiceHoursRejected',
+  'ServiceRecordCorrected',
+  'ServiceRecordVoided',
+]);
+
+function eventName(type: string): string {
+  return NAMED_EVENTS.has(type) ? t(`event.${type}` as MessageKey) : t('event.other', { type });
+}
+
+function eventDetails(event: HistoryEvent): string {
+  const service = event.type === 'ServiceRecordCorrected' ? event.data.replacement : event.data;
+  if (typeof service !== 'object' || service === null) return '';
+  const { activity, durationMinutes } = service as { activity?: unknown; durationMinutes?: unknown };
+  if (typeof activity !== 'string' || typeof durationMinutes !== 'number') return '';
+  return t('history.minutes', { activity, hours: hoursNumber(durationMinutes) });
+}
+
+function figures(summary: VolunteerSummary): HTMLElement {
+  const rows: [MessageKey, string][] = [
+    ['card.volunteerNumber', summary.volunteerNumber],
+    ['card.nationalId', summary.nationalIdMasked],
+    ['card.community', summary.community],
+    ['card.status', t(`card.status.${summary.status}`)],
+    ['card.confirmedHours', formatHours(summary.confirmedMinutes)],
+    ['card.pendingHours', formatHours(summary.pendingMinutes)],
+    ['card.stars', `${summary.effectiveStars} / ${summary.awardedStars} / ${summary.eligibleStars}`],
+    ['card.availablePoints', formatPoints(summary.availableCentipoints)],
+    ['card.usablePoints', formatPoints(summary.usableCentipoints)],
+    ['card.heldPoints', formatPoints(summary.heldCentipoints)],
+  ];
+  return h(
+    'dl',
+    { class: 'figures' },
+    ...rows.flatMap(([key, value]) => [h('dt', {}, t(key)), h('dd', { 'data-figure': key }, value)]),
+  );
+}
+
+function history(events: readonly HistoryEvent[]): HTMLElement {
+  if (events.length === 0) return h('p', {}, t('card.history.empty'));
+  return h(
+    'table',
+    { id: 'history' },
+    h('caption', {}, t('card.history')),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, t('card.history.time')),
+        h('th', { scope: 'col' }, t('card.history.event')),
+        h('th', { scope: 'col' }, t('card.history.details')),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...[...events]
+        .reverse()
+        .map((event) =>
+          h(
+            'tr',
+            { class: /Corrected|Voided/.test(event.type) ? 'amendment' : '' },
+            h('td', {}, formatInstant(event.recordedAt)),
+            h('td', {}, eventName(event.type)),
+            h('td', {}, eventDetails(event)),
+          ),
+        ),
+    ),
+  );
+}
+
+export const volunteerCardScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  const volunteerId = context.params[0] ?? '';
+  const path = `/v1/volunteers/${encodeURIComponent(volunteerId)}`;
+  try {
+    const [summary, log] = await Promise.all([
+      call<VolunteerSummary>(session, path),
+      call<{ events: HistoryEvent[] }>(session, `${path}/history`),
+    ]);
+    return h(
+      'section',
+      {},
+      h('h2', {}, `${t('card.title')} · ${summary.name}`),
+      noticeOf(context),
+      figures(summary),
+      h(
+        'p',
+        {},
+        h(
+          'a',
+          { class: 'button', href: `#/desk/volunteers/${volunteerId}/service` },
+          t('card.recordService'),
+        ),
+      ),
+      history(log.events),
+    );
+  } catch (error) {
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('card.title')),
+      h('p', { class: 'error', role: 'alert' }, describeError(error)),
+    );
+  }
+};

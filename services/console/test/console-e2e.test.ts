@@ -1,0 +1,320 @@
+/**
+ * The console end to end: the real server (`services/ledger-api/src/server.ts` as a process) on
+ * a fresh SQLite data directory, driven by Debian's Chromium through playwright-core. A desk
+ * signs in, registers a volunteer (the ID check reacting as the clerk types), sees a translated
+ * error, finds the volunteer, records service and sees it on the card; an auditor runs verify and
+ * sees the result and Σ balances. axe-core checks every screen for serious or critical issues.
+ *
+ * Needs /usr/bin/chromium (`apt-get install chromium`, as .ci/run does): skipped with a reason
+ * without it, except under CI=true, where a missing browser fails the test.
+ * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axe from 'axe-core';
+import { chromium, type Page } from 'playwright-core';
+import t, { type Test } from 'tap';
+import { nationalIdCheckCharacter } from '@timebank/domain';
+import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
+
+/** A valid ID number of someone born 1962-03-08 (never a real person's). */
+function nationalIdNumber(sequence: number): string {
+  const body = `11010519620308${String(sequence).padStart(3, '0')}`;
+  return body + nationalIdCheckCharacter(body);
+}
+
+/** Yesterday's date in Asia/Shanghai, `YYYY-MM-DD`: service must have ended before now. */
+function yesterdayInShanghai(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+    Date.now() - 24 * 3600 * 1000,
+  );
+}
+
+async function issueKey(
+  url: string,
+  adminKey: string,
+  body: unknown,
+  idempotencyKey: string,
+): Promise<string> {
+  const response = await fetch(`${url}/v1/admin/api-keys`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${adminKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': idempotencyKey,
+    },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`issuing a key answered ${response.status}`);
+  return ((await response.json()) as { key: string }).key;
+}
+
+/** axe-core in the page: no serious or critical violation on the screen as shown. */
+async function checkAccessibility(t: Test, page: Page, screen: string): Promise<void> {
+  // Evaluated through the DevTools protocol: the page's own CSP (no inline scripts) stays on.
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+      );
+  });
+  t.same(violations, [], `${screen}: no serious or critical accessibility violations`);
+  if (screenshotDirectory !== undefined)
+    await page.screenshot({ path: join(screenshotDirectory, `console-${screen}.png`), fullPage: true });
+}
+
+/** Returns the registered volunteer's id. */
+async function deskJourney(t: Test, page: Page, url: string, deskKey: string): Promise<string> {
+  await page.goto(`${url}/console`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await checkAccessibility(t, page, 'sign-in');
+
+  await page.getByLabel('角色').selectOption('desk');
+  await page.getByLabel('API 密钥').fill('tbk_not-a-key-at-all-not-a-key-at-all-xxxxxx');
+  await page.getByLabel('社区编号').fill('qiaoxi');
+  await page.getByRole('button', { name: '登录' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    'API 密钥无效或已被吊销。',
+    'a wrong key: UNAUTHENTICATED, translated',
+  );
+
+  await page.getByLabel('API 密钥').fill(deskKey);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { name: '查找志愿者' }).waitFor();
+  t.equal(
+    await page.evaluate(() => JSON.stringify(localStorage).includes('tbk_')),
+    false,
+    'no key in localStorage',
+  );
+  await checkAccessibility(t, page, 'desk-find');
+
+  await page.getByRole('link', { name: '登记志愿者' }).click();
+  const idNumber = nationalIdNumber(7);
+  const idInput = page.getByLabel('居民身份证号码');
+  await idInput.pressSequentially(idNumber.slice(0, 10));
+  t.equal(await page.locator('#national-id-hint').textContent(), '已输入 10/18 位', 'progress while typing');
+  const wrongLast = idNumber.endsWith('1') ? '2' : '1';
+  await idInput.pressSequentially(idNumber.slice(10, 17) + wrongLast);
+  t.equal(
+    await page.locator('#national-id-hint').textContent(),
+    '身份证号码格式或校验码不正确',
+    'a wrong check character is caught as typed',
+  );
+  t.equal(await idInput.getAttribute('aria-invalid'), 'true');
+  await idInput.press('Backspace');
+  await idInput.pressSequentially(idNumber.slice(17));
+  t.equal(
+    await page.locator('#national-id-hint').textContent(),
+    '身份证号码校验通过',
+    'the right one passes',
+  );
+  await page.getByLabel('姓名', { exact: true }).fill('王秀英');
+  await page.getByLabel('联系电话').fill('13800138000');
+  await checkAccessibility(t, page, 'desk-register');
+  await page.getByRole('button', { name: '登记' }).click();
+
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  const registered = await page.getByRole('status').first().textContent();
+  t.match(
+    registered,
+    /^已登记：志愿者编号 \S+$/,
+    'the card says the volunteer was registered, with their number',
+  );
+  const volunteerNumber = await page.locator('[data-figure="card.volunteerNumber"]').textContent();
+  t.equal(
+    await page.locator('[data-figure="card.nationalId"]').textContent(),
+    `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`,
+    'masked ID',
+  );
+  t.equal(await page.locator('[data-figure="card.confirmedHours"]').textContent(), '0 小时');
+
+  // The same person again: the API's VOLUNTEER_ALREADY_REGISTERED, shown in Chinese, never as JSON.
+  await page.getByRole('link', { name: '登记志愿者' }).click();
+  await page.getByLabel('姓名', { exact: true }).fill('王秀英');
+  await page.getByLabel('居民身份证号码').fill(idNumber);
+  await page.getByLabel('联系电话').fill('13800138000');
+  await page.getByRole('button', { name: '登记' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '此人已登记为志愿者。',
+    'a domain error shown translated from its code',
+  );
+  t.notMatch(
+    await page.locator('main').textContent(),
+    /[{}]|VOLUNTEER_ALREADY_REGISTERED/,
+    'no raw JSON or code',
+  );
+
+  await page.getByRole('link', { name: '查找志愿者' }).click();
+  await page.locator('#find-national-id').fill(nationalIdNumber(8));
+  await page.getByRole('button', { name: '查找' }).first().click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '未找到该志愿者。',
+    'someone never registered: not found, in words',
+  );
+  await page.locator('#find-national-id').fill(idNumber);
+  await page.getByRole('button', { name: '查找' }).first().click();
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  t.equal(
+    await page.locator('[data-figure="card.volunteerNumber"]').textContent(),
+    volunteerNumber,
+    'found by ID number',
+  );
+
+  await page.getByRole('link', { name: '查找志愿者' }).click();
+  await page.getByLabel('志愿者编号').fill(volunteerNumber ?? '');
+  await page.getByRole('button', { name: '查找' }).nth(1).click();
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  await checkAccessibility(t, page, 'desk-card-registered');
+
+  await page.getByRole('link', { name: '记录服务' }).click();
+  await page.getByRole('heading', { name: '记录服务时长' }).waitFor();
+  await page.getByLabel('服务内容').fill('陪伴独居老人');
+  await page.getByLabel('服务日期').fill(yesterdayInShanghai());
+  await page.getByLabel('开始时间').fill('09:00');
+  await page.getByLabel('结束时间').fill('11:30');
+  await checkAccessibility(t, page, 'desk-record-service');
+  await page.getByRole('button', { name: '提交记录' }).click();
+
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  t.equal(await page.getByRole('status').first().textContent(), '已记录 2.5 小时服务，待组织确认。');
+  t.equal(
+    await page.locator('[data-figure="card.pendingHours"]').textContent(),
+    '2.5 小时',
+    'pending hours on the card',
+  );
+  const newest = page.locator('#history tbody tr').first();
+  t.equal(await newest.locator('td').nth(1).textContent(), '记录服务（待确认）');
+  t.equal(await newest.locator('td').nth(2).textContent(), '陪伴独居老人，2.5 小时');
+  await checkAccessibility(t, page, 'desk-card');
+
+  await page.getByLabel('语言').selectOption('en');
+  await page.getByRole('heading', { name: 'Volunteer card · 王秀英' }).waitFor();
+  t.equal(
+    await page.locator('[data-figure="card.pendingHours"]').textContent(),
+    '2.5 h',
+    'English on switching',
+  );
+  t.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByLabel('Language').selectOption('zh-CN');
+
+  const volunteerId = /volunteers\/([^/]+)$/.exec(page.url())?.[1];
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  t.equal(await page.evaluate(() => sessionStorage.length), 0, 'signing out forgets the key');
+  if (volunteerId === undefined) throw new Error(`no volunteer id in ${page.url()}`);
+  return volunteerId;
+}
+
+async function auditorJourney(t: Test, page: Page, url: string, auditorKey: string): Promise<void> {
+  await page.goto(`${url}/console#/audit`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption('auditor');
+  t.equal(await page.getByLabel('社区编号').isVisible(), false, 'an auditor names no community');
+  await page.getByLabel('API 密钥').fill(auditorKey);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { name: '审计核验' }).waitFor();
+  await page.getByRole('button', { name: '运行核验' }).click();
+  await page.locator('#verify-result').waitFor();
+  t.equal(await page.locator('#verify-result [role="status"]').textContent(), '核验通过：未发现问题');
+  t.ok(Number(await page.locator('[data-figure="events"]').textContent()) >= 3, 'events were checked');
+  t.ok(
+    (await page.locator('#balances tbody tr').count()) >= 2,
+    'the accounts the confirmation touched are listed',
+  );
+  t.equal(await page.locator('[data-figure="total"]').textContent(), '0 分', 'Σ balances is zero');
+  t.equal(await page.getByText('借贷平衡（合计为零）').count(), 1);
+  await checkAccessibility(t, page, 'auditor-verify');
+
+  // 30 idle minutes later (the clock moved by rewriting the expiry): the next action signs out.
+  await page.evaluate(() => {
+    const key = 'timebank.console.session';
+    const session = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+    sessionStorage.setItem(key, JSON.stringify({ ...session, expiresAtMs: Date.now() - 1 }));
+  });
+  await page.getByRole('button', { name: '运行核验' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  t.equal(
+    await page.getByRole('status').first().textContent(),
+    '登录已过期，请重新登录。',
+    'an expired session says so',
+  );
+  t.equal(await page.evaluate(() => sessionStorage.length), 0, 'and its key is gone');
+}
+
+/** Without the browser the test skips, saying why; under CI it fails instead (CI installs it). */
+const chromiumMissing =
+  !existsSync(CHROMIUM) && process.env.CI !== 'true'
+    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
+    : false;
+
+t.test('desk and auditor use the console against the real server', { skip: chromiumMissing }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
+    return;
+  }
+  const directory = mkdtempSync(join(tmpdir(), 'console-e2e-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const server = await startServer({ LEDGER_DATA_DIR: directory });
+  t.teardown(() => stopServer(server.child));
+  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const deskKey = await issueKey(
+    server.url,
+    adminKey,
+    { role: 'desk', scope: { kind: 'community', id: 'qiaoxi' }, label: 'Desk, Qiaoxi' },
+    'desk',
+  );
+  const auditorKey = await issueKey(
+    server.url,
+    adminKey,
+    { role: 'auditor', scope: { kind: 'all' }, label: 'Auditor' },
+    'auditor',
+  );
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  t.teardown(() => browser.close());
+  // A browser in New York: the console still shows and takes times in Asia/Shanghai.
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'America/New_York',
+    viewport: { width: 1100, height: 800 },
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const volunteerId = await deskJourney(t, page, server.url, deskKey);
+  const history = await fetch(`${server.url}/v1/volunteers/${volunteerId}/history`, {
+    headers: { authorization: `Bearer ${deskKey}` },
+  });
+  const recorded = (
+    (await history.json()) as { events: { type: string; data: Record<string, unknown> }[] }
+  ).events.find((event) => event.type === 'ServiceHoursRecorded');
+  t.same(
+    [recorded?.data.startAt, recorded?.data.endAt, recorded?.data.organisationId],
+    [`${yesterdayInShanghai()}T01:00:00.000Z`, `${yesterdayInShanghai()}T03:30:00.000Z`, 'qiaoxi'],
+    '09:00–11:30 typed in a New York browser is Asia/Shanghai time, recorded under the desk community',
+  );
+  // An administrator confirms desk-recorded service (docs/api.md), so the auditor sees points.
+  const confirmed = await fetch(
+    `${server.url}/v1/volunteers/${volunteerId}/service-records/${String(recorded?.data.recordId)}/confirm`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'confirm',
+      },
+      body: '{}',
+    },
+  );
+  t.equal(confirmed.status, 200, 'the administrator confirmed the record');
+  await auditorJourney(t, page, server.url, auditorKey);
+});
