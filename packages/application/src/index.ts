@@ -4,6 +4,7 @@ export * from './event-ids.js';
 export * from './keyed-serializer.js';
 export * from './ledger.js';
 export * from './reactor.js';
+export * from './scheduler/index.js';
 export type { LoadedStreamAsOf, StreamCut } from './stream-as-of.js';
 export type { LoadedStream, StreamIdOf, StreamReader } from './stream-reader.js';
 export * from './volunteer-number.js';

@@ -23,6 +23,7 @@ import { ApiMetrics } from './http/api-metrics.js';
 import { catalogueCheckedStore } from './http/catalogued-store.js';
 import { instrumentStore } from './http/instrumented-store.js';
 import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
+import { startLedgerClock, type RunningClock } from './scheduler-wiring.js';
 
 /**
  * The national-ID hash key: from configuration, or for SQLite from `national-id.key` in the data
@@ -53,6 +54,8 @@ export interface WiredApi extends LedgerApp {
   readonly reactor: Reactor;
   /** The in-process Kafka relay, when KAFKA_BROKERS is set. */
   readonly kafkaRelay: RunningRelay | null;
+  /** The scheduler (hold expiries) and its due backlog. */
+  readonly ledgerClock: RunningClock;
   /** Stops accepting and drains requests, stops the projector and the relay, closes the read models. The store stays open. */
   close(): Promise<void>;
 }
@@ -86,6 +89,7 @@ export async function wireLedgerApi(input: {
     onError: (error) => input.logger.error({ err: error }, 'projector stopped on an error'),
   });
   await projector.start();
+  const ledgerClock = startLedgerClock({ config: input.config, ledger, db, clock, metrics, logger: input.logger });
   const built = await buildApp({
     config: input.config,
     store,
@@ -95,6 +99,7 @@ export async function wireLedgerApi(input: {
     clock,
     projector,
     readModels: createReadModelQueries(db),
+    dueBacklog: ledgerClock.backlog,
   });
   const reactor = createReactor({
     store,
@@ -119,8 +124,10 @@ export async function wireLedgerApi(input: {
     projector,
     kafkaRelay,
     reactor,
+    ledgerClock,
     async close() {
       await built.app.close();
+      await ledgerClock.stop();
       await projector.stop();
       await reactor.stop();
       await reactorRun;

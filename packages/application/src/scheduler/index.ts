@@ -1,0 +1,2 @@
+export * from './hold-expiry-job.js';
+export * from './scheduler.js';
