@@ -18,8 +18,16 @@ type Step =
 
 const afterMs = fc.integer({ min: 0, max: 90_000 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('hold' as const), afterMs, timeoutSeconds: fc.integer({ min: 1, max: 120 }) }),
-  fc.record({ kind: fc.constantFrom('capture' as const, 'release' as const), afterMs, holdIndex: fc.nat(15) }),
+  fc.record({
+    kind: fc.constant('hold' as const),
+    afterMs,
+    timeoutSeconds: fc.integer({ min: 1, max: 120 }),
+  }),
+  fc.record({
+    kind: fc.constantFrom('capture' as const, 'release' as const),
+    afterMs,
+    holdIndex: fc.nat(15),
+  }),
   fc.record({ kind: fc.constant('sweep' as const), afterMs }),
 );
 
@@ -36,7 +44,12 @@ function stateSource(ledger: Ledger, volunteerId: string): DueHoldSource {
           holdId,
         }))
         .sort((a, b) => (a.dueAt === b.dueAt ? a.key.localeCompare(b.key) : a.dueAt.localeCompare(b.dueAt)))
-        .filter((item) => after === undefined || item.dueAt > after.dueAt || (item.dueAt === after.dueAt && item.key > after.key))
+        .filter(
+          (item) =>
+            after === undefined ||
+            item.dueAt > after.dueAt ||
+            (item.dueAt === after.dueAt && item.key > after.key),
+        )
         .slice(0, limit);
     },
   };
@@ -123,34 +136,39 @@ async function play(t: Test, steps: readonly Step[], ideal: boolean): Promise<Ru
   return { available: state.availableCentipoints, held: state.heldCentipoints, events };
 }
 
-const captured = (run: Run): number =>
-  run.events.filter((event) => event.type === 'PointsCaptured').length;
+const captured = (run: Run): number => run.events.filter((event) => event.type === 'PointsCaptured').length;
 
-t.test('sweeps at random times expire each hold once, at its due time, as an exact replay would', async (t) => {
-  const result = await fc.check(
-    fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 24 }), async (steps) => {
-      const swept = await play(t, steps, false);
-      const exact = await play(t, steps, true);
-      const expiries = swept.events.filter((event) => event.type === 'PointsHoldExpired');
-      const expiredHolds = new Set(expiries.map((event) => (event.data as { holdId: string }).holdId));
-      const heldAt = new Map(
-        swept.events
-          .filter((event) => event.type === 'PointsHeld')
-          .map((event) => [(event.data as { holdId: string }).holdId, (event.data as { expiresAt: string }).expiresAt]),
-      );
-      return (
-        expiredHolds.size === expiries.length &&
-        expiries.every((event) => {
-          const data = event.data as { holdId: string; expiredAt: string };
-          return heldAt.get(data.holdId) === data.expiredAt;
-        }) &&
-        swept.held === 0 &&
-        swept.available === exact.available &&
-        captured(swept) === captured(exact) &&
-        swept.held === exact.held
-      );
-    }),
-    { numRuns: 15 },
-  );
-  t.equal(result.failed, false, fc.defaultReportMessage(result) ?? 'every interleaving holds');
-});
+t.test(
+  'sweeps at random times expire each hold once, at its due time, as an exact replay would',
+  async (t) => {
+    const result = await fc.check(
+      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 24 }), async (steps) => {
+        const swept = await play(t, steps, false);
+        const exact = await play(t, steps, true);
+        const expiries = swept.events.filter((event) => event.type === 'PointsHoldExpired');
+        const expiredHolds = new Set(expiries.map((event) => (event.data as { holdId: string }).holdId));
+        const heldAt = new Map(
+          swept.events
+            .filter((event) => event.type === 'PointsHeld')
+            .map((event) => [
+              (event.data as { holdId: string }).holdId,
+              (event.data as { expiresAt: string }).expiresAt,
+            ]),
+        );
+        return (
+          expiredHolds.size === expiries.length &&
+          expiries.every((event) => {
+            const data = event.data as { holdId: string; expiredAt: string };
+            return heldAt.get(data.holdId) === data.expiredAt;
+          }) &&
+          swept.held === 0 &&
+          swept.available === exact.available &&
+          captured(swept) === captured(exact) &&
+          swept.held === exact.held
+        );
+      }),
+      { numRuns: 15 },
+    );
+    t.equal(result.failed, false, fc.defaultReportMessage(result) ?? 'every interleaving holds');
+  },
+);

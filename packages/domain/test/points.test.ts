@@ -108,7 +108,12 @@ t.test('a hold past its timeout cannot be captured and is expired by the clock',
   const muchLater = partnerContext(t, { now: '2026-03-12T00:00:00.000Z' });
   given(t, held, muchLater)
     .when(expireHold(holdId))
-    .then([{ type: 'PointsHoldExpired', data: { holdId, expiredAt: (held.at(-1)?.data as { expiresAt: string }).expiresAt } }]);
+    .then([
+      {
+        type: 'PointsHoldExpired',
+        data: { holdId, expiredAt: (held.at(-1)?.data as { expiresAt: string }).expiresAt },
+      },
+    ]);
   given(t, held, later)
     .when({ ...expireHold(holdId), actor: PARTNER_USER })
     .thenFails('ACTOR_NOT_PERMITTED');

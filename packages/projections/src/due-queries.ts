@@ -25,7 +25,11 @@ export interface DueIndexQueries {
    * Undone items due at or before `dueBy` (ISO-8601 UTC), ordered by (due time, key), at most
    * `limit`, after the item `after` when given (paging).
    */
-  due(dueBy: string, limit: number, after?: { readonly dueAt: string; readonly key: string }): Promise<DueItem[]>;
+  due(
+    dueBy: string,
+    limit: number,
+    after?: { readonly dueAt: string; readonly key: string },
+  ): Promise<DueItem[]>;
   /** Undone items due after `after`, soonest first, at most `limit` (what `pnpm ledger due` shows next). */
   upcoming(after: string, limit: number): Promise<DueItem[]>;
   backlog(now: string): Promise<DueBacklog>;
@@ -42,7 +46,8 @@ function toDueItem(row: Row): DueItem {
 }
 
 function assertLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`limit must be a positive integer, got ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new Error(`limit must be a positive integer, got ${limit}`);
 }
 
 export function createDueIndexQueries(db: ReadModelDatabase): DueIndexQueries {

@@ -2,9 +2,18 @@
  * Runs the ledger's clock inside the API process: the scheduler with its hold-expiry job over the
  * due index, behind the store's sweep lease, and the due backlog for `/metrics` and `/readyz`.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createScheduler, holdExpiryJob, type Ledger, type Scheduler } from '@timebank/application';
-import { openSweepLease } from '@timebank/ledger-opener';
+import {
+  createScheduler,
+  holdExpiryJob,
+  reactionHealingJob,
+  type Ledger,
+  type Scheduler,
+  type SchedulerJob,
+} from '@timebank/application';
+import type { EventStore } from '@timebank/event-store';
+import { createFileCheckpointStore, openSweepLease, REACTOR_CHECKPOINT_FILE } from '@timebank/ledger-opener';
 import { createDueIndexQueries, type ReadModelDatabase } from '@timebank/projections';
 import type { LedgerApiConfig } from './config.js';
 import type { ApiMetrics } from './http/api-metrics.js';
@@ -29,8 +38,11 @@ export function dueHoldSource(db: ReadModelDatabase) {
 
 export function startLedgerClock(input: {
   readonly config: LedgerApiConfig;
+  readonly store: EventStore;
   readonly ledger: Ledger;
   readonly db: ReadModelDatabase;
+  /** Where the healing job keeps its checkpoint (the former reactor's file). */
+  readonly dataDirectory: string;
   readonly clock: () => number;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
@@ -49,7 +61,14 @@ export function startLedgerClock(input: {
     source: dueHoldSource(input.db),
     delayMs: config.sweepIntervalMs,
   });
-  const backlogJob = {
+  const healReactions = reactionHealingJob({
+    store: input.store,
+    ledger: input.ledger,
+    // The same atomic one-value file the Kafka relay uses for its own checkpoint.
+    checkpoints: createFileCheckpointStore(join(input.dataDirectory, REACTOR_CHECKPOINT_FILE)),
+    delayMs: config.sweepIntervalMs,
+  });
+  const backlogJob: SchedulerJob = {
     name: 'due-backlog',
     delayMs: config.sweepIntervalMs,
     run: async () => {
@@ -58,14 +77,17 @@ export function startLedgerClock(input: {
     },
   };
   const scheduler = createScheduler({
-    jobs: [expireHolds, backlogJob],
+    jobs: [expireHolds, healReactions, backlogJob],
     clock,
     lease: openSweepLease(config.store),
     intervalMs: config.sweepIntervalMs,
     onError: (error, job) => logger.error({ err: error, job }, 'scheduler job failed; retrying next sweep'),
   });
   const backlog: DueBacklogHandle = { current: () => latest, itemsMax: config.dueBacklogMax };
-  input.metrics.observeDueBacklog(() => latest, () => scheduler.sweeps);
+  input.metrics.observeDueBacklog(
+    () => latest,
+    () => scheduler.sweeps,
+  );
   if (config.sweepIntervalMs > 0) scheduler.start();
   return { scheduler, backlog, stop: () => scheduler.stop() };
 }

@@ -37,7 +37,11 @@ export async function startHarness(
     destination: { write: (line: string) => void logs.push(line) },
   });
   // No sweeps unless a test asks: a test's own clock must not race the scheduler's expiries.
-  const config = loadConfig({ LEDGER_DATA_DIR: directory, LEDGER_SWEEP_INTERVAL_MS: '0', ...options.environment });
+  const config = loadConfig({
+    LEDGER_DATA_DIR: directory,
+    LEDGER_SWEEP_INTERVAL_MS: '0',
+    ...options.environment,
+  });
   const built = await wireLedgerApi({
     config,
     store,

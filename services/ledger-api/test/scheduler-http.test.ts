@@ -17,7 +17,9 @@ t.test('an uncaptured 2 s hold is expired by the clock and its points come back'
       method,
       headers: {
         authorization,
-        ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `scheduler-http-${(requests += 1)}` }),
+        ...(body === undefined
+          ? {}
+          : { 'content-type': 'application/json', 'idempotency-key': `scheduler-http-${(requests += 1)}` }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

@@ -12,7 +12,15 @@ import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
-import { allEvents, call, heldTotal, holdOutcomes, placeHolds, seedWorld, waitFor } from './scheduler-support.js';
+import {
+  allEvents,
+  call,
+  heldTotal,
+  holdOutcomes,
+  placeHolds,
+  seedWorld,
+  waitFor,
+} from './scheduler-support.js';
 
 const url = requireServerUrl('POSTGRES_URL');
 const HOLDS = 300;
@@ -85,7 +93,10 @@ t.test(
     await store.close();
     t.equal(outcomes.placed, HOLDS + 20);
     t.equal(outcomes.expiries.size, HOLDS + 20, 'every hold expired');
-    t.ok([...outcomes.expiries.values()].every((count) => count === 1), 'each exactly once');
+    t.ok(
+      [...outcomes.expiries.values()].every((count) => count === 1),
+      'each exactly once',
+    );
     t.equal(outcomes.balanceSum, 0, 'Σ balances = 0');
   },
 );

@@ -9,7 +9,15 @@ import t from 'tap';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
-import { allEvents, call, heldTotal, holdOutcomes, placeHolds, seedWorld, waitFor } from './scheduler-support.js';
+import {
+  allEvents,
+  call,
+  heldTotal,
+  holdOutcomes,
+  placeHolds,
+  seedWorld,
+  waitFor,
+} from './scheduler-support.js';
 
 /** Modest for a shared 2-core machine; the benchmark expires 100,000. */
 const HOLDS = 1000;
@@ -28,11 +36,13 @@ t.test('a sweep killed midway is finished after the restart, each hold expired o
   running.push(placing);
   const admin = readFileSync(join(environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
   const volunteerIds = await seedWorld(placing, admin, 10);
-  const partner = (await call(placing, admin, '/v1/admin/api-keys', {
-    role: 'partner',
-    scope: { kind: 'partner', id: 'p1' },
-    label: 'canteen',
-  })).body.key as string;
+  const partner = (
+    await call(placing, admin, '/v1/admin/api-keys', {
+      role: 'partner',
+      scope: { kind: 'partner', id: 'p1' },
+      label: 'canteen',
+    })
+  ).body.key as string;
   const started = Date.now();
   await placeHolds([placing], partner, volunteerIds, HOLDS);
   t.comment(`placed in ${Date.now() - started} ms`);
@@ -67,6 +77,9 @@ t.test('a sweep killed midway is finished after the restart, each hold expired o
   await store.close();
   t.equal(outcomes.placed, HOLDS);
   t.equal(outcomes.expiries.size, HOLDS, 'every hold expired');
-  t.ok([...outcomes.expiries.values()].every((count) => count === 1), 'each exactly once');
+  t.ok(
+    [...outcomes.expiries.values()].every((count) => count === 1),
+    'each exactly once',
+  );
   t.equal(outcomes.balanceSum, 0, 'Σ balances = 0');
 });

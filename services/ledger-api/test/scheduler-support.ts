@@ -37,9 +37,17 @@ async function ok(response: Promise<{ status: number; body: Record<string, unkno
 
 /** Organisation, partner `p1` with a 1-centipoint offer, and `volunteers` volunteers with 12 h (1,200 centipoints) each. */
 export async function seedWorld(server: ServerProcess, admin: string, volunteers: number): Promise<string[]> {
-  await ok(call(server, admin, '/v1/admin/organisations', { organisationId: 'org1', name: 'Station', community: 'c1' }));
+  await ok(
+    call(server, admin, '/v1/admin/organisations', {
+      organisationId: 'org1',
+      name: 'Station',
+      community: 'c1',
+    }),
+  );
   await ok(call(server, admin, '/v1/admin/partners', { partnerId: 'p1', name: 'Canteen', community: 'c1' }));
-  await ok(call(server, admin, '/v1/partners/p1/offers', { offerId: 'tea', title: 'Tea', priceCentipoints: 1 }));
+  await ok(
+    call(server, admin, '/v1/partners/p1/offers', { offerId: 'tea', title: 'Tea', priceCentipoints: 1 }),
+  );
   const ids: string[] = [];
   for (let index = 0; index < volunteers; index += 1) {
     const { volunteerId } = (await ok(
@@ -94,9 +102,14 @@ export async function placeHolds(
 }
 
 /** Sum of held centipoints over the volunteers, from the read models of `server`. */
-export async function heldTotal(server: ServerProcess, key: string, volunteerIds: readonly string[]): Promise<number> {
+export async function heldTotal(
+  server: ServerProcess,
+  key: string,
+  volunteerIds: readonly string[],
+): Promise<number> {
   let total = 0;
-  for (const id of volunteerIds) total += Number((await ok(call(server, key, `/v1/volunteers/${id}`))).heldCentipoints);
+  for (const id of volunteerIds)
+    total += Number((await ok(call(server, key, `/v1/volunteers/${id}`))).heldCentipoints);
   return total;
 }
 
@@ -110,13 +123,15 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs: numb
 }
 
 /** Every event of the store, in order. */
-export async function allEvents(store: EventStore): Promise<{ type: string; data: Record<string, unknown> }[]> {
+export async function allEvents(
+  store: EventStore,
+): Promise<{ type: string; data: Record<string, unknown> }[]> {
   const events: { type: string; data: Record<string, unknown> }[] = [];
   let position = 0n;
   for (;;) {
     const page = await store.readAll({ fromPosition: position });
     if (page.length === 0) return events;
-    for (const event of page) events.push({ type: event.type, data: event.data as Record<string, unknown> });
+    for (const event of page) events.push({ type: event.type, data: event.data });
     position = page.at(-1)!.position;
   }
 }

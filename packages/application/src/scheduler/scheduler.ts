@@ -55,7 +55,6 @@ export const SOLE_WRITER_LEASE: SweepLease = { acquire: async () => true, releas
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 1000;
 
-// eslint-disable-next-line max-lines-per-function -- one closure over the loop's state with small methods
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const lease = options.lease ?? SOLE_WRITER_LEASE;
   const intervalMs = options.intervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;

@@ -79,10 +79,7 @@ export class ApiMetrics {
   }
 
   /** Exposes the due index's backlog (items past their due time) and the scheduler's sweeps. */
-  observeDueBacklog(
-    backlog: () => { items: number; oldestLagSeconds: number },
-    sweeps: () => number,
-  ): void {
+  observeDueBacklog(backlog: () => { items: number; oldestLagSeconds: number }, sweeps: () => number): void {
     this.registry.register(
       new CollectedMetric(
         'ledger_due_backlog_items',
@@ -100,9 +97,12 @@ export class ApiMetrics {
       ),
     );
     this.registry.register(
-      new CollectedMetric('ledger_scheduler_sweeps_total', 'Sweeps this process ran while holding the lease', 'counter', () => [
-        { value: sweeps() },
-      ]),
+      new CollectedMetric(
+        'ledger_scheduler_sweeps_total',
+        'Sweeps this process ran while holding the lease',
+        'counter',
+        () => [{ value: sweeps() }],
+      ),
     );
   }
 }
