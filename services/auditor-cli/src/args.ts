@@ -14,6 +14,9 @@ Commands:
                           and diff them against the live read models, check that Σ balances = 0
   verify --bundle <dir>   check an export offline, without any database
   export --out <dir>      write every event as NDJSON with its hash, plus manifest.json
+  tick                    run one sweep of the ledger's clock: expire the holds that are due, heal
+                          interrupted transfers and donations (the API does this every second)
+  due                     list the due items (hold expiries) that are overdue and those coming next
   help                    show this text
 
 Store options (flags win over the environment):
@@ -38,6 +41,8 @@ Examples:
   pnpm ledger verify --store esdb --esdb-url 'esdb://127.0.0.1:2113?tls=false'
   pnpm ledger export --out ./audit-2026-03
   pnpm ledger verify --bundle ./audit-2026-03
+  pnpm ledger due --data-dir ./data
+  pnpm ledger tick --data-dir ./data
 `;
 
 /** The store to open, and where SQLite read models live when the engine has no tables (esdb). */
@@ -49,7 +54,7 @@ export interface Backend {
 export type Command =
   | { readonly name: 'help' }
   | {
-      readonly name: 'rebuild' | 'verify';
+      readonly name: 'rebuild' | 'verify' | 'tick' | 'due';
       readonly backend: Backend;
       readonly json: boolean;
       readonly quiet: boolean;
@@ -91,7 +96,7 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
     return { name: 'verify-bundle', bundle: values.bundle, json };
   }
   if (values.bundle !== undefined) throw usageError('--bundle belongs to the verify command');
-  if (command === 'rebuild' || command === 'verify') {
+  if (command === 'rebuild' || command === 'verify' || command === 'tick' || command === 'due') {
     if (values.out !== undefined) throw usageError(`--out belongs to the export command`);
     return { name: command, backend: backendOf(values, environment), json, quiet };
   }

@@ -12,6 +12,7 @@ import {
   type ReplayProgress,
 } from '@timebank/projections';
 import { USAGE, parseCommand, type Command } from './args.js';
+import { clockCommand } from './clock-commands.js';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -114,6 +115,10 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     return EXIT_OK;
   }
   try {
+    if (command.name === 'tick' || command.name === 'due') {
+      process.stdout.write(await clockCommand({ ...command, name: command.name }, environment));
+      return EXIT_OK;
+    }
     return await run(command);
   } catch (error) {
     const code = isProjectionError(error) ? `${error.code}: ` : '';
