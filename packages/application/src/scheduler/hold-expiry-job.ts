@@ -83,7 +83,9 @@ export function holdExpiryJob(options: HoldExpiryJobOptions): SchedulerJob {
           while (next < page.length) {
             const item = page[next]!;
             next += 1;
-            effects += await expireOne(options.ledger, item);
+            // Awaited first: `effects += await …` would read `effects` before the await and lose updates.
+            const stored = await expireOne(options.ledger, item);
+            effects += stored;
           }
         };
         await Promise.all(Array.from({ length: Math.min(concurrencyMax, page.length) }, worker));
