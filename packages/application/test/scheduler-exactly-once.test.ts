@@ -38,7 +38,7 @@ function stateSource(ledger: Ledger, volunteerId: string): DueHoldSource {
       const { state } = await ledger.load('volunteer', volunteerId);
       return dueHoldExpiries(state, Date.parse(dueBy))
         .map((holdId) => ({
-          key: `expire-hold:${holdId}`,
+          key: `expire-hold:${volunteerId}:${holdId}`,
           dueAt: formatInstant(state.holds.get(holdId)!.expiresAtMs),
           volunteerId,
           holdId,

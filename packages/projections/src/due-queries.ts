@@ -3,7 +3,7 @@ import type { ReadModelDatabase } from './dialect/dialect.js';
 import { LIVE_PREFIX, type Row } from './tables.js';
 
 export interface DueItem {
-  /** Also the idempotency key of the command that settles it, e.g. `expire-hold:<holdId>`. */
+  /** Also the idempotency key of the command that settles it, e.g. `expire-hold:<volunteerId>:<holdId>`. */
   readonly key: string;
   readonly kind: 'expire-hold';
   /** ISO-8601 UTC; the effective time of the command that settles it. */

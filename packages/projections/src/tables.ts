@@ -190,7 +190,7 @@ export const TABLES: readonly TableSpec[] = [
     name: 'due_item',
     key: ['due_key'],
     columns: {
-      /** Also the idempotency key of the command the scheduler sends: `expire-hold:<holdId>`. */
+      /** Also the idempotency key of the command the scheduler sends: `expire-hold:<volunteerId>:<holdId>`. */
       due_key: text,
       kind: text,
       due_at: text,

@@ -109,8 +109,8 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
   const due = ledgerCommand('due', dataDir);
   t.equal(due.status, 0, due.stderr);
   t.match(due.report, {
-    overdue: [{ key: `expire-hold:${overdueHold}`, kind: 'expire-hold', volunteerId }],
-    upcoming: [{ key: `expire-hold:${laterHold}` }],
+    overdue: [{ key: `expire-hold:${volunteerId}:${overdueHold}`, kind: 'expire-hold', volunteerId }],
+    upcoming: [{ key: `expire-hold:${volunteerId}:${laterHold}` }],
   });
   t.equal((due.report as { overdue: unknown[] }).overdue.length, 1);
 

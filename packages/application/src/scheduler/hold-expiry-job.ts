@@ -4,7 +4,7 @@ import type { SchedulerJob } from './scheduler.js';
 
 /** One entry of the due index, as the scheduler needs it. */
 export interface DueHold {
-  /** The due index's key, used as the command's idempotency key: `expire-hold:<holdId>`. */
+  /** The due index's key, used as the command's idempotency key: `expire-hold:<volunteerId>:<holdId>`. */
   readonly key: string;
   /** ISO-8601 UTC; compared as text, which orders UTC instants. */
   readonly dueAt: string;

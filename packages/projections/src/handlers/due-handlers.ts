@@ -7,16 +7,20 @@ import type { EventData } from '@timebank/domain';
 import type { EventPayload } from '@timebank/event-store';
 import type { WorkingSet } from '../working-set.js';
 
-/** The due-index key of a hold's expiry; the scheduler uses it as the command's idempotency key. */
-export function holdExpiryKey(holdId: string): string {
-  return `expire-hold:${holdId}`;
+/**
+ * The due-index key of a hold's expiry; the scheduler uses it as the command's idempotency key.
+ * Hold ids are unique per volunteer, so the key names both.
+ */
+export function holdExpiryKey(volunteerId: string, holdId: string): string {
+  return `expire-hold:${volunteerId}:${holdId}`;
 }
 
 const HOLD_RESOLUTIONS = new Set(['PointsCaptured', 'PointsReleased', 'PointsHoldExpired']);
 
 export function wantDueRows(event: EventPayload, ws: WorkingSet): void {
   if (event.type !== 'PointsHeld' && !HOLD_RESOLUTIONS.has(event.type)) return;
-  const key = holdExpiryKey((event.data as { holdId: string }).holdId);
+  const data = event.data as { volunteerId: string; holdId: string };
+  const key = holdExpiryKey(data.volunteerId, data.holdId);
   ws.dueItems.want(key, [key]);
 }
 
@@ -26,7 +30,7 @@ export function applyDueEvent(event: EventPayload, ws: WorkingSet): void {
     const data = event.data as unknown as EventData<'PointsHeld'>;
     // A plain redemption's hold is captured in the same append and never falls due.
     if (data.expiresAt <= data.heldAt) return;
-    const key = holdExpiryKey(data.holdId);
+    const key = holdExpiryKey(data.volunteerId, data.holdId);
     ws.dueItems.put(key, {
       due_key: key,
       kind: 'expire-hold',
@@ -38,7 +42,8 @@ export function applyDueEvent(event: EventPayload, ws: WorkingSet): void {
     return;
   }
   if (!HOLD_RESOLUTIONS.has(event.type)) return;
-  const key = holdExpiryKey((event.data as { holdId: string }).holdId);
+  const data = event.data as { volunteerId: string; holdId: string };
+  const key = holdExpiryKey(data.volunteerId, data.holdId);
   const item = ws.dueItems.get(key);
   // A hold placed before the due index existed has no item: nothing to settle.
   if (item === undefined || item.done === 1) return;
