@@ -52,12 +52,13 @@ t.test('a sweep killed midway is finished after the restart, each hold expired o
 
   const sweeping = await startServer({ ...environment, LEDGER_SWEEP_INTERVAL_MS: '50' });
   running.push(sweeping);
+  let heldAtKill = HOLDS;
   const midway = await waitFor(async () => {
-    const held = await heldTotal(sweeping, admin, volunteerIds);
-    return held < HOLDS;
+    heldAtKill = await heldTotal(sweeping, admin, volunteerIds);
+    return heldAtKill < HOLDS;
   }, 30_000);
   t.ok(midway, 'the sweep has begun');
-  t.comment(`killing at ${Date.now() - started} ms`);
+  t.comment(`killing at ${Date.now() - started} ms with ${heldAtKill} of ${HOLDS} holds still held`);
   sweeping.child.kill('SIGKILL');
   await new Promise((resolve) => sweeping.child.once('exit', resolve));
   running.length = 0;
