@@ -42,7 +42,7 @@ function serviceEvent(n: number): NewEvent {
 const perSecond = (count: number, startedMs: number): number =>
   count / ((performance.now() - startedMs) / 1000);
 
-async function adapterAppends(
+export async function adapterAppends(
   path: string,
   total: number,
 ): Promise<{ rate: number; appendsPerCommit: number }> {

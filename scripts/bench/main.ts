@@ -23,6 +23,7 @@ import { ledgerStreamLengthBenchmark } from './ledger-stream-length.js';
 import { kafkaRelayBenchmark } from './kafka-relay.js';
 import { describeMachine } from './machine.js';
 import { projectionsRebuildBenchmark } from './projections-rebuild.js';
+import { schedulerExpiryBenchmark } from './scheduler-expiry.js';
 import { consoleTable, markdownReport } from './report.js';
 import type { ModuleResult } from './report.js';
 import { renderChart, type Chart } from './svg-chart.js';
@@ -39,6 +40,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   kafkaRelayBenchmark,
   projectionsRebuildBenchmark,
   apiHttpBenchmark,
+  schedulerExpiryBenchmark,
 ];
 
 /** Benchmarks other modules provide that every report must carry; the report names any still missing. */

@@ -3,7 +3,7 @@ export { ConcurrencyConflictError, type HandledCommand } from './command-handler
 export * from './event-ids.js';
 export * from './keyed-serializer.js';
 export * from './ledger.js';
-export * from './reactor.js';
+export * from './scheduler/index.js';
 export type { LoadedStreamAsOf, StreamCut } from './stream-as-of.js';
 export type { LoadedStream, StreamIdOf, StreamReader } from './stream-reader.js';
 export * from './volunteer-number.js';

@@ -104,6 +104,16 @@ t.test('a hold past its timeout cannot be captured and is expired by the clock',
         data: { holdId, centipoints: 500, toAccount: `volunteer:${VOLUNTEER_ID}` },
       },
     ]);
+  // However late the clock sends it, the expiry is effective at the hold's due time.
+  const muchLater = partnerContext(t, { now: '2026-03-12T00:00:00.000Z' });
+  given(t, held, muchLater)
+    .when(expireHold(holdId))
+    .then([
+      {
+        type: 'PointsHoldExpired',
+        data: { holdId, expiredAt: (held.at(-1)?.data as { expiresAt: string }).expiresAt },
+      },
+    ]);
   given(t, held, later)
     .when({ ...expireHold(holdId), actor: PARTNER_USER })
     .thenFails('ACTOR_NOT_PERMITTED');

@@ -5,3 +5,8 @@ export {
   type PostgresLimits,
   type PostgresTestHooks,
 } from './options.js';
+export {
+  createPostgresSweepLease,
+  type PostgresSweepLease,
+  type PostgresSweepLeaseOptions,
+} from './sweep-lease.js';

@@ -41,7 +41,8 @@ export type TableName =
   | 'partner_settlement'
   | 'partner'
   | 'points_policy'
-  | 'account_balance';
+  | 'account_balance'
+  | 'due_item';
 
 const text = 'text' as const;
 const int = 'int' as const;
@@ -180,6 +181,26 @@ export const TABLES: readonly TableSpec[] = [
     indexes: [],
     fixed: [],
     evictionRank: 3,
+  },
+  /**
+   * The due index: what falls due when (a hold's timeout, …), for the scheduler. `done` is 1 once
+   * the item's effect (or anything that makes it moot, such as a capture) is in the history.
+   */
+  {
+    name: 'due_item',
+    key: ['due_key'],
+    columns: {
+      /** Also the idempotency key of the command the scheduler sends: `expire-hold:<volunteerId>:<holdId>`. */
+      due_key: text,
+      kind: text,
+      due_at: text,
+      volunteer_id: text,
+      subject_id: text,
+      done: int,
+    },
+    indexes: [['done', 'due_at']],
+    fixed: ['kind', 'due_at', 'volunteer_id', 'subject_id'],
+    evictionRank: 0,
   },
 ];
 

@@ -90,6 +90,7 @@ export class WorkingSet {
   readonly partners: TableCache;
   readonly policies: TableCache;
   readonly accounts: TableCache;
+  readonly dueItems: TableCache;
   readonly tables: readonly TableCache[];
 
   /** `startsEmpty`: the table set was just created (rebuild, verify, as-of), so misses need no lookup. */
@@ -102,6 +103,7 @@ export class WorkingSet {
     this.partners = cache('partner');
     this.policies = cache('points_policy');
     this.accounts = cache('account_balance');
+    this.dueItems = cache('due_item');
     this.tables = [
       this.volunteers,
       this.records,
@@ -110,6 +112,7 @@ export class WorkingSet {
       this.partners,
       this.policies,
       this.accounts,
+      this.dueItems,
     ];
   }
 

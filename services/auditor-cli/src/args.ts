@@ -19,6 +19,9 @@ Commands:
   restore --from <dir> --data-dir <dir> [--erasure-list <file>]
                           check a backup against its manifest, restore it into a new or empty data
                           directory, re-apply the erasure list, then verify the restored ledger
+  tick                    run one sweep of the ledger's clock: expire the holds that are due, heal
+                          interrupted transfers and donations (the API does this every second)
+  due                     list the due items (hold expiries) that are overdue and those coming next
   help                    show this text
 
 Store options (flags win over the environment):
@@ -51,6 +54,8 @@ Examples:
   pnpm ledger backup --data-dir ./data --out /backups/ledger-2026-03-01
   pnpm ledger restore --from /backups/ledger-2026-03-01 --data-dir ./data-restored \\
     --erasure-list /secure/erasures.jsonl
+  pnpm ledger due --data-dir ./data
+  pnpm ledger tick --data-dir ./data
 `;
 
 /** The store to open, and where SQLite read models live when the engine has no tables (esdb). */
@@ -62,7 +67,7 @@ export interface Backend {
 export type Command =
   | { readonly name: 'help' }
   | {
-      readonly name: 'rebuild' | 'verify';
+      readonly name: 'rebuild' | 'verify' | 'tick' | 'due';
       readonly backend: Backend;
       readonly json: boolean;
       readonly quiet: boolean;
@@ -125,7 +130,7 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
     throw usageError('--erasure-list belongs to the restore command');
   }
   if (command === 'backup' || command === 'restore') return backupCommand(command, values, environment);
-  if (command === 'rebuild' || command === 'verify') {
+  if (command === 'rebuild' || command === 'verify' || command === 'tick' || command === 'due') {
     if (values.out !== undefined) throw usageError(`--out belongs to the export and backup commands`);
     return { name: command, backend: backendOf(values, environment), json, quiet };
   }

@@ -13,6 +13,7 @@ import {
 } from '@timebank/projections';
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
+import { clockCommand } from './clock-commands.js';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -117,6 +118,10 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     return EXIT_OK;
   }
   try {
+    if (command.name === 'tick' || command.name === 'due') {
+      process.stdout.write(await clockCommand({ ...command, name: command.name }, environment));
+      return EXIT_OK;
+    }
     return await run(command);
   } catch (error) {
     const code = isProjectionError(error) ? `${error.code}: ` : '';

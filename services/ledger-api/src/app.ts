@@ -31,7 +31,7 @@ import { registerMinPositionCheck } from './http/min-position.js';
 import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
 import { requestLabels } from './http/request-labels.js';
 import { IdempotencyRecords } from './http/idempotency.js';
-import { systemRoutes } from './routes/system-routes.js';
+import { systemRoutes, type DueBacklogHandle } from './routes/system-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -63,6 +63,8 @@ export interface AppDependencies {
   readonly clock?: () => number;
   readonly projector?: ProjectorHandle;
   readonly readModels?: ReadModelQueries;
+  /** The scheduler's due backlog, for readiness; absent when no scheduler runs. */
+  readonly dueBacklog?: DueBacklogHandle;
 }
 
 /**
@@ -197,6 +199,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     clock,
     projector: projector ?? null,
     readModels,
+    dueBacklog: dependencies.dueBacklog ?? null,
   });
 
   await app.ready();
@@ -214,12 +217,13 @@ async function registerRouteFamilies(
     readonly clock: () => number;
     readonly projector: ProjectorHandle | null;
     readonly readModels: ReadModelQueries | null;
+    readonly dueBacklog: DueBacklogHandle | null;
   },
 ): Promise<void> {
   const { config, store, keys, ledger, metrics, idempotency, clock, projector } = parts;
   const reader = storeReader(store);
   const commands: CommandRouteDependencies = { ledger, store: reader, idempotency, metrics };
-  await app.register(systemRoutes, { store: reader, metrics, projector });
+  await app.register(systemRoutes, { store: reader, metrics, projector, dueBacklog: parts.dueBacklog });
   await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });
   await app.register(volunteerRoutes, { ...commands, clock });

@@ -108,6 +108,16 @@ const environmentSchema = z
     API_KEY_REFRESH_MS: wholeNumber(0, 60_000, 'milliseconds').default(1000),
     /** How long a read waits for the projector to reach a requested position. Default 2,000 ms: the read-your-writes bound docs/api.md states. */
     READ_YOUR_WRITES_TIMEOUT_MS: wholeNumber(0, 60_000, 'milliseconds').default(2000),
+    /**
+     * How often the scheduler sweeps the due index (hold expiries), in milliseconds. Default 1,000:
+     * a hold is expired within a second of its timeout. 0 runs no scheduler in this process.
+     */
+    LEDGER_SWEEP_INTERVAL_MS: wholeNumber(0, 3_600_000, 'milliseconds').default(1000),
+    /**
+     * Due items past their time above which `/readyz` answers 503. Default 100,000: about a
+     * minute of sweeping at the benchmarked rate, so a stuck scheduler shows long before it matters.
+     */
+    LEDGER_DUE_BACKLOG_MAX: wholeNumber(1, 1_000_000_000, 'items').default(100_000),
   })
   .superRefine((value, context) => {
     if (value.LEDGER_STORE === 'postgres' && value.POSTGRES_URL === undefined) {
@@ -160,6 +170,10 @@ export interface LedgerApiConfig {
   readonly readYourWritesTimeoutMs: number;
   /** See API_KEY_REFRESH_MS. */
   readonly apiKeyRefreshMs: number;
+  /** See LEDGER_SWEEP_INTERVAL_MS; 0: no scheduler. */
+  readonly sweepIntervalMs: number;
+  /** See LEDGER_DUE_BACKLOG_MAX. */
+  readonly dueBacklogMax: number;
 }
 
 /** Bad configuration: the message names every offending variable. */
@@ -230,6 +244,8 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
     readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
     apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
+    sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
+    dueBacklogMax: env.LEDGER_DUE_BACKLOG_MAX,
   });
 }
 

@@ -7,15 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createLedger, createReactor, type Ledger, type Reactor } from '@timebank/application';
+import { createLedger, type Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
-import {
-  createFileCheckpointStore,
-  DEFAULT_DATA_DIR,
-  NATIONAL_ID_KEY_FILE,
-  openReadModels,
-  REACTOR_CHECKPOINT_FILE,
-} from '@timebank/ledger-opener';
+import { DEFAULT_DATA_DIR, NATIONAL_ID_KEY_FILE, openReadModels } from '@timebank/ledger-opener';
 import { createReadModelQueries, Projector } from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
@@ -23,6 +17,7 @@ import { ApiMetrics } from './http/api-metrics.js';
 import { catalogueCheckedStore } from './http/catalogued-store.js';
 import { instrumentStore } from './http/instrumented-store.js';
 import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
+import { startLedgerClock, type RunningClock } from './scheduler-wiring.js';
 
 /**
  * The national-ID hash key: from configuration, or for SQLite from `national-id.key` in the data
@@ -49,10 +44,10 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
   readonly projector: Projector;
-  /** Runs transfer and donation credits found in the store (heals a crash between debit and credit). */
-  readonly reactor: Reactor;
   /** The in-process Kafka relay, when KAFKA_BROKERS is set. */
   readonly kafkaRelay: RunningRelay | null;
+  /** The scheduler (hold expiries, healing of interrupted transfers and donations) and its due backlog. */
+  readonly ledgerClock: RunningClock;
   /** Stops accepting and drains requests, stops the projector and the relay, closes the read models. The store stays open. */
   close(): Promise<void>;
 }
@@ -86,6 +81,16 @@ export async function wireLedgerApi(input: {
     onError: (error) => input.logger.error({ err: error }, 'projector stopped on an error'),
   });
   await projector.start();
+  const ledgerClock = startLedgerClock({
+    config: input.config,
+    store,
+    ledger,
+    db,
+    dataDirectory,
+    clock,
+    metrics,
+    logger: input.logger,
+  });
   const built = await buildApp({
     config: input.config,
     store,
@@ -95,17 +100,7 @@ export async function wireLedgerApi(input: {
     clock,
     projector,
     readModels: createReadModelQueries(db),
-  });
-  const reactor = createReactor({
-    store,
-    ledger,
-    // The same atomic one-value file the Kafka relay uses for its own checkpoint.
-    checkpoints: createFileCheckpointStore(join(dataDirectory, REACTOR_CHECKPOINT_FILE)),
-    onError: (error, position) =>
-      input.logger.error({ err: error, position: position.toString() }, 'reaction failed; retrying'),
-  });
-  const reactorRun = reactor.run().catch((error: unknown) => {
-    input.logger.error({ err: error }, 'reactor stopped on an error; transfer credits are not being healed');
+    dueBacklog: ledgerClock.backlog,
   });
   const kafkaRelay = startKafkaRelay({
     config: input.config,
@@ -118,12 +113,11 @@ export async function wireLedgerApi(input: {
     ledger,
     projector,
     kafkaRelay,
-    reactor,
+    ledgerClock,
     async close() {
       await built.app.close();
+      await ledgerClock.stop();
       await projector.stop();
-      await reactor.stop();
-      await reactorRun;
       await kafkaRelay?.stop();
       await db.close();
     },

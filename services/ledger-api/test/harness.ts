@@ -36,7 +36,12 @@ export async function startHarness(
     level: 'info',
     destination: { write: (line: string) => void logs.push(line) },
   });
-  const config = loadConfig({ LEDGER_DATA_DIR: directory, ...options.environment });
+  // No sweeps unless a test asks: a test's own clock must not race the scheduler's expiries.
+  const config = loadConfig({
+    LEDGER_DATA_DIR: directory,
+    LEDGER_SWEEP_INTERVAL_MS: '0',
+    ...options.environment,
+  });
   const built = await wireLedgerApi({
     config,
     store,

@@ -34,3 +34,4 @@ export { LedgerOpenError, isLedgerOpenError } from './open-error.js';
 export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
 export { openReadModels } from './open-read-models.js';
 export type { StoreConfig } from './store-config.js';
+export { openSweepLease, type OpenedSweepLease } from './open-sweep-lease.js';

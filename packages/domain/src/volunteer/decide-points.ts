@@ -195,7 +195,9 @@ export function expireHold(
         volunteerId,
         holdId,
         partnerId: hold.partnerId,
-        expiredAt: context.now,
+        // Effective at the due time, not when the clock's sweep got to it: replay and as-of reads
+        // then never depend on how late the sweep ran.
+        expiredAt: formatInstant(hold.expiresAtMs),
       },
     },
   ];

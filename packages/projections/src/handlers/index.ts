@@ -6,6 +6,7 @@ import type { EventData, EventType } from '@timebank/domain';
 import type { EventPayload } from '@timebank/event-store';
 import type { WorkingSet } from '../working-set.js';
 import type { ProjectionRules } from './context.js';
+import { applyDueEvent, wantDueRows } from './due-handlers.js';
 import { applyPointsEvent, isMovement, wantPointsRows } from './points-handlers.js';
 import { applyVolunteerEvent, wantVolunteerRows } from './volunteer-handlers.js';
 
@@ -33,6 +34,7 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
     wantVolunteerRows(event, ws);
   } else if (isMovement(event.data)) {
     wantPointsRows(event, ws, rules);
+    wantDueRows(event, ws);
   } else if (PARTNER_EVENTS.has(event.type)) {
     const partnerId = (event.data as { partnerId: string }).partnerId;
     ws.partners.want(partnerId, [partnerId]);
@@ -49,7 +51,10 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
  */
 export function applyEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   if (applyVolunteerEvent(event, ws, rules)) return;
-  if (applyPointsEvent(event, ws, rules)) return;
+  if (applyPointsEvent(event, ws, rules)) {
+    applyDueEvent(event, ws);
+    return;
+  }
   switch (event.type) {
     case 'PartnerRegistered': {
       const data = event.data as unknown as Data<'PartnerRegistered'>;

@@ -77,4 +77,32 @@ export class ApiMetrics {
       ),
     );
   }
+
+  /** Exposes the due index's backlog (items past their due time) and the scheduler's sweeps. */
+  observeDueBacklog(backlog: () => { items: number; oldestLagSeconds: number }, sweeps: () => number): void {
+    this.registry.register(
+      new CollectedMetric(
+        'ledger_due_backlog_items',
+        'Due items (hold expiries) past their due time and not yet settled, as of the last sweep',
+        'gauge',
+        () => [{ value: backlog().items }],
+      ),
+    );
+    this.registry.register(
+      new CollectedMetric(
+        'ledger_due_oldest_lag_seconds',
+        'Seconds since the oldest unsettled due item fell due, as of the last sweep (0 when none)',
+        'gauge',
+        () => [{ value: backlog().oldestLagSeconds }],
+      ),
+    );
+    this.registry.register(
+      new CollectedMetric(
+        'ledger_scheduler_sweeps_total',
+        'Sweeps this process ran while holding the lease',
+        'counter',
+        () => [{ value: sweeps() }],
+      ),
+    );
+  }
 }

@@ -28,11 +28,20 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T
   }
 }
 
+/** The due index's backlog as of the last sweep, and the bound above which the API is not ready. */
+export interface DueBacklogHandle {
+  current(): { readonly items: number; readonly oldestLagSeconds: number };
+  /** `LEDGER_DUE_BACKLOG_MAX`. */
+  readonly itemsMax: number;
+}
+
 export interface SystemRouteDependencies {
   readonly store: Pick<StoreReader, 'engine' | 'headPosition'>;
   readonly metrics: Pick<ApiMetrics, 'registry'>;
   /** Null when no projector runs: readiness then checks the store only. */
   readonly projector: ProjectorHandle | null;
+  /** Null when no scheduler runs: readiness then ignores the due backlog. */
+  readonly dueBacklog?: DueBacklogHandle | null;
 }
 
 /** The system routes, as an encapsulated fastify plugin. */
@@ -76,6 +85,10 @@ export async function systemRoutes(app: TypedApp, context: SystemRouteDependenci
       const projector = context.projector;
       if (projector !== null && !projector.hasCaughtUp()) {
         return reply.code(503).send({ status: 'not-ready' as const, reason: 'read models are catching up' });
+      }
+      const due = context.dueBacklog ?? null;
+      if (due !== null && due.current().items > due.itemsMax) {
+        return reply.code(503).send({ status: 'not-ready' as const, reason: 'due backlog over its bound' });
       }
       return { status: 'ready' as const, engine: context.store.engine, headPosition: head.toString() };
     },

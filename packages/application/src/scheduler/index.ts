@@ -1,0 +1,3 @@
+export * from './hold-expiry-job.js';
+export * from './scheduler.js';
+export * from './reaction-healing-job.js';
