@@ -52,6 +52,11 @@ export interface AppDependencies {
    * read-only view; pass the one wrapped by `instrumentStore(store, metrics)`.
    */
   readonly store: EventStore;
+  /**
+   * The store as the ledger reads it, personal fields opened (`sealingStore`): command routes
+   * rebuild responses and volunteer routes show history through it. Default: `store`.
+   */
+  readonly personalStore?: EventStore;
   /** The write side (packages/application), built over the same store. */
   readonly ledger: Ledger;
   readonly logger: Logger;
@@ -195,6 +200,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     clock,
     projector: projector ?? null,
     readModels,
+    personalStore: dependencies.personalStore ?? store,
   });
 
   await app.ready();
@@ -212,11 +218,18 @@ async function registerRouteFamilies(
     readonly clock: () => number;
     readonly projector: ProjectorHandle | null;
     readonly readModels: ReadModelQueries | null;
+    readonly personalStore: EventStore;
   },
 ): Promise<void> {
   const { config, store, keys, ledger, metrics, idempotency, clock, projector } = parts;
   const reader = storeReader(store);
-  const commands: CommandRouteDependencies = { ledger, store: reader, idempotency, metrics };
+  // Audit and read-model routes serve events as stored (sealed); command routes see them opened.
+  const commands: CommandRouteDependencies = {
+    ledger,
+    store: storeReader(parts.personalStore),
+    idempotency,
+    metrics,
+  };
   await app.register(systemRoutes, { store: reader, metrics, projector });
   await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });

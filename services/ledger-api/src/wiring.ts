@@ -7,13 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createLedger, createReactor, type Ledger, type Reactor } from '@timebank/application';
+import { createLedger, createReactor, sealingStore, type Ledger, type Reactor } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
 import {
   createFileCheckpointStore,
   DEFAULT_DATA_DIR,
   NATIONAL_ID_KEY_FILE,
+  openPersonalKeys,
   openReadModels,
+  type OpenedPersonalKeys,
   REACTOR_CHECKPOINT_FILE,
 } from '@timebank/ledger-opener';
 import { createReadModelQueries, Projector } from '@timebank/projections';
@@ -51,9 +53,11 @@ export interface WiredApi extends LedgerApp {
   readonly projector: Projector;
   /** Runs transfer and donation credits found in the store (heals a crash between debit and credit). */
   readonly reactor: Reactor;
+  /** Data keys and the duplicate-registration index (docs/privacy.md). */
+  readonly personalKeys: OpenedPersonalKeys;
   /** The in-process Kafka relay, when KAFKA_BROKERS is set. */
   readonly kafkaRelay: RunningRelay | null;
-  /** Stops accepting and drains requests, stops the projector and the relay, closes the read models. The store stays open. */
+  /** Stops accepting and drains requests, stops the projector and the relay, closes the read models and the key store. The event store stays open. */
   close(): Promise<void>;
 }
 
@@ -70,7 +74,18 @@ export async function wireLedgerApi(input: {
   const metrics = new ApiMetrics();
   // Every append is checked against the event catalogue before it reaches the engine.
   const store = instrumentStore(catalogueCheckedStore(input.store), metrics);
-  const ledger = createLedger({ store, clock, nationalIdKey: resolveNationalIdKey(input.config) });
+  const personalKeys = await openPersonalKeys(input.config.store, {
+    masterKey: input.config.masterKey,
+    ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
+  });
+  // The ledger seals personal fields before they reach `store`: the projector, the reactor, the
+  // audit routes and the relay below only ever read ciphertext.
+  const ledger = createLedger({
+    store,
+    clock,
+    nationalIdKey: resolveNationalIdKey(input.config),
+    personalKeys: personalKeys.keys,
+  });
   const dataDirectory = resolve(
     input.config.store.engine === 'sqlite'
       ? input.config.store.dataDir
@@ -90,6 +105,7 @@ export async function wireLedgerApi(input: {
     config: input.config,
     store,
     ledger,
+    personalStore: sealingStore(store, personalKeys.keys),
     logger: input.logger,
     metrics,
     clock,
@@ -119,6 +135,7 @@ export async function wireLedgerApi(input: {
     projector,
     kafkaRelay,
     reactor,
+    personalKeys,
     async close() {
       await built.app.close();
       await projector.stop();
@@ -126,6 +143,7 @@ export async function wireLedgerApi(input: {
       await reactorRun;
       await kafkaRelay?.stop();
       await db.close();
+      await personalKeys.close();
     },
   };
 }

@@ -15,3 +15,7 @@ export const NATIONAL_ID_KEY_FILE = 'national-id.key';
 export const REACTOR_CHECKPOINT_FILE = 'reactor.checkpoint.json';
 /** How far the Kafka relay has published, unless RELAY_CHECKPOINT_PATH says otherwise. */
 export const RELAY_CHECKPOINT_FILE = 'kafka-relay.checkpoint.json';
+/** The personal-data key store: data keys and the duplicate-registration index (SQLite and EventStoreDB). */
+export const PERSONAL_KEYS_FILE = 'personal-keys.sqlite';
+/** The generated master key that wraps data keys, when LEDGER_MASTER_KEY is not given. */
+export const MASTER_KEY_FILE = 'master.key';

@@ -7,7 +7,9 @@ export { describeStore } from './describe-store.js';
 export {
   DEFAULT_DATA_DIR,
   EVENT_STORE_FILE,
+  MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
+  PERSONAL_KEYS_FILE,
   REACTOR_CHECKPOINT_FILE,
   READ_MODELS_FILE,
   RELAY_CHECKPOINT_FILE,
@@ -18,3 +20,11 @@ export { LedgerOpenError, isLedgerOpenError } from './open-error.js';
 export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
 export { openReadModels } from './open-read-models.js';
 export type { StoreConfig } from './store-config.js';
+export {
+  openPersonalKeys,
+  openPersonalKeyStore,
+  parseMasterKey,
+  personalDataDirectory,
+  resolveMasterKey,
+  type OpenedPersonalKeys,
+} from './open-personal-keys.js';

@@ -1,0 +1,124 @@
+/**
+ * The personal-data key store on PostgreSQL: tables of its own (`personal_data_keys`,
+ * `personal_registrations`) in the ledger's schema, never the events table, so that a key is
+ * destroyed with a DELETE-like update while every event stays immutable. Claims use
+ * `INSERT … ON CONFLICT DO NOTHING`, atomic across every API process.
+ */
+import pg from 'pg';
+import type { PersonalKeyStore, StoredDataKey } from '@timebank/application';
+
+/** Same rule as the event store's schema names: an unquoted identifier. */
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Connections for key look-ups; each is short. Default 4. */
+const POOL_CONNECTIONS_MAX = 4;
+
+interface KeyRow {
+  readonly wrapped_key: Buffer | null;
+  readonly erased_at: string | null;
+}
+
+function storedOf(row: KeyRow | undefined): StoredDataKey | null {
+  if (row === undefined) return null;
+  if (row.wrapped_key === null) return { state: 'erased', erasedAt: row.erased_at ?? '' };
+  return { state: 'active', wrappedKey: row.wrapped_key };
+}
+
+export async function openPostgresKeyStore(options: {
+  readonly connectionString: string;
+  readonly schema: string;
+}): Promise<PersonalKeyStore> {
+  const { schema } = options;
+  if (!SCHEMA_PATTERN.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must match ${String(SCHEMA_PATTERN)}`);
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: POOL_CONNECTIONS_MAX });
+  const keys = `${schema}.personal_data_keys`;
+  const registrations = `${schema}.personal_registrations`;
+  await pool.query(`
+    CREATE SCHEMA IF NOT EXISTS ${schema};
+    CREATE TABLE IF NOT EXISTS ${keys} (
+      volunteer_id text PRIMARY KEY,
+      wrapped_key bytea,
+      erased_at text
+    );
+    CREATE TABLE IF NOT EXISTS ${registrations} (
+      national_id_hash text PRIMARY KEY,
+      volunteer_id text NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS personal_registrations_by_volunteer ON ${registrations} (volunteer_id);
+  `);
+  const keyOf = async (volunteerId: string): Promise<StoredDataKey | null> =>
+    storedOf(
+      (await pool.query<KeyRow>(`SELECT wrapped_key, erased_at FROM ${keys} WHERE volunteer_id = $1`, [volunteerId]))
+        .rows[0],
+    );
+  const registrationOf = async (nationalIdHash: string): Promise<string | null> =>
+    (
+      await pool.query<{ volunteer_id: string }>(
+        `SELECT volunteer_id FROM ${registrations} WHERE national_id_hash = $1`,
+        [nationalIdHash],
+      )
+    ).rows[0]?.volunteer_id ?? null;
+
+  async function claimRegistration(nationalIdHash: string, volunteerId: string): Promise<string> {
+    await pool.query(
+      `INSERT INTO ${registrations} (national_id_hash, volunteer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [nationalIdHash, volunteerId],
+    );
+    // Only an erasure between the two statements removes the row; then the claim starts over.
+    return (await registrationOf(nationalIdHash)) ?? claimRegistration(nationalIdHash, volunteerId);
+  }
+
+  async function inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  return {
+    async insertDataKey(volunteerId, wrappedKey) {
+      await pool.query(`INSERT INTO ${keys} (volunteer_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+        volunteerId,
+        wrappedKey,
+      ]);
+      const stored = await keyOf(volunteerId);
+      if (stored === null) throw new Error(`data key of ${volunteerId} vanished after insertion`);
+      return stored;
+    },
+    dataKey: keyOf,
+    erase: (volunteerId, erasedAt) =>
+      inTransaction(async (client) => {
+        await client.query(
+          `INSERT INTO ${keys} (volunteer_id, wrapped_key, erased_at) VALUES ($1, NULL, $2)
+           ON CONFLICT (volunteer_id) DO UPDATE SET wrapped_key = NULL, erased_at = excluded.erased_at
+           WHERE ${keys}.wrapped_key IS NOT NULL`,
+          [volunteerId, erasedAt],
+        );
+        await client.query(`DELETE FROM ${registrations} WHERE volunteer_id = $1`, [volunteerId]);
+      }),
+    claimRegistration,
+    findRegistration: registrationOf,
+    async activeDataKeys() {
+      const { rows } = await pool.query<{ volunteer_id: string; wrapped_key: Buffer }>(
+        `SELECT volunteer_id, wrapped_key FROM ${keys} WHERE wrapped_key IS NOT NULL ORDER BY volunteer_id`,
+      );
+      return rows.map((row) => ({ volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key }));
+    },
+    replaceWrappedKeys: (replacements) =>
+      inTransaction(async (client) => {
+        for (const key of replacements) {
+          await client.query(
+            `UPDATE ${keys} SET wrapped_key = $1 WHERE volunteer_id = $2 AND wrapped_key IS NOT NULL`,
+            [key.wrappedKey, key.volunteerId],
+          );
+        }
+      }),
+    close: () => pool.end(),
+  };
+}
