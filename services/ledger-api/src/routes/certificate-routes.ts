@@ -124,8 +124,9 @@ const verificationSchema = z.object({
     .object({
       holderName: z.string().describe('Masked: the first character only; `[erased]` after erasure'),
       holderDataErased: z
-        .boolean()
-        .describe("The certificate was issued, and the holder's personal data has since been erased"),
+        .literal(true)
+        .optional()
+        .describe("Present when the certificate was issued and the holder's personal data has since been erased"),
       idType: z.string(),
       nationalIdMasked: z.string(),
       confirmedMinutes: z.number().int(),
@@ -290,7 +291,7 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
         status: amended ? ('amended' as const) : ('valid' as const),
         certificate: {
           holderName: erased ? ERASED_TEXT : maskName(certificate.name),
-          holderDataErased: erased,
+          ...(erased ? { holderDataErased: true as const } : {}),
           idType: certificate.idType,
           nationalIdMasked: certificate.nationalIdMasked,
           confirmedMinutes: certificate.confirmedMinutes,
