@@ -14,6 +14,9 @@ Commands:
                           and diff them against the live read models, check that Σ balances = 0
   verify --bundle <dir>   check an export offline, without any database
   export --out <dir>      write every event as NDJSON with its hash, plus manifest.json
+  erase-due               erase the personal data of volunteers deactivated more than
+                          LEDGER_RETENTION_DAYS (default 1095) days ago
+  rotate-master-key       re-wrap every data key under LEDGER_NEW_MASTER_KEY (stop the API first)
   help                    show this text
 
 Store options (flags win over the environment):
@@ -50,6 +53,12 @@ export type Command =
   | { readonly name: 'help' }
   | {
       readonly name: 'rebuild' | 'verify';
+      readonly backend: Backend;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | {
+      readonly name: 'erase-due' | 'rotate-master-key';
       readonly backend: Backend;
       readonly json: boolean;
       readonly quiet: boolean;
@@ -92,6 +101,10 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
   }
   if (values.bundle !== undefined) throw usageError('--bundle belongs to the verify command');
   if (command === 'rebuild' || command === 'verify') {
+    if (values.out !== undefined) throw usageError(`--out belongs to the export command`);
+    return { name: command, backend: backendOf(values, environment), json, quiet };
+  }
+  if (command === 'erase-due' || command === 'rotate-master-key') {
     if (values.out !== undefined) throw usageError(`--out belongs to the export command`);
     return { name: command, backend: backendOf(values, environment), json, quiet };
   }

@@ -54,7 +54,11 @@ export class PersonalKeys {
     return this.#store;
   }
 
-  /** The volunteer's key for sealing, minted on first use. Throws PersonalDataErasedError after erasure. */
+  /**
+   * The volunteer's key for sealing, minted on first use. Throws PersonalDataErasedError after
+   * erasure. Served from memory when known: the ledger refuses every command on a stream whose
+   * `PersonalDataErased` it has seen, whichever process appended it.
+   */
   async forSealing(volunteerId: string): Promise<Buffer> {
     const cached = this.#cache.get(volunteerId);
     if (cached !== undefined) return cached;
@@ -67,12 +71,17 @@ export class PersonalKeys {
     return this.#remember(volunteerId, unwrapDataKey(this.#masterKey, volunteerId, stored.wrappedKey));
   }
 
-  /** The volunteer's key for opening, or null when it was destroyed (or never existed). */
+  /**
+   * The volunteer's key for opening, or null when it was destroyed (or never existed). Always asks
+   * the store: another process (`pnpm ledger erase-due`) may have destroyed it since, and a key in
+   * this process's memory must not outlive that.
+   */
   async forOpening(volunteerId: string): Promise<Buffer | null> {
-    const cached = this.#cache.get(volunteerId);
-    if (cached !== undefined) return cached;
     const stored = await this.#store.dataKey(volunteerId);
-    if (stored === null || stored.state === 'erased') return null;
+    if (stored === null || stored.state === 'erased') {
+      this.#cache.delete(volunteerId);
+      return null;
+    }
     return this.#remember(volunteerId, unwrapDataKey(this.#masterKey, volunteerId, stored.wrappedKey));
   }
 
