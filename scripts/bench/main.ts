@@ -22,6 +22,7 @@ import { ledgerStoreSizeBenchmark } from './ledger-store-size.js';
 import { ledgerStreamLengthBenchmark } from './ledger-stream-length.js';
 import { kafkaRelayBenchmark } from './kafka-relay.js';
 import { describeMachine } from './machine.js';
+import { personalDataBenchmark } from './personal-data.js';
 import { projectionsRebuildBenchmark } from './projections-rebuild.js';
 import { consoleTable, markdownReport } from './report.js';
 import type { ModuleResult } from './report.js';
@@ -38,6 +39,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   ledgerMemoryBenchmark,
   kafkaRelayBenchmark,
   projectionsRebuildBenchmark,
+  personalDataBenchmark,
   apiHttpBenchmark,
 ];
 
@@ -46,6 +48,7 @@ const EXPECTED = [
   { name: 'event-store-postgres', what: 'PostgreSQL adapter appends with a pool (issue #3)' },
   { name: 'projections-rebuild', what: 'Rebuild time vs event count and peak RSS (issues #4 and #7)' },
   { name: 'kafka-relay', what: 'Kafka relay throughput and end-to-end lag (issue #6)' },
+  { name: 'personal-data', what: 'Registrations/s and rebuild events/s with sealing vs plain (issue #17)' },
   { name: 'api-http', what: 'HTTP API requests/s and p99 against a plain fastify route (issue #5)' },
 ];
 
