@@ -58,7 +58,11 @@ async function openSide(label: string, sealed: boolean): Promise<Side> {
 }
 
 /** Registers volunteers `first …` with CALLERS in flight; returns registrations per second. */
-async function registerRound(side: Side, first: number, count: number): Promise<{ rate: number; ids: string[] }> {
+async function registerRound(
+  side: Side,
+  first: number,
+  count: number,
+): Promise<{ rate: number; ids: string[] }> {
   const ids: string[] = [];
   let next = 0;
   const started = performance.now();
@@ -113,7 +117,10 @@ export const personalDataBenchmark: Benchmark = {
       const rates = { plain: [] as number[], sealed: [] as number[] };
       const ids = { plain: [] as string[], sealed: [] as string[] };
       for (let round = 0; round < size.rounds; round += 1) {
-        for (const [name, side] of [['plain', plain], ['sealed', sealed]] as const) {
+        for (const [name, side] of [
+          ['plain', plain],
+          ['sealed', sealed],
+        ] as const) {
           const result = await registerRound(side, round * size.perRound, size.perRound);
           rates[name].push(result.rate);
           ids[name].push(...result.ids);

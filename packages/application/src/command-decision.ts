@@ -88,7 +88,10 @@ export function commandDecisions(
    * A registration's context: with an allocated (random) volunteer id, the stream and the volunteer
    * number follow that id; without one, both derive from the ID number's keyed hash.
    */
-  function registrationOf(command: Command, allocatedVolunteerId: string | undefined): Registration | undefined {
+  function registrationOf(
+    command: Command,
+    allocatedVolunteerId: string | undefined,
+  ): Registration | undefined {
     if (command.type !== 'RegisterVolunteer') return undefined;
     const nationalIdHash = options.nationalIdHash(command.nationalIdNumber);
     if (allocatedVolunteerId === undefined)

@@ -258,11 +258,14 @@ export function createLedger(options: LedgerOptions): Ledger {
       const command = parseCommand(input);
       if (command instanceof DomainError) throw command;
       const { onFirstAppend, ...envelopeOptions } = executeOptions;
-      const handled = await executeOne(command, envelopeOptions, onFirstAppend).catch(async (error: unknown) => {
-        // Erased already (perhaps a crash came between the event and the key's destruction): finish it.
-        if (command.type === 'ErasePersonalData' && isErasedError(error)) await destroyKey(command.volunteerId);
-        throw error;
-      });
+      const handled = await executeOne(command, envelopeOptions, onFirstAppend).catch(
+        async (error: unknown) => {
+          // Erased already (perhaps a crash came between the event and the key's destruction): finish it.
+          if (command.type === 'ErasePersonalData' && isErasedError(error))
+            await destroyKey(command.volunteerId);
+          throw error;
+        },
+      );
       if (command.type === 'ErasePersonalData') await destroyKey(command.volunteerId);
       const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };

@@ -54,8 +54,12 @@ async function runPrivacy(
   return EXIT_OK;
 }
 
-async function run(command: Exclude<Command, { name: 'help' }>, environment: NodeJS.ProcessEnv): Promise<number> {
-  if (command.name === 'erase-due' || command.name === 'rotate-master-key') return runPrivacy(command, environment);
+async function run(
+  command: Exclude<Command, { name: 'help' }>,
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
+  if (command.name === 'erase-due' || command.name === 'rotate-master-key')
+    return runPrivacy(command, environment);
   if (command.name === 'verify-bundle') {
     const report = await verifyBundle(command.bundle);
     if (command.json) process.stdout.write(json(report) + '\n');

@@ -57,7 +57,10 @@ function nationalIdKeyOf(options: PrivacyOptions, directory: string): string {
 export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
   const { backend } = options;
   const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
-  const opened = await openLedger(backend.store, { mustExist: true, readModelDataDir: backend.readModelDataDir });
+  const opened = await openLedger(backend.store, {
+    mustExist: true,
+    readModelDataDir: backend.readModelDataDir,
+  });
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(options.environment, 'LEDGER_MASTER_KEY'),
     readModelDataDir: backend.readModelDataDir,
@@ -85,7 +88,9 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
  * the new key is written beside it first (`master.key.new`) and renamed over it only after every
  * key is re-wrapped, so a crash never leaves keys wrapped under a key that is stored nowhere.
  */
-export async function runRotateMasterKey(options: PrivacyOptions): Promise<{ rewrapped: number; keyFile: string | null }> {
+export async function runRotateMasterKey(
+  options: PrivacyOptions,
+): Promise<{ rewrapped: number; keyFile: string | null }> {
   const { backend } = options;
   const newText = configured(options.environment, 'LEDGER_NEW_MASTER_KEY');
   if (newText === null) throw invalid('rotate-master-key needs LEDGER_NEW_MASTER_KEY (64 hex digits)');
@@ -93,7 +98,8 @@ export async function runRotateMasterKey(options: PrivacyOptions): Promise<{ rew
   const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
   const oldConfigured = configured(options.environment, 'LEDGER_MASTER_KEY');
   const keyFile = oldConfigured === null ? join(directory, MASTER_KEY_FILE) : null;
-  if (keyFile !== null && !existsSync(keyFile)) throw invalid(`no master key: LEDGER_MASTER_KEY is unset and ${keyFile} is missing`);
+  if (keyFile !== null && !existsSync(keyFile))
+    throw invalid(`no master key: LEDGER_MASTER_KEY is unset and ${keyFile} is missing`);
   const oldMasterKey = resolveMasterKey(oldConfigured, directory);
   if (keyFile !== null) writeFileSync(`${keyFile}.new`, `${newMasterKey.toString('hex')}\n`, { mode: 0o600 });
   const store = await openPersonalKeyStore(backend.store, backend.readModelDataDir);

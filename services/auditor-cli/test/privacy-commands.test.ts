@@ -86,16 +86,30 @@ t.test('erase-due erases after the retention period; rotation re-wraps the keys'
 
   const oldMaster = readFileSync(join(dataDir, MASTER_KEY_FILE), 'utf8').trim();
   const newMaster = randomBytes(32).toString('hex');
-  const rotated = ledgerCommand(dataDir, ['rotate-master-key', '--json'], { LEDGER_NEW_MASTER_KEY: newMaster });
+  const rotated = ledgerCommand(dataDir, ['rotate-master-key', '--json'], {
+    LEDGER_NEW_MASTER_KEY: newMaster,
+  });
   t.equal(rotated.status, 0, rotated.stderr);
   t.match(JSON.parse(rotated.stdout), { rewrapped: 1 }, 'the one active key (the erased one stays erased)');
-  t.equal(readFileSync(join(dataDir, MASTER_KEY_FILE), 'utf8').trim(), newMaster, 'master.key holds the new key');
+  t.equal(
+    readFileSync(join(dataDir, MASTER_KEY_FILE), 'utf8').trim(),
+    newMaster,
+    'master.key holds the new key',
+  );
   t.not(oldMaster, newMaster);
 
   const now = await openAt(dataDir, Date.now());
   t.teardown(() => now.close());
-  t.equal((await now.ledger.load('volunteer', staying)).state.name, 'Staying Person', 'opens under the new key');
-  t.equal((await now.ledger.load('volunteer', leaving)).state.name, ERASED_TEXT, 'the erased one stays erased');
+  t.equal(
+    (await now.ledger.load('volunteer', staying)).state.name,
+    'Staying Person',
+    'opens under the new key',
+  );
+  t.equal(
+    (await now.ledger.load('volunteer', leaving)).state.name,
+    ERASED_TEXT,
+    'the erased one stays erased',
+  );
   const withOldKey = new PersonalKeys(now.keys.store, Buffer.from(oldMaster, 'hex'));
   await t.rejects(withOldKey.forOpening(staying), 'the old master key unwraps nothing any more');
 });

@@ -11,10 +11,10 @@ import { createLedger, createReactor, sealingStore, type Ledger, type Reactor } 
 import type { EventStore } from '@timebank/event-store';
 import {
   createFileCheckpointStore,
-  DEFAULT_DATA_DIR,
   NATIONAL_ID_KEY_FILE,
   openPersonalKeys,
   openReadModels,
+  personalDataDirectory,
   type OpenedPersonalKeys,
   REACTOR_CHECKPOINT_FILE,
 } from '@timebank/ledger-opener';
@@ -48,6 +48,29 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
   }
 }
 
+/**
+ * The personal-data key store and the ledger over it. The ledger seals personal fields before
+ * they reach `store`: the projector, the reactor, the audit routes and the relay only ever read
+ * ciphertext.
+ */
+async function openLedgerWithKeys(
+  input: { readonly config: LedgerApiConfig; readonly readModelDataDir?: string },
+  store: EventStore,
+  clock: () => number,
+): Promise<{ ledger: Ledger; personalKeys: OpenedPersonalKeys }> {
+  const personalKeys = await openPersonalKeys(input.config.store, {
+    masterKey: input.config.masterKey,
+    ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
+  });
+  const ledger = createLedger({
+    store,
+    clock,
+    nationalIdKey: resolveNationalIdKey(input.config),
+    personalKeys: personalKeys.keys,
+  });
+  return { ledger, personalKeys };
+}
+
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
   readonly projector: Projector;
@@ -74,23 +97,8 @@ export async function wireLedgerApi(input: {
   const metrics = new ApiMetrics();
   // Every append is checked against the event catalogue before it reaches the engine.
   const store = instrumentStore(catalogueCheckedStore(input.store), metrics);
-  const personalKeys = await openPersonalKeys(input.config.store, {
-    masterKey: input.config.masterKey,
-    ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
-  });
-  // The ledger seals personal fields before they reach `store`: the projector, the reactor, the
-  // audit routes and the relay below only ever read ciphertext.
-  const ledger = createLedger({
-    store,
-    clock,
-    nationalIdKey: resolveNationalIdKey(input.config),
-    personalKeys: personalKeys.keys,
-  });
-  const dataDirectory = resolve(
-    input.config.store.engine === 'sqlite'
-      ? input.config.store.dataDir
-      : (input.readModelDataDir ?? DEFAULT_DATA_DIR),
-  );
+  const { ledger, personalKeys } = await openLedgerWithKeys(input, store, clock);
+  const dataDirectory = personalDataDirectory(input.config.store, input.readModelDataDir);
   mkdirSync(dataDirectory, { recursive: true });
   const db = await openReadModels(input.config.store, input.readModelDataDir);
   const projector = new Projector({

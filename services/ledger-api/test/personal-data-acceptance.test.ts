@@ -54,11 +54,16 @@ async function readTopic(topic: string, count: number, timeoutMs: number): Promi
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const { stdout } = await run('kcat', ['-b', brokers!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'], {
-        encoding: 'buffer',
-        timeout: 15_000,
-      });
-      if (stdout.toString('utf8').split('\n').filter(Boolean).length >= count || Date.now() > deadline) return stdout;
+      const { stdout } = await run(
+        'kcat',
+        ['-b', brokers!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'],
+        {
+          encoding: 'buffer',
+          timeout: 15_000,
+        },
+      );
+      if (stdout.toString('utf8').split('\n').filter(Boolean).length >= count || Date.now() > deadline)
+        return stdout;
     } catch {
       // The topic does not exist until the relay's first message creates it.
       if (Date.now() > deadline) return Buffer.alloc(0);
@@ -84,7 +89,10 @@ async function searchEverywhere(
   t.teardown(() => rmSync(exportDirectory, { recursive: true, force: true }));
   await exportLedger({ store: w.store, directory: exportDirectory });
   const exported = filesUnder(exportDirectory).map((path) => [path, readFileSync(path)] as const);
-  t.ok(exported.some(([, bytes]) => holds(bytes)), 'the export holds the volunteer');
+  t.ok(
+    exported.some(([, bytes]) => holds(bytes)),
+    'the export holds the volunteer',
+  );
   for (const [path, bytes] of exported) found.push(...leaks(`export ${path}`, bytes));
   found.push(...leaks('logs', Buffer.from(w.logs.join('\n'), 'utf8')));
   if (topicPrefix !== null) {
@@ -96,7 +104,8 @@ async function searchEverywhere(
 }
 
 async function caughtUp(w: World, position: string): Promise<void> {
-  if (!(await w.projector.waitFor(BigInt(position), 10_000))) throw new Error('the projector did not catch up');
+  if (!(await w.projector.waitFor(BigInt(position), 10_000)))
+    throw new Error('the projector did not catch up');
 }
 
 async function summary(w: World, volunteerId: string) {
@@ -120,7 +129,11 @@ t.test('nothing personal is stored in the clear, and erasure leaves the ledger v
   t.equal(registered.statusCode, 201, registered.body);
   const { volunteerId } = registered.json<{ volunteerId: string }>();
   t.match(volunteerId, /^v[0-9a-f]{32}$/);
-  t.not(volunteerId, `v${w.ledger.nationalIdHash(ID_NUMBER).slice(0, 32)}`, 'the id is not derived from the ID number');
+  t.not(
+    volunteerId,
+    `v${w.ledger.nationalIdHash(ID_NUMBER).slice(0, 32)}`,
+    'the id is not derived from the ID number',
+  );
   await w.earn(volunteerId, 3, 30);
   const certificate = await w.post(`/v1/volunteers/${volunteerId}/certificates`, w.desk, { issuer: ISSUER });
   t.equal(certificate.statusCode, 201, certificate.body);
@@ -131,7 +144,11 @@ t.test('nothing personal is stored in the clear, and erasure leaves the ledger v
 
   const before = await summary(w, volunteerId);
   await caughtUp(w, String(await w.store.headPosition()));
-  t.same(await searchEverywhere(t, w, topicPrefix, volunteerId), [], 'no name, phone or ID number anywhere before erasure');
+  t.same(
+    await searchEverywhere(t, w, topicPrefix, volunteerId),
+    [],
+    'no name, phone or ID number anywhere before erasure',
+  );
 
   const audit = await w.get(`/v1/audit/events`, w.auditor);
   t.equal(audit.statusCode, 200);
@@ -142,15 +159,26 @@ t.test('nothing personal is stored in the clear, and erasure leaves the ledger v
   });
   t.equal(erased.statusCode, 200, erased.body);
   const keyStore = w.personalKeys.store;
-  t.match(await keyStore.dataKey(volunteerId), { state: 'erased' }, 'the data key is destroyed (a tombstone)');
-  t.equal(await keyStore.findRegistration(w.ledger.nationalIdHash(ID_NUMBER)), null, 'the index entry is gone');
+  t.match(
+    await keyStore.dataKey(volunteerId),
+    { state: 'erased' },
+    'the data key is destroyed (a tombstone)',
+  );
+  t.equal(
+    await keyStore.findRegistration(w.ledger.nationalIdHash(ID_NUMBER)),
+    null,
+    'the index entry is gone',
+  );
 
   const after = await summary(w, volunteerId);
   t.equal(after.name, ERASED_TEXT, 'reads show the placeholder');
   t.equal(after.confirmedMinutes, before.confirmedMinutes, 'hours unchanged');
   t.equal(after.availableCentipoints, before.availableCentipoints, 'points unchanged');
   const verification = await w.get(`/v1/certificates/${certificateNumber}/verification`, w.admin);
-  t.match(verification.json(), { status: 'valid', certificate: { holderDataErased: true, holderName: ERASED_TEXT } });
+  t.match(verification.json(), {
+    status: 'valid',
+    certificate: { holderDataErased: true, holderName: ERASED_TEXT },
+  });
 
   const refused = await w.post(`/v1/volunteers/${volunteerId}/service-records`, w.admin, {
     activity: 'Reading to elders',
@@ -160,7 +188,11 @@ t.test('nothing personal is stored in the clear, and erasure leaves the ledger v
   });
   t.equal(refused.statusCode, 410, 'a later command for the erased volunteer is refused');
   t.equal(refused.json<{ code: string }>().code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
-  await t.rejects(w.personalKeys.keys.forSealing(volunteerId), { code: 'VOLUNTEER_PERSONAL_DATA_ERASED' }, 'no key is minted again');
+  await t.rejects(
+    w.personalKeys.keys.forSealing(volunteerId),
+    { code: 'VOLUNTEER_PERSONAL_DATA_ERASED' },
+    'no key is minted again',
+  );
 
   await caughtUp(w, String(await w.store.headPosition()));
   t.same(await searchEverywhere(t, w, topicPrefix, volunteerId), [], 'nothing found after erasure either');

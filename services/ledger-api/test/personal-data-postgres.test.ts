@@ -60,7 +60,12 @@ t.test(
       LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
     });
     const store = await openEventStore(config.store);
-    const wired = await wireLedgerApi({ config, store, logger: pino({ level: 'silent' }), readModelDataDir: dataDir });
+    const wired = await wireLedgerApi({
+      config,
+      store,
+      logger: pino({ level: 'silent' }),
+      readModelDataDir: dataDir,
+    });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     t.teardown(async () => {
@@ -85,8 +90,17 @@ t.test(
         headers: { authorization: `Bearer ${key}`, 'idempotency-key': `privacy-pg-${(counter += 1)}` },
         payload,
       });
-    t.equal((await post('/v1/admin/organisations', { organisationId: 'org1', name: 'Station', community: 'c1' })).statusCode, 201);
-    const registered = await post('/v1/volunteers', { name: NAME, nationalIdNumber: ID_NUMBER, phone: PHONE, community: 'c1' });
+    t.equal(
+      (await post('/v1/admin/organisations', { organisationId: 'org1', name: 'Station', community: 'c1' }))
+        .statusCode,
+      201,
+    );
+    const registered = await post('/v1/volunteers', {
+      name: NAME,
+      nationalIdNumber: ID_NUMBER,
+      phone: PHONE,
+      community: 'c1',
+    });
     t.equal(registered.statusCode, 201, registered.body);
     const { volunteerId } = registered.json<{ volunteerId: string }>();
     const recorded = await post(`/v1/volunteers/${volunteerId}/service-records`, {
@@ -97,13 +111,23 @@ t.test(
     });
     t.equal(recorded.statusCode, 201, recorded.body);
     const { recordId } = recorded.json<{ recordId: string }>();
-    t.equal((await post(`/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {})).statusCode, 200);
+    t.equal(
+      (await post(`/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {})).statusCode,
+      200,
+    );
     const head = await store.headPosition();
     t.ok(await wired.projector.waitFor(head, 10_000), 'the read models caught up');
 
     const before = await tableContents(client, schema);
-    t.ok(before.has('personal_data_keys') && before.has('personal_registrations'), 'the key store has its own tables');
-    t.match(before.get('events'), volunteerId, 'the events table holds the volunteer (the search is not vacuous)');
+    t.ok(
+      before.has('personal_data_keys') && before.has('personal_registrations'),
+      'the key store has its own tables',
+    );
+    t.match(
+      before.get('events'),
+      volunteerId,
+      'the events table holds the volunteer (the search is not vacuous)',
+    );
     t.same(leaks(before), [], 'no table holds the name, phone or ID number');
 
     const erased = await post(`/v1/admin/volunteers/${volunteerId}/erasure`, { reason: 'retention_ended' });
@@ -123,7 +147,11 @@ t.test(
       url: `/v1/volunteers/${volunteerId}`,
       headers: { authorization: `Bearer ${key}` },
     });
-    t.match(summary.json(), { name: ERASED_TEXT, confirmedMinutes: 120 }, 'placeholder name, hours unchanged');
+    t.match(
+      summary.json(),
+      { name: ERASED_TEXT, confirmedMinutes: 120 },
+      'placeholder name, hours unchanged',
+    );
     const liveModels = await openReadModels(config.store);
     t.teardown(() => liveModels.close());
     const report = await verifyLedger({ store, db: liveModels });

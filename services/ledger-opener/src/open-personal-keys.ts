@@ -22,7 +22,10 @@ export interface OpenedPersonalKeys {
 }
 
 /** The directory that holds the key store file and the generated master key. */
-export function personalDataDirectory(config: StoreConfig, readModelDataDir: string = DEFAULT_DATA_DIR): string {
+export function personalDataDirectory(
+  config: StoreConfig,
+  readModelDataDir: string = DEFAULT_DATA_DIR,
+): string {
   return resolve(config.engine === 'sqlite' ? config.dataDir : readModelDataDir);
 }
 
@@ -55,7 +58,8 @@ export async function openPersonalKeyStore(
   config: StoreConfig,
   readModelDataDir?: string,
 ): Promise<PersonalKeyStore> {
-  if (config.engine === 'postgres') return openPostgresKeyStore({ connectionString: config.url, schema: config.schema });
+  if (config.engine === 'postgres')
+    return openPostgresKeyStore({ connectionString: config.url, schema: config.schema });
   const directory = personalDataDirectory(config, readModelDataDir);
   mkdirSync(directory, { recursive: true });
   return openSqliteKeyStore(join(directory, PERSONAL_KEYS_FILE));
@@ -65,7 +69,10 @@ export async function openPersonalKeys(
   config: StoreConfig,
   options: { readonly masterKey: string | null; readonly readModelDataDir?: string },
 ): Promise<OpenedPersonalKeys> {
-  const masterKey = resolveMasterKey(options.masterKey, personalDataDirectory(config, options.readModelDataDir));
+  const masterKey = resolveMasterKey(
+    options.masterKey,
+    personalDataDirectory(config, options.readModelDataDir),
+  );
   const store = await openPersonalKeyStore(config, options.readModelDataDir);
   return { keys: new PersonalKeys(store, masterKey), store, close: () => store.close() };
 }

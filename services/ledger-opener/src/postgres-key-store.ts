@@ -23,15 +23,37 @@ function storedOf(row: KeyRow | undefined): StoredDataKey | null {
   return { state: 'active', wrappedKey: row.wrapped_key };
 }
 
-export async function openPostgresKeyStore(options: {
-  readonly connectionString: string;
-  readonly schema: string;
-}): Promise<PersonalKeyStore> {
-  const { schema } = options;
-  if (!SCHEMA_PATTERN.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must match ${String(SCHEMA_PATTERN)}`);
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: POOL_CONNECTIONS_MAX });
-  const keys = `${schema}.personal_data_keys`;
-  const registrations = `${schema}.personal_registrations`;
+/** The two single-row reads, by volunteer and by national-ID hash. */
+function lookups(pool: pg.Pool, keys: string, registrations: string) {
+  const keyOf = async (volunteerId: string): Promise<StoredDataKey | null> =>
+    storedOf(
+      (
+        await pool.query<KeyRow>(`SELECT wrapped_key, erased_at FROM ${keys} WHERE volunteer_id = $1`, [
+          volunteerId,
+        ])
+      ).rows[0],
+    );
+  const registrationOf = async (nationalIdHash: string): Promise<string | null> =>
+    (
+      await pool.query<{ volunteer_id: string }>(
+        `SELECT volunteer_id FROM ${registrations} WHERE national_id_hash = $1`,
+        [nationalIdHash],
+      )
+    ).rows[0]?.volunteer_id ?? null;
+  return { keyOf, registrationOf };
+}
+
+function assertSchema(schema: string): void {
+  if (!SCHEMA_PATTERN.test(schema))
+    throw new Error(`schema ${JSON.stringify(schema)} must match ${String(SCHEMA_PATTERN)}`);
+}
+
+async function createTables(
+  pool: pg.Pool,
+  keys: string,
+  registrations: string,
+  schema: string,
+): Promise<void> {
   await pool.query(`
     CREATE SCHEMA IF NOT EXISTS ${schema};
     CREATE TABLE IF NOT EXISTS ${keys} (
@@ -45,18 +67,33 @@ export async function openPostgresKeyStore(options: {
     );
     CREATE INDEX IF NOT EXISTS personal_registrations_by_volunteer ON ${registrations} (volunteer_id);
   `);
-  const keyOf = async (volunteerId: string): Promise<StoredDataKey | null> =>
-    storedOf(
-      (await pool.query<KeyRow>(`SELECT wrapped_key, erased_at FROM ${keys} WHERE volunteer_id = $1`, [volunteerId]))
-        .rows[0],
-    );
-  const registrationOf = async (nationalIdHash: string): Promise<string | null> =>
-    (
-      await pool.query<{ volunteer_id: string }>(
-        `SELECT volunteer_id FROM ${registrations} WHERE national_id_hash = $1`,
-        [nationalIdHash],
-      )
-    ).rows[0]?.volunteer_id ?? null;
+}
+
+async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await work(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function openPostgresKeyStore(options: {
+  readonly connectionString: string;
+  readonly schema: string;
+}): Promise<PersonalKeyStore> {
+  const { schema } = options;
+  assertSchema(schema);
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: POOL_CONNECTIONS_MAX });
+  const keys = `${schema}.personal_data_keys`;
+  const registrations = `${schema}.personal_registrations`;
+  await createTables(pool, keys, registrations, schema);
+  const { keyOf, registrationOf } = lookups(pool, keys, registrations);
 
   async function claimRegistration(nationalIdHash: string, volunteerId: string): Promise<string> {
     await pool.query(
@@ -67,33 +104,19 @@ export async function openPostgresKeyStore(options: {
     return (await registrationOf(nationalIdHash)) ?? claimRegistration(nationalIdHash, volunteerId);
   }
 
-  async function inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
   return {
     async insertDataKey(volunteerId, wrappedKey) {
-      await pool.query(`INSERT INTO ${keys} (volunteer_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-        volunteerId,
-        wrappedKey,
-      ]);
+      await pool.query(
+        `INSERT INTO ${keys} (volunteer_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        [volunteerId, wrappedKey],
+      );
       const stored = await keyOf(volunteerId);
       if (stored === null) throw new Error(`data key of ${volunteerId} vanished after insertion`);
       return stored;
     },
     dataKey: keyOf,
     erase: (volunteerId, erasedAt) =>
-      inTransaction(async (client) => {
+      inTransaction(pool, async (client) => {
         await client.query(
           `INSERT INTO ${keys} (volunteer_id, wrapped_key, erased_at) VALUES ($1, NULL, $2)
            ON CONFLICT (volunteer_id) DO UPDATE SET wrapped_key = NULL, erased_at = excluded.erased_at
@@ -111,7 +134,7 @@ export async function openPostgresKeyStore(options: {
       return rows.map((row) => ({ volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key }));
     },
     replaceWrappedKeys: (replacements) =>
-      inTransaction(async (client) => {
+      inTransaction(pool, async (client) => {
         for (const key of replacements) {
           await client.query(
             `UPDATE ${keys} SET wrapped_key = $1 WHERE volunteer_id = $2 AND wrapped_key IS NOT NULL`,

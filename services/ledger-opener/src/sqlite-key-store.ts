@@ -21,7 +21,7 @@ function storedOf(row: KeyRow | undefined): StoredDataKey | null {
   return { state: 'active', wrappedKey: row.wrapped_key };
 }
 
-export function openSqliteKeyStore(path: string): PersonalKeyStore {
+function openDatabase(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // FULL: an erasure must be on disk before the API answers that it happened.
@@ -41,6 +41,11 @@ export function openSqliteKeyStore(path: string): PersonalKeyStore {
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS registrations_by_volunteer ON registrations (volunteer_id);
   `);
+  return db;
+}
+
+export function openSqliteKeyStore(path: string): PersonalKeyStore {
+  const db = openDatabase(path);
   const selectKey = db.prepare<[string], KeyRow>(
     'SELECT wrapped_key, erased_at FROM data_keys WHERE volunteer_id = ?',
   );
@@ -60,7 +65,9 @@ export function openSqliteKeyStore(path: string): PersonalKeyStore {
   const selectActive = db.prepare<[], { volunteer_id: string; wrapped_key: Buffer }>(
     'SELECT volunteer_id, wrapped_key FROM data_keys WHERE wrapped_key IS NOT NULL ORDER BY volunteer_id',
   );
-  const rewrap = db.prepare('UPDATE data_keys SET wrapped_key = ? WHERE volunteer_id = ? AND wrapped_key IS NOT NULL');
+  const rewrap = db.prepare(
+    'UPDATE data_keys SET wrapped_key = ? WHERE volunteer_id = ? AND wrapped_key IS NOT NULL',
+  );
 
   const insertAndRead = db.transaction((volunteerId: string, wrappedKey: Buffer) => {
     insertKey.run(volunteerId, wrappedKey);

@@ -33,7 +33,11 @@ async function keyStoreContract(t: Test, store: PersonalKeyStore): Promise<void>
   const master = randomBytes(32);
   const keys = new PersonalKeys(store, master);
   const first = await keys.forSealing('v1');
-  t.same(await new PersonalKeys(store, master).forSealing('v1'), first, 'minted once, found again by another process');
+  t.same(
+    await new PersonalKeys(store, master).forSealing('v1'),
+    first,
+    'minted once, found again by another process',
+  );
   const sealed = sealField(first, 'Li Hua', fieldContext('VolunteerRegistered', 'volunteer-v1'));
   t.equal(openField(first, sealed, fieldContext('VolunteerRegistered', 'volunteer-v1')), 'Li Hua');
   t.throws(
@@ -53,7 +57,10 @@ async function keyStoreContract(t: Test, store: PersonalKeyStore): Promise<void>
   t.equal(rotated, 2, 'every active key re-wrapped');
   const afterRotation = new PersonalKeys(store, newMaster);
   t.same(await afterRotation.forOpening('v1'), first, 'the same data key opens under the new master key');
-  await t.rejects(new PersonalKeys(store, master).forOpening('v1'), 'the old master key no longer unwraps it');
+  await t.rejects(
+    new PersonalKeys(store, master).forOpening('v1'),
+    'the old master key no longer unwraps it',
+  );
 
   await afterRotation.erase(claims[0]!, '2026-01-01T00:00:00.000Z');
   t.match(await store.dataKey(claims[0]!), { state: 'erased' }, 'a tombstone, not a missing row');

@@ -28,8 +28,9 @@ export async function dueErasures(
     for (const event of page) {
       const volunteerId = event.data.volunteerId;
       if (typeof volunteerId !== 'string') continue;
-      if (event.type === 'VolunteerDeactivated') {
-        deactivatedAtMs.set(volunteerId, Date.parse(String(event.data.deactivatedAt)));
+      const deactivatedAt = event.data.deactivatedAt;
+      if (event.type === 'VolunteerDeactivated' && typeof deactivatedAt === 'string') {
+        deactivatedAtMs.set(volunteerId, Date.parse(deactivatedAt));
       } else if (event.type === 'PersonalDataErased') {
         deactivatedAtMs.delete(volunteerId);
       }

@@ -11,7 +11,8 @@ import type { PersonalKeys } from './personal-keys.js';
 
 function volunteerIdOf(event: { readonly type: string; readonly data: JsonObject }): string {
   const volunteerId = event.data.volunteerId;
-  if (typeof volunteerId !== 'string') throw new Error(`${event.type} has personal fields but no volunteerId`);
+  if (typeof volunteerId !== 'string')
+    throw new Error(`${event.type} has personal fields but no volunteerId`);
   return volunteerId;
 }
 
@@ -27,7 +28,10 @@ export async function sealEvent(keys: PersonalKeys, streamName: string, event: N
   };
 }
 
-export async function openEvent<Event extends RecordedEvent>(keys: PersonalKeys, event: Event): Promise<Event> {
+export async function openEvent<Event extends RecordedEvent>(
+  keys: PersonalKeys,
+  event: Event,
+): Promise<Event> {
   if (!hasPersonalFields(event.type)) return event;
   const key = await keys.forOpening(volunteerIdOf(event));
   const context = fieldContext(event.type, event.streamName);

@@ -74,7 +74,9 @@ export const sealedFieldSchema = z.string().regex(SEALED_FIELD_PATTERN);
 export const ERASED_TEXT = '[erased]';
 
 /** A personal field of an event: its plain schema, or its sealed form as stored. */
-export function personal<Schema extends z.ZodType>(schema: Schema): z.ZodUnion<[Schema, typeof sealedFieldSchema]> {
+export function personal<Schema extends z.ZodType>(
+  schema: Schema,
+): z.ZodUnion<[Schema, typeof sealedFieldSchema]> {
   return z.union([schema, sealedFieldSchema]);
 }
 

@@ -35,7 +35,11 @@ export const volunteerRegisteredData = z.object({
   ).optional(),
   /** Present when the volunteer registered below the age of majority: who consented. */
   guardian: z
-    .object({ name: personal(shortTextSchema), contact: personal(phoneSchema), consentGiven: z.literal(true) })
+    .object({
+      name: personal(shortTextSchema),
+      contact: personal(phoneSchema),
+      consentGiven: z.literal(true),
+    })
     .optional(),
   registeredAt: instantSchema,
   actor: actorSchema,

@@ -27,8 +27,7 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
   commandRoute(app, context, {
     url: '/v1/admin/volunteers/:volunteerId/erasure',
     tag: 'administrators',
-    summary:
-      "Erase a volunteer's personal data (PIPL Art. 47): destroys the data key; hours and points stay",
+    summary: "Erase a volunteer's personal data (PIPL Art. 47): destroys the data key; hours and points stay",
     roles: ADMINS,
     scope: ANY_SCOPE,
     params: z.strictObject({ volunteerId: idSchema }),

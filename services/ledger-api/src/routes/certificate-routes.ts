@@ -126,7 +126,9 @@ const verificationSchema = z.object({
       holderDataErased: z
         .literal(true)
         .optional()
-        .describe("Present when the certificate was issued and the holder's personal data has since been erased"),
+        .describe(
+          "Present when the certificate was issued and the holder's personal data has since been erased",
+        ),
       idType: z.string(),
       nationalIdMasked: z.string(),
       confirmedMinutes: z.number().int(),

@@ -113,7 +113,9 @@ function lookupScope(context: VolunteerRouteDependencies): ScopeRule {
       const { nationalIdNumber } = request.body as z.infer<typeof lookupBody>;
       const volunteerId = await context.ledger.volunteerIdForNationalId(nationalIdNumber);
       const community =
-        volunteerId === null ? null : await readVolunteer(context.ledger, volunteerId, (state) => state.community);
+        volunteerId === null
+          ? null
+          : await readVolunteer(context.ledger, volunteerId, (state) => state.community);
       const visible = community !== null && inScope(principal, { kind: 'community', id: community });
       if (!visible) throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
       return { kind: 'community', id: community };
@@ -183,7 +185,8 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
     },
     async (request) => {
       const volunteerId = await ledger.volunteerIdForNationalId(request.body.nationalIdNumber);
-      if (volunteerId === null) throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
+      if (volunteerId === null)
+        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
       return summaryOf(context, volunteerId);
     },
   );
