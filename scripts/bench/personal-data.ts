@@ -137,7 +137,7 @@ export const personalDataBenchmark: Benchmark = {
           value: Math.round(median(rates.sealed)),
           unit: 'registrations/s',
           baseline: { name: 'plain', value: Math.round(median(rates.plain)) },
-          note: `${total} registrations per store, median of ${size.rounds} interleaved rounds; sealing adds a key-store claim, a key mint and seven AES-GCM seals per registration.`,
+          note: `${total} registrations per store, median of ${size.rounds} interleaved rounds; sealing adds one durable key-store transaction (the duplicate-index claim and the new data key) and seven AES-GCM seals per registration.`,
         }),
         figure({
           name: 'cold fold of a volunteer, fields opened',

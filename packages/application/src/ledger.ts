@@ -164,7 +164,6 @@ export function createLedger(options: LedgerOptions): Ledger {
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
 
   const decisionFor = commandDecisions({ clock: options.clock, rules, nationalIdHash });
-  const registrations = personalKeys?.store;
 
   /**
    * Every registration of one person is routed to the stream the index allocated to its ID
@@ -174,8 +173,8 @@ export function createLedger(options: LedgerOptions): Ledger {
   const randomVolunteerId = (): string => `v${randomBytes(16).toString('hex')}`;
 
   async function decisionOf(command: Command): Promise<ReturnType<typeof decisionFor>> {
-    if (command.type !== 'RegisterVolunteer' || registrations === undefined) return decisionFor(command);
-    const volunteerId = await registrations.claimRegistration(
+    if (command.type !== 'RegisterVolunteer' || personalKeys === undefined) return decisionFor(command);
+    const volunteerId = await personalKeys.claimRegistration(
       nationalIdHash(command.nationalIdNumber),
       randomVolunteerId(),
     );
@@ -184,8 +183,8 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   /** A dry run never claims an index entry: it decides on the stream already claimed, if any. */
   async function previewDecisionOf(command: Command): Promise<ReturnType<typeof decisionFor>> {
-    if (command.type !== 'RegisterVolunteer' || registrations === undefined) return decisionFor(command);
-    const existing = await registrations.findRegistration(nationalIdHash(command.nationalIdNumber));
+    if (command.type !== 'RegisterVolunteer' || personalKeys === undefined) return decisionFor(command);
+    const existing = await personalKeys.store.findRegistration(nationalIdHash(command.nationalIdNumber));
     return decisionFor(command, existing ?? randomVolunteerId());
   }
 
@@ -242,8 +241,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     nationalIdHash,
     async volunteerIdForNationalId(nationalIdNumber) {
       const idHash = nationalIdHash(nationalIdNumber);
-      if (registrations === undefined) return volunteerIdForNationalIdHash(idHash);
-      return registrations.findRegistration(idHash);
+      if (personalKeys === undefined) return volunteerIdForNationalIdHash(idHash);
+      return personalKeys.store.findRegistration(idHash);
     },
     async reactTo(event, executeOptions = {}) {
       const first: HandledCommand<DomainEvent> = {

@@ -23,6 +23,38 @@ function storedOf(row: KeyRow | undefined): StoredDataKey | null {
   return { state: 'active', wrappedKey: row.wrapped_key };
 }
 
+async function claim(
+  tables: {
+    readonly pool: pg.Pool;
+    readonly keys: string;
+    readonly registrations: string;
+    readonly registrationOf: (nationalIdHash: string) => Promise<string | null>;
+  },
+  nationalIdHash: string,
+  volunteerId: string,
+  wrappedKey: Buffer,
+): Promise<string> {
+  const { pool, keys, registrations, registrationOf } = tables;
+  let owner: string | undefined;
+  await inTransaction(pool, async (client) => {
+    const claimed = await client.query(
+      `INSERT INTO ${registrations} (national_id_hash, volunteer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [nationalIdHash, volunteerId],
+    );
+    if (claimed.rowCount === 1) {
+      await client.query(
+        `INSERT INTO ${keys} (volunteer_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        [volunteerId, wrappedKey],
+      );
+      owner = volunteerId;
+    }
+  });
+  // Only an erasure between the insert and this read removes the row; then the claim starts over.
+  return (
+    owner ?? (await registrationOf(nationalIdHash)) ?? claim(tables, nationalIdHash, volunteerId, wrappedKey)
+  );
+}
+
 /** The two single-row reads, by volunteer and by national-ID hash. */
 function lookups(pool: pg.Pool, keys: string, registrations: string) {
   const keyOf = async (volunteerId: string): Promise<StoredDataKey | null> =>
@@ -95,14 +127,8 @@ export async function openPostgresKeyStore(options: {
   await createTables(pool, keys, registrations, schema);
   const { keyOf, registrationOf } = lookups(pool, keys, registrations);
 
-  async function claimRegistration(nationalIdHash: string, volunteerId: string): Promise<string> {
-    await pool.query(
-      `INSERT INTO ${registrations} (national_id_hash, volunteer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [nationalIdHash, volunteerId],
-    );
-    // Only an erasure between the two statements removes the row; then the claim starts over.
-    return (await registrationOf(nationalIdHash)) ?? claimRegistration(nationalIdHash, volunteerId);
-  }
+  const claimRegistration = (nationalIdHash: string, volunteerId: string, wrappedKey: Buffer) =>
+    claim({ pool, keys, registrations, registrationOf }, nationalIdHash, volunteerId, wrappedKey);
 
   return {
     async insertDataKey(volunteerId, wrappedKey) {

@@ -77,9 +77,11 @@ export function openSqliteKeyStore(path: string): PersonalKeyStore {
     eraseKey.run(volunteerId, erasedAt);
     deleteRegistrations.run(volunteerId);
   });
-  const claim = db.transaction((nationalIdHash: string, volunteerId: string) => {
+  const claim = db.transaction((nationalIdHash: string, volunteerId: string, wrappedKey: Buffer) => {
     insertRegistration.run(nationalIdHash, volunteerId);
-    return selectRegistration.get(nationalIdHash)!.volunteer_id;
+    const owner = selectRegistration.get(nationalIdHash)!.volunteer_id;
+    if (owner === volunteerId) insertKey.run(volunteerId, wrappedKey);
+    return owner;
   });
   const replace = db.transaction((keys: readonly WrappedDataKey[]) => {
     for (const key of keys) rewrap.run(key.wrappedKey, key.volunteerId);
@@ -93,7 +95,8 @@ export function openSqliteKeyStore(path: string): PersonalKeyStore {
       // Fold the WAL back so the destroyed key leaves no copy in the -wal file.
       db.pragma('wal_checkpoint(TRUNCATE)');
     },
-    claimRegistration: async (nationalIdHash, volunteerId) => claim.immediate(nationalIdHash, volunteerId),
+    claimRegistration: async (nationalIdHash, volunteerId, wrappedKey) =>
+      claim.immediate(nationalIdHash, volunteerId, wrappedKey),
     findRegistration: async (nationalIdHash) => selectRegistration.get(nationalIdHash)?.volunteer_id ?? null,
     activeDataKeys: async () =>
       selectActive.all().map((row) => ({ volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key })),

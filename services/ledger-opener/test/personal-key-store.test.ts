@@ -46,12 +46,16 @@ async function keyStoreContract(t: Test, store: PersonalKeyStore): Promise<void>
   );
 
   const claims = await Promise.all(
-    Array.from({ length: 10 }, (_, index) => store.claimRegistration('ab'.repeat(32), `candidate${index}`)),
+    Array.from({ length: 10 }, (_, index) => keys.claimRegistration('ab'.repeat(32), `candidate${index}`)),
   );
   t.equal(new Set(claims).size, 1, 'ten concurrent claims agree on one volunteer');
   t.equal(await store.findRegistration('ab'.repeat(32)), claims[0]);
-
-  await keys.forSealing(claims[0]!);
+  t.match(
+    await store.dataKey(claims[0]!),
+    { state: 'active' },
+    'the claim minted the key in its transaction',
+  );
+  t.equal(await store.dataKey('candidate-never'), null);
   const newMaster = randomBytes(32);
   const rotated = await rotateMasterKey(store, master, newMaster);
   t.equal(rotated, 2, 'every active key re-wrapped');

@@ -31,9 +31,10 @@ export interface PersonalKeyStore {
   erase(volunteerId: string, erasedAt: string): Promise<void>;
   /**
    * The volunteer registered under a national-ID hash: `volunteerId` when the hash was free (it is
-   * claimed now, atomically), otherwise the one that claimed it first.
+   * claimed now, atomically, and `wrappedKey` stored as its data key in the same transaction, so a
+   * registration costs the key store one durable commit), otherwise the one that claimed it first.
    */
-  claimRegistration(nationalIdHash: string, volunteerId: string): Promise<string>;
+  claimRegistration(nationalIdHash: string, volunteerId: string, wrappedKey: Buffer): Promise<string>;
   /** The volunteer a national-ID hash is registered to, or null. */
   findRegistration(nationalIdHash: string): Promise<string | null>;
   /** Every active wrapped key, for re-wrapping under a new master key. */

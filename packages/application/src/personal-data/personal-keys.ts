@@ -85,6 +85,18 @@ export class PersonalKeys {
     return this.#remember(volunteerId, unwrapDataKey(this.#masterKey, volunteerId, stored.wrappedKey));
   }
 
+  /**
+   * The volunteer id registered under a national-ID hash, claiming it for `candidateVolunteerId`
+   * (with a freshly minted data key, in one key-store transaction) when it is free.
+   */
+  async claimRegistration(nationalIdHash: string, candidateVolunteerId: string): Promise<string> {
+    const dataKey = randomBytes(DATA_KEY_BYTES);
+    const wrapped = wrapDataKey(this.#masterKey, candidateVolunteerId, dataKey);
+    const owner = await this.#store.claimRegistration(nationalIdHash, candidateVolunteerId, wrapped);
+    if (owner === candidateVolunteerId) this.#remember(candidateVolunteerId, dataKey);
+    return owner;
+  }
+
   /** Destroys the volunteer's key and duplicate-index entries, here and in the store. */
   async erase(volunteerId: string, erasedAt: string): Promise<void> {
     this.#cache.delete(volunteerId);
