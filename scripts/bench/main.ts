@@ -22,6 +22,7 @@ import { ledgerStoreSizeBenchmark } from './ledger-store-size.js';
 import { ledgerStreamLengthBenchmark } from './ledger-stream-length.js';
 import { kafkaRelayBenchmark } from './kafka-relay.js';
 import { describeMachine } from './machine.js';
+import { personalDataBenchmark } from './personal-data.js';
 import { projectionsRebuildBenchmark } from './projections-rebuild.js';
 import { schedulerExpiryBenchmark } from './scheduler-expiry.js';
 import { consoleTable, markdownReport } from './report.js';
@@ -39,6 +40,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   ledgerMemoryBenchmark,
   kafkaRelayBenchmark,
   projectionsRebuildBenchmark,
+  personalDataBenchmark,
   apiHttpBenchmark,
   schedulerExpiryBenchmark,
 ];
@@ -48,6 +50,7 @@ const EXPECTED = [
   { name: 'event-store-postgres', what: 'PostgreSQL adapter appends with a pool' },
   { name: 'projections-rebuild', what: 'Rebuild time vs event count and peak RSS' },
   { name: 'kafka-relay', what: 'Kafka relay throughput and end-to-end lag' },
+  { name: 'personal-data', what: 'Registrations/s and rebuild events/s with sealing vs plain' },
   { name: 'api-http', what: 'HTTP API requests/s and p99 against a plain fastify route' },
 ];
 

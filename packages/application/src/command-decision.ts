@@ -9,6 +9,7 @@ import {
   partnerStream,
   policyStream,
   streamForCommand,
+  volunteerStream,
   type Command,
   type DecideContext,
   type DomainError,
@@ -42,15 +43,26 @@ export interface CommandDecisionOptions {
   readonly nationalIdHash: (nationalIdNumber: string) => string;
 }
 
-/** Routes each command to its stream and gives its decision the context it needs. */
-export function commandDecisions(options: CommandDecisionOptions): (command: Command) => CommandDecision {
+interface Registration {
+  readonly nationalIdHash: string;
+  readonly volunteerId?: string;
+  readonly volunteerNumber: string;
+}
+
+/**
+ * Routes each command to its stream and gives its decision the context it needs. A registration
+ * may come with the volunteer id the duplicate index allocated to its ID number.
+ */
+export function commandDecisions(
+  options: CommandDecisionOptions,
+): (command: Command, allocatedVolunteerId?: string) => CommandDecision {
   /**
    * `ownPolicy` is the policy stream's state when the command is decided on that stream itself:
    * loading it again would wait in the stream's queue behind this very command.
    */
   async function contextFor(
     command: Command,
-    idHash: string | undefined,
+    registration: Registration | undefined,
     ownPolicy: PolicyState | undefined,
     load: DependencyLoader,
   ): Promise<DecideContext> {
@@ -67,24 +79,43 @@ export function commandDecisions(options: CommandDecisionOptions): (command: Com
         `id${deterministicEventId(command.idempotencyKey, 'new-id', idCounter++).replaceAll('-', '')}`,
       rules: options.rules,
       pointsPolicy,
-      ...(idHash === undefined
-        ? {}
-        : { nationalIdHash: idHash, volunteerNumber: volunteerNumberFromHash(idHash) }),
+      ...(registration === undefined ? {} : registration),
       ...(partner === undefined ? {} : { partner }),
     };
   }
 
-  return (command) => {
-    const idHash =
-      command.type === 'RegisterVolunteer' ? options.nationalIdHash(command.nationalIdNumber) : undefined;
+  /**
+   * A registration's context: with an allocated (random) volunteer id, the stream and the volunteer
+   * number follow that id; without one, both derive from the ID number's keyed hash.
+   */
+  function registrationOf(
+    command: Command,
+    allocatedVolunteerId: string | undefined,
+  ): Registration | undefined {
+    if (command.type !== 'RegisterVolunteer') return undefined;
+    const nationalIdHash = options.nationalIdHash(command.nationalIdNumber);
+    if (allocatedVolunteerId === undefined)
+      return { nationalIdHash, volunteerNumber: volunteerNumberFromHash(nationalIdHash) };
+    return {
+      nationalIdHash,
+      volunteerId: allocatedVolunteerId,
+      volunteerNumber: volunteerNumberFromHash(allocatedVolunteerId.slice(1)),
+    };
+  }
+
+  return (command, allocatedVolunteerId) => {
+    const registration = registrationOf(command, allocatedVolunteerId);
     const kind = COMMAND_STREAM_KIND[command.type];
     const decider = deciderFor(kind);
     return {
-      streamName: streamForCommand(command, idHash),
+      streamName:
+        registration?.volunteerId === undefined
+          ? streamForCommand(command, registration?.nationalIdHash)
+          : volunteerStream(registration.volunteerId),
       fold: decider,
       async decide(state, _revision, loadDependency) {
         const ownPolicy = kind === 'policy' ? (state as PolicyState) : undefined;
-        const context = await contextFor(command, idHash, ownPolicy, loadDependency);
+        const context = await contextFor(command, registration, ownPolicy, loadDependency);
         return decider.decide(command, state, context);
       },
     };

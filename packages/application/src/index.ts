@@ -7,3 +7,4 @@ export * from './scheduler/index.js';
 export type { LoadedStreamAsOf, StreamCut } from './stream-as-of.js';
 export type { LoadedStream, StreamIdOf, StreamReader } from './stream-reader.js';
 export * from './volunteer-number.js';
+export * from './personal-data/index.js';

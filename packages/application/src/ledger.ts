@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   DEFAULT_LEDGER_RULES,
   DomainError,
@@ -6,6 +6,7 @@ import {
   assertValidRules,
   normaliseNationalId,
   parseCommand,
+  volunteerIdForNationalIdHash,
   type Command,
   type CommandInput,
   type DomainEvent,
@@ -16,6 +17,8 @@ import {
 import type { EventStore } from '@timebank/event-store';
 import { commandDecisions } from './command-decision.js';
 import { CommandHandler, type CommandEnvelope, type HandledCommand } from './command-handler.js';
+import type { PersonalKeys } from './personal-data/personal-keys.js';
+import { sealingStore } from './personal-data/sealing-store.js';
 import { runReactions } from './reaction-runner.js';
 import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
 import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
@@ -27,6 +30,14 @@ export interface LedgerOptions {
   /** Secret key of the keyed hash (HMAC-SHA-256) over national ID numbers; at least 32 bytes. */
   readonly nationalIdKey: string;
   readonly rules?: LedgerRules;
+  /**
+   * Personal-data keys. With them, personal fields are sealed on append and opened on read,
+   * `ErasePersonalData` destroys the volunteer's key once its event is stored, and volunteer ids
+   * are random, found through the key store's erasable duplicate index, so that nothing in the
+   * event log ties a stream to an ID number after erasure. Without them (tests and benchmarks of
+   * the plain shape) events are stored as given and ids derive from the ID number's keyed hash.
+   */
+  readonly personalKeys?: PersonalKeys;
   /** Streams whose folded state is kept in memory. Default 10,000 (about tens of MB of state). */
   readonly cacheEntriesMax?: number;
   /** Attempts after a lost optimistic-concurrency race before giving up. Default 5. */
@@ -99,11 +110,20 @@ export interface Ledger extends StreamReader {
   /** The keyed hash of a national ID number, for duplicate look-ups. Never log its input. */
   nationalIdHash(nationalIdNumber: string): string;
   /**
+   * The volunteer id registered (or being registered) for a national ID number, or null. Without
+   * a registration index, the id the hash derives (whether or not its stream exists).
+   */
+  volunteerIdForNationalId(nationalIdNumber: string): Promise<string | null>;
+  /**
    * Runs the reactions one stored event causes (a transfer's credit or refund, a donation's
    * credit). Idempotent: a reaction that already took effect decides nothing. The reactor calls
    * it for events read back from the store, so a crash between a debit and its credit is healed.
    */
   reactTo(event: DomainEvent, options?: ExecuteOptions): Promise<HandledCommand<DomainEvent>[]>;
+}
+
+function isErasedError(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'VOLUNTEER_PERSONAL_DATA_ERASED';
 }
 
 function commandHandlerFor(options: LedgerOptions): CommandHandler {
@@ -136,19 +156,44 @@ export function createLedger(options: LedgerOptions): Ledger {
   if (Buffer.byteLength(options.nationalIdKey, 'utf8') < 32) {
     throw new Error('nationalIdKey must be at least 32 bytes: it protects every national ID number');
   }
-  const handler = commandHandlerFor(options);
+  const personalKeys = options.personalKeys;
+  const store = personalKeys === undefined ? options.store : sealingStore(options.store, personalKeys);
+  const handler = commandHandlerFor({ ...options, store });
 
   const nationalIdHash = (nationalIdNumber: string): string =>
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
 
-  const decisionOf = commandDecisions({ clock: options.clock, rules, nationalIdHash });
+  const decisionFor = commandDecisions({ clock: options.clock, rules, nationalIdHash });
+
+  /**
+   * Every registration of one person is routed to the stream the index allocated to its ID
+   * number (claimed atomically), so a concurrent duplicate loses the store's `no_stream` check
+   * there, as it did when ids were derived from the hash.
+   */
+  const randomVolunteerId = (): string => `v${randomBytes(16).toString('hex')}`;
+
+  async function decisionOf(command: Command): Promise<ReturnType<typeof decisionFor>> {
+    if (command.type !== 'RegisterVolunteer' || personalKeys === undefined) return decisionFor(command);
+    const volunteerId = await personalKeys.claimRegistration(
+      nationalIdHash(command.nationalIdNumber),
+      randomVolunteerId(),
+    );
+    return decisionFor(command, volunteerId);
+  }
+
+  /** A dry run never claims an index entry: it decides on the stream already claimed, if any. */
+  async function previewDecisionOf(command: Command): Promise<ReturnType<typeof decisionFor>> {
+    if (command.type !== 'RegisterVolunteer' || personalKeys === undefined) return decisionFor(command);
+    const existing = await personalKeys.store.findRegistration(nationalIdHash(command.nationalIdNumber));
+    return decisionFor(command, existing ?? randomVolunteerId());
+  }
 
   async function executeOne(
     command: Command,
     executeOptions: ExecuteOptions,
     onFirstAppend?: (streamName: string) => void,
   ): Promise<HandledCommand<DomainEvent>> {
-    const { streamName, fold, decide } = decisionOf(command);
+    const { streamName, fold, decide } = await decisionOf(command);
     return handler.handle(
       streamName,
       fold,
@@ -162,10 +207,14 @@ export function createLedger(options: LedgerOptions): Ledger {
     );
   }
 
+  async function destroyKey(volunteerId: string): Promise<void> {
+    await personalKeys?.erase(volunteerId, new Date(options.clock()).toISOString());
+  }
+
   async function decide(input: CommandInput | Command): Promise<Decision> {
     const command = parseCommand(input);
     if (command instanceof DomainError) return command;
-    const { streamName, fold, decide } = decisionOf(command);
+    const { streamName, fold, decide } = await previewDecisionOf(command);
     return handler.preview(streamName, fold, decide);
   }
 
@@ -180,7 +229,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     ...readerOver((streamName, fold) => handler.load(streamName, fold)),
     checkedReader: () => readerOver(handler.checkedLoader()),
     loadAsOf: (cut, kind, ...id) =>
-      foldStreamAsOf(options.store, kind, streamNameOf(kind, (id as readonly string[])[0]), cut),
+      foldStreamAsOf(store, kind, streamNameOf(kind, (id as readonly string[])[0]), cut),
     peek: (kind, ...id) =>
       handler.peek(streamNameOf(kind, (id as readonly string[])[0])) as StreamStates[typeof kind] | undefined,
     decide,
@@ -190,6 +239,11 @@ export function createLedger(options: LedgerOptions): Ledger {
       return decisions;
     },
     nationalIdHash,
+    async volunteerIdForNationalId(nationalIdNumber) {
+      const idHash = nationalIdHash(nationalIdNumber);
+      if (personalKeys === undefined) return volunteerIdForNationalIdHash(idHash);
+      return personalKeys.store.findRegistration(idHash);
+    },
     async reactTo(event, executeOptions = {}) {
       const first: HandledCommand<DomainEvent> = {
         streamName: '',
@@ -203,7 +257,15 @@ export function createLedger(options: LedgerOptions): Ledger {
       const command = parseCommand(input);
       if (command instanceof DomainError) throw command;
       const { onFirstAppend, ...envelopeOptions } = executeOptions;
-      const handled = await executeOne(command, envelopeOptions, onFirstAppend);
+      const handled = await executeOne(command, envelopeOptions, onFirstAppend).catch(
+        async (error: unknown) => {
+          // Erased already (perhaps a crash came between the event and the key's destruction): finish it.
+          if (command.type === 'ErasePersonalData' && isErasedError(error))
+            await destroyKey(command.volunteerId);
+          throw error;
+        },
+      );
+      if (command.type === 'ErasePersonalData') await destroyKey(command.volunteerId);
       const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };
     },

@@ -13,6 +13,11 @@ export interface DecideContext {
   readonly pointsPolicy: PolicyState;
   /** `RegisterVolunteer` only: keyed hash (lower-case hex) of the normalised national ID number. */
   readonly nationalIdHash?: string;
+  /**
+   * `RegisterVolunteer` only: the volunteer id the application allocated (random, found through
+   * its erasable duplicate index). Absent: derived from `nationalIdHash`, as before.
+   */
+  readonly volunteerId?: string;
   /** `RegisterVolunteer` only: the unified volunteer number to assign. */
   readonly volunteerNumber?: string;
   /** `HoldPoints` / `RedeemPoints` only: the folded stream of the partner named in the command. */

@@ -22,6 +22,9 @@ Commands:
   tick                    run one sweep of the ledger's clock: expire the holds that are due, heal
                           interrupted transfers and donations (the API does this every second)
   due                     list the due items (hold expiries) that are overdue and those coming next
+  erase-due               erase the personal data of volunteers deactivated more than
+                          LEDGER_RETENTION_DAYS (default 1095) days ago
+  rotate-master-key       re-wrap every data key under LEDGER_NEW_MASTER_KEY (stop the API first)
   help                    show this text
 
 Store options (flags win over the environment):
@@ -68,6 +71,12 @@ export type Command =
   | { readonly name: 'help' }
   | {
       readonly name: 'rebuild' | 'verify' | 'tick' | 'due';
+      readonly backend: Backend;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | {
+      readonly name: 'erase-due' | 'rotate-master-key';
       readonly backend: Backend;
       readonly json: boolean;
       readonly quiet: boolean;
@@ -131,6 +140,10 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
   }
   if (command === 'backup' || command === 'restore') return backupCommand(command, values, environment);
   if (command === 'rebuild' || command === 'verify' || command === 'tick' || command === 'due') {
+    if (values.out !== undefined) throw usageError(`--out belongs to the export and backup commands`);
+    return { name: command, backend: backendOf(values, environment), json, quiet };
+  }
+  if (command === 'erase-due' || command === 'rotate-master-key') {
     if (values.out !== undefined) throw usageError(`--out belongs to the export and backup commands`);
     return { name: command, backend: backendOf(values, environment), json, quiet };
   }

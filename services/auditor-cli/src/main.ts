@@ -14,6 +14,7 @@ import {
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
+import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -33,7 +34,34 @@ function progressPrinter(label: string, quiet: boolean): ((progress: ReplayProgr
   };
 }
 
-async function run(command: Exclude<Command, { name: 'help' }>): Promise<number> {
+async function runPrivacy(
+  command: Extract<Command, { name: 'erase-due' | 'rotate-master-key' }>,
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
+  if (command.name === 'erase-due') {
+    const erased = await runEraseDue({ backend: command.backend, environment });
+    if (command.json) process.stdout.write(json({ erased }) + '\n');
+    else process.stdout.write(`erased the personal data of ${erased.length} volunteers\n`);
+    return EXIT_OK;
+  }
+  const result = await runRotateMasterKey({ backend: command.backend, environment });
+  if (command.json) process.stdout.write(json(result) + '\n');
+  else {
+    const where =
+      result.keyFile === null
+        ? 'set LEDGER_MASTER_KEY to the new key before starting the API'
+        : `the new key is in ${result.keyFile}`;
+    process.stdout.write(`re-wrapped ${result.rewrapped} data keys; ${where}\n`);
+  }
+  return EXIT_OK;
+}
+
+async function run(
+  command: Exclude<Command, { name: 'help' }>,
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
+  if (command.name === 'erase-due' || command.name === 'rotate-master-key')
+    return runPrivacy(command, environment);
   if (command.name === 'verify-bundle') {
     const report = await verifyBundle(command.bundle);
     if (command.json) process.stdout.write(json(report) + '\n');
@@ -122,7 +150,7 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
       process.stdout.write(await clockCommand({ ...command, name: command.name }, environment));
       return EXIT_OK;
     }
-    return await run(command);
+    return await run(command, environment);
   } catch (error) {
     const code = isProjectionError(error) ? `${error.code}: ` : '';
     process.stderr.write(

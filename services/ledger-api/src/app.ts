@@ -54,6 +54,11 @@ export interface AppDependencies {
    * read-only view; pass the one wrapped by `instrumentStore(store, metrics)`.
    */
   readonly store: EventStore;
+  /**
+   * The store as the ledger reads it, personal fields opened (`sealingStore`): command routes
+   * rebuild responses and volunteer routes show history through it. Default: `store`.
+   */
+  readonly personalStore?: EventStore;
   /** The write side (packages/application), built over the same store. */
   readonly ledger: Ledger;
   readonly logger: Logger;
@@ -200,6 +205,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     projector: projector ?? null,
     readModels,
     dueBacklog: dependencies.dueBacklog ?? null,
+    personalStore: dependencies.personalStore ?? store,
   });
 
   await app.ready();
@@ -218,11 +224,18 @@ async function registerRouteFamilies(
     readonly projector: ProjectorHandle | null;
     readonly readModels: ReadModelQueries | null;
     readonly dueBacklog: DueBacklogHandle | null;
+    readonly personalStore: EventStore;
   },
 ): Promise<void> {
   const { config, store, keys, ledger, metrics, idempotency, clock, projector } = parts;
   const reader = storeReader(store);
-  const commands: CommandRouteDependencies = { ledger, store: reader, idempotency, metrics };
+  // Audit and read-model routes serve events as stored (sealed); command routes see them opened.
+  const commands: CommandRouteDependencies = {
+    ledger,
+    store: storeReader(parts.personalStore),
+    idempotency,
+    metrics,
+  };
   await app.register(systemRoutes, { store: reader, metrics, projector, dueBacklog: parts.dueBacklog });
   await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });

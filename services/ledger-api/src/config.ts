@@ -56,6 +56,16 @@ const environmentSchema = z
      * first run into LEDGER_DATA_DIR/national-id.key. Required with PostgreSQL and EventStoreDB.
      */
     LEDGER_NATIONAL_ID_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * The master key that wraps every volunteer's data key: 64 hex digits (256 bits). Unset: read or
+     * generated on first run into `master.key` (mode 0600) in the data directory (LEDGER_DATA_DIR,
+     * or ./data beside PostgreSQL and EventStoreDB). Rotate with `pnpm ledger rotate-master-key`.
+     */
+    LEDGER_MASTER_KEY: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a 256-bit key)')
+      .optional(),
     /** 0 picks a free port (tests). Default 8080: unprivileged, customary for HTTP services. */
     PORT: wholeNumber(0, 65_535, 'port').default(8080),
     /** Loopback by default, so a fresh clone is not exposed to the network until asked. */
@@ -146,6 +156,8 @@ export interface LedgerApiConfig {
     | { readonly engine: 'esdb'; readonly url: string };
   /** null: generate or read `national-id.key` in the SQLite data directory. */
   readonly nationalIdKey: string | null;
+  /** null: generate or read `master.key` in the data directory (docs/privacy.md). */
+  readonly masterKey: string | null;
   /** Where the first run writes the bootstrap administrator key; see LEDGER_ADMIN_KEY_FILE. */
   readonly adminKeyFile: string;
   readonly port: number;
@@ -221,6 +233,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   return deepFreeze({
     store,
     nationalIdKey: env.LEDGER_NATIONAL_ID_KEY ?? null,
+    masterKey: env.LEDGER_MASTER_KEY ?? null,
     adminKeyFile: env.LEDGER_ADMIN_KEY_FILE ?? join(env.LEDGER_DATA_DIR, BOOTSTRAP_ADMIN_KEY_FILE),
     port: env.PORT,
     host: env.HOST,

@@ -7,9 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createLedger, type Ledger } from '@timebank/application';
+import { createLedger, sealingStore, type Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
-import { DEFAULT_DATA_DIR, NATIONAL_ID_KEY_FILE, openReadModels } from '@timebank/ledger-opener';
+import {
+  NATIONAL_ID_KEY_FILE,
+  openPersonalKeys,
+  openReadModels,
+  personalDataDirectory,
+  type OpenedPersonalKeys,
+} from '@timebank/ledger-opener';
 import { createReadModelQueries, Projector } from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
@@ -41,6 +47,29 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
   }
 }
 
+/**
+ * The personal-data key store and the ledger over it. The ledger seals personal fields before
+ * they reach `store`: the projector, the scheduler, the audit routes and the relay only ever read
+ * ciphertext.
+ */
+async function openLedgerWithKeys(
+  input: { readonly config: LedgerApiConfig; readonly readModelDataDir?: string },
+  store: EventStore,
+  clock: () => number,
+): Promise<{ ledger: Ledger; personalKeys: OpenedPersonalKeys }> {
+  const personalKeys = await openPersonalKeys(input.config.store, {
+    masterKey: input.config.masterKey,
+    ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
+  });
+  const ledger = createLedger({
+    store,
+    clock,
+    nationalIdKey: resolveNationalIdKey(input.config),
+    personalKeys: personalKeys.keys,
+  });
+  return { ledger, personalKeys };
+}
+
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
   readonly projector: Projector;
@@ -48,7 +77,9 @@ export interface WiredApi extends LedgerApp {
   readonly kafkaRelay: RunningRelay | null;
   /** The scheduler (hold expiries, healing of interrupted transfers and donations) and its due backlog. */
   readonly ledgerClock: RunningClock;
-  /** Stops accepting and drains requests, stops the projector and the relay, closes the read models. The store stays open. */
+  /** Data keys and the duplicate-registration index (docs/privacy.md). */
+  readonly personalKeys: OpenedPersonalKeys;
+  /** Stops accepting and drains requests, stops the scheduler, the projector and the relay, closes the read models and the key store. The event store stays open. */
   close(): Promise<void>;
 }
 
@@ -65,12 +96,8 @@ export async function wireLedgerApi(input: {
   const metrics = new ApiMetrics();
   // Every append is checked against the event catalogue before it reaches the engine.
   const store = instrumentStore(catalogueCheckedStore(input.store), metrics);
-  const ledger = createLedger({ store, clock, nationalIdKey: resolveNationalIdKey(input.config) });
-  const dataDirectory = resolve(
-    input.config.store.engine === 'sqlite'
-      ? input.config.store.dataDir
-      : (input.readModelDataDir ?? DEFAULT_DATA_DIR),
-  );
+  const { ledger, personalKeys } = await openLedgerWithKeys(input, store, clock);
+  const dataDirectory = personalDataDirectory(input.config.store, input.readModelDataDir);
   mkdirSync(dataDirectory, { recursive: true });
   const db = await openReadModels(input.config.store, input.readModelDataDir);
   const projector = new Projector({
@@ -95,6 +122,7 @@ export async function wireLedgerApi(input: {
     config: input.config,
     store,
     ledger,
+    personalStore: sealingStore(store, personalKeys.keys),
     logger: input.logger,
     metrics,
     clock,
@@ -114,12 +142,14 @@ export async function wireLedgerApi(input: {
     projector,
     kafkaRelay,
     ledgerClock,
+    personalKeys,
     async close() {
       await built.app.close();
       await ledgerClock.stop();
       await projector.stop();
       await kafkaRelay?.stop();
       await db.close();
+      await personalKeys.close();
     },
   };
 }

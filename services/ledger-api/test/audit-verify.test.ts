@@ -36,10 +36,11 @@ t.test('the verify route names a changed byte and a missing event by stream and 
   const select = raw.prepare('SELECT data FROM events WHERE stream_name = ? AND revision = ?');
   const update = raw.prepare('UPDATE events SET data = ? WHERE stream_name = ? AND revision = ?');
   const original = (select.get(stream, 0) as { data: string }).data;
-  const at = original.indexOf('Volunteer 7');
-  t.ok(at > 0, 'the registration stores the name');
-  // 'V' (0x56) XOR 1 is 'W': one bit of one byte, and still valid JSON and a valid name.
-  const flipped = original.slice(0, at) + 'W' + original.slice(at + 1);
+  // The name is stored sealed (docs/privacy.md), so the community is the plain text to change.
+  const at = original.indexOf('"community":"c1"') + '"community":"'.length;
+  t.ok(at > '"community":"'.length, 'the registration stores the community');
+  // 'c' (0x63) XOR 1 is 'b': one bit of one byte, and still valid JSON and a valid community.
+  const flipped = original.slice(0, at) + 'b' + original.slice(at + 1);
   update.run(flipped, stream, 0);
 
   const changed = [

@@ -340,6 +340,15 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    url: '/v1/admin/volunteers/:volunteerId/erasure',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/volunteers/${await volunteer(w)}/erasure`,
+      payload: { reason: 'consent_withdrawn' },
+    }),
+  },
+  {
+    method: 'POST',
     url: '/v1/admin/organisations',
     success: 201,
     make: async () => ({

@@ -97,6 +97,8 @@ t.test('an append outside the catalogue is refused and stores nothing', async (t
  */
 const WRITERS: Readonly<Record<string, string>> = {
   'packages/application/src/command-handler.ts': 'domain events, versions from the catalogue',
+  'packages/application/src/personal-data/sealing-store.ts':
+    "passes the command handler's events through, personal fields sealed",
   'services/ledger-api/src/auth/api-keys.ts': 'AccessKeyEventType names and schemas',
   'services/ledger-api/src/http/idempotency.ts': 'IdempotencyEventType names and schemas',
   'services/ledger-api/src/http/catalogued-store.ts': 'the guard itself',

@@ -168,10 +168,13 @@ function ledgerVerify(args: readonly string[]) {
   });
 }
 
-/** One bit of one byte inside the volunteer's name: still valid JSON and a valid name. */
+/**
+ * One bit of one byte inside the registration's community (the name is stored sealed,
+ * docs/privacy.md): still valid JSON and a valid community.
+ */
 function flipOneByte(data: string): string {
-  const at = data.indexOf('Zhang Wei');
-  if (at < 0) throw new Error('the registration does not store the name');
+  const at = data.indexOf('"community":"c1"') + '"community":"'.length;
+  if (at < '"community":"'.length) throw new Error('the registration does not store the community');
   return data.slice(0, at) + String.fromCharCode(data.charCodeAt(at) ^ 1) + data.slice(at + 1);
 }
 

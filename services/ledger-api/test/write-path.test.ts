@@ -16,7 +16,7 @@ import { createLogger } from '../src/http/logging.js';
 import { resolveNationalIdKey, wireLedgerApi } from '../src/wiring.js';
 import { problemOf } from './harness.js';
 import { hoursAgo, startWorld } from './fixtures.js';
-import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
+import { EVENT_STORE_FILE, openPersonalKeys } from '@timebank/ledger-opener';
 
 const service = (hoursBack: number) => ({
   activity: 'Reading to elders',
@@ -167,10 +167,14 @@ t.test('the query sees a redemption another process made through its own connect
   // Another process: a second connection to the same file, with a ledger of its own.
   const otherStore = createSqliteEventStore({ path: (w.store as SqliteEventStore).path });
   t.teardown(() => otherStore.close());
+  // It opens the personal-data key store too, as every process that folds volunteer streams must.
+  const otherKeys = await openPersonalKeys(w.context.config.store, { masterKey: w.context.config.masterKey });
+  t.teardown(() => otherKeys.close());
   const otherLedger = createLedger({
     store: otherStore,
     clock: () => Date.now(),
     nationalIdKey: resolveNationalIdKey(w.context.config),
+    personalKeys: otherKeys.keys,
   });
   await otherLedger.execute({
     type: 'RedeemPoints',

@@ -15,6 +15,11 @@ export const NATIONAL_ID_KEY_FILE = 'national-id.key';
 export const REACTOR_CHECKPOINT_FILE = 'reactor.checkpoint.json';
 /** How far the Kafka relay has published, unless RELAY_CHECKPOINT_PATH says otherwise. */
 export const RELAY_CHECKPOINT_FILE = 'kafka-relay.checkpoint.json';
+/** The personal-data key store: data keys and the duplicate-registration index (SQLite and EventStoreDB). */
+export const PERSONAL_KEYS_FILE = 'personal-keys.sqlite';
+/** The generated master key that wraps data keys, when LEDGER_MASTER_KEY is not given. */
+export const MASTER_KEY_FILE = 'master.key';
+
 /**
  * Every erasure of a person's data, one JSON line each, appended when it happens (see
  * erasure-list.ts). Kept outside the key store so that a restore can re-apply it: an erased
@@ -44,10 +49,10 @@ export interface BackupFile {
  * - then the event store;
  * - then what must cover every copied event (keys) and the erasure list, which may only be newer.
  *
- * When the personal-data key store lands, add its file (`personal-keys.sqlite`, kind `sqlite`)
- * directly AFTER the event store, so that every encrypted event in the copy has its data key, and
- * its `master.key` (kind `file`) beside the national-ID key. Both before ERASURE_LIST_FILE: an
- * erasure made during the backup is then either already in the key-store copy or in the list.
+ * The personal-data key store comes directly AFTER the event store, so that every encrypted event
+ * in the copy has its data key, and its `master.key` beside the national-ID key. Both before
+ * ERASURE_LIST_FILE: an erasure made during the backup is then either already in the key-store
+ * copy or in the list.
  * Files not named here (the bootstrap administrator key, temporary files) are not backed up.
  */
 export const BACKUP_FILES: readonly BackupFile[] = [
@@ -55,6 +60,8 @@ export const BACKUP_FILES: readonly BackupFile[] = [
   { name: RELAY_CHECKPOINT_FILE, kind: 'file', required: false },
   { name: READ_MODELS_FILE, kind: 'sqlite', required: false },
   { name: EVENT_STORE_FILE, kind: 'sqlite', required: true },
+  { name: PERSONAL_KEYS_FILE, kind: 'sqlite', required: false },
   { name: NATIONAL_ID_KEY_FILE, kind: 'file', required: false },
+  { name: MASTER_KEY_FILE, kind: 'file', required: false },
   { name: ERASURE_LIST_FILE, kind: 'file', required: false },
 ];

@@ -22,7 +22,9 @@ export {
   DEFAULT_DATA_DIR,
   ERASURE_LIST_FILE,
   EVENT_STORE_FILE,
+  MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
+  PERSONAL_KEYS_FILE,
   REACTOR_CHECKPOINT_FILE,
   READ_MODELS_FILE,
   RELAY_CHECKPOINT_FILE,
@@ -35,3 +37,11 @@ export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-le
 export { openReadModels } from './open-read-models.js';
 export type { StoreConfig } from './store-config.js';
 export { openSweepLease, type OpenedSweepLease } from './open-sweep-lease.js';
+export {
+  openPersonalKeys,
+  openPersonalKeyStore,
+  parseMasterKey,
+  personalDataDirectory,
+  resolveMasterKey,
+  type OpenedPersonalKeys,
+} from './open-personal-keys.js';

@@ -1,5 +1,6 @@
 /** Commands on a volunteer's stream: registration, service records, stars. */
 import { z } from 'zod';
+import { erasureReasonSchema } from '../events/volunteer-events.js';
 import {
   actorSchema,
   correctionReasonSchema,
@@ -42,6 +43,17 @@ export const deactivateVolunteerSchema = z.strictObject({
   ...commandBase,
   volunteerId: idSchema,
   reason: textFieldSchema,
+});
+
+/**
+ * Erases a volunteer's personal data (PIPL Art. 47): an administrator's command with a reason.
+ * The application destroys the volunteer's data key once the event is stored.
+ */
+export const erasePersonalDataSchema = z.strictObject({
+  type: z.literal('ErasePersonalData'),
+  ...commandBase,
+  volunteerId: idSchema,
+  reason: erasureReasonSchema,
 });
 
 /** Why service is dated before the normal back-dating window: 1–500 characters, recorded in the event. */
@@ -138,4 +150,5 @@ export const VOLUNTEER_COMMAND_SCHEMAS = [
   voidServiceRecordSchema,
   applyForStarRatingSchema,
   issueServiceCertificateSchema,
+  erasePersonalDataSchema,
 ] as const;

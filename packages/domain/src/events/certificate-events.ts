@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { CERTIFICATE_NUMBER_PATTERN } from '../certificate-number.js';
-import { actorSchema, eventBase, idSchema, instantSchema, shortTextSchema } from './common.js';
+import { actorSchema, eventBase, idSchema, instantSchema, personal, shortTextSchema } from './common.js';
 
 /** ID document types. Registration accepts mainland resident ID numbers only (GB 11643). */
 export const ID_TYPES = ['resident_identity_card'] as const;
@@ -40,9 +40,9 @@ export const serviceCertificateIssuedData = z.object({
   /** 1 for the volunteer's first certificate, then 2, 3, … */
   sequence: z.number().int().positive(),
   volunteerNumber: idSchema,
-  name: shortTextSchema,
+  name: personal(shortTextSchema),
   idType: z.enum(ID_TYPES),
-  nationalIdMasked: z.string().min(8).max(18),
+  nationalIdMasked: personal(z.string().min(8).max(18)),
   community: shortTextSchema,
   /** The service period asked for (start times in [from, until)); null for an open end. */
   serviceFrom: instantSchema.nullable(),

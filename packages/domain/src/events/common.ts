@@ -61,6 +61,25 @@ export const CORRECTION_REASON_CODES = [
 export const correctionReasonSchema = z.enum(CORRECTION_REASON_CODES);
 export type CorrectionReason = z.infer<typeof correctionReasonSchema>;
 
+/**
+ * A personal field sealed by the application (AES-256-GCM under the volunteer's data key):
+ * `sealed:v1:` and base64 of IV, tag and ciphertext. The domain never seals or opens one; it
+ * only lets a stored event hold a sealed value where it would hold the personal one, so that
+ * the hash chain and verification cover ciphertext and need no key (docs/privacy.md).
+ */
+export const SEALED_FIELD_PATTERN = /^sealed:v1:[A-Za-z0-9+/]+={0,2}$/;
+export const sealedFieldSchema = z.string().regex(SEALED_FIELD_PATTERN);
+
+/** What a personal text field reads as once its volunteer's data key is destroyed. */
+export const ERASED_TEXT = '[erased]';
+
+/** A personal field of an event: its plain schema, or its sealed form as stored. */
+export function personal<Schema extends z.ZodType>(
+  schema: Schema,
+): z.ZodUnion<[Schema, typeof sealedFieldSchema]> {
+  return z.union([schema, sealedFieldSchema]);
+}
+
 /** Fields every event carries: the key of the command that caused it. */
 export const eventBase = { idempotencyKey: idempotencyKeySchema };
 

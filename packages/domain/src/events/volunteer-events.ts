@@ -7,6 +7,7 @@ import {
   eventBase,
   idSchema,
   instantSchema,
+  personal,
   phoneSchema,
   qualityGradeSchema,
   shortTextSchema,
@@ -17,22 +18,28 @@ export const volunteerRegisteredData = z.object({
   volunteerId: idSchema,
   /** The unified volunteer number shown on certificates, assigned outside the domain. */
   volunteerNumber: idSchema,
-  name: shortTextSchema,
-  /** Keyed hash of the national ID number; the number itself is never stored. */
-  nationalIdHash: z.string().regex(/^[0-9a-f]{32,128}$/),
+  name: personal(shortTextSchema),
+  /** Keyed hash of the national ID number; the number itself is never stored. Sealed like the name. */
+  nationalIdHash: personal(z.string().regex(/^[0-9a-f]{32,128}$/)),
   /** Display form, e.g. `1301**********1234`. */
-  nationalIdMasked: z.string().min(8).max(18),
-  phone: z.string().regex(/^\+?[0-9-]{5,20}$/),
+  nationalIdMasked: personal(z.string().min(8).max(18)),
+  phone: personal(z.string().regex(/^\+?[0-9-]{5,20}$/)),
   community: shortTextSchema,
   /**
    * Local calendar date `YYYY-MM-DD` from the ID number, kept because every later service record
    * is checked against the minimum age. Personal data, like the name and phone. Absent only on
    * events written before the check existed.
    */
-  birthDate: z.string().refine(isCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' }).optional(),
+  birthDate: personal(
+    z.string().refine(isCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' }),
+  ).optional(),
   /** Present when the volunteer registered below the age of majority: who consented. */
   guardian: z
-    .object({ name: shortTextSchema, contact: phoneSchema, consentGiven: z.literal(true) })
+    .object({
+      name: personal(shortTextSchema),
+      contact: personal(phoneSchema),
+      consentGiven: z.literal(true),
+    })
     .optional(),
   registeredAt: instantSchema,
   actor: actorSchema,
@@ -41,7 +48,8 @@ export const volunteerRegisteredData = z.object({
 export const volunteerDeactivatedData = z.object({
   ...eventBase,
   volunteerId: idSchema,
-  reason: shortTextSchema,
+  /** Free text that may name a person: sealed. */
+  reason: personal(shortTextSchema),
   deactivatedAt: instantSchema,
   actor: actorSchema,
 });
@@ -64,7 +72,7 @@ export const serviceHoursRecordedData = z.object({
   /** Who recorded it; with back-dating beyond the window this is an administrator. */
   actor: actorSchema,
   /** The administrator's reason for dating the service before the back-dating window. */
-  backdatingReason: z.string().min(1).max(500).optional(),
+  backdatingReason: personal(z.string().min(1).max(500)).optional(),
 });
 
 export const serviceHoursConfirmedData = z.object({
@@ -80,7 +88,7 @@ export const serviceHoursRejectedData = z.object({
   ...eventBase,
   volunteerId: idSchema,
   recordId: idSchema,
-  reason: shortTextSchema,
+  reason: personal(shortTextSchema),
   rejectedAt: instantSchema,
   actor: actorSchema,
 });
@@ -101,7 +109,7 @@ export const serviceRecordCorrectedData = z.object({
     qualityGrade: qualityGradeSchema.nullable(),
   }),
   reasonCode: correctionReasonSchema,
-  note: z.string().max(500),
+  note: personal(z.string().max(500)),
   correctedAt: instantSchema,
   actor: actorSchema,
 });
@@ -111,7 +119,7 @@ export const serviceRecordVoidedData = z.object({
   volunteerId: idSchema,
   recordId: idSchema,
   reasonCode: correctionReasonSchema,
-  note: z.string().max(500),
+  note: personal(z.string().max(500)),
   voidedAt: instantSchema,
   actor: actorSchema,
 });
@@ -148,6 +156,29 @@ export const starAwardFlaggedForReviewData = z.object({
   flaggedAt: instantSchema,
 });
 
+/** Why a volunteer's personal data was erased (PIPL Art. 47). */
+export const ERASURE_REASONS = [
+  'consent_withdrawn',
+  'retention_ended',
+  'purpose_met',
+  'service_stopped',
+] as const;
+export const erasureReasonSchema = z.enum(ERASURE_REASONS);
+export type ErasureReason = z.infer<typeof erasureReasonSchema>;
+
+/**
+ * The volunteer's data key and duplicate-registration entry are destroyed right after this
+ * event: every sealed field of the stream becomes unreadable, hours and points stay. Carries
+ * no personal data.
+ */
+export const personalDataErasedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  reason: erasureReasonSchema,
+  erasedAt: instantSchema,
+  actor: actorSchema,
+});
+
 export const VOLUNTEER_EVENT_DATA = {
   VolunteerRegistered: volunteerRegisteredData,
   VolunteerDeactivated: volunteerDeactivatedData,
@@ -159,4 +190,5 @@ export const VOLUNTEER_EVENT_DATA = {
   StarRatingApplied: starRatingAppliedData,
   StarRatingAwarded: starRatingAwardedData,
   StarAwardFlaggedForReview: starAwardFlaggedForReviewData,
+  PersonalDataErased: personalDataErasedData,
 } as const;

@@ -1,4 +1,4 @@
-/** RegisterVolunteer, DeactivateVolunteer and ApplyForStarRating. */
+/** RegisterVolunteer, DeactivateVolunteer, ErasePersonalData and ApplyForStarRating. */
 import { actsForVolunteer, isAdministrator } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
@@ -54,7 +54,7 @@ export function registerVolunteer(
       type: 'VolunteerRegistered',
       data: {
         idempotencyKey,
-        volunteerId: volunteerIdForNationalIdHash(nationalIdHash),
+        volunteerId: context.volunteerId ?? volunteerIdForNationalIdHash(nationalIdHash),
         volunteerNumber,
         name,
         nationalIdHash,
@@ -140,6 +140,26 @@ export function deactivateVolunteer(
     {
       type: 'VolunteerDeactivated',
       data: { idempotencyKey, volunteerId, reason, deactivatedAt: context.now, actor },
+    },
+  ];
+}
+
+/**
+ * Only an administrator erases, or the system when a retention period ends; the reason is one of
+ * the law's, and the event names no person.
+ */
+export function erasePersonalData(
+  command: CommandOf<'ErasePersonalData'>,
+  _state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, volunteerId, reason } = command;
+  if (!isAdministrator(actor) && actor.role !== 'system')
+    return reject('ACTOR_NOT_PERMITTED', "only an administrator erases a volunteer's personal data");
+  return [
+    {
+      type: 'PersonalDataErased',
+      data: { idempotencyKey, volunteerId, reason, erasedAt: context.now, actor },
     },
   ];
 }

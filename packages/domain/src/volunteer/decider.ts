@@ -7,7 +7,12 @@ import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent, EventType } from '../events/index.js';
-import { applyForStarRating, deactivateVolunteer, registerVolunteer } from './decide-registration.js';
+import {
+  applyForStarRating,
+  deactivateVolunteer,
+  erasePersonalData,
+  registerVolunteer,
+} from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
 import {
@@ -46,6 +51,7 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   RefundPointsTransfer: 'PointsTransferRefunded',
   DonatePoints: 'PointsDonated',
   IssueServiceCertificate: 'ServiceCertificateIssued',
+  ErasePersonalData: 'PersonalDataErased',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -79,6 +85,10 @@ export function decideVolunteer(
     return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${command.volunteerId}`);
   if (state.volunteerId !== command.volunteerId)
     throw new Error('command routed to the wrong volunteer stream');
+  // After erasure the stream only keeps its numbers: nothing may append to it again, so no new
+  // personal data (and no new data key) can ever be tied to the erased stream.
+  if (state.personalDataErased)
+    return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
   if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
     return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
   switch (command.type) {
@@ -113,6 +123,8 @@ export function decideVolunteer(
       return refundPointsTransfer(command, state, context);
     case 'DonatePoints':
       return donatePoints(command, state, context);
+    case 'ErasePersonalData':
+      return erasePersonalData(command, state, context);
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);

@@ -3,6 +3,7 @@
  * `evolveVolunteer` and `foldVolunteer` never touch their input. Invariants are asserted after
  * every event: a stream that breaks them is corrupt, and folding it must crash loudly.
  */
+import { ERASED_TEXT } from '../events/common.js';
 import { offeredAccount } from '../accounts.js';
 import { parseCalendarDate, type CalendarDate } from '../age.js';
 import type { DomainEvent } from '../events/index.js';
@@ -259,6 +260,16 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       break;
     case 'VolunteerDeactivated':
       state.status = 'inactive';
+      break;
+    case 'PersonalDataErased':
+      state.personalDataErased = true;
+      state.name = ERASED_TEXT;
+      state.nationalIdMasked = ERASED_TEXT;
+      state.birthDate = null;
+      // Certificates are snapshots: their copies of the name and masked number go too.
+      for (const [number, certificate] of state.certificates) {
+        state.certificates.set(number, { ...certificate, name: ERASED_TEXT, nationalIdMasked: ERASED_TEXT });
+      }
       break;
     case 'ServiceCertificateIssued':
       if (event.data.sequence !== state.certificates.size + 1)

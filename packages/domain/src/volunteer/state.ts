@@ -55,6 +55,8 @@ export interface VolunteerState {
   volunteerId: string | null;
   volunteerNumber: string | null;
   name: string | null;
+  /** True after `PersonalDataErased`: personal fields read as placeholders and every command is refused. */
+  personalDataErased: boolean;
   community: string | null;
   nationalIdMasked: string | null;
   /** From the ID number at registration; null before registration and on streams registered before it was kept. */
@@ -98,6 +100,7 @@ export function initialVolunteerState(): VolunteerState {
     volunteerId: null,
     volunteerNumber: null,
     name: null,
+    personalDataErased: false,
     community: null,
     nationalIdMasked: null,
     birthDate: null,

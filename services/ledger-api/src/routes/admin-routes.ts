@@ -1,9 +1,11 @@
 /**
  * Administrators: organisations and partners (registration, suspension) and points-policy versions.
- * Every change is an event; nothing here rewrites history. (API keys: api-key-routes.ts.)
+ * Every change is an event; nothing here rewrites history. (API keys: api-key-routes.ts.) Erasure
+ * of a volunteer's personal data is an event too; the ledger then destroys the data key.
  */
 import { z } from 'zod';
 import {
+  erasureReasonSchema,
   idSchema,
   instantSchema,
   pointsPolicyTermsSchema,
@@ -22,6 +24,27 @@ export type AdminRouteDependencies = CommandRouteDependencies;
 /** The admin routes, as an encapsulated fastify plugin. */
 // eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
 export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies): Promise<void> {
+  commandRoute(app, context, {
+    url: '/v1/admin/volunteers/:volunteerId/erasure',
+    tag: 'administrators',
+    summary: "Erase a volunteer's personal data (PIPL Art. 47): destroys the data key; hours and points stay",
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ volunteerId: idSchema }),
+    body: z.strictObject({ reason: erasureReasonSchema }),
+    status: 200,
+    response: z.object({ volunteerId: z.string(), reason: erasureReasonSchema, erasedAt: instantOnTheWire }),
+    command: ({ params, body }) => ({
+      type: 'ErasePersonalData',
+      volunteerId: params.volunteerId,
+      reason: body.reason,
+    }),
+    respond: (result) => {
+      const data = eventData(result, 'PersonalDataErased');
+      return { volunteerId: data.volunteerId, reason: data.reason, erasedAt: data.erasedAt };
+    },
+  });
+
   commandRoute(app, context, {
     url: '/v1/admin/organisations',
     tag: 'administrators',

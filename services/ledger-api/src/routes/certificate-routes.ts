@@ -12,6 +12,7 @@ import { z } from 'zod';
 import {
   amendedCertificateRecords,
   CERTIFICATE_NUMBER_PATTERN,
+  ERASED_TEXT,
   certificateIssuerCommandSchema,
   idSchema,
   instantSchema,
@@ -121,7 +122,13 @@ const verificationSchema = z.object({
     .describe('amended: issued, but a covered record was later voided or corrected'),
   certificate: z
     .object({
-      holderName: z.string().describe('Masked: the first character only'),
+      holderName: z.string().describe('Masked: the first character only; `[erased]` after erasure'),
+      holderDataErased: z
+        .literal(true)
+        .optional()
+        .describe(
+          "Present when the certificate was issued and the holder's personal data has since been erased",
+        ),
       idType: z.string(),
       nationalIdMasked: z.string(),
       confirmedMinutes: z.number().int(),
@@ -271,17 +278,22 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
       const found = await readVolunteer(ledger, volunteerId, (state) => {
         const certificate = state.certificates.get(number);
         if (certificate === undefined) return null;
-        return { certificate, amended: amendedCertificateRecords(state, number).length > 0 };
+        return {
+          certificate,
+          amended: amendedCertificateRecords(state, number).length > 0,
+          erased: state.personalDataErased,
+        };
       });
       if (found === null)
         return { certificateNumber: number, valid: false, status: 'unknown' as const, certificate: null };
-      const { certificate, amended } = found;
+      const { certificate, amended, erased } = found;
       return {
         certificateNumber: number,
         valid: !amended,
         status: amended ? ('amended' as const) : ('valid' as const),
         certificate: {
-          holderName: maskName(certificate.name),
+          holderName: erased ? ERASED_TEXT : maskName(certificate.name),
+          ...(erased ? { holderDataErased: true as const } : {}),
           idType: certificate.idType,
           nationalIdMasked: certificate.nationalIdMasked,
           confirmedMinutes: certificate.confirmedMinutes,

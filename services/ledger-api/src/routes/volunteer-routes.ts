@@ -17,7 +17,6 @@ import {
   phoneSchema,
   textFieldSchema,
   usableCentipoints,
-  volunteerIdForNationalIdHash,
   volunteerStream,
   type LedgerRules,
   type VolunteerState,
@@ -100,8 +99,8 @@ async function summaryOf(context: VolunteerRouteDependencies, volunteerId: strin
 const lookupBody = z.strictObject({ nationalIdNumber: z.string().min(1).max(40) });
 
 /**
- * The desk's community must be the looked-up volunteer's; the id is derived from the ID number's
- * keyed hash. A volunteer of another community is answered exactly like an unregistered person
+ * The desk's community must be the looked-up volunteer's; the id comes from the duplicate index
+ * (the ID number's keyed hash). A volunteer of another community is answered exactly like an unregistered person
  * (the same 404, the same body): otherwise any desk could learn whether anyone is registered
  * anywhere by trying ID numbers.
  */
@@ -112,8 +111,11 @@ function lookupScope(context: VolunteerRouteDependencies): ScopeRule {
       const principal = request.principal;
       if (principal === null || principal.scope.kind === 'all') return 'any';
       const { nationalIdNumber } = request.body as z.infer<typeof lookupBody>;
-      const volunteerId = volunteerIdForNationalIdHash(context.ledger.nationalIdHash(nationalIdNumber));
-      const community = await readVolunteer(context.ledger, volunteerId, (state) => state.community);
+      const volunteerId = await context.ledger.volunteerIdForNationalId(nationalIdNumber);
+      const community =
+        volunteerId === null
+          ? null
+          : await readVolunteer(context.ledger, volunteerId, (state) => state.community);
       const visible = community !== null && inScope(principal, { kind: 'community', id: community });
       if (!visible) throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
       return { kind: 'community', id: community };
@@ -181,8 +183,12 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
         response: { 200: volunteerSummarySchema },
       },
     },
-    async (request) =>
-      summaryOf(context, volunteerIdForNationalIdHash(ledger.nationalIdHash(request.body.nationalIdNumber))),
+    async (request) => {
+      const volunteerId = await ledger.volunteerIdForNationalId(request.body.nationalIdNumber);
+      if (volunteerId === null)
+        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
+      return summaryOf(context, volunteerId);
+    },
   );
 
   app.get(

@@ -1,0 +1,65 @@
+/**
+ * Which fields of which events are personal: a volunteer's name, phone, national-ID hash and
+ * masked number, birth date, guardian, and free text that may name a person. Each is a path into
+ * the event's data; every such event carries the `volunteerId` whose key seals it.
+ */
+import { ERASED_TEXT } from '@timebank/domain';
+import type { JsonObject, JsonValue } from '@timebank/event-store';
+
+export const PERSONAL_FIELDS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  VolunteerRegistered: [
+    ['name'],
+    ['nationalIdHash'],
+    ['nationalIdMasked'],
+    ['phone'],
+    ['birthDate'],
+    ['guardian', 'name'],
+    ['guardian', 'contact'],
+  ],
+  VolunteerDeactivated: [['reason']],
+  ServiceHoursRecorded: [['backdatingReason']],
+  ServiceHoursRejected: [['reason']],
+  ServiceRecordCorrected: [['note']],
+  ServiceRecordVoided: [['note']],
+  ServiceCertificateIssued: [['name'], ['nationalIdMasked']],
+};
+
+export function hasPersonalFields(eventType: string): boolean {
+  return Object.hasOwn(PERSONAL_FIELDS, eventType);
+}
+
+/**
+ * What a field reads as once its key is destroyed: the fixed placeholder `[erased]`, except the
+ * birth date, which is dropped (a later age check must not parse a placeholder as a date).
+ */
+export function erasedReplacement(path: readonly string[]): JsonValue | undefined {
+  return path.at(-1) === 'birthDate' ? undefined : ERASED_TEXT;
+}
+
+/**
+ * A copy of `data` with `transform` applied to every personal field that is present. `transform`
+ * returns the new value, or undefined to drop the field.
+ */
+export function mapPersonalFields(
+  eventType: string,
+  data: JsonObject,
+  transform: (value: JsonValue, path: readonly string[]) => JsonValue | undefined,
+): JsonObject {
+  const paths = PERSONAL_FIELDS[eventType];
+  if (paths === undefined) return data;
+  const copy = structuredClone(data);
+  for (const path of paths) {
+    let parent: JsonObject | undefined = copy;
+    for (const step of path.slice(0, -1)) {
+      const next: JsonValue | undefined = parent[step];
+      parent = next !== null && typeof next === 'object' && !Array.isArray(next) ? next : undefined;
+      if (parent === undefined) break;
+    }
+    const leaf = path.at(-1)!;
+    if (parent === undefined || !Object.hasOwn(parent, leaf)) continue;
+    const value = transform(parent[leaf]!, path);
+    if (value === undefined) delete parent[leaf];
+    else parent[leaf] = value;
+  }
+  return copy;
+}

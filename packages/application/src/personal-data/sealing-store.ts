@@ -1,0 +1,72 @@
+/**
+ * The event store as the ledger sees it: personal fields are sealed on append and opened on
+ * read, so deciders fold plain values while the engine, its hash chain, verification, exports,
+ * read models and Kafka only ever see ciphertext. A field whose key was destroyed opens as its
+ * erased replacement (`[erased]`). Subscriptions pass through in stored (sealed) form.
+ */
+import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '@timebank/event-store';
+import { fieldContext, isSealed, openField, sealField } from './field-sealer.js';
+import { erasedReplacement, hasPersonalFields, mapPersonalFields } from './personal-fields.js';
+import type { PersonalKeys } from './personal-keys.js';
+
+function volunteerIdOf(event: { readonly type: string; readonly data: JsonObject }): string {
+  const volunteerId = event.data.volunteerId;
+  if (typeof volunteerId !== 'string')
+    throw new Error(`${event.type} has personal fields but no volunteerId`);
+  return volunteerId;
+}
+
+export async function sealEvent(keys: PersonalKeys, streamName: string, event: NewEvent): Promise<NewEvent> {
+  if (!hasPersonalFields(event.type)) return event;
+  const key = await keys.forSealing(volunteerIdOf(event));
+  const context = fieldContext(event.type, streamName);
+  return {
+    ...event,
+    data: mapPersonalFields(event.type, event.data, (value) =>
+      isSealed(value) ? value : sealField(key, value, context),
+    ),
+  };
+}
+
+export async function openEvent<Event extends RecordedEvent>(
+  keys: PersonalKeys,
+  event: Event,
+): Promise<Event> {
+  if (!hasPersonalFields(event.type)) return event;
+  const key = await keys.forOpening(volunteerIdOf(event));
+  const context = fieldContext(event.type, event.streamName);
+  return {
+    ...event,
+    data: mapPersonalFields(event.type, event.data, (value, path) => {
+      // Events written before sealing existed keep their plain values (docs/privacy.md).
+      if (!isSealed(value)) return value;
+      return key === null ? erasedReplacement(path) : openField(key, value, context);
+    }),
+  };
+}
+
+async function openAll(keys: PersonalKeys, events: RecordedEvent[]): Promise<RecordedEvent[]> {
+  const opened: RecordedEvent[] = [];
+  for (const event of events) opened.push(await openEvent(keys, event));
+  return opened;
+}
+
+/** `store` with sealing on append and opening on `readStream` / `readAll`; every other member passes through. */
+export function sealingStore<Store extends EventStore>(store: Store, keys: PersonalKeys): Store {
+  const appendToStream: EventStore['appendToStream'] = async (streamName, events, options) => {
+    const sealed: NewEvent[] = [];
+    for (const event of events) sealed.push(await sealEvent(keys, streamName, event));
+    return store.appendToStream(streamName, sealed, options);
+  };
+  const readStream: EventStore['readStream'] = async (streamName, options) =>
+    openAll(keys, await store.readStream(streamName, options));
+  const readAll: EventStore['readAll'] = async (options) => openAll(keys, await store.readAll(options));
+  const replaced: Partial<Record<PropertyKey, unknown>> = { appendToStream, readStream, readAll };
+  return new Proxy(store, {
+    get(target, property) {
+      if (Object.hasOwn(replaced, property)) return replaced[property];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The personal-data commands of `pnpm ledger` (docs/privacy.md):
+ *
+ * - `erase-due`: erases every volunteer deactivated more than LEDGER_RETENTION_DAYS ago (default
+ *   1095), as the system, reason `retention_ended`. A scheduler can run `dueErasures` instead.
+ * - `rotate-master-key`: re-wraps every data key under LEDGER_NEW_MASTER_KEY; events are not
+ *   touched. Stop the API first, so that it mints no key under the old master key meanwhile.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLedger, DEFAULT_RETENTION_DAYS, eraseDue, rotateMasterKey } from '@timebank/application';
+import {
+  MASTER_KEY_FILE,
+  NATIONAL_ID_KEY_FILE,
+  openLedger,
+  openPersonalKeys,
+  openPersonalKeyStore,
+  parseMasterKey,
+  personalDataDirectory,
+  resolveMasterKey,
+} from '@timebank/ledger-opener';
+import { ProjectionError } from '@timebank/projections';
+import type { Backend } from './args.js';
+
+export interface PrivacyOptions {
+  readonly backend: Backend;
+  readonly environment: NodeJS.ProcessEnv;
+  readonly clock?: () => number;
+}
+
+function configured(environment: NodeJS.ProcessEnv, name: string): string | null {
+  const value = environment[name];
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+function invalid(message: string): ProjectionError {
+  return new ProjectionError('PROJECTION_INVALID_ARGUMENT', message);
+}
+
+/** LEDGER_RETENTION_DAYS: whole days, default 1095 (three years). */
+export function retentionDaysOf(environment: NodeJS.ProcessEnv): number {
+  const text = configured(environment, 'LEDGER_RETENTION_DAYS');
+  if (text === null) return DEFAULT_RETENTION_DAYS;
+  if (!/^\d{1,6}$/.test(text)) throw invalid('LEDGER_RETENTION_DAYS must be a whole number of days');
+  return Number(text);
+}
+
+/** The national-ID key the API uses: LEDGER_NATIONAL_ID_KEY, or `national-id.key` in the data directory. */
+function nationalIdKeyOf(options: PrivacyOptions, directory: string): string {
+  const key = configured(options.environment, 'LEDGER_NATIONAL_ID_KEY');
+  if (key !== null) return key;
+  const path = join(directory, NATIONAL_ID_KEY_FILE);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  throw invalid(`LEDGER_NATIONAL_ID_KEY is not set and there is no ${path}`);
+}
+
+export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
+  const { backend } = options;
+  const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
+  const opened = await openLedger(backend.store, {
+    mustExist: true,
+    readModelDataDir: backend.readModelDataDir,
+  });
+  const keys = await openPersonalKeys(backend.store, {
+    masterKey: configured(options.environment, 'LEDGER_MASTER_KEY'),
+    readModelDataDir: backend.readModelDataDir,
+  });
+  try {
+    const clock = options.clock ?? (() => Date.now());
+    const ledger = createLedger({
+      store: opened.store,
+      clock,
+      nationalIdKey: nationalIdKeyOf(options, directory),
+      personalKeys: keys.keys,
+    });
+    return await eraseDue(
+      { ledger, store: opened.store },
+      { clock, retentionDays: retentionDaysOf(options.environment) },
+    );
+  } finally {
+    await keys.close();
+    await opened.close();
+  }
+}
+
+/**
+ * Re-wraps every data key under LEDGER_NEW_MASTER_KEY. When the old key came from `master.key`,
+ * the new key is written beside it first (`master.key.new`) and renamed over it only after every
+ * key is re-wrapped, so a crash never leaves keys wrapped under a key that is stored nowhere.
+ */
+export async function runRotateMasterKey(
+  options: PrivacyOptions,
+): Promise<{ rewrapped: number; keyFile: string | null }> {
+  const { backend } = options;
+  const newText = configured(options.environment, 'LEDGER_NEW_MASTER_KEY');
+  if (newText === null) throw invalid('rotate-master-key needs LEDGER_NEW_MASTER_KEY (64 hex digits)');
+  const newMasterKey = parseMasterKey(newText, 'LEDGER_NEW_MASTER_KEY');
+  const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
+  const oldConfigured = configured(options.environment, 'LEDGER_MASTER_KEY');
+  const keyFile = oldConfigured === null ? join(directory, MASTER_KEY_FILE) : null;
+  if (keyFile !== null && !existsSync(keyFile))
+    throw invalid(`no master key: LEDGER_MASTER_KEY is unset and ${keyFile} is missing`);
+  const oldMasterKey = resolveMasterKey(oldConfigured, directory);
+  if (keyFile !== null) writeFileSync(`${keyFile}.new`, `${newMasterKey.toString('hex')}\n`, { mode: 0o600 });
+  const store = await openPersonalKeyStore(backend.store, backend.readModelDataDir);
+  try {
+    const rewrapped = await rotateMasterKey(store, oldMasterKey, newMasterKey);
+    if (keyFile !== null) renameSync(`${keyFile}.new`, keyFile);
+    return { rewrapped, keyFile };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `pnpm ledger erase-due` erases a volunteer deactivated longer ago than the retention period and
+ * leaves the others; `pnpm ledger rebuild` and `verify` still pass afterwards; `pnpm ledger
+ * rotate-master-key` re-wraps the data keys so that personal fields open under the new key only.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { createLedger, PersonalKeys } from '@timebank/application';
+import { ERASED_TEXT, nationalIdCheckCharacter } from '@timebank/domain';
+import {
+  MASTER_KEY_FILE,
+  NATIONAL_ID_KEY_FILE,
+  openEventStore,
+  openPersonalKeys,
+  openPersonalKeyStore,
+} from '@timebank/ledger-opener';
+
+const NATIONAL_ID_KEY = randomBytes(32).toString('hex');
+const ADMIN = { id: 'admin-1', role: 'administrator' as const };
+
+function ledgerCommand(dataDir: string, args: string[], environment: Record<string, string> = {}) {
+  return spawnSync('pnpm', ['--silent', 'ledger', ...args, '--quiet', '--data-dir', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, LEDGER_STORE: '', LEDGER_MASTER_KEY: '', ...environment },
+    timeout: 120_000,
+  });
+}
+
+async function openAt(dataDir: string, clockMs: number) {
+  const store = await openEventStore({ engine: 'sqlite', dataDir });
+  const keys = await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: null });
+  const ledger = createLedger({
+    store,
+    clock: () => clockMs,
+    nationalIdKey: NATIONAL_ID_KEY,
+    personalKeys: keys.keys,
+  });
+  return { store, keys, ledger, close: async () => (await keys.close(), await store.close()) };
+}
+
+t.test('erase-due erases after the retention period; rotation re-wraps the keys', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'timebank-privacy-cli-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  writeFileSync(join(dataDir, NATIONAL_ID_KEY_FILE), `${NATIONAL_ID_KEY}\n`, { mode: 0o600 });
+  const longAgo = Date.parse('2022-03-01T08:00:00.000Z');
+  const past = await openAt(dataDir, longAgo);
+  const register = (seed: string, name: string) =>
+    past.ledger.execute({
+      type: 'RegisterVolunteer',
+      idempotencyKey: `register-${seed}`,
+      actor: ADMIN,
+      name,
+      nationalIdNumber: `13010219800101${seed}` + nationalIdCheckCharacter(`13010219800101${seed}`),
+      phone: '13800000000',
+      community: 'c1',
+    });
+  const leaving = (await register('001', 'Leaving Person')).streamName.slice('volunteer-'.length);
+  const staying = (await register('002', 'Staying Person')).streamName.slice('volunteer-'.length);
+  await past.ledger.execute({
+    type: 'DeactivateVolunteer',
+    idempotencyKey: 'deactivate-1',
+    actor: ADMIN,
+    volunteerId: leaving,
+    reason: 'moved away',
+  });
+  await past.close();
+
+  const erased = ledgerCommand(dataDir, ['erase-due', '--json'], { LEDGER_RETENTION_DAYS: '365' });
+  t.equal(erased.status, 0, erased.stderr);
+  t.same(JSON.parse(erased.stdout), { erased: [leaving] }, 'only the volunteer deactivated over a year ago');
+  const again = ledgerCommand(dataDir, ['erase-due', '--json'], { LEDGER_RETENTION_DAYS: '365' });
+  t.same(JSON.parse(again.stdout), { erased: [] }, 'a second run finds nothing due');
+
+  const keyStore = await openPersonalKeyStore({ engine: 'sqlite', dataDir });
+  t.match(await keyStore.dataKey(leaving), { state: 'erased' });
+  t.match(await keyStore.dataKey(staying), { state: 'active' });
+  await keyStore.close();
+
+  t.equal(ledgerCommand(dataDir, ['rebuild']).status, 0, 'rebuild passes after erasure');
+  const verified = ledgerCommand(dataDir, ['verify']);
+  t.equal(verified.status, 0, `verify passes after erasure: ${verified.stdout}${verified.stderr}`);
+
+  const oldMaster = readFileSync(join(dataDir, MASTER_KEY_FILE), 'utf8').trim();
+  const newMaster = randomBytes(32).toString('hex');
+  const rotated = ledgerCommand(dataDir, ['rotate-master-key', '--json'], {
+    LEDGER_NEW_MASTER_KEY: newMaster,
+  });
+  t.equal(rotated.status, 0, rotated.stderr);
+  t.match(JSON.parse(rotated.stdout), { rewrapped: 1 }, 'the one active key (the erased one stays erased)');
+  t.equal(
+    readFileSync(join(dataDir, MASTER_KEY_FILE), 'utf8').trim(),
+    newMaster,
+    'master.key holds the new key',
+  );
+  t.not(oldMaster, newMaster);
+
+  const now = await openAt(dataDir, Date.now());
+  t.teardown(() => now.close());
+  t.equal(
+    (await now.ledger.load('volunteer', staying)).state.name,
+    'Staying Person',
+    'opens under the new key',
+  );
+  t.equal(
+    (await now.ledger.load('volunteer', leaving)).state.name,
+    ERASED_TEXT,
+    'the erased one stays erased',
+  );
+  const withOldKey = new PersonalKeys(now.keys.store, Buffer.from(oldMaster, 'hex'));
+  await t.rejects(withOldKey.forOpening(staying), 'the old master key unwraps nothing any more');
+});

@@ -1,0 +1,78 @@
+/**
+ * Opens the personal-data key store beside the configured event store and resolves the master
+ * key that wraps its data keys: `personal-keys.sqlite` in the data directory (SQLite, and
+ * EventStoreDB's read-model directory), or tables of its own in PostgreSQL's schema.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PersonalKeys, type PersonalKeyStore } from '@timebank/application';
+import { DEFAULT_DATA_DIR, MASTER_KEY_FILE, PERSONAL_KEYS_FILE } from './file-names.js';
+import { openPostgresKeyStore } from './postgres-key-store.js';
+import { openSqliteKeyStore } from './sqlite-key-store.js';
+import type { StoreConfig } from './store-config.js';
+
+/** A master key as configured: 64 hex digits (256 bits). */
+const MASTER_KEY_PATTERN = /^[0-9a-f]{64}$/i;
+
+export interface OpenedPersonalKeys {
+  readonly keys: PersonalKeys;
+  readonly store: PersonalKeyStore;
+  close(): Promise<void>;
+}
+
+/** The directory that holds the key store file and the generated master key. */
+export function personalDataDirectory(
+  config: StoreConfig,
+  readModelDataDir: string = DEFAULT_DATA_DIR,
+): string {
+  return resolve(config.engine === 'sqlite' ? config.dataDir : readModelDataDir);
+}
+
+export function parseMasterKey(text: string, source: string): Buffer {
+  const trimmed = text.trim();
+  if (!MASTER_KEY_PATTERN.test(trimmed)) throw new Error(`${source} must be 64 hex digits (a 256-bit key)`);
+  return Buffer.from(trimmed, 'hex');
+}
+
+/**
+ * The configured master key, or `master.key` in the data directory, generated (256 random bits,
+ * file mode 0600) on the first run like the national-ID key. Losing it loses every personal field.
+ */
+export function resolveMasterKey(configured: string | null, directory: string): Buffer {
+  if (configured !== null) return parseMasterKey(configured, 'LEDGER_MASTER_KEY');
+  const path = join(directory, MASTER_KEY_FILE);
+  if (existsSync(path)) return parseMasterKey(readFileSync(path, 'utf8'), path);
+  mkdirSync(directory, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  // `wx` fails if another process created the file meanwhile; then use theirs.
+  try {
+    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    return Buffer.from(key, 'hex');
+  } catch {
+    return parseMasterKey(readFileSync(path, 'utf8'), path);
+  }
+}
+
+export async function openPersonalKeyStore(
+  config: StoreConfig,
+  readModelDataDir?: string,
+): Promise<PersonalKeyStore> {
+  if (config.engine === 'postgres')
+    return openPostgresKeyStore({ connectionString: config.url, schema: config.schema });
+  const directory = personalDataDirectory(config, readModelDataDir);
+  mkdirSync(directory, { recursive: true });
+  return openSqliteKeyStore(join(directory, PERSONAL_KEYS_FILE));
+}
+
+export async function openPersonalKeys(
+  config: StoreConfig,
+  options: { readonly masterKey: string | null; readonly readModelDataDir?: string },
+): Promise<OpenedPersonalKeys> {
+  const masterKey = resolveMasterKey(
+    options.masterKey,
+    personalDataDirectory(config, options.readModelDataDir),
+  );
+  const store = await openPersonalKeyStore(config, options.readModelDataDir);
+  return { keys: new PersonalKeys(store, masterKey), store, close: () => store.close() };
+}

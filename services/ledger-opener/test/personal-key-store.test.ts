@@ -1,0 +1,124 @@
+/**
+ * The personal-data key store, one suite run against both adapters (SQLite file, PostgreSQL
+ * tables): keys are minted once, an erased key stays erased (a tombstone, never a fresh key),
+ * claims are atomic, rotation re-wraps keys so that sealed fields still open; and the sealer
+ * binds a field to its event type and stream.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import {
+  fieldContext,
+  openField,
+  PersonalKeys,
+  rotateMasterKey,
+  sealField,
+  type PersonalKeyStore,
+} from '@timebank/application';
+import { requireServerUrl } from '@timebank/event-store/testing';
+import { MASTER_KEY_FILE, openPersonalKeyStore, PERSONAL_KEYS_FILE, resolveMasterKey } from '../src/index.js';
+
+const postgresUrl = requireServerUrl('POSTGRES_URL');
+
+function temporaryDirectory(t: Test): string {
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-keys-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+async function keyStoreContract(t: Test, store: PersonalKeyStore): Promise<void> {
+  const master = randomBytes(32);
+  const keys = new PersonalKeys(store, master);
+  const first = await keys.forSealing('v1');
+  t.same(
+    await new PersonalKeys(store, master).forSealing('v1'),
+    first,
+    'minted once, found again by another process',
+  );
+  const sealed = sealField(first, 'Li Hua', fieldContext('VolunteerRegistered', 'volunteer-v1'));
+  t.equal(openField(first, sealed, fieldContext('VolunteerRegistered', 'volunteer-v1')), 'Li Hua');
+  t.throws(
+    () => openField(first, sealed, fieldContext('VolunteerRegistered', 'volunteer-v2')),
+    'a sealed field copied to another stream does not open',
+  );
+
+  const claims = await Promise.all(
+    Array.from({ length: 10 }, (_, index) => keys.claimRegistration('ab'.repeat(32), `candidate${index}`)),
+  );
+  t.equal(new Set(claims).size, 1, 'ten concurrent claims agree on one volunteer');
+  t.equal(await store.findRegistration('ab'.repeat(32)), claims[0]);
+  t.match(
+    await store.dataKey(claims[0]!),
+    { state: 'active' },
+    'the claim minted the key in its transaction',
+  );
+  t.equal(await store.dataKey('candidate-never'), null);
+  const newMaster = randomBytes(32);
+  const rotated = await rotateMasterKey(store, master, newMaster);
+  t.equal(rotated, 2, 'every active key re-wrapped');
+  const afterRotation = new PersonalKeys(store, newMaster);
+  t.same(await afterRotation.forOpening('v1'), first, 'the same data key opens under the new master key');
+  await t.rejects(
+    new PersonalKeys(store, master).forOpening('v1'),
+    'the old master key no longer unwraps it',
+  );
+
+  await afterRotation.erase(claims[0]!, '2026-01-01T00:00:00.000Z');
+  t.match(await store.dataKey(claims[0]!), { state: 'erased' }, 'a tombstone, not a missing row');
+  t.equal(await store.findRegistration('ab'.repeat(32)), null, 'the index entry is gone with it');
+  t.equal(await afterRotation.forOpening(claims[0]!), null, 'an erased key opens nothing');
+  await t.rejects(
+    afterRotation.forSealing(claims[0]!),
+    { code: 'VOLUNTEER_PERSONAL_DATA_ERASED' },
+    'an append for an erased volunteer never mints a new key',
+  );
+  t.match(
+    await store.insertDataKey(claims[0]!, randomBytes(60)),
+    { state: 'erased' },
+    'the store itself refuses to revive an erased key',
+  );
+  t.same(
+    (await store.activeDataKeys()).map((key) => key.volunteerId),
+    ['v1'],
+    'rotation will not see erased keys',
+  );
+}
+
+t.test('SQLite key store (personal-keys.sqlite)', async (t) => {
+  const dataDir = temporaryDirectory(t);
+  const store = await openPersonalKeyStore({ engine: 'sqlite', dataDir });
+  t.teardown(() => store.close());
+  await keyStoreContract(t, store);
+  t.ok(statSync(join(dataDir, PERSONAL_KEYS_FILE)).isFile(), 'a file of its own beside the event store');
+});
+
+t.test(
+  'PostgreSQL key store (tables of its own)',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = `ledger_keys_${randomBytes(6).toString('hex')}`;
+    const store = await openPersonalKeyStore({ engine: 'postgres', url: postgresUrl!, schema });
+    t.teardown(async () => {
+      await store.close();
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+      await client.end();
+    });
+    await keyStoreContract(t, store);
+  },
+);
+
+t.test('the master key is generated once into a 0600 file, or taken from configuration', async (t) => {
+  const directory = temporaryDirectory(t);
+  const generated = resolveMasterKey(null, directory);
+  t.equal(generated.length, 32);
+  t.same(resolveMasterKey(null, directory), generated, 'the second run reads the same key');
+  t.equal(statSync(join(directory, MASTER_KEY_FILE)).mode & 0o777, 0o600);
+  const configured = randomBytes(32).toString('hex');
+  t.same(resolveMasterKey(configured, directory), Buffer.from(configured, 'hex'));
+  t.throws(() => resolveMasterKey('not-hex', directory), /LEDGER_MASTER_KEY must be 64 hex digits/);
+});
