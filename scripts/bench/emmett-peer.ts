@@ -101,7 +101,7 @@ function emmettExecute(emmett: Emmett, store: EmmettStore, partner: PartnerState
         .update(normaliseNationalId(command.nationalIdNumber))
         .digest('hex');
       streamName = `volunteer-${volunteerIdForNationalIdHash(idHash)}`;
-    } else if ('volunteerId' in command) {
+    } else if ('volunteerId' in command && command.type !== 'IssueSpendCode') {
       streamName = `volunteer-${command.volunteerId}`;
     } else {
       throw new Error(`${command.type} is not a volunteer command`);

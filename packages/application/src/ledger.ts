@@ -17,6 +17,7 @@ import type { EventStore } from '@timebank/event-store';
 import { commandDecisions } from './command-decision.js';
 import { CommandHandler, type CommandEnvelope, type HandledCommand } from './command-handler.js';
 import { runReactions } from './reaction-runner.js';
+import { deriveSpendCodeKey, spendCodeHashWith } from './spend-code-key.js';
 import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
 import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
 
@@ -98,6 +99,8 @@ export interface Ledger extends StreamReader {
   execute(input: CommandInput | Command, options?: ExecuteOptions): Promise<LedgerResult>;
   /** The keyed hash of a national ID number, for duplicate look-ups. Never log its input. */
   nationalIdHash(nationalIdNumber: string): string;
+  /** The keyed hash of a spend code, which names its stream. Never log its input. */
+  spendCodeHash(spendCode: string): string;
   /**
    * Runs the reactions one stored event causes (a transfer's credit or refund, a donation's
    * credit). Idempotent: a reaction that already took effect decides nothing. The reactor calls
@@ -140,6 +143,8 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   const nationalIdHash = (nationalIdNumber: string): string =>
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
+
+  const spendCodeKey = deriveSpendCodeKey(options.nationalIdKey);
 
   const decisionOf = commandDecisions({ clock: options.clock, rules, nationalIdHash });
 
@@ -190,6 +195,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       return decisions;
     },
     nationalIdHash,
+    spendCodeHash: (spendCode) => spendCodeHashWith(spendCodeKey, spendCode),
     async reactTo(event, executeOptions = {}) {
       const first: HandledCommand<DomainEvent> = {
         streamName: '',

@@ -161,6 +161,7 @@ t.test('the query sees a redemption another process made through its own connect
   const w = await startWorld(t);
   const volunteerId = await w.registerVolunteer(4);
   await w.earn(volunteerId, 3, 5);
+  await w.grantMandate(volunteerId);
   const url = `/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`;
   const before = (await w.get(url, w.partner)).json<{ redeemableCentipoints: number }>();
   t.equal(before.redeemableCentipoints, 300, 'cached now');

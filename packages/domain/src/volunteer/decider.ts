@@ -9,6 +9,7 @@ import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent, EventType } from '../events/index.js';
 import { applyForStarRating, deactivateVolunteer, registerVolunteer } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
+import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
 import {
   confirmServiceHours,
@@ -46,6 +47,8 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   RefundPointsTransfer: 'PointsTransferRefunded',
   DonatePoints: 'PointsDonated',
   IssueServiceCertificate: 'ServiceCertificateIssued',
+  GrantSpendMandate: 'SpendMandateGranted',
+  RevokeSpendMandate: 'SpendMandateRevoked',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -59,6 +62,7 @@ const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
   'RedeemPoints',
   'TransferPoints',
   'DonatePoints',
+  'GrantSpendMandate',
 ]);
 
 export function decideVolunteer(
@@ -113,6 +117,11 @@ export function decideVolunteer(
       return refundPointsTransfer(command, state, context);
     case 'DonatePoints':
       return donatePoints(command, state, context);
+    case 'GrantSpendMandate':
+      return grantSpendMandate(command, state, context);
+    case 'RevokeSpendMandate':
+      // Withdrawing consent needs no active volunteer: it only ever stops spending.
+      return revokeSpendMandate(command, state, context);
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);

@@ -157,7 +157,7 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
 function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
     case 'PointsHeld': {
-      const { holdId, partnerId, offerId, centipoints, expiresAt } = event.data;
+      const { holdId, partnerId, offerId, centipoints, expiresAt, heldAt, consent } = event.data;
       state.availableCentipoints -= centipoints;
       state.heldCentipoints += centipoints;
       state.spentNetCentipoints += centipoints;
@@ -167,8 +167,11 @@ function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
         offerId,
         centipoints,
         expiresAtMs: parseInstant(expiresAt),
+        heldAtMs: parseInstant(heldAt),
+        consentForm: consent?.form ?? null,
         status: 'pending',
       });
+      if (consent?.form === 'spendCode') state.usedSpendCodeHashes.add(consent.codeHash);
       return;
     }
     case 'PointsCaptured':
@@ -259,6 +262,15 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       break;
     case 'VolunteerDeactivated':
       state.status = 'inactive';
+      break;
+    case 'SpendMandateGranted': {
+      const { partnerId, monthlyCapCentipoints, endsAt } = event.data;
+      const endsAtMs = endsAt === null ? null : parseInstant(endsAt);
+      state.mandates.set(partnerId, { partnerId, monthlyCapCentipoints, endsAtMs });
+      break;
+    }
+    case 'SpendMandateRevoked':
+      state.mandates.delete(event.data.partnerId);
       break;
     case 'ServiceCertificateIssued':
       if (event.data.sequence !== state.certificates.size + 1)
