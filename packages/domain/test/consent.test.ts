@@ -29,9 +29,9 @@ function volunteerWithoutConsent(t: Test): DomainEvent[] {
   return history(t, [confirm(lastRecordId(events))], testContext(), events);
 }
 
-const issue = (overrides: Record<string, unknown> = {}): CommandInput => ({
+const issue = (overrides: { codeHash?: string } & Record<string, unknown> = {}): CommandInput => ({
   type: 'IssueSpendCode',
-  idempotencyKey: `issue-${String(overrides.codeHash ?? CODE_HASH)}`,
+  idempotencyKey: `issue-${overrides.codeHash ?? CODE_HASH}`,
   actor: COMMUNITY_DESK,
   volunteerId: VOLUNTEER_ID,
   codeHash: CODE_HASH,

@@ -552,18 +552,21 @@ t.test('authorization matrix', async (t) => {
   }
 });
 
-t.test('a partner key without the volunteer’s consent: 403 on hold and redeem, nothing appended', async (t) => {
-  const w = await startWorld(t);
-  const volunteerId = await volunteerWithPoints(w);
-  const stream = `volunteer-${volunteerId}`;
-  const before = await w.get(`/v1/audit/streams/${stream}`, w.auditor);
-  for (const url of ['/v1/partners/p1/holds', '/v1/partners/p1/redemptions']) {
-    for (const key of [w.partner, w.admin]) {
-      const refused = await w.post(url, key, { volunteerId, offerId: 'meal', centipoints: 100 });
-      t.equal(refused.statusCode, 403, `${url} without consent → 403`);
-      t.equal(problemOf(t, refused).code, 'CONSENT_REQUIRED');
+t.test(
+  'a partner key without the volunteer’s consent: 403 on hold and redeem, nothing appended',
+  async (t) => {
+    const w = await startWorld(t);
+    const volunteerId = await volunteerWithPoints(w);
+    const stream = `volunteer-${volunteerId}`;
+    const before = await w.get(`/v1/audit/streams/${stream}`, w.auditor);
+    for (const url of ['/v1/partners/p1/holds', '/v1/partners/p1/redemptions']) {
+      for (const key of [w.partner, w.admin]) {
+        const refused = await w.post(url, key, { volunteerId, offerId: 'meal', centipoints: 100 });
+        t.equal(refused.statusCode, 403, `${url} without consent → 403`);
+        t.equal(problemOf(t, refused).code, 'CONSENT_REQUIRED');
+      }
     }
-  }
-  const after = await w.get(`/v1/audit/streams/${stream}`, w.auditor);
-  t.same(after.json(), before.json(), "nothing was appended to the volunteer's stream");
-});
+    const after = await w.get(`/v1/audit/streams/${stream}`, w.auditor);
+    t.same(after.json(), before.json(), "nothing was appended to the volunteer's stream");
+  },
+);

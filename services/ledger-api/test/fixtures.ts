@@ -53,8 +53,12 @@ export interface World extends Harness {
 
 let keyCounter = 0;
 
-export async function startWorld(t: Test, environment: Record<string, string> = {}): Promise<World> {
-  const h = await startHarness(t, { environment });
+export async function startWorld(
+  t: Test,
+  environment: Record<string, string> = {},
+  options: { clock?: () => number } = {},
+): Promise<World> {
+  const h = await startHarness(t, { environment, ...options });
   const admin = await h.keyFor('admin', { kind: 'all' });
   const world: World = {
     ...h,

@@ -8,19 +8,8 @@ import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { Consent, DomainEvent } from '../events/index.js';
-import { parseInstant } from '../time.js';
+import { localMonthStartMs, parseInstant } from '../time.js';
 import type { VolunteerState } from './state.js';
-
-const MINUTE_MS = 60_000;
-
-/**
- * The first instant of the local calendar month containing `nowMs`, local time being
- * `offsetMinutes` east of UTC (UTC+8 by default: Asia/Shanghai keeps no daylight saving time).
- */
-export function localMonthStartMs(nowMs: number, offsetMinutes: number): number {
-  const local = new Date(nowMs + offsetMinutes * MINUTE_MS);
-  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - offsetMinutes * MINUTE_MS;
-}
 
 /** Centipoints a partner held under its mandate this local month, not counting holds given back. */
 export function mandateSpentThisMonthCentipoints(
@@ -76,7 +65,7 @@ export function checkConsent(
   const offset = context.rules.localTimeOffsetMinutes;
   const spent = mandateSpentThisMonthCentipoints(state, command.partnerId, nowMs, offset);
   if (spent + command.centipoints > mandate.monthlyCapCentipoints) {
-    return reject('MANDATE_CAP_EXCEEDED', "the hold is above what the mandate allows this month", {
+    return reject('MANDATE_CAP_EXCEEDED', 'the hold is above what the mandate allows this month', {
       monthlyCapCentipoints: mandate.monthlyCapCentipoints,
     });
   }
@@ -84,7 +73,10 @@ export function checkConsent(
 }
 
 /** The volunteer in person, their community's desk, or an administrator. */
-function actsForThisVolunteer(command: CommandOf<'GrantSpendMandate' | 'RevokeSpendMandate'>, state: VolunteerState): boolean {
+function actsForThisVolunteer(
+  command: CommandOf<'GrantSpendMandate' | 'RevokeSpendMandate'>,
+  state: VolunteerState,
+): boolean {
   const { actor } = command;
   if (actor.role === 'volunteer') return actor.id === command.volunteerId;
   return isAdministrator(actor) || actsForCommunity(actor, state.community ?? '');
@@ -109,7 +101,15 @@ export function grantSpendMandate(
   return [
     {
       type: 'SpendMandateGranted',
-      data: { idempotencyKey, volunteerId, partnerId, monthlyCapCentipoints, endsAt, grantedAt: context.now, actor },
+      data: {
+        idempotencyKey,
+        volunteerId,
+        partnerId,
+        monthlyCapCentipoints,
+        endsAt,
+        grantedAt: context.now,
+        actor,
+      },
     },
   ];
 }

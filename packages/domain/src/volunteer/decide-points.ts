@@ -110,7 +110,9 @@ export function holdPoints(
 ): Decision {
   const checked = checkHold(command, state, context);
   if (checked instanceof Error) return checked;
-  return [heldEvent(command, { ...checked, volunteerId: registeredId(state), holdId: context.newId() }, context)];
+  return [
+    heldEvent(command, { ...checked, volunteerId: registeredId(state), holdId: context.newId() }, context),
+  ];
 }
 
 /** A plain redemption: a hold that is captured in the same append, so it can never be left pending. */

@@ -59,7 +59,11 @@ export async function spendTargetOf(
   const spendCodeHash = ledger.spendCodeHash(body.spendCode);
   const { state } = await ledger.load('spend-code', spendCodeHash);
   const volunteerId = state.volunteerId;
-  if (state.status !== 'issued' || volunteerId === null || (body.volunteerId ?? volunteerId) !== volunteerId) {
+  if (
+    state.status !== 'issued' ||
+    volunteerId === null ||
+    (body.volunteerId ?? volunteerId) !== volunteerId
+  ) {
     guard.recordFailure(partnerId, body.volunteerId);
     throw invalidCode();
   }
