@@ -313,7 +313,9 @@ const CASES: RouteCase[] = [
     method: 'GET',
     url: '/v1/partners/:partnerId/volunteers/:volunteerId/redeemable-points',
     success: 200,
-    make: async (w) => ({ url: `/v1/partners/p1/volunteers/${await volunteer(w)}/redeemable-points` }),
+    make: async (w) => ({
+      url: `/v1/partners/p1/volunteers/${await volunteerWithMandate(w)}/redeemable-points`,
+    }),
   },
   {
     method: 'POST',
@@ -553,7 +555,7 @@ t.test('authorization matrix', async (t) => {
 });
 
 t.test(
-  'a partner key without the volunteer’s consent: 403 on hold and redeem, nothing appended',
+  'a partner key without the volunteer’s consent: 403 on hold, redeem and redeemable points; nothing appended',
   async (t) => {
     const w = await startWorld(t);
     const volunteerId = await volunteerWithPoints(w);
@@ -565,6 +567,11 @@ t.test(
         t.equal(refused.statusCode, 403, `${url} without consent → 403`);
         t.equal(problemOf(t, refused).code, 'CONSENT_REQUIRED');
       }
+    }
+    for (const key of [w.partner, w.admin]) {
+      const points = await w.get(`/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`, key);
+      t.equal(points.statusCode, 403, 'redeemable points without consent → 403');
+      t.equal(problemOf(t, points).code, 'CONSENT_REQUIRED');
     }
     const after = await w.get(`/v1/audit/streams/${stream}`, w.auditor);
     t.same(after.json(), before.json(), "nothing was appended to the volunteer's stream");

@@ -131,6 +131,8 @@ t.test("a mandate's monthly cap holds under 50 concurrent holds; revoking it sto
   const after = await w.post('/v1/partners/p1/holds', w.partner, { volunteerId, ...meal });
   t.equal(after.statusCode, 403);
   t.equal(problemOf(t, after).code, 'CONSENT_REQUIRED');
+  const points = await w.get(`/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`, w.partner);
+  t.equal(problemOf(t, points).code, 'CONSENT_REQUIRED', 'nor may the partner read the balance any more');
   const twice = await w.post(`/v1/volunteers/${volunteerId}/mandates/p1/revoke`, w.desk, {});
   t.equal(problemOf(t, twice).code, 'MANDATE_NOT_FOUND');
   const past = await w.post(`/v1/volunteers/${volunteerId}/mandates`, w.desk, {

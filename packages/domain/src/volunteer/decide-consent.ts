@@ -11,6 +11,12 @@ import type { Consent, DomainEvent } from '../events/index.js';
 import { localMonthStartMs, parseInstant } from '../time.js';
 import type { VolunteerState } from './state.js';
 
+/** Whether the volunteer's standing mandate to the partner is in force (granted, not revoked, not ended). */
+export function hasMandateInForce(state: VolunteerState, partnerId: string, nowMs: number): boolean {
+  const mandate = state.mandates.get(partnerId);
+  return mandate !== undefined && (mandate.endsAtMs === null || nowMs < mandate.endsAtMs);
+}
+
 /** Centipoints a partner held under its mandate this local month, not counting holds given back. */
 export function mandateSpentThisMonthCentipoints(
   state: VolunteerState,
@@ -60,7 +66,7 @@ export function checkConsent(
     return checkSpendCode(command, command.spendCodeHash, state, context);
   const nowMs = parseInstant(context.now);
   const mandate = state.mandates.get(command.partnerId);
-  if (mandate === undefined || (mandate.endsAtMs !== null && nowMs >= mandate.endsAtMs))
+  if (mandate === undefined || !hasMandateInForce(state, command.partnerId, nowMs))
     return reject('CONSENT_REQUIRED', 'the volunteer has not consented: present a spend code');
   const offset = context.rules.localTimeOffsetMinutes;
   const spent = mandateSpentThisMonthCentipoints(state, command.partnerId, nowMs, offset);

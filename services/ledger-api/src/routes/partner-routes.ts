@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   effectiveStarLevel,
+  hasMandateInForce,
   idSchema,
   policyInForceAt,
   positiveCentipointsSchema,
@@ -15,6 +16,7 @@ import {
 import { scopeFromParam } from '../auth/access.js';
 import { readPartner, readVolunteer } from '../auth/domain-scope.js';
 import type { SpendCodeGuard } from '../auth/spend-code-guard.js';
+import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
@@ -102,7 +104,7 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       schema: {
         tags: ['partners'],
         summary:
-          "What a redemption needs to know: the volunteer's redeemable points, no identity and no hours",
+          "What a redemption needs to know: the volunteer's redeemable points, no identity and no hours; needs the volunteer's mandate",
         params: z.strictObject({ partnerId: idSchema, volunteerId: idSchema }),
         response: { 200: z.object({ volunteerId: z.string(), redeemableCentipoints: z.number().int() }) },
       },
@@ -119,6 +121,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
         volunteerId,
         (state) => {
           if (state.status === 'unregistered') return null;
+          // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
+          if (!hasMandateInForce(state, request.params.partnerId, nowMs)) return 'no-consent';
           if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
           return Math.max(0, usableCentipoints(state, nowMs));
         },
@@ -126,6 +130,13 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       );
       if (redeemable === null)
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+      if (redeemable === 'no-consent') {
+        throw new ProblemError(
+          DOMAIN_ERROR_STATUS.CONSENT_REQUIRED,
+          'CONSENT_REQUIRED',
+          'the volunteer has not given this partner a standing mandate',
+        );
+      }
       return { volunteerId, redeemableCentipoints: redeemable };
     },
   );
