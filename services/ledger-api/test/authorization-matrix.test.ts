@@ -349,6 +349,15 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    url: '/v1/volunteers/:volunteerId/deactivate',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteer(w)}/deactivate`,
+      payload: { reason: 'moved away' },
+    }),
+  },
+  {
+    method: 'POST',
     url: '/v1/volunteers/:volunteerId/spend-codes',
     success: 201,
     make: async (w) => ({
