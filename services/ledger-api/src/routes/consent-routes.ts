@@ -10,6 +10,7 @@ import { DomainError, idSchema, instantSchema, positiveCentipointsSchema } from 
 import { domainActorOf, volunteerScope } from '../auth/domain-scope.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { domainProblem } from '../http/domain-errors.js';
+import { writeHeaders } from '../http/write.js';
 import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } from './command-route.js';
 import { SPEND_CODE_DIGITS } from './spend-consent.js';
 import type { TypedApp } from './typed-app.js';
@@ -40,7 +41,8 @@ export async function consentRoutes(app: TypedApp, context: CommandRouteDependen
   const scope = volunteerScope(ledger);
 
   // Not a `commandRoute`: its answer holds a secret, which must never be recorded for a repeat.
-  // A repeated request simply issues another code; an unused code lapses on its own.
+  // It takes an Idempotency-Key like every write, but a repeated request simply issues another
+  // code (the first, never shown, lapses on its own): a code cannot be answered twice.
   app.post(
     '/v1/volunteers/:volunteerId/spend-codes',
     {
@@ -49,6 +51,11 @@ export async function consentRoutes(app: TypedApp, context: CommandRouteDependen
         tags: ['consent'],
         summary:
           'Issue a one-time spend code for a volunteer who is present; shown once, valid for the policy lifetime (default 120 s)',
+        headers: writeHeaders.extend({
+          'idempotency-key': writeHeaders.shape['idempotency-key'].describe(
+            'Required like every write; a repeat issues a new code (a code is shown only once)',
+          ),
+        }),
         params: volunteerParams,
         body: z.strictObject({
           partnerId: idSchema.optional().describe('Only this partner may use the code'),
