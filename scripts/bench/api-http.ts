@@ -137,7 +137,16 @@ async function setUp(url: string, adminKey: string, volunteers: number): Promise
           },
           `register-${seed}`,
         );
-        volunteerIds.push(registered.volunteerId as string);
+        const volunteerId = registered.volunteerId as string;
+        // The partner's redeemable-points query needs the volunteer's standing consent.
+        await call(
+          `${url}/v1/volunteers/${volunteerId}/mandates`,
+          deskKey,
+          'POST',
+          { partnerId: 'p1', monthlyCapCentipoints: 100_000 },
+          `mandate-${seed}`,
+        );
+        volunteerIds.push(volunteerId);
       }
     }),
   );

@@ -33,6 +33,7 @@ import {
   createWorld,
   foldedForHistory,
   NOW_MS,
+  mandateFor,
   registerVolunteers,
   registration,
 } from './support/ledger-world.js';
@@ -101,7 +102,7 @@ function emmettExecute(emmett: Emmett, store: EmmettStore, partner: PartnerState
         .update(normaliseNationalId(command.nationalIdNumber))
         .digest('hex');
       streamName = `volunteer-${volunteerIdForNationalIdHash(idHash)}`;
-    } else if ('volunteerId' in command) {
+    } else if ('volunteerId' in command && command.type !== 'IssueSpendCode') {
       streamName = `volunteer-${command.volunteerId}`;
     } else {
       throw new Error(`${command.type} is not a volunteer command`);
@@ -156,6 +157,7 @@ async function emmettRun(
     for (let index = 0; index < VOLUNTEERS; index += 1) {
       const [registered] = await withRetries(() => execute(registration(index)));
       if (registered?.type !== 'VolunteerRegistered') throw new Error('peer registration decided nothing');
+      await withRetries(() => execute(mandateFor(registered.data.volunteerId)));
       ids.push(registered.data.volunteerId);
     }
     let failedCycles = 0;

@@ -58,9 +58,10 @@ async function prepare(length: number, volunteers: number): Promise<Prepared> {
   const ids = await registerVolunteers(world.ledger, 0, volunteers);
   const template = ids[0];
   if (template === undefined) throw new Error('no volunteers');
-  if (length > 1) {
+  // Each stream starts with the registration and the mandate; the seeded history makes up the rest.
+  if (length > 2) {
     const { volunteer, partner } = await foldedForHistory(world.store, template);
-    await seedHistories(world.store, template, ids, generateHistory(volunteer, partner, length - 1));
+    await seedHistories(world.store, template, ids, generateHistory(volunteer, partner, length - 2));
   }
   // A new ledger, as after a restart: the warm-up cycle folds each stream once (cold), then
   // the measured cycles run on cached state plus the tail.

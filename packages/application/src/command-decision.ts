@@ -8,6 +8,7 @@ import {
   deciderFor,
   partnerStream,
   policyStream,
+  spendCodeStream,
   streamForCommand,
   volunteerStream,
   type Command,
@@ -17,7 +18,9 @@ import {
   type LedgerRules,
   type PartnerState,
   type PolicyState,
+  type SpendCodeState,
   type StreamDecider,
+  type VolunteerState,
   type StreamStates,
 } from '@timebank/domain';
 import type { DependencyLoader } from './command-handler.js';
@@ -68,9 +71,17 @@ export function commandDecisions(
   ): Promise<DecideContext> {
     const pointsPolicy = ownPolicy ?? (await load(policyStream, deciderFor('policy'))).state;
     let partner: PartnerState | undefined;
+    let spendCode: SpendCodeState | undefined;
+    let volunteer: VolunteerState | undefined;
     if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
       partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
+      if (command.spendCodeHash !== undefined)
+        spendCode = (await load(spendCodeStream(command.spendCodeHash), deciderFor('spend-code'))).state;
     }
+    if (command.type === 'GrantSpendMandate')
+      partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
+    if (command.type === 'IssueSpendCode')
+      volunteer = (await load(volunteerStream(command.volunteerId), deciderFor('volunteer'))).state;
     let idCounter = 0;
     return {
       now: new Date(options.clock()).toISOString(),
@@ -81,6 +92,8 @@ export function commandDecisions(
       pointsPolicy,
       ...(registration === undefined ? {} : registration),
       ...(partner === undefined ? {} : { partner }),
+      ...(spendCode === undefined ? {} : { spendCode }),
+      ...(volunteer === undefined ? {} : { volunteer }),
     };
   }
 

@@ -20,6 +20,7 @@ import { CommandHandler, type CommandEnvelope, type HandledCommand } from './com
 import type { PersonalKeys } from './personal-data/personal-keys.js';
 import { sealingStore } from './personal-data/sealing-store.js';
 import { runReactions } from './reaction-runner.js';
+import { deriveSpendCodeKey, spendCodeHashWith } from './spend-code-key.js';
 import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
 import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
 
@@ -109,6 +110,8 @@ export interface Ledger extends StreamReader {
   execute(input: CommandInput | Command, options?: ExecuteOptions): Promise<LedgerResult>;
   /** The keyed hash of a national ID number, for duplicate look-ups. Never log its input. */
   nationalIdHash(nationalIdNumber: string): string;
+  /** The keyed hash of a spend code, which names its stream. Never log its input. */
+  spendCodeHash(spendCode: string): string;
   /**
    * The volunteer id registered (or being registered) for a national ID number, or null. Without
    * a registration index, the id the hash derives (whether or not its stream exists).
@@ -162,6 +165,8 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   const nationalIdHash = (nationalIdNumber: string): string =>
     createHmac('sha256', options.nationalIdKey).update(normaliseNationalId(nationalIdNumber)).digest('hex');
+
+  const spendCodeKey = deriveSpendCodeKey(options.nationalIdKey);
 
   const decisionFor = commandDecisions({ clock: options.clock, rules, nationalIdHash });
 
@@ -244,6 +249,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       if (personalKeys === undefined) return volunteerIdForNationalIdHash(idHash);
       return personalKeys.store.findRegistration(idHash);
     },
+    spendCodeHash: (spendCode) => spendCodeHashWith(spendCodeKey, spendCode),
     async reactTo(event, executeOptions = {}) {
       const first: HandledCommand<DomainEvent> = {
         streamName: '',

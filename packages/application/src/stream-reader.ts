@@ -4,6 +4,7 @@ import {
   organisationStream,
   partnerStream,
   policyStream,
+  spendCodeStream,
   volunteerStream,
   type StreamKind,
   type StreamStates,
@@ -35,6 +36,7 @@ export function streamNameOf(kind: StreamKind, id: string | undefined): string {
   if (id === undefined) throw new Error(`a ${kind} stream is named by an id`);
   if (kind === 'volunteer') return volunteerStream(id);
   if (kind === 'partner') return partnerStream(id);
+  if (kind === 'spend-code') return spendCodeStream(id);
   return organisationStream(id);
 }
 

@@ -1,7 +1,9 @@
 /** What a decider needs from the world, passed in so that deciding stays pure and replayable. */
+import type { SpendCodeState } from './consent/spend-code.js';
 import type { PartnerState } from './registry/partner.js';
 import type { PolicyState } from './policy/policy.js';
 import type { LedgerRules } from './rules.js';
+import type { VolunteerState } from './volunteer/state.js';
 
 export interface DecideContext {
   /** The clock: an ISO-8601 UTC instant. */
@@ -20,6 +22,10 @@ export interface DecideContext {
   readonly volunteerId?: string;
   /** `RegisterVolunteer` only: the unified volunteer number to assign. */
   readonly volunteerNumber?: string;
-  /** `HoldPoints` / `RedeemPoints` only: the folded stream of the partner named in the command. */
+  /** `HoldPoints` / `RedeemPoints` / `GrantSpendMandate` only: the folded stream of the partner named in the command. */
   readonly partner?: PartnerState;
+  /** `IssueSpendCode` only: the folded stream of the volunteer the code is for. */
+  readonly volunteer?: VolunteerState;
+  /** `HoldPoints` / `RedeemPoints` with a `spendCodeHash` only: the folded stream of that code. */
+  readonly spendCode?: SpendCodeState;
 }

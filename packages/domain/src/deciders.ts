@@ -7,6 +7,12 @@
 import type { Command, CommandOf, CommandType } from './commands/index.js';
 import type { DecideContext } from './context.js';
 import type { DomainError } from './errors.js';
+import {
+  decideSpendCode,
+  evolveSpendCode,
+  initialSpendCodeState,
+  type SpendCodeState,
+} from './consent/spend-code.js';
 import type { DomainEvent } from './events/index.js';
 import { decidePolicy, evolvePolicy, initialPolicyState, type PolicyState } from './policy/policy.js';
 import {
@@ -34,6 +40,7 @@ import {
   organisationStream,
   partnerStream,
   policyStream,
+  spendCodeStream,
   volunteerIdForNationalIdHash,
   volunteerStream,
 } from './streams.js';
@@ -77,6 +84,12 @@ export const donationPoolDecider: Decider<DonationPoolState, CommandOf<'ReceiveD
   decide: decideDonationPool,
 };
 
+export const spendCodeDecider: Decider<SpendCodeState, CommandOf<'IssueSpendCode'>> = {
+  initialState: () => initialSpendCodeState,
+  evolve: evolveSpendCode,
+  decide: decideSpendCode,
+};
+
 /** The folded state of each stream family. */
 export interface StreamStates {
   readonly volunteer: VolunteerState;
@@ -84,6 +97,7 @@ export interface StreamStates {
   readonly organisation: OrganisationState;
   readonly policy: PolicyState;
   readonly 'donation-pool': DonationPoolState;
+  readonly 'spend-code': SpendCodeState;
 }
 
 export type StreamKind = keyof StreamStates;
@@ -114,6 +128,7 @@ const STREAM_DECIDERS: { readonly [K in StreamKind]: StreamDecider<StreamStates[
   organisation: routed(organisationDecider),
   policy: routed(policyDecider),
   'donation-pool': routed(donationPoolDecider),
+  'spend-code': routed(spendCodeDecider),
 };
 
 /** The decider (and fold) of a stream family: the one table the application and the tests use. */
@@ -136,6 +151,7 @@ export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Ob
   ReinstateOrganisation: 'organisation',
   ChangePointsPolicy: 'policy',
   ReceiveDonation: 'donation-pool',
+  IssueSpendCode: 'spend-code',
 });
 
 /**
@@ -161,6 +177,8 @@ export function streamForCommand(command: Command, nationalIdHash?: string): str
       return policyStream;
     case 'ReceiveDonation':
       return donationPoolStream;
+    case 'IssueSpendCode':
+      return spendCodeStream(command.codeHash);
     default:
       return volunteerStream(command.volunteerId);
   }

@@ -10,6 +10,8 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 export const VOLUNTEER_STREAM_PREFIX = 'volunteer-';
 export const PARTNER_STREAM_PREFIX = 'partner-';
 export const ORGANISATION_STREAM_PREFIX = 'organisation-';
+/** One stream per spend code, named by the code's keyed hash so the code itself is never stored. */
+export const SPEND_CODE_STREAM_PREFIX = 'spend-code-';
 /** The single stream of points-policy versions. */
 export const POLICY_STREAM = 'policy-points';
 /** The single stream of donations received into the shared pool. */
@@ -30,6 +32,11 @@ export function partnerStream(partnerId: string): string {
 
 export function organisationStream(organisationId: string): string {
   return ORGANISATION_STREAM_PREFIX + assertId('organisation', organisationId);
+}
+
+export function spendCodeStream(codeHash: string): string {
+  if (!/^[0-9a-f]{64}$/.test(codeHash)) throw new Error('a spend code hash is 64 lower-case hex digits');
+  return SPEND_CODE_STREAM_PREFIX + codeHash;
 }
 
 export const policyStream = POLICY_STREAM;

@@ -101,6 +101,16 @@ export function localDayOf(epochMilliseconds: number, offsetMinutes: number): nu
   return Math.floor((epochMilliseconds + offsetMinutes * MILLISECONDS_PER_MINUTE) / MILLISECONDS_PER_DAY);
 }
 
+/**
+ * The first instant of the local calendar month containing an instant, for a zone that is
+ * `offsetMinutes` east of UTC (UTC+8 by default: Asia/Shanghai keeps no daylight saving time).
+ * Monthly caps count local months, not UTC months.
+ */
+export function localMonthStartMs(epochMilliseconds: number, offsetMinutes: number): number {
+  const [year, month] = civilFromDays(localDayOf(epochMilliseconds, offsetMinutes));
+  return daysFromCivil(year, month, 1) * MILLISECONDS_PER_DAY - offsetMinutes * MILLISECONDS_PER_MINUTE;
+}
+
 /** Splits [start, end) into whole minutes per local day: a record across midnight counts on both days. */
 export function minutesPerLocalDay(
   startMs: number,

@@ -114,7 +114,8 @@ t.test('HoldPoints: exactly the usable balance is held; one centipoint more is r
   const later = contextAt(t, LATER);
   given(t, events, later)
     .when(spend('HoldPoints', 'over-usable', USABLE + 1))
-    .thenFails('INSUFFICIENT_POINTS', { availableCentipoints: USABLE });
+    // A partner learns "insufficient", never the balance.
+    .thenFailsTelling('INSUFFICIENT_POINTS', {});
   given(t, events, later)
     .when(spend('HoldPoints', 'at-usable', USABLE))
     .then([{ type: 'PointsHeld', data: { centipoints: USABLE } }]);
@@ -125,7 +126,8 @@ t.test('RedeemPoints: exactly the usable balance is redeemed; one centipoint mor
   const later = contextAt(t, LATER);
   given(t, events, later)
     .when(spend('RedeemPoints', 'over-usable', USABLE + 1))
-    .thenFails('INSUFFICIENT_POINTS', { availableCentipoints: USABLE });
+    // A partner learns "insufficient", never the balance.
+    .thenFailsTelling('INSUFFICIENT_POINTS', {});
   given(t, events, later)
     .when(spend('RedeemPoints', 'at-usable', USABLE))
     .then([

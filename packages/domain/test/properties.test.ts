@@ -217,6 +217,22 @@ function run(steps: readonly Step[]): DomainEvent[] {
     OTHER_ID,
     OTHER_HASH,
   );
+  // Both volunteers consent to the partner's holds; a cap no history reaches keeps every
+  // rejection in these histories about points, not consent.
+  for (const volunteerId of [VOLUNTEER_ID, OTHER_ID]) {
+    execute(
+      `mandate-${volunteerId}`,
+      {
+        type: 'GrantSpendMandate',
+        idempotencyKey: `mandate-${volunteerId}`,
+        actor: ADMIN,
+        volunteerId,
+        partnerId: 'p1',
+        monthlyCapCentipoints: Number.MAX_SAFE_INTEGER,
+      },
+      volunteerId,
+    );
+  }
 
   const records = (): { volunteerId: string; recordId: string }[] =>
     log.flatMap((event) =>

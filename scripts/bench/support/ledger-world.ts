@@ -127,7 +127,25 @@ export function registration(index: number): CommandInput {
   };
 }
 
-/** Registers volunteers `first … first + count - 1` with `callers` in flight; returns their ids. */
+/**
+ * The volunteer's standing consent to the bench partner (recorded by an administrator), with a
+ * cap no run reaches: every redemption of the cycles needs the volunteer's consent.
+ */
+export function mandateFor(volunteerId: string): CommandInput {
+  return {
+    type: 'GrantSpendMandate',
+    idempotencyKey: `mandate-${volunteerId}`,
+    actor: ADMIN,
+    volunteerId,
+    partnerId: PARTNER_ID,
+    monthlyCapCentipoints: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+/**
+ * Registers volunteers `first … first + count - 1`, each with a mandate to the bench partner,
+ * with `callers` in flight; returns their ids.
+ */
 export async function registerVolunteers(
   ledger: Ledger,
   first: number,
@@ -141,7 +159,9 @@ export async function registerVolunteers(
       while (next < count) {
         const slot = next++;
         const result = await ledger.execute(registration(first + slot));
-        ids[slot] = result.streamName.slice('volunteer-'.length);
+        const volunteerId = result.streamName.slice('volunteer-'.length);
+        await ledger.execute(mandateFor(volunteerId));
+        ids[slot] = volunteerId;
       }
     }),
   );
@@ -202,7 +222,7 @@ export async function seedHistories(
   const encoded = history.map((event) => ({ type: event.type, data: JSON.stringify(event.data) }));
   for (const volunteerId of volunteerIds) {
     const stream = `volunteer-${volunteerId}`;
-    let revision = 0n; // the registration event
+    let revision = 1n; // the registration event and the mandate (`registerVolunteers`)
     for (let first = 0; first < encoded.length; first += SEED_BATCH_EVENTS) {
       const batch: NewEvent[] = encoded.slice(first, first + SEED_BATCH_EVENTS).map((event, index) => ({
         id: seedEventId(stream, first + index),

@@ -17,7 +17,7 @@ import { INTEGRATION_EVENTS } from '../src/integration-events/catalogue.js';
 import { mapEvent } from '../src/integration-events/mapper.js';
 import { renderEventsDoc } from '../src/integration-events/events-doc.js';
 import { createServiceRecordFinder } from '../src/service-record-finder.js';
-import { volunteerHistory } from './fixtures.js';
+import { domainEvent, volunteerHistory } from './fixtures.js';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 function temporaryDirectory(t: { teardown(fn: () => void): void }): string {
@@ -72,6 +72,47 @@ t.test('each domain event maps to its integration event, validated and without i
     data: { durationMinutes: 60, organisationId: 'org1', recordId: 'r0', qualityGrade: 'good' },
   });
   t.equal(confirmed?.kind === 'publish' ? confirmed.message.topic : '', 'test.timebank.service-records.v1');
+});
+
+t.test('PointsHeld says which consent authorised it, never the code or its hash', async (t) => {
+  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), EVENT_STORE_FILE) });
+  t.teardown(() => store.close());
+  const codeHash = 'c0'.repeat(32);
+  const held = (holdId: string, consent: Record<string, string> | undefined) =>
+    domainEvent('PointsHeld', {
+      idempotencyKey: `hold-${holdId}`,
+      fromAccount: 'volunteer:v1',
+      toAccount: 'held:v1',
+      centipoints: 100,
+      volunteerId: 'v1',
+      holdId,
+      partnerId: 'p1',
+      offerId: 'meal',
+      heldAt: '2026-03-01T08:00:00.000Z',
+      expiresAt: '2026-03-01T09:00:00.000Z',
+      actor: { id: 'p1-user', role: 'partner', partnerId: 'p1' },
+      ...(consent === undefined ? {} : { consent }),
+    });
+  await store.appendToStream(
+    volunteerStream('v1'),
+    [held('h1', { form: 'spendCode', codeHash }), held('h2', { form: 'mandate' }), held('h3', undefined)],
+    { expectedRevision: 'no_stream' },
+  );
+  const findRecord = createServiceRecordFinder(store);
+  const published = await Promise.all(
+    (await store.readAll()).map((event) => mapEvent(event, 'test.', findRecord)),
+  );
+  const forms = published.map((result) =>
+    result.kind === 'publish'
+      ? (JSON.parse(result.message.value) as { data: { consentForm: string } })
+      : null,
+  );
+  t.same(
+    forms.map((value) => value?.data.consentForm),
+    ['spendCode', 'mandate', 'none'],
+  );
+  for (const result of published)
+    if (result.kind === 'publish') t.notOk(result.message.value.includes(codeHash), 'no code hash leaves');
 });
 
 t.test('data that fails its integration schema is reported invalid, with the failing field', async (t) => {

@@ -40,6 +40,8 @@ import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 import { readModelRoutes } from './routes/read-model-routes.js';
+import { createSpendCodeGuard } from './auth/spend-code-guard.js';
+import { consentRoutes } from './routes/consent-routes.js';
 import { partnerRoutes } from './routes/partner-routes.js';
 import { serviceRecordRoutes } from './routes/service-record-routes.js';
 import { storeReader } from './routes/store-reader.js';
@@ -240,10 +242,11 @@ async function registerRouteFamilies(
   await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });
   await app.register(volunteerRoutes, { ...commands, clock });
+  await app.register(consentRoutes, commands);
   await app.register(serviceRecordRoutes, commands);
   await app.register(certificateRoutes, { ...commands, config });
   await app.register(transferRoutes, commands);
-  await app.register(partnerRoutes, { ...commands, clock });
+  await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
   await app.register(adminRoutes, commands);
   await app.register(readModelRoutes, {
     ledger,

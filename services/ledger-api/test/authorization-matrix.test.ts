@@ -39,6 +39,13 @@ async function volunteerWithPoints(w: World): Promise<string> {
   return id;
 }
 
+/** A volunteer with points who consents (a standing mandate) to partner p1's holds. */
+async function volunteerWithMandate(w: World): Promise<string> {
+  const id = await volunteerWithPoints(w);
+  await w.grantMandate(id);
+  return id;
+}
+
 async function pendingRecord(w: World): Promise<{ volunteerId: string; recordId: string }> {
   const volunteerId = await volunteer(w);
   const response = await w.post(`/v1/volunteers/${volunteerId}/service-records`, w.admin, {
@@ -51,7 +58,7 @@ async function pendingRecord(w: World): Promise<{ volunteerId: string; recordId:
 }
 
 async function hold(w: World): Promise<{ volunteerId: string; holdId: string }> {
-  const volunteerId = await volunteerWithPoints(w);
+  const volunteerId = await volunteerWithMandate(w);
   const response = await w.post('/v1/partners/p1/holds', w.admin, {
     volunteerId,
     offerId: 'meal',
@@ -306,7 +313,9 @@ const CASES: RouteCase[] = [
     method: 'GET',
     url: '/v1/partners/:partnerId/volunteers/:volunteerId/redeemable-points',
     success: 200,
-    make: async (w) => ({ url: `/v1/partners/p1/volunteers/${await volunteer(w)}/redeemable-points` }),
+    make: async (w) => ({
+      url: `/v1/partners/p1/volunteers/${await volunteerWithMandate(w)}/redeemable-points`,
+    }),
   },
   {
     method: 'POST',
@@ -314,7 +323,7 @@ const CASES: RouteCase[] = [
     success: 201,
     make: async (w) => ({
       url: '/v1/partners/p1/holds',
-      payload: { volunteerId: await volunteerWithPoints(w), offerId: 'meal', centipoints: 100 },
+      payload: { volunteerId: await volunteerWithMandate(w), offerId: 'meal', centipoints: 100 },
     }),
   },
   ...(['capture', 'release'] as const).map((action): RouteCase => ({
@@ -335,7 +344,7 @@ const CASES: RouteCase[] = [
     success: 201,
     make: async (w) => ({
       url: '/v1/partners/p1/redemptions',
-      payload: { volunteerId: await volunteerWithPoints(w), offerId: 'meal', centipoints: 100 },
+      payload: { volunteerId: await volunteerWithMandate(w), offerId: 'meal', centipoints: 100 },
     }),
   },
   {
@@ -346,6 +355,43 @@ const CASES: RouteCase[] = [
       url: `/v1/admin/volunteers/${await volunteer(w)}/erasure`,
       payload: { reason: 'consent_withdrawn' },
     }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/deactivate',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteer(w)}/deactivate`,
+      payload: { reason: 'moved away' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/spend-codes',
+    success: 201,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteer(w)}/spend-codes`,
+      payload: { partnerId: 'p1' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/mandates',
+    success: 201,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteer(w)}/mandates`,
+      payload: { partnerId: 'p1', monthlyCapCentipoints: 500 },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/mandates/:partnerId/revoke',
+    success: 200,
+    make: async (w) => {
+      const volunteerId = await volunteer(w);
+      await w.grantMandate(volunteerId);
+      return { url: `/v1/volunteers/${volunteerId}/mandates/p1/revoke`, payload: {} };
+    },
   },
   {
     method: 'POST',
@@ -525,3 +571,27 @@ t.test('authorization matrix', async (t) => {
     }
   }
 });
+
+t.test(
+  'a partner key without the volunteer’s consent: 403 on hold, redeem and redeemable points; nothing appended',
+  async (t) => {
+    const w = await startWorld(t);
+    const volunteerId = await volunteerWithPoints(w);
+    const stream = `volunteer-${volunteerId}`;
+    const before = await w.get(`/v1/audit/streams/${stream}`, w.auditor);
+    for (const url of ['/v1/partners/p1/holds', '/v1/partners/p1/redemptions']) {
+      for (const key of [w.partner, w.admin]) {
+        const refused = await w.post(url, key, { volunteerId, offerId: 'meal', centipoints: 100 });
+        t.equal(refused.statusCode, 403, `${url} without consent → 403`);
+        t.equal(problemOf(t, refused).code, 'CONSENT_REQUIRED');
+      }
+    }
+    for (const key of [w.partner, w.admin]) {
+      const points = await w.get(`/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`, key);
+      t.equal(points.statusCode, 403, 'redeemable points without consent → 403');
+      t.equal(problemOf(t, points).code, 'CONSENT_REQUIRED');
+    }
+    const after = await w.get(`/v1/audit/streams/${stream}`, w.auditor);
+    t.same(after.json(), before.json(), "nothing was appended to the volunteer's stream");
+  },
+);

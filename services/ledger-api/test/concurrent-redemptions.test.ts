@@ -12,6 +12,7 @@ t.test('100 concurrent redemptions never overdraw one account', async (t) => {
   // 3 × 12 h on separate days + 1 h = 37 h at 100 centipoints per hour: room for exactly 37 meals at 100.
   for (let day = 0; day < 3; day += 1) await w.earn(volunteerId, 12, 24 * day + 30);
   await w.earn(volunteerId, 1, 200);
+  await w.grantMandate(volunteerId);
   const balance = (await w.get(`/v1/volunteers/${volunteerId}`, w.desk)).json<{
     availableCentipoints: number;
   }>();

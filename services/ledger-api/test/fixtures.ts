@@ -42,6 +42,13 @@ export interface World extends Harness {
   registerVolunteer(seed: number, community?: string): Promise<string>;
   /** Records and confirms `hours` of service ending `endHoursAgo` ago; returns the record id. */
   earn(volunteerId: string, hours: number, endHoursAgo: number): Promise<string>;
+  /**
+   * Records, through the volunteer's desk, the volunteer's standing consent to `partnerId`
+   * (default p1) with a monthly cap (default 1,000,000 centipoints): the partner may then hold.
+   */
+  grantMandate(volunteerId: string, partnerId?: string, monthlyCapCentipoints?: number): Promise<void>;
+  /** Issues, through the admin, a spend code for the volunteer; returns its digits. */
+  spendCode(volunteerId: string, options?: { partnerId?: string; centipointsMax?: number }): Promise<string>;
 }
 
 let keyCounter = 0;
@@ -101,6 +108,18 @@ export async function startWorld(
       );
       if (confirmed.statusCode !== 200) throw new Error(`confirmation failed: ${confirmed.body}`);
       return recordId;
+    },
+    async grantMandate(volunteerId, partnerId = 'p1', monthlyCapCentipoints = 1_000_000) {
+      const granted = await world.post(`/v1/volunteers/${volunteerId}/mandates`, admin, {
+        partnerId,
+        monthlyCapCentipoints,
+      });
+      if (granted.statusCode !== 201) throw new Error(`mandate failed: ${granted.body}`);
+    },
+    async spendCode(volunteerId, options = {}) {
+      const issued = await world.post(`/v1/volunteers/${volunteerId}/spend-codes`, admin, options);
+      if (issued.statusCode !== 201) throw new Error(`spend code failed: ${issued.body}`);
+      return issued.json<{ spendCode: string }>().spendCode;
     },
   };
   for (const [url, payload] of [

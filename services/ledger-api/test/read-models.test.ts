@@ -10,6 +10,7 @@ t.test('read models answer with the caller’s own writes when asked for their p
   const w = await startWorld(t, { READ_YOUR_WRITES_TIMEOUT_MS: '300' });
   const volunteerId = await w.registerVolunteer(7001);
   await w.earn(volunteerId, 2, 30);
+  await w.grantMandate(volunteerId);
   const redeemed = await w.post('/v1/partners/p1/redemptions', w.partner, {
     volunteerId,
     offerId: 'meal',

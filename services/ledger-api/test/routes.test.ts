@@ -200,6 +200,7 @@ t.test('partners hold, capture, release and redeem without overdrawing', async (
   const w = await startWorld(t);
   const volunteerId = await w.registerVolunteer(40);
   await w.earn(volunteerId, 3, 30);
+  await w.grantMandate(volunteerId);
   const points = await w.get(`/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`, w.partner);
   t.equal(points.statusCode, 200);
   t.same(

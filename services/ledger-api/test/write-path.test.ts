@@ -29,6 +29,7 @@ t.test('a write is one group commit and reads no stream the ledger already holds
   const w = await startWorld(t);
   const store = w.store as SqliteEventStore;
   const volunteerId = await w.registerVolunteer(1);
+  await w.grantMandate(volunteerId);
   // Warm: the first write may fold the policy stream; from then on everything is cached.
   t.equal(
     (await w.post(`/v1/volunteers/${volunteerId}/service-records`, w.desk, service(10))).statusCode,
@@ -161,6 +162,7 @@ t.test('the query sees a redemption another process made through its own connect
   const w = await startWorld(t);
   const volunteerId = await w.registerVolunteer(4);
   await w.earn(volunteerId, 3, 5);
+  await w.grantMandate(volunteerId);
   const url = `/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`;
   const before = (await w.get(url, w.partner)).json<{ redeemableCentipoints: number }>();
   t.equal(before.redeemableCentipoints, 300, 'cached now');

@@ -45,7 +45,10 @@ export function ledgerFixture(t: Test): Fixture {
   };
 }
 
-/** Registers a volunteer, a partner with an offer, and confirms `hours` of service. Returns the volunteer id. */
+/**
+ * Registers a volunteer, a partner with offers, the volunteer's mandate to that partner, and
+ * confirms `hours` of service. Returns the volunteer id.
+ */
 export async function volunteerWithPoints(
   ledger: Ledger,
   hours: number,
@@ -81,6 +84,15 @@ export async function volunteerWithPoints(
     })),
   ];
   for (const command of setup) await ledger.execute(command);
+  // The volunteer consents to partner-1's holds, with a cap no test reaches.
+  await ledger.execute({
+    type: 'GrantSpendMandate',
+    idempotencyKey: `mandate-${volunteerId}`,
+    actor: ADMIN,
+    volunteerId,
+    partnerId: 'partner-1',
+    monthlyCapCentipoints: Number.MAX_SAFE_INTEGER,
+  });
   // Service in 10-hour records on consecutive days within the back-dating window.
   for (let index = 0; index * 10 < hours; index += 1) {
     const day = new Date(Date.parse('2026-05-30T00:00:00.000Z') - index * 86_400_000);

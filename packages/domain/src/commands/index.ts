@@ -4,10 +4,12 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
+import { CONSENT_COMMAND_SCHEMAS } from './consent-commands.js';
 import { POINTS_COMMAND_SCHEMAS } from './points-commands.js';
 import { REGISTRY_COMMAND_SCHEMAS } from './registry-commands.js';
 import { VOLUNTEER_COMMAND_SCHEMAS } from './volunteer-commands.js';
 
+export * from './consent-commands.js';
 export * from './points-commands.js';
 export * from './registry-commands.js';
 export * from './volunteer-commands.js';
@@ -16,6 +18,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   ...VOLUNTEER_COMMAND_SCHEMAS,
   ...POINTS_COMMAND_SCHEMAS,
   ...REGISTRY_COMMAND_SCHEMAS,
+  ...CONSENT_COMMAND_SCHEMAS,
 ]);
 
 /** A parsed command (defaults applied). */

@@ -1,8 +1,15 @@
 /** Commands that move points: holds, redemptions, expiry, transfers, donations. */
 import { z } from 'zod';
 import { idSchema, positiveCentipointsSchema } from '../events/common.js';
+import { spendCodeHashSchema } from '../events/consent-events.js';
 import { freeTextSchema } from '../text.js';
 import { commandBase } from './volunteer-commands.js';
+
+/**
+ * The consent a spend presents: the keyed hash of a spend code the volunteer gave the partner,
+ * or, when omitted, the volunteer's standing mandate to the partner.
+ */
+const spendConsent = { spendCodeHash: spendCodeHashSchema.optional() };
 
 export const holdPointsSchema = z.strictObject({
   type: z.literal('HoldPoints'),
@@ -13,6 +20,7 @@ export const holdPointsSchema = z.strictObject({
   centipoints: positiveCentipointsSchema,
   /** Omitted: `rules.holdTimeoutSecondsDefault`. */
   holdTimeoutSeconds: z.number().int().positive().optional(),
+  ...spendConsent,
 });
 
 const holdReference = { ...commandBase, volunteerId: idSchema, holdId: idSchema, partnerId: idSchema };
@@ -35,6 +43,7 @@ export const redeemPointsSchema = z.strictObject({
   partnerId: idSchema,
   offerId: idSchema,
   centipoints: positiveCentipointsSchema,
+  ...spendConsent,
 });
 
 /** Sent by the clock: expires every point whose expiry has passed. */

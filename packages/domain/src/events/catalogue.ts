@@ -11,6 +11,7 @@
 import type { z } from 'zod';
 import { ACCESS_KEY_EVENT_DATA, ACCESS_KEYS_STREAM } from './access-key-events.js';
 import { CERTIFICATE_EVENT_DATA } from './certificate-events.js';
+import { MANDATE_EVENT_DATA, SPEND_CODE_EVENT_DATA } from './consent-events.js';
 import { IDEMPOTENCY_EVENT_DATA, IDEMPOTENCY_STREAM_PREFIX } from './idempotency-events.js';
 import { EVENT_SCHEMA_VERSIONS, isEventType, parseEvent, type DomainEvent, type EventType } from './index.js';
 import { DONATION_POOL_EVENT_DATA, POINTS_EVENT_DATA } from './points-events.js';
@@ -21,6 +22,7 @@ import {
   ORGANISATION_STREAM_PREFIX,
   PARTNER_STREAM_PREFIX,
   POLICY_STREAM,
+  SPEND_CODE_STREAM_PREFIX,
   VOLUNTEER_STREAM_PREFIX,
 } from '../streams.js';
 
@@ -68,6 +70,8 @@ export const LEDGER_EVENT_CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
   ...family(VOLUNTEER_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
   ...family(POINTS_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
   ...family(CERTIFICATE_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
+  ...family(MANDATE_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
+  ...family(SPEND_CODE_EVENT_DATA, `${SPEND_CODE_STREAM_PREFIX}<hmac-sha-256>`, COMMAND_HANDLER),
   ...family(PARTNER_EVENT_DATA, `${PARTNER_STREAM_PREFIX}<partnerId>`, COMMAND_HANDLER),
   ...family(ORGANISATION_EVENT_DATA, `${ORGANISATION_STREAM_PREFIX}<organisationId>`, COMMAND_HANDLER),
   ...family(POLICY_EVENT_DATA, POLICY_STREAM, COMMAND_HANDLER),

@@ -12,6 +12,7 @@ import {
   movementFields,
   qualityGradeSchema,
 } from './common.js';
+import { consentSchema } from './consent-events.js';
 
 export const pointsEarnedData = z.object({
   ...eventBase,
@@ -69,6 +70,8 @@ export const pointsHeldData = z.object({
   heldAt: instantSchema,
   expiresAt: instantSchema,
   actor: actorSchema,
+  /** The volunteer's consent that authorised the hold; absent on holds from before consent was required. */
+  consent: consentSchema.optional(),
 });
 
 const holdResolution = {

@@ -4,9 +4,10 @@ import { actsForPartner, isAdministrator, isSystem } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
-import type { DomainEvent } from '../events/index.js';
+import type { Consent, DomainEvent } from '../events/index.js';
 import { policyInForceAt } from '../policy/policy.js';
 import { formatInstant, parseInstant } from '../time.js';
+import { checkConsent } from './decide-consent.js';
 import { effectiveStarLevel, expirableCentipoints, usableCentipoints } from './queries.js';
 import type { HoldState, VolunteerState } from './state.js';
 
@@ -17,15 +18,27 @@ function registeredId(state: VolunteerState): string {
   return state.volunteerId;
 }
 
-/** Everything a hold must pass: partner, offer, price, timeout, star level, and enough usable points. */
+interface CheckedHold {
+  readonly expiresAtMs: number;
+  readonly consent: Consent;
+}
+
+/**
+ * Everything a hold must pass: the volunteer's consent first (a partner without it learns
+ * nothing more), then partner, offer, price, timeout, star level, and enough usable points.
+ * Rejections about the volunteer say only "not eligible" or "insufficient", never the star
+ * level or the balance: the partner sees what a redemption needs and no more.
+ */
 function checkHold(
   command: CommandOf<'HoldPoints' | 'RedeemPoints'>,
   state: VolunteerState,
   context: DecideContext,
-): number | DomainError {
+): CheckedHold | DomainError {
   const { actor, partnerId, offerId, centipoints } = command;
   if (!actsForPartner(actor, partnerId))
     return reject('ACTOR_NOT_PERMITTED', 'only the partner holds points for its offers');
+  const consent = checkConsent(command, state, context);
+  if (consent instanceof Error) return consent;
   const partner = context.partner;
   if (partner === undefined || partner.status === 'unregistered')
     return reject('PARTNER_NOT_FOUND', `no partner ${partnerId}`);
@@ -57,21 +70,19 @@ function checkHold(
   const star = effectiveStarLevel(state, nowMs);
   if (star < minStar)
     return reject('STAR_LEVEL_TOO_LOW_TO_REDEEM', `redeeming needs ${minStar} star(s)`, {
-      starLevel: star,
       minStarToRedeem: minStar,
     });
-  const usable = usableCentipoints(state, nowMs);
-  if (centipoints > usable)
-    return reject('INSUFFICIENT_POINTS', 'not enough available points', { availableCentipoints: usable });
-  return nowMs + timeoutSeconds * 1000;
+  if (centipoints > usableCentipoints(state, nowMs))
+    return reject('INSUFFICIENT_POINTS', 'not enough available points');
+  return { expiresAtMs: nowMs + timeoutSeconds * 1000, consent };
 }
 
 function heldEvent(
   command: CommandOf<'HoldPoints' | 'RedeemPoints'>,
-  hold: { readonly volunteerId: string; readonly holdId: string; readonly expiresAtMs: number },
+  hold: CheckedHold & { readonly volunteerId: string; readonly holdId: string },
   context: DecideContext,
 ): DomainEvent {
-  const { volunteerId, holdId, expiresAtMs } = hold;
+  const { volunteerId, holdId, expiresAtMs, consent } = hold;
   const { idempotencyKey, actor, partnerId, offerId, centipoints } = command;
   return {
     type: 'PointsHeld',
@@ -87,6 +98,7 @@ function heldEvent(
       heldAt: context.now,
       expiresAt: formatInstant(expiresAtMs),
       actor,
+      consent,
     },
   };
 }
@@ -96,10 +108,10 @@ export function holdPoints(
   state: VolunteerState,
   context: DecideContext,
 ): Decision {
-  const expiresAtMs = checkHold(command, state, context);
-  if (expiresAtMs instanceof Error) return expiresAtMs;
+  const checked = checkHold(command, state, context);
+  if (checked instanceof Error) return checked;
   return [
-    heldEvent(command, { volunteerId: registeredId(state), holdId: context.newId(), expiresAtMs }, context),
+    heldEvent(command, { ...checked, volunteerId: registeredId(state), holdId: context.newId() }, context),
   ];
 }
 
@@ -109,13 +121,13 @@ export function redeemPoints(
   state: VolunteerState,
   context: DecideContext,
 ): Decision {
-  const expiresAtMs = checkHold(command, state, context);
-  if (expiresAtMs instanceof Error) return expiresAtMs;
+  const checked = checkHold(command, state, context);
+  if (checked instanceof Error) return checked;
   const volunteerId = registeredId(state);
   const holdId = context.newId();
   const { idempotencyKey, actor, partnerId, centipoints } = command;
   return [
-    heldEvent(command, { volunteerId, holdId, expiresAtMs }, context),
+    heldEvent(command, { ...checked, volunteerId, holdId }, context),
     {
       type: 'PointsCaptured',
       data: {

@@ -14,6 +14,7 @@ import {
   registerVolunteer,
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
+import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
 import {
   confirmServiceHours,
@@ -52,6 +53,8 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   DonatePoints: 'PointsDonated',
   IssueServiceCertificate: 'ServiceCertificateIssued',
   ErasePersonalData: 'PersonalDataErased',
+  GrantSpendMandate: 'SpendMandateGranted',
+  RevokeSpendMandate: 'SpendMandateRevoked',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -65,6 +68,7 @@ const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
   'RedeemPoints',
   'TransferPoints',
   'DonatePoints',
+  'GrantSpendMandate',
 ]);
 
 export function decideVolunteer(
@@ -125,6 +129,11 @@ export function decideVolunteer(
       return donatePoints(command, state, context);
     case 'ErasePersonalData':
       return erasePersonalData(command, state, context);
+    case 'GrantSpendMandate':
+      return grantSpendMandate(command, state, context);
+    case 'RevokeSpendMandate':
+      // Withdrawing consent needs no active volunteer: it only ever stops spending.
+      return revokeSpendMandate(command, state, context);
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);

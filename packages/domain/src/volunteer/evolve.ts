@@ -158,7 +158,7 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
 function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
     case 'PointsHeld': {
-      const { holdId, partnerId, offerId, centipoints, expiresAt } = event.data;
+      const { holdId, partnerId, offerId, centipoints, expiresAt, heldAt, consent } = event.data;
       state.availableCentipoints -= centipoints;
       state.heldCentipoints += centipoints;
       state.spentNetCentipoints += centipoints;
@@ -168,8 +168,11 @@ function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
         offerId,
         centipoints,
         expiresAtMs: parseInstant(expiresAt),
+        heldAtMs: parseInstant(heldAt),
+        consentForm: consent?.form ?? null,
         status: 'pending',
       });
+      if (consent?.form === 'spendCode') state.usedSpendCodeHashes.add(consent.codeHash);
       return;
     }
     case 'PointsCaptured':
@@ -270,6 +273,15 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       for (const [number, certificate] of state.certificates) {
         state.certificates.set(number, { ...certificate, name: ERASED_TEXT, nationalIdMasked: ERASED_TEXT });
       }
+      break;
+    case 'SpendMandateGranted': {
+      const { partnerId, monthlyCapCentipoints, endsAt } = event.data;
+      const endsAtMs = endsAt === null ? null : parseInstant(endsAt);
+      state.mandates.set(partnerId, { partnerId, monthlyCapCentipoints, endsAtMs });
+      break;
+    }
+    case 'SpendMandateRevoked':
+      state.mandates.delete(event.data.partnerId);
       break;
     case 'ServiceCertificateIssued':
       if (event.data.sequence !== state.certificates.size + 1)

@@ -4,7 +4,7 @@
  * and debit under one expected revision.
  */
 import type { CalendarDate } from '../age.js';
-import type { EventData, EventType } from '../events/index.js';
+import type { ConsentForm, EventData, EventType } from '../events/index.js';
 import type { QualityGrade } from '../rules.js';
 
 export type RecordStatus = 'pending' | 'confirmed' | 'rejected' | 'voided' | 'corrected';
@@ -32,7 +32,17 @@ export interface HoldState {
   readonly offerId: string;
   readonly centipoints: number;
   readonly expiresAtMs: number;
+  readonly heldAtMs: number;
+  /** The consent that authorised the hold; null for holds from before consent was required. */
+  readonly consentForm: ConsentForm | null;
   status: HoldStatus;
+}
+
+/** A standing consent to one partner; revoking it removes it. */
+export interface SpendMandateState {
+  readonly partnerId: string;
+  readonly monthlyCapCentipoints: number;
+  readonly endsAtMs: number | null;
 }
 
 export interface SentTransferState {
@@ -72,6 +82,10 @@ export interface VolunteerState {
   /** Balance of `offered:<id>`. */
   offeredCentipoints: number;
   holds: Map<string, HoldState>;
+  /** Standing mandates in force, by partner. */
+  mandates: Map<string, SpendMandateState>;
+  /** Hashes of spend codes already used, each good for one hold only. */
+  usedSpendCodeHashes: Set<string>;
   sentTransfers: Map<string, SentTransferState>;
   receivedTransferIds: Set<string>;
   /** Earned centipoints per local service day, for the daily earning cap. */
@@ -111,6 +125,8 @@ export function initialVolunteerState(): VolunteerState {
     heldCentipoints: 0,
     offeredCentipoints: 0,
     holds: new Map(),
+    mandates: new Map(),
+    usedSpendCodeHashes: new Set(),
     sentTransfers: new Map(),
     receivedTransferIds: new Set(),
     earnedByDay: new Map(),
@@ -131,6 +147,8 @@ export function cloneVolunteerState(state: VolunteerState): VolunteerState {
     records: copyMap(state.records),
     awards: state.awards.map((award) => ({ ...award })),
     holds: copyMap(state.holds),
+    mandates: copyMap(state.mandates),
+    usedSpendCodeHashes: new Set(state.usedSpendCodeHashes),
     sentTransfers: copyMap(state.sentTransfers),
     receivedTransferIds: new Set(state.receivedTransferIds),
     earnedByDay: new Map(state.earnedByDay),

@@ -68,6 +68,17 @@ export const hold = (centipoints: number, overrides: Record<string, unknown> = {
   ...overrides,
 });
 
+/** The volunteer's standing consent to partner p1 (recorded by an administrator), cap 10,000 points a month. */
+export const mandate = (overrides: Record<string, unknown> = {}): CommandInput => ({
+  type: 'GrantSpendMandate',
+  idempotencyKey: key('mandate'),
+  actor: ADMIN,
+  volunteerId: VOLUNTEER_ID,
+  partnerId: 'p1',
+  monthlyCapCentipoints: 1_000_000,
+  ...overrides,
+});
+
 export const partnerSetup: CommandInput[] = [
   {
     type: 'RegisterPartner',

@@ -122,6 +122,15 @@ export function given(t: Test, events: readonly DomainEvent[], context: DecideCo
           t.equal(result.code, code, `fails with ${code}`);
           if (details !== undefined) t.match(result.details, details, 'error details');
         },
+        /** Fails with `code` and exactly these details: nothing more is told to the caller. */
+        thenFailsTelling(code: DomainErrorCode, details: Record<string, unknown>): void {
+          if (!isDomainError(result)) {
+            t.fail(`expected ${code}, got events`);
+            return;
+          }
+          t.equal(result.code, code, `fails with ${code}`);
+          t.same(result.details, details, 'error details, exactly');
+        },
       };
     },
   };

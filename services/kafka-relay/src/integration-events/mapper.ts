@@ -50,6 +50,13 @@ function hold(data: JsonObject, at: string): Record<string, unknown> {
   };
 }
 
+/** The form of a hold's consent, never its code hash: consumers learn how, not which code. */
+function consentFormOf(consent: unknown): string {
+  if (typeof consent !== 'object' || consent === null) return 'none';
+  const form = (consent as Record<string, unknown>).form;
+  return typeof form === 'string' ? form : 'none';
+}
+
 type CandidateOf = (data: JsonObject) => Candidate;
 
 /** Volunteers and their service records, apart from the confirmation (which needs a lookup). */
@@ -123,7 +130,12 @@ const POINTS_CANDIDATES: ReadonlyArray<readonly [string, CandidateOf]> = [
     'PointsHeld',
     (d) => ({
       type: 'PointsHeld',
-      data: { ...hold(d, 'heldAt'), offerId: d.offerId, expiresAt: d.expiresAt },
+      data: {
+        ...hold(d, 'heldAt'),
+        offerId: d.offerId,
+        expiresAt: d.expiresAt,
+        consentForm: consentFormOf(d.consent),
+      },
     }),
   ],
   ['PointsCaptured', (d) => ({ type: 'PointsCaptured', data: hold(d, 'capturedAt') })],

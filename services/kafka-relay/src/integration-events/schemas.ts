@@ -87,6 +87,11 @@ export const pointsHeldV1 = z.strictObject({
   offerId: id,
   heldAt: instant,
   expiresAt: instant,
+  /**
+   * Which consent of the volunteer authorised the hold: a one-time spend code or a standing
+   * mandate (`none`: a hold from before consent was required). Never the code or its hash.
+   */
+  consentForm: z.enum(['spendCode', 'mandate', 'none']),
 });
 export const pointsCapturedV1 = z.strictObject({ ...holdFields, capturedAt: instant });
 export const pointsReleasedV1 = z.strictObject({ ...holdFields, releasedAt: instant });

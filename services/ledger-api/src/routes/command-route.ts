@@ -41,8 +41,10 @@ export interface CommandRouteSpec<
     body: z.output<Body>;
     actor: Actor;
     principal: Principal;
-  }) => CommandFields;
+  }) => CommandFields | Promise<CommandFields>;
   readonly respond: (result: LedgerResult) => z.output<Response>;
+  /** Called with the error when the ledger refuses the command, before the error is answered. */
+  readonly onRefused?: (error: unknown, input: { params: z.output<Params>; body: z.output<Body> }) => void;
   /**
    * Whether `respond` needs only the command's own events, so that a repeat can rebuild the
    * response from them and the write claims its key in the same group commit. Default true; false
@@ -140,16 +142,24 @@ export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, R
         reply,
         async (commandKey, claim) => {
           const principal = request.principal!;
-          const fields = spec.command({
+          const fields = await spec.command({
             params: request.params as z.output<Params>,
             body: request.body as z.output<Body>,
             actor: domainActorOf(principal),
             principal,
           });
-          const result = await context.ledger.execute(
-            { ...fields, idempotencyKey: commandKey, actor: domainActorOf(principal) },
-            claim === undefined ? {} : { onFirstAppend: claim },
-          );
+          const result = await context.ledger
+            .execute(
+              { ...fields, idempotencyKey: commandKey, actor: domainActorOf(principal) },
+              claim === undefined ? {} : { onFirstAppend: claim },
+            )
+            .catch((error: unknown) => {
+              spec.onRefused?.(error, {
+                params: request.params as z.output<Params>,
+                body: request.body as z.output<Body>,
+              });
+              throw error;
+            });
           if (result.events.length === 0) {
             // Only when the key's record was lost (another engine crashed between two appends): the effect stands, once.
             throw ProblemError.http(

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   effectiveStarLevel,
+  hasMandateInForce,
   idSchema,
   policyInForceAt,
   positiveCentipointsSchema,
@@ -14,12 +15,22 @@ import {
 } from '@timebank/domain';
 import { scopeFromParam } from '../auth/access.js';
 import { readPartner, readVolunteer } from '../auth/domain-scope.js';
+import type { SpendCodeGuard } from '../auth/spend-code-guard.js';
+import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
+import { countRefusedCode, NAME_A_CONSENT, spendConsentFields, spendTargetOf } from './spend-consent.js';
 import type { TypedApp } from './typed-app.js';
 
 const PARTNERS = ['partner', 'admin'] as const;
+
+interface SpendBody {
+  readonly volunteerId?: string | undefined;
+  readonly spendCode?: string | undefined;
+}
+const namesAConsent = (body: SpendBody): boolean =>
+  body.volunteerId !== undefined || body.spendCode !== undefined;
 const partnerParams = z.strictObject({ partnerId: idSchema });
 const holdParams = z.strictObject({ partnerId: idSchema, holdId: idSchema });
 const holdResponse = z.object({ holdId: z.string(), volunteerId: z.string(), centipoints: z.number().int() });
@@ -27,13 +38,17 @@ const holdResponse = z.object({ holdId: z.string(), volunteerId: z.string(), cen
 export interface PartnerRouteDependencies extends CommandRouteDependencies {
   /** Epoch milliseconds; the clock the ledger decides with. */
   readonly clock: () => number;
+  /** Counts wrong spend codes and locks out the guessers. */
+  readonly spendCodeGuard: SpendCodeGuard;
 }
 
 /** The partner routes, as an encapsulated fastify plugin. */
 // eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
 export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependencies): Promise<void> {
-  const { ledger } = context;
+  const { ledger, spendCodeGuard } = context;
   const scope = scopeFromParam('partner', 'partnerId');
+  const countRefused = (error: unknown, input: { params: { partnerId: string }; body: SpendBody }): void =>
+    countRefusedCode(spendCodeGuard, input.params.partnerId, input.body, error);
 
   app.get(
     '/v1/partners/:partnerId/offers',
@@ -89,7 +104,7 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       schema: {
         tags: ['partners'],
         summary:
-          "What a redemption needs to know: the volunteer's redeemable points, no identity and no hours",
+          "What a redemption needs to know: the volunteer's redeemable points, no identity and no hours; needs the volunteer's mandate",
         params: z.strictObject({ partnerId: idSchema, volunteerId: idSchema }),
         response: { 200: z.object({ volunteerId: z.string(), redeemableCentipoints: z.number().int() }) },
       },
@@ -106,6 +121,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
         volunteerId,
         (state) => {
           if (state.status === 'unregistered') return null;
+          // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
+          if (!hasMandateInForce(state, request.params.partnerId, nowMs)) return 'no-consent';
           if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
           return Math.max(0, usableCentipoints(state, nowMs));
         },
@@ -113,6 +130,13 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       );
       if (redeemable === null)
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+      if (redeemable === 'no-consent') {
+        throw new ProblemError(
+          DOMAIN_ERROR_STATUS.CONSENT_REQUIRED,
+          'CONSENT_REQUIRED',
+          'the volunteer has not given this partner a standing mandate',
+        );
+      }
       return { volunteerId, redeemableCentipoints: redeemable };
     },
   );
@@ -120,26 +144,30 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
   commandRoute(app, context, {
     url: '/v1/partners/:partnerId/holds',
     tag: 'partners',
-    summary: 'Hold points for an offer; capture or release it later, or it expires after its timeout',
+    summary:
+      "Hold points for an offer with the volunteer's consent (a spend code or a mandate); capture or release it later, or it expires after its timeout",
     roles: PARTNERS,
     scope,
     params: partnerParams,
-    body: z.strictObject({
-      volunteerId: idSchema,
-      offerId: idSchema,
-      centipoints: positiveCentipointsSchema,
-      holdTimeoutSeconds: z.number().int().positive().optional(),
-    }),
+    body: z
+      .strictObject({
+        ...spendConsentFields,
+        offerId: idSchema,
+        centipoints: positiveCentipointsSchema,
+        holdTimeoutSeconds: z.number().int().positive().optional(),
+      })
+      .refine(namesAConsent, NAME_A_CONSENT),
     status: 201,
     response: holdResponse.extend({ expiresAt: instantOnTheWire }),
-    command: ({ params, body }) => ({
+    command: async ({ params, body }) => ({
       type: 'HoldPoints',
       partnerId: params.partnerId,
-      volunteerId: body.volunteerId,
+      ...(await spendTargetOf(ledger, spendCodeGuard, params.partnerId, body)),
       offerId: body.offerId,
       centipoints: body.centipoints,
       ...(body.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: body.holdTimeoutSeconds }),
     }),
+    onRefused: countRefused,
     respond: (result) => {
       const held = eventData(result, 'PointsHeld');
       return {
@@ -185,18 +213,24 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
   commandRoute(app, context, {
     url: '/v1/partners/:partnerId/redemptions',
     tag: 'partners',
-    summary: 'Redeem points at once (hold and capture in one step); never overdraws',
+    summary:
+      "Redeem points at once (hold and capture in one step) with the volunteer's consent; never overdraws",
     roles: PARTNERS,
     scope,
     params: partnerParams,
-    body: z.strictObject({
-      volunteerId: idSchema,
-      offerId: idSchema,
-      centipoints: positiveCentipointsSchema,
-    }),
+    body: z
+      .strictObject({ ...spendConsentFields, offerId: idSchema, centipoints: positiveCentipointsSchema })
+      .refine(namesAConsent, NAME_A_CONSENT),
     status: 201,
     response: holdResponse,
-    command: ({ params, body }) => ({ type: 'RedeemPoints', partnerId: params.partnerId, ...body }),
+    command: async ({ params, body }) => ({
+      type: 'RedeemPoints',
+      partnerId: params.partnerId,
+      ...(await spendTargetOf(ledger, spendCodeGuard, params.partnerId, body)),
+      offerId: body.offerId,
+      centipoints: body.centipoints,
+    }),
+    onRefused: countRefused,
     respond: (result) => {
       const captured = eventData(result, 'PointsCaptured');
       return {

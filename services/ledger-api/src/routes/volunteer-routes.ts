@@ -301,6 +301,28 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
       };
     },
   });
+
+  commandRoute(app, context, {
+    url: '/v1/volunteers/:volunteerId/deactivate',
+    tag: 'desks',
+    summary:
+      'Deactivate a volunteer (service stopped): no new service, holds or transfers; history and certificates stay',
+    roles: DESK,
+    scope: volunteerScope(ledger),
+    params: volunteerParams,
+    body: z.strictObject({ reason: textFieldSchema }),
+    status: 200,
+    response: z.object({ volunteerId: z.string(), deactivatedAt: instantOnTheWire }),
+    command: ({ params, body }) => ({
+      type: 'DeactivateVolunteer',
+      volunteerId: params.volunteerId,
+      reason: body.reason,
+    }),
+    respond: (result) => {
+      const deactivated = eventData(result, 'VolunteerDeactivated');
+      return { volunteerId: deactivated.volunteerId, deactivatedAt: deactivated.deactivatedAt };
+    },
+  });
 }
 
 function bodyCommunity(body: unknown): { kind: 'community'; id: string } {
