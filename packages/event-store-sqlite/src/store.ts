@@ -18,6 +18,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '@timebank/event-store';
+import { createAppender, DEFAULT_HEAD_CACHE_STREAMS_MAX } from './append.js';
 import { ChangeSignal } from './change-signal.js';
 import { LocalChangeLog } from './local-change-log.js';
 import { openDatabase } from './database.js';
@@ -49,6 +50,11 @@ export interface SqliteEventStoreOptions {
    * has to re-read everything; about 1 MB.
    */
   readonly changeLogEntriesMax?: number;
+  /**
+   * Stream heads the append path keeps in memory, in streams (least recently used forgotten first).
+   * Default 10,000 (about 2 MB, see `DEFAULT_HEAD_CACHE_STREAMS_MAX`); a miss costs one indexed lookup.
+   */
+  readonly headCacheStreamsMax?: number;
 }
 
 /**
@@ -78,6 +84,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
   // Validated before the file is opened, so a bad option leaves nothing open.
   const changeLog = new LocalChangeLog(options.changeLogEntriesMax ?? 10_000);
+  const headCacheStreamsMax = options.headCacheStreamsMax ?? DEFAULT_HEAD_CACHE_STREAMS_MAX;
+  if (!Number.isSafeInteger(headCacheStreamsMax) || headCacheStreamsMax < 0) {
+    throw new RangeError(
+      `headCacheStreamsMax must be a whole number ≥ 0, got ${String(headCacheStreamsMax)}`,
+    );
+  }
   const db = openDatabase(options.path, {
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
@@ -104,6 +116,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const selectDataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
   const committer = new GroupCommitter(
     db,
+    createAppender(db, { headCacheStreamsMax }),
     { ...DEFAULT_GROUP_COMMIT_LIMITS, ...options.groupCommit },
     (committed) => {
       for (const change of committed) changeLog.record(change);

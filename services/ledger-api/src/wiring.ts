@@ -70,7 +70,12 @@ export async function wireLedgerApi(input: {
   const metrics = new ApiMetrics();
   // Every append is checked against the event catalogue before it reaches the engine.
   const store = instrumentStore(catalogueCheckedStore(input.store), metrics);
-  const ledger = createLedger({ store, clock, nationalIdKey: resolveNationalIdKey(input.config) });
+  const ledger = createLedger({
+    store,
+    clock,
+    nationalIdKey: resolveNationalIdKey(input.config),
+    cacheEntriesMax: input.config.stateCacheStreamsMax,
+  });
   const dataDirectory = resolve(
     input.config.store.engine === 'sqlite'
       ? input.config.store.dataDir
