@@ -57,6 +57,12 @@ export interface WiredApi extends LedgerApp {
   close(): Promise<void>;
 }
 
+/** The ledger with the configured national-id key and state-cache bound. */
+function createConfiguredLedger(store: EventStore, clock: () => number, config: LedgerApiConfig): Ledger {
+  const nationalIdKey = resolveNationalIdKey(config);
+  return createLedger({ store, clock, nationalIdKey, cacheEntriesMax: config.stateCacheStreamsMax });
+}
+
 export async function wireLedgerApi(input: {
   readonly config: LedgerApiConfig;
   /** The engine's store, not yet instrumented. */
@@ -70,12 +76,7 @@ export async function wireLedgerApi(input: {
   const metrics = new ApiMetrics();
   // Every append is checked against the event catalogue before it reaches the engine.
   const store = instrumentStore(catalogueCheckedStore(input.store), metrics);
-  const ledger = createLedger({
-    store,
-    clock,
-    nationalIdKey: resolveNationalIdKey(input.config),
-    cacheEntriesMax: input.config.stateCacheStreamsMax,
-  });
+  const ledger = createConfiguredLedger(store, clock, input.config);
   const dataDirectory = resolve(
     input.config.store.engine === 'sqlite'
       ? input.config.store.dataDir
