@@ -8,10 +8,18 @@ import type Database from 'better-sqlite3';
 import {
   eventHashFromEncoded,
   GENESIS_HASH,
+  IdempotencyKeyClaimedError,
   StoreLimitError,
   WrongExpectedVersionError,
 } from '@timebank/event-store';
-import type { AppendResult, EncodedEvent, ExpectedRevision } from '@timebank/event-store';
+import type {
+  AppendResult,
+  EncodedEvent,
+  ExpectedRevision,
+  IdempotencyClaim,
+  StoredIdempotencyClaim,
+} from '@timebank/event-store';
+import { claimReader } from './claims.js';
 
 /** One event of an append, validated and canonically encoded on arrival. */
 export interface AppendEvent {
@@ -24,6 +32,8 @@ export interface AppendRequest {
   readonly streamName: string;
   readonly events: readonly AppendEvent[];
   readonly expectedRevision: ExpectedRevision;
+  /** Stored in the same transaction as the events, or the append is refused (see the port). */
+  readonly claim?: IdempotencyClaim;
 }
 
 interface StoredPlace {
@@ -84,6 +94,10 @@ export function createAppender(
     `INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const claimOf = claimReader(db);
+  const insertClaim = db.prepare<[Buffer, Buffer, string, bigint, bigint]>(
+    'INSERT INTO idempotency_claims (key_hash, request_hash, stream_name, revision, position) VALUES (?, ?, ?, ?, ?)',
+  );
   const upsertHead = db.prepare<[string, bigint, string]>(
     `INSERT INTO streams (stream_name, head_revision, head_hash) VALUES (?, ?, ?)
      ON CONFLICT (stream_name) DO UPDATE SET head_revision = excluded.head_revision, head_hash = excluded.head_hash`,
@@ -132,7 +146,41 @@ export function createAppender(
     return row && { streamName: row.stream_name, revision: row.revision, position: row.position };
   };
 
+  /**
+   * An append with a claim: a key claimed already refuses it, unless it is a retry of the append
+   * that claimed it (same request, its first event stored in the claimed stream), which the event
+   * path answers with the original result. Otherwise the claim is stored after the events, in the
+   * same savepoint (or, for one event, right after its only insert, which nothing can undo).
+   */
   const write = (request: AppendRequest, recordedAt: string): AppendResult => {
+    const { claim } = request;
+    if (claim === undefined) return writeEvents(request, recordedAt);
+    const stored = claimOf(claim.keyHash);
+    if (stored !== undefined) {
+      if (!retriesClaim(request, claim, stored))
+        throw new IdempotencyKeyClaimedError(stored, claim.requestHash);
+      return writeEvents(request, recordedAt);
+    }
+    const result = writeEvents(request, recordedAt);
+    insertClaim.run(
+      Buffer.from(claim.keyHash, 'hex'),
+      Buffer.from(claim.requestHash, 'hex'),
+      request.streamName,
+      result.nextExpectedRevision,
+      result.position,
+    );
+    return result;
+  };
+
+  const retriesClaim = (
+    request: AppendRequest,
+    claim: IdempotencyClaim,
+    stored: StoredIdempotencyClaim,
+  ): boolean =>
+    stored.requestHash === claim.requestHash &&
+    placeOf(request.events[0]?.id ?? '')?.streamName === stored.streamName;
+
+  const writeEvents = (request: AppendRequest, recordedAt: string): AppendResult => {
     const { streamName, events, expectedRevision } = request;
     const head = headOf(streamName);
     if (!matchesHead(expectedRevision, head)) {

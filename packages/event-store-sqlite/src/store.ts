@@ -3,7 +3,7 @@
  * through group commit; reads and subscriptions use the same connection, which only ever sees
  * committed data because every transaction runs synchronously on the main thread.
  */
-import { DEFAULT_STORE_LIMITS, encodeAppend } from '@timebank/event-store';
+import { assertValidClaim, DEFAULT_STORE_LIMITS, encodeAppend } from '@timebank/event-store';
 import type {
   AppendOptions,
   AppendResult,
@@ -20,6 +20,7 @@ import type {
 } from '@timebank/event-store';
 import { createAppender, DEFAULT_HEAD_CACHE_STREAMS_MAX } from './append.js';
 import { ChangeSignal } from './change-signal.js';
+import { claimReader } from './claims.js';
 import { LocalChangeLog } from './local-change-log.js';
 import { openDatabase } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter } from './group-commit.js';
@@ -59,10 +60,13 @@ export interface SqliteEventStoreOptions {
 
 /**
  * The SQLite store, with a view of the live connection settings for operational checks. It offers
- * both optional capabilities of the port: its appends all pass through this connection (a change
- * log) and it can read `$all` without the auditors' fields (a payload reader).
+ * the optional capabilities of the port: its appends all pass through this connection (a change
+ * log), it can read `$all` without the auditors' fields (a payload reader), and it stores
+ * idempotency claims in the append's transaction.
  */
-export interface SqliteEventStore extends StoreWith<'streamChangesSince' | 'readAllPayloads'> {
+export interface SqliteEventStore extends StoreWith<
+  'streamChangesSince' | 'readAllPayloads' | 'readIdempotencyClaim'
+> {
   readonly engine: 'sqlite';
   readonly path: string;
   /** Journal mode, `synchronous` level and autocheckpoint size as the open connection reports them now. */
@@ -106,6 +110,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const readPayloadsAfter = db.prepare<[bigint, number], PayloadRow>(
     `SELECT ${PAYLOAD_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
   );
+  const claimOf = claimReader(db);
   const selectHead = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events');
   for (const statement of [readForwards, readBackwards, readAfter, readPayloadsAfter]) statement.raw(true);
 
@@ -151,6 +156,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     ): Promise<AppendResult> {
       if (closing) throw new Error(`event store ${options.path} is closing`);
       const encoded = encodeAppend(streamName, events, append.expectedRevision, limits);
+      assertValidClaim(append.idempotencyClaim);
       return committer.submit({
         streamName,
         // Only what is stored is kept: the caller may change its objects after this returns.
@@ -160,7 +166,13 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
           encoded: encoded[index] as EncodedEvent,
         })),
         expectedRevision: append.expectedRevision,
+        ...(append.idempotencyClaim === undefined ? {} : { claim: { ...append.idempotencyClaim } }),
       });
+    },
+
+    async readIdempotencyClaim(keyHash: string) {
+      assertOpen();
+      return claimOf(keyHash);
     },
 
     async readStream(streamName: string, read: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
