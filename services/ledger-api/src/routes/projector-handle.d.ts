@@ -1,0 +1,18 @@
+/**
+ * The projector as the API sees it (packages/projections). Optional: without it, reads are
+ * computed from the streams and `/readyz` checks the store only.
+ */
+export interface ProjectorHandle {
+    /** Global position of the last event applied to the read models. */
+    checkpoint(): bigint;
+    /** True once the projector has caught up with the store after start-up (readiness). */
+    hasCaughtUp(): boolean;
+    /** Events and seconds the read models are behind the store (metrics). */
+    lag(): {
+        events: number;
+        seconds: number;
+    };
+    /** Resolves true once `checkpoint() >= position`, false after `timeoutMs`. */
+    waitFor(position: bigint, timeoutMs: number): Promise<boolean>;
+    stop(): Promise<void>;
+}
