@@ -27,6 +27,41 @@ export interface SoakWorld {
   balance(volunteerId: string): Promise<Response>;
 }
 
+type Post = (url: string, authorization: string, payload: object, key?: string) => Promise<Response>;
+
+function expectOk(response: Response, what: string): Response {
+  if (response.statusCode >= 300) throw new Error(`${what}: ${response.statusCode} ${response.body}`);
+  return response;
+}
+
+/** Registers a volunteer and has eight hours of service recorded and confirmed; returns the id. */
+async function earningVolunteer(post: Post, admin: string, seed: number): Promise<string> {
+  const end = Math.floor((Date.now() - 2 * HOUR_MS) / 60_000) * 60_000;
+  const registered = expectOk(
+    await post('/v1/volunteers', admin, {
+      name: `Volunteer ${seed}`,
+      nationalIdNumber: nationalIdNumber(seed),
+      phone: '+86-311-5550000',
+      community: 'c1',
+    }),
+    'registration',
+  );
+  const { volunteerId } = registered.json<{ volunteerId: string }>();
+  const recorded = expectOk(
+    await post(`/v1/volunteers/${volunteerId}/service-records`, admin, {
+      activity: 'Reading to elders',
+      organisationId: 'org1',
+      startAt: new Date(end - EARNED_HOURS * HOUR_MS).toISOString(),
+      endAt: new Date(end).toISOString(),
+    }),
+    'service record',
+  );
+  const { recordId } = recorded.json<{ recordId: string }>();
+  const confirmUrl = `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`;
+  expectOk(await post(confirmUrl, admin, {}), 'confirmation');
+  return volunteerId;
+}
+
 export async function soakWorld(api: WiredApi, volunteers: number): Promise<SoakWorld> {
   let keys = 0;
   const keyFor = async (role: 'admin' | 'partner', scope: object): Promise<string> => {
@@ -41,12 +76,7 @@ export async function soakWorld(api: WiredApi, volunteers: number): Promise<Soak
     return `Bearer ${key}`;
   };
   let posts = 0;
-  const post = async (
-    url: string,
-    authorization: string,
-    payload: object,
-    key?: string,
-  ): Promise<Response> => {
+  const post: Post = async (url, authorization, payload, key) => {
     posts += 1;
     return api.app.inject({
       method: 'POST',
@@ -55,57 +85,17 @@ export async function soakWorld(api: WiredApi, volunteers: number): Promise<Soak
       payload: payload as Record<string, unknown>,
     });
   };
-  const expect = (response: Response, what: string): Response => {
-    if (response.statusCode >= 300) throw new Error(`${what}: ${response.statusCode} ${response.body}`);
-    return response;
-  };
   const admin = await keyFor('admin', { kind: 'all' });
-  expect(
-    await post('/v1/admin/organisations', admin, {
-      organisationId: 'org1',
-      name: 'Station',
-      community: 'c1',
-    }),
-    'organisation',
-  );
-  expect(
-    await post('/v1/admin/partners', admin, { partnerId: 'p1', name: 'Canteen', community: 'c1' }),
-    'partner',
-  );
+  const organisation = { organisationId: 'org1', name: 'Station', community: 'c1' };
+  expectOk(await post('/v1/admin/organisations', admin, organisation), 'organisation');
+  const canteen = { partnerId: 'p1', name: 'Canteen', community: 'c1' };
+  expectOk(await post('/v1/admin/partners', admin, canteen), 'partner');
   const partner = await keyFor('partner', { kind: 'partner', id: 'p1' });
-  expect(
-    await post('/v1/partners/p1/offers', admin, { offerId: 'tea', title: 'Tea', priceCentipoints: 1 }),
-    'offer',
-  );
+  const tea = { offerId: 'tea', title: 'Tea', priceCentipoints: 1 };
+  expectOk(await post('/v1/partners/p1/offers', admin, tea), 'offer');
   const volunteerIds: string[] = [];
-  const end = Math.floor((Date.now() - 2 * HOUR_MS) / 60_000) * 60_000;
-  for (let seed = 0; seed < volunteers; seed += 1) {
-    const registered = expect(
-      await post('/v1/volunteers', admin, {
-        name: `Volunteer ${seed}`,
-        nationalIdNumber: nationalIdNumber(seed),
-        phone: '+86-311-5550000',
-        community: 'c1',
-      }),
-      'registration',
-    );
-    const { volunteerId } = registered.json<{ volunteerId: string }>();
-    const recorded = expect(
-      await post(`/v1/volunteers/${volunteerId}/service-records`, admin, {
-        activity: 'Reading to elders',
-        organisationId: 'org1',
-        startAt: new Date(end - EARNED_HOURS * HOUR_MS).toISOString(),
-        endAt: new Date(end).toISOString(),
-      }),
-      'service record',
-    );
-    const { recordId } = recorded.json<{ recordId: string }>();
-    expect(
-      await post(`/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, admin, {}),
-      'confirmation',
-    );
-    volunteerIds.push(volunteerId);
-  }
+  for (let seed = 0; seed < volunteers; seed += 1)
+    volunteerIds.push(await earningVolunteer(post, admin, seed));
   return {
     volunteerIds,
     redeem: (volunteerId, idempotencyKey) =>
