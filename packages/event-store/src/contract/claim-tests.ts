@@ -123,7 +123,9 @@ export function claimContract(t: Tap, harness: ContractHarness): void {
       );
       const winners = outcomes.flatMap((outcome, caller) => (outcome.status === 'fulfilled' ? [caller] : []));
       t.equal(winners.length, 1, 'exactly one append claims the key');
-      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+      const losers = outcomes.flatMap((outcome) =>
+        outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
+      );
       t.ok(
         losers.every((error) => error instanceof IdempotencyKeyClaimedError),
         'every other one is refused as claimed',
