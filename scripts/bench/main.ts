@@ -18,6 +18,7 @@ import { emmettPeerBenchmark } from './emmett-peer.js';
 import { eventStorePostgresBenchmark } from './event-store-postgres.js';
 import { eventStoreSqliteBenchmark } from './event-store-sqlite.js';
 import { ledgerMemoryBenchmark } from './ledger-memory.js';
+import { ledgerSoakBenchmark } from './ledger-soak.js';
 import { ledgerStoreSizeBenchmark } from './ledger-store-size.js';
 import { ledgerStreamLengthBenchmark } from './ledger-stream-length.js';
 import { kafkaRelayBenchmark } from './kafka-relay.js';
@@ -38,6 +39,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   ledgerStoreSizeBenchmark,
   emmettPeerBenchmark,
   ledgerMemoryBenchmark,
+  ledgerSoakBenchmark,
   kafkaRelayBenchmark,
   projectionsRebuildBenchmark,
   personalDataBenchmark,

@@ -1,6 +1,7 @@
 import {
   isWrongExpectedVersion,
   type EventStore,
+  type IdempotencyClaim,
   type JsonObject,
   type NewEvent,
   type RecordedEvent,
@@ -41,6 +42,12 @@ export type DependencyLoader = <State, Event extends DomainEventShape>(
   streamName: string,
   fold: StreamFold<State, Event>,
 ) => Promise<{ state: State; revision: bigint }>;
+
+/**
+ * Called right before a command's first append with the stream's name; the idempotency claim it
+ * returns (if any) is stored in that append's transaction.
+ */
+export type FirstAppendHook = (streamName: string) => IdempotencyClaim | undefined;
 
 /** Who and why: carried into every event's metadata. */
 export interface CommandEnvelope {
@@ -255,7 +262,8 @@ export class CommandHandler {
    *
    * `onFirstAppend`, if given, runs synchronously right before the first append is submitted
    * (never if nothing is appended) with the stream's name, so that an append it submits joins the
-   * same group commit.
+   * same group commit; an idempotency claim it returns is appended with the events, on every
+   * attempt until one is stored (a refused claim throws `IdempotencyKeyClaimedError`).
    */
   // eslint-disable-next-line max-params -- stream, fold, decide and envelope are the command cycle's parts; the fifth is an optional callback for the first append only
   async handle<State, Event extends DomainEventShape>(
@@ -267,9 +275,10 @@ export class CommandHandler {
       loadDependency: DependencyLoader,
     ) => readonly Event[] | Promise<readonly Event[]>,
     envelope: CommandEnvelope,
-    onFirstAppend?: (streamName: string) => void,
+    onFirstAppend?: FirstAppendHook,
   ): Promise<HandledCommand<Event>> {
     let firstAppend = onFirstAppend;
+    let claim: IdempotencyClaim | undefined;
     return this.#serializer.run(streamName, async () => {
       for (let attempt = 1; ; attempt += 1) {
         // The epoch is the one this state was checked in; stamping the append's outcome with it
@@ -289,11 +298,12 @@ export class CommandHandler {
             ...(envelope.causationId === undefined ? {} : { causationId: envelope.causationId }),
           },
         }));
-        firstAppend?.(streamName);
+        claim = firstAppend?.(streamName) ?? claim;
         firstAppend = undefined;
         try {
           const result = await this.#store.appendToStream(streamName, newEvents, {
             expectedRevision: revision < 0n ? 'no_stream' : revision,
+            ...(claim === undefined ? {} : { idempotencyClaim: claim }),
           });
           let nextState = state;
           for (const event of decided) {

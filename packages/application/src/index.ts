@@ -1,5 +1,5 @@
 // The command handler and its cache stay inside: the ledger's API is the way in.
-export { ConcurrencyConflictError, type HandledCommand } from './command-handler.js';
+export { ConcurrencyConflictError, type FirstAppendHook, type HandledCommand } from './command-handler.js';
 export * from './event-ids.js';
 export * from './keyed-serializer.js';
 export * from './ledger.js';

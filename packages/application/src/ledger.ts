@@ -16,7 +16,12 @@ import {
 } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
 import { commandDecisions } from './command-decision.js';
-import { CommandHandler, type CommandEnvelope, type HandledCommand } from './command-handler.js';
+import {
+  CommandHandler,
+  type CommandEnvelope,
+  type FirstAppendHook,
+  type HandledCommand,
+} from './command-handler.js';
 import type { PersonalKeys } from './personal-data/personal-keys.js';
 import { sealingStore } from './personal-data/sealing-store.js';
 import { runReactions } from './reaction-runner.js';
@@ -51,9 +56,10 @@ export interface ExecuteOptions {
   /**
    * Runs synchronously, with the stream's name, right before the command's own events are
    * submitted (not its reactions'), and never when the command appends nothing: an append it
-   * submits shares their group commit.
+   * submits shares their group commit. A claim it returns goes with the command's append, in
+   * the same transaction (and with every retry after a lost race, until one is stored).
    */
-  readonly onFirstAppend?: (streamName: string) => void;
+  readonly onFirstAppend?: FirstAppendHook;
 }
 
 export interface LedgerResult extends HandledCommand<DomainEvent> {
@@ -196,7 +202,7 @@ export function createLedger(options: LedgerOptions): Ledger {
   async function executeOne(
     command: Command,
     executeOptions: ExecuteOptions,
-    onFirstAppend?: (streamName: string) => void,
+    onFirstAppend?: FirstAppendHook,
   ): Promise<HandledCommand<DomainEvent>> {
     const { streamName, fold, decide } = await decisionOf(command);
     return handler.handle(

@@ -104,6 +104,11 @@ export class EsdbEventStore implements EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     this.#assertOpen();
+    // EventStoreDB appends to one stream atomically, never to two: a claim cannot join the events,
+    // so callers keep claims as events of their own streams (see docs/event-store.md).
+    if (options.idempotencyClaim !== undefined) {
+      throw new Error('EventStoreDB cannot store an idempotency claim in the append (no IdempotencyClaims)');
+    }
     const expected = options.expectedRevision;
     validateAppend(streamName, events, expected, this.#limits);
     assertNoReservedMetadataKeys(events);

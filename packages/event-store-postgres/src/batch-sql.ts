@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { EventRow, QueuedAppend, StoredId, StreamHead } from './plan-batch.js';
+import type { StoredIdempotencyClaim } from '@timebank/event-store';
+import type { EventRow, QueuedAppend, StoredBatchState, StoredId, StreamHead } from './plan-batch.js';
 
 /**
  * The two round trips of a group commit, as simple-protocol multi-statement queries. Round trips,
@@ -23,6 +24,16 @@ export function beginAndReadStateSql(
 ): string {
   const streamNames = [...new Set(appends.map((append) => append.streamName))].map(literal);
   const ids = appends.flatMap((append) => append.events.map((event) => literal(event.id)));
+  const keyHashes = appends.flatMap((append) => (append.claim === undefined ? [] : [append.claim.keyHash]));
+  // Claims are read only for batches that carry one; a row reuses the columns: hash holds the
+  // request hash, id the key hash.
+  const claims =
+    keyHashes.length === 0
+      ? ''
+      : `
+    UNION ALL
+    SELECT 'claim', stream_name, revision::text, encode(request_hash, 'hex'), encode(key_hash, 'hex'), position::text
+      FROM ${schema}.idempotency_claims WHERE key_hash = ANY(ARRAY[${keyHashes.map(bytea).join(',')}])`;
   return `BEGIN;
     SELECT pg_advisory_xact_lock(${lockKey.toString()});
     SELECT 'head', head.stream_name, head.revision::text, head.hash, NULL, NULL
@@ -33,25 +44,20 @@ export function beginAndReadStateSql(
       ) AS head
     UNION ALL
     SELECT 'id', stream_name, revision::text, NULL, id::text, position::text
-      FROM ${schema}.events WHERE id = ANY(ARRAY[${ids.join(',')}]::uuid[])
+      FROM ${schema}.events WHERE id = ANY(ARRAY[${ids.join(',')}]::uuid[])${claims}
     UNION ALL
     SELECT 'last', NULL, NULL, NULL, NULL, coalesce(max(position), 0)::text FROM ${schema}.events`;
 }
 
 type StateRow = [string, string | null, string | null, string | null, string | null, string | null];
 
-export interface StoredState {
-  readonly heads: Map<string, StreamHead>;
-  readonly ids: Map<string, StoredId>;
-  readonly lastPosition: bigint;
-}
-
 /** Reads the rows of statement list 1's last result. */
-export function parseState(results: unknown): StoredState {
+export function parseState(results: unknown): StoredBatchState {
   const last = Array.isArray(results) ? (results.at(-1) as pg.QueryResult<StateRow> | undefined) : undefined;
   if (last === undefined) throw new Error('state query returned no result');
   const heads = new Map<string, StreamHead>();
   const ids = new Map<string, StoredId>();
+  const claims = new Map<string, StoredIdempotencyClaim>();
   let lastPosition: bigint | undefined;
   for (const [kind, streamName, revision, hash, id, position] of last.rows) {
     if (kind === 'head' && streamName !== null && revision !== null && hash !== null) {
@@ -64,6 +70,16 @@ export function parseState(results: unknown): StoredState {
       position !== null
     ) {
       ids.set(id, { streamName, revision: BigInt(revision), position: BigInt(position) });
+    } else if (kind === 'claim' && streamName !== null && revision !== null && hash !== null && id !== null) {
+      const nextExpectedRevision = BigInt(revision);
+      if (position === null) throw new Error(`claim ${id} has no position`);
+      claims.set(id, {
+        keyHash: id,
+        requestHash: hash,
+        streamName,
+        nextExpectedRevision,
+        position: BigInt(position),
+      });
     } else if (kind === 'last' && position !== null) {
       lastPosition = BigInt(position);
     } else {
@@ -71,23 +87,40 @@ export function parseState(results: unknown): StoredState {
     }
   }
   if (lastPosition === undefined) throw new Error('state query returned no last position');
-  return { heads, ids, lastPosition };
+  return { heads, ids, claims, lastPosition };
 }
 
 /**
  * Statement list 2 without its COMMIT: the rows and the notification. NOTIFY inside the
  * transaction is delivered by the server only if and when it commits.
  */
-export function insertAndNotifySql(schema: string, channel: string, rows: readonly EventRow[]): string {
+export function insertAndNotifySql(
+  schema: string,
+  channel: string,
+  rows: readonly EventRow[],
+  claims: readonly StoredIdempotencyClaim[] = [],
+): string {
   const values = rows.map(
     (row) =>
       `(${row.position.toString()},${literal(row.streamName)},${row.revision.toString()},${literal(row.id)},` +
       `${literal(row.type)},${literal(row.data)},${literal(row.metadata)},${literal(row.hash)})`,
   );
   const lastPosition = rows.at(-1)?.position ?? 0n;
+  const claimValues = claims.map(
+    (claim) =>
+      `(${bytea(claim.keyHash)},${bytea(claim.requestHash)},${literal(claim.streamName)},` +
+      `${claim.nextExpectedRevision.toString()},${claim.position.toString()})`,
+  );
+  // After the events' INSERT, whose result `assertInserted` reads first.
+  const insertClaims =
+    claims.length === 0
+      ? ''
+      : `INSERT INTO ${schema}.idempotency_claims (key_hash, request_hash, stream_name, revision, position)
+    VALUES ${claimValues.join(',')};
+    `;
   return `INSERT INTO ${schema}.events (position, stream_name, revision, id, type, data, metadata, hash)
     VALUES ${values.join(',')};
-    SELECT pg_notify(${literal(channel)}, ${literal(lastPosition.toString())})`;
+    ${insertClaims}SELECT pg_notify(${literal(channel)}, ${literal(lastPosition.toString())})`;
 }
 
 /** Checks statement list 2's INSERT result: every planned row, no more, no fewer. */
@@ -96,6 +129,11 @@ export function assertInserted(results: unknown, expected: number): void {
   if (insert?.command !== 'INSERT' || insert.rowCount !== expected) {
     throw new Error(`inserted ${String(insert?.rowCount)} of ${expected} rows`);
   }
+}
+
+/** A sha-256 in hex (checked by `assertValidClaim`) as a bytea literal. */
+function bytea(hex: string): string {
+  return `decode(${literal(hex)}, 'hex')`;
 }
 
 function literal(value: string): string {

@@ -136,15 +136,16 @@ export class GroupCommitWriter {
       const state = parseState(
         await client.query({ text: beginAndReadStateSql(schema, lockKey, appends), rowMode: 'array' }),
       );
-      const plan = planBatch(appends, state.heads, state.ids, state.lastPosition);
+      const plan = planBatch(appends, state);
       if (plan.rows.length === 0) {
         await client.query('COMMIT');
       } else if (hooks?.beforeCommit === undefined) {
-        const insertSql = insertAndNotifySql(schema, channel, plan.rows);
+        const insertSql = insertAndNotifySql(schema, channel, plan.rows, plan.claims);
         assertInserted(await client.query(`${insertSql}; COMMIT`), plan.rows.length);
       } else {
         // Test path: the same statements, with the hook between the insert and the COMMIT.
-        assertInserted(await client.query(insertAndNotifySql(schema, channel, plan.rows)), plan.rows.length);
+        const insertSql = insertAndNotifySql(schema, channel, plan.rows, plan.claims);
+        assertInserted(await client.query(insertSql), plan.rows.length);
         await hooks.beforeCommit(plan.rows.map((row) => row.position));
         await client.query('COMMIT');
       }

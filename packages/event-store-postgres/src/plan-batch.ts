@@ -1,5 +1,6 @@
-import type { EventStoreError } from '@timebank/event-store';
+import type { EventStoreError, IdempotencyClaim, StoredIdempotencyClaim } from '@timebank/event-store';
 import {
+  IdempotencyKeyClaimedError,
   StoreLimitError,
   WrongExpectedVersionError,
   eventHash,
@@ -16,6 +17,8 @@ export interface QueuedAppend {
   readonly expectedRevision: ExpectedRevision;
   /** Bytes of canonical encoding, from validation; used to size batches. */
   readonly sizeBytes: number;
+  /** Stored with the events, in the same transaction, or the append is refused (see the port). */
+  readonly claim?: IdempotencyClaim;
 }
 
 export interface StreamHead {
@@ -48,33 +51,79 @@ export type AppendOutcome =
 
 export interface BatchPlan {
   readonly rows: EventRow[];
+  /** Claims to insert beside `rows`: each came with an append that wrote rows. */
+  readonly claims: StoredIdempotencyClaim[];
   /** One outcome per queued append, in queue order. */
   readonly outcomes: AppendOutcome[];
 }
 
+/** What a batch is planned against: the state read under the append lock. */
+export interface StoredBatchState {
+  readonly heads: ReadonlyMap<string, StreamHead>;
+  readonly ids: ReadonlyMap<string, StoredId>;
+  readonly lastPosition: bigint;
+  /** Claims of the batch's idempotency keys, by key hash; absent when no append carries one. */
+  readonly claims?: ReadonlyMap<string, StoredIdempotencyClaim>;
+}
+
 /**
- * Decides every append of a batch against the stream heads and stored ids read under the append
- * lock, in queue order, as if each were committed alone: each append has its own expected-revision
- * and idempotency check and sees the heads left by the earlier appends of the same batch, so one
- * conflicting append never fails its neighbours. Pure; mutates only its own copies.
+ * Decides every append of a batch against the stream heads, stored ids and claims read under the
+ * append lock, in queue order, as if each were committed alone: each append has its own
+ * expected-revision, idempotency and claim check and sees what the earlier appends of the same
+ * batch left, so one conflicting append never fails its neighbours. Pure; mutates only its own copies.
  */
-export function planBatch(
-  appends: readonly QueuedAppend[],
-  storedHeads: ReadonlyMap<string, StreamHead>,
-  storedIds: ReadonlyMap<string, StoredId>,
-  lastPosition: bigint,
-): BatchPlan {
-  const heads = new Map(storedHeads);
-  const ids = new Map(storedIds);
-  const rows: EventRow[] = [];
-  let position = lastPosition;
+export function planBatch(appends: readonly QueuedAppend[], stored: StoredBatchState): BatchPlan {
+  const events = new EventPlanner(stored);
+  const claimsByKey = new Map(stored.claims);
+  const claims: StoredIdempotencyClaim[] = [];
   const outcomes = appends.map((append): AppendOutcome => {
-    const head = heads.get(append.streamName);
-    const firstStored = ids.get(append.events[0]?.id ?? '');
-    if (firstStored !== undefined) return retried(append, firstStored, ids, head);
+    const { claim } = append;
+    if (claim === undefined) return events.plan(append);
+    const claimed = claimsByKey.get(claim.keyHash);
+    if (claimed !== undefined) {
+      // Only a retry of the append that claimed the key gets past: the event path answers it.
+      const retry =
+        claimed.requestHash === claim.requestHash &&
+        events.placeOf(append.events[0]?.id ?? '')?.streamName === claimed.streamName;
+      if (!retry) return { ok: false, error: new IdempotencyKeyClaimedError(claimed, claim.requestHash) };
+      return events.plan(append);
+    }
+    const rowsBefore = events.rows.length;
+    const outcome = events.plan(append);
+    if (outcome.ok && events.rows.length > rowsBefore) {
+      const made = { ...claim, streamName: append.streamName, ...outcome.result };
+      claimsByKey.set(claim.keyHash, made);
+      claims.push(made);
+    }
+    return outcome;
+  });
+  return { rows: events.rows, claims, outcomes };
+}
+
+/** Plans appends' events one after another, each seeing the heads and ids the earlier ones left. */
+class EventPlanner {
+  readonly rows: EventRow[] = [];
+  readonly #heads: Map<string, StreamHead>;
+  readonly #ids: Map<string, StoredId>;
+  #position: bigint;
+
+  constructor(stored: StoredBatchState) {
+    this.#heads = new Map(stored.heads);
+    this.#ids = new Map(stored.ids);
+    this.#position = stored.lastPosition;
+  }
+
+  placeOf(id: string): StoredId | undefined {
+    return this.#ids.get(id);
+  }
+
+  plan(append: QueuedAppend): AppendOutcome {
+    const head = this.#heads.get(append.streamName);
+    const firstStored = this.#ids.get(append.events[0]?.id ?? '');
+    if (firstStored !== undefined) return retried(append, firstStored, this.#ids, head);
     const conflict = checkExpected(append, head);
     if (conflict !== undefined) return { ok: false, error: conflict };
-    const repeated = append.events.findIndex((event) => ids.has(event.id));
+    const repeated = append.events.findIndex((event) => this.#ids.has(event.id));
     if (repeated !== -1) {
       return {
         ok: false,
@@ -88,9 +137,10 @@ export function planBatch(
     let previousHash = head === undefined ? GENESIS_HASH : head.hash;
     for (const event of append.events) {
       revision += 1n;
-      position += 1n;
+      this.#position += 1n;
+      const position = this.#position;
       const hash = eventHash(previousHash, { streamName: append.streamName, revision, ...event });
-      rows.push({
+      this.rows.push({
         position,
         streamName: append.streamName,
         revision,
@@ -100,13 +150,12 @@ export function planBatch(
         metadata: JSON.stringify(event.metadata),
         hash,
       });
-      ids.set(event.id, { streamName: append.streamName, revision, position });
+      this.#ids.set(event.id, { streamName: append.streamName, revision, position });
       previousHash = hash;
     }
-    heads.set(append.streamName, { revision, hash: previousHash });
-    return { ok: true, result: { nextExpectedRevision: revision, position } };
-  });
-  return { rows, outcomes };
+    this.#heads.set(append.streamName, { revision, hash: previousHash });
+    return { ok: true, result: { nextExpectedRevision: revision, position: this.#position } };
+  }
 }
 
 function checkExpected(append: QueuedAppend, head: StreamHead | undefined): EventStoreError | undefined {

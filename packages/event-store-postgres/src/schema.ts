@@ -38,6 +38,18 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
     CREATE TRIGGER events_are_immutable BEFORE UPDATE OR DELETE ON ${schema}.events
       FOR EACH ROW EXECUTE FUNCTION ${schema}.events_are_immutable();
   `,
+  // Idempotency claims, written in the append's transaction under the append lock: one row per
+  // key, the hashes as 32-byte bytea. Claims made before this migration are events of their
+  // `idempotency-*` streams, which readers still honour.
+  (schema) => `
+    CREATE TABLE IF NOT EXISTS ${schema}.idempotency_claims (
+      key_hash bytea PRIMARY KEY CHECK (octet_length(key_hash) = 32),
+      request_hash bytea NOT NULL CHECK (octet_length(request_hash) = 32),
+      stream_name text NOT NULL,
+      revision bigint NOT NULL,
+      position bigint NOT NULL
+    );
+  `,
 ];
 
 /** Arbitrary constant that names "event-store migrations" in the advisory-lock key space. */

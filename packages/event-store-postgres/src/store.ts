@@ -2,15 +2,17 @@ import pg from 'pg';
 import {
   EventStoreError,
   StoreLimitError,
+  assertValidClaim,
   assertValidStreamName,
   validateAppend,
   type AppendOptions,
   type AppendResult,
-  type EventStore,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredIdempotencyClaim,
+  type StoreWith,
   type SubscribeOptions,
   type Subscription,
 } from '@timebank/event-store';
@@ -27,7 +29,7 @@ import { migrate } from './schema.js';
 import { PostgresSubscription } from './subscription.js';
 
 /** The PostgreSQL adapter: the port plus operations a test harness or operator needs. */
-export interface PostgresEventStore extends EventStore {
+export interface PostgresEventStore extends StoreWith<'readIdempotencyClaim'> {
   readonly engine: 'postgres';
   readonly limits: PostgresLimits;
   /** The LISTEN/NOTIFY channel on which commits are announced. */
@@ -111,12 +113,36 @@ export async function createPostgresEventStore(
       assertOpen();
       const encoded = validateAppend(streamName, events, appendOptions.expectedRevision, limits);
       const sizeBytes = encoded.reduce((total, text) => total + Buffer.byteLength(text, 'utf8'), 0);
+      const claim = appendOptions.idempotencyClaim;
+      assertValidClaim(claim);
       return writer.append({
         streamName,
         events,
         expectedRevision: appendOptions.expectedRevision,
         sizeBytes,
+        ...(claim === undefined ? {} : { claim: { ...claim } }),
       });
+    },
+
+    async readIdempotencyClaim(keyHash: string): Promise<StoredIdempotencyClaim | undefined> {
+      assertOpen();
+      assertValidClaim({ keyHash, requestHash: keyHash });
+      const result = await pool.query<[string, string, string, string]>({
+        text: `SELECT encode(request_hash, 'hex'), stream_name, revision::text, position::text
+                 FROM ${schema}.idempotency_claims WHERE key_hash = decode($1, 'hex')`,
+        values: [keyHash],
+        rowMode: 'array',
+      });
+      const row = result.rows[0];
+      if (row === undefined) return undefined;
+      const [requestHash, streamName, revision, position] = row;
+      return {
+        keyHash,
+        requestHash,
+        streamName,
+        nextExpectedRevision: BigInt(revision),
+        position: BigInt(position),
+      };
     },
 
     async readStream(streamName: string, readOptions: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -33,9 +33,7 @@ t.test('appends of one batch see each other, and a conflict fails only itself', 
       append('s-1', [c], 0n),
       append('s-2', [newEvent()], 'stream_exists'),
     ],
-    new Map(),
-    new Map(),
-    41n,
+    { heads: new Map(), ids: new Map(), lastPosition: 41n },
   );
   t.same(codes(plan.outcomes), ['ok', 'WRONG_EXPECTED_VERSION', 'ok', 'WRONG_EXPECTED_VERSION']);
   t.same(
@@ -58,12 +56,11 @@ t.test('appends of one batch see each other, and a conflict fails only itself', 
 t.test('idempotency: retries return the original result; anything else is refused', async (t) => {
   const first = [newEvent(), newEvent()];
   const next = [newEvent()];
-  const stored = planBatch(
-    [append('s-1', first, 'no_stream'), append('s-1', next, 1n)],
-    new Map(),
-    new Map(),
-    0n,
-  );
+  const stored = planBatch([append('s-1', first, 'no_stream'), append('s-1', next, 1n)], {
+    heads: new Map(),
+    ids: new Map(),
+    lastPosition: 0n,
+  });
   const ids = new Map(
     stored.rows.map((row) => [
       row.id,
@@ -82,9 +79,7 @@ t.test('idempotency: retries return the original result; anything else is refuse
       append('s-1', [newEvent(), first[0] as NewEvent], 2n),
       append('s-1', [newEvent(), first[0] as NewEvent], 0n),
     ],
-    heads,
-    ids,
-    3n,
+    { heads, ids, lastPosition: 3n },
   );
   t.same(codes(retry.outcomes), [
     'ok',

@@ -1,11 +1,17 @@
 /**
  * PostgreSQL-specific behaviour beyond the contract: several writer processes on one schema,
  * gapless positions seen by a live subscriber, a listener killed by the server, a batch that
- * the database itself rejects, and concurrent migrations.
+ * the database itself rejects, concurrent migrations, and one idempotency key claimed from several.
  */
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import pg from 'pg';
-import { verifyStreamChain, type ExpectedRevision, type RecordedEvent } from '@timebank/event-store';
+import {
+  isIdempotencyKeyClaimed,
+  verifyStreamChain,
+  type ExpectedRevision,
+  type RecordedEvent,
+} from '@timebank/event-store';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore } from '../src/index.js';
 import { dropSchema, freshSchemaName, newEvent, openStore } from './helpers.js';
@@ -146,6 +152,33 @@ if (url !== undefined) {
       ],
       'the neighbours are stored with gapless positions',
     );
+  });
+
+  t.test('three writer stores on one schema claim one idempotency key: one wins', async (t) => {
+    const schema = freshSchemaName();
+    t.teardown(() => dropSchema(url, schema));
+    const writers = await Promise.all([1, 2, 3].map(() => openStore(t, url, { schema })));
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const claim = { keyHash: sha256('one key'), requestHash: sha256('one request') };
+    const outcomes = await Promise.allSettled(
+      writers.flatMap((store, storeIndex) =>
+        Array.from({ length: 5 }, (_, caller) =>
+          store.appendToStream(`claimer-${storeIndex}-${caller}`, [newEvent('Claimed')], {
+            expectedRevision: 'no_stream',
+            idempotencyClaim: claim,
+          }),
+        ),
+      ),
+    );
+    t.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, 'one append stored');
+    t.ok(
+      outcomes.every((outcome) => outcome.status === 'fulfilled' || isIdempotencyKeyClaimed(outcome.reason)),
+      'every other one, from any store, was refused as claimed',
+    );
+    const stored = await writers[0]!.readIdempotencyClaim(claim.keyHash);
+    const events = await writers[0]!.readAll();
+    t.equal(events.length, 1, 'one event in the whole store');
+    t.equal(stored?.streamName, events[0]?.streamName, 'the claim names the stream that was written');
   });
 
   t.test('migrations are idempotent and safe to run from several processes at once', async (t) => {

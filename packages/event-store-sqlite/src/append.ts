@@ -8,10 +8,18 @@ import type Database from 'better-sqlite3';
 import {
   eventHashFromEncoded,
   GENESIS_HASH,
+  IdempotencyKeyClaimedError,
   StoreLimitError,
   WrongExpectedVersionError,
 } from '@timebank/event-store';
-import type { AppendResult, EncodedEvent, ExpectedRevision } from '@timebank/event-store';
+import type {
+  AppendResult,
+  EncodedEvent,
+  ExpectedRevision,
+  IdempotencyClaim,
+  StoredIdempotencyClaim,
+} from '@timebank/event-store';
+import { claimReader } from './claims.js';
 
 /** One event of an append, validated and canonically encoded on arrival. */
 export interface AppendEvent {
@@ -24,6 +32,8 @@ export interface AppendRequest {
   readonly streamName: string;
   readonly events: readonly AppendEvent[];
   readonly expectedRevision: ExpectedRevision;
+  /** Stored in the same transaction as the events, or the append is refused (see the port). */
+  readonly claim?: IdempotencyClaim;
 }
 
 interface StoredPlace {
@@ -38,11 +48,16 @@ interface StreamHead {
 }
 
 /**
- * Most stream heads kept in memory, in streams. A head costs about 200 bytes; 10,000 of them are
- * 2 MB and cover every stream a busy day touches. Beyond it the cache starts over (a miss is one
- * indexed lookup, so a crude bound is enough).
+ * Most stream heads kept in memory by default, in streams (`SQLITE_HEAD_CACHE_STREAMS_MAX`). A head
+ * costs about 200 bytes; 10,000 of them are 2 MB and cover the streams a busy hour touches. Beyond
+ * it the least recently used head is forgotten: a miss is one indexed lookup of `streams`.
  */
-const HEAD_CACHE_STREAMS_MAX = 10_000;
+export const DEFAULT_HEAD_CACHE_STREAMS_MAX = 10_000;
+
+export interface AppenderOptions {
+  /** Most stream heads cached, in streams; 0 caches none beyond the current batch. */
+  readonly headCacheStreamsMax: number;
+}
 
 /** The write path, bound to one connection. Every method runs inside the batch transaction. */
 export interface Appender {
@@ -58,7 +73,16 @@ export interface Appender {
 
 /** Prepared statements for the write path, bound to one connection. */
 // eslint-disable-next-line max-lines-per-function -- not yet split: a factory closing over one open connection and its prepared statements; its seam is a class per concern, a follow-up
-export function createAppender(db: Database.Database): Appender {
+export function createAppender(
+  db: Database.Database,
+  options: AppenderOptions = { headCacheStreamsMax: DEFAULT_HEAD_CACHE_STREAMS_MAX },
+): Appender {
+  const { headCacheStreamsMax } = options;
+  if (!Number.isSafeInteger(headCacheStreamsMax) || headCacheStreamsMax < 0) {
+    throw new RangeError(
+      `headCacheStreamsMax must be a whole number ≥ 0, got ${String(headCacheStreamsMax)}`,
+    );
+  }
   const dataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
   const selectHead = db.prepare<[string], { head_revision: bigint; head_hash: string }>(
     'SELECT head_revision, head_hash FROM streams WHERE stream_name = ?',
@@ -70,6 +94,10 @@ export function createAppender(db: Database.Database): Appender {
     `INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const claimOf = claimReader(db);
+  const insertClaim = db.prepare<[Buffer, Buffer, string, bigint, bigint]>(
+    'INSERT INTO idempotency_claims (key_hash, request_hash, stream_name, revision, position) VALUES (?, ?, ?, ?, ?)',
+  );
   const upsertHead = db.prepare<[string, bigint, string]>(
     `INSERT INTO streams (stream_name, head_revision, head_hash) VALUES (?, ?, ?)
      ON CONFLICT (stream_name) DO UPDATE SET head_revision = excluded.head_revision, head_hash = excluded.head_hash`,
@@ -77,18 +105,40 @@ export function createAppender(db: Database.Database): Appender {
 
   // Heads are cached across batches. Only this connection writes between two of our batches
   // unless `PRAGMA data_version` changed, which SQLite guarantees for any other connection's commit.
+  // The Map's insertion order is its recency order (least recently used first): bounded by
+  // configuration, not by how many streams were ever written.
   const heads = new Map<string, StreamHead>();
   const dirty = new Set<string>();
   let knownDataVersion: bigint | undefined;
 
   const headOf = (streamName: string): StreamHead | undefined => {
     const cached = heads.get(streamName);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      heads.delete(streamName);
+      heads.set(streamName, cached);
+      return cached;
+    }
     const row = selectHead.get(streamName);
     if (row === undefined) return undefined;
     const head = { revision: row.head_revision, hash: row.head_hash };
-    heads.set(streamName, head);
+    cacheHead(streamName, head);
     return head;
+  };
+
+  /**
+   * Marks `head` as the most recently used and forgets the least recently used clean heads beyond
+   * the bound. A dirty head (appended in this batch, not yet in `streams`) is the only record of
+   * the batch's writes until `finish`, so it stays: the cache may exceed the bound by at most one
+   * batch's streams until then.
+   */
+  const cacheHead = (streamName: string, head: StreamHead): void => {
+    heads.delete(streamName);
+    heads.set(streamName, head);
+    if (heads.size <= headCacheStreamsMax) return;
+    for (const cachedName of heads.keys()) {
+      if (heads.size <= headCacheStreamsMax) break;
+      if (!dirty.has(cachedName)) heads.delete(cachedName);
+    }
   };
 
   const placeOf = (id: string): StoredPlace | undefined => {
@@ -96,7 +146,41 @@ export function createAppender(db: Database.Database): Appender {
     return row && { streamName: row.stream_name, revision: row.revision, position: row.position };
   };
 
+  /**
+   * An append with a claim: a key claimed already refuses it, unless it is a retry of the append
+   * that claimed it (same request, its first event stored in the claimed stream), which the event
+   * path answers with the original result. Otherwise the claim is stored after the events, in the
+   * same savepoint (or, for one event, right after its only insert, which nothing can undo).
+   */
   const write = (request: AppendRequest, recordedAt: string): AppendResult => {
+    const { claim } = request;
+    if (claim === undefined) return writeEvents(request, recordedAt);
+    const stored = claimOf(claim.keyHash);
+    if (stored !== undefined) {
+      if (!retriesClaim(request, claim, stored))
+        throw new IdempotencyKeyClaimedError(stored, claim.requestHash);
+      return writeEvents(request, recordedAt);
+    }
+    const result = writeEvents(request, recordedAt);
+    insertClaim.run(
+      Buffer.from(claim.keyHash, 'hex'),
+      Buffer.from(claim.requestHash, 'hex'),
+      request.streamName,
+      result.nextExpectedRevision,
+      result.position,
+    );
+    return result;
+  };
+
+  const retriesClaim = (
+    request: AppendRequest,
+    claim: IdempotencyClaim,
+    stored: StoredIdempotencyClaim,
+  ): boolean =>
+    stored.requestHash === claim.requestHash &&
+    placeOf(request.events[0]?.id ?? '')?.streamName === stored.streamName;
+
+  const writeEvents = (request: AppendRequest, recordedAt: string): AppendResult => {
     const { streamName, events, expectedRevision } = request;
     const head = headOf(streamName);
     if (!matchesHead(expectedRevision, head)) {
@@ -141,14 +225,9 @@ export function createAppender(db: Database.Database): Appender {
       revision += 1n;
     }
     // Cached only now: a throw above leaves the head as it was, like the savepoint's rollback.
-    if (heads.size >= HEAD_CACHE_STREAMS_MAX && !heads.has(streamName)) dropCleanHeads();
-    heads.set(streamName, { revision: revision - 1n, hash: previousHash });
     dirty.add(streamName);
+    cacheHead(streamName, { revision: revision - 1n, hash: previousHash });
     return { nextExpectedRevision: revision - 1n, position };
-  };
-
-  const dropCleanHeads = (): void => {
-    for (const streamName of heads.keys()) if (!dirty.has(streamName)) heads.delete(streamName);
   };
 
   /**
@@ -197,6 +276,11 @@ export function createAppender(db: Database.Database): Appender {
         upsertHead.run(streamName, head.revision, head.hash);
       }
       dirty.clear();
+      // Heads of this batch beyond the bound were kept only until they were stored.
+      for (const streamName of heads.keys()) {
+        if (heads.size <= headCacheStreamsMax) break;
+        heads.delete(streamName);
+      }
     },
     abandon: () => {
       heads.clear();

@@ -6,14 +6,24 @@ import Database from 'better-sqlite3';
 /** `PRAGMA synchronous` value for FULL: fsync the WAL on every commit. */
 export const SYNCHRONOUS_FULL = 2;
 
-/** Bumped whenever the schema below changes; stored in `PRAGMA user_version`. */
-const SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever the schema below changes; stored in `PRAGMA user_version`. Version 2 added
+ * `idempotency_claims`; a version-1 file is migrated on open (the table is created empty: claims
+ * made before it are events of their `idempotency-*` streams, which readers still honour).
+ */
+const SCHEMA_VERSION = 2;
+
+/** Versions this code opens, migrating them to `SCHEMA_VERSION`; 0 is a new, empty file. */
+const OPENABLE_SCHEMA_VERSIONS: readonly unknown[] = [0, 1, SCHEMA_VERSION];
 
 /**
  * The global position is the events table's INTEGER PRIMARY KEY (the rowid): one writer at a
  * time (BEGIN IMMEDIATE) appends at max + 1, so positions grow in commit order and a reader never
  * sees a later position before an earlier one. `streams` holds each stream's head so that an
  * append checks its expected revision and chains its hash with one indexed lookup.
+ * `idempotency_claims` holds one row per claimed idempotency key, written in the append's
+ * transaction: the hashes as 32-byte blobs (a third of a hex-text row) and where the append ended,
+ * so that neither a claim nor a repeat needs an event or a stream of its own.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -32,6 +42,13 @@ CREATE TABLE IF NOT EXISTS streams (
   stream_name TEXT PRIMARY KEY,
   head_revision INTEGER NOT NULL,
   head_hash TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency_claims (
+  key_hash BLOB PRIMARY KEY,
+  request_hash BLOB NOT NULL,
+  stream_name TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  position INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 `;
 
@@ -81,13 +98,16 @@ export function openDatabase(path: string, options: OpenOptions): Database.Datab
       throw new Error(`SQLite at ${path} runs at synchronous=${String(synchronous)}, not FULL`);
     }
     const version = db.pragma('user_version', { simple: true });
-    if (version !== 0 && version !== SCHEMA_VERSION) {
+    if (!OPENABLE_SCHEMA_VERSIONS.includes(version)) {
       throw new Error(
         `SQLite at ${path} has schema version ${String(version)}; this code knows ${SCHEMA_VERSION}`,
       );
     }
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // Creating what is missing and stamping the version commit together: a crash leaves either.
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
     db.defaultSafeIntegers(true);
     return db;
   } catch (error) {

@@ -7,8 +7,7 @@
 import type Database from 'better-sqlite3';
 import { EventStoreError } from '@timebank/event-store';
 import type { AppendResult, StreamChange } from '@timebank/event-store';
-import { createAppender } from './append.js';
-import type { AppendRequest } from './append.js';
+import type { Appender, AppendRequest } from './append.js';
 
 export interface GroupCommitLimits {
   /**
@@ -55,6 +54,8 @@ export class GroupCommitter {
 
   constructor(
     db: Database.Database,
+    /** The write path bound to `db`; its head cache lives across this committer's batches. */
+    appender: Appender,
     private readonly limits: GroupCommitLimits,
     /**
      * Called after each commit that stored something, before any caller is answered, with the
@@ -62,7 +63,6 @@ export class GroupCommitter {
      */
     private readonly onCommit: (committed: readonly StreamChange[]) => void,
   ) {
-    const appender = createAppender(db);
     // A nested better-sqlite3 transaction runs as a SAVEPOINT: a throw rolls back that append only.
     const appendInSavepoint = db.transaction(appender.write);
     const batchTransaction = db.transaction((batch: readonly Pending[]): Outcome[] => {

@@ -3,7 +3,7 @@
  * through group commit; reads and subscriptions use the same connection, which only ever sees
  * committed data because every transaction runs synchronously on the main thread.
  */
-import { DEFAULT_STORE_LIMITS, encodeAppend } from '@timebank/event-store';
+import { assertValidClaim, DEFAULT_STORE_LIMITS, encodeAppend } from '@timebank/event-store';
 import type {
   AppendOptions,
   AppendResult,
@@ -18,7 +18,9 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '@timebank/event-store';
+import { createAppender, DEFAULT_HEAD_CACHE_STREAMS_MAX } from './append.js';
 import { ChangeSignal } from './change-signal.js';
+import { claimReader } from './claims.js';
 import { LocalChangeLog } from './local-change-log.js';
 import { openDatabase } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter } from './group-commit.js';
@@ -49,14 +51,22 @@ export interface SqliteEventStoreOptions {
    * has to re-read everything; about 1 MB.
    */
   readonly changeLogEntriesMax?: number;
+  /**
+   * Stream heads the append path keeps in memory, in streams (least recently used forgotten first).
+   * Default 10,000 (about 2 MB, see `DEFAULT_HEAD_CACHE_STREAMS_MAX`); a miss costs one indexed lookup.
+   */
+  readonly headCacheStreamsMax?: number;
 }
 
 /**
  * The SQLite store, with a view of the live connection settings for operational checks. It offers
- * both optional capabilities of the port: its appends all pass through this connection (a change
- * log) and it can read `$all` without the auditors' fields (a payload reader).
+ * the optional capabilities of the port: its appends all pass through this connection (a change
+ * log), it can read `$all` without the auditors' fields (a payload reader), and it stores
+ * idempotency claims in the append's transaction.
  */
-export interface SqliteEventStore extends StoreWith<'streamChangesSince' | 'readAllPayloads'> {
+export interface SqliteEventStore extends StoreWith<
+  'streamChangesSince' | 'readAllPayloads' | 'readIdempotencyClaim'
+> {
   readonly engine: 'sqlite';
   readonly path: string;
   /** Journal mode, `synchronous` level and autocheckpoint size as the open connection reports them now. */
@@ -78,6 +88,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
   // Validated before the file is opened, so a bad option leaves nothing open.
   const changeLog = new LocalChangeLog(options.changeLogEntriesMax ?? 10_000);
+  const headCacheStreamsMax = options.headCacheStreamsMax ?? DEFAULT_HEAD_CACHE_STREAMS_MAX;
+  if (!Number.isSafeInteger(headCacheStreamsMax) || headCacheStreamsMax < 0) {
+    throw new RangeError(
+      `headCacheStreamsMax must be a whole number ≥ 0, got ${String(headCacheStreamsMax)}`,
+    );
+  }
   const db = openDatabase(options.path, {
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
@@ -94,6 +110,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const readPayloadsAfter = db.prepare<[bigint, number], PayloadRow>(
     `SELECT ${PAYLOAD_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
   );
+  const claimOf = claimReader(db);
   const selectHead = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events');
   for (const statement of [readForwards, readBackwards, readAfter, readPayloadsAfter]) statement.raw(true);
 
@@ -104,6 +121,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const selectDataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
   const committer = new GroupCommitter(
     db,
+    createAppender(db, { headCacheStreamsMax }),
     { ...DEFAULT_GROUP_COMMIT_LIMITS, ...options.groupCommit },
     (committed) => {
       for (const change of committed) changeLog.record(change);
@@ -138,6 +156,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     ): Promise<AppendResult> {
       if (closing) throw new Error(`event store ${options.path} is closing`);
       const encoded = encodeAppend(streamName, events, append.expectedRevision, limits);
+      assertValidClaim(append.idempotencyClaim);
       return committer.submit({
         streamName,
         // Only what is stored is kept: the caller may change its objects after this returns.
@@ -147,7 +166,13 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
           encoded: encoded[index] as EncodedEvent,
         })),
         expectedRevision: append.expectedRevision,
+        ...(append.idempotencyClaim === undefined ? {} : { claim: { ...append.idempotencyClaim } }),
       });
+    },
+
+    async readIdempotencyClaim(keyHash: string) {
+      assertOpen();
+      return claimOf(keyHash);
     },
 
     async readStream(streamName: string, read: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -1,5 +1,5 @@
 import { StoreLimitError } from './errors.js';
-import type { ExpectedRevision, NewEvent } from './port.js';
+import type { ExpectedRevision, IdempotencyClaim, NewEvent } from './port.js';
 import { sortedKeys } from './hash-chain.js';
 
 export interface StoreLimits {
@@ -174,4 +174,17 @@ export function validateAppend(
     (encoded, index) =>
       `{"data":${encoded.dataJson},"metadata":${encoded.metadataJson},"type":${JSON.stringify(events[index]?.type)}}`,
   );
+}
+
+const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Checks an append's idempotency claim before any I/O: both hashes lower-case hex sha-256. */
+export function assertValidClaim(claim: IdempotencyClaim | undefined): void {
+  if (claim === undefined) return;
+  if (!SHA256_HEX_PATTERN.test(claim.keyHash) || !SHA256_HEX_PATTERN.test(claim.requestHash)) {
+    throw new StoreLimitError(
+      'INVALID_EVENT',
+      'an idempotency claim needs two lower-case hex sha-256 hashes',
+    );
+  }
 }

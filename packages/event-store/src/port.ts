@@ -54,6 +54,27 @@ export interface RecordedEvent {
 
 export interface AppendOptions {
   readonly expectedRevision: ExpectedRevision;
+  /**
+   * Claims an idempotency key in the same transaction as the events: both are stored or neither.
+   * Only a store offering `IdempotencyClaims` accepts it; any other throws before writing.
+   * If the key is claimed already, nothing is written and the append throws
+   * `IdempotencyKeyClaimedError` carrying the stored claim, unless it is a retry of the very append
+   * that claimed it (same request, same event ids), which returns the original result.
+   */
+  readonly idempotencyClaim?: IdempotencyClaim;
+}
+
+/** An idempotency key to claim with an append; both hashes are lower-case hex sha-256. */
+export interface IdempotencyClaim {
+  /** What identifies the key (e.g. sha-256 of API key id and Idempotency-Key): the claim's primary key. */
+  readonly keyHash: string;
+  /** What makes two requests with the key "the same". */
+  readonly requestHash: string;
+}
+
+/** A claim as stored: the claim and where the append that made it ended. */
+export interface StoredIdempotencyClaim extends IdempotencyClaim, AppendResult {
+  readonly streamName: string;
 }
 
 export interface AppendResult {
@@ -135,6 +156,8 @@ export interface EventStore {
   streamChangesSince?(token: ChangeToken | null): StreamChanges;
   /** Optional capability (`PayloadReader`); find it with `payloadReaderOf`. */
   readAllPayloads?(options?: ReadAllOptions): Promise<EventPayload[]>;
+  /** Optional capability (`IdempotencyClaims`); find it with `idempotencyClaimsOf`. */
+  readIdempotencyClaim?(keyHash: string): Promise<StoredIdempotencyClaim | undefined>;
 }
 
 /** The optional members of the port: what an engine may offer beyond the required ones. */
@@ -194,6 +217,16 @@ export interface PayloadReader {
   readAllPayloads(options?: ReadAllOptions): Promise<EventPayload[]>;
 }
 
+/**
+ * Optional capability of a store that can write a row beside the events in one transaction (SQLite,
+ * PostgreSQL): it accepts `AppendOptions.idempotencyClaim` and answers which claim holds a key.
+ * EventStoreDB cannot write two streams atomically, so it keeps claims as events of their own.
+ */
+export interface IdempotencyClaims {
+  /** The claim of `keyHash`, or undefined when the key was never claimed with an append. */
+  readIdempotencyClaim(keyHash: string): Promise<StoredIdempotencyClaim | undefined>;
+}
+
 /** Whether `store` offers `capability`: the engine declared and implemented its optional member. */
 export function offers<Capability extends StoreCapability>(
   store: EventStore,
@@ -207,6 +240,7 @@ export function offers<Capability extends StoreCapability>(
 const CAPABILITY_PROBES: { readonly [Capability in StoreCapability]: (store: EventStore) => boolean } = {
   streamChangesSince: (store) => offers(store, 'streamChangesSince'),
   readAllPayloads: (store) => offers(store, 'readAllPayloads'),
+  readIdempotencyClaim: (store) => offers(store, 'readIdempotencyClaim'),
 };
 
 /** The names of the capabilities `store` offers, in a stable order (for wrappers' tests and logs). */
@@ -224,4 +258,9 @@ export function changeLogOf(store: EventStore): StreamChangeLog | undefined {
 /** The store's `PayloadReader`, or undefined when it has none (then use `readAll`). */
 export function payloadReaderOf(store: EventStore): PayloadReader | undefined {
   return offers(store, 'readAllPayloads') ? store : undefined;
+}
+
+/** The store's `IdempotencyClaims`, or undefined when it has none (then claims are events of their own). */
+export function idempotencyClaimsOf(store: EventStore): IdempotencyClaims | undefined {
+  return offers(store, 'readIdempotencyClaim') ? store : undefined;
 }

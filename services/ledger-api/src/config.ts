@@ -106,8 +106,22 @@ const environmentSchema = z
     BODY_LIMIT_BYTES: wholeNumber(1024, 16 * 1024 * 1024, 'bytes').default(256 * 1024),
     /** Seconds to drain in-flight requests on SIGTERM before closing anyway. Default 10 s (< Kubernetes' 30 s grace). */
     SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds').default(10),
-    /** Idempotency responses kept in memory in front of the durable record. Default 100,000 (~tens of MB). */
-    IDEMPOTENCY_CACHE_ENTRIES_MAX: wholeNumber(0, 10_000_000, 'entries').default(100_000),
+    /**
+     * Idempotency responses kept in memory in front of the durable record, in entries. Default
+     * 10,000 (a few MB): a client retries within seconds, so the recent ones are the ones repeated;
+     * an older key is answered from the store.
+     */
+    IDEMPOTENCY_CACHE_ENTRIES_MAX: wholeNumber(0, 10_000_000, 'entries').default(10_000),
+    /**
+     * Folded streams (volunteers, registries) the command handler keeps in memory, in streams.
+     * Default 10,000, the ledger's own: a few KB each; an evicted stream is re-read on its next command.
+     */
+    LEDGER_STATE_CACHE_STREAMS_MAX: wholeNumber(0, 10_000_000, 'streams').default(10_000),
+    /**
+     * Stream heads the SQLite append path keeps in memory, in streams. Default 10,000 (about 2 MB);
+     * a head not cached costs one indexed lookup. Ignored by the other engines.
+     */
+    SQLITE_HEAD_CACHE_STREAMS_MAX: wholeNumber(0, 10_000_000, 'streams').default(10_000),
     /**
      * How far behind the `access-keys` stream a process's key registry may be, in milliseconds:
      * a key issued or revoked through another process sharing the store counts here within this
@@ -151,7 +165,7 @@ const environmentSchema = z
 
 export interface LedgerApiConfig {
   readonly store:
-    | { readonly engine: 'sqlite'; readonly dataDir: string }
+    | { readonly engine: 'sqlite'; readonly dataDir: string; readonly headCacheStreamsMax: number }
     | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
     | { readonly engine: 'esdb'; readonly url: string };
   /** null: generate or read `national-id.key` in the SQLite data directory. */
@@ -179,6 +193,8 @@ export interface LedgerApiConfig {
   readonly bodyLimitBytes: number;
   readonly shutdownGraceSeconds: number;
   readonly idempotencyCacheEntriesMax: number;
+  /** See LEDGER_STATE_CACHE_STREAMS_MAX. */
+  readonly stateCacheStreamsMax: number;
   readonly readYourWritesTimeoutMs: number;
   /** See API_KEY_REFRESH_MS. */
   readonly apiKeyRefreshMs: number;
@@ -229,7 +245,11 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
       ? { engine: 'postgres', url: env.POSTGRES_URL!, schema: env.POSTGRES_SCHEMA }
       : env.LEDGER_STORE === 'esdb'
         ? { engine: 'esdb', url: env.ESDB_URL! }
-        : { engine: 'sqlite', dataDir: env.LEDGER_DATA_DIR };
+        : {
+            engine: 'sqlite',
+            dataDir: env.LEDGER_DATA_DIR,
+            headCacheStreamsMax: env.SQLITE_HEAD_CACHE_STREAMS_MAX,
+          };
   return deepFreeze({
     store,
     nationalIdKey: env.LEDGER_NATIONAL_ID_KEY ?? null,
@@ -255,6 +275,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
+    stateCacheStreamsMax: env.LEDGER_STATE_CACHE_STREAMS_MAX,
     readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
     apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
     sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,

@@ -66,6 +66,7 @@ async function openLedgerWithKeys(
     clock,
     nationalIdKey: resolveNationalIdKey(input.config),
     personalKeys: personalKeys.keys,
+    cacheEntriesMax: input.config.stateCacheStreamsMax,
   });
   return { ledger, personalKeys };
 }

@@ -3,7 +3,9 @@ import { ConfigError, loadConfig } from '../src/config.js';
 
 t.test('an empty environment gives the documented defaults, frozen', async (t) => {
   const config = loadConfig({});
-  t.same(config.store, { engine: 'sqlite', dataDir: './data' });
+  t.same(config.store, { engine: 'sqlite', dataDir: './data', headCacheStreamsMax: 10_000 });
+  t.equal(config.stateCacheStreamsMax, 10_000);
+  t.equal(config.idempotencyCacheEntriesMax, 10_000);
   t.equal(config.port, 8080);
   t.equal(config.host, '127.0.0.1');
   t.equal(config.kafka, null);

@@ -49,7 +49,8 @@ t.test('every event a journey over HTTP stores is in the catalogue', async (t) =
   for (const type of [
     'ApiKeyIssued',
     'ApiKeyRevoked',
-    'IdempotencyKeyClaimed',
+    // Not IdempotencyKeyClaimed: on SQLite a claim is a row written with the command's events;
+    // the event remains in the catalogue for EventStoreDB and for stores older than the rows.
     'IdempotentResponseRecorded',
   ]) {
     t.ok(types.has(type), `the journey stored ${type}`);

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { EventStore } from '@timebank/event-store';
 import { createSqliteEventStore, type SqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger } from '@timebank/application';
 import { IdempotencyRecords } from '../src/http/idempotency.js';
@@ -41,7 +42,7 @@ t.test('a write is one group commit and reads no stream the ledger already holds
   t.equal(recorded.statusCode, 201);
   const after = store.groupCommitStats();
   t.equal(after.transactions - commits.transactions, 1, 'one transaction, so one fsync to wait for');
-  t.equal(after.appends - commits.appends, 2, "the command's events and the key's claim");
+  t.equal(after.appends - commits.appends, 1, "one append: the command's events with the key's claim");
   t.equal(w.ledger.streamReads, reads, 'no stream re-read: the change log vouched for the cache');
 
   const balance = await w.get(`/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`, w.partner);
@@ -104,59 +105,76 @@ t.test('command routes: a repeat is rebuilt from the events its claim points at'
   t.equal(await w.store.headPosition(), head);
 });
 
-t.test('a claim whose write appended nothing lets the same request run again, and only it', async (t) => {
-  const directory = mkdtempSync(join(tmpdir(), 'timebank-claims-'));
-  const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
-  t.teardown(async () => {
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
-  const records = new IdempotencyRecords({ store, cacheEntriesMax: 10 });
-  const response = { statusCode: 201, body: { done: true } };
-  const rebuilt: string[] = [];
-  const rebuild = async (streamName: string) => {
-    rebuilt.push(streamName);
-    return undefined; // the claimed write left no events
+/** The store as an engine without `IdempotencyClaims` (EventStoreDB) offers it: claims are events. */
+function withoutClaims(store: EventStore): EventStore {
+  return {
+    engine: store.engine,
+    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
+    readStream: (streamName, options) => store.readStream(streamName, options),
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
   };
-  await t.rejects(
-    records.run({
+}
+
+t.test(
+  'without claims in the append: a claim whose write appended nothing lets the same request run again, and only it',
+  async (t) => {
+    const directory = mkdtempSync(join(tmpdir(), 'timebank-claims-'));
+    const sqlite = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
+    t.teardown(async () => {
+      await sqlite.close();
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const store = withoutClaims(sqlite);
+    const records = new IdempotencyRecords({ store, cacheEntriesMax: 10 });
+    const response = { statusCode: 201, body: { done: true } };
+    const rebuilt: string[] = [];
+    const rebuild = async (streamName: string) => {
+      rebuilt.push(streamName);
+      return undefined; // the claimed write left no events
+    };
+    await t.rejects(
+      records.run({
+        scopedKey: 'k:1',
+        requestHash: 'hash-a',
+        execute: async (claim) => {
+          claim?.('volunteer-x');
+          throw new Error('the write failed after claiming');
+        },
+        rebuild,
+      }),
+      /failed after claiming/,
+    );
+    const other = await records
+      .run({ scopedKey: 'k:1', requestHash: 'hash-b', execute: async () => response, rebuild })
+      .then(
+        () => 'answered',
+        (error: unknown) => (error as { code?: string }).code,
+      );
+    t.equal(other, 'IDEMPOTENCY_KEY_REUSED', 'the claim binds the key to its request');
+    let claimOffered: unknown = 'not called';
+    const again = await records.run({
       scopedKey: 'k:1',
       requestHash: 'hash-a',
       execute: async (claim) => {
-        claim?.('volunteer-x');
-        throw new Error('the write failed after claiming');
+        claimOffered = claim;
+        return response;
       },
       rebuild,
-    }),
-    /failed after claiming/,
-  );
-  const other = await records
-    .run({ scopedKey: 'k:1', requestHash: 'hash-b', execute: async () => response, rebuild })
-    .then(
-      () => 'answered',
-      (error: unknown) => (error as { code?: string }).code,
+    });
+    t.same(again, { ...response, replayed: false }, 'the same request runs again');
+    t.equal(claimOffered, undefined, 'the existing claim already covers it');
+    t.same(rebuilt, ['volunteer-x'], 'the repeat looked for the events where the claim points');
+    const stream = await store.readStream(`idempotency-${createHash('sha256').update('k:1').digest('hex')}`);
+    t.same(
+      stream.map((event) => event.type),
+      ['IdempotencyKeyClaimed'],
+      'one claim, no response record: the response is rebuilt from events',
     );
-  t.equal(other, 'IDEMPOTENCY_KEY_REUSED', 'the claim binds the key to its request');
-  let claimOffered: unknown = 'not called';
-  const again = await records.run({
-    scopedKey: 'k:1',
-    requestHash: 'hash-a',
-    execute: async (claim) => {
-      claimOffered = claim;
-      return response;
-    },
-    rebuild,
-  });
-  t.same(again, { ...response, replayed: false }, 'the same request runs again');
-  t.equal(claimOffered, undefined, 'the existing claim already covers it');
-  t.same(rebuilt, ['volunteer-x'], 'the repeat looked for the events where the claim points');
-  const stream = await store.readStream(`idempotency-${createHash('sha256').update('k:1').digest('hex')}`);
-  t.same(
-    stream.map((event) => event.type),
-    ['IdempotencyKeyClaimed'],
-    'one claim, no response record: the response is rebuilt from events',
-  );
-});
+  },
+);
 
 t.test('the query sees a redemption another process made through its own connection', async (t) => {
   const w = await startWorld(t);

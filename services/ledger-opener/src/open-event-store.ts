@@ -35,7 +35,12 @@ export async function openEventStore(
         throw new LedgerOpenError('missing', `no event store at ${path} (check the data directory)`);
       }
       mkdirSync(directory, { recursive: true });
-      return createSqliteEventStore({ path });
+      return createSqliteEventStore({
+        path,
+        ...(config.headCacheStreamsMax === undefined
+          ? {}
+          : { headCacheStreamsMax: config.headCacheStreamsMax }),
+      });
     }
     case 'postgres':
       return createPostgresEventStore({ connectionString: config.url, schema: config.schema });

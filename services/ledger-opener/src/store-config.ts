@@ -3,6 +3,11 @@
  * into this shape; the opener takes nothing else.
  */
 export type StoreConfig =
-  | { readonly engine: 'sqlite'; readonly dataDir: string }
+  | {
+      readonly engine: 'sqlite';
+      readonly dataDir: string;
+      /** Stream heads the append path caches, in streams; default the store's (10,000). */
+      readonly headCacheStreamsMax?: number;
+    }
   | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
   | { readonly engine: 'esdb'; readonly url: string };

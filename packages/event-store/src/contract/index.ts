@@ -10,6 +10,7 @@
  * it when done. The suite takes seconds, not minutes, on an embedded engine.
  */
 import { appendContract } from './append-tests.js';
+import { claimContract } from './claim-tests.js';
 import { concurrencyContract } from './concurrency-tests.js';
 import type { ContractHarness, Tap } from './fixtures.js';
 import { limitsContract } from './limits-tests.js';
@@ -27,5 +28,6 @@ export function runEventStoreContract(t: Tap, harness: ContractHarness): void {
     readContract(t, harness);
     subscriptionContract(t, harness);
     limitsContract(t, harness);
+    claimContract(t, harness);
   });
 }

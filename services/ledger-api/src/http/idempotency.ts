@@ -7,16 +7,20 @@
  *     idempotency key, from which the command handler derives deterministic event ids; the store
  *     is idempotent by event id and the domain by idempotency key. So even a retry that finds no
  *     record below cannot apply the command twice.
- *  2. The same response, from the stream `idempotency-<sha256(api key id, key)>` in the same
- *     event store (behind a bounded in-memory cache), found by the key alone, after any restart
- *     and from any API process sharing the store. It holds one of:
- *     - a claim (`IdempotencyKeyClaimed`: request hash and the command's stream), submitted right
- *       beside the command's own append, so that both share one group commit instead of waiting
- *       for two; a repeat rebuilds the response from the command's events in that stream, found
- *       by their idempotency key. Used by writes whose response is a function of those events.
- *     - a response record (`IdempotentResponseRecorded`: request hash, status, body), appended
- *       after the write succeeded, for writes whose response is not (API keys, reactions), and
- *       after a claim when the write turned out to need one.
+ *  2. The same response, found by the key alone after any restart and from any API process
+ *     sharing the store (behind a bounded in-memory cache), in one of two ways:
+ *     - On a store with `IdempotencyClaims` (SQLite, PostgreSQL), for writes whose response is a
+ *       function of their events: the claim (key hash, request hash) is a row written in the same
+ *       transaction as the command's events, and the store refuses an append whose key is claimed.
+ *       Nothing is read before the write; only a write that stored nothing reads the claim, and a
+ *       repeat rebuilds the response from the command's events, found by their idempotency key.
+ *     - Otherwise, in the stream `idempotency-<sha256(api key id, key)>`, which holds one of:
+ *       a claim (`IdempotencyKeyClaimed`: request hash and the command's stream), submitted right
+ *       beside the command's own append, so that both share one group commit (EventStoreDB, and
+ *       claims made before claims were rows, which are still honoured); or a response record
+ *       (`IdempotentResponseRecorded`: request hash, status, body), appended after the write
+ *       succeeded, for writes whose response is not a function of their events (API keys,
+ *       reactions), and after a claim when the write turned out to need one.
  *
  * Only writes that reach the store are claimed or recorded: a write the domain rejected changed
  * nothing, so retrying it with the same key runs it again. Records are written with an expected
@@ -32,10 +36,15 @@ import {
 } from '@timebank/domain';
 import {
   canonicalJson,
+  idempotencyClaimsOf,
+  isIdempotencyKeyClaimed,
   isWrongExpectedVersion,
   type EventStore,
+  type IdempotencyClaim,
+  type IdempotencyClaims,
   type JsonObject,
   type RecordedEvent,
+  type StoredIdempotencyClaim,
 } from '@timebank/event-store';
 import { ProblemError } from './problem.js';
 
@@ -65,10 +74,17 @@ export interface ExecutedResponse extends IdempotentResponse {
  * `onFirstAppend`), with the stream it appends to, to claim the key in the same group commit.
  * Undefined when the key is already claimed by an earlier attempt that appended nothing.
  */
-export type ClaimKey = (streamName: string) => void;
+export type ClaimKey = (streamName: string) => IdempotencyClaim | undefined;
 
 /** Rebuilds the response of the claimed write from its stream; undefined if it appended nothing. */
 export type RebuildResponse = (streamName: string) => Promise<IdempotentResponse | undefined>;
+
+interface RunInput {
+  readonly scopedKey: string;
+  readonly requestHash: string;
+  readonly execute: (claim: ClaimKey | undefined) => Promise<ExecutedResponse>;
+  readonly rebuild?: RebuildResponse;
+}
 
 type StoredRecord =
   | ({ readonly kind: 'response'; readonly requestHash: string } & IdempotentResponse)
@@ -81,8 +97,14 @@ export function requestHashOf(method: string, routeUrl: string, params: unknown,
     .digest('hex');
 }
 
+function claimRecordOf(claim: StoredIdempotencyClaim): StoredRecord {
+  return { kind: 'claim', requestHash: claim.requestHash, streamName: claim.streamName };
+}
+
 export class IdempotencyRecords {
   readonly #store: EventStore;
+  /** The store's claims in the append's transaction, if it has them (SQLite, PostgreSQL). */
+  readonly #claims: IdempotencyClaims | undefined;
   /** Responses to replay (what a record or a rebuilt claim answers). */
   readonly #cache = new Map<string, StoredRecord & { kind: 'response' }>();
   readonly #cacheEntriesMax: number;
@@ -90,6 +112,7 @@ export class IdempotencyRecords {
 
   constructor(options: { store: EventStore; cacheEntriesMax: number }) {
     this.#store = options.store;
+    this.#claims = idempotencyClaimsOf(options.store);
     this.#cacheEntriesMax = options.cacheEntriesMax;
   }
 
@@ -97,46 +120,98 @@ export class IdempotencyRecords {
    * Runs `execute` at most once per (API key, idempotency key) and returns its response, or the
    * response of an earlier identical request: recorded, or rebuilt by `rebuild` from a claim.
    */
-  async run(input: {
-    scopedKey: string;
-    requestHash: string;
-    execute: (claim: ClaimKey | undefined) => Promise<ExecutedResponse>;
-    rebuild?: RebuildResponse;
-  }): Promise<IdempotentResponse & { replayed: boolean }> {
-    const streamName = IDEMPOTENCY_STREAM_PREFIX + createHash('sha256').update(input.scopedKey).digest('hex');
+  async run(input: RunInput): Promise<IdempotentResponse & { replayed: boolean }> {
+    const keyHash = createHash('sha256').update(input.scopedKey).digest('hex');
+    const streamName = IDEMPOTENCY_STREAM_PREFIX + keyHash;
     // Concurrent requests with one key in this process run one after another, so the second sees the first's record.
     return this.#serializer.run(streamName, async () => {
-      const existing = this.#cache.get(streamName) ?? (await this.#read(streamName));
-      if (existing !== undefined && existing.requestHash !== input.requestHash) {
-        throw ProblemError.http(
-          'IDEMPOTENCY_KEY_REUSED',
-          'this Idempotency-Key was already used for a different request',
-        );
+      const cached = this.#cache.get(streamName);
+      if (cached === undefined && this.#claims !== undefined && input.rebuild !== undefined) {
+        return this.#runClaimed(streamName, keyHash, input, input.rebuild);
       }
-      if (existing?.kind === 'response') {
-        this.#remember(streamName, existing);
-        return { statusCode: existing.statusCode, body: existing.body, replayed: true };
-      }
-      if (existing?.kind === 'claim') {
-        if (input.rebuild === undefined) throw new Error(`key claimed by a write this route cannot rebuild`);
-        const rebuilt = await input.rebuild(existing.streamName);
-        if (rebuilt !== undefined) {
-          this.#remember(streamName, { kind: 'response', requestHash: input.requestHash, ...rebuilt });
-          return { ...rebuilt, replayed: true };
-        }
-        // Claimed, but the write appended nothing (it lost every race, or the store failed): run it again.
-      }
+      const existing = cached ?? (await this.#read(streamName));
+      const answered = await this.#answer(streamName, existing, input);
+      if (answered !== undefined) return answered;
+      // Never recorded, or claimed by a write that appended nothing (it lost every race, or the store failed): run it.
       return this.#execute(streamName, input, existing === undefined);
     });
   }
 
+  /**
+   * What an earlier request's record answers: IDEMPOTENCY_KEY_REUSED for a different request, the
+   * recorded or rebuilt response for the same one, or undefined when there is nothing to replay.
+   */
+  async #answer(
+    streamName: string,
+    existing: StoredRecord | undefined,
+    input: RunInput,
+  ): Promise<(IdempotentResponse & { replayed: boolean }) | undefined> {
+    if (existing === undefined) return undefined;
+    if (existing.requestHash !== input.requestHash) {
+      throw ProblemError.http(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used for a different request',
+      );
+    }
+    if (existing.kind === 'response') {
+      this.#remember(streamName, existing);
+      return { statusCode: existing.statusCode, body: existing.body, replayed: true };
+    }
+    if (input.rebuild === undefined) throw new Error(`key claimed by a write this route cannot rebuild`);
+    const rebuilt = await input.rebuild(existing.streamName);
+    if (rebuilt === undefined) return undefined;
+    this.#remember(streamName, { kind: 'response', requestHash: input.requestHash, ...rebuilt });
+    return { ...rebuilt, replayed: true };
+  }
+
+  /**
+   * The path of a store with `IdempotencyClaims`: nothing is read before the write. The claim
+   * travels with the command's append, in its transaction, and the store refuses it if the key
+   * was claimed before; only a write that stored nothing (refused, rejected, or with nothing to
+   * append) reads what an earlier request left, to answer from it.
+   */
+  async #runClaimed(
+    streamName: string,
+    keyHash: string,
+    input: RunInput,
+    rebuild: RebuildResponse,
+  ): Promise<IdempotentResponse & { replayed: boolean }> {
+    const claim: IdempotencyClaim = { keyHash, requestHash: input.requestHash };
+    let response: ExecutedResponse;
+    try {
+      response = await input.execute(() => claim);
+    } catch (error) {
+      // A response record (or a claim event from before claims were rows) first, then the claim row.
+      const existing =
+        (await this.#read(streamName)) ??
+        (isIdempotencyKeyClaimed(error) ? claimRecordOf(error.claim) : await this.#readClaimRow(keyHash));
+      const answered = await this.#answer(streamName, existing, { ...input, rebuild });
+      if (answered === undefined) throw error;
+      return answered;
+    }
+    const record = {
+      kind: 'response' as const,
+      requestHash: input.requestHash,
+      statusCode: response.statusCode,
+      body: response.recordedBody ?? response.body,
+    };
+    if (response.recordResponse === true || response.recordedBody !== undefined) {
+      const data = { requestHash: record.requestHash, statusCode: record.statusCode, body: record.body };
+      const stored = await this.#append(streamName, input.scopedKey, RESPONSE_EVENT_TYPE, data, 'no_stream');
+      if (!stored) return { statusCode: response.statusCode, body: response.body, replayed: false };
+    }
+    this.#remember(streamName, record);
+    return { statusCode: response.statusCode, body: response.body, replayed: false };
+  }
+
+  async #readClaimRow(keyHash: string): Promise<StoredRecord | undefined> {
+    const stored = await this.#claims?.readIdempotencyClaim(keyHash);
+    return stored && claimRecordOf(stored);
+  }
+
   async #execute(
     streamName: string,
-    input: {
-      scopedKey: string;
-      requestHash: string;
-      execute: (claim: ClaimKey | undefined) => Promise<ExecutedResponse>;
-    },
+    input: RunInput,
     claimable: boolean,
   ): Promise<IdempotentResponse & { replayed: boolean }> {
     let claimed: Promise<boolean> | undefined;
@@ -148,6 +223,7 @@ export class IdempotencyRecords {
         (stored) => stored,
         () => false,
       );
+      return undefined;
     };
     let response: ExecutedResponse;
     try {

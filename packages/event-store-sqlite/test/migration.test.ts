@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { newEvent } from '@timebank/event-store/contract';
+import { createSqliteEventStore } from '../src/index.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-migration-'));
+t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+t.test('a version-1 store is migrated on open: its events stay, claims start empty', async (t) => {
+  const path = join(directory, 'version-1.db');
+  // A store as the previous release left it: drop the claims table and stamp version 1.
+  const before = createSqliteEventStore({ path });
+  const first = await before.appendToStream('old-stream', [newEvent(1)], { expectedRevision: 'no_stream' });
+  await before.close();
+  const raw = new Database(path);
+  raw.exec('DROP TABLE idempotency_claims');
+  raw.pragma('user_version = 1');
+  raw.close();
+
+  const store = createSqliteEventStore({ path });
+  t.teardown(() => store.close());
+  const reopened = new Database(path, { readonly: true });
+  t.equal(reopened.pragma('user_version', { simple: true }), 2, 'stamped with the new version');
+  t.ok(
+    reopened.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'idempotency_claims'").get(),
+    'the claims table exists',
+  );
+  reopened.close();
+  t.equal((await store.readStream('old-stream')).length, 1, 'the old events are read as before');
+  t.equal(await store.readIdempotencyClaim(sha256('old')), undefined, 'no claims yet');
+  const claim = { keyHash: sha256('new'), requestHash: sha256('request') };
+  const next = await store.appendToStream('old-stream', [newEvent(2)], {
+    expectedRevision: first.nextExpectedRevision,
+    idempotencyClaim: claim,
+  });
+  t.same(await store.readIdempotencyClaim(claim.keyHash), { ...claim, streamName: 'old-stream', ...next });
+});

@@ -1,0 +1,116 @@
+/**
+ * Child process of the ledger-soak benchmark: the API built in process (`wireLedgerApi`, durable
+ * SQLite) takes `--requests` mixed requests through `app.inject`, half one-centipoint redemptions
+ * with a fresh Idempotency-Key each, half balance queries, from 20 callers. It prints as JSON the
+ * heap retained after a forced full GC once warm and at the end, the RSS at the end, and the
+ * store's bytes per redemption. `--claims off` hides the store's `IdempotencyClaims`, so that keys
+ * are claimed as events of their own streams: the previous release's way, the baseline.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import type { EventStore } from '@timebank/event-store';
+import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
+import { loadConfig } from '../../services/ledger-api/src/config.js';
+import { createLogger } from '../../services/ledger-api/src/http/logging.js';
+import { wireLedgerApi } from '../../services/ledger-api/src/wiring.js';
+import { soakWorld } from './support/soak-world.js';
+
+const { values } = parseArgs({
+  options: { requests: { type: 'string' }, volunteers: { type: 'string' }, claims: { type: 'string' } },
+  strict: true,
+});
+const requests = Number(values.requests);
+const volunteers = Number(values.volunteers);
+if (
+  !Number.isInteger(requests) ||
+  !Number.isInteger(volunteers) ||
+  !['on', 'off'].includes(values.claims ?? '')
+)
+  throw new Error('usage: ledger-soak-child --requests N --volunteers N --claims on|off');
+/** Concurrent callers, as in the issue's soak. */
+const CALLERS = 20;
+/** Requests before the first heap reading: caches and JIT warm, so the reading is the plateau's start. */
+const WARM_FRACTION = 0.1;
+
+/** The store as an engine without `IdempotencyClaims` sees it. */
+function withoutClaims(store: EventStore): EventStore {
+  return {
+    engine: store.engine,
+    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
+    readStream: (streamName, options) => store.readStream(streamName, options),
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'timebank-soak-'));
+const path = join(directory, EVENT_STORE_FILE);
+const sqlite = createSqliteEventStore({ path });
+const store = values.claims === 'on' ? sqlite : withoutClaims(sqlite);
+const api = await wireLedgerApi({
+  // The soak measures memory and disk, not the per-key rate limit a partner terminal is held to.
+  config: loadConfig({ LEDGER_DATA_DIR: directory, RATE_LIMIT_REQUESTS_MAX: '10000000' }),
+  store,
+  logger: createLogger({ level: 'silent' }),
+});
+const meter = new Database(path, { readonly: true });
+/** Bytes the database holds in use, WAL included (the reading connection sees the WAL's pages). */
+const storeBytes = (): number => {
+  const pages = Number(meter.pragma('page_count', { simple: true }));
+  const free = Number(meter.pragma('freelist_count', { simple: true }));
+  return (pages - free) * Number(meter.pragma('page_size', { simple: true }));
+};
+const heapAfterGc = (): number => {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+};
+
+try {
+  const world = await soakWorld(api, volunteers);
+  let sent = 0;
+  let redemptions = 0;
+  let failures = 0;
+  const drive = async (until: number): Promise<void> => {
+    await Promise.all(
+      Array.from({ length: CALLERS }, async () => {
+        while (sent < until) {
+          const n = sent++;
+          const volunteerId = world.volunteerIds[n % world.volunteerIds.length]!;
+          const response =
+            n % 2 === 0 ? await world.redeem(volunteerId, `soak-${n}`) : await world.balance(volunteerId);
+          if (response.statusCode >= 300) failures += 1;
+          else if (n % 2 === 0) redemptions += 1;
+        }
+      }),
+    );
+  };
+  await drive(Math.floor(requests * WARM_FRACTION));
+  const warmHeapBytes = heapAfterGc();
+  const warmStoreBytes = storeBytes();
+  const warmRedemptions = redemptions;
+  await drive(requests);
+  const endHeapBytes = heapAfterGc();
+  const bytesPerRedemption = (storeBytes() - warmStoreBytes) / Math.max(1, redemptions - warmRedemptions);
+  console.log(
+    JSON.stringify({
+      warmHeapBytes,
+      endHeapBytes,
+      rssBytes: process.memoryUsage().rss,
+      bytesPerRedemption,
+      redemptions,
+      failures,
+    }),
+  );
+} finally {
+  meter.close();
+  await api.close();
+  await sqlite.close();
+  rmSync(directory, { recursive: true, force: true });
+}
