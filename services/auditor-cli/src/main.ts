@@ -56,27 +56,29 @@ async function runPrivacy(
   return EXIT_OK;
 }
 
+async function runVerifyBundle(command: Extract<Command, { name: 'verify-bundle' }>): Promise<number> {
+  const report = await verifyBundle(command.bundle);
+  if (command.json) process.stdout.write(json(report) + '\n');
+  else {
+    for (const finding of report.findings) {
+      const where =
+        finding.streamName === undefined ? '' : `${finding.streamName}@${finding.revision ?? '?'}: `;
+      process.stdout.write(`FAIL ${where}${finding.message}\n`);
+    }
+    process.stdout.write(
+      `${report.ok ? 'OK' : 'FAILED'}: ${report.events} events in ${report.streams} streams, root hash ${report.rootHash}\n`,
+    );
+  }
+  return report.ok ? EXIT_OK : EXIT_FINDINGS;
+}
+
 async function run(
   command: Exclude<Command, { name: 'help' }>,
   environment: NodeJS.ProcessEnv,
 ): Promise<number> {
   if (command.name === 'erase-due' || command.name === 'rotate-master-key')
     return runPrivacy(command, environment);
-  if (command.name === 'verify-bundle') {
-    const report = await verifyBundle(command.bundle);
-    if (command.json) process.stdout.write(json(report) + '\n');
-    else {
-      for (const finding of report.findings) {
-        const where =
-          finding.streamName === undefined ? '' : `${finding.streamName}@${finding.revision ?? '?'}: `;
-        process.stdout.write(`FAIL ${where}${finding.message}\n`);
-      }
-      process.stdout.write(
-        `${report.ok ? 'OK' : 'FAILED'}: ${report.events} events in ${report.streams} streams, root hash ${report.rootHash}\n`,
-      );
-    }
-    return report.ok ? EXIT_OK : EXIT_FINDINGS;
-  }
+  if (command.name === 'verify-bundle') return runVerifyBundle(command);
   if (command.name === 'backup') return runBackup(command);
   if (command.name === 'restore') return runRestore(command);
   const backends = await openLedger(command.backend.store, {
