@@ -71,6 +71,15 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
     },
   ];
   for (const command of setup) await ledger.execute(command);
+  // The volunteer consents to partner-1's holds (spend consent), with a cap no test reaches.
+  await ledger.execute({
+    type: 'GrantSpendMandate',
+    idempotencyKey: 'mandate',
+    actor: ADMIN,
+    volunteerId,
+    partnerId: 'partner-1',
+    monthlyCapCentipoints: 1_000_000,
+  });
   const recorded = await ledger.execute({
     type: 'RecordServiceHours',
     idempotencyKey: 'record',

@@ -39,7 +39,11 @@ function withoutCapabilities(store: EventStore): EventStore {
 
 t.test('the wrapped store offers exactly the capabilities of the store it wraps', async (t) => {
   const sqlite = openSqlite(t);
-  t.same(capabilitiesOf(sqlite), ['streamChangesSince', 'readAllPayloads'], 'SQLite offers both');
+  t.same(
+    capabilitiesOf(sqlite),
+    ['streamChangesSince', 'readAllPayloads', 'readIdempotencyClaim'],
+    'SQLite offers all three',
+  );
   for (const [name, store] of [
     ['sqlite', sqlite],
     ['no capabilities', withoutCapabilities(sqlite)],
