@@ -230,6 +230,17 @@ const CASES: RouteCase[] = [
     },
   },
   {
+    method: 'GET',
+    url: '/v1/volunteers/:volunteerId/certificates/:certificateNumber.pdf',
+    success: 200,
+    make: async (w) => {
+      const id = await volunteerWithPoints(w);
+      const issued = await w.post(`/v1/volunteers/${id}/certificates`, w.admin, { issuer: ISSUER });
+      const { certificateNumber } = issued.json<{ certificateNumber: string }>();
+      return { url: `/v1/volunteers/${id}/certificates/${certificateNumber}.pdf` };
+    },
+  },
+  {
     method: 'POST',
     url: '/v1/volunteers/:volunteerId/transfers',
     success: 201,

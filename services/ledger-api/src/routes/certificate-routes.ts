@@ -25,6 +25,7 @@ import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
+import { certificatePdfRoute } from '../certificates-pdf/certificate-pdf-route.js';
 import type { TypedApp } from './typed-app.js';
 
 const DESK = ['desk', 'admin'] as const;
@@ -76,7 +77,7 @@ export const certificateSchema = z.object({
     .array(z.string())
     .describe('Covered records voided or corrected since issue; the certificate itself never changes'),
 });
-type CertificateView = z.infer<typeof certificateSchema>;
+export type CertificateView = z.infer<typeof certificateSchema>;
 
 /** Minutes as hours with two decimals, rounded down: a certificate never states more than was served. */
 export function hoursOf(minutes: number): string {
@@ -112,6 +113,25 @@ function viewOf(certificate: IssuedCertificate, amendedRecordIds: readonly strin
     issueDate: certificate.issueDate,
     amendedRecordIds: [...amendedRecordIds],
   };
+}
+
+/**
+ * One certificate as its volunteer's stream has it now (personal fields opened, or the erasure
+ * placeholder), or 404 CERTIFICATE_NOT_FOUND. The JSON and the PDF route both print this.
+ */
+export async function readCertificateView(
+  ledger: CommandRouteDependencies['ledger'],
+  volunteerId: string,
+  certificateNumber: string,
+): Promise<CertificateView> {
+  const number = normaliseCertificateNumber(certificateNumber);
+  const view = await readVolunteer(ledger, volunteerId, (state) => {
+    const certificate = state.certificates.get(number);
+    return certificate === undefined ? null : viewOf(certificate, amendedCertificateRecords(state, number));
+  });
+  if (view === null)
+    throw ProblemError.http('CERTIFICATE_NOT_FOUND', `volunteer ${volunteerId} has no certificate ${number}`);
+  return view;
 }
 
 const verificationSchema = z.object({
@@ -232,23 +252,11 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
         response: { 200: certificateSchema },
       },
     },
-    async (request) => {
-      const { volunteerId } = request.params;
-      const number = normaliseCertificateNumber(request.params.certificateNumber);
-      const view = await readVolunteer(ledger, volunteerId, (state) => {
-        const certificate = state.certificates.get(number);
-        return certificate === undefined
-          ? null
-          : viewOf(certificate, amendedCertificateRecords(state, number));
-      });
-      if (view === null)
-        throw ProblemError.http(
-          'CERTIFICATE_NOT_FOUND',
-          `volunteer ${volunteerId} has no certificate ${number}`,
-        );
-      return view;
-    },
+    async (request) =>
+      readCertificateView(ledger, request.params.volunteerId, request.params.certificateNumber),
   );
+
+  await certificatePdfRoute(app, { ledger, certificateNumberParam });
 
   app.get(
     '/v1/certificates/:certificateNumber/verification',

@@ -1,0 +1,57 @@
+/**
+ * GET /v1/volunteers/:volunteerId/certificates/:certificateNumber.pdf: the certificate the JSON
+ * route returns, as a printable A4 PDF. Same roles, same scope, same 404 and the same view (so
+ * after an erasure the PDF prints the placeholder the JSON shows); only the rendering differs.
+ */
+import { z } from 'zod';
+import { idSchema } from '@timebank/domain';
+import { volunteerScope } from '../auth/domain-scope.js';
+import { readCertificateView } from '../routes/certificate-routes.js';
+import type { CommandRouteDependencies } from '../routes/command-route.js';
+import type { TypedApp } from '../routes/typed-app.js';
+import { certificateFont } from './certificate-font.js';
+import { renderCertificatePdf } from './certificate-pdf.js';
+
+const DESK = ['desk', 'admin'] as const;
+
+export interface CertificatePdfRouteDependencies {
+  readonly ledger: CommandRouteDependencies['ledger'];
+  readonly certificateNumberParam: z.ZodString;
+}
+
+export async function certificatePdfRoute(
+  app: TypedApp,
+  { ledger, certificateNumberParam }: CertificatePdfRouteDependencies,
+): Promise<void> {
+  app.get(
+    '/v1/volunteers/:volunteerId/certificates/:certificateNumber.pdf',
+    {
+      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      schema: {
+        tags: ['desks'],
+        summary: 'The certificate as an A4 PDF (志愿服务证明) with a QR code of its verification URL',
+        params: z.strictObject({ volunteerId: idSchema, certificateNumber: certificateNumberParam }),
+        produces: ['application/pdf'],
+        response: {
+          200: z.any().describe('application/pdf: one A4 page, the CJK font embedded as a subset'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const view = await readCertificateView(
+        ledger,
+        request.params.volunteerId,
+        request.params.certificateNumber,
+      );
+      const verificationUrl =
+        `${request.protocol}://${request.host}` +
+        `/v1/certificates/${encodeURIComponent(view.certificateNumber)}/verification`;
+      const pdf = await renderCertificatePdf(view, await certificateFont(), verificationUrl);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="${view.certificateNumber}.pdf"`)
+        .header('cache-control', 'private, no-store')
+        .send(pdf);
+    },
+  );
+}
