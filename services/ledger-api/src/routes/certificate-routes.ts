@@ -28,6 +28,8 @@ import { commandRoute, eventData, type CommandRouteDependencies } from './comman
 import type { TypedApp } from './typed-app.js';
 
 const DESK = ['desk', 'admin'] as const;
+/** Reads a signed-in volunteer may make of their own certificates (issue #18). */
+const SELF = ['desk', 'admin', 'volunteer'] as const;
 const PUBLIC_SCOPE: ScopeRule = { describe: '—', resolve: () => 'any' };
 
 /** Numbers as typed: spaces and lower case are accepted and normalised before the look-up. */
@@ -181,7 +183,7 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
   app.get(
     '/v1/volunteers/:volunteerId/certificates',
     {
-      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger) } },
       schema: {
         tags: ['desks'],
         summary: "The volunteer's certificates, in issue order",
@@ -224,7 +226,7 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
   app.get(
     '/v1/volunteers/:volunteerId/certificates/:certificateNumber',
     {
-      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger) } },
       schema: {
         tags: ['desks'],
         summary: 'Certificate data for printing: every field the certificate shows',
