@@ -87,6 +87,8 @@ t.test('activation → sign-in → own spend code → a partner redeems it once'
   t.notMatch(stored.body, code, 'the activation code is not stored');
   t.match(stored.body, /scrypt\$15\$8\$1\$/, 'the passphrase is stored as a salted scrypt hash');
   t.notMatch(w.logs.join('\n'), token.slice(20), 'the token is not logged');
+  t.notMatch(w.logs.join('\n'), PASSPHRASE, 'the passphrase is not logged');
+  t.notMatch(w.logs.join('\n'), 'scrypt$', 'nor its hash');
 
   const spend = await w.post(`/v1/volunteers/${volunteerId}/spend-codes`, me, { partnerId: 'p1' });
   t.equal(spend.statusCode, 201, 'the volunteer makes their own spend code', { body: spend.body });
@@ -261,4 +263,9 @@ t.test('a session expires, and sign-out ends it at once', async (t) => {
   const refused = await w.get(`/v1/volunteers/${volunteerId}`, again);
   t.equal(refused.statusCode, 403, "a deactivated volunteer's session stops working");
   t.equal(problemOf(t, refused).code, 'API_KEY_SCOPE_INACTIVE');
+
+  // Every credential event is catalogued: the whole log verifies (what `pnpm ledger verify` runs).
+  const verified = await w.get('/v1/audit/verify', w.auditor);
+  t.equal(verified.statusCode, 200);
+  t.match(verified.json(), { ok: true, failureCount: 0 }, 'the log with credential events verifies');
 });

@@ -122,16 +122,22 @@ function volunteerIdParam(request: FastifyRequest): string {
 
 /**
  * Desks act on volunteers of their community; organisers on volunteers when the body names their
- * organisation; a signed-in volunteer on themselves only; unscoped roles on any. An unknown
+ * organisation; a signed-in volunteer (on routes that name the role, `volunteer: true`) on
+ * themselves only; unscoped roles on any. An unknown
  * volunteer is 404 for a scoped desk (there is no community to compare).
  */
-export function volunteerScope(ledger: Ledger, options: { organiserField?: string } = {}): ScopeRule {
+export function volunteerScope(
+  ledger: Ledger,
+  options: { organiserField?: string; volunteer?: boolean } = {},
+): ScopeRule {
   const organiser = options.organiserField;
+  const desk =
+    organiser === undefined
+      ? "desk: the volunteer's community"
+      : `desk: the volunteer's community; organiser: the organisation named by body.${organiser}`;
   return {
-    describe:
-      organiser === undefined
-        ? "desk: the volunteer's community; volunteer: themselves"
-        : `desk: the volunteer's community; organiser: the organisation named by body.${organiser}`,
+    // Routes that let a signed-in volunteer in say so: the rule confines them to their own record.
+    describe: options.volunteer === true ? `${desk}; volunteer: themselves` : desk,
     async resolve(request) {
       const principal = request.principal;
       if (principal === null || principal.scope.kind === 'all') return 'any';

@@ -183,7 +183,7 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
   app.get(
     '/v1/volunteers/:volunteerId/certificates',
     {
-      config: { access: { roles: SELF, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: "The volunteer's certificates, in issue order",
@@ -226,7 +226,7 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
   app.get(
     '/v1/volunteers/:volunteerId/certificates/:certificateNumber',
     {
-      config: { access: { roles: SELF, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: 'Certificate data for printing: every field the certificate shows',

@@ -39,7 +39,7 @@ const SPEND_CODE_DRAWS_MAX = 3;
 // eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
 export async function consentRoutes(app: TypedApp, context: CommandRouteDependencies): Promise<void> {
   const { ledger } = context;
-  const scope = volunteerScope(ledger);
+  const scope = volunteerScope(ledger, { volunteer: true });
 
   // Not a `commandRoute`: its answer holds a secret, which must never be recorded for a repeat.
   // It takes an Idempotency-Key like every write, but a repeated request simply issues another

@@ -196,7 +196,7 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
   app.get(
     '/v1/volunteers/:volunteerId',
     {
-      config: { access: { roles: SELF, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: "A volunteer's summary: hours, stars and points, folded from their stream",
@@ -211,7 +211,7 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
   app.get(
     '/v1/volunteers/:volunteerId/history',
     {
-      config: { access: { roles: SELF, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: "A volunteer's history: every event of their stream, corrections included",

@@ -125,7 +125,9 @@ export async function volunteerSessionRoutes(
   app.get(
     '/v1/volunteers/:volunteerId/holds',
     {
-      config: { access: { roles: ['desk', 'admin', 'volunteer'], scope: volunteerScope(ledger) } },
+      config: {
+        access: { roles: ['desk', 'admin', 'volunteer'], scope: volunteerScope(ledger, { volunteer: true }) },
+      },
       schema: {
         tags: ['volunteer sessions'],
         summary: "The volunteer's open (pending) holds: which partner holds how many points, until when",
