@@ -269,3 +269,18 @@ t.test('a session expires, and sign-out ends it at once', async (t) => {
   t.equal(verified.statusCode, 200);
   t.match(verified.json(), { ok: true, failureCount: 0 }, 'the log with credential events verifies');
 });
+
+t.test('two devices racing one activation code: exactly one sets the passphrase', async (t) => {
+  const w = await startWorld(t, UNLIMITED, { clock });
+  const volunteerId = await w.registerVolunteer(7501);
+  const { activationCode: code, volunteerNumber } = await activationCode(w, volunteerId);
+  const [first, second] = await Promise.all([
+    activate(w, { volunteerNumber, activationCode: code, passphrase: 'first device passphrase' }),
+    activate(w, { volunteerNumber, activationCode: code, passphrase: 'second device passphrase' }),
+  ]);
+  t.same([first.statusCode, second.statusCode].sort(), [200, 401], 'one wins, one is refused');
+  const winner = first.statusCode === 200 ? 'first device passphrase' : 'second device passphrase';
+  const loser = first.statusCode === 200 ? 'second device passphrase' : 'first device passphrase';
+  t.equal((await signIn(w, volunteerNumber, winner)).statusCode, 201, "the winner's passphrase works");
+  t.equal((await signIn(w, volunteerNumber, loser)).statusCode, 401, "the loser's does not");
+});
