@@ -21,6 +21,7 @@ import { checkLog, type ReadModelQueries } from '@timebank/projections';
 import { loadConsoleAssets } from '@timebank/console';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { registerAccessControl, type RouteAccessEntry } from './auth/access.js';
+import { VolunteerCredentials } from './auth/volunteer-credentials.js';
 import { activeScopeCheck } from './auth/domain-scope.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
@@ -48,6 +49,7 @@ import { storeReader } from './routes/store-reader.js';
 import { transferRoutes } from './routes/transfer-routes.js';
 import type { TypedApp } from './routes/typed-app.js';
 import { volunteerRoutes } from './routes/volunteer-routes.js';
+import { volunteerSessionRoutes } from './routes/volunteer-session-routes.js';
 
 export interface AppDependencies {
   readonly config: LedgerApiConfig;
@@ -111,6 +113,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const context: AppParts = { config, store, keys, ledger, metrics };
   const idempotency = new IdempotencyRecords({ store, cacheEntriesMax: config.idempotencyCacheEntriesMax });
   const clock = dependencies.clock ?? (() => Date.now());
+  const volunteers = new VolunteerCredentials(store, clock);
   const readModels = dependencies.readModels ?? null;
 
   const loggerInstance: FastifyBaseLogger = dependencies.logger;
@@ -165,7 +168,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
 
   // Before access control: a scope rule may itself wait on the read models for minPosition.
   registerMinPositionCheck(app, store);
-  const routes = registerAccessControl(app, keys, activeScopeCheck(ledger));
+  const routes = registerAccessControl(app, keys, volunteers, activeScopeCheck(ledger));
   await app.register(fastifyRateLimit, {
     max: config.rateLimit.requestsMax,
     timeWindow: config.rateLimit.windowSeconds * 1000,
@@ -204,6 +207,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     metrics,
     idempotency,
     clock,
+    volunteers,
     projector: projector ?? null,
     readModels,
     dueBacklog: dependencies.dueBacklog ?? null,
@@ -223,6 +227,7 @@ async function registerRouteFamilies(
   parts: AppParts & {
     readonly idempotency: IdempotencyRecords;
     readonly clock: () => number;
+    readonly volunteers: VolunteerCredentials;
     readonly projector: ProjectorHandle | null;
     readonly readModels: ReadModelQueries | null;
     readonly dueBacklog: DueBacklogHandle | null;
@@ -257,5 +262,6 @@ async function registerRouteFamilies(
     config,
   });
   // The web console (services/console), built on install or here when missing or stale.
+  await app.register(volunteerSessionRoutes, { ledger, volunteers: parts.volunteers });
   await app.register(consoleRoutes, { assets: await loadConsoleAssets() });
 }

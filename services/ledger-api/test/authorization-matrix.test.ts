@@ -2,7 +2,8 @@
  * Every /v1 route × every role × in-scope / out-of-scope key, each cell asserted: a role the
  * route does not allow gets 403 FORBIDDEN; an allowed role with a key scoped elsewhere gets 403
  * FORBIDDEN; an allowed role in scope gets the route's success status. Auditor and admin keys are
- * unscoped, so they have one cell per route. The test fails if a route exists that it does not cover.
+ * unscoped, so they have one cell per route. A signed-in volunteer is in scope on their own record
+ * and out of scope on anyone else's. The test fails if a route exists that it does not cover.
  */
 import t from 'tap';
 import type { Role } from '../src/auth/principal.js';
@@ -406,6 +407,18 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    url: '/v1/volunteers/:volunteerId/activation-codes',
+    success: 201,
+    make: async (w) => ({ url: `/v1/volunteers/${await volunteer(w)}/activation-codes`, payload: {} }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/volunteers/:volunteerId/holds',
+    success: 200,
+    make: async (w) => ({ url: `/v1/volunteers/${(await hold(w)).volunteerId}/holds` }),
+  },
+  {
+    method: 'POST',
     url: '/v1/admin/organisations',
     success: 201,
     make: async () => ({
@@ -527,6 +540,12 @@ const CASES: RouteCase[] = [
 
 type CellName = 'in scope' | 'out of scope' | 'unscoped';
 
+/** The volunteer a request targets, from its URL: a signed-in volunteer's own record is in scope. */
+function targetVolunteer(url: string): string | undefined {
+  const id = /^\/v1\/volunteers\/([^/?]+)/.exec(url)?.[1];
+  return id === undefined || id === 'by-number' || id === 'lookup' ? undefined : id;
+}
+
 t.test('authorization matrix', async (t) => {
   const w = await startWorld(t, { RATE_LIMIT_REQUESTS_MAX: '1000000' });
   const cells: Array<{ role: Role; cell: CellName; key: string }> = [
@@ -538,6 +557,10 @@ t.test('authorization matrix', async (t) => {
     { role: 'partner', cell: 'out of scope', key: w.otherPartner },
     { role: 'auditor', cell: 'unscoped', key: w.auditor },
     { role: 'admin', cell: 'unscoped', key: w.admin },
+    // A signed-in volunteer: in scope is the volunteer the request targets (signed in per
+    // request, below); out of scope is another volunteer of the same community.
+    { role: 'volunteer', cell: 'in scope', key: '' },
+    { role: 'volunteer', cell: 'out of scope', key: await w.signIn(await w.registerVolunteer(990)) },
   ];
 
   const covered = new Set(CASES.map((route) => `${route.method} ${route.url}`));
@@ -561,10 +584,17 @@ t.test('authorization matrix', async (t) => {
       const willSucceed = permitted && cell !== 'out of scope';
       const label = `${route.method} ${route.url} as ${role} (${cell})`;
       const request = await route.make(w, role, willSucceed);
+      const own = targetVolunteer(request.url);
+      const credential =
+        role === 'volunteer' && cell === 'in scope'
+          ? permitted && own !== undefined
+            ? await w.signIn(own)
+            : cells.at(-1)!.key
+          : key;
       const response = await w.app.inject({
         method: route.method,
         url: request.url,
-        headers: w.headers(key, `matrix-${next()}`),
+        headers: w.headers(credential, `matrix-${next()}`),
         ...(request.payload === undefined ? {} : { payload: request.payload }),
       });
       if (willSucceed) {

@@ -101,6 +101,7 @@ const WRITERS: Readonly<Record<string, string>> = {
   'packages/application/src/personal-data/sealing-store.ts':
     "passes the command handler's events through, personal fields sealed",
   'services/ledger-api/src/auth/api-keys.ts': 'AccessKeyEventType names and schemas',
+  'services/ledger-api/src/auth/volunteer-credentials.ts': 'VolunteerCredentialEventType names and schemas',
   'services/ledger-api/src/http/idempotency.ts': 'IdempotencyEventType names and schemas',
   'services/ledger-api/src/http/catalogued-store.ts': 'the guard itself',
   'services/ledger-api/src/http/instrumented-store.ts': 'passes appends through to the guard',

@@ -47,6 +47,11 @@ export interface World extends Harness {
    * (default p1) with a monthly cap (default 1,000,000 centipoints): the partner may then hold.
    */
   grantMandate(volunteerId: string, partnerId?: string, monthlyCapCentipoints?: number): Promise<void>;
+  /**
+   * Activates the volunteer through the admin (an activation code, then `passphrase`) and signs
+   * them in; returns the `Authorization` header of their session.
+   */
+  signIn(volunteerId: string, passphrase?: string): Promise<string>;
   /** Issues, through the admin, a spend code for the volunteer; returns its digits. */
   spendCode(volunteerId: string, options?: { partnerId?: string; centipointsMax?: number }): Promise<string>;
 }
@@ -115,6 +120,23 @@ export async function startWorld(
         monthlyCapCentipoints,
       });
       if (granted.statusCode !== 201) throw new Error(`mandate failed: ${granted.body}`);
+    },
+    async signIn(volunteerId, passphrase = 'correct horse battery staple') {
+      const issued = await world.post(`/v1/volunteers/${volunteerId}/activation-codes`, admin, {});
+      if (issued.statusCode !== 201) throw new Error(`activation code failed: ${issued.body}`);
+      const { activationCode, volunteerNumber } = issued.json<{
+        activationCode: string;
+        volunteerNumber: string;
+      }>();
+      const activated = await world.post('/v1/volunteer-sessions/activate', '', {
+        volunteerNumber,
+        activationCode,
+        passphrase,
+      });
+      if (activated.statusCode !== 200) throw new Error(`activation failed: ${activated.body}`);
+      const session = await world.post('/v1/volunteer-sessions', '', { volunteerNumber, passphrase });
+      if (session.statusCode !== 201) throw new Error(`sign-in failed: ${session.body}`);
+      return `Bearer ${session.json<{ token: string }>().token}`;
     },
     async spendCode(volunteerId, options = {}) {
       const issued = await world.post(`/v1/volunteers/${volunteerId}/spend-codes`, admin, options);

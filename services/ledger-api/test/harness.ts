@@ -11,7 +11,7 @@ import type { EventStore } from '@timebank/event-store';
 import { wireLedgerApi, type WiredApi } from '../src/wiring.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/http/logging.js';
-import type { Role, Scope } from '../src/auth/principal.js';
+import type { ApiKeyRole, ApiKeyScope } from '../src/auth/principal.js';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 export interface Harness extends WiredApi {
@@ -20,7 +20,7 @@ export interface Harness extends WiredApi {
   /** Raw log lines (JSON), in order. */
   readonly logs: string[];
   /** Issues a key and returns the `authorization` header value. */
-  keyFor(role: Role, scope: Scope, label?: string): Promise<string>;
+  keyFor(role: ApiKeyRole, scope: ApiKeyScope, label?: string): Promise<string>;
   /** Headers for a call as `authorization`, plus an idempotency key when given. */
   headers(authorization: string, idempotencyKey?: string): Record<string, string>;
 }

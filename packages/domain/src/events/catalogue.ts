@@ -16,6 +16,11 @@ import { IDEMPOTENCY_EVENT_DATA, IDEMPOTENCY_STREAM_PREFIX } from './idempotency
 import { EVENT_SCHEMA_VERSIONS, isEventType, parseEvent, type DomainEvent, type EventType } from './index.js';
 import { DONATION_POOL_EVENT_DATA, POINTS_EVENT_DATA } from './points-events.js';
 import { ORGANISATION_EVENT_DATA, PARTNER_EVENT_DATA, POLICY_EVENT_DATA } from './registry-events.js';
+import {
+  VOLUNTEER_CREDENTIAL_EVENT_DATA,
+  VOLUNTEER_CREDENTIALS_STREAM_PREFIX,
+  type VolunteerCredentialEventType,
+} from './volunteer-credential-events.js';
 import { VOLUNTEER_EVENT_DATA } from './volunteer-events.js';
 import {
   DONATION_POOL_STREAM,
@@ -28,6 +33,7 @@ import {
 
 export * from './access-key-events.js';
 export * from './idempotency-events.js';
+export * from './volunteer-credential-events.js';
 
 export interface CatalogueEntry {
   readonly type: string;
@@ -42,11 +48,13 @@ export interface CatalogueEntry {
 
 const COMMAND_HANDLER = 'command handler (`packages/application`)';
 const KEY_REGISTRY = 'API key registry (`services/ledger-api/src/auth/api-keys.ts`)';
+const CREDENTIAL_STORE = 'volunteer credentials (`services/ledger-api/src/auth/volunteer-credentials.ts`)';
 const IDEMPOTENCY_RECORDS = 'idempotency records (`services/ledger-api/src/http/idempotency.ts`)';
 
 export type AccessKeyEventType = keyof typeof ACCESS_KEY_EVENT_DATA;
 export type IdempotencyEventType = keyof typeof IDEMPOTENCY_EVENT_DATA;
-export type LedgerEventType = EventType | AccessKeyEventType | IdempotencyEventType;
+export type LedgerEventType =
+  EventType | AccessKeyEventType | VolunteerCredentialEventType | IdempotencyEventType;
 
 /** Version of every non-domain event's data schema; same rule as `EVENT_SCHEMA_VERSIONS`. */
 const SERVICE_EVENT_SCHEMA_VERSION = 1;
@@ -77,6 +85,11 @@ export const LEDGER_EVENT_CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
   ...family(POLICY_EVENT_DATA, POLICY_STREAM, COMMAND_HANDLER),
   ...family(DONATION_POOL_EVENT_DATA, DONATION_POOL_STREAM, COMMAND_HANDLER),
   ...family(ACCESS_KEY_EVENT_DATA, ACCESS_KEYS_STREAM, KEY_REGISTRY),
+  ...family(
+    VOLUNTEER_CREDENTIAL_EVENT_DATA,
+    `${VOLUNTEER_CREDENTIALS_STREAM_PREFIX}<volunteerNumber>`,
+    CREDENTIAL_STORE,
+  ),
   ...family(IDEMPOTENCY_EVENT_DATA, `${IDEMPOTENCY_STREAM_PREFIX}<sha-256>`, IDEMPOTENCY_RECORDS),
 ]);
 
@@ -103,6 +116,12 @@ export type LedgerEvent =
         readonly data: z.infer<(typeof ACCESS_KEY_EVENT_DATA)[T]>;
       };
     }[AccessKeyEventType]
+  | {
+      [T in VolunteerCredentialEventType]: {
+        readonly type: T;
+        readonly data: z.infer<(typeof VOLUNTEER_CREDENTIAL_EVENT_DATA)[T]>;
+      };
+    }[VolunteerCredentialEventType]
   | {
       [T in IdempotencyEventType]: {
         readonly type: T;

@@ -4,7 +4,8 @@
  * scope the route's target lives in. A route without a declaration cannot be registered.
  *
  *  - onRequest: the `Authorization: Bearer <key>` header is hashed and looked up (in a registry
- *    at most API_KEY_REFRESH_MS behind the `access-keys` stream); an unknown key
+ *    at most API_KEY_REFRESH_MS behind the `access-keys` stream; a volunteer's session token,
+ *    `tbv_…`, in that volunteer's credentials stream, read on every request); an unknown key
  *    gets 401 UNAUTHENTICATED, a known key of the wrong role 403 FORBIDDEN — before the body is
  *    even read.
  *  - preHandler (after validation): the scope rule resolves the target's scope, possibly by
@@ -14,6 +15,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProblemError } from '../http/problem.js';
 import type { ApiKeyRegistry } from './api-keys.js';
 import { inScope, type Principal, type Role, type Scope } from './principal.js';
+import { isVolunteerToken, type VolunteerCredentials } from './volunteer-credentials.js';
 
 /** How a route finds the scope of what it touches. `describe` is what docs/api.md prints. */
 export interface ScopeRule {
@@ -64,7 +66,7 @@ export function scopeFromBody(kind: 'community' | 'organisation' | 'partner', fi
 }
 
 /** The raw key from `Authorization: Bearer <key>`; also accepts `X-Api-Key` for simple clients. */
-function presentedKey(request: FastifyRequest): string | undefined {
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -90,6 +92,7 @@ export interface RouteAccessEntry {
 export function registerAccessControl(
   app: FastifyInstance,
   keys: ApiKeyRegistry,
+  volunteers: VolunteerCredentials,
   checkActive: (principal: Principal) => Promise<void>,
 ): RouteAccessEntry[] {
   const table: RouteAccessEntry[] = [];
@@ -108,9 +111,13 @@ export function registerAccessControl(
 
   app.addHook('onRequest', async (request) => {
     const key = presentedKey(request);
-    // Keys issued or revoked by another process sharing the store count within API_KEY_REFRESH_MS.
-    if (key !== undefined) await keys.refresh();
-    request.principal = key === undefined ? null : (keys.authenticate(key) ?? null);
+    if (key !== undefined && isVolunteerToken(key)) {
+      request.principal = (await volunteers.authenticate(key)) ?? null;
+    } else {
+      // Keys issued or revoked by another process sharing the store count within API_KEY_REFRESH_MS.
+      if (key !== undefined) await keys.refresh();
+      request.principal = key === undefined ? null : (keys.authenticate(key) ?? null);
+    }
     const access = request.routeOptions.config.access;
     if (access === undefined || access.roles === 'public') return;
     if (request.principal === null) {

@@ -28,7 +28,7 @@ import {
 } from '@timebank/event-store';
 import { KeyedSerializer } from '@timebank/application';
 import { HTTP_ERROR_STATUS, ProblemError } from '../http/problem.js';
-import { SCOPE_KIND_OF_ROLE, type Principal, type Role, type Scope } from './principal.js';
+import { SCOPE_KIND_OF_ROLE, type ApiKeyRole, type ApiKeyScope, type Principal } from './principal.js';
 
 /** The stream's name and its events' schemas are the catalogue's (`@timebank/domain`). */
 export { ACCESS_KEYS_STREAM };
@@ -50,6 +50,8 @@ export interface ApiKeyRegistryOptions {
 }
 
 export interface ApiKeyRecord extends Principal {
+  readonly role: ApiKeyRole;
+  readonly scope: ApiKeyScope;
   readonly keyHash: string;
   readonly issuedBy: string;
   readonly issuedPosition: string;
@@ -76,7 +78,7 @@ export class ApiKeyError extends ProblemError {
 }
 
 /** A role requires a scope of one kind (a desk serves a community, and so on): 422 otherwise. */
-export function assertScopeFitsRole(role: Role, scope: Scope): void {
+export function assertScopeFitsRole(role: ApiKeyRole, scope: ApiKeyScope): void {
   if (SCOPE_KIND_OF_ROLE[role] === scope.kind) return;
   throw new ApiKeyError(
     'API_KEY_SCOPE_MISMATCH',
@@ -159,8 +161,8 @@ export class ApiKeyRegistry {
    * append after a lost acknowledgement is not stored twice.
    */
   async issue(input: {
-    role: Role;
-    scope: Scope;
+    role: ApiKeyRole;
+    scope: ApiKeyScope;
     label: string;
     issuedBy: string;
     idempotencyKey: string;

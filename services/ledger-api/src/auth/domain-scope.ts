@@ -9,7 +9,7 @@ import type { Ledger, StreamReader } from '@timebank/application';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError } from '../http/problem.js';
 import type { ScopeRule } from './access.js';
-import type { Principal, Scope } from './principal.js';
+import type { ApiKeyScope, Principal, Scope } from './principal.js';
 
 /**
  * The domain actor of an API key. A desk acts for its community as an organisation (the service
@@ -26,6 +26,9 @@ export function domainActorOf(principal: Principal): Actor {
       return { id, role: 'partner', partnerId: scopeId(principal.scope) };
     case 'admin':
       return { id, role: 'administrator' };
+    case 'volunteer':
+      // The domain knows a volunteer acting in person by their volunteer id (`actsForVolunteer`).
+      return { id: scopeId(principal.scope), role: 'volunteer' };
     case 'auditor':
       throw new Error('auditors never write; a route let one through');
   }
@@ -45,6 +48,11 @@ export async function scopeStatus(
   ledger: Ledger,
   scope: Scope,
 ): Promise<'unregistered' | 'active' | 'suspended' | null> {
+  if (scope.kind === 'volunteer') {
+    // A deactivated volunteer's sessions stop working, as a suspended partner's keys do.
+    const { state } = await ledger.load('volunteer', scope.id);
+    return state.status === 'active' ? 'active' : 'suspended';
+  }
   if (scope.kind === 'organisation') {
     const { state } = await ledger.load('organisation', scope.id);
     return state.status;
@@ -57,7 +65,7 @@ export async function scopeStatus(
 }
 
 /** Refuses to bind a key to an organisation or partner that was never registered: 404 with the domain's code. */
-export async function assertScopeRegistered(ledger: Ledger, scope: Scope): Promise<void> {
+export async function assertScopeRegistered(ledger: Ledger, scope: ApiKeyScope): Promise<void> {
   if ((await scopeStatus(ledger, scope)) !== 'unregistered') return;
   const code = scope.kind === 'organisation' ? 'ORGANISATION_NOT_FOUND' : 'PARTNER_NOT_FOUND';
   const id = scope.kind === 'all' ? '' : scope.id;
@@ -75,6 +83,8 @@ export function activeScopeCheck(ledger: Ledger): (principal: Principal) => Prom
     const { scope } = principal;
     const status = await scopeStatus(ledger, scope);
     if (status === null || status === 'active' || scope.kind === 'all') return;
+    if (scope.kind === 'volunteer')
+      throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `volunteer ${scope.id} is not active`);
     const state = status === 'suspended' ? 'is suspended' : 'is not registered';
     throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `this API key's ${scope.kind} ${scope.id} ${state}`);
   };
@@ -112,19 +122,26 @@ function volunteerIdParam(request: FastifyRequest): string {
 
 /**
  * Desks act on volunteers of their community; organisers on volunteers when the body names their
- * organisation; unscoped roles on any. An unknown volunteer is 404 for a scoped desk (there is
- * no community to compare).
+ * organisation; a signed-in volunteer (on routes that name the role, `volunteer: true`) on
+ * themselves only; unscoped roles on any. An unknown
+ * volunteer is 404 for a scoped desk (there is no community to compare).
  */
-export function volunteerScope(ledger: Ledger, options: { organiserField?: string } = {}): ScopeRule {
+export function volunteerScope(
+  ledger: Ledger,
+  options: { organiserField?: string; volunteer?: boolean } = {},
+): ScopeRule {
   const organiser = options.organiserField;
+  const desk =
+    organiser === undefined
+      ? "desk: the volunteer's community"
+      : `desk: the volunteer's community; organiser: the organisation named by body.${organiser}`;
   return {
-    describe:
-      organiser === undefined
-        ? "desk: the volunteer's community"
-        : `desk: the volunteer's community; organiser: the organisation named by body.${organiser}`,
+    // Routes that let a signed-in volunteer in say so: the rule confines them to their own record.
+    describe: options.volunteer === true ? `${desk}; volunteer: themselves` : desk,
     async resolve(request) {
       const principal = request.principal;
       if (principal === null || principal.scope.kind === 'all') return 'any';
+      if (principal.role === 'volunteer') return { kind: 'volunteer', id: volunteerIdParam(request) };
       if (principal.role === 'organiser' && organiser !== undefined) {
         const id = (request.body as Record<string, unknown>)[organiser];
         if (typeof id !== 'string') throw new Error(`route declares body.${organiser} but the body has none`);

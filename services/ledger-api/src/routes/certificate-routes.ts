@@ -29,6 +29,8 @@ import { certificatePdfRoute } from '../certificates-pdf/certificate-pdf-route.j
 import type { TypedApp } from './typed-app.js';
 
 const DESK = ['desk', 'admin'] as const;
+/** Reads a signed-in volunteer may make of their own certificates (issue #18). */
+const SELF = ['desk', 'admin', 'volunteer'] as const;
 const PUBLIC_SCOPE: ScopeRule = { describe: '—', resolve: () => 'any' };
 
 /** Numbers as typed: spaces and lower case are accepted and normalised before the look-up. */
@@ -201,7 +203,7 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
   app.get(
     '/v1/volunteers/:volunteerId/certificates',
     {
-      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: "The volunteer's certificates, in issue order",
@@ -244,7 +246,7 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
   app.get(
     '/v1/volunteers/:volunteerId/certificates/:certificateNumber',
     {
-      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: 'Certificate data for printing: every field the certificate shows',

@@ -1,6 +1,6 @@
 /**
  * The volunteer's consent to spend: one-time spend codes and standing mandates to one partner.
- * Until volunteers sign in themselves, the registration desk of their community acts for a
+ * A signed-in volunteer acts for themselves; the registration desk of their community acts for a
  * volunteer who is present (issue #18): it issues a code the volunteer hands to the partner, and
  * records the mandates the volunteer grants or withdraws.
  */
@@ -15,7 +15,8 @@ import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } fro
 import { SPEND_CODE_DIGITS } from './spend-consent.js';
 import type { TypedApp } from './typed-app.js';
 
-const DESK = ['desk', 'admin'] as const;
+/** The desk acts for a volunteer who is present; a signed-in volunteer acts for themselves. */
+const DESK = ['desk', 'admin', 'volunteer'] as const;
 const volunteerParams = z.strictObject({ volunteerId: idSchema });
 
 /** Prefix of a spend code's QR payload, so a scanner can tell it from other QR codes. */
@@ -38,7 +39,7 @@ const SPEND_CODE_DRAWS_MAX = 3;
 // eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
 export async function consentRoutes(app: TypedApp, context: CommandRouteDependencies): Promise<void> {
   const { ledger } = context;
-  const scope = volunteerScope(ledger);
+  const scope = volunteerScope(ledger, { volunteer: true });
 
   // Not a `commandRoute`: its answer holds a secret, which must never be recorded for a repeat.
   // It takes an Idempotency-Key like every write, but a repeated request simply issues another

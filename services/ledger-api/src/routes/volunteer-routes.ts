@@ -133,6 +133,8 @@ export interface VolunteerRouteDependencies extends CommandRouteDependencies {
 export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDependencies): Promise<void> {
   const { ledger } = context;
   const DESK = ['desk', 'admin'] as const;
+  /** Reads a signed-in volunteer may make of their own record (issue #18). */
+  const SELF = ['desk', 'admin', 'volunteer'] as const;
 
   commandRoute(app, context, {
     url: '/v1/volunteers',
@@ -194,7 +196,7 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
   app.get(
     '/v1/volunteers/:volunteerId',
     {
-      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: "A volunteer's summary: hours, stars and points, folded from their stream",
@@ -209,7 +211,7 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
   app.get(
     '/v1/volunteers/:volunteerId/history',
     {
-      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: "A volunteer's history: every event of their stream, corrections included",
