@@ -12,7 +12,9 @@ import type { TypedApp } from '../routes/typed-app.js';
 import { certificateFont } from './certificate-font.js';
 import { renderCertificatePdf } from './certificate-pdf.js';
 
-const DESK = ['desk', 'admin'] as const;
+// As the JSON certificate routes: the desk of the volunteer's community, an administrator, or the
+// signed-in volunteer for their own certificate.
+const SELF = ['desk', 'admin', 'volunteer'] as const;
 
 export interface CertificatePdfRouteDependencies {
   readonly ledger: CommandRouteDependencies['ledger'];
@@ -26,7 +28,7 @@ export async function certificatePdfRoute(
   app.get(
     '/v1/volunteers/:volunteerId/certificates/:certificateNumber.pdf',
     {
-      config: { access: { roles: DESK, scope: volunteerScope(ledger) } },
+      config: { access: { roles: SELF, scope: volunteerScope(ledger, { volunteer: true }) } },
       schema: {
         tags: ['desks'],
         summary: 'The certificate as an A4 PDF (志愿服务证明) with a QR code of its verification URL',
