@@ -89,6 +89,15 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
     volunteerId,
     recordId,
   });
+  // Holds need the volunteer's consent: a standing mandate to the partner.
+  await ledger.execute({
+    type: 'GrantSpendMandate',
+    idempotencyKey: 'mandate',
+    actor: ADMIN,
+    volunteerId,
+    partnerId: 'partner-1',
+    monthlyCapCentipoints: 1_000_000,
+  });
   const holdIds: string[] = [];
   for (const holdTimeoutSeconds of [60, 7200]) {
     const held = await ledger.execute({

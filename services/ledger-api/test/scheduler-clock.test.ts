@@ -18,6 +18,7 @@ async function holdAndSweep(t: Test, sweepLateMs: number): Promise<Outcome> {
   const w: World = await startWorld(t, {}, { clock: () => nowMs });
   const volunteerId = await w.registerVolunteer(7201);
   await w.earn(volunteerId, 3, 30);
+  await w.grantMandate(volunteerId);
   const held = await w.post('/v1/partners/p1/holds', w.partner, {
     volunteerId,
     offerId: 'meal',

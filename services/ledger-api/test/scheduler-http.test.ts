@@ -10,6 +10,7 @@ t.test('an uncaptured 2 s hold is expired by the clock and its points come back'
   const w = await startWorld(t, { LEDGER_SWEEP_INTERVAL_MS: '200' });
   const volunteerId = await w.registerVolunteer(7101);
   await w.earn(volunteerId, 2, 30);
+  await w.grantMandate(volunteerId);
   const address = await w.app.listen({ host: '127.0.0.1', port: 0 });
   let requests = 0;
   const call = async (method: string, path: string, authorization: string, body?: unknown) => {

@@ -67,6 +67,13 @@ export async function seedWorld(server: ServerProcess, admin: string, volunteers
       }),
     )) as { recordId: string };
     await ok(call(server, admin, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {}));
+    // Holds need the volunteer's consent: a standing mandate to the partner.
+    await ok(
+      call(server, admin, `/v1/volunteers/${volunteerId}/mandates`, {
+        partnerId: 'p1',
+        monthlyCapCentipoints: 1_000_000,
+      }),
+    );
     ids.push(volunteerId);
   }
   return ids;
