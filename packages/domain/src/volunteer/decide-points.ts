@@ -232,7 +232,8 @@ export function expirePoints(
   const effectiveMs = lot === undefined ? nowMs : lot.expiresAtMs;
   const centipoints = expirableCentipoints(state, effectiveMs);
   // A lot spent before its date still settles, with 0 expired, so its due item is done once.
-  if (centipoints === 0 && lot === undefined) return reject('NO_POINTS_TO_EXPIRE', 'no points are due to expire');
+  if (centipoints === 0 && lot === undefined)
+    return reject('NO_POINTS_TO_EXPIRE', 'no points are due to expire');
   const volunteerId = registeredId(state);
   return [
     {

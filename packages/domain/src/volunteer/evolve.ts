@@ -151,7 +151,8 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
       const { recordId } = event.data;
       const lot = recordId === undefined ? undefined : state.expiringLots.get(recordId);
       // Replaced, not mutated: a copied state shares the lot objects.
-      if (recordId !== undefined && lot !== undefined) state.expiringLots.set(recordId, { ...lot, settled: true });
+      if (recordId !== undefined && lot !== undefined)
+        state.expiringLots.set(recordId, { ...lot, settled: true });
       return;
     }
     default:
