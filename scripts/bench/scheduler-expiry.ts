@@ -90,7 +90,10 @@ async function sweepRate(holds: number): Promise<number> {
       ledger,
       source: {
         dueHolds: async (dueBy, limit, after) =>
-          (await queries.due(dueBy, limit, after)).map((item) => ({ ...item, holdId: item.subjectId })),
+          (await queries.due(dueBy, limit, after, 'expire-hold')).map((item) => ({
+            ...item,
+            holdId: item.subjectId,
+          })),
       },
     });
     const startedMs = performance.now();

@@ -9,8 +9,28 @@ const PAGE_EVENTS = 500;
 export interface StreamCut {
   /** The last global position to include. */
   readonly position?: bigint;
-  /** The last instant to include, in epoch ms, compared with when the store recorded each event. */
+  /**
+   * The last instant to include, in epoch ms, compared with when the store recorded each event, or,
+   * for an event the clock dates at its due time (`EFFECTIVE_TIME_FIELDS`), with that time instead.
+   */
   readonly recordedAtMs?: number;
+}
+
+/**
+ * Events the clock records after the fact, and the field that says when they took effect: an
+ * expiry is effective at its due time however late the sweep ran, so an as-of read at that
+ * instant shows it, and a replay gives the same balances whether the sweep was late or not.
+ */
+export const EFFECTIVE_TIME_FIELDS: Readonly<Record<string, string>> = {
+  PointsHoldExpired: 'expiredAt',
+  PointsExpired: 'expiredAt',
+};
+
+/** When an event took effect, in epoch ms, if it is one the clock dates; else undefined. */
+function effectiveMsOf(type: string, data: Record<string, unknown>): number | undefined {
+  const field = EFFECTIVE_TIME_FIELDS[type];
+  const value = field === undefined ? undefined : data[field];
+  return typeof value === 'string' ? Date.parse(value) : undefined;
 }
 
 export interface LoadedStreamAsOf<State> extends LoadedStream<State> {
@@ -38,13 +58,18 @@ export async function foldStreamAsOf<K extends StreamKind>(
   let recordedAtMs: number | undefined;
   let applied = 0;
   let reachedCut = false;
+  let nextRevision = 0n;
   while (!reachedCut) {
-    const page = await store.readStream(streamName, { fromRevision: revision + 1n, maxCount: PAGE_EVENTS });
+    const page = await store.readStream(streamName, { fromRevision: nextRevision, maxCount: PAGE_EVENTS });
     for (const event of page) {
+      nextRevision = event.revision + 1n;
       const recordedMs = Date.parse(event.recordedAt);
       if (cut.position !== undefined && event.position > cut.position) reachedCut = true;
-      if (cut.recordedAtMs !== undefined && recordedMs > cut.recordedAtMs) reachedCut = true;
       if (reachedCut) break;
+      // A clock's expiry counts from the time it took effect, not from when the sweep recorded it;
+      // so an instant cut reads on to the stream's end, skipping (not stopping at) later events.
+      const effectiveMs = effectiveMsOf(event.type, event.data) ?? recordedMs;
+      if (cut.recordedAtMs !== undefined && effectiveMs > cut.recordedAtMs) continue;
       const domainEvent = { type: event.type, data: event.data } as DomainEvent;
       if (decider.applyInPlace === undefined) state = decider.evolve(state, domainEvent);
       else decider.applyInPlace(state, domainEvent);

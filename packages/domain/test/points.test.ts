@@ -304,3 +304,40 @@ t.test('points use exact integer arithmetic', async (t) => {
   t.match(events.at(-1), { type: 'PointsEarned', data: { durationMinutes: 20, centipoints: 33 } });
   t.equal(local(9, 8), '2026-03-09T00:00:00.000Z');
 });
+
+t.test(
+  'expiry by lot: the clock dates it at the lot expiry, once, and settles a spent lot with 0',
+  async (t) => {
+    const context = partnerContext(t, { pointsPolicy: policyWith(t, { expiryDays: 30 }) });
+    const earned = volunteerWithHours(t, 10, context);
+    const { recordId, expiresAt } = (earned.at(-1) as { data: { recordId: string; expiresAt: string } }).data;
+    const expire = {
+      type: 'ExpirePoints',
+      idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordId}`,
+      actor: SYSTEM,
+      volunteerId: VOLUNTEER_ID,
+      recordId,
+    } as const;
+    // Before its date the lot is not due.
+    given(t, earned, context).when(expire).thenFails('NO_POINTS_TO_EXPIRE');
+    const late = partnerContext(t, { now: '2026-05-01T00:00:00.000Z', pointsPolicy: context.pointsPolicy });
+    // A sweep weeks late still dates the expiry at the lot's date.
+    const expired = history(t, [expire], late, earned);
+    t.match(expired.at(-1), {
+      type: 'PointsExpired',
+      data: { centipoints: 1000, recordId, expiredAt: expiresAt },
+    });
+    // Once settled, a second expiry of the lot (under another key) finds nothing.
+    given(t, expired, late)
+      .when({ ...expire, idempotencyKey: 'expire-again' })
+      .thenFails('NO_POINTS_TO_EXPIRE');
+    // A lot spent entirely before its date settles with nothing expired.
+    const spent = history(t, [hold(500), hold(500)], context, earned);
+    given(t, spent, late)
+      .when(expire)
+      .then([{ type: 'PointsExpired', data: { centipoints: 0, recordId, expiredAt: expiresAt } }]);
+    given(t, [...earned], late)
+      .when({ ...expire, recordId: 'no-such-record' })
+      .thenFails('NO_POINTS_TO_EXPIRE');
+  },
+);

@@ -2,14 +2,17 @@
 import type { ReadModelDatabase } from './dialect/dialect.js';
 import { LIVE_PREFIX, type Row } from './tables.js';
 
+/** What falls due: a hold's timeout, or a lot of earned points' expiry date. */
+export type DueItemKind = 'expire-hold' | 'expire-points';
+
 export interface DueItem {
   /** Also the idempotency key of the command that settles it, e.g. `expire-hold:<volunteerId>:<holdId>`. */
   readonly key: string;
-  readonly kind: 'expire-hold';
+  readonly kind: DueItemKind;
   /** ISO-8601 UTC; the effective time of the command that settles it. */
   readonly dueAt: string;
   readonly volunteerId: string;
-  /** The hold id for `expire-hold`. */
+  /** The hold id for `expire-hold`; the earning record id (the lot) for `expire-points`. */
   readonly subjectId: string;
 }
 
@@ -23,12 +26,13 @@ export interface DueBacklog {
 export interface DueIndexQueries {
   /**
    * Undone items due at or before `dueBy` (ISO-8601 UTC), ordered by (due time, key), at most
-   * `limit`, after the item `after` when given (paging).
+   * `limit`, after the item `after` when given (paging); only of `kind` when given.
    */
   due(
     dueBy: string,
     limit: number,
     after?: { readonly dueAt: string; readonly key: string },
+    kind?: DueItemKind,
   ): Promise<DueItem[]>;
   /** Undone items due after `after`, soonest first, at most `limit` (what `pnpm ledger due` shows next). */
   upcoming(after: string, limit: number): Promise<DueItem[]>;
@@ -53,13 +57,14 @@ function assertLimit(limit: number): void {
 export function createDueIndexQueries(db: ReadModelDatabase): DueIndexQueries {
   const table = `${LIVE_PREFIX}due_item`;
   return {
-    async due(dueBy, limit, after) {
+    async due(dueBy, limit, after, kind) {
       assertLimit(limit);
       const page = after === undefined ? '' : ' AND (due_at > ? OR (due_at = ? AND due_key > ?))';
       const params = after === undefined ? [] : [after.dueAt, after.dueAt, after.key];
+      const ofKind = kind === undefined ? '' : ' AND kind = ?';
       const rows = await db.query(
-        `SELECT * FROM ${table} WHERE done = 0 AND due_at <= ?${page} ORDER BY due_at, due_key LIMIT ${limit}`,
-        [dueBy, ...params],
+        `SELECT * FROM ${table} WHERE done = 0 AND due_at <= ?${ofKind}${page} ORDER BY due_at, due_key LIMIT ${limit}`,
+        [dueBy, ...(kind === undefined ? [] : [kind]), ...params],
       );
       return rows.map(toDueItem);
     },

@@ -23,5 +23,5 @@ export { projectionRules, type ProjectionRules } from './handlers/index.js';
 export { Projector, type ProjectionLag, type ProjectorOptions, type WaitOptions } from './projector.js';
 export * from './queries.js';
 export * from './due-queries.js';
-export { holdExpiryKey } from './handlers/due-handlers.js';
+export { holdExpiryKey, pointsExpiryKey } from './handlers/due-handlers.js';
 export { LIVE_PREFIX, TABLES } from './tables.js';

@@ -9,6 +9,7 @@ import {
   createLedger,
   createScheduler,
   holdExpiryJob,
+  pointsExpiryJob,
   reactionHealingJob,
   type TickReport,
 } from '@timebank/application';
@@ -73,7 +74,20 @@ export async function tick(
         ledger,
         source: {
           dueHolds: async (dueBy, limit, after) =>
-            (await queries.due(dueBy, limit, after)).map((item) => ({ ...item, holdId: item.subjectId })),
+            (await queries.due(dueBy, limit, after, 'expire-hold')).map((item) => ({
+              ...item,
+              holdId: item.subjectId,
+            })),
+        },
+      }),
+      pointsExpiryJob({
+        ledger,
+        source: {
+          dueLots: async (dueBy, limit, after) =>
+            (await queries.due(dueBy, limit, after, 'expire-points')).map((item) => ({
+              ...item,
+              recordId: item.subjectId,
+            })),
         },
       }),
       reactionHealingJob({

@@ -71,15 +71,6 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
     },
   ];
   for (const command of setup) await ledger.execute(command);
-  // The volunteer consents to partner-1's holds (spend consent), with a cap no test reaches.
-  await ledger.execute({
-    type: 'GrantSpendMandate',
-    idempotencyKey: 'mandate',
-    actor: ADMIN,
-    volunteerId,
-    partnerId: 'partner-1',
-    monthlyCapCentipoints: 1_000_000,
-  });
   const recorded = await ledger.execute({
     type: 'RecordServiceHours',
     idempotencyKey: 'record',
@@ -97,6 +88,15 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
     actor: ORGANISER,
     volunteerId,
     recordId,
+  });
+  // Holds need the volunteer's consent: a standing mandate to the partner.
+  await ledger.execute({
+    type: 'GrantSpendMandate',
+    idempotencyKey: 'mandate',
+    actor: ADMIN,
+    volunteerId,
+    partnerId: 'partner-1',
+    monthlyCapCentipoints: 1_000_000,
   });
   const holdIds: string[] = [];
   for (const holdTimeoutSeconds of [60, 7200]) {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import {
   createScheduler,
   holdExpiryJob,
+  pointsExpiryJob,
   reactionHealingJob,
   type Ledger,
   type Scheduler,
@@ -30,8 +31,19 @@ export function dueHoldSource(db: ReadModelDatabase) {
   const queries = createDueIndexQueries(db);
   return {
     async dueHolds(dueBy: string, limit: number, after?: { dueAt: string; key: string }) {
-      const items = await queries.due(dueBy, limit, after);
+      const items = await queries.due(dueBy, limit, after, 'expire-hold');
       return items.map((item) => ({ ...item, holdId: item.subjectId }));
+    },
+  };
+}
+
+/** The due index as the points-expiry job reads it. */
+export function dueLotSource(db: ReadModelDatabase) {
+  const queries = createDueIndexQueries(db);
+  return {
+    async dueLots(dueBy: string, limit: number, after?: { dueAt: string; key: string }) {
+      const items = await queries.due(dueBy, limit, after, 'expire-points');
+      return items.map((item) => ({ ...item, recordId: item.subjectId }));
     },
   };
 }
@@ -61,6 +73,11 @@ export function startLedgerClock(input: {
     source: dueHoldSource(input.db),
     delayMs: config.sweepIntervalMs,
   });
+  const expirePoints = pointsExpiryJob({
+    ledger: input.ledger,
+    source: dueLotSource(input.db),
+    delayMs: config.sweepIntervalMs,
+  });
   const healReactions = reactionHealingJob({
     store: input.store,
     ledger: input.ledger,
@@ -77,7 +94,7 @@ export function startLedgerClock(input: {
     },
   };
   const scheduler = createScheduler({
-    jobs: [expireHolds, healReactions, backlogJob],
+    jobs: [expireHolds, expirePoints, healReactions, backlogJob],
     clock,
     lease: openSweepLease(config.store),
     intervalMs: config.sweepIntervalMs,

@@ -1,5 +1,6 @@
 import { DomainError } from '@timebank/domain';
 import type { Ledger } from '../ledger.js';
+import { sweepDuePages } from './due-sweep.js';
 import type { SchedulerJob } from './scheduler.js';
 
 /** One entry of the due index, as the scheduler needs it. */
@@ -71,27 +72,12 @@ export function holdExpiryJob(options: HoldExpiryJobOptions): SchedulerJob {
   return {
     name: 'expire-holds',
     delayMs: options.delayMs ?? 1000,
-    async run(nowMs) {
-      const dueBy = new Date(nowMs).toISOString();
-      let effects = 0;
-      let after: DueHold | undefined;
-      for (;;) {
-        const page = await options.source.dueHolds(dueBy, pageItemsMax, after);
-        if (page.length === 0) return effects;
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < page.length) {
-            const item = page[next]!;
-            next += 1;
-            // Awaited first: `effects += await …` would read `effects` before the await and lose updates.
-            const stored = await expireOne(options.ledger, item);
-            effects += stored;
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(concurrencyMax, page.length) }, worker));
-        after = page.at(-1);
-        if (page.length < pageItemsMax) return effects;
-      }
-    },
+    run: (nowMs) =>
+      sweepDuePages(
+        (limit, after) => options.source.dueHolds(new Date(nowMs).toISOString(), limit, after),
+        (item) => expireOne(options.ledger, item),
+        pageItemsMax,
+        concurrencyMax,
+      ),
   };
 }

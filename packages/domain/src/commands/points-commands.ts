@@ -46,11 +46,16 @@ export const redeemPointsSchema = z.strictObject({
   ...spendConsent,
 });
 
-/** Sent by the clock: expires every point whose expiry has passed. */
+/**
+ * Sent by the clock: expires every point whose expiry has passed. With `recordId` (the clock's
+ * form) it expires what is due at that lot's expiry date and dates the expiry there, however late
+ * the command comes; without it, what is due now, dated now.
+ */
 export const expirePointsSchema = z.strictObject({
   type: z.literal('ExpirePoints'),
   ...commandBase,
   volunteerId: idSchema,
+  recordId: idSchema.optional(),
 });
 
 export const transferPointsSchema = z.strictObject({

@@ -98,6 +98,12 @@ export const pointsExpiredData = z.object({
   ...eventBase,
   ...movementFields,
   volunteerId: idSchema,
+  /**
+   * The lot (earning record) whose expiry date the clock expired; `expiredAt` is then that date.
+   * Absent on expiries sent without a lot (an administrator's, or from before the clock). The
+   * amount may be 0 when the lot was spent before its date: the clock records that it looked.
+   */
+  recordId: idSchema.optional(),
   expiredAt: instantSchema,
 });
 

@@ -220,11 +220,20 @@ export function expirePoints(
   state: VolunteerState,
   context: DecideContext,
 ): Decision {
-  const { idempotencyKey, actor } = command;
+  const { idempotencyKey, actor, recordId } = command;
   if (!isSystem(actor) && !isAdministrator(actor))
     return reject('ACTOR_NOT_PERMITTED', 'points are expired by the clock');
-  const centipoints = expirableCentipoints(state, parseInstant(context.now));
-  if (centipoints === 0) return reject('NO_POINTS_TO_EXPIRE', 'no points are due to expire');
+  const nowMs = parseInstant(context.now);
+  const lot = recordId === undefined ? undefined : state.expiringLots.get(recordId);
+  if (recordId !== undefined && (lot === undefined || lot.settled === true || lot.expiresAtMs > nowMs))
+    return reject('NO_POINTS_TO_EXPIRE', `lot ${recordId} is not due, or expired already`);
+  // The clock's expiry is effective at the lot's date, not when the sweep got to it: replay and
+  // as-of reads then never depend on how late the sweep ran.
+  const effectiveMs = lot === undefined ? nowMs : lot.expiresAtMs;
+  const centipoints = expirableCentipoints(state, effectiveMs);
+  // A lot spent before its date still settles, with 0 expired, so its due item is done once.
+  if (centipoints === 0 && lot === undefined)
+    return reject('NO_POINTS_TO_EXPIRE', 'no points are due to expire');
   const volunteerId = registeredId(state);
   return [
     {
@@ -235,7 +244,8 @@ export function expirePoints(
         toAccount: EXPIRED_ACCOUNT,
         centipoints,
         volunteerId,
-        expiredAt: context.now,
+        ...(recordId === undefined ? {} : { recordId }),
+        expiredAt: formatInstant(effectiveMs),
       },
     },
   ];

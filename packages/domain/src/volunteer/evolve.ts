@@ -145,10 +145,16 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
       state.expiringLots.delete(event.data.recordId);
       return;
     }
-    case 'PointsExpired':
+    case 'PointsExpired': {
       state.availableCentipoints -= event.data.centipoints;
       state.expiredCentipoints += event.data.centipoints;
+      const { recordId } = event.data;
+      const lot = recordId === undefined ? undefined : state.expiringLots.get(recordId);
+      // Replaced, not mutated: a copied state shares the lot objects.
+      if (recordId !== undefined && lot !== undefined)
+        state.expiringLots.set(recordId, { ...lot, settled: true });
       return;
+    }
     default:
       return;
   }

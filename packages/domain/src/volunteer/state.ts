@@ -90,8 +90,11 @@ export interface VolunteerState {
   receivedTransferIds: Set<string>;
   /** Earned centipoints per local service day, for the daily earning cap. */
   earnedByDay: Map<number, number>;
-  /** Credits that expire, by the record that earned them. */
-  expiringLots: Map<string, { expiresAtMs: number; centipoints: number }>;
+  /**
+   * Credits that expire, by the record that earned them. `settled` is set once the clock has
+   * expired the lot by its record id (`ExpirePoints` with `recordId`), so it is never expired twice.
+   */
+  expiringLots: Map<string, { expiresAtMs: number; centipoints: number; settled?: boolean }>;
   /** Net points that left the available account other than by expiry; allocated to the soonest-expiring lots first. */
   spentNetCentipoints: number;
   expiredCentipoints: number;
