@@ -1,6 +1,6 @@
 /**
  * Runs the ledger's clock inside the API process: the scheduler with its hold-expiry job over the
- * due index, behind the store's sweep lease, and the due backlog for `/metrics` and `/readyz`.
+ * due index, the healing of interrupted reactions and the retention erasure, behind the store's sweep lease, and the due backlog for `/metrics` and `/readyz`.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -8,6 +8,7 @@ import {
   createScheduler,
   holdExpiryJob,
   reactionHealingJob,
+  retentionErasureJob,
   type Ledger,
   type Scheduler,
   type SchedulerJob,
@@ -76,8 +77,14 @@ export function startLedgerClock(input: {
       return 0;
     },
   };
+  const eraseRetained = retentionErasureJob({
+    ledger: input.ledger,
+    store: input.store,
+    retentionDays: config.retentionDays,
+    delayMs: config.retentionSweepMs,
+  });
   const scheduler = createScheduler({
-    jobs: [expireHolds, healReactions, backlogJob],
+    jobs: [expireHolds, healReactions, backlogJob, eraseRetained],
     clock,
     lease: openSweepLease(config.store),
     intervalMs: config.sweepIntervalMs,

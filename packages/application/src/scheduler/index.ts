@@ -1,3 +1,4 @@
 export * from './hold-expiry-job.js';
 export * from './scheduler.js';
 export * from './reaction-healing-job.js';
+export * from './retention-erasure-job.js';
