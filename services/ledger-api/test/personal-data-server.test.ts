@@ -203,8 +203,9 @@ t.test('through the real server: nothing personal in the clear, erasure survives
     {},
   );
   t.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
-  const position = String(confirmed.body.position ?? '');
-  const minPosition = position === '' ? '' : `?minPosition=${position}`;
+  const position = confirmed.body.position;
+  t.type(position, 'string', 'the write answers its position');
+  const minPosition = typeof position === 'string' ? `?minPosition=${position}` : '';
   const before = await call('GET', `/v1/volunteers/${volunteerId}`);
   t.equal(before.body.name, NAME, 'the desk reads the name before erasure');
   const statisticsBefore = await call('GET', `/v1/communities/c1/statistics${minPosition}`);
@@ -256,7 +257,8 @@ t.test('through the real server: nothing personal in the clear, erasure survives
   const list = readFileSync(join(directory, ERASURE_LIST_FILE), 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line));
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.equal(list.length, 1, 'one line');
   t.match(list, [{ volunteerId, reason: 'consent_withdrawn' }], 'the erasure is on the erasure list');
   t.same(await searchEverywhere(t, directory, volunteerId, topic), [], 'nothing found after erasure either');
   const verified = ledger(['verify', '--quiet', '--data-dir', directory]);
