@@ -13,15 +13,14 @@ import {
   testContext,
 } from './support/scenario.js';
 
-const erase = (overrides: Record<string, unknown> = {}): CommandInput =>
-  ({
-    type: 'ErasePersonalData',
-    idempotencyKey: 'erase-1',
-    actor: ADMIN,
-    volunteerId: VOLUNTEER_ID,
-    reason: 'consent_withdrawn',
-    ...overrides,
-  }) as CommandInput;
+const erase = (overrides: Record<string, unknown> = {}): CommandInput => ({
+  type: 'ErasePersonalData',
+  idempotencyKey: 'erase-1',
+  actor: ADMIN,
+  volunteerId: VOLUNTEER_ID,
+  reason: 'consent_withdrawn',
+  ...overrides,
+});
 
 t.test('an administrator erases: PersonalDataErased names no person', async (t) => {
   const events = history(t, [register()]);
