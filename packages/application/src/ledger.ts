@@ -22,6 +22,7 @@ import {
   type FirstAppendHook,
   type HandledCommand,
 } from './command-handler.js';
+import type { ErasureLog } from './personal-data/erasure.js';
 import type { PersonalKeys } from './personal-data/personal-keys.js';
 import { sealingStore } from './personal-data/sealing-store.js';
 import { runReactions } from './reaction-runner.js';
@@ -44,6 +45,12 @@ export interface LedgerOptions {
    * the plain shape) events are stored as given and ids derive from the ID number's keyed hash.
    */
   readonly personalKeys?: PersonalKeys;
+  /**
+   * Where each erasure is recorded once its key is destroyed (the data directory's
+   * `erasures.jsonl`, kept outside the key store), so that a restore of an older backup can
+   * destroy the key again. Optional: tests and benchmarks without a data directory go without.
+   */
+  readonly erasureLog?: ErasureLog;
   /** Streams whose folded state is kept in memory. Default 10,000 (about tens of MB of state). */
   readonly cacheEntriesMax?: number;
   /** Attempts after a lost optimistic-concurrency race before giving up. Default 5. */
@@ -218,8 +225,12 @@ export function createLedger(options: LedgerOptions): Ledger {
     );
   }
 
-  async function destroyKey(volunteerId: string): Promise<void> {
-    await personalKeys?.erase(volunteerId, new Date(options.clock()).toISOString());
+  async function destroyKey(volunteerId: string, reason: string): Promise<void> {
+    if (personalKeys === undefined) return;
+    const erasedAt = new Date(options.clock()).toISOString();
+    await personalKeys.erase(volunteerId, erasedAt);
+    // Recorded after the key is gone: a restore re-applies the record, and re-applying is idempotent.
+    await options.erasureLog?.append({ volunteerId, erasedAt, reason });
   }
 
   async function decide(input: CommandInput | Command): Promise<Decision> {
@@ -273,11 +284,11 @@ export function createLedger(options: LedgerOptions): Ledger {
         async (error: unknown) => {
           // Erased already (perhaps a crash came between the event and the key's destruction): finish it.
           if (command.type === 'ErasePersonalData' && isErasedError(error))
-            await destroyKey(command.volunteerId);
+            await destroyKey(command.volunteerId, command.reason);
           throw error;
         },
       );
-      if (command.type === 'ErasePersonalData') await destroyKey(command.volunteerId);
+      if (command.type === 'ErasePersonalData') await destroyKey(command.volunteerId, command.reason);
       const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };
     },

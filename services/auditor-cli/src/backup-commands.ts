@@ -5,7 +5,7 @@
 import {
   backupDataDir,
   openLedger,
-  reportOnlyErasureHook,
+  keyStoreErasureHook,
   restoreDataDir,
   type ErasureHook,
 } from '@timebank/ledger-opener';
@@ -16,11 +16,10 @@ type BackupCommand = Extract<Command, { name: 'backup' }>;
 type RestoreCommand = Extract<Command, { name: 'restore' }>;
 
 /**
- * What re-applies recorded erasures to a restored data directory. Until the personal-data key
- * store exists there is nothing to delete, so the hook only reports each erasure; the key store's
- * hook replaces it here.
+ * What re-applies recorded erasures to a restored data directory: destroys the data key and the
+ * duplicate-index entries in the restored key store.
  */
-const erasureHook: ErasureHook = reportOnlyErasureHook;
+const erasureHook: ErasureHook = keyStoreErasureHook;
 
 const json = (value: unknown): string =>
   JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2);

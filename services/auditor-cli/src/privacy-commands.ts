@@ -10,6 +10,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLedger, DEFAULT_RETENTION_DAYS, eraseDue, rotateMasterKey } from '@timebank/application';
 import {
+  createErasureList,
   MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
   openLedger,
@@ -72,6 +73,7 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
       clock,
       nationalIdKey: nationalIdKeyOf(options, directory),
       personalKeys: keys.keys,
+      erasureLog: createErasureList(directory),
     });
     return await eraseDue(
       { ledger, store: opened.store },

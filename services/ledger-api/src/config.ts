@@ -142,6 +142,13 @@ const environmentSchema = z
      * minute of sweeping at the benchmarked rate, so a stuck scheduler shows long before it matters.
      */
     LEDGER_DUE_BACKLOG_MAX: wholeNumber(1, 1_000_000_000, 'items').default(100_000),
+    /**
+     * Days a deactivated volunteer's personal data is kept before the scheduler's retention job
+     * (and `pnpm ledger erase-due`) erases it. Default 1,095 (three years, DEFAULT_RETENTION_DAYS).
+     */
+    LEDGER_RETENTION_DAYS: wholeNumber(0, 999_999, 'days').default(1095),
+    /** How often the retention job looks for due erasures, in milliseconds. Default 86,400,000 (daily). */
+    LEDGER_RETENTION_SWEEP_MS: wholeNumber(1000, 604_800_000, 'milliseconds').default(86_400_000),
   })
   .superRefine((value, context) => {
     if (value.LEDGER_STORE === 'postgres' && value.POSTGRES_URL === undefined) {
@@ -202,6 +209,10 @@ export interface LedgerApiConfig {
   readonly sweepIntervalMs: number;
   /** See LEDGER_DUE_BACKLOG_MAX. */
   readonly dueBacklogMax: number;
+  /** See LEDGER_RETENTION_DAYS. */
+  readonly retentionDays: number;
+  /** See LEDGER_RETENTION_SWEEP_MS. */
+  readonly retentionSweepMs: number;
 }
 
 /** Bad configuration: the message names every offending variable. */
@@ -280,6 +291,8 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
     sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     dueBacklogMax: env.LEDGER_DUE_BACKLOG_MAX,
+    retentionDays: env.LEDGER_RETENTION_DAYS,
+    retentionSweepMs: env.LEDGER_RETENTION_SWEEP_MS,
   });
 }
 

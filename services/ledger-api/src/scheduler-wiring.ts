@@ -1,6 +1,6 @@
 /**
  * Runs the ledger's clock inside the API process: the scheduler with its hold-expiry job over the
- * due index, behind the store's sweep lease, and the due backlog for `/metrics` and `/readyz`.
+ * due index, the healing of interrupted reactions and the retention erasure, behind the store's sweep lease, and the due backlog for `/metrics` and `/readyz`.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import {
   holdExpiryJob,
   pointsExpiryJob,
   reactionHealingJob,
+  retentionErasureJob,
   type Ledger,
   type Scheduler,
   type SchedulerJob,
@@ -93,8 +94,14 @@ export function startLedgerClock(input: {
       return 0;
     },
   };
+  const eraseRetained = retentionErasureJob({
+    ledger: input.ledger,
+    store: input.store,
+    retentionDays: config.retentionDays,
+    delayMs: config.retentionSweepMs,
+  });
   const scheduler = createScheduler({
-    jobs: [expireHolds, expirePoints, healReactions, backlogJob],
+    jobs: [expireHolds, expirePoints, healReactions, backlogJob, eraseRetained],
     clock,
     lease: openSweepLease(config.store),
     intervalMs: config.sweepIntervalMs,

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createLedger, sealingStore, type Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
 import {
+  createErasureList,
   NATIONAL_ID_KEY_FILE,
   openPersonalKeys,
   openReadModels,
@@ -66,6 +67,8 @@ async function openLedgerWithKeys(
     clock,
     nationalIdKey: resolveNationalIdKey(input.config),
     personalKeys: personalKeys.keys,
+    // Beside the key store file (or, on PostgreSQL, in the read-model directory beside master.key).
+    erasureLog: createErasureList(personalDataDirectory(input.config.store, input.readModelDataDir)),
     cacheEntriesMax: input.config.stateCacheStreamsMax,
   });
   return { ledger, personalKeys };

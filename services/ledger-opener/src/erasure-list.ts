@@ -5,10 +5,9 @@
  * and `pnpm ledger restore` then re-applies the list through an ErasureHook so that it is
  * deleted again.
  *
- * For the privacy work: call `createErasureList(dataDir).append(record)` after an erasure has
- * deleted the key (it fsyncs before resolving), and implement ErasureHook.reapply to delete the
- * key, the index entry and the read models' personal columns of one record in a restored data
- * directory. Until then restore uses `reportOnlyErasureHook`, which only says what it would do.
+ * The ledger appends a record (`createLedger({ erasureLog })`) after each erasure has destroyed
+ * the key; `keyStoreErasureHook` re-applies records to a restored key store. `reportOnlyErasureHook`
+ * deletes nothing and only says what it would do (for tests of the restore mechanics).
  */
 import { appendFile, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -15,6 +15,7 @@ export {
   type ErasureReapplication,
   type ErasureRecord,
 } from './erasure-list.js';
+export { keyStoreErasureHook } from './key-store-erasure-hook.js';
 export { restoreDataDir, type RestoreOptions, type RestoreReport } from './restore.js';
 export {
   BACKUP_FILES,

@@ -6,6 +6,21 @@
 import type { EventStore } from '@timebank/event-store';
 import type { Ledger } from '../ledger.js';
 
+/** One erasure as recorded outside the key store; no personal data (the id is random). */
+export interface ErasureLogRecord {
+  readonly volunteerId: string;
+  /** ISO 8601 instant at which the key was destroyed. */
+  readonly erasedAt: string;
+  /** `consent_withdrawn`, `retention_ended`, … */
+  readonly reason: string;
+}
+
+/** The erasure list's port (the opener's `createErasureList(dataDir)` implements it). */
+export interface ErasureLog {
+  /** Appends one record durably before resolving. */
+  append(record: ErasureLogRecord): Promise<void>;
+}
+
 /** How long a deactivated volunteer's personal data is kept: 1095 days (three years) unless configured. */
 export const DEFAULT_RETENTION_DAYS = 1095;
 const MILLISECONDS_PER_DAY = 86_400_000;
