@@ -5,7 +5,7 @@
  * that date, and each community sits under the street it was on that day.
  */
 import fc from 'fast-check';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DEFAULT_LEDGER_RULES, formatInstant, parseInstant, type LedgerRules } from '@timebank/domain';
 import type { NewEvent } from '@timebank/event-store';
 import { localDay } from '../src/handlers/hierarchy-handlers.js';
@@ -175,7 +175,7 @@ function modelCommunity(facts: ReturnType<typeof eventsOf>['facts'], community: 
   return figures;
 }
 
-function checkRollUp(t: Tap.Test, rollUp: RollUp, scenario: ReturnType<typeof eventsOf>): void {
+function checkRollUp(t: Test, rollUp: RollUp, scenario: ReturnType<typeof eventsOf>): void {
   for (const unit of rollUp.units.values()) {
     if (unit.level === 'community') {
       t.same(

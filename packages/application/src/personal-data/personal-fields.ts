@@ -38,7 +38,8 @@ export function dataSubjectOf(event: { readonly type: string; readonly data: Jso
     return `coordinator:${coordinatorId}`;
   }
   const volunteerId = event.data.volunteerId;
-  if (typeof volunteerId !== 'string') throw new Error(`${event.type} has personal fields but no volunteerId`);
+  if (typeof volunteerId !== 'string')
+    throw new Error(`${event.type} has personal fields but no volunteerId`);
   return volunteerId;
 }
 

@@ -17,6 +17,7 @@ export const SCOPE_KIND_OF_ROLE: Readonly<Record<Role, Scope['kind']>> = Object.
   desk: 'community',
   organiser: 'organisation',
   partner: 'partner',
+  coordinator: 'area',
   auditor: 'all',
   admin: 'all',
 });
