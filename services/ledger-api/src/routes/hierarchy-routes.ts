@@ -18,6 +18,7 @@ import { ANY_SCOPE, type ScopeRule } from '../auth/access.js';
 import type { Scope } from '../auth/principal.js';
 import { ProblemError } from '../http/problem.js';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
+import { instantOnTheWire } from '../http/positions.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
 import { readModels, readQuery, type ReadModelRouteDependencies } from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';
@@ -213,7 +214,7 @@ export async function hierarchyRoutes(app: TypedApp, context: HierarchyRouteDepe
                 volunteerNumber: z.string(),
                 community: z.string(),
                 status: z.string(),
-                registeredAt: z.string(),
+                registeredAt: instantOnTheWire,
                 confirmedMinutes: z.number().int(),
                 eligibleStars: z.number().int(),
                 awardedStars: z.number().int(),
