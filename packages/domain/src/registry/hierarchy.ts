@@ -79,6 +79,34 @@ function checkParent(state: HierarchyState, level: UnitLevel, parentId: string |
   return null;
 }
 
+function decideRegisterCommunity(
+  command: CommandOf<'RegisterCommunity'>,
+  state: HierarchyState,
+  at: string,
+): DomainEvent[] | DomainError {
+  const { idempotencyKey, actor, communityId, streetId, name } = command;
+  if (state.units.has(communityId)) return reject('AREA_ALREADY_REGISTERED', `unit ${communityId} exists`);
+  const invalid = checkParent(state, 'community', streetId);
+  if (invalid !== null) return invalid;
+  const { coordinatorId, coordinatorName, coordinatorContact } = command;
+  return [
+    {
+      type: 'CommunityRegistered',
+      data: {
+        idempotencyKey,
+        communityId,
+        streetId,
+        name,
+        coordinatorId,
+        coordinatorName,
+        coordinatorContact,
+        registeredAt: at,
+        actor,
+      },
+    },
+  ];
+}
+
 export function decideHierarchy(
   command: HierarchyCommand,
   state: HierarchyState,
@@ -102,29 +130,8 @@ export function decideHierarchy(
         },
       ];
     }
-    case 'RegisterCommunity': {
-      const { communityId, streetId, name, coordinatorId, coordinatorName, coordinatorContact } = command;
-      if (state.units.has(communityId))
-        return reject('AREA_ALREADY_REGISTERED', `unit ${communityId} exists`);
-      const invalid = checkParent(state, 'community', streetId);
-      if (invalid !== null) return invalid;
-      return [
-        {
-          type: 'CommunityRegistered',
-          data: {
-            idempotencyKey,
-            communityId,
-            streetId,
-            name,
-            coordinatorId,
-            coordinatorName,
-            coordinatorContact,
-            registeredAt: at,
-            actor,
-          },
-        },
-      ];
-    }
+    case 'RegisterCommunity':
+      return decideRegisterCommunity(command, state, at);
     case 'MoveCommunity': {
       const { communityId, toStreetId } = command;
       const community = state.units.get(communityId);

@@ -15,7 +15,14 @@ export function localDay(instant: string, rules: ProjectionRules): string {
   return formatInstant(parseInstant(instant) + rules.localTimeOffsetMinutes * 60_000).slice(0, 10);
 }
 
-function link(ws: WorkingSet, unitId: string, parentId: string, at: string, rules: ProjectionRules): void {
+interface Link {
+  readonly unitId: string;
+  readonly parentId: string;
+  /** From this instant on. */
+  readonly at: string;
+}
+
+function link(ws: WorkingSet, { unitId, parentId, at }: Link, rules: ProjectionRules): void {
   ws.adminLinks.put(joinKey(unitId, at), {
     unit_id: unitId,
     valid_from: at,
@@ -37,7 +44,7 @@ export function applyHierarchyEvent(event: EventPayload, ws: WorkingSet, rules: 
         registered_at: at,
         registered_day: localDay(at, rules),
       });
-      if (data.parentId !== null) link(ws, data.areaId, data.parentId, at, rules);
+      if (data.parentId !== null) link(ws, { unitId: data.areaId, parentId: data.parentId, at }, rules);
       return true;
     }
     case 'CommunityRegistered': {
@@ -50,12 +57,12 @@ export function applyHierarchyEvent(event: EventPayload, ws: WorkingSet, rules: 
         registered_at: at,
         registered_day: localDay(at, rules),
       });
-      link(ws, data.communityId, data.streetId, at, rules);
+      link(ws, { unitId: data.communityId, parentId: data.streetId, at }, rules);
       return true;
     }
     case 'CommunityMoved': {
       const data = event.data as unknown as EventData<'CommunityMoved'>;
-      link(ws, data.communityId, data.toStreetId, data.movedAt, rules);
+      link(ws, { unitId: data.communityId, parentId: data.toStreetId, at: data.movedAt }, rules);
       return true;
     }
     default:

@@ -165,7 +165,11 @@ function hierarchyCommandRoutes(app: TypedApp, context: HierarchyRouteDependenci
 /** The hierarchy routes, as an encapsulated fastify plugin. */
 export async function hierarchyRoutes(app: TypedApp, context: HierarchyRouteDependencies): Promise<void> {
   hierarchyCommandRoutes(app, context);
+  statisticsRoute(app, context);
+  volunteersRoute(app, context);
+}
 
+function statisticsRoute(app: TypedApp, context: HierarchyRouteDependencies): void {
   app.get(
     '/v1/units/:unitId/statistics',
     {
@@ -194,7 +198,9 @@ export async function hierarchyRoutes(app: TypedApp, context: HierarchyRouteDepe
       return { asOf, ...unitView(unit), children };
     },
   );
+}
 
+function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): void {
   app.get(
     '/v1/units/:unitId/volunteers',
     {
