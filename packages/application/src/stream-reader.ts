@@ -1,6 +1,7 @@
 import {
   deciderFor,
   donationPoolStream,
+  hierarchyStream,
   organisationStream,
   partnerStream,
   policyStream,
@@ -17,8 +18,10 @@ export interface LoadedStream<State> {
   readonly revision: bigint;
 }
 
-/** What names a stream of a family: an id, except for the single policy and donation-pool streams. */
-export type StreamIdOf<K extends StreamKind> = K extends 'policy' | 'donation-pool' ? [] : [id: string];
+/** What names a stream of a family: an id, except for the single policy, donation-pool and hierarchy streams. */
+export type StreamIdOf<K extends StreamKind> = K extends 'policy' | 'donation-pool' | 'hierarchy'
+  ? []
+  : [id: string];
 
 /** Folds streams by family and id, e.g. `load('volunteer', volunteerId)`. */
 export interface StreamReader {
@@ -33,6 +36,7 @@ export interface StreamReader {
 export function streamNameOf(kind: StreamKind, id: string | undefined): string {
   if (kind === 'policy') return policyStream;
   if (kind === 'donation-pool') return donationPoolStream;
+  if (kind === 'hierarchy') return hierarchyStream;
   if (id === undefined) throw new Error(`a ${kind} stream is named by an id`);
   if (kind === 'volunteer') return volunteerStream(id);
   if (kind === 'partner') return partnerStream(id);

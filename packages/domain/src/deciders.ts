@@ -22,6 +22,13 @@ import {
   type DonationPoolState,
 } from './registry/donation-pool.js';
 import {
+  decideHierarchy,
+  evolveHierarchy,
+  initialHierarchyState,
+  type HierarchyCommand,
+  type HierarchyState,
+} from './registry/hierarchy.js';
+import {
   decideOrganisation,
   evolveOrganisation,
   initialOrganisationState,
@@ -37,6 +44,7 @@ import {
 } from './registry/partner.js';
 import {
   donationPoolStream,
+  hierarchyStream,
   organisationStream,
   partnerStream,
   policyStream,
@@ -72,6 +80,12 @@ export const organisationDecider: Decider<OrganisationState, OrganisationCommand
   decide: decideOrganisation,
 };
 
+export const hierarchyDecider: Decider<HierarchyState, HierarchyCommand> = {
+  initialState: () => initialHierarchyState,
+  evolve: evolveHierarchy,
+  decide: decideHierarchy,
+};
+
 export const policyDecider: Decider<PolicyState, CommandOf<'ChangePointsPolicy'>> = {
   initialState: () => initialPolicyState,
   evolve: evolvePolicy,
@@ -98,6 +112,7 @@ export interface StreamStates {
   readonly policy: PolicyState;
   readonly 'donation-pool': DonationPoolState;
   readonly 'spend-code': SpendCodeState;
+  readonly hierarchy: HierarchyState;
 }
 
 export type StreamKind = keyof StreamStates;
@@ -129,6 +144,7 @@ const STREAM_DECIDERS: { readonly [K in StreamKind]: StreamDecider<StreamStates[
   policy: routed(policyDecider),
   'donation-pool': routed(donationPoolDecider),
   'spend-code': routed(spendCodeDecider),
+  hierarchy: routed(hierarchyDecider),
 };
 
 /** The decider (and fold) of a stream family: the one table the application and the tests use. */
@@ -152,6 +168,9 @@ export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Ob
   ChangePointsPolicy: 'policy',
   ReceiveDonation: 'donation-pool',
   IssueSpendCode: 'spend-code',
+  RegisterArea: 'hierarchy',
+  RegisterCommunity: 'hierarchy',
+  MoveCommunity: 'hierarchy',
 });
 
 /**
@@ -179,6 +198,10 @@ export function streamForCommand(command: Command, nationalIdHash?: string): str
       return donationPoolStream;
     case 'IssueSpendCode':
       return spendCodeStream(command.codeHash);
+    case 'RegisterArea':
+    case 'RegisterCommunity':
+    case 'MoveCommunity':
+      return hierarchyStream;
     default:
       return volunteerStream(command.volunteerId);
   }

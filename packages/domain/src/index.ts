@@ -15,6 +15,7 @@ export * from './national-id.js';
 export * from './policy/policy.js';
 export * from './reactions.js';
 export * from './registry/donation-pool.js';
+export * from './registry/hierarchy.js';
 export * from './registry/organisation.js';
 export * from './registry/partner.js';
 export * from './rules.js';

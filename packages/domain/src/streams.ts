@@ -56,3 +56,7 @@ export function volunteerIdForNationalIdHash(nationalIdHash: string): string {
     throw new Error('nationalIdHash must be lower-case hex of at least 32 digits');
   return 'v' + nationalIdHash.slice(0, 32);
 }
+
+/** The single stream of the city's administrative hierarchy (districts, streets, communities). */
+export const HIERARCHY_STREAM = 'city-hierarchy';
+export const hierarchyStream = HIERARCHY_STREAM;

@@ -25,3 +25,4 @@ export * from './queries.js';
 export * from './due-queries.js';
 export { holdExpiryKey, pointsExpiryKey } from './handlers/due-handlers.js';
 export { LIVE_PREFIX, TABLES } from './tables.js';
+export * from './rollup-queries.js';

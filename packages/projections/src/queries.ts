@@ -5,6 +5,7 @@
 import { parseInstant, formatInstant } from '@timebank/domain';
 import type { ReadModelDatabase } from './dialect/dialect.js';
 import { ProjectionError } from './errors.js';
+import { rollUpAsOf, type RollUp } from './rollup-queries.js';
 import { LIVE_PREFIX, type CellValue, type Row } from './tables.js';
 
 export interface VolunteerPoints {
@@ -279,6 +280,22 @@ export function createReadModelQueries(db: ReadModelDatabase) {
         hoursPerMonth: months.map((row) => ({ month: s(row.month), confirmedMinutes: n(row.minutes) })),
         starDistribution: Object.fromEntries(stars.map((row) => [s(row.stars), n(row.total)])),
       };
+    },
+
+    /** Roll-up statistics of every registered unit as of local day `asOf` (see rollup-queries.ts). */
+    async rollUp(asOf: string): Promise<RollUp> {
+      return rollUpAsOf(db, asOf);
+    },
+
+    /** Summaries of the volunteers of these communities, by volunteer number; at most LIST_ROWS_MAX. */
+    async volunteersOfCommunities(communities: readonly string[]): Promise<VolunteerSummary[]> {
+      if (communities.length === 0) return [];
+      const marks = communities.map(() => '?').join(', ');
+      const rows = await db.query(
+        `SELECT * FROM ${t('volunteer_summary')} WHERE community IN (${marks}) ORDER BY volunteer_number, volunteer_id LIMIT ${LIST_ROWS_MAX}`,
+        communities,
+      );
+      return rows.map(toVolunteerSummary);
     },
 
     /**

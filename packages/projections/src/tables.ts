@@ -42,7 +42,10 @@ export type TableName =
   | 'partner'
   | 'points_policy'
   | 'account_balance'
-  | 'due_item';
+  | 'due_item'
+  | 'community_fact'
+  | 'admin_unit'
+  | 'admin_link';
 
 const text = 'text' as const;
 const int = 'int' as const;
@@ -201,6 +204,53 @@ export const TABLES: readonly TableSpec[] = [
     indexes: [['done', 'due_at']],
     fixed: ['kind', 'due_at', 'volunteer_id', 'subject_id'],
     evictionRank: 0,
+  },
+  /**
+   * What one event changed about one volunteer, attributed to the volunteer's community and the
+   * local day it happened: the rows roll-up statistics sum as of any date. Written once per
+   * event (keyed by its position), never read back by the handlers.
+   */
+  {
+    name: 'community_fact',
+    key: ['position'],
+    columns: {
+      position: text,
+      community: text,
+      /** Local calendar day (`2026-03-10`) of the event's own instant. */
+      day: text,
+      volunteer_id: text,
+      registered: int,
+      deactivated: int,
+      confirmed_minutes: int,
+      issued_centipoints: int,
+      redeemed_centipoints: int,
+      donated_centipoints: int,
+      expired_centipoints: int,
+      /** The volunteer's star level (by confirmed hours) before and after; -1 for none. */
+      stars_from: int,
+      stars_to: int,
+    },
+    indexes: [['community', 'day']],
+    fixed: [],
+    evictionRank: 0,
+  },
+  /** The city's registered units: city, districts, streets, communities. */
+  {
+    name: 'admin_unit',
+    key: ['unit_id'],
+    columns: { unit_id: text, level: text, name: text, registered_at: text, registered_day: text },
+    indexes: [],
+    fixed: [],
+    evictionRank: 3,
+  },
+  /** Each unit's parent from an instant on: one row at registration, one per community move. */
+  {
+    name: 'admin_link',
+    key: ['unit_id', 'valid_from'],
+    columns: { unit_id: text, valid_from: text, valid_day: text, parent_id: text },
+    indexes: [],
+    fixed: [],
+    evictionRank: 3,
   },
 ];
 

@@ -91,6 +91,9 @@ export class WorkingSet {
   readonly policies: TableCache;
   readonly accounts: TableCache;
   readonly dueItems: TableCache;
+  readonly communityFacts: TableCache;
+  readonly adminUnits: TableCache;
+  readonly adminLinks: TableCache;
   readonly tables: readonly TableCache[];
 
   /** `startsEmpty`: the table set was just created (rebuild, verify, as-of), so misses need no lookup. */
@@ -104,6 +107,9 @@ export class WorkingSet {
     this.policies = cache('points_policy');
     this.accounts = cache('account_balance');
     this.dueItems = cache('due_item');
+    this.communityFacts = cache('community_fact');
+    this.adminUnits = cache('admin_unit');
+    this.adminLinks = cache('admin_link');
     this.tables = [
       this.volunteers,
       this.records,
@@ -113,6 +119,9 @@ export class WorkingSet {
       this.policies,
       this.accounts,
       this.dueItems,
+      this.communityFacts,
+      this.adminUnits,
+      this.adminLinks,
     ];
   }
 

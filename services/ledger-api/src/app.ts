@@ -36,6 +36,7 @@ import { systemRoutes, type DueBacklogHandle } from './routes/system-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { hierarchyRoutes } from './routes/hierarchy-routes.js';
 import { certificateRoutes } from './routes/certificate-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
@@ -260,6 +261,14 @@ async function registerRouteFamilies(
     projector,
     readModels: parts.readModels,
     config,
+  });
+  // The hierarchy's writes are commands: their store reader is the commands' one.
+  await app.register(hierarchyRoutes, {
+    clock,
+    projector,
+    readModels: parts.readModels,
+    config,
+    ...commands,
   });
   // The web console (services/console), built on install or here when missing or stale.
   await app.register(volunteerSessionRoutes, { ledger, volunteers: parts.volunteers });

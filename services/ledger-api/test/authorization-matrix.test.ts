@@ -1,9 +1,10 @@
 /**
  * Every /v1 route × every role × in-scope / out-of-scope key, each cell asserted: a role the
  * route does not allow gets 403 FORBIDDEN; an allowed role with a key scoped elsewhere gets 403
- * FORBIDDEN; an allowed role in scope gets the route's success status. Auditor and admin keys are
- * unscoped, so they have one cell per route. A signed-in volunteer is in scope on their own record
- * and out of scope on anyone else's. The test fails if a route exists that it does not cover.
+ * FORBIDDEN; an allowed role in scope gets the route's success status. Coordinator keys (street s1
+ * in scope, s2 out) read only the hierarchy's statistics. Auditor and admin keys are unscoped, so
+ * they have one cell per route. A signed-in volunteer is in scope on their own record and out of
+ * scope on anyone else's. The test fails if a route exists that it does not cover.
  */
 import t from 'tap';
 import type { Role } from '../src/auth/principal.js';
@@ -101,7 +102,70 @@ const service = (organisationId: string) => ({
   endAt: hoursAgo(5),
 });
 
+/** A community registered on street s1, ready to move. */
+async function communityOnS1(w: World): Promise<string> {
+  const communityId = `cx${next()}`;
+  await w.post('/v1/admin/communities', w.admin, {
+    communityId,
+    streetId: 's1',
+    name: 'Fresh community',
+    coordinatorId: `coordinator-${communityId}`,
+    coordinatorName: 'Zhao Lei',
+    coordinatorContact: '0311-5550002',
+  });
+  return communityId;
+}
+
 const CASES: RouteCase[] = [
+  {
+    method: 'POST',
+    url: '/v1/admin/areas',
+    success: 201,
+    make: async () => ({
+      url: '/v1/admin/areas',
+      payload: { level: 'street', areaId: `sx${next()}`, parentId: 'd1', name: 'Fresh street' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/communities',
+    success: 201,
+    make: async () => {
+      const communityId = `cy${next()}`;
+      return {
+        url: '/v1/admin/communities',
+        payload: {
+          communityId,
+          streetId: 's1',
+          name: 'Fresh community',
+          coordinatorId: `coordinator-${communityId}`,
+          coordinatorName: 'Zhao Lei',
+          coordinatorContact: '0311-5550002',
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/communities/:communityId/move',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/communities/${await communityOnS1(w)}/move`,
+      payload: { toStreetId: 's2' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/units/:unitId/statistics',
+    success: 200,
+    make: async (w) => ({ url: `/v1/units/c1/statistics?minPosition=${await w.store.headPosition()}` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/units/:unitId/volunteers',
+    success: 200,
+    make: async (w) => ({ url: `/v1/units/s1/volunteers?minPosition=${await w.store.headPosition()}` }),
+  },
   {
     method: 'GET',
     url: '/v1/volunteers/by-number/:volunteerNumber',
@@ -555,6 +619,8 @@ t.test('authorization matrix', async (t) => {
     { role: 'organiser', cell: 'out of scope', key: w.otherOrganiser },
     { role: 'partner', cell: 'in scope', key: w.partner },
     { role: 'partner', cell: 'out of scope', key: w.otherPartner },
+    { role: 'coordinator', cell: 'in scope', key: w.coordinator },
+    { role: 'coordinator', cell: 'out of scope', key: w.otherCoordinator },
     { role: 'auditor', cell: 'unscoped', key: w.auditor },
     { role: 'admin', cell: 'unscoped', key: w.admin },
     // A signed-in volunteer: in scope is the volunteer the request targets (signed in per
@@ -562,6 +628,8 @@ t.test('authorization matrix', async (t) => {
     { role: 'volunteer', cell: 'in scope', key: '' },
     { role: 'volunteer', cell: 'out of scope', key: await w.signIn(await w.registerVolunteer(990)) },
   ];
+  // Community c1 is on street s1 (the coordinator's), c2 on s2 (the other coordinator's).
+  await w.registerHierarchy();
 
   const covered = new Set(CASES.map((route) => `${route.method} ${route.url}`));
   const registered = w.routes

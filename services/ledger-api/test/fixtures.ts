@@ -36,6 +36,11 @@ export interface World extends Harness {
   readonly otherOrganiser: string;
   readonly partner: string;
   readonly otherPartner: string;
+  /** A coordinator of street s1 (the street of community c1, once `registerHierarchy` ran), and one of street s2. */
+  readonly coordinator: string;
+  readonly otherCoordinator: string;
+  /** Registers city sjz, district d1, streets s1 and s2, and communities c1 (on s1) and c2 (on s2). */
+  registerHierarchy(): Promise<void>;
   /** POSTs JSON with a fresh idempotency key unless one is given. */
   post(url: string, authorization: string, payload: unknown, idempotencyKey?: string): Promise<Response>;
   get(url: string, authorization: string): Promise<Response>;
@@ -75,6 +80,30 @@ export async function startWorld(
     otherOrganiser: await h.keyFor('organiser', { kind: 'organisation', id: 'org2' }),
     partner: await h.keyFor('partner', { kind: 'partner', id: 'p1' }),
     otherPartner: await h.keyFor('partner', { kind: 'partner', id: 'p2' }),
+    coordinator: await h.keyFor('coordinator', { kind: 'area', id: 's1' }),
+    otherCoordinator: await h.keyFor('coordinator', { kind: 'area', id: 's2' }),
+    async registerHierarchy() {
+      const areas = [
+        { level: 'city', areaId: 'sjz', parentId: null, name: 'Shijiazhuang' },
+        { level: 'district', areaId: 'd1', parentId: 'sjz', name: 'Chang’an' },
+        { level: 'street', areaId: 's1', parentId: 'd1', name: 'Jianbei' },
+        { level: 'street', areaId: 's2', parentId: 'd1', name: 'Qingyuan' },
+      ];
+      for (const area of areas) await world.post('/v1/admin/areas', admin, area);
+      for (const [communityId, streetId] of [
+        ['c1', 's1'],
+        ['c2', 's2'],
+      ] as const) {
+        await world.post('/v1/admin/communities', admin, {
+          communityId,
+          streetId,
+          name: `Community ${communityId}`,
+          coordinatorId: `coordinator-${communityId}`,
+          coordinatorName: 'Li Hua',
+          coordinatorContact: '0311-5550001',
+        });
+      }
+    },
     post(url, authorization, payload, idempotencyKey) {
       keyCounter += 1;
       return h.app.inject({

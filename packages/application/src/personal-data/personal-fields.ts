@@ -1,7 +1,7 @@
 /**
  * Which fields of which events are personal: a volunteer's name, phone, national-ID hash and
  * masked number, birth date, guardian, and free text that may name a person. Each is a path into
- * the event's data; every such event carries the `volunteerId` whose key seals it.
+ * the event's data; every such event names the data subject whose key seals it (`dataSubjectOf`).
  */
 import { ERASED_TEXT } from '@timebank/domain';
 import type { JsonObject, JsonValue } from '@timebank/event-store';
@@ -22,7 +22,26 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly (readonly string[
   ServiceRecordCorrected: [['note']],
   ServiceRecordVoided: [['note']],
   ServiceCertificateIssued: [['name'], ['nationalIdMasked']],
+  // A community's coordinator (专人负责) is a data subject of their own, not a volunteer.
+  CommunityRegistered: [['coordinatorName'], ['coordinatorContact']],
 };
+
+/**
+ * Whose data key seals an event's personal fields: the volunteer's, except for events about a
+ * community coordinator, sealed under `coordinator:<coordinatorId>` so that a coordinator's key
+ * can never be a volunteer's (volunteer ids have no colon) and erasing one touches only them.
+ */
+export function dataSubjectOf(event: { readonly type: string; readonly data: JsonObject }): string {
+  if (event.type === 'CommunityRegistered') {
+    const coordinatorId = event.data.coordinatorId;
+    if (typeof coordinatorId !== 'string') throw new Error('CommunityRegistered has no coordinatorId');
+    return `coordinator:${coordinatorId}`;
+  }
+  const volunteerId = event.data.volunteerId;
+  if (typeof volunteerId !== 'string')
+    throw new Error(`${event.type} has personal fields but no volunteerId`);
+  return volunteerId;
+}
 
 export function hasPersonalFields(eventType: string): boolean {
   return Object.hasOwn(PERSONAL_FIELDS, eventType);

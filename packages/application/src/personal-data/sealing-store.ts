@@ -4,21 +4,14 @@
  * read models and Kafka only ever see ciphertext. A field whose key was destroyed opens as its
  * erased replacement (`[erased]`). Subscriptions pass through in stored (sealed) form.
  */
-import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '@timebank/event-store';
+import type { EventStore, NewEvent, RecordedEvent } from '@timebank/event-store';
 import { fieldContext, isSealed, openField, sealField } from './field-sealer.js';
-import { erasedReplacement, hasPersonalFields, mapPersonalFields } from './personal-fields.js';
+import { dataSubjectOf, erasedReplacement, hasPersonalFields, mapPersonalFields } from './personal-fields.js';
 import type { PersonalKeys } from './personal-keys.js';
-
-function volunteerIdOf(event: { readonly type: string; readonly data: JsonObject }): string {
-  const volunteerId = event.data.volunteerId;
-  if (typeof volunteerId !== 'string')
-    throw new Error(`${event.type} has personal fields but no volunteerId`);
-  return volunteerId;
-}
 
 export async function sealEvent(keys: PersonalKeys, streamName: string, event: NewEvent): Promise<NewEvent> {
   if (!hasPersonalFields(event.type)) return event;
-  const key = await keys.forSealing(volunteerIdOf(event));
+  const key = await keys.forSealing(dataSubjectOf(event));
   const context = fieldContext(event.type, streamName);
   return {
     ...event,
@@ -33,7 +26,7 @@ export async function openEvent<Event extends RecordedEvent>(
   event: Event,
 ): Promise<Event> {
   if (!hasPersonalFields(event.type)) return event;
-  const key = await keys.forOpening(volunteerIdOf(event));
+  const key = await keys.forOpening(dataSubjectOf(event));
   const context = fieldContext(event.type, event.streamName);
   return {
     ...event,

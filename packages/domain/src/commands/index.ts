@@ -5,11 +5,13 @@
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { CONSENT_COMMAND_SCHEMAS } from './consent-commands.js';
+import { HIERARCHY_COMMAND_SCHEMAS } from './hierarchy-commands.js';
 import { POINTS_COMMAND_SCHEMAS } from './points-commands.js';
 import { REGISTRY_COMMAND_SCHEMAS } from './registry-commands.js';
 import { VOLUNTEER_COMMAND_SCHEMAS } from './volunteer-commands.js';
 
 export * from './consent-commands.js';
+export * from './hierarchy-commands.js';
 export * from './points-commands.js';
 export * from './registry-commands.js';
 export * from './volunteer-commands.js';
@@ -19,6 +21,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   ...POINTS_COMMAND_SCHEMAS,
   ...REGISTRY_COMMAND_SCHEMAS,
   ...CONSENT_COMMAND_SCHEMAS,
+  ...HIERARCHY_COMMAND_SCHEMAS,
 ]);
 
 /** A parsed command (defaults applied). */

@@ -10,7 +10,7 @@ import { z } from 'zod';
 export const ACCESS_KEYS_STREAM = 'access-keys';
 
 /** Roles an API key can carry. */
-export const API_KEY_ROLES = ['desk', 'organiser', 'partner', 'auditor', 'admin'] as const;
+export const API_KEY_ROLES = ['desk', 'organiser', 'partner', 'coordinator', 'auditor', 'admin'] as const;
 
 /** Scope ids are the domain's ids (communities, organisations, partners): short, printable. */
 const scopeIdSchema = z
@@ -22,6 +22,8 @@ export const apiKeyScopeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('community'), id: scopeIdSchema }),
   z.strictObject({ kind: z.literal('organisation'), id: scopeIdSchema }),
   z.strictObject({ kind: z.literal('partner'), id: scopeIdSchema }),
+  /** A registered city, district or street and everything under it (coordinators). */
+  z.strictObject({ kind: z.literal('area'), id: scopeIdSchema }),
   z.strictObject({ kind: z.literal('all') }),
 ]);
 

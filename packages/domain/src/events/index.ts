@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CERTIFICATE_EVENT_DATA } from './certificate-events.js';
 import { MANDATE_EVENT_DATA, SPEND_CODE_EVENT_DATA } from './consent-events.js';
+import { HIERARCHY_EVENT_DATA } from './hierarchy-events.js';
 import { DONATION_POOL_EVENT_DATA, POINTS_EVENT_DATA } from './points-events.js';
 import { ORGANISATION_EVENT_DATA, PARTNER_EVENT_DATA, POLICY_EVENT_DATA } from './registry-events.js';
 import { VOLUNTEER_EVENT_DATA } from './volunteer-events.js';
@@ -12,6 +13,7 @@ import { VOLUNTEER_EVENT_DATA } from './volunteer-events.js';
 export * from './certificate-events.js';
 export * from './common.js';
 export * from './consent-events.js';
+export * from './hierarchy-events.js';
 export * from './points-events.js';
 export * from './registry-events.js';
 export * from './volunteer-events.js';
@@ -27,6 +29,7 @@ export const EVENT_DATA_SCHEMAS = {
   ...PARTNER_EVENT_DATA,
   ...ORGANISATION_EVENT_DATA,
   ...POLICY_EVENT_DATA,
+  ...HIERARCHY_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA_SCHEMAS;
@@ -49,6 +52,7 @@ export const SPEND_CODE_STREAM_EVENT_TYPES = Object.keys(SPEND_CODE_EVENT_DATA) 
 export const PARTNER_STREAM_EVENT_TYPES = Object.keys(PARTNER_EVENT_DATA) as EventType[];
 export const ORGANISATION_STREAM_EVENT_TYPES = Object.keys(ORGANISATION_EVENT_DATA) as EventType[];
 export const POLICY_STREAM_EVENT_TYPES = Object.keys(POLICY_EVENT_DATA) as EventType[];
+export const HIERARCHY_STREAM_EVENT_TYPES = Object.keys(HIERARCHY_EVENT_DATA) as EventType[];
 export const DONATION_POOL_STREAM_EVENT_TYPES = Object.keys(DONATION_POOL_EVENT_DATA) as EventType[];
 
 /**

@@ -7,6 +7,7 @@ import type { EventPayload } from '@timebank/event-store';
 import type { WorkingSet } from '../working-set.js';
 import type { ProjectionRules } from './context.js';
 import { applyDueEvent, wantDueRows } from './due-handlers.js';
+import { applyHierarchyEvent, recordVolunteerFact, snapshotVolunteer } from './hierarchy-handlers.js';
 import { applyPointsEvent, isMovement, wantPointsRows } from './points-handlers.js';
 import { applyVolunteerEvent, wantVolunteerRows } from './volunteer-handlers.js';
 
@@ -30,6 +31,9 @@ const PARTNER_EVENTS = new Set<string>(['PartnerRegistered', 'PartnerSuspended',
 
 /** Step one of a batch: name the rows `event` will touch so they can be loaded in bulk. */
 export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
+  // Every event of a volunteer's stream may change their roll-up facts, which diff the summary.
+  const volunteerId = (event.data as { volunteerId?: unknown }).volunteerId;
+  if (typeof volunteerId === 'string') ws.volunteers.want(volunteerId, [volunteerId]);
   if (VOLUNTEER_EVENTS.has(event.type)) {
     wantVolunteerRows(event, ws);
   } else if (isMovement(event.data)) {
@@ -50,6 +54,18 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
  * schema separately.
  */
 export function applyEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
+  const volunteerId = (event.data as { volunteerId?: unknown }).volunteerId;
+  if (typeof volunteerId === 'string') {
+    const before = snapshotVolunteer(ws.volunteers.get(volunteerId));
+    applyOtherEvent(event, ws, rules);
+    recordVolunteerFact(event, ws, before, rules);
+    return;
+  }
+  if (applyHierarchyEvent(event, ws, rules)) return;
+  applyOtherEvent(event, ws, rules);
+}
+
+function applyOtherEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   if (applyVolunteerEvent(event, ws, rules)) return;
   if (applyPointsEvent(event, ws, rules)) {
     applyDueEvent(event, ws);

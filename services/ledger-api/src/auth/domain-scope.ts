@@ -30,7 +30,8 @@ export function domainActorOf(principal: Principal): Actor {
       // The domain knows a volunteer acting in person by their volunteer id (`actsForVolunteer`).
       return { id: scopeId(principal.scope), role: 'volunteer' };
     case 'auditor':
-      throw new Error('auditors never write; a route let one through');
+    case 'coordinator':
+      throw new Error(`${principal.role}s never write; a route let one through`);
   }
 }
 
@@ -64,8 +65,38 @@ export async function scopeStatus(
   return null;
 }
 
-/** Refuses to bind a key to an organisation or partner that was never registered: 404 with the domain's code. */
+/**
+ * Refuses to bind a key to a unit of the hierarchy that is not registered: a coordinator's area
+ * must be a registered city, district or street; a desk's community must be a registered
+ * community once the hierarchy has any (before that, communities are free ids, as they were).
+ * Keys issued earlier keep working: this checks issuance only.
+ */
+async function assertUnitRegistered(ledger: Ledger, scope: ApiKeyScope): Promise<void> {
+  if (scope.kind !== 'community' && scope.kind !== 'area') return;
+  const { state } = await ledger.load('hierarchy');
+  const unit = state.units.get(scope.id);
+  if (scope.kind === 'area') {
+    if (unit !== undefined && unit.level !== 'community') return;
+    throw new ProblemError(
+      DOMAIN_ERROR_STATUS.AREA_NOT_FOUND,
+      'AREA_NOT_FOUND',
+      `no city, district or street ${scope.id}`,
+    );
+  }
+  const hierarchyHasCommunities = [...state.units.values()].some(
+    (candidate) => candidate.level === 'community',
+  );
+  if (!hierarchyHasCommunities || unit?.level === 'community') return;
+  throw new ProblemError(
+    DOMAIN_ERROR_STATUS.COMMUNITY_NOT_REGISTERED,
+    'COMMUNITY_NOT_REGISTERED',
+    `no community ${scope.id}; register it first`,
+  );
+}
+
+/** Refuses to bind a key to an organisation, partner or hierarchy unit that was never registered: 404 with the domain's code. */
 export async function assertScopeRegistered(ledger: Ledger, scope: ApiKeyScope): Promise<void> {
+  await assertUnitRegistered(ledger, scope);
   if ((await scopeStatus(ledger, scope)) !== 'unregistered') return;
   const code = scope.kind === 'organisation' ? 'ORGANISATION_NOT_FOUND' : 'PARTNER_NOT_FOUND';
   const id = scope.kind === 'all' ? '' : scope.id;

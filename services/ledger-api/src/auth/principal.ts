@@ -23,6 +23,7 @@ export const SCOPE_KIND_OF_ROLE: Readonly<Record<ApiKeyRole, ApiKeyScope['kind']
   desk: 'community',
   organiser: 'organisation',
   partner: 'partner',
+  coordinator: 'area',
   auditor: 'all',
   admin: 'all',
 });

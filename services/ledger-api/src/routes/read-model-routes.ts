@@ -27,7 +27,7 @@ import type { TypedApp } from './typed-app.js';
 import { volunteerAsOf } from './volunteer-as-of.js';
 import { volunteerSummarySchema } from './volunteer-routes.js';
 
-const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
+export const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
 /** A statement period: a local month, YYYY-MM with a month from 01 to 12. */
 const periodSchema = z
   .string()
@@ -46,7 +46,7 @@ export interface ReadModelRouteDependencies {
 }
 
 /** Waits for the read models to include `minPosition`; without a projector, read models are unavailable. */
-async function readModels(context: ReadModelRouteDependencies, minPosition: string | undefined) {
+export async function readModels(context: ReadModelRouteDependencies, minPosition: string | undefined) {
   const { projector, readModels: queries } = context;
   if (projector === null || queries === null) {
     throw ProblemError.http('READ_MODEL_BEHIND', 'read models are not running in this process');

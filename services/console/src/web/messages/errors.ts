@@ -85,6 +85,11 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   ORGANISATION_NOT_FOUND: ['未找到该组织。', 'No such organisation.'],
   ORGANISATION_SUSPENDED: ['该组织已暂停。', 'The organisation is suspended.'],
   ORGANISATION_NOT_SUSPENDED: ['该组织未暂停。', 'The organisation is not suspended.'],
+  AREA_ALREADY_REGISTERED: ['该行政单位已登记。', 'This unit is already registered.'],
+  AREA_NOT_FOUND: ['上级单位未登记。', 'The parent unit is not registered.'],
+  AREA_PARENT_INVALID: ['上级单位层级不符。', 'The parent is not of the level above.'],
+  COMMUNITY_NOT_REGISTERED: ['该社区未登记。', 'The community is not registered.'],
+  COMMUNITY_ALREADY_ON_STREET: ['该社区已属于此街道。', 'The community is already on this street.'],
   POLICY_EFFECTIVE_IN_PAST: [
     '积分政策的生效时间必须在将来。',
     'A points policy must take effect in the future.',

@@ -1,0 +1,257 @@
+/**
+ * The city's administrative hierarchy (city → district → street → community) and its roll-up
+ * statistics. Administrators register units and move communities; coordinators (a key bound to
+ * a city, district or street) read the statistics and volunteers' summaries of their subtree and
+ * write nothing; auditors and administrators read everything.
+ */
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  areaLevelSchema,
+  idSchema,
+  nameFieldSchema,
+  textFieldSchema,
+  type HierarchyState,
+} from '@timebank/domain';
+import type { RollUpUnit } from '@timebank/projections';
+import { ANY_SCOPE, type ScopeRule } from '../auth/access.js';
+import type { Scope } from '../auth/principal.js';
+import { ProblemError } from '../http/problem.js';
+import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
+import { instantOnTheWire } from '../http/positions.js';
+import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
+import { readModels, readQuery, type ReadModelRouteDependencies } from './read-model-routes.js';
+import type { TypedApp } from './typed-app.js';
+
+const ADMINS = ['admin'] as const;
+const READERS = ['coordinator', 'auditor', 'admin'] as const;
+
+export type HierarchyRouteDependencies = CommandRouteDependencies & ReadModelRouteDependencies;
+
+/** True when `ancestorId` is `unitId` or above it in the hierarchy as it stands now. */
+function isWithin(state: HierarchyState, unitId: string, ancestorId: string): boolean {
+  let current: string | null = unitId;
+  // The tree has four levels; the bound guards against a cycle that the deciders never allow.
+  for (let step = 0; current !== null && step < 8; step += 1) {
+    if (current === ancestorId) return true;
+    current = state.units.get(current)?.parentId ?? null;
+  }
+  return false;
+}
+
+/**
+ * A coordinator reads a unit when the unit is its area or under it, by the hierarchy as it
+ * stands now: a community that moved away leaves the old street's coordinator's view entirely.
+ */
+function unitScope(context: HierarchyRouteDependencies): ScopeRule {
+  return {
+    describe: 'coordinator: the unit named by :unitId is its area or under it',
+    resolve: async (request: FastifyRequest): Promise<Scope | 'any'> => {
+      const principal = request.principal;
+      if (principal === null || principal.scope.kind === 'all') return 'any';
+      const unitId = (request.params as { unitId: string }).unitId;
+      if (principal.scope.kind !== 'area') return { kind: 'area', id: unitId };
+      const { state } = await context.ledger.load('hierarchy');
+      return isWithin(state, unitId, principal.scope.id) ? principal.scope : { kind: 'area', id: unitId };
+    },
+  };
+}
+
+const figuresSchema = z.object({
+  registeredVolunteers: z.number().int(),
+  activeVolunteers: z.number().int(),
+  confirmedMinutesByMonth: z.record(z.string(), z.number().int()),
+  starDistribution: z.record(z.string(), z.number().int()),
+  issuedCentipoints: z.number().int(),
+  redeemedCentipoints: z.number().int(),
+  donatedCentipoints: z.number().int(),
+  expiredCentipoints: z.number().int(),
+});
+const unitFiguresSchema = z.object({
+  unitId: z.string(),
+  level: z.enum(['city', 'district', 'street', 'community']),
+  name: z.string(),
+  parentId: z.string().nullable(),
+  figures: figuresSchema,
+});
+const DAY_SCHEMA = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected YYYY-MM-DD');
+
+const unitView = (unit: RollUpUnit) => ({
+  unitId: unit.unitId,
+  level: unit.level,
+  name: unit.name,
+  parentId: unit.parentId,
+  figures: unit.figures,
+});
+
+function notFound(unitId: string): ProblemError {
+  return new ProblemError(
+    DOMAIN_ERROR_STATUS.AREA_NOT_FOUND,
+    'AREA_NOT_FOUND',
+    `no unit ${unitId} as of that date`,
+  );
+}
+
+/** The admin routes of the hierarchy. */
+function hierarchyCommandRoutes(app: TypedApp, context: HierarchyRouteDependencies): void {
+  commandRoute(app, context, {
+    url: '/v1/admin/areas',
+    tag: 'administrators',
+    summary: 'Register a city, a district (under a city) or a street (under a district)',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({}),
+    body: z.strictObject({
+      level: areaLevelSchema,
+      areaId: idSchema,
+      parentId: idSchema.nullable().default(null),
+      name: nameFieldSchema,
+    }),
+    status: 201,
+    response: z.object({ areaId: z.string(), level: areaLevelSchema }),
+    command: ({ body }) => ({ type: 'RegisterArea', ...body }),
+    respond: (result) => {
+      const data = eventData(result, 'AreaRegistered');
+      return { areaId: data.areaId, level: data.level };
+    },
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/communities',
+    tag: 'administrators',
+    summary: 'Register a community under a street, with its coordinator (personal data, sealed)',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({}),
+    body: z.strictObject({
+      communityId: idSchema,
+      streetId: idSchema,
+      name: nameFieldSchema,
+      coordinatorId: idSchema,
+      coordinatorName: nameFieldSchema,
+      coordinatorContact: textFieldSchema,
+    }),
+    status: 201,
+    response: z.object({ communityId: z.string(), streetId: z.string() }),
+    command: ({ body }) => ({ type: 'RegisterCommunity', ...body }),
+    respond: (result) => {
+      const data = eventData(result, 'CommunityRegistered');
+      return { communityId: data.communityId, streetId: data.streetId };
+    },
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/communities/:communityId/move',
+    tag: 'administrators',
+    summary: 'Move a community to another street; statistics before the move keep the old street',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ communityId: idSchema }),
+    body: z.strictObject({ toStreetId: idSchema }),
+    status: 200,
+    response: z.object({ communityId: z.string(), fromStreetId: z.string(), toStreetId: z.string() }),
+    command: ({ params, body }) => ({
+      type: 'MoveCommunity',
+      communityId: params.communityId,
+      toStreetId: body.toStreetId,
+    }),
+    respond: (result) => {
+      const data = eventData(result, 'CommunityMoved');
+      return { communityId: data.communityId, fromStreetId: data.fromStreetId, toStreetId: data.toStreetId };
+    },
+  });
+}
+
+/** The hierarchy routes, as an encapsulated fastify plugin. */
+export async function hierarchyRoutes(app: TypedApp, context: HierarchyRouteDependencies): Promise<void> {
+  hierarchyCommandRoutes(app, context);
+  statisticsRoute(app, context);
+  volunteersRoute(app, context);
+}
+
+function statisticsRoute(app: TypedApp, context: HierarchyRouteDependencies): void {
+  app.get(
+    '/v1/units/:unitId/statistics',
+    {
+      config: { access: { roles: READERS, scope: unitScope(context) }, readsModels: true },
+      schema: {
+        tags: ['coordinators'],
+        summary: 'Roll-up statistics of a unit and each unit directly under it, as of a local date',
+        params: z.strictObject({ unitId: idSchema }),
+        querystring: readQuery.extend({ asOf: DAY_SCHEMA.optional() }),
+        response: {
+          200: unitFiguresSchema.extend({ asOf: z.string(), children: z.array(unitFiguresSchema) }),
+        },
+      },
+    },
+    async (request) => {
+      const queries = await readModels(context, request.query.minPosition);
+      const asOf =
+        request.query.asOf ??
+        new Date(context.clock() + context.ledger.rules.localTimeOffsetMinutes * 60_000)
+          .toISOString()
+          .slice(0, 10);
+      const rollUp = await queries.rollUp(asOf);
+      const unit = rollUp.units.get(request.params.unitId);
+      if (unit === undefined) throw notFound(request.params.unitId);
+      const children = unit.childIds.map((id) => unitView(rollUp.units.get(id)!));
+      return { asOf, ...unitView(unit), children };
+    },
+  );
+}
+
+function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): void {
+  app.get(
+    '/v1/units/:unitId/volunteers',
+    {
+      config: { access: { roles: READERS, scope: unitScope(context) }, readsModels: true },
+      schema: {
+        tags: ['coordinators'],
+        summary:
+          "Summaries (no personal data) of the volunteers of a unit's communities, as the hierarchy stands now",
+        params: z.strictObject({ unitId: idSchema }),
+        querystring: readQuery,
+        response: {
+          200: z.object({
+            unitId: z.string(),
+            volunteers: z.array(
+              z.object({
+                volunteerId: z.string(),
+                volunteerNumber: z.string(),
+                community: z.string(),
+                status: z.string(),
+                registeredAt: instantOnTheWire,
+                confirmedMinutes: z.number().int(),
+                eligibleStars: z.number().int(),
+                awardedStars: z.number().int(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const queries = await readModels(context, request.query.minPosition);
+      const { state } = await context.ledger.load('hierarchy');
+      const { unitId } = request.params;
+      if (!state.units.has(unitId)) throw notFound(unitId);
+      const communities = [...state.units.values()]
+        .filter((unit) => unit.level === 'community' && isWithin(state, unit.id, unitId))
+        .map((unit) => unit.id);
+      const volunteers = await queries.volunteersOfCommunities(communities);
+      return {
+        unitId,
+        volunteers: volunteers.map((volunteer) => ({
+          volunteerId: volunteer.volunteerId,
+          volunteerNumber: volunteer.volunteerNumber,
+          community: volunteer.community,
+          status: volunteer.status,
+          registeredAt: volunteer.registeredAt,
+          confirmedMinutes: volunteer.confirmedMinutes,
+          eligibleStars: volunteer.eligibleStars,
+          awardedStars: volunteer.awardedStars,
+        })),
+      };
+    },
+  );
+}
