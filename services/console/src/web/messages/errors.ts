@@ -117,6 +117,27 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   ],
   RATE_LIMITED: ['请求过于频繁，请稍后再试。', 'Too many requests; try again shortly.'],
   HEADERS_TOO_LARGE: ['请求头过大。', 'The request headers are too large.'],
+  CONSENT_REQUIRED: [
+    '需要志愿者同意：请让志愿者出示消费码。',
+    "The volunteer's consent is needed: ask for their spend code.",
+  ],
+  SPEND_CODE_INVALID: [
+    '消费码无效、已使用或已过期。',
+    'The spend code is invalid, used or expired.',
+  ],
+  SPEND_CODE_CAP_EXCEEDED: ['金额超过该消费码的上限。', "The amount is above the spend code's cap."],
+  SPEND_CODE_COLLISION: ['生成消费码时冲突，请重试。', 'The spend code could not be drawn; retry.'],
+  MANDATE_CAP_EXCEEDED: ['超过本月授权额度。', "The mandate's monthly cap would be exceeded."],
+  MANDATE_END_IN_PAST: ['授权截止时间须晚于现在。', "The mandate's end must be in the future."],
+  MANDATE_NOT_FOUND: ['未找到该授权。', 'No such mandate.'],
+  SPEND_CODE_LOCKED_OUT: [
+    '错误的消费码过多，请 15 分钟后再试。',
+    'Too many wrong spend codes; try again in 15 minutes.',
+  ],
+  VOLUNTEER_PERSONAL_DATA_ERASED: [
+    '该志愿者的个人信息已按要求删除。',
+    "The volunteer's personal data has been erased.",
+  ],
   INTERNAL_ERROR: ['服务器内部错误，请联系管理员。', 'Internal server error; contact an administrator.'],
   READ_MODEL_BEHIND: ['数据正在更新，请稍后重试。', 'The data is still updating; retry shortly.'],
   STORE_UNAVAILABLE: ['账本存储暂时不可用，请稍后重试。', 'The ledger store is unavailable; retry shortly.'],

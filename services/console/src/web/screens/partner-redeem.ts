@@ -1,0 +1,127 @@
+/**
+ * A partner redeems with the volunteer's spend code: typed (spaces allowed) or scanned (a scanner
+ * types the QR payload `timebank-spend:<digits>`, accepted as well). "Redeem now" holds and
+ * captures in one step; "Hold" keeps the points until the partner captures or releases them on
+ * the statement screen. The volunteer's identity is never shown to the partner.
+ */
+import { call } from '../lib/api.js';
+import { field, formValues, h } from '../lib/dom.js';
+import { formatPoints, t } from '../lib/i18n.js';
+import {
+  describeError,
+  noticeOf,
+  requireSession,
+  statusArea,
+  submitting,
+  type Screen,
+} from '../lib/screen.js';
+import { centipointsOf, offersOf, type Offer } from './partner-offers.js';
+
+/** The 16 digits of a typed or scanned code. */
+export function spendCodeDigits(typed: string): string {
+  return typed.replace(/^timebank-spend:/, '').replace(/[\s-]/g, '');
+}
+
+export const partnerRedeemScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  let offers: readonly Offer[];
+  try {
+    offers = await offersOf(session);
+  } catch (error) {
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('redeem.title')),
+      h('p', { class: 'error', role: 'alert' }, describeError(error)),
+    );
+  }
+  if (offers.length === 0) {
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('redeem.title')),
+      h('p', {}, t('redeem.noOffers')),
+      h('p', {}, h('a', { href: '#/partner/offers' }, t('nav.offers'))),
+    );
+  }
+  const status = statusArea();
+  const offer = h(
+    'select',
+    { name: 'offerId', id: 'redeem-offer' },
+    ...offers.map((each) =>
+      h('option', { value: each.offerId }, `${each.title} · ${formatPoints(each.priceCentipoints)}`),
+    ),
+  );
+  const points = h('input', {
+    name: 'points',
+    id: 'redeem-points',
+    required: true,
+    inputmode: 'decimal',
+    autocomplete: 'off',
+  });
+  const syncPrice = (): void => {
+    const chosen = offers.find((each) => each.offerId === offer.value);
+    if (chosen !== undefined) points.value = String(chosen.priceCentipoints / 100);
+  };
+  offer.addEventListener('change', syncPrice);
+  syncPrice();
+  const mode = h(
+    'select',
+    { name: 'mode', id: 'redeem-mode' },
+    h('option', { value: 'redeem' }, t('redeem.mode.redeem')),
+    h('option', { value: 'hold' }, t('redeem.mode.hold')),
+  );
+  const button = h('button', { type: 'submit' }, t('redeem.submit'));
+  const form = h(
+    'form',
+    {},
+    field(
+      t('redeem.code'),
+      h('input', {
+        name: 'code',
+        id: 'redeem-code',
+        required: true,
+        autocomplete: 'off',
+        inputmode: 'numeric',
+        spellcheck: 'false',
+      }),
+    ),
+    field(t('redeem.offer'), offer),
+    field(t('redeem.points'), points),
+    field(t('redeem.mode'), mode),
+    button,
+    status.element,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const hold = values.mode === 'hold';
+    void submitting(button, status, async () => {
+      const done = await call<{ holdId: string; centipoints: number }>(
+        session,
+        `/v1/partners/${encodeURIComponent(session.scopeId ?? '')}/${hold ? 'holds' : 'redemptions'}`,
+        {
+          method: 'POST',
+          body: {
+            spendCode: spendCodeDigits(values.code ?? ''),
+            offerId: values.offerId,
+            centipoints: centipointsOf(values.points ?? ''),
+          },
+          // A spend code authorises one use: a new key per press, so a retry never reuses a spent code's answer.
+          idempotencyKey: crypto.randomUUID(),
+        },
+      );
+      form.reset();
+      syncPrice();
+      status.show('ok', t(hold ? 'redeem.held' : 'redeem.done', { points: formatPoints(done.centipoints) }));
+    });
+  });
+  return h(
+    'section',
+    {},
+    h('h2', {}, t('redeem.title')),
+    noticeOf(context),
+    h('p', {}, t('redeem.intro')),
+    form,
+  );
+};
