@@ -2,8 +2,11 @@
  * The console end to end: the real server (`services/ledger-api/src/server.ts` as a process) on
  * a fresh SQLite data directory, driven by Debian's Chromium through playwright-core. A desk
  * signs in, registers a volunteer (the ID check reacting as the clerk types), sees a translated
- * error, finds the volunteer, records service and sees it on the card; an auditor runs verify and
- * sees the result and Σ balances. axe-core checks every screen for serious or critical issues.
+ * error, finds the volunteer, records service and sees it on the card; an organiser confirms it in
+ * its queue (after a bulk activity refused whole, then recorded and rejected); the desk files a
+ * star application (refused: far from 100 hours) and generates a spend code; a partner publishes
+ * an offer, redeems with the code, holds with a second and captures it on its statement (CSV
+ * checked); an auditor runs verify and sees the result and Σ balances. axe-core checks every screen for serious or critical issues.
  *
  * Needs /usr/bin/chromium (`apt-get install chromium`, as .ci/run does): skipped with a reason
  * without it, except under CI=true, where a missing browser fails the test.
@@ -483,7 +486,13 @@ t.test(
       ['/v1/admin/organisations', { organisationId: 'qiaoxi', name: '桥西社区服务站', community: 'qiaoxi' }],
       ['/v1/admin/partners', { partnerId: 'canteen', name: '社区食堂', community: 'qiaoxi' }],
     ] as const) {
-      const registered = await post(server.url, adminKey, path, body, `register-${body.name.length}-${path.length}`);
+      const registered = await post(
+        server.url,
+        adminKey,
+        path,
+        body,
+        `register-${body.name.length}-${path.length}`,
+      );
       if (registered.status !== 201) throw new Error(`${path} answered ${registered.status}`);
     }
     const organiserKey = await issueKey(

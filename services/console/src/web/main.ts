@@ -37,7 +37,11 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/organiser\/activity$/, role: 'organiser', screen: organiserActivityScreen },
   { pattern: /^\/partner\/redeem$/, role: 'partner', screen: partnerRedeemScreen },
   { pattern: /^\/partner\/offers$/, role: 'partner', screen: partnerOffersScreen },
-  { pattern: /^\/partner\/statement(?:\/(\d{4}-\d{2}))?$/, role: 'partner', screen: partnerStatementScreen },
+  {
+    pattern: /^\/partner\/statement(?:\/(\d{4}-\d{2})(?:\/(\d+))?)?$/,
+    role: 'partner',
+    screen: partnerStatementScreen,
+  },
   { pattern: /^\/audit$/, role: 'auditor', screen: auditScreen },
 ];
 

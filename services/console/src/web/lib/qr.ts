@@ -109,20 +109,10 @@ const MASKS: readonly ((x: number, y: number) => boolean)[] = [
   (x, y) => (((x + y) % 2) + ((x * y) % 3)) % 2 === 0,
 ];
 
-/** The modules (true = dark) of `text` as a QR code, rows top to bottom; throws when it does not fit. */
-export function qrModules(text: string): boolean[][] {
-  const bytes = new TextEncoder().encode(text);
-  let version = 1;
-  while (version <= VERSION_MAX && 12 + bytes.length * 8 > dataCodewords(version) * 8) version++;
-  if (version > VERSION_MAX) throw new Error(`QR payload of ${bytes.length} bytes is too long`);
-  const size = version * 4 + 17;
-  const modules = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
-  const reserved = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
-  const set = (x: number, y: number, dark: boolean): void => {
-    if (x < 0 || y < 0 || x >= size || y >= size) return;
-    (modules[y] as boolean[])[x] = dark;
-    (reserved[y] as boolean[])[x] = true;
-  };
+type SetModule = (x: number, y: number, dark: boolean) => void;
+
+/** Timing lines, the three finder patterns and (from version 2) the one alignment pattern. */
+function drawFunctionPatterns(set: SetModule, size: number, version: number): void {
   for (let i = 0; i < size; i++) {
     set(6, i, i % 2 === 0);
     set(i, 6, i % 2 === 0);
@@ -143,6 +133,45 @@ export function qrModules(text: string): boolean[][] {
       for (let dx = -2; dx <= 2; dx++)
         set(size - 7 + dx, size - 7 + dy, Math.max(Math.abs(dx), Math.abs(dy)) !== 1);
   }
+}
+
+/** The codewords in the zig-zag of two-module columns, skipping the reserved modules. */
+function placeData(
+  modules: boolean[][],
+  reserved: readonly (readonly boolean[])[],
+  data: readonly number[],
+): void {
+  const size = modules.length;
+  let index = 0;
+  for (let right = size - 1; right >= 1; right -= 2) {
+    if (right === 6) right = 5;
+    for (let vertical = 0; vertical < size; vertical++) {
+      for (let j = 0; j < 2; j++) {
+        const x = right - j;
+        const y = ((right + 1) & 2) === 0 ? size - 1 - vertical : vertical;
+        if (reserved[y]?.[x] === true || index >= data.length * 8) continue;
+        (modules[y] as boolean[])[x] = (((data[index >>> 3] ?? 0) >>> (7 - (index & 7))) & 1) !== 0;
+        index++;
+      }
+    }
+  }
+}
+
+/** The modules (true = dark) of `text` as a QR code, rows top to bottom; throws when it does not fit. */
+export function qrModules(text: string): boolean[][] {
+  const bytes = new TextEncoder().encode(text);
+  let version = 1;
+  while (version <= VERSION_MAX && 12 + bytes.length * 8 > dataCodewords(version) * 8) version++;
+  if (version > VERSION_MAX) throw new Error(`QR payload of ${bytes.length} bytes is too long`);
+  const size = version * 4 + 17;
+  const modules = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
+  const reserved = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
+  const set = (x: number, y: number, dark: boolean): void => {
+    if (x < 0 || y < 0 || x >= size || y >= size) return;
+    (modules[y] as boolean[])[x] = dark;
+    (reserved[y] as boolean[])[x] = true;
+  };
+  drawFunctionPatterns(set, size, version);
   const drawFormat = (mask: number): void => {
     const data = (FORMAT_LEVEL_M << 3) | mask;
     let remainder = data;
@@ -160,20 +189,7 @@ export function qrModules(text: string): boolean[][] {
   };
   drawFormat(0);
 
-  const data = codewords(bytes, version);
-  let index = 0;
-  for (let right = size - 1; right >= 1; right -= 2) {
-    if (right === 6) right = 5;
-    for (let vertical = 0; vertical < size; vertical++) {
-      for (let j = 0; j < 2; j++) {
-        const x = right - j;
-        const y = ((right + 1) & 2) === 0 ? size - 1 - vertical : vertical;
-        if (reserved[y]?.[x] === true || index >= data.length * 8) continue;
-        (modules[y] as boolean[])[x] = (((data[index >>> 3] ?? 0) >>> (7 - (index & 7))) & 1) !== 0;
-        index++;
-      }
-    }
-  }
+  placeData(modules, reserved, codewords(bytes, version));
 
   const masked = (mask: number): boolean[][] => {
     const predicate = MASKS[mask] ?? MASKS[0];

@@ -121,10 +121,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     '需要志愿者同意：请让志愿者出示消费码。',
     "The volunteer's consent is needed: ask for their spend code.",
   ],
-  SPEND_CODE_INVALID: [
-    '消费码无效、已使用或已过期。',
-    'The spend code is invalid, used or expired.',
-  ],
+  SPEND_CODE_INVALID: ['消费码无效、已使用或已过期。', 'The spend code is invalid, used or expired.'],
   SPEND_CODE_CAP_EXCEEDED: ['金额超过该消费码的上限。', "The amount is above the spend code's cap."],
   SPEND_CODE_COLLISION: ['生成消费码时冲突，请重试。', 'The spend code could not be drawn; retry.'],
   MANDATE_CAP_EXCEEDED: ['超过本月授权额度。', "The mandate's monthly cap would be exceeded."],

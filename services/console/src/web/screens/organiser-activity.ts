@@ -4,7 +4,7 @@
  * failing line. Volunteer ids are entered one per line; times are Asia/Shanghai.
  */
 import { ApiError, call } from '../lib/api.js';
-import { field, formValues, h } from '../lib/dom.js';
+import { formValues, h } from '../lib/dom.js';
 import { hoursNumber, shanghaiInstant, t } from '../lib/i18n.js';
 import {
   describeError,
@@ -29,11 +29,8 @@ function failingLines(error: unknown): number[] {
   });
 }
 
-export const organiserActivityScreen: Screen = (context) => {
-  const session = requireSession(context);
-  const status = statusArea();
-  const result = h('div', { id: 'activity-result' });
-  let idempotencyKey = crypto.randomUUID();
+/** The volunteer ids, one per line, with the batch's limit as its hint. */
+function volunteersField(): HTMLElement {
   const volunteers = h('textarea', {
     name: 'volunteers',
     id: 'activity-volunteers',
@@ -41,33 +38,31 @@ export const organiserActivityScreen: Screen = (context) => {
     required: true,
     'aria-describedby': 'activity-volunteers-hint',
   });
-  const button = h('button', { type: 'submit' }, t('activity.submit'));
-  const form = h(
-    'form',
-    {},
-    ...serviceFields(),
-    h(
-      'div',
-      { class: 'field' },
-      h('label', { for: volunteers.id }, t('activity.volunteers')),
-      volunteers,
-      h('p', { class: 'hint', id: 'activity-volunteers-hint' }, t('activity.volunteersHint')),
-    ),
-    button,
-    status.element,
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: volunteers.id }, t('activity.volunteers')),
+    volunteers,
+    h('p', { class: 'hint', id: 'activity-volunteers-hint' }, t('activity.volunteersHint')),
   );
+}
+
+export const organiserActivityScreen: Screen = (context) => {
+  const session = requireSession(context);
+  const status = statusArea();
+  let idempotencyKey = crypto.randomUUID();
+  const button = h('button', { type: 'submit' }, t('activity.submit'));
+  const form = h('form', {}, ...serviceFields(), volunteersField(), button, status.element);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
-    const volunteerIds = (values.volunteers ?? '').split(/\s+/).filter((id) => id !== '');
     const body = {
       activity: values.activity,
       organisationId: session.scopeId,
       startAt: shanghaiInstant(values.date ?? '', values.start ?? ''),
       endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
-      volunteerIds,
+      volunteerIds: (values.volunteers ?? '').split(/\s+/).filter((id) => id !== ''),
     };
-    result.replaceChildren();
     void submitting(button, status, async () => {
       try {
         const recorded = await call<Recorded>(session, '/v1/activities', {
@@ -76,11 +71,8 @@ export const organiserActivityScreen: Screen = (context) => {
           idempotencyKey,
         });
         idempotencyKey = crypto.randomUUID();
-        const minutes = recorded.records[0]?.durationMinutes ?? 0;
-        status.show(
-          'ok',
-          t('activity.done', { count: recorded.records.length, hours: hoursNumber(minutes) }),
-        );
+        const hours = hoursNumber(recorded.records[0]?.durationMinutes ?? 0);
+        status.show('ok', t('activity.done', { count: recorded.records.length, hours }));
       } catch (error) {
         const lines = failingLines(error);
         if (lines.length === 0) throw error;
@@ -98,6 +90,5 @@ export const organiserActivityScreen: Screen = (context) => {
     noticeOf(context),
     h('p', {}, t('activity.intro')),
     form,
-    result,
   );
 };

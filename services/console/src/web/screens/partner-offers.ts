@@ -9,6 +9,7 @@ import {
   statusArea,
   submitting,
   type Screen,
+  type ScreenContext,
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 
@@ -28,108 +29,88 @@ export function centipointsOf(points: string): number {
   return /^\d+(\.\d{1,2})?$/.test(points) ? Math.round(Number(points) * 100) : Number.NaN;
 }
 
-export const partnerOffersScreen: Screen = async (context) => {
-  const session = requireSession(context);
-  let offers: readonly Offer[];
-  try {
-    offers = await offersOf(session);
-  } catch (error) {
-    return h(
-      'section',
-      {},
-      h('h2', {}, t('offers.title')),
-      h('p', { class: 'error', role: 'alert' }, describeError(error)),
-    );
-  }
+/** A screen that could not load its data: its heading and the error in words. */
+export function failedScreen(title: string, error: unknown): HTMLElement {
+  return h(
+    'section',
+    {},
+    h('h2', {}, title),
+    h('p', { class: 'error', role: 'alert' }, describeError(error)),
+  );
+}
+
+function publishForm(session: Session, context: ScreenContext): HTMLFormElement {
   const status = statusArea();
   let idempotencyKey = crypto.randomUUID();
+  const input = (name: string, id: string, extra: Record<string, string | boolean> = {}) =>
+    h('input', { name, id, required: true, autocomplete: 'off', ...extra });
   const button = h('button', { type: 'submit' }, t('offers.publish'));
   const form = h(
     'form',
     {},
-    field(
-      t('offers.offerId'),
-      h('input', {
-        name: 'offerId',
-        id: 'offer-id',
-        required: true,
-        pattern: '[A-Za-z0-9._:-]+',
-        autocomplete: 'off',
-      }),
-    ),
-    field(
-      t('offers.offerTitle'),
-      h('input', { name: 'title', id: 'offer-title', required: true, autocomplete: 'off' }),
-    ),
-    field(
-      t('offers.price'),
-      h('input', {
-        name: 'price',
-        id: 'offer-price',
-        required: true,
-        inputmode: 'decimal',
-        autocomplete: 'off',
-      }),
-    ),
+    field(t('offers.offerId'), input('offerId', 'offer-id', { pattern: '[A-Za-z0-9._:-]+' })),
+    field(t('offers.offerTitle'), input('title', 'offer-title')),
+    field(t('offers.price'), input('price', 'offer-price', { inputmode: 'decimal' })),
     button,
     status.element,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
+    const body = {
+      offerId: values.offerId,
+      title: values.title,
+      priceCentipoints: centipointsOf(values.price ?? ''),
+    };
     void submitting(button, status, async () => {
-      await call(session, `/v1/partners/${encodeURIComponent(session.scopeId ?? '')}/offers`, {
-        method: 'POST',
-        body: {
-          offerId: values.offerId,
-          title: values.title,
-          priceCentipoints: centipointsOf(values.price ?? ''),
-        },
-        idempotencyKey,
-      });
+      const partner = encodeURIComponent(session.scopeId ?? '');
+      await call(session, `/v1/partners/${partner}/offers`, { method: 'POST', body, idempotencyKey });
       idempotencyKey = crypto.randomUUID();
       context.navigate('/partner/offers', t('offers.published', { title: values.title ?? '' }));
     });
   });
-  const list =
-    offers.length === 0
-      ? h('p', {}, t('offers.none'))
-      : h(
-          'table',
-          { id: 'offers' },
-          h('caption', {}, t('offers.list')),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'col' }, t('offers.offerTitle')),
-              h('th', { scope: 'col' }, t('offers.offerId')),
-              h('th', { scope: 'col' }, t('offers.price')),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            ...offers.map((offer) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, offer.title),
-                h('td', {}, h('code', {}, offer.offerId)),
-                h('td', {}, formatPoints(offer.priceCentipoints)),
-              ),
-            ),
-          ),
-        );
+  return form;
+}
+
+function offersTable(offers: readonly Offer[]): HTMLElement {
+  if (offers.length === 0) return h('p', {}, t('offers.none'));
+  const columns = ['offers.offerTitle', 'offers.offerId', 'offers.price'] as const;
+  return h(
+    'table',
+    { id: 'offers' },
+    h('caption', {}, t('offers.list')),
+    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'tbody',
+      {},
+      ...offers.map((offer) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, offer.title),
+          h('td', {}, h('code', {}, offer.offerId)),
+          h('td', {}, formatPoints(offer.priceCentipoints)),
+        ),
+      ),
+    ),
+  );
+}
+
+export const partnerOffersScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  let offers: readonly Offer[];
+  try {
+    offers = await offersOf(session);
+  } catch (error) {
+    return failedScreen(t('offers.title'), error);
+  }
   return h(
     'section',
     {},
     h('h2', {}, t('offers.title')),
     noticeOf(context),
-    list,
+    offersTable(offers),
     h('h3', {}, t('offers.new')),
-    form,
+    publishForm(session, context),
   );
 };

@@ -8,13 +8,15 @@ import { field, h } from '../lib/dom.js';
 import { formatInstant, formatPoints, t, todayInShanghai } from '../lib/i18n.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import {
-  describeError,
   noticeOf,
   requireSession,
   statusArea,
   submitting,
   type Screen,
+  type ScreenContext,
 } from '../lib/screen.js';
+import type { Session } from '../lib/session.js';
+import { failedScreen } from './partner-offers.js';
 
 interface Hold {
   readonly volunteerId: string;
@@ -81,120 +83,99 @@ export function statementCsv(
   return `${lines.map((line) => line.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-export const partnerStatementScreen: Screen = async (context) => {
-  const session = requireSession(context);
-  const partnerId = session.scopeId ?? '';
-  const period = /^\d{4}-\d{2}$/.test(context.params[0] ?? '')
-    ? (context.params[0] as string)
-    : todayInShanghai().slice(0, 7);
-  let statement: { holds: Hold[]; settlements: Settlement[] };
-  try {
-    statement = await call(
-      session,
-      `/v1/partners/${encodeURIComponent(partnerId)}/statement?period=${period}`,
-    );
-  } catch (error) {
-    return h(
-      'section',
-      {},
-      h('h2', {}, t('statement.title')),
-      h('p', { class: 'error', role: 'alert' }, describeError(error)),
-    );
-  }
-  const settlement = statement.settlements.find((each) => each.period === period);
-  const status = statusArea();
+type Status = ReturnType<typeof statusArea>;
+
+function periodForm(context: ScreenContext, period: string): HTMLFormElement {
   const month = h('input', { type: 'month', id: 'statement-period', name: 'period', value: period });
-  const show = h('button', { type: 'submit' }, t('statement.show'));
-  const periodForm = h('form', { class: 'inline-form' }, field(t('statement.period'), month), show);
-  periodForm.addEventListener('submit', (event) => {
+  const form = h(
+    'form',
+    { class: 'inline-form' },
+    field(t('statement.period'), month),
+    h('button', { type: 'submit' }, t('statement.show')),
+  );
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     context.navigate(`/partner/statement/${month.value}`);
   });
+  return form;
+}
 
-  function resolve(hold: Hold, action: 'capture' | 'release', button: HTMLButtonElement): void {
-    void submitting(button, status, async () => {
-      await call(
-        session,
-        `/v1/partners/${encodeURIComponent(partnerId)}/holds/${encodeURIComponent(hold.holdId)}/${action}`,
-        {
-          method: 'POST',
-          body: { volunteerId: hold.volunteerId },
-          idempotencyKey: crypto.randomUUID(),
-        },
-      );
-      context.navigate(
-        `/partner/statement/${period}`,
-        t(action === 'capture' ? 'statement.didCapture' : 'statement.didRelease', {
-          points: formatPoints(hold.centipoints),
-        }),
-      );
-    });
-  }
-
-  const holdRow = (hold: Hold): HTMLElement => {
-    const actions: HTMLElement[] = [];
-    if (hold.status === 'pending') {
-      for (const action of ['capture', 'release'] as const) {
-        const button = h(
-          'button',
-          { type: 'button', class: action === 'release' ? 'secondary' : '' },
-          t(`statement.${action}`),
-        );
-        button.addEventListener('click', () => resolve(hold, action, button));
-        actions.push(button);
-      }
-    }
-    return h(
-      'tr',
-      {},
-      h('td', {}, formatInstant(hold.heldAt)),
-      h('td', {}, hold.offerId ?? ''),
-      h('td', {}, formatPoints(hold.centipoints)),
-      h('td', {}, t(`statement.status.${hold.status}` as MessageKey)),
-      h('td', {}, ...actions),
+/** The capture and release buttons of a pending hold. */
+function holdActions(
+  screen: { session: Session; context: ScreenContext; status: Status; period: string },
+  hold: Hold,
+) {
+  const { session, context, status, period } = screen;
+  if (hold.status !== 'pending') return [];
+  return (['capture', 'release'] as const).map((action) => {
+    const button = h(
+      'button',
+      { type: 'button', class: action === 'release' ? 'secondary' : '' },
+      t(`statement.${action}`),
     );
-  };
-  const holds =
-    statement.holds.length === 0
-      ? h('p', {}, t('statement.noHolds'))
-      : h(
-          'table',
-          { id: 'holds' },
-          h('caption', {}, t('statement.holds')),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...(
-                [
-                  'statement.heldAt',
-                  'statement.offer',
-                  'statement.points',
-                  'statement.status',
-                  'statement.actions',
-                ] as const
-              ).map((key) => h('th', { scope: 'col' }, t(key))),
-            ),
-          ),
-          h('tbody', {}, ...statement.holds.map(holdRow)),
+    button.addEventListener('click', () => {
+      void submitting(button, status, async () => {
+        const partner = encodeURIComponent(session.scopeId ?? '');
+        const done = await call<{ position: string }>(
+          session,
+          `/v1/partners/${partner}/holds/${encodeURIComponent(hold.holdId)}/${action}`,
+          {
+            method: 'POST',
+            body: { volunteerId: hold.volunteerId },
+            idempotencyKey: crypto.randomUUID(),
+          },
         );
-  const totals = h(
+        const notice = action === 'capture' ? 'statement.didCapture' : 'statement.didRelease';
+        context.navigate(
+          `/partner/statement/${period}/${done.position}`,
+          t(notice, { points: formatPoints(hold.centipoints) }),
+        );
+      });
+    });
+    return button;
+  });
+}
+
+const HOLD_COLUMNS = [
+  'statement.heldAt',
+  'statement.offer',
+  'statement.points',
+  'statement.status',
+  'statement.actions',
+] as const;
+
+function holdsTable(holds: readonly Hold[], actions: (hold: Hold) => HTMLElement[]): HTMLElement {
+  if (holds.length === 0) return h('p', {}, t('statement.noHolds'));
+  return h(
+    'table',
+    { id: 'holds' },
+    h('caption', {}, t('statement.holds')),
+    h('thead', {}, h('tr', {}, ...HOLD_COLUMNS.map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'tbody',
+      {},
+      ...holds.map((hold) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, formatInstant(hold.heldAt)),
+          h('td', {}, hold.offerId ?? ''),
+          h('td', {}, formatPoints(hold.centipoints)),
+          h('td', {}, t(`statement.status.${hold.status}` as MessageKey)),
+          h('td', {}, ...actions(hold)),
+        ),
+      ),
+    ),
+  );
+}
+
+function totalsTable(period: string, settlement: Settlement | undefined): HTMLElement {
+  const columns = ['statement.kind', 'statement.count', 'statement.points'] as const;
+  return h(
     'table',
     { id: 'totals' },
     h('caption', {}, t('statement.totals', { period })),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, t('statement.kind')),
-        h('th', { scope: 'col' }, t('statement.count')),
-        h('th', { scope: 'col' }, t('statement.points')),
-      ),
-    ),
+    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
     h(
       'tbody',
       {},
@@ -203,12 +184,32 @@ export const partnerStatementScreen: Screen = async (context) => {
           'tr',
           {},
           h('th', { scope: 'row' }, t(label)),
-          h('td', { 'data-figure': `${count}` }, Number(settlement?.[count] ?? 0)),
-          h('td', { 'data-figure': `${centipoints}` }, formatPoints(Number(settlement?.[centipoints] ?? 0))),
+          h('td', { 'data-figure': count }, Number(settlement?.[count] ?? 0)),
+          h('td', { 'data-figure': centipoints }, formatPoints(Number(settlement?.[centipoints] ?? 0))),
         ),
       ),
     ),
   );
+}
+
+export const partnerStatementScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  const partnerId = session.scopeId ?? '';
+  const asked = context.params[0] ?? '';
+  const period = /^\d{4}-\d{2}$/.test(asked) ? asked : todayInShanghai().slice(0, 7);
+  // After a capture or release: read at least up to that write (read-your-writes, docs/api.md).
+  const minPosition = /^\d+$/.test(context.params[1] ?? '') ? `&minPosition=${context.params[1]}` : '';
+  let statement: { holds: Hold[]; settlements: Settlement[] };
+  try {
+    statement = await call(
+      session,
+      `/v1/partners/${encodeURIComponent(partnerId)}/statement?period=${period}${minPosition}`,
+    );
+  } catch (error) {
+    return failedScreen(t('statement.title'), error);
+  }
+  const settlement = statement.settlements.find((each) => each.period === period);
+  const status = statusArea();
   const csv = statementCsv(partnerId, period, statement.holds, settlement);
   const download = h(
     'a',
@@ -225,10 +226,10 @@ export const partnerStatementScreen: Screen = async (context) => {
     {},
     h('h2', {}, t('statement.title')),
     noticeOf(context),
-    periodForm,
+    periodForm(context, period),
     status.element,
-    totals,
+    totalsTable(period, settlement),
     h('p', {}, download),
-    holds,
+    holdsTable(statement.holds, (hold) => holdActions({ session, context, status, period }, hold)),
   );
 };
