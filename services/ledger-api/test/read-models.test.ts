@@ -32,9 +32,9 @@ t.test('an organiser lists its pending records: the queue it confirms or rejects
   );
   t.equal(pending.statusCode, 200);
   t.same(
-    pending.json<{ records: { recordId: string; status: string; durationMinutes: number }[] }>().records.map(
-      (record) => [record.recordId, record.status, record.durationMinutes],
-    ),
+    pending
+      .json<{ records: { recordId: string; status: string; durationMinutes: number }[] }>()
+      .records.map((record) => [record.recordId, record.status, record.durationMinutes]),
     [[second, 'pending', 60]],
     'only the record still pending',
   );
