@@ -195,15 +195,19 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       return rows.map(toServiceRecord);
     },
 
-    /** An organisation's records in service order, paged by start instant (exclusive `startAfter`). */
+    /**
+     * An organisation's records in service order, paged by start instant (exclusive `startAfter`);
+     * with `status`, only records in that status (e.g. the pending queue an organiser confirms).
+     */
     async serviceRecordsOfOrganisation(
       organisationId: string,
-      page: { readonly startAfter?: string; readonly limit?: number } = {},
+      page: { readonly startAfter?: string; readonly limit?: number; readonly status?: string } = {},
     ): Promise<ServiceRecordView[]> {
       const limit = Math.min(page.limit ?? LIST_ROWS_MAX, LIST_ROWS_MAX);
+      const byStatus = page.status === undefined ? '' : ' AND status = ?';
       const rows = await db.query(
-        `SELECT * FROM ${t('service_record')} WHERE organisation_id = ? AND start_at > ? ORDER BY start_at, volunteer_id, record_id LIMIT ${limit}`,
-        [organisationId, page.startAfter ?? ''],
+        `SELECT * FROM ${t('service_record')} WHERE organisation_id = ? AND start_at > ?${byStatus} ORDER BY start_at, volunteer_id, record_id LIMIT ${limit}`,
+        [organisationId, page.startAfter ?? '', ...(page.status === undefined ? [] : [page.status])],
       );
       return rows.map(toServiceRecord);
     },

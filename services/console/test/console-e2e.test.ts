@@ -2,13 +2,17 @@
  * The console end to end: the real server (`services/ledger-api/src/server.ts` as a process) on
  * a fresh SQLite data directory, driven by Debian's Chromium through playwright-core. A desk
  * signs in, registers a volunteer (the ID check reacting as the clerk types), sees a translated
- * error, finds the volunteer, records service and sees it on the card; an auditor runs verify and
- * sees the result and Σ balances. axe-core checks every screen for serious or critical issues.
+ * error, finds the volunteer, records service and sees it on the card; an organiser confirms it in
+ * its queue (after a bulk activity refused whole, then recorded and rejected); the desk files a
+ * star application (refused: far from 100 hours) and generates a spend code; a partner publishes
+ * an offer, redeems with the code, holds with a second and captures it on its statement (CSV
+ * checked); an auditor runs verify and sees the result and Σ balances. axe-core checks every screen for serious or critical issues.
  *
  * Needs /usr/bin/chromium (`apt-get install chromium`, as .ci/run does): skipped with a reason
  * without it, except under CI=true, where a missing browser fails the test.
  * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +23,8 @@ import { nationalIdCheckCharacter } from '@timebank/domain';
 import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Debian's zbar-tools: when present, the QR on screen is scanned back. */
+const ZBARIMG = '/usr/bin/zbarimg';
 const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
 
 /** A valid ID number of someone born 1962-03-08 (never a real person's). */
@@ -32,6 +38,24 @@ function yesterdayInShanghai(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
     Date.now() - 24 * 3600 * 1000,
   );
+}
+
+function post(
+  url: string,
+  key: string,
+  path: string,
+  body: unknown,
+  idempotencyKey: string,
+): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': idempotencyKey,
+    },
+    body: JSON.stringify(body),
+  });
 }
 
 async function issueKey(
@@ -215,6 +239,188 @@ async function deskJourney(t: Test, page: Page, url: string, deskKey: string): P
   return volunteerId;
 }
 
+/** Signs in with a role, its scope and key, and waits for the role's first screen. */
+async function signInAs(
+  page: Page,
+  url: string,
+  role: 'desk' | 'organiser' | 'partner',
+  scopeLabel: string,
+  scopeId: string,
+  key: string,
+  heading: string,
+): Promise<void> {
+  await page.goto(`${url}/console#/sign-in`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption(role);
+  await page.getByLabel(scopeLabel).fill(scopeId);
+  await page.getByLabel('API 密钥').fill(key);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { name: heading }).waitFor();
+}
+
+async function signOutOf(page: Page): Promise<void> {
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+}
+
+/** The organiser records a bulk activity (refused whole, then accepted), rejects it and confirms the desk's record. */
+async function organiserJourney(
+  t: Test,
+  page: Page,
+  url: string,
+  key: string,
+  volunteerId: string,
+): Promise<void> {
+  await signInAs(page, url, 'organiser', '组织编号', 'qiaoxi', key, '待确认的服务记录');
+  const rows = page.locator('#queue tbody tr');
+  t.equal(await rows.count(), 1, 'the desk-recorded service waits in the queue');
+  t.match(await rows.first().textContent(), /陪伴独居老人.*2\.5 小时/, 'with its activity and hours');
+  await checkAccessibility(t, page, 'organiser-queue');
+
+  await page.getByRole('link', { name: '批量记录活动' }).click();
+  await page.getByRole('heading', { name: '批量记录活动' }).waitFor();
+  await page.getByLabel('服务内容').fill('社区义诊');
+  await page.getByLabel('服务日期').fill(yesterdayInShanghai());
+  await page.getByLabel('开始时间').fill('14:00');
+  await page.getByLabel('结束时间').fill('15:00');
+  await page.getByLabel('志愿者 ID（每行一个）').fill(`${volunteerId}\nnobody-registered-this`);
+  await page.getByRole('button', { name: '全部记录' }).click();
+  t.match(
+    await page.getByRole('alert').textContent(),
+    /^批量记录中有无效条目，未写入任何记录。.*有问题的行：2$/,
+    'all-or-nothing: an unknown volunteer on line 2 refuses the whole batch, in Chinese',
+  );
+  await page.getByLabel('志愿者 ID（每行一个）').fill(volunteerId);
+  await checkAccessibility(t, page, 'organiser-activity');
+  await page.getByRole('button', { name: '全部记录' }).click();
+  await page.getByText('已为 1 名志愿者各记录 1 小时，待确认。').waitFor();
+
+  await page.getByRole('link', { name: '待确认记录' }).click();
+  await page.getByRole('heading', { name: '待确认的服务记录' }).waitFor();
+  t.equal(await rows.count(), 2, 'the batch record joined the queue');
+  const batchRow = page.locator('#queue tbody tr', { hasText: '社区义诊' });
+  await batchRow.getByRole('button', { name: '退回' }).click();
+  t.equal(await page.getByRole('alert').textContent(), '退回前请填写理由。', 'a rejection needs a reason');
+  await batchRow.getByLabel('退回理由').fill('重复登记');
+  await batchRow.getByRole('button', { name: '退回' }).click();
+  await page.getByText('已退回：社区义诊').waitFor();
+  await page
+    .locator('#queue tbody tr', { hasText: '陪伴独居老人' })
+    .getByRole('button', { name: '确认' })
+    .click();
+  await page.getByText('已确认：陪伴独居老人').waitFor();
+  t.equal(await page.locator('#queue-empty').textContent(), '没有待确认的记录。', 'the queue is empty');
+  await signOutOf(page);
+}
+
+/** The desk files a star application (refused: 2.5 h is far from 100) and generates a spend code. */
+async function deskSpendCodeJourney(
+  t: Test,
+  page: Page,
+  url: string,
+  key: string,
+  volunteerId: string,
+): Promise<string> {
+  await signInAs(page, url, 'desk', '社区编号', 'qiaoxi', key, '查找志愿者');
+  await page.goto(`${url}/console#/desk/volunteers/${volunteerId}`);
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  t.equal(
+    await page.locator('[data-figure="card.confirmedHours"]').textContent(),
+    '2.5 小时',
+    'confirmed by the organiser',
+  );
+  t.equal(await page.locator('[data-figure="card.availablePoints"]').textContent(), '2.5 分');
+  await page.getByRole('button', { name: '申请星级评定' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '已确认时长未达到更高星级。',
+    'a star application below 100 hours is refused, in Chinese',
+  );
+  await page.getByRole('button', { name: '生成消费码' }).click();
+  const shown = await page.locator('[data-figure="spend-code"]').textContent();
+  t.match(shown, /^\d{4} \d{4} \d{4} \d{4}$/, 'the code in groups of four');
+  const qr = page.getByRole('img', { name: '消费码二维码' });
+  t.ok(await qr.isVisible(), 'with its QR');
+  const code = (shown ?? '').replace(/ /g, '');
+  if (existsSync(ZBARIMG)) {
+    const image = join(tmpdir(), `console-qr-${process.pid}.png`);
+    await qr.screenshot({ path: image });
+    const decoded = execFileSync(ZBARIMG, ['--raw', '-q', image], { encoding: 'utf8' }).trim();
+    rmSync(image, { force: true });
+    t.equal(decoded, `timebank-spend:${code}`, 'the QR on screen scans as the spend code');
+  }
+  await checkAccessibility(t, page, 'desk-spend-code');
+  await signOutOf(page);
+  return code;
+}
+
+/** A partner publishes an offer, redeems with the spend code, holds with a second, captures it, exports the statement. */
+async function partnerJourney(
+  t: Test,
+  page: Page,
+  url: string,
+  key: string,
+  codes: { readonly redeem: string; readonly hold: string },
+): Promise<void> {
+  await signInAs(page, url, 'partner', '商户编号', 'canteen', key, '积分兑换');
+  t.equal(await page.getByText('请先发布服务项目，再办理兑换。').count(), 1, 'no offer yet');
+  await page.getByRole('navigation').getByRole('link', { name: '服务项目' }).click();
+  await page.getByRole('heading', { name: '服务项目' }).waitFor();
+  await page.getByLabel('项目编号').fill('lunch');
+  await page.getByLabel('项目名称').fill('爱心午餐');
+  await page.getByLabel('所需积分').fill('1');
+  await page.getByRole('button', { name: '发布' }).click();
+  await page.getByText('已发布：爱心午餐').waitFor();
+  t.match(await page.locator('#offers tbody tr').first().textContent(), /爱心午餐.*lunch.*1 分/);
+  await checkAccessibility(t, page, 'partner-offers');
+
+  await page.getByRole('link', { name: '兑换积分' }).click();
+  await page.getByRole('heading', { name: '积分兑换' }).waitFor();
+  await page.getByLabel('消费码').fill('0000 0000 0000 0000');
+  await page.getByRole('button', { name: '提交' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '消费码无效、已使用或已过期。',
+    'a wrong code, in Chinese',
+  );
+  await page.getByLabel('消费码').fill(codes.redeem.replace(/(\d{4})(?=\d)/g, '$1 '));
+  await checkAccessibility(t, page, 'partner-redeem');
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.getByText('兑换成功：1 分').waitFor();
+  // A scanner types the QR payload itself.
+  await page.getByLabel('消费码').fill(`timebank-spend:${codes.hold}`);
+  await page.getByLabel('方式').selectOption('hold');
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.getByText('已冻结：1 分').waitFor();
+
+  await page.getByRole('link', { name: '月度对账单' }).click();
+  await page.getByRole('heading', { name: '月度对账单' }).waitFor();
+  t.equal(await page.locator('#holds tbody tr').count(), 2, 'both holds listed');
+  t.equal(
+    await page.locator('[data-figure="capturedCount"]').textContent(),
+    '1',
+    'the redemption is captured',
+  );
+  await page.locator('#holds tbody tr', { hasText: '冻结中' }).getByRole('button', { name: '扣除' }).click();
+  await page.getByText('已扣除 1 分').waitFor();
+  t.equal(await page.locator('[data-figure="capturedCount"]').textContent(), '2');
+  t.equal(
+    await page.locator('[data-figure="capturedCentipoints"]').textContent(),
+    '2 分',
+    'the month settles 2 points',
+  );
+  const href = (await page.locator('#statement-csv').getAttribute('href')) ?? '';
+  const csv = decodeURIComponent(href.replace(/^data:text\/csv;charset=utf-8,/, ''));
+  const period = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' })
+    .format(Date.now())
+    .slice(0, 7);
+  t.ok(csv.startsWith('\uFEFFpartner,period,holdId,offerId,heldAt,status,points\r\n'), 'CSV with a header');
+  t.ok(csv.includes(`canteen,${period},total:captured,,,2,2\r\n`), 'and the month’s captured total');
+  t.equal(csv.match(/,lunch,.*,captured,1\r\n/g)?.length, 2, 'one line per hold');
+  await checkAccessibility(t, page, 'partner-statement');
+  await signOutOf(page);
+}
+
 async function auditorJourney(t: Test, page: Page, url: string, auditorKey: string): Promise<void> {
   await page.goto(`${url}/console#/audit`);
   await page.getByRole('heading', { name: '登录' }).waitFor();
@@ -257,64 +463,87 @@ const chromiumMissing =
     ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
     : false;
 
-t.test('desk and auditor use the console against the real server', { skip: chromiumMissing }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
-    return;
-  }
-  const directory = mkdtempSync(join(tmpdir(), 'console-e2e-'));
-  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const server = await startServer({ LEDGER_DATA_DIR: directory });
-  t.teardown(() => stopServer(server.child));
-  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
-  const deskKey = await issueKey(
-    server.url,
-    adminKey,
-    { role: 'desk', scope: { kind: 'community', id: 'qiaoxi' }, label: 'Desk, Qiaoxi' },
-    'desk',
-  );
-  const auditorKey = await issueKey(
-    server.url,
-    adminKey,
-    { role: 'auditor', scope: { kind: 'all' }, label: 'Auditor' },
-    'auditor',
-  );
+t.test(
+  'desk, organiser, partner and auditor use the console against the real server',
+  { skip: chromiumMissing },
+  async (t) => {
+    if (!existsSync(CHROMIUM)) {
+      t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
+      return;
+    }
+    const directory = mkdtempSync(join(tmpdir(), 'console-e2e-'));
+    t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+    const server = await startServer({ LEDGER_DATA_DIR: directory });
+    t.teardown(() => stopServer(server.child));
+    const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+    const deskKey = await issueKey(
+      server.url,
+      adminKey,
+      { role: 'desk', scope: { kind: 'community', id: 'qiaoxi' }, label: 'Desk, Qiaoxi' },
+      'desk',
+    );
+    for (const [path, body] of [
+      ['/v1/admin/organisations', { organisationId: 'qiaoxi', name: '桥西社区服务站', community: 'qiaoxi' }],
+      ['/v1/admin/partners', { partnerId: 'canteen', name: '社区食堂', community: 'qiaoxi' }],
+    ] as const) {
+      const registered = await post(
+        server.url,
+        adminKey,
+        path,
+        body,
+        `register-${body.name.length}-${path.length}`,
+      );
+      if (registered.status !== 201) throw new Error(`${path} answered ${registered.status}`);
+    }
+    const organiserKey = await issueKey(
+      server.url,
+      adminKey,
+      { role: 'organiser', scope: { kind: 'organisation', id: 'qiaoxi' }, label: 'Organiser, Qiaoxi' },
+      'organiser',
+    );
+    const partnerKey = await issueKey(
+      server.url,
+      adminKey,
+      { role: 'partner', scope: { kind: 'partner', id: 'canteen' }, label: 'Canteen' },
+      'partner',
+    );
+    const auditorKey = await issueKey(
+      server.url,
+      adminKey,
+      { role: 'auditor', scope: { kind: 'all' }, label: 'Auditor' },
+      'auditor',
+    );
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
-  t.teardown(() => browser.close());
-  // A browser in New York: the console still shows and takes times in Asia/Shanghai.
-  const context = await browser.newContext({
-    locale: 'zh-CN',
-    timezoneId: 'America/New_York',
-    viewport: { width: 1100, height: 800 },
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const volunteerId = await deskJourney(t, page, server.url, deskKey);
-  const history = await fetch(`${server.url}/v1/volunteers/${volunteerId}/history`, {
-    headers: { authorization: `Bearer ${deskKey}` },
-  });
-  const recorded = (
-    (await history.json()) as { events: { type: string; data: Record<string, unknown> }[] }
-  ).events.find((event) => event.type === 'ServiceHoursRecorded');
-  t.same(
-    [recorded?.data.startAt, recorded?.data.endAt, recorded?.data.organisationId],
-    [`${yesterdayInShanghai()}T01:00:00.000Z`, `${yesterdayInShanghai()}T03:30:00.000Z`, 'qiaoxi'],
-    '09:00–11:30 typed in a New York browser is Asia/Shanghai time, recorded under the desk community',
-  );
-  // An administrator confirms desk-recorded service (docs/api.md), so the auditor sees points.
-  const confirmed = await fetch(
-    `${server.url}/v1/volunteers/${volunteerId}/service-records/${String(recorded?.data.recordId)}/confirm`,
-    {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${adminKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': 'confirm',
-      },
-      body: '{}',
-    },
-  );
-  t.equal(confirmed.status, 200, 'the administrator confirmed the record');
-  await auditorJourney(t, page, server.url, auditorKey);
-});
+    const browser = await chromium.launch({ executablePath: CHROMIUM });
+    t.teardown(() => browser.close());
+    // A browser in New York: the console still shows and takes times in Asia/Shanghai.
+    const context = await browser.newContext({
+      locale: 'zh-CN',
+      timezoneId: 'America/New_York',
+      viewport: { width: 1100, height: 800 },
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const volunteerId = await deskJourney(t, page, server.url, deskKey);
+    const history = await fetch(`${server.url}/v1/volunteers/${volunteerId}/history`, {
+      headers: { authorization: `Bearer ${deskKey}` },
+    });
+    const recorded = (
+      (await history.json()) as { events: { type: string; data: Record<string, unknown> }[] }
+    ).events.find((event) => event.type === 'ServiceHoursRecorded');
+    t.same(
+      [recorded?.data.startAt, recorded?.data.endAt, recorded?.data.organisationId],
+      [`${yesterdayInShanghai()}T01:00:00.000Z`, `${yesterdayInShanghai()}T03:30:00.000Z`, 'qiaoxi'],
+      '09:00–11:30 typed in a New York browser is Asia/Shanghai time, recorded under the desk community',
+    );
+    await organiserJourney(t, page, server.url, organiserKey, volunteerId);
+    const code = await deskSpendCodeJourney(t, page, server.url, deskKey, volunteerId);
+    // A second code for the hold, issued through the API as the desk would on another visit.
+    const second = await post(server.url, deskKey, `/v1/volunteers/${volunteerId}/spend-codes`, {}, 'code-2');
+    await partnerJourney(t, page, server.url, partnerKey, {
+      redeem: code,
+      hold: ((await second.json()) as { spendCode: string }).spendCode,
+    });
+    await auditorJourney(t, page, server.url, auditorKey);
+  },
+);

@@ -189,6 +189,12 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'GET',
+    url: '/v1/organisations/:organisationId/service-records',
+    success: 200,
+    make: async () => ({ url: '/v1/organisations/org1/service-records?status=pending' }),
+  },
+  {
+    method: 'GET',
     url: '/v1/communities/:community/statistics',
     success: 200,
     make: async () => ({ url: '/v1/communities/c1/statistics' }),

@@ -6,6 +6,51 @@ import t from 'tap';
 import { startWorld } from './fixtures.js';
 import { problemOf } from './harness.js';
 
+t.test('an organiser lists its pending records: the queue it confirms or rejects', async (t) => {
+  const w = await startWorld(t, { READ_YOUR_WRITES_TIMEOUT_MS: '300' });
+  const volunteerId = await w.registerVolunteer(7101);
+  const recordOf = async (hoursBefore: number) =>
+    (
+      await w.post(`/v1/volunteers/${volunteerId}/service-records`, w.organiser, {
+        activity: 'Tutoring',
+        organisationId: 'org1',
+        startAt: new Date(Date.now() - hoursBefore * 3600_000).toISOString(),
+        endAt: new Date(Date.now() - (hoursBefore - 1) * 3600_000).toISOString(),
+      })
+    ).json<{ recordId: string }>().recordId;
+  const first = await recordOf(30);
+  const second = await recordOf(20);
+  const confirmed = await w.post(
+    `/v1/volunteers/${volunteerId}/service-records/${first}/confirm`,
+    w.organiser,
+    {},
+  );
+  const { position } = confirmed.json<{ position: string }>();
+  const pending = await w.get(
+    `/v1/organisations/org1/service-records?status=pending&minPosition=${position}`,
+    w.organiser,
+  );
+  t.equal(pending.statusCode, 200);
+  t.same(
+    pending
+      .json<{ records: { recordId: string; status: string; durationMinutes: number }[] }>()
+      .records.map((record) => [record.recordId, record.status, record.durationMinutes]),
+    [[second, 'pending', 60]],
+    'only the record still pending',
+  );
+  const all = await w.get(`/v1/organisations/org1/service-records?minPosition=${position}`, w.organiser);
+  t.equal(all.json<{ records: unknown[] }>().records.length, 2, 'without status: every record');
+  t.equal(
+    (await w.get('/v1/organisations/org1/service-records', w.otherOrganiser)).statusCode,
+    403,
+    "another organisation's organiser is refused",
+  );
+  t.equal(
+    problemOf(t, await w.get('/v1/organisations/org1/service-records?status=done', w.organiser)).code,
+    'VALIDATION_FAILED',
+  );
+});
+
 t.test('read models answer with the caller’s own writes when asked for their position', async (t) => {
   const w = await startWorld(t, { READ_YOUR_WRITES_TIMEOUT_MS: '300' });
   const volunteerId = await w.registerVolunteer(7001);

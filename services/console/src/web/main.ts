@@ -11,7 +11,12 @@ import { auditScreen } from './screens/audit.js';
 import { findScreen } from './screens/find.js';
 import { recordServiceScreen } from './screens/record-service.js';
 import { registerScreen } from './screens/register.js';
-import { signInScreen } from './screens/sign-in.js';
+import { organiserActivityScreen } from './screens/organiser-activity.js';
+import { organiserQueueScreen } from './screens/organiser-queue.js';
+import { partnerOffersScreen } from './screens/partner-offers.js';
+import { partnerRedeemScreen } from './screens/partner-redeem.js';
+import { partnerStatementScreen } from './screens/partner-statement.js';
+import { HOME, signInScreen } from './screens/sign-in.js';
 import { volunteerCardScreen } from './screens/volunteer-card.js';
 import { currentSession, signOut, takeExpired, type StaffRole } from './lib/session.js';
 
@@ -28,14 +33,31 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/desk\/find$/, role: 'desk', screen: findScreen },
   { pattern: /^\/desk\/volunteers\/([\w.:-]+)$/, role: 'desk', screen: volunteerCardScreen },
   { pattern: /^\/desk\/volunteers\/([\w.:-]+)\/service$/, role: 'desk', screen: recordServiceScreen },
+  { pattern: /^\/organiser\/queue(?:\/(\d+))?$/, role: 'organiser', screen: organiserQueueScreen },
+  { pattern: /^\/organiser\/activity$/, role: 'organiser', screen: organiserActivityScreen },
+  { pattern: /^\/partner\/redeem$/, role: 'partner', screen: partnerRedeemScreen },
+  { pattern: /^\/partner\/offers$/, role: 'partner', screen: partnerOffersScreen },
+  {
+    pattern: /^\/partner\/statement(?:\/(\d{4}-\d{2})(?:\/(\d+))?)?$/,
+    role: 'partner',
+    screen: partnerStatementScreen,
+  },
   { pattern: /^\/audit$/, role: 'auditor', screen: auditScreen },
 ];
 
-const HOME: Record<StaffRole, string> = { desk: '/desk/find', auditor: '/audit' };
 const MENU: Record<StaffRole, readonly [string, MessageKey][]> = {
   desk: [
     ['/desk/register', 'nav.register'],
     ['/desk/find', 'nav.find'],
+  ],
+  organiser: [
+    ['/organiser/queue', 'nav.queue'],
+    ['/organiser/activity', 'nav.activity'],
+  ],
+  partner: [
+    ['/partner/redeem', 'nav.redeem'],
+    ['/partner/offers', 'nav.offers'],
+    ['/partner/statement', 'nav.statement'],
   ],
   auditor: [['/audit', 'nav.audit']],
 };
@@ -59,7 +81,7 @@ async function render(): Promise<void> {
   if (route === undefined || (route.role !== null && session?.role !== route.role)) {
     return navigate(session === null ? '/sign-in' : HOME[session.role], notice ?? undefined);
   }
-  const params = route.pattern.exec(path)?.slice(1) ?? [];
+  const params = (route.pattern.exec(path)?.slice(1) ?? []).map((param) => param ?? '');
   const main = h('main', { id: 'main', tabindex: -1 });
   const shown = notice;
   notice = null;

@@ -18,6 +18,7 @@ import { positionSchema } from '../http/positions.js';
 import {
   communityStatisticsSchema,
   holdRowSchema,
+  serviceRecordRowSchema,
   settlementRowSchema,
   volunteerRowSchema,
 } from './read-model-schemas.js';
@@ -156,6 +157,50 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
         partnerId: request.params.partnerId,
         holds: statement.holds.map((hold) => ({ ...hold })),
         settlements: statement.settlements.map((settlement) => ({ ...settlement })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/organisations/:organisationId/service-records',
+    {
+      config: {
+        access: {
+          roles: ['organiser', 'admin'],
+          scope: scopeFromParam('organisation', 'organisationId'),
+        },
+        readsModels: true,
+      },
+      schema: {
+        tags: ['organisers'],
+        summary:
+          "The organisation's service records in service order, e.g. ?status=pending: the queue to confirm or reject",
+        params: z.strictObject({ organisationId: idSchema }),
+        querystring: readQuery.extend({
+          status: z.enum(['pending', 'confirmed', 'rejected', 'corrected', 'voided']).optional(),
+          startAfter: instantSchema.optional(),
+        }),
+        response: { 200: z.object({ records: z.array(serviceRecordRowSchema) }) },
+      },
+    },
+    async (request) => {
+      const { status, startAfter } = request.query;
+      const records = await (
+        await readModels(context, request.query.minPosition)
+      ).serviceRecordsOfOrganisation(request.params.organisationId, {
+        ...(status === undefined ? {} : { status }),
+        ...(startAfter === undefined ? {} : { startAfter }),
+      });
+      return {
+        records: records.map((record) => ({
+          volunteerId: record.volunteerId,
+          recordId: record.recordId,
+          activity: record.activity,
+          startAt: record.startAt,
+          endAt: record.endAt,
+          durationMinutes: record.durationMinutes,
+          status: record.status,
+        })),
       };
     },
   );

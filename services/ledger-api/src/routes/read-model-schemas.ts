@@ -51,6 +51,17 @@ export const holdRowSchema = z.object({
   resolvedAt: instant.nullable(),
 });
 
+/** A service record as an organiser's queue lists it (no personal data: the volunteer by id). */
+export const serviceRecordRowSchema = z.object({
+  volunteerId: z.string(),
+  recordId: z.string(),
+  activity: z.string(),
+  startAt: instant,
+  endAt: instant,
+  durationMinutes: z.number().int(),
+  status: z.string().describe('pending, confirmed, rejected, corrected (replaced) or voided'),
+});
+
 export const settlementRowSchema = z.object({
   period: z.string().describe('Local month, YYYY-MM'),
   heldCount: z.number().int(),

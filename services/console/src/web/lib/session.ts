@@ -3,13 +3,16 @@
  * localStorage): it is gone when the tab closes, and the session expires after
  * SESSION_IDLE_MS without a request.
  */
-export type StaffRole = 'desk' | 'auditor';
+export type StaffRole = 'desk' | 'organiser' | 'partner' | 'auditor';
 
 export interface Session {
   readonly key: string;
   readonly role: StaffRole;
-  /** The desk's community id; null for an auditor (scope: all). */
-  readonly community: string | null;
+  /**
+   * The key's scope: the desk's community, the organiser's organisation or the partner's id;
+   * null for an auditor (scope: all).
+   */
+  readonly scopeId: string | null;
   readonly expiresAtMs: number;
 }
 
@@ -39,8 +42,8 @@ export function currentSession(): Session | null {
   return session;
 }
 
-export function signIn(key: string, role: StaffRole, community: string | null): Session {
-  const session: Session = { key, role, community, expiresAtMs: Date.now() + SESSION_IDLE_MS };
+export function signIn(key: string, role: StaffRole, scopeId: string | null): Session {
+  const session: Session = { key, role, scopeId, expiresAtMs: Date.now() + SESSION_IDLE_MS };
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
   return session;
 }

@@ -10,7 +10,7 @@ import { describeError, requireSession, statusArea, submitting, type Screen } fr
 import type { VolunteerSummary } from './volunteer-card.js';
 
 /** Activity, date, start and end; the times are read as Asia/Shanghai. */
-function serviceFields(): HTMLElement[] {
+export function serviceFields(): HTMLElement[] {
   const timeZoneNote = h('p', { class: 'hint', id: 'service-time-zone' }, t('service.timeZone'));
   return [
     field(
@@ -60,7 +60,7 @@ export const recordServiceScreen: Screen = async (context) => {
     const values = formValues(form);
     const body = {
       activity: values.activity,
-      organisationId: session.community,
+      organisationId: session.scopeId,
       startAt: shanghaiInstant(values.date ?? '', values.start ?? ''),
       endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
     };

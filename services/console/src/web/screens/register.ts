@@ -98,7 +98,7 @@ export const registerScreen: Screen = (context) => {
       name: values.name,
       nationalIdNumber: normaliseNationalId(values.nationalIdNumber ?? ''),
       phone: values.phone,
-      community: session.community,
+      community: session.scopeId,
       ...(values.guardianName
         ? {
             guardian: {

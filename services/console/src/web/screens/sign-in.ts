@@ -1,8 +1,10 @@
 /**
- * Sign-in with a staff API key. There is no "who am I" route, so the clerk names the role (and a
- * desk its community) and the console proves the key with a read that role may make in that
- * scope: a desk reads its community's statistics, an auditor the account balances. A wrong key
- * is UNAUTHENTICATED, a key of another role or community FORBIDDEN, both shown translated.
+ * Sign-in with a staff API key. There is no "who am I" route, so the user names the role (and
+ * its scope: a desk's community, an organiser's organisation, a partner's id) and the console
+ * proves the key with a read that role may make in that scope: a desk reads its community's
+ * statistics, an organiser its pending queue, a partner its offers, an auditor the account
+ * balances. A wrong key is UNAUTHENTICATED, a key of another role or scope FORBIDDEN, both shown
+ * translated.
  */
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
@@ -10,13 +12,34 @@ import { t } from '../lib/i18n.js';
 import { noticeOf, statusArea, submitting, type Screen } from '../lib/screen.js';
 import { signIn, signOut, type StaffRole } from '../lib/session.js';
 
+const STAFF_ROLES: readonly StaffRole[] = ['desk', 'organiser', 'partner', 'auditor'];
+
+/** Where each role starts. */
+export const HOME: Record<StaffRole, string> = {
+  desk: '/desk/find',
+  organiser: '/organiser/queue',
+  partner: '/partner/redeem',
+  auditor: '/audit',
+};
+
+function roleOf(value: string): StaffRole {
+  return STAFF_ROLES.find((role) => role === value) ?? 'desk';
+}
+
+/** A read the role may make in its scope: it proves the key without changing anything. */
+function proofRead(role: StaffRole, scopeId: string): string {
+  if (role === 'desk') return `/v1/communities/${scopeId}/statistics`;
+  if (role === 'organiser') return `/v1/organisations/${scopeId}/service-records?status=pending`;
+  if (role === 'partner') return `/v1/partners/${scopeId}/offers`;
+  return '/v1/audit/balances';
+}
+
 export const signInScreen: Screen = (context) => {
   const status = statusArea();
   const role = h(
     'select',
     { name: 'role', id: 'sign-in-role' },
-    h('option', { value: 'desk' }, t('role.desk')),
-    h('option', { value: 'auditor' }, t('role.auditor')),
+    ...STAFF_ROLES.map((option) => h('option', { value: option }, t(`role.${option}`))),
   );
   const key = h('input', {
     name: 'key',
@@ -26,11 +49,14 @@ export const signInScreen: Screen = (context) => {
     required: true,
     spellcheck: 'false',
   });
-  const community = h('input', { name: 'community', id: 'sign-in-community', autocomplete: 'off' });
-  const communityField = field(t('signIn.community'), community);
+  const scope = h('input', { name: 'scope', id: 'sign-in-scope', autocomplete: 'off' });
+  const scopeField = field('', scope);
   const syncRole = (): void => {
-    communityField.hidden = role.value !== 'desk';
-    community.required = role.value === 'desk';
+    const chosen = roleOf(role.value);
+    scopeField.hidden = chosen === 'auditor';
+    scope.required = chosen !== 'auditor';
+    const label = scopeField.querySelector('label');
+    if (label !== null && chosen !== 'auditor') label.textContent = t(`signIn.scope.${chosen}`);
   };
   role.addEventListener('change', syncRole);
   syncRole();
@@ -40,28 +66,23 @@ export const signInScreen: Screen = (context) => {
     {},
     field(t('signIn.role'), role),
     field(t('signIn.key'), key),
-    communityField,
+    scopeField,
     button,
     status.element,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
-    const chosen: StaffRole = values.role === 'auditor' ? 'auditor' : 'desk';
+    const chosen = roleOf(values.role ?? '');
     void submitting(button, status, async () => {
-      const session = signIn(values.key ?? '', chosen, chosen === 'desk' ? (values.community ?? '') : null);
+      const session = signIn(values.key ?? '', chosen, chosen === 'auditor' ? null : (values.scope ?? ''));
       try {
-        await call(
-          session,
-          chosen === 'desk'
-            ? `/v1/communities/${encodeURIComponent(session.community ?? '')}/statistics`
-            : '/v1/audit/balances',
-        );
+        await call(session, proofRead(chosen, encodeURIComponent(session.scopeId ?? '')));
       } catch (error) {
         signOut();
         throw error;
       }
-      context.navigate(chosen === 'desk' ? '/desk/find' : '/audit');
+      context.navigate(HOME[chosen]);
     });
   });
   return h(

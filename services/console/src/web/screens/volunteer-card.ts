@@ -6,6 +6,7 @@ import { call } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { formatHours, formatInstant, formatPoints, hoursNumber, t } from '../lib/i18n.js';
 import type { MessageKey } from '../messages/zh-cn.js';
+import { cardActions } from './card-actions.js';
 import { describeError, noticeOf, requireSession, type Screen } from '../lib/screen.js';
 
 /** `GET /v1/volunteers/:volunteerId` (the fields the console shows). */
@@ -41,6 +42,11 @@ const NAMED_EVENTS = new Set([
   'ServiceHoursRejected',
   'ServiceRecordCorrected',
   'ServiceRecordVoided',
+  'StarRatingAwarded',
+  'PointsEarned',
+  'PointsHeld',
+  'PointsCaptured',
+  'PointsReleased',
 ]);
 
 function eventName(type: string): string {
@@ -133,6 +139,9 @@ export const volunteerCardScreen: Screen = async (context) => {
           { class: 'button', href: `#/desk/volunteers/${volunteerId}/service` },
           t('card.recordService'),
         ),
+      ),
+      cardActions(session, volunteerId, (notice) =>
+        context.navigate(`/desk/volunteers/${volunteerId}`, notice),
       ),
       history(log.events),
     );

@@ -1,0 +1,118 @@
+/**
+ * The organiser's queue: its organisation's pending service records
+ * (`GET /v1/organisations/:id/service-records?status=pending`), each confirmed or rejected with a
+ * reason. After a decision the queue is read again at the write's position, so it never shows
+ * the record just decided.
+ */
+import { call } from '../lib/api.js';
+import { h } from '../lib/dom.js';
+import { formatInstant, hoursNumber, t } from '../lib/i18n.js';
+import {
+  describeError,
+  noticeOf,
+  requireSession,
+  statusArea,
+  submitting,
+  type Screen,
+  type ScreenContext,
+} from '../lib/screen.js';
+import type { Session } from '../lib/session.js';
+
+interface PendingRecord {
+  readonly volunteerId: string;
+  readonly recordId: string;
+  readonly activity: string;
+  readonly startAt: string;
+  readonly durationMinutes: number;
+}
+
+type Decide = (
+  record: PendingRecord,
+  action: 'confirm' | 'reject',
+  button: HTMLButtonElement,
+  reason: string,
+) => void;
+
+function deciding(session: Session, context: ScreenContext, status: ReturnType<typeof statusArea>): Decide {
+  return (record, action, button, reason) => {
+    void submitting(button, status, async () => {
+      const volunteer = encodeURIComponent(record.volunteerId);
+      const done = await call<{ position: string }>(
+        session,
+        `/v1/volunteers/${volunteer}/service-records/${encodeURIComponent(record.recordId)}/${action}`,
+        { method: 'POST', body: action === 'confirm' ? {} : { reason }, idempotencyKey: crypto.randomUUID() },
+      );
+      const notice = action === 'confirm' ? 'queue.confirmed' : 'queue.rejected';
+      context.navigate(`/organiser/queue/${done.position}`, t(notice, { activity: record.activity }));
+    });
+  };
+}
+
+function recordRow(
+  record: PendingRecord,
+  index: number,
+  decide: Decide,
+  status: ReturnType<typeof statusArea>,
+): HTMLElement {
+  const reasonId = `reject-reason-${index}`;
+  const reason = h('input', { id: reasonId, name: 'reason', autocomplete: 'off' });
+  const confirm = h('button', { type: 'button' }, t('queue.confirm'));
+  const reject = h('button', { type: 'button', class: 'secondary' }, t('queue.reject'));
+  confirm.addEventListener('click', () => decide(record, 'confirm', confirm, ''));
+  reject.addEventListener('click', () => {
+    if (reason.value.trim() === '') {
+      status.show('error', t('queue.reasonNeeded'));
+      reason.focus();
+      return;
+    }
+    decide(record, 'reject', reject, reason.value.trim());
+  });
+  return h(
+    'tr',
+    {},
+    h('td', {}, formatInstant(record.startAt)),
+    h('td', {}, record.activity),
+    h('td', {}, t('hours.value', { hours: hoursNumber(record.durationMinutes) })),
+    h('td', {}, h('code', {}, record.volunteerId)),
+    h('td', {}, confirm, h('label', { for: reasonId, class: 'inline' }, t('queue.reason')), reason, reject),
+  );
+}
+
+const COLUMNS = [
+  'queue.start',
+  'queue.activity',
+  'queue.hours',
+  'queue.volunteer',
+  'queue.decision',
+] as const;
+
+export const organiserQueueScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  const organisation = encodeURIComponent(session.scopeId ?? '');
+  const minPosition = /^\d+$/.test(context.params[0] ?? '') ? `&minPosition=${context.params[0]}` : '';
+  let records: readonly PendingRecord[];
+  try {
+    const path = `/v1/organisations/${organisation}/service-records?status=pending${minPosition}`;
+    records = (await call<{ records: PendingRecord[] }>(session, path)).records;
+  } catch (error) {
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('queue.title')),
+      h('p', { class: 'error', role: 'alert' }, describeError(error)),
+    );
+  }
+  const status = statusArea();
+  const decide = deciding(session, context, status);
+  const table =
+    records.length === 0
+      ? h('p', { id: 'queue-empty' }, t('queue.empty'))
+      : h(
+          'table',
+          { id: 'queue' },
+          h('caption', {}, t('queue.caption', { count: records.length })),
+          h('thead', {}, h('tr', {}, ...COLUMNS.map((key) => h('th', { scope: 'col' }, t(key))))),
+          h('tbody', {}, ...records.map((record, index) => recordRow(record, index, decide, status))),
+        );
+  return h('section', {}, h('h2', {}, t('queue.title')), noticeOf(context), status.element, table);
+};

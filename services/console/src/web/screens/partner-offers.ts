@@ -1,0 +1,116 @@
+/** A partner's offers (`GET /v1/partners/:id/offers`) and publishing a new one, priced in points. */
+import { call } from '../lib/api.js';
+import { field, formValues, h } from '../lib/dom.js';
+import { formatPoints, t } from '../lib/i18n.js';
+import {
+  describeError,
+  noticeOf,
+  requireSession,
+  statusArea,
+  submitting,
+  type Screen,
+  type ScreenContext,
+} from '../lib/screen.js';
+import type { Session } from '../lib/session.js';
+
+export interface Offer {
+  readonly offerId: string;
+  readonly title: string;
+  readonly priceCentipoints: number;
+}
+
+export async function offersOf(session: Session): Promise<readonly Offer[]> {
+  const partner = encodeURIComponent(session.scopeId ?? '');
+  return (await call<{ offers: Offer[] }>(session, `/v1/partners/${partner}/offers`)).offers;
+}
+
+/** Points as typed (up to two decimals) to centipoints; NaN when it is not such a number. */
+export function centipointsOf(points: string): number {
+  return /^\d+(\.\d{1,2})?$/.test(points) ? Math.round(Number(points) * 100) : Number.NaN;
+}
+
+/** A screen that could not load its data: its heading and the error in words. */
+export function failedScreen(title: string, error: unknown): HTMLElement {
+  return h(
+    'section',
+    {},
+    h('h2', {}, title),
+    h('p', { class: 'error', role: 'alert' }, describeError(error)),
+  );
+}
+
+function publishForm(session: Session, context: ScreenContext): HTMLFormElement {
+  const status = statusArea();
+  let idempotencyKey = crypto.randomUUID();
+  const input = (name: string, id: string, extra: Record<string, string | boolean> = {}) =>
+    h('input', { name, id, required: true, autocomplete: 'off', ...extra });
+  const button = h('button', { type: 'submit' }, t('offers.publish'));
+  const form = h(
+    'form',
+    {},
+    field(t('offers.offerId'), input('offerId', 'offer-id', { pattern: '[A-Za-z0-9._:-]+' })),
+    field(t('offers.offerTitle'), input('title', 'offer-title')),
+    field(t('offers.price'), input('price', 'offer-price', { inputmode: 'decimal' })),
+    button,
+    status.element,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const body = {
+      offerId: values.offerId,
+      title: values.title,
+      priceCentipoints: centipointsOf(values.price ?? ''),
+    };
+    void submitting(button, status, async () => {
+      const partner = encodeURIComponent(session.scopeId ?? '');
+      await call(session, `/v1/partners/${partner}/offers`, { method: 'POST', body, idempotencyKey });
+      idempotencyKey = crypto.randomUUID();
+      context.navigate('/partner/offers', t('offers.published', { title: values.title ?? '' }));
+    });
+  });
+  return form;
+}
+
+function offersTable(offers: readonly Offer[]): HTMLElement {
+  if (offers.length === 0) return h('p', {}, t('offers.none'));
+  const columns = ['offers.offerTitle', 'offers.offerId', 'offers.price'] as const;
+  return h(
+    'table',
+    { id: 'offers' },
+    h('caption', {}, t('offers.list')),
+    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'tbody',
+      {},
+      ...offers.map((offer) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, offer.title),
+          h('td', {}, h('code', {}, offer.offerId)),
+          h('td', {}, formatPoints(offer.priceCentipoints)),
+        ),
+      ),
+    ),
+  );
+}
+
+export const partnerOffersScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  let offers: readonly Offer[];
+  try {
+    offers = await offersOf(session);
+  } catch (error) {
+    return failedScreen(t('offers.title'), error);
+  }
+  return h(
+    'section',
+    {},
+    h('h2', {}, t('offers.title')),
+    noticeOf(context),
+    offersTable(offers),
+    h('h3', {}, t('offers.new')),
+    publishForm(session, context),
+  );
+};

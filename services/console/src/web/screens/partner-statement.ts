@@ -1,0 +1,235 @@
+/**
+ * The partner's monthly statement (`GET /v1/partners/:id/statement?period=YYYY-MM`, local months
+ * in Asia/Shanghai): its holds, with capture or release for those still pending, and the month's
+ * settlement totals, exportable as CSV (built in the browser from the same figures).
+ */
+import { call } from '../lib/api.js';
+import { field, h } from '../lib/dom.js';
+import { formatInstant, formatPoints, t, todayInShanghai } from '../lib/i18n.js';
+import type { MessageKey } from '../messages/zh-cn.js';
+import {
+  noticeOf,
+  requireSession,
+  statusArea,
+  submitting,
+  type Screen,
+  type ScreenContext,
+} from '../lib/screen.js';
+import type { Session } from '../lib/session.js';
+import { failedScreen } from './partner-offers.js';
+
+interface Hold {
+  readonly volunteerId: string;
+  readonly holdId: string;
+  readonly offerId: string | null;
+  readonly centipoints: number;
+  readonly heldAt: string;
+  readonly status: string;
+}
+
+interface Settlement {
+  readonly period: string;
+  readonly heldCount: number;
+  readonly heldCentipoints: number;
+  readonly capturedCount: number;
+  readonly capturedCentipoints: number;
+  readonly releasedCount: number;
+  readonly releasedCentipoints: number;
+  readonly expiredCount: number;
+  readonly expiredCentipoints: number;
+}
+
+const TOTALS: readonly [MessageKey, keyof Settlement, keyof Settlement][] = [
+  ['statement.held', 'heldCount', 'heldCentipoints'],
+  ['statement.captured', 'capturedCount', 'capturedCentipoints'],
+  ['statement.released', 'releasedCount', 'releasedCentipoints'],
+  ['statement.expired', 'expiredCount', 'expiredCentipoints'],
+];
+
+/** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The statement as CSV: one line per hold, then the month's totals; points as decimal numbers. */
+export function statementCsv(
+  partnerId: string,
+  period: string,
+  holds: readonly Hold[],
+  settlement: Settlement | undefined,
+): string {
+  const lines = [
+    ['partner', 'period', 'holdId', 'offerId', 'heldAt', 'status', 'points'],
+    ...holds.map((hold) => [
+      partnerId,
+      period,
+      hold.holdId,
+      hold.offerId ?? '',
+      hold.heldAt,
+      hold.status,
+      hold.centipoints / 100,
+    ]),
+    ...TOTALS.map(([, count, centipoints]) => [
+      partnerId,
+      period,
+      `total:${String(count).replace('Count', '')}`,
+      '',
+      '',
+      Number(settlement?.[count] ?? 0),
+      Number(settlement?.[centipoints] ?? 0) / 100,
+    ]),
+  ];
+  return `${lines.map((line) => line.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
+type Status = ReturnType<typeof statusArea>;
+
+function periodForm(context: ScreenContext, period: string): HTMLFormElement {
+  const month = h('input', { type: 'month', id: 'statement-period', name: 'period', value: period });
+  const form = h(
+    'form',
+    { class: 'inline-form' },
+    field(t('statement.period'), month),
+    h('button', { type: 'submit' }, t('statement.show')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    context.navigate(`/partner/statement/${month.value}`);
+  });
+  return form;
+}
+
+/** The capture and release buttons of a pending hold. */
+function holdActions(
+  screen: { session: Session; context: ScreenContext; status: Status; period: string },
+  hold: Hold,
+) {
+  const { session, context, status, period } = screen;
+  if (hold.status !== 'pending') return [];
+  return (['capture', 'release'] as const).map((action) => {
+    const button = h(
+      'button',
+      { type: 'button', class: action === 'release' ? 'secondary' : '' },
+      t(`statement.${action}`),
+    );
+    button.addEventListener('click', () => {
+      void submitting(button, status, async () => {
+        const partner = encodeURIComponent(session.scopeId ?? '');
+        const done = await call<{ position: string }>(
+          session,
+          `/v1/partners/${partner}/holds/${encodeURIComponent(hold.holdId)}/${action}`,
+          {
+            method: 'POST',
+            body: { volunteerId: hold.volunteerId },
+            idempotencyKey: crypto.randomUUID(),
+          },
+        );
+        const notice = action === 'capture' ? 'statement.didCapture' : 'statement.didRelease';
+        context.navigate(
+          `/partner/statement/${period}/${done.position}`,
+          t(notice, { points: formatPoints(hold.centipoints) }),
+        );
+      });
+    });
+    return button;
+  });
+}
+
+const HOLD_COLUMNS = [
+  'statement.heldAt',
+  'statement.offer',
+  'statement.points',
+  'statement.status',
+  'statement.actions',
+] as const;
+
+function holdsTable(holds: readonly Hold[], actions: (hold: Hold) => HTMLElement[]): HTMLElement {
+  if (holds.length === 0) return h('p', {}, t('statement.noHolds'));
+  return h(
+    'table',
+    { id: 'holds' },
+    h('caption', {}, t('statement.holds')),
+    h('thead', {}, h('tr', {}, ...HOLD_COLUMNS.map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'tbody',
+      {},
+      ...holds.map((hold) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, formatInstant(hold.heldAt)),
+          h('td', {}, hold.offerId ?? ''),
+          h('td', {}, formatPoints(hold.centipoints)),
+          h('td', {}, t(`statement.status.${hold.status}` as MessageKey)),
+          h('td', {}, ...actions(hold)),
+        ),
+      ),
+    ),
+  );
+}
+
+function totalsTable(period: string, settlement: Settlement | undefined): HTMLElement {
+  const columns = ['statement.kind', 'statement.count', 'statement.points'] as const;
+  return h(
+    'table',
+    { id: 'totals' },
+    h('caption', {}, t('statement.totals', { period })),
+    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'tbody',
+      {},
+      ...TOTALS.map(([label, count, centipoints]) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, t(label)),
+          h('td', { 'data-figure': count }, Number(settlement?.[count] ?? 0)),
+          h('td', { 'data-figure': centipoints }, formatPoints(Number(settlement?.[centipoints] ?? 0))),
+        ),
+      ),
+    ),
+  );
+}
+
+export const partnerStatementScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  const partnerId = session.scopeId ?? '';
+  const asked = context.params[0] ?? '';
+  const period = /^\d{4}-\d{2}$/.test(asked) ? asked : todayInShanghai().slice(0, 7);
+  // After a capture or release: read at least up to that write (read-your-writes, docs/api.md).
+  const minPosition = /^\d+$/.test(context.params[1] ?? '') ? `&minPosition=${context.params[1]}` : '';
+  let statement: { holds: Hold[]; settlements: Settlement[] };
+  try {
+    statement = await call(
+      session,
+      `/v1/partners/${encodeURIComponent(partnerId)}/statement?period=${period}${minPosition}`,
+    );
+  } catch (error) {
+    return failedScreen(t('statement.title'), error);
+  }
+  const settlement = statement.settlements.find((each) => each.period === period);
+  const status = statusArea();
+  const csv = statementCsv(partnerId, period, statement.holds, settlement);
+  const download = h(
+    'a',
+    {
+      class: 'button',
+      id: 'statement-csv',
+      download: `statement-${partnerId}-${period}.csv`,
+      href: `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${csv}`)}`,
+    },
+    t('statement.csv'),
+  );
+  return h(
+    'section',
+    {},
+    h('h2', {}, t('statement.title')),
+    noticeOf(context),
+    periodForm(context, period),
+    status.element,
+    totalsTable(period, settlement),
+    h('p', {}, download),
+    holdsTable(statement.holds, (hold) => holdActions({ session, context, status, period }, hold)),
+  );
+};
