@@ -144,22 +144,4 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   READ_MODEL_BEHIND: ['数据正在更新，请稍后重试。', 'The data is still updating; retry shortly.'],
   STORE_UNAVAILABLE: ['账本存储暂时不可用，请稍后重试。', 'The ledger store is unavailable; retry shortly.'],
   SHUTTING_DOWN: ['服务器正在重启，请稍后重试。', 'The server is restarting; retry shortly.'],
-  CONSENT_REQUIRED: [
-    '志愿者尚未同意：请出示消费码或先办理长期授权。',
-    'The volunteer has not consented: present a spend code or set up a standing consent.',
-  ],
-  SPEND_CODE_INVALID: ['消费码无效、已使用或已过期。', 'The spend code is invalid, used or expired.'],
-  SPEND_CODE_CAP_EXCEEDED: ['金额超过该消费码的上限。', 'The amount is above the spend code’s cap.'],
-  SPEND_CODE_COLLISION: ['消费码生成冲突，请重试。', 'The spend code could not be drawn; retry.'],
-  SPEND_CODE_LOCKED_OUT: [
-    '错误的消费码次数过多，请稍后再试。',
-    'Too many wrong spend codes; try again later.',
-  ],
-  MANDATE_CAP_EXCEEDED: ['超过本月授权额度。', 'The standing consent’s monthly cap is reached.'],
-  MANDATE_END_IN_PAST: ['授权截止时间必须晚于现在。', 'The consent’s end must be in the future.'],
-  MANDATE_NOT_FOUND: ['未找到该授权，或已撤销。', 'No such standing consent, or it was revoked.'],
-  VOLUNTEER_PERSONAL_DATA_ERASED: [
-    '该志愿者的个人信息已删除，不能再办理业务。',
-    'The volunteer’s personal data was erased; nothing more can be done for them.',
-  ],
 };
