@@ -42,7 +42,8 @@ export type TableName =
   | 'partner'
   | 'points_policy'
   | 'account_balance'
-  | 'due_item';
+  | 'due_item'
+  | 'dispute';
 
 const text = 'text' as const;
 const int = 'int' as const;
@@ -200,6 +201,27 @@ export const TABLES: readonly TableSpec[] = [
     },
     indexes: [['done', 'due_at']],
     fixed: ['kind', 'due_at', 'volunteer_id', 'subject_id'],
+    evictionRank: 0,
+  },
+  /** Disputes by organisation: the organising organisation's queue of open disputes. */
+  {
+    name: 'dispute',
+    key: ['volunteer_id', 'dispute_id'],
+    columns: {
+      volunteer_id: text,
+      dispute_id: text,
+      organisation_id: text,
+      kind: text,
+      record_id: text,
+      filed_at: text,
+      /** open or resolved. */
+      status: text,
+      outcome: text,
+      resulting_record_id: text,
+      resolved_at: text,
+    },
+    indexes: [['organisation_id', 'status', 'filed_at']],
+    fixed: ['organisation_id', 'kind', 'record_id', 'filed_at'],
     evictionRank: 0,
   },
 ];

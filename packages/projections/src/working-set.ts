@@ -91,6 +91,7 @@ export class WorkingSet {
   readonly policies: TableCache;
   readonly accounts: TableCache;
   readonly dueItems: TableCache;
+  readonly disputes: TableCache;
   readonly tables: readonly TableCache[];
 
   /** `startsEmpty`: the table set was just created (rebuild, verify, as-of), so misses need no lookup. */
@@ -104,6 +105,7 @@ export class WorkingSet {
     this.policies = cache('points_policy');
     this.accounts = cache('account_balance');
     this.dueItems = cache('due_item');
+    this.disputes = cache('dispute');
     this.tables = [
       this.volunteers,
       this.records,
@@ -113,6 +115,7 @@ export class WorkingSet {
       this.policies,
       this.accounts,
       this.dueItems,
+      this.disputes,
     ];
   }
 

@@ -40,6 +40,7 @@ import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 import { readModelRoutes } from './routes/read-model-routes.js';
+import { disputeRoutes } from './routes/dispute-routes.js';
 import { createSpendCodeGuard } from './auth/spend-code-guard.js';
 import { consentRoutes } from './routes/consent-routes.js';
 import { partnerRoutes } from './routes/partner-routes.js';
@@ -248,6 +249,7 @@ async function registerRouteFamilies(
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
   await app.register(adminRoutes, commands);
+  await app.register(disputeRoutes, { ...commands, projector, readModels: parts.readModels, config });
   await app.register(readModelRoutes, {
     ledger,
     store: reader,
