@@ -17,7 +17,7 @@ import {
 import type { ReadModelQueries } from '@timebank/projections';
 import { scopeFromParam } from '../auth/access.js';
 import { disputeScope, volunteerScope } from '../auth/domain-scope.js';
-import { positionSchema } from '../http/positions.js';
+import { instantOnTheWire, positionSchema } from '../http/positions.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
 import type { ProjectorHandle } from './projector-handle.js';
 import { readModels } from './read-model-routes.js';
@@ -38,12 +38,12 @@ const disputeRowSchema = z.object({
   disputeId: z.string(),
   kind: z.enum(DISPUTE_KINDS),
   recordId: z.string().nullable(),
-  filedAt: z.string(),
+  filedAt: instantOnTheWire,
   text: z.string(),
   status: z.enum(['open', 'resolved']),
   outcome: z.enum(DISPUTE_OUTCOMES).nullable(),
   resultingRecordId: z.string().nullable(),
-  resolvedAt: z.string().nullable(),
+  resolvedAt: instantOnTheWire.nullable(),
 });
 
 /** The dispute routes, as an encapsulated fastify plugin. */
