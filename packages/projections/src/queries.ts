@@ -239,6 +239,15 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       return rows.map(toServiceRecord);
     },
 
+    /** The volunteer whose stream holds the certificate numbered `number`, or null. */
+    async volunteerOfCertificate(number: string): Promise<string | null> {
+      const [row] = await db.query(
+        `SELECT volunteer_id FROM ${t('certificate')} WHERE certificate_number = ?`,
+        [number],
+      );
+      return row === undefined ? null : String(row.volunteer_id);
+    },
+
     /** An organisation's disputes with the given status, oldest first: its queue when `open`. */
     async disputesOfOrganisation(
       organisationId: string,

@@ -43,7 +43,8 @@ export type TableName =
   | 'points_policy'
   | 'account_balance'
   | 'due_item'
-  | 'dispute';
+  | 'dispute'
+  | 'certificate';
 
 const text = 'text' as const;
 const int = 'int' as const;
@@ -222,6 +223,16 @@ export const TABLES: readonly TableSpec[] = [
     },
     indexes: [['organisation_id', 'status', 'filed_at']],
     fixed: ['organisation_id', 'kind', 'record_id', 'filed_at'],
+    evictionRank: 0,
+  },
+  /** Which volunteer's stream holds a certificate: numbers no longer name the volunteer. */
+  {
+    name: 'certificate',
+    key: ['certificate_number'],
+    columns: { certificate_number: text, volunteer_id: text, issued_at: text },
+    indexes: [],
+    // Not every column may be fixed: an upsert needs at least one column to set.
+    fixed: ['volunteer_id'],
     evictionRank: 0,
   },
 ];

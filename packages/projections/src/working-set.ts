@@ -92,6 +92,7 @@ export class WorkingSet {
   readonly accounts: TableCache;
   readonly dueItems: TableCache;
   readonly disputes: TableCache;
+  readonly certificates: TableCache;
   readonly tables: readonly TableCache[];
 
   /** `startsEmpty`: the table set was just created (rebuild, verify, as-of), so misses need no lookup. */
@@ -106,6 +107,7 @@ export class WorkingSet {
     this.accounts = cache('account_balance');
     this.dueItems = cache('due_item');
     this.disputes = cache('dispute');
+    this.certificates = cache('certificate');
     this.tables = [
       this.volunteers,
       this.records,
@@ -116,6 +118,7 @@ export class WorkingSet {
       this.accounts,
       this.dueItems,
       this.disputes,
+      this.certificates,
     ];
   }
 

@@ -245,7 +245,7 @@ async function registerRouteFamilies(
   await app.register(volunteerRoutes, { ...commands, clock });
   await app.register(consentRoutes, commands);
   await app.register(serviceRecordRoutes, commands);
-  await app.register(certificateRoutes, { ...commands, config });
+  await app.register(certificateRoutes, { ...commands, config, projector, readModels: parts.readModels });
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
   await app.register(adminRoutes, commands);

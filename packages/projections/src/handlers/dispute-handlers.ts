@@ -1,5 +1,5 @@
 /**
- * The dispute queue: each organisation's disputes, open until resolved. The volunteer's words
+ * Two small indexes over the volunteer streams. The dispute queue: each organisation's disputes, open until resolved. The volunteer's words
  * are sealed personal data, so the queue keeps only what routes a dispute (who, which record,
  * when, what kind); the API opens the text from the volunteer's stream when it shows the queue.
  */
@@ -41,5 +41,23 @@ export function applyDisputeEvent(event: EventPayload, ws: WorkingSet): boolean 
   row.resulting_record_id = data.resultingRecordId ?? null;
   row.resolved_at = data.resolvedAt;
   ws.disputes.touch(key);
+  return true;
+}
+
+/** The certificate index: number → volunteer, for the public verification of numbers that name nobody. */
+export function wantCertificateRows(event: EventPayload, ws: WorkingSet): void {
+  if (event.type !== 'ServiceCertificateIssued') return;
+  const number = (event.data as { certificateNumber: string }).certificateNumber;
+  ws.certificates.want(number, [number]);
+}
+
+export function applyCertificateEvent(event: EventPayload, ws: WorkingSet): boolean {
+  if (event.type !== 'ServiceCertificateIssued') return false;
+  const data = event.data as unknown as EventData<'ServiceCertificateIssued'>;
+  ws.certificates.put(data.certificateNumber, {
+    certificate_number: data.certificateNumber,
+    volunteer_id: data.volunteerId,
+    issued_at: data.issuedAt,
+  });
   return true;
 }

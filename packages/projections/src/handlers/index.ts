@@ -6,7 +6,12 @@ import type { EventData, EventType } from '@timebank/domain';
 import type { EventPayload } from '@timebank/event-store';
 import type { WorkingSet } from '../working-set.js';
 import type { ProjectionRules } from './context.js';
-import { applyDisputeEvent, wantDisputeRows } from './dispute-handlers.js';
+import {
+  applyCertificateEvent,
+  applyDisputeEvent,
+  wantCertificateRows,
+  wantDisputeRows,
+} from './dispute-handlers.js';
 import { applyDueEvent, wantDueRows } from './due-handlers.js';
 import { applyPointsEvent, isMovement, wantPointsRows } from './points-handlers.js';
 import { applyVolunteerEvent, wantVolunteerRows } from './volunteer-handlers.js';
@@ -35,6 +40,8 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
     wantVolunteerRows(event, ws);
   } else if (event.type === 'DisputeFiled' || event.type === 'DisputeResolved') {
     wantDisputeRows(event, ws);
+  } else if (event.type === 'ServiceCertificateIssued') {
+    wantCertificateRows(event, ws);
   } else if (isMovement(event.data)) {
     wantPointsRows(event, ws, rules);
     wantDueRows(event, ws);
@@ -55,6 +62,7 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
 export function applyEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   if (applyVolunteerEvent(event, ws, rules)) return;
   if (applyDisputeEvent(event, ws)) return;
+  if (applyCertificateEvent(event, ws)) return;
   if (applyPointsEvent(event, ws, rules)) {
     applyDueEvent(event, ws);
     return;
