@@ -29,7 +29,8 @@ const VOLUNTEER_PART_CHARACTERS = 26;
 const CODE_CHARACTERS = 8;
 
 /** Version 1 numbers, which embed the volunteer id: still valid, never issued again. */
-export const CERTIFICATE_NUMBER_V1_PATTERN = /^SC[0-7][0-9A-HJKMNP-TV-Z]{25}-[0-9]{4,9}-[0-9A-HJKMNP-TV-Z]{8}$/;
+export const CERTIFICATE_NUMBER_V1_PATTERN =
+  /^SC[0-7][0-9A-HJKMNP-TV-Z]{25}-[0-9]{4,9}-[0-9A-HJKMNP-TV-Z]{8}$/;
 /** Version 2 numbers: 16 random base-32 characters in groups of four, and a check character. */
 export const CERTIFICATE_NUMBER_V2_PATTERN = /^SC2(-[0-9A-HJKMNP-TV-Z]{4}){4}-[0-9A-HJKMNP-TV-Z]$/;
 /** Either form, as events and routes accept them. */
