@@ -2,9 +2,9 @@
  * Numbers of service certificates (志愿服务证明).
  *
  * Since issue #18 a number carries no identity: `SC2-XXXX-XXXX-XXXX-XXXX-C`, 80 bits drawn from
- * the id the ledger derives for the issuing command (unguessable, see `certificateNumberFor`)
+ * the id the ledger derives for the issuing command (unguessable, see `certificateNumberV2For`)
  * and a Luhn mod 32 check character that catches any single mistyped character and any swap of
- * two neighbours. A verifier finds the volunteer's stream through the read models' certificate
+ * two neighbours but `0`/`Z`. A verifier finds the volunteer's stream through the read models' certificate
  * index. Numbers issued before keep their old form, described below, and are still verified by
  * the volunteer id they embed.
  *
@@ -92,7 +92,8 @@ export function certificateNumberFor(volunteerId: string, sequence: number, issu
 
 /**
  * Luhn mod 32 over base-32 characters: doubling every second character from the right, so a
- * single wrong character or two swapped neighbours always change the check character.
+ * single wrong character always changes the check character, and so does a swap of two neighbours
+ * unless they are `0` and `Z` (Luhn's one blind spot, as 0/9 in base 10).
  */
 function luhnCheckCharacter(characters: string): string {
   let sum = 0;
