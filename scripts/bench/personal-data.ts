@@ -1,5 +1,5 @@
 /**
- * What sealing personal fields costs (issue #17): the same registrations into two SQLite stores
+ * What sealing personal fields costs: the same registrations into two SQLite stores
  * in one run, one ledger plain and one sealing (AES-256-GCM per field, data keys in
  * `personal-keys.sqlite`, random ids claimed in its duplicate index). The two take turns in
  * short rounds and each rate is the median of its rounds, so a busy moment on a shared machine

@@ -2,6 +2,8 @@ import t from 'tap';
 import {
   amendedCertificateRecords,
   CERTIFICATE_NUMBER_PATTERN,
+  certificateNumberCheckPasses,
+  certificateNumberV2For,
   certificateNumberFor,
   foldVolunteer,
   normaliseCertificateNumber,
@@ -79,15 +81,16 @@ t.test(
     t.match(issued.data.certificateNumber, CERTIFICATE_NUMBER_PATTERN);
     t.equal(
       volunteerIdOfCertificateNumber(issued.data.certificateNumber),
-      VOLUNTEER_ID,
-      'the number names the stream',
+      null,
+      'the number names no volunteer',
     );
-    t.match(issued.data.certificateNumber, /-0001-/, 'numbered per volunteer from 1');
+    t.ok(certificateNumberCheckPasses(issued.data.certificateNumber), 'its check character matches');
+    t.equal(issued.data.sequence, 1, 'numbered per volunteer from 1');
 
     const second = given(t, [...events, issued])
       .when(issue())
       .then([{ type: 'ServiceCertificateIssued', data: { sequence: 2 } }]);
-    t.match(second[0]?.data, { certificateNumber: /-0002-/ });
+    t.match(second[0]?.data, { sequence: 2, certificateNumber: CERTIFICATE_NUMBER_PATTERN });
     const state = foldVolunteer([...events, issued, ...second]);
     t.same([...state.certificates.keys()].length, 2, 'the state keeps both certificates');
   },
@@ -224,5 +227,45 @@ t.test(
     }
     t.throws(() => certificateNumberFor('v1', 1, 'x'), /derived volunteer id/);
     t.throws(() => certificateNumberFor(VOLUNTEER_ID, 0, 'x'), /sequence/);
+  },
+);
+
+t.test(
+  'a new number names nobody, and its check character catches one wrong character or one swap',
+  async (t) => {
+    const number = certificateNumberV2For('id0123456789abcdef0123456789abcdef');
+    t.match(number, CERTIFICATE_NUMBER_PATTERN);
+    t.equal(volunteerIdOfCertificateNumber(number), null);
+    t.ok(certificateNumberCheckPasses(number));
+    t.not(
+      certificateNumberV2For('id0123456789abcdef0123456789abcdee'),
+      number,
+      'the number depends on the issuing id',
+    );
+    const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const positions = [...number].flatMap((character, index) =>
+      index > 3 && character !== '-' ? [index] : [],
+    );
+    let changed = 0;
+    for (const index of positions) {
+      for (const other of alphabet) {
+        if (other === number[index]) continue;
+        const typo = number.slice(0, index) + other + number.slice(index + 1);
+        if (certificateNumberCheckPasses(typo)) t.fail(`${typo} passes the check`);
+        changed += 1;
+      }
+    }
+    t.equal(changed, 17 * 31, 'every single wrong character is caught');
+    const body = positions.filter((index) => index < number.length - 1);
+    for (let at = 0; at + 1 < body.length; at += 1) {
+      const [left, right] = [body[at]!, body[at + 1]!];
+      if (number[left] === number[right]) continue;
+      const characters = [...number];
+      [characters[left], characters[right]] = [characters[right]!, characters[left]!];
+      t.notOk(
+        certificateNumberCheckPasses(characters.join('')),
+        `swapping positions ${left} and ${right} is caught`,
+      );
+    }
   },
 );

@@ -160,6 +160,38 @@ function toSettlement(row: Row): SettlementView {
   };
 }
 
+export interface DisputeView {
+  readonly volunteerId: string;
+  readonly disputeId: string;
+  readonly organisationId: string;
+  /** missing_hours, wrong_times or not_mine. */
+  readonly kind: string;
+  readonly recordId: string | null;
+  readonly filedAt: string;
+  /** open or resolved. */
+  readonly status: string;
+  readonly outcome: string | null;
+  readonly resultingRecordId: string | null;
+  readonly resolvedAt: string | null;
+}
+
+function toDispute(row: Row): DisputeView {
+  const textOrNull = (value: CellValue | undefined): string | null =>
+    value === null || value === undefined ? null : String(value);
+  return {
+    volunteerId: String(row.volunteer_id),
+    disputeId: String(row.dispute_id),
+    organisationId: String(row.organisation_id),
+    kind: String(row.kind),
+    recordId: textOrNull(row.record_id),
+    filedAt: String(row.filed_at),
+    status: String(row.status),
+    outcome: textOrNull(row.outcome),
+    resultingRecordId: textOrNull(row.resulting_record_id),
+    resolvedAt: textOrNull(row.resolved_at),
+  };
+}
+
 /** Most rows one list query returns, in rows. 1,000: a page a screen or an export loop handles. */
 export const LIST_ROWS_MAX = 1000;
 
@@ -210,6 +242,27 @@ export function createReadModelQueries(db: ReadModelDatabase) {
         [organisationId, page.startAfter ?? '', ...(page.status === undefined ? [] : [page.status])],
       );
       return rows.map(toServiceRecord);
+    },
+
+    /** The volunteer whose stream holds the certificate numbered `number`, or null. */
+    async volunteerOfCertificate(number: string): Promise<string | null> {
+      const [row] = await db.query(
+        `SELECT volunteer_id FROM ${t('certificate')} WHERE certificate_number = ?`,
+        [number],
+      );
+      return row === undefined ? null : String(row.volunteer_id);
+    },
+
+    /** An organisation's disputes with the given status, oldest first: its queue when `open`. */
+    async disputesOfOrganisation(
+      organisationId: string,
+      status: 'open' | 'resolved',
+    ): Promise<DisputeView[]> {
+      const rows = await db.query(
+        `SELECT * FROM ${t('dispute')} WHERE organisation_id = ? AND status = ? ORDER BY filed_at, volunteer_id, dispute_id LIMIT ${LIST_ROWS_MAX}`,
+        [organisationId, status],
+      );
+      return rows.map(toDispute);
     },
 
     /** A partner's holds (newest first) and settlement totals per local month. */

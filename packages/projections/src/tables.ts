@@ -45,7 +45,9 @@ export type TableName =
   | 'due_item'
   | 'community_fact'
   | 'admin_unit'
-  | 'admin_link';
+  | 'admin_link'
+  | 'dispute'
+  | 'certificate';
 
 const text = 'text' as const;
 const int = 'int' as const;
@@ -251,6 +253,37 @@ export const TABLES: readonly TableSpec[] = [
     indexes: [],
     fixed: [],
     evictionRank: 3,
+  },
+  /** Disputes by organisation: the organising organisation's queue of open disputes. */
+  {
+    name: 'dispute',
+    key: ['volunteer_id', 'dispute_id'],
+    columns: {
+      volunteer_id: text,
+      dispute_id: text,
+      organisation_id: text,
+      kind: text,
+      record_id: text,
+      filed_at: text,
+      /** open or resolved. */
+      status: text,
+      outcome: text,
+      resulting_record_id: text,
+      resolved_at: text,
+    },
+    indexes: [['organisation_id', 'status', 'filed_at']],
+    fixed: ['organisation_id', 'kind', 'record_id', 'filed_at'],
+    evictionRank: 0,
+  },
+  /** Which volunteer's stream holds a certificate: numbers no longer name the volunteer. */
+  {
+    name: 'certificate',
+    key: ['certificate_number'],
+    columns: { certificate_number: text, volunteer_id: text, issued_at: text },
+    indexes: [],
+    // Not every column may be fixed: an upsert needs at least one column to set.
+    fixed: ['volunteer_id'],
+    evictionRank: 0,
   },
 ];
 

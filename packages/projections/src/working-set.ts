@@ -94,6 +94,8 @@ export class WorkingSet {
   readonly communityFacts: TableCache;
   readonly adminUnits: TableCache;
   readonly adminLinks: TableCache;
+  readonly disputes: TableCache;
+  readonly certificates: TableCache;
   readonly tables: readonly TableCache[];
 
   /** `startsEmpty`: the table set was just created (rebuild, verify, as-of), so misses need no lookup. */
@@ -110,6 +112,8 @@ export class WorkingSet {
     this.communityFacts = cache('community_fact');
     this.adminUnits = cache('admin_unit');
     this.adminLinks = cache('admin_link');
+    this.disputes = cache('dispute');
+    this.certificates = cache('certificate');
     this.tables = [
       this.volunteers,
       this.records,
@@ -122,6 +126,8 @@ export class WorkingSet {
       this.communityFacts,
       this.adminUnits,
       this.adminLinks,
+      this.disputes,
+      this.certificates,
     ];
   }
 

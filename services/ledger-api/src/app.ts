@@ -42,6 +42,7 @@ import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 import { readModelRoutes } from './routes/read-model-routes.js';
+import { disputeRoutes } from './routes/dispute-routes.js';
 import { createSpendCodeGuard } from './auth/spend-code-guard.js';
 import { consentRoutes } from './routes/consent-routes.js';
 import { partnerRoutes } from './routes/partner-routes.js';
@@ -250,10 +251,11 @@ async function registerRouteFamilies(
   await app.register(volunteerRoutes, { ...commands, clock });
   await app.register(consentRoutes, commands);
   await app.register(serviceRecordRoutes, commands);
-  await app.register(certificateRoutes, { ...commands, config });
+  await app.register(certificateRoutes, { ...commands, config, projector, readModels: parts.readModels });
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
   await app.register(adminRoutes, commands);
+  await app.register(disputeRoutes, { ...commands, projector, readModels: parts.readModels, config });
   await app.register(readModelRoutes, {
     ledger,
     store: reader,

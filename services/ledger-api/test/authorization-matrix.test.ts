@@ -369,6 +369,43 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    url: '/v1/volunteers/:volunteerId/disputes',
+    success: 201,
+    make: async (w) => {
+      const id = await volunteer(w);
+      const recordId = await w.earn(id, 1, 30);
+      return {
+        url: `/v1/volunteers/${id}/disputes`,
+        payload: { kind: 'wrong_times', recordId, text: 'I stayed two hours' },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/disputes/:disputeId/resolve',
+    success: 200,
+    make: async (w) => {
+      const id = await volunteer(w);
+      const recordId = await w.earn(id, 1, 30);
+      const filed = await w.post(`/v1/volunteers/${id}/disputes`, w.admin, {
+        kind: 'not_mine',
+        recordId,
+        text: 'not me',
+      });
+      return {
+        url: `/v1/volunteers/${id}/disputes/${filed.json<{ disputeId: string }>().disputeId}/resolve`,
+        payload: { outcome: 'dismissed', reason: 'the sheet shows the volunteer' },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/organisations/:organisationId/disputes',
+    success: 200,
+    make: async () => ({ url: '/v1/organisations/org1/disputes' }),
+  },
+  {
+    method: 'POST',
     url: '/v1/activities',
     success: 201,
     make: async (w) => ({

@@ -191,6 +191,44 @@ t.test(
   },
 );
 
+t.test(
+  '20 wrong codes from one address lock that address out, whichever keys and volunteers they name',
+  async (t) => {
+    const w = await startWorld(t, UNLIMITED, { clock });
+    const volunteerId = await volunteerWithPoints(w, 6008);
+    const good = await w.spendCode(volunteerId);
+    const wrong = good === '0000000000000000' ? '1111111111111111' : '0000000000000000';
+    const from = (remoteAddress: string, authorization: string, partnerId: string, payload: object) => {
+      keyCounter += 1;
+      return w.app.inject({
+        method: 'POST',
+        url: `/v1/partners/${partnerId}/holds`,
+        headers: w.headers(authorization, `address-${keyCounter}`),
+        payload: { ...meal, ...payload },
+        remoteAddress,
+      });
+    };
+    for (let attempt = 1; attempt <= 20; attempt += 1) {
+      // Each guess names another volunteer and alternates keys: no pair reaches its 5.
+      const [key, partnerId] = attempt % 2 === 0 ? [w.partner, 'p1'] : [w.otherPartner, 'p2'];
+      const payload = {
+        spendCode: wrong,
+        volunteerId: `vguess${attempt}`,
+        offerId: partnerId === 'p1' ? 'meal' : 'haircut',
+      };
+      const refused = await from('192.0.2.10', key, partnerId, payload);
+      t.equal(problemOf(t, refused).code, 'SPEND_CODE_INVALID', `wrong code ${attempt}`);
+    }
+    const locked = await from('192.0.2.10', w.partner, 'p1', { spendCode: good });
+    t.equal(locked.statusCode, 429, 'the address is locked out, even with a right code');
+    t.equal(problemOf(t, locked).code, 'SPEND_CODE_LOCKED_OUT');
+    const elsewhere = await from('192.0.2.11', w.partner, 'p1', { spendCode: good });
+    t.equal(elsewhere.statusCode, 201, 'another address is not');
+  },
+);
+
+let keyCounter = 0;
+
 t.test("a refused hold tells the partner nothing of the volunteer's balance or stars", async (t) => {
   const w = await startWorld(t, UNLIMITED, { clock });
   const volunteerId = await volunteerWithPoints(w, 6007, 1);

@@ -1,5 +1,5 @@
 /**
- * Volunteers as users over HTTP (issue #18 items 1 and 2): a desk's activation code, used once
+ * Volunteers as users over HTTP: a desk's activation code, used once
  * to set a passphrase; sign-in for a session token; self-service reads of one's own record and
  * nobody else's; a self-made spend code that a partner redeems once; lockout after repeated
  * failures; expired and used activation codes; session expiry, sign-out and passphrase reset.

@@ -1,5 +1,6 @@
 /** Commands on a volunteer's stream: registration, service records, stars. */
 import { z } from 'zod';
+import { disputeKindSchema, disputeOutcomeSchema } from '../events/dispute-events.js';
 import { erasureReasonSchema } from '../events/volunteer-events.js';
 import {
   actorSchema,
@@ -140,6 +141,38 @@ export const issueServiceCertificateSchema = z.strictObject({
   serviceUntil: instantSchema.optional(),
 });
 
+/**
+ * A volunteer's report that a record is wrong, filed by the volunteer (once the volunteer role
+ * exists), the desk of their community on their behalf, or an administrator. Missing hours name
+ * the organisation that ran the activity; the other kinds name the record.
+ */
+export const fileDisputeSchema = z.strictObject({
+  type: z.literal('FileDispute'),
+  ...commandBase,
+  volunteerId: idSchema,
+  kind: disputeKindSchema,
+  recordId: idSchema.optional(),
+  organisationId: idSchema.optional(),
+  text: freeTextSchema({ lengthMax: 2000 }),
+});
+
+/**
+ * The organising organisation's answer. `corrected` amends the disputed record with the given
+ * times and activity (or, for missing hours, records them as a new pending record); `voided`
+ * voids the record; `dismissed` changes nothing. The reason is shown to the volunteer.
+ */
+export const resolveDisputeSchema = z.strictObject({
+  type: z.literal('ResolveDispute'),
+  ...commandBase,
+  volunteerId: idSchema,
+  disputeId: idSchema,
+  outcome: disputeOutcomeSchema,
+  reason: textFieldSchema,
+  activity: textFieldSchema.optional(),
+  startAt: instantSchema.optional(),
+  endAt: instantSchema.optional(),
+});
+
 export const VOLUNTEER_COMMAND_SCHEMAS = [
   registerVolunteerSchema,
   deactivateVolunteerSchema,
@@ -151,4 +184,6 @@ export const VOLUNTEER_COMMAND_SCHEMAS = [
   applyForStarRatingSchema,
   issueServiceCertificateSchema,
   erasePersonalDataSchema,
+  fileDisputeSchema,
+  resolveDisputeSchema,
 ] as const;

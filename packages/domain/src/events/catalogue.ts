@@ -13,6 +13,7 @@ import { ACCESS_KEY_EVENT_DATA, ACCESS_KEYS_STREAM } from './access-key-events.j
 import { HIERARCHY_EVENT_DATA } from './hierarchy-events.js';
 import { CERTIFICATE_EVENT_DATA } from './certificate-events.js';
 import { MANDATE_EVENT_DATA, SPEND_CODE_EVENT_DATA } from './consent-events.js';
+import { DISPUTE_EVENT_DATA } from './dispute-events.js';
 import { IDEMPOTENCY_EVENT_DATA, IDEMPOTENCY_STREAM_PREFIX } from './idempotency-events.js';
 import { EVENT_SCHEMA_VERSIONS, isEventType, parseEvent, type DomainEvent, type EventType } from './index.js';
 import { DONATION_POOL_EVENT_DATA, POINTS_EVENT_DATA } from './points-events.js';
@@ -81,6 +82,7 @@ export const LEDGER_EVENT_CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
   ...family(POINTS_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
   ...family(CERTIFICATE_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
   ...family(MANDATE_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
+  ...family(DISPUTE_EVENT_DATA, `${VOLUNTEER_STREAM_PREFIX}<volunteerId>`, COMMAND_HANDLER),
   ...family(SPEND_CODE_EVENT_DATA, `${SPEND_CODE_STREAM_PREFIX}<hmac-sha-256>`, COMMAND_HANDLER),
   ...family(PARTNER_EVENT_DATA, `${PARTNER_STREAM_PREFIX}<partnerId>`, COMMAND_HANDLER),
   ...family(ORGANISATION_EVENT_DATA, `${ORGANISATION_STREAM_PREFIX}<organisationId>`, COMMAND_HANDLER),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CERTIFICATE_EVENT_DATA } from './certificate-events.js';
 import { MANDATE_EVENT_DATA, SPEND_CODE_EVENT_DATA } from './consent-events.js';
 import { HIERARCHY_EVENT_DATA } from './hierarchy-events.js';
+import { DISPUTE_EVENT_DATA } from './dispute-events.js';
 import { DONATION_POOL_EVENT_DATA, POINTS_EVENT_DATA } from './points-events.js';
 import { ORGANISATION_EVENT_DATA, PARTNER_EVENT_DATA, POLICY_EVENT_DATA } from './registry-events.js';
 import { VOLUNTEER_EVENT_DATA } from './volunteer-events.js';
@@ -14,6 +15,7 @@ export * from './certificate-events.js';
 export * from './common.js';
 export * from './consent-events.js';
 export * from './hierarchy-events.js';
+export * from './dispute-events.js';
 export * from './points-events.js';
 export * from './registry-events.js';
 export * from './volunteer-events.js';
@@ -24,6 +26,7 @@ export const EVENT_DATA_SCHEMAS = {
   ...POINTS_EVENT_DATA,
   ...CERTIFICATE_EVENT_DATA,
   ...MANDATE_EVENT_DATA,
+  ...DISPUTE_EVENT_DATA,
   ...SPEND_CODE_EVENT_DATA,
   ...DONATION_POOL_EVENT_DATA,
   ...PARTNER_EVENT_DATA,
@@ -47,6 +50,7 @@ export const VOLUNTEER_STREAM_EVENT_TYPES = [
   ...Object.keys(POINTS_EVENT_DATA),
   ...Object.keys(CERTIFICATE_EVENT_DATA),
   ...Object.keys(MANDATE_EVENT_DATA),
+  ...Object.keys(DISPUTE_EVENT_DATA),
 ] as EventType[];
 export const SPEND_CODE_STREAM_EVENT_TYPES = Object.keys(SPEND_CODE_EVENT_DATA) as EventType[];
 export const PARTNER_STREAM_EVENT_TYPES = Object.keys(PARTNER_EVENT_DATA) as EventType[];

@@ -1,5 +1,5 @@
 /**
- * Events of a volunteer's credentials stream (issue #18): the activation codes a desk issued, the
+ * Events of a volunteer's credentials stream: the activation codes a desk issued, the
  * passphrase the volunteer set with one, failed sign-ins (for the lockout) and sessions. Only
  * hashes are stored: an activation code and a session token are random, so their sha-256 is
  * enough; a passphrase is chosen by a person, so it is stored as a salted scrypt hash. The API's

@@ -5,7 +5,7 @@
  * corrected records never count, a correction's replacement does.
  */
 import { actsForCommunity } from '../authority.js';
-import { certificateNumberFor } from '../certificate-number.js';
+import { certificateNumberV2For } from '../certificate-number.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
@@ -92,7 +92,7 @@ export function issueServiceCertificate(
       data: {
         idempotencyKey,
         volunteerId,
-        certificateNumber: certificateNumberFor(volunteerId, sequence, context.newId()),
+        certificateNumber: certificateNumberV2For(context.newId()),
         sequence,
         volunteerNumber: state.volunteerNumber,
         name: state.name,

@@ -15,6 +15,7 @@ import {
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
 import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
+import { fileDispute, resolveDispute } from './decide-disputes.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
 import {
   confirmServiceHours,
@@ -55,6 +56,8 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   ErasePersonalData: 'PersonalDataErased',
   GrantSpendMandate: 'SpendMandateGranted',
   RevokeSpendMandate: 'SpendMandateRevoked',
+  FileDispute: 'DisputeFiled',
+  ResolveDispute: 'DisputeResolved',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -134,6 +137,11 @@ export function decideVolunteer(
     case 'RevokeSpendMandate':
       // Withdrawing consent needs no active volunteer: it only ever stops spending.
       return revokeSpendMandate(command, state, context);
+    case 'FileDispute':
+      // An inactive volunteer may still report a wrong record of the service they gave.
+      return fileDispute(command, state, context);
+    case 'ResolveDispute':
+      return resolveDispute(command, state, context);
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);

@@ -286,6 +286,25 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       state.mandates.set(partnerId, { partnerId, monthlyCapCentipoints, endsAtMs });
       break;
     }
+    case 'DisputeFiled': {
+      const { disputeId, kind, organisationId, recordId, text } = event.data;
+      state.disputes.set(disputeId, {
+        disputeId,
+        kind,
+        organisationId,
+        recordId: recordId ?? null,
+        text,
+        outcome: null,
+      });
+      break;
+    }
+    case 'DisputeResolved': {
+      const dispute = state.disputes.get(event.data.disputeId);
+      if (dispute === undefined)
+        throw new Error(`dispute ${event.data.disputeId} resolved before it was filed`);
+      dispute.outcome = event.data.outcome;
+      break;
+    }
     case 'SpendMandateRevoked':
       state.mandates.delete(event.data.partnerId);
       break;

@@ -4,7 +4,7 @@
  * and debit under one expected revision.
  */
 import type { CalendarDate } from '../age.js';
-import type { ConsentForm, EventData, EventType } from '../events/index.js';
+import type { ConsentForm, DisputeKind, DisputeOutcome, EventData, EventType } from '../events/index.js';
 import type { QualityGrade } from '../rules.js';
 
 export type RecordStatus = 'pending' | 'confirmed' | 'rejected' | 'voided' | 'corrected';
@@ -60,6 +60,17 @@ export interface StarAward {
 /** An issued certificate exactly as its event recorded it: a snapshot, never recomputed. */
 export type IssuedCertificate = Readonly<EventData<'ServiceCertificateIssued'>>;
 
+/** A dispute the volunteer filed, and its outcome once resolved. */
+export interface DisputeState {
+  readonly disputeId: string;
+  readonly kind: DisputeKind;
+  readonly organisationId: string;
+  readonly recordId: string | null;
+  /** The volunteer's words, as the ledger loaded them (opened, or a placeholder after erasure). */
+  readonly text: string;
+  outcome: DisputeOutcome | null;
+}
+
 export interface VolunteerState {
   status: 'unregistered' | 'active' | 'inactive';
   volunteerId: string | null;
@@ -84,6 +95,8 @@ export interface VolunteerState {
   holds: Map<string, HoldState>;
   /** Standing mandates in force, by partner. */
   mandates: Map<string, SpendMandateState>;
+  /** Disputes filed, by id; open while `outcome` is null. */
+  disputes: Map<string, DisputeState>;
   /** Hashes of spend codes already used, each good for one hold only. */
   usedSpendCodeHashes: Set<string>;
   sentTransfers: Map<string, SentTransferState>;
@@ -129,6 +142,7 @@ export function initialVolunteerState(): VolunteerState {
     offeredCentipoints: 0,
     holds: new Map(),
     mandates: new Map(),
+    disputes: new Map(),
     usedSpendCodeHashes: new Set(),
     sentTransfers: new Map(),
     receivedTransferIds: new Set(),
@@ -151,6 +165,7 @@ export function cloneVolunteerState(state: VolunteerState): VolunteerState {
     awards: state.awards.map((award) => ({ ...award })),
     holds: copyMap(state.holds),
     mandates: copyMap(state.mandates),
+    disputes: copyMap(state.disputes),
     usedSpendCodeHashes: new Set(state.usedSpendCodeHashes),
     sentTransfers: copyMap(state.sentTransfers),
     receivedTransferIds: new Set(state.receivedTransferIds),

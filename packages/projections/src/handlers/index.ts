@@ -6,6 +6,12 @@ import type { EventData, EventType } from '@timebank/domain';
 import type { EventPayload } from '@timebank/event-store';
 import type { WorkingSet } from '../working-set.js';
 import type { ProjectionRules } from './context.js';
+import {
+  applyCertificateEvent,
+  applyDisputeEvent,
+  wantCertificateRows,
+  wantDisputeRows,
+} from './dispute-handlers.js';
 import { applyDueEvent, wantDueRows } from './due-handlers.js';
 import { applyHierarchyEvent, recordVolunteerFact, snapshotVolunteer } from './hierarchy-handlers.js';
 import { applyPointsEvent, isMovement, wantPointsRows } from './points-handlers.js';
@@ -36,6 +42,10 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
   if (typeof volunteerId === 'string') ws.volunteers.want(volunteerId, [volunteerId]);
   if (VOLUNTEER_EVENTS.has(event.type)) {
     wantVolunteerRows(event, ws);
+  } else if (event.type === 'DisputeFiled' || event.type === 'DisputeResolved') {
+    wantDisputeRows(event, ws);
+  } else if (event.type === 'ServiceCertificateIssued') {
+    wantCertificateRows(event, ws);
   } else if (isMovement(event.data)) {
     wantPointsRows(event, ws, rules);
     wantDueRows(event, ws);
@@ -67,6 +77,8 @@ export function applyEvent(event: EventPayload, ws: WorkingSet, rules: Projectio
 
 function applyOtherEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
   if (applyVolunteerEvent(event, ws, rules)) return;
+  if (applyDisputeEvent(event, ws)) return;
+  if (applyCertificateEvent(event, ws)) return;
   if (applyPointsEvent(event, ws, rules)) {
     applyDueEvent(event, ws);
     return;

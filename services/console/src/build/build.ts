@@ -15,7 +15,7 @@ export const DEFAULT_OUT_DIRECTORY = join(packageDirectory, 'dist');
 const webDirectory = join(packageDirectory, 'src', 'web');
 
 /**
- * First-load budget in bytes: JS and CSS together, gzip-compressed. 300 KB is issue #20's
+ * First-load budget in bytes: JS and CSS together, gzip-compressed. 300 KB is the console's
  * acceptance limit (fonts aside): a desk on a slow community network still loads it in seconds.
  */
 export const FIRST_LOAD_BUDGET_BYTES = 300 * 1024;

@@ -216,3 +216,28 @@ export function serviceRecordScope(ledger: Ledger): ScopeRule {
     },
   };
 }
+
+/** Organisers act on disputes of their organisation; the dispute is found in the volunteer's stream. */
+export function disputeScope(ledger: Ledger): ScopeRule {
+  return {
+    describe: "organiser: the dispute's organising organisation",
+    async resolve(request) {
+      const principal = request.principal;
+      if (principal === null || principal.scope.kind === 'all') return 'any';
+      const volunteerId = volunteerIdParam(request);
+      const disputeId = (request.params as { disputeId?: string }).disputeId ?? '';
+      const organisationId = await readVolunteer(
+        ledger,
+        volunteerId,
+        (state) => state.disputes.get(disputeId)?.organisationId ?? null,
+      );
+      if (organisationId === null)
+        throw new ProblemError(
+          404,
+          'DISPUTE_NOT_FOUND',
+          `no dispute ${disputeId} of volunteer ${volunteerId}`,
+        );
+      return { kind: 'organisation', id: organisationId };
+    },
+  };
+}

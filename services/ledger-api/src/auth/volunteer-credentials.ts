@@ -1,5 +1,5 @@
 /**
- * Volunteers as users (issue #18): a desk issues a one-time activation code after checking the
+ * Volunteers as users: a desk issues a one-time activation code after checking the
  * person's ID; the volunteer uses it once to set a passphrase; then signs in with volunteer
  * number and passphrase for a short-lived session token, which sign-out revokes.
  *

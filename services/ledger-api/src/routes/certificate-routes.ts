@@ -16,6 +16,7 @@ import {
   certificateIssuerCommandSchema,
   idSchema,
   instantSchema,
+  certificateNumberCheckPasses,
   normaliseCertificateNumber,
   volunteerIdOfCertificateNumber,
   type IssuedCertificate,
@@ -26,10 +27,13 @@ import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
 import { certificatePdfRoute } from '../certificates-pdf/certificate-pdf-route.js';
+import type { ProjectorHandle } from './projector-handle.js';
+import { readModels } from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';
+import type { ReadModelQueries } from '@timebank/projections';
 
 const DESK = ['desk', 'admin'] as const;
-/** Reads a signed-in volunteer may make of their own certificates (issue #18). */
+/** Reads a signed-in volunteer may make of their own certificates (docs/api.md, the volunteer role). */
 const SELF = ['desk', 'admin', 'volunteer'] as const;
 const PUBLIC_SCOPE: ScopeRule = { describe: '—', resolve: () => 'any' };
 
@@ -39,9 +43,9 @@ const certificateNumberParam = z
   .max(60)
   .regex(
     new RegExp(CERTIFICATE_NUMBER_PATTERN.source, 'i'),
-    'expected a certificate number SC…-NNNN-XXXXXXXX',
+    'expected a certificate number SC2-XXXX-XXXX-XXXX-XXXX-C (or an older SC…-NNNN-XXXXXXXX)',
   )
-  .describe('Certificate number, e.g. SC5BNENTQAXBNENTQAXBNENTQAXB-0001-X7YQW1AX');
+  .describe('Certificate number, e.g. SC2-7KX2-M9QD-0R4T-BN5W-H (older numbers: SC…-0001-X7YQW1AX)');
 
 const activitySchema = z.object({
   activity: z.string(),
@@ -167,7 +171,26 @@ export interface CertificateRouteDependencies extends CommandRouteDependencies {
   /** The verification route's own limit (LEDGER_RATE_LIMIT_*). */
   readonly config: {
     readonly rateLimit: { readonly certificateVerificationsMax: number; readonly windowSeconds: number };
+    readonly readYourWritesTimeoutMs: number;
   };
+  /** The certificate index, for numbers that do not name the volunteer (null: no projector here). */
+  readonly projector: ProjectorHandle | null;
+  readonly readModels: ReadModelQueries | null;
+}
+
+/** The volunteer whose stream holds `number`: embedded in old numbers, indexed for new ones. */
+async function holderOf(context: CertificateRouteDependencies, number: string): Promise<string | null> {
+  const embedded = volunteerIdOfCertificateNumber(number);
+  if (embedded !== null) return embedded;
+  // A mistyped number is unknown without a look-up.
+  if (!certificateNumberCheckPasses(number)) return null;
+  const indexed = await (await readModels(context, undefined)).volunteerOfCertificate(number);
+  if (indexed !== null) return indexed;
+  // Not indexed yet, or never issued: a certificate printed a moment ago must still verify, so
+  // wait (bounded by READ_YOUR_WRITES_TIMEOUT_MS) for the index to reach the store's head once.
+  const head = await context.store.headPosition();
+  const queries = await readModels(context, head.toString());
+  return queries.volunteerOfCertificate(number);
 }
 
 /** The certificate routes, as an encapsulated fastify plugin. */
@@ -283,8 +306,9 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
     },
     async (request) => {
       const number = normaliseCertificateNumber(request.params.certificateNumber);
-      const volunteerId = volunteerIdOfCertificateNumber(number);
-      if (volunteerId === null) throw new Error('a validated certificate number names no volunteer');
+      const volunteerId = await holderOf(context, number);
+      if (volunteerId === null)
+        return { certificateNumber: number, valid: false, status: 'unknown' as const, certificate: null };
       const found = await readVolunteer(ledger, volunteerId, (state) => {
         const certificate = state.certificates.get(number);
         if (certificate === undefined) return null;

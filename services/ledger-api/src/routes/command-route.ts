@@ -41,10 +41,15 @@ export interface CommandRouteSpec<
     body: z.output<Body>;
     actor: Actor;
     principal: Principal;
+    /** The request's source address (`request.ip`), for guards that count per address. */
+    sourceAddress: string;
   }) => CommandFields | Promise<CommandFields>;
   readonly respond: (result: LedgerResult) => z.output<Response>;
   /** Called with the error when the ledger refuses the command, before the error is answered. */
-  readonly onRefused?: (error: unknown, input: { params: z.output<Params>; body: z.output<Body> }) => void;
+  readonly onRefused?: (
+    error: unknown,
+    input: { params: z.output<Params>; body: z.output<Body>; sourceAddress: string },
+  ) => void;
   /**
    * Whether `respond` needs only the command's own events, so that a repeat can rebuild the
    * response from them and the write claims its key in the same group commit. Default true; false
@@ -147,6 +152,7 @@ export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, R
             body: request.body as z.output<Body>,
             actor: domainActorOf(principal),
             principal,
+            sourceAddress: request.ip,
           });
           const result = await context.ledger
             .execute(
@@ -157,6 +163,7 @@ export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, R
               spec.onRefused?.(error, {
                 params: request.params as z.output<Params>,
                 body: request.body as z.output<Body>,
+                sourceAddress: request.ip,
               });
               throw error;
             });

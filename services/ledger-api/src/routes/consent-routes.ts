@@ -1,7 +1,7 @@
 /**
  * The volunteer's consent to spend: one-time spend codes and standing mandates to one partner.
  * A signed-in volunteer acts for themselves; the registration desk of their community acts for a
- * volunteer who is present (issue #18): it issues a code the volunteer hands to the partner, and
+ * volunteer who is present: it issues a code the volunteer hands to the partner, and
  * records the mandates the volunteer grants or withdraws.
  */
 import { randomInt } from 'node:crypto';

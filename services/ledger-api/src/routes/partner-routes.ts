@@ -47,8 +47,16 @@ export interface PartnerRouteDependencies extends CommandRouteDependencies {
 export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependencies): Promise<void> {
   const { ledger, spendCodeGuard } = context;
   const scope = scopeFromParam('partner', 'partnerId');
-  const countRefused = (error: unknown, input: { params: { partnerId: string }; body: SpendBody }): void =>
-    countRefusedCode(spendCodeGuard, input.params.partnerId, input.body, error);
+  const countRefused = (
+    error: unknown,
+    input: { params: { partnerId: string }; body: SpendBody; sourceAddress: string },
+  ): void =>
+    countRefusedCode(
+      spendCodeGuard,
+      { partnerId: input.params.partnerId, sourceAddress: input.sourceAddress },
+      input.body,
+      error,
+    );
 
   app.get(
     '/v1/partners/:partnerId/offers',
@@ -159,10 +167,10 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       .refine(namesAConsent, NAME_A_CONSENT),
     status: 201,
     response: holdResponse.extend({ expiresAt: instantOnTheWire }),
-    command: async ({ params, body }) => ({
+    command: async ({ params, body, sourceAddress }) => ({
       type: 'HoldPoints',
       partnerId: params.partnerId,
-      ...(await spendTargetOf(ledger, spendCodeGuard, params.partnerId, body)),
+      ...(await spendTargetOf(ledger, spendCodeGuard, { partnerId: params.partnerId, sourceAddress }, body)),
       offerId: body.offerId,
       centipoints: body.centipoints,
       ...(body.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: body.holdTimeoutSeconds }),
@@ -223,10 +231,10 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       .refine(namesAConsent, NAME_A_CONSENT),
     status: 201,
     response: holdResponse,
-    command: async ({ params, body }) => ({
+    command: async ({ params, body, sourceAddress }) => ({
       type: 'RedeemPoints',
       partnerId: params.partnerId,
-      ...(await spendTargetOf(ledger, spendCodeGuard, params.partnerId, body)),
+      ...(await spendTargetOf(ledger, spendCodeGuard, { partnerId: params.partnerId, sourceAddress }, body)),
       offerId: body.offerId,
       centipoints: body.centipoints,
     }),

@@ -47,7 +47,10 @@ export interface ReadModelRouteDependencies {
 }
 
 /** Waits for the read models to include `minPosition`; without a projector, read models are unavailable. */
-export async function readModels(context: ReadModelRouteDependencies, minPosition: string | undefined) {
+export async function readModels(
+  context: Pick<ReadModelRouteDependencies, 'projector' | 'readModels' | 'config'>,
+  minPosition: string | undefined,
+) {
   const { projector, readModels: queries } = context;
   if (projector === null || queries === null) {
     throw ProblemError.http('READ_MODEL_BEHIND', 'read models are not running in this process');

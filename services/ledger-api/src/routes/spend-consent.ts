@@ -48,14 +48,15 @@ function invalidCode(): ProblemError {
 export async function spendTargetOf(
   ledger: Ledger,
   guard: SpendCodeGuard,
-  partnerId: string,
+  attempt: { readonly partnerId: string; readonly sourceAddress: string },
   body: { readonly volunteerId?: string | undefined; readonly spendCode?: string | undefined },
 ): Promise<SpendTarget> {
   if (body.spendCode === undefined) {
     if (body.volunteerId === undefined) throw new Error('the body schema requires a volunteer id or a code');
     return { volunteerId: body.volunteerId };
   }
-  guard.assertNotLockedOut(partnerId, body.volunteerId);
+  const tried = { ...attempt, volunteerId: body.volunteerId };
+  guard.assertNotLockedOut(tried);
   const spendCodeHash = ledger.spendCodeHash(body.spendCode);
   const { state } = await ledger.load('spend-code', spendCodeHash);
   const volunteerId = state.volunteerId;
@@ -64,7 +65,7 @@ export async function spendTargetOf(
     volunteerId === null ||
     (body.volunteerId ?? volunteerId) !== volunteerId
   ) {
-    guard.recordFailure(partnerId, body.volunteerId);
+    guard.recordFailure(tried);
     throw invalidCode();
   }
   return { volunteerId, spendCodeHash };
@@ -73,10 +74,10 @@ export async function spendTargetOf(
 /** A code the domain refused (used, expired, another partner's) counts as a wrong guess too. */
 export function countRefusedCode(
   guard: SpendCodeGuard,
-  partnerId: string,
+  attempt: { readonly partnerId: string; readonly sourceAddress: string },
   body: { readonly volunteerId?: string | undefined; readonly spendCode?: string | undefined },
   error: unknown,
 ): void {
   if (body.spendCode === undefined || !isDomainError(error) || error.code !== 'SPEND_CODE_INVALID') return;
-  guard.recordFailure(partnerId, body.volunteerId);
+  guard.recordFailure({ ...attempt, volunteerId: body.volunteerId });
 }

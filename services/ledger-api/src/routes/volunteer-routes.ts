@@ -133,7 +133,7 @@ export interface VolunteerRouteDependencies extends CommandRouteDependencies {
 export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDependencies): Promise<void> {
   const { ledger } = context;
   const DESK = ['desk', 'admin'] as const;
-  /** Reads a signed-in volunteer may make of their own record (issue #18). */
+  /** Reads a signed-in volunteer may make of their own record. */
   const SELF = ['desk', 'admin', 'volunteer'] as const;
 
   commandRoute(app, context, {

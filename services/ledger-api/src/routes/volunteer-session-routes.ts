@@ -1,5 +1,5 @@
 /**
- * Volunteers as users (issue #18): a desk issues an activation code after checking the person's
+ * Volunteers as users: a desk issues an activation code after checking the person's
  * ID; the volunteer sets a passphrase with it, signs in for a session token and signs out. The
  * credentials are events of the volunteer's credentials stream (`auth/volunteer-credentials.ts`).
  *
