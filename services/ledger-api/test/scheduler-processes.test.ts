@@ -68,6 +68,11 @@ t.test(
         label: 'canteen',
       })
     ).body.key as string;
+    // b learns of a key issued through a within API_KEY_REFRESH_MS; wait for it rather than race it.
+    t.ok(
+      await waitFor(async () => (await call(b, partner, '/v1/partners/p1/offers')).status === 200, 30_000),
+      'the other process accepts the partner key',
+    );
     await placeHolds([a, b], partner, volunteerIds, HOLDS);
     t.ok(
       await waitFor(async () => (await heldTotal(a, admin, volunteerIds)) === 0, 60_000),
