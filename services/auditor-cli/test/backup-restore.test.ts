@@ -151,7 +151,8 @@ t.test(
     t.comment(`a restored summary: ${JSON.stringify(first)}`);
     t.equal(await stopServer(restored.child), 0, 'the restored server stops cleanly');
 
-    // An erasure recorded after the backup, in the live list kept outside it, is re-applied and reported.
+    // An erasure recorded after the backup, in the live list kept outside it, is re-applied: the
+    // restored key store erases the person again.
     const liveList = join(root, 'live-erasures.jsonl');
     const erased = acknowledgedBeforeBackup[0]!;
     writeFileSync(
@@ -174,10 +175,10 @@ t.test(
     t.equal(again.status, 0, `restore with --erasure-list exits 0\n${again.stderr}`);
     t.match(
       again.stdout,
-      /re-applied 1 erasures \(1 reported\); verify OK/,
+      /re-applied 1 erasures \(1 erased\); verify OK/,
       'the report counts the re-applied erasure',
     );
-    t.match(again.stderr, new RegExp(`erasure of ${erased}: reported`), 'and names it');
+    t.match(again.stderr, new RegExp(`erasure of ${erased}: erased`), 'and names it');
     t.match(
       readFileSync(join(root, 'restored-again', ERASURE_LIST_FILE), 'utf8'),
       erased,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
-import { ERASED_TEXT } from '@timebank/domain';
+import { certificateNumberV2For, ERASED_TEXT } from '@timebank/domain';
 import { hoursAgo, nationalIdNumber, startWorld, type World } from './fixtures.js';
 import { problemOf } from './harness.js';
 
@@ -164,7 +164,9 @@ t.test(
 t.test('an unknown certificate number is 404, as on the JSON route', async (t) => {
   const w = await startWorld(t);
   const { volunteerId, certificate } = await certifiedVolunteer(w);
-  const unknown = certificate.certificateNumber.replace('-0001-', '-0002-');
+  // A well-formed number with a matching check character that was never issued.
+  const unknown = certificateNumberV2For('an issue id no certificate had');
+  t.not(unknown, certificate.certificateNumber);
   const json = await w.get(`/v1/volunteers/${volunteerId}/certificates/${unknown}`, w.desk);
   const pdf = await w.get(`/v1/volunteers/${volunteerId}/certificates/${unknown}.pdf`, w.desk);
   t.equal(json.statusCode, 404);

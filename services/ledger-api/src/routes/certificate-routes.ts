@@ -26,7 +26,7 @@ import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
-import { certificatePdfRoute } from '../certificates-pdf/certificate-pdf-route.js';
+import { certificatePdfRoute } from './certificate-pdf-route.js';
 import type { ProjectorHandle } from './projector-handle.js';
 import { readModels } from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';

@@ -9,7 +9,7 @@
  */
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { hoursOf, type CertificateView } from '../routes/certificate-routes.js';
+import { hoursOf, type CertificateView } from './certificate-routes.js';
 import type { CertificateFont } from './certificate-font.js';
 
 const A4_WIDTH = 595.28;

@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { idSchema } from '@timebank/domain';
 import { volunteerScope } from '../auth/domain-scope.js';
-import { readCertificateView } from '../routes/certificate-routes.js';
-import type { CommandRouteDependencies } from '../routes/command-route.js';
-import type { TypedApp } from '../routes/typed-app.js';
+import { readCertificateView } from './certificate-routes.js';
+import type { CommandRouteDependencies } from './command-route.js';
+import type { TypedApp } from './typed-app.js';
 import { certificateFont } from './certificate-font.js';
 import { renderCertificatePdf } from './certificate-pdf.js';
 
