@@ -1,6 +1,7 @@
 /**
  * The soak's world, set up through the in-process API: an organisation, a partner with a
- * one-centipoint offer, keys, and volunteers who each earned enough points for the whole soak.
+ * one-centipoint offer, keys, and volunteers who each earned enough points for the whole soak and
+ * consented to the canteen's redemptions.
  */
 import type { LightMyRequestResponse as Response } from 'fastify';
 import type { WiredApi } from '../../../services/ledger-api/src/wiring.js';
@@ -59,6 +60,9 @@ async function earningVolunteer(post: Post, admin: string, seed: number): Promis
   const { recordId } = recorded.json<{ recordId: string }>();
   const confirmUrl = `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`;
   expectOk(await post(confirmUrl, admin, {}), 'confirmation');
+  // Partners spend only with consent: a standing mandate to the canteen, above what the soak spends.
+  const mandate = { partnerId: 'p1', monthlyCapCentipoints: 1_000_000 };
+  expectOk(await post(`/v1/volunteers/${volunteerId}/mandates`, admin, mandate), 'mandate');
   return volunteerId;
 }
 
