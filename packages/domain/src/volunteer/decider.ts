@@ -9,9 +9,11 @@ import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent, EventType } from '../events/index.js';
 import {
   applyForStarRating,
+  barStarCertification,
   deactivateVolunteer,
   erasePersonalData,
   registerVolunteer,
+  resolveStarAwardReview,
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
 import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
@@ -42,6 +44,8 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   CorrectServiceRecord: 'ServiceRecordCorrected',
   VoidServiceRecord: 'ServiceRecordVoided',
   ApplyForStarRating: 'StarRatingApplied',
+  ResolveStarAwardReview: 'StarAwardReviewResolved',
+  BarStarCertification: 'StarCertificationBarred',
   HoldPoints: 'PointsHeld',
   CapturePoints: 'PointsCaptured',
   ReleasePoints: 'PointsReleased',
@@ -113,6 +117,11 @@ export function decideVolunteer(
       return voidServiceRecord(command, state, context);
     case 'ApplyForStarRating':
       return applyForStarRating(command, state, context);
+    case 'ResolveStarAwardReview':
+      // Reviewing what was awarded does not need an active volunteer, nor does barring after fraud.
+      return resolveStarAwardReview(command, state, context);
+    case 'BarStarCertification':
+      return barStarCertification(command, state, context);
     case 'HoldPoints':
       return holdPoints(command, state, context);
     case 'CapturePoints':

@@ -110,6 +110,18 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
     case 'StarAwardFlaggedForReview':
       for (const award of state.awards) if (award.level === event.data.level) award.flaggedForReview = true;
       return;
+    case 'StarAwardReviewResolved': {
+      const levels = new Set(event.data.levels);
+      if (event.data.decision === 'revoke') {
+        state.awards = state.awards.filter((award) => !levels.has(award.level));
+      } else {
+        for (const award of state.awards) if (levels.has(award.level)) award.flaggedForReview = false;
+      }
+      return;
+    }
+    case 'StarCertificationBarred':
+      state.starBarredUntilMs = parseInstant(event.data.barredUntil);
+      return;
     default:
       return;
   }
