@@ -116,12 +116,9 @@ export function decideVolunteer(
     case 'VoidServiceRecord':
       return voidServiceRecord(command, state, context);
     case 'ApplyForStarRating':
-      return applyForStarRating(command, state, context);
     case 'ResolveStarAwardReview':
-      // Reviewing what was awarded does not need an active volunteer, nor does barring after fraud.
-      return resolveStarAwardReview(command, state, context);
     case 'BarStarCertification':
-      return barStarCertification(command, state, context);
+      return decideStars(command, state, context);
     case 'HoldPoints':
       return holdPoints(command, state, context);
     case 'CapturePoints':
@@ -154,5 +151,22 @@ export function decideVolunteer(
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);
+  }
+}
+
+/** Stars: applying, and the administrator's review of flagged awards and bar after fraud. */
+function decideStars(
+  command: CommandOf<'ApplyForStarRating' | 'ResolveStarAwardReview' | 'BarStarCertification'>,
+  state: VolunteerState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  switch (command.type) {
+    case 'ApplyForStarRating':
+      return applyForStarRating(command, state, context);
+    case 'ResolveStarAwardReview':
+      // Reviewing what was awarded needs no active volunteer, nor does barring after fraud.
+      return resolveStarAwardReview(command, state, context);
+    case 'BarStarCertification':
+      return barStarCertification(command, state, context);
   }
 }

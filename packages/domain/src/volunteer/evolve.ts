@@ -100,6 +100,14 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
       record.status = 'voided';
       return;
     }
+    default:
+      return;
+  }
+}
+
+/** Star awards, their review, and a bar on certification. */
+function applyStarEvent(state: VolunteerState, event: DomainEvent): void {
+  switch (event.type) {
     case 'StarRatingAwarded':
       state.awards.push({
         level: event.data.level,
@@ -327,6 +335,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       break;
     default:
       applyServiceEvent(state, event);
+      applyStarEvent(state, event);
       applyPointsEvent(state, event);
   }
   rememberKey(state, event);
