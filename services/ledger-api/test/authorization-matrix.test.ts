@@ -35,6 +35,18 @@ async function volunteer(w: World): Promise<string> {
   return w.registerVolunteer(seed);
 }
 
+/** 9 × 12 h confirmed, a star awarded, then the first record voided: the award is flagged for review. */
+async function flaggedStar(w: World, id: string): Promise<void> {
+  const recordIds: string[] = [];
+  for (let day = 0; day < 9; day += 1) recordIds.push(await w.earn(id, 12, 24 * day + 1));
+  const applied = await w.post(`/v1/volunteers/${id}/star-applications`, w.admin, {});
+  if (applied.statusCode !== 201) throw new Error(`star application failed: ${applied.body}`);
+  const voided = await w.post(`/v1/volunteers/${id}/service-records/${recordIds[0]}/void`, w.admin, {
+    reasonCode: 'duplicate_record',
+  });
+  if (voided.statusCode !== 200) throw new Error(`void failed: ${voided.body}`);
+}
+
 async function volunteerWithPoints(w: World): Promise<string> {
   const id = await volunteer(w);
   await w.earn(id, 1, 30);
@@ -473,6 +485,29 @@ const CASES: RouteCase[] = [
     make: async (w) => ({
       url: `/v1/admin/volunteers/${await volunteer(w)}/erasure`,
       payload: { reason: 'consent_withdrawn' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/volunteers/:volunteerId/star-review',
+    success: 200,
+    make: async (w, _role, willSucceed) => {
+      const id = await volunteer(w);
+      // 108 confirmed hours, one star, then a void drops them below 100: the award is flagged.
+      if (willSucceed) await flaggedStar(w, id);
+      return {
+        url: `/v1/admin/volunteers/${id}/star-review`,
+        payload: { decision: 'keep', reason: 'hours checked on paper' },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/volunteers/:volunteerId/star-bar',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/volunteers/${await volunteer(w)}/star-bar`,
+      payload: { until: new Date(Date.now() + 400 * 86_400_000).toISOString(), reason: 'fraudulent hours' },
     }),
   },
   {

@@ -1,7 +1,7 @@
 /** Commands on a volunteer's stream: registration, service records, stars. */
 import { z } from 'zod';
 import { disputeKindSchema, disputeOutcomeSchema } from '../events/dispute-events.js';
-import { erasureReasonSchema } from '../events/volunteer-events.js';
+import { erasureReasonSchema, starReviewDecisionSchema } from '../events/volunteer-events.js';
 import {
   actorSchema,
   correctionReasonSchema,
@@ -119,6 +119,24 @@ export const applyForStarRatingSchema = z.strictObject({
   volunteerId: idSchema,
 });
 
+/** An administrator resolves every award flagged for review at once: keep or revoke, with a reason. */
+export const resolveStarAwardReviewSchema = z.strictObject({
+  type: z.literal('ResolveStarAwardReview'),
+  ...commandBase,
+  volunteerId: idSchema,
+  decision: starReviewDecisionSchema,
+  reason: textFieldSchema,
+});
+
+/** After fraudulent hours an administrator bars star applications until `until` (1–3 years on). */
+export const barStarCertificationSchema = z.strictObject({
+  type: z.literal('BarStarCertification'),
+  ...commandBase,
+  volunteerId: idSchema,
+  until: instantSchema,
+  reason: textFieldSchema,
+});
+
 /** Who issues a certificate, under the text rules: the issuing side's names must be names. */
 export const certificateIssuerCommandSchema = z.strictObject({
   organisationName: nameFieldSchema,
@@ -182,6 +200,8 @@ export const VOLUNTEER_COMMAND_SCHEMAS = [
   correctServiceRecordSchema,
   voidServiceRecordSchema,
   applyForStarRatingSchema,
+  resolveStarAwardReviewSchema,
+  barStarCertificationSchema,
   issueServiceCertificateSchema,
   erasePersonalDataSchema,
   fileDisputeSchema,

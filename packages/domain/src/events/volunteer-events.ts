@@ -156,6 +156,37 @@ export const starAwardFlaggedForReviewData = z.object({
   flaggedAt: instantSchema,
 });
 
+export const STAR_REVIEW_DECISIONS = ['keep', 'revoke'] as const;
+export const starReviewDecisionSchema = z.enum(STAR_REVIEW_DECISIONS);
+export type StarReviewDecision = z.infer<typeof starReviewDecisionSchema>;
+
+/**
+ * An administrator's answer to every award flagged for review: `keep` clears the flags, `revoke`
+ * withdraws the flagged awards. `awardedLevelAfter` is the highest award still standing.
+ */
+export const starAwardReviewResolvedData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  levels: z.array(z.number().int().min(1).max(10)).min(1),
+  decision: starReviewDecisionSchema,
+  /** Free text that may name a person: sealed. */
+  reason: personal(shortTextSchema),
+  awardedLevelAfter: z.number().int().min(0).max(10),
+  resolvedAt: instantSchema,
+  actor: actorSchema,
+});
+
+/** After fraudulent hours: no star application succeeds before `barredUntil`; awards stand. */
+export const starCertificationBarredData = z.object({
+  ...eventBase,
+  volunteerId: idSchema,
+  barredUntil: instantSchema,
+  /** Free text that may name a person: sealed. */
+  reason: personal(shortTextSchema),
+  barredAt: instantSchema,
+  actor: actorSchema,
+});
+
 /** Why a volunteer's personal data was erased (PIPL Art. 47). */
 export const ERASURE_REASONS = [
   'consent_withdrawn',
@@ -190,5 +221,7 @@ export const VOLUNTEER_EVENT_DATA = {
   StarRatingApplied: starRatingAppliedData,
   StarRatingAwarded: starRatingAwardedData,
   StarAwardFlaggedForReview: starAwardFlaggedForReviewData,
+  StarAwardReviewResolved: starAwardReviewResolvedData,
+  StarCertificationBarred: starCertificationBarredData,
   PersonalDataErased: personalDataErasedData,
 } as const;

@@ -1,4 +1,7 @@
-/** RegisterVolunteer, DeactivateVolunteer, ErasePersonalData and ApplyForStarRating. */
+/**
+ * RegisterVolunteer, DeactivateVolunteer, ErasePersonalData, ApplyForStarRating, and the
+ * administrator's ResolveStarAwardReview and BarStarCertification.
+ */
 import { actsForVolunteer, isAdministrator } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
@@ -177,6 +180,12 @@ export function applyForStarRating(
   const { idempotencyKey, actor, volunteerId } = command;
   if (!actsForVolunteer(actor, volunteerId))
     return reject('ACTOR_NOT_PERMITTED', 'the volunteer or a registration desk applies for stars');
+  const nowMs = parseInstant(context.now);
+  if (state.starBarredUntilMs !== null && nowMs < state.starBarredUntilMs) {
+    return reject('STAR_CERTIFICATION_BARRED', 'star certification is barred after fraudulent hours', {
+      barredUntil: formatInstant(state.starBarredUntilMs),
+    });
+  }
   const { rules } = context;
   const eligible = eligibleStarLevel(state.confirmedMinutes, rules);
   const awarded = awardedStarLevel(state);
@@ -219,6 +228,84 @@ export function applyForStarRating(
         level: eligible,
         awardedAt: context.now,
         effectiveAt,
+      },
+    },
+  ];
+}
+
+/**
+ * An administrator answers every award flagged for review at once. `revoke` withdraws the
+ * flagged awards (the awarded and effective stars fall to the highest award left; the volunteer
+ * may apply again for what the hours still allow); `keep` clears the flags.
+ */
+export function resolveStarAwardReview(
+  command: CommandOf<'ResolveStarAwardReview'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, volunteerId, decision, reason } = command;
+  if (!isAdministrator(actor))
+    return reject('ACTOR_NOT_PERMITTED', 'only an administrator resolves a star award review');
+  const flagged = state.awards.filter((award) => award.flaggedForReview);
+  if (flagged.length === 0)
+    return reject('STAR_AWARD_NOT_FLAGGED', 'no star award of this volunteer is flagged for review');
+  const levels = [...new Set(flagged.map((award) => award.level))].sort((a, b) => a - b);
+  const standing =
+    decision === 'revoke' ? state.awards.filter((award) => !award.flaggedForReview) : state.awards;
+  const awardedLevelAfter = standing.reduce((level, award) => Math.max(level, award.level), 0);
+  return [
+    {
+      type: 'StarAwardReviewResolved',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        levels,
+        decision,
+        reason,
+        awardedLevelAfter,
+        resolvedAt: context.now,
+        actor,
+      },
+    },
+  ];
+}
+
+/** Fraudulent hours can bar star certification for 1–3 years (counted as 365 and 1,096 days). */
+export const STAR_BAR_DAYS_MIN = 365;
+export const STAR_BAR_DAYS_MAX = 1096;
+
+/**
+ * An administrator bars star applications until `until`, 1–3 years on. Awards already made
+ * stand (a flagged one is reviewed on its own). A later bar replaces an earlier one.
+ */
+export function barStarCertification(
+  command: CommandOf<'BarStarCertification'>,
+  _state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, volunteerId, until, reason } = command;
+  if (!isAdministrator(actor))
+    return reject('ACTOR_NOT_PERMITTED', 'only an administrator bars star certification');
+  const nowMs = parseInstant(context.now);
+  const untilMs = parseInstant(until);
+  const days = (untilMs - nowMs) / MILLISECONDS_PER_DAY;
+  if (days < STAR_BAR_DAYS_MIN || days > STAR_BAR_DAYS_MAX) {
+    return reject(
+      'STAR_BAR_PERIOD_INVALID',
+      untilMs <= nowMs ? 'the bar must end in the future' : 'a bar lasts between one and three years',
+      { minDays: STAR_BAR_DAYS_MIN, maxDays: STAR_BAR_DAYS_MAX },
+    );
+  }
+  return [
+    {
+      type: 'StarCertificationBarred',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        barredUntil: formatInstant(untilMs),
+        reason,
+        barredAt: context.now,
+        actor,
       },
     },
   ];

@@ -9,9 +9,11 @@ import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent, EventType } from '../events/index.js';
 import {
   applyForStarRating,
+  barStarCertification,
   deactivateVolunteer,
   erasePersonalData,
   registerVolunteer,
+  resolveStarAwardReview,
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
 import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
@@ -42,6 +44,8 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   CorrectServiceRecord: 'ServiceRecordCorrected',
   VoidServiceRecord: 'ServiceRecordVoided',
   ApplyForStarRating: 'StarRatingApplied',
+  ResolveStarAwardReview: 'StarAwardReviewResolved',
+  BarStarCertification: 'StarCertificationBarred',
   HoldPoints: 'PointsHeld',
   CapturePoints: 'PointsCaptured',
   ReleasePoints: 'PointsReleased',
@@ -112,7 +116,9 @@ export function decideVolunteer(
     case 'VoidServiceRecord':
       return voidServiceRecord(command, state, context);
     case 'ApplyForStarRating':
-      return applyForStarRating(command, state, context);
+    case 'ResolveStarAwardReview':
+    case 'BarStarCertification':
+      return decideStars(command, state, context);
     case 'HoldPoints':
       return holdPoints(command, state, context);
     case 'CapturePoints':
@@ -145,5 +151,22 @@ export function decideVolunteer(
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);
+  }
+}
+
+/** Stars: applying, and the administrator's review of flagged awards and bar after fraud. */
+function decideStars(
+  command: CommandOf<'ApplyForStarRating' | 'ResolveStarAwardReview' | 'BarStarCertification'>,
+  state: VolunteerState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  switch (command.type) {
+    case 'ApplyForStarRating':
+      return applyForStarRating(command, state, context);
+    case 'ResolveStarAwardReview':
+      // Reviewing what was awarded needs no active volunteer, nor does barring after fraud.
+      return resolveStarAwardReview(command, state, context);
+    case 'BarStarCertification':
+      return barStarCertification(command, state, context);
   }
 }

@@ -100,6 +100,14 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
       record.status = 'voided';
       return;
     }
+    default:
+      return;
+  }
+}
+
+/** Star awards, their review, and a bar on certification. */
+function applyStarEvent(state: VolunteerState, event: DomainEvent): void {
+  switch (event.type) {
     case 'StarRatingAwarded':
       state.awards.push({
         level: event.data.level,
@@ -109,6 +117,18 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
       return;
     case 'StarAwardFlaggedForReview':
       for (const award of state.awards) if (award.level === event.data.level) award.flaggedForReview = true;
+      return;
+    case 'StarAwardReviewResolved': {
+      const levels = new Set(event.data.levels);
+      if (event.data.decision === 'revoke') {
+        state.awards = state.awards.filter((award) => !levels.has(award.level));
+      } else {
+        for (const award of state.awards) if (levels.has(award.level)) award.flaggedForReview = false;
+      }
+      return;
+    }
+    case 'StarCertificationBarred':
+      state.starBarredUntilMs = parseInstant(event.data.barredUntil);
       return;
     default:
       return;
@@ -315,6 +335,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       break;
     default:
       applyServiceEvent(state, event);
+      applyStarEvent(state, event);
       applyPointsEvent(state, event);
   }
   rememberKey(state, event);

@@ -86,6 +86,8 @@ export interface VolunteerState {
   /** Sum of durations of confirmed records that are not voided or corrected. */
   confirmedMinutes: number;
   awards: StarAward[];
+  /** Epoch ms until which star applications are refused (`StarCertificationBarred`); null if never barred. */
+  starBarredUntilMs: number | null;
   /** Balance of `volunteer:<id>`: spendable points (before expiry that is due but not yet recorded). */
   availableCentipoints: number;
   /** Balance of `held:<id>`. */
@@ -137,6 +139,7 @@ export function initialVolunteerState(): VolunteerState {
     records: new Map(),
     confirmedMinutes: 0,
     awards: [],
+    starBarredUntilMs: null,
     availableCentipoints: 0,
     heldCentipoints: 0,
     offeredCentipoints: 0,

@@ -32,6 +32,8 @@ const VOLUNTEER_EVENTS = new Set<string>([
   'StarRatingApplied',
   'StarRatingAwarded',
   'StarAwardFlaggedForReview',
+  'StarAwardReviewResolved',
+  'StarCertificationBarred',
 ]);
 const PARTNER_EVENTS = new Set<string>(['PartnerRegistered', 'PartnerSuspended', 'PartnerReinstated']);
 

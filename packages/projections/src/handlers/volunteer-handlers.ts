@@ -139,6 +139,17 @@ export function applyVolunteerEvent(event: EventPayload, ws: WorkingSet, rules: 
       requireVolunteer(ws, event, data.volunteerId).review_flag = 1;
       return true;
     }
+    case 'StarAwardReviewResolved': {
+      // Every flagged award is resolved at once; the event names the highest award left.
+      const data = event.data as unknown as Data<'StarAwardReviewResolved'>;
+      const volunteer = requireVolunteer(ws, event, data.volunteerId);
+      volunteer.review_flag = 0;
+      volunteer.awarded_stars = data.awardedLevelAfter;
+      return true;
+    }
+    case 'StarCertificationBarred':
+      requireVolunteer(ws, event, (event.data as unknown as Data<'StarCertificationBarred'>).volunteerId);
+      return true;
     default:
       return applyServiceRecordEvent(event, ws, rules);
   }

@@ -10,6 +10,7 @@ import {
   instantSchema,
   pointsPolicyTermsSchema,
   nameFieldSchema,
+  starReviewDecisionSchema,
   textFieldSchema,
 } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
@@ -42,6 +43,68 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
     respond: (result) => {
       const data = eventData(result, 'PersonalDataErased');
       return { volunteerId: data.volunteerId, reason: data.reason, erasedAt: data.erasedAt };
+    },
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/volunteers/:volunteerId/star-review',
+    tag: 'administrators',
+    summary:
+      'Resolve the star awards flagged for review: keep them, or revoke them (the stars fall to the highest award left)',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ volunteerId: idSchema }),
+    body: z.strictObject({ decision: starReviewDecisionSchema, reason: textFieldSchema }),
+    status: 200,
+    response: z.object({
+      volunteerId: z.string(),
+      decision: starReviewDecisionSchema,
+      levels: z.array(z.number().int()),
+      awardedStars: z.number().int(),
+      resolvedAt: instantOnTheWire,
+    }),
+    command: ({ params, body }) => ({
+      type: 'ResolveStarAwardReview',
+      volunteerId: params.volunteerId,
+      decision: body.decision,
+      reason: body.reason,
+    }),
+    respond: (result) => {
+      const data = eventData(result, 'StarAwardReviewResolved');
+      return {
+        volunteerId: data.volunteerId,
+        decision: data.decision,
+        levels: data.levels,
+        awardedStars: data.awardedLevelAfter,
+        resolvedAt: data.resolvedAt,
+      };
+    },
+  });
+
+  commandRoute(app, context, {
+    url: '/v1/admin/volunteers/:volunteerId/star-bar',
+    tag: 'administrators',
+    summary:
+      'Bar star certification after fraudulent hours, for 1–3 years: star applications are refused until then',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ volunteerId: idSchema }),
+    body: z.strictObject({ until: instantSchema, reason: textFieldSchema }),
+    status: 200,
+    response: z.object({
+      volunteerId: z.string(),
+      barredUntil: instantOnTheWire,
+      barredAt: instantOnTheWire,
+    }),
+    command: ({ params, body }) => ({
+      type: 'BarStarCertification',
+      volunteerId: params.volunteerId,
+      until: body.until,
+      reason: body.reason,
+    }),
+    respond: (result) => {
+      const data = eventData(result, 'StarCertificationBarred');
+      return { volunteerId: data.volunteerId, barredUntil: data.barredUntil, barredAt: data.barredAt };
     },
   });
 

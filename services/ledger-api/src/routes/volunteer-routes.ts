@@ -9,6 +9,7 @@ import {
   awardedStarLevel,
   effectiveStarLevel,
   eligibleStarLevel,
+  formatInstant,
   idSchema,
   instantSchema,
   backdatingReasonSchema,
@@ -47,6 +48,9 @@ export const volunteerSummarySchema = z.object({
   awardedStars: z.number().int(),
   effectiveStars: z.number().int(),
   starReviewFlag: z.boolean(),
+  starCertificationBarredUntil: instantOnTheWire
+    .nullable()
+    .describe('End of a bar on star applications after fraudulent hours; null when none is in force'),
   availableCentipoints: z.number().int(),
   usableCentipoints: z.number().int().describe('Available minus points already due to expire'),
   heldCentipoints: z.number().int(),
@@ -78,6 +82,10 @@ export function summarise(
     awardedStars: awardedStarLevel(state),
     effectiveStars: effectiveStarLevel(state, nowMs),
     starReviewFlag: state.awards.some((award) => award.flaggedForReview),
+    starCertificationBarredUntil:
+      state.starBarredUntilMs !== null && state.starBarredUntilMs > nowMs
+        ? formatInstant(state.starBarredUntilMs)
+        : null,
     availableCentipoints: state.availableCentipoints,
     usableCentipoints: usableCentipoints(state, nowMs),
     heldCentipoints: state.heldCentipoints,

@@ -57,6 +57,18 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     'Only the organising body may record or confirm this service.',
   ],
   NOT_ELIGIBLE_FOR_STAR: ['已确认时长未达到更高星级。', 'The confirmed hours do not reach a higher star.'],
+  STAR_AWARD_NOT_FLAGGED: [
+    '该志愿者没有待复核的星级。',
+    'No star award of this volunteer is flagged for review.',
+  ],
+  STAR_BAR_PERIOD_INVALID: [
+    '禁止星级评定的期限须为一至三年，结束时间不能早于现在。',
+    'A bar on star certification must end one to three years from now.',
+  ],
+  STAR_CERTIFICATION_BARRED: [
+    '因虚假时长，该志愿者暂停星级评定。',
+    'Star certification is barred for this volunteer after fraudulent hours.',
+  ],
   NO_CERTIFIABLE_SERVICE: ['该期间内没有已确认的服务。', 'No confirmed service in that period.'],
   CERTIFICATE_PERIOD_INVALID: [
     '证明的起始日期必须早于结束日期。',
