@@ -5,20 +5,32 @@
  * sealing"). Every event is appended in its global order to the same stream, with the same id,
  * type, metadata and data, through the sealing store; values already sealed pass through. Each
  * registration's national-ID hash is claimed in the new key store first, so that a later
- * registration of the same person is still refused. The national-ID key file is copied. The new
+ * registration of the same person is still refused. An existing key store (a ledger that already
+ * ran with sealing) is copied first, and an erased subject's plain fields are written as they read
+ * after erasure. The national-ID key file is copied. The new
  * store is rebuilt and verified at the end; the old directory is left untouched for archiving.
  */
 import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { sealingStore } from '@timebank/application';
-import type { EventStore, RecordedEvent } from '@timebank/event-store';
+import {
+  dataSubjectOf,
+  erasedReplacement,
+  hasPersonalFields,
+  isSealed,
+  mapPersonalFields,
+  sealingStore,
+  type PersonalKeys,
+} from '@timebank/application';
+import type { EventStore, JsonObject, RecordedEvent } from '@timebank/event-store';
 import {
   createFileCheckpointStore,
   EVENT_STORE_FILE,
+  MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
   openEventStore,
   openLedger,
   openPersonalKeys,
+  PERSONAL_KEYS_FILE,
   REACTOR_CHECKPOINT_FILE,
   RELAY_CHECKPOINT_FILE,
 } from '@timebank/ledger-opener';
@@ -85,6 +97,7 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   const progress = options.onProgress ?? (() => undefined);
   const source = await openEventStore({ engine: 'sqlite', dataDir: from }, { mustExist: true });
   const target = await openEventStore({ engine: 'sqlite', dataDir });
+  copyKeyStore(from, dataDir);
   const keys = await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: options.masterKey });
   let events = 0;
   let registrationsClaimed = 0;
@@ -94,21 +107,13 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   try {
     const sealing = sealingStore(target, keys.keys);
     for await (const event of eventsInOrder(source)) {
-      const nationalIdHash = event.data.nationalIdHash;
-      const volunteerId = event.data.volunteerId;
-      if (event.type === 'VolunteerRegistered' && typeof nationalIdHash === 'string') {
-        if (typeof volunteerId !== 'string')
-          throw new Error(`${event.id}: VolunteerRegistered without volunteerId`);
-        // Before the append: the claim stores the volunteer's data key, which then seals the event.
-        const owner = await keys.keys.claimRegistration(nationalIdHash, volunteerId);
-        if (owner !== volunteerId) {
-          throw new Error(`${event.streamName}: national-ID hash already registered to volunteer ${owner}`);
-        }
-        registrationsClaimed += 1;
-      }
-      const appended = await sealing.appendToStream(
+      const erased = hasPersonalFields(event.type) && (await isErased(keys.keys, event));
+      if (!erased && (await claimRegistration(keys.keys, event))) registrationsClaimed += 1;
+      // An erased subject's plaintext is what the old chain could not forget: it is not copied.
+      const data = erased ? forgotten(event.type, event.data) : event.data;
+      const appended = await (erased ? target : sealing).appendToStream(
         event.streamName,
-        [{ id: event.id, type: event.type, data: event.data, metadata: event.metadata }],
+        [{ id: event.id, type: event.type, data, metadata: event.metadata }],
         { expectedRevision: event.revision === 0n ? 'no_stream' : event.revision - 1n },
       );
       positions.push([event.position, appended.position]);
@@ -169,4 +174,46 @@ async function carryCheckpoints(
     carried.push(name);
   }
   return carried;
+}
+
+/**
+ * A ledger that ran with sealing already has a key store: it is copied (with the master key file)
+ * so that the sealed values, the duplicate index and the erasures' tombstones carry over. The API
+ * is stopped, so the SQLite files (and a -wal left over) are copied as they are.
+ */
+function copyKeyStore(from: string, dataDir: string): void {
+  for (const name of [PERSONAL_KEYS_FILE, `${PERSONAL_KEYS_FILE}-wal`, MASTER_KEY_FILE]) {
+    if (existsSync(join(from, name))) copyFileSync(join(from, name), join(dataDir, name));
+  }
+}
+
+async function isErased(keys: PersonalKeys, event: RecordedEvent): Promise<boolean> {
+  return (await keys.store.dataKey(dataSubjectOf(event)))?.state === 'erased';
+}
+
+/** Plain personal fields replaced as erased fields read; sealed ones stay (their key is gone). */
+function forgotten(type: string, data: JsonObject): JsonObject {
+  return mapPersonalFields(type, data, (value, path) => (isSealed(value) ? value : erasedReplacement(path)));
+}
+
+/**
+ * Claims a plain `nationalIdHash` of a registration in the new duplicate index, before the append
+ * so that the claim's data key seals the event. A volunteer who already has a key (a key store
+ * carried over) keeps it. Returns whether an entry was claimed.
+ */
+async function claimRegistration(keys: PersonalKeys, event: RecordedEvent): Promise<boolean> {
+  const { nationalIdHash, volunteerId } = event.data;
+  if (event.type !== 'VolunteerRegistered' || typeof nationalIdHash !== 'string' || isSealed(nationalIdHash))
+    return false;
+  if (typeof volunteerId !== 'string')
+    throw new Error(`${event.id}: VolunteerRegistered without volunteerId`);
+  const stored = await keys.store.dataKey(volunteerId);
+  const owner =
+    stored?.state === 'active'
+      ? await keys.store.claimRegistration(nationalIdHash, volunteerId, stored.wrappedKey)
+      : await keys.claimRegistration(nationalIdHash, volunteerId);
+  if (owner !== volunteerId) {
+    throw new Error(`${event.streamName}: national-ID hash already registered to volunteer ${owner}`);
+  }
+  return true;
 }

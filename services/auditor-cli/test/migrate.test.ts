@@ -130,6 +130,76 @@ t.test('migrate seals an old plaintext ledger into a new verified store', async 
   );
 });
 
+t.test(
+  'a ledger that already ran with sealing keeps its key store: old sealed values still open',
+  async (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'timebank-migrate-mixed-'));
+    t.teardown(() => rmSync(root, { recursive: true, force: true }));
+    const oldDir = join(root, 'old');
+    const newDir = join(root, 'new');
+    mkdirSync(oldDir);
+    const plainId = await writeOldLedger(oldDir);
+    // Then the upgraded API ran on the same directory: a new registration, sealed, with a random id.
+    const oldStore = await openEventStore({ engine: 'sqlite', dataDir: oldDir });
+    const oldKeys = await openPersonalKeys({ engine: 'sqlite', dataDir: oldDir }, { masterKey: null });
+    const upgraded = createLedger({
+      store: oldStore,
+      clock: () => Date.parse('2026-01-01T08:00:00Z'),
+      nationalIdKey: NATIONAL_ID_KEY,
+      personalKeys: oldKeys.keys,
+    });
+    const sealedId = (
+      await upgraded.execute({
+        type: 'RegisterVolunteer',
+        idempotencyKey: 'register-2',
+        actor: ADMIN,
+        name: 'Sealed Lisi',
+        nationalIdNumber: idNumber('002'),
+        phone: '13700000000',
+        community: 'c1',
+      })
+    ).streamName.slice('volunteer-'.length);
+    await oldKeys.close();
+    await oldStore.close();
+
+    const migrated = await runLedger(['migrate', '--from', oldDir, '--data-dir', newDir, '--json']);
+    t.equal(migrated.status, 0, migrated.stderr);
+    t.match(JSON.parse(migrated.stdout), { events: 3, streams: 2, registrationsClaimed: 1, verified: true });
+    t.notOk(rawBytes(newDir).includes(NAME), 'the plaintext name is sealed');
+
+    const store = await openEventStore({ engine: 'sqlite', dataDir: newDir }, { mustExist: true });
+    const keys = await openPersonalKeys({ engine: 'sqlite', dataDir: newDir }, { masterKey: null });
+    t.teardown(async () => (await keys.close(), await store.close()));
+    const sealing = sealingStore(store, keys.keys);
+    t.match((await sealing.readStream(`volunteer-${plainId}`))[0]?.data, { name: NAME });
+    t.match((await sealing.readStream(`volunteer-${sealedId}`))[0]?.data, { name: 'Sealed Lisi' });
+    const ledger = createLedger({
+      store,
+      clock: () => Date.now(),
+      nationalIdKey: NATIONAL_ID_KEY,
+      personalKeys: keys.keys,
+    });
+    for (const [seed, who] of [
+      ['001', 'migrated'],
+      ['002', 'registered after the upgrade'],
+    ] as const) {
+      await t.rejects(
+        ledger.execute({
+          type: 'RegisterVolunteer',
+          idempotencyKey: `again-${seed}`,
+          actor: ADMIN,
+          name: 'Again',
+          nationalIdNumber: idNumber(seed),
+          phone: '13800000000',
+          community: 'c1',
+        }),
+        { code: 'VOLUNTEER_ALREADY_REGISTERED' },
+        `the ${who} person cannot register again`,
+      );
+    }
+  },
+);
+
 t.test('migrate refuses a missing source or a non-empty target and writes nothing', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'timebank-migrate-refusals-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
