@@ -1,8 +1,8 @@
 /**
  * `pnpm ledger migrate --from <old data dir> --data-dir <new empty dir>` (SQLite only): copies a
  * ledger written before personal fields were sealed into a new store with a new hash chain, so
- * that its personal fields are sealed from then on (docs/privacy.md, "Ledgers from before
- * sealing"). Every event is appended in its global order to the same stream, with the same id,
+ * that its personal fields are sealed from then on (docs/privacy.md, "Ledgers created before this
+ * change"). Every event is appended in its global order to the same stream, with the same id,
  * type, metadata and data, through the sealing store; values already sealed pass through. Each
  * registration's national-ID hash is claimed in the new key store first, so that a later
  * registration of the same person is still refused. An existing key store (a ledger that already
