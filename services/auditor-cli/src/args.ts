@@ -19,6 +19,10 @@ Commands:
   restore --from <dir> --data-dir <dir> [--erasure-list <file>]
                           check a backup against its manifest, restore it into a new or empty data
                           directory, re-apply the erasure list, then verify the restored ledger
+  migrate --from <dir> --data-dir <dir>
+                          copy a ledger written before personal fields were sealed into a new
+                          store in a new or empty directory, sealing them (SQLite only; stop the
+                          API first; docs/privacy.md), then verify the new store
   tick                    run one sweep of the ledger's clock: expire the holds that are due, heal
                           interrupted transfers and donations (the API does this every second)
   due                     list the due items (hold expiries) that are overdue and those coming next
@@ -36,8 +40,8 @@ Store options (flags win over the environment):
   --esdb-url <url>            EventStoreDB / KurrentDB URL, esdb:// or kurrentdb://
                               (env ESDB_URL; required with --store esdb)
 
-Backup and restore options (SQLite only; for PostgreSQL see docs/operations.md, pg_dump):
-  --from <dir>                the backup to restore
+Backup, restore and migrate options (SQLite only; for PostgreSQL see docs/operations.md):
+  --from <dir>                the backup to restore, or the old data directory to migrate
   --erasure-list <file>       the live erasures.jsonl (kept outside the backups), re-applied on restore
 
 Other options:
@@ -57,6 +61,7 @@ Examples:
   pnpm ledger backup --data-dir ./data --out /backups/ledger-2026-03-01
   pnpm ledger restore --from /backups/ledger-2026-03-01 --data-dir ./data-restored \\
     --erasure-list /secure/erasures.jsonl
+  pnpm ledger migrate --from ./data --data-dir ./data-sealed
   pnpm ledger due --data-dir ./data
   pnpm ledger tick --data-dir ./data
 `;
@@ -97,6 +102,13 @@ export type Command =
       readonly quiet: boolean;
     }
   | {
+      readonly name: 'migrate';
+      readonly from: string;
+      readonly dataDir: string;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | {
       readonly name: 'restore';
       readonly from: string;
       readonly dataDir: string;
@@ -133,12 +145,13 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
     return { name: 'verify-bundle', bundle: values.bundle, json };
   }
   if (values.bundle !== undefined) throw usageError('--bundle belongs to the verify command');
-  if (command !== 'restore' && values.from !== undefined)
-    throw usageError('--from belongs to the restore command');
+  if (command !== 'restore' && command !== 'migrate' && values.from !== undefined)
+    throw usageError('--from belongs to the restore command and to migrate');
   if (command !== 'restore' && values['erasure-list'] !== undefined) {
     throw usageError('--erasure-list belongs to the restore command');
   }
-  if (command === 'backup' || command === 'restore') return backupCommand(command, values, environment);
+  if (command === 'backup' || command === 'restore' || command === 'migrate')
+    return backupCommand(command, values, environment);
   if (command === 'rebuild' || command === 'verify' || command === 'tick' || command === 'due') {
     if (values.out !== undefined) throw usageError(`--out belongs to the export and backup commands`);
     return { name: command, backend: backendOf(values, environment), json, quiet };
@@ -222,7 +235,7 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
  * has pg_dump (docs/operations.md). restore wants --data-dir spelled out, never the default.
  */
 function backupCommand(
-  command: 'backup' | 'restore',
+  command: 'backup' | 'restore' | 'migrate',
   values: Values,
   environment: NodeJS.ProcessEnv,
 ): Command {
@@ -246,11 +259,18 @@ function backupCommand(
     const dataDir = values['data-dir'] ?? fromEnvironment(environment, 'LEDGER_DATA_DIR') ?? DEFAULT_DATA_DIR;
     return { name: 'backup', dataDir, out: values.out, json, quiet };
   }
-  if (values.out !== undefined) throw usageError('restore takes --from <dir>, not --out');
-  if (values.from === undefined || values.from === '') throw usageError('restore needs --from <backup dir>');
+  if (values.out !== undefined) throw usageError(`${command} takes --from <dir>, not --out`);
+  if (values.from === undefined || values.from === '') {
+    throw usageError(`${command} needs --from <${command === 'restore' ? 'backup' : 'old data'} dir>`);
+  }
   const dataDir = values['data-dir'];
   if (dataDir === undefined || dataDir === '') {
-    throw usageError('restore needs --data-dir <dir>, a new or empty directory (no default)');
+    throw usageError(`${command} needs --data-dir <dir>, a new or empty directory (no default)`);
+  }
+  if (command === 'migrate') {
+    if (values['erasure-list'] !== undefined)
+      throw usageError('--erasure-list belongs to the restore command');
+    return { name: 'migrate', from: values.from, dataDir, json, quiet };
   }
   const erasureList = values['erasure-list'];
   if (erasureList === '') throw usageError('--erasure-list needs a file');

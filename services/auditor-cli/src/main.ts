@@ -14,6 +14,7 @@ import {
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
+import { runMigrate } from './migrate-command.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
 
 const EXIT_OK = 0;
@@ -56,6 +57,31 @@ async function runPrivacy(
   return EXIT_OK;
 }
 
+async function runMigrateCommand(
+  command: Extract<Command, { name: 'migrate' }>,
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
+  const masterKey = environment.LEDGER_MASTER_KEY?.trim();
+  const result = await runMigrate({
+    from: command.from,
+    dataDir: command.dataDir,
+    masterKey: masterKey === undefined || masterKey === '' ? null : masterKey,
+    ...optional(
+      'onProgress',
+      command.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`),
+    ),
+  });
+  if (command.json) process.stdout.write(json(result) + '\n');
+  else {
+    process.stdout.write(
+      `migrated ${result.events} events in ${result.streams} streams from ${command.from} to ${command.dataDir}; ` +
+        `${result.registrationsClaimed} registrations claimed in the new key store; national-ID key ${result.nationalIdKeyCopied ? 'copied' : 'not found (set LEDGER_NATIONAL_ID_KEY)'}; ` +
+        `verify ${result.verified ? 'OK' : `FAILED with ${result.findings} findings (run pnpm ledger verify)`}\n`,
+    );
+  }
+  return result.verified ? EXIT_OK : EXIT_FINDINGS;
+}
+
 async function runVerifyBundle(command: Extract<Command, { name: 'verify-bundle' }>): Promise<number> {
   const report = await verifyBundle(command.bundle);
   if (command.json) process.stdout.write(json(report) + '\n');
@@ -81,6 +107,7 @@ async function run(
   if (command.name === 'verify-bundle') return runVerifyBundle(command);
   if (command.name === 'backup') return runBackup(command);
   if (command.name === 'restore') return runRestore(command);
+  if (command.name === 'migrate') return runMigrateCommand(command, environment);
   const backends = await openLedger(command.backend.store, {
     mustExist: true,
     readModelDataDir: command.backend.readModelDataDir,
