@@ -108,6 +108,8 @@ const WRITERS: Readonly<Record<string, string>> = {
   'packages/event-store-esdb/src/esdb-event-store.ts':
     'the adapter: its id claims are system events, never read back',
   'packages/projections/src/testing/generate.ts': 'test data of domain events, built from the domain',
+  'services/auditor-cli/src/migrate-command.ts':
+    "copies an existing ledger's stored events, personal fields sealed; verify runs on the copy",
 };
 /** Folders of code that appends made-up events on purpose: the store contract suite and benchmarks. */
 const NOT_THE_LEDGER = [/^packages\/event-store\/src\/contract\//, /\/bench\//];
