@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +19,7 @@ import { requireServerUrl } from '@timebank/event-store/testing';
 import { EVENT_STORE_FILE, openReadModels } from '@timebank/ledger-opener';
 import { exportLedger, rebuildReadModels, verifyLedger } from '@timebank/projections';
 import { nationalIdNumber, startWorld, type World } from './fixtures.js';
+import { filesUnder, secretsIn } from './raw-search.js';
 
 const brokers = requireServerUrl('KAFKA_BROKERS');
 const run = promisify(execFile);
@@ -35,19 +36,8 @@ const ISSUER = {
   contact: '0311-5550000',
 };
 
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
 /** Every secret found in `bytes`, as `<where>: <secret>`. */
-function leaks(where: string, bytes: Buffer): string[] {
-  return SECRETS.filter((secret) => bytes.includes(Buffer.from(secret, 'utf8'))).map(
-    (secret) => `${where}: ${secret}`,
-  );
-}
+const leaks = (where: string, bytes: Buffer): string[] => secretsIn(SECRETS, where, bytes);
 
 /** Reads a topic from the beginning with kcat (a client other than ours). */
 async function readTopic(topic: string, count: number, timeoutMs: number): Promise<Buffer> {

@@ -23,6 +23,7 @@ import { requireServerUrl } from '@timebank/event-store/testing';
 import { ERASURE_LIST_FILE, PERSONAL_KEYS_FILE } from '@timebank/ledger-opener';
 import { nationalIdNumber } from './fixtures.js';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { filesUnder, secretsIn } from './raw-search.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = join(here, '..', '..', '..');
@@ -34,18 +35,8 @@ const PHONE = '+86-311-8765409';
 const ID_NUMBER = nationalIdNumber(7_654_321);
 const SECRETS = [NAME, PHONE, ID_NUMBER, ID_NUMBER.slice(0, 17)];
 
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-function leaks(where: string, bytes: Buffer): string[] {
-  return SECRETS.filter((secret) => bytes.includes(Buffer.from(secret, 'utf8'))).map(
-    (secret) => `${where}: ${secret}`,
-  );
-}
+/** Every secret found in `bytes`, as `<where>: <secret>`. */
+const leaks = (where: string, bytes: Buffer): string[] => secretsIn(SECRETS, where, bytes);
 
 /** The first-run administrator key, printed or written to a file in the data directory. */
 function bootstrapKey(stdout: string, directory: string): string {
