@@ -123,7 +123,7 @@ t.test(
       'the span of the covered service',
     );
     t.notMatch(flat, nationalIdNumber(31_415), 'the full ID number is never printed');
-    t.match(flat, `/v1/certificates/${certificate.certificateNumber}/verification`, 'the verification URL');
+    t.match(flat, `/console/verify/${certificate.certificateNumber}`, "the verification page's URL");
     t.match(
       fonts,
       /[A-Z]{6}\+\S+\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/,

@@ -16,6 +16,11 @@ import { renderCertificatePdf } from './certificate-pdf.js';
 // signed-in volunteer for their own certificate.
 const SELF = ['desk', 'admin', 'volunteer'] as const;
 
+/** Where a certificate's QR code leads: the console's verification page (docs/console.md). */
+export function verificationPagePath(certificateNumber: string): string {
+  return `/console/verify/${encodeURIComponent(certificateNumber)}`;
+}
+
 export interface CertificatePdfRouteDependencies {
   readonly ledger: CommandRouteDependencies['ledger'];
   readonly certificateNumberParam: z.ZodString;
@@ -45,9 +50,9 @@ export async function certificatePdfRoute(
         request.params.volunteerId,
         request.params.certificateNumber,
       );
-      const verificationUrl =
-        `${request.protocol}://${request.host}` +
-        `/v1/certificates/${encodeURIComponent(view.certificateNumber)}/verification`;
+      // The console's public page, which asks GET /v1/certificates/:n/verification and says in
+      // Chinese whether the certificate is genuine: a person scanning the QR reads a sentence, not JSON.
+      const verificationUrl = `${request.protocol}://${request.host}${verificationPagePath(view.certificateNumber)}`;
       const pdf = await renderCertificatePdf(view, await certificateFont(), verificationUrl);
       return reply
         .type('application/pdf')

@@ -43,6 +43,13 @@ export async function consoleRoutes(app: TypedApp, context: ConsoleRouteDependen
   app.get('/console', { config: PAGE, schema: { hide: true } }, async (request, reply) =>
     send(request, reply, page),
   );
+  // The public verification page a certificate's QR code opens (certificate-pdf-route.ts): the
+  // same page, whose router reads the number from the path.
+  app.get(
+    '/console/verify/:certificateNumber',
+    { config: PAGE, schema: { hide: true } },
+    async (request, reply) => send(request, reply, page),
+  );
   app.get('/console/*', { config: PAGE, schema: { hide: true } }, async (request, reply) => {
     const path = (request.params as { '*': string })['*'];
     const asset = context.assets.get(path);
