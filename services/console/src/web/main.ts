@@ -18,12 +18,26 @@ import { partnerRedeemScreen } from './screens/partner-redeem.js';
 import { partnerStatementScreen } from './screens/partner-statement.js';
 import { HOME, signInScreen } from './screens/sign-in.js';
 import { volunteerCardScreen } from './screens/volunteer-card.js';
-import { currentSession, signOut, takeExpired, type StaffRole } from './lib/session.js';
+import { currentSession, signOut, takeExpired, type Role } from './lib/session.js';
+// Volunteer screens (phone-sized), the public verification page and large-text mode.
+import { applyLargeText, largeText, setLargeText } from './lib/large-text.js';
+import { verifyScreen } from './screens/verify.js';
+import { volunteerCertificatesScreen } from './screens/volunteer-certificates.js';
+import { volunteerConsentsScreen } from './screens/volunteer-consents.js';
+import { volunteerHistoryScreen } from './screens/volunteer-history.js';
+import { volunteerHomeScreen } from './screens/volunteer-home.js';
+import { volunteerReportScreen } from './screens/volunteer-report.js';
+import {
+  volunteerActivateScreen,
+  volunteerSignInScreen,
+  VOLUNTEER_HOME,
+} from './screens/volunteer-sign-in.js';
+import { volunteerSpendCodeScreen } from './screens/volunteer-spend-code.js';
 
 interface Route {
   readonly pattern: RegExp;
   /** null: no session needed. */
-  readonly role: StaffRole | null;
+  readonly role: Role | null;
   readonly screen: Screen;
 }
 
@@ -43,9 +57,19 @@ const ROUTES: readonly Route[] = [
     screen: partnerStatementScreen,
   },
   { pattern: /^\/audit$/, role: 'auditor', screen: auditScreen },
+  // Volunteers and the public verification page.
+  { pattern: /^\/volunteer\/sign-in$/, role: null, screen: volunteerSignInScreen },
+  { pattern: /^\/volunteer\/activate$/, role: null, screen: volunteerActivateScreen },
+  { pattern: /^\/volunteer$/, role: 'volunteer', screen: volunteerHomeScreen },
+  { pattern: /^\/volunteer\/history$/, role: 'volunteer', screen: volunteerHistoryScreen },
+  { pattern: /^\/volunteer\/certificates$/, role: 'volunteer', screen: volunteerCertificatesScreen },
+  { pattern: /^\/volunteer\/spend-code$/, role: 'volunteer', screen: volunteerSpendCodeScreen },
+  { pattern: /^\/volunteer\/consents$/, role: 'volunteer', screen: volunteerConsentsScreen },
+  { pattern: /^\/volunteer\/report$/, role: 'volunteer', screen: volunteerReportScreen },
+  { pattern: /^\/verify(?:\/([^/]*))?$/, role: null, screen: verifyScreen },
 ];
 
-const MENU: Record<StaffRole, readonly [string, MessageKey][]> = {
+const MENU: Record<Role, readonly [string, MessageKey][]> = {
   desk: [
     ['/desk/register', 'nav.register'],
     ['/desk/find', 'nav.find'],
@@ -60,7 +84,27 @@ const MENU: Record<StaffRole, readonly [string, MessageKey][]> = {
     ['/partner/statement', 'nav.statement'],
   ],
   auditor: [['/audit', 'nav.audit']],
+  volunteer: [
+    [VOLUNTEER_HOME, 'vNav.home'],
+    ['/volunteer/spend-code', 'vNav.spendCode'],
+    ['/volunteer/history', 'vNav.history'],
+    ['/volunteer/certificates', 'vNav.certificates'],
+    ['/volunteer/consents', 'vNav.consents'],
+    ['/volunteer/report', 'vNav.report'],
+  ],
 };
+
+/** Where each role starts. */
+const HOME_OF: Record<Role, string> = { ...HOME, volunteer: VOLUNTEER_HOME };
+
+/**
+ * The certificate's QR opens `/console/verify/<number>` (a path, so the printed URL reads plainly);
+ * the same page is served there, and the route comes from the path when there is no hash.
+ */
+function pathRoute(): string {
+  const match = /^\/console\/verify\/([^/]+)$/.exec(location.pathname);
+  return match === null ? '' : `/verify/${match[1] ?? ''}`;
+}
 
 /** A message for the next screen (e.g. "registered"), shown once. */
 let notice: string | null = null;
@@ -74,12 +118,13 @@ function navigate(path: string, message?: string): void {
 async function render(): Promise<void> {
   const root = document.getElementById('app');
   if (root === null) return;
-  const path = location.hash.replace(/^#/, '') || '/sign-in';
+  const path = location.hash.replace(/^#/, '') || pathRoute() || '/sign-in';
   const session = currentSession();
   if (takeExpired()) notice = t('session.expired');
   const route = ROUTES.find((candidate) => candidate.pattern.test(path));
   if (route === undefined || (route.role !== null && session?.role !== route.role)) {
-    return navigate(session === null ? '/sign-in' : HOME[session.role], notice ?? undefined);
+    const signInPath = route?.role === 'volunteer' ? '/volunteer/sign-in' : '/sign-in';
+    return navigate(session === null ? signInPath : HOME_OF[session.role], notice ?? undefined);
   }
   const params = (route.pattern.exec(path)?.slice(1) ?? []).map((param) => param ?? '');
   const main = h('main', { id: 'main', tabindex: -1 });
@@ -113,6 +158,7 @@ function frame(main: HTMLElement): DocumentFragment {
     {},
     h('h1', {}, t('app.title')),
     h('div', { class: 'tools' }, h('label', { for: 'language' }, t('language.label')), language),
+    largeTextToggle(),
     session === null
       ? null
       : h(
@@ -121,7 +167,16 @@ function frame(main: HTMLElement): DocumentFragment {
           h('span', {}, t('session.signedInAs', { role: t(`role.${session.role}`) })),
           h(
             'button',
-            { type: 'button', id: 'sign-out', onclick: () => (signOut(), navigate('/sign-in')) },
+            {
+              type: 'button',
+              id: 'sign-out',
+              onclick: () => {
+                // A volunteer's token is ended on the server too (it would otherwise live 60 min).
+                if (session.role === 'volunteer') void endVolunteerSession(session.key);
+                signOut();
+                navigate(session.role === 'volunteer' ? '/volunteer/sign-in' : '/sign-in');
+              },
+            },
             t('session.signOut'),
           ),
         ),
@@ -148,6 +203,40 @@ function frame(main: HTMLElement): DocumentFragment {
   return fragment;
 }
 
+/** Large-text mode: a toggle button (aria-pressed) in the header, remembered in localStorage. */
+function largeTextToggle(): HTMLElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      id: 'large-text',
+      class: 'secondary',
+      'aria-pressed': largeText() ? 'true' : 'false',
+      onclick: () => {
+        setLargeText(!largeText());
+        void render();
+      },
+    },
+    t('largeText.toggle'),
+  );
+}
+
+async function endVolunteerSession(token: string): Promise<void> {
+  try {
+    await fetch('/v1/volunteer-sessions/sign-out', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': crypto.randomUUID(),
+      },
+      body: '{}',
+    });
+  } catch {
+    // Signed out here regardless; the token also ends on its own within 60 minutes.
+  }
+}
+
 /** The skip link moves focus without changing the route. */
 function skipToMain(event: Event): void {
   event.preventDefault();
@@ -155,5 +244,6 @@ function skipToMain(event: Event): void {
 }
 
 document.documentElement.lang = locale();
+applyLargeText();
 window.addEventListener('hashchange', () => void render());
 void render();

@@ -3,7 +3,7 @@
  * problem's `code` (RFC 9457, docs/errors.md), which the screens translate; the JSON itself is
  * never shown.
  */
-import { currentSession, touch, type Session } from './session.js';
+import { currentSession, expire, touch, type Session } from './session.js';
 
 export class ApiError extends Error {
   constructor(
@@ -34,9 +34,23 @@ export interface CallOptions {
 }
 
 export async function call<T>(session: Session, path: string, options: CallOptions = {}): Promise<T> {
+  return (await send(session, path, options).then((response) => response.json())) as T;
+}
+
+/** A binary answer (a certificate PDF) with the session's key. */
+export async function callBlob(session: Session, path: string): Promise<Blob> {
+  return (await send(session, path, {})).blob();
+}
+
+/** The sign-in screen of the session's kind. */
+export function signInPathOf(session: Session): string {
+  return session.role === 'volunteer' ? '/volunteer/sign-in' : '/sign-in';
+}
+
+async function send(session: Session, path: string, options: CallOptions): Promise<Response> {
   if (currentSession()?.key !== session.key) {
     // The router shows the sign-in screen, saying the session expired.
-    location.hash = '/sign-in';
+    location.hash = signInPathOf(session);
     throw new ApiError(SESSION_EXPIRED, 0);
   }
   const headers: Record<string, string> = { authorization: `Bearer ${session.key}` };
@@ -52,8 +66,34 @@ export async function call<T>(session: Session, path: string, options: CallOptio
   } catch {
     throw new ApiError(NETWORK_ERROR, 0);
   }
+  if (response.status === 401 && session.role === 'volunteer') {
+    // A volunteer's token ends on the server (60 min, a reset, a sign-out elsewhere): back to
+    // sign-in, saying the session expired, instead of an error on a screen that cannot recover.
+    expire();
+    location.hash = signInPathOf(session);
+    throw new ApiError(SESSION_EXPIRED, 401);
+  }
   if (!response.ok) throw await problemOf(response);
   touch(session);
+  return response;
+}
+
+/** A public route (volunteer sign-in and activation, certificate verification): no key. */
+export async function callPublic<T>(path: string, options: CallOptions = {}): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch {
+    throw new ApiError(NETWORK_ERROR, 0);
+  }
+  if (!response.ok) throw await problemOf(response);
   return (await response.json()) as T;
 }
 

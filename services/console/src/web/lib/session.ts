@@ -4,16 +4,20 @@
  * SESSION_IDLE_MS without a request.
  */
 export type StaffRole = 'desk' | 'organiser' | 'partner' | 'auditor';
+/** A volunteer signs in with volunteer number and passphrase for a session token (docs/api.md). */
+export type Role = StaffRole | 'volunteer';
 
 export interface Session {
   readonly key: string;
-  readonly role: StaffRole;
+  readonly role: Role;
   /**
    * The key's scope: the desk's community, the organiser's organisation or the partner's id;
-   * null for an auditor (scope: all).
+   * null for an auditor (scope: all); the volunteer's own id for a volunteer.
    */
   readonly scopeId: string | null;
   readonly expiresAtMs: number;
+  /** When the server ends the credential whatever the activity (a volunteer's token: 60 min). */
+  readonly endsAtMs?: number;
 }
 
 /** 30 minutes idle: a desk computer left unattended locks itself within a break. */
@@ -42,8 +46,14 @@ export function currentSession(): Session | null {
   return session;
 }
 
-export function signIn(key: string, role: StaffRole, scopeId: string | null): Session {
-  const session: Session = { key, role, scopeId, expiresAtMs: Date.now() + SESSION_IDLE_MS };
+export function signIn(key: string, role: Role, scopeId: string | null, endsAtMs?: number): Session {
+  const session: Session = {
+    key,
+    role,
+    scopeId,
+    expiresAtMs: Math.min(Date.now() + SESSION_IDLE_MS, endsAtMs ?? Infinity),
+    ...(endsAtMs === undefined ? {} : { endsAtMs }),
+  };
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
   return session;
 }
@@ -57,8 +67,17 @@ export function touch(session: Session): void {
   if (stored === null || (JSON.parse(stored) as Session).key !== session.key) return;
   sessionStorage.setItem(
     STORAGE_KEY,
-    JSON.stringify({ ...session, expiresAtMs: Date.now() + SESSION_IDLE_MS }),
+    JSON.stringify({
+      ...session,
+      expiresAtMs: Math.min(Date.now() + SESSION_IDLE_MS, session.endsAtMs ?? Infinity),
+    }),
   );
+}
+
+/** The server refused the credential (a volunteer's token ran out): sign out, and say so on sign-in. */
+export function expire(): void {
+  signOut();
+  expired = true;
 }
 
 export function signOut(): void {

@@ -1,7 +1,9 @@
 /** English: every key of the zh-CN catalogue, checked by the type. */
 import type { MessageKey } from './zh-cn.js';
+import { volunteerEn } from './volunteer-en.js';
 
 export const en: Record<MessageKey, string> = {
+  ...volunteerEn,
   'app.title': 'Time-bank console',
   'app.skip': 'Skip to main content',
   'nav.label': 'Main menu',

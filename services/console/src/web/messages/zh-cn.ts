@@ -1,5 +1,8 @@
 /** Simplified Chinese: the console's default language and the source of every message key. */
+import { volunteerZhCN } from './volunteer-zh-cn.js';
+
 export const zhCN = {
+  ...volunteerZhCN,
   'app.title': '时间银行控制台',
   'app.skip': '跳到主要内容',
   'nav.label': '主菜单',

@@ -7,6 +7,8 @@ import { h } from '../lib/dom.js';
 import { formatHours, formatInstant, formatPoints, hoursNumber, t } from '../lib/i18n.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import { cardActions } from './card-actions.js';
+import { cardActivation, cardCertificates } from './card-certificates.js';
+import { readCertificates } from './volunteer-certificates.js';
 import { describeError, noticeOf, requireSession, type Screen } from '../lib/screen.js';
 
 /** `GET /v1/volunteers/:volunteerId` (the fields the console shows). */
@@ -27,7 +29,7 @@ export interface VolunteerSummary {
   readonly heldCentipoints: number;
 }
 
-interface HistoryEvent {
+export interface HistoryEvent {
   readonly revision: string;
   readonly type: string;
   readonly recordedAt: string;
@@ -49,11 +51,11 @@ const NAMED_EVENTS = new Set([
   'PointsReleased',
 ]);
 
-function eventName(type: string): string {
+export function eventName(type: string): string {
   return NAMED_EVENTS.has(type) ? t(`event.${type}` as MessageKey) : t('event.other', { type });
 }
 
-function eventDetails(event: HistoryEvent): string {
+export function eventDetails(event: HistoryEvent): string {
   const service = event.type === 'ServiceRecordCorrected' ? event.data.replacement : event.data;
   if (typeof service !== 'object' || service === null) return '';
   const { activity, durationMinutes } = service as { activity?: unknown; durationMinutes?: unknown };
@@ -121,10 +123,12 @@ export const volunteerCardScreen: Screen = async (context) => {
   const volunteerId = context.params[0] ?? '';
   const path = `/v1/volunteers/${encodeURIComponent(volunteerId)}`;
   try {
-    const [summary, log] = await Promise.all([
+    const [summary, log, certificates] = await Promise.all([
       call<VolunteerSummary>(session, path),
       call<{ events: HistoryEvent[] }>(session, `${path}/history`),
+      readCertificates(session, volunteerId),
     ]);
+    const reload = (notice: string): void => context.navigate(`/desk/volunteers/${volunteerId}`, notice);
     return h(
       'section',
       {},
@@ -140,9 +144,9 @@ export const volunteerCardScreen: Screen = async (context) => {
           t('card.recordService'),
         ),
       ),
-      cardActions(session, volunteerId, (notice) =>
-        context.navigate(`/desk/volunteers/${volunteerId}`, notice),
-      ),
+      cardActions(session, volunteerId, reload),
+      cardCertificates(session, volunteerId, certificates, reload),
+      cardActivation(session, volunteerId),
       history(log.events),
     );
   } catch (error) {

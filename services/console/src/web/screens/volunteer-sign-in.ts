@@ -1,0 +1,150 @@
+/**
+ * A volunteer signs in with their volunteer number and passphrase (`POST /v1/volunteer-sessions`)
+ * for a session token valid 60 minutes, kept in this tab's sessionStorage like a staff key. The
+ * first time, they set the passphrase with the activation code the desk printed for them
+ * (`POST /v1/volunteer-sessions/activate`); the same form resets a forgotten one.
+ */
+import { callPublic } from '../lib/api.js';
+import { field, formValues, h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { noticeOf, statusArea, submitting, type Screen } from '../lib/screen.js';
+import { signIn } from '../lib/session.js';
+
+/** The API's own bound (docs/api.md): at least 10 characters, at most 200. */
+const PASSPHRASE_LENGTH_MIN = 10;
+
+export const VOLUNTEER_HOME = '/volunteer';
+
+function numberInput(id: string): HTMLInputElement {
+  return h('input', {
+    id,
+    name: 'volunteerNumber',
+    required: true,
+    autocomplete: 'username',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+  });
+}
+
+function passphraseInput(id: string, autocomplete: string): HTMLInputElement {
+  return h('input', {
+    id,
+    name: 'passphrase',
+    type: 'password',
+    required: true,
+    minlength: PASSPHRASE_LENGTH_MIN,
+    maxlength: 200,
+    autocomplete,
+  });
+}
+
+async function startSession(volunteerNumber: string, passphrase: string): Promise<void> {
+  const session = await callPublic<{ token: string; volunteerId: string; expiresAt: string }>(
+    '/v1/volunteer-sessions',
+    {
+      method: 'POST',
+      body: { volunteerNumber, passphrase },
+      idempotencyKey: crypto.randomUUID(),
+    },
+  );
+  signIn(session.token, 'volunteer', session.volunteerId, Date.parse(session.expiresAt));
+}
+
+export const volunteerSignInScreen: Screen = (context) => {
+  const status = statusArea();
+  const button = h('button', { type: 'submit' }, t('vSignIn.submit'));
+  const passphrase = passphraseInput('v-sign-in-passphrase', 'current-password');
+  const form = h(
+    'form',
+    {},
+    field(t('vSignIn.number'), numberInput('v-sign-in-number')),
+    field(t('vSignIn.passphrase'), passphrase),
+    button,
+    status.element,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    void submitting(button, status, async () => {
+      // The passphrase as typed: its spaces are part of it (formValues trims).
+      await startSession((values.volunteerNumber ?? '').toUpperCase(), passphrase.value);
+      context.navigate(VOLUNTEER_HOME);
+    });
+  });
+  return h(
+    'section',
+    { class: 'phone' },
+    h('h2', {}, t('vSignIn.title')),
+    noticeOf(context),
+    h('p', {}, t('vSignIn.intro')),
+    form,
+    h('p', {}, h('a', { href: '#/volunteer/activate' }, t('vSignIn.toActivate'))),
+    h('p', {}, h('a', { href: '#/sign-in' }, t('vSignIn.toStaff'))),
+  );
+};
+
+export const volunteerActivateScreen: Screen = (context) => {
+  const status = statusArea();
+  const button = h('button', { type: 'submit' }, t('vActivate.submit'));
+  const passphrase = passphraseInput('v-activate-passphrase', 'new-password');
+  const repeat = h('input', {
+    id: 'v-activate-repeat',
+    name: 'repeat',
+    type: 'password',
+    required: true,
+    autocomplete: 'new-password',
+  });
+  const hint = h('p', { class: 'hint' }, t('vActivate.passphraseHint', { count: PASSPHRASE_LENGTH_MIN }));
+  const form = h(
+    'form',
+    {},
+    field(t('vSignIn.number'), numberInput('v-activate-number')),
+    field(
+      t('vActivate.code'),
+      h('input', {
+        id: 'v-activate-code',
+        name: 'activationCode',
+        required: true,
+        autocomplete: 'one-time-code',
+        autocapitalize: 'characters',
+        spellcheck: 'false',
+      }),
+    ),
+    field(t('vActivate.passphrase'), passphrase, hint),
+    field(t('vActivate.repeat'), repeat),
+    button,
+    status.element,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const volunteerNumber = (values.volunteerNumber ?? '').toUpperCase();
+    // Compared untrimmed: a passphrase's spaces are part of it.
+    if (passphrase.value !== repeat.value) {
+      status.show('error', t('vActivate.mismatch'));
+      return;
+    }
+    void submitting(button, status, async () => {
+      await callPublic('/v1/volunteer-sessions/activate', {
+        method: 'POST',
+        body: {
+          volunteerNumber,
+          activationCode: (values.activationCode ?? '').toUpperCase(),
+          passphrase: passphrase.value,
+        },
+        idempotencyKey: crypto.randomUUID(),
+      });
+      await startSession(volunteerNumber, passphrase.value);
+      context.navigate(VOLUNTEER_HOME, t('vActivate.done'));
+    });
+  });
+  return h(
+    'section',
+    { class: 'phone' },
+    h('h2', {}, t('vActivate.title')),
+    noticeOf(context),
+    h('p', {}, t('vActivate.intro')),
+    form,
+    h('p', {}, h('a', { href: '#/volunteer/sign-in' }, t('vActivate.toSignIn'))),
+  );
+};

@@ -1,0 +1,69 @@
+/**
+ * What the console's browser tests share: API calls made as the set-up (not through the page),
+ * and the axe-core check that also saves a screenshot when CONSOLE_SCREENSHOT_DIR is set.
+ */
+import { join } from 'node:path';
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+import type { Test } from 'tap';
+import { nationalIdCheckCharacter } from '@timebank/domain';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's zbar-tools: when present, a QR on screen or paper is scanned back. */
+export const ZBARIMG = '/usr/bin/zbarimg';
+const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
+
+/** A valid ID number of someone born 1962-03-08 (never a real person's). */
+export function nationalIdNumber(sequence: number): string {
+  const body = `11010519620308${String(sequence).padStart(3, '0')}`;
+  return body + nationalIdCheckCharacter(body);
+}
+
+/** A request with a key as set-up; answers the parsed body, failing loudly on an unexpected status. */
+export async function api<T>(
+  url: string,
+  key: string,
+  path: string,
+  body?: unknown,
+  expectedStatus: number = body === undefined ? 200 : 201,
+): Promise<T> {
+  const response = await fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined
+        ? {}
+        : { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (response.status !== expectedStatus)
+    throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** axe-core in the page: no serious or critical violation on the screen as shown. */
+export async function checkAccessibility(t: Test, page: Page, screen: string): Promise<void> {
+  // Evaluated through the DevTools protocol: the page's own CSP (no inline scripts) stays on.
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+      );
+  });
+  t.same(violations, [], `${screen}: no serious or critical accessibility violations`);
+  if (screenshotDirectory !== undefined)
+    await page.screenshot({ path: join(screenshotDirectory, `console-${screen}.png`), fullPage: true });
+}
+
+/** Nothing wider than the viewport: a phone never scrolls sideways. */
+export async function fitsWidth(t: Test, page: Page, screen: string): Promise<void> {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  t.ok(scrollWidth <= innerWidth, `${screen}: ${scrollWidth}px of content in a ${innerWidth}px viewport`);
+}
