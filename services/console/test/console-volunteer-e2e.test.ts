@@ -243,6 +243,11 @@ async function volunteerJourney(
     11,
     'every confirmation is listed, the voided record too',
   );
+  t.equal(
+    await page.locator('#volunteer-history li', { hasText: /获得积分\s*10 分/ }).count(),
+    10,
+    'the points each day earned',
+  );
   await fitsWidth(t, page, 'history');
   await checkAccessibility(t, page, 'volunteer-history');
 

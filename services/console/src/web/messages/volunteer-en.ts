@@ -79,6 +79,7 @@ export const volunteerEn: Record<keyof typeof volunteerZhCN, string> = {
   'vReport.step3':
     'The organiser checks and corrects it. The correction appears as a new entry in your history; nothing is deleted.',
   'vReport.toHistory': 'See my history',
+  'vevent.StarRatingApplied': 'Star application filed',
   'vevent.StarAwardFlaggedForReview': 'Star under review',
   'vevent.PointsExcessOffered': 'Points above the cap (to donate)',
   'vevent.PointsReversed': 'Points reversed',

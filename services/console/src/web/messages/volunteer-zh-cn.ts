@@ -75,6 +75,7 @@ export const volunteerZhCN = {
   'vReport.step2': '说明哪一次服务有误（日期、活动、时长）。',
   'vReport.step3': '组织方核实后会更正。更正会作为新记录显示在“服务记录”中，原记录不会被删除。',
   'vReport.toHistory': '查看我的服务记录',
+  'vevent.StarRatingApplied': '申请星级评定',
   'vevent.StarAwardFlaggedForReview': '星级待复核',
   'vevent.PointsExcessOffered': '超出上限的积分（可捐赠）',
   'vevent.PointsReversed': '积分冲回',

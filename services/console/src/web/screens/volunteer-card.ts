@@ -8,6 +8,7 @@ import { formatHours, formatInstant, formatPoints, hoursNumber, t } from '../lib
 import type { MessageKey } from '../messages/zh-cn.js';
 import { cardActions } from './card-actions.js';
 import { cardActivation, cardCertificates } from './card-certificates.js';
+import { moreEventKey } from './event-names.js';
 import { readCertificates } from './volunteer-certificates.js';
 import { describeError, noticeOf, requireSession, type Screen } from '../lib/screen.js';
 
@@ -52,6 +53,8 @@ const NAMED_EVENTS = new Set([
 ]);
 
 export function eventName(type: string): string {
+  const more = moreEventKey(type);
+  if (more !== undefined) return t(more);
   return NAMED_EVENTS.has(type) ? t(`event.${type}` as MessageKey) : t('event.other', { type });
 }
 

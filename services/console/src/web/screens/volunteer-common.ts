@@ -11,6 +11,9 @@ import type { Session } from '../lib/session.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import { eventName, type HistoryEvent, type VolunteerSummary } from './volunteer-card.js';
 
+/** Every event named in words (the card's names include the volunteer's events). */
+export const volunteerEventName = eventName;
+
 export function volunteerPath(session: Session): string {
   return `/v1/volunteers/${encodeURIComponent(session.scopeId ?? '')}`;
 }
@@ -21,28 +24,6 @@ export function readSummary(session: Session): Promise<VolunteerSummary> {
 
 export async function readHistory(session: Session): Promise<readonly HistoryEvent[]> {
   return (await call<{ events: HistoryEvent[] }>(session, `${volunteerPath(session)}/history`)).events;
-}
-
-/** Events a desk's card does not name but a volunteer sees in their own history. */
-const VOLUNTEER_EVENTS: Record<string, MessageKey> = {
-  StarAwardFlaggedForReview: 'vevent.StarAwardFlaggedForReview',
-  PointsExcessOffered: 'vevent.PointsExcessOffered',
-  PointsReversed: 'vevent.PointsReversed',
-  PointsExpired: 'vevent.PointsExpired',
-  PointsHoldExpired: 'vevent.PointsHoldExpired',
-  PointsTransferSent: 'vevent.PointsTransferSent',
-  PointsTransferReceived: 'vevent.PointsTransferReceived',
-  PointsDonated: 'vevent.PointsDonated',
-  SpendMandateGranted: 'vevent.SpendMandateGranted',
-  SpendMandateRevoked: 'vevent.SpendMandateRevoked',
-  DisputeFiled: 'vevent.DisputeFiled',
-  DisputeResolved: 'vevent.DisputeResolved',
-  ServiceCertificateIssued: 'vevent.ServiceCertificateIssued',
-};
-
-export function volunteerEventName(type: string): string {
-  const key = VOLUNTEER_EVENTS[type];
-  return key === undefined ? eventName(type) : t(key);
 }
 
 /** The volunteer screens' session (the router admits only a volunteer's). */

@@ -3,7 +3,7 @@
  * correction or void marked as one (更正), after the record it amends, never in its place.
  */
 import { h } from '../lib/dom.js';
-import { formatInstant, t } from '../lib/i18n.js';
+import { formatInstant, formatPoints, t } from '../lib/i18n.js';
 import type { Screen } from '../lib/screen.js';
 import { eventDetails, type HistoryEvent } from './volunteer-card.js';
 import { failedScreen, readHistory, volunteerEventName, volunteerSession } from './volunteer-common.js';
@@ -30,6 +30,9 @@ function item(event: HistoryEvent): HTMLElement {
       volunteerEventName(event.type),
     ),
     eventDetails(event) === '' ? null : h('p', {}, eventDetails(event)),
+    typeof event.data.centipoints === 'number' && event.data.centipoints > 0
+      ? h('p', {}, formatPoints(event.data.centipoints))
+      : null,
     reasonOf(event) === null ? null : h('p', {}, t('vHistory.reason', { reason: reasonOf(event) ?? '' })),
   );
 }
