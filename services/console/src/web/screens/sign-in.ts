@@ -92,5 +92,6 @@ export const signInScreen: Screen = (context) => {
     noticeOf(context),
     h('p', {}, t('signIn.intro')),
     form,
+    h('p', {}, h('a', { href: '#/volunteer/sign-in' }, t('vSignIn.title'))),
   );
 };
