@@ -23,6 +23,11 @@ t.test('the page and its assets, cached and compressed, within the budget', asyn
   t.match(page.body, /<html lang="zh-CN">/, 'Chinese by default');
   const trailing = await h.app.inject({ method: 'GET', url: '/console/' });
   t.equal(trailing.body, page.body, '/console/ is the same page');
+  // The page a certificate's QR opens: the same page, with the same policy.
+  const verify = await h.app.inject({ method: 'GET', url: '/console/verify/SC2-7KX2-M9QD-0R4T-BN5W-H' });
+  t.equal(verify.statusCode, 200);
+  t.equal(verify.body, page.body, '/console/verify/<number> is the same page');
+  t.match(verify.headers['content-security-policy'], /frame-ancestors 'none'/);
 
   const assets = [...page.body.matchAll(/(?:src|href)="\/console\/(assets\/[^"]+)"/g)].map(
     (match) => match[1]!,
