@@ -32,27 +32,30 @@ t.test('partners are listed with their status, suspension and reinstatement incl
   );
 });
 
-t.test('the hierarchy lists every unit with its parent, a moved community under its new street', async (t) => {
-  const w = await startWorld(t);
-  const empty = await w.get('/v1/admin/hierarchy', w.admin);
-  t.same(JSON.parse(empty.body), { units: [] }, 'nothing registered yet');
-  await w.registerHierarchy();
-  const moved = await w.post('/v1/admin/communities/c1/move', w.admin, { toStreetId: 's2' });
-  t.equal(moved.statusCode, 200);
-  const listed = await w.get('/v1/admin/hierarchy', w.auditor);
-  t.equal(listed.statusCode, 200);
-  const { units } = JSON.parse(listed.body) as {
-    units: { unitId: string; level: string; parentId: string | null }[];
-  };
-  t.same(
-    units.map(({ unitId, level, parentId }) => [unitId, level, parentId]),
-    [
-      ['c1', 'community', 's2'],
-      ['c2', 'community', 's2'],
-      ['d1', 'district', 'sjz'],
-      ['s1', 'street', 'd1'],
-      ['s2', 'street', 'd1'],
-      ['sjz', 'city', null],
-    ],
-  );
-});
+t.test(
+  'the hierarchy lists every unit with its parent, a moved community under its new street',
+  async (t) => {
+    const w = await startWorld(t);
+    const empty = await w.get('/v1/admin/hierarchy', w.admin);
+    t.same(JSON.parse(empty.body), { units: [] }, 'nothing registered yet');
+    await w.registerHierarchy();
+    const moved = await w.post('/v1/admin/communities/c1/move', w.admin, { toStreetId: 's2' });
+    t.equal(moved.statusCode, 200);
+    const listed = await w.get('/v1/admin/hierarchy', w.auditor);
+    t.equal(listed.statusCode, 200);
+    const { units } = JSON.parse(listed.body) as {
+      units: { unitId: string; level: string; parentId: string | null }[];
+    };
+    t.same(
+      units.map(({ unitId, level, parentId }) => [unitId, level, parentId]),
+      [
+        ['c1', 'community', 's2'],
+        ['c2', 'community', 's2'],
+        ['d1', 'district', 'sjz'],
+        ['s1', 'street', 'd1'],
+        ['s2', 'street', 'd1'],
+        ['sjz', 'city', null],
+      ],
+    );
+  },
+);

@@ -3,14 +3,14 @@
  * localStorage): it is gone when the tab closes, and the session expires after
  * SESSION_IDLE_MS without a request.
  */
-export type StaffRole = 'desk' | 'organiser' | 'partner' | 'auditor';
+export type StaffRole = 'desk' | 'organiser' | 'partner' | 'auditor' | 'admin';
 
 export interface Session {
   readonly key: string;
   readonly role: StaffRole;
   /**
    * The key's scope: the desk's community, the organiser's organisation or the partner's id;
-   * null for an auditor (scope: all).
+   * null for an auditor or an administrator (scope: all).
    */
   readonly scopeId: string | null;
   readonly expiresAtMs: number;

@@ -1,4 +1,6 @@
 /** Simplified Chinese: the console's default language and the source of every message key. */
+import { adminZhCN } from './admin-zh-cn.js';
+
 export const zhCN = {
   'app.title': '时间银行控制台',
   'app.skip': '跳到主要内容',
@@ -192,6 +194,7 @@ export const zhCN = {
   'error.unknown': '操作失败（错误代码 {code}）',
   'error.network': '无法连接服务器，请检查网络后重试。',
   'error.field': '字段：{field}',
+  ...adminZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
