@@ -6,7 +6,7 @@
  * difference between the totals at the ends of that month and the one before. Every chart has
  * its numbers in a table beside it (lib/chart.ts).
  */
-import { call } from '../lib/api.js';
+import { ApiError, call } from '../lib/api.js';
 import { barChart } from '../lib/chart.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { hoursNumber, t, todayInShanghai } from '../lib/i18n.js';
@@ -82,9 +82,22 @@ async function pointsChart(session: Session, unitId: string): Promise<HTMLElemen
   const before = lastMonths(months[0] ?? today, 2)[0] ?? '';
   const ends = [monthEnd(before, today), ...months.map((month) => monthEnd(month, today))];
   const unit = encodeURIComponent(unitId);
-  const totals = await Promise.all(
-    ends.map((day) => call<UnitFigures>(session, `/v1/units/${unit}/statistics?asOf=${day}`)),
+  const ZERO: UnitFigures = { figures: { issuedCentipoints: 0, redeemedCentipoints: 0 } };
+  // Today first: a unit missing from the hierarchy is an error to show. Before the unit was
+  // registered the roll-up has no such unit (AREA_NOT_FOUND): nothing was issued there then.
+  const latest = await call<UnitFigures>(
+    session,
+    `/v1/units/${unit}/statistics?asOf=${ends.at(-1) ?? today}`,
   );
+  const earlier = await Promise.all(
+    ends.slice(0, -1).map((day) =>
+      call<UnitFigures>(session, `/v1/units/${unit}/statistics?asOf=${day}`).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'AREA_NOT_FOUND') return ZERO;
+        throw error;
+      }),
+    ),
+  );
+  const totals = [...earlier, latest];
   const perMonth = (pick: (figures: UnitFigures['figures']) => number): number[] =>
     months.map((_, index) => pick(totals[index + 1]!.figures) - pick(totals[index]!.figures));
   return barChart({
