@@ -11,6 +11,7 @@ import { auditScreen } from './screens/audit.js';
 import { auditAsOfScreen } from './screens/audit-as-of.js';
 import { auditChartsScreen } from './screens/audit-charts.js';
 import { auditEventsScreen, auditStreamScreen } from './screens/audit-log.js';
+import { auditSettlementsScreen } from './screens/audit-settlements.js';
 import { adminHierarchyScreen } from './screens/admin-hierarchy.js';
 import { adminKeysScreen } from './screens/admin-keys.js';
 import { adminPolicyScreen } from './screens/admin-policy.js';
@@ -55,6 +56,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/audit\/streams\/([^/]+)$/, role: 'auditor', screen: auditStreamScreen },
   { pattern: /^\/audit\/as-of$/, role: 'auditor', screen: auditAsOfScreen },
   { pattern: /^\/audit\/charts$/, role: 'auditor', screen: auditChartsScreen },
+  { pattern: /^\/audit\/settlements$/, role: 'auditor', screen: auditSettlementsScreen },
   { pattern: /^\/admin\/keys$/, role: 'admin', screen: adminKeysScreen },
   { pattern: /^\/admin\/organisations$/, role: 'admin', screen: adminOrganisationsScreen },
   { pattern: /^\/admin\/partners(?:\/(\d+))?$/, role: 'admin', screen: adminPartnersScreen },
@@ -81,6 +83,7 @@ const MENU: Record<StaffRole, readonly [string, MessageKey][]> = {
     ['/audit/events', 'nav.audit.events'],
     ['/audit/as-of', 'nav.audit.asOf'],
     ['/audit/charts', 'nav.audit.charts'],
+    ['/audit/settlements', 'nav.audit.settlements'],
   ],
   admin: [
     ['/admin/keys', 'nav.admin.keys'],

@@ -162,4 +162,20 @@ export const adminEn: Record<keyof typeof adminZhCN, string> = {
     'Blue bars are the points issued in the month, orange bars the points partners redeemed in it.',
   'charts.points.issued': 'Issued',
   'charts.points.redeemed': 'Redeemed',
+  'nav.audit.settlements': 'Settlements',
+  'audit.settlements.title': 'Partner settlements per month',
+  'audit.settlements.intro':
+    'What the city settles with each partner, month by month: points held, captured (settled), released and expired.',
+  'audit.settlements.partner': 'Partner',
+  'audit.settlements.show': 'Show settlements',
+  'audit.settlements.none': 'This partner has no settlements yet.',
+  'audit.settlements.caption': 'Settlement totals per month',
+  'audit.settlements.period': 'Month',
+  'audit.settlements.held': 'Held',
+  'audit.settlements.captured': 'Captured (settled)',
+  'audit.settlements.released': 'Released',
+  'audit.settlements.expired': 'Expired',
+  'audit.settlements.chart': 'Points settled per month',
+  'audit.settlements.chartDescription':
+    'Each bar is the points partners captured in the month, which the city settles.',
 };
