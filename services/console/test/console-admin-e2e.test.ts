@@ -168,6 +168,7 @@ async function keysJourney(t: Test, page: Page): Promise<string> {
   await page.locator('#new-key').waitFor();
   const key = (await page.locator('#new-key').textContent()) ?? '';
   t.match(key, /^tbk_/, 'the new key is shown once');
+  await checkAccessibility(t, page, 'admin-keys-issued');
   const listed = await rowCells(page, '#api-keys', '桥西服务台');
   t.same(
     [listed[1], listed[2], listed[4]],

@@ -137,5 +137,12 @@ export function barChart(chart: BarChart): HTMLElement {
       ),
     ),
   );
-  return h('figure', { id: chart.id, class: 'chart-figure' }, drawing(chart), legend(chart), table);
+  return h(
+    'figure',
+    { id: chart.id, class: 'chart-figure' },
+    h('figcaption', {}, chart.title),
+    drawing(chart),
+    legend(chart),
+    table,
+  );
 }

@@ -104,14 +104,10 @@ function commandForm(
 const text = (name: string, id: string, required = true): HTMLInputElement =>
   h('input', { name, id, required, autocomplete: 'off' });
 
-export const adminHierarchyScreen: Screen = async (context) => {
-  const session = requireSession(context);
-  let units: readonly Unit[];
-  try {
-    units = (await call<{ units: Unit[] }>(session, '/v1/admin/hierarchy')).units;
-  } catch (error) {
-    return failedScreen(t('admin.hierarchy.title'), error);
-  }
+function hierarchyForms(
+  session: Session,
+  context: ScreenContext,
+): { area: HTMLFormElement; community: HTMLFormElement; move: HTMLFormElement } {
   const level = h(
     'select',
     { name: 'level', id: 'area-level' },
@@ -161,6 +157,18 @@ export const adminHierarchyScreen: Screen = async (context) => {
     done: (values) =>
       t('admin.hierarchy.moved', { community: values.communityId ?? '', street: values.toStreetId ?? '' }),
   });
+  return { area, community, move };
+}
+
+export const adminHierarchyScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  let units: readonly Unit[];
+  try {
+    units = (await call<{ units: Unit[] }>(session, '/v1/admin/hierarchy')).units;
+  } catch (error) {
+    return failedScreen(t('admin.hierarchy.title'), error);
+  }
+  const { area, community, move } = hierarchyForms(session, context);
   return h(
     'section',
     {},

@@ -87,6 +87,8 @@ function issueForm(session: Session, output: HTMLElement, context: ScreenContext
         idempotencyKey,
       });
       idempotencyKey = crypto.randomUUID();
+      form.reset();
+      sync();
       // Shown once, on this screen only: the list below never has it, and reloading loses it.
       output.replaceChildren(
         h(

@@ -139,6 +139,41 @@ export const adminOrganisationsScreen: Screen = (context) => {
   );
 };
 
+/** The row's button: suspend an active partner (with the reason typed above), reinstate a suspended one. */
+function statusButton(
+  session: Session,
+  context: ScreenContext,
+  partner: PartnerRow,
+  form: { reason: HTMLInputElement; status: ReturnType<typeof statusArea> },
+): HTMLButtonElement {
+  const { reason, status } = form;
+  const suspending = partner.status === 'active';
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      'aria-label': t(suspending ? 'admin.suspendNamed' : 'admin.reinstateNamed', { name: partner.name }),
+    },
+    t(suspending ? 'admin.suspend' : 'admin.reinstate'),
+  );
+  button.addEventListener('click', () => {
+    if (suspending && reason.value.trim() === '') {
+      status.show('error', t('admin.reasonRequired'));
+      reason.focus();
+      return;
+    }
+    void submitting(button, status, () =>
+      changeStatus(
+        session,
+        context,
+        { kind: 'partner', id: partner.partnerId, suspend: suspending, reason: reason.value.trim() },
+        '/admin/partners',
+      ),
+    );
+  });
+  return button;
+}
+
 function partnersTable(
   session: Session,
   context: ScreenContext,
@@ -147,33 +182,8 @@ function partnersTable(
   if (partners.length === 0) return h('p', {}, t('admin.partner.none'));
   const status = statusArea();
   const reason = h('input', { id: 'partner-reason', autocomplete: 'off' });
-  const action = (partner: PartnerRow): HTMLButtonElement => {
-    const suspending = partner.status === 'active';
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        'aria-label': t(suspending ? 'admin.suspendNamed' : 'admin.reinstateNamed', { name: partner.name }),
-      },
-      t(suspending ? 'admin.suspend' : 'admin.reinstate'),
-    );
-    button.addEventListener('click', () => {
-      if (suspending && reason.value.trim() === '') {
-        status.show('error', t('admin.reasonRequired'));
-        reason.focus();
-        return;
-      }
-      void submitting(button, status, () =>
-        changeStatus(
-          session,
-          context,
-          { kind: 'partner', id: partner.partnerId, suspend: suspending, reason: reason.value.trim() },
-          '/admin/partners',
-        ),
-      );
-    });
-    return button;
-  };
+  const action = (partner: PartnerRow): HTMLButtonElement =>
+    statusButton(session, context, partner, { reason, status });
   const columns = [
     'admin.partner.name',
     'admin.partner.id',
