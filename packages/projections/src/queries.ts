@@ -355,6 +355,22 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       return rows.map(toVolunteerSummary);
     },
 
+    /** Every registered partner with its status (active or suspended), by id. */
+    async partners(): Promise<
+      { partnerId: string; name: string; community: string; status: string; registeredAt: string }[]
+    > {
+      const rows = await db.query(
+        `SELECT partner_id, name, community, status, registered_at FROM ${t('partner')} ORDER BY partner_id`,
+      );
+      return rows.map((row) => ({
+        partnerId: s(row.partner_id),
+        name: s(row.name),
+        community: s(row.community),
+        status: s(row.status),
+        registeredAt: s(row.registered_at),
+      }));
+    },
+
     /**
      * Every double-entry account's balance and their sum (always 0 in a sound ledger): the shared
      * accounts (issuance, partners, in-transit, donation pool, expired) always, and each

@@ -42,6 +42,7 @@ import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 import { readModelRoutes } from './routes/read-model-routes.js';
+import { registryReadRoutes } from './routes/registry-read-routes.js';
 import { disputeRoutes } from './routes/dispute-routes.js';
 import { createSpendCodeGuard } from './auth/spend-code-guard.js';
 import { consentRoutes } from './routes/consent-routes.js';
@@ -264,6 +265,7 @@ async function registerRouteFamilies(
     readModels: parts.readModels,
     config,
   });
+  await app.register(registryReadRoutes, { ledger, projector, readModels: parts.readModels, config });
   // The hierarchy's writes are commands: their store reader is the commands' one.
   await app.register(hierarchyRoutes, {
     clock,

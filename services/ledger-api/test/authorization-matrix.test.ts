@@ -636,6 +636,18 @@ const CASES: RouteCase[] = [
     make: async () => ({ url: '/v1/admin/points-policy' }),
   },
   {
+    method: 'GET',
+    url: '/v1/admin/partners',
+    success: 200,
+    make: async () => ({ url: '/v1/admin/partners' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/admin/hierarchy',
+    success: 200,
+    make: async () => ({ url: '/v1/admin/hierarchy' }),
+  },
+  {
     method: 'POST',
     url: '/v1/admin/api-keys',
     success: 201,

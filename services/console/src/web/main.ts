@@ -8,6 +8,14 @@ import { LOCALES, locale, setLocale, t } from './lib/i18n.js';
 import type { MessageKey } from './messages/zh-cn.js';
 import type { Screen } from './lib/screen.js';
 import { auditScreen } from './screens/audit.js';
+import { auditAsOfScreen } from './screens/audit-as-of.js';
+import { auditChartsScreen } from './screens/audit-charts.js';
+import { auditEventsScreen, auditStreamScreen } from './screens/audit-log.js';
+import { auditSettlementsScreen } from './screens/audit-settlements.js';
+import { adminHierarchyScreen } from './screens/admin-hierarchy.js';
+import { adminKeysScreen } from './screens/admin-keys.js';
+import { adminPolicyScreen } from './screens/admin-policy.js';
+import { adminOrganisationsScreen, adminPartnersScreen } from './screens/admin-registry.js';
 import { findScreen } from './screens/find.js';
 import { recordServiceScreen } from './screens/record-service.js';
 import { registerScreen } from './screens/register.js';
@@ -67,6 +75,17 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/volunteer\/consents$/, role: 'volunteer', screen: volunteerConsentsScreen },
   { pattern: /^\/volunteer\/report$/, role: 'volunteer', screen: volunteerReportScreen },
   { pattern: /^\/verify(?:\/([^/]*))?$/, role: null, screen: verifyScreen },
+  // The auditor's log, as-of and charts, and the administrator's screens.
+  { pattern: /^\/audit\/events(?:\/(\d+))?$/, role: 'auditor', screen: auditEventsScreen },
+  { pattern: /^\/audit\/streams\/([^/]+)$/, role: 'auditor', screen: auditStreamScreen },
+  { pattern: /^\/audit\/as-of$/, role: 'auditor', screen: auditAsOfScreen },
+  { pattern: /^\/audit\/charts$/, role: 'auditor', screen: auditChartsScreen },
+  { pattern: /^\/audit\/settlements$/, role: 'auditor', screen: auditSettlementsScreen },
+  { pattern: /^\/admin\/keys$/, role: 'admin', screen: adminKeysScreen },
+  { pattern: /^\/admin\/organisations$/, role: 'admin', screen: adminOrganisationsScreen },
+  { pattern: /^\/admin\/partners(?:\/(\d+))?$/, role: 'admin', screen: adminPartnersScreen },
+  { pattern: /^\/admin\/policy$/, role: 'admin', screen: adminPolicyScreen },
+  { pattern: /^\/admin\/hierarchy$/, role: 'admin', screen: adminHierarchyScreen },
 ];
 
 const MENU: Record<Role, readonly [string, MessageKey][]> = {
@@ -83,7 +102,6 @@ const MENU: Record<Role, readonly [string, MessageKey][]> = {
     ['/partner/offers', 'nav.offers'],
     ['/partner/statement', 'nav.statement'],
   ],
-  auditor: [['/audit', 'nav.audit']],
   volunteer: [
     [VOLUNTEER_HOME, 'vNav.home'],
     ['/volunteer/spend-code', 'vNav.spendCode'],
@@ -91,6 +109,20 @@ const MENU: Record<Role, readonly [string, MessageKey][]> = {
     ['/volunteer/certificates', 'vNav.certificates'],
     ['/volunteer/consents', 'vNav.consents'],
     ['/volunteer/report', 'vNav.report'],
+  ],
+  auditor: [
+    ['/audit', 'nav.audit'],
+    ['/audit/events', 'nav.audit.events'],
+    ['/audit/as-of', 'nav.audit.asOf'],
+    ['/audit/charts', 'nav.audit.charts'],
+    ['/audit/settlements', 'nav.audit.settlements'],
+  ],
+  admin: [
+    ['/admin/keys', 'nav.admin.keys'],
+    ['/admin/organisations', 'nav.admin.organisations'],
+    ['/admin/partners', 'nav.admin.partners'],
+    ['/admin/policy', 'nav.admin.policy'],
+    ['/admin/hierarchy', 'nav.admin.hierarchy'],
   ],
 };
 

@@ -125,7 +125,11 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
     '/v1/partners/:partnerId/statement',
     {
       config: {
-        access: { roles: ['partner', 'admin'], scope: scopeFromParam('partner', 'partnerId') },
+        // Auditors reconcile what the city settles with each partner (docs/console.md).
+        access: {
+          roles: ['partner', 'auditor', 'admin'],
+          scope: scopeFromParam('partner', 'partnerId'),
+        },
         readsModels: true,
       },
       schema: {

@@ -3,7 +3,7 @@
  * localStorage): it is gone when the tab closes, and the session expires after
  * SESSION_IDLE_MS without a request.
  */
-export type StaffRole = 'desk' | 'organiser' | 'partner' | 'auditor';
+export type StaffRole = 'desk' | 'organiser' | 'partner' | 'auditor' | 'admin';
 /** A volunteer signs in with volunteer number and passphrase for a session token (docs/api.md). */
 export type Role = StaffRole | 'volunteer';
 
@@ -12,7 +12,7 @@ export interface Session {
   readonly role: Role;
   /**
    * The key's scope: the desk's community, the organiser's organisation or the partner's id;
-   * null for an auditor (scope: all); the volunteer's own id for a volunteer.
+   * null for an auditor or an administrator (scope: all); the volunteer's own id for a volunteer.
    */
   readonly scopeId: string | null;
   readonly expiresAtMs: number;

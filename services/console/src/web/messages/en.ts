@@ -1,6 +1,7 @@
 /** English: every key of the zh-CN catalogue, checked by the type. */
 import type { MessageKey } from './zh-cn.js';
 import { volunteerEn } from './volunteer-en.js';
+import { adminEn } from './admin-en.js';
 
 export const en: Record<MessageKey, string> = {
   ...volunteerEn,
@@ -197,4 +198,5 @@ export const en: Record<MessageKey, string> = {
   'error.unknown': 'The request failed (error code {code})',
   'error.network': 'The server cannot be reached; check the network and retry.',
   'error.field': 'Field: {field}',
+  ...adminEn,
 };

@@ -1,5 +1,6 @@
 /** Simplified Chinese: the console's default language and the source of every message key. */
 import { volunteerZhCN } from './volunteer-zh-cn.js';
+import { adminZhCN } from './admin-zh-cn.js';
 
 export const zhCN = {
   ...volunteerZhCN,
@@ -195,6 +196,7 @@ export const zhCN = {
   'error.unknown': '操作失败（错误代码 {code}）',
   'error.network': '无法连接服务器，请检查网络后重试。',
   'error.field': '字段：{field}',
+  ...adminZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -3,7 +3,7 @@
  * its scope: a desk's community, an organiser's organisation, a partner's id) and the console
  * proves the key with a read that role may make in that scope: a desk reads its community's
  * statistics, an organiser its pending queue, a partner its offers, an auditor the account
- * balances. A wrong key is UNAUTHENTICATED, a key of another role or scope FORBIDDEN, both shown
+ * balances, an administrator the list of API keys. A wrong key is UNAUTHENTICATED, a key of another role or scope FORBIDDEN, both shown
  * translated.
  */
 import { call } from '../lib/api.js';
@@ -12,7 +12,10 @@ import { t } from '../lib/i18n.js';
 import { noticeOf, statusArea, submitting, type Screen } from '../lib/screen.js';
 import { signIn, signOut, type StaffRole } from '../lib/session.js';
 
-const STAFF_ROLES: readonly StaffRole[] = ['desk', 'organiser', 'partner', 'auditor'];
+const STAFF_ROLES: readonly StaffRole[] = ['desk', 'organiser', 'partner', 'auditor', 'admin'];
+
+/** Roles whose keys are unscoped (scope: all): no scope to name. */
+const UNSCOPED: ReadonlySet<StaffRole> = new Set(['auditor', 'admin']);
 
 /** Where each role starts. */
 export const HOME: Record<StaffRole, string> = {
@@ -20,6 +23,7 @@ export const HOME: Record<StaffRole, string> = {
   organiser: '/organiser/queue',
   partner: '/partner/redeem',
   auditor: '/audit',
+  admin: '/admin/keys',
 };
 
 function roleOf(value: string): StaffRole {
@@ -31,6 +35,7 @@ function proofRead(role: StaffRole, scopeId: string): string {
   if (role === 'desk') return `/v1/communities/${scopeId}/statistics`;
   if (role === 'organiser') return `/v1/organisations/${scopeId}/service-records?status=pending`;
   if (role === 'partner') return `/v1/partners/${scopeId}/offers`;
+  if (role === 'admin') return '/v1/admin/api-keys';
   return '/v1/audit/balances';
 }
 
@@ -53,10 +58,12 @@ export const signInScreen: Screen = (context) => {
   const scopeField = field('', scope);
   const syncRole = (): void => {
     const chosen = roleOf(role.value);
-    scopeField.hidden = chosen === 'auditor';
-    scope.required = chosen !== 'auditor';
+    const unscoped = UNSCOPED.has(chosen);
+    scopeField.hidden = unscoped;
+    scope.required = !unscoped;
     const label = scopeField.querySelector('label');
-    if (label !== null && chosen !== 'auditor') label.textContent = t(`signIn.scope.${chosen}`);
+    if (label !== null && chosen !== 'auditor' && chosen !== 'admin')
+      label.textContent = t(`signIn.scope.${chosen}`);
   };
   role.addEventListener('change', syncRole);
   syncRole();
@@ -75,7 +82,7 @@ export const signInScreen: Screen = (context) => {
     const values = formValues(form);
     const chosen = roleOf(values.role ?? '');
     void submitting(button, status, async () => {
-      const session = signIn(values.key ?? '', chosen, chosen === 'auditor' ? null : (values.scope ?? ''));
+      const session = signIn(values.key ?? '', chosen, UNSCOPED.has(chosen) ? null : (values.scope ?? ''));
       try {
         await call(session, proofRead(chosen, encodeURIComponent(session.scopeId ?? '')));
       } catch (error) {

@@ -1,0 +1,166 @@
+/**
+ * Points-policy versions (`/v1/admin/points-policy`): every version with its effective date and
+ * terms, and publishing a new one, effective from a future local date (Asia/Shanghai midnight).
+ * Earlier awards never change: the policy is versioned by events, so replay reproduces them.
+ */
+import { call } from '../lib/api.js';
+import { field, formValues, h } from '../lib/dom.js';
+import { formatInstant, formatPoints, shanghaiInstant, t } from '../lib/i18n.js';
+import {
+  noticeOf,
+  requireSession,
+  statusArea,
+  submitting,
+  type Screen,
+  type ScreenContext,
+} from '../lib/screen.js';
+import type { Session } from '../lib/session.js';
+import { centipointsOf, failedScreen } from './partner-offers.js';
+
+interface Terms {
+  readonly ratePerHourCentipoints: number;
+  readonly qualityMultiplierPercent: Record<string, number>;
+  readonly balanceCapCentipoints: number;
+  readonly dailyEarningCapCentipoints: number | null;
+  readonly minStarToRedeem: number;
+  readonly expiryDays: number | null;
+}
+
+interface Version {
+  readonly version: number;
+  readonly effectiveFrom: string | null;
+  readonly terms: Terms;
+}
+
+function versionsTable(versions: readonly Version[]): HTMLElement {
+  const columns = [
+    'admin.policy.version',
+    'admin.policy.effectiveFrom',
+    'admin.policy.rate',
+    'admin.policy.balanceCap',
+    'admin.policy.dailyCap',
+    'admin.policy.minStar',
+    'admin.policy.expiryDays',
+  ] as const;
+  return h(
+    'table',
+    { id: 'policy-versions' },
+    h('caption', {}, t('admin.policy.list')),
+    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'tbody',
+      {},
+      ...versions.map((version) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, version.version),
+          h(
+            'td',
+            {},
+            version.effectiveFrom === null ? t('admin.policy.initial') : formatInstant(version.effectiveFrom),
+          ),
+          h('td', { class: 'number' }, formatPoints(version.terms.ratePerHourCentipoints)),
+          h('td', { class: 'number' }, formatPoints(version.terms.balanceCapCentipoints)),
+          h(
+            'td',
+            { class: 'number' },
+            version.terms.dailyEarningCapCentipoints === null
+              ? t('admin.policy.none')
+              : formatPoints(version.terms.dailyEarningCapCentipoints),
+          ),
+          h('td', { class: 'number' }, version.terms.minStarToRedeem),
+          h('td', { class: 'number' }, version.terms.expiryDays ?? t('admin.policy.none')),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Points typed (blank: none) as centipoints, or null. */
+function optionalCentipoints(value: string): number | null {
+  return value === '' ? null : centipointsOf(value);
+}
+
+function publishForm(session: Session, context: ScreenContext, latest: Terms): HTMLFormElement {
+  const status = statusArea();
+  let idempotencyKey = crypto.randomUUID();
+  const input = (name: string, id: string, value: string, required = true) =>
+    h('input', { name, id, value, required, autocomplete: 'off', inputmode: 'decimal' });
+  const points = (centipoints: number | null): string =>
+    centipoints === null ? '' : String(centipoints / 100);
+  const button = h('button', { type: 'submit' }, t('admin.policy.publish'));
+  const form = h(
+    'form',
+    {},
+    field(
+      t('admin.policy.effectiveDate'),
+      h('input', { name: 'effectiveDate', id: 'policy-date', type: 'date', required: true }),
+    ),
+    field(t('admin.policy.rate'), input('rate', 'policy-rate', points(latest.ratePerHourCentipoints))),
+    field(
+      t('admin.policy.balanceCap'),
+      input('balanceCap', 'policy-cap', points(latest.balanceCapCentipoints)),
+    ),
+    field(
+      t('admin.policy.dailyCap'),
+      input('dailyCap', 'policy-daily', points(latest.dailyEarningCapCentipoints), false),
+    ),
+    field(t('admin.policy.minStar'), input('minStar', 'policy-min-star', String(latest.minStarToRedeem))),
+    field(
+      t('admin.policy.expiryDays'),
+      input(
+        'expiryDays',
+        'policy-expiry',
+        latest.expiryDays === null ? '' : String(latest.expiryDays),
+        false,
+      ),
+    ),
+    h('p', { class: 'hint' }, t('admin.policy.hint')),
+    button,
+    status.element,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const terms: Terms = {
+      ratePerHourCentipoints: centipointsOf(values.rate ?? ''),
+      // The quality multipliers are kept from the latest version; the form changes the amounts.
+      qualityMultiplierPercent: latest.qualityMultiplierPercent,
+      balanceCapCentipoints: centipointsOf(values.balanceCap ?? ''),
+      dailyEarningCapCentipoints: optionalCentipoints(values.dailyCap ?? ''),
+      minStarToRedeem: Number(values.minStar),
+      expiryDays: values.expiryDays === '' ? null : Number(values.expiryDays),
+    };
+    void submitting(button, status, async () => {
+      const published = await call<{ version: number }>(session, '/v1/admin/points-policy', {
+        method: 'POST',
+        body: { effectiveFrom: shanghaiInstant(values.effectiveDate ?? '', '00:00'), terms },
+        idempotencyKey,
+      });
+      idempotencyKey = crypto.randomUUID();
+      context.navigate('/admin/policy', t('admin.policy.published', { version: published.version }));
+    });
+  });
+  return form;
+}
+
+export const adminPolicyScreen: Screen = async (context) => {
+  const session = requireSession(context);
+  let versions: readonly Version[];
+  try {
+    versions = (await call<{ versions: Version[] }>(session, '/v1/admin/points-policy')).versions;
+  } catch (error) {
+    return failedScreen(t('admin.policy.title'), error);
+  }
+  const latest = versions.at(-1);
+  return h(
+    'section',
+    {},
+    h('h2', {}, t('admin.policy.title')),
+    noticeOf(context),
+    versionsTable(versions),
+    h('h3', {}, t('admin.policy.new')),
+    latest === undefined ? null : publishForm(session, context, latest.terms),
+  );
+};

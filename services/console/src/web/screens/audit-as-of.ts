@@ -1,0 +1,93 @@
+/**
+ * A volunteer as of a past local date and time (`GET /v1/audit/volunteers/:id/as-of?at=`), folded
+ * from their stream: hours, stars and points exactly as they stood then, whatever came after.
+ */
+import { call } from '../lib/api.js';
+import { field, formValues, h } from '../lib/dom.js';
+import { formatHours, formatPoints, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
+import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+
+interface AsOf {
+  readonly summary: {
+    readonly volunteerNumber: string;
+    readonly confirmedMinutes: number;
+    readonly pendingMinutes: number;
+    readonly awardedStars: number;
+    readonly eligibleStars: number;
+    readonly availableCentipoints: number;
+    readonly heldCentipoints: number;
+  };
+  readonly position: string;
+  readonly eventsApplied: number;
+}
+
+function figures(result: AsOf, when: string): HTMLElement {
+  const rows: [string, string, string][] = [
+    [t('audit.asOf.volunteerNumber'), result.summary.volunteerNumber, 'number'],
+    [t('audit.asOf.confirmed'), formatHours(result.summary.confirmedMinutes), 'confirmed'],
+    [t('audit.asOf.pending'), formatHours(result.summary.pendingMinutes), 'pending'],
+    [t('audit.asOf.stars'), `${result.summary.awardedStars} / ${result.summary.eligibleStars}`, 'stars'],
+    [t('audit.asOf.available'), formatPoints(result.summary.availableCentipoints), 'available'],
+    [t('audit.asOf.held'), formatPoints(result.summary.heldCentipoints), 'held'],
+    [t('audit.asOf.events'), String(result.eventsApplied), 'events'],
+    [t('audit.asOf.position'), result.position, 'position'],
+  ];
+  return h(
+    'div',
+    { id: 'as-of-result', role: 'status' },
+    h('h3', {}, t('audit.asOf.at', { when })),
+    h(
+      'dl',
+      { class: 'figures' },
+      ...rows.flatMap(([label, value, name]) => [
+        h('dt', {}, label),
+        h('dd', { 'data-figure': name }, value),
+      ]),
+    ),
+  );
+}
+
+export const auditAsOfScreen: Screen = (context) => {
+  const session = requireSession(context);
+  const status = statusArea();
+  const output = h('div', {});
+  const button = h('button', { type: 'submit' }, t('audit.asOf.show'));
+  const form = h(
+    'form',
+    {},
+    field(
+      t('audit.asOf.volunteerId'),
+      h('input', { name: 'volunteerId', id: 'as-of-volunteer', required: true, autocomplete: 'off' }),
+    ),
+    field(
+      t('audit.asOf.date'),
+      h('input', { name: 'date', id: 'as-of-date', type: 'date', required: true, value: todayInShanghai() }),
+    ),
+    field(
+      t('audit.asOf.time'),
+      h('input', { name: 'time', id: 'as-of-time', type: 'time', required: true, value: '23:59' }),
+    ),
+    button,
+    status.element,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    void submitting(button, status, async () => {
+      const at = shanghaiInstant(values.date ?? '', values.time ?? '');
+      const result = await call<AsOf>(
+        session,
+        `/v1/audit/volunteers/${encodeURIComponent(values.volunteerId ?? '')}/as-of?at=${encodeURIComponent(at)}`,
+      );
+      output.replaceChildren(figures(result, `${values.date ?? ''} ${values.time ?? ''}`));
+    });
+  });
+  return h(
+    'section',
+    {},
+    h('h2', {}, t('audit.asOf.title')),
+    h('p', {}, t('audit.asOf.intro')),
+    form,
+    output,
+  );
+};

@@ -1,0 +1,400 @@
+/**
+ * The administrator's and the auditor's added screens end to end: the real server on a fresh
+ * SQLite data directory, driven by Debian's Chromium through playwright-core. An administrator
+ * registers an organisation (suspends and reinstates it) and a partner (suspends and reinstates
+ * it, as the list shows), builds the city's hierarchy and moves a community, issues an API key
+ * (shown once) and revokes it (the revoked key then fails to sign in, in Chinese), and publishes
+ * a points-policy version. Service, points and a redemption are then made through the API; an
+ * auditor sees Σ balances = 0, pages through the event log, opens a stream with its hashes (the
+ * same as the API's), a volunteer as of two moments, the charts, whose data tables carry the
+ * right numbers, and the partner's settlements per month. axe-core checks every new screen for serious or critical issues.
+ *
+ * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
+ * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axe from 'axe-core';
+import { chromium, type Page } from 'playwright-core';
+import t, { type Test } from 'tap';
+import { nationalIdCheckCharacter } from '@timebank/domain';
+import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
+
+function shanghaiDate(epochMs: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
+}
+
+async function api(url: string, key: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined
+        ? {}
+        : { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** axe-core in the page: no serious or critical violation on the screen as shown. */
+async function checkAccessibility(t: Test, page: Page, screen: string): Promise<void> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+      );
+  });
+  t.same(violations, [], `${screen}: no serious or critical accessibility violations`);
+  if (screenshotDirectory !== undefined)
+    await page.screenshot({ path: join(screenshotDirectory, `console-${screen}.png`), fullPage: true });
+}
+
+async function signIn(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
+  await page.goto(`${url}/console#/sign-in`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption(role);
+  await page.getByLabel('API 密钥').fill(key);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { name: heading }).waitFor();
+}
+
+/** The cells of the table row whose first cell (th or td) is `first`. */
+async function rowCells(page: Page, table: string, first: string): Promise<string[]> {
+  const row = page.locator(`${table} tbody tr`).filter({
+    has: page.locator(':scope > :first-child', { hasText: new RegExp(`^${first}$`) }),
+  });
+  return row.locator('td, th').allTextContents();
+}
+
+async function registryJourney(t: Test, page: Page): Promise<void> {
+  await page.getByRole('link', { name: '组织', exact: true }).click();
+  await page.getByRole('heading', { name: '组织管理' }).waitFor();
+  await page.getByLabel('组织编号').first().fill('xinhua');
+  await page.getByLabel('组织名称').fill('新华社工站');
+  await page.getByLabel('所属社区编号').fill('qiaoxi');
+  await page.getByRole('button', { name: '登记组织' }).click();
+  t.equal(await page.getByRole('status').first().textContent(), '已登记组织：新华社工站');
+  const statusForm = page.locator('form').nth(1);
+  await statusForm.getByLabel('组织编号').fill('xinhua');
+  await statusForm.getByRole('button', { name: '暂停' }).click();
+  t.equal(await page.getByRole('alert').textContent(), '请填写原因。', 'suspending needs a reason');
+  await statusForm.getByLabel('暂停原因').fill('年检未通过');
+  await statusForm.getByRole('button', { name: '暂停' }).click();
+  await page.getByText('已暂停 xinhua').waitFor();
+  await page.locator('form').nth(1).getByLabel('组织编号').fill('xinhua');
+  await page.locator('form').nth(1).getByRole('button', { name: '恢复' }).click();
+  await page.getByText('已恢复 xinhua').waitFor();
+  await checkAccessibility(t, page, 'admin-organisations');
+
+  await page.getByRole('link', { name: '合作商户', exact: true }).click();
+  await page.getByRole('heading', { name: '合作商户管理' }).waitFor();
+  t.equal(await page.getByText('尚未登记合作商户。').count(), 1, 'no partner yet');
+  await page.getByLabel('商户编号').fill('barber');
+  await page.getByLabel('商户名称').fill('社区理发店');
+  await page.getByLabel('所属社区编号').fill('qiaoxi');
+  await page.getByRole('button', { name: '登记商户' }).click();
+  await page.getByText('已登记合作商户：社区理发店').waitFor();
+  const partner = await rowCells(page, '#partners', '社区理发店');
+  t.same(
+    [partner[0], partner[1], partner[2], partner[4]],
+    ['社区理发店', 'barber', 'qiaoxi', '有效'],
+    'the partner is listed, active',
+  );
+  await page.getByLabel('暂停原因').fill('合同到期');
+  await page.getByRole('button', { name: '暂停 社区理发店' }).click();
+  await page.getByText('已暂停 barber').waitFor();
+  t.equal((await rowCells(page, '#partners', '社区理发店'))[4], '已暂停', 'listed as suspended');
+  await page.getByRole('button', { name: '恢复 社区理发店' }).click();
+  await page.getByText('已恢复 barber').waitFor();
+  t.equal((await rowCells(page, '#partners', '社区理发店'))[4], '有效', 'active again');
+  await checkAccessibility(t, page, 'admin-partners');
+}
+
+async function hierarchyJourney(t: Test, page: Page): Promise<void> {
+  await page.getByRole('link', { name: '行政区划' }).click();
+  await page.getByRole('heading', { name: '行政区划' }).waitFor();
+  for (const [level, id, name, parent] of [
+    ['city', 'sjz', '石家庄市', ''],
+    ['district', 'qiaoxi-district', '桥西区', 'sjz'],
+    ['street', 'dongli', '东里街道', 'qiaoxi-district'],
+    ['street', 'xili', '西里街道', 'qiaoxi-district'],
+  ] as const) {
+    await page.getByLabel('级别').selectOption(level);
+    await page.getByLabel('编号', { exact: true }).fill(id);
+    await page.getByLabel('名称', { exact: true }).fill(name);
+    await page.getByLabel('上级编号（市级留空）').fill(parent);
+    await page.getByRole('button', { name: '登记', exact: true }).click();
+    await page.getByText(`已登记：${name}`).waitFor();
+  }
+  await page.getByLabel('社区编号').first().fill('qiaoxi');
+  await page.getByLabel('社区名称').fill('桥西社区');
+  await page.getByLabel('所属街道编号').fill('dongli');
+  await page.getByLabel('志愿服务负责人编号').fill('coordinator-qiaoxi');
+  await page.getByLabel('负责人姓名').fill('李华');
+  await page.getByLabel('负责人联系方式').fill('0311-5550001');
+  await page.getByRole('button', { name: '登记社区' }).click();
+  await page.getByText('已登记：桥西社区').waitFor();
+  t.equal((await rowCells(page, '#units', '桥西社区'))[3], 'dongli', 'registered under its street');
+  await page.getByLabel('社区编号').nth(1).fill('qiaoxi');
+  await page.getByLabel('新街道编号').fill('xili');
+  await page.getByRole('button', { name: '调整' }).click();
+  await page.getByText('社区 qiaoxi 已调整到街道 xili').waitFor();
+  t.same(
+    await rowCells(page, '#units', '桥西社区'),
+    ['桥西社区', 'qiaoxi', '社区', 'xili'],
+    'the community now lies under the other street',
+  );
+  await checkAccessibility(t, page, 'admin-hierarchy');
+}
+
+/** Issues a desk key in the console and revokes it; returns the key shown once. */
+async function keysJourney(t: Test, page: Page): Promise<string> {
+  await page.getByRole('link', { name: 'API 密钥' }).click();
+  await page.getByRole('heading', { name: 'API 密钥' }).waitFor();
+  await page.getByLabel('密钥角色').selectOption('desk');
+  await page.getByLabel('范围编号（社区、组织、商户或区域）').fill('qiaoxi');
+  await page.getByLabel('持有人说明').fill('桥西服务台');
+  await page.getByRole('button', { name: '签发密钥' }).click();
+  await page.locator('#new-key').waitFor();
+  const key = (await page.locator('#new-key').textContent()) ?? '';
+  t.match(key, /^tbk_/, 'the new key is shown once');
+  await checkAccessibility(t, page, 'admin-keys-issued');
+  const listed = await rowCells(page, '#api-keys', '桥西服务台');
+  t.same(
+    [listed[1], listed[2], listed[4]],
+    ['社区服务台', 'community: qiaoxi', '有效'],
+    'listed with its role and scope, active',
+  );
+  t.equal(
+    await page
+      .locator('#api-keys')
+      .textContent()
+      .then((text) => text?.includes(key)),
+    false,
+    'the list never shows a key',
+  );
+  await page.getByLabel('吊销原因').fill('服务台电脑更换');
+  await page.getByRole('button', { name: '吊销 桥西服务台' }).click();
+  await page.getByText('已吊销密钥：桥西服务台').waitFor();
+  t.equal((await rowCells(page, '#api-keys', '桥西服务台'))[4], '已吊销', 'listed as revoked');
+  t.equal(await page.locator('#new-key').count(), 0, 'the key is not shown again');
+  await checkAccessibility(t, page, 'admin-keys');
+  return key;
+}
+
+async function policyJourney(t: Test, page: Page): Promise<void> {
+  await page.getByRole('link', { name: '积分政策' }).click();
+  await page.getByRole('heading', { name: '积分政策版本' }).waitFor();
+  t.equal(await page.locator('#policy-versions tbody tr').count(), 1, 'the initial version only');
+  await page.getByLabel('生效日期（当天零时起，北京时间）').fill(shanghaiDate(Date.now() + 2 * 86_400_000));
+  await page.getByLabel('每小时积分').fill('2');
+  await page.getByRole('button', { name: '发布' }).click();
+  await page.getByText('已发布积分政策第 1 版').waitFor();
+  const row = await rowCells(page, '#policy-versions', '1');
+  t.equal(row[2], '2 分', 'the new version earns 2 points an hour');
+  t.match(row[1] ?? '', /00:00/, 'from midnight');
+  await checkAccessibility(t, page, 'admin-policy');
+}
+
+/** A volunteer of qiaoxi with 3 confirmed hours yesterday, 1 point redeemed at the barber. */
+async function makeHistory(url: string, adminKey: string): Promise<{ volunteerId: string; month: string }> {
+  const body = '11010519620308012';
+  const { volunteerId } = (await api(url, adminKey, '/v1/volunteers', {
+    name: '王秀英',
+    nationalIdNumber: body + nationalIdCheckCharacter(body),
+    phone: '+86-311-5550000',
+    community: 'qiaoxi',
+  })) as { volunteerId: string };
+  const day = shanghaiDate(Date.now() - 86_400_000);
+  const { recordId } = (await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records`, {
+    activity: '陪伴独居老人',
+    organisationId: 'xinhua',
+    startAt: new Date(`${day}T09:00:00+08:00`).toISOString(),
+    endAt: new Date(`${day}T12:00:00+08:00`).toISOString(),
+  })) as { recordId: string };
+  await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {});
+  await api(url, adminKey, '/v1/partners/barber/offers', {
+    offerId: 'haircut',
+    title: '理发',
+    priceCentipoints: 100,
+  });
+  const { spendCode } = (await api(url, adminKey, `/v1/volunteers/${volunteerId}/spend-codes`, {})) as {
+    spendCode: string;
+  };
+  await api(url, adminKey, '/v1/partners/barber/redemptions', {
+    spendCode,
+    offerId: 'haircut',
+    centipoints: 100,
+  });
+  return { volunteerId, month: day.slice(0, 7) };
+}
+
+async function auditorJourney(
+  t: Test,
+  page: Page,
+  url: string,
+  auditorKey: string,
+  history: { volunteerId: string; month: string },
+): Promise<void> {
+  await signIn(page, url, 'auditor', auditorKey, '审计核验');
+  await page.getByRole('button', { name: '运行核验' }).click();
+  await page.locator('#verify-result').waitFor();
+  t.equal(await page.locator('[data-figure="total"]').textContent(), '0 分', 'Σ balances is zero');
+
+  await page.getByRole('link', { name: '事件日志' }).click();
+  await page.getByRole('heading', { name: '事件日志' }).waitFor();
+  const head = Number(
+    ((await api(url, auditorKey, '/v1/audit/events?limit=1')) as { headPosition: string }).headPosition,
+  );
+  t.equal(await page.locator('#log-range').textContent(), `位置 1–20，共 ${head} 个事件`, 'the first page');
+  t.equal(await page.locator('#event-log tbody tr').count(), 20);
+  await checkAccessibility(t, page, 'auditor-events');
+  await page.getByRole('link', { name: '下一页' }).click();
+  await page
+    .locator('#log-range')
+    .filter({ hasText: /^位置 21–/ })
+    .waitFor();
+  t.pass('the next page starts at position 21');
+
+  const streamName = `volunteer-${history.volunteerId}`;
+  await page.goto(`${url}/console#/audit/streams/${streamName}`);
+  await page.getByRole('heading', { name: `事件流 ${streamName}` }).waitFor();
+  const stream = (await api(url, auditorKey, `/v1/audit/streams/${streamName}`)) as {
+    events: { type: string; hash: string }[];
+  };
+  const hashes = await page.locator('#stream-events td.hash').allTextContents();
+  t.same(
+    hashes,
+    stream.events.map((event) => event.hash),
+    'every event with its hash, as the API has them',
+  );
+  t.ok(
+    hashes.every((hash) => /^[0-9a-f]{64}$/.test(hash)),
+    'sha-256 hashes',
+  );
+  t.ok(
+    (await page.locator('#stream-events tbody').textContent())?.includes('ServiceHoursConfirmed'),
+    'the confirmation is in the stream',
+  );
+  await checkAccessibility(t, page, 'auditor-stream');
+
+  await page.getByRole('link', { name: '历史时点查询' }).click();
+  await page.getByRole('heading', { name: '历史时点查询' }).waitFor();
+  await page.getByLabel('志愿者 ID').fill(history.volunteerId);
+  await page.getByLabel('日期（北京时间）').fill(shanghaiDate(Date.now() - 2 * 86_400_000));
+  await page.getByRole('button', { name: '查询' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '未找到该志愿者。',
+    'two days ago the volunteer was not registered: VOLUNTEER_NOT_FOUND in words',
+  );
+  await page.getByLabel('日期（北京时间）').fill(shanghaiDate(Date.now()));
+  await page.getByLabel('时刻（北京时间）').fill('23:59');
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.locator('#as-of-result').waitFor();
+  t.equal(await page.locator('[data-figure="confirmed"]').textContent(), '3 小时');
+  t.equal(await page.locator('[data-figure="available"]').textContent(), '2 分', '3 earned, 1 redeemed');
+  await checkAccessibility(t, page, 'auditor-as-of');
+
+  await page.getByRole('link', { name: '统计图表' }).click();
+  await page.getByRole('heading', { name: '统计图表' }).waitFor();
+  await page.getByLabel('社区编号').fill('qiaoxi');
+  await page.getByRole('button', { name: '显示图表' }).click();
+  await page.locator('#chart-points-table').waitFor();
+  t.same(
+    await rowCells(page, '#chart-hours-table', history.month),
+    [history.month, '3'],
+    '3 hours that month',
+  );
+  t.same(await rowCells(page, '#chart-stars-table', '0 星'), ['0 星', '1'], 'one volunteer, no star yet');
+  t.same(
+    await rowCells(page, '#chart-points-table', history.month),
+    [history.month, '3', '1'],
+    '3 points issued and 1 redeemed that month',
+  );
+  t.equal(
+    await page.locator('#chart-hours svg title').textContent(),
+    '每月已确认服务时长（小时）',
+    'the chart is named for screen readers',
+  );
+  t.equal(await page.locator('#chart-points svg rect').count(), 12, 'six months, two bars each');
+  await checkAccessibility(t, page, 'chart-community');
+
+  await page.getByRole('link', { name: '商户结算' }).click();
+  await page.getByRole('heading', { name: '合作商户月度结算' }).waitFor();
+  await page.getByLabel('合作商户').selectOption('barber');
+  await page.getByRole('button', { name: '查看结算' }).click();
+  await page.locator('#settlements').waitFor();
+  const settled = await rowCells(page, '#settlements', history.month);
+  t.same(
+    [settled[0], settled[2], settled[3], settled[4]],
+    [history.month, '1 分', '0 分', '0 分'],
+    'the redemption is settled in its month: 1 point captured',
+  );
+  t.same(
+    await rowCells(page, '#chart-settlements-table', history.month),
+    [history.month, '1'],
+    'and charted',
+  );
+  await checkAccessibility(t, page, 'auditor-settlements');
+}
+
+const chromiumMissing =
+  !existsSync(CHROMIUM) && process.env.CI !== 'true'
+    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
+    : false;
+
+t.test('an administrator and an auditor use their console screens', { skip: chromiumMissing }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
+    return;
+  }
+  const directory = mkdtempSync(join(tmpdir(), 'console-admin-e2e-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const server = await startServer({ LEDGER_DATA_DIR: directory });
+  t.teardown(() => stopServer(server.child));
+  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  t.teardown(() => browser.close());
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+
+  await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
+  t.equal(await page.getByLabel('社区编号').isVisible(), false, 'an administrator names no scope');
+  await registryJourney(t, page);
+  await hierarchyJourney(t, page);
+  const revokedKey = await keysJourney(t, page);
+  await policyJourney(t, page);
+
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption('desk');
+  await page.getByLabel('API 密钥').fill(revokedKey);
+  await page.getByLabel('社区编号').fill('qiaoxi');
+  await page.getByRole('button', { name: '登录' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    'API 密钥无效或已被吊销。',
+    'the revoked key is refused: UNAUTHENTICATED, in Chinese',
+  );
+
+  const history = await makeHistory(server.url, adminKey);
+  const { key: auditorKey } = (await api(server.url, adminKey, '/v1/admin/api-keys', {
+    role: 'auditor',
+    scope: { kind: 'all' },
+    label: '民政局审计',
+  })) as { key: string };
+  await auditorJourney(t, page, server.url, auditorKey, history);
+});

@@ -1,0 +1,92 @@
+/**
+ * What an administrator (or an auditor) needs to see before changing the registry: the partners
+ * with their status (from the read models) and the city's hierarchy as it stands now (folded from
+ * its single stream, so it needs no projector).
+ */
+import { z } from 'zod';
+import { ANY_SCOPE } from '../auth/access.js';
+import { instantOnTheWire } from '../http/positions.js';
+import { readModels, readQuery, type ReadModelRouteDependencies } from './read-model-routes.js';
+import type { TypedApp } from './typed-app.js';
+
+const READERS = { access: { roles: ['admin', 'auditor'], scope: ANY_SCOPE } } as const;
+
+export type RegistryReadRouteDependencies = Pick<
+  ReadModelRouteDependencies,
+  'ledger' | 'projector' | 'readModels' | 'config'
+>;
+
+/** The registry reads, as an encapsulated fastify plugin. */
+// eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
+export async function registryReadRoutes(
+  app: TypedApp,
+  context: RegistryReadRouteDependencies,
+): Promise<void> {
+  app.get(
+    '/v1/admin/partners',
+    {
+      config: { ...READERS, readsModels: true },
+      schema: {
+        tags: ['administrators'],
+        summary: 'Every registered partner with its status, by id (read model)',
+        querystring: readQuery,
+        response: {
+          200: z.object({
+            partners: z.array(
+              z.object({
+                partnerId: z.string(),
+                name: z.string(),
+                community: z.string(),
+                status: z.enum(['active', 'suspended']),
+                registeredAt: instantOnTheWire,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const partners = await (await readModels(context, request.query.minPosition)).partners();
+      return {
+        partners: partners.map((partner) => ({
+          ...partner,
+          status: partner.status === 'suspended' ? ('suspended' as const) : ('active' as const),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/admin/hierarchy',
+    {
+      config: READERS,
+      schema: {
+        tags: ['administrators'],
+        summary: "The city's units (city, districts, streets, communities) as the tree stands now",
+        response: {
+          200: z.object({
+            units: z.array(
+              z.object({
+                unitId: z.string(),
+                level: z.enum(['city', 'district', 'street', 'community']),
+                name: z.string(),
+                parentId: z.string().nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => {
+      const { state } = await context.ledger.load('hierarchy');
+      const units = [...state.units.values()].map((unit) => ({
+        unitId: unit.id,
+        level: unit.level,
+        name: unit.name,
+        parentId: unit.parentId,
+      }));
+      units.sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0));
+      return { units };
+    },
+  );
+}
