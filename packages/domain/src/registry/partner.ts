@@ -3,12 +3,14 @@ import { actsForPartner, isAdministrator } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
-import type { DomainEvent } from '../events/index.js';
+import { cashCopayFenSchema, OFFER_CASH_COPAY_FEN_MAX, type DomainEvent } from '../events/index.js';
 
 export interface PartnerOffer {
   readonly offerId: string;
   readonly title: string;
   readonly priceCentipoints: number;
+  /** 低偿: cash asked on top of the points, in fen; 0 for a points-only offer. */
+  readonly cashCopayFen: number;
 }
 
 export interface PartnerState {
@@ -46,9 +48,10 @@ export function evolvePartner(state: PartnerState, event: DomainEvent): PartnerS
     case 'PartnerOfferPublished': {
       processedKeys.add(event.data.idempotencyKey);
       const { offerId, title, priceCentipoints } = event.data;
+      const cashCopayFen = event.data.cashCopayFen ?? 0;
       return {
         ...state,
-        offers: new Map(state.offers).set(offerId, { offerId, title, priceCentipoints }),
+        offers: new Map(state.offers).set(offerId, { offerId, title, priceCentipoints, cashCopayFen }),
         processedKeys,
       };
     }
@@ -93,11 +96,19 @@ export function decidePartner(
         return reject('PARTNER_SUSPENDED', `partner ${partnerId} is suspended`);
       if (state.offers.has(command.offerId))
         return reject('OFFER_ALREADY_PUBLISHED', `offer ${command.offerId} exists`);
-      const { offerId, title, priceCentipoints } = command;
+      const { offerId, title, priceCentipoints, cashCopayFen } = command;
+      if (cashCopayFen !== undefined && !cashCopayFenSchema.safeParse(cashCopayFen).success) {
+        return reject(
+          'OFFER_CASH_COPAY_INVALID',
+          `a cash co-payment is a whole number of fen from 0 to ${OFFER_CASH_COPAY_FEN_MAX}`,
+          { cashCopayFenMax: OFFER_CASH_COPAY_FEN_MAX },
+        );
+      }
+      const cash = cashCopayFen === undefined || cashCopayFen === 0 ? {} : { cashCopayFen };
       return [
         {
           type: 'PartnerOfferPublished',
-          data: { idempotencyKey, partnerId, offerId, title, priceCentipoints, publishedAt: at, actor },
+          data: { idempotencyKey, partnerId, offerId, title, priceCentipoints, ...cash, publishedAt: at, actor },
         },
       ];
     }

@@ -16,6 +16,7 @@ import {
   resolveStarAwardReview,
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
+import { BENEFICIARY_COMMANDS, receivePoolAllocation } from './decide-beneficiary.js';
 import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
 import { fileDispute, resolveDispute } from './decide-disputes.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
@@ -62,6 +63,7 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   RevokeSpendMandate: 'SpendMandateRevoked',
   FileDispute: 'DisputeFiled',
   ResolveDispute: 'DisputeResolved',
+  ReceivePoolAllocation: 'PoolAllocationReceived',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -92,6 +94,7 @@ export function decideVolunteer(
   }
   if (command.type === 'RegisterVolunteer') return registerVolunteer(command, state, context);
   if (command.type === 'ReceivePointsTransfer') return receivePointsTransfer(command, state, context);
+  if (command.type === 'ReceivePoolAllocation') return receivePoolAllocation(command, state, context);
   if (state.status === 'unregistered')
     return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${command.volunteerId}`);
   if (state.volunteerId !== command.volunteerId)
@@ -102,6 +105,8 @@ export function decideVolunteer(
     return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
   if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
     return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
+  if (state.kind === 'beneficiary' && !BENEFICIARY_COMMANDS.has(command.type))
+    return reject('BENEFICIARY_ACCOUNT_SPEND_ONLY', "a beneficiary's account only spends pool points");
   switch (command.type) {
     case 'DeactivateVolunteer':
       return deactivateVolunteer(command, state, context);

@@ -71,7 +71,12 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
             partnerId: z.string(),
             status: z.enum(['active', 'suspended']),
             offers: z.array(
-              z.object({ offerId: z.string(), title: z.string(), priceCentipoints: z.number().int() }),
+              z.object({
+                offerId: z.string(),
+                title: z.string(),
+                priceCentipoints: z.number().int(),
+                cashCopayFen: z.number().int().describe('低偿: cash asked on top of the points, in fen; 0 if none'),
+              }),
             ),
           }),
         },
@@ -90,7 +95,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
   commandRoute(app, context, {
     url: '/v1/partners/:partnerId/offers',
     tag: 'partners',
-    summary: 'Publish an offer with its price in centipoints',
+    summary:
+      'Publish an offer with its price in centipoints and, for a 低偿 (low-cost) offer, a cash co-payment in fen',
     roles: PARTNERS,
     scope,
     params: partnerParams,
@@ -98,6 +104,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       offerId: idSchema,
       title: textFieldSchema,
       priceCentipoints: positiveCentipointsSchema,
+      // Any number here: the decider answers a bad amount with OFFER_CASH_COPAY_INVALID and the limit.
+      cashCopayFen: z.number().optional(),
     }),
     status: 201,
     response: z.object({ offerId: z.string() }),
