@@ -148,6 +148,12 @@ t.test('a beneficiary spends with a partner under the same consent as a voluntee
   t.equal(captured.statusCode, 200, captured.body);
   const reused = await w.post('/v1/partners/p1/holds', w.partner, { spendCode: code, offerId: 'meal', centipoints: 100 });
   t.equal(problemOf(t, reused).code, 'SPEND_CODE_INVALID', 'a spend code is good once');
+  const last = await w.post('/v1/partners/p1/holds', w.partner, {
+    spendCode: await w.spendCode('b-elder-1'),
+    offerId: 'meal',
+    centipoints: 100,
+  });
+  t.equal(last.statusCode, 201, 'the last 100 of the 300 allocated are held');
   const overdraw = await w.post('/v1/partners/p1/holds', w.partner, {
     spendCode: await w.spendCode('b-elder-1'),
     offerId: 'meal',
@@ -155,7 +161,7 @@ t.test('a beneficiary spends with a partner under the same consent as a voluntee
   });
   t.equal(problemOf(t, overdraw).code, 'INSUFFICIENT_POINTS', 'never below zero');
   const points = await w.get('/v1/admin/beneficiaries/b-elder-1/points', w.admin);
-  t.match(points.json(), { availableCentipoints: 100, heldCentipoints: 0 });
+  t.match(points.json(), { availableCentipoints: 0, heldCentipoints: 100 });
 });
 
 t.test("a beneficiary's account only spends; refusals and roles", async (t) => {
