@@ -27,7 +27,11 @@ import { VOLUNTEER_ID } from './support/fixtures.js';
 import { volunteerWithHours } from './support/points-setup.js';
 import { ADMIN, decideOn, DESK, NOW, SYSTEM, testContext } from './support/scenario.js';
 
-const category = (categoryId: string, priority: number, monthlyAllowanceCentipoints: number): CommandInput => ({
+const category = (
+  categoryId: string,
+  priority: number,
+  monthlyAllowanceCentipoints: number,
+): CommandInput => ({
   type: 'ConfigureBeneficiaryCategory',
   idempotencyKey: `category-${categoryId}-${priority}-${monthlyAllowanceCentipoints}`,
   actor: ADMIN,
@@ -54,7 +58,11 @@ const donation = (donationId: string, centipoints: number): CommandInput => ({
   fromVolunteerId: VOLUNTEER_ID,
   centipoints,
 });
-const allocate = (key: string): CommandInput => ({ type: 'AllocatePoolPoints', idempotencyKey: key, actor: ADMIN });
+const allocate = (key: string): CommandInput => ({
+  type: 'AllocatePoolPoints',
+  idempotencyKey: key,
+  actor: ADMIN,
+});
 
 /** Decides each command on the events so far; fails the test on a rejection. */
 function pool(commands: readonly CommandInput[], context: DecideContext = testContext()): DomainEvent[] {
@@ -76,9 +84,11 @@ t.test('a run serves categories by priority and fills each to its monthly allowa
     donation('d1', 700),
   ]);
   const result = decideOn(given, allocate('run-1'), testContext());
-  if (isDomainError(result)) return t.fail(result.code);
+  if (isDomainError(result)) throw new Error(result.code);
   t.same(
-    result.map((event) => event.type === 'PoolPointsAllocated' && [event.data.beneficiaryId, event.data.centipoints]),
+    result.map(
+      (event) => event.type === 'PoolPointsAllocated' && [event.data.beneficiaryId, event.data.centipoints],
+    ),
     [
       ['b-e1', 300],
       ['b-h1', 400],
@@ -87,7 +97,11 @@ t.test('a run serves categories by priority and fills each to its monthly allowa
   t.match(result[0]!.data, { fromAccount: 'donation-pool', toAccount: 'in-transit', period: '2026-03' });
   const again = decideOn([...given, ...result], allocate('run-2'), testContext());
   t.equal(isDomainError(again) && again.code, 'POOL_NOTHING_TO_ALLOCATE', 'the pool is empty now');
-  t.same(decideOn([...given, ...result], allocate('run-1'), testContext()), [], 'a repeated run does nothing');
+  t.same(
+    decideOn([...given, ...result], allocate('run-1'), testContext()),
+    [],
+    'a repeated run does nothing',
+  );
 });
 
 t.test('pool commands: who may, and what is refused', async (t) => {
@@ -96,7 +110,11 @@ t.test('pool commands: who may, and what is refused', async (t) => {
   t.equal(isDomainError(fromDesk) && fromDesk.code, 'ACTOR_NOT_PERMITTED');
   const unknown = decideOn(given, beneficiary('b-h2', 'nobody'), testContext());
   t.equal(isDomainError(unknown) && unknown.code, 'BENEFICIARY_CATEGORY_NOT_FOUND');
-  const twice = decideOn(given, { ...beneficiary('b-h1', 'hardship'), idempotencyKey: 'other' }, testContext());
+  const twice = decideOn(
+    given,
+    { ...beneficiary('b-h1', 'hardship'), idempotencyKey: 'other' },
+    testContext(),
+  );
   t.equal(isDomainError(twice) && twice.code, 'BENEFICIARY_ALREADY_REGISTERED');
   const empty = decideOn(given, allocate('y'), testContext());
   t.equal(isDomainError(empty) && empty.code, 'POOL_NOTHING_TO_ALLOCATE');
@@ -116,9 +134,15 @@ t.test("a beneficiary's stream receives allocations and only spends them", async
     centipoints: 300,
   };
   const opened = decideOn([], credit, testContext());
-  if (isDomainError(opened)) return t.fail(opened.code);
-  t.match(opened, [{ type: 'PoolAllocationReceived', data: { toAccount: 'volunteer:b-e1', centipoints: 300 } }]);
-  t.same(decideOn(opened, { ...credit, idempotencyKey: 'credit-again' }, testContext()), [], 'once per allocation');
+  if (isDomainError(opened)) throw new Error(opened.code);
+  t.match(opened, [
+    { type: 'PoolAllocationReceived', data: { toAccount: 'volunteer:b-e1', centipoints: 300 } },
+  ]);
+  t.same(
+    decideOn(opened, { ...credit, idempotencyKey: 'credit-again' }, testContext()),
+    [],
+    'once per allocation',
+  );
   const byAdmin = decideOn([], { ...credit, actor: ADMIN }, testContext());
   t.equal(isDomainError(byAdmin) && byAdmin.code, 'ACTOR_NOT_PERMITTED');
   const donate = decideOn(
@@ -167,10 +191,19 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     allowance: fc.integer({ min: 1, max: 400 }),
   }),
   {
-    arbitrary: fc.record({ kind: fc.constant('register' as const), category: fc.integer({ min: 0, max: 2 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('register' as const),
+      category: fc.integer({ min: 0, max: 2 }),
+    }),
     weight: 3,
   },
-  { arbitrary: fc.record({ kind: fc.constant('donate' as const), centipoints: fc.integer({ min: 1, max: 300 }) }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('donate' as const),
+      centipoints: fc.integer({ min: 1, max: 300 }),
+    }),
+    weight: 3,
+  },
   { arbitrary: fc.constant({ kind: 'allocate' as const }), weight: 3 },
   fc.constant({ kind: 'nextMonth' as const }),
 );
@@ -222,7 +255,9 @@ t.test('property: donations and allocations keep Σ = 0 and never pass over a hi
             world.execute(allocate(`a${counter}`));
             const run = world.log
               .slice(before)
-              .filter((event): event is EventOf<'PoolPointsAllocated'> => event.type === 'PoolPointsAllocated');
+              .filter(
+                (event): event is EventOf<'PoolPointsAllocated'> => event.type === 'PoolPointsAllocated',
+              );
             if (run.length === 0) break;
             runsThatPaid += 1;
             const period = run[0]!.data.period;
@@ -230,7 +265,10 @@ t.test('property: donations and allocations keep Σ = 0 and never pass over a hi
             const received = new Map<string, number>();
             for (const event of world.log) {
               if (event.type === 'PoolPointsAllocated' && event.data.period === period)
-                received.set(event.data.beneficiaryId, (received.get(event.data.beneficiaryId) ?? 0) + event.data.centipoints);
+                received.set(
+                  event.data.beneficiaryId,
+                  (received.get(event.data.beneficiaryId) ?? 0) + event.data.centipoints,
+                );
             }
             const rank = (b: { id: string; categoryId: string }, index: number) =>
               [configured.get(b.categoryId)!.priority, b.categoryId, index] as const;
@@ -243,7 +281,9 @@ t.test('property: donations and allocations keep Σ = 0 and never pass over a hi
                 if (!before_(rank(other, index), paidRank)) return;
                 const allowance = configured.get(other.categoryId)!.allowance;
                 if ((received.get(other.id) ?? 0) < allowance)
-                  throw new Error(`${paid.data.beneficiaryId} was paid while ${other.id} is below its allowance`);
+                  throw new Error(
+                    `${paid.data.beneficiaryId} was paid while ${other.id} is below its allowance`,
+                  );
               });
               const allowance = configured.get(registered[paidIndex]!.categoryId)!.allowance;
               if ((received.get(paid.data.beneficiaryId) ?? 0) > allowance)
@@ -260,10 +300,14 @@ t.test('property: donations and allocations keep Σ = 0 and never pass over a hi
       const allocated = new Map<string, number>();
       for (const event of world.log)
         if (event.type === 'PoolPointsAllocated')
-          allocated.set(event.data.beneficiaryId, (allocated.get(event.data.beneficiaryId) ?? 0) + event.data.centipoints);
+          allocated.set(
+            event.data.beneficiaryId,
+            (allocated.get(event.data.beneficiaryId) ?? 0) + event.data.centipoints,
+          );
       const balances = computeBalances(world.log);
       for (const [id, centipoints] of allocated)
-        if (balances.get(`volunteer:${id}`) !== centipoints) throw new Error(`${id} was not credited exactly once`);
+        if (balances.get(`volunteer:${id}`) !== centipoints)
+          throw new Error(`${id} was not credited exactly once`);
     }),
     { numRuns: 200 },
   );

@@ -636,7 +636,12 @@ const CASES: RouteCase[] = [
     success: 200,
     make: async () => ({
       url: '/v1/admin/beneficiary-categories',
-      payload: { categoryId: `cat${next()}`, title: 'Hardship', priority: 2, monthlyAllowanceCentipoints: 500 },
+      payload: {
+        categoryId: `cat${next()}`,
+        title: 'Hardship',
+        priority: 2,
+        monthlyAllowanceCentipoints: 500,
+      },
     }),
   },
   {

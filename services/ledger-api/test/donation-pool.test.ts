@@ -16,7 +16,12 @@ const BENEFICIARY_CONTACT = '0311-5559876';
 async function setUpPool(w: World): Promise<string> {
   for (const category of [
     { categoryId: 'hardship', title: 'In hardship', priority: 2, monthlyAllowanceCentipoints: 500 },
-    { categoryId: 'elderly-alone', title: 'Elderly living alone', priority: 1, monthlyAllowanceCentipoints: 300 },
+    {
+      categoryId: 'elderly-alone',
+      title: 'Elderly living alone',
+      priority: 1,
+      monthlyAllowanceCentipoints: 300,
+    },
   ]) {
     const configured = await w.post('/v1/admin/beneficiary-categories', w.admin, category);
     if (configured.statusCode !== 200) throw new Error(`category failed: ${configured.body}`);
@@ -66,9 +71,9 @@ t.test('an allocation run fills the higher-priority category before the lower on
   await w.post(`/v1/volunteers/${donor}/donations`, w.desk, { centipoints: 200 });
   const second = await w.post('/v1/admin/donation-pool/allocations', w.admin, {});
   t.same(
-    second.json<{ allocations: { beneficiaryId: string; centipoints: number }[] }>().allocations.map(
-      ({ beneficiaryId, centipoints }) => [beneficiaryId, centipoints],
-    ),
+    second
+      .json<{ allocations: { beneficiaryId: string; centipoints: number }[] }>()
+      .allocations.map(({ beneficiaryId, centipoints }) => [beneficiaryId, centipoints]),
     [['b-hardship-1', 200]],
     'the elderly are at their allowance this month: the next donation tops up hardship',
   );
@@ -76,7 +81,10 @@ t.test('an allocation run fills the higher-priority category before the lower on
   t.equal(pool.statusCode, 200, pool.body);
   t.match(pool.json(), {
     balanceCentipoints: 0,
-    categories: [{ categoryId: 'elderly-alone', priority: 1 }, { categoryId: 'hardship', priority: 2 }],
+    categories: [
+      { categoryId: 'elderly-alone', priority: 1 },
+      { categoryId: 'hardship', priority: 2 },
+    ],
     beneficiaries: [
       { beneficiaryId: 'b-hardship-1', allocatedThisPeriodCentipoints: 400 },
       { beneficiaryId: 'b-elder-1', allocatedThisPeriodCentipoints: 300 },
@@ -89,9 +97,15 @@ t.test('an allocation run fills the higher-priority category before the lower on
   const unknown = await w.get('/v1/admin/beneficiaries/b-nobody/points', w.admin);
   t.equal(problemOf(t, unknown).code, 'BENEFICIARY_NOT_FOUND');
 
-  const balances = await w.get(`/v1/audit/balances?minPosition=${second.json<{ position: string }>().position}`, w.auditor);
+  const balances = await w.get(
+    `/v1/audit/balances?minPosition=${second.json<{ position: string }>().position}`,
+    w.auditor,
+  );
   t.equal(balances.statusCode, 200, balances.body);
-  const audit = balances.json<{ accounts: { account: string; balanceCentipoints: number }[]; totalCentipoints: number }>();
+  const audit = balances.json<{
+    accounts: { account: string; balanceCentipoints: number }[];
+    totalCentipoints: number;
+  }>();
   t.equal(audit.totalCentipoints, 0, 'Σ balances = 0');
   t.match(
     Object.fromEntries(audit.accounts.map((account) => [account.account, account.balanceCentipoints])),
@@ -142,11 +156,19 @@ t.test('a beneficiary spends with a partner under the same consent as a voluntee
   });
   t.equal(held.statusCode, 201, held.body);
   t.equal(held.json<{ volunteerId: string }>().volunteerId, 'b-elder-1');
-  const captured = await w.post(`/v1/partners/p1/holds/${held.json<{ holdId: string }>().holdId}/capture`, w.partner, {
-    volunteerId: 'b-elder-1',
-  });
+  const captured = await w.post(
+    `/v1/partners/p1/holds/${held.json<{ holdId: string }>().holdId}/capture`,
+    w.partner,
+    {
+      volunteerId: 'b-elder-1',
+    },
+  );
   t.equal(captured.statusCode, 200, captured.body);
-  const reused = await w.post('/v1/partners/p1/holds', w.partner, { spendCode: code, offerId: 'meal', centipoints: 100 });
+  const reused = await w.post('/v1/partners/p1/holds', w.partner, {
+    spendCode: code,
+    offerId: 'meal',
+    centipoints: 100,
+  });
   t.equal(problemOf(t, reused).code, 'SPEND_CODE_INVALID', 'a spend code is good once');
   const last = await w.post('/v1/partners/p1/holds', w.partner, {
     spendCode: await w.spendCode('b-elder-1'),

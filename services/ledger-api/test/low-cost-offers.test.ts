@@ -138,10 +138,7 @@ t.test('redemptions record points and cash; the statement totals both per month'
     'each hold shows the cash it was placed with',
   );
   const period = body.settlements[0]!.period;
-  const month = await w.get(
-    `/v1/partners/p1/statement?period=${period}&minPosition=${position}`,
-    w.admin,
-  );
+  const month = await w.get(`/v1/partners/p1/statement?period=${period}&minPosition=${position}`, w.admin);
   t.match(month.json(), { settlements: [{ period, capturedCashFen: 1000 }] });
   const otherPartner = await w.get('/v1/partners/p1/statement', w.otherPartner);
   t.equal(otherPartner.statusCode, 403, "another partner never sees this statement's cash");

@@ -62,7 +62,11 @@ export function planAllocation(input: AllocationInput): PlannedAllocation[] {
     const received = input.allocatedThisPeriod.get(beneficiary.beneficiaryId) ?? 0;
     const centipoints = Math.min(Math.max(0, allowance - received), remaining);
     if (centipoints === 0) continue;
-    planned.push({ beneficiaryId: beneficiary.beneficiaryId, categoryId: beneficiary.categoryId, centipoints });
+    planned.push({
+      beneficiaryId: beneficiary.beneficiaryId,
+      categoryId: beneficiary.categoryId,
+      centipoints,
+    });
     remaining -= centipoints;
   }
   return planned;

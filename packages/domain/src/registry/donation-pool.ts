@@ -204,9 +204,13 @@ function allocate(
     allocatedThisPeriod: state.allocated.get(period) ?? new Map(),
   });
   if (planned.length === 0) {
-    return reject('POOL_NOTHING_TO_ALLOCATE', 'the pool is empty or every beneficiary has this month’s allowance', {
-      poolBalanceCentipoints: state.balanceCentipoints,
-    });
+    return reject(
+      'POOL_NOTHING_TO_ALLOCATE',
+      'the pool is empty or every beneficiary has this month’s allowance',
+      {
+        poolBalanceCentipoints: state.balanceCentipoints,
+      },
+    );
   }
   const runId = context.newId();
   const { idempotencyKey, actor } = command;

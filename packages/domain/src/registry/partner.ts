@@ -108,7 +108,16 @@ export function decidePartner(
       return [
         {
           type: 'PartnerOfferPublished',
-          data: { idempotencyKey, partnerId, offerId, title, priceCentipoints, ...cash, publishedAt: at, actor },
+          data: {
+            idempotencyKey,
+            partnerId,
+            offerId,
+            title,
+            priceCentipoints,
+            ...cash,
+            publishedAt: at,
+            actor,
+          },
         },
       ];
     }

@@ -75,7 +75,10 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
                 offerId: z.string(),
                 title: z.string(),
                 priceCentipoints: z.number().int(),
-                cashCopayFen: z.number().int().describe('低偿: cash asked on top of the points, in fen; 0 if none'),
+                cashCopayFen: z
+                  .number()
+                  .int()
+                  .describe('低偿: cash asked on top of the points, in fen; 0 if none'),
               }),
             ),
           }),

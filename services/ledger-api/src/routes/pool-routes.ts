@@ -208,7 +208,8 @@ export async function poolRoutes(app: TypedApp, context: PoolRouteDependencies):
       const nowMs = context.clock();
       // Before its first allocation the spending account is not open: it holds nothing yet.
       const balances = await readVolunteer(ledger, beneficiaryId, (state) => ({
-        availableCentipoints: state.status === 'unregistered' ? 0 : Math.max(0, usableCentipoints(state, nowMs)),
+        availableCentipoints:
+          state.status === 'unregistered' ? 0 : Math.max(0, usableCentipoints(state, nowMs)),
         heldCentipoints: state.heldCentipoints,
       }));
       return { beneficiaryId, categoryId: registered.categoryId, ...balances };
