@@ -89,38 +89,8 @@ export function decidePartner(
   }
   if (state.status === 'unregistered') return reject('PARTNER_NOT_FOUND', `no partner ${partnerId}`);
   switch (command.type) {
-    case 'PublishPartnerOffer': {
-      if (!actsForPartner(actor, partnerId))
-        return reject('ACTOR_NOT_PERMITTED', 'only the partner or an administrator publishes its offers');
-      if (state.status === 'suspended')
-        return reject('PARTNER_SUSPENDED', `partner ${partnerId} is suspended`);
-      if (state.offers.has(command.offerId))
-        return reject('OFFER_ALREADY_PUBLISHED', `offer ${command.offerId} exists`);
-      const { offerId, title, priceCentipoints, cashCopayFen } = command;
-      if (cashCopayFen !== undefined && !cashCopayFenSchema.safeParse(cashCopayFen).success) {
-        return reject(
-          'OFFER_CASH_COPAY_INVALID',
-          `a cash co-payment is a whole number of fen from 0 to ${OFFER_CASH_COPAY_FEN_MAX}`,
-          { cashCopayFenMax: OFFER_CASH_COPAY_FEN_MAX },
-        );
-      }
-      const cash = cashCopayFen === undefined || cashCopayFen === 0 ? {} : { cashCopayFen };
-      return [
-        {
-          type: 'PartnerOfferPublished',
-          data: {
-            idempotencyKey,
-            partnerId,
-            offerId,
-            title,
-            priceCentipoints,
-            ...cash,
-            publishedAt: at,
-            actor,
-          },
-        },
-      ];
-    }
+    case 'PublishPartnerOffer':
+      return publishOffer(command, state, context);
     case 'SuspendPartner':
       if (!isAdministrator(actor))
         return reject('ACTOR_NOT_PERMITTED', 'only an administrator suspends partners');
@@ -139,4 +109,32 @@ export function decidePartner(
         return reject('PARTNER_NOT_SUSPENDED', `partner ${partnerId} is not suspended`);
       return [{ type: 'PartnerReinstated', data: { idempotencyKey, partnerId, reinstatedAt: at, actor } }];
   }
+}
+
+function publishOffer(
+  command: CommandOf<'PublishPartnerOffer'>,
+  state: PartnerState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  const { idempotencyKey, actor, partnerId, offerId, title, priceCentipoints, cashCopayFen } = command;
+  if (!actsForPartner(actor, partnerId))
+    return reject('ACTOR_NOT_PERMITTED', 'only the partner or an administrator publishes its offers');
+  if (state.status === 'suspended') return reject('PARTNER_SUSPENDED', `partner ${partnerId} is suspended`);
+  if (state.offers.has(offerId)) return reject('OFFER_ALREADY_PUBLISHED', `offer ${offerId} exists`);
+  if (cashCopayFen !== undefined && !cashCopayFenSchema.safeParse(cashCopayFen).success) {
+    return reject(
+      'OFFER_CASH_COPAY_INVALID',
+      `a cash co-payment is a whole number of fen from 0 to ${OFFER_CASH_COPAY_FEN_MAX}`,
+      { cashCopayFenMax: OFFER_CASH_COPAY_FEN_MAX },
+    );
+  }
+  // 0 is a points-only offer: recorded without the field, like every offer before 低偿 existed.
+  const cash = cashCopayFen === undefined || cashCopayFen === 0 ? {} : { cashCopayFen };
+  const at = context.now;
+  return [
+    {
+      type: 'PartnerOfferPublished',
+      data: { idempotencyKey, partnerId, offerId, title, priceCentipoints, ...cash, publishedAt: at, actor },
+    },
+  ];
 }

@@ -80,6 +80,20 @@ const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
   'GrantSpendMandate',
 ]);
 
+/** What the stream's status refuses before any rule of the command is looked at. */
+function refusedByStatus(command: VolunteerCommand, state: VolunteerState): DomainError | undefined {
+  // After erasure the stream only keeps its numbers: nothing may append to it again, so no new
+  // personal data (and no new data key) can ever be tied to the erased stream.
+  if (state.personalDataErased)
+    return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
+  if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
+    return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
+  // A beneficiary's stream only receives pool allocations and spends them (docs/domain.md).
+  if (state.kind === 'beneficiary' && !BENEFICIARY_COMMANDS.has(command.type))
+    return reject('BENEFICIARY_ACCOUNT_SPEND_ONLY', "a beneficiary's account only spends pool points");
+  return undefined;
+}
+
 export function decideVolunteer(
   command: VolunteerCommand,
   state: VolunteerState,
@@ -99,14 +113,8 @@ export function decideVolunteer(
     return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${command.volunteerId}`);
   if (state.volunteerId !== command.volunteerId)
     throw new Error('command routed to the wrong volunteer stream');
-  // After erasure the stream only keeps its numbers: nothing may append to it again, so no new
-  // personal data (and no new data key) can ever be tied to the erased stream.
-  if (state.personalDataErased)
-    return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
-  if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
-    return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
-  if (state.kind === 'beneficiary' && !BENEFICIARY_COMMANDS.has(command.type))
-    return reject('BENEFICIARY_ACCOUNT_SPEND_ONLY', "a beneficiary's account only spends pool points");
+  const refused = refusedByStatus(command, state);
+  if (refused !== undefined) return refused;
   switch (command.type) {
     case 'DeactivateVolunteer':
       return deactivateVolunteer(command, state, context);
