@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import t from 'tap';
 import {
   compensate,
+  DEFAULT_LEDGER_RULES,
+  DEFAULT_POINTS_POLICY,
   computeBalances,
   COMMAND_STREAM_KIND,
   deciderFor,
@@ -23,8 +25,8 @@ import {
   type DomainEvent,
   type EventOf,
 } from '../src/index.js';
-import { VOLUNTEER_ID } from './support/fixtures.js';
-import { volunteerWithHours } from './support/points-setup.js';
+import { hold, mandate, VOLUNTEER_ID } from './support/fixtures.js';
+import { partnerContext, volunteerWithHours } from './support/points-setup.js';
 import { ADMIN, decideOn, DESK, NOW, SYSTEM, testContext } from './support/scenario.js';
 
 const category = (
@@ -151,6 +153,40 @@ t.test("a beneficiary's stream receives allocations and only spends them", async
     testContext(),
   );
   t.equal(isDomainError(donate) && donate.code, 'BENEFICIARY_ACCOUNT_SPEND_ONLY');
+});
+
+t.test('a beneficiary holds with consent and without stars, even where volunteers need one', async (t) => {
+  const oneStar = {
+    ...DEFAULT_LEDGER_RULES,
+    initialPointsPolicy: { ...DEFAULT_POINTS_POLICY, minStarToRedeem: 1 },
+  };
+  const context = partnerContext(t, { rules: oneStar });
+  const credit: CommandInput = {
+    type: 'ReceivePoolAllocation',
+    idempotencyKey: 'credit-star',
+    actor: SYSTEM,
+    volunteerId: 'b-e2',
+    allocationId: 'a-star',
+    categoryId: 'elderly-alone',
+    community: 'Qiaoxi',
+    centipoints: 600,
+  };
+  const events = pool([credit], context);
+  const withoutConsent = decideOn(events, hold(500, { volunteerId: 'b-e2' }), context);
+  t.equal(isDomainError(withoutConsent) && withoutConsent.code, 'CONSENT_REQUIRED', 'consent first');
+  const consented = [...events];
+  const granted = decideOn(consented, mandate({ volunteerId: 'b-e2' }), context);
+  if (isDomainError(granted)) throw new Error(granted.code);
+  consented.push(...granted);
+  const held = decideOn(consented, hold(500, { volunteerId: 'b-e2' }), context);
+  t.match(held, [{ type: 'PointsHeld', data: { fromAccount: 'volunteer:b-e2', centipoints: 500 } }]);
+  const volunteer = volunteerWithHours(t, 6, context);
+  const refused = decideOn(volunteer, hold(500), context);
+  t.equal(
+    isDomainError(refused) && refused.code,
+    'STAR_LEVEL_TOO_LOW_TO_REDEEM',
+    'a volunteer without a star',
+  );
 });
 
 /** A little multi-stream ledger: commands routed to their streams, reactions run at once. */

@@ -130,6 +130,12 @@ t.test('a beneficiary spends with a partner under the same consent as a voluntee
     monthlyCapCentipoints: 150,
   });
   t.equal(mandate.statusCode, 201, "the beneficiary's community desk records the mandate");
+  const redeemable = await w.get('/v1/partners/p1/volunteers/b-elder-1/redeemable-points', w.partner);
+  t.match(
+    redeemable.json(),
+    { volunteerId: 'b-elder-1', redeemableCentipoints: 300 },
+    'what a redemption needs',
+  );
   const otherDesk = await w.post('/v1/volunteers/b-elder-1/mandates', w.otherDesk, {
     partnerId: 'p1',
     monthlyCapCentipoints: 150,

@@ -142,7 +142,9 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
           if (state.status === 'unregistered') return null;
           // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
           if (!hasMandateInForce(state, request.params.partnerId, nowMs)) return 'no-consent';
-          if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
+          // The star rule is a volunteer's; a donation-pool beneficiary spends without stars.
+          const starTooLow = state.kind !== 'beneficiary' && effectiveStarLevel(state, nowMs) < minStar;
+          if (state.status !== 'active' || starTooLow) return 0;
           return Math.max(0, usableCentipoints(state, nowMs));
         },
         reader,
