@@ -19,6 +19,7 @@ import {
   decideDonationPool,
   evolveDonationPool,
   initialDonationPoolState,
+  type DonationPoolCommand,
   type DonationPoolState,
 } from './registry/donation-pool.js';
 import {
@@ -92,7 +93,7 @@ export const policyDecider: Decider<PolicyState, CommandOf<'ChangePointsPolicy'>
   decide: decidePolicy,
 };
 
-export const donationPoolDecider: Decider<DonationPoolState, CommandOf<'ReceiveDonation'>> = {
+export const donationPoolDecider: Decider<DonationPoolState, DonationPoolCommand> = {
   initialState: () => initialDonationPoolState,
   evolve: evolveDonationPool,
   decide: decideDonationPool,
@@ -167,6 +168,9 @@ export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Ob
   ReinstateOrganisation: 'organisation',
   ChangePointsPolicy: 'policy',
   ReceiveDonation: 'donation-pool',
+  ConfigureBeneficiaryCategory: 'donation-pool',
+  RegisterBeneficiary: 'donation-pool',
+  AllocatePoolPoints: 'donation-pool',
   IssueSpendCode: 'spend-code',
   RegisterArea: 'hierarchy',
   RegisterCommunity: 'hierarchy',
@@ -195,6 +199,9 @@ export function streamForCommand(command: Command, nationalIdHash?: string): str
     case 'ChangePointsPolicy':
       return policyStream;
     case 'ReceiveDonation':
+    case 'ConfigureBeneficiaryCategory':
+    case 'RegisterBeneficiary':
+    case 'AllocatePoolPoints':
       return donationPoolStream;
     case 'IssueSpendCode':
       return spendCodeStream(command.codeHash);

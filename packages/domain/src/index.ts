@@ -13,6 +13,7 @@ export * from './events/index.js';
 export * from './events/catalogue.js';
 export * from './national-id.js';
 export * from './policy/policy.js';
+export * from './pool/allocation-rule.js';
 export * from './reactions.js';
 export * from './registry/donation-pool.js';
 export * from './registry/hierarchy.js';

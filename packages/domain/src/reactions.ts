@@ -12,7 +12,7 @@ import type { DomainEvent } from './events/index.js';
 /** The actor named on commands the ledger issues to itself. */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'ledger', role: 'system' });
 
-/** Commands caused by `event`: the credit side of transfers and donations. */
+/** Commands caused by `event`: the credit side of transfers, donations and pool allocations. */
 export function react(event: DomainEvent): Command[] {
   switch (event.type) {
     case 'PointsTransferSent':
@@ -35,6 +35,19 @@ export function react(event: DomainEvent): Command[] {
           actor: SYSTEM_ACTOR,
           donationId: event.data.donationId,
           fromVolunteerId: event.data.volunteerId,
+          centipoints: event.data.centipoints,
+        },
+      ];
+    case 'PoolPointsAllocated':
+      return [
+        {
+          type: 'ReceivePoolAllocation',
+          idempotencyKey: `pool-allocation-credit:${event.data.allocationId}`,
+          actor: SYSTEM_ACTOR,
+          volunteerId: event.data.beneficiaryId,
+          allocationId: event.data.allocationId,
+          categoryId: event.data.categoryId,
+          community: event.data.community,
           centipoints: event.data.centipoints,
         },
       ];

@@ -68,6 +68,8 @@ export interface HoldView {
   readonly expiresAt: string | null;
   readonly status: string;
   readonly resolvedAt: string | null;
+  /** 低偿: cash co-payment in fen recorded with the hold; 0 when none. */
+  readonly cashCopayFen: number;
 }
 
 export interface SettlementView {
@@ -81,6 +83,8 @@ export interface SettlementView {
   readonly releasedCentipoints: number;
   readonly expiredCount: number;
   readonly expiredCentipoints: number;
+  /** Cash co-payments (低偿) collected with this period's captures, in fen. */
+  readonly capturedCashFen: number;
 }
 
 export interface CommunityStatistics {
@@ -157,6 +161,7 @@ function toSettlement(row: Row): SettlementView {
     releasedCentipoints: n(row.released_centipoints),
     expiredCount: n(row.expired_count),
     expiredCentipoints: n(row.expired_centipoints),
+    capturedCashFen: n(row.captured_cash_fen),
   };
 }
 
@@ -291,6 +296,7 @@ export function createReadModelQueries(db: ReadModelDatabase) {
           expiresAt: nullable(row.expires_at),
           status: s(row.status),
           resolvedAt: nullable(row.resolved_at),
+          cashCopayFen: n(row.cash_copay_fen),
         })),
       };
     },

@@ -137,9 +137,11 @@ export const TABLES: readonly TableSpec[] = [
       expires_at: text,
       status: text,
       resolved_at: text,
+      /** 低偿: cash co-payment in fen recorded with the hold; 0 when none. */
+      cash_copay_fen: int,
     },
     indexes: [['partner_id', 'held_at']],
-    fixed: ['partner_id', 'offer_id', 'centipoints', 'held_at', 'expires_at'],
+    fixed: ['partner_id', 'offer_id', 'centipoints', 'held_at', 'expires_at', 'cash_copay_fen'],
     evictionRank: 0,
   },
   {
@@ -157,6 +159,8 @@ export const TABLES: readonly TableSpec[] = [
       released_centipoints: int,
       expired_count: int,
       expired_centipoints: int,
+      /** Cash co-payments (低偿) of the captures in the period, in fen: what the partner collected in cash. */
+      captured_cash_fen: int,
     },
     indexes: [],
     fixed: [],

@@ -414,9 +414,12 @@ async function partnerJourney(
   const period = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' })
     .format(Date.now())
     .slice(0, 7);
-  t.ok(csv.startsWith('\uFEFFpartner,period,holdId,offerId,heldAt,status,points\r\n'), 'CSV with a header');
-  t.ok(csv.includes(`canteen,${period},total:captured,,,2,2\r\n`), 'and the month’s captured total');
-  t.equal(csv.match(/,lunch,.*,captured,1\r\n/g)?.length, 2, 'one line per hold');
+  t.ok(
+    csv.startsWith('\uFEFFpartner,period,holdId,offerId,heldAt,status,points,cashYuan\r\n'),
+    'CSV with a header',
+  );
+  t.ok(csv.includes(`canteen,${period},total:captured,,,2,2,0.00\r\n`), 'and the month’s captured total');
+  t.equal(csv.match(/,lunch,.*,captured,1,0\.00\r\n/g)?.length, 2, 'one line per hold');
   await checkAccessibility(t, page, 'partner-statement');
   await signOutOf(page);
 }

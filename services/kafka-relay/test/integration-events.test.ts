@@ -115,6 +115,61 @@ t.test('PointsHeld says which consent authorised it, never the code or its hash'
     if (result.kind === 'publish') t.notOk(result.message.value.includes(codeHash), 'no code hash leaves');
 });
 
+t.test('a 低偿 hold and capture carry the cash co-payment; points-only ones stay as before', async (t) => {
+  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), EVENT_STORE_FILE) });
+  t.teardown(() => store.close());
+  const actor = { id: 'p1-user', role: 'partner', partnerId: 'p1' };
+  const hold = (holdId: string, cash: { cashCopayFen?: number }) => [
+    domainEvent('PointsHeld', {
+      idempotencyKey: `hold-${holdId}`,
+      fromAccount: 'volunteer:v1',
+      toAccount: 'held:v1',
+      centipoints: 100,
+      volunteerId: 'v1',
+      holdId,
+      partnerId: 'p1',
+      offerId: 'lunch',
+      heldAt: '2026-03-01T08:00:00.000Z',
+      expiresAt: '2026-03-01T08:00:00.000Z',
+      actor,
+      consent: { form: 'mandate' },
+      ...cash,
+    }),
+    domainEvent('PointsCaptured', {
+      idempotencyKey: `hold-${holdId}`,
+      fromAccount: 'held:v1',
+      toAccount: 'partner:p1',
+      centipoints: 100,
+      volunteerId: 'v1',
+      holdId,
+      partnerId: 'p1',
+      capturedAt: '2026-03-01T08:00:00.000Z',
+      actor,
+      ...cash,
+    }),
+  ];
+  await store.appendToStream(
+    volunteerStream('v1'),
+    [...hold('h1', { cashCopayFen: 500 }), ...hold('h2', {})],
+    {
+      expectedRevision: 'no_stream',
+    },
+  );
+  const findRecord = createServiceRecordFinder(store);
+  const published = await Promise.all(
+    (await store.readAll()).map((event) => mapEvent(event, 'test.', findRecord)),
+  );
+  t.same(
+    published.map((result) =>
+      result.kind === 'publish'
+        ? (JSON.parse(result.message.value) as { data: { cashCopayFen?: number } }).data.cashCopayFen
+        : result.kind,
+    ),
+    [500, 500, undefined, undefined],
+    'the optional field is present only with cash, so older consumers see no change',
+  );
+});
+
 t.test('data that fails its integration schema is reported invalid, with the failing field', async (t) => {
   const store = createSqliteEventStore({ path: join(temporaryDirectory(t), EVENT_STORE_FILE) });
   t.teardown(() => store.close());

@@ -37,6 +37,7 @@ import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { hierarchyRoutes } from './routes/hierarchy-routes.js';
+import { poolRoutes } from './routes/pool-routes.js';
 import { certificateRoutes } from './routes/certificate-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
@@ -256,6 +257,7 @@ async function registerRouteFamilies(
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
   await app.register(adminRoutes, commands);
+  await app.register(poolRoutes, { ...commands, clock });
   await app.register(disputeRoutes, { ...commands, projector, readModels: parts.readModels, config });
   await app.register(readModelRoutes, {
     ledger,

@@ -60,6 +60,26 @@ async function volunteerWithMandate(w: World): Promise<string> {
   return id;
 }
 
+/** A fresh beneficiary of the donation pool in category `matrix` (allowance 1 centipoint a month). */
+async function poolBeneficiary(w: World): Promise<string> {
+  await w.post('/v1/admin/beneficiary-categories', w.admin, {
+    categoryId: 'matrix',
+    title: 'Matrix',
+    priority: 1,
+    monthlyAllowanceCentipoints: 1,
+  });
+  const beneficiaryId = `b-${next()}`;
+  const registered = await w.post('/v1/admin/beneficiaries', w.admin, {
+    beneficiaryId,
+    categoryId: 'matrix',
+    community: 'c1',
+    name: 'Zhao Guifen',
+    contact: '0311-5559876',
+  });
+  if (registered.statusCode !== 201) throw new Error(`beneficiary failed: ${registered.body}`);
+  return beneficiaryId;
+}
+
 async function pendingRecord(w: World): Promise<{ volunteerId: string; recordId: string }> {
   const volunteerId = await volunteer(w);
   const response = await w.post(`/v1/volunteers/${volunteerId}/service-records`, w.admin, {
@@ -609,6 +629,63 @@ const CASES: RouteCase[] = [
       url: `/v1/admin/organisations/${await organisation(w, true)}/reinstate`,
       payload: {},
     }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/beneficiary-categories',
+    success: 200,
+    make: async () => ({
+      url: '/v1/admin/beneficiary-categories',
+      payload: {
+        categoryId: `cat${next()}`,
+        title: 'Hardship',
+        priority: 2,
+        monthlyAllowanceCentipoints: 500,
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/beneficiaries',
+    success: 201,
+    make: async (w) => {
+      await poolBeneficiary(w);
+      return {
+        url: '/v1/admin/beneficiaries',
+        payload: {
+          beneficiaryId: `b-${next()}`,
+          categoryId: 'matrix',
+          community: 'c1',
+          name: 'Qian Wei',
+          contact: '0311-5550002',
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/donation-pool/allocations',
+    success: 201,
+    make: async (w, _role, willSucceed) => {
+      if (willSucceed) {
+        // A beneficiary below their allowance and a point in the pool: the run pays someone.
+        await poolBeneficiary(w);
+        await w.post(`/v1/volunteers/${await volunteerWithPoints(w)}/donations`, w.admin, { centipoints: 1 });
+      }
+      return { url: '/v1/admin/donation-pool/allocations', payload: {} };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/admin/donation-pool',
+    success: 200,
+    make: async () => ({ url: '/v1/admin/donation-pool' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/admin/beneficiaries/:beneficiaryId/points',
+    success: 200,
+    make: async (w) => ({ url: `/v1/admin/beneficiaries/${await poolBeneficiary(w)}/points` }),
   },
   {
     method: 'POST',

@@ -24,11 +24,14 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly (readonly string[
   ServiceCertificateIssued: [['name'], ['nationalIdMasked']],
   // A community's coordinator (专人负责) is a data subject of their own, not a volunteer.
   CommunityRegistered: [['coordinatorName'], ['coordinatorContact']],
+  // A donation-pool beneficiary is a data subject of their own, not a volunteer.
+  BeneficiaryRegistered: [['name'], ['contact']],
 };
 
 /**
  * Whose data key seals an event's personal fields: the volunteer's, except for events about a
- * community coordinator, sealed under `coordinator:<coordinatorId>` so that a coordinator's key
+ * community coordinator, sealed under `coordinator:<coordinatorId>`, and a donation-pool
+ * beneficiary's registration, sealed under `beneficiary:<beneficiaryId>` so that a coordinator's key
  * can never be a volunteer's (volunteer ids have no colon) and erasing one touches only them.
  */
 export function dataSubjectOf(event: { readonly type: string; readonly data: JsonObject }): string {
@@ -36,6 +39,11 @@ export function dataSubjectOf(event: { readonly type: string; readonly data: Jso
     const coordinatorId = event.data.coordinatorId;
     if (typeof coordinatorId !== 'string') throw new Error('CommunityRegistered has no coordinatorId');
     return `coordinator:${coordinatorId}`;
+  }
+  if (event.type === 'BeneficiaryRegistered') {
+    const beneficiaryId = event.data.beneficiaryId;
+    if (typeof beneficiaryId !== 'string') throw new Error('BeneficiaryRegistered has no beneficiaryId');
+    return `beneficiary:${beneficiaryId}`;
   }
   const volunteerId = event.data.volunteerId;
   if (typeof volunteerId !== 'string')

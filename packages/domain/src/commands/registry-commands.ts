@@ -20,6 +20,11 @@ export const publishPartnerOfferSchema = z.strictObject({
   offerId: idSchema,
   title: textFieldSchema,
   priceCentipoints: positiveCentipointsSchema,
+  /**
+   * Cash co-payment in fen. Any number passes the shape check so that the decider can answer a
+   * bad amount with its own code, OFFER_CASH_COPAY_INVALID, naming the limit.
+   */
+  cashCopayFen: z.number().optional(),
 });
 
 export const suspendPartnerSchema = z.strictObject({

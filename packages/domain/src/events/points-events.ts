@@ -13,6 +13,8 @@ import {
   qualityGradeSchema,
 } from './common.js';
 import { consentSchema } from './consent-events.js';
+import { cashCopayFenSchema } from './registry-events.js';
+import { poolAllocationReceivedData, POOL_OUTFLOW_EVENT_DATA } from './pool-events.js';
 
 export const pointsEarnedData = z.object({
   ...eventBase,
@@ -72,6 +74,8 @@ export const pointsHeldData = z.object({
   actor: actorSchema,
   /** The volunteer's consent that authorised the hold; absent on holds from before consent was required. */
   consent: consentSchema.optional(),
+  /** The offer's cash co-payment (低偿) in fen at the time of the hold; absent = 0 (older events, free offers). */
+  cashCopayFen: cashCopayFenSchema.optional(),
 });
 
 const holdResolution = {
@@ -86,6 +90,8 @@ export const pointsCapturedData = z.object({
   ...holdResolution,
   capturedAt: instantSchema,
   actor: actorSchema,
+  /** Cash the partner collected with the points, in fen, copied from the hold; absent = 0. */
+  cashCopayFen: cashCopayFenSchema.optional(),
 });
 export const pointsReleasedData = z.object({
   ...holdResolution,
@@ -167,8 +173,10 @@ export const POINTS_EVENT_DATA = {
   PointsTransferReceived: pointsTransferReceivedData,
   PointsTransferRefunded: pointsTransferRefundedData,
   PointsDonated: pointsDonatedData,
+  PoolAllocationReceived: poolAllocationReceivedData,
 } as const;
 
 export const DONATION_POOL_EVENT_DATA = {
   DonationReceived: donationReceivedData,
+  ...POOL_OUTFLOW_EVENT_DATA,
 } as const;

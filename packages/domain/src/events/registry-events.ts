@@ -19,12 +19,23 @@ export const partnerRegisteredData = z.object({
   actor: actorSchema,
 });
 
+/**
+ * Largest cash co-payment an offer may ask, in fen: 100,000 (¥1,000). Our choice, not from the
+ * policy texts: a 低偿 (low-cost) service asks a small part of its price in cash; anything above
+ * this is a typing error (yuan entered as fen ×100), not a low-cost offer.
+ */
+export const OFFER_CASH_COPAY_FEN_MAX = 100_000;
+/** A cash amount in fen (1/100 yuan): a whole number from 0 to `OFFER_CASH_COPAY_FEN_MAX`. */
+export const cashCopayFenSchema = z.number().int().nonnegative().max(OFFER_CASH_COPAY_FEN_MAX);
+
 export const partnerOfferPublishedData = z.object({
   ...eventBase,
   partnerId: idSchema,
   offerId: idSchema,
   title: shortTextSchema,
   priceCentipoints: positiveCentipointsSchema,
+  /** 低偿: cash the volunteer pays the partner on top of the points, in fen; absent on offers before it existed (= 0). */
+  cashCopayFen: cashCopayFenSchema.optional(),
   publishedAt: instantSchema,
   actor: actorSchema,
 });

@@ -1,34 +1,123 @@
 /**
- * The `donation-pool` stream: the credit side of donations. It never refuses a donation, so a
- * donation's debit is never refunded; its state only remembers which donations it received, to
- * make the crediting reaction idempotent.
+ * The `donation-pool` stream: the credit side of donations, and the pool's outflow to
+ * beneficiaries. It never refuses a donation, so a donation's debit is never refunded. It holds
+ * the beneficiary categories, the beneficiaries and what each was allocated per local month, so
+ * that an allocation run is decided against all of them and the balance under one revision.
  */
 import { DONATION_POOL_ACCOUNT, IN_TRANSIT_ACCOUNT } from '../accounts.js';
-import { isSystem } from '../authority.js';
+import { isAdministrator, isSystem } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
+import {
+  planAllocation,
+  type AllocationBeneficiary,
+  type AllocationCategory,
+} from '../pool/allocation-rule.js';
+import { formatInstant, localMonthStartMs, parseInstant } from '../time.js';
+
+export interface PoolBeneficiary extends AllocationBeneficiary {
+  readonly community: string;
+}
 
 export interface DonationPoolState {
   readonly receivedDonationIds: ReadonlySet<string>;
+  /** Balance of the `donation-pool` account: donations received less allocations. */
   readonly balanceCentipoints: number;
+  readonly categories: ReadonlyMap<string, AllocationCategory & { readonly title: string }>;
+  readonly beneficiaries: ReadonlyMap<string, PoolBeneficiary>;
+  /** Local month (`YYYY-MM`) → beneficiary id → centipoints allocated in that month. */
+  readonly allocated: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Idempotency keys of the administrators' commands on this stream. */
+  readonly processedKeys: ReadonlySet<string>;
 }
 
 export const initialDonationPoolState: DonationPoolState = Object.freeze({
   receivedDonationIds: new Set<string>(),
   balanceCentipoints: 0,
+  categories: new Map(),
+  beneficiaries: new Map(),
+  allocated: new Map(),
+  processedKeys: new Set<string>(),
 });
 
+export type DonationPoolCommand = CommandOf<
+  'ReceiveDonation' | 'ConfigureBeneficiaryCategory' | 'RegisterBeneficiary' | 'AllocatePoolPoints'
+>;
+
+/** The local month of an instant, `YYYY-MM`, under the ledger's local time offset. */
+export function localPeriodOf(instant: string, offsetMinutes: number): string {
+  const startMs = localMonthStartMs(parseInstant(instant), offsetMinutes);
+  return formatInstant(startMs + offsetMinutes * 60_000).slice(0, 7);
+}
+
+function withKey(state: DonationPoolState, key: string): ReadonlySet<string> {
+  return new Set(state.processedKeys).add(key);
+}
+
 export function evolveDonationPool(state: DonationPoolState, event: DomainEvent): DonationPoolState {
-  if (event.type !== 'DonationReceived') return state;
-  return {
-    receivedDonationIds: new Set(state.receivedDonationIds).add(event.data.donationId),
-    balanceCentipoints: state.balanceCentipoints + event.data.centipoints,
-  };
+  switch (event.type) {
+    case 'DonationReceived':
+      return {
+        ...state,
+        receivedDonationIds: new Set(state.receivedDonationIds).add(event.data.donationId),
+        balanceCentipoints: state.balanceCentipoints + event.data.centipoints,
+      };
+    case 'BeneficiaryCategoryConfigured': {
+      const { categoryId, title, priority, monthlyAllowanceCentipoints } = event.data;
+      const category = { categoryId, title, priority, monthlyAllowanceCentipoints };
+      return {
+        ...state,
+        categories: new Map(state.categories).set(categoryId, category),
+        processedKeys: withKey(state, event.data.idempotencyKey),
+      };
+    }
+    case 'BeneficiaryRegistered': {
+      const { beneficiaryId, categoryId, community } = event.data;
+      const beneficiary = { beneficiaryId, categoryId, community, sequence: state.beneficiaries.size };
+      return {
+        ...state,
+        beneficiaries: new Map(state.beneficiaries).set(beneficiaryId, beneficiary),
+        processedKeys: withKey(state, event.data.idempotencyKey),
+      };
+    }
+    case 'PoolPointsAllocated': {
+      const { period, beneficiaryId, centipoints } = event.data;
+      const month = new Map(state.allocated.get(period) ?? []);
+      month.set(beneficiaryId, (month.get(beneficiaryId) ?? 0) + centipoints);
+      return {
+        ...state,
+        balanceCentipoints: state.balanceCentipoints - centipoints,
+        allocated: new Map(state.allocated).set(period, month),
+        processedKeys: withKey(state, event.data.idempotencyKey),
+      };
+    }
+    default:
+      return state;
+  }
 }
 
 export function decideDonationPool(
+  command: DonationPoolCommand,
+  state: DonationPoolState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  if (command.type === 'ReceiveDonation') return receiveDonation(command, state, context);
+  if (state.processedKeys.has(command.idempotencyKey)) return [];
+  if (!isAdministrator(command.actor))
+    return reject('ACTOR_NOT_PERMITTED', 'only an administrator manages the donation pool');
+  switch (command.type) {
+    case 'ConfigureBeneficiaryCategory':
+      return configureCategory(command, context);
+    case 'RegisterBeneficiary':
+      return registerBeneficiary(command, state, context);
+    case 'AllocatePoolPoints':
+      return allocate(command, state, context);
+  }
+}
+
+function receiveDonation(
   command: CommandOf<'ReceiveDonation'>,
   state: DonationPoolState,
   context: DecideContext,
@@ -52,4 +141,94 @@ export function decideDonationPool(
       },
     },
   ];
+}
+
+function configureCategory(
+  command: CommandOf<'ConfigureBeneficiaryCategory'>,
+  context: DecideContext,
+): DomainEvent[] {
+  const { idempotencyKey, actor, categoryId, title, priority, monthlyAllowanceCentipoints } = command;
+  return [
+    {
+      type: 'BeneficiaryCategoryConfigured',
+      data: {
+        idempotencyKey,
+        categoryId,
+        title,
+        priority,
+        monthlyAllowanceCentipoints,
+        configuredAt: context.now,
+        actor,
+      },
+    },
+  ];
+}
+
+function registerBeneficiary(
+  command: CommandOf<'RegisterBeneficiary'>,
+  state: DonationPoolState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  const { idempotencyKey, actor, beneficiaryId, categoryId, community, name, contact } = command;
+  if (state.beneficiaries.has(beneficiaryId))
+    return reject('BENEFICIARY_ALREADY_REGISTERED', `beneficiary ${beneficiaryId} exists`);
+  if (!state.categories.has(categoryId))
+    return reject('BENEFICIARY_CATEGORY_NOT_FOUND', `no beneficiary category ${categoryId}`);
+  return [
+    {
+      type: 'BeneficiaryRegistered',
+      data: {
+        idempotencyKey,
+        beneficiaryId,
+        categoryId,
+        community,
+        name,
+        contact,
+        registeredAt: context.now,
+        actor,
+      },
+    },
+  ];
+}
+
+function allocate(
+  command: CommandOf<'AllocatePoolPoints'>,
+  state: DonationPoolState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  const period = localPeriodOf(context.now, context.rules.localTimeOffsetMinutes);
+  const planned = planAllocation({
+    poolBalanceCentipoints: state.balanceCentipoints,
+    categories: state.categories,
+    beneficiaries: [...state.beneficiaries.values()],
+    allocatedThisPeriod: state.allocated.get(period) ?? new Map(),
+  });
+  if (planned.length === 0) {
+    return reject(
+      'POOL_NOTHING_TO_ALLOCATE',
+      'the pool is empty or every beneficiary has this month’s allowance',
+      {
+        poolBalanceCentipoints: state.balanceCentipoints,
+      },
+    );
+  }
+  const runId = context.newId();
+  const { idempotencyKey, actor } = command;
+  return planned.map((allocation) => ({
+    type: 'PoolPointsAllocated',
+    data: {
+      idempotencyKey,
+      fromAccount: DONATION_POOL_ACCOUNT,
+      toAccount: IN_TRANSIT_ACCOUNT,
+      centipoints: allocation.centipoints,
+      allocationId: context.newId(),
+      runId,
+      beneficiaryId: allocation.beneficiaryId,
+      categoryId: allocation.categoryId,
+      community: state.beneficiaries.get(allocation.beneficiaryId)!.community,
+      period,
+      allocatedAt: context.now,
+      actor,
+    },
+  }));
 }

@@ -3,12 +3,14 @@ import { actsForPartner, isAdministrator } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
-import type { DomainEvent } from '../events/index.js';
+import { cashCopayFenSchema, OFFER_CASH_COPAY_FEN_MAX, type DomainEvent } from '../events/index.js';
 
 export interface PartnerOffer {
   readonly offerId: string;
   readonly title: string;
   readonly priceCentipoints: number;
+  /** 低偿: cash asked on top of the points, in fen; 0 for a points-only offer. */
+  readonly cashCopayFen: number;
 }
 
 export interface PartnerState {
@@ -46,9 +48,10 @@ export function evolvePartner(state: PartnerState, event: DomainEvent): PartnerS
     case 'PartnerOfferPublished': {
       processedKeys.add(event.data.idempotencyKey);
       const { offerId, title, priceCentipoints } = event.data;
+      const cashCopayFen = event.data.cashCopayFen ?? 0;
       return {
         ...state,
-        offers: new Map(state.offers).set(offerId, { offerId, title, priceCentipoints }),
+        offers: new Map(state.offers).set(offerId, { offerId, title, priceCentipoints, cashCopayFen }),
         processedKeys,
       };
     }
@@ -86,21 +89,8 @@ export function decidePartner(
   }
   if (state.status === 'unregistered') return reject('PARTNER_NOT_FOUND', `no partner ${partnerId}`);
   switch (command.type) {
-    case 'PublishPartnerOffer': {
-      if (!actsForPartner(actor, partnerId))
-        return reject('ACTOR_NOT_PERMITTED', 'only the partner or an administrator publishes its offers');
-      if (state.status === 'suspended')
-        return reject('PARTNER_SUSPENDED', `partner ${partnerId} is suspended`);
-      if (state.offers.has(command.offerId))
-        return reject('OFFER_ALREADY_PUBLISHED', `offer ${command.offerId} exists`);
-      const { offerId, title, priceCentipoints } = command;
-      return [
-        {
-          type: 'PartnerOfferPublished',
-          data: { idempotencyKey, partnerId, offerId, title, priceCentipoints, publishedAt: at, actor },
-        },
-      ];
-    }
+    case 'PublishPartnerOffer':
+      return publishOffer(command, state, context);
     case 'SuspendPartner':
       if (!isAdministrator(actor))
         return reject('ACTOR_NOT_PERMITTED', 'only an administrator suspends partners');
@@ -119,4 +109,32 @@ export function decidePartner(
         return reject('PARTNER_NOT_SUSPENDED', `partner ${partnerId} is not suspended`);
       return [{ type: 'PartnerReinstated', data: { idempotencyKey, partnerId, reinstatedAt: at, actor } }];
   }
+}
+
+function publishOffer(
+  command: CommandOf<'PublishPartnerOffer'>,
+  state: PartnerState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  const { idempotencyKey, actor, partnerId, offerId, title, priceCentipoints, cashCopayFen } = command;
+  if (!actsForPartner(actor, partnerId))
+    return reject('ACTOR_NOT_PERMITTED', 'only the partner or an administrator publishes its offers');
+  if (state.status === 'suspended') return reject('PARTNER_SUSPENDED', `partner ${partnerId} is suspended`);
+  if (state.offers.has(offerId)) return reject('OFFER_ALREADY_PUBLISHED', `offer ${offerId} exists`);
+  if (cashCopayFen !== undefined && !cashCopayFenSchema.safeParse(cashCopayFen).success) {
+    return reject(
+      'OFFER_CASH_COPAY_INVALID',
+      `a cash co-payment is a whole number of fen from 0 to ${OFFER_CASH_COPAY_FEN_MAX}`,
+      { cashCopayFenMax: OFFER_CASH_COPAY_FEN_MAX },
+    );
+  }
+  // 0 is a points-only offer: recorded without the field, like every offer before 低偿 existed.
+  const cash = cashCopayFen === undefined || cashCopayFen === 0 ? {} : { cashCopayFen };
+  const at = context.now;
+  return [
+    {
+      type: 'PartnerOfferPublished',
+      data: { idempotencyKey, partnerId, offerId, title, priceCentipoints, ...cash, publishedAt: at, actor },
+    },
+  ];
 }

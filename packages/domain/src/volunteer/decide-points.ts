@@ -21,7 +21,13 @@ function registeredId(state: VolunteerState): string {
 interface CheckedHold {
   readonly expiresAtMs: number;
   readonly consent: Consent;
+  /** The offer's cash co-payment in fen (低偿), recorded with the points; 0 for a points-only offer. */
+  readonly cashCopayFen: number;
 }
+
+/** The optional cash field of a hold or capture: present only when there is cash, so points-only events keep their shape. */
+const cashField = (cashCopayFen: number): { cashCopayFen?: number } =>
+  cashCopayFen === 0 ? {} : { cashCopayFen };
 
 /**
  * Everything a hold must pass: the volunteer's consent first (a partner without it learns
@@ -68,13 +74,15 @@ function checkHold(
   const nowMs = parseInstant(context.now);
   const minStar = policyInForceAt(context.pointsPolicy, context.rules, nowMs).terms.minStarToRedeem;
   const star = effectiveStarLevel(state, nowMs);
-  if (star < minStar)
+  // The star rule is about volunteers earning their right to spend; a beneficiary's points were
+  // given to them from the donation pool and are theirs to spend without stars.
+  if (state.kind !== 'beneficiary' && star < minStar)
     return reject('STAR_LEVEL_TOO_LOW_TO_REDEEM', `redeeming needs ${minStar} star(s)`, {
       minStarToRedeem: minStar,
     });
   if (centipoints > usableCentipoints(state, nowMs))
     return reject('INSUFFICIENT_POINTS', 'not enough available points');
-  return { expiresAtMs: nowMs + timeoutSeconds * 1000, consent };
+  return { expiresAtMs: nowMs + timeoutSeconds * 1000, consent, cashCopayFen: offer.cashCopayFen };
 }
 
 function heldEvent(
@@ -82,7 +90,7 @@ function heldEvent(
   hold: CheckedHold & { readonly volunteerId: string; readonly holdId: string },
   context: DecideContext,
 ): DomainEvent {
-  const { volunteerId, holdId, expiresAtMs, consent } = hold;
+  const { volunteerId, holdId, expiresAtMs, consent, cashCopayFen } = hold;
   const { idempotencyKey, actor, partnerId, offerId, centipoints } = command;
   return {
     type: 'PointsHeld',
@@ -99,6 +107,7 @@ function heldEvent(
       expiresAt: formatInstant(expiresAtMs),
       actor,
       consent,
+      ...cashField(cashCopayFen),
     },
   };
 }
@@ -140,6 +149,7 @@ export function redeemPoints(
         partnerId,
         capturedAt: context.now,
         actor,
+        ...cashField(checked.cashCopayFen),
       },
     },
   ];
@@ -179,7 +189,8 @@ export function resolveHold(
     return reject('HOLD_EXPIRED', `hold ${holdId} timed out at ${formatInstant(hold.expiresAtMs)}`);
   }
   const movement = { fromAccount: heldAccount(volunteerId), toAccount: partnerAccount(partnerId) };
-  return [{ type: 'PointsCaptured', data: { ...base, ...movement, capturedAt: context.now } }];
+  const cash = cashField(hold.cashCopayFen);
+  return [{ type: 'PointsCaptured', data: { ...base, ...movement, capturedAt: context.now, ...cash } }];
 }
 
 export function expireHold(

@@ -58,6 +58,9 @@ export function receivePointsTransfer(
   if (state.receivedTransferIds.has(transferId)) return [];
   if (state.status === 'unregistered') return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
   if (state.status === 'inactive') return reject('VOLUNTEER_INACTIVE', 'the receiving volunteer is inactive');
+  // A beneficiary is given points by the pool only, so what they hold is all the pool's outflow.
+  if (state.kind === 'beneficiary')
+    return reject('BENEFICIARY_ACCOUNT_SPEND_ONLY', 'points reach a beneficiary through the donation pool');
   const cap = policyInForceAt(context.pointsPolicy, context.rules, parseInstant(context.now)).terms
     .balanceCapCentipoints;
   if (state.availableCentipoints + state.heldCentipoints + centipoints > cap) {

@@ -16,6 +16,7 @@ import {
   resolveStarAwardReview,
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
+import { BENEFICIARY_COMMANDS, receivePoolAllocation } from './decide-beneficiary.js';
 import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
 import { fileDispute, resolveDispute } from './decide-disputes.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
@@ -62,6 +63,7 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   RevokeSpendMandate: 'SpendMandateRevoked',
   FileDispute: 'DisputeFiled',
   ResolveDispute: 'DisputeResolved',
+  ReceivePoolAllocation: 'PoolAllocationReceived',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -78,6 +80,20 @@ const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
   'GrantSpendMandate',
 ]);
 
+/** What the stream's status refuses before any rule of the command is looked at. */
+function refusedByStatus(command: VolunteerCommand, state: VolunteerState): DomainError | undefined {
+  // After erasure the stream only keeps its numbers: nothing may append to it again, so no new
+  // personal data (and no new data key) can ever be tied to the erased stream.
+  if (state.personalDataErased)
+    return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
+  if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
+    return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
+  // A beneficiary's stream only receives pool allocations and spends them (docs/domain.md).
+  if (state.kind === 'beneficiary' && !BENEFICIARY_COMMANDS.has(command.type))
+    return reject('BENEFICIARY_ACCOUNT_SPEND_ONLY', "a beneficiary's account only spends pool points");
+  return undefined;
+}
+
 export function decideVolunteer(
   command: VolunteerCommand,
   state: VolunteerState,
@@ -92,16 +108,13 @@ export function decideVolunteer(
   }
   if (command.type === 'RegisterVolunteer') return registerVolunteer(command, state, context);
   if (command.type === 'ReceivePointsTransfer') return receivePointsTransfer(command, state, context);
+  if (command.type === 'ReceivePoolAllocation') return receivePoolAllocation(command, state, context);
   if (state.status === 'unregistered')
     return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${command.volunteerId}`);
   if (state.volunteerId !== command.volunteerId)
     throw new Error('command routed to the wrong volunteer stream');
-  // After erasure the stream only keeps its numbers: nothing may append to it again, so no new
-  // personal data (and no new data key) can ever be tied to the erased stream.
-  if (state.personalDataErased)
-    return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
-  if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
-    return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
+  const refused = refusedByStatus(command, state);
+  if (refused !== undefined) return refused;
   switch (command.type) {
     case 'DeactivateVolunteer':
       return deactivateVolunteer(command, state, context);

@@ -196,6 +196,7 @@ function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
         expiresAtMs: parseInstant(expiresAt),
         heldAtMs: parseInstant(heldAt),
         consentForm: consent?.form ?? null,
+        cashCopayFen: event.data.cashCopayFen ?? 0,
         status: 'pending',
       });
       if (consent?.form === 'spendCode') state.usedSpendCodeHashes.add(consent.codeHash);
@@ -237,6 +238,17 @@ function applyTransferEvent(state: VolunteerState, event: DomainEvent): void {
     case 'PointsTransferReceived':
       state.availableCentipoints += event.data.centipoints;
       state.receivedTransferIds.add(event.data.transferId);
+      return;
+    case 'PoolAllocationReceived':
+      // The first allocation opens a beneficiary's spending account (docs/domain.md).
+      if (state.status === 'unregistered') {
+        state.status = 'active';
+        state.kind = 'beneficiary';
+        state.volunteerId = event.data.volunteerId;
+        state.community = event.data.community;
+      }
+      state.availableCentipoints += event.data.centipoints;
+      state.receivedTransferIds.add(event.data.allocationId);
       return;
     case 'PointsTransferRefunded': {
       const transfer = state.sentTransfers.get(event.data.transferId);

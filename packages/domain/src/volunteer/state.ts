@@ -35,6 +35,8 @@ export interface HoldState {
   readonly heldAtMs: number;
   /** The consent that authorised the hold; null for holds from before consent was required. */
   readonly consentForm: ConsentForm | null;
+  /** Cash co-payment in fen recorded with the hold (低偿); 0 for holds without. */
+  readonly cashCopayFen: number;
   status: HoldStatus;
 }
 
@@ -73,6 +75,12 @@ export interface DisputeState {
 
 export interface VolunteerState {
   status: 'unregistered' | 'active' | 'inactive';
+  /**
+   * `volunteer` for a registered volunteer; `beneficiary` for a donation-pool beneficiary's
+   * spending account, opened by its first allocation: it only receives allocations and spends
+   * them with partners (docs/domain.md, "The donation pool pays out").
+   */
+  kind: 'volunteer' | 'beneficiary';
   volunteerId: string | null;
   volunteerNumber: string | null;
   name: string | null;
@@ -102,6 +110,7 @@ export interface VolunteerState {
   /** Hashes of spend codes already used, each good for one hold only. */
   usedSpendCodeHashes: Set<string>;
   sentTransfers: Map<string, SentTransferState>;
+  /** Ids of transfers received and, on a beneficiary's stream, of pool allocations received. */
   receivedTransferIds: Set<string>;
   /** Earned centipoints per local service day, for the daily earning cap. */
   earnedByDay: Map<number, number>;
@@ -129,6 +138,7 @@ export const PROCESSED_KEYS_MAX = 10_000;
 export function initialVolunteerState(): VolunteerState {
   return {
     status: 'unregistered',
+    kind: 'volunteer',
     volunteerId: null,
     volunteerNumber: null,
     name: null,

@@ -3,7 +3,7 @@
  * construction) and, for a volunteer's own accounts, the summary's available / held / offered
  * balances. Type-specific handlers add the lifetime counters, holds and partner settlements.
  */
-import type { EventData, EventType } from '@timebank/domain';
+import { isBeneficiaryId, type EventData, type EventType } from '@timebank/domain';
 import type { EventPayload } from '@timebank/event-store';
 import type { Row } from '../tables.js';
 import { joinKey, type WorkingSet } from '../working-set.js';
@@ -29,7 +29,11 @@ function volunteerOfAccount(account: string): { volunteerId: string; column: str
   const colon = account.indexOf(':');
   if (colon < 0) return undefined;
   const column = VOLUNTEER_ACCOUNT_COLUMNS[account.slice(0, colon)];
-  return column === undefined ? undefined : { volunteerId: account.slice(colon + 1), column };
+  const volunteerId = account.slice(colon + 1);
+  // A donation-pool beneficiary's spending accounts (`volunteer:b-…`, `held:b-…`) are shared-account
+  // rows: a beneficiary has no volunteer summary and never counts in volunteer statistics.
+  if (column === undefined || isBeneficiaryId(volunteerId)) return undefined;
+  return { volunteerId, column };
 }
 
 export function isMovement(data: unknown): data is Movement {
@@ -115,6 +119,7 @@ function settlement(ws: WorkingSet, partnerId: string, period: string): Row {
     released_centipoints: 0,
     expired_count: 0,
     expired_centipoints: 0,
+    captured_cash_fen: 0,
   });
 }
 
@@ -141,6 +146,7 @@ function applyHoldEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRu
       expires_at: data.expiresAt ?? null,
       status: 'pending',
       resolved_at: null,
+      cash_copay_fen: data.cashCopayFen ?? 0,
     });
     add(totals, 'held_count', 1);
     add(totals, 'held_centipoints', data.centipoints);
@@ -156,7 +162,9 @@ function applyHoldEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRu
   hold.resolved_at = at;
   add(totals, `${status}_count`, 1);
   add(totals, `${status}_centipoints`, data.centipoints);
-  if (status === 'captured')
+  // Events from before 低偿 offers carry no cash: they count as 0 fen.
+  if (status === 'captured') add(totals, 'captured_cash_fen', data.cashCopayFen ?? 0);
+  if (status === 'captured' && !isBeneficiaryId(data.volunteerId))
     add(requireVolunteer(ws, event, data.volunteerId), 'spent_centipoints', data.centipoints);
 }
 
@@ -218,7 +226,7 @@ export function applyPointsEvent(event: EventPayload, ws: WorkingSet, rules: Pro
       countForVolunteer(ws, event, 'donated_centipoints', data.centipoints);
       return true;
     default:
-      // PointsExcessOffered and DonationReceived only move balances.
+      // PointsExcessOffered, DonationReceived and the pool's allocations only move balances.
       return true;
   }
 }

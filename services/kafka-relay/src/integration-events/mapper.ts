@@ -50,6 +50,11 @@ function hold(data: JsonObject, at: string): Record<string, unknown> {
   };
 }
 
+/** The optional cash co-payment (低偿): carried only when the event has one, so older consumers see no change. */
+function cashOf(data: JsonObject): { cashCopayFen?: unknown } {
+  return data.cashCopayFen === undefined ? {} : { cashCopayFen: data.cashCopayFen };
+}
+
 /** The form of a hold's consent, never its code hash: consumers learn how, not which code. */
 function consentFormOf(consent: unknown): string {
   if (typeof consent !== 'object' || consent === null) return 'none';
@@ -135,10 +140,11 @@ const POINTS_CANDIDATES: ReadonlyArray<readonly [string, CandidateOf]> = [
         offerId: d.offerId,
         expiresAt: d.expiresAt,
         consentForm: consentFormOf(d.consent),
+        ...cashOf(d),
       },
     }),
   ],
-  ['PointsCaptured', (d) => ({ type: 'PointsCaptured', data: hold(d, 'capturedAt') })],
+  ['PointsCaptured', (d) => ({ type: 'PointsCaptured', data: { ...hold(d, 'capturedAt'), ...cashOf(d) } })],
   ['PointsReleased', (d) => ({ type: 'PointsReleased', data: hold(d, 'releasedAt') })],
   ['PointsHoldExpired', (d) => ({ type: 'PointsHoldExpired', data: hold(d, 'expiredAt') })],
   [

@@ -92,8 +92,15 @@ export const pointsHeldV1 = z.strictObject({
    * mandate (`none`: a hold from before consent was required). Never the code or its hash.
    */
   consentForm: z.enum(['spendCode', 'mandate', 'none']),
+  /** 低偿: cash co-payment in fen on top of the points. Optional, added later: absent means 0. */
+  cashCopayFen: z.number().int().nonnegative().optional(),
 });
-export const pointsCapturedV1 = z.strictObject({ ...holdFields, capturedAt: instant });
+export const pointsCapturedV1 = z.strictObject({
+  ...holdFields,
+  capturedAt: instant,
+  /** 低偿: cash co-payment in fen the partner collected with the points. Optional, added later: absent means 0. */
+  cashCopayFen: z.number().int().nonnegative().optional(),
+});
 export const pointsReleasedV1 = z.strictObject({ ...holdFields, releasedAt: instant });
 /** A hold neither captured nor released before its timeout: the points are available again. */
 export const pointsHoldExpiredV1 = z.strictObject({ ...holdFields, expiredAt: instant });

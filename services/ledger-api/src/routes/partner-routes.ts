@@ -71,7 +71,15 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
             partnerId: z.string(),
             status: z.enum(['active', 'suspended']),
             offers: z.array(
-              z.object({ offerId: z.string(), title: z.string(), priceCentipoints: z.number().int() }),
+              z.object({
+                offerId: z.string(),
+                title: z.string(),
+                priceCentipoints: z.number().int(),
+                cashCopayFen: z
+                  .number()
+                  .int()
+                  .describe('低偿: cash asked on top of the points, in fen; 0 if none'),
+              }),
             ),
           }),
         },
@@ -90,7 +98,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
   commandRoute(app, context, {
     url: '/v1/partners/:partnerId/offers',
     tag: 'partners',
-    summary: 'Publish an offer with its price in centipoints',
+    summary:
+      'Publish an offer with its price in centipoints and, for a 低偿 (low-cost) offer, a cash co-payment in fen',
     roles: PARTNERS,
     scope,
     params: partnerParams,
@@ -98,6 +107,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       offerId: idSchema,
       title: textFieldSchema,
       priceCentipoints: positiveCentipointsSchema,
+      // Any number here: the decider answers a bad amount with OFFER_CASH_COPAY_INVALID and the limit.
+      cashCopayFen: z.number().optional(),
     }),
     status: 201,
     response: z.object({ offerId: z.string() }),
@@ -131,7 +142,9 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
           if (state.status === 'unregistered') return null;
           // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
           if (!hasMandateInForce(state, request.params.partnerId, nowMs)) return 'no-consent';
-          if (state.status !== 'active' || effectiveStarLevel(state, nowMs) < minStar) return 0;
+          // The star rule is a volunteer's; a donation-pool beneficiary spends without stars.
+          const starTooLow = state.kind !== 'beneficiary' && effectiveStarLevel(state, nowMs) < minStar;
+          if (state.status !== 'active' || starTooLow) return 0;
           return Math.max(0, usableCentipoints(state, nowMs));
         },
         reader,

@@ -49,6 +49,7 @@ export const holdRowSchema = z.object({
   expiresAt: instant.nullable(),
   status: z.string().describe('pending, captured, released or expired'),
   resolvedAt: instant.nullable(),
+  cashCopayFen: z.number().int().describe('低偿: cash co-payment in fen recorded with the hold; 0 when none'),
 });
 
 /** A service record as an organiser's queue lists it (no personal data: the volunteer by id). */
@@ -72,6 +73,10 @@ export const settlementRowSchema = z.object({
   releasedCentipoints: centipoints,
   expiredCount: z.number().int(),
   expiredCentipoints: centipoints,
+  capturedCashFen: z
+    .number()
+    .int()
+    .describe('Cash co-payments (低偿) the partner collected with the captures of this period, in fen'),
 });
 
 export const communityStatisticsSchema = z.object({

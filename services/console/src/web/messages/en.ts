@@ -175,6 +175,7 @@ export const en: Record<MessageKey, string> = {
   'statement.captured': 'Captured (to settle)',
   'statement.released': 'Released',
   'statement.expired': 'Expired',
+  'statement.cash': 'Cash co-payments (低偿) collected with captures',
   'statement.csv': 'Export as CSV',
   'statement.holds': 'Holds and redemptions',
   'statement.noHolds': 'No holds or redemptions this month.',

@@ -118,6 +118,21 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   DISPUTE_OUTCOME_NOT_APPLICABLE: ['该处理方式不适用于此异议。', 'This outcome does not fit the dispute.'],
   OFFER_NOT_FOUND: ['未找到该服务项目。', 'No such offer.'],
   OFFER_PRICE_MISMATCH: ['积分数额与项目价格不符。', "The amount does not match the offer's price."],
+  OFFER_CASH_COPAY_INVALID: [
+    '现金自付金额须为 0 至 100000 分之间的整数。',
+    'The cash co-payment must be a whole number of fen from 0 to 100,000.',
+  ],
+  BENEFICIARY_CATEGORY_NOT_FOUND: ['未找到该受助类别。', 'No such beneficiary category.'],
+  BENEFICIARY_ALREADY_REGISTERED: ['该受助人已登记。', 'The beneficiary is already registered.'],
+  BENEFICIARY_NOT_FOUND: ['未找到该受助人。', 'No such beneficiary.'],
+  BENEFICIARY_ACCOUNT_SPEND_ONLY: [
+    '受助人账户只能用于兑换服务。',
+    "A beneficiary's account can only spend points with partners.",
+  ],
+  POOL_NOTHING_TO_ALLOCATE: [
+    '捐赠积分池暂无可分配积分，或受助人均已达到本月额度。',
+    'The pool has no points to allocate, or every beneficiary has this month’s allowance.',
+  ],
   ORGANISATION_ALREADY_REGISTERED: ['该组织已存在。', 'The organisation already exists.'],
   ORGANISATION_NOT_FOUND: ['未找到该组织。', 'No such organisation.'],
   ORGANISATION_SUSPENDED: ['该组织已暂停。', 'The organisation is suspended.'],

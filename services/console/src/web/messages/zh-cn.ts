@@ -173,6 +173,7 @@ export const zhCN = {
   'statement.captured': '已扣除（应结算）',
   'statement.released': '已退回',
   'statement.expired': '已过期',
+  'statement.cash': '低偿现金自付（随扣除收取）',
   'statement.csv': '导出 CSV',
   'statement.holds': '冻结与兑换明细',
   'statement.noHolds': '本月没有冻结或兑换。',

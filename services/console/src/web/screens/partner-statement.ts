@@ -25,6 +25,8 @@ interface Hold {
   readonly centipoints: number;
   readonly heldAt: string;
   readonly status: string;
+  /** 低偿: cash co-payment in fen recorded with the hold; absent from older servers (0). */
+  readonly cashCopayFen?: number;
 }
 
 interface Settlement {
@@ -37,7 +39,12 @@ interface Settlement {
   readonly releasedCentipoints: number;
   readonly expiredCount: number;
   readonly expiredCentipoints: number;
+  /** Cash co-payments (低偿) collected with the month's captures, in fen. */
+  readonly capturedCashFen?: number;
 }
+
+/** Fen as yuan with two decimals, as a spreadsheet and a reader expect (`5.00`). */
+const yuan = (fen: number): string => (fen / 100).toFixed(2);
 
 const TOTALS: readonly [MessageKey, keyof Settlement, keyof Settlement][] = [
   ['statement.held', 'heldCount', 'heldCentipoints'],
@@ -52,7 +59,10 @@ function csvField(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The statement as CSV: one line per hold, then the month's totals; points as decimal numbers. */
+/**
+ * The statement as CSV: one line per hold, then the month's totals; points as decimal numbers,
+ * cash co-payments (低偿) in yuan in the last column (only the captured total collects cash).
+ */
 export function statementCsv(
   partnerId: string,
   period: string,
@@ -60,7 +70,7 @@ export function statementCsv(
   settlement: Settlement | undefined,
 ): string {
   const lines = [
-    ['partner', 'period', 'holdId', 'offerId', 'heldAt', 'status', 'points'],
+    ['partner', 'period', 'holdId', 'offerId', 'heldAt', 'status', 'points', 'cashYuan'],
     ...holds.map((hold) => [
       partnerId,
       period,
@@ -69,6 +79,7 @@ export function statementCsv(
       hold.heldAt,
       hold.status,
       hold.centipoints / 100,
+      yuan(hold.cashCopayFen ?? 0),
     ]),
     ...TOTALS.map(([, count, centipoints]) => [
       partnerId,
@@ -78,6 +89,7 @@ export function statementCsv(
       '',
       Number(settlement?.[count] ?? 0),
       Number(settlement?.[centipoints] ?? 0) / 100,
+      count === 'capturedCount' ? yuan(settlement?.capturedCashFen ?? 0) : '',
     ]),
   ];
   return `${lines.map((line) => line.map(csvField).join(',')).join('\r\n')}\r\n`;
@@ -160,7 +172,13 @@ function holdsTable(holds: readonly Hold[], actions: (hold: Hold) => HTMLElement
           {},
           h('td', {}, formatInstant(hold.heldAt)),
           h('td', {}, hold.offerId ?? ''),
-          h('td', {}, formatPoints(hold.centipoints)),
+          h(
+            'td',
+            {},
+            (hold.cashCopayFen ?? 0) === 0
+              ? formatPoints(hold.centipoints)
+              : `${formatPoints(hold.centipoints)} + ¥${yuan(hold.cashCopayFen ?? 0)}`,
+          ),
           h('td', {}, t(`statement.status.${hold.status}` as MessageKey)),
           h('td', {}, ...actions(hold)),
         ),
@@ -187,6 +205,13 @@ function totalsTable(period: string, settlement: Settlement | undefined): HTMLEl
           h('td', { 'data-figure': count }, Number(settlement?.[count] ?? 0)),
           h('td', { 'data-figure': centipoints }, formatPoints(Number(settlement?.[centipoints] ?? 0))),
         ),
+      ),
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, t('statement.cash')),
+        h('td', {}, ''),
+        h('td', { 'data-figure': 'capturedCashFen' }, `¥${yuan(settlement?.capturedCashFen ?? 0)}`),
       ),
     ),
   );
