@@ -128,9 +128,7 @@ t.test('conflicts beyond the retry bound surface as CONCURRENCY_CONFLICT with no
   const racing = fixture.ledger({ store: alwaysLoses, conflictRetriesMax: 2 });
   await t.rejects(racing.execute(redeem(volunteerId, 'never', 10)), ConcurrencyConflictError);
   t.equal(races, 3, 'one attempt and two retries');
-  const keys = (await store.readStream(`volunteer-${volunteerId}`)).map(
-    (event) => idempotencyKeyOf(event),
-  );
+  const keys = (await store.readStream(`volunteer-${volunteerId}`)).map((event) => idempotencyKeyOf(event));
   t.notOk(keys.includes('never'));
 });
 

@@ -31,41 +31,46 @@ const lastHoldId = (events: readonly DomainEvent[]): string => {
   return held.data.holdId;
 };
 
-t.test('old settled holds and keys are dropped; dropped captures still count towards the mandate cap', async (t) => {
-  const context = partnerContext(t);
-  // 16 hours: 1,600 centipoints; a mandate capped at 1,500 a month.
-  let events = volunteerWithHours(t, 12, context);
-  events = history(t, [record(20, 24)], context, events);
-  events = history(t, [confirm(lastRecordId(events))], context, events);
-  events = history(t, [mandate({ monthlyCapCentipoints: 1500 })], context, events);
-  const capturedHoldIds: string[] = [];
-  for (let index = 0; index < 2; index += 1) {
-    events = history(t, [hold(500)], context, events);
-    capturedHoldIds.push(lastHoldId(events));
-    events = history(t, [resolve('CapturePoints', lastHoldId(events))], context, events);
-  }
-  // A release gives its points back to the month's cap, so these cycles never reach it.
-  let releasedHoldId = '';
-  for (let index = 0; index < SETTLED_HOLDS_KEPT + 10; index += 1) {
-    events = history(t, [hold(500)], context, events);
-    releasedHoldId = lastHoldId(events);
-    events = history(t, [resolve('ReleasePoints', releasedHoldId)], context, events);
-  }
-  const state = foldVolunteer(events);
-  t.equal(state.holds.size, SETTLED_HOLDS_KEPT, 'only the latest settled holds are kept');
-  t.equal(state.processedKeys.size, PROCESSED_KEYS_MAX, 'only the latest keys are kept');
-  t.notOk(state.holds.has(capturedHoldIds[0]!), 'the first capture was dropped');
-  t.equal(state.availableCentipoints, 600, 'the balance is exact');
+t.test(
+  'old settled holds and keys are dropped; dropped captures still count towards the mandate cap',
+  async (t) => {
+    const context = partnerContext(t);
+    // 16 hours: 1,600 centipoints; a mandate capped at 1,500 a month.
+    let events = volunteerWithHours(t, 12, context);
+    events = history(t, [record(20, 24)], context, events);
+    events = history(t, [confirm(lastRecordId(events))], context, events);
+    events = history(t, [mandate({ monthlyCapCentipoints: 1500 })], context, events);
+    const capturedHoldIds: string[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      events = history(t, [hold(500)], context, events);
+      capturedHoldIds.push(lastHoldId(events));
+      events = history(t, [resolve('CapturePoints', lastHoldId(events))], context, events);
+    }
+    // A release gives its points back to the month's cap, so these cycles never reach it.
+    let releasedHoldId = '';
+    for (let index = 0; index < SETTLED_HOLDS_KEPT + 10; index += 1) {
+      events = history(t, [hold(500)], context, events);
+      releasedHoldId = lastHoldId(events);
+      events = history(t, [resolve('ReleasePoints', releasedHoldId)], context, events);
+    }
+    const state = foldVolunteer(events);
+    t.equal(state.holds.size, SETTLED_HOLDS_KEPT, 'only the latest settled holds are kept');
+    t.equal(state.processedKeys.size, PROCESSED_KEYS_MAX, 'only the latest keys are kept');
+    t.notOk(state.holds.has(capturedHoldIds[0]!), 'the first capture was dropped');
+    t.equal(state.availableCentipoints, 600, 'the balance is exact');
 
-  // The two dropped captures (1,000 this month) still count: a cap lowered to 1,000 is full.
-  given(t, events, context).when(hold(500)).then([{ type: 'PointsHeld' }]);
-  const lowered = history(t, [mandate({ monthlyCapCentipoints: 1000 })], context, events);
-  given(t, lowered, context).when(hold(500)).thenFails('MANDATE_CAP_EXCEEDED');
-  // A dropped hold cannot be captured again: it is not found; a kept one is already resolved.
-  given(t, events, context)
-    .when(resolve('CapturePoints', capturedHoldIds[0]!, 'again-1'))
-    .thenFails('HOLD_NOT_FOUND');
-  given(t, events, context)
-    .when(resolve('CapturePoints', releasedHoldId, 'again-2'))
-    .thenFails('HOLD_ALREADY_RESOLVED');
-});
+    // The two dropped captures (1,000 this month) still count: a cap lowered to 1,000 is full.
+    given(t, events, context)
+      .when(hold(500))
+      .then([{ type: 'PointsHeld' }]);
+    const lowered = history(t, [mandate({ monthlyCapCentipoints: 1000 })], context, events);
+    given(t, lowered, context).when(hold(500)).thenFails('MANDATE_CAP_EXCEEDED');
+    // A dropped hold cannot be captured again: it is not found; a kept one is already resolved.
+    given(t, events, context)
+      .when(resolve('CapturePoints', capturedHoldIds[0]!, 'again-1'))
+      .thenFails('HOLD_NOT_FOUND');
+    given(t, events, context)
+      .when(resolve('CapturePoints', releasedHoldId, 'again-2'))
+      .thenFails('HOLD_ALREADY_RESOLVED');
+  },
+);
