@@ -18,7 +18,7 @@ import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
 /** Connections held open at once; fixed so that reports from different runs compare. */
-const CONNECTIONS = 50;
+export const CONNECTIONS = 50;
 const SIZES = {
   quick: { volunteers: 300, warmupSeconds: 1, seconds: 3 },
   full: { volunteers: 2_000, warmupSeconds: 3, seconds: 10 },
@@ -31,15 +31,22 @@ const RECORDS_PER_DAY = 400;
 const serverPath = fileURLToPath(new URL('../../services/ledger-api/src/server.ts', import.meta.url));
 const plainPath = fileURLToPath(new URL('./api-http-plain-server.ts', import.meta.url));
 
-interface Started {
+export interface Started {
   readonly child: ChildProcess;
   readonly url: string;
   readonly stdout: string;
 }
 
-/** Starts a TypeScript server as a child process and waits for its "listening on <url>" line. */
-function startServer(path: string, environment: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path], {
+/**
+ * Starts a TypeScript server as a child process and waits for its "listening on <url>" line;
+ * `nodeOptions` go before the script (the profile harness passes `--cpu-prof` there).
+ */
+export function startServer(
+  path: string,
+  environment: Record<string, string>,
+  nodeOptions: readonly string[] = [],
+): Promise<Started> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', path], {
     env: { PATH: process.env.PATH ?? '', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,7 +63,7 @@ function startServer(path: string, environment: Record<string, string>): Promise
   });
 }
 
-function stopServer(child: ChildProcess): Promise<void> {
+export function stopServer(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.removeAllListeners('exit');
@@ -91,14 +98,14 @@ async function call(url: string, key: string, method: string, body?: unknown, id
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-interface World {
+export interface World {
   readonly deskKey: string;
   readonly partnerKey: string;
   readonly volunteerIds: readonly string[];
 }
 
 /** Keys, a partner and registered volunteers of community c1, through the API itself. */
-async function setUp(url: string, adminKey: string, volunteers: number): Promise<World> {
+export async function setUp(url: string, adminKey: string, volunteers: number): Promise<World> {
   const issue = async (role: string, scope: object) =>
     (
       await call(
@@ -154,7 +161,7 @@ async function setUp(url: string, adminKey: string, volunteers: number): Promise
 }
 
 /** Bodies of one-minute records that never overlap per volunteer and stay within every intake rule. */
-function serviceRecords(volunteerCount: number): (volunteer: number) => string {
+export function serviceRecords(volunteerCount: number): (volunteer: number) => string {
   const counters = new Array<number>(volunteerCount).fill(0);
   // Local (UTC+8) midnight 80 days ago: inside the 90-day back-dating window, never in the future.
   const firstDayMs = Math.floor((Date.now() - 80 * DAY_MS) / DAY_MS) * DAY_MS - 8 * 60 * MINUTE_MS;
@@ -171,7 +178,7 @@ function serviceRecords(volunteerCount: number): (volunteer: number) => string {
   };
 }
 
-interface Load {
+export interface Load {
   readonly url: string;
   readonly method: 'GET' | 'POST';
   readonly headers: Record<string, string>;
@@ -179,14 +186,14 @@ interface Load {
   readonly next: () => { path: string; body?: string; headers?: Record<string, string> };
 }
 
-interface Measured {
+export interface Measured {
   readonly requestsPerSecond: number;
   readonly p99Ms: number;
   readonly p50Ms: number;
   readonly total: number;
 }
 
-async function drive(load: Load, seconds: number): Promise<Measured> {
+export async function drive(load: Load, seconds: number): Promise<Measured> {
   const result = await autocannon({
     url: load.url,
     connections: CONNECTIONS,

@@ -2,16 +2,19 @@
  * Child process of the ledger-soak benchmark: the API built in process (`wireLedgerApi`, durable
  * SQLite) takes `--requests` mixed requests through `app.inject`, half one-centipoint redemptions
  * with a fresh Idempotency-Key each, half balance queries, from 20 callers. It prints as JSON the
- * heap retained after a forced full GC once warm and at the end, the RSS at the end, and the
- * store's bytes per redemption. `--claims off` hides the store's `IdempotencyClaims`, so that keys
- * are claimed as events of their own streams: the previous release's way, the baseline.
+ * heap retained after a forced full GC once warm, after `--checkpoint` requests and at the end,
+ * the RSS at the end, and the store's bytes per redemption. `--previous-release` stores what the
+ * previous release stored, the baseline: the store's `IdempotencyClaims` hidden, so that keys are
+ * claimed as events of their own streams, and the metadata of every event repeating the
+ * idempotency key and the actor its data records.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import type { EventStore } from '@timebank/event-store';
+import { actorLabelOf, idempotencyKeyOf } from '@timebank/application';
+import type { EventStore, NewEvent } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { loadConfig } from '../../services/ledger-api/src/config.js';
@@ -20,27 +23,52 @@ import { wireLedgerApi } from '../../services/ledger-api/src/wiring.js';
 import { soakWorld } from './support/soak-world.js';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string' }, volunteers: { type: 'string' }, claims: { type: 'string' } },
+  options: {
+    requests: { type: 'string' },
+    checkpoint: { type: 'string' },
+    volunteers: { type: 'string' },
+    'previous-release': { type: 'boolean', default: false },
+  },
   strict: true,
 });
 const requests = Number(values.requests);
+const checkpoint = Number(values.checkpoint);
 const volunteers = Number(values.volunteers);
 if (
   !Number.isInteger(requests) ||
   !Number.isInteger(volunteers) ||
-  !['on', 'off'].includes(values.claims ?? '')
+  !Number.isInteger(checkpoint) ||
+  checkpoint > requests
 )
-  throw new Error('usage: ledger-soak-child --requests N --volunteers N --claims on|off');
+  throw new Error('usage: ledger-soak-child --requests N --checkpoint N --volunteers N [--previous-release]');
 /** Concurrent callers, as in the issue's soak. */
 const CALLERS = 20;
-/** Requests before the first heap reading: caches and JIT warm, so the reading is the plateau's start. */
+/** Requests before the first reading, as a share of the checkpoint: caches and JIT warm. */
 const WARM_FRACTION = 0.1;
+/** Centipoints one hour earns under the default policy; each redemption spends one. */
+const CENTIPOINTS_PER_HOUR = 50;
 
-/** The store as an engine without `IdempotencyClaims` sees it. */
-function withoutClaims(store: EventStore): EventStore {
+/**
+ * The store as the previous release used it: no `IdempotencyClaims`, and metadata that repeats
+ * the idempotency key and the actor that the data records.
+ */
+function previousRelease(store: EventStore): EventStore {
+  const withRepeatedMetadata = (event: NewEvent): NewEvent => {
+    const key = idempotencyKeyOf(event);
+    const actor = actorLabelOf(event);
+    return {
+      ...event,
+      metadata: {
+        ...event.metadata,
+        ...(key === undefined ? {} : { idempotencyKey: key }),
+        ...(actor === undefined ? {} : { actor }),
+      },
+    };
+  };
   return {
     engine: store.engine,
-    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
+    appendToStream: (streamName, events, options) =>
+      store.appendToStream(streamName, events.map(withRepeatedMetadata), options),
     readStream: (streamName, options) => store.readStream(streamName, options),
     readAll: (options) => store.readAll(options),
     subscribeToAll: (options) => store.subscribeToAll(options),
@@ -52,7 +80,7 @@ function withoutClaims(store: EventStore): EventStore {
 const directory = mkdtempSync(join(tmpdir(), 'timebank-soak-'));
 const path = join(directory, EVENT_STORE_FILE);
 const sqlite = createSqliteEventStore({ path });
-const store = values.claims === 'on' ? sqlite : withoutClaims(sqlite);
+const store = values['previous-release'] ? previousRelease(sqlite) : sqlite;
 const api = await wireLedgerApi({
   // The soak measures memory and disk, not the per-key rate limit a partner terminal is held to.
   config: loadConfig({ LEDGER_DATA_DIR: directory, RATE_LIMIT_REQUESTS_MAX: '10000000' }),
@@ -66,6 +94,14 @@ const storeBytes = (): number => {
   const free = Number(meter.pragma('freelist_count', { simple: true }));
   return (pages - free) * Number(meter.pragma('page_size', { simple: true }));
 };
+/** Resident memory by kind (anonymous: heaps and caches; file: code and mapped files), in bytes. */
+const rssParts = (): Record<string, number> =>
+  Object.fromEntries(
+    [...readFileSync('/proc/self/status', 'utf8').matchAll(/^(Rss\w+):\s+(\d+) kB$/gm)].map((match) => [
+      match[1]!,
+      Number(match[2]) * 1024,
+    ]),
+  );
 const heapAfterGc = (): number => {
   globalThis.gc?.();
   globalThis.gc?.();
@@ -73,7 +109,9 @@ const heapAfterGc = (): number => {
 };
 
 try {
-  const world = await soakWorld(api, volunteers);
+  // Enough points for every redemption the soak sends to one volunteer, and an hour to spare.
+  const earnedHours = Math.ceil(requests / 2 / volunteers / CENTIPOINTS_PER_HOUR) + 1;
+  const world = await soakWorld(api, volunteers, earnedHours);
   let sent = 0;
   let redemptions = 0;
   let failures = 0;
@@ -91,18 +129,22 @@ try {
       }),
     );
   };
-  await drive(Math.floor(requests * WARM_FRACTION));
+  await drive(Math.floor(checkpoint * WARM_FRACTION));
   const warmHeapBytes = heapAfterGc();
   const warmStoreBytes = storeBytes();
   const warmRedemptions = redemptions;
+  await drive(checkpoint);
+  const checkpointHeapBytes = heapAfterGc();
   await drive(requests);
   const endHeapBytes = heapAfterGc();
   const bytesPerRedemption = (storeBytes() - warmStoreBytes) / Math.max(1, redemptions - warmRedemptions);
   console.log(
     JSON.stringify({
       warmHeapBytes,
+      checkpointHeapBytes,
       endHeapBytes,
       rssBytes: process.memoryUsage().rss,
+      memory: { ...process.memoryUsage(), ...rssParts() },
       bytesPerRedemption,
       redemptions,
       failures,

@@ -4,6 +4,7 @@
  * with its charts in docs/img/ (beside the report: `--output /tmp/x.md` writes /tmp/img/).
  *
  *   pnpm bench [--quick] [--only event-store-sqlite,...] [--output docs/benchmarks.md]
+ *   pnpm bench profile [--seconds 12] …   (where a write's time goes: see profile.ts)
  *
  * Never part of `pnpm test`: figures depend on the machine, so nothing here asserts a threshold.
  * A module that throws is reported as failed in the document and makes the exit code 1, after
@@ -24,6 +25,7 @@ import { ledgerStreamLengthBenchmark } from './ledger-stream-length.js';
 import { kafkaRelayBenchmark } from './kafka-relay.js';
 import { describeMachine } from './machine.js';
 import { personalDataBenchmark } from './personal-data.js';
+import { runProfile } from './profile.js';
 import { projectionsRebuildBenchmark } from './projections-rebuild.js';
 import { schedulerExpiryBenchmark } from './scheduler-expiry.js';
 import { consoleTable, markdownReport } from './report.js';
@@ -156,4 +158,6 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${output} and its charts in ${imageDirectory}`);
 }
 
-await main();
+// `pnpm bench profile …` runs the profile harness instead of the benchmarks (see profile.ts).
+if (process.argv[2] === 'profile') await runProfile(process.argv.slice(3));
+else await main();

@@ -7,6 +7,7 @@ import {
   type RecordedEvent,
 } from '@timebank/event-store';
 import { deterministicEventId } from './event-ids.js';
+import { metadataFor } from './event-metadata.js';
 import { StateCache, type CachedState } from './state-cache.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { StreamFreshness } from './stream-freshness.js';
@@ -290,13 +291,7 @@ export class CommandHandler {
           id: deterministicEventId(envelope.idempotencyKey, streamName, index),
           type: event.type,
           data: event.data as JsonObject,
-          metadata: {
-            schemaVersion: this.#schemaVersionOf(event.type),
-            idempotencyKey: envelope.idempotencyKey,
-            ...(envelope.actor === undefined ? {} : { actor: envelope.actor }),
-            ...(envelope.correlationId === undefined ? {} : { correlationId: envelope.correlationId }),
-            ...(envelope.causationId === undefined ? {} : { causationId: envelope.causationId }),
-          },
+          metadata: metadataFor(event.data as JsonObject, this.#schemaVersionOf(event.type), envelope),
         }));
         claim = firstAppend?.(streamName) ?? claim;
         firstAppend = undefined;

@@ -10,6 +10,7 @@ import t from 'tap';
 import type { EventStore, StreamChangeLog } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger, type Ledger } from '../src/ledger.js';
+import { idempotencyKeyOf } from '../src/event-metadata.js';
 import {
   ADMIN,
   NATIONAL_ID_KEY,
@@ -59,7 +60,7 @@ t.test(
     t.equal(racing.streamReads - reads, 1, 'decided first from the cache; one read to reload');
     const captured = (await fixture.store.readStream(streamName))
       .filter((event) => event.type === 'PointsCaptured')
-      .map((event) => event.metadata.idempotencyKey);
+      .map((event) => idempotencyKeyOf(event));
     t.same(captured, ['other-wins']);
   },
 );

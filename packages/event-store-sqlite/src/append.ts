@@ -19,7 +19,7 @@ import type {
   IdempotencyClaim,
   StoredIdempotencyClaim,
 } from '@timebank/event-store';
-import { claimReader } from './claims.js';
+import { claimReader, claimWriter } from './claims.js';
 
 /** One event of an append, validated and canonically encoded on arrival. */
 export interface AppendEvent {
@@ -95,9 +95,7 @@ export function createAppender(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const claimOf = claimReader(db);
-  const insertClaim = db.prepare<[Buffer, Buffer, string, bigint, bigint]>(
-    'INSERT INTO idempotency_claims (key_hash, request_hash, stream_name, revision, position) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insertClaim = claimWriter(db);
   const upsertHead = db.prepare<[string, bigint, string]>(
     `INSERT INTO streams (stream_name, head_revision, head_hash) VALUES (?, ?, ?)
      ON CONFLICT (stream_name) DO UPDATE SET head_revision = excluded.head_revision, head_hash = excluded.head_hash`,
@@ -162,13 +160,7 @@ export function createAppender(
       return writeEvents(request, recordedAt);
     }
     const result = writeEvents(request, recordedAt);
-    insertClaim.run(
-      Buffer.from(claim.keyHash, 'hex'),
-      Buffer.from(claim.requestHash, 'hex'),
-      request.streamName,
-      result.nextExpectedRevision,
-      result.position,
-    );
+    insertClaim(claim, result.position);
     return result;
   };
 

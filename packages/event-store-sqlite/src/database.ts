@@ -10,11 +10,13 @@ export const SYNCHRONOUS_FULL = 2;
  * Bumped whenever the schema below changes; stored in `PRAGMA user_version`. Version 2 added
  * `idempotency_claims`; a version-1 file is migrated on open (the table is created empty: claims
  * made before it are events of their `idempotency-*` streams, which readers still honour).
+ * Version 3 keys `idempotency_claims` by position (see below); a version-2 file's claims are
+ * copied into the new layout on open (`MIGRATE_CLAIMS_FROM_V2`).
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /** Versions this code opens, migrating them to `SCHEMA_VERSION`; 0 is a new, empty file. */
-const OPENABLE_SCHEMA_VERSIONS: readonly unknown[] = [0, 1, SCHEMA_VERSION];
+const OPENABLE_SCHEMA_VERSIONS: readonly unknown[] = [0, 1, 2, SCHEMA_VERSION];
 
 /**
  * The global position is the events table's INTEGER PRIMARY KEY (the rowid): one writer at a
@@ -22,8 +24,12 @@ const OPENABLE_SCHEMA_VERSIONS: readonly unknown[] = [0, 1, SCHEMA_VERSION];
  * sees a later position before an earlier one. `streams` holds each stream's head so that an
  * append checks its expected revision and chains its hash with one indexed lookup.
  * `idempotency_claims` holds one row per claimed idempotency key, written in the append's
- * transaction: the hashes as 32-byte blobs (a third of a hex-text row) and where the append ended,
- * so that neither a claim nor a repeat needs an event or a stream of its own.
+ * transaction, so that neither a claim nor a repeat needs an event or a stream of its own. It is
+ * keyed by the position where the claiming append ended (its stream and revision are that event's
+ * row, not copied here): new claims land at the end of the table, in the pages the batch's events
+ * dirty anyway, and only the small index on the key hash's first 8 bytes takes a random place
+ * (about 20 bytes an entry where a table keyed by the hash moved ~110-byte rows to random pages).
+ * The hashes are 32-byte blobs; a lookup compares the full key hash after the prefix matches.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -44,12 +50,27 @@ CREATE TABLE IF NOT EXISTS streams (
   head_hash TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS idempotency_claims (
-  key_hash BLOB PRIMARY KEY,
-  request_hash BLOB NOT NULL,
-  stream_name TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  position INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
+  position INTEGER PRIMARY KEY,
+  key_hash BLOB NOT NULL,
+  request_hash BLOB NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS idempotency_claims_key_prefix ON idempotency_claims (substr(key_hash, 1, 8));
+`;
+
+/**
+ * From version 2's claims table (keyed by the key hash, with the stream and revision copied) to
+ * version 3's; run before `SCHEMA`, in the same transaction.
+ */
+const MIGRATE_CLAIMS_FROM_V2 = `
+CREATE TABLE idempotency_claims_v3 (
+  position INTEGER PRIMARY KEY,
+  key_hash BLOB NOT NULL,
+  request_hash BLOB NOT NULL
+) STRICT;
+INSERT INTO idempotency_claims_v3 (position, key_hash, request_hash)
+  SELECT position, key_hash, request_hash FROM idempotency_claims ORDER BY position;
+DROP TABLE idempotency_claims;
+ALTER TABLE idempotency_claims_v3 RENAME TO idempotency_claims;
 `;
 
 export interface OpenOptions {
@@ -105,6 +126,7 @@ export function openDatabase(path: string, options: OpenOptions): Database.Datab
     }
     // Creating what is missing and stamping the version commit together: a crash leaves either.
     db.transaction(() => {
+      if (version === 2) db.exec(MIGRATE_CLAIMS_FROM_V2);
       db.exec(SCHEMA);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();

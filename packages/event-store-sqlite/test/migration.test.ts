@@ -26,7 +26,7 @@ t.test('a version-1 store is migrated on open: its events stay, claims start emp
   const store = createSqliteEventStore({ path });
   t.teardown(() => store.close());
   const reopened = new Database(path, { readonly: true });
-  t.equal(reopened.pragma('user_version', { simple: true }), 2, 'stamped with the new version');
+  t.equal(reopened.pragma('user_version', { simple: true }), 3, 'stamped with the new version');
   t.ok(
     reopened.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'idempotency_claims'").get(),
     'the claims table exists',
@@ -41,3 +41,60 @@ t.test('a version-1 store is migrated on open: its events stay, claims start emp
   });
   t.same(await store.readIdempotencyClaim(claim.keyHash), { ...claim, streamName: 'old-stream', ...next });
 });
+
+t.test(
+  'a version-2 store is migrated on open: its claims keep answering, keyed by position now',
+  async (t) => {
+    const path = join(directory, 'version-2.db');
+    const before = createSqliteEventStore({ path });
+    const first = await before.appendToStream('claimed-stream', [newEvent(1), newEvent(2)], {
+      expectedRevision: 'no_stream',
+    });
+    await before.close();
+    // The previous release's claims table: keyed by the key hash, the stream and revision copied.
+    const raw = new Database(path);
+    raw.exec(`DROP TABLE idempotency_claims;
+    CREATE TABLE idempotency_claims (
+      key_hash BLOB PRIMARY KEY, request_hash BLOB NOT NULL, stream_name TEXT NOT NULL,
+      revision INTEGER NOT NULL, position INTEGER NOT NULL) STRICT, WITHOUT ROWID;`);
+    const old = { keyHash: sha256('old key'), requestHash: sha256('old request') };
+    raw
+      .prepare('INSERT INTO idempotency_claims VALUES (?, ?, ?, ?, ?)')
+      .run(
+        Buffer.from(old.keyHash, 'hex'),
+        Buffer.from(old.requestHash, 'hex'),
+        'claimed-stream',
+        first.nextExpectedRevision,
+        first.position,
+      );
+    raw.pragma('user_version = 2');
+    raw.close();
+
+    const store = createSqliteEventStore({ path });
+    t.teardown(() => store.close());
+    const reopened = new Database(path, { readonly: true });
+    t.equal(reopened.pragma('user_version', { simple: true }), 3, 'stamped with the new version');
+    t.same(
+      reopened.prepare('SELECT position FROM idempotency_claims').pluck().all(),
+      [Number(first.position)],
+      'the claim is keyed by where its append ended',
+    );
+    reopened.close();
+    t.same(await store.readIdempotencyClaim(old.keyHash), {
+      ...old,
+      streamName: 'claimed-stream',
+      ...first,
+    });
+    t.equal(await store.readIdempotencyClaim(sha256('other key')), undefined);
+    const claim = { keyHash: sha256('new key'), requestHash: sha256('new request') };
+    const next = await store.appendToStream('claimed-stream', [newEvent(3)], {
+      expectedRevision: first.nextExpectedRevision,
+      idempotencyClaim: claim,
+    });
+    t.same(await store.readIdempotencyClaim(claim.keyHash), {
+      ...claim,
+      streamName: 'claimed-stream',
+      ...next,
+    });
+  },
+);

@@ -8,8 +8,9 @@ import type { WiredApi } from '../../../services/ledger-api/src/wiring.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const HOUR_MS = 3_600_000;
-/** Hours each volunteer records and has confirmed: a day's service, far more points than the soak spends. */
-const EARNED_HOURS = 8;
+/** Hours in one service record: the per-record cap's default (12 h); longer service takes one record a day. */
+const RECORD_HOURS_MAX = 12;
+const DAY_MS = 24 * HOUR_MS;
 
 /** A valid resident ID number (GB 11643 check character) from a seed below 10^7; never a real person's. */
 export function nationalIdNumber(seed: number): string {
@@ -35,8 +36,13 @@ function expectOk(response: Response, what: string): Response {
   return response;
 }
 
-/** Registers a volunteer and has eight hours of service recorded and confirmed; returns the id. */
-async function earningVolunteer(post: Post, admin: string, seed: number): Promise<string> {
+/** Registers a volunteer and has `earnedHours` of service recorded and confirmed; returns the id. */
+async function earningVolunteer(
+  post: Post,
+  admin: string,
+  seed: number,
+  earnedHours: number,
+): Promise<string> {
   const end = Math.floor((Date.now() - 2 * HOUR_MS) / 60_000) * 60_000;
   const registered = expectOk(
     await post('/v1/volunteers', admin, {
@@ -48,25 +54,34 @@ async function earningVolunteer(post: Post, admin: string, seed: number): Promis
     'registration',
   );
   const { volunteerId } = registered.json<{ volunteerId: string }>();
-  const recorded = expectOk(
-    await post(`/v1/volunteers/${volunteerId}/service-records`, admin, {
-      activity: 'Reading to elders',
-      organisationId: 'org1',
-      startAt: new Date(end - EARNED_HOURS * HOUR_MS).toISOString(),
-      endAt: new Date(end).toISOString(),
-    }),
-    'service record',
-  );
-  const { recordId } = recorded.json<{ recordId: string }>();
-  const confirmUrl = `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`;
-  expectOk(await post(confirmUrl, admin, {}), 'confirmation');
+  // One record a day, going back from today, so that no record or day exceeds its cap.
+  for (let day = 0, left = earnedHours; left > 0; day += 1, left -= RECORD_HOURS_MAX) {
+    const dayEnd = end - day * DAY_MS;
+    const hours = Math.min(left, RECORD_HOURS_MAX);
+    const recorded = expectOk(
+      await post(`/v1/volunteers/${volunteerId}/service-records`, admin, {
+        activity: 'Reading to elders',
+        organisationId: 'org1',
+        startAt: new Date(dayEnd - hours * HOUR_MS).toISOString(),
+        endAt: new Date(dayEnd).toISOString(),
+      }),
+      'service record',
+    );
+    const { recordId } = recorded.json<{ recordId: string }>();
+    const confirmUrl = `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`;
+    expectOk(await post(confirmUrl, admin, {}), 'confirmation');
+  }
   // Partners spend only with consent: a standing mandate to the canteen, above what the soak spends.
   const mandate = { partnerId: 'p1', monthlyCapCentipoints: 1_000_000 };
   expectOk(await post(`/v1/volunteers/${volunteerId}/mandates`, admin, mandate), 'mandate');
   return volunteerId;
 }
 
-export async function soakWorld(api: WiredApi, volunteers: number): Promise<SoakWorld> {
+/**
+ * The world for `volunteers` volunteers who each earn `earnedHours` (50 centipoints an hour under
+ * the default policy; each soak redemption spends one).
+ */
+export async function soakWorld(api: WiredApi, volunteers: number, earnedHours: number): Promise<SoakWorld> {
   let keys = 0;
   const keyFor = async (role: 'admin' | 'partner', scope: object): Promise<string> => {
     keys += 1;
@@ -99,7 +114,7 @@ export async function soakWorld(api: WiredApi, volunteers: number): Promise<Soak
   expectOk(await post('/v1/partners/p1/offers', admin, tea), 'offer');
   const volunteerIds: string[] = [];
   for (let seed = 0; seed < volunteers; seed += 1)
-    volunteerIds.push(await earningVolunteer(post, admin, seed));
+    volunteerIds.push(await earningVolunteer(post, admin, seed, earnedHours));
   return {
     volunteerIds,
     redeem: (volunteerId, idempotencyKey) =>

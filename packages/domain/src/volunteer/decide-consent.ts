@@ -31,6 +31,10 @@ export function mandateSpentThisMonthCentipoints(
     if (hold.heldAtMs < monthStartMs || hold.status === 'released' || hold.status === 'expired') continue;
     spent += hold.centipoints;
   }
+  // Captured holds dropped from `holds` (see SETTLED_HOLDS_KEPT), by the minute they were held in.
+  for (const [minute, centipoints] of state.mandateCapturedByMinute.get(partnerId) ?? []) {
+    if (minute * 60_000 >= monthStartMs) spent += centipoints;
+  }
   return spent;
 }
 

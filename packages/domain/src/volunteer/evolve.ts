@@ -11,7 +11,10 @@ import { parseInstant } from '../time.js';
 import {
   cloneVolunteerState,
   initialVolunteerState,
+  MANDATE_MINUTES_KEPT_MS,
   PROCESSED_KEYS_MAX,
+  SETTLED_HOLDS_KEPT,
+  type HoldState,
   type ServiceRecordState,
   type VolunteerState,
 } from './state.js';
@@ -216,10 +219,44 @@ function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
         state.availableCentipoints += event.data.centipoints;
         state.spentNetCentipoints -= event.data.centipoints;
       }
+      forgetOldSettledHolds(state, hold);
       return;
     }
     default:
       return;
+  }
+}
+
+/**
+ * Keeps the latest `SETTLED_HOLDS_KEPT` settled holds, so that the state does not grow with every
+ * redemption; a dropped captured mandate hold still counts towards its partner's monthly cap.
+ */
+function forgetOldSettledHolds(state: VolunteerState, settled: HoldState): void {
+  state.settledHoldIds.add(settled.holdId);
+  for (const holdId of state.settledHoldIds) {
+    if (state.settledHoldIds.size <= SETTLED_HOLDS_KEPT) break;
+    const hold = state.holds.get(holdId);
+    state.settledHoldIds.delete(holdId);
+    state.holds.delete(holdId);
+    if (hold?.status === 'captured' && hold.consentForm === 'mandate') {
+      rememberMandateCapture(state, hold, settled.heldAtMs);
+    }
+  }
+}
+
+function rememberMandateCapture(state: VolunteerState, hold: HoldState, latestHeldAtMs: number): void {
+  let minutes = state.mandateCapturedByMinute.get(hold.partnerId);
+  if (minutes === undefined) {
+    minutes = new Map();
+    state.mandateCapturedByMinute.set(hold.partnerId, minutes);
+  }
+  const minute = Math.floor(hold.heldAtMs / 60_000);
+  minutes.set(minute, (minutes.get(minute) ?? 0) + hold.centipoints);
+  // Minutes arrive nearly in order, so the oldest are first: stop at the first one still kept.
+  const oldestKeptMinute = Math.floor((latestHeldAtMs - MANDATE_MINUTES_KEPT_MS) / 60_000);
+  for (const kept of minutes.keys()) {
+    if (kept >= oldestKeptMinute) break;
+    minutes.delete(kept);
   }
 }
 

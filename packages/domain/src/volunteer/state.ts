@@ -102,7 +102,17 @@ export interface VolunteerState {
   heldCentipoints: number;
   /** Balance of `offered:<id>`. */
   offeredCentipoints: number;
+  /** Pending holds, and the latest `SETTLED_HOLDS_KEPT` settled ones, by hold id. */
   holds: Map<string, HoldState>;
+  /** Ids of the settled holds still in `holds`, oldest settlement first. */
+  settledHoldIds: Set<string>;
+  /**
+   * Centipoints of captured mandate holds dropped from `holds`, by partner and by the UTC minute
+   * they were held in (epoch minutes): what a mandate's monthly cap still counts. A local month
+   * starts on a whole minute, so minutes sum exactly; minutes older than
+   * `MANDATE_MINUTES_KEPT_MS` before the latest hold are dropped, as no month reaches back that far.
+   */
+  mandateCapturedByMinute: Map<string, Map<number, number>>;
   /** Standing mandates in force, by partner. */
   mandates: Map<string, SpendMandateState>;
   /** Disputes filed, by id; open while `outcome` is null. */
@@ -129,11 +139,27 @@ export interface VolunteerState {
 }
 
 /**
- * Idempotency keys remembered per stream: 10,000, far above a volunteer's commands in years.
- * Beyond the bound, commands that carry an id (holds, transfers, records) stay idempotent by
- * the id. A constant, not configuration: state must fold the same way in every deployment.
+ * Idempotency keys remembered per stream: the latest 100 commands, which covers an in-process
+ * retry of any of them. It bounds the folded state by configuration of the code, not by the
+ * stream's length (each key costs about 250 bytes of heap in every cached stream). Older repeats
+ * are still answered once: over HTTP the store's idempotency claims (durable, unbounded) answer
+ * them before the domain decides, and an in-process repeat derives the same event ids from its
+ * key, which the store refuses. A constant, not configuration: state must fold the same way in
+ * every deployment.
  */
-export const PROCESSED_KEYS_MAX = 10_000;
+export const PROCESSED_KEYS_MAX = 100;
+
+/**
+ * Settled (captured, released or expired) holds kept in `holds`: the latest 100. A settled hold
+ * matters to a later capture or release only as the reason for the refusal (`HOLD_ALREADY_RESOLVED`
+ * rather than `HOLD_NOT_FOUND`: either way nothing moves twice) and to the mandate's monthly cap,
+ * which keeps the captured amounts of dropped holds in `mandateCapturedByMinute`. A constant, for
+ * the same reason as `PROCESSED_KEYS_MAX`.
+ */
+export const SETTLED_HOLDS_KEPT = 100;
+
+/** How far back `mandateCapturedByMinute` reaches before the latest hold: 32 days, above any month. */
+export const MANDATE_MINUTES_KEPT_MS = 32 * 24 * 3_600_000;
 
 export function initialVolunteerState(): VolunteerState {
   return {
@@ -154,6 +180,8 @@ export function initialVolunteerState(): VolunteerState {
     heldCentipoints: 0,
     offeredCentipoints: 0,
     holds: new Map(),
+    settledHoldIds: new Set(),
+    mandateCapturedByMinute: new Map(),
     mandates: new Map(),
     disputes: new Map(),
     usedSpendCodeHashes: new Set(),
@@ -177,6 +205,10 @@ export function cloneVolunteerState(state: VolunteerState): VolunteerState {
     records: copyMap(state.records),
     awards: state.awards.map((award) => ({ ...award })),
     holds: copyMap(state.holds),
+    settledHoldIds: new Set(state.settledHoldIds),
+    mandateCapturedByMinute: new Map(
+      [...state.mandateCapturedByMinute].map(([partnerId, minutes]) => [partnerId, new Map(minutes)]),
+    ),
     mandates: copyMap(state.mandates),
     disputes: copyMap(state.disputes),
     usedSpendCodeHashes: new Set(state.usedSpendCodeHashes),

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { idempotencyKeyOf } from '@timebank/application';
 import type { Ledger, LedgerResult } from '@timebank/application';
 import type { Actor, CommandInput, DomainEvent, EventOf, EventType } from '@timebank/domain';
 import type { JsonObject, RecordedEvent } from '@timebank/event-store';
@@ -106,7 +107,7 @@ export async function eventsOfCommand(
       maxCount: REBUILD_PAGE_EVENTS,
     });
     for (const event of page) {
-      if (event.metadata.idempotencyKey === idempotencyKey) found.push(event);
+      if (idempotencyKeyOf(event) === idempotencyKey) found.push(event);
       else if (found.length > 0) return found.reverse();
     }
     const oldest = page.at(-1);

@@ -1,0 +1,154 @@
+/**
+ * `pnpm bench profile`: where a durable write's time goes. Starts the real ledger server
+ * (services/ledger-api/src/server.ts, durable SQLite) under V8's sampling profiler (`--cpu-prof`,
+ * every thread), drives record-service-hours with autocannon as the api-http benchmark does, and
+ * prints the CPU time spent inside the measured window per write, by area, for the request thread
+ * and for the other threads (writer, projector and tsx's loader, when there are any).
+ *
+ *   pnpm bench profile [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]
+ *
+ * The window is marked with this process's monotonic clock, which is the clock V8 stamps samples
+ * with on Linux, so set-up, warm-up and shutdown are left out. `--keep` keeps the .cpuprofile
+ * files (open them in Chrome DevTools or speedscope) and prints where they are.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CONNECTIONS, drive, serviceRecords, setUp, startServer, stopServer } from './api-http.js';
+import { AREAS, samplesInWindow, type ThreadSamples } from './profile-areas.js';
+
+const USAGE =
+  'usage: pnpm bench profile [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]';
+
+const serverPath = fileURLToPath(new URL('../../services/ledger-api/src/server.ts', import.meta.url));
+
+/** Functions listed by self time under the table. */
+const TOP_FUNCTIONS = 20;
+
+const monotonicMicroseconds = (): number => Number(process.hrtime.bigint() / 1000n);
+
+function positiveNumber(text: string | undefined, fallback: number, name: string): number {
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number\n${USAGE}`);
+  return value;
+}
+
+/** `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`: thread 0 is the main (request) thread. */
+const isMainThread = (file: string): boolean => file.split('.')[4] === '0';
+
+function printTable(threads: readonly ThreadSamples[], writes: number): void {
+  const main = threads.filter((thread) => isMainThread(thread.file));
+  const others = threads.filter((thread) => !isMainThread(thread.file));
+  const sum = (group: readonly ThreadSamples[], area: (typeof AREAS)[number]): number =>
+    group.reduce((total, thread) => total + (thread.microsecondsByArea.get(area) ?? 0), 0);
+  const perWrite = (microseconds: number): string => (microseconds / writes).toFixed(0).padStart(8);
+  console.log(`\n| area                         | request thread µs/write | other threads µs/write |`);
+  console.log(`| ---------------------------- | ----------------------- | ---------------------- |`);
+  let busyMain = 0;
+  let busyOthers = 0;
+  for (const area of AREAS) {
+    const onMain = sum(main, area);
+    const onOthers = sum(others, area);
+    if (onMain === 0 && onOthers === 0) continue;
+    if (area !== 'idle') {
+      busyMain += onMain;
+      busyOthers += onOthers;
+    }
+    console.log(
+      `| ${area.padEnd(28)} | ${perWrite(onMain).padStart(23)} | ${perWrite(onOthers).padStart(22)} |`,
+    );
+  }
+  console.log(
+    `| ${'busy (all but idle)'.padEnd(28)} | ${perWrite(busyMain).padStart(23)} | ${perWrite(busyOthers).padStart(22)} |`,
+  );
+  const top = [...(main[0]?.microsecondsByFunction ?? [])]
+    .filter(([label]) => label !== '(idle)')
+    .sort((left, right) => right[1] - left[1])
+    .slice(0, TOP_FUNCTIONS);
+  console.log(`\nrequest thread, most self time (µs/write):`);
+  for (const [label, microseconds] of top) console.log(`${perWrite(microseconds)}  ${label}`);
+  console.log('');
+  for (const thread of threads) {
+    const idle = thread.microsecondsByArea.get('idle') ?? 0;
+    const busy = thread.windowMicroseconds === 0 ? 0 : 1 - idle / thread.windowMicroseconds;
+    console.log(`${thread.file}: busy ${(busy * 100).toFixed(1)} % of the sampled window`);
+  }
+}
+
+// eslint-disable-next-line max-lines-per-function -- one harness run: server, world, warm-up, window, profiles, table, in one try/finally
+export async function runProfile(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      seconds: { type: 'string' },
+      'warmup-seconds': { type: 'string' },
+      volunteers: { type: 'string' },
+      'interval-us': { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const seconds = positiveNumber(values.seconds, 12, 'seconds');
+  const warmupSeconds = positiveNumber(values['warmup-seconds'], 3, 'warmup-seconds');
+  const volunteers = positiveNumber(values.volunteers, 500, 'volunteers');
+  const intervalMicroseconds = positiveNumber(values['interval-us'], 500, 'interval-us');
+  const dataDirectory = mkdtempSync(join(tmpdir(), 'timebank-profile-data-'));
+  const profileDirectory = mkdtempSync(join(tmpdir(), 'timebank-profile-'));
+  try {
+    const ledger = await startServer(
+      serverPath,
+      {
+        LEDGER_DATA_DIR: dataDirectory,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_REQUESTS_MAX: '10000000',
+      },
+      ['--cpu-prof', '--cpu-prof-dir', profileDirectory, '--cpu-prof-interval', String(intervalMicroseconds)],
+    );
+    let window: { from: number; to: number; writes: number };
+    try {
+      const adminKey = readFileSync(join(dataDirectory, 'bootstrap-admin.key'), 'utf8').trim();
+      const world = await setUp(ledger.url, adminKey, volunteers);
+      const count = world.volunteerIds.length;
+      const nextRecord = serviceRecords(count);
+      let requestCounter = 0;
+      const load = {
+        url: ledger.url,
+        method: 'POST' as const,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
+        next: () => {
+          const volunteer = Math.floor(Math.random() * count);
+          requestCounter += 1;
+          return {
+            path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
+            body: nextRecord(volunteer),
+            headers: { 'idempotency-key': `profile-${requestCounter}` },
+          };
+        },
+      };
+      await drive(load, warmupSeconds);
+      const from = monotonicMicroseconds();
+      const measured = await drive(load, seconds);
+      window = { from, to: monotonicMicroseconds(), writes: measured.total };
+      console.log(
+        `record-service-hours, ${CONNECTIONS} connections, ${seconds} s: ${measured.total} writes, ${Math.round(measured.requestsPerSecond)} req/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms`,
+      );
+    } finally {
+      // The profiles are written when the server exits.
+      await stopServer(ledger.child);
+    }
+    const files = readdirSync(profileDirectory).filter((file) => file.endsWith('.cpuprofile'));
+    if (files.length === 0) throw new Error(`the server wrote no profile to ${profileDirectory}`);
+    const threads = files.map((file) =>
+      samplesInWindow(join(profileDirectory, file), window.from, window.to),
+    );
+    printTable(threads, window.writes);
+    if (values.keep) console.log(`\nprofiles kept in ${profileDirectory}`);
+  } finally {
+    rmSync(dataDirectory, { recursive: true, force: true });
+    if (!values.keep) rmSync(profileDirectory, { recursive: true, force: true });
+  }
+}
