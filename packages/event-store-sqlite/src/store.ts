@@ -77,6 +77,12 @@ export interface SqliteEventStore extends StoreWith<
   };
   /** Group-commit counters since this store was opened. */
   groupCommitStats(): GroupCommitStats;
+  /**
+   * Wakes waiting subscriptions at once: another connection (a writer in another thread of this
+   * process) says it committed, sooner than the `data_version` poll would notice. Harmless when
+   * nothing changed: a woken subscription reads an empty page and waits again.
+   */
+  notifyExternalCommit(): void;
 }
 
 /** Largest revision SQLite's INTEGER holds; "end" when reading backwards. */
@@ -234,6 +240,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     },
 
     groupCommitStats: () => committer.stats(),
+
+    notifyExternalCommit() {
+      if (!closed) signal.notify();
+    },
 
     async close(): Promise<void> {
       if (closing) return;

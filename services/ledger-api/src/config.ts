@@ -130,6 +130,12 @@ const environmentSchema = z
      * 0 reads the tail before every authenticated request.
      */
     API_KEY_REFRESH_MS: wholeNumber(0, 60_000, 'milliseconds').default(1000),
+    /**
+     * Whether the read-model projector runs in its own worker thread (SQLite only; other engines
+     * always run it in the request thread). Default true: its rows and commits then no longer
+     * take turns with HTTP and the command cycle. `false` runs it in the request thread.
+     */
+    LEDGER_PROJECTOR_THREAD: z.enum(['true', 'false']).default('true'),
     /** How long a read waits for the projector to reach a requested position. Default 2,000 ms: the read-your-writes bound docs/api.md states. */
     READ_YOUR_WRITES_TIMEOUT_MS: wholeNumber(0, 60_000, 'milliseconds').default(2000),
     /**
@@ -203,6 +209,8 @@ export interface LedgerApiConfig {
   /** See LEDGER_STATE_CACHE_STREAMS_MAX. */
   readonly stateCacheStreamsMax: number;
   readonly readYourWritesTimeoutMs: number;
+  /** See LEDGER_PROJECTOR_THREAD. */
+  readonly projectorThread: boolean;
   /** See API_KEY_REFRESH_MS. */
   readonly apiKeyRefreshMs: number;
   /** See LEDGER_SWEEP_INTERVAL_MS; 0: no scheduler. */
@@ -288,6 +296,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
     stateCacheStreamsMax: env.LEDGER_STATE_CACHE_STREAMS_MAX,
     readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
+    projectorThread: env.LEDGER_PROJECTOR_THREAD === 'true',
     apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
     sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     dueBacklogMax: env.LEDGER_DUE_BACKLOG_MAX,
