@@ -123,6 +123,12 @@ const environmentSchema = z
      */
     SQLITE_HEAD_CACHE_STREAMS_MAX: wholeNumber(0, 10_000_000, 'streams').default(10_000),
     /**
+     * Whether the SQLite store's write connection runs in its own worker thread: INSERTs, COMMIT
+     * and its fsync and WAL checkpoints leave the request thread, which posts one message per group
+     * commit. Default true. A write is still acknowledged only after the fsync that holds it.
+     */
+    SQLITE_WRITER_THREAD: z.enum(['true', 'false']).default('true'),
+    /**
      * How far behind the `access-keys` stream a process's key registry may be, in milliseconds:
      * a key issued or revoked through another process sharing the store counts here within this
      * time. Default 1,000 ms: at most one stream read per second per process, and a revoked key
@@ -178,7 +184,13 @@ const environmentSchema = z
 
 export interface LedgerApiConfig {
   readonly store:
-    | { readonly engine: 'sqlite'; readonly dataDir: string; readonly headCacheStreamsMax: number }
+    | {
+        readonly engine: 'sqlite';
+        readonly dataDir: string;
+        readonly headCacheStreamsMax: number;
+        /** See SQLITE_WRITER_THREAD. */
+        readonly writerThread: boolean;
+      }
     | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
     | { readonly engine: 'esdb'; readonly url: string };
   /** null: generate or read `national-id.key` in the SQLite data directory. */
@@ -268,6 +280,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
             engine: 'sqlite',
             dataDir: env.LEDGER_DATA_DIR,
             headCacheStreamsMax: env.SQLITE_HEAD_CACHE_STREAMS_MAX,
+            writerThread: env.SQLITE_WRITER_THREAD === 'true',
           };
   return deepFreeze({
     store,

@@ -30,6 +30,7 @@ t.test('a server killed during writes keeps every acknowledged write, and verifi
 
   const server = await startServer(environment);
   running.push(server);
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
   const admin = readFileSync(join(environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
   const volunteerIds = await seedWorld(server, admin, CLIENTS);
 
@@ -63,9 +64,7 @@ t.test('a server killed during writes keeps every acknowledged write, and verifi
     }
   };
   await Promise.all(volunteerIds.map(client));
-  await new Promise((resolve) =>
-    server.child.exitCode === null ? server.child.once('exit', resolve) : resolve(0),
-  );
+  await exited;
   running.length = 0;
   t.equal(refused, 0, 'no write was refused before the kill');
   t.ok(acknowledged.size >= ACKNOWLEDGED_BEFORE_KILL, `${acknowledged.size} writes acknowledged`);
@@ -73,7 +72,7 @@ t.test('a server killed during writes keeps every acknowledged write, and verifi
   const store = createSqliteEventStore({ path: join(environment.LEDGER_DATA_DIR, EVENT_STORE_FILE) });
   const recorded = new Map<string, number>();
   for (const event of await allEvents(store)) {
-    if (event.type !== 'ServiceRecorded') continue;
+    if (event.type !== 'ServiceHoursRecorded') continue;
     const recordId = event.data.recordId as string;
     recorded.set(recordId, (recorded.get(recordId) ?? 0) + 1);
   }
