@@ -14,7 +14,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LedgerRules } from '@timebank/domain';
-import { ProjectionError, isProjectionError } from '@timebank/projections';
+import { PROJECTION_ERROR_CODES, ProjectionError, isProjectionError } from '@timebank/projections';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 
 /** What the worker is started with (structured-cloned). */
@@ -149,6 +149,9 @@ export class ProjectorThread implements ProjectorHandle {
   }
 
   #errorOf(message: { message: string; code?: string }): Error {
+    // A projection error (corrupt history, …) keeps its type, so the API answers as it would in-process.
+    const code = PROJECTION_ERROR_CODES.find((known) => known === message.code);
+    if (code !== undefined) return new ProjectionError(code, `projector thread: ${message.message}`);
     const error = new Error(`projector thread: ${message.message}`);
     if (message.code !== undefined) Object.assign(error, { code: message.code });
     return error;
