@@ -61,8 +61,11 @@ export interface AppenderOptions {
 
 /** The write path, bound to one connection. Every method runs inside the batch transaction. */
 export interface Appender {
-  /** Starts a batch: drops cached heads if another connection committed since our last batch. */
-  readonly begin: () => void;
+  /**
+   * Starts a batch: drops cached heads if another connection committed since our last batch, and
+   * says whether it did (true also for the first batch, when nothing is known yet).
+   */
+  readonly begin: () => boolean;
   /** Checks and writes one append; throws an `EventStoreError` for a rejection. */
   readonly write: (request: AppendRequest, recordedAt: string) => AppendResult;
   /** Stores the heads of the streams this batch appended to; the last step before COMMIT. */
@@ -256,9 +259,11 @@ export function createAppender(
   return {
     begin: () => {
       const version = dataVersion.get();
-      if (version !== knownDataVersion) heads.clear();
+      const changed = version !== knownDataVersion;
+      if (changed) heads.clear();
       knownDataVersion = version;
       dirty.clear();
+      return changed;
     },
     write,
     finish: () => {

@@ -34,8 +34,62 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-type Outcome =
+export type Outcome =
   { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: unknown };
+
+/** What one committed batch tells besides its outcomes. */
+export interface BatchReport {
+  readonly outcomes: Outcome[];
+  /** The writer's connection saw another connection's commit since its previous batch. */
+  readonly foreignCommit: boolean;
+  /** The store's highest position as of this batch's COMMIT (under its write lock). */
+  readonly headAfter: bigint;
+}
+
+/**
+ * Writes one batch of appends in one IMMEDIATE transaction, one savepoint per multi-event append.
+ * Throws (or rejects) when the transaction as a whole failed.
+ */
+export type BatchWriter = (requests: readonly AppendRequest[]) => BatchReport | Promise<BatchReport>;
+
+/** The batch transaction on `db`, run synchronously in the calling thread. */
+export function inProcessBatchWriter(
+  db: Database.Database,
+  /** The write path bound to `db`; its head cache lives across batches. */
+  appender: Appender,
+): (requests: readonly AppendRequest[]) => BatchReport {
+  const selectHead = db.prepare<[], bigint | null>('SELECT max(position) FROM events').pluck();
+  // A nested better-sqlite3 transaction runs as a SAVEPOINT: a throw rolls back that append only.
+  const appendInSavepoint = db.transaction(appender.write);
+  const batchTransaction = db.transaction((batch: readonly AppendRequest[]): BatchReport => {
+    const recordedAt = new Date().toISOString();
+    const foreignCommit = appender.begin();
+    const outcomes = batch.map((request): Outcome => {
+      try {
+        // A one-event append checks everything (revision, its id) before its only write, so it
+        // cannot fail halfway and needs no savepoint; that saves two statements per append.
+        const write = request.events.length === 1 ? appender.write : appendInSavepoint;
+        return { ok: true, result: write(request, recordedAt) };
+      } catch (error) {
+        // Rejections of one append stay with it; anything else (I/O, corruption) aborts the batch.
+        if (error instanceof EventStoreError) return { ok: false, error };
+        throw error;
+      }
+    });
+    appender.finish();
+    return { outcomes, foreignCommit, headAfter: selectHead.get() ?? 0n };
+  });
+  // IMMEDIATE takes the write lock up front, so another process's writer waits (busy_timeout)
+  // instead of failing with SQLITE_BUSY halfway through.
+  return (batch) => {
+    try {
+      return batchTransaction.immediate(batch);
+    } catch (error) {
+      appender.abandon();
+      throw error;
+    }
+  };
+}
 
 /** Counters since open, for tests and the benchmark: appends per transaction is the batching factor. */
 export interface GroupCommitStats {
@@ -47,53 +101,23 @@ export class GroupCommitter {
   readonly #queue: Pending[] = [];
   #transactions = 0;
   #appends = 0;
-  readonly #commitBatch: (batch: readonly Pending[]) => Outcome[];
   #scheduled = false;
+  /** A batch handed to an asynchronous writer and not answered yet: the next one waits for it. */
+  #inFlight = false;
+  #inFlightEvents = 0;
   #idle: Promise<void> = Promise.resolve();
   #markIdle: (() => void) | undefined;
 
   constructor(
-    db: Database.Database,
-    /** The write path bound to `db`; its head cache lives across this committer's batches. */
-    appender: Appender,
+    /** Writes one batch in one transaction: here (`inProcessBatchWriter`) or in the writer thread. */
+    private readonly writer: BatchWriter,
     private readonly limits: GroupCommitLimits,
     /**
      * Called after each commit that stored something, before any caller is answered, with the
      * stream and resulting revision of every append it acknowledged (change log, subscriptions).
      */
-    private readonly onCommit: (committed: readonly StreamChange[]) => void,
-  ) {
-    // A nested better-sqlite3 transaction runs as a SAVEPOINT: a throw rolls back that append only.
-    const appendInSavepoint = db.transaction(appender.write);
-    const batchTransaction = db.transaction((batch: readonly Pending[]): Outcome[] => {
-      const recordedAt = new Date().toISOString();
-      appender.begin();
-      const outcomes = batch.map((pending): Outcome => {
-        try {
-          // A one-event append checks everything (revision, its id) before its only write, so it
-          // cannot fail halfway and needs no savepoint; that saves two statements per append.
-          const write = pending.request.events.length === 1 ? appender.write : appendInSavepoint;
-          return { ok: true, result: write(pending.request, recordedAt) };
-        } catch (error) {
-          // Rejections of one append stay with it; anything else (I/O, corruption) aborts the batch.
-          if (error instanceof EventStoreError) return { ok: false, error };
-          throw error;
-        }
-      });
-      appender.finish();
-      return outcomes;
-    });
-    // IMMEDIATE takes the write lock up front, so another process's writer waits (busy_timeout)
-    // instead of failing with SQLITE_BUSY halfway through.
-    this.#commitBatch = (batch) => {
-      try {
-        return batchTransaction.immediate(batch);
-      } catch (error) {
-        appender.abandon();
-        throw error;
-      }
-    };
-  }
+    private readonly onCommit: (committed: readonly StreamChange[], report: BatchReport) => void,
+  ) {}
 
   /** Queues an already validated append; resolves after the commit that contains it. */
   submit(request: AppendRequest): Promise<AppendResult> {
@@ -119,24 +143,56 @@ export class GroupCommitter {
   }
 
   #schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#inFlight) return;
     this.#scheduled = true;
     // setImmediate, not a microtask: callers woken by the previous commit get to enqueue first.
     setImmediate(() => this.#flush());
   }
 
+  /** Events handed to an asynchronous writer and not answered yet (0 for the in-process writer). */
+  get inFlightEvents(): number {
+    return this.#inFlightEvents;
+  }
+
   #flush(): void {
     this.#scheduled = false;
     const batch = this.#takeBatch();
-    let outcomes: Outcome[];
+    let written: BatchReport | Promise<BatchReport>;
     try {
-      outcomes = this.#commitBatch(batch);
+      written = this.writer(batch.map((pending) => pending.request));
+    } catch (cause) {
+      this.#settle(batch, this.#failed(batch, cause));
+      return;
+    }
+    if (!(written instanceof Promise)) {
+      this.#settle(batch, written);
+      return;
+    }
+    this.#inFlight = true;
+    this.#inFlightEvents = batch.reduce((sum, pending) => sum + pending.request.events.length, 0);
+    written.then(
+      (report) => this.#afterFlight(batch, report),
+      (cause: unknown) => this.#afterFlight(batch, this.#failed(batch, cause)),
+    );
+  }
+
+  #afterFlight(batch: readonly Pending[], report: BatchReport): void {
+    this.#inFlight = false;
+    this.#inFlightEvents = 0;
+    this.#settle(batch, report);
+  }
+
+  #failed(batch: readonly Pending[], cause: unknown): BatchReport {
+    const error = new EventStoreError('STORE_UNAVAILABLE', `commit failed: ${String(cause)}`);
+    error.cause = cause;
+    return { outcomes: batch.map(() => ({ ok: false, error })), foreignCommit: true, headAfter: -1n };
+  }
+
+  #settle(batch: readonly Pending[], report: BatchReport): void {
+    const { outcomes } = report;
+    if (report.headAfter >= 0n) {
       this.#transactions += 1;
       this.#appends += batch.length;
-    } catch (cause) {
-      const error = new EventStoreError('STORE_UNAVAILABLE', `commit failed: ${String(cause)}`);
-      error.cause = cause;
-      outcomes = batch.map(() => ({ ok: false, error }));
     }
     const committed: StreamChange[] = [];
     batch.forEach((pending, index) => {
@@ -147,7 +203,7 @@ export class GroupCommitter {
           revision: outcome.result.nextExpectedRevision,
         });
     });
-    if (committed.length > 0) this.onCommit(committed);
+    this.onCommit(committed, report);
     batch.forEach((pending, index) => {
       const outcome = outcomes[index];
       if (outcome === undefined) throw new Error('group commit lost an outcome');

@@ -16,6 +16,8 @@ import type {
   StoreLimits,
   StoreWith,
   SubscribeOptions,
+  ChangeToken,
+  StreamChanges,
   Subscription,
 } from '@timebank/event-store';
 import { createAppender, DEFAULT_HEAD_CACHE_STREAMS_MAX } from './append.js';
@@ -23,7 +25,8 @@ import { ChangeSignal } from './change-signal.js';
 import { claimReader } from './claims.js';
 import { LocalChangeLog } from './local-change-log.js';
 import { openDatabase } from './database.js';
-import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter } from './group-commit.js';
+import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter, inProcessBatchWriter } from './group-commit.js';
+import { WriterThread } from './writer-thread.js';
 import type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
 import { EVENT_COLUMNS, PAYLOAD_COLUMNS, toEventPayload, toRecordedEvent } from './rows.js';
 import type { EventRow, PayloadRow } from './rows.js';
@@ -56,6 +59,13 @@ export interface SqliteEventStoreOptions {
    * Default 10,000 (about 2 MB, see `DEFAULT_HEAD_CACHE_STREAMS_MAX`); a miss costs one indexed lookup.
    */
   readonly headCacheStreamsMax?: number;
+  /**
+   * Run the write connection in its own worker thread (writer-worker.ts): INSERTs, COMMIT and its
+   * fsync, and WAL checkpoints leave the calling thread, which only posts one message per group
+   * commit. Durability is unchanged: an append resolves after the COMMIT that holds it returned.
+   * Default false.
+   */
+  readonly writerThread?: boolean;
 }
 
 /**
@@ -77,6 +87,12 @@ export interface SqliteEventStore extends StoreWith<
   };
   /** Group-commit counters since this store was opened. */
   groupCommitStats(): GroupCommitStats;
+  /**
+   * Wakes waiting subscriptions at once: another connection (a writer in another thread of this
+   * process) says it committed, sooner than the `data_version` poll would notice. Harmless when
+   * nothing changed: a woken subscription reads an empty page and waits again.
+   */
+  notifyExternalCommit(): void;
 }
 
 /** Largest revision SQLite's INTEGER holds; "end" when reading backwards. */
@@ -119,15 +135,52 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     options.pollIntervalMs ?? 50,
   );
   const selectDataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
+  const openOptions = {
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
+  };
+  const writer =
+    options.writerThread === true
+      ? new WriterThread({ path: options.path, headCacheStreamsMax, ...openOptions })
+      : undefined;
+  // With a writer thread every commit is another connection's to `db`, so `data_version` alone no
+  // longer tells foreign commits apart: see `threadedChangesSince`.
+  let knownHead = selectHead.get()?.head ?? 0n;
+  let foreignEpoch = 0n;
+  let baselineDataVersion: bigint | undefined;
   const committer = new GroupCommitter(
-    db,
-    createAppender(db, { headCacheStreamsMax }),
+    writer?.write ?? inProcessBatchWriter(db, createAppender(db, { headCacheStreamsMax })),
     { ...DEFAULT_GROUP_COMMIT_LIMITS, ...options.groupCommit },
-    (committed) => {
+    (committed, report) => {
       for (const change of committed) changeLog.record(change);
-      signal.notify();
+      if (report.foreignCommit) foreignEpoch += 1n;
+      if (report.headAfter > knownHead) knownHead = report.headAfter;
+      // Look again at the next call, against the head this batch reported.
+      baselineDataVersion = undefined;
+      if (committed.length > 0) signal.notify();
     },
   );
+  /**
+   * streamChangesSince with a writer thread. A commit by anyone but the writer is caught either by
+   * the writer (its `data_version` moved between two of its batches: `foreignCommit`) or here: this
+   * connection's `data_version` moved and the store's head is beyond what the writer reported,
+   * plus the events of the batch in flight. One PRAGMA per call, one head lookup per change.
+   */
+  const threadedChangesSince = (token: ChangeToken | null): StreamChanges => {
+    const dataVersion = selectDataVersion.get();
+    if (dataVersion !== baselineDataVersion) {
+      baselineDataVersion = dataVersion;
+      const head = selectHead.get()?.head ?? 0n;
+      if (head > knownHead + BigInt(committer.inFlightEvents)) {
+        foreignEpoch += 1n;
+        knownHead = head;
+      }
+    }
+    const sequence = changeLog.sequence;
+    const changes =
+      token === null || token.dataVersion !== foreignEpoch ? 'unknown' : changeLog.since(token.sequence);
+    return { token: { sequence, dataVersion: foreignEpoch }, changes };
+  };
   const subscriptions = new Set<Subscription>();
   // `closing` refuses new appends while queued ones drain; `closed` refuses everything.
   let closing = false;
@@ -214,6 +267,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
     streamChangesSince(token) {
       assertOpen();
+      if (writer !== undefined) return threadedChangesSince(token);
       // Read together, synchronously: no commit of ours can fall between the two.
       const dataVersion = selectDataVersion.get();
       const sequence = changeLog.sequence;
@@ -235,10 +289,15 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
     groupCommitStats: () => committer.stats(),
 
+    notifyExternalCommit() {
+      if (!closed) signal.notify();
+    },
+
     async close(): Promise<void> {
       if (closing) return;
       closing = true;
       await committer.drained();
+      await writer?.close();
       closed = true;
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       db.close();

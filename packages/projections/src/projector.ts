@@ -26,6 +26,11 @@ export interface ProjectorOptions {
   readonly onError?: (error: unknown) => void;
   /** Wall clock in epoch milliseconds; injected so tests control lag seconds. */
   readonly now?: () => number;
+  /**
+   * Called after each committed batch and when the projector first catches up: lets a projector
+   * running in a worker thread report its checkpoint to the thread that serves reads.
+   */
+  readonly onProgress?: () => void;
 }
 
 /** How far the read models trail the store: what the API renders in /metrics. */
@@ -236,6 +241,7 @@ export class Projector {
     this.#checkpoint = this.#applier.position;
     this.#oldestPendingAtMs = undefined;
     this.#settleWaiters();
+    this.options.onProgress?.();
     // SQLite commits synchronously and the subscription resolves in microtasks, so a catch-up
     // would otherwise hold the event loop for its whole length: yield once per batch.
     await new Promise((resolve) => setImmediate(resolve));
@@ -269,7 +275,10 @@ export class Projector {
           if (buffer.length >= this.#batchEventsMax) await this.#flush(buffer);
         } else {
           await this.#flush(buffer);
-          this.#caughtUp = true;
+          if (!this.#caughtUp) {
+            this.#caughtUp = true;
+            this.options.onProgress?.();
+          }
         }
       }
       // Stopped: commit what was already received rather than re-reading it next start.

@@ -123,6 +123,12 @@ const environmentSchema = z
      */
     SQLITE_HEAD_CACHE_STREAMS_MAX: wholeNumber(0, 10_000_000, 'streams').default(10_000),
     /**
+     * Whether the SQLite store's write connection runs in its own worker thread: INSERTs, COMMIT
+     * and its fsync and WAL checkpoints leave the request thread, which posts one message per group
+     * commit. Default true. A write is still acknowledged only after the fsync that holds it.
+     */
+    SQLITE_WRITER_THREAD: z.enum(['true', 'false']).default('true'),
+    /**
      * How far behind the `access-keys` stream a process's key registry may be, in milliseconds:
      * a key issued or revoked through another process sharing the store counts here within this
      * time. Default 1,000 ms: at most one stream read per second per process, and a revoked key
@@ -130,6 +136,12 @@ const environmentSchema = z
      * 0 reads the tail before every authenticated request.
      */
     API_KEY_REFRESH_MS: wholeNumber(0, 60_000, 'milliseconds').default(1000),
+    /**
+     * Whether the read-model projector runs in its own worker thread (SQLite only; other engines
+     * always run it in the request thread). Default true: its rows and commits then no longer
+     * take turns with HTTP and the command cycle. `false` runs it in the request thread.
+     */
+    LEDGER_PROJECTOR_THREAD: z.enum(['true', 'false']).default('true'),
     /** How long a read waits for the projector to reach a requested position. Default 2,000 ms: the read-your-writes bound docs/api.md states. */
     READ_YOUR_WRITES_TIMEOUT_MS: wholeNumber(0, 60_000, 'milliseconds').default(2000),
     /**
@@ -172,7 +184,13 @@ const environmentSchema = z
 
 export interface LedgerApiConfig {
   readonly store:
-    | { readonly engine: 'sqlite'; readonly dataDir: string; readonly headCacheStreamsMax: number }
+    | {
+        readonly engine: 'sqlite';
+        readonly dataDir: string;
+        readonly headCacheStreamsMax: number;
+        /** See SQLITE_WRITER_THREAD. */
+        readonly writerThread: boolean;
+      }
     | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
     | { readonly engine: 'esdb'; readonly url: string };
   /** null: generate or read `national-id.key` in the SQLite data directory. */
@@ -203,6 +221,8 @@ export interface LedgerApiConfig {
   /** See LEDGER_STATE_CACHE_STREAMS_MAX. */
   readonly stateCacheStreamsMax: number;
   readonly readYourWritesTimeoutMs: number;
+  /** See LEDGER_PROJECTOR_THREAD. */
+  readonly projectorThread: boolean;
   /** See API_KEY_REFRESH_MS. */
   readonly apiKeyRefreshMs: number;
   /** See LEDGER_SWEEP_INTERVAL_MS; 0: no scheduler. */
@@ -260,6 +280,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
             engine: 'sqlite',
             dataDir: env.LEDGER_DATA_DIR,
             headCacheStreamsMax: env.SQLITE_HEAD_CACHE_STREAMS_MAX,
+            writerThread: env.SQLITE_WRITER_THREAD === 'true',
           };
   return deepFreeze({
     store,
@@ -288,6 +309,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
     stateCacheStreamsMax: env.LEDGER_STATE_CACHE_STREAMS_MAX,
     readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
+    projectorThread: env.LEDGER_PROJECTOR_THREAD === 'true',
     apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
     sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     dueBacklogMax: env.LEDGER_DUE_BACKLOG_MAX,

@@ -11,18 +11,22 @@ import { createLedger, sealingStore, type Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
 import {
   createErasureList,
+  EVENT_STORE_FILE,
   NATIONAL_ID_KEY_FILE,
   openPersonalKeys,
   openReadModels,
   personalDataDirectory,
   type OpenedPersonalKeys,
 } from '@timebank/ledger-opener';
-import { createReadModelQueries, Projector } from '@timebank/projections';
+import { createReadModelQueries, Projector, type ReadModelDatabase } from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { catalogueCheckedStore } from './http/catalogued-store.js';
 import { instrumentStore } from './http/instrumented-store.js';
+import { withAppend } from './http/store-wrapper.js';
+import { ProjectorThread } from './projector-thread.js';
+import type { ProjectorHandle } from './routes/projector-handle.js';
 import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
 import { startLedgerClock, type RunningClock } from './scheduler-wiring.js';
 
@@ -74,9 +78,57 @@ async function openLedgerWithKeys(
   return { ledger, personalKeys };
 }
 
+/** The projector in either form: in this thread, or in its own worker thread (projector-thread.ts). */
+export type RunningProjector = ProjectorHandle &
+  Pick<Projector, 'waitForPosition' | 'failure'> & { readonly threaded: boolean };
+
+/**
+ * Whether the projector runs in a worker thread: asked for (LEDGER_PROJECTOR_THREAD), SQLite, and
+ * `store` is the file the configuration names, so the worker's own connection sees the same events.
+ */
+function projectorThreadFits(
+  config: LedgerApiConfig,
+  store: EventStore,
+): config is LedgerApiConfig & {
+  store: { engine: 'sqlite'; dataDir: string };
+} {
+  if (!config.projectorThread || config.store.engine !== 'sqlite') return false;
+  const sqlite = store as Partial<{ engine: unknown; path: unknown }>;
+  return (
+    sqlite.engine === 'sqlite' &&
+    typeof sqlite.path === 'string' &&
+    resolve(sqlite.path) === join(resolve(config.store.dataDir), EVENT_STORE_FILE)
+  );
+}
+
+async function startProjector(
+  input: { readonly config: LedgerApiConfig; readonly store: EventStore; readonly logger: Logger },
+  parts: { store: EventStore; db: ReadModelDatabase; ledger: Ledger; clock: () => number },
+): Promise<RunningProjector> {
+  const onError = (error: unknown): void =>
+    input.logger.error({ err: error }, 'projector stopped on an error');
+  if (projectorThreadFits(input.config, input.store)) {
+    const thread = await ProjectorThread.start({
+      dataDir: input.config.store.dataDir,
+      rules: parts.ledger.rules,
+      onError,
+    });
+    return Object.assign(thread, { threaded: true as const });
+  }
+  const projector = new Projector({
+    store: parts.store,
+    db: parts.db,
+    rules: parts.ledger.rules,
+    now: parts.clock,
+    onError,
+  });
+  await projector.start();
+  return Object.assign(projector, { threaded: false as const });
+}
+
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
-  readonly projector: Projector;
+  readonly projector: RunningProjector;
   /** The in-process Kafka relay, when KAFKA_BROKERS is set. */
   readonly kafkaRelay: RunningRelay | null;
   /** The scheduler (hold expiries, healing of interrupted transfers and donations) and its due backlog. */
@@ -99,19 +151,20 @@ export async function wireLedgerApi(input: {
   const clock = input.clock ?? (() => Date.now());
   const metrics = new ApiMetrics();
   // Every append is checked against the event catalogue before it reaches the engine.
-  const store = instrumentStore(catalogueCheckedStore(input.store), metrics);
+  // Each commit wakes a projector thread's subscription (the worker cannot see our commits otherwise until its poll).
+  let committed: () => void = () => {};
+  const instrumented = instrumentStore(catalogueCheckedStore(input.store), metrics);
+  const store = withAppend(instrumented, async (streamName, events, options) => {
+    const result = await instrumented.appendToStream(streamName, events, options);
+    committed();
+    return result;
+  });
   const { ledger, personalKeys } = await openLedgerWithKeys(input, store, clock);
   const dataDirectory = personalDataDirectory(input.config.store, input.readModelDataDir);
   mkdirSync(dataDirectory, { recursive: true });
   const db = await openReadModels(input.config.store, input.readModelDataDir);
-  const projector = new Projector({
-    store,
-    db,
-    rules: ledger.rules,
-    now: clock,
-    onError: (error) => input.logger.error({ err: error }, 'projector stopped on an error'),
-  });
-  await projector.start();
+  const projector = await startProjector(input, { store, db, ledger, clock });
+  if (projector instanceof ProjectorThread) committed = () => projector.notifyCommit();
   const ledgerClock = startLedgerClock({
     config: input.config,
     store,

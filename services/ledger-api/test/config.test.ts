@@ -3,7 +3,12 @@ import { ConfigError, loadConfig } from '../src/config.js';
 
 t.test('an empty environment gives the documented defaults, frozen', async (t) => {
   const config = loadConfig({});
-  t.same(config.store, { engine: 'sqlite', dataDir: './data', headCacheStreamsMax: 10_000 });
+  t.same(config.store, {
+    engine: 'sqlite',
+    dataDir: './data',
+    headCacheStreamsMax: 10_000,
+    writerThread: true,
+  });
   t.equal(config.stateCacheStreamsMax, 10_000);
   t.equal(config.idempotencyCacheEntriesMax, 10_000);
   t.equal(config.port, 8080);

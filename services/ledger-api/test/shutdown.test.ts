@@ -77,7 +77,8 @@ t.test('close() drains the in-flight request, refuses new connections, stops the
   const real = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
   const { store, open, reached, liveSubscriptions } = gatedStore(real, 'organisation-slow');
   const wired = await wireLedgerApi({
-    config: loadConfig({ LEDGER_DATA_DIR: directory }),
+    // The projector in this thread, so the gated store sees its subscription (projector-thread.test.ts covers the worker).
+    config: loadConfig({ LEDGER_DATA_DIR: directory, LEDGER_PROJECTOR_THREAD: 'false' }),
     store,
     logger: createLogger({ level: 'silent' }),
   });

@@ -40,6 +40,7 @@ export async function openEventStore(
         ...(config.headCacheStreamsMax === undefined
           ? {}
           : { headCacheStreamsMax: config.headCacheStreamsMax }),
+        ...(config.writerThread === true ? { writerThread: true } : {}),
       });
     }
     case 'postgres':

@@ -1,0 +1,262 @@
+/**
+ * The read-model projector in a worker thread (SQLite only): the rows, upserts and the read
+ * models' own COMMIT/fsync no longer share the request thread with HTTP and the command cycle.
+ * The worker opens its own connections to `ledger.sqlite` and `projections.sqlite`; the request
+ * thread keeps its read connection to `projections.sqlite` for queries. Read-your-writes holds as
+ * before: a read with `minPosition` waits until the worker reports a checkpoint at or past it.
+ *
+ * After each of its commits the request thread posts one `commit` message (at most one per tick),
+ * so the worker's subscription wakes at once instead of at its `data_version` poll. A failure in
+ * the worker is logged and, when it stops the projector, rejects every waiter and shows in
+ * `/readyz`; an unexpected exit of the thread counts as such a failure.
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { LedgerRules } from '@timebank/domain';
+import { PROJECTION_ERROR_CODES, ProjectionError, isProjectionError } from '@timebank/projections';
+import type { ProjectorHandle } from './routes/projector-handle.js';
+
+/** What the worker is started with (structured-cloned). */
+export interface ProjectorWorkerData {
+  readonly dataDir: string;
+  readonly rules: LedgerRules;
+  /** How often the worker reports its lag while idle, in milliseconds. */
+  readonly lagReportMs: number;
+}
+
+export type ToProjectorWorker = { readonly kind: 'commit' } | { readonly kind: 'stop' };
+
+export type FromProjectorWorker =
+  | { readonly kind: 'started'; readonly checkpoint: bigint }
+  | {
+      readonly kind: 'progress';
+      readonly checkpoint: bigint;
+      readonly caughtUp: boolean;
+      readonly lagEvents: number;
+      readonly lagSeconds: number;
+    }
+  | { readonly kind: 'error'; readonly fatal: boolean; readonly message: string; readonly code?: string }
+  | { readonly kind: 'stopped'; readonly checkpoint: bigint };
+
+interface Waiter {
+  readonly position: bigint;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const DEFAULT_WAIT_TIMEOUT_MS = 2000;
+
+/**
+ * The worker's entry beside this file, with this file's extension. Run as TypeScript (tsx), a
+ * worker does not inherit the `--import tsx` loader on Node 20, so a two-line bootstrap registers
+ * tsx in the new thread before importing the entry.
+ */
+function startWorker(workerData: ProjectorWorkerData): Worker {
+  const extension = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./projector-worker${extension}`, import.meta.url);
+  if (extension !== '.ts') return new Worker(entry, { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+export interface ProjectorThreadOptions {
+  readonly dataDir: string;
+  readonly rules: LedgerRules;
+  /** Told about every error the worker reports (recovered or fatal) and about an unexpected exit. */
+  readonly onError: (error: Error) => void;
+  readonly lagReportMs?: number;
+}
+
+export class ProjectorThread implements ProjectorHandle {
+  readonly #worker: Worker;
+  readonly #onError: (error: Error) => void;
+  #checkpoint = 0n;
+  #caughtUp = false;
+  #lag = { events: 0, seconds: 0 };
+  #failure: Error | undefined;
+  #stopped = false;
+  #exited: Promise<void>;
+  #markStopped: () => void = () => {};
+  readonly #stoppedByWorker = new Promise<void>((resolve) => (this.#markStopped = resolve));
+  #commitPosted = false;
+  readonly #waiters = new Set<Waiter>();
+
+  private constructor(options: ProjectorThreadOptions) {
+    this.#onError = options.onError;
+    const data: ProjectorWorkerData = {
+      dataDir: options.dataDir,
+      rules: options.rules,
+      lagReportMs: options.lagReportMs ?? 1000,
+    };
+    this.#worker = startWorker(data);
+    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
+  }
+
+  /** Starts the worker and resolves once it opened its connections and read its checkpoint. */
+  static async start(options: ProjectorThreadOptions): Promise<ProjectorThread> {
+    const thread = new ProjectorThread(options);
+    await thread.#started();
+    return thread;
+  }
+
+  #started(): Promise<void> {
+    const worker = this.#worker;
+    return new Promise((resolve, reject) => {
+      let started = false;
+      worker.on('message', (message: FromProjectorWorker) => {
+        if (message.kind === 'started') {
+          started = true;
+          this.#advance(message.checkpoint);
+          resolve();
+        } else if (message.kind === 'progress') {
+          this.#caughtUp ||= message.caughtUp;
+          this.#lag = { events: message.lagEvents, seconds: message.lagSeconds };
+          this.#advance(message.checkpoint);
+        } else if (message.kind === 'stopped') {
+          this.#advance(message.checkpoint);
+          this.#markStopped();
+        } else {
+          const error = this.#errorOf(message);
+          this.#onError(error);
+          if (message.fatal) {
+            this.#fail(error);
+            if (!started) {
+              reject(error);
+              void worker.terminate();
+            }
+          }
+        }
+      });
+      worker.on('error', (error) => {
+        this.#onError(error);
+        this.#fail(error);
+        if (!started) reject(error);
+      });
+      worker.on('exit', (code) => {
+        if (this.#stopped) return;
+        const error = new ProjectionError(
+          'PROJECTION_STOPPED',
+          `the projector thread exited unexpectedly (code ${code})`,
+        );
+        this.#onError(error);
+        this.#fail(error);
+        if (!started) reject(error);
+      });
+    });
+  }
+
+  #errorOf(message: { message: string; code?: string }): Error {
+    // A projection error (corrupt history, …) keeps its type, so the API answers as it would in-process.
+    const code = PROJECTION_ERROR_CODES.find((known) => known === message.code);
+    if (code !== undefined) return new ProjectionError(code, `projector thread: ${message.message}`);
+    const error = new Error(`projector thread: ${message.message}`);
+    if (message.code !== undefined) Object.assign(error, { code: message.code });
+    return error;
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    this.#settleWaiters(this.#failure);
+  }
+
+  #advance(checkpoint: bigint): void {
+    if (checkpoint > this.#checkpoint) this.#checkpoint = checkpoint;
+    this.#settleWaiters();
+  }
+
+  #settleWaiters(error?: unknown): void {
+    for (const waiter of this.#waiters) {
+      if (error === undefined && waiter.position > this.#checkpoint) continue;
+      clearTimeout(waiter.timer);
+      this.#waiters.delete(waiter);
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  }
+
+  /**
+   * Tells the worker this thread committed: its subscription reads the new events at once. At
+   * most one message per tick, however many appends the group commit resolved.
+   */
+  notifyCommit(): void {
+    if (this.#commitPosted || this.#stopped) return;
+    this.#commitPosted = true;
+    setImmediate(() => (this.#commitPosted = false));
+    this.#worker.postMessage({ kind: 'commit' } satisfies ToProjectorWorker);
+  }
+
+  checkpoint(): bigint {
+    return this.#checkpoint;
+  }
+
+  hasCaughtUp(): boolean {
+    return this.#caughtUp && this.#failure === undefined;
+  }
+
+  failure(): unknown {
+    return this.#failure;
+  }
+
+  lag(): { events: number; seconds: number } {
+    return this.#lag;
+  }
+
+  /** As Projector.waitForPosition: PROJECTION_TIMEOUT after `timeoutMs`, PROJECTION_STOPPED once stopped. */
+  waitForPosition(position: bigint, options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    if (this.#checkpoint >= position) return Promise.resolve();
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#stopped) return Promise.reject(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          reject(
+            new ProjectionError(
+              'PROJECTION_TIMEOUT',
+              `read models are at position ${this.#checkpoint}, not ${position}, after ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs),
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    try {
+      await this.waitForPosition(position, { timeoutMs });
+      return true;
+    } catch (error) {
+      if (isProjectionError(error, 'PROJECTION_TIMEOUT')) return false;
+      throw error;
+    }
+  }
+
+  /** Lets the worker commit its batch in flight and close its connections, then ends the thread. */
+  async stop(): Promise<void> {
+    if (!this.#stopped) {
+      this.#stopped = true;
+      this.#worker.postMessage({ kind: 'stop' } satisfies ToProjectorWorker);
+      // The worker commits its batch in flight and closes its connections, then says so; a loader
+      // handle (tsx) may keep its event loop alive after that, so it is ended here. A worker that
+      // cannot stop within the bound is ended too: shutdown must never hang on it.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#stoppedByWorker,
+        this.#exited,
+        new Promise((resolve) => (bound = setTimeout(resolve, 10_000))),
+      ]);
+      clearTimeout(bound);
+      await this.#worker.terminate();
+      await this.#exited;
+    }
+    this.#settleWaiters(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
+  }
+}
