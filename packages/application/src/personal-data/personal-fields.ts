@@ -24,6 +24,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly (readonly string[
   ServiceCertificateIssued: [['name'], ['nationalIdMasked']],
   // A community's coordinator (专人负责) is a data subject of their own, not a volunteer.
   CommunityRegistered: [['coordinatorName'], ['coordinatorContact']],
+  // A project's leading social worker, likewise a data subject of their own.
+  ProjectRegistered: [['leaderName'], ['leaderContact']],
 };
 
 /**
@@ -36,6 +38,11 @@ export function dataSubjectOf(event: { readonly type: string; readonly data: Jso
     const coordinatorId = event.data.coordinatorId;
     if (typeof coordinatorId !== 'string') throw new Error('CommunityRegistered has no coordinatorId');
     return `coordinator:${coordinatorId}`;
+  }
+  if (event.type === 'ProjectRegistered') {
+    const leaderId = event.data.leaderId;
+    if (typeof leaderId !== 'string') throw new Error('ProjectRegistered has no leaderId');
+    return `social-worker:${leaderId}`;
   }
   const volunteerId = event.data.volunteerId;
   if (typeof volunteerId !== 'string')

@@ -7,12 +7,14 @@ import { DomainError } from '../errors.js';
 import { CONSENT_COMMAND_SCHEMAS } from './consent-commands.js';
 import { HIERARCHY_COMMAND_SCHEMAS } from './hierarchy-commands.js';
 import { POINTS_COMMAND_SCHEMAS } from './points-commands.js';
+import { PROJECT_COMMAND_SCHEMAS } from './project-commands.js';
 import { REGISTRY_COMMAND_SCHEMAS } from './registry-commands.js';
 import { VOLUNTEER_COMMAND_SCHEMAS } from './volunteer-commands.js';
 
 export * from './consent-commands.js';
 export * from './hierarchy-commands.js';
 export * from './points-commands.js';
+export * from './project-commands.js';
 export * from './registry-commands.js';
 export * from './volunteer-commands.js';
 
@@ -22,6 +24,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   ...REGISTRY_COMMAND_SCHEMAS,
   ...CONSENT_COMMAND_SCHEMAS,
   ...HIERARCHY_COMMAND_SCHEMAS,
+  ...PROJECT_COMMAND_SCHEMAS,
 ]);
 
 /** A parsed command (defaults applied). */

@@ -13,6 +13,7 @@ import {
   qualityGradeSchema,
 } from './common.js';
 import { consentSchema } from './consent-events.js';
+import { groupDonationReceivedData } from './project-events.js';
 
 export const pointsEarnedData = z.object({
   ...eventBase,
@@ -171,4 +172,5 @@ export const POINTS_EVENT_DATA = {
 
 export const DONATION_POOL_EVENT_DATA = {
   DonationReceived: donationReceivedData,
+  GroupDonationReceived: groupDonationReceivedData,
 } as const;

@@ -21,7 +21,7 @@ export const initialDonationPoolState: DonationPoolState = Object.freeze({
 });
 
 export function evolveDonationPool(state: DonationPoolState, event: DomainEvent): DonationPoolState {
-  if (event.type !== 'DonationReceived') return state;
+  if (event.type !== 'DonationReceived' && event.type !== 'GroupDonationReceived') return state;
   return {
     receivedDonationIds: new Set(state.receivedDonationIds).add(event.data.donationId),
     balanceCentipoints: state.balanceCentipoints + event.data.centipoints,
@@ -29,7 +29,7 @@ export function evolveDonationPool(state: DonationPoolState, event: DomainEvent)
 }
 
 export function decideDonationPool(
-  command: CommandOf<'ReceiveDonation'>,
+  command: CommandOf<'ReceiveDonation' | 'ReceiveGroupDonation'>,
   state: DonationPoolState,
   context: DecideContext,
 ): DomainEvent[] | DomainError {
@@ -37,6 +37,25 @@ export function decideDonationPool(
   if (state.receivedDonationIds.has(command.donationId)) return [];
   if (!isSystem(command.actor))
     return reject('ACTOR_NOT_PERMITTED', 'donations are credited by the system reaction only');
+  if (command.type === 'ReceiveGroupDonation') {
+    // A team's group points: the ids are prefixed with project and team, so they never meet a volunteer's.
+    const { idempotencyKey, donationId, fromProjectId, fromTeamId, centipoints } = command;
+    return [
+      {
+        type: 'GroupDonationReceived',
+        data: {
+          idempotencyKey,
+          fromAccount: IN_TRANSIT_ACCOUNT,
+          toAccount: DONATION_POOL_ACCOUNT,
+          centipoints,
+          donationId,
+          fromProjectId,
+          fromTeamId,
+          receivedAt: context.now,
+        },
+      },
+    ];
+  }
   const { idempotencyKey, donationId, fromVolunteerId, centipoints } = command;
   return [
     {
