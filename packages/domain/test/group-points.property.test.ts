@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import {
   computeBalances,
+  deciderFor,
   formatInstant,
   isDomainError,
   parseInstant,
@@ -65,12 +66,9 @@ t.test('group points leave only as donations, never below zero, and Σ balances 
       community: 'c1',
     },
   ]);
+  const organisationDecider = deciderFor('organisation');
   const context = testContext({
-    organisation: organisation.reduce(
-      (state, event) =>
-        event.type === 'OrganisationRegistered' ? { ...state, status: 'active' as const } : state,
-      { status: 'unregistered' as const, registered: false } as never,
-    ),
+    organisation: organisation.reduce(organisationDecider.evolve, organisationDecider.initialState()),
   });
   const setup = history(
     t,
