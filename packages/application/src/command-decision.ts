@@ -55,13 +55,20 @@ interface Registration {
   readonly volunteerNumber: string;
 }
 
-/** The organisation, project or hierarchy a command is checked against, loaded from their streams. */
+/** The organisation, project, hierarchy or team member a command is checked against, from their streams. */
 async function otherDependencies(
   command: Command,
   load: DependencyLoader,
-): Promise<Pick<DecideContext, 'organisation' | 'project' | 'hierarchy'>> {
+): Promise<Pick<DecideContext, 'organisation' | 'project' | 'hierarchy' | 'volunteer'>> {
+  if (command.type === 'JoinTeam')
+    return {
+      volunteer: (await load(volunteerStream(command.memberVolunteerId), deciderFor('volunteer'))).state,
+    };
   if (command.type === 'RegisterProject')
-    return { organisation: (await load(organisationStream(command.organisationId), deciderFor('organisation'))).state };
+    return {
+      organisation: (await load(organisationStream(command.organisationId), deciderFor('organisation')))
+        .state,
+    };
   if (command.type === 'RecordServiceHours' && command.projectId !== undefined)
     return { project: (await load(projectStream(command.projectId), deciderFor('project'))).state };
   if (command.type === 'IssueServiceCertificate')
@@ -99,8 +106,6 @@ export function commandDecisions(
       partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
     if (command.type === 'IssueSpendCode')
       volunteer = (await load(volunteerStream(command.volunteerId), deciderFor('volunteer'))).state;
-    if (command.type === 'JoinTeam')
-      volunteer = (await load(volunteerStream(command.memberVolunteerId), deciderFor('volunteer'))).state;
     const others = await otherDependencies(command, load);
     let idCounter = 0;
     return {

@@ -106,7 +106,10 @@ export const policyDecider: Decider<PolicyState, CommandOf<'ChangePointsPolicy'>
   decide: decidePolicy,
 };
 
-export const donationPoolDecider: Decider<DonationPoolState, CommandOf<'ReceiveDonation' | 'ReceiveGroupDonation'>> = {
+export const donationPoolDecider: Decider<
+  DonationPoolState,
+  CommandOf<'ReceiveDonation' | 'ReceiveGroupDonation'>
+> = {
   initialState: () => initialDonationPoolState,
   evolve: evolveDonationPool,
   decide: decideDonationPool,

@@ -26,7 +26,8 @@ export async function serviceStatisticsAsOf(
 ): Promise<ServiceStatistics> {
   if (!DAY_PATTERN.test(asOf))
     throw new ProjectionError('PROJECTION_INVALID_ARGUMENT', 'asOf must be a local date YYYY-MM-DD');
-  const [column, id] = 'projectId' in by ? ['project_id', by.projectId] : ['organisation_id', by.organisationId];
+  const [column, id] =
+    'projectId' in by ? ['project_id', by.projectId] : ['organisation_id', by.organisationId];
   const rows = await db.query(
     `SELECT volunteer_id, SUM(confirmed_minutes) AS minutes, SUM(confirmed_records) AS records FROM ${prefix}project_fact WHERE ${column} = ? AND day <= ? GROUP BY volunteer_id`,
     [id, asOf],

@@ -131,7 +131,10 @@ async function communityOnS1(w: World): Promise<string> {
 }
 
 /** A fresh project of org1 with one team; with `groupPoints`, the team has earned some by a group activity. */
-async function projectWithTeam(w: World, groupPoints = false): Promise<{ projectId: string; teamId: string }> {
+async function projectWithTeam(
+  w: World,
+  groupPoints = false,
+): Promise<{ projectId: string; teamId: string }> {
   const projectId = `prx${next()}`;
   const teamId = 't1';
   await w.post('/v1/projects', w.admin, {
@@ -198,7 +201,12 @@ const PROJECT_CASES: RouteCase[] = [
       const { projectId, teamId } = await projectWithTeam(w);
       return {
         url: `/v1/projects/${projectId}/teams/${teamId}/group-activities`,
-        payload: { activityId: 'a1', activity: 'Cleaning together', startAt: hoursAgo(4), endAt: hoursAgo(2) },
+        payload: {
+          activityId: 'a1',
+          activity: 'Cleaning together',
+          startAt: hoursAgo(4),
+          endAt: hoursAgo(2),
+        },
       };
     },
   },
@@ -246,7 +254,9 @@ const PROJECT_CASES: RouteCase[] = [
     method: 'GET',
     url: '/v1/organisations/:organisationId/statistics',
     success: 200,
-    make: async (w) => ({ url: `/v1/organisations/org1/statistics?minPosition=${await w.store.headPosition()}` }),
+    make: async (w) => ({
+      url: `/v1/organisations/org1/statistics?minPosition=${await w.store.headPosition()}`,
+    }),
   },
   {
     method: 'POST',

@@ -57,20 +57,35 @@ t.test('the coordinator is the person in charge until their data is erased', asy
   const [issuedEvent] = (await w.store.readStream(`volunteer-${volunteerId}`)).filter(
     (event) => event.type === 'ServiceCertificateIssued',
   );
-  t.equal(issuedEvent?.data.personInChargeCoordinatorId, 'coordinator-c1', 'the certificate names the coordinator');
-  t.notMatch(JSON.stringify(issuedEvent?.data), /Li Hua/, "the coordinator's name is not copied into the event");
+  t.equal(
+    issuedEvent?.data.personInChargeCoordinatorId,
+    'coordinator-c1',
+    'the certificate names the coordinator',
+  );
+  t.notMatch(
+    JSON.stringify(issuedEvent?.data),
+    /Li Hua/,
+    "the coordinator's name is not copied into the event",
+  );
 
   const url = `/v1/volunteers/${volunteerId}/certificates/${certificate.certificateNumber}`;
   const json = await w.get(url, w.desk);
-  t.match(json.json(), { issuer: { personInCharge: COORDINATOR.name, personInChargeContact: COORDINATOR.contact } });
+  t.match(json.json(), {
+    issuer: { personInCharge: COORDINATOR.name, personInChargeContact: COORDINATOR.contact },
+  });
   const pdf = await w.get(`${url}.pdf`, w.desk);
   t.equal(pdf.statusCode, 200);
   const text = await pdfText(t, pdf.rawPayload);
   t.match(text, /负责人\s+Li Hua（0311-5550001）/, 'the PDF prints the coordinator and their contact');
 
-  t.equal((await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.desk, { reason: 'purpose_met' })).statusCode, 403);
   t.equal(
-    (await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.coordinator, { reason: 'purpose_met' })).statusCode,
+    (await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.desk, { reason: 'purpose_met' }))
+      .statusCode,
+    403,
+  );
+  t.equal(
+    (await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.coordinator, { reason: 'purpose_met' }))
+      .statusCode,
     403,
   );
   const unknown = await w.post('/v1/admin/coordinators/nobody/erasure', w.admin, { reason: 'purpose_met' });
@@ -81,7 +96,9 @@ t.test('the coordinator is the person in charge until their data is erased', asy
   });
   t.equal(erased.statusCode, 200, erased.body);
   t.match(erased.json(), { coordinatorId: 'coordinator-c1', reason: 'service_stopped' });
-  const again = await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.admin, { reason: 'purpose_met' });
+  const again = await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.admin, {
+    reason: 'purpose_met',
+  });
   t.equal(again.statusCode, 409);
   t.equal(problemOf(t, again).code, 'COORDINATOR_DATA_ERASED');
 
@@ -101,7 +118,11 @@ t.test('the coordinator is the person in charge until their data is erased', asy
   const [community] = (await w.store.readStream('city-hierarchy')).filter(
     (event) => event.type === 'CommunityRegistered' && event.data.coordinatorId === 'coordinator-c1',
   );
-  t.match(community?.data, { coordinatorName: /^sealed:v1:/ }, 'the event is unchanged: ciphertext without a key');
+  t.match(
+    community?.data,
+    { coordinatorName: /^sealed:v1:/ },
+    'the event is unchanged: ciphertext without a key',
+  );
   for (const path of filesUnder(w.directory))
     t.same(secretsIn([COORDINATOR.name], path, readFileSync(path)), [], `no plain name in ${path}`);
 
@@ -118,7 +139,10 @@ t.test('the coordinator is the person in charge until their data is erased', asy
 
   // c2 shares the name but not the coordinator: its certificates are untouched.
   const other = await certify(w, 7002, 'c2', w.otherDesk);
-  t.match(other.certificate.issuer, { personInCharge: COORDINATOR.name, personInChargeCoordinatorId: 'coordinator-c2' });
+  t.match(other.certificate.issuer, {
+    personInCharge: COORDINATOR.name,
+    personInChargeCoordinatorId: 'coordinator-c2',
+  });
 
   const chain = await w.get('/v1/audit/verify', w.auditor);
   t.match(chain.json(), { ok: true }, 'the hash chain and the catalogue check pass');

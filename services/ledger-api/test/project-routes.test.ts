@@ -39,12 +39,22 @@ t.test('organisers register projects and teams of their own organisation only', 
 
   const [registered] = await w.store.readStream('project-pr1');
   t.match(registered?.data, { leaderName: /^sealed:v1:/, leaderContact: /^sealed:v1:/ });
-  t.notMatch(JSON.stringify(registered?.data), /Zhang Min|5550123/, 'the social worker is stored only sealed');
+  t.notMatch(
+    JSON.stringify(registered?.data),
+    /Zhang Min|5550123/,
+    'the social worker is stored only sealed',
+  );
 
-  t.equal((await w.post('/v1/projects/pr1/teams', w.organiser, { teamId: 't1', name: 'Team one' })).statusCode, 201);
+  t.equal(
+    (await w.post('/v1/projects/pr1/teams', w.organiser, { teamId: 't1', name: 'Team one' })).statusCode,
+    201,
+  );
   const twice = await w.post('/v1/projects/pr1/teams', w.organiser, { teamId: 't1', name: 'Team one' });
   t.equal(problemOf(t, twice).code, 'TEAM_ALREADY_REGISTERED');
-  t.equal((await w.post('/v1/projects/pr1/teams', w.otherOrganiser, { teamId: 't2', name: 'x' })).statusCode, 403);
+  t.equal(
+    (await w.post('/v1/projects/pr1/teams', w.otherOrganiser, { teamId: 't2', name: 'x' })).statusCode,
+    403,
+  );
   const noProject = await w.post('/v1/projects/nope/teams', w.organiser, { teamId: 't1', name: 'x' });
   t.equal(noProject.statusCode, 404);
   t.equal(problemOf(t, noProject).code, 'PROJECT_NOT_FOUND');
@@ -107,10 +117,16 @@ t.test('records and activities name a project of their organisation, or nothing 
   const recorded = await w.post('/v1/activities', w.organiser, activity('pr1'));
   t.equal(recorded.statusCode, 201);
   const records = recorded.json<{ records: { volunteerId: string; recordId: string }[] }>().records;
-  const [stored] = (await w.store.readStream(`volunteer-${v1}`)).filter((e) => e.type === 'ServiceHoursRecorded');
+  const [stored] = (await w.store.readStream(`volunteer-${v1}`)).filter(
+    (e) => e.type === 'ServiceHoursRecorded',
+  );
   t.equal(stored?.data.projectId, 'pr1', 'the record names its project');
   for (const { volunteerId, recordId } of records) {
-    const confirmed = await w.post(`/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, w.organiser, {});
+    const confirmed = await w.post(
+      `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`,
+      w.organiser,
+      {},
+    );
     t.equal(confirmed.statusCode, 200);
   }
   // Service of the organisation outside any project counts for the organisation only.
@@ -120,8 +136,16 @@ t.test('records and activities name a project of their organisation, or nothing 
   const project = await w.get(`/v1/projects/pr1/statistics?asOf=${today()}&minPosition=${head}`, w.organiser);
   t.equal(project.statusCode, 200);
   t.match(project.json(), { projectId: 'pr1', confirmedMinutes: 240, confirmedRecords: 2, volunteers: 2 });
-  const organisation = await w.get(`/v1/organisations/org1/statistics?asOf=${today()}&minPosition=${head}`, w.organiser);
-  t.match(organisation.json(), { organisationId: 'org1', confirmedMinutes: 300, confirmedRecords: 3, volunteers: 2 });
+  const organisation = await w.get(
+    `/v1/organisations/org1/statistics?asOf=${today()}&minPosition=${head}`,
+    w.organiser,
+  );
+  t.match(organisation.json(), {
+    organisationId: 'org1',
+    confirmedMinutes: 300,
+    confirmedRecords: 3,
+    volunteers: 2,
+  });
   const earlier = await w.get('/v1/projects/pr1/statistics?asOf=2020-01-01', w.auditor);
   t.match(earlier.json(), { confirmedMinutes: 0, confirmedRecords: 0, volunteers: 0 }, 'as of a date before');
   t.equal((await w.get(`/v1/projects/pr1/statistics`, w.otherOrganiser)).statusCode, 403);
@@ -129,9 +153,13 @@ t.test('records and activities name a project of their organisation, or nothing 
 
   // A voided record stops counting from the day of the void on.
   const first = records[0]!;
-  const voided = await w.post(`/v1/volunteers/${first.volunteerId}/service-records/${first.recordId}/void`, w.organiser, {
-    reasonCode: 'duplicate_record',
-  });
+  const voided = await w.post(
+    `/v1/volunteers/${first.volunteerId}/service-records/${first.recordId}/void`,
+    w.organiser,
+    {
+      reasonCode: 'duplicate_record',
+    },
+  );
   t.equal(voided.statusCode, 200);
   const after = await w.get(
     `/v1/projects/pr1/statistics?asOf=${today()}&minPosition=${await w.store.headPosition()}`,
@@ -150,27 +178,44 @@ t.test('group points: earned by group activities, donated to the pool, never spe
     startAt: hoursAgo(startHoursAgo),
     endAt: hoursAgo(endHoursAgo),
   });
-  const earned = await w.post('/v1/projects/pr1/teams/t1/group-activities', w.organiser, groupActivity('a1', 5, 2));
+  const earned = await w.post(
+    '/v1/projects/pr1/teams/t1/group-activities',
+    w.organiser,
+    groupActivity('a1', 5, 2),
+  );
   t.equal(earned.statusCode, 201);
   t.match(earned.json(), { activityId: 'a1', durationMinutes: 180, groupCentipoints: 300 });
-  const repeat = await w.post('/v1/projects/pr1/teams/t1/group-activities', w.organiser, groupActivity('a1', 5, 2));
+  const repeat = await w.post(
+    '/v1/projects/pr1/teams/t1/group-activities',
+    w.organiser,
+    groupActivity('a1', 5, 2),
+  );
   t.equal(problemOf(t, repeat).code, 'GROUP_ACTIVITY_ALREADY_CONFIRMED');
-  const overlap = await w.post('/v1/projects/pr1/teams/t1/group-activities', w.organiser, groupActivity('a2', 4, 1));
+  const overlap = await w.post(
+    '/v1/projects/pr1/teams/t1/group-activities',
+    w.organiser,
+    groupActivity('a2', 4, 1),
+  );
   t.equal(problemOf(t, overlap).code, 'GROUP_ACTIVITY_OVERLAP');
   t.equal(
-    (await w.post('/v1/projects/pr1/teams/t1/group-activities', w.otherOrganiser, groupActivity('a3', 9, 8))).statusCode,
+    (await w.post('/v1/projects/pr1/teams/t1/group-activities', w.otherOrganiser, groupActivity('a3', 9, 8)))
+      .statusCode,
     403,
   );
 
   for (const use of ['hold', 'redeem', 'transfer']) {
     for (const key of [w.partner, w.organiser, w.admin]) {
-      const refused = await w.post('/v1/projects/pr1/teams/t1/group-points/uses', key, { use, centipoints: 100 });
+      const refused = await w.post('/v1/projects/pr1/teams/t1/group-points/uses', key, {
+        use,
+        centipoints: 100,
+      });
       t.equal(refused.statusCode, 409, `${use} is refused`);
       t.equal(problemOf(t, refused).code, 'GROUP_POINTS_DONATION_ONLY');
     }
   }
   t.equal(
-    (await w.post('/v1/projects/pr1/teams/t1/group-points/uses', w.auditor, { use: 'hold', centipoints: 1 })).statusCode,
+    (await w.post('/v1/projects/pr1/teams/t1/group-points/uses', w.auditor, { use: 'hold', centipoints: 1 }))
+      .statusCode,
     403,
   );
 
@@ -190,9 +235,13 @@ t.test('group points: earned by group activities, donated to the pool, never spe
 
   const balances = await w.get(`/v1/audit/balances?minPosition=${await w.store.headPosition()}`, w.auditor);
   t.equal(balances.statusCode, 200);
-  const body = balances.json<{ accounts: { account: string; balanceCentipoints: number }[]; totalCentipoints: number }>();
+  const body = balances.json<{
+    accounts: { account: string; balanceCentipoints: number }[];
+    totalCentipoints: number;
+  }>();
   t.equal(body.totalCentipoints, 0, 'Σ balances = 0');
-  const balanceOf = (account: string) => body.accounts.find((row) => row.account === account)?.balanceCentipoints;
+  const balanceOf = (account: string) =>
+    body.accounts.find((row) => row.account === account)?.balanceCentipoints;
   t.equal(balanceOf('group:pr1:t1'), 100);
   t.equal(balanceOf('donation-pool'), 200);
   t.equal(balanceOf('in-transit') ?? 0, 0);

@@ -67,7 +67,13 @@ export function evolveHierarchy(state: HierarchyState, event: DomainEvent): Hier
     }
     case 'CommunityRegistered': {
       const { communityId, streetId, name, coordinatorId } = event.data;
-      units.set(communityId, { level: 'community', id: communityId, parentId: streetId, name, coordinatorId });
+      units.set(communityId, {
+        level: 'community',
+        id: communityId,
+        parentId: streetId,
+        name,
+        coordinatorId,
+      });
       const erased = state.coordinators.get(coordinatorId)?.erased === true;
       coordinators = new Map(coordinators).set(coordinatorId, {
         coordinatorId,
@@ -172,7 +178,8 @@ export function decideHierarchy(
     case 'EraseCoordinatorData': {
       const { coordinatorId, reason } = command;
       const coordinator = state.coordinators.get(coordinatorId);
-      if (coordinator === undefined) return reject('COORDINATOR_NOT_FOUND', `no coordinator ${coordinatorId}`);
+      if (coordinator === undefined)
+        return reject('COORDINATOR_NOT_FOUND', `no coordinator ${coordinatorId}`);
       if (coordinator.erased)
         return reject('COORDINATOR_DATA_ERASED', `coordinator ${coordinatorId}'s personal data was erased`);
       return [

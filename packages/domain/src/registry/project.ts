@@ -54,7 +54,12 @@ export const initialProjectState: ProjectState = Object.freeze({
 });
 
 export type ProjectCommand = CommandOf<
-  'RegisterProject' | 'RegisterTeam' | 'JoinTeam' | 'ConfirmGroupActivity' | 'DonateGroupPoints' | 'UseGroupPoints'
+  | 'RegisterProject'
+  | 'RegisterTeam'
+  | 'JoinTeam'
+  | 'ConfirmGroupActivity'
+  | 'DonateGroupPoints'
+  | 'UseGroupPoints'
 >;
 
 function withTeam(state: ProjectState, teamId: string, change: (team: TeamState) => TeamState): ProjectState {
@@ -118,7 +123,9 @@ export function evolveProject(state: ProjectState, event: DomainEvent): ProjectS
 }
 
 function teamOf(state: ProjectState, teamId: string): TeamState | DomainError {
-  return state.teams.get(teamId) ?? reject('TEAM_NOT_FOUND', `no team ${teamId} in project ${state.projectId}`);
+  return (
+    state.teams.get(teamId) ?? reject('TEAM_NOT_FOUND', `no team ${teamId} in project ${state.projectId}`)
+  );
 }
 
 function decideRegisterProject(
@@ -126,10 +133,14 @@ function decideRegisterProject(
   state: ProjectState,
   context: DecideContext,
 ): DomainEvent[] | DomainError {
-  if (state.projectId !== null) return reject('PROJECT_ALREADY_REGISTERED', `project ${command.projectId} exists`);
-  const { idempotencyKey, actor, projectId, organisationId, name, leaderId, leaderName, leaderContact } = command;
+  if (state.projectId !== null)
+    return reject('PROJECT_ALREADY_REGISTERED', `project ${command.projectId} exists`);
+  const { idempotencyKey, actor, projectId, organisationId, name, leaderId, leaderName, leaderContact } =
+    command;
   if (!actsForOrganisation(actor, organisationId))
-    return reject('NOT_ORGANISING_ORGANISATION', 'an organisation registers its own projects', { organisationId });
+    return reject('NOT_ORGANISING_ORGANISATION', 'an organisation registers its own projects', {
+      organisationId,
+    });
   // The organisation must be registered and active: a project of nobody could never be checked.
   const organisation = context.organisation;
   if (organisation === undefined || organisation.status === 'unregistered')
@@ -186,16 +197,24 @@ function decideGroupActivity(
   if (team instanceof Error) return team;
   const { idempotencyKey, actor, projectId, teamId, activityId, activity, qualityGrade } = command;
   if (team.activities.has(activityId))
-    return reject('GROUP_ACTIVITY_ALREADY_CONFIRMED', `activity ${activityId} of team ${teamId} is confirmed`);
-  const startMs = Math.floor(parseInstant(command.startAt) / MILLISECONDS_PER_MINUTE) * MILLISECONDS_PER_MINUTE;
+    return reject(
+      'GROUP_ACTIVITY_ALREADY_CONFIRMED',
+      `activity ${activityId} of team ${teamId} is confirmed`,
+    );
+  const startMs =
+    Math.floor(parseInstant(command.startAt) / MILLISECONDS_PER_MINUTE) * MILLISECONDS_PER_MINUTE;
   const endMs = Math.floor(parseInstant(command.endAt) / MILLISECONDS_PER_MINUTE) * MILLISECONDS_PER_MINUTE;
   const durationMinutes = (endMs - startMs) / MILLISECONDS_PER_MINUTE;
-  if (durationMinutes < 1) return reject('SERVICE_END_BEFORE_START', 'a group activity must last a minute or more');
+  if (durationMinutes < 1)
+    return reject('SERVICE_END_BEFORE_START', 'a group activity must last a minute or more');
   if (parseInstant(command.endAt) > parseInstant(context.now))
     return reject('SERVICE_END_IN_FUTURE', 'a group activity cannot end in the future');
   // The same per-record cap as a volunteer's record (default 12 h, DOMAIN.md plausibility at intake).
   if (durationMinutes > context.rules.serviceRecordMinutesMax)
-    return reject('SERVICE_RECORD_TOO_LONG', `a group activity may last at most ${context.rules.serviceRecordMinutesMax} minutes`);
+    return reject(
+      'SERVICE_RECORD_TOO_LONG',
+      `a group activity may last at most ${context.rules.serviceRecordMinutesMax} minutes`,
+    );
   for (const [otherId, other] of team.activities) {
     if (startMs < other.endMs && other.startMs < endMs)
       return reject('GROUP_ACTIVITY_OVERLAP', `team ${teamId} already has activity ${otherId} in this time`);
@@ -229,7 +248,11 @@ function decideGroupActivity(
   ];
 }
 
-function decideDonation(command: CommandOf<'DonateGroupPoints'>, state: ProjectState, at: string): DomainEvent[] | DomainError {
+function decideDonation(
+  command: CommandOf<'DonateGroupPoints'>,
+  state: ProjectState,
+  at: string,
+): DomainEvent[] | DomainError {
   const team = teamOf(state, command.teamId);
   if (team instanceof Error) return team;
   const { idempotencyKey, actor, projectId, teamId, donationId, centipoints } = command;
@@ -275,7 +298,10 @@ export function decideProject(
       const { idempotencyKey, actor, projectId, teamId, name } = command;
       if (state.teams.has(teamId)) return reject('TEAM_ALREADY_REGISTERED', `team ${teamId} exists`);
       return [
-        { type: 'TeamRegistered', data: { idempotencyKey, projectId, teamId, name, registeredAt: context.now, actor } },
+        {
+          type: 'TeamRegistered',
+          data: { idempotencyKey, projectId, teamId, name, registeredAt: context.now, actor },
+        },
       ];
     }
     case 'JoinTeam':

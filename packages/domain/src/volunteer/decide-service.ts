@@ -69,14 +69,23 @@ export function recordServiceHours(
 }
 
 /** A record may name a project only if the project exists and belongs to the organising organisation. */
-export function checkProject(projectId: string, organisationId: string, context: DecideContext): DomainError | null {
+export function checkProject(
+  projectId: string,
+  organisationId: string,
+  context: DecideContext,
+): DomainError | null {
   const project = context.project;
-  if (project?.projectId !== projectId) return reject('PROJECT_NOT_FOUND', `no project ${projectId}`, { projectId });
+  if (project?.projectId !== projectId)
+    return reject('PROJECT_NOT_FOUND', `no project ${projectId}`, { projectId });
   if (project.organisationId !== organisationId) {
-    return reject('PROJECT_ORGANISATION_MISMATCH', `project ${projectId} is not run by organisation ${organisationId}`, {
-      projectId,
-      organisationId,
-    });
+    return reject(
+      'PROJECT_ORGANISATION_MISMATCH',
+      `project ${projectId} is not run by organisation ${organisationId}`,
+      {
+        projectId,
+        organisationId,
+      },
+    );
   }
   return null;
 }
@@ -263,7 +272,9 @@ export function correctServiceRecord(
           activity: command.activity ?? old.activity,
           organisationId,
           // A project belongs to one organisation: a record moved to another leaves its project.
-          ...(old.projectId !== null && organisationId === old.organisationId ? { projectId: old.projectId } : {}),
+          ...(old.projectId !== null && organisationId === old.organisationId
+            ? { projectId: old.projectId }
+            : {}),
           startAt: formatInstant(interval.startMs),
           endAt: formatInstant(interval.endMs),
           durationMinutes: interval.durationMinutes,

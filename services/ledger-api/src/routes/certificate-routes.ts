@@ -76,7 +76,9 @@ export const certificateSchema = z.object({
     organisationName: z.string(),
     personInCharge: z
       .string()
-      .describe("The community coordinator's name when the community is registered with one; `[erased]` after erasure"),
+      .describe(
+        "The community coordinator's name when the community is registered with one; `[erased]` after erasure",
+      ),
     personInChargeContact: z
       .string()
       .nullable()
@@ -113,7 +115,10 @@ export function maskName(name: string): string {
 function personInChargeOf(
   certificate: IssuedCertificate,
   hierarchy: HierarchyState | undefined,
-): Pick<CertificateView['issuer'], 'personInCharge' | 'personInChargeContact' | 'personInChargeCoordinatorId'> {
+): Pick<
+  CertificateView['issuer'],
+  'personInCharge' | 'personInChargeContact' | 'personInChargeCoordinatorId'
+> {
   const coordinatorId = certificate.personInChargeCoordinatorId;
   if (coordinatorId === undefined)
     return {

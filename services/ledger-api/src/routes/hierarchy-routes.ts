@@ -175,7 +175,11 @@ function coordinatorErasureRoute(app: TypedApp, context: HierarchyRouteDependenc
     params: z.strictObject({ coordinatorId: idSchema }),
     body: z.strictObject({ reason: erasureReasonSchema }),
     status: 200,
-    response: z.object({ coordinatorId: z.string(), reason: erasureReasonSchema, erasedAt: instantOnTheWire }),
+    response: z.object({
+      coordinatorId: z.string(),
+      reason: erasureReasonSchema,
+      erasedAt: instantOnTheWire,
+    }),
     command: ({ params, body }) => ({
       type: 'EraseCoordinatorData',
       coordinatorId: params.coordinatorId,

@@ -41,7 +41,11 @@ const statisticsSchema = z.object({
 });
 
 function projectNotFound(projectId: string): ProblemError {
-  return new ProblemError(DOMAIN_ERROR_STATUS.PROJECT_NOT_FOUND, 'PROJECT_NOT_FOUND', `no project ${projectId}`);
+  return new ProblemError(
+    DOMAIN_ERROR_STATUS.PROJECT_NOT_FOUND,
+    'PROJECT_NOT_FOUND',
+    `no project ${projectId}`,
+  );
 }
 
 /** Organisers act on projects of their organisation; an unknown project is 404 for everyone scoped. */
@@ -71,7 +75,8 @@ function registrationRoutes(app: TypedApp, context: ProjectRouteDependencies): v
   commandRoute(app, context, {
     url: '/v1/projects',
     tag: 'organisers',
-    summary: 'Register a social-work project of an organisation, led by a social worker (personal data, sealed)',
+    summary:
+      'Register a social-work project of an organisation, led by a social worker (personal data, sealed)',
     roles: ORGANISERS,
     scope: scopeFromBody('organisation', 'organisationId'),
     params: z.strictObject({}),
@@ -145,7 +150,11 @@ function groupPointsRoutes(app: TypedApp, context: ProjectRouteDependencies): vo
       qualityGrade: z.enum(QUALITY_GRADES).optional(),
     }),
     status: 201,
-    response: z.object({ activityId: z.string(), durationMinutes: z.number().int(), groupCentipoints: z.number().int() }),
+    response: z.object({
+      activityId: z.string(),
+      durationMinutes: z.number().int(),
+      groupCentipoints: z.number().int(),
+    }),
     command: ({ params, body }) => {
       const { qualityGrade, ...activity } = body;
       return {
@@ -157,7 +166,11 @@ function groupPointsRoutes(app: TypedApp, context: ProjectRouteDependencies): vo
     },
     respond: (result) => {
       const data = eventData(result, 'GroupActivityConfirmed');
-      return { activityId: data.activityId, durationMinutes: data.durationMinutes, groupCentipoints: data.centipoints };
+      return {
+        activityId: data.activityId,
+        durationMinutes: data.durationMinutes,
+        groupCentipoints: data.centipoints,
+      };
     },
   });
 
@@ -177,7 +190,10 @@ function groupPointsRoutes(app: TypedApp, context: ProjectRouteDependencies): vo
       return { donationId: data.donationId, centipoints: data.centipoints };
     },
   });
+}
 
+/** Any other use of group points is a route of its own so that the refusal carries the rule's code. */
+function groupPointsUseRoute(app: TypedApp, context: ProjectRouteDependencies): void {
   commandRoute(app, context, {
     url: '/v1/projects/:projectId/teams/:teamId/group-points/uses',
     tag: 'partners',
@@ -185,7 +201,10 @@ function groupPointsRoutes(app: TypedApp, context: ProjectRouteDependencies): vo
     roles: SPENDERS,
     scope: { describe: 'any (always refused)', resolve: () => 'any' },
     params: teamParams,
-    body: z.strictObject({ use: z.enum(GROUP_POINTS_FORBIDDEN_USES), centipoints: z.number().int().positive() }),
+    body: z.strictObject({
+      use: z.enum(GROUP_POINTS_FORBIDDEN_USES),
+      centipoints: z.number().int().positive(),
+    }),
     status: 200,
     response: z.object({}),
     command: ({ params, body }) => ({ type: 'UseGroupPoints', ...params, ...body }),
@@ -201,7 +220,8 @@ function readRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
       config: { access: { roles: READERS, scope } },
       schema: {
         tags: ['organisers'],
-        summary: 'A project: its organisation, leader (opened, or [erased]) and teams with members and group points',
+        summary:
+          'A project: its organisation, leader (opened, or [erased]) and teams with members and group points',
         params: projectParams,
         response: {
           200: z.object({
@@ -223,12 +243,17 @@ function readRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
     },
     async (request) => {
       const { state } = await context.ledger.load('project', request.params.projectId);
-      if (state.projectId === null || state.organisationId === null) throw projectNotFound(request.params.projectId);
+      if (state.projectId === null || state.organisationId === null)
+        throw projectNotFound(request.params.projectId);
       return {
         projectId: state.projectId,
         organisationId: state.organisationId,
         name: state.name ?? '',
-        leader: { leaderId: state.leaderId ?? '', name: state.leaderName ?? '', contact: state.leaderContact ?? '' },
+        leader: {
+          leaderId: state.leaderId ?? '',
+          name: state.leaderName ?? '',
+          contact: state.leaderContact ?? '',
+        },
         teams: [...state.teams.values()].map((team) => ({
           teamId: team.teamId,
           name: team.name,
@@ -238,7 +263,10 @@ function readRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
       };
     },
   );
+}
 
+function statisticsRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
+  const scope = projectScope(context);
   app.get(
     '/v1/projects/:projectId/statistics',
     {
@@ -253,7 +281,10 @@ function readRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
     },
     async (request) => {
       const queries = await readModels(context, request.query.minPosition);
-      const statistics = await queries.projectStatistics(request.params.projectId, request.query.asOf ?? todayOf(context));
+      const statistics = await queries.projectStatistics(
+        request.params.projectId,
+        request.query.asOf ?? todayOf(context),
+      );
       return { projectId: request.params.projectId, ...statisticsView(statistics) };
     },
   );
@@ -261,10 +292,14 @@ function readRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
   app.get(
     '/v1/organisations/:organisationId/statistics',
     {
-      config: { access: { roles: READERS, scope: scopeFromParam('organisation', 'organisationId') }, readsModels: true },
+      config: {
+        access: { roles: READERS, scope: scopeFromParam('organisation', 'organisationId') },
+        readsModels: true,
+      },
       schema: {
         tags: ['organisers'],
-        summary: "An organisation's confirmed minutes, records and volunteers (all its projects and none) as of a local date",
+        summary:
+          "An organisation's confirmed minutes, records and volunteers (all its projects and none) as of a local date",
         params: z.strictObject({ organisationId: idSchema }),
         querystring: readQuery.extend({ asOf: DAY_SCHEMA.optional() }),
         response: { 200: statisticsSchema.extend({ organisationId: z.string() }) },
@@ -273,7 +308,10 @@ function readRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
     async (request) => {
       const queries = await readModels(context, request.query.minPosition);
       const { organisationId } = request.params;
-      const statistics = await queries.organisationStatistics(organisationId, request.query.asOf ?? todayOf(context));
+      const statistics = await queries.organisationStatistics(
+        organisationId,
+        request.query.asOf ?? todayOf(context),
+      );
       return { organisationId, ...statisticsView(statistics) };
     },
   );
@@ -283,5 +321,7 @@ function readRoutes(app: TypedApp, context: ProjectRouteDependencies): void {
 export async function projectRoutes(app: TypedApp, context: ProjectRouteDependencies): Promise<void> {
   registrationRoutes(app, context);
   groupPointsRoutes(app, context);
+  groupPointsUseRoute(app, context);
   readRoutes(app, context);
+  statisticsRoutes(app, context);
 }

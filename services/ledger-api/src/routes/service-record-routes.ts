@@ -218,7 +218,11 @@ async function assertProjectOf(
 ): Promise<void> {
   const { state } = await context.ledger.load('project', projectId);
   if (state.projectId === null)
-    throw new ProblemError(DOMAIN_ERROR_STATUS.PROJECT_NOT_FOUND, 'PROJECT_NOT_FOUND', `no project ${projectId}`);
+    throw new ProblemError(
+      DOMAIN_ERROR_STATUS.PROJECT_NOT_FOUND,
+      'PROJECT_NOT_FOUND',
+      `no project ${projectId}`,
+    );
   if (state.organisationId !== organisationId) {
     throw new ProblemError(
       DOMAIN_ERROR_STATUS.PROJECT_ORGANISATION_MISMATCH,

@@ -278,7 +278,9 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
       organisationId: idSchema,
       projectId: idSchema
         .optional()
-        .describe('A social-work project of the organisation (PROJECT_NOT_FOUND, PROJECT_ORGANISATION_MISMATCH)'),
+        .describe(
+          'A social-work project of the organisation (PROJECT_NOT_FOUND, PROJECT_ORGANISATION_MISMATCH)',
+        ),
       startAt: instantSchema,
       endAt: instantSchema,
       backdatingReason: backdatingReasonSchema
