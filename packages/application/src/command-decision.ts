@@ -6,7 +6,10 @@
 import {
   COMMAND_STREAM_KIND,
   deciderFor,
+  hierarchyStream,
+  organisationStream,
   partnerStream,
+  projectStream,
   policyStream,
   spendCodeStream,
   streamForCommand,
@@ -52,6 +55,27 @@ interface Registration {
   readonly volunteerNumber: string;
 }
 
+/** The organisation, project, hierarchy or team member a command is checked against, from their streams. */
+async function otherDependencies(
+  command: Command,
+  load: DependencyLoader,
+): Promise<Pick<DecideContext, 'organisation' | 'project' | 'hierarchy' | 'volunteer'>> {
+  if (command.type === 'JoinTeam')
+    return {
+      volunteer: (await load(volunteerStream(command.memberVolunteerId), deciderFor('volunteer'))).state,
+    };
+  if (command.type === 'RegisterProject')
+    return {
+      organisation: (await load(organisationStream(command.organisationId), deciderFor('organisation')))
+        .state,
+    };
+  if (command.type === 'RecordServiceHours' && command.projectId !== undefined)
+    return { project: (await load(projectStream(command.projectId), deciderFor('project'))).state };
+  if (command.type === 'IssueServiceCertificate')
+    return { hierarchy: (await load(hierarchyStream, deciderFor('hierarchy'))).state };
+  return {};
+}
+
 /**
  * Routes each command to its stream and gives its decision the context it needs. A registration
  * may come with the volunteer id the duplicate index allocated to its ID number.
@@ -82,6 +106,7 @@ export function commandDecisions(
       partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
     if (command.type === 'IssueSpendCode')
       volunteer = (await load(volunteerStream(command.volunteerId), deciderFor('volunteer'))).state;
+    const others = await otherDependencies(command, load);
     let idCounter = 0;
     return {
       now: new Date(options.clock()).toISOString(),
@@ -94,6 +119,7 @@ export function commandDecisions(
       ...(partner === undefined ? {} : { partner }),
       ...(spendCode === undefined ? {} : { spendCode }),
       ...(volunteer === undefined ? {} : { volunteer }),
+      ...others,
     };
   }
 

@@ -142,6 +142,15 @@ function isErasedError(error: unknown): boolean {
   return error instanceof DomainError && error.code === 'VOLUNTEER_PERSONAL_DATA_ERASED';
 }
 
+function isCoordinatorErasedError(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'COORDINATOR_DATA_ERASED';
+}
+
+/** The data subject a coordinator's fields are sealed under (see `dataSubjectOf`). */
+function coordinatorSubject(coordinatorId: string): string {
+  return `coordinator:${coordinatorId}`;
+}
+
 function commandHandlerFor(options: LedgerOptions): CommandHandler {
   return new CommandHandler({
     store: options.store,
@@ -285,10 +294,15 @@ export function createLedger(options: LedgerOptions): Ledger {
           // Erased already (perhaps a crash came between the event and the key's destruction): finish it.
           if (command.type === 'ErasePersonalData' && isErasedError(error))
             await destroyKey(command.volunteerId, command.reason);
+          // A coordinator erased before a crash kept the key alive: the refusal finishes the erasure.
+          if (command.type === 'EraseCoordinatorData' && isCoordinatorErasedError(error))
+            await destroyKey(coordinatorSubject(command.coordinatorId), command.reason);
           throw error;
         },
       );
       if (command.type === 'ErasePersonalData') await destroyKey(command.volunteerId, command.reason);
+      if (command.type === 'EraseCoordinatorData')
+        await destroyKey(coordinatorSubject(command.coordinatorId), command.reason);
       const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };
     },

@@ -5,6 +5,7 @@ import {
   organisationStream,
   partnerStream,
   policyStream,
+  projectStream,
   spendCodeStream,
   volunteerStream,
   type StreamKind,
@@ -41,6 +42,7 @@ export function streamNameOf(kind: StreamKind, id: string | undefined): string {
   if (kind === 'volunteer') return volunteerStream(id);
   if (kind === 'partner') return partnerStream(id);
   if (kind === 'spend-code') return spendCodeStream(id);
+  if (kind === 'project') return projectStream(id);
   return organisationStream(id);
 }
 

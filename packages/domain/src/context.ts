@@ -1,6 +1,9 @@
 /** What a decider needs from the world, passed in so that deciding stays pure and replayable. */
 import type { SpendCodeState } from './consent/spend-code.js';
+import type { HierarchyState } from './registry/hierarchy.js';
+import type { OrganisationState } from './registry/organisation.js';
 import type { PartnerState } from './registry/partner.js';
+import type { ProjectState } from './registry/project.js';
 import type { PolicyState } from './policy/policy.js';
 import type { LedgerRules } from './rules.js';
 import type { VolunteerState } from './volunteer/state.js';
@@ -24,8 +27,14 @@ export interface DecideContext {
   readonly volunteerNumber?: string;
   /** `HoldPoints` / `RedeemPoints` / `GrantSpendMandate` only: the folded stream of the partner named in the command. */
   readonly partner?: PartnerState;
-  /** `IssueSpendCode` only: the folded stream of the volunteer the code is for. */
+  /** `IssueSpendCode` / `JoinTeam` only: the folded stream of the volunteer the code is for (or who joins). */
   readonly volunteer?: VolunteerState;
   /** `HoldPoints` / `RedeemPoints` with a `spendCodeHash` only: the folded stream of that code. */
   readonly spendCode?: SpendCodeState;
+  /** `RegisterProject` only: the folded stream of the organisation that runs the project. */
+  readonly organisation?: OrganisationState;
+  /** `RecordServiceHours` / `CorrectServiceRecord` naming a project: the folded project stream. */
+  readonly project?: ProjectState;
+  /** `IssueServiceCertificate` only: the hierarchy, for the community coordinator shown as person in charge. */
+  readonly hierarchy?: HierarchyState;
 }

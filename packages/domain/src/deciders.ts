@@ -44,7 +44,15 @@ import {
   type PartnerState,
 } from './registry/partner.js';
 import {
+  decideProject,
+  evolveProject,
+  initialProjectState,
+  type ProjectCommand,
+  type ProjectState,
+} from './registry/project.js';
+import {
   donationPoolStream,
+  projectStream,
   hierarchyStream,
   organisationStream,
   partnerStream,
@@ -87,6 +95,12 @@ export const hierarchyDecider: Decider<HierarchyState, HierarchyCommand> = {
   decide: decideHierarchy,
 };
 
+export const projectDecider: Decider<ProjectState, ProjectCommand> = {
+  initialState: () => initialProjectState,
+  evolve: evolveProject,
+  decide: decideProject,
+};
+
 export const policyDecider: Decider<PolicyState, CommandOf<'ChangePointsPolicy'>> = {
   initialState: () => initialPolicyState,
   evolve: evolvePolicy,
@@ -114,6 +128,7 @@ export interface StreamStates {
   readonly 'donation-pool': DonationPoolState;
   readonly 'spend-code': SpendCodeState;
   readonly hierarchy: HierarchyState;
+  readonly project: ProjectState;
 }
 
 export type StreamKind = keyof StreamStates;
@@ -146,6 +161,7 @@ const STREAM_DECIDERS: { readonly [K in StreamKind]: StreamDecider<StreamStates[
   'donation-pool': routed(donationPoolDecider),
   'spend-code': routed(spendCodeDecider),
   hierarchy: routed(hierarchyDecider),
+  project: routed(projectDecider),
 };
 
 /** The decider (and fold) of a stream family: the one table the application and the tests use. */
@@ -175,6 +191,14 @@ export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Ob
   RegisterArea: 'hierarchy',
   RegisterCommunity: 'hierarchy',
   MoveCommunity: 'hierarchy',
+  EraseCoordinatorData: 'hierarchy',
+  RegisterProject: 'project',
+  RegisterTeam: 'project',
+  JoinTeam: 'project',
+  ConfirmGroupActivity: 'project',
+  DonateGroupPoints: 'project',
+  UseGroupPoints: 'project',
+  ReceiveGroupDonation: 'donation-pool',
 });
 
 /**
@@ -202,13 +226,22 @@ export function streamForCommand(command: Command, nationalIdHash?: string): str
     case 'ConfigureBeneficiaryCategory':
     case 'RegisterBeneficiary':
     case 'AllocatePoolPoints':
+    case 'ReceiveGroupDonation':
       return donationPoolStream;
     case 'IssueSpendCode':
       return spendCodeStream(command.codeHash);
     case 'RegisterArea':
     case 'RegisterCommunity':
     case 'MoveCommunity':
+    case 'EraseCoordinatorData':
       return hierarchyStream;
+    case 'RegisterProject':
+    case 'RegisterTeam':
+    case 'JoinTeam':
+    case 'ConfirmGroupActivity':
+    case 'DonateGroupPoints':
+    case 'UseGroupPoints':
+      return projectStream(command.projectId);
     default:
       return volunteerStream(command.volunteerId);
   }

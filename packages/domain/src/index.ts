@@ -19,6 +19,7 @@ export * from './registry/donation-pool.js';
 export * from './registry/hierarchy.js';
 export * from './registry/organisation.js';
 export * from './registry/partner.js';
+export * from './registry/project.js';
 export * from './rules.js';
 export * from './streams.js';
 export * from './text.js';

@@ -51,6 +51,18 @@ export function react(event: DomainEvent): Command[] {
           centipoints: event.data.centipoints,
         },
       ];
+    case 'GroupPointsDonated':
+      return [
+        {
+          type: 'ReceiveGroupDonation',
+          idempotencyKey: `group-donation-credit:${event.data.projectId}:${event.data.donationId}`,
+          actor: SYSTEM_ACTOR,
+          donationId: `${event.data.projectId}:${event.data.teamId}:${event.data.donationId}`,
+          fromProjectId: event.data.projectId,
+          fromTeamId: event.data.teamId,
+          centipoints: event.data.centipoints,
+        },
+      ];
     default:
       return [];
   }

@@ -60,3 +60,10 @@ export function volunteerIdForNationalIdHash(nationalIdHash: string): string {
 /** The single stream of the city's administrative hierarchy (districts, streets, communities). */
 export const HIERARCHY_STREAM = 'city-hierarchy';
 export const hierarchyStream = HIERARCHY_STREAM;
+
+/** One stream per social-work project: the project, its teams, their members and group points. */
+export const PROJECT_STREAM_PREFIX = 'project-';
+
+export function projectStream(projectId: string): string {
+  return PROJECT_STREAM_PREFIX + assertId('project', projectId);
+}

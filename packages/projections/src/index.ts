@@ -26,3 +26,4 @@ export * from './due-queries.js';
 export { holdExpiryKey, pointsExpiryKey } from './handlers/due-handlers.js';
 export { LIVE_PREFIX, TABLES } from './tables.js';
 export * from './rollup-queries.js';
+export * from './project-queries.js';

@@ -5,6 +5,7 @@
 import { parseInstant, formatInstant } from '@timebank/domain';
 import type { ReadModelDatabase } from './dialect/dialect.js';
 import { ProjectionError } from './errors.js';
+import { serviceStatisticsAsOf, type ServiceStatistics } from './project-queries.js';
 import { rollUpAsOf, type RollUp } from './rollup-queries.js';
 import { LIVE_PREFIX, type CellValue, type Row } from './tables.js';
 
@@ -348,6 +349,16 @@ export function createReadModelQueries(db: ReadModelDatabase) {
     /** Roll-up statistics of every registered unit as of local day `asOf` (see rollup-queries.ts). */
     async rollUp(asOf: string): Promise<RollUp> {
       return rollUpAsOf(db, asOf);
+    },
+
+    /** A project's confirmed service as of local day `asOf` (see project-queries.ts). */
+    async projectStatistics(projectId: string, asOf: string): Promise<ServiceStatistics> {
+      return serviceStatisticsAsOf(db, { projectId }, asOf);
+    },
+
+    /** An organisation's confirmed service, all its projects and none, as of local day `asOf`. */
+    async organisationStatistics(organisationId: string, asOf: string): Promise<ServiceStatistics> {
+      return serviceStatisticsAsOf(db, { organisationId }, asOf);
     },
 
     /** Summaries of the volunteers of these communities, by volunteer number; at most LIST_ROWS_MAX. */

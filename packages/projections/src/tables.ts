@@ -47,7 +47,8 @@ export type TableName =
   | 'admin_unit'
   | 'admin_link'
   | 'dispute'
-  | 'certificate';
+  | 'certificate'
+  | 'project_fact';
 
 const text = 'text' as const;
 const int = 'int' as const;
@@ -89,6 +90,8 @@ export const TABLES: readonly TableSpec[] = [
       volunteer_id: text,
       record_id: text,
       organisation_id: text,
+      /** The social-work project the record names, or null. */
+      project_id: text,
       community: text,
       activity: text,
       start_at: text,
@@ -113,6 +116,7 @@ export const TABLES: readonly TableSpec[] = [
     indexes: [['organisation_id', 'start_at']],
     fixed: [
       'organisation_id',
+      'project_id',
       'community',
       'activity',
       'start_at',
@@ -287,6 +291,31 @@ export const TABLES: readonly TableSpec[] = [
     indexes: [],
     // Not every column may be fixed: an upsert needs at least one column to set.
     fixed: ['volunteer_id'],
+    evictionRank: 0,
+  },
+  /**
+   * What one event changed about one service record's confirmed minutes, attributed to the
+   * record's organisation and project ('' for none) and the local day of the event: the rows
+   * project and organisation statistics sum as of a date. Written once, never read back.
+   */
+  {
+    name: 'project_fact',
+    key: ['position', 'record_id'],
+    columns: {
+      position: text,
+      record_id: text,
+      volunteer_id: text,
+      organisation_id: text,
+      project_id: text,
+      day: text,
+      confirmed_minutes: int,
+      confirmed_records: int,
+    },
+    indexes: [
+      ['organisation_id', 'day'],
+      ['project_id', 'day'],
+    ],
+    fixed: [],
     evictionRank: 0,
   },
 ];

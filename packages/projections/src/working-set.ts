@@ -96,6 +96,7 @@ export class WorkingSet {
   readonly adminLinks: TableCache;
   readonly disputes: TableCache;
   readonly certificates: TableCache;
+  readonly projectFacts: TableCache;
   readonly tables: readonly TableCache[];
 
   /** `startsEmpty`: the table set was just created (rebuild, verify, as-of), so misses need no lookup. */
@@ -114,6 +115,7 @@ export class WorkingSet {
     this.adminLinks = cache('admin_link');
     this.disputes = cache('dispute');
     this.certificates = cache('certificate');
+    this.projectFacts = cache('project_fact');
     this.tables = [
       this.volunteers,
       this.records,
@@ -128,6 +130,7 @@ export class WorkingSet {
       this.adminLinks,
       this.disputes,
       this.certificates,
+      this.projectFacts,
     ];
   }
 

@@ -38,6 +38,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { hierarchyRoutes } from './routes/hierarchy-routes.js';
 import { poolRoutes } from './routes/pool-routes.js';
+import { projectRoutes } from './routes/project-routes.js';
 import { certificateRoutes } from './routes/certificate-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
@@ -276,6 +277,7 @@ async function registerRouteFamilies(
     config,
     ...commands,
   });
+  await app.register(projectRoutes, { clock, projector, readModels: parts.readModels, config, ...commands });
   // The web console (services/console), built on install or here when missing or stale.
   await app.register(volunteerSessionRoutes, { ledger, volunteers: parts.volunteers });
   await app.register(consoleRoutes, { assets: await loadConsoleAssets() });

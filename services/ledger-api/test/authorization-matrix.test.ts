@@ -2,7 +2,9 @@
  * Every /v1 route × every role × in-scope / out-of-scope key, each cell asserted: a role the
  * route does not allow gets 403 FORBIDDEN; an allowed role with a key scoped elsewhere gets 403
  * FORBIDDEN; an allowed role in scope gets the route's success status. Coordinator keys (street s1
- * in scope, s2 out) read only the hierarchy's statistics. Auditor and admin keys are unscoped, so
+ * in scope, s2 out) read only the hierarchy's statistics. Project routes are scoped to the
+ * project's organisation; the group-points "uses" route refuses every allowed role with 409
+ * GROUP_POINTS_DONATION_ONLY, in scope or not. Auditor and admin keys are unscoped, so
  * they have one cell per route. A signed-in volunteer is in scope on their own record and out of
  * scope on anyone else's. The test fails if a route exists that it does not cover.
  */
@@ -148,7 +150,147 @@ async function communityOnS1(w: World): Promise<string> {
   return communityId;
 }
 
+/** A fresh project of org1 with one team; with `groupPoints`, the team has earned some by a group activity. */
+async function projectWithTeam(
+  w: World,
+  groupPoints = false,
+): Promise<{ projectId: string; teamId: string }> {
+  const projectId = `prx${next()}`;
+  const teamId = 't1';
+  await w.post('/v1/projects', w.admin, {
+    projectId,
+    organisationId: 'org1',
+    name: 'Fresh project',
+    leaderId: 'sw-1',
+    leaderName: 'Zhang Min',
+    leaderContact: '0311-5550123',
+  });
+  await w.post(`/v1/projects/${projectId}/teams`, w.admin, { teamId, name: 'Fresh team' });
+  if (groupPoints) {
+    await w.post(`/v1/projects/${projectId}/teams/${teamId}/group-activities`, w.admin, {
+      activityId: 'a1',
+      activity: 'Cleaning together',
+      startAt: hoursAgo(4),
+      endAt: hoursAgo(2),
+    });
+  }
+  return { projectId, teamId };
+}
+
+const PROJECT_CASES: RouteCase[] = [
+  {
+    method: 'POST',
+    url: '/v1/projects',
+    success: 201,
+    make: async () => ({
+      url: '/v1/projects',
+      payload: {
+        projectId: `pry${next()}`,
+        organisationId: 'org1',
+        name: 'Fresh project',
+        leaderId: 'sw-2',
+        leaderName: 'Zhang Min',
+        leaderContact: '0311-5550123',
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/projects/:projectId/teams',
+    success: 201,
+    make: async (w) => {
+      const { projectId } = await projectWithTeam(w);
+      return { url: `/v1/projects/${projectId}/teams`, payload: { teamId: 't2', name: 'Second team' } };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/projects/:projectId/teams/:teamId/members',
+    success: 201,
+    make: async (w) => {
+      const { projectId, teamId } = await projectWithTeam(w);
+      const volunteerId = await volunteer(w);
+      return { url: `/v1/projects/${projectId}/teams/${teamId}/members`, payload: { volunteerId } };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/projects/:projectId/teams/:teamId/group-activities',
+    success: 201,
+    make: async (w) => {
+      const { projectId, teamId } = await projectWithTeam(w);
+      return {
+        url: `/v1/projects/${projectId}/teams/${teamId}/group-activities`,
+        payload: {
+          activityId: 'a1',
+          activity: 'Cleaning together',
+          startAt: hoursAgo(4),
+          endAt: hoursAgo(2),
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/projects/:projectId/teams/:teamId/group-points/donations',
+    success: 201,
+    make: async (w) => {
+      const { projectId, teamId } = await projectWithTeam(w, true);
+      return {
+        url: `/v1/projects/${projectId}/teams/${teamId}/group-points/donations`,
+        payload: { donationId: 'd1', centipoints: 100 },
+      };
+    },
+  },
+  {
+    // Refused for every role allowed to ask, in scope or not: group points can only be donated.
+    method: 'POST',
+    url: '/v1/projects/:projectId/teams/:teamId/group-points/uses',
+    success: 409,
+    outOfScope: { status: 409, code: 'GROUP_POINTS_DONATION_ONLY' },
+    make: async (w) => {
+      const { projectId, teamId } = await projectWithTeam(w, true);
+      return {
+        url: `/v1/projects/${projectId}/teams/${teamId}/group-points/uses`,
+        payload: { use: 'redeem', centipoints: 100 },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/projects/:projectId',
+    success: 200,
+    make: async (w) => ({ url: `/v1/projects/${(await projectWithTeam(w)).projectId}` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/projects/:projectId/statistics',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/projects/${(await projectWithTeam(w)).projectId}/statistics?minPosition=${await w.store.headPosition()}`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/organisations/:organisationId/statistics',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/organisations/org1/statistics?minPosition=${await w.store.headPosition()}`,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/coordinators/:coordinatorId/erasure',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/coordinators/coordinator-${await communityOnS1(w)}/erasure`,
+      payload: { reason: 'purpose_met' },
+    }),
+  },
+];
+
 const CASES: RouteCase[] = [
+  ...PROJECT_CASES,
   {
     method: 'POST',
     url: '/v1/admin/areas',

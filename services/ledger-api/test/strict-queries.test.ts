@@ -14,6 +14,7 @@ const SAMPLE_PARAMS: Readonly<Record<string, string>> = {
   partnerId: 'p1',
   community: 'c1',
   unitId: 'c1',
+  projectId: 'pr1',
   organisationId: 'org1',
   streamName: 'access-keys',
   keyId: '00000000-0000-4000-8000-000000000000',

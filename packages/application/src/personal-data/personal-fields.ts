@@ -26,6 +26,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly (readonly string[
   CommunityRegistered: [['coordinatorName'], ['coordinatorContact']],
   // A donation-pool beneficiary is a data subject of their own, not a volunteer.
   BeneficiaryRegistered: [['name'], ['contact']],
+  // A project's leading social worker, likewise a data subject of their own.
+  ProjectRegistered: [['leaderName'], ['leaderContact']],
 };
 
 /**
@@ -44,6 +46,11 @@ export function dataSubjectOf(event: { readonly type: string; readonly data: Jso
     const beneficiaryId = event.data.beneficiaryId;
     if (typeof beneficiaryId !== 'string') throw new Error('BeneficiaryRegistered has no beneficiaryId');
     return `beneficiary:${beneficiaryId}`;
+  }
+  if (event.type === 'ProjectRegistered') {
+    const leaderId = event.data.leaderId;
+    if (typeof leaderId !== 'string') throw new Error('ProjectRegistered has no leaderId');
+    return `social-worker:${leaderId}`;
   }
   const volunteerId = event.data.volunteerId;
   if (typeof volunteerId !== 'string')

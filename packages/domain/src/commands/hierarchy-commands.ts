@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { areaLevelSchema } from '../events/hierarchy-events.js';
 import { idSchema } from '../events/common.js';
+import { erasureReasonSchema } from '../events/volunteer-events.js';
 import { nameFieldSchema, textFieldSchema } from '../text.js';
 import { commandBase } from './volunteer-commands.js';
 
@@ -32,8 +33,17 @@ export const moveCommunitySchema = z.strictObject({
   toStreetId: idSchema,
 });
 
+/** Erases a community coordinator's personal data: their data key is destroyed once the event is stored. */
+export const eraseCoordinatorDataSchema = z.strictObject({
+  type: z.literal('EraseCoordinatorData'),
+  ...commandBase,
+  coordinatorId: idSchema,
+  reason: erasureReasonSchema,
+});
+
 export const HIERARCHY_COMMAND_SCHEMAS = [
   registerAreaSchema,
   registerCommunitySchema,
   moveCommunitySchema,
+  eraseCoordinatorDataSchema,
 ] as const;

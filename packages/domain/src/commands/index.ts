@@ -8,6 +8,7 @@ import { CONSENT_COMMAND_SCHEMAS } from './consent-commands.js';
 import { HIERARCHY_COMMAND_SCHEMAS } from './hierarchy-commands.js';
 import { POINTS_COMMAND_SCHEMAS } from './points-commands.js';
 import { POOL_COMMAND_SCHEMAS } from './pool-commands.js';
+import { PROJECT_COMMAND_SCHEMAS } from './project-commands.js';
 import { REGISTRY_COMMAND_SCHEMAS } from './registry-commands.js';
 import { VOLUNTEER_COMMAND_SCHEMAS } from './volunteer-commands.js';
 
@@ -15,6 +16,7 @@ export * from './consent-commands.js';
 export * from './hierarchy-commands.js';
 export * from './points-commands.js';
 export * from './pool-commands.js';
+export * from './project-commands.js';
 export * from './registry-commands.js';
 export * from './volunteer-commands.js';
 
@@ -25,6 +27,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   ...CONSENT_COMMAND_SCHEMAS,
   ...HIERARCHY_COMMAND_SCHEMAS,
   ...POOL_COMMAND_SCHEMAS,
+  ...PROJECT_COMMAND_SCHEMAS,
 ]);
 
 /** A parsed command (defaults applied). */

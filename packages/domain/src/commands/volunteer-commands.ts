@@ -66,6 +66,8 @@ export const recordServiceHoursSchema = z.strictObject({
   volunteerId: idSchema,
   activity: textFieldSchema,
   organisationId: idSchema,
+  /** Optional: a project of `organisationId` (checked against the project's stream). */
+  projectId: idSchema.optional(),
   /** Truncated to the whole minute: hours are counted in minutes. */
   startAt: instantSchema,
   endAt: instantSchema,

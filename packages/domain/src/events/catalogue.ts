@@ -11,6 +11,7 @@
 import type { z } from 'zod';
 import { ACCESS_KEY_EVENT_DATA, ACCESS_KEYS_STREAM } from './access-key-events.js';
 import { HIERARCHY_EVENT_DATA } from './hierarchy-events.js';
+import { PROJECT_EVENT_DATA } from './project-events.js';
 import { CERTIFICATE_EVENT_DATA } from './certificate-events.js';
 import { MANDATE_EVENT_DATA, SPEND_CODE_EVENT_DATA } from './consent-events.js';
 import { DISPUTE_EVENT_DATA } from './dispute-events.js';
@@ -27,6 +28,7 @@ import { VOLUNTEER_EVENT_DATA } from './volunteer-events.js';
 import {
   DONATION_POOL_STREAM,
   HIERARCHY_STREAM,
+  PROJECT_STREAM_PREFIX,
   ORGANISATION_STREAM_PREFIX,
   PARTNER_STREAM_PREFIX,
   POLICY_STREAM,
@@ -89,6 +91,7 @@ export const LEDGER_EVENT_CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
   ...family(POLICY_EVENT_DATA, POLICY_STREAM, COMMAND_HANDLER),
   ...family(DONATION_POOL_EVENT_DATA, DONATION_POOL_STREAM, COMMAND_HANDLER),
   ...family(HIERARCHY_EVENT_DATA, HIERARCHY_STREAM, COMMAND_HANDLER),
+  ...family(PROJECT_EVENT_DATA, `${PROJECT_STREAM_PREFIX}<projectId>`, COMMAND_HANDLER),
   ...family(ACCESS_KEY_EVENT_DATA, ACCESS_KEYS_STREAM, KEY_REGISTRY),
   ...family(
     VOLUNTEER_CREDENTIAL_EVENT_DATA,

@@ -53,6 +53,13 @@ export const serviceCertificateIssuedData = z.object({
   recordIds: z.array(idSchema).min(1),
   activities: z.array(certificateActivitySchema).min(1),
   issuer: certificateIssuerSchema,
+  /**
+   * The registered community's coordinator (专人负责) at issue, shown as the person in charge in
+   * place of `issuer.personInCharge`. Only the id: their name and contact stay sealed under their
+   * own key, so erasing the coordinator erases them from every certificate. Absent when the
+   * community was not registered with a coordinator.
+   */
+  personInChargeCoordinatorId: idSchema.optional(),
   issuedAt: instantSchema,
   /** The local calendar date printed on the certificate (YYYY-MM-DD, `rules.localTimeOffsetMinutes`). */
   issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),

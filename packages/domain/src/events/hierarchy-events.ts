@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { actorSchema, eventBase, idSchema, instantSchema, personal, shortTextSchema } from './common.js';
+import { erasureReasonSchema } from './volunteer-events.js';
 
 /** The levels above a community, top down. */
 export const AREA_LEVELS = ['city', 'district', 'street'] as const;
@@ -46,8 +47,21 @@ export const communityMovedData = z.object({
   actor: actorSchema,
 });
 
+/**
+ * A coordinator's data key (`coordinator:<coordinatorId>`) is destroyed right after this event:
+ * their name and contact read as `[erased]` everywhere, certificates included. No personal data.
+ */
+export const coordinatorDataErasedData = z.object({
+  ...eventBase,
+  coordinatorId: idSchema,
+  reason: erasureReasonSchema,
+  erasedAt: instantSchema,
+  actor: actorSchema,
+});
+
 export const HIERARCHY_EVENT_DATA = {
   AreaRegistered: areaRegisteredData,
   CommunityRegistered: communityRegisteredData,
   CommunityMoved: communityMovedData,
+  CoordinatorDataErased: coordinatorDataErasedData,
 } as const;

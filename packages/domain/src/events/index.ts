@@ -8,6 +8,7 @@ import { MANDATE_EVENT_DATA, SPEND_CODE_EVENT_DATA } from './consent-events.js';
 import { HIERARCHY_EVENT_DATA } from './hierarchy-events.js';
 import { DISPUTE_EVENT_DATA } from './dispute-events.js';
 import { DONATION_POOL_EVENT_DATA, POINTS_EVENT_DATA } from './points-events.js';
+import { PROJECT_EVENT_DATA } from './project-events.js';
 import { ORGANISATION_EVENT_DATA, PARTNER_EVENT_DATA, POLICY_EVENT_DATA } from './registry-events.js';
 import { VOLUNTEER_EVENT_DATA } from './volunteer-events.js';
 
@@ -18,6 +19,7 @@ export * from './hierarchy-events.js';
 export * from './dispute-events.js';
 export * from './points-events.js';
 export * from './pool-events.js';
+export * from './project-events.js';
 export * from './registry-events.js';
 export * from './volunteer-events.js';
 
@@ -34,6 +36,7 @@ export const EVENT_DATA_SCHEMAS = {
   ...ORGANISATION_EVENT_DATA,
   ...POLICY_EVENT_DATA,
   ...HIERARCHY_EVENT_DATA,
+  ...PROJECT_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA_SCHEMAS;
@@ -58,6 +61,7 @@ export const PARTNER_STREAM_EVENT_TYPES = Object.keys(PARTNER_EVENT_DATA) as Eve
 export const ORGANISATION_STREAM_EVENT_TYPES = Object.keys(ORGANISATION_EVENT_DATA) as EventType[];
 export const POLICY_STREAM_EVENT_TYPES = Object.keys(POLICY_EVENT_DATA) as EventType[];
 export const HIERARCHY_STREAM_EVENT_TYPES = Object.keys(HIERARCHY_EVENT_DATA) as EventType[];
+export const PROJECT_STREAM_EVENT_TYPES = Object.keys(PROJECT_EVENT_DATA) as EventType[];
 export const DONATION_POOL_STREAM_EVENT_TYPES = Object.keys(DONATION_POOL_EVENT_DATA) as EventType[];
 
 /**

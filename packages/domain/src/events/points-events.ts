@@ -15,6 +15,7 @@ import {
 import { consentSchema } from './consent-events.js';
 import { cashCopayFenSchema } from './registry-events.js';
 import { poolAllocationReceivedData, POOL_OUTFLOW_EVENT_DATA } from './pool-events.js';
+import { groupDonationReceivedData } from './project-events.js';
 
 export const pointsEarnedData = z.object({
   ...eventBase,
@@ -179,4 +180,5 @@ export const POINTS_EVENT_DATA = {
 export const DONATION_POOL_EVENT_DATA = {
   DonationReceived: donationReceivedData,
   ...POOL_OUTFLOW_EVENT_DATA,
+  GroupDonationReceived: groupDonationReceivedData,
 } as const;

@@ -58,6 +58,8 @@ const serviceFields = {
   recordId: idSchema,
   activity: shortTextSchema,
   organisationId: idSchema,
+  /** The social-work project (社工项目) of `organisationId` the service was part of; absent for none. */
+  projectId: idSchema.optional(),
   startAt: instantSchema,
   endAt: instantSchema,
   /** Actual service only, not travel; whole minutes. */

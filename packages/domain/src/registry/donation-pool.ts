@@ -43,7 +43,11 @@ export const initialDonationPoolState: DonationPoolState = Object.freeze({
 });
 
 export type DonationPoolCommand = CommandOf<
-  'ReceiveDonation' | 'ConfigureBeneficiaryCategory' | 'RegisterBeneficiary' | 'AllocatePoolPoints'
+  | 'ReceiveDonation'
+  | 'ReceiveGroupDonation'
+  | 'ConfigureBeneficiaryCategory'
+  | 'RegisterBeneficiary'
+  | 'AllocatePoolPoints'
 >;
 
 /** The local month of an instant, `YYYY-MM`, under the ledger's local time offset. */
@@ -59,6 +63,7 @@ function withKey(state: DonationPoolState, key: string): ReadonlySet<string> {
 export function evolveDonationPool(state: DonationPoolState, event: DomainEvent): DonationPoolState {
   switch (event.type) {
     case 'DonationReceived':
+    case 'GroupDonationReceived':
       return {
         ...state,
         receivedDonationIds: new Set(state.receivedDonationIds).add(event.data.donationId),
@@ -103,7 +108,8 @@ export function decideDonationPool(
   state: DonationPoolState,
   context: DecideContext,
 ): DomainEvent[] | DomainError {
-  if (command.type === 'ReceiveDonation') return receiveDonation(command, state, context);
+  if (command.type === 'ReceiveDonation' || command.type === 'ReceiveGroupDonation')
+    return receiveDonation(command, state, context);
   if (state.processedKeys.has(command.idempotencyKey)) return [];
   if (!isAdministrator(command.actor))
     return reject('ACTOR_NOT_PERMITTED', 'only an administrator manages the donation pool');
@@ -118,7 +124,7 @@ export function decideDonationPool(
 }
 
 function receiveDonation(
-  command: CommandOf<'ReceiveDonation'>,
+  command: CommandOf<'ReceiveDonation' | 'ReceiveGroupDonation'>,
   state: DonationPoolState,
   context: DecideContext,
 ): DomainEvent[] | DomainError {
@@ -126,6 +132,25 @@ function receiveDonation(
   if (state.receivedDonationIds.has(command.donationId)) return [];
   if (!isSystem(command.actor))
     return reject('ACTOR_NOT_PERMITTED', 'donations are credited by the system reaction only');
+  if (command.type === 'ReceiveGroupDonation') {
+    // A team's group points: the ids are prefixed with project and team, so they never meet a volunteer's.
+    const { idempotencyKey, donationId, fromProjectId, fromTeamId, centipoints } = command;
+    return [
+      {
+        type: 'GroupDonationReceived',
+        data: {
+          idempotencyKey,
+          fromAccount: IN_TRANSIT_ACCOUNT,
+          toAccount: DONATION_POOL_ACCOUNT,
+          centipoints,
+          donationId,
+          fromProjectId,
+          fromTeamId,
+          receivedAt: context.now,
+        },
+      },
+    ];
+  }
   const { idempotencyKey, donationId, fromVolunteerId, centipoints } = command;
   return [
     {

@@ -9,6 +9,7 @@ import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { AreaLevel } from '../events/hierarchy-events.js';
 import type { DomainEvent } from '../events/index.js';
+import { ERASED_TEXT } from '../events/common.js';
 
 export type UnitLevel = AreaLevel | 'community';
 
@@ -17,20 +18,34 @@ export interface HierarchyUnit {
   readonly id: string;
   readonly parentId: string | null;
   readonly name: string;
+  /** A community's coordinator (专人负责); absent for areas. */
+  readonly coordinatorId?: string;
+}
+
+/** A community coordinator as the stream knows them: name and contact opened, or `[erased]`. */
+export interface CoordinatorState {
+  readonly coordinatorId: string;
+  readonly name: string;
+  readonly contact: string;
+  readonly erased: boolean;
 }
 
 export interface HierarchyState {
   /** Every registered unit by id, as the tree stands now. */
   readonly units: ReadonlyMap<string, HierarchyUnit>;
+  readonly coordinators: ReadonlyMap<string, CoordinatorState>;
   readonly processedKeys: ReadonlySet<string>;
 }
 
 export const initialHierarchyState: HierarchyState = Object.freeze({
   units: new Map<string, HierarchyUnit>(),
+  coordinators: new Map<string, CoordinatorState>(),
   processedKeys: new Set<string>(),
 });
 
-export type HierarchyCommand = CommandOf<'RegisterArea' | 'RegisterCommunity' | 'MoveCommunity'>;
+export type HierarchyCommand = CommandOf<
+  'RegisterArea' | 'RegisterCommunity' | 'MoveCommunity' | 'EraseCoordinatorData'
+>;
 
 /** The level a unit's parent has: none above the city. */
 export const PARENT_LEVEL: Readonly<Record<UnitLevel, AreaLevel | null>> = Object.freeze({
@@ -42,6 +57,7 @@ export const PARENT_LEVEL: Readonly<Record<UnitLevel, AreaLevel | null>> = Objec
 
 export function evolveHierarchy(state: HierarchyState, event: DomainEvent): HierarchyState {
   const units = new Map(state.units);
+  let coordinators = state.coordinators;
   const processedKeys = new Set(state.processedKeys);
   switch (event.type) {
     case 'AreaRegistered': {
@@ -50,8 +66,21 @@ export function evolveHierarchy(state: HierarchyState, event: DomainEvent): Hier
       break;
     }
     case 'CommunityRegistered': {
-      const { communityId, streetId, name } = event.data;
-      units.set(communityId, { level: 'community', id: communityId, parentId: streetId, name });
+      const { communityId, streetId, name, coordinatorId } = event.data;
+      units.set(communityId, {
+        level: 'community',
+        id: communityId,
+        parentId: streetId,
+        name,
+        coordinatorId,
+      });
+      const erased = state.coordinators.get(coordinatorId)?.erased === true;
+      coordinators = new Map(coordinators).set(coordinatorId, {
+        coordinatorId,
+        name: erased ? ERASED_TEXT : event.data.coordinatorName,
+        contact: erased ? ERASED_TEXT : event.data.coordinatorContact,
+        erased,
+      });
       break;
     }
     case 'CommunityMoved': {
@@ -59,11 +88,22 @@ export function evolveHierarchy(state: HierarchyState, event: DomainEvent): Hier
       if (unit !== undefined) units.set(unit.id, { ...unit, parentId: event.data.toStreetId });
       break;
     }
+    case 'CoordinatorDataErased': {
+      // The key is destroyed after this event; a state cached before it must not keep the plain text.
+      const { coordinatorId } = event.data;
+      coordinators = new Map(coordinators).set(coordinatorId, {
+        coordinatorId,
+        name: ERASED_TEXT,
+        contact: ERASED_TEXT,
+        erased: true,
+      });
+      break;
+    }
     default:
       return state;
   }
   processedKeys.add(event.data.idempotencyKey);
-  return { units, processedKeys };
+  return { units, coordinators, processedKeys };
 }
 
 function checkParent(state: HierarchyState, level: UnitLevel, parentId: string | null): DomainError | null {
@@ -89,6 +129,9 @@ function decideRegisterCommunity(
   const invalid = checkParent(state, 'community', streetId);
   if (invalid !== null) return invalid;
   const { coordinatorId, coordinatorName, coordinatorContact } = command;
+  // An erased coordinator's key is gone for good: their data cannot be sealed again under it.
+  if (state.coordinators.get(coordinatorId)?.erased === true)
+    return reject('COORDINATOR_DATA_ERASED', `coordinator ${coordinatorId}'s personal data was erased`);
   return [
     {
       type: 'CommunityRegistered',
@@ -132,6 +175,20 @@ export function decideHierarchy(
     }
     case 'RegisterCommunity':
       return decideRegisterCommunity(command, state, at);
+    case 'EraseCoordinatorData': {
+      const { coordinatorId, reason } = command;
+      const coordinator = state.coordinators.get(coordinatorId);
+      if (coordinator === undefined)
+        return reject('COORDINATOR_NOT_FOUND', `no coordinator ${coordinatorId}`);
+      if (coordinator.erased)
+        return reject('COORDINATOR_DATA_ERASED', `coordinator ${coordinatorId}'s personal data was erased`);
+      return [
+        {
+          type: 'CoordinatorDataErased',
+          data: { idempotencyKey, coordinatorId, reason, erasedAt: at, actor },
+        },
+      ];
+    }
     case 'MoveCommunity': {
       const { communityId, toStreetId } = command;
       const community = state.units.get(communityId);

@@ -84,6 +84,7 @@ export function issueServiceCertificate(
   if (state.volunteerNumber === null || state.name === null || state.nationalIdMasked === null)
     throw new Error('a registered volunteer lacks the fields a certificate shows');
   const sequence = state.certificates.size + 1;
+  const coordinatorId = context.hierarchy?.units.get(community)?.coordinatorId;
   const nowMs = parseInstant(context.now);
   const localNow = nowMs + context.rules.localTimeOffsetMinutes * MILLISECONDS_PER_MINUTE;
   return [
@@ -105,6 +106,7 @@ export function issueServiceCertificate(
         recordIds: records.map((record) => record.recordId),
         activities: summariseActivities(records),
         issuer,
+        ...(coordinatorId === undefined ? {} : { personInChargeCoordinatorId: coordinatorId }),
         issuedAt: context.now,
         issueDate: formatInstant(localNow).slice(0, 10),
         actor,

@@ -24,6 +24,11 @@ export function recordServiceHours(
       organisationId,
     });
   }
+  const { projectId } = command;
+  if (projectId !== undefined) {
+    const invalid = checkProject(projectId, organisationId, context);
+    if (invalid !== null) return invalid;
+  }
   const nowMs = parseInstant(context.now);
   const { backdatingReason } = command;
   const interval = checkServiceInterval({
@@ -51,6 +56,7 @@ export function recordServiceHours(
         recordId,
         activity,
         organisationId,
+        ...(projectId === undefined ? {} : { projectId }),
         startAt: formatInstant(interval.startMs),
         endAt: formatInstant(interval.endMs),
         durationMinutes: interval.durationMinutes,
@@ -60,6 +66,28 @@ export function recordServiceHours(
       },
     },
   ];
+}
+
+/** A record may name a project only if the project exists and belongs to the organising organisation. */
+export function checkProject(
+  projectId: string,
+  organisationId: string,
+  context: DecideContext,
+): DomainError | null {
+  const project = context.project;
+  if (project?.projectId !== projectId)
+    return reject('PROJECT_NOT_FOUND', `no project ${projectId}`, { projectId });
+  if (project.organisationId !== organisationId) {
+    return reject(
+      'PROJECT_ORGANISATION_MISMATCH',
+      `project ${projectId} is not run by organisation ${organisationId}`,
+      {
+        projectId,
+        organisationId,
+      },
+    );
+  }
+  return null;
 }
 
 function pendingRecord(
@@ -243,6 +271,10 @@ export function correctServiceRecord(
           recordId: replacementRecordId,
           activity: command.activity ?? old.activity,
           organisationId,
+          // A project belongs to one organisation: a record moved to another leaves its project.
+          ...(old.projectId !== null && organisationId === old.organisationId
+            ? { projectId: old.projectId }
+            : {}),
           startAt: formatInstant(interval.startMs),
           endAt: formatInstant(interval.endMs),
           durationMinutes: interval.durationMinutes,

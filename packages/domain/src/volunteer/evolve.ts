@@ -52,11 +52,12 @@ function stopCounting(state: VolunteerState, record: ServiceRecordState): void {
 function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
     case 'ServiceHoursRecorded': {
-      const { recordId, activity, organisationId, startAt, endAt, durationMinutes } = event.data;
+      const { recordId, activity, organisationId, startAt, endAt, durationMinutes, projectId } = event.data;
       state.records.set(recordId, {
         recordId,
         activity,
         organisationId,
+        projectId: projectId ?? null,
         startMs: parseInstant(startAt),
         endMs: parseInstant(endAt),
         durationMinutes,
@@ -86,6 +87,7 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
         recordId: replacement.recordId,
         activity: replacement.activity,
         organisationId: replacement.organisationId,
+        projectId: replacement.projectId ?? null,
         startMs: parseInstant(replacement.startAt),
         endMs: parseInstant(replacement.endAt),
         durationMinutes: replacement.durationMinutes,

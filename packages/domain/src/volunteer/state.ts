@@ -13,6 +13,8 @@ export interface ServiceRecordState {
   readonly recordId: string;
   readonly activity: string;
   readonly organisationId: string;
+  /** The social-work project the service was part of, if any; always one of `organisationId`'s. */
+  readonly projectId: string | null;
   readonly startMs: number;
   readonly endMs: number;
   readonly durationMinutes: number;

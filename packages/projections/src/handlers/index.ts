@@ -14,6 +14,7 @@ import {
 } from './dispute-handlers.js';
 import { applyDueEvent, wantDueRows } from './due-handlers.js';
 import { applyHierarchyEvent, recordVolunteerFact, snapshotVolunteer } from './hierarchy-handlers.js';
+import { recordContributions, recordProjectFacts } from './project-handlers.js';
 import { applyPointsEvent, isMovement, wantPointsRows } from './points-handlers.js';
 import { applyVolunteerEvent, wantVolunteerRows } from './volunteer-handlers.js';
 
@@ -69,8 +70,10 @@ export function applyEvent(event: EventPayload, ws: WorkingSet, rules: Projectio
   const volunteerId = (event.data as { volunteerId?: unknown }).volunteerId;
   if (typeof volunteerId === 'string') {
     const before = snapshotVolunteer(ws.volunteers.get(volunteerId));
+    const contributions = recordContributions(event, ws);
     applyOtherEvent(event, ws, rules);
     recordVolunteerFact(event, ws, before, rules);
+    recordProjectFacts(event, ws, contributions, rules);
     return;
   }
   if (applyHierarchyEvent(event, ws, rules)) return;

@@ -64,6 +64,7 @@ interface ServiceFields {
   readonly recordId: string;
   readonly activity: string;
   readonly organisationId: string;
+  readonly projectId?: string | undefined;
   readonly startAt: string;
   readonly endAt: string;
   readonly durationMinutes: number;
@@ -74,6 +75,7 @@ function newRecord(volunteer: Row, fields: ServiceFields, rules: ProjectionRules
     volunteer_id: volunteer.volunteer_id ?? null,
     record_id: fields.recordId,
     organisation_id: fields.organisationId,
+    project_id: fields.projectId ?? null,
     community: volunteer.community ?? null,
     activity: fields.activity,
     start_at: fields.startAt,

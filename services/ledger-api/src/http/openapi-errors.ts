@@ -52,7 +52,13 @@ export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   'GET /v1/partners/:partnerId/offers': ['PARTNER_NOT_FOUND'],
   'GET /v1/partners/:partnerId/statement': ['PARTNER_NOT_FOUND'],
   'GET /v1/partners/:partnerId/volunteers/:volunteerId/redeemable-points': ['VOLUNTEER_NOT_FOUND'],
-  'POST /v1/activities': ['BULK_VALIDATION_FAILED'],
+  'POST /v1/activities': ['BULK_VALIDATION_FAILED', 'PROJECT_NOT_FOUND', 'PROJECT_ORGANISATION_MISMATCH'],
+  'GET /v1/projects/:projectId': ['PROJECT_NOT_FOUND'],
+  'GET /v1/projects/:projectId/statistics': ['PROJECT_NOT_FOUND'],
+  'POST /v1/projects/:projectId/teams': ['PROJECT_NOT_FOUND'],
+  'POST /v1/projects/:projectId/teams/:teamId/members': ['PROJECT_NOT_FOUND'],
+  'POST /v1/projects/:projectId/teams/:teamId/group-activities': ['PROJECT_NOT_FOUND'],
+  'POST /v1/projects/:projectId/teams/:teamId/group-points/donations': ['PROJECT_NOT_FOUND'],
 };
 
 /** Every code an operation can answer with. */

@@ -55,6 +55,12 @@ function serviceContent(view: CertificateView): string {
     .join('\n');
 }
 
+/** The community coordinator (专人负责) with their contact when the certificate names one. */
+function personInCharge(view: CertificateView): string {
+  const { personInCharge: name, personInChargeContact: contact } = view.issuer;
+  return contact === null ? name : `${name}（${contact}）`;
+}
+
 /** The labelled fields, in the order the guidance lists them. */
 export function certificateFields(view: CertificateView): ReadonlyArray<readonly [string, string]> {
   return [
@@ -67,7 +73,7 @@ export function certificateFields(view: CertificateView): ReadonlyArray<readonly
     ['服务时长', `${view.serviceHours} 小时（${view.confirmedMinutes} 分钟）`],
     ['服务内容', serviceContent(view)],
     ['出具单位', view.issuer.organisationName],
-    ['负责人', view.issuer.personInCharge],
+    ['负责人', personInCharge(view)],
     ['经办人', view.issuer.handler],
     ['联系方式', view.issuer.contact],
     ['证明编号', view.certificateNumber],

@@ -19,6 +19,7 @@ import {
   certificateNumberCheckPasses,
   normaliseCertificateNumber,
   volunteerIdOfCertificateNumber,
+  type HierarchyState,
   type IssuedCertificate,
 } from '@timebank/domain';
 import type { ScopeRule } from '../auth/access.js';
@@ -73,7 +74,16 @@ export const certificateSchema = z.object({
   recordIds: z.array(z.string()),
   issuer: z.object({
     organisationName: z.string(),
-    personInCharge: z.string(),
+    personInCharge: z
+      .string()
+      .describe(
+        "The community coordinator's name when the community is registered with one; `[erased]` after erasure",
+      ),
+    personInChargeContact: z
+      .string()
+      .nullable()
+      .describe("The community coordinator's contact; null when the certificate names no coordinator"),
+    personInChargeCoordinatorId: z.string().nullable(),
     handler: z.string(),
     contact: z.string(),
   }),
@@ -98,7 +108,37 @@ export function maskName(name: string): string {
   return characters[0]! + '*'.repeat(characters.length - 1);
 }
 
-function viewOf(certificate: IssuedCertificate, amendedRecordIds: readonly string[]): CertificateView {
+/**
+ * The person in charge a certificate shows: the community coordinator it names, as the hierarchy
+ * has them now (opened, or `[erased]` once their key is destroyed), else the issuer's own text.
+ */
+function personInChargeOf(
+  certificate: IssuedCertificate,
+  hierarchy: HierarchyState | undefined,
+): Pick<
+  CertificateView['issuer'],
+  'personInCharge' | 'personInChargeContact' | 'personInChargeCoordinatorId'
+> {
+  const coordinatorId = certificate.personInChargeCoordinatorId;
+  if (coordinatorId === undefined)
+    return {
+      personInCharge: certificate.issuer.personInCharge,
+      personInChargeContact: null,
+      personInChargeCoordinatorId: null,
+    };
+  const coordinator = hierarchy?.coordinators.get(coordinatorId);
+  return {
+    personInCharge: coordinator?.name ?? ERASED_TEXT,
+    personInChargeContact: coordinator?.contact ?? ERASED_TEXT,
+    personInChargeCoordinatorId: coordinatorId,
+  };
+}
+
+function viewOf(
+  certificate: IssuedCertificate,
+  amendedRecordIds: readonly string[],
+  hierarchy: HierarchyState | undefined,
+): CertificateView {
   return {
     certificateNumber: certificate.certificateNumber,
     sequence: certificate.sequence,
@@ -114,7 +154,7 @@ function viewOf(certificate: IssuedCertificate, amendedRecordIds: readonly strin
     serviceHours: hoursOf(certificate.confirmedMinutes),
     activities: certificate.activities.map((activity) => ({ ...activity })),
     recordIds: [...certificate.recordIds],
-    issuer: { ...certificate.issuer },
+    issuer: { ...certificate.issuer, ...personInChargeOf(certificate, hierarchy) },
     issuedAt: certificate.issuedAt,
     issueDate: certificate.issueDate,
     amendedRecordIds: [...amendedRecordIds],
@@ -131,9 +171,12 @@ export async function readCertificateView(
   certificateNumber: string,
 ): Promise<CertificateView> {
   const number = normaliseCertificateNumber(certificateNumber);
+  const { state: hierarchy } = await ledger.load('hierarchy');
   const view = await readVolunteer(ledger, volunteerId, (state) => {
     const certificate = state.certificates.get(number);
-    return certificate === undefined ? null : viewOf(certificate, amendedCertificateRecords(state, number));
+    return certificate === undefined
+      ? null
+      : viewOf(certificate, amendedCertificateRecords(state, number), hierarchy);
   });
   if (view === null)
     throw ProblemError.http('CERTIFICATE_NOT_FOUND', `volunteer ${volunteerId} has no certificate ${number}`);
@@ -220,7 +263,8 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
       ...(body.serviceFrom === undefined ? {} : { serviceFrom: body.serviceFrom }),
       ...(body.serviceUntil === undefined ? {} : { serviceUntil: body.serviceUntil }),
     }),
-    respond: (result) => viewOf(eventData(result, 'ServiceCertificateIssued'), []),
+    // The decision loaded the hierarchy a moment ago, so its cached fold is the one it used.
+    respond: (result) => viewOf(eventData(result, 'ServiceCertificateIssued'), [], ledger.peek('hierarchy')),
   });
 
   app.get(

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   areaLevelSchema,
+  erasureReasonSchema,
   idSchema,
   nameFieldSchema,
   textFieldSchema,
@@ -162,9 +163,39 @@ function hierarchyCommandRoutes(app: TypedApp, context: HierarchyRouteDependenci
   });
 }
 
+/** Crypto-shredding of a coordinator, as of a volunteer: the event first, then the key is destroyed. */
+function coordinatorErasureRoute(app: TypedApp, context: HierarchyRouteDependencies): void {
+  commandRoute(app, context, {
+    url: '/v1/admin/coordinators/:coordinatorId/erasure',
+    tag: 'administrators',
+    summary:
+      "Erase a community coordinator's name and contact (PIPL Art. 47): destroys their data key; certificates then show [erased]",
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ coordinatorId: idSchema }),
+    body: z.strictObject({ reason: erasureReasonSchema }),
+    status: 200,
+    response: z.object({
+      coordinatorId: z.string(),
+      reason: erasureReasonSchema,
+      erasedAt: instantOnTheWire,
+    }),
+    command: ({ params, body }) => ({
+      type: 'EraseCoordinatorData',
+      coordinatorId: params.coordinatorId,
+      reason: body.reason,
+    }),
+    respond: (result) => {
+      const data = eventData(result, 'CoordinatorDataErased');
+      return { coordinatorId: data.coordinatorId, reason: data.reason, erasedAt: data.erasedAt };
+    },
+  });
+}
+
 /** The hierarchy routes, as an encapsulated fastify plugin. */
 export async function hierarchyRoutes(app: TypedApp, context: HierarchyRouteDependencies): Promise<void> {
   hierarchyCommandRoutes(app, context);
+  coordinatorErasureRoute(app, context);
   statisticsRoute(app, context);
   volunteersRoute(app, context);
 }

@@ -17,6 +17,7 @@ import {
 } from '@timebank/domain';
 import { scopeFromBody } from '../auth/access.js';
 import { domainActorOf, serviceRecordScope } from '../auth/domain-scope.js';
+import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError, type FieldIssue } from '../http/problem.js';
 import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
 import { commandRoute, lastPosition, type CommandRouteDependencies } from './command-route.js';
@@ -140,6 +141,9 @@ export async function serviceRecordRoutes(
         body: z.strictObject({
           activity: textFieldSchema,
           organisationId: idSchema,
+          projectId: idSchema
+            .optional()
+            .describe('A social-work project of the organisation; checked before anything is written'),
           startAt: instantSchema,
           endAt: instantSchema,
           backdatingReason: backdatingReasonSchema
@@ -165,7 +169,8 @@ export async function serviceRecordRoutes(
     },
     async (request, reply) =>
       idempotentWrite(context, request, reply, async (commandKey) => {
-        const { volunteerIds, backdatingReason, ...service } = request.body;
+        const { volunteerIds, backdatingReason, projectId, ...service } = request.body;
+        if (projectId !== undefined) await assertProjectOf(context, projectId, service.organisationId);
         const actor = domainActorOf(request.principal!);
         const commands = volunteerIds.map((volunteerId, index): CommandOf<'RecordServiceHours'> => ({
           type: 'RecordServiceHours',
@@ -173,6 +178,7 @@ export async function serviceRecordRoutes(
           actor,
           volunteerId,
           ...service,
+          ...(projectId === undefined ? {} : { projectId }),
           ...(backdatingReason === undefined ? {} : { backdatingReason }),
         }));
         await validateAll(context, commands);
@@ -199,6 +205,31 @@ export async function serviceRecordRoutes(
         };
       }),
   );
+}
+
+/**
+ * The activity's project must exist and be the organisation's: checked once, with the project's
+ * own code, before the per-volunteer dry run (which checks it again for each record).
+ */
+async function assertProjectOf(
+  context: ServiceRecordRouteDependencies,
+  projectId: string,
+  organisationId: string,
+): Promise<void> {
+  const { state } = await context.ledger.load('project', projectId);
+  if (state.projectId === null)
+    throw new ProblemError(
+      DOMAIN_ERROR_STATUS.PROJECT_NOT_FOUND,
+      'PROJECT_NOT_FOUND',
+      `no project ${projectId}`,
+    );
+  if (state.organisationId !== organisationId) {
+    throw new ProblemError(
+      DOMAIN_ERROR_STATUS.PROJECT_ORGANISATION_MISMATCH,
+      'PROJECT_ORGANISATION_MISMATCH',
+      `project ${projectId} is not run by organisation ${organisationId}`,
+    );
+  }
 }
 
 /** Decides every command without writing (a dry run); any rejection rejects all. */

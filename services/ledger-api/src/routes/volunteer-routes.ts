@@ -276,6 +276,11 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
     body: z.strictObject({
       activity: textFieldSchema,
       organisationId: idSchema,
+      projectId: idSchema
+        .optional()
+        .describe(
+          'A social-work project of the organisation (PROJECT_NOT_FOUND, PROJECT_ORGANISATION_MISMATCH)',
+        ),
       startAt: instantSchema,
       endAt: instantSchema,
       backdatingReason: backdatingReasonSchema

@@ -142,6 +142,27 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   AREA_PARENT_INVALID: ['上级单位层级不符。', 'The parent is not of the level above.'],
   COMMUNITY_NOT_REGISTERED: ['该社区未登记。', 'The community is not registered.'],
   COMMUNITY_ALREADY_ON_STREET: ['该社区已属于此街道。', 'The community is already on this street.'],
+  COORDINATOR_NOT_FOUND: ['未找到该社区负责人。', 'No such community coordinator.'],
+  COORDINATOR_DATA_ERASED: [
+    '该社区负责人的个人信息已删除。',
+    "The coordinator's personal data has been erased.",
+  ],
+  PROJECT_ALREADY_REGISTERED: ['该社工项目已登记。', 'The project is already registered.'],
+  PROJECT_NOT_FOUND: ['未找到该社工项目。', 'No such project.'],
+  PROJECT_ORGANISATION_MISMATCH: [
+    '该社工项目不属于此组织。',
+    'The project does not belong to this organisation.',
+  ],
+  TEAM_ALREADY_REGISTERED: ['该团队已登记。', 'The team is already registered.'],
+  TEAM_NOT_FOUND: ['未找到该团队。', 'No such team.'],
+  TEAM_MEMBER_ALREADY_JOINED: ['该志愿者已在团队中。', 'The volunteer is already in the team.'],
+  GROUP_ACTIVITY_ALREADY_CONFIRMED: ['该团体活动已确认。', 'The group activity is already confirmed.'],
+  GROUP_ACTIVITY_OVERLAP: [
+    '该团队在此时段已有团体活动。',
+    'The team already has a group activity in this time.',
+  ],
+  GROUP_POINTS_DONATION_ONLY: ['团体积分只能捐赠。', 'Group points can only be donated.'],
+  INSUFFICIENT_GROUP_POINTS: ['团体积分不足。', 'The team has too few group points.'],
   POLICY_EFFECTIVE_IN_PAST: [
     '积分政策的生效时间必须在将来。',
     'A points policy must take effect in the future.',

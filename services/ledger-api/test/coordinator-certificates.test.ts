@@ -1,0 +1,171 @@
+/**
+ * A registered community's coordinator (专人负责) is the person in charge on its certificates,
+ * in the JSON and the PDF; an administrator erases the coordinator's personal data by destroying
+ * their data key, after which both show the placeholder and verify and rebuild still pass.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t, { type Test } from 'tap';
+import { ERASED_TEXT } from '@timebank/domain';
+import { openReadModels } from '@timebank/ledger-opener';
+import { rebuildReadModels, verifyLedger } from '@timebank/projections';
+import { startWorld, type World } from './fixtures.js';
+import { problemOf } from './harness.js';
+import { filesUnder, secretsIn } from './raw-search.js';
+
+const run = promisify(execFile);
+const ISSUER = {
+  organisationName: 'Qiaoxi Volunteer Service Station',
+  personInCharge: 'Typed By The Desk',
+  handler: 'Wang Fang',
+  contact: '0311-5550000',
+};
+/** The fixture's coordinator of c1 and c2. */
+const COORDINATOR = { name: 'Li Hua', contact: '0311-5550001' };
+
+async function pdfText(t: Test, pdf: Buffer): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'coordinator-pdf-'));
+  t.teardown(() => rm(directory, { recursive: true, force: true }));
+  const file = join(directory, 'certificate.pdf');
+  await writeFile(file, pdf);
+  return (await run('pdftotext', ['-layout', file, '-'])).stdout;
+}
+
+async function certify(w: World, seed: number, community: string, desk: string) {
+  const volunteerId = await w.registerVolunteer(seed, community);
+  await w.earn(volunteerId, 2, 5);
+  const issued = await w.post(`/v1/volunteers/${volunteerId}/certificates`, desk, { issuer: ISSUER });
+  t.equal(issued.statusCode, 201, issued.body);
+  const certificate = issued.json<{ certificateNumber: string; issuer: Record<string, unknown> }>();
+  return { volunteerId, certificate };
+}
+
+t.test('the coordinator is the person in charge until their data is erased', async (t) => {
+  const w = await startWorld(t);
+  await w.registerHierarchy();
+  const { volunteerId, certificate } = await certify(w, 7001, 'c1', w.desk);
+  t.match(certificate.issuer, {
+    personInCharge: COORDINATOR.name,
+    personInChargeContact: COORDINATOR.contact,
+    personInChargeCoordinatorId: 'coordinator-c1',
+    handler: 'Wang Fang',
+  });
+  const [issuedEvent] = (await w.store.readStream(`volunteer-${volunteerId}`)).filter(
+    (event) => event.type === 'ServiceCertificateIssued',
+  );
+  t.equal(
+    issuedEvent?.data.personInChargeCoordinatorId,
+    'coordinator-c1',
+    'the certificate names the coordinator',
+  );
+  t.notMatch(
+    JSON.stringify(issuedEvent?.data),
+    /Li Hua/,
+    "the coordinator's name is not copied into the event",
+  );
+
+  const url = `/v1/volunteers/${volunteerId}/certificates/${certificate.certificateNumber}`;
+  const json = await w.get(url, w.desk);
+  t.match(json.json(), {
+    issuer: { personInCharge: COORDINATOR.name, personInChargeContact: COORDINATOR.contact },
+  });
+  const pdf = await w.get(`${url}.pdf`, w.desk);
+  t.equal(pdf.statusCode, 200);
+  const text = await pdfText(t, pdf.rawPayload);
+  t.match(text, /负责人\s+Li Hua（0311-5550001）/, 'the PDF prints the coordinator and their contact');
+
+  t.equal(
+    (await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.desk, { reason: 'purpose_met' }))
+      .statusCode,
+    403,
+  );
+  t.equal(
+    (await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.coordinator, { reason: 'purpose_met' }))
+      .statusCode,
+    403,
+  );
+  const unknown = await w.post('/v1/admin/coordinators/nobody/erasure', w.admin, { reason: 'purpose_met' });
+  t.equal(unknown.statusCode, 404);
+  t.equal(problemOf(t, unknown).code, 'COORDINATOR_NOT_FOUND');
+  const erased = await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.admin, {
+    reason: 'service_stopped',
+  });
+  t.equal(erased.statusCode, 200, erased.body);
+  t.match(erased.json(), { coordinatorId: 'coordinator-c1', reason: 'service_stopped' });
+  const again = await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.admin, {
+    reason: 'purpose_met',
+  });
+  t.equal(again.statusCode, 409);
+  t.equal(problemOf(t, again).code, 'COORDINATOR_DATA_ERASED');
+
+  const afterJson = await w.get(url, w.desk);
+  t.match(afterJson.json(), {
+    issuer: { personInCharge: ERASED_TEXT, personInChargeContact: ERASED_TEXT, handler: 'Wang Fang' },
+  });
+  const afterText = await pdfText(t, (await w.get(`${url}.pdf`, w.desk)).rawPayload);
+  t.match(afterText, /负责人\s+\[erased\]/, 'the PDF prints the placeholder');
+  t.notMatch(afterText, /Li Hua|5550001/);
+  const verification = await w.get(`/v1/certificates/${certificate.certificateNumber}/verification`, '');
+  t.match(verification.json(), { valid: true, status: 'valid' }, 'the certificate still verifies');
+
+  // A fresh process (no cached fold) reads the coordinator from the store: the key is gone.
+  const reopened = await w.ledger.loadAsOf({ position: await w.store.headPosition() }, 'hierarchy');
+  t.match(reopened.state.coordinators.get('coordinator-c1'), { name: ERASED_TEXT, erased: true });
+  const [community] = (await w.store.readStream('city-hierarchy')).filter(
+    (event) => event.type === 'CommunityRegistered' && event.data.coordinatorId === 'coordinator-c1',
+  );
+  t.match(
+    community?.data,
+    { coordinatorName: /^sealed:v1:/ },
+    'the event is unchanged: ciphertext without a key',
+  );
+  for (const path of filesUnder(w.directory))
+    t.same(secretsIn([COORDINATOR.name], path, readFileSync(path)), [], `no plain name in ${path}`);
+
+  const reuse = await w.post('/v1/admin/communities', w.admin, {
+    communityId: 'c9',
+    streetId: 's1',
+    name: 'Community nine',
+    coordinatorId: 'coordinator-c1',
+    coordinatorName: 'Li Hua',
+    coordinatorContact: '0311-5550001',
+  });
+  t.equal(reuse.statusCode, 409, 'an erased coordinator id is never sealed again');
+  t.equal(problemOf(t, reuse).code, 'COORDINATOR_DATA_ERASED');
+
+  // c2 shares the name but not the coordinator: its certificates are untouched.
+  const other = await certify(w, 7002, 'c2', w.otherDesk);
+  t.match(other.certificate.issuer, {
+    personInCharge: COORDINATOR.name,
+    personInChargeCoordinatorId: 'coordinator-c2',
+  });
+
+  const chain = await w.get('/v1/audit/verify', w.auditor);
+  t.match(chain.json(), { ok: true }, 'the hash chain and the catalogue check pass');
+  const liveModels = await openReadModels({ engine: 'sqlite', dataDir: w.directory });
+  t.teardown(() => liveModels.close());
+  const report = await verifyLedger({ store: w.store, db: liveModels });
+  t.same(report.findings, [], 'verify (chain, schemas, replayed read models) passes after erasure');
+  const rebuildDirectory = mkdtempSync(join(tmpdir(), 'coordinator-rebuild-'));
+  const rebuilt = await openReadModels({ engine: 'sqlite', dataDir: rebuildDirectory });
+  t.teardown(async () => {
+    await rebuilt.close();
+    rmSync(rebuildDirectory, { recursive: true, force: true });
+  });
+  await rebuildReadModels({ store: w.store, db: rebuilt });
+  t.pass('rebuild passes after erasure');
+});
+
+t.test('a community without a registered coordinator keeps the desk’s person in charge', async (t) => {
+  const w = await startWorld(t);
+  const { certificate } = await certify(w, 7003, 'c1', w.desk);
+  t.match(certificate.issuer, {
+    personInCharge: ISSUER.personInCharge,
+    personInChargeContact: null,
+    personInChargeCoordinatorId: null,
+  });
+});
