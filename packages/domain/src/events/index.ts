@@ -17,6 +17,7 @@ export * from './consent-events.js';
 export * from './hierarchy-events.js';
 export * from './dispute-events.js';
 export * from './points-events.js';
+export * from './record-events.js';
 export * from './registry-events.js';
 export * from './volunteer-events.js';
 

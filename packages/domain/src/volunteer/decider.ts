@@ -16,6 +16,7 @@ import {
   resolveStarAwardReview,
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
+import { importServiceRecord, recordCommendation, recordTraining } from './decide-records.js';
 import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
 import { fileDispute, resolveDispute } from './decide-disputes.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
@@ -62,6 +63,9 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   RevokeSpendMandate: 'SpendMandateRevoked',
   FileDispute: 'DisputeFiled',
   ResolveDispute: 'DisputeResolved',
+  ImportServiceRecord: 'ServiceHoursConfirmed',
+  RecordTraining: 'TrainingRecorded',
+  RecordCommendation: 'CommendationRecorded',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -70,6 +74,7 @@ export type VolunteerCommand = CommandOf<VolunteerCommandType>;
 /** Commands that start something new need an active volunteer; resolving what exists does not. */
 const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
   'RecordServiceHours',
+  'ImportServiceRecord',
   'ApplyForStarRating',
   'HoldPoints',
   'RedeemPoints',
@@ -148,6 +153,13 @@ export function decideVolunteer(
       return fileDispute(command, state, context);
     case 'ResolveDispute':
       return resolveDispute(command, state, context);
+    case 'ImportServiceRecord':
+      return importServiceRecord(command, state, context);
+    case 'RecordTraining':
+      // Past training and commendations stay part of an inactive volunteer's record.
+      return recordTraining(command, state, context);
+    case 'RecordCommendation':
+      return recordCommendation(command, state, context);
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);

@@ -285,6 +285,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       state.name = event.data.name;
       state.community = event.data.community;
       state.nationalIdMasked = event.data.nationalIdMasked;
+      state.platformVolunteerNumber = event.data.platformVolunteerNumber ?? null;
       state.birthDate = event.data.birthDate === undefined ? null : birthDateOf(event.data.birthDate);
       break;
     case 'VolunteerDeactivated':
@@ -294,6 +295,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       state.personalDataErased = true;
       state.name = ERASED_TEXT;
       state.nationalIdMasked = ERASED_TEXT;
+      state.platformVolunteerNumber = null;
       state.birthDate = null;
       // Certificates are snapshots: their copies of the name and masked number go too.
       for (const [number, certificate] of state.certificates) {
@@ -327,6 +329,12 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
     }
     case 'SpendMandateRevoked':
       state.mandates.delete(event.data.partnerId);
+      break;
+    case 'TrainingRecorded':
+      state.trainings.push(event.data);
+      break;
+    case 'CommendationRecorded':
+      state.commendations.push(event.data);
       break;
     case 'ServiceCertificateIssued':
       if (event.data.sequence !== state.certificates.size + 1)
