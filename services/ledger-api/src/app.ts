@@ -38,6 +38,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { hierarchyRoutes } from './routes/hierarchy-routes.js';
 import { certificateRoutes } from './routes/certificate-routes.js';
+import { recordRoutes } from './routes/record-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
@@ -252,6 +253,7 @@ async function registerRouteFamilies(
   await app.register(consentRoutes, commands);
   await app.register(serviceRecordRoutes, commands);
   await app.register(certificateRoutes, { ...commands, config, projector, readModels: parts.readModels });
+  await app.register(recordRoutes, commands);
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
   await app.register(adminRoutes, commands);

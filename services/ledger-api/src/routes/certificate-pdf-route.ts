@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { idSchema } from '@timebank/domain';
 import { volunteerScope } from '../auth/domain-scope.js';
-import { readCertificateView } from './certificate-routes.js';
+import { certificateQuery, includeOf, readCertificateView } from './certificate-routes.js';
 import type { CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
 import { certificateFont } from './certificate-font.js';
@@ -33,6 +33,7 @@ export async function certificatePdfRoute(
         tags: ['desks'],
         summary: 'The certificate as an A4 PDF (志愿服务证明) with a QR code of its verification URL',
         params: z.strictObject({ volunteerId: idSchema, certificateNumber: certificateNumberParam }),
+        querystring: certificateQuery,
         produces: ['application/pdf'],
         response: {
           200: z.any().describe('application/pdf: one A4 page, the CJK font embedded as a subset'),
@@ -44,6 +45,7 @@ export async function certificatePdfRoute(
         ledger,
         request.params.volunteerId,
         request.params.certificateNumber,
+        includeOf(request.query),
       );
       const verificationUrl =
         `${request.protocol}://${request.host}` +
