@@ -143,7 +143,10 @@ function volunteerRow(entry: Folded, options: ExportRecordsOptions): Interchange
   };
 }
 
-/** Volunteers registered before the period ends, and their records of the period. */
+/**
+ * Volunteers registered before the period ends (and any registered later who have records of the
+ * period, e.g. imported ones), and their records of the period.
+ */
 export async function exportRecords(options: ExportRecordsOptions): Promise<ExportResult> {
   const { period } = options;
   const folded = await foldVolunteers(options);
@@ -152,10 +155,9 @@ export async function exportRecords(options: ExportRecordsOptions): Promise<Expo
   const evaluations: InterchangeRow[] = [];
   for (const entry of folded.values()) {
     const { state } = entry;
-    if (state.status === 'unregistered' || entry.registeredAtMs >= period.endMs) continue;
+    if (state.status === 'unregistered') continue;
     const who = { volunteer_id: state.volunteerId ?? '', volunteer_number: state.volunteerNumber ?? '' };
-    rows.push(volunteerRow(entry, options));
-    counts.volunteer += 1;
+    const volunteerAt = rows.length;
     for (const record of state.records.values()) {
       if (record.status !== 'confirmed' || record.startMs < period.startMs || record.startMs >= period.endMs)
         continue;
@@ -212,6 +214,11 @@ export async function exportRecords(options: ExportRecordsOptions): Promise<Expo
         recorded_at: commendation.recordedAt,
       });
       counts.commendation += 1;
+    }
+    // Registered by the end of the month, or registered later with records of the month (imported).
+    if (entry.registeredAtMs < period.endMs || rows.length > volunteerAt) {
+      rows.splice(volunteerAt, 0, volunteerRow(entry, options));
+      counts.volunteer += 1;
     }
   }
   counts.evaluation = evaluations.length;
