@@ -159,10 +159,11 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
   const command = positionals[0];
   const json = values.json === true;
   const quiet = values.quiet === true || json;
-  if (command === 'import-records') return importRecordsCommand(positionals, values, environment, json, quiet);
+  if (command === 'import-records')
+    return importRecordsCommand(positionals, values, environment, { json, quiet });
   if (values.report !== undefined) throw usageError('--report belongs to the import-records command');
   if (positionals.length > 1) throw usageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
-  if (command === 'export-records') return exportRecordsCommand(values, environment, json, quiet);
+  if (command === 'export-records') return exportRecordsCommand(values, environment, { json, quiet });
   if (values.period !== undefined || values.format !== undefined)
     throw usageError('--period and --format belong to the export-records command');
   if (command === 'verify' && values.bundle !== undefined) {
@@ -312,16 +313,18 @@ function backupCommand(
   return { name: 'restore', from: values.from, dataDir, erasureList, json, quiet };
 }
 
-function exportRecordsCommand(
-  values: Values,
-  environment: NodeJS.ProcessEnv,
-  json: boolean,
-  quiet: boolean,
-): Command {
+interface Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+function exportRecordsCommand(values: Values, environment: NodeJS.ProcessEnv, output: Output): Command {
   if (values.period === undefined || values.period === '')
     throw usageError('export-records needs --period YYYY-MM (e.g. --period 2026-11)');
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(values.period))
-    throw usageError(`--period must be a month YYYY-MM with a month 01-12 (e.g. 2026-11), not ${JSON.stringify(values.period)}`);
+    throw usageError(
+      `--period must be a month YYYY-MM with a month 01-12 (e.g. 2026-11), not ${JSON.stringify(values.period)}`,
+    );
   const format = values.format ?? 'both';
   if (format !== 'csv' && format !== 'json' && format !== 'both')
     throw usageError(`--format must be csv, json or both, not ${JSON.stringify(format)}`);
@@ -332,8 +335,7 @@ function exportRecordsCommand(
     period: values.period,
     out: values.out ?? '.',
     format,
-    json,
-    quiet,
+    ...output,
   };
 }
 
@@ -341,13 +343,14 @@ function importRecordsCommand(
   positionals: readonly string[],
   values: Values,
   environment: NodeJS.ProcessEnv,
-  json: boolean,
-  quiet: boolean,
+  output: Output,
 ): Command {
   const file = positionals[1];
-  if (file === undefined || file === '') throw usageError('import-records needs a file: import-records <file.csv|file.json>');
+  if (file === undefined || file === '')
+    throw usageError('import-records needs a file: import-records <file.csv|file.json>');
   if (positionals.length > 2) throw usageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
-  if (!/\.(csv|json)$/i.test(file)) throw usageError(`import-records reads a .csv or .json file, not ${JSON.stringify(file)}`);
+  if (!/\.(csv|json)$/i.test(file))
+    throw usageError(`import-records reads a .csv or .json file, not ${JSON.stringify(file)}`);
   if (values.out !== undefined) throw usageError('import-records takes --report <file>, not --out');
   if (values.period !== undefined || values.format !== undefined)
     throw usageError('--period and --format belong to the export-records command');
@@ -357,7 +360,6 @@ function importRecordsCommand(
     backend: backendOf(values, environment),
     file,
     report: values.report,
-    json,
-    quiet,
+    ...output,
   };
 }

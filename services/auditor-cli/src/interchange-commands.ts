@@ -43,7 +43,10 @@ function invalid(message: string): ProjectionError {
 }
 
 async function openWithKeys(backend: Backend, environment: NodeJS.ProcessEnv) {
-  const opened = await openLedger(backend.store, { mustExist: true, readModelDataDir: backend.readModelDataDir });
+  const opened = await openLedger(backend.store, {
+    mustExist: true,
+    readModelDataDir: backend.readModelDataDir,
+  });
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
     readModelDataDir: backend.readModelDataDir,

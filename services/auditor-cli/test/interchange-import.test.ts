@@ -142,7 +142,10 @@ function spoil(rows: Row[]): { rows: Row[]; bad: Expected[] } {
     while (spoiled < (way === ways[0] || way === ways[9] ? 6 : 36)) {
       cursor = (cursor + 331) % rows.length;
       const row = rows[cursor]!;
-      if (row.spoiled === 'yes' || (row.record_kind !== 'volunteer' && rows[volunteerRowOf(rows, cursor)]!.spoiled === 'yes'))
+      if (
+        row.spoiled === 'yes' ||
+        (row.record_kind !== 'volunteer' && rows[volunteerRowOf(rows, cursor)]!.spoiled === 'yes')
+      )
         continue;
       const expected = way(row, cursor + 1);
       if (expected === null) continue;
@@ -172,88 +175,110 @@ function volunteerRowOf(rows: readonly Row[], position: number): number {
   return index;
 }
 
-async function allEvents(store: { readAll: (o: { fromPosition?: bigint; maxCount: number }) => Promise<RecordedEvent[]> }) {
+async function allEvents(store: {
+  readAll: (o: { fromPosition?: bigint; maxCount: number }) => Promise<RecordedEvent[]>;
+}) {
   const events: RecordedEvent[] = [];
   let after: bigint | undefined;
   for (;;) {
-    const page = await store.readAll({ ...(after === undefined ? {} : { fromPosition: after }), maxCount: 1000 });
+    const page = await store.readAll({
+      ...(after === undefined ? {} : { fromPosition: after }),
+      maxCount: 1000,
+    });
     events.push(...page);
     if (page.length < 1000) return events;
     after = page.at(-1)!.position;
   }
 }
 
-t.test('a 10,000-row file with 3 % bad rows: good rows land once over two runs, bad rows are reported', async (t) => {
-  const data = freshDataDir('timebank-import-');
-  t.teardown(() => data.remove());
-  (await openAt(data, NOW_MS)).close();
-  const { rows, bad } = generate();
-  t.ok(rows.length >= 10_000, `${rows.length} rows`);
-  t.ok(bad.length >= 0.03 * 10_000, `${bad.length} bad rows (3 % spoiled, plus the records of rejected volunteers)`);
-  const file = join(data.dataDir, 'from-platform.csv');
-  writeFileSync(file, formatCsv(INTERCHANGE_COLUMNS, rows));
-  const backend = { store: { engine: 'sqlite' as const, dataDir: data.dataDir }, readModelDataDir: data.dataDir };
-  const progress: string[] = [];
-  const run = () =>
-    runImportRecords({
-      backend,
-      file,
-      report: undefined,
-      environment: {},
-      clock: () => NOW_MS,
-      onProgress: (line) => progress.push(line),
-    });
+t.test(
+  'a 10,000-row file with 3 % bad rows: good rows land once over two runs, bad rows are reported',
+  async (t) => {
+    const data = freshDataDir('timebank-import-');
+    t.teardown(() => data.remove());
+    (await openAt(data, NOW_MS)).close();
+    const { rows, bad } = generate();
+    t.ok(rows.length >= 10_000, `${rows.length} rows`);
+    t.ok(
+      bad.length >= 0.03 * 10_000,
+      `${bad.length} bad rows (3 % spoiled, plus the records of rejected volunteers)`,
+    );
+    const file = join(data.dataDir, 'from-platform.csv');
+    writeFileSync(file, formatCsv(INTERCHANGE_COLUMNS, rows));
+    const backend = {
+      store: { engine: 'sqlite' as const, dataDir: data.dataDir },
+      readModelDataDir: data.dataDir,
+    };
+    const progress: string[] = [];
+    const run = () =>
+      runImportRecords({
+        backend,
+        file,
+        report: undefined,
+        environment: {},
+        clock: () => NOW_MS,
+        onProgress: (line) => progress.push(line),
+      });
 
-  let started = Date.now();
-  const first = await run();
-  t.comment(`first run: ${Date.now() - started} ms`);
-  started = Date.now();
-  const good = rows.length - bad.length;
-  t.equal(first.landed, good, 'every good row lands');
-  t.equal(first.alreadyPresent, 0);
-  t.same(
-    first.rejections.map(({ row, code, field }) => ({ row, code, field })),
-    bad,
-    'every bad row is rejected with its row number, field and code, and no good row is',
-  );
-  t.ok(progress.some((line) => /^import-records: 1000\/\d+ rows/.test(line)), 'progress is reported');
+    let started = Date.now();
+    const first = await run();
+    t.comment(`first run: ${Date.now() - started} ms`);
+    started = Date.now();
+    const good = rows.length - bad.length;
+    t.equal(first.landed, good, 'every good row lands');
+    t.equal(first.alreadyPresent, 0);
+    t.same(
+      first.rejections.map(({ row, code, field }) => ({ row, code, field })),
+      bad,
+      'every bad row is rejected with its row number, field and code, and no good row is',
+    );
+    t.ok(
+      progress.some((line) => /^import-records: 1000\/\d+ rows/.test(line)),
+      'progress is reported',
+    );
 
-  const second = await run();
-  t.comment(`second run: ${Date.now() - started} ms`);
-  t.equal(second.landed, 0, 'a second run of the same file adds nothing');
-  t.equal(second.alreadyPresent, good, 'it finds every good row already imported');
-  t.same(second.rejections, first.rejections, 'and rejects the same rows for the same reasons');
+    const second = await run();
+    t.comment(`second run: ${Date.now() - started} ms`);
+    t.equal(second.landed, 0, 'a second run of the same file adds nothing');
+    t.equal(second.alreadyPresent, good, 'it finds every good row already imported');
+    t.same(second.rejections, first.rejections, 'and rejects the same rows for the same reasons');
 
-  const opened = await openAt(data, NOW_MS);
-  t.teardown(() => opened.close());
-  const events = await allEvents(opened.store);
-  const count = (type: string) => events.filter((event) => event.type === type).length;
-  const goodRows = rows.filter((_row, index) => !bad.some((expected) => expected.row === index + 1));
-  const goodOf = (kind: string) => goodRows.filter((row) => row.record_kind === kind).length;
-  t.equal(count('VolunteerRegistered'), goodOf('volunteer'), 'each good volunteer registered once');
-  t.equal(count('ServiceHoursRecorded'), goodOf('service'), 'each good service record once');
-  t.equal(count('ServiceHoursConfirmed'), goodOf('service'), 'and confirmed once');
-  t.equal(count('TrainingRecorded'), goodOf('training'));
-  t.equal(count('CommendationRecorded'), goodOf('commendation'));
-  const sources = events
-    .filter((event) => event.type === 'ServiceHoursRecorded')
-    .map((event) => (event.data.source as { recordId: string }).recordId);
-  t.equal(new Set(sources).size, sources.length, 'no source record lands twice');
-  const badSources = new Set(bad.map((expected) => rows[expected.row - 1]!.source_record_id));
-  t.notOk(sources.some((id) => badSources.has(id) && !goodRows.some((row) => row.source_record_id === id)), 'no bad row left a record');
-  // Nothing partial: a record and its confirmation are one append (same position run, same key).
-  const byKey = new Map<string, string[]>();
-  for (const event of events) {
-    const key = event.metadata.idempotencyKey ?? '';
-    if (!key.startsWith('interchange:national_platform:service:')) continue;
-    byKey.set(key, [...(byKey.get(key) ?? []), event.type]);
-  }
-  t.ok(
-    [...byKey.values()].every((types) => types[0] === 'ServiceHoursRecorded' && types[1] === 'ServiceHoursConfirmed'),
-    'every imported service record is recorded and confirmed by the one command',
-  );
-  const someone = (await opened.ledger.volunteerIdForNationalId(nationalIdNumber(3)))!;
-  const state = (await opened.ledger.load('volunteer', someone)).state;
-  t.equal(state.platformVolunteerNumber, 'P0000003', 'the platform number is kept as an external id');
-  t.equal(state.name, '志愿者3号');
-});
+    const opened = await openAt(data, NOW_MS);
+    t.teardown(() => opened.close());
+    const events = await allEvents(opened.store);
+    const count = (type: string) => events.filter((event) => event.type === type).length;
+    const goodRows = rows.filter((_row, index) => !bad.some((expected) => expected.row === index + 1));
+    const goodOf = (kind: string) => goodRows.filter((row) => row.record_kind === kind).length;
+    t.equal(count('VolunteerRegistered'), goodOf('volunteer'), 'each good volunteer registered once');
+    t.equal(count('ServiceHoursRecorded'), goodOf('service'), 'each good service record once');
+    t.equal(count('ServiceHoursConfirmed'), goodOf('service'), 'and confirmed once');
+    t.equal(count('TrainingRecorded'), goodOf('training'));
+    t.equal(count('CommendationRecorded'), goodOf('commendation'));
+    const sources = events
+      .filter((event) => event.type === 'ServiceHoursRecorded')
+      .map((event) => (event.data.source as { recordId: string }).recordId);
+    t.equal(new Set(sources).size, sources.length, 'no source record lands twice');
+    const badSources = new Set(bad.map((expected) => rows[expected.row - 1]!.source_record_id));
+    t.notOk(
+      sources.some((id) => badSources.has(id) && !goodRows.some((row) => row.source_record_id === id)),
+      'no bad row left a record',
+    );
+    // Nothing partial: a record and its confirmation are one append (same position run, same key).
+    const byKey = new Map<string, string[]>();
+    for (const event of events) {
+      const key = event.metadata.idempotencyKey ?? '';
+      if (!key.startsWith('interchange:national_platform:service:')) continue;
+      byKey.set(key, [...(byKey.get(key) ?? []), event.type]);
+    }
+    t.ok(
+      [...byKey.values()].every(
+        (types) => types[0] === 'ServiceHoursRecorded' && types[1] === 'ServiceHoursConfirmed',
+      ),
+      'every imported service record is recorded and confirmed by the one command',
+    );
+    const someone = (await opened.ledger.volunteerIdForNationalId(nationalIdNumber(3)))!;
+    const state = (await opened.ledger.load('volunteer', someone)).state;
+    t.equal(state.platformVolunteerNumber, 'P0000003', 'the platform number is kept as an external id');
+    t.equal(state.name, '志愿者3号');
+  },
+);

@@ -318,7 +318,12 @@ const CASES: RouteCase[] = [
     success: 201,
     make: async (w) => ({
       url: `/v1/volunteers/${await volunteer(w)}/trainings`,
-      payload: { title: '急救知识培训', provider: '红十字会', completedOn: '2026-11-10', durationMinutes: 90 },
+      payload: {
+        title: '急救知识培训',
+        provider: '红十字会',
+        completedOn: '2026-11-10',
+        durationMinutes: 90,
+      },
     }),
   },
   {

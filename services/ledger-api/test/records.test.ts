@@ -57,12 +57,14 @@ t.test('a desk records training and commendations; certificates show them when a
   });
   t.equal(tooLong.statusCode, 400, 'a duration above the cap is refused');
   t.equal(
-    (await w.post(`/v1/volunteers/${volunteerId}/trainings`, w.otherDesk, {
-      title: '急救知识培训',
-      provider: '石家庄市红十字会',
-      completedOn: '2026-11-10',
-      durationMinutes: 90,
-    })).statusCode,
+    (
+      await w.post(`/v1/volunteers/${volunteerId}/trainings`, w.otherDesk, {
+        title: '急救知识培训',
+        provider: '石家庄市红十字会',
+        completedOn: '2026-11-10',
+        durationMinutes: 90,
+      })
+    ).statusCode,
     403,
     "another community's desk may not record",
   );
@@ -72,8 +74,22 @@ t.test('a desk records training and commendations; certificates show them when a
     t.equal(records.statusCode, 200, records.body);
     t.match(records.json(), {
       volunteerId,
-      trainings: [{ trainingId, title: '急救知识培训', provider: '石家庄市红十字会', durationMinutes: 90, source: null }],
-      commendations: [{ title: '优秀志愿者', awardedBy: '长安区民政局', source: { system: 'city_platform', recordId: 'cmd-77' } }],
+      trainings: [
+        {
+          trainingId,
+          title: '急救知识培训',
+          provider: '石家庄市红十字会',
+          durationMinutes: 90,
+          source: null,
+        },
+      ],
+      commendations: [
+        {
+          title: '优秀志愿者',
+          awardedBy: '长安区民政局',
+          source: { system: 'city_platform', recordId: 'cmd-77' },
+        },
+      ],
     });
   }
 
@@ -95,8 +111,15 @@ t.test('a desk records training and commendations; certificates show them when a
   const both = await w.get(`${url}?include=training,commendations`, w.desk);
   t.equal(both.statusCode, 200, both.body);
   const view = both.json<{ trainings: { title: string }[]; commendations: { title: string }[] }>();
-  t.same(view.trainings.map((item) => item.title), ['急救知识培训'], 'the trainings on record at issue');
-  t.same(view.commendations.map((item) => item.title), ['优秀志愿者']);
+  t.same(
+    view.trainings.map((item) => item.title),
+    ['急救知识培训'],
+    'the trainings on record at issue',
+  );
+  t.same(
+    view.commendations.map((item) => item.title),
+    ['优秀志愿者'],
+  );
   const onlyTraining = (await w.get(`${url}?include=training`, w.desk)).json<Record<string, unknown>>();
   t.ok('trainings' in onlyTraining);
   t.notOk('commendations' in onlyTraining);

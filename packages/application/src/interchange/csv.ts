@@ -17,7 +17,11 @@ export function formatCsv(
 ): string {
   const lines = [columns.map(quoted).join(',')];
   for (const row of rows) {
-    lines.push(columns.map((column) => quoted(row[column] === undefined || row[column] === null ? '' : String(row[column]))).join(','));
+    lines.push(
+      columns
+        .map((column) => quoted(row[column] === undefined || row[column] === null ? '' : String(row[column])))
+        .join(','),
+    );
   }
   return `${UTF8_BOM}${lines.join('\r\n')}\r\n`;
 }

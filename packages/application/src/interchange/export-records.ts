@@ -65,7 +65,9 @@ export interface ExportRecordsOptions {
 
 export interface ExportResult {
   readonly rows: InterchangeRow[];
-  readonly counts: Readonly<Record<'volunteer' | 'service' | 'training' | 'commendation' | 'evaluation', number>>;
+  readonly counts: Readonly<
+    Record<'volunteer' | 'service' | 'training' | 'commendation' | 'evaluation', number>
+  >;
 }
 
 interface Folded {
@@ -151,78 +153,91 @@ export async function exportRecords(options: ExportRecordsOptions): Promise<Expo
   const { period } = options;
   const folded = await foldVolunteers(options);
   const rows: InterchangeRow[] = [];
-  const counts = { volunteer: 0, service: 0, training: 0, commendation: 0, evaluation: 0 };
   const evaluations: InterchangeRow[] = [];
+  let volunteers = 0;
   for (const entry of folded.values()) {
-    const { state } = entry;
-    if (state.status === 'unregistered') continue;
-    const who = { volunteer_id: state.volunteerId ?? '', volunteer_number: state.volunteerNumber ?? '' };
-    const volunteerAt = rows.length;
-    for (const record of state.records.values()) {
-      if (record.status !== 'confirmed' || record.startMs < period.startMs || record.startMs >= period.endMs)
-        continue;
-      const source = entry.sources.get(record.recordId);
-      rows.push({
-        record_kind: 'service',
-        source_system: source?.system ?? 'timebank',
-        source_record_id: source?.recordId ?? record.recordId,
-        ...who,
-        record_id: record.recordId,
-        activity: record.activity,
-        organisation_id: record.organisationId,
-        start_at: new Date(record.startMs).toISOString(),
-        end_at: new Date(record.endMs).toISOString(),
-        duration_minutes: String(record.durationMinutes),
-      });
-      counts.service += 1;
-      evaluations.push({
-        record_kind: 'evaluation',
-        source_system: 'timebank',
-        source_record_id: record.recordId,
-        ...who,
-        record_id: record.recordId,
-        quality_grade: record.qualityGrade ?? 'standard',
-      });
-    }
-    for (const training of state.trainings) {
-      if (training.completedOn < period.firstDate || training.completedOn > period.lastDate) continue;
-      rows.push({
-        record_kind: 'training',
-        source_system: training.source?.system ?? 'timebank',
-        source_record_id: training.source?.recordId ?? training.trainingId,
-        ...who,
-        record_id: training.trainingId,
-        title: training.title,
-        provider: training.provider,
-        completed_on: training.completedOn,
-        duration_minutes: String(training.durationMinutes),
-        recorded_at: training.recordedAt,
-      });
-      counts.training += 1;
-    }
-    for (const commendation of state.commendations) {
-      if (commendation.awardedOn < period.firstDate || commendation.awardedOn > period.lastDate) continue;
-      rows.push({
-        record_kind: 'commendation',
-        source_system: commendation.source?.system ?? 'timebank',
-        source_record_id: commendation.source?.recordId ?? commendation.commendationId,
-        ...who,
-        record_id: commendation.commendationId,
-        title: commendation.title,
-        awarded_by: commendation.awardedBy,
-        awarded_on: commendation.awardedOn,
-        recorded_at: commendation.recordedAt,
-      });
-      counts.commendation += 1;
-    }
+    if (entry.state.status === 'unregistered') continue;
+    const records = recordRowsOf(entry, period);
     // Registered by the end of the month, or registered later with records of the month (imported).
-    if (entry.registeredAtMs < period.endMs || rows.length > volunteerAt) {
-      rows.splice(volunteerAt, 0, volunteerRow(entry, options));
-      counts.volunteer += 1;
-    }
+    if (entry.registeredAtMs >= period.endMs && records.rows.length === 0) continue;
+    rows.push(volunteerRow(entry, options), ...records.rows);
+    evaluations.push(...records.evaluations);
+    volunteers += 1;
   }
-  counts.evaluation = evaluations.length;
-  return { rows: [...rows, ...evaluations], counts };
+  const count = (kind: string) => rows.filter((row) => row.record_kind === kind).length;
+  return {
+    rows: [...rows, ...evaluations],
+    counts: {
+      volunteer: volunteers,
+      service: count('service'),
+      training: count('training'),
+      commendation: count('commendation'),
+      evaluation: evaluations.length,
+    },
+  };
+}
+
+/** One volunteer's service, training and commendation rows of the period, and the evaluations. */
+function recordRowsOf(
+  entry: Folded,
+  period: ExportPeriod,
+): { rows: InterchangeRow[]; evaluations: InterchangeRow[] } {
+  const { state } = entry;
+  const who = { volunteer_id: state.volunteerId ?? '', volunteer_number: state.volunteerNumber ?? '' };
+  const rows: InterchangeRow[] = [];
+  const evaluations: InterchangeRow[] = [];
+  for (const record of state.records.values()) {
+    if (record.status !== 'confirmed' || record.startMs < period.startMs || record.startMs >= period.endMs)
+      continue;
+    const source = entry.sources.get(record.recordId);
+    rows.push({
+      record_kind: 'service',
+      source_system: source?.system ?? 'timebank',
+      source_record_id: source?.recordId ?? record.recordId,
+      ...who,
+      record_id: record.recordId,
+      activity: record.activity,
+      organisation_id: record.organisationId,
+      start_at: new Date(record.startMs).toISOString(),
+      end_at: new Date(record.endMs).toISOString(),
+      duration_minutes: String(record.durationMinutes),
+    });
+    evaluations.push({
+      record_kind: 'evaluation',
+      source_system: 'timebank',
+      source_record_id: record.recordId,
+      ...who,
+      record_id: record.recordId,
+      quality_grade: record.qualityGrade ?? 'standard',
+    });
+  }
+  const inPeriod = (date: string) => date >= period.firstDate && date <= period.lastDate;
+  for (const training of state.trainings.filter((item) => inPeriod(item.completedOn)))
+    rows.push({
+      record_kind: 'training',
+      source_system: training.source?.system ?? 'timebank',
+      source_record_id: training.source?.recordId ?? training.trainingId,
+      ...who,
+      record_id: training.trainingId,
+      title: training.title,
+      provider: training.provider,
+      completed_on: training.completedOn,
+      duration_minutes: String(training.durationMinutes),
+      recorded_at: training.recordedAt,
+    });
+  for (const commendation of state.commendations.filter((item) => inPeriod(item.awardedOn)))
+    rows.push({
+      record_kind: 'commendation',
+      source_system: commendation.source?.system ?? 'timebank',
+      source_record_id: commendation.source?.recordId ?? commendation.commendationId,
+      ...who,
+      record_id: commendation.commendationId,
+      title: commendation.title,
+      awarded_by: commendation.awardedBy,
+      awarded_on: commendation.awardedOn,
+      recorded_at: commendation.recordedAt,
+    });
+  return { rows, evaluations };
 }
 
 /**

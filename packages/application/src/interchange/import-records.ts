@@ -101,7 +101,13 @@ function rejectionOf(row: ImportRow, error: DomainError): Rejection {
     error.code === 'INVALID_COMMAND'
       ? (COMMAND_FIELD_TO_COLUMN[path.split('.')[0] ?? ''] ?? (path === '' ? null : path))
       : (FIELD_OF_CODE[error.code] ?? null);
-  return { row: row.row, field, code: error.code, message: error.message, sourceRecordId: row.fields.source_record_id };
+  return {
+    row: row.row,
+    field,
+    code: error.code,
+    message: error.message,
+    sourceRecordId: row.fields.source_record_id,
+  };
 }
 
 function commandOf(row: ImportRow, volunteerId: string, actor: Actor): CommandInput {
@@ -190,7 +196,13 @@ export async function importRecords(
   const tick = (): void => {
     done += 1;
     if (options.onProgress !== undefined && (done % progressEvery === 0 || done === inputs.length))
-      options.onProgress({ rowsDone: done, rowsTotal: inputs.length, landed, alreadyPresent, rejected: rejections.length });
+      options.onProgress({
+        rowsDone: done,
+        rowsTotal: inputs.length,
+        landed,
+        alreadyPresent,
+        rejected: rejections.length,
+      });
   };
   const reject = (rejection: Rejection): void => {
     rejections.push(rejection);
@@ -270,7 +282,10 @@ export async function importRecords(
       if (inFile !== undefined)
         return inFile.kind === 'found'
           ? inFile
-          : { kind: 'rejected', rejection: { ...inFile.rejection, row: row.row, sourceRecordId: row.fields.source_record_id } };
+          : {
+              kind: 'rejected',
+              rejection: { ...inFile.rejection, row: row.row, sourceRecordId: row.fields.source_record_id },
+            };
       const known = knownVolunteers.byPlatformNumber(platformNumber);
       if (known !== undefined) return { kind: 'found', volunteerId: known };
     }
@@ -309,6 +324,7 @@ export async function importRecords(
 
   rejections.sort((a, b) => a.row - b.row);
   const rejectedByCode: Record<string, number> = {};
-  for (const rejection of rejections) rejectedByCode[rejection.code] = (rejectedByCode[rejection.code] ?? 0) + 1;
+  for (const rejection of rejections)
+    rejectedByCode[rejection.code] = (rejectedByCode[rejection.code] ?? 0) + 1;
   return { rowsTotal: inputs.length, landed, alreadyPresent, rejections, rejectedByCode };
 }

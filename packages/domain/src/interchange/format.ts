@@ -101,7 +101,9 @@ export const importRowSchemas = {
 } as const;
 
 export type ImportKind = keyof typeof importRowSchemas;
-export type ImportRow = { [K in ImportKind]: { kind: K; row: number; fields: z.output<(typeof importRowSchemas)[K]> } }[ImportKind];
+export type ImportRow = {
+  [K in ImportKind]: { kind: K; row: number; fields: z.output<(typeof importRowSchemas)[K]> };
+}[ImportKind];
 
 /** Why a row was not imported: the 1-based row number (header excluded), the field, a stable code. */
 export interface Rejection {
@@ -135,7 +137,13 @@ export function parseImportRow(input: Readonly<Record<string, unknown>>, row: nu
     const issue = parsed.error.issues[0]!;
     const field = issue.path.map(String).join('.') || null;
     const missing = field !== null && (input[field] === undefined || input[field] === '');
-    return { row, field, code: missing ? 'MISSING_FIELD' : 'INVALID_FIELD', message: issue.message, sourceRecordId };
+    return {
+      row,
+      field,
+      code: missing ? 'MISSING_FIELD' : 'INVALID_FIELD',
+      message: issue.message,
+      sourceRecordId,
+    };
   }
   if (kind !== 'volunteer') {
     const fields = parsed.data as { platform_volunteer_number?: string; volunteer_number?: string };
@@ -144,7 +152,8 @@ export function parseImportRow(input: Readonly<Record<string, unknown>>, row: nu
         row,
         field: 'platform_volunteer_number',
         code: 'MISSING_FIELD',
-        message: 'a service, training or commendation row names its volunteer by platform_volunteer_number or volunteer_number',
+        message:
+          'a service, training or commendation row names its volunteer by platform_volunteer_number or volunteer_number',
         sourceRecordId,
       };
   }
@@ -165,7 +174,8 @@ export function rowsOfJson(value: unknown): Record<string, unknown>[] | string {
   if (typeof value !== 'object' || value === null) return 'the JSON file is not an object';
   const document = value as Partial<InterchangeDocument>;
   if (document.format !== INTERCHANGE_FORMAT) return `the JSON file's format is not ${INTERCHANGE_FORMAT}`;
-  if (document.version !== INTERCHANGE_VERSION) return `the JSON file's version is not ${INTERCHANGE_VERSION}`;
+  if (document.version !== INTERCHANGE_VERSION)
+    return `the JSON file's version is not ${INTERCHANGE_VERSION}`;
   if (!Array.isArray(document.records)) return 'the JSON file has no records array';
   // Numbers are accepted where the CSV has digits, so both files read the same way.
   return (document.records as unknown[]).map((record) =>

@@ -30,7 +30,8 @@ export function importServiceRecord(
   if (!isAdministrator(actor))
     return reject('ACTOR_NOT_PERMITTED', 'only an administrator imports service recorded elsewhere');
   const beyondWindow =
-    parseInstant(startAt) < parseInstant(context.now) - context.rules.backdatingDaysMax * MILLISECONDS_PER_DAY;
+    parseInstant(startAt) <
+    parseInstant(context.now) - context.rules.backdatingDaysMax * MILLISECONDS_PER_DAY;
   const recorded = recordServiceHours(
     {
       type: 'RecordServiceHours',
@@ -41,7 +42,9 @@ export function importServiceRecord(
       organisationId,
       startAt,
       endAt,
-      ...(beyondWindow ? { backdatingReason: `imported from ${source.system} record ${source.recordId}` } : {}),
+      ...(beyondWindow
+        ? { backdatingReason: `imported from ${source.system} record ${source.recordId}` }
+        : {}),
     },
     state,
     context,
@@ -76,8 +79,12 @@ export function recordTraining(
   context: DecideContext,
 ): Decision {
   if (!mayRecordFor(state, command))
-    return reject('ACTOR_NOT_PERMITTED', "the desk of the volunteer's community or an administrator records training");
-  const { idempotencyKey, actor, volunteerId, title, provider, completedOn, durationMinutes, source } = command;
+    return reject(
+      'ACTOR_NOT_PERMITTED',
+      "the desk of the volunteer's community or an administrator records training",
+    );
+  const { idempotencyKey, actor, volunteerId, title, provider, completedOn, durationMinutes, source } =
+    command;
   return [
     {
       type: 'TrainingRecorded',

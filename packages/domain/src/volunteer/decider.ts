@@ -120,10 +120,6 @@ export function decideVolunteer(
       return correctServiceRecord(command, state, context);
     case 'VoidServiceRecord':
       return voidServiceRecord(command, state, context);
-    case 'ApplyForStarRating':
-    case 'ResolveStarAwardReview':
-    case 'BarStarCertification':
-      return decideStars(command, state, context);
     case 'HoldPoints':
       return holdPoints(command, state, context);
     case 'CapturePoints':
@@ -153,22 +149,27 @@ export function decideVolunteer(
       return fileDispute(command, state, context);
     case 'ResolveDispute':
       return resolveDispute(command, state, context);
-    case 'ImportServiceRecord':
-      return importServiceRecord(command, state, context);
-    case 'RecordTraining':
-      // Past training and commendations stay part of an inactive volunteer's record.
-      return recordTraining(command, state, context);
-    case 'RecordCommendation':
-      return recordCommendation(command, state, context);
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);
+    default:
+      return decideStarsAndRecords(command, state, context);
   }
 }
 
-/** Stars: applying, and the administrator's review of flagged awards and bar after fraud. */
-function decideStars(
-  command: CommandOf<'ApplyForStarRating' | 'ResolveStarAwardReview' | 'BarStarCertification'>,
+/**
+ * Stars: applying, and the administrator's review of flagged awards and bar after fraud; and the
+ * records exchanged with the national platform: imported service, training, commendations.
+ */
+function decideStarsAndRecords(
+  command: CommandOf<
+    | 'ApplyForStarRating'
+    | 'ResolveStarAwardReview'
+    | 'BarStarCertification'
+    | 'ImportServiceRecord'
+    | 'RecordTraining'
+    | 'RecordCommendation'
+  >,
   state: VolunteerState,
   context: DecideContext,
 ): DomainEvent[] | DomainError {
@@ -180,5 +181,12 @@ function decideStars(
       return resolveStarAwardReview(command, state, context);
     case 'BarStarCertification':
       return barStarCertification(command, state, context);
+    case 'ImportServiceRecord':
+      return importServiceRecord(command, state, context);
+    case 'RecordTraining':
+      // Past training and commendations stay part of an inactive volunteer's record.
+      return recordTraining(command, state, context);
+    case 'RecordCommendation':
+      return recordCommendation(command, state, context);
   }
 }

@@ -275,6 +275,12 @@ function assertInvariants(state: VolunteerState, event: DomainEvent): void {
     throw new Error(`volunteer ${state.volunteerId} has negative confirmed minutes after ${event.type}`);
 }
 
+/** Training and commendations: immutable records, kept in the order they were recorded. */
+function applyRecordEvent(state: VolunteerState, event: DomainEvent): void {
+  if (event.type === 'TrainingRecorded') state.trainings.push(event.data);
+  else if (event.type === 'CommendationRecorded') state.commendations.push(event.data);
+}
+
 /** Applies one event to `state` in place. Only for states this module owns (fresh or cloned). */
 export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
@@ -330,12 +336,6 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
     case 'SpendMandateRevoked':
       state.mandates.delete(event.data.partnerId);
       break;
-    case 'TrainingRecorded':
-      state.trainings.push(event.data);
-      break;
-    case 'CommendationRecorded':
-      state.commendations.push(event.data);
-      break;
     case 'ServiceCertificateIssued':
       if (event.data.sequence !== state.certificates.size + 1)
         throw new Error(`certificate ${event.data.certificateNumber} is out of sequence`);
@@ -345,6 +345,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       applyServiceEvent(state, event);
       applyStarEvent(state, event);
       applyPointsEvent(state, event);
+      applyRecordEvent(state, event);
   }
   rememberKey(state, event);
   assertInvariants(state, event);

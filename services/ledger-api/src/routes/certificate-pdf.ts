@@ -59,7 +59,10 @@ function serviceContent(view: CertificateView): string {
 function trainingLines(trainings: NonNullable<CertificateView['trainings']>): string {
   if (trainings.length === 0) return '—';
   return trainings
-    .map((training) => `${printedDate(training.completedOn)} ${training.title}（${training.provider}，${hoursText(training.durationMinutes)} 小时）`)
+    .map(
+      (training) =>
+        `${printedDate(training.completedOn)} ${training.title}（${training.provider}，${hoursText(training.durationMinutes)} 小时）`,
+    )
     .join('\n');
 }
 
@@ -67,7 +70,10 @@ function trainingLines(trainings: NonNullable<CertificateView['trainings']>): st
 function commendationLines(commendations: NonNullable<CertificateView['commendations']>): string {
   if (commendations.length === 0) return '—';
   return commendations
-    .map((commendation) => `${printedDate(commendation.awardedOn)} ${commendation.title}（${commendation.awardedBy}）`)
+    .map(
+      (commendation) =>
+        `${printedDate(commendation.awardedOn)} ${commendation.title}（${commendation.awardedBy}）`,
+    )
     .join('\n');
 }
 
@@ -87,7 +93,9 @@ export function certificateFields(view: CertificateView): ReadonlyArray<readonly
     ['服务时长', `${view.serviceHours} 小时（${view.confirmedMinutes} 分钟）`],
     ['服务内容', serviceContent(view)],
     ...(view.trainings === undefined ? [] : [['培训经历', trainingLines(view.trainings)] as const]),
-    ...(view.commendations === undefined ? [] : [['表彰奖励', commendationLines(view.commendations)] as const]),
+    ...(view.commendations === undefined
+      ? []
+      : [['表彰奖励', commendationLines(view.commendations)] as const]),
     ['出具单位', view.issuer.organisationName],
     ['负责人', view.issuer.personInCharge],
     ['经办人', view.issuer.handler],

@@ -81,7 +81,6 @@ export function recordsOf(
 }
 
 /** The record routes, as an encapsulated fastify plugin. */
-// eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
 export async function recordRoutes(app: TypedApp, context: CommandRouteDependencies): Promise<void> {
   const { ledger } = context;
   const volunteerParams = z.strictObject({ volunteerId: idSchema });
