@@ -95,6 +95,12 @@ t.test(
     const { kept, erased } = await seed(data);
     const out = join(data.dataDir, 'platform');
 
+    const verified = ledgerCommand(data.dataDir, ['verify', '--quiet']);
+    t.equal(
+      verified.status,
+      0,
+      `the imported and new kinds of events verify: ${verified.stdout}${verified.stderr}`,
+    );
     const exported = ledgerCommand(data.dataDir, ['export-records', '--period', '2026-11', '--out', out]);
     t.equal(exported.status, 0, exported.stderr);
     t.match(
