@@ -9,3 +9,4 @@ export type { LoadedStreamAsOf, StreamCut } from './stream-as-of.js';
 export type { LoadedStream, StreamIdOf, StreamReader } from './stream-reader.js';
 export * from './volunteer-number.js';
 export * from './personal-data/index.js';
+export * from './interchange/index.js';

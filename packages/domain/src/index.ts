@@ -11,6 +11,7 @@ export * from './deciders.js';
 export * from './errors.js';
 export * from './events/index.js';
 export * from './events/catalogue.js';
+export * from './interchange/format.js';
 export * from './national-id.js';
 export * from './policy/policy.js';
 export * from './pool/allocation-rule.js';

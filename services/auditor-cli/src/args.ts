@@ -29,6 +29,14 @@ Commands:
   erase-due               erase the personal data of volunteers deactivated more than
                           LEDGER_RETENTION_DAYS (default 1095) days ago
   rotate-master-key       re-wrap every data key under LEDGER_NEW_MASTER_KEY (stop the API first)
+  export-records --period YYYY-MM [--out <dir>] [--format csv|json|both]
+                          write the month's volunteers, confirmed service, training, commendations
+                          and evaluations for the national volunteer platform (docs/interchange.md)
+                          as records-YYYY-MM.csv (UTF-8 with BOM) and/or .json (default: both, in .)
+  import-records <file.csv|file.json> [--report <file>]
+                          import volunteers registered on the platform and records kept there,
+                          idempotent by source record id; rejected rows and why go to the report
+                          (default <file>.report.json)
   help                    show this text
 
 Store options (flags win over the environment):
@@ -64,6 +72,8 @@ Examples:
   pnpm ledger migrate --from ./data --data-dir ./data-sealed
   pnpm ledger due --data-dir ./data
   pnpm ledger tick --data-dir ./data
+  pnpm ledger export-records --period 2026-11 --out ./platform
+  pnpm ledger import-records ./platform/from-platform.csv
 `;
 
 /** The store to open, and where SQLite read models live when the engine has no tables (esdb). */
@@ -90,6 +100,23 @@ export type Command =
       readonly name: 'export';
       readonly backend: Backend;
       readonly out: string;
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | {
+      readonly name: 'export-records';
+      readonly backend: Backend;
+      readonly period: string;
+      readonly out: string;
+      readonly format: 'csv' | 'json' | 'both';
+      readonly json: boolean;
+      readonly quiet: boolean;
+    }
+  | {
+      readonly name: 'import-records';
+      readonly backend: Backend;
+      readonly file: string;
+      readonly report: string | undefined;
       readonly json: boolean;
       readonly quiet: boolean;
     }
@@ -129,10 +156,16 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
   }
   const { values, positionals } = parsed;
   if (values.help === true || positionals[0] === 'help' || positionals.length === 0) return { name: 'help' };
-  if (positionals.length > 1) throw usageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
   const command = positionals[0];
   const json = values.json === true;
   const quiet = values.quiet === true || json;
+  if (command === 'import-records')
+    return importRecordsCommand(positionals, values, environment, { json, quiet });
+  if (values.report !== undefined) throw usageError('--report belongs to the import-records command');
+  if (positionals.length > 1) throw usageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
+  if (command === 'export-records') return exportRecordsCommand(values, environment, { json, quiet });
+  if (values.period !== undefined || values.format !== undefined)
+    throw usageError('--period and --format belong to the export-records command');
   if (command === 'verify' && values.bundle !== undefined) {
     if (
       values.store !== undefined ||
@@ -181,6 +214,9 @@ function parse(argv: readonly string[]) {
       out: { type: 'string' },
       from: { type: 'string' },
       'erasure-list': { type: 'string' },
+      period: { type: 'string' },
+      format: { type: 'string' },
+      report: { type: 'string' },
       bundle: { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
@@ -275,4 +311,55 @@ function backupCommand(
   const erasureList = values['erasure-list'];
   if (erasureList === '') throw usageError('--erasure-list needs a file');
   return { name: 'restore', from: values.from, dataDir, erasureList, json, quiet };
+}
+
+interface Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+function exportRecordsCommand(values: Values, environment: NodeJS.ProcessEnv, output: Output): Command {
+  if (values.period === undefined || values.period === '')
+    throw usageError('export-records needs --period YYYY-MM (e.g. --period 2026-11)');
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(values.period))
+    throw usageError(
+      `--period must be a month YYYY-MM with a month 01-12 (e.g. 2026-11), not ${JSON.stringify(values.period)}`,
+    );
+  const format = values.format ?? 'both';
+  if (format !== 'csv' && format !== 'json' && format !== 'both')
+    throw usageError(`--format must be csv, json or both, not ${JSON.stringify(format)}`);
+  if (values.out === '') throw usageError('--out needs a directory');
+  return {
+    name: 'export-records',
+    backend: backendOf(values, environment),
+    period: values.period,
+    out: values.out ?? '.',
+    format,
+    ...output,
+  };
+}
+
+function importRecordsCommand(
+  positionals: readonly string[],
+  values: Values,
+  environment: NodeJS.ProcessEnv,
+  output: Output,
+): Command {
+  const file = positionals[1];
+  if (file === undefined || file === '')
+    throw usageError('import-records needs a file: import-records <file.csv|file.json>');
+  if (positionals.length > 2) throw usageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
+  if (!/\.(csv|json)$/i.test(file))
+    throw usageError(`import-records reads a .csv or .json file, not ${JSON.stringify(file)}`);
+  if (values.out !== undefined) throw usageError('import-records takes --report <file>, not --out');
+  if (values.period !== undefined || values.format !== undefined)
+    throw usageError('--period and --format belong to the export-records command');
+  if (values.report === '') throw usageError('--report needs a file');
+  return {
+    name: 'import-records',
+    backend: backendOf(values, environment),
+    file,
+    report: values.report,
+    ...output,
+  };
 }

@@ -1,5 +1,6 @@
 /**
- * The auditor CLI: `pnpm ledger rebuild | verify | export | verify --bundle <dir> | backup | restore`.
+ * The auditor CLI: `pnpm ledger rebuild | verify | export | verify --bundle <dir> | backup | restore`,
+ * and the exchange with the national volunteer platform (`export-records`, `import-records`).
  * Reports go to stdout, progress and errors to stderr; the exit status says what happened.
  */
 import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
@@ -15,6 +16,7 @@ import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
 import { runMigrate } from './migrate-command.js';
+import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
 
 const EXIT_OK = 0;
@@ -82,6 +84,52 @@ async function runMigrateCommand(
   return result.verified ? EXIT_OK : EXIT_FINDINGS;
 }
 
+async function runInterchange(
+  command: Extract<Command, { name: 'export-records' | 'import-records' }>,
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
+  const onProgress = command.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+  if (command.name === 'export-records') {
+    const result = await runExportRecords({
+      backend: command.backend,
+      period: command.period,
+      out: command.out,
+      format: command.format,
+      environment,
+      ...optional('onProgress', onProgress),
+    });
+    if (command.json) process.stdout.write(json({ counts: result.counts, files: result.files }) + '\n');
+    else {
+      const { volunteer, service, training, commendation, evaluation } = result.counts;
+      process.stdout.write(
+        `exported ${volunteer} volunteers, ${service} service records, ${training} trainings, ${commendation} commendations and ${evaluation} evaluations for ${command.period} to ${result.files.join(' and ')}\n`,
+      );
+    }
+    return EXIT_OK;
+  }
+  const report = await runImportRecords({
+    backend: command.backend,
+    file: command.file,
+    report: command.report,
+    environment,
+    ...optional('onProgress', onProgress),
+  });
+  const rejected = report.rejections.length;
+  if (command.json) {
+    const { rejections: _rows, ...summary } = report;
+    process.stdout.write(json({ ...summary, rejected }) + '\n');
+  } else {
+    const codes = Object.entries(report.rejectedByCode)
+      .map(([code, count]) => `${code} ${count}`)
+      .join(', ');
+    process.stdout.write(
+      `imported ${report.landed} of ${report.rowsTotal} rows (${report.alreadyPresent} already present, ${rejected} rejected${codes === '' ? '' : `: ${codes}`}); report in ${report.reportFile}\n`,
+    );
+  }
+  // Rejected rows are findings about the file, like verify's: the good rows stand.
+  return rejected === 0 ? EXIT_OK : EXIT_FINDINGS;
+}
+
 async function runVerifyBundle(command: Extract<Command, { name: 'verify-bundle' }>): Promise<number> {
   const report = await verifyBundle(command.bundle);
   if (command.json) process.stdout.write(json(report) + '\n');
@@ -108,6 +156,8 @@ async function run(
   if (command.name === 'backup') return runBackup(command);
   if (command.name === 'restore') return runRestore(command);
   if (command.name === 'migrate') return runMigrateCommand(command, environment);
+  if (command.name === 'export-records' || command.name === 'import-records')
+    return runInterchange(command, environment);
   const backends = await openLedger(command.backend.store, {
     mustExist: true,
     readModelDataDir: command.backend.readModelDataDir,

@@ -29,7 +29,7 @@ export interface PrivacyOptions {
   readonly clock?: () => number;
 }
 
-function configured(environment: NodeJS.ProcessEnv, name: string): string | null {
+export function configured(environment: NodeJS.ProcessEnv, name: string): string | null {
   const value = environment[name];
   return value === undefined || value.trim() === '' ? null : value.trim();
 }
@@ -47,8 +47,8 @@ export function retentionDaysOf(environment: NodeJS.ProcessEnv): number {
 }
 
 /** The national-ID key the API uses: LEDGER_NATIONAL_ID_KEY, or `national-id.key` in the data directory. */
-function nationalIdKeyOf(options: PrivacyOptions, directory: string): string {
-  const key = configured(options.environment, 'LEDGER_NATIONAL_ID_KEY');
+export function nationalIdKeyOf(environment: NodeJS.ProcessEnv, directory: string): string {
+  const key = configured(environment, 'LEDGER_NATIONAL_ID_KEY');
   if (key !== null) return key;
   const path = join(directory, NATIONAL_ID_KEY_FILE);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
@@ -71,7 +71,7 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
     const ledger = createLedger({
       store: opened.store,
       clock,
-      nationalIdKey: nationalIdKeyOf(options, directory),
+      nationalIdKey: nationalIdKeyOf(options.environment, directory),
       personalKeys: keys.keys,
       erasureLog: createErasureList(directory),
     });

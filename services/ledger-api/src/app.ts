@@ -40,6 +40,7 @@ import { hierarchyRoutes } from './routes/hierarchy-routes.js';
 import { poolRoutes } from './routes/pool-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { certificateRoutes } from './routes/certificate-routes.js';
+import { recordRoutes } from './routes/record-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
@@ -255,6 +256,7 @@ async function registerRouteFamilies(
   await app.register(consentRoutes, commands);
   await app.register(serviceRecordRoutes, commands);
   await app.register(certificateRoutes, { ...commands, config, projector, readModels: parts.readModels });
+  await app.register(recordRoutes, commands);
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
   await app.register(adminRoutes, commands);

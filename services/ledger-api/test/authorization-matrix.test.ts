@@ -475,6 +475,35 @@ const CASES: RouteCase[] = [
     },
   },
   {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/trainings',
+    success: 201,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteer(w)}/trainings`,
+      payload: {
+        title: '急救知识培训',
+        provider: '红十字会',
+        completedOn: '2026-11-10',
+        durationMinutes: 90,
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/volunteers/:volunteerId/commendations',
+    success: 201,
+    make: async (w) => ({
+      url: `/v1/volunteers/${await volunteer(w)}/commendations`,
+      payload: { title: '优秀志愿者', awardedBy: '长安区民政局', awardedOn: '2026-11-20' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/volunteers/:volunteerId/records',
+    success: 200,
+    make: async (w) => ({ url: `/v1/volunteers/${await volunteer(w)}/records` }),
+  },
+  {
     method: 'GET',
     url: '/v1/volunteers/:volunteerId/certificates/:certificateNumber.pdf',
     success: 200,

@@ -15,6 +15,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly (readonly string[
     ['birthDate'],
     ['guardian', 'name'],
     ['guardian', 'contact'],
+    ['platformVolunteerNumber'],
   ],
   VolunteerDeactivated: [['reason']],
   ServiceHoursRecorded: [['backdatingReason']],
@@ -64,10 +65,13 @@ export function hasPersonalFields(eventType: string): boolean {
 
 /**
  * What a field reads as once its key is destroyed: the fixed placeholder `[erased]`, except the
- * birth date, which is dropped (a later age check must not parse a placeholder as a date).
+ * birth date, which is dropped (a later age check must not parse a placeholder as a date), and
+ * the platform volunteer number, dropped as well.
  */
 export function erasedReplacement(path: readonly string[]): JsonValue | undefined {
-  return path.at(-1) === 'birthDate' ? undefined : ERASED_TEXT;
+  // The platform number is an optional id whose pattern a placeholder would not match: dropped too.
+  const leaf = path.at(-1);
+  return leaf === 'birthDate' || leaf === 'platformVolunteerNumber' ? undefined : ERASED_TEXT;
 }
 
 /**

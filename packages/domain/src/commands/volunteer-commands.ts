@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { disputeKindSchema, disputeOutcomeSchema } from '../events/dispute-events.js';
 import { erasureReasonSchema, starReviewDecisionSchema } from '../events/volunteer-events.js';
+import { calendarDateSchema, recordSourceSchema, TRAINING_MINUTES_MAX } from '../events/record-events.js';
 import {
   actorSchema,
   correctionReasonSchema,
@@ -37,6 +38,11 @@ export const registerVolunteerSchema = z.strictObject({
   community: textFieldSchema,
   /** Required below `rules.adultAgeYears`; not recorded for an adult. */
   guardian: guardianSchema.optional(),
+  /** The volunteer's number on the national or city platform, when registered there first. */
+  platformVolunteerNumber: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected 1-40 letters, digits and dashes')
+    .optional(),
 });
 
 export const deactivateVolunteerSchema = z.strictObject({
@@ -193,6 +199,46 @@ export const resolveDisputeSchema = z.strictObject({
   endAt: instantSchema.optional(),
 });
 
+/**
+ * Service recorded elsewhere (e.g. the platform's QR sign-in) and already confirmed there, brought
+ * in by an administrator's import: decided as `RecordServiceHours` then `ConfirmServiceHours`, with
+ * every intake rule, and appended as one unit so that a record never lands half imported.
+ */
+export const importServiceRecordSchema = z.strictObject({
+  type: z.literal('ImportServiceRecord'),
+  ...commandBase,
+  volunteerId: idSchema,
+  activity: textFieldSchema,
+  organisationId: idSchema,
+  startAt: instantSchema,
+  endAt: instantSchema,
+  qualityGrade: qualityGradeSchema.default('standard'),
+  source: recordSourceSchema,
+});
+
+/** A training the volunteer completed (培训), recorded by their desk or an administrator. */
+export const recordTrainingSchema = z.strictObject({
+  type: z.literal('RecordTraining'),
+  ...commandBase,
+  volunteerId: idSchema,
+  title: textFieldSchema,
+  provider: textFieldSchema,
+  completedOn: calendarDateSchema,
+  durationMinutes: z.number().int().positive().max(TRAINING_MINUTES_MAX),
+  source: recordSourceSchema.optional(),
+});
+
+/** A commendation the volunteer received (表彰奖励), recorded by their desk or an administrator. */
+export const recordCommendationSchema = z.strictObject({
+  type: z.literal('RecordCommendation'),
+  ...commandBase,
+  volunteerId: idSchema,
+  title: textFieldSchema,
+  awardedBy: textFieldSchema,
+  awardedOn: calendarDateSchema,
+  source: recordSourceSchema.optional(),
+});
+
 export const VOLUNTEER_COMMAND_SCHEMAS = [
   registerVolunteerSchema,
   deactivateVolunteerSchema,
@@ -208,4 +254,7 @@ export const VOLUNTEER_COMMAND_SCHEMAS = [
   erasePersonalDataSchema,
   fileDisputeSchema,
   resolveDisputeSchema,
+  importServiceRecordSchema,
+  recordTrainingSchema,
+  recordCommendationSchema,
 ] as const;

@@ -20,6 +20,7 @@ export * from './dispute-events.js';
 export * from './points-events.js';
 export * from './pool-events.js';
 export * from './project-events.js';
+export * from './record-events.js';
 export * from './registry-events.js';
 export * from './volunteer-events.js';
 

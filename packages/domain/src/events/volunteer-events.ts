@@ -12,6 +12,7 @@ import {
   qualityGradeSchema,
   shortTextSchema,
 } from './common.js';
+import { RECORD_EVENT_DATA, recordSourceSchema } from './record-events.js';
 
 export const volunteerRegisteredData = z.object({
   ...eventBase,
@@ -41,6 +42,12 @@ export const volunteerRegisteredData = z.object({
       consentGiven: z.literal(true),
     })
     .optional(),
+  /**
+   * The volunteer's own number on the national or city volunteer platform (中国志愿服务网), when
+   * they were registered there first: an external id kept for exchanging records
+   * (docs/interchange.md). Sealed, since together with the platform it identifies the person.
+   */
+  platformVolunteerNumber: personal(z.string().regex(/^[A-Za-z0-9-]{1,40}$/)).optional(),
   registeredAt: instantSchema,
   actor: actorSchema,
 });
@@ -75,6 +82,8 @@ export const serviceHoursRecordedData = z.object({
   actor: actorSchema,
   /** The administrator's reason for dating the service before the back-dating window. */
   backdatingReason: personal(z.string().min(1).max(500)).optional(),
+  /** Present when the record was imported from another system (e.g. the platform's QR sign-in). */
+  source: recordSourceSchema.optional(),
 });
 
 export const serviceHoursConfirmedData = z.object({
@@ -226,4 +235,5 @@ export const VOLUNTEER_EVENT_DATA = {
   StarAwardReviewResolved: starAwardReviewResolvedData,
   StarCertificationBarred: starCertificationBarredData,
   PersonalDataErased: personalDataErasedData,
+  ...RECORD_EVENT_DATA,
 } as const;

@@ -75,6 +75,9 @@ export function registerVolunteer(
               },
             }
           : {}),
+        ...(command.platformVolunteerNumber === undefined
+          ? {}
+          : { platformVolunteerNumber: command.platformVolunteerNumber }),
         registeredAt: context.now,
         actor,
       },

@@ -17,6 +17,7 @@ import {
 } from './decide-registration.js';
 import { issueServiceCertificate } from './decide-certificates.js';
 import { BENEFICIARY_COMMANDS, receivePoolAllocation } from './decide-beneficiary.js';
+import { importServiceRecord, recordCommendation, recordTraining } from './decide-records.js';
 import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
 import { fileDispute, resolveDispute } from './decide-disputes.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
@@ -64,6 +65,9 @@ export const VOLUNTEER_COMMAND_EFFECT = {
   FileDispute: 'DisputeFiled',
   ResolveDispute: 'DisputeResolved',
   ReceivePoolAllocation: 'PoolAllocationReceived',
+  ImportServiceRecord: 'ServiceHoursConfirmed',
+  RecordTraining: 'TrainingRecorded',
+  RecordCommendation: 'CommendationRecorded',
 } as const satisfies Record<string, EventType>;
 
 export type VolunteerCommandType = keyof typeof VOLUNTEER_COMMAND_EFFECT;
@@ -72,6 +76,7 @@ export type VolunteerCommand = CommandOf<VolunteerCommandType>;
 /** Commands that start something new need an active volunteer; resolving what exists does not. */
 const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
   'RecordServiceHours',
+  'ImportServiceRecord',
   'ApplyForStarRating',
   'HoldPoints',
   'RedeemPoints',
@@ -128,10 +133,6 @@ export function decideVolunteer(
       return correctServiceRecord(command, state, context);
     case 'VoidServiceRecord':
       return voidServiceRecord(command, state, context);
-    case 'ApplyForStarRating':
-    case 'ResolveStarAwardReview':
-    case 'BarStarCertification':
-      return decideStars(command, state, context);
     case 'HoldPoints':
       return holdPoints(command, state, context);
     case 'CapturePoints':
@@ -164,12 +165,24 @@ export function decideVolunteer(
     case 'IssueServiceCertificate':
       // Inactive volunteers keep their right to a certificate of the service they gave.
       return issueServiceCertificate(command, state, context);
+    default:
+      return decideStarsAndRecords(command, state, context);
   }
 }
 
-/** Stars: applying, and the administrator's review of flagged awards and bar after fraud. */
-function decideStars(
-  command: CommandOf<'ApplyForStarRating' | 'ResolveStarAwardReview' | 'BarStarCertification'>,
+/**
+ * Stars: applying, and the administrator's review of flagged awards and bar after fraud; and the
+ * records exchanged with the national platform: imported service, training, commendations.
+ */
+function decideStarsAndRecords(
+  command: CommandOf<
+    | 'ApplyForStarRating'
+    | 'ResolveStarAwardReview'
+    | 'BarStarCertification'
+    | 'ImportServiceRecord'
+    | 'RecordTraining'
+    | 'RecordCommendation'
+  >,
   state: VolunteerState,
   context: DecideContext,
 ): DomainEvent[] | DomainError {
@@ -181,5 +194,12 @@ function decideStars(
       return resolveStarAwardReview(command, state, context);
     case 'BarStarCertification':
       return barStarCertification(command, state, context);
+    case 'ImportServiceRecord':
+      return importServiceRecord(command, state, context);
+    case 'RecordTraining':
+      // Past training and commendations stay part of an inactive volunteer's record.
+      return recordTraining(command, state, context);
+    case 'RecordCommendation':
+      return recordCommendation(command, state, context);
   }
 }

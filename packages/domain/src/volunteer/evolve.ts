@@ -326,6 +326,12 @@ function assertInvariants(state: VolunteerState, event: DomainEvent): void {
     throw new Error(`volunteer ${state.volunteerId} has negative confirmed minutes after ${event.type}`);
 }
 
+/** Training and commendations: immutable records, kept in the order they were recorded. */
+function applyRecordEvent(state: VolunteerState, event: DomainEvent): void {
+  if (event.type === 'TrainingRecorded') state.trainings.push(event.data);
+  else if (event.type === 'CommendationRecorded') state.commendations.push(event.data);
+}
+
 /** Applies one event to `state` in place. Only for states this module owns (fresh or cloned). */
 export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
@@ -336,6 +342,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       state.name = event.data.name;
       state.community = event.data.community;
       state.nationalIdMasked = event.data.nationalIdMasked;
+      state.platformVolunteerNumber = event.data.platformVolunteerNumber ?? null;
       state.birthDate = event.data.birthDate === undefined ? null : birthDateOf(event.data.birthDate);
       break;
     case 'VolunteerDeactivated':
@@ -345,6 +352,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       state.personalDataErased = true;
       state.name = ERASED_TEXT;
       state.nationalIdMasked = ERASED_TEXT;
+      state.platformVolunteerNumber = null;
       state.birthDate = null;
       // Certificates are snapshots: their copies of the name and masked number go too.
       for (const [number, certificate] of state.certificates) {
@@ -388,6 +396,7 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       applyServiceEvent(state, event);
       applyStarEvent(state, event);
       applyPointsEvent(state, event);
+      applyRecordEvent(state, event);
   }
   rememberKey(state, event);
   assertInvariants(state, event);

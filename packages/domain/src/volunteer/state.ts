@@ -75,6 +75,10 @@ export interface DisputeState {
   outcome: DisputeOutcome | null;
 }
 
+/** A training (培训) or commendation (表彰奖励) exactly as its event recorded it. */
+export type TrainingRecord = Readonly<EventData<'TrainingRecorded'>>;
+export type CommendationRecord = Readonly<EventData<'CommendationRecorded'>>;
+
 export interface VolunteerState {
   status: 'unregistered' | 'active' | 'inactive';
   /**
@@ -90,6 +94,8 @@ export interface VolunteerState {
   personalDataErased: boolean;
   community: string | null;
   nationalIdMasked: string | null;
+  /** The volunteer's number on the national or city platform, when known; personal data. */
+  platformVolunteerNumber: string | null;
   /** From the ID number at registration; null before registration and on streams registered before it was kept. */
   birthDate: CalendarDate | null;
   records: Map<string, ServiceRecordState>;
@@ -136,6 +142,9 @@ export interface VolunteerState {
   expiredCentipoints: number;
   /** Certificates issued, by number, in issue order; the next sequence is `size + 1`. */
   certificates: Map<string, IssuedCertificate>;
+  /** Trainings and commendations, in the order they were recorded. */
+  trainings: TrainingRecord[];
+  commendations: CommendationRecord[];
   /** Idempotency key → event types its command produced; insertion-ordered and bounded. */
   processedKeys: Map<string, Set<EventType>>;
 }
@@ -173,6 +182,7 @@ export function initialVolunteerState(): VolunteerState {
     personalDataErased: false,
     community: null,
     nationalIdMasked: null,
+    platformVolunteerNumber: null,
     birthDate: null,
     records: new Map(),
     confirmedMinutes: 0,
@@ -194,6 +204,8 @@ export function initialVolunteerState(): VolunteerState {
     spentNetCentipoints: 0,
     expiredCentipoints: 0,
     certificates: new Map(),
+    trainings: [],
+    commendations: [],
     processedKeys: new Map(),
   };
 }
@@ -220,6 +232,9 @@ export function cloneVolunteerState(state: VolunteerState): VolunteerState {
     expiringLots: copyMap(state.expiringLots),
     // Certificates are immutable snapshots, so the copy may share them.
     certificates: new Map(state.certificates),
+    // Training and commendation records are immutable too; only the lists are copied.
+    trainings: [...state.trainings],
+    commendations: [...state.commendations],
     processedKeys: new Map([...state.processedKeys].map(([key, types]) => [key, new Set(types)])),
   };
 }

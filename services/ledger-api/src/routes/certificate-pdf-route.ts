@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { idSchema } from '@timebank/domain';
 import { volunteerScope } from '../auth/domain-scope.js';
-import { readCertificateView } from './certificate-routes.js';
+import { certificateQuery, includeOf, readCertificateView } from './certificate-routes.js';
 import type { CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
 import { certificateFont } from './certificate-font.js';
@@ -38,6 +38,7 @@ export async function certificatePdfRoute(
         tags: ['desks'],
         summary: 'The certificate as an A4 PDF (志愿服务证明) with a QR code of its verification URL',
         params: z.strictObject({ volunteerId: idSchema, certificateNumber: certificateNumberParam }),
+        querystring: certificateQuery,
         produces: ['application/pdf'],
         response: {
           200: z.any().describe('application/pdf: one A4 page, the CJK font embedded as a subset'),
@@ -49,6 +50,7 @@ export async function certificatePdfRoute(
         ledger,
         request.params.volunteerId,
         request.params.certificateNumber,
+        includeOf(request.query),
       );
       // The console's public page, which asks GET /v1/certificates/:n/verification and says in
       // Chinese whether the certificate is genuine: a person scanning the QR reads a sentence, not JSON.

@@ -62,6 +62,33 @@ function personInCharge(view: CertificateView): string {
 }
 
 /** The labelled fields, in the order the guidance lists them. */
+/** One line per training: date, title, provider and hours. */
+function trainingLines(trainings: NonNullable<CertificateView['trainings']>): string {
+  if (trainings.length === 0) return '—';
+  return trainings
+    .map(
+      (training) =>
+        `${printedDate(training.completedOn)} ${training.title}（${training.provider}，${hoursText(training.durationMinutes)} 小时）`,
+    )
+    .join('\n');
+}
+
+/** One line per commendation: date, title and who awarded it. */
+function commendationLines(commendations: NonNullable<CertificateView['commendations']>): string {
+  if (commendations.length === 0) return '—';
+  return commendations
+    .map(
+      (commendation) =>
+        `${printedDate(commendation.awardedOn)} ${commendation.title}（${commendation.awardedBy}）`,
+    )
+    .join('\n');
+}
+
+function hoursText(minutes: number): string {
+  return (Math.floor((minutes * 100) / 60) / 100).toFixed(2);
+}
+
+/** The labelled fields, in the order the guidance lists them; training and commendations when asked. */
 export function certificateFields(view: CertificateView): ReadonlyArray<readonly [string, string]> {
   return [
     ['姓名', view.name],
@@ -72,6 +99,10 @@ export function certificateFields(view: CertificateView): ReadonlyArray<readonly
     ['服务时间', servicePeriod(view)],
     ['服务时长', `${view.serviceHours} 小时（${view.confirmedMinutes} 分钟）`],
     ['服务内容', serviceContent(view)],
+    ...(view.trainings === undefined ? [] : [['培训经历', trainingLines(view.trainings)] as const]),
+    ...(view.commendations === undefined
+      ? []
+      : [['表彰奖励', commendationLines(view.commendations)] as const]),
     ['出具单位', view.issuer.organisationName],
     ['负责人', personInCharge(view)],
     ['经办人', view.issuer.handler],

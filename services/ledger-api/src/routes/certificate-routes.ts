@@ -29,6 +29,7 @@ import { ProblemError } from '../http/problem.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
 import { certificatePdfRoute } from './certificate-pdf-route.js';
 import type { ProjectorHandle } from './projector-handle.js';
+import { commendationSchema, recordsOf, trainingSchema } from './record-routes.js';
 import { readModels } from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';
 import type { ReadModelQueries } from '@timebank/projections';
@@ -47,6 +48,30 @@ const certificateNumberParam = z
     'expected a certificate number SC2-XXXX-XXXX-XXXX-XXXX-C (or an older SC…-NNNN-XXXXXXXX)',
   )
   .describe('Certificate number, e.g. SC2-7KX2-M9QD-0R4T-BN5W-H (older numbers: SC…-0001-X7YQW1AX)');
+
+/** Which further record kinds a certificate shows, asked for with `?include=training,commendations`. */
+export interface CertificateInclude {
+  readonly training: boolean;
+  readonly commendations: boolean;
+}
+const NO_INCLUDE: CertificateInclude = { training: false, commendations: false };
+
+/** The certificate reads' query: what to include beside the service (nothing by default). */
+export const certificateQuery = z.strictObject({
+  include: z
+    .string()
+    .regex(
+      /^(training|commendations)(,(training|commendations))?$/,
+      'expected training, commendations or training,commendations',
+    )
+    .optional()
+    .describe('training, commendations or both (comma-separated): further records to show'),
+});
+
+export function includeOf(query: z.infer<typeof certificateQuery>): CertificateInclude {
+  const parts = new Set((query.include ?? '').split(','));
+  return { training: parts.has('training'), commendations: parts.has('commendations') };
+}
 
 const activitySchema = z.object({
   activity: z.string(),
@@ -92,6 +117,14 @@ export const certificateSchema = z.object({
   amendedRecordIds: z
     .array(z.string())
     .describe('Covered records voided or corrected since issue; the certificate itself never changes'),
+  trainings: z
+    .array(trainingSchema)
+    .optional()
+    .describe('With ?include=training: trainings recorded up to the issue, in recorded order'),
+  commendations: z
+    .array(commendationSchema)
+    .optional()
+    .describe('With ?include=commendations: commendations recorded up to the issue, in recorded order'),
 });
 export type CertificateView = z.infer<typeof certificateSchema>;
 
@@ -169,14 +202,22 @@ export async function readCertificateView(
   ledger: CommandRouteDependencies['ledger'],
   volunteerId: string,
   certificateNumber: string,
+  include: CertificateInclude = NO_INCLUDE,
 ): Promise<CertificateView> {
   const number = normaliseCertificateNumber(certificateNumber);
   const { state: hierarchy } = await ledger.load('hierarchy');
   const view = await readVolunteer(ledger, volunteerId, (state) => {
     const certificate = state.certificates.get(number);
-    return certificate === undefined
-      ? null
-      : viewOf(certificate, amendedCertificateRecords(state, number), hierarchy);
+    if (certificate === undefined) return null;
+    const base = viewOf(certificate, amendedCertificateRecords(state, number), hierarchy);
+    if (!include.training && !include.commendations) return base;
+    // What was on record when the certificate was issued: a reprint shows the same lists.
+    const records = recordsOf(state, Date.parse(certificate.issuedAt));
+    return {
+      ...base,
+      ...(include.training ? { trainings: records.trainings } : {}),
+      ...(include.commendations ? { commendations: records.commendations } : {}),
+    };
   });
   if (view === null)
     throw ProblemError.http('CERTIFICATE_NOT_FOUND', `volunteer ${volunteerId} has no certificate ${number}`);
@@ -318,11 +359,17 @@ export async function certificateRoutes(app: TypedApp, context: CertificateRoute
         tags: ['desks'],
         summary: 'Certificate data for printing: every field the certificate shows',
         params: z.strictObject({ volunteerId: idSchema, certificateNumber: certificateNumberParam }),
+        querystring: certificateQuery,
         response: { 200: certificateSchema },
       },
     },
     async (request) =>
-      readCertificateView(ledger, request.params.volunteerId, request.params.certificateNumber),
+      readCertificateView(
+        ledger,
+        request.params.volunteerId,
+        request.params.certificateNumber,
+        includeOf(request.query),
+      ),
   );
 
   await certificatePdfRoute(app, { ledger, certificateNumberParam });

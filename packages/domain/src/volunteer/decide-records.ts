@@ -1,0 +1,134 @@
+/**
+ * ImportServiceRecord, RecordTraining and RecordCommendation: the record kinds that exchange with
+ * the national volunteer platform brings in (docs/interchange.md).
+ */
+import { actsForCommunity, isAdministrator } from '../authority.js';
+import type { CommandOf } from '../commands/index.js';
+import type { DecideContext } from '../context.js';
+import { reject, type DomainError } from '../errors.js';
+import type { DomainEvent } from '../events/index.js';
+import { parseInstant, MILLISECONDS_PER_DAY } from '../time.js';
+import { confirmServiceHours, recordServiceHours } from './decide-service.js';
+import { foldVolunteer } from './evolve.js';
+import type { VolunteerState } from './state.js';
+
+type Decision = DomainEvent[] | DomainError;
+
+/**
+ * Decided exactly as `RecordServiceHours` followed by `ConfirmServiceHours` under the importing
+ * administrator (overlap, per-record and per-day caps, no future end, minimum age), and returned
+ * as one list so that the record, its confirmation and its points are appended together or not
+ * at all. Service older than the back-dating window is the administrator's override, as it is
+ * over HTTP; the import's reason names the source record.
+ */
+export function importServiceRecord(
+  command: CommandOf<'ImportServiceRecord'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  const { idempotencyKey, actor, volunteerId, activity, organisationId, startAt, endAt, source } = command;
+  if (!isAdministrator(actor))
+    return reject('ACTOR_NOT_PERMITTED', 'only an administrator imports service recorded elsewhere');
+  const beyondWindow =
+    parseInstant(startAt) <
+    parseInstant(context.now) - context.rules.backdatingDaysMax * MILLISECONDS_PER_DAY;
+  const recorded = recordServiceHours(
+    {
+      type: 'RecordServiceHours',
+      idempotencyKey,
+      actor,
+      volunteerId,
+      activity,
+      organisationId,
+      startAt,
+      endAt,
+      ...(beyondWindow
+        ? { backdatingReason: `imported from ${source.system} record ${source.recordId}` }
+        : {}),
+    },
+    state,
+    context,
+  );
+  if (recorded instanceof Error) return recorded;
+  const first = recorded[0];
+  if (first?.type !== 'ServiceHoursRecorded') throw new Error('RecordServiceHours decided no record');
+  const withSource: DomainEvent = { type: 'ServiceHoursRecorded', data: { ...first.data, source } };
+  const confirmed = confirmServiceHours(
+    {
+      type: 'ConfirmServiceHours',
+      idempotencyKey,
+      actor,
+      volunteerId,
+      recordId: first.data.recordId,
+      qualityGrade: command.qualityGrade,
+    },
+    foldVolunteer([withSource], state),
+    context,
+  );
+  if (confirmed instanceof Error) return confirmed;
+  return [withSource, ...confirmed];
+}
+
+function mayRecordFor(state: VolunteerState, command: CommandOf<'RecordTraining' | 'RecordCommendation'>) {
+  return isAdministrator(command.actor) || actsForCommunity(command.actor, state.community ?? '');
+}
+
+export function recordTraining(
+  command: CommandOf<'RecordTraining'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  if (!mayRecordFor(state, command))
+    return reject(
+      'ACTOR_NOT_PERMITTED',
+      "the desk of the volunteer's community or an administrator records training",
+    );
+  const { idempotencyKey, actor, volunteerId, title, provider, completedOn, durationMinutes, source } =
+    command;
+  return [
+    {
+      type: 'TrainingRecorded',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        trainingId: context.newId(),
+        title,
+        provider,
+        completedOn,
+        durationMinutes,
+        ...(source === undefined ? {} : { source }),
+        recordedAt: context.now,
+        actor,
+      },
+    },
+  ];
+}
+
+export function recordCommendation(
+  command: CommandOf<'RecordCommendation'>,
+  state: VolunteerState,
+  context: DecideContext,
+): Decision {
+  if (!mayRecordFor(state, command))
+    return reject(
+      'ACTOR_NOT_PERMITTED',
+      "the desk of the volunteer's community or an administrator records commendations",
+    );
+  const { idempotencyKey, actor, volunteerId, title, awardedBy, awardedOn, source } = command;
+  return [
+    {
+      type: 'CommendationRecorded',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        commendationId: context.newId(),
+        title,
+        awardedBy,
+        awardedOn,
+        ...(source === undefined ? {} : { source }),
+        recordedAt: context.now,
+        actor,
+      },
+    },
+  ];
+}

@@ -1,0 +1,91 @@
+/**
+ * ImportServiceRecord, RecordTraining and RecordCommendation (records exchanged with the national
+ * platform): imported service is recorded, confirmed and earns points in one decision, under the
+ * same intake rules; only an administrator imports; training and commendations are recorded by
+ * the volunteer's desk or an administrator; the platform number is kept on registration.
+ */
+import t from 'tap';
+import { local, record, register, VOLUNTEER_ID } from './support/fixtures.js';
+import { ADMIN, DESK, given, history } from './support/scenario.js';
+import { foldVolunteer, type CommandInput } from '../src/index.js';
+
+const QIAOXI_DESK = { id: 'desk-q', role: 'registration_desk', organisationId: 'Qiaoxi' } as const;
+const source = { system: 'national_platform', recordId: 'qr-1' } as const;
+
+const importService = (
+  fromHour: number,
+  toHour: number,
+  overrides: Record<string, unknown> = {},
+): CommandInput => ({
+  type: 'ImportServiceRecord',
+  idempotencyKey: `import-${fromHour}-${toHour}`,
+  actor: ADMIN,
+  volunteerId: VOLUNTEER_ID,
+  activity: '社区助老服务',
+  organisationId: 'org-1',
+  startAt: local(9, fromHour),
+  endAt: local(9, toHour),
+  qualityGrade: 'good',
+  source,
+  ...overrides,
+});
+
+t.test('imported service is recorded, confirmed and earns points in one decision', async (t) => {
+  const registered = history(t, [register({ platformVolunteerNumber: 'P123' })]);
+  t.equal(foldVolunteer(registered).platformVolunteerNumber, 'P123', 'the platform number is kept');
+  given(t, registered)
+    .when(importService(9, 11))
+    .then([
+      { type: 'ServiceHoursRecorded', data: { durationMinutes: 120, source } },
+      { type: 'ServiceHoursConfirmed', data: { qualityGrade: 'good' } },
+      { type: 'PointsEarned' },
+    ]);
+});
+
+t.test('imported service meets the intake rules, and only an administrator imports', async (t) => {
+  const recorded = history(t, [register(), record(9, 11)]);
+  given(t, recorded).when(importService(10, 12)).thenFails('SERVICE_RECORD_OVERLAP');
+  given(t, recorded)
+    .when(importService(13, 14, { actor: DESK }))
+    .thenFails('ACTOR_NOT_PERMITTED');
+  given(t, recorded)
+    .when(importService(13, 14, { endAt: local(20, 10) }))
+    .thenFails('SERVICE_END_IN_FUTURE');
+  const again = history(t, [importService(13, 14)], undefined, recorded);
+  given(t, again).when(importService(13, 14)).then([]);
+});
+
+t.test("training and commendations: the volunteer's desk or an administrator records them", async (t) => {
+  const registered = history(t, [register()]);
+  const training: CommandInput = {
+    type: 'RecordTraining',
+    idempotencyKey: 'training-1',
+    actor: QIAOXI_DESK,
+    volunteerId: VOLUNTEER_ID,
+    title: '急救知识培训',
+    provider: '红十字会',
+    completedOn: '2026-03-01',
+    durationMinutes: 90,
+  };
+  const events = given(t, registered)
+    .when(training)
+    .then([{ type: 'TrainingRecorded', data: { title: '急救知识培训', durationMinutes: 90 } }]);
+  t.equal(foldVolunteer([...registered, ...events]).trainings.length, 1);
+  given(t, registered)
+    .when({ ...training, actor: DESK })
+    .thenFails('ACTOR_NOT_PERMITTED');
+  given(t, registered)
+    .when({
+      type: 'RecordCommendation',
+      idempotencyKey: 'commendation-1',
+      actor: ADMIN,
+      volunteerId: VOLUNTEER_ID,
+      title: '优秀志愿者',
+      awardedBy: '长安区民政局',
+      awardedOn: '2026-03-05',
+    })
+    .then([{ type: 'CommendationRecorded', data: { awardedBy: '长安区民政局' } }]);
+  given(t, registered)
+    .when({ ...training, completedOn: '2026-02-30' })
+    .thenFails('INVALID_COMMAND');
+});

@@ -1,0 +1,200 @@
+/**
+ * Exchange with the national volunteer platform (docs/interchange.md):
+ *
+ * - `export-records --period YYYY-MM`: volunteers and their confirmed service of the month, with
+ *   training, commendations and evaluations, as CSV (UTF-8 with BOM) and/or JSON.
+ * - `import-records FILE`: volunteers registered on the platform and records kept there, through
+ *   the ledger's own commands; a rejection report beside the file (or at --report).
+ *
+ * Both open personal data through the key store, like the API (LEDGER_MASTER_KEY or master.key).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import {
+  createLedger,
+  CsvFormatError,
+  DEFAULT_LEDGER_RULES,
+  exportRecords,
+  formatCsv,
+  importRecords,
+  INTERCHANGE_COLUMNS,
+  INTERCHANGE_FORMAT,
+  INTERCHANGE_VERSION,
+  parseCsvObjects,
+  parsePeriod,
+  rowsOfJson,
+  sealingStore,
+  volunteerDirectoryOf,
+  type ExportResult,
+  type ImportReport,
+} from '@timebank/application';
+import { openLedger, openPersonalKeys, personalDataDirectory } from '@timebank/ledger-opener';
+import { ProjectionError } from '@timebank/projections';
+import type { Backend } from './args.js';
+import { configured, nationalIdKeyOf } from './privacy-commands.js';
+
+export type RecordsFormat = 'csv' | 'json' | 'both';
+
+/** Who an import acts as: an administrator, since imported service is an administrator's intake. */
+const IMPORT_ACTOR = { id: 'interchange-import', role: 'administrator' as const };
+
+function invalid(message: string): ProjectionError {
+  return new ProjectionError('PROJECTION_INVALID_ARGUMENT', message);
+}
+
+async function openWithKeys(backend: Backend, environment: NodeJS.ProcessEnv) {
+  const opened = await openLedger(backend.store, {
+    mustExist: true,
+    readModelDataDir: backend.readModelDataDir,
+  });
+  const keys = await openPersonalKeys(backend.store, {
+    masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
+    readModelDataDir: backend.readModelDataDir,
+  }).catch(async (error: unknown) => {
+    await opened.close();
+    throw error;
+  });
+  return {
+    opened,
+    keys,
+    store: sealingStore(opened.store, keys.keys),
+    close: async () => {
+      await keys.close();
+      await opened.close();
+    },
+  };
+}
+
+export interface ExportRecordsCommand {
+  readonly backend: Backend;
+  readonly period: string;
+  readonly out: string;
+  readonly format: RecordsFormat;
+  readonly environment: NodeJS.ProcessEnv;
+  readonly onProgress?: (line: string) => void;
+  readonly clock?: () => number;
+}
+
+export interface ExportRecordsOutcome extends ExportResult {
+  readonly files: readonly string[];
+}
+
+export async function runExportRecords(command: ExportRecordsCommand): Promise<ExportRecordsOutcome> {
+  const period = parsePeriod(command.period, DEFAULT_LEDGER_RULES);
+  if (typeof period === 'string') throw invalid(period);
+  const clock = command.clock ?? (() => Date.now());
+  const opened = await openWithKeys(command.backend, command.environment);
+  try {
+    const result = await exportRecords({
+      store: opened.store,
+      rules: DEFAULT_LEDGER_RULES,
+      period,
+      nowMs: clock(),
+      ...(command.onProgress === undefined
+        ? {}
+        : { onProgress: (events: number) => command.onProgress?.(`export-records: ${events} events read`) }),
+    });
+    const directory = resolve(command.out);
+    mkdirSync(directory, { recursive: true });
+    const files: string[] = [];
+    const base = join(directory, `records-${period.label}`);
+    if (command.format !== 'json') {
+      writeFileSync(`${base}.csv`, formatCsv(INTERCHANGE_COLUMNS, result.rows));
+      files.push(`${base}.csv`);
+    }
+    if (command.format !== 'csv') {
+      const document = {
+        format: INTERCHANGE_FORMAT,
+        version: INTERCHANGE_VERSION,
+        period: period.label,
+        exportedAt: new Date(clock()).toISOString(),
+        records: result.rows,
+      };
+      writeFileSync(`${base}.json`, `${JSON.stringify(document, null, 2)}\n`);
+      files.push(`${base}.json`);
+    }
+    return { ...result, files };
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The rows of an import file: CSV (with or without BOM) or the JSON document, by extension. */
+export function readImportFile(file: string): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw invalid(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const extension = extname(file).toLowerCase();
+  if (extension === '.json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw invalid(`${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const rows = rowsOfJson(value);
+    if (typeof rows === 'string') throw invalid(`${file}: ${rows}`);
+    return rows;
+  }
+  if (extension !== '.csv') throw invalid(`${file}: an import file ends in .csv or .json`);
+  try {
+    return parseCsvObjects(text);
+  } catch (error) {
+    if (error instanceof CsvFormatError) throw invalid(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+export interface ImportRecordsCommand {
+  readonly backend: Backend;
+  readonly file: string;
+  /** Where the report goes; default `<file>.report.json`. */
+  readonly report: string | undefined;
+  readonly environment: NodeJS.ProcessEnv;
+  readonly onProgress?: (line: string) => void;
+  readonly clock?: () => number;
+}
+
+export interface ImportRecordsOutcome extends ImportReport {
+  readonly reportFile: string;
+}
+
+export async function runImportRecords(command: ImportRecordsCommand): Promise<ImportRecordsOutcome> {
+  const inputs = readImportFile(command.file);
+  const directory = personalDataDirectory(command.backend.store, command.backend.readModelDataDir);
+  const opened = await openWithKeys(command.backend, command.environment);
+  try {
+    const ledger = createLedger({
+      store: opened.opened.store,
+      clock: command.clock ?? (() => Date.now()),
+      nationalIdKey: nationalIdKeyOf(command.environment, directory),
+      personalKeys: opened.keys.keys,
+    });
+    const progress = command.onProgress;
+    const knownVolunteers = await volunteerDirectoryOf(opened.store);
+    const report = await importRecords(inputs, {
+      ledger,
+      actor: IMPORT_ACTOR,
+      knownVolunteers,
+      ...(progress === undefined
+        ? {}
+        : {
+            onProgress: (p) =>
+              progress(
+                `import-records: ${p.rowsDone}/${p.rowsTotal} rows, ${p.landed} landed, ${p.alreadyPresent} already present, ${p.rejected} rejected`,
+              ),
+          }),
+    });
+    const reportFile = resolve(command.report ?? `${command.file}.report.json`);
+    writeFileSync(
+      reportFile,
+      `${JSON.stringify({ file: resolve(command.file), ...report, rejected: report.rejections.length }, null, 2)}\n`,
+    );
+    return { ...report, reportFile };
+  } finally {
+    await opened.close();
+  }
+}
