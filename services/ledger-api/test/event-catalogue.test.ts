@@ -105,6 +105,7 @@ const WRITERS: Readonly<Record<string, string>> = {
   'services/ledger-api/src/http/idempotency.ts': 'IdempotencyEventType names and schemas',
   'services/ledger-api/src/http/catalogued-store.ts': 'the guard itself',
   'services/ledger-api/src/http/instrumented-store.ts': 'passes appends through to the guard',
+  'services/ledger-api/src/wiring.ts': 'passes appends through to the guard, then wakes the projector thread',
   'packages/event-store-esdb/src/esdb-event-store.ts':
     'the adapter: its id claims are system events, never read back',
   'packages/projections/src/testing/generate.ts': 'test data of domain events, built from the domain',
