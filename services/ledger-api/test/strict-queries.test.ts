@@ -15,6 +15,7 @@ const SAMPLE_PARAMS: Readonly<Record<string, string>> = {
   community: 'c1',
   unitId: 'c1',
   projectId: 'pr1',
+  beneficiaryId: 'b-1',
   organisationId: 'org1',
   streamName: 'access-keys',
   keyId: '00000000-0000-4000-8000-000000000000',
