@@ -25,6 +25,8 @@ export const DOMAIN_ERROR_CODES = [
   'DAILY_HOURS_EXCEEDED',
   'SERVICE_RECORD_OVERLAP',
   'SERVICE_END_IN_FUTURE',
+  // Trainings and commendations: dated after the local today
+  'RECORD_DATE_IN_FUTURE',
   'SERVICE_TOO_OLD',
   'SERVICE_BEFORE_BACKDATING_FLOOR',
   'SERVICE_BEFORE_MINIMUM_AGE',

@@ -89,3 +89,32 @@ t.test("training and commendations: the volunteer's desk or an administrator rec
     .when({ ...training, completedOn: '2026-02-30' })
     .thenFails('INVALID_COMMAND');
 });
+
+// QA: a training "completed" in 2099 or a commendation "awarded" in 2126 was recorded and then
+// printed on certificates as fact.
+t.test('a training or commendation dated after the local today is refused', async (t) => {
+  const registered = history(t, [register()]);
+  given(t, registered)
+    .when({
+      type: 'RecordTraining',
+      idempotencyKey: 'training-future',
+      actor: ADMIN,
+      volunteerId: VOLUNTEER_ID,
+      title: '急救知识培训',
+      provider: '石家庄市红十字会',
+      completedOn: '2099-01-01',
+      durationMinutes: 90,
+    })
+    .thenFails('RECORD_DATE_IN_FUTURE');
+  given(t, registered)
+    .when({
+      type: 'RecordCommendation',
+      idempotencyKey: 'commendation-future',
+      actor: ADMIN,
+      volunteerId: VOLUNTEER_ID,
+      title: '优秀志愿者',
+      awardedBy: '长安区民政局',
+      awardedOn: '2126-10-01',
+    })
+    .thenFails('RECORD_DATE_IN_FUTURE');
+});

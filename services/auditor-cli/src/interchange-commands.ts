@@ -21,6 +21,7 @@ import {
   INTERCHANGE_FORMAT,
   INTERCHANGE_VERSION,
   parseCsvObjects,
+  parseCsvRecords,
   parsePeriod,
   rowsOfJson,
   sealingStore,
@@ -121,11 +122,18 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
 
 /** The rows of an import file: CSV (with or without BOM) or the JSON document, by extension. */
 export function readImportFile(file: string): Record<string, unknown>[] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw invalid(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let text: string;
+  try {
+    // Fatal: a UTF-16 or GBK file, or binary garbage, is refused whole, not read as mangled rows.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw invalid(`${file} is not UTF-8 text: save it as UTF-8 (CSV with or without a BOM)`);
   }
   const extension = extname(file).toLowerCase();
   if (extension === '.json') {
@@ -140,12 +148,22 @@ export function readImportFile(file: string): Record<string, unknown>[] {
     return rows;
   }
   if (extension !== '.csv') throw invalid(`${file}: an import file ends in .csv or .json`);
+  if (text.trim() === '')
+    throw invalid(`${file} is empty: expected a header line naming the columns, with record_kind`);
+  let records: string[][];
   try {
-    return parseCsvObjects(text);
+    records = parseCsvRecords(text);
   } catch (error) {
     if (error instanceof CsvFormatError) throw invalid(`${file}: ${error.message}`);
     throw error;
   }
+  // Without a record_kind column no row can be decided: that is a wrong file, not rejected rows.
+  const header = (records[0] ?? []).map((name) => name.trim());
+  if (!header.includes('record_kind'))
+    throw invalid(
+      `${file}: the header line has no record_kind column (it starts ${JSON.stringify(header.slice(0, 3).join(',').slice(0, 60))}); see docs/interchange.md`,
+    );
+  return parseCsvObjects(text);
 }
 
 export interface ImportRecordsCommand {

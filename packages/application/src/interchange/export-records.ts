@@ -157,6 +157,8 @@ export async function exportRecords(options: ExportRecordsOptions): Promise<Expo
   let volunteers = 0;
   for (const entry of folded.values()) {
     if (entry.state.status === 'unregistered') continue;
+    // A donation-pool beneficiary's account shares the volunteer stream family; it is no volunteer.
+    if (entry.state.kind === 'beneficiary') continue;
     const records = recordRowsOf(entry, period);
     // Registered by the end of the month, or registered later with records of the month (imported).
     if (entry.registeredAtMs >= period.endMs && records.rows.length === 0) continue;
@@ -252,7 +254,7 @@ export async function volunteerDirectoryOf(
   const byPlatform = new Map<string, string>();
   const byNumber = new Map<string, string>();
   for (const [volunteerId, { state }] of folded) {
-    if (state.status === 'unregistered') continue;
+    if (state.status === 'unregistered' || state.kind === 'beneficiary') continue;
     if (state.volunteerNumber !== null) byNumber.set(state.volunteerNumber, volunteerId);
     if (state.platformVolunteerNumber !== null) byPlatform.set(state.platformVolunteerNumber, volunteerId);
   }

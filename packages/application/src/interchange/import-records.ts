@@ -93,12 +93,14 @@ const COMMAND_FIELD_TO_COLUMN: Readonly<Record<string, string>> = {
   title: 'title',
   provider: 'provider',
   awardedBy: 'awarded_by',
+  completedOn: 'completed_on',
+  awardedOn: 'awarded_on',
 };
 
 function rejectionOf(row: ImportRow, error: DomainError): Rejection {
   const path = typeof error.details.path === 'string' ? error.details.path : '';
   const field =
-    error.code === 'INVALID_COMMAND'
+    error.code === 'INVALID_COMMAND' || error.code === 'RECORD_DATE_IN_FUTURE'
       ? (COMMAND_FIELD_TO_COLUMN[path.split('.')[0] ?? ''] ?? (path === '' ? null : path))
       : (FIELD_OF_CODE[error.code] ?? null);
   return {

@@ -7,7 +7,7 @@ import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
-import { parseInstant, MILLISECONDS_PER_DAY } from '../time.js';
+import { formatInstant, parseInstant, MILLISECONDS_PER_DAY, MILLISECONDS_PER_MINUTE } from '../time.js';
 import { confirmServiceHours, recordServiceHours } from './decide-service.js';
 import { foldVolunteer } from './evolve.js';
 import type { VolunteerState } from './state.js';
@@ -69,6 +69,21 @@ export function importServiceRecord(
   return [withSource, ...confirmed];
 }
 
+/** Today's local calendar date, `YYYY-MM-DD`, in the ledger's zone. */
+function localToday(context: DecideContext): string {
+  const offsetMs = context.rules.localTimeOffsetMinutes * MILLISECONDS_PER_MINUTE;
+  return formatInstant(parseInstant(context.now) + offsetMs).slice(0, 10);
+}
+
+/** A training completed, or a commendation awarded, after today would print on a certificate as fact. */
+function futureDate(date: string, field: 'completedOn' | 'awardedOn', context: DecideContext) {
+  const today = localToday(context);
+  if (date <= today) return null;
+  const what =
+    field === 'completedOn' ? 'a training cannot be completed' : 'a commendation cannot be awarded';
+  return reject('RECORD_DATE_IN_FUTURE', `${what} after today (${today})`, { path: field });
+}
+
 function mayRecordFor(state: VolunteerState, command: CommandOf<'RecordTraining' | 'RecordCommendation'>) {
   return isAdministrator(command.actor) || actsForCommunity(command.actor, state.community ?? '');
 }
@@ -85,6 +100,8 @@ export function recordTraining(
     );
   const { idempotencyKey, actor, volunteerId, title, provider, completedOn, durationMinutes, source } =
     command;
+  const future = futureDate(completedOn, 'completedOn', context);
+  if (future !== null) return future;
   return [
     {
       type: 'TrainingRecorded',
@@ -115,6 +132,8 @@ export function recordCommendation(
       "the desk of the volunteer's community or an administrator records commendations",
     );
   const { idempotencyKey, actor, volunteerId, title, awardedBy, awardedOn, source } = command;
+  const future = futureDate(awardedOn, 'awardedOn', context);
+  if (future !== null) return future;
   return [
     {
       type: 'CommendationRecorded',

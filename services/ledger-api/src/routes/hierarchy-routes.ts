@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  calendarDateSchema,
   areaLevelSchema,
   erasureReasonSchema,
   idSchema,
@@ -75,7 +76,8 @@ const unitFiguresSchema = z.object({
   parentId: z.string().nullable(),
   figures: figuresSchema,
 });
-const DAY_SCHEMA = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected YYYY-MM-DD');
+/** A local date that exists: 2026-02-30 is a 400, not an empty day. */
+const DAY_SCHEMA = calendarDateSchema;
 
 const unitView = (unit: RollUpUnit) => ({
   unitId: unit.unitId,

@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  calendarDateSchema,
   GROUP_POINTS_FORBIDDEN_USES,
   idSchema,
   instantSchema,
@@ -32,7 +33,8 @@ export type ProjectRouteDependencies = CommandRouteDependencies & ReadModelRoute
 
 const projectParams = z.strictObject({ projectId: idSchema });
 const teamParams = z.strictObject({ projectId: idSchema, teamId: idSchema });
-const DAY_SCHEMA = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected YYYY-MM-DD');
+/** A local date that exists: 2026-02-30 is a 400, not an empty day. */
+const DAY_SCHEMA = calendarDateSchema;
 const statisticsSchema = z.object({
   asOf: z.string(),
   confirmedMinutes: z.number().int(),
@@ -280,6 +282,9 @@ function statisticsRoutes(app: TypedApp, context: ProjectRouteDependencies): voi
       },
     },
     async (request) => {
+      // An organiser's unknown project is 404 from the scope rule; an auditor's or admin's too.
+      const { state } = await context.ledger.load('project', request.params.projectId);
+      if (state.organisationId === null) throw projectNotFound(request.params.projectId);
       const queries = await readModels(context, request.query.minPosition);
       const statistics = await queries.projectStatistics(
         request.params.projectId,
@@ -306,8 +311,15 @@ function statisticsRoutes(app: TypedApp, context: ProjectRouteDependencies): voi
       },
     },
     async (request) => {
-      const queries = await readModels(context, request.query.minPosition);
       const { organisationId } = request.params;
+      const { state } = await context.ledger.load('organisation', organisationId);
+      if (state.status === 'unregistered')
+        throw new ProblemError(
+          DOMAIN_ERROR_STATUS.ORGANISATION_NOT_FOUND,
+          'ORGANISATION_NOT_FOUND',
+          `no organisation ${organisationId}`,
+        );
+      const queries = await readModels(context, request.query.minPosition);
       const statistics = await queries.organisationStatistics(
         organisationId,
         request.query.asOf ?? todayOf(context),

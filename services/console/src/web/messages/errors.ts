@@ -35,6 +35,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     "Overlaps another of the volunteer's records.",
   ],
   SERVICE_END_IN_FUTURE: ['结束时间不能晚于现在。', 'The service cannot end in the future.'],
+  RECORD_DATE_IN_FUTURE: [
+    '培训完成日期或表彰日期不能晚于今天。',
+    'A training cannot be completed, nor a commendation awarded, after today.',
+  ],
   SERVICE_TOO_OLD: [
     '服务开始时间超过 90 天，请联系管理员补录。',
     'The service started over 90 days ago; ask an administrator.',

@@ -1,0 +1,101 @@
+/**
+ * Regressions found by QA against `pnpm ledger export-records` / `import-records`:
+ * - a donation-pool beneficiary's spending account lives on the volunteer stream family, and the
+ *   export listed it as a volunteer of the national platform (with a 1970 registration date);
+ * - a file that cannot be read as an interchange table at all (empty, not UTF-8, no `record_kind`
+ *   column, binary garbage) was "imported" row by row as thousands of MISSING_FIELD rejections
+ *   with exit 1, instead of the documented exit 2 for a file that cannot be read as a whole.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { SYSTEM_ACTOR } from '@timebank/domain';
+import { ADMIN, freshDataDir, nationalIdNumber, openAt } from './interchange-fixtures.js';
+
+function ledgerCommand(dataDir: string, args: string[]) {
+  return spawnSync('pnpm', ['--silent', 'ledger', ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, LEDGER_STORE: '', LEDGER_MASTER_KEY: '', LEDGER_NATIONAL_ID_KEY: '' },
+    timeout: 120_000,
+  });
+}
+
+const NOW_MS = Date.parse('2026-12-01T04:00:00.000Z');
+
+t.test('export-records lists volunteers only, never a donation-pool beneficiary', async (t) => {
+  const data = freshDataDir('timebank-export-beneficiary-');
+  t.teardown(() => data.remove());
+  const opened = await openAt(data, NOW_MS);
+  await opened.ledger.execute({
+    type: 'RegisterVolunteer',
+    idempotencyKey: 'register-1',
+    actor: ADMIN,
+    name: '王小明',
+    nationalIdNumber: nationalIdNumber(1),
+    phone: '13911112222',
+    community: 'c1',
+  });
+  await opened.ledger.execute({
+    type: 'ConfigureBeneficiaryCategory',
+    idempotencyKey: 'category-1',
+    actor: ADMIN,
+    categoryId: 'alone',
+    title: '独居老人',
+    priority: 1,
+    monthlyAllowanceCentipoints: 100,
+  });
+  await opened.ledger.execute({
+    type: 'RegisterBeneficiary',
+    idempotencyKey: 'beneficiary-1',
+    actor: ADMIN,
+    beneficiaryId: 'b-1',
+    categoryId: 'alone',
+    community: 'c1',
+    name: '王奶奶',
+    contact: '0311-5550001',
+  });
+  // The credit side of an allocation opens the beneficiary's account on `volunteer-b-1`.
+  await opened.ledger.execute({
+    type: 'ReceivePoolAllocation',
+    idempotencyKey: 'allocation-1',
+    actor: SYSTEM_ACTOR,
+    volunteerId: 'b-1',
+    allocationId: 'a-1',
+    categoryId: 'alone',
+    community: 'c1',
+    centipoints: 100,
+  });
+  await opened.close();
+
+  const out = join(data.dataDir, 'platform');
+  const exported = ledgerCommand(data.dataDir, ['export-records', '--period', '2026-12', '--out', out]);
+  t.equal(exported.status, 0, exported.stderr);
+  t.match(exported.stdout, /exported 1 volunteers,/, 'the beneficiary is not counted as a volunteer');
+  const csv = readFileSync(join(out, 'records-2026-12.csv'), 'utf8');
+  t.notMatch(csv, /b-1/, 'no row names the beneficiary');
+});
+
+t.test('a file that is not an interchange table is exit 2 and imports nothing', async (t) => {
+  const data = freshDataDir('timebank-import-unreadable-');
+  t.teardown(() => data.remove());
+  await (await openAt(data, NOW_MS)).close();
+  const header = 'record_kind,source_system,source_record_id,platform_volunteer_number';
+  const garbage = Buffer.alloc(2_000_000);
+  for (let index = 0; index < garbage.length; index += 1) garbage[index] = (index * 7919 + 13) % 251;
+  const cases: Array<[string, string | Buffer, RegExp]> = [
+    ['empty.csv', '', /empty|no header/i],
+    ['bom-only.csv', '\uFEFF', /empty|no header/i],
+    ['utf16.csv', Buffer.from(`\uFEFF${header}\r\nvolunteer,x,1,P1\r\n`, 'utf16le'), /UTF-8/],
+    ['other-header.csv', 'a,b,c\r\n1,2,3\r\n', /record_kind/],
+    ['garbage.csv', garbage, /UTF-8|record_kind/],
+  ];
+  for (const [name, content, message] of cases) {
+    const file = join(data.dataDir, name);
+    writeFileSync(file, content);
+    const result = ledgerCommand(data.dataDir, ['import-records', file]);
+    t.equal(result.status, 2, `${name}: exit 2 (${result.stdout}${result.stderr})`);
+    t.match(result.stderr, message, `${name}: the message says what is wrong`);
+    t.notOk(existsSync(`${file}.report.json`), `${name}: no report of row rejections`);
+  }
+});

@@ -1,0 +1,77 @@
+/**
+ * Defects QA found driving the real server over HTTP, each pinned here:
+ * - a training "completed" in 2099 or a commendation "awarded" in 2126 was recorded (201) and then
+ *   printed on certificates; now 422 RECORD_DATE_IN_FUTURE and nothing is appended;
+ * - an auditor or administrator asking for the statistics of a project or organisation that does
+ *   not exist got 200 with zeros (an organiser got 404); now 404 for every role;
+ * - `asOf=2026-02-30` was accepted as a date (statistics of a day that does not exist, or, on
+ *   units, a misleading AREA_NOT_FOUND); now 400 VALIDATION_FAILED.
+ */
+import t from 'tap';
+import { startWorld } from './fixtures.js';
+import { problemOf } from './harness.js';
+
+t.test('a training or commendation dated after today is refused and changes nothing', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(5150);
+  const before = await w.store.headPosition();
+  const training = await w.post(`/v1/volunteers/${volunteerId}/trainings`, w.desk, {
+    title: '急救知识培训',
+    provider: '石家庄市红十字会',
+    completedOn: '2099-01-01',
+    durationMinutes: 90,
+  });
+  t.equal(training.statusCode, 422, training.body);
+  t.equal(problemOf(t, training).code, 'RECORD_DATE_IN_FUTURE');
+  const commendation = await w.post(`/v1/volunteers/${volunteerId}/commendations`, w.desk, {
+    title: '优秀志愿者',
+    awardedBy: '长安区民政局',
+    awardedOn: '2126-10-01',
+  });
+  t.equal(commendation.statusCode, 422, commendation.body);
+  t.equal(problemOf(t, commendation).code, 'RECORD_DATE_IN_FUTURE');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+  const records = await w.get(`/v1/volunteers/${volunteerId}/records`, w.desk);
+  t.same(records.json(), { volunteerId, trainings: [], commendations: [] });
+
+  const yesterday = new Date(Date.now() + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+  const past = await w.post(`/v1/volunteers/${volunteerId}/trainings`, w.desk, {
+    title: '急救知识培训',
+    provider: '石家庄市红十字会',
+    completedOn: yesterday,
+    durationMinutes: 90,
+  });
+  t.equal(past.statusCode, 201, 'yesterday is fine');
+});
+
+t.test('statistics of an unknown project or organisation are 404 for every reader', async (t) => {
+  const w = await startWorld(t);
+  for (const key of [w.auditor, w.admin]) {
+    const project = await w.get('/v1/projects/no-such-project/statistics', key);
+    t.equal(project.statusCode, 404, project.body);
+    t.equal(problemOf(t, project).code, 'PROJECT_NOT_FOUND');
+    const organisation = await w.get('/v1/organisations/no-such-org/statistics', key);
+    t.equal(organisation.statusCode, 404, organisation.body);
+    t.equal(problemOf(t, organisation).code, 'ORGANISATION_NOT_FOUND');
+  }
+  const known = await w.get('/v1/organisations/org1/statistics', w.auditor);
+  t.equal(known.statusCode, 200, `a registered organisation still answers: ${known.body}`);
+});
+
+t.test('asOf must be a date that exists', async (t) => {
+  const w = await startWorld(t);
+  await w.registerHierarchy();
+  for (const url of [
+    '/v1/organisations/org1/statistics?asOf=2026-02-30',
+    '/v1/units/s1/statistics?asOf=2026-02-30',
+  ]) {
+    const response = await w.get(url, w.auditor);
+    t.equal(response.statusCode, 400, `${url}: ${response.body}`);
+    const problem = problemOf(t, response);
+    t.equal(problem.code, 'VALIDATION_FAILED');
+    t.same(
+      problem.errors?.map((error) => error.field),
+      ['query.asOf'],
+    );
+  }
+});
