@@ -388,6 +388,22 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       }));
     },
 
+    /** Every registered organisation with its status (active or suspended), by id. */
+    async organisations(): Promise<
+      { organisationId: string; name: string; community: string; status: string; registeredAt: string }[]
+    > {
+      const rows = await db.query(
+        `SELECT organisation_id, name, community, status, registered_at FROM ${t('organisation')} ORDER BY organisation_id LIMIT ${LIST_ROWS_MAX}`,
+      );
+      return rows.map((row) => ({
+        organisationId: s(row.organisation_id),
+        name: s(row.name),
+        community: s(row.community),
+        status: s(row.status),
+        registeredAt: s(row.registered_at),
+      }));
+    },
+
     /**
      * Every double-entry account's balance and their sum (always 0 in a sound ledger): the shared
      * accounts (issuance, partners, in-transit, donation pool, expired) always, and each

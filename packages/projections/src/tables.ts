@@ -40,6 +40,7 @@ export type TableName =
   | 'points_hold'
   | 'partner_settlement'
   | 'partner'
+  | 'organisation'
   | 'points_policy'
   | 'account_balance'
   | 'due_item'
@@ -174,6 +175,14 @@ export const TABLES: readonly TableSpec[] = [
     name: 'partner',
     key: ['partner_id'],
     columns: { partner_id: text, name: text, community: text, status: text, registered_at: text },
+    indexes: [],
+    fixed: [],
+    evictionRank: 3,
+  },
+  {
+    name: 'organisation',
+    key: ['organisation_id'],
+    columns: { organisation_id: text, name: text, community: text, status: text, registered_at: text },
     indexes: [],
     fixed: [],
     evictionRank: 3,

@@ -88,6 +88,7 @@ export class WorkingSet {
   readonly holds: TableCache;
   readonly settlements: TableCache;
   readonly partners: TableCache;
+  readonly organisations: TableCache;
   readonly policies: TableCache;
   readonly accounts: TableCache;
   readonly dueItems: TableCache;
@@ -107,6 +108,7 @@ export class WorkingSet {
     this.holds = cache('points_hold');
     this.settlements = cache('partner_settlement');
     this.partners = cache('partner');
+    this.organisations = cache('organisation');
     this.policies = cache('points_policy');
     this.accounts = cache('account_balance');
     this.dueItems = cache('due_item');
@@ -122,6 +124,7 @@ export class WorkingSet {
       this.holds,
       this.settlements,
       this.partners,
+      this.organisations,
       this.policies,
       this.accounts,
       this.dueItems,

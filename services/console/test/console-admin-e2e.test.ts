@@ -1,8 +1,8 @@
 /**
  * The administrator's and the auditor's added screens end to end: the real server on a fresh
  * SQLite data directory, driven by Debian's Chromium through playwright-core. An administrator
- * registers an organisation (suspends and reinstates it) and a partner (suspends and reinstates
- * it, as the list shows), builds the city's hierarchy and moves a community, issues an API key
+ * registers an organisation and a partner (each listed, then suspended and reinstated from its
+ * row, as the list shows), builds the city's hierarchy and moves a community, issues an API key
  * (shown once) and revokes it (the revoked key then fails to sign in, in Chinese), and publishes
  * a points-policy version. Service, points and a redemption are then made through the API; an
  * auditor sees Σ balances = 0, pages through the event log, opens a stream with its hashes (the
@@ -84,16 +84,21 @@ async function registryJourney(t: Test, page: Page): Promise<void> {
   await page.getByLabel('所属社区编号').fill('qiaoxi');
   await page.getByRole('button', { name: '登记组织' }).click();
   t.equal(await page.getByRole('status').first().textContent(), '已登记组织：新华社工站');
-  const statusForm = page.locator('form').nth(1);
-  await statusForm.getByLabel('组织编号').fill('xinhua');
-  await statusForm.getByRole('button', { name: '暂停' }).click();
+  const organisation = await rowCells(page, '#organisations', '新华社工站');
+  t.same(
+    [organisation[0], organisation[1], organisation[2], organisation[4]],
+    ['新华社工站', 'xinhua', 'qiaoxi', '有效'],
+    'the organisation is listed, active',
+  );
+  await page.getByRole('button', { name: '暂停 新华社工站' }).click();
   t.equal(await page.getByRole('alert').textContent(), '请填写原因。', 'suspending needs a reason');
-  await statusForm.getByLabel('暂停原因').fill('年检未通过');
-  await statusForm.getByRole('button', { name: '暂停' }).click();
+  await page.getByLabel('暂停原因').fill('年检未通过');
+  await page.getByRole('button', { name: '暂停 新华社工站' }).click();
   await page.getByText('已暂停 xinhua').waitFor();
-  await page.locator('form').nth(1).getByLabel('组织编号').fill('xinhua');
-  await page.locator('form').nth(1).getByRole('button', { name: '恢复' }).click();
+  t.equal((await rowCells(page, '#organisations', '新华社工站'))[4], '已暂停', 'listed as suspended');
+  await page.getByRole('button', { name: '恢复 新华社工站' }).click();
   await page.getByText('已恢复 xinhua').waitFor();
+  t.equal((await rowCells(page, '#organisations', '新华社工站'))[4], '有效', 'active again');
   await checkAccessibility(t, page, 'admin-organisations');
 
   await page.getByRole('link', { name: '合作商户', exact: true }).click();

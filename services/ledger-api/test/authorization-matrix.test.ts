@@ -891,6 +891,12 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'GET',
+    url: '/v1/admin/organisations',
+    success: 200,
+    make: async () => ({ url: '/v1/admin/organisations' }),
+  },
+  {
+    method: 'GET',
     url: '/v1/admin/hierarchy',
     success: 200,
     make: async () => ({ url: '/v1/admin/hierarchy' }),

@@ -1,5 +1,5 @@
 /**
- * The registry reads: administrators and auditors list the partners with their status (a read
+ * The registry reads: administrators and auditors list the partners and organisations with their status (a read
  * model, so a suspension shows once projected) and the city's units as the tree stands now.
  */
 import t from 'tap';
@@ -30,6 +30,47 @@ t.test('partners are listed with their status, suspension and reinstatement incl
     'active',
     'reinstated',
   );
+});
+
+t.test('organisations are listed with their status, suspension and reinstatement included', async (t) => {
+  const w = await startWorld(t);
+  const registered = await w.post('/v1/admin/organisations', w.admin, {
+    organisationId: 'zz-station',
+    name: '为民服务站',
+    community: 'c2',
+  });
+  t.equal(registered.statusCode, 201);
+  const suspended = await w.post('/v1/admin/organisations/zz-station/suspend', w.admin, {
+    reason: 'merged',
+  });
+  t.equal(suspended.statusCode, 200);
+  const listed = await w.get(
+    `/v1/admin/organisations?minPosition=${await w.store.headPosition()}`,
+    w.auditor,
+  );
+  t.equal(listed.statusCode, 200);
+  const { organisations } = JSON.parse(listed.body) as {
+    organisations: {
+      organisationId: string;
+      name: string;
+      community: string;
+      status: string;
+      registeredAt: string;
+    }[];
+  };
+  t.same(organisations.at(-1), {
+    organisationId: 'zz-station',
+    name: '为民服务站',
+    community: 'c2',
+    status: 'suspended',
+    registeredAt: organisations.at(-1)?.registeredAt,
+  });
+  t.ok(organisations.length >= 1);
+  await w.post('/v1/admin/organisations/zz-station/reinstate', w.admin, {});
+  const again = await w.get(`/v1/admin/organisations?minPosition=${await w.store.headPosition()}`, w.admin);
+  const after = (JSON.parse(again.body) as { organisations: { organisationId: string; status: string }[] })
+    .organisations;
+  t.equal(after.find((o) => o.organisationId === 'zz-station')?.status, 'active', 'reinstated');
 });
 
 t.test(

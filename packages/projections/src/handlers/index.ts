@@ -37,6 +37,11 @@ const VOLUNTEER_EVENTS = new Set<string>([
   'StarCertificationBarred',
 ]);
 const PARTNER_EVENTS = new Set<string>(['PartnerRegistered', 'PartnerSuspended', 'PartnerReinstated']);
+const ORGANISATION_EVENTS = new Set<string>([
+  'OrganisationRegistered',
+  'OrganisationSuspended',
+  'OrganisationReinstated',
+]);
 
 /** Step one of a batch: name the rows `event` will touch so they can be loaded in bulk. */
 export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
@@ -55,6 +60,9 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
   } else if (PARTNER_EVENTS.has(event.type)) {
     const partnerId = (event.data as { partnerId: string }).partnerId;
     ws.partners.want(partnerId, [partnerId]);
+  } else if (ORGANISATION_EVENTS.has(event.type)) {
+    const organisationId = (event.data as { organisationId: string }).organisationId;
+    ws.organisations.want(organisationId, [organisationId]);
   } else if (event.type === 'PointsPolicyChanged') {
     const version = String((event.data as { version: number }).version);
     ws.policies.want(version, [version]);
@@ -63,7 +71,7 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
 
 /**
  * Step two: apply one event to the rows in memory. Events of types this build does not project
- * (offers, organisations, star applications) change nothing; `verify` checks every event's
+ * (offers, star applications) change nothing; `verify` checks every event's
  * schema separately.
  */
 export function applyEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionRules): void {
@@ -107,6 +115,26 @@ function applyOtherEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionR
       if (partner === undefined) return;
       partner.status = event.type === 'PartnerSuspended' ? 'suspended' : 'active';
       ws.partners.touch(partnerId);
+      return;
+    }
+    case 'OrganisationRegistered': {
+      const data = event.data as unknown as Data<'OrganisationRegistered'>;
+      ws.organisations.put(data.organisationId, {
+        organisation_id: data.organisationId,
+        name: data.name,
+        community: data.community,
+        status: 'active',
+        registered_at: data.registeredAt,
+      });
+      return;
+    }
+    case 'OrganisationSuspended':
+    case 'OrganisationReinstated': {
+      const organisationId = (event.data as { organisationId: string }).organisationId;
+      const organisation = ws.organisations.get(organisationId);
+      if (organisation === undefined) return;
+      organisation.status = event.type === 'OrganisationSuspended' ? 'suspended' : 'active';
+      ws.organisations.touch(organisationId);
       return;
     }
     case 'PointsPolicyChanged': {

@@ -15,6 +15,7 @@ import { auditSettlementsScreen } from './screens/audit-settlements.js';
 import { adminHierarchyScreen } from './screens/admin-hierarchy.js';
 import { adminKeysScreen } from './screens/admin-keys.js';
 import { adminPolicyScreen } from './screens/admin-policy.js';
+import { adminPoolScreen } from './screens/admin-pool.js';
 import { adminOrganisationsScreen, adminPartnersScreen } from './screens/admin-registry.js';
 import { findScreen } from './screens/find.js';
 import { recordServiceScreen } from './screens/record-service.js';
@@ -82,10 +83,11 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/audit\/charts$/, role: 'auditor', screen: auditChartsScreen },
   { pattern: /^\/audit\/settlements$/, role: 'auditor', screen: auditSettlementsScreen },
   { pattern: /^\/admin\/keys$/, role: 'admin', screen: adminKeysScreen },
-  { pattern: /^\/admin\/organisations$/, role: 'admin', screen: adminOrganisationsScreen },
+  { pattern: /^\/admin\/organisations(?:\/(\d+))?$/, role: 'admin', screen: adminOrganisationsScreen },
   { pattern: /^\/admin\/partners(?:\/(\d+))?$/, role: 'admin', screen: adminPartnersScreen },
   { pattern: /^\/admin\/policy$/, role: 'admin', screen: adminPolicyScreen },
   { pattern: /^\/admin\/hierarchy$/, role: 'admin', screen: adminHierarchyScreen },
+  { pattern: /^\/admin\/pool$/, role: 'admin', screen: adminPoolScreen },
 ];
 
 const MENU: Record<Role, readonly [string, MessageKey][]> = {
@@ -123,6 +125,7 @@ const MENU: Record<Role, readonly [string, MessageKey][]> = {
     ['/admin/partners', 'nav.admin.partners'],
     ['/admin/policy', 'nav.admin.policy'],
     ['/admin/hierarchy', 'nav.admin.hierarchy'],
+    ['/admin/pool', 'nav.admin.pool'],
   ],
 };
 

@@ -1,6 +1,6 @@
 /**
  * What an administrator (or an auditor) needs to see before changing the registry: the partners
- * with their status (from the read models) and the city's hierarchy as it stands now (folded from
+ * and organisations with their status (from the read models) and the city's hierarchy as it stands now (folded from
  * its single stream, so it needs no projector).
  */
 import { z } from 'zod';
@@ -51,6 +51,40 @@ export async function registryReadRoutes(
         partners: partners.map((partner) => ({
           ...partner,
           status: partner.status === 'suspended' ? ('suspended' as const) : ('active' as const),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/admin/organisations',
+    {
+      config: { ...READERS, readsModels: true },
+      schema: {
+        tags: ['administrators'],
+        summary: 'Every registered organisation with its status, by id (read model)',
+        querystring: readQuery,
+        response: {
+          200: z.object({
+            organisations: z.array(
+              z.object({
+                organisationId: z.string(),
+                name: z.string(),
+                community: z.string(),
+                status: z.enum(['active', 'suspended']),
+                registeredAt: instantOnTheWire,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const organisations = await (await readModels(context, request.query.minPosition)).organisations();
+      return {
+        organisations: organisations.map((organisation) => ({
+          ...organisation,
+          status: organisation.status === 'suspended' ? ('suspended' as const) : ('active' as const),
         })),
       };
     },

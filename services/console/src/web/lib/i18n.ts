@@ -78,6 +78,18 @@ export function shanghaiInstant(date: string, time: string): string {
   return new Date(`${date}T${time}:00+08:00`).toISOString();
 }
 
+/** Fen (1 yuan = 100) as yuan with two decimals and the sign: `¥12.50`. */
+export function formatYuan(fen: number): string {
+  return `¥${(fen / 100).toFixed(2)}`;
+}
+
+/** Yuan as typed (up to two decimals) to fen; 0 when empty, NaN when it is not such a number. */
+export function fenOf(yuan: string): number {
+  const typed = yuan.trim();
+  if (typed === '') return 0;
+  return /^\d+(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed) * 100) : Number.NaN;
+}
+
 /** Centipoints (1 point = 100) as points. */
 export function formatPoints(centipoints: number): string {
   return t('points.value', { points: formatDecimal(centipoints / 100) });

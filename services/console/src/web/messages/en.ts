@@ -2,6 +2,7 @@
 import type { MessageKey } from './zh-cn.js';
 import { volunteerEn } from './volunteer-en.js';
 import { adminEn } from './admin-en.js';
+import { poolEn } from './pool-en.js';
 
 export const en: Record<MessageKey, string> = {
   ...volunteerEn,
@@ -200,4 +201,5 @@ export const en: Record<MessageKey, string> = {
   'error.network': 'The server cannot be reached; check the network and retry.',
   'error.field': 'Field: {field}',
   ...adminEn,
+  ...poolEn,
 };

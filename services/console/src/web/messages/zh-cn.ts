@@ -1,6 +1,7 @@
 /** Simplified Chinese: the console's default language and the source of every message key. */
 import { volunteerZhCN } from './volunteer-zh-cn.js';
 import { adminZhCN } from './admin-zh-cn.js';
+import { poolZhCN } from './pool-zh-cn.js';
 
 export const zhCN = {
   ...volunteerZhCN,
@@ -198,6 +199,7 @@ export const zhCN = {
   'error.network': '无法连接服务器，请检查网络后重试。',
   'error.field': '字段：{field}',
   ...adminZhCN,
+  ...poolZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,8 +1,7 @@
 /**
- * The administrator's registry: organisations (register, suspend, reinstate) and partners
- * (register, listed with their status, suspend and reinstate). Suspending needs a reason, which
- * the event keeps. The API has no list of organisations yet (no read model holds them), so that
- * screen acts on an organisation by its id.
+ * The administrator's registry: organisations and partners, each listed with its status (read
+ * models, read again at a write's position), registered, and suspended or reinstated from its
+ * row. Suspending needs a reason, which the event keeps.
  */
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
@@ -19,8 +18,12 @@ import {
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
 
-interface PartnerRow {
-  readonly partnerId: string;
+type Kind = 'organisation' | 'partner';
+
+/** A row of either list, its id under `organisationId` or `partnerId`. */
+interface RegistryRow {
+  readonly organisationId?: string;
+  readonly partnerId?: string;
   readonly name: string;
   readonly community: string;
   readonly status: 'active' | 'suspended';
@@ -28,25 +31,18 @@ interface PartnerRow {
 }
 
 /**
- * Where to go after a write: the partners' list is a read model, so it is read again at the
- * write's position (`/admin/partners/<position>`), like the organiser's queue.
+ * Where to go after a write: each list is a read model, so it is read again at the
+ * write's position (`/admin/partners/<position>`, `/admin/organisations/<position>`), like the organiser's queue.
  */
 function afterWrite(back: string, written: { position?: string | null }): string {
-  return back === '/admin/partners' && typeof written.position === 'string'
-    ? `${back}/${written.position}`
-    : back;
+  return typeof written.position === 'string' ? `${back}/${written.position}` : back;
 }
 
 const text = (name: string, id: string): HTMLInputElement =>
   h('input', { name, id, required: true, autocomplete: 'off' });
 
 /** A registration form: id, name and community, posted to `path`. */
-function registerForm(
-  session: Session,
-  context: ScreenContext,
-  kind: 'organisation' | 'partner',
-  back: string,
-): HTMLFormElement {
+function registerForm(session: Session, context: ScreenContext, kind: Kind, back: string): HTMLFormElement {
   const status = statusArea();
   let idempotencyKey = crypto.randomUUID();
   const idName = kind === 'organisation' ? 'organisationId' : 'partnerId';
@@ -80,7 +76,7 @@ function registerForm(
 async function changeStatus(
   session: Session,
   context: ScreenContext,
-  target: { kind: 'organisation' | 'partner'; id: string; suspend: boolean; reason: string },
+  target: { kind: Kind; id: string; suspend: boolean; reason: string },
   back: string,
 ): Promise<void> {
   const path = `/v1/admin/${target.kind}s/${encodeURIComponent(target.id)}/${target.suspend ? 'suspend' : 'reinstate'}`;
@@ -93,60 +89,17 @@ async function changeStatus(
   context.navigate(afterWrite(back, written), t(key, { id: target.id }));
 }
 
-function organisationStatusForm(session: Session, context: ScreenContext): HTMLFormElement {
-  const status = statusArea();
-  const id = text('organisationId', 'organisation-status-id');
-  const reason = h('input', { name: 'reason', id: 'organisation-reason', autocomplete: 'off' });
-  const suspend = h('button', { type: 'button' }, t('admin.suspend'));
-  const reinstate = h('button', { type: 'button' }, t('admin.reinstate'));
-  const act = (button: HTMLButtonElement, suspending: boolean): void => {
-    if (id.value.trim() === '' || (suspending && reason.value.trim() === '')) {
-      status.show('error', t(suspending ? 'admin.reasonRequired' : 'admin.idRequired'));
-      return;
-    }
-    void submitting(button, status, () =>
-      changeStatus(
-        session,
-        context,
-        { kind: 'organisation', id: id.value.trim(), suspend: suspending, reason: reason.value.trim() },
-        '/admin/organisations',
-      ),
-    );
-  };
-  suspend.addEventListener('click', () => act(suspend, true));
-  reinstate.addEventListener('click', () => act(reinstate, false));
-  return h(
-    'form',
-    {},
-    field(t('admin.organisation.id'), id),
-    field(t('admin.suspendReason'), reason),
-    h('div', { class: 'actions' }, suspend, reinstate),
-    status.element,
-  );
-}
+const idOf = (kind: Kind, row: RegistryRow): string =>
+  (kind === 'organisation' ? row.organisationId : row.partnerId) ?? '';
 
-export const adminOrganisationsScreen: Screen = (context) => {
-  const session = requireSession(context);
-  return h(
-    'section',
-    {},
-    h('h2', {}, t('admin.organisations.title')),
-    noticeOf(context),
-    h('h3', {}, t('admin.organisation.new')),
-    registerForm(session, context, 'organisation', '/admin/organisations'),
-    h('h3', {}, t('admin.organisation.status')),
-    organisationStatusForm(session, context),
-  );
-};
-
-/** The row's button: suspend an active partner (with the reason typed above), reinstate a suspended one. */
+/** The row's button: suspend an active one (with the reason typed above), reinstate a suspended one. */
 function statusButton(
   session: Session,
   context: ScreenContext,
-  partner: PartnerRow,
-  form: { reason: HTMLInputElement; status: ReturnType<typeof statusArea> },
+  partner: RegistryRow,
+  form: { kind: Kind; reason: HTMLInputElement; status: ReturnType<typeof statusArea> },
 ): HTMLButtonElement {
-  const { reason, status } = form;
+  const { kind, reason, status } = form;
   const suspending = partner.status === 'active';
   const button = h(
     'button',
@@ -166,27 +119,28 @@ function statusButton(
       changeStatus(
         session,
         context,
-        { kind: 'partner', id: partner.partnerId, suspend: suspending, reason: reason.value.trim() },
-        '/admin/partners',
+        { kind, id: idOf(kind, partner), suspend: suspending, reason: reason.value.trim() },
+        `/admin/${kind}s`,
       ),
     );
   });
   return button;
 }
 
-function partnersTable(
+function registryTable(
   session: Session,
   context: ScreenContext,
-  partners: readonly PartnerRow[],
+  kind: Kind,
+  partners: readonly RegistryRow[],
 ): HTMLElement {
-  if (partners.length === 0) return h('p', {}, t('admin.partner.none'));
+  if (partners.length === 0) return h('p', {}, t(`admin.${kind}.none`));
   const status = statusArea();
-  const reason = h('input', { id: 'partner-reason', autocomplete: 'off' });
-  const action = (partner: PartnerRow): HTMLButtonElement =>
-    statusButton(session, context, partner, { reason, status });
+  const reason = h('input', { id: `${kind}-reason`, autocomplete: 'off' });
+  const action = (partner: RegistryRow): HTMLButtonElement =>
+    statusButton(session, context, partner, { kind, reason, status });
   const columns = [
-    'admin.partner.name',
-    'admin.partner.id',
+    `admin.${kind}.name`,
+    `admin.${kind}.id`,
     'admin.community',
     'admin.registeredAt',
     'admin.status',
@@ -199,8 +153,8 @@ function partnersTable(
     status.element,
     h(
       'table',
-      { id: 'partners' },
-      h('caption', {}, t('admin.partner.list')),
+      { id: `${kind}s` },
+      h('caption', {}, t(`admin.${kind}.list`)),
       h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
       h(
         'tbody',
@@ -208,9 +162,9 @@ function partnersTable(
         ...partners.map((partner) =>
           h(
             'tr',
-            { 'data-partner-id': partner.partnerId },
+            { [`data-${kind}-id`]: idOf(kind, partner) },
             h('td', {}, partner.name),
-            h('td', {}, h('code', {}, partner.partnerId)),
+            h('td', {}, h('code', {}, idOf(kind, partner))),
             h('td', {}, partner.community),
             h('td', {}, formatInstant(partner.registeredAt)),
             h('td', {}, t(partner.status === 'active' ? 'admin.statusActive' : 'admin.statusSuspended')),
@@ -222,22 +176,30 @@ function partnersTable(
   );
 }
 
-export const adminPartnersScreen: Screen = async (context) => {
-  const session = requireSession(context);
-  let partners: readonly PartnerRow[];
-  try {
-    const minPosition = /^\d+$/.test(context.params[0] ?? '') ? `?minPosition=${context.params[0]}` : '';
-    partners = (await call<{ partners: PartnerRow[] }>(session, `/v1/admin/partners${minPosition}`)).partners;
-  } catch (error) {
-    return failedScreen(t('admin.partners.title'), error);
-  }
-  return h(
-    'section',
-    {},
-    h('h2', {}, t('admin.partners.title')),
-    noticeOf(context),
-    partnersTable(session, context, partners),
-    h('h3', {}, t('admin.partner.new')),
-    registerForm(session, context, 'partner', '/admin/partners'),
-  );
-};
+/** The list of `kind`s (read at the position in the path, if any), then the form registering one. */
+function registryScreen(kind: Kind): Screen {
+  return async (context) => {
+    const session = requireSession(context);
+    const title = t(`admin.${kind}s.title`);
+    let rows: readonly RegistryRow[];
+    try {
+      const minPosition = /^\d+$/.test(context.params[0] ?? '') ? `?minPosition=${context.params[0]}` : '';
+      const answer = await call<Record<string, RegistryRow[]>>(session, `/v1/admin/${kind}s${minPosition}`);
+      rows = answer[`${kind}s`] ?? [];
+    } catch (error) {
+      return failedScreen(title, error);
+    }
+    return h(
+      'section',
+      {},
+      h('h2', {}, title),
+      noticeOf(context),
+      registryTable(session, context, kind, rows),
+      h('h3', {}, t(`admin.${kind}.new`)),
+      registerForm(session, context, kind, `/admin/${kind}s`),
+    );
+  };
+}
+
+export const adminOrganisationsScreen: Screen = registryScreen('organisation');
+export const adminPartnersScreen: Screen = registryScreen('partner');

@@ -1,7 +1,10 @@
-/** A partner's offers (`GET /v1/partners/:id/offers`) and publishing a new one, priced in points. */
+/**
+ * A partner's offers (`GET /v1/partners/:id/offers`) and publishing a new one, priced in points
+ * and, for a 低偿 (low-cost) offer, a cash co-payment typed in yuan and sent in fen.
+ */
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
-import { formatPoints, t } from '../lib/i18n.js';
+import { fenOf, formatPoints, formatYuan, t } from '../lib/i18n.js';
 import {
   describeError,
   noticeOf,
@@ -17,6 +20,16 @@ export interface Offer {
   readonly offerId: string;
   readonly title: string;
   readonly priceCentipoints: number;
+  /** 低偿: cash asked on top of the points, in fen; 0 (or absent from older servers) when none. */
+  readonly cashCopayFen?: number;
+}
+
+/** An offer's price: its points, and `+ ¥x.xx` when it asks cash too. */
+export function formatPrice(offer: Offer): string {
+  const cash = offer.cashCopayFen ?? 0;
+  return cash > 0
+    ? `${formatPoints(offer.priceCentipoints)} + ${formatYuan(cash)}`
+    : formatPoints(offer.priceCentipoints);
 }
 
 export async function offersOf(session: Session): Promise<readonly Offer[]> {
@@ -51,16 +64,33 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
     field(t('offers.offerId'), input('offerId', 'offer-id', { pattern: '[A-Za-z0-9._:-]+' })),
     field(t('offers.offerTitle'), input('title', 'offer-title')),
     field(t('offers.price'), input('price', 'offer-price', { inputmode: 'decimal' })),
+    field(
+      t('offers.cash'),
+      h('input', {
+        name: 'cash',
+        id: 'offer-cash',
+        autocomplete: 'off',
+        inputmode: 'decimal',
+        pattern: '\\d+(\\.\\d{1,2})?',
+      }),
+      h('p', { class: 'hint' }, t('offers.cashHint')),
+    ),
     button,
     status.element,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
+    const cashCopayFen = fenOf(values.cash ?? '');
+    if (Number.isNaN(cashCopayFen)) {
+      status.show('error', t('offers.cashInvalid'));
+      return;
+    }
     const body = {
       offerId: values.offerId,
       title: values.title,
       priceCentipoints: centipointsOf(values.price ?? ''),
+      ...(cashCopayFen > 0 ? { cashCopayFen } : {}),
     };
     void submitting(button, status, async () => {
       const partner = encodeURIComponent(session.scopeId ?? '');
@@ -74,7 +104,7 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
 
 function offersTable(offers: readonly Offer[]): HTMLElement {
   if (offers.length === 0) return h('p', {}, t('offers.none'));
-  const columns = ['offers.offerTitle', 'offers.offerId', 'offers.price'] as const;
+  const columns = ['offers.offerTitle', 'offers.offerId', 'offers.priceTotal'] as const;
   return h(
     'table',
     { id: 'offers' },
@@ -89,7 +119,7 @@ function offersTable(offers: readonly Offer[]): HTMLElement {
           {},
           h('td', {}, offer.title),
           h('td', {}, h('code', {}, offer.offerId)),
-          h('td', {}, formatPoints(offer.priceCentipoints)),
+          h('td', {}, formatPrice(offer)),
         ),
       ),
     ),
