@@ -146,6 +146,15 @@ function isCoordinatorErasedError(error: unknown): boolean {
   return error instanceof DomainError && error.code === 'COORDINATOR_DATA_ERASED';
 }
 
+function isBeneficiaryErasedError(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'BENEFICIARY_DATA_ERASED';
+}
+
+/** The data subject a beneficiary's fields are sealed under (see `dataSubjectOf`). */
+function beneficiarySubject(beneficiaryId: string): string {
+  return `beneficiary:${beneficiaryId}`;
+}
+
 /** The data subject a coordinator's fields are sealed under (see `dataSubjectOf`). */
 function coordinatorSubject(coordinatorId: string): string {
   return `coordinator:${coordinatorId}`;
@@ -297,12 +306,16 @@ export function createLedger(options: LedgerOptions): Ledger {
           // A coordinator erased before a crash kept the key alive: the refusal finishes the erasure.
           if (command.type === 'EraseCoordinatorData' && isCoordinatorErasedError(error))
             await destroyKey(coordinatorSubject(command.coordinatorId), command.reason);
+          if (command.type === 'EraseBeneficiaryData' && isBeneficiaryErasedError(error))
+            await destroyKey(beneficiarySubject(command.beneficiaryId), command.reason);
           throw error;
         },
       );
       if (command.type === 'ErasePersonalData') await destroyKey(command.volunteerId, command.reason);
       if (command.type === 'EraseCoordinatorData')
         await destroyKey(coordinatorSubject(command.coordinatorId), command.reason);
+      if (command.type === 'EraseBeneficiaryData')
+        await destroyKey(beneficiarySubject(command.beneficiaryId), command.reason);
       const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };
     },

@@ -187,6 +187,7 @@ export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Ob
   ConfigureBeneficiaryCategory: 'donation-pool',
   RegisterBeneficiary: 'donation-pool',
   AllocatePoolPoints: 'donation-pool',
+  EraseBeneficiaryData: 'donation-pool',
   IssueSpendCode: 'spend-code',
   RegisterArea: 'hierarchy',
   RegisterCommunity: 'hierarchy',
@@ -226,6 +227,7 @@ export function streamForCommand(command: Command, nationalIdHash?: string): str
     case 'ConfigureBeneficiaryCategory':
     case 'RegisterBeneficiary':
     case 'AllocatePoolPoints':
+    case 'EraseBeneficiaryData':
     case 'ReceiveGroupDonation':
       return donationPoolStream;
     case 'IssueSpendCode':

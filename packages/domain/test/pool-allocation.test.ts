@@ -349,3 +349,52 @@ t.test('property: donations and allocations keep Σ = 0 and never pass over a hi
   );
   t.ok(runsThatPaid > 200, `allocation runs that paid someone: ${runsThatPaid}`);
 });
+
+t.test(
+  'erasing a beneficiary: refused for unknown or erased ids and for non-admins; runs skip them',
+  async (t) => {
+    const erase = (
+      beneficiaryId: string,
+      key: string,
+      actor: typeof ADMIN | typeof DESK = ADMIN,
+    ): CommandInput => ({
+      type: 'EraseBeneficiaryData',
+      idempotencyKey: key,
+      actor,
+      beneficiaryId,
+      reason: 'purpose_met',
+    });
+    const history = pool([
+      category('elderly', 1, 300),
+      beneficiary('b-1', 'elderly'),
+      beneficiary('b-2', 'elderly'),
+    ]);
+    const unknown = decideOn(history, erase('b-nobody', 'erase-unknown'), testContext());
+    t.equal(isDomainError(unknown) && unknown.code, 'BENEFICIARY_NOT_FOUND');
+    const byDesk = decideOn(history, erase('b-1', 'erase-desk', DESK), testContext());
+    t.equal(isDomainError(byDesk) && byDesk.code, 'ACTOR_NOT_PERMITTED');
+    const events = [...history];
+    const first = decideOn(events, erase('b-1', 'erase-1'), testContext());
+    t.match(first, [
+      { type: 'BeneficiaryDataErased', data: { beneficiaryId: 'b-1', reason: 'purpose_met' } },
+    ]);
+    if (isDomainError(first)) return;
+    events.push(...first);
+    t.same(
+      decideOn(events, erase('b-1', 'erase-1'), testContext()),
+      [],
+      'the same command again is idempotent',
+    );
+    const again = decideOn(events, erase('b-1', 'erase-again'), testContext());
+    t.equal(isDomainError(again) && again.code, 'BENEFICIARY_DATA_ERASED');
+    events.push(...pool([donation('d-1', 600)]));
+    const run = decideOn(events, allocate('run-1'), testContext());
+    t.match(
+      isDomainError(run)
+        ? run.code
+        : run.map((event) => (event as EventOf<'PoolPointsAllocated'>).data.beneficiaryId),
+      ['b-2'],
+      'the erased beneficiary is left out of the run',
+    );
+  },
+);

@@ -860,6 +860,15 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    url: '/v1/admin/beneficiaries/:beneficiaryId/erasure',
+    success: 200,
+    make: async (w) => ({
+      url: `/v1/admin/beneficiaries/${await poolBeneficiary(w)}/erasure`,
+      payload: { reason: 'purpose_met' },
+    }),
+  },
+  {
+    method: 'POST',
     url: '/v1/admin/points-policy',
     success: 201,
     make: async () => ({

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { idSchema, positiveCentipointsSchema } from '../events/common.js';
 import { beneficiaryIdSchema, categoryPrioritySchema } from '../events/pool-events.js';
 import { nameFieldSchema, textFieldSchema } from '../text.js';
+import { erasureReasonSchema } from '../events/volunteer-events.js';
 import { commandBase } from './volunteer-commands.js';
 
 /** Adds a category, or changes an existing one's title, priority or allowance from now on. */
@@ -23,6 +24,14 @@ export const registerBeneficiarySchema = z.strictObject({
   community: textFieldSchema,
   name: nameFieldSchema,
   contact: textFieldSchema,
+});
+
+/** Erases a beneficiary's name and contact: their data key is destroyed once the event is stored. */
+export const eraseBeneficiaryDataSchema = z.strictObject({
+  type: z.literal('EraseBeneficiaryData'),
+  ...commandBase,
+  beneficiaryId: beneficiaryIdSchema,
+  reason: erasureReasonSchema,
 });
 
 /** One allocation run over the pool's balance for the current local month (docs/domain.md). */
@@ -47,4 +56,5 @@ export const POOL_COMMAND_SCHEMAS = [
   registerBeneficiarySchema,
   allocatePoolPointsSchema,
   receivePoolAllocationSchema,
+  eraseBeneficiaryDataSchema,
 ] as const;

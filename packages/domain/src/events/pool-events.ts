@@ -16,6 +16,7 @@ import {
   positiveCentipointsSchema,
   shortTextSchema,
 } from './common.js';
+import { erasureReasonSchema } from './volunteer-events.js';
 
 /**
  * A beneficiary's id: `b-` and up to 98 more id characters. Volunteer ids are `v` and 32 hex
@@ -86,8 +87,22 @@ export const poolAllocationReceivedData = z.object({
   receivedAt: instantSchema,
 });
 
+/**
+ * A beneficiary's data key (`beneficiary:<beneficiaryId>`) is destroyed right after this event:
+ * their name and contact read as `[erased]` everywhere. Their spending account and its history
+ * stay; they are left out of later allocation runs. No personal data.
+ */
+export const beneficiaryDataErasedData = z.object({
+  ...eventBase,
+  beneficiaryId: beneficiaryIdSchema,
+  reason: erasureReasonSchema,
+  erasedAt: instantSchema,
+  actor: actorSchema,
+});
+
 export const POOL_OUTFLOW_EVENT_DATA = {
   BeneficiaryCategoryConfigured: beneficiaryCategoryConfiguredData,
   BeneficiaryRegistered: beneficiaryRegisteredData,
   PoolPointsAllocated: poolPointsAllocatedData,
+  BeneficiaryDataErased: beneficiaryDataErasedData,
 } as const;

@@ -19,6 +19,8 @@ import { formatInstant, localMonthStartMs, parseInstant } from '../time.js';
 
 export interface PoolBeneficiary extends AllocationBeneficiary {
   readonly community: string;
+  /** Their name and contact were erased (PIPL Art. 47): later allocation runs leave them out. */
+  readonly erased: boolean;
 }
 
 export interface DonationPoolState {
@@ -48,6 +50,7 @@ export type DonationPoolCommand = CommandOf<
   | 'ConfigureBeneficiaryCategory'
   | 'RegisterBeneficiary'
   | 'AllocatePoolPoints'
+  | 'EraseBeneficiaryData'
 >;
 
 /** The local month of an instant, `YYYY-MM`, under the ledger's local time offset. */
@@ -80,12 +83,25 @@ export function evolveDonationPool(state: DonationPoolState, event: DomainEvent)
     }
     case 'BeneficiaryRegistered': {
       const { beneficiaryId, categoryId, community } = event.data;
-      const beneficiary = { beneficiaryId, categoryId, community, sequence: state.beneficiaries.size };
+      const beneficiary = {
+        beneficiaryId,
+        categoryId,
+        community,
+        sequence: state.beneficiaries.size,
+        erased: false,
+      };
       return {
         ...state,
         beneficiaries: new Map(state.beneficiaries).set(beneficiaryId, beneficiary),
         processedKeys: withKey(state, event.data.idempotencyKey),
       };
+    }
+    case 'BeneficiaryDataErased': {
+      const beneficiary = state.beneficiaries.get(event.data.beneficiaryId);
+      const beneficiaries = new Map(state.beneficiaries);
+      if (beneficiary !== undefined)
+        beneficiaries.set(beneficiary.beneficiaryId, { ...beneficiary, erased: true });
+      return { ...state, beneficiaries, processedKeys: withKey(state, event.data.idempotencyKey) };
     }
     case 'PoolPointsAllocated': {
       const { period, beneficiaryId, centipoints } = event.data;
@@ -120,6 +136,8 @@ export function decideDonationPool(
       return registerBeneficiary(command, state, context);
     case 'AllocatePoolPoints':
       return allocate(command, state, context);
+    case 'EraseBeneficiaryData':
+      return eraseBeneficiary(command, state, context);
   }
 }
 
@@ -216,6 +234,24 @@ function registerBeneficiary(
   ];
 }
 
+function eraseBeneficiary(
+  command: CommandOf<'EraseBeneficiaryData'>,
+  state: DonationPoolState,
+  context: DecideContext,
+): DomainEvent[] | DomainError {
+  const { idempotencyKey, actor, beneficiaryId, reason } = command;
+  const beneficiary = state.beneficiaries.get(beneficiaryId);
+  if (beneficiary === undefined) return reject('BENEFICIARY_NOT_FOUND', `no beneficiary ${beneficiaryId}`);
+  if (beneficiary.erased)
+    return reject('BENEFICIARY_DATA_ERASED', `beneficiary ${beneficiaryId}'s personal data was erased`);
+  return [
+    {
+      type: 'BeneficiaryDataErased',
+      data: { idempotencyKey, beneficiaryId, reason, erasedAt: context.now, actor },
+    },
+  ];
+}
+
 function allocate(
   command: CommandOf<'AllocatePoolPoints'>,
   state: DonationPoolState,
@@ -225,7 +261,9 @@ function allocate(
   const planned = planAllocation({
     poolBalanceCentipoints: state.balanceCentipoints,
     categories: state.categories,
-    beneficiaries: [...state.beneficiaries.values()],
+    // An erased beneficiary keeps what they were given, but the pool no longer serves them: erasure
+    // means the purpose is met or the service stopped (PIPL Art. 47), see docs/privacy.md.
+    beneficiaries: [...state.beneficiaries.values()].filter((beneficiary) => !beneficiary.erased),
     allocatedThisPeriod: state.allocated.get(period) ?? new Map(),
   });
   if (planned.length === 0) {

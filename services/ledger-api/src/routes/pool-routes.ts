@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   beneficiaryIdSchema,
   categoryPrioritySchema,
+  erasureReasonSchema,
   idSchema,
   localPeriodOf,
   nameFieldSchema,
@@ -20,6 +21,7 @@ import {
 import { ANY_SCOPE } from '../auth/access.js';
 import { readVolunteer } from '../auth/domain-scope.js';
 import { ProblemError } from '../http/problem.js';
+import { instantOnTheWire } from '../http/positions.js';
 import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
 
@@ -96,6 +98,33 @@ export async function poolRoutes(app: TypedApp, context: PoolRouteDependencies):
     respond: (result) => {
       const { beneficiaryId, categoryId, community } = eventData(result, 'BeneficiaryRegistered');
       return { beneficiaryId, categoryId, community };
+    },
+  });
+
+  // Crypto-shredding of a beneficiary, as of a coordinator: the event first, then the key is destroyed.
+  commandRoute(app, context, {
+    url: '/v1/admin/beneficiaries/:beneficiaryId/erasure',
+    tag: 'administrators',
+    summary:
+      "Erase a beneficiary's name and contact (PIPL Art. 47): destroys their data key; their points account stays, later allocation runs leave them out",
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ beneficiaryId: beneficiaryIdSchema }),
+    body: z.strictObject({ reason: erasureReasonSchema }),
+    status: 200,
+    response: z.object({
+      beneficiaryId: z.string(),
+      reason: erasureReasonSchema,
+      erasedAt: instantOnTheWire,
+    }),
+    command: ({ params, body }) => ({
+      type: 'EraseBeneficiaryData',
+      beneficiaryId: params.beneficiaryId,
+      reason: body.reason,
+    }),
+    respond: (result) => {
+      const data = eventData(result, 'BeneficiaryDataErased');
+      return { beneficiaryId: data.beneficiaryId, reason: data.reason, erasedAt: data.erasedAt };
     },
   });
 

@@ -133,6 +133,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     '受助人账户只能用于兑换服务。',
     "A beneficiary's account can only spend points with partners.",
   ],
+  BENEFICIARY_DATA_ERASED: ['该受助人的个人信息已删除。', "The beneficiary's personal data has been erased."],
   POOL_NOTHING_TO_ALLOCATE: [
     '捐赠积分池暂无可分配积分，或受助人均已达到本月额度。',
     'The pool has no points to allocate, or every beneficiary has this month’s allowance.',
