@@ -8,6 +8,14 @@ export { checkLog, LogChecker, type LogCheckReport, type LogFinding } from './au
 export { diffTableSets, balanceSum, type RowDifference } from './audit/diff.js';
 export { exportLedger, rootHash, type ExportManifest, EVENTS_FILE, MANIFEST_FILE } from './audit/export.js';
 export { rebuildReadModels, DEFAULT_REBUILD_PAGE_EVENTS, type RebuildOptions } from './audit/rebuild.js';
+export {
+  ensureCurrentReadModels,
+  readModelSchemaMismatch,
+  DEFAULT_PROGRESS_EVERY_EVENTS,
+  type EnsureCurrentReadModelsOptions,
+  type SchemaCheckLogger,
+  type SchemaCheckResult,
+} from './audit/schema-check.js';
 export { replayInto, type ReplayProgress, type ReplayResult } from './audit/replay.js';
 export { verifyLedger, type VerifyFinding, type VerifyOptions, type VerifyReport } from './audit/verify.js';
 export type { ReadModelDatabase } from './dialect/dialect.js';
@@ -24,6 +32,6 @@ export { Projector, type ProjectionLag, type ProjectorOptions, type WaitOptions 
 export * from './queries.js';
 export * from './due-queries.js';
 export { holdExpiryKey, pointsExpiryKey } from './handlers/due-handlers.js';
-export { LIVE_PREFIX, TABLES } from './tables.js';
+export { LIVE_PREFIX, READ_MODEL_SCHEMA_FINGERPRINT, READ_MODEL_SCHEMA_VERSION, TABLES } from './tables.js';
 export * from './rollup-queries.js';
 export * from './project-queries.js';

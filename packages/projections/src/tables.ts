@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The read-model tables, described once for both engines. The dialects turn these descriptions
  * into DDL, bulk loads and bulk upserts, so the projection handlers never see SQL.
@@ -347,3 +349,31 @@ export const LIVE_PREFIX = 'rm_';
 export const REBUILD_PREFIX = 'rb_';
 export const SHADOW_PREFIX = 'vf_';
 export type TableSetPrefix = typeof LIVE_PREFIX | typeof REBUILD_PREFIX | typeof SHADOW_PREFIX;
+
+/**
+ * Bumped by hand only for a change of the read models that the table descriptions below do not
+ * show: a dialect's DDL (types, collations) or what a handler writes into an unchanged column.
+ * A table, column, key or index added, removed or changed needs no bump: the fingerprint sees it.
+ */
+export const READ_MODEL_SCHEMA_VERSION = 1;
+
+/**
+ * sha-256 over the schema version and every table's name, key, columns with their types, indexes
+ * and fixed columns, in order. Each table set stores it when it is created; a live set whose
+ * fingerprint differs (or predates fingerprints) was built by another build's code, and is rebuilt
+ * from the events on open (`ensureCurrentReadModels`).
+ */
+export const READ_MODEL_SCHEMA_FINGERPRINT: string = createHash('sha256')
+  .update(
+    JSON.stringify({
+      version: READ_MODEL_SCHEMA_VERSION,
+      tables: TABLES.map((table) => ({
+        name: table.name,
+        key: table.key,
+        columns: Object.entries(table.columns),
+        indexes: table.indexes,
+        fixed: table.fixed,
+      })),
+    }),
+  )
+  .digest('hex');

@@ -33,6 +33,7 @@ import { openLedger, openPersonalKeys, personalDataDirectory } from '@timebank/l
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
 import { configured, nationalIdKeyOf } from './privacy-commands.js';
+import { CURRENT_READ_MODELS } from './schema-logger.js';
 
 export type RecordsFormat = 'csv' | 'json' | 'both';
 
@@ -47,6 +48,7 @@ async function openWithKeys(backend: Backend, environment: NodeJS.ProcessEnv) {
   const opened = await openLedger(backend.store, {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
+    ...CURRENT_READ_MODELS,
   });
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(environment, 'LEDGER_MASTER_KEY'),

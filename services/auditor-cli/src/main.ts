@@ -7,6 +7,7 @@ import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-o
 import {
   exportLedger,
   isProjectionError,
+  ensureCurrentReadModels,
   rebuildReadModels,
   verifyBundle,
   verifyLedger,
@@ -18,6 +19,7 @@ import { clockCommand } from './clock-commands.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
+import { stderrSchemaLogger } from './schema-logger.js';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -187,6 +189,13 @@ async function run(
       }
       return EXIT_OK;
     }
+    if (!command.quiet) {
+      await ensureCurrentReadModels({
+        store: backends.store,
+        db: backends.readModels,
+        logger: stderrSchemaLogger,
+      });
+    } else await ensureCurrentReadModels({ store: backends.store, db: backends.readModels });
     const report = await verifyLedger({
       store: backends.store,
       db: backends.readModels,

@@ -22,6 +22,7 @@ import {
 } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
+import { CURRENT_READ_MODELS } from './schema-logger.js';
 
 export interface PrivacyOptions {
   readonly backend: Backend;
@@ -61,6 +62,7 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
   const opened = await openLedger(backend.store, {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
+    ...CURRENT_READ_MODELS,
   });
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(options.environment, 'LEDGER_MASTER_KEY'),

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEventStore, openReadModels, type StoreConfig } from '@timebank/ledger-opener';
-import { Projector } from '@timebank/projections';
+import { ensureCurrentReadModels, Projector } from '@timebank/projections';
 import type { FromProjectorWorker, ProjectorWorkerData, ToProjectorWorker } from './projector-thread.js';
 
 if (parentPort === null) throw new Error('projector-worker.ts runs only as a worker thread');
@@ -25,6 +25,9 @@ async function main(): Promise<void> {
   const config: StoreConfig = { engine: 'sqlite', dataDir: data.dataDir };
   const store = await openEventStore(config);
   const db = await openReadModels(config);
+  // The request thread has already brought the read models to this build's schema; this only
+  // guards a worker started some other way.
+  await ensureCurrentReadModels({ store, db, rules: data.rules });
   const wake = (store as Partial<{ notifyExternalCommit(): void }>).notifyExternalCommit?.bind(store);
   const report = (): void => {
     const lag = projector.lag();

@@ -18,7 +18,12 @@ import {
   personalDataDirectory,
   type OpenedPersonalKeys,
 } from '@timebank/ledger-opener';
-import { createReadModelQueries, Projector, type ReadModelDatabase } from '@timebank/projections';
+import {
+  createReadModelQueries,
+  ensureCurrentReadModels,
+  Projector,
+  type ReadModelDatabase,
+} from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
@@ -101,6 +106,30 @@ function projectorThreadFits(
   );
 }
 
+/**
+ * Opens the read models and rebuilds them from the events when an older build made them (another
+ * schema fingerprint): before the projector (or its thread) and the routes use them, and before
+ * the server listens, so `/readyz` is not reachable until the read models match this build.
+ */
+async function openCurrentReadModels(
+  input: {
+    readonly config: LedgerApiConfig;
+    readonly store: EventStore;
+    readonly logger: Logger;
+    readonly readModelDataDir?: string;
+  },
+  ledger: Ledger,
+): Promise<ReadModelDatabase> {
+  const db = await openReadModels(input.config.store, input.readModelDataDir);
+  try {
+    await ensureCurrentReadModels({ store: input.store, db, rules: ledger.rules, logger: input.logger });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
 async function startProjector(
   input: { readonly config: LedgerApiConfig; readonly store: EventStore; readonly logger: Logger },
   parts: { store: EventStore; db: ReadModelDatabase; ledger: Ledger; clock: () => number },
@@ -162,7 +191,7 @@ export async function wireLedgerApi(input: {
   const { ledger, personalKeys } = await openLedgerWithKeys(input, store, clock);
   const dataDirectory = personalDataDirectory(input.config.store, input.readModelDataDir);
   mkdirSync(dataDirectory, { recursive: true });
-  const db = await openReadModels(input.config.store, input.readModelDataDir);
+  const db = await openCurrentReadModels(input, ledger);
   const projector = await startProjector(input, { store, db, ledger, clock });
   if (projector instanceof ProjectorThread) committed = () => projector.notifyCommit();
   const ledgerClock = startLedgerClock({

@@ -1,5 +1,9 @@
 import type { EventStore } from '@timebank/event-store';
-import type { ReadModelDatabase } from '@timebank/projections';
+import {
+  ensureCurrentReadModels,
+  type ReadModelDatabase,
+  type SchemaCheckLogger,
+} from '@timebank/projections';
 import { openEventStore } from './open-event-store.js';
 import { openReadModels } from './open-read-models.js';
 import type { StoreConfig } from './store-config.js';
@@ -9,6 +13,11 @@ export interface OpenLedgerOptions {
   readonly mustExist?: boolean;
   /** Where SQLite read models live when the store is EventStoreDB. Default ./data. */
   readonly readModelDataDir?: string;
+  /**
+   * Rebuild read models built by another build (schema fingerprint) before returning them; give
+   * it for commands that read the read models. Progress and the reason go to `logger`.
+   */
+  readonly currentReadModels?: { readonly logger?: SchemaCheckLogger };
 }
 
 export interface OpenedLedger {
@@ -36,6 +45,16 @@ export async function openLedger(
   } catch (error) {
     await store.close();
     throw error;
+  }
+  if (options.currentReadModels !== undefined) {
+    const { logger } = options.currentReadModels;
+    try {
+      await ensureCurrentReadModels({ store, db: readModels, ...(logger === undefined ? {} : { logger }) });
+    } catch (error) {
+      await readModels.close();
+      await store.close();
+      throw error;
+    }
   }
   return {
     store,

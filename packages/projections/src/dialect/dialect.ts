@@ -8,7 +8,7 @@ import type { Row, TableSetPrefix, TableSpec } from '../tables.js';
 export interface ReadModelDatabase {
   readonly engine: 'sqlite' | 'postgres';
   /**
-   * Creates the table set (tables, checkpoint at 0 and, unless `secondaryIndexes` is false,
+   * Creates the table set (tables, checkpoint at 0, the schema fingerprint and, unless `secondaryIndexes` is false,
    * secondary indexes) unless it exists. A bulk replay into a fresh set defers its indexes:
    * building them once over the finished tables is much cheaper than maintaining them per row.
    */
@@ -29,6 +29,11 @@ export interface ReadModelDatabase {
     table: TableSpec,
     key: readonly string[],
   ) => Row | undefined;
+  /**
+   * The schema fingerprint the set was created with: undefined when the set does not exist, null
+   * when it exists but predates fingerprints (no schema table). See READ_MODEL_SCHEMA_FINGERPRINT.
+   */
+  readSchemaFingerprint(prefix: TableSetPrefix): Promise<string | null | undefined>;
   /** The set's checkpoint: global position of the last event applied (0n when none). */
   readCheckpoint(prefix: TableSetPrefix): Promise<bigint>;
   /**
@@ -65,6 +70,8 @@ export interface CommitOptions {
 }
 
 export const CHECKPOINT_TABLE = 'checkpoint';
+/** One row, one column: the READ_MODEL_SCHEMA_FINGERPRINT of the code that created the set. */
+export const SCHEMA_TABLE = 'schema';
 
 /** Prefixes are constants of this package, but they end up in SQL: check them anyway. */
 export function assertPrefix(prefix: string): void {

@@ -5,9 +5,16 @@
  */
 import pg from 'pg';
 import { ProjectionError } from '../errors.js';
-import { TABLES, type Row, type TableSetPrefix, type TableSpec } from '../tables.js';
+import {
+  READ_MODEL_SCHEMA_FINGERPRINT,
+  TABLES,
+  type Row,
+  type TableSetPrefix,
+  type TableSpec,
+} from '../tables.js';
 import {
   CHECKPOINT_TABLE,
+  SCHEMA_TABLE,
   assertPrefix,
   generationSuffix,
   upsertTail,
@@ -125,6 +132,11 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
         }
         await client.query(`CREATE TABLE ${prefix}${CHECKPOINT_TABLE} (position text NOT NULL)`);
         await client.query(`INSERT INTO ${prefix}${CHECKPOINT_TABLE} VALUES ('0')`);
+        await client.query(`DROP TABLE IF EXISTS ${prefix}${SCHEMA_TABLE}`);
+        await client.query(`CREATE TABLE ${prefix}${SCHEMA_TABLE} (fingerprint text NOT NULL)`);
+        await client.query(`INSERT INTO ${prefix}${SCHEMA_TABLE} VALUES ($1)`, [
+          READ_MODEL_SCHEMA_FINGERPRINT,
+        ]);
       });
     },
 
@@ -139,7 +151,9 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
 
     async dropTableSet(prefix) {
       assertPrefix(prefix);
-      const names = [...TABLES.map((table) => table.name), CHECKPOINT_TABLE].map((name) => prefix + name);
+      const names = [...TABLES.map((table) => table.name), CHECKPOINT_TABLE, SCHEMA_TABLE].map(
+        (name) => prefix + name,
+      );
       await pool.query(`DROP TABLE IF EXISTS ${names.join(', ')}`);
     },
 
@@ -154,6 +168,19 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
         arrays,
       );
       return result.rows as Row[];
+    },
+
+    async readSchemaFingerprint(prefix) {
+      assertPrefix(prefix);
+      const client = await pool.connect();
+      try {
+        if (!(await tableExists(client, `${prefix}${CHECKPOINT_TABLE}`))) return undefined;
+        if (!(await tableExists(client, `${prefix}${SCHEMA_TABLE}`))) return null;
+        const result = await client.query(`SELECT fingerprint FROM ${prefix}${SCHEMA_TABLE}`);
+        return (result.rows[0] as { fingerprint: string } | undefined)?.fingerprint ?? null;
+      } finally {
+        client.release();
+      }
     },
 
     async readCheckpoint(prefix) {
@@ -198,7 +225,7 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
       assertPrefix(source);
       assertPrefix(target);
       await inTransaction(pool, async (client) => {
-        for (const name of [...TABLES.map((table) => table.name), CHECKPOINT_TABLE]) {
+        for (const name of [...TABLES.map((table) => table.name), CHECKPOINT_TABLE, SCHEMA_TABLE]) {
           await client.query(`DROP TABLE IF EXISTS ${target}${name}`);
           await client.query(`ALTER TABLE ${source}${name} RENAME TO ${target}${name}`);
         }

@@ -4,9 +4,16 @@
  */
 import Database from 'better-sqlite3';
 import { ProjectionError } from '../errors.js';
-import { TABLES, type Row, type TableSetPrefix, type TableSpec } from '../tables.js';
+import {
+  READ_MODEL_SCHEMA_FINGERPRINT,
+  TABLES,
+  type Row,
+  type TableSetPrefix,
+  type TableSpec,
+} from '../tables.js';
 import {
   CHECKPOINT_TABLE,
+  SCHEMA_TABLE,
   assertPrefix,
   generationSuffix,
   upsertTail,
@@ -156,6 +163,9 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
         db.exec(
           `CREATE TABLE ${prefix}${CHECKPOINT_TABLE} (position TEXT NOT NULL); INSERT INTO ${prefix}${CHECKPOINT_TABLE} VALUES ('0')`,
         );
+        db.exec(`DROP TABLE IF EXISTS ${prefix}${SCHEMA_TABLE}`);
+        db.exec(`CREATE TABLE ${prefix}${SCHEMA_TABLE} (fingerprint TEXT NOT NULL)`);
+        db.prepare(`INSERT INTO ${prefix}${SCHEMA_TABLE} VALUES (?)`).run(READ_MODEL_SCHEMA_FINGERPRINT);
       }).immediate();
     },
 
@@ -172,6 +182,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       db.transaction(() => {
         for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${prefix}${table.name}`);
         db.exec(`DROP TABLE IF EXISTS ${prefix}${CHECKPOINT_TABLE}`);
+        db.exec(`DROP TABLE IF EXISTS ${prefix}${SCHEMA_TABLE}`);
       }).immediate();
       statements.clear();
     },
@@ -192,6 +203,15 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       return selectByKey(prefix, table).get(...key) as Row | undefined;
     },
 
+    async readSchemaFingerprint(prefix) {
+      assertPrefix(prefix);
+      if (!exists(`${prefix}${CHECKPOINT_TABLE}`)) return undefined;
+      if (!exists(`${prefix}${SCHEMA_TABLE}`)) return null;
+      const row = db.prepare(`SELECT fingerprint FROM ${prefix}${SCHEMA_TABLE}`).get() as
+        { fingerprint: string } | undefined;
+      return row?.fingerprint ?? null;
+    },
+
     async readCheckpoint(prefix) {
       assertPrefix(prefix);
       const row = prepare(`SELECT position FROM ${prefix}${CHECKPOINT_TABLE}`).get() as
@@ -210,7 +230,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       assertPrefix(source);
       assertPrefix(target);
       db.transaction(() => {
-        for (const name of [...TABLES.map((table) => table.name), CHECKPOINT_TABLE]) {
+        for (const name of [...TABLES.map((table) => table.name), CHECKPOINT_TABLE, SCHEMA_TABLE]) {
           db.exec(`DROP TABLE IF EXISTS ${target}${name}`);
           db.exec(`ALTER TABLE ${source}${name} RENAME TO ${target}${name}`);
         }
