@@ -13,6 +13,7 @@ const PARAM_VALUES: Record<string, string> = {
   recordId: 'r1',
   partnerId: 'p1',
   holdId: 'h1',
+  beneficiaryId: 'b-1',
   keyId: '00000000-0000-4000-8000-000000000000',
 };
 
