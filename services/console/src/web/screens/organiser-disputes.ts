@@ -7,7 +7,7 @@
  */
 import { call } from '../lib/api.js';
 import { h } from '../lib/dom.js';
-import { formatInstant, t } from '../lib/i18n.js';
+import { formatInstant, shanghaiInstant, t } from '../lib/i18n.js';
 import {
   describeError,
   noticeOf,
@@ -58,11 +58,10 @@ function resolving(session: Session, context: ScreenContext, status: ReturnType<
   };
 }
 
-/** A `datetime-local` value (the browser's time zone) as an instant, or null when empty. */
+/** A `datetime-local` value, read as Asia/Shanghai time like every time on the console, or null. */
 function instantOf(value: string): string | null {
-  if (value === '') return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(value);
+  return match === null ? null : shanghaiInstant(match[1] ?? '', match[2] ?? '');
 }
 
 function labelled(id: string, label: string, input: HTMLInputElement): HTMLElement {
