@@ -22,6 +22,7 @@ import { recordServiceScreen } from './screens/record-service.js';
 import { registerScreen } from './screens/register.js';
 import { organiserActivityScreen } from './screens/organiser-activity.js';
 import { organiserQueueScreen } from './screens/organiser-queue.js';
+import { organiserDisputesScreen } from './screens/organiser-disputes.js';
 import { partnerOffersScreen } from './screens/partner-offers.js';
 import { partnerRedeemScreen } from './screens/partner-redeem.js';
 import { partnerStatementScreen } from './screens/partner-statement.js';
@@ -58,6 +59,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/desk\/volunteers\/([\w.:-]+)\/service$/, role: 'desk', screen: recordServiceScreen },
   { pattern: /^\/organiser\/queue(?:\/(\d+))?$/, role: 'organiser', screen: organiserQueueScreen },
   { pattern: /^\/organiser\/activity$/, role: 'organiser', screen: organiserActivityScreen },
+  { pattern: /^\/organiser\/disputes(?:\/(\d+))?$/, role: 'organiser', screen: organiserDisputesScreen },
   { pattern: /^\/partner\/redeem$/, role: 'partner', screen: partnerRedeemScreen },
   { pattern: /^\/partner\/offers$/, role: 'partner', screen: partnerOffersScreen },
   {
@@ -97,6 +99,7 @@ const MENU: Record<Role, readonly [string, MessageKey][]> = {
   ],
   organiser: [
     ['/organiser/queue', 'nav.queue'],
+    ['/organiser/disputes', 'nav.disputes'],
     ['/organiser/activity', 'nav.activity'],
   ],
   partner: [

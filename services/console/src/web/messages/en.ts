@@ -3,6 +3,7 @@ import type { MessageKey } from './zh-cn.js';
 import { volunteerEn } from './volunteer-en.js';
 import { adminEn } from './admin-en.js';
 import { poolEn } from './pool-en.js';
+import { disputesEn } from './disputes-en.js';
 
 export const en: Record<MessageKey, string> = {
   ...volunteerEn,
@@ -202,4 +203,5 @@ export const en: Record<MessageKey, string> = {
   'error.field': 'Field: {field}',
   ...adminEn,
   ...poolEn,
+  ...disputesEn,
 };

@@ -2,6 +2,7 @@
 import { volunteerZhCN } from './volunteer-zh-cn.js';
 import { adminZhCN } from './admin-zh-cn.js';
 import { poolZhCN } from './pool-zh-cn.js';
+import { disputesZhCN } from './disputes-zh-cn.js';
 
 export const zhCN = {
   ...volunteerZhCN,
@@ -200,6 +201,7 @@ export const zhCN = {
   'error.field': '字段：{field}',
   ...adminZhCN,
   ...poolZhCN,
+  ...disputesZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

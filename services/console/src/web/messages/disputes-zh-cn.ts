@@ -1,0 +1,28 @@
+/** Simplified Chinese messages of the organiser's open-disputes screen (English in disputes-en.ts). */
+export const disputesZhCN = {
+  'nav.disputes': '待处理的异议',
+  'disputes.title': '待处理的异议',
+  'disputes.intro':
+    '志愿者认为某条服务记录有误时提出异议。请核实后处理：驳回（说明理由）、作废该记录，或更正服务时间。处理理由会显示给志愿者。',
+  'disputes.caption': '共 {count} 条待处理',
+  'disputes.empty': '没有待处理的异议。',
+  'disputes.filedAt': '提出时间',
+  'disputes.volunteer': '志愿者 ID',
+  'disputes.record': '异议类型 / 记录',
+  'disputes.text': '志愿者的陈述',
+  'disputes.resolution': '处理',
+  'disputes.kind.missing_hours': '漏记服务时长',
+  'disputes.kind.wrong_times': '服务时间有误',
+  'disputes.kind.not_mine': '不是本人的记录',
+  'disputes.reason': '处理理由',
+  'disputes.reasonNeeded': '处理前请填写理由。',
+  'disputes.timesNeeded': '更正前请填写新的开始和结束时间。',
+  'disputes.startAt': '新的开始时间（北京时间）',
+  'disputes.endAt': '新的结束时间（北京时间）',
+  'disputes.dismiss': '驳回',
+  'disputes.void': '作废记录',
+  'disputes.correct': '更正记录',
+  'disputes.done.dismissed': '已驳回志愿者 {volunteer} 的异议',
+  'disputes.done.voided': '已作废记录（志愿者 {volunteer}）',
+  'disputes.done.corrected': '已更正记录（志愿者 {volunteer}）',
+} as const;
