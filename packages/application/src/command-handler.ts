@@ -11,6 +11,7 @@ import { metadataFor } from './event-metadata.js';
 import { StateCache, type CachedState } from './state-cache.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { StreamFreshness } from './stream-freshness.js';
+import { SnapshotKeeper, type SnapshotCounters, type SnapshotOptions } from './snapshots/snapshot-keeper.js';
 
 /** Events read per page while folding a stream: bounds memory per load, in events. */
 const LOAD_PAGE_EVENTS = 1000;
@@ -91,6 +92,8 @@ export interface CommandHandlerOptions {
    * stream are serialised, so conflicts only come from other processes; 5 absorbs short bursts.
    */
   readonly conflictRetriesMax?: number;
+  /** Snapshots of folded state, read on a cold load and written in the background; none when absent. */
+  readonly snapshots?: SnapshotOptions;
 }
 
 /**
@@ -107,6 +110,7 @@ export class CommandHandler {
   readonly #freshness: StreamFreshness;
   /** Streams being folded right now without a cache entry: the change log's reports about them count too. */
   readonly #loading = new Set<string>();
+  readonly #snapshots: SnapshotKeeper | undefined;
   #conflicts = 0;
   #tailReads = 0;
 
@@ -116,6 +120,27 @@ export class CommandHandler {
     this.#cache = new StateCache(options.cacheEntriesMax ?? 10_000);
     this.#conflictRetriesMax = options.conflictRetriesMax ?? 5;
     this.#freshness = new StreamFreshness(options.store, this.#cache.entriesMax);
+    // A stream's cached state is read for a snapshot only while no command is changing it.
+    this.#snapshots =
+      options.snapshots &&
+      new SnapshotKeeper(options.snapshots, options.store, (streamName) =>
+        this.#serializer.isIdle(streamName) ? this.#cache.peek(streamName) : undefined,
+      );
+  }
+
+  /** Snapshots restored, discarded and written so far; undefined without snapshots. */
+  get snapshotCounters(): SnapshotCounters | undefined {
+    return this.#snapshots?.counters;
+  }
+
+  /** Writes the snapshots that are due now instead of at the next background batch. */
+  async flushSnapshots(): Promise<void> {
+    await this.#snapshots?.flush();
+  }
+
+  /** Deletes a stream's snapshot (erasure of the person whose data it holds). */
+  async discardSnapshot(streamName: string): Promise<void> {
+    await this.#snapshots?.discard(streamName);
   }
 
   /** Conflicts seen so far (for metrics). */
@@ -211,8 +236,14 @@ export class CommandHandler {
       ) {
         return { state: cached.state, revision: cached.revision, epoch };
       }
-      let state = cached?.state ?? fold.initialState();
-      let revision = cached?.revision ?? -1n;
+      // A cold load starts from the stream's snapshot, when it has a valid one.
+      const restored =
+        cached === undefined
+          ? ((await this.#snapshots?.restore(streamName, fold)) as CachedState<State> | undefined)
+          : undefined;
+      const start = cached ?? restored;
+      let state = start?.state ?? fold.initialState();
+      let revision = start?.revision ?? -1n;
       const apply = fold.applyInPlace;
       for (;;) {
         this.#tailReads += 1;
@@ -236,6 +267,7 @@ export class CommandHandler {
       }
       // Stamped with the epoch taken before the read: if the log lost track meanwhile, it is unchecked.
       this.#remember(streamName, { state, revision, checkedEpoch: epoch });
+      this.#snapshots?.noteHead(streamName, fold, revision);
       return { state, revision, epoch };
     } finally {
       this.#loading.delete(streamName);
@@ -311,6 +343,7 @@ export class CommandHandler {
             revision: result.nextExpectedRevision,
             checkedEpoch: epoch,
           });
+          this.#snapshots?.noteHead(streamName, fold, result.nextExpectedRevision);
           return {
             streamName,
             events: decided,

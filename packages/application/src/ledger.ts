@@ -7,6 +7,9 @@ import {
   normaliseNationalId,
   parseCommand,
   volunteerIdForNationalIdHash,
+  volunteerStream,
+  donationPoolStream,
+  hierarchyStream,
   type Command,
   type CommandInput,
   type DomainEvent,
@@ -14,7 +17,7 @@ import {
   type StreamKind,
   type StreamStates,
 } from '@timebank/domain';
-import type { EventStore } from '@timebank/event-store';
+import type { EventStore, SnapshotStore } from '@timebank/event-store';
 import { commandDecisions } from './command-decision.js';
 import {
   CommandHandler,
@@ -22,10 +25,13 @@ import {
   type FirstAppendHook,
   type HandledCommand,
 } from './command-handler.js';
+import type { SnapshotOptions } from './snapshots/snapshot-keeper.js';
 import type { ErasureLog } from './personal-data/erasure.js';
 import type { PersonalKeys } from './personal-data/personal-keys.js';
 import { sealingStore } from './personal-data/sealing-store.js';
 import { runReactions } from './reaction-runner.js';
+import { sealedSnapshots } from './snapshots/sealed-snapshots.js';
+import { PLAIN_SNAPSHOTS } from './snapshots/snapshot-keeper.js';
 import { deriveSpendCodeKey, spendCodeHashWith } from './spend-code-key.js';
 import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
 import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
@@ -55,6 +61,18 @@ export interface LedgerOptions {
   readonly cacheEntriesMax?: number;
   /** Attempts after a lost optimistic-concurrency race before giving up. Default 5. */
   readonly conflictRetriesMax?: number;
+  /**
+   * Where snapshots of folded state are kept (docs/operations.md, "Snapshots"); none when absent,
+   * and then a cold load folds the whole stream. With `personalKeys`, a volunteer's snapshot is
+   * sealed under their data key.
+   */
+  readonly snapshots?: {
+    readonly store: SnapshotStore;
+    /** Events since a stream's last snapshot before the next is written (LEDGER_SNAPSHOT_EVERY_EVENTS). Default 200. */
+    readonly everyEvents?: number;
+    /** Told about a failed background write (the snapshots are a cache: nothing else fails). */
+    readonly onWriteError?: (error: unknown) => void;
+  };
 }
 
 export interface ExecuteOptions {
@@ -88,6 +106,14 @@ export interface Ledger extends StreamReader {
   readonly conflicts: number;
   /** Stream reads so far (tests and benchmarks: a cached, unchanged stream costs none). */
   readonly streamReads: number;
+  /** Snapshots restored, discarded and written so far (all 0 without a snapshot store). */
+  readonly snapshotCounters: {
+    readonly restored: number;
+    readonly discarded: number;
+    readonly written: number;
+  };
+  /** Writes the snapshots that are due now instead of in the next background batch (shutdown, tests). */
+  flushSnapshots(): Promise<void>;
   /**
    * A reader that checks the store's change log once, now, and loads every stream on that check,
    * so that several streams are read as of one instant within the request. Use it at once; never keep it.
@@ -160,7 +186,23 @@ function coordinatorSubject(coordinatorId: string): string {
   return `coordinator:${coordinatorId}`;
 }
 
+/** Domain-separation label of the snapshot MAC key, derived like the spend-code key. */
+const SNAPSHOT_MAC_KEY_LABEL = 'timebank/snapshot-mac-key/v1';
+
+function snapshotOptionsFor(options: LedgerOptions): SnapshotOptions | undefined {
+  const snapshots = options.snapshots;
+  if (snapshots === undefined) return undefined;
+  return {
+    store: snapshots.store,
+    macKey: createHmac('sha256', options.nationalIdKey).update(SNAPSHOT_MAC_KEY_LABEL).digest(),
+    sealer: options.personalKeys === undefined ? PLAIN_SNAPSHOTS : sealedSnapshots(options.personalKeys),
+    ...(snapshots.everyEvents === undefined ? {} : { everyEvents: snapshots.everyEvents }),
+    ...(snapshots.onWriteError === undefined ? {} : { onWriteError: snapshots.onWriteError }),
+  };
+}
+
 function commandHandlerFor(options: LedgerOptions): CommandHandler {
+  const snapshots = snapshotOptionsFor(options);
   return new CommandHandler({
     store: options.store,
     schemaVersionOf: (type) => {
@@ -170,6 +212,7 @@ function commandHandlerFor(options: LedgerOptions): CommandHandler {
     },
     ...(options.cacheEntriesMax === undefined ? {} : { cacheEntriesMax: options.cacheEntriesMax }),
     ...(options.conflictRetriesMax === undefined ? {} : { conflictRetriesMax: options.conflictRetriesMax }),
+    ...(snapshots === undefined ? {} : { snapshots }),
   });
 }
 
@@ -251,6 +294,12 @@ export function createLedger(options: LedgerOptions): Ledger {
     await options.erasureLog?.append({ volunteerId, erasedAt, reason });
   }
 
+  /** Erases a data subject's key, then the snapshot of the stream that holds their data. */
+  async function erase(subject: string, streamName: string, reason: string): Promise<void> {
+    await destroyKey(subject, reason);
+    await handler.discardSnapshot(streamName);
+  }
+
   async function decide(input: CommandInput | Command): Promise<Decision> {
     const command = parseCommand(input);
     if (command instanceof DomainError) return command;
@@ -266,6 +315,10 @@ export function createLedger(options: LedgerOptions): Ledger {
     get streamReads() {
       return handler.streamReads;
     },
+    get snapshotCounters() {
+      return handler.snapshotCounters ?? { restored: 0, discarded: 0, written: 0 };
+    },
+    flushSnapshots: () => handler.flushSnapshots(),
     ...readerOver((streamName, fold) => handler.load(streamName, fold)),
     checkedReader: () => readerOver(handler.checkedLoader()),
     loadAsOf: (cut, kind, ...id) =>
@@ -302,20 +355,21 @@ export function createLedger(options: LedgerOptions): Ledger {
         async (error: unknown) => {
           // Erased already (perhaps a crash came between the event and the key's destruction): finish it.
           if (command.type === 'ErasePersonalData' && isErasedError(error))
-            await destroyKey(command.volunteerId, command.reason);
+            await erase(command.volunteerId, volunteerStream(command.volunteerId), command.reason);
           // A coordinator erased before a crash kept the key alive: the refusal finishes the erasure.
           if (command.type === 'EraseCoordinatorData' && isCoordinatorErasedError(error))
-            await destroyKey(coordinatorSubject(command.coordinatorId), command.reason);
+            await erase(coordinatorSubject(command.coordinatorId), hierarchyStream, command.reason);
           if (command.type === 'EraseBeneficiaryData' && isBeneficiaryErasedError(error))
-            await destroyKey(beneficiarySubject(command.beneficiaryId), command.reason);
+            await erase(beneficiarySubject(command.beneficiaryId), donationPoolStream, command.reason);
           throw error;
         },
       );
-      if (command.type === 'ErasePersonalData') await destroyKey(command.volunteerId, command.reason);
+      if (command.type === 'ErasePersonalData')
+        await erase(command.volunteerId, volunteerStream(command.volunteerId), command.reason);
       if (command.type === 'EraseCoordinatorData')
-        await destroyKey(coordinatorSubject(command.coordinatorId), command.reason);
+        await erase(coordinatorSubject(command.coordinatorId), hierarchyStream, command.reason);
       if (command.type === 'EraseBeneficiaryData')
-        await destroyKey(beneficiarySubject(command.beneficiaryId), command.reason);
+        await erase(beneficiarySubject(command.beneficiaryId), donationPoolStream, command.reason);
       const reactions = await runReactions(handled, (reaction) => executeOne(reaction, envelopeOptions));
       return { ...handled, reactions };
     },

@@ -10,3 +10,4 @@ export {
   type PostgresSweepLease,
   type PostgresSweepLeaseOptions,
 } from './sweep-lease.js';
+export { createPostgresSnapshotStore, type PostgresSnapshotStoreOptions } from './snapshot-store.js';

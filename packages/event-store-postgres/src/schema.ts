@@ -50,6 +50,16 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
       position bigint NOT NULL
     );
   `,
+  // Snapshots of folded state (snapshot-store.ts): a cache, one row per stream, never an event.
+  (schema) => `
+    CREATE TABLE IF NOT EXISTS ${schema}.snapshots (
+      stream_name text PRIMARY KEY,
+      revision bigint NOT NULL CHECK (revision >= 0),
+      event_hash char(64) NOT NULL,
+      fold_version text NOT NULL,
+      payload bytea NOT NULL
+    );
+  `,
 ];
 
 /** Arbitrary constant that names "event-store migrations" in the advisory-lock key space. */

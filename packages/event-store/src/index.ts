@@ -1,4 +1,5 @@
 export type * from './port.js';
+export type * from './snapshot-store.js';
 export { capabilitiesOf, changeLogOf, idempotencyClaimsOf, offers, payloadReaderOf } from './port.js';
 export * from './errors.js';
 export * from './limits.js';

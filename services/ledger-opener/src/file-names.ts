@@ -15,6 +15,11 @@ export const NATIONAL_ID_KEY_FILE = 'national-id.key';
 export const REACTOR_CHECKPOINT_FILE = 'reactor.checkpoint.json';
 /** How far the Kafka relay has published, unless RELAY_CHECKPOINT_PATH says otherwise. */
 export const RELAY_CHECKPOINT_FILE = 'kafka-relay.checkpoint.json';
+/**
+ * Snapshots of folded stream state (SQLite): a cache the server rebuilds, so never backed up;
+ * volunteers' snapshots are sealed under their data keys.
+ */
+export const SNAPSHOTS_FILE = 'snapshots.sqlite';
 /** The personal-data key store: data keys and the duplicate-registration index (SQLite and EventStoreDB). */
 export const PERSONAL_KEYS_FILE = 'personal-keys.sqlite';
 /** The generated master key that wraps data keys, when LEDGER_MASTER_KEY is not given. */

@@ -36,6 +36,7 @@ export { openEventStore, type OpenEventStoreOptions } from './open-event-store.j
 export { LedgerOpenError, isLedgerOpenError } from './open-error.js';
 export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
 export { openReadModels } from './open-read-models.js';
+export { openSnapshotStore } from './open-snapshot-store.js';
 export type { StoreConfig } from './store-config.js';
 export { openSweepLease, type OpenedSweepLease } from './open-sweep-lease.js';
 export {

@@ -1,0 +1,99 @@
+/**
+ * The SQLite `SnapshotStore`: a file of its own beside the event store, so that snapshot writes
+ * never take the event store's write lock or sit in its WAL between group commits. Snapshots are a
+ * cache, so a commit is not fsynced (`synchronous = NORMAL` in WAL mode: a crash may lose the last
+ * rows, never corrupt the file), and `secure_delete` overwrites deleted rows, so that an erased
+ * volunteer's sealed snapshot does not linger in free pages.
+ */
+import Database from 'better-sqlite3';
+import type { SnapshotStore, StoredSnapshot } from '@timebank/event-store';
+
+/** `PRAGMA synchronous` NORMAL: in WAL mode, no fsync per commit. */
+const SYNCHRONOUS_NORMAL = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS snapshots (
+  stream_name TEXT PRIMARY KEY,
+  revision INTEGER NOT NULL CHECK (revision >= 0),
+  event_hash TEXT NOT NULL,
+  fold_version TEXT NOT NULL,
+  payload BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+`;
+
+interface SnapshotRow {
+  readonly stream_name: string;
+  readonly revision: bigint;
+  readonly event_hash: string;
+  readonly fold_version: string;
+  readonly payload: Buffer;
+}
+
+export interface SqliteSnapshotStoreOptions {
+  /** The snapshot file; created with its table if missing. */
+  readonly path: string;
+  /** How long a write waits for another process's lock, in milliseconds. Default 1,000. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** The port's promise for a synchronous call: a throw (a closed file, a full disk) rejects it. */
+function settled<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+export function createSqliteSnapshotStore(options: SqliteSnapshotStoreOptions): SnapshotStore {
+  const db = new Database(options.path);
+  db.defaultSafeIntegers(true);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
+  db.pragma('secure_delete = ON');
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 1000}`);
+  db.exec(SCHEMA);
+  const select = db.prepare<[string], SnapshotRow>(
+    'SELECT stream_name, revision, event_hash, fold_version, payload FROM snapshots WHERE stream_name = ?',
+  );
+  // Replaces a row only with a newer revision, or with another fold's snapshot (a new release).
+  const upsert = db.prepare<[string, bigint, string, string, Buffer]>(
+    `INSERT INTO snapshots (stream_name, revision, event_hash, fold_version, payload) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (stream_name) DO UPDATE SET
+       revision = excluded.revision, event_hash = excluded.event_hash,
+       fold_version = excluded.fold_version, payload = excluded.payload
+     WHERE excluded.revision > snapshots.revision OR excluded.fold_version <> snapshots.fold_version`,
+  );
+  const remove = db.prepare<[string]>('DELETE FROM snapshots WHERE stream_name = ?');
+  const writeAll = db.transaction((snapshots: readonly StoredSnapshot[]) => {
+    for (const each of snapshots) {
+      upsert.run(each.streamName, each.revision, each.eventHash, each.foldVersion, each.payload);
+    }
+  });
+  return {
+    readSnapshot(streamName) {
+      return settled(() => {
+        const row = select.get(streamName);
+        return (
+          row && {
+            streamName: row.stream_name,
+            revision: row.revision,
+            eventHash: row.event_hash,
+            foldVersion: row.fold_version,
+            payload: row.payload,
+          }
+        );
+      });
+    },
+    writeSnapshots(snapshots) {
+      return settled(() => void writeAll(snapshots));
+    },
+    deleteSnapshot(streamName) {
+      return settled(() => void remove.run(streamName));
+    },
+    close() {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}

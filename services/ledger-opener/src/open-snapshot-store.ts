@@ -1,0 +1,23 @@
+import { join, resolve } from 'node:path';
+import type { SnapshotStore } from '@timebank/event-store';
+import { createPostgresSnapshotStore } from '@timebank/event-store-postgres';
+import { createSqliteSnapshotStore } from '@timebank/event-store-sqlite';
+import { SNAPSHOTS_FILE } from './file-names.js';
+import type { StoreConfig } from './store-config.js';
+
+/**
+ * The snapshot store for the configured engine: SQLite keeps `snapshots.sqlite` beside the event
+ * store, PostgreSQL the `snapshots` table of the event store's schema (open the event store
+ * first: its migrations create the table). EventStoreDB keeps none (undefined): its streams are
+ * folded in full on a cold load.
+ */
+export function openSnapshotStore(config: StoreConfig): SnapshotStore | undefined {
+  switch (config.engine) {
+    case 'sqlite':
+      return createSqliteSnapshotStore({ path: join(resolve(config.dataDir), SNAPSHOTS_FILE) });
+    case 'postgres':
+      return createPostgresSnapshotStore({ connectionString: config.url, schema: config.schema });
+    case 'esdb':
+      return undefined;
+  }
+}
