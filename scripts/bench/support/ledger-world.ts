@@ -31,7 +31,11 @@ import {
   type VolunteerState,
 } from '@timebank/domain';
 import type { JsonObject, NewEvent } from '@timebank/event-store';
-import { createSqliteEventStore, type SqliteEventStore } from '@timebank/event-store-sqlite';
+import {
+  createSqliteEventStore,
+  createSqliteSnapshotStore,
+  type SqliteEventStore,
+} from '@timebank/event-store-sqlite';
 import {
   confirmCommand,
   OFFER_PRICE_CENTIPOINTS,
@@ -66,8 +70,11 @@ export interface LedgerWorld {
   /** The ledger that set the world up (its cache is warm for what it wrote). */
   readonly ledger: Ledger;
   readonly path: string;
-  /** Another ledger on the same store, with a cold cache: what a restarted process sees. */
-  newLedger(options?: { cacheEntriesMax?: number }): Ledger;
+  /**
+   * Another ledger on the same store, with a cold cache: what a restarted process sees. With
+   * `snapshots`, it reads and writes snapshots (default interval) in `snapshots.sqlite` beside the store.
+   */
+  newLedger(options?: { cacheEntriesMax?: number; snapshots?: boolean }): Ledger;
   close(): Promise<void>;
 }
 
@@ -75,11 +82,13 @@ export async function createWorld(options: { cacheEntriesMax?: number } = {}): P
   const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-ledger-'));
   const path = join(directory, 'events.db');
   const store = createSqliteEventStore({ path });
-  const newLedger = (ledgerOptions: { cacheEntriesMax?: number } = options): Ledger =>
+  const snapshotStore = createSqliteSnapshotStore({ path: join(directory, 'snapshots.sqlite') });
+  const newLedger = (ledgerOptions: { cacheEntriesMax?: number; snapshots?: boolean } = options): Ledger =>
     createLedger({
       store,
       clock: () => NOW_MS,
       nationalIdKey: NATIONAL_ID_KEY,
+      ...(ledgerOptions.snapshots === true ? { snapshots: { store: snapshotStore } } : {}),
       ...(ledgerOptions.cacheEntriesMax === undefined
         ? {}
         : { cacheEntriesMax: ledgerOptions.cacheEntriesMax }),
@@ -108,6 +117,7 @@ export async function createWorld(options: { cacheEntriesMax?: number } = {}): P
     path,
     newLedger,
     async close() {
+      await snapshotStore.close();
       await store.close();
       rmSync(directory, { recursive: true, force: true });
     },

@@ -35,7 +35,10 @@ function encodeObject(value: object | null): Encoded {
   if (value === null) return null;
   if (Array.isArray(value)) return value.map(encodeValue);
   if (value instanceof Map) {
-    return { $map: [...value].map(([key, item]) => [encodeValue(key), encodeValue(item)]) };
+    // Keys and values alternate in one flat list: no small array per entry to build and parse.
+    const flat: Encoded[] = [];
+    for (const [key, item] of value as Map<unknown, unknown>) flat.push(encodeValue(key), encodeValue(item));
+    return { $map: flat };
   }
   if (value instanceof Set) return { $set: [...value].map(encodeValue) };
   const prototype: unknown = Object.getPrototypeOf(value);
@@ -58,22 +61,71 @@ export function encodeState(state: unknown): string {
   return JSON.stringify(encodeValue(state));
 }
 
+/**
+ * Decodes in place: the objects `JSON.parse` built are kept and only their tagged members
+ * replaced, so a large state costs one allocation per object, not two.
+ */
 function decodeValue(value: Encoded): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(decodeValue);
-  const keys = Object.keys(value);
-  const tag = keys.length === 1 ? keys[0]! : '';
-  if (tag === '$map') {
-    const entries = value.$map as [Encoded, Encoded][];
-    return new Map(entries.map(([key, item]) => [decodeValue(key), decodeValue(item)]));
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const item = value[index]!;
+      if (item !== null && typeof item === 'object') value[index] = decodeValue(item) as Encoded;
+    }
+    return value;
   }
-  if (tag === '$set') return new Set((value.$set as Encoded[]).map(decodeValue));
-  if (tag === '$bigint') return BigInt(value.$bigint as string);
-  if (tag === '$number') return Number(value.$number);
-  if (tag === '$undefined') return undefined;
+  let escaped = false;
+  let count = 0;
+  let first = '';
+  for (const key in value) {
+    if (count === 0) first = key;
+    count += 1;
+    if (key.charCodeAt(0) === DOLLAR) escaped = true;
+    const item = value[key]!;
+    if (item !== null && typeof item === 'object' && !isTag(first, count, key)) {
+      value[key] = decodeValue(item) as Encoded;
+    }
+  }
+  if (!escaped) return value;
+  if (count === 1) {
+    const tagged = decodeTag(first, value[first]!);
+    if (tagged !== NOT_A_TAG) return tagged;
+  }
+  // An own key that starts with `$` was escaped by doubling it.
   const decoded: Record<string, unknown> = {};
-  for (const key of keys) decoded[key.startsWith('$$') ? key.slice(1) : key] = decodeValue(value[key]!);
+  for (const key in value) decoded[key.startsWith('$$') ? key.slice(1) : key] = value[key];
   return decoded;
+}
+
+const DOLLAR = 36;
+const NOT_A_TAG = Symbol('not a tag');
+
+/** A tag's body is decoded by `decodeTag`, not by the walk. */
+function isTag(first: string, count: number, key: string): boolean {
+  return count === 1 && key === first && key.charCodeAt(0) === DOLLAR && key.charCodeAt(1) !== DOLLAR;
+}
+
+function decodeTag(tag: string, body: Encoded): unknown {
+  switch (tag) {
+    case '$map': {
+      const flat = body as Encoded[];
+      const map = new Map<unknown, unknown>();
+      for (let index = 0; index < flat.length; index += 2) {
+        map.set(decodeValue(flat[index]!), decodeValue(flat[index + 1]!));
+      }
+      return map;
+    }
+    case '$set':
+      return new Set((body as Encoded[]).map(decodeValue));
+    case '$bigint':
+      return BigInt(body as string);
+    case '$number':
+      return Number(body);
+    case '$undefined':
+      return undefined;
+    default:
+      return NOT_A_TAG;
+  }
 }
 
 /** The state an encoding holds: fresh objects, owned by the caller. */
