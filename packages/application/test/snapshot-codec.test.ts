@@ -31,6 +31,21 @@ t.test('encodes what state holds, deterministically, and decodes it back', async
   t.equal(decoded.a[3], Number.POSITIVE_INFINITY);
   t.equal(decoded.a[5], undefined);
   t.notOk(Object.hasOwn(decoded, 'skipped'), 'an undefined property is absent');
+  // A Map of uniform plain objects is written as a table, and comes back the same.
+  const table = new Map(
+    Array.from({ length: 10 }, (_, index) => [
+      `r${index}`,
+      { minutes: index, status: 'confirmed', note: null },
+    ]),
+  );
+  const mixed = new Map([...table, ['odd', { minutes: 1, status: 'x', extra: new Set([1]) }]]);
+  for (const map of [table, mixed]) {
+    const encoded = encodeState({ map });
+    t.same((decodeState(encoded) as { map: unknown }).map, map);
+    t.equal(encodeState(decodeState(encoded)), encoded);
+  }
+  t.match(encodeState(table), /"\$table"/, 'uniform values: a table');
+  t.notMatch(encodeState(mixed), /"\$table"/, 'a value with other keys: entry by entry');
   t.throws(() => encodeState({ when: new Date() }), TypeError, 'a class instance is refused');
   t.throws(() => encodeState({ run: () => 1 }), TypeError, 'a function is refused');
 });

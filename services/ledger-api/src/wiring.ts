@@ -8,13 +8,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createLedger, sealingStore, type Ledger } from '@timebank/application';
-import type { EventStore } from '@timebank/event-store';
+import type { EventStore, SnapshotStore } from '@timebank/event-store';
 import {
   createErasureList,
   EVENT_STORE_FILE,
   NATIONAL_ID_KEY_FILE,
   openPersonalKeys,
   openReadModels,
+  openSnapshotStore,
   personalDataDirectory,
   type OpenedPersonalKeys,
 } from '@timebank/ledger-opener';
@@ -63,14 +64,16 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
  * ciphertext.
  */
 async function openLedgerWithKeys(
-  input: { readonly config: LedgerApiConfig; readonly readModelDataDir?: string },
+  input: { readonly config: LedgerApiConfig; readonly readModelDataDir?: string; readonly logger: Logger },
   store: EventStore,
   clock: () => number,
-): Promise<{ ledger: Ledger; personalKeys: OpenedPersonalKeys }> {
+): Promise<{ ledger: Ledger; personalKeys: OpenedPersonalKeys; snapshots: SnapshotStore | undefined }> {
   const personalKeys = await openPersonalKeys(input.config.store, {
     masterKey: input.config.masterKey,
     ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
   });
+  const everyEvents = input.config.snapshotEveryEvents;
+  const snapshots = everyEvents === 0 ? undefined : openSnapshotStore(input.config.store);
   const ledger = createLedger({
     store,
     clock,
@@ -79,8 +82,17 @@ async function openLedgerWithKeys(
     // Beside the key store file (or, on PostgreSQL, in the read-model directory beside master.key).
     erasureLog: createErasureList(personalDataDirectory(input.config.store, input.readModelDataDir)),
     cacheEntriesMax: input.config.stateCacheStreamsMax,
+    ...(snapshots === undefined
+      ? {}
+      : {
+          snapshots: {
+            store: snapshots,
+            everyEvents,
+            onWriteError: (error: unknown) => input.logger.warn({ err: error }, 'snapshot write failed'),
+          },
+        }),
   });
-  return { ledger, personalKeys };
+  return { ledger, personalKeys, snapshots };
 }
 
 /** The projector in either form: in this thread, or in its own worker thread (projector-thread.ts). */
@@ -164,7 +176,7 @@ export interface WiredApi extends LedgerApp {
   readonly ledgerClock: RunningClock;
   /** Data keys and the duplicate-registration index (docs/privacy.md). */
   readonly personalKeys: OpenedPersonalKeys;
-  /** Stops accepting and drains requests, stops the scheduler, the projector and the relay, closes the read models and the key store. The event store stays open. */
+  /** Stops accepting and drains requests, stops the scheduler, the projector and the relay, closes the read models, the snapshot store and the key store. The event store stays open. */
   close(): Promise<void>;
 }
 
@@ -188,7 +200,7 @@ export async function wireLedgerApi(input: {
     committed();
     return result;
   });
-  const { ledger, personalKeys } = await openLedgerWithKeys(input, store, clock);
+  const { ledger, personalKeys, snapshots } = await openLedgerWithKeys(input, store, clock);
   const dataDirectory = personalDataDirectory(input.config.store, input.readModelDataDir);
   mkdirSync(dataDirectory, { recursive: true });
   const db = await openCurrentReadModels(input, ledger);
@@ -235,6 +247,9 @@ export async function wireLedgerApi(input: {
       await projector.stop();
       await kafkaRelay?.stop();
       await db.close();
+      // The due snapshots are written before the keys that seal them close; the event store stays open.
+      await ledger.flushSnapshots();
+      await snapshots?.close();
       await personalKeys.close();
     },
   };

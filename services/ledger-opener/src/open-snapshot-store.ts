@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SnapshotStore } from '@timebank/event-store';
 import { createPostgresSnapshotStore } from '@timebank/event-store-postgres';
@@ -13,8 +14,11 @@ import type { StoreConfig } from './store-config.js';
  */
 export function openSnapshotStore(config: StoreConfig): SnapshotStore | undefined {
   switch (config.engine) {
-    case 'sqlite':
-      return createSqliteSnapshotStore({ path: join(resolve(config.dataDir), SNAPSHOTS_FILE) });
+    case 'sqlite': {
+      const directory = resolve(config.dataDir);
+      mkdirSync(directory, { recursive: true });
+      return createSqliteSnapshotStore({ path: join(directory, SNAPSHOTS_FILE) });
+    }
     case 'postgres':
       return createPostgresSnapshotStore({ connectionString: config.url, schema: config.schema });
     case 'esdb':

@@ -35,6 +35,8 @@ function encodeObject(value: object | null): Encoded {
   if (value === null) return null;
   if (Array.isArray(value)) return value.map(encodeValue);
   if (value instanceof Map) {
+    const table = tableOf(value as Map<unknown, unknown>);
+    if (table !== undefined) return { $table: table };
     // Keys and values alternate in one flat list: no small array per entry to build and parse.
     const flat: Encoded[] = [];
     for (const [key, item] of value as Map<unknown, unknown>) flat.push(encodeValue(key), encodeValue(item));
@@ -54,6 +56,40 @@ function encodeObject(value: object | null): Encoded {
     encoded[key.startsWith('$') ? `$${key}` : key] = encodeValue(item);
   }
   return encoded;
+}
+
+/** Below this many entries a Map is written entry by entry; a table only pays off for many. */
+const TABLE_ENTRIES_MIN = 8;
+
+/** An object's defined own keys, sorted, when it is a plain object without `$` keys; else undefined. */
+function plainColumns(value: unknown): string[] | undefined {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
+    return undefined;
+  const record = value as Record<string, unknown>;
+  const columns = sortedKeys(record).filter((key) => record[key] !== undefined);
+  return columns.some((key) => key.startsWith('$')) ? undefined : columns;
+}
+
+/**
+ * A Map whose values are plain objects with the same keys (service records, holds, lots) as one
+ * table: the column names once, then each entry's key and its values in column order. The
+ * names are the bulk of such a Map's text, and a table decodes without looking them up per entry.
+ */
+function tableOf(map: Map<unknown, unknown>): Encoded[] | undefined {
+  if (map.size < TABLE_ENTRIES_MIN) return undefined;
+  const first = map.values().next().value;
+  const columns = plainColumns(first);
+  if (columns === undefined) return undefined;
+  const signature = columns.join('\n');
+  const flat: Encoded[] = [columns];
+  for (const [key, item] of map) {
+    const itemColumns = plainColumns(item);
+    if (itemColumns?.join('\n') !== signature) return undefined;
+    flat.push(encodeValue(key));
+    const record = item as Record<string, unknown>;
+    for (const column of columns) flat.push(encodeValue(record[column]));
+  }
+  return flat;
 }
 
 /** The state's one encoding. Throws a TypeError for a value it cannot represent. */
@@ -112,6 +148,22 @@ function decodeTag(tag: string, body: Encoded): unknown {
       const map = new Map<unknown, unknown>();
       for (let index = 0; index < flat.length; index += 2) {
         map.set(decodeValue(flat[index]!), decodeValue(flat[index + 1]!));
+      }
+      return map;
+    }
+    case '$table': {
+      const flat = body as Encoded[];
+      const columns = flat[0] as string[];
+      const map = new Map<unknown, unknown>();
+      for (let index = 1; index < flat.length;) {
+        const key = decodeValue(flat[index]!);
+        index += 1;
+        const record: Record<string, unknown> = {};
+        for (const column of columns) {
+          record[column] = decodeValue(flat[index]!);
+          index += 1;
+        }
+        map.set(key, record);
       }
       return map;
     }
