@@ -38,7 +38,10 @@ t.test('encodes what state holds, deterministically, and decodes it back', async
       { minutes: index, status: 'confirmed', note: null },
     ]),
   );
-  const mixed = new Map([...table, ['odd', { minutes: 1, status: 'x', extra: new Set([1]) }]]);
+  const mixed = new Map<string, object>([
+    ...table,
+    ['odd', { minutes: 1, status: 'x', extra: new Set([1]) }],
+  ]);
   for (const map of [table, mixed]) {
     const encoded = encodeState({ map });
     t.same((decodeState(encoded) as { map: unknown }).map, map);

@@ -71,25 +71,44 @@ function plainColumns(value: unknown): string[] | undefined {
 }
 
 /**
- * A Map whose values are plain objects with the same keys (service records, holds, lots) as one
- * table: the column names once, then each entry's key and its values in column order. The
- * names are the bulk of such a Map's text, and a table decodes without looking them up per entry.
+ * A Map whose values are plain objects with the same keys (service records, holds) as one table,
+ * `[columns, dictionaries, keyColumn, ...rows]`: the column names once; per column, the distinct
+ * strings when a few repeat in every row (an activity, a status), rows then holding their
+ * indices; the column that repeats each entry's key (a record's id), or -1 and the key leads each
+ * row. Names and repeated strings are most of such a Map's text, and its decoding time.
  */
 function tableOf(map: Map<unknown, unknown>): Encoded[] | undefined {
   if (map.size < TABLE_ENTRIES_MIN) return undefined;
-  const first = map.values().next().value;
-  const columns = plainColumns(first);
+  const entries = [...map] as [unknown, Record<string, unknown>][];
+  const columns = plainColumns(entries[0]![1]);
   if (columns === undefined) return undefined;
   const signature = columns.join('\n');
-  const flat: Encoded[] = [columns];
-  for (const [key, item] of map) {
-    const itemColumns = plainColumns(item);
-    if (itemColumns?.join('\n') !== signature) return undefined;
-    flat.push(encodeValue(key));
-    const record = item as Record<string, unknown>;
-    for (const column of columns) flat.push(encodeValue(record[column]));
+  if (entries.some(([, item]) => plainColumns(item)?.join('\n') !== signature)) return undefined;
+  const keyColumn = columns.findIndex((column) => entries.every(([key, item]) => item[column] === key));
+  const dictionaries = columns.map((column) => dictionaryOf(entries.map(([, item]) => item[column])));
+  const flat: Encoded[] = [columns, dictionaries.map((dictionary) => dictionary?.strings ?? null), keyColumn];
+  for (const [key, item] of entries) {
+    if (keyColumn < 0) flat.push(encodeValue(key));
+    columns.forEach((column, index) => {
+      const dictionary = dictionaries[index];
+      const value = item[column];
+      flat.push(dictionary === undefined ? encodeValue(value) : dictionary.indexOf.get(value as string)!);
+    });
   }
   return flat;
+}
+
+/** The distinct strings of a column, in order of first appearance, when each repeats at least 4 times on average. */
+function dictionaryOf(
+  values: readonly unknown[],
+): { strings: string[]; indexOf: Map<string, number> } | undefined {
+  const indexOf = new Map<string, number>();
+  for (const value of values) {
+    if (typeof value !== 'string') return undefined;
+    if (!indexOf.has(value)) indexOf.set(value, indexOf.size);
+  }
+  if (indexOf.size * 4 > values.length) return undefined;
+  return { strings: [...indexOf.keys()], indexOf };
 }
 
 /** The state's one encoding. Throws a TypeError for a value it cannot represent. */
@@ -141,6 +160,29 @@ function isTag(first: string, count: number, key: string): boolean {
   return count === 1 && key === first && key.charCodeAt(0) === DOLLAR && key.charCodeAt(1) !== DOLLAR;
 }
 
+function decodeTable(flat: Encoded[]): Map<unknown, unknown> {
+  const columns = flat[0] as string[];
+  const dictionaries = flat[1] as (string[] | null)[];
+  const keyColumn = flat[2] as number;
+  const map = new Map<unknown, unknown>();
+  for (let index = 3; index < flat.length;) {
+    let key: unknown;
+    if (keyColumn < 0) {
+      key = decodeValue(flat[index]!);
+      index += 1;
+    }
+    const record: Record<string, unknown> = {};
+    for (let column = 0; column < columns.length; column += 1) {
+      const dictionary = dictionaries[column];
+      const value = flat[index]!;
+      record[columns[column]!] = dictionary == null ? decodeValue(value) : dictionary[value as number];
+      index += 1;
+    }
+    map.set(keyColumn < 0 ? key : record[columns[keyColumn]!], record);
+  }
+  return map;
+}
+
 function decodeTag(tag: string, body: Encoded): unknown {
   switch (tag) {
     case '$map': {
@@ -151,22 +193,8 @@ function decodeTag(tag: string, body: Encoded): unknown {
       }
       return map;
     }
-    case '$table': {
-      const flat = body as Encoded[];
-      const columns = flat[0] as string[];
-      const map = new Map<unknown, unknown>();
-      for (let index = 1; index < flat.length;) {
-        const key = decodeValue(flat[index]!);
-        index += 1;
-        const record: Record<string, unknown> = {};
-        for (const column of columns) {
-          record[column] = decodeValue(flat[index]!);
-          index += 1;
-        }
-        map.set(key, record);
-      }
-      return map;
-    }
+    case '$table':
+      return decodeTable(body as Encoded[]);
     case '$set':
       return new Set((body as Encoded[]).map(decodeValue));
     case '$bigint':
