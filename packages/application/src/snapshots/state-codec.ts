@@ -175,7 +175,13 @@ function decodeTable(flat: Encoded[]): Map<unknown, unknown> {
     for (let column = 0; column < columns.length; column += 1) {
       const dictionary = dictionaries[column];
       const value = flat[index]!;
-      record[columns[column]!] = dictionary == null ? decodeValue(value) : dictionary[value as number];
+      // Most cells are plain numbers or strings: no call for them.
+      record[columns[column]!] =
+        dictionary != null
+          ? dictionary[value as number]
+          : value !== null && typeof value === 'object'
+            ? decodeValue(value)
+            : value;
       index += 1;
     }
     map.set(keyColumn < 0 ? key : record[columns[keyColumn]!], record);
