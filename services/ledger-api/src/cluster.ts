@@ -17,15 +17,17 @@ const RESTART_DELAY_MS = 1000;
 
 type Role = LedgerApiConfig['processRole'];
 
-function startWorker(role: Role): Promise<Worker> {
+/** Forks a server process; resolves once it listens, with the address it listens on. */
+function startWorker(role: Role): Promise<{ worker: Worker; url: string }> {
   const worker = cluster.fork({ LEDGER_PROCESS_ROLE: role });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) =>
       reject(new Error(`a ${role} server process exited with ${code ?? 'a signal'} before listening`));
     worker.once('exit', onExit);
-    worker.once('listening', () => {
+    worker.once('listening', (address) => {
       worker.off('exit', onExit);
-      resolve(worker);
+      const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+      resolve({ worker, url: `http://${host}:${address.port}` });
     });
   });
 }
@@ -42,7 +44,7 @@ export async function runCluster(config: LedgerApiConfig, logger: Logger): Promi
       setTimeout(() => {
         if (closing) return;
         startWorker(role).then(
-          (restarted) => supervise(restarted, role),
+          (restarted) => supervise(restarted.worker, role),
           (error: unknown) => logger.error({ err: error, role }, 'server process failed to restart'),
         );
       }, RESTART_DELAY_MS);
@@ -50,13 +52,13 @@ export async function runCluster(config: LedgerApiConfig, logger: Logger): Promi
   };
 
   const leadRole = config.processRole;
-  supervise(await startWorker(leadRole), leadRole);
+  const lead = await startWorker(leadRole);
+  supervise(lead.worker, leadRole);
   const others = await Promise.all(Array.from({ length: config.processes - 1 }, () => startWorker('http')));
-  for (const worker of others) supervise(worker, 'http');
-  logger.info(
-    { processes: config.processes, pids: [...roles.keys()].map((w) => w.process.pid) },
-    'all server processes listening',
-  );
+  for (const other of others) supervise(other.worker, 'http');
+  const pids = [...roles.keys()].map((worker) => worker.process.pid);
+  logger.info({ processes: config.processes, pids }, 'all server processes listening');
+  process.stdout.write(`ledger-api: ${config.processes} processes listening on ${lead.url}\n`);
 
   const shutdown = (signal: NodeJS.Signals): void => {
     if (closing) return;

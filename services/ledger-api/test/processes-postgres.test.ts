@@ -120,6 +120,14 @@ t.test('two processes racing holds and redemptions on one volunteer never overdr
   t.equal(spent.length + refused.length, attempts, 'every attempt either spent or was refused for points');
   t.equal(spent.length * 100, earned, 'the points spent are exactly the points earned, never more');
 
+  // The processes did race: appends decided on a stale revision were refused by the store and re-decided.
+  let conflicts = 0;
+  for (const server of [a, b]) {
+    const text = await fetch(`${server.url}/metrics`).then((response) => response.text());
+    conflicts += Number(/^ledger_store_appends_total\{outcome="conflict"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+  t.ok(conflicts > 0, `the store refused ${conflicts} appends decided on a stale revision`);
+
   // The history agrees: what was held (redemptions hold and capture) never exceeds what was earned.
   const store = await createPostgresEventStore({ connectionString: url!, schema });
   t.teardown(() => store.close());
@@ -172,10 +180,10 @@ t.test('the same Idempotency-Key sent to two processes at once has one effect', 
 t.test('LEDGER_PROCESSES=2 runs two workers on one port over the shared read models', { skip }, async (t) => {
   const servers: ServerProcess[] = [];
   const shared = sharedSchema(t, servers);
-  const cluster = await startServer({ ...shared.environment, LEDGER_PROCESSES: '2', LOG_LEVEL: 'info' });
+  const cluster = await startServer({ ...shared.environment, LEDGER_PROCESSES: '2' });
   servers.push(cluster);
   t.ok(
-    await waitFor(async () => /"processes":2,"pids":\[\d+,\d+\]/.test(cluster.stdout()), 60_000),
+    await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
     'the primary reports two listening workers',
   );
   const admin = readFileSync(join(shared.environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
