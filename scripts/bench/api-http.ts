@@ -104,8 +104,16 @@ export interface World {
   readonly volunteerIds: readonly string[];
 }
 
-/** Keys, a partner and registered volunteers of community c1, through the API itself. */
-export async function setUp(url: string, adminKey: string, volunteers: number): Promise<World> {
+/**
+ * Keys, a partner and registered volunteers of community c1, through the API itself.
+ * `keysIssued`, if given, runs before the keys are first used (several processes: until each knows them).
+ */
+export async function setUp(
+  url: string,
+  adminKey: string,
+  volunteers: number,
+  keysIssued?: () => Promise<void>,
+): Promise<World> {
   const issue = async (role: string, scope: object) =>
     (
       await call(
@@ -126,6 +134,7 @@ export async function setUp(url: string, adminKey: string, volunteers: number): 
     'p1',
   );
   const partnerKey = await issue('partner', { kind: 'partner', id: 'p1' });
+  await keysIssued?.();
   const volunteerIds: string[] = [];
   let next = 0;
   await Promise.all(

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { apiHttpBenchmark } from './api-http.js';
+import { apiHttpProcessesBenchmark } from './api-http-processes.js';
 import { emmettPeerBenchmark } from './emmett-peer.js';
 import { eventStorePostgresBenchmark } from './event-store-postgres.js';
 import { eventStoreSqliteBenchmark } from './event-store-sqlite.js';
@@ -46,6 +47,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   projectionsRebuildBenchmark,
   personalDataBenchmark,
   apiHttpBenchmark,
+  apiHttpProcessesBenchmark,
   schedulerExpiryBenchmark,
 ];
 

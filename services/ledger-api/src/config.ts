@@ -168,6 +168,21 @@ const environmentSchema = z
     LEDGER_RETENTION_DAYS: wholeNumber(0, 999_999, 'days').default(1095),
     /** How often the retention job looks for due erasures, in milliseconds. Default 86,400,000 (daily). */
     LEDGER_RETENTION_SWEEP_MS: wholeNumber(1000, 604_800_000, 'milliseconds').default(86_400_000),
+    /**
+     * How many server processes `server.ts` runs (node:cluster, sharing the listening port).
+     * Default 1. More only on PostgreSQL: each process decides on its own state cache and the
+     * store's expected-revision check arbitrates; SQLite has one writer process (a second one
+     * would queue on the file's write lock, not add throughput) and EventStoreDB keeps its read
+     * models and sweep in one process. At most 64: far beyond any core count we deploy on.
+     */
+    LEDGER_PROCESSES: wholeNumber(1, 64, 'processes').default(1),
+    /**
+     * What this process runs besides HTTP and writes. `all` (default): the projector, the scheduler
+     * and the Kafka relay too. `http`: none of them; reads with `minPosition` wait for the shared
+     * PostgreSQL read models that an `all` process projects. Set by the cluster's primary for its
+     * workers; also usable for processes started separately behind one load balancer.
+     */
+    LEDGER_PROCESS_ROLE: z.enum(['all', 'http']).default('all'),
   })
   .superRefine((value, context) => {
     if (value.LEDGER_STORE === 'postgres' && value.POSTGRES_URL === undefined) {
@@ -182,6 +197,22 @@ const environmentSchema = z
         code: 'custom',
         path: ['LEDGER_NATIONAL_ID_KEY'],
         message: 'is required unless LEDGER_STORE=sqlite (which keeps a generated key in LEDGER_DATA_DIR)',
+      });
+    }
+    if (value.LEDGER_PROCESSES > 1 && value.LEDGER_STORE !== 'postgres') {
+      context.addIssue({
+        code: 'custom',
+        path: ['LEDGER_PROCESSES'],
+        message:
+          'may be above 1 only with LEDGER_STORE=postgres: SQLite allows one writer process at a time ' +
+          '(see docs/operations.md, "Several processes")',
+      });
+    }
+    if (value.LEDGER_PROCESS_ROLE === 'http' && value.LEDGER_STORE !== 'postgres') {
+      context.addIssue({
+        code: 'custom',
+        path: ['LEDGER_PROCESS_ROLE'],
+        message: 'may be http only with LEDGER_STORE=postgres, whose read models every process shares',
       });
     }
     if (value.LEDGER_STORE === 'esdb' && value.ESDB_URL === undefined) {
@@ -242,6 +273,10 @@ export interface LedgerApiConfig {
   readonly retentionDays: number;
   /** See LEDGER_RETENTION_SWEEP_MS. */
   readonly retentionSweepMs: number;
+  /** See LEDGER_PROCESSES: how many processes the cluster's primary starts. */
+  readonly processes: number;
+  /** See LEDGER_PROCESS_ROLE. */
+  readonly processRole: 'all' | 'http';
 }
 
 /** Bad configuration: the message names every offending variable. */
@@ -325,6 +360,8 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     dueBacklogMax: env.LEDGER_DUE_BACKLOG_MAX,
     retentionDays: env.LEDGER_RETENTION_DAYS,
     retentionSweepMs: env.LEDGER_RETENTION_SWEEP_MS,
+    processes: env.LEDGER_PROCESSES,
+    processRole: env.LEDGER_PROCESS_ROLE,
   });
 }
 

@@ -2,10 +2,13 @@
  * Starts the ledger API: reads the configuration, opens the store, writes a bootstrap
  * administrator key to a 0600 file on the very first run, listens, and shuts down gracefully on
  * SIGTERM/SIGINT (stop accepting, drain in-flight requests, stop the projector, close the store).
+ * With LEDGER_PROCESSES > 1 (PostgreSQL) it starts that many such processes instead (cluster.ts).
  */
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { describeStore, isLedgerOpenError, openEventStore } from '@timebank/ledger-opener';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
+import { runCluster } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import { createLogger } from './http/logging.js';
 import { wireLedgerApi } from './wiring.js';
@@ -25,6 +28,8 @@ function readConfig(): LedgerApiConfig {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
+  // LEDGER_PROCESSES > 1: this process only starts and supervises the server processes.
+  if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
   const store = await openEventStore(config.store);
   const wired = await wireLedgerApi({ config, store, logger });
   const { app, context } = wired;
@@ -70,6 +75,8 @@ async function main(): Promise<void> {
       logger.error({ err: error }, 'shutdown failed');
       process.exitCode = 1;
     }
+    // A cluster worker's channel to its primary would keep it alive; everything is closed by now.
+    if (cluster.isWorker) process.exit();
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -32,6 +32,7 @@ import { catalogueCheckedStore } from './http/catalogued-store.js';
 import { instrumentStore } from './http/instrumented-store.js';
 import { withAppend } from './http/store-wrapper.js';
 import { ProjectorThread } from './projector-thread.js';
+import { SharedReadModels } from './shared-read-models.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
 import { startLedgerClock, type RunningClock } from './scheduler-wiring.js';
@@ -167,6 +168,26 @@ async function startProjector(
   return Object.assign(projector, { threaded: false as const });
 }
 
+/**
+ * The read models and what keeps them current. An `http` process (LEDGER_PROCESS_ROLE) shares
+ * the PostgreSQL read models that the `all` process projects and keeps at this build's schema: it
+ * neither rebuilds nor projects (nor runs the scheduler or the relay), so every event is
+ * projected, swept and published by one process (docs/operations.md, "Several processes").
+ */
+async function openReadSide(
+  input: Parameters<typeof openCurrentReadModels>[0],
+  parts: { store: EventStore; ledger: Ledger; clock: () => number },
+): Promise<{ db: ReadModelDatabase; projector: RunningProjector }> {
+  if (input.config.processRole === 'all') {
+    const db = await openCurrentReadModels(input, parts.ledger);
+    return { db, projector: await startProjector(input, { ...parts, db }) };
+  }
+  const db = await openReadModels(input.config.store, input.readModelDataDir);
+  const shared = new SharedReadModels({ db, store: parts.store, now: parts.clock });
+  await shared.start();
+  return { db, projector: shared };
+}
+
 export interface WiredApi extends LedgerApp {
   readonly ledger: Ledger;
   readonly projector: RunningProjector;
@@ -203,11 +224,11 @@ export async function wireLedgerApi(input: {
   const { ledger, personalKeys, snapshots } = await openLedgerWithKeys(input, store, clock);
   const dataDirectory = personalDataDirectory(input.config.store, input.readModelDataDir);
   mkdirSync(dataDirectory, { recursive: true });
-  const db = await openCurrentReadModels(input, ledger);
-  const projector = await startProjector(input, { store, db, ledger, clock });
+  const background = input.config.processRole === 'all';
+  const { db, projector } = await openReadSide(input, { store, ledger, clock });
   if (projector instanceof ProjectorThread) committed = () => projector.notifyCommit();
   const ledgerClock = startLedgerClock({
-    config: input.config,
+    config: background ? input.config : { ...input.config, sweepIntervalMs: 0 },
     store,
     ledger,
     db,
@@ -228,12 +249,14 @@ export async function wireLedgerApi(input: {
     readModels: createReadModelQueries(db),
     dueBacklog: ledgerClock.backlog,
   });
-  const kafkaRelay = startKafkaRelay({
-    config: input.config,
-    store: input.store,
-    logger: input.logger,
-    metrics,
-  });
+  const kafkaRelay = background
+    ? startKafkaRelay({
+        config: input.config,
+        store: input.store,
+        logger: input.logger,
+        metrics,
+      })
+    : null;
   return {
     ...built,
     ledger,

@@ -40,6 +40,28 @@ t.test('values are parsed; empty strings count as unset', async (t) => {
   t.same(config.kafka?.brokers, ['127.0.0.1:9092', '127.0.0.1:9093']);
   t.equal(config.kafka?.onInvalidEvent, 'stop', 'an invalid integration event stops the relay by default');
   t.equal(config.rateLimit.requestsMax, 5);
+  t.equal(config.processes, 1, 'one process unless LEDGER_PROCESSES says more');
+  t.equal(config.processRole, 'all');
+});
+
+t.test('several processes are allowed on PostgreSQL', async (t) => {
+  const config = loadConfig({
+    LEDGER_STORE: 'postgres',
+    POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    LEDGER_NATIONAL_ID_KEY: 'k'.repeat(32),
+    LEDGER_PROCESSES: '4',
+    LEDGER_PROCESS_ROLE: 'http',
+  });
+  t.equal(config.processes, 4);
+  t.equal(config.processRole, 'http');
+});
+
+t.test('several processes on SQLite are refused with the reason', async (t) => {
+  const error = t.throws(() => loadConfig({ LEDGER_PROCESSES: '2' })) as ConfigError;
+  t.match(
+    error.message,
+    /LEDGER_PROCESSES: may be above 1 only with LEDGER_STORE=postgres: SQLite allows one writer/,
+  );
 });
 
 const bad: Array<[string, Record<string, string>, string]> = [
@@ -61,6 +83,19 @@ const bad: Array<[string, Record<string, string>, string]> = [
   ['a malformed broker list', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
   ['a body limit below 1 KiB', { BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
   ['an unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ['several processes on SQLite', { LEDGER_PROCESSES: '2' }, 'LEDGER_PROCESSES'],
+  [
+    'several processes on EventStoreDB',
+    {
+      LEDGER_STORE: 'esdb',
+      ESDB_URL: 'esdb://h:2113',
+      LEDGER_NATIONAL_ID_KEY: 'k'.repeat(32),
+      LEDGER_PROCESSES: '2',
+    },
+    'LEDGER_PROCESSES',
+  ],
+  ['no process at all', { LEDGER_PROCESSES: '0' }, 'LEDGER_PROCESSES'],
+  ['an http-only process on SQLite', { LEDGER_PROCESS_ROLE: 'http' }, 'LEDGER_PROCESS_ROLE'],
 ];
 for (const [what, environment, variable] of bad) {
   t.test(`${what} stops start-up with a message naming ${variable}`, async (t) => {

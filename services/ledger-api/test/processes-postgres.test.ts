@@ -1,0 +1,210 @@
+/**
+ * Several server processes over one PostgreSQL schema (docs/operations.md, "Several processes"),
+ * over real HTTP: processes racing holds and redemptions on one volunteer never overdraw it, the
+ * same Idempotency-Key sent to two processes at once has one effect, and `LEDGER_PROCESSES=2`
+ * runs two workers on one port that answer reads with `minPosition` from the shared read models.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { requireServerUrl } from '@timebank/event-store/testing';
+import { createPostgresEventStore } from '@timebank/event-store-postgres';
+import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { allEvents, call, seedWorld, waitFor } from './scheduler-support.js';
+
+const url = requireServerUrl('POSTGRES_URL');
+const skip = url === undefined ? 'POSTGRES_URL is not set' : false;
+
+/** A fresh schema and data directory, dropped after the test; the environment every process shares. */
+function sharedSchema(t: Test, servers: ServerProcess[]) {
+  const schema = `ledger_processes_${randomBytes(6).toString('hex')}`;
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-processes-'));
+  t.teardown(async () => {
+    for (const server of servers) await stopServer(server.child);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+    await client.end();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return {
+    schema,
+    directory,
+    environment: {
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: url!,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+      LEDGER_DATA_DIR: join(directory, 'data'),
+      RATE_LIMIT_REQUESTS_MAX: '1000000',
+      // Keys issued through one process count in the other within 100 ms.
+      API_KEY_REFRESH_MS: '100',
+    },
+  };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+async function post(server: ServerProcess, key: string, path: string, idempotencyKey: string, body: unknown) {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': idempotencyKey,
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Retries a write that lost the optimistic-concurrency race more often than the handler retries (409: nothing written). */
+async function settled(send: () => Promise<Answer>): Promise<Answer> {
+  let answer = await send();
+  for (let attempt = 0; answer.body.code === 'CONCURRENCY_CONFLICT' && attempt < 20; attempt += 1)
+    answer = await send();
+  return answer;
+}
+
+/** Starts two processes over one schema: `a` projects (`all`), `b` only serves (`http`). Returns the admin and a partner key. */
+async function twoProcesses(t: Test) {
+  const servers: ServerProcess[] = [];
+  const shared = sharedSchema(t, servers);
+  const a = await startServer({ ...shared.environment, LEDGER_PROCESS_ROLE: 'all' });
+  servers.push(a);
+  const admin = readFileSync(join(shared.environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
+  const b = await startServer({ ...shared.environment, LEDGER_PROCESS_ROLE: 'http' });
+  servers.push(b);
+  const [volunteerId] = await seedWorld(a, admin, 1);
+  const meal = await call(a, admin, '/v1/partners/p1/offers', {
+    offerId: 'meal',
+    title: 'A meal',
+    priceCentipoints: 100,
+  });
+  t.equal(meal.status, 201, 'offer created');
+  const partner = (
+    await call(a, admin, '/v1/admin/api-keys', {
+      role: 'partner',
+      scope: { kind: 'partner', id: 'p1' },
+      label: 'canteen',
+    })
+  ).body.key as string;
+  t.ok(
+    await waitFor(async () => (await call(b, partner, '/v1/partners/p1/offers')).status === 200, 30_000),
+    'the http process accepts the partner key',
+  );
+  return { a, b, admin, partner, volunteerId: volunteerId!, schema: shared.schema };
+}
+
+t.test('two processes racing holds and redemptions on one volunteer never overdraw', { skip }, async (t) => {
+  const { a, b, admin, partner, volunteerId, schema } = await twoProcesses(t);
+  const earned = 1200; // seedWorld: 12 confirmed hours at 100 centipoints per hour.
+  const attempts = 48; // 4,800 centipoints asked for against 1,200: most must be refused.
+  const answers = await Promise.all(
+    Array.from({ length: attempts }, (_, index) => {
+      const server = index % 2 === 0 ? a : b;
+      const path = index % 4 < 2 ? '/v1/partners/p1/redemptions' : '/v1/partners/p1/holds';
+      return settled(() =>
+        post(server, partner, path, `race-${index}`, { volunteerId, offerId: 'meal', centipoints: 100 }),
+      );
+    }),
+  );
+  const spent = answers.filter((answer) => answer.status === 201);
+  const refused = answers.filter((answer) => answer.body.code === 'INSUFFICIENT_POINTS');
+  t.equal(spent.length + refused.length, attempts, 'every attempt either spent or was refused for points');
+  t.equal(spent.length * 100, earned, 'the points spent are exactly the points earned, never more');
+
+  // The processes did race: appends decided on a stale revision were refused by the store and re-decided.
+  let conflicts = 0;
+  for (const server of [a, b]) {
+    const text = await fetch(`${server.url}/metrics`).then((response) => response.text());
+    conflicts += Number(/^ledger_store_appends_total\{outcome="conflict"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+  t.ok(conflicts > 0, `the store refused ${conflicts} appends decided on a stale revision`);
+
+  // The history agrees: what was held (redemptions hold and capture) never exceeds what was earned.
+  const store = await createPostgresEventStore({ connectionString: url!, schema });
+  t.teardown(() => store.close());
+  const events = await allEvents(store);
+  const held = events
+    .filter((event) => event.type === 'PointsHeld' && event.data.volunteerId === volunteerId)
+    .reduce((sum, event) => sum + Number(event.data.centipoints), 0);
+  t.equal(held, earned, 'PointsHeld in the store sum to the earned points');
+
+  // Both processes read the shared read models at the last write's position.
+  const last = spent
+    .map((answer) => BigInt(answer.body.position as string))
+    .reduce((max, position) => (position > max ? position : max));
+  for (const server of [a, b]) {
+    const balance = await call(server, admin, `/v1/volunteers/${volunteerId}?minPosition=${last}`);
+    t.equal(balance.status, 200);
+    t.equal(balance.body.availableCentipoints, 0, 'nothing left, and not below zero');
+  }
+});
+
+t.test('the same Idempotency-Key sent to two processes at once has one effect', { skip }, async (t) => {
+  const { a, b, admin, partner, volunteerId, schema } = await twoProcesses(t);
+  const keys = 12;
+  const pairs = await Promise.all(
+    Array.from({ length: keys }, async (_, index) => {
+      const send = (server: ServerProcess) => () =>
+        post(server, partner, '/v1/partners/p1/redemptions', `twice-${index}`, {
+          volunteerId,
+          offerId: 'meal',
+          centipoints: 100,
+        });
+      return Promise.all([settled(send(a)), settled(send(b))]);
+    }),
+  );
+  for (const [fromA, fromB] of pairs) {
+    t.equal(fromA.status, 201, 'process a answered the redemption');
+    t.same(fromB, fromA, 'process b gave the same answer');
+  }
+  const store = await createPostgresEventStore({ connectionString: url!, schema });
+  t.teardown(() => store.close());
+  const events = await allEvents(store);
+  const captured = events.filter(
+    (event) => event.type === 'PointsHeld' && event.data.volunteerId === volunteerId,
+  );
+  t.equal(captured.length, keys, 'one hold per key, whichever process took it');
+  const balance = await call(b, admin, `/v1/volunteers/${volunteerId}`);
+  t.equal(balance.body.availableCentipoints, 1200 - keys * 100, 'each key spent once');
+});
+
+t.test('LEDGER_PROCESSES=2 runs two workers on one port over the shared read models', { skip }, async (t) => {
+  const servers: ServerProcess[] = [];
+  const shared = sharedSchema(t, servers);
+  const cluster = await startServer({ ...shared.environment, LEDGER_PROCESSES: '2' });
+  servers.push(cluster);
+  t.ok(
+    await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
+    'the primary reports two listening workers',
+  );
+  const admin = readFileSync(join(shared.environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
+  // Fresh connections are dealt to the workers in turn: each write reads back at its position.
+  for (let index = 0; index < 8; index += 1) {
+    const response = await fetch(`${cluster.url}/v1/admin/organisations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${admin}`,
+        'content-type': 'application/json',
+        'idempotency-key': `org-${index}`,
+        connection: 'close',
+      },
+      body: JSON.stringify({ organisationId: `org${index}`, name: `Station ${index}`, community: 'c1' }),
+    });
+    t.equal(response.status, 201);
+    const { position } = (await response.json()) as { position: string };
+    const read = await fetch(`${cluster.url}/v1/admin/organisations?minPosition=${position}`, {
+      headers: { authorization: `Bearer ${admin}`, connection: 'close' },
+    });
+    t.equal(read.status, 200, `organisation ${index} is readable at its position`);
+  }
+  t.equal(await stopServer(cluster.child), 0, 'SIGTERM stops every worker and the primary cleanly');
+});
