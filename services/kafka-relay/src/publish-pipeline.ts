@@ -189,7 +189,7 @@ export class PublishPipeline {
             err: error,
             attempt,
             delayMs,
-            fromPosition: metrics.checkpointPosition.toString(),
+            fromPosition: this.#acknowledgedPosition.toString(),
             toPosition: end.toString(),
             messages: messages.length,
           },
