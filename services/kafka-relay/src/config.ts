@@ -54,6 +54,8 @@ const environmentSchema = z
     RELAY_ON_INVALID_EVENT: z.enum(['stop', 'skip']).default('stop'),
     /** Default 1,000 events (see DEFAULT_RELAY_LIMITS for why). */
     RELAY_BATCH_EVENTS_MAX: wholeNumber(1, 100_000, 'events').default(1000),
+    /** Default 4 batches (see DEFAULT_RELAY_LIMITS for why); 1 reads no further ahead than one batch. */
+    RELAY_PENDING_BATCHES_MAX: wholeNumber(1, 64, 'batches').default(4),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .superRefine((value, context) => {
@@ -77,6 +79,7 @@ export interface KafkaRelayConfig {
   readonly checkpointPath: string;
   readonly onInvalidEvent: 'stop' | 'skip';
   readonly batchEventsMax: number;
+  readonly pendingBatchesMax: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -105,6 +108,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     checkpointPath: env.RELAY_CHECKPOINT_PATH ?? join(env.LEDGER_DATA_DIR, RELAY_CHECKPOINT_FILE),
     onInvalidEvent: env.RELAY_ON_INVALID_EVENT,
     batchEventsMax: env.RELAY_BATCH_EVENTS_MAX,
+    pendingBatchesMax: env.RELAY_PENDING_BATCHES_MAX,
     logLevel: env.LOG_LEVEL,
   });
 }

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     logger,
     topicPrefix: config.topicPrefix,
     onInvalidEvent: config.onInvalidEvent,
-    limits: { batchEventsMax: config.batchEventsMax },
+    limits: { batchEventsMax: config.batchEventsMax, pendingBatchesMax: config.pendingBatchesMax },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

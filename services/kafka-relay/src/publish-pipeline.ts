@@ -1,8 +1,18 @@
 /**
- * The relay's publishing half: collects mapped messages into a batch, hands a full or lingering
- * batch to one publish task, and moves the checkpoint only once the broker acknowledged it. At
- * most one batch is in flight while the next one is read and mapped, so reading overlaps the
- * broker round trip without reordering anything.
+ * The relay's publishing half: collects mapped messages into a batch and hands a full or
+ * lingering batch to the sender. Batches are sent strictly one after another — the next only
+ * once the broker acknowledged the one before, retried until it is — so nothing is reordered and
+ * a later batch is never written while an earlier one failed. Up to `pendingBatchesMax` batches
+ * may wait behind the one on the wire, so reading and mapping run ahead of the broker instead of
+ * stopping at every round trip. The checkpoint is written off that path: after each
+ * acknowledgement the newest acknowledged position is saved (one write at a time; positions
+ * acknowledged meanwhile are coalesced into the next write), so a checkpoint never names a
+ * position before which something is unacknowledged, and the next send does not wait for an fsync.
+ *
+ * Why not several produce requests in flight: kafkajs 2.2.4's idempotent producer holds a lock
+ * per broker across each produce request (eosManager.acquireBrokerLock), so its
+ * `maxInFlightRequests` buys nothing; and a second send queued on that lock takes the sequence
+ * numbers of a request that failed before it, so the broker would store it first — a reorder.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore } from '@timebank/event-store';
@@ -31,13 +41,23 @@ export class PublishPipeline {
   #batch: IntegrationMessage[] = [];
   /** Position of the last event taken into the batch (published, internal or skipped). */
   #batchEndPosition: bigint | undefined;
-  /** Position up to which events were handed to a publish task (acknowledged or in flight). */
+  /** Position up to which events were handed to the sender (acknowledged or waiting). */
   #handedOffPosition = 0n;
   /**
-   * The publish task in flight: resolves true once its batch is acknowledged and checkpointed,
-   * false if the relay was stopped before.
+   * One promise per batch handed off and not yet awaited here, oldest first: each resolves true
+   * once its batch is acknowledged, false if the relay was stopped before.
    */
-  #inFlight: Promise<boolean> = Promise.resolve(true);
+  readonly #pending: Promise<boolean>[] = [];
+  /** The newest batch handed off (see `#pending`); the next batch is sent after it. */
+  #lastSend: Promise<boolean> = Promise.resolve(true);
+  /** Everything at or below this position is acknowledged by the broker (or internal). */
+  #acknowledgedPosition = 0n;
+  /** Position the checkpoint file holds. */
+  #checkpointedPosition = 0n;
+  /** The checkpoint writer while it runs. */
+  #checkpointWriting: Promise<void> | undefined;
+  /** A failed checkpoint write: the relay stops on it at its next flush. */
+  #checkpointError: Error | undefined;
 
   constructor(options: PublishPipelineOptions) {
     this.#options = options;
@@ -46,6 +66,8 @@ export class PublishPipeline {
   /** Starts from the checkpoint: everything up to `position` counts as handed off. */
   startAt(position: bigint): void {
     this.#handedOffPosition = position;
+    this.#acknowledgedPosition = position;
+    this.#checkpointedPosition = position;
   }
 
   /** Records that the event at `position` was taken, with the message to publish if any. */
@@ -64,47 +86,87 @@ export class PublishPipeline {
     return this.#batchEndPosition !== undefined && this.#batchEndPosition > this.#handedOffPosition;
   }
 
-  /** The publish task in flight (see `#inFlight`). */
-  settled(): Promise<boolean> {
-    return this.#inFlight;
+  /**
+   * Waits until every batch handed off is acknowledged (or the relay was stopped: then false) and
+   * whatever was acknowledged is checkpointed; throws if a checkpoint write failed.
+   */
+  async settled(): Promise<boolean> {
+    const acknowledged = await this.#lastSend;
+    while (this.#checkpointWriting !== undefined) await this.#checkpointWriting;
+    this.#throwIfCheckpointFailed();
+    return acknowledged;
   }
 
   /**
-   * Waits for the batch in flight, then hands the current batch to a new publish task. False if
-   * the relay was stopped before the earlier batch was acknowledged.
+   * Hands the current batch to the sender, first waiting for the oldest pending batch if
+   * `pendingBatchesMax` are pending. False if the relay was stopped before that batch was
+   * acknowledged; throws if a checkpoint write failed.
    */
   async flush(): Promise<boolean> {
+    this.#throwIfCheckpointFailed();
     const end = this.#batchEndPosition;
-    if (end === undefined || end <= this.#handedOffPosition) return this.#inFlight;
-    if (!(await this.#inFlight)) return false;
+    if (end === undefined || end <= this.#handedOffPosition) return this.#lastSend;
+    while (this.#pending.length >= this.#options.limits.pendingBatchesMax) {
+      if (!(await this.#pending.shift())) return false;
+      this.#throwIfCheckpointFailed();
+    }
     const messages = this.#batch;
     this.#batch = [];
     this.#handedOffPosition = end;
-    this.#inFlight = this.#publishAndCheckpoint(messages, end);
-    // A rejection (checkpoint write failed) surfaces at the next await of the task in flight.
-    this.#inFlight.catch(() => undefined);
+    const previous = this.#lastSend;
+    const send = previous.then((acknowledged) => acknowledged && this.#publish(messages, end));
+    // A rejection cannot happen (publishing retries until acknowledged or stopped), but an
+    // unhandled one would crash the process, so it is caught and surfaces when awaited.
+    send.catch(() => undefined);
+    this.#lastSend = send;
+    this.#pending.push(send);
     return true;
   }
 
-  /** Flushes and waits until everything taken so far is acknowledged. */
+  /** Flushes and waits until everything taken so far is acknowledged and checkpointed. */
   async drain(): Promise<boolean> {
-    return (await this.flush()) && (await this.#inFlight);
+    const flushed = await this.flush();
+    return (await this.settled()) && flushed;
   }
 
-  async #publishAndCheckpoint(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
+  #throwIfCheckpointFailed(): void {
+    if (this.#checkpointError !== undefined) throw this.#checkpointError;
+  }
+
+  async #publish(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
+    if (this.#checkpointError !== undefined) return false;
     if (!(await this.#publishUntilAcknowledged(messages, end))) return false;
-    const { checkpoints, metrics, store } = this.#options;
-    // Only now, with everything up to `end` acknowledged, may the checkpoint move.
-    await checkpoints.save(end);
+    const { metrics } = this.#options;
     metrics.state = 'running';
-    metrics.checkpointPosition = end;
     metrics.publishedTotal += messages.length;
     for (const message of messages) {
       const type = message.headers['event-type'] ?? 'unknown';
       metrics.publishedByType[type] = (metrics.publishedByType[type] ?? 0) + 1;
     }
-    metrics.headPosition = await store.headPosition();
+    // Batches are acknowledged in order, so everything up to `end` is acknowledged now.
+    this.#acknowledgedPosition = end;
+    this.#checkpointWriting ??= this.#writeCheckpoints();
     return true;
+  }
+
+  /** Saves the newest acknowledged position until the file holds it; one writer at a time. */
+  async #writeCheckpoints(): Promise<void> {
+    const { checkpoints, metrics, store } = this.#options;
+    // Yield once, so that `#checkpointWriting` is set before this function can finish.
+    await Promise.resolve();
+    try {
+      while (this.#checkpointedPosition < this.#acknowledgedPosition) {
+        const position = this.#acknowledgedPosition;
+        await checkpoints.save(position);
+        this.#checkpointedPosition = position;
+        metrics.checkpointPosition = position;
+        metrics.headPosition = await store.headPosition();
+      }
+    } catch (error) {
+      this.#checkpointError ??= error instanceof Error ? error : new Error(String(error));
+    } finally {
+      this.#checkpointWriting = undefined;
+    }
   }
 
   /** Sends until acknowledged, backing off with logs; false if stopped first. */
@@ -127,7 +189,7 @@ export class PublishPipeline {
             err: error,
             attempt,
             delayMs,
-            fromPosition: metrics.checkpointPosition.toString(),
+            fromPosition: this.#acknowledgedPosition.toString(),
             toPosition: end.toString(),
             messages: messages.length,
           },

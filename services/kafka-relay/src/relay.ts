@@ -1,8 +1,9 @@
 /**
  * The relay: reads the ledger's `$all` from its checkpoint, maps each event to its integration
- * event (or to nothing, for internal events), publishes in batches and advances the checkpoint
- * only after the broker acknowledged the whole batch — so after any crash or broker outage it
- * resends from the last acknowledged position: at-least-once, in per-volunteer order, no gap.
+ * event (or to nothing, for internal events), publishes in batches (one after another, several
+ * read ahead) and advances the checkpoint only after the broker acknowledged every batch up to
+ * it — so after any crash or broker outage it resends from the last acknowledged position:
+ * at-least-once, in per-volunteer order, no gap.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, RecordedEvent, SubscriptionMessage } from '@timebank/event-store';
@@ -20,6 +21,12 @@ export interface RelayLimits {
    * trips and 20 checkpoint fsyncs per second, and a resend after a failure stays small.
    */
   readonly batchEventsMax: number;
+  /**
+   * Most batches handed to the sender and not yet acknowledged: one on the wire, the rest read,
+   * mapped and waiting behind it in order. Default 4: enough for reading to keep running through
+   * a broker round trip and a checkpoint write; at most 4 × batchEventsMax messages held in memory.
+   */
+  readonly pendingBatchesMax: number;
   /** How long a partial batch waits for more events, in ms. Default 5: far below the 500 ms lag target. */
   readonly lingerMs: number;
   /** First backoff after a failed publish, in ms; doubles per attempt. Default 200. */
@@ -30,6 +37,7 @@ export interface RelayLimits {
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   batchEventsMax: 1000,
+  pendingBatchesMax: 4,
   lingerMs: 5,
   backoffInitialMs: 200,
   backoffMaxMs: 5000,

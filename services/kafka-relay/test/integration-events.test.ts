@@ -257,6 +257,7 @@ t.test('configuration: defaults, and bad values name their variable', async (t) 
   t.same(config.brokers, ['127.0.0.1:9092', '10.0.0.2:9092']);
   t.equal(config.onInvalidEvent, 'stop');
   t.equal(config.batchEventsMax, 1000);
+  t.equal(config.pendingBatchesMax, 4);
   t.same(config.store, { engine: 'sqlite', dataDir: './data' });
   t.ok(Object.isFrozen(config));
   t.throws(() => parseConfig({}), /KAFKA_BROKERS/);
@@ -264,6 +265,10 @@ t.test('configuration: defaults, and bad values name their variable', async (t) 
   t.throws(
     () => parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_BATCH_EVENTS_MAX: 'many' }),
     /RELAY_BATCH_EVENTS_MAX/,
+  );
+  t.throws(
+    () => parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_PENDING_BATCHES_MAX: '0' }),
+    /RELAY_PENDING_BATCHES_MAX/,
   );
   t.throws(
     () => parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_ON_INVALID_EVENT: 'ignore' }),

@@ -36,8 +36,10 @@ inside.
   **Deduplicate on the \`${HEADERS.eventId}\` header** (equal to \`id\` in the value); the first
   occurrence of each id is in order.
 - **Guarantees**: the relay advances its checkpoint only after the broker acknowledged (acks=all,
-  idempotent producer) every message up to it, so nothing is skipped. One batch is in flight
-  while the next is read, and the next is sent only after the previous one was acknowledged. An event whose data fails
+  idempotent producer) every message up to it, so nothing is skipped. Batches are sent one after
+  another, each only once the broker acknowledged the one before; up to
+  \`RELAY_PENDING_BATCHES_MAX\` (default 4) read-ahead batches wait behind it, and the checkpoint
+  file is written beside the sending, never ahead of an unacknowledged message. An event whose data fails
   its integration schema is never published: the relay logs it with its position and stops
   (default) or, if configured with \`RELAY_ON_INVALID_EVENT=skip\`, goes on without it.
 
@@ -48,7 +50,8 @@ Run it inside the ledger (\`pnpm start\` with \`KAFKA_BROKERS\` set) or on its o
 \`KAFKA_BROKERS\` (required), \`KAFKA_CLIENT_ID\`, \`KAFKA_TOPIC_PREFIX\`, \`LEDGER_STORE\`
 (\`sqlite\` | \`postgres\` | \`esdb\`), \`LEDGER_DATA_DIR\`, \`POSTGRES_URL\`, \`POSTGRES_SCHEMA\`, \`ESDB_URL\`,
 \`RELAY_CHECKPOINT_PATH\` (default \`<LEDGER_DATA_DIR>/kafka-relay.checkpoint.json\`),
-\`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\`, \`LOG_LEVEL\`.
+\`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\` (default 1,000 events per batch),
+\`RELAY_PENDING_BATCHES_MAX\` (default 4 batches read ahead of the broker), \`LOG_LEVEL\`.
 
 The checkpoint is a small JSON file replaced atomically (write, fsync, rename, fsync the
 directory). One value needs no database, the file works the same whichever engine holds the
