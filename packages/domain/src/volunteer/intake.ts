@@ -8,7 +8,14 @@ import { isAdministrator } from '../authority.js';
 import { reject, type DomainError } from '../errors.js';
 import type { Actor } from '../events/common.js';
 import type { LedgerRules } from '../rules.js';
-import { formatInstant, MILLISECONDS_PER_DAY, MILLISECONDS_PER_MINUTE, minutesPerLocalDay } from '../time.js';
+import {
+  formatInstant,
+  localDayOf,
+  localDayStartMs,
+  MILLISECONDS_PER_DAY,
+  MILLISECONDS_PER_MINUTE,
+  minutesPerLocalDay,
+} from '../time.js';
 import type { VolunteerState } from './state.js';
 
 export interface ServiceInterval {
@@ -116,21 +123,30 @@ export function checkServiceInterval(check: IntakeCheck): ServiceInterval | Doma
     );
   }
   // One pass over the records. Only records within a day of the new one can share a local day
-  // with it, so only those pay for the per-day split: a long history stays cheap to check.
+  // with it, so only those pay for the per-day split: a long history stays cheap to check. The
+  // split is done in place (no map per record): every write runs this over the volunteer's
+  // recent records, which are most of them when a desk records a day's activities.
   const offset = rules.localTimeOffsetMinutes;
   const newMinutes = minutesPerLocalDay(startMs, endMs, offset);
   const minutesByDay = new Map<number, number>();
   for (const record of state.records.values()) {
-    if (!isLive(record.status) || record.recordId === replacingRecordId) continue;
     if (record.endMs <= startMs - MILLISECONDS_PER_DAY || record.startMs >= endMs + MILLISECONDS_PER_DAY)
       continue;
+    if (!isLive(record.status) || record.recordId === replacingRecordId) continue;
     if (record.startMs < endMs && startMs < record.endMs) {
       return reject('SERVICE_RECORD_OVERLAP', 'the volunteer already has a record in this time', {
         recordId: record.recordId,
       });
     }
-    for (const [day, minutes] of minutesPerLocalDay(record.startMs, record.endMs, offset)) {
-      if (newMinutes.has(day)) minutesByDay.set(day, (minutesByDay.get(day) ?? 0) + minutes);
+    // As minutesPerLocalDay: one slice per local day the record touches, whole minutes.
+    for (let cursor = record.startMs; cursor < record.endMs;) {
+      const day = localDayOf(cursor, offset);
+      const sliceEnd = Math.min(localDayStartMs(day + 1, offset), record.endMs);
+      if (newMinutes.has(day)) {
+        const minutes = Math.floor((sliceEnd - cursor) / MILLISECONDS_PER_MINUTE);
+        minutesByDay.set(day, (minutesByDay.get(day) ?? 0) + minutes);
+      }
+      cursor = sliceEnd;
     }
   }
   for (const [day, minutes] of newMinutes) {
