@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Derives an event id from the command's idempotency key, the stream and the event's index in
@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
  * The result is a UUID with version 8 (custom) bits, lower-case as the store requires.
  */
 export function deterministicEventId(idempotencyKey: string, streamName: string, index: number): string {
-  const digest = createHash('sha256').update(`${streamName}\n${idempotencyKey}\n${index}`).digest();
+  // One-shot `hash` (Node 20.12+): the same digest as createHash, at half the cost; each write derives two ids.
+  const digest = hash('sha256', `${streamName}\n${idempotencyKey}\n${index}`, 'buffer');
   digest[6] = (digest[6]! & 0x0f) | 0x80;
   digest[8] = (digest[8]! & 0x3f) | 0x80;
   const hex = digest.subarray(0, 16).toString('hex');
