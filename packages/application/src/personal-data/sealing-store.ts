@@ -55,11 +55,18 @@ export function sealingStore<Store extends EventStore>(store: Store, keys: Perso
     openAll(keys, await store.readStream(streamName, options));
   const readAll: EventStore['readAll'] = async (options) => openAll(keys, await store.readAll(options));
   const replaced: Partial<Record<PropertyKey, unknown>> = { appendToStream, readStream, readAll };
+  // Each method is bound once, not on every access: every command reaches the store through here.
+  const bound = new Map<PropertyKey, { readonly method: unknown; readonly bound: unknown }>();
   return new Proxy(store, {
     get(target, property) {
       if (Object.hasOwn(replaced, property)) return replaced[property];
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const known = bound.get(property);
+      if (known?.method === value) return known.bound;
+      const fresh = (value as (...args: unknown[]) => unknown).bind(target);
+      bound.set(property, { method: value, bound: fresh });
+      return fresh;
     },
   });
 }
