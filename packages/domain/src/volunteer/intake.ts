@@ -123,15 +123,18 @@ export function checkServiceInterval(check: IntakeCheck): ServiceInterval | Doma
     );
   }
   // One pass over the records. Only records within a day of the new one can share a local day
-  // with it, so only those pay for the per-day split: a long history stays cheap to check. The
-  // split is done in place (no map per record): every write runs this over the volunteer's
-  // recent records, which are most of them when a desk records a day's activities.
+  // with it, so only those pay for the per-day split: a long history stays cheap to check. Every
+  // write runs this over the volunteer's recent records (most of them, when a desk records a day's
+  // activities), so the split adds into an array by day, allocating nothing per record.
   const offset = rules.localTimeOffsetMinutes;
   const newMinutes = minutesPerLocalDay(startMs, endMs, offset);
-  const minutesByDay = new Map<number, number>();
+  // The new record's local days are consecutive (the split walks day by day) and at least one.
+  const firstDay = localDayOf(startMs, offset);
+  const otherMinutes = new Array<number>(newMinutes.size).fill(0);
+  const windowStartMs = startMs - MILLISECONDS_PER_DAY;
+  const windowEndMs = endMs + MILLISECONDS_PER_DAY;
   for (const record of state.records.values()) {
-    if (record.endMs <= startMs - MILLISECONDS_PER_DAY || record.startMs >= endMs + MILLISECONDS_PER_DAY)
-      continue;
+    if (record.endMs <= windowStartMs || record.startMs >= windowEndMs) continue;
     if (!isLive(record.status) || record.recordId === replacingRecordId) continue;
     if (record.startMs < endMs && startMs < record.endMs) {
       return reject('SERVICE_RECORD_OVERLAP', 'the volunteer already has a record in this time', {
@@ -142,15 +145,15 @@ export function checkServiceInterval(check: IntakeCheck): ServiceInterval | Doma
     for (let cursor = record.startMs; cursor < record.endMs;) {
       const day = localDayOf(cursor, offset);
       const sliceEnd = Math.min(localDayStartMs(day + 1, offset), record.endMs);
-      if (newMinutes.has(day)) {
-        const minutes = Math.floor((sliceEnd - cursor) / MILLISECONDS_PER_MINUTE);
-        minutesByDay.set(day, (minutesByDay.get(day) ?? 0) + minutes);
+      const slot = day - firstDay;
+      if (slot >= 0 && slot < otherMinutes.length) {
+        otherMinutes[slot]! += Math.floor((sliceEnd - cursor) / MILLISECONDS_PER_MINUTE);
       }
       cursor = sliceEnd;
     }
   }
   for (const [day, minutes] of newMinutes) {
-    const total = (minutesByDay.get(day) ?? 0) + minutes;
+    const total = otherMinutes[day - firstDay]! + minutes;
     if (total > rules.dailyServiceMinutesMax) {
       return reject(
         'DAILY_HOURS_EXCEEDED',
