@@ -11,14 +11,13 @@ import type { PersonalKeys } from './personal-keys.js';
 
 export async function sealEvent(keys: PersonalKeys, streamName: string, event: NewEvent): Promise<NewEvent> {
   if (!hasPersonalFields(event.type)) return event;
+  // Asked even when no personal field is present: it refuses an append for an erased subject.
   const key = await keys.forSealing(dataSubjectOf(event));
   const context = fieldContext(event.type, streamName);
-  return {
-    ...event,
-    data: mapPersonalFields(event.type, event.data, (value) =>
-      isSealed(value) ? value : sealField(key, value, context),
-    ),
-  };
+  const data = mapPersonalFields(event.type, event.data, (value) =>
+    isSealed(value) ? value : sealField(key, value, context),
+  );
+  return data === event.data ? event : { ...event, data };
 }
 
 export async function openEvent<Event extends RecordedEvent>(
