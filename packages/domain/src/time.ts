@@ -4,8 +4,6 @@
  * offsets) so that one instant has one spelling in events.
  */
 
-const INSTANT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
-
 export const MILLISECONDS_PER_MINUTE = 60_000;
 export const MILLISECONDS_PER_DAY = 86_400_000;
 
@@ -50,18 +48,46 @@ export function isInstant(text: string): boolean {
   return tryParseInstant(text) !== undefined;
 }
 
+/**
+ * The decimal value of `length` ASCII digits of `text` from `start`, or -1 if any is not a digit.
+ * Parsing by character codes allocates nothing: every write parses three instants.
+ */
+function digitsAt(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let index = start; index < start + length; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * The one spelling of an instant, `/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/`, as epoch
+ * milliseconds; undefined for anything else, or for a date or time that does not exist.
+ */
 function tryParseInstant(text: string): number | undefined {
-  const match = INSTANT_PATTERN.exec(text);
-  if (match === null) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const fraction = match[7] === undefined ? 0 : Number(match[7].padEnd(3, '0'));
+  const length = text.length;
+  if (length < 20 || length === 21 || length > 24) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':')
+    return undefined;
+  if (text[length - 1] !== 'Z') return undefined;
+  let fraction = 0;
+  if (length > 20) {
+    if (text[19] !== '.') return undefined;
+    const digits = length - 21;
+    fraction = digitsAt(text, 20, digits);
+    if (fraction < 0) return undefined;
+    // `.5` is 500 ms, `.05` 50 ms.
+    fraction *= digits === 1 ? 100 : digits === 2 ? 10 : 1;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   return (
@@ -109,6 +135,11 @@ export function localDayOf(epochMilliseconds: number, offsetMinutes: number): nu
 export function localMonthStartMs(epochMilliseconds: number, offsetMinutes: number): number {
   const [year, month] = civilFromDays(localDayOf(epochMilliseconds, offsetMinutes));
   return daysFromCivil(year, month, 1) * MILLISECONDS_PER_DAY - offsetMinutes * MILLISECONDS_PER_MINUTE;
+}
+
+/** The first instant of a local day (days since the epoch), `offsetMinutes` east of UTC. */
+export function localDayStartMs(day: number, offsetMinutes: number): number {
+  return day * MILLISECONDS_PER_DAY - offsetMinutes * MILLISECONDS_PER_MINUTE;
 }
 
 /** Splits [start, end) into whole minutes per local day: a record across midnight counts on both days. */

@@ -35,7 +35,16 @@ export function assertValidStreamName(streamName: string): void {
  * Checks that `value` is plain JSON and returns its canonical encoding (`canonicalJson`) from the
  * same walk, so an event is read once: what is checked is exactly what is encoded and hashed.
  */
-function encodeCheckedJson(value: unknown, path: string): string {
+/**
+ * Where a value sits, for an error message: `parent` alone, `parent[index]` or `parent.key`. Built
+ * only for a value that fails or that holds others, not for every leaf of every event.
+ */
+function pathOf(parent: string, step: string | number | undefined): string {
+  if (step === undefined) return parent;
+  return typeof step === 'number' ? `${parent}[${step}]` : `${parent}.${step}`;
+}
+
+function encodeCheckedJson(value: unknown, parent: string, step?: string | number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -44,18 +53,19 @@ function encodeCheckedJson(value: unknown, path: string): string {
       return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value))
-        throw new StoreLimitError('INVALID_EVENT', `${path} is not a finite number`);
+        throw new StoreLimitError('INVALID_EVENT', `${pathOf(parent, step)} is not a finite number`);
       return JSON.stringify(value);
     case 'object':
       break;
     default:
-      throw new StoreLimitError('INVALID_EVENT', `${path} is not JSON (${typeof value})`);
+      throw new StoreLimitError('INVALID_EVENT', `${pathOf(parent, step)} is not JSON (${typeof value})`);
   }
+  const path = pathOf(parent, step);
   if (Array.isArray(value)) {
     let out = '[';
     for (let index = 0; index < value.length; index += 1) {
       if (index > 0) out += ',';
-      out += encodeCheckedJson(value[index], `${path}[${index}]`);
+      out += encodeCheckedJson(value[index], path, index);
     }
     return `${out}]`;
   }
@@ -67,7 +77,7 @@ function encodeCheckedJson(value: unknown, path: string): string {
   let out = '{';
   for (const key of sortedKeys(record)) {
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${encodeCheckedJson(record[key], `${path}.${key}`)}`;
+    out += `${JSON.stringify(key)}:${encodeCheckedJson(record[key], path, key)}`;
   }
   return `${out}}`;
 }

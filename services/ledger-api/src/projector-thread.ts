@@ -5,8 +5,11 @@
  * thread keeps its read connection to `projections.sqlite` for queries. Read-your-writes holds as
  * before: a read with `minPosition` waits until the worker reports a checkpoint at or past it.
  *
- * After each of its commits the request thread posts one `commit` message (at most one per tick),
- * so the worker's subscription wakes at once instead of at its `data_version` poll. A failure in
+ * After each of its commits the request thread posts a `commit` message, so the worker's
+ * subscription wakes at once instead of at its `data_version` poll; but never while an earlier
+ * one is still unread (a shared flag says so): when the worker reads it, it reads the store as of
+ * then, which includes every commit made while the message waited. A busy worker therefore costs
+ * the request thread no message per commit. A failure in
  * the worker is logged and, when it stops the projector, rejects every waiter and shows in
  * `/readyz`; an unexpected exit of the thread counts as such a failure.
  */
@@ -23,6 +26,11 @@ export interface ProjectorWorkerData {
   readonly rules: LedgerRules;
   /** How often the worker reports its lag while idle, in milliseconds. */
   readonly lagReportMs: number;
+  /**
+   * One Int32 over shared memory: 1 while a `commit` message is posted and not yet read by the
+   * worker, which clears it before it wakes its subscription.
+   */
+  readonly commitPending: Int32Array;
 }
 
 export type ToProjectorWorker = { readonly kind: 'commit' } | { readonly kind: 'stop' };
@@ -81,7 +89,7 @@ export class ProjectorThread implements ProjectorHandle {
   #exited: Promise<void>;
   #markStopped: () => void = () => {};
   readonly #stoppedByWorker = new Promise<void>((resolve) => (this.#markStopped = resolve));
-  #commitPosted = false;
+  readonly #commitPending = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   readonly #waiters = new Set<Waiter>();
 
   private constructor(options: ProjectorThreadOptions) {
@@ -90,6 +98,7 @@ export class ProjectorThread implements ProjectorHandle {
       dataDir: options.dataDir,
       rules: options.rules,
       lagReportMs: options.lagReportMs ?? 1000,
+      commitPending: this.#commitPending,
     };
     this.#worker = startWorker(data);
     this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
@@ -178,13 +187,12 @@ export class ProjectorThread implements ProjectorHandle {
   }
 
   /**
-   * Tells the worker this thread committed: its subscription reads the new events at once. At
-   * most one message per tick, however many appends the group commit resolved.
+   * Tells the worker this thread committed: its subscription reads the new events at once. No
+   * message while the previous one is unread: reading that one already reads this commit.
    */
   notifyCommit(): void {
-    if (this.#commitPosted || this.#stopped) return;
-    this.#commitPosted = true;
-    setImmediate(() => (this.#commitPosted = false));
+    if (this.#stopped) return;
+    if (Atomics.compareExchange(this.#commitPending, 0, 0, 1) !== 0) return;
     this.#worker.postMessage({ kind: 'commit' } satisfies ToProjectorWorker);
   }
 

@@ -63,8 +63,11 @@ async function main(): Promise<void> {
       port.close();
     })());
   port.on('message', (message: ToProjectorWorker) => {
-    if (message.kind === 'commit') wake?.();
-    else if (message.kind === 'stop') {
+    if (message.kind === 'commit') {
+      // Cleared before the wake: a commit after this point posts again; one before it is read now.
+      Atomics.store(data.commitPending, 0, 0);
+      wake?.();
+    } else if (message.kind === 'stop') {
       stop().catch((error: unknown) => post({ kind: 'error', fatal: true, ...describe(error) }));
     }
   });

@@ -75,8 +75,8 @@ export function erasedReplacement(path: readonly string[]): JsonValue | undefine
 }
 
 /**
- * A copy of `data` with `transform` applied to every personal field that is present. `transform`
- * returns the new value, or undefined to drop the field.
+ * A copy of `data` with `transform` applied to every personal field that is present (`data` itself
+ * when none is). `transform` returns the new value, or undefined to drop the field.
  */
 export function mapPersonalFields(
   eventType: string,
@@ -84,7 +84,9 @@ export function mapPersonalFields(
   transform: (value: JsonValue, path: readonly string[]) => JsonValue | undefined,
 ): JsonObject {
   const paths = PERSONAL_FIELDS[eventType];
-  if (paths === undefined) return data;
+  // Most events of a type with personal fields carry none of its optional ones (a record without a
+  // back-dating reason): nothing to transform, so no copy. Every write seals its events this way.
+  if (paths === undefined || !paths.some((path) => Object.hasOwn(data, path[0]!))) return data;
   const copy = structuredClone(data);
   for (const path of paths) {
     let parent: JsonObject | undefined = copy;

@@ -11,14 +11,13 @@ import type { PersonalKeys } from './personal-keys.js';
 
 export async function sealEvent(keys: PersonalKeys, streamName: string, event: NewEvent): Promise<NewEvent> {
   if (!hasPersonalFields(event.type)) return event;
+  // Asked even when no personal field is present: it refuses an append for an erased subject.
   const key = await keys.forSealing(dataSubjectOf(event));
   const context = fieldContext(event.type, streamName);
-  return {
-    ...event,
-    data: mapPersonalFields(event.type, event.data, (value) =>
-      isSealed(value) ? value : sealField(key, value, context),
-    ),
-  };
+  const data = mapPersonalFields(event.type, event.data, (value) =>
+    isSealed(value) ? value : sealField(key, value, context),
+  );
+  return data === event.data ? event : { ...event, data };
 }
 
 export async function openEvent<Event extends RecordedEvent>(
@@ -55,11 +54,18 @@ export function sealingStore<Store extends EventStore>(store: Store, keys: Perso
     openAll(keys, await store.readStream(streamName, options));
   const readAll: EventStore['readAll'] = async (options) => openAll(keys, await store.readAll(options));
   const replaced: Partial<Record<PropertyKey, unknown>> = { appendToStream, readStream, readAll };
+  // Each method is bound once, not on every access: every command reaches the store through here.
+  const bound = new Map<PropertyKey, { readonly method: unknown; readonly bound: unknown }>();
   return new Proxy(store, {
     get(target, property) {
       if (Object.hasOwn(replaced, property)) return replaced[property];
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const known = bound.get(property);
+      if (known?.method === value) return known.bound;
+      const fresh = (value as (...args: unknown[]) => unknown).bind(target);
+      bound.set(property, { method: value, bound: fresh });
+      return fresh;
     },
   });
 }

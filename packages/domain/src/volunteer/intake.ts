@@ -8,7 +8,14 @@ import { isAdministrator } from '../authority.js';
 import { reject, type DomainError } from '../errors.js';
 import type { Actor } from '../events/common.js';
 import type { LedgerRules } from '../rules.js';
-import { formatInstant, MILLISECONDS_PER_DAY, MILLISECONDS_PER_MINUTE, minutesPerLocalDay } from '../time.js';
+import {
+  formatInstant,
+  localDayOf,
+  localDayStartMs,
+  MILLISECONDS_PER_DAY,
+  MILLISECONDS_PER_MINUTE,
+  minutesPerLocalDay,
+} from '../time.js';
 import type { VolunteerState } from './state.js';
 
 export interface ServiceInterval {
@@ -116,25 +123,37 @@ export function checkServiceInterval(check: IntakeCheck): ServiceInterval | Doma
     );
   }
   // One pass over the records. Only records within a day of the new one can share a local day
-  // with it, so only those pay for the per-day split: a long history stays cheap to check.
+  // with it, so only those pay for the per-day split: a long history stays cheap to check. Every
+  // write runs this over the volunteer's recent records (most of them, when a desk records a day's
+  // activities), so the split adds into an array by day, allocating nothing per record.
   const offset = rules.localTimeOffsetMinutes;
   const newMinutes = minutesPerLocalDay(startMs, endMs, offset);
-  const minutesByDay = new Map<number, number>();
+  // The new record's local days are consecutive (the split walks day by day) and at least one.
+  const firstDay = localDayOf(startMs, offset);
+  const otherMinutes = new Array<number>(newMinutes.size).fill(0);
+  const windowStartMs = startMs - MILLISECONDS_PER_DAY;
+  const windowEndMs = endMs + MILLISECONDS_PER_DAY;
   for (const record of state.records.values()) {
+    if (record.endMs <= windowStartMs || record.startMs >= windowEndMs) continue;
     if (!isLive(record.status) || record.recordId === replacingRecordId) continue;
-    if (record.endMs <= startMs - MILLISECONDS_PER_DAY || record.startMs >= endMs + MILLISECONDS_PER_DAY)
-      continue;
     if (record.startMs < endMs && startMs < record.endMs) {
       return reject('SERVICE_RECORD_OVERLAP', 'the volunteer already has a record in this time', {
         recordId: record.recordId,
       });
     }
-    for (const [day, minutes] of minutesPerLocalDay(record.startMs, record.endMs, offset)) {
-      if (newMinutes.has(day)) minutesByDay.set(day, (minutesByDay.get(day) ?? 0) + minutes);
+    // As minutesPerLocalDay: one slice per local day the record touches, whole minutes.
+    for (let cursor = record.startMs; cursor < record.endMs;) {
+      const day = localDayOf(cursor, offset);
+      const sliceEnd = Math.min(localDayStartMs(day + 1, offset), record.endMs);
+      const slot = day - firstDay;
+      if (slot >= 0 && slot < otherMinutes.length) {
+        otherMinutes[slot]! += Math.floor((sliceEnd - cursor) / MILLISECONDS_PER_MINUTE);
+      }
+      cursor = sliceEnd;
     }
   }
   for (const [day, minutes] of newMinutes) {
-    const total = (minutesByDay.get(day) ?? 0) + minutes;
+    const total = otherMinutes[day - firstDay]! + minutes;
     if (total > rules.dailyServiceMinutesMax) {
       return reject(
         'DAILY_HOURS_EXCEEDED',

@@ -27,8 +27,7 @@
  * revision, so two processes racing on one key cannot both record; the loser's command was the
  * same command and was deduplicated by layer 1.
  */
-import { createHash } from 'node:crypto';
-import { deterministicEventId, KeyedSerializer } from '@timebank/application';
+import { deterministicEventId, KeyedSerializer, sha256Hex } from '@timebank/application';
 import {
   IDEMPOTENCY_STREAM_PREFIX,
   ledgerEventSchemaVersion,
@@ -92,9 +91,7 @@ type StoredRecord =
 
 /** Hash of what makes two requests "the same": method, route, path parameters and canonical body. */
 export function requestHashOf(method: string, routeUrl: string, params: unknown, body: unknown): string {
-  return createHash('sha256')
-    .update(canonicalJson({ method, routeUrl, params: params ?? null, body: body ?? null }))
-    .digest('hex');
+  return sha256Hex(canonicalJson({ method, routeUrl, params: params ?? null, body: body ?? null }));
 }
 
 function claimRecordOf(claim: StoredIdempotencyClaim): StoredRecord {
@@ -121,7 +118,7 @@ export class IdempotencyRecords {
    * response of an earlier identical request: recorded, or rebuilt by `rebuild` from a claim.
    */
   async run(input: RunInput): Promise<IdempotentResponse & { replayed: boolean }> {
-    const keyHash = createHash('sha256').update(input.scopedKey).digest('hex');
+    const keyHash = sha256Hex(input.scopedKey);
     const streamName = IDEMPOTENCY_STREAM_PREFIX + keyHash;
     // Concurrent requests with one key in this process run one after another, so the second sees the first's record.
     return this.#serializer.run(streamName, async () => {
