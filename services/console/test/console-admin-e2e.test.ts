@@ -12,17 +12,10 @@
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import axe from 'axe-core';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { nationalIdCheckCharacter } from '@timebank/domain';
-import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
+import { checkAccessibility, chromiumMissing, openPage, startConsoleWorld } from './e2e-helpers.js';
 
 function shanghaiDate(epochMs: number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
@@ -41,22 +34,6 @@ async function api(url: string, key: string, path: string, body?: unknown): Prom
   });
   if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;
-}
-
-/** axe-core in the page: no serious or critical violation on the screen as shown. */
-async function checkAccessibility(t: Test, page: Page, screen: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return result.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map(
-        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-      );
-  });
-  t.same(violations, [], `${screen}: no serious or critical accessibility violations`);
-  if (screenshotDirectory !== undefined)
-    await page.screenshot({ path: join(screenshotDirectory, `console-${screen}.png`), fullPage: true });
 }
 
 async function signIn(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
@@ -354,27 +331,12 @@ async function auditorJourney(
   await checkAccessibility(t, page, 'auditor-settlements');
 }
 
-const chromiumMissing =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
-    : false;
-
 t.test('an administrator and an auditor use their console screens', { skip: chromiumMissing }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
-    return;
-  }
-  const directory = mkdtempSync(join(tmpdir(), 'console-admin-e2e-'));
-  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const server = await startServer({ LEDGER_DATA_DIR: directory });
-  t.teardown(() => stopServer(server.child));
-  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const world = await startConsoleWorld(t, 'console-admin-e2e');
+  if (world === undefined) return;
+  const { server, adminKey, browser } = world;
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
-  t.teardown(() => browser.close());
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  const page = await openPage(browser);
 
   await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
   t.equal(await page.getByLabel('社区编号').isVisible(), false, 'an administrator names no scope');
