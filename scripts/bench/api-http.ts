@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
+import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS, startDefaultsChecked } from './support/allocator.js';
 
 /** Connections held open at once; fixed so that reports from different runs compare. */
 export const CONNECTIONS = 50;
@@ -270,13 +271,20 @@ export const apiHttpBenchmark: Benchmark = {
     const directory = mkdtempSync(join(tmpdir(), 'timebank-bench-api-'));
     const children: ChildProcess[] = [];
     try {
-      const ledger = await startServer(serverPath, {
-        LEDGER_DATA_DIR: directory,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_REQUESTS_MAX: '10000000',
-      });
+      // The server with the memory settings of `pnpm start`.
+      startDefaultsChecked();
+      const ledger = await startServer(
+        serverPath,
+        {
+          ...LEDGER_MALLOC_ENV,
+          LEDGER_DATA_DIR: directory,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          RATE_LIMIT_REQUESTS_MAX: '10000000',
+        },
+        LEDGER_NODE_FLAGS,
+      );
       children.push(ledger.child);
       const plain = await startServer(plainPath, {});
       children.push(plain.child);

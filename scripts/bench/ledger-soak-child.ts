@@ -15,8 +15,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { actorLabelOf, idempotencyKeyOf } from '@timebank/application';
 import type { EventStore, NewEvent } from '@timebank/event-store';
-import { createSqliteEventStore } from '@timebank/event-store-sqlite';
-import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
+import { EVENT_STORE_FILE, openEventStore } from '@timebank/ledger-opener';
 import { loadConfig } from '../../services/ledger-api/src/config.js';
 import { createLogger } from '../../services/ledger-api/src/http/logging.js';
 import { wireLedgerApi } from '../../services/ledger-api/src/wiring.js';
@@ -79,11 +78,13 @@ function previousRelease(store: EventStore): EventStore {
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-soak-'));
 const path = join(directory, EVENT_STORE_FILE);
-const sqlite = createSqliteEventStore({ path });
+// The soak measures memory and disk, not the per-key rate limit a partner terminal is held to.
+const config = loadConfig({ LEDGER_DATA_DIR: directory, RATE_LIMIT_REQUESTS_MAX: '10000000' });
+// Opened as the server opens it (server.ts): the configuration's defaults, writer thread included.
+const sqlite = await openEventStore(config.store);
 const store = values['previous-release'] ? previousRelease(sqlite) : sqlite;
 const api = await wireLedgerApi({
-  // The soak measures memory and disk, not the per-key rate limit a partner terminal is held to.
-  config: loadConfig({ LEDGER_DATA_DIR: directory, RATE_LIMIT_REQUESTS_MAX: '10000000' }),
+  config,
   store,
   logger: createLogger({ level: 'silent' }),
 });

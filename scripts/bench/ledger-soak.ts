@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { LEDGER_MALLOC_ENV } from './support/allocator.js';
+import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS, startDefaultsChecked } from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -47,6 +47,7 @@ async function soak(size: Size, previousRelease: boolean): Promise<SoakResult> {
     process.execPath,
     [
       '--expose-gc',
+      ...LEDGER_NODE_FLAGS,
       '--import',
       'tsx',
       child,
@@ -73,12 +74,14 @@ export const ledgerSoakBenchmark: Benchmark = {
   describe: ({ quick }) => {
     const size = quick ? SIZES.quick : SIZES.full;
     return (
-      `${count(size.requests)} requests through the in-process API (\`app.inject\`, durable SQLite, default cache bounds), half one-centipoint redemptions with a fresh Idempotency-Key each and half balance queries, over ${size.volunteers} volunteers from 20 callers, in a child process with \`--expose-gc\`. ` +
+      `${count(size.requests)} requests through the in-process API (\`app.inject\`, durable SQLite, default cache bounds), half one-centipoint redemptions with a fresh Idempotency-Key each and half balance queries, over ${size.volunteers} volunteers from 20 callers, in a child process with \`--expose-gc\` and the memory settings of \`pnpm start\` (allocator variables and V8 flags). ` +
       `The heap is read after two forced full GCs after ${count(size.checkpoint)} requests and at the end (BENCH_SOAK_REQUESTS sets the end; the issue's 1,000,000 takes over an hour here). Bytes per redemption are the pages in use (WAL included) added after the first tenth of the checkpoint, per redemption. ` +
       `Baseline: the previous release's storage (every idempotency key a stream of its own, metadata repeating the key and actor of the data), run to the checkpoint in the same run.`
     );
   },
   async run({ quick }): Promise<Figure[]> {
+    // The child runs with the memory settings of `pnpm start`: fail if their copy no longer matches it.
+    startDefaultsChecked();
     const size = quick ? SIZES.quick : SIZES.full;
     const current = await soak(size, false);
     const previous = await soak({ ...size, requests: size.checkpoint }, true);
@@ -122,7 +125,7 @@ export const ledgerSoakBenchmark: Benchmark = {
         value: current.rssBytes / MIB,
         unit: 'MiB',
         target: { comparison: '<=', value: 300 },
-        note: "includes Node, tsx, every module and SQLite's page cache; allocator settings of `pnpm start`.",
+        note: "includes Node, tsx, every module, the writer and projector threads and SQLite's page caches; the allocator settings and V8 flags of `pnpm start`.",
       }),
     ];
   },

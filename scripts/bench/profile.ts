@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONNECTIONS, drive, serviceRecords, setUp, startServer, stopServer } from './api-http.js';
 import { AREAS, samplesInWindow, type ThreadSamples } from './profile-areas.js';
+import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS } from './support/allocator.js';
 
 const USAGE =
   'usage: pnpm bench profile [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]';
@@ -100,13 +101,21 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
     const ledger = await startServer(
       serverPath,
       {
+        ...LEDGER_MALLOC_ENV,
         LEDGER_DATA_DIR: dataDirectory,
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         RATE_LIMIT_REQUESTS_MAX: '10000000',
       },
-      ['--cpu-prof', '--cpu-prof-dir', profileDirectory, '--cpu-prof-interval', String(intervalMicroseconds)],
+      [
+        ...LEDGER_NODE_FLAGS,
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        profileDirectory,
+        '--cpu-prof-interval',
+        String(intervalMicroseconds),
+      ],
     );
     let window: { from: number; to: number; writes: number };
     try {

@@ -28,7 +28,8 @@ export {
   type ProjectionErrorCode,
 } from './errors.js';
 export { projectionRules, type ProjectionRules } from './handlers/index.js';
-export { Projector, type ProjectionLag, type ProjectorOptions, type WaitOptions } from './projector.js';
+export { Projector, type ProjectionLag, type ProjectorOptions } from './projector.js';
+export { PositionWaiters, type WaitedProjector, type WaitOptions } from './position-waiters.js';
 export * from './queries.js';
 export * from './due-queries.js';
 export { holdExpiryKey, pointsExpiryKey } from './handlers/due-handlers.js';

@@ -9,6 +9,7 @@ import type { EventStore, RecordedEvent, SubscriptionMessage } from '@timebank/e
 import { BatchApplier } from './applier.js';
 import type { ReadModelDatabase } from './dialect/dialect.js';
 import { ProjectionError, isProjectionError } from './errors.js';
+import { PositionWaiters, type WaitOptions } from './position-waiters.js';
 import { projectionRules } from './handlers/index.js';
 import { LIVE_PREFIX } from './tables.js';
 
@@ -43,23 +44,10 @@ export interface ProjectionLag {
   readonly headPosition: bigint;
 }
 
-export interface WaitOptions {
-  /** How long to wait, in milliseconds. Default 2,000: the API's read-your-writes bound (`READ_YOUR_WRITES_TIMEOUT_MS`). */
-  readonly timeoutMs?: number;
-}
-
-const DEFAULT_WAIT_TIMEOUT_MS = 2000;
 /** First delay before retrying after a failure, in milliseconds; doubles up to 5,000. */
 const RETRY_DELAY_MS = 100;
 const RETRY_DELAY_MS_MAX = 5000;
 const IDLE = Symbol('idle');
-
-interface Waiter {
-  readonly position: bigint;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-  readonly timer: NodeJS.Timeout;
-}
 
 const nextTick = (): Promise<typeof IDLE> => new Promise((resolve) => setImmediate(() => resolve(IDLE)));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -74,7 +62,11 @@ export class Projector {
   #caughtUp = false;
   #stopped = false;
   #failure: Error | undefined;
-  #waiters = new Set<Waiter>();
+  readonly #waiters = new PositionWaiters({
+    checkpoint: () => this.#checkpoint,
+    failure: () => this.#failure,
+    stopped: () => this.#stopped,
+  });
   #loop: Promise<void> | undefined;
   #closeSubscription: (() => Promise<void>) | undefined;
   #lagTimer: NodeJS.Timeout | undefined;
@@ -133,46 +125,12 @@ export class Projector {
    * PROJECTION_TIMEOUT after `timeoutMs`, PROJECTION_STOPPED if the projector stops first.
    */
   waitForPosition(position: bigint, options: WaitOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-    if (typeof position !== 'bigint' || position < 0n) {
-      return Promise.reject(
-        new ProjectionError('PROJECTION_INVALID_ARGUMENT', 'position must be a bigint ≥ 0'),
-      );
-    }
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
-      return Promise.reject(new ProjectionError('PROJECTION_INVALID_ARGUMENT', 'timeoutMs must be ≥ 0'));
-    }
-    if (this.#checkpoint >= position) return Promise.resolve();
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#stopped) return Promise.reject(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
-          reject(
-            new ProjectionError(
-              'PROJECTION_TIMEOUT',
-              `read models are at position ${this.#checkpoint}, not ${position}, after ${timeoutMs} ms`,
-            ),
-          );
-        }, timeoutMs),
-      };
-      this.#waiters.add(waiter);
-    });
+    return this.#waiters.wait(position, options);
   }
 
   /** The API's form of `waitForPosition`: true when reached, false on timeout. */
-  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
-    try {
-      await this.waitForPosition(position, { timeoutMs });
-      return true;
-    } catch (error) {
-      if (isProjectionError(error, 'PROJECTION_TIMEOUT')) return false;
-      throw error;
-    }
+  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    return this.#waiters.reached(position, timeoutMs);
   }
 
   /** Stops following, lets the batch in flight commit, and rejects every waiter. */
@@ -181,7 +139,7 @@ export class Projector {
     if (this.#lagTimer !== undefined) clearInterval(this.#lagTimer);
     await this.#closeSubscription?.();
     await this.#loop;
-    this.#settleWaiters(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
+    this.#waiters.settle(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
   }
 
   async #refreshHead(): Promise<void> {
@@ -192,16 +150,6 @@ export class Projector {
         this.#oldestPendingAtMs = this.#now();
     } catch (error) {
       this.options.onError?.(error);
-    }
-  }
-
-  #settleWaiters(error?: unknown): void {
-    for (const waiter of this.#waiters) {
-      if (error === undefined && waiter.position > this.#checkpoint) continue;
-      clearTimeout(waiter.timer);
-      this.#waiters.delete(waiter);
-      if (error === undefined) waiter.resolve();
-      else waiter.reject(error);
     }
   }
 
@@ -216,7 +164,7 @@ export class Projector {
         if (isProjectionError(error, 'PROJECTION_CORRUPT_HISTORY')) {
           this.#failure = error;
           this.#stopped = true;
-          this.#settleWaiters(error);
+          this.#waiters.settle(error);
           this.options.onError?.(error);
           return;
         }
@@ -240,7 +188,7 @@ export class Projector {
     buffer.length = 0;
     this.#checkpoint = this.#applier.position;
     this.#oldestPendingAtMs = undefined;
-    this.#settleWaiters();
+    this.#waiters.settle();
     this.options.onProgress?.();
     // SQLite commits synchronously and the subscription resolves in microtasks, so a catch-up
     // would otherwise hold the event loop for its whole length: yield once per batch.

@@ -1,6 +1,35 @@
 /**
- * The glibc allocator settings `pnpm start` and `pnpm ledger` run with (package.json): at most two
- * arenas, and freed memory above 64 KiB handed back. Benchmarks of those processes' memory run
- * their children with the same, so that RSS shows what the shipped commands would hold.
+ * The memory settings `pnpm start` runs the server with (package.json's `start` script): the glibc
+ * allocator's (at most two arenas, freed memory above 64 KiB handed back; `pnpm ledger` has them
+ * too) and V8's (`LEDGER_NODE_FLAGS`). Benchmarks of those processes run their children with the
+ * same, so that RSS and throughput show what the shipped command would; `startDefaultsChecked`
+ * fails a benchmark whose copy here no longer matches package.json.
  */
+import { readFileSync } from 'node:fs';
+
 export const LEDGER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' } as const;
+
+/**
+ * V8 flags of `pnpm start`. A semi-space of at most 4 MiB (Node 20's default is 16 MiB, so up to
+ * 48 MiB of young generation per isolate): the server runs up to six isolates (the request
+ * thread, the writer and projector threads, and tsx's loader thread for each), and V8 flags apply
+ * to every one. Measured in the ledger-soak benchmark and api-http (docs/operations.md).
+ */
+export const LEDGER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+
+/** Throws unless package.json's `start` script sets `LEDGER_MALLOC_ENV` and `LEDGER_NODE_FLAGS`. */
+export function startDefaultsChecked(): void {
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const start = manifest.scripts.start ?? '';
+  const expected = [
+    ...Object.entries(LEDGER_MALLOC_ENV).map(([name, value]) => `${name}=${value}`),
+    ...LEDGER_NODE_FLAGS,
+  ];
+  const missing = expected.filter((setting) => !start.split(/\s+/).includes(setting));
+  if (missing.length > 0)
+    throw new Error(
+      `package.json's start script lacks ${missing.join(', ')}: update scripts/bench/support/allocator.ts with it`,
+    );
+}

@@ -12,51 +12,19 @@
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import axe from 'axe-core';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { nationalIdCheckCharacter } from '@timebank/domain';
-import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
+import {
+  api,
+  checkAccessibility,
+  chromiumMissing,
+  nationalIdNumber,
+  openPage,
+  startConsoleWorld,
+} from './e2e-helpers.js';
 
 function shanghaiDate(epochMs: number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
-}
-
-async function api(url: string, key: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined
-        ? {}
-        : { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as Record<string, unknown>;
-}
-
-/** axe-core in the page: no serious or critical violation on the screen as shown. */
-async function checkAccessibility(t: Test, page: Page, screen: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return result.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map(
-        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-      );
-  });
-  t.same(violations, [], `${screen}: no serious or critical accessibility violations`);
-  if (screenshotDirectory !== undefined)
-    await page.screenshot({ path: join(screenshotDirectory, `console-${screen}.png`), fullPage: true });
 }
 
 async function signIn(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
@@ -213,29 +181,36 @@ async function policyJourney(t: Test, page: Page): Promise<void> {
 
 /** A volunteer of qiaoxi with 3 confirmed hours yesterday, 1 point redeemed at the barber. */
 async function makeHistory(url: string, adminKey: string): Promise<{ volunteerId: string; month: string }> {
-  const body = '11010519620308012';
-  const { volunteerId } = (await api(url, adminKey, '/v1/volunteers', {
+  const { volunteerId } = await api<{ volunteerId: string }>(url, adminKey, '/v1/volunteers', {
     name: '王秀英',
-    nationalIdNumber: body + nationalIdCheckCharacter(body),
+    nationalIdNumber: nationalIdNumber(12),
     phone: '+86-311-5550000',
     community: 'qiaoxi',
-  })) as { volunteerId: string };
+  });
   const day = shanghaiDate(Date.now() - 86_400_000);
-  const { recordId } = (await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records`, {
-    activity: '陪伴独居老人',
-    organisationId: 'xinhua',
-    startAt: new Date(`${day}T09:00:00+08:00`).toISOString(),
-    endAt: new Date(`${day}T12:00:00+08:00`).toISOString(),
-  })) as { recordId: string };
-  await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {});
+  const { recordId } = await api<{ recordId: string }>(
+    url,
+    adminKey,
+    `/v1/volunteers/${volunteerId}/service-records`,
+    {
+      activity: '陪伴独居老人',
+      organisationId: 'xinhua',
+      startAt: new Date(`${day}T09:00:00+08:00`).toISOString(),
+      endAt: new Date(`${day}T12:00:00+08:00`).toISOString(),
+    },
+  );
+  await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {}, 200);
   await api(url, adminKey, '/v1/partners/barber/offers', {
     offerId: 'haircut',
     title: '理发',
     priceCentipoints: 100,
   });
-  const { spendCode } = (await api(url, adminKey, `/v1/volunteers/${volunteerId}/spend-codes`, {})) as {
-    spendCode: string;
-  };
+  const { spendCode } = await api<{ spendCode: string }>(
+    url,
+    adminKey,
+    `/v1/volunteers/${volunteerId}/spend-codes`,
+    {},
+  );
   await api(url, adminKey, '/v1/partners/barber/redemptions', {
     spendCode,
     offerId: 'haircut',
@@ -259,7 +234,7 @@ async function auditorJourney(
   await page.getByRole('link', { name: '事件日志' }).click();
   await page.getByRole('heading', { name: '事件日志' }).waitFor();
   const head = Number(
-    ((await api(url, auditorKey, '/v1/audit/events?limit=1')) as { headPosition: string }).headPosition,
+    (await api<{ headPosition: string }>(url, auditorKey, '/v1/audit/events?limit=1')).headPosition,
   );
   t.equal(await page.locator('#log-range').textContent(), `位置 1–20，共 ${head} 个事件`, 'the first page');
   t.equal(await page.locator('#event-log tbody tr').count(), 20);
@@ -274,9 +249,11 @@ async function auditorJourney(
   const streamName = `volunteer-${history.volunteerId}`;
   await page.goto(`${url}/console#/audit/streams/${streamName}`);
   await page.getByRole('heading', { name: `事件流 ${streamName}` }).waitFor();
-  const stream = (await api(url, auditorKey, `/v1/audit/streams/${streamName}`)) as {
-    events: { type: string; hash: string }[];
-  };
+  const stream = await api<{ events: { type: string; hash: string }[] }>(
+    url,
+    auditorKey,
+    `/v1/audit/streams/${streamName}`,
+  );
   const hashes = await page.locator('#stream-events td.hash').allTextContents();
   t.same(
     hashes,
@@ -354,27 +331,12 @@ async function auditorJourney(
   await checkAccessibility(t, page, 'auditor-settlements');
 }
 
-const chromiumMissing =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
-    : false;
-
 t.test('an administrator and an auditor use their console screens', { skip: chromiumMissing }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
-    return;
-  }
-  const directory = mkdtempSync(join(tmpdir(), 'console-admin-e2e-'));
-  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const server = await startServer({ LEDGER_DATA_DIR: directory });
-  t.teardown(() => stopServer(server.child));
-  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const world = await startConsoleWorld(t, 'console-admin-e2e');
+  if (world === undefined) return;
+  const { server, adminKey, browser } = world;
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
-  t.teardown(() => browser.close());
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  const page = await openPage(browser);
 
   await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
   t.equal(await page.getByLabel('社区编号').isVisible(), false, 'an administrator names no scope');
@@ -396,10 +358,10 @@ t.test('an administrator and an auditor use their console screens', { skip: chro
   );
 
   const history = await makeHistory(server.url, adminKey);
-  const { key: auditorKey } = (await api(server.url, adminKey, '/v1/admin/api-keys', {
+  const { key: auditorKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
     role: 'auditor',
     scope: { kind: 'all' },
     label: '民政局审计',
-  })) as { key: string };
+  });
   await auditorJourney(t, page, server.url, auditorKey, history);
 });

@@ -10,13 +10,15 @@
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  * With CONSOLE_SCREENSHOT_DIR set, saves the screen there (docs/img is made this way).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import t from 'tap';
-import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
-import { api, checkAccessibility, CHROMIUM, nationalIdNumber } from './e2e-helpers.js';
+import {
+  api,
+  checkAccessibility,
+  chromiumMissing,
+  nationalIdNumber,
+  openPage,
+  startConsoleWorld,
+} from './e2e-helpers.js';
 
 function shanghaiDate(epochMs: number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
@@ -76,21 +78,10 @@ async function seed(url: string, adminKey: string, deskKey: string): Promise<See
   return { volunteerId, recordIds, day };
 }
 
-const chromiumMissing =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
-    : false;
-
 t.test('an organiser resolves its open disputes in the console', { skip: chromiumMissing }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
-    return;
-  }
-  const directory = mkdtempSync(join(tmpdir(), 'console-disputes-e2e-'));
-  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const server = await startServer({ LEDGER_DATA_DIR: directory });
-  t.teardown(() => stopServer(server.child));
-  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const world = await startConsoleWorld(t, 'console-disputes-e2e');
+  if (world === undefined) return;
+  const { server, adminKey, browser } = world;
   const issue = async (role: string, kind: string, id: string): Promise<string> =>
     (
       await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
@@ -108,11 +99,7 @@ t.test('an organiser resolves its open disputes in the console', { skip: chromiu
   const organiserKey = await issue('organiser', 'organisation', 'xinhua');
   const { volunteerId, recordIds, day } = await seed(server.url, adminKey, deskKey);
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
-  t.teardown(() => browser.close());
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  const page = await openPage(browser);
 
   await page.goto(`${server.url}/console#/sign-in`);
   await page.getByRole('heading', { name: '登录' }).waitFor();

@@ -13,25 +13,19 @@
  * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { nationalIdCheckCharacter } from '@timebank/domain';
-import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-/** Debian's zbar-tools: when present, the QR on screen is scanned back. */
-const ZBARIMG = '/usr/bin/zbarimg';
-const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
-
-/** A valid ID number of someone born 1962-03-08 (never a real person's). */
-function nationalIdNumber(sequence: number): string {
-  const body = `11010519620308${String(sequence).padStart(3, '0')}`;
-  return body + nationalIdCheckCharacter(body);
-}
+import {
+  checkAccessibility,
+  chromiumMissing,
+  nationalIdNumber,
+  openPage,
+  startConsoleWorld,
+  ZBARIMG,
+} from './e2e-helpers.js';
 
 /** Yesterday's date in Asia/Shanghai, `YYYY-MM-DD`: service must have ended before now. */
 function yesterdayInShanghai(): string {
@@ -75,23 +69,6 @@ async function issueKey(
   });
   if (response.status !== 201) throw new Error(`issuing a key answered ${response.status}`);
   return ((await response.json()) as { key: string }).key;
-}
-
-/** axe-core in the page: no serious or critical violation on the screen as shown. */
-async function checkAccessibility(t: Test, page: Page, screen: string): Promise<void> {
-  // Evaluated through the DevTools protocol: the page's own CSP (no inline scripts) stays on.
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return result.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map(
-        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-      );
-  });
-  t.same(violations, [], `${screen}: no serious or critical accessibility violations`);
-  if (screenshotDirectory !== undefined)
-    await page.screenshot({ path: join(screenshotDirectory, `console-${screen}.png`), fullPage: true });
 }
 
 /** Returns the registered volunteer's id. */
@@ -460,25 +437,13 @@ async function auditorJourney(t: Test, page: Page, url: string, auditorKey: stri
   t.equal(await page.evaluate(() => sessionStorage.length), 0, 'and its key is gone');
 }
 
-/** Without the browser the test skips, saying why; under CI it fails instead (CI installs it). */
-const chromiumMissing =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
-    : false;
-
 t.test(
   'desk, organiser, partner and auditor use the console against the real server',
   { skip: chromiumMissing },
   async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
-      return;
-    }
-    const directory = mkdtempSync(join(tmpdir(), 'console-e2e-'));
-    t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-    const server = await startServer({ LEDGER_DATA_DIR: directory });
-    t.teardown(() => stopServer(server.child));
-    const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+    const world = await startConsoleWorld(t, 'console-e2e');
+    if (world === undefined) return;
+    const { server, adminKey, browser } = world;
     const deskKey = await issueKey(
       server.url,
       adminKey,
@@ -517,16 +482,8 @@ t.test(
       'auditor',
     );
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM });
-    t.teardown(() => browser.close());
     // A browser in New York: the console still shows and takes times in Asia/Shanghai.
-    const context = await browser.newContext({
-      locale: 'zh-CN',
-      timezoneId: 'America/New_York',
-      viewport: { width: 1100, height: 800 },
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const page = await openPage(browser, { timezoneId: 'America/New_York' });
     const volunteerId = await deskJourney(t, page, server.url, deskKey);
     const history = await fetch(`${server.url}/v1/volunteers/${volunteerId}/history`, {
       headers: { authorization: `Bearer ${deskKey}` },

@@ -11,13 +11,16 @@
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
-import { api, checkAccessibility, CHROMIUM, nationalIdNumber } from './e2e-helpers.js';
+import {
+  api,
+  checkAccessibility,
+  chromiumMissing,
+  nationalIdNumber,
+  openPage,
+  startConsoleWorld,
+} from './e2e-helpers.js';
 
 function shanghaiDate(epochMs: number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
@@ -175,27 +178,12 @@ async function poolJourney(t: Test, page: Page): Promise<void> {
   await checkAccessibility(t, page, 'admin-pool');
 }
 
-const chromiumMissing =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
-    : false;
-
 t.test('organisations listed, a 低偿 offer and a pool allocation', { skip: chromiumMissing }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
-    return;
-  }
-  const directory = mkdtempSync(join(tmpdir(), 'console-pool-e2e-'));
-  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const server = await startServer({ LEDGER_DATA_DIR: directory });
-  t.teardown(() => stopServer(server.child));
-  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const world = await startConsoleWorld(t, 'console-pool-e2e');
+  if (world === undefined) return;
+  const { server, adminKey, browser } = world;
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
-  t.teardown(() => browser.close());
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  const page = await openPage(browser);
 
   await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
   await organisationsJourney(t, page);

@@ -19,13 +19,21 @@
  * console-verify.png, console-desk-certificate.png).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { startServer, stopServer } from '../../ledger-api/test/server-process.js';
-import { api, checkAccessibility, CHROMIUM, fitsWidth, nationalIdNumber, ZBARIMG } from './e2e-helpers.js';
+import {
+  api,
+  checkAccessibility,
+  chromiumMissing,
+  fitsWidth,
+  nationalIdNumber,
+  openPage,
+  startConsoleWorld,
+  ZBARIMG,
+} from './e2e-helpers.js';
 
 const PASSPHRASE = '桥西社区的老槐树 2026';
 const ISSUER = {
@@ -402,24 +410,13 @@ async function verificationJourney(
   await checkAccessibility(t, page, 'verify-unknown');
 }
 
-const chromiumMissing =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
-    : false;
-
 t.test(
   'a desk prints a certificate; a volunteer uses the console on a phone; anyone verifies',
   { skip: chromiumMissing },
   async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
-      return;
-    }
-    const directory = mkdtempSync(join(tmpdir(), 'console-volunteer-e2e-'));
-    t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-    const server = await startServer({ LEDGER_DATA_DIR: directory });
-    t.teardown(() => stopServer(server.child));
-    const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+    const world = await startConsoleWorld(t, 'console-volunteer-e2e');
+    if (world === undefined) return;
+    const { directory, server, adminKey, browser } = world;
     const { key: deskKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
       role: 'desk',
       scope: { kind: 'community', id: 'qiaoxi' },
@@ -432,27 +429,19 @@ t.test(
     });
     const seeded = await seed(server.url, adminKey, deskKey);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM });
-    t.teardown(() => browser.close());
-    const desk = await browser.newContext({
-      locale: 'zh-CN',
+    const deskPage = await openPage(browser, {
       viewport: { width: 1100, height: 900 },
       acceptDownloads: true,
     });
-    const deskPage = await desk.newPage();
-    deskPage.setDefaultTimeout(15_000);
     const issued = await deskJourney(t, deskPage, server.url, deskKey, seeded, directory);
 
     // A phone: 375 px wide, touch, as an elderly volunteer's.
-    const phone = await browser.newContext({
-      locale: 'zh-CN',
+    const page = await openPage(browser, {
       viewport: { width: 375, height: 740 },
       isMobile: true,
       hasTouch: true,
       acceptDownloads: true,
     });
-    const page = await phone.newPage();
-    page.setDefaultTimeout(15_000);
     await volunteerJourney(t, page, server.url, seeded, issued);
     await verificationJourney(t, page, server.url, issued.certificateNumber);
   },

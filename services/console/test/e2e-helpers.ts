@@ -1,17 +1,66 @@
 /**
- * What the console's browser tests share: API calls made as the set-up (not through the page),
- * and the axe-core check that also saves a screenshot when CONSOLE_SCREENSHOT_DIR is set.
+ * What the console's browser tests share: the real server on a fresh data directory and Chromium,
+ * API calls made as the set-up (not through the page), and the axe-core check that also saves a
+ * screenshot when CONSOLE_SCREENSHOT_DIR is set.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { nationalIdCheckCharacter } from '@timebank/domain';
+import { startServer, stopServer, type ServerProcess } from '../../ledger-api/test/server-process.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Debian's zbar-tools: when present, a QR on screen or paper is scanned back. */
 export const ZBARIMG = '/usr/bin/zbarimg';
 const screenshotDirectory = process.env.CONSOLE_SCREENSHOT_DIR;
+
+/** Without the browser a test skips, saying why; under CI it fails instead (CI installs it). */
+export const chromiumMissing =
+  !existsSync(CHROMIUM) && process.env.CI !== 'true'
+    ? `${CHROMIUM} is missing; apt-get install chromium to run the console's browser test`
+    : false;
+
+export interface ConsoleWorld {
+  readonly directory: string;
+  readonly server: ServerProcess;
+  /** The bootstrap administrator key the server wrote on its first run. */
+  readonly adminKey: string;
+  readonly browser: Browser;
+}
+
+/**
+ * The real server on a fresh data directory, and Chromium; both ended, and the directory removed,
+ * at the test's teardown. Undefined, with the test failed, when Chromium is missing (under CI).
+ */
+export async function startConsoleWorld(t: Test, name: string): Promise<ConsoleWorld | undefined> {
+  if (!existsSync(CHROMIUM)) {
+    t.fail(`${CHROMIUM} is missing: CI installs it (apt-get install chromium)`);
+    return undefined;
+  }
+  const directory = mkdtempSync(join(tmpdir(), `${name}-`));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const server = await startServer({ LEDGER_DATA_DIR: directory });
+  t.teardown(() => stopServer(server.child));
+  const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  t.teardown(() => browser.close());
+  return { directory, server, adminKey, browser };
+}
+
+/** A page of a new browser context: Chinese, 1100 × 800 unless `options` say otherwise, 15 s a step. */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    viewport: { width: 1100, height: 800 },
+    ...options,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
 
 /** A valid ID number of someone born 1962-03-08 (never a real person's). */
 export function nationalIdNumber(sequence: number): string {

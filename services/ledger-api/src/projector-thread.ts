@@ -17,7 +17,12 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LedgerRules } from '@timebank/domain';
-import { PROJECTION_ERROR_CODES, ProjectionError, isProjectionError } from '@timebank/projections';
+import {
+  PROJECTION_ERROR_CODES,
+  PositionWaiters,
+  ProjectionError,
+  type WaitOptions,
+} from '@timebank/projections';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 
 /** What the worker is started with (structured-cloned). */
@@ -46,15 +51,6 @@ export type FromProjectorWorker =
     }
   | { readonly kind: 'error'; readonly fatal: boolean; readonly message: string; readonly code?: string }
   | { readonly kind: 'stopped'; readonly checkpoint: bigint };
-
-interface Waiter {
-  readonly position: bigint;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
-const DEFAULT_WAIT_TIMEOUT_MS = 2000;
 
 /**
  * The worker's entry beside this file, with this file's extension. Run as TypeScript (tsx), a
@@ -90,7 +86,11 @@ export class ProjectorThread implements ProjectorHandle {
   #markStopped: () => void = () => {};
   readonly #stoppedByWorker = new Promise<void>((resolve) => (this.#markStopped = resolve));
   readonly #commitPending = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  readonly #waiters = new Set<Waiter>();
+  readonly #waiters = new PositionWaiters({
+    checkpoint: () => this.#checkpoint,
+    failure: () => this.#failure,
+    stopped: () => this.#stopped,
+  });
 
   private constructor(options: ProjectorThreadOptions) {
     this.#onError = options.onError;
@@ -168,22 +168,12 @@ export class ProjectorThread implements ProjectorHandle {
 
   #fail(error: Error): void {
     this.#failure ??= error;
-    this.#settleWaiters(this.#failure);
+    this.#waiters.settle(this.#failure);
   }
 
   #advance(checkpoint: bigint): void {
     if (checkpoint > this.#checkpoint) this.#checkpoint = checkpoint;
-    this.#settleWaiters();
-  }
-
-  #settleWaiters(error?: unknown): void {
-    for (const waiter of this.#waiters) {
-      if (error === undefined && waiter.position > this.#checkpoint) continue;
-      clearTimeout(waiter.timer);
-      this.#waiters.delete(waiter);
-      if (error === undefined) waiter.resolve();
-      else waiter.reject(error);
-    }
+    this.#waiters.settle();
   }
 
   /**
@@ -213,38 +203,12 @@ export class ProjectorThread implements ProjectorHandle {
   }
 
   /** As Projector.waitForPosition: PROJECTION_TIMEOUT after `timeoutMs`, PROJECTION_STOPPED once stopped. */
-  waitForPosition(position: bigint, options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-    if (this.#checkpoint >= position) return Promise.resolve();
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#stopped) return Promise.reject(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
-          reject(
-            new ProjectionError(
-              'PROJECTION_TIMEOUT',
-              `read models are at position ${this.#checkpoint}, not ${position}, after ${timeoutMs} ms`,
-            ),
-          );
-        }, timeoutMs),
-      };
-      this.#waiters.add(waiter);
-    });
+  waitForPosition(position: bigint, options: WaitOptions = {}): Promise<void> {
+    return this.#waiters.wait(position, options);
   }
 
-  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
-    try {
-      await this.waitForPosition(position, { timeoutMs });
-      return true;
-    } catch (error) {
-      if (isProjectionError(error, 'PROJECTION_TIMEOUT')) return false;
-      throw error;
-    }
+  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    return this.#waiters.reached(position, timeoutMs);
   }
 
   /** Lets the worker commit its batch in flight and close its connections, then ends the thread. */
@@ -265,6 +229,6 @@ export class ProjectorThread implements ProjectorHandle {
       await this.#worker.terminate();
       await this.#exited;
     }
-    this.#settleWaiters(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
+    this.#waiters.settle(new ProjectionError('PROJECTION_STOPPED', 'projector stopped'));
   }
 }

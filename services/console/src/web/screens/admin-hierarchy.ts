@@ -16,6 +16,7 @@ import {
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
+import { dataTable } from '../lib/table.js';
 
 interface Unit {
   readonly unitId: string;
@@ -51,23 +52,18 @@ function unitsTable(units: readonly Unit[]): HTMLElement {
     'admin.hierarchy.level',
     'admin.hierarchy.parent',
   ] as const;
-  return h(
-    'table',
-    { id: 'units' },
-    h('caption', {}, t('admin.hierarchy.list')),
-    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-    h(
-      'tbody',
-      {},
-      ...inTreeOrder(units).map(({ unit, depth }) =>
-        h(
-          'tr',
-          { 'data-unit-id': unit.unitId },
-          h('td', { class: `depth-${depth}` }, unit.name),
-          h('td', {}, h('code', {}, unit.unitId)),
-          h('td', {}, t(`admin.level.${unit.level}`)),
-          h('td', {}, unit.parentId ?? ''),
-        ),
+  return dataTable(
+    'units',
+    t('admin.hierarchy.list'),
+    columns,
+    inTreeOrder(units).map(({ unit, depth }) =>
+      h(
+        'tr',
+        { 'data-unit-id': unit.unitId },
+        h('td', { class: `depth-${depth}` }, unit.name),
+        h('td', {}, h('code', {}, unit.unitId)),
+        h('td', {}, t(`admin.level.${unit.level}`)),
+        h('td', {}, unit.parentId ?? ''),
       ),
     ),
   );

@@ -16,6 +16,7 @@ import {
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
+import { dataTable } from '../lib/table.js';
 
 /** Each key role and the kind of scope it is bound to (the API's SCOPE_KIND_OF_ROLE). */
 const SCOPE_KIND = {
@@ -146,25 +147,20 @@ async function keysTable(session: Session, context: ScreenContext): Promise<HTML
     {},
     field(t('admin.keys.revokeReason'), reason),
     status.element,
-    h(
-      'table',
-      { id: 'api-keys' },
-      h('caption', {}, t('admin.keys.list')),
-      h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-      h(
-        'tbody',
-        {},
-        ...keys.map((key) =>
-          h(
-            'tr',
-            { 'data-key-id': key.keyId },
-            h('td', {}, key.label),
-            h('td', {}, roleName(key.role)),
-            h('td', {}, scopeText(key.scope)),
-            h('td', {}, key.issuedBy),
-            h('td', {}, key.revoked ? t('admin.keys.statusRevoked') : t('admin.statusActive')),
-            h('td', {}, key.revoked ? '' : revokeButton(key)),
-          ),
+    dataTable(
+      'api-keys',
+      t('admin.keys.list'),
+      columns,
+      keys.map((key) =>
+        h(
+          'tr',
+          { 'data-key-id': key.keyId },
+          h('td', {}, key.label),
+          h('td', {}, roleName(key.role)),
+          h('td', {}, scopeText(key.scope)),
+          h('td', {}, key.issuedBy),
+          h('td', {}, key.revoked ? t('admin.keys.statusRevoked') : t('admin.statusActive')),
+          h('td', {}, key.revoked ? '' : revokeButton(key)),
         ),
       ),
     ),

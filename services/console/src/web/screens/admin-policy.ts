@@ -16,6 +16,7 @@ import {
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { centipointsOf, failedScreen } from './partner-offers.js';
+import { dataTable } from '../lib/table.js';
 
 interface Terms {
   readonly ratePerHourCentipoints: number;
@@ -42,36 +43,31 @@ function versionsTable(versions: readonly Version[]): HTMLElement {
     'admin.policy.minStar',
     'admin.policy.expiryDays',
   ] as const;
-  return h(
-    'table',
-    { id: 'policy-versions' },
-    h('caption', {}, t('admin.policy.list')),
-    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-    h(
-      'tbody',
-      {},
-      ...versions.map((version) =>
+  return dataTable(
+    'policy-versions',
+    t('admin.policy.list'),
+    columns,
+    versions.map((version) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, version.version),
         h(
-          'tr',
+          'td',
           {},
-          h('td', {}, version.version),
-          h(
-            'td',
-            {},
-            version.effectiveFrom === null ? t('admin.policy.initial') : formatInstant(version.effectiveFrom),
-          ),
-          h('td', { class: 'number' }, formatPoints(version.terms.ratePerHourCentipoints)),
-          h('td', { class: 'number' }, formatPoints(version.terms.balanceCapCentipoints)),
-          h(
-            'td',
-            { class: 'number' },
-            version.terms.dailyEarningCapCentipoints === null
-              ? t('admin.policy.none')
-              : formatPoints(version.terms.dailyEarningCapCentipoints),
-          ),
-          h('td', { class: 'number' }, version.terms.minStarToRedeem),
-          h('td', { class: 'number' }, version.terms.expiryDays ?? t('admin.policy.none')),
+          version.effectiveFrom === null ? t('admin.policy.initial') : formatInstant(version.effectiveFrom),
         ),
+        h('td', { class: 'number' }, formatPoints(version.terms.ratePerHourCentipoints)),
+        h('td', { class: 'number' }, formatPoints(version.terms.balanceCapCentipoints)),
+        h(
+          'td',
+          { class: 'number' },
+          version.terms.dailyEarningCapCentipoints === null
+            ? t('admin.policy.none')
+            : formatPoints(version.terms.dailyEarningCapCentipoints),
+        ),
+        h('td', { class: 'number' }, version.terms.minStarToRedeem),
+        h('td', { class: 'number' }, version.terms.expiryDays ?? t('admin.policy.none')),
       ),
     ),
   );

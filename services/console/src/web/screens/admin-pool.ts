@@ -19,6 +19,7 @@ import {
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { centipointsOf, failedScreen } from './partner-offers.js';
+import { dataTable } from '../lib/table.js';
 
 interface Category {
   readonly categoryId: string;
@@ -46,24 +47,9 @@ const HOME = '/admin/pool';
 const input = (name: string, extra: Record<string, string | boolean> = {}): HTMLInputElement =>
   h('input', { name, id: `pool-${name}`, required: true, autocomplete: 'off', ...extra });
 
-function table(
-  id: string,
-  caption: string,
-  columns: readonly MessageKey[],
-  rows: HTMLElement[],
-): HTMLElement {
-  return h(
-    'table',
-    { id },
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-    h('tbody', {}, ...rows),
-  );
-}
-
 function categoriesTable(categories: readonly Category[]): HTMLElement {
   if (categories.length === 0) return h('p', {}, t('pool.categories.none'));
-  return table(
+  return dataTable(
     'pool-categories',
     t('pool.categories'),
     ['pool.category.priority', 'pool.category.title', 'pool.category.id', 'pool.category.allowance'],
@@ -127,7 +113,7 @@ function beneficiariesTable(session: Session, pool: Pool): HTMLElement {
   return h(
     'div',
     {},
-    table(
+    dataTable(
       'pool-beneficiaries',
       t('pool.beneficiaries'),
       [

@@ -17,6 +17,7 @@ import {
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
+import { dataTable } from '../lib/table.js';
 
 type Kind = 'organisation' | 'partner';
 
@@ -151,25 +152,20 @@ function registryTable(
     {},
     field(t('admin.suspendReason'), reason),
     status.element,
-    h(
-      'table',
-      { id: `${kind}s` },
-      h('caption', {}, t(`admin.${kind}.list`)),
-      h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-      h(
-        'tbody',
-        {},
-        ...partners.map((partner) =>
-          h(
-            'tr',
-            { [`data-${kind}-id`]: idOf(kind, partner) },
-            h('td', {}, partner.name),
-            h('td', {}, h('code', {}, idOf(kind, partner))),
-            h('td', {}, partner.community),
-            h('td', {}, formatInstant(partner.registeredAt)),
-            h('td', {}, t(partner.status === 'active' ? 'admin.statusActive' : 'admin.statusSuspended')),
-            h('td', {}, action(partner)),
-          ),
+    dataTable(
+      `${kind}s`,
+      t(`admin.${kind}.list`),
+      columns,
+      partners.map((partner) =>
+        h(
+          'tr',
+          { [`data-${kind}-id`]: idOf(kind, partner) },
+          h('td', {}, partner.name),
+          h('td', {}, h('code', {}, idOf(kind, partner))),
+          h('td', {}, partner.community),
+          h('td', {}, formatInstant(partner.registeredAt)),
+          h('td', {}, t(partner.status === 'active' ? 'admin.statusActive' : 'admin.statusSuspended')),
+          h('td', {}, action(partner)),
         ),
       ),
     ),

@@ -10,6 +10,7 @@ import { formatPoints, t } from '../lib/i18n.js';
 import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
+import { dataTable } from '../lib/table.js';
 
 interface Settlement {
   readonly period: string;
@@ -34,24 +35,19 @@ function settlementsTable(settlements: readonly Settlement[]): HTMLElement {
   return h(
     'div',
     {},
-    h(
-      'table',
-      { id: 'settlements' },
-      h('caption', {}, t('audit.settlements.caption')),
-      h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-      h(
-        'tbody',
-        {},
-        ...ordered.map((row) =>
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'row' }, row.period),
-            h('td', { class: 'number' }, formatPoints(row.heldCentipoints)),
-            h('td', { class: 'number' }, formatPoints(row.capturedCentipoints)),
-            h('td', { class: 'number' }, formatPoints(row.releasedCentipoints)),
-            h('td', { class: 'number' }, formatPoints(row.expiredCentipoints)),
-          ),
+    dataTable(
+      'settlements',
+      t('audit.settlements.caption'),
+      columns,
+      ordered.map((row) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, row.period),
+          h('td', { class: 'number' }, formatPoints(row.heldCentipoints)),
+          h('td', { class: 'number' }, formatPoints(row.capturedCentipoints)),
+          h('td', { class: 'number' }, formatPoints(row.releasedCentipoints)),
+          h('td', { class: 'number' }, formatPoints(row.expiredCentipoints)),
         ),
       ),
     ),

@@ -8,15 +8,8 @@
 import { call } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { formatInstant, shanghaiInstant, t } from '../lib/i18n.js';
-import {
-  describeError,
-  noticeOf,
-  requireSession,
-  statusArea,
-  submitting,
-  type Screen,
-  type ScreenContext,
-} from '../lib/screen.js';
+import { organisationQueueScreen, type StatusArea } from '../lib/organisation-queue.js';
+import { submitting, type Screen, type ScreenContext } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 
 interface OpenDispute {
@@ -39,7 +32,7 @@ interface Resolution {
 
 type Resolve = (dispute: OpenDispute, resolution: Resolution, button: HTMLButtonElement) => void;
 
-function resolving(session: Session, context: ScreenContext, status: ReturnType<typeof statusArea>): Resolve {
+function resolving(session: Session, context: ScreenContext, status: StatusArea): Resolve {
   return (dispute, resolution, button) => {
     void submitting(button, status, async () => {
       const volunteer = encodeURIComponent(dispute.volunteerId);
@@ -68,12 +61,7 @@ function labelled(id: string, label: string, input: HTMLInputElement): HTMLEleme
   return h('div', { class: 'field' }, h('label', { for: id }, label), input);
 }
 
-function disputeRow(
-  dispute: OpenDispute,
-  index: number,
-  resolve: Resolve,
-  status: ReturnType<typeof statusArea>,
-): HTMLElement {
+function disputeRow(dispute: OpenDispute, index: number, resolve: Resolve, status: StatusArea): HTMLElement {
   const reason = h('input', { id: `dispute-reason-${index}`, name: 'reason', autocomplete: 'off' });
   const startAt = h('input', { id: `dispute-start-${index}`, name: 'startAt', type: 'datetime-local' });
   const endAt = h('input', { id: `dispute-end-${index}`, name: 'endAt', type: 'datetime-local' });
@@ -127,49 +115,23 @@ function disputeRow(
   );
 }
 
-const COLUMNS = [
-  'disputes.filedAt',
-  'disputes.volunteer',
-  'disputes.record',
-  'disputes.text',
-  'disputes.resolution',
-] as const;
-
-export const organiserDisputesScreen: Screen = async (context) => {
-  const session = requireSession(context);
-  const organisation = encodeURIComponent(session.scopeId ?? '');
-  const minPosition = /^\d+$/.test(context.params[0] ?? '') ? `&minPosition=${context.params[0]}` : '';
-  let disputes: readonly OpenDispute[];
-  try {
-    const path = `/v1/organisations/${organisation}/disputes?status=open${minPosition}`;
-    disputes = (await call<{ disputes: OpenDispute[] }>(session, path)).disputes;
-  } catch (error) {
-    return h(
-      'section',
-      {},
-      h('h2', {}, t('disputes.title')),
-      h('p', { class: 'error', role: 'alert' }, describeError(error)),
-    );
-  }
-  const status = statusArea();
-  const resolve = resolving(session, context, status);
-  const table =
-    disputes.length === 0
-      ? h('p', { id: 'disputes-empty' }, t('disputes.empty'))
-      : h(
-          'table',
-          { id: 'disputes' },
-          h('caption', {}, t('disputes.caption', { count: disputes.length })),
-          h('thead', {}, h('tr', {}, ...COLUMNS.map((key) => h('th', { scope: 'col' }, t(key))))),
-          h('tbody', {}, ...disputes.map((dispute, index) => disputeRow(dispute, index, resolve, status))),
-        );
-  return h(
-    'section',
-    {},
-    h('h2', {}, t('disputes.title')),
-    h('p', {}, t('disputes.intro')),
-    noticeOf(context),
-    status.element,
-    table,
-  );
-};
+export const organiserDisputesScreen: Screen = organisationQueueScreen<OpenDispute>({
+  path: 'disputes?status=open',
+  field: 'disputes',
+  id: 'disputes',
+  title: 'disputes.title',
+  caption: 'disputes.caption',
+  empty: 'disputes.empty',
+  intro: 'disputes.intro',
+  columns: [
+    'disputes.filedAt',
+    'disputes.volunteer',
+    'disputes.record',
+    'disputes.text',
+    'disputes.resolution',
+  ],
+  rows: (session, context, status) => {
+    const resolve = resolving(session, context, status);
+    return (dispute, index) => disputeRow(dispute, index, resolve, status);
+  },
+});

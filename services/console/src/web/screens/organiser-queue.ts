@@ -7,15 +7,8 @@
 import { call } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { formatInstant, hoursNumber, t } from '../lib/i18n.js';
-import {
-  describeError,
-  noticeOf,
-  requireSession,
-  statusArea,
-  submitting,
-  type Screen,
-  type ScreenContext,
-} from '../lib/screen.js';
+import { organisationQueueScreen, type StatusArea } from '../lib/organisation-queue.js';
+import { submitting, type Screen, type ScreenContext } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 
 interface PendingRecord {
@@ -33,7 +26,7 @@ type Decide = (
   reason: string,
 ) => void;
 
-function deciding(session: Session, context: ScreenContext, status: ReturnType<typeof statusArea>): Decide {
+function deciding(session: Session, context: ScreenContext, status: StatusArea): Decide {
   return (record, action, button, reason) => {
     void submitting(button, status, async () => {
       const volunteer = encodeURIComponent(record.volunteerId);
@@ -48,12 +41,7 @@ function deciding(session: Session, context: ScreenContext, status: ReturnType<t
   };
 }
 
-function recordRow(
-  record: PendingRecord,
-  index: number,
-  decide: Decide,
-  status: ReturnType<typeof statusArea>,
-): HTMLElement {
+function recordRow(record: PendingRecord, index: number, decide: Decide, status: StatusArea): HTMLElement {
   const reasonId = `reject-reason-${index}`;
   const reason = h('input', { id: reasonId, name: 'reason', autocomplete: 'off' });
   const confirm = h('button', { type: 'button' }, t('queue.confirm'));
@@ -78,41 +66,16 @@ function recordRow(
   );
 }
 
-const COLUMNS = [
-  'queue.start',
-  'queue.activity',
-  'queue.hours',
-  'queue.volunteer',
-  'queue.decision',
-] as const;
-
-export const organiserQueueScreen: Screen = async (context) => {
-  const session = requireSession(context);
-  const organisation = encodeURIComponent(session.scopeId ?? '');
-  const minPosition = /^\d+$/.test(context.params[0] ?? '') ? `&minPosition=${context.params[0]}` : '';
-  let records: readonly PendingRecord[];
-  try {
-    const path = `/v1/organisations/${organisation}/service-records?status=pending${minPosition}`;
-    records = (await call<{ records: PendingRecord[] }>(session, path)).records;
-  } catch (error) {
-    return h(
-      'section',
-      {},
-      h('h2', {}, t('queue.title')),
-      h('p', { class: 'error', role: 'alert' }, describeError(error)),
-    );
-  }
-  const status = statusArea();
-  const decide = deciding(session, context, status);
-  const table =
-    records.length === 0
-      ? h('p', { id: 'queue-empty' }, t('queue.empty'))
-      : h(
-          'table',
-          { id: 'queue' },
-          h('caption', {}, t('queue.caption', { count: records.length })),
-          h('thead', {}, h('tr', {}, ...COLUMNS.map((key) => h('th', { scope: 'col' }, t(key))))),
-          h('tbody', {}, ...records.map((record, index) => recordRow(record, index, decide, status))),
-        );
-  return h('section', {}, h('h2', {}, t('queue.title')), noticeOf(context), status.element, table);
-};
+export const organiserQueueScreen: Screen = organisationQueueScreen<PendingRecord>({
+  path: 'service-records?status=pending',
+  field: 'records',
+  id: 'queue',
+  title: 'queue.title',
+  caption: 'queue.caption',
+  empty: 'queue.empty',
+  columns: ['queue.start', 'queue.activity', 'queue.hours', 'queue.volunteer', 'queue.decision'],
+  rows: (session, context, status) => {
+    const decide = deciding(session, context, status);
+    return (record, index) => recordRow(record, index, decide, status);
+  },
+});

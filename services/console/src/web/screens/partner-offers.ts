@@ -15,6 +15,7 @@ import {
   type ScreenContext,
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
+import { dataTable } from '../lib/table.js';
 
 export interface Offer {
   readonly offerId: string;
@@ -105,22 +106,17 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
 function offersTable(offers: readonly Offer[]): HTMLElement {
   if (offers.length === 0) return h('p', {}, t('offers.none'));
   const columns = ['offers.offerTitle', 'offers.offerId', 'offers.priceTotal'] as const;
-  return h(
-    'table',
-    { id: 'offers' },
-    h('caption', {}, t('offers.list')),
-    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-    h(
-      'tbody',
-      {},
-      ...offers.map((offer) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, offer.title),
-          h('td', {}, h('code', {}, offer.offerId)),
-          h('td', {}, formatPrice(offer)),
-        ),
+  return dataTable(
+    'offers',
+    t('offers.list'),
+    columns,
+    offers.map((offer) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, offer.title),
+        h('td', {}, h('code', {}, offer.offerId)),
+        h('td', {}, formatPrice(offer)),
       ),
     ),
   );

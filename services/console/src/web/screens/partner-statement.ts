@@ -17,6 +17,7 @@ import {
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
+import { dataTable } from '../lib/table.js';
 
 interface Hold {
   readonly volunteerId: string;
@@ -158,30 +159,25 @@ const HOLD_COLUMNS = [
 
 function holdsTable(holds: readonly Hold[], actions: (hold: Hold) => HTMLElement[]): HTMLElement {
   if (holds.length === 0) return h('p', {}, t('statement.noHolds'));
-  return h(
-    'table',
-    { id: 'holds' },
-    h('caption', {}, t('statement.holds')),
-    h('thead', {}, h('tr', {}, ...HOLD_COLUMNS.map((key) => h('th', { scope: 'col' }, t(key))))),
-    h(
-      'tbody',
-      {},
-      ...holds.map((hold) =>
+  return dataTable(
+    'holds',
+    t('statement.holds'),
+    HOLD_COLUMNS,
+    holds.map((hold) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, formatInstant(hold.heldAt)),
+        h('td', {}, hold.offerId ?? ''),
         h(
-          'tr',
+          'td',
           {},
-          h('td', {}, formatInstant(hold.heldAt)),
-          h('td', {}, hold.offerId ?? ''),
-          h(
-            'td',
-            {},
-            (hold.cashCopayFen ?? 0) === 0
-              ? formatPoints(hold.centipoints)
-              : `${formatPoints(hold.centipoints)} + ¥${yuan(hold.cashCopayFen ?? 0)}`,
-          ),
-          h('td', {}, t(`statement.status.${hold.status}` as MessageKey)),
-          h('td', {}, ...actions(hold)),
+          (hold.cashCopayFen ?? 0) === 0
+            ? formatPoints(hold.centipoints)
+            : `${formatPoints(hold.centipoints)} + ¥${yuan(hold.cashCopayFen ?? 0)}`,
         ),
+        h('td', {}, t(`statement.status.${hold.status}` as MessageKey)),
+        h('td', {}, ...actions(hold)),
       ),
     ),
   );
@@ -189,32 +185,24 @@ function holdsTable(holds: readonly Hold[], actions: (hold: Hold) => HTMLElement
 
 function totalsTable(period: string, settlement: Settlement | undefined): HTMLElement {
   const columns = ['statement.kind', 'statement.count', 'statement.points'] as const;
-  return h(
-    'table',
-    { id: 'totals' },
-    h('caption', {}, t('statement.totals', { period })),
-    h('thead', {}, h('tr', {}, ...columns.map((key) => h('th', { scope: 'col' }, t(key))))),
-    h(
-      'tbody',
-      {},
-      ...TOTALS.map(([label, count, centipoints]) =>
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'row' }, t(label)),
-          h('td', { 'data-figure': count }, Number(settlement?.[count] ?? 0)),
-          h('td', { 'data-figure': centipoints }, formatPoints(Number(settlement?.[centipoints] ?? 0))),
-        ),
-      ),
+  return dataTable('totals', t('statement.totals', { period }), columns, [
+    ...TOTALS.map(([label, count, centipoints]) =>
       h(
         'tr',
         {},
-        h('th', { scope: 'row' }, t('statement.cash')),
-        h('td', {}, ''),
-        h('td', { 'data-figure': 'capturedCashFen' }, `¥${yuan(settlement?.capturedCashFen ?? 0)}`),
+        h('th', { scope: 'row' }, t(label)),
+        h('td', { 'data-figure': count }, Number(settlement?.[count] ?? 0)),
+        h('td', { 'data-figure': centipoints }, formatPoints(Number(settlement?.[centipoints] ?? 0))),
       ),
     ),
-  );
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, t('statement.cash')),
+      h('td', {}, ''),
+      h('td', { 'data-figure': 'capturedCashFen' }, `¥${yuan(settlement?.capturedCashFen ?? 0)}`),
+    ),
+  ]);
 }
 
 export const partnerStatementScreen: Screen = async (context) => {
