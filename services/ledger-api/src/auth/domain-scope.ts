@@ -46,23 +46,42 @@ function scopeId(scope: Scope): string {
  * entities in this ledger: a desk's community id is simply the id the desk serves.
  */
 export async function scopeStatus(
-  ledger: Ledger,
+  reader: StreamReader,
   scope: Scope,
 ): Promise<'unregistered' | 'active' | 'suspended' | null> {
   if (scope.kind === 'volunteer') {
     // A deactivated volunteer's sessions stop working, as a suspended partner's keys do.
-    const { state } = await ledger.load('volunteer', scope.id);
+    const { state } = await reader.load('volunteer', scope.id);
     return state.status === 'active' ? 'active' : 'suspended';
   }
   if (scope.kind === 'organisation') {
-    const { state } = await ledger.load('organisation', scope.id);
+    const { state } = await reader.load('organisation', scope.id);
     return state.status;
   }
   if (scope.kind === 'partner') {
-    const { state } = await ledger.load('partner', scope.id);
+    const { state } = await reader.load('partner', scope.id);
     return state.status;
   }
   return null;
+}
+
+/** Each request's checked reader, made at its first use; the request owns it, so it goes with it. */
+const readers = new WeakMap<FastifyRequest, StreamReader>();
+
+/**
+ * The reader for every read of one request: one freshness check (`ledger.checkedReader()`), made
+ * at the first call, covers the key's active check and the route's own reads, so that a read
+ * costs one look at the change log rather than one per stream. Every answer is still as of an
+ * instant within the request, after it arrived: a change committed before the request was sent
+ * is seen.
+ */
+export function requestReader(ledger: Ledger, request: FastifyRequest): StreamReader {
+  let reader = readers.get(request);
+  if (reader === undefined) {
+    reader = ledger.checkedReader();
+    readers.set(request, reader);
+  }
+  return reader;
 }
 
 /**
@@ -109,11 +128,15 @@ export async function assertScopeRegistered(ledger: Ledger, scope: ApiKeyScope):
  * working. The fold is cached by the ledger: on SQLite, whose change log vouches for
  * it, this costs no read while nothing changed; on PostgreSQL, one read of the stream's tail.
  */
-export function activeScopeCheck(ledger: Ledger): (principal: Principal) => Promise<void> {
-  return async (principal) => {
+export function activeScopeCheck(
+  ledger: Ledger,
+): (principal: Principal, request: FastifyRequest) => Promise<void> {
+  return async (principal, request) => {
     const { scope } = principal;
-    const status = await scopeStatus(ledger, scope);
-    if (status === null || status === 'active' || scope.kind === 'all') return;
+    // Scopes that name no registered body need no read (and no freshness check).
+    if (scope.kind !== 'volunteer' && scope.kind !== 'organisation' && scope.kind !== 'partner') return;
+    const status = await scopeStatus(requestReader(ledger, request), scope);
+    if (status === null || status === 'active') return;
     if (scope.kind === 'volunteer')
       throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `volunteer ${scope.id} is not active`);
     const state = status === 'suspended' ? 'is suspended' : 'is not registered';
