@@ -107,6 +107,20 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 const noQuery = z.strictObject({});
 
+/**
+ * zod's validator, except for the empty query every route without one declares: most requests
+ * carry no query at all, and an empty one needs no parse to be accepted (issue #15). Anything
+ * else, and every refusal, is zod's, so the 400 problem it yields is unchanged.
+ */
+const queryAwareValidator: typeof validatorCompiler = (route) => {
+  const validate = validatorCompiler(route);
+  if (route.schema !== noQuery) return validate;
+  return (data) => {
+    for (const key in data as object) if (Object.hasOwn(data as object, key)) return validate(data);
+    return { value: {} };
+  };
+};
+
 // eslint-disable-next-line max-lines-per-function -- the app's construction in registration order (hooks before routes); route families are already their own plugins
 export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
   const { config } = dependencies;
@@ -140,7 +154,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   });
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(queryAwareValidator);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app, metrics);
   const errorFacts = new Map<string, RouteErrorFacts>();
