@@ -8,6 +8,7 @@ import { ID_PATTERN, type Actor, type PartnerState, type VolunteerState } from '
 import type { Ledger, StreamReader } from '@timebank/application';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError } from '../http/problem.js';
+import { requestReader } from './request-reader.js';
 import type { ScopeRule } from './access.js';
 import type { ApiKeyScope, Principal, Scope } from './principal.js';
 
@@ -65,25 +66,6 @@ export async function scopeStatus(
   return null;
 }
 
-/** Each request's checked reader, made at its first use; the request owns it, so it goes with it. */
-const readers = new WeakMap<FastifyRequest, StreamReader>();
-
-/**
- * The reader for every read of one request: one freshness check (`ledger.checkedReader()`), made
- * at the first call, covers the key's active check and the route's own reads, so that a read
- * costs one look at the change log rather than one per stream. Every answer is still as of an
- * instant within the request, after it arrived: a change committed before the request was sent
- * is seen.
- */
-export function requestReader(ledger: Ledger, request: FastifyRequest): StreamReader {
-  let reader = readers.get(request);
-  if (reader === undefined) {
-    reader = ledger.checkedReader();
-    readers.set(request, reader);
-  }
-  return reader;
-}
-
 /**
  * Refuses to bind a key to a unit of the hierarchy that is not registered: a coordinator's area
  * must be a registered city, district or street; a desk's community must be a registered
@@ -135,7 +117,7 @@ export function activeScopeCheck(
     const { scope } = principal;
     // Scopes that name no registered body need no read (and no freshness check).
     if (scope.kind !== 'volunteer' && scope.kind !== 'organisation' && scope.kind !== 'partner') return;
-    const status = await scopeStatus(requestReader(ledger, request), scope);
+    const status = await scopeStatus(await requestReader(ledger, request), scope);
     if (status === null || status === 'active') return;
     if (scope.kind === 'volunteer')
       throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `volunteer ${scope.id} is not active`);
