@@ -11,7 +11,6 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
   createJsonSchemaTransform,
   serializerCompiler,
-  validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -25,6 +24,7 @@ import { VolunteerCredentials } from './auth/volunteer-credentials.js';
 import { activeScopeCheck } from './auth/domain-scope.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
+import { fastValidatorCompiler } from './http/fast-validator.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { ProblemError } from './http/problem.js';
 import { clientErrorHandler, routerErrorHandler } from './http/framework-errors.js';
@@ -107,20 +107,6 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 const noQuery = z.strictObject({});
 
-/**
- * zod's validator, except for the empty query every route without one declares: most requests
- * carry no query at all, and an empty one needs no parse to be accepted (issue #15). Anything
- * else, and every refusal, is zod's, so the 400 problem it yields is unchanged.
- */
-const queryAwareValidator: typeof validatorCompiler = (route) => {
-  const validate = validatorCompiler(route);
-  if (route.schema !== noQuery) return validate;
-  return (data) => {
-    for (const key in data as object) if (Object.hasOwn(data as object, key)) return validate(data);
-    return { value: {} };
-  };
-};
-
 // eslint-disable-next-line max-lines-per-function -- the app's construction in registration order (hooks before routes); route families are already their own plugins
 export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
   const { config } = dependencies;
@@ -154,7 +140,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   });
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
-  app.setValidatorCompiler(queryAwareValidator);
+  app.setValidatorCompiler(fastValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app, metrics);
   const errorFacts = new Map<string, RouteErrorFacts>();
