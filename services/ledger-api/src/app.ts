@@ -8,11 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import {
-  createJsonSchemaTransform,
-  serializerCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { createJsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Ledger } from '@timebank/application';
 import type { EventStore } from '@timebank/event-store';
@@ -24,6 +20,7 @@ import { VolunteerCredentials } from './auth/volunteer-credentials.js';
 import { activeScopeCheck } from './auth/domain-scope.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
+import { fastSerializerCompiler } from './http/fast-serializer.js';
 import { fastValidatorCompiler } from './http/fast-validator.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { ProblemError } from './http/problem.js';
@@ -141,7 +138,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(fastValidatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(fastSerializerCompiler);
   registerErrorHandling(app, metrics);
   const errorFacts = new Map<string, RouteErrorFacts>();
   app.addHook('onRoute', (route) => {
