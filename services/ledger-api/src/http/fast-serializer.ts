@@ -20,7 +20,7 @@ interface ZodDef {
 }
 
 const defOf = (schema: unknown): ZodDef | undefined =>
-  schema instanceof z.ZodType ? (schema._zod.def) : undefined;
+  schema instanceof z.ZodType ? schema._zod.def : undefined;
 
 /** The kind of a flat field the fast path can write, or undefined. */
 function fieldKindOf(schema: unknown): FieldKind | undefined {
