@@ -7,6 +7,9 @@
  *  - record-service-hours: POST /v1/volunteers/<random>/service-records with a desk key, a fresh
  *    Idempotency-Key per request and non-overlapping one-minute records;
  *  - redeemable-points: GET /v1/partners/p1/volunteers/<random>/redeemable-points with a partner key.
+ *
+ * `API_HTTP_PART=reads` (or `writes`) in the environment runs only that half, with its own plain
+ * baseline, for iterating on one path; a report for docs/benchmarks.md runs both (the default).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -250,6 +253,15 @@ async function appendsSoFar(url: string): Promise<number> {
   return match === null ? Number.NaN : Number(match[1]);
 }
 
+/** Which halves to run: `API_HTTP_PART=reads|writes`; unset runs both. */
+function parts(): { writes: boolean; reads: boolean } {
+  const part = process.env.API_HTTP_PART;
+  if (part === undefined || part === '') return { writes: true, reads: true };
+  if (part !== 'reads' && part !== 'writes')
+    throw new Error(`API_HTTP_PART must be reads or writes, got ${part}`);
+  return { writes: part === 'writes', reads: part === 'reads' };
+}
+
 const format = (value: number): string => Math.round(value).toLocaleString('en-US');
 
 export const apiHttpBenchmark: Benchmark = {
@@ -297,100 +309,109 @@ export const apiHttpBenchmark: Benchmark = {
       const nextRecord = serviceRecords(count);
       let requestCounter = 0;
 
-      const plainWrite = await measure(
-        {
-          url: plain.url,
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          next: () => {
-            const volunteer = pick();
-            return {
-              path: `/plain/${world.volunteerIds[volunteer]}/service-records`,
-              body: nextRecord(volunteer),
-            };
+      const figures: Figure[] = [];
+      const part = parts();
+      if (part.writes) {
+        const plainWrite = await measure(
+          {
+            url: plain.url,
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            next: () => {
+              const volunteer = pick();
+              return {
+                path: `/plain/${world.volunteerIds[volunteer]}/service-records`,
+                body: nextRecord(volunteer),
+              };
+            },
           },
-        },
-        sizes,
-      );
-      console.log(
-        `plain fastify POST: ${format(plainWrite.requestsPerSecond)} req/s, p99 ${plainWrite.p99Ms} ms`,
-      );
-      const appendsBefore = await appendsSoFar(ledger.url);
-      const writes = await measure(
-        {
-          url: ledger.url,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
-          next: () => {
-            const volunteer = pick();
-            requestCounter += 1;
-            return {
-              path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
-              body: nextRecord(volunteer),
-              headers: { 'idempotency-key': `bench-${requestCounter}` },
-            };
+          sizes,
+        );
+        console.log(
+          `plain fastify POST: ${format(plainWrite.requestsPerSecond)} req/s, p99 ${plainWrite.p99Ms} ms`,
+        );
+        const appendsBefore = await appendsSoFar(ledger.url);
+        const writes = await measure(
+          {
+            url: ledger.url,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
+            next: () => {
+              const volunteer = pick();
+              requestCounter += 1;
+              return {
+                path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
+                body: nextRecord(volunteer),
+                headers: { 'idempotency-key': `bench-${requestCounter}` },
+              };
+            },
           },
-        },
-        sizes,
-      );
-      const appendsPerWrite = ((await appendsSoFar(ledger.url)) - appendsBefore) / requestCounter;
-      console.log(
-        `record-service-hours: ${format(writes.requestsPerSecond)} req/s, p50 ${writes.p50Ms} ms, p99 ${writes.p99Ms} ms, ${appendsPerWrite.toFixed(2)} appends per request`,
-      );
+          sizes,
+        );
+        const appendsPerWrite = ((await appendsSoFar(ledger.url)) - appendsBefore) / requestCounter;
+        console.log(
+          `record-service-hours: ${format(writes.requestsPerSecond)} req/s, p50 ${writes.p50Ms} ms, p99 ${writes.p99Ms} ms, ${appendsPerWrite.toFixed(2)} appends per request`,
+        );
 
-      const plainRead = await measure(
-        {
-          url: plain.url,
-          method: 'GET',
-          headers: {},
-          next: () => ({ path: `/plain/p1/volunteers/${world.volunteerIds[pick()]}/redeemable-points` }),
-        },
-        sizes,
-      );
-      console.log(
-        `plain fastify GET: ${format(plainRead.requestsPerSecond)} req/s, p99 ${plainRead.p99Ms} ms`,
-      );
-      const reads = await measure(
-        {
-          url: ledger.url,
-          method: 'GET',
-          headers: { authorization: `Bearer ${world.partnerKey}` },
-          next: () => ({
-            path: `/v1/partners/p1/volunteers/${world.volunteerIds[pick()]}/redeemable-points`,
+        figures.push(
+          figure({
+            name: `record-service-hours over HTTP, ${CONNECTIONS} connections, durable`,
+            value: writes.requestsPerSecond,
+            unit: 'requests/s',
+            baseline: { name: 'plain fastify POST', value: plainWrite.requestsPerSecond },
+            target: { comparison: '>=', value: 10_000 },
+            note:
+              `${appendsPerWrite.toFixed(2)} appends per request (the command's events and the claim of its ` +
+              `Idempotency-Key, submitted together so that one group commit, one fsync, makes both durable); ` +
+              `p50 ${writes.p50Ms} ms.`,
           }),
-        },
-        sizes,
-      );
-      console.log(`redeemable-points: ${format(reads.requestsPerSecond)} req/s, p99 ${reads.p99Ms} ms`);
+          figure({
+            name: 'record-service-hours p99 latency',
+            value: writes.p99Ms,
+            unit: 'ms',
+            baseline: { name: 'plain fastify POST p99', value: plainWrite.p99Ms },
+            target: { comparison: '<=', value: 10 },
+          }),
+        );
+      }
+      if (part.reads) {
+        const plainRead = await measure(
+          {
+            url: plain.url,
+            method: 'GET',
+            headers: {},
+            next: () => ({ path: `/plain/p1/volunteers/${world.volunteerIds[pick()]}/redeemable-points` }),
+          },
+          sizes,
+        );
+        console.log(
+          `plain fastify GET: ${format(plainRead.requestsPerSecond)} req/s, p99 ${plainRead.p99Ms} ms`,
+        );
+        const reads = await measure(
+          {
+            url: ledger.url,
+            method: 'GET',
+            headers: { authorization: `Bearer ${world.partnerKey}` },
+            next: () => ({
+              path: `/v1/partners/p1/volunteers/${world.volunteerIds[pick()]}/redeemable-points`,
+            }),
+          },
+          sizes,
+        );
+        console.log(`redeemable-points: ${format(reads.requestsPerSecond)} req/s, p99 ${reads.p99Ms} ms`);
 
-      return [
-        figure({
-          name: `record-service-hours over HTTP, ${CONNECTIONS} connections, durable`,
-          value: writes.requestsPerSecond,
-          unit: 'requests/s',
-          baseline: { name: 'plain fastify POST', value: plainWrite.requestsPerSecond },
-          target: { comparison: '>=', value: 10_000 },
-          note:
-            `${appendsPerWrite.toFixed(2)} appends per request (the command's events and the claim of its ` +
-            `Idempotency-Key, submitted together so that one group commit, one fsync, makes both durable); ` +
-            `p50 ${writes.p50Ms} ms.`,
-        }),
-        figure({
-          name: 'record-service-hours p99 latency',
-          value: writes.p99Ms,
-          unit: 'ms',
-          baseline: { name: 'plain fastify POST p99', value: plainWrite.p99Ms },
-          target: { comparison: '<=', value: 10 },
-        }),
-        figure({
-          name: `redeemable-points query over HTTP, ${CONNECTIONS} connections`,
-          value: reads.requestsPerSecond,
-          unit: 'requests/s',
-          baseline: { name: 'plain fastify GET', value: plainRead.requestsPerSecond },
-          target: { comparison: '>=', value: 30_000 },
-          note: `p50 ${reads.p50Ms} ms, p99 ${reads.p99Ms} ms.`,
-        }),
-      ];
+        figures.push(
+          figure({
+            name: `redeemable-points query over HTTP, ${CONNECTIONS} connections`,
+            value: reads.requestsPerSecond,
+            unit: 'requests/s',
+            baseline: { name: 'plain fastify GET', value: plainRead.requestsPerSecond },
+            target: { comparison: '>=', value: 30_000 },
+            note: `p50 ${reads.p50Ms} ms, p99 ${reads.p99Ms} ms.`,
+          }),
+        );
+      }
+      return figures;
     } finally {
       for (const child of children) await stopServer(child);
       rmSync(directory, { recursive: true, force: true });

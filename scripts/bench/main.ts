@@ -4,7 +4,7 @@
  * with its charts in docs/img/ (beside the report: `--output /tmp/x.md` writes /tmp/img/).
  *
  *   pnpm bench [--quick] [--only event-store-sqlite,...] [--output docs/benchmarks.md]
- *   pnpm bench profile [--seconds 12] …   (where a write's time goes: see profile.ts)
+ *   pnpm bench profile [--route writes|points] …   (where a request's time goes: see profile.ts)
  *
  * Never part of `pnpm test`: figures depend on the machine, so nothing here asserts a threshold.
  * A module that throws is reported as failed in the document and makes the exit code 1, after

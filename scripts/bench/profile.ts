@@ -1,11 +1,15 @@
 /**
- * `pnpm bench profile`: where a durable write's time goes. Starts the real ledger server
+ * `pnpm bench profile`: where a request's time goes. Starts the real ledger server
  * (services/ledger-api/src/server.ts, durable SQLite) under V8's sampling profiler (`--cpu-prof`,
- * every thread), drives record-service-hours with autocannon as the api-http benchmark does, and
- * prints the CPU time spent inside the measured window per write, by area, for the request thread
- * and for the other threads (writer, projector and tsx's loader, when there are any).
+ * every thread), drives one route with autocannon as the api-http benchmark does, and prints the
+ * CPU time spent inside the measured window per request, by area, for the request thread and for
+ * the other threads (writer, projector and tsx's loader, when there are any).
  *
- *   pnpm bench profile [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]
+ *   pnpm bench profile [--route writes|points] [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]
+ *
+ * `--route writes` (the default) drives record-service-hours (POST, a desk key, a fresh
+ * Idempotency-Key each); `--route points` drives the partner's redeemable-points query (GET, a
+ * partner key), the api-http benchmark's read half.
  *
  * The window is marked with this process's monotonic clock, which is the clock V8 stamps samples
  * with on Linux, so set-up, warm-up and shutdown are left out. `--keep` keeps the .cpuprofile
@@ -16,12 +20,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CONNECTIONS, drive, serviceRecords, setUp, startServer, stopServer } from './api-http.js';
+import {
+  CONNECTIONS,
+  drive,
+  serviceRecords,
+  setUp,
+  startServer,
+  stopServer,
+  type Load,
+  type World,
+} from './api-http.js';
 import { AREAS, samplesInWindow, type ThreadSamples } from './profile-areas.js';
 import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS } from './support/allocator.js';
 
 const USAGE =
-  'usage: pnpm bench profile [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]';
+  'usage: pnpm bench profile [--route writes|points] [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]';
+
+const ROUTES = ['writes', 'points'] as const;
+type Route = (typeof ROUTES)[number];
 
 const serverPath = fileURLToPath(new URL('../../services/ledger-api/src/server.ts', import.meta.url));
 
@@ -39,14 +55,18 @@ function positiveNumber(text: string | undefined, fallback: number, name: string
 /** `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`: thread 0 is the main (request) thread. */
 const isMainThread = (file: string): boolean => file.split('.')[4] === '0';
 
-function printTable(threads: readonly ThreadSamples[], writes: number): void {
+function printTable(threads: readonly ThreadSamples[], writes: number, unit: string): void {
   const main = threads.filter((thread) => isMainThread(thread.file));
   const others = threads.filter((thread) => !isMainThread(thread.file));
   const sum = (group: readonly ThreadSamples[], area: (typeof AREAS)[number]): number =>
     group.reduce((total, thread) => total + (thread.microsecondsByArea.get(area) ?? 0), 0);
   const perWrite = (microseconds: number): string => (microseconds / writes).toFixed(0).padStart(8);
-  console.log(`\n| area                         | request thread µs/write | other threads µs/write |`);
-  console.log(`| ---------------------------- | ----------------------- | ---------------------- |`);
+  const requestHeading = `request thread µs/${unit}`.padEnd(23);
+  const otherHeading = `other threads µs/${unit}`.padEnd(22);
+  console.log(`\n| area                         | ${requestHeading} | ${otherHeading} |`);
+  console.log(
+    `| ---------------------------- | ${'-'.repeat(requestHeading.length)} | ${'-'.repeat(otherHeading.length)} |`,
+  );
   let busyMain = 0;
   let busyOthers = 0;
   for (const area of AREAS) {
@@ -68,7 +88,7 @@ function printTable(threads: readonly ThreadSamples[], writes: number): void {
     .filter(([label]) => label !== '(idle)')
     .sort((left, right) => right[1] - left[1])
     .slice(0, TOP_FUNCTIONS);
-  console.log(`\nrequest thread, most self time (µs/write):`);
+  console.log(`\nrequest thread, most self time (µs/${unit}):`);
   for (const [label, microseconds] of top) console.log(`${perWrite(microseconds)}  ${label}`);
   console.log('');
   for (const thread of threads) {
@@ -78,11 +98,45 @@ function printTable(threads: readonly ThreadSamples[], writes: number): void {
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- one harness run: server, world, warm-up, window, profiles, table, in one try/finally
+/** record-service-hours: a desk key, a fresh Idempotency-Key and a non-overlapping record each. */
+function writeLoad(url: string, world: World): Load {
+  const count = world.volunteerIds.length;
+  const nextRecord = serviceRecords(count);
+  let requestCounter = 0;
+  return {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
+    next: () => {
+      const volunteer = Math.floor(Math.random() * count);
+      requestCounter += 1;
+      return {
+        path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
+        body: nextRecord(volunteer),
+        headers: { 'idempotency-key': `profile-${requestCounter}` },
+      };
+    },
+  };
+}
+
+/** The partner's redeemable-points query for a random volunteer, as the api-http benchmark reads. */
+function pointsLoad(url: string, world: World): Load {
+  const count = world.volunteerIds.length;
+  return {
+    url,
+    method: 'GET',
+    headers: { authorization: `Bearer ${world.partnerKey}` },
+    next: () => ({
+      path: `/v1/partners/p1/volunteers/${world.volunteerIds[Math.floor(Math.random() * count)]}/redeemable-points`,
+    }),
+  };
+}
+
 export async function runProfile(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
+      route: { type: 'string', default: 'writes' },
       seconds: { type: 'string' },
       'warmup-seconds': { type: 'string' },
       volunteers: { type: 'string' },
@@ -91,6 +145,8 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
     },
     strict: true,
   });
+  const route = values.route as Route;
+  if (!ROUTES.includes(route)) throw new Error(`--route must be one of ${ROUTES.join(', ')}\n${USAGE}`);
   const seconds = positiveNumber(values.seconds, 12, 'seconds');
   const warmupSeconds = positiveNumber(values['warmup-seconds'], 3, 'warmup-seconds');
   const volunteers = positiveNumber(values.volunteers, 500, 'volunteers');
@@ -121,29 +177,13 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
     try {
       const adminKey = readFileSync(join(dataDirectory, 'bootstrap-admin.key'), 'utf8').trim();
       const world = await setUp(ledger.url, adminKey, volunteers);
-      const count = world.volunteerIds.length;
-      const nextRecord = serviceRecords(count);
-      let requestCounter = 0;
-      const load = {
-        url: ledger.url,
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
-        next: () => {
-          const volunteer = Math.floor(Math.random() * count);
-          requestCounter += 1;
-          return {
-            path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
-            body: nextRecord(volunteer),
-            headers: { 'idempotency-key': `profile-${requestCounter}` },
-          };
-        },
-      };
+      const load = route === 'writes' ? writeLoad(ledger.url, world) : pointsLoad(ledger.url, world);
       await drive(load, warmupSeconds);
       const from = monotonicMicroseconds();
       const measured = await drive(load, seconds);
       window = { from, to: monotonicMicroseconds(), writes: measured.total };
       console.log(
-        `record-service-hours, ${CONNECTIONS} connections, ${seconds} s: ${measured.total} writes, ${Math.round(measured.requestsPerSecond)} req/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms`,
+        `${route === 'writes' ? 'record-service-hours' : 'redeemable-points'}, ${CONNECTIONS} connections, ${seconds} s: ${measured.total} requests, ${Math.round(measured.requestsPerSecond)} req/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms`,
       );
     } finally {
       // The profiles are written when the server exits.
@@ -154,7 +194,7 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
     const threads = files.map((file) =>
       samplesInWindow(join(profileDirectory, file), window.from, window.to),
     );
-    printTable(threads, window.writes);
+    printTable(threads, window.writes, route === 'writes' ? 'write' : 'read');
     if (values.keep) console.log(`\nprofiles kept in ${profileDirectory}`);
   } finally {
     rmSync(dataDirectory, { recursive: true, force: true });

@@ -93,7 +93,7 @@ export function registerAccessControl(
   app: FastifyInstance,
   keys: ApiKeyRegistry,
   volunteers: VolunteerCredentials,
-  checkActive: (principal: Principal) => Promise<void>,
+  checkActive: (principal: Principal, request: FastifyRequest) => Promise<void>,
 ): RouteAccessEntry[] {
   const table: RouteAccessEntry[] = [];
   app.decorateRequest('principal', null);
@@ -131,7 +131,7 @@ export function registerAccessControl(
     if (!access.roles.includes(request.principal.role)) {
       throw ProblemError.http('FORBIDDEN', `role ${request.principal.role} may not call this route`);
     }
-    await checkActive(request.principal);
+    await checkActive(request.principal, request);
   });
 
   app.addHook('preHandler', async (request) => {

@@ -8,6 +8,7 @@ import { ID_PATTERN, type Actor, type PartnerState, type VolunteerState } from '
 import type { Ledger, StreamReader } from '@timebank/application';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError } from '../http/problem.js';
+import { requestReader } from './request-reader.js';
 import type { ScopeRule } from './access.js';
 import type { ApiKeyScope, Principal, Scope } from './principal.js';
 
@@ -46,20 +47,20 @@ function scopeId(scope: Scope): string {
  * entities in this ledger: a desk's community id is simply the id the desk serves.
  */
 export async function scopeStatus(
-  ledger: Ledger,
+  reader: StreamReader,
   scope: Scope,
 ): Promise<'unregistered' | 'active' | 'suspended' | null> {
   if (scope.kind === 'volunteer') {
     // A deactivated volunteer's sessions stop working, as a suspended partner's keys do.
-    const { state } = await ledger.load('volunteer', scope.id);
+    const { state } = await reader.load('volunteer', scope.id);
     return state.status === 'active' ? 'active' : 'suspended';
   }
   if (scope.kind === 'organisation') {
-    const { state } = await ledger.load('organisation', scope.id);
+    const { state } = await reader.load('organisation', scope.id);
     return state.status;
   }
   if (scope.kind === 'partner') {
-    const { state } = await ledger.load('partner', scope.id);
+    const { state } = await reader.load('partner', scope.id);
     return state.status;
   }
   return null;
@@ -109,11 +110,15 @@ export async function assertScopeRegistered(ledger: Ledger, scope: ApiKeyScope):
  * working. The fold is cached by the ledger: on SQLite, whose change log vouches for
  * it, this costs no read while nothing changed; on PostgreSQL, one read of the stream's tail.
  */
-export function activeScopeCheck(ledger: Ledger): (principal: Principal) => Promise<void> {
-  return async (principal) => {
+export function activeScopeCheck(
+  ledger: Ledger,
+): (principal: Principal, request: FastifyRequest) => Promise<void> {
+  return async (principal, request) => {
     const { scope } = principal;
-    const status = await scopeStatus(ledger, scope);
-    if (status === null || status === 'active' || scope.kind === 'all') return;
+    // Scopes that name no registered body need no read (and no freshness check).
+    if (scope.kind !== 'volunteer' && scope.kind !== 'organisation' && scope.kind !== 'partner') return;
+    const status = await scopeStatus(await requestReader(ledger, request), scope);
+    if (status === null || status === 'active') return;
     if (scope.kind === 'volunteer')
       throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `volunteer ${scope.id} is not active`);
     const state = status === 'suspended' ? 'is suspended' : 'is not registered';

@@ -15,6 +15,7 @@ import {
 } from '@timebank/domain';
 import { scopeFromParam } from '../auth/access.js';
 import { readPartner, readVolunteer } from '../auth/domain-scope.js';
+import { requestReader } from '../auth/request-reader.js';
 import type { SpendCodeGuard } from '../auth/spend-code-guard.js';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { instantOnTheWire } from '../http/positions.js';
@@ -130,8 +131,9 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
     },
     async (request) => {
       const { volunteerId } = request.params;
-      // Both streams on one freshness check: the answer is as of one instant within this request.
-      const reader = ledger.checkedReader();
+      // Both streams on the request's one freshness check (the key's active check made it): the
+      // answer is as of one instant within this request.
+      const reader = await requestReader(ledger, request);
       const policy = await reader.load('policy');
       const nowMs = context.clock();
       const minStar = policyInForceAt(policy.state, ledger.rules, nowMs).terms.minStarToRedeem;
