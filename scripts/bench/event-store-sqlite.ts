@@ -141,7 +141,9 @@ async function readAllRates(path: string, events: number): Promise<{ adapter: nu
   const db = new Database(path, { readonly: true });
   const scan = db
     .prepare(
-      `SELECT e.position, s.stream_name, e.revision, e.id, e.type, e.data, e.metadata, e.recorded_at, e.hash
+      // The dense forms as text, as the adapter reads them (rows.ts).
+      `SELECT e.position, s.stream_name, e.revision, lower(hex(e.id)), e.type, e.data, e.metadata,
+              e.recorded_at * 1.0, lower(hex(e.hash))
          FROM events e JOIN streams s ON s.stream_id = e.stream_id ORDER BY e.position`,
     )
     .raw(true);

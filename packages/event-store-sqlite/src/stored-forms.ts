@@ -19,12 +19,6 @@ export function packId(id: string): Buffer | string {
   return UUID_TEXT.test(id) ? Buffer.from(id.replaceAll('-', ''), 'hex') : id;
 }
 
-export function unpackId(stored: StoredValue): string {
-  if (!Buffer.isBuffer(stored)) return String(stored);
-  const hex = stored.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** A lower-case hex sha-256 as 32 bytes; other text as it is. */
 export function packHash(hash: string): Buffer | string {
   return HASH_TEXT.test(hash) ? Buffer.from(hash, 'hex') : hash;
@@ -44,10 +38,4 @@ export function packTime(time: string): bigint | string {
   return Number.isFinite(milliseconds) && new Date(milliseconds).toISOString() === time
     ? BigInt(milliseconds)
     : time;
-}
-
-export function unpackTime(stored: StoredValue): string {
-  return typeof stored === 'bigint' || typeof stored === 'number'
-    ? new Date(Number(stored)).toISOString()
-    : String(stored);
 }

@@ -123,9 +123,13 @@ t.test(
     const stored = await before.readAll();
     await before.close();
     toVersion3Layout(path);
-    // An edit the auditor must still see after the migration: a hash that is not hex at all.
+    // An edit the auditor must still see after the migration: an id and a hash with no dense form.
     const raw = new Database(path);
-    raw.prepare("UPDATE events SET hash = 'edited' WHERE stream_name = 'volunteer-b' AND revision = 1").run();
+    raw
+      .prepare(
+        "UPDATE events SET hash = 'edited', id = 'edited-id' WHERE stream_name = 'volunteer-b' AND revision = 1",
+      )
+      .run();
     t.equal(raw.prepare('SELECT typeof(id) FROM events LIMIT 1').pluck().get(), 'text', 'a text layout');
     raw.close();
 
@@ -133,7 +137,9 @@ t.test(
     t.teardown(() => store.close());
     const migrated = await store.readAll();
     const edited = stored.map((event) =>
-      event.streamName === 'volunteer-b' && event.revision === 1n ? { ...event, hash: 'edited' } : event,
+      event.streamName === 'volunteer-b' && event.revision === 1n
+        ? { ...event, id: 'edited-id', hash: 'edited' }
+        : event,
     );
     t.same(migrated, edited, 'every field of every event as before, the edit included');
     t.same(await store.readIdempotencyClaim(claim.keyHash), claimed, 'the claim answers as before');
@@ -157,9 +163,9 @@ t.test(
         .all(),
       [
         ['blob', 'integer', 'blob'],
-        ['blob', 'integer', 'text'],
+        ['text', 'integer', 'text'],
       ],
-      'dense forms, and the edited hash kept as the text it was',
+      'dense forms, and the edited id and hash kept as the text they were',
     );
     t.same(
       reopened.prepare("SELECT name FROM sqlite_schema WHERE name LIKE '%_v3'").pluck().all(),
