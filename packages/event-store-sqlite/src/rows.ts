@@ -45,6 +45,20 @@ export type EventRow = [
   hash: string,
 ];
 
+/**
+ * The last recorded time turned into text: the events of one commit share their time, so a page
+ * of `readAll` formats each commit's time once.
+ */
+let lastTime = Number.NaN;
+let lastTimeText = '';
+const timeText = (milliseconds: number): string => {
+  if (milliseconds !== lastTime) {
+    lastTimeText = new Date(milliseconds).toISOString();
+    lastTime = milliseconds;
+  }
+  return lastTimeText;
+};
+
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   const id = row[3];
   const recordedAt = row[7];
@@ -58,7 +72,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row[4],
     data: JSON.parse(row[5]) as JsonObject,
     metadata: JSON.parse(row[6]) as EventMetadata,
-    recordedAt: typeof recordedAt === 'number' ? new Date(recordedAt).toISOString() : recordedAt,
+    recordedAt: typeof recordedAt === 'number' ? timeText(recordedAt) : recordedAt,
     hash: row[8],
   };
 }
