@@ -79,29 +79,32 @@ export function rawInserts(path: string, total: number, perTransaction: number):
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   const insert = db.prepare(
-    `INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Stored forms as the adapter writes them (schema version 4): stream ids, binary ids, hashes
+  // and integer times; a stream's row exists before its first event.
   const head = db.prepare(
-    `INSERT INTO streams (stream_name, head_revision, head_hash) VALUES (?, ?, ?)
-     ON CONFLICT (stream_name) DO UPDATE SET head_revision = excluded.head_revision, head_hash = excluded.head_hash`,
+    `INSERT INTO streams (stream_id, stream_name, head_revision, head_hash) VALUES (?, ?, ?, ?)
+     ON CONFLICT (stream_id) DO UPDATE SET head_revision = excluded.head_revision, head_hash = excluded.head_hash`,
   );
-  const hash = 'f'.repeat(64);
+  const hash = Buffer.alloc(32, 0xff);
   const write = db.transaction((first: number, count: number) => {
     for (let n = first; n < first + count; n += 1) {
       const event = serviceEvent(n);
-      const stream = `volunteer-${n % CALLERS}`;
+      const streamId = (n % CALLERS) + 1;
       const revision = Math.floor(n / CALLERS);
+      if (revision === 0) head.run(streamId, `volunteer-${streamId}`, -1, hash);
       insert.run(
-        stream,
+        streamId,
         revision,
-        event.id,
+        Buffer.from(event.id.replaceAll('-', ''), 'hex'),
         event.type,
         JSON.stringify(event.data),
         JSON.stringify(event.metadata),
-        new Date().toISOString(),
+        BigInt(Date.now()),
         hash,
       );
-      head.run(stream, revision, hash);
+      head.run(streamId, `volunteer-${streamId}`, revision, hash);
     }
   });
   const startedMs = performance.now();
@@ -138,7 +141,10 @@ async function readAllRates(path: string, events: number): Promise<{ adapter: nu
   const db = new Database(path, { readonly: true });
   const scan = db
     .prepare(
-      'SELECT position, stream_name, revision, id, type, data, metadata, recorded_at, hash FROM events ORDER BY position',
+      // The dense forms as text, as the adapter reads them (rows.ts).
+      `SELECT e.position, s.stream_name, e.revision, lower(hex(e.id)), e.type, e.data, e.metadata,
+              e.recorded_at * 1.0, lower(hex(e.hash))
+         FROM events e JOIN streams s ON s.stream_id = e.stream_id ORDER BY e.position`,
     )
     .raw(true);
   let scanned = 0;

@@ -6,7 +6,9 @@
  * the RSS at the end, and the store's bytes per redemption. `--previous-release` stores what the
  * previous release stored, the baseline: the store's `IdempotencyClaims` hidden, so that keys are
  * claimed as events of their own streams, and the metadata of every event repeating the
- * idempotency key and the actor its data records.
+ * idempotency key and the actor its data records, and its bytes are those of the previous
+ * release's table layout (text stream names, ids, hashes and times), into which the store's rows
+ * are copied in commit order (support/previous-release-layout.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { EVENT_STORE_FILE, openEventStore } from '@timebank/ledger-opener';
 import { loadConfig } from '../../services/ledger-api/src/config.js';
 import { createLogger } from '../../services/ledger-api/src/http/logging.js';
 import { wireLedgerApi } from '../../services/ledger-api/src/wiring.js';
+import { previousReleaseMirror } from './support/previous-release-layout.js';
 import { soakWorld } from './support/soak-world.js';
 
 const { values } = parseArgs({
@@ -89,8 +92,12 @@ const api = await wireLedgerApi({
   logger: createLogger({ level: 'silent' }),
 });
 const meter = new Database(path, { readonly: true });
+const mirror = values['previous-release']
+  ? previousReleaseMirror(path, join(directory, 'previous-release-layout.db'))
+  : undefined;
 /** Bytes the database holds in use, WAL included (the reading connection sees the WAL's pages). */
 const storeBytes = (): number => {
+  if (mirror !== undefined) return mirror.catchUp();
   const pages = Number(meter.pragma('page_count', { simple: true }));
   const free = Number(meter.pragma('freelist_count', { simple: true }));
   return (pages - free) * Number(meter.pragma('page_size', { simple: true }));
@@ -153,6 +160,7 @@ try {
   );
 } finally {
   meter.close();
+  mirror?.close();
   await api.close();
   await sqlite.close();
   rmSync(directory, { recursive: true, force: true });

@@ -73,7 +73,10 @@ function scanAndParse(path: string): { events: number; eventsPerSecond: number }
   const started = performance.now();
   let events = 0;
   const rows = db
-    .prepare('SELECT position, stream_name, revision, data, metadata, hash FROM events ORDER BY position')
+    .prepare(
+      `SELECT e.position, s.stream_name, e.revision, e.data, e.metadata, e.hash
+         FROM events e JOIN streams s ON s.stream_id = e.stream_id ORDER BY e.position`,
+    )
     .raw(true);
   for (const row of rows.iterate() as Iterable<unknown[]>) {
     JSON.parse(row[3] as string);
@@ -100,7 +103,9 @@ async function prefixStore(source: string, target: string, events: number): Prom
         events,
       );
       // SQLite's bare columns: with max(), `hash` comes from the row holding the maximum revision.
-      db.exec('INSERT INTO streams SELECT stream_name, max(revision), hash FROM events GROUP BY stream_name');
+      db.exec(`INSERT INTO streams
+        SELECT e.stream_id, s.stream_name, max(e.revision), e.hash
+          FROM events e JOIN source.streams s ON s.stream_id = e.stream_id GROUP BY e.stream_id`);
     })();
     db.exec('DETACH DATABASE source');
   } finally {

@@ -20,6 +20,8 @@ import type {
   StoredIdempotencyClaim,
 } from '@timebank/event-store';
 import { claimReader, claimWriter } from './claims.js';
+import { packHash, packId, packTime, unpackHash } from './stored-forms.js';
+import type { StoredValue } from './stored-forms.js';
 
 /** One event of an append, validated and canonically encoded on arrival. */
 export interface AppendEvent {
@@ -43,6 +45,8 @@ interface StoredPlace {
 }
 
 interface StreamHead {
+  /** The stream's row in `streams`, which its event rows name it by. */
+  readonly streamId: bigint;
   readonly revision: bigint;
   readonly hash: string;
 }
@@ -87,22 +91,43 @@ export function createAppender(
     );
   }
   const dataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
-  const selectHead = db.prepare<[string], { head_revision: bigint; head_hash: string }>(
-    'SELECT head_revision, head_hash FROM streams WHERE stream_name = ?',
+  const selectHead = db.prepare<
+    [string],
+    { stream_id: bigint; head_revision: bigint; head_hash: StoredValue }
+  >('SELECT stream_id, head_revision, head_hash FROM streams WHERE stream_name = ?');
+  const selectPlace = db.prepare<
+    [Buffer | string],
+    { stream_name: string; revision: bigint; position: bigint }
+  >(
+    `SELECT s.stream_name, e.revision, e.position
+       FROM events e JOIN streams s ON s.stream_id = e.stream_id WHERE e.id = ?`,
   );
-  const selectPlace = db.prepare<[string], { stream_name: string; revision: bigint; position: bigint }>(
-    'SELECT stream_name, revision, position FROM events WHERE id = ?',
-  );
-  const insertEvent = db.prepare<[string, bigint, string, string, string, string, string, string]>(
-    `INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at, hash)
+  const insertEvent = db.prepare<
+    [bigint, bigint, Buffer | string, string, string, string, bigint | string, Buffer | string]
+  >(
+    `INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // A new stream's row is written before its first event (which names it by id); its head is
+  // filled in by `finish`, like every appended stream's, before COMMIT.
+  const insertStream = db.prepare<[string]>(
+    "INSERT INTO streams (stream_name, head_revision, head_hash) VALUES (?, -1, '')",
   );
   const claimOf = claimReader(db);
   const insertClaim = claimWriter(db);
-  const upsertHead = db.prepare<[string, bigint, string]>(
-    `INSERT INTO streams (stream_name, head_revision, head_hash) VALUES (?, ?, ?)
-     ON CONFLICT (stream_name) DO UPDATE SET head_revision = excluded.head_revision, head_hash = excluded.head_hash`,
+  const updateHead = db.prepare<[bigint, Buffer | string, bigint]>(
+    'UPDATE streams SET head_revision = ?, head_hash = ? WHERE stream_id = ?',
   );
+  // One recorded time per batch: packed once.
+  let packedFor: string | undefined;
+  let packedTime: bigint | string = '';
+  const packedRecordedAt = (recordedAt: string): bigint | string => {
+    if (recordedAt !== packedFor) {
+      packedFor = recordedAt;
+      packedTime = packTime(recordedAt);
+    }
+    return packedTime;
+  };
 
   // Heads are cached across batches. Only this connection writes between two of our batches
   // unless `PRAGMA data_version` changed, which SQLite guarantees for any other connection's commit.
@@ -121,7 +146,7 @@ export function createAppender(
     }
     const row = selectHead.get(streamName);
     if (row === undefined) return undefined;
-    const head = { revision: row.head_revision, hash: row.head_hash };
+    const head = { streamId: row.stream_id, revision: row.head_revision, hash: unpackHash(row.head_hash) };
     cacheHead(streamName, head);
     return head;
   };
@@ -143,7 +168,7 @@ export function createAppender(
   };
 
   const placeOf = (id: string): StoredPlace | undefined => {
-    const row = selectPlace.get(id);
+    const row = selectPlace.get(packId(id));
     return row && { streamName: row.stream_name, revision: row.revision, position: row.position };
   };
 
@@ -184,6 +209,17 @@ export function createAppender(
       if (firstPlace !== undefined) return retried(request, firstPlace, head?.revision);
       throw new WrongExpectedVersionError(streamName, expectedRevision, head?.revision ?? 'no_stream');
     }
+    let streamId: bigint;
+    if (head === undefined) {
+      // Nothing else checks a new stream's first id before its row is written: a retry is
+      // recognised here, and a one-event append (no savepoint) never leaves a stream without events.
+      const firstPlace = placeOf(events[0]?.id ?? '');
+      if (firstPlace !== undefined) return retried(request, firstPlace, undefined);
+      streamId = BigInt(insertStream.run(streamName).lastInsertRowid);
+    } else {
+      streamId = head.streamId;
+    }
+    const recordedTime = packedRecordedAt(recordedAt);
     let previousHash = head?.hash ?? GENESIS_HASH;
     let revision = head === undefined ? 0n : head.revision + 1n;
     let position = 0n;
@@ -198,14 +234,14 @@ export function createAppender(
       });
       try {
         const info = insertEvent.run(
-          streamName,
+          streamId,
           revision,
-          event.id,
+          packId(event.id),
           event.type,
           event.encoded.dataJson,
           event.encoded.metadataJson,
-          recordedAt,
-          hash,
+          recordedTime,
+          packHash(hash),
         );
         position = BigInt(info.lastInsertRowid);
       } catch (error) {
@@ -221,7 +257,7 @@ export function createAppender(
     }
     // Cached only now: a throw above leaves the head as it was, like the savepoint's rollback.
     dirty.add(streamName);
-    cacheHead(streamName, { revision: revision - 1n, hash: previousHash });
+    cacheHead(streamName, { streamId, revision: revision - 1n, hash: previousHash });
     return { nextExpectedRevision: revision - 1n, position };
   };
 
@@ -270,7 +306,7 @@ export function createAppender(
       for (const streamName of dirty) {
         const head = heads.get(streamName);
         if (head === undefined) throw new Error(`stream ${streamName} was appended to but has no head`);
-        upsertHead.run(streamName, head.revision, head.hash);
+        updateHead.run(head.revision, packHash(head.hash), head.streamId);
       }
       dirty.clear();
       // Heads of this batch beyond the bound were kept only until they were stored.

@@ -18,8 +18,9 @@ interface ClaimRow {
  */
 export function claimReader(db: Database.Database): (keyHash: string) => StoredIdempotencyClaim | undefined {
   const select = db.prepare<[Buffer, Buffer], ClaimRow>(
-    `SELECT c.request_hash, e.stream_name, e.revision, c.position
+    `SELECT c.request_hash, s.stream_name, e.revision, c.position
        FROM idempotency_claims c JOIN events e ON e.position = c.position
+       JOIN streams s ON s.stream_id = e.stream_id
       WHERE substr(c.key_hash, 1, 8) = ? AND c.key_hash = ?`,
   );
   return (keyHash) => {

@@ -28,7 +28,13 @@ import { openDatabase } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter, inProcessBatchWriter } from './group-commit.js';
 import { WriterThread } from './writer-thread.js';
 import type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
-import { EVENT_COLUMNS, PAYLOAD_COLUMNS, toEventPayload, toRecordedEvent } from './rows.js';
+import {
+  EVENT_COLUMNS,
+  EVENTS_WITH_NAMES,
+  PAYLOAD_COLUMNS,
+  toEventPayload,
+  toRecordedEvent,
+} from './rows.js';
 import type { EventRow, PayloadRow } from './rows.js';
 import { createSubscription } from './subscription.js';
 
@@ -115,16 +121,18 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
   });
   const readForwards = db.prepare<[string, bigint, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES}
+      WHERE s.stream_name = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`,
   );
   const readBackwards = db.prepare<[string, bigint, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES}
+      WHERE s.stream_name = ? AND e.revision <= ? ORDER BY e.revision DESC LIMIT ?`,
   );
   const readAfter = db.prepare<[bigint, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES} WHERE e.position > ? ORDER BY e.position LIMIT ?`,
   );
   const readPayloadsAfter = db.prepare<[bigint, number], PayloadRow>(
-    `SELECT ${PAYLOAD_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    `SELECT ${PAYLOAD_COLUMNS} FROM ${EVENTS_WITH_NAMES} WHERE e.position > ? ORDER BY e.position LIMIT ?`,
   );
   const claimOf = claimReader(db);
   const selectHead = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events');

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
+import { verifyStreamChain } from '@timebank/event-store';
 import { newEvent } from '@timebank/event-store/contract';
 import { createSqliteEventStore } from '../src/index.js';
+import { toVersion3Layout } from './fixtures/text-layout.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-migration-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
@@ -18,6 +20,7 @@ t.test('a version-1 store is migrated on open: its events stay, claims start emp
   const before = createSqliteEventStore({ path });
   const first = await before.appendToStream('old-stream', [newEvent(1)], { expectedRevision: 'no_stream' });
   await before.close();
+  toVersion3Layout(path);
   const raw = new Database(path);
   raw.exec('DROP TABLE idempotency_claims');
   raw.pragma('user_version = 1');
@@ -26,7 +29,7 @@ t.test('a version-1 store is migrated on open: its events stay, claims start emp
   const store = createSqliteEventStore({ path });
   t.teardown(() => store.close());
   const reopened = new Database(path, { readonly: true });
-  t.equal(reopened.pragma('user_version', { simple: true }), 3, 'stamped with the new version');
+  t.equal(reopened.pragma('user_version', { simple: true }), 4, 'stamped with the new version');
   t.ok(
     reopened.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'idempotency_claims'").get(),
     'the claims table exists',
@@ -51,6 +54,7 @@ t.test(
       expectedRevision: 'no_stream',
     });
     await before.close();
+    toVersion3Layout(path);
     // The previous release's claims table: keyed by the key hash, the stream and revision copied.
     const raw = new Database(path);
     raw.exec(`DROP TABLE idempotency_claims;
@@ -73,7 +77,7 @@ t.test(
     const store = createSqliteEventStore({ path });
     t.teardown(() => store.close());
     const reopened = new Database(path, { readonly: true });
-    t.equal(reopened.pragma('user_version', { simple: true }), 3, 'stamped with the new version');
+    t.equal(reopened.pragma('user_version', { simple: true }), 4, 'stamped with the new version');
     t.same(
       reopened.prepare('SELECT position FROM idempotency_claims').pluck().all(),
       [Number(first.position)],
@@ -96,5 +100,78 @@ t.test(
       streamName: 'claimed-stream',
       ...next,
     });
+  },
+);
+
+t.test(
+  'a populated version-3 store is migrated on open: every event reads as before and its chain verifies',
+  async (t) => {
+    const path = join(directory, 'version-3.db');
+    const before = createSqliteEventStore({ path });
+    const claim = { keyHash: sha256('v3 key'), requestHash: sha256('v3 request') };
+    let n = 0;
+    for (let round = 0; round < 3; round += 1) {
+      for (const stream of ['volunteer-a', 'volunteer-b', 'partner-c']) {
+        n += 2;
+        await before.appendToStream(stream, [newEvent(n - 1), newEvent(n)], {
+          expectedRevision: round === 0 ? 'no_stream' : BigInt(round * 2 - 1),
+          ...(round === 1 && stream === 'partner-c' ? { idempotencyClaim: claim } : {}),
+        });
+      }
+    }
+    const claimed = await before.readIdempotencyClaim(claim.keyHash);
+    const stored = await before.readAll();
+    await before.close();
+    toVersion3Layout(path);
+    // An edit the auditor must still see after the migration: an id and a hash with no dense form.
+    const raw = new Database(path);
+    raw
+      .prepare(
+        "UPDATE events SET hash = 'edited', id = 'edited-id' WHERE stream_name = 'volunteer-b' AND revision = 1",
+      )
+      .run();
+    t.equal(raw.prepare('SELECT typeof(id) FROM events LIMIT 1').pluck().get(), 'text', 'a text layout');
+    raw.close();
+
+    const store = createSqliteEventStore({ path });
+    t.teardown(() => store.close());
+    const migrated = await store.readAll();
+    const edited = stored.map((event) =>
+      event.streamName === 'volunteer-b' && event.revision === 1n
+        ? { ...event, id: 'edited-id', hash: 'edited' }
+        : event,
+    );
+    t.same(migrated, edited, 'every field of every event as before, the edit included');
+    t.same(await store.readIdempotencyClaim(claim.keyHash), claimed, 'the claim answers as before');
+    for (const stream of ['volunteer-a', 'partner-c']) {
+      t.match(verifyStreamChain(stream, await store.readStream(stream)), { ok: true, count: 6 }, stream);
+    }
+    t.match(
+      verifyStreamChain('volunteer-b', await store.readStream('volunteer-b')),
+      { ok: false, revision: 1n },
+      'the edited stream fails verification where it was edited',
+    );
+    const next = await store.appendToStream('volunteer-a', [newEvent(100)], { expectedRevision: 5n });
+    t.equal(next.nextExpectedRevision, 6n, 'appends go on from the migrated head');
+    t.match(verifyStreamChain('volunteer-a', await store.readStream('volunteer-a')), { ok: true, count: 7 });
+    const reopened = new Database(path, { readonly: true });
+    t.equal(reopened.pragma('user_version', { simple: true }), 4, 'stamped with the new version');
+    t.same(
+      reopened
+        .prepare('SELECT DISTINCT typeof(id), typeof(recorded_at), typeof(hash) FROM events ORDER BY 3')
+        .raw()
+        .all(),
+      [
+        ['blob', 'integer', 'blob'],
+        ['text', 'integer', 'text'],
+      ],
+      'dense forms, and the edited id and hash kept as the text they were',
+    );
+    t.same(
+      reopened.prepare("SELECT name FROM sqlite_schema WHERE name LIKE '%_v3'").pluck().all(),
+      [],
+      'the old tables are gone',
+    );
+    reopened.close();
   },
 );

@@ -67,12 +67,16 @@ t.test('verify, rebuild and export over an intact ledger, then tampered and dele
   const raw = new Database(storePath);
   t.teardown(() => raw.close());
   const stored = raw
-    .prepare("SELECT data FROM events WHERE stream_name = 'volunteer-alice' AND revision = 1")
+    .prepare(
+      "SELECT data FROM events WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = 'volunteer-alice') AND revision = 1",
+    )
     .get() as { data: string };
   const flipped = stored.data.replace('"durationMinutes":120', '"durationMinutes":121');
   t.not(flipped, stored.data, 'the test changes exactly one character');
   raw
-    .prepare("UPDATE events SET data = ? WHERE stream_name = 'volunteer-alice' AND revision = 1")
+    .prepare(
+      "UPDATE events SET data = ? WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = 'volunteer-alice') AND revision = 1",
+    )
     .run(flipped);
   const afterFlip = await verifyLedger({ store: engine.store, db: engine.db });
   t.equal(afterFlip.ok, false);
@@ -80,11 +84,17 @@ t.test('verify, rebuild and export over an intact ledger, then tampered and dele
   t.match(chainFindings, [{ streamName: 'volunteer-alice', revision: 1n, message: /does not match/ }]);
   t.equal(chainFindings.length, 1, 'exactly that stream and revision');
   raw
-    .prepare("UPDATE events SET data = ? WHERE stream_name = 'volunteer-alice' AND revision = 1")
+    .prepare(
+      "UPDATE events SET data = ? WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = 'volunteer-alice') AND revision = 1",
+    )
     .run(stored.data);
 
   // Delete an event from the middle of a stream: its revision is reported missing.
-  raw.prepare("DELETE FROM events WHERE stream_name = 'volunteer-alice' AND revision = 4").run();
+  raw
+    .prepare(
+      "DELETE FROM events WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = 'volunteer-alice') AND revision = 4",
+    )
+    .run();
   const afterDelete = await verifyLedger({ store: engine.store, db: engine.db });
   t.equal(afterDelete.ok, false);
   t.match(

@@ -70,12 +70,16 @@ t.test('rebuild, verify and export a SQLite ledger, then catch a tampered event'
   const raw = new Database(join(dataDir, EVENT_STORE_FILE));
   t.teardown(() => raw.close());
   const stored = raw
-    .prepare("SELECT data FROM events WHERE stream_name = 'volunteer-alice' AND revision = 1")
+    .prepare(
+      "SELECT data FROM events WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = 'volunteer-alice') AND revision = 1",
+    )
     .get() as { data: string };
   const flipped = stored.data.replace('"durationMinutes":120', '"durationMinutes":121');
   t.not(flipped, stored.data, 'the test changes exactly one character');
   raw
-    .prepare("UPDATE events SET data = ? WHERE stream_name = 'volunteer-alice' AND revision = 1")
+    .prepare(
+      "UPDATE events SET data = ? WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = 'volunteer-alice') AND revision = 1",
+    )
     .run(flipped);
   const cliFlip = runCli(['verify', '--data-dir', dataDir, '--quiet']);
   t.equal(cliFlip.status, 1, 'the CLI exits non-zero');

@@ -33,8 +33,12 @@ t.test('the verify route names a changed byte and a missing event by stream and 
 
   const raw = new Database(join(world.directory, EVENT_STORE_FILE));
   t.teardown(() => raw.close());
-  const select = raw.prepare('SELECT data FROM events WHERE stream_name = ? AND revision = ?');
-  const update = raw.prepare('UPDATE events SET data = ? WHERE stream_name = ? AND revision = ?');
+  const select = raw.prepare(
+    'SELECT data FROM events WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = ?) AND revision = ?',
+  );
+  const update = raw.prepare(
+    'UPDATE events SET data = ? WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = ?) AND revision = ?',
+  );
   const original = (select.get(stream, 0) as { data: string }).data;
   // The name is stored sealed (docs/privacy.md), so the community is the plain text to change.
   const at = original.indexOf('"community":"c1"') + '"community":"'.length;
@@ -54,7 +58,11 @@ t.test('the verify route names a changed byte and a missing event by stream and 
   update.run(original, stream, 0);
   t.match(await verify(world), { ok: true }, 'restoring the byte restores the chain');
 
-  raw.prepare('DELETE FROM events WHERE stream_name = ? AND revision = 1').run(stream);
+  raw
+    .prepare(
+      'DELETE FROM events WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = ?) AND revision = 1',
+    )
+    .run(stream);
   const missing = [
     { kind: 'hash-chain', streamName: stream, revision: '1', reason: 'revision 1 is missing' },
   ];
@@ -70,7 +78,9 @@ t.test('the verify route checks every event against the event catalogue', async 
   t.teardown(() => raw.close());
   // A type renamed in place changes the hash too; the schema finding says what is wrong with it.
   raw
-    .prepare("UPDATE events SET type = 'ApiKeyForged' WHERE stream_name = 'access-keys' AND revision = 0")
+    .prepare(
+      "UPDATE events SET type = 'ApiKeyForged' WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = 'access-keys') AND revision = 0",
+    )
     .run();
   const report = await verify(world, 'access-keys');
   t.equal(report.ok, false);

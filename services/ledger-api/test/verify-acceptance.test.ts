@@ -220,10 +220,14 @@ t.test('SQLite: the ledger the server wrote verifies, and one changed byte is na
       const raw = new Database(join(directory, EVENT_STORE_FILE));
       try {
         const row = raw
-          .prepare('SELECT data FROM events WHERE stream_name = ? AND revision = 0')
+          .prepare(
+            'SELECT data FROM events WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = ?) AND revision = 0',
+          )
           .get(stream) as { data: string };
         raw
-          .prepare('UPDATE events SET data = ? WHERE stream_name = ? AND revision = 0')
+          .prepare(
+            'UPDATE events SET data = ? WHERE stream_id = (SELECT stream_id FROM streams WHERE stream_name = ?) AND revision = 0',
+          )
           .run(flipOneByte(row.data), stream);
       } finally {
         raw.close();
