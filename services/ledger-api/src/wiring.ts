@@ -249,14 +249,8 @@ export async function wireLedgerApi(input: {
     readModels: createReadModelQueries(db),
     dueBacklog: ledgerClock.backlog,
   });
-  const kafkaRelay = background
-    ? startKafkaRelay({
-        config: input.config,
-        store: input.store,
-        logger: input.logger,
-        metrics,
-      })
-    : null;
+  // Only the process that projects also publishes (docs/operations.md#several-processes).
+  const kafkaRelay = background ? startKafkaRelay({ ...input, metrics }) : null;
   return {
     ...built,
     ledger,
