@@ -111,6 +111,8 @@ export class CommandHandler {
   /** Streams being folded right now without a cache entry: the change log's reports about them count too. */
   readonly #loading = new Set<string>();
   readonly #snapshots: SnapshotKeeper | undefined;
+  /** The change-log check every `#load` waiting now shares; undefined when none is pending. */
+  #nextCheck: Promise<number> | undefined;
   #conflicts = 0;
   #tailReads = 0;
 
@@ -159,6 +161,28 @@ export class CommandHandler {
       const entry = this.#cache.peek(streamName);
       return entry === undefined ? this.#loading.has(streamName) : entry.revision < revision;
     });
+  }
+
+  /**
+   * The epoch from a change-log check that begins after this call: at the end of the current loop
+   * turn, shared by every load that asked before it began (issue #15: one `PRAGMA data_version` and
+   * head lookup per turn instead of per command). Never a check made before the call, so a commit
+   * by another process before the command arrived is still seen (the rule of the API's
+   * request-reader.ts). Under load, the commands read in one poll phase share one check.
+   */
+  #checkAfterNow(): Promise<number> {
+    this.#nextCheck ??= new Promise<number>((resolve, reject) => {
+      setImmediate(() => {
+        this.#nextCheck = undefined;
+        try {
+          resolve(this.#refresh());
+        } catch (error) {
+          // The change log could not be read (a closed store): every waiting load fails with it.
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    return this.#nextCheck;
   }
 
   /** Stores a fold known to be the head in `epoch` (or unchecked, when undefined). */
@@ -226,10 +250,12 @@ export class CommandHandler {
     streamName: string,
     fold: StreamFold<State, Event>,
   ): Promise<{ state: State; revision: bigint; epoch: number }> {
-    const cached = this.#cache.get(streamName) as CachedState<State> | undefined;
-    if (cached === undefined) this.#loading.add(streamName);
+    // Marked as loading before the check, whether cached or not: should the entry be evicted while
+    // this load waits for the check, the log's reports about the stream must still count.
+    this.#loading.add(streamName);
     try {
-      const epoch = this.#refresh();
+      const epoch = await this.#checkAfterNow();
+      const cached = this.#cache.get(streamName) as CachedState<State> | undefined;
       if (
         cached?.checkedEpoch !== undefined &&
         this.#freshness.isHead(streamName, cached.revision, cached.checkedEpoch)
