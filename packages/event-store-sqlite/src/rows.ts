@@ -4,13 +4,12 @@
 import type { EventMetadata, EventPayload, JsonObject, RecordedEvent } from '@timebank/event-store';
 
 /**
- * Column order of every event read, from `events e` alone; statements use `.raw()` so rows arrive
- * as arrays. The stream comes as its `stream_id` and is named in JS (`StreamNames`): joining
- * `streams` for every row cost a B-tree lookup and a fresh name string per event. The dense forms are turned back into text by SQLite (`READ_ID`, `READ_TIME`,
+ * Column order of every event read, from `EVENTS_WITH_NAMES`; statements use `.raw()` so rows
+ * arrive as arrays. The dense forms are turned back into text by SQLite (`READ_ID`, `READ_TIME`,
  * `READ_HASH`): a blob would arrive as a Buffer, and allocating two per row made a full `readAll`
  * about 2.5 times slower than reading the text layout.
  */
-export const EVENT_COLUMNS = `e.position, e.stream_id, e.revision, ${readId('e.id')}, e.type, e.data,
+export const EVENT_COLUMNS = `e.position, s.stream_name, e.revision, ${readId('e.id')}, e.type, e.data,
   e.metadata, ${readTime('e.recorded_at')}, ${readHash('e.hash')}`;
 
 /**
@@ -31,43 +30,12 @@ function readHash(column: string): string {
   return `iif(typeof(${column}) = 'blob', lower(hex(${column})), ${column})`;
 }
 
-/**
- * Stream names by `stream_id`, for reads. An id names one stream for good: a `streams` row is never
- * deleted or renamed once committed, and reads only see committed rows. Bounded: past `max` names
- * the oldest learnt is forgotten, and a miss costs one primary-key lookup. Consecutive events of a
- * page mostly share a stream, so the last name is checked before the map.
- */
-export class StreamNames {
-  readonly #names = new Map<bigint, string>();
-  #lastId = -1n;
-  #lastName = '';
-
-  constructor(
-    private readonly lookup: (streamId: bigint) => string | undefined,
-    private readonly max = 10_000,
-  ) {}
-
-  nameOf(streamId: bigint): string {
-    if (streamId === this.#lastId) return this.#lastName;
-    let name = this.#names.get(streamId);
-    if (name === undefined) {
-      name = this.lookup(streamId);
-      if (name === undefined) throw new Error(`event store has an event of unknown stream id ${streamId}`);
-      if (this.#names.size >= this.max) {
-        const oldest = this.#names.keys().next();
-        if (oldest.done !== true) this.#names.delete(oldest.value);
-      }
-      if (this.max > 0) this.#names.set(streamId, name);
-    }
-    this.#lastId = streamId;
-    this.#lastName = name;
-    return name;
-  }
-}
+/** Events with their stream's name (`streams` is keyed by the `stream_id` an event row holds). */
+export const EVENTS_WITH_NAMES = 'events e JOIN streams s ON s.stream_id = e.stream_id';
 
 export type EventRow = [
   position: bigint,
-  streamId: bigint,
+  streamName: string,
   revision: bigint,
   id: string,
   type: string,
@@ -91,12 +59,12 @@ const timeText = (milliseconds: number): string => {
   return lastTimeText;
 };
 
-export function toRecordedEvent(row: EventRow, streamName: string): RecordedEvent {
+export function toRecordedEvent(row: EventRow): RecordedEvent {
   const id = row[3];
   const recordedAt = row[7];
   return {
     position: row[0],
-    streamName,
+    streamName: row[1],
     revision: row[2],
     id: id.startsWith('=')
       ? id.slice(1)
@@ -110,14 +78,14 @@ export function toRecordedEvent(row: EventRow, streamName: string): RecordedEven
 }
 
 /** Column order of a payload read (`readAllPayloads`): what a projection needs, nothing else. */
-export const PAYLOAD_COLUMNS = 'e.position, e.stream_id, e.revision, e.type, e.data';
+export const PAYLOAD_COLUMNS = 'e.position, s.stream_name, e.revision, e.type, e.data';
 
-export type PayloadRow = [position: bigint, streamId: bigint, revision: bigint, type: string, data: string];
+export type PayloadRow = [position: bigint, streamName: string, revision: bigint, type: string, data: string];
 
-export function toEventPayload(row: PayloadRow, streamName: string): EventPayload {
+export function toEventPayload(row: PayloadRow): EventPayload {
   return {
     position: row[0],
-    streamName,
+    streamName: row[1],
     revision: row[2],
     type: row[3],
     data: JSON.parse(row[4]) as JsonObject,

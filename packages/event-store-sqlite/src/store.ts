@@ -28,7 +28,13 @@ import { openDatabase } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter, inProcessBatchWriter } from './group-commit.js';
 import { WriterThread } from './writer-thread.js';
 import type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
-import { EVENT_COLUMNS, PAYLOAD_COLUMNS, StreamNames, toEventPayload, toRecordedEvent } from './rows.js';
+import {
+  EVENT_COLUMNS,
+  EVENTS_WITH_NAMES,
+  PAYLOAD_COLUMNS,
+  toEventPayload,
+  toRecordedEvent,
+} from './rows.js';
 import type { EventRow, PayloadRow } from './rows.js';
 import { createSubscription } from './subscription.js';
 
@@ -114,27 +120,20 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
   });
-  // A stream read looks its id up once; every row then carries the name the caller gave.
   const readForwards = db.prepare<[string, bigint, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events e
-      WHERE e.stream_id = (SELECT stream_id FROM streams WHERE stream_name = ?) AND e.revision >= ?
-      ORDER BY e.revision LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES}
+      WHERE s.stream_name = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`,
   );
   const readBackwards = db.prepare<[string, bigint, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events e
-      WHERE e.stream_id = (SELECT stream_id FROM streams WHERE stream_name = ?) AND e.revision <= ?
-      ORDER BY e.revision DESC LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES}
+      WHERE s.stream_name = ? AND e.revision <= ? ORDER BY e.revision DESC LIMIT ?`,
   );
   const readAfter = db.prepare<[bigint, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.position > ? ORDER BY e.position LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES} WHERE e.position > ? ORDER BY e.position LIMIT ?`,
   );
   const readPayloadsAfter = db.prepare<[bigint, number], PayloadRow>(
-    `SELECT ${PAYLOAD_COLUMNS} FROM events e WHERE e.position > ? ORDER BY e.position LIMIT ?`,
+    `SELECT ${PAYLOAD_COLUMNS} FROM ${EVENTS_WITH_NAMES} WHERE e.position > ? ORDER BY e.position LIMIT ?`,
   );
-  const selectStreamName = db
-    .prepare<[bigint], string>('SELECT stream_name FROM streams WHERE stream_id = ?')
-    .pluck();
-  const streamNames = new StreamNames((streamId) => selectStreamName.get(streamId));
   const claimOf = claimReader(db);
   const selectHead = db.prepare<[], { head: bigint | null }>('SELECT max(position) AS head FROM events');
   for (const statement of [readForwards, readBackwards, readAfter, readPayloadsAfter]) statement.raw(true);
@@ -205,7 +204,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     return Math.min(maxCount, limits.readBatchMax);
   };
   const readPage = (position: bigint, maxCount: number): RecordedEvent[] =>
-    readAfter.all(position, maxCount).map((row) => toRecordedEvent(row, streamNames.nameOf(row[1])));
+    readAfter.all(position, maxCount).map(toRecordedEvent);
 
   return {
     engine: 'sqlite',
@@ -243,12 +242,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       const from = read.fromRevision;
       if (read.direction === 'backwards') {
         const start = from === undefined || from === 'end' ? REVISION_MAX : from === 'start' ? 0n : from;
-        return readBackwards.all(streamName, start, maxCount).map((row) => toRecordedEvent(row, streamName));
+        return readBackwards.all(streamName, start, maxCount).map(toRecordedEvent);
       }
       if (from === 'end') return [];
       return readForwards
         .all(streamName, from === undefined || from === 'start' ? 0n : from, maxCount)
-        .map((row) => toRecordedEvent(row, streamName));
+        .map(toRecordedEvent);
     },
 
     async readAll(read: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -258,9 +257,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
     async readAllPayloads(read: ReadAllOptions = {}): Promise<EventPayload[]> {
       assertOpen();
-      return readPayloadsAfter
-        .all(read.fromPosition ?? 0n, countOf(read.maxCount))
-        .map((row) => toEventPayload(row, streamNames.nameOf(row[1])));
+      return readPayloadsAfter.all(read.fromPosition ?? 0n, countOf(read.maxCount)).map(toEventPayload);
     },
 
     subscribeToAll(subscribe: SubscribeOptions = {}): Subscription {
