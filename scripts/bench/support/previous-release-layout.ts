@@ -7,26 +7,7 @@
  * same inserts and splits as it did in the previous release's file.
  */
 import Database from 'better-sqlite3';
-
-const TEXT_LAYOUT = `
-CREATE TABLE events (
-  position INTEGER PRIMARY KEY,
-  stream_name TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  id TEXT NOT NULL UNIQUE,
-  type TEXT NOT NULL,
-  data TEXT NOT NULL,
-  metadata TEXT NOT NULL,
-  recorded_at TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  UNIQUE (stream_name, revision)
-) STRICT;
-CREATE TABLE streams (
-  stream_name TEXT PRIMARY KEY,
-  head_revision INTEGER NOT NULL,
-  head_hash TEXT NOT NULL
-) STRICT, WITHOUT ROWID;
-`;
+import { version3TextLayout } from '@timebank/event-store-sqlite';
 
 /** Events copied per transaction: about a group commit's worth under the soak's load. */
 const EVENTS_PER_TRANSACTION = 50;
@@ -42,7 +23,7 @@ export function previousReleaseMirror(source: string, path: string): PreviousRel
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.defaultSafeIntegers(true);
-  db.exec(TEXT_LAYOUT);
+  db.exec(version3TextLayout());
   db.prepare('ATTACH DATABASE ? AS source').run(source);
   const copy = db.prepare(`
     INSERT INTO main.events
