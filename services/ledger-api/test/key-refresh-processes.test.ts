@@ -4,14 +4,13 @@
  * through one is refused by the other, each within API_KEY_REFRESH_MS.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { startServer, type ServerProcess } from './server-process.js';
+import { processesSchema } from './scheduler-support.js';
 
 const url = requireServerUrl('POSTGRES_URL');
 /** The documented default of API_KEY_REFRESH_MS, left unset so the test holds the default to its word. */
@@ -23,8 +22,7 @@ t.test(
   'keys issued or revoked through one process count in another within API_KEY_REFRESH_MS',
   { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const schema = `ledger_keys_${randomBytes(6).toString('hex')}`;
-    const directory = mkdtempSync(join(tmpdir(), 'timebank-two-processes-'));
+    const { schema, directory, servers } = processesSchema(t, url!, 'ledger_keys');
     const environment = {
       LEDGER_STORE: 'postgres',
       POSTGRES_URL: url!,
@@ -38,15 +36,6 @@ t.test(
     };
     const a = processDirectory('a');
     const b = processDirectory('b');
-    const servers: ServerProcess[] = [];
-    t.teardown(async () => {
-      for (const server of servers) await stopServer(server.child);
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-      await client.end();
-      rmSync(directory, { recursive: true, force: true });
-    });
 
     const first = await startServer({ ...environment, LEDGER_DATA_DIR: a.LEDGER_DATA_DIR }, a.cwd);
     servers.push(first);

@@ -5,34 +5,23 @@
  * runs two workers on one port that answer reads with `minPosition` from the shared read models.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
-import { allEvents, call, seedWorld, waitFor } from './scheduler-support.js';
+import { allEvents, call, processesSchema, startTwoProcesses, waitFor } from './scheduler-support.js';
 
 const url = requireServerUrl('POSTGRES_URL');
 const skip = url === undefined ? 'POSTGRES_URL is not set' : false;
 
 /** A fresh schema and data directory, dropped after the test; the environment every process shares. */
-function sharedSchema(t: Test, servers: ServerProcess[]) {
-  const schema = `ledger_processes_${randomBytes(6).toString('hex')}`;
-  const directory = mkdtempSync(join(tmpdir(), 'timebank-processes-'));
-  t.teardown(async () => {
-    for (const server of servers) await stopServer(server.child);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-    await client.end();
-    rmSync(directory, { recursive: true, force: true });
-  });
+function sharedSchema(t: Test) {
+  const { schema, directory, servers } = processesSchema(t, url!, 'ledger_processes');
   return {
     schema,
-    directory,
+    servers,
     environment: {
       LEDGER_STORE: 'postgres',
       POSTGRES_URL: url!,
@@ -74,32 +63,23 @@ async function settled(send: () => Promise<Answer>): Promise<Answer> {
 
 /** Starts two processes over one schema: `a` projects (`all`), `b` only serves (`http`). Returns the admin and a partner key. */
 async function twoProcesses(t: Test) {
-  const servers: ServerProcess[] = [];
-  const shared = sharedSchema(t, servers);
-  const a = await startServer({ ...shared.environment, LEDGER_PROCESS_ROLE: 'all' });
-  servers.push(a);
-  const admin = readFileSync(join(shared.environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
-  const b = await startServer({ ...shared.environment, LEDGER_PROCESS_ROLE: 'http' });
-  servers.push(b);
-  const [volunteerId] = await seedWorld(a, admin, 1);
+  const shared = sharedSchema(t);
+  const { a, b, admin, partner, volunteerIds } = await startTwoProcesses(
+    t,
+    shared.servers,
+    {
+      a: { ...shared.environment, LEDGER_PROCESS_ROLE: 'all' },
+      b: { ...shared.environment, LEDGER_PROCESS_ROLE: 'http' },
+    },
+    1,
+  );
   const meal = await call(a, admin, '/v1/partners/p1/offers', {
     offerId: 'meal',
     title: 'A meal',
     priceCentipoints: 100,
   });
   t.equal(meal.status, 201, 'offer created');
-  const partner = (
-    await call(a, admin, '/v1/admin/api-keys', {
-      role: 'partner',
-      scope: { kind: 'partner', id: 'p1' },
-      label: 'canteen',
-    })
-  ).body.key as string;
-  t.ok(
-    await waitFor(async () => (await call(b, partner, '/v1/partners/p1/offers')).status === 200, 30_000),
-    'the http process accepts the partner key',
-  );
-  return { a, b, admin, partner, volunteerId: volunteerId!, schema: shared.schema };
+  return { a, b, admin, partner, volunteerId: volunteerIds[0]!, schema: shared.schema };
 }
 
 t.test('two processes racing holds and redemptions on one volunteer never overdraw', { skip }, async (t) => {
@@ -178,10 +158,9 @@ t.test('the same Idempotency-Key sent to two processes at once has one effect', 
 });
 
 t.test('LEDGER_PROCESSES=2 runs two workers on one port over the shared read models', { skip }, async (t) => {
-  const servers: ServerProcess[] = [];
-  const shared = sharedSchema(t, servers);
+  const shared = sharedSchema(t);
   const cluster = await startServer({ ...shared.environment, LEDGER_PROCESSES: '2' });
-  servers.push(cluster);
+  shared.servers.push(cluster);
   t.ok(
     await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
     'the primary reports two listening workers',

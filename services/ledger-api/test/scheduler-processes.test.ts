@@ -4,21 +4,18 @@
  * other takes the lease over and expires what falls due next.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import type { ServerProcess } from './server-process.js';
 import {
   allEvents,
-  call,
   heldTotal,
   holdOutcomes,
   placeHolds,
-  seedWorld,
+  processesSchema,
+  startTwoProcesses,
   waitFor,
 } from './scheduler-support.js';
 
@@ -34,8 +31,7 @@ t.test(
   'two processes sweeping one PostgreSQL ledger store each effect once',
   { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const schema = `ledger_sweep_${randomBytes(6).toString('hex')}`;
-    const directory = mkdtempSync(join(tmpdir(), 'timebank-sweep-processes-'));
+    const { schema, directory, servers } = processesSchema(t, url!, 'ledger_sweep');
     const environment = {
       LEDGER_STORE: 'postgres',
       POSTGRES_URL: url!,
@@ -45,33 +41,14 @@ t.test(
       RATE_LIMIT_REQUESTS_MAX: '1000000',
     };
     const dataDir = (name: string) => join(directory, name, 'data');
-    const servers: ServerProcess[] = [];
-    t.teardown(async () => {
-      for (const server of servers) await stopServer(server.child);
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-      await client.end();
-      rmSync(directory, { recursive: true, force: true });
-    });
-
-    const a = await startServer({ ...environment, LEDGER_DATA_DIR: dataDir('a') });
-    servers.push(a);
-    const admin = readFileSync(join(dataDir('a'), 'bootstrap-admin.key'), 'utf8').trim();
-    const b = await startServer({ ...environment, LEDGER_DATA_DIR: dataDir('b') });
-    servers.push(b);
-    const volunteerIds = await seedWorld(a, admin, 6);
-    const partner = (
-      await call(a, admin, '/v1/admin/api-keys', {
-        role: 'partner',
-        scope: { kind: 'partner', id: 'p1' },
-        label: 'canteen',
-      })
-    ).body.key as string;
-    // b learns of a key issued through a within API_KEY_REFRESH_MS; wait for it rather than race it.
-    t.ok(
-      await waitFor(async () => (await call(b, partner, '/v1/partners/p1/offers')).status === 200, 30_000),
-      'the other process accepts the partner key',
+    const { a, b, admin, partner, volunteerIds } = await startTwoProcesses(
+      t,
+      servers,
+      {
+        a: { ...environment, LEDGER_DATA_DIR: dataDir('a') },
+        b: { ...environment, LEDGER_DATA_DIR: dataDir('b') },
+      },
+      6,
     );
     await placeHolds([a, b], partner, volunteerIds, HOLDS);
     t.ok(

@@ -1,11 +1,18 @@
 /**
- * For the scheduler's process tests: a partner with a one-centipoint offer and volunteers with
- * points, then many short holds placed over HTTP on a running server.
+ * For the process tests (several server processes over one PostgreSQL schema): a fresh schema,
+ * two processes that know each other's keys, a partner with a one-centipoint offer and volunteers
+ * with points, then many short holds placed over HTTP on a running server.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Test } from 'tap';
 import { computeBalances, type DomainEvent, type EventType } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
 import { nationalIdNumber, hoursAgo } from './fixtures.js';
-import type { ServerProcess } from './server-process.js';
+import { startServer, stopServer, type ServerProcess } from './server-process.js';
 
 let requests = 0;
 
@@ -77,6 +84,57 @@ export async function seedWorld(server: ServerProcess, admin: string, volunteers
     ids.push(volunteerId);
   }
   return ids;
+}
+
+/**
+ * A fresh schema (`<schemaPrefix>_<random>`) and temp directory for server processes. On teardown
+ * the processes the caller pushed to `servers` are stopped, then the schema and directory dropped.
+ */
+export function processesSchema(t: Test, postgresUrl: string, schemaPrefix: string) {
+  const schema = `${schemaPrefix}_${randomBytes(6).toString('hex')}`;
+  const directory = mkdtempSync(join(tmpdir(), `${schema}-`));
+  const servers: ServerProcess[] = [];
+  t.teardown(async () => {
+    for (const server of servers) await stopServer(server.child);
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+    await client.end();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return { schema, directory, servers };
+}
+
+/**
+ * Starts process `a` and then `b` (each pushed to `servers`), seeds `volunteers` volunteers
+ * through `a` with its bootstrap admin key, issues partner p1's key through `a` and waits for `b`
+ * to accept it: a key counts in another process only within API_KEY_REFRESH_MS.
+ */
+export async function startTwoProcesses(
+  t: Test,
+  servers: ServerProcess[],
+  environments: { readonly a: Record<string, string>; readonly b: Record<string, string> },
+  volunteers: number,
+) {
+  const a = await startServer(environments.a);
+  servers.push(a);
+  const admin = readFileSync(join(environments.a.LEDGER_DATA_DIR!, 'bootstrap-admin.key'), 'utf8').trim();
+  const b = await startServer(environments.b);
+  servers.push(b);
+  const volunteerIds = await seedWorld(a, admin, volunteers);
+  const partner = (
+    await call(a, admin, '/v1/admin/api-keys', {
+      role: 'partner',
+      scope: { kind: 'partner', id: 'p1' },
+      label: 'canteen',
+    })
+  ).body.key as string;
+  // Wait for b to learn of the key rather than race it.
+  t.ok(
+    await waitFor(async () => (await call(b, partner, '/v1/partners/p1/offers')).status === 200, 30_000),
+    'process b accepts the partner key issued through a',
+  );
+  return { a, b, admin, partner, volunteerIds };
 }
 
 /** Places `count` one-centipoint holds with a 1 s timeout, spread over `volunteerIds` and `servers`, 16 at a time. */
