@@ -18,14 +18,11 @@ import {
   api,
   checkAccessibility,
   chromiumMissing,
-  nationalIdNumber,
   openPage,
+  seedHistory,
+  shanghaiDate,
   startConsoleWorld,
 } from './e2e-helpers.js';
-
-function shanghaiDate(epochMs: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
-}
 
 async function signIn(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
   await page.goto(`${url}/console#/sign-in`);
@@ -181,25 +178,7 @@ async function policyJourney(t: Test, page: Page): Promise<void> {
 
 /** A volunteer of qiaoxi with 3 confirmed hours yesterday, 1 point redeemed at the barber. */
 async function makeHistory(url: string, adminKey: string): Promise<{ volunteerId: string; month: string }> {
-  const { volunteerId } = await api<{ volunteerId: string }>(url, adminKey, '/v1/volunteers', {
-    name: '王秀英',
-    nationalIdNumber: nationalIdNumber(12),
-    phone: '+86-311-5550000',
-    community: 'qiaoxi',
-  });
-  const day = shanghaiDate(Date.now() - 86_400_000);
-  const { recordId } = await api<{ recordId: string }>(
-    url,
-    adminKey,
-    `/v1/volunteers/${volunteerId}/service-records`,
-    {
-      activity: '陪伴独居老人',
-      organisationId: 'xinhua',
-      startAt: new Date(`${day}T09:00:00+08:00`).toISOString(),
-      endAt: new Date(`${day}T12:00:00+08:00`).toISOString(),
-    },
-  );
-  await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {}, 200);
+  const { volunteerId, day } = await seedHistory({ url, adminKey, idSequence: 12 });
   await api(url, adminKey, '/v1/partners/barber/offers', {
     offerId: 'haircut',
     title: '理发',

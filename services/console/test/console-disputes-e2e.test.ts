@@ -15,51 +15,26 @@ import {
   api,
   checkAccessibility,
   chromiumMissing,
-  nationalIdNumber,
   openPage,
+  seedHistory,
   startConsoleWorld,
+  type SeededHistory,
 } from './e2e-helpers.js';
 
-function shanghaiDate(epochMs: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
-}
-
-interface Seeded {
-  readonly volunteerId: string;
-  readonly recordIds: readonly string[];
-  /** Yesterday in Asia/Shanghai, the day of the records. */
-  readonly day: string;
-}
-
 /** A volunteer of qiaoxi, three confirmed records yesterday, a dispute filed by the desk on each. */
-async function seed(url: string, adminKey: string, deskKey: string): Promise<Seeded> {
-  const { volunteerId } = await api<{ volunteerId: string }>(url, deskKey, '/v1/volunteers', {
-    name: '王秀英',
-    nationalIdNumber: nationalIdNumber(21),
-    phone: '+86-311-5550000',
-    community: 'qiaoxi',
+async function seed(url: string, adminKey: string, deskKey: string): Promise<SeededHistory> {
+  const seeded = await seedHistory({
+    url,
+    adminKey,
+    registrarKey: deskKey,
+    idSequence: 21,
+    records: [
+      ['陪伴独居老人', '09:00', '12:00'],
+      ['社区图书角值守', '14:00', '16:00'],
+      ['晚间巡逻', '18:00', '20:00'],
+    ],
   });
-  const day = shanghaiDate(Date.now() - 86_400_000);
-  const recordIds: string[] = [];
-  for (const [activity, from, to] of [
-    ['陪伴独居老人', '09:00', '12:00'],
-    ['社区图书角值守', '14:00', '16:00'],
-    ['晚间巡逻', '18:00', '20:00'],
-  ] as const) {
-    const { recordId } = await api<{ recordId: string }>(
-      url,
-      adminKey,
-      `/v1/volunteers/${volunteerId}/service-records`,
-      {
-        activity,
-        organisationId: 'xinhua',
-        startAt: new Date(`${day}T${from}:00+08:00`).toISOString(),
-        endAt: new Date(`${day}T${to}:00+08:00`).toISOString(),
-      },
-    );
-    await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {}, 200);
-    recordIds.push(recordId);
-  }
+  const { volunteerId, recordIds } = seeded;
   await api(url, deskKey, `/v1/volunteers/${volunteerId}/disputes`, {
     kind: 'wrong_times',
     recordId: recordIds[0],
@@ -75,7 +50,7 @@ async function seed(url: string, adminKey: string, deskKey: string): Promise<See
     recordId: recordIds[2],
     text: '巡逻是六点半开始的。',
   });
-  return { volunteerId, recordIds, day };
+  return seeded;
 }
 
 t.test('an organiser resolves its open disputes in the console', { skip: chromiumMissing }, async (t) => {

@@ -17,14 +17,10 @@ import {
   api,
   checkAccessibility,
   chromiumMissing,
-  nationalIdNumber,
   openPage,
+  seedHistory,
   startConsoleWorld,
 } from './e2e-helpers.js';
-
-function shanghaiDate(epochMs: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
-}
 
 /** The cells of the table row whose first cell is `first`. */
 async function rowCells(page: Page, table: string, first: string): Promise<string[]> {
@@ -99,25 +95,7 @@ async function offersJourney(t: Test, page: Page, url: string, partnerKey: strin
 
 /** A volunteer of qiaoxi with 3 confirmed hours yesterday who gives all 3 points to the pool. */
 async function fillPool(url: string, adminKey: string): Promise<void> {
-  const { volunteerId } = await api<{ volunteerId: string }>(url, adminKey, '/v1/volunteers', {
-    name: '王秀英',
-    nationalIdNumber: nationalIdNumber(1),
-    phone: '+86-311-5550000',
-    community: 'qiaoxi',
-  });
-  const day = shanghaiDate(Date.now() - 86_400_000);
-  const { recordId } = await api<{ recordId: string }>(
-    url,
-    adminKey,
-    `/v1/volunteers/${volunteerId}/service-records`,
-    {
-      activity: '陪伴独居老人',
-      organisationId: 'xinhua',
-      startAt: new Date(`${day}T09:00:00+08:00`).toISOString(),
-      endAt: new Date(`${day}T12:00:00+08:00`).toISOString(),
-    },
-  );
-  await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {}, 200);
+  const { volunteerId } = await seedHistory({ url, adminKey, idSequence: 1 });
   await api(url, adminKey, `/v1/volunteers/${volunteerId}/donations`, { centipoints: 300 });
 }
 

@@ -1,7 +1,7 @@
 /**
  * What the console's browser tests share: the real server on a fresh data directory and Chromium,
- * API calls made as the set-up (not through the page), and the axe-core check that also saves a
- * screenshot when CONSOLE_SCREENSHOT_DIR is set.
+ * API calls made as the set-up (not through the page), a volunteer's history seeded that way, and
+ * the axe-core check that also saves a screenshot when CONSOLE_SCREENSHOT_DIR is set.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,64 @@ export async function api<T>(
   if (response.status !== expectedStatus)
     throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
+}
+
+/** `YYYY-MM-DD` in Asia/Shanghai at `epochMs`. */
+export function shanghaiDate(epochMs: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(epochMs);
+}
+
+export interface SeededHistory {
+  readonly volunteerId: string;
+  /** One a record, in the order given. */
+  readonly recordIds: readonly string[];
+  /** Yesterday in Asia/Shanghai, the day of the records. */
+  readonly day: string;
+}
+
+/**
+ * The API calls that seed a history: volunteer 王秀英 of community qiaoxi (ID number `idSequence`),
+ * registered with `registrarKey` (the administrator's unless given), and `records` yesterday at
+ * organisation xinhua (which the caller registered), each recorded and confirmed by the
+ * administrator. By default one record of 3 hours, 09:00 to 12:00.
+ */
+export async function seedHistory(options: {
+  readonly url: string;
+  readonly adminKey: string;
+  readonly registrarKey?: string;
+  readonly idSequence: number;
+  readonly records?: readonly (readonly [activity: string, from: string, to: string])[];
+}): Promise<SeededHistory> {
+  const { url, adminKey, records = [['陪伴独居老人', '09:00', '12:00']] } = options;
+  const { volunteerId } = await api<{ volunteerId: string }>(
+    url,
+    options.registrarKey ?? adminKey,
+    '/v1/volunteers',
+    {
+      name: '王秀英',
+      nationalIdNumber: nationalIdNumber(options.idSequence),
+      phone: '+86-311-5550000',
+      community: 'qiaoxi',
+    },
+  );
+  const day = shanghaiDate(Date.now() - 86_400_000);
+  const recordIds: string[] = [];
+  for (const [activity, from, to] of records) {
+    const { recordId } = await api<{ recordId: string }>(
+      url,
+      adminKey,
+      `/v1/volunteers/${volunteerId}/service-records`,
+      {
+        activity,
+        organisationId: 'xinhua',
+        startAt: new Date(`${day}T${from}:00+08:00`).toISOString(),
+        endAt: new Date(`${day}T${to}:00+08:00`).toISOString(),
+      },
+    );
+    await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {}, 200);
+    recordIds.push(recordId);
+  }
+  return { volunteerId, recordIds, day };
 }
 
 /** axe-core in the page: no serious or critical violation on the screen as shown. */
