@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { CONNECTIONS, drive, serviceRecords, setUp, stopServer, type Measured } from './api-http.js';
+import { CONNECTIONS, drive, setUp, stopServer, writeLoad, type Measured } from './api-http.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -82,23 +82,7 @@ async function measureWrites(
     const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
     // Keys issued through one process count in the others within API_KEY_REFRESH_MS (1,000 ms by default).
     const world = await setUp(started.url, adminKey, sizes.volunteers, () => sleep(processes > 1 ? 1500 : 0));
-    const count = world.volunteerIds.length;
-    const nextRecord = serviceRecords(count);
-    let requestCounter = 0;
-    const load = {
-      url: started.url,
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
-      next: () => {
-        const volunteer = Math.floor(Math.random() * count);
-        requestCounter += 1;
-        return {
-          path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
-          body: nextRecord(volunteer),
-          headers: { 'idempotency-key': `bench-${processes}-${requestCounter}` },
-        };
-      },
-    };
+    const load = writeLoad(started.url, world, `bench-${processes}`);
     await drive(load, sizes.warmupSeconds);
     return await drive(load, sizes.seconds);
   } finally {

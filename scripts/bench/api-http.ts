@@ -199,6 +199,41 @@ export interface Load {
   readonly next: () => { path: string; body?: string; headers?: Record<string, string> };
 }
 
+/** A record-service-hours load, and how many requests it has made so far. */
+export interface WriteLoad extends Load {
+  readonly requestsMade: () => number;
+}
+
+/**
+ * record-service-hours on random volunteers: a desk key, a fresh Idempotency-Key
+ * (`<idempotencyKeyPrefix>-<n>`) and a non-overlapping one-minute record each. `nextRecord` may be
+ * shared with another load that must not reuse the same records.
+ */
+export function writeLoad(
+  url: string,
+  world: World,
+  idempotencyKeyPrefix: string,
+  nextRecord = serviceRecords(world.volunteerIds.length),
+): WriteLoad {
+  const count = world.volunteerIds.length;
+  let requestCounter = 0;
+  return {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
+    next: () => {
+      const volunteer = Math.floor(Math.random() * count);
+      requestCounter += 1;
+      return {
+        path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
+        body: nextRecord(volunteer),
+        headers: { 'idempotency-key': `${idempotencyKeyPrefix}-${requestCounter}` },
+      };
+    },
+    requestsMade: () => requestCounter,
+  };
+}
+
 export interface Measured {
   readonly requestsPerSecond: number;
   readonly p99Ms: number;
@@ -307,7 +342,6 @@ export const apiHttpBenchmark: Benchmark = {
       const count = world.volunteerIds.length;
       const pick = (): number => Math.floor(Math.random() * count);
       const nextRecord = serviceRecords(count);
-      let requestCounter = 0;
 
       const figures: Figure[] = [];
       const part = parts();
@@ -331,24 +365,9 @@ export const apiHttpBenchmark: Benchmark = {
           `plain fastify POST: ${format(plainWrite.requestsPerSecond)} req/s, p99 ${plainWrite.p99Ms} ms`,
         );
         const appendsBefore = await appendsSoFar(ledger.url);
-        const writes = await measure(
-          {
-            url: ledger.url,
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
-            next: () => {
-              const volunteer = pick();
-              requestCounter += 1;
-              return {
-                path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
-                body: nextRecord(volunteer),
-                headers: { 'idempotency-key': `bench-${requestCounter}` },
-              };
-            },
-          },
-          sizes,
-        );
-        const appendsPerWrite = ((await appendsSoFar(ledger.url)) - appendsBefore) / requestCounter;
+        const load = writeLoad(ledger.url, world, 'bench', nextRecord);
+        const writes = await measure(load, sizes);
+        const appendsPerWrite = ((await appendsSoFar(ledger.url)) - appendsBefore) / load.requestsMade();
         console.log(
           `record-service-hours: ${format(writes.requestsPerSecond)} req/s, p50 ${writes.p50Ms} ms, p99 ${writes.p99Ms} ms, ${appendsPerWrite.toFixed(2)} appends per request`,
         );

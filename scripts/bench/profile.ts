@@ -23,10 +23,10 @@ import { parseArgs } from 'node:util';
 import {
   CONNECTIONS,
   drive,
-  serviceRecords,
   setUp,
   startServer,
   stopServer,
+  writeLoad,
   type Load,
   type World,
 } from './api-http.js';
@@ -98,27 +98,6 @@ function printTable(threads: readonly ThreadSamples[], writes: number, unit: str
   }
 }
 
-/** record-service-hours: a desk key, a fresh Idempotency-Key and a non-overlapping record each. */
-function writeLoad(url: string, world: World): Load {
-  const count = world.volunteerIds.length;
-  const nextRecord = serviceRecords(count);
-  let requestCounter = 0;
-  return {
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${world.deskKey}` },
-    next: () => {
-      const volunteer = Math.floor(Math.random() * count);
-      requestCounter += 1;
-      return {
-        path: `/v1/volunteers/${world.volunteerIds[volunteer]}/service-records`,
-        body: nextRecord(volunteer),
-        headers: { 'idempotency-key': `profile-${requestCounter}` },
-      };
-    },
-  };
-}
-
 /** The partner's redeemable-points query for a random volunteer, as the api-http benchmark reads. */
 function pointsLoad(url: string, world: World): Load {
   const count = world.volunteerIds.length;
@@ -177,7 +156,8 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
     try {
       const adminKey = readFileSync(join(dataDirectory, 'bootstrap-admin.key'), 'utf8').trim();
       const world = await setUp(ledger.url, adminKey, volunteers);
-      const load = route === 'writes' ? writeLoad(ledger.url, world) : pointsLoad(ledger.url, world);
+      const load =
+        route === 'writes' ? writeLoad(ledger.url, world, 'profile') : pointsLoad(ledger.url, world);
       await drive(load, warmupSeconds);
       const from = monotonicMicroseconds();
       const measured = await drive(load, seconds);
