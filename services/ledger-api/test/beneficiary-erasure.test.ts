@@ -6,14 +6,13 @@
  * the audit chain, `pnpm ledger verify` and a rebuild still pass.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { ERASURE_LIST_FILE, openReadModels, PERSONAL_KEYS_FILE } from '@timebank/ledger-opener';
-import { rebuildReadModels, verifyLedger } from '@timebank/projections';
+import { ERASURE_LIST_FILE, PERSONAL_KEYS_FILE } from '@timebank/ledger-opener';
+import { checkLedgerAfterErasure } from './erasure-checks.js';
 import { startWorld, type World } from './fixtures.js';
 import { problemOf } from './harness.js';
 import { filesUnder, secretsIn } from './raw-search.js';
@@ -146,20 +145,7 @@ t.test("a beneficiary's name and contact are erased; their points account stays"
     'later allocation runs leave the erased beneficiary out',
   );
 
-  const chain = await w.get('/v1/audit/verify', w.auditor);
-  t.match(chain.json(), { ok: true }, 'the hash chain and the catalogue check pass');
-  const liveModels = await openReadModels({ engine: 'sqlite', dataDir: w.directory });
-  t.teardown(() => liveModels.close());
-  const report = await verifyLedger({ store: w.store, db: liveModels });
-  t.same(report.findings, [], 'verify (chain, schemas, replayed read models) passes after erasure');
-  const rebuildDirectory = mkdtempSync(join(tmpdir(), 'beneficiary-rebuild-'));
-  const rebuilt = await openReadModels({ engine: 'sqlite', dataDir: rebuildDirectory });
-  t.teardown(async () => {
-    await rebuilt.close();
-    rmSync(rebuildDirectory, { recursive: true, force: true });
-  });
-  await rebuildReadModels({ store: w.store, db: rebuilt });
-  t.pass('rebuild passes after erasure');
+  await checkLedgerAfterErasure(t, w);
   const verified = spawnSync('pnpm', ['--silent', 'ledger', 'verify', '--quiet', '--data-dir', w.directory], {
     cwd: repositoryRoot,
     encoding: 'utf8',

@@ -16,8 +16,9 @@ import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { ERASED_TEXT } from '@timebank/domain';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { EVENT_STORE_FILE, openReadModels } from '@timebank/ledger-opener';
-import { exportLedger, rebuildReadModels, verifyLedger } from '@timebank/projections';
+import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
+import { exportLedger } from '@timebank/projections';
+import { checkLedgerAfterErasure } from './erasure-checks.js';
 import { nationalIdNumber, startWorld, type World } from './fixtures.js';
 import { filesUnder, secretsIn } from './raw-search.js';
 
@@ -186,19 +187,7 @@ t.test('nothing personal is stored in the clear, and erasure leaves the ledger v
 
   await caughtUp(w, String(await w.store.headPosition()));
   t.same(await searchEverywhere(t, w, topicPrefix, volunteerId), [], 'nothing found after erasure either');
-  const chain = await w.get('/v1/audit/verify', w.auditor);
-  t.match(chain.json(), { ok: true }, 'the hash chain and the catalogue check pass');
-  const liveModels = await openReadModels({ engine: 'sqlite', dataDir: w.directory });
-  t.teardown(() => liveModels.close());
-  const report = await verifyLedger({ store: w.store, db: liveModels });
-  t.same(report.findings, [], 'verify (chain, schemas, replayed read models) passes after erasure');
-  const rebuildDirectory = mkdtempSync(join(tmpdir(), 'timebank-rebuild-'));
-  const rebuilt = await openReadModels({ engine: 'sqlite', dataDir: rebuildDirectory });
-  t.teardown(async () => {
-    await rebuilt.close();
-    rmSync(rebuildDirectory, { recursive: true, force: true });
-  });
-  await rebuildReadModels({ store: w.store, db: rebuilt });
+  await checkLedgerAfterErasure(t, w);
   const asOf = await w.ledger.loadAsOf({ position: await w.store.headPosition() }, 'volunteer', volunteerId);
   t.equal(asOf.state.confirmedMinutes, before.confirmedMinutes, 'as-of reads keep the hours');
 
