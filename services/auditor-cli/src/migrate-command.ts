@@ -35,6 +35,7 @@ import {
   RELAY_CHECKPOINT_FILE,
 } from '@timebank/ledger-opener';
 import { ProjectionError, rebuildReadModels, verifyLedger } from '@timebank/projections';
+import { MIGRATION_ON_STDERR } from './schema-logger.js';
 
 /** Events read from the old store per batch. */
 const READ_BATCH_MAX = 500;
@@ -95,7 +96,10 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   const dataDir = resolve(options.dataDir);
   checkDirectories(from, dataDir);
   const progress = options.onProgress ?? (() => undefined);
-  const source = await openEventStore({ engine: 'sqlite', dataDir: from }, { mustExist: true });
+  const source = await openEventStore(
+    { engine: 'sqlite', dataDir: from },
+    { mustExist: true, ...MIGRATION_ON_STDERR },
+  );
   const target = await openEventStore({ engine: 'sqlite', dataDir });
   copyKeyStore(from, dataDir);
   const keys = await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: options.masterKey });

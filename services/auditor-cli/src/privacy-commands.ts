@@ -22,7 +22,7 @@ import {
 } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
-import { CURRENT_READ_MODELS } from './schema-logger.js';
+import { CURRENT_READ_MODELS, MIGRATION_ON_STDERR } from './schema-logger.js';
 
 export interface PrivacyOptions {
   readonly backend: Backend;
@@ -63,6 +63,7 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
     ...CURRENT_READ_MODELS,
+    ...MIGRATION_ON_STDERR,
   });
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(options.environment, 'LEDGER_MASTER_KEY'),

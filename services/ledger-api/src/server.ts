@@ -6,10 +6,17 @@
  */
 import cluster from 'node:cluster';
 import { resolve } from 'node:path';
-import { describeStore, isLedgerOpenError, openEventStore } from '@timebank/ledger-opener';
+import {
+  describeMigrationProgress,
+  describeStore,
+  isLedgerOpenError,
+  openEventStore,
+  type SchemaMigrationProgress,
+} from '@timebank/ledger-opener';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
 import { runCluster } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
+import type { Logger } from 'pino';
 import { createLogger } from './http/logging.js';
 import { wireLedgerApi } from './wiring.js';
 
@@ -25,12 +32,20 @@ function readConfig(): LedgerApiConfig {
   }
 }
 
+/** A schema migration on open, logged as it goes: the server does not listen until it is done. */
+function logMigration(logger: Logger, progress: SchemaMigrationProgress): void {
+  const { phase, ...details } = progress;
+  logger.info({ migration: phase, ...details }, describeMigrationProgress(progress));
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
   // LEDGER_PROCESSES > 1: this process only starts and supervises the server processes.
   if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
-  const store = await openEventStore(config.store);
+  const store = await openEventStore(config.store, {
+    onMigrationProgress: (progress) => logMigration(logger, progress),
+  });
   const wired = await wireLedgerApi({ config, store, logger });
   const { app, context } = wired;
 

@@ -32,7 +32,8 @@ export {
   type BackupFile,
 } from './file-names.js';
 export { createFileCheckpointStore, type CheckpointStore } from './file-checkpoint-store.js';
-export { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
+export { describeMigrationProgress, openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
+export type { SchemaMigrationProgress } from '@timebank/event-store-sqlite';
 export { LedgerOpenError, isLedgerOpenError } from './open-error.js';
 export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
 export { openReadModels } from './open-read-models.js';

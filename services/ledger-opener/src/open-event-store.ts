@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { EventStore } from '@timebank/event-store';
 import { createEsdbEventStore } from '@timebank/event-store-esdb';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
-import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { createSqliteEventStore, type SchemaMigrationProgress } from '@timebank/event-store-sqlite';
 import { describeStore } from './describe-store.js';
 import { EVENT_STORE_FILE } from './file-names.js';
 import { LedgerOpenError } from './open-error.js';
@@ -15,6 +15,12 @@ export interface OpenEventStoreOptions {
    * error instead of a clean verification of nothing. Default false: services create it.
    */
   readonly mustExist?: boolean;
+  /**
+   * Told when opening migrates an older SQLite store to this code's schema (one transaction that
+   * can take minutes on a large store): its start, progress every 100,000 events or 2 s, and its
+   * finish. Services log it; without it a migration is silent.
+   */
+  readonly onMigrationProgress?: (progress: SchemaMigrationProgress) => void;
 }
 
 /**
@@ -41,6 +47,9 @@ export async function openEventStore(
           ? {}
           : { headCacheStreamsMax: config.headCacheStreamsMax }),
         ...(config.writerThread === true ? { writerThread: true } : {}),
+        ...(options.onMigrationProgress === undefined
+          ? {}
+          : { migration: { onProgress: options.onMigrationProgress } }),
       });
     }
     case 'postgres':
@@ -64,5 +73,18 @@ async function reachable(config: StoreConfig, store: EventStore): Promise<EventS
         cause: error,
       },
     );
+  }
+}
+
+/** One line for a person reading a terminal or a plain log. */
+export function describeMigrationProgress(progress: SchemaMigrationProgress): string {
+  const versions = `schema version ${progress.fromVersion} to ${progress.toVersion}`;
+  switch (progress.phase) {
+    case 'start':
+      return `event store: migrating ${versions}: ${progress.events} events in ${progress.streams} streams, in one transaction`;
+    case 'progress':
+      return `event store: migrating ${versions}: ${progress.eventsDone}/${progress.events} events, ${progress.eventsPerSecond} events/s`;
+    case 'finish':
+      return `event store: migrated ${versions}: ${progress.events} events in ${(progress.elapsedMs / 1000).toFixed(1)} s (${progress.eventsPerSecond} events/s)`;
   }
 }
