@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { newEvent } from '@timebank/event-store/contract';
 import { createSqliteEventStore } from '../src/index.js';
-import { toVersion3Layout } from './fixtures/text-layout.js';
+import { toVersion3Layout } from '../src/testing/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-migration-crash-'));

@@ -7,7 +7,7 @@ import t from 'tap';
 import { verifyStreamChain } from '@timebank/event-store';
 import { newEvent } from '@timebank/event-store/contract';
 import { createSqliteEventStore, type SchemaMigrationProgress } from '../src/index.js';
-import { toVersion3Layout } from './fixtures/text-layout.js';
+import { toVersion3Layout } from '../src/testing/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-migration-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
