@@ -250,7 +250,7 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     const usage =
       (isBackupError(error) && error.reason === 'refused') ||
       isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ||
-      (isLedgerOpenError(error) && error.reason === 'missing');
+      (isLedgerOpenError(error) && (error.reason === 'missing' || error.reason === 'locked'));
     return usage ? EXIT_USAGE : EXIT_FAILED;
   }
 }

@@ -25,6 +25,7 @@ import type { EventStore, JsonObject, RecordedEvent } from '@timebank/event-stor
 import {
   createFileCheckpointStore,
   EVENT_STORE_FILE,
+  lockDataDir,
   MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
   openEventStore,
@@ -95,6 +96,22 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   const from = resolve(options.from);
   const dataDir = resolve(options.dataDir);
   checkDirectories(from, dataDir);
+  // Both directories are this command's alone while it runs: no server may write the old ledger
+  // (its events after the copy would be lost) nor start on the new one half-built.
+  const source = lockDataDir(from);
+  try {
+    const target = lockDataDir(dataDir);
+    try {
+      return await migrateLocked(options, from, dataDir);
+    } finally {
+      target.release();
+    }
+  } finally {
+    source.release();
+  }
+}
+
+async function migrateLocked(options: MigrateOptions, from: string, dataDir: string): Promise<MigrateResult> {
   const progress = options.onProgress ?? (() => undefined);
   const source = await openEventStore(
     { engine: 'sqlite', dataDir: from },

@@ -10,6 +10,7 @@ import {
   describeMigrationProgress,
   describeStore,
   isLedgerOpenError,
+  lockDataDir,
   openEventStore,
   type SchemaMigrationProgress,
 } from '@timebank/ledger-opener';
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   // LEDGER_PROCESSES > 1: this process only starts and supervises the server processes.
   if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
+  // One server per SQLite data directory: taken here, once per process (the writer and projector
+  // threads open the store too), held until the process ends; the kernel drops it on a kill.
+  const lock = config.store.engine === 'sqlite' ? lockDataDir(config.store.dataDir) : undefined;
   const store = await openEventStore(config.store, {
     onMigrationProgress: (progress) => logMigration(logger, progress),
   });
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
       // fastify stops accepting, answers 503 to new requests on open connections and waits for in-flight ones.
       await wired.close();
       await store.close();
+      lock?.release();
       logger.info('shut down cleanly');
       clearTimeout(deadline);
     } catch (error) {
@@ -98,10 +103,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A store that cannot be opened or reached is an operator's matter: one line, no stack.
+  // A store that cannot be opened or reached is an operator's matter: one line, no stack. A data
+  // directory another server owns is a configuration mistake, and exits 2 like one.
   if (isLedgerOpenError(error)) {
     process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
-    process.exit(1);
+    process.exit(error.reason === 'locked' ? 2 : 1);
   }
   process.stderr.write(
     `ledger-api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
