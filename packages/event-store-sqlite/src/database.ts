@@ -119,6 +119,13 @@ export interface MigrationHooks {
   readonly everyEvents?: number;
   /** Milliseconds between two progress reports at most (checked after each chunk); default 2,000. */
   readonly everyMs?: number;
+  /**
+   * Called before an older file is migrated (not for a new one), before its transaction begins;
+   * the function it returns is called once that transaction committed or rolled back. A
+   * migration rewrites tables other processes may have open, so the ledger opener takes the data
+   * directory's lock here; throwing refuses the open and leaves the file as it was.
+   */
+  readonly exclusive?: (fromVersion: number) => () => void;
 }
 
 /**
@@ -281,13 +288,19 @@ export function openDatabase(
         `SQLite at ${path} has schema version ${String(version)}; this code knows ${SCHEMA_VERSION}`,
       );
     }
-    // Creating what is missing and stamping the version commit together: a crash leaves either.
-    db.transaction(() => {
-      if (version === 2) db.exec(MIGRATE_CLAIMS_FROM_V2);
-      if (version === 1 || version === 2 || version === 3) migrateEventsToV4(db, version, migration);
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
+    const release =
+      version === 0 || version === SCHEMA_VERSION ? undefined : migration.exclusive?.(version as number);
+    try {
+      // Creating what is missing and stamping the version commit together: a crash leaves either.
+      db.transaction(() => {
+        if (version === 2) db.exec(MIGRATE_CLAIMS_FROM_V2);
+        if (version === 1 || version === 2 || version === 3) migrateEventsToV4(db, version, migration);
+        db.exec(SCHEMA);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
+    } finally {
+      release?.();
+    }
     db.defaultSafeIntegers(true);
     return db;
   } catch (error) {

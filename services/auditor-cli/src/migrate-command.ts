@@ -24,6 +24,7 @@ import {
 import type { EventStore, JsonObject, RecordedEvent } from '@timebank/event-store';
 import {
   createFileCheckpointStore,
+  type DataDirLock,
   EVENT_STORE_FILE,
   lockDataDir,
   MASTER_KEY_FILE,
@@ -102,7 +103,7 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   try {
     const target = lockDataDir(dataDir);
     try {
-      return await migrateLocked(options, from, dataDir);
+      return await migrateLocked(options, { from, source }, { dataDir, target });
     } finally {
       target.release();
     }
@@ -111,13 +112,17 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   }
 }
 
-async function migrateLocked(options: MigrateOptions, from: string, dataDir: string): Promise<MigrateResult> {
+async function migrateLocked(
+  options: MigrateOptions,
+  { from, source: sourceLock }: { from: string; source: DataDirLock },
+  { dataDir, target: targetLock }: { dataDir: string; target: DataDirLock },
+): Promise<MigrateResult> {
   const progress = options.onProgress ?? (() => undefined);
   const source = await openEventStore(
     { engine: 'sqlite', dataDir: from },
-    { mustExist: true, ...MIGRATION_ON_STDERR },
+    { mustExist: true, dataDirLock: sourceLock, ...MIGRATION_ON_STDERR },
   );
-  const target = await openEventStore({ engine: 'sqlite', dataDir });
+  const target = await openEventStore({ engine: 'sqlite', dataDir }, { dataDirLock: targetLock });
   copyKeyStore(from, dataDir);
   const keys = await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: options.masterKey });
   let events = 0;

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const lock = config.store.engine === 'sqlite' ? lockDataDir(config.store.dataDir) : undefined;
   const store = await openEventStore(config.store, {
     onMigrationProgress: (progress) => logMigration(logger, progress),
+    ...(lock === undefined ? {} : { dataDirLock: lock }),
   });
   const wired = await wireLedgerApi({ config, store, logger });
   const { app, context } = wired;

@@ -4,9 +4,10 @@ import type { EventStore } from '@timebank/event-store';
 import { createEsdbEventStore } from '@timebank/event-store-esdb';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
 import { createSqliteEventStore, type SchemaMigrationProgress } from '@timebank/event-store-sqlite';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { describeStore } from './describe-store.js';
 import { EVENT_STORE_FILE } from './file-names.js';
-import { LedgerOpenError } from './open-error.js';
+import { isLedgerOpenError, LedgerOpenError } from './open-error.js';
 import type { StoreConfig } from './store-config.js';
 
 export interface OpenEventStoreOptions {
@@ -21,6 +22,13 @@ export interface OpenEventStoreOptions {
    * finish. Services log it; without it a migration is silent.
    */
   readonly onMigrationProgress?: (progress: SchemaMigrationProgress) => void;
+  /**
+   * This process already holds the SQLite data directory's lock (the server, an owning command).
+   * Without it, a store that needs a schema migration takes the lock for the migration and is
+   * refused (LedgerOpenError `locked`) while another process holds it: a store is never migrated
+   * under a running server. A current store opens without the lock, beside a server, as before.
+   */
+  readonly dataDirLock?: DataDirLock;
 }
 
 /**
@@ -47,15 +55,33 @@ export async function openEventStore(
           ? {}
           : { headCacheStreamsMax: config.headCacheStreamsMax }),
         ...(config.writerThread === true ? { writerThread: true } : {}),
-        ...(options.onMigrationProgress === undefined
-          ? {}
-          : { migration: { onProgress: options.onMigrationProgress } }),
+        migration: {
+          ...(options.onMigrationProgress === undefined ? {} : { onProgress: options.onMigrationProgress }),
+          ...(options.dataDirLock === undefined
+            ? { exclusive: (fromVersion: number) => lockForMigration(directory, path, fromVersion) }
+            : {}),
+        },
       });
     }
     case 'postgres':
       return createPostgresEventStore({ connectionString: config.url, schema: config.schema });
     case 'esdb':
       return reachable(config, createEsdbEventStore({ connectionString: config.url }));
+  }
+}
+
+/** The data directory's lock for the length of a migration; its release is what is returned. */
+function lockForMigration(directory: string, path: string, fromVersion: number): () => void {
+  try {
+    const lock = lockDataDir(directory);
+    return () => lock.release();
+  } catch (error) {
+    if (!isLedgerOpenError(error) || error.reason !== 'locked') throw error;
+    throw new LedgerOpenError(
+      'locked',
+      `${path} has schema version ${fromVersion} and must be migrated, which needs its data directory to itself: ${error.message}`,
+      { cause: error },
+    );
   }
 }
 
