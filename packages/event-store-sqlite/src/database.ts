@@ -82,14 +82,77 @@ ALTER TABLE idempotency_claims_v3 RENAME TO idempotency_claims;
 `;
 
 /**
+ * What a migration of the events to schema version 4 reports while it runs (`MigrationHooks`):
+ * `start` with the number of events to copy, `progress` after a chunk once `everyEvents` more
+ * events were copied or `everyMs` passed since the last report, and `finish` once every event is
+ * copied and counted (the transaction commits right after).
+ */
+export type SchemaMigrationProgress =
+  | {
+      readonly phase: 'start';
+      readonly fromVersion: number;
+      readonly toVersion: number;
+      readonly events: number;
+      readonly streams: number;
+    }
+  | {
+      readonly phase: 'progress';
+      readonly fromVersion: number;
+      readonly toVersion: number;
+      readonly eventsDone: number;
+      readonly events: number;
+      readonly elapsedMs: number;
+      readonly eventsPerSecond: number;
+    }
+  | {
+      readonly phase: 'finish';
+      readonly fromVersion: number;
+      readonly toVersion: number;
+      readonly events: number;
+      readonly elapsedMs: number;
+      readonly eventsPerSecond: number;
+    };
+
+export interface MigrationHooks {
+  readonly onProgress?: (progress: SchemaMigrationProgress) => void;
+  /** Events copied between two progress reports at most; default 100,000. */
+  readonly everyEvents?: number;
+  /** Milliseconds between two progress reports at most (checked after each chunk); default 2,000. */
+  readonly everyMs?: number;
+  /**
+   * Called before an older file is migrated (not for a new one), before its transaction begins;
+   * the function it returns is called once that transaction committed or rolled back. A
+   * migration rewrites tables other processes may have open, so the ledger opener takes the data
+   * directory's lock here; throwing refuses the open and leaves the file as it was.
+   */
+  readonly exclusive?: (fromVersion: number) => () => void;
+}
+
+/**
+ * Events copied per INSERT … SELECT: progress is looked at between two chunks. Each chunk seeks
+ * the old table by position (its rowid), so chunking costs nothing measurable over one statement.
+ */
+const MIGRATION_CHUNK_EVENTS = 10_000;
+const DEFAULT_PROGRESS_EVERY_EVENTS = 100_000;
+const DEFAULT_PROGRESS_EVERY_MS = 2000;
+
+const eventsPerSecond = (events: number, elapsedMs: number): number =>
+  Math.round(events / Math.max(elapsedMs / 1000, 1e-3));
+
+/**
  * From the text layout of versions 1 to 3 (`events` naming its stream, ids, hashes and times as
  * text; `streams` keyed by name) to version 4's; run inside the open transaction. Positions, and
  * so the claims that point at them, stay as they were; every value reads back as the same text
  * (stored-forms.ts), so the hash chain verifies as before. A stream with events but no head row
- * (none is written without one) still gets a row, with its last event as the head. The copy is
+ * (none is written without one) still gets a row, with its last event as the head. The events are
+ * copied in position order, a chunk at a time, so that progress can be reported; all of it is the
+ * caller's one transaction, so a crash at any point leaves the old layout as it was. The copy is
  * counted: a row lost on the way aborts the migration, which rolls back.
  */
-function migrateEventsToV4(db: Database.Database): void {
+function migrateEventsToV4(db: Database.Database, fromVersion: number, hooks: MigrationHooks): void {
+  const report = hooks.onProgress ?? (() => undefined);
+  const count = (table: string): number => Number(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
+  const started = performance.now();
   db.function('timebank_pack_id', { deterministic: true }, (id) => packId(String(id)));
   db.function('timebank_pack_hash', { deterministic: true }, (hash) => packHash(String(hash)));
   db.function('timebank_pack_time', { deterministic: true }, (time) => packTime(String(time)));
@@ -97,22 +160,76 @@ function migrateEventsToV4(db: Database.Database): void {
     ALTER TABLE events RENAME TO events_v3;
     ALTER TABLE streams RENAME TO streams_v3;
     ${SCHEMA}
+  `);
+  const events = count('events_v3');
+  const versions = { fromVersion, toVersion: SCHEMA_VERSION };
+  report({ phase: 'start', ...versions, events, streams: count('streams_v3') });
+  db.exec(`
     INSERT INTO streams (stream_name, head_revision, head_hash)
       SELECT stream_name, head_revision, timebank_pack_hash(head_hash) FROM streams_v3 ORDER BY stream_name;
     INSERT INTO streams (stream_name, head_revision, head_hash)
       SELECT stream_name, max(revision), timebank_pack_hash(hash) FROM events_v3
        WHERE stream_name NOT IN (SELECT stream_name FROM streams) GROUP BY stream_name;
+  `);
+  copyEventsToV4(db, events, hooks, (eventsDone, elapsedMs) =>
+    report({
+      phase: 'progress',
+      ...versions,
+      eventsDone,
+      events,
+      elapsedMs: Math.round(elapsedMs),
+      eventsPerSecond: eventsPerSecond(eventsDone, elapsedMs),
+    }),
+  );
+  const copied = count('events');
+  if (copied !== events)
+    throw new Error(`migration to schema version 4 copied ${copied} of ${events} events`);
+  db.exec('DROP TABLE events_v3; DROP TABLE streams_v3;');
+  const elapsedMs = performance.now() - started;
+  report({
+    phase: 'finish',
+    ...versions,
+    events,
+    elapsedMs: Math.round(elapsedMs),
+    eventsPerSecond: eventsPerSecond(events, elapsedMs),
+  });
+}
+
+/**
+ * Copies `events_v3` into `events` in position order, a chunk at a time, calling `progress`
+ * (events copied, milliseconds since the start) after a chunk once `everyEvents` more were copied
+ * or `everyMs` passed since the last call, but not after the last one (the finish says that).
+ */
+function copyEventsToV4(
+  db: Database.Database,
+  events: number,
+  hooks: MigrationHooks,
+  progress: (eventsDone: number, elapsedMs: number) => void,
+): void {
+  const everyEvents = hooks.everyEvents ?? DEFAULT_PROGRESS_EVERY_EVENTS;
+  const everyMs = hooks.everyMs ?? DEFAULT_PROGRESS_EVERY_MS;
+  const chunkEvents = Math.max(1, Math.min(MIGRATION_CHUNK_EVENTS, everyEvents));
+  const copyChunk = db.prepare<[number | bigint, number]>(`
     INSERT INTO events (position, stream_id, revision, id, type, data, metadata, recorded_at, hash)
       SELECT e.position, s.stream_id, e.revision, timebank_pack_id(e.id), e.type, e.data, e.metadata,
              timebank_pack_time(e.recorded_at), timebank_pack_hash(e.hash)
-        FROM events_v3 e JOIN streams s ON s.stream_name = e.stream_name ORDER BY e.position;
-  `);
-  const count = (table: string): number => Number(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
-  if (count('events') !== count('events_v3'))
-    throw new Error(
-      `migration to schema version 4 copied ${count('events')} of ${count('events_v3')} events`,
-    );
-  db.exec('DROP TABLE events_v3; DROP TABLE streams_v3;');
+        FROM events_v3 e JOIN streams s ON s.stream_name = e.stream_name
+       WHERE e.position > ? ORDER BY e.position LIMIT ?`);
+  const lastCopied = db.prepare<[], number | bigint | null>('SELECT max(position) FROM events').pluck();
+  const started = performance.now();
+  let done = 0;
+  let reportedAt = { events: 0, ms: started };
+  for (let after: number | bigint = -1; ;) {
+    const copied = copyChunk.run(after, chunkEvents).changes;
+    if (copied === 0) return;
+    done += copied;
+    after = lastCopied.get() ?? after;
+    const now = performance.now();
+    if (done < events && (done - reportedAt.events >= everyEvents || now - reportedAt.ms >= everyMs)) {
+      progress(done, now - started);
+      reportedAt = { events: done, ms: now };
+    }
+  }
 }
 
 export interface OpenOptions {
@@ -140,8 +257,13 @@ const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  * Opens (creating if needed) an event store database with WAL and `synchronous=FULL`.
  * better-sqlite3 (like SQLite itself) does not persist `synchronous`: a reopened WAL database
  * runs at the connection default, so it is set here on every open and read back to be sure.
+ * An older schema is migrated here, in one transaction; `migration` hears how that goes.
  */
-export function openDatabase(path: string, options: OpenOptions): Database.Database {
+export function openDatabase(
+  path: string,
+  options: OpenOptions,
+  migration: MigrationHooks = {},
+): Database.Database {
   for (const [name, value] of Object.entries(options)) {
     if (!Number.isSafeInteger(value) || (value as number) < 0) {
       throw new RangeError(`SQLite option ${name} must be a non-negative integer, got ${String(value)}`);
@@ -166,13 +288,19 @@ export function openDatabase(path: string, options: OpenOptions): Database.Datab
         `SQLite at ${path} has schema version ${String(version)}; this code knows ${SCHEMA_VERSION}`,
       );
     }
-    // Creating what is missing and stamping the version commit together: a crash leaves either.
-    db.transaction(() => {
-      if (version === 2) db.exec(MIGRATE_CLAIMS_FROM_V2);
-      if (version === 1 || version === 2 || version === 3) migrateEventsToV4(db);
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
+    const release =
+      version === 0 || version === SCHEMA_VERSION ? undefined : migration.exclusive?.(version as number);
+    try {
+      // Creating what is missing and stamping the version commit together: a crash leaves either.
+      db.transaction(() => {
+        if (version === 2) db.exec(MIGRATE_CLAIMS_FROM_V2);
+        if (version === 1 || version === 2 || version === 3) migrateEventsToV4(db, version, migration);
+        db.exec(SCHEMA);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
+    } finally {
+      release?.();
+    }
     db.defaultSafeIntegers(true);
     return db;
   } catch (error) {

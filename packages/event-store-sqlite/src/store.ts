@@ -24,7 +24,7 @@ import { createAppender, DEFAULT_HEAD_CACHE_STREAMS_MAX } from './append.js';
 import { ChangeSignal } from './change-signal.js';
 import { claimReader } from './claims.js';
 import { LocalChangeLog } from './local-change-log.js';
-import { openDatabase } from './database.js';
+import { openDatabase, type MigrationHooks } from './database.js';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommitter, inProcessBatchWriter } from './group-commit.js';
 import { WriterThread } from './writer-thread.js';
 import type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
@@ -72,6 +72,12 @@ export interface SqliteEventStoreOptions {
    * Default false.
    */
   readonly writerThread?: boolean;
+  /**
+   * Told about a schema migration on open (an older file's layout copied into this code's, in one
+   * transaction that can take minutes on a large store): its start, progress and finish. Default:
+   * nobody is told.
+   */
+  readonly migration?: MigrationHooks;
 }
 
 /**
@@ -116,10 +122,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       `headCacheStreamsMax must be a whole number ≥ 0, got ${String(headCacheStreamsMax)}`,
     );
   }
-  const db = openDatabase(options.path, {
-    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-    walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
-  });
+  const db = openDatabase(
+    options.path,
+    {
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+      walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
+    },
+    options.migration,
+  );
   const readForwards = db.prepare<[string, bigint, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES}
       WHERE s.stream_name = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`,

@@ -6,13 +6,29 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { verifyStreamChain } from '@timebank/event-store';
 import { newEvent } from '@timebank/event-store/contract';
-import { createSqliteEventStore } from '../src/index.js';
-import { toVersion3Layout } from './fixtures/text-layout.js';
+import { createSqliteEventStore, type SchemaMigrationProgress } from '../src/index.js';
+import { toVersion3Layout } from '../src/testing/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-sqlite-migration-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A closed version-3 store at `path` holding `events` events in 30 streams. */
+async function writeVersion3Store(path: string, events: number): Promise<void> {
+  const store = createSqliteEventStore({ path });
+  const revisions = new Map<string, bigint>();
+  for (let n = 0; n < events; n += 50) {
+    const stream = `volunteer-${(n / 50) % 30}`;
+    const batch = Array.from({ length: Math.min(50, events - n) }, (_, index) => newEvent(n + index));
+    const appended = await store.appendToStream(stream, batch, {
+      expectedRevision: revisions.get(stream) ?? 'no_stream',
+    });
+    revisions.set(stream, appended.nextExpectedRevision);
+  }
+  await store.close();
+  toVersion3Layout(path);
+}
 
 t.test('a version-1 store is migrated on open: its events stay, claims start empty', async (t) => {
   const path = join(directory, 'version-1.db');
@@ -175,3 +191,34 @@ t.test(
     reopened.close();
   },
 );
+
+t.test('a migration reports its start, its progress and its finish', async (t) => {
+  const path = join(directory, 'version-3-progress.db');
+  await writeVersion3Store(path, 3000);
+
+  const records: SchemaMigrationProgress[] = [];
+  const store = createSqliteEventStore({
+    path,
+    migration: { everyEvents: 500, onProgress: (progress) => records.push(progress) },
+  });
+  t.teardown(() => store.close());
+  t.match(records[0], { phase: 'start', fromVersion: 3, toVersion: 4, events: 3000, streams: 30 });
+  const progress = records.filter((record) => record.phase === 'progress');
+  t.same(
+    progress.map((record) => record.eventsDone),
+    [500, 1000, 1500, 2000, 2500],
+    'a progress record every 500 events, none once all are copied',
+  );
+  t.ok(
+    progress.every((record) => record.events === 3000 && record.eventsPerSecond > 0),
+    'each with the total and a rate',
+  );
+  t.match(records.at(-1), { phase: 'finish', fromVersion: 3, toVersion: 4, events: 3000 });
+  t.equal(records.length, 7, 'start, five progress records, finish');
+  t.equal((await store.readAll({ maxCount: 5000 })).length, 3000, 'every event migrated');
+
+  const quiet: SchemaMigrationProgress[] = [];
+  const reopened = createSqliteEventStore({ path, migration: { onProgress: (p) => quiet.push(p) } });
+  await reopened.close();
+  t.same(quiet, [], 'a store at the current version is not migrated again, and says nothing');
+});

@@ -11,6 +11,7 @@ import {
 } from '@timebank/ledger-opener';
 import { verifyLedger } from '@timebank/projections';
 import type { Command } from './args.js';
+import { MIGRATION_ON_STDERR } from './schema-logger.js';
 
 type BackupCommand = Extract<Command, { name: 'backup' }>;
 type RestoreCommand = Extract<Command, { name: 'restore' }>;
@@ -63,7 +64,7 @@ export async function runRestore(command: RestoreCommand): Promise<number> {
   }
   const backends = await openLedger(
     { engine: 'sqlite', dataDir: restored.dataDir },
-    { mustExist: true, readModelDataDir: restored.dataDir },
+    { mustExist: true, readModelDataDir: restored.dataDir, ...MIGRATION_ON_STDERR },
   );
   let report: Awaited<ReturnType<typeof verifyLedger>>;
   try {

@@ -23,7 +23,7 @@ import {
 } from '@timebank/ledger-opener';
 import { createDueIndexQueries, Projector, type DueItem } from '@timebank/projections';
 import type { Backend } from './args.js';
-import { CURRENT_READ_MODELS } from './schema-logger.js';
+import { CURRENT_READ_MODELS, MIGRATION_ON_STDERR } from './schema-logger.js';
 
 /** How long to wait for the read models to reach the head before giving up, in ms. 10 min: a large catch-up. */
 const CATCH_UP_TIMEOUT_MS = 600_000;
@@ -152,6 +152,7 @@ export async function clockCommand(
     mustExist: true,
     readModelDataDir: command.backend.readModelDataDir,
     ...CURRENT_READ_MODELS,
+    ...MIGRATION_ON_STDERR,
   });
   try {
     if (command.name === 'due') {

@@ -33,7 +33,7 @@ import { openLedger, openPersonalKeys, personalDataDirectory } from '@timebank/l
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
 import { configured, nationalIdKeyOf } from './privacy-commands.js';
-import { CURRENT_READ_MODELS } from './schema-logger.js';
+import { CURRENT_READ_MODELS, MIGRATION_ON_STDERR } from './schema-logger.js';
 
 export type RecordsFormat = 'csv' | 'json' | 'both';
 
@@ -49,6 +49,7 @@ async function openWithKeys(backend: Backend, environment: NodeJS.ProcessEnv) {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
     ...CURRENT_READ_MODELS,
+    ...MIGRATION_ON_STDERR,
   });
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(environment, 'LEDGER_MASTER_KEY'),

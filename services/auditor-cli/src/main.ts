@@ -19,7 +19,7 @@ import { clockCommand } from './clock-commands.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
-import { stderrSchemaLogger } from './schema-logger.js';
+import { MIGRATION_ON_STDERR, stderrSchemaLogger } from './schema-logger.js';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -163,6 +163,7 @@ async function run(
   const backends = await openLedger(command.backend.store, {
     mustExist: true,
     readModelDataDir: command.backend.readModelDataDir,
+    ...MIGRATION_ON_STDERR,
   });
   try {
     if (command.name === 'rebuild') {
@@ -249,7 +250,7 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     const usage =
       (isBackupError(error) && error.reason === 'refused') ||
       isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ||
-      (isLedgerOpenError(error) && error.reason === 'missing');
+      (isLedgerOpenError(error) && (error.reason === 'missing' || error.reason === 'locked'));
     return usage ? EXIT_USAGE : EXIT_FAILED;
   }
 }

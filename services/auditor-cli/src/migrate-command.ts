@@ -24,7 +24,9 @@ import {
 import type { EventStore, JsonObject, RecordedEvent } from '@timebank/event-store';
 import {
   createFileCheckpointStore,
+  type DataDirLock,
   EVENT_STORE_FILE,
+  lockDataDir,
   MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
   openEventStore,
@@ -35,6 +37,7 @@ import {
   RELAY_CHECKPOINT_FILE,
 } from '@timebank/ledger-opener';
 import { ProjectionError, rebuildReadModels, verifyLedger } from '@timebank/projections';
+import { MIGRATION_ON_STDERR } from './schema-logger.js';
 
 /** Events read from the old store per batch. */
 const READ_BATCH_MAX = 500;
@@ -94,9 +97,32 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   const from = resolve(options.from);
   const dataDir = resolve(options.dataDir);
   checkDirectories(from, dataDir);
+  // Both directories are this command's alone while it runs: no server may write the old ledger
+  // (its events after the copy would be lost) nor start on the new one half-built.
+  const source = lockDataDir(from);
+  try {
+    const target = lockDataDir(dataDir);
+    try {
+      return await migrateLocked(options, { from, source }, { dataDir, target });
+    } finally {
+      target.release();
+    }
+  } finally {
+    source.release();
+  }
+}
+
+async function migrateLocked(
+  options: MigrateOptions,
+  { from, source: sourceLock }: { from: string; source: DataDirLock },
+  { dataDir, target: targetLock }: { dataDir: string; target: DataDirLock },
+): Promise<MigrateResult> {
   const progress = options.onProgress ?? (() => undefined);
-  const source = await openEventStore({ engine: 'sqlite', dataDir: from }, { mustExist: true });
-  const target = await openEventStore({ engine: 'sqlite', dataDir });
+  const source = await openEventStore(
+    { engine: 'sqlite', dataDir: from },
+    { mustExist: true, dataDirLock: sourceLock, ...MIGRATION_ON_STDERR },
+  );
+  const target = await openEventStore({ engine: 'sqlite', dataDir }, { dataDirLock: targetLock });
   copyKeyStore(from, dataDir);
   const keys = await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: options.masterKey });
   let events = 0;

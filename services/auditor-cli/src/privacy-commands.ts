@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createLedger, DEFAULT_RETENTION_DAYS, eraseDue, rotateMasterKey } from '@timebank/application';
 import {
   createErasureList,
+  lockDataDir,
   MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
   openLedger,
@@ -22,7 +23,7 @@ import {
 } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
-import { CURRENT_READ_MODELS } from './schema-logger.js';
+import { CURRENT_READ_MODELS, MIGRATION_ON_STDERR } from './schema-logger.js';
 
 export interface PrivacyOptions {
   readonly backend: Backend;
@@ -63,6 +64,7 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
     ...CURRENT_READ_MODELS,
+    ...MIGRATION_ON_STDERR,
   });
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(options.environment, 'LEDGER_MASTER_KEY'),
@@ -100,7 +102,27 @@ export async function runRotateMasterKey(
   if (newText === null) throw invalid('rotate-master-key needs LEDGER_NEW_MASTER_KEY (64 hex digits)');
   const newMasterKey = parseMasterKey(newText, 'LEDGER_NEW_MASTER_KEY');
   const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
-  const oldConfigured = configured(options.environment, 'LEDGER_MASTER_KEY');
+  // A server beside the rotation could mint a data key under the old master key after the
+  // re-wrap: on SQLite the data directory's lock keeps it out (and this out while it runs).
+  // (A directory that does not exist is left for the key store's own error to name.)
+  const lock =
+    backend.store.engine === 'sqlite' && existsSync(backend.store.dataDir)
+      ? lockDataDir(backend.store.dataDir)
+      : undefined;
+  try {
+    return await rotateLocked(backend, newMasterKey, options.environment, directory);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function rotateLocked(
+  backend: Backend,
+  newMasterKey: Buffer,
+  environment: NodeJS.ProcessEnv,
+  directory: string,
+): Promise<{ rewrapped: number; keyFile: string | null }> {
+  const oldConfigured = configured(environment, 'LEDGER_MASTER_KEY');
   const keyFile = oldConfigured === null ? join(directory, MASTER_KEY_FILE) : null;
   if (keyFile !== null && !existsSync(keyFile))
     throw invalid(`no master key: LEDGER_MASTER_KEY is unset and ${keyFile} is missing`);

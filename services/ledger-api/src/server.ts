@@ -6,10 +6,18 @@
  */
 import cluster from 'node:cluster';
 import { resolve } from 'node:path';
-import { describeStore, isLedgerOpenError, openEventStore } from '@timebank/ledger-opener';
+import {
+  describeMigrationProgress,
+  describeStore,
+  isLedgerOpenError,
+  lockDataDir,
+  openEventStore,
+  type SchemaMigrationProgress,
+} from '@timebank/ledger-opener';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
 import { runCluster } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
+import type { Logger } from 'pino';
 import { createLogger } from './http/logging.js';
 import { wireLedgerApi } from './wiring.js';
 
@@ -25,12 +33,24 @@ function readConfig(): LedgerApiConfig {
   }
 }
 
+/** A schema migration on open, logged as it goes: the server does not listen until it is done. */
+function logMigration(logger: Logger, progress: SchemaMigrationProgress): void {
+  const { phase, ...details } = progress;
+  logger.info({ migration: phase, ...details }, describeMigrationProgress(progress));
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
   // LEDGER_PROCESSES > 1: this process only starts and supervises the server processes.
   if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
-  const store = await openEventStore(config.store);
+  // One server per SQLite data directory: taken here, once per process (the writer and projector
+  // threads open the store too), held until the process ends; the kernel drops it on a kill.
+  const lock = config.store.engine === 'sqlite' ? lockDataDir(config.store.dataDir) : undefined;
+  const store = await openEventStore(config.store, {
+    onMigrationProgress: (progress) => logMigration(logger, progress),
+    ...(lock === undefined ? {} : { dataDirLock: lock }),
+  });
   const wired = await wireLedgerApi({ config, store, logger });
   const { app, context } = wired;
 
@@ -69,6 +89,7 @@ async function main(): Promise<void> {
       // fastify stops accepting, answers 503 to new requests on open connections and waits for in-flight ones.
       await wired.close();
       await store.close();
+      lock?.release();
       logger.info('shut down cleanly');
       clearTimeout(deadline);
     } catch (error) {
@@ -83,10 +104,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A store that cannot be opened or reached is an operator's matter: one line, no stack.
+  // A store that cannot be opened or reached is an operator's matter: one line, no stack. A data
+  // directory another server owns is a configuration mistake, and exits 2 like one.
   if (isLedgerOpenError(error)) {
     process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
-    process.exit(1);
+    process.exit(error.reason === 'locked' ? 2 : 1);
   }
   process.stderr.write(
     `ledger-api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -7,6 +7,13 @@
 export const DEFAULT_DATA_DIR = './data';
 /** The SQLite event store. */
 export const EVENT_STORE_FILE = 'ledger.sqlite';
+/**
+ * The data directory's write lock (data-dir-lock.ts): held by the process that owns the directory
+ * (the server, or a command that must not run beside it), released by the kernel when it exits.
+ */
+export const DATA_DIR_LOCK_FILE = 'ledger.lock';
+/** Who holds `ledger.lock` (pid, since when), for the message a refused process prints. */
+export const DATA_DIR_LOCK_HOLDER_FILE = 'ledger.lock.json';
 /** The SQLite read models, a file of their own beside the store (also used with EventStoreDB). */
 export const READ_MODELS_FILE = 'projections.sqlite';
 /** The generated national-ID hash key (SQLite only; other engines take it from configuration). */

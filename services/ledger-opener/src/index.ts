@@ -4,6 +4,7 @@
  * API, the Kafka relay, the auditor CLI and the benchmarks all open the ledger through it.
  */
 export { describeStore } from './describe-store.js';
+export { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 export { backupDataDir, type BackupOptions } from './backup.js';
 export { BackupError, isBackupError, type BackupManifest } from './backup-manifest.js';
 export {
@@ -20,6 +21,8 @@ export { restoreDataDir, type RestoreOptions, type RestoreReport } from './resto
 export {
   BACKUP_FILES,
   BACKUP_MANIFEST_FILE,
+  DATA_DIR_LOCK_FILE,
+  DATA_DIR_LOCK_HOLDER_FILE,
   DEFAULT_DATA_DIR,
   ERASURE_LIST_FILE,
   EVENT_STORE_FILE,
@@ -32,7 +35,8 @@ export {
   type BackupFile,
 } from './file-names.js';
 export { createFileCheckpointStore, type CheckpointStore } from './file-checkpoint-store.js';
-export { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
+export { describeMigrationProgress, openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
+export type { SchemaMigrationProgress } from '@timebank/event-store-sqlite';
 export { LedgerOpenError, isLedgerOpenError } from './open-error.js';
 export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
 export { openReadModels } from './open-read-models.js';

@@ -2,13 +2,14 @@
  * The store named by the configuration could not be opened or reached. Its message names the
  * store and the cause in one line, so that a service can print it and exit without a stack.
  * `missing`: a store that must already exist does not (a mistyped data directory);
- * `unreachable`: the engine's server did not answer.
+ * `unreachable`: the engine's server did not answer;
+ * `locked`: another process owns the SQLite data directory (data-dir-lock.ts).
  */
 export class LedgerOpenError extends Error {
   override readonly name = 'LedgerOpenError';
 
   constructor(
-    readonly reason: 'missing' | 'unreachable',
+    readonly reason: 'missing' | 'unreachable' | 'locked',
     message: string,
     options?: ErrorOptions,
   ) {

@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import type { EventStore } from '@timebank/event-store';
 import { createEsdbEventStore } from '@timebank/event-store-esdb';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
-import { createSqliteEventStore } from '@timebank/event-store-sqlite';
+import { createSqliteEventStore, type SchemaMigrationProgress } from '@timebank/event-store-sqlite';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { describeStore } from './describe-store.js';
 import { EVENT_STORE_FILE } from './file-names.js';
-import { LedgerOpenError } from './open-error.js';
+import { isLedgerOpenError, LedgerOpenError } from './open-error.js';
 import type { StoreConfig } from './store-config.js';
 
 export interface OpenEventStoreOptions {
@@ -15,6 +16,19 @@ export interface OpenEventStoreOptions {
    * error instead of a clean verification of nothing. Default false: services create it.
    */
   readonly mustExist?: boolean;
+  /**
+   * Told when opening migrates an older SQLite store to this code's schema (one transaction that
+   * can take minutes on a large store): its start, progress every 100,000 events or 2 s, and its
+   * finish. Services log it; without it a migration is silent.
+   */
+  readonly onMigrationProgress?: (progress: SchemaMigrationProgress) => void;
+  /**
+   * This process already holds the SQLite data directory's lock (the server, an owning command).
+   * Without it, a store that needs a schema migration takes the lock for the migration and is
+   * refused (LedgerOpenError `locked`) while another process holds it: a store is never migrated
+   * under a running server. A current store opens without the lock, beside a server, as before.
+   */
+  readonly dataDirLock?: DataDirLock;
 }
 
 /**
@@ -41,12 +55,33 @@ export async function openEventStore(
           ? {}
           : { headCacheStreamsMax: config.headCacheStreamsMax }),
         ...(config.writerThread === true ? { writerThread: true } : {}),
+        migration: {
+          ...(options.onMigrationProgress === undefined ? {} : { onProgress: options.onMigrationProgress }),
+          ...(options.dataDirLock === undefined
+            ? { exclusive: (fromVersion: number) => lockForMigration(directory, path, fromVersion) }
+            : {}),
+        },
       });
     }
     case 'postgres':
       return createPostgresEventStore({ connectionString: config.url, schema: config.schema });
     case 'esdb':
       return reachable(config, createEsdbEventStore({ connectionString: config.url }));
+  }
+}
+
+/** The data directory's lock for the length of a migration; its release is what is returned. */
+function lockForMigration(directory: string, path: string, fromVersion: number): () => void {
+  try {
+    const lock = lockDataDir(directory);
+    return () => lock.release();
+  } catch (error) {
+    if (!isLedgerOpenError(error) || error.reason !== 'locked') throw error;
+    throw new LedgerOpenError(
+      'locked',
+      `${path} has schema version ${fromVersion} and must be migrated, which needs its data directory to itself: ${error.message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -64,5 +99,18 @@ async function reachable(config: StoreConfig, store: EventStore): Promise<EventS
         cause: error,
       },
     );
+  }
+}
+
+/** One line for a person reading a terminal or a plain log. */
+export function describeMigrationProgress(progress: SchemaMigrationProgress): string {
+  const versions = `schema version ${progress.fromVersion} to ${progress.toVersion}`;
+  switch (progress.phase) {
+    case 'start':
+      return `event store: migrating ${versions}: ${progress.events} events in ${progress.streams} streams, in one transaction`;
+    case 'progress':
+      return `event store: migrating ${versions}: ${progress.eventsDone}/${progress.events} events, ${progress.eventsPerSecond} events/s`;
+    case 'finish':
+      return `event store: migrated ${versions}: ${progress.events} events in ${(progress.elapsedMs / 1000).toFixed(1)} s (${progress.eventsPerSecond} events/s)`;
   }
 }

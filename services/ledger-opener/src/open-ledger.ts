@@ -4,7 +4,7 @@ import {
   type ReadModelDatabase,
   type SchemaCheckLogger,
 } from '@timebank/projections';
-import { openEventStore } from './open-event-store.js';
+import { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
 import { openReadModels } from './open-read-models.js';
 import type { StoreConfig } from './store-config.js';
 
@@ -18,6 +18,8 @@ export interface OpenLedgerOptions {
    * it for commands that read the read models. Progress and the reason go to `logger`.
    */
   readonly currentReadModels?: { readonly logger?: SchemaCheckLogger };
+  /** See OpenEventStoreOptions.onMigrationProgress. */
+  readonly onMigrationProgress?: OpenEventStoreOptions['onMigrationProgress'];
 }
 
 export interface OpenedLedger {
@@ -35,10 +37,12 @@ export async function openLedger(
   config: StoreConfig,
   options: OpenLedgerOptions = {},
 ): Promise<OpenedLedger> {
-  const store = await openEventStore(
-    config,
-    options.mustExist === undefined ? {} : { mustExist: options.mustExist },
-  );
+  const store = await openEventStore(config, {
+    ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
+    ...(options.onMigrationProgress === undefined
+      ? {}
+      : { onMigrationProgress: options.onMigrationProgress }),
+  });
   let readModels: ReadModelDatabase;
   try {
     readModels = await openReadModels(config, options.readModelDataDir);
