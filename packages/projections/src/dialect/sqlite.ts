@@ -86,9 +86,9 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     const where = table.key.map((column) => `${column} = ?`).join(' AND ');
     return prepare(`SELECT * FROM ${prefix}${table.name} WHERE ${where}`);
   };
-  /** One row's values in column order, appended to `values` (a statement's parameters). */
-  const pushValues = (values: unknown[], columns: readonly string[], row: Row): void => {
-    for (const column of columns) values.push(row[column] ?? null);
+  /** One row's values in column order, written into `values` (a statement's parameters) from `at`. */
+  const putValues = (values: unknown[], at: number, columns: readonly string[], row: Row): void => {
+    for (let index = 0; index < columns.length; index += 1) values[at + index] = row[columns[index]!] ?? null;
   };
   /**
    * Writes rows with multi-row statements of ROWS_PER_STATEMENT rows, so one call into SQLite
@@ -108,18 +108,19 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     let start = 0;
     if (rows.length >= ROWS_PER_STATEMENT) {
       const many = prepare(head + new Array<string>(ROWS_PER_STATEMENT).fill(tuple).join(', ') + tail);
+      // One parameter array for every statement: each run overwrites all of it.
+      const values = new Array<unknown>(ROWS_PER_STATEMENT * columns.length);
       for (; start + ROWS_PER_STATEMENT <= rows.length; start += ROWS_PER_STATEMENT) {
-        const values: unknown[] = [];
-        for (let index = start; index < start + ROWS_PER_STATEMENT; index += 1) {
-          pushValues(values, columns, rows[index] as Row);
+        for (let index = 0; index < ROWS_PER_STATEMENT; index += 1) {
+          putValues(values, index * columns.length, columns, rows[start + index] as Row);
         }
         many.run(values);
       }
     }
     const one = prepare(head + tuple + tail);
+    const values = new Array<unknown>(columns.length);
     for (let index = start; index < rows.length; index += 1) {
-      const values: unknown[] = [];
-      pushValues(values, columns, rows[index] as Row);
+      putValues(values, 0, columns, rows[index] as Row);
       one.run(values);
     }
   };

@@ -4,15 +4,32 @@
  * level), attributed to the volunteer's community and local day. Statistics as of a date sum the
  * facts up to that day and place each community under the street it was on that day.
  */
-import { formatInstant, parseInstant, type EventData } from '@timebank/domain';
+import { formatInstant, MILLISECONDS_PER_DAY, parseInstant, type EventData } from '@timebank/domain';
 import type { EventPayload } from '@timebank/event-store';
 import type { Row } from '../tables.js';
 import { joinKey, type WorkingSet } from '../working-set.js';
 import type { ProjectionRules } from './context.js';
 
+/**
+ * Local days already formatted, by day number (days since the epoch, local): a replay puts a fact
+ * on nearly every event, over a few thousand distinct days, and formatting each one dominated the
+ * fact's cost. Bounded at 100,000 entries (~270 years of days), then started afresh.
+ */
+const dayTexts = new Map<number, string>();
+const DAY_TEXTS_MAX = 100_000;
+
 /** The local calendar day (`2026-03-10`) an instant falls in. */
 export function localDay(instant: string, rules: ProjectionRules): string {
-  return formatInstant(parseInstant(instant) + rules.localTimeOffsetMinutes * 60_000).slice(0, 10);
+  // Every instant is parsed in full, so a malformed one still fails here.
+  const day = Math.floor(
+    (parseInstant(instant) + rules.localTimeOffsetMinutes * 60_000) / MILLISECONDS_PER_DAY,
+  );
+  const cached = dayTexts.get(day);
+  if (cached !== undefined) return cached;
+  const text = formatInstant(day * MILLISECONDS_PER_DAY).slice(0, 10);
+  if (dayTexts.size >= DAY_TEXTS_MAX) dayTexts.clear();
+  dayTexts.set(day, text);
+  return text;
 }
 
 interface Link {
@@ -159,23 +176,38 @@ export function recordVolunteerFact(
   const at = occurredAt(data);
   if (row === undefined || at === undefined) return;
   const after = snapshotVolunteer(row);
-  const fact: Row = {
-    position: String(event.position),
+  const registered = Number(after.exists) - Number(before.exists);
+  const deactivated = Number(before.active && !after.active);
+  const confirmedMinutes = after.confirmedMinutes - before.confirmedMinutes;
+  const issued = after.issued - before.issued;
+  const redeemed = after.redeemed - before.redeemed;
+  const donated = after.donated - before.donated;
+  const expired = after.expired - before.expired;
+  const starsChanged = before.stars !== after.stars;
+  // Checked before the row is built (and its day formatted): most events change nothing here.
+  const changed =
+    registered !== 0 ||
+    deactivated !== 0 ||
+    confirmedMinutes !== 0 ||
+    issued !== 0 ||
+    redeemed !== 0 ||
+    donated !== 0 ||
+    expired !== 0;
+  if (!changed && !starsChanged) return;
+  const position = String(event.position);
+  ws.communityFacts.put(position, {
+    position,
     community: String(row.community),
     day: localDay(at, rules),
     volunteer_id: volunteerId,
-    registered: Number(after.exists) - Number(before.exists),
-    deactivated: Number(before.active && !after.active),
-    confirmed_minutes: after.confirmedMinutes - before.confirmedMinutes,
-    issued_centipoints: after.issued - before.issued,
-    redeemed_centipoints: after.redeemed - before.redeemed,
-    donated_centipoints: after.donated - before.donated,
-    expired_centipoints: after.expired - before.expired,
-    stars_from: before.stars === after.stars ? -1 : before.stars,
-    stars_to: before.stars === after.stars ? -1 : after.stars,
-  };
-  const changed = Object.entries(fact).some(
-    ([column, value]) => typeof value === 'number' && !column.startsWith('stars_') && value !== 0,
-  );
-  if (changed || fact.stars_to !== -1) ws.communityFacts.put(String(event.position), fact);
+    registered,
+    deactivated,
+    confirmed_minutes: confirmedMinutes,
+    issued_centipoints: issued,
+    redeemed_centipoints: redeemed,
+    donated_centipoints: donated,
+    expired_centipoints: expired,
+    stars_from: starsChanged ? before.stars : -1,
+    stars_to: starsChanged ? after.stars : -1,
+  });
 }
