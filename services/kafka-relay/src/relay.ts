@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, RecordedEvent, SubscriptionMessage } from '@timebank/event-store';
 import type { Logger } from 'pino';
 import type { CheckpointStore } from './checkpoint-store.js';
-import { mapEvent, type FindServiceRecord } from './integration-events/mapper.js';
+import { mapEvent, type FindServiceRecord, type MapResult } from './integration-events/mapper.js';
 import { PublishPipeline } from './publish-pipeline.js';
 import type { Publisher } from './publisher.js';
 import { MutableRelayMetrics, type RelayMetrics } from './relay-metrics.js';
@@ -191,7 +191,8 @@ async function consume(run: RelayRun, iterator: AsyncIterator<SubscriptionMessag
       if (!(await pipeline.flush())) break;
       continue;
     }
-    await take(run, message.event);
+    const taking = take(run, message.event);
+    if (taking !== undefined) await taking;
     if (pipeline.batchLength >= limits.batchEventsMax) {
       linger = undefined;
       if (!(await pipeline.flush())) break;
@@ -199,10 +200,19 @@ async function consume(run: RelayRun, iterator: AsyncIterator<SubscriptionMessag
   }
 }
 
-/** Takes one event into the batch; throws a RelayError for an invalid event under 'stop'. */
-async function take(run: RelayRun, event: RecordedEvent): Promise<void> {
-  const { options, metrics, log, pipeline } = run;
-  const mapped = await mapEvent(event, options.topicPrefix, run.findRecord);
+/**
+ * Takes one event into the batch; throws (or rejects) with a RelayError for an invalid event
+ * under 'stop'. Returns a promise only when it has to wait (a record lookup, a drain), so the
+ * common event costs no promise.
+ */
+function take(run: RelayRun, event: RecordedEvent): Promise<void> | undefined {
+  const mapped = mapEvent(event, run.options.topicPrefix, run.findRecord);
+  if (mapped instanceof Promise) return mapped.then((result) => takeMapped(run, event, result));
+  return takeMapped(run, event, mapped);
+}
+
+function takeMapped(run: RelayRun, event: RecordedEvent, mapped: MapResult): Promise<void> | undefined {
+  const { metrics, log, pipeline } = run;
   if (mapped.kind === 'invalid') {
     metrics.invalidTotal += 1;
     const details = {
@@ -215,13 +225,15 @@ async function take(run: RelayRun, event: RecordedEvent): Promise<void> {
     };
     if (run.onInvalid === 'stop') {
       log.error(details, 'event fails its integration schema: not published; the relay stops (alert)');
-      // Everything before the bad event is still published and checkpointed.
-      await pipeline.drain();
-      throw new RelayError(
+      const error = new RelayError(
         'INTEGRATION_EVENT_INVALID',
         `event ${event.id} at position ${event.position} (${event.type}) fails the ${mapped.integrationType} schema: ${mapped.issues}`,
         event.position,
       );
+      // Everything before the bad event is still published and checkpointed.
+      return pipeline.drain().then(() => {
+        throw error;
+      });
     }
     log.error(details, 'event fails its integration schema: not published; skipped as configured');
     pipeline.take(event.position);
@@ -231,4 +243,5 @@ async function take(run: RelayRun, event: RecordedEvent): Promise<void> {
     metrics.internalTotal += 1;
     pipeline.take(event.position);
   }
+  return undefined;
 }
