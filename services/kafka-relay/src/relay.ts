@@ -5,7 +5,6 @@
  * it — so after any crash or broker outage it resends from the last acknowledged position:
  * at-least-once, in per-volunteer order, no gap.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, RecordedEvent, SubscriptionMessage } from '@timebank/event-store';
 import type { Logger } from 'pino';
 import type { CheckpointStore } from './checkpoint-store.js';
@@ -166,38 +165,71 @@ async function loop(run: RelayRun): Promise<void> {
  * is flushed after lingering `lingerMs`, a full one at once, and everything when caught up.
  */
 async function consume(run: RelayRun, iterator: AsyncIterator<SubscriptionMessage>): Promise<void> {
-  const { limits, log, pipeline, stopSignal, stopped } = run;
+  const { limits, log, pipeline, stopSignal } = run;
   let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
-  let linger: Promise<'linger'> | undefined;
-  while (!stopSignal.aborted) {
-    pending ??= iterator.next();
-    const racers: Promise<IteratorResult<SubscriptionMessage> | 'linger' | 'stop'>[] = [pending, stopped];
-    if (pipeline.hasUnhandedOff) {
-      linger ??= sleep(limits.lingerMs).then(() => 'linger' as const);
-      racers.push(linger);
+  let interrupt: Interruption | undefined;
+  const resetInterrupt = (): void => {
+    interrupt?.cancel();
+    interrupt = undefined;
+  };
+  try {
+    while (!stopSignal.aborted) {
+      pending ??= iterator.next();
+      const lingers = pipeline.hasUnhandedOff;
+      if (interrupt !== undefined && interrupt.lingers !== lingers) resetInterrupt();
+      interrupt ??= interruption(stopSignal, lingers ? limits.lingerMs : undefined);
+      const next = await Promise.race([pending, interrupt.promise]);
+      if (next === 'stop') break;
+      if (next === 'linger') {
+        resetInterrupt();
+        if (!(await pipeline.flush())) break;
+        continue;
+      }
+      pending = undefined;
+      if (next.done === true) break;
+      const message = next.value;
+      if (message.kind === 'caught-up') {
+        log.info({ position: message.position.toString() }, 'kafka relay caught up');
+        resetInterrupt();
+        if (!(await pipeline.flush())) break;
+        continue;
+      }
+      const taking = take(run, message.event);
+      if (taking !== undefined) await taking;
+      if (pipeline.batchLength >= limits.batchEventsMax) {
+        resetInterrupt();
+        if (!(await pipeline.flush())) break;
+      }
     }
-    const next = await Promise.race(racers);
-    if (next === 'stop') break;
-    if (next === 'linger') {
-      linger = undefined;
-      if (!(await pipeline.flush())) break;
-      continue;
-    }
-    pending = undefined;
-    if (next === undefined || next.done === true) break;
-    const message = next.value;
-    if (message.kind === 'caught-up') {
-      log.info({ position: message.position.toString() }, 'kafka relay caught up');
-      if (!(await pipeline.flush())) break;
-      continue;
-    }
-    const taking = take(run, message.event);
-    if (taking !== undefined) await taking;
-    if (pipeline.batchLength >= limits.batchEventsMax) {
-      linger = undefined;
-      if (!(await pipeline.flush())) break;
-    }
+  } finally {
+    resetInterrupt();
   }
+}
+
+/** What the read loop races each read against; `cancel` drops its timer and its stop listener. */
+interface Interruption {
+  readonly promise: Promise<'linger' | 'stop'>;
+  readonly lingers: boolean;
+  cancel(): void;
+}
+
+/**
+ * Resolves 'stop' when the relay is stopped, or 'linger' after `lingerMs` if given. One is raced
+ * against every read until the next flush and then dropped: racing every read against one
+ * promise that lives as long as the relay (its stop) would keep a reaction per event alive.
+ */
+function interruption(stopSignal: AbortSignal, lingerMs: number | undefined): Interruption {
+  let cancel = (): void => {};
+  const promise = new Promise<'linger' | 'stop'>((resolve) => {
+    const onStop = (): void => resolve('stop');
+    stopSignal.addEventListener('abort', onStop, { once: true });
+    const timer = lingerMs === undefined ? undefined : setTimeout(() => resolve('linger'), lingerMs);
+    cancel = () => {
+      stopSignal.removeEventListener('abort', onStop);
+      clearTimeout(timer);
+    };
+  });
+  return { promise, lingers: lingerMs !== undefined, cancel };
 }
 
 /**
