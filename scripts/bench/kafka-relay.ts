@@ -48,7 +48,7 @@ export const kafkaRelayBenchmark: Benchmark = {
         value: Math.round(result.eventsPerSecond),
         unit: 'events/s',
         target: { comparison: '>=', value: 20_000 },
-        note: 'Idempotent producer, 1,000-event batches sent one after another (one produce request in flight: kafkajs locks each broker) with up to 4 read ahead, checkpoint written beside the sending; broker on the same 2 cores.',
+        note: 'Idempotent producer, 1,000-event batches sent one after another (one produce request in flight: kafkajs locks each broker) with up to 4 read ahead, checkpoint written beside the sending; kafkajs patched to encode with less CPU (patches/); broker on the same 2 cores.',
       }),
       figure({
         name: `end-to-end lag p99, append → consume (${result.lagEvents.toLocaleString('en')} events live)`,

@@ -5,11 +5,10 @@
  * it — so after any crash or broker outage it resends from the last acknowledged position:
  * at-least-once, in per-volunteer order, no gap.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, RecordedEvent, SubscriptionMessage } from '@timebank/event-store';
 import type { Logger } from 'pino';
 import type { CheckpointStore } from './checkpoint-store.js';
-import { mapEvent, type FindServiceRecord } from './integration-events/mapper.js';
+import { mapEvent, type FindServiceRecord, type MapResult } from './integration-events/mapper.js';
 import { PublishPipeline } from './publish-pipeline.js';
 import type { Publisher } from './publisher.js';
 import { MutableRelayMetrics, type RelayMetrics } from './relay-metrics.js';
@@ -166,43 +165,86 @@ async function loop(run: RelayRun): Promise<void> {
  * is flushed after lingering `lingerMs`, a full one at once, and everything when caught up.
  */
 async function consume(run: RelayRun, iterator: AsyncIterator<SubscriptionMessage>): Promise<void> {
-  const { limits, log, pipeline, stopSignal, stopped } = run;
+  const { limits, log, pipeline, stopSignal } = run;
   let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
-  let linger: Promise<'linger'> | undefined;
-  while (!stopSignal.aborted) {
-    pending ??= iterator.next();
-    const racers: Promise<IteratorResult<SubscriptionMessage> | 'linger' | 'stop'>[] = [pending, stopped];
-    if (pipeline.hasUnhandedOff) {
-      linger ??= sleep(limits.lingerMs).then(() => 'linger' as const);
-      racers.push(linger);
+  let interrupt: Interruption | undefined;
+  const resetInterrupt = (): void => {
+    interrupt?.cancel();
+    interrupt = undefined;
+  };
+  try {
+    while (!stopSignal.aborted) {
+      pending ??= iterator.next();
+      const lingers = pipeline.hasUnhandedOff;
+      if (interrupt !== undefined && interrupt.lingers !== lingers) resetInterrupt();
+      interrupt ??= interruption(stopSignal, lingers ? limits.lingerMs : undefined);
+      const next = await Promise.race([pending, interrupt.promise]);
+      if (next === 'stop') break;
+      if (next === 'linger') {
+        resetInterrupt();
+        if (!(await pipeline.flush())) break;
+        continue;
+      }
+      pending = undefined;
+      if (next.done === true) break;
+      const message = next.value;
+      if (message.kind === 'caught-up') {
+        log.info({ position: message.position.toString() }, 'kafka relay caught up');
+        resetInterrupt();
+        if (!(await pipeline.flush())) break;
+        continue;
+      }
+      const taking = take(run, message.event);
+      if (taking !== undefined) await taking;
+      if (pipeline.batchLength >= limits.batchEventsMax) {
+        resetInterrupt();
+        if (!(await pipeline.flush())) break;
+      }
     }
-    const next = await Promise.race(racers);
-    if (next === 'stop') break;
-    if (next === 'linger') {
-      linger = undefined;
-      if (!(await pipeline.flush())) break;
-      continue;
-    }
-    pending = undefined;
-    if (next === undefined || next.done === true) break;
-    const message = next.value;
-    if (message.kind === 'caught-up') {
-      log.info({ position: message.position.toString() }, 'kafka relay caught up');
-      if (!(await pipeline.flush())) break;
-      continue;
-    }
-    await take(run, message.event);
-    if (pipeline.batchLength >= limits.batchEventsMax) {
-      linger = undefined;
-      if (!(await pipeline.flush())) break;
-    }
+  } finally {
+    resetInterrupt();
   }
 }
 
-/** Takes one event into the batch; throws a RelayError for an invalid event under 'stop'. */
-async function take(run: RelayRun, event: RecordedEvent): Promise<void> {
-  const { options, metrics, log, pipeline } = run;
-  const mapped = await mapEvent(event, options.topicPrefix, run.findRecord);
+/** What the read loop races each read against; `cancel` drops its timer and its stop listener. */
+interface Interruption {
+  readonly promise: Promise<'linger' | 'stop'>;
+  readonly lingers: boolean;
+  cancel(): void;
+}
+
+/**
+ * Resolves 'stop' when the relay is stopped, or 'linger' after `lingerMs` if given. One is raced
+ * against every read until the next flush and then dropped: racing every read against one
+ * promise that lives as long as the relay (its stop) would keep a reaction per event alive.
+ */
+function interruption(stopSignal: AbortSignal, lingerMs: number | undefined): Interruption {
+  let cancel = (): void => {};
+  const promise = new Promise<'linger' | 'stop'>((resolve) => {
+    const onStop = (): void => resolve('stop');
+    stopSignal.addEventListener('abort', onStop, { once: true });
+    const timer = lingerMs === undefined ? undefined : setTimeout(() => resolve('linger'), lingerMs);
+    cancel = () => {
+      stopSignal.removeEventListener('abort', onStop);
+      clearTimeout(timer);
+    };
+  });
+  return { promise, lingers: lingerMs !== undefined, cancel };
+}
+
+/**
+ * Takes one event into the batch; throws (or rejects) with a RelayError for an invalid event
+ * under 'stop'. Returns a promise only when it has to wait (a record lookup, a drain), so the
+ * common event costs no promise.
+ */
+function take(run: RelayRun, event: RecordedEvent): Promise<void> | undefined {
+  const mapped = mapEvent(event, run.options.topicPrefix, run.findRecord);
+  if (mapped instanceof Promise) return mapped.then((result) => takeMapped(run, event, result));
+  return takeMapped(run, event, mapped);
+}
+
+function takeMapped(run: RelayRun, event: RecordedEvent, mapped: MapResult): Promise<void> | undefined {
+  const { metrics, log, pipeline } = run;
   if (mapped.kind === 'invalid') {
     metrics.invalidTotal += 1;
     const details = {
@@ -215,13 +257,15 @@ async function take(run: RelayRun, event: RecordedEvent): Promise<void> {
     };
     if (run.onInvalid === 'stop') {
       log.error(details, 'event fails its integration schema: not published; the relay stops (alert)');
-      // Everything before the bad event is still published and checkpointed.
-      await pipeline.drain();
-      throw new RelayError(
+      const error = new RelayError(
         'INTEGRATION_EVENT_INVALID',
         `event ${event.id} at position ${event.position} (${event.type}) fails the ${mapped.integrationType} schema: ${mapped.issues}`,
         event.position,
       );
+      // Everything before the bad event is still published and checkpointed.
+      return pipeline.drain().then(() => {
+        throw error;
+      });
     }
     log.error(details, 'event fails its integration schema: not published; skipped as configured');
     pipeline.take(event.position);
@@ -231,4 +275,5 @@ async function take(run: RelayRun, event: RecordedEvent): Promise<void> {
     metrics.internalTotal += 1;
     pipeline.take(event.position);
   }
+  return undefined;
 }

@@ -190,15 +190,6 @@ async function confirmationCandidate(d: JsonObject, findRecord: FindServiceRecor
   };
 }
 
-/** The integration event an event maps to, or undefined for an internal event. */
-async function candidateFor(
-  event: RecordedEvent,
-  findRecord: FindServiceRecord,
-): Promise<Candidate | undefined> {
-  if (event.type === 'ServiceHoursConfirmed') return confirmationCandidate(event.data, findRecord);
-  return CANDIDATES.get(event.type)?.(event.data);
-}
-
 /** Header names every message carries; consumers deduplicate on `event-id`. */
 export const HEADERS = {
   eventId: 'event-id',
@@ -208,13 +199,27 @@ export const HEADERS = {
   correlationId: 'correlation-id',
 } as const;
 
-export async function mapEvent(
+/**
+ * Maps one event. Synchronous unless the event needs a record lookup (ServiceHoursConfirmed):
+ * the relay maps tens of thousands of events a second, and a promise per event was measurable.
+ */
+export function mapEvent(
   event: RecordedEvent,
   topicPrefix: string,
   findRecord: FindServiceRecord,
-): Promise<MapResult> {
-  const candidate = await candidateFor(event, findRecord);
-  if (candidate === undefined) return { kind: 'internal' };
+): MapResult | Promise<MapResult> {
+  if (event.type === 'ServiceHoursConfirmed') {
+    return confirmationCandidate(event.data, findRecord).then((candidate) =>
+      toResult(event, topicPrefix, candidate),
+    );
+  }
+  const candidate = CANDIDATES.get(event.type)?.(event.data);
+  return candidate === undefined ? INTERNAL : toResult(event, topicPrefix, candidate);
+}
+
+const INTERNAL: MapResult = Object.freeze({ kind: 'internal' });
+
+function toResult(event: RecordedEvent, topicPrefix: string, candidate: Candidate): MapResult {
   const definition = INTEGRATION_EVENTS[candidate.type];
   const parsed = definition.schema.safeParse(candidate.data);
   if (!parsed.success) {
