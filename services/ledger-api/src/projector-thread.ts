@@ -5,9 +5,10 @@
  * thread keeps its read connection to `projections.sqlite` for queries. Read-your-writes holds as
  * before: a read with `minPosition` waits until the worker reports a checkpoint at or past it.
  *
- * After each of its commits the request thread posts a `commit` message, so the worker's
- * subscription wakes at once instead of at its `data_version` poll; but never while an earlier
- * one is still unread (a shared flag says so): when the worker reads it, it reads the store as of
+ * After its commits the request thread posts a `commit` message, at most one per event-loop turn
+ * (at the turn's end, after every commit learned in it), so the worker's subscription wakes at
+ * once instead of at its `data_version` poll; but never while an earlier one is still unread (a
+ * shared flag says so): when the worker reads it, it reads the store as of
  * then, which includes every commit made while the message waited. A busy worker therefore costs
  * the request thread no message per commit. A failure in
  * the worker is logged and, when it stops the projector, rejects every waiter and shows in
@@ -82,6 +83,8 @@ export class ProjectorThread implements ProjectorHandle {
   #lag = { events: 0, seconds: 0 };
   #failure: Error | undefined;
   #stopped = false;
+  /** A `commit` message is due at the end of this event-loop turn. */
+  #notifyScheduled = false;
   #exited: Promise<void>;
   #markStopped: () => void = () => {};
   readonly #stoppedByWorker = new Promise<void>((resolve) => (this.#markStopped = resolve));
@@ -181,10 +184,20 @@ export class ProjectorThread implements ProjectorHandle {
    * message while the previous one is unread: reading that one already reads this commit.
    */
   notifyCommit(): void {
+    if (this.#stopped || this.#notifyScheduled) return;
+    // One message per event-loop turn at most: the writes of one group commit are answered in one
+    // turn, and the worker, quick to clear the flag, would otherwise be sent one per write (issue
+    // #15). Posted at the end of the turn, the message follows every commit learned in it.
+    this.#notifyScheduled = true;
+    setImmediate(this.#postCommit);
+  }
+
+  readonly #postCommit = (): void => {
+    this.#notifyScheduled = false;
     if (this.#stopped) return;
     if (Atomics.compareExchange(this.#commitPending, 0, 0, 1) !== 0) return;
     this.#worker.postMessage({ kind: 'commit' } satisfies ToProjectorWorker);
-  }
+  };
 
   checkpoint(): bigint {
     return this.#checkpoint;

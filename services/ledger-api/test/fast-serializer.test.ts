@@ -6,6 +6,7 @@ import t from 'tap';
 import { z } from 'zod';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { fastSerializerCompiler } from '../src/http/fast-serializer.js';
+import { positionSchema } from '../src/http/positions.js';
 
 const route = (schema: unknown) =>
   ({ schema, method: 'GET', url: '/x' }) as Parameters<typeof serializerCompiler>[0];
@@ -19,6 +20,17 @@ const schemas = {
   optional: z.object({ volunteerId: z.string().optional(), redeemableCentipoints: z.int() }),
   formatted: z.object({ volunteerId: z.email(), redeemableCentipoints: z.int() }),
   loose: z.looseObject({ volunteerId: z.string(), redeemableCentipoints: z.int() }),
+  // A write's answer: nullable fields, and a string with a pattern and a refinement (the position).
+  written: z.object({
+    volunteerId: z.string(),
+    redeemableCentipoints: z.int(),
+    position: positionSchema.nullable(),
+  }),
+  nullables: z.object({ volunteerId: z.string().nullable(), redeemableCentipoints: z.int().nullable() }),
+  patterned: z.object({ volunteerId: z.string().regex(/^v\d+$/), redeemableCentipoints: z.int() }),
+  // Not eligible: a stateful pattern, an optional-and-nullable field.
+  globalPattern: z.object({ volunteerId: z.string().regex(/^v\d+$/g), redeemableCentipoints: z.int() }),
+  nullish: z.object({ volunteerId: z.string().nullish(), redeemableCentipoints: z.int() }),
 };
 
 const inputs: unknown[] = [
@@ -40,6 +52,16 @@ const inputs: unknown[] = [
   { volunteerId: 'v1', redeemableCentipoints: undefined },
   Object.assign(Object.create(null) as object, { volunteerId: 'v1', redeemableCentipoints: 3 }),
   Object.assign(Object.create({ redeemableCentipoints: 4 }) as object, { volunteerId: 'v1' }),
+  { volunteerId: 'v1', redeemableCentipoints: 3, position: '42' },
+  { volunteerId: 'v1', redeemableCentipoints: 3, position: null },
+  { volunteerId: 'v1', redeemableCentipoints: 3, position: '9223372036854775807' },
+  { volunteerId: 'v1', redeemableCentipoints: 3, position: '9223372036854775808' },
+  { volunteerId: 'v1', redeemableCentipoints: 3, position: '-1' },
+  { volunteerId: 'v1', redeemableCentipoints: 3, position: 42 },
+  { volunteerId: 'v1', redeemableCentipoints: 3, position: undefined },
+  { volunteerId: 'v1', redeemableCentipoints: 3 },
+  { volunteerId: null, redeemableCentipoints: null },
+  { volunteerId: 'x1', redeemableCentipoints: 3 },
   {},
   null,
   [],

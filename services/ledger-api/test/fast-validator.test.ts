@@ -53,3 +53,48 @@ t.test('every schema answers every input as zod does', async (t) => {
     }
   }
 });
+
+t.test(
+  "headers: what the fast path accepts zod accepts with the same fields; the rest is zod's answer",
+  async (t) => {
+    const headers = z.object({
+      'idempotency-key': z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/),
+    });
+    const compile = (schema: unknown) =>
+      ({ schema, method: 'POST', url: '/x', httpPart: 'headers' }) as Parameters<typeof validatorCompiler>[0];
+    const fast = fastValidatorCompiler(compile(headers));
+    const zod = validatorCompiler(compile(headers));
+    const given: unknown[] = [
+      { 'idempotency-key': 'k-1', authorization: 'Bearer x', 'content-type': 'application/json' },
+      { 'idempotency-key': 'k 1', authorization: 'Bearer x' },
+      { 'idempotency-key': 'a'.repeat(101) },
+      { 'idempotency-key': '' },
+      { authorization: 'Bearer x' },
+      { 'idempotency-key': ['k1', 'k2'] },
+      Object.assign(Object.create(null) as object, { 'idempotency-key': 'k1' }),
+      null,
+    ];
+    let accepted = 0;
+    for (const input of given) {
+      const answer = fast(input) as { value?: unknown; error?: unknown };
+      const expected = zod(input) as { value?: Record<string, unknown>; error?: unknown };
+      if (expected.error !== undefined) {
+        t.same(answer, expected, `refused as zod refuses: ${JSON.stringify(input)}`);
+        continue;
+      }
+      accepted += 1;
+      // No replacement: the request keeps its own headers, which hold every field zod would return.
+      t.same(answer, {}, `accepted without a replacement: ${JSON.stringify(input)}`);
+      for (const [name, value] of Object.entries(expected.value ?? {})) {
+        t.equal((input as Record<string, unknown>)[name], value, `${name} as zod returns it`);
+      }
+    }
+    t.equal(accepted, 2, 'the two well-formed keys are accepted');
+
+    // Strict, loose or refined header schemas are zod's alone.
+    for (const schema of [headers.strict(), headers.loose(), headers.refine(() => true)]) {
+      const input = { 'idempotency-key': 'k1', other: 'x' };
+      t.same(fastValidatorCompiler(compile(schema))(input), validatorCompiler(compile(schema))(input));
+    }
+  },
+);

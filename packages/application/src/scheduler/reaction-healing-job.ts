@@ -11,6 +11,9 @@ export interface ReactionCheckpointStore {
 }
 
 /** Event types that cause a reaction on another stream (see the domain's `react`). */
+/** Pages of a long run between two checkpoint saves: bounds what a crash makes the next run reread. */
+const SAVE_EVERY_PAGES = 20;
+
 export const REACTING_EVENT_TYPES: ReadonlySet<string> = new Set(['PointsTransferSent', 'PointsDonated']);
 
 export interface ReactionHealingJobOptions {
@@ -44,15 +47,30 @@ export function reactionHealingJob(options: ReactionHealingJobOptions): Schedule
     delayMs: options.delayMs ?? 1000,
     async run(nowMs) {
       let position = await options.checkpoints.load();
+      let saved = position;
+      let pagesUnsaved = 0;
       let healed = 0;
+      // Saved once a run (and every SAVE_EVERY_PAGES pages of a long one), not after every page:
+      // under a steady write load each save (a file written, fsynced and renamed) cost the
+      // request thread more than reading the page (issue #15). An older checkpoint only means
+      // rereading events whose reactions are idempotent.
+      const save = async (): Promise<void> => {
+        if (position === saved) return;
+        await options.checkpoints.save(position);
+        saved = position;
+        pagesUnsaved = 0;
+      };
       for (;;) {
         const page = await options.store.readAll({ fromPosition: position, maxCount: pageEventsMax });
-        if (page.length === 0) return healed;
+        if (page.length === 0) {
+          await save();
+          return healed;
+        }
         for (const recorded of page) {
           if (REACTING_EVENT_TYPES.has(recorded.type)) {
             // Fresh: its own command may still be crediting it. Stop here and look again next run.
             if (Date.parse(recorded.recordedAt) + graceMs > nowMs) {
-              await options.checkpoints.save(position);
+              await save();
               return healed;
             }
             // A stored event that no longer parses is corruption, not a retryable failure: it throws.
@@ -64,7 +82,8 @@ export function reactionHealingJob(options: ReactionHealingJobOptions): Schedule
           }
           position = recorded.position;
         }
-        await options.checkpoints.save(position);
+        pagesUnsaved += 1;
+        if (pagesUnsaved >= SAVE_EVERY_PAGES) await save();
       }
     },
   };

@@ -1,7 +1,7 @@
 /**
  * fastify's serializer compiler over zod, with a fast path for flat responses (issue #15): an
- * object whose fields are all required strings, finite numbers, safe integers or booleans, with
- * no checks beyond "integer". A value whose fields all have those types is written as zod would
+ * object whose fields are all required strings, finite numbers, safe integers or booleans, each
+ * possibly nullable (every write's `position` is), with no checks beyond "integer". A value whose fields all have those types is written as zod would
  * write it (the declared fields in the schema's order, nothing else); any other value, and every
  * other schema, goes through zod, so a response that breaks its schema still fails as before.
  */
@@ -12,15 +12,68 @@ type Compile = typeof serializerCompiler;
 type Serialize = ReturnType<Compile>;
 type FieldKind = 'string' | 'number' | 'integer' | 'boolean';
 
+/** What zod runs for one check: it pushes an issue onto `payload.issues` when the value fails it. */
+type RunCheck = (payload: { value: unknown; issues: unknown[] }) => unknown;
+
+interface ZodCheck {
+  readonly _zod: { def: { check?: string; format?: string; pattern?: unknown }; check: RunCheck };
+}
+
 interface ZodDef {
   readonly type: string;
+  readonly innerType?: unknown;
   readonly format?: unknown;
   readonly coerce?: unknown;
-  readonly checks?: readonly { _zod: { def: { check?: string; format?: string } } }[];
+  readonly checks?: readonly ZodCheck[];
 }
 
 const defOf = (schema: unknown): ZodDef | undefined =>
-  schema instanceof z.ZodType ? schema._zod.def : undefined;
+  schema instanceof z.ZodType ? (schema._zod.def as unknown as ZodDef) : undefined;
+
+/**
+ * A flat field: its kind, whether null is allowed too, and a string's checks (patterns and
+ * refinements, such as a position's), each run as zod runs it.
+ */
+interface FlatField {
+  readonly kind: FieldKind;
+  readonly nullable: boolean;
+  readonly checks: readonly ZodCheck[];
+}
+
+/** A string's checks the fast path can run (patterns without state, refinements); undefined if any other. */
+function stringChecksOf(def: ZodDef): readonly ZodCheck[] | undefined {
+  if (def.type !== 'string' || def.format !== undefined || def.coerce === true) return undefined;
+  const checks = def.checks ?? [];
+  for (const check of checks) {
+    const { check: name, format, pattern } = check._zod.def;
+    if (name === 'custom') continue;
+    if (name !== 'string_format' || format !== 'regex') return undefined;
+    // A global or sticky pattern keeps state between tests: leave those to zod.
+    if (!(pattern instanceof RegExp) || pattern.global || pattern.sticky) return undefined;
+  }
+  return checks;
+}
+
+/** A flat field the fast path can write (a kind, possibly `.nullable()`), or undefined. */
+function flatFieldOf(schema: unknown): FlatField | undefined {
+  const outer = defOf(schema);
+  const nullable = outer?.type === 'nullable';
+  const inner = nullable ? outer.innerType : schema;
+  const kind = fieldKindOf(inner);
+  if (kind !== undefined) return { kind, nullable, checks: [] };
+  const def = defOf(inner);
+  const checks = def === undefined ? undefined : stringChecksOf(def);
+  return checks === undefined ? undefined : { kind: 'string', nullable, checks };
+}
+
+/** Whether `value` passes every check as zod runs it (an asynchronous refinement counts as failing: zod's path then decides). */
+function passes(value: string, checks: readonly ZodCheck[]): boolean {
+  for (const check of checks) {
+    const payload = { value, issues: [] as unknown[] };
+    if (check._zod.check(payload) instanceof Promise || payload.issues.length > 0) return false;
+  }
+  return true;
+}
 
 /** The kind of a flat field the fast path can write, or undefined. */
 function fieldKindOf(schema: unknown): FieldKind | undefined {
@@ -54,22 +107,22 @@ function hasKind(value: unknown, kind: FieldKind): boolean {
 }
 
 /** The fields of a flat object schema (stripping or strict, no object-level checks), or undefined. */
-function flatFieldsOf(schema: unknown): { fields: [string, FieldKind][]; strict: boolean } | undefined {
+function flatFieldsOf(schema: unknown): { fields: [string, FlatField][]; strict: boolean } | undefined {
   if (!(schema instanceof z.ZodObject)) return undefined;
   const def = schema._zod.def as { catchall?: unknown; checks?: readonly unknown[] };
   const catchall = defOf(def.catchall)?.type;
   if ((catchall !== undefined && catchall !== 'never') || (def.checks?.length ?? 0) > 0) return undefined;
-  const fields: [string, FieldKind][] = [];
+  const fields: [string, FlatField][] = [];
   for (const [name, field] of Object.entries(schema.shape)) {
-    const kind = fieldKindOf(field);
-    if (kind === undefined) return undefined;
-    fields.push([name, kind]);
+    const flat = flatFieldOf(field);
+    if (flat === undefined) return undefined;
+    fields.push([name, flat]);
   }
   return { fields, strict: catchall === 'never' };
 }
 
 function fastFlatObject(
-  flat: { fields: [string, FieldKind][]; strict: boolean },
+  flat: { fields: [string, FlatField][]; strict: boolean },
   slow: Serialize,
 ): Serialize {
   const names = new Set(flat.fields.map(([name]) => name));
@@ -80,9 +133,12 @@ function fastFlatObject(
       for (const key in input) if (Object.hasOwn(input, key) && !names.has(key)) return slow(data);
     }
     const output: Record<string, unknown> = {};
-    for (const [name, kind] of flat.fields) {
+    for (const [name, field] of flat.fields) {
       const value = input[name];
-      if (!Object.hasOwn(input, name) || !hasKind(value, kind)) return slow(data);
+      if (!Object.hasOwn(input, name)) return slow(data);
+      if (!(value === null ? field.nullable : hasKind(value, field.kind))) return slow(data);
+      if (field.checks.length > 0 && value !== null && !passes(value as string, field.checks))
+        return slow(data);
       output[name] = value;
     }
     return JSON.stringify(output);

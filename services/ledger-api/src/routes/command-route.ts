@@ -148,26 +148,30 @@ export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, R
         reply,
         async (commandKey, claim) => {
           const principal = request.principal!;
-          const fields = await spec.command({
+          const actor = domainActorOf(principal);
+          const produced = spec.command({
             params: request.params as z.output<Params>,
             body: request.body as z.output<Body>,
-            actor: domainActorOf(principal),
+            actor,
             principal,
             sourceAddress: request.ip,
           });
-          const result = await context.ledger
-            .execute(
-              { ...fields, idempotencyKey: commandKey, actor: domainActorOf(principal) },
+          // Most routes build their command synchronously: no await (a microtask turn) for those.
+          const fields = produced instanceof Promise ? await produced : produced;
+          let result: LedgerResult;
+          try {
+            result = await context.ledger.execute(
+              { ...fields, idempotencyKey: commandKey, actor },
               claim === undefined ? {} : { onFirstAppend: claim },
-            )
-            .catch((error: unknown) => {
-              spec.onRefused?.(error, {
-                params: request.params as z.output<Params>,
-                body: request.body as z.output<Body>,
-                sourceAddress: request.ip,
-              });
-              throw error;
+            );
+          } catch (error) {
+            spec.onRefused?.(error, {
+              params: request.params as z.output<Params>,
+              body: request.body as z.output<Body>,
+              sourceAddress: request.ip,
             });
+            throw error;
+          }
           if (result.events.length === 0) {
             // Only when the key's record was lost (another engine crashed between two appends): the effect stands, once.
             throw ProblemError.http(
