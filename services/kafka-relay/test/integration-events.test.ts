@@ -33,7 +33,7 @@ t.test('each domain event maps to its integration event, validated and without i
   await store.appendToStream(volunteerStream('v1'), history, { expectedRevision: 'no_stream' });
   const recorded = await store.readAll();
   const findRecord = createServiceRecordFinder(store);
-  const results = await Promise.all(recorded.map((event) => mapEvent(event, 'test.', findRecord)));
+  const results = await Promise.all(recorded.map(async (event) => mapEvent(event, 'test.', findRecord)));
   t.same(
     results.map((result) => (result.kind === 'publish' ? result.message.headers['event-type'] : result.kind)),
     [
@@ -100,7 +100,7 @@ t.test('PointsHeld says which consent authorised it, never the code or its hash'
   );
   const findRecord = createServiceRecordFinder(store);
   const published = await Promise.all(
-    (await store.readAll()).map((event) => mapEvent(event, 'test.', findRecord)),
+    (await store.readAll()).map(async (event) => mapEvent(event, 'test.', findRecord)),
   );
   const forms = published.map((result) =>
     result.kind === 'publish'
@@ -157,7 +157,7 @@ t.test('a 低偿 hold and capture carry the cash co-payment; points-only ones st
   );
   const findRecord = createServiceRecordFinder(store);
   const published = await Promise.all(
-    (await store.readAll()).map((event) => mapEvent(event, 'test.', findRecord)),
+    (await store.readAll()).map(async (event) => mapEvent(event, 'test.', findRecord)),
   );
   t.same(
     published.map((result) =>
