@@ -4,3 +4,4 @@ export type { GroupCommitLimits, GroupCommitStats } from './group-commit.js';
 export { DEFAULT_GROUP_COMMIT_LIMITS } from './group-commit.js';
 export { copySqliteOnline, type OnlineCopyOptions, type OnlineCopyProgress } from './online-copy.js';
 export { createSqliteSnapshotStore, type SqliteSnapshotStoreOptions } from './snapshot-store.js';
+export { startModuleWorker } from './module-worker.js';
