@@ -7,29 +7,14 @@
  * A thread that cannot open the database, dies, or exits unexpectedly fails the batch in flight
  * and every later one with STORE_UNAVAILABLE (via the group committer): errors surface, nothing hangs.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AppendRequest } from './append.js';
 import type { BatchReport } from './group-commit.js';
+import { startModuleWorker } from './module-worker.js';
 import { fromWire, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-wire.js';
 
 /** How long close() waits for the thread to close its connection before ending it, in milliseconds. */
 const CLOSE_WAIT_MS = 10_000;
-
-/**
- * The worker's entry beside this file, with this file's extension. Run as TypeScript (tsx), a
- * worker does not inherit the `--import tsx` loader on Node 20, so a bootstrap registers tsx in
- * the new thread first.
- */
-function startWorker(workerData: WriterWorkerData): Worker {
-  const extension = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./writer-worker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(entry, { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
 
 interface InFlight {
   readonly requests: readonly AppendRequest[];
@@ -47,7 +32,7 @@ export class WriterThread {
   readonly #closed = new Promise<void>((resolve) => (this.#markClosed = resolve));
 
   constructor(data: WriterWorkerData) {
-    this.#worker = startWorker(data);
+    this.#worker = startModuleWorker(import.meta.url, 'writer-worker', { workerData: data });
     this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.on('message', (message: FromWriter) => this.#receive(message));
     this.#worker.on('error', (error) => this.#fail(error));

@@ -11,9 +11,9 @@ export const LEDGER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_
 
 /**
  * V8 flags of `pnpm start`. A semi-space of at most 4 MiB (Node 20's default is 16 MiB, so up to
- * 48 MiB of young generation per isolate): the server runs up to six isolates (the request
- * thread, the writer and projector threads, and tsx's loader thread for each), and V8 flags apply
- * to every one. Measured in the ledger-soak benchmark and api-http (docs/operations.md).
+ * 48 MiB of young generation per isolate): the server runs four isolates (the request thread,
+ * tsx's loader thread, and the writer and projector threads, which bundle their entry instead of
+ * loading tsx), and V8 flags apply to every one. Measured in the ledger-soak benchmark and api-http (docs/operations.md).
  */
 export const LEDGER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 

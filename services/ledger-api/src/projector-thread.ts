@@ -14,10 +14,9 @@
  * the worker is logged and, when it stops the projector, rejects every waiter and shows in
  * `/readyz`; an unexpected exit of the thread counts as such a failure.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { LedgerRules } from '@timebank/domain';
+import { startModuleWorker } from '@timebank/event-store-sqlite';
 import {
   PROJECTION_ERROR_CODES,
   PositionWaiters,
@@ -52,20 +51,6 @@ export type FromProjectorWorker =
     }
   | { readonly kind: 'error'; readonly fatal: boolean; readonly message: string; readonly code?: string }
   | { readonly kind: 'stopped'; readonly checkpoint: bigint };
-
-/**
- * The worker's entry beside this file, with this file's extension. Run as TypeScript (tsx), a
- * worker does not inherit the `--import tsx` loader on Node 20, so a two-line bootstrap registers
- * tsx in the new thread before importing the entry.
- */
-function startWorker(workerData: ProjectorWorkerData): Worker {
-  const extension = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./projector-worker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(entry, { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
 
 export interface ProjectorThreadOptions {
   readonly dataDir: string;
@@ -103,7 +88,7 @@ export class ProjectorThread implements ProjectorHandle {
       lagReportMs: options.lagReportMs ?? 1000,
       commitPending: this.#commitPending,
     };
-    this.#worker = startWorker(data);
+    this.#worker = startModuleWorker(import.meta.url, 'projector-worker', { workerData: data });
     this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
   }
 

@@ -74,7 +74,7 @@ async function openLedgerWithKeys(
     ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
   });
   const everyEvents = input.config.snapshotEveryEvents;
-  const snapshots = everyEvents === 0 ? undefined : openSnapshotStore(input.config.store);
+  const snapshots = everyEvents === 0 ? undefined : await openSnapshotStore(input.config.store);
   const ledger = createLedger({
     store,
     clock,
@@ -250,7 +250,7 @@ export async function wireLedgerApi(input: {
     dueBacklog: ledgerClock.backlog,
   });
   // Only the process that projects also publishes (docs/operations.md#several-processes).
-  const kafkaRelay = background ? startKafkaRelay({ ...input, metrics }) : null;
+  const kafkaRelay = background ? await startKafkaRelay({ ...input, metrics }) : null;
   return {
     ...built,
     ledger,

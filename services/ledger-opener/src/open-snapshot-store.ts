@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SnapshotStore } from '@timebank/event-store';
-import { createPostgresSnapshotStore } from '@timebank/event-store-postgres';
 import { createSqliteSnapshotStore } from '@timebank/event-store-sqlite';
 import { SNAPSHOTS_FILE } from './file-names.js';
 import type { StoreConfig } from './store-config.js';
@@ -12,15 +11,18 @@ import type { StoreConfig } from './store-config.js';
  * first: its migrations create the table). EventStoreDB keeps none (undefined): its streams are
  * folded in full on a cold load.
  */
-export function openSnapshotStore(config: StoreConfig): SnapshotStore | undefined {
+export async function openSnapshotStore(config: StoreConfig): Promise<SnapshotStore | undefined> {
   switch (config.engine) {
     case 'sqlite': {
       const directory = resolve(config.dataDir);
       mkdirSync(directory, { recursive: true });
       return createSqliteSnapshotStore({ path: join(directory, SNAPSHOTS_FILE) });
     }
-    case 'postgres':
+    case 'postgres': {
+      // Imported only when chosen, as in open-event-store.ts.
+      const { createPostgresSnapshotStore } = await import('@timebank/event-store-postgres');
       return createPostgresSnapshotStore({ connectionString: config.url, schema: config.schema });
+    }
     case 'esdb':
       return undefined;
   }

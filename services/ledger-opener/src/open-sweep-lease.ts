@@ -1,4 +1,3 @@
-import { createPostgresSweepLease } from '@timebank/event-store-postgres';
 import type { StoreConfig } from './store-config.js';
 
 /** The lease the scheduler's sweep needs; see `SweepLease` in @timebank/application. */
@@ -13,7 +12,15 @@ export interface OpenedSweepLease {
  */
 export function openSweepLease(config: StoreConfig): OpenedSweepLease {
   if (config.engine === 'postgres') {
-    return createPostgresSweepLease({ connectionString: config.url, schema: config.schema });
+    // The adapter is imported only when chosen, as in open-event-store.ts; the lease is made at
+    // once, as before, and its calls wait for it.
+    const lease = import('@timebank/event-store-postgres').then(({ createPostgresSweepLease }) =>
+      createPostgresSweepLease({ connectionString: config.url, schema: config.schema }),
+    );
+    return {
+      acquire: async () => (await lease).acquire(),
+      release: async () => (await lease).release(),
+    };
   }
   return { acquire: async () => true, release: async () => {} };
 }

@@ -4,7 +4,7 @@
  * destroyed with a DELETE-like update while every event stays immutable. Claims use
  * `INSERT … ON CONFLICT DO NOTHING`, atomic across every API process.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { PersonalKeyStore, StoredDataKey } from '@timebank/application';
 
 /** Same rule as the event store's schema names: an unquoted identifier. */
@@ -121,7 +121,9 @@ export async function openPostgresKeyStore(options: {
 }): Promise<PersonalKeyStore> {
   const { schema } = options;
   assertSchema(schema);
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: POOL_CONNECTIONS_MAX });
+  // Imported only here, so that a SQLite server's threads never load the driver (see open-event-store.ts).
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({ connectionString: options.connectionString, max: POOL_CONNECTIONS_MAX });
   const keys = `${schema}.personal_data_keys`;
   const registrations = `${schema}.personal_registrations`;
   await createTables(pool, keys, registrations, schema);

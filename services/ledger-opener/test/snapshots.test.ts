@@ -43,7 +43,7 @@ function temporaryDirectory(t: Test): string {
 async function sqliteEngine(t: Test): Promise<Engine> {
   const directory = temporaryDirectory(t);
   const store = createSqliteEventStore({ path: join(directory, 'ledger.sqlite') });
-  const snapshots = openSnapshotStore({ engine: 'sqlite', dataDir: directory })!;
+  const snapshots = (await openSnapshotStore({ engine: 'sqlite', dataDir: directory }))!;
   t.teardown(async () => {
     await snapshots.close();
     await store.close();
@@ -55,7 +55,7 @@ async function postgresEngine(t: Test, url: string): Promise<Engine> {
   const directory = temporaryDirectory(t);
   const schema = `snap_test_${randomBytes(6).toString('hex')}`;
   const store = await createPostgresEventStore({ connectionString: url, schema });
-  const snapshots = openSnapshotStore({ engine: 'postgres', url, schema })!;
+  const snapshots = (await openSnapshotStore({ engine: 'postgres', url, schema }))!;
   t.teardown(async () => {
     await snapshots.close();
     await store.close();
