@@ -7,6 +7,7 @@ import t from 'tap';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../src/http/rate-limit.js';
 import { ProblemError } from '../src/http/problem.js';
+import { startHarness } from './harness.js';
 
 function harness(max: number, timeWindow: number) {
   let nowMs = 1_000_000;
@@ -75,4 +76,23 @@ t.test('limits must be whole and non-negative', async (t) => {
   t.throws(() => new RateLimiter({ max: -1, timeWindow: 1000 }, () => ''), RangeError);
   t.throws(() => new RateLimiter({ max: 1.5, timeWindow: 1000 }, () => ''), RangeError);
   t.throws(() => new RateLimiter({ max: 1, timeWindow: Number.NaN }, () => ''), RangeError);
+});
+
+t.test('through the app, each request counts once, a HEAD as much as a GET', async (t) => {
+  const h = await startHarness(t, { environment: { RATE_LIMIT_REQUESTS_MAX: '4' } });
+  const auditor = await h.keyFor('auditor', { kind: 'all' });
+  const call = (method: 'GET' | 'HEAD') =>
+    h.app.inject({ method, url: '/v1/audit/events', headers: { authorization: auditor } });
+  const remaining: unknown[] = [];
+  for (const method of ['GET', 'HEAD', 'GET', 'HEAD'] as const) {
+    const response = await call(method);
+    t.equal(response.statusCode, 200, method);
+    t.equal(response.headers['x-ratelimit-limit'], '4');
+    remaining.push(response.headers['x-ratelimit-remaining']);
+  }
+  t.same(remaining, ['3', '2', '1', '0'], 'one count per request');
+  const limited = await call('GET');
+  t.equal(limited.statusCode, 429);
+  t.ok(Number(limited.headers['retry-after']) > 0, 'a refusal says when to retry');
+  t.type(limited.headers['x-request-id'], 'string', 'and carries the request id');
 });
