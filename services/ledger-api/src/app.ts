@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { createJsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -25,9 +24,11 @@ import { fastValidatorCompiler } from './http/fast-validator.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { ProblemError } from './http/problem.js';
 import { clientErrorHandler, routerErrorHandler } from './http/framework-errors.js';
-import { registerMinPositionCheck } from './http/min-position.js';
+import { minPositionCheck } from './http/min-position.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { lazyChildLogger } from './http/request-logger.js';
+import { registerRequestMetrics } from './http/request-metrics.js';
 import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
-import { requestLabels } from './http/request-labels.js';
 import { IdempotencyRecords } from './http/idempotency.js';
 import { systemRoutes, type DueBacklogHandle } from './routes/system-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
@@ -134,9 +135,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     clientErrorHandler: clientErrorHandler(dependencies.logger),
     // fastify's own 503 while closing is plain JSON; the onRequest hook below answers a problem instead.
     return503OnClosing: false,
+    // Each request's pino child is made only when the request logs (http/request-logger.ts).
+    childLoggerFactory: lazyChildLogger,
   });
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
+  // Each request's checked reader (auth/request-reader.ts), a property of its own from the start.
+  app.decorateRequest('ledgerReader', null);
   app.setValidatorCompiler(fastValidatorCompiler);
   app.setSerializerCompiler(fastSerializerCompiler);
   registerErrorHandling(app, metrics);
@@ -156,8 +161,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   app.addHook('preClose', async () => {
     closing = true;
   });
-  // These three run on every request and never wait, so they take fastify's callback form: an
-  // async hook costs a promise and a microtask turn per request for nothing (issue #15).
+  // These run on every request and never wait, so they take fastify's callback form: an async
+  // hook costs a promise and a microtask turn per request for nothing (issue #15).
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     // A request that arrives while the server drains (its headers were still coming in at close).
@@ -171,20 +176,28 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     if (closing) void reply.header('connection', 'close');
     done(null, payload);
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.requestSeconds.observe(requestLabels(request, reply), reply.elapsedTime / 1000);
-    done();
-  });
+  registerRequestMetrics(app, metrics.requestSeconds);
 
-  // Before access control: a scope rule may itself wait on the read models for minPosition.
-  registerMinPositionCheck(app, store);
-  const routes = registerAccessControl(app, keys, volunteers, activeScopeCheck(ledger));
-  await app.register(fastifyRateLimit, {
+  // Per API key (its id; the key itself is never kept), per client address for unauthenticated
+  // calls; a route may opt out (`config.rateLimit: false`) or set its own budget and key.
+  const keyOfRequest = (request: FastifyRequest): string =>
+    request.principal === null ? `ip:${request.ip}` : `key:${request.principal.keyId}`;
+  const rateLimit = {
     max: config.rateLimit.requestsMax,
     timeWindow: config.rateLimit.windowSeconds * 1000,
-    // Per API key (its id; the key itself is never kept), per client address for unauthenticated calls.
-    keyGenerator: (request) =>
-      request.principal === null ? `ip:${request.ip}` : `key:${request.principal.keyId}`,
+  };
+  const limiter = new RateLimiter(rateLimit, keyOfRequest);
+  const routes = registerAccessControl(app, {
+    keys,
+    volunteers,
+    checkActive: activeScopeCheck(ledger),
+    limiterOf: (routeConfig) => {
+      const own = routeConfig?.rateLimit;
+      if (own === false) return null;
+      return own === undefined ? limiter : new RateLimiter({ ...rateLimit, ...own }, keyOfRequest);
+    },
+    // Before the scope rule: a scope rule may itself wait on the read models for minPosition.
+    beforeScope: minPositionCheck(store),
   });
 
   await app.register(fastifySwagger, {

@@ -11,7 +11,8 @@
  *  - preHandler (after validation): the scope rule resolves the target's scope, possibly by
  *    loading it (a volunteer's community), and a principal outside it gets 403 FORBIDDEN.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RateLimiter } from '../http/rate-limit.js';
 import { ProblemError } from '../http/problem.js';
 import type { ApiKeyRegistry } from './api-keys.js';
 import { inScope, type Principal, type Role, type Scope } from './principal.js';
@@ -84,43 +85,61 @@ export interface RouteAccessEntry {
   readonly scope: string;
 }
 
+/** The checks of the HTTP layer that run inside the access hooks, in their order (below). */
+export interface RouteChecks {
+  /** The route's rate limiter, or null when it is not limited; asked once per route. */
+  readonly limiterOf: (config: FastifyContextConfig | undefined) => RateLimiter | null;
+  /** After validation, before the scope rule (`minPosition` beyond the head); a promise only when it waits. */
+  readonly beforeScope: (request: FastifyRequest) => Promise<void> | undefined;
+}
+
+type Done = (error?: Error) => void;
+type Hook = (request: FastifyRequest, reply: FastifyReply, done: Done) => void;
+type Step = (request: FastifyRequest) => Promise<void> | undefined;
+
 /**
- * Installs authentication and authorization; returns the live table of `/v1` routes and their
- * rules. `checkActive` throws when the body a key is bound to (organisation, partner) is
- * suspended or unknown, so such a key stops working without being revoked.
+ * A hook that runs `step`, then `then`; a throw or a rejection goes to `done`. A step returns a
+ * promise only when it had to wait, so a request that waits for nothing makes no promise and no
+ * closure here: on a cached read, the access hooks allocate nothing of their own (issue #15).
  */
-export function registerAccessControl(
-  app: FastifyInstance,
-  keys: ApiKeyRegistry,
-  volunteers: VolunteerCredentials,
-  checkActive: (principal: Principal, request: FastifyRequest) => Promise<void>,
-): RouteAccessEntry[] {
-  const table: RouteAccessEntry[] = [];
-  app.decorateRequest('principal', null);
-
-  app.addHook('onRoute', (route) => {
-    const url = route.url ?? route.path;
-    if (!url.startsWith('/v1')) return;
-    const access = route.config?.access;
-    if (access === undefined)
-      throw new Error(`route ${route.method.toString()} ${url} declares no access rule`);
-    for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') table.push({ method, url, roles: access.roles, scope: access.scope.describe });
+function chain(step: Step, then: Hook): Hook {
+  return (request, reply, done) => {
+    let waiting: Promise<void> | undefined;
+    try {
+      waiting = step(request);
+    } catch (error) {
+      done(error as Error);
+      return;
     }
-  });
+    if (waiting === undefined) then(request, reply, done);
+    else waiting.then(() => then(request, reply, done), done);
+  };
+}
 
-  app.addHook('onRequest', async (request) => {
-    const key = presentedKey(request);
-    if (key !== undefined && isVolunteerToken(key)) {
-      request.principal = (await volunteers.authenticate(key)) ?? null;
-    } else {
-      // Keys issued or revoked by another process sharing the store count within API_KEY_REFRESH_MS.
-      if (key !== undefined) await keys.refresh();
-      request.principal = key === undefined ? null : (keys.authenticate(key) ?? null);
-    }
-    const access = request.routeOptions.config.access;
-    if (access === undefined || access.roles === 'public') return;
-    if (request.principal === null) {
+const finish: Hook = (_request, _reply, done) => done();
+
+function assertInScope(principal: Principal, target: Scope | 'any'): void {
+  if (target !== 'any' && !inScope(principal, target)) {
+    throw ProblemError.http('FORBIDDEN', 'the target is outside this API key’s scope');
+  }
+}
+
+/** Who may call a route: its access rule applied to a request. */
+interface PrincipalChecks {
+  /** Who is calling (401), whether their role may call the route (403), whether their key's body is active (403). */
+  authenticate(request: FastifyRequest, access: RouteAccess | undefined): Promise<void> | undefined;
+  /** After validation: whether the route's target is in the principal's scope (403). */
+  authorize(request: FastifyRequest, access: RouteAccess | undefined): Promise<void> | undefined;
+}
+
+function principalChecks(dependencies: AccessDependencies): PrincipalChecks {
+  const { keys, volunteers, checkActive } = dependencies;
+
+  /** Role and active checks, once the principal is known. */
+  const admit = (request: FastifyRequest, key: string | undefined, access: RouteAccess | undefined) => {
+    if (access === undefined || access.roles === 'public') return undefined;
+    const principal = request.principal;
+    if (principal === null) {
       throw ProblemError.http(
         'UNAUTHENTICATED',
         key === undefined
@@ -128,19 +147,114 @@ export function registerAccessControl(
           : 'unknown or revoked API key',
       );
     }
-    if (!access.roles.includes(request.principal.role)) {
-      throw ProblemError.http('FORBIDDEN', `role ${request.principal.role} may not call this route`);
+    if (!access.roles.includes(principal.role)) {
+      throw ProblemError.http('FORBIDDEN', `role ${principal.role} may not call this route`);
     }
-    await checkActive(request.principal, request);
-  });
+    return checkActive(principal, request);
+  };
 
-  app.addHook('preHandler', async (request) => {
-    const access = request.routeOptions.config.access;
-    if (access === undefined || access.roles === 'public' || request.principal === null) return;
-    const target = await access.scope.resolve(request);
-    if (target !== 'any' && !inScope(request.principal, target)) {
-      throw ProblemError.http('FORBIDDEN', 'the target is outside this API key’s scope');
+  return {
+    authenticate(request, access) {
+      const key = presentedKey(request);
+      if (key === undefined) {
+        request.principal = null;
+        return admit(request, key, access);
+      }
+      if (isVolunteerToken(key)) {
+        return volunteers.authenticate(key).then((principal) => {
+          request.principal = principal ?? null;
+          return admit(request, key, access);
+        });
+      }
+      // Keys issued or revoked by another process sharing the store count within API_KEY_REFRESH_MS.
+      if (keys.refreshDue) {
+        return keys.refresh().then(() => {
+          request.principal = keys.authenticate(key) ?? null;
+          return admit(request, key, access);
+        });
+      }
+      request.principal = keys.authenticate(key) ?? null;
+      return admit(request, key, access);
+    },
+
+    authorize(request, access) {
+      if (access === undefined || access.roles === 'public' || request.principal === null) return undefined;
+      const principal = request.principal;
+      const target = access.scope.resolve(request);
+      if (target instanceof Promise) return target.then((resolved) => assertInScope(principal, resolved));
+      assertInScope(principal, target);
+      return undefined;
+    },
+  };
+}
+
+export interface AccessDependencies extends RouteChecks {
+  readonly keys: ApiKeyRegistry;
+  readonly volunteers: VolunteerCredentials;
+  /**
+   * Throws (or rejects) when the body a key is bound to (organisation, partner) is suspended or
+   * unknown, so such a key stops working without being revoked; undefined when the key's scope
+   * names no registered body.
+   */
+  readonly checkActive: (principal: Principal, request: FastifyRequest) => Promise<void> | undefined;
+}
+
+/**
+ * Installs authentication, authorization and the route's rate limit; returns the live table of
+ * `/v1` routes and their rules.
+ *
+ * Each route gets two hooks of its own, made when it is registered, in fastify's callback form:
+ * they know the route's rule and limiter without looking them up per request, and a request that
+ * waits for nothing (a known API key, a scope without a read) passes without a promise (issue #15).
+ *  - onRequest: who is calling (401), whether their role may call the route (403), whether their
+ *    key's organisation or partner is active (403), then the rate limit (429), counted per key.
+ *  - preHandler, after validation: `beforeScope`, then the route's scope rule (403).
+ */
+export function registerAccessControl(
+  app: FastifyInstance,
+  dependencies: AccessDependencies,
+): RouteAccessEntry[] {
+  const table: RouteAccessEntry[] = [];
+  app.decorateRequest('principal', null);
+  const principals = principalChecks(dependencies);
+  const ours = new WeakSet<Hook>();
+
+  app.addHook('onRoute', (route) => {
+    const url = route.url ?? route.path;
+    const access = route.config?.access;
+    if (url.startsWith('/v1')) {
+      if (access === undefined)
+        throw new Error(`route ${route.method.toString()} ${url} declares no access rule`);
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD') table.push({ method, url, roles: access.roles, scope: access.scope.describe });
+      }
     }
+    const limiter = dependencies.limiterOf(route.config);
+    const limit: Hook =
+      limiter === null
+        ? finish
+        : (request, reply, done) => {
+            try {
+              limiter.check(request, reply);
+            } catch (error) {
+              done(error as Error);
+              return;
+            }
+            done();
+          };
+    const onRequest = chain((request) => principals.authenticate(request, access), limit);
+    const preHandler = chain(
+      dependencies.beforeScope,
+      chain((request) => principals.authorize(request, access), finish),
+    );
+    ours.add(onRequest);
+    ours.add(preHandler);
+    // A HEAD route fastify adds for a GET, or a second path of a prefixed route, may come with
+    // the first one's hooks: each route runs its own, once.
+    const others = (hooks: unknown): unknown[] =>
+      [hooks].flat().filter((hook) => hook !== undefined && !ours.has(hook as Hook));
+    route.onRequest = [...others(route.onRequest), onRequest] as NonNullable<typeof route.onRequest>;
+    route.preHandler = [...others(route.preHandler), preHandler] as NonNullable<typeof route.preHandler>;
   });
   return table;
 }

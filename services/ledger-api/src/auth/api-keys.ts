@@ -131,6 +131,11 @@ export class ApiKeyRegistry {
     return this.#revision < 0n;
   }
 
+  /** True when `refresh()` would read the stream: the last catch-up began more than `refreshIntervalMs` ago. */
+  get refreshDue(): boolean {
+    return this.#monotonicMs() - this.#caughtUpAtMs > this.#refreshIntervalMs;
+  }
+
   /** The active key with this plaintext, or undefined (unknown or revoked), as of the last catch-up. */
   authenticate(key: string): Principal | undefined {
     if (!key.startsWith(KEY_PREFIX)) return undefined;

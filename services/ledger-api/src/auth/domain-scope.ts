@@ -112,17 +112,22 @@ export async function assertScopeRegistered(ledger: Ledger, scope: ApiKeyScope):
  */
 export function activeScopeCheck(
   ledger: Ledger,
-): (principal: Principal, request: FastifyRequest) => Promise<void> {
-  return async (principal, request) => {
-    const { scope } = principal;
-    // Scopes that name no registered body need no read (and no freshness check).
-    if (scope.kind !== 'volunteer' && scope.kind !== 'organisation' && scope.kind !== 'partner') return;
+): (principal: Principal, request: FastifyRequest) => Promise<void> | undefined {
+  type Registered = Extract<Scope, { kind: 'volunteer' | 'organisation' | 'partner' }>;
+  const check = async (scope: Registered, request: FastifyRequest): Promise<void> => {
     const status = await scopeStatus(await requestReader(ledger, request), scope);
     if (status === null || status === 'active') return;
     if (scope.kind === 'volunteer')
       throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `volunteer ${scope.id} is not active`);
     const state = status === 'suspended' ? 'is suspended' : 'is not registered';
     throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `this API key's ${scope.kind} ${scope.id} ${state}`);
+  };
+  return (principal, request) => {
+    const { scope } = principal;
+    // Scopes that name no registered body need no read (and no freshness check, and no promise).
+    if (scope.kind !== 'volunteer' && scope.kind !== 'organisation' && scope.kind !== 'partner')
+      return undefined;
+    return check(scope, request);
   };
 }
 

@@ -13,58 +13,59 @@
 import type { FastifyRequest } from 'fastify';
 import type { Ledger, StreamReader } from '@timebank/application';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's checked reader, made at its first use (`requestReader`); null until then. */
+    ledgerReader: Promise<StreamReader> | null;
+  }
+}
+
 class FreshnessBatch {
   readonly #ledger: Ledger;
-  #waiting: ((reader: StreamReader) => void)[] = [];
-  #failing: ((error: unknown) => void)[] = [];
+  /** The check every request asking now waits for; undefined once it has begun. */
+  #pending: Promise<StreamReader> | undefined;
 
   constructor(ledger: Ledger) {
     this.#ledger = ledger;
   }
 
-  /** A reader checked after this call: at the end of the current loop turn. */
+  /**
+   * A reader checked after this call: at the end of the current loop turn. Every request of the
+   * turn shares the one promise, so a request costs no promise of its own (issue #15).
+   */
   next(): Promise<StreamReader> {
-    return new Promise((resolve, reject) => {
-      if (this.#waiting.length === 0) setImmediate(() => this.#check());
-      this.#waiting.push(resolve);
-      this.#failing.push(reject);
+    this.#pending ??= new Promise((resolve, reject) => {
+      setImmediate(() => {
+        // From here on, a request that asks waits for the next check.
+        this.#pending = undefined;
+        try {
+          resolve(this.#ledger.checkedReader());
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
     });
-  }
-
-  #check(): void {
-    const waiting = this.#waiting;
-    const failing = this.#failing;
-    this.#waiting = [];
-    this.#failing = [];
-    let reader: StreamReader;
-    try {
-      reader = this.#ledger.checkedReader();
-    } catch (error) {
-      for (const reject of failing) reject(error);
-      return;
-    }
-    for (const resolve of waiting) resolve(reader);
+    return this.#pending;
   }
 }
 
 const batches = new WeakMap<Ledger, FreshnessBatch>();
-/** Each request's reader, made at its first use; the request owns it, so it goes with it. */
-const readers = new WeakMap<FastifyRequest, Promise<StreamReader>>();
 
 /**
  * The reader for every read of one request, checked once, after the request arrived. Every
- * answer read through it is as of an instant within the request.
+ * answer read through it is as of an instant within the request. It is kept on the request
+ * (`ledgerReader`, which the app declares), so the request's later reads reuse it.
  */
 export function requestReader(ledger: Ledger, request: FastifyRequest): Promise<StreamReader> {
-  let reader = readers.get(request);
-  if (reader === undefined) {
+  let reader = (request as Partial<FastifyRequest>).ledgerReader;
+  if (reader === undefined || reader === null) {
     let batch = batches.get(ledger);
     if (batch === undefined) {
       batch = new FreshnessBatch(ledger);
       batches.set(ledger, batch);
     }
     reader = batch.next();
-    readers.set(request, reader);
+    request.ledgerReader = reader;
   }
   return reader;
 }

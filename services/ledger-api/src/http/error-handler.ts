@@ -71,7 +71,7 @@ export function toProblem(error: unknown): ProblemError | undefined {
   const fastifyError = error as Partial<FastifyError>;
   const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
   if (known !== undefined) return known();
-  // Rate limiting (thrown by @fastify/rate-limit with statusCode 429) and any other client error fastify raises.
+  // Any client error fastify or a plugin raises with a status (rate limiting throws its own RATE_LIMITED problem).
   const status = fastifyError.statusCode;
   if (status === 429)
     return ProblemError.http('RATE_LIMITED', 'too many requests from this API key or address; slow down');

@@ -88,8 +88,34 @@ export class CollectedMetric implements Metric {
   }
 }
 
+export class HistogramSeries {
+  /** Counts per bucket, accumulated on encode, so observe stays O(buckets) without writes to every bucket. */
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly labels: Labels,
+    readonly buckets: readonly number[],
+  ) {
+    this.counts = buckets.map(() => 0);
+  }
+
+  observe(value: number): void {
+    const { buckets } = this;
+    for (let index = 0; index < buckets.length; index += 1) {
+      if (value <= buckets[index]!) {
+        this.counts[index]! += 1;
+        break;
+      }
+    }
+    this.sum += value;
+    this.count += 1;
+  }
+}
+
 export class Histogram implements Metric {
-  readonly #series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  readonly #series = new Map<string, HistogramSeries>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -102,17 +128,21 @@ export class Histogram implements Metric {
   }
 
   observe(labels: Labels, value: number): void {
+    this.series(labels).observe(value);
+  }
+
+  /**
+   * One label set's series, to observe into without naming its labels again: a caller that
+   * observes the same labels on every request (the request histogram, per route) keeps it.
+   */
+  series(labels: Labels): HistogramSeries {
     const key = labelKey(labels);
     let series = this.#series.get(key);
     if (series === undefined) {
-      series = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      series = new HistogramSeries(labels, this.buckets);
       this.#series.set(key, series);
     }
-    // Counts are stored per bucket and accumulated on encode, so observe stays O(buckets) without writes to every bucket.
-    const index = this.buckets.findIndex((bound) => value <= bound);
-    if (index >= 0) series.counts[index]! += 1;
-    series.sum += value;
-    series.count += 1;
+    return series;
   }
 
   encode(): string {

@@ -4,27 +4,28 @@
  * than after the read-your-writes wait as `503 READ_MODEL_BEHIND` (which stays for positions that
  * exist but the read models have not applied yet).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { EventStore } from '@timebank/event-store';
 import { ProblemError } from './problem.js';
 
 /**
- * Installs the check as a preHandler: after validation (so `minPosition` is a range-checked
- * decimal), and registered before access control so that it runs before a scope rule that would
- * itself wait on the read models.
+ * The check, for the access hooks' preHandler (`auth/access.ts`): after validation (so
+ * `minPosition` is a range-checked decimal), and before the route's scope rule, which may itself
+ * wait on the read models. A request without `minPosition` costs no promise.
  */
-export function registerMinPositionCheck(app: FastifyInstance, store: EventStore): void {
-  app.addHook('preHandler', async (request) => {
+export function minPositionCheck(store: EventStore): (request: FastifyRequest) => Promise<void> | undefined {
+  return (request) => {
     const query = request.query as { minPosition?: unknown } | undefined;
-    if (typeof query?.minPosition !== 'string') return;
+    if (typeof query?.minPosition !== 'string') return undefined;
     const asked = BigInt(query.minPosition);
-    const head = await store.headPosition();
-    if (asked > head) {
-      throw ProblemError.http(
-        'POSITION_BEYOND_HEAD',
-        `minPosition ${asked} is beyond the store's head position ${head}; pass a position a write returned`,
-        [{ field: 'query.minPosition', message: `beyond the head position ${head}` }],
-      );
-    }
-  });
+    return store.headPosition().then((head) => {
+      if (asked > head) {
+        throw ProblemError.http(
+          'POSITION_BEYOND_HEAD',
+          `minPosition ${asked} is beyond the store's head position ${head}; pass a position a write returned`,
+          [{ field: 'query.minPosition', message: `beyond the head position ${head}` }],
+        );
+      }
+    });
+  };
 }
