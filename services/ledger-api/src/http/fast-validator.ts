@@ -31,11 +31,17 @@ function patternsOf(schema: unknown): RegExp[] | undefined {
   return patterns;
 }
 
-/** `[field, its patterns]` of a strict object of pattern-checked strings, with no object-level checks; else undefined. */
-function stringFieldsOf(schema: unknown): [string, RegExp[]][] | undefined {
+/**
+ * `[field, its patterns]` of an object of pattern-checked strings with no object-level checks,
+ * whose unknown keys are refused (`strict`) or stripped (`strip`: not strict, not loose); else
+ * undefined.
+ */
+function stringFieldsOf(schema: unknown, unknownKeys: 'strict' | 'strip'): [string, RegExp[]][] | undefined {
   if (!(schema instanceof z.ZodObject)) return undefined;
   const def = schema._zod.def as { catchall?: { _zod: { def: { type: string } } }; checks?: unknown[] };
-  if (def.catchall?._zod.def.type !== 'never' || (def.checks?.length ?? 0) > 0) return undefined;
+  const catchallFits =
+    unknownKeys === 'strict' ? def.catchall?._zod.def.type === 'never' : def.catchall === undefined;
+  if (!catchallFits || (def.checks?.length ?? 0) > 0) return undefined;
   const fields: [string, RegExp[]][] = [];
   for (const [name, field] of Object.entries(schema.shape)) {
     const patterns = patternsOf(field);
@@ -68,20 +74,6 @@ function fastStringObject(fields: [string, RegExp[]][], validate: Validate): Val
   };
 }
 
-/** `[field, its patterns]` of a stripping (not strict, not loose) object of pattern-checked strings; else undefined. */
-function strippedStringFieldsOf(schema: unknown): [string, RegExp[]][] | undefined {
-  if (!(schema instanceof z.ZodObject)) return undefined;
-  const def = schema._zod.def as { catchall?: unknown; checks?: unknown[] };
-  if (def.catchall !== undefined || (def.checks?.length ?? 0) > 0) return undefined;
-  const fields: [string, RegExp[]][] = [];
-  for (const [name, field] of Object.entries(schema.shape)) {
-    const patterns = patternsOf(field);
-    if (patterns === undefined) return undefined;
-    fields.push([name, patterns]);
-  }
-  return fields;
-}
-
 /**
  * Headers (a write's Idempotency-Key): zod's answer would be the declared headers alone, which
  * fastify merges back over the request's own headers, copying them on every later read of
@@ -105,9 +97,9 @@ function fastHeaders(fields: [string, RegExp[]][], validate: Validate): Validate
 export const fastValidatorCompiler: Compile = (route) => {
   const validate = validatorCompiler(route);
   if (route.httpPart === 'headers') {
-    const headers = strippedStringFieldsOf(route.schema);
+    const headers = stringFieldsOf(route.schema, 'strip');
     return headers === undefined ? validate : fastHeaders(headers, validate);
   }
-  const fields = stringFieldsOf(route.schema);
+  const fields = stringFieldsOf(route.schema, 'strict');
   return fields === undefined ? validate : fastStringObject(fields, validate);
 };
