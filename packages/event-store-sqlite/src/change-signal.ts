@@ -24,20 +24,32 @@ export class ChangeSignal {
   }
 
   /**
-   * Resolves at the next change or when `cancel` resolves. The caller must have read the log in
-   * the same synchronous step, so that no commit can slip in between its read and this wait.
+   * Resolves at the next change or when `cancel` aborts. The caller must have read the log in the
+   * same synchronous step, so that no commit can slip in between its read and this wait.
+   *
+   * The cancel listener is removed when the wait ends, whichever way: a subscription waits here
+   * once per idle turn for as long as it lives, and a reaction left on a long-lived signal (as
+   * `closing.then(wake)` did) kept every finished wait's closure and promise until the
+   * subscription closed, about 250 bytes per wait in the projector thread.
    */
-  wait(cancel: Promise<void>): Promise<void> {
+  wait(cancel: AbortSignal): Promise<void> {
+    if (cancel.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         this.#waiters.delete(wake);
+        cancel.removeEventListener('abort', wake);
         this.#stopPollingIfIdle();
         resolve();
       };
       this.#waiters.add(wake);
-      void cancel.then(wake);
+      cancel.addEventListener('abort', wake, { once: true });
       this.#startPolling();
     });
+  }
+
+  /** Subscriptions waiting now (tests: a finished wait leaves nothing behind). */
+  get waiting(): number {
+    return this.#waiters.size;
   }
 
   #startPolling(): void {

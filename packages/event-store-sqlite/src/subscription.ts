@@ -39,8 +39,7 @@ export function createSubscription(
   onClose: () => void,
 ): Subscription {
   let closed = false;
-  let wakeClosed: () => void = () => {};
-  const closing = new Promise<void>((resolve) => (wakeClosed = resolve));
+  const closing = new AbortController();
 
   async function* messages(): AsyncGenerator<SubscriptionMessage> {
     let position = options.fromPosition ?? 0n;
@@ -49,7 +48,7 @@ export function createSubscription(
       while (!closed) {
         const page = source.readPage(position, source.pageEvents);
         if (page.length === 0 && caughtUp) {
-          await source.signal.wait(closing);
+          await source.signal.wait(closing.signal);
           continue;
         }
         for (const event of page) {
@@ -74,7 +73,7 @@ export function createSubscription(
     [Symbol.asyncIterator]: () => iterator,
     close: async () => {
       closed = true;
-      wakeClosed();
+      closing.abort();
       onClose();
       // Ends a generator that is suspended at a yield or was never started; a pending next() ends
       // first, woken by `closing`.
