@@ -3,7 +3,10 @@
  * SQLite) takes `--requests` mixed requests through `app.inject`, half one-centipoint redemptions
  * with a fresh Idempotency-Key each, half balance queries, from 20 callers. It prints as JSON the
  * heap retained after a forced full GC once warm, after `--checkpoint` requests and at the end,
- * the RSS at the end, and the store's bytes per redemption. `--previous-release` stores what the
+ * the RSS at the end, and the store's bytes per redemption. Every `--checkpoint` requests it also
+ * reads the heap after a forced GC and the RSS, and prints a progress line on stderr (the parent
+ * shows it live: a million requests take a quarter of an hour or more); the readings go into the
+ * JSON as `curve`. `--previous-release` stores what the
  * previous release stored, the baseline: the store's `IdempotencyClaims` hidden, so that keys are
  * claimed as events of their own streams, and the metadata of every event repeating the
  * idempotency key and the actor its data records, and its bytes are those of the previous
@@ -137,14 +140,30 @@ try {
       }),
     );
   };
-  await drive(Math.floor(checkpoint * WARM_FRACTION));
-  const warmHeapBytes = heapAfterGc();
+  const started = performance.now();
+  const curve: { requests: number; heapBytes: number; rssBytes: number; seconds: number }[] = [];
+  /** Drives to `until` requests, then reads the heap after GC and the RSS, and reports progress. */
+  const driveAndRead = async (until: number): Promise<number> => {
+    await drive(until);
+    const heapBytes = heapAfterGc();
+    const seconds = (performance.now() - started) / 1000;
+    curve.push({ requests: until, heapBytes, rssBytes: process.memoryUsage().rss, seconds });
+    const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+    process.stderr.write(
+      `soak: ${until.toLocaleString('en-US')} of ${requests.toLocaleString('en-US')} requests in ${seconds.toFixed(0)} s ` +
+        `(${Math.round(until / seconds)}/s), heap after GC ${mib(heapBytes)} MiB, RSS ${mib(process.memoryUsage().rss)} MiB ` +
+        `(${Object.entries(rssParts())
+          .map(([name, bytes]) => `${name} ${mib(bytes)}`)
+          .join(', ')}; external ${mib(process.memoryUsage().external)})\n`,
+    );
+    return heapBytes;
+  };
+  const warmHeapBytes = await driveAndRead(Math.floor(checkpoint * WARM_FRACTION));
   const warmStoreBytes = storeBytes();
   const warmRedemptions = redemptions;
-  await drive(checkpoint);
-  const checkpointHeapBytes = heapAfterGc();
-  await drive(requests);
-  const endHeapBytes = heapAfterGc();
+  const checkpointHeapBytes = await driveAndRead(checkpoint);
+  for (let next = checkpoint * 2; next < requests; next += checkpoint) await driveAndRead(next);
+  const endHeapBytes = await driveAndRead(requests);
   const bytesPerRedemption = (storeBytes() - warmStoreBytes) / Math.max(1, redemptions - warmRedemptions);
   console.log(
     JSON.stringify({
@@ -156,6 +175,7 @@ try {
       bytesPerRedemption,
       redemptions,
       failures,
+      curve,
     }),
   );
 } finally {

@@ -40,11 +40,13 @@ interface SoakResult {
   readonly bytesPerRedemption: number;
   readonly redemptions: number;
   readonly failures: number;
+  /** Heap after GC and RSS every checkpoint, and the seconds since the soak began. */
+  readonly curve: readonly { requests: number; heapBytes: number; rssBytes: number; seconds: number }[];
 }
 
 async function soak(size: Size, previousRelease: boolean): Promise<SoakResult> {
   const child = fileURLToPath(new URL('./ledger-soak-child.ts', import.meta.url));
-  const { stdout } = await promisify(execFile)(
+  const running = promisify(execFile)(
     process.execPath,
     [
       '--expose-gc',
@@ -62,6 +64,9 @@ async function soak(size: Size, previousRelease: boolean): Promise<SoakResult> {
     ],
     { maxBuffer: 1024 * 1024, env: { ...process.env, ...LEDGER_MALLOC_ENV } },
   );
+  // The child's progress lines, live: a long soak is otherwise silent for many minutes.
+  running.child.stderr?.pipe(process.stderr);
+  const { stdout } = await running;
   const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as SoakResult;
   if (result.failures > 0)
     throw new Error(`${result.failures} soak requests failed${previousRelease ? ' (previous release)' : ''}`);
@@ -80,7 +85,7 @@ export const ledgerSoakBenchmark: Benchmark = {
       `Baseline: the previous release's storage (every idempotency key a stream of its own, metadata repeating the key and actor of the data, and the previous release's table layout: stream names, ids, hashes and times as text, the rows copied into it in commit order), run to the checkpoint in the same run.`
     );
   },
-  async run({ quick }): Promise<Figure[]> {
+  async run({ quick, chart }): Promise<Figure[]> {
     // The child runs with the memory settings of `pnpm start`: fail if their copy no longer matches it.
     startDefaultsChecked();
     const size = quick ? SIZES.quick : SIZES.full;
@@ -94,6 +99,22 @@ export const ledgerSoakBenchmark: Benchmark = {
         `${name}: heap ${(result.warmHeapBytes / MIB).toFixed(1)} → ${(result.checkpointHeapBytes / MIB).toFixed(1)} → ${(result.endHeapBytes / MIB).toFixed(1)} MiB, RSS ${(result.rssBytes / MIB).toFixed(0)} MiB, ${result.bytesPerRedemption.toFixed(0)} bytes per redemption`,
       );
     }
+    chart?.({
+      name: 'soak-heap',
+      title: 'Soak: heap retained after GC and RSS vs requests served',
+      kind: 'line',
+      xLabel: 'requests',
+      series: [
+        {
+          name: 'heap after GC, MiB',
+          points: current.curve.map((point) => ({ x: point.requests, y: point.heapBytes / MIB })),
+        },
+      ],
+      secondary: {
+        name: 'RSS, MiB',
+        points: current.curve.map((point) => ({ x: point.requests, y: point.rssBytes / MIB })),
+      },
+    });
     return [
       figure({
         name: 'bytes on disk per one-centipoint redemption',
