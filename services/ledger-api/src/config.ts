@@ -118,6 +118,13 @@ const environmentSchema = z
      */
     LEDGER_STATE_CACHE_STREAMS_MAX: wholeNumber(0, 10_000_000, 'streams').default(10_000),
     /**
+     * Read-model rows the projector keeps in memory between batches, per table, in rows. Default
+     * 10,000 (about 4 MB per busy table): the rows a new event touches are nearly always recent
+     * ones; an evicted row is read back by its key. The soak's RSS (docs/benchmarks.md) is measured
+     * with this default; 20,000 added ~15 MB to it.
+     */
+    PROJECTOR_CACHED_ROWS_PER_TABLE_MAX: wholeNumber(1, 10_000_000, 'rows').default(10_000),
+    /**
      * Events a stream gains after its last snapshot before the next one is written, in events
      * (docs/operations.md, "Snapshots"). Default 200: a cold load then folds at most 199 events
      * after the snapshot, and a busy volunteer's snapshot is rewritten every ~70 command cycles.
@@ -258,6 +265,8 @@ export interface LedgerApiConfig {
   readonly idempotencyCacheEntriesMax: number;
   /** See LEDGER_STATE_CACHE_STREAMS_MAX. */
   readonly stateCacheStreamsMax: number;
+  /** See PROJECTOR_CACHED_ROWS_PER_TABLE_MAX. */
+  readonly projectorCachedRowsPerTableMax: number;
   /** See LEDGER_SNAPSHOT_EVERY_EVENTS; 0: no snapshots. */
   readonly snapshotEveryEvents: number;
   readonly readYourWritesTimeoutMs: number;
@@ -352,6 +361,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
     stateCacheStreamsMax: env.LEDGER_STATE_CACHE_STREAMS_MAX,
+    projectorCachedRowsPerTableMax: env.PROJECTOR_CACHED_ROWS_PER_TABLE_MAX,
     snapshotEveryEvents: env.LEDGER_SNAPSHOT_EVERY_EVENTS,
     readYourWritesTimeoutMs: env.READ_YOUR_WRITES_TIMEOUT_MS,
     projectorThread: env.LEDGER_PROJECTOR_THREAD === 'true',

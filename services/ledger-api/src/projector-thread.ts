@@ -31,6 +31,8 @@ export interface ProjectorWorkerData {
   readonly rules: LedgerRules;
   /** How often the worker reports its lag while idle, in milliseconds. */
   readonly lagReportMs: number;
+  /** See PROJECTOR_CACHED_ROWS_PER_TABLE_MAX (the projector's default when absent). */
+  readonly cachedRowsPerTableMax?: number;
   /**
    * One Int32 over shared memory: 1 while a `commit` message is posted and not yet read by the
    * worker, which clears it before it wakes its subscription.
@@ -58,6 +60,7 @@ export interface ProjectorThreadOptions {
   /** Told about every error the worker reports (recovered or fatal) and about an unexpected exit. */
   readonly onError: (error: Error) => void;
   readonly lagReportMs?: number;
+  readonly cachedRowsPerTableMax?: number;
 }
 
 export class ProjectorThread implements ProjectorHandle {
@@ -86,6 +89,9 @@ export class ProjectorThread implements ProjectorHandle {
       dataDir: options.dataDir,
       rules: options.rules,
       lagReportMs: options.lagReportMs ?? 1000,
+      ...(options.cachedRowsPerTableMax === undefined
+        ? {}
+        : { cachedRowsPerTableMax: options.cachedRowsPerTableMax }),
       commitPending: this.#commitPending,
     };
     this.#worker = startModuleWorker(import.meta.url, 'projector-worker', { workerData: data });

@@ -43,6 +43,9 @@ async function main(): Promise<void> {
     store,
     db,
     rules: data.rules,
+    ...(data.cachedRowsPerTableMax === undefined
+      ? {}
+      : { cachedRowsPerTableMax: data.cachedRowsPerTableMax }),
     onProgress: report,
     onError: (error) => {
       const failure = projector.failure();

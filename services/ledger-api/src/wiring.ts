@@ -153,6 +153,7 @@ async function startProjector(
     const thread = await ProjectorThread.start({
       dataDir: input.config.store.dataDir,
       rules: parts.ledger.rules,
+      cachedRowsPerTableMax: input.config.projectorCachedRowsPerTableMax,
       onError,
     });
     return Object.assign(thread, { threaded: true as const });
@@ -162,6 +163,7 @@ async function startProjector(
     db: parts.db,
     rules: parts.ledger.rules,
     now: parts.clock,
+    cachedRowsPerTableMax: input.config.projectorCachedRowsPerTableMax,
     onError,
   });
   await projector.start();

@@ -11,6 +11,7 @@ t.test('an empty environment gives the documented defaults, frozen', async (t) =
   });
   t.equal(config.stateCacheStreamsMax, 10_000);
   t.equal(config.idempotencyCacheEntriesMax, 10_000);
+  t.equal(config.projectorCachedRowsPerTableMax, 10_000);
   t.equal(config.port, 8080);
   t.equal(config.host, '127.0.0.1');
   t.equal(config.kafka, null);
@@ -114,3 +115,17 @@ t.test('a bad URL is named but its value (which may hold a password) is not echo
   t.match(error.message, /POSTGRES_URL/);
   t.notMatch(error.message, /secret/);
 });
+
+t.test(
+  "the projector's row cache is set by PROJECTOR_CACHED_ROWS_PER_TABLE_MAX, at least one row",
+  async (t) => {
+    t.equal(loadConfig({ PROJECTOR_CACHED_ROWS_PER_TABLE_MAX: '2500' }).projectorCachedRowsPerTableMax, 2500);
+    for (const bad of ['0', '-1', '1.5', 'lots']) {
+      const error = t.throws(
+        () => loadConfig({ PROJECTOR_CACHED_ROWS_PER_TABLE_MAX: bad }),
+        ConfigError,
+      ) as ConfigError;
+      t.match(error.message, /PROJECTOR_CACHED_ROWS_PER_TABLE_MAX/, `${bad} is refused, naming the variable`);
+    }
+  },
+);
