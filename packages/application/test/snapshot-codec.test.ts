@@ -6,7 +6,12 @@
 import t from 'tap';
 import { deciderFor, initialVolunteerState } from '@timebank/domain';
 import { foldVersionOf } from '../src/snapshots/fold-version.js';
-import { decodeState, encodeState } from '../src/snapshots/state-codec.js';
+import {
+  decodeState,
+  decodeStateBytes,
+  encodeState,
+  encodeStateBytes,
+} from '../src/snapshots/state-codec.js';
 import { ledgerFixture, volunteerWithPoints } from './support/ledger-fixture.js';
 
 t.test('encodes what state holds, deterministically, and decodes it back', async (t) => {
@@ -51,6 +56,52 @@ t.test('encodes what state holds, deterministically, and decodes it back', async
   t.notMatch(encodeState(mixed), /"\$table"/, 'a value with other keys: entry by entry');
   t.throws(() => encodeState({ when: new Date() }), TypeError, 'a class instance is refused');
   t.throws(() => encodeState({ run: () => 1 }), TypeError, 'a function is refused');
+});
+
+t.test('long lists go on lines of their own, none near the large-object size, and come back', async (t) => {
+  const records = new Map(
+    Array.from({ length: 5_000 }, (_, index) => [
+      `r${index}`,
+      {
+        recordId: `r${index}`,
+        minutes: index,
+        status: index % 3 === 0 ? 'pending' : 'confirmed',
+        note: 'x'.repeat(index % 40),
+      },
+    ]),
+  );
+  const state = {
+    records,
+    earnedByDay: new Map(Array.from({ length: 3_000 }, (_, index) => [18_000 + index, index * 2])),
+    processedKeys: new Set(Array.from({ length: 4_100 }, (_, index) => `key-${index}`)),
+    awards: Array.from({ length: 2_500 }, (_, index) => ({ level: index % 5, at: BigInt(index) })),
+    // One entry longer than a line's limit still goes on a line of its own, whole.
+    notes: new Map(
+      Array.from({ length: 3_000 }, (_, index) => [index, index === 7 ? 'n'.repeat(70_000) : 'n']),
+    ),
+    small: new Map([['a', 1]]),
+  };
+  const text = encodeState(state);
+  const lines = text.split('\n');
+  t.ok(lines.length > 8, `cut into ${lines.length} lines`);
+  const longest = Math.max(
+    ...lines.filter((line) => !line.includes('n'.repeat(70_000))).map((line) => line.length),
+  );
+  t.ok(longest <= 64 * 1024, `every line without the one long entry is at most 64 KiB (longest ${longest})`);
+  t.match(lines[0], /"\$lines":\[\d+,\d+\]/, 'the first line refers to the others');
+  const bytes = encodeStateBytes(state);
+  t.same(bytes, Buffer.from(text, 'utf8'), 'the bytes are the text, encoded');
+  for (const decoded of [decodeState(text), decodeStateBytes(bytes)] as (typeof state)[]) {
+    t.same(decoded, state);
+    t.same([...decoded.records.keys()].slice(0, 3), ['r0', 'r1', 'r2'], 'Map order kept across lines');
+    t.same([...decoded.processedKeys].at(-1), 'key-4099', 'Set order kept across lines');
+    t.equal(decoded.awards[2_499]?.at, 2_499n);
+    t.equal(encodeState(decoded), text, 'a decoded state encodes to the same lines');
+  }
+  // A reference to lines the encoding does not have is refused, not read as an empty list.
+  t.throws(() => decodeState(lines.slice(0, 2).join('\n')), /not in the encoding/);
+  t.throws(() => decodeState('{"a":{"$set":{"$lines":[0,1]}}}'), /not in the encoding/);
+  t.throws(() => decodeState('{"a":{"$map":{"$lines":[1,1]}}}\n{"not":"a list"}'), /is not a list/);
 });
 
 t.test('a decoded volunteer state equals the folded one and encodes the same', async (t) => {

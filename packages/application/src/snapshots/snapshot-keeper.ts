@@ -12,7 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EventStore, SnapshotStore, StoredSnapshot } from '@timebank/event-store';
 import { foldVersionOf, type VersionedFold } from './fold-version.js';
-import { decodeState, encodeState } from './state-codec.js';
+import { decodeStateBytes, encodeStateBytes } from './state-codec.js';
 
 /** Events after the last snapshot before a stream is due for a new one; see docs/operations.md. */
 export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 200;
@@ -88,6 +88,9 @@ export class SnapshotKeeper {
   #restored = 0;
   #discarded = 0;
   #written = 0;
+  /** Restores waiting for their turn, first come first served (see `#turn`). */
+  readonly #waitingRestores: (() => void)[] = [];
+  #grantingTurns = false;
 
   readonly #events: EventStore;
   readonly #cachedStateOf: CachedStateOf;
@@ -136,6 +139,9 @@ export class SnapshotKeeper {
       this.#remember(streamName, -1n);
       return undefined;
     }
+    // Only the checks and the decoding wait for a turn: a stream without a snapshot (most shared
+    // ones, which every command loads) must not queue behind long volunteers' restores.
+    await this.#turn();
     const state = await this.#verified(snapshot, fold);
     if (state === undefined) {
       this.#discarded += 1;
@@ -147,6 +153,33 @@ export class SnapshotKeeper {
     this.#remember(streamName, snapshot.revision);
     return { state, revision: snapshot.revision };
   }
+
+  /**
+   * Resolves at this restore's turn: one restore per turn of the event loop, in arrival order.
+   * Reading, checking and decoding a long stream's snapshot is a few milliseconds of CPU; when many
+   * streams are loaded at once (after a restart), started together they would finish together, so
+   * every caller would wait for all of them. One per turn lets the first caller's command decide
+   * and reach the group commit while the others still wait, and between turns other requests run.
+   */
+  #turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waitingRestores.push(resolve);
+      if (this.#grantingTurns) return;
+      this.#grantingTurns = true;
+      setImmediate(this.#grantTurn);
+    });
+  }
+
+  readonly #grantTurn = (): void => {
+    const next = this.#waitingRestores.shift();
+    if (next === undefined) {
+      this.#grantingTurns = false;
+      return;
+    }
+    // The restore runs in the microtasks after this callback; the next turn is a later immediate.
+    next();
+    setImmediate(this.#grantTurn);
+  };
 
   async #verified(snapshot: StoredSnapshot, fold: VersionedFold): Promise<unknown> {
     const foldVersion = foldVersionOf(fold);
@@ -166,7 +199,7 @@ export class SnapshotKeeper {
       .open(snapshot.streamName, body, associatedData(snapshot.streamName, snapshot.revision, foldVersion))
       .catch(() => null);
     if (plaintext === null) return undefined;
-    return decodeState(plaintext.toString('utf8'));
+    return decodeStateBytes(plaintext);
   }
 
   /**
@@ -219,7 +252,7 @@ export class SnapshotKeeper {
   /** Encodes and stores one batch of due snapshots; returns how many streams it took up. */
   async #writeDue(): Promise<number> {
     this.#discardedSinceFlush.clear();
-    const encoded: { streamName: string; revision: bigint; foldVersion: string; text: string }[] = [];
+    const encoded: { streamName: string; revision: bigint; foldVersion: string; bytes: Buffer }[] = [];
     for (const [streamName, fold] of this.#due) {
       const cached = this.#cachedStateOf(streamName);
       // A command is in flight (its state is being changed) or the entry was evicted: try later.
@@ -232,7 +265,7 @@ export class SnapshotKeeper {
         streamName,
         revision: cached.revision,
         foldVersion: foldVersionOf(fold),
-        text: encodeState(cached.state),
+        bytes: encodeStateBytes(cached.state),
       });
     }
     const batch: StoredSnapshot[] = [];
@@ -251,12 +284,12 @@ export class SnapshotKeeper {
     streamName: string;
     revision: bigint;
     foldVersion: string;
-    text: string;
+    bytes: Buffer;
   }): Promise<StoredSnapshot | undefined> {
     const { streamName, revision, foldVersion } = each;
     const body = await this.#sealer.seal(
       streamName,
-      Buffer.from(each.text, 'utf8'),
+      each.bytes,
       associatedData(streamName, revision, foldVersion),
     );
     if (body === null) return undefined;
