@@ -98,6 +98,12 @@ t.test('long lists go on lines of their own, none near the large-object size, an
     t.equal(decoded.awards[2_499]?.at, 2_499n);
     t.equal(encodeState(decoded), text, 'a decoded state encodes to the same lines');
   }
+  // A table column that an object literal would take as the prototype is refused.
+  const table = encodeState({ records });
+  t.throws(() => decodeState(table.replace('"minutes"', '"__proto__"')), /not a property name/);
+  const decodedRecord = (decodeState(table) as typeof state).records.get('r7');
+  t.same(Object.keys(decodedRecord ?? {}), ['minutes', 'note', 'recordId', 'status'], 'columns in order');
+  t.equal(Object.getPrototypeOf(decodedRecord), Object.prototype, 'a plain object');
   // A reference to lines the encoding does not have is refused, not read as an empty list.
   t.throws(() => decodeState(lines.slice(0, 2).join('\n')), /not in the encoding/);
   t.throws(() => decodeState('{"a":{"$set":{"$lines":[0,1]}}}'), /not in the encoding/);

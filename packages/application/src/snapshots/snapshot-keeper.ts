@@ -199,7 +199,12 @@ export class SnapshotKeeper {
       .open(snapshot.streamName, body, associatedData(snapshot.streamName, snapshot.revision, foldVersion))
       .catch(() => null);
     if (plaintext === null) return undefined;
-    return decodeStateBytes(plaintext);
+    // A payload that verified but does not decode (a bug, not tampering) is discarded like any other.
+    try {
+      return decodeStateBytes(plaintext);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
