@@ -45,6 +45,9 @@ function settled<T>(call: () => T): Promise<T> {
   }
 }
 
+/** Most bytes of the snapshot file read through a memory mapping (address space, not memory). */
+const SNAPSHOT_MMAP_BYTES = 256 * 1024 * 1024;
+
 export function createSqliteSnapshotStore(options: SqliteSnapshotStoreOptions): SnapshotStore {
   const db = new Database(options.path);
   db.defaultSafeIntegers(true);
@@ -52,6 +55,11 @@ export function createSqliteSnapshotStore(options: SqliteSnapshotStoreOptions): 
   db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
   db.pragma('secure_delete = ON');
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 1000}`);
+  // A long volunteer's snapshot is ~170 KB, 43 overflow pages read one system call each: 0.6 ms
+  // a row. Read through a memory mapping it is 0.03 ms once the pages are in the OS cache. Only
+  // reads use the mapping (SQLite writes with write()), the pages count as file cache the kernel
+  // can drop, and the file is this process's alone (the data directory's lock).
+  db.pragma(`mmap_size = ${SNAPSHOT_MMAP_BYTES}`);
   db.exec(SCHEMA);
   const select = db.prepare<[string], SnapshotRow>(
     'SELECT stream_name, revision, event_hash, fold_version, payload FROM snapshots WHERE stream_name = ?',
