@@ -64,6 +64,7 @@ export class BulkLoader {
     private readonly options: BulkLoaderOptions,
   ) {
     this.#rowsMax = options.rowsInMemoryMax ?? DEFAULT_ROWS_IN_MEMORY_MAX;
+    this.#ws.appendWriteOnceRows();
     // A synchronous engine looks a dropped row up when a handler misses it; others name the rows
     // of each page beforehand and load them in bulk.
     const loadRowSync = db.loadRowSync;

@@ -56,3 +56,33 @@ t.test('without a synchronous loader, dropped rows must be named and loaded firs
 t.test('only a working set that started empty takes a synchronous loader', async (t) => {
   t.throws(() => new WorkingSet(false).loadDroppedWith(() => undefined), /did not start empty/);
 });
+
+t.test(
+  'a bulk load keeps the write-once fact rows in order, without keys, and refuses to read them',
+  async (t) => {
+    const ws = new WorkingSet(true);
+    ws.appendWriteOnceRows();
+    const fact = (position: number): Row => ({ position: String(position), community: 'c1' });
+    for (let position = 1; position <= 10; position += 1)
+      ws.communityFacts.put(String(position), fact(position));
+    t.equal(ws.rowCount(), 10, 'fact rows count against the budget');
+    const written = ws.takeColdest(4);
+    const facts = written.find((change) => change.table.name === 'community_fact');
+    t.same(
+      facts?.rows.map((row) => row.position),
+      ['1', '2', '3', '4', '5', '6'],
+      'the oldest facts leave memory first, in the order they were put',
+    );
+    t.equal(ws.communityFacts.dropped.added, 0, 'their keys need no filter: nothing reads them back');
+    t.notOk(ws.needsLookups(), 'and no event has to name its rows beforehand');
+    t.throws(() => ws.communityFacts.get('7'), /only appended/, 'a read is refused, not answered wrongly');
+    const rest = ws.takeChanges().find((change) => change.table.name === 'community_fact');
+    t.same(
+      rest?.rows.map((row) => row.position),
+      ['7', '8', '9', '10'],
+      'the rest at the end',
+    );
+    t.equal(ws.rowCount(), 0, 'and the list is empty afterwards');
+    t.throws(() => new WorkingSet(false).appendWriteOnceRows(), /did not start empty/);
+  },
+);
