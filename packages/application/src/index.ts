@@ -6,7 +6,7 @@ export * from './keyed-serializer.js';
 export * from './ledger.js';
 export * from './scheduler/index.js';
 export type { LoadedStreamAsOf, StreamCut } from './stream-as-of.js';
-export type { LoadedStream, StreamIdOf, StreamReader } from './stream-reader.js';
+export type { CheckedStreamReader, LoadedStream, StreamIdOf, StreamReader } from './stream-reader.js';
 export * from './volunteer-number.js';
 export * from './personal-data/index.js';
 export * from './interchange/index.js';

@@ -34,7 +34,14 @@ import { sealedSnapshots } from './snapshots/sealed-snapshots.js';
 import { PLAIN_SNAPSHOTS } from './snapshots/snapshot-keeper.js';
 import { deriveSpendCodeKey, spendCodeHashWith } from './spend-code-key.js';
 import { foldStreamAsOf, type LoadedStreamAsOf, type StreamCut } from './stream-as-of.js';
-import { readerOver, streamNameOf, type StreamIdOf, type StreamReader } from './stream-reader.js';
+import {
+  checkedReaderOver,
+  readerOver,
+  streamNameOf,
+  type CheckedStreamReader,
+  type StreamIdOf,
+  type StreamReader,
+} from './stream-reader.js';
 
 export interface LedgerOptions {
   readonly store: EventStore;
@@ -116,9 +123,10 @@ export interface Ledger extends StreamReader {
   flushSnapshots(): Promise<void>;
   /**
    * A reader that checks the store's change log once, now, and loads every stream on that check,
-   * so that several streams are read as of one instant within the request. Use it at once; never keep it.
+   * so that several streams are read as of one instant within the request; its `current` answers
+   * a cached read without a promise. Use it at once; never keep it.
    */
-  checkedReader(): StreamReader;
+  checkedReader(): CheckedStreamReader;
   /**
    * A stream folded from its start up to a cut (an auditor's "as of"), never from the cache; the
    * state is the caller's own.
@@ -320,7 +328,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     flushSnapshots: () => handler.flushSnapshots(),
     ...readerOver((streamName, fold) => handler.load(streamName, fold)),
-    checkedReader: () => readerOver(handler.checkedLoader()),
+    checkedReader: () => checkedReaderOver(handler.checkedLoaders()),
     loadAsOf: (cut, kind, ...id) =>
       foldStreamAsOf(store, kind, streamNameOf(kind, (id as readonly string[])[0]), cut),
     peek: (kind, ...id) =>

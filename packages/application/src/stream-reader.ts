@@ -11,7 +11,7 @@ import {
   type StreamKind,
   type StreamStates,
 } from '@timebank/domain';
-import type { DependencyLoader } from './command-handler.js';
+import type { CheckedLoaders, DependencyLoader } from './command-handler.js';
 
 /** A stream's folded state and the revision it was folded up to (-1n: the stream does not exist yet). */
 export interface LoadedStream<State> {
@@ -44,6 +44,28 @@ export function streamNameOf(kind: StreamKind, id: string | undefined): string {
   if (kind === 'spend-code') return spendCodeStream(id);
   if (kind === 'project') return projectStream(id);
   return organisationStream(id);
+}
+
+/**
+ * A reader on one change-log check (`Ledger.checkedReader`). `current` answers without a promise
+ * what `load` would answer at once: the cached state the check vouches for; undefined when a load
+ * would have to wait (not cached, changed since, or a command queued on the stream), and then the
+ * caller loads. Both read as of the check or later, never earlier.
+ */
+export interface CheckedStreamReader extends StreamReader {
+  current<K extends StreamKind>(kind: K, ...id: StreamIdOf<K>): LoadedStream<StreamStates[K]> | undefined;
+}
+
+/** A checked reader over the loaders of one change-log check. */
+export function checkedReaderOver(loaders: CheckedLoaders): CheckedStreamReader {
+  const { load, current } = loaders;
+  return {
+    load: (kind, ...id) => load(streamNameOf(kind, (id as readonly string[])[0]), deciderFor(kind)),
+    current: (kind, ...id) =>
+      current(streamNameOf(kind, (id as readonly string[])[0])) as
+        | LoadedStream<StreamStates[typeof kind]>
+        | undefined,
+  };
 }
 
 /** A reader over a loader of stream names. */

@@ -5,10 +5,10 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ID_PATTERN, type Actor, type PartnerState, type VolunteerState } from '@timebank/domain';
-import type { Ledger, StreamReader } from '@timebank/application';
+import type { CheckedStreamReader, Ledger, StreamReader } from '@timebank/application';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError } from '../http/problem.js';
-import { requestReader } from './request-reader.js';
+import { requestReader, requestReaderNow } from './request-reader.js';
 import type { ScopeRule } from './access.js';
 import type { ApiKeyScope, Principal, Scope } from './principal.js';
 
@@ -41,15 +41,14 @@ function scopeId(scope: Scope): string {
   return scope.id;
 }
 
+type ScopeStatus = 'unregistered' | 'active' | 'suspended';
+
 /**
  * Whether the organisation or partner a scope names is registered and not suspended; null for
  * scopes that name no registered body (a community, or all). Communities are not registered
  * entities in this ledger: a desk's community id is simply the id the desk serves.
  */
-export async function scopeStatus(
-  reader: StreamReader,
-  scope: Scope,
-): Promise<'unregistered' | 'active' | 'suspended' | null> {
+export async function scopeStatus(reader: StreamReader, scope: Scope): Promise<ScopeStatus | null> {
   if (scope.kind === 'volunteer') {
     // A deactivated volunteer's sessions stop working, as a suspended partner's keys do.
     const { state } = await reader.load('volunteer', scope.id);
@@ -64,6 +63,19 @@ export async function scopeStatus(
     return state.status;
   }
   return null;
+}
+
+/** `scopeStatus` of a registered body's scope without waiting, or undefined when its stream must be loaded. */
+function scopeStatusNow(
+  reader: CheckedStreamReader,
+  scope: Extract<Scope, { kind: 'volunteer' | 'organisation' | 'partner' }>,
+): ScopeStatus | undefined {
+  if (scope.kind === 'volunteer') {
+    const state = reader.current('volunteer', scope.id)?.state;
+    return state === undefined ? undefined : state.status === 'active' ? 'active' : 'suspended';
+  }
+  if (scope.kind === 'organisation') return reader.current('organisation', scope.id)?.state.status;
+  return reader.current('partner', scope.id)?.state.status;
 }
 
 /**
@@ -114,20 +126,30 @@ export function activeScopeCheck(
   ledger: Ledger,
 ): (principal: Principal, request: FastifyRequest) => Promise<void> | undefined {
   type Registered = Extract<Scope, { kind: 'volunteer' | 'organisation' | 'partner' }>;
-  const check = async (scope: Registered, request: FastifyRequest): Promise<void> => {
-    const status = await scopeStatus(await requestReader(ledger, request), scope);
+  const assertActive = (scope: Registered, status: ScopeStatus | null): void => {
     if (status === null || status === 'active') return;
     if (scope.kind === 'volunteer')
       throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `volunteer ${scope.id} is not active`);
     const state = status === 'suspended' ? 'is suspended' : 'is not registered';
     throw ProblemError.http('API_KEY_SCOPE_INACTIVE', `this API key's ${scope.kind} ${scope.id} ${state}`);
   };
+  // A cached stream the check vouches for is read without a further promise (issue #15).
+  const check = (scope: Registered, reader: CheckedStreamReader): Promise<void> | undefined => {
+    const status = scopeStatusNow(reader, scope);
+    if (status !== undefined) {
+      assertActive(scope, status);
+      return undefined;
+    }
+    return scopeStatus(reader, scope).then((loaded) => assertActive(scope, loaded));
+  };
   return (principal, request) => {
     const { scope } = principal;
     // Scopes that name no registered body need no read (and no freshness check, and no promise).
     if (scope.kind !== 'volunteer' && scope.kind !== 'organisation' && scope.kind !== 'partner')
       return undefined;
-    return check(scope, request);
+    const now = requestReaderNow(ledger, request);
+    if (now !== undefined) return check(scope, now);
+    return requestReader(ledger, request).then((reader) => check(scope, reader));
   };
 }
 

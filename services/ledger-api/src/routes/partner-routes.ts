@@ -12,10 +12,12 @@ import {
   positiveCentipointsSchema,
   textFieldSchema,
   usableCentipoints,
+  type PolicyState,
+  type VolunteerState,
 } from '@timebank/domain';
 import { scopeFromParam } from '../auth/access.js';
 import { readPartner, readVolunteer } from '../auth/domain-scope.js';
-import { requestReader } from '../auth/request-reader.js';
+import { requestReader, requestReaderNow } from '../auth/request-reader.js';
 import type { SpendCodeGuard } from '../auth/spend-code-guard.js';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { instantOnTheWire } from '../http/positions.js';
@@ -58,6 +60,40 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       input.body,
       error,
     );
+
+  /**
+   * A volunteer's redeemable points for the partner: null for an unknown volunteer, `no-consent`
+   * without the partner's mandate in force. The states may be the cache's: read, never kept.
+   */
+  const redeemableOf = (
+    policy: PolicyState,
+    state: VolunteerState,
+    partnerId: string,
+  ): number | null | 'no-consent' => {
+    const nowMs = context.clock();
+    const minStar = policyInForceAt(policy, ledger.rules, nowMs).terms.minStarToRedeem;
+    if (state.status === 'unregistered') return null;
+    // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
+    if (!hasMandateInForce(state, partnerId, nowMs)) return 'no-consent';
+    // The star rule is a volunteer's; a donation-pool beneficiary spends without stars.
+    const starTooLow = state.kind !== 'beneficiary' && effectiveStarLevel(state, nowMs) < minStar;
+    if (state.status !== 'active' || starTooLow) return 0;
+    return Math.max(0, usableCentipoints(state, nowMs));
+  };
+  const redeemableAnswer = (
+    volunteerId: string,
+    redeemable: number | null | 'no-consent',
+  ): { volunteerId: string; redeemableCentipoints: number } => {
+    if (redeemable === null) throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+    if (redeemable === 'no-consent') {
+      throw new ProblemError(
+        DOMAIN_ERROR_STATUS.CONSENT_REQUIRED,
+        'CONSENT_REQUIRED',
+        'the volunteer has not given this partner a standing mandate',
+      );
+    }
+    return { volunteerId, redeemableCentipoints: redeemable };
+  };
 
   app.get(
     '/v1/partners/:partnerId/offers',
@@ -129,38 +165,28 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
         response: { 200: z.object({ volunteerId: z.string(), redeemableCentipoints: z.number().int() }) },
       },
     },
-    async (request) => {
-      const { volunteerId } = request.params;
+    (request) => {
+      const { partnerId, volunteerId } = request.params;
       // Both streams on the request's one freshness check (the key's active check made it): the
-      // answer is as of one instant within this request.
-      const reader = await requestReader(ledger, request);
-      const policy = await reader.load('policy');
-      const nowMs = context.clock();
-      const minStar = policyInForceAt(policy.state, ledger.rules, nowMs).terms.minStarToRedeem;
-      const redeemable = await readVolunteer(
-        ledger,
-        volunteerId,
-        (state) => {
-          if (state.status === 'unregistered') return null;
-          // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
-          if (!hasMandateInForce(state, request.params.partnerId, nowMs)) return 'no-consent';
-          // The star rule is a volunteer's; a donation-pool beneficiary spends without stars.
-          const starTooLow = state.kind !== 'beneficiary' && effectiveStarLevel(state, nowMs) < minStar;
-          if (state.status !== 'active' || starTooLow) return 0;
-          return Math.max(0, usableCentipoints(state, nowMs));
-        },
-        reader,
-      );
-      if (redeemable === null)
-        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
-      if (redeemable === 'no-consent') {
-        throw new ProblemError(
-          DOMAIN_ERROR_STATUS.CONSENT_REQUIRED,
-          'CONSENT_REQUIRED',
-          'the volunteer has not given this partner a standing mandate',
-        );
+      // answer is as of one instant within this request. Once the check is made and both states
+      // are cached and current, the answer is computed without a promise (issue #15).
+      const reader = requestReaderNow(ledger, request);
+      const policy = reader?.current('policy');
+      const volunteer = reader?.current('volunteer', volunteerId);
+      if (policy !== undefined && volunteer !== undefined) {
+        return redeemableAnswer(volunteerId, redeemableOf(policy.state, volunteer.state, partnerId));
       }
-      return { volunteerId, redeemableCentipoints: redeemable };
+      return (async () => {
+        const checked = await requestReader(ledger, request);
+        const policyState = (await checked.load('policy')).state;
+        const redeemable = await readVolunteer(
+          ledger,
+          volunteerId,
+          (state) => redeemableOf(policyState, state, partnerId),
+          checked,
+        );
+        return redeemableAnswer(volunteerId, redeemable);
+      })();
     },
   );
 
