@@ -63,8 +63,7 @@ export function checkedReaderOver(loaders: CheckedLoaders): CheckedStreamReader 
     load: (kind, ...id) => load(streamNameOf(kind, (id as readonly string[])[0]), deciderFor(kind)),
     current: (kind, ...id) =>
       current(streamNameOf(kind, (id as readonly string[])[0])) as
-        | LoadedStream<StreamStates[typeof kind]>
-        | undefined,
+        LoadedStream<StreamStates[typeof kind]> | undefined,
   };
 }
 

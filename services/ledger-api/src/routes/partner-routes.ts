@@ -84,7 +84,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
     volunteerId: string,
     redeemable: number | null | 'no-consent',
   ): { volunteerId: string; redeemableCentipoints: number } => {
-    if (redeemable === null) throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+    if (redeemable === null)
+      throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
     if (redeemable === 'no-consent') {
       throw new ProblemError(
         DOMAIN_ERROR_STATUS.CONSENT_REQUIRED,
