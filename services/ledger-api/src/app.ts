@@ -100,8 +100,24 @@ export interface LedgerApp {
   readonly routes: readonly RouteAccessEntry[];
 }
 
-/** A client-supplied request id is kept if it is short and printable; otherwise a UUID is made. */
+/** A client-supplied request id is kept if it is short and printable; otherwise one is made (`requestIds`). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/**
+ * Request ids in the shape of a UUID: its first 20 hex digits those of a random UUID drawn once per
+ * app (74 random bits), its last 12 a counter, so ids are unique within the app and, with
+ * overwhelming likelihood, across processes and restarts.
+ * A request id is a label for logs, not a secret; counting instead of drawing 122 fresh random
+ * bits per request is a measurable share of a cached read (issue #15).
+ */
+function requestIds(): () => string {
+  const prefix = randomUUID().slice(0, 24);
+  let counter = 0;
+  return () => {
+    counter += 1;
+    return prefix + counter.toString(16).padStart(12, '0');
+  };
+}
 
 const noQuery = z.strictObject({});
 
@@ -121,12 +137,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const readModels = dependencies.readModels ?? null;
 
   const loggerInstance: FastifyBaseLogger = dependencies.logger;
+  const nextRequestId = requestIds();
   const app = Fastify({
     loggerInstance,
     bodyLimit: config.bodyLimitBytes,
     genReqId: (raw) => {
       const given = raw.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : nextRequestId();
     },
     // Unknown query parameters are rejected by the strict schemas, not silently dropped.
     routerOptions: { ignoreTrailingSlash: true },

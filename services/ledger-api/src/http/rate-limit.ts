@@ -37,6 +37,7 @@ interface Window {
 
 export class RateLimiter {
   readonly #max: number;
+  readonly #maxText: string;
   readonly #windowMs: number;
   readonly #keyOf: (request: FastifyRequest) => string;
   /** Windows in the order they opened (a reopened window moves to the end), so the first is the oldest. */
@@ -52,6 +53,7 @@ export class RateLimiter {
     if (!Number.isFinite(options.timeWindow) || options.timeWindow < 0)
       throw new RangeError('timeWindow must be a number of milliseconds ≥ 0');
     this.#max = options.max;
+    this.#maxText = String(options.max);
     this.#windowMs = Math.trunc(options.timeWindow);
     this.#keyOf = options.keyGenerator ?? keyOf;
     this.#now = options.now ?? Date.now;
@@ -75,14 +77,15 @@ export class RateLimiter {
     } else {
       window.count += 1;
     }
-    const resetSeconds = Math.ceil((this.#windowMs - (nowMs - window.startMs)) / 1000);
-    reply.header('x-ratelimit-limit', this.#max);
+    // Header values as strings: node's header check then always sees one type (issue #15).
+    const resetSeconds = String(Math.ceil((this.#windowMs - (nowMs - window.startMs)) / 1000));
+    reply.header('x-ratelimit-limit', this.#maxText);
     if (window.count <= this.#max) {
-      reply.header('x-ratelimit-remaining', this.#max - window.count);
+      reply.header('x-ratelimit-remaining', String(this.#max - window.count));
       reply.header('x-ratelimit-reset', resetSeconds);
       return;
     }
-    reply.header('x-ratelimit-remaining', 0);
+    reply.header('x-ratelimit-remaining', '0');
     reply.header('x-ratelimit-reset', resetSeconds);
     reply.header('retry-after', resetSeconds);
     throw ProblemError.http('RATE_LIMITED', 'too many requests from this API key or address; slow down');
