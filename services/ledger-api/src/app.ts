@@ -146,7 +146,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : nextRequestId();
     },
     // Unknown query parameters are rejected by the strict schemas, not silently dropped.
-    routerOptions: { ignoreTrailingSlash: true },
+    // The route table is compiled to JavaScript once every route is registered (find-my-way's
+    // compiler mode): the same matches, a faster look-up per request (issue #15).
+    routerOptions: { ignoreTrailingSlash: true, compile: true },
     // Errors raised before routing answer as problems too (http/framework-errors.ts).
     frameworkErrors: routerErrorHandler,
     clientErrorHandler: clientErrorHandler(dependencies.logger),
