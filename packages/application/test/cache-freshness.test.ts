@@ -117,6 +117,36 @@ for (const writer of ['the same connection', 'another connection'] as const) {
   });
 }
 
+for (const writer of ['the same connection', 'another connection'] as const) {
+  t.test(`a checked reader answers at once only what its check vouches for (${writer})`, async (t) => {
+    const fixture = ledgerFixture(t);
+    const ledger = fixture.ledger();
+    await volunteerWithPoints(ledger, 10); // folds and caches the policy stream
+    t.equal(ledger.checkedReader().current('organisation', 'never-loaded'), undefined, 'not cached: load it');
+    const before = await ledger.load('policy');
+    const cached = ledger.checkedReader().current('policy');
+    t.equal(cached?.revision, before.revision, 'a cached, current stream is answered without a promise');
+    t.equal(cached?.state, before.state, 'the state a load would answer');
+
+    const otherStore =
+      writer === 'the same connection' ? fixture.store : createSqliteEventStore({ path: fixture.path });
+    if (otherStore !== fixture.store) t.teardown(() => otherStore.close());
+    const administrator = createLedger({
+      store: otherStore,
+      clock: () => fixture.clock.nowMs,
+      nationalIdKey: NATIONAL_ID_KEY,
+    });
+    await doubleTheRate(administrator, fixture.clock.nowMs);
+    const reader = ledger.checkedReader();
+    t.equal(reader.current('policy'), undefined, 'changed since it was cached: the reader must load it');
+    const loaded = await reader.load('policy');
+    t.ok(loaded.revision > before.revision, 'the load sees the change');
+    // Once the load has left the stream's queue (a few microtasks after it answered):
+    await new Promise((resolve) => setImmediate(resolve));
+    t.equal(ledger.checkedReader().current('policy')?.revision, loaded.revision, 'then it is current again');
+  });
+}
+
 t.test('over a store without a change log every cached stream is re-read before use', async (t) => {
   const fixture = ledgerFixture(t);
   const store = fixture.store;

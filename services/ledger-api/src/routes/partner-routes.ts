@@ -61,17 +61,19 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       error,
     );
 
+  /** The star level the points policy in force at `nowMs` asks of a volunteer who redeems. */
+  const minStarAt = (policy: PolicyState, nowMs: number): number =>
+    policyInForceAt(policy, ledger.rules, nowMs).terms.minStarToRedeem;
   /**
    * A volunteer's redeemable points for the partner: null for an unknown volunteer, `no-consent`
-   * without the partner's mandate in force. The states may be the cache's: read, never kept.
+   * without the partner's mandate in force. The state may be the cache's: read, never kept.
    */
   const redeemableOf = (
-    policy: PolicyState,
     state: VolunteerState,
     partnerId: string,
+    minStar: number,
+    nowMs: number,
   ): number | null | 'no-consent' => {
-    const nowMs = context.clock();
-    const minStar = policyInForceAt(policy, ledger.rules, nowMs).terms.minStarToRedeem;
     if (state.status === 'unregistered') return null;
     // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
     if (!hasMandateInForce(state, partnerId, nowMs)) return 'no-consent';
@@ -175,15 +177,19 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
       const policy = reader?.current('policy');
       const volunteer = reader?.current('volunteer', volunteerId);
       if (policy !== undefined && volunteer !== undefined) {
-        return redeemableAnswer(volunteerId, redeemableOf(policy.state, volunteer.state, partnerId));
+        const nowMs = context.clock();
+        const minStar = minStarAt(policy.state, nowMs);
+        return redeemableAnswer(volunteerId, redeemableOf(volunteer.state, partnerId, minStar, nowMs));
       }
       return (async () => {
         const checked = await requestReader(ledger, request);
-        const policyState = (await checked.load('policy')).state;
+        const { state: policyState } = await checked.load('policy');
+        const nowMs = context.clock();
+        const minStar = minStarAt(policyState, nowMs);
         const redeemable = await readVolunteer(
           ledger,
           volunteerId,
-          (state) => redeemableOf(policyState, state, partnerId),
+          (state) => redeemableOf(state, partnerId, minStar, nowMs),
           checked,
         );
         return redeemableAnswer(volunteerId, redeemable);
