@@ -6,12 +6,13 @@
  * connection or through another one, as another process would — is re-read before the next
  * decision.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { EventStore, StreamChangeLog } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger, type Ledger } from '../src/ledger.js';
 import { idempotencyKeyOf } from '../src/event-metadata.js';
 import {
+  type Fixture,
   ADMIN,
   NATIONAL_ID_KEY,
   ORGANISER,
@@ -78,19 +79,28 @@ async function doubleTheRate(ledger: Ledger, nowMs: number): Promise<number> {
   return effectiveFromMs;
 }
 
+/** A second ledger writing through the fixture's own store connection or through another one. */
+function administratorOn(
+  t: Test,
+  fixture: Fixture,
+  writer: 'the same connection' | 'another connection',
+): Ledger {
+  const otherStore =
+    writer === 'the same connection' ? fixture.store : createSqliteEventStore({ path: fixture.path });
+  if (otherStore !== fixture.store) t.teardown(() => otherStore.close());
+  return createLedger({
+    store: otherStore,
+    clock: () => fixture.clock.nowMs,
+    nationalIdKey: NATIONAL_ID_KEY,
+  });
+}
+
 for (const writer of ['the same connection', 'another connection'] as const) {
   t.test(`a points policy changed through ${writer} decides the next earning`, async (t) => {
     const fixture = ledgerFixture(t);
     const ledger = fixture.ledger();
     const volunteerId = await volunteerWithPoints(ledger, 10); // folds and caches the policy stream
-    const otherStore =
-      writer === 'the same connection' ? fixture.store : createSqliteEventStore({ path: fixture.path });
-    if (otherStore !== fixture.store) t.teardown(() => otherStore.close());
-    const administrator = createLedger({
-      store: otherStore,
-      clock: () => fixture.clock.nowMs,
-      nationalIdKey: NATIONAL_ID_KEY,
-    });
+    const administrator = administratorOn(t, fixture, writer);
     const effectiveFromMs = await doubleTheRate(administrator, fixture.clock.nowMs);
     fixture.clock.nowMs += 86_400_000;
     const recorded = await ledger.execute({
@@ -128,14 +138,7 @@ for (const writer of ['the same connection', 'another connection'] as const) {
     t.equal(cached?.revision, before.revision, 'a cached, current stream is answered without a promise');
     t.equal(cached?.state, before.state, 'the state a load would answer');
 
-    const otherStore =
-      writer === 'the same connection' ? fixture.store : createSqliteEventStore({ path: fixture.path });
-    if (otherStore !== fixture.store) t.teardown(() => otherStore.close());
-    const administrator = createLedger({
-      store: otherStore,
-      clock: () => fixture.clock.nowMs,
-      nationalIdKey: NATIONAL_ID_KEY,
-    });
+    const administrator = administratorOn(t, fixture, writer);
     await doubleTheRate(administrator, fixture.clock.nowMs);
     const reader = ledger.checkedReader();
     t.equal(reader.current('policy'), undefined, 'changed since it was cached: the reader must load it');
