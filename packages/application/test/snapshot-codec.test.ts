@@ -104,6 +104,14 @@ t.test('long lists go on lines of their own, none near the large-object size, an
   const decodedRecord = (decodeState(table) as typeof state).records.get('r7');
   t.same(Object.keys(decodedRecord ?? {}), ['minutes', 'note', 'recordId', 'status'], 'columns in order');
   t.equal(Object.getPrototypeOf(decodedRecord), Object.prototype, 'a plain object');
+  // Column lists that a plain join would confuse get builders of their own.
+  const joined = new Map(Array.from({ length: 8 }, (_, index) => [index, { 'a\nb': index }]));
+  const split = new Map(Array.from({ length: 8 }, (_, index) => [index, { a: index, b: -index }]));
+  const both = decodeState(encodeState({ joined, split })) as { joined: typeof joined; split: typeof split };
+  t.same(both.joined.get(3), { 'a\nb': 3 });
+  t.same(both.split.get(3), { a: 3, b: -3 });
+  const mixedNames = new Map<number, Record<string, number>>([...split, [99, { 'a\nb': 1 }]]);
+  t.same((decodeState(encodeState({ mixedNames })) as { mixedNames: unknown }).mixedNames, mixedNames);
   // A reference to lines the encoding does not have is refused, not read as an empty list.
   t.throws(() => decodeState(lines.slice(0, 2).join('\n')), /not in the encoding/);
   t.throws(() => decodeState('{"a":{"$set":{"$lines":[0,1]}}}'), /not in the encoding/);

@@ -141,8 +141,8 @@ function tableOf(map: Map<unknown, unknown>, lines: Lines): Encoded[] | undefine
   const entries = [...map] as [unknown, Record<string, unknown>][];
   const columns = plainColumns(entries[0]![1]);
   if (columns === undefined) return undefined;
-  const signature = columns.join('\n');
-  if (entries.some(([, item]) => plainColumns(item)?.join('\n') !== signature)) return undefined;
+  const signature = JSON.stringify(columns);
+  if (entries.some(([, item]) => JSON.stringify(plainColumns(item)) !== signature)) return undefined;
   const keyColumn = columns.findIndex((column) => entries.every(([key, item]) => item[column] === key));
   const dictionaries = columns.map((column) => dictionaryOf(entries.map(([, item]) => item[column])));
   const rows: Encoded[] = [];
@@ -296,7 +296,8 @@ const RECORD_BUILDERS_MAX = 64;
  * as the prototype) is refused.
  */
 function recordBuilder(columns: readonly unknown[]): RecordBuilder {
-  const signature = columns.join('\n');
+  // JSON, not a join: no two column lists share a signature, whatever their names hold.
+  const signature = JSON.stringify(columns);
   let build = recordBuilders.get(signature);
   if (build !== undefined) return build;
   if (columns.some((column) => typeof column !== 'string' || column === '__proto__'))
