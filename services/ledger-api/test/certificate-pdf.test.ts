@@ -89,6 +89,19 @@ async function poppler(t: Test, pdf: Buffer) {
   return { directory, file, text, fonts, info };
 }
 
+// The first test of this file, so that the renderer (pdfkit and its fonts, loaded on the first PDF
+// asked for) is loaded here: two first requests at once both get a PDF.
+t.test('the first two PDFs asked for at once, while the renderer loads, are both printed', async (t) => {
+  const w = await startWorld(t);
+  const { volunteerId, certificate } = await certifiedVolunteer(w);
+  const url = `/v1/volunteers/${volunteerId}/certificates/${certificate.certificateNumber}.pdf`;
+  const responses = await Promise.all([w.get(url, w.desk), w.get(url, w.admin)]);
+  for (const response of responses) {
+    t.equal(response.statusCode, 200, response.body.slice(0, 200));
+    t.equal(response.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-');
+  }
+});
+
 t.test(
   'a desk prints a certificate as an A4 PDF with every field, a subset CJK font and a QR code',
   async (t) => {

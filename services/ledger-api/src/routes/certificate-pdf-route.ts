@@ -10,7 +10,20 @@ import { certificateQuery, includeOf, readCertificateView } from './certificate-
 import type { CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
 import { certificateFont } from './certificate-font.js';
-import { renderCertificatePdf } from './certificate-pdf.js';
+
+/**
+ * The PDF renderer, loaded on the first PDF asked for: pdfkit, fontkit, brotli and qrcode are
+ * several megabytes of modules (source, compiled code and tables) that a server which never
+ * prints a certificate would otherwise hold for its whole life.
+ */
+let renderer: Promise<typeof import('./certificate-pdf.js')> | null = null;
+const pdfRenderer = (): Promise<typeof import('./certificate-pdf.js')> => {
+  renderer ??= import('./certificate-pdf.js').catch((error: unknown) => {
+    renderer = null;
+    throw error;
+  });
+  return renderer;
+};
 
 // As the JSON certificate routes: the desk of the volunteer's community, an administrator, or the
 // signed-in volunteer for their own certificate.
@@ -55,6 +68,7 @@ export async function certificatePdfRoute(
       // The console's public page, which asks GET /v1/certificates/:n/verification and says in
       // Chinese whether the certificate is genuine: a person scanning the QR reads a sentence, not JSON.
       const verificationUrl = `${request.protocol}://${request.host}${verificationPagePath(view.certificateNumber)}`;
+      const { renderCertificatePdf } = await pdfRenderer();
       const pdf = await renderCertificatePdf(view, await certificateFont(), verificationUrl);
       return reply
         .type('application/pdf')
