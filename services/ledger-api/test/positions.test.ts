@@ -43,6 +43,26 @@ t.test('positions and revisions beyond signed 64-bit are 400 naming the field, n
   t.same(lastRevisions.json<{ events: unknown[] }>().events, []);
 });
 
+t.test('a page size out of range is 400 saying the range, whatever its form', async (t) => {
+  const w = await startWorld(t);
+  for (const limit of ['0', '1001', '100000000', 'x', '-5', '2.5']) {
+    const url = `/v1/audit/events?limit=${limit}`;
+    const response = await w.get(url, w.auditor);
+    t.equal(response.statusCode, 400, url);
+    const problem = problemOf(t, response);
+    t.same(
+      problem.errors?.map((issue) => [issue.field, issue.message]),
+      [['query.limit', 'must be a whole number from 1 to 1000']],
+      `${url} names the field and the range`,
+    );
+  }
+  t.equal(
+    (await w.get('/v1/audit/events?limit=1000', w.auditor)).statusCode,
+    200,
+    '1000 is the largest page',
+  );
+});
+
 t.test('a minPosition beyond the store head is 400 at once on every route that takes one', async (t) => {
   // A long wait makes a regression to "wait, then 503" plain in the elapsed time.
   const w = await startWorld(t, { READ_YOUR_WRITES_TIMEOUT_MS: '5000' });

@@ -18,9 +18,15 @@ const PAGE_SIZE_MAX = 1000;
 
 const pageSize = z
   .string()
-  .regex(/^\d{1,4}$/, 'must be a whole number')
+  .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`)
   .transform(Number)
-  .pipe(z.number().int().min(1).max(PAGE_SIZE_MAX))
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`)
+      .max(PAGE_SIZE_MAX, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`),
+  )
   .optional();
 
 export const recordedEventSchema = z.object({
