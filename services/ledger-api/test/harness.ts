@@ -86,7 +86,11 @@ export function problemOf(
 ) {
   t.match(String(response.headers['content-type']), /^application\/problem\+json/, 'problem content type');
   t.notMatch(response.body, /\bat .+\.(ts|js):\d+/, 'no stack trace in the body');
-  const body = JSON.parse(response.body) as { code: string; status: number; errors?: { field: string }[] };
+  const body = JSON.parse(response.body) as {
+    code: string;
+    status: number;
+    errors?: { field: string; message?: string }[];
+  };
   t.equal(body.status, response.statusCode, 'status in the body matches the response');
   return body;
 }

@@ -167,7 +167,13 @@ t.test(
     t.equal(missing.statusCode, 400);
     t.match(problemOf(t, missing), {
       code: 'VALIDATION_FAILED',
-      errors: [{ field: 'headers.idempotency-key' }],
+      errors: [{ field: 'headers.idempotency-key', message: /^required on every write/ }],
+    });
+    const malformed = await h.app.inject({ ...request, headers: h.headers(admin, 'no spaces please') });
+    t.equal(malformed.statusCode, 400);
+    t.match(problemOf(t, malformed), {
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'headers.idempotency-key', message: /^must be 1-100 characters/ }],
     });
 
     // Keys are scoped per API key: another administrator may use the same string.

@@ -24,7 +24,10 @@ export interface WriteDependencies {
 /** Header schema of every write. Not strict: clients send many other headers. */
 export const writeHeaders = z.object({
   'idempotency-key': z
-    .string()
+    .string({
+      error:
+        'required on every write: a key unique per intended write, 1-100 characters of letters, digits and _ . : -',
+    })
     .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-100 characters of letters, digits and _ . : -')
     .describe('Unique per intended write; a repeat returns the original response'),
 });
