@@ -10,14 +10,15 @@ import { certificateQuery, includeOf, readCertificateView } from './certificate-
 import type { CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
 import { certificateFont } from './certificate-font.js';
+import type * as CertificatePdf from './certificate-pdf.js';
 
 /**
  * The PDF renderer, loaded on the first PDF asked for: pdfkit, fontkit, brotli and qrcode are
  * several megabytes of modules (source, compiled code and tables) that a server which never
  * prints a certificate would otherwise hold for its whole life.
  */
-let renderer: Promise<typeof import('./certificate-pdf.js')> | null = null;
-const pdfRenderer = (): Promise<typeof import('./certificate-pdf.js')> => {
+let renderer: Promise<typeof CertificatePdf> | null = null;
+const pdfRenderer = (): Promise<typeof CertificatePdf> => {
   renderer ??= import('./certificate-pdf.js').catch((error: unknown) => {
     renderer = null;
     throw error;
