@@ -228,7 +228,16 @@ t.test('bad input is a coded 4xx problem and appends nothing', async (t) => {
   );
   t.match(problemOf(t, wrongType), { code: 'VALIDATION_FAILED', errors: [{ field: 'body.label' }] });
   const missingField = await send(JSON.stringify({ role: 'auditor', label: 'x' }), 'bad-4');
-  t.match(problemOf(t, missingField), { code: 'VALIDATION_FAILED', errors: [{ field: 'body.scope' }] });
+  t.same(
+    problemOf(t, missingField).errors,
+    [{ field: 'body.scope', message: 'required (object)' }],
+    'a field left out is named as required',
+  );
+  const missingString = await send(JSON.stringify({ scope: { kind: 'all' }, label: 'x' }), 'bad-4b');
+  t.match(problemOf(t, missingString), { errors: [{ field: 'body.role', message: /^required/ }] });
+  t.match(problemOf(t, wrongType), {
+    errors: [{ field: 'body.label', message: /expected string, received number/ }],
+  });
   const oversized = await send(
     JSON.stringify({ role: 'auditor', scope: { kind: 'all' }, label: 'x'.repeat(4000) }),
     'bad-5',

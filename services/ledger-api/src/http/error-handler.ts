@@ -23,11 +23,27 @@ const FASTIFY_CODES: Readonly<Record<string, () => ProblemError>> = {
     ProblemError.http('VALIDATION_FAILED', 'Content-Length does not match the body'),
 };
 
+/** What the request sent in one part (`body`, `querystring`, `params`, `headers`), for naming left-out fields. */
+type RequestParts = Partial<Record<'body' | 'query' | 'params' | 'headers', unknown>>;
+
+/** The value at `path` in `root`, or `undefined` where the path leaves the objects sent. */
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
 /** `validationContext` is `body`, `querystring`, `params` or `headers`; shown as `query` for the former. */
-function fieldIssues(error: {
-  validation: ReadonlyArray<{ instancePath: string; message?: string; keyword: string; params: unknown }>;
-  validationContext?: string;
-}): FieldIssue[] {
+function fieldIssues(
+  error: {
+    validation: ReadonlyArray<{ instancePath: string; message?: string; keyword: string; params: unknown }>;
+    validationContext?: string;
+  },
+  sent: RequestParts | undefined,
+): FieldIssue[] {
   const context = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
   return error.validation.flatMap((issue) => {
     const path = issue.instancePath.split('/').filter((part) => part !== '');
@@ -37,11 +53,27 @@ function fieldIssues(error: {
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       return keys.map((key) => ({ field: `${base}.${String(key)}`, message: 'unknown field' }));
     }
-    return [{ field: base, message: issue.message ?? issue.keyword }];
+    // zod says "Invalid input: expected string, received undefined" of a field left out, or lists
+    // an enum's options as if a wrong one was sent: say it is required.
+    const expected = (issue.params as { expected?: unknown }).expected;
+    if (issue.keyword === 'invalid_type' && issue.message?.endsWith('received undefined') === true) {
+      return [{ field: base, message: typeof expected === 'string' ? `required (${expected})` : 'required' }];
+    }
+    const part = sent?.[context as keyof RequestParts];
+    const said = issue.message ?? issue.keyword;
+    if (
+      path.length > 0 &&
+      part !== undefined &&
+      valueAt(part, path) === undefined &&
+      !said.startsWith('required')
+    ) {
+      return [{ field: base, message: `required (${said})` }];
+    }
+    return [{ field: base, message: said }];
   });
 }
 
-export function toProblem(error: unknown): ProblemError | undefined {
+export function toProblem(error: unknown, sent?: RequestParts): ProblemError | undefined {
   if (error instanceof ProblemError) return error;
   const domain = domainProblem(error);
   if (domain !== undefined) return domain;
@@ -61,7 +93,7 @@ export function toProblem(error: unknown): ProblemError | undefined {
     return new ProblemError(400, error.code, error.message);
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = fieldIssues(error);
+    const issues = fieldIssues(error, sent);
     return ProblemError.http(
       'VALIDATION_FAILED',
       `invalid request: ${issues.map((issue) => issue.field).join(', ')}`,
@@ -87,7 +119,7 @@ export function toProblem(error: unknown): ProblemError | undefined {
 
 export function registerErrorHandling(app: FastifyInstance, metrics: ApiMetrics): void {
   app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error);
+    const problem = toProblem(error, request);
     if (error instanceof ConcurrencyConflictError) metrics.conflictGiveUps.inc();
     if (problem !== undefined) {
       request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
