@@ -26,7 +26,7 @@ import { ProblemError } from './http/problem.js';
 import { clientErrorHandler, routerErrorHandler } from './http/framework-errors.js';
 import { minPositionCheck } from './http/min-position.js';
 import { RateLimiter } from './http/rate-limit.js';
-import { lazyChildLogger } from './http/request-logger.js';
+import { LevelAwareLogController, lazyChildLogger } from './http/request-logger.js';
 import { registerRequestMetrics } from './http/request-metrics.js';
 import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
 import { IdempotencyRecords } from './http/idempotency.js';
@@ -156,6 +156,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     return503OnClosing: false,
     // Each request's pino child is made only when the request logs (http/request-logger.ts).
     childLoggerFactory: lazyChildLogger,
+    // Its per-request lines are built only when they would be written (http/request-logger.ts).
+    logController: new LevelAwareLogController(),
   });
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');

@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { pino } from 'pino';
-import { lazyChildLogger } from '../src/http/request-logger.js';
+import { LevelAwareLogController, lazyChildLogger } from '../src/http/request-logger.js';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { ApiMetrics } from '../src/http/api-metrics.js';
 import { registerErrorHandling } from '../src/http/error-handler.js';
@@ -90,3 +90,43 @@ t.test(
     t.ok(String(line?.reqId).length > 0, 'with the request id');
   },
 );
+
+t.test('the per-request lines: written at info with the request id, not even built at warn', async (t) => {
+  for (const level of ['info', 'warn']) {
+    const { parent, lines } = capture(level);
+    const loggerInstance: FastifyBaseLogger = parent;
+    const app = Fastify({
+      loggerInstance,
+      childLoggerFactory: lazyChildLogger,
+      logController: new LevelAwareLogController(),
+    });
+    let elapsedReads = 0;
+    app.addHook('onRequest', (_request, reply, done) => {
+      // fastify reads elapsedTime for "request completed": count the reads.
+      const prototype = Object.getPrototypeOf(reply) as object;
+      const descriptor = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(prototype) as object, 'elapsedTime');
+      Object.defineProperty(reply, 'elapsedTime', {
+        get() {
+          elapsedReads += 1;
+          return (descriptor?.get?.call(reply) as number) ?? 0;
+        },
+      });
+      done();
+    });
+    app.get('/fine', () => ({ ok: true }));
+    await app.ready();
+    t.equal((await app.inject({ method: 'GET', url: '/fine' })).statusCode, 200);
+    await app.close();
+    const incoming = lines.find((line) => line.msg === 'incoming request');
+    const completed = lines.find((line) => line.msg === 'request completed');
+    if (level === 'info') {
+      t.match(incoming, { level: 30, reqId: String, req: { method: 'GET', url: '/fine' } }, 'incoming, at info');
+      t.match(completed, { level: 30, reqId: incoming?.reqId, res: { statusCode: 200 }, responseTime: Number });
+      t.equal(elapsedReads, 1, 'the response time is read for the line');
+    } else {
+      t.equal(incoming, undefined, 'nothing at warn');
+      t.equal(completed, undefined);
+      t.equal(elapsedReads, 0, 'and the line was not built');
+    }
+  }
+});

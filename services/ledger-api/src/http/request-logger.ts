@@ -6,7 +6,7 @@
  * every line a request writes (a rejection, an error) still carries its `reqId`; a call at a
  * disabled level returns without making anything.
  */
-import type { FastifyBaseLogger } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Level, LevelWithSilentOrString } from 'pino';
 
 /** What the parent must offer: fastify's logger is a pino logger, which has `isLevelEnabled`. */
@@ -32,6 +32,12 @@ class LazyChildLogger implements FastifyBaseLogger {
     if (this.#child === undefined && !this.#parent.isLevelEnabled(level)) return;
     const child = this.#made();
     Reflect.apply(child[level], child, args);
+  }
+
+  /** Whether a line at `level` would be written: the child's level once made, else the parent's. */
+  isLevelEnabled(level: Level): boolean {
+    const child = this.#child as (FastifyBaseLogger & { isLevelEnabled?(level: string): boolean }) | undefined;
+    return child?.isLevelEnabled?.(level) ?? this.#parent.isLevelEnabled(level);
   }
 
   get level(): LevelWithSilentOrString {
@@ -81,4 +87,27 @@ export function lazyChildLogger(
   if (options.level !== undefined || options.serializers !== undefined)
     return parent.child(bindings, options);
   return new LazyChildLogger(parent, bindings);
+}
+
+/** Whether the request's logger would write a line at `level`; true for a logger that cannot tell. */
+function wouldLog(request: FastifyRequest, level: Level): boolean {
+  const log = request.log as FastifyBaseLogger & { isLevelEnabled?(level: string): boolean };
+  return log.isLevelEnabled?.(level) ?? true;
+}
+
+/**
+ * fastify's `logController`: its per-request lines ("incoming request" at info, "request
+ * completed" at info or "request errored" at error) exactly as fastify writes them, but only built
+ * when the request's logger would write them. fastify builds each line's object (and reads the
+ * clock for `responseTime`) before the logger looks at its level: at LOG_LEVEL=warn that was two
+ * objects, a clock read and two argument lists per request for nothing (issue #15).
+ */
+export class LevelAwareLogController extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (wouldLog(request, 'info')) super.incomingRequest(request, reply);
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (wouldLog(request, error ? 'error' : 'info')) super.requestCompleted(error, request, reply);
+  }
 }
