@@ -121,6 +121,9 @@ function requestIds(): () => string {
 
 const noQuery = z.strictObject({});
 
+/** Rate-limit counter names kept for reuse; past this many keys the list starts afresh. */
+const COUNTER_NAMES_MAX = 10_000;
+
 // eslint-disable-next-line max-lines-per-function -- the app's construction in registration order (hooks before routes); route families are already their own plugins
 export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp> {
   const { config } = dependencies;
@@ -201,8 +204,20 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
 
   // Per API key (its id; the key itself is never kept), per client address for unauthenticated
   // calls; a route may opt out (`config.rateLimit: false`) or set its own budget and key.
-  const keyOfRequest = (request: FastifyRequest): string =>
-    request.principal === null ? `ip:${request.ip}` : `key:${request.principal.keyId}`;
+  // A key's counter name is made once per key id, not per request: the limiter's map then finds
+  // it by a string whose hash is already known, instead of joining and hashing a new one (issue #15).
+  const counterNames = new Map<string, string>();
+  const keyOfRequest = (request: FastifyRequest): string => {
+    const principal = request.principal;
+    if (principal === null) return `ip:${request.ip}`;
+    let name = counterNames.get(principal.keyId);
+    if (name === undefined) {
+      if (counterNames.size >= COUNTER_NAMES_MAX) counterNames.clear();
+      name = `key:${principal.keyId}`;
+      counterNames.set(principal.keyId, name);
+    }
+    return name;
+  };
   const rateLimit = {
     max: config.rateLimit.requestsMax,
     timeWindow: config.rateLimit.windowSeconds * 1000,

@@ -53,6 +53,27 @@ t.test('a window counts requests per key and refuses past the budget until it en
   t.same(next.headers, { 'x-ratelimit-limit': 2, 'x-ratelimit-remaining': 1, 'x-ratelimit-reset': 60 });
 });
 
+t.test('the reset is whole seconds as text, for short and long windows alike', async (t) => {
+  for (const [timeWindow, advanceMs, reset] of [
+    [60_000, 0, '60'],
+    [60_000, 59_001, '1'],
+    [60_000, 59_000, '1'],
+    [1500, 0, '2'],
+    [7_200_000, 0, '7200'],
+    [7_200_000, 3_600_500, '3600'],
+  ] as const) {
+    const { call, advance } = harness(1000, timeWindow);
+    call('a');
+    advance(advanceMs);
+    const { headers } = call('a');
+    t.strictSame(
+      headers,
+      { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '998', 'x-ratelimit-reset': reset },
+      `${timeWindow} ms window, ${advanceMs} ms in`,
+    );
+  }
+});
+
 t.test('a budget of zero refuses every request', async (t) => {
   const { call } = harness(0, 1000);
   t.ok(call('a').refused instanceof ProblemError);

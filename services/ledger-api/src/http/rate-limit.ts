@@ -29,6 +29,8 @@ declare module 'fastify' {
 
 /** Counters kept per limiter: the least recently opened window is forgotten past this. */
 const KEYS_MAX = 5000;
+/** Windows up to this many seconds have their `x-ratelimit-reset` values written out once. */
+const RESET_TEXTS_MAX_SECONDS = 3600;
 
 interface Window {
   count: number;
@@ -43,6 +45,8 @@ export class RateLimiter {
   /** Windows in the order they opened (a reopened window moves to the end), so the first is the oldest. */
   readonly #windows = new Map<string, Window>();
   readonly #now: () => number;
+  /** `String(n)` for every reset a window can show (0 to its length in seconds), if it is not long. */
+  readonly #resetTexts: readonly string[];
 
   constructor(
     options: RateLimitOptions & { readonly now?: () => number },
@@ -57,6 +61,11 @@ export class RateLimiter {
     this.#windowMs = Math.trunc(options.timeWindow);
     this.#keyOf = options.keyGenerator ?? keyOf;
     this.#now = options.now ?? Date.now;
+    const windowSeconds = Math.ceil(this.#windowMs / 1000);
+    this.#resetTexts =
+      windowSeconds <= RESET_TEXTS_MAX_SECONDS
+        ? Array.from({ length: windowSeconds + 1 }, (_, seconds) => String(seconds))
+        : [];
   }
 
   /** Counts the request, sets its headers, and throws `RATE_LIMITED` past the budget. */
@@ -78,7 +87,9 @@ export class RateLimiter {
       window.count += 1;
     }
     // Header values as strings: node's header check then always sees one type (issue #15).
-    const resetSeconds = String(Math.ceil((this.#windowMs - (nowMs - window.startMs)) / 1000));
+    const seconds = Math.ceil((this.#windowMs - (nowMs - window.startMs)) / 1000);
+    // A string made once per value rather than per request (issue #15).
+    const resetSeconds = this.#resetTexts[seconds] ?? String(seconds);
     reply.header('x-ratelimit-limit', this.#maxText);
     if (window.count <= this.#max) {
       reply.header('x-ratelimit-remaining', String(this.#max - window.count));
