@@ -243,7 +243,9 @@ export class CommandHandler {
     const cached = this.#cache.get(streamName);
     if (cached?.checkedEpoch === undefined) return undefined;
     if (!this.#freshness.isHead(streamName, cached.revision, cached.checkedEpoch)) return undefined;
-    return { state: cached.state, revision: cached.revision };
+    // The cache's own entry (immutable: the cache replaces entries, never changes them), not a copy
+    // per read (issue #15).
+    return cached;
   }
 
   /**

@@ -61,9 +61,8 @@ export function checkedReaderOver(loaders: CheckedLoaders): CheckedStreamReader 
   const { load, current } = loaders;
   return {
     load: (kind, ...id) => load(streamNameOf(kind, (id as readonly string[])[0]), deciderFor(kind)),
-    current: (kind, ...id) =>
-      current(streamNameOf(kind, (id as readonly string[])[0])) as
-        LoadedStream<StreamStates[typeof kind]> | undefined,
+    // One named parameter instead of a rest list: a cached read makes no array per call (issue #15).
+    current: ((kind: StreamKind, id?: string) => current(streamNameOf(kind, id))) as CheckedStreamReader['current'],
   };
 }
 

@@ -40,13 +40,22 @@ export function evolvePolicy(state: PolicyState, event: DomainEvent): PolicyStat
   return { versions: [...state.versions, version], processedKeys };
 }
 
+/** Version 0 of each set of initial terms, made once: read on every redeemable-points query (issue #15). */
+const initialVersions = new WeakMap<PointsPolicyTerms, PolicyVersion>();
+
 /** The version in force at `atMs`: the latest effective at or before it, else version 0 (the configured initial terms). */
 export function policyInForceAt(state: PolicyState, rules: LedgerRules, atMs: number): PolicyVersion {
   for (let index = state.versions.length - 1; index >= 0; index -= 1) {
     const candidate = state.versions[index];
     if (candidate !== undefined && candidate.effectiveFromMs <= atMs) return candidate;
   }
-  return { version: 0, effectiveFromMs: Number.MIN_SAFE_INTEGER, terms: rules.initialPointsPolicy };
+  const terms = rules.initialPointsPolicy;
+  let initial = initialVersions.get(terms);
+  if (initial === undefined) {
+    initial = Object.freeze({ version: 0, effectiveFromMs: Number.MIN_SAFE_INTEGER, terms });
+    initialVersions.set(terms, initial);
+  }
+  return initial;
 }
 
 /**
