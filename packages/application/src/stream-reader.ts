@@ -62,7 +62,8 @@ export function checkedReaderOver(loaders: CheckedLoaders): CheckedStreamReader 
   return {
     load: (kind, ...id) => load(streamNameOf(kind, (id as readonly string[])[0]), deciderFor(kind)),
     // One named parameter instead of a rest list: a cached read makes no array per call (issue #15).
-    current: ((kind: StreamKind, id?: string) => current(streamNameOf(kind, id))) as CheckedStreamReader['current'],
+    current: ((kind: StreamKind, id?: string) =>
+      current(streamNameOf(kind, id))) as CheckedStreamReader['current'],
   };
 }
 

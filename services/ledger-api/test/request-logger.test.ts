@@ -104,7 +104,10 @@ t.test('the per-request lines: written at info with the request id, not even bui
     app.addHook('onRequest', (_request, reply, done) => {
       // fastify reads elapsedTime for "request completed": count the reads.
       const prototype = Object.getPrototypeOf(reply) as object;
-      const descriptor = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(prototype) as object, 'elapsedTime');
+      const descriptor = Object.getOwnPropertyDescriptor(
+        Object.getPrototypeOf(prototype) as object,
+        'elapsedTime',
+      );
       Object.defineProperty(reply, 'elapsedTime', {
         get() {
           elapsedReads += 1;
@@ -120,8 +123,17 @@ t.test('the per-request lines: written at info with the request id, not even bui
     const incoming = lines.find((line) => line.msg === 'incoming request');
     const completed = lines.find((line) => line.msg === 'request completed');
     if (level === 'info') {
-      t.match(incoming, { level: 30, reqId: String, req: { method: 'GET', url: '/fine' } }, 'incoming, at info');
-      t.match(completed, { level: 30, reqId: incoming?.reqId, res: { statusCode: 200 }, responseTime: Number });
+      t.match(
+        incoming,
+        { level: 30, reqId: String, req: { method: 'GET', url: '/fine' } },
+        'incoming, at info',
+      );
+      t.match(completed, {
+        level: 30,
+        reqId: incoming?.reqId,
+        res: { statusCode: 200 },
+        responseTime: Number,
+      });
       t.equal(elapsedReads, 1, 'the response time is read for the line');
     } else {
       t.equal(incoming, undefined, 'nothing at warn');

@@ -36,7 +36,8 @@ class LazyChildLogger implements FastifyBaseLogger {
 
   /** Whether a line at `level` would be written: the child's level once made, else the parent's. */
   isLevelEnabled(level: Level): boolean {
-    const child = this.#child as (FastifyBaseLogger & { isLevelEnabled?(level: string): boolean }) | undefined;
+    const child = this.#child as
+      (FastifyBaseLogger & { isLevelEnabled?(level: string): boolean }) | undefined;
     return child?.isLevelEnabled?.(level) ?? this.#parent.isLevelEnabled(level);
   }
 
@@ -107,7 +108,11 @@ export class LevelAwareLogController extends LogController {
     if (wouldLog(request, 'info')) super.incomingRequest(request, reply);
   }
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
     if (wouldLog(request, error ? 'error' : 'info')) super.requestCompleted(error, request, reply);
   }
 }
