@@ -53,21 +53,16 @@ function fieldIssues(
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       return keys.map((key) => ({ field: `${base}.${String(key)}`, message: 'unknown field' }));
     }
-    // zod says "Invalid input: expected string, received undefined" of a field left out, or lists
-    // an enum's options as if a wrong one was sent: say it is required.
-    const expected = (issue.params as { expected?: unknown }).expected;
-    if (issue.keyword === 'invalid_type' && issue.message?.endsWith('received undefined') === true) {
-      return [{ field: base, message: typeof expected === 'string' ? `required (${expected})` : 'required' }];
-    }
-    const part = sent?.[context as keyof RequestParts];
+    // A field left out: zod says "expected string, received undefined", or lists an enum's
+    // options as if a wrong one was sent. Looked up in what the request sent, it is named required.
     const said = issue.message ?? issue.keyword;
-    if (
-      path.length > 0 &&
-      part !== undefined &&
-      valueAt(part, path) === undefined &&
-      !said.startsWith('required')
-    ) {
-      return [{ field: base, message: `required (${said})` }];
+    const part = sent?.[context as keyof RequestParts];
+    const missing =
+      path.length === 0 ? part === undefined : part !== undefined && valueAt(part, path) === undefined;
+    if (missing && sent !== undefined && !said.startsWith('required')) {
+      const expected = (issue.params as { expected?: unknown }).expected;
+      const what = issue.keyword === 'invalid_type' && typeof expected === 'string' ? expected : said;
+      return [{ field: base, message: `required (${what})` }];
     }
     return [{ field: base, message: said }];
   });
