@@ -85,6 +85,24 @@ t.test('desk and coordinator keys are bound to registered units once the hierarc
     community: 'free-text-community',
   });
   t.equal(stillWorks.statusCode, 201, 'a desk key issued before the hierarchy keeps working');
+
+  const head = await w.store.headPosition();
+  const mistyped = await w.post('/v1/volunteers', w.admin, {
+    name: 'Mistyped community',
+    nationalIdNumber: '110105198001011238',
+    phone: '+86-311-5550001',
+    community: 'c1x',
+  });
+  t.equal(mistyped.statusCode, 404, 'an administrator cannot register a volunteer in an unknown community');
+  t.match(problemOf(t, mistyped), { code: 'COMMUNITY_NOT_REGISTERED', detail: /c1x/ });
+  t.equal(await w.store.headPosition(), head, 'nothing was written');
+  const registered = await w.post('/v1/volunteers', w.admin, {
+    name: 'Registered community',
+    nationalIdNumber: '110105198001011238',
+    phone: '+86-311-5550001',
+    community: 'c1',
+  });
+  t.equal(registered.statusCode, 201, registered.body);
 });
 
 t.test('a coordinator reads its subtree: statistics roll up, and follow a moved community', async (t) => {

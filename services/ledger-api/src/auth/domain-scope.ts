@@ -107,6 +107,22 @@ async function assertUnitRegistered(ledger: Ledger, scope: ApiKeyScope): Promise
   );
 }
 
+/**
+ * Refuses to register a volunteer in a community the hierarchy does not hold, once it holds any
+ * (404 COMMUNITY_NOT_REGISTERED): such a volunteer would count in no statistics and no desk key
+ * could be issued to serve them. A desk names its own community (its scope rule checked that), so
+ * a desk key issued before the hierarchy keeps working as the migration rule promises; an
+ * administrator, who may name any community, is the one this stops from mistyping one.
+ */
+export async function assertCommunityAcceptsVolunteers(
+  ledger: Ledger,
+  principal: Principal,
+  community: string,
+): Promise<void> {
+  if (principal.scope.kind === 'community' && principal.scope.id === community) return;
+  await assertUnitRegistered(ledger, { kind: 'community', id: community });
+}
+
 /** Refuses to bind a key to an organisation, partner or hierarchy unit that was never registered: 404 with the domain's code. */
 export async function assertScopeRegistered(ledger: Ledger, scope: ApiKeyScope): Promise<void> {
   await assertUnitRegistered(ledger, scope);

@@ -23,7 +23,7 @@ import {
   type VolunteerState,
 } from '@timebank/domain';
 import type { ScopeRule } from '../auth/access.js';
-import { readVolunteer, volunteerScope } from '../auth/domain-scope.js';
+import { assertCommunityAcceptsVolunteers, readVolunteer, volunteerScope } from '../auth/domain-scope.js';
 import { inScope } from '../auth/principal.js';
 import { instantOnTheWire, revisionSchema } from '../http/positions.js';
 import { ProblemError } from '../http/problem.js';
@@ -171,7 +171,10 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
       volunteerNumber: z.string(),
       nationalIdMasked: z.string(),
     }),
-    command: ({ body }) => ({ type: 'RegisterVolunteer', ...body }),
+    command: async ({ body, principal }) => {
+      await assertCommunityAcceptsVolunteers(ledger, principal, body.community);
+      return { type: 'RegisterVolunteer', ...body };
+    },
     respond: (result) => {
       const data = eventData(result, 'VolunteerRegistered');
       return {
