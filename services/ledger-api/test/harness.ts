@@ -89,6 +89,7 @@ export function problemOf(
   const body = JSON.parse(response.body) as {
     code: string;
     status: number;
+    detail?: string;
     errors?: { field: string; message?: string }[];
   };
   t.equal(body.status, response.statusCode, 'status in the body matches the response');

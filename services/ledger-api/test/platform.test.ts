@@ -238,6 +238,20 @@ t.test('bad input is a coded 4xx problem and appends nothing', async (t) => {
   t.match(problemOf(t, wrongType), {
     errors: [{ field: 'body.label', message: /expected string, received number/ }],
   });
+  const pastSafeRange = await h.app.inject({
+    method: 'POST',
+    url: '/v1/partners/p1/offers',
+    headers: { ...h.headers(admin, 'bad-4c'), 'content-type': 'application/json' },
+    payload: '{"offerId": "o1", "title": "Lunch", "priceCentipoints": 1e300}',
+  });
+  t.equal(pastSafeRange.statusCode, 400);
+  t.match(
+    problemOf(t, pastSafeRange),
+    { errors: [{ field: 'body.priceCentipoints', message: /^Too big/ }] },
+    'a number past the safe range is one issue, though zod checks it as an integer and as a number',
+  );
+  t.equal(problemOf(t, pastSafeRange).errors?.length, 1);
+  t.equal(problemOf(t, pastSafeRange).detail, 'invalid request: body.priceCentipoints');
   const oversized = await send(
     JSON.stringify({ role: 'auditor', scope: { kind: 'all' }, label: 'x'.repeat(4000) }),
     'bad-5',

@@ -45,7 +45,7 @@ function fieldIssues(
   sent: RequestParts | undefined,
 ): FieldIssue[] {
   const context = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
-  return error.validation.flatMap((issue) => {
+  const issues = error.validation.flatMap((issue) => {
     const path = issue.instancePath.split('/').filter((part) => part !== '');
     const base = [context, ...path].join('.');
     // An unknown field is reported once per key, so that clients see which field to drop.
@@ -66,6 +66,11 @@ function fieldIssues(
     }
     return [{ field: base, message: said }];
   });
+  // One issue per field, the first: zod checks a number past the safe range both as an integer
+  // and as a number, and two messages saying the same thing would name the field twice.
+  const firstPerField = new Map<string, FieldIssue>();
+  for (const issue of issues) if (!firstPerField.has(issue.field)) firstPerField.set(issue.field, issue);
+  return [...firstPerField.values()];
 }
 
 export function toProblem(error: unknown, sent?: RequestParts): ProblemError | undefined {
