@@ -72,13 +72,19 @@ function usePageSize(db: Database.Database): void {
 
 export function createSqliteSnapshotStore(options: SqliteSnapshotStoreOptions): SnapshotStore {
   const db = new Database(options.path);
-  db.defaultSafeIntegers(true);
-  usePageSize(db);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
-  db.pragma('secure_delete = ON');
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 1000}`);
-  db.exec(SCHEMA);
+  try {
+    db.defaultSafeIntegers(true);
+    usePageSize(db);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
+    db.pragma('secure_delete = ON');
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 1000}`);
+    db.exec(SCHEMA);
+  } catch (error) {
+    // Nothing is left open on a file that cannot be used (one that is not a database, say).
+    db.close();
+    throw error;
+  }
   const select = db.prepare<[string], SnapshotRow>(
     'SELECT stream_name, revision, event_hash, fold_version, payload FROM snapshots WHERE stream_name = ?',
   );

@@ -74,7 +74,10 @@ async function openLedgerWithKeys(
     ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
   });
   const everyEvents = input.config.snapshotEveryEvents;
-  const snapshots = everyEvents === 0 ? undefined : await openSnapshotStore(input.config.store);
+  const snapshots =
+    everyEvents === 0
+      ? undefined
+      : await openSnapshotStore(input.config.store, (message) => input.logger.warn(message));
   const ledger = createLedger({
     store,
     clock,
@@ -133,9 +136,19 @@ async function openCurrentReadModels(
   },
   ledger: Ledger,
 ): Promise<ReadModelDatabase> {
-  const db = await openReadModels(input.config.store, input.readModelDataDir);
+  let setAside = false;
+  const db = await openReadModels(input.config.store, input.readModelDataDir, (message) => {
+    setAside = true;
+    input.logger.warn(message);
+  });
   try {
-    await ensureCurrentReadModels({ store: input.store, db, rules: ledger.rules, logger: input.logger });
+    await ensureCurrentReadModels({
+      store: input.store,
+      db,
+      rules: ledger.rules,
+      logger: input.logger,
+      ...(setAside ? { rebuildReason: 'the read-model file was not a database and was started afresh' } : {}),
+    });
   } catch (error) {
     await db.close();
     throw error;
@@ -184,7 +197,9 @@ async function openReadSide(
     const db = await openCurrentReadModels(input, parts.ledger);
     return { db, projector: await startProjector(input, { ...parts, db }) };
   }
-  const db = await openReadModels(input.config.store, input.readModelDataDir);
+  const db = await openReadModels(input.config.store, input.readModelDataDir, (message) =>
+    input.logger.warn(message),
+  );
   const shared = new SharedReadModels({ db, store: parts.store, now: parts.clock });
   await shared.start();
   return { db, projector: shared };

@@ -1,14 +1,15 @@
 /**
  * Upgrading a data directory whose read models an older build made: the server rebuilds them
  * from the events before it listens (schema fingerprint, docs/projections.md), and a crash
- * during that rebuild leaves the old set, so the next start rebuilds again.
+ * during that rebuild leaves the old set, so the next start rebuilds again. Read models and
+ * snapshots whose file is no longer a database are set aside and rebuilt the same way.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { READ_MODELS_FILE } from '@timebank/ledger-opener';
+import { READ_MODELS_FILE, SNAPSHOTS_FILE } from '@timebank/ledger-opener';
 import { READ_MODEL_SCHEMA_FINGERPRINT } from '@timebank/projections';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
 import { call, seedWorld, waitFor } from './scheduler-support.js';
@@ -110,5 +111,54 @@ t.test(
     );
     const ready = await fetch(`${second.url}/readyz`);
     t.equal(ready.status, 200, 'ready once listening');
+  },
+);
+
+t.test(
+  'read models and snapshots that are no longer a database are set aside and rebuilt on start',
+  async (t) => {
+    const directory = mkdtempSync(join(tmpdir(), 'timebank-rm-damaged-'));
+    const dataDir = join(directory, 'data');
+    const environment = { LEDGER_DATA_DIR: dataDir, RATE_LIMIT_REQUESTS_MAX: '1000000', LOG_LEVEL: 'info' };
+    const running: ServerProcess[] = [];
+    t.teardown(async () => {
+      for (const server of running) await stopServer(server.child);
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const first = await startServer(environment);
+    running.push(first);
+    const admin = readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8').trim();
+    const ids = await seedWorld(first, admin, VOLUNTEERS);
+    t.ok(
+      await waitFor(
+        async () => (await call(first, admin, `/v1/volunteers/${ids.at(-1)}`)).status === 200,
+        10_000,
+      ),
+      'projected',
+    );
+    const before = await summaries(first, admin, ids);
+    await stopServer(first.child);
+    running.length = 0;
+
+    // The first bytes overwritten, as a stray copy or a bad disk would leave them.
+    for (const file of [READ_MODELS_FILE, SNAPSHOTS_FILE]) {
+      const handle = openSync(join(dataDir, file), 'r+');
+      writeSync(handle, Buffer.from('not a database any more, just bytes'), 0, 35, 0);
+      closeSync(handle);
+    }
+    const second = await startServer(environment);
+    running.push(second);
+    t.same(await summaries(second, admin, ids), before, 'every summary and the statistics are as before');
+    for (const file of [READ_MODELS_FILE, SNAPSHOTS_FILE]) {
+      t.match(second.stdout(), new RegExp(`${file} is not a SQLite database`), `the log names ${file}`);
+      t.equal(
+        readdirSync(dataDir).filter((name) => name.startsWith(`${file}.corrupt-`)).length,
+        1,
+        `${file} is kept beside the new one`,
+      );
+    }
+    t.match(second.stdout(), /started afresh; rebuilding the read models/, 'rebuilt before serving');
+    t.match(second.stdout(), /read-model rebuild finished/);
+    t.equal((await fetch(`${second.url}/readyz`)).status, 200, 'ready once listening');
   },
 );

@@ -32,6 +32,7 @@ export {
   REACTOR_CHECKPOINT_FILE,
   READ_MODELS_FILE,
   RELAY_CHECKPOINT_FILE,
+  SNAPSHOTS_FILE,
   type BackupFile,
 } from './file-names.js';
 export { createFileCheckpointStore, type CheckpointStore } from './file-checkpoint-store.js';

@@ -60,7 +60,14 @@ function createTableSql(prefix: TableSetPrefix, table: TableSpec): string[] {
 export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModelDatabase {
   const db = new Database(options.path);
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-  const journalMode = db.pragma('journal_mode = WAL', { simple: true });
+  let journalMode: unknown;
+  try {
+    journalMode = db.pragma('journal_mode = WAL', { simple: true });
+  } catch (error) {
+    // The first statement that reads the file: "file is not a database" surfaces here.
+    db.close();
+    throw error;
+  }
   if (journalMode !== 'wal') {
     db.close();
     throw new Error(`SQLite at ${options.path} refused WAL mode (got ${String(journalMode)})`);

@@ -1,0 +1,91 @@
+/**
+ * Files of derived data that SQLite cannot open as a database (the read models, the snapshots)
+ * are moved aside, never deleted, and started afresh, with one notice naming both paths; a
+ * healthy file is opened as it is, and any other failure is the caller's, with nothing moved.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { LIVE_PREFIX } from '@timebank/projections';
+import { openDerivedSqliteFile } from '../src/derived-file.js';
+import { openReadModels, openSnapshotStore, READ_MODELS_FILE, SNAPSHOTS_FILE } from '../src/index.js';
+
+const GARBAGE = 'this was never a SQLite database, but a stray file under its name\n'.repeat(100);
+
+function temporaryDirectory(t: Test): string {
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-derived-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+t.test('read models that are not a database are moved aside and the file started afresh', async (t) => {
+  const directory = temporaryDirectory(t);
+  writeFileSync(join(directory, READ_MODELS_FILE), GARBAGE);
+  const notices: string[] = [];
+  const db = await openReadModels({ engine: 'sqlite', dataDir: directory }, undefined, (message) =>
+    notices.push(message),
+  );
+  t.teardown(() => db.close());
+  await db.ensureTableSet(LIVE_PREFIX);
+  t.equal(await db.readCheckpoint(LIVE_PREFIX), 0n, 'a fresh, working read-model database');
+  const aside = readdirSync(directory).filter((name) => name.includes('.corrupt-'));
+  t.equal(aside.length, 1, 'the file is kept beside the new one');
+  const kept = aside.find((name) => !name.endsWith('-wal')) ?? '';
+  t.equal(readFileSync(join(directory, kept), 'utf8'), GARBAGE, 'byte for byte');
+  t.equal(notices.length, 1);
+  t.match(notices[0], /is not a SQLite database/);
+  t.ok(notices[0]?.includes(join(directory, kept)), 'the notice says where it went');
+});
+
+t.test('snapshots that are not a database are moved aside and the store works', async (t) => {
+  const directory = temporaryDirectory(t);
+  writeFileSync(join(directory, SNAPSHOTS_FILE), GARBAGE);
+  const notices: string[] = [];
+  const snapshots = await openSnapshotStore({ engine: 'sqlite', dataDir: directory }, (message) =>
+    notices.push(message),
+  );
+  t.ok(snapshots);
+  t.teardown(() => snapshots?.close());
+  t.equal(await snapshots?.readSnapshot('volunteer-x'), undefined, 'an empty, working snapshot store');
+  t.equal(notices.length, 1);
+  t.equal(readdirSync(directory).filter((name) => name.startsWith(`${SNAPSHOTS_FILE}.corrupt-`)).length, 1);
+});
+
+t.test('a healthy file is opened as it is, with no notice', async (t) => {
+  const directory = temporaryDirectory(t);
+  const notices: string[] = [];
+  const first = await openReadModels({ engine: 'sqlite', dataDir: directory }, undefined, (message) =>
+    notices.push(message),
+  );
+  await first.ensureTableSet(LIVE_PREFIX);
+  await first.close();
+  const again = await openReadModels({ engine: 'sqlite', dataDir: directory }, undefined, (message) =>
+    notices.push(message),
+  );
+  t.teardown(() => again.close());
+  t.equal(await again.readCheckpoint(LIVE_PREFIX), 0n, 'the same tables');
+  t.same(notices, []);
+  t.same(
+    readdirSync(directory).filter((name) => name.includes('.corrupt-')),
+    [],
+  );
+});
+
+t.test('any other failure is thrown, and nothing is moved', async (t) => {
+  const directory = temporaryDirectory(t);
+  const path = join(directory, 'a-directory');
+  mkdirSync(path);
+  const notices: string[] = [];
+  t.throws(() =>
+    openDerivedSqliteFile(
+      path,
+      () => {
+        throw Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' });
+      },
+      (message) => notices.push(message),
+    ),
+  );
+  t.same(readdirSync(directory), ['a-directory']);
+  t.same(notices, []);
+});
