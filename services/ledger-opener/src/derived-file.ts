@@ -3,9 +3,11 @@
  * events, so one that SQLite cannot open as a database (a header overwritten, a stray file under
  * the name) is no reason to stay down. It is moved aside, never deleted, with its -wal and -shm,
  * and a fresh file is created, which the caller fills again from the events. The event store
- * itself and the personal keys are never opened through this: their loss is not repairable here.
+ * itself and the personal keys are never opened through this: their loss is not repairable here,
+ * and `notADatabaseError` names the file and the way back (a backup) instead.
  */
 import { existsSync, renameSync } from 'node:fs';
+import { LedgerOpenError } from './open-error.js';
 
 /** What a caller is told when a file was moved aside, in one line. */
 export type SetAsideNotice = (message: string) => void;
@@ -13,7 +15,7 @@ export type SetAsideNotice = (message: string) => void;
 /** SQLite's code for "file is not a database" (also: encrypted, or a header that is not SQLite's). */
 const NOT_A_DATABASE = 'SQLITE_NOTADB';
 
-function isNotADatabase(error: unknown): boolean {
+export function isNotADatabase(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === NOT_A_DATABASE;
 }
 
@@ -46,4 +48,18 @@ export function openDerivedSqliteFile<T>(
     );
     return open(path);
   }
+}
+
+/**
+ * `error` as a LedgerOpenError (reason `damaged`) when SQLite says the file of `what` at `path`
+ * is not a database, so the service prints one line and exits; otherwise `error` itself.
+ */
+export function notADatabaseError(error: unknown, what: string, path: string): unknown {
+  if (!isNotADatabase(error)) return error;
+  return new LedgerOpenError(
+    'damaged',
+    `${what} at ${path} is not a SQLite database (${(error as Error).message}); it cannot be rebuilt ` +
+      'from anything else: restore the data directory from a backup (docs/operations.md, Backup and restore)',
+    { cause: error },
+  );
 }

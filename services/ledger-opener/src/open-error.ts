@@ -3,13 +3,14 @@
  * store and the cause in one line, so that a service can print it and exit without a stack.
  * `missing`: a store that must already exist does not (a mistyped data directory);
  * `unreachable`: the engine's server did not answer;
- * `locked`: another process owns the SQLite data directory (data-dir-lock.ts).
+ * `locked`: another process owns the SQLite data directory (data-dir-lock.ts);
+ * `damaged`: a SQLite file that holds what nothing else can rebuild is not a database.
  */
 export class LedgerOpenError extends Error {
   override readonly name = 'LedgerOpenError';
 
   constructor(
-    readonly reason: 'missing' | 'unreachable' | 'locked',
+    readonly reason: 'missing' | 'unreachable' | 'locked' | 'damaged',
     message: string,
     options?: ErrorOptions,
   ) {

@@ -4,6 +4,7 @@ import type { EventStore } from '@timebank/event-store';
 import { createSqliteEventStore, type SchemaMigrationProgress } from '@timebank/event-store-sqlite';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { describeStore } from './describe-store.js';
+import { notADatabaseError } from './derived-file.js';
 import { EVENT_STORE_FILE } from './file-names.js';
 import { isLedgerOpenError, LedgerOpenError } from './open-error.js';
 import type { StoreConfig } from './store-config.js';
@@ -49,19 +50,11 @@ export async function openEventStore(
         throw new LedgerOpenError('missing', `no event store at ${path} (check the data directory)`);
       }
       mkdirSync(directory, { recursive: true });
-      return createSqliteEventStore({
-        path,
-        ...(config.headCacheStreamsMax === undefined
-          ? {}
-          : { headCacheStreamsMax: config.headCacheStreamsMax }),
-        ...(config.writerThread === true ? { writerThread: true } : {}),
-        migration: {
-          ...(options.onMigrationProgress === undefined ? {} : { onProgress: options.onMigrationProgress }),
-          ...(options.dataDirLock === undefined
-            ? { exclusive: (fromVersion: number) => lockForMigration(directory, path, fromVersion) }
-            : {}),
-        },
-      });
+      try {
+        return openSqliteStore(path, directory, config, options);
+      } catch (error) {
+        throw notADatabaseError(error, 'the event store', path);
+      }
     }
     case 'postgres': {
       const { createPostgresEventStore } = await import('@timebank/event-store-postgres');
@@ -72,6 +65,25 @@ export async function openEventStore(
       return reachable(config, createEsdbEventStore({ connectionString: config.url }));
     }
   }
+}
+
+function openSqliteStore(
+  path: string,
+  directory: string,
+  config: Extract<StoreConfig, { engine: 'sqlite' }>,
+  options: OpenEventStoreOptions,
+): EventStore {
+  return createSqliteEventStore({
+    path,
+    ...(config.headCacheStreamsMax === undefined ? {} : { headCacheStreamsMax: config.headCacheStreamsMax }),
+    ...(config.writerThread === true ? { writerThread: true } : {}),
+    migration: {
+      ...(options.onMigrationProgress === undefined ? {} : { onProgress: options.onMigrationProgress }),
+      ...(options.dataDirLock === undefined
+        ? { exclusive: (fromVersion: number) => lockForMigration(directory, path, fromVersion) }
+        : {}),
+    },
+  });
 }
 
 /** The data directory's lock for the length of a migration; its release is what is returned. */

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PersonalKeys, type PersonalKeyStore } from '@timebank/application';
 import { DEFAULT_DATA_DIR, MASTER_KEY_FILE, PERSONAL_KEYS_FILE } from './file-names.js';
+import { notADatabaseError } from './derived-file.js';
 import { openPostgresKeyStore } from './postgres-key-store.js';
 import { openSqliteKeyStore } from './sqlite-key-store.js';
 import type { StoreConfig } from './store-config.js';
@@ -62,7 +63,12 @@ export async function openPersonalKeyStore(
     return openPostgresKeyStore({ connectionString: config.url, schema: config.schema });
   const directory = personalDataDirectory(config, readModelDataDir);
   mkdirSync(directory, { recursive: true });
-  return openSqliteKeyStore(join(directory, PERSONAL_KEYS_FILE));
+  const path = join(directory, PERSONAL_KEYS_FILE);
+  try {
+    return openSqliteKeyStore(path);
+  } catch (error) {
+    throw notADatabaseError(error, 'the personal-data keys', path);
+  }
 }
 
 export async function openPersonalKeys(

@@ -1,7 +1,8 @@
 /**
  * Files of derived data that SQLite cannot open as a database (the read models, the snapshots)
  * are moved aside, never deleted, and started afresh, with one notice naming both paths; a
- * healthy file is opened as it is, and any other failure is the caller's, with nothing moved.
+ * healthy file is opened as it is, and any other failure is the caller's, with nothing moved. The
+ * event store and the personal keys, which nothing can rebuild, are refused instead, untouched.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,17 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { LIVE_PREFIX } from '@timebank/projections';
 import { openDerivedSqliteFile } from '../src/derived-file.js';
-import { openReadModels, openSnapshotStore, READ_MODELS_FILE, SNAPSHOTS_FILE } from '../src/index.js';
+import {
+  EVENT_STORE_FILE,
+  isLedgerOpenError,
+  openEventStore,
+  openPersonalKeyStore,
+  openReadModels,
+  openSnapshotStore,
+  PERSONAL_KEYS_FILE,
+  READ_MODELS_FILE,
+  SNAPSHOTS_FILE,
+} from '../src/index.js';
 
 const GARBAGE = 'this was never a SQLite database, but a stray file under its name\n'.repeat(100);
 
@@ -89,3 +100,34 @@ t.test('any other failure is thrown, and nothing is moved', async (t) => {
   t.same(readdirSync(directory), ['a-directory']);
   t.same(notices, []);
 });
+
+t.test(
+  'an event store or key store that is not a database is refused with one line, untouched',
+  async (t) => {
+    const directory = temporaryDirectory(t);
+    for (const file of [EVENT_STORE_FILE, PERSONAL_KEYS_FILE]) writeFileSync(join(directory, file), GARBAGE);
+    const config = { engine: 'sqlite', dataDir: directory } as const;
+    for (const [what, open, file] of [
+      ['the event store', () => openEventStore(config), EVENT_STORE_FILE],
+      ['the personal-data keys', () => openPersonalKeyStore(config), PERSONAL_KEYS_FILE],
+    ] as const) {
+      const error = await open().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      t.ok(isLedgerOpenError(error), `${what}: a LedgerOpenError, printed without a stack`);
+      t.match(error, {
+        reason: 'damaged',
+        message: new RegExp(
+          `^${what} at .*${file} is not a SQLite database .*restore the data directory from a backup`,
+        ),
+      });
+      t.equal(readFileSync(join(directory, file), 'utf8'), GARBAGE, `${file} is left as it was`);
+    }
+    t.same(
+      readdirSync(directory).filter((name) => name.includes('.corrupt-')),
+      [],
+      'nothing is moved aside',
+    );
+  },
+);
