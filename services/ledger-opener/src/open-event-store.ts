@@ -58,7 +58,19 @@ export async function openEventStore(
     }
     case 'postgres': {
       const { createPostgresEventStore } = await import('@timebank/event-store-postgres');
-      return createPostgresEventStore({ connectionString: config.url, schema: config.schema });
+      try {
+        return await createPostgresEventStore({ connectionString: config.url, schema: config.schema });
+      } catch (error) {
+        if (!isConnectionFailure(error)) throw error;
+        const cause = error instanceof Error ? error.message : String(error);
+        throw new LedgerOpenError(
+          'unreachable',
+          `cannot reach the event store (${describeStore(config)}): ${cause}`,
+          {
+            cause: error,
+          },
+        );
+      }
     }
     case 'esdb': {
       const { createEsdbEventStore } = await import('@timebank/event-store-esdb');
@@ -116,6 +128,27 @@ async function reachable(config: StoreConfig, store: EventStore): Promise<EventS
       },
     );
   }
+}
+
+/** Socket errors of a server that is not there (or not reachable) by name or address. */
+const SOCKET_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * A PostgreSQL server that cannot be used as configured: not reachable, refusing the connection
+ * (SQLSTATE class 08), the credentials (class 28), no such database (3D000) or not accepting
+ * connections yet (57P03). Anything else (a migration that fails, say) keeps its own error.
+ */
+function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return SOCKET_FAILURES.has(code) || /^(08|28)/.test(code) || code === '3D000' || code === '57P03';
 }
 
 /** One line for a person reading a terminal or a plain log. */

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { requireServerUrl } from '@timebank/event-store/testing';
 import {
   EVENT_STORE_FILE,
   isLedgerOpenError,
@@ -45,3 +46,37 @@ t.test('an unreachable EventStoreDB fails at opening, naming the store', async (
   t.match(String(error), 'cannot reach the event store (esdb at kurrentdb://127.0.0.1:1?tls=false)');
   t.notMatch(String(error), /secret/, 'credentials are not repeated');
 });
+
+t.test('a PostgreSQL that refuses the connection fails at opening in one line', async (t) => {
+  const closedPort = 'postgres://postgres:secret@127.0.0.1:1/test';
+  const refused: unknown = await openEventStore({
+    engine: 'postgres',
+    url: closedPort,
+    schema: 'ledger',
+  }).catch((caught: unknown) => caught);
+  t.ok(
+    isLedgerOpenError(refused) && refused.reason === 'unreachable',
+    'a LedgerOpenError, reason unreachable',
+  );
+  t.match(String(refused), 'cannot reach the event store (postgres schema ledger at 127.0.0.1:1): ');
+  t.match(String(refused), /ECONNREFUSED/);
+  t.notMatch(String(refused), /secret/, 'credentials are not repeated');
+});
+
+const postgresUrl = requireServerUrl('POSTGRES_URL');
+
+t.test(
+  'a PostgreSQL without the configured database fails at opening in one line',
+  { skip: postgresUrl === undefined },
+  async (t) => {
+    const url = new URL(postgresUrl ?? '');
+    url.pathname = '/no_such_database_here';
+    const missing: unknown = await openEventStore({
+      engine: 'postgres',
+      url: url.href,
+      schema: 'ledger',
+    }).catch((caught: unknown) => caught);
+    t.ok(isLedgerOpenError(missing) && missing.reason === 'unreachable');
+    t.match(String(missing), /database "no_such_database_here" does not exist/);
+  },
+);
