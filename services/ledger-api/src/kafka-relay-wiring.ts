@@ -78,7 +78,8 @@ export async function startKafkaRelay(input: {
     store: input.store,
     publisher,
     checkpoints: createFileCheckpointStore(resolve(settings.checkpointPath)),
-    logger,
+    // The relay binds `component: kafka-relay` itself; the child above would name it twice per line.
+    logger: input.logger,
     topicPrefix: settings.topicPrefix,
     onInvalidEvent: settings.onInvalidEvent,
   });
