@@ -15,8 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { drive, setUp, startServer, stopServer, type Load } from './api-http.js';
-import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS } from './support/allocator.js';
+import { drive, setUp, startLedgerServer, startServer, stopServer, type Load } from './api-http.js';
 
 /** Volunteers each ledger registers; reads pick one at random. */
 const VOLUNTEERS = 500;
@@ -51,18 +50,7 @@ function positive(name: string, fallback: number): number {
 
 async function startLedger(name: string, tree: string): Promise<Server> {
   const directory = mkdtempSync(join(tmpdir(), `timebank-ab-${name}-`));
-  const started = await startServer(
-    join(tree, 'services/ledger-api/src/server.ts'),
-    {
-      ...LEDGER_MALLOC_ENV,
-      LEDGER_DATA_DIR: directory,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_REQUESTS_MAX: '10000000',
-    },
-    LEDGER_NODE_FLAGS,
-  );
+  const started = await startLedgerServer(join(tree, 'services/ledger-api/src/server.ts'), directory);
   const adminKey = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
   const world = await setUp(started.url, adminKey, VOLUNTEERS);
   const ids = world.volunteerIds;

@@ -68,6 +68,25 @@ export function startServer(
   });
 }
 
+/**
+ * The ledger server at `serverPath` on a free port over `directory`, as `pnpm start` runs it
+ * (allocator settings and node flags), with warnings-only logs and the rate limit out of the way.
+ */
+export function startLedgerServer(serverPath: string, directory: string): Promise<Started> {
+  return startServer(
+    serverPath,
+    {
+      ...LEDGER_MALLOC_ENV,
+      LEDGER_DATA_DIR: directory,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_REQUESTS_MAX: '10000000',
+    },
+    LEDGER_NODE_FLAGS,
+  );
+}
+
 export function stopServer(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
@@ -357,18 +376,7 @@ export const apiHttpBenchmark: Benchmark = {
     try {
       // The server with the memory settings of `pnpm start`.
       startDefaultsChecked();
-      const ledger = await startServer(
-        serverPath,
-        {
-          ...LEDGER_MALLOC_ENV,
-          LEDGER_DATA_DIR: directory,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'warn',
-          RATE_LIMIT_REQUESTS_MAX: '10000000',
-        },
-        LEDGER_NODE_FLAGS,
-      );
+      const ledger = await startLedgerServer(serverPath, directory);
       children.push(ledger.child);
       const plain = await startServer(plainPath, {});
       children.push(plain.child);

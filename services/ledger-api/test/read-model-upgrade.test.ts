@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { READ_MODELS_FILE, SNAPSHOTS_FILE } from '@timebank/ledger-opener';
 import { READ_MODEL_SCHEMA_FINGERPRINT } from '@timebank/projections';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
@@ -50,30 +50,40 @@ async function summaries(server: ServerProcess, admin: string, ids: readonly str
   return bodies;
 }
 
+/**
+ * A server on a fresh data directory with VOLUNTEERS seeded and projected, and the summaries and
+ * statistics it answers; the directory and every server in `running` go at teardown.
+ */
+async function seededServer(t: Test, prefix: string) {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const dataDir = join(directory, 'data');
+  const environment = { LEDGER_DATA_DIR: dataDir, RATE_LIMIT_REQUESTS_MAX: '1000000', LOG_LEVEL: 'info' };
+  const running: ServerProcess[] = [];
+  t.teardown(async () => {
+    for (const server of running) await stopServer(server.child);
+    rmSync(directory, { recursive: true, force: true });
+  });
+  const first = await startServer(environment);
+  running.push(first);
+  const admin = readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8').trim();
+  const ids = await seedWorld(first, admin, VOLUNTEERS);
+  t.ok(
+    await waitFor(
+      async () => (await call(first, admin, `/v1/volunteers/${ids.at(-1)}`)).status === 200,
+      10_000,
+    ),
+    'projected',
+  );
+  return { dataDir, environment, running, first, admin, ids, before: await summaries(first, admin, ids) };
+}
+
 t.test(
   'an upgraded data dir is rebuilt on start, also over what a crash midway through a rebuild leaves',
   async (t) => {
-    const directory = mkdtempSync(join(tmpdir(), 'timebank-rm-upgrade-'));
-    const dataDir = join(directory, 'data');
-    const environment = { LEDGER_DATA_DIR: dataDir, RATE_LIMIT_REQUESTS_MAX: '1000000', LOG_LEVEL: 'info' };
-    const running: ServerProcess[] = [];
-    t.teardown(async () => {
-      for (const server of running) await stopServer(server.child);
-      rmSync(directory, { recursive: true, force: true });
-    });
-
-    const first = await startServer(environment);
-    running.push(first);
-    const admin = readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8').trim();
-    const ids = await seedWorld(first, admin, VOLUNTEERS);
-    t.ok(
-      await waitFor(
-        async () => (await call(first, admin, `/v1/volunteers/${ids.at(-1)}`)).status === 200,
-        10_000,
-      ),
-      'projected',
+    const { dataDir, environment, running, first, admin, ids, before } = await seededServer(
+      t,
+      'timebank-rm-upgrade-',
     );
-    const before = await summaries(first, admin, ids);
     t.same(
       before.map((body) => body.httpStatus),
       [...ids.map(() => 200), 200],
@@ -117,26 +127,10 @@ t.test(
 t.test(
   'read models and snapshots that are no longer a database are set aside and rebuilt on start',
   async (t) => {
-    const directory = mkdtempSync(join(tmpdir(), 'timebank-rm-damaged-'));
-    const dataDir = join(directory, 'data');
-    const environment = { LEDGER_DATA_DIR: dataDir, RATE_LIMIT_REQUESTS_MAX: '1000000', LOG_LEVEL: 'info' };
-    const running: ServerProcess[] = [];
-    t.teardown(async () => {
-      for (const server of running) await stopServer(server.child);
-      rmSync(directory, { recursive: true, force: true });
-    });
-    const first = await startServer(environment);
-    running.push(first);
-    const admin = readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8').trim();
-    const ids = await seedWorld(first, admin, VOLUNTEERS);
-    t.ok(
-      await waitFor(
-        async () => (await call(first, admin, `/v1/volunteers/${ids.at(-1)}`)).status === 200,
-        10_000,
-      ),
-      'projected',
+    const { dataDir, environment, running, first, admin, ids, before } = await seededServer(
+      t,
+      'timebank-rm-damaged-',
     );
-    const before = await summaries(first, admin, ids);
     await stopServer(first.child);
     running.length = 0;
 
