@@ -105,6 +105,44 @@ t.test('desk and coordinator keys are bound to registered units once the hierarc
   t.equal(registered.statusCode, 201, registered.body);
 });
 
+t.test(
+  'organisations, partners and beneficiaries name a registered community once the hierarchy exists',
+  async (t) => {
+    const w = await startWorld(t);
+    const before = await w.post('/v1/admin/organisations', w.admin, {
+      organisationId: 'o-before',
+      name: 'Before the hierarchy',
+      community: 'free-text-community',
+    });
+    t.equal(before.statusCode, 201, 'before any community is registered, a community is a free id');
+    await w.registerHierarchy();
+    const category = await w.post('/v1/admin/beneficiary-categories', w.admin, {
+      categoryId: 'elderly',
+      title: 'Elderly living alone',
+      priority: 1,
+      monthlyAllowanceCentipoints: 300,
+    });
+    t.equal(category.statusCode, 200, category.body);
+    const registrations: [string, Record<string, string>][] = [
+      ['/v1/admin/organisations', { organisationId: 'o-typo', name: 'Typo', community: 'c1x' }],
+      ['/v1/admin/partners', { partnerId: 'p-typo', name: 'Typo', community: 'c1x' }],
+      [
+        '/v1/admin/beneficiaries',
+        { beneficiaryId: 'b-typo', categoryId: 'elderly', community: 'c1x', name: 'Typo', contact: '1' },
+      ],
+    ];
+    for (const [url, body] of registrations) {
+      const head = await w.store.headPosition();
+      const mistyped = await w.post(url, w.admin, body);
+      t.equal(mistyped.statusCode, 404, `${url}: an unknown community is refused`);
+      t.match(problemOf(t, mistyped), { code: 'COMMUNITY_NOT_REGISTERED', detail: /c1x/ });
+      t.equal(await w.store.headPosition(), head, `${url}: nothing was written`);
+      const registered = await w.post(url, w.admin, { ...body, community: 'c1' });
+      t.equal(registered.statusCode, 201, `${url}: ${registered.body}`);
+    }
+  },
+);
+
 t.test('a coordinator reads its subtree: statistics roll up, and follow a moved community', async (t) => {
   const w = await startWorld(t);
   await w.registerHierarchy();

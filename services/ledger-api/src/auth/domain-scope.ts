@@ -120,6 +120,17 @@ export async function assertCommunityAcceptsVolunteers(
   community: string,
 ): Promise<void> {
   if (principal.scope.kind === 'community' && principal.scope.id === community) return;
+  await assertCommunityRegistered(ledger, community);
+}
+
+/**
+ * Refuses an administrator's registration of an organisation, a partner or a donation-pool
+ * beneficiary in a community the hierarchy does not hold, once it holds any (404
+ * COMMUNITY_NOT_REGISTERED, nothing written): like a volunteer's, such a registration would
+ * count in no community's statistics, and a mistyped id would go unnoticed. Registrations made
+ * before the hierarchy keep working; this checks new ones only.
+ */
+export async function assertCommunityRegistered(ledger: Ledger, community: string): Promise<void> {
   await assertUnitRegistered(ledger, { kind: 'community', id: community });
 }
 

@@ -14,6 +14,7 @@ import {
   textFieldSchema,
 } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
+import { assertCommunityRegistered } from '../auth/domain-scope.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
@@ -118,7 +119,10 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
     body: z.strictObject({ organisationId: idSchema, name: nameFieldSchema, community: idSchema }),
     status: 201,
     response: z.object({ organisationId: z.string() }),
-    command: ({ body }) => ({ type: 'RegisterOrganisation', ...body }),
+    command: async ({ body }) => {
+      await assertCommunityRegistered(context.ledger, body.community);
+      return { type: 'RegisterOrganisation', ...body };
+    },
     respond: (result) => ({ organisationId: eventData(result, 'OrganisationRegistered').organisationId }),
   });
 
@@ -170,7 +174,10 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
     body: z.strictObject({ partnerId: idSchema, name: nameFieldSchema, community: idSchema }),
     status: 201,
     response: z.object({ partnerId: z.string() }),
-    command: ({ body }) => ({ type: 'RegisterPartner', ...body }),
+    command: async ({ body }) => {
+      await assertCommunityRegistered(context.ledger, body.community);
+      return { type: 'RegisterPartner', ...body };
+    },
     respond: (result) => ({ partnerId: eventData(result, 'PartnerRegistered').partnerId }),
   });
 

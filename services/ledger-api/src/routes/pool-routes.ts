@@ -19,7 +19,7 @@ import {
   type EventOf,
 } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
-import { readVolunteer } from '../auth/domain-scope.js';
+import { assertCommunityRegistered, readVolunteer } from '../auth/domain-scope.js';
 import { ProblemError } from '../http/problem.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } from './command-route.js';
@@ -94,7 +94,10 @@ export async function poolRoutes(app: TypedApp, context: PoolRouteDependencies):
     }),
     status: 201,
     response: z.object({ beneficiaryId: z.string(), categoryId: z.string(), community: z.string() }),
-    command: ({ body }) => ({ type: 'RegisterBeneficiary', ...body }),
+    command: async ({ body }) => {
+      await assertCommunityRegistered(ledger, body.community);
+      return { type: 'RegisterBeneficiary', ...body };
+    },
     respond: (result) => {
       const { beneficiaryId, categoryId, community } = eventData(result, 'BeneficiaryRegistered');
       return { beneficiaryId, categoryId, community };
