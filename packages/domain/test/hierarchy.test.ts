@@ -105,3 +105,26 @@ t.test('hierarchy: a community moves to another street, once per street', async 
     .when({ ...move, idempotencyKey: 'back', toStreetId: 'jianbei' })
     .then([{ type: 'CommunityMoved', data: { fromStreetId: 'qingyuan', toStreetId: 'jianbei' } }]);
 });
+
+t.test('hierarchy: one coordinator serves several communities under the same name and contact', async (t) => {
+  const events = history(t, [city, district, street, street2, community]);
+  const second: CommandInput = {
+    ...community,
+    idempotencyKey: 'community-c2',
+    communityId: 'c2',
+    streetId: 'qingyuan',
+    name: '青园社区',
+  };
+  given(t, events)
+    .when(second)
+    .then([{ type: 'CommunityRegistered', data: { communityId: 'c2', coordinatorId: 'coord-1' } }]);
+  given(t, events)
+    .when({ ...second, coordinatorName: 'Someone Else' })
+    .thenFails('COORDINATOR_DETAILS_MISMATCH');
+  given(t, events)
+    .when({ ...second, coordinatorContact: '0311-7654321' })
+    .thenFails('COORDINATOR_DETAILS_MISMATCH');
+  given(t, events)
+    .when({ ...second, coordinatorId: 'coord-2', coordinatorName: 'Someone Else' })
+    .then([{ type: 'CommunityRegistered', data: { coordinatorId: 'coord-2' } }]);
+});

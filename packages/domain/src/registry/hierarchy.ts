@@ -130,8 +130,16 @@ function decideRegisterCommunity(
   if (invalid !== null) return invalid;
   const { coordinatorId, coordinatorName, coordinatorContact } = command;
   // An erased coordinator's key is gone for good: their data cannot be sealed again under it.
-  if (state.coordinators.get(coordinatorId)?.erased === true)
+  const known = state.coordinators.get(coordinatorId);
+  if (known?.erased === true)
     return reject('COORDINATOR_DATA_ERASED', `coordinator ${coordinatorId}'s personal data was erased`);
+  // One id is one person: naming them again with other details would silently rename the person
+  // in charge on every certificate of the communities they already serve.
+  if (known !== undefined && (known.name !== coordinatorName || known.contact !== coordinatorContact))
+    return reject(
+      'COORDINATOR_DETAILS_MISMATCH',
+      `coordinator ${coordinatorId} is registered with another name or contact; give them as registered, or use a new id`,
+    );
   return [
     {
       type: 'CommunityRegistered',

@@ -152,6 +152,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     '该社区负责人的个人信息已删除。',
     "The coordinator's personal data has been erased.",
   ],
+  COORDINATOR_DETAILS_MISMATCH: [
+    '该负责人编号已登记为另一姓名或联系方式；请按登记的信息填写，或使用新的编号。',
+    'This coordinator id is registered with another name or contact: give them as registered, or use a new id.',
+  ],
   PROJECT_ALREADY_REGISTERED: ['该社工项目已登记。', 'The project is already registered.'],
   PROJECT_NOT_FOUND: ['未找到该社工项目。', 'No such project.'],
   PROJECT_ORGANISATION_MISMATCH: [
