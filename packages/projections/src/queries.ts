@@ -361,13 +361,27 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       return serviceStatisticsAsOf(db, { organisationId }, asOf);
     },
 
-    /** Summaries of the volunteers of these communities, by volunteer number; at most LIST_ROWS_MAX. */
-    async volunteersOfCommunities(communities: readonly string[]): Promise<VolunteerSummary[]> {
+    /**
+     * Summaries of the volunteers of these communities, by volunteer number then id: at most
+     * `limit` (1 to LIST_ROWS_MAX) of them, after the one `after` names, if given.
+     */
+    async volunteersOfCommunities(
+      communities: readonly string[],
+      page: { limit?: number; after?: { volunteerNumber: string; volunteerId: string } } = {},
+    ): Promise<VolunteerSummary[]> {
       if (communities.length === 0) return [];
+      const limit = Math.min(Math.max(Math.trunc(page.limit ?? LIST_ROWS_MAX), 1), LIST_ROWS_MAX);
       const marks = communities.map(() => '?').join(', ');
+      const after = page.after;
       const rows = await db.query(
-        `SELECT * FROM ${t('volunteer_summary')} WHERE community IN (${marks}) ORDER BY volunteer_number, volunteer_id LIMIT ${LIST_ROWS_MAX}`,
-        communities,
+        `SELECT * FROM ${t('volunteer_summary')} WHERE community IN (${marks})` +
+          (after === undefined
+            ? ''
+            : ' AND (volunteer_number > ? OR (volunteer_number = ? AND volunteer_id > ?))') +
+          ` ORDER BY volunteer_number, volunteer_id LIMIT ${limit}`,
+        after === undefined
+          ? communities
+          : [...communities, after.volunteerNumber, after.volunteerNumber, after.volunteerId],
       );
       return rows.map(toVolunteerSummary);
     },

@@ -11,6 +11,8 @@ import type { NewEvent } from '@timebank/event-store';
 import { localDay } from '../src/handlers/hierarchy-handlers.js';
 import { projectionRules } from '../src/handlers/index.js';
 import { Projector } from '../src/projector.js';
+import { createReadModelQueries } from '../src/queries.js';
+import type { ReadModelDatabase } from '../src/dialect/dialect.js';
 import { addFigures, emptyFigures, rollUpAsOf, type RollUp } from '../src/rollup-queries.js';
 import { ADMIN, build, newEvent } from '../src/testing/index.js';
 import { appendTo, harnesses } from './harness.js';
@@ -197,6 +199,30 @@ function checkRollUp(t: Test, rollUp: RollUp, scenario: ReturnType<typeof events
   }
 }
 
+/** Paging a unit's volunteers three at a time gives the whole list, each volunteer once, in order. */
+async function checkVolunteerPages(t: Test, db: ReadModelDatabase, streams: string[]): Promise<void> {
+  const queries = createReadModelQueries(db);
+  const communities = Array.from({ length: 20 }, (_, index) => `c${index}`);
+  const whole = await queries.volunteersOfCommunities(communities);
+  t.equal(whole.length, streams.filter((stream) => stream.startsWith('volunteer-')).length);
+  const paged: typeof whole = [];
+  let after: { volunteerNumber: string; volunteerId: string } | undefined;
+  for (let pages = 0; pages <= whole.length; pages += 1) {
+    const page = await queries.volunteersOfCommunities(communities, {
+      limit: 3,
+      ...(after ? { after } : {}),
+    });
+    paged.push(...page);
+    const last = page.at(-1);
+    if (page.length < 3 || last === undefined) break;
+    after = { volunteerNumber: last.volunteerNumber, volunteerId: last.volunteerId };
+  }
+  t.same(
+    paged.map((volunteer) => volunteer.volunteerId),
+    whole.map((volunteer) => volunteer.volunteerId),
+  );
+}
+
 for (const harness of harnesses()) {
   t.test(`${harness.name}: every level's totals equal the sum of its children, as of any date`, async (t) => {
     await fc.assert(
@@ -225,6 +251,7 @@ for (const harness of harnesses()) {
             // Everything is registered on day 0: before it there is no hierarchy to roll up into.
             t.equal(rollUp.units.has('city'), asOfDay >= 0, `the city exists as of ${asOf} only from day 0`);
           }
+          await checkVolunteerPages(t, engine.db, [...new Set(events.timed.map(({ stream }) => stream))]);
         } finally {
           await engine.close();
         }

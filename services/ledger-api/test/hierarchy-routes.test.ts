@@ -204,3 +204,42 @@ t.test('a coordinator reads its subtree: statistics roll up, and follow a moved 
   const listedAfter = await volunteers(w, 's1', w.coordinator);
   t.equal(listedAfter.json<{ volunteers: unknown[] }>().volunteers.length, 2);
 });
+
+t.test('a unit’s volunteers come a page at a time, each once, in volunteer-number order', async (t) => {
+  const w = await startWorld(t);
+  await w.registerHierarchy();
+  const registered: string[] = [];
+  for (let seed = 1; seed <= 5; seed += 1)
+    registered.push(await w.registerVolunteer(seed, seed % 2 ? 'c1' : 'c2'));
+  const head = await w.store.headPosition();
+  interface Page {
+    volunteers: { volunteerId: string; volunteerNumber: string }[];
+    nextAfter: string | null;
+  }
+  const seen: Page['volunteers'] = [];
+  let after: string | null = null;
+  let pages = 0;
+  do {
+    const query: string = `minPosition=${head}&limit=2${after === null ? '' : `&after=${after}`}`;
+    const page = await w.get(`/v1/units/sjz/volunteers?${query}`, w.admin);
+    t.equal(page.statusCode, 200, page.body);
+    const body = page.json<Page>();
+    t.ok(body.volunteers.length <= 2, 'no page is longer than its limit');
+    seen.push(...body.volunteers);
+    after = body.nextAfter;
+    pages += 1;
+  } while (after !== null && pages < 10);
+  t.equal(pages, 3, 'two full pages and a last one');
+  t.same(seen.map((v) => v.volunteerId).sort(), [...registered].sort(), 'every volunteer, once');
+  const numbers = seen.map((v) => v.volunteerNumber);
+  t.same(numbers, [...numbers].sort(), 'in volunteer-number order');
+
+  const whole = await w.get(`/v1/units/sjz/volunteers?minPosition=${head}`, w.admin);
+  t.match(whole.json(), { nextAfter: null }, 'one page holds them all by default');
+  t.equal(whole.json<Page>().volunteers.length, 5);
+  for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'after=v1', 'after=TB000000000000']) {
+    const refused = await w.get(`/v1/units/sjz/volunteers?${bad}`, w.admin);
+    t.equal(refused.statusCode, 400, `${bad} is refused`);
+    t.equal(problemOf(t, refused).code, 'VALIDATION_FAILED');
+  }
+});

@@ -7,27 +7,14 @@ import { STREAM_NAME_PATTERN, type RecordedEvent } from '@timebank/event-store';
 import type { LogCheckReport } from '@timebank/projections';
 import { ANY_SCOPE } from '../auth/access.js';
 import { instantOnTheWire, positionSchema, revisionSchema } from '../http/positions.js';
+import { pageSize } from './read-model-routes.js';
 import type { StoreReader } from './store-reader.js';
 import type { TypedApp } from './typed-app.js';
 
 const AUDITORS = { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } } as const;
 
-/** Events per page. Default 100, at most 1,000: a page stays well under a megabyte of JSON. */
+/** Events per page. Default 100, at most 1,000 (`pageSize`): a page stays well under a megabyte of JSON. */
 const PAGE_SIZE_DEFAULT = 100;
-const PAGE_SIZE_MAX = 1000;
-
-const pageSize = z
-  .string()
-  .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`)
-  .transform(Number)
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(1, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`)
-      .max(PAGE_SIZE_MAX, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`),
-  )
-  .optional();
 
 export const recordedEventSchema = z.object({
   position: positionSchema,

@@ -22,7 +22,13 @@ import { ProblemError } from '../http/problem.js';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { instantOnTheWire } from '../http/positions.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
-import { readModels, readQuery, type ReadModelRouteDependencies } from './read-model-routes.js';
+import {
+  PAGE_SIZE_MAX,
+  pageSize,
+  readModels,
+  readQuery,
+  type ReadModelRouteDependencies,
+} from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';
 
 const ADMINS = ['admin'] as const;
@@ -233,6 +239,36 @@ function statisticsRoute(app: TypedApp, context: HierarchyRouteDependencies): vo
   );
 }
 
+/** A page cursor of the units' volunteer list: the last volunteer's number and id, joined by a dot. */
+const volunteerCursor = z
+  .string()
+  .regex(/^TB[0-9A-Z]{12}\.[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected the nextAfter of the previous page')
+  .transform((cursor) => {
+    const dot = cursor.indexOf('.');
+    return { volunteerNumber: cursor.slice(0, dot), volunteerId: cursor.slice(dot + 1) };
+  });
+
+/** A page of a unit's volunteers. */
+const unitVolunteersPageSchema = z.object({
+  unitId: z.string(),
+  volunteers: z.array(
+    z.object({
+      volunteerId: z.string(),
+      volunteerNumber: z.string(),
+      community: z.string(),
+      status: z.string(),
+      registeredAt: instantOnTheWire,
+      confirmedMinutes: z.number().int(),
+      eligibleStars: z.number().int(),
+      awardedStars: z.number().int(),
+    }),
+  ),
+  nextAfter: z
+    .string()
+    .nullable()
+    .describe('Pass as `after` for the next page (which may be empty); null at the end'),
+});
+
 function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): void {
   app.get(
     '/v1/units/:unitId/volunteers',
@@ -241,26 +277,15 @@ function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): vo
       schema: {
         tags: ['coordinators'],
         summary:
-          "Summaries (no personal data) of the volunteers of a unit's communities, as the hierarchy stands now",
+          "Summaries (no personal data) of the volunteers of a unit's communities, as the hierarchy stands now, a page at a time by volunteer number",
         params: z.strictObject({ unitId: idSchema }),
-        querystring: readQuery,
-        response: {
-          200: z.object({
-            unitId: z.string(),
-            volunteers: z.array(
-              z.object({
-                volunteerId: z.string(),
-                volunteerNumber: z.string(),
-                community: z.string(),
-                status: z.string(),
-                registeredAt: instantOnTheWire,
-                confirmedMinutes: z.number().int(),
-                eligibleStars: z.number().int(),
-                awardedStars: z.number().int(),
-              }),
-            ),
-          }),
-        },
+        querystring: readQuery.extend({
+          after: volunteerCursor
+            .optional()
+            .describe("The previous page's nextAfter (default: from the start)"),
+          limit: pageSize.describe(`Volunteers per page, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_MAX})`),
+        }),
+        response: { 200: unitVolunteersPageSchema },
       },
     },
     async (request) => {
@@ -271,9 +296,19 @@ function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): vo
       const communities = [...state.units.values()]
         .filter((unit) => unit.level === 'community' && isWithin(state, unit.id, unitId))
         .map((unit) => unit.id);
-      const volunteers = await queries.volunteersOfCommunities(communities);
+      const limit = request.query.limit ?? PAGE_SIZE_MAX;
+      const { after } = request.query;
+      const volunteers = await queries.volunteersOfCommunities(communities, {
+        limit,
+        ...(after === undefined ? {} : { after }),
+      });
+      const last = volunteers.at(-1);
       return {
         unitId,
+        nextAfter:
+          last !== undefined && volunteers.length === limit
+            ? `${last.volunteerNumber}.${last.volunteerId}`
+            : null,
         volunteers: volunteers.map((volunteer) => ({
           volunteerId: volunteer.volunteerId,
           volunteerNumber: volunteer.volunteerNumber,

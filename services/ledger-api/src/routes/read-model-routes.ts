@@ -29,6 +29,23 @@ import { volunteerAsOf } from './volunteer-as-of.js';
 import { volunteerSummarySchema } from './volunteer-routes.js';
 
 export const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
+
+/** Most items a paged list answers at once, in items. */
+export const PAGE_SIZE_MAX = 1000;
+
+/** A page's `limit` query parameter: a whole number from 1 to PAGE_SIZE_MAX, optional. */
+export const pageSize = z
+  .string()
+  .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`)
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`)
+      .max(PAGE_SIZE_MAX, `must be a whole number from 1 to ${PAGE_SIZE_MAX}`),
+  )
+  .optional();
 /** A statement period: a local month, YYYY-MM with a month from 01 to 12. */
 const periodSchema = z
   .string()
