@@ -201,6 +201,13 @@ function toDispute(row: Row): DisputeView {
 /** Most rows one list query returns, in rows. 1,000: a page a screen or an export loop handles. */
 export const LIST_ROWS_MAX = 1000;
 
+/** The last hold of a statement page: the next page starts after it (newest first). */
+export interface HoldCursor {
+  readonly heldAt: string;
+  readonly volunteerId: string;
+  readonly holdId: string;
+}
+
 /** The read API over the live read models. */
 // eslint-disable-next-line max-lines-per-function -- not yet split: one query per read model over the same database; its seam is one module per read model, a follow-up
 export function createReadModelQueries(db: ReadModelDatabase) {
@@ -271,10 +278,21 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       return rows.map(toDispute);
     },
 
-    /** A partner's holds (newest first) and settlement totals per local month. */
+    /**
+     * A partner's settlement totals per local month (only `period`'s, if given) and a page of its
+     * holds, newest first: with `heldFrom`/`heldBefore` (instants), only holds placed in that
+     * span (a period's local month); at most `limit` (1 to LIST_ROWS_MAX) of them, after the hold
+     * `after` names.
+     */
     async partnerStatement(
       partnerId: string,
-      options: { readonly period?: string } = {},
+      options: {
+        readonly period?: string;
+        readonly heldFrom?: string;
+        readonly heldBefore?: string;
+        readonly limit?: number;
+        readonly after?: HoldCursor;
+      } = {},
     ): Promise<{ holds: HoldView[]; settlements: SettlementView[] }> {
       const periodFilter = options.period === undefined ? '' : ' AND period = ?';
       const periodParams = options.period === undefined ? [] : [options.period];
@@ -282,9 +300,23 @@ export function createReadModelQueries(db: ReadModelDatabase) {
         `SELECT * FROM ${t('partner_settlement')} WHERE partner_id = ?${periodFilter} ORDER BY period`,
         [partnerId, ...periodParams],
       );
+      const limit = Math.min(Math.max(Math.trunc(options.limit ?? LIST_ROWS_MAX), 1), LIST_ROWS_MAX);
+      const { after } = options;
       const holds = await db.query(
-        `SELECT * FROM ${t('points_hold')} WHERE partner_id = ? ORDER BY held_at DESC, hold_id LIMIT ${LIST_ROWS_MAX}`,
-        [partnerId],
+        `SELECT * FROM ${t('points_hold')} WHERE partner_id = ? AND held_at >= ? AND held_at < ?` +
+          (after === undefined
+            ? ''
+            : ' AND (held_at < ? OR (held_at = ? AND (volunteer_id > ? OR (volunteer_id = ? AND hold_id > ?))))') +
+          ` ORDER BY held_at DESC, volunteer_id, hold_id LIMIT ${limit}`,
+        [
+          partnerId,
+          options.heldFrom ?? '',
+          // Above every instant's text: '9' sorts after any year's digits.
+          options.heldBefore ?? '9',
+          ...(after === undefined
+            ? []
+            : [after.heldAt, after.heldAt, after.volunteerId, after.volunteerId, after.holdId]),
+        ],
       );
       return {
         settlements: settlements.map(toSettlement),

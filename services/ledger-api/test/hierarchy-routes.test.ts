@@ -214,19 +214,19 @@ t.test('a unit’s volunteers come a page at a time, each once, in volunteer-num
   const head = await w.store.headPosition();
   interface Page {
     volunteers: { volunteerId: string; volunteerNumber: string }[];
-    nextAfter: string | null;
+    nextCursor: string | null;
   }
   const seen: Page['volunteers'] = [];
   let after: string | null = null;
   let pages = 0;
   do {
-    const query: string = `minPosition=${head}&limit=2${after === null ? '' : `&after=${after}`}`;
+    const query: string = `minPosition=${head}&limit=2${after === null ? '' : `&cursor=${after}`}`;
     const page = await w.get(`/v1/units/sjz/volunteers?${query}`, w.admin);
     t.equal(page.statusCode, 200, page.body);
     const body = page.json<Page>();
     t.ok(body.volunteers.length <= 2, 'no page is longer than its limit');
     seen.push(...body.volunteers);
-    after = body.nextAfter;
+    after = body.nextCursor;
     pages += 1;
   } while (after !== null && pages < 10);
   t.equal(pages, 3, 'two full pages and a last one');
@@ -235,9 +235,9 @@ t.test('a unit’s volunteers come a page at a time, each once, in volunteer-num
   t.same(numbers, [...numbers].sort(), 'in volunteer-number order');
 
   const whole = await w.get(`/v1/units/sjz/volunteers?minPosition=${head}`, w.admin);
-  t.match(whole.json(), { nextAfter: null }, 'one page holds them all by default');
+  t.match(whole.json(), { nextCursor: null }, 'one page holds them all by default');
   t.equal(whole.json<Page>().volunteers.length, 5);
-  for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'after=v1', 'after=TB000000000000']) {
+  for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'cursor=v1', 'cursor=TB000000000000']) {
     const refused = await w.get(`/v1/units/sjz/volunteers?${bad}`, w.admin);
     t.equal(refused.statusCode, 400, `${bad} is refused`);
     t.equal(problemOf(t, refused).code, 'VALIDATION_FAILED');

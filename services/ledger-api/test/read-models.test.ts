@@ -183,11 +183,84 @@ t.test('a statement validates its period and knows its partner, as /offers does'
   }
   const december = await w.get('/v1/partners/p1/statement?period=2026-12', w.partner);
   t.equal(december.statusCode, 200);
-  t.same(december.json(), { partnerId: 'p1', holds: [], settlements: [] });
+  t.same(december.json(), { partnerId: 'p1', holds: [], settlements: [], nextCursor: null });
 
   const offers = await w.get('/v1/partners/nobody/offers', w.admin);
   t.equal(problemOf(t, offers).code, 'PARTNER_NOT_FOUND');
   const statement = await w.get('/v1/partners/nobody/statement', w.admin);
   t.equal(statement.statusCode, 404);
   t.equal(problemOf(t, statement).code, 'PARTNER_NOT_FOUND', 'the same answer as /offers');
+});
+
+t.test('a month’s statement lists the holds placed in that local month, a page at a time', async (t) => {
+  let now = Date.now();
+  const w = await startWorld(t, {}, { clock: () => now });
+  const volunteerId = await w.registerVolunteer(7101);
+  await w.earn(volunteerId, 10, 30);
+  await w.grantMandate(volunteerId);
+  // The first instant of the next local month (UTC+8), and the months on either side of it.
+  const local = new Date(now + 8 * 3_600_000);
+  const nextMonthStart = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - 8 * 3_600_000;
+  const period = (instant: number): string => new Date(instant + 8 * 3_600_000).toISOString().slice(0, 7);
+  const before = period(nextMonthStart - 1);
+  const after = period(nextMonthStart);
+  const redeem = async (): Promise<string> => {
+    const redeemed = await w.post('/v1/partners/p1/redemptions', w.partner, {
+      volunteerId,
+      offerId: 'meal',
+      centipoints: 100,
+    });
+    t.equal(redeemed.statusCode, 201, redeemed.body);
+    return redeemed.json<{ position: string }>().position;
+  };
+  now = nextMonthStart - 30 * 60_000; // 23:30 on the last local day of the month
+  await redeem();
+  now = nextMonthStart + 30 * 60_000; // 00:30 on the first local day of the next
+  for (let index = 0; index < 2; index += 1) await redeem();
+  now += 60_000;
+  const position = await redeem();
+
+  interface Statement {
+    holds: { holdId: string; heldAt: string }[];
+    settlements: { period: string; heldCount: number }[];
+    nextCursor: string | null;
+  }
+  const read = async (query: string): Promise<Statement> => {
+    const response = await w.get(`/v1/partners/p1/statement?minPosition=${position}&${query}`, w.partner);
+    t.equal(response.statusCode, 200, response.body);
+    return response.json<Statement>();
+  };
+  const earlier = await read(`period=${before}`);
+  t.equal(earlier.holds.length, 1, `${before}: only the hold placed in it`);
+  t.match(earlier.settlements, [{ period: before, heldCount: 1 }]);
+  const whole = await read(`period=${after}`);
+  t.equal(whole.holds.length, 3, `${after}: its three holds and not the earlier month's`);
+  t.match(whole.settlements, [{ period: after, heldCount: 3 }]);
+  t.equal(whole.nextCursor, null, 'one page holds them all by default');
+  t.ok(
+    whole.holds.every((hold) => Date.parse(hold.heldAt) >= nextMonthStart),
+    'every hold was placed in the month',
+  );
+
+  const paged: Statement['holds'] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await read(`period=${after}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`);
+    paged.push(...page.holds);
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor !== null && pages < 5);
+  t.equal(pages, 2);
+  t.same(paged, whole.holds, 'the pages, joined, are the whole list in the same order (newest first)');
+  t.equal((await read('')).holds.length, 4, 'without a period: every hold');
+
+  for (const bad of [
+    'limit=0',
+    'cursor=yesterday',
+    `cursor=${encodeURIComponent('2026-12-01T00:00:00Z~v~h')}`,
+  ]) {
+    const refused = await w.get(`/v1/partners/p1/statement?${bad}`, w.partner);
+    t.equal(refused.statusCode, 400, `${bad} is refused`);
+  }
 });

@@ -242,7 +242,7 @@ function statisticsRoute(app: TypedApp, context: HierarchyRouteDependencies): vo
 /** A page cursor of the units' volunteer list: the last volunteer's number and id, joined by a dot. */
 const volunteerCursor = z
   .string()
-  .regex(/^TB[0-9A-Z]{12}\.[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected the nextAfter of the previous page')
+  .regex(/^TB[0-9A-Z]{12}\.[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected the nextCursor of the previous page')
   .transform((cursor) => {
     const dot = cursor.indexOf('.');
     return { volunteerNumber: cursor.slice(0, dot), volunteerId: cursor.slice(dot + 1) };
@@ -263,10 +263,10 @@ const unitVolunteersPageSchema = z.object({
       awardedStars: z.number().int(),
     }),
   ),
-  nextAfter: z
+  nextCursor: z
     .string()
     .nullable()
-    .describe('Pass as `after` for the next page (which may be empty); null at the end'),
+    .describe('Pass as `cursor` for the next page (which may be empty); null at the end'),
 });
 
 function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): void {
@@ -280,9 +280,9 @@ function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): vo
           "Summaries (no personal data) of the volunteers of a unit's communities, as the hierarchy stands now, a page at a time by volunteer number",
         params: z.strictObject({ unitId: idSchema }),
         querystring: readQuery.extend({
-          after: volunteerCursor
+          cursor: volunteerCursor
             .optional()
-            .describe("The previous page's nextAfter (default: from the start)"),
+            .describe("The previous page's nextCursor (default: from the start)"),
           limit: pageSize.describe(`Volunteers per page, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_MAX})`),
         }),
         response: { 200: unitVolunteersPageSchema },
@@ -297,15 +297,15 @@ function volunteersRoute(app: TypedApp, context: HierarchyRouteDependencies): vo
         .filter((unit) => unit.level === 'community' && isWithin(state, unit.id, unitId))
         .map((unit) => unit.id);
       const limit = request.query.limit ?? PAGE_SIZE_MAX;
-      const { after } = request.query;
+      const { cursor } = request.query;
       const volunteers = await queries.volunteersOfCommunities(communities, {
         limit,
-        ...(after === undefined ? {} : { after }),
+        ...(cursor === undefined ? {} : { after: cursor }),
       });
       const last = volunteers.at(-1);
       return {
         unitId,
-        nextAfter:
+        nextCursor:
           last !== undefined && volunteers.length === limit
             ? `${last.volunteerNumber}.${last.volunteerId}`
             : null,

@@ -7,7 +7,7 @@
  * store's head is refused at once (`http/min-position.ts`).
  */
 import { z } from 'zod';
-import { idSchema, instantSchema } from '@timebank/domain';
+import { formatInstant, idSchema, instantSchema } from '@timebank/domain';
 import type { Ledger } from '@timebank/application';
 import { isProjectionError, type ReadModelQueries } from '@timebank/projections';
 import { ANY_SCOPE, scopeFromParam, type ScopeRule } from '../auth/access.js';
@@ -29,6 +29,36 @@ import { volunteerAsOf } from './volunteer-as-of.js';
 import { volunteerSummarySchema } from './volunteer-routes.js';
 
 export const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
+
+/** A statement page cursor: the last hold's instant, volunteer id and hold id, joined by `~`. */
+const holdCursor = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/,
+    'expected the nextCursor of the previous page',
+  )
+  .transform((cursor) => {
+    const [heldAt, volunteerId, holdId] = cursor.split('~') as [string, string, string];
+    return { heldAt, volunteerId, holdId };
+  });
+
+/** The instants that bound a local month `YYYY-MM` at `offsetMinutes` from UTC: [from, before). */
+export function localMonthSpan(
+  period: string,
+  offsetMinutes: number,
+): { heldFrom: string; heldBefore: string } {
+  const year = Number(period.slice(0, 4));
+  const month = Number(period.slice(5, 7));
+  const start = (y: number, m: number): string => {
+    const midnight = new Date(0);
+    midnight.setUTCFullYear(y, m - 1, 1); // not Date.UTC, which reads years 0–99 as 1900–1999
+    return formatInstant(midnight.getTime() - offsetMinutes * 60_000);
+  };
+  return {
+    heldFrom: start(year, month),
+    heldBefore: month === 12 ? start(year + 1, 1) : start(year, month + 1),
+  };
+}
 
 /** Most items a paged list answers at once, in items. */
 export const PAGE_SIZE_MAX = 1000;
@@ -153,12 +183,20 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
         tags: ['partners'],
         summary: "The partner's own statement: holds and settlement totals per local month",
         params: z.strictObject({ partnerId: idSchema }),
-        querystring: readQuery.extend({ period: periodSchema.optional() }),
+        querystring: readQuery.extend({
+          period: periodSchema.optional(),
+          cursor: holdCursor.optional().describe("The previous page's nextCursor (default: the newest hold)"),
+          limit: pageSize.describe(`Holds per page, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_MAX})`),
+        }),
         response: {
           200: z.object({
             partnerId: z.string(),
             holds: z.array(holdRowSchema),
             settlements: z.array(settlementRowSchema),
+            nextCursor: z
+              .string()
+              .nullable()
+              .describe('Pass as `cursor` for the next page of holds (which may be empty); null at the end'),
           }),
         },
       },
@@ -173,14 +211,24 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
       );
       if (!registered) throw new ProblemError(404, 'PARTNER_NOT_FOUND', `no partner ${partnerId}`);
       const queries = await readModels(context, request.query.minPosition);
-      const statement = await queries.partnerStatement(
-        request.params.partnerId,
-        request.query.period === undefined ? {} : { period: request.query.period },
-      );
+      const { period, cursor } = request.query;
+      const limit = request.query.limit ?? PAGE_SIZE_MAX;
+      const statement = await queries.partnerStatement(request.params.partnerId, {
+        ...(period === undefined
+          ? {}
+          : { period, ...localMonthSpan(period, context.ledger.rules.localTimeOffsetMinutes) }),
+        ...(cursor === undefined ? {} : { after: cursor }),
+        limit,
+      });
+      const last = statement.holds.at(-1);
       return {
         partnerId: request.params.partnerId,
         holds: statement.holds.map((hold) => ({ ...hold })),
         settlements: statement.settlements.map((settlement) => ({ ...settlement })),
+        nextCursor:
+          last !== undefined && statement.holds.length === limit
+            ? `${last.heldAt}~${last.volunteerId}~${last.holdId}`
+            : null,
       };
     },
   );

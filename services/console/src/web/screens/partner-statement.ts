@@ -205,6 +205,33 @@ function totalsTable(period: string, settlement: Settlement | undefined): HTMLEl
   ]);
 }
 
+/** Pages of holds a statement reads at most: 100 pages of 1,000, far above a partner's month. */
+const STATEMENT_PAGES_MAX = 100;
+
+/** The month's settlement totals and every hold placed in it, page after page (newest first). */
+async function monthStatement(
+  session: Session,
+  partnerId: string,
+  period: string,
+  minPosition: string,
+): Promise<{ holds: Hold[]; settlements: Settlement[] }> {
+  const url = `/v1/partners/${encodeURIComponent(partnerId)}/statement?period=${period}${minPosition}`;
+  const holds: Hold[] = [];
+  let settlements: Settlement[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < STATEMENT_PAGES_MAX; page += 1) {
+    const next: { holds: Hold[]; settlements: Settlement[]; nextCursor?: string | null } = await call(
+      session,
+      after === null ? url : `${url}&cursor=${encodeURIComponent(after)}`,
+    );
+    if (page === 0) settlements = next.settlements;
+    holds.push(...next.holds);
+    after = next.nextCursor ?? null;
+    if (after === null) break;
+  }
+  return { holds, settlements };
+}
+
 export const partnerStatementScreen: Screen = async (context) => {
   const session = requireSession(context);
   const partnerId = session.scopeId ?? '';
@@ -214,10 +241,7 @@ export const partnerStatementScreen: Screen = async (context) => {
   const minPosition = /^\d+$/.test(context.params[1] ?? '') ? `&minPosition=${context.params[1]}` : '';
   let statement: { holds: Hold[]; settlements: Settlement[] };
   try {
-    statement = await call(
-      session,
-      `/v1/partners/${encodeURIComponent(partnerId)}/statement?period=${period}${minPosition}`,
-    );
+    statement = await monthStatement(session, partnerId, period, minPosition);
   } catch (error) {
     return failedScreen(t('statement.title'), error);
   }
