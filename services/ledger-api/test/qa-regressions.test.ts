@@ -5,7 +5,11 @@
  * - an auditor or administrator asking for the statistics of a project or organisation that does
  *   not exist got 200 with zeros (an organiser got 404); now 404 for every role;
  * - `asOf=2026-02-30` was accepted as a date (statistics of a day that does not exist, or, on
- *   units, a misleading AREA_NOT_FOUND); now 400 VALIDATION_FAILED.
+ *   units, a misleading AREA_NOT_FOUND); now 400 VALIDATION_FAILED;
+ * - after a volunteer's erasure their pending holds could be neither captured, released nor
+ *   expired (410, and the scheduler retried the expiry every sweep, for ever), a transfer to them
+ *   completed into an account nothing could spend again, and a spend code was still issued for
+ *   them; now the holds settle, the transfer is refunded and the code is refused (410).
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';
@@ -74,4 +78,60 @@ t.test('asOf must be a date that exists', async (t) => {
       ['query.asOf'],
     );
   }
+});
+
+t.test('after erasure holds still settle, a transfer is refunded and no spend code is issued', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(5160);
+  const sender = await w.registerVolunteer(5161);
+  await w.earn(volunteerId, 3, 2);
+  await w.earn(sender, 2, 2);
+  await w.grantMandate(volunteerId);
+  const holdIds: string[] = [];
+  for (let i = 0; i < 2; i += 1) {
+    const held = await w.post('/v1/partners/p1/holds', w.partner, {
+      volunteerId,
+      offerId: 'meal',
+      centipoints: 100,
+    });
+    t.equal(held.statusCode, 201, held.body);
+    holdIds.push(held.json<{ holdId: string }>().holdId);
+  }
+  const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+    reason: 'consent_withdrawn',
+  });
+  t.equal(erased.statusCode, 200, erased.body);
+
+  const captured = await w.post(`/v1/partners/p1/holds/${holdIds[0]}/capture`, w.partner, { volunteerId });
+  t.equal(captured.statusCode, 200, `a hold placed before the erasure is captured: ${captured.body}`);
+  const released = await w.post(`/v1/partners/p1/holds/${holdIds[1]}/release`, w.partner, { volunteerId });
+  t.equal(released.statusCode, 200, `a hold placed before the erasure is released: ${released.body}`);
+  const summary = (await w.get(`/v1/volunteers/${volunteerId}`, w.admin)).json<{
+    availableCentipoints: number;
+    heldCentipoints: number;
+  }>();
+  t.match(summary, { availableCentipoints: 200, heldCentipoints: 0 }, 'nothing stays held');
+  const newHold = await w.post('/v1/partners/p1/holds', w.partner, {
+    volunteerId,
+    offerId: 'meal',
+    centipoints: 100,
+  });
+  t.equal(newHold.statusCode, 410, 'nothing new is held');
+
+  const transfer = await w.post(`/v1/volunteers/${sender}/transfers`, w.admin, {
+    toVolunteerId: volunteerId,
+    centipoints: 100,
+  });
+  t.equal(transfer.statusCode, 201, transfer.body);
+  t.match(transfer.json(), { status: 'refunded', refundReason: 'VOLUNTEER_PERSONAL_DATA_ERASED' });
+  const senderSummary = (await w.get(`/v1/volunteers/${sender}`, w.admin)).json<{
+    availableCentipoints: number;
+  }>();
+  t.equal(senderSummary.availableCentipoints, 200, 'the sender has the points back');
+
+  const before = await w.store.headPosition();
+  const code = await w.post(`/v1/volunteers/${volunteerId}/spend-codes`, w.admin, {});
+  t.equal(code.statusCode, 410, code.body);
+  t.equal(problemOf(t, code).code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
 });
