@@ -9,7 +9,9 @@
  * - after a volunteer's erasure their pending holds could be neither captured, released nor
  *   expired (410, and the scheduler retried the expiry every sweep, for ever), a transfer to them
  *   completed into an account nothing could spend again, and a spend code was still issued for
- *   them; now the holds settle, the transfer is refunded and the code is refused (410).
+ *   them; now the holds settle, the transfer is refunded and the code is refused (410);
+ * - a JSON body with bytes that are not UTF-8 was decoded with U+FFFD in their place and stored
+ *   (an offer titled "���"); now 400 MALFORMED_JSON and nothing is appended.
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';
@@ -134,4 +136,45 @@ t.test('after erasure holds still settle, a transfer is refunded and no spend co
   t.equal(code.statusCode, 410, code.body);
   t.equal(problemOf(t, code).code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
   t.equal(await w.store.headPosition(), before, 'nothing was appended');
+});
+
+t.test('a JSON body that is not valid UTF-8 is refused and changes nothing', async (t) => {
+  const w = await startWorld(t);
+  const before = await w.store.headPosition();
+  const send = (payload: Buffer, idempotencyKey: string) =>
+    w.app.inject({
+      method: 'POST',
+      url: '/v1/partners/p1/offers',
+      headers: { ...w.headers(w.partner, idempotencyKey), 'content-type': 'application/json' },
+      payload,
+    });
+  const garbled = await send(
+    Buffer.concat([
+      Buffer.from('{"offerId":"latin1","title":"caf'),
+      Buffer.from([0xe9]), // "é" in Latin-1, not UTF-8
+      Buffer.from('","priceCentipoints":100}'),
+    ]),
+    'utf8-1',
+  );
+  t.equal(garbled.statusCode, 400, garbled.body);
+  t.equal(problemOf(t, garbled).code, 'MALFORMED_JSON');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+  const offers = await w.get('/v1/partners/p1/offers', w.partner);
+  t.notOk(offers.body.includes('latin1'), 'no offer was published');
+
+  const poisoned = await send(
+    Buffer.from('{"__proto__":{"x":1},"offerId":"p","title":"t","priceCentipoints":1}'),
+    'utf8-2',
+  );
+  t.equal(problemOf(t, poisoned).code, 'MALFORMED_JSON', 'prototype poisoning is still refused');
+  const chinese = await send(
+    Buffer.from(JSON.stringify({ offerId: 'tea', title: '茶点 ☕', priceCentipoints: 100 }), 'utf8'),
+    'utf8-3',
+  );
+  t.equal(chinese.statusCode, 201, chinese.body);
+  const listed = (await w.get('/v1/partners/p1/offers', w.partner)).json<{ offers: { title: string }[] }>();
+  t.ok(
+    listed.offers.some((offer) => offer.title === '茶点 ☕'),
+    'valid UTF-8 is stored as sent',
+  );
 });
