@@ -11,7 +11,9 @@
  *   completed into an account nothing could spend again, and a spend code was still issued for
  *   them; now the holds settle, the transfer is refunded and the code is refused (410);
  * - a JSON body with bytes that are not UTF-8 was decoded with U+FFFD in their place and stored
- *   (an offer titled "���"); now 400 MALFORMED_JSON and nothing is appended.
+ *   (an offer titled "���"); now 400 MALFORMED_JSON and nothing is appended;
+ * - a desk could still issue an activation code (new credentials) for an erased volunteer; now
+ *   410 VOLUNTEER_PERSONAL_DATA_ERASED and nothing is appended.
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';
@@ -177,4 +179,20 @@ t.test('a JSON body that is not valid UTF-8 is refused and changes nothing', asy
     listed.offers.some((offer) => offer.title === '茶点 ☕'),
     'valid UTF-8 is stored as sent',
   );
+});
+
+t.test('no activation code is issued for an erased volunteer', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(5170);
+  const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+    reason: 'consent_withdrawn',
+  });
+  t.equal(erased.statusCode, 200, erased.body);
+  const before = await w.store.headPosition();
+  for (const key of [w.desk, w.admin]) {
+    const issued = await w.post(`/v1/volunteers/${volunteerId}/activation-codes`, key, {});
+    t.equal(issued.statusCode, 410, issued.body);
+    t.equal(problemOf(t, issued).code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
+  }
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
 });
