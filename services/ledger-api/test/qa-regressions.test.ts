@@ -13,7 +13,10 @@
  * - a JSON body with bytes that are not UTF-8 was decoded with U+FFFD in their place and stored
  *   (an offer titled "���"); now 400 MALFORMED_JSON and nothing is appended;
  * - a desk could still issue an activation code (new credentials) for an erased volunteer; now
- *   410 VOLUNTEER_PERSONAL_DATA_ERASED and nothing is appended.
+ *   410 VOLUNTEER_PERSONAL_DATA_ERASED and nothing is appended;
+ * - a points-policy version whose rate × multiplier overflowed (or whose expiry no instant can
+ *   write) was accepted, and confirming any service in its window then answered 500 for ever;
+ *   now the version is refused with 400 INVALID_COMMAND and nothing is appended.
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';
@@ -193,6 +196,30 @@ t.test('no activation code is issued for an erased volunteer', async (t) => {
     const issued = await w.post(`/v1/volunteers/${volunteerId}/activation-codes`, key, {});
     t.equal(issued.statusCode, 410, issued.body);
     t.equal(problemOf(t, issued).code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
+  }
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+});
+
+t.test('a points policy the ledger could not apply is refused with 400', async (t) => {
+  const w = await startWorld(t);
+  const before = await w.store.headPosition();
+  const huge = Number.MAX_SAFE_INTEGER;
+  const terms = {
+    ratePerHourCentipoints: 100,
+    qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+    balanceCapCentipoints: 150_000,
+    dailyEarningCapCentipoints: null,
+    minStarToRedeem: 0,
+    expiryDays: null,
+  };
+  const effectiveFrom = new Date(Date.now() + 3_600_000).toISOString();
+  for (const bad of [{ ratePerHourCentipoints: huge }, { expiryDays: huge }]) {
+    const changed = await w.post('/v1/admin/points-policy', w.admin, {
+      effectiveFrom,
+      terms: { ...terms, ...bad },
+    });
+    t.equal(changed.statusCode, 400, changed.body);
+    t.equal(problemOf(t, changed).code, 'INVALID_COMMAND');
   }
   t.equal(await w.store.headPosition(), before, 'nothing was appended');
 });
