@@ -1,14 +1,17 @@
 import t from 'tap';
-import type { CommandInput } from '../src/index.js';
-import { confirm, record, register, VOLUNTEER_ID } from './support/fixtures.js';
+import { foldVolunteer, isDomainError, type CommandInput } from '../src/index.js';
+import { confirm, hold, record, register, VOLUNTEER_ID } from './support/fixtures.js';
+import { partnerContext, volunteerWithHours } from './support/points-setup.js';
 import {
   ADMIN,
+  decideOn,
   DESK,
   given,
   history,
   lastRecordId,
   NOW,
   ORGANISER,
+  PARTNER_USER,
   SYSTEM,
   testContext,
 } from './support/scenario.js';
@@ -83,4 +86,70 @@ t.test('after erasure every command is refused, a second erasure included', asyn
       reason: 'moved away',
     })
     .thenFails('VOLUNTEER_PERSONAL_DATA_ERASED');
+});
+
+/** Found by the API QA pass: an erased volunteer's pending holds stayed held for ever. */
+t.test('after erasure a pending hold is still captured, released or expired', async (t) => {
+  const context = partnerContext(t);
+  const earned = volunteerWithHours(t, 10, context);
+  const held = history(t, [hold(500, { holdTimeoutSeconds: 3600 })], context, earned);
+  const heldEvent = held.findLast((event) => event.type === 'PointsHeld');
+  if (heldEvent?.type !== 'PointsHeld') throw new Error('no hold');
+  const { holdId } = heldEvent.data;
+  const erased = history(t, [erase()], context, held);
+  const settle = (type: 'CapturePoints' | 'ReleasePoints'): CommandInput => ({
+    type,
+    idempotencyKey: `${type}-after-erasure`,
+    actor: PARTNER_USER,
+    volunteerId: VOLUNTEER_ID,
+    partnerId: 'p1',
+    holdId,
+  });
+  given(t, erased, context)
+    .when(settle('CapturePoints'))
+    .then([{ type: 'PointsCaptured', data: { holdId, toAccount: 'partner:p1', centipoints: 500 } }]);
+  given(t, erased, context)
+    .when(settle('ReleasePoints'))
+    .then([{ type: 'PointsReleased', data: { toAccount: `volunteer:${VOLUNTEER_ID}`, centipoints: 500 } }]);
+  const later = partnerContext(t, { now: '2026-03-10T05:00:00.000Z' });
+  given(t, erased, later)
+    .when({
+      type: 'ExpireHold',
+      idempotencyKey: `expire-${holdId}`,
+      actor: SYSTEM,
+      volunteerId: VOLUNTEER_ID,
+      holdId,
+    })
+    .then([{ type: 'PointsHoldExpired', data: { holdId, centipoints: 500 } }]);
+  // Nothing new starts on the erased stream.
+  given(t, erased, context).when(hold(100)).thenFails('VOLUNTEER_PERSONAL_DATA_ERASED');
+});
+
+t.test('a transfer to an erased volunteer is refused, so the reaction refunds the sender', async (t) => {
+  const events = history(t, [register(), erase()]);
+  given(t, events)
+    .when({
+      type: 'ReceivePointsTransfer',
+      idempotencyKey: 'credit-1',
+      actor: SYSTEM,
+      volunteerId: VOLUNTEER_ID,
+      transferId: 'tr-1',
+      fromVolunteerId: 'v-sender',
+      centipoints: 100,
+    })
+    .thenFails('VOLUNTEER_PERSONAL_DATA_ERASED');
+});
+
+t.test('no spend code is issued for an erased volunteer', async (t) => {
+  const events = history(t, [register(), erase()]);
+  const context = testContext({ volunteer: foldVolunteer(events) });
+  const command: CommandInput = {
+    type: 'IssueSpendCode',
+    idempotencyKey: 'issue-after-erasure',
+    actor: ADMIN,
+    volunteerId: VOLUNTEER_ID,
+    codeHash: 'c0'.repeat(32),
+  };
+  const decided = decideOn([], command, context);
+  t.ok(isDomainError(decided) && decided.code === 'VOLUNTEER_PERSONAL_DATA_ERASED', 'refused');
 });

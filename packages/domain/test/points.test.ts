@@ -341,3 +341,47 @@ t.test(
       .thenFails('NO_POINTS_TO_EXPIRE');
   },
 );
+
+/**
+ * Found by the API QA pass: a version whose rate × multiplier overflowed was accepted, and every
+ * confirmation of service in its window then failed with a 500, for ever (no version replaces it
+ * retroactively). Likewise an expiry too far for any instant to be written.
+ */
+t.test('a points policy the ledger could not apply is refused: INVALID_COMMAND', async (t) => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const change = (terms: Record<string, unknown>): CommandInput => ({
+    type: 'ChangePointsPolicy',
+    idempotencyKey: 'policy-unusable',
+    actor: ADMIN,
+    effectiveFrom: '2026-01-01T00:00:00.000Z',
+    terms: {
+      ratePerHourCentipoints: 100,
+      qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+      balanceCapCentipoints: 150_000,
+      dailyEarningCapCentipoints: null,
+      minStarToRedeem: 0,
+      expiryDays: null,
+      ...terms,
+    },
+  });
+  const context = testContext({ now: '2025-12-01T00:00:00.000Z' });
+  given(t, [], context)
+    .when(change({ ratePerHourCentipoints: MAX }))
+    .thenFails('INVALID_COMMAND', { path: 'terms.ratePerHourCentipoints' });
+  given(t, [], context)
+    .when(change({ qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: MAX } }))
+    .thenFails('INVALID_COMMAND', { path: 'terms.ratePerHourCentipoints' });
+  given(t, [], context)
+    .when(change({ expiryDays: MAX }))
+    .thenFails('INVALID_COMMAND', { path: 'terms.expiryDays' });
+  // Generous but usable terms pass: 12 h at 10,000 points an hour and 1,000 %, points kept 100 years.
+  given(t, [], context)
+    .when(
+      change({
+        ratePerHourCentipoints: 1_000_000,
+        qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 1000 },
+        expiryDays: 36_500,
+      }),
+    )
+    .then([{ type: 'PointsPolicyChanged' }]);
+});

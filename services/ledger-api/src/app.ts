@@ -2,6 +2,7 @@
  * Builds the ledger's HTTP API as a fastify instance; never listens (`server.ts` does). Tests
  * build it over a real store and call it with `app.inject()`.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -164,6 +165,20 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   });
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
+  // fastify decodes a JSON body as UTF-8 text, turning invalid bytes into U+FFFD without a word:
+  // a name or title sent in another encoding would be stored, garbled, in the immutable history.
+  // The bytes are checked first, and the default parser (proto-poisoning checks included) runs on
+  // the text.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(ProblemError.http('MALFORMED_JSON', 'the request body is not valid UTF-8'), undefined);
+      return;
+    }
+    void parseJson(request, bytes.toString('utf8'), done);
+  });
   // Each request's checked reader (auth/request-reader.ts), a property of its own from the start.
   app.decorateRequest('ledgerReader', null);
   app.setValidatorCompiler(fastValidatorCompiler);

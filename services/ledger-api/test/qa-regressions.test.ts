@@ -5,7 +5,18 @@
  * - an auditor or administrator asking for the statistics of a project or organisation that does
  *   not exist got 200 with zeros (an organiser got 404); now 404 for every role;
  * - `asOf=2026-02-30` was accepted as a date (statistics of a day that does not exist, or, on
- *   units, a misleading AREA_NOT_FOUND); now 400 VALIDATION_FAILED.
+ *   units, a misleading AREA_NOT_FOUND); now 400 VALIDATION_FAILED;
+ * - after a volunteer's erasure their pending holds could be neither captured, released nor
+ *   expired (410, and the scheduler retried the expiry every sweep, for ever), a transfer to them
+ *   completed into an account nothing could spend again, and a spend code was still issued for
+ *   them; now the holds settle, the transfer is refunded and the code is refused (410);
+ * - a JSON body with bytes that are not UTF-8 was decoded with U+FFFD in their place and stored
+ *   (an offer titled "���"); now 400 MALFORMED_JSON and nothing is appended;
+ * - a desk could still issue an activation code (new credentials) for an erased volunteer; now
+ *   410 VOLUNTEER_PERSONAL_DATA_ERASED and nothing is appended;
+ * - a points-policy version whose rate × multiplier overflowed (or whose expiry no instant can
+ *   write) was accepted, and confirming any service in its window then answered 500 for ever;
+ *   now the version is refused with 400 INVALID_COMMAND and nothing is appended.
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';
@@ -74,4 +85,141 @@ t.test('asOf must be a date that exists', async (t) => {
       ['query.asOf'],
     );
   }
+});
+
+t.test('after erasure holds still settle, a transfer is refunded and no spend code is issued', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(5160);
+  const sender = await w.registerVolunteer(5161);
+  await w.earn(volunteerId, 3, 2);
+  await w.earn(sender, 2, 2);
+  await w.grantMandate(volunteerId);
+  const holdIds: string[] = [];
+  for (let i = 0; i < 2; i += 1) {
+    const held = await w.post('/v1/partners/p1/holds', w.partner, {
+      volunteerId,
+      offerId: 'meal',
+      centipoints: 100,
+    });
+    t.equal(held.statusCode, 201, held.body);
+    holdIds.push(held.json<{ holdId: string }>().holdId);
+  }
+  const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+    reason: 'consent_withdrawn',
+  });
+  t.equal(erased.statusCode, 200, erased.body);
+
+  const captured = await w.post(`/v1/partners/p1/holds/${holdIds[0]}/capture`, w.partner, { volunteerId });
+  t.equal(captured.statusCode, 200, `a hold placed before the erasure is captured: ${captured.body}`);
+  const released = await w.post(`/v1/partners/p1/holds/${holdIds[1]}/release`, w.partner, { volunteerId });
+  t.equal(released.statusCode, 200, `a hold placed before the erasure is released: ${released.body}`);
+  const summary = (await w.get(`/v1/volunteers/${volunteerId}`, w.admin)).json<{
+    availableCentipoints: number;
+    heldCentipoints: number;
+  }>();
+  t.match(summary, { availableCentipoints: 200, heldCentipoints: 0 }, 'nothing stays held');
+  const newHold = await w.post('/v1/partners/p1/holds', w.partner, {
+    volunteerId,
+    offerId: 'meal',
+    centipoints: 100,
+  });
+  t.equal(newHold.statusCode, 410, 'nothing new is held');
+
+  const transfer = await w.post(`/v1/volunteers/${sender}/transfers`, w.admin, {
+    toVolunteerId: volunteerId,
+    centipoints: 100,
+  });
+  t.equal(transfer.statusCode, 201, transfer.body);
+  t.match(transfer.json(), { status: 'refunded', refundReason: 'VOLUNTEER_PERSONAL_DATA_ERASED' });
+  const senderSummary = (await w.get(`/v1/volunteers/${sender}`, w.admin)).json<{
+    availableCentipoints: number;
+  }>();
+  t.equal(senderSummary.availableCentipoints, 200, 'the sender has the points back');
+
+  const before = await w.store.headPosition();
+  const code = await w.post(`/v1/volunteers/${volunteerId}/spend-codes`, w.admin, {});
+  t.equal(code.statusCode, 410, code.body);
+  t.equal(problemOf(t, code).code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+});
+
+t.test('a JSON body that is not valid UTF-8 is refused and changes nothing', async (t) => {
+  const w = await startWorld(t);
+  const before = await w.store.headPosition();
+  const send = (payload: Buffer, idempotencyKey: string) =>
+    w.app.inject({
+      method: 'POST',
+      url: '/v1/partners/p1/offers',
+      headers: { ...w.headers(w.partner, idempotencyKey), 'content-type': 'application/json' },
+      payload,
+    });
+  const garbled = await send(
+    Buffer.concat([
+      Buffer.from('{"offerId":"latin1","title":"caf'),
+      Buffer.from([0xe9]), // "é" in Latin-1, not UTF-8
+      Buffer.from('","priceCentipoints":100}'),
+    ]),
+    'utf8-1',
+  );
+  t.equal(garbled.statusCode, 400, garbled.body);
+  t.equal(problemOf(t, garbled).code, 'MALFORMED_JSON');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+  const offers = await w.get('/v1/partners/p1/offers', w.partner);
+  t.notOk(offers.body.includes('latin1'), 'no offer was published');
+
+  const poisoned = await send(
+    Buffer.from('{"__proto__":{"x":1},"offerId":"p","title":"t","priceCentipoints":1}'),
+    'utf8-2',
+  );
+  t.equal(problemOf(t, poisoned).code, 'MALFORMED_JSON', 'prototype poisoning is still refused');
+  const chinese = await send(
+    Buffer.from(JSON.stringify({ offerId: 'tea', title: '茶点 ☕', priceCentipoints: 100 }), 'utf8'),
+    'utf8-3',
+  );
+  t.equal(chinese.statusCode, 201, chinese.body);
+  const listed = (await w.get('/v1/partners/p1/offers', w.partner)).json<{ offers: { title: string }[] }>();
+  t.ok(
+    listed.offers.some((offer) => offer.title === '茶点 ☕'),
+    'valid UTF-8 is stored as sent',
+  );
+});
+
+t.test('no activation code is issued for an erased volunteer', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(5170);
+  const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+    reason: 'consent_withdrawn',
+  });
+  t.equal(erased.statusCode, 200, erased.body);
+  const before = await w.store.headPosition();
+  for (const key of [w.desk, w.admin]) {
+    const issued = await w.post(`/v1/volunteers/${volunteerId}/activation-codes`, key, {});
+    t.equal(issued.statusCode, 410, issued.body);
+    t.equal(problemOf(t, issued).code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
+  }
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+});
+
+t.test('a points policy the ledger could not apply is refused with 400', async (t) => {
+  const w = await startWorld(t);
+  const before = await w.store.headPosition();
+  const huge = Number.MAX_SAFE_INTEGER;
+  const terms = {
+    ratePerHourCentipoints: 100,
+    qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+    balanceCapCentipoints: 150_000,
+    dailyEarningCapCentipoints: null,
+    minStarToRedeem: 0,
+    expiryDays: null,
+  };
+  const effectiveFrom = new Date(Date.now() + 3_600_000).toISOString();
+  for (const bad of [{ ratePerHourCentipoints: huge }, { expiryDays: huge }]) {
+    const changed = await w.post('/v1/admin/points-policy', w.admin, {
+      effectiveFrom,
+      terms: { ...terms, ...bad },
+    });
+    t.equal(changed.statusCode, 400, changed.body);
+    t.equal(problemOf(t, changed).code, 'INVALID_COMMAND');
+  }
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
 });

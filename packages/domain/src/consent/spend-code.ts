@@ -49,6 +49,9 @@ export function decideSpendCode(
   const inPerson = actor.role === 'volunteer' && actor.id === volunteerId;
   if (!inPerson && !actsForCommunity(actor, volunteer.community ?? ''))
     return reject('ACTOR_NOT_PERMITTED', "only the volunteer or their community's desk issues a spend code");
+  // No hold can ever use a code of an erased volunteer (their stream refuses it); issue none.
+  if (volunteer.personalDataErased)
+    return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
   if (volunteer.status !== 'active') return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
   // The caller draws 16 random digits; a collision with a code ever issued is a retry, not a rule.
   if (state.status === 'issued') return reject('SPEND_CODE_COLLISION', 'draw another spend code');

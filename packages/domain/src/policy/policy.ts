@@ -9,7 +9,7 @@ import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
 import { assertValidPolicyTerms, type LedgerRules, type PointsPolicyTerms } from '../rules.js';
-import { parseInstant } from '../time.js';
+import { MILLISECONDS_PER_DAY, parseInstant } from '../time.js';
 import { isAdministrator } from '../authority.js';
 
 export interface PolicyVersion {
@@ -89,6 +89,8 @@ export function decidePolicy(
     );
   }
   assertValidPolicyTerms(command.terms);
+  const unusable = unusableTerm(command.terms, context.rules, effectiveFromMs);
+  if (unusable !== undefined) return unusable;
   return [
     {
       type: 'PointsPolicyChanged',
@@ -102,4 +104,40 @@ export function decidePolicy(
       },
     },
   ];
+}
+
+/** The last instant an event can carry (instants are written with a four-digit year). */
+const LATEST_INSTANT_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+/**
+ * Terms the ledger could not apply: the points of the longest record at the highest multiplier
+ * must be a safe integer (else every confirmation under the version would fail for ever, since
+ * no later version can replace it retroactively), and points earned under it must get an expiry
+ * date that can be written.
+ */
+function unusableTerm(
+  terms: PointsPolicyTerms,
+  rules: LedgerRules,
+  effectiveFromMs: number,
+): DomainError | undefined {
+  const highestMultiplier = Math.max(...Object.values(terms.qualityMultiplierPercent));
+  if (
+    !Number.isSafeInteger(rules.serviceRecordMinutesMax * terms.ratePerHourCentipoints * highestMultiplier)
+  ) {
+    return reject(
+      'INVALID_COMMAND',
+      'invalid command: rate × quality multiplier is too large for the longest record',
+      { path: 'terms.ratePerHourCentipoints', issueCount: 1 },
+    );
+  }
+  if (
+    terms.expiryDays !== null &&
+    effectiveFromMs + terms.expiryDays * MILLISECONDS_PER_DAY > LATEST_INSTANT_MS
+  ) {
+    return reject('INVALID_COMMAND', 'invalid command: expiryDays reaches beyond the year 9999', {
+      path: 'terms.expiryDays',
+      issueCount: 1,
+    });
+  }
+  return undefined;
 }

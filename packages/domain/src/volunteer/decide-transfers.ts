@@ -58,6 +58,12 @@ export function receivePointsTransfer(
   if (state.receivedTransferIds.has(transferId)) return [];
   if (state.status === 'unregistered') return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
   if (state.status === 'inactive') return reject('VOLUNTEER_INACTIVE', 'the receiving volunteer is inactive');
+  // An erased stream accepts no new command, so points credited to it could never be spent.
+  if (state.personalDataErased)
+    return reject(
+      'VOLUNTEER_PERSONAL_DATA_ERASED',
+      "the receiving volunteer's personal data has been erased",
+    );
   // A beneficiary is given points by the pool only, so what they hold is all the pool's outflow.
   if (state.kind === 'beneficiary')
     return reject('BENEFICIARY_ACCOUNT_SPEND_ONLY', 'points reach a beneficiary through the donation pool');

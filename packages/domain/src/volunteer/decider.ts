@@ -85,11 +85,24 @@ const NEEDS_ACTIVE: ReadonlySet<VolunteerCommandType> = new Set([
   'GrantSpendMandate',
 ]);
 
+/**
+ * What an erased stream still accepts: settling points already in flight when the data was erased.
+ * A pending hold must still be captured, released or expired, and a due lot expired, or the points
+ * would stay held for ever and the clock would retry the expiry on every sweep. None of these
+ * events carries a personal field, so none needs the destroyed data key.
+ */
+const SETTLES_AFTER_ERASURE: ReadonlySet<VolunteerCommandType> = new Set([
+  'CapturePoints',
+  'ReleasePoints',
+  'ExpireHold',
+  'ExpirePoints',
+]);
+
 /** What the stream's status refuses before any rule of the command is looked at. */
 function refusedByStatus(command: VolunteerCommand, state: VolunteerState): DomainError | undefined {
-  // After erasure the stream only keeps its numbers: nothing may append to it again, so no new
-  // personal data (and no new data key) can ever be tied to the erased stream.
-  if (state.personalDataErased)
+  // After erasure the stream only keeps its numbers: nothing new may append to it again, so no
+  // new personal data (and no new data key) can ever be tied to the erased stream.
+  if (state.personalDataErased && !SETTLES_AFTER_ERASURE.has(command.type))
     return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
   if (state.status === 'inactive' && NEEDS_ACTIVE.has(command.type))
     return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');

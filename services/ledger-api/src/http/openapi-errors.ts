@@ -39,6 +39,11 @@ export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   'POST /v1/admin/api-keys': ['API_KEY_SCOPE_MISMATCH'],
   'POST /v1/admin/api-keys/:keyId/revoke': ['API_KEY_NOT_FOUND'],
   'POST /v1/volunteers/lookup': ['VOLUNTEER_NOT_FOUND'],
+  'POST /v1/volunteers/:volunteerId/activation-codes': [
+    'VOLUNTEER_NOT_FOUND',
+    'VOLUNTEER_INACTIVE',
+    'VOLUNTEER_PERSONAL_DATA_ERASED',
+  ],
   'GET /v1/volunteers/:volunteerId': ['VOLUNTEER_NOT_FOUND'],
   'GET /v1/volunteers/:volunteerId/history': ['VOLUNTEER_NOT_FOUND'],
   'GET /v1/volunteers/by-number/:volunteerNumber': ['VOLUNTEER_NOT_FOUND'],

@@ -62,12 +62,20 @@ export async function volunteerSessionRoutes(
     },
     async (request, reply) => {
       const { volunteerId } = request.params;
-      const { status, volunteerNumber } = await readVolunteer(ledger, volunteerId, (state) => ({
+      const { status, volunteerNumber, erased } = await readVolunteer(ledger, volunteerId, (state) => ({
         status: state.status,
         volunteerNumber: state.volunteerNumber,
+        erased: state.personalDataErased,
       }));
       if (status === 'unregistered' || volunteerNumber === null)
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
+      // No new credentials for a person whose data was erased (their stream refuses every command).
+      if (erased)
+        throw new ProblemError(
+          410,
+          'VOLUNTEER_PERSONAL_DATA_ERASED',
+          "the volunteer's personal data has been erased",
+        );
       if (status === 'inactive')
         throw new ProblemError(422, 'VOLUNTEER_INACTIVE', `volunteer ${volunteerId} is deactivated`);
       const issued = await volunteers.issueActivationCode({
