@@ -51,7 +51,15 @@ async function registerJourney(t: Test, page: Page): Promise<string> {
   await idInput.fill(fullWidth(idNumber));
   t.equal(await hint.textContent(), '身份证号码校验通过', 'full-width digits from an input method pass');
 
+  await page.getByLabel('姓名', { exact: true }).fill('   ');
   await page.getByLabel('联系电话').fill('138 0013 8000');
+  await page.getByRole('button', { name: '登记' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '填写的内容有误，请检查。 字段：姓名',
+    'a blank name is named by its label; the spaced telephone number is accepted',
+  );
+
   await page.getByLabel('姓名', { exact: true }).fill('王秀英');
   await page.getByRole('button', { name: '登记' }).click();
   await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
@@ -73,6 +81,41 @@ async function findJourney(t: Test, page: Page, volunteerNumber: string): Promis
   t.pass('the ID number in full-width digits finds the volunteer');
 }
 
+async function organiserJourney(t: Test, page: Page, url: string, organiserKey: string): Promise<void> {
+  await page.goto(`${url}/console#/sign-in`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption('organiser');
+  await page.getByLabel('API 密钥').fill(organiserKey);
+  await page.locator('#sign-in-scope').fill('qiaoxi');
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { name: '待确认的服务记录' }).waitFor();
+  await page.getByRole('link', { name: '批量记录活动' }).click();
+  await page.getByLabel('服务内容').fill('植树');
+  await page.getByLabel('服务日期').fill(shanghaiDate(Date.now() - 2 * 86_400_000));
+  await page.getByLabel('开始时间').fill('09:00');
+  await page.getByLabel('结束时间').fill('10:00');
+  await page.getByLabel('志愿者 ID（每行一个）').fill('nobody-at-all');
+  await page.getByRole('button', { name: '全部记录' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '批量记录中有无效条目，未写入任何记录。 字段：志愿者 ID（每行一个） 有问题的行：1',
+    'a refused line is named by the list’s label, not by the API’s name for it',
+  );
+}
+
+async function partnerJourney(t: Test, page: Page, url: string, partnerKey: string): Promise<void> {
+  await signIn(page, url, 'partner', partnerKey, 'canteen');
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '兑换积分' }).click();
+  await page.getByLabel('消费码').fill('1234 5678 1234 5678');
+  await page.getByLabel('积分', { exact: true }).fill('abc');
+  await page.getByRole('button', { name: '提交' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '填写的内容有误，请检查。 字段：积分',
+    'points typed wrongly are named by their label, not as centipoints',
+  );
+}
+
 t.test('what clerks and partners type is taken as they mean it', { skip: chromiumMissing }, async (t) => {
   const world = await startConsoleWorld(t, 'console-typed-input-e2e');
   if (world === undefined) return;
@@ -87,8 +130,31 @@ t.test('what clerks and partners type is taken as they mean it', { skip: chromiu
     name: '桥西社区服务站',
     community: 'qiaoxi',
   });
+  await api(server.url, adminKey, '/v1/admin/partners', {
+    partnerId: 'canteen',
+    name: '社区食堂',
+    community: 'qiaoxi',
+  });
+  const { key: organiserKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
+    role: 'organiser',
+    scope: { kind: 'organisation', id: 'qiaoxi' },
+    label: 'Organiser, Qiaoxi',
+  });
+  const { key: partnerKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
+    role: 'partner',
+    scope: { kind: 'partner', id: 'canteen' },
+    label: 'Canteen',
+  });
+  await api(server.url, partnerKey, '/v1/partners/canteen/offers', {
+    offerId: 'lunch',
+    title: '午餐',
+    priceCentipoints: 500,
+  });
+
   const page = await openPage(browser, { timezoneId: 'America/New_York' });
   await signIn(page, server.url, 'desk', deskKey, 'qiaoxi');
   const volunteerNumber = await registerJourney(t, page);
   await findJourney(t, page, volunteerNumber);
+  await organiserJourney(t, page, server.url, organiserKey);
+  await partnerJourney(t, page, server.url, partnerKey);
 });
