@@ -81,6 +81,23 @@ async function findJourney(t: Test, page: Page, volunteerNumber: string): Promis
   t.pass('the ID number in full-width digits finds the volunteer');
 }
 
+async function serviceJourney(t: Test, page: Page): Promise<void> {
+  const day = shanghaiDate(Date.now() - 86_400_000);
+  await page.getByRole('link', { name: '记录服务' }).click();
+  await page.getByLabel('服务内容').fill('陪伴');
+  await page.getByLabel('服务日期').fill(day);
+  await page.getByLabel('开始时间').fill('08:00');
+  await page.getByLabel('结束时间').fill('09:30');
+  await page.getByRole('button', { name: '提交记录' }).click();
+  await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+  const [year, month, date] = day.split('-').map(Number);
+  t.equal(
+    await page.locator('#history tbody tr').first().locator('td').nth(2).textContent(),
+    `陪伴，1.5 小时（${year}年${month}月${date}日 08:00–09:30）`,
+    'the history says when the service took place, in Asia/Shanghai, not only when it was recorded',
+  );
+}
+
 async function organiserJourney(t: Test, page: Page, url: string, organiserKey: string): Promise<void> {
   await page.goto(`${url}/console#/sign-in`);
   await page.getByRole('heading', { name: '登录' }).waitFor();
@@ -155,6 +172,7 @@ t.test('what clerks and partners type is taken as they mean it', { skip: chromiu
   await signIn(page, server.url, 'desk', deskKey, 'qiaoxi');
   const volunteerNumber = await registerJourney(t, page);
   await findJourney(t, page, volunteerNumber);
+  await serviceJourney(t, page);
   await organiserJourney(t, page, server.url, organiserKey);
   await partnerJourney(t, page, server.url, partnerKey);
 });

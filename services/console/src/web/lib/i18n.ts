@@ -49,6 +49,18 @@ export function formatInstant(iso: string): string {
   }).format(new Date(iso));
 }
 
+/**
+ * When a service took place, in Asia/Shanghai: `2026年12月3日 08:07–09:00`, the end's date
+ * written too only when it falls on another local day.
+ */
+export function formatServicePeriod(startIso: string, endIso: string): string {
+  const sameDay = todayInShanghai(Date.parse(startIso)) === todayInShanghai(Date.parse(endIso));
+  const end = sameDay
+    ? new Intl.DateTimeFormat(current, { timeZone: TIME_ZONE, timeStyle: 'short' }).format(new Date(endIso))
+    : formatInstant(endIso);
+  return `${formatInstant(startIso)}–${end}`;
+}
+
 function formatDecimal(value: number): string {
   return new Intl.NumberFormat(current, { minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(value);
 }
