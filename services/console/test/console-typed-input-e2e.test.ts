@@ -4,9 +4,9 @@
  * groups of four (22 characters with the spaces) and types one with a Chinese input method's
  * full-width digits; writes a telephone number with spaces; leaves the name blank but for spaces
  * and reads which field is wrong by its label; finds the volunteer by a volunteer number typed in
- * lower case with spaces; records service and sees on the card when it took place. A partner's
- * offer id is checked by the browser as typed, and a refused redemption names the field by its
- * label, never by the API's name for it.
+ * lower case with spaces; records service and sees on the card when it took place. An organiser's
+ * refused bulk line, like a partner's refused redemption, names the field by its label, never by
+ * the API's name for it; a partner's offer id is checked by the browser as typed.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -122,6 +122,16 @@ async function organiserJourney(t: Test, page: Page, url: string, organiserKey: 
 
 async function partnerJourney(t: Test, page: Page, url: string, partnerKey: string): Promise<void> {
   await signIn(page, url, 'partner', partnerKey, 'canteen');
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '服务项目' }).click();
+  await page.getByLabel('项目编号').fill('Lunch Set');
+  t.equal(
+    await page
+      .getByLabel('项目编号')
+      .evaluate((input) => (input as HTMLInputElement).validity.patternMismatch),
+    true,
+    'the browser checks the offer id as typed (the pattern compiles under the v flag)',
+  );
+
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '兑换积分' }).click();
   await page.getByLabel('消费码').fill('1234 5678 1234 5678');
   await page.getByLabel('积分', { exact: true }).fill('abc');

@@ -62,7 +62,7 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
   const form = h(
     'form',
     {},
-    field(t('offers.offerId'), input('offerId', 'offer-id', { pattern: '[A-Za-z0-9._:-]+' })),
+    field(t('offers.offerId'), input('offerId', 'offer-id', { pattern: '[A-Za-z0-9._:\\-]+' })),
     field(t('offers.offerTitle'), input('title', 'offer-title')),
     field(
       t('offers.price'),
