@@ -15,6 +15,7 @@ import t, { type Test } from 'tap';
 import {
   api,
   chromiumMissing,
+  fitsWidth,
   nationalIdNumber,
   openPage,
   shanghaiDate,
@@ -98,6 +99,21 @@ async function serviceJourney(t: Test, page: Page): Promise<void> {
   );
 }
 
+/** The desk's screens on a 360-px phone in large-text mode: nothing wider than the screen. */
+async function phoneJourney(t: Test, page: Page): Promise<void> {
+  await page.setViewportSize({ width: 360, height: 640 });
+  await page.getByRole('button', { name: '大字模式' }).click();
+  await fitsWidth(t, page, 'the card (its figures) in large text');
+  await page.getByRole('link', { name: '记录服务' }).click();
+  await page.getByRole('heading', { name: '记录服务时长' }).waitFor();
+  await fitsWidth(t, page, 'recording service in large text');
+  await page.getByRole('link', { name: '登记志愿者' }).click();
+  await page.getByRole('heading', { name: '登记志愿者' }).waitFor();
+  await fitsWidth(t, page, 'registering in large text');
+  await page.getByRole('button', { name: '大字模式' }).click();
+  await page.setViewportSize({ width: 1100, height: 800 });
+}
+
 async function organiserJourney(t: Test, page: Page, url: string, organiserKey: string): Promise<void> {
   await page.goto(`${url}/console#/sign-in`);
   await page.getByRole('heading', { name: '登录' }).waitFor();
@@ -112,6 +128,9 @@ async function organiserJourney(t: Test, page: Page, url: string, organiserKey: 
   await page.getByLabel('开始时间').fill('09:00');
   await page.getByLabel('结束时间').fill('10:00');
   await page.getByLabel('志愿者 ID（每行一个）').fill('nobody-at-all');
+  await page.setViewportSize({ width: 360, height: 640 });
+  await fitsWidth(t, page, 'the bulk activity’s list on a phone');
+  await page.setViewportSize({ width: 1100, height: 800 });
   await page.getByRole('button', { name: '全部记录' }).click();
   t.equal(
     await page.getByRole('alert').textContent(),
@@ -183,6 +202,7 @@ t.test('what clerks and partners type is taken as they mean it', { skip: chromiu
   const volunteerNumber = await registerJourney(t, page);
   await findJourney(t, page, volunteerNumber);
   await serviceJourney(t, page);
+  await phoneJourney(t, page);
   await organiserJourney(t, page, server.url, organiserKey);
   await partnerJourney(t, page, server.url, partnerKey);
 });
