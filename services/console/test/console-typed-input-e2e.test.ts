@@ -199,6 +199,9 @@ t.test('what clerks and partners type is taken as they mean it', { skip: chromiu
 
   const page = await openPage(browser, { timezoneId: 'America/New_York' });
   await signIn(page, server.url, 'desk', deskKey, 'qiaoxi');
+  await page.goto(`${server.url}/console`);
+  await page.getByRole('heading', { name: '查找志愿者' }).waitFor({ timeout: 5_000 });
+  t.equal(await page.getByLabel('API 密钥').count(), 0, 'the bare /console opens the desk, not sign-in');
   const volunteerNumber = await registerJourney(t, page);
   await findJourney(t, page, volunteerNumber);
   await serviceJourney(t, page);
