@@ -85,6 +85,28 @@ export function todayInShanghai(nowMs: number = Date.now()): string {
   }).format(nowMs);
 }
 
+/**
+ * An instant as Asia/Shanghai wall-clock time, `YYYY-MM-DD HH:MM:SS`: what a spreadsheet reads as a
+ * date and time, and the local day a statement's month is made of (not the UTC one).
+ */
+export function shanghaiDateTime(iso: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  ) as Record<string, string>;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
 /** A local date and time in Asia/Shanghai (UTC+8 all year: China has no daylight saving) as an ISO instant. */
 export function shanghaiInstant(date: string, time: string): string {
   return new Date(`${date}T${time}:00+08:00`).toISOString();
