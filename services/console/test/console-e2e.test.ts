@@ -195,7 +195,12 @@ async function deskJourney(t: Test, page: Page, url: string, deskKey: string): P
   );
   const newest = page.locator('#history tbody tr').first();
   t.equal(await newest.locator('td').nth(1).textContent(), '记录服务（待确认）');
-  t.equal(await newest.locator('td').nth(2).textContent(), '陪伴独居老人，2.5 小时');
+  const [year, month, day] = yesterdayInShanghai().split('-').map(Number);
+  t.equal(
+    await newest.locator('td').nth(2).textContent(),
+    `陪伴独居老人，2.5 小时（${year}年${month}月${day}日 09:00–11:30）`,
+    'the record with when the service took place',
+  );
   await checkAccessibility(t, page, 'desk-card');
 
   await page.getByLabel('语言').selectOption('en');

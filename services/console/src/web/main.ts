@@ -156,8 +156,11 @@ function navigate(path: string, message?: string): void {
 async function render(): Promise<void> {
   const root = document.getElementById('app');
   if (root === null) return;
-  const path = location.hash.replace(/^#/, '') || pathRoute() || '/sign-in';
   const session = currentSession();
+  // The bare /console (a bookmark, a reload of the address) opens the signed-in role's home, not
+  // the sign-in form under a header that says who is signed in.
+  const path =
+    location.hash.replace(/^#/, '') || pathRoute() || (session === null ? '/sign-in' : HOME_OF[session.role]);
   if (takeExpired()) notice = t('session.expired');
   const route = ROUTES.find((candidate) => candidate.pattern.test(path));
   if (route === undefined || (route.role !== null && session?.role !== route.role)) {

@@ -49,6 +49,18 @@ export function formatInstant(iso: string): string {
   }).format(new Date(iso));
 }
 
+/**
+ * When a service took place, in Asia/Shanghai: `2026年12月3日 08:07–09:00`, the end's date
+ * written too only when it falls on another local day.
+ */
+export function formatServicePeriod(startIso: string, endIso: string): string {
+  const sameDay = todayInShanghai(Date.parse(startIso)) === todayInShanghai(Date.parse(endIso));
+  const end = sameDay
+    ? new Intl.DateTimeFormat(current, { timeZone: TIME_ZONE, timeStyle: 'short' }).format(new Date(endIso))
+    : formatInstant(endIso);
+  return `${formatInstant(startIso)}–${end}`;
+}
+
 function formatDecimal(value: number): string {
   return new Intl.NumberFormat(current, { minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(value);
 }
@@ -71,6 +83,28 @@ export function todayInShanghai(nowMs: number = Date.now()): string {
     month: '2-digit',
     day: '2-digit',
   }).format(nowMs);
+}
+
+/**
+ * An instant as Asia/Shanghai wall-clock time, `YYYY-MM-DD HH:MM:SS`: what a spreadsheet reads as a
+ * date and time, and the local day a statement's month is made of (not the UTC one).
+ */
+export function shanghaiDateTime(iso: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  ) as Record<string, string>;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 /** A local date and time in Asia/Shanghai (UTC+8 all year: China has no daylight saving) as an ISO instant. */

@@ -21,13 +21,43 @@ export function requireSession(context: ScreenContext): Session {
   return context.session;
 }
 
-/** The error as a sentence in the user's language, with the fields a validation failure named. */
-export function describeError(error: unknown): string {
+/**
+ * The error as a sentence in the user's language, with the fields a validation failure named:
+ * by their labels in `form` when it has them, so a clerk reads 字段：联系电话, not `phone`.
+ */
+export function describeError(error: unknown, form?: HTMLFormElement | null): string {
   if (!(error instanceof ApiError)) return t('error.unknown', { code: 'INTERNAL_ERROR' });
   if (error.code === NETWORK_ERROR) return t('error.network');
   if (error.code === SESSION_EXPIRED) return t('session.expired');
-  const fields = error.fields.map((name) => t('error.field', { field: name.replace(/^body\./, '') }));
+  const fields = error.fields.map((name) => t('error.field', { field: fieldLabel(name, form) }));
   return [errorMessage(error.code), ...fields].join(' ');
+}
+
+/**
+ * The label of the input that a problem's field (`body.guardian.contact`, `params.volunteerNumber`)
+ * came from: the input named so (`guardianContact`, `volunteerNumber`) or declaring it in
+ * `data-field` when the form sends it under another name (points typed, centipoints sent). The
+ * field's own name when no input of the form matches.
+ */
+function fieldLabel(name: string, form?: HTMLFormElement | null): string {
+  const path = name.replace(/^(body|params|query)\./, '');
+  if (form === null || form === undefined) return path;
+  // A list's item (`volunteerIds.0`) is named by the list's input.
+  const segments = path.split('.').filter((segment) => !/^\d+$/.test(segment));
+  const joined = segments.map((segment, index) =>
+    index === 0 ? segment : segment.charAt(0).toUpperCase() + segment.slice(1),
+  );
+  for (const candidate of new Set([path, segments.join('.'), joined.join(''), segments.at(-1) ?? path])) {
+    const input = [...form.elements].find(
+      (element): element is HTMLInputElement =>
+        element instanceof HTMLElement &&
+        'labels' in element &&
+        (element.getAttribute('name') === candidate || element.dataset.field === candidate),
+    );
+    const label = input?.labels?.[0]?.textContent?.trim();
+    if (label !== undefined && label !== '') return label;
+  }
+  return path;
 }
 
 /** A live region for a form's outcome: errors are announced at once (role=alert). */
@@ -61,7 +91,7 @@ export async function submitting(
   try {
     await action();
   } catch (error) {
-    status.show('error', describeError(error));
+    status.show('error', describeError(error, button.form));
   } finally {
     button.disabled = false;
     button.textContent = label;

@@ -106,6 +106,7 @@ export const en: Record<MessageKey, string> = {
   'event.ServiceRecordVoided': 'Service record voided',
   'event.other': 'Other event ({type})',
   'history.minutes': '{activity}, {hours} h',
+  'history.service': '{activity}, {hours} h ({when})',
   'nav.queue': 'Records to confirm',
   'nav.activity': 'Record an activity',
   'nav.redeem': 'Redeem points',

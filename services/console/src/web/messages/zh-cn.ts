@@ -105,6 +105,7 @@ export const zhCN = {
   'event.ServiceRecordVoided': '作废服务记录',
   'event.other': '其他事件（{type}）',
   'history.minutes': '{activity}，{hours} 小时',
+  'history.service': '{activity}，{hours} 小时（{when}）',
   'nav.queue': '待确认记录',
   'nav.activity': '批量记录活动',
   'nav.redeem': '兑换积分',

@@ -172,7 +172,7 @@ function categoryForm(session: Session, context: ScreenContext): HTMLFormElement
     path: '/v1/admin/beneficiary-categories',
     submit: 'pool.category.save',
     fields: [
-      field(t('pool.category.id'), input('categoryId', { pattern: '[A-Za-z0-9._:-]+' })),
+      field(t('pool.category.id'), input('categoryId', { pattern: '[A-Za-z0-9._:\\-]+' })),
       field(t('pool.category.title'), input('title')),
       field(
         t('pool.category.priority'),
@@ -195,7 +195,7 @@ function beneficiaryForm(session: Session, context: ScreenContext): HTMLFormElem
     path: '/v1/admin/beneficiaries',
     submit: 'pool.beneficiary.register',
     fields: [
-      field(t('pool.beneficiary.id'), input('beneficiaryId', { pattern: 'b-[A-Za-z0-9._:-]+' })),
+      field(t('pool.beneficiary.id'), input('beneficiaryId', { pattern: 'b-[A-Za-z0-9._:\\-]+' })),
       field(t('pool.beneficiary.category'), input('categoryId', { id: 'pool-beneficiary-category' })),
       field(t('pool.beneficiary.community'), input('community', { id: 'pool-beneficiary-community' })),
       field(t('pool.beneficiary.name'), input('name')),

@@ -1,9 +1,9 @@
 /** Find a volunteer by ID number (sent in a POST body, never in a URL) or by volunteer number. */
-import { normaliseNationalId } from '@timebank/domain';
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { noticeOf, requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import { typedNationalId, typedVolunteerNumber } from '../lib/typed-input.js';
 import type { VolunteerSummary } from './volunteer-card.js';
 
 export const findScreen: Screen = (context) => {
@@ -12,11 +12,14 @@ export const findScreen: Screen = (context) => {
   const byNationalId = searchForm('find-national-id', t('register.nationalId'), 'nationalIdNumber', (value) =>
     call<VolunteerSummary>(session, '/v1/volunteers/lookup', {
       method: 'POST',
-      body: { nationalIdNumber: normaliseNationalId(value) },
+      body: { nationalIdNumber: typedNationalId(value) },
     }),
   );
   const byNumber = searchForm('find-number', t('find.volunteerNumber'), 'volunteerNumber', (value) =>
-    call<VolunteerSummary>(session, `/v1/volunteers/by-number/${encodeURIComponent(value)}`),
+    call<VolunteerSummary>(
+      session,
+      `/v1/volunteers/by-number/${encodeURIComponent(typedVolunteerNumber(value))}`,
+    ),
   );
 
   function searchForm(

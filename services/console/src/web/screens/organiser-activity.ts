@@ -34,6 +34,7 @@ function volunteersField(): HTMLElement {
   const volunteers = h('textarea', {
     name: 'volunteers',
     id: 'activity-volunteers',
+    'data-field': 'volunteerIds',
     rows: 6,
     required: true,
     'aria-describedby': 'activity-volunteers-hint',
@@ -78,7 +79,7 @@ export const organiserActivityScreen: Screen = (context) => {
         if (lines.length === 0) throw error;
         status.show(
           'error',
-          `${describeError(error)} ${t('activity.failingLines', { lines: lines.join(', ') })}`,
+          `${describeError(error, form)} ${t('activity.failingLines', { lines: lines.join(', ') })}`,
         );
       }
     });

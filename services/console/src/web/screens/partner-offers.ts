@@ -62,9 +62,12 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
   const form = h(
     'form',
     {},
-    field(t('offers.offerId'), input('offerId', 'offer-id', { pattern: '[A-Za-z0-9._:-]+' })),
+    field(t('offers.offerId'), input('offerId', 'offer-id', { pattern: '[A-Za-z0-9._:\\-]+' })),
     field(t('offers.offerTitle'), input('title', 'offer-title')),
-    field(t('offers.price'), input('price', 'offer-price', { inputmode: 'decimal' })),
+    field(
+      t('offers.price'),
+      input('price', 'offer-price', { inputmode: 'decimal', 'data-field': 'priceCentipoints' }),
+    ),
     field(
       t('offers.cash'),
       h('input', {
@@ -73,6 +76,7 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
         autocomplete: 'off',
         inputmode: 'decimal',
         pattern: '\\d+(\\.\\d{1,2})?',
+        'data-field': 'cashCopayFen',
       }),
       h('p', { class: 'hint' }, t('offers.cashHint')),
     ),

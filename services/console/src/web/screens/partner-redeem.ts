@@ -28,6 +28,7 @@ function offerFields(offers: readonly Offer[]): { elements: HTMLElement[]; syncP
   const points = h('input', {
     name: 'points',
     id: 'redeem-points',
+    'data-field': 'centipoints',
     required: true,
     inputmode: 'decimal',
     autocomplete: 'off',
@@ -53,6 +54,7 @@ function redeemForm(session: Session, offers: readonly Offer[]): HTMLFormElement
   const code = h('input', {
     name: 'code',
     id: 'redeem-code',
+    'data-field': 'spendCode',
     required: true,
     autocomplete: 'off',
     inputmode: 'numeric',

@@ -5,7 +5,7 @@
  */
 import { call } from '../lib/api.js';
 import { field, h } from '../lib/dom.js';
-import { formatInstant, formatPoints, t, todayInShanghai } from '../lib/i18n.js';
+import { formatInstant, formatPoints, shanghaiDateTime, t, todayInShanghai } from '../lib/i18n.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import {
   noticeOf,
@@ -77,7 +77,9 @@ export function statementCsv(
       period,
       hold.holdId,
       hold.offerId ?? '',
-      hold.heldAt,
+      // Asia/Shanghai like every time the console shows: in UTC a hold made early on the 1st
+      // read as the month before, on the month's own statement.
+      shanghaiDateTime(hold.heldAt),
       hold.status,
       hold.centipoints / 100,
       yuan(hold.cashCopayFen ?? 0),

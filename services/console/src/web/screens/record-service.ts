@@ -29,10 +29,19 @@ export function serviceFields(): HTMLElement[] {
     ),
     field(
       t('service.start'),
-      h('input', { name: 'start', id: 'service-start', type: 'time', required: true }),
+      h('input', {
+        name: 'start',
+        id: 'service-start',
+        type: 'time',
+        required: true,
+        'data-field': 'startAt',
+      }),
       timeZoneNote,
     ),
-    field(t('service.end'), h('input', { name: 'end', id: 'service-end', type: 'time', required: true })),
+    field(
+      t('service.end'),
+      h('input', { name: 'end', id: 'service-end', type: 'time', required: true, 'data-field': 'endAt' }),
+    ),
   ];
 }
 

@@ -2,11 +2,12 @@
  * Register a volunteer at the desk. The ID number is checked as the clerk types with the
  * domain's own rule (GB 11643 check character), so a mistyped digit is caught before the request.
  */
-import { isValidNationalId, normaliseNationalId } from '@timebank/domain';
+import { isValidNationalId } from '@timebank/domain';
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import { typedNationalId, typedPhone } from '../lib/typed-input.js';
 
 interface Registered {
   readonly volunteerId: string;
@@ -15,7 +16,7 @@ interface Registered {
 
 /** What the hint under the ID number says for what has been typed so far. */
 export function nationalIdFeedback(typed: string): { readonly valid: boolean | null; readonly text: string } {
-  const normalised = normaliseNationalId(typed);
+  const normalised = typedNationalId(typed);
   if (normalised.length === 0) return { valid: null, text: t('register.nationalIdHint') };
   if (normalised.length < 18 && /^[0-9]*$/.test(normalised))
     return { valid: null, text: t('register.nationalIdIncomplete', { count: normalised.length }) };
@@ -31,7 +32,9 @@ function nationalIdInput(): { readonly input: HTMLInputElement; readonly hint: H
     id: 'national-id',
     required: true,
     autocomplete: 'off',
-    maxlength: 20,
+    // Room for the 18 characters in any grouping a clerk pastes (`1101 0519 6203 0803 12` is
+    // 22); the API's own bound is 40.
+    maxlength: 40,
     inputmode: 'text',
   });
   const hint = h('p', { class: 'hint', 'aria-live': 'polite' }, t('register.nationalIdHint'));
@@ -96,14 +99,14 @@ export const registerScreen: Screen = (context) => {
     const values = formValues(form);
     const body = {
       name: values.name,
-      nationalIdNumber: normaliseNationalId(values.nationalIdNumber ?? ''),
-      phone: values.phone,
+      nationalIdNumber: typedNationalId(values.nationalIdNumber ?? ''),
+      phone: typedPhone(values.phone ?? ''),
       community: session.scopeId,
       ...(values.guardianName
         ? {
             guardian: {
               name: values.guardianName,
-              contact: values.guardianContact,
+              contact: typedPhone(values.guardianContact ?? ''),
               consentGiven: values.guardianConsent === 'yes',
             },
           }

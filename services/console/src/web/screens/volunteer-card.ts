@@ -4,7 +4,14 @@
  */
 import { call } from '../lib/api.js';
 import { h } from '../lib/dom.js';
-import { formatHours, formatInstant, formatPoints, hoursNumber, t } from '../lib/i18n.js';
+import {
+  formatHours,
+  formatInstant,
+  formatPoints,
+  formatServicePeriod,
+  hoursNumber,
+  t,
+} from '../lib/i18n.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import { cardActions } from './card-actions.js';
 import { cardActivation, cardCertificates } from './card-certificates.js';
@@ -61,9 +68,14 @@ export function eventName(type: string): string {
 export function eventDetails(event: HistoryEvent): string {
   const service = event.type === 'ServiceRecordCorrected' ? event.data.replacement : event.data;
   if (typeof service !== 'object' || service === null) return '';
-  const { activity, durationMinutes } = service as { activity?: unknown; durationMinutes?: unknown };
+  const { activity, durationMinutes, startAt, endAt } = service as Record<string, unknown>;
   if (typeof activity !== 'string' || typeof durationMinutes !== 'number') return '';
-  return t('history.minutes', { activity, hours: hoursNumber(durationMinutes) });
+  const hours = hoursNumber(durationMinutes);
+  // The history's time is when the event was recorded; the service's own day and hours are what
+  // a volunteer or a clerk recognises a record by (and what a report of an error must name).
+  return typeof startAt === 'string' && typeof endAt === 'string'
+    ? t('history.service', { activity, hours, when: formatServicePeriod(startAt, endAt) })
+    : t('history.minutes', { activity, hours });
 }
 
 function figures(summary: VolunteerSummary): HTMLElement {

@@ -9,6 +9,7 @@ import { field, formValues, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { noticeOf, statusArea, submitting, type Screen } from '../lib/screen.js';
 import { signIn } from '../lib/session.js';
+import { typedVolunteerNumber } from '../lib/typed-input.js';
 
 /** The API's own bound (docs/api.md): at least 10 characters, at most 200. */
 const PASSPHRASE_LENGTH_MIN = 10;
@@ -67,7 +68,7 @@ export const volunteerSignInScreen: Screen = (context) => {
     const values = formValues(form);
     void submitting(button, status, async () => {
       // The passphrase as typed: its spaces are part of it (formValues trims).
-      await startSession((values.volunteerNumber ?? '').toUpperCase(), passphrase.value);
+      await startSession(typedVolunteerNumber(values.volunteerNumber ?? ''), passphrase.value);
       context.navigate(VOLUNTEER_HOME);
     });
   });
@@ -118,7 +119,7 @@ export const volunteerActivateScreen: Screen = (context) => {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
-    const volunteerNumber = (values.volunteerNumber ?? '').toUpperCase();
+    const volunteerNumber = typedVolunteerNumber(values.volunteerNumber ?? '');
     // Compared untrimmed: a passphrase's spaces are part of it.
     if (passphrase.value !== repeat.value) {
       status.show('error', t('vActivate.mismatch'));

@@ -1,0 +1,20 @@
+/** What people type, as the API expects it: full-width forms folded, spaces and case dropped. */
+import t from 'tap';
+import { typedNationalId, typedPhone, typedVolunteerNumber } from '../src/web/lib/typed-input.js';
+
+t.test('an ID number pasted in groups, or typed in full-width digits, is one spelling', async (t) => {
+  t.equal(typedNationalId('1101 0519 6203 0800 1x'), '11010519620308001X');
+  t.equal(typedNationalId('１１０１０５１９６２０３０８００１ｘ'), '11010519620308001X');
+  t.equal(typedNationalId('110105\u300019620308001X'), '11010519620308001X', 'an ideographic space');
+});
+
+t.test('a volunteer number typed in lower case with spaces is the printed one', async (t) => {
+  t.equal(typedVolunteerNumber(' tbvj 8z1r 402w c5 '), 'TBVJ8Z1R402WC5');
+  t.equal(typedVolunteerNumber('ＴＢＶＪ８Ｚ１Ｒ４０２ＷＣ５'), 'TBVJ8Z1R402WC5');
+});
+
+t.test('a telephone number loses the spaces that only group it', async (t) => {
+  t.equal(typedPhone('138 0013 8000'), '13800138000');
+  t.equal(typedPhone('+86-311 555 0000'), '+86-3115550000');
+  t.equal(typedPhone('１３８００１３８０００'), '13800138000');
+});
