@@ -1,4 +1,5 @@
 export { createPostgresEventStore, type PostgresEventStore } from './store.js';
+export { PostgresStoreMissingError } from './schema.js';
 export {
   DEFAULT_POSTGRES_LIMITS,
   type PostgresEventStoreOptions,

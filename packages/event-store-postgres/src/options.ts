@@ -67,6 +67,13 @@ export interface PostgresTestHooks {
 interface CommonOptions {
   /** Schema that holds the store's tables; created if missing. Lower-case identifier, at most 63 bytes. */
   readonly schema: string;
+  /**
+   * Refuse to create (or migrate) a store that is not there: the schema must already hold the
+   * events table, else opening throws a `PostgresStoreMissingError` and writes nothing. For the
+   * auditor's commands, so that a mistyped schema is an error instead of a clean verification of
+   * an empty store created on the spot. Default false: services create their store.
+   */
+  readonly mustExist?: boolean;
   readonly limits?: Partial<PostgresLimits>;
   /**
    * LISTEN/NOTIFY channel that announces commits. Default `<schema>_events`, shortened to the

@@ -65,6 +65,23 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
 /** Arbitrary constant that names "event-store migrations" in the advisory-lock key space. */
 const MIGRATION_LOCK_KEY = 7_230_517_001;
 
+/** A store that must already exist (`mustExist`) has no events table in its schema. */
+export class PostgresStoreMissingError extends Error {
+  override readonly name = 'PostgresStoreMissingError';
+
+  constructor(readonly schema: string) {
+    super(`schema ${schema} holds no event store`);
+  }
+}
+
+/** Whether the schema already holds the store's events table; reads only, creates nothing. */
+export async function storeExists(pool: pg.Pool, schemaName: string): Promise<boolean> {
+  const found = await pool.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `${pg.escapeIdentifier(schemaName)}.events`,
+  ]);
+  return found.rows[0]?.present === true;
+}
+
 /** Creates the schema and its tables if missing; returns the advisory-lock key of appends. */
 export async function migrate(pool: pg.Pool, schemaName: string): Promise<bigint> {
   const schema = pg.escapeIdentifier(schemaName);

@@ -25,7 +25,7 @@ import {
   type PostgresLimits,
 } from './options.js';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRowValues } from './rows.js';
-import { migrate } from './schema.js';
+import { migrate, PostgresStoreMissingError, storeExists } from './schema.js';
 import { PostgresSubscription } from './subscription.js';
 
 /** The PostgreSQL adapter: the port plus operations a test harness or operator needs. */
@@ -71,6 +71,9 @@ export async function createPostgresEventStore(
   if (ownsPool) pool.on('error', () => undefined);
   let lockKey: bigint;
   try {
+    if (options.mustExist === true && !(await storeExists(pool, options.schema))) {
+      throw new PostgresStoreMissingError(options.schema);
+    }
     lockKey = await migrate(pool, options.schema);
   } catch (error) {
     if (ownsPool) await pool.end();

@@ -3,6 +3,7 @@
  * and the exchange with the national volunteer platform (`export-records`, `import-records`).
  * Reports go to stdout, progress and errors to stderr; the exit status says what happened.
  */
+import { stat } from 'node:fs/promises';
 import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
 import {
   exportLedger,
@@ -133,6 +134,11 @@ async function runInterchange(
 }
 
 async function runVerifyBundle(command: Extract<Command, { name: 'verify-bundle' }>): Promise<number> {
+  // A path that is no bundle at all is a mistyped argument (exit 2), not a finding about a bundle.
+  if (!(await stat(command.bundle).catch(() => undefined))?.isDirectory()) {
+    process.stderr.write(`ledger verify: --bundle ${command.bundle} does not exist or is not a directory\n`);
+    return EXIT_USAGE;
+  }
   const report = await verifyBundle(command.bundle);
   if (command.json) process.stdout.write(json(report) + '\n');
   else {

@@ -100,7 +100,13 @@ export async function runRotateMasterKey(
   const { backend } = options;
   const newText = configured(options.environment, 'LEDGER_NEW_MASTER_KEY');
   if (newText === null) throw invalid('rotate-master-key needs LEDGER_NEW_MASTER_KEY (64 hex digits)');
-  const newMasterKey = parseMasterKey(newText, 'LEDGER_NEW_MASTER_KEY');
+  // A malformed key is the operator's input, refused like a missing one (exit 2), not a failure.
+  let newMasterKey: Buffer;
+  try {
+    newMasterKey = parseMasterKey(newText, 'LEDGER_NEW_MASTER_KEY');
+  } catch (error) {
+    throw invalid(error instanceof Error ? error.message : String(error));
+  }
   const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
   // A server beside the rotation could mint a data key under the old master key after the
   // re-wrap: on SQLite the data directory's lock keeps it out (and this out while it runs).

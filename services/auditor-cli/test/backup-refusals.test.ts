@@ -165,3 +165,16 @@ t.test('backup and restore refuse bad input and change nothing', async (t) => {
     });
   });
 });
+
+t.test('backup of a data directory whose event store is not a database names the file', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'timebank-backup-damaged-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const dataDir = join(root, 'data');
+  mkdirSync(dataDir);
+  writeFileSync(join(dataDir, 'ledger.sqlite'), 'not a database, only a name\n');
+  await refused(t, root, ['backup', '--quiet', '--data-dir', dataDir, '--out', join(root, 'b')], {
+    status: 3,
+    message:
+      /^ledger backup: the event store at \S+data\/ledger\.sqlite is not a SQLite database \(file is not a database\)/,
+  });
+});

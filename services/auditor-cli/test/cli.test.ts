@@ -4,7 +4,7 @@
  * exports it, and catches one byte changed in the store's file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,19 @@ t.test('usage errors exit 2 and name what is wrong', async (t) => {
   const empty = mkdtempSync(join(tmpdir(), 'timebank-auditor-empty-'));
   t.teardown(() => rmSync(empty, { recursive: true, force: true }));
   t.match(runCli(['verify', '--data-dir', join(empty, 'nope')]), { status: 2, stderr: /no event store/ });
+  const noBundle = runCli(['verify', '--bundle', join(empty, 'nope')]);
+  t.match(noBundle, { status: 2 }, 'verify --bundle of a directory that does not exist is refused input');
+  t.equal(
+    noBundle.stderr,
+    `ledger verify: --bundle ${join(empty, 'nope')} does not exist or is not a directory\n`,
+  );
+  const aFile = join(empty, 'a-file.json');
+  writeFileSync(aFile, '{}');
+  t.match(
+    runCli(['verify', '--bundle', aFile]),
+    { status: 2, stderr: /is not a directory/ },
+    'nor is a file',
+  );
 });
 
 t.test('rebuild, verify and export a SQLite ledger, then catch a tampered event', async (t) => {

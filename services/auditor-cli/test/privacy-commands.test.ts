@@ -113,3 +113,15 @@ t.test('erase-due erases after the retention period; rotation re-wraps the keys'
   const withOldKey = new PersonalKeys(now.keys.store, Buffer.from(oldMaster, 'hex'));
   await t.rejects(withOldKey.forOpening(staying), 'the old master key unwraps nothing any more');
 });
+
+t.test('rotate-master-key refuses a malformed LEDGER_NEW_MASTER_KEY as a usage error (exit 2)', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'timebank-rotate-usage-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const missing = ledgerCommand(dataDir, ['rotate-master-key']);
+  t.equal(missing.status, 2, missing.stderr);
+  const oneDigitShort = 'ab'.repeat(31) + 'a';
+  const malformed = ledgerCommand(dataDir, ['rotate-master-key'], { LEDGER_NEW_MASTER_KEY: oneDigitShort });
+  t.equal(malformed.status, 2, 'like a missing one, not "the command failed" (3)');
+  t.match(malformed.stderr, 'LEDGER_NEW_MASTER_KEY must be 64 hex digits');
+  t.notMatch(malformed.stderr, oneDigitShort, 'the key is not repeated');
+});

@@ -288,6 +288,10 @@ export interface LedgerApiConfig {
   readonly processRole: 'all' | 'http';
 }
 
+function mayHoldSecret(variable: string): boolean {
+  return variable.endsWith('_URL') || variable.endsWith('_KEY');
+}
+
 /** Bad configuration: the message names every offending variable. */
 export class ConfigError extends Error {
   constructor(
@@ -313,9 +317,9 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     const lines = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '(environment)');
       const given = present[variable];
-      // Echo the value only for variables that cannot hold a secret (URLs may carry passwords).
-      const shown =
-        given !== undefined && !variable.endsWith('_URL') ? ` (got ${JSON.stringify(given)})` : '';
+      // Echo the value only for variables that cannot hold a secret (URLs may carry passwords;
+      // a key one digit short is still most of the key, and stderr ends up in collected logs).
+      const shown = given !== undefined && !mayHoldSecret(variable) ? ` (got ${JSON.stringify(given)})` : '';
       return { variable, text: `${variable}: ${issue.message}${shown}` };
     });
     throw new ConfigError(

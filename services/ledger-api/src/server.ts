@@ -110,8 +110,30 @@ main().catch((error: unknown) => {
     process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
     process.exit(error.reason === 'locked' ? 2 : 1);
   }
+  // The operating system refusing what the configuration asks (a port in use or not ours, a HOST
+  // that does not resolve, a data directory that is a file) is also the operator's matter.
+  const refused = systemRefusal(error);
+  if (refused !== undefined) {
+    process.stderr.write(`ledger-api: failed to start: ${refused.line}\n`);
+    process.exit(refused.exitCode);
+  }
   process.stderr.write(
     `ledger-api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   process.exit(1);
 });
+
+/**
+ * One line for a Node system error (it has a `syscall` and an `E…` code), naming the variables to
+ * check; exit 2 when the listen address is the mistake, as for any other bad configuration.
+ * Anything else is a bug and keeps its stack.
+ */
+function systemRefusal(error: unknown): { line: string; exitCode: number } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || !code.startsWith('E') || typeof syscall !== 'string') return undefined;
+  if (syscall === 'listen' || syscall === 'getaddrinfo') {
+    return { line: `cannot listen (check PORT and HOST): ${error.message}`, exitCode: 2 };
+  }
+  return { line: error.message, exitCode: 1 };
+}

@@ -116,6 +116,19 @@ t.test('a bad URL is named but its value (which may hold a password) is not echo
   t.notMatch(error.message, /secret/);
 });
 
+t.test('a malformed key is named but its value (most of a secret key) is not echoed', async (t) => {
+  const almostMasterKey = 'a1'.repeat(31) + 'a';
+  const shortIdKey = 'hunter2-national-id';
+  const error = t.throws(() =>
+    loadConfig({ LEDGER_MASTER_KEY: almostMasterKey, LEDGER_NATIONAL_ID_KEY: shortIdKey }),
+  ) as ConfigError;
+  t.ok(error.variables.includes('LEDGER_MASTER_KEY') && error.variables.includes('LEDGER_NATIONAL_ID_KEY'));
+  t.match(error.message, /LEDGER_MASTER_KEY: must be 64 hex digits/);
+  t.match(error.message, /LEDGER_NATIONAL_ID_KEY: must be at least 32 characters/);
+  t.notMatch(error.message, almostMasterKey);
+  t.notMatch(error.message, shortIdKey);
+});
+
 t.test(
   "the projector's row cache is set by PROJECTOR_CACHED_ROWS_PER_TABLE_MAX, at least one row",
   async (t) => {

@@ -28,7 +28,14 @@ import {
   type BackupManifest,
   type BackupManifestEntry,
 } from './backup-manifest.js';
-import { BACKUP_FILES, BACKUP_MANIFEST_FILE, EVENT_STORE_FILE, type BackupFile } from './file-names.js';
+import { isNotADatabase, notADatabaseError } from './derived-file.js';
+import {
+  BACKUP_FILES,
+  BACKUP_MANIFEST_FILE,
+  EVENT_STORE_FILE,
+  READ_MODELS_FILE,
+  type BackupFile,
+} from './file-names.js';
 
 export interface BackupOptions {
   /** The SQLite data directory of a running or stopped ledger. */
@@ -110,6 +117,18 @@ async function copyOne(
       destination: target,
       onProgress: (progress) =>
         onProgress?.(`${file.name}: ${progress.copiedPages}/${progress.totalPages} pages`),
+    }).catch((error: unknown) => {
+      // SQLite's own words ("file is not a database") do not say which file.
+      if (!isNotADatabase(error)) throw error;
+      if (file.name === READ_MODELS_FILE) {
+        throw new Error(
+          `${source} is not a SQLite database (${(error as Error).message}); it holds only data derived ` +
+            'from the events: run pnpm ledger rebuild (or start the server), then back up again',
+          { cause: error },
+        );
+      }
+      const role = file.name === EVENT_STORE_FILE ? 'the event store' : `the key store ${file.name}`;
+      throw notADatabaseError(error, role, source);
     });
     const restarted = copied.restarts > 0 ? `, restarted ${copied.restarts}× by concurrent writes` : '';
     onProgress?.(`${file.name}: ${copied.totalPages} pages copied online${restarted}`);

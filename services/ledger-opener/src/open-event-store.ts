@@ -11,7 +11,7 @@ import type { StoreConfig } from './store-config.js';
 
 export interface OpenEventStoreOptions {
   /**
-   * Refuse to create an empty SQLite store, so that an auditor who mistypes `--data-dir` gets an
+   * Refuse to create an empty SQLite store or PostgreSQL schema, so that an auditor who mistypes `--data-dir` gets an
    * error instead of a clean verification of nothing. Default false: services create it.
    */
   readonly mustExist?: boolean;
@@ -57,10 +57,22 @@ export async function openEventStore(
       }
     }
     case 'postgres': {
-      const { createPostgresEventStore } = await import('@timebank/event-store-postgres');
+      const { createPostgresEventStore, PostgresStoreMissingError } =
+        await import('@timebank/event-store-postgres');
       try {
-        return await createPostgresEventStore({ connectionString: config.url, schema: config.schema });
+        return await createPostgresEventStore({
+          connectionString: config.url,
+          schema: config.schema,
+          ...(options.mustExist === true ? { mustExist: true } : {}),
+        });
       } catch (error) {
+        if (error instanceof PostgresStoreMissingError) {
+          throw new LedgerOpenError(
+            'missing',
+            `no event store in ${describeStore(config)} (check the schema)`,
+            { cause: error },
+          );
+        }
         if (!isConnectionFailure(error)) throw error;
         const cause = error instanceof Error ? error.message : String(error);
         throw new LedgerOpenError(

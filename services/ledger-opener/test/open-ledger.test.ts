@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import {
@@ -78,5 +79,26 @@ t.test(
     }).catch((caught: unknown) => caught);
     t.ok(isLedgerOpenError(missing) && missing.reason === 'unreachable');
     t.match(String(missing), /database "no_such_database_here" does not exist/);
+  },
+);
+
+t.test(
+  'mustExist refuses a PostgreSQL schema without a store, and creates nothing in it',
+  { skip: postgresUrl === undefined },
+  async (t) => {
+    const schema = `opener_missing_${process.pid}_${Date.now()}`;
+    const pool = new pg.Pool({ connectionString: postgresUrl, max: 1 });
+    t.teardown(async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await pool.end();
+    });
+    const error: unknown = await openLedger(
+      { engine: 'postgres', url: postgresUrl ?? '', schema },
+      { mustExist: true },
+    ).catch((caught: unknown) => caught);
+    t.ok(isLedgerOpenError(error) && error.reason === 'missing', 'a LedgerOpenError, reason missing');
+    t.match(String(error), `no event store in postgres schema ${schema} at `);
+    const created = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    t.equal(created.rowCount, 0, 'the schema was not created');
   },
 );

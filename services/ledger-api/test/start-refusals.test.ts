@@ -1,0 +1,74 @@
+/**
+ * A server the operating system will not let start as configured (its port taken, a HOST that
+ * does not resolve, a data directory that is a file) stops with one line naming what to check and
+ * a non-zero exit code, never a stack trace.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const serverPath = join(here, '..', 'src', 'server.ts');
+const tsxLoader = import.meta.resolve('tsx');
+const directory = mkdtempSync(join(tmpdir(), 'timebank-start-refusals-'));
+t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+
+function refusedServer(
+  environment: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, serverPath], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', LEDGER_SWEEP_INTERVAL_MS: '0', ...environment },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
+}
+
+const STACK_FRAME = /^\s+at /m;
+
+t.test('a PORT another process listens on: one line, exit 2', async (t) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const port = (taken.address() as AddressInfo).port;
+  const result = await refusedServer({ PORT: String(port), LEDGER_DATA_DIR: join(directory, 'port') });
+  t.equal(result.code, 2);
+  t.equal(
+    result.stderr,
+    `ledger-api: failed to start: cannot listen (check PORT and HOST): listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`,
+  );
+});
+
+t.test('a HOST that does not resolve: one line, exit 2', async (t) => {
+  const result = await refusedServer({
+    PORT: '0',
+    HOST: 'no-such-host.invalid',
+    LEDGER_DATA_DIR: join(directory, 'host'),
+  });
+  t.equal(result.code, 2);
+  t.match(
+    result.stderr,
+    /^ledger-api: failed to start: cannot listen \(check PORT and HOST\): .*no-such-host\.invalid\n$/,
+  );
+  t.notMatch(result.stderr, STACK_FRAME);
+});
+
+t.test('a LEDGER_DATA_DIR that is a file: one line, non-zero exit', async (t) => {
+  const file = join(directory, 'not-a-directory');
+  writeFileSync(file, 'x');
+  const result = await refusedServer({ PORT: '0', LEDGER_DATA_DIR: file });
+  t.not(result.code, 0);
+  t.match(result.stderr, /^ledger-api: failed to start: .*not-a-directory.*\n$/);
+  t.notMatch(result.stderr, STACK_FRAME);
+});
