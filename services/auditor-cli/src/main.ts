@@ -256,7 +256,8 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     const usage =
       (isBackupError(error) && error.reason === 'refused') ||
       isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ||
-      (isLedgerOpenError(error) && (error.reason === 'missing' || error.reason === 'locked'));
+      (isLedgerOpenError(error) &&
+        (error.reason === 'missing' || error.reason === 'locked' || error.reason === 'wrong-key'));
     return usage ? EXIT_USAGE : EXIT_FAILED;
   }
 }

@@ -238,6 +238,12 @@ export interface LedgerApiConfig {
       }
     | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
     | { readonly engine: 'esdb'; readonly url: string };
+  /**
+   * LEDGER_DATA_DIR, for every engine: with SQLite the store's files; with PostgreSQL and
+   * EventStoreDB this process's local files (master.key, erasures.jsonl, checkpoints, and
+   * EventStoreDB's read models).
+   */
+  readonly dataDir: string;
   /** null: generate or read `national-id.key` in the SQLite data directory. */
   readonly nationalIdKey: string | null;
   /** null: generate or read `master.key` in the data directory (docs/privacy.md). */
@@ -341,6 +347,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
           };
   return deepFreeze({
     store,
+    dataDir: env.LEDGER_DATA_DIR,
     nationalIdKey: env.LEDGER_NATIONAL_ID_KEY ?? null,
     masterKey: env.LEDGER_MASTER_KEY ?? null,
     adminKeyFile: env.LEDGER_ADMIN_KEY_FILE ?? join(env.LEDGER_DATA_DIR, BOOTSTRAP_ADMIN_KEY_FILE),

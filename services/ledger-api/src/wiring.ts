@@ -218,15 +218,19 @@ export interface WiredApi extends LedgerApp {
   close(): Promise<void>;
 }
 
-export async function wireLedgerApi(input: {
+export async function wireLedgerApi(given: {
   readonly config: LedgerApiConfig;
   /** The engine's store, not yet instrumented. */
   readonly store: EventStore;
   readonly logger: Logger;
   readonly clock?: () => number;
-  /** Where SQLite read models live when the store is EventStoreDB. Default ./data. */
+  /**
+   * This process's local files with PostgreSQL and EventStoreDB (master.key, erasures.jsonl,
+   * checkpoints; EventStoreDB's read models). Default LEDGER_DATA_DIR (`config.dataDir`).
+   */
   readonly readModelDataDir?: string;
 }): Promise<WiredApi> {
+  const input = { ...given, readModelDataDir: given.readModelDataDir ?? given.config.dataDir };
   const clock = input.clock ?? (() => Date.now());
   const metrics = new ApiMetrics();
   // Every append is checked against the event catalogue before it reaches the engine.

@@ -3,13 +3,17 @@
  * does not resolve, a data directory that is a file) stops with one line naming what to check and
  * a non-zero exit code, never a stack trace.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import t from 'tap';
+import { requireServerUrl } from '@timebank/event-store/testing';
+import { MASTER_KEY_FILE, openPersonalKeys } from '@timebank/ledger-opener';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverPath = join(here, '..', 'src', 'server.ts');
@@ -19,10 +23,12 @@ t.teardown(() => rmSync(directory, { recursive: true, force: true }));
 
 function refusedServer(
   environment: Record<string, string>,
+  cwd?: string,
 ): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', tsxLoader, serverPath], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', LEDGER_SWEEP_INTERVAL_MS: '0', ...environment },
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(cwd === undefined ? {} : { cwd }),
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -72,3 +78,73 @@ t.test('a LEDGER_DATA_DIR that is a file: one line, non-zero exit', async (t) =>
   t.match(result.stderr, /^ledger-api: failed to start: .*not-a-directory.*\n$/);
   t.notMatch(result.stderr, STACK_FRAME);
 });
+
+t.test('a master key that is not the data keys’ own: one line, exit 2, nothing served', async (t) => {
+  const dataDir = join(directory, 'wrong-key');
+  const keys = await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: null });
+  await keys.keys.forSealing('v1');
+  await keys.close();
+  const result = await refusedServer({
+    PORT: '0',
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
+  });
+  t.equal(result.code, 2);
+  t.match(
+    result.stderr,
+    /^ledger-api: failed to start: the master key in LEDGER_MASTER_KEY is not the one the personal-data keys were wrapped under .*\n$/,
+  );
+  t.notMatch(result.stderr, STACK_FRAME);
+});
+
+const postgresUrl = requireServerUrl('POSTGRES_URL');
+
+t.test(
+  'PostgreSQL: master.key and the other local files live in LEDGER_DATA_DIR, not ./data of the working directory',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = `start_dir_${randomBytes(6).toString('hex')}`;
+    t.teardown(async () => {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+      await client.end();
+    });
+    const dataDir = join(directory, 'pg-data');
+    const workingDirectory = join(directory, 'pg-cwd');
+    mkdirSync(workingDirectory);
+    const environment = {
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: postgresUrl!,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: dataDir,
+    };
+    const child = spawn(process.execPath, ['--import', tsxLoader, serverPath], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', LEDGER_SWEEP_INTERVAL_MS: '0', ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: workingDirectory,
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const listening = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 60_000);
+      child.stdout.on('data', () => {
+        if (/listening on/.test(output)) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      child.on('exit', () => resolve(false));
+    });
+    t.ok(listening, output);
+    t.ok(existsSync(join(dataDir, MASTER_KEY_FILE)), 'master.key in LEDGER_DATA_DIR');
+    t.notOk(existsSync(join(workingDirectory, 'data')), 'nothing in ./data of the working directory');
+    await new Promise<void>((resolve) => {
+      child.on('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  },
+);

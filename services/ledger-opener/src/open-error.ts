@@ -10,7 +10,7 @@ export class LedgerOpenError extends Error {
   override readonly name = 'LedgerOpenError';
 
   constructor(
-    readonly reason: 'missing' | 'unreachable' | 'locked' | 'damaged',
+    readonly reason: 'missing' | 'unreachable' | 'locked' | 'damaged' | 'wrong-key',
     message: string,
     options?: ErrorOptions,
   ) {

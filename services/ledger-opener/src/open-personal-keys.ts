@@ -5,10 +5,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { PersonalKeys, type PersonalKeyStore } from '@timebank/application';
+import { dirname, join, resolve } from 'node:path';
+import {
+  PersonalKeys,
+  unwrapDataKey,
+  type PersonalKeyStore,
+  type WrappedDataKey,
+} from '@timebank/application';
 import { DEFAULT_DATA_DIR, MASTER_KEY_FILE, PERSONAL_KEYS_FILE } from './file-names.js';
 import { notADatabaseError } from './derived-file.js';
+import { LedgerOpenError } from './open-error.js';
 import { openPostgresKeyStore } from './postgres-key-store.js';
 import { openSqliteKeyStore } from './sqlite-key-store.js';
 import type { StoreConfig } from './store-config.js';
@@ -71,14 +77,55 @@ export async function openPersonalKeyStore(
   }
 }
 
+/**
+ * Opens the key store and resolves the master key, refusing (LedgerOpenError) to start with a
+ * master key that cannot open the stored data keys: a `master.key` missing while keys are stored
+ * (a new one would be generated and every personal field would fail to open, request by request),
+ * or a configured or stored key that is not the one they were wrapped under. One stored key is
+ * unwrapped to check; with none stored, any key is right.
+ */
 export async function openPersonalKeys(
   config: StoreConfig,
   options: { readonly masterKey: string | null; readonly readModelDataDir?: string },
 ): Promise<OpenedPersonalKeys> {
-  const masterKey = resolveMasterKey(
-    options.masterKey,
-    personalDataDirectory(config, options.readModelDataDir),
-  );
+  const directory = personalDataDirectory(config, options.readModelDataDir);
   const store = await openPersonalKeyStore(config, options.readModelDataDir);
-  return { keys: new PersonalKeys(store, masterKey), store, close: () => store.close() };
+  try {
+    const sample = await store.anyActiveDataKey();
+    const path = join(directory, MASTER_KEY_FILE);
+    if (sample !== null && options.masterKey === null && !existsSync(path))
+      throw new LedgerOpenError('missing', missingMasterKeyMessage(path));
+    const masterKey = resolveMasterKey(options.masterKey, directory);
+    if (sample !== null)
+      checkMasterKey(masterKey, sample, options.masterKey === null ? path : 'LEDGER_MASTER_KEY');
+    return { keys: new PersonalKeys(store, masterKey), store, close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function missingMasterKeyMessage(path: string): string {
+  const earlier = resolve(DEFAULT_DATA_DIR, MASTER_KEY_FILE);
+  const moved =
+    earlier !== path && existsSync(earlier)
+      ? ` There is one at ${earlier}: with PostgreSQL and EventStoreDB earlier releases kept master.key, erasures.jsonl and reactor.checkpoint.json in ./data under the working directory, not in LEDGER_DATA_DIR; move them to ${dirname(path)}.`
+      : '';
+  return (
+    `no master key: ${path} does not exist and LEDGER_MASTER_KEY is not set, but the personal-data ` +
+    `key store holds data keys wrapped under one. Restore master.key from your backup (or set ` +
+    `LEDGER_MASTER_KEY); a new key would open none of them.${moved}`
+  );
+}
+
+function checkMasterKey(masterKey: Buffer, sample: WrappedDataKey, source: string): void {
+  try {
+    unwrapDataKey(masterKey, sample.volunteerId, sample.wrappedKey);
+  } catch {
+    throw new LedgerOpenError(
+      'wrong-key',
+      `the master key in ${source} is not the one the personal-data keys were wrapped under ` +
+        `(checked on one stored key); give the right master key, or restore master.key from your backup`,
+    );
+  }
 }

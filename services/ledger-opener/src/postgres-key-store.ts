@@ -155,6 +155,13 @@ export async function openPostgresKeyStore(options: {
       }),
     claimRegistration,
     findRegistration: registrationOf,
+    async anyActiveDataKey() {
+      const { rows } = await pool.query<{ volunteer_id: string; wrapped_key: Buffer }>(
+        `SELECT volunteer_id, wrapped_key FROM ${keys} WHERE wrapped_key IS NOT NULL LIMIT 1`,
+      );
+      const row = rows[0];
+      return row === undefined ? null : { volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key };
+    },
     async activeDataKeys() {
       const { rows } = await pool.query<{ volunteer_id: string; wrapped_key: Buffer }>(
         `SELECT volunteer_id, wrapped_key FROM ${keys} WHERE wrapped_key IS NOT NULL ORDER BY volunteer_id`,

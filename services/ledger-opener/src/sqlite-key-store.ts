@@ -65,6 +65,9 @@ export function openSqliteKeyStore(path: string): PersonalKeyStore {
   const selectActive = db.prepare<[], { volunteer_id: string; wrapped_key: Buffer }>(
     'SELECT volunteer_id, wrapped_key FROM data_keys WHERE wrapped_key IS NOT NULL ORDER BY volunteer_id',
   );
+  const selectOneActive = db.prepare<[], { volunteer_id: string; wrapped_key: Buffer }>(
+    'SELECT volunteer_id, wrapped_key FROM data_keys WHERE wrapped_key IS NOT NULL LIMIT 1',
+  );
   const rewrap = db.prepare(
     'UPDATE data_keys SET wrapped_key = ? WHERE volunteer_id = ? AND wrapped_key IS NOT NULL',
   );
@@ -98,6 +101,10 @@ export function openSqliteKeyStore(path: string): PersonalKeyStore {
     claimRegistration: async (nationalIdHash, volunteerId, wrappedKey) =>
       claim.immediate(nationalIdHash, volunteerId, wrappedKey),
     findRegistration: async (nationalIdHash) => selectRegistration.get(nationalIdHash)?.volunteer_id ?? null,
+    async anyActiveDataKey() {
+      const row = selectOneActive.get();
+      return row === undefined ? null : { volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key };
+    },
     activeDataKeys: async () =>
       selectActive.all().map((row) => ({ volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key })),
     async replaceWrappedKeys(keys) {

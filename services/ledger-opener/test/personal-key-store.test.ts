@@ -5,7 +5,7 @@
  * binds a field to its event type and stream.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,7 +19,14 @@ import {
   type PersonalKeyStore,
 } from '@timebank/application';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { MASTER_KEY_FILE, openPersonalKeyStore, PERSONAL_KEYS_FILE, resolveMasterKey } from '../src/index.js';
+import {
+  MASTER_KEY_FILE,
+  openPersonalKeys,
+  openPersonalKeyStore,
+  PERSONAL_KEYS_FILE,
+  resolveMasterKey,
+  type StoreConfig,
+} from '../src/index.js';
 
 const postgresUrl = requireServerUrl('POSTGRES_URL');
 
@@ -32,7 +39,9 @@ function temporaryDirectory(t: Test): string {
 async function keyStoreContract(t: Test, store: PersonalKeyStore): Promise<void> {
   const master = randomBytes(32);
   const keys = new PersonalKeys(store, master);
+  t.equal(await store.anyActiveDataKey(), null, 'an empty store has no key to check a master key on');
   const first = await keys.forSealing('v1');
+  t.match(await store.anyActiveDataKey(), { volunteerId: 'v1', wrappedKey: Buffer }, 'one stored key');
   t.same(
     await new PersonalKeys(store, master).forSealing('v1'),
     first,
@@ -122,3 +131,67 @@ t.test('the master key is generated once into a 0600 file, or taken from configu
   t.same(resolveMasterKey(configured, directory), Buffer.from(configured, 'hex'));
   t.throws(() => resolveMasterKey('not-hex', directory), /LEDGER_MASTER_KEY must be 64 hex digits/);
 });
+
+/**
+ * Start-up refuses a master key that cannot open the stored data keys, instead of starting and
+ * failing every personal read: a master.key missing while keys are stored (a new one would have
+ * been generated), and a key that is not the one they were wrapped under.
+ */
+async function masterKeyChecks(
+  t: Test,
+  config: StoreConfig,
+  dataDir: string,
+  otherDir: string,
+): Promise<void> {
+  const first = await openPersonalKeys(config, { masterKey: null, readModelDataDir: dataDir });
+  await first.keys.forSealing('v1');
+  await first.close();
+  const again = await openPersonalKeys(config, { masterKey: null, readModelDataDir: dataDir });
+  t.ok(await again.keys.forOpening('v1'), 'the generated master.key opens its keys');
+  await again.close();
+
+  await t.rejects(
+    openPersonalKeys(config, { masterKey: randomBytes(32).toString('hex'), readModelDataDir: dataDir }),
+    { name: 'LedgerOpenError', reason: 'wrong-key', message: /LEDGER_MASTER_KEY is not the one/ },
+    'a configured key that is not theirs',
+  );
+  const path = join(dataDir, MASTER_KEY_FILE);
+  renameSync(path, `${path}.aside`);
+  await t.rejects(
+    openPersonalKeys(config, { masterKey: null, readModelDataDir: dataDir }),
+    { name: 'LedgerOpenError', reason: 'missing', message: /no master key: .*master\.key does not exist/ },
+    'master.key gone while keys are stored',
+  );
+  t.throws(() => statSync(path), 'and no new master key was generated');
+  renameSync(`${path}.aside`, path);
+  if (config.engine === 'postgres')
+    await t.rejects(
+      openPersonalKeys(config, { masterKey: null, readModelDataDir: otherDir }),
+      { name: 'LedgerOpenError', reason: 'missing', message: /no master key/ },
+      'another local directory without the master key',
+    );
+  const restored = await openPersonalKeys(config, { masterKey: null, readModelDataDir: dataDir });
+  t.ok(await restored.keys.forOpening('v1'), 'the restored master.key opens them again');
+  await restored.close();
+}
+
+t.test('SQLite: start-up checks the master key against the stored keys', async (t) => {
+  const dataDir = temporaryDirectory(t);
+  await masterKeyChecks(t, { engine: 'sqlite', dataDir }, dataDir, temporaryDirectory(t));
+});
+
+t.test(
+  'PostgreSQL: start-up checks the master key against the stored keys',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = `ledger_keys_${randomBytes(6).toString('hex')}`;
+    t.teardown(async () => {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+      await client.end();
+    });
+    const config: StoreConfig = { engine: 'postgres', url: postgresUrl!, schema };
+    await masterKeyChecks(t, config, temporaryDirectory(t), temporaryDirectory(t));
+  },
+);

@@ -39,6 +39,8 @@ export interface PersonalKeyStore {
   findRegistration(nationalIdHash: string): Promise<string | null>;
   /** Every active wrapped key, for re-wrapping under a new master key. */
   activeDataKeys(): Promise<WrappedDataKey[]>;
+  /** One active wrapped key (any), or null when none is stored: to check a master key at start-up. */
+  anyActiveDataKey(): Promise<WrappedDataKey | null>;
   /** Replaces wrapped keys in one transaction (rotation); rows erased meanwhile stay erased. */
   replaceWrappedKeys(keys: readonly WrappedDataKey[]): Promise<void>;
   close(): Promise<void>;
