@@ -284,3 +284,34 @@ t.test('two devices racing one activation code: exactly one sets the passphrase'
   t.equal((await signIn(w, volunteerNumber, winner)).statusCode, 201, "the winner's passphrase works");
   t.equal((await signIn(w, volunteerNumber, loser)).statusCode, 401, "the loser's does not");
 });
+
+t.test('after erasure the volunteer’s sessions stop and no new one starts', async (t) => {
+  const w = await startWorld(t, UNLIMITED, { clock });
+  const volunteerId = await w.registerVolunteer(7201);
+  const session = await w.signIn(volunteerId, PASSPHRASE);
+  const { volunteerNumber } = (await w.get(`/v1/volunteers/${volunteerId}`, w.desk)).json<{
+    volunteerNumber: string;
+  }>();
+  t.equal((await w.get(`/v1/volunteers/${volunteerId}`, session)).statusCode, 200, 'before erasure');
+  const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+    reason: 'consent_withdrawn',
+  });
+  t.equal(erased.statusCode, 200, erased.body);
+
+  const earlier = await w.get(`/v1/volunteers/${volunteerId}`, session);
+  t.equal(earlier.statusCode, 403, 'an open session no longer reads');
+  t.equal(problemOf(t, earlier).code, 'API_KEY_SCOPE_INACTIVE');
+  const streamBefore = (await w.store.readStream(`credentials-${volunteerNumber}`)).length;
+  t.ok(streamBefore > 0, 'the credentials stream holds the earlier sign-in');
+  const right = await signIn(w, volunteerNumber, PASSPHRASE);
+  t.equal(right.statusCode, 410, 'the right passphrase learns why');
+  t.equal(problemOf(t, right).code, 'VOLUNTEER_PERSONAL_DATA_ERASED');
+  t.equal(
+    (await w.store.readStream(`credentials-${volunteerNumber}`)).length,
+    streamBefore,
+    'no session was written',
+  );
+  const wrong = await signIn(w, volunteerNumber, 'not the passphrase at all');
+  t.equal(wrong.statusCode, 401, 'a wrong one learns nothing more than before');
+  t.equal(problemOf(t, wrong).code, 'VOLUNTEER_SIGN_IN_FAILED');
+});

@@ -82,7 +82,7 @@ export function assertScopeFitsRole(role: ApiKeyRole, scope: ApiKeyScope): void 
   if (SCOPE_KIND_OF_ROLE[role] === scope.kind) return;
   throw new ApiKeyError(
     'API_KEY_SCOPE_MISMATCH',
-    `a ${role} key must be bound to a ${SCOPE_KIND_OF_ROLE[role]} scope, not ${scope.kind}`,
+    `a key of role ${role} must be bound to a scope of kind ${SCOPE_KIND_OF_ROLE[role]}, not ${scope.kind}`,
   );
 }
 

@@ -50,9 +50,9 @@ type ScopeStatus = 'unregistered' | 'active' | 'suspended';
  */
 export async function scopeStatus(reader: StreamReader, scope: Scope): Promise<ScopeStatus | null> {
   if (scope.kind === 'volunteer') {
-    // A deactivated volunteer's sessions stop working, as a suspended partner's keys do.
+    // A deactivated or erased volunteer's sessions stop working, as a suspended partner's keys do.
     const { state } = await reader.load('volunteer', scope.id);
-    return state.status === 'active' ? 'active' : 'suspended';
+    return volunteerScopeStatus(state);
   }
   if (scope.kind === 'organisation') {
     const { state } = await reader.load('organisation', scope.id);
@@ -65,6 +65,10 @@ export async function scopeStatus(reader: StreamReader, scope: Scope): Promise<S
   return null;
 }
 
+function volunteerScopeStatus(state: VolunteerState): ScopeStatus {
+  return state.status === 'active' && !state.personalDataErased ? 'active' : 'suspended';
+}
+
 /** `scopeStatus` of a registered body's scope without waiting, or undefined when its stream must be loaded. */
 function scopeStatusNow(
   reader: CheckedStreamReader,
@@ -72,7 +76,7 @@ function scopeStatusNow(
 ): ScopeStatus | undefined {
   if (scope.kind === 'volunteer') {
     const state = reader.current('volunteer', scope.id)?.state;
-    return state === undefined ? undefined : state.status === 'active' ? 'active' : 'suspended';
+    return state === undefined ? undefined : volunteerScopeStatus(state);
   }
   if (scope.kind === 'organisation') return reader.current('organisation', scope.id)?.state.status;
   return reader.current('partner', scope.id)?.state.status;

@@ -132,11 +132,15 @@ export class VolunteerCredentials {
     return volunteerId;
   }
 
-  /** A session token for the right passphrase; a wrong one counts towards the lockout. */
-  async signIn(input: {
-    volunteerNumber: string;
-    passphrase: string;
-  }): Promise<{ token: string; volunteerId: string; expiresAt: string }> {
+  /**
+   * A session token for the right passphrase; a wrong one counts towards the lockout. `admit`,
+   * given the volunteer of a right passphrase, may refuse them (by throwing) before any session
+   * is written: only someone who knows the passphrase learns why.
+   */
+  async signIn(
+    input: { volunteerNumber: string; passphrase: string },
+    admit?: (volunteerId: string) => Promise<void>,
+  ): Promise<{ token: string; volunteerId: string; expiresAt: string }> {
     const { volunteerNumber } = input;
     const stored = await this.#fold(volunteerNumber);
     this.#assertNotLocked(stored, this.#clock());
@@ -144,6 +148,7 @@ export class VolunteerCredentials {
       input.passphrase,
       stored.passphraseHash ?? (await decoyPassphraseHash()),
     );
+    if (matches && stored.volunteerId !== null) await admit?.(stored.volunteerId);
     const token = `${TOKEN_PREFIX}${volunteerNumber}_${randomBytes(32).toString('base64url')}`;
     let expiresAt = '';
     const volunteerId = await this.#update(volunteerNumber, 'volunteer', (state, nowMs) => {

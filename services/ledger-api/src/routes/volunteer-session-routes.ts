@@ -127,7 +127,19 @@ export async function volunteerSessionRoutes(
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await volunteers.signIn(request.body)),
+    async (request, reply) =>
+      reply.code(201).send(
+        await volunteers.signIn(request.body, async (volunteerId) => {
+          // A person whose data was erased is no longer served: no new session (nor, through the
+          // per-request scope check, any use of an earlier one).
+          if (await readVolunteer(ledger, volunteerId, (state) => state.personalDataErased))
+            throw new ProblemError(
+              410,
+              'VOLUNTEER_PERSONAL_DATA_ERASED',
+              "the volunteer's personal data has been erased",
+            );
+        }),
+      ),
   );
 
   app.get(
