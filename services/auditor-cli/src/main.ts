@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
+import type { EventStore } from '@timebank/event-store';
 import {
   exportLedger,
   isProjectionError,
@@ -208,6 +209,7 @@ async function run(
       db: backends.readModels,
       ...optional('onProgress', progressPrinter('verify', command.quiet)),
     });
+    await warnIfReadModelsBehind(backends.store, report.checkpoint);
     if (command.json) process.stdout.write(json(report) + '\n');
     else {
       for (const finding of report.findings) {
@@ -222,6 +224,19 @@ async function run(
   } finally {
     await backends.close();
   }
+}
+
+/**
+ * Rows are compared as of the read models' own checkpoint: says so on stderr when that is behind
+ * the log, so that an OK does not read as "the read models match the whole log".
+ */
+async function warnIfReadModelsBehind(store: EventStore, checkpoint: bigint): Promise<void> {
+  const head = await store.headPosition();
+  if (checkpoint >= head) return;
+  process.stderr.write(
+    `ledger verify: warning: the read models are at position ${checkpoint}, behind the store's last position ${head}; ` +
+      `their rows were compared as of ${checkpoint} only (start the server or run \`pnpm ledger rebuild\` to bring them up to date)\n`,
+  );
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -105,11 +105,13 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A store that cannot be opened or reached is an operator's matter: one line, no stack. A data
-  // directory another server owns, or a master key that is not the data keys' own, is a
+  // directory another server owns, or a master key missing or not the data keys' own, is a
   // configuration mistake, and exits 2 like one.
   if (isLedgerOpenError(error)) {
     process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
-    process.exit(error.reason === 'locked' || error.reason === 'wrong-key' ? 2 : 1);
+    process.exit(
+      error.reason === 'locked' || error.reason === 'wrong-key' || error.reason === 'missing' ? 2 : 1,
+    );
   }
   // The operating system refusing what the configuration asks (a port in use or not ours, a HOST
   // that does not resolve, a data directory that is a file) is also the operator's matter.

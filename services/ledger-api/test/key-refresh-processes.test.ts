@@ -28,6 +28,8 @@ t.test(
       POSTGRES_URL: url!,
       POSTGRES_SCHEMA: schema,
       LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+      // Processes sharing one schema share the master key (separate data directories, as on two machines).
+      LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
     };
     // Each process has its own data directory and working directory, as on two machines.
     const processDirectory = (name: string) => {

@@ -37,6 +37,8 @@ t.test(
       POSTGRES_URL: url!,
       POSTGRES_SCHEMA: schema,
       LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+      // Processes sharing one schema share the master key (separate data directories, as on two machines).
+      LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
       LEDGER_SWEEP_INTERVAL_MS: '100',
       RATE_LIMIT_REQUESTS_MAX: '1000000',
     };

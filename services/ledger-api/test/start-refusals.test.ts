@@ -95,6 +95,12 @@ t.test('a master key that is not the data keys’ own: one line, exit 2, nothing
     /^ledger-api: failed to start: the master key in LEDGER_MASTER_KEY is not the one the personal-data keys were wrapped under .*\n$/,
   );
   t.notMatch(result.stderr, STACK_FRAME);
+
+  rmSync(join(dataDir, MASTER_KEY_FILE));
+  const missing = await refusedServer({ PORT: '0', LEDGER_DATA_DIR: dataDir });
+  t.equal(missing.code, 2, 'master.key gone while keys are stored');
+  t.match(missing.stderr, /^ledger-api: failed to start: no master key: .*master\.key does not exist.*\n$/);
+  t.notOk(existsSync(join(dataDir, MASTER_KEY_FILE)), 'and no new one was generated');
 });
 
 const postgresUrl = requireServerUrl('POSTGRES_URL');

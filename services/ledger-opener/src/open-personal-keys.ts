@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
+  MASTER_KEY_CHECK_ID,
   PersonalKeys,
   unwrapDataKey,
+  wrapDataKey,
   type PersonalKeyStore,
   type WrappedDataKey,
 } from '@timebank/application';
@@ -94,10 +96,18 @@ export async function openPersonalKeys(
     const sample = await store.anyActiveDataKey();
     const path = join(directory, MASTER_KEY_FILE);
     if (sample !== null && options.masterKey === null && !existsSync(path))
-      throw new LedgerOpenError('missing', missingMasterKeyMessage(path));
+      throw new LedgerOpenError('missing', missingMasterKeyMessage(path, config.engine !== 'sqlite'));
     const masterKey = resolveMasterKey(options.masterKey, directory);
-    if (sample !== null)
-      checkMasterKey(masterKey, sample, options.masterKey === null ? path : 'LEDGER_MASTER_KEY');
+    const source = options.masterKey === null ? path : 'LEDGER_MASTER_KEY';
+    if (sample !== null) checkMasterKey(masterKey, sample, source);
+    // The first open of a store leaves a key wrapped under this master key, atomically: a second
+    // process that generated a master key of its own meanwhile is refused here, not request by request.
+    const check = await store.insertDataKey(
+      MASTER_KEY_CHECK_ID,
+      wrapDataKey(masterKey, MASTER_KEY_CHECK_ID, randomBytes(32)),
+    );
+    if (check.state === 'active')
+      checkMasterKey(masterKey, { volunteerId: MASTER_KEY_CHECK_ID, wrappedKey: check.wrappedKey }, source);
     return { keys: new PersonalKeys(store, masterKey), store, close: () => store.close() };
   } catch (error) {
     await store.close();
@@ -105,10 +115,10 @@ export async function openPersonalKeys(
   }
 }
 
-function missingMasterKeyMessage(path: string): string {
+function missingMasterKeyMessage(path: string, server: boolean): string {
   const earlier = resolve(DEFAULT_DATA_DIR, MASTER_KEY_FILE);
   const moved =
-    earlier !== path && existsSync(earlier)
+    server && earlier !== path && existsSync(earlier)
       ? ` There is one at ${earlier}: with PostgreSQL and EventStoreDB earlier releases kept master.key, erasures.jsonl and reactor.checkpoint.json in ./data under the working directory, not in LEDGER_DATA_DIR; move them to ${dirname(path)}.`
       : '';
   return (
@@ -125,7 +135,8 @@ function checkMasterKey(masterKey: Buffer, sample: WrappedDataKey, source: strin
     throw new LedgerOpenError(
       'wrong-key',
       `the master key in ${source} is not the one the personal-data keys were wrapped under ` +
-        `(checked on one stored key); give the right master key, or restore master.key from your backup`,
+        `(checked on one stored key); give the right master key, or restore master.key from your backup. ` +
+        `Processes sharing one PostgreSQL schema need the same master key: set LEDGER_MASTER_KEY, or copy master.key, on each`,
     );
   }
 }

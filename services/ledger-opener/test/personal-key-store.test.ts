@@ -175,9 +175,26 @@ async function masterKeyChecks(
   await restored.close();
 }
 
+/** Two processes opening a new store with master keys of their own: the second is refused at once. */
+async function firstOpens(t: Test, config: StoreConfig, dataDir: string): Promise<void> {
+  const mine = randomBytes(32).toString('hex');
+  const first = await openPersonalKeys(config, { masterKey: mine, readModelDataDir: dataDir });
+  await first.close();
+  await t.rejects(
+    openPersonalKeys(config, { masterKey: randomBytes(32).toString('hex'), readModelDataDir: dataDir }),
+    { name: 'LedgerOpenError', reason: 'wrong-key', message: /need the same master key/ },
+    'another master key is refused before any volunteer has a key',
+  );
+  const again = await openPersonalKeys(config, { masterKey: mine, readModelDataDir: dataDir });
+  await again.close();
+  t.pass('the first master key opens it again');
+}
+
 t.test('SQLite: start-up checks the master key against the stored keys', async (t) => {
   const dataDir = temporaryDirectory(t);
   await masterKeyChecks(t, { engine: 'sqlite', dataDir }, dataDir, temporaryDirectory(t));
+  const fresh = temporaryDirectory(t);
+  await firstOpens(t, { engine: 'sqlite', dataDir: fresh }, fresh);
 });
 
 t.test(
@@ -193,5 +210,13 @@ t.test(
     });
     const config: StoreConfig = { engine: 'postgres', url: postgresUrl!, schema };
     await masterKeyChecks(t, config, temporaryDirectory(t), temporaryDirectory(t));
+    const fresh: StoreConfig = { engine: 'postgres', url: postgresUrl!, schema: `${schema}_fresh` };
+    t.teardown(async () => {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(`${schema}_fresh`)} CASCADE`);
+      await client.end();
+    });
+    await firstOpens(t, fresh, temporaryDirectory(t));
   },
 );
