@@ -8,7 +8,7 @@
  *
  * Both open personal data through the key store, like the API (LEDGER_MASTER_KEY or master.key).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import {
   createLedger,
@@ -86,6 +86,10 @@ export interface ExportRecordsOutcome extends ExportResult {
 export async function runExportRecords(command: ExportRecordsCommand): Promise<ExportRecordsOutcome> {
   const period = parsePeriod(command.period, DEFAULT_LEDGER_RULES);
   if (typeof period === 'string') throw invalid(period);
+  // Before the log is read: an --out that cannot be a directory is the caller's mistake (exit 2).
+  const directory = resolve(command.out);
+  if (existsSync(directory) && !statSync(directory).isDirectory())
+    throw invalid(`--out ${command.out} is a file, not a directory`);
   const clock = command.clock ?? (() => Date.now());
   const opened = await openWithKeys(command.backend, command.environment);
   try {
@@ -98,7 +102,6 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
         ? {}
         : { onProgress: (events: number) => command.onProgress?.(`export-records: ${events} events read`) }),
     });
-    const directory = resolve(command.out);
     mkdirSync(directory, { recursive: true });
     const files: string[] = [];
     const base = join(directory, `records-${period.label}`);

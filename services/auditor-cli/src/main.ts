@@ -3,12 +3,17 @@
  * and the exchange with the national volunteer platform (`export-records`, `import-records`).
  * Reports go to stdout, progress and errors to stderr; the exit status says what happened.
  */
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
 import type { EventStore } from '@timebank/event-store';
 import {
+  EVENTS_FILE,
   exportLedger,
   isProjectionError,
+  MANIFEST_FILE,
+  ProjectionError,
   ensureCurrentReadModels,
   rebuildReadModels,
   verifyBundle,
@@ -187,16 +192,7 @@ async function run(
         );
       return EXIT_OK;
     }
-    if (command.name === 'export') {
-      const manifest = await exportLedger({ store: backends.store, directory: command.out });
-      if (command.json) process.stdout.write(json(manifest) + '\n');
-      else {
-        process.stdout.write(
-          `exported ${manifest.eventCount} events in ${manifest.streamCount} streams to ${command.out}, last position ${manifest.lastPosition}, root hash ${manifest.rootHash}\n`,
-        );
-      }
-      return EXIT_OK;
-    }
+    if (command.name === 'export') return await runExport(command, backends.store);
     if (!command.quiet) {
       await ensureCurrentReadModels({
         store: backends.store,
@@ -237,6 +233,29 @@ async function warnIfReadModelsBehind(store: EventStore, checkpoint: bigint): Pr
     `ledger verify: warning: the read models are at position ${checkpoint}, behind the store's last position ${head}; ` +
       `their rows were compared as of ${checkpoint} only (start the server or run \`pnpm ledger rebuild\` to bring them up to date)\n`,
   );
+}
+
+/** `export`: the log as a bundle an auditor verifies elsewhere, never over an earlier bundle. */
+async function runExport(command: { out: string; json: boolean }, store: EventStore): Promise<number> {
+  assertNoBundleAt(command.out);
+  const manifest = await exportLedger({ store, directory: command.out });
+  if (command.json) process.stdout.write(json(manifest) + '\n');
+  else {
+    process.stdout.write(
+      `exported ${manifest.eventCount} events in ${manifest.streamCount} streams to ${command.out}, last position ${manifest.lastPosition}, root hash ${manifest.rootHash}\n`,
+    );
+  }
+  return EXIT_OK;
+}
+
+/** An export never writes over an earlier bundle (an auditor's evidence): a new directory each time. */
+function assertNoBundleAt(out: string): void {
+  for (const file of [MANIFEST_FILE, EVENTS_FILE])
+    if (existsSync(join(out, file)))
+      throw new ProjectionError(
+        'PROJECTION_INVALID_ARGUMENT',
+        `--out ${out} already holds a bundle (${file}); export into a new directory`,
+      );
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

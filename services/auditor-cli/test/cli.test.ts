@@ -86,6 +86,11 @@ t.test('rebuild, verify and export a SQLite ledger, then catch a tampered event'
   t.notMatch(current.stderr, /warning/, 'no warning once they are current');
   const bundle = join(dataDir, 'bundle');
   t.match(runCli(['export', '--data-dir', dataDir, '--out', bundle]), { status: 0 });
+  t.match(
+    runCli(['export', '--data-dir', dataDir, '--out', bundle]),
+    { status: 2, stderr: /already holds a bundle \(manifest\.json\); export into a new directory/ },
+    'an export never writes over an earlier bundle',
+  );
   t.match(runCli(['verify', '--bundle', bundle]), { status: 0, stdout: /^OK/m });
 
   // Flip one byte of one stored event, directly in the SQLite file the opener named.

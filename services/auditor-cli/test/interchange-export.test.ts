@@ -207,7 +207,13 @@ t.test(
 t.test('a bad period or format is a usage error that says what to type', async (t) => {
   const data = freshDataDir('timebank-export-args-');
   t.teardown(() => data.remove());
+  const aFile = join(data.dataDir, 'not-a-directory.csv');
+  writeFileSync(aFile, 'x');
   for (const [args, pattern] of [
+    [
+      ['export-records', '--period', '2026-11', '--out', aFile],
+      /--out .*not-a-directory\.csv is a file, not a directory/,
+    ],
     [['export-records'], /needs --period YYYY-MM/],
     [['export-records', '--period', '2026-13'], /--period must be a month YYYY-MM/],
     [['export-records', '--period', '11/2026'], /--period must be a month YYYY-MM/],

@@ -215,7 +215,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   VOLUNTEER_NUMBER_COLLISION: ['志愿者编号冲突，请重试。', 'The volunteer number collided; retry.'],
   VOLUNTEER_SIGN_IN_FAILED: ['志愿者编号或密码不正确。', 'Wrong volunteer number or passphrase.'],
   VOLUNTEER_SIGN_IN_LOCKED_OUT: [
-    '登录失败次数过多，请稍后再试。',
-    'Too many failed sign-ins; try again later.',
+    '登录失败次数过多，请 15 分钟后再试。',
+    'Too many failed sign-ins; try again in 15 minutes.',
   ],
 };
