@@ -76,7 +76,7 @@ t.test('the ID-number hint checks as the clerk types, with the domain’s check 
 t.test('the lockout message says how long, as the API locks (SIGN_IN_LOCKOUT_SECONDS)', async (t) => {
   const { SIGN_IN_LOCKOUT_SECONDS } = await import('../../ledger-api/src/auth/volunteer-credentials.js');
   const minutes = SIGN_IN_LOCKOUT_SECONDS / 60;
-  const [chinese, english] = ERROR_MESSAGES.VOLUNTEER_SIGN_IN_LOCKED_OUT;
+  const [chinese, english] = ERROR_MESSAGES.VOLUNTEER_SIGN_IN_LOCKED_OUT!;
   t.match(chinese, `${minutes} 分钟`);
   t.match(english, `${minutes} minutes`);
 });
