@@ -84,7 +84,8 @@ export async function openPersonalKeyStore(
  * master key that cannot open the stored data keys: a `master.key` missing while keys are stored
  * (a new one would be generated and every personal field would fail to open, request by request),
  * or a configured or stored key that is not the one they were wrapped under. One stored key is
- * unwrapped to check; with none stored, any key is right.
+ * unwrapped to check (a store older than the check key may hold only volunteers' keys); then the
+ * check key `MASTER_KEY_CHECK_ID`, written on the store's first open, is unwrapped too.
  */
 export async function openPersonalKeys(
   config: StoreConfig,
@@ -115,10 +116,10 @@ export async function openPersonalKeys(
   }
 }
 
-function missingMasterKeyMessage(path: string, server: boolean): string {
+function missingMasterKeyMessage(path: string, outsideSqlite: boolean): string {
   const earlier = resolve(DEFAULT_DATA_DIR, MASTER_KEY_FILE);
   const moved =
-    server && earlier !== path && existsSync(earlier)
+    outsideSqlite && earlier !== path && existsSync(earlier)
       ? ` There is one at ${earlier}: with PostgreSQL and EventStoreDB earlier releases kept master.key, erasures.jsonl and reactor.checkpoint.json in ./data under the working directory, not in LEDGER_DATA_DIR; move them to ${dirname(path)}.`
       : '';
   return (
