@@ -13,7 +13,9 @@
  */
 import type { EventPayload } from '@timebank/event-store';
 import type { ReadModelDatabase, TableChanges } from './dialect/dialect.js';
+import type { BackgroundWriter } from './dialect/sqlite-background-writer.js';
 import { applyEvent, wantRows, type ProjectionRules } from './handlers/index.js';
+import { sortByKey } from './row-order.js';
 import type { Row, TableSetPrefix, TableSpec } from './tables.js';
 import { WorkingSet } from './working-set.js';
 
@@ -29,23 +31,36 @@ export interface BulkLoaderOptions {
 }
 
 export const DEFAULT_ROWS_IN_MEMORY_MAX = 200_000;
+/**
+ * Rows per background commit, in rows: ~4 MB of the widest rows, a few milliseconds of SQLite.
+ * The worker holds one at a time, and a lookup of an evicted row waits for one commit at most.
+ */
+const BACKGROUND_COMMIT_ROWS = 10_000;
+
+/** `changes` cut into pieces of at most `rowsMax` rows; `start` is each slice's index in its table's rows. */
+function* pieces(
+  changes: readonly TableChanges[],
+  rowsMax: number,
+): Generator<{ readonly table: TableSpec; readonly rows: readonly Row[]; readonly start: number }[]> {
+  let piece: { table: TableSpec; rows: readonly Row[]; start: number }[] = [];
+  let size = 0;
+  for (const { table, rows } of changes) {
+    for (let start = 0; start < rows.length;) {
+      const take = Math.min(rows.length - start, rowsMax - size);
+      piece.push({ table, rows: rows.slice(start, start + take), start });
+      size += take;
+      start += take;
+      if (size === rowsMax) {
+        yield piece;
+        piece = [];
+        size = 0;
+      }
+    }
+  }
+  if (piece.length > 0) yield piece;
+}
 /** Share of the budget kept in memory after a write, so the next write is not one page away. */
 const KEPT_AFTER_WRITE_FRACTION = 0.5;
-
-/** Orders a table's rows by primary key (byte order of each part), so inserts append to the B-tree. */
-function sortByKey(table: TableSpec, rows: Row[]): Row[] {
-  const [first, second] = table.key;
-  if (first === undefined) throw new Error(`table ${table.name} has no key`);
-  return rows.sort((a, b) => {
-    const left = a[first] as string;
-    const right = b[first] as string;
-    if (left !== right) return left < right ? -1 : 1;
-    if (second === undefined) return 0;
-    const leftSecond = a[second] as string;
-    const rightSecond = b[second] as string;
-    return leftSecond === rightSecond ? 0 : leftSecond < rightSecond ? -1 : 1;
-  });
-}
 
 export class BulkLoader {
   readonly #ws = new WorkingSet(true);
@@ -57,6 +72,10 @@ export class BulkLoader {
   #writes = 0;
   /** Set by `finish` and by any failure (memory may then be ahead of the tables; the caller drops the set). */
   #done = false;
+  /** Writes evicted rows on another thread, where the engine can (started at the first eviction). */
+  #background: BackgroundWriter | undefined;
+  /** Per table, the background commits of the last eviction: rows before `end` are in `ticket` or earlier. */
+  readonly #leavingCommits = new Map<string, { end: number; ticket: number }[]>();
 
   constructor(
     readonly db: ReadModelDatabase,
@@ -110,8 +129,22 @@ export class BulkLoader {
   async finish(): Promise<bigint> {
     this.#assertUsable();
     this.#done = true;
+    try {
+      await this.#background?.settled();
+    } finally {
+      await this.close();
+    }
     await this.#write(this.#ws.takeChanges(), this.#applied);
     return this.#applied;
+  }
+
+  /**
+   * Stops the background writer, if one runs, once its last commit ended (successfully or not).
+   * The caller closes a loader that failed before it drops the table set. Never throws.
+   */
+  async close(): Promise<void> {
+    await this.#background?.close();
+    this.#background = undefined;
   }
 
   #assertUsable(): void {
@@ -132,13 +165,51 @@ export class BulkLoader {
       for (const event of events) wantRows(event, this.#ws, rules);
       await this.#ws.prefetch((table, keys) => this.db.loadRows(this.prefix, table, keys));
     }
+    this.#background?.pump();
     for (const event of events) applyEvent(event, this.#ws, rules);
     this.#applied = previous;
-    if (this.#ws.rowCount() > this.#rowsMax) {
-      // Only the rows leaving memory are written; the checkpoint stays 0 until `finish`.
-      const cold = this.#ws.takeColdest(Math.floor(this.#rowsMax * KEPT_AFTER_WRITE_FRACTION));
-      await this.#write(cold, 0n);
+    if (this.#ws.rowCount() > this.#rowsMax) await this.#evict();
+  }
+
+  /**
+   * Writes the coldest rows and drops them from memory; the checkpoint stays 0 until `finish`.
+   * Where the engine offers a background writer, they are written on its thread in commits of
+   * BACKGROUND_COMMIT_ROWS while the fold goes on; a lookup of one of these rows waits for the
+   * commit that holds it (`WorkingSet.leaving`), and rows evicted earlier are written already.
+   */
+  async #evict(): Promise<void> {
+    const keep = Math.floor(this.#rowsMax * KEPT_AFTER_WRITE_FRACTION);
+    const start = this.db.startBackgroundWriter;
+    if (start === undefined) {
+      await this.#write(this.#ws.takeColdest(keep), 0n);
+      return;
     }
+    // The previous eviction first: one in flight bounds memory, and its failure surfaces here.
+    await this.#background?.settled();
+    this.#ws.forgetLeaving();
+    this.#leavingCommits.clear();
+    const cold = this.#ws.takeColdest(keep, { keepLeaving: true });
+    if (this.#background === undefined) {
+      this.#background = start();
+      this.#ws.awaitLeavingWith((table, index) => this.#awaitLeaving(table, index));
+    }
+    const insertOnly = this.#writes === 0;
+    for (const piece of pieces(cold, BACKGROUND_COMMIT_ROWS)) {
+      const ticket = this.#background.post(this.prefix, piece, this.#written, 0n, { insertOnly });
+      for (const { table, rows, start: first } of piece) {
+        const commits = this.#leavingCommits.get(table.name) ?? [];
+        commits.push({ end: first + rows.length, ticket });
+        this.#leavingCommits.set(table.name, commits);
+      }
+    }
+    this.#writes += 1;
+  }
+
+  /** Blocks until the background commit holding row `index` of `table`'s last eviction is written. */
+  #awaitLeaving(table: TableSpec, index: number): void {
+    const commit = this.#leavingCommits.get(table.name)?.find(({ end }) => index < end);
+    if (commit === undefined) throw new Error(`row ${index} of ${table.name} was not sent to be written`);
+    this.#background?.settleSync(commit.ticket);
   }
 
   /** The first write into the empty tables is plain INSERTs; later ones may meet rows written before. */

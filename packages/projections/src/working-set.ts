@@ -68,6 +68,15 @@ export class TableCache {
    */
   appended: Row[] | undefined;
 
+  /**
+   * Set by `takeColdest(…, { keepLeaving: true })`: the keys of the rows it took, each with the
+   * row's index in the list it returned, while another thread may still be writing them. A miss
+   * on one of them first calls `awaitLeaving` with that index, so the lookup finds the row
+   * written; rows taken earlier are written already. Cleared by `forgetLeaving`.
+   */
+  leaving: Map<string, number> | undefined;
+  awaitLeaving: ((index: number) => void) | undefined;
+
   /** Rows held in memory. */
   get size(): number {
     return this.rows.size + (this.appended?.length ?? 0);
@@ -82,6 +91,8 @@ export class TableCache {
     const row = this.rows.get(key);
     if (row !== undefined || this.loadDropped === undefined) return row;
     if (!this.complete || !this.dropped.mightContain(key)) return undefined;
+    const leavingIndex = this.leaving?.get(key);
+    if (leavingIndex !== undefined) this.awaitLeaving?.(leavingIndex);
     const stored = this.loadDropped(key.split(KEY_SEPARATOR));
     if (stored !== undefined) this.rows.set(key, stored);
     return stored;
@@ -270,9 +281,10 @@ export class WorkingSet {
    * until at most `rowsMax` stay, all tables together, and returns them for writing. Tables of a
    * lower `evictionRank` go first (each table of one rank gives up the same share), oldest rows
    * first within a table. Their keys go into the table's `dropped` filter, so a miss on any other
-   * key still needs no lookup.
+   * key still needs no lookup. With `keepLeaving`, each table also keeps the keys it gave up in
+   * `leaving` (replacing the last ones), for a caller that writes them in the background.
    */
-  takeColdest(rowsMax: number): TableChanges[] {
+  takeColdest(rowsMax: number, options: { readonly keepLeaving?: boolean } = {}): TableChanges[] {
     const changes: TableChanges[] = [];
     let excess = this.rowCount() - rowsMax;
     const ranks = [...new Set(this.tables.map((cache) => cache.spec.evictionRank))].sort((a, b) => a - b);
@@ -289,17 +301,30 @@ export class WorkingSet {
           continue;
         }
         const rows: Row[] = [];
+        const leaving = options.keepLeaving === true ? new Map<string, number>() : undefined;
         for (const [key, row] of cache.rows) {
           if (rows.length === count) break;
+          leaving?.set(key, rows.length);
           rows.push(row);
           cache.rows.delete(key);
           if (cache.complete) cache.dropped.add(key);
         }
+        if (leaving !== undefined) cache.leaving = leaving;
         if (rows.length > 0) changes.push({ table: cache.spec, rows });
       }
       excess -= groupRows - group.reduce((sum, cache) => sum + cache.size, 0);
     }
     return changes;
+  }
+
+  /** Sets what a miss on a key in `leaving` waits for (see `TableCache.leaving`). */
+  awaitLeavingWith(wait: (table: TableSpec, index: number) => void): void {
+    for (const cache of this.tables) cache.awaitLeaving = (index) => wait(cache.spec, index);
+  }
+
+  /** Drops the keys `takeColdest` kept in `leaving`: their rows are now in the table set. */
+  forgetLeaving(): void {
+    for (const cache of this.tables) cache.leaving = undefined;
   }
 
   /** Drops the oldest clean rows of each table beyond `rowsPerTableMax`. */

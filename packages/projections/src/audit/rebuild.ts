@@ -109,6 +109,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
     report(performance.now());
     return { events, position, elapsedMs: performance.now() - started };
   } catch (error) {
+    await loader.close();
     await db.dropTableSet(REBUILD_PREFIX).catch(() => undefined);
     throw error;
   }

@@ -4,6 +4,7 @@
  * transaction, manages table sets and runs read queries. SQLite and PostgreSQL implement it.
  */
 import type { Row, TableSetPrefix, TableSpec } from '../tables.js';
+import type { BackgroundWriter } from './sqlite-background-writer.js';
 
 export interface ReadModelDatabase {
   readonly engine: 'sqlite' | 'postgres';
@@ -48,6 +49,13 @@ export interface ReadModelDatabase {
     to: bigint,
     options?: CommitOptions,
   ): Promise<void>;
+  /**
+   * Engines that can write on another thread while this one folds (SQLite: a worker with its own
+   * connection) start such a writer for a bulk load's evictions. While it runs, every other call
+   * on this database except `loadRowSync` first waits for the commits it was sent (the loader
+   * keeps the rows of the commit in flight in memory); close it before the swap.
+   */
+  readonly startBackgroundWriter?: () => BackgroundWriter;
   /** Replaces the `target` set by the `source` set (rename) in one transaction. */
   swapTableSet(source: TableSetPrefix, target: TableSetPrefix): Promise<void>;
   /** A read query with `?` placeholders; numbers come back as JS numbers on both engines. */

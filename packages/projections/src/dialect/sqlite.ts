@@ -20,6 +20,7 @@ import {
   type ReadModelDatabase,
   type TableChanges,
 } from './dialect.js';
+import { startBackgroundWriter, type BackgroundWriter } from './sqlite-background-writer.js';
 
 /**
  * Rows per multi-row INSERT or upsert, in rows. 100 rows of the widest table (22 columns) bind
@@ -59,7 +60,8 @@ function createTableSql(prefix: TableSetPrefix, table: TableSpec): string[] {
 // eslint-disable-next-line max-lines-per-function -- not yet split: a factory closing over one open connection and its prepared statements; its seam is a class per concern, a follow-up
 export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModelDatabase {
   const db = new Database(options.path);
-  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   let journalMode: unknown;
   try {
     journalMode = db.pragma('journal_mode = WAL', { simple: true });
@@ -77,6 +79,9 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     db.close();
     throw new Error(`SQLite at ${options.path} does not run at synchronous=FULL`);
   }
+  /** The background writer while one runs: this connection reads what it wrote only after it did. */
+  let background: BackgroundWriter | undefined;
+  const settle = (): void => background?.settleSync();
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let statement = statements.get(sql);
@@ -159,6 +164,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     engine: 'sqlite',
 
     async ensureTableSet(prefix, options = {}) {
+      settle();
       assertPrefix(prefix);
       db.transaction(() => {
         if (exists(`${prefix}${CHECKPOINT_TABLE}`)) return;
@@ -178,6 +184,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     },
 
     async createSecondaryIndexes(prefix) {
+      settle();
       assertPrefix(prefix);
       const suffix = generationSuffix();
       db.transaction(() => {
@@ -186,6 +193,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     },
 
     async dropTableSet(prefix) {
+      settle();
       assertPrefix(prefix);
       db.transaction(() => {
         for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${prefix}${table.name}`);
@@ -196,6 +204,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     },
 
     async loadRows(prefix, table, keys) {
+      settle();
       // One indexed point lookup per key: better-sqlite3 runs them synchronously at a few
       // microseconds each, cheaper than shipping the key list as JSON and joining it.
       const select = selectByKey(prefix, table);
@@ -207,11 +216,14 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       return rows;
     },
 
+    // No wait for the background writer: the bulk loader that runs it keeps the rows of the
+    // commit in flight in memory and looks up only rows committed before it (`WorkingSet.leaving`).
     loadRowSync(prefix, table, key) {
       return selectByKey(prefix, table).get(...key) as Row | undefined;
     },
 
     async readSchemaFingerprint(prefix) {
+      settle();
       assertPrefix(prefix);
       if (!exists(`${prefix}${CHECKPOINT_TABLE}`)) return undefined;
       if (!exists(`${prefix}${SCHEMA_TABLE}`)) return null;
@@ -221,6 +233,7 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     },
 
     async readCheckpoint(prefix) {
+      settle();
       assertPrefix(prefix);
       const row = prepare(`SELECT position FROM ${prefix}${CHECKPOINT_TABLE}`).get() as
         { position: string } | undefined;
@@ -230,11 +243,13 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
 
     // eslint-disable-next-line max-params -- the ReadModelDatabase port's commit(prefix, changes, from, to, options); one object there changes both dialects and the applier, a follow-up
     async commit(prefix, changes, from, to, options = {}) {
+      settle();
       assertPrefix(prefix);
       commit.immediate(prefix, changes, from, to, options.insertOnly === true);
     },
 
     async swapTableSet(source, target) {
+      settle();
       assertPrefix(source);
       assertPrefix(target);
       db.transaction(() => {
@@ -248,10 +263,27 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     },
 
     async query(sql, params = []) {
+      settle();
       return prepare(sql).all(...params) as Row[];
     },
 
+    startBackgroundWriter() {
+      if (background !== undefined)
+        throw new Error(`a background writer of ${options.path} is already running`);
+      const writer = startBackgroundWriter(options.path, busyTimeoutMs);
+      background = writer;
+      return {
+        ...writer,
+        close: async () => {
+          await writer.close();
+          if (background === writer) background = undefined;
+        },
+      };
+    },
+
     async close() {
+      await background?.close();
+      background = undefined;
       db.close();
     },
   };
