@@ -37,7 +37,7 @@ function repeatedLines(numbers: readonly TypedNumber[]): number[] {
 
 /**
  * The lines a refusal names (`body.volunteerNumbers.<index>`), as the organiser counts them, each
- * with why in words when the API said (`第 3 行：未找到该志愿者。`).
+ * with why in words when the API said (`3（未找到该志愿者。）`).
  */
 function failingLines(error: unknown, numbers: readonly TypedNumber[]): string[] {
   if (!(error instanceof ApiError)) return [];
