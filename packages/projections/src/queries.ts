@@ -201,6 +201,29 @@ function toDispute(row: Row): DisputeView {
 /** Most rows one list query returns, in rows. 1,000: a page a screen or an export loop handles. */
 export const LIST_ROWS_MAX = 1000;
 
+/**
+ * Values per `IN (…)` list, in parameters. 500: the API's largest list (a bulk activity), and far
+ * below SQLite's default bound of 32,766 parameters and PostgreSQL's of 65,535.
+ */
+const VOLUNTEERS_PER_QUERY = 500;
+
+/** `from → to` of the rows of `table` whose `from` column is one of `values`. */
+async function pairsOf(
+  db: ReadModelDatabase,
+  { table, from, to }: { readonly table: string; readonly from: string; readonly to: string },
+  values: readonly string[],
+): Promise<Map<string, string>> {
+  const pairs = new Map<string, string>();
+  const distinct = [...new Set(values)];
+  for (let start = 0; start < distinct.length; start += VOLUNTEERS_PER_QUERY) {
+    const chunk = distinct.slice(start, start + VOLUNTEERS_PER_QUERY);
+    const marks = chunk.map(() => '?').join(', ');
+    const rows = await db.query(`SELECT ${from}, ${to} FROM ${table} WHERE ${from} IN (${marks})`, chunk);
+    for (const row of rows) pairs.set(String(row[from]), String(row[to]));
+  }
+  return pairs;
+}
+
 /** The last hold of a statement page: the next page starts after it (newest first). */
 export interface HoldCursor {
   readonly heldAt: string;
@@ -229,6 +252,22 @@ export function createReadModelQueries(db: ReadModelDatabase) {
         volunteerNumber,
       ]);
       return row === undefined ? null : toVolunteerSummary(row);
+    },
+
+    /**
+     * The volunteer ids of these volunteer numbers, by number; a number no volunteer holds is
+     * absent. One query per VOLUNTEERS_PER_QUERY numbers, so any list length stays within the
+     * engines' bound on parameters.
+     */
+    async volunteerIdsByNumber(volunteerNumbers: readonly string[]): Promise<Map<string, string>> {
+      const columns = { table: t('volunteer_summary'), from: 'volunteer_number', to: 'volunteer_id' };
+      return pairsOf(db, columns, volunteerNumbers);
+    },
+
+    /** The volunteer numbers of these volunteer ids, by id; an id no volunteer holds is absent. */
+    async volunteerNumbersById(volunteerIds: readonly string[]): Promise<Map<string, string>> {
+      const columns = { table: t('volunteer_summary'), from: 'volunteer_id', to: 'volunteer_number' };
+      return pairsOf(db, columns, volunteerIds);
     },
 
     /** A volunteer's records with their corrections, in service order. */

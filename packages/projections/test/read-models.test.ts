@@ -46,6 +46,19 @@ for (const harness of harnesses()) {
       points: { availableCentipoints: 80, offeredCentipoints: 20, transferredInCentipoints: 100 },
     });
     t.same(await queries.volunteerByNumber(`N${BOB}`).then((row) => row?.volunteerId), BOB);
+    t.same(
+      [...(await queries.volunteerIdsByNumber([`N${BOB}`, 'N-nobody', `N${ALICE}`, `N${BOB}`]))].sort(),
+      [
+        [`N${ALICE}`, ALICE],
+        [`N${BOB}`, BOB],
+      ].sort(),
+      'volunteer numbers resolve to ids in one query; an unknown number is absent',
+    );
+    t.same(
+      [...(await queries.volunteerNumbersById([ALICE, 'nobody']))],
+      [[ALICE, `N${ALICE}`]],
+      'and ids to numbers',
+    );
 
     const records = await queries.serviceRecordsOfVolunteer(ALICE);
     const byId = new Map(records.map((record) => [record.recordId, record]));

@@ -72,7 +72,7 @@ t.test('an organiser resolves its open disputes in the console', { skip: chromiu
   });
   const deskKey = await issue('desk', 'community', 'qiaoxi');
   const organiserKey = await issue('organiser', 'organisation', 'xinhua');
-  const { volunteerId, recordIds, day } = await seed(server.url, adminKey, deskKey);
+  const { volunteerNumber, recordIds, day } = await seed(server.url, adminKey, deskKey);
 
   const page = await openPage(browser);
 
@@ -89,7 +89,7 @@ t.test('an organiser resolves its open disputes in the console', { skip: chromiu
   const rows = page.locator('#disputes tbody tr');
   t.equal(await rows.count(), 3, 'the three open disputes are listed, oldest first');
   const first = await rows.nth(0).locator('td').allTextContents();
-  t.equal(first[1], volunteerId, 'the volunteer');
+  t.equal(first[1], volunteerNumber, 'the volunteer, by the number the desk issued');
   t.equal(first[2], `服务时间有误${recordIds[0]}`, 'the kind and the record');
   t.equal(first[3], '我那天十点才到，不是九点。', "the volunteer's words");
   t.equal(await page.locator('#disputes caption').textContent(), '共 3 条待处理');
@@ -99,13 +99,13 @@ t.test('an organiser resolves its open disputes in the console', { skip: chromiu
   t.equal(await page.getByRole('alert').textContent(), '处理前请填写理由。', 'a reason is needed');
   await rows.nth(0).getByLabel('处理理由').fill('签到表显示九点到岗。');
   await rows.nth(0).getByRole('button', { name: '驳回' }).click();
-  await page.getByText(`已驳回志愿者 ${volunteerId} 的异议`).waitFor();
+  await page.getByText(`已驳回志愿者 ${volunteerNumber} 的异议`).waitFor();
   t.equal(await rows.count(), 2, 'read again at the write: two open disputes left');
   t.equal((await rows.nth(0).locator('td').allTextContents())[3], '这次图书角值守不是我去的。');
 
   await rows.nth(0).getByLabel('处理理由').fill('核实后确非本人，作废。');
   await rows.nth(0).getByRole('button', { name: '作废记录' }).click();
-  await page.getByText(`已作废记录（志愿者 ${volunteerId}）`).waitFor();
+  await page.getByText(`已作废记录（志愿者 ${volunteerNumber}）`).waitFor();
   t.equal(await rows.count(), 1, 'one open dispute left');
   t.equal((await rows.nth(0).locator('td').allTextContents())[3], '巡逻是六点半开始的。');
 
@@ -119,7 +119,7 @@ t.test('an organiser resolves its open disputes in the console', { skip: chromiu
   await rows.nth(0).getByLabel('新的开始时间（北京时间）').fill(`${day}T18:30`);
   await rows.nth(0).getByLabel('新的结束时间（北京时间）').fill(`${day}T20:00`);
   await rows.nth(0).getByRole('button', { name: '更正记录' }).click();
-  await page.getByText(`已更正记录（志愿者 ${volunteerId}）`).waitFor();
+  await page.getByText(`已更正记录（志愿者 ${volunteerNumber}）`).waitFor();
   t.equal(await page.locator('#disputes-empty').textContent(), '没有待处理的异议。', 'no open dispute');
   await checkAccessibility(t, page, 'organiser-disputes-empty');
 

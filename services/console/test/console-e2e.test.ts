@@ -245,18 +245,28 @@ async function signOutOf(page: Page): Promise<void> {
   await page.getByRole('heading', { name: '登录' }).waitFor();
 }
 
-/** The organiser records a bulk activity (refused whole, then accepted), rejects it and confirms the desk's record. */
+/**
+ * The organiser sees the volunteer by number, records a bulk activity by volunteer numbers
+ * (refused whole, then accepted), rejects it and confirms the desk's record.
+ */
 async function organiserJourney(
   t: Test,
   page: Page,
   url: string,
   key: string,
-  volunteerId: string,
+  volunteer: { volunteerId: string; volunteerNumber: string },
 ): Promise<void> {
+  const { volunteerId, volunteerNumber } = volunteer;
   await signInAs(page, url, 'organiser', '组织编号', 'qiaoxi', key, '待确认的服务记录');
   const rows = page.locator('#queue tbody tr');
   t.equal(await rows.count(), 1, 'the desk-recorded service waits in the queue');
   t.match(await rows.first().textContent(), /陪伴独居老人.*2\.5 小时/, 'with its activity and hours');
+  t.equal(
+    await rows.first().locator('td').nth(3).textContent(),
+    volunteerNumber,
+    'and the volunteer by the number the desk issued',
+  );
+  t.notMatch(await page.locator('#queue').textContent(), volunteerId, 'never by the internal id');
   await checkAccessibility(t, page, 'organiser-queue');
 
   await page.getByRole('link', { name: '批量记录活动' }).click();
@@ -265,14 +275,14 @@ async function organiserJourney(
   await page.getByLabel('服务日期').fill(yesterdayInShanghai());
   await page.getByLabel('开始时间').fill('14:00');
   await page.getByLabel('结束时间').fill('15:00');
-  await page.getByLabel('志愿者 ID（每行一个）').fill(`${volunteerId}\nnobody-registered-this`);
+  await page.getByLabel('志愿者编号（每行一个）').fill(`${volunteerNumber}\n\nTB0000000000ZZ`);
   await page.getByRole('button', { name: '全部记录' }).click();
   t.match(
     await page.getByRole('alert').textContent(),
-    /^批量记录中有无效条目，未写入任何记录。.*有问题的行：2$/,
-    'all-or-nothing: an unknown volunteer on line 2 refuses the whole batch, in Chinese',
+    /^批量记录中有无效条目，未写入任何记录。.*有问题的行：3（未找到该志愿者。）$/,
+    'all-or-nothing: a number nobody holds on line 3 refuses the whole batch, said in Chinese',
   );
-  await page.getByLabel('志愿者 ID（每行一个）').fill(volunteerId);
+  await page.getByLabel('志愿者编号（每行一个）').fill(volunteerNumber);
   await checkAccessibility(t, page, 'organiser-activity');
   await page.getByRole('button', { name: '全部记录' }).click();
   await page.getByText('已为 1 名志愿者各记录 1 小时，待确认。').waitFor();
@@ -281,6 +291,7 @@ async function organiserJourney(
   await page.getByRole('heading', { name: '待确认的服务记录' }).waitFor();
   t.equal(await rows.count(), 2, 'the batch record joined the queue');
   const batchRow = page.locator('#queue tbody tr', { hasText: '社区义诊' });
+  t.equal(await batchRow.locator('td').nth(3).textContent(), volunteerNumber, 'under the number typed');
   await batchRow.getByRole('button', { name: '退回' }).click();
   t.equal(await page.getByRole('alert').textContent(), '退回前请填写理由。', 'a rejection needs a reason');
   await batchRow.getByLabel('退回理由').fill('重复登记');
@@ -501,7 +512,11 @@ t.test(
       [`${yesterdayInShanghai()}T01:00:00.000Z`, `${yesterdayInShanghai()}T03:30:00.000Z`, 'qiaoxi'],
       '09:00–11:30 typed in a New York browser is Asia/Shanghai time, recorded under the desk community',
     );
-    await organiserJourney(t, page, server.url, organiserKey, volunteerId);
+    const card = await fetch(`${server.url}/v1/volunteers/${volunteerId}`, {
+      headers: { authorization: `Bearer ${deskKey}` },
+    });
+    const { volunteerNumber } = (await card.json()) as { volunteerNumber: string };
+    await organiserJourney(t, page, server.url, organiserKey, { volunteerId, volunteerNumber });
     const code = await deskSpendCodeJourney(t, page, server.url, deskKey, volunteerId);
     // A second code for the hold, issued through the API as the desk would on another visit.
     const second = await post(server.url, deskKey, `/v1/volunteers/${volunteerId}/spend-codes`, {}, 'code-2');

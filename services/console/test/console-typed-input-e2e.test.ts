@@ -114,7 +114,13 @@ async function phoneJourney(t: Test, page: Page): Promise<void> {
   await page.setViewportSize({ width: 1100, height: 800 });
 }
 
-async function organiserJourney(t: Test, page: Page, url: string, organiserKey: string): Promise<void> {
+async function organiserJourney(
+  t: Test,
+  page: Page,
+  url: string,
+  organiserKey: string,
+  volunteerNumber: string,
+): Promise<void> {
   await page.goto(`${url}/console#/sign-in`);
   await page.getByRole('heading', { name: '登录' }).waitFor();
   await page.getByLabel('角色').selectOption('organiser');
@@ -127,16 +133,42 @@ async function organiserJourney(t: Test, page: Page, url: string, organiserKey: 
   await page.getByLabel('服务日期').fill(shanghaiDate(Date.now() - 2 * 86_400_000));
   await page.getByLabel('开始时间').fill('09:00');
   await page.getByLabel('结束时间').fill('10:00');
-  await page.getByLabel('志愿者 ID（每行一个）').fill('nobody-at-all');
+  await page.getByLabel('志愿者编号（每行一个）').fill('nobody-at-all');
   await page.setViewportSize({ width: 360, height: 640 });
   await fitsWidth(t, page, 'the bulk activity’s list on a phone');
   await page.setViewportSize({ width: 1100, height: 800 });
   await page.getByRole('button', { name: '全部记录' }).click();
   t.equal(
     await page.getByRole('alert').textContent(),
-    '批量记录中有无效条目，未写入任何记录。 字段：志愿者 ID（每行一个） 有问题的行：1',
+    '填写的内容有误，请检查。 字段：志愿者编号（每行一个） 有问题的行：1',
     'a refused line is named by the list’s label, not by the API’s name for it',
   );
+  // The number as an organiser copies it from a paper sign-up sheet: lower case, in groups, with
+  // a Chinese input method's full-width digits, twice (the second is caught before sending).
+  const typed = fullWidthDigits(spacedLowerCase(volunteerNumber));
+  await page.getByLabel('志愿者编号（每行一个）').fill(`${typed}\n${volunteerNumber}`);
+  await page.getByRole('button', { name: '全部记录' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '同一编号填写了不止一次，请删去重复的行：2',
+    'a number typed twice is named by its line',
+  );
+  await page.getByLabel('志愿者编号（每行一个）').fill(`${typed}\n`);
+  await page.getByRole('button', { name: '全部记录' }).click();
+  await page.getByText('已为 1 名志愿者各记录 1 小时，待确认。').waitFor();
+  await page.getByRole('link', { name: '待确认记录' }).click();
+  const row = page.locator('#queue tbody tr', { hasText: '植树' });
+  t.equal(await row.locator('td').nth(3).textContent(), volunteerNumber, 'the queue shows the number');
+}
+
+/** `TBABCD…` as `tbab cd…`: lower case, in groups of four. */
+function spacedLowerCase(volunteerNumber: string): string {
+  return volunteerNumber.toLowerCase().replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/** ASCII digits as a Chinese input method types them in full-width mode (`０`–`９`). */
+function fullWidthDigits(typed: string): string {
+  return typed.replace(/[0-9]/g, (digit) => String.fromCharCode(digit.charCodeAt(0) + 0xfee0));
 }
 
 async function partnerJourney(t: Test, page: Page, url: string, partnerKey: string): Promise<void> {
@@ -206,6 +238,6 @@ t.test('what clerks and partners type is taken as they mean it', { skip: chromiu
   await findJourney(t, page, volunteerNumber);
   await serviceJourney(t, page);
   await phoneJourney(t, page);
-  await organiserJourney(t, page, server.url, organiserKey);
+  await organiserJourney(t, page, server.url, organiserKey, volunteerNumber);
   await partnerJourney(t, page, server.url, partnerKey);
 });

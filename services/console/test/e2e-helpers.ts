@@ -98,6 +98,8 @@ export function shanghaiDate(epochMs: number): string {
 
 export interface SeededHistory {
   readonly volunteerId: string;
+  /** The number the desk issued, which organisers know the volunteer by. */
+  readonly volunteerNumber: string;
   /** One a record, in the order given. */
   readonly recordIds: readonly string[];
   /** Yesterday in Asia/Shanghai, the day of the records. */
@@ -118,7 +120,7 @@ export async function seedHistory(options: {
   readonly records?: readonly (readonly [activity: string, from: string, to: string])[];
 }): Promise<SeededHistory> {
   const { url, adminKey, records = [['陪伴独居老人', '09:00', '12:00']] } = options;
-  const { volunteerId } = await api<{ volunteerId: string }>(
+  const { volunteerId, volunteerNumber } = await api<{ volunteerId: string; volunteerNumber: string }>(
     url,
     options.registrarKey ?? adminKey,
     '/v1/volunteers',
@@ -146,7 +148,7 @@ export async function seedHistory(options: {
     await api(url, adminKey, `/v1/volunteers/${volunteerId}/service-records/${recordId}/confirm`, {}, 200);
     recordIds.push(recordId);
   }
-  return { volunteerId, recordIds, day };
+  return { volunteerId, volunteerNumber, recordIds, day };
 }
 
 /** axe-core in the page: no serious or critical violation on the screen as shown. */

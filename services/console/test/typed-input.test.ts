@@ -1,6 +1,11 @@
 /** What people type, as the API expects it: full-width forms folded, spaces and case dropped. */
 import t from 'tap';
-import { typedNationalId, typedPhone, typedVolunteerNumber } from '../src/web/lib/typed-input.js';
+import {
+  typedNationalId,
+  typedNumbers,
+  typedPhone,
+  typedVolunteerNumber,
+} from '../src/web/lib/typed-input.js';
 
 t.test('an ID number pasted in groups, or typed in full-width digits, is one spelling', async (t) => {
   t.equal(typedNationalId('1101 0519 6203 0800 1x'), '11010519620308001X');
@@ -11,6 +16,15 @@ t.test('an ID number pasted in groups, or typed in full-width digits, is one spe
 t.test('a volunteer number typed in lower case with spaces is the printed one', async (t) => {
   t.equal(typedVolunteerNumber(' tbvj 8z1r 402w c5 '), 'TBVJ8Z1R402WC5');
   t.equal(typedVolunteerNumber('ＴＢＶＪ８Ｚ１Ｒ４０２ＷＣ５'), 'TBVJ8Z1R402WC5');
+});
+
+t.test('a list of volunteer numbers is one a line, each keeping the line it was typed on', async (t) => {
+  t.same(typedNumbers('tbvj 8z1r 402w c5\r\n\n  \nＴＢ００００ ００００ ００ＺＺ，tb1111 2222 3333、\n'), [
+    { volunteerNumber: 'TBVJ8Z1R402WC5', line: 1 },
+    { volunteerNumber: 'TB0000000000ZZ', line: 4 },
+    { volunteerNumber: 'TB111122223333', line: 4 },
+  ]);
+  t.same(typedNumbers(''), []);
 });
 
 t.test('a telephone number loses the spaces that only group it', async (t) => {

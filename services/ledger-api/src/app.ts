@@ -322,7 +322,12 @@ async function registerRouteFamilies(
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });
   await app.register(volunteerRoutes, { ...commands, clock });
   await app.register(consentRoutes, commands);
-  await app.register(serviceRecordRoutes, commands);
+  await app.register(serviceRecordRoutes, {
+    ...commands,
+    projector,
+    readModels: parts.readModels,
+    config,
+  });
   await app.register(certificateRoutes, { ...commands, config, projector, readModels: parts.readModels });
   await app.register(recordRoutes, commands);
   await app.register(transferRoutes, commands);

@@ -32,8 +32,9 @@ async function queue(w: World, position: string, status = 'open') {
     `/v1/organisations/org1/disputes?status=${status}&minPosition=${position}`,
     w.organiser,
   );
-  return response.json<{ disputes: { disputeId: string; text: string; outcome: string | null }[] }>()
-    .disputes;
+  return response.json<{
+    disputes: { disputeId: string; volunteerNumber: string; text: string; outcome: string | null }[];
+  }>().disputes;
 }
 
 async function file(
@@ -59,6 +60,14 @@ t.test('a dispute resolved by a correction changes hours and points as the corre
   });
   const open = await queue(w, position);
   t.match(open, [{ disputeId, text: 'I stayed until the evening meal, five hours in all', outcome: null }]);
+  const { volunteerNumber } = (await w.get(`/v1/volunteers/${volunteerId}`, w.admin)).json<{
+    volunteerNumber: string;
+  }>();
+  t.equal(
+    open[0]?.volunteerNumber,
+    volunteerNumber,
+    'the queue names the volunteer by the number organisers know',
+  );
   const elsewhere = await w.get('/v1/organisations/org2/disputes', w.organiser);
   t.equal(elsewhere.statusCode, 403, "another organisation's queue is not the organiser's");
 

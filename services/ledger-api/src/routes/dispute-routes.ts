@@ -35,6 +35,9 @@ export interface DisputeRouteDependencies extends CommandRouteDependencies {
 
 const disputeRowSchema = z.object({
   volunteerId: z.string(),
+  volunteerNumber: z
+    .string()
+    .describe('The number the desk issued (TB…), which organisers know the volunteer by'),
   disputeId: z.string(),
   kind: z.enum(DISPUTE_KINDS),
   recordId: z.string().nullable(),
@@ -136,6 +139,7 @@ export async function disputeRoutes(app: TypedApp, context: DisputeRouteDependen
           const { state } = await ledger.load('volunteer', row.volunteerId);
           return {
             ...row,
+            volunteerNumber: state.volunteerNumber ?? '',
             kind: row.kind as (typeof DISPUTE_KINDS)[number],
             status: row.status as 'open' | 'resolved',
             outcome: row.outcome as (typeof DISPUTE_OUTCOMES)[number] | null,

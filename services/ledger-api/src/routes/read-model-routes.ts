@@ -257,15 +257,17 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
     },
     async (request) => {
       const { status, startAfter } = request.query;
-      const records = await (
-        await readModels(context, request.query.minPosition)
-      ).serviceRecordsOfOrganisation(request.params.organisationId, {
+      const queries = await readModels(context, request.query.minPosition);
+      const records = await queries.serviceRecordsOfOrganisation(request.params.organisationId, {
         ...(status === undefined ? {} : { status }),
         ...(startAfter === undefined ? {} : { startAfter }),
       });
+      // The volunteer number only, never a name: read models hold no personal data (docs/privacy.md).
+      const numbers = await queries.volunteerNumbersById(records.map((record) => record.volunteerId));
       return {
         records: records.map((record) => ({
           volunteerId: record.volunteerId,
+          volunteerNumber: numbers.get(record.volunteerId) ?? null,
           recordId: record.recordId,
           activity: record.activity,
           startAt: record.startAt,

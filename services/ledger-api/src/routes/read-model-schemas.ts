@@ -55,6 +55,12 @@ export const holdRowSchema = z.object({
 /** A service record as an organiser's queue lists it (no personal data: the volunteer by id). */
 export const serviceRecordRowSchema = z.object({
   volunteerId: z.string(),
+  volunteerNumber: z
+    .string()
+    .nullable()
+    .describe(
+      'The number the desk issued (TB…), which organisers know the volunteer by; null if not yet read',
+    ),
   recordId: z.string(),
   activity: z.string(),
   startAt: instant,

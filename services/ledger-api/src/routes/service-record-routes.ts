@@ -13,14 +13,18 @@ import {
   QUALITY_GRADES,
   textFieldSchema,
   backdatingReasonSchema,
+  VOLUNTEER_NUMBER_PATTERN,
   type CommandOf,
 } from '@timebank/domain';
+import type { ReadModelQueries } from '@timebank/projections';
 import { scopeFromBody } from '../auth/access.js';
 import { domainActorOf, serviceRecordScope } from '../auth/domain-scope.js';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError, type FieldIssue } from '../http/problem.js';
 import { idempotentWrite, positionSchema, writeHeaders } from '../http/write.js';
 import { commandRoute, lastPosition, type CommandRouteDependencies } from './command-route.js';
+import type { ProjectorHandle } from './projector-handle.js';
+import { readModels } from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';
 
 const recordParams = z.strictObject({ volunteerId: idSchema, recordId: idSchema });
@@ -30,8 +34,30 @@ const recordResponse = z.object({ recordId: z.string(), status: z.string() });
 /** Volunteers in one bulk activity record. 500: a large community event; keeps the request under 64 KiB. */
 export const BULK_VOLUNTEERS_MAX = 500;
 
-/** The bulk route's dry run decides with the ledger's own clock, so these routes need no other. */
-export type ServiceRecordRouteDependencies = CommandRouteDependencies;
+/**
+ * The bulk route's dry run decides with the ledger's own clock, so these routes need no other. It
+ * resolves volunteer numbers through the volunteer read model, hence the projector.
+ */
+export interface ServiceRecordRouteDependencies extends CommandRouteDependencies {
+  /** Null when no projector runs: then a bulk record by volunteer numbers answers READ_MODEL_BEHIND. */
+  readonly projector: ProjectorHandle | null;
+  readonly readModels: ReadModelQueries | null;
+  readonly config: { readonly readYourWritesTimeoutMs: number };
+}
+
+/** A list of the bulk route's volunteers: 1 to BULK_VOLUNTEERS_MAX, each once. */
+function bulkList<T extends z.ZodType<string>>(item: T, what: string) {
+  return z
+    .array(item)
+    .min(1)
+    .max(BULK_VOLUNTEERS_MAX)
+    .refine((values) => new Set(values).size === values.length, `${what} must be unique`)
+    .optional();
+}
+
+const volunteerNumberSchema = z
+  .string()
+  .regex(VOLUNTEER_NUMBER_PATTERN, 'must be a volunteer number: TB and 12 characters, upper case');
 
 /** The serviceRecord routes, as an encapsulated fastify plugin. */
 // eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
@@ -132,36 +158,46 @@ export async function serviceRecordRoutes(
   app.post(
     '/v1/activities',
     {
-      config: { access: { roles: ORGANISERS, scope: scopeFromBody('organisation', 'organisationId') } },
+      config: {
+        access: { roles: ORGANISERS, scope: scopeFromBody('organisation', 'organisationId') },
+        // Volunteer numbers are resolved through the volunteer read model.
+        readsModels: true,
+      },
       schema: {
         tags: ['organisers'],
         summary:
-          'Record one activity for many volunteers, validated all-or-nothing before anything is written',
+          'Record one activity for many volunteers (by id or by volunteer number), validated all-or-nothing before anything is written',
         headers: writeHeaders,
-        body: z.strictObject({
-          activity: textFieldSchema,
-          organisationId: idSchema,
-          projectId: idSchema
-            .optional()
-            .describe('A social-work project of the organisation; checked before anything is written'),
-          startAt: instantSchema,
-          endAt: instantSchema,
-          backdatingReason: backdatingReasonSchema
-            .optional()
-            .describe(
-              "An administrator's reason, required when the start is older than the back-dating window",
+        body: z
+          .strictObject({
+            activity: textFieldSchema,
+            organisationId: idSchema,
+            projectId: idSchema
+              .optional()
+              .describe('A social-work project of the organisation; checked before anything is written'),
+            startAt: instantSchema,
+            endAt: instantSchema,
+            backdatingReason: backdatingReasonSchema
+              .optional()
+              .describe(
+                "An administrator's reason, required when the start is older than the back-dating window",
+              ),
+            volunteerIds: bulkList(idSchema, 'volunteer ids').describe(
+              'The volunteers by id; give this or volunteerNumbers',
             ),
-          volunteerIds: z
-            .array(idSchema)
-            .min(1)
-            .max(BULK_VOLUNTEERS_MAX)
-            .refine((ids) => new Set(ids).size === ids.length, 'volunteer ids must be unique'),
-        }),
+            volunteerNumbers: bulkList(volunteerNumberSchema, 'volunteer numbers').describe(
+              'The volunteers by the number the desk issued (TB…); give this or volunteerIds',
+            ),
+          })
+          .refine(
+            (body) => (body.volunteerIds === undefined) !== (body.volunteerNumbers === undefined),
+            'give either volunteerIds or volunteerNumbers, not both',
+          ),
         response: {
           201: z.object({
-            records: z.array(
-              z.object({ volunteerId: z.string(), recordId: z.string(), durationMinutes: z.number() }),
-            ),
+            records: z
+              .array(z.object({ volunteerId: z.string(), recordId: z.string(), durationMinutes: z.number() }))
+              .describe('One per volunteer, in the order given'),
             position: positionSchema.nullable(),
           }),
         },
@@ -169,25 +205,30 @@ export async function serviceRecordRoutes(
     },
     async (request, reply) =>
       idempotentWrite(context, request, reply, async (commandKey) => {
-        const { volunteerIds, backdatingReason, projectId, ...service } = request.body;
+        const { volunteerIds, volunteerNumbers, backdatingReason, projectId, ...service } = request.body;
         if (projectId !== undefined) await assertProjectOf(context, projectId, service.organisationId);
         const actor = domainActorOf(request.principal!);
-        const commands = volunteerIds.map((volunteerId, index): CommandOf<'RecordServiceHours'> => ({
-          type: 'RecordServiceHours',
-          idempotencyKey: `${commandKey}#${index}`,
-          actor,
-          volunteerId,
-          ...service,
-          ...(projectId === undefined ? {} : { projectId }),
-          ...(backdatingReason === undefined ? {} : { backdatingReason }),
-        }));
-        await validateAll(context, commands);
+        const volunteers = await volunteersOf(context, { volunteerIds, volunteerNumbers });
+        const commands = volunteers.map((volunteerId, index): CommandOf<'RecordServiceHours'> | null =>
+          volunteerId === null
+            ? null
+            : {
+                type: 'RecordServiceHours',
+                idempotencyKey: `${commandKey}#${index}`,
+                actor,
+                volunteerId,
+                ...service,
+                ...(projectId === undefined ? {} : { projectId }),
+                ...(backdatingReason === undefined ? {} : { backdatingReason }),
+              },
+        );
+        const known = await validateAll(context, commands, volunteerNumbers);
         const records = [];
         let position: bigint | null = null;
         // Each volunteer is its own stream, so the writes are separate appends. If one fails after
         // validation (a concurrent change), the request fails; repeating it with the same
         // Idempotency-Key completes the rest, because each command keeps its idempotency key.
-        for (const command of commands) {
+        for (const command of known) {
           const result = await ledger.execute(command);
           const recorded = result.events.find((event) => event.type === 'ServiceHoursRecorded');
           if (recorded?.type === 'ServiceHoursRecorded') {
@@ -232,17 +273,49 @@ async function assertProjectOf(
   }
 }
 
-/** Decides every command without writing (a dry run); any rejection rejects all. */
+/**
+ * The volunteer id of each line, in order: the ids as given, or the numbers resolved through the
+ * volunteer read model (null for a number nobody holds). The read model is first brought up to
+ * the store's head, so a volunteer registered before this request is found, as a desk's look-up
+ * with the registration's position would find them.
+ */
+async function volunteersOf(
+  context: ServiceRecordRouteDependencies,
+  given: { volunteerIds?: string[] | undefined; volunteerNumbers?: string[] | undefined },
+): Promise<(string | null)[]> {
+  if (given.volunteerIds !== undefined) return given.volunteerIds;
+  const numbers = given.volunteerNumbers ?? [];
+  const head = await context.store.headPosition();
+  const ids = await (await readModels(context, head.toString())).volunteerIdsByNumber(numbers);
+  return numbers.map((number) => ids.get(number) ?? null);
+}
+
+/**
+ * Decides every command without writing (a dry run); any rejection rejects all, and so does a
+ * line whose volunteer number nobody holds (a null command), each named by its line. Returns the
+ * commands, all known, when none is refused.
+ */
 async function validateAll(
   context: ServiceRecordRouteDependencies,
-  commands: CommandOf<'RecordServiceHours'>[],
-): Promise<void> {
-  const decisions = await context.ledger.decideAll(commands);
+  commands: (CommandOf<'RecordServiceHours'> | null)[],
+  volunteerNumbers: readonly string[] | undefined,
+): Promise<CommandOf<'RecordServiceHours'>[]> {
+  const list = volunteerNumbers === undefined ? 'volunteerIds' : 'volunteerNumbers';
+  const known = commands.filter((command) => command !== null);
+  const decisions = await context.ledger.decideAll(known);
   const issues: FieldIssue[] = [];
-  for (const [index, outcome] of decisions.entries()) {
-    if (outcome instanceof DomainError) {
-      issues.push({ field: `body.volunteerIds.${index}`, message: `${outcome.code}: ${outcome.message}` });
+  let decided = 0;
+  for (const [index, command] of commands.entries()) {
+    const field = `body.${list}.${index}`;
+    if (command === null) {
+      const number = volunteerNumbers?.[index] ?? '';
+      issues.push({ field, message: `VOLUNTEER_NOT_FOUND: no volunteer numbered ${number}` });
+      continue;
     }
+    const outcome = decisions[decided];
+    decided += 1;
+    if (outcome instanceof DomainError)
+      issues.push({ field, message: `${outcome.code}: ${outcome.message}` });
   }
   if (issues.length > 0) {
     throw ProblemError.http(
@@ -251,6 +324,7 @@ async function validateAll(
       issues,
     );
   }
+  return known;
 }
 
 function recordIdOf(events: readonly { type: string; data: object }[]): string {

@@ -11,6 +11,11 @@ export class ApiError extends Error {
     readonly status: number,
     /** `errors[].field` of a VALIDATION_FAILED problem, e.g. `body.phone`. */
     readonly fields: readonly string[] = [],
+    /**
+     * The error code each field was refused with, when its message starts with one
+     * (`SERVICE_RECORD_OVERLAP: …`, as a bulk activity's lines are): field → code.
+     */
+    readonly fieldCodes: ReadonlyMap<string, string> = new Map(),
   ) {
     super(code);
   }
@@ -23,7 +28,7 @@ export const SESSION_EXPIRED = 'SESSION_EXPIRED';
 
 interface Problem {
   readonly code?: unknown;
-  readonly errors?: readonly { readonly field?: unknown }[];
+  readonly errors?: readonly { readonly field?: unknown; readonly message?: unknown }[];
 }
 
 export interface CallOptions {
@@ -103,10 +108,17 @@ async function problemOf(response: Response): Promise<ApiError> {
     const fields = (problem.errors ?? []).flatMap((issue) =>
       typeof issue.field === 'string' ? [issue.field] : [],
     );
+    const fieldCodes = new Map<string, string>();
+    for (const issue of problem.errors ?? []) {
+      const code =
+        typeof issue.message === 'string' ? /^([A-Z][A-Z_]+):/.exec(issue.message)?.[1] : undefined;
+      if (typeof issue.field === 'string' && code !== undefined) fieldCodes.set(issue.field, code);
+    }
     return new ApiError(
       typeof problem.code === 'string' ? problem.code : 'INTERNAL_ERROR',
       response.status,
       fields,
+      fieldCodes,
     );
   } catch {
     return new ApiError('INTERNAL_ERROR', response.status);

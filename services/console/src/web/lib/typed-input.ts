@@ -20,3 +20,24 @@ export function typedVolunteerNumber(typed: string): string {
 export function typedPhone(typed: string): string {
   return typed.normalize('NFKC').replace(/\s+/g, '');
 }
+
+/** A volunteer number as sent, and the line of the list it was typed on, counted from 1. */
+export interface TypedNumber {
+  readonly volunteerNumber: string;
+  readonly line: number;
+}
+
+/**
+ * The numbers typed, one per line (a pasted list separated by commas or 、 also splits); spaces
+ * within a line are grouping, as on the find screen. Blank lines are skipped, but each number
+ * keeps its own line, so a refusal names the line the organiser sees.
+ */
+export function typedNumbers(typed: string): TypedNumber[] {
+  return typed.split(/\r?\n/).flatMap((text, index) =>
+    text
+      .split(/[,，、;；]/)
+      .map(typedVolunteerNumber)
+      .filter((volunteerNumber) => volunteerNumber !== '')
+      .map((volunteerNumber) => ({ volunteerNumber, line: index + 1 })),
+  );
+}

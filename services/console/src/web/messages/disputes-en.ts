@@ -9,7 +9,7 @@ export const disputesEn: Record<keyof typeof disputesZhCN, string> = {
   'disputes.caption': '{count} open',
   'disputes.empty': 'No open disputes.',
   'disputes.filedAt': 'Filed',
-  'disputes.volunteer': 'Volunteer id',
+  'disputes.volunteer': 'Volunteer number',
   'disputes.record': 'Kind / record',
   'disputes.text': "The volunteer's words",
   'disputes.resolution': 'Resolution',

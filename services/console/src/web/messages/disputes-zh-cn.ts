@@ -7,7 +7,7 @@ export const disputesZhCN = {
   'disputes.caption': '共 {count} 条待处理',
   'disputes.empty': '没有待处理的异议。',
   'disputes.filedAt': '提出时间',
-  'disputes.volunteer': '志愿者 ID',
+  'disputes.volunteer': '志愿者编号',
   'disputes.record': '异议类型 / 记录',
   'disputes.text': '志愿者的陈述',
   'disputes.resolution': '处理',

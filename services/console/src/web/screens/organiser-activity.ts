@@ -1,11 +1,13 @@
 /**
  * An organiser records one activity for many volunteers at once (`POST /v1/activities`): the
  * API validates every volunteer first and writes nothing if any would be refused, naming each
- * failing line. Volunteer ids are entered one per line; times are Asia/Shanghai.
+ * failing line. Volunteers are entered by the number the desk issued (`TB…`, what organisers
+ * know them by, never the internal id), one per line, typed as people type them (lower case,
+ * spaces, full-width digits); the API resolves the numbers. Times are Asia/Shanghai.
  */
 import { ApiError, call } from '../lib/api.js';
 import { formValues, h } from '../lib/dom.js';
-import { hoursNumber, shanghaiInstant, t } from '../lib/i18n.js';
+import { errorMessage, hoursNumber, shanghaiInstant, t } from '../lib/i18n.js';
 import {
   describeError,
   noticeOf,
@@ -14,27 +16,48 @@ import {
   submitting,
   type Screen,
 } from '../lib/screen.js';
+import { typedNumbers, type TypedNumber } from '../lib/typed-input.js';
 import { serviceFields } from './record-service.js';
 
 interface Recorded {
   readonly records: readonly { volunteerId: string; recordId: string; durationMinutes: number }[];
 }
 
-/** The lines a BULK_VALIDATION_FAILED problem names (`body.volunteerIds.<index>`), counted from 1. */
-function failingLines(error: unknown): number[] {
-  if (!(error instanceof ApiError)) return [];
-  return error.fields.flatMap((name) => {
-    const match = /^body\.volunteerIds\.(\d+)/.exec(name);
-    return match === null ? [] : [Number(match[1]) + 1];
+/** The lines of numbers typed more than once (after their case and spaces are folded). */
+function repeatedLines(numbers: readonly TypedNumber[]): number[] {
+  const seen = new Set<string>();
+  return numbers.flatMap(({ volunteerNumber, line }) => {
+    if (!seen.has(volunteerNumber)) {
+      seen.add(volunteerNumber);
+      return [];
+    }
+    return [line];
   });
 }
 
-/** The volunteer ids, one per line, with the batch's limit as its hint. */
+/**
+ * The lines a refusal names (`body.volunteerNumbers.<index>`), as the organiser counts them, each
+ * with why in words when the API said (`3（未找到该志愿者。）`).
+ */
+function failingLines(error: unknown, numbers: readonly TypedNumber[]): string[] {
+  if (!(error instanceof ApiError)) return [];
+  return error.fields.flatMap((name) => {
+    const match = /^body\.volunteerNumbers\.(\d+)/.exec(name);
+    const line = match === null ? undefined : numbers[Number(match[1])]?.line;
+    if (line === undefined) return [];
+    const code = error.fieldCodes.get(name);
+    return [
+      code === undefined ? String(line) : t('activity.failingLine', { line, reason: errorMessage(code) }),
+    ];
+  });
+}
+
+/** The volunteer numbers, one per line, with how to type them and the batch's limit as its hint. */
 function volunteersField(): HTMLElement {
   const volunteers = h('textarea', {
     name: 'volunteers',
     id: 'activity-volunteers',
-    'data-field': 'volunteerIds',
+    'data-field': 'volunteerNumbers',
     rows: 6,
     required: true,
     'aria-describedby': 'activity-volunteers-hint',
@@ -57,12 +80,18 @@ export const organiserActivityScreen: Screen = (context) => {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
+    const numbers = typedNumbers(values.volunteers ?? '');
+    const repeated = repeatedLines(numbers);
+    if (repeated.length > 0) {
+      status.show('error', t('activity.repeatedLines', { lines: repeated.join(', ') }));
+      return;
+    }
     const body = {
       activity: values.activity,
       organisationId: session.scopeId,
       startAt: shanghaiInstant(values.date ?? '', values.start ?? ''),
       endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
-      volunteerIds: (values.volunteers ?? '').split(/\s+/).filter((id) => id !== ''),
+      volunteerNumbers: numbers.map(({ volunteerNumber }) => volunteerNumber),
     };
     void submitting(button, status, async () => {
       try {
@@ -75,11 +104,11 @@ export const organiserActivityScreen: Screen = (context) => {
         const hours = hoursNumber(recorded.records[0]?.durationMinutes ?? 0);
         status.show('ok', t('activity.done', { count: recorded.records.length, hours }));
       } catch (error) {
-        const lines = failingLines(error);
+        const lines = failingLines(error, numbers);
         if (lines.length === 0) throw error;
         status.show(
           'error',
-          `${describeError(error, form)} ${t('activity.failingLines', { lines: lines.join(', ') })}`,
+          `${describeError(error, form)} ${t('activity.failingLines', { lines: lines.join(t('activity.lineSeparator')) })}`,
         );
       }
     });

@@ -14,6 +14,8 @@ import type { Session } from '../lib/session.js';
 
 interface OpenDispute {
   readonly volunteerId: string;
+  /** The number the desk issued, which the organiser knows the volunteer by. */
+  readonly volunteerNumber: string;
   readonly disputeId: string;
   readonly kind: 'missing_hours' | 'wrong_times' | 'not_mine';
   readonly recordId: string | null;
@@ -45,7 +47,7 @@ function resolving(session: Session, context: ScreenContext, status: StatusArea)
       const position = typeof done.position === 'string' ? `/${done.position}` : '';
       context.navigate(
         `/organiser/disputes${position}`,
-        t(`disputes.done.${resolution.outcome}`, { volunteer: dispute.volunteerId }),
+        t(`disputes.done.${resolution.outcome}`, { volunteer: dispute.volunteerNumber }),
       );
     });
   };
@@ -92,7 +94,7 @@ function disputeRow(dispute: OpenDispute, index: number, resolve: Resolve, statu
     'tr',
     {},
     h('td', {}, formatInstant(dispute.filedAt)),
-    h('td', {}, h('code', {}, dispute.volunteerId)),
+    h('td', {}, h('code', {}, dispute.volunteerNumber)),
     h(
       'td',
       {},

@@ -13,6 +13,8 @@ import type { Session } from '../lib/session.js';
 
 interface PendingRecord {
   readonly volunteerId: string;
+  /** The number the desk issued, which the organiser knows the volunteer by; null if not yet read. */
+  readonly volunteerNumber: string | null;
   readonly recordId: string;
   readonly activity: string;
   readonly startAt: string;
@@ -61,7 +63,7 @@ function recordRow(record: PendingRecord, index: number, decide: Decide, status:
     h('td', {}, formatInstant(record.startAt)),
     h('td', {}, record.activity),
     h('td', {}, t('hours.value', { hours: hoursNumber(record.durationMinutes) })),
-    h('td', {}, h('code', {}, record.volunteerId)),
+    h('td', {}, h('code', {}, record.volunteerNumber ?? record.volunteerId)),
     h('td', {}, confirm, h('label', { for: reasonId, class: 'inline' }, t('queue.reason')), reason, reject),
   );
 }
