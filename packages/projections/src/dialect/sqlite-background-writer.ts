@@ -36,8 +36,8 @@ export interface BackgroundWriterData {
 }
 
 /** The worker's heap limits, in MB (old and young generation): it holds one commit at a time. */
-const WORKER_OLD_SPACE_MB = 48;
-const WORKER_YOUNG_SPACE_MB = 8;
+const WORKER_OLD_SPACE_MB = 16;
+const WORKER_YOUNG_SPACE_MB = 4;
 
 /** Commits posted and not yet done: one being written, one ready behind it. */
 const JOBS_IN_FLIGHT_MAX = 2;
