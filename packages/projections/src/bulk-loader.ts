@@ -16,7 +16,7 @@ import type { ReadModelDatabase, TableChanges } from './dialect/dialect.js';
 import type { BackgroundWriter } from './dialect/sqlite-background-writer.js';
 import { applyEvent, wantRows, type ProjectionRules } from './handlers/index.js';
 import { sortByKey } from './row-order.js';
-import type { Row, TableSetPrefix, TableSpec } from './tables.js';
+import type { TableSetPrefix } from './tables.js';
 import { WorkingSet } from './working-set.js';
 
 export interface BulkLoaderOptions {
@@ -28,26 +28,29 @@ export interface BulkLoaderOptions {
    * space capped at twice that (144 MiB) the whole process stays under the rebuild's 300 MB RSS target.
    */
   readonly rowsInMemoryMax?: number;
+  /**
+   * Whether evicted rows may be written on another thread where the engine offers one (SQLite).
+   * Default true. It costs ~55 MiB of peak RSS (the worker, and an eviction's rows kept until the
+   * next one), so `rebuildReadModels` turns it off for a process whose heap was bounded.
+   */
+  readonly backgroundWrites?: boolean;
 }
 
 export const DEFAULT_ROWS_IN_MEMORY_MAX = 200_000;
 /**
  * Rows per background commit, in rows: ~4 MB of the widest rows, a few milliseconds of SQLite.
- * The worker holds one at a time, and a lookup of an evicted row waits for one commit at most.
+ * The worker holds one at a time.
  */
 const BACKGROUND_COMMIT_ROWS = 10_000;
 
-/** `changes` cut into pieces of at most `rowsMax` rows; `start` is each slice's index in its table's rows. */
-function* pieces(
-  changes: readonly TableChanges[],
-  rowsMax: number,
-): Generator<{ readonly table: TableSpec; readonly rows: readonly Row[]; readonly start: number }[]> {
-  let piece: { table: TableSpec; rows: readonly Row[]; start: number }[] = [];
+/** `changes` cut into pieces of at most `rowsMax` rows. */
+function* pieces(changes: readonly TableChanges[], rowsMax: number): Generator<TableChanges[]> {
+  let piece: TableChanges[] = [];
   let size = 0;
   for (const { table, rows } of changes) {
     for (let start = 0; start < rows.length;) {
       const take = Math.min(rows.length - start, rowsMax - size);
-      piece.push({ table, rows: rows.slice(start, start + take), start });
+      piece.push({ table, rows: rows.slice(start, start + take) });
       size += take;
       start += take;
       if (size === rowsMax) {
@@ -74,8 +77,6 @@ export class BulkLoader {
   #done = false;
   /** Writes evicted rows on another thread, where the engine can (started at the first eviction). */
   #background: BackgroundWriter | undefined;
-  /** Per table, the background commits of the last eviction: rows before `end` are in `ticket` or earlier. */
-  readonly #leavingCommits = new Map<string, { end: number; ticket: number }[]>();
 
   constructor(
     readonly db: ReadModelDatabase,
@@ -174,12 +175,12 @@ export class BulkLoader {
   /**
    * Writes the coldest rows and drops them from memory; the checkpoint stays 0 until `finish`.
    * Where the engine offers a background writer, they are written on its thread in commits of
-   * BACKGROUND_COMMIT_ROWS while the fold goes on; a lookup of one of these rows waits for the
-   * commit that holds it (`WorkingSet.leaving`), and rows evicted earlier are written already.
+   * BACKGROUND_COMMIT_ROWS while the fold goes on. Until the next eviction they stay findable in
+   * memory (`WorkingSet.leaving`), so the fold never waits for a write; by then they are written.
    */
   async #evict(): Promise<void> {
     const keep = Math.floor(this.#rowsMax * KEPT_AFTER_WRITE_FRACTION);
-    const start = this.db.startBackgroundWriter;
+    const start = this.options.backgroundWrites === false ? undefined : this.db.startBackgroundWriter;
     if (start === undefined) {
       await this.#write(this.#ws.takeColdest(keep), 0n);
       return;
@@ -187,29 +188,13 @@ export class BulkLoader {
     // The previous eviction first: one in flight bounds memory, and its failure surfaces here.
     await this.#background?.settled();
     this.#ws.forgetLeaving();
-    this.#leavingCommits.clear();
     const cold = this.#ws.takeColdest(keep, { keepLeaving: true });
-    if (this.#background === undefined) {
-      this.#background = start();
-      this.#ws.awaitLeavingWith((table, index) => this.#awaitLeaving(table, index));
-    }
+    this.#background ??= start();
     const insertOnly = this.#writes === 0;
     for (const piece of pieces(cold, BACKGROUND_COMMIT_ROWS)) {
-      const ticket = this.#background.post(this.prefix, piece, this.#written, 0n, { insertOnly });
-      for (const { table, rows, start: first } of piece) {
-        const commits = this.#leavingCommits.get(table.name) ?? [];
-        commits.push({ end: first + rows.length, ticket });
-        this.#leavingCommits.set(table.name, commits);
-      }
+      this.#background.post(this.prefix, piece, this.#written, 0n, { insertOnly });
     }
     this.#writes += 1;
-  }
-
-  /** Blocks until the background commit holding row `index` of `table`'s last eviction is written. */
-  #awaitLeaving(table: TableSpec, index: number): void {
-    const commit = this.#leavingCommits.get(table.name)?.find(({ end }) => index < end);
-    if (commit === undefined) throw new Error(`row ${index} of ${table.name} was not sent to be written`);
-    this.#background?.settleSync(commit.ticket);
   }
 
   /** The first write into the empty tables is plain INSERTs; later ones may meet rows written before. */

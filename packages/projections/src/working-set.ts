@@ -69,13 +69,12 @@ export class TableCache {
   appended: Row[] | undefined;
 
   /**
-   * Set by `takeColdest(…, { keepLeaving: true })`: the keys of the rows it took, each with the
-   * row's index in the list it returned, while another thread may still be writing them. A miss
-   * on one of them first calls `awaitLeaving` with that index, so the lookup finds the row
-   * written; rows taken earlier are written already. Cleared by `forgetLeaving`.
+   * Set by `takeColdest(…, { keepLeaving: true })`: the rows it took, by key, while another thread
+   * may still be writing them. A miss finds them here before it looks in the table set, which
+   * holds every row taken earlier, so the fold never waits for that thread. Cleared by
+   * `forgetLeaving`.
    */
-  leaving: Map<string, number> | undefined;
-  awaitLeaving: ((index: number) => void) | undefined;
+  leaving: Map<string, Row> | undefined;
 
   /** Rows held in memory. */
   get size(): number {
@@ -91,9 +90,7 @@ export class TableCache {
     const row = this.rows.get(key);
     if (row !== undefined || this.loadDropped === undefined) return row;
     if (!this.complete || !this.dropped.mightContain(key)) return undefined;
-    const leavingIndex = this.leaving?.get(key);
-    if (leavingIndex !== undefined) this.awaitLeaving?.(leavingIndex);
-    const stored = this.loadDropped(key.split(KEY_SEPARATOR));
+    const stored = this.leaving?.get(key) ?? this.loadDropped(key.split(KEY_SEPARATOR));
     if (stored !== undefined) this.rows.set(key, stored);
     return stored;
   }
@@ -281,7 +278,7 @@ export class WorkingSet {
    * until at most `rowsMax` stay, all tables together, and returns them for writing. Tables of a
    * lower `evictionRank` go first (each table of one rank gives up the same share), oldest rows
    * first within a table. Their keys go into the table's `dropped` filter, so a miss on any other
-   * key still needs no lookup. With `keepLeaving`, each table also keeps the keys it gave up in
+   * key still needs no lookup. With `keepLeaving`, each table also keeps the rows it gave up in
    * `leaving` (replacing the last ones), for a caller that writes them in the background.
    */
   takeColdest(rowsMax: number, options: { readonly keepLeaving?: boolean } = {}): TableChanges[] {
@@ -301,10 +298,10 @@ export class WorkingSet {
           continue;
         }
         const rows: Row[] = [];
-        const leaving = options.keepLeaving === true ? new Map<string, number>() : undefined;
+        const leaving = options.keepLeaving === true ? new Map<string, Row>() : undefined;
         for (const [key, row] of cache.rows) {
           if (rows.length === count) break;
-          leaving?.set(key, rows.length);
+          leaving?.set(key, row);
           rows.push(row);
           cache.rows.delete(key);
           if (cache.complete) cache.dropped.add(key);
@@ -317,12 +314,7 @@ export class WorkingSet {
     return changes;
   }
 
-  /** Sets what a miss on a key in `leaving` waits for (see `TableCache.leaving`). */
-  awaitLeavingWith(wait: (table: TableSpec, index: number) => void): void {
-    for (const cache of this.tables) cache.awaitLeaving = (index) => wait(cache.spec, index);
-  }
-
-  /** Drops the keys `takeColdest` kept in `leaving`: their rows are now in the table set. */
+  /** Drops the rows `takeColdest` kept in `leaving`: they are now in the table set. */
   forgetLeaving(): void {
     for (const cache of this.tables) cache.leaving = undefined;
   }

@@ -29,12 +29,16 @@ async function tableSetExists(db: ReadModelDatabase, prefix: string): Promise<bo
 
 /**
  * Rebuild configurations: everything in memory with one bulk insert (the default); a budget
- * that writes and drops old records and holds early, so a few later events look them up again;
- * and a budget so small that volunteers are dropped too and most events need a lookup.
+ * that writes and drops old records and holds early, so a few later events look them up again
+ * (on SQLite on a second thread by default, and on this one); and a budget so small that volunteers are dropped too and most events need a lookup.
  */
 const CONFIGURATIONS = [
   { name: 'in memory, one bulk insert', options: {} },
   { name: 'records and holds dropped', options: { rowsInMemoryMax: 150, pageEvents: 50 } },
+  {
+    name: 'records and holds dropped, written on this thread',
+    options: { rowsInMemoryMax: 150, pageEvents: 50, backgroundWrites: false },
+  },
   { name: 'volunteers dropped too, lookups', options: { rowsInMemoryMax: 5, pageEvents: 7 } },
 ] as const;
 

@@ -36,8 +36,8 @@ export interface BackgroundWriterData {
 }
 
 /** The worker's heap limits, in MB (old and young generation): it holds one commit at a time. */
-const WORKER_OLD_SPACE_MB = 16;
-const WORKER_YOUNG_SPACE_MB = 4;
+const WORKER_OLD_SPACE_MB = 64;
+const WORKER_YOUNG_SPACE_MB = 16;
 
 /** Commits posted and not yet done: one being written, one ready behind it. */
 const JOBS_IN_FLIGHT_MAX = 2;
@@ -144,7 +144,16 @@ export function startBackgroundWriter(path: string, busyTimeoutMs: number): Back
           ): { async: boolean; value: Promise<string> | string };
         }
       ).waitAsync(state, DONE, done, WAIT_SLICE_MS);
-      if (wait.async) await wait.value;
+      if (!wait.async) continue;
+      // A pending Atomics.waitAsync does not keep Node's event loop alive: without this timer a
+      // process whose worker died would find its loop empty and exit mid-rebuild instead of
+      // hearing of the death (the worker's 'exit' event) at the next step.
+      const keepAlive = setTimeout(() => undefined, WAIT_SLICE_MS);
+      try {
+        await wait.value;
+      } finally {
+        clearTimeout(keepAlive);
+      }
     }
   };
 
