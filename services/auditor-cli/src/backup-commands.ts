@@ -31,11 +31,19 @@ const progressLine =
     if (!quiet) process.stderr.write(`${label}: ${line}\n`);
   };
 
+/** Said even with --quiet: the command removed something it was not asked to. */
+const noticeLine =
+  (label: string) =>
+  (line: string): void => {
+    process.stderr.write(`${label}: ${line}\n`);
+  };
+
 export async function runBackup(command: BackupCommand): Promise<number> {
   const manifest = await backupDataDir({
     dataDir: command.dataDir,
     out: command.out,
     onProgress: progressLine('backup', command.quiet),
+    onNotice: noticeLine('backup'),
   });
   if (command.json) process.stdout.write(json(manifest) + '\n');
   else {
