@@ -1,7 +1,8 @@
 /**
- * `pnpm ledger backup` interrupted, as a real process: a SIGINT or SIGTERM while it copies removes
- * its hidden staging directory and exits 130 or 143, leaving no backup; a staging directory that a
- * killed process left behind is removed by the next run to the same target, which says so. The store is padded with a few
+ * `pnpm ledger backup` and `restore` interrupted, as real processes: a SIGINT or SIGTERM while
+ * they copy (or verify) removes their hidden staging directory and exits 130 or 143, leaving no
+ * backup and no restored data directory; a staging directory that a killed process left behind is
+ * removed by the next run to the same target, which says so. The store is padded with a few
  * hundred megabytes so that the signal lands while the copy is under way.
  */
 import { spawn } from 'node:child_process';
@@ -61,7 +62,7 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-t.test('an interrupted backup leaves nothing behind', async (t) => {
+t.test('an interrupted backup or restore leaves nothing behind', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'timebank-backup-interrupted-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const dataDir = join(root, 'data');
@@ -111,5 +112,48 @@ t.test('an interrupted backup leaves nothing behind', async (t) => {
     t.ok(existsSync(live), 'the one of a running process is not touched');
     rmSync(live, { recursive: true });
     t.ok(existsSync(join(backup, EVENT_STORE_FILE)), 'and the backup is made');
+  });
+
+  t.test('restore on SIGINT while copying', async (t) => {
+    const restored = join(root, 'restored-copying');
+    const run = await runAndSignal(
+      ['restore', '--from', backup, '--data-dir', restored],
+      /ledger\.sqlite: \d+ bytes, sha256 matches the manifest/,
+      'SIGINT',
+    );
+    t.ok(run.sent, 'the signal was sent once the backup was checked');
+    t.equal(run.status, 130, `exit 130 (signal ${run.signal}): ${run.stderr.slice(-300)}`);
+    t.match(run.stderr, /restore: interrupted by SIGINT; removed the staging directory/);
+    t.notOk(existsSync(restored), 'no data directory that looks restored');
+    t.same(stagingLeftovers(root), [], 'no staging directory left');
+  });
+
+  t.test('restore on SIGTERM once the files are in: absent, or restored and verified', async (t) => {
+    const restored = join(root, 'restored-verifying');
+    const run = await runAndSignal(
+      ['restore', '--from', backup, '--data-dir', restored],
+      /(copied|restored) \d+ files into/,
+      'SIGTERM',
+    );
+    t.ok(run.sent);
+    t.same(stagingLeftovers(root), [], 'no staging directory left');
+    if (run.status === 143) {
+      t.notOk(existsSync(restored), 'interrupted before the rename: no data directory');
+    } else {
+      t.equal(run.status, 0, `it finished before the signal, verified: ${run.stderr.slice(-300)}`);
+      t.ok(existsSync(join(restored, EVENT_STORE_FILE)));
+    }
+  });
+
+  t.test('a stale restore staging directory is removed by the next restore', async (t) => {
+    const restored = join(root, 'restored');
+    const stale = join(root, `.restored.restoring-${await deadPid()}`);
+    mkdirSync(stale);
+    writeFileSync(join(stale, 'ledger.sqlite'), 'half a copy');
+    const run = await runLedger(['restore', '--quiet', '--from', backup, '--data-dir', restored]);
+    t.equal(run.status, 0, run.stderr);
+    t.match(run.stderr, `restore: removed ${stale}, the staging directory of an interrupted run`);
+    t.match(run.stdout, /verify OK/);
+    t.same(stagingLeftovers(root), [], 'no staging directory left');
   });
 });
