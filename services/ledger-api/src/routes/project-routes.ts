@@ -10,10 +10,10 @@ import {
   calendarDateSchema,
   GROUP_POINTS_FORBIDDEN_USES,
   idSchema,
-  instantSchema,
   nameFieldSchema,
   QUALITY_GRADES,
   textFieldSchema,
+  wholeMinuteInstantSchema,
 } from '@timebank/domain';
 import type { ServiceStatistics } from '@timebank/projections';
 import { scopeFromBody, scopeFromParam, type ScopeRule } from '../auth/access.js';
@@ -143,8 +143,8 @@ function groupPointsRoutes(app: TypedApp, context: ProjectRouteDependencies): vo
     body: z.strictObject({
       activityId: idSchema,
       activity: textFieldSchema,
-      startAt: instantSchema,
-      endAt: instantSchema,
+      startAt: wholeMinuteInstantSchema,
+      endAt: wholeMinuteInstantSchema,
       qualityGrade: z.enum(QUALITY_GRADES).optional(),
     }),
     status: 201,

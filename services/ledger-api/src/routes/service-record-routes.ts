@@ -8,12 +8,12 @@ import {
   CORRECTION_REASON_CODES,
   DomainError,
   idSchema,
-  instantSchema,
   noteFieldSchema,
   QUALITY_GRADES,
   textFieldSchema,
   backdatingReasonSchema,
   type CommandOf,
+  wholeMinuteInstantSchema,
 } from '@timebank/domain';
 import { scopeFromBody } from '../auth/access.js';
 import { domainActorOf, serviceRecordScope } from '../auth/domain-scope.js';
@@ -90,8 +90,8 @@ export async function serviceRecordRoutes(
         .describe('Also the reason required when the new start is older than the back-dating window'),
       activity: textFieldSchema.optional(),
       organisationId: idSchema.optional(),
-      startAt: instantSchema.optional(),
-      endAt: instantSchema.optional(),
+      startAt: wholeMinuteInstantSchema.optional(),
+      endAt: wholeMinuteInstantSchema.optional(),
     }),
     status: 200,
     response: z.object({
@@ -144,8 +144,8 @@ export async function serviceRecordRoutes(
           projectId: idSchema
             .optional()
             .describe('A social-work project of the organisation; checked before anything is written'),
-          startAt: instantSchema,
-          endAt: instantSchema,
+          startAt: wholeMinuteInstantSchema,
+          endAt: wholeMinuteInstantSchema,
           backdatingReason: backdatingReasonSchema
             .optional()
             .describe(
