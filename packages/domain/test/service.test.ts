@@ -45,21 +45,34 @@ const voidRecord = (recordId: string): CommandInput => ({
 });
 
 t.test('RecordServiceHours records a pending record in whole minutes', async (t) => {
-  const command = record(9, 11, { startAt: '2026-03-09T01:00:42.000Z' });
   given(t, registered(t))
-    .when(command)
+    .when(record(9, 11))
     .then([
       {
         type: 'ServiceHoursRecorded',
         data: {
           volunteerId: VOLUNTEER_ID,
-          startAt: '2026-03-09T01:00:00.000Z',
+          startAt: local(9, 9),
           endAt: local(9, 11),
           durationMinutes: 120,
           actor: ORGANISER,
         },
       },
     ]);
+});
+
+t.test('service times with seconds or milliseconds are refused, never cut to the minute', async (t) => {
+  const base = registered(t);
+  given(t, base)
+    .when(record(9, 11, { startAt: '2026-03-09T01:00:42.000Z' }))
+    .thenFails('INVALID_COMMAND', { path: 'startAt' });
+  given(t, base)
+    .when(record(9, 11, { endAt: '2026-03-09T03:00:00.001Z' }))
+    .thenFails('INVALID_COMMAND', { path: 'endAt' });
+  const { events, recordId } = confirmedService(t, base, 9, 11);
+  given(t, events)
+    .when(correct(recordId, { startAt: '2026-03-09T01:30:30.000Z' }))
+    .thenFails('INVALID_COMMAND', { path: 'startAt' });
 });
 
 t.test('intake rejections', async (t) => {
@@ -99,9 +112,10 @@ t.test('intake rejections', async (t) => {
     ]);
   given(t, base).when(record(11, 10)).thenFails('SERVICE_END_BEFORE_START');
   given(t, base).when(record(10, 10)).thenFails('SERVICE_END_BEFORE_START');
+  // Half a minute cannot be asked for: times are whole minutes, so the end names the problem.
   given(t, base)
     .when(record(10, 10, { startAt: '2026-03-09T02:00:00.000Z', endAt: '2026-03-09T02:00:30.000Z' }))
-    .thenFails('SERVICE_RECORD_TOO_SHORT');
+    .thenFails('INVALID_COMMAND', { path: 'endAt' });
   given(t, base)
     .when(record(9, 11, { actor: OTHER_ORGANISER }))
     .thenFails('NOT_ORGANISING_ORGANISATION');

@@ -31,11 +31,19 @@ const progressLine =
     if (!quiet) process.stderr.write(`${label}: ${line}\n`);
   };
 
+/** Said even with --quiet: the command removed something it was not asked to. */
+const noticeLine =
+  (label: string) =>
+  (line: string): void => {
+    process.stderr.write(`${label}: ${line}\n`);
+  };
+
 export async function runBackup(command: BackupCommand): Promise<number> {
   const manifest = await backupDataDir({
     dataDir: command.dataDir,
     out: command.out,
     onProgress: progressLine('backup', command.quiet),
+    onNotice: noticeLine('backup'),
   });
   if (command.json) process.stdout.write(json(manifest) + '\n');
   else {
@@ -50,32 +58,39 @@ export async function runBackup(command: BackupCommand): Promise<number> {
 /** 0 when the restored ledger verifies, 1 when verify finds problems. */
 export async function runRestore(command: RestoreCommand): Promise<number> {
   const progress = progressLine('restore', command.quiet);
+  let report: Awaited<ReturnType<typeof verifyLedger>> | undefined;
   const restored = await restoreDataDir({
     from: command.from,
     dataDir: command.dataDir,
     ...(command.erasureList === undefined ? {} : { erasureList: command.erasureList }),
     erasureHook,
+    // Verified in the staging directory: --data-dir only ever holds a ledger that passed.
+    check: async (stagingDir) => {
+      const backends = await openLedger(
+        { engine: 'sqlite', dataDir: stagingDir },
+        { mustExist: true, readModelDataDir: stagingDir, ...MIGRATION_ON_STDERR },
+      );
+      try {
+        report = await verifyLedger({ store: backends.store, db: backends.readModels });
+      } finally {
+        await backends.close();
+      }
+      return report.ok;
+    },
     onProgress: progress,
+    onNotice: noticeLine('restore'),
   });
+  if (report === undefined) throw new Error('restore finished without running verify');
   if (command.erasureList === undefined) {
     progress(
       'no --erasure-list given: only erasures recorded in the backup itself were re-applied; erasures made after it are not',
     );
   }
-  const backends = await openLedger(
-    { engine: 'sqlite', dataDir: restored.dataDir },
-    { mustExist: true, readModelDataDir: restored.dataDir, ...MIGRATION_ON_STDERR },
-  );
-  let report: Awaited<ReturnType<typeof verifyLedger>>;
-  try {
-    report = await verifyLedger({ store: backends.store, db: backends.readModels });
-  } finally {
-    await backends.close();
-  }
   if (command.json) {
     process.stdout.write(
       json({
         dataDir: restored.dataDir,
+        restored: restored.placed,
         files: restored.manifest.files,
         reapplied: restored.reapplied,
         verify: report,
@@ -85,7 +100,7 @@ export async function runRestore(command: RestoreCommand): Promise<number> {
     for (const finding of report.findings)
       process.stdout.write(`FAIL [${finding.kind}] ${finding.message}\n`);
     process.stdout.write(
-      `restored ${restored.manifest.files.length} files from ${command.from} (backup of ${restored.manifest.createdAt}) into ${restored.dataDir}; ` +
+      `${restored.placed ? 'restored' : 'did NOT restore'} ${restored.manifest.files.length} files from ${command.from} (backup of ${restored.manifest.createdAt}) into ${restored.dataDir}${restored.placed ? '' : ' (verify failed: nothing was written there)'}; ` +
         `re-applied ${restored.reapplied.length} erasures (${outcomes(restored.reapplied)}); ` +
         `verify ${report.ok ? 'OK' : `FAILED with ${report.findings.length} findings`}: ${report.events} events in ${report.streams} streams\n`,
     );

@@ -78,8 +78,9 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
     volunteerId,
     activity: 'Elder care visits',
     organisationId: 'org-1',
-    startAt: new Date(placedAtMs - 40 * 3_600_000).toISOString(),
-    endAt: new Date(placedAtMs - 30 * 3_600_000).toISOString(),
+    // On a whole minute: service times with seconds are refused.
+    startAt: new Date(Math.floor((placedAtMs - 40 * 3_600_000) / 60_000) * 60_000).toISOString(),
+    endAt: new Date(Math.floor((placedAtMs - 30 * 3_600_000) / 60_000) * 60_000).toISOString(),
   });
   const recordId = (recorded.events[0]?.data as { recordId: string }).recordId;
   await ledger.execute({

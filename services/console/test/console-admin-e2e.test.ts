@@ -18,6 +18,7 @@ import {
   api,
   checkAccessibility,
   chromiumMissing,
+  fitsWidth,
   openPage,
   seedHistory,
   shanghaiDate,
@@ -310,6 +311,44 @@ async function auditorJourney(
   await checkAccessibility(t, page, 'auditor-settlements');
 }
 
+/**
+ * Every auditor or administrator screen on a 360-px phone, with the tables the journeys filled:
+ * nothing wider than the screen (tables stack each row as a card of labelled values).
+ */
+async function phoneTables(t: Test, page: Page, url: string, routes: readonly string[]): Promise<void> {
+  await page.setViewportSize({ width: 360, height: 640 });
+  for (const route of routes) {
+    await page.goto(`${url}/console#${route}`);
+    await page.waitForLoadState('networkidle');
+    await page.locator('main h1, main h2').first().waitFor();
+    const tables = await page.locator('main table').count();
+    await fitsWidth(t, page, `${route} on a 360-px phone (${tables} tables)`);
+    if (tables > 0) {
+      // Each value under its column's name: the header row is off screen, the name shown per cell.
+      const shown = await page
+        .locator('main table')
+        .first()
+        .evaluate((table) => {
+          const header = table.querySelector('thead th')?.textContent?.trim() ?? '';
+          const cell = table.querySelector('tbody tr > *');
+          const before = cell === null ? '' : getComputedStyle(cell, '::before').content;
+          return { header, before, display: cell === null ? '' : getComputedStyle(cell).display };
+        });
+      t.same(
+        shown,
+        { header: shown.header, before: JSON.stringify(shown.header), display: 'block' },
+        `${route}: a cell stacked under its column's name (${shown.header})`,
+      );
+    }
+    if (route === '/audit' && tables === 0) {
+      await page.getByRole('button', { name: '运行核验' }).click();
+      await page.locator('#verify-result').waitFor();
+      await fitsWidth(t, page, `${route} with the verify report on a 360-px phone`);
+    }
+  }
+  await page.setViewportSize({ width: 1100, height: 800 });
+}
+
 t.test('an administrator and an auditor use their console screens', { skip: chromiumMissing }, async (t) => {
   const world = await startConsoleWorld(t, 'console-admin-e2e');
   if (world === undefined) return;
@@ -343,4 +382,21 @@ t.test('an administrator and an auditor use their console screens', { skip: chro
     label: '民政局审计',
   });
   await auditorJourney(t, page, server.url, auditorKey, history);
+  await phoneTables(t, page, server.url, [
+    '/audit',
+    '/audit/events',
+    '/audit/as-of',
+    '/audit/charts',
+    '/audit/settlements',
+  ]);
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
+  await phoneTables(t, page, server.url, [
+    '/admin/keys',
+    '/admin/organisations',
+    '/admin/partners',
+    '/admin/policy',
+    '/admin/hierarchy',
+    '/admin/pool',
+  ]);
 });

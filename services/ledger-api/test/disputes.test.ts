@@ -21,7 +21,9 @@ interface Summary {
   availableCentipoints: number;
 }
 
-const hoursAgo = (hours: number): string => new Date(Date.now() - hours * 3_600_000).toISOString();
+/** On a whole minute: service times with seconds are refused. */
+const hoursAgo = (hours: number): string =>
+  new Date(Math.floor((Date.now() - hours * 3_600_000) / 60_000) * 60_000).toISOString();
 
 async function summary(w: World, volunteerId: string): Promise<Summary> {
   return (await w.get(`/v1/volunteers/${volunteerId}`, w.admin)).json<Summary>();

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { startWorld, type World } from './fixtures.js';
+import { hoursAgo, startWorld, type World } from './fixtures.js';
 import { problemOf } from './harness.js';
 import { filesUnder, secretsIn } from './raw-search.js';
 
@@ -199,8 +199,8 @@ t.test("a beneficiary's account only spends; refusals and roles", async (t) => {
   const record = await w.post('/v1/volunteers/b-elder-1/service-records', w.admin, {
     activity: 'Reading',
     organisationId: 'org1',
-    startAt: new Date(Date.now() - 5 * 3_600_000).toISOString(),
-    endAt: new Date(Date.now() - 4 * 3_600_000).toISOString(),
+    startAt: hoursAgo(5),
+    endAt: hoursAgo(4),
   });
   t.equal(problemOf(t, record).code, 'BENEFICIARY_ACCOUNT_SPEND_ONLY', 'a beneficiary earns nothing');
   const transfer = await w.post(`/v1/volunteers/${donor}/transfers`, w.desk, {

@@ -3,7 +3,7 @@
  * queries folded from the stream.
  */
 import t from 'tap';
-import { startWorld } from './fixtures.js';
+import { hoursAgo, startWorld } from './fixtures.js';
 import { problemOf } from './harness.js';
 
 t.test('an organiser lists its pending records: the queue it confirms or rejects', async (t) => {
@@ -14,8 +14,8 @@ t.test('an organiser lists its pending records: the queue it confirms or rejects
       await w.post(`/v1/volunteers/${volunteerId}/service-records`, w.organiser, {
         activity: 'Tutoring',
         organisationId: 'org1',
-        startAt: new Date(Date.now() - hoursBefore * 3600_000).toISOString(),
-        endAt: new Date(Date.now() - (hoursBefore - 1) * 3600_000).toISOString(),
+        startAt: hoursAgo(hoursBefore),
+        endAt: hoursAgo(hoursBefore - 1),
       })
     ).json<{ recordId: string }>().recordId;
   const first = await recordOf(30);

@@ -3,7 +3,7 @@
  * however late it sweeps, and an as-of query shows them expired from exactly that instant on.
  */
 import t from 'tap';
-import { startWorld } from './fixtures.js';
+import { hoursAgo, startWorld } from './fixtures.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -29,8 +29,9 @@ t.test(
     const recorded = await w.post(`/v1/volunteers/${volunteerId}/service-records`, w.admin, {
       activity: 'Reading to elders',
       organisationId: 'org1',
-      startAt: new Date(nowMs - 2 * HOUR_MS).toISOString(),
-      endAt: new Date(nowMs - HOUR_MS).toISOString(),
+      // On a whole minute: service times with seconds are refused.
+      startAt: hoursAgo(2, nowMs),
+      endAt: hoursAgo(1, nowMs),
     });
     t.equal(recorded.statusCode, 201, recorded.body);
     const { recordId } = recorded.json<{ recordId: string }>();

@@ -4,18 +4,11 @@
  * files through the online backup API, the others byte for byte with their mode) into a staging
  * directory beside the target, the manifest is written last, and only then is the staging
  * directory renamed to the target: a backup directory either is complete or does not exist.
+ * An interrupted backup removes its staging directory (staging-dir.ts), and the next backup to
+ * the same target removes one that a killed process left.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { copySqliteOnline } from '@timebank/event-store-sqlite';
 import {
   BACKUP_FORMAT,
@@ -36,6 +29,7 @@ import {
   READ_MODELS_FILE,
   type BackupFile,
 } from './file-names.js';
+import { createStagingDir } from './staging-dir.js';
 
 export interface BackupOptions {
   /** The SQLite data directory of a running or stopped ledger. */
@@ -44,6 +38,8 @@ export interface BackupOptions {
   readonly out: string;
   /** One line per step, for a human watching. */
   readonly onProgress?: (line: string) => void;
+  /** One line per leftover staging directory of an interrupted backup found beside `out`. */
+  readonly onNotice?: (line: string) => void;
   readonly clock?: () => Date;
 }
 
@@ -51,9 +47,8 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
   const dataDir = resolve(options.dataDir);
   const out = resolve(options.out);
   assertBackupInput(dataDir, out);
-  const staging = join(dirname(out), `.${relative(dirname(out), out)}.incomplete-${process.pid}`);
-  mkdirSync(dirname(out), { recursive: true });
-  mkdirSync(staging, { mode: 0o700 });
+  const guarded = createStagingDir(out, 'incomplete', 'backup', options.onNotice);
+  const staging = guarded.path;
   try {
     const entries: BackupManifestEntry[] = [];
     for (const file of BACKUP_FILES) {
@@ -76,6 +71,8 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
+  } finally {
+    guarded.release();
   }
 }
 

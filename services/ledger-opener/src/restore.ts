@@ -1,22 +1,16 @@
 /**
  * `pnpm ledger restore`: checks every file of a backup against its manifest, copies the files
  * into a staging directory beside the new data directory (checking each copy's hash again),
- * renames it into place, and re-applies the erasure list through an ErasureHook so that nobody
- * erased after the backup was taken comes back. Refuses, having written nothing, when the backup
- * does not match its manifest or the data directory is not new or empty. Running `verify` on the
- * result is the caller's step (the auditor CLI does it).
+ * re-applies the erasure list there through an ErasureHook so that nobody erased after the backup
+ * was taken comes back, runs the caller's check (the auditor CLI runs `verify`) on it, and only
+ * when that passes renames it into place: the data directory is either absent or restored,
+ * erasures re-applied and verified. Refuses, having written nothing, when the backup does not
+ * match its manifest or the data directory is not new or empty. An interrupted restore removes
+ * its staging directory (staging-dir.ts), and the next restore to the same target removes one
+ * that a killed process left.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   BackupError,
   assertEmptyOrAbsent,
@@ -33,6 +27,7 @@ import {
   type ErasureRecord,
 } from './erasure-list.js';
 import { BACKUP_MANIFEST_FILE, ERASURE_LIST_FILE, EVENT_STORE_FILE } from './file-names.js';
+import { createStagingDir } from './staging-dir.js';
 
 export interface RestoreOptions {
   /** A directory written by `pnpm ledger backup`. */
@@ -46,13 +41,22 @@ export interface RestoreOptions {
    */
   readonly erasureList?: string;
   readonly erasureHook: ErasureHook;
+  /**
+   * Runs on the staging directory once the files are in and the erasures re-applied; it is
+   * renamed to `dataDir` only when this resolves true, and removed otherwise.
+   */
+  readonly check?: (stagingDir: string) => Promise<boolean>;
   readonly onProgress?: (line: string) => void;
+  /** One line per leftover staging directory of an interrupted restore found beside `dataDir`. */
+  readonly onNotice?: (line: string) => void;
 }
 
 export interface RestoreReport {
   readonly dataDir: string;
   readonly manifest: BackupManifest;
   readonly reapplied: readonly ErasureReapplication[];
+  /** False when `check` failed: nothing was left at `dataDir`. */
+  readonly placed: boolean;
 }
 
 export async function restoreDataDir(options: RestoreOptions): Promise<RestoreReport> {
@@ -63,26 +67,36 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
   const given = options.erasureList === undefined ? [] : readGivenErasureList(resolve(options.erasureList));
   await checkAgainstManifest(from, manifest, options.onProgress);
 
-  const staging = join(dirname(dataDir), `.${relative(dirname(dataDir), dataDir)}.restoring-${process.pid}`);
-  mkdirSync(dirname(dataDir), { recursive: true });
-  mkdirSync(staging, { mode: 0o700 });
-  let erasures: ErasureRecord[];
+  const guarded = createStagingDir(dataDir, 'restoring', 'restore', options.onNotice);
+  const staging = guarded.path;
+  const reapplied: ErasureReapplication[] = [];
+  let placed = false;
   try {
     await copyInto(staging, from, manifest);
-    erasures = await mergeErasureList(staging, given);
-    renameSync(staging, dataDir);
+    const erasures = await mergeErasureList(staging, given);
+    options.onProgress?.(`copied ${manifest.files.length} files into ${staging}`);
+    // The hook sees the staging directory: the restored ledger is never in place without them.
+    for (const record of erasures) {
+      const result = await options.erasureHook.reapply(record, staging);
+      options.onProgress?.(`erasure of ${result.volunteerId}: ${result.outcome} (${result.detail})`);
+      reapplied.push(result);
+    }
+    placed = options.check === undefined ? true : await options.check(staging);
+    if (placed) {
+      // rename(2) replaces an empty directory, which assertEmptyOrAbsent allowed.
+      renameSync(staging, dataDir);
+      options.onProgress?.(`restored ${manifest.files.length} files into ${dataDir}`);
+    } else {
+      rmSync(staging, { recursive: true, force: true });
+      options.onProgress?.(`the check failed: removed ${staging}, nothing restored into ${dataDir}`);
+    }
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
+  } finally {
+    guarded.release();
   }
-  options.onProgress?.(`restored ${manifest.files.length} files into ${dataDir}`);
-  const reapplied: ErasureReapplication[] = [];
-  for (const record of erasures) {
-    const result = await options.erasureHook.reapply(record, dataDir);
-    options.onProgress?.(`erasure of ${result.volunteerId}: ${result.outcome} (${result.detail})`);
-    reapplied.push(result);
-  }
-  return { dataDir, manifest, reapplied };
+  return { dataDir, manifest, reapplied, placed };
 }
 
 function readManifest(from: string): BackupManifest {

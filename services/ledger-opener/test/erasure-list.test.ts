@@ -99,8 +99,8 @@ t.test(
       'every erasure, the backup’s first',
     );
     t.ok(
-      calls.every((call) => call.dataDir === restoredDir),
-      'against the restored data directory',
+      calls.every((call) => call.dataDir === join(root, `.restored.restoring-${process.pid}`)),
+      'against the staging directory that then becomes the restored data directory',
     );
     t.same(
       report.reapplied.map((result) => result.outcome),
@@ -146,4 +146,28 @@ t.test('backup and restore write into an existing empty directory', async (t) =>
     ['backup', 'data', 'restored'],
     'and no staging directory is left beside them',
   );
+});
+
+t.test('a restore whose check fails leaves no data directory and no staging directory', async (t) => {
+  const root = temporaryDirectory(t);
+  const dataDir = join(root, 'data');
+  const opened = await openLedger({ engine: 'sqlite', dataDir });
+  await opened.close();
+  const out = join(root, 'backup');
+  await backupDataDir({ dataDir, out });
+  const checked: string[] = [];
+  const report = await restoreDataDir({
+    from: out,
+    dataDir: join(root, 'restored'),
+    erasureHook: reportOnlyErasureHook,
+    check: (stagingDir) => {
+      checked.push(stagingDir);
+      t.ok(existsSync(join(stagingDir, EVENT_STORE_FILE)), 'the check sees the restored files');
+      t.notOk(existsSync(join(root, 'restored')), 'before anything is at the data directory');
+      return Promise.resolve(false);
+    },
+  });
+  t.equal(checked.length, 1);
+  t.equal(report.placed, false);
+  t.same(readdirSync(root).sort(), ['backup', 'data'], 'nothing restored, nothing staged');
 });

@@ -1,6 +1,11 @@
 /** Commands on a social-work project's stream: the project, its teams and their group points. */
 import { z } from 'zod';
-import { idSchema, instantSchema, positiveCentipointsSchema, qualityGradeSchema } from '../events/common.js';
+import {
+  idSchema,
+  positiveCentipointsSchema,
+  qualityGradeSchema,
+  wholeMinuteInstantSchema,
+} from '../events/common.js';
 import { nameFieldSchema, textFieldSchema } from '../text.js';
 import { commandBase } from './volunteer-commands.js';
 
@@ -47,8 +52,8 @@ export const confirmGroupActivitySchema = z.strictObject({
   teamId: teamIdSchema,
   activityId: idSchema,
   activity: textFieldSchema,
-  startAt: instantSchema,
-  endAt: instantSchema,
+  startAt: wholeMinuteInstantSchema,
+  endAt: wholeMinuteInstantSchema,
   qualityGrade: qualityGradeSchema.default('standard'),
 });
 

@@ -9,6 +9,7 @@ import {
   idempotencyKeySchema,
   idSchema,
   instantSchema,
+  wholeMinuteInstantSchema,
   phoneSchema,
   qualityGradeSchema,
 } from '../events/common.js';
@@ -74,9 +75,9 @@ export const recordServiceHoursSchema = z.strictObject({
   organisationId: idSchema,
   /** Optional: a project of `organisationId` (checked against the project's stream). */
   projectId: idSchema.optional(),
-  /** Truncated to the whole minute: hours are counted in minutes. */
-  startAt: instantSchema,
-  endAt: instantSchema,
+  /** On a whole minute (seconds and milliseconds 0): hours are counted in minutes. */
+  startAt: wholeMinuteInstantSchema,
+  endAt: wholeMinuteInstantSchema,
   /** Required when the start is older than `rules.backdatingDaysMax` (an administrator's override). */
   backdatingReason: backdatingReasonSchema.optional(),
 });
@@ -108,8 +109,8 @@ export const correctServiceRecordSchema = z.strictObject({
   /** New values; an omitted field keeps the old record's value. */
   activity: textFieldSchema.optional(),
   organisationId: idSchema.optional(),
-  startAt: instantSchema.optional(),
-  endAt: instantSchema.optional(),
+  startAt: wholeMinuteInstantSchema.optional(),
+  endAt: wholeMinuteInstantSchema.optional(),
 });
 
 export const voidServiceRecordSchema = z.strictObject({
@@ -195,8 +196,8 @@ export const resolveDisputeSchema = z.strictObject({
   outcome: disputeOutcomeSchema,
   reason: textFieldSchema,
   activity: textFieldSchema.optional(),
-  startAt: instantSchema.optional(),
-  endAt: instantSchema.optional(),
+  startAt: wholeMinuteInstantSchema.optional(),
+  endAt: wholeMinuteInstantSchema.optional(),
 });
 
 /**
@@ -210,8 +211,8 @@ export const importServiceRecordSchema = z.strictObject({
   volunteerId: idSchema,
   activity: textFieldSchema,
   organisationId: idSchema,
-  startAt: instantSchema,
-  endAt: instantSchema,
+  startAt: wholeMinuteInstantSchema,
+  endAt: wholeMinuteInstantSchema,
   qualityGrade: qualityGradeSchema.default('standard'),
   source: recordSourceSchema,
 });

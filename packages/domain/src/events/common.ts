@@ -3,12 +3,21 @@ import { z } from 'zod';
 import { ACCOUNT_PATTERN } from '../accounts.js';
 import { QUALITY_GRADES } from '../rules.js';
 import { ID_PATTERN } from '../streams.js';
-import { isInstant } from '../time.js';
+import { isInstant, parseInstant } from '../time.js';
 
 /** An ISO-8601 UTC instant (`2026-03-01T08:30:00.000Z`); never a Date. */
 export const instantSchema = z
   .string()
   .refine(isInstant, { message: 'expected an ISO-8601 UTC instant ending in Z' });
+/**
+ * A service's start or end in a command: an instant on a whole minute. Hours are counted in whole
+ * minutes, so seconds or milliseconds would either be cut (silently altering what was said) or
+ * count; they are refused instead, naming the field. Events keep `instantSchema`.
+ */
+export const wholeMinuteInstantSchema = instantSchema.refine(
+  (value) => !isInstant(value) || parseInstant(value) % 60_000 === 0,
+  { message: 'expected a whole minute (seconds and milliseconds 0): service is counted in whole minutes' },
+);
 export const idSchema = z
   .string()
   .regex(ID_PATTERN, 'expected an id of letters, digits and _ . : - (at most 100)');

@@ -24,7 +24,11 @@ export interface ServiceInterval {
   readonly durationMinutes: number;
 }
 
-/** Hours are counted in whole minutes, so both ends are truncated to the minute. */
+/**
+ * Hours are counted in whole minutes. Commands carry whole minutes only (their schemas refuse
+ * seconds and milliseconds, naming the field), so this changes nothing a caller sent; it keeps the
+ * arithmetic in whole minutes for any other caller of the intake checks.
+ */
 export function truncateToMinute(epochMilliseconds: number): number {
   return Math.floor(epochMilliseconds / MILLISECONDS_PER_MINUTE) * MILLISECONDS_PER_MINUTE;
 }

@@ -43,6 +43,7 @@ import {
   VOLUNTEER_HOME,
 } from './screens/volunteer-sign-in.js';
 import { volunteerSpendCodeScreen } from './screens/volunteer-spend-code.js';
+import { keepTableCellsLabelled } from './lib/stacked-tables.js';
 
 interface Route {
   readonly pattern: RegExp;
@@ -169,6 +170,7 @@ async function render(): Promise<void> {
   }
   const params = (route.pattern.exec(path)?.slice(1) ?? []).map((param) => param ?? '');
   const main = h('main', { id: 'main', tabindex: -1 });
+  keepTableCellsLabelled(main);
   const shown = notice;
   notice = null;
   root.replaceChildren(frame(main));

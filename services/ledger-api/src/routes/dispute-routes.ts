@@ -11,8 +11,8 @@ import {
   DISPUTE_OUTCOMES,
   freeTextSchema,
   idSchema,
-  instantSchema,
   textFieldSchema,
+  wholeMinuteInstantSchema,
 } from '@timebank/domain';
 import type { ReadModelQueries } from '@timebank/projections';
 import { scopeFromParam } from '../auth/access.js';
@@ -91,8 +91,8 @@ export async function disputeRoutes(app: TypedApp, context: DisputeRouteDependen
       outcome: z.enum(DISPUTE_OUTCOMES),
       reason: textFieldSchema.describe('Shown to the volunteer'),
       activity: textFieldSchema.optional(),
-      startAt: instantSchema.optional(),
-      endAt: instantSchema.optional(),
+      startAt: wholeMinuteInstantSchema.optional(),
+      endAt: wholeMinuteInstantSchema.optional(),
     }),
     status: 200,
     response: z.object({

@@ -21,6 +21,7 @@ import type { Scope } from '../auth/principal.js';
 import { ProblemError } from '../http/problem.js';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { instantOnTheWire } from '../http/positions.js';
+import { asOfDay } from './as-of-day.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
 import {
   PAGE_SIZE_MAX,
@@ -224,12 +225,8 @@ function statisticsRoute(app: TypedApp, context: HierarchyRouteDependencies): vo
       },
     },
     async (request) => {
+      const asOf = asOfDay(context, request.query.asOf);
       const queries = await readModels(context, request.query.minPosition);
-      const asOf =
-        request.query.asOf ??
-        new Date(context.clock() + context.ledger.rules.localTimeOffsetMinutes * 60_000)
-          .toISOString()
-          .slice(0, 10);
       const rollUp = await queries.rollUp(asOf);
       const unit = rollUp.units.get(request.params.unitId);
       if (unit === undefined) throw notFound(request.params.unitId);

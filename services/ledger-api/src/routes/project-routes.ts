@@ -10,16 +10,17 @@ import {
   calendarDateSchema,
   GROUP_POINTS_FORBIDDEN_USES,
   idSchema,
-  instantSchema,
   nameFieldSchema,
   QUALITY_GRADES,
   textFieldSchema,
+  wholeMinuteInstantSchema,
 } from '@timebank/domain';
 import type { ServiceStatistics } from '@timebank/projections';
 import { scopeFromBody, scopeFromParam, type ScopeRule } from '../auth/access.js';
 import type { Scope } from '../auth/principal.js';
 import { DOMAIN_ERROR_STATUS } from '../http/domain-errors.js';
 import { ProblemError } from '../http/problem.js';
+import { asOfDay } from './as-of-day.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
 import { readModels, readQuery, type ReadModelRouteDependencies } from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';
@@ -63,11 +64,6 @@ function projectScope(context: ProjectRouteDependencies): ScopeRule {
       return { kind: 'organisation', id: state.organisationId };
     },
   };
-}
-
-function todayOf(context: ProjectRouteDependencies): string {
-  const offsetMs = context.ledger.rules.localTimeOffsetMinutes * 60_000;
-  return new Date(context.clock() + offsetMs).toISOString().slice(0, 10);
 }
 
 const statisticsView = (statistics: ServiceStatistics) => ({ ...statistics });
@@ -147,8 +143,8 @@ function groupPointsRoutes(app: TypedApp, context: ProjectRouteDependencies): vo
     body: z.strictObject({
       activityId: idSchema,
       activity: textFieldSchema,
-      startAt: instantSchema,
-      endAt: instantSchema,
+      startAt: wholeMinuteInstantSchema,
+      endAt: wholeMinuteInstantSchema,
       qualityGrade: z.enum(QUALITY_GRADES).optional(),
     }),
     status: 201,
@@ -282,14 +278,12 @@ function statisticsRoutes(app: TypedApp, context: ProjectRouteDependencies): voi
       },
     },
     async (request) => {
+      const asOf = asOfDay(context, request.query.asOf);
       // An organiser's unknown project is 404 from the scope rule; an auditor's or admin's too.
       const { state } = await context.ledger.load('project', request.params.projectId);
       if (state.organisationId === null) throw projectNotFound(request.params.projectId);
       const queries = await readModels(context, request.query.minPosition);
-      const statistics = await queries.projectStatistics(
-        request.params.projectId,
-        request.query.asOf ?? todayOf(context),
-      );
+      const statistics = await queries.projectStatistics(request.params.projectId, asOf);
       return { projectId: request.params.projectId, ...statisticsView(statistics) };
     },
   );
@@ -311,6 +305,7 @@ function statisticsRoutes(app: TypedApp, context: ProjectRouteDependencies): voi
       },
     },
     async (request) => {
+      const asOf = asOfDay(context, request.query.asOf);
       const { organisationId } = request.params;
       const { state } = await context.ledger.load('organisation', organisationId);
       if (state.status === 'unregistered')
@@ -320,10 +315,7 @@ function statisticsRoutes(app: TypedApp, context: ProjectRouteDependencies): voi
           `no organisation ${organisationId}`,
         );
       const queries = await readModels(context, request.query.minPosition);
-      const statistics = await queries.organisationStatistics(
-        organisationId,
-        request.query.asOf ?? todayOf(context),
-      );
+      const statistics = await queries.organisationStatistics(organisationId, asOf);
       return { organisationId, ...statisticsView(statistics) };
     },
   );

@@ -8,13 +8,13 @@ import {
   CORRECTION_REASON_CODES,
   DomainError,
   idSchema,
-  instantSchema,
   noteFieldSchema,
   QUALITY_GRADES,
   textFieldSchema,
   backdatingReasonSchema,
   VOLUNTEER_NUMBER_PATTERN,
   type CommandOf,
+  wholeMinuteInstantSchema,
 } from '@timebank/domain';
 import type { ReadModelQueries } from '@timebank/projections';
 import { scopeFromBody } from '../auth/access.js';
@@ -116,8 +116,8 @@ export async function serviceRecordRoutes(
         .describe('Also the reason required when the new start is older than the back-dating window'),
       activity: textFieldSchema.optional(),
       organisationId: idSchema.optional(),
-      startAt: instantSchema.optional(),
-      endAt: instantSchema.optional(),
+      startAt: wholeMinuteInstantSchema.optional(),
+      endAt: wholeMinuteInstantSchema.optional(),
     }),
     status: 200,
     response: z.object({
@@ -175,8 +175,8 @@ export async function serviceRecordRoutes(
             projectId: idSchema
               .optional()
               .describe('A social-work project of the organisation; checked before anything is written'),
-            startAt: instantSchema,
-            endAt: instantSchema,
+            startAt: wholeMinuteInstantSchema,
+            endAt: wholeMinuteInstantSchema,
             backdatingReason: backdatingReasonSchema
               .optional()
               .describe(

@@ -11,7 +11,6 @@ import {
   eligibleStarLevel,
   formatInstant,
   idSchema,
-  instantSchema,
   backdatingReasonSchema,
   guardianSchema,
   nameFieldSchema,
@@ -21,6 +20,7 @@ import {
   volunteerStream,
   type LedgerRules,
   type VolunteerState,
+  wholeMinuteInstantSchema,
 } from '@timebank/domain';
 import type { ScopeRule } from '../auth/access.js';
 import { assertCommunityAcceptsVolunteers, readVolunteer, volunteerScope } from '../auth/domain-scope.js';
@@ -284,8 +284,8 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
         .describe(
           'A social-work project of the organisation (PROJECT_NOT_FOUND, PROJECT_ORGANISATION_MISMATCH)',
         ),
-      startAt: instantSchema,
-      endAt: instantSchema,
+      startAt: wholeMinuteInstantSchema,
+      endAt: wholeMinuteInstantSchema,
       backdatingReason: backdatingReasonSchema
         .optional()
         .describe("An administrator's reason, required when the start is older than the back-dating window"),

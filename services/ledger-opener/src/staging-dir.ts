@@ -1,0 +1,85 @@
+/**
+ * The hidden staging directory that `backup` and `restore` assemble their result in before
+ * renaming it into place: `.<target>.<tag>-<pid>` beside the target. Two guards keep it from
+ * outliving its command:
+ * - while it exists, SIGINT, SIGTERM and SIGHUP remove it and end the process with 128 + the
+ *   signal's number (130, 143, 129), saying so on stderr;
+ * - a later run for the same target removes the staging directories of that target whose process
+ *   is gone (SIGKILL, a power cut), and reports each one it removed or left alone.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+
+export type StagingTag = 'incomplete' | 'restoring';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export interface StagingDir {
+  readonly path: string;
+  /** Stops guarding the directory (after it was renamed into place or removed). */
+  release(): void;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes `.<target>.<tag>-<pid>` directories beside `target` that an earlier, interrupted run
+ * left (its process no longer exists); `notice` gets one line per leftover found.
+ */
+export function removeStaleStaging(target: string, tag: StagingTag, notice?: (line: string) => void): void {
+  const parent = dirname(target);
+  if (!existsSync(parent)) return;
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.${tag}-(\\d+)$`);
+  for (const entry of readdirSync(parent)) {
+    const pid = pattern.exec(entry)?.[1];
+    if (pid === undefined) continue;
+    const path = join(parent, entry);
+    if (Number(pid) !== process.pid && processIsAlive(Number(pid))) {
+      notice?.(`left ${path} alone: process ${pid}, which may still be writing it, is running`);
+      continue;
+    }
+    rmSync(path, { recursive: true, force: true });
+    notice?.(`removed ${path}, the staging directory of an interrupted run (process ${pid})`);
+  }
+}
+
+/**
+ * Creates the staging directory for `target` (after removing stale ones) and guards it until
+ * `release()`: a signal removes it and ends the process.
+ */
+export function createStagingDir(
+  target: string,
+  tag: StagingTag,
+  label: string,
+  notice?: (line: string) => void,
+): StagingDir {
+  removeStaleStaging(target, tag, notice);
+  const path = join(dirname(target), `.${basename(target)}.${tag}-${process.pid}`);
+  mkdirSync(dirname(target), { recursive: true });
+  mkdirSync(path, { mode: 0o700 });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Gone already when it was renamed into place just before the signal: then nothing to undo.
+    const removed = existsSync(path) ? `; removed the staging directory ${path}` : '';
+    rmSync(path, { recursive: true, force: true });
+    process.stderr.write(`${label}: interrupted by ${signal}${removed}\n`);
+    process.exit(128 + constants.signals[signal]);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  return {
+    path,
+    release() {
+      for (const signal of SIGNALS) process.off(signal, onSignal);
+    },
+  };
+}
