@@ -52,6 +52,11 @@ Run it inside the ledger (\`pnpm start\` with \`KAFKA_BROKERS\` set) or on its o
 \`RELAY_CHECKPOINT_PATH\` (default \`<LEDGER_DATA_DIR>/kafka-relay.checkpoint.json\`),
 \`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\` (default 1,000 events per batch),
 \`RELAY_PENDING_BATCHES_MAX\` (default 4 batches read ahead of the broker), \`LOG_LEVEL\`.
+Run from the repository root, relative paths (\`LEDGER_DATA_DIR\`, default \`./data\`, and
+\`RELAY_CHECKPOINT_PATH\`) are read from there, as \`pnpm start\` reads them. With SQLite the data
+directory must hold the ledger (\`ledger.sqlite\`); otherwise the relay stops at once with exit
+code 1, as for a bad variable. It exits 0 when stopped with SIGINT or SIGTERM, and 1 when it stops
+on an event that fails its integration schema (\`INTEGRATION_EVENT_INVALID\` in its last log line).
 
 The checkpoint is a small JSON file replaced atomically (write, fsync, rename, fsync the
 directory). One value needs no database, the file works the same whichever engine holds the
