@@ -30,8 +30,12 @@ inside.
   schema below, \`position\` is the ledger's global position (a decimal string) and
   \`occurredAt\` the time the ledger recorded the event.
 - **Headers** (UTF-8 strings): \`${HEADERS.eventId}\`, \`${HEADERS.eventType}\`, \`${HEADERS.schemaVersion}\`,
-  \`${HEADERS.globalPosition}\`, \`${HEADERS.correlationId}\` (the command's correlation id, or the
-  event id when the event started its own chain).
+  \`${HEADERS.globalPosition}\`, \`${HEADERS.correlationId}\` (the correlation id the ledger recorded
+  with the event, otherwise the event's own id). Events written through the HTTP API record none,
+  so their header is their own event id: a \`PointsEarned\` and the \`ServiceHoursConfirmed\` of the
+  same confirmation do not share one; relate them by \`recordId\` (\`holdId\`, \`transferId\`) in
+  \`data\`. The ledger's clock records the due item it acted on, so a \`PointsHoldExpired\` carries
+  \`expire-hold:<volunteerId>:<holdId>\` and a \`PointsExpired\` \`expire-points:<volunteerId>:<recordId>\`.
 - **At-least-once**: after a relay restart or a broker outage some messages can arrive again.
   **Deduplicate on the \`${HEADERS.eventId}\` header** (equal to \`id\` in the value); the first
   occurrence of each id is in order.
