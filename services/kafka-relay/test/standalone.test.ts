@@ -66,6 +66,7 @@ if (brokers !== undefined) {
     const root = mkdtempSync(join(tmpdir(), 'relay-standalone-'));
     t.teardown(() => rmSync(root, { recursive: true, force: true }));
     await ledgerIn(join(root, 'data'));
+    const hadPackageData = existsSync(join(packageDir, 'data'));
     const relay = startRelay(root, {
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC_PREFIX: `standalone-${randomUUID()}.`,
@@ -105,7 +106,10 @@ if (brokers !== undefined) {
       () => existsSync(checkpoint) && readFileSync(checkpoint, 'utf8').includes('"position":"1"'),
       'the checkpoint in <root>/data to reach position 1',
     );
-    t.notOk(existsSync(join(packageDir, 'data')), 'nothing was created under services/kafka-relay');
+    // (A services/kafka-relay/data left by an earlier relay run before this fix proves nothing.)
+    if (!hadPackageData) {
+      t.notOk(existsSync(join(packageDir, 'data')), 'nothing was created under services/kafka-relay');
+    }
 
     relay.child.kill('SIGTERM');
     t.equal(await relay.exited, 0, 'SIGTERM stops it with exit code 0');
