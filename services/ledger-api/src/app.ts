@@ -57,6 +57,16 @@ import type { TypedApp } from './routes/typed-app.js';
 import { volunteerRoutes } from './routes/volunteer-routes.js';
 import { volunteerSessionRoutes } from './routes/volunteer-session-routes.js';
 
+/** Whether plain JSON.parse reads `text` (fastify's parser refused it: then for a prototype key). */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface AppDependencies {
   readonly config: LedgerApiConfig;
   /**
@@ -180,6 +190,22 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     }
     const text = bytes.toString('utf8');
     void parseJson(request, text, (error, value) => {
+      // fastify's parser drops secure-json-parse's reason; text that plain JSON.parse reads was
+      // refused for a prototype key, which is valid JSON: say what was refused.
+      if (
+        error !== null &&
+        (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' &&
+        isJson(text)
+      ) {
+        done(
+          ProblemError.http(
+            'MALFORMED_JSON',
+            'the request body names __proto__ or constructor.prototype, which no field is; refused',
+          ),
+          undefined,
+        );
+        return;
+      }
       const repeated = error === null ? findDuplicateKey(text) : undefined;
       if (repeated !== undefined) {
         done(ProblemError.http('MALFORMED_JSON', `the request body gives ${repeated} twice`), undefined);

@@ -3,6 +3,7 @@
  * the field) and changes nothing. Found feeding the API garbage over HTTP: JSON.parse kept the
  * last value, so `{"priceCentipoints":100,"priceCentipoints":999}` published an offer at 999
  * while a proxy, a log or the partner's own reading of the same bytes could see 100.
+ * A `__proto__` key was refused as "not valid JSON", which it is; the message now says why.
  */
 import t from 'tap';
 import { findDuplicateKey } from '../src/http/json-duplicate-keys.js';
@@ -38,6 +39,26 @@ t.test('a repeated member name is refused and nothing is written', async (t) => 
 
   const once = await send('{"offerId":"ok","title":"a \\"title\\": [1, {}]","priceCentipoints":100}', 'd3');
   t.equal(once.statusCode, 201, `names inside strings are not names: ${once.body}`);
+});
+
+t.test('a prototype key is refused with a message that says so (it is valid JSON)', async (t) => {
+  const w = await startWorld(t);
+  const before = await w.store.headPosition();
+  for (const [index, payload] of [
+    '{"__proto__":{"x":1},"offerId":"p","title":"t","priceCentipoints":1}',
+    '{"constructor":{"prototype":{"x":1}},"offerId":"p","title":"t","priceCentipoints":1}',
+  ].entries()) {
+    const response = await w.app.inject({
+      method: 'POST',
+      url: '/v1/partners/p1/offers',
+      headers: { ...w.headers(w.partner, `proto-${index}`), 'content-type': 'application/json' },
+      payload,
+    });
+    t.equal(response.statusCode, 400, response.body);
+    t.equal(problemOf(t, response).code, 'MALFORMED_JSON');
+    t.match(problemOf(t, response).detail, /__proto__ or constructor\.prototype/);
+  }
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
 });
 
 t.test('findDuplicateKey reads nesting, arrays and strings', async (t) => {
