@@ -1,12 +1,21 @@
 /**
  * `pnpm --filter @timebank/kafka-relay start`: the relay as its own process. Reads the ledger's
  * store (the same variables as the ledger API), publishes to KAFKA_BROKERS, stops cleanly on
- * SIGINT/SIGTERM. Exit code 1 when the configuration is bad or the relay stopped on an event it
- * must not publish (an operator has to look).
+ * SIGINT/SIGTERM. Exit code 1 when the configuration is bad (a SQLite data directory without a
+ * ledger too) or the relay stopped on an event it must not publish (an operator has to look).
+ *
+ * pnpm runs the script in services/kafka-relay; relative paths (the default `./data` too) are
+ * resolved against the directory pnpm was started in (INIT_CWD), as `pnpm start` reads them.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { EventStore } from '@timebank/event-store';
-import { createFileCheckpointStore, isLedgerOpenError, openEventStore } from '@timebank/ledger-opener';
+import {
+  createFileCheckpointStore,
+  EVENT_STORE_FILE,
+  isLedgerOpenError,
+  openEventStore,
+} from '@timebank/ledger-opener';
 import { pino } from 'pino';
 import { parseConfig, type KafkaRelayConfig } from './config.js';
 import { createKafkaPublisher } from './kafka-publisher.js';
@@ -20,6 +29,20 @@ async function main(): Promise<void> {
     console.error(`kafka-relay: ${(error as Error).message}`);
     process.exitCode = 1;
     return;
+  }
+  const startedIn = process.env.INIT_CWD ?? process.cwd();
+  const checkpointPath = resolve(startedIn, config.checkpointPath);
+  if (config.store.engine === 'sqlite') {
+    const dataDir = resolve(startedIn, config.store.dataDir);
+    config = { ...config, store: { engine: 'sqlite', dataDir } };
+    // Opening a missing ledger would create an empty one and wait on it for ever.
+    if (!existsSync(join(dataDir, EVENT_STORE_FILE))) {
+      console.error(
+        `kafka-relay: no ledger at ${join(dataDir, EVENT_STORE_FILE)}; set LEDGER_DATA_DIR to the ledger's data directory`,
+      );
+      process.exitCode = 1;
+      return;
+    }
   }
   const logger = pino({ level: config.logLevel, name: 'kafka-relay' });
   let store: EventStore;
@@ -35,7 +58,7 @@ async function main(): Promise<void> {
   const relay = createKafkaRelay({
     store,
     publisher,
-    checkpoints: createFileCheckpointStore(resolve(config.checkpointPath)),
+    checkpoints: createFileCheckpointStore(checkpointPath),
     logger,
     topicPrefix: config.topicPrefix,
     onInvalidEvent: config.onInvalidEvent,
@@ -47,6 +70,9 @@ async function main(): Promise<void> {
       void relay.stop();
     });
   }
+  // The relay waits for new events on promises; on SQLite the only timer behind them (the change
+  // poll) is unref'd, so without this an idle relay would exit as soon as it caught up.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await relay.run();
     logger.info(relay.metrics(), 'kafka relay stopped');
@@ -54,6 +80,7 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'kafka relay stopped on an error');
     process.exitCode = 1;
   } finally {
+    clearInterval(keepAlive);
     await publisher.close();
     await store.close();
   }

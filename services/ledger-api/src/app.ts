@@ -23,6 +23,7 @@ import { ApiMetrics } from './http/api-metrics.js';
 import { fastSerializerCompiler } from './http/fast-serializer.js';
 import { fastValidatorCompiler } from './http/fast-validator.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { findDuplicateKey } from './http/json-duplicate-keys.js';
 import { ProblemError } from './http/problem.js';
 import { clientErrorHandler, routerErrorHandler } from './http/framework-errors.js';
 import { minPositionCheck } from './http/min-position.js';
@@ -55,6 +56,16 @@ import { transferRoutes } from './routes/transfer-routes.js';
 import type { TypedApp } from './routes/typed-app.js';
 import { volunteerRoutes } from './routes/volunteer-routes.js';
 import { volunteerSessionRoutes } from './routes/volunteer-session-routes.js';
+
+/** Whether plain JSON.parse reads `text` (fastify's parser refused it: then for a prototype key). */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface AppDependencies {
   readonly config: LedgerApiConfig;
@@ -168,7 +179,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   // fastify decodes a JSON body as UTF-8 text, turning invalid bytes into U+FFFD without a word:
   // a name or title sent in another encoding would be stored, garbled, in the immutable history.
   // The bytes are checked first, and the default parser (proto-poisoning checks included) runs on
-  // the text.
+  // the text; a member name given twice in one object is refused too (http/json-duplicate-keys.ts).
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
@@ -177,7 +188,31 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
       done(ProblemError.http('MALFORMED_JSON', 'the request body is not valid UTF-8'), undefined);
       return;
     }
-    void parseJson(request, bytes.toString('utf8'), done);
+    const text = bytes.toString('utf8');
+    void parseJson(request, text, (error, value) => {
+      // fastify's parser drops secure-json-parse's reason; text that plain JSON.parse reads was
+      // refused for a prototype key, which is valid JSON: say what was refused.
+      if (
+        error !== null &&
+        (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' &&
+        isJson(text)
+      ) {
+        done(
+          ProblemError.http(
+            'MALFORMED_JSON',
+            'the request body names __proto__ or constructor.prototype, which no field is; refused',
+          ),
+          undefined,
+        );
+        return;
+      }
+      const repeated = error === null ? findDuplicateKey(text) : undefined;
+      if (repeated !== undefined) {
+        done(ProblemError.http('MALFORMED_JSON', `the request body gives ${repeated} twice`), undefined);
+        return;
+      }
+      done(error, value);
+    });
   });
   // Each request's checked reader (auth/request-reader.ts), a property of its own from the start.
   app.decorateRequest('ledgerReader', null);

@@ -39,6 +39,21 @@ t.test('every route is documented with its roles and scope rule', async (t) => {
   }
 });
 
+t.test('every route docs/api.md lists exists', async (t) => {
+  const h = await startHarness(t);
+  // The access table, and what fastify serves outside it (the operations routes, the OpenAPI UI).
+  const registered = new Set(h.routes.map((route) => `${route.method} ${route.url}`));
+  const served = (route: string) => {
+    const [method = '', url = ''] = route.split(' ');
+    return registered.has(route) || h.app.hasRoute({ method, url });
+  };
+  const documented = rows
+    .flatMap((row) => [...(row[0] ?? '').matchAll(/`((?:GET|POST|PUT|PATCH|DELETE) \/[^`]*)`/g)])
+    .map((match) => match[1] ?? '');
+  t.ok(documented.length >= h.routes.length, `${documented.length} documented routes`);
+  for (const route of documented) t.ok(served(route), `${route} is registered`);
+});
+
 const errorsDoc = readFileSync(
   join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'errors.md'),
   'utf8',

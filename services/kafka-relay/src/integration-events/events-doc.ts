@@ -30,8 +30,12 @@ inside.
   schema below, \`position\` is the ledger's global position (a decimal string) and
   \`occurredAt\` the time the ledger recorded the event.
 - **Headers** (UTF-8 strings): \`${HEADERS.eventId}\`, \`${HEADERS.eventType}\`, \`${HEADERS.schemaVersion}\`,
-  \`${HEADERS.globalPosition}\`, \`${HEADERS.correlationId}\` (the command's correlation id, or the
-  event id when the event started its own chain).
+  \`${HEADERS.globalPosition}\`, \`${HEADERS.correlationId}\` (the correlation id the ledger recorded
+  with the event, otherwise the event's own id). Events written through the HTTP API record none,
+  so their header is their own event id: a \`PointsEarned\` and the \`ServiceHoursConfirmed\` of the
+  same confirmation do not share one; relate them by \`recordId\` (\`holdId\`, \`transferId\`) in
+  \`data\`. The ledger's clock records the due item it acted on, so a \`PointsHoldExpired\` carries
+  \`expire-hold:<volunteerId>:<holdId>\` and a \`PointsExpired\` \`expire-points:<volunteerId>:<recordId>\`.
 - **At-least-once**: after a relay restart or a broker outage some messages can arrive again.
   **Deduplicate on the \`${HEADERS.eventId}\` header** (equal to \`id\` in the value); the first
   occurrence of each id is in order.
@@ -52,6 +56,11 @@ Run it inside the ledger (\`pnpm start\` with \`KAFKA_BROKERS\` set) or on its o
 \`RELAY_CHECKPOINT_PATH\` (default \`<LEDGER_DATA_DIR>/kafka-relay.checkpoint.json\`),
 \`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\` (default 1,000 events per batch),
 \`RELAY_PENDING_BATCHES_MAX\` (default 4 batches read ahead of the broker), \`LOG_LEVEL\`.
+Run from the repository root, relative paths (\`LEDGER_DATA_DIR\`, default \`./data\`, and
+\`RELAY_CHECKPOINT_PATH\`) are read from there, as \`pnpm start\` reads them. With SQLite the data
+directory must hold the ledger (\`ledger.sqlite\`); otherwise the relay stops at once with exit
+code 1, as for a bad variable. It exits 0 when stopped with SIGINT or SIGTERM, and 1 when it stops
+on an event that fails its integration schema (\`INTEGRATION_EVENT_INVALID\` in its last log line).
 
 The checkpoint is a small JSON file replaced atomically (write, fsync, rename, fsync the
 directory). One value needs no database, the file works the same whichever engine holds the
