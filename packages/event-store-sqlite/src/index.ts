@@ -6,4 +6,3 @@ export { DEFAULT_GROUP_COMMIT_LIMITS } from './group-commit.js';
 export { copySqliteOnline, type OnlineCopyOptions, type OnlineCopyProgress } from './online-copy.js';
 export { createSqliteSnapshotStore, type SqliteSnapshotStoreOptions } from './snapshot-store.js';
 export { version3TextLayout } from './legacy-layouts.js';
-export { startModuleWorker } from './module-worker.js';

@@ -10,7 +10,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { AppendRequest } from './append.js';
 import type { BatchReport } from './group-commit.js';
-import { startModuleWorker } from './module-worker.js';
+import { startModuleWorker } from '@timebank/event-store';
 import { fromWire, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-wire.js';
 
 /** How long close() waits for the thread to close its connection before ending it, in milliseconds. */

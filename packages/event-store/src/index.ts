@@ -4,3 +4,4 @@ export { capabilitiesOf, changeLogOf, idempotencyClaimsOf, offers, payloadReader
 export * from './errors.js';
 export * from './limits.js';
 export * from './hash-chain.js';
+export { startModuleWorker } from './module-worker.js';

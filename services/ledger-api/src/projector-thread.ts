@@ -16,7 +16,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { LedgerRules } from '@timebank/domain';
-import { startModuleWorker } from '@timebank/event-store-sqlite';
+import { startModuleWorker } from '@timebank/event-store';
 import {
   PROJECTION_ERROR_CODES,
   PositionWaiters,

@@ -13,7 +13,7 @@
  * drops the half-built table set.
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { startModuleWorker } from '@timebank/event-store-sqlite';
+import { startModuleWorker } from '@timebank/event-store';
 import type { TableName, TableSetPrefix } from '../tables.js';
 import type { CommitOptions, TableChanges } from './dialect.js';
 

@@ -1,7 +1,8 @@
 /**
- * Starting a worker thread on a module beside its caller (the writer thread here, the projector
- * thread in ledger-api). Compiled to JavaScript, the entry is started as it is. Run as TypeScript
- * (`node --import tsx`, as `pnpm start` does), a worker on Node 20 does not inherit the loader,
+ * Starting a worker thread on a module beside its caller (the SQLite store's writer thread, the
+ * projector thread in ledger-api, a rebuild's background writer). Here, in the port's package,
+ * so a library reaches it without importing an adapter. Compiled to JavaScript, the entry is
+ * started as it is. Run as TypeScript (`node --import tsx`, as `pnpm start` does), a worker on Node 20 does not inherit the loader,
  * and registering tsx in it gives the thread a loader thread of its own: another V8 isolate, with
  * tsx and every compiled module in it, about 25 MiB resident per worker (measured: a worker that
  * registers tsx holds 34 MiB, an empty one 9). So the worker bundles its entry instead: esbuild
