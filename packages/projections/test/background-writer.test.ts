@@ -40,6 +40,7 @@ t.test('background commits land in order, and a wait for a ticket sees its rows'
     );
   }
   t.same(tickets, [1, 2, 3, 4, 5], 'tickets count the commits');
+  t.notOk(writer.idle(), 'not idle while commits are queued');
   writer.settleSync(3);
   const key = partners.key[0] ?? 'partner_id';
   const third = db.loadRowSync?.(REBUILD_PREFIX, partners, ['p2-199']);
@@ -47,6 +48,7 @@ t.test('background commits land in order, and a wait for a ticket sees its rows'
   await writer.settled();
   const [count] = await db.query(`SELECT count(*) AS n FROM ${REBUILD_PREFIX}partner`);
   t.equal(count?.n, 1000, 'every row of every commit');
+  t.ok(writer.idle(), 'idle once every queued commit committed');
   await writer.close();
   await writer.close();
   t.pass('close is idempotent');
@@ -70,6 +72,7 @@ t.test('a failed background commit is reported by every wait and refuses later c
     insertOnly: true,
   });
   t.throws(() => writer.settleSync(failing), /UNIQUE constraint failed/, 'the synchronous wait throws it');
+  t.notOk(writer.idle(), 'a writer whose commit failed is never idle');
   await t.rejects(writer.settled(skipped), /UNIQUE constraint failed/, 'so does the asynchronous one');
   t.throws(
     () => writer.post(REBUILD_PREFIX, [{ table: partners, rows: [partnerRow('later')] }], 0n, 0n),

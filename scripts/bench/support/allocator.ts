@@ -1,7 +1,7 @@
 /**
  * The memory settings `pnpm start` runs the server with (package.json's `start` script): the glibc
  * allocator's (at most two arenas, freed memory above 64 KiB handed back; `pnpm ledger` has them
- * too) and V8's (`LEDGER_NODE_FLAGS`). Benchmarks of those processes run their children with the
+ * too) and V8's (`LEDGER_NODE_FLAGS`, also in `pnpm ledger` since 2026-12-04). Benchmarks of those processes run their children with the
  * same, so that RSS and throughput show what the shipped command would; `startDefaultsChecked`
  * fails a benchmark whose copy here no longer matches package.json.
  */
@@ -19,19 +19,22 @@ export const LEDGER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_
  */
 export const LEDGER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
 
-/** Throws unless package.json's `start` script sets `LEDGER_MALLOC_ENV` and `LEDGER_NODE_FLAGS`. */
-export function startDefaultsChecked(): void {
+/**
+ * Throws unless package.json's `script` (`start`, the server; `ledger`, the CLI whose rebuild
+ * the projections-rebuild benchmark measures) sets `LEDGER_MALLOC_ENV` and `LEDGER_NODE_FLAGS`.
+ */
+export function startDefaultsChecked(script: 'start' | 'ledger' = 'start'): void {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  const start = manifest.scripts.start ?? '';
+  const command = manifest.scripts[script] ?? '';
   const expected = [
     ...Object.entries(LEDGER_MALLOC_ENV).map(([name, value]) => `${name}=${value}`),
     ...LEDGER_NODE_FLAGS,
   ];
-  const missing = expected.filter((setting) => !start.split(/\s+/).includes(setting));
+  const missing = expected.filter((setting) => !command.split(/\s+/).includes(setting));
   if (missing.length > 0)
     throw new Error(
-      `package.json's start script lacks ${missing.join(', ')}: update scripts/bench/support/allocator.ts with it`,
+      `package.json's ${script} script lacks ${missing.join(', ')}: update scripts/bench/support/allocator.ts with it`,
     );
 }

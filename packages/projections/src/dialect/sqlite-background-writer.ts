@@ -73,6 +73,11 @@ export interface BackgroundWriter {
    * asynchronous wait would otherwise post them.
    */
   pump(): void;
+  /**
+   * True when every commit queued so far has committed. Never blocks and never throws: a failure
+   * is reported by the next `post`, `settleSync` or `settled`.
+   */
+  idle(): boolean;
   /** Blocks until commit `ticket` (default: every one queued) has committed; throws the first failure. */
   settleSync(ticket?: number): void;
   /** Resolves once commit `ticket` (default: every one queued) has committed; rejects with the first failure. */
@@ -175,6 +180,8 @@ export function startBackgroundWriter(path: string, busyTimeoutMs: number): Back
     },
 
     pump,
+
+    idle: () => Atomics.load(state, FAILED) === 0 && Atomics.load(state, DONE) >= queued,
 
     settleSync(ticket = queued) {
       const deadline = performance.now() + SETTLE_TIMEOUT_MS;
