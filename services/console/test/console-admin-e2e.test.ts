@@ -6,7 +6,8 @@
  * (shown once) and revokes it (the revoked key then fails to sign in, in Chinese), and publishes
  * a points-policy version. Service, points and a redemption are then made through the API; an
  * auditor sees Σ balances = 0, pages through the event log, opens a stream with its hashes (the
- * same as the API's), a volunteer as of two moments, the charts, whose data tables carry the
+ * same as the API's), a volunteer as of two moments (named by the volunteer number typed by hand;
+ * an internal id or a number nobody holds is refused in Chinese), the charts, whose data tables carry the
  * right numbers, and the partner's settlements per month. axe-core checks every new screen for serious or critical issues.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
@@ -177,9 +178,25 @@ async function policyJourney(t: Test, page: Page): Promise<void> {
   await checkAccessibility(t, page, 'admin-policy');
 }
 
+interface History {
+  readonly volunteerId: string;
+  /** The number printed on the volunteer's certificates: what an auditor knows them by. */
+  readonly volunteerNumber: string;
+  /** The local month of the service, `YYYY-MM`. */
+  readonly month: string;
+}
+
+/** `TBAB12…` as a clerk copies it from paper: lower case, in groups of four, full-width digits. */
+function typedByHand(volunteerNumber: string): string {
+  return volunteerNumber
+    .toLowerCase()
+    .replace(/(.{4})(?=.)/g, '$1 ')
+    .replace(/[0-9]/g, (digit) => String.fromCharCode(digit.charCodeAt(0) + 0xfee0));
+}
+
 /** A volunteer of qiaoxi with 3 confirmed hours yesterday, 1 point redeemed at the barber. */
-async function makeHistory(url: string, adminKey: string): Promise<{ volunteerId: string; month: string }> {
-  const { volunteerId, day } = await seedHistory({ url, adminKey, idSequence: 12 });
+async function makeHistory(url: string, adminKey: string): Promise<History> {
+  const { volunteerId, volunteerNumber, day } = await seedHistory({ url, adminKey, idSequence: 12 });
   await api(url, adminKey, '/v1/partners/barber/offers', {
     offerId: 'haircut',
     title: '理发',
@@ -196,7 +213,46 @@ async function makeHistory(url: string, adminKey: string): Promise<{ volunteerId
     offerId: 'haircut',
     centipoints: 100,
   });
-  return { volunteerId, month: day.slice(0, 7) };
+  return { volunteerId, volunteerNumber, month: day.slice(0, 7) };
+}
+
+/**
+ * The auditor names the volunteer by the number on their certificates, typed by hand; the
+ * internal id is not a volunteer number, and a number nobody holds is said so in Chinese.
+ */
+async function asOfJourney(t: Test, page: Page, history: History): Promise<void> {
+  await page.getByRole('link', { name: '历史时点查询' }).click();
+  await page.getByRole('heading', { name: '历史时点查询' }).waitFor();
+  const number = page.getByLabel('志愿者编号');
+  const show = page.getByRole('button', { name: '查询' });
+  await number.fill(history.volunteerId);
+  await show.click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '填写的内容有误，请检查。 字段：志愿者编号',
+    'an internal id is not a volunteer number: the field is named by its label',
+  );
+  await number.fill('TB0000 0000 00ZZ');
+  await show.click();
+  await page.getByRole('alert').filter({ hasText: '未找到该志愿者。' }).waitFor();
+  t.pass('a number nobody holds: VOLUNTEER_NOT_FOUND in words');
+  await number.fill(typedByHand(history.volunteerNumber));
+  await page.getByLabel('日期（北京时间）').fill(shanghaiDate(Date.now() - 2 * 86_400_000));
+  await show.click();
+  await page.getByRole('alert').filter({ hasText: '未找到该志愿者。' }).waitFor();
+  t.pass('two days ago the volunteer was not registered: VOLUNTEER_NOT_FOUND in words');
+  await page.getByLabel('日期（北京时间）').fill(shanghaiDate(Date.now()));
+  await page.getByLabel('时刻（北京时间）').fill('23:59');
+  await show.click();
+  await page.locator('#as-of-result').waitFor();
+  t.equal(
+    await page.locator('[data-figure="number"]').textContent(),
+    history.volunteerNumber,
+    `the number typed as "${typedByHand(history.volunteerNumber)}" finds the volunteer`,
+  );
+  t.equal(await page.locator('[data-figure="confirmed"]').textContent(), '3 小时');
+  t.equal(await page.locator('[data-figure="available"]').textContent(), '2 分', '3 earned, 1 redeemed');
+  await checkAccessibility(t, page, 'auditor-as-of');
 }
 
 async function auditorJourney(
@@ -204,7 +260,7 @@ async function auditorJourney(
   page: Page,
   url: string,
   auditorKey: string,
-  history: { volunteerId: string; month: string },
+  history: History,
 ): Promise<void> {
   await signIn(page, url, 'auditor', auditorKey, '审计核验');
   await page.getByRole('button', { name: '运行核验' }).click();
@@ -250,23 +306,7 @@ async function auditorJourney(
   );
   await checkAccessibility(t, page, 'auditor-stream');
 
-  await page.getByRole('link', { name: '历史时点查询' }).click();
-  await page.getByRole('heading', { name: '历史时点查询' }).waitFor();
-  await page.getByLabel('志愿者 ID').fill(history.volunteerId);
-  await page.getByLabel('日期（北京时间）').fill(shanghaiDate(Date.now() - 2 * 86_400_000));
-  await page.getByRole('button', { name: '查询' }).click();
-  t.equal(
-    await page.getByRole('alert').textContent(),
-    '未找到该志愿者。',
-    'two days ago the volunteer was not registered: VOLUNTEER_NOT_FOUND in words',
-  );
-  await page.getByLabel('日期（北京时间）').fill(shanghaiDate(Date.now()));
-  await page.getByLabel('时刻（北京时间）').fill('23:59');
-  await page.getByRole('button', { name: '查询' }).click();
-  await page.locator('#as-of-result').waitFor();
-  t.equal(await page.locator('[data-figure="confirmed"]').textContent(), '3 小时');
-  t.equal(await page.locator('[data-figure="available"]').textContent(), '2 分', '3 earned, 1 redeemed');
-  await checkAccessibility(t, page, 'auditor-as-of');
+  await asOfJourney(t, page, history);
 
   await page.getByRole('link', { name: '统计图表' }).click();
   await page.getByRole('heading', { name: '统计图表' }).waitFor();

@@ -45,6 +45,7 @@ import { consoleRoutes } from './routes/console-routes.js';
 import type { CommandRouteDependencies } from './routes/command-route.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
 import { readModelRoutes } from './routes/read-model-routes.js';
+import { asOfRoutes } from './routes/as-of-routes.js';
 import { registryReadRoutes } from './routes/registry-read-routes.js';
 import { disputeRoutes } from './routes/dispute-routes.js';
 import { createSpendCodeGuard } from './auth/spend-code-guard.js';
@@ -378,6 +379,7 @@ async function registerRouteFamilies(
     readModels: parts.readModels,
     config,
   });
+  await app.register(asOfRoutes, { ledger, store: reader, projector, readModels: parts.readModels, config });
   await app.register(registryReadRoutes, { ledger, projector, readModels: parts.readModels, config });
   // The hierarchy's writes are commands: their store reader is the commands' one.
   await app.register(hierarchyRoutes, {

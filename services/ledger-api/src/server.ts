@@ -10,6 +10,7 @@ import {
   describeMigrationProgress,
   describeStore,
   isLedgerOpenError,
+  LedgerOpenError,
   lockDataDir,
   openEventStore,
   type SchemaMigrationProgress,
@@ -33,6 +34,25 @@ function readConfig(): LedgerApiConfig {
   }
 }
 
+/** The variable that says where each engine's store is: what to check when it cannot be reached. */
+const STORE_ADDRESS_VARIABLE = {
+  sqlite: 'LEDGER_DATA_DIR',
+  postgres: 'POSTGRES_URL',
+  esdb: 'ESDB_URL',
+} as const satisfies Record<LedgerApiConfig['store']['engine'], string>;
+
+/**
+ * A store that does not answer, with the variable to check added to the opener's line (which
+ * names the engine, host and schema, never credentials, and is shared with `pnpm ledger`, whose
+ * flags differ): bad configuration names its variable.
+ */
+function namingVariable(error: unknown, engine: LedgerApiConfig['store']['engine']): unknown {
+  if (!isLedgerOpenError(error) || error.reason !== 'unreachable') return error;
+  return new LedgerOpenError('unreachable', `${error.message} (check ${STORE_ADDRESS_VARIABLE[engine]})`, {
+    cause: error,
+  });
+}
+
 /** A schema migration on open, logged as it goes: the server does not listen until it is done. */
 function logMigration(logger: Logger, progress: SchemaMigrationProgress): void {
   const { phase, ...details } = progress;
@@ -50,6 +70,8 @@ async function main(): Promise<void> {
   const store = await openEventStore(config.store, {
     onMigrationProgress: (progress) => logMigration(logger, progress),
     ...(lock === undefined ? {} : { dataDirLock: lock }),
+  }).catch((error: unknown) => {
+    throw namingVariable(error, config.store.engine);
   });
   const wired = await wireLedgerApi({ config, store, logger });
   const { app, context } = wired;

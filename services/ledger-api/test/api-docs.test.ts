@@ -101,6 +101,7 @@ interface JsonSchema {
   additionalProperties?: JsonSchema | boolean;
 }
 interface Operation {
+  requestBody?: { content?: Record<string, { schema: JsonSchema }> };
   responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
 }
 interface OpenApiDocument {
@@ -168,6 +169,8 @@ t.test(
       ['POST /v1/volunteers', '415', 'UNSUPPORTED_MEDIA_TYPE'],
       ['POST /v1/admin/api-keys/{keyId}/revoke', '404', 'API_KEY_NOT_FOUND'],
       ['GET /v1/certificates/{certificateNumber}/verification', '429', 'RATE_LIMITED'],
+      ['GET /v1/audit/volunteers/by-number/{volunteerNumber}/as-of', '404', 'VOLUNTEER_NOT_FOUND'],
+      ['GET /v1/audit/volunteers/by-number/{volunteerNumber}/as-of', '503', 'READ_MODEL_BEHIND'],
     ];
     for (const [name, status, code] of expectations) {
       const [method = '', path = ''] = name.split(' ');
@@ -220,6 +223,11 @@ t.test(
       Object.keys(summary.properties ?? {}).sort(),
       'the as-of summary is the volunteer summary',
     );
+    t.same(
+      ok('/v1/audit/volunteers/by-number/{volunteerNumber}/as-of'),
+      asOf,
+      'the as-of answer by number is the as-of answer by id',
+    );
     t.ok(Object.keys(summary.properties ?? {}).length > 10, 'and it is not an empty record');
 
     let timeFields = 0;
@@ -248,3 +256,35 @@ t.test(
     t.ok(positionFields > 10, `${positionFields} position fields checked`);
   },
 );
+
+t.test('docs/api.md gives each topic of a section one bullet', async (t) => {
+  // A topic written twice drifts: the two bullets on partners once disagreed on what a statement lists.
+  for (const section of apiDoc.split(/\n(?=#{1,6} )/)) {
+    const heading = section.split('\n', 1)[0] ?? '';
+    const topics = [...section.matchAll(/^- \*\*([^*]+)\*\*/gm)].map((match) => match[1] ?? '');
+    const repeated = topics.filter((topic, index) => topics.indexOf(topic) !== index);
+    t.same(repeated, [], `${heading}: no topic has two bullets`);
+  }
+});
+
+t.test('docs/api.md names the capture and release bodies as the routes take them', async (t) => {
+  const { document } = await openApi(t);
+  for (const action of ['capture', 'release']) {
+    const schema =
+      document.paths[`/v1/partners/{partnerId}/holds/{holdId}/${action}`]?.post?.requestBody?.content?.[
+        'application/json'
+      ]?.schema;
+    t.same(Object.keys(schema?.properties ?? {}), ['volunteerId'], `${action}: the body is the volunteer id`);
+  }
+  const prose = apiDoc.replace(/\s+/g, ' ');
+  const documented =
+    /`POST \/v1\/partners\/:partnerId\/holds\/:holdId\/capture` or `…\/release`\) names the volunteer in its body, `\{ ([^`]*) \}` and nothing else/.exec(
+      prose,
+    );
+  t.ok(documented, 'the partners bullet shows the body of a capture or a release');
+  t.same(
+    [...(documented?.[1] ?? '').matchAll(/"(\w+)":/g)].map((match) => match[1]),
+    ['volunteerId'],
+    'with exactly the member the routes take',
+  );
+});

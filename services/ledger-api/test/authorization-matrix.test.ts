@@ -388,6 +388,20 @@ const CASES: RouteCase[] = [
     }),
   },
   {
+    method: 'GET',
+    url: '/v1/audit/volunteers/by-number/:volunteerNumber/as-of',
+    success: 200,
+    make: async (w) => {
+      const id = await volunteer(w);
+      const { volunteerNumber } = (await w.get(`/v1/volunteers/${id}`, w.admin)).json<{
+        volunteerNumber: string;
+      }>();
+      return {
+        url: `/v1/audit/volunteers/by-number/${volunteerNumber}/as-of?at=${new Date().toISOString()}`,
+      };
+    },
+  },
+  {
     method: 'POST',
     url: '/v1/volunteers',
     success: 201,

@@ -38,6 +38,7 @@ for (const scheme of ['esdb', 'kurrentdb']) {
     t.equal(code, 1, 'a non-zero exit');
     t.match(stderr, `ledger-api: failed to start: cannot reach the event store (esdb at ${url})`);
     t.match(stderr, /UNAVAILABLE/, 'the cause is named');
+    t.match(stderr, /\(check ESDB_URL\)\n$/, 'and the variable to check');
     t.notMatch(stderr, /\n\s+at /, 'no stack trace');
   });
 }

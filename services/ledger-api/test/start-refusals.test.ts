@@ -1,7 +1,7 @@
 /**
  * A server the operating system will not let start as configured (its port taken, a HOST that
- * does not resolve, a data directory that is a file) stops with one line naming what to check and
- * a non-zero exit code, never a stack trace.
+ * does not resolve, a data directory that is a file, a PostgreSQL nobody listens for) stops with
+ * one line naming what to check and a non-zero exit code, never a stack trace.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -102,6 +102,26 @@ t.test('a master key that is not the data keys’ own: one line, exit 2, nothing
   t.match(missing.stderr, /^ledger-api: failed to start: no master key: .*master\.key does not exist.*\n$/);
   t.notOk(existsSync(join(dataDir, MASTER_KEY_FILE)), 'and no new one was generated');
 });
+
+t.test(
+  'a PostgreSQL that nothing listens for: one line naming POSTGRES_URL, never its password, exit 1',
+  async (t) => {
+    // Port 1 on the loopback interface refuses at once; no PostgreSQL server is needed.
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: 'postgres://ledger:s3cret-pw@127.0.0.1:1/ledger',
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'postgres-closed'),
+    });
+    t.equal(result.code, 1, 'exit 1: the configuration is well formed, the server is not there (yet)');
+    t.equal(
+      result.stderr,
+      'ledger-api: failed to start: cannot reach the event store (postgres schema ledger at 127.0.0.1:1): connect ECONNREFUSED 127.0.0.1:1 (check POSTGRES_URL)\n',
+    );
+    t.notMatch(result.stderr, /s3cret-pw/, 'the password in the URL is not repeated');
+  },
+);
 
 const postgresUrl = requireServerUrl('POSTGRES_URL');
 

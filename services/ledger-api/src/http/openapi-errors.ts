@@ -48,6 +48,7 @@ export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   'GET /v1/volunteers/:volunteerId/history': ['VOLUNTEER_NOT_FOUND'],
   'GET /v1/volunteers/by-number/:volunteerNumber': ['VOLUNTEER_NOT_FOUND'],
   'GET /v1/audit/volunteers/:volunteerId/as-of': ['VOLUNTEER_NOT_FOUND'],
+  'GET /v1/audit/volunteers/by-number/:volunteerNumber/as-of': ['VOLUNTEER_NOT_FOUND'],
   'GET /v1/volunteers/:volunteerId/certificates': ['VOLUNTEER_NOT_FOUND'],
   'GET /v1/volunteers/:volunteerId/certificates/:certificateNumber': [
     'VOLUNTEER_NOT_FOUND',

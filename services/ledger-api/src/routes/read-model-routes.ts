@@ -1,7 +1,7 @@
 /**
  * Reads served from the read models (packages/projections): look-up by volunteer number, service
- * records, partner statements, community statistics, account balances, and as-of queries (those
- * are folded from the volunteer's stream, so they need no projector). A read that passes
+ * records, partner statements, community statistics and account balances (the auditor's as-of
+ * queries, folded from the volunteer's stream, are in `as-of-routes.ts`). A read that passes
  * `minPosition` (the position a write returned) waits until the read models include it, bounded
  * by READ_YOUR_WRITES_TIMEOUT_MS, then answers 503 READ_MODEL_BEHIND; a `minPosition` beyond the
  * store's head is refused at once (`http/min-position.ts`).
@@ -25,8 +25,6 @@ import {
 import type { ProjectorHandle } from './projector-handle.js';
 import type { StoreReader } from './store-reader.js';
 import type { TypedApp } from './typed-app.js';
-import { volunteerAsOf } from './volunteer-as-of.js';
-import { volunteerSummarySchema } from './volunteer-routes.js';
 
 export const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
 
@@ -325,47 +323,5 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
       },
     },
     async (request) => (await readModels(context, request.query.minPosition)).accountBalances(),
-  );
-
-  app.get(
-    '/v1/audit/volunteers/:volunteerId/as-of',
-    {
-      config: { access: { roles: ['auditor', 'admin'], scope: ANY_SCOPE } },
-      schema: {
-        tags: ['auditors'],
-        summary:
-          "A volunteer's hours, stars and points as of a past position or instant, folded from the stream",
-        params: z.strictObject({ volunteerId: idSchema }),
-        querystring: z
-          .strictObject({ position: positionSchema.optional(), at: instantSchema.optional() })
-          .refine((query) => query.position !== undefined || query.at !== undefined, 'give position or at'),
-        response: {
-          200: z.object({
-            summary: volunteerSummarySchema.describe('The same summary as GET /v1/volunteers/:volunteerId'),
-            position: positionSchema.describe('Position of the last event included (0 when none was)'),
-            eventsApplied: z.number().int(),
-          }),
-        },
-      },
-    },
-    async (request) => {
-      const { position, at } = request.query;
-      const result = await volunteerAsOf(context, request.params.volunteerId, {
-        ...(position === undefined ? {} : { position: BigInt(position) }),
-        ...(at === undefined ? {} : { at }),
-      });
-      if (result === null) {
-        throw new ProblemError(
-          404,
-          'VOLUNTEER_NOT_FOUND',
-          'the volunteer was not registered as of that point',
-        );
-      }
-      return {
-        summary: result.summary,
-        position: result.position.toString(),
-        eventsApplied: result.eventsApplied,
-      };
-    },
   );
 }

@@ -129,7 +129,8 @@ export const adminEn: Record<keyof typeof adminZhCN, string> = {
   'audit.asOf.title': 'As of a date',
   'audit.asOf.intro':
     "A volunteer's hours, stars and points at a past moment, folded from their stream; nothing later counts.",
-  'audit.asOf.volunteerId': 'Volunteer id',
+  'audit.asOf.volunteerNumberHint':
+    'The volunteer number on their certificates (TB…), in any case, with spaces or full-width digits.',
   'audit.asOf.date': 'Date (Asia/Shanghai)',
   'audit.asOf.time': 'Time (Asia/Shanghai)',
   'audit.asOf.show': 'Show',

@@ -126,7 +126,7 @@ export const adminZhCN = {
   'audit.stream.back': '返回事件日志',
   'audit.asOf.title': '历史时点查询',
   'audit.asOf.intro': '按志愿者的事件流重新计算某一时刻的时长、星级和积分，之后发生的事不计入。',
-  'audit.asOf.volunteerId': '志愿者 ID',
+  'audit.asOf.volunteerNumberHint': '证书上的志愿者编号，如 TB…；大小写、空格、全角数字均可。',
   'audit.asOf.date': '日期（北京时间）',
   'audit.asOf.time': '时刻（北京时间）',
   'audit.asOf.show': '查询',

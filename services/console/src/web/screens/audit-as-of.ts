@@ -1,11 +1,15 @@
 /**
- * A volunteer as of a past local date and time (`GET /v1/audit/volunteers/:id/as-of?at=`), folded
- * from their stream: hours, stars and points exactly as they stood then, whatever came after.
+ * A volunteer as of a past local date and time
+ * (`GET /v1/audit/volunteers/by-number/:volunteerNumber/as-of?at=`), folded from their stream:
+ * hours, stars and points exactly as they stood then, whatever came after. The auditor names the
+ * volunteer by the number printed on certificates (`TB…`), never the internal id, typed as people
+ * type it (lower case, spaces, full-width digits); the API resolves the number.
  */
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { formatHours, formatPoints, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
 import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import { typedVolunteerNumber } from '../lib/typed-input.js';
 
 interface AsOf {
   readonly summary: {
@@ -56,8 +60,9 @@ export const auditAsOfScreen: Screen = (context) => {
     'form',
     {},
     field(
-      t('audit.asOf.volunteerId'),
-      h('input', { name: 'volunteerId', id: 'as-of-volunteer', required: true, autocomplete: 'off' }),
+      t('audit.asOf.volunteerNumber'),
+      h('input', { name: 'volunteerNumber', id: 'as-of-volunteer', required: true, autocomplete: 'off' }),
+      h('p', { class: 'hint' }, t('audit.asOf.volunteerNumberHint')),
     ),
     field(
       t('audit.asOf.date'),
@@ -75,9 +80,10 @@ export const auditAsOfScreen: Screen = (context) => {
     const values = formValues(form);
     void submitting(button, status, async () => {
       const at = shanghaiInstant(values.date ?? '', values.time ?? '');
+      const volunteerNumber = typedVolunteerNumber(values.volunteerNumber ?? '');
       const result = await call<AsOf>(
         session,
-        `/v1/audit/volunteers/${encodeURIComponent(values.volunteerId ?? '')}/as-of?at=${encodeURIComponent(at)}`,
+        `/v1/audit/volunteers/by-number/${encodeURIComponent(volunteerNumber)}/as-of?at=${encodeURIComponent(at)}`,
       );
       output.replaceChildren(figures(result, `${values.date ?? ''} ${values.time ?? ''}`));
     });
