@@ -24,16 +24,14 @@ import {
   parseCsvRecords,
   parsePeriod,
   rowsOfJson,
-  sealingStore,
   volunteerDirectoryOf,
   type ExportResult,
   type ImportReport,
 } from '@timebank/application';
-import { openLedger, openPersonalKeys, personalDataDirectory } from '@timebank/ledger-opener';
+import { personalDataDirectory } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
-import { configured, nationalIdKeyOf } from './privacy-commands.js';
-import { CURRENT_READ_MODELS, MIGRATION_ON_STDERR } from './schema-logger.js';
+import { nationalIdKeyOf, openLedgerWithKeys } from './privacy-commands.js';
 
 export type RecordsFormat = 'csv' | 'json' | 'both';
 
@@ -42,31 +40,6 @@ const IMPORT_ACTOR = { id: 'interchange-import', role: 'administrator' as const 
 
 function invalid(message: string): ProjectionError {
   return new ProjectionError('PROJECTION_INVALID_ARGUMENT', message);
-}
-
-async function openWithKeys(backend: Backend, environment: NodeJS.ProcessEnv) {
-  const opened = await openLedger(backend.store, {
-    mustExist: true,
-    readModelDataDir: backend.readModelDataDir,
-    ...CURRENT_READ_MODELS,
-    ...MIGRATION_ON_STDERR,
-  });
-  const keys = await openPersonalKeys(backend.store, {
-    masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
-    readModelDataDir: backend.readModelDataDir,
-  }).catch(async (error: unknown) => {
-    await opened.close();
-    throw error;
-  });
-  return {
-    opened,
-    keys,
-    store: sealingStore(opened.store, keys.keys),
-    close: async () => {
-      await keys.close();
-      await opened.close();
-    },
-  };
 }
 
 export interface ExportRecordsCommand {
@@ -91,7 +64,7 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   if (existsSync(directory) && !statSync(directory).isDirectory())
     throw invalid(`--out ${command.out} is a file, not a directory`);
   const clock = command.clock ?? (() => Date.now());
-  const opened = await openWithKeys(command.backend, command.environment);
+  const opened = await openLedgerWithKeys(command.backend, command.environment);
   try {
     const result = await exportRecords({
       store: opened.store,
@@ -189,7 +162,7 @@ export interface ImportRecordsOutcome extends ImportReport {
 export async function runImportRecords(command: ImportRecordsCommand): Promise<ImportRecordsOutcome> {
   const inputs = readImportFile(command.file);
   const directory = personalDataDirectory(command.backend.store, command.backend.readModelDataDir);
-  const opened = await openWithKeys(command.backend, command.environment);
+  const opened = await openLedgerWithKeys(command.backend, command.environment);
   try {
     const ledger = createLedger({
       store: opened.opened.store,

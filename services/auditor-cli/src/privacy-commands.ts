@@ -8,7 +8,13 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLedger, DEFAULT_RETENTION_DAYS, eraseDue, rotateMasterKey } from '@timebank/application';
+import {
+  createLedger,
+  DEFAULT_RETENTION_DAYS,
+  eraseDue,
+  rotateMasterKey,
+  sealingStore,
+} from '@timebank/application';
 import {
   createErasureList,
   lockDataDir,
@@ -57,9 +63,12 @@ export function nationalIdKeyOf(environment: NodeJS.ProcessEnv, directory: strin
   throw invalid(`LEDGER_NATIONAL_ID_KEY is not set and there is no ${path}`);
 }
 
-export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
-  const { backend } = options;
-  const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
+/**
+ * The ledger (store and current read models) and the personal-data keys under LEDGER_MASTER_KEY,
+ * opened together for a command that reads or writes personal data; the ledger is closed again
+ * when the keys cannot be opened. `store` seals personal fields on append.
+ */
+export async function openLedgerWithKeys(backend: Backend, environment: NodeJS.ProcessEnv) {
   const opened = await openLedger(backend.store, {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
@@ -67,9 +76,27 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
     ...MIGRATION_ON_STDERR,
   });
   const keys = await openPersonalKeys(backend.store, {
-    masterKey: configured(options.environment, 'LEDGER_MASTER_KEY'),
+    masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
     readModelDataDir: backend.readModelDataDir,
+  }).catch(async (error: unknown) => {
+    await opened.close();
+    throw error;
   });
+  return {
+    opened,
+    keys,
+    store: sealingStore(opened.store, keys.keys),
+    close: async () => {
+      await keys.close();
+      await opened.close();
+    },
+  };
+}
+
+export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
+  const { backend } = options;
+  const directory = personalDataDirectory(backend.store, backend.readModelDataDir);
+  const { opened, keys, close } = await openLedgerWithKeys(backend, options.environment);
   try {
     const clock = options.clock ?? (() => Date.now());
     const ledger = createLedger({
@@ -84,8 +111,7 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
       { clock, retentionDays: retentionDaysOf(options.environment) },
     );
   } finally {
-    await keys.close();
-    await opened.close();
+    await close();
   }
 }
 

@@ -8,14 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse as Response } from 'fastify';
-import pg from 'pg';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { openEventStore } from '@timebank/ledger-opener';
-import { loadConfig } from '../src/config.js';
-import { wireLedgerApi, type WiredApi } from '../src/wiring.js';
-import { hoursAgo, nationalIdNumber, startWorld } from './fixtures.js';
+import type { WiredApi } from '../src/wiring.js';
+import { hoursAgo, nationalIdNumber, startWorld, wirePostgresApi } from './fixtures.js';
 import { problemOf } from './harness.js';
 
 interface Api {
@@ -191,38 +187,10 @@ t.test(
   'PostgreSQL: a bulk activity by volunteer numbers',
   { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const schema = `ledger_bulk_${randomBytes(6).toString('hex')}`;
-    const config = loadConfig({
-      LEDGER_STORE: 'postgres',
-      POSTGRES_URL: url!,
-      POSTGRES_SCHEMA: schema,
-      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+    const { store, wired, keyFor } = await wirePostgresApi(t, url!, 'ledger_bulk', {
       LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
       LEDGER_SWEEP_INTERVAL_MS: '0',
     });
-    const store = await openEventStore(config.store);
-    const wired = await wireLedgerApi({ config, store, logger: pino({ level: 'silent' }) });
-    t.teardown(async () => {
-      await wired.close();
-      await store.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-      await client.end();
-    });
-    const keyFor = async (
-      role: 'admin' | 'organiser',
-      scope: { kind: 'all' } | { kind: 'organisation'; id: string },
-    ) => {
-      const { key } = await wired.context.keys.issue({
-        role,
-        scope,
-        label: `${role} bulk test`,
-        issuedBy: 'test',
-        idempotencyKey: `bulk-${role}`,
-      });
-      return `Bearer ${key}`;
-    };
     const admin = await keyFor('admin', { kind: 'all' });
     const organiser = await keyFor('organiser', { kind: 'organisation', id: 'org1' });
     const api = apiOver(wired, () => store.headPosition(), admin, organiser);

@@ -12,6 +12,7 @@ import type { EventStore, NewEvent } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { IdempotencyRecords, type ClaimKey } from '../src/http/idempotency.js';
+import { portOnly } from './harness.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-row-claims-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
@@ -112,15 +113,7 @@ t.test('two processes racing one key: one effect, the same answer for both', asy
 t.test('a claim stored as an event before claims were rows still answers a repeat', async (t) => {
   const store = openStore(t);
   // The previous release's way, as on EventStoreDB: a claim event beside the command's append.
-  const older: EventStore = {
-    engine: store.engine,
-    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
-    readStream: (streamName, options) => store.readStream(streamName, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  };
+  const older = portOnly(store);
   const before = await new IdempotencyRecords({ store: older, cacheEntriesMax: 0 }).run({
     scopedKey: 'k:old',
     requestHash: 'd'.repeat(64),

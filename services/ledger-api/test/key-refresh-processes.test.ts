@@ -22,12 +22,10 @@ t.test(
   'keys issued or revoked through one process count in another within API_KEY_REFRESH_MS',
   { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const { schema, directory, servers } = processesSchema(t, url!, 'ledger_keys');
+    const shared = processesSchema(t, url!, 'ledger_keys');
+    const { directory, servers } = shared;
     const environment = {
-      LEDGER_STORE: 'postgres',
-      POSTGRES_URL: url!,
-      POSTGRES_SCHEMA: schema,
-      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+      ...shared.environment,
       // Processes sharing one schema share the master key (separate data directories, as on two machines).
       LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
     };

@@ -9,15 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
 import t from 'tap';
 import { ERASED_TEXT } from '@timebank/domain';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { openEventStore, openReadModels } from '@timebank/ledger-opener';
+import { openReadModels } from '@timebank/ledger-opener';
 import { verifyLedger } from '@timebank/projections';
-import { loadConfig } from '../src/config.js';
-import { wireLedgerApi } from '../src/wiring.js';
-import { hoursAgo, nationalIdNumber } from './fixtures.js';
+import { hoursAgo, nationalIdNumber, wirePostgresApi } from './fixtures.js';
 
 const url = requireServerUrl('POSTGRES_URL');
 
@@ -50,44 +47,25 @@ t.test(
   'on PostgreSQL no table holds the person, and erasure keeps the ledger verifiable',
   { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const schema = `ledger_privacy_${randomBytes(6).toString('hex')}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'timebank-privacy-pg-'));
-    const config = loadConfig({
-      LEDGER_STORE: 'postgres',
-      POSTGRES_URL: url!,
-      POSTGRES_SCHEMA: schema,
-      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
-      LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
-    });
-    const store = await openEventStore(config.store);
-    const wired = await wireLedgerApi({
-      config,
-      store,
-      logger: pino({ level: 'silent' }),
-      readModelDataDir: dataDir,
-    });
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { schema, config, store, wired, keyFor } = await wirePostgresApi(
+      t,
+      url!,
+      'ledger_privacy',
+      { LEDGER_MASTER_KEY: randomBytes(32).toString('hex') },
+      { readModelDataDir: dataDir },
+    );
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    t.teardown(async () => {
-      await wired.close();
-      await store.close();
-      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-      await client.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-    const { key } = await wired.context.keys.issue({
-      role: 'admin',
-      scope: { kind: 'all' },
-      label: 'privacy pg test',
-      issuedBy: 'test',
-      idempotencyKey: 'privacy-pg-admin',
-    });
+    t.teardown(() => client.end());
+    const admin = await keyFor('admin', { kind: 'all' });
     let counter = 0;
     const post = (path: string, payload: Record<string, unknown>) =>
       wired.app.inject({
         method: 'POST',
         url: path,
-        headers: { authorization: `Bearer ${key}`, 'idempotency-key': `privacy-pg-${(counter += 1)}` },
+        headers: { authorization: admin, 'idempotency-key': `privacy-pg-${(counter += 1)}` },
         payload,
       });
     t.equal(
@@ -145,7 +123,7 @@ t.test(
     const summary = await wired.app.inject({
       method: 'GET',
       url: `/v1/volunteers/${volunteerId}`,
-      headers: { authorization: `Bearer ${key}` },
+      headers: { authorization: admin },
     });
     t.match(
       summary.json(),

@@ -4,7 +4,6 @@
  * same Idempotency-Key sent to two processes at once has one effect, and `LEDGER_PROCESSES=2`
  * runs two workers on one port that answer reads with `minPosition` from the shared read models.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -18,15 +17,12 @@ const skip = url === undefined ? 'POSTGRES_URL is not set' : false;
 
 /** A fresh schema and data directory, dropped after the test; the environment every process shares. */
 function sharedSchema(t: Test) {
-  const { schema, directory, servers } = processesSchema(t, url!, 'ledger_processes');
+  const { schema, directory, servers, environment } = processesSchema(t, url!, 'ledger_processes');
   return {
     schema,
     servers,
     environment: {
-      LEDGER_STORE: 'postgres',
-      POSTGRES_URL: url!,
-      POSTGRES_SCHEMA: schema,
-      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+      ...environment,
       LEDGER_DATA_DIR: join(directory, 'data'),
       RATE_LIMIT_REQUESTS_MAX: '1000000',
       // Keys issued through one process count in the other within 100 ms.

@@ -31,12 +31,10 @@ t.test(
   'two processes sweeping one PostgreSQL ledger store each effect once',
   { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const { schema, directory, servers } = processesSchema(t, url!, 'ledger_sweep');
+    const shared = processesSchema(t, url!, 'ledger_sweep');
+    const { schema, directory, servers } = shared;
     const environment = {
-      LEDGER_STORE: 'postgres',
-      POSTGRES_URL: url!,
-      POSTGRES_SCHEMA: schema,
-      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+      ...shared.environment,
       // Processes sharing one schema share the master key (separate data directories, as on two machines).
       LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
       LEDGER_SWEEP_INTERVAL_MS: '100',

@@ -7,11 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Test } from 'tap';
 import { computeBalances, type DomainEvent, type EventType } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
-import { nationalIdNumber, hoursAgo } from './fixtures.js';
+import { freshPostgresSchema, nationalIdNumber, hoursAgo } from './fixtures.js';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
 
 let requests = 0;
@@ -88,21 +87,28 @@ export async function seedWorld(server: ServerProcess, admin: string, volunteers
 
 /**
  * A fresh schema (`<schemaPrefix>_<random>`) and temp directory for server processes. On teardown
- * the processes the caller pushed to `servers` are stopped, then the schema and directory dropped.
+ * the processes the caller pushed to `servers` are stopped, then the directory removed and the
+ * schema dropped (even when stopping a process fails). `environment` is the configuration every
+ * process on the schema shares.
  */
 export function processesSchema(t: Test, postgresUrl: string, schemaPrefix: string) {
-  const schema = `${schemaPrefix}_${randomBytes(6).toString('hex')}`;
-  const directory = mkdtempSync(join(tmpdir(), `${schema}-`));
   const servers: ServerProcess[] = [];
-  t.teardown(async () => {
-    for (const server of servers) await stopServer(server.child);
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-    await client.end();
-    rmSync(directory, { recursive: true, force: true });
+  const directory = mkdtempSync(join(tmpdir(), `${schemaPrefix}-`));
+  const schema = freshPostgresSchema(t, postgresUrl, schemaPrefix, async () => {
+    try {
+      for (const server of servers) await stopServer(server.child);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
-  return { schema, directory, servers };
+  // What every process on the schema shares: the engine, the schema and the national-ID key.
+  const environment = {
+    LEDGER_STORE: 'postgres',
+    POSTGRES_URL: postgresUrl,
+    POSTGRES_SCHEMA: schema,
+    LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+  };
+  return { schema, directory, servers, environment };
 }
 
 /**

@@ -10,10 +10,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { MASTER_KEY_FILE, openPersonalKeys } from '@timebank/ledger-opener';
+import { freshPostgresSchema } from './fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverPath = join(here, '..', 'src', 'server.ts');
@@ -129,13 +129,7 @@ t.test(
   'PostgreSQL: master.key and the other local files live in LEDGER_DATA_DIR, not ./data of the working directory',
   { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const schema = `start_dir_${randomBytes(6).toString('hex')}`;
-    t.teardown(async () => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-      await client.end();
-    });
+    const schema = freshPostgresSchema(t, postgresUrl!, 'start_dir');
     const dataDir = join(directory, 'pg-data');
     const workingDirectory = join(directory, 'pg-cwd');
     mkdirSync(workingDirectory);

@@ -13,6 +13,7 @@ import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { ApiMetrics } from '../src/http/api-metrics.js';
 import { catalogueCheckedStore } from '../src/http/catalogued-store.js';
 import { instrumentStore } from '../src/http/instrumented-store.js';
+import { portOnly } from './harness.js';
 
 function openSqlite(t: Test): EventStore {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-capabilities-'));
@@ -24,19 +25,6 @@ function openSqlite(t: Test): EventStore {
   return store;
 }
 
-/** The port's required members only, delegating to `store`: an engine that offers no capability. */
-function withoutCapabilities(store: EventStore): EventStore {
-  return {
-    engine: store.engine,
-    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
-    readStream: (streamName, options) => store.readStream(streamName, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  };
-}
-
 t.test('the wrapped store offers exactly the capabilities of the store it wraps', async (t) => {
   const sqlite = openSqlite(t);
   t.same(
@@ -46,7 +34,7 @@ t.test('the wrapped store offers exactly the capabilities of the store it wraps'
   );
   for (const [name, store] of [
     ['sqlite', sqlite],
-    ['no capabilities', withoutCapabilities(sqlite)],
+    ['no capabilities', portOnly(sqlite)],
   ] as const) {
     const wrapped = instrumentStore(catalogueCheckedStore(store), new ApiMetrics());
     t.same(capabilitiesOf(wrapped), capabilitiesOf(store), `${name}: the same capabilities`);

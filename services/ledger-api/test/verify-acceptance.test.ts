@@ -16,6 +16,7 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
+import { freshPostgresSchema } from './fixtures.js';
 import { startServer, stopServer } from './server-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -241,15 +242,12 @@ t.test(
   { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
     const url = postgresUrl!;
-    const schema = `acceptance_${randomBytes(6).toString('hex')}`;
     const directory = mkdtempSync(join(tmpdir(), 'timebank-acceptance-'));
+    t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+    const schema = freshPostgresSchema(t, url, 'acceptance');
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    t.teardown(async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${admin.escapeIdentifier(schema)} CASCADE`);
-      await admin.end();
-      rmSync(directory, { recursive: true, force: true });
-    });
+    t.teardown(() => admin.end());
     const events = `${admin.escapeIdentifier(schema)}.events`;
     await verifyJourney(t, {
       environment: {

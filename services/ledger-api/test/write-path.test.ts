@@ -9,13 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import type { EventStore } from '@timebank/event-store';
 import { createSqliteEventStore, type SqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger } from '@timebank/application';
 import { IdempotencyRecords } from '../src/http/idempotency.js';
 import { createLogger } from '../src/http/logging.js';
 import { resolveNationalIdKey, wireLedgerApi } from '../src/wiring.js';
-import { problemOf } from './harness.js';
+import { portOnly, problemOf } from './harness.js';
 import { hoursAgo, startWorld } from './fixtures.js';
 import { EVENT_STORE_FILE, openPersonalKeys } from '@timebank/ledger-opener';
 
@@ -107,19 +106,6 @@ t.test('command routes: a repeat is rebuilt from the events its claim points at'
   t.equal(await w.store.headPosition(), head);
 });
 
-/** The store as an engine without `IdempotencyClaims` (EventStoreDB) offers it: claims are events. */
-function withoutClaims(store: EventStore): EventStore {
-  return {
-    engine: store.engine,
-    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
-    readStream: (streamName, options) => store.readStream(streamName, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  };
-}
-
 t.test(
   'without claims in the append: a claim whose write appended nothing lets the same request run again, and only it',
   async (t) => {
@@ -129,7 +115,8 @@ t.test(
       await sqlite.close();
       rmSync(directory, { recursive: true, force: true });
     });
-    const store = withoutClaims(sqlite);
+    // As an engine without `IdempotencyClaims` (EventStoreDB) offers it: claims are events.
+    const store = portOnly(sqlite);
     const records = new IdempotencyRecords({ store, cacheEntriesMax: 10 });
     const response = { statusCode: 201, body: { done: true } };
     const rebuilt: string[] = [];

@@ -58,19 +58,7 @@ async function send(session: Session, path: string, options: CallOptions): Promi
     location.hash = signInPathOf(session);
     throw new ApiError(SESSION_EXPIRED, 0);
   }
-  const headers: Record<string, string> = { authorization: `Bearer ${session.key}` };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: options.method ?? 'GET',
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
-  } catch {
-    throw new ApiError(NETWORK_ERROR, 0);
-  }
+  const response = await fetchOrFail(path, options, { authorization: `Bearer ${session.key}` });
   if (response.status === 401 && session.role === 'volunteer') {
     // A volunteer's token ends on the server (60 min, a reset, a sign-out elsewhere): back to
     // sign-in, saying the session expired, instead of an error on a screen that cannot recover.
@@ -85,21 +73,32 @@ async function send(session: Session, path: string, options: CallOptions): Promi
 
 /** A public route (volunteer sign-in and activation, certificate verification): no key. */
 export async function callPublic<T>(path: string, options: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
-  let response: Response;
+  const response = await fetchOrFail(path, options, {});
+  if (!response.ok) throw await problemOf(response);
+  return (await response.json()) as T;
+}
+
+/**
+ * Sends `options` (JSON body, Idempotency-Key) to `path` with `headers` added; a request that
+ * never got an answer is a NETWORK_ERROR, any answer is returned as it came.
+ */
+async function fetchOrFail(
+  path: string,
+  options: CallOptions,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const sent: Record<string, string> = { ...headers };
+  if (options.body !== undefined) sent['content-type'] = 'application/json';
+  if (options.idempotencyKey !== undefined) sent['idempotency-key'] = options.idempotencyKey;
   try {
-    response = await fetch(path, {
+    return await fetch(path, {
       method: options.method ?? 'GET',
-      headers,
+      headers: sent,
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
   } catch {
     throw new ApiError(NETWORK_ERROR, 0);
   }
-  if (!response.ok) throw await problemOf(response);
-  return (await response.json()) as T;
 }
 
 async function problemOf(response: Response): Promise<ApiError> {
