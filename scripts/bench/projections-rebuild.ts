@@ -21,7 +21,7 @@ import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE, openReadModels, READ_MODELS_FILE } from '@timebank/ledger-opener';
 import { rebuildReadModels } from '../../packages/projections/src/index.js';
 import { generateLedger } from '../../packages/projections/src/testing/index.js';
-import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS, startDefaultsChecked } from './support/allocator.js';
+import { LEDGER_CLI_NODE_FLAGS, LEDGER_MALLOC_ENV, startDefaultsChecked } from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -126,7 +126,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
     return (
       `\`rebuildReadModels\` over ${size.events.toLocaleString('en-US')} generated events across ` +
       `${size.volunteers.toLocaleString('en-US')} volunteers (SQLite store and read models), in a child ` +
-      `process, with the settings of \`pnpm ledger\` (MALLOC_ARENA_MAX=2, MALLOC_TRIM_THRESHOLD_=65536, ${LEDGER_NODE_FLAGS.join(' ')}), in ${MAIN_ROUNDS} rounds of two configurations: those settings alone and with --max-old-space-size=${CAPPED_OLD_SPACE_MIB}; each keeps its fastest round and its highest peak RSS. ` +
+      `process, with the settings of \`pnpm ledger\` (MALLOC_ARENA_MAX=2, MALLOC_TRIM_THRESHOLD_=65536, ${LEDGER_CLI_NODE_FLAGS.join(' ')}), in ${MAIN_ROUNDS} rounds of two configurations: those settings alone and with --max-old-space-size=${CAPPED_OLD_SPACE_MIB}; each keeps its fastest round and its highest peak RSS. ` +
       'The baseline is a raw better-sqlite3 scan of the same events table with JSON.parse of every event, ' +
       'taken before each round and after the last, the fastest of them: the rate no rebuild through the store can beat. ' +
       "For rebuild time vs event count, copies of the store cut at a quarter and at half of its events are rebuilt with the first configuration; their rate is set beside the full rebuild's."
@@ -154,10 +154,10 @@ export const projectionsRebuildBenchmark: Benchmark = {
         console.log(`raw scan and parse: ${Math.round(rate)} events/s`);
       };
       const runs = [
-        { name: '`pnpm ledger` settings', flags: [...LEDGER_NODE_FLAGS], capped: false },
+        { name: '`pnpm ledger` settings', flags: [...LEDGER_CLI_NODE_FLAGS], capped: false },
         {
           name: `\`pnpm ledger\` settings, old space capped at ${CAPPED_OLD_SPACE_MIB} MiB`,
-          flags: [...LEDGER_NODE_FLAGS, `--max-old-space-size=${CAPPED_OLD_SPACE_MIB}`],
+          flags: [...LEDGER_CLI_NODE_FLAGS, `--max-old-space-size=${CAPPED_OLD_SPACE_MIB}`],
           capped: true,
         },
       ];
