@@ -15,6 +15,8 @@ export const PROJECTION_ERROR_CODES = [
   'PROJECTION_INVALID_ARGUMENT',
   /** An export bundle is missing, unreadable or inconsistent. */
   'PROJECTION_BUNDLE_INVALID',
+  /** A rebuild was stopped (its AbortSignal fired) before the swap: the live read models are unchanged. */
+  'PROJECTION_INTERRUPTED',
 ] as const;
 export type ProjectionErrorCode = (typeof PROJECTION_ERROR_CODES)[number];
 

@@ -96,6 +96,53 @@ for (const harness of harnesses()) {
   );
 }
 
+for (const harness of harnesses()) {
+  t.test(
+    `${harness.name}: an aborted rebuild stops, drops its tables and leaves the live ones`,
+    async (t) => {
+      const engine = await harness.create();
+      t.teardown(() => engine.close());
+      await generateLedger(engine.store, { volunteers: 40, eventsTarget: 1200, partners: 1 });
+      await rebuildReadModels({ store: engine.store, db: engine.db });
+      const before = await dumpLiveTables(engine.db);
+      const head = await engine.store.headPosition();
+      // Mid-way, with rows already evicted (and, on SQLite, a background writer running).
+      const controller = new AbortController();
+      let abortedAt = 0n;
+      const failure = await rebuildReadModels({
+        store: engine.store,
+        db: engine.db,
+        rowsInMemoryMax: 150,
+        pageEvents: 50,
+        progressIntervalMs: 1,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (abortedAt === 0n && progress.position >= head / 2n) {
+            abortedAt = progress.position;
+            controller.abort();
+          }
+        },
+      }).catch((error: unknown) => error);
+      t.ok(abortedAt > 0n && abortedAt < head, `aborted at ${abortedAt} of ${head}`);
+      t.ok(isProjectionError(failure, 'PROJECTION_INTERRUPTED'), 'a coded interruption');
+      t.match((failure as Error).message, /rebuild interrupted at position \d+ of \d+/, 'naming where');
+      t.same(await dumpLiveTables(engine.db), before, 'the live read models are untouched');
+      t.notOk(await tableSetExists(engine.db, REBUILD_PREFIX), 'the half-built set is dropped');
+      const already = new AbortController();
+      already.abort();
+      await t.rejects(rebuildReadModels({ store: engine.store, db: engine.db, signal: already.signal }), {
+        code: 'PROJECTION_INTERRUPTED',
+      });
+      t.notOk(
+        await tableSetExists(engine.db, REBUILD_PREFIX),
+        'an abort before the first page leaves nothing',
+      );
+      const again = await rebuildReadModels({ store: engine.store, db: engine.db });
+      t.equal(again.position, head, 'the next rebuild runs to the head');
+    },
+  );
+}
+
 t.test('rebuild refuses a nonsensical row budget before touching anything', async (t) => {
   const [harness] = harnesses();
   if (harness === undefined) throw new Error('no engine');

@@ -23,6 +23,7 @@ import {
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
+import { interruptOnSignals } from './interrupt.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
@@ -160,6 +161,37 @@ async function runVerifyBundle(command: Extract<Command, { name: 'verify-bundle'
   return report.ok ? EXIT_OK : EXIT_FINDINGS;
 }
 
+/** `rebuild`: a first Ctrl-C stops it between two pages, dropping the half-built tables. */
+async function runRebuild(
+  command: { readonly json: boolean; readonly quiet: boolean },
+  backends: Awaited<ReturnType<typeof openLedger>>,
+): Promise<number> {
+  const interrupted = interruptOnSignals('rebuild');
+  let result: Awaited<ReturnType<typeof rebuildReadModels>>;
+  try {
+    result = await rebuildReadModels({
+      store: backends.store,
+      db: backends.readModels,
+      signal: interrupted.signal,
+      ...optional('onProgress', progressPrinter('rebuild', command.quiet)),
+    });
+  } catch (error) {
+    const exitCode = interrupted.exitCode();
+    if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+    process.stderr.write(`ledger rebuild: ${error.code}: ${error.message}\n`);
+    return exitCode;
+  } finally {
+    interrupted.release();
+  }
+  const rate = Math.round(result.events / Math.max(result.elapsedMs / 1000, 1e-3));
+  if (command.json) process.stdout.write(json({ ...result, eventsPerSecond: rate }) + '\n');
+  else
+    process.stdout.write(
+      `rebuilt read models from ${result.events} events up to position ${result.position} (${rate} events/s)\n`,
+    );
+  return EXIT_OK;
+}
+
 async function run(
   command: Exclude<Command, { name: 'help' }>,
   environment: NodeJS.ProcessEnv,
@@ -178,20 +210,7 @@ async function run(
     ...MIGRATION_ON_STDERR,
   });
   try {
-    if (command.name === 'rebuild') {
-      const result = await rebuildReadModels({
-        store: backends.store,
-        db: backends.readModels,
-        ...optional('onProgress', progressPrinter('rebuild', command.quiet)),
-      });
-      const rate = Math.round(result.events / Math.max(result.elapsedMs / 1000, 1e-3));
-      if (command.json) process.stdout.write(json({ ...result, eventsPerSecond: rate }) + '\n');
-      else
-        process.stdout.write(
-          `rebuilt read models from ${result.events} events up to position ${result.position} (${rate} events/s)\n`,
-        );
-      return EXIT_OK;
-    }
+    if (command.name === 'rebuild') return await runRebuild(command, backends);
     if (command.name === 'export') return await runExport(command, backends.store);
     if (!command.quiet) {
       await ensureCurrentReadModels({

@@ -12,44 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { EVENT_STORE_FILE, openLedger } from '@timebank/ledger-opener';
-import { repositoryRoot, runLedger } from './ledger-process.js';
-
-const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
-const tsxLoader = import.meta.resolve('tsx');
-
-interface Interrupted {
-  readonly status: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stderr: string;
-  /** Whether the signal was sent (the trigger line appeared before the process ended). */
-  readonly sent: boolean;
-}
-
-/** Runs `pnpm ledger <args>` and sends `signal` as soon as a stderr line matches `trigger`. */
-function runAndSignal(
-  args: readonly string[],
-  trigger: RegExp,
-  signal: NodeJS.Signals,
-): Promise<Interrupted> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath, ...args], {
-    cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  let sent = false;
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    if (!sent && trigger.test(stderr)) {
-      sent = true;
-      child.kill(signal);
-    }
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status, exitSignal) => resolve({ status, signal: exitSignal, stderr, sent }));
-  });
-}
+import { runAndSignal, runLedger } from './ledger-process.js';
 
 /** The entries of `directory` whose name marks a staging directory. */
 const stagingLeftovers = (directory: string): string[] =>

@@ -38,6 +38,40 @@ export function runLedger(args: readonly string[]): Promise<LedgerRun> {
   });
 }
 
+export interface Interrupted {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+  /** Whether the signal was sent (the trigger line appeared before the process ended). */
+  readonly sent: boolean;
+}
+
+/** Runs `pnpm ledger <args>` as `runLedger` does and sends `signal` as soon as stderr matches `trigger`. */
+export function runAndSignal(
+  args: readonly string[],
+  trigger: RegExp,
+  signal: NodeJS.Signals,
+): Promise<Interrupted> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath, ...args], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!sent && trigger.test(stderr)) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status, exitSignal) => resolve({ status, signal: exitSignal, stderr, sent }));
+  });
+}
+
 /** The first-run administrator key, from the 0600 file the server writes into the data directory. */
 export function bootstrapKey(dataDir: string): string {
   const found = /tbk_[A-Za-z0-9_-]{20,}/.exec(readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8'));

@@ -45,9 +45,29 @@ export interface RebuildOptions {
   readonly backgroundWrites?: boolean;
   /** Least time between two progress reports, in milliseconds. Default 1,000. */
   readonly progressIntervalMs?: number;
+  /**
+   * Stops the rebuild between two pages, or before the indexes are built: it then drops the
+   * half-built set and throws PROJECTION_INTERRUPTED, the live read models unchanged. Once the
+   * indexes are built the swap (one transaction) goes ahead.
+   */
+  readonly signal?: AbortSignal;
+}
+
+function throwIfInterrupted(signal: AbortSignal | undefined, position: bigint, until: bigint): void {
+  if (signal?.aborted !== true) return;
+  throw new ProjectionError(
+    'PROJECTION_INTERRUPTED',
+    `rebuild interrupted at position ${position} of ${until}; the half-built tables were dropped and the read models are unchanged`,
+  );
 }
 
 export const DEFAULT_REBUILD_PAGE_EVENTS = 1000;
+/**
+ * Longest stretch, in milliseconds, a rebuild with a `signal` folds before it lets the event loop
+ * run (and a signal handler abort it): how long Ctrl-C may go unheard, at the cost of one
+ * setImmediate per stretch.
+ */
+const SIGNAL_TURN_INTERVAL_MS = 100;
 /** A heap limit below this, in bytes, means someone bounded the process's memory: 512 MiB. */
 const BOUNDED_HEAP_BYTES = 512 * 1024 * 1024;
 
@@ -86,6 +106,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
     const until = await store.headPosition();
     let events = 0;
     let lastReportMs = started;
+    let lastTurnMs = started;
     const report = (now: number): void => {
       const seconds = (now - started) / 1000;
       const rate = seconds > 0 ? events / seconds : 0;
@@ -102,6 +123,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
     const read = (options: ReadAllOptions): Promise<EventPayload[]> =>
       payloads === undefined ? store.readAll(options) : payloads.readAllPayloads(options);
     for (let cursor = 0n; cursor < until;) {
+      throwIfInterrupted(options.signal, loader.position, until);
       const page = await read({ fromPosition: cursor, maxCount: pageEvents });
       if (page.length === 0) break;
       cursor = page.at(-1)?.position ?? until;
@@ -113,8 +135,16 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
         lastReportMs = now;
         report(now);
       }
+      // A page on SQLite reads and folds without ever leaving the microtask queue, so a signal
+      // handler (which aborts `signal`) would not run before the end: give it a turn now and then.
+      if (options.signal !== undefined && now - lastTurnMs >= SIGNAL_TURN_INTERVAL_MS) {
+        lastTurnMs = now;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
+    throwIfInterrupted(options.signal, loader.position, until);
     const position = await loader.finish();
+    throwIfInterrupted(options.signal, position, until);
     await db.createSecondaryIndexes(REBUILD_PREFIX);
     await db.swapTableSet(REBUILD_PREFIX, LIVE_PREFIX);
     report(performance.now());
