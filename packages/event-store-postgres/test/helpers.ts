@@ -1,27 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { NewEvent } from '@timebank/event-store';
 import {
   createPostgresEventStore,
   type PostgresEventStore,
   type PostgresEventStoreOptions,
 } from '../src/index.js';
+import { dropSchema } from '../src/testing/index.js';
+
+export { dropSchema };
 
 type Test = { teardown(fn: () => unknown): void };
 
 /** A fresh, randomly named schema, dropped when the test ends (tap runs files in parallel). */
 export function freshSchemaName(): string {
   return `es_test_${randomBytes(6).toString('hex')}`;
-}
-
-export async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Opens a store in a fresh schema; closes it and drops the schema at teardown. */

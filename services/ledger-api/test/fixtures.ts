@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Test } from 'tap';
 import type { LightMyRequestResponse as Response } from 'fastify';
-import pg from 'pg';
+import { dropSchema } from '@timebank/event-store-postgres/testing';
 import { pino } from 'pino';
 import type { EventStore } from '@timebank/event-store';
 import { openEventStore } from '@timebank/ledger-opener';
@@ -198,17 +198,6 @@ export async function startWorld(
   return world;
 }
 
-/** Drops `schema` and everything in it, over a connection of its own to the PostgreSQL at `url`. */
-export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * A fresh schema name, `<prefix>_<12 hex digits>`, on the PostgreSQL at `url`, dropped at the
  * test's teardown. The teardown is registered before anything can create the schema, so a test
@@ -229,7 +218,7 @@ export function freshPostgresSchema(
     try {
       await closeFirst();
     } finally {
-      await dropPostgresSchema(url, schema);
+      await dropSchema(url, schema);
     }
   });
   return schema;
