@@ -21,6 +21,7 @@ import {
   redeem,
   volunteerWithPoints,
 } from './support/ledger-fixture.js';
+import { portOnly } from '@timebank/event-store/testing';
 import { beforeFirstAppendTo } from './support/store-doubles.js';
 
 t.test('a cached stream that nobody appended to is decided on without a read', async (t) => {
@@ -153,15 +154,7 @@ for (const writer of ['the same connection', 'another connection'] as const) {
 t.test('over a store without a change log every cached stream is re-read before use', async (t) => {
   const fixture = ledgerFixture(t);
   const store = fixture.store;
-  const plain: EventStore = {
-    engine: store.engine,
-    appendToStream: (stream, events, options) => store.appendToStream(stream, events, options),
-    readStream: (stream, options) => store.readStream(stream, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  };
+  const plain = portOnly(store);
   const ledger = fixture.ledger({ store: plain });
   const volunteerId = await volunteerWithPoints(ledger, 10);
   const reads = ledger.streamReads;

@@ -95,19 +95,3 @@ export function problemOf(
   t.equal(body.status, response.statusCode, 'status in the body matches the response');
   return body;
 }
-
-/**
- * The port's required members only, delegating to `store`: a store as an engine that offers no
- * optional capability (EventStoreDB's, or an older release's) sees it.
- */
-export function portOnly(store: EventStore): EventStore {
-  return {
-    engine: store.engine,
-    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
-    readStream: (streamName, options) => store.readStream(streamName, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  };
-}

@@ -12,7 +12,7 @@ import type { EventStore, NewEvent } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { IdempotencyRecords, type ClaimKey } from '../src/http/idempotency.js';
-import { portOnly } from './harness.js';
+import { portOnly } from '@timebank/event-store/testing';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-row-claims-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { ApiMetrics } from '../src/http/api-metrics.js';
 import { catalogueCheckedStore } from '../src/http/catalogued-store.js';
 import { instrumentStore } from '../src/http/instrumented-store.js';
-import { portOnly } from './harness.js';
+import { portOnly } from '@timebank/event-store/testing';
 
 function openSqlite(t: Test): EventStore {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-capabilities-'));

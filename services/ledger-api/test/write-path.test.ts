@@ -14,7 +14,8 @@ import { createLedger } from '@timebank/application';
 import { IdempotencyRecords } from '../src/http/idempotency.js';
 import { createLogger } from '../src/http/logging.js';
 import { resolveNationalIdKey, wireLedgerApi } from '../src/wiring.js';
-import { portOnly, problemOf } from './harness.js';
+import { portOnly } from '@timebank/event-store/testing';
+import { problemOf } from './harness.js';
 import { hoursAgo, startWorld } from './fixtures.js';
 import { EVENT_STORE_FILE, openPersonalKeys } from '@timebank/ledger-opener';
 

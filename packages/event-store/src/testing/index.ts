@@ -1,6 +1,7 @@
 /**
  * Test helpers shared by every package's integration tests. Not for production code.
  */
+import type { EventStore } from '../port.js';
 
 /**
  * Returns the URL of a real server named by an environment variable (POSTGRES_URL,
@@ -18,4 +19,21 @@ export function requireServerUrl(
   }
   console.log(`# skipping: ${variable} is not set, so this suite has no real server to run against`);
   return undefined;
+}
+
+/**
+ * The port's required members only, delegating to `store`: a store as an engine that offers no
+ * optional capability (no change log, no payload reads: EventStoreDB's, or an older release's)
+ * sees it. Spread it and override a member to intercept one call.
+ */
+export function portOnly(store: EventStore): EventStore {
+  return {
+    engine: store.engine,
+    appendToStream: (streamName, events, options) => store.appendToStream(streamName, events, options),
+    readStream: (streamName, options) => store.readStream(streamName, options),
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
 }
