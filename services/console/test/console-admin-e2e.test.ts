@@ -144,8 +144,8 @@ async function keysJourney(t: Test, page: Page): Promise<string> {
   const listed = await rowCells(page, '#api-keys', '桥西服务台');
   t.same(
     [listed[1], listed[2], listed[4]],
-    ['社区服务台', 'community: qiaoxi', '有效'],
-    'listed with its role and scope, active',
+    ['社区服务台', '社区：qiaoxi', '有效'],
+    'listed with its role and scope (its kind in words), active',
   );
   t.equal(
     await page
