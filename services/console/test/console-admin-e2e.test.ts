@@ -144,8 +144,8 @@ async function keysJourney(t: Test, page: Page): Promise<string> {
   const listed = await rowCells(page, '#api-keys', '桥西服务台');
   t.same(
     [listed[1], listed[2], listed[4]],
-    ['社区服务台', 'community: qiaoxi', '有效'],
-    'listed with its role and scope, active',
+    ['社区服务台', '社区：qiaoxi', '有效'],
+    'listed with its role and scope (its kind in words), active',
   );
   t.equal(
     await page
@@ -169,7 +169,21 @@ async function policyJourney(t: Test, page: Page): Promise<void> {
   await page.getByRole('heading', { name: '积分政策版本' }).waitFor();
   t.equal(await page.locator('#policy-versions tbody tr').count(), 1, 'the initial version only');
   await page.getByLabel('生效日期（当天零时起，北京时间）').fill(shanghaiDate(Date.now() + 2 * 86_400_000));
+  await page.getByLabel('每小时积分').fill('两分');
+  await page.getByRole('button', { name: '发布' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '填写的内容有误，请检查。 字段：每小时积分',
+    'a refused amount is named by its label, not the API’s terms.ratePerHourCentipoints',
+  );
   await page.getByLabel('每小时积分').fill('2');
+  await page.getByLabel('可兑换的最低星级').fill('9');
+  t.equal(
+    await page.getByLabel('可兑换的最低星级').evaluate((input) => (input as HTMLInputElement).validity.valid),
+    false,
+    'no star level above 5 (nobody could ever redeem)',
+  );
+  await page.getByLabel('可兑换的最低星级').fill('0');
   await page.getByRole('button', { name: '发布' }).click();
   await page.getByText('已发布积分政策第 1 版').waitFor();
   const row = await rowCells(page, '#policy-versions', '1');

@@ -390,6 +390,11 @@ async function partnerJourney(
   await page.getByRole('heading', { name: '月度对账单' }).waitFor();
   t.equal(await page.locator('#holds tbody tr').count(), 2, 'both holds listed');
   t.equal(
+    await page.locator('#holds tbody tr').first().locator('td').nth(1).textContent(),
+    '爱心午餐',
+    'each by the offer’s title, not its id',
+  );
+  t.equal(
     await page.locator('[data-figure="capturedCount"]').textContent(),
     '1',
     'the redemption is captured',

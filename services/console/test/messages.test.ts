@@ -73,10 +73,36 @@ t.test('the ID-number hint checks as the clerk types, with the domain’s check 
   t.equal(nationalIdFeedback(`11010519620308${sequence}x`).valid, true, 'a lower-case x is accepted');
 });
 
+t.test(
+  'a number whose check character is right but whose birth date is impossible or ahead is not passed',
+  async (t) => {
+    const withCheck = (body: string) => body + nationalIdCheckCharacter(body);
+    const invalidDate = { valid: false, text: '身份证号码中的出生日期无效' };
+    t.same(nationalIdFeedback(withCheck('11010119900230123'), '2026-12-05'), invalidDate, '30 February');
+    t.same(nationalIdFeedback(withCheck('11010119901301123'), '2026-12-05'), invalidDate, 'month 13');
+    t.same(nationalIdFeedback(withCheck('11010120300101123'), '2026-12-05'), invalidDate, 'born in 2030');
+    t.same(nationalIdFeedback(withCheck('11010120261206123'), '2026-12-05'), invalidDate, 'born tomorrow');
+    t.same(
+      nationalIdFeedback(withCheck('11010120261205123'), '2026-12-05'),
+      { valid: true, text: '身份证号码校验通过' },
+      'born today is a real date (the API decides the age)',
+    );
+  },
+);
+
 t.test('the lockout message says how long, as the API locks (SIGN_IN_LOCKOUT_SECONDS)', async (t) => {
   const { SIGN_IN_LOCKOUT_SECONDS } = await import('../../ledger-api/src/auth/volunteer-credentials.js');
   const minutes = SIGN_IN_LOCKOUT_SECONDS / 60;
   const [chinese, english] = ERROR_MESSAGES.VOLUNTEER_SIGN_IN_LOCKED_OUT!;
   t.match(chinese, `${minutes} 分钟`);
   t.match(english, `${minutes} minutes`);
+});
+
+t.test('a field refused several times is named once', async (t) => {
+  const { ApiError } = await import('../src/web/lib/api.js');
+  const { describeError } = await import('../src/web/lib/screen.js');
+  t.equal(
+    describeError(new ApiError('VALIDATION_FAILED', 400, ['body.name', 'body.name', 'body.phone'])),
+    '填写的内容有误，请检查。 字段：name 字段：phone',
+  );
 });

@@ -32,3 +32,26 @@ t.test('a telephone number loses the spaces that only group it', async (t) => {
   t.equal(typedPhone('+86-311 555 0000'), '+86-3115550000');
   t.equal(typedPhone('１３８００１３８０００'), '13800138000');
 });
+
+t.test('a spend code, points and yuan typed in full-width digits read as the ASCII ones', async (t) => {
+  const { spendCodeDigits } = await import('../src/web/screens/partner-redeem.js');
+  const { centipointsOf } = await import('../src/web/screens/partner-offers.js');
+  const { fenOf } = await import('../src/web/lib/i18n.js');
+  t.equal(spendCodeDigits('１２３４\u3000５６７８ ９０１２ ３４５６'), '1234567890123456');
+  t.equal(spendCodeDigits('timebank-spend:1234567890123456'), '1234567890123456', 'a scanner’s payload');
+  t.equal(centipointsOf('２'), 200);
+  t.equal(centipointsOf('１．５'), 150, 'a full-width point');
+  t.equal(centipointsOf(' 2.5 '), 250);
+  t.ok(Number.isNaN(centipointsOf('abc')));
+  t.ok(Number.isNaN(centipointsOf('-1')));
+  t.equal(fenOf('１２．５'), 1250);
+  t.equal(fenOf(''), 0);
+  t.ok(Number.isNaN(fenOf('-5')));
+});
+
+t.test('a date no instant can hold is sent as typed, for the API to refuse by field', async (t) => {
+  const { shanghaiInstant } = await import('../src/web/lib/i18n.js');
+  t.equal(shanghaiInstant('2026-12-04', '09:00'), '2026-12-04T01:00:00.000Z');
+  t.equal(shanghaiInstant('20000-01-01', '09:00'), '20000-01-01T09:00:00+08:00', 'no RangeError');
+  t.equal(shanghaiInstant('', ''), 'T:00+08:00');
+});

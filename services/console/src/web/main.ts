@@ -162,7 +162,8 @@ async function render(): Promise<void> {
   // the sign-in form under a header that says who is signed in.
   const path =
     location.hash.replace(/^#/, '') || pathRoute() || (session === null ? '/sign-in' : HOME_OF[session.role]);
-  if (takeExpired()) notice = t('session.expired');
+  const ended = takeExpired();
+  if (ended !== null) notice = t(ended === 'expired' ? 'session.expired' : 'session.keyRefused');
   const route = ROUTES.find((candidate) => candidate.pattern.test(path));
   if (route === undefined || (route.role !== null && session?.role !== route.role)) {
     const signInPath = route?.role === 'volunteer' ? '/volunteer/sign-in' : '/sign-in';

@@ -36,6 +36,8 @@ export interface CallOptions {
   readonly body?: unknown;
   /** Writes need one (docs/api.md, Idempotency); a form keeps its key until the write succeeds. */
   readonly idempotencyKey?: string;
+  /** The sign-in screen's proof of a key just typed: a refusal is its answer, not a session's end. */
+  readonly proving?: boolean;
 }
 
 export async function call<T>(session: Session, path: string, options: CallOptions = {}): Promise<T> {
@@ -65,6 +67,14 @@ async function send(session: Session, path: string, options: CallOptions): Promi
     expire();
     location.hash = signInPathOf(session);
     throw new ApiError(SESSION_EXPIRED, 401);
+  }
+  if (response.status === 401 && options.proving !== true) {
+    // A staff key that worked at sign-in and is refused now was revoked (or its holder's
+    // organisation replaced it): no screen can do anything with it, so back to sign-in, saying
+    // so, rather than leaving the clerk to fill in forms that will all be refused.
+    expire('keyRefused');
+    location.hash = signInPathOf(session);
+    throw await problemOf(response);
   }
   if (!response.ok) throw await problemOf(response);
   touch(session);

@@ -107,9 +107,16 @@ export function shanghaiDateTime(iso: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
-/** A local date and time in Asia/Shanghai (UTC+8 all year: China has no daylight saving) as an ISO instant. */
+/**
+ * A local date and time in Asia/Shanghai (UTC+8 all year: China has no daylight saving) as an ISO
+ * instant. A date input lets people type years up to 275760, which no ISO instant can hold: such a
+ * date is sent as typed, so the API refuses it as VALIDATION_FAILED naming the field, instead of
+ * the form throwing before anything is shown.
+ */
 export function shanghaiInstant(date: string, time: string): string {
-  return new Date(`${date}T${time}:00+08:00`).toISOString();
+  const typed = `${date}T${time}:00+08:00`;
+  const instant = new Date(typed);
+  return Number.isNaN(instant.getTime()) || instant.getUTCFullYear() > 9999 ? typed : instant.toISOString();
 }
 
 /** Fen (1 yuan = 100) as yuan with two decimals and the sign: `¥12.50`. */
@@ -117,9 +124,12 @@ export function formatYuan(fen: number): string {
   return `¥${(fen / 100).toFixed(2)}`;
 }
 
-/** Yuan as typed (up to two decimals) to fen; 0 when empty, NaN when it is not such a number. */
+/**
+ * Yuan as typed (up to two decimals, full-width digits and point folded) to fen; 0 when empty,
+ * NaN when it is not such a number.
+ */
 export function fenOf(yuan: string): number {
-  const typed = yuan.trim();
+  const typed = yuan.normalize('NFKC').trim();
   if (typed === '') return 0;
   return /^\d+(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed) * 100) : Number.NaN;
 }

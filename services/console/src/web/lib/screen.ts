@@ -29,7 +29,9 @@ export function describeError(error: unknown, form?: HTMLFormElement | null): st
   if (!(error instanceof ApiError)) return t('error.unknown', { code: 'INTERNAL_ERROR' });
   if (error.code === NETWORK_ERROR) return t('error.network');
   if (error.code === SESSION_EXPIRED) return t('session.expired');
-  const fields = error.fields.map((name) => t('error.field', { field: fieldLabel(name, form) }));
+  // Each field once: a list's lines (`volunteerNumbers.0`, `.1`, …) share their input's label.
+  const labels = new Set(error.fields.map((name) => fieldLabel(name, form)));
+  const fields = [...labels].map((label) => t('error.field', { field: label }));
   return [errorMessage(error.code), ...fields].join(' ');
 }
 

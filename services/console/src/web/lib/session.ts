@@ -24,13 +24,16 @@ export interface Session {
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 const STORAGE_KEY = 'timebank.console.session';
 
-/** Set when a session was found expired, until the sign-in screen has said so. */
-let expired = false;
+/** Why the session ended: it expired, or the server refused the staff key (revoked). */
+export type SessionEnd = 'expired' | 'keyRefused';
 
-/** True once after an expired session was removed: the sign-in screen says why it is shown. */
-export function takeExpired(): boolean {
-  const was = expired;
-  expired = false;
+/** Set when a session was found ended, until the sign-in screen has said so. */
+let ended: SessionEnd | null = null;
+
+/** Once, after an ended session was removed, why: the sign-in screen says why it is shown. */
+export function takeExpired(): SessionEnd | null {
+  const was = ended;
+  ended = null;
   return was;
 }
 
@@ -40,7 +43,7 @@ export function currentSession(): Session | null {
   const session = JSON.parse(stored) as Session;
   if (session.expiresAtMs <= Date.now()) {
     signOut();
-    expired = true;
+    ended = 'expired';
     return null;
   }
   return session;
@@ -74,10 +77,13 @@ export function touch(session: Session): void {
   );
 }
 
-/** The server refused the credential (a volunteer's token ran out): sign out, and say so on sign-in. */
-export function expire(): void {
+/**
+ * The server refused the credential (a volunteer's token ran out, a staff key was revoked): sign
+ * out, and say why on sign-in.
+ */
+export function expire(why: SessionEnd = 'expired'): void {
   signOut();
-  expired = true;
+  ended = why;
 }
 
 export function signOut(): void {

@@ -44,8 +44,19 @@ function roleName(role: string): string {
   return known === undefined ? role : t(`admin.keyRole.${known}`);
 }
 
+/** Each scope kind in words (the API's `community`, `organisation`, … are not for the reader). */
+const SCOPE_KIND_NAME = {
+  community: 'admin.scopeKind.community',
+  organisation: 'admin.scopeKind.organisation',
+  partner: 'admin.scopeKind.partner',
+  area: 'admin.scopeKind.area',
+  volunteer: 'admin.scopeKind.volunteer',
+} as const;
+
 function scopeText(scope: KeySummary['scope']): string {
-  return scope.kind === 'all' ? t('admin.keys.scopeAll') : `${scope.kind}: ${scope.id ?? ''}`;
+  if (scope.kind === 'all') return t('admin.keys.scopeAll');
+  const kind = Object.entries(SCOPE_KIND_NAME).find(([name]) => name === scope.kind)?.[1];
+  return t('admin.keys.scopeOf', { kind: kind === undefined ? scope.kind : t(kind), id: scope.id ?? '' });
 }
 
 function issueForm(session: Session, output: HTMLElement, context: ScreenContext): HTMLFormElement {

@@ -78,11 +78,43 @@ function optionalCentipoints(value: string): number | null {
   return value === '' ? null : centipointsOf(value);
 }
 
+/** Terms a policy may leave empty: no daily cap, points that never expire. */
+const OPTIONAL_TERMS: ReadonlySet<string> = new Set(['dailyEarningCapCentipoints', 'expiryDays']);
+
+/**
+ * An amount of the policy's terms. `term` is what the API names when it refuses the value
+ * (`body.terms.<term>`), declared as the input's data-field so the error names it by its label.
+ */
+function termInput(name: string, id: string, value: string, term: string): HTMLInputElement {
+  return h('input', {
+    name,
+    id,
+    value,
+    required: !OPTIONAL_TERMS.has(term),
+    autocomplete: 'off',
+    inputmode: 'decimal',
+    'data-field': term,
+  });
+}
+
+/** Star levels are 0 to 5: a higher minimum would let nobody redeem from that date on. */
+function minStarInput(value: number): HTMLInputElement {
+  return h('input', {
+    name: 'minStar',
+    id: 'policy-min-star',
+    value: String(value),
+    required: true,
+    type: 'number',
+    min: 0,
+    max: 5,
+    step: 1,
+    'data-field': 'minStarToRedeem',
+  });
+}
+
 function publishForm(session: Session, context: ScreenContext, latest: Terms): HTMLFormElement {
   const status = statusArea();
   let idempotencyKey = crypto.randomUUID();
-  const input = (name: string, id: string, value: string, required = true) =>
-    h('input', { name, id, value, required, autocomplete: 'off', inputmode: 'decimal' });
   const points = (centipoints: number | null): string =>
     centipoints === null ? '' : String(centipoints / 100);
   const button = h('button', { type: 'submit' }, t('admin.policy.publish'));
@@ -93,23 +125,31 @@ function publishForm(session: Session, context: ScreenContext, latest: Terms): H
       t('admin.policy.effectiveDate'),
       h('input', { name: 'effectiveDate', id: 'policy-date', type: 'date', required: true }),
     ),
-    field(t('admin.policy.rate'), input('rate', 'policy-rate', points(latest.ratePerHourCentipoints))),
+    field(
+      t('admin.policy.rate'),
+      termInput('rate', 'policy-rate', points(latest.ratePerHourCentipoints), 'ratePerHourCentipoints'),
+    ),
     field(
       t('admin.policy.balanceCap'),
-      input('balanceCap', 'policy-cap', points(latest.balanceCapCentipoints)),
+      termInput('balanceCap', 'policy-cap', points(latest.balanceCapCentipoints), 'balanceCapCentipoints'),
     ),
     field(
       t('admin.policy.dailyCap'),
-      input('dailyCap', 'policy-daily', points(latest.dailyEarningCapCentipoints), false),
+      termInput(
+        'dailyCap',
+        'policy-daily',
+        points(latest.dailyEarningCapCentipoints),
+        'dailyEarningCapCentipoints',
+      ),
     ),
-    field(t('admin.policy.minStar'), input('minStar', 'policy-min-star', String(latest.minStarToRedeem))),
+    field(t('admin.policy.minStar'), minStarInput(latest.minStarToRedeem)),
     field(
       t('admin.policy.expiryDays'),
-      input(
+      termInput(
         'expiryDays',
         'policy-expiry',
         latest.expiryDays === null ? '' : String(latest.expiryDays),
-        false,
+        'expiryDays',
       ),
     ),
     h('p', { class: 'hint' }, t('admin.policy.hint')),

@@ -66,7 +66,17 @@ export const auditAsOfScreen: Screen = (context) => {
     ),
     field(
       t('audit.asOf.date'),
-      h('input', { name: 'date', id: 'as-of-date', type: 'date', required: true, value: todayInShanghai() }),
+      // No later than today: the ledger cannot know the future, and a later date would show today's
+      // figures under that date's heading.
+      h('input', {
+        name: 'date',
+        id: 'as-of-date',
+        type: 'date',
+        required: true,
+        value: todayInShanghai(),
+        max: todayInShanghai(),
+        'data-field': 'at',
+      }),
     ),
     field(
       t('audit.asOf.time'),
@@ -78,6 +88,8 @@ export const auditAsOfScreen: Screen = (context) => {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
+    // The figures of an earlier question must not stand under this one's error.
+    output.replaceChildren();
     void submitting(button, status, async () => {
       const at = shanghaiInstant(values.date ?? '', values.time ?? '');
       const volunteerNumber = typedVolunteerNumber(values.volunteerNumber ?? '');

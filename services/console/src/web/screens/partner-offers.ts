@@ -38,9 +38,13 @@ export async function offersOf(session: Session): Promise<readonly Offer[]> {
   return (await call<{ offers: Offer[] }>(session, `/v1/partners/${partner}/offers`)).offers;
 }
 
-/** Points as typed (up to two decimals) to centipoints; NaN when it is not such a number. */
+/**
+ * Points as typed (up to two decimals, full-width digits and point folded) to centipoints; NaN
+ * when it is not such a number.
+ */
 export function centipointsOf(points: string): number {
-  return /^\d+(\.\d{1,2})?$/.test(points) ? Math.round(Number(points) * 100) : Number.NaN;
+  const typed = points.normalize('NFKC').trim();
+  return /^\d+(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed) * 100) : Number.NaN;
 }
 
 /** A screen that could not load its data: its heading and the error in words. */
@@ -75,7 +79,6 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
         id: 'offer-cash',
         autocomplete: 'off',
         inputmode: 'decimal',
-        pattern: '\\d+(\\.\\d{1,2})?',
         'data-field': 'cashCopayFen',
       }),
       h('p', { class: 'hint' }, t('offers.cashHint')),

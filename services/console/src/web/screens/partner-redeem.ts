@@ -11,9 +11,15 @@ import { noticeOf, requireSession, statusArea, submitting, type Screen } from '.
 import type { Session } from '../lib/session.js';
 import { centipointsOf, failedScreen, offersOf, type Offer } from './partner-offers.js';
 
-/** The 16 digits of a typed or scanned code. */
+/**
+ * The 16 digits of a typed or scanned code; full-width digits from a Chinese input method are
+ * folded to ASCII (NFKC), as every other number the console takes.
+ */
 export function spendCodeDigits(typed: string): string {
-  return typed.replace(/^timebank-spend:/, '').replace(/[\s-]/g, '');
+  return typed
+    .normalize('NFKC')
+    .replace(/^timebank-spend:/, '')
+    .replace(/[\s-]/g, '');
 }
 
 /** The offer choice, with the points field following the chosen offer's price. */

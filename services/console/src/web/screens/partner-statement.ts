@@ -16,7 +16,7 @@ import {
   type ScreenContext,
 } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
-import { failedScreen } from './partner-offers.js';
+import { failedScreen, offersOf, type Offer } from './partner-offers.js';
 import { dataTable } from '../lib/table.js';
 
 interface Hold {
@@ -159,7 +159,11 @@ const HOLD_COLUMNS = [
   'statement.actions',
 ] as const;
 
-function holdsTable(holds: readonly Hold[], actions: (hold: Hold) => HTMLElement[]): HTMLElement {
+function holdsTable(
+  holds: readonly Hold[],
+  titles: ReadonlyMap<string, string>,
+  actions: (hold: Hold) => HTMLElement[],
+): HTMLElement {
   if (holds.length === 0) return h('p', {}, t('statement.noHolds'));
   return dataTable(
     'holds',
@@ -170,7 +174,8 @@ function holdsTable(holds: readonly Hold[], actions: (hold: Hold) => HTMLElement
         'tr',
         {},
         h('td', {}, formatInstant(hold.heldAt)),
-        h('td', {}, hold.offerId ?? ''),
+        // The offer as the partner named it; its id only for an offer no longer listed.
+        h('td', {}, hold.offerId === null ? '' : (titles.get(hold.offerId) ?? hold.offerId)),
         h(
           'td',
           {},
@@ -242,8 +247,12 @@ export const partnerStatementScreen: Screen = async (context) => {
   // After a capture or release: read at least up to that write (read-your-writes, docs/api.md).
   const minPosition = /^\d+$/.test(context.params[1] ?? '') ? `&minPosition=${context.params[1]}` : '';
   let statement: { holds: Hold[]; settlements: Settlement[] };
+  let offers: readonly Offer[];
   try {
-    statement = await monthStatement(session, partnerId, period, minPosition);
+    [statement, offers] = await Promise.all([
+      monthStatement(session, partnerId, period, minPosition),
+      offersOf(session),
+    ]);
   } catch (error) {
     return failedScreen(t('statement.title'), error);
   }
@@ -269,6 +278,8 @@ export const partnerStatementScreen: Screen = async (context) => {
     status.element,
     totalsTable(period, settlement),
     h('p', {}, download),
-    holdsTable(statement.holds, (hold) => holdActions({ session, context, status, period }, hold)),
+    holdsTable(statement.holds, new Map(offers.map((offer) => [offer.offerId, offer.title])), (hold) =>
+      holdActions({ session, context, status, period }, hold),
+    ),
   );
 };

@@ -2,10 +2,10 @@
  * Register a volunteer at the desk. The ID number is checked as the clerk types with the
  * domain's own rule (GB 11643 check character), so a mistyped digit is caught before the request.
  */
-import { isValidNationalId } from '@timebank/domain';
+import { formatCalendarDate, isValidNationalId, nationalIdBirthDate } from '@timebank/domain';
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
-import { t } from '../lib/i18n.js';
+import { t, todayInShanghai } from '../lib/i18n.js';
 import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
 import { typedNationalId, typedPhone } from '../lib/typed-input.js';
 
@@ -14,15 +14,25 @@ interface Registered {
   readonly volunteerNumber: string;
 }
 
-/** What the hint under the ID number says for what has been typed so far. */
-export function nationalIdFeedback(typed: string): { readonly valid: boolean | null; readonly text: string } {
+/**
+ * What the hint under the ID number says for what has been typed so far. A number whose check
+ * character is right may still carry a birth date that is not a real day (30 February) or is after
+ * `today` (`YYYY-MM-DD` in Asia/Shanghai): the API refuses those (NATIONAL_ID_BIRTH_DATE_INVALID),
+ * so the hint says so before the clerk sends the form, rather than "passed".
+ */
+export function nationalIdFeedback(
+  typed: string,
+  today: string = todayInShanghai(),
+): { readonly valid: boolean | null; readonly text: string } {
   const normalised = typedNationalId(typed);
   if (normalised.length === 0) return { valid: null, text: t('register.nationalIdHint') };
   if (normalised.length < 18 && /^[0-9]*$/.test(normalised))
     return { valid: null, text: t('register.nationalIdIncomplete', { count: normalised.length }) };
-  return isValidNationalId(normalised)
-    ? { valid: true, text: t('register.nationalIdValid') }
-    : { valid: false, text: t('register.nationalIdInvalid') };
+  if (!isValidNationalId(normalised)) return { valid: false, text: t('register.nationalIdInvalid') };
+  const birth = nationalIdBirthDate(normalised);
+  return birth === undefined || formatCalendarDate(birth) > today
+    ? { valid: false, text: t('register.nationalIdBirthDateInvalid') }
+    : { valid: true, text: t('register.nationalIdValid') };
 }
 
 /** The ID number input and its hint, which checks the number as the clerk types. */
@@ -91,8 +101,9 @@ export const registerScreen: Screen = (context) => {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (nationalIdFeedback(nationalId.value).valid !== true) {
-      status.show('error', t('register.nationalIdInvalid'));
+    const feedback = nationalIdFeedback(nationalId.value);
+    if (feedback.valid !== true) {
+      status.show('error', feedback.valid === false ? feedback.text : t('register.nationalIdInvalid'));
       nationalId.focus();
       return;
     }

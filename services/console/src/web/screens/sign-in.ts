@@ -84,7 +84,9 @@ export const signInScreen: Screen = (context) => {
     void submitting(button, status, async () => {
       const session = signIn(values.key ?? '', chosen, UNSCOPED.has(chosen) ? null : (values.scope ?? ''));
       try {
-        await call(session, proofRead(chosen, encodeURIComponent(session.scopeId ?? '')));
+        await call(session, proofRead(chosen, encodeURIComponent(session.scopeId ?? '')), {
+          proving: true,
+        });
       } catch (error) {
         signOut();
         throw error;

@@ -78,6 +78,28 @@ export function eventDetails(event: HistoryEvent): string {
     : t('history.minutes', { activity, hours });
 }
 
+/** A correction's note or a rejection's reason, in the words the organiser wrote. */
+export function reasonOf(event: HistoryEvent): string | null {
+  const { note, reason } = event.data;
+  if (typeof note === 'string' && note !== '') return note;
+  return typeof reason === 'string' && reason !== '' ? reason : null;
+}
+
+/**
+ * What an event says beyond its name, as lines: the service it records, the points it moves and
+ * the organiser's reason or note. The desk's card and the volunteer's own history show the same,
+ * so the clerk can answer "how many points did I get, and why was that record sent back?".
+ */
+export function eventNotes(event: HistoryEvent): string[] {
+  const points = event.data.centipoints;
+  const reason = reasonOf(event);
+  return [
+    eventDetails(event),
+    typeof points === 'number' && points > 0 ? formatPoints(points) : '',
+    reason === null ? '' : t('vHistory.reason', { reason }),
+  ].filter((line) => line !== '');
+}
+
 function figures(summary: VolunteerSummary): HTMLElement {
   const rows: [MessageKey, string][] = [
     ['card.volunteerNumber', summary.volunteerNumber],
@@ -126,7 +148,7 @@ function history(events: readonly HistoryEvent[]): HTMLElement {
             { class: /Corrected|Voided/.test(event.type) ? 'amendment' : '' },
             h('td', {}, formatInstant(event.recordedAt)),
             h('td', {}, eventName(event.type)),
-            h('td', {}, eventDetails(event)),
+            h('td', {}, eventNotes(event).join(t('history.noteSeparator'))),
           ),
         ),
     ),

@@ -3,19 +3,12 @@
  * correction or void marked as one (更正), after the record it amends, never in its place.
  */
 import { h } from '../lib/dom.js';
-import { formatInstant, formatPoints, t } from '../lib/i18n.js';
+import { formatInstant, t } from '../lib/i18n.js';
 import type { Screen } from '../lib/screen.js';
-import { eventDetails, type HistoryEvent } from './volunteer-card.js';
+import { eventNotes, type HistoryEvent } from './volunteer-card.js';
 import { failedScreen, readHistory, volunteerEventName, volunteerSession } from './volunteer-common.js';
 
 const AMENDMENTS = new Set(['ServiceRecordCorrected', 'ServiceRecordVoided']);
-
-/** A correction's note or a rejection's reason, in the words the organiser wrote. */
-function reasonOf(event: HistoryEvent): string | null {
-  const { note, reason } = event.data;
-  if (typeof note === 'string' && note !== '') return note;
-  return typeof reason === 'string' && reason !== '' ? reason : null;
-}
 
 function item(event: HistoryEvent): HTMLElement {
   const amendment = AMENDMENTS.has(event.type);
@@ -29,11 +22,7 @@ function item(event: HistoryEvent): HTMLElement {
       amendment ? h('span', { class: 'badge' }, t('vHistory.correction')) : null,
       volunteerEventName(event.type),
     ),
-    eventDetails(event) === '' ? null : h('p', {}, eventDetails(event)),
-    typeof event.data.centipoints === 'number' && event.data.centipoints > 0
-      ? h('p', {}, formatPoints(event.data.centipoints))
-      : null,
-    reasonOf(event) === null ? null : h('p', {}, t('vHistory.reason', { reason: reasonOf(event) ?? '' })),
+    ...eventNotes(event).map((line) => h('p', {}, line)),
   );
 }
 

@@ -1,0 +1,109 @@
+/**
+ * What the console does when the ledger says no, end to end (the real server on a fresh SQLite
+ * data directory, Debian's Chromium through playwright-core): an ID number whose check character
+ * is right but whose birth date is 30 February is caught as it is typed, not called "passed"; the
+ * desk's card says how many points an event moved; a desk whose key is revoked while it works is
+ * sent to sign-in, saying why, instead of being refused on every screen; an auditor's as-of
+ * question that fails leaves no figures of the question before it on the screen.
+ *
+ * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
+ */
+import type { Page } from 'playwright-core';
+import t from 'tap';
+import { nationalIdCheckCharacter } from '@timebank/domain';
+import {
+  api,
+  chromiumMissing,
+  openPage,
+  seedHistory,
+  shanghaiDate,
+  startConsoleWorld,
+} from './e2e-helpers.js';
+
+async function signIn(page: Page, url: string, role: 'desk' | 'auditor', key: string): Promise<void> {
+  await page.goto(`${url}/console#/sign-in`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption(role);
+  await page.getByLabel('API 密钥').fill(key);
+  if (role === 'desk') await page.locator('#sign-in-scope').fill('qiaoxi');
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { name: role === 'desk' ? '查找志愿者' : '审计核验' }).waitFor();
+}
+
+t.test(
+  'refusals are said in words, and nothing stale stands under them',
+  { skip: chromiumMissing },
+  async (t) => {
+    const world = await startConsoleWorld(t, 'console-refusals-e2e');
+    if (world === undefined) return;
+    const { server, adminKey, browser } = world;
+    const issue = (role: string, scope: Record<string, string>, label: string) =>
+      api<{ key: string; keyId: string }>(server.url, adminKey, '/v1/admin/api-keys', { role, scope, label });
+    const desk = await issue('desk', { kind: 'community', id: 'qiaoxi' }, 'Desk, Qiaoxi');
+    const auditor = await issue('auditor', { kind: 'all' }, 'Auditor');
+    await api(server.url, adminKey, '/v1/admin/organisations', {
+      organisationId: 'xinhua',
+      name: '新华社工',
+      community: 'qiaoxi',
+    });
+    const { volunteerNumber } = await seedHistory({ url: server.url, adminKey, idSequence: 61 });
+
+    const page = await openPage(browser);
+    await signIn(page, server.url, 'desk', desk.key);
+    await page.getByRole('link', { name: '登记志愿者' }).click();
+    const body = '11010119900230123';
+    await page.getByLabel('居民身份证号码').fill(body + nationalIdCheckCharacter(body));
+    t.equal(
+      await page.locator('#national-id-hint').textContent(),
+      '身份证号码中的出生日期无效',
+      'a right check character with 30 February is not "passed"',
+    );
+    await page.getByLabel('姓名', { exact: true }).fill('张三');
+    await page.getByLabel('联系电话').fill('13800138000');
+    await page.getByRole('button', { name: '登记' }).click();
+    t.equal(await page.getByRole('alert').textContent(), '身份证号码中的出生日期无效', 'and not sent');
+
+    await page.getByRole('link', { name: '查找志愿者' }).click();
+    await page.getByLabel('志愿者编号').fill(volunteerNumber);
+    await page.getByRole('button', { name: '查找' }).nth(1).click();
+    await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+    const earned = page.locator('#history tbody tr', { hasText: '获得积分' });
+    t.equal(
+      await earned.locator('td').nth(2).textContent(),
+      '3 分',
+      'the card says how many points were earned',
+    );
+
+    const { keys } = await api<{ keys: { keyId: string; label: string }[] }>(
+      server.url,
+      adminKey,
+      '/v1/admin/api-keys',
+    );
+    const deskKeyId = keys.find((key) => key.label === 'Desk, Qiaoxi')?.keyId ?? '';
+    await api(server.url, adminKey, `/v1/admin/api-keys/${deskKeyId}/revoke`, { reason: '离职' }, 200);
+    await page.getByRole('link', { name: '登记志愿者' }).click();
+    await page.getByRole('link', { name: '查找志愿者' }).click();
+    await page.getByLabel('志愿者编号').fill(volunteerNumber);
+    await page.getByRole('button', { name: '查找' }).nth(1).click();
+    await page.getByRole('heading', { name: '登录' }).waitFor();
+    t.equal(
+      await page.getByRole('status').textContent(),
+      'API 密钥无效或已被吊销，请重新登录。',
+      'a key revoked while the desk works sends it to sign-in, saying why',
+    );
+    t.equal(await page.evaluate(() => sessionStorage.length), 0, 'and the key is gone');
+
+    await signIn(page, server.url, 'auditor', auditor.key);
+    await page.getByRole('link', { name: '历史时点查询' }).click();
+    const today = shanghaiDate(Date.now());
+    t.equal(await page.getByLabel('日期').getAttribute('max'), today, 'no date after today is offered');
+    await page.getByLabel('志愿者编号').fill(volunteerNumber);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('#as-of-result').waitFor();
+    await page.getByLabel('志愿者编号').fill('TB0000000000ZZ');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByRole('alert').waitFor();
+    t.equal(await page.getByRole('alert').textContent(), '未找到该志愿者。');
+    t.equal(await page.locator('#as-of-result').count(), 0, 'the previous volunteer’s figures are gone');
+  },
+);

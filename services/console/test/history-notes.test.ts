@@ -1,0 +1,30 @@
+/** What the desk's card and the volunteer's history say of an event beyond its name. */
+import t from 'tap';
+import { eventNotes, type HistoryEvent } from '../src/web/screens/volunteer-card.js';
+
+const event = (type: string, data: Record<string, unknown>): HistoryEvent => ({
+  revision: '1',
+  type,
+  recordedAt: '2026-12-04T18:00:00.000Z',
+  data,
+});
+
+t.test('points moved are said with their amount, a rejection with its reason', async (t) => {
+  t.same(eventNotes(event('PointsEarned', { centipoints: 250 })), ['2.5 分']);
+  t.same(eventNotes(event('PointsHeld', { centipoints: 200, holdId: 'h1' })), ['2 分']);
+  t.same(eventNotes(event('ServiceHoursRejected', { recordId: 'r1', reason: '时长填错了' })), [
+    '说明：时长填错了',
+  ]);
+  t.same(
+    eventNotes(
+      event('ServiceHoursRecorded', {
+        activity: '陪伴独居老人',
+        durationMinutes: 150,
+        startAt: '2026-12-04T01:00:00.000Z',
+        endAt: '2026-12-04T03:30:00.000Z',
+      }),
+    ),
+    ['陪伴独居老人，2.5 小时（2026年12月4日 09:00–11:30）'],
+  );
+  t.same(eventNotes(event('ServiceHoursConfirmed', { recordId: 'r1' })), [], 'nothing more to say');
+});
