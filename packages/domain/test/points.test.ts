@@ -374,6 +374,13 @@ t.test('a points policy the ledger could not apply is refused: INVALID_COMMAND',
   given(t, [], context)
     .when(change({ expiryDays: MAX }))
     .thenFails('INVALID_COMMAND', { path: 'terms.expiryDays' });
+  // Found in the console: a minimum star of 9 was published, and nobody could redeem under it.
+  given(t, [], context)
+    .when(change({ minStarToRedeem: 6 }))
+    .thenFails('INVALID_COMMAND', { path: 'terms.minStarToRedeem' });
+  given(t, [], context)
+    .when(change({ minStarToRedeem: 5 }))
+    .then([{ type: 'PointsPolicyChanged', data: { version: 1 } }]);
   // Generous but usable terms pass: 12 h at 10,000 points an hour and 1,000 %, points kept 100 years.
   given(t, [], context)
     .when(
