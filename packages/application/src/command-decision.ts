@@ -76,6 +76,19 @@ async function otherDependencies(
   return {};
 }
 
+/** The partner whose folded stream a command is decided with: the one it spends with or binds a consent to. */
+function partnerNamedBy(command: Command): string | undefined {
+  if (
+    command.type === 'HoldPoints' ||
+    command.type === 'RedeemPoints' ||
+    command.type === 'GrantSpendMandate'
+  )
+    return command.partnerId;
+  // A spend code bound to a partner: the partner must be registered (PARTNER_NOT_FOUND).
+  if (command.type === 'IssueSpendCode') return command.partnerId;
+  return undefined;
+}
+
 /**
  * Routes each command to its stream and gives its decision the context it needs. A registration
  * may come with the volunteer id the duplicate index allocated to its ID number.
@@ -97,13 +110,14 @@ export function commandDecisions(
     let partner: PartnerState | undefined;
     let spendCode: SpendCodeState | undefined;
     let volunteer: VolunteerState | undefined;
-    if (command.type === 'HoldPoints' || command.type === 'RedeemPoints') {
-      partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
-      if (command.spendCodeHash !== undefined)
-        spendCode = (await load(spendCodeStream(command.spendCodeHash), deciderFor('spend-code'))).state;
-    }
-    if (command.type === 'GrantSpendMandate')
-      partner = (await load(partnerStream(command.partnerId), deciderFor('partner'))).state;
+    const partnerId = partnerNamedBy(command);
+    if (partnerId !== undefined)
+      partner = (await load(partnerStream(partnerId), deciderFor('partner'))).state;
+    if (
+      (command.type === 'HoldPoints' || command.type === 'RedeemPoints') &&
+      command.spendCodeHash !== undefined
+    )
+      spendCode = (await load(spendCodeStream(command.spendCodeHash), deciderFor('spend-code'))).state;
     if (command.type === 'IssueSpendCode')
       volunteer = (await load(volunteerStream(command.volunteerId), deciderFor('volunteer'))).state;
     const others = await otherDependencies(command, load);

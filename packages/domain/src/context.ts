@@ -25,7 +25,7 @@ export interface DecideContext {
   readonly volunteerId?: string;
   /** `RegisterVolunteer` only: the unified volunteer number to assign. */
   readonly volunteerNumber?: string;
-  /** `HoldPoints` / `RedeemPoints` / `GrantSpendMandate` only: the folded stream of the partner named in the command. */
+  /** `HoldPoints` / `RedeemPoints` / `GrantSpendMandate` / `IssueSpendCode` naming a partner: the folded stream of the partner named in the command. */
   readonly partner?: PartnerState;
   /** `IssueSpendCode` / `JoinTeam` only: the folded stream of the volunteer the code is for (or who joins). */
   readonly volunteer?: VolunteerState;

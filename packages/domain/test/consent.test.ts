@@ -12,6 +12,7 @@ import {
   type CommandInput,
   type DecideContext,
   type DomainEvent,
+  type PartnerState,
   type SpendCodeState,
 } from '../src/index.js';
 import { ADMIN, confirm, hold, mandate, record, register, VOLUNTEER_ID } from './support/fixtures.js';
@@ -38,13 +39,22 @@ const issue = (overrides: { codeHash?: string } & Record<string, unknown> = {}):
   ...overrides,
 });
 
+/** A registered partner's folded stream, as the application loads it for a code bound to it. */
+function registeredPartner(partnerId: string): PartnerState {
+  return { ...deciderFor('partner').initialState(), status: 'active', partnerId, name: partnerId };
+}
+
 /** The spend-code stream's state after `IssueSpendCode` was decided at NOW. */
 function issuedCode(
   t: Test,
   volunteer: DomainEvent[],
   overrides: Record<string, unknown> = {},
 ): SpendCodeState {
-  const context = testContext({ volunteer: foldVolunteer(volunteer) });
+  const partnerId = overrides['partnerId'];
+  const context = testContext({
+    volunteer: foldVolunteer(volunteer),
+    ...(typeof partnerId === 'string' ? { partner: registeredPartner(partnerId) } : {}),
+  });
   const events = history(t, [issue(overrides)], context);
   const decider = deciderFor('spend-code');
   return events.reduce(decider.evolve, decider.initialState());
@@ -257,7 +267,7 @@ t.test("an amount above the code's cap is refused; at the cap it is held", async
 t.test('a spend code is issued by the volunteer or their community’s desk, once per hash', async (t) => {
   const volunteer = volunteerWithoutConsent(t);
   const context = testContext({ volunteer: foldVolunteer(volunteer) });
-  given(t, [], context)
+  given(t, [], { ...context, partner: registeredPartner('p1') })
     .when(issue({ partnerId: 'p1', centipointsMax: 300 }))
     .then([
       {
@@ -281,4 +291,11 @@ t.test('a spend code is issued by the volunteer or their community’s desk, onc
   given(t, [], testContext({ volunteer: deciderFor('volunteer').initialState() }))
     .when(issue())
     .thenFails('VOLUNTEER_NOT_FOUND');
+  // Bound to a partner: only one that is registered, as for a mandate.
+  given(t, [], { ...context, partner: deciderFor('partner').initialState() })
+    .when(issue({ partnerId: 'p-typo' }))
+    .thenFails('PARTNER_NOT_FOUND');
+  given(t, [], { ...context, partner: registeredPartner('p2') })
+    .when(issue({ partnerId: 'p2' }))
+    .then([{ type: 'SpendCodeIssued', data: { partnerId: 'p2' } }]);
 });

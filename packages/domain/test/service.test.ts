@@ -290,6 +290,80 @@ t.test('VoidServiceRecord reverses points; spent points become a recorded shortf
     ]);
 });
 
+/** 150 of a confirmed record's points held by a partner, so only the rest is available. */
+function withHeld(events: DomainEvent[], centipoints: number): DomainEvent[] {
+  return [
+    ...events,
+    {
+      type: 'PointsHeld',
+      data: {
+        idempotencyKey: 'hold-spent',
+        fromAccount: `volunteer:${VOLUNTEER_ID}`,
+        toAccount: `held:${VOLUNTEER_ID}`,
+        centipoints,
+        volunteerId: VOLUNTEER_ID,
+        holdId: 'h-spent',
+        partnerId: 'p1',
+        offerId: 'o1',
+        heldAt: '2026-03-10T04:00:00.000Z',
+        expiresAt: '2026-03-11T04:00:00.000Z',
+        actor: { id: 'partner-user-1', role: 'partner', partnerId: 'p1' },
+      },
+    } satisfies DomainEvent,
+  ];
+}
+
+const availableAfter = (events: readonly DomainEvent[]): number =>
+  events.reduce(
+    (sum, event) =>
+      event.type === 'PointsEarned'
+        ? sum + event.data.centipoints
+        : event.type === 'PointsReversed' || event.type === 'PointsHeld'
+          ? sum - event.data.centipoints
+          : sum,
+    0,
+  );
+
+// Found over HTTP: a volunteer spent the points of a record, the organiser corrected the record
+// (even changing nothing), and the volunteer had the points again. The old record's reversal could
+// take back only what was available, while the replacement earned in full, so each correction of
+// spent points minted them anew.
+t.test(
+  'a correction never gives back spent points: the shortfall comes out of the replacement',
+  async (t) => {
+    const { events, recordId } = confirmedService(t, registered(t), 9, 11);
+    const spent = withHeld(events, 150);
+    const unchanged = given(t, spent)
+      .when(correct(recordId, { activity: 'Reading to children', reasonCode: 'wrong_activity' }))
+      .then([
+        { type: 'ServiceRecordCorrected' },
+        {
+          type: 'PointsReversed',
+          data: { recordId, centipoints: 50, earnedCentipoints: 200, shortfallCentipoints: 150 },
+        },
+        { type: 'PointsEarned', data: { centipoints: 200 } },
+        {
+          type: 'PointsReversed',
+          data: { recordId, centipoints: 150, earnedCentipoints: 0, shortfallCentipoints: 0 },
+        },
+      ]);
+    t.equal(availableAfter([...spent, ...unchanged]), 50, 'still 50 available, as before the correction');
+
+    const shorter = given(t, spent)
+      .when(correct(recordId, { endAt: local(9, 10) }))
+      .then([
+        { type: 'ServiceRecordCorrected' },
+        { type: 'PointsReversed', data: { centipoints: 50, shortfallCentipoints: 150 } },
+        { type: 'PointsEarned', data: { centipoints: 100 } },
+        {
+          type: 'PointsReversed',
+          data: { recordId, centipoints: 100, earnedCentipoints: 0, shortfallCentipoints: 50 },
+        },
+      ]);
+    t.equal(availableAfter([...spent, ...shorter]), 0, 'the 50 overspent stay a recorded shortfall');
+  },
+);
+
 t.test('a correction that drops hours below an awarded star flags the award for review', async (t) => {
   const context = testContext();
   let events = registered(t);

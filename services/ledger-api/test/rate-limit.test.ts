@@ -117,3 +117,31 @@ t.test('through the app, each request counts once, a HEAD as much as a GET', asy
   t.ok(Number(limited.headers['retry-after']) > 0, 'a refusal says when to retry');
   t.type(limited.headers['x-request-id'], 'string', 'and carries the request id');
 });
+
+// Found over HTTP: api.md says requests without a valid key are limited per client address, but
+// a refused key (401) was never counted, so one address could try keys or session tokens without
+// end; each volunteer token tried also reads that volunteer's credentials stream.
+t.test('requests refused as unauthenticated count against their address', async (t) => {
+  const h = await startHarness(t, { environment: { RATE_LIMIT_REQUESTS_MAX: '3' } });
+  const guess = () =>
+    h.app.inject({
+      method: 'GET',
+      url: '/v1/audit/events',
+      headers: { authorization: 'Bearer tbk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+  const statuses: number[] = [];
+  for (let index = 0; index < 3; index += 1) statuses.push((await guess()).statusCode);
+  t.same(statuses, [401, 401, 401], 'within the budget a wrong key is 401');
+  const limited = await guess();
+  t.equal(limited.statusCode, 429, 'past it the address is limited');
+  t.equal(limited.json<{ code: string }>().code, 'RATE_LIMITED');
+  const noKey = await h.app.inject({ method: 'GET', url: '/v1/audit/events' });
+  t.equal(noKey.statusCode, 429, 'also without any key');
+  const auditor = await h.keyFor('auditor', { kind: 'all' });
+  const valid = await h.app.inject({
+    method: 'GET',
+    url: '/v1/audit/events',
+    headers: { authorization: auditor },
+  });
+  t.equal(valid.statusCode, 200, 'a valid key keeps its own budget');
+});

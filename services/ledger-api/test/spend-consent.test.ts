@@ -62,6 +62,29 @@ t.test('a spend code redeems once, alone: the partner learns the volunteer from 
   t.equal(elsewhere.statusCode, 403, "another community's desk cannot issue the volunteer's code");
 });
 
+// Found over HTTP: a desk that mistyped the partner got a code no partner could ever use, while a
+// mandate to the same unknown partner was refused with 404 PARTNER_NOT_FOUND.
+t.test(
+  'a code bound to a partner that was never registered is refused, and nothing is written',
+  async (t) => {
+    const w = await startWorld(t, UNLIMITED, { clock });
+    const volunteerId = await volunteerWithPoints(w, 6009);
+    const before = await w.get('/v1/audit/events?limit=1000', w.auditor);
+    const unknown = await w.post(`/v1/volunteers/${volunteerId}/spend-codes`, w.desk, {
+      partnerId: 'p-typo',
+    });
+    t.equal(unknown.statusCode, 404, { body: unknown.body });
+    t.equal(problemOf(t, unknown).code, 'PARTNER_NOT_FOUND');
+    const after = await w.get('/v1/audit/events?limit=1000', w.auditor);
+    t.equal(
+      after.json<{ headPosition: string }>().headPosition,
+      before.json<{ headPosition: string }>().headPosition,
+    );
+    const known = await w.post(`/v1/volunteers/${volunteerId}/spend-codes`, w.desk, { partnerId: 'p2' });
+    t.equal(known.statusCode, 201, 'a registered partner is accepted as before');
+  },
+);
+
 t.test('a bound, capped or expired code is refused, and nothing is held', async (t) => {
   const w = await startWorld(t, UNLIMITED, { clock });
   const volunteerId = await volunteerWithPoints(w, 6002);

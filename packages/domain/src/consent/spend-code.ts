@@ -53,6 +53,14 @@ export function decideSpendCode(
   if (volunteer.personalDataErased)
     return reject('VOLUNTEER_PERSONAL_DATA_ERASED', "the volunteer's personal data has been erased");
   if (volunteer.status !== 'active') return reject('VOLUNTEER_INACTIVE', 'the volunteer is inactive');
+  // A code bound to a partner nobody registered could never be used: refuse it as a mandate is.
+  if (command.partnerId !== undefined) {
+    const partner = context.partner;
+    if (partner === undefined || partner.status === 'unregistered')
+      return reject('PARTNER_NOT_FOUND', `no partner ${command.partnerId}`);
+    if (partner.partnerId !== command.partnerId)
+      throw new Error('context.partner is not the partner named in the command');
+  }
   // The caller draws 16 random digits; a collision with a code ever issued is a retry, not a rule.
   if (state.status === 'issued') return reject('SPEND_CODE_COLLISION', 'draw another spend code');
   const nowMs = parseInstant(context.now);

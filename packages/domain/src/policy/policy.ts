@@ -110,25 +110,16 @@ export function decidePolicy(
 const LATEST_INSTANT_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
 /**
- * Terms the ledger could not apply: a minimum star to redeem above the highest star level (nobody
- * could ever redeem under the version); the points of the longest record at the highest multiplier
+ * Terms the ledger could not apply: the points of the longest record at the highest multiplier
  * must be a safe integer (else every confirmation under the version would fail for ever, since
  * no later version can replace it retroactively), and points earned under it must get an expiry
- * date that can be written.
+ * date that can be written. The star level needed to redeem must be one the ledger awards.
  */
 function unusableTerm(
   terms: PointsPolicyTerms,
   rules: LedgerRules,
   effectiveFromMs: number,
 ): DomainError | undefined {
-  const starLevels = rules.starThresholdsHours.length;
-  if (terms.minStarToRedeem > starLevels) {
-    return reject(
-      'INVALID_COMMAND',
-      `invalid command: minStarToRedeem ${terms.minStarToRedeem} is above the highest star level (${starLevels}), so no volunteer could ever redeem`,
-      { path: 'terms.minStarToRedeem', issueCount: 1 },
-    );
-  }
   const highestMultiplier = Math.max(...Object.values(terms.qualityMultiplierPercent));
   if (
     !Number.isSafeInteger(rules.serviceRecordMinutesMax * terms.ratePerHourCentipoints * highestMultiplier)
@@ -137,6 +128,15 @@ function unusableTerm(
       'INVALID_COMMAND',
       'invalid command: rate × quality multiplier is too large for the longest record',
       { path: 'terms.ratePerHourCentipoints', issueCount: 1 },
+    );
+  }
+  // Stars run from 1 to the number of thresholds: a higher minimum is a typing error that would
+  // bar every volunteer from redeeming until another version replaced it.
+  if (terms.minStarToRedeem > rules.starThresholdsHours.length) {
+    return reject(
+      'INVALID_COMMAND',
+      `invalid command: minStarToRedeem is above the highest star level (${rules.starThresholdsHours.length})`,
+      { path: 'terms.minStarToRedeem', issueCount: 1 },
     );
   }
   if (

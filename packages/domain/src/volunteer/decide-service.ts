@@ -303,8 +303,46 @@ export function correctServiceRecord(
         context,
       ),
     );
+    events.push(...shortfallRecovery(foldVolunteer(events, state), events, command, context));
   }
   return [...events, ...reviewFlags(foldVolunteer(events, state), old.recordId, command, context)];
+}
+
+/**
+ * The old record's points that its reversal could not take back (already spent) come out of the
+ * replacement's points, as a second reversal of the old record that reverses no earning of its
+ * own (`earnedCentipoints` 0). Without it a correction of spent points earned them anew: a
+ * volunteer could spend a record's points, have it corrected, and spend them again. What even
+ * the replacement cannot cover stays a recorded shortfall, as for a void.
+ */
+function shortfallRecovery(
+  after: VolunteerState,
+  events: readonly DomainEvent[],
+  command: CommandOf<'CorrectServiceRecord'>,
+  context: DecideContext,
+): DomainEvent[] {
+  const reversal = events.find((event) => event.type === 'PointsReversed');
+  if (reversal?.type !== 'PointsReversed' || after.volunteerId === null) return [];
+  const { shortfallCentipoints, recordId } = reversal.data;
+  const centipoints = Math.min(shortfallCentipoints, after.availableCentipoints);
+  if (centipoints === 0) return [];
+  return [
+    {
+      type: 'PointsReversed',
+      data: {
+        idempotencyKey: command.idempotencyKey,
+        fromAccount: volunteerAccount(after.volunteerId),
+        toAccount: ISSUANCE_ACCOUNT,
+        centipoints,
+        volunteerId: after.volunteerId,
+        recordId,
+        earnedCentipoints: 0,
+        shortfallCentipoints: shortfallCentipoints - centipoints,
+        reasonCode: command.reasonCode,
+        reversedAt: context.now,
+      },
+    },
+  ];
 }
 
 export function voidServiceRecord(

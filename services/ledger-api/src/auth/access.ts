@@ -123,6 +123,28 @@ function chain(step: Step, then: Hook): Hook {
 
 const finish: Hook = (_request, _reply, done) => done();
 
+/**
+ * A request refused as unauthenticated (no key, an unknown or revoked key or session token) still
+ * counts against its client address's budget, so that guessing keys or tokens is limited like any
+ * other call without a valid key; past the budget the answer is 429 instead of 401.
+ */
+function countingRefusals(hook: Hook, limiter: RateLimiter | null): Hook {
+  if (limiter === null) return hook;
+  return (request, reply, done) => {
+    hook(request, reply, (error) => {
+      if (error instanceof ProblemError && error.code === 'UNAUTHENTICATED') {
+        try {
+          limiter.check(request, reply);
+        } catch (limited) {
+          done(limited as Error);
+          return;
+        }
+      }
+      done(error);
+    });
+  };
+}
+
 function assertInScope(principal: Principal, target: Scope | 'any'): void {
   if (target !== 'any' && !inScope(principal, target)) {
     throw ProblemError.http('FORBIDDEN', 'the target is outside this API key’s scope');
@@ -247,7 +269,10 @@ export function registerAccessControl(
             }
             done();
           };
-    const onRequest = chain((request) => principals.authenticate(request, access), limit);
+    const onRequest = countingRefusals(
+      chain((request) => principals.authenticate(request, access), limit),
+      limiter,
+    );
     const preHandler = chain(
       dependencies.beforeScope,
       chain((request) => principals.authorize(request, access), finish),
