@@ -247,7 +247,12 @@ export function registerAccessControl(
             }
             done();
           };
-    const onRequest = chain((request) => principals.authenticate(request, access), limit);
+    // Outside /v1 (probes, metrics, API docs, the console's files) nothing needs a principal, so a
+    // presented key is not resolved: resolving may read the store, and liveness must not fail, nor
+    // readiness turn into another answer, because the store does not answer.
+    const onRequest = url.startsWith('/v1')
+      ? chain((request) => principals.authenticate(request, access), limit)
+      : limit;
     const preHandler = chain(
       dependencies.beforeScope,
       chain((request) => principals.authorize(request, access), finish),
