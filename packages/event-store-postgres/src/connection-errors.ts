@@ -16,7 +16,7 @@ export function isTransientConnectionError(error: unknown): boolean {
     if (TRANSIENT_SQLSTATE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
   }
   // node-postgres reports a socket closed under it without a code.
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
     error.message,
   );
 }

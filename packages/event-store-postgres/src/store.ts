@@ -66,6 +66,7 @@ export async function createPostgresEventStore(
       connectionString: options.connectionString,
       max: limits.poolSizeMax,
       application_name: 'timebank-event-store',
+      connectionTimeoutMillis: limits.connectTimeoutMilliseconds,
     });
   // An idle pooled client whose backend dies emits 'error' on the pool; unhandled, it would crash
   // the process. The pool discards that client by itself and the next checkout connects afresh.
@@ -85,7 +86,10 @@ export async function createPostgresEventStore(
   const listenerConfig: pg.ClientConfig =
     options.connectionString === undefined
       ? { ...options.pool.options }
-      : { connectionString: options.connectionString };
+      : {
+          connectionString: options.connectionString,
+          connectionTimeoutMillis: limits.connectTimeoutMilliseconds,
+        };
   const listener = new NotificationListener(listenerConfig, channel, limits);
   const subscriptions = new Set<PostgresSubscription>();
   let closed = false;
