@@ -1,5 +1,6 @@
 export { createPostgresEventStore, type PostgresEventStore } from './store.js';
 export { PostgresStoreMissingError } from './schema.js';
+export { isTransientConnectionError } from './connection-errors.js';
 export {
   DEFAULT_POSTGRES_LIMITS,
   type PostgresEventStoreOptions,

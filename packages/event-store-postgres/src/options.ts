@@ -42,6 +42,13 @@ export interface PostgresLimits extends StoreLimits {
   readonly reconnectDelayMilliseconds: number;
   /** Longest reconnect delay, in milliseconds. Default 5,000: a restarting server is back within seconds. */
   readonly reconnectDelayMillisecondsMax: number;
+  /**
+   * How long opening a connection (and waiting for a pooled one) may take before it fails, in
+   * milliseconds. Default 10,000: a server that accepts the TCP connection and never answers (hung,
+   * or another service on that port) otherwise held start-up, and every request, for ever; a
+   * healthy server answers within milliseconds, a busy one within a few seconds.
+   */
+  readonly connectTimeoutMilliseconds: number;
 }
 
 export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = Object.freeze({
@@ -53,6 +60,7 @@ export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = Object.freeze({
   pollIntervalMilliseconds: 5000,
   reconnectDelayMilliseconds: 50,
   reconnectDelayMillisecondsMax: 5000,
+  connectTimeoutMilliseconds: 10_000,
 });
 
 /**

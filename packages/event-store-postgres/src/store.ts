@@ -16,6 +16,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@timebank/event-store';
+import { asReadError } from './connection-errors.js';
 import { GroupCommitWriter } from './group-commit.js';
 import { NotificationListener } from './listener.js';
 import {
@@ -65,6 +66,7 @@ export async function createPostgresEventStore(
       connectionString: options.connectionString,
       max: limits.poolSizeMax,
       application_name: 'timebank-event-store',
+      connectionTimeoutMillis: limits.connectTimeoutMilliseconds,
     });
   // An idle pooled client whose backend dies emits 'error' on the pool; unhandled, it would crash
   // the process. The pool discards that client by itself and the next checkout connects afresh.
@@ -84,7 +86,10 @@ export async function createPostgresEventStore(
   const listenerConfig: pg.ClientConfig =
     options.connectionString === undefined
       ? { ...options.pool.options }
-      : { connectionString: options.connectionString };
+      : {
+          connectionString: options.connectionString,
+          connectionTimeoutMillis: limits.connectTimeoutMilliseconds,
+        };
   const listener = new NotificationListener(listenerConfig, channel, limits);
   const subscriptions = new Set<PostgresSubscription>();
   let closed = false;
@@ -130,12 +135,14 @@ export async function createPostgresEventStore(
     async readIdempotencyClaim(keyHash: string): Promise<StoredIdempotencyClaim | undefined> {
       assertOpen();
       assertValidClaim({ keyHash, requestHash: keyHash });
-      const result = await pool.query<[string, string, string, string]>({
-        text: `SELECT encode(request_hash, 'hex'), stream_name, revision::text, position::text
+      const result = await pool
+        .query<[string, string, string, string]>({
+          text: `SELECT encode(request_hash, 'hex'), stream_name, revision::text, position::text
                  FROM ${schema}.idempotency_claims WHERE key_hash = decode($1, 'hex')`,
-        values: [keyHash],
-        rowMode: 'array',
-      });
+          values: [keyHash],
+          rowMode: 'array',
+        })
+        .catch(rethrowAsReadError);
       const row = result.rows[0];
       if (row === undefined) return undefined;
       const [requestHash, streamName, revision, position] = row;
@@ -167,7 +174,9 @@ export async function createPostgresEventStore(
         text += backwards ? ' AND e.revision <= $3' : ' AND e.revision >= $3';
       }
       text += ` ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'} LIMIT $2`;
-      const result = await pool.query<EventRowValues>({ text, values, rowMode: 'array' });
+      const result = await pool
+        .query<EventRowValues>({ text, values, rowMode: 'array' })
+        .catch(rethrowAsReadError);
       return result.rows.map(toRecordedEvent);
     },
 
@@ -181,7 +190,7 @@ export async function createPostgresEventStore(
           `fromPosition must be a non-negative bigint, got ${String(from)}`,
         );
       }
-      return maxCount === 0 ? [] : readPage(from, maxCount);
+      return maxCount === 0 ? [] : readPage(from, maxCount).catch(rethrowAsReadError);
     },
 
     subscribeToAll(subscribeOptions: SubscribeOptions = {}): Subscription {
@@ -197,9 +206,9 @@ export async function createPostgresEventStore(
 
     async headPosition(): Promise<bigint> {
       assertOpen();
-      const result = await pool.query<{ head: string }>(
-        `SELECT coalesce(max(position), 0)::text AS head FROM ${schema}.events`,
-      );
+      const result = await pool
+        .query<{ head: string }>(`SELECT coalesce(max(position), 0)::text AS head FROM ${schema}.events`)
+        .catch(rethrowAsReadError);
       return BigInt(result.rows[0]?.head ?? '0');
     },
 
@@ -220,6 +229,11 @@ export async function createPostgresEventStore(
       if (ownsPool) await pool.end();
     },
   };
+}
+
+/** Reads keep the driver's error unless the connection failed (see asReadError). */
+function rethrowAsReadError(error: unknown): never {
+  throw asReadError(error);
 }
 
 function resolveMaxCount(maxCount: number | undefined, limits: PostgresLimits): number {

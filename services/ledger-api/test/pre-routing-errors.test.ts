@@ -111,3 +111,30 @@ t.test('a request that arrives while the server closes is a problem, not fastify
   t.type(response.headers['x-request-id'], 'string', 'with its request id');
   t.equal(response.headers.connection, 'close', 'and the connection closes');
 });
+
+t.test(
+  'a readiness probe that arrives while the server closes is 503 SHUTTING_DOWN, not a 500',
+  async (t) => {
+    const h = await startHarness(t);
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = h.app.server.address() as AddressInfo;
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /readyz HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = h.app.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write('\r\n');
+    await ended;
+    await closed;
+    const response = parseRawResponse(received);
+    // /readyz declares its own 503 body ({ status: 'not-ready', reason }); a problem sent with 503
+    // failed that schema and went out as fastify's plain 500 FST_ERR_RESPONSE_SERIALIZATION.
+    t.equal(response.statusCode, 503);
+    t.equal(problemOf(t, response).code, 'SHUTTING_DOWN');
+  },
+);

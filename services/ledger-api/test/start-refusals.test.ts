@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { MASTER_KEY_FILE, openPersonalKeys } from '@timebank/ledger-opener';
 import { freshPostgresSchema } from './fixtures.js';
@@ -122,6 +122,65 @@ t.test(
     t.notMatch(result.stderr, /s3cret-pw/, 'the password in the URL is not repeated');
   },
 );
+
+/** A TCP listener on a free loopback port that accepts connections and then `treat`s each. */
+async function fakePostgres(t: Test, treat: (socket: Socket) => void): Promise<number> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    treat(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
+}
+
+t.test(
+  'a PostgreSQL port that accepts but never answers (a hung server, another service): one line, exit 1, no hang',
+  async (t) => {
+    const port = await fakePostgres(t, () => undefined);
+    const started = Date.now();
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: `postgres://ledger:s3cret-pw@127.0.0.1:${port}/ledger`,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'postgres-silent'),
+    });
+    t.equal(result.code, 1, 'it gives up instead of waiting for ever');
+    t.match(
+      result.stderr,
+      new RegExp(
+        `^ledger-api: failed to start: cannot reach the event store \\(postgres schema ledger at 127\\.0\\.0\\.1:${port}\\): .*timeout.* \\(check POSTGRES_URL\\)\\n$`,
+      ),
+    );
+    t.ok(Date.now() - started < 45_000, 'within the connection timeout, not the test’s kill');
+  },
+);
+
+t.test('a PostgreSQL port that closes the connection at once: one line, exit 1, no stack', async (t) => {
+  const port = await fakePostgres(t, (socket) => socket.end());
+  const result = await refusedServer({
+    PORT: '0',
+    LEDGER_STORE: 'postgres',
+    POSTGRES_URL: `postgres://ledger:s3cret-pw@127.0.0.1:${port}/ledger`,
+    LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+    LEDGER_DATA_DIR: join(directory, 'postgres-closing'),
+  });
+  t.equal(result.code, 1);
+  t.match(
+    result.stderr,
+    /^ledger-api: failed to start: cannot reach the event store \(postgres schema ledger at 127\.0\.0\.1:\d+\): (Connection terminated unexpectedly|read ECONNRESET) \(check POSTGRES_URL\)\n$/,
+  );
+  t.notMatch(result.stderr, STACK_FRAME);
+});
 
 const postgresUrl = requireServerUrl('POSTGRES_URL');
 

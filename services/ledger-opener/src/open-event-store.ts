@@ -57,7 +57,7 @@ export async function openEventStore(
       }
     }
     case 'postgres': {
-      const { createPostgresEventStore, PostgresStoreMissingError } =
+      const { createPostgresEventStore, isTransientConnectionError, PostgresStoreMissingError } =
         await import('@timebank/event-store-postgres');
       try {
         return await createPostgresEventStore({
@@ -73,7 +73,9 @@ export async function openEventStore(
             { cause: error },
           );
         }
-        if (!isConnectionFailure(error)) throw error;
+        // The driver's own words for a socket closed under it or a connection that timed out
+        // carry no code: a port that accepts and closes, or accepts and never answers.
+        if (!isConnectionFailure(error) && !isTransientConnectionError(error)) throw error;
         const cause = error instanceof Error ? error.message : String(error);
         throw new LedgerOpenError(
           'unreachable',

@@ -123,7 +123,15 @@ export async function openPostgresKeyStore(options: {
   assertSchema(schema);
   // Imported only here, so that a SQLite server's threads never load the driver (see open-event-store.ts).
   const { default: driver } = await import('pg');
-  const pool = new driver.Pool({ connectionString: options.connectionString, max: POOL_CONNECTIONS_MAX });
+  const pool = new driver.Pool({
+    connectionString: options.connectionString,
+    max: POOL_CONNECTIONS_MAX,
+    application_name: 'timebank-personal-keys',
+  });
+  // An idle pooled client whose backend dies (PostgreSQL restarted, a failover, a network cut)
+  // emits 'error' on the pool; unhandled, it would crash the server. The pool discards that
+  // client by itself and the next look-up connects afresh.
+  pool.on('error', () => undefined);
   const keys = `${schema}.personal_data_keys`;
   const registrations = `${schema}.personal_registrations`;
   await createTables(pool, keys, registrations, schema);

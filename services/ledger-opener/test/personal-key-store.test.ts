@@ -121,6 +121,34 @@ t.test(
   },
 );
 
+t.test(
+  'PostgreSQL key store: a pooled connection whose backend dies does not crash the process',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = `ledger_keys_${randomBytes(6).toString('hex')}`;
+    const store = await openPersonalKeyStore({ engine: 'postgres', url: postgresUrl!, schema });
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    t.teardown(async () => {
+      await store.close();
+      await admin.query(`DROP SCHEMA IF EXISTS ${admin.escapeIdentifier(schema)} CASCADE`);
+      await admin.end();
+    });
+    t.equal(await store.dataKey('v1'), null, 'a look-up leaves an idle connection in the pool');
+    // The pool's idle connections, found by the schema in their last statement (ours alone), and
+    // ended as PostgreSQL going away (a restart, a failover, a network cut) would end them.
+    const killed = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE pid <> pg_backend_pid() AND query LIKE $1`,
+      [`%${schema}.%`],
+    );
+    t.ok((killed.rowCount ?? 0) >= 1, 'the idle connection was terminated');
+    // Without an 'error' listener on the pool, the idle client's error is an uncaught exception here.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.equal(await store.dataKey('v1'), null, 'the next look-up connects afresh');
+  },
+);
+
 t.test('the master key is generated once into a 0600 file, or taken from configuration', async (t) => {
   const directory = temporaryDirectory(t);
   const generated = resolveMasterKey(null, directory);

@@ -269,10 +269,15 @@ export function registerAccessControl(
             }
             done();
           };
-    const onRequest = countingRefusals(
-      chain((request) => principals.authenticate(request, access), limit),
-      limiter,
-    );
+    // Outside /v1 (probes, metrics, API docs, the console's files) nothing needs a principal, so a
+    // presented key is not resolved: resolving may read the store, and liveness must not fail, nor
+    // readiness turn into another answer, because the store does not answer.
+    const onRequest = url.startsWith('/v1')
+      ? countingRefusals(
+          chain((request) => principals.authenticate(request, access), limit),
+          limiter,
+        )
+      : limit;
     const preHandler = chain(
       dependencies.beforeScope,
       chain((request) => principals.authorize(request, access), finish),

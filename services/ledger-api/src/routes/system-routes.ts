@@ -70,7 +70,19 @@ export async function systemRoutes(app: TypedApp, context: SystemRouteDependenci
         security: [],
         response: {
           200: z.object({ status: z.literal('ready'), engine: z.string(), headPosition: positionSchema }),
-          503: z.object({ status: z.literal('not-ready'), reason: z.string() }),
+          // Not ready, or a problem sent before the handler ran (503 SHUTTING_DOWN while the server
+          // drains): this schema checks both, or the problem would fail it and go out as a 500.
+          503: z.union([
+            z.object({ status: z.literal('not-ready'), reason: z.string() }),
+            z.object({
+              type: z.string(),
+              title: z.string(),
+              status: z.literal(503),
+              code: z.string(),
+              detail: z.string().optional(),
+              instance: z.string().optional(),
+            }),
+          ]),
         },
       },
     },
