@@ -281,6 +281,19 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/**
+ * `pnpm ledger verify | head`: a reader that goes away early is not the command's failure. Output
+ * to a closed pipe is dropped (Node would otherwise die of an unhandled EPIPE with a stack trace
+ * and exit 1, even after an export had finished), and the command's work and exit status stand.
+ */
+function dropOutputToClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
+}
+
 export async function main(argv: readonly string[], environment: NodeJS.ProcessEnv): Promise<number> {
   let command: Command;
   try {
@@ -315,4 +328,5 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
   }
 }
 
+dropOutputToClosedPipes();
 process.exitCode = await main(process.argv.slice(2), process.env);
