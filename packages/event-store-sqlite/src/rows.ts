@@ -1,6 +1,7 @@
 /**
  * Mapping between stored rows and RecordedEvent.
  */
+import { StoredEventUnreadableError } from '@timebank/event-store';
 import type { EventMetadata, EventPayload, JsonObject, RecordedEvent } from '@timebank/event-store';
 
 /**
@@ -59,9 +60,48 @@ const timeText = (milliseconds: number): string => {
   return lastTimeText;
 };
 
+/**
+ * Why a row's JSON columns did not parse (a row edited outside the store), as an error that names
+ * the event instead of a bare SyntaxError. Called only after a parse failed, off the hot path.
+ */
+function unreadable(
+  row: EventRow | PayloadRow,
+  columns: readonly (readonly ['data' | 'metadata', string])[],
+  hash: string | undefined,
+): StoredEventUnreadableError {
+  let detail = 'its JSON does not parse';
+  for (const [column, text] of columns) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      detail = `its ${column} is not JSON (${error instanceof Error ? error.message : String(error)})`;
+      break;
+    }
+  }
+  return new StoredEventUnreadableError(
+    { position: row[0], streamName: row[1], revision: row[2], hash },
+    detail,
+  );
+}
+
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   const id = row[3];
   const recordedAt = row[7];
+  let data: JsonObject;
+  let metadata: EventMetadata;
+  try {
+    data = JSON.parse(row[5]) as JsonObject;
+    metadata = JSON.parse(row[6]) as EventMetadata;
+  } catch {
+    throw unreadable(
+      row,
+      [
+        ['data', row[5]],
+        ['metadata', row[6]],
+      ],
+      row[8],
+    );
+  }
   return {
     position: row[0],
     streamName: row[1],
@@ -70,8 +110,8 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
       ? id.slice(1)
       : `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`,
     type: row[4],
-    data: JSON.parse(row[5]) as JsonObject,
-    metadata: JSON.parse(row[6]) as EventMetadata,
+    data,
+    metadata,
     recordedAt: typeof recordedAt === 'number' ? timeText(recordedAt) : recordedAt,
     hash: row[8],
   };
@@ -83,11 +123,17 @@ export const PAYLOAD_COLUMNS = 'e.position, s.stream_name, e.revision, e.type, e
 export type PayloadRow = [position: bigint, streamName: string, revision: bigint, type: string, data: string];
 
 export function toEventPayload(row: PayloadRow): EventPayload {
+  let data: JsonObject;
+  try {
+    data = JSON.parse(row[4]) as JsonObject;
+  } catch {
+    throw unreadable(row, [['data', row[4]]], undefined);
+  }
   return {
     position: row[0],
     streamName: row[1],
     revision: row[2],
     type: row[3],
-    data: JSON.parse(row[4]) as JsonObject,
+    data,
   };
 }

@@ -13,6 +13,7 @@ export const STORE_ERROR_CODES = [
   'DUPLICATE_EVENT_ID',
   'STORE_UNAVAILABLE',
   'IDEMPOTENCY_KEY_CLAIMED',
+  'STORED_EVENT_UNREADABLE',
 ] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
@@ -45,7 +46,10 @@ export class WrongExpectedVersionError extends EventStoreError {
 /** Input rejected before anything was written. */
 export class StoreLimitError extends EventStoreError {
   constructor(
-    code: Exclude<StoreErrorCode, 'WRONG_EXPECTED_VERSION' | 'STORE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_CLAIMED'>,
+    code: Exclude<
+      StoreErrorCode,
+      'WRONG_EXPECTED_VERSION' | 'STORE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_CLAIMED' | 'STORED_EVENT_UNREADABLE'
+    >,
     message: string,
   ) {
     super(code, message);
@@ -80,4 +84,36 @@ export class IdempotencyKeyClaimedError extends EventStoreError {
 
 export function isIdempotencyKeyClaimed(error: unknown): error is IdempotencyKeyClaimedError {
   return error instanceof IdempotencyKeyClaimedError;
+}
+
+/**
+ * A stored event whose data or metadata cannot be read back as JSON: the store's file was altered
+ * outside the store. Names the event, so that a reader (verify, a rebuild) can say where, and
+ * carries its stored hash, so that an auditor's chain check can go on past it.
+ */
+export class StoredEventUnreadableError extends EventStoreError {
+  readonly position: bigint;
+  readonly streamName: string;
+  readonly revision: bigint;
+  /** The event's stored hash, when the read that failed had it. */
+  readonly hash: string | undefined;
+
+  constructor(
+    event: { position: bigint; streamName: string; revision: bigint; hash: string | undefined },
+    detail: string,
+  ) {
+    super(
+      'STORED_EVENT_UNREADABLE',
+      `the stored event at position ${event.position} (${event.streamName}@${event.revision}) cannot be read: ${detail}`,
+    );
+    this.name = 'StoredEventUnreadableError';
+    this.position = event.position;
+    this.streamName = event.streamName;
+    this.revision = event.revision;
+    this.hash = event.hash;
+  }
+}
+
+export function isStoredEventUnreadable(error: unknown): error is StoredEventUnreadableError {
+  return error instanceof StoredEventUnreadableError;
 }

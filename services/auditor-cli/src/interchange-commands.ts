@@ -8,8 +8,8 @@
  *
  * Both open personal data through the key store, like the API (LEDGER_MASTER_KEY or master.key).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import {
   createLedger,
   CsvFormatError,
@@ -159,7 +159,30 @@ export interface ImportRecordsOutcome extends ImportReport {
   readonly reportFile: string;
 }
 
+/**
+ * Where the report goes, checked before anything is imported: rows that landed with no report of
+ * what was rejected (or the import file overwritten by its report) cannot be undone.
+ */
+export function reportFileOf(file: string, report: string | undefined): string {
+  const path = resolve(report ?? `${file}.report.json`);
+  const flag =
+    report === undefined ? `the report ${path} (name another with --report <file>)` : `--report ${report}`;
+  if (path === resolve(file)) throw invalid(`${flag} is the import file itself; name another file`);
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing?.isDirectory() === true) throw invalid(`${flag} is a directory; name a file`);
+  const directory = dirname(path);
+  if (statSync(directory, { throwIfNoEntry: false })?.isDirectory() !== true)
+    throw invalid(`${flag}: the directory ${directory} does not exist`);
+  try {
+    accessSync(existing === undefined ? directory : path, constants.W_OK);
+  } catch {
+    throw invalid(`${flag} cannot be written`);
+  }
+  return path;
+}
+
 export async function runImportRecords(command: ImportRecordsCommand): Promise<ImportRecordsOutcome> {
+  const reportFile = reportFileOf(command.file, command.report);
   const inputs = readImportFile(command.file);
   const directory = personalDataDirectory(command.backend.store, command.backend.readModelDataDir);
   const opened = await openLedgerWithKeys(command.backend, command.environment);
@@ -185,7 +208,6 @@ export async function runImportRecords(command: ImportRecordsCommand): Promise<I
               ),
           }),
     });
-    const reportFile = resolve(command.report ?? `${command.file}.report.json`);
     writeFileSync(
       reportFile,
       `${JSON.stringify({ file: resolve(command.file), ...report, rejected: report.rejections.length }, null, 2)}\n`,

@@ -254,10 +254,40 @@ async function warnIfReadModelsBehind(store: EventStore, checkpoint: bigint): Pr
   );
 }
 
-/** `export`: the log as a bundle an auditor verifies elsewhere, never over an earlier bundle. */
-async function runExport(command: { out: string; json: boolean }, store: EventStore): Promise<number> {
+/**
+ * `export`: the log as a bundle an auditor verifies elsewhere, never over an earlier bundle. Progress
+ * on stderr about once a second; a first Ctrl-C stops it between two pages, leaving no bundle.
+ */
+async function runExport(
+  command: { out: string; json: boolean; quiet: boolean },
+  store: EventStore,
+): Promise<number> {
   assertNoBundleAt(command.out);
-  const manifest = await exportLedger({ store, directory: command.out });
+  const head = await store.headPosition();
+  let lastReportMs = performance.now();
+  const onProgress = (events: number, position: bigint): void => {
+    const now = performance.now();
+    if (now - lastReportMs < 1000) return;
+    lastReportMs = now;
+    process.stderr.write(`export: ${events} events, position ${position}/${head}\n`);
+  };
+  const interrupted = interruptOnSignals('export');
+  let manifest: Awaited<ReturnType<typeof exportLedger>>;
+  try {
+    manifest = await exportLedger({
+      store,
+      directory: command.out,
+      signal: interrupted.signal,
+      ...optional('onProgress', command.quiet ? undefined : onProgress),
+    });
+  } catch (error) {
+    const exitCode = interrupted.exitCode();
+    if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+    process.stderr.write(`ledger export: ${error.code}: ${error.message}\n`);
+    return exitCode;
+  } finally {
+    interrupted.release();
+  }
   if (command.json) process.stdout.write(json(manifest) + '\n');
   else {
     process.stdout.write(
@@ -279,6 +309,19 @@ function assertNoBundleAt(out: string): void {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/**
+ * `pnpm ledger verify | head`: a reader that goes away early is not the command's failure. Output
+ * to a closed pipe is dropped (Node would otherwise die of an unhandled EPIPE with a stack trace
+ * and exit 1, even after an export had finished), and the command's work and exit status stand.
+ */
+function dropOutputToClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
 }
 
 export async function main(argv: readonly string[], environment: NodeJS.ProcessEnv): Promise<number> {
@@ -315,4 +358,5 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
   }
 }
 
+dropOutputToClosedPipes();
 process.exitCode = await main(process.argv.slice(2), process.env);

@@ -99,3 +99,28 @@ t.test('a file that is not an interchange table is exit 2 and imports nothing', 
     t.notOk(existsSync(`${file}.report.json`), `${name}: no report of row rejections`);
   }
 });
+
+t.test('an import whose report cannot be written is refused before any row lands', async (t) => {
+  const data = freshDataDir('timebank-import-report-');
+  t.teardown(() => data.remove());
+  await (await openAt(data, NOW_MS)).close();
+  const file = join(data.dataDir, 'platform.csv');
+  const content =
+    'record_kind,source_system,source_record_id,platform_volunteer_number,name,national_id_number,phone,community\r\n' +
+    `volunteer,national_platform,vol-1,P1,王小明,${nationalIdNumber(7)},13911112222,c1\r\n`;
+  writeFileSync(file, content);
+  const cases: Array<[string, RegExp]> = [
+    [join(data.dataDir, 'no-such-directory', 'report.json'), /does not exist/],
+    [data.dataDir, /is a directory/],
+    [file, /is the import file itself/],
+  ];
+  for (const [report, message] of cases) {
+    const result = ledgerCommand(data.dataDir, ['import-records', file, '--report', report]);
+    t.equal(result.status, 2, `--report ${report}: exit 2 (${result.stdout}${result.stderr})`);
+    t.match(result.stderr, message, 'the message says what is wrong with --report');
+    t.equal(readFileSync(file, 'utf8'), content, 'the import file is untouched');
+  }
+  const result = ledgerCommand(data.dataDir, ['import-records', file]);
+  t.equal(result.status, 0, result.stderr);
+  t.match(result.stdout, /imported 1 of 1 rows \(0 already present, 0 rejected\)/, 'nothing landed before');
+});

@@ -31,28 +31,65 @@ export class ChainChecker {
 
   /** Checks one event (streams in any interleaving, each in revision order); returns what is wrong. */
   check(event: HashableEvent & { readonly hash: string }): ChainFinding[] {
-    let head = this.#heads.get(event.streamName);
+    const head = this.#headOf(event.streamName);
+    const findings: ChainFinding[] = [];
+    if (this.#inOrder(head, event.streamName, event.revision, findings)) {
+      if (eventHash(head.hash, event) !== event.hash) {
+        findings.push({
+          streamName: event.streamName,
+          revision: event.revision,
+          reason: 'stored hash does not match content',
+        });
+      }
+    }
+    this.#advance(head, event.revision, event.hash);
+    return findings;
+  }
+
+  /**
+   * Takes an event whose content could not be read, by its place and its stored hash (when the
+   * read had it): its own link cannot be checked, but a missing or repeated revision still is, and
+   * the chain goes on from its stored hash, so the events after it are checked as usual.
+   */
+  skipUnreadable(streamName: string, revision: bigint, storedHash: string | undefined): ChainFinding[] {
+    const head = this.#headOf(streamName);
+    const findings: ChainFinding[] = [];
+    this.#inOrder(head, streamName, revision, findings);
+    // Without a stored hash the next link cannot match: it is reported, never guessed.
+    this.#advance(head, revision, storedHash ?? 'unknown');
+    return findings;
+  }
+
+  #headOf(streamName: string): Head {
+    let head = this.#heads.get(streamName);
     if (head === undefined) {
       head = { nextRevision: 0n, hash: GENESIS_HASH, count: 0 };
-      this.#heads.set(event.streamName, head);
+      this.#heads.set(streamName, head);
     }
-    const findings: ChainFinding[] = [];
-    const streamName = event.streamName;
-    if (event.revision < head.nextRevision) {
-      findings.push({ streamName, revision: event.revision, reason: 'revision repeats or goes backwards' });
-    } else if (event.revision > head.nextRevision) {
-      for (let missing = head.nextRevision; missing < event.revision; missing += 1n) {
+    return head;
+  }
+
+  /** Whether `revision` is the stream's next one; a repeated or missing revision is a finding. */
+  #inOrder(head: Head, streamName: string, revision: bigint, findings: ChainFinding[]): boolean {
+    if (revision < head.nextRevision) {
+      findings.push({ streamName, revision, reason: 'revision repeats or goes backwards' });
+      return false;
+    }
+    if (revision > head.nextRevision) {
+      for (let missing = head.nextRevision; missing < revision; missing += 1n) {
         findings.push({ streamName, revision: missing, reason: `revision ${missing} is missing` });
       }
       // The link into this event names the missing one's hash, which is gone: it cannot be
       // checked, so the chain continues from the stored hash.
-    } else if (eventHash(head.hash, event) !== event.hash) {
-      findings.push({ streamName, revision: event.revision, reason: 'stored hash does not match content' });
+      return false;
     }
-    head.nextRevision = event.revision + 1n;
-    head.hash = event.hash;
+    return true;
+  }
+
+  #advance(head: Head, revision: bigint, hash: string): void {
+    head.nextRevision = revision + 1n;
+    head.hash = hash;
     head.count += 1;
-    return findings;
   }
 
   /** How many streams were seen. */

@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { EventStore, RecordedEvent } from '@timebank/event-store';
+import { ProjectionError } from '../errors.js';
 import { ChainChecker, type StreamHead } from './chain-checker.js';
 
 export const EVENTS_FILE = 'events.ndjson';
@@ -66,17 +67,36 @@ export interface ExportOptions {
   /** Wall clock, for `exportedAt`. */
   readonly now?: () => Date;
   readonly onProgress?: (events: number, position: bigint) => void;
+  /**
+   * Stops the export between two pages: the partly written events file is removed and
+   * PROJECTION_INTERRUPTED thrown, so nothing that looks like a bundle is left behind.
+   */
+  readonly signal?: AbortSignal;
 }
+
+/** Where the events go while they are written: renamed to EVENTS_FILE once all are in. */
+const PARTIAL_SUFFIX = '.partial';
 
 export async function exportLedger(options: ExportOptions): Promise<ExportManifest> {
   await mkdir(options.directory, { recursive: true });
-  const file = createWriteStream(join(options.directory, EVENTS_FILE));
+  // A bundle appears only when complete: a killed export leaves at most `events.ndjson.partial`,
+  // which the next export into the directory writes over.
+  const eventsPath = join(options.directory, EVENTS_FILE);
+  const partialPath = `${eventsPath}${PARTIAL_SUFFIX}`;
+  const file = createWriteStream(partialPath);
   const fileHash = createHash('sha256');
   const chain = new ChainChecker();
   let count = 0;
   let position = 0n;
+  let complete = false;
   try {
     for (;;) {
+      if (options.signal?.aborted === true) {
+        throw new ProjectionError(
+          'PROJECTION_INTERRUPTED',
+          `export interrupted at position ${position}; the partly written ${EVENTS_FILE} was removed`,
+        );
+      }
       const page = await options.store.readAll({ fromPosition: position });
       if (page.length === 0) break;
       const text = page.map((event) => exportLine(event) + '\n').join('');
@@ -88,10 +108,13 @@ export async function exportLedger(options: ExportOptions): Promise<ExportManife
       if (!file.write(text)) await once(file, 'drain');
       options.onProgress?.(count, position);
     }
+    complete = true;
   } finally {
     file.end();
     await once(file, 'close');
+    if (!complete) await rm(partialPath, { force: true });
   }
+  await rename(partialPath, eventsPath);
   const heads = chain.heads().map((head: StreamHead) => ({
     streamName: head.streamName,
     headRevision: head.headRevision.toString(),

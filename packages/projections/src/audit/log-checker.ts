@@ -6,7 +6,12 @@
  * the number of streams, not events.
  */
 import { parseLedgerEvent } from '@timebank/domain';
-import type { EventStore, RecordedEvent } from '@timebank/event-store';
+import {
+  isStoredEventUnreadable,
+  type EventStore,
+  type RecordedEvent,
+  type StoredEventUnreadableError,
+} from '@timebank/event-store';
 import { ChainChecker, type StreamHead } from './chain-checker.js';
 
 export interface LogFinding {
@@ -48,6 +53,26 @@ export class LogChecker {
     return findings;
   }
 
+  /**
+   * Takes an event the store could not read (its data or metadata is not JSON): one `schema`
+   * finding that names it, and its chain goes on from its stored hash.
+   */
+  unreadable(error: StoredEventUnreadableError): LogFinding[] {
+    const { streamName, revision } = error;
+    this.#events += 1;
+    this.#lastPosition = error.position;
+    const findings: LogFinding[] = [{ kind: 'schema', streamName, revision, message: error.message }];
+    for (const finding of this.#chain.skipUnreadable(streamName, revision, error.hash)) {
+      findings.push({
+        kind: 'hash-chain',
+        streamName: finding.streamName,
+        revision: finding.revision,
+        message: finding.reason,
+      });
+    }
+    return findings;
+  }
+
   get events(): number {
     return this.#events;
   }
@@ -63,6 +88,58 @@ export class LogChecker {
   /** Every stream's head as stored, sorted by stream name (see `ChainChecker.heads`). */
   heads(): StreamHead[] {
     return this.#chain.heads();
+  }
+}
+
+/**
+ * The next page of the log after `after` for a checker that must get past an event the store
+ * cannot read: the page; or, when it holds such an event, the readable events before it (read
+ * again, one at a time if positions have gaps); or, when it comes first, its error.
+ */
+export async function readLogPage(
+  store: EventStore,
+  after: bigint,
+): Promise<readonly RecordedEvent[] | StoredEventUnreadableError> {
+  let unreadable: StoredEventUnreadableError;
+  try {
+    return await store.readAll({ fromPosition: after });
+  } catch (error) {
+    if (!isStoredEventUnreadable(error)) throw error;
+    unreadable = error;
+  }
+  const before = unreadable.position - after - 1n;
+  if (before <= 0n) return unreadable;
+  try {
+    return await store.readAll({ fromPosition: after, maxCount: Number(before < 1000n ? before : 1000n) });
+  } catch (error) {
+    if (!isStoredEventUnreadable(error)) throw error;
+  }
+  try {
+    return await store.readAll({ fromPosition: after, maxCount: 1 });
+  } catch (error) {
+    if (!isStoredEventUnreadable(error)) throw error;
+    return error;
+  }
+}
+
+/** Checks the log after `after` to its end with `checker`, handing every finding to `found`. */
+export async function checkLogFrom(
+  store: EventStore,
+  checker: LogChecker,
+  after: bigint,
+  found: (findings: readonly LogFinding[]) => void,
+): Promise<void> {
+  for (let cursor = after; ;) {
+    const page = await readLogPage(store, cursor);
+    if (isStoredEventUnreadable(page)) {
+      found(checker.unreadable(page));
+      cursor = page.position;
+      continue;
+    }
+    const last = page.at(-1);
+    if (last === undefined) return;
+    for (const event of page) found(checker.check(event));
+    cursor = last.position;
   }
 }
 
@@ -86,24 +163,18 @@ export async function checkLog(
   const findings: LogFinding[] = [];
   const findingsMax = options.findingsMax ?? Number.POSITIVE_INFINITY;
   let findingCount = 0;
-  const checkPage = (page: readonly RecordedEvent[]): void => {
-    for (const event of page) {
-      for (const finding of checker.check(event)) {
-        findingCount += 1;
-        if (findings.length < findingsMax) findings.push(finding);
-      }
+  const found = (list: readonly LogFinding[]): void => {
+    for (const finding of list) {
+      findingCount += 1;
+      if (findings.length < findingsMax) findings.push(finding);
     }
   };
+  const checkPage = (page: readonly RecordedEvent[]): void => {
+    for (const event of page) found(checker.check(event));
+  };
   const { streamName } = options;
-  if (streamName === undefined) {
-    for (let after = 0n; ;) {
-      const page = await store.readAll({ fromPosition: after });
-      const last = page.at(-1);
-      if (last === undefined) break;
-      checkPage(page);
-      after = last.position;
-    }
-  } else {
+  if (streamName === undefined) await checkLogFrom(store, checker, 0n, found);
+  else {
     for (let from = 0n; ;) {
       const page = await store.readStream(streamName, { fromRevision: from });
       const last = page.at(-1);

@@ -1,0 +1,52 @@
+/**
+ * `pnpm ledger export` on a long log: progress on stderr, and Ctrl-C (or SIGTERM) stops it between
+ * two pages leaving no bundle behind. Before, it printed nothing for the whole export, and a
+ * Ctrl-C left a truncated events.ndjson without a manifest, which the next export into the same
+ * directory refused as "already holds a bundle" and `verify --bundle` could not read.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { openLedger } from '@timebank/ledger-opener';
+import { generateLedger } from '@timebank/projections/testing';
+import { runAndSignal, runLedger } from './ledger-process.js';
+
+t.test('an interrupted export leaves no bundle, and the next one completes', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'timebank-export-interrupted-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const dataDir = join(root, 'data');
+  const opened = await openLedger({ engine: 'sqlite', dataDir });
+  let events: number;
+  try {
+    events = await generateLedger(opened.store, { volunteers: 10_000, eventsTarget: 150_000 });
+  } finally {
+    await opened.close();
+  }
+  const out = join(root, 'bundle');
+
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    const run = await runAndSignal(
+      ['export', '--data-dir', dataDir, '--out', out],
+      /^export: \d+ events, position \d+\/\d+$/m,
+      signal,
+    );
+    t.ok(run.sent, `${signal}: sent after the first progress line`);
+    t.equal(run.status, status, `${signal}: exit ${status}: ${run.stderr.slice(-300)}`);
+    t.match(run.stderr, /ledger export: PROJECTION_INTERRUPTED: export interrupted at position \d+/);
+    t.same(readdirSync(out), [], `${signal}: nothing is left in --out`);
+  }
+
+  // What a SIGKILL mid-export leaves: the next export writes over it.
+  writeFileSync(join(out, 'events.ndjson.partial'), '{"position":"1"');
+  const exported = await runLedger(['export', '--quiet', '--data-dir', dataDir, '--out', out]);
+  t.equal(exported.status, 0, exported.stderr);
+  t.match(exported.stdout, `exported ${events} events`);
+  t.same(readdirSync(out).sort(), ['events.ndjson', 'manifest.json']);
+  const verified = await runLedger(['verify', '--bundle', out]);
+  t.equal(verified.status, 0, verified.stdout);
+  t.notOk(existsSync(join(out, 'events.ndjson.partial')));
+});
