@@ -142,6 +142,13 @@ export function readImportFile(file: string): Record<string, unknown>[] {
     throw invalid(
       `${file}: the header line has no record_kind column (it starts ${JSON.stringify(header.slice(0, 3).join(',').slice(0, 60))}); see docs/interchange.md`,
     );
+  // RFC 4180: every line has the header's fields. An unquoted comma or a lost field shifts every
+  // later value into the wrong column, which may pass the checks as other data: refuse the file.
+  const uneven = records.findIndex((fields, index) => index > 0 && fields.length !== header.length);
+  if (uneven > 0)
+    throw invalid(
+      `${file}: data row ${uneven} has ${records[uneven]?.length} fields but the header has ${header.length} (a comma inside a value must be quoted: "a,b"); nothing was imported`,
+    );
   return parseCsvObjects(text);
 }
 

@@ -89,6 +89,13 @@ t.test('a file that is not an interchange table is exit 2 and imports nothing', 
     ['utf16.csv', Buffer.from(`\uFEFF${header}\r\nvolunteer,x,1,P1\r\n`, 'utf16le'), /UTF-8/],
     ['other-header.csv', 'a,b,c\r\n1,2,3\r\n', /record_kind/],
     ['garbage.csv', garbage, /UTF-8|record_kind/],
+    // An unquoted comma (or a lost field) would shift later values into the wrong columns.
+    [
+      'extra-field.csv',
+      `${header}\r\nvolunteer,x,1,P1,extra\r\n`,
+      /data row 1 has 5 fields but the header has 4/,
+    ],
+    ['lost-field.csv', `${header}\r\nvolunteer,x,1,P1\r\nvolunteer,x,2\r\n`, /data row 2 has 3 fields/],
   ];
   for (const [name, content, message] of cases) {
     const file = join(data.dataDir, name);
