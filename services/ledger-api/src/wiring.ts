@@ -22,6 +22,7 @@ import {
 import {
   createReadModelQueries,
   ensureCurrentReadModels,
+  isProjectionError,
   Projector,
   type ReadModelDatabase,
 } from '@timebank/projections';
@@ -160,8 +161,22 @@ async function startProjector(
   input: { readonly config: LedgerApiConfig; readonly store: EventStore; readonly logger: Logger },
   parts: { store: EventStore; db: ReadModelDatabase; ledger: Ledger; clock: () => number },
 ): Promise<RunningProjector> {
-  const onError = (error: unknown): void =>
-    input.logger.error({ err: error }, 'projector stopped on an error');
+  // The projector retries every error but a corrupt history. A checkpoint conflict is the read
+  // models swapped under it (`pnpm ledger rebuild` while the server runs, as docs/projections.md
+  // allows): it reloads and carries on, which is no cause to page anyone.
+  const onError = (error: unknown): void => {
+    if (isProjectionError(error, 'PROJECTION_CHECKPOINT_CONFLICT'))
+      input.logger.info(
+        { reason: error.message.split('\n')[0] },
+        'the read models were replaced under the projector (a rebuild?); it reloaded its checkpoint and carries on',
+      );
+    else if (
+      isProjectionError(error, 'PROJECTION_CORRUPT_HISTORY') ||
+      isProjectionError(error, 'PROJECTION_STOPPED')
+    )
+      input.logger.error({ err: error }, 'projector stopped on an error');
+    else input.logger.error({ err: error }, 'projector error; it retries');
+  };
   if (projectorThreadFits(input.config, input.store)) {
     const thread = await ProjectorThread.start({
       dataDir: input.config.store.dataDir,
