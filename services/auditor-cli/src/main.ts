@@ -219,11 +219,24 @@ async function run(
         logger: stderrSchemaLogger,
       });
     } else await ensureCurrentReadModels({ store: backends.store, db: backends.readModels });
-    const report = await verifyLedger({
-      store: backends.store,
-      db: backends.readModels,
-      ...optional('onProgress', progressPrinter('verify', command.quiet)),
-    });
+    // A first Ctrl-C stops the replay between two pages and drops its shadow tables.
+    const interrupted = interruptOnSignals('verify');
+    let report: Awaited<ReturnType<typeof verifyLedger>>;
+    try {
+      report = await verifyLedger({
+        store: backends.store,
+        db: backends.readModels,
+        signal: interrupted.signal,
+        ...optional('onProgress', progressPrinter('verify', command.quiet)),
+      });
+    } catch (error) {
+      const exitCode = interrupted.exitCode();
+      if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+      process.stderr.write(`ledger verify: ${error.code}: ${error.message}\n`);
+      return exitCode;
+    } finally {
+      interrupted.release();
+    }
     await warnIfReadModelsBehind(backends.store, report.checkpoint);
     if (command.json) process.stdout.write(json(report) + '\n');
     else {

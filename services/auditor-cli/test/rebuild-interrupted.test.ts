@@ -14,8 +14,12 @@ import { openLedger, READ_MODELS_FILE } from '@timebank/ledger-opener';
 import { generateLedger } from '@timebank/projections/testing';
 import { runAndSignal, runLedger } from './ledger-process.js';
 
-/** The read-model file's table sets: the live checkpoint, and how many `rb_` tables exist. */
-function readModelState(dataDir: string): { checkpoint: unknown; rebuildTables: number } {
+/** The read-model file's table sets: the live checkpoint, and how many `rb_` (rebuild) and `vf_` (verify) tables exist. */
+function readModelState(dataDir: string): {
+  checkpoint: unknown;
+  rebuildTables: number;
+  verifyTables: number;
+} {
   const db = new Database(join(dataDir, READ_MODELS_FILE), { readonly: true });
   try {
     const rebuild = db
@@ -23,8 +27,13 @@ function readModelState(dataDir: string): { checkpoint: unknown; rebuildTables: 
         "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'rb\\_%' ESCAPE '\\'",
       )
       .get() as { n: number };
+    const verify = db
+      .prepare(
+        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'vf\\_%' ESCAPE '\\'",
+      )
+      .get() as { n: number };
     const checkpoint = db.prepare('SELECT * FROM rm_checkpoint').all();
-    return { checkpoint, rebuildTables: rebuild.n };
+    return { checkpoint, rebuildTables: rebuild.n, verifyTables: verify.n };
   } finally {
     db.close();
   }
@@ -61,6 +70,18 @@ t.test('an interrupted rebuild drops its tables and leaves the live read models'
       t.same(readModelState(dataDir), before, 'the live checkpoint is unchanged and no rb_ table is left');
     });
   }
+
+  // Found by the CLI QA pass: a Ctrl-C during verify left its shadow copy (`vf_` tables) behind.
+  t.test('verify on SIGINT', async (t) => {
+    const run = await runAndSignal(['verify', '--data-dir', dataDir], /^verify: \d+ events/m, 'SIGINT');
+    t.ok(run.sent, 'the signal was sent while verify was replaying');
+    t.equal(run.status, 130, `exit 130 (signal ${run.signal}): ${run.stderr.slice(-300)}`);
+    t.match(
+      run.stderr,
+      /ledger verify: PROJECTION_INTERRUPTED: verify replay interrupted at position \d+ of \d+; its shadow tables were dropped/,
+    );
+    t.same(readModelState(dataDir), before, 'the live checkpoint is unchanged and no vf_ table is left');
+  });
 
   t.test('the next rebuild runs to the end', async (t) => {
     const run = await runLedger(['rebuild', '--quiet', '--data-dir', dataDir]);

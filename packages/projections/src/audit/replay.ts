@@ -5,6 +5,13 @@
  */
 import type { EventStore, RecordedEvent } from '@timebank/event-store';
 import type { BatchApplier } from '../applier.js';
+import { ProjectionError } from '../errors.js';
+
+/**
+ * Longest stretch, in milliseconds, a replay with a `signal` runs before it lets the event loop
+ * turn (and a signal handler abort it): on SQLite a page reads without leaving the microtask queue.
+ */
+const SIGNAL_TURN_INTERVAL_MS = 100;
 
 export interface ReplayProgress {
   readonly position: bigint;
@@ -32,6 +39,8 @@ export interface ReplayOptions {
   readonly readToHead?: boolean;
   /** Least time between two progress reports, in milliseconds. Default 1,000. */
   readonly progressIntervalMs?: number;
+  /** Aborted: the replay stops before its next page with PROJECTION_INTERRUPTED. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReplayResult {
@@ -67,7 +76,14 @@ export async function replayInto(
   };
   const batchEventsMax = options.batchEventsMax ?? 30_000;
   let batch: RecordedEvent[] = [];
+  let lastTurn = started;
   for (;;) {
+    if (options.signal?.aborted === true) {
+      throw new ProjectionError(
+        'PROJECTION_INTERRUPTED',
+        `replay interrupted at position ${applier.position} of ${until}`,
+      );
+    }
     const done = cursor >= until && options.readToHead !== true;
     const page = done ? [] : await store.readAll({ fromPosition: cursor, maxCount: pageEvents });
     if (page.length > 0) {
@@ -84,6 +100,10 @@ export async function replayInto(
     if (now - lastReport >= intervalMs) {
       lastReport = now;
       report(now);
+    }
+    if (options.signal !== undefined && now - lastTurn >= SIGNAL_TURN_INTERVAL_MS) {
+      lastTurn = now;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   report(performance.now());

@@ -8,7 +8,7 @@ import { DEFAULT_LEDGER_RULES, type LedgerRules } from '@timebank/domain';
 import { isStoredEventUnreadable, type EventStore, type RecordedEvent } from '@timebank/event-store';
 import { BatchApplier } from '../applier.js';
 import type { ReadModelDatabase } from '../dialect/dialect.js';
-import { isProjectionError } from '../errors.js';
+import { isProjectionError, ProjectionError } from '../errors.js';
 import { projectionRules } from '../handlers/index.js';
 import { LIVE_PREFIX, SHADOW_PREFIX } from '../tables.js';
 import { balanceSum, diffTableSets, type RowDifference } from './diff.js';
@@ -34,6 +34,11 @@ export interface VerifyOptions {
   readonly db: ReadModelDatabase;
   readonly rules?: LedgerRules;
   readonly onProgress?: (progress: ReplayProgress) => void;
+  /**
+   * Aborted: verify stops before its next page with PROJECTION_INTERRUPTED and drops its shadow
+   * tables; the live read models are never touched either way.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How often verify re-replays when the live read models kept moving during the diff. */
@@ -62,57 +67,91 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
     rules: projectionRules(options.rules ?? DEFAULT_LEDGER_RULES),
     freshTableSet: true,
   });
-  await applier.open();
-  let checkpoint = await db.readCheckpoint(LIVE_PREFIX);
-  let replayFailed = false;
   try {
+    await applier.open();
+    let checkpoint = await db.readCheckpoint(LIVE_PREFIX);
+    let replayFailed = false;
+    try {
+      await replayInto(store, applier, {
+        untilPosition: checkpoint,
+        readToHead: true,
+        onPage: checkPage,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+    } catch (error) {
+      // A contradictory history, or an event the store cannot read back (edited outside it).
+      if (isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+      if (!isProjectionError(error) && !isStoredEventUnreadable(error)) throw error;
+      replayFailed = true;
+      const message = isStoredEventUnreadable(error)
+        ? `replay stopped at position ${error.position}, an event the store cannot read (below); the read models were not compared`
+        : error.message;
+      findings.push({ kind: 'replay', message });
+      // The replay stopped; the chains and schemas of the rest of the log still get checked.
+      await checkLogFrom(store, log, log.lastPosition, (found) => findings.push(...found));
+    }
+
+    if (!replayFailed)
+      checkpoint = await compareWithLive(db, applier, store, checkpoint, options.signal, findings);
+    return { ok: findings.length === 0, events: log.events, streams: log.streams, checkpoint, findings };
+  } catch (error) {
+    if (isProjectionError(error, 'PROJECTION_INTERRUPTED'))
+      throw new ProjectionError(
+        'PROJECTION_INTERRUPTED',
+        `verify ${error.message}; its shadow tables were dropped and the read models are unchanged`,
+      );
+    throw error;
+  } finally {
+    // The shadow copy never outlives the check, whatever ended it.
+    await db.dropTableSet(SHADOW_PREFIX);
+  }
+}
+
+/**
+ * Diffs the shadow tables (replayed up to `checkpoint`) against the live ones and checks
+ * Σ balances = 0 on both, into `findings`. If the live projector commits during the diff, the
+ * shadow catches up and compares again (DIFF_ATTEMPTS_MAX in all). Returns the checkpoint compared.
+ */
+// eslint-disable-next-line max-params -- the verify run's parts, passed down once
+async function compareWithLive(
+  db: ReadModelDatabase,
+  applier: BatchApplier,
+  store: EventStore,
+  compared: bigint,
+  signal: AbortSignal | undefined,
+  findings: VerifyFinding[],
+): Promise<bigint> {
+  let checkpoint = compared;
+  for (let attempt = 1; ; attempt += 1) {
+    const differences = await diffTableSets(db, LIVE_PREFIX, SHADOW_PREFIX);
+    const after = await db.readCheckpoint(LIVE_PREFIX);
+    if (after === checkpoint) {
+      for (const difference of differences) {
+        findings.push({ kind: 'read-model', message: describe(difference), difference });
+      }
+      break;
+    }
+    // The live projector committed during the diff: catch the shadow up to it and compare again.
+    if (attempt === DIFF_ATTEMPTS_MAX) {
+      findings.push({
+        kind: 'replay',
+        message: `live read models kept moving (at ${after}); stop the projector and retry`,
+      });
+      break;
+    }
+    checkpoint = after;
     await replayInto(store, applier, {
       untilPosition: checkpoint,
-      readToHead: true,
-      onPage: checkPage,
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(signal === undefined ? {} : { signal }),
     });
-  } catch (error) {
-    // A contradictory history, or an event the store cannot read back (edited outside it).
-    if (!isProjectionError(error) && !isStoredEventUnreadable(error)) throw error;
-    replayFailed = true;
-    const message = isStoredEventUnreadable(error)
-      ? `replay stopped at position ${error.position}, an event the store cannot read (below); the read models were not compared`
-      : error.message;
-    findings.push({ kind: 'replay', message });
-    // The replay stopped; the chains and schemas of the rest of the log still get checked.
-    await checkLogFrom(store, log, log.lastPosition, (found) => findings.push(...found));
   }
-
-  if (!replayFailed) {
-    for (let attempt = 1; ; attempt += 1) {
-      const differences = await diffTableSets(db, LIVE_PREFIX, SHADOW_PREFIX);
-      const after = await db.readCheckpoint(LIVE_PREFIX);
-      if (after === checkpoint) {
-        for (const difference of differences) {
-          findings.push({ kind: 'read-model', message: describe(difference), difference });
-        }
-        break;
-      }
-      // The live projector committed during the diff: catch the shadow up to it and compare again.
-      if (attempt === DIFF_ATTEMPTS_MAX) {
-        findings.push({
-          kind: 'replay',
-          message: `live read models kept moving (at ${after}); stop the projector and retry`,
-        });
-        break;
-      }
-      checkpoint = after;
-      await replayInto(store, applier, { untilPosition: checkpoint });
-    }
-    const liveSum = await balanceSum(db, LIVE_PREFIX);
-    if (liveSum !== 0)
-      findings.push({ kind: 'balance', message: `Σ live account balances is ${liveSum}, not 0` });
-    const replayedSum = await balanceSum(db, SHADOW_PREFIX);
-    if (replayedSum !== 0) {
-      findings.push({ kind: 'balance', message: `Σ replayed account balances is ${replayedSum}, not 0` });
-    }
+  const liveSum = await balanceSum(db, LIVE_PREFIX);
+  if (liveSum !== 0)
+    findings.push({ kind: 'balance', message: `Σ live account balances is ${liveSum}, not 0` });
+  const replayedSum = await balanceSum(db, SHADOW_PREFIX);
+  if (replayedSum !== 0) {
+    findings.push({ kind: 'balance', message: `Σ replayed account balances is ${replayedSum}, not 0` });
   }
-  await db.dropTableSet(SHADOW_PREFIX);
-  return { ok: findings.length === 0, events: log.events, streams: log.streams, checkpoint, findings };
+  return checkpoint;
 }
