@@ -112,8 +112,15 @@ const WRITERS: Readonly<Record<string, string>> = {
   'services/auditor-cli/src/migrate-command.ts':
     "copies an existing ledger's stored events, personal fields sealed; verify runs on the copy",
 };
-/** Folders of code that appends made-up events on purpose: the store contract suite and benchmarks. */
-const NOT_THE_LEDGER = [/^packages\/event-store\/src\/contract\//, /\/bench\//];
+/**
+ * Folders of code that appends made-up events on purpose (the store contract suite, benchmarks) or
+ * only passes a caller's append through to a store (the port's test helpers, e.g. `portOnly`).
+ */
+const NOT_THE_LEDGER = [
+  /^packages\/event-store\/src\/contract\//,
+  /^packages\/event-store\/src\/testing\//,
+  /\/bench\//,
+];
 
 function sources(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
