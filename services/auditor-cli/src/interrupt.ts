@@ -1,10 +1,11 @@
 /**
  * Ctrl-C (and SIGTERM, SIGHUP) for a long command that can stop cleanly between two steps
- * (`rebuild`): the first signal aborts `signal` and the command winds down, dropping what it
+ * (`rebuild`, `verify`, `export`): the first signal aborts `signal` and the command winds down, dropping what it
  * half-built; a second one ends the process at once, as Node's default would have done the first
  * time. The exit code is 128 + the signal's number, as a shell reports a process it killed.
  */
 import { constants } from 'node:os';
+import { isProjectionError } from '@timebank/projections';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -36,4 +37,31 @@ export function interruptOnSignals(label: string): Interruption {
       for (const signal of SIGNALS) process.off(signal, onSignal);
     },
   };
+}
+
+/** What `untilInterrupted` ends with: the work's value, or the exit code of the signal that stopped it. */
+export type Interruptible<T> =
+  { readonly stopped: false; readonly value: T } | { readonly stopped: true; readonly exitCode: number };
+
+/**
+ * Runs `work` with Ctrl-C (SIGTERM, SIGHUP) wired to its abort signal. When a signal came and the
+ * work gave up with `PROJECTION_INTERRUPTED`, says so on stderr and answers the exit code; any other
+ * error, or an interruption error with no signal behind it, is thrown on. The signals go back to
+ * Node's defaults either way.
+ */
+export async function untilInterrupted<T>(
+  label: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<Interruptible<T>> {
+  const interrupted = interruptOnSignals(label);
+  try {
+    return { stopped: false, value: await work(interrupted.signal) };
+  } catch (error) {
+    const exitCode = interrupted.exitCode();
+    if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+    process.stderr.write(`ledger ${label}: ${error.code}: ${error.message}\n`);
+    return { stopped: true, exitCode };
+  } finally {
+    interrupted.release();
+  }
 }

@@ -23,7 +23,7 @@ import {
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
-import { interruptOnSignals } from './interrupt.js';
+import { untilInterrupted } from './interrupt.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
@@ -166,23 +166,16 @@ async function runRebuild(
   command: { readonly json: boolean; readonly quiet: boolean },
   backends: Awaited<ReturnType<typeof openLedger>>,
 ): Promise<number> {
-  const interrupted = interruptOnSignals('rebuild');
-  let result: Awaited<ReturnType<typeof rebuildReadModels>>;
-  try {
-    result = await rebuildReadModels({
+  const outcome = await untilInterrupted('rebuild', (signal) =>
+    rebuildReadModels({
       store: backends.store,
       db: backends.readModels,
-      signal: interrupted.signal,
+      signal,
       ...optional('onProgress', progressPrinter('rebuild', command.quiet)),
-    });
-  } catch (error) {
-    const exitCode = interrupted.exitCode();
-    if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
-    process.stderr.write(`ledger rebuild: ${error.code}: ${error.message}\n`);
-    return exitCode;
-  } finally {
-    interrupted.release();
-  }
+    }),
+  );
+  if (outcome.stopped) return outcome.exitCode;
+  const result = outcome.value;
   const rate = Math.round(result.events / Math.max(result.elapsedMs / 1000, 1e-3));
   if (command.json) process.stdout.write(json({ ...result, eventsPerSecond: rate }) + '\n');
   else
@@ -220,23 +213,16 @@ async function run(
       });
     } else await ensureCurrentReadModels({ store: backends.store, db: backends.readModels });
     // A first Ctrl-C stops the replay between two pages and drops its shadow tables.
-    const interrupted = interruptOnSignals('verify');
-    let report: Awaited<ReturnType<typeof verifyLedger>>;
-    try {
-      report = await verifyLedger({
+    const outcome = await untilInterrupted('verify', (signal) =>
+      verifyLedger({
         store: backends.store,
         db: backends.readModels,
-        signal: interrupted.signal,
+        signal,
         ...optional('onProgress', progressPrinter('verify', command.quiet)),
-      });
-    } catch (error) {
-      const exitCode = interrupted.exitCode();
-      if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
-      process.stderr.write(`ledger verify: ${error.code}: ${error.message}\n`);
-      return exitCode;
-    } finally {
-      interrupted.release();
-    }
+      }),
+    );
+    if (outcome.stopped) return outcome.exitCode;
+    const report = outcome.value;
     await warnIfReadModelsBehind(backends.store, report.checkpoint);
     if (command.json) process.stdout.write(json(report) + '\n');
     else {
@@ -284,23 +270,16 @@ async function runExport(
     lastReportMs = now;
     process.stderr.write(`export: ${events} events, position ${position}/${head}\n`);
   };
-  const interrupted = interruptOnSignals('export');
-  let manifest: Awaited<ReturnType<typeof exportLedger>>;
-  try {
-    manifest = await exportLedger({
+  const outcome = await untilInterrupted('export', (signal) =>
+    exportLedger({
       store,
       directory: command.out,
-      signal: interrupted.signal,
+      signal,
       ...optional('onProgress', command.quiet ? undefined : onProgress),
-    });
-  } catch (error) {
-    const exitCode = interrupted.exitCode();
-    if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
-    process.stderr.write(`ledger export: ${error.code}: ${error.message}\n`);
-    return exitCode;
-  } finally {
-    interrupted.release();
-  }
+    }),
+  );
+  if (outcome.stopped) return outcome.exitCode;
+  const manifest = outcome.value;
   if (command.json) process.stdout.write(json(manifest) + '\n');
   else {
     process.stdout.write(
