@@ -201,10 +201,11 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
+  const parsed = parseArgs({
     args: [...argv],
     allowPositionals: true,
     strict: true,
+    tokens: true,
     options: {
       store: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -223,6 +224,14 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean' },
     },
   });
+  // parseArgs keeps the last of a repeated flag: `--out a --out b` would silently write to b.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    if (seen.has(token.name)) throw new Error(`--${token.name} is given more than once`);
+    seen.add(token.name);
+  }
+  return parsed;
 }
 
 type Values = ReturnType<typeof parse>['values'];

@@ -34,3 +34,26 @@ t.test('an engine without its location, or another engine’s flag, is a usage e
     message: /no store options/,
   });
 });
+
+t.test('a flag given twice is a usage error, not the last one silently winning', async (t) => {
+  t.throws(() => parseCommand(['export', '--out', 'a', '--out', 'b'], none), {
+    code: 'PROJECTION_INVALID_ARGUMENT',
+    message: /--out is given more than once/,
+  });
+  t.throws(() => parseCommand(['verify', '--data-dir=a', '--data-dir', 'a'], none), {
+    message: /--data-dir is given more than once/,
+  });
+  t.throws(
+    () =>
+      parseCommand(['export-records', '--period', '2026-11', '--format', 'csv', '--format', 'json'], none),
+    {
+      message: /--format is given more than once/,
+    },
+  );
+  // a repeated switch says nothing new and stays harmless
+  t.match(parseCommand(['verify', '--json', '--json', '--quiet'], none), {
+    name: 'verify',
+    json: true,
+    quiet: true,
+  });
+});
