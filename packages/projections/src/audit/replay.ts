@@ -97,7 +97,8 @@ export async function replayInto(
     }
     if (page.length === 0) break;
     const now = performance.now();
-    if (now - lastReport >= intervalMs) {
+    // Nothing applied yet (the first batch is still being read): a report would only say "0 events, ETA ?".
+    if (applied > 0 && now - lastReport >= intervalMs) {
       lastReport = now;
       report(now);
     }
