@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { problemOf, startHarness } from './harness.js';
 
 t.test('a path parameter over 100 characters is 414 URI_TOO_LONG on every parameterised route', async (t) => {
@@ -87,25 +87,32 @@ t.test('Node’s parser errors are problems on a real socket: 431 and 400', asyn
   );
 });
 
-t.test('a request that arrives while the server closes is a problem, not fastify’s plain 503', async (t) => {
+/**
+ * Sends `GET path` with its headers begun before close() and finished after it, so the request
+ * reaches the app while it drains; answers the raw response.
+ */
+async function getWhileClosing(t: Test, path: string): Promise<ReturnType<typeof parseRawResponse>> {
   const h = await startHarness(t);
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = h.app.server.address() as AddressInfo;
-  // Headers begun before close() and finished after it: the request reaches the app while it drains.
   const socket = connect({ host: '127.0.0.1', port });
   let received = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => (received += chunk));
   const ended = new Promise((resolve) => socket.on('close', resolve));
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n`);
   await new Promise((resolve) => setTimeout(resolve, 50));
   const closed = h.app.close();
   await new Promise((resolve) => setTimeout(resolve, 50));
   socket.write('\r\n');
   await ended;
   await closed;
-  const response = parseRawResponse(received);
+  return parseRawResponse(received);
+}
+
+t.test('a request that arrives while the server closes is a problem, not fastify’s plain 503', async (t) => {
+  const response = await getWhileClosing(t, '/healthz');
   t.equal(response.statusCode, 503);
   t.equal(problemOf(t, response).code, 'SHUTTING_DOWN');
   t.type(response.headers['x-request-id'], 'string', 'with its request id');
@@ -115,23 +122,7 @@ t.test('a request that arrives while the server closes is a problem, not fastify
 t.test(
   'a readiness probe that arrives while the server closes is 503 SHUTTING_DOWN, not a 500',
   async (t) => {
-    const h = await startHarness(t);
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = h.app.server.address() as AddressInfo;
-    const socket = connect({ host: '127.0.0.1', port });
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (received += chunk));
-    const ended = new Promise((resolve) => socket.on('close', resolve));
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write('GET /readyz HTTP/1.1\r\nHost: x\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const closed = h.app.close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    socket.write('\r\n');
-    await ended;
-    await closed;
-    const response = parseRawResponse(received);
+    const response = await getWhileClosing(t, '/readyz');
     // /readyz declares its own 503 body ({ status: 'not-ready', reason }); a problem sent with 503
     // failed that schema and went out as fastify's plain 500 FST_ERR_RESPONSE_SERIALIZATION.
     t.equal(response.statusCode, 503);
