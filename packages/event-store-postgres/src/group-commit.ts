@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { EventStoreError, type AppendResult } from '@timebank/event-store';
-import { isTransientConnectionError } from './connection-errors.js';
+import { isQueryTimeout, isTransientConnectionError } from './connection-errors.js';
 import type { PostgresLimits, PostgresTestHooks } from './options.js';
 import { planBatch, type AppendOutcome, type QueuedAppend } from './plan-batch.js';
 import { assertInserted, beginAndReadStateSql, insertAndNotifySql, parseState } from './batch-sql.js';
@@ -106,9 +106,14 @@ export class GroupCommitWriter {
       if (isTransientConnectionError(error)) {
         // The COMMIT may or may not have reached the server. Ids are deterministic, so the
         // caller's retry either writes the events or gets the original result back.
+        // A statement timeout counts the same: retrying each append alone would make every caller
+        // of the batch wait out the timeout again behind the same lock.
+        const what = isQueryTimeout(error)
+          ? 'PostgreSQL did not complete the append in time'
+          : 'PostgreSQL connection failed';
         const unavailable = new EventStoreError(
           'STORE_UNAVAILABLE',
-          `PostgreSQL connection failed, outcome unknown; retry with the same event ids (${errorMessage(error)})`,
+          `${what}, outcome unknown; retry with the same event ids (${errorMessage(error)})`,
         );
         for (const pending of batch) pending.reject(unavailable);
       } else if (batch.length > 1) {
