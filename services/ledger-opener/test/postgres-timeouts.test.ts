@@ -7,7 +7,7 @@
  * timeout, instead of hanging, and works again once the lock is gone.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { EventStoreError } from '@timebank/event-store';
@@ -130,5 +130,73 @@ t.test(
     await locker.query('ROLLBACK');
     t.equal(await readModels.readCheckpoint(LIVE_PREFIX), 0n, 'the read models answer again');
     t.equal(await keys.dataKey('volunteer-1'), null, 'the key store answers again');
+  },
+);
+
+/** A proxy to PostgreSQL on a free port; `freeze()` stops forwarding both ways, as a partition does. */
+async function freezableProxy(t: Test, target: URL) {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk: Buffer) => frozen || upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => frozen || client.write(chunk));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => (frozen = true),
+    thaw: () => (frozen = false),
+  };
+}
+
+t.test(
+  'a partition fails a key-store transaction once, after the statement timeout and its margin, and discards the connection',
+  { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = `pgops_opener_${randomBytes(6).toString('hex')}`;
+    t.teardown(() => dropSchema(url!, schema));
+    const proxy = await freezableProxy(t, new URL(url!));
+    const through = new URL(url!);
+    through.hostname = '127.0.0.1';
+    through.port = String(proxy.port);
+    const keys = await openPersonalKeyStore({
+      engine: 'postgres',
+      url: through.toString(),
+      schema,
+      timeouts: {
+        statementTimeoutMilliseconds: STATEMENT_TIMEOUT_MILLISECONDS,
+        connectTimeoutMilliseconds: CONNECT_TIMEOUT_MILLISECONDS,
+      },
+    });
+    t.teardown(() => keys.close());
+    t.equal(await keys.findRegistration('a'.repeat(64)), null, 'a pooled connection through the proxy');
+
+    proxy.freeze();
+    const { error, elapsedMilliseconds } = await failure(
+      keys.claimRegistration('b'.repeat(64), 'volunteer-1', Buffer.alloc(60)),
+    );
+    t.equal((error as EventStoreError).code, 'STORE_UNAVAILABLE', String(error));
+    // One driver timeout (0.7 s + 5 s), not a second one for a ROLLBACK queued behind the lost statement.
+    const bound = STATEMENT_TIMEOUT_MILLISECONDS + 5000 + 2000;
+    t.ok(elapsedMilliseconds < bound, `gave up after ${elapsedMilliseconds} ms (bound ${bound})`);
+
+    proxy.thaw();
+    t.equal(
+      await keys.claimRegistration('b'.repeat(64), 'volunteer-1', Buffer.alloc(60)),
+      'volunteer-1',
+      'the key store works again once the network is back',
+    );
   },
 );
