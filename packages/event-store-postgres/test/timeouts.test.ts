@@ -243,3 +243,34 @@ t.test(
     t.equal((await store.readStream('thing-1')).length, 1, 'reads work again after the partition');
   },
 );
+
+t.test(
+  'opening waits out another process’s migration beyond the statement timeout: migrations have none',
+  { skip },
+  async (t) => {
+    const schema = schemaName();
+    t.teardown(() => dropSchema(url!, schema));
+    // Another process migrating: it holds the migration lock (schema.ts, MIGRATION_LOCK_KEY) for a while.
+    const migrating = new pg.Client({ connectionString: url });
+    await migrating.connect();
+    t.teardown(() => migrating.end().catch(() => undefined));
+    await migrating.query('SELECT pg_advisory_lock(7230517001)');
+    const holdMilliseconds = STATEMENT_TIMEOUT_MILLISECONDS * 3;
+    setTimeout(
+      () => void migrating.query('SELECT pg_advisory_unlock(7230517001)').catch(() => undefined),
+      holdMilliseconds,
+    );
+
+    const started = Date.now();
+    const store = await openStore(t, url!, {
+      schema,
+      limits: { statementTimeoutMilliseconds: STATEMENT_TIMEOUT_MILLISECONDS },
+    });
+    t.ok(
+      Date.now() - started >= holdMilliseconds - 50,
+      `opened after the lock was released (${Date.now() - started} ms)`,
+    );
+    await store.appendToStream('thing-1', [newEvent()], { expectedRevision: 'no_stream' });
+    t.equal(await store.headPosition(), 1n, 'and works');
+  },
+);
