@@ -27,7 +27,8 @@ export interface PostgresTimeouts {
 /**
  * The driver settings for `timeouts`, for a pool or a client: a connection timeout, TCP keepalive,
  * and (unless 0) the server's `statement_timeout` with the driver's `query_timeout` a margin after
- * it, so that a statement is bounded even when the server's cancellation can never arrive. A
+ * it, so that a statement is bounded even when the server's cancellation can never arrive, and
+ * the same bound on a session left idle inside a transaction. A
  * timeout not given is the event store's default (`DEFAULT_POSTGRES_LIMITS`).
  */
 export function clientSettings(timeouts: Partial<PostgresTimeouts>): pg.ClientConfig {
@@ -38,8 +39,15 @@ export function clientSettings(timeouts: Partial<PostgresTimeouts>): pg.ClientCo
       timeouts.connectTimeoutMilliseconds ?? DEFAULT_POSTGRES_LIMITS.connectTimeoutMilliseconds,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MILLISECONDS,
+    // A session idle inside a transaction as long as a statement may run has lost its client
+    // (a partition, a stalled process): the server ends it, so that the locks it holds (the
+    // store's append lock among them) do not stall every other process until TCP notices.
     ...(statement > 0
-      ? { statement_timeout: statement, query_timeout: statement + QUERY_TIMEOUT_MARGIN_MILLISECONDS }
+      ? {
+          statement_timeout: statement,
+          query_timeout: statement + QUERY_TIMEOUT_MARGIN_MILLISECONDS,
+          idle_in_transaction_session_timeout: statement,
+        }
       : {}),
   };
 }

@@ -137,6 +137,11 @@ export class GroupCommitWriter {
     const { pool, schema, lockKey, channel, hooks } = this.settings;
     const client = await pool.connect();
     let broken: Error | undefined;
+    // The server may end the session between our statements (idle_in_transaction_session_timeout,
+    // pg_terminate_backend, a reset): with no statement in flight the driver then emits 'error',
+    // which unheard would crash the process. The next statement fails instead, as a lost connection.
+    const onError = (error: Error): void => void (broken ??= error);
+    client.on('error', onError);
     try {
       const state = parseState(
         await client.query({ text: beginAndReadStateSql(schema, lockKey, appends), rowMode: 'array' }),
@@ -162,6 +167,7 @@ export class GroupCommitWriter {
       else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

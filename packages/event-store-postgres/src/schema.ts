@@ -93,7 +93,7 @@ export async function migrate(pool: pg.Pool, schemaName: string): Promise<bigint
     // No statement timeout here: a migration rewrites tables that may hold millions of events,
     // and waits for another process's migration; both can rightly take minutes. It is one
     // transaction, so giving up half-way would only start it over at the next start-up.
-    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0');
     await client.query(untimed('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]));
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(

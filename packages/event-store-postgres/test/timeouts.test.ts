@@ -274,3 +274,43 @@ t.test(
     t.equal(await store.headPosition(), 1n, 'and works');
   },
 );
+
+t.test(
+  'a writer stalled inside its transaction loses it after the statement timeout, so other writers are not held behind its append lock',
+  { skip },
+  async (t) => {
+    const schema = schemaName();
+    t.teardown(() => dropSchema(url!, schema));
+    // Writer A stops between its INSERT and its COMMIT for longer than any statement may run, as
+    // a process partitioned from the server (or frozen) mid-transaction would: it holds the append lock.
+    const stalledMilliseconds = 8000;
+    const stalled = await openStore(t, url!, {
+      schema,
+      limits: { statementTimeoutMilliseconds: STATEMENT_TIMEOUT_MILLISECONDS },
+      hooks: { beforeCommit: () => new Promise((resolve) => setTimeout(resolve, stalledMilliseconds)) },
+    });
+    // Writer B, another process on the same store, whose statements may wait up to 5 s.
+    const other = await openStore(t, url!, { schema, limits: { statementTimeoutMilliseconds: 5000 } });
+
+    const stalledAppend = failure(
+      stalled.appendToStream('thing-a', [newEvent()], { expectedRevision: 'no_stream' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    const appended = await other.appendToStream('thing-b', [newEvent()], { expectedRevision: 'no_stream' });
+    t.equal(
+      appended.position,
+      1n,
+      `B appended once the server ended A's transaction (${Date.now() - started} ms)`,
+    );
+    t.ok(Date.now() - started < 5000, 'B did not wait for A to wake up');
+
+    const { error } = await stalledAppend;
+    t.equal((error as EventStoreError).code, 'STORE_UNAVAILABLE', `A is told: ${String(error)}`);
+    t.same(
+      (await other.readAll()).map((event) => event.streamName),
+      ['thing-b'],
+      'nothing of A was written',
+    );
+  },
+);

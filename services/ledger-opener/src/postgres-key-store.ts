@@ -106,6 +106,10 @@ async function createTables(
 async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // The server ending the session between statements makes the driver emit 'error', which unheard
+  // would crash the process; the next statement fails instead.
+  const onError = (error: Error): void => void (broken ??= error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     await work(client);
@@ -117,6 +121,7 @@ async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Pro
     else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

@@ -54,8 +54,13 @@ function timeoutSettings(options: PostgresReadModelOptions): pg.PoolConfig {
     connectionTimeoutMillis: options.connectTimeoutMilliseconds ?? 10_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MILLISECONDS,
+    // As the event store's: a session idle inside a transaction that long has lost its client.
     ...(statement > 0
-      ? { statement_timeout: statement, query_timeout: statement + QUERY_TIMEOUT_MARGIN_MILLISECONDS }
+      ? {
+          statement_timeout: statement,
+          query_timeout: statement + QUERY_TIMEOUT_MARGIN_MILLISECONDS,
+          idle_in_transaction_session_timeout: statement,
+        }
       : {}),
   };
 }
@@ -135,6 +140,10 @@ function numberPlaceholders(sql: string): string {
 async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // The server ending the session between statements makes the driver emit 'error', which unheard
+  // would crash the process; the next statement fails instead.
+  const onError = (error: Error): void => void (broken ??= error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await body(client);
@@ -147,6 +156,7 @@ async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => 
     else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
