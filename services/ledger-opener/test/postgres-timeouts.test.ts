@@ -13,7 +13,7 @@ import t, { type Test } from 'tap';
 import { EventStoreError } from '@timebank/event-store';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { dropSchema } from '@timebank/event-store-postgres/testing';
-import { LIVE_PREFIX } from '@timebank/projections';
+import { LIVE_PREFIX, TABLES } from '@timebank/projections';
 import {
   openEventStore,
   openPersonalKeyStore,
@@ -197,6 +197,39 @@ t.test(
       await keys.claimRegistration('b'.repeat(64), 'volunteer-1', Buffer.alloc(60)),
       'volunteer-1',
       'the key store works again once the network is back',
+    );
+  },
+);
+
+t.test(
+  'a rebuild’s index build waits out a lock beyond the statement timeout: it has none',
+  { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = `pgops_opener_${randomBytes(6).toString('hex')}`;
+    t.teardown(() => dropSchema(url!, schema));
+    const readModels = await openReadModels({
+      engine: 'postgres',
+      url: url!,
+      schema,
+      timeouts: { statementTimeoutMilliseconds: STATEMENT_TIMEOUT_MILLISECONDS },
+    });
+    t.teardown(() => readModels.close());
+    await readModels.ensureTableSet('rb_', { secondaryIndexes: false });
+    // A writer still inside its transaction on a table to index (CREATE INDEX waits for it), as
+    // a long index build over millions of rows would take time.
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    t.teardown(() => writer.end().catch(() => undefined));
+    await writer.query('BEGIN');
+    await writer.query(`LOCK TABLE ${schema}.rb_${TABLES[0]!.name} IN ROW EXCLUSIVE MODE`);
+    const holdMilliseconds = STATEMENT_TIMEOUT_MILLISECONDS * 3;
+    setTimeout(() => void writer.query('ROLLBACK').catch(() => undefined), holdMilliseconds);
+
+    const started = Date.now();
+    await readModels.createSecondaryIndexes('rb_');
+    t.ok(
+      Date.now() - started >= holdMilliseconds - 50,
+      `indexed once the writer was done (${Date.now() - started} ms)`,
     );
   },
 );

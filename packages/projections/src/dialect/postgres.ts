@@ -93,6 +93,15 @@ function asUnavailable(error: unknown): unknown {
     : error;
 }
 
+/**
+ * The driver's `query_timeout` replaced by the longest a timer can wait, about 24.8 days
+ * (2^31 - 1 ms): the driver takes 0 as "use the pool's". It reads it from the query's config,
+ * which its types leave out.
+ */
+function untimed(text: string): pg.QueryConfig & { readonly query_timeout: number } {
+  return { text, query_timeout: 2_147_483_647 };
+}
+
 function rethrowAsUnavailable(error: unknown): never {
   throw asUnavailable(error);
 }
@@ -224,9 +233,15 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
     async createSecondaryIndexes(prefix) {
       assertPrefix(prefix);
       const suffix = generationSuffix();
+      // A rebuild's last step, also run by the server at start-up when its read models are from
+      // another build: indexing tables of millions of rows can rightly take minutes, so no
+      // statement timeout here (a timeout would fail every start-up of a large ledger).
       await inTransaction(pool, async (client) => {
+        await client.query(
+          'SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0',
+        );
         for (const table of TABLES)
-          for (const sql of createIndexSql(prefix, table, suffix)) await client.query(sql);
+          for (const sql of createIndexSql(prefix, table, suffix)) await client.query(untimed(sql));
       });
     },
 
