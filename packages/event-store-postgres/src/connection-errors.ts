@@ -10,6 +10,7 @@ const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ET
 
 export function isTransientConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (isQueryTimeout(error)) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (TRANSIENT_NODE_CODES.has(code)) return true;
@@ -19,6 +20,23 @@ export function isTransientConnectionError(error: unknown): boolean {
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
     error.message,
   );
+}
+
+/**
+ * A statement that ran out of time: cancelled by the server after `statement_timeout` (SQLSTATE
+ * 57014, query_canceled; also what an operator's pg_cancel_backend gives), or given up by the
+ * driver after `query_timeout` with no answer at all (a network partition). Either way the
+ * statement did not complete for the caller and retrying later is the right move; after the
+ * driver's own timeout the connection is still busy with the statement and must be discarded.
+ */
+export function isQueryTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (error as { code?: unknown }).code === '57014' || isQueryReadTimeout(error);
+}
+
+/** The driver's `query_timeout` fired: the connection still runs the statement, so it is unusable. */
+export function isQueryReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
 }
 
 /**

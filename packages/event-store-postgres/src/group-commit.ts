@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { EventStoreError, type AppendResult } from '@timebank/event-store';
-import { isTransientConnectionError } from './connection-errors.js';
+import { isQueryTimeout, isTransientConnectionError } from './connection-errors.js';
 import type { PostgresLimits, PostgresTestHooks } from './options.js';
 import { planBatch, type AppendOutcome, type QueuedAppend } from './plan-batch.js';
 import { assertInserted, beginAndReadStateSql, insertAndNotifySql, parseState } from './batch-sql.js';
@@ -106,9 +106,14 @@ export class GroupCommitWriter {
       if (isTransientConnectionError(error)) {
         // The COMMIT may or may not have reached the server. Ids are deterministic, so the
         // caller's retry either writes the events or gets the original result back.
+        // A statement timeout counts the same: retrying each append alone would make every caller
+        // of the batch wait out the timeout again behind the same lock.
+        const what = isQueryTimeout(error)
+          ? 'PostgreSQL did not complete the append in time'
+          : 'PostgreSQL connection failed';
         const unavailable = new EventStoreError(
           'STORE_UNAVAILABLE',
-          `PostgreSQL connection failed, outcome unknown; retry with the same event ids (${errorMessage(error)})`,
+          `${what}, outcome unknown; retry with the same event ids (${errorMessage(error)})`,
         );
         for (const pending of batch) pending.reject(unavailable);
       } else if (batch.length > 1) {
@@ -132,6 +137,11 @@ export class GroupCommitWriter {
     const { pool, schema, lockKey, channel, hooks } = this.settings;
     const client = await pool.connect();
     let broken: Error | undefined;
+    // The server may end the session between our statements (idle_in_transaction_session_timeout,
+    // pg_terminate_backend, a reset): with no statement in flight the driver then emits 'error',
+    // which unheard would crash the process. The next statement fails instead, as a lost connection.
+    const onError = (error: Error): void => void (broken ??= error);
+    client.on('error', onError);
     try {
       const state = parseState(
         await client.query({ text: beginAndReadStateSql(schema, lockKey, appends), rowMode: 'array' }),
@@ -157,6 +167,7 @@ export class GroupCommitWriter {
       else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

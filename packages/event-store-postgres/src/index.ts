@@ -1,6 +1,12 @@
 export { createPostgresEventStore, type PostgresEventStore } from './store.js';
 export { PostgresStoreMissingError } from './schema.js';
-export { isTransientConnectionError } from './connection-errors.js';
+export { isQueryTimeout, isTransientConnectionError } from './connection-errors.js';
+export {
+  clientSettings,
+  KEEPALIVE_INITIAL_DELAY_MILLISECONDS,
+  QUERY_TIMEOUT_MARGIN_MILLISECONDS,
+  type PostgresTimeouts,
+} from './client-settings.js';
 export {
   DEFAULT_POSTGRES_LIMITS,
   type PostgresEventStoreOptions,

@@ -49,6 +49,15 @@ export interface PostgresLimits extends StoreLimits {
    * healthy server answers within milliseconds, a busy one within a few seconds.
    */
   readonly connectTimeoutMilliseconds: number;
+  /**
+   * Longest one statement may run, in milliseconds; 0 for no limit. Default 30,000: the store's
+   * statements take milliseconds, so one still running after 30 s is waiting on a lock held by
+   * someone else or on a server that stopped answering, and its caller (an HTTP request) is better
+   * answered 503 than held for ever. The server cancels it (`statement_timeout`); if no answer
+   * arrives at all (a network partition), the driver gives up `QUERY_TIMEOUT_MARGIN_MILLISECONDS`
+   * later and discards the connection. Schema migrations run without it (see schema.ts).
+   */
+  readonly statementTimeoutMilliseconds: number;
 }
 
 export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = Object.freeze({
@@ -61,7 +70,11 @@ export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = Object.freeze({
   reconnectDelayMilliseconds: 50,
   reconnectDelayMillisecondsMax: 5000,
   connectTimeoutMilliseconds: 10_000,
+  statementTimeoutMilliseconds: 30_000,
 });
+
+/** Limits that may be 0, meaning "none". */
+const MAY_BE_ZERO: ReadonlySet<string> = new Set(['statementTimeoutMilliseconds']);
 
 /**
  * Test-only hooks. Production code never sets them; they let a test hold a group commit open at an
@@ -113,8 +126,10 @@ export function resolveLimits(schema: string, overrides: Partial<PostgresLimits>
   }
   const limits = { ...DEFAULT_POSTGRES_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value <= 0) {
-      throw new Error(`limits.${name} must be a positive integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0 || (value === 0 && !MAY_BE_ZERO.has(name))) {
+      throw new Error(
+        `limits.${name} must be a ${MAY_BE_ZERO.has(name) ? 'non-negative' : 'positive'} integer, got ${String(value)}`,
+      );
     }
   }
   if (limits.batchEventsMax < limits.eventsPerAppendMax) {

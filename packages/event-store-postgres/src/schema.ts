@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isQueryReadTimeout } from './connection-errors.js';
 
 /**
  * Migrations, applied in order and recorded in `<schema>.schema_migrations`. They are idempotent
@@ -86,9 +87,14 @@ export async function storeExists(pool: pg.Pool, schemaName: string): Promise<bo
 export async function migrate(pool: pg.Pool, schemaName: string): Promise<bigint> {
   const schema = pg.escapeIdentifier(schemaName);
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // No statement timeout here: a migration rewrites tables that may hold millions of events,
+    // and waits for another process's migration; both can rightly take minutes. It is one
+    // transaction, so giving up half-way would only start it over at the next start-up.
+    await client.query('SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0');
+    await client.query(untimed('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]));
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
@@ -103,7 +109,7 @@ export async function migrate(pool: pg.Pool, schemaName: string): Promise<bigint
     for (const [index, migration] of MIGRATIONS.entries()) {
       const version = index + 1;
       if (done.has(version)) continue;
-      await client.query(migration(schema));
+      await client.query(untimed(migration(schema)));
       await client.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [version]);
     }
     // The append lock's key is the events table's oid: unique per store within the database,
@@ -116,9 +122,20 @@ export async function migrate(pool: pg.Pool, schemaName: string): Promise<bigint
     if (row === undefined) throw new Error('events table has no oid');
     return BigInt(row.key);
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // After the driver's own timeout the connection still runs the statement: discard it.
+    if (isQueryReadTimeout(error)) broken = error as Error;
+    else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
+}
+
+/**
+ * The driver's `query_timeout` (when the pool has one) replaced by the longest a timer can wait,
+ * about 24.8 days (2^31 - 1 ms, setTimeout's limit): the driver takes 0 as "use the pool's". The
+ * driver reads it from the query's config, which its types leave out.
+ */
+function untimed(text: string, values?: unknown[]): pg.QueryConfig & { readonly query_timeout: number } {
+  return { text, ...(values === undefined ? {} : { values }), query_timeout: 2_147_483_647 };
 }

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import type { SnapshotStore } from '@timebank/event-store';
+import { clientSettings, type PostgresTimeouts } from './client-settings.js';
 
 export interface PostgresSnapshotStoreOptions {
   readonly connectionString: string;
@@ -12,10 +13,17 @@ export interface PostgresSnapshotStoreOptions {
   readonly schema: string;
   /** Connections of the snapshot pool. Default 2: one background batch and a cold load at a time. */
   readonly poolSizeMax?: number;
+  /** Default the event store's (`DEFAULT_POSTGRES_LIMITS`): 10 s to connect, 30 s per statement. */
+  readonly timeouts?: Partial<PostgresTimeouts>;
 }
 
 export function createPostgresSnapshotStore(options: PostgresSnapshotStoreOptions): SnapshotStore {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSizeMax ?? 2 });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSizeMax ?? 2,
+    application_name: 'timebank-snapshots',
+    ...clientSettings(options.timeouts ?? {}),
+  });
   // An idle client whose backend dies emits 'error'; the pool replaces it by itself.
   pool.on('error', () => undefined);
   const table = `${pg.escapeIdentifier(options.schema)}.snapshots`;

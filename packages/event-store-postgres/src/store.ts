@@ -16,6 +16,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@timebank/event-store';
+import { clientSettings } from './client-settings.js';
 import { asReadError } from './connection-errors.js';
 import { GroupCommitWriter } from './group-commit.js';
 import { NotificationListener } from './listener.js';
@@ -66,7 +67,7 @@ export async function createPostgresEventStore(
       connectionString: options.connectionString,
       max: limits.poolSizeMax,
       application_name: 'timebank-event-store',
-      connectionTimeoutMillis: limits.connectTimeoutMilliseconds,
+      ...clientSettings(limits),
     });
   // An idle pooled client whose backend dies emits 'error' on the pool; unhandled, it would crash
   // the process. The pool discards that client by itself and the next checkout connects afresh.
@@ -86,10 +87,7 @@ export async function createPostgresEventStore(
   const listenerConfig: pg.ClientConfig =
     options.connectionString === undefined
       ? { ...options.pool.options }
-      : {
-          connectionString: options.connectionString,
-          connectionTimeoutMillis: limits.connectTimeoutMilliseconds,
-        };
+      : { connectionString: options.connectionString, ...clientSettings(limits) };
   const listener = new NotificationListener(listenerConfig, channel, limits);
   const subscriptions = new Set<PostgresSubscription>();
   let closed = false;

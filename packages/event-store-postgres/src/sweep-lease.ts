@@ -7,11 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { clientSettings, type PostgresTimeouts } from './client-settings.js';
 
 export interface PostgresSweepLeaseOptions {
   readonly connectionString: string;
   /** The store's schema: processes over the same schema share one lease. */
   readonly schema: string;
+  /** Default the event store's (`DEFAULT_POSTGRES_LIMITS`): 10 s to connect, 30 s per statement. */
+  readonly timeouts?: Partial<PostgresTimeouts>;
 }
 
 export interface PostgresSweepLease {
@@ -43,6 +46,7 @@ export function createPostgresSweepLease(options: PostgresSweepLeaseOptions): Po
     const fresh = new pg.Client({
       connectionString: options.connectionString,
       application_name: 'timebank-sweep-lease',
+      ...clientSettings(options.timeouts ?? {}),
     });
     // A broken connection loses the lock on the server side too: forget both and ask again later.
     fresh.on('error', drop);

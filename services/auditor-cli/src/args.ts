@@ -272,7 +272,23 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
     throw usageError('--postgres-schema must be a lower-case SQL identifier of at most 63 characters');
   }
   if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite or esdb');
-  return { engine: 'postgres', url, schema };
+  const connectTimeout = fromEnvironment(environment, 'POSTGRES_CONNECT_TIMEOUT_MS');
+  if (connectTimeout !== undefined && !/^[1-9]\d{0,6}$/.test(connectTimeout)) {
+    throw usageError(
+      'POSTGRES_CONNECT_TIMEOUT_MS must be a whole number of milliseconds from 1 to 9,999,999',
+    );
+  }
+  // No statement timeout: rebuild, export, verify and backup read or write whole tables, which
+  // can rightly take minutes; an operator stops them with Ctrl-C (docs/operations.md).
+  return {
+    engine: 'postgres',
+    url,
+    schema,
+    timeouts: {
+      statementTimeoutMilliseconds: 0,
+      ...(connectTimeout === undefined ? {} : { connectTimeoutMilliseconds: Number(connectTimeout) }),
+    },
+  };
 }
 
 /**

@@ -21,6 +21,28 @@ t.test('each engine is accepted with its own flags', async (t) => {
   });
 });
 
+t.test(
+  'PostgreSQL commands run without a statement timeout and take POSTGRES_CONNECT_TIMEOUT_MS',
+  async (t) => {
+    const postgres = ['rebuild', '--store', 'postgres', '--postgres-url', 'postgres://h/db'];
+    const command = parseCommand(postgres, none);
+    t.same('backend' in command ? command.backend.store : undefined, {
+      engine: 'postgres',
+      url: 'postgres://h/db',
+      schema: 'ledger',
+      timeouts: { statementTimeoutMilliseconds: 0 },
+    });
+    t.match(parseCommand(postgres, { POSTGRES_CONNECT_TIMEOUT_MS: '2500' }), {
+      backend: {
+        store: { timeouts: { statementTimeoutMilliseconds: 0, connectTimeoutMilliseconds: 2500 } },
+      },
+    });
+    t.throws(() => parseCommand(postgres, { POSTGRES_CONNECT_TIMEOUT_MS: '10s' }), {
+      message: /POSTGRES_CONNECT_TIMEOUT_MS must be a whole number of milliseconds/,
+    });
+  },
+);
+
 t.test('an engine without its location, or another engine’s flag, is a usage error', async (t) => {
   t.throws(() => parseCommand(['verify', '--store', 'esdb'], none), { message: /--esdb-url/ });
   t.throws(() => parseCommand(['verify', '--store', 'esdb', '--esdb-url', 'http://h'], none), {

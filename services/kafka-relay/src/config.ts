@@ -43,6 +43,10 @@ const environmentSchema = z
       .trim()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier of at most 63 characters')
       .default('ledger'),
+    /** See the ledger API's POSTGRES_CONNECT_TIMEOUT_MS (docs/operations.md). Default 10,000 ms. */
+    POSTGRES_CONNECT_TIMEOUT_MS: wholeNumber(1, 600_000, 'milliseconds').default(10_000),
+    /** See the ledger API's POSTGRES_STATEMENT_TIMEOUT_MS (docs/operations.md). Default 30,000 ms; 0: no limit. */
+    POSTGRES_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000, 'milliseconds').default(30_000),
     ESDB_URL: z
       .string()
       .trim()
@@ -101,6 +105,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
             engine: 'postgres' as const,
             url: env.POSTGRES_URL ?? '',
             schema: env.POSTGRES_SCHEMA,
+            timeouts: Object.freeze({
+              connectTimeoutMilliseconds: env.POSTGRES_CONNECT_TIMEOUT_MS,
+              statementTimeoutMilliseconds: env.POSTGRES_STATEMENT_TIMEOUT_MS,
+            }),
           })
         : env.LEDGER_STORE === 'esdb'
           ? Object.freeze({ engine: 'esdb' as const, url: env.ESDB_URL ?? '' })

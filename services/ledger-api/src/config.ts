@@ -45,6 +45,20 @@ const environmentSchema = z
       .trim()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier of at most 63 characters')
       .default('ledger'),
+    /**
+     * How long opening a PostgreSQL connection (or waiting for a pooled one) may take, in
+     * milliseconds, for every pool the ledger opens. Default 10,000: a healthy server answers in
+     * milliseconds, a busy one within seconds; a port that accepts and never answers then fails
+     * start-up, or a request with 503, instead of hanging it.
+     */
+    POSTGRES_CONNECT_TIMEOUT_MS: wholeNumber(1, 600_000, 'milliseconds').default(10_000),
+    /**
+     * Longest one PostgreSQL statement may run, in milliseconds (the server's `statement_timeout`;
+     * the driver gives up 5 s later if no answer comes, for a network partition). Default 30,000:
+     * the ledger's statements take milliseconds, so one running 30 s waits on a lock or a dead
+     * server, and the request is answered 503 STORE_UNAVAILABLE. 0: no limit.
+     */
+    POSTGRES_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000, 'milliseconds').default(30_000),
     ESDB_URL: z
       .string()
       .trim()
@@ -236,7 +250,16 @@ export interface LedgerApiConfig {
         /** See SQLITE_WRITER_THREAD. */
         readonly writerThread: boolean;
       }
-    | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
+    | {
+        readonly engine: 'postgres';
+        readonly url: string;
+        readonly schema: string;
+        /** See POSTGRES_CONNECT_TIMEOUT_MS and POSTGRES_STATEMENT_TIMEOUT_MS. */
+        readonly timeouts: {
+          readonly connectTimeoutMilliseconds: number;
+          readonly statementTimeoutMilliseconds: number;
+        };
+      }
     | { readonly engine: 'esdb'; readonly url: string };
   /**
    * LEDGER_DATA_DIR, for every engine: with SQLite the store's files; with PostgreSQL and
@@ -334,17 +357,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     );
   }
   const env = parsed.data;
-  const store: LedgerApiConfig['store'] =
-    env.LEDGER_STORE === 'postgres'
-      ? { engine: 'postgres', url: env.POSTGRES_URL!, schema: env.POSTGRES_SCHEMA }
-      : env.LEDGER_STORE === 'esdb'
-        ? { engine: 'esdb', url: env.ESDB_URL! }
-        : {
-            engine: 'sqlite',
-            dataDir: env.LEDGER_DATA_DIR,
-            headCacheStreamsMax: env.SQLITE_HEAD_CACHE_STREAMS_MAX,
-            writerThread: env.SQLITE_WRITER_THREAD === 'true',
-          };
+  const store = storeConfig(env);
   return deepFreeze({
     store,
     dataDir: env.LEDGER_DATA_DIR,
@@ -384,6 +397,28 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     processes: env.LEDGER_PROCESSES,
     processRole: env.LEDGER_PROCESS_ROLE,
   });
+}
+
+/** The engine and its settings, from the parsed environment. */
+function storeConfig(env: z.infer<typeof environmentSchema>): LedgerApiConfig['store'] {
+  return env.LEDGER_STORE === 'postgres'
+    ? {
+        engine: 'postgres',
+        url: env.POSTGRES_URL!,
+        schema: env.POSTGRES_SCHEMA,
+        timeouts: {
+          connectTimeoutMilliseconds: env.POSTGRES_CONNECT_TIMEOUT_MS,
+          statementTimeoutMilliseconds: env.POSTGRES_STATEMENT_TIMEOUT_MS,
+        },
+      }
+    : env.LEDGER_STORE === 'esdb'
+      ? { engine: 'esdb', url: env.ESDB_URL! }
+      : {
+          engine: 'sqlite',
+          dataDir: env.LEDGER_DATA_DIR,
+          headCacheStreamsMax: env.SQLITE_HEAD_CACHE_STREAMS_MAX,
+          writerThread: env.SQLITE_WRITER_THREAD === 'true',
+        };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -35,6 +35,7 @@ t.test('values are parsed; empty strings count as unset', async (t) => {
     engine: 'postgres',
     url: 'postgres://postgres@127.0.0.1:5432/test',
     schema: 'ledger_a',
+    timeouts: { connectTimeoutMilliseconds: 10_000, statementTimeoutMilliseconds: 30_000 },
   });
   t.equal(config.port, 0);
   t.equal(config.host, '127.0.0.1');
@@ -44,6 +45,31 @@ t.test('values are parsed; empty strings count as unset', async (t) => {
   t.equal(config.processes, 1, 'one process unless LEDGER_PROCESSES says more');
   t.equal(config.processRole, 'all');
 });
+
+t.test(
+  'PostgreSQL timeouts come from POSTGRES_CONNECT_TIMEOUT_MS and POSTGRES_STATEMENT_TIMEOUT_MS',
+  async (t) => {
+    const postgres = {
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      LEDGER_NATIONAL_ID_KEY: 'k'.repeat(32),
+    };
+    const config = loadConfig({
+      ...postgres,
+      POSTGRES_CONNECT_TIMEOUT_MS: '2500',
+      POSTGRES_STATEMENT_TIMEOUT_MS: '0',
+    });
+    t.match(config.store, {
+      timeouts: { connectTimeoutMilliseconds: 2500, statementTimeoutMilliseconds: 0 },
+    });
+    t.throws(() => loadConfig({ ...postgres, POSTGRES_CONNECT_TIMEOUT_MS: '0' }), {
+      message: /POSTGRES_CONNECT_TIMEOUT_MS/,
+    });
+    t.throws(() => loadConfig({ ...postgres, POSTGRES_STATEMENT_TIMEOUT_MS: '30s' }), {
+      message: /POSTGRES_STATEMENT_TIMEOUT_MS: must be a whole number of milliseconds/,
+    });
+  },
+);
 
 t.test('several processes are allowed on PostgreSQL', async (t) => {
   const config = loadConfig({

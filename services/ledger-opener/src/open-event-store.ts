@@ -63,6 +63,7 @@ export async function openEventStore(
         return await createPostgresEventStore({
           connectionString: config.url,
           schema: config.schema,
+          ...(config.timeouts === undefined ? {} : { limits: { ...config.timeouts } }),
           ...(options.mustExist === true ? { mustExist: true } : {}),
         });
       } catch (error) {

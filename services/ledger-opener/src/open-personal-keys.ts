@@ -68,7 +68,11 @@ export async function openPersonalKeyStore(
   readModelDataDir?: string,
 ): Promise<PersonalKeyStore> {
   if (config.engine === 'postgres')
-    return openPostgresKeyStore({ connectionString: config.url, schema: config.schema });
+    return openPostgresKeyStore({
+      connectionString: config.url,
+      schema: config.schema,
+      ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
+    });
   const directory = personalDataDirectory(config, readModelDataDir);
   mkdirSync(directory, { recursive: true });
   const path = join(directory, PERSONAL_KEYS_FILE);

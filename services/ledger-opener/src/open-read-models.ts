@@ -17,7 +17,11 @@ export async function openReadModels(
   notice: SetAsideNotice = (message) => console.warn(message),
 ): Promise<ReadModelDatabase> {
   if (config.engine === 'postgres') {
-    return openPostgresReadModels({ connectionString: config.url, schema: config.schema });
+    return openPostgresReadModels({
+      connectionString: config.url,
+      schema: config.schema,
+      ...(config.timeouts === undefined ? {} : { ...config.timeouts }),
+    });
   }
   const directory = resolve(config.engine === 'sqlite' ? config.dataDir : readModelDataDir);
   mkdirSync(directory, { recursive: true });

@@ -30,7 +30,11 @@ export async function openSnapshotStore(
     case 'postgres': {
       // Imported only when chosen, as in open-event-store.ts.
       const { createPostgresSnapshotStore } = await import('@timebank/event-store-postgres');
-      return createPostgresSnapshotStore({ connectionString: config.url, schema: config.schema });
+      return createPostgresSnapshotStore({
+        connectionString: config.url,
+        schema: config.schema,
+        ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
+      });
     }
     case 'esdb':
       return undefined;

@@ -15,7 +15,11 @@ export function openSweepLease(config: StoreConfig): OpenedSweepLease {
     // The adapter is imported only when chosen, as in open-event-store.ts; the lease is made at
     // once, as before, and its calls wait for it.
     const lease = import('@timebank/event-store-postgres').then(({ createPostgresSweepLease }) =>
-      createPostgresSweepLease({ connectionString: config.url, schema: config.schema }),
+      createPostgresSweepLease({
+        connectionString: config.url,
+        schema: config.schema,
+        ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
+      }),
     );
     return {
       acquire: async () => (await lease).acquire(),

@@ -6,6 +6,8 @@
  */
 import type pg from 'pg';
 import type { PersonalKeyStore, StoredDataKey } from '@timebank/application';
+import { EventStoreError } from '@timebank/event-store';
+import type { PostgresTimeouts } from '@timebank/event-store-postgres';
 
 /** Same rule as the event store's schema names: an unquoted identifier. */
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -103,88 +105,147 @@ async function createTables(
 
 async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  // The server ending the session between statements makes the driver emit 'error', which unheard
+  // would crash the process; the next statement fails instead.
+  const onError = (error: Error): void => void (broken ??= error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     await work(client);
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // After the driver's own query timeout the connection still runs the statement, and a
+    // ROLLBACK would queue behind it: discard the connection (the server then rolls back).
+    if (error instanceof Error && error.message === 'Query read timeout') broken = error;
+    else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
+}
+
+/**
+ * The key store with each call's failure to reach PostgreSQL, or to finish in time, reported as
+ * the port's `STORE_UNAVAILABLE` (the API answers 503, as for the event store beside it), not
+ * as the driver's error (a 500).
+ */
+function reportingUnavailable(
+  store: PersonalKeyStore,
+  isUnavailable: (error: unknown) => boolean,
+): PersonalKeyStore {
+  const rethrow = (error: unknown): never => {
+    if (error instanceof Error && !(error instanceof EventStoreError) && isUnavailable(error)) {
+      throw new EventStoreError(
+        'STORE_UNAVAILABLE',
+        `the personal-data key store is unavailable: ${error.message}`,
+      );
+    }
+    throw error;
+  };
+  return {
+    insertDataKey: (...args) => store.insertDataKey(...args).catch(rethrow),
+    dataKey: (...args) => store.dataKey(...args).catch(rethrow),
+    erase: (...args) => store.erase(...args).catch(rethrow),
+    claimRegistration: (...args) => store.claimRegistration(...args).catch(rethrow),
+    findRegistration: (...args) => store.findRegistration(...args).catch(rethrow),
+    activeDataKeys: () => store.activeDataKeys().catch(rethrow),
+    anyActiveDataKey: () => store.anyActiveDataKey().catch(rethrow),
+    replaceWrappedKeys: (...args) => store.replaceWrappedKeys(...args).catch(rethrow),
+    close: () => store.close(),
+  };
+}
+
+/** The key store's pool, with the ledger's timeouts, and the adapter's test for an unreachable server. */
+async function openPool(options: {
+  readonly connectionString: string;
+  readonly timeouts?: Partial<PostgresTimeouts>;
+}): Promise<{ pool: pg.Pool; isTransientConnectionError: (error: unknown) => boolean }> {
+  // Imported only here, so that a SQLite server's threads never load the driver (see open-event-store.ts).
+  const { default: driver } = await import('pg');
+  const { clientSettings, isTransientConnectionError } = await import('@timebank/event-store-postgres');
+  const pool = new driver.Pool({
+    connectionString: options.connectionString,
+    max: POOL_CONNECTIONS_MAX,
+    application_name: 'timebank-personal-keys',
+    ...clientSettings(options.timeouts ?? {}),
+  });
+  return { pool, isTransientConnectionError };
 }
 
 export async function openPostgresKeyStore(options: {
   readonly connectionString: string;
   readonly schema: string;
+  /** The store's timeouts (see StoreConfig); default the event store's. */
+  readonly timeouts?: Partial<PostgresTimeouts>;
 }): Promise<PersonalKeyStore> {
   const { schema } = options;
   assertSchema(schema);
-  // Imported only here, so that a SQLite server's threads never load the driver (see open-event-store.ts).
-  const { default: driver } = await import('pg');
-  const pool = new driver.Pool({
-    connectionString: options.connectionString,
-    max: POOL_CONNECTIONS_MAX,
-    application_name: 'timebank-personal-keys',
-  });
+  const { pool, isTransientConnectionError } = await openPool(options);
   // An idle pooled client whose backend dies (PostgreSQL restarted, a failover, a network cut)
   // emits 'error' on the pool; unhandled, it would crash the server. The pool discards that
   // client by itself and the next look-up connects afresh.
   pool.on('error', () => undefined);
   const keys = `${schema}.personal_data_keys`;
   const registrations = `${schema}.personal_registrations`;
-  await createTables(pool, keys, registrations, schema);
+  await createTables(pool, keys, registrations, schema).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
   const { keyOf, registrationOf } = lookups(pool, keys, registrations);
 
   const claimRegistration = (nationalIdHash: string, volunteerId: string, wrappedKey: Buffer) =>
     claim({ pool, keys, registrations, registrationOf }, nationalIdHash, volunteerId, wrappedKey);
 
-  return {
-    async insertDataKey(volunteerId, wrappedKey) {
-      await pool.query(
-        `INSERT INTO ${keys} (volunteer_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-        [volunteerId, wrappedKey],
-      );
-      const stored = await keyOf(volunteerId);
-      if (stored === null) throw new Error(`data key of ${volunteerId} vanished after insertion`);
-      return stored;
-    },
-    dataKey: keyOf,
-    erase: (volunteerId, erasedAt) =>
-      inTransaction(pool, async (client) => {
-        await client.query(
-          `INSERT INTO ${keys} (volunteer_id, wrapped_key, erased_at) VALUES ($1, NULL, $2)
+  return reportingUnavailable(
+    {
+      async insertDataKey(volunteerId, wrappedKey) {
+        await pool.query(
+          `INSERT INTO ${keys} (volunteer_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [volunteerId, wrappedKey],
+        );
+        const stored = await keyOf(volunteerId);
+        if (stored === null) throw new Error(`data key of ${volunteerId} vanished after insertion`);
+        return stored;
+      },
+      dataKey: keyOf,
+      erase: (volunteerId, erasedAt) =>
+        inTransaction(pool, async (client) => {
+          await client.query(
+            `INSERT INTO ${keys} (volunteer_id, wrapped_key, erased_at) VALUES ($1, NULL, $2)
            ON CONFLICT (volunteer_id) DO UPDATE SET wrapped_key = NULL, erased_at = excluded.erased_at
            WHERE ${keys}.wrapped_key IS NOT NULL`,
-          [volunteerId, erasedAt],
-        );
-        await client.query(`DELETE FROM ${registrations} WHERE volunteer_id = $1`, [volunteerId]);
-      }),
-    claimRegistration,
-    findRegistration: registrationOf,
-    async anyActiveDataKey() {
-      const { rows } = await pool.query<{ volunteer_id: string; wrapped_key: Buffer }>(
-        `SELECT volunteer_id, wrapped_key FROM ${keys} WHERE wrapped_key IS NOT NULL LIMIT 1`,
-      );
-      const row = rows[0];
-      return row === undefined ? null : { volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key };
-    },
-    async activeDataKeys() {
-      const { rows } = await pool.query<{ volunteer_id: string; wrapped_key: Buffer }>(
-        `SELECT volunteer_id, wrapped_key FROM ${keys} WHERE wrapped_key IS NOT NULL ORDER BY volunteer_id`,
-      );
-      return rows.map((row) => ({ volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key }));
-    },
-    replaceWrappedKeys: (replacements) =>
-      inTransaction(pool, async (client) => {
-        for (const key of replacements) {
-          await client.query(
-            `UPDATE ${keys} SET wrapped_key = $1 WHERE volunteer_id = $2 AND wrapped_key IS NOT NULL`,
-            [key.wrappedKey, key.volunteerId],
+            [volunteerId, erasedAt],
           );
-        }
-      }),
-    close: () => pool.end(),
-  };
+          await client.query(`DELETE FROM ${registrations} WHERE volunteer_id = $1`, [volunteerId]);
+        }),
+      claimRegistration,
+      findRegistration: registrationOf,
+      async anyActiveDataKey() {
+        const { rows } = await pool.query<{ volunteer_id: string; wrapped_key: Buffer }>(
+          `SELECT volunteer_id, wrapped_key FROM ${keys} WHERE wrapped_key IS NOT NULL LIMIT 1`,
+        );
+        const row = rows[0];
+        return row === undefined ? null : { volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key };
+      },
+      async activeDataKeys() {
+        const { rows } = await pool.query<{ volunteer_id: string; wrapped_key: Buffer }>(
+          `SELECT volunteer_id, wrapped_key FROM ${keys} WHERE wrapped_key IS NOT NULL ORDER BY volunteer_id`,
+        );
+        return rows.map((row) => ({ volunteerId: row.volunteer_id, wrappedKey: row.wrapped_key }));
+      },
+      replaceWrappedKeys: (replacements) =>
+        inTransaction(pool, async (client) => {
+          for (const key of replacements) {
+            await client.query(
+              `UPDATE ${keys} SET wrapped_key = $1 WHERE volunteer_id = $2 AND wrapped_key IS NOT NULL`,
+              [key.wrappedKey, key.volunteerId],
+            );
+          }
+        }),
+      close: () => pool.end(),
+    },
+    isTransientConnectionError,
+  );
 }

@@ -2,6 +2,8 @@
  * Which engine holds the events and where. Each service parses its own environment (or flags)
  * into this shape; the opener takes nothing else.
  */
+import type { PostgresTimeouts } from '@timebank/event-store-postgres';
+
 export type StoreConfig =
   | {
       readonly engine: 'sqlite';
@@ -11,5 +13,16 @@ export type StoreConfig =
       /** Run the store's write connection in its own worker thread (the API's default); default false. */
       readonly writerThread?: boolean;
     }
-  | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
+  | {
+      readonly engine: 'postgres';
+      readonly url: string;
+      readonly schema: string;
+      /**
+       * Connect and statement timeouts of every connection the ledger opens (event store,
+       * read models, snapshots, personal-data keys, sweep lease). Default the event store's
+       * (`DEFAULT_POSTGRES_LIMITS`): 10 s to connect, 30 s per statement. Long jobs (`pnpm ledger`
+       * rebuild, export, backup…) pass a statement timeout of 0: no limit.
+       */
+      readonly timeouts?: Partial<PostgresTimeouts>;
+    }
   | { readonly engine: 'esdb'; readonly url: string };

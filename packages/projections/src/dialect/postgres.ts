@@ -4,6 +4,7 @@
  * thousands of events costs a handful of round trips, not one per row.
  */
 import type pg from 'pg';
+import { EventStoreError } from '@timebank/event-store';
 import { ProjectionError } from '../errors.js';
 import {
   READ_MODEL_SCHEMA_FINGERPRINT,
@@ -27,6 +28,82 @@ export interface PostgresReadModelOptions {
   readonly schema: string;
   /** Connections in the read models' own pool. Default 4: one writer (the projector) plus queries. */
   readonly poolSizeMax?: number;
+  /**
+   * Opening a connection, or waiting for a pooled one, in milliseconds. Default 10,000, the event
+   * store's: a server that accepts the connection and never answers otherwise held every caller for ever.
+   */
+  readonly connectTimeoutMilliseconds?: number;
+  /**
+   * Longest one statement may run, in milliseconds; 0 for no limit (a rebuild's index builds over
+   * millions of rows). Default 30,000, the event store's: a query still running after 30 s waits on
+   * a lock or a server that stopped answering. The driver gives up `QUERY_TIMEOUT_MARGIN_MILLISECONDS`
+   * after the server should have cancelled it, for a network partition.
+   */
+  readonly statementTimeoutMilliseconds?: number;
+}
+
+/** As the event store's adapter (its client-settings.ts), which this library may not import. */
+const QUERY_TIMEOUT_MARGIN_MILLISECONDS = 5000;
+/** Idle time before TCP keepalive probes, in milliseconds; as the event store's adapter. */
+const KEEPALIVE_INITIAL_DELAY_MILLISECONDS = 10_000;
+
+/** The driver's timeout settings; see the options above. */
+function timeoutSettings(options: PostgresReadModelOptions): pg.PoolConfig {
+  const statement = options.statementTimeoutMilliseconds ?? 30_000;
+  return {
+    connectionTimeoutMillis: options.connectTimeoutMilliseconds ?? 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MILLISECONDS,
+    // As the event store's: a session idle inside a transaction that long has lost its client.
+    ...(statement > 0
+      ? {
+          statement_timeout: statement,
+          query_timeout: statement + QUERY_TIMEOUT_MARGIN_MILLISECONDS,
+          idle_in_transaction_session_timeout: statement,
+        }
+      : {}),
+  };
+}
+
+/** SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P operator intervention, 53300 too many connections. */
+const UNAVAILABLE_SQLSTATE = /^(08|57P|53300$|57014$)/;
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND']);
+
+/** The driver's `query_timeout` fired: the connection still runs the statement and must be discarded. */
+function isQueryReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
+/**
+ * A read-model query that could not reach PostgreSQL, or ran out of time (a statement timeout,
+ * 57014, or the driver's query timeout), is the port's `STORE_UNAVAILABLE`, which the API answers
+ * 503 as for the event store: the read models live in the same server. Anything else is returned as it is.
+ */
+function asUnavailable(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof EventStoreError) return error;
+  const code = (error as { code?: unknown }).code;
+  const unavailable =
+    (typeof code === 'string' && (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) ||
+    isQueryReadTimeout(error) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+      error.message,
+    );
+  return unavailable
+    ? new EventStoreError('STORE_UNAVAILABLE', `PostgreSQL read models are unavailable: ${error.message}`)
+    : error;
+}
+
+/**
+ * The driver's `query_timeout` replaced by the longest a timer can wait, about 24.8 days
+ * (2^31 - 1 ms): the driver takes 0 as "use the pool's". It reads it from the query's config,
+ * which its types leave out.
+ */
+function untimed(text: string): pg.QueryConfig & { readonly query_timeout: number } {
+  return { text, query_timeout: 2_147_483_647 };
+}
+
+function rethrowAsUnavailable(error: unknown): never {
+  throw asUnavailable(error);
 }
 
 /** Rows per upsert statement, in rows. 5,000 keeps one bind message a few hundred KiB. */
@@ -71,16 +148,25 @@ function numberPlaceholders(sql: string): string {
 
 async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  // The server ending the session between statements makes the driver emit 'error', which unheard
+  // would crash the process; the next statement fails instead.
+  const onError = (error: Error): void => void (broken ??= error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await body(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // After the driver's own timeout the connection still runs the statement, and a ROLLBACK
+    // would queue behind it: discard the connection instead (the server then rolls back).
+    if (isQueryReadTimeout(error)) broken = error as Error;
+    else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 
@@ -101,6 +187,7 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
     max: options.poolSizeMax ?? 4,
     application_name: 'timebank-projections',
     options: `-c search_path=${options.schema}`,
+    ...timeoutSettings(options),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
         oid === INT8_OID || oid === NUMERIC_OID
@@ -146,9 +233,15 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
     async createSecondaryIndexes(prefix) {
       assertPrefix(prefix);
       const suffix = generationSuffix();
+      // A rebuild's last step, also run by the server at start-up when its read models are from
+      // another build: indexing tables of millions of rows can rightly take minutes, so no
+      // statement timeout here (a timeout would fail every start-up of a large ledger).
       await inTransaction(pool, async (client) => {
+        await client.query(
+          'SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0',
+        );
         for (const table of TABLES)
-          for (const sql of createIndexSql(prefix, table, suffix)) await client.query(sql);
+          for (const sql of createIndexSql(prefix, table, suffix)) await client.query(untimed(sql));
       });
     },
 
@@ -166,10 +259,12 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
       const join = table.key.map((column, part) => `t.${column} = k.p${part}`).join(' AND ');
       const unnest = table.key.map((_, part) => `$${part + 1}::text[]`).join(', ');
       const aliases = table.key.map((_, part) => `p${part}`).join(', ');
-      const result = await pool.query(
-        `SELECT t.* FROM ${prefix}${table.name} t JOIN unnest(${unnest}) AS k(${aliases}) ON ${join}`,
-        arrays,
-      );
+      const result = await pool
+        .query(
+          `SELECT t.* FROM ${prefix}${table.name} t JOIN unnest(${unnest}) AS k(${aliases}) ON ${join}`,
+          arrays,
+        )
+        .catch(rethrowAsUnavailable);
       return result.rows as Row[];
     },
 
@@ -188,7 +283,9 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
 
     async readCheckpoint(prefix) {
       assertPrefix(prefix);
-      const result = await pool.query(`SELECT position FROM ${prefix}${CHECKPOINT_TABLE}`);
+      const result = await pool
+        .query(`SELECT position FROM ${prefix}${CHECKPOINT_TABLE}`)
+        .catch(rethrowAsUnavailable);
       const row = result.rows[0] as { position: string } | undefined;
       if (row === undefined) throw new Error(`table set ${prefix} has no checkpoint row`);
       return BigInt(row.position);
@@ -236,7 +333,7 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
     },
 
     async query(sql, params = []) {
-      const result = await pool.query(numberPlaceholders(sql), [...params]);
+      const result = await pool.query(numberPlaceholders(sql), [...params]).catch(rethrowAsUnavailable);
       return result.rows as Row[];
     },
 

@@ -52,7 +52,8 @@ inside.
 Run it inside the ledger (\`pnpm start\` with \`KAFKA_BROKERS\` set) or on its own:
 \`KAFKA_BROKERS=127.0.0.1:9092 pnpm --filter @timebank/kafka-relay start\`. Variables:
 \`KAFKA_BROKERS\` (required), \`KAFKA_CLIENT_ID\`, \`KAFKA_TOPIC_PREFIX\`, \`LEDGER_STORE\`
-(\`sqlite\` | \`postgres\` | \`esdb\`), \`LEDGER_DATA_DIR\`, \`POSTGRES_URL\`, \`POSTGRES_SCHEMA\`, \`ESDB_URL\`,
+(\`sqlite\` | \`postgres\` | \`esdb\`), \`LEDGER_DATA_DIR\`, \`POSTGRES_URL\`, \`POSTGRES_SCHEMA\`,
+\`POSTGRES_CONNECT_TIMEOUT_MS\` and \`POSTGRES_STATEMENT_TIMEOUT_MS\` (defaults 10,000 and 30,000, as for the API), \`ESDB_URL\`,
 \`RELAY_CHECKPOINT_PATH\` (default \`<LEDGER_DATA_DIR>/kafka-relay.checkpoint.json\`),
 \`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\` (default 1,000 events per batch),
 \`RELAY_PENDING_BATCHES_MAX\` (default 4 batches read ahead of the broker), \`LOG_LEVEL\`.
