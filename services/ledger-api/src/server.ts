@@ -22,6 +22,7 @@ import { runCluster } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import type { Logger } from 'pino';
 import { createLogger } from './http/logging.js';
+import { checkRelayCheckpoint } from './kafka-relay-wiring.js';
 import { wireLedgerApi } from './wiring.js';
 
 function readConfig(): LedgerApiConfig {
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   // LEDGER_PROCESSES > 1: this process only starts and supervises the server processes.
   if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
+  await checkRelayCheckpoint(config);
   const startUp = interruptStartUp(logger);
   const { store, lock, wired } = await openAndWire(config, logger, startUp);
   const { app, context } = wired;
@@ -198,6 +200,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Configuration that only the file system can check (RELAY_CHECKPOINT_PATH): as a bad value.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`ledger-api: ${error.message}\n`);
+    process.exit(2);
+  }
   // A store that cannot be opened or reached is an operator's matter: one line, no stack. A data
   // directory another server owns, or a master key missing or not the data keys' own, is a
   // configuration mistake, and exits 2 like one.

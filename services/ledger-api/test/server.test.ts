@@ -83,3 +83,35 @@ t.test('bad configuration stops start-up with one line per variable, saying what
     'the variables, what each allows, and no stack trace',
   );
 });
+
+// Found by the operator QA pass: a checkpoint path that is a directory (or a file that is not a
+// checkpoint) let the server start and listen, and the relay died behind one error line.
+t.test('a RELAY_CHECKPOINT_PATH that cannot be read stops start-up naming it', async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-server-relay-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      LEDGER_DATA_DIR: join(directory, 'data'),
+      // Nothing listens on port 9: the check must not need a broker.
+      KAFKA_BROKERS: '127.0.0.1:9',
+      RELAY_CHECKPOINT_PATH: directory,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(deadline);
+  t.notMatch(stdout, /listening on/, 'it never listened');
+  t.equal(code, 2);
+  t.match(
+    stderr,
+    /^ledger-api: invalid configuration:\n {2}RELAY_CHECKPOINT_PATH: must name the Kafka relay's checkpoint file .*EISDIR/,
+  );
+  t.notMatch(stderr, /\n\s+at /, 'no stack trace');
+});
