@@ -259,7 +259,9 @@ function backendOf(values: Values, environment: NodeJS.ProcessEnv): Backend {
     }
     return { store: { engine, url }, readModelDataDir: dataDir };
   }
-  throw usageError(`--store must be sqlite, postgres or esdb, not ${JSON.stringify(engine)}`);
+  throw usageError(
+    `--store (or LEDGER_STORE) must be sqlite, postgres or esdb, not ${JSON.stringify(engine)}`,
+  );
 }
 
 function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreConfig {
@@ -269,7 +271,9 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
   }
   const schema = values['postgres-schema'] ?? fromEnvironment(environment, 'POSTGRES_SCHEMA') ?? 'ledger';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw usageError('--postgres-schema must be a lower-case SQL identifier of at most 63 characters');
+    throw usageError(
+      '--postgres-schema (or POSTGRES_SCHEMA) must be a lower-case SQL identifier of at most 63 characters',
+    );
   }
   if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite or esdb');
   const connectTimeout = fromEnvironment(environment, 'POSTGRES_CONNECT_TIMEOUT_MS');

@@ -23,6 +23,7 @@ import {
 } from '@timebank/ledger-opener';
 import { createDueIndexQueries, Projector, type DueItem } from '@timebank/projections';
 import type { Backend } from './args.js';
+import { configuredNationalIdKey } from './privacy-commands.js';
 import { CURRENT_READ_MODELS, MIGRATION_ON_STDERR } from './schema-logger.js';
 
 /** How long to wait for the read models to reach the head before giving up, in ms. 10 min: a large catch-up. */
@@ -47,8 +48,9 @@ async function catchUp(backends: OpenedLedger): Promise<void> {
  * environment or the SQLite data directory like the API does, else a placeholder of the right size.
  */
 function nationalIdKeyOf(backend: Backend, environment: NodeJS.ProcessEnv): string {
-  const configured = environment.LEDGER_NATIONAL_ID_KEY;
-  if (configured !== undefined && configured.length >= 32) return configured;
+  // A key set but malformed is refused as the API refuses it, not replaced by the placeholder.
+  const configured = configuredNationalIdKey(environment);
+  if (configured !== null) return configured;
   const path = join(resolve(backend.readModelDataDir), NATIONAL_ID_KEY_FILE);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   return 'unused-by-the-clock-commands-0000000000';

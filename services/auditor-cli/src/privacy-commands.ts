@@ -20,6 +20,7 @@ import {
   lockDataDir,
   MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
+  nationalIdKeyProblem,
   openLedger,
   openPersonalKeys,
   openPersonalKeyStore,
@@ -54,9 +55,22 @@ export function retentionDaysOf(environment: NodeJS.ProcessEnv): number {
   return Number(text);
 }
 
+/**
+ * LEDGER_NATIONAL_ID_KEY as the API reads it (unset or blank: null), checked by the API's rule and
+ * never trimmed: the API uses it byte for byte, and a key this command trimmed while the API did
+ * not (as it did until 2026-12) would give a volunteer another id here than there.
+ */
+export function configuredNationalIdKey(environment: NodeJS.ProcessEnv): string | null {
+  const key = environment.LEDGER_NATIONAL_ID_KEY;
+  if (key === undefined || key.trim() === '') return null;
+  const problem = nationalIdKeyProblem(key);
+  if (problem !== undefined) throw invalid(`LEDGER_NATIONAL_ID_KEY ${problem}`);
+  return key;
+}
+
 /** The national-ID key the API uses: LEDGER_NATIONAL_ID_KEY, or `national-id.key` in the data directory. */
 export function nationalIdKeyOf(environment: NodeJS.ProcessEnv, directory: string): string {
-  const key = configured(environment, 'LEDGER_NATIONAL_ID_KEY');
+  const key = configuredNationalIdKey(environment);
   if (key !== null) return key;
   const path = join(directory, NATIONAL_ID_KEY_FILE);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();

@@ -169,6 +169,16 @@ export class PublishPipeline {
     }
   }
 
+  /** Reads the store's head for the lag metric; a store that does not answer leaves it as it was. */
+  async #refreshHead(): Promise<void> {
+    const { store, metrics } = this.#options;
+    try {
+      metrics.headPosition = await store.headPosition();
+    } catch {
+      // The store's own unavailability is reported by the API's /readyz; the lag waits for the next read.
+    }
+  }
+
   /** Sends until acknowledged, backing off with logs; false if stopped first. */
   async #publishUntilAcknowledged(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
     const { publisher, metrics, limits, log, stopSignal, stopped } = this.#options;
@@ -196,6 +206,9 @@ export class PublishPipeline {
           'kafka publish failed; backing off and resending the batch',
         );
         if (stopSignal.aborted) return false;
+        // The head is otherwise read only after an acknowledged batch: without this, the lag
+        // would stay at what it was when the broker went away, however much is appended since.
+        await this.#refreshHead();
         await Promise.race([sleep(delayMs), stopped]);
         if (stopSignal.aborted) return false;
       }

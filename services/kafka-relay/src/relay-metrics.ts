@@ -6,7 +6,7 @@ export interface RelayMetrics {
   readonly state: RelayState;
   /** Everything at or below this global position is acknowledged by the broker (or internal). */
   readonly checkpointPosition: bigint;
-  /** The store's head position when last looked at (after each batch and when caught up). */
+  /** The store's head position when last looked at: after each acknowledged batch and each failed attempt. */
   readonly headPosition: bigint;
   /** headPosition − checkpointPosition: how far behind the relay is, in positions (not events). */
   readonly lagPositions: bigint;

@@ -14,6 +14,13 @@ import type { LedgerApiConfig } from './config.js';
 
 /** Wait before restarting a worker that died, in milliseconds: a crash loop costs a restart per second, not a busy loop. */
 const RESTART_DELAY_MS = 1000;
+/**
+ * Longest wait between two attempts to restart a worker that keeps failing to start, in
+ * milliseconds: the delay doubles from RESTART_DELAY_MS up to this. 30 s: a store or key that comes
+ * back is noticed within half a minute, and a worker that cannot start logs twice a minute, not
+ * once a second.
+ */
+const RESTART_DELAY_MAX_MS = 30_000;
 
 type Role = LedgerApiConfig['processRole'];
 
@@ -35,19 +42,37 @@ function startWorker(role: Role): Promise<{ worker: Worker; url: string }> {
 export async function runCluster(config: LedgerApiConfig, logger: Logger): Promise<void> {
   const roles = new Map<Worker, Role>();
   let closing = false;
+  // A restart that fails (the store or the master key not there yet) is tried again, waiting
+  // twice as long each time: giving up after one failure left the cluster without that process
+  // for good, and without its projector, scheduler and relay when it was the `all` one.
+  const restart = (role: Role, attempt: number): void => {
+    const delayMs = Math.min(RESTART_DELAY_MS * 2 ** Math.min(attempt - 1, 16), RESTART_DELAY_MAX_MS);
+    setTimeout(() => {
+      if (closing) return;
+      startWorker(role).then(
+        (restarted) => {
+          supervise(restarted.worker, role);
+          logger.info({ pid: restarted.worker.process.pid, role, attempt }, 'server process restarted');
+        },
+        (error: unknown) => {
+          if (closing) return;
+          const retryMs = Math.min(RESTART_DELAY_MS * 2 ** Math.min(attempt, 16), RESTART_DELAY_MAX_MS);
+          logger.error(
+            { err: error, role, attempt, retryMs },
+            'server process failed to restart; trying again',
+          );
+          restart(role, attempt + 1);
+        },
+      );
+    }, delayMs);
+  };
   const supervise = (worker: Worker, role: Role): void => {
     roles.set(worker, role);
     worker.once('exit', (code, signal) => {
       roles.delete(worker);
       if (closing) return;
       logger.error({ pid: worker.process.pid, role, code, signal }, 'server process died; restarting it');
-      setTimeout(() => {
-        if (closing) return;
-        startWorker(role).then(
-          (restarted) => supervise(restarted.worker, role),
-          (error: unknown) => logger.error({ err: error, role }, 'server process failed to restart'),
-        );
-      }, RESTART_DELAY_MS);
+      restart(role, 1);
     });
   };
 

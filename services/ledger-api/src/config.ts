@@ -4,7 +4,7 @@
  * message that names the variable.
  */
 import { join } from 'node:path';
-import { DEFAULT_DATA_DIR, RELAY_CHECKPOINT_FILE } from '@timebank/ledger-opener';
+import { DEFAULT_DATA_DIR, nationalIdKeyProblem, RELAY_CHECKPOINT_FILE } from '@timebank/ledger-opener';
 import { z } from 'zod';
 
 /** File name of the bootstrap administrator key in LEDGER_DATA_DIR. */
@@ -12,15 +12,38 @@ export const BOOTSTRAP_ADMIN_KEY_FILE = 'bootstrap-admin.key';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** A whole number from a string, within bounds; the message names the unit. */
-function wholeNumber(minimum: number, maximum: number, unit: string) {
+/**
+ * A whole number from a string, within bounds. Anything else (a sign, a fraction, an exponent,
+ * a number out of range) gets one message that names the unit and the range, so that an operator
+ * reads what is allowed rather than zod's own words for whichever check failed first.
+ */
+function wholeNumber(minimum: number, maximum: number, unit?: string) {
+  const message = `must be a whole number${unit === undefined ? '' : ` of ${unit}`} from ${minimum.toLocaleString('en')} to ${maximum.toLocaleString('en')}`;
   return z
     .string()
     .trim()
-    .regex(/^\d+$/, `must be a whole number of ${unit}`)
-    .transform(Number)
-    .pipe(z.number().int().min(minimum).max(maximum));
+    .transform((text, context) => {
+      const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+      if (Number.isSafeInteger(value) && value >= minimum && value <= maximum) return value;
+      context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    });
 }
+
+/** Kafka's own limit is a port of 1 to 65,535; kafkajs would only fail on it at the first connect. */
+function isBrokerList(text: string): boolean {
+  return text.split(',').every((broker) => {
+    const match = /^([^,\s]+):(\d{1,5})$/.exec(broker);
+    const port = Number(match?.[2]);
+    return match !== null && port >= 1 && port <= 65_535;
+  });
+}
+
+/** See nationalIdKeyProblem: the same rule as `pnpm ledger`'s. */
+const nationalIdKeySchema = z.string().superRefine((key, context) => {
+  const problem = nationalIdKeyProblem(key);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
 
 const environmentSchema = z
   .object({
@@ -69,7 +92,7 @@ const environmentSchema = z
      * change: volunteer ids and duplicate detection derive from it. Unset with SQLite: generated on
      * first run into LEDGER_DATA_DIR/national-id.key. Required with PostgreSQL and EventStoreDB.
      */
-    LEDGER_NATIONAL_ID_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    LEDGER_NATIONAL_ID_KEY: nationalIdKeySchema.optional(),
     /**
      * The master key that wraps every volunteer's data key: 64 hex digits (256 bits). Unset: read or
      * generated on first run into `master.key` (mode 0600) in the data directory (LEDGER_DATA_DIR,
@@ -81,14 +104,14 @@ const environmentSchema = z
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a 256-bit key)')
       .optional(),
     /** 0 picks a free port (tests). Default 8080: unprivileged, customary for HTTP services. */
-    PORT: wholeNumber(0, 65_535, 'port').default(8080),
+    PORT: wholeNumber(0, 65_535).default(8080),
     /** Loopback by default, so a fresh clone is not exposed to the network until asked. */
     HOST: z.string().trim().min(1).default('127.0.0.1'),
     /** Comma-separated host:port list; when set, the Kafka relay runs inside this process. */
     KAFKA_BROKERS: z
       .string()
       .trim()
-      .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated list of host:port')
+      .refine(isBrokerList, 'must be a comma-separated list of host:port, each port 1 to 65535')
       .optional(),
     /** Prefix of every Kafka topic name; empty in production, unique per run in tests. */
     KAFKA_TOPIC_PREFIX: z
@@ -332,6 +355,32 @@ export class ConfigError extends Error {
   }
 }
 
+/** The error for a failed parse: one line per bad variable, its first issue. */
+function configErrorOf(
+  issues: readonly z.core.$ZodIssue[],
+  present: Record<string, string | undefined>,
+): ConfigError {
+  // One line per variable, its first issue: a cross-variable rule (LEDGER_PROCESSES above 1
+  // only with postgres) also runs on a value that already failed its own check ("1.5"), and
+  // its line would then contradict the one that says what is wrong.
+  const firstIssues = new Map<string, z.core.$ZodIssue>();
+  for (const issue of issues) {
+    const variable = String(issue.path[0] ?? '(environment)');
+    if (!firstIssues.has(variable)) firstIssues.set(variable, issue);
+  }
+  const lines = [...firstIssues].map(([variable, issue]) => {
+    const given = present[variable];
+    // Echo the value only for variables that cannot hold a secret (URLs may carry passwords;
+    // a key one digit short is still most of the key, and stderr ends up in collected logs).
+    const shown = given !== undefined && !mayHoldSecret(variable) ? ` (got ${JSON.stringify(given)})` : '';
+    return { variable, text: `${variable}: ${issue.message}${shown}` };
+  });
+  return new ConfigError(
+    [...new Set(lines.map((line) => line.variable))],
+    `invalid configuration:\n  ${lines.map((line) => line.text).join('\n  ')}`,
+  );
+}
+
 /**
  * Parses the environment into a frozen configuration. Empty strings count as unset, so that
  * `PORT= pnpm start` means "the default", as shells usually intend.
@@ -342,20 +391,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? '(environment)');
-      const given = present[variable];
-      // Echo the value only for variables that cannot hold a secret (URLs may carry passwords;
-      // a key one digit short is still most of the key, and stderr ends up in collected logs).
-      const shown = given !== undefined && !mayHoldSecret(variable) ? ` (got ${JSON.stringify(given)})` : '';
-      return { variable, text: `${variable}: ${issue.message}${shown}` };
-    });
-    throw new ConfigError(
-      [...new Set(lines.map((line) => line.variable))],
-      `invalid configuration:\n  ${lines.map((line) => line.text).join('\n  ')}`,
-    );
-  }
+  if (!parsed.success) throw configErrorOf(parsed.error.issues, present);
   const env = parsed.data;
   const store = storeConfig(env);
   return deepFreeze({

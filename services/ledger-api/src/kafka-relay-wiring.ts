@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { EventStore } from '@timebank/event-store';
 import type { KafkaRelay } from '@timebank/kafka-relay';
 import { createFileCheckpointStore } from '@timebank/ledger-opener';
-import type { LedgerApiConfig } from './config.js';
+import { ConfigError, type LedgerApiConfig } from './config.js';
 import type { ApiMetrics } from './http/api-metrics.js';
 import { CollectedMetric } from './http/metrics.js';
 
@@ -53,6 +53,27 @@ function exposeRelayMetrics(metrics: ApiMetrics, relay: KafkaRelay): void {
     'Failed publish attempts, each followed by a backoff',
     () => relay.metrics().publishFailuresTotal,
   );
+}
+
+/**
+ * Reads the relay's checkpoint once before anything opens: a RELAY_CHECKPOINT_PATH that names a
+ * directory, or a file that is not a checkpoint, used to stop the relay only after the server
+ * listened, behind one error line, while the API went on serving and published nothing.
+ * @throws ConfigError naming RELAY_CHECKPOINT_PATH.
+ */
+export async function checkRelayCheckpoint(config: LedgerApiConfig): Promise<void> {
+  if (config.kafka === null || config.processRole !== 'all') return;
+  const path = resolve(config.kafka.checkpointPath);
+  try {
+    await createFileCheckpointStore(path).load();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      ['RELAY_CHECKPOINT_PATH'],
+      `invalid configuration:\n  RELAY_CHECKPOINT_PATH: must name the Kafka relay's checkpoint file ` +
+        `(default LEDGER_DATA_DIR/kafka-relay.checkpoint.json); ${path} cannot be read as one: ${reason}`,
+    );
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  * With LEDGER_PROCESSES > 1 (PostgreSQL) it starts that many such processes instead (cluster.ts).
  */
 import cluster from 'node:cluster';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import {
   describeMigrationProgress,
@@ -15,11 +16,13 @@ import {
   openEventStore,
   type SchemaMigrationProgress,
 } from '@timebank/ledger-opener';
+import { isProjectionError } from '@timebank/projections';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
 import { runCluster } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import type { Logger } from 'pino';
 import { createLogger } from './http/logging.js';
+import { checkRelayCheckpoint } from './kafka-relay-wiring.js';
 import { wireLedgerApi } from './wiring.js';
 
 function readConfig(): LedgerApiConfig {
@@ -59,11 +62,47 @@ function logMigration(logger: Logger, progress: SchemaMigrationProgress): void {
   logger.info({ migration: phase, ...details }, describeMigrationProgress(progress));
 }
 
-async function main(): Promise<void> {
-  const config = readConfig();
-  const logger = createLogger({ level: config.logLevel });
-  // LEDGER_PROCESSES > 1: this process only starts and supervises the server processes.
-  if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
+/**
+ * SIGTERM or SIGINT before the server listens (a schema migration, a read-model rebuild of
+ * millions of events): the first one aborts `signal`, and start-up stops at its next step instead
+ * of listening; a second one ends the process at once, as Node's default would have the first time.
+ */
+function interruptStartUp(logger: Logger) {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received !== undefined) {
+      logger.warn({ signal }, 'second signal during start-up: exiting now');
+      process.exit(128 + constants.signals[signal]);
+    }
+    received = signal;
+    logger.info({ signal }, 'signal during start-up: stopping before listening (again to exit now)');
+    controller.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    /** The signal that came during start-up, if one did. */
+    received: () => received,
+    /** Gives SIGTERM and SIGINT back, for the running server's own shutdown. */
+    release(): void {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+/**
+ * Opens the store and wires the API, or stops the process cleanly (exit 0, store closed, lock
+ * released) when a signal came meanwhile: a read-model rebuild it interrupts drops its half-built
+ * tables and leaves the read models as they were.
+ */
+async function openAndWire(
+  config: LedgerApiConfig,
+  logger: Logger,
+  startUp: ReturnType<typeof interruptStartUp>,
+) {
   // One server per SQLite data directory: taken here, once per process (the writer and projector
   // threads open the store too), held until the process ends; the kernel drops it on a kill.
   const lock = config.store.engine === 'sqlite' ? lockDataDir(config.store.dataDir) : undefined;
@@ -73,7 +112,38 @@ async function main(): Promise<void> {
   }).catch((error: unknown) => {
     throw namingVariable(error, config.store.engine);
   });
-  const wired = await wireLedgerApi({ config, store, logger });
+  const stopBeforeListening = async (): Promise<never> => {
+    await store.close();
+    lock?.release();
+    logger.info({ signal: startUp.received() }, 'stopped before listening');
+    // A worker's channel to its primary would keep it alive; exit as a shutdown after listening does.
+    process.exit(0);
+  };
+  const wired = await wireLedgerApi({ config, store, logger, signal: startUp.signal }).catch(
+    async (error: unknown) => {
+      if (!startUp.signal.aborted || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+      logger.info(
+        { reason: error.message },
+        'read-model rebuild interrupted: the half-built tables were dropped, the read models are as they were, and the next start rebuilds them',
+      );
+      return stopBeforeListening();
+    },
+  );
+  if (startUp.signal.aborted) {
+    await wired.close();
+    await stopBeforeListening();
+  }
+  return { store, lock, wired };
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.logLevel });
+  // LEDGER_PROCESSES > 1: this process only starts and supervises the server processes.
+  if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
+  await checkRelayCheckpoint(config);
+  const startUp = interruptStartUp(logger);
+  const { store, lock, wired } = await openAndWire(config, logger, startUp);
   const { app, context } = wired;
 
   const bootstrap = await context.keys.bootstrapAdmin(keepBootstrapKeyInFile(config.adminKeyFile));
@@ -121,11 +191,20 @@ async function main(): Promise<void> {
     // A cluster worker's channel to its primary would keep it alive; everything is closed by now.
     if (cluster.isWorker) process.exit();
   };
+  startUp.release();
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // A signal between the read models and the listen: stop now, as one after it would.
+  const early = startUp.received();
+  if (early !== undefined) void shutdown(early);
 }
 
 main().catch((error: unknown) => {
+  // Configuration that only the file system can check (RELAY_CHECKPOINT_PATH): as a bad value.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`ledger-api: ${error.message}\n`);
+    process.exit(2);
+  }
   // A store that cannot be opened or reached is an operator's matter: one line, no stack. A data
   // directory another server owns, or a master key missing or not the data keys' own, is a
   // configuration mistake, and exits 2 like one.

@@ -134,6 +134,7 @@ async function openCurrentReadModels(
     readonly store: EventStore;
     readonly logger: Logger;
     readonly readModelDataDir?: string;
+    readonly signal?: AbortSignal;
   },
   ledger: Ledger,
 ): Promise<ReadModelDatabase> {
@@ -149,6 +150,7 @@ async function openCurrentReadModels(
       rules: ledger.rules,
       logger: input.logger,
       ...(setAside ? { rebuildReason: 'the read-model file was not a database and was started afresh' } : {}),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
   } catch (error) {
     await db.close();
@@ -244,6 +246,11 @@ export async function wireLedgerApi(given: {
    * checkpoints; EventStoreDB's read models). Default LEDGER_DATA_DIR (`config.dataDir`).
    */
   readonly readModelDataDir?: string;
+  /**
+   * Aborted by a SIGTERM or SIGINT during start-up: a read-model rebuild then stops between two
+   * pages, drops what it half-built and throws PROJECTION_INTERRUPTED (server.ts).
+   */
+  readonly signal?: AbortSignal;
 }): Promise<WiredApi> {
   const input = { ...given, readModelDataDir: given.readModelDataDir ?? given.config.dataDir };
   const clock = input.clock ?? (() => Date.now());

@@ -168,3 +168,85 @@ t.test(
     }
   },
 );
+
+/**
+ * Every numeric variable, with each kind of bad value an operator may set: one line naming the
+ * variable, its unit and its range, whatever check failed (zod's own words said only "Too big:
+ * expected int to be <=9007199254740991" for a huge one, or nothing of the range for "-1").
+ */
+const NUMERIC: Array<[variable: string, allowed: string]> = [
+  ['PORT', 'a whole number from 0 to 65,535'],
+  ['RATE_LIMIT_REQUESTS_MAX', 'a whole number of requests from 1 to 10,000,000'],
+  ['RATE_LIMIT_WINDOW_SECONDS', 'a whole number of seconds from 1 to 86,400'],
+  ['CERTIFICATE_VERIFICATIONS_MAX', 'a whole number of requests from 1 to 10,000,000'],
+  ['BODY_LIMIT_BYTES', 'a whole number of bytes from 1,024 to 16,777,216'],
+  ['SHUTDOWN_GRACE_SECONDS', 'a whole number of seconds from 0 to 600'],
+  ['IDEMPOTENCY_CACHE_ENTRIES_MAX', 'a whole number of entries from 0 to 10,000,000'],
+  ['LEDGER_STATE_CACHE_STREAMS_MAX', 'a whole number of streams from 0 to 10,000,000'],
+  ['PROJECTOR_CACHED_ROWS_PER_TABLE_MAX', 'a whole number of rows from 1 to 10,000,000'],
+  ['LEDGER_SNAPSHOT_EVERY_EVENTS', 'a whole number of events from 0 to 10,000,000'],
+  ['SQLITE_HEAD_CACHE_STREAMS_MAX', 'a whole number of streams from 0 to 10,000,000'],
+  ['API_KEY_REFRESH_MS', 'a whole number of milliseconds from 0 to 60,000'],
+  ['READ_YOUR_WRITES_TIMEOUT_MS', 'a whole number of milliseconds from 0 to 60,000'],
+  ['LEDGER_SWEEP_INTERVAL_MS', 'a whole number of milliseconds from 0 to 3,600,000'],
+  ['LEDGER_DUE_BACKLOG_MAX', 'a whole number of items from 1 to 1,000,000,000'],
+  ['LEDGER_RETENTION_DAYS', 'a whole number of days from 0 to 999,999'],
+  ['LEDGER_RETENTION_SWEEP_MS', 'a whole number of milliseconds from 1,000 to 604,800,000'],
+  ['LEDGER_PROCESSES', 'a whole number of processes from 1 to 64'],
+];
+const BAD_NUMBERS = ['garbage', '-1', '1.5', '1e3', '0x10', 'true', '99999999999999999999999', '１２'];
+
+for (const [variable, allowed] of NUMERIC) {
+  t.test(`${variable}: every bad value gets one line saying what is allowed`, async (t) => {
+    for (const bad of BAD_NUMBERS) {
+      const error = t.throws(() => loadConfig({ [variable]: bad }), ConfigError) as ConfigError;
+      t.equal(
+        error.message,
+        `invalid configuration:\n  ${variable}: must be ${allowed} (got ${JSON.stringify(bad)})`,
+        `${variable}=${bad}`,
+      );
+    }
+    const [, low] = /from ([\d,]+) to/.exec(allowed)!;
+    const minimum = Number(low!.replaceAll(',', ''));
+    if (minimum > 0) {
+      const error = t.throws(
+        () => loadConfig({ [variable]: String(minimum - 1) }),
+        ConfigError,
+      ) as ConfigError;
+      t.match(error.message, `${variable}: must be ${allowed}`, 'below the minimum');
+    }
+    const [, high] = /to ([\d,]+)$/.exec(allowed)!;
+    const maximum = Number(high!.replaceAll(',', ''));
+    const tooBig = t.throws(
+      () => loadConfig({ [variable]: String(maximum + 1) }),
+      ConfigError,
+    ) as ConfigError;
+    t.match(tooBig.message, `${variable}: must be ${allowed}`, 'above the maximum');
+  });
+}
+
+t.test('each variable gets one line, even when a rule across variables would add one', async (t) => {
+  const error = t.throws(() => loadConfig({ LEDGER_PROCESSES: '1.5' }), ConfigError) as ConfigError;
+  t.equal(
+    error.message,
+    'invalid configuration:\n  LEDGER_PROCESSES: must be a whole number of processes from 1 to 64 (got "1.5")',
+    'not also "may be above 1 only with LEDGER_STORE=postgres" about a value that is no number',
+  );
+});
+
+t.test('a broker port outside 1..65535 is refused at start, not at the first connect', async (t) => {
+  for (const brokers of ['127.0.0.1:99999', '127.0.0.1:0', 'a:9092,b:65536']) {
+    const error = t.throws(() => loadConfig({ KAFKA_BROKERS: brokers }), ConfigError) as ConfigError;
+    t.match(
+      error.message,
+      /KAFKA_BROKERS: must be a comma-separated list of host:port, each port 1 to 65535/,
+    );
+  }
+  t.same(loadConfig({ KAFKA_BROKERS: 'a:1,b:65535' }).kafka?.brokers, ['a:1', 'b:65535']);
+});
+
+t.test('a national-ID key is used byte for byte, whitespace included, as it always was', async (t) => {
+  const key = 'k'.repeat(40);
+  t.equal(loadConfig({ LEDGER_NATIONAL_ID_KEY: `${key}\n` }).nationalIdKey, `${key}\n`);
+  t.equal(loadConfig({ LEDGER_NATIONAL_ID_KEY: key }).nationalIdKey, key);
+});

@@ -4,7 +4,7 @@
  * same Idempotency-Key sent to two processes at once has one effect, and `LEDGER_PROCESSES=2`
  * runs two workers on one port that answer reads with `minPosition` from the shared read models.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
@@ -181,5 +181,41 @@ t.test('LEDGER_PROCESSES=2 runs two workers on one port over the shared read mod
     });
     t.equal(read.status, 200, `organisation ${index} is readable at its position`);
   }
+  t.equal(await stopServer(cluster.child), 0, 'SIGTERM stops every worker and the primary cleanly');
+});
+
+// Found by the operator QA pass: a worker that failed its first restart (here a master key that
+// does not open the key store; a PostgreSQL not up yet does the same) was never tried again, so the
+// cluster ran on without it for good — without its projector, scheduler and relay if it was `all`.
+t.test('a worker whose restart fails is tried again until it starts', { skip }, async (t) => {
+  const shared = sharedSchema(t);
+  const cluster = await startServer({ ...shared.environment, LEDGER_PROCESSES: '2', LOG_LEVEL: 'info' });
+  shared.servers.push(cluster);
+  t.ok(
+    await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
+    'two workers listen',
+  );
+  const listening = /"pids":\[(\d+),(\d+)\]/.exec(cluster.stdout());
+  const httpWorker = Number(listening?.[2]);
+  const masterKeyFile = join(shared.environment.LEDGER_DATA_DIR, 'master.key');
+  const masterKey = readFileSync(masterKeyFile);
+  writeFileSync(masterKeyFile, 'a'.repeat(64));
+  process.kill(httpWorker, 'SIGKILL');
+  t.ok(
+    await waitFor(
+      async () => /server process failed to restart; trying again/.test(cluster.stdout()),
+      60_000,
+    ),
+    'the restart fails while the master key is wrong',
+  );
+  writeFileSync(masterKeyFile, masterKey);
+  t.ok(
+    await waitFor(
+      async () => /"role":"http".*"msg":"server process restarted"/.test(cluster.stdout()),
+      60_000,
+    ),
+    'and succeeds once it is right again',
+  );
+  t.equal((await fetch(`${cluster.url}/readyz`, { headers: { connection: 'close' } })).status, 200);
   t.equal(await stopServer(cluster.child), 0, 'SIGTERM stops every worker and the primary cleanly');
 });

@@ -34,6 +34,11 @@ export interface EnsureCurrentReadModelsOptions {
    * just started afresh, and a bulk rebuild fills it much sooner than the projector from 0 would.
    */
   readonly rebuildReason?: string;
+  /**
+   * Stops a rebuild between two pages (see `RebuildOptions.signal`): it then throws
+   * PROJECTION_INTERRUPTED, the half-built set dropped and the live read models unchanged.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SchemaCheckResult {
@@ -77,6 +82,7 @@ export async function ensureCurrentReadModels(
     store: options.store,
     db,
     progressIntervalMs: 1,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.rules === undefined ? {} : { rules: options.rules }),
     ...(options.rowsInMemoryMax === undefined ? {} : { rowsInMemoryMax: options.rowsInMemoryMax }),
     onProgress: (progress) => {
