@@ -4,26 +4,26 @@
  * a message that names the variable. Store variables mean what they mean to the ledger API.
  */
 import { join } from 'node:path';
-import { DEFAULT_DATA_DIR, RELAY_CHECKPOINT_FILE, type StoreConfig } from '@timebank/ledger-opener';
+import {
+  BROKER_LIST_MESSAGE,
+  DEFAULT_DATA_DIR,
+  isBrokerList,
+  presentVariables,
+  RELAY_CHECKPOINT_FILE,
+  variableProblems,
+  wholeNumberVariable as wholeNumber,
+  type StoreConfig,
+} from '@timebank/ledger-opener';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-function wholeNumber(minimum: number, maximum: number, unit: string) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number of ${unit}`)
-    .transform(Number)
-    .pipe(z.number().int().min(minimum).max(maximum));
-}
 
 const environmentSchema = z
   .object({
     KAFKA_BROKERS: z
       .string({ error: 'is required: a comma-separated list of host:port' })
       .trim()
-      .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated list of host:port'),
+      .refine(isBrokerList, BROKER_LIST_MESSAGE),
     KAFKA_CLIENT_ID: z.string().trim().min(1).max(100).default('timebank-kafka-relay'),
     /** Prefix of every topic name; empty in production, unique per run in tests. */
     KAFKA_TOPIC_PREFIX: z
@@ -87,12 +87,16 @@ export interface KafkaRelayConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
-/** Parses the environment; throws an Error naming every bad variable. */
+/**
+ * Parses the environment, as the ledger API does: an empty value counts as unset; throws an Error
+ * naming every bad variable, one line each.
+ */
 export function parseConfig(environment: Readonly<Record<string, string | undefined>>): KafkaRelayConfig {
-  const parsed = environmentSchema.safeParse(environment);
+  const present = presentVariables(environment);
+  const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+    const problems = variableProblems(parsed.error.issues, present).map((problem) => problem.text);
+    throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const env = parsed.data;
   return Object.freeze({

@@ -7,6 +7,6 @@ t.test('the relay runs on EventStoreDB like the API: LEDGER_STORE=esdb with ESDB
     engine: 'esdb',
     url: 'kurrentdb://h:2113?tls=false',
   });
-  t.throws(() => parseConfig(base), { message: /ESDB_URL is required when LEDGER_STORE=esdb/ });
-  t.throws(() => parseConfig({ ...base, ESDB_URL: 'http://h' }), { message: /ESDB_URL must be an esdb/ });
+  t.throws(() => parseConfig(base), { message: /ESDB_URL: is required when LEDGER_STORE=esdb/ });
+  t.throws(() => parseConfig({ ...base, ESDB_URL: 'http://h' }), { message: /ESDB_URL: must be an esdb/ });
 });

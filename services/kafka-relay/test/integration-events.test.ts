@@ -261,7 +261,35 @@ t.test('configuration: defaults, and bad values name their variable', async (t) 
   t.same(config.store, { engine: 'sqlite', dataDir: './data' });
   t.ok(Object.isFrozen(config));
   t.throws(() => parseConfig({}), /KAFKA_BROKERS/);
-  t.throws(() => parseConfig({ KAFKA_BROKERS: 'localhost' }), /KAFKA_BROKERS must be a comma-separated/);
+  t.throws(() => parseConfig({ KAFKA_BROKERS: 'localhost' }), /KAFKA_BROKERS: must be a comma-separated/);
+  // The same rules as the ledger API's (docs/operations.md): a port Kafka cannot have is refused
+  // here rather than failing every connect for ever, an empty value is unset, and a number out of
+  // range says what is allowed.
+  t.throws(() => parseConfig({ KAFKA_BROKERS: '127.0.0.1:99999' }), /KAFKA_BROKERS: .*each port 1 to 65535/);
+  t.throws(() => parseConfig({ KAFKA_BROKERS: '127.0.0.1:0' }), /KAFKA_BROKERS: .*each port 1 to 65535/);
+  t.equal(parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_BATCH_EVENTS_MAX: '' }).batchEventsMax, 1000);
+  t.equal(parseConfig({ KAFKA_BROKERS: 'a:1', LEDGER_STORE: ' ' }).store.engine, 'sqlite');
+  t.throws(() => parseConfig({ KAFKA_BROKERS: '' }), /KAFKA_BROKERS: is required/);
+  t.throws(
+    () => parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_PENDING_BATCHES_MAX: '-1' }),
+    /RELAY_PENDING_BATCHES_MAX: must be a whole number of batches from 1 to 64 \(got "-1"\)/,
+  );
+  const secret = (() => {
+    try {
+      parseConfig({
+        KAFKA_BROKERS: 'a:1',
+        LEDGER_STORE: 'postgres',
+        POSTGRES_URL: 'postgres://u:secret@h/db',
+        POSTGRES_CONNECT_TIMEOUT_MS: 'x',
+      });
+      return 'no error';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  })();
+  t.match(secret, /POSTGRES_CONNECT_TIMEOUT_MS: /);
+  t.notMatch(secret, /secret/, 'a URL that may carry a password is never echoed');
+
   t.throws(
     () => parseConfig({ KAFKA_BROKERS: 'a:1', RELAY_BATCH_EVENTS_MAX: 'many' }),
     /RELAY_BATCH_EVENTS_MAX/,

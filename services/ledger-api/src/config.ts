@@ -4,40 +4,22 @@
  * message that names the variable.
  */
 import { join } from 'node:path';
-import { DEFAULT_DATA_DIR, nationalIdKeyProblem, RELAY_CHECKPOINT_FILE } from '@timebank/ledger-opener';
+import {
+  BROKER_LIST_MESSAGE,
+  DEFAULT_DATA_DIR,
+  isBrokerList,
+  nationalIdKeyProblem,
+  presentVariables,
+  RELAY_CHECKPOINT_FILE,
+  variableProblems,
+  wholeNumberVariable as wholeNumber,
+} from '@timebank/ledger-opener';
 import { z } from 'zod';
 
 /** File name of the bootstrap administrator key in LEDGER_DATA_DIR. */
 export const BOOTSTRAP_ADMIN_KEY_FILE = 'bootstrap-admin.key';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/**
- * A whole number from a string, within bounds. Anything else (a sign, a fraction, an exponent,
- * a number out of range) gets one message that names the unit and the range, so that an operator
- * reads what is allowed rather than zod's own words for whichever check failed first.
- */
-function wholeNumber(minimum: number, maximum: number, unit?: string) {
-  const message = `must be a whole number${unit === undefined ? '' : ` of ${unit}`} from ${minimum.toLocaleString('en')} to ${maximum.toLocaleString('en')}`;
-  return z
-    .string()
-    .trim()
-    .transform((text, context) => {
-      const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
-      if (Number.isSafeInteger(value) && value >= minimum && value <= maximum) return value;
-      context.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    });
-}
-
-/** Kafka's own limit is a port of 1 to 65,535; kafkajs would only fail on it at the first connect. */
-function isBrokerList(text: string): boolean {
-  return text.split(',').every((broker) => {
-    const match = /^([^,\s]+):(\d{1,5})$/.exec(broker);
-    const port = Number(match?.[2]);
-    return match !== null && port >= 1 && port <= 65_535;
-  });
-}
 
 /** See nationalIdKeyProblem: the same rule as `pnpm ledger`'s. */
 const nationalIdKeySchema = z.string().superRefine((key, context) => {
@@ -108,11 +90,7 @@ const environmentSchema = z
     /** Loopback by default, so a fresh clone is not exposed to the network until asked. */
     HOST: z.string().trim().min(1).default('127.0.0.1'),
     /** Comma-separated host:port list; when set, the Kafka relay runs inside this process. */
-    KAFKA_BROKERS: z
-      .string()
-      .trim()
-      .refine(isBrokerList, 'must be a comma-separated list of host:port, each port 1 to 65535')
-      .optional(),
+    KAFKA_BROKERS: z.string().trim().refine(isBrokerList, BROKER_LIST_MESSAGE).optional(),
     /** Prefix of every Kafka topic name; empty in production, unique per run in tests. */
     KAFKA_TOPIC_PREFIX: z
       .string()
@@ -340,10 +318,6 @@ export interface LedgerApiConfig {
   readonly processRole: 'all' | 'http';
 }
 
-function mayHoldSecret(variable: string): boolean {
-  return variable.endsWith('_URL') || variable.endsWith('_KEY');
-}
-
 /** Bad configuration: the message names every offending variable. */
 export class ConfigError extends Error {
   constructor(
@@ -360,23 +334,9 @@ function configErrorOf(
   issues: readonly z.core.$ZodIssue[],
   present: Record<string, string | undefined>,
 ): ConfigError {
-  // One line per variable, its first issue: a cross-variable rule (LEDGER_PROCESSES above 1
-  // only with postgres) also runs on a value that already failed its own check ("1.5"), and
-  // its line would then contradict the one that says what is wrong.
-  const firstIssues = new Map<string, z.core.$ZodIssue>();
-  for (const issue of issues) {
-    const variable = String(issue.path[0] ?? '(environment)');
-    if (!firstIssues.has(variable)) firstIssues.set(variable, issue);
-  }
-  const lines = [...firstIssues].map(([variable, issue]) => {
-    const given = present[variable];
-    // Echo the value only for variables that cannot hold a secret (URLs may carry passwords;
-    // a key one digit short is still most of the key, and stderr ends up in collected logs).
-    const shown = given !== undefined && !mayHoldSecret(variable) ? ` (got ${JSON.stringify(given)})` : '';
-    return { variable, text: `${variable}: ${issue.message}${shown}` };
-  });
+  const lines = variableProblems(issues, present);
   return new ConfigError(
-    [...new Set(lines.map((line) => line.variable))],
+    lines.map((line) => line.variable),
     `invalid configuration:\n  ${lines.map((line) => line.text).join('\n  ')}`,
   );
 }
@@ -387,9 +347,7 @@ function configErrorOf(
  * @throws ConfigError naming each bad variable.
  */
 export function loadConfig(environment: Readonly<Record<string, string | undefined>>): LedgerApiConfig {
-  const present = Object.fromEntries(
-    Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''),
-  );
+  const present = presentVariables(environment);
   const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) throw configErrorOf(parsed.error.issues, present);
   const env = parsed.data;

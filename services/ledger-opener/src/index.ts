@@ -53,3 +53,11 @@ export {
   resolveMasterKey,
   type OpenedPersonalKeys,
 } from './open-personal-keys.js';
+export {
+  BROKER_LIST_MESSAGE,
+  isBrokerList,
+  presentVariables,
+  variableProblems,
+  wholeNumberVariable,
+  type VariableProblem,
+} from './environment.js';
