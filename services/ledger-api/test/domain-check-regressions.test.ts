@@ -1,0 +1,40 @@
+/**
+ * Domain checks that let bad input through and wrote it, each pinned over HTTP with "nothing was
+ * appended":
+ * - a training or commendation dated before the volunteer was born was recorded (201) and printed
+ *   on certificates; now 422 RECORD_DATE_BEFORE_BIRTH;
+ */
+import t from 'tap';
+import { startWorld } from './fixtures.js';
+import { problemOf } from './harness.js';
+
+t.test('a training or commendation dated before the volunteer was born is refused', async (t) => {
+  const w = await startWorld(t);
+  // Seed 5150: born on 1960-01-06 (fixtures.ts, nationalIdNumber).
+  const volunteerId = await w.registerVolunteer(5150);
+  const before = await w.store.headPosition();
+  const training = await w.post(`/v1/volunteers/${volunteerId}/trainings`, w.desk, {
+    title: '急救知识培训',
+    provider: '石家庄市红十字会',
+    completedOn: '1960-01-05',
+    durationMinutes: 90,
+  });
+  t.equal(training.statusCode, 422, training.body);
+  t.equal(problemOf(t, training).code, 'RECORD_DATE_BEFORE_BIRTH');
+  t.notMatch(training.body, /1960-01-06/, 'the refusal does not disclose the birth date');
+  const commendation = await w.post(`/v1/volunteers/${volunteerId}/commendations`, w.admin, {
+    title: '优秀志愿者',
+    awardedBy: '长安区民政局',
+    awardedOn: '1906-10-01',
+  });
+  t.equal(commendation.statusCode, 422, commendation.body);
+  t.equal(problemOf(t, commendation).code, 'RECORD_DATE_BEFORE_BIRTH');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+
+  const onBirthday = await w.post(`/v1/volunteers/${volunteerId}/commendations`, w.desk, {
+    title: '新生儿健康宝宝',
+    awardedBy: '长安区妇幼保健院',
+    awardedOn: '1960-01-06',
+  });
+  t.equal(onBirthday.statusCode, 201, `the birth day itself is possible: ${onBirthday.body}`);
+});
