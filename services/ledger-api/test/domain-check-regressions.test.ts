@@ -3,6 +3,8 @@
  * appended":
  * - a training or commendation dated before the volunteer was born was recorded (201) and printed
  *   on certificates; now 422 RECORD_DATE_BEFORE_BIRTH;
+ * - a missing-hours dispute naming an organisation nobody registered was filed (201) into a queue
+ *   no organiser could ever see; now 404 ORGANISATION_NOT_FOUND;
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';
@@ -37,4 +39,34 @@ t.test('a training or commendation dated before the volunteer was born is refuse
     awardedOn: '1960-01-06',
   });
   t.equal(onBirthday.statusCode, 201, `the birth day itself is possible: ${onBirthday.body}`);
+});
+
+t.test('a missing-hours dispute must name a registered organisation or a community', async (t) => {
+  const w = await startWorld(t);
+  const volunteerId = await w.registerVolunteer(5151);
+  const before = await w.store.headPosition();
+  const unknown = await w.post(`/v1/volunteers/${volunteerId}/disputes`, w.desk, {
+    kind: 'missing_hours',
+    organisationId: 'no-such-org',
+    text: 'the Sunday clean-up was never recorded',
+  });
+  t.equal(unknown.statusCode, 404, unknown.body);
+  t.equal(problemOf(t, unknown).code, 'ORGANISATION_NOT_FOUND');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+
+  for (const organisationId of ['org1', 'c1']) {
+    const filed = await w.post(`/v1/volunteers/${volunteerId}/disputes`, w.desk, {
+      kind: 'missing_hours',
+      organisationId,
+      text: 'the Sunday clean-up was never recorded',
+    });
+    t.equal(filed.statusCode, 201, `${organisationId}: ${filed.body}`);
+  }
+  // Community c2 is not the volunteer's: it counts once the hierarchy holds it.
+  const otherCommunity = { kind: 'missing_hours', organisationId: 'c2', text: 'the c2 fair' };
+  const before2 = await w.post(`/v1/volunteers/${volunteerId}/disputes`, w.desk, otherCommunity);
+  t.equal(before2.statusCode, 404, before2.body);
+  await w.registerHierarchy();
+  const after = await w.post(`/v1/volunteers/${volunteerId}/disputes`, w.desk, otherCommunity);
+  t.equal(after.statusCode, 201, after.body);
 });
