@@ -5,6 +5,8 @@
  *   on certificates; now 422 RECORD_DATE_BEFORE_BIRTH;
  * - a missing-hours dispute naming an organisation nobody registered was filed (201) into a queue
  *   no organiser could ever see; now 404 ORGANISATION_NOT_FOUND;
+ * - an offer priced above any balance a volunteer can hold (the points policy's balance cap) was
+ *   published (201), and every hold of it failed for ever; now 400 INVALID_COMMAND naming the field.
  */
 import t from 'tap';
 import { startWorld } from './fixtures.js';
@@ -69,4 +71,25 @@ t.test('a missing-hours dispute must name a registered organisation or a communi
   await w.registerHierarchy();
   const after = await w.post(`/v1/volunteers/${volunteerId}/disputes`, w.desk, otherCommunity);
   t.equal(after.statusCode, 201, after.body);
+});
+
+t.test('an offer priced above the balance cap of the points policy is refused', async (t) => {
+  const w = await startWorld(t);
+  const before = await w.store.headPosition();
+  const tooDear = await w.post('/v1/partners/p1/offers', w.partner, {
+    offerId: 'massage',
+    title: 'A massage',
+    priceCentipoints: 150_001,
+  });
+  t.equal(tooDear.statusCode, 400, tooDear.body);
+  t.equal(problemOf(t, tooDear).code, 'INVALID_COMMAND');
+  t.match(problemOf(t, tooDear).detail, /priceCentipoints/, 'the refusal names the field');
+  t.match(problemOf(t, tooDear).detail, /150000/, 'and the cap');
+  t.equal(await w.store.headPosition(), before, 'nothing was appended');
+  const atCap = await w.post('/v1/partners/p1/offers', w.partner, {
+    offerId: 'massage',
+    title: 'A massage',
+    priceCentipoints: 150_000,
+  });
+  t.equal(atCap.statusCode, 201, `the cap itself can be paid: ${atCap.body}`);
 });
