@@ -73,6 +73,17 @@ async function otherDependencies(
     return { project: (await load(projectStream(command.projectId), deciderFor('project'))).state };
   if (command.type === 'IssueServiceCertificate')
     return { hierarchy: (await load(hierarchyStream, deciderFor('hierarchy'))).state };
+  // Missing hours must name a body that organises service: a registered organisation or a community.
+  if (
+    command.type === 'FileDispute' &&
+    command.kind === 'missing_hours' &&
+    command.organisationId !== undefined
+  )
+    return {
+      organisation: (await load(organisationStream(command.organisationId), deciderFor('organisation')))
+        .state,
+      hierarchy: (await load(hierarchyStream, deciderFor('hierarchy'))).state,
+    };
   return {};
 }
 

@@ -53,7 +53,7 @@ t.test(
     };
     const racing = fixture.ledger({ store: racingStore });
     // Warm the racing ledger's cache with a command the domain refuses: it reads, appends nothing.
-    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'warm', 1_000_000))), 'INSUFFICIENT_POINTS');
+    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'warm', 150_000))), 'INSUFFICIENT_POINTS');
     const reads = racing.streamReads;
     // It decides on its cached 1,000 without a read, then loses the append to the 600 redemption
     // that lands in between. Deciding again on the reloaded stream must refuse its 700.

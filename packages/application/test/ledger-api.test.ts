@@ -63,7 +63,7 @@ t.test(
     const volunteerId = await volunteerWithPoints(ledger, 10); // 1,000 centipoints
     const head = await fixture.store.headPosition();
 
-    const tooMuch = await ledger.decide(redeem(volunteerId, 'too-much', 1_000_000));
+    const tooMuch = await ledger.decide(redeem(volunteerId, 'too-much', 150_000));
     t.ok(tooMuch instanceof DomainError);
     t.equal((tooMuch as DomainError).code, 'INSUFFICIENT_POINTS');
     const invalid = await ledger.decide({ ...redeem(volunteerId, 'bad'), centipoints: -5 });
@@ -71,7 +71,7 @@ t.test(
 
     const decisions = await ledger.decideAll([
       redeem(volunteerId, 'all-1', 100),
-      redeem(volunteerId, 'all-2', 1_000_000),
+      redeem(volunteerId, 'all-2', 150_000),
       {
         type: 'RegisterPartner',
         idempotencyKey: 'partner-2',

@@ -4,6 +4,7 @@ import type { EventStore } from '@timebank/event-store';
 import { ConcurrencyConflictError } from '../src/command-handler.js';
 import { actorLabelOf, idempotencyKeyOf } from '../src/event-metadata.js';
 import {
+  ADMIN,
   DESK,
   codeOf,
   ledgerFixture,
@@ -70,7 +71,7 @@ t.test('invalid input is a coded error and writes nothing', async (t) => {
     await codeOf(ledger.execute({ ...redeem(volunteerId, 'bad'), centipoints: -5 })),
     'INVALID_COMMAND',
   );
-  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'too-much', 1_000_000))), 'INSUFFICIENT_POINTS');
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'too-much', 150_000))), 'INSUFFICIENT_POINTS');
   t.equal(await fixture.store.headPosition(), head);
 });
 
@@ -225,5 +226,40 @@ t.test(
     });
     const earned = confirmed.events.find((event) => event.type === 'PointsEarned');
     t.match(earned?.data, { policyVersion: 1, durationMinutes: 120, centipoints: 400 });
+  },
+);
+
+t.test(
+  'missing hours are decided against the named organisation and the hierarchy: an unknown one is refused',
+  async (t) => {
+    const fixture = ledgerFixture(t);
+    const ledger = fixture.ledger();
+    const volunteerId = await volunteerWithPoints(ledger, 1);
+    const dispute = (organisationId: string) => ({
+      type: 'FileDispute' as const,
+      idempotencyKey: `dispute-${organisationId}`,
+      actor: ADMIN,
+      volunteerId,
+      kind: 'missing_hours' as const,
+      organisationId,
+      text: 'the Sunday clean-up was never recorded',
+    });
+    const head = await fixture.store.headPosition();
+    t.equal(await codeOf(ledger.execute(dispute('org-9'))), 'ORGANISATION_NOT_FOUND');
+    t.equal(await fixture.store.headPosition(), head, 'nothing was appended');
+    await ledger.execute({
+      type: 'RegisterOrganisation',
+      idempotencyKey: 'register-org-9',
+      actor: ADMIN,
+      organisationId: 'org-9',
+      name: 'Yuhua Social Work Station',
+      community: 'community-1',
+    });
+    t.equal(await codeOf(ledger.execute(dispute('org-9'))), 'OK', 'once registered, it answers for it');
+    t.equal(
+      await codeOf(ledger.execute(dispute('community-1'))),
+      'OK',
+      "the volunteer's own community organises its desk's service",
+    );
   },
 );

@@ -31,10 +31,16 @@ export interface DecideContext {
   readonly volunteer?: VolunteerState;
   /** `HoldPoints` / `RedeemPoints` with a `spendCodeHash` only: the folded stream of that code. */
   readonly spendCode?: SpendCodeState;
-  /** `RegisterProject` only: the folded stream of the organisation that runs the project. */
+  /**
+   * `RegisterProject`: the folded stream of the organisation that runs the project; `FileDispute`
+   * for missing hours: that of the organisation named.
+   */
   readonly organisation?: OrganisationState;
   /** `RecordServiceHours` / `CorrectServiceRecord` naming a project: the folded project stream. */
   readonly project?: ProjectState;
-  /** `IssueServiceCertificate` only: the hierarchy, for the community coordinator shown as person in charge. */
+  /**
+   * `IssueServiceCertificate`: the hierarchy, for the community coordinator shown as person in
+   * charge; `FileDispute` for missing hours: whether the organising body named is a community.
+   */
   readonly hierarchy?: HierarchyState;
 }

@@ -25,8 +25,9 @@ export const DOMAIN_ERROR_CODES = [
   'DAILY_HOURS_EXCEEDED',
   'SERVICE_RECORD_OVERLAP',
   'SERVICE_END_IN_FUTURE',
-  // Trainings and commendations: dated after the local today
+  // Trainings and commendations: dated after the local today, or before the volunteer's birth
   'RECORD_DATE_IN_FUTURE',
+  'RECORD_DATE_BEFORE_BIRTH',
   'SERVICE_TOO_OLD',
   'SERVICE_BEFORE_BACKDATING_FLOOR',
   'SERVICE_BEFORE_MINIMUM_AGE',

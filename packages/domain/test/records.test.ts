@@ -118,3 +118,48 @@ t.test('a training or commendation dated after the local today is refused', asyn
     })
     .thenFails('RECORD_DATE_IN_FUTURE');
 });
+
+// A training "completed" or a commendation "awarded" before the volunteer was born (a year off by a
+// century, the birth date typed for the event's) was recorded and printed on certificates as fact.
+// The volunteer of these tests was born on 1949-12-31 (NATIONAL_ID).
+t.test('a training or commendation dated before the volunteer was born is refused', async (t) => {
+  const registered = history(t, [register()]);
+  const training: CommandInput = {
+    type: 'RecordTraining',
+    idempotencyKey: 'training-before-birth',
+    actor: ADMIN,
+    volunteerId: VOLUNTEER_ID,
+    title: '急救知识培训',
+    provider: '石家庄市红十字会',
+    completedOn: '1949-12-30',
+    durationMinutes: 90,
+  };
+  given(t, registered).when(training).thenFailsTelling('RECORD_DATE_BEFORE_BIRTH', { path: 'completedOn' });
+  const commendation: CommandInput = {
+    type: 'RecordCommendation',
+    idempotencyKey: 'commendation-before-birth',
+    actor: ADMIN,
+    volunteerId: VOLUNTEER_ID,
+    title: '优秀志愿者',
+    awardedBy: '长安区民政局',
+    awardedOn: '1926-10-01',
+  };
+  given(t, registered).when(commendation).thenFailsTelling('RECORD_DATE_BEFORE_BIRTH', { path: 'awardedOn' });
+  given(t, registered)
+    .when({ ...training, completedOn: '1949-12-31' })
+    .then([{ type: 'TrainingRecorded', data: { completedOn: '1949-12-31' } }]);
+
+  // A stream registered before the birth date was kept knows none: nothing to check against.
+  const withoutBirthDate = registered.map((event) => {
+    if (event.type !== 'VolunteerRegistered') return event;
+    const { birthDate: _birthDate, ...data } = event.data;
+    return { ...event, data };
+  });
+  t.equal(foldVolunteer(withoutBirthDate).birthDate, null);
+  given(t, withoutBirthDate)
+    .when(training)
+    .then([{ type: 'TrainingRecorded' }]);
+  given(t, withoutBirthDate)
+    .when(commendation)
+    .then([{ type: 'CommendationRecorded' }]);
+});

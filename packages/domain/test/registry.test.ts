@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { CommandInput } from '../src/index.js';
+import { evolvePolicy, initialPolicyState, type CommandInput } from '../src/index.js';
 import { partnerSetup } from './support/fixtures.js';
 import { ADMIN, given, history, NOW, PARTNER_USER, testContext } from './support/scenario.js';
 
@@ -172,3 +172,57 @@ t.test(
     t.ok(history(t, [changePolicy(NOW)], testContext()).length === 1, 'effective now is allowed');
   },
 );
+
+// QA: an offer priced at 10,000,000 points (yuan typed as centipoints, a zero too many) was
+// published, though no volunteer's balance can pass the policy's cap: every hold failed for ever.
+t.test('an offer priced above every balance cap of the points policy is refused', async (t) => {
+  const [registerPartner, publish] = partnerSetup as [CommandInput, CommandInput];
+  const registered = history(t, [registerPartner]);
+  const priced = (priceCentipoints: number): CommandInput =>
+    ({
+      ...publish,
+      idempotencyKey: `offer-${priceCentipoints}`,
+      offerId: `o${priceCentipoints}`,
+      priceCentipoints,
+    }) as CommandInput;
+  // Version 0 (DEFAULT_POINTS_POLICY): a cap of 150,000 centipoints.
+  given(t, registered).when(priced(150_001)).thenFailsTelling('INVALID_COMMAND', {
+    path: 'priceCentipoints',
+    issueCount: 1,
+    balanceCapCentipoints: 150_000,
+  });
+  given(t, registered)
+    .when(priced(150_000))
+    .then([{ type: 'PartnerOfferPublished', data: { priceCentipoints: 150_000 } }]);
+
+  // A later version's lower cap (60,000, as in Changning) leaves the balances built up under the
+  // higher one spendable, so the highest cap of any version still bounds the price; a version
+  // scheduled to raise the cap lets offers at the new cap be published ahead of it.
+  const lowered = history(t, [changePolicy(NOW)], testContext());
+  const policyContext = (events: typeof lowered) =>
+    testContext({
+      pointsPolicy: events.reduce((state, event) => evolvePolicy(state, event), initialPolicyState),
+    });
+  given(t, registered, policyContext(lowered))
+    .when(priced(150_000))
+    .then([{ type: 'PartnerOfferPublished' }]);
+  given(t, registered, policyContext(lowered)).when(priced(150_001)).thenFails('INVALID_COMMAND');
+  const raised = history(
+    t,
+    [
+      {
+        type: 'ChangePointsPolicy',
+        idempotencyKey: 'raise',
+        actor: ADMIN,
+        effectiveFrom: '2026-06-01T00:00:00.000Z',
+        terms: { ...terms, balanceCapCentipoints: 300_000 },
+      },
+    ],
+    testContext(),
+    lowered,
+  );
+  given(t, registered, policyContext(raised))
+    .when(priced(300_000))
+    .then([{ type: 'PartnerOfferPublished' }]);
+  given(t, registered, policyContext(raised)).when(priced(300_001)).thenFails('INVALID_COMMAND');
+});

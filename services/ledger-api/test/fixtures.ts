@@ -74,7 +74,10 @@ let keyCounter = 0;
 export async function startWorld(
   t: Test,
   environment: Record<string, string> = {},
-  options: { readonly clock?: () => number } = {},
+  options: {
+    readonly clock?: () => number;
+    readonly wrapStore?: (store: EventStore) => EventStore;
+  } = {},
 ): Promise<World> {
   const h = await startHarness(t, { environment, ...options });
   const admin = await h.keyFor('admin', { kind: 'all' });

@@ -27,7 +27,12 @@ export interface Harness extends WiredApi {
 
 export async function startHarness(
   t: Test,
-  options: { environment?: Record<string, string>; clock?: () => number } = {},
+  options: {
+    environment?: Record<string, string>;
+    clock?: () => number;
+    /** Wraps the store the app writes through (the harness's `store` stays the raw one). */
+    wrapStore?: (store: EventStore) => EventStore;
+  } = {},
 ): Promise<Harness> {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-api-'));
   const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
@@ -44,7 +49,7 @@ export async function startHarness(
   });
   const built = await wireLedgerApi({
     config,
-    store,
+    store: options.wrapStore === undefined ? store : options.wrapStore(store),
     logger,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

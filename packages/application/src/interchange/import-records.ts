@@ -100,7 +100,9 @@ const COMMAND_FIELD_TO_COLUMN: Readonly<Record<string, string>> = {
 function rejectionOf(row: ImportRow, error: DomainError): Rejection {
   const path = typeof error.details.path === 'string' ? error.details.path : '';
   const field =
-    error.code === 'INVALID_COMMAND' || error.code === 'RECORD_DATE_IN_FUTURE'
+    error.code === 'INVALID_COMMAND' ||
+    error.code === 'RECORD_DATE_IN_FUTURE' ||
+    error.code === 'RECORD_DATE_BEFORE_BIRTH'
       ? (COMMAND_FIELD_TO_COLUMN[path.split('.')[0] ?? ''] ?? (path === '' ? null : path))
       : (FIELD_OF_CODE[error.code] ?? null);
   return {

@@ -13,7 +13,7 @@ export const ORGANISER = { id: 'org-user-1', role: 'organiser', organisationId: 
 export const PARTNER = { id: 'partner-user-1', role: 'partner', partnerId: 'partner-1' } as const;
 
 /** Partner-1 publishes one offer per price, since a redemption must match its offer's price. */
-export const OFFER_PRICES = [1, 10, 100, 200, 300, 600, 700, 2_500, 2_600, 1_000_000];
+export const OFFER_PRICES = [1, 10, 100, 200, 300, 600, 700, 2_500, 2_600, 150_000];
 export const offerFor = (priceCentipoints: number): string => `price-${priceCentipoints}`;
 
 /** A resident ID number with a correct GB 11643 check character, from a 17-digit body. */

@@ -59,6 +59,11 @@ export const pointsReversedData = z.object({
   recordId: idSchema,
   earnedCentipoints: z.number().int().nonnegative(),
   shortfallCentipoints: z.number().int().nonnegative(),
+  /**
+   * Of `earnedCentipoints`, what had expired already and is therefore not taken back (absent: none,
+   * as on every reversal before this field existed): those points left the volunteer once.
+   */
+  expiredCentipoints: z.number().int().positive().optional(),
   reasonCode: correctionReasonSchema,
   reversedAt: instantSchema,
 });

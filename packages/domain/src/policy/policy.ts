@@ -59,6 +59,21 @@ export function policyInForceAt(state: PolicyState, rules: LedgerRules, atMs: nu
 }
 
 /**
+ * The highest balance cap of any policy version: version 0 (the configured initial terms), every
+ * version recorded since, and those scheduled to take effect later. No volunteer's available and
+ * held points together ever exceed the cap in force when they were earned or received, so no
+ * volunteer can ever pay more than this. Lowering the cap takes nothing from balances built up
+ * under a higher one, and a version scheduled later may raise it, so neither the cap in force now
+ * nor the latest version's alone bounds what a volunteer may hold.
+ */
+export function highestBalanceCapCentipoints(state: PolicyState, rules: LedgerRules): number {
+  return state.versions.reduce(
+    (highest, version) => Math.max(highest, version.terms.balanceCapCentipoints),
+    rules.initialPointsPolicy.balanceCapCentipoints,
+  );
+}
+
+/**
  * ChangePointsPolicy. The effective time may not lie in the past (service already earned under
  * the old terms must keep earning under them) nor before the latest version's.
  */

@@ -3,6 +3,7 @@ import { actsForPartner, isAdministrator } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
+import { highestBalanceCapCentipoints } from '../policy/policy.js';
 import { cashCopayFenSchema, OFFER_CASH_COPAY_FEN_MAX, type DomainEvent } from '../events/index.js';
 
 export interface PartnerOffer {
@@ -126,6 +127,16 @@ function publishOffer(
       'OFFER_CASH_COPAY_INVALID',
       `a cash co-payment is a whole number of fen from 0 to ${OFFER_CASH_COPAY_FEN_MAX}`,
       { cashCopayFenMax: OFFER_CASH_COPAY_FEN_MAX },
+    );
+  }
+  // A price no volunteer's balance can reach is a typing error (yuan typed as centipoints, a zero
+  // too many): every hold of it would fail with INSUFFICIENT_POINTS, for ever.
+  const capCentipoints = highestBalanceCapCentipoints(context.pointsPolicy, context.rules);
+  if (priceCentipoints > capCentipoints) {
+    return reject(
+      'INVALID_COMMAND',
+      `invalid command: priceCentipoints is above the highest balance cap of the points policy (${capCentipoints})`,
+      { path: 'priceCentipoints', issueCount: 1, balanceCapCentipoints: capCentipoints },
     );
   }
   // 0 is a points-only offer: recorded without the field, like every offer before 低偿 existed.

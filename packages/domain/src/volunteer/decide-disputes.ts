@@ -22,6 +22,19 @@ function filesForVolunteer(command: CommandOf<'FileDispute'>, state: VolunteerSt
   return state.community !== null && actsForCommunity(actor, state.community);
 }
 
+/**
+ * Whether missing hours may name this organising body: a registered organisation (a suspended one
+ * too: an administrator still answers for its records), the volunteer's own community (service its
+ * desk organised), or a community the hierarchy holds. Anything else would sit in the queue of an
+ * organisation nobody acts for, and the volunteer would wait for an answer that never comes.
+ * The context carries the named organisation's stream and the hierarchy.
+ */
+function organisesService(organisationId: string, state: VolunteerState, context: DecideContext): boolean {
+  if (context.organisation !== undefined && context.organisation.status !== 'unregistered') return true;
+  if (organisationId === state.community) return true;
+  return context.hierarchy?.units.get(organisationId)?.level === 'community';
+}
+
 export function fileDispute(
   command: CommandOf<'FileDispute'>,
   state: VolunteerState,
@@ -34,6 +47,10 @@ export function fileDispute(
   if (kind === 'missing_hours') {
     if (organisationId === undefined)
       return reject('DISPUTE_RECORD_REQUIRED', 'missing hours name the organisation that ran the activity');
+    if (!organisesService(organisationId, state, context))
+      return reject('ORGANISATION_NOT_FOUND', `no organisation or community ${organisationId}`, {
+        organisationId,
+      });
   } else {
     if (recordId === undefined)
       return reject('DISPUTE_RECORD_REQUIRED', `a ${kind} dispute names the disputed record`);

@@ -5,6 +5,7 @@
 import { actsForCommunity, isAdministrator } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
+import { dayNumberOf, parseCalendarDate } from '../age.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
 import { formatInstant, parseInstant, MILLISECONDS_PER_DAY, MILLISECONDS_PER_MINUTE } from '../time.js';
@@ -84,6 +85,36 @@ function futureDate(date: string, field: 'completedOn' | 'awardedOn', context: D
   return reject('RECORD_DATE_IN_FUTURE', `${what} after today (${today})`, { path: field });
 }
 
+/**
+ * A training completed, or a commendation awarded, before the volunteer was born is a typing error
+ * (a year off by a century, the birth date typed for the event) that would print on certificates
+ * as fact. Checked only where the stream knows the birth date: streams registered before it was
+ * kept have none (and an erased stream accepts no command, so its destroyed birth date never
+ * blocks). Neither the message nor the details name the birth date, which is personal data.
+ */
+function beforeBirth(
+  date: string,
+  field: 'completedOn' | 'awardedOn',
+  state: VolunteerState,
+): DomainError | null {
+  const day = parseCalendarDate(date);
+  if (state.birthDate === null || day === undefined) return null;
+  if (dayNumberOf(day) >= dayNumberOf(state.birthDate)) return null;
+  const what =
+    field === 'completedOn' ? 'a training cannot be completed' : 'a commendation cannot be awarded';
+  return reject('RECORD_DATE_BEFORE_BIRTH', `${what} before the volunteer was born`, { path: field });
+}
+
+/** The checks a training's or commendation's date must pass: not after today, not before birth. */
+function checkRecordDate(
+  date: string,
+  field: 'completedOn' | 'awardedOn',
+  state: VolunteerState,
+  context: DecideContext,
+): DomainError | null {
+  return futureDate(date, field, context) ?? beforeBirth(date, field, state);
+}
+
 function mayRecordFor(state: VolunteerState, command: CommandOf<'RecordTraining' | 'RecordCommendation'>) {
   return isAdministrator(command.actor) || actsForCommunity(command.actor, state.community ?? '');
 }
@@ -100,8 +131,8 @@ export function recordTraining(
     );
   const { idempotencyKey, actor, volunteerId, title, provider, completedOn, durationMinutes, source } =
     command;
-  const future = futureDate(completedOn, 'completedOn', context);
-  if (future !== null) return future;
+  const badDate = checkRecordDate(completedOn, 'completedOn', state, context);
+  if (badDate !== null) return badDate;
   return [
     {
       type: 'TrainingRecorded',
@@ -132,8 +163,8 @@ export function recordCommendation(
       "the desk of the volunteer's community or an administrator records commendations",
     );
   const { idempotencyKey, actor, volunteerId, title, awardedBy, awardedOn, source } = command;
-  const future = futureDate(awardedOn, 'awardedOn', context);
-  if (future !== null) return future;
+  const badDate = checkRecordDate(awardedOn, 'awardedOn', state, context);
+  if (badDate !== null) return badDate;
   return [
     {
       type: 'CommendationRecorded',

@@ -7,7 +7,7 @@ import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
 import { formatInstant, parseInstant } from '../time.js';
 import { foldVolunteer } from './evolve.js';
-import { earningEvents } from './earning.js';
+import { earningEvents, type Earning } from './earning.js';
 import { checkServiceInterval, type ServiceInterval } from './intake.js';
 import type { ServiceRecordState, VolunteerState } from './state.js';
 
@@ -156,7 +156,12 @@ function liveRecord(state: VolunteerState, command: Amendment): ServiceRecordSta
   return record;
 }
 
-/** Takes back the old record's points, as far as they are still available; the rest is a recorded shortfall. */
+/**
+ * Takes back the old record's points, as far as they are still available; the rest is a recorded
+ * shortfall. What expiries already took from the record's points is not taken again: those points
+ * left the volunteer once (to `expired`), and taking them a second time would come out of the
+ * volunteer's other points, which may never expire.
+ */
 function reversalEvents(
   state: VolunteerState,
   record: ServiceRecordState,
@@ -164,7 +169,10 @@ function reversalEvents(
   context: DecideContext,
 ): DomainEvent[] {
   if (record.earnedCentipoints === 0 || state.volunteerId === null) return [];
-  const centipoints = Math.min(record.earnedCentipoints, state.availableCentipoints);
+  const lot = state.expiringLots.get(record.recordId);
+  const expired = Math.min(record.earnedCentipoints, lot?.expiredCentipoints ?? 0);
+  const claim = record.earnedCentipoints - expired;
+  const centipoints = Math.min(claim, state.availableCentipoints);
   return [
     {
       type: 'PointsReversed',
@@ -176,7 +184,8 @@ function reversalEvents(
         volunteerId: state.volunteerId,
         recordId: record.recordId,
         earnedCentipoints: record.earnedCentipoints,
-        shortfallCentipoints: record.earnedCentipoints - centipoints,
+        shortfallCentipoints: claim - centipoints,
+        ...(expired === 0 ? {} : { expiredCentipoints: expired }),
         reasonCode: command.reasonCode,
         reversedAt: context.now,
       },
@@ -290,22 +299,34 @@ export function correctServiceRecord(
     ...reversalEvents(state, old, command, context),
   ];
   if (status === 'confirmed') {
-    const reversed = foldVolunteer(events, state);
     const replacement = {
       recordId: replacementRecordId,
       startMs: interval.startMs,
       durationMinutes: interval.durationMinutes,
     };
     events.push(
-      ...earningEvents(
-        reversed,
+      ...reEarning(
+        state,
+        events,
         { record: replacement, qualityGrade: old.qualityGrade ?? 'standard', idempotencyKey },
         context,
       ),
     );
-    events.push(...shortfallRecovery(foldVolunteer(events, state), events, command, context));
   }
   return [...events, ...reviewFlags(foldVolunteer(events, state), old.recordId, command, context)];
+}
+
+/** A confirmed replacement earns its points anew, less what the old record's reversal left (below). */
+function reEarning(
+  state: VolunteerState,
+  events: readonly DomainEvent[],
+  earning: Earning,
+  context: DecideContext,
+): DomainEvent[] {
+  const reversed = foldVolunteer(events, state);
+  const earned = earningEvents(reversed, earning, context);
+  const after = foldVolunteer(earned, reversed);
+  return [...earned, ...shortfallRecovery({ before: reversed, after }, [...events, ...earned], context)];
 }
 
 /**
@@ -313,32 +334,44 @@ export function correctServiceRecord(
  * replacement's points, as a second reversal of the old record that reverses no earning of its
  * own (`earnedCentipoints` 0). Without it a correction of spent points earned them anew: a
  * volunteer could spend a record's points, have it corrected, and spend them again. What even
- * the replacement cannot cover stays a recorded shortfall, as for a void.
+ * the replacement cannot cover stays a recorded shortfall, as for a void. Likewise the old
+ * record's points that had expired: the replacement earns them anew, and they come out of its
+ * points (never out of the volunteer's others), so a correction does not bring expired points back.
  */
 function shortfallRecovery(
-  after: VolunteerState,
+  { before, after }: { readonly before: VolunteerState; readonly after: VolunteerState },
   events: readonly DomainEvent[],
-  command: CommandOf<'CorrectServiceRecord'>,
   context: DecideContext,
 ): DomainEvent[] {
   const reversal = events.find((event) => event.type === 'PointsReversed');
   if (reversal?.type !== 'PointsReversed' || after.volunteerId === null) return [];
   const { shortfallCentipoints, recordId } = reversal.data;
-  const centipoints = Math.min(shortfallCentipoints, after.availableCentipoints);
+  const shortfallTaken = Math.min(shortfallCentipoints, after.availableCentipoints);
+  // What the replacement's earning added to the available points (its excess above the cap went to `offered`).
+  const replacementCredit = Math.max(0, after.availableCentipoints - before.availableCentipoints);
+  const expiredTaken = Math.max(
+    0,
+    Math.min(
+      reversal.data.expiredCentipoints ?? 0,
+      replacementCredit - shortfallTaken,
+      after.availableCentipoints - shortfallTaken,
+    ),
+  );
+  const centipoints = shortfallTaken + expiredTaken;
   if (centipoints === 0) return [];
   return [
     {
       type: 'PointsReversed',
       data: {
-        idempotencyKey: command.idempotencyKey,
+        idempotencyKey: reversal.data.idempotencyKey,
         fromAccount: volunteerAccount(after.volunteerId),
         toAccount: ISSUANCE_ACCOUNT,
         centipoints,
         volunteerId: after.volunteerId,
         recordId,
         earnedCentipoints: 0,
-        shortfallCentipoints: shortfallCentipoints - centipoints,
-        reasonCode: command.reasonCode,
+        shortfallCentipoints: shortfallCentipoints - shortfallTaken,
+        reasonCode: reversal.data.reasonCode,
         reversedAt: context.now,
       },
     },

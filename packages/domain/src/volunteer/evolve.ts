@@ -140,6 +140,27 @@ function applyStarEvent(state: VolunteerState, event: DomainEvent): void {
   }
 }
 
+/**
+ * Which lots an expiry took its points from. Points are spent soonest-expiring first, so what is
+ * left of the lots due by the expiry's date is the latest-expiring part of them: the expired
+ * amount is attributed to those lots from the latest back, each up to what expiries had not yet
+ * taken from it. Replaced, not mutated: a copied state shares the lot objects.
+ */
+function attributeExpiry(state: VolunteerState, centipoints: number, expiredAtMs: number): void {
+  if (centipoints === 0) return;
+  const due = [...state.expiringLots].filter(([, lot]) => lot.expiresAtMs <= expiredAtMs);
+  // Stable: lots due at the same instant keep the order they were earned in.
+  due.sort(([, a], [, b]) => a.expiresAtMs - b.expiresAtMs);
+  let left = centipoints;
+  for (let index = due.length - 1; index >= 0 && left > 0; index -= 1) {
+    const [recordId, lot] = due[index]!;
+    const taken = Math.min(left, lot.centipoints - (lot.expiredCentipoints ?? 0));
+    if (taken <= 0) continue;
+    state.expiringLots.set(recordId, { ...lot, expiredCentipoints: (lot.expiredCentipoints ?? 0) + taken });
+    left -= taken;
+  }
+}
+
 /** Points coming into and going out of the available balance by earning, offering, reversal and expiry. */
 function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
@@ -167,12 +188,17 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
         state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) - event.data.earnedCentipoints);
       record.earnedCentipoints -= event.data.earnedCentipoints;
       state.availableCentipoints -= event.data.centipoints;
-      state.expiringLots.delete(event.data.recordId);
+      // A voided record's lot that expiries took from stays: its points left by spending and by
+      // expiry, and both still count against it, not against the volunteer's other lots. A
+      // corrected record's lot goes, as before: the replacement's points pay for what it lost.
+      if ((event.data.expiredCentipoints ?? 0) === 0 || record.status !== 'voided')
+        state.expiringLots.delete(event.data.recordId);
       return;
     }
     case 'PointsExpired': {
       state.availableCentipoints -= event.data.centipoints;
       state.expiredCentipoints += event.data.centipoints;
+      attributeExpiry(state, event.data.centipoints, parseInstant(event.data.expiredAt));
       const { recordId } = event.data;
       const lot = recordId === undefined ? undefined : state.expiringLots.get(recordId);
       // Replaced, not mutated: a copied state shares the lot objects.

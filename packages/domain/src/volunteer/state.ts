@@ -135,8 +135,13 @@ export interface VolunteerState {
   /**
    * Credits that expire, by the record that earned them. `settled` is set once the clock has
    * expired the lot by its record id (`ExpirePoints` with `recordId`), so it is never expired twice.
+   * `expiredCentipoints` is how much of the lot expiries took (absent: none): a void or correction
+   * of the record does not take those points a second time.
    */
-  expiringLots: Map<string, { expiresAtMs: number; centipoints: number; settled?: boolean }>;
+  expiringLots: Map<
+    string,
+    { expiresAtMs: number; centipoints: number; settled?: boolean; expiredCentipoints?: number }
+  >;
   /** Net points that left the available account other than by expiry; allocated to the soonest-expiring lots first. */
   spentNetCentipoints: number;
   expiredCentipoints: number;

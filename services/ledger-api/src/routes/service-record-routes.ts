@@ -206,6 +206,7 @@ export async function serviceRecordRoutes(
     async (request, reply) =>
       idempotentWrite(context, request, reply, async (commandKey) => {
         const { volunteerIds, volunteerNumbers, backdatingReason, projectId, ...service } = request.body;
+        const list = volunteerNumbers === undefined ? 'volunteerIds' : 'volunteerNumbers';
         if (projectId !== undefined) await assertProjectOf(context, projectId, service.organisationId);
         const actor = domainActorOf(request.principal!);
         const volunteers = await volunteersOf(context, { volunteerIds, volunteerNumbers });
@@ -223,13 +224,16 @@ export async function serviceRecordRoutes(
               },
         );
         const known = await validateAll(context, commands, volunteerNumbers);
-        const records = [];
+        const records: { volunteerId: string; recordId: string; durationMinutes: number }[] = [];
         let position: bigint | null = null;
         // Each volunteer is its own stream, so the writes are separate appends. If one fails after
-        // validation (a concurrent change), the request fails; repeating it with the same
-        // Idempotency-Key completes the rest, because each command keeps its idempotency key.
+        // validation (a concurrent change), the request fails, saying which records were written;
+        // repeating it with the same Idempotency-Key completes the rest, because each command
+        // keeps its idempotency key.
         for (const command of known) {
-          const result = await ledger.execute(command);
+          const result = await ledger.execute(command).catch((error: unknown) => {
+            throwPartlyWritten(error, command, records, list);
+          });
           const recorded = result.events.find((event) => event.type === 'ServiceHoursRecorded');
           if (recorded?.type === 'ServiceHoursRecorded') {
             records.push({
@@ -245,6 +249,34 @@ export async function serviceRecordRoutes(
           body: { records, position: position === null ? null : position.toString() },
         };
       }),
+  );
+}
+
+/**
+ * A domain rejection of one volunteer's write after the others validated (a concurrent change to
+ * that volunteer): the same code and status, but the detail says which records were written before
+ * it (by line and record id) and that nothing after it was, and `errors` names the refused line.
+ * Other failures pass through as they are.
+ */
+function throwPartlyWritten(
+  error: unknown,
+  command: CommandOf<'RecordServiceHours'>,
+  records: readonly { volunteerId: string; recordId: string }[],
+  list: 'volunteerIds' | 'volunteerNumbers',
+): never {
+  if (!(error instanceof DomainError)) throw error;
+  const line = Number(command.idempotencyKey.slice(command.idempotencyKey.lastIndexOf('#') + 1));
+  const written =
+    records.length === 0
+      ? 'no record was written'
+      : `records were written for ${records
+          .map((record) => `volunteer ${record.volunteerId} (record ${record.recordId})`)
+          .join(', ')}`;
+  throw new ProblemError(
+    DOMAIN_ERROR_STATUS[error.code],
+    error.code,
+    `body.${list}.${line} was refused after validation (a concurrent change): ${error.message}; ${written}, nothing after it; repeat the request with the same Idempotency-Key to complete the rest`,
+    [{ field: `body.${list}.${line}`, message: `${error.code}: ${error.message}` }],
   );
 }
 

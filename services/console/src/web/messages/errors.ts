@@ -39,6 +39,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     '培训完成日期或表彰日期不能晚于今天。',
     'A training cannot be completed, nor a commendation awarded, after today.',
   ],
+  RECORD_DATE_BEFORE_BIRTH: [
+    '培训完成日期或表彰日期不能早于志愿者的出生日期。',
+    'A training cannot be completed, nor a commendation awarded, before the volunteer was born.',
+  ],
   SERVICE_TOO_OLD: [
     '服务开始时间超过 90 天，请联系管理员补录。',
     'The service started over 90 days ago; ask an administrator.',
