@@ -205,6 +205,8 @@ export const zhCN = {
   'event.PointsReleased': '冻结退回',
   'error.unknown': '操作失败（错误代码 {code}）',
   'error.network': '无法连接服务器，请检查网络后重试。',
+  'error.timeout':
+    '服务器 {seconds} 秒内没有响应，操作可能尚未完成。已填写的内容仍保留，请稍后再按一次重试（不会重复办理）。',
   'error.field': '字段：{field}',
   ...adminZhCN,
   ...poolZhCN,

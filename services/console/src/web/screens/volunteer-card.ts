@@ -15,6 +15,7 @@ import {
 import type { MessageKey } from '../messages/zh-cn.js';
 import { cardActions } from './card-actions.js';
 import { cardActivation, cardCertificates } from './card-certificates.js';
+import { cardDispute } from './card-dispute.js';
 import { moreEventKey } from './event-names.js';
 import { readCertificates } from './volunteer-certificates.js';
 import { describeError, noticeOf, requireSession, type Screen } from '../lib/screen.js';
@@ -184,6 +185,7 @@ export const volunteerCardScreen: Screen = async (context) => {
       cardActions(session, volunteerId, reload),
       cardCertificates(session, volunteerId, certificates, reload),
       cardActivation(session, volunteerId),
+      cardDispute(session, volunteerId, log.events, reload),
       history(log.events),
     );
   } catch (error) {
