@@ -92,6 +92,7 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
   await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
 
   await t.test('disputes of each kind, checked before sending, filed once', async (t) => {
+    const filedRows = page.locator('#history tbody tr', { hasText: '登记异议' });
     await page.getByText('代志愿者提出异议').click();
     const submit = page.getByRole('button', { name: '提交异议' });
     const alert = page.locator('#dispute-form [role="alert"]');
@@ -127,6 +128,8 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     await page.unroute('**/v1/volunteers/*/disputes');
     await submit.dblclick();
     await page.getByText('已提交异议，由组织 xinhua 核实处理。').waitFor();
+    // The card read again: its history has the dispute just filed.
+    await filedRows.nth(0).waitFor();
     // The volunteer's history is folded from the stream, so it has every dispute filed by now.
     const { events } = await api<{ events: { type: string; data: Dispute }[] }>(
       server.url,
@@ -163,6 +166,7 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     // The same key carries the corrected request: a refused one filed nothing.
     await submit.click();
     await page.getByText('已提交异议，由组织 xinhua 核实处理。').waitFor();
+    await filedRows.nth(1).waitFor();
 
     await page.getByText('代志愿者提出异议').click();
     await page.getByLabel('异议类型').selectOption({ label: '漏记服务时长' });
@@ -176,6 +180,7 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     await page.getByLabel('活动组织方的组织编号').fill('xinhua');
     await submit.click();
     await page.getByText('已提交异议，由组织 xinhua 核实处理。').waitFor();
+    await filedRows.nth(2).waitFor();
 
     const disputes = await openDisputes(3);
     t.same(
@@ -190,6 +195,16 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     t.ok(
       (await page.locator('#history tbody tr', { hasText: '登记异议' }).count()) === 3,
       'the card shows the three in its history',
+    );
+    t.equal(
+      await page
+        .locator('#history tbody tr', { hasText: '登记异议' })
+        .first()
+        .locator('td')
+        .nth(2)
+        .textContent(),
+      '漏记服务时长：“上周六的义诊没有记上。”',
+      "each by its kind and the volunteer's words",
     );
   });
 

@@ -109,6 +109,7 @@ export const en: Record<MessageKey, string> = {
   'event.ServiceRecordVoided': 'Service record voided',
   'event.other': 'Other event ({type})',
   'history.minutes': '{activity}, {hours} h',
+  'history.dispute': '{kind}: “{text}”',
   'history.noteSeparator': '; ',
   'history.service': '{activity}, {hours} h ({when})',
   'nav.queue': 'Records to confirm',

@@ -108,6 +108,7 @@ export const zhCN = {
   'event.other': '其他事件（{type}）',
   'history.minutes': '{activity}，{hours} 小时',
   'history.noteSeparator': '；',
+  'history.dispute': '{kind}：“{text}”',
   'history.service': '{activity}，{hours} 小时（{when}）',
   'nav.queue': '待确认记录',
   'nav.activity': '批量记录活动',

@@ -86,12 +86,26 @@ export function reasonOf(event: HistoryEvent): string | null {
   return typeof reason === 'string' && reason !== '' ? reason : null;
 }
 
+const DISPUTE_KINDS = new Set(['missing_hours', 'wrong_times', 'not_mine']);
+
+/** A dispute filed: its kind and the volunteer's words, what the desk and the volunteer recognise it by. */
+function disputeNote(event: HistoryEvent): string | null {
+  const { kind, text } = event.data;
+  if (event.type !== 'DisputeFiled' || typeof kind !== 'string' || !DISPUTE_KINDS.has(kind)) return null;
+  return t('history.dispute', {
+    kind: t(`disputes.kind.${kind}` as MessageKey),
+    text: typeof text === 'string' ? text : '',
+  });
+}
+
 /**
  * What an event says beyond its name, as lines: the service it records, the points it moves and
  * the organiser's reason or note. The desk's card and the volunteer's own history show the same,
  * so the clerk can answer "how many points did I get, and why was that record sent back?".
  */
 export function eventNotes(event: HistoryEvent): string[] {
+  const dispute = disputeNote(event);
+  if (dispute !== null) return [dispute];
   const points = event.data.centipoints;
   const reason = reasonOf(event);
   return [
