@@ -9,6 +9,7 @@
  * - A certificate whose PDF download fails is not issued again when the clerk retries.
  * - A server that never answers: the request times out (4 s here, set in localStorage) with a
  *   sentence in Chinese, the form as it was, and the retry reuses the idempotency key: one record.
+ *   The auditor's verify, a full scan, is given longer than that.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -286,5 +287,30 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     await page.reload();
     t.match(await page.getByRole('alert').textContent(), /^服务器 4 秒内没有响应/, 'a hung read, in words');
     await page.unroute('**/v1/volunteers/*/history');
+  });
+
+  await t.test("the auditor's verify, a full scan, is given longer than other requests", async (t) => {
+    const { key: auditorKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
+      role: 'auditor',
+      scope: { kind: 'all' },
+      label: 'auditor',
+    });
+    const auditor = await openPage(browser);
+    await auditor.goto(`${server.url}/console#/audit`);
+    await auditor.evaluate(() => localStorage.setItem('timebank.console.requestTimeoutMs', '1000'));
+    await auditor.getByLabel('角色').selectOption('auditor');
+    await auditor.getByLabel('API 密钥').fill(auditorKey);
+    await auditor.getByRole('button', { name: '登录' }).click();
+    await auditor.getByRole('heading', { name: '审计核验' }).waitFor();
+    // A ledger big enough to take a while: the answer is held back past the 1-s limit.
+    await auditor.route('**/v1/audit/verify', async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await route.fulfill({ response });
+    });
+    await auditor.getByRole('button', { name: '运行核验' }).click();
+    await auditor.locator('#verify-result').waitFor();
+    t.equal(await auditor.locator('#verify-result [role="status"]').textContent(), '核验通过：未发现问题');
+    await auditor.context().close();
   });
 });

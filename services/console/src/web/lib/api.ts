@@ -16,6 +16,8 @@ export class ApiError extends Error {
      * (`SERVICE_RECORD_OVERLAP: …`, as a bulk activity's lines are): field → code.
      */
     readonly fieldCodes: ReadonlyMap<string, string> = new Map(),
+    /** For a TIMEOUT: how long the request was given (ms). */
+    readonly timeoutMs?: number,
   ) {
     super(code);
   }
@@ -43,6 +45,8 @@ export interface CallOptions {
   readonly idempotencyKey?: string;
   /** The sign-in screen's proof of a key just typed: a refusal is its answer, not a session's end. */
   readonly proving?: boolean;
+  /** A longer limit than requestTimeoutMs() for a request known to take long (a full verify). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -91,7 +95,7 @@ async function send<T>(
     const response = await fetchOrFail(path, options, { authorization: `Bearer ${session.key}` }, signal);
     const answer = await answered(session, response, options);
     return read(answer);
-  });
+  }, options.timeoutMs);
 }
 
 /** The response of a staff or volunteer request, or the ApiError (and session end) it means. */
@@ -122,7 +126,7 @@ export async function callPublic<T>(path: string, options: CallOptions = {}): Pr
     const response = await fetchOrFail(path, options, {}, signal);
     if (!response.ok) throw await problemOf(response);
     return (await response.json()) as T;
-  });
+  }, options.timeoutMs);
 }
 
 /**
@@ -130,14 +134,17 @@ export async function callPublic<T>(path: string, options: CallOptions = {}): Pr
  * requestTimeoutMs(): a server that hangs is reported as TIMEOUT instead of a screen that waits
  * for ever.
  */
-async function withTimeout<T>(request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withTimeout<T>(
+  request: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number = requestTimeoutMs(),
+): Promise<T> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), requestTimeoutMs());
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     return await request(controller.signal);
   } catch (error) {
     // Aborted: whatever failed (the fetch, or reading a body cut short) failed for want of time.
-    if (controller.signal.aborted) throw new ApiError(TIMEOUT, 0);
+    if (controller.signal.aborted) throw new ApiError(TIMEOUT, 0, [], new Map(), timeoutMs);
     throw error;
   } finally {
     clearTimeout(timer);

@@ -28,7 +28,8 @@ export function requireSession(context: ScreenContext): Session {
 export function describeError(error: unknown, form?: HTMLFormElement | null): string {
   if (!(error instanceof ApiError)) return t('error.unknown', { code: 'INTERNAL_ERROR' });
   if (error.code === NETWORK_ERROR) return t('error.network');
-  if (error.code === TIMEOUT) return t('error.timeout', { seconds: Math.round(requestTimeoutMs() / 1000) });
+  if (error.code === TIMEOUT)
+    return t('error.timeout', { seconds: Math.round((error.timeoutMs ?? requestTimeoutMs()) / 1000) });
   if (error.code === SESSION_EXPIRED) return t('session.expired');
   // Each field once: a list's lines (`volunteerNumbers.0`, `.1`, …) share their input's label.
   const labels = new Set(error.fields.map((name) => fieldLabel(name, form)));
