@@ -16,8 +16,6 @@ export class ApiError extends Error {
      * (`SERVICE_RECORD_OVERLAP: …`, as a bulk activity's lines are): field → code.
      */
     readonly fieldCodes: ReadonlyMap<string, string> = new Map(),
-    /** For a TIMEOUT: how long the request was given (ms). */
-    readonly timeoutMs?: number,
   ) {
     super(code);
   }
@@ -30,6 +28,12 @@ export const NETWORK_ERROR = 'NETWORK';
  * been carried out, so a form keeps what was typed and its idempotency key, and a retry is safe.
  */
 export const TIMEOUT = 'TIMEOUT';
+/** A TIMEOUT, with how long the request was given (ms), which the message says. */
+export class RequestTimedOut extends ApiError {
+  constructor(readonly timeoutMs: number) {
+    super(TIMEOUT, 0);
+  }
+}
 /** Code for a request not sent because the session had expired (or was ended in another way). */
 export const SESSION_EXPIRED = 'SESSION_EXPIRED';
 
@@ -144,7 +148,7 @@ async function withTimeout<T>(
     return await request(controller.signal);
   } catch (error) {
     // Aborted: whatever failed (the fetch, or reading a body cut short) failed for want of time.
-    if (controller.signal.aborted) throw new ApiError(TIMEOUT, 0, [], new Map(), timeoutMs);
+    if (controller.signal.aborted) throw new RequestTimedOut(timeoutMs);
     throw error;
   } finally {
     clearTimeout(timer);
