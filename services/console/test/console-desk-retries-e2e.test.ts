@@ -10,6 +10,7 @@
  * - A server that never answers: the request times out (4 s here, set in localStorage) with a
  *   sentence in Chinese, the form as it was, and the retry reuses the idempotency key: one record.
  *   The auditor's verify, a full scan, is given longer than that.
+ * - A partner's redemption whose answer was lost, retried: the same request, answered as done.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -287,6 +288,51 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     await page.reload();
     t.match(await page.getByRole('alert').textContent(), /^服务器 4 秒内没有响应/, 'a hung read, in words');
     await page.unroute('**/v1/volunteers/*/history');
+  });
+
+  await t.test("a partner's redemption whose answer was lost is retried, not refused", async (t) => {
+    await api(server.url, adminKey, '/v1/admin/partners', {
+      partnerId: 'canteen',
+      name: '社区食堂',
+      community: 'qiaoxi',
+    });
+    const partnerKey = await issue('partner', 'partner', 'canteen');
+    await api(server.url, partnerKey, '/v1/partners/canteen/offers', {
+      offerId: 'lunch',
+      title: '爱心午餐',
+      priceCentipoints: 100,
+    });
+    const { spendCode } = await api<{ spendCode: string }>(
+      server.url,
+      deskKey,
+      `/v1/volunteers/${volunteerId}/spend-codes`,
+      {},
+    );
+    const partner = await openPage(browser);
+    await partner.goto(`${server.url}/console#/sign-in`);
+    await partner.getByLabel('角色').selectOption('partner');
+    await partner.getByLabel('商户编号').fill('canteen');
+    await partner.getByLabel('API 密钥').fill(partnerKey);
+    await partner.getByRole('button', { name: '登录' }).click();
+    await partner.getByRole('heading', { name: '积分兑换' }).waitFor();
+    await partner.getByLabel('消费码').fill(spendCode);
+    // The redemption reaches the server, which makes it; the browser loses the answer.
+    await partner.route('**/v1/partners/canteen/redemptions', async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await partner.getByRole('button', { name: '提交' }).click();
+    t.equal(await partner.getByRole('alert').textContent(), '无法连接服务器，请检查网络后重试。');
+    await partner.unroute('**/v1/partners/canteen/redemptions');
+    await partner.getByRole('button', { name: '提交' }).click();
+    await partner.getByText('兑换成功：1 分').waitFor();
+    const summary = await api<{ availableCentipoints: number }>(
+      server.url,
+      deskKey,
+      `/v1/volunteers/${volunteerId}`,
+    );
+    t.equal(summary.availableCentipoints, 400, 'one point redeemed, once: 5 earned - 1');
+    await partner.context().close();
   });
 
   await t.test("the auditor's verify, a full scan, is given longer than other requests", async (t) => {
