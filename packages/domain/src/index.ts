@@ -24,6 +24,7 @@ export * from './registry/project.js';
 export * from './rules.js';
 export * from './streams.js';
 export * from './text.js';
+export * from './text-rules.js';
 export * from './time.js';
 export * from './volunteer/decide-certificates.js';
 export * from './volunteer/decide-consent.js';

@@ -27,4 +27,9 @@ t.test('points moved are said with their amount, a rejection with its reason', a
     ['陪伴独居老人，2.5 小时（2026年12月4日 09:00–11:30）'],
   );
   t.same(eventNotes(event('ServiceHoursConfirmed', { recordId: 'r1' })), [], 'nothing more to say');
+  t.same(
+    eventNotes(event('DisputeFiled', { kind: 'not_mine', recordId: 'r1', text: '这次不是我去的。' })),
+    ['不是本人的记录：“这次不是我去的。”'],
+    "a dispute by its kind and the volunteer's words",
+  );
 });

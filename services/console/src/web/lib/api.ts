@@ -23,6 +23,17 @@ export class ApiError extends Error {
 
 /** Code for a request that never got an answer. */
 export const NETWORK_ERROR = 'NETWORK';
+/**
+ * Code for a request the server did not answer within the time allowed: it may or may not have
+ * been carried out, so a form keeps what was typed and its idempotency key, and a retry is safe.
+ */
+export const TIMEOUT = 'TIMEOUT';
+/** A TIMEOUT, with how long the request was given (ms), which the message says. */
+export class RequestTimedOut extends ApiError {
+  constructor(readonly timeoutMs: number) {
+    super(TIMEOUT, 0);
+  }
+}
 /** Code for a request not sent because the session had expired (or was ended in another way). */
 export const SESSION_EXPIRED = 'SESSION_EXPIRED';
 
@@ -38,15 +49,34 @@ export interface CallOptions {
   readonly idempotencyKey?: string;
   /** The sign-in screen's proof of a key just typed: a refusal is its answer, not a session's end. */
   readonly proving?: boolean;
+  /** A longer limit than requestTimeoutMs() for a request known to take long (a full verify). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * How long a request may take, body included, before it is abandoned as TIMEOUT: 15 s by default,
+ * long enough for a certificate's PDF on a slow desk line, short enough that a clerk is told
+ * something before giving up. `localStorage['timebank.console.requestTimeoutMs']` (1,000 to
+ * 120,000 ms) overrides it for this browser: the browser tests shorten it, a very slow line may
+ * lengthen it.
+ */
+export const REQUEST_TIMEOUT_MS_DEFAULT = 15_000;
+const TIMEOUT_STORAGE_KEY = 'timebank.console.requestTimeoutMs';
+
+export function requestTimeoutMs(): number {
+  const stored = Number(localStorage.getItem(TIMEOUT_STORAGE_KEY));
+  return Number.isInteger(stored) && stored >= 1_000 && stored <= 120_000
+    ? stored
+    : REQUEST_TIMEOUT_MS_DEFAULT;
 }
 
 export async function call<T>(session: Session, path: string, options: CallOptions = {}): Promise<T> {
-  return (await send(session, path, options).then((response) => response.json())) as T;
+  return (await send(session, path, options, (response) => response.json())) as T;
 }
 
 /** A binary answer (a certificate PDF) with the session's key. */
 export async function callBlob(session: Session, path: string): Promise<Blob> {
-  return (await send(session, path, {})).blob();
+  return send(session, path, {}, (response) => response.blob());
 }
 
 /** The sign-in screen of the session's kind. */
@@ -54,13 +84,26 @@ export function signInPathOf(session: Session): string {
   return session.role === 'volunteer' ? '/volunteer/sign-in' : '/sign-in';
 }
 
-async function send(session: Session, path: string, options: CallOptions): Promise<Response> {
+async function send<T>(
+  session: Session,
+  path: string,
+  options: CallOptions,
+  read: (response: Response) => Promise<T>,
+): Promise<T> {
   if (currentSession()?.key !== session.key) {
     // The router shows the sign-in screen, saying the session expired.
     location.hash = signInPathOf(session);
     throw new ApiError(SESSION_EXPIRED, 0);
   }
-  const response = await fetchOrFail(path, options, { authorization: `Bearer ${session.key}` });
+  return withTimeout(async (signal) => {
+    const response = await fetchOrFail(path, options, { authorization: `Bearer ${session.key}` }, signal);
+    const answer = await answered(session, response, options);
+    return read(answer);
+  }, options.timeoutMs);
+}
+
+/** The response of a staff or volunteer request, or the ApiError (and session end) it means. */
+async function answered(session: Session, response: Response, options: CallOptions): Promise<Response> {
   if (response.status === 401 && session.role === 'volunteer') {
     // A volunteer's token ends on the server (60 min, a reset, a sign-out elsewhere): back to
     // sign-in, saying the session expired, instead of an error on a screen that cannot recover.
@@ -83,9 +126,33 @@ async function send(session: Session, path: string, options: CallOptions): Promi
 
 /** A public route (volunteer sign-in and activation, certificate verification): no key. */
 export async function callPublic<T>(path: string, options: CallOptions = {}): Promise<T> {
-  const response = await fetchOrFail(path, options, {});
-  if (!response.ok) throw await problemOf(response);
-  return (await response.json()) as T;
+  return withTimeout(async (signal) => {
+    const response = await fetchOrFail(path, options, {}, signal);
+    if (!response.ok) throw await problemOf(response);
+    return (await response.json()) as T;
+  }, options.timeoutMs);
+}
+
+/**
+ * Runs `request` with a signal that aborts it, reading of the body included, after
+ * requestTimeoutMs(): a server that hangs is reported as TIMEOUT instead of a screen that waits
+ * for ever.
+ */
+async function withTimeout<T>(
+  request: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number = requestTimeoutMs(),
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await request(controller.signal);
+  } catch (error) {
+    // Aborted: whatever failed (the fetch, or reading a body cut short) failed for want of time.
+    if (controller.signal.aborted) throw new RequestTimedOut(timeoutMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -96,6 +163,7 @@ async function fetchOrFail(
   path: string,
   options: CallOptions,
   headers: Record<string, string>,
+  signal: AbortSignal,
 ): Promise<Response> {
   const sent: Record<string, string> = { ...headers };
   if (options.body !== undefined) sent['content-type'] = 'application/json';
@@ -104,6 +172,7 @@ async function fetchOrFail(
     return await fetch(path, {
       method: options.method ?? 'GET',
       headers: sent,
+      signal,
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
   } catch {

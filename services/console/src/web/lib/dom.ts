@@ -25,7 +25,7 @@ let fieldCount = 0;
 /** A labelled input: the label names the input (`for`), as screen readers and axe require. */
 export function field(
   label: string,
-  input: HTMLInputElement | HTMLSelectElement,
+  input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
   hint?: HTMLElement,
 ): HTMLElement {
   fieldCount += 1;

@@ -1,5 +1,5 @@
 /** What every screen receives, and the shared pieces of forms: errors and submit buttons. */
-import { ApiError, NETWORK_ERROR, SESSION_EXPIRED } from './api.js';
+import { ApiError, NETWORK_ERROR, RequestTimedOut, SESSION_EXPIRED } from './api.js';
 import { h } from './dom.js';
 import { errorMessage, t } from './i18n.js';
 import type { Session } from './session.js';
@@ -28,6 +28,8 @@ export function requireSession(context: ScreenContext): Session {
 export function describeError(error: unknown, form?: HTMLFormElement | null): string {
   if (!(error instanceof ApiError)) return t('error.unknown', { code: 'INTERNAL_ERROR' });
   if (error.code === NETWORK_ERROR) return t('error.network');
+  if (error instanceof RequestTimedOut)
+    return t('error.timeout', { seconds: Math.round(error.timeoutMs / 1000) });
   if (error.code === SESSION_EXPIRED) return t('session.expired');
   // Each field once: a list's lines (`volunteerNumbers.0`, `.1`, …) share their input's label.
   const labels = new Set(error.fields.map((name) => fieldLabel(name, form)));

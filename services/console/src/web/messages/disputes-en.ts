@@ -27,4 +27,28 @@ export const disputesEn: Record<keyof typeof disputesZhCN, string> = {
   'disputes.done.dismissed': "Volunteer {volunteer}'s dispute dismissed",
   'disputes.done.voided': 'Record voided (volunteer {volunteer})',
   'disputes.done.corrected': 'Record corrected (volunteer {volunteer})',
+  'dDispute.title': 'Report an error',
+  'dDispute.open': "File a dispute on the volunteer's behalf",
+  'dDispute.intro':
+    'Check who is asking first. Choose the kind: for wrong times or a record that is not theirs, choose the record; for hours never recorded, give the id of the organisation that ran the activity. That organisation checks and resolves it.',
+  'dDispute.kind': 'Kind of dispute',
+  'dDispute.kindChoose': 'Choose',
+  'dDispute.record': 'The wrong record',
+  'dDispute.recordChoose': 'Choose a record',
+  'dDispute.noRecords': 'The volunteer has no service records',
+  'dDispute.recordOption': '{when} {activity} ({organisation})',
+  'dDispute.organisation': 'Id of the organisation that ran the activity',
+  'dDispute.text': "The volunteer's words",
+  'dDispute.submit': 'File the dispute',
+  'dDispute.kindNeeded': 'Please choose the kind of dispute.',
+  'dDispute.recordNeeded': 'Please choose the wrong record.',
+  'dDispute.organisationNeeded':
+    'For missing hours, please give the id of the organisation that ran the activity.',
+  'dDispute.organisationInvalid':
+    'An organisation id has only letters, digits and _ . : - (at most 100 characters).',
+  'dDispute.textNeeded': "Please write the volunteer's words.",
+  'dDispute.textTooLong': "The volunteer's words are at most {max} characters.",
+  'dDispute.textInvalid':
+    "The volunteer's words contain an invisible control character; remove it and retry.",
+  'dDispute.filed': 'Dispute filed; organisation {organisation} will check it.',
 };

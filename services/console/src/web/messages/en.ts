@@ -109,6 +109,7 @@ export const en: Record<MessageKey, string> = {
   'event.ServiceRecordVoided': 'Service record voided',
   'event.other': 'Other event ({type})',
   'history.minutes': '{activity}, {hours} h',
+  'history.dispute': '{kind}: “{text}”',
   'history.noteSeparator': '; ',
   'history.service': '{activity}, {hours} h ({when})',
   'nav.queue': 'Records to confirm',
@@ -209,6 +210,8 @@ export const en: Record<MessageKey, string> = {
   'event.PointsReleased': 'Hold released',
   'error.unknown': 'The request failed (error code {code})',
   'error.network': 'The server cannot be reached; check the network and retry.',
+  'error.timeout':
+    'The server did not answer within {seconds} seconds; the request may not have been carried out. What you typed is kept: press again to retry (nothing is done twice).',
   'error.field': 'Field: {field}',
   ...adminEn,
   ...poolEn,

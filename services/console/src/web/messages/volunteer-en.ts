@@ -116,6 +116,8 @@ export const volunteerEn: Record<keyof typeof volunteerZhCN, string> = {
   'dCertificate.contact': 'Contact',
   'dCertificate.issue': 'Issue and print',
   'dCertificate.issued': 'Certificate {number} issued.',
+  'dCertificate.printFailed':
+    'Certificate {number} was issued but its PDF did not download: {reason} Press “Issue and print” again to retry (it is not issued twice).',
   'dCertificate.print': 'Print certificate',
   'dActivation.title': 'Volunteer self-service sign-in',
   'dActivation.issue': 'Generate an activation code',

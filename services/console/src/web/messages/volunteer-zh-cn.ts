@@ -111,6 +111,8 @@ export const volunteerZhCN = {
   'dCertificate.contact': '联系方式',
   'dCertificate.issue': '出具并打印',
   'dCertificate.issued': '已出具服务证明 {number}。',
+  'dCertificate.printFailed':
+    '已出具服务证明 {number}，但打印文件未能下载：{reason} 请再按“出具并打印”重试（不会重复出具）。',
   'dCertificate.print': '打印证明',
   'dActivation.title': '志愿者自助登录',
   'dActivation.issue': '生成激活码',

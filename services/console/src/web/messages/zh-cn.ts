@@ -108,6 +108,7 @@ export const zhCN = {
   'event.other': '其他事件（{type}）',
   'history.minutes': '{activity}，{hours} 小时',
   'history.noteSeparator': '；',
+  'history.dispute': '{kind}：“{text}”',
   'history.service': '{activity}，{hours} 小时（{when}）',
   'nav.queue': '待确认记录',
   'nav.activity': '批量记录活动',
@@ -205,6 +206,8 @@ export const zhCN = {
   'event.PointsReleased': '冻结退回',
   'error.unknown': '操作失败（错误代码 {code}）',
   'error.network': '无法连接服务器，请检查网络后重试。',
+  'error.timeout':
+    '服务器 {seconds} 秒内没有响应，操作可能尚未完成。已填写的内容仍保留，请稍后再按一次重试（不会重复办理）。',
   'error.field': '字段：{field}',
   ...adminZhCN,
   ...poolZhCN,

@@ -7,6 +7,12 @@ import { h } from '../lib/dom.js';
 import { formatPoints, t } from '../lib/i18n.js';
 import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
 
+/**
+ * How long the auditor's verify may run (ms): 10 minutes, our choice, well past the 15-s default
+ * of other requests, because it rechecks every event's hash and schema in one request.
+ */
+const VERIFY_TIMEOUT_MS = 10 * 60_000;
+
 interface VerifyReport {
   readonly ok: boolean;
   readonly eventsChecked: number;
@@ -115,7 +121,8 @@ export const auditScreen: Screen = (context) => {
   button.addEventListener('click', () => {
     void submitting(button, status, async () => {
       const [report, balances] = await Promise.all([
-        call<VerifyReport>(session, '/v1/audit/verify'),
+        // A full scan, O(events) (docs/api.md, Auditors): minutes on a large ledger, not seconds.
+        call<VerifyReport>(session, '/v1/audit/verify', { timeoutMs: VERIFY_TIMEOUT_MS }),
         call<Balances>(session, '/v1/audit/balances'),
       ]);
       output.replaceChildren(

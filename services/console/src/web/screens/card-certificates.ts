@@ -8,7 +8,7 @@ import { call } from '../lib/api.js';
 import { certificatePdfPath, downloadPdf } from '../lib/download.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { formatInstant, t } from '../lib/i18n.js';
-import { statusArea, submitting } from '../lib/screen.js';
+import { describeError, statusArea, submitting } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { certificateItem, type CertificateListing } from './volunteer-certificates.js';
 
@@ -35,6 +35,9 @@ export function cardCertificates(
     button,
     status.element,
   );
+  // Kept until the certificate is issued *and* printed: a retry after a failed download (or an
+  // answer that never came) repeats the same request, which the API answers with the certificate
+  // it already issued (docs/api.md, Idempotency) instead of issuing a second one.
   let issueKey = crypto.randomUUID();
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -45,14 +48,16 @@ export function cardCertificates(
         body: { issuer },
         idempotencyKey: issueKey,
       });
+      const number = issued.certificateNumber;
+      try {
+        // Printed at once: the person is at the desk waiting for the paper.
+        await downloadPdf(session, certificatePdfPath(volunteerId, number), `${number}.pdf`);
+      } catch (error) {
+        status.show('error', t('dCertificate.printFailed', { number, reason: describeError(error) }));
+        return;
+      }
       issueKey = crypto.randomUUID();
-      // Printed at once: the person is at the desk waiting for the paper.
-      await downloadPdf(
-        session,
-        certificatePdfPath(volunteerId, issued.certificateNumber),
-        `${issued.certificateNumber}.pdf`,
-      );
-      reload(t('dCertificate.issued', { number: issued.certificateNumber }));
+      reload(t('dCertificate.issued', { number }));
     });
   });
   return h(

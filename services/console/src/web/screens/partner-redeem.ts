@@ -76,6 +76,10 @@ function redeemForm(session: Session, offers: readonly Offer[]): HTMLFormElement
     button,
     status.element,
   );
+  // One key until the write succeeds: a retry after a timeout or a lost answer repeats the same
+  // request, which the API answers with the redemption it already made. A new key would be a
+  // second use of the code, refused as used, while the points had gone with the first.
+  let idempotencyKey = crypto.randomUUID();
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
@@ -87,12 +91,12 @@ function redeemForm(session: Session, offers: readonly Offer[]): HTMLFormElement
     };
     void submitting(button, status, async () => {
       const partner = encodeURIComponent(session.scopeId ?? '');
-      // A spend code authorises one use: a new key per press; a repeat of a used code is refused.
       const done = await call<{ centipoints: number }>(
         session,
         `/v1/partners/${partner}/${hold ? 'holds' : 'redemptions'}`,
-        { method: 'POST', body, idempotencyKey: crypto.randomUUID() },
+        { method: 'POST', body, idempotencyKey },
       );
+      idempotencyKey = crypto.randomUUID();
       form.reset();
       offer.syncPrice();
       status.show('ok', t(hold ? 'redeem.held' : 'redeem.done', { points: formatPoints(done.centipoints) }));

@@ -15,6 +15,7 @@ import {
 import type { MessageKey } from '../messages/zh-cn.js';
 import { cardActions } from './card-actions.js';
 import { cardActivation, cardCertificates } from './card-certificates.js';
+import { cardDispute } from './card-dispute.js';
 import { moreEventKey } from './event-names.js';
 import { readCertificates } from './volunteer-certificates.js';
 import { describeError, noticeOf, requireSession, type Screen } from '../lib/screen.js';
@@ -85,12 +86,26 @@ export function reasonOf(event: HistoryEvent): string | null {
   return typeof reason === 'string' && reason !== '' ? reason : null;
 }
 
+const DISPUTE_KINDS = new Set(['missing_hours', 'wrong_times', 'not_mine']);
+
+/** A dispute filed: its kind and the volunteer's words, what the desk and the volunteer recognise it by. */
+function disputeNote(event: HistoryEvent): string | null {
+  const { kind, text } = event.data;
+  if (event.type !== 'DisputeFiled' || typeof kind !== 'string' || !DISPUTE_KINDS.has(kind)) return null;
+  return t('history.dispute', {
+    kind: t(`disputes.kind.${kind}` as MessageKey),
+    text: typeof text === 'string' ? text : '',
+  });
+}
+
 /**
  * What an event says beyond its name, as lines: the service it records, the points it moves and
  * the organiser's reason or note. The desk's card and the volunteer's own history show the same,
  * so the clerk can answer "how many points did I get, and why was that record sent back?".
  */
 export function eventNotes(event: HistoryEvent): string[] {
+  const dispute = disputeNote(event);
+  if (dispute !== null) return [dispute];
   const points = event.data.centipoints;
   const reason = reasonOf(event);
   return [
@@ -184,6 +199,7 @@ export const volunteerCardScreen: Screen = async (context) => {
       cardActions(session, volunteerId, reload),
       cardCertificates(session, volunteerId, certificates, reload),
       cardActivation(session, volunteerId),
+      cardDispute(session, volunteerId, log.events, reload),
       history(log.events),
     );
   } catch (error) {
