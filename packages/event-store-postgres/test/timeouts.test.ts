@@ -7,7 +7,6 @@
  * statement timeout and writes nothing; once the lock is released the store works again.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { EventStoreError } from '@timebank/event-store';
@@ -18,6 +17,7 @@ import {
   createPostgresSweepLease,
   QUERY_TIMEOUT_MARGIN_MILLISECONDS,
 } from '../src/index.js';
+import { failure, freezableProxy, silentPort } from '../src/testing/index.js';
 import { dropSchema, newEvent, openStore } from './helpers.js';
 
 const url = requireServerUrl('POSTGRES_URL');
@@ -26,36 +26,8 @@ const skip = url === undefined ? 'POSTGRES_URL is not set' : false;
 const CONNECT_TIMEOUT_MILLISECONDS = 500;
 const STATEMENT_TIMEOUT_MILLISECONDS = 700;
 
-/** A listener on a free loopback port that accepts every connection and never answers. */
-async function silentPort(t: Test): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
-
 function schemaName(): string {
   return `pgops_es_${randomBytes(6).toString('hex')}`;
-}
-
-/** What `promise` rejected with, and after how many milliseconds; fails the test if it resolved. */
-async function failure(promise: Promise<unknown>): Promise<{ error: unknown; elapsedMilliseconds: number }> {
-  const started = Date.now();
-  const error = await promise.then(
-    () => new Error('expected a failure, got a result'),
-    (failed: unknown) => failed,
-  );
-  return { error, elapsedMilliseconds: Date.now() - started };
 }
 
 t.test(
@@ -180,34 +152,6 @@ t.test(
     t.equal(await countEvents(schema), 2);
   },
 );
-
-/** A proxy to PostgreSQL on a free port; `freeze()` stops forwarding in both directions, as a partition does. */
-async function freezableProxy(t: Test, target: URL) {
-  let frozen = false;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-    }
-    client.on('data', (chunk: Buffer) => frozen || upstream.write(chunk));
-    upstream.on('data', (chunk: Buffer) => frozen || client.write(chunk));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return {
-    port: (server.address() as AddressInfo).port,
-    freeze: () => (frozen = true),
-    thaw: () => (frozen = false),
-  };
-}
 
 t.test(
   'a partition that swallows the statement and any answer fails it after the statement timeout and its margin',

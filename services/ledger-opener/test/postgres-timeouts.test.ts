@@ -7,12 +7,11 @@
  * timeout, instead of hanging, and works again once the lock is gone.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { EventStoreError } from '@timebank/event-store';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { dropSchema } from '@timebank/event-store-postgres/testing';
+import { dropSchema, failure, freezableProxy, silentPort } from '@timebank/event-store-postgres/testing';
 import { LIVE_PREFIX, TABLES } from '@timebank/projections';
 import {
   openEventStore,
@@ -29,32 +28,6 @@ const CONNECT_TIMEOUT_MILLISECONDS = 500;
 const STATEMENT_TIMEOUT_MILLISECONDS = 700;
 /** Generous: the timeout plus a loaded machine's scheduling, far below "for ever". */
 const BOUND_MILLISECONDS = 4000;
-
-async function silentPort(t: Test): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
-
-async function failure(promise: Promise<unknown>): Promise<{ error: unknown; elapsedMilliseconds: number }> {
-  const started = Date.now();
-  const error = await promise.then(
-    () => new Error('expected a failure, got a result'),
-    (failed: unknown) => failed,
-  );
-  return { error, elapsedMilliseconds: Date.now() - started };
-}
 
 t.test('a port that accepts and never answers fails each pool within the connect timeout', async (t) => {
   const port = await silentPort(t);
@@ -132,34 +105,6 @@ t.test(
     t.equal(await keys.dataKey('volunteer-1'), null, 'the key store answers again');
   },
 );
-
-/** A proxy to PostgreSQL on a free port; `freeze()` stops forwarding both ways, as a partition does. */
-async function freezableProxy(t: Test, target: URL) {
-  let frozen = false;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-    }
-    client.on('data', (chunk: Buffer) => frozen || upstream.write(chunk));
-    upstream.on('data', (chunk: Buffer) => frozen || client.write(chunk));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return {
-    port: (server.address() as AddressInfo).port,
-    freeze: () => (frozen = true),
-    thaw: () => (frozen = false),
-  };
-}
 
 t.test(
   'a partition fails a key-store transaction once, after the statement timeout and its margin, and discards the connection',

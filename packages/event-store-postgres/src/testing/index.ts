@@ -14,3 +14,5 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
     await client.end();
   }
 }
+
+export { failure, freezableProxy, silentPort, type Teardown } from './network.js';
