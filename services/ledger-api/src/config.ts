@@ -120,7 +120,8 @@ const environmentSchema = z
      */
     BODY_LIMIT_BYTES: wholeNumber(1024, 16 * 1024 * 1024, 'bytes').default(256 * 1024),
     /** Seconds to drain in-flight requests on SIGTERM before closing anyway. Default 10 s (< Kubernetes' 30 s grace). */
-    SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds').default(10),
+    /** At least 1: with 0 every SIGTERM exited 1 at once, 'grace period over', before any drain. */
+    SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 600, 'seconds').default(10),
     /**
      * Idempotency responses kept in memory in front of the durable record, in entries. Default
      * 10,000 (a few MB): a client retries within seconds, so the recent ones are the ones repeated;

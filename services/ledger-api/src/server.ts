@@ -5,6 +5,7 @@
  * With LEDGER_PROCESSES > 1 (PostgreSQL) it starts that many such processes instead (cluster.ts).
  */
 import cluster from 'node:cluster';
+import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import {
@@ -25,9 +26,26 @@ import { createLogger } from './http/logging.js';
 import { checkRelayCheckpoint } from './kafka-relay-wiring.js';
 import { wireLedgerApi } from './wiring.js';
 
+/**
+ * LEDGER_DATA_DIR names a directory, or a path where one is created. A file there failed start-up
+ * later as a bare `EEXIST: file already exists, mkdir …` that named no variable.
+ * @throws ConfigError naming LEDGER_DATA_DIR.
+ */
+function checkDataDir(config: LedgerApiConfig): void {
+  const path = resolve(config.dataDir);
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats === undefined || stats.isDirectory()) return;
+  throw new ConfigError(
+    ['LEDGER_DATA_DIR'],
+    `invalid configuration:\n  LEDGER_DATA_DIR: must name a directory (created when missing); ${path} is not one`,
+  );
+}
+
 function readConfig(): LedgerApiConfig {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    checkDataDir(config);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`ledger-api: ${error.message}\n`);

@@ -180,7 +180,7 @@ const NUMERIC: Array<[variable: string, allowed: string]> = [
   ['RATE_LIMIT_WINDOW_SECONDS', 'a whole number of seconds from 1 to 86,400'],
   ['CERTIFICATE_VERIFICATIONS_MAX', 'a whole number of requests from 1 to 10,000,000'],
   ['BODY_LIMIT_BYTES', 'a whole number of bytes from 1,024 to 16,777,216'],
-  ['SHUTDOWN_GRACE_SECONDS', 'a whole number of seconds from 0 to 600'],
+  ['SHUTDOWN_GRACE_SECONDS', 'a whole number of seconds from 1 to 600'],
   ['IDEMPOTENCY_CACHE_ENTRIES_MAX', 'a whole number of entries from 0 to 10,000,000'],
   ['LEDGER_STATE_CACHE_STREAMS_MAX', 'a whole number of streams from 0 to 10,000,000'],
   ['PROJECTOR_CACHED_ROWS_PER_TABLE_MAX', 'a whole number of rows from 1 to 10,000,000'],
