@@ -17,6 +17,7 @@ import {
   openEventStore,
   type SchemaMigrationProgress,
 } from '@timebank/ledger-opener';
+import { EventStoreError } from '@timebank/event-store';
 import { isProjectionError } from '@timebank/projections';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
 import { runCluster } from './cluster.js';
@@ -231,6 +232,14 @@ main().catch((error: unknown) => {
     process.exit(
       error.reason === 'locked' || error.reason === 'wrong-key' || error.reason === 'missing' ? 2 : 1,
     );
+  }
+  // The store opened but stopped answering before the server listened (a lock held past
+  // POSTGRES_STATEMENT_TIMEOUT_MS, a connection lost): an operator's matter, not a bug to trace.
+  if (error instanceof EventStoreError && error.code === 'STORE_UNAVAILABLE') {
+    process.stderr.write(
+      `ledger-api: failed to start: the event store stopped answering during start-up: ${error.message}\n`,
+    );
+    process.exit(1);
   }
   // The operating system refusing what the configuration asks (a port in use or not ours, a HOST
   // that does not resolve, a data directory that is a file) is also the operator's matter.
