@@ -10,7 +10,9 @@
  * - A server that never answers: the request times out (4 s here, set in localStorage) with a
  *   sentence in Chinese, the form as it was, and the retry reuses the idempotency key: one record.
  *   The auditor's verify, a full scan, is given longer than that.
- * - A partner's redemption whose answer was lost, retried: the same request, answered as done.
+ * - A partner's redemption whose answer was lost, retried: the same request, answered as done;
+ *   likewise an organiser's confirmation (the queue, dispute resolutions and a partner's capture or
+ *   release keep their key per action the same way, `keysUntilDone`).
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -333,6 +335,52 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     );
     t.equal(summary.availableCentipoints, 400, 'one point redeemed, once: 5 earned - 1');
     await partner.context().close();
+  });
+
+  await t.test("an organiser's confirmation whose answer was lost is retried, not refused", async (t) => {
+    const { recordId } = await api<{ recordId: string }>(
+      server.url,
+      organiserKey,
+      `/v1/volunteers/${volunteerId}/service-records`,
+      {
+        activity: '垃圾分类宣传',
+        organisationId: 'xinhua',
+        startAt: new Date(`${day}T19:00:00+08:00`).toISOString(),
+        endAt: new Date(`${day}T20:00:00+08:00`).toISOString(),
+      },
+    );
+    const before = await api<{ confirmedMinutes: number }>(
+      server.url,
+      deskKey,
+      `/v1/volunteers/${volunteerId}`,
+    );
+    const organiser = await openPage(browser);
+    await organiser.goto(`${server.url}/console#/sign-in`);
+    await organiser.getByLabel('角色').selectOption('organiser');
+    await organiser.getByLabel('组织编号').fill('xinhua');
+    await organiser.getByLabel('API 密钥').fill(organiserKey);
+    await organiser.getByRole('button', { name: '登录' }).click();
+    await organiser.getByRole('heading', { name: '待确认的服务记录' }).waitFor();
+    const row = organiser.locator('#queue tbody tr', { hasText: '垃圾分类宣传' });
+    // The confirmation reaches the server, which makes it; the browser loses the answer. With a new
+    // key the retry was a second confirmation, refused as "not pending" although the first held.
+    const confirmPath = `**/service-records/${recordId}/confirm`;
+    await organiser.route(confirmPath, async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await row.getByRole('button', { name: '确认' }).click();
+    t.equal(await organiser.getByRole('alert').textContent(), '无法连接服务器，请检查网络后重试。');
+    await organiser.unroute(confirmPath);
+    await row.getByRole('button', { name: '确认' }).click();
+    await organiser.getByText('已确认：垃圾分类宣传').waitFor();
+    const after = await api<{ confirmedMinutes: number }>(
+      server.url,
+      deskKey,
+      `/v1/volunteers/${volunteerId}`,
+    );
+    t.equal(after.confirmedMinutes, before.confirmedMinutes + 60, 'the hour is confirmed');
+    await organiser.context().close();
   });
 
   await t.test("the auditor's verify, a full scan, is given longer than other requests", async (t) => {

@@ -202,3 +202,22 @@ async function problemOf(response: Response): Promise<ApiError> {
     return new ApiError('INTERNAL_ERROR', response.status);
   }
 }
+
+/**
+ * Idempotency keys kept per action (a record's confirm, a hold's capture) until it succeeds: a
+ * retry after a timeout or a lost answer repeats the same request, which the API answers with what
+ * it did the first time, rather than making a second one that is refused as already done.
+ */
+export function keysUntilDone(): { keyFor(action: string): string; done(action: string): void } {
+  const keys = new Map<string, string>();
+  return {
+    keyFor(action) {
+      const key = keys.get(action) ?? crypto.randomUUID();
+      keys.set(action, key);
+      return key;
+    },
+    done(action) {
+      keys.delete(action);
+    },
+  };
+}

@@ -5,7 +5,7 @@
  * (`POST /v1/volunteers/:v/disputes/:d/resolve`). After a resolution the queue is read again at
  * the write's position, so it never shows the dispute just resolved.
  */
-import { call } from '../lib/api.js';
+import { call, keysUntilDone } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { formatInstant, shanghaiInstant, t } from '../lib/i18n.js';
 import { organisationQueueScreen, type StatusArea } from '../lib/organisation-queue.js';
@@ -35,6 +35,7 @@ interface Resolution {
 type Resolve = (dispute: OpenDispute, resolution: Resolution, button: HTMLButtonElement) => void;
 
 function resolving(session: Session, context: ScreenContext, status: StatusArea): Resolve {
+  const keys = keysUntilDone();
   return (dispute, resolution, button) => {
     void submitting(button, status, async () => {
       const volunteer = encodeURIComponent(dispute.volunteerId);
@@ -42,8 +43,9 @@ function resolving(session: Session, context: ScreenContext, status: StatusArea)
       const done = await call<{ position?: string | null }>(session, path, {
         method: 'POST',
         body: resolution,
-        idempotencyKey: crypto.randomUUID(),
+        idempotencyKey: keys.keyFor(dispute.disputeId),
       });
+      keys.done(dispute.disputeId);
       const position = typeof done.position === 'string' ? `/${done.position}` : '';
       context.navigate(
         `/organiser/disputes${position}`,

@@ -4,7 +4,7 @@
  * reason. After a decision the queue is read again at the write's position, so it never shows
  * the record just decided.
  */
-import { call } from '../lib/api.js';
+import { call, keysUntilDone } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { formatInstant, hoursNumber, t } from '../lib/i18n.js';
 import { organisationQueueScreen, type StatusArea } from '../lib/organisation-queue.js';
@@ -29,14 +29,21 @@ type Decide = (
 ) => void;
 
 function deciding(session: Session, context: ScreenContext, status: StatusArea): Decide {
+  const keys = keysUntilDone();
   return (record, action, button, reason) => {
     void submitting(button, status, async () => {
       const volunteer = encodeURIComponent(record.volunteerId);
+      const decision = `${record.recordId}/${action}`;
       const done = await call<{ position: string }>(
         session,
         `/v1/volunteers/${volunteer}/service-records/${encodeURIComponent(record.recordId)}/${action}`,
-        { method: 'POST', body: action === 'confirm' ? {} : { reason }, idempotencyKey: crypto.randomUUID() },
+        {
+          method: 'POST',
+          body: action === 'confirm' ? {} : { reason },
+          idempotencyKey: keys.keyFor(decision),
+        },
       );
+      keys.done(decision);
       const notice = action === 'confirm' ? 'queue.confirmed' : 'queue.rejected';
       context.navigate(`/organiser/queue/${done.position}`, t(notice, { activity: record.activity }));
     });

@@ -3,7 +3,7 @@
  * in Asia/Shanghai): its holds, with capture or release for those still pending, and the month's
  * settlement totals, exportable as CSV (built in the browser from the same figures).
  */
-import { call } from '../lib/api.js';
+import { call, keysUntilDone } from '../lib/api.js';
 import { field, h } from '../lib/dom.js';
 import { formatInstant, formatPoints, shanghaiDateTime, t, todayInShanghai } from '../lib/i18n.js';
 import type { MessageKey } from '../messages/zh-cn.js';
@@ -123,6 +123,8 @@ function holdActions(
   const { session, context, status, period } = screen;
   if (hold.status !== 'pending') return [];
   return (['capture', 'release'] as const).map((action) => {
+    // One key per action until it succeeds (see keysUntilDone).
+    const keys = keysUntilDone();
     const button = h(
       'button',
       { type: 'button', class: action === 'release' ? 'secondary' : '' },
@@ -137,9 +139,10 @@ function holdActions(
           {
             method: 'POST',
             body: { volunteerId: hold.volunteerId },
-            idempotencyKey: crypto.randomUUID(),
+            idempotencyKey: keys.keyFor(action),
           },
         );
+        keys.done(action);
         const notice = action === 'capture' ? 'statement.didCapture' : 'statement.didRelease';
         context.navigate(
           `/partner/statement/${period}/${done.position}`,
