@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
+import { acceptingPort, silentPort } from '@timebank/event-store-postgres/testing';
 import { MASTER_KEY_FILE, openEventStore, openPersonalKeys } from '@timebank/ledger-opener';
 import { freshPostgresSchema } from './fixtures.js';
 
@@ -45,10 +45,7 @@ function refusedServer(
 const STACK_FRAME = /^\s+at /m;
 
 t.test('a PORT another process listens on: one line, exit 2', async (t) => {
-  const taken = createServer();
-  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
-  const port = (taken.address() as AddressInfo).port;
+  const port = await silentPort(t);
   const result = await refusedServer({ PORT: String(port), LEDGER_DATA_DIR: join(directory, 'port') });
   t.equal(result.code, 2);
   t.equal(
@@ -127,29 +124,10 @@ t.test(
   },
 );
 
-/** A TCP listener on a free loopback port that accepts connections and then `treat`s each. */
-async function fakePostgres(t: Test, treat: (socket: Socket) => void): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    treat(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
-
 t.test(
   'a PostgreSQL port that accepts but never answers (a hung server, another service): one line, exit 1, no hang',
   async (t) => {
-    const port = await fakePostgres(t, () => undefined);
+    const port = await silentPort(t);
     const started = Date.now();
     const result = await refusedServer({
       PORT: '0',
@@ -170,7 +148,7 @@ t.test(
 );
 
 t.test('a PostgreSQL port that closes the connection at once: one line, exit 1, no stack', async (t) => {
-  const port = await fakePostgres(t, (socket) => socket.end());
+  const port = await acceptingPort(t, (socket) => socket.end());
   const result = await refusedServer({
     PORT: '0',
     LEDGER_STORE: 'postgres',

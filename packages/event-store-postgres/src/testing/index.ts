@@ -15,4 +15,4 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   }
 }
 
-export { failure, freezableProxy, silentPort, type Teardown } from './network.js';
+export { acceptingPort, failure, freezableProxy, silentPort, type Teardown } from './network.js';

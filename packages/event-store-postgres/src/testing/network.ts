@@ -21,14 +21,20 @@ async function listenUntilTeardown(t: Teardown, server: Server, sockets: Set<Soc
   return (server.address() as AddressInfo).port;
 }
 
-/** A free local port whose listener accepts every connection and never sends a byte. */
-export function silentPort(t: Teardown): Promise<number> {
+/** A free local port whose listener accepts every connection and then `treat`s it (e.g. ends it at once). */
+export function acceptingPort(t: Teardown, treat: (socket: Socket) => void): Promise<number> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => undefined);
+    treat(socket);
   });
   return listenUntilTeardown(t, server, sockets);
+}
+
+/** A free local port whose listener accepts every connection and never sends a byte. */
+export function silentPort(t: Teardown): Promise<number> {
+  return acceptingPort(t, () => undefined);
 }
 
 /** A proxy to PostgreSQL on a free port; `freeze()` stops forwarding both ways, as a partition does. */
