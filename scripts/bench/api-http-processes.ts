@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { CONNECTIONS, drive, setUp, stopServer, writeLoad, type Measured } from './api-http.js';
+import { LEDGER_LAUNCHER } from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -27,7 +28,7 @@ const serverPath = fileURLToPath(new URL('../../services/ledger-api/src/server.t
 
 /** Starts `server.ts` with `processes` processes; resolves once all of them listen. */
 function startProcesses(environment: Record<string, string>, processes: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+  const child = spawn(process.execPath, [LEDGER_LAUNCHER, serverPath], {
     env: { PATH: process.env.PATH ?? '', ...environment, LEDGER_PROCESSES: String(processes) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

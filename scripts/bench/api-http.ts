@@ -20,7 +20,12 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
-import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS, startDefaultsChecked } from './support/allocator.js';
+import {
+  LEDGER_LAUNCHER,
+  LEDGER_MALLOC_ENV,
+  LEDGER_NODE_FLAGS,
+  startDefaultsChecked,
+} from './support/allocator.js';
 
 /** Connections held open at once; fixed so that reports from different runs compare. */
 export const CONNECTIONS = 50;
@@ -44,14 +49,18 @@ export interface Started {
 
 /**
  * Starts a TypeScript server as a child process and waits for its "listening on <url>" line;
- * `nodeOptions` go before the script (the profile harness passes `--cpu-prof` there).
+ * `nodeOptions` go before the script (the profile harness passes `--cpu-prof` there). It runs
+ * through the launcher `pnpm start` uses, or under tsx (`loader`): the profile harness tells areas
+ * apart by source file, which a bundle's frames do not name.
  */
 export function startServer(
   path: string,
   environment: Record<string, string>,
   nodeOptions: readonly string[] = [],
+  loader: 'launcher' | 'tsx' = 'launcher',
 ): Promise<Started> {
-  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', path], {
+  const entry = loader === 'launcher' ? [LEDGER_LAUNCHER, path] : ['--import', 'tsx', path];
+  const child = spawn(process.execPath, [...nodeOptions, ...entry], {
     env: { PATH: process.env.PATH ?? '', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { LEDGER_MALLOC_ENV } from './support/allocator.js';
+import { LEDGER_LAUNCHER, LEDGER_MALLOC_ENV } from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -31,8 +31,7 @@ async function measure(
     process.execPath,
     [
       '--expose-gc',
-      '--import',
-      'tsx',
+      LEDGER_LAUNCHER,
       child,
       '--volunteers',
       String(volunteers),

@@ -10,7 +10,12 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS, startDefaultsChecked } from './support/allocator.js';
+import {
+  LEDGER_LAUNCHER,
+  LEDGER_MALLOC_ENV,
+  LEDGER_NODE_FLAGS,
+  startDefaultsChecked,
+} from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -51,8 +56,7 @@ async function soak(size: Size, previousRelease: boolean): Promise<SoakResult> {
     [
       '--expose-gc',
       ...LEDGER_NODE_FLAGS,
-      '--import',
-      'tsx',
+      LEDGER_LAUNCHER,
       child,
       '--requests',
       String(size.requests),

@@ -151,6 +151,8 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
         '--cpu-prof-interval',
         String(intervalMicroseconds),
       ],
+      // Under tsx, not the launcher: the areas are told apart by each frame's source file.
+      'tsx',
     );
     let window: { from: number; to: number; writes: number };
     try {

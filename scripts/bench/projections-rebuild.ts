@@ -21,7 +21,12 @@ import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE, openReadModels, READ_MODELS_FILE } from '@timebank/ledger-opener';
 import { rebuildReadModels } from '../../packages/projections/src/index.js';
 import { generateLedger } from '../../packages/projections/src/testing/index.js';
-import { LEDGER_CLI_NODE_FLAGS, LEDGER_MALLOC_ENV, startDefaultsChecked } from './support/allocator.js';
+import {
+  LEDGER_CLI_NODE_FLAGS,
+  LEDGER_LAUNCHER,
+  LEDGER_MALLOC_ENV,
+  startDefaultsChecked,
+} from './support/allocator.js';
 import { figure } from './types.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -169,7 +174,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
         }
         const { stdout } = await promisify(execFile)(
           process.execPath,
-          [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', directory, storeFile],
+          [...flags, LEDGER_LAUNCHER, fileURLToPath(import.meta.url), '--child', directory, storeFile],
           { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...LEDGER_MALLOC_ENV } },
         );
         return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult;

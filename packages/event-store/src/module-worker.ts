@@ -2,7 +2,8 @@
  * Starting a worker thread on a module beside its caller (the SQLite store's writer thread, the
  * projector thread in ledger-api, a rebuild's background writer). Here, in the port's package,
  * so a library reaches it without importing an adapter. Compiled to JavaScript, the entry is
- * started as it is. Run as TypeScript (`node --import tsx`, as `pnpm start` does), a worker on Node 20 does not inherit the loader,
+ * started as it is. Run as TypeScript (under `node --import tsx`, or bundled by scripts/launch.mjs as
+ * `pnpm start` does, which keeps each module's own URL), a worker on Node 20 does not inherit the loader,
  * and registering tsx in it gives the thread a loader thread of its own: another V8 isolate, with
  * tsx and every compiled module in it, about 25 MiB resident per worker (measured: a worker that
  * registers tsx holds 34 MiB, an empty one 9). So the worker bundles its entry instead: esbuild
@@ -73,7 +74,7 @@ export function startModuleWorker(callerUrl: string, name: string, options: Work
   const entry = new URL(`./${name}${extension}`, callerUrl);
   if (extension !== '.ts') return new Worker(entry, options);
   // This code runs as TypeScript only under tsx, so tsx and its esbuild are installed.
-  const esbuild = createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild');
+  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx/esm/api')).resolve('esbuild');
   const bootstrap = BOOTSTRAP.replace('ESBUILD', JSON.stringify(esbuild)).replace(
     'ENTRY',
     JSON.stringify(fileURLToPath(entry)),

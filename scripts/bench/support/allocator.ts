@@ -2,18 +2,25 @@
  * The memory settings `pnpm start` runs the server with (package.json's `start` script): the glibc
  * allocator's (at most two arenas, freed memory above 64 KiB handed back; `pnpm ledger` has them
  * too) and V8's (`LEDGER_NODE_FLAGS`; `pnpm ledger` has `LEDGER_CLI_NODE_FLAGS`). Benchmarks of
- * those processes run their children with the same, so that RSS and throughput show what the shipped command would; `startDefaultsChecked`
+ * those processes run their children with the same (and through the same launcher), so that RSS and throughput show what the shipped command would; `startDefaultsChecked`
  * fails a benchmark whose copy here no longer matches package.json.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * What `pnpm start` and `pnpm ledger` run their TypeScript entry through (scripts/launch.mjs: a
+ * bundle, no tsx loader thread); children measured as those commands run start through it too.
+ */
+export const LEDGER_LAUNCHER = fileURLToPath(new URL('../../launch.mjs', import.meta.url));
 
 export const LEDGER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' } as const;
 
 /**
  * V8 flags of `pnpm start`. A semi-space of at most 4 MiB (Node 20's default is 16 MiB, so up to
- * 48 MiB of young generation per isolate): the server runs four isolates (the request thread,
- * tsx's loader thread, and the writer and projector threads, which bundle their entry instead of
- * loading tsx), and V8 flags apply to every one. Each old generation grows to 1.5× what survived
+ * 48 MiB of young generation per isolate): the server runs three isolates (the request thread,
+ * and the writer and projector threads, which bundle their entry as the launcher does the
+ * server's), and V8 flags apply to every one. Each old generation grows to 1.5× what survived
  * its last full GC instead of up to 4×. Measured in the ledger-soak benchmark and api-http
  * (docs/operations.md).
  */
@@ -31,7 +38,7 @@ export const LEDGER_CLI_NODE_FLAGS: readonly string[] = ['--heap-growing-percent
 /**
  * Throws unless package.json's `script` (`start`, the server; `ledger`, the CLI whose rebuild
  * the projections-rebuild benchmark measures) sets `LEDGER_MALLOC_ENV` and its V8 flags
- * (`LEDGER_NODE_FLAGS`, `LEDGER_CLI_NODE_FLAGS`).
+ * (`LEDGER_NODE_FLAGS`, `LEDGER_CLI_NODE_FLAGS`) and runs its entry through `LEDGER_LAUNCHER`.
  */
 export function startDefaultsChecked(script: 'start' | 'ledger' = 'start'): void {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -41,6 +48,7 @@ export function startDefaultsChecked(script: 'start' | 'ledger' = 'start'): void
   const expected = [
     ...Object.entries(LEDGER_MALLOC_ENV).map(([name, value]) => `${name}=${value}`),
     ...(script === 'start' ? LEDGER_NODE_FLAGS : LEDGER_CLI_NODE_FLAGS),
+    'scripts/launch.mjs',
   ];
   const missing = expected.filter((setting) => !command.split(/\s+/).includes(setting));
   if (missing.length > 0)

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
-/** tsx's loader, resolved here as the server-process helper does. */
-const tsxLoader = import.meta.resolve('tsx');
+/** The launcher `pnpm ledger` runs main.ts through (it bundles it: no tsx loader thread). */
+const launcher = join(repositoryRoot, 'scripts', 'launch.mjs');
 
 export interface LedgerRun {
   readonly status: number | null;
@@ -19,11 +19,11 @@ export interface LedgerRun {
 }
 
 /**
- * Runs what `pnpm ledger <args>` runs (main.ts under tsx; without pnpm's own start-up, which
+ * Runs what `pnpm ledger <args>` runs (main.ts through scripts/launch.mjs; without pnpm's own start-up, which
  * these tests would pay a dozen times) from the repository root with only PATH in its environment.
  */
 export function runLedger(args: readonly string[]): Promise<LedgerRun> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath, ...args], {
+  const child = spawn(process.execPath, [launcher, mainPath, ...args], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +52,7 @@ export function runAndSignal(
   trigger: RegExp,
   signal: NodeJS.Signals,
 ): Promise<Interrupted> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath, ...args], {
+  const child = spawn(process.execPath, [launcher, mainPath, ...args], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'ignore', 'pipe'],

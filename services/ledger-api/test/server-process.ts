@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const serverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'server.ts');
-/** tsx's loader, resolved here: a child started in another working directory could not find it by name. */
-const tsxLoader = import.meta.resolve('tsx');
+/** Started as `pnpm start` starts it: through the launcher that bundles it (no tsx loader thread). */
+const launcher = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'launch.mjs');
 
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -20,7 +20,7 @@ export interface ServerProcess {
 
 /** Starts the server with only PATH and `environment` (PORT 0: a free port); resolves once it listens. */
 export function startServer(environment: Record<string, string>, cwd?: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, serverPath], {
+  const child = spawn(process.execPath, [launcher, serverPath], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(cwd === undefined ? {} : { cwd }),
