@@ -197,7 +197,7 @@ export function cardDispute(
       const filed = await call<{ disputeId: string; organisationId: string }>(
         session,
         `/v1/volunteers/${encodeURIComponent(volunteerId)}/disputes`,
-        { method: 'POST', body, idempotencyKey },
+        { method: 'POST', body, idempotencyKey, retryReusesKey: true },
       );
       idempotencyKey = crypto.randomUUID();
       reload(t('dDispute.filed', { organisation: filed.organisationId }));
