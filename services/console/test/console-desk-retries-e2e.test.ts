@@ -6,6 +6,7 @@
  * - Filing a dispute at the desk (`POST /v1/volunteers/:id/disputes`): each kind, the form's own
  *   checks before sending, an API refusal in words, and a retry after a lost answer (the request
  *   reached the server, the browser saw the connection fail) plus a double click: one dispute.
+ *   Missing hours name the organisation from a list of the registered ones, or typed.
  * - A certificate whose PDF download fails is not issued again when the clerk retries.
  * - A server that never answers: the request times out (4 s here, set in localStorage) with a
  *   sentence in Chinese, the form as it was, and the retry reuses the idempotency key: one record.
@@ -66,6 +67,11 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     organisationId: 'xinhua',
     name: '新华社工站',
     community: 'qiaoxi',
+  });
+  await api(server.url, adminKey, '/v1/admin/organisations', {
+    organisationId: 'yuhua-care',
+    name: '裕华关爱中心',
+    community: 'yuhua',
   });
   const deskKey = await issue('desk', 'community', 'qiaoxi');
   const organiserKey = await issue('organiser', 'organisation', 'xinhua');
@@ -178,13 +184,38 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     await page.getByText('代志愿者提出异议').click();
     await page.getByLabel('异议类型').selectOption({ label: '漏记服务时长' });
     t.ok(await page.getByLabel('有误的服务记录').isHidden(), 'missing hours name no record');
+    const picker = page.getByLabel('活动组织方', { exact: true });
+    const typed = page.getByLabel('活动组织方的组织编号');
+    // The registered organisations, read for the desk: its own community's first, then the others.
+    await picker.locator('option', { hasText: '裕华关爱中心' }).waitFor({ state: 'attached' });
+    t.same(
+      await picker.locator('option').allTextContents(),
+      [
+        '请选择组织',
+        '新华社工站（xinhua）',
+        '裕华关爱中心（yuhua-care）',
+        '本社区（qiaoxi）',
+        '其他组织或社区（填写编号）',
+      ],
+      'a choice of the registered organisations, the community, or an id typed',
+    );
+    t.ok(await typed.isHidden(), 'no id to type unless chosen');
     await page.getByLabel('志愿者的陈述').fill('上周六的义诊没有记上。');
     await submit.click();
-    t.equal(await alert.textContent(), '漏记服务时长时请填写活动组织方的组织编号。');
-    await page.getByLabel('活动组织方的组织编号').fill('新华 社工');
+    t.equal(await alert.textContent(), '漏记服务时长时请选择活动组织方。');
+    // Not every body that organises service is listed (a community the hierarchy holds), so an id may be typed.
+    await picker.selectOption({ label: '其他组织或社区（填写编号）' });
+    await submit.click();
+    t.equal(await alert.textContent(), '请填写活动组织方的组织或社区编号。');
+    await typed.fill('新华 社工');
     await submit.click();
     t.match(await alert.textContent(), /^组织编号只能包含字母、数字/, 'an id the API would refuse');
-    await page.getByLabel('活动组织方的组织编号').fill('xinhua');
+    await typed.fill('nowhere');
+    await submit.click();
+    t.equal(await alert.textContent(), '未找到该组织。', 'a typed id is sent, and an unknown one refused');
+    await checkAccessibility(t, page, 'desk-dispute-organisation');
+    await picker.selectOption({ label: '新华社工站（xinhua）' });
+    t.ok(await typed.isHidden(), 'an organisation picked: nothing to type');
     await submit.click();
     await page.getByText('已提交异议，由组织 xinhua 核实处理。').waitFor();
     await filedRows.nth(2).waitFor();
