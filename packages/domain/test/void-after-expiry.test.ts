@@ -151,3 +151,57 @@ t.test('correcting a record whose points expired does not bring them back', asyn
   t.equal(usableCentipoints(after, Date.parse('2027-01-01T00:00:00.000Z')), 1000, "S's points never expire");
   computeBalances(corrected);
 });
+
+t.test('what a void takes back of spent points counts against the soonest-expiring lot', async (t) => {
+  // R (1,000, expiring 2026-04-09) is half spent and its other half expires. B, local 2026-03-20,
+  // earns 1,000 expiring 2026-04-20; S, local 2026-04-19, 1,000 that never expire. Voiding R takes
+  // its spent 500 back out of the volunteer's other points, soonest-expiring first, as a spending
+  // would: out of B, so B has 500 left to expire and S stays whole. (Before, the voided lot kept
+  // its whole 1,000 against the volunteer's spending and expiry, so all of B expired and the 500
+  // came, in effect, out of S, which never expires.)
+  const pointsPolicy = expiringThenNot(t);
+  const march = partnerContext(t, { pointsPolicy });
+  let events = volunteerWithHours(t, 10, march);
+  const recordR = lastRecordId(events);
+  events = history(t, [hold(500)], march, events);
+  const march21 = partnerContext(t, { now: '2026-03-21T04:00:00.000Z', pointsPolicy });
+  events = history(t, [record(8, 18, {}, 20)], march21, events);
+  const recordB = lastRecordId(events);
+  events = history(t, [confirm(recordB)], march21, events);
+  const april20 = partnerContext(t, { now: '2026-04-20T02:00:00.000Z', pointsPolicy });
+  events = history(
+    t,
+    [
+      {
+        type: 'ExpirePoints',
+        idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordR}`,
+        actor: SYSTEM,
+        volunteerId: VOLUNTEER_ID,
+        recordId: recordR,
+      },
+      record(8, 18, {}, 50),
+    ],
+    april20,
+    events,
+  );
+  events = history(t, [confirm(lastRecordId(events)), amend('VoidServiceRecord', recordR)], april20, events);
+  t.match(reversalsOf(events), [{ earnedCentipoints: 1000, centipoints: 500, expiredCentipoints: 500 }]);
+  t.equal(foldVolunteer(events).availableCentipoints, 1500, 'B and S, less the 500 taken back');
+  const april22 = partnerContext(t, { now: '2026-04-22T00:00:00.000Z', pointsPolicy });
+  const swept = history(
+    t,
+    [
+      {
+        type: 'ExpirePoints',
+        idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordB}`,
+        actor: SYSTEM,
+        volunteerId: VOLUNTEER_ID,
+        recordId: recordB,
+      },
+    ],
+    april22,
+    events,
+  );
+  t.match(swept.at(-1), { type: 'PointsExpired', data: { centipoints: 500 } }, "B's other 500 expire");
+  t.equal(foldVolunteer(swept).availableCentipoints, 1000, "S's 1,000 stay");
+});

@@ -6,9 +6,13 @@
  * - Filing a dispute at the desk (`POST /v1/volunteers/:id/disputes`): each kind, the form's own
  *   checks before sending, an API refusal in words, and a retry after a lost answer (the request
  *   reached the server, the browser saw the connection fail) plus a double click: one dispute.
+ *   Missing hours name the organisation from a list of the registered ones, or typed.
  * - A certificate whose PDF download fails is not issued again when the clerk retries.
  * - A server that never answers: the request times out (4 s here, set in localStorage) with a
  *   sentence in Chinese, the form as it was, and the retry reuses the idempotency key: one record.
+ *   Changed before the retry, the form gets the API's IDEMPOTENCY_KEY_REUSED, said as "the earlier
+ *   submission was recorded, check the volunteer's history", the form kept. A timeout promises
+ *   that nothing is done twice only where the retry reuses the key: not for a spend code, nor a read.
  *   The auditor's verify, a full scan, is given longer than that.
  * - A partner's redemption whose answer was lost, retried: the same request, answered as done;
  *   likewise an organiser's confirmation (the queue, dispute resolutions and a partner's capture or
@@ -63,6 +67,11 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     organisationId: 'xinhua',
     name: '新华社工站',
     community: 'qiaoxi',
+  });
+  await api(server.url, adminKey, '/v1/admin/organisations', {
+    organisationId: 'yuhua-care',
+    name: '裕华关爱中心',
+    community: 'yuhua',
   });
   const deskKey = await issue('desk', 'community', 'qiaoxi');
   const organiserKey = await issue('organiser', 'organisation', 'xinhua');
@@ -175,13 +184,38 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     await page.getByText('代志愿者提出异议').click();
     await page.getByLabel('异议类型').selectOption({ label: '漏记服务时长' });
     t.ok(await page.getByLabel('有误的服务记录').isHidden(), 'missing hours name no record');
+    const picker = page.getByLabel('活动组织方', { exact: true });
+    const typed = page.getByLabel('活动组织方的组织编号');
+    // The registered organisations, read for the desk: its own community's first, then the others.
+    await picker.locator('option', { hasText: '裕华关爱中心' }).waitFor({ state: 'attached' });
+    t.same(
+      await picker.locator('option').allTextContents(),
+      [
+        '请选择组织',
+        '新华社工站（xinhua）',
+        '裕华关爱中心（yuhua-care）',
+        '本社区（qiaoxi）',
+        '其他组织或社区（填写编号）',
+      ],
+      'a choice of the registered organisations, the community, or an id typed',
+    );
+    t.ok(await typed.isHidden(), 'no id to type unless chosen');
     await page.getByLabel('志愿者的陈述').fill('上周六的义诊没有记上。');
     await submit.click();
-    t.equal(await alert.textContent(), '漏记服务时长时请填写活动组织方的组织编号。');
-    await page.getByLabel('活动组织方的组织编号').fill('新华 社工');
+    t.equal(await alert.textContent(), '漏记服务时长时请选择活动组织方。');
+    // Not every body that organises service is listed (a community the hierarchy holds), so an id may be typed.
+    await picker.selectOption({ label: '其他组织或社区（填写编号）' });
+    await submit.click();
+    t.equal(await alert.textContent(), '请填写活动组织方的组织或社区编号。');
+    await typed.fill('新华 社工');
     await submit.click();
     t.match(await alert.textContent(), /^组织编号只能包含字母、数字/, 'an id the API would refuse');
-    await page.getByLabel('活动组织方的组织编号').fill('xinhua');
+    await typed.fill('nowhere');
+    await submit.click();
+    t.equal(await alert.textContent(), '未找到该组织。', 'a typed id is sent, and an unknown one refused');
+    await checkAccessibility(t, page, 'desk-dispute-organisation');
+    await picker.selectOption({ label: '新华社工站（xinhua）' });
+    t.ok(await typed.isHidden(), 'an organisation picked: nothing to type');
     await submit.click();
     await page.getByText('已提交异议，由组织 xinhua 核实处理。').waitFor();
     await filedRows.nth(2).waitFor();
@@ -277,6 +311,34 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
     t.equal(await page.getByLabel('结束时间').inputValue(), '08:30');
     t.ok(await page.getByRole('button', { name: '提交记录' }).isEnabled(), 'ready to retry');
     await page.unroute('**/service-records');
+
+    // The clerk changes the form before retrying: the same key now carries another request, which
+    // the API refuses (IDEMPOTENCY_KEY_REUSED) because the first one was recorded. The screen says
+    // so, and where to look, instead of "the operation id was used": nothing more is recorded.
+    await page.getByLabel('结束时间').fill('09:00');
+    await page.getByRole('button', { name: '提交记录' }).click();
+    t.equal(
+      await alert.textContent(),
+      '之前那次没有收到答复的提交其实已经办理成功，之后修改的内容没有提交。请先查看已办理的结果，例如志愿者卡片上的历史记录：无误则不必再提交；如需更改，请在该记录上更正，或重新打开本页面另行办理。',
+      'the earlier submission went through, in words, with where to check it',
+    );
+    t.equal(await page.getByLabel('结束时间').inputValue(), '09:00', 'the form as the clerk changed it');
+    t.equal(await page.getByLabel('服务内容').inputValue(), '社区义诊');
+    const { events } = await api<{ events: { type: string; data: { activity?: string; endAt?: string } }[] }>(
+      server.url,
+      deskKey,
+      `/v1/volunteers/${volunteerId}/history`,
+    );
+    t.same(
+      events
+        .filter((event) => event.type === 'ServiceHoursRecorded' && event.data.activity === '社区义诊')
+        .map((event) => event.data.endAt),
+      [new Date(`${day}T08:30:00+08:00`).toISOString()],
+      'one record, as first submitted',
+    );
+
+    // Put back as first sent, the retry is the same request: answered with what it recorded.
+    await page.getByLabel('结束时间').fill('08:30');
     await page.getByRole('button', { name: '提交记录' }).click();
     await page.getByText('已记录 1.5 小时服务，待组织确认。').waitFor();
     t.equal(
@@ -285,10 +347,29 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
       'the retry recorded the service once',
     );
 
+    // A spend code is a new code on every press, its key new each time: a timeout promises
+    // nothing about a retry, as it does for a read.
+    await page.route('**/spend-codes', () => undefined);
+    await page.locator('#generate-spend-code').click();
+    const codeAlert = page
+      .locator('.actions', { has: page.locator('#generate-spend-code') })
+      .getByRole('alert');
+    await codeAlert.waitFor();
+    t.equal(
+      await codeAlert.textContent(),
+      '服务器 4 秒内没有响应，请稍后再试。',
+      'a code not generated in time: no promise about retrying',
+    );
+    await page.unroute('**/spend-codes');
+
     // A read that never answers says so as well, instead of a screen waiting for ever.
     await page.route('**/v1/volunteers/*/history', () => undefined);
     await page.reload();
-    t.match(await page.getByRole('alert').textContent(), /^服务器 4 秒内没有响应/, 'a hung read, in words');
+    t.equal(
+      await page.getByRole('alert').textContent(),
+      '服务器 4 秒内没有响应，请稍后再试。',
+      'a hung read, in words, without a promise about a retry',
+    );
     await page.unroute('**/v1/volunteers/*/history');
   });
 

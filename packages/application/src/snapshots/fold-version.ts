@@ -10,7 +10,7 @@ import { encodeState } from './state-codec.js';
  * Bump on any change to how folded state is encoded or sealed, and on a change to a fold's helper
  * functions that neither its top-level functions' source nor its initial state's shape reveals.
  */
-export const SNAPSHOT_FORMAT_VERSION = 3;
+export const SNAPSHOT_FORMAT_VERSION = 4;
 
 /** The parts of a fold its version covers (`StreamFold`'s shape, without importing the handler). */
 export interface VersionedFold {

@@ -161,6 +161,32 @@ function attributeExpiry(state: VolunteerState, centipoints: number, expiredAtMs
   }
 }
 
+/**
+ * A reversal takes its `centipoints` out of the record's lot; what stays is what of the lot left
+ * the volunteer by spending and expiry and was not taken back (the shortfall, the expired part).
+ * That part still counts against this lot, so the spending and expiry it stands for are not
+ * counted a second time against the volunteer's other lots (which would then expire that much
+ * less). What the reversal took back from the volunteer's other points leaves this lot, so it
+ * counts against those, soonest-expiring first, as any spending does. Replaced, not mutated: a
+ * copied state shares the lot objects.
+ */
+function shrinkReversedLot(state: VolunteerState, recordId: string, takenCentipoints: number): void {
+  const lot = state.expiringLots.get(recordId);
+  if (lot === undefined) return;
+  const centipoints = lot.centipoints - takenCentipoints;
+  if (centipoints <= 0) {
+    state.expiringLots.delete(recordId);
+    return;
+  }
+  const expired = Math.min(lot.expiredCentipoints ?? 0, centipoints);
+  state.expiringLots.set(recordId, {
+    expiresAtMs: lot.expiresAtMs,
+    centipoints,
+    ...(lot.settled === true ? { settled: true } : {}),
+    ...(expired === 0 ? {} : { expiredCentipoints: expired }),
+  });
+}
+
 /** Points coming into and going out of the available balance by earning, offering, reversal and expiry. */
 function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
   switch (event.type) {
@@ -188,11 +214,7 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
         state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) - event.data.earnedCentipoints);
       record.earnedCentipoints -= event.data.earnedCentipoints;
       state.availableCentipoints -= event.data.centipoints;
-      // A voided record's lot that expiries took from stays: its points left by spending and by
-      // expiry, and both still count against it, not against the volunteer's other lots. A
-      // corrected record's lot goes, as before: the replacement's points pay for what it lost.
-      if ((event.data.expiredCentipoints ?? 0) === 0 || record.status !== 'voided')
-        state.expiringLots.delete(event.data.recordId);
+      shrinkReversedLot(state, event.data.recordId, event.data.centipoints);
       return;
     }
     case 'PointsExpired': {

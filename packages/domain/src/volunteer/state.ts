@@ -136,7 +136,9 @@ export interface VolunteerState {
    * Credits that expire, by the record that earned them. `settled` is set once the clock has
    * expired the lot by its record id (`ExpirePoints` with `recordId`), so it is never expired twice.
    * `expiredCentipoints` is how much of the lot expiries took (absent: none): a void or correction
-   * of the record does not take those points a second time.
+   * of the record does not take those points a second time. A reversal of the record takes what it
+   * took back out of `centipoints`; the lot stays while something is left (what spending and expiry
+   * took and the reversal did not take back), so that stays counted against this lot.
    */
   expiringLots: Map<
     string,

@@ -1,7 +1,7 @@
 /**
  * What an administrator (or an auditor) needs to see before changing the registry: the partners
  * and organisations with their status (from the read models) and the city's hierarchy as it stands now (folded from
- * its single stream, so it needs no projector).
+ * its single stream, so it needs no projector). Desks read the organisations too (below).
  */
 import { z } from 'zod';
 import { ANY_SCOPE } from '../auth/access.js';
@@ -10,6 +10,13 @@ import { readModels, readQuery, type ReadModelRouteDependencies } from './read-m
 import type { TypedApp } from './typed-app.js';
 
 const READERS = { access: { roles: ['admin', 'auditor'], scope: ANY_SCOPE } } as const;
+/**
+ * The organisations are read by desks too, whatever their community: a desk filing a dispute for
+ * missing hours names the organisation that ran the activity, which may be anywhere in the city,
+ * and picks it from this list rather than typing its id. Ids, names, communities and status name
+ * no person.
+ */
+const ORGANISATION_READERS = { access: { roles: ['admin', 'auditor', 'desk'], scope: ANY_SCOPE } } as const;
 
 export type RegistryReadRouteDependencies = Pick<
   ReadModelRouteDependencies,
@@ -59,7 +66,7 @@ export async function registryReadRoutes(
   app.get(
     '/v1/admin/organisations',
     {
-      config: { ...READERS, readsModels: true },
+      config: { ...ORGANISATION_READERS, readsModels: true },
       schema: {
         tags: ['administrators'],
         summary: 'Every registered organisation with its status, by id (read model)',

@@ -25,12 +25,20 @@ export class ApiError extends Error {
 export const NETWORK_ERROR = 'NETWORK';
 /**
  * Code for a request the server did not answer within the time allowed: it may or may not have
- * been carried out, so a form keeps what was typed and its idempotency key, and a retry is safe.
+ * been carried out. A form keeps what was typed; one that keeps its idempotency key too
+ * (`retryReusesKey`) makes its retry safe.
  */
 export const TIMEOUT = 'TIMEOUT';
-/** A TIMEOUT, with how long the request was given (ms), which the message says. */
+/**
+ * A TIMEOUT, with how long the request was given (ms), which the message says, and whether a
+ * retry sends the same idempotency key: only then may the message promise that nothing is done
+ * twice (a read, or a new code per press, has nothing to promise).
+ */
 export class RequestTimedOut extends ApiError {
-  constructor(readonly timeoutMs: number) {
+  constructor(
+    readonly timeoutMs: number,
+    readonly retryReusesKey: boolean,
+  ) {
     super(TIMEOUT, 0);
   }
 }
@@ -47,6 +55,12 @@ export interface CallOptions {
   readonly body?: unknown;
   /** Writes need one (docs/api.md, Idempotency); a form keeps its key until the write succeeds. */
   readonly idempotencyKey?: string;
+  /**
+   * The caller sends this `idempotencyKey` again when the clerk retries (it keeps the key until the
+   * write succeeds), so a timeout may say that a retry does nothing twice. Unset for reads and
+   * for writes that take a new key per press (a new spend or activation code each time).
+   */
+  readonly retryReusesKey?: boolean;
   /** The sign-in screen's proof of a key just typed: a refusal is its answer, not a session's end. */
   readonly proving?: boolean;
   /** A longer limit than requestTimeoutMs() for a request known to take long (a full verify). */
@@ -99,7 +113,7 @@ async function send<T>(
     const response = await fetchOrFail(path, options, { authorization: `Bearer ${session.key}` }, signal);
     const answer = await answered(session, response, options);
     return read(answer);
-  }, options.timeoutMs);
+  }, options);
 }
 
 /** The response of a staff or volunteer request, or the ApiError (and session end) it means. */
@@ -130,25 +144,27 @@ export async function callPublic<T>(path: string, options: CallOptions = {}): Pr
     const response = await fetchOrFail(path, options, {}, signal);
     if (!response.ok) throw await problemOf(response);
     return (await response.json()) as T;
-  }, options.timeoutMs);
+  }, options);
 }
 
 /**
  * Runs `request` with a signal that aborts it, reading of the body included, after
- * requestTimeoutMs(): a server that hangs is reported as TIMEOUT instead of a screen that waits
- * for ever.
+ * requestTimeoutMs() (or `options.timeoutMs`): a server that hangs is reported as TIMEOUT instead
+ * of a screen that waits for ever.
  */
 async function withTimeout<T>(
   request: (signal: AbortSignal) => Promise<T>,
-  timeoutMs: number = requestTimeoutMs(),
+  options: CallOptions,
 ): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? requestTimeoutMs();
+  const retryReusesKey = options.retryReusesKey === true && options.idempotencyKey !== undefined;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     return await request(controller.signal);
   } catch (error) {
     // Aborted: whatever failed (the fetch, or reading a body cut short) failed for want of time.
-    if (controller.signal.aborted) throw new RequestTimedOut(timeoutMs);
+    if (controller.signal.aborted) throw new RequestTimedOut(timeoutMs, retryReusesKey);
     throw error;
   } finally {
     clearTimeout(timer);

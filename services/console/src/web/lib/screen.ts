@@ -28,8 +28,11 @@ export function requireSession(context: ScreenContext): Session {
 export function describeError(error: unknown, form?: HTMLFormElement | null): string {
   if (!(error instanceof ApiError)) return t('error.unknown', { code: 'INTERNAL_ERROR' });
   if (error.code === NETWORK_ERROR) return t('error.network');
-  if (error instanceof RequestTimedOut)
-    return t('error.timeout', { seconds: Math.round(error.timeoutMs / 1000) });
+  if (error instanceof RequestTimedOut) {
+    const seconds = Math.round(error.timeoutMs / 1000);
+    // "Nothing is done twice" only where the retry sends the same idempotency key.
+    return t(error.retryReusesKey ? 'error.timeout' : 'error.timeoutNoRetryKey', { seconds });
+  }
   if (error.code === SESSION_EXPIRED) return t('session.expired');
   // Each field once: a list's lines (`volunteerNumbers.0`, `.1`, …) share their input's label.
   const labels = new Set(error.fields.map((name) => fieldLabel(name, form)));

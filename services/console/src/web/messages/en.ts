@@ -212,6 +212,7 @@ export const en: Record<MessageKey, string> = {
   'error.network': 'The server cannot be reached; check the network and retry.',
   'error.timeout':
     'The server did not answer within {seconds} seconds; the request may not have been carried out. What you typed is kept: press again to retry (nothing is done twice).',
+  'error.timeoutNoRetryKey': 'The server did not answer within {seconds} seconds; try again shortly.',
   'error.field': 'Field: {field}',
   ...adminEn,
   ...poolEn,

@@ -5,9 +5,12 @@
  */
 export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
   INVALID_COMMAND: ['请求内容不完整或格式不对。', 'The request is incomplete or malformed.'],
+  // The console keeps a form's idempotency key until its write succeeds, so this answer means: the
+  // submission whose answer never came (a timeout, a lost connection) went through, and the form
+  // was changed before the retry. What was done stands; the changes were not sent.
   IDEMPOTENCY_KEY_REUSED: [
-    '该操作编号已被另一项操作使用，请刷新后重试。',
-    'This operation id was already used for another request; reload and retry.',
+    '之前那次没有收到答复的提交其实已经办理成功，之后修改的内容没有提交。请先查看已办理的结果，例如志愿者卡片上的历史记录：无误则不必再提交；如需更改，请在该记录上更正，或重新打开本页面另行办理。',
+    "The earlier submission whose answer never came was carried out; what you changed since was not sent. Check what was done first, for instance in the history on the volunteer's card: if it is right, nothing more is needed; to change it, correct that record, or open this screen again to submit anew.",
   ],
   ACTOR_NOT_PERMITTED: ['您的角色无权执行此操作。', 'Your role may not do this.'],
   VOLUNTEER_ALREADY_REGISTERED: ['此人已登记为志愿者。', 'This person is already registered.'],

@@ -208,6 +208,7 @@ export const zhCN = {
   'error.network': '无法连接服务器，请检查网络后重试。',
   'error.timeout':
     '服务器 {seconds} 秒内没有响应，操作可能尚未完成。已填写的内容仍保留，请稍后再按一次重试（不会重复办理）。',
+  'error.timeoutNoRetryKey': '服务器 {seconds} 秒内没有响应，请稍后再试。',
   'error.field': '字段：{field}',
   ...adminZhCN,
   ...poolZhCN,

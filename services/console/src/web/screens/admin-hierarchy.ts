@@ -89,7 +89,12 @@ function commandForm(
     event.preventDefault();
     const values = formValues(form);
     void submitting(button, status, async () => {
-      await call(session, spec.path(values), { method: 'POST', body: spec.body(values), idempotencyKey });
+      await call(session, spec.path(values), {
+        method: 'POST',
+        body: spec.body(values),
+        idempotencyKey,
+        retryReusesKey: true,
+      });
       idempotencyKey = crypto.randomUUID();
       context.navigate('/admin/hierarchy', spec.done(values));
     });

@@ -97,6 +97,7 @@ function issueForm(session: Session, output: HTMLElement, context: ScreenContext
         method: 'POST',
         body: { role: values.role, scope, label: values.label },
         idempotencyKey,
+        retryReusesKey: true,
       });
       idempotencyKey = crypto.randomUUID();
       form.reset();

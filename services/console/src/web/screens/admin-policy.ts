@@ -173,6 +173,7 @@ function publishForm(session: Session, context: ScreenContext, latest: Terms): H
         method: 'POST',
         body: { effectiveFrom: shanghaiInstant(values.effectiveDate ?? '', '00:00'), terms },
         idempotencyKey,
+        retryReusesKey: true,
       });
       idempotencyKey = crypto.randomUUID();
       context.navigate('/admin/policy', t('admin.policy.published', { version: published.version }));

@@ -159,7 +159,12 @@ function postForm(
     event.preventDefault();
     const values = formValues(form);
     void submitting(button, status, async () => {
-      await call(session, spec.path, { method: 'POST', body: spec.body(values), idempotencyKey });
+      await call(session, spec.path, {
+        method: 'POST',
+        body: spec.body(values),
+        idempotencyKey,
+        retryReusesKey: true,
+      });
       idempotencyKey = crypto.randomUUID();
       context.navigate(HOME, spec.notice(values));
     });

@@ -65,6 +65,7 @@ function registerForm(session: Session, context: ScreenContext, kind: Kind, back
         method: 'POST',
         body: { [idName]: values[idName], name: values.name, community: values.community },
         idempotencyKey,
+        retryReusesKey: true,
       });
       idempotencyKey = crypto.randomUUID();
       context.navigate(afterWrite(back, written), t(`admin.${kind}.registered`, { name: values.name ?? '' }));

@@ -37,6 +37,7 @@ export function cardActions(
         method: 'POST',
         body: {},
         idempotencyKey: starKey,
+        retryReusesKey: true,
       });
       starKey = crypto.randomUUID();
       reload(t('star.awarded', { level: awarded.level }));

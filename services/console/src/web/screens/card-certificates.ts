@@ -47,6 +47,7 @@ export function cardCertificates(
         method: 'POST',
         body: { issuer },
         idempotencyKey: issueKey,
+        retryReusesKey: true,
       });
       const number = issued.certificateNumber;
       try {

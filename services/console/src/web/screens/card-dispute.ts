@@ -3,9 +3,9 @@
  * (`POST /v1/volunteers/:volunteerId/disputes`, desk and admin only, docs/api.md "Disputes"). The
  * volunteer's own 记录有误 screen sends them here: the desk checks who is asking, then names the
  * record (wrong times, not theirs) or, for hours never recorded, the organisation that ran the
- * activity, in the volunteer's words. The form checks all of it before sending, and keeps one
- * idempotency key until a dispute is filed, so a double click or a retry after a lost answer
- * files one dispute.
+ * activity (picked from the registered ones, or typed: dispute-organisation.ts), in the
+ * volunteer's words. The form checks all of it before sending, and keeps one idempotency key until a dispute is filed, so
+ * a double click or a retry after a lost answer files one dispute.
  */
 import { textRuleViolation, type DISPUTE_KINDS } from '@timebank/domain';
 import { call } from '../lib/api.js';
@@ -13,13 +13,11 @@ import { field, h } from '../lib/dom.js';
 import { formatServicePeriod, t } from '../lib/i18n.js';
 import { statusArea, submitting } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
+import { organisationPicker, type OrganisationPicker } from './dispute-organisation.js';
 import type { HistoryEvent } from './volunteer-card.js';
 
 /** The volunteer's words: at most 2,000 characters (the API's `freeTextSchema({ lengthMax: 2000 })`). */
 const TEXT_LENGTH_MAX = 2000;
-/** An organisation id as the API accepts ids (`idSchema`: letters, digits and `_ . : -`, at most 100). */
-const ORGANISATION_ID = /^[\w.:-]{1,100}$/;
-
 type DisputeKind = (typeof DISPUTE_KINDS)[number];
 /**
  * The kinds in the order the form offers them. Spelled here, typed by the domain's list: importing
@@ -75,11 +73,11 @@ export function disputableRecords(events: readonly HistoryEvent[]): DisputableRe
 interface DisputeFields {
   readonly kind: HTMLSelectElement;
   readonly recordId: HTMLSelectElement;
-  readonly organisationId: HTMLInputElement;
+  readonly organisation: OrganisationPicker;
   readonly text: HTMLTextAreaElement;
 }
 
-function disputeFields(records: readonly DisputableRecord[]): DisputeFields {
+function disputeFields(session: Session, records: readonly DisputableRecord[]): DisputeFields {
   const kind = h(
     'select',
     { name: 'kind', id: 'dispute-kind', required: true },
@@ -102,14 +100,8 @@ function disputeFields(records: readonly DisputableRecord[]): DisputeFields {
       ),
     ),
   );
-  const organisationId = h('input', {
-    name: 'organisationId',
-    id: 'dispute-organisation',
-    autocomplete: 'off',
-    maxlength: 100,
-  });
   const text = h('textarea', { name: 'text', id: 'dispute-text', rows: 4, maxlength: TEXT_LENGTH_MAX });
-  return { kind, recordId, organisationId, text };
+  return { kind, recordId, organisation: organisationPicker(session), text };
 }
 
 /** What is wrong with the form, as the input to fix and the sentence saying so; null when it can go. */
@@ -120,11 +112,8 @@ function invalidField(
   const kind = fields.kind.value as DisputeKind | '';
   if (kind === '') return { input: fields.kind, message: t('dDispute.kindNeeded') };
   if (kind === 'missing_hours') {
-    const organisation = fields.organisationId.value.trim();
-    if (organisation === '')
-      return { input: fields.organisationId, message: t('dDispute.organisationNeeded') };
-    if (!ORGANISATION_ID.test(organisation))
-      return { input: fields.organisationId, message: t('dDispute.organisationInvalid') };
+    const organisation = fields.organisation.invalid();
+    if (organisation !== null) return organisation;
   } else if (fields.recordId.value === '') {
     return { input: fields.recordId, message: t('dDispute.recordNeeded') };
   }
@@ -140,15 +129,15 @@ function invalidField(
 function disputeBody(fields: DisputeFields, words: string): Record<string, string> {
   const kind = fields.kind.value;
   return kind === 'missing_hours'
-    ? { kind, organisationId: fields.organisationId.value.trim(), text: words }
+    ? { kind, organisationId: fields.organisation.value(), text: words }
     : { kind, recordId: fields.recordId.value, text: words };
 }
 
-/** Shows the record's choice or the organisation's input, whichever the kind needs. */
+/** Shows the record's choice or the organisation's, whichever the kind needs. */
 function showFieldsOfKind(fields: DisputeFields): void {
   const missing = fields.kind.value === 'missing_hours';
   const chosen = fields.kind.value !== '';
-  fields.organisationId.closest('.field')?.toggleAttribute('hidden', !missing);
+  fields.organisation.show(missing);
   fields.recordId.closest('.field')?.toggleAttribute('hidden', missing || !chosen);
 }
 
@@ -158,7 +147,7 @@ export function cardDispute(
   events: readonly HistoryEvent[],
   reload: (notice: string) => void,
 ): HTMLElement {
-  const fields = disputeFields(disputableRecords(events));
+  const fields = disputeFields(session, disputableRecords(events));
   const status = statusArea();
   const button = h('button', { type: 'submit', id: 'file-dispute' }, t('dDispute.submit'));
   const form = h(
@@ -167,7 +156,7 @@ export function cardDispute(
     h('p', { class: 'hint' }, t('dDispute.intro')),
     field(t('dDispute.kind'), fields.kind),
     field(t('dDispute.record'), fields.recordId),
-    field(t('dDispute.organisation'), fields.organisationId),
+    ...fields.organisation.fields,
     field(t('dDispute.text'), fields.text),
     button,
     status.element,
@@ -181,7 +170,7 @@ export function cardDispute(
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (button.disabled) return;
-    for (const input of [fields.kind, fields.recordId, fields.organisationId, fields.text])
+    for (const input of [fields.kind, fields.recordId, ...fields.organisation.inputs, fields.text])
       input.removeAttribute('aria-invalid');
     // The API takes one line of text: the clerk's line breaks become spaces.
     const words = fields.text.value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
@@ -197,7 +186,7 @@ export function cardDispute(
       const filed = await call<{ disputeId: string; organisationId: string }>(
         session,
         `/v1/volunteers/${encodeURIComponent(volunteerId)}/disputes`,
-        { method: 'POST', body, idempotencyKey },
+        { method: 'POST', body, idempotencyKey, retryReusesKey: true },
       );
       idempotencyKey = crypto.randomUUID();
       reload(t('dDispute.filed', { organisation: filed.organisationId }));

@@ -99,6 +99,7 @@ export const organiserActivityScreen: Screen = (context) => {
           method: 'POST',
           body,
           idempotencyKey,
+          retryReusesKey: true,
         });
         idempotencyKey = crypto.randomUUID();
         const hours = hoursNumber(recorded.records[0]?.durationMinutes ?? 0);

@@ -44,6 +44,7 @@ function resolving(session: Session, context: ScreenContext, status: StatusArea)
         method: 'POST',
         body: resolution,
         idempotencyKey: keys.keyFor(dispute.disputeId),
+        retryReusesKey: true,
       });
       keys.done(dispute.disputeId);
       const position = typeof done.position === 'string' ? `/${done.position}` : '';

@@ -41,6 +41,7 @@ function deciding(session: Session, context: ScreenContext, status: StatusArea):
           method: 'POST',
           body: action === 'confirm' ? {} : { reason },
           idempotencyKey: keys.keyFor(decision),
+          retryReusesKey: true,
         },
       );
       keys.done(decision);

@@ -102,7 +102,12 @@ function publishForm(session: Session, context: ScreenContext): HTMLFormElement 
     };
     void submitting(button, status, async () => {
       const partner = encodeURIComponent(session.scopeId ?? '');
-      await call(session, `/v1/partners/${partner}/offers`, { method: 'POST', body, idempotencyKey });
+      await call(session, `/v1/partners/${partner}/offers`, {
+        method: 'POST',
+        body,
+        idempotencyKey,
+        retryReusesKey: true,
+      });
       idempotencyKey = crypto.randomUUID();
       context.navigate('/partner/offers', t('offers.published', { title: values.title ?? '' }));
     });

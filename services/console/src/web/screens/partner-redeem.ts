@@ -94,7 +94,7 @@ function redeemForm(session: Session, offers: readonly Offer[]): HTMLFormElement
       const done = await call<{ centipoints: number }>(
         session,
         `/v1/partners/${partner}/${hold ? 'holds' : 'redemptions'}`,
-        { method: 'POST', body, idempotencyKey },
+        { method: 'POST', body, idempotencyKey, retryReusesKey: true },
       );
       idempotencyKey = crypto.randomUUID();
       form.reset();

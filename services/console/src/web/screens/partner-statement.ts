@@ -140,6 +140,7 @@ function holdActions(
             method: 'POST',
             body: { volunteerId: hold.volunteerId },
             idempotencyKey: keys.keyFor(action),
+            retryReusesKey: true,
           },
         );
         keys.done(action);

@@ -77,7 +77,7 @@ export const recordServiceScreen: Screen = async (context) => {
       const recorded = await call<{ durationMinutes: number }>(
         session,
         `/v1/volunteers/${encodeURIComponent(volunteerId)}/service-records`,
-        { method: 'POST', body, idempotencyKey },
+        { method: 'POST', body, idempotencyKey, retryReusesKey: true },
       );
       idempotencyKey = crypto.randomUUID();
       context.navigate(cardPath, t('service.done', { hours: hoursNumber(recorded.durationMinutes) }));

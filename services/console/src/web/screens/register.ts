@@ -128,6 +128,7 @@ export const registerScreen: Screen = (context) => {
         method: 'POST',
         body,
         idempotencyKey,
+        retryReusesKey: true,
       });
       idempotencyKey = crypto.randomUUID();
       context.navigate(

@@ -59,6 +59,7 @@ function mandateItem(session: Session, mandate: Mandate, reload: (notice: string
           method: 'POST',
           body: {},
           idempotencyKey,
+          retryReusesKey: true,
         },
       );
       reload(t('vConsents.revoked', { partner: mandate.partnerId }));
