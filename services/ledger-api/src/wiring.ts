@@ -27,6 +27,7 @@ import {
   type ReadModelDatabase,
 } from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
+import { watchProjectingProcess } from './cluster.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { catalogueCheckedStore } from './http/catalogued-store.js';
@@ -217,7 +218,12 @@ async function openReadSide(
   const db = await openReadModels(input.config.store, input.readModelDataDir, (message) =>
     input.logger.warn(message),
   );
-  const shared = new SharedReadModels({ db, store: parts.store, now: parts.clock });
+  const shared = new SharedReadModels({
+    db,
+    store: parts.store,
+    now: parts.clock,
+    projectingProcess: watchProjectingProcess(),
+  });
   await shared.start();
   return { db, projector: shared };
 }
