@@ -6,7 +6,8 @@
  * the read models, runs the scheduler and the Kafka relay) and is started alone, so that first-run
  * work (the bootstrap key, the master key file, a read-model rebuild) happens once, before the
  * others start. The others run as `http`: they serve requests and append through the store's
- * expected-revision check, and read the read models the first one keeps current.
+ * expected-revision check, and read the read models the first one keeps current. The primary
+ * tells them when that one dies and when it is back, for their `/readyz`.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
