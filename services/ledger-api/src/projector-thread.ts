@@ -59,6 +59,8 @@ export interface ProjectorThreadOptions {
   readonly rules: LedgerRules;
   /** Told about every error the worker reports (recovered or fatal) and about an unexpected exit. */
   readonly onError: (error: Error) => void;
+  /** Told when the worker's checkpoint advances (a batch committed). */
+  readonly onCommitted?: () => void;
   readonly lagReportMs?: number;
   readonly cachedRowsPerTableMax?: number;
 }
@@ -66,6 +68,7 @@ export interface ProjectorThreadOptions {
 export class ProjectorThread implements ProjectorHandle {
   readonly #worker: Worker;
   readonly #onError: (error: Error) => void;
+  readonly #onCommitted: () => void;
   #checkpoint = 0n;
   #caughtUp = false;
   #lag = { events: 0, seconds: 0 };
@@ -85,6 +88,7 @@ export class ProjectorThread implements ProjectorHandle {
 
   private constructor(options: ProjectorThreadOptions) {
     this.#onError = options.onError;
+    this.#onCommitted = options.onCommitted ?? (() => {});
     const data: ProjectorWorkerData = {
       dataDir: options.dataDir,
       rules: options.rules,
@@ -117,7 +121,10 @@ export class ProjectorThread implements ProjectorHandle {
         } else if (message.kind === 'progress') {
           this.#caughtUp ||= message.caughtUp;
           this.#lag = { events: message.lagEvents, seconds: message.lagSeconds };
+          // Progress is also reported on a timer, for the lag: only an advance is a commit.
+          const advanced = message.checkpoint > this.#checkpoint;
           this.#advance(message.checkpoint);
+          if (advanced) this.#onCommitted();
         } else if (message.kind === 'stopped') {
           this.#advance(message.checkpoint);
           this.#markStopped();

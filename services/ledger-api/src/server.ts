@@ -5,7 +5,6 @@
  * With LEDGER_PROCESSES > 1 (PostgreSQL) it starts that many such processes instead (cluster.ts).
  */
 import cluster from 'node:cluster';
-import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import {
@@ -22,30 +21,17 @@ import { isProjectionError } from '@timebank/projections';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
 import { runCluster } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
+import { ensureDataDir } from './data-dir.js';
 import type { Logger } from 'pino';
 import { createLogger } from './http/logging.js';
 import { checkRelayCheckpoint } from './kafka-relay-wiring.js';
 import { wireLedgerApi } from './wiring.js';
 
-/**
- * LEDGER_DATA_DIR names a directory, or a path where one is created. A file there failed start-up
- * later as a bare `EEXIST: file already exists, mkdir …` that named no variable.
- * @throws ConfigError naming LEDGER_DATA_DIR.
- */
-function checkDataDir(config: LedgerApiConfig): void {
-  const path = resolve(config.dataDir);
-  const stats = statSync(path, { throwIfNoEntry: false });
-  if (stats === undefined || stats.isDirectory()) return;
-  throw new ConfigError(
-    ['LEDGER_DATA_DIR'],
-    `invalid configuration:\n  LEDGER_DATA_DIR: must name a directory (created when missing); ${path} is not one`,
-  );
-}
-
 function readConfig(): LedgerApiConfig {
   try {
     const config = loadConfig(process.env);
-    checkDataDir(config);
+    // A file there failed later as a bare EEXIST naming no variable, and a path under /proc hung.
+    ensureDataDir(config.dataDir);
     return config;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -6,6 +6,7 @@
  */
 import type { EventStore } from '@timebank/event-store';
 import { LIVE_PREFIX, ProjectionError, type ReadModelDatabase } from '@timebank/projections';
+import type { ProjectingProcessWatch } from './cluster.js';
 import type { RunningProjector } from './wiring.js';
 
 /**
@@ -29,6 +30,7 @@ export class SharedReadModels implements RunningProjector {
   readonly #db: ReadModelDatabase;
   readonly #store: EventStore;
   readonly #now: () => number;
+  readonly #projectingProcess: ProjectingProcessWatch | undefined;
   readonly #waiters = new Set<Waiter>();
   #checkpoint = 0n;
   #head = 0n;
@@ -44,10 +46,13 @@ export class SharedReadModels implements RunningProjector {
     readonly db: ReadModelDatabase;
     readonly store: EventStore;
     readonly now: () => number;
+    /** In a cluster worker: whether the primary's `all` worker, which projects, is up. */
+    readonly projectingProcess?: ProjectingProcessWatch | undefined;
   }) {
     this.#db = options.db;
     this.#store = options.store;
     this.#now = options.now;
+    this.#projectingProcess = options.projectingProcess;
   }
 
   async start(): Promise<void> {
@@ -79,6 +84,11 @@ export class SharedReadModels implements RunningProjector {
 
   hasCaughtUp(): boolean {
     return this.#caughtUp;
+  }
+
+  /** While the cluster's projecting worker is down, the shared read models stop advancing: not ready. */
+  stalledReason(): string | undefined {
+    return this.#projectingProcess?.downReason();
   }
 
   lag(): { events: number; seconds: number } {
@@ -138,6 +148,7 @@ export class SharedReadModels implements RunningProjector {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#projectingProcess?.stop();
     if (this.#lagTimer !== undefined) clearInterval(this.#lagTimer);
     for (const waiter of this.#waiters) waiter.resolve(false);
     this.#waiters.clear();

@@ -22,16 +22,17 @@ import {
 import {
   createReadModelQueries,
   ensureCurrentReadModels,
-  isProjectionError,
   Projector,
   type ReadModelDatabase,
 } from '@timebank/projections';
 import { buildApp, type LedgerApp } from './app.js';
+import { watchProjectingProcess } from './cluster.js';
 import type { LedgerApiConfig } from './config.js';
 import { ApiMetrics } from './http/api-metrics.js';
 import { catalogueCheckedStore } from './http/catalogued-store.js';
 import { instrumentStore } from './http/instrumented-store.js';
 import { withAppend } from './http/store-wrapper.js';
+import { projectorErrorLog } from './projector-error-log.js';
 import { ProjectorThread } from './projector-thread.js';
 import { SharedReadModels } from './shared-read-models.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
@@ -163,28 +164,16 @@ async function startProjector(
   input: { readonly config: LedgerApiConfig; readonly store: EventStore; readonly logger: Logger },
   parts: { store: EventStore; db: ReadModelDatabase; ledger: Ledger; clock: () => number },
 ): Promise<RunningProjector> {
-  // The projector retries every error but a corrupt history. A checkpoint conflict is the read
-  // models swapped under it (`pnpm ledger rebuild` while the server runs, as docs/projections.md
-  // allows): it reloads and carries on, which is no cause to page anyone.
-  const onError = (error: unknown): void => {
-    if (isProjectionError(error, 'PROJECTION_CHECKPOINT_CONFLICT'))
-      input.logger.info(
-        { reason: error.message.split('\n')[0] },
-        'the read models were replaced under the projector (a rebuild?); it reloaded its checkpoint and carries on',
-      );
-    else if (
-      isProjectionError(error, 'PROJECTION_CORRUPT_HISTORY') ||
-      isProjectionError(error, 'PROJECTION_STOPPED')
-    )
-      input.logger.error({ err: error }, 'projector stopped on an error');
-    else input.logger.error({ err: error }, 'projector error; it retries');
-  };
+  // The projector retries every error but a corrupt history; one outage is logged as one.
+  const log = projectorErrorLog(input.logger);
+  const onError = (error: unknown): void => log.onError(error);
   if (projectorThreadFits(input.config, input.store)) {
     const thread = await ProjectorThread.start({
       dataDir: input.config.store.dataDir,
       rules: parts.ledger.rules,
       cachedRowsPerTableMax: input.config.projectorCachedRowsPerTableMax,
       onError,
+      onCommitted: () => log.onCommitted(),
     });
     return Object.assign(thread, { threaded: true as const });
   }
@@ -195,6 +184,8 @@ async function startProjector(
     now: parts.clock,
     cachedRowsPerTableMax: input.config.projectorCachedRowsPerTableMax,
     onError,
+    // After each committed batch (and once at the first catch-up, which ends no outage).
+    onProgress: () => log.onCommitted(),
   });
   await projector.start();
   return Object.assign(projector, { threaded: false as const });
@@ -217,7 +208,12 @@ async function openReadSide(
   const db = await openReadModels(input.config.store, input.readModelDataDir, (message) =>
     input.logger.warn(message),
   );
-  const shared = new SharedReadModels({ db, store: parts.store, now: parts.clock });
+  const shared = new SharedReadModels({
+    db,
+    store: parts.store,
+    now: parts.clock,
+    projectingProcess: watchProjectingProcess(),
+  });
   await shared.start();
   return { db, projector: shared };
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Test } from 'tap';
 import type { LightMyRequestResponse as Response } from 'fastify';
 import { dropSchema } from '@timebank/event-store-postgres/testing';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { EventStore } from '@timebank/event-store';
 import { openEventStore } from '@timebank/ledger-opener';
 import { loadConfig, type LedgerApiConfig } from '../src/config.js';
@@ -247,7 +247,7 @@ export async function wirePostgresApi(
   url: string,
   prefix: string,
   environment: Record<string, string> = {},
-  options: { readonly readModelDataDir?: string } = {},
+  options: { readonly readModelDataDir?: string; readonly logger?: Logger } = {},
 ): Promise<PostgresApi> {
   // What is open by the time of the teardown: a test that fails while wiring leaves it half empty.
   const opened: { store?: EventStore; wired?: WiredApi } = {};
@@ -267,7 +267,8 @@ export async function wirePostgresApi(
   });
   const store = await openEventStore(config.store);
   opened.store = store;
-  const wired = await wireLedgerApi({ config, store, logger: pino({ level: 'silent' }), ...options });
+  const { logger = pino({ level: 'silent' }), ...rest } = options;
+  const wired = await wireLedgerApi({ config, store, logger, ...rest });
   opened.wired = wired;
   let issued = 0;
   return {

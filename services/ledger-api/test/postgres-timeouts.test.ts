@@ -6,6 +6,7 @@
  * soon as the lock is released.
  */
 import pg from 'pg';
+import { pino } from 'pino';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { nationalIdNumber, wirePostgresApi } from './fixtures.js';
@@ -85,5 +86,82 @@ t.test(
       headers: { authorization: admin },
     });
     t.equal(read.statusCode, 200, 'the read models (and their projector) caught up again');
+  },
+);
+
+// Found by the operator QA pass: a lock on the read models held past the statement timeout logged
+// the projector's failed commit at `error` on every retry of that one outage.
+t.test(
+  'a projector commit blocked by a lock: one error line with the reason, quiet retries, one info line on recovery',
+  { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const { wired, keyFor, schema } = await wirePostgresApi(
+      t,
+      url!,
+      'pgops_projector',
+      { POSTGRES_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MILLISECONDS) },
+      { logger },
+    );
+    const admin = await keyFor('admin', { kind: 'all' });
+    const organisation = (index: number) =>
+      wired.app.inject({
+        method: 'POST',
+        url: '/v1/admin/organisations',
+        headers: { authorization: admin, 'idempotency-key': `pgops-org-${index}` },
+        payload: { organisationId: `org${index}`, name: `Station ${index}`, community: 'c1' },
+      });
+    t.equal((await organisation(1)).statusCode, 201);
+
+    // The read models' checkpoint, locked: appends go on, the projector's commits time out.
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    t.teardown(() => locker.end());
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE ${pg.escapeIdentifier(schema)}.rm_checkpoint IN ACCESS EXCLUSIVE MODE`);
+    const written = await organisation(2);
+    t.equal(written.statusCode, 201, 'the write is accepted while the projector cannot commit');
+    const projectorLines = () => lines.filter((line) => /^projector /.test(String(line.msg)));
+    const failures = () => projectorLines().filter((line) => /it retries$/.test(String(line.msg)));
+    const deadline = Date.now() + 30_000;
+    while (failures().length < 3 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    t.ok(failures().length >= 3, `the projector failed and retried ${failures().length} times`);
+    await locker.query('ROLLBACK');
+
+    const { position } = written.json<{ position: string }>();
+    const read = await wired.app.inject({
+      method: 'GET',
+      url: `/v1/admin/organisations?minPosition=${position}`,
+      headers: { authorization: admin },
+    });
+    t.equal(read.statusCode, 200, 'the projector caught up once the lock was gone');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const errors = projectorLines().filter((line) => line.level === 50);
+    t.equal(errors.length, 1, 'one error line for the outage');
+    t.match(
+      errors[0],
+      { msg: 'projector error; it retries', reason: /statement timeout/ },
+      'with its reason',
+    );
+    const retries = failures().slice(1);
+    t.ok(
+      retries.every(
+        (line) =>
+          line.level === 20 || (line.level === 40 && line.msg === 'projector still failing; it retries'),
+      ),
+      'the retries at debug (a warn summary at most once a minute)',
+    );
+    const recovered = projectorLines().filter((line) => line.level === 30);
+    t.equal(recovered.length, 1, 'one info line on recovery');
+    t.match(recovered[0], {
+      msg: 'projector recovered: the read models advance again',
+      failures: failures().length,
+    });
   },
 );

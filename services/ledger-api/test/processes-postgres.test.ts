@@ -4,8 +4,9 @@
  * same Idempotency-Key sent to two processes at once has one effect, and `LEDGER_PROCESSES=2`
  * runs two workers on one port that answer reads with `minPosition` from the shared read models.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
@@ -219,3 +220,146 @@ t.test('a worker whose restart fails is tried again until it starts', { skip }, 
   t.equal((await fetch(`${cluster.url}/readyz`, { headers: { connection: 'close' } })).status, 200);
   t.equal(await stopServer(cluster.child), 0, 'SIGTERM stops every worker and the primary cleanly');
 });
+
+/** The processes whose parent is `pid` (its cluster workers), from /proc. */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // `pid (comm) state ppid …`: the command may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `/readyz` on a fresh connection (dealt to the next worker in turn). */
+async function readiness(server: ServerProcess): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${server.url}/readyz`, { headers: { connection: 'close' } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A cluster of an `all` and an `http` worker; the pid of each, from the primary's log. */
+async function twoWorkers(t: Test, environment: Record<string, string> = {}) {
+  const shared = sharedSchema(t);
+  const cluster = await startServer({
+    ...shared.environment,
+    LEDGER_PROCESSES: '2',
+    LOG_LEVEL: 'info',
+    ...environment,
+  });
+  shared.servers.push(cluster);
+  t.ok(
+    await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
+    'two workers listen',
+  );
+  const listening = /"pids":\[(\d+),(\d+)\]/.exec(cluster.stdout());
+  const masterKeyFile = join(shared.environment.LEDGER_DATA_DIR, 'master.key');
+  return {
+    shared,
+    cluster,
+    projecting: Number(listening?.[1]),
+    masterKeyFile,
+    masterKey: readFileSync(masterKeyFile),
+  };
+}
+
+// Found by the operator QA pass: while the `all` worker (projector, scheduler, relay) was down,
+// `/readyz` on the `http` worker answered 200 over read models that nothing advanced any more.
+t.test("an http worker is not ready while the cluster's projecting worker is down", { skip }, async (t) => {
+  const { cluster, projecting, masterKeyFile, masterKey } = await twoWorkers(t);
+  t.equal((await readiness(cluster)).status, 200, 'ready with both workers up');
+  // Its restart fails while the master key is wrong: the `all` worker stays down.
+  writeFileSync(masterKeyFile, 'a'.repeat(64));
+  process.kill(projecting, 'SIGKILL');
+  t.ok(
+    await waitFor(
+      async () => /"role":"all".*server process died; restarting it/.test(cluster.stdout()),
+      30_000,
+    ),
+    'the primary saw the projecting worker die',
+  );
+  // Only the http worker listens now: every connection reaches it.
+  for (let index = 0; index < 3; index += 1) {
+    const answer = await readiness(cluster);
+    t.equal(answer.status, 503, 'the http worker is not ready');
+    t.same(answer.body, {
+      status: 'not-ready',
+      reason: 'the projecting server process is down or restarting',
+    });
+  }
+  writeFileSync(masterKeyFile, masterKey);
+  t.ok(
+    await waitFor(
+      async () => /"role":"all".*"msg":"server process restarted"/.test(cluster.stdout()),
+      60_000,
+    ),
+    'the projecting worker is back',
+  );
+  // Both workers, in turn, answer ready again.
+  for (let index = 0; index < 4; index += 1) t.equal((await readiness(cluster)).status, 200, 'ready again');
+  t.equal(await stopServer(cluster.child), 0, 'SIGTERM stops every worker and the primary cleanly');
+});
+
+t.test('SIGTERM to the primary while a worker is restarting leaves no worker behind', { skip }, async (t) => {
+  const { cluster, projecting, masterKeyFile } = await twoWorkers(t);
+  const primary = cluster.child.pid!;
+  writeFileSync(masterKeyFile, 'a'.repeat(64));
+  process.kill(projecting, 'SIGKILL');
+  t.ok(
+    await waitFor(
+      async () => /server process failed to restart; trying again/.test(cluster.stdout()),
+      60_000,
+    ),
+    'the restart failed and waits to be tried again',
+  );
+  const workers = childPids(primary);
+  t.equal(workers.length, 1, 'only the http worker runs meanwhile');
+  t.equal(await stopServer(cluster.child), 0, 'the primary exits 0 (every worker drained)');
+  t.same(workers.filter(isRunning), [], 'no worker is left running');
+});
+
+t.test(
+  'SIGTERM to the primary while a worker is stuck starting kills it after the grace',
+  { skip },
+  async (t) => {
+    const { cluster, projecting } = await twoWorkers(t, { SHUTDOWN_GRACE_SECONDS: '2' });
+    const primary = cluster.child.pid!;
+    // The event store's migration lock (schema.ts), held: a starting worker waits for it without a timeout.
+    const locker = new pg.Client({ connectionString: url! });
+    await locker.connect();
+    t.teardown(() => locker.end());
+    await locker.query('SELECT pg_advisory_lock(7230517001)');
+    process.kill(projecting, 'SIGKILL');
+    t.ok(
+      await waitFor(async () => {
+        const waiting = await locker.query<{ count: string }>(
+          `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+        );
+        return Number(waiting.rows[0]?.count) > 0;
+      }, 30_000),
+      'the restarted worker waits for the migration lock',
+    );
+    const workers = childPids(primary);
+    t.equal(workers.length, 2, 'the http worker and the starting one run');
+    const started = Date.now();
+    t.equal(await stopServer(cluster.child), 1, 'the primary exits 1: a worker had to be killed');
+    t.ok(Date.now() - started < 10_000, 'within the grace and a second, not for ever');
+    t.same(workers.filter(isRunning), [], 'no worker is left running');
+    t.match(cluster.stdout(), /server processes still running after the shutdown grace; killing them/);
+  },
+);

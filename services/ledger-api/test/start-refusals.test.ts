@@ -25,6 +25,7 @@ t.teardown(() => rmSync(directory, { recursive: true, force: true }));
 function refusedServer(
   environment: Record<string, string>,
   cwd?: string,
+  timeoutMs = 60_000,
 ): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', tsxLoader, serverPath], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', LEDGER_SWEEP_INTERVAL_MS: '0', ...environment },
@@ -33,7 +34,7 @@ function refusedServer(
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -77,6 +78,37 @@ t.test('a LEDGER_DATA_DIR that is a file: a configuration error naming it, exit 
   t.equal(
     result.stderr,
     `ledger-api: invalid configuration:\n  LEDGER_DATA_DIR: must name a directory (created when missing); ${file} is not one\n`,
+  );
+});
+
+// Node's recursive mkdir looped for ever on /proc/self/foo (ENOENT though /proc/self exists): the
+// server hung before listening, printing nothing.
+t.test(
+  'a LEDGER_DATA_DIR that cannot be created (under /proc): one line naming it, exit 2, at once',
+  async (t) => {
+    const started = Date.now();
+    const result = await refusedServer(
+      { PORT: '0', LEDGER_DATA_DIR: '/proc/self/timebank/data' },
+      undefined,
+      20_000,
+    );
+    t.equal(result.code, 2, 'exit 2, not killed after 20 s');
+    t.equal(
+      result.stderr,
+      "ledger-api: invalid configuration:\n  LEDGER_DATA_DIR: cannot create /proc/self/timebank: ENOENT: no such file or directory, mkdir '/proc/self/timebank'\n",
+    );
+    t.ok(Date.now() - started < 15_000, 'refused quickly');
+  },
+);
+
+t.test('a file on the way to LEDGER_DATA_DIR: a configuration error naming it, exit 2', async (t) => {
+  const file = join(directory, 'a-file-on-the-path');
+  writeFileSync(file, 'x');
+  const result = await refusedServer({ PORT: '0', LEDGER_DATA_DIR: join(file, 'data') });
+  t.equal(result.code, 2);
+  t.equal(
+    result.stderr,
+    `ledger-api: invalid configuration:\n  LEDGER_DATA_DIR: must name a directory (created when missing); ${file}, on its path, is not one\n`,
   );
 });
 

@@ -324,10 +324,17 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
     async swapTableSet(source, target) {
       assertPrefix(source);
       assertPrefix(target);
+      // A rebuild's last step, after its index build: dropping the live tables waits for every
+      // transaction that reads them (another process's long query, a projector's commit), so no
+      // statement timeout here either, as for the index build and `pnpm ledger rebuild`: a
+      // cancelled swap failed the whole rebuild, and with it the server's start-up, after the work.
       await inTransaction(pool, async (client) => {
+        await client.query(
+          'SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0',
+        );
         for (const name of [...TABLES.map((table) => table.name), CHECKPOINT_TABLE, SCHEMA_TABLE]) {
-          await client.query(`DROP TABLE IF EXISTS ${target}${name}`);
-          await client.query(`ALTER TABLE ${source}${name} RENAME TO ${target}${name}`);
+          await client.query(untimed(`DROP TABLE IF EXISTS ${target}${name}`));
+          await client.query(untimed(`ALTER TABLE ${source}${name} RENAME TO ${target}${name}`));
         }
       });
     },

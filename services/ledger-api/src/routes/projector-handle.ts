@@ -7,6 +7,11 @@ export interface ProjectorHandle {
   checkpoint(): bigint;
   /** True once the projector has caught up with the store after start-up (readiness). */
   hasCaughtUp(): boolean;
+  /**
+   * Why no process is keeping the read models current, when another process projects them and is
+   * known to be down (an `http` cluster worker while its `all` worker restarts); undefined otherwise.
+   */
+  stalledReason?(): string | undefined;
   /** Events and seconds the read models are behind the store (metrics). */
   lag(): { events: number; seconds: number };
   /** Resolves true once `checkpoint() >= position`, false after `timeoutMs`. */

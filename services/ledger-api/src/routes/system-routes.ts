@@ -95,6 +95,9 @@ export async function systemRoutes(app: TypedApp, context: SystemRouteDependenci
         return reply.code(503).send({ status: 'not-ready' as const, reason: 'event store unreachable' });
       }
       const projector = context.projector;
+      const stalled = projector?.stalledReason?.();
+      if (stalled !== undefined)
+        return reply.code(503).send({ status: 'not-ready' as const, reason: stalled });
       if (projector !== null && !projector.hasCaughtUp()) {
         return reply.code(503).send({ status: 'not-ready' as const, reason: 'read models are catching up' });
       }
