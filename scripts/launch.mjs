@@ -18,7 +18,7 @@
  * threads, which bundle themselves as `startModuleWorker` describes; the console's files) is found
  * as under tsx. Stack traces point at the TypeScript sources through the bundle's source maps.
  *
- * The bundles live in node_modules/.cache/timebank-launch (the OS temp dir when that cannot be
+ * The bundles live in node_modules/.cache/timebank-launch-<format> (the OS temp dir when that cannot be
  * written), one directory per content hash, written whole and then renamed into place, so two
  * processes starting at once (the workers of `LEDGER_PROCESSES`) never read a half-written one.
  * A manifest of the sources' sizes and modification times lets a start whose sources did not
@@ -48,7 +48,7 @@ const ROOT = dirname(dirname(LAUNCHER));
 /** A build unused for this long, in milliseconds, is removed at a later start: one day. */
 const BUILD_KEPT_MS = 24 * 60 * 60 * 1000;
 /** Format of the cache, in its directory name: a change to how bundles are made starts a new one. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 function usage(message) {
   process.stderr.write(
@@ -163,9 +163,16 @@ async function bundle(entry, cache) {
       if (!existsSync(target)) throw error;
     }
   }
+  // The sources bundled, and the files of node_modules the bundle imports by path: after a
+  // `pnpm install` that changed a package's version, the old path may be gone, so the build is
+  // made again rather than failing at an import.
+  const paths = new Set(Object.keys(result.metafile.inputs).map((input) => resolve(input)));
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const { path, external } of output.imports)
+      if (external && path.startsWith('file:')) paths.add(fileURLToPath(path));
+  }
   const inputs = {};
-  for (const input of Object.keys(result.metafile.inputs)) {
-    const path = resolve(input);
+  for (const path of paths) {
     if (!existsSync(path)) continue;
     const stat = statSync(path);
     inputs[path] = [stat.size, stat.mtimeMs];

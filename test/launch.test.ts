@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -21,10 +22,15 @@ import t, { type Test } from 'tap';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const launcher = join(root, 'scripts', 'launch.mjs');
-const cacheDirectory = join(root, 'node_modules', '.cache', 'timebank-launch-2');
+const cacheDirectory = join(root, 'node_modules', '.cache', 'timebank-launch-3');
 
 function launch(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [launcher, ...args], { encoding: 'utf8', timeout: 60_000 });
+  // Only PATH: tap's NODE_OPTIONS would load tsx into the child, which `pnpm start` does not.
+  const result = spawnSync(process.execPath, [launcher, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -80,6 +86,37 @@ t.test('a changed source is bundled again; an unchanged one reuses its build', a
   writeFileSync(join(directory, 'value.ts'), 'export const value: number = 22;\n');
   t.equal(launch([entry]).stdout.trim(), '22', 'the imported module’s change is seen');
   t.not(buildOf(entry), first, 'a new build');
+});
+
+t.test('a package of node_modules whose version changed (its old files gone) is bundled again', async (t) => {
+  const directory = entryDirectory(t);
+  // As pnpm lays it out: node_modules/<name> links to the version's own directory.
+  const install = (version: number): void => {
+    const packageDirectory = join(
+      directory,
+      'node_modules',
+      '.pnpm',
+      `dependency@${version}`,
+      'node_modules',
+      'dependency',
+    );
+    mkdirSync(packageDirectory, { recursive: true });
+    writeFileSync(
+      join(packageDirectory, 'package.json'),
+      JSON.stringify({ name: 'dependency', type: 'module', main: 'index.js' }),
+    );
+    writeFileSync(join(packageDirectory, 'index.js'), `export const version = ${version};\n`);
+    rmSync(join(directory, 'node_modules', 'dependency'), { force: true });
+    symlinkSync(packageDirectory, join(directory, 'node_modules', 'dependency'));
+  };
+  install(1);
+  const entry = join(directory, 'entry.ts');
+  writeFileSync(entry, "import { version } from 'dependency';\nconsole.log(version);\n");
+  t.equal(launch([entry]).stdout.trim(), '1');
+  install(2);
+  rmSync(join(directory, 'node_modules', '.pnpm', 'dependency@1'), { recursive: true });
+  const result = launch([entry]);
+  t.equal(result.stdout.trim(), '2', result.stderr);
 });
 
 t.test('an error’s stack trace points at the TypeScript source', async (t) => {
