@@ -127,23 +127,33 @@ function readManifest(path) {
 
 async function bundle(entry, cache) {
   const esbuild = createRequire(createRequire(join(ROOT, 'package.json')).resolve('tsx/esm/api'))('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outdir: join(cache, 'out'),
-    // .mjs: a file under node_modules has no package scope, so a .js one would be read as CommonJS.
-    outExtension: { '.js': '.mjs' },
-    sourcemap: 'linked',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [workspacePlugin()],
-  });
-  await esbuild.stop();
+  const result = await esbuild
+    .build({
+      entryPoints: [entry],
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outdir: join(cache, 'out'),
+      // .mjs: a file under node_modules has no package scope, so a .js one would be read as CommonJS.
+      outExtension: { '.js': '.mjs' },
+      sourcemap: 'linked',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [workspacePlugin()],
+    })
+    .catch((error) => {
+      // A source esbuild cannot read (a syntax error, an import of a file that is not there):
+      // its own message names the file and line; a stack trace of esbuild's would only hide it.
+      if (!Array.isArray(error.errors)) throw error;
+      process.stderr.write(
+        `scripts/launch.mjs: cannot bundle ${relative(process.cwd(), entry)}:\n${error.message}\n`,
+      );
+      process.exit(1);
+    })
+    .finally(() => esbuild.stop());
   const hash = createHash('sha256');
   for (const file of result.outputFiles) hash.update(relative(cache, file.path)).update(file.hash);
   const build = `build-${hash.digest('hex').slice(0, 16)}`;

@@ -157,6 +157,17 @@ t.test('a dynamically imported module is loaded only when imported', async (t) =
   t.same(JSON.parse(result.stdout), { before: false, answer: 42 });
 });
 
+t.test('a source esbuild cannot read stops the launch in a few lines naming it, exit 1', async (t) => {
+  const directory = entryDirectory(t);
+  const entry = join(directory, 'entry.ts');
+  writeFileSync(entry, 'const broken: number = ;\n');
+  const result = launch([entry]);
+  t.equal(result.status, 1);
+  t.match(result.stderr, /^scripts\/launch\.mjs: cannot bundle .*entry\.ts:\n/);
+  t.match(result.stderr, /entry\.ts:1:23: ERROR: Unexpected ";"/);
+  t.notMatch(result.stderr, /esbuild\/lib\/main\.js/, 'no stack trace of esbuild’s');
+});
+
 t.test('usage errors: no entry, an entry that is not TypeScript, one that does not exist', async (t) => {
   for (const args of [[], ['services/ledger-api/package.json'], ['no/such/entry.ts']]) {
     const result = launch(args);
