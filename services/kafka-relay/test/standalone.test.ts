@@ -25,7 +25,8 @@ import { domainEvent } from './fixtures.js';
 
 const brokers = requireServerUrl('KAFKA_BROKERS');
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsxLoader = import.meta.resolve('tsx');
+/** What the package's `start` script runs its entry through (a bundle; no tsx loader thread). */
+const launcher = join(packageDir, '..', '..', 'scripts', 'launch.mjs');
 
 interface Relay {
   readonly child: ChildProcess;
@@ -35,7 +36,7 @@ interface Relay {
 
 /** What `pnpm --filter @timebank/kafka-relay start` runs, started from `initCwd`. */
 function startRelay(initCwd: string, environment: Record<string, string>): Relay {
-  const child = spawn(process.execPath, ['--import', tsxLoader, join(packageDir, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [launcher, join('src', 'main.ts')], {
     cwd: packageDir,
     env: { PATH: process.env.PATH ?? '', INIT_CWD: initCwd, LOG_LEVEL: 'info', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
