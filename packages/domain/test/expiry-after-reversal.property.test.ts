@@ -12,7 +12,6 @@
 import fc from 'fast-check';
 import t from 'tap';
 import {
-  deciderFor,
   foldVolunteer,
   formatInstant,
   isDomainError,
@@ -23,17 +22,8 @@ import {
   type DomainEvent,
 } from '../src/index.js';
 import { hold, VOLUNTEER_ID } from './support/fixtures.js';
-import { partnerContext, volunteerWithHours } from './support/points-setup.js';
-import {
-  ADMIN,
-  decideOn,
-  history,
-  NOW,
-  ORGANISER,
-  PARTNER_USER,
-  SYSTEM,
-  testContext,
-} from './support/scenario.js';
+import { partnerContext, policyWithExpiry, volunteerWithHours } from './support/points-setup.js';
+import { decideOn, NOW, ORGANISER, PARTNER_USER, SYSTEM } from './support/scenario.js';
 
 const DAY_MS = 86_400_000;
 
@@ -62,27 +52,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 );
 
 t.test('once every lot is due, no point is left usable, whatever was voided or corrected', async (t) => {
-  const policy = deciderFor('policy');
-  const pointsPolicy = history(
-    t,
-    [
-      {
-        type: 'ChangePointsPolicy',
-        idempotencyKey: 'policy-expiring',
-        actor: ADMIN,
-        effectiveFrom: '2026-01-01T00:00:00.000Z',
-        terms: {
-          ratePerHourCentipoints: 100,
-          qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
-          balanceCapCentipoints: 150_000,
-          dailyEarningCapCentipoints: null,
-          minStarToRedeem: 0,
-          expiryDays: 30,
-        },
-      },
-    ],
-    testContext({ now: '2025-12-01T00:00:00.000Z' }),
-  ).reduce(policy.evolve, policy.initialState());
+  const pointsPolicy = policyWithExpiry(t, [{ effectiveFrom: '2026-01-01T00:00:00.000Z', expiryDays: 30 }]);
   const start = partnerContext(t, { pointsPolicy });
   const opening = volunteerWithHours(t, 10, start);
 

@@ -6,9 +6,9 @@
  */
 import t from 'tap';
 import type { Test } from 'tap';
-import { policyDecider, type CommandInput, type DecideContext, type DomainEvent } from '../src/index.js';
-import { ADMIN, confirm, hold, record, VOLUNTEER_ID } from './support/fixtures.js';
-import { partnerState, volunteerWithHours } from './support/points-setup.js';
+import { type CommandInput, type DecideContext, type DomainEvent } from '../src/index.js';
+import { confirm, hold, record, VOLUNTEER_ID } from './support/fixtures.js';
+import { partnerState, policyWithExpiry, volunteerWithHours } from './support/points-setup.js';
 import { DESK, given, history, lastRecordId, PARTNER_USER, testContext } from './support/scenario.js';
 
 /** Expected usable balance at LATER, in centipoints (derivation in `boundaryHistory`). */
@@ -36,26 +36,7 @@ function offer(offerId: string, priceCentipoints: number): DomainEvent {
 }
 
 function contextAt(t: Test, now: string): DecideContext {
-  const policy = history(
-    t,
-    [
-      {
-        type: 'ChangePointsPolicy',
-        idempotencyKey: 'policy-expiry-30',
-        actor: ADMIN,
-        effectiveFrom: '2026-01-01T00:00:00.000Z',
-        terms: {
-          ratePerHourCentipoints: 100,
-          qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
-          balanceCapCentipoints: 150_000,
-          dailyEarningCapCentipoints: null,
-          minStarToRedeem: 0,
-          expiryDays: 30,
-        },
-      },
-    ],
-    testContext({ now: '2025-12-01T00:00:00.000Z' }),
-  ).reduce(policyDecider.evolve, policyDecider.initialState());
+  const policy = policyWithExpiry(t, [{ effectiveFrom: '2026-01-01T00:00:00.000Z', expiryDays: 30 }]);
   return testContext({
     now,
     pointsPolicy: policy,

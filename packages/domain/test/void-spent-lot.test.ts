@@ -11,11 +11,10 @@
  */
 import t from 'tap';
 import { confirm, hold, record, VOLUNTEER_ID } from './support/fixtures.js';
-import { partnerContext, volunteerWithHours } from './support/points-setup.js';
-import { ADMIN, history, lastRecordId, ORGANISER, SYSTEM, testContext } from './support/scenario.js';
+import { partnerContext, policyWithExpiry, volunteerWithHours } from './support/points-setup.js';
+import { history, lastRecordId, ORGANISER, SYSTEM } from './support/scenario.js';
 import {
   computeBalances,
-  deciderFor,
   foldVolunteer,
   usableCentipoints,
   type CommandInput,
@@ -23,32 +22,8 @@ import {
   type DomainEvent,
 } from '../src/index.js';
 
-const TERMS = {
-  ratePerHourCentipoints: 100,
-  qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
-  balanceCapCentipoints: 150_000,
-  dailyEarningCapCentipoints: null,
-  minStarToRedeem: 0,
-  expiryDays: 30,
-};
-
-function expiringPolicy(t: Parameters<typeof history>[0]) {
-  const policy = deciderFor('policy');
-  const events = history(
-    t,
-    [
-      {
-        type: 'ChangePointsPolicy',
-        idempotencyKey: 'policy-expiring',
-        actor: ADMIN,
-        effectiveFrom: '2026-01-01T00:00:00.000Z',
-        terms: TERMS,
-      },
-    ],
-    testContext({ now: '2025-12-01T00:00:00.000Z' }),
-  );
-  return events.reduce(policy.evolve, policy.initialState());
-}
+const expiringPolicy = (t: Parameters<typeof history>[0]) =>
+  policyWithExpiry(t, [{ effectiveFrom: '2026-01-01T00:00:00.000Z', expiryDays: 30 }]);
 
 const voidRecord = (recordId: string): CommandInput => ({
   type: 'VoidServiceRecord',
