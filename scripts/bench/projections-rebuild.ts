@@ -227,7 +227,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
             note:
               (run.capped
                 ? 'child maxRSS; ~100 MiB of it is node, tsx and the modules before the first event; one thread.'
-                : 'child maxRSS; each isolate grows its old generation to 1.5× what survived its last full GC (--heap-growing-percent=50), the folding thread holding ~70 MB of live rows; two threads.') +
+                : 'child maxRSS; each isolate grows its old generation to 1.5× what survived its last full GC (--heap-growing-percent=50), with a young generation of 3 × 8 MiB (--max-semi-space-size=8), the folding thread holding ~70 MB of live rows; two threads.') +
               ` Highest of the ${MAIN_ROUNDS} rounds.`,
           }),
         );

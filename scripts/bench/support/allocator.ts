@@ -30,10 +30,14 @@ export const LEDGER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', 
  * V8 flags of `pnpm ledger` (package.json's `ledger` script): the old generation's growth of the
  * server, so that a rebuild's heap grows to 1.5× what survived its last full GC instead of up to
  * 4× (peak RSS 350–375 MiB instead of 495–548 on the benchmark's ledger, times within noise in
- * alternating runs on 2026-12-04), but not the server's 4 MiB semi-space, which made the rebuild
- * about 12% slower in the same runs.
+ * alternating runs on 2026-12-04), and a semi-space of 8 MiB, half Node 20's default (peak RSS
+ * 284–286 MiB instead of 311–324, times no slower, in three alternating pairs on 2026-12-05), but
+ * not the server's 4 MiB, which made the rebuild about 12% slower.
  */
-export const LEDGER_CLI_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=50'];
+export const LEDGER_CLI_NODE_FLAGS: readonly string[] = [
+  '--heap-growing-percent=50',
+  '--max-semi-space-size=8',
+];
 
 /**
  * Throws unless package.json's `script` (`start`, the server; `ledger`, the CLI whose rebuild
