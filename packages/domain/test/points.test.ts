@@ -6,7 +6,16 @@ import {
   type CommandInput,
   type DomainEvent,
 } from '../src/index.js';
-import { ADMIN, confirm, hold, local, record, SYSTEM, VOLUNTEER_ID } from './support/fixtures.js';
+import {
+  ADMIN,
+  confirm,
+  expirePoints,
+  hold,
+  local,
+  record,
+  SYSTEM,
+  VOLUNTEER_ID,
+} from './support/fixtures.js';
 import { partnerContext, partnerState, volunteerWithHours } from './support/points-setup.js';
 import { DESK, given, history, lastRecordId, NOW, PARTNER_USER, testContext } from './support/scenario.js';
 
@@ -317,13 +326,7 @@ t.test(
     const context = partnerContext(t, { pointsPolicy: policyWith(t, { expiryDays: 30 }) });
     const earned = volunteerWithHours(t, 10, context);
     const { recordId, expiresAt } = (earned.at(-1) as { data: { recordId: string; expiresAt: string } }).data;
-    const expire = {
-      type: 'ExpirePoints',
-      idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordId}`,
-      actor: SYSTEM,
-      volunteerId: VOLUNTEER_ID,
-      recordId,
-    } as const;
+    const expire = expirePoints(recordId);
     // Before its date the lot is not due.
     given(t, earned, context).when(expire).thenFails('NO_POINTS_TO_EXPIRE');
     const late = partnerContext(t, { now: '2026-05-01T00:00:00.000Z', pointsPolicy: context.pointsPolicy });
@@ -343,7 +346,7 @@ t.test(
       .when(expire)
       .then([{ type: 'PointsExpired', data: { centipoints: 0, recordId, expiredAt: expiresAt } }]);
     given(t, [...earned], late)
-      .when({ ...expire, recordId: 'no-such-record' })
+      .when(expirePoints('no-such-record'))
       .thenFails('NO_POINTS_TO_EXPIRE');
   },
 );

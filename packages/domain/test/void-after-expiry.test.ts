@@ -9,9 +9,9 @@
  * 2026-04-09; the clock expires them; record S, local 2026-04-19, earns 1,000 that never expire.
  */
 import t from 'tap';
-import { confirm, hold, record, VOLUNTEER_ID } from './support/fixtures.js';
+import { confirm, expirePoints, hold, record, VOLUNTEER_ID } from './support/fixtures.js';
 import { partnerContext, policyWithExpiry, volunteerWithHours } from './support/points-setup.js';
-import { history, lastRecordId, ORGANISER, SYSTEM } from './support/scenario.js';
+import { history, lastRecordId, ORGANISER } from './support/scenario.js';
 import {
   computeBalances,
   foldVolunteer,
@@ -51,13 +51,7 @@ function expiredThenLasting(t: Parameters<typeof history>[0], spentBeforeExpiry 
   events = history(
     t,
     [
-      {
-        type: 'ExpirePoints',
-        idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordR}`,
-        actor: SYSTEM,
-        volunteerId: VOLUNTEER_ID,
-        recordId: recordR,
-      },
+      expirePoints(recordR),
       // Local 2026-04-19 (March 50th), 08:00–18:00.
       record(8, 18, {}, 50),
     ],
@@ -141,39 +135,12 @@ t.test('what a void takes back of spent points counts against the soonest-expiri
   const recordB = lastRecordId(events);
   events = history(t, [confirm(recordB)], march21, events);
   const april20 = partnerContext(t, { now: '2026-04-20T02:00:00.000Z', pointsPolicy });
-  events = history(
-    t,
-    [
-      {
-        type: 'ExpirePoints',
-        idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordR}`,
-        actor: SYSTEM,
-        volunteerId: VOLUNTEER_ID,
-        recordId: recordR,
-      },
-      record(8, 18, {}, 50),
-    ],
-    april20,
-    events,
-  );
+  events = history(t, [expirePoints(recordR), record(8, 18, {}, 50)], april20, events);
   events = history(t, [confirm(lastRecordId(events)), amend('VoidServiceRecord', recordR)], april20, events);
   t.match(reversalsOf(events), [{ earnedCentipoints: 1000, centipoints: 500, expiredCentipoints: 500 }]);
   t.equal(foldVolunteer(events).availableCentipoints, 1500, 'B and S, less the 500 taken back');
   const april22 = partnerContext(t, { now: '2026-04-22T00:00:00.000Z', pointsPolicy });
-  const swept = history(
-    t,
-    [
-      {
-        type: 'ExpirePoints',
-        idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordB}`,
-        actor: SYSTEM,
-        volunteerId: VOLUNTEER_ID,
-        recordId: recordB,
-      },
-    ],
-    april22,
-    events,
-  );
+  const swept = history(t, [expirePoints(recordB)], april22, events);
   t.match(swept.at(-1), { type: 'PointsExpired', data: { centipoints: 500 } }, "B's other 500 expire");
   t.equal(foldVolunteer(swept).availableCentipoints, 1000, "S's 1,000 stay");
 });

@@ -10,9 +10,9 @@
  * B, local 2026-03-20, earns 1,000 on 2026-03-21, expiring 2026-04-20: nothing spent them.
  */
 import t from 'tap';
-import { confirm, hold, record, VOLUNTEER_ID } from './support/fixtures.js';
+import { confirm, expirePoints, hold, record, VOLUNTEER_ID } from './support/fixtures.js';
 import { partnerContext, policyWithExpiry, volunteerWithHours } from './support/points-setup.js';
-import { history, lastRecordId, ORGANISER, SYSTEM } from './support/scenario.js';
+import { history, lastRecordId, ORGANISER } from './support/scenario.js';
 import {
   computeBalances,
   foldVolunteer,
@@ -32,14 +32,6 @@ const voidRecord = (recordId: string): CommandInput => ({
   volunteerId: VOLUNTEER_ID,
   recordId,
   reasonCode: 'duplicate_record',
-});
-
-const expireLot = (recordId: string): CommandInput => ({
-  type: 'ExpirePoints',
-  idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordId}`,
-  actor: SYSTEM,
-  volunteerId: VOLUNTEER_ID,
-  recordId,
 });
 
 /** A earned, spent and voided in March; B earned on 2026-03-21. */
@@ -75,7 +67,7 @@ t.test('a voided record whose points were spent keeps that spending off the late
   );
 
   const april: DecideContext = partnerContext(t, { now: '2026-04-21T04:00:00.000Z', pointsPolicy });
-  const swept = history(t, [expireLot(recordB)], april, events);
+  const swept = history(t, [expirePoints(recordB)], april, events);
   t.same(expiredBy(swept.slice(events.length)), [1000], "all of B's lot expires");
   t.equal(foldVolunteer(swept).availableCentipoints, 0, 'B expired whole');
   t.equal(computeBalances(swept).get('expired'), 1000, 'the expired account holds B');
@@ -99,7 +91,7 @@ t.test('what the void took back from later points is not counted against them ag
   );
   t.equal(foldVolunteer(events).availableCentipoints, 0, 'nothing is left');
   const april = partnerContext(t, { now: '2026-04-21T04:00:00.000Z', pointsPolicy });
-  const swept = history(t, [expireLot(recordB)], april, events);
+  const swept = history(t, [expirePoints(recordB)], april, events);
   t.same(expiredBy(swept.slice(events.length)), [0], 'B has nothing left to expire');
   t.equal(computeBalances(swept).get('expired') ?? 0, 0);
 });

@@ -57,6 +57,15 @@ export const confirm = (
   qualityGrade,
 });
 
+/** The clock's command expiring one record's lot, with the key the scheduler gives it. */
+export const expirePoints = (recordId: string): CommandInput => ({
+  type: 'ExpirePoints',
+  idempotencyKey: `expire-points:${VOLUNTEER_ID}:${recordId}`,
+  actor: SYSTEM,
+  volunteerId: VOLUNTEER_ID,
+  recordId,
+});
+
 export const hold = (centipoints: number, overrides: Record<string, unknown> = {}): CommandInput => ({
   type: 'HoldPoints',
   idempotencyKey: key('hold'),
