@@ -12,10 +12,11 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { EVENT_STORE_FILE, openEventStore } from '@timebank/ledger-opener';
 import { build } from '@timebank/projections/testing';
+import { launcher } from './ledger-process.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
 const runCli = (args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+  spawnSync(process.execPath, [launcher, cli, ...args], {
     encoding: 'utf8',
     env: { ...process.env, LEDGER_STORE: '', LEDGER_DATA_DIR: '' },
   });

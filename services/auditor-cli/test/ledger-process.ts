@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
 /** The launcher `pnpm ledger` runs main.ts through (it bundles it: no tsx loader thread). */
-const launcher = join(repositoryRoot, 'scripts', 'launch.mjs');
+export const launcher = join(repositoryRoot, 'scripts', 'launch.mjs');
 
 export interface LedgerRun {
   readonly status: number | null;

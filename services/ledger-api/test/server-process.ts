@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 
 const serverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'server.ts');
 /** Started as `pnpm start` starts it: through the launcher that bundles it (no tsx loader thread). */
-const launcher = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'launch.mjs');
+export const launcher = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'scripts',
+  'launch.mjs',
+);
 
 export interface ServerProcess {
   readonly child: ChildProcess;

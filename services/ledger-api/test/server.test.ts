@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { launcher } from './server-process.js';
 
 const serverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'server.ts');
 
@@ -18,7 +19,7 @@ interface Started {
 }
 
 function start(environment: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+  const child = spawn(process.execPath, [launcher, serverPath], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,7 +66,7 @@ t.test('first run writes a bootstrap admin key; a restart keeps it and issues no
 });
 
 t.test('bad configuration stops start-up with one line per variable, saying what is allowed', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+  const child = spawn(process.execPath, [launcher, serverPath], {
     // A fraction of a process on SQLite: wrong on its own terms, and the rule that SQLite takes one
     // process must not add a second, contradicting line about a value that is not a number.
     env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port', LEDGER_PROCESSES: '1.5' },
@@ -89,7 +90,7 @@ t.test('bad configuration stops start-up with one line per variable, saying what
 t.test('a RELAY_CHECKPOINT_PATH that cannot be read stops start-up naming it', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-server-relay-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+  const child = spawn(process.execPath, [launcher, serverPath], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
