@@ -18,7 +18,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
-import { EVENT_STORE_FILE, openReadModels, READ_MODELS_FILE } from '@timebank/ledger-opener';
+import {
+  EVENT_STORE_FILE,
+  openReadModels,
+  READ_MODELS_FILE,
+  SCAN_PAGE_CACHE_KIB,
+} from '@timebank/ledger-opener';
 import { rebuildReadModels } from '../../packages/projections/src/index.js';
 import { generateLedger } from '../../packages/projections/src/testing/index.js';
 import {
@@ -50,7 +55,11 @@ interface ChildResult {
 }
 
 async function runChild(directory: string, storeFile: string): Promise<void> {
-  const store = createSqliteEventStore({ path: join(directory, storeFile) });
+  // The store as `pnpm ledger rebuild` opens it (SCAN_PAGE_CACHE_KIB: it reads the history once).
+  const store = createSqliteEventStore({
+    path: join(directory, storeFile),
+    pageCacheKib: SCAN_PAGE_CACHE_KIB,
+  });
   const db = await openReadModels({ engine: 'sqlite', dataDir: directory });
   const points: { seconds: number; events: number }[] = [{ seconds: 0, events: 0 }];
   const started = performance.now();

@@ -3,6 +3,7 @@
  * through group commit; reads and subscriptions use the same connection, which only ever sees
  * committed data because every transaction runs synchronously on the main thread.
  */
+import type Database from 'better-sqlite3';
 import { assertValidClaim, DEFAULT_STORE_LIMITS, encodeAppend } from '@timebank/event-store';
 import type {
   AppendOptions,
@@ -55,6 +56,14 @@ export interface SqliteEventStoreOptions {
   /** WAL pages after which a commit checkpoints; default 10,000 (see `OpenOptions`). */
   readonly walAutocheckpointPages?: number;
   /**
+   * SQLite's page cache of each of the store's connections, in KiB. Default: SQLite's as built,
+   * 16,000 KiB in better-sqlite3, which serves the server's reads of recent streams. A process that
+   * reads the history through once (the `pnpm ledger` commands: rebuild, verify, export) rereads
+   * no page, and the operating system's page cache holds the file anyway: there a cache of ~1 MiB
+   * keeps ~15 MiB of pages that would never be read again out of its memory.
+   */
+  readonly pageCacheKib?: number;
+  /**
    * Appends `streamChangesSince` remembers, in appends. Default 10,000: two seconds of appends at
    * the group-commit rate this machine reaches, so a cache that looks at least that often never
    * has to re-read everything; about 1 MB.
@@ -96,6 +105,8 @@ export interface SqliteEventStore extends StoreWith<
     readonly journalMode: string;
     readonly synchronous: number;
     readonly walAutocheckpointPages: number;
+    /** The page cache's limit, in KiB (`pageCacheKib`). */
+    readonly pageCacheKib: number;
   };
   /** Group-commit counters since this store was opened. */
   groupCommitStats(): GroupCommitStats;
@@ -110,6 +121,12 @@ export interface SqliteEventStore extends StoreWith<
 /** Largest revision SQLite's INTEGER holds; "end" when reading backwards. */
 const REVISION_MAX = 9_223_372_036_854_775_807n;
 
+/** The connection's page cache limit in KiB: `cache_size` is KiB when negative, pages when positive. */
+function pageCacheKibOf(db: Database.Database): number {
+  const size = Number(db.pragma('cache_size', { simple: true }));
+  return size < 0 ? -size : (size * Number(db.pragma('page_size', { simple: true }))) / 1024;
+}
+
 /** Opens (or creates) the store at `options.path`. */
 // eslint-disable-next-line max-lines-per-function -- not yet split: a factory closing over one open connection and its prepared statements; its seam is a class per concern, a follow-up
 export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
@@ -122,14 +139,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       `headCacheStreamsMax must be a whole number ≥ 0, got ${String(headCacheStreamsMax)}`,
     );
   }
-  const db = openDatabase(
-    options.path,
-    {
-      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-      walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
-    },
-    options.migration,
-  );
+  const openOptions = {
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
+    ...(options.pageCacheKib === undefined ? {} : { pageCacheKib: options.pageCacheKib }),
+  };
+  const db = openDatabase(options.path, openOptions, options.migration);
   const readForwards = db.prepare<[string, bigint, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_NAMES}
       WHERE s.stream_name = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`,
@@ -153,10 +168,6 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     options.pollIntervalMs ?? 50,
   );
   const selectDataVersion = db.prepare<[], bigint>('PRAGMA data_version').pluck();
-  const openOptions = {
-    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-    walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
-  };
   const writer =
     options.writerThread === true
       ? new WriterThread({ path: options.path, headCacheStreamsMax, ...openOptions })
@@ -302,6 +313,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
         journalMode: String(db.pragma('journal_mode', { simple: true })),
         synchronous: Number(db.pragma('synchronous', { simple: true })),
         walAutocheckpointPages: Number(db.pragma('wal_autocheckpoint', { simple: true })),
+        pageCacheKib: pageCacheKibOf(db),
       };
     },
 

@@ -19,6 +19,7 @@ try {
   const db = openDatabase(data.path, {
     busyTimeoutMs: data.busyTimeoutMs,
     walAutocheckpointPages: data.walAutocheckpointPages,
+    ...(data.pageCacheKib === undefined ? {} : { pageCacheKib: data.pageCacheKib }),
   });
   const write = inProcessBatchWriter(
     db,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,8 +15,8 @@ t.test('synchronous=FULL holds on every open, including a reopened WAL database'
   const first = createSqliteEventStore({ path });
   t.same(
     first.connectionSettings(),
-    { journalMode: 'wal', synchronous: 2, walAutocheckpointPages: 10_000 },
-    'a new database: WAL, FULL, checkpoints every 10,000 pages',
+    { journalMode: 'wal', synchronous: 2, walAutocheckpointPages: 10_000, pageCacheKib: 16_000 },
+    "a new database: WAL, FULL, checkpoints every 10,000 pages, better-sqlite3's 16,000 KiB page cache",
   );
   await first.appendToStream('s-1', [newEvent(0)], { expectedRevision: 'no_stream' });
   await first.close();
@@ -29,11 +29,20 @@ t.test('synchronous=FULL holds on every open, including a reopened WAL database'
   plain.close();
 
   for (let open = 0; open < 2; open += 1) {
-    const reopened = createSqliteEventStore({ path, walAutocheckpointPages: 500 + open });
+    const reopened = createSqliteEventStore({
+      path,
+      walAutocheckpointPages: 500 + open,
+      pageCacheKib: 1024 * (open + 1),
+    });
     t.same(
       reopened.connectionSettings(),
-      { journalMode: 'wal', synchronous: 2, walAutocheckpointPages: 500 + open },
-      `reopen ${open + 1}: WAL, FULL, the configured checkpoint size`,
+      {
+        journalMode: 'wal',
+        synchronous: 2,
+        walAutocheckpointPages: 500 + open,
+        pageCacheKib: 1024 * (open + 1),
+      },
+      `reopen ${open + 1}: WAL, FULL, the configured checkpoint size and page cache`,
     );
     await reopened.appendToStream('s-1', [newEvent(open + 1)], { expectedRevision: BigInt(open) });
     await reopened.close();
@@ -65,6 +74,18 @@ t.test('commits checkpoint the WAL once it holds walAutocheckpointPages pages', 
   t.ok(walBytes <= 40 * (4096 + 24), `the WAL stayed at ${walBytes} bytes`);
   t.equal((await store.readStream('s-1')).length, 100, 'every append is readable');
   await store.close();
+});
+
+t.test('a page cache that is not a whole number of KiB is refused before the file is opened', async (t) => {
+  for (const pageCacheKib of [-1, 1.5, Number.NaN]) {
+    const path = join(directory, `bad-cache-${String(pageCacheKib)}.db`);
+    t.throws(
+      () => createSqliteEventStore({ path, pageCacheKib }),
+      /SQLite option pageCacheKib must be a non-negative integer/,
+      `pageCacheKib ${pageCacheKib}`,
+    );
+    t.notOk(existsSync(path), 'no file was created');
+  }
 });
 
 t.test('a database from a newer schema version is refused at open', async (t) => {

@@ -3,7 +3,7 @@
  * (the same variable names as the API), and a usage error that says what to type instead.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, type StoreConfig } from '@timebank/ledger-opener';
+import { DEFAULT_DATA_DIR, SCAN_PAGE_CACHE_KIB, type StoreConfig } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 
 export const USAGE = `Usage: pnpm ledger <command> [options]
@@ -250,7 +250,10 @@ function backendOf(values: Values, environment: NodeJS.ProcessEnv): Backend {
   }
   if (engine !== 'esdb' && values['esdb-url'] !== undefined)
     throw usageError('--esdb-url needs --store esdb');
-  if (engine === 'sqlite') return { store: { engine, dataDir }, readModelDataDir: dataDir };
+  if (engine === 'sqlite') {
+    // Every command here reads the history through once: a small page cache (SCAN_PAGE_CACHE_KIB).
+    return { store: { engine, dataDir, pageCacheKib: SCAN_PAGE_CACHE_KIB }, readModelDataDir: dataDir };
+  }
   if (engine === 'postgres') return { store: postgresStore(values, environment), readModelDataDir: dataDir };
   if (engine === 'esdb') {
     const url = values['esdb-url'] ?? fromEnvironment(environment, 'ESDB_URL');

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { SCAN_PAGE_CACHE_KIB } from '@timebank/ledger-opener';
 import { parseCommand } from '../src/args.js';
 
 const none = {};
@@ -6,7 +7,10 @@ const none = {};
 t.test('each engine is accepted with its own flags', async (t) => {
   t.match(parseCommand(['verify', '--data-dir', 'd'], none), {
     name: 'verify',
-    backend: { store: { engine: 'sqlite', dataDir: 'd' }, readModelDataDir: 'd' },
+    backend: {
+      store: { engine: 'sqlite', dataDir: 'd', pageCacheKib: SCAN_PAGE_CACHE_KIB },
+      readModelDataDir: 'd',
+    },
   });
   t.match(parseCommand(['rebuild', '--store', 'postgres', '--postgres-url', 'postgres://h/db'], none), {
     backend: { store: { engine: 'postgres', url: 'postgres://h/db', schema: 'ledger' } },

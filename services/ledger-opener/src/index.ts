@@ -43,7 +43,7 @@ export { NATIONAL_ID_KEY_LENGTH_MIN, nationalIdKeyProblem } from './national-id-
 export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
 export { openReadModels } from './open-read-models.js';
 export { openSnapshotStore } from './open-snapshot-store.js';
-export type { StoreConfig } from './store-config.js';
+export { SCAN_PAGE_CACHE_KIB, type StoreConfig } from './store-config.js';
 export { openSweepLease, type OpenedSweepLease } from './open-sweep-lease.js';
 export {
   openPersonalKeys,

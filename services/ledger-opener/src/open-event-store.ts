@@ -104,6 +104,7 @@ function openSqliteStore(
     path,
     ...(config.headCacheStreamsMax === undefined ? {} : { headCacheStreamsMax: config.headCacheStreamsMax }),
     ...(config.writerThread === true ? { writerThread: true } : {}),
+    ...(config.pageCacheKib === undefined ? {} : { pageCacheKib: config.pageCacheKib }),
     migration: {
       ...(options.onMigrationProgress === undefined ? {} : { onProgress: options.onMigrationProgress }),
       ...(options.dataDirLock === undefined

@@ -12,6 +12,11 @@ export type StoreConfig =
       readonly headCacheStreamsMax?: number;
       /** Run the store's write connection in its own worker thread (the API's default); default false. */
       readonly writerThread?: boolean;
+      /**
+       * SQLite's page cache per store connection, in KiB; default SQLite's (16,000). `pnpm ledger`
+       * sets `SCAN_PAGE_CACHE_KIB`: see `SqliteEventStoreOptions.pageCacheKib`.
+       */
+      readonly pageCacheKib?: number;
     }
   | {
       readonly engine: 'postgres';
@@ -26,3 +31,11 @@ export type StoreConfig =
       readonly timeouts?: Partial<PostgresTimeouts>;
     }
   | { readonly engine: 'esdb'; readonly url: string };
+
+/**
+ * Page cache of a store that a process reads through once (the `pnpm ledger` commands), in KiB:
+ * 1 MiB. A rebuild of 1.1 million events filled the default 16 MiB with pages it never read again;
+ * with this its peak RSS was ~14 MiB lower (two alternating pairs). Rereads, where a command makes
+ * any, come from the operating system's page cache.
+ */
+export const SCAN_PAGE_CACHE_KIB = 1024;

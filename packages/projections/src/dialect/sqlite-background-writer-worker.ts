@@ -13,6 +13,12 @@ import { openSqliteReadModels } from './sqlite.js';
 
 if (parentPort === null) throw new Error('sqlite-background-writer-worker runs only as a worker thread');
 const port = parentPort;
+/**
+ * This connection's page cache, in KiB: 2 MiB instead of SQLite's 16. It writes rows in key
+ * order, so the pages it needs again are the few on each B-tree's right edge; the default's 16 MiB
+ * were full of pages written once (a rebuild of 1.1 million events peaked ~16 MiB lower without it).
+ */
+const WORKER_PAGE_CACHE_KIB = 2048;
 const data = workerData as BackgroundWriterData;
 const state = new Int32Array(data.state);
 
@@ -29,7 +35,11 @@ const count = (): void => {
 
 let db: ReturnType<typeof openSqliteReadModels> | undefined;
 try {
-  db = openSqliteReadModels({ path: data.path, busyTimeoutMs: data.busyTimeoutMs });
+  db = openSqliteReadModels({
+    path: data.path,
+    busyTimeoutMs: data.busyTimeoutMs,
+    pageCacheKib: WORKER_PAGE_CACHE_KIB,
+  });
 } catch (error) {
   fail(new Error(`cannot open ${data.path}: ${error instanceof Error ? error.message : String(error)}`));
 }
