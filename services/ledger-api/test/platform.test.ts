@@ -3,6 +3,7 @@
  * OpenAPI, operations routes and log redaction. Exercised through the API-key routes, which need
  * no domain.
  */
+import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { problemOf, startHarness } from './harness.js';
 
@@ -266,7 +267,45 @@ t.test('bad input is a coded 4xx problem and appends nothing', async (t) => {
   });
   t.equal(textBody.statusCode, 415);
   t.equal(problemOf(t, textBody).code, 'UNSUPPORTED_MEDIA_TYPE');
+  // A body the client says is compressed is not read as if it were not: gzip bytes used to be
+  // refused as "not valid UTF-8", and plain JSON labelled gzip was written as if unlabelled.
+  const body = JSON.stringify({ role: 'auditor', scope: { kind: 'all' }, label: 'x' });
+  for (const [encoding, payload] of [
+    ['gzip', gzipSync(body)],
+    ['gzip', body],
+    ['br', body],
+    ['GZIP, identity', body],
+  ] as const) {
+    const encoded = await h.app.inject({
+      method: 'POST',
+      url: '/v1/admin/api-keys',
+      headers: {
+        ...h.headers(admin, `bad-7-${encoding.replace(/\W/g, '')}-${typeof payload}`),
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      },
+      payload,
+    });
+    t.equal(
+      encoded.statusCode,
+      415,
+      `Content-Encoding: ${encoding}, ${typeof payload === 'string' ? 'plain' : 'gzip'} body`,
+    );
+    t.equal(problemOf(t, encoded).code, 'UNSUPPORTED_MEDIA_TYPE');
+    t.match(problemOf(t, encoded).detail, /Content-Encoding/);
+  }
   t.equal(await h.store.headPosition(), head, 'nothing was appended');
+  const identity = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys',
+    headers: {
+      ...h.headers(admin, 'good-1'),
+      'content-type': 'application/json',
+      'content-encoding': 'Identity',
+    },
+    payload: body,
+  });
+  t.equal(identity.statusCode, 201, 'Content-Encoding: identity is no encoding');
 });
 
 t.test('rate limiting is per API key and answers 429 RATE_LIMITED', async (t) => {
