@@ -308,6 +308,37 @@ t.test('bad input is a coded 4xx problem and appends nothing', async (t) => {
   t.equal(identity.statusCode, 201, 'Content-Encoding: identity is no encoding');
 });
 
+t.test('every 401 carries a WWW-Authenticate challenge (RFC 9110 §15.5.2)', async (t) => {
+  const h = await startHarness(t);
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const cases: [string, Record<string, string>][] = [
+    ['no key', {}],
+    ['an unknown key', { authorization: `Bearer tbk_${'A'.repeat(43)}` }],
+    ['another scheme', { authorization: 'Basic dXNlcjpwYXNz' }],
+    ['an unknown session token', { authorization: `Bearer tbv_TB0000000000AA_${'A'.repeat(43)}` }],
+  ];
+  for (const [label, headers] of cases) {
+    const refused = await h.app.inject({ method: 'GET', url: '/v1/audit/events', headers });
+    t.equal(refused.statusCode, 401, label);
+    t.equal(refused.headers['www-authenticate'], 'Bearer realm="timebank-ledger"', `${label}: challenge`);
+  }
+  const signIn = await h.app.inject({
+    method: 'POST',
+    url: '/v1/volunteer-sessions',
+    headers: { 'idempotency-key': 'sign-in-1', 'content-type': 'application/json' },
+    payload: { volunteerNumber: 'TB0000000000AA', passphrase: 'not the passphrase' },
+  });
+  t.equal(signIn.statusCode, 401, 'a failed sign-in');
+  t.equal(signIn.headers['www-authenticate'], 'Bearer realm="timebank-ledger"');
+  const allowed = await h.app.inject({
+    method: 'GET',
+    url: '/v1/audit/events',
+    headers: { authorization: admin },
+  });
+  t.equal(allowed.statusCode, 200);
+  t.equal(allowed.headers['www-authenticate'], undefined, 'no challenge on an answer');
+});
+
 t.test('rate limiting is per API key and answers 429 RATE_LIMITED', async (t) => {
   const h = await startHarness(t, { environment: { RATE_LIMIT_REQUESTS_MAX: '3' } });
   const first = await h.keyFor('auditor', { kind: 'all' });
