@@ -68,6 +68,15 @@ function isJson(text: string): boolean {
   }
 }
 
+/** Whether a Content-Encoding header names any coding but `identity` (which means none). */
+function isContentEncoded(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((coding) => {
+    const name = coding.trim().toLowerCase();
+    return name !== '' && name !== 'identity';
+  });
+}
+
 export interface AppDependencies {
   readonly config: LedgerApiConfig;
   /**
@@ -184,6 +193,19 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // Bodies are never decompressed, so one the client says is encoded (gzip, br, …) cannot be
+    // read: RFC 9110 §15.5.16 answers an unsupported content coding with 415. Reading it anyway
+    // called gzip "not valid UTF-8", and took plain JSON mislabelled gzip as if it were unlabelled.
+    if (isContentEncoded(request.headers['content-encoding'])) {
+      done(
+        ProblemError.http(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'the request body must not be compressed: send it without Content-Encoding',
+        ),
+        undefined,
+      );
+      return;
+    }
     const bytes = body as Buffer;
     if (!isUtf8(bytes)) {
       done(ProblemError.http('MALFORMED_JSON', 'the request body is not valid UTF-8'), undefined);

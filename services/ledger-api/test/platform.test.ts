@@ -3,6 +3,7 @@
  * OpenAPI, operations routes and log redaction. Exercised through the API-key routes, which need
  * no domain.
  */
+import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { problemOf, startHarness } from './harness.js';
 
@@ -266,7 +267,103 @@ t.test('bad input is a coded 4xx problem and appends nothing', async (t) => {
   });
   t.equal(textBody.statusCode, 415);
   t.equal(problemOf(t, textBody).code, 'UNSUPPORTED_MEDIA_TYPE');
+  // A body the client says is compressed is not read as if it were not: gzip bytes used to be
+  // refused as "not valid UTF-8", and plain JSON labelled gzip was written as if unlabelled.
+  const body = JSON.stringify({ role: 'auditor', scope: { kind: 'all' }, label: 'x' });
+  for (const [encoding, payload] of [
+    ['gzip', gzipSync(body)],
+    ['gzip', body],
+    ['br', body],
+    ['GZIP, identity', body],
+  ] as const) {
+    const encoded = await h.app.inject({
+      method: 'POST',
+      url: '/v1/admin/api-keys',
+      headers: {
+        ...h.headers(admin, `bad-7-${encoding.replace(/\W/g, '')}-${typeof payload}`),
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      },
+      payload,
+    });
+    t.equal(
+      encoded.statusCode,
+      415,
+      `Content-Encoding: ${encoding}, ${typeof payload === 'string' ? 'plain' : 'gzip'} body`,
+    );
+    t.equal(problemOf(t, encoded).code, 'UNSUPPORTED_MEDIA_TYPE');
+    t.match(problemOf(t, encoded).detail, /Content-Encoding/);
+  }
   t.equal(await h.store.headPosition(), head, 'nothing was appended');
+  const identity = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys',
+    headers: {
+      ...h.headers(admin, 'good-1'),
+      'content-type': 'application/json',
+      'content-encoding': 'Identity',
+    },
+    payload: body,
+  });
+  t.equal(identity.statusCode, 201, 'Content-Encoding: identity is no encoding');
+});
+
+t.test('thousands of bad fields are refused with a bounded problem, not one issue each', async (t) => {
+  // A 200 KiB body of 20,000 unknown members used to be answered with a 1.2 MB problem (every
+  // field listed twice, in errors and in detail): five times what was sent, for any key holder.
+  const h = await startHarness(t);
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const head = await h.store.headPosition();
+  const fields = Array.from({ length: 5_000 }, (_, index) => `"extra${index}":1`);
+  const refused = await h.app.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys',
+    headers: { ...h.headers(admin, 'many-1'), 'content-type': 'application/json' },
+    payload: `{"role":"auditor","scope":{"kind":"all"},"label":"x",${fields.join(',')}}`,
+  });
+  t.equal(refused.statusCode, 400);
+  const problem = problemOf(t, refused);
+  t.equal(problem.code, 'VALIDATION_FAILED');
+  t.equal(problem.errors?.length, 100, 'the first 100 issues are listed');
+  t.same(problem.errors?.[0], { field: 'body.extra0', message: 'unknown field' });
+  t.equal(
+    problem.detail,
+    `invalid request: ${Array.from({ length: 10 }, (_, index) => `body.extra${index}`).join(', ')} and 4990 more`,
+    'the detail names the first ten and counts the rest',
+  );
+  t.ok(refused.body.length < 10_000, `a ${refused.body.length}-byte answer`);
+  t.equal(await h.store.headPosition(), head, 'nothing was appended');
+});
+
+t.test('every 401 carries a WWW-Authenticate challenge (RFC 9110 §15.5.2)', async (t) => {
+  const h = await startHarness(t);
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const cases: [string, Record<string, string>][] = [
+    ['no key', {}],
+    ['an unknown key', { authorization: `Bearer tbk_${'A'.repeat(43)}` }],
+    ['another scheme', { authorization: 'Basic dXNlcjpwYXNz' }],
+    ['an unknown session token', { authorization: `Bearer tbv_TB0000000000AA_${'A'.repeat(43)}` }],
+  ];
+  for (const [label, headers] of cases) {
+    const refused = await h.app.inject({ method: 'GET', url: '/v1/audit/events', headers });
+    t.equal(refused.statusCode, 401, label);
+    t.equal(refused.headers['www-authenticate'], 'Bearer realm="timebank-ledger"', `${label}: challenge`);
+  }
+  const signIn = await h.app.inject({
+    method: 'POST',
+    url: '/v1/volunteer-sessions',
+    headers: { 'idempotency-key': 'sign-in-1', 'content-type': 'application/json' },
+    payload: { volunteerNumber: 'TB0000000000AA', passphrase: 'not the passphrase' },
+  });
+  t.equal(signIn.statusCode, 401, 'a failed sign-in');
+  t.equal(signIn.headers['www-authenticate'], 'Bearer realm="timebank-ledger"');
+  const allowed = await h.app.inject({
+    method: 'GET',
+    url: '/v1/audit/events',
+    headers: { authorization: admin },
+  });
+  t.equal(allowed.statusCode, 200);
+  t.equal(allowed.headers['www-authenticate'], undefined, 'no challenge on an answer');
 });
 
 t.test('rate limiting is per API key and answers 429 RATE_LIMITED', async (t) => {

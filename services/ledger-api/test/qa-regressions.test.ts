@@ -16,10 +16,17 @@
  *   410 VOLUNTEER_PERSONAL_DATA_ERASED and nothing is appended;
  * - a points-policy version whose rate × multiplier overflowed (or whose expiry no instant can
  *   write) was accepted, and confirming any service in its window then answered 500 for ever;
- *   now the version is refused with 400 INVALID_COMMAND and nothing is appended.
+ *   now the version is refused with 400 INVALID_COMMAND and nothing is appended;
+ * - the history of a volunteer id nobody holds was 200 with no events for an administrator (a
+ *   mistyped id read as a volunteer with nothing on record), where the summary, holds, records
+ *   and certificates of the same id are 404; now 404 VOLUNTEER_NOT_FOUND too;
+ * - looking up an ID number with a wrong check character (a typo at the desk) answered
+ *   404 VOLUNTEER_NOT_FOUND, as if the person were not registered, so the desk went on to register
+ *   them; now 422 INVALID_NATIONAL_ID, as registration answers (the check is public arithmetic,
+ *   so it tells nobody anything about who is registered).
  */
 import t from 'tap';
-import { startWorld } from './fixtures.js';
+import { nationalIdNumber, startWorld } from './fixtures.js';
 import { problemOf } from './harness.js';
 
 t.test('a training or commendation dated after today is refused and changes nothing', async (t) => {
@@ -222,4 +229,40 @@ t.test('a points policy the ledger could not apply is refused with 400', async (
     t.equal(problemOf(t, changed).code, 'INVALID_COMMAND');
   }
   t.equal(await w.store.headPosition(), before, 'nothing was appended');
+});
+
+t.test('the history of an unknown volunteer is 404, as their summary is', async (t) => {
+  const w = await startWorld(t);
+  for (const key of [w.admin, w.desk]) {
+    const history = await w.get('/v1/volunteers/vnobody/history', key);
+    t.equal(history.statusCode, 404, history.body);
+    t.equal(problemOf(t, history).code, 'VOLUNTEER_NOT_FOUND');
+  }
+  const volunteerId = await w.registerVolunteer(31);
+  const known = await w.get(`/v1/volunteers/${volunteerId}/history`, w.admin);
+  t.equal(known.statusCode, 200, 'a registered volunteer still has a history');
+});
+
+t.test('a lookup of a malformed ID number says so, for a desk and an administrator', async (t) => {
+  const w = await startWorld(t);
+  const registered = nationalIdNumber(32);
+  await w.registerVolunteer(32);
+  const typo = registered.slice(0, 16) + String((Number(registered[16]) + 1) % 10) + registered.slice(17);
+  for (const key of [w.desk, w.admin]) {
+    for (const number of [typo, '12345', 'not an ID number']) {
+      const lookup = await w.post('/v1/volunteers/lookup', key, { nationalIdNumber: number });
+      t.equal(lookup.statusCode, 422, `${number}: ${lookup.body}`);
+      t.equal(problemOf(t, lookup).code, 'INVALID_NATIONAL_ID');
+    }
+    const found = await w.post('/v1/volunteers/lookup', key, { nationalIdNumber: registered });
+    t.equal(found.statusCode, 200, 'the number as registered is found');
+    const unknown = await w.post('/v1/volunteers/lookup', key, { nationalIdNumber: nationalIdNumber(33) });
+    t.equal(problemOf(t, unknown).code, 'VOLUNTEER_NOT_FOUND', 'a valid number nobody holds is not found');
+  }
+  const elsewhere = await w.post('/v1/volunteers/lookup', w.otherDesk, { nationalIdNumber: registered });
+  t.equal(
+    problemOf(t, elsewhere).code,
+    'VOLUNTEER_NOT_FOUND',
+    "another community's volunteer reads as not found",
+  );
 });

@@ -189,6 +189,53 @@ t.test('wrong passphrases lock the account for a while; then the right one works
   t.equal(problemOf(t, unknown).code, 'VOLUNTEER_SIGN_IN_FAILED');
 });
 
+t.test('an unknown or never activated number locks out as a known one does (no enumeration)', async (t) => {
+  // Before, only a number with credentials counted failures: its sixth wrong attempt was 429
+  // while an unknown number's was 401 for ever, which told anyone which volunteers had activated.
+  const w = await startWorld(t, UNLIMITED, { clock });
+  const activated = await w.registerVolunteer(7211);
+  await w.signIn(activated, PASSPHRASE);
+  const neverActivated = await w.registerVolunteer(7212);
+  const numberOf = async (volunteerId: string) =>
+    (await w.get(`/v1/volunteers/${volunteerId}`, w.admin)).json<{ volunteerNumber: string }>()
+      .volunteerNumber;
+  const numbers = {
+    activated: await numberOf(activated),
+    'never activated': await numberOf(neverActivated),
+    unknown: 'TB0000000000ZY',
+  };
+  const head = await w.store.headPosition();
+  const answers: Record<string, string[]> = {};
+  for (const [label, volunteerNumber] of Object.entries(numbers)) {
+    answers[label] = [];
+    for (let attempt = 1; attempt <= SIGN_IN_FAILURES_MAX + 1; attempt += 1) {
+      const wrong = await signIn(w, volunteerNumber, `wrong passphrase ${attempt}`);
+      answers[label].push(`${wrong.statusCode} ${problemOf(t, wrong).code}`);
+    }
+  }
+  t.same(
+    answers['never activated'],
+    answers.activated,
+    'a never activated number answers as an activated one',
+  );
+  t.same(answers.unknown, answers.activated, 'an unknown number answers as an activated one');
+  t.equal(answers.activated!.at(-1), '429 VOLUNTEER_SIGN_IN_LOCKED_OUT');
+  t.equal(
+    await w.store.headPosition(),
+    head + 5n,
+    'only the known credentials stream recorded its failures: nothing is written for the others',
+  );
+  const code = await w.post('/v1/volunteer-sessions/activate', '', {
+    volunteerNumber: numbers.unknown,
+    activationCode: 'AAAA-AAAA-AAAA',
+    passphrase: PASSPHRASE,
+  });
+  t.equal(problemOf(t, code).code, 'VOLUNTEER_SIGN_IN_LOCKED_OUT', 'activation is locked with sign-in');
+  nowMs += SIGN_IN_LOCKOUT_SECONDS * 1000 + 1;
+  const later = await signIn(w, numbers.unknown, PASSPHRASE);
+  t.equal(problemOf(t, later).code, 'VOLUNTEER_SIGN_IN_FAILED', 'the lock lapses');
+});
+
 t.test('expired, superseded and wrong activation codes are refused; a reset ends old sessions', async (t) => {
   const w = await startWorld(t, UNLIMITED, { clock });
   const volunteerId = await w.registerVolunteer(7301);

@@ -35,6 +35,11 @@ const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** 12 characters of base 32: 60 bits; with 5 tries per 15 minutes, guessing is hopeless. */
 const ACTIVATION_CODE_LENGTH = 12;
 const TOKEN_PREFIX = 'tbv_';
+/**
+ * Numbers without credentials (unknown, or never issued an activation code) whose failures are
+ * counted in memory, oldest dropped first: 100,000 lists of at most five instants are a few MB.
+ */
+const STRAY_NUMBERS_MAX = 100_000;
 /** Appends retried after another request moved the stream first. */
 const APPEND_ATTEMPTS_MAX = 5;
 
@@ -75,6 +80,13 @@ function refused(code: 'VOLUNTEER_SIGN_IN_FAILED' | 'ACTIVATION_CODE_INVALID', d
 export class VolunteerCredentials {
   readonly #store: EventStore;
   readonly #clock: () => number;
+  /**
+   * Failed attempts on numbers that have no credentials stream. They are not written (anyone could
+   * fill the store with streams of made-up numbers), but they lock out exactly as a stream's do:
+   * otherwise the sixth wrong attempt answers 429 for an activated volunteer and 401 for everyone
+   * else, telling a stranger which numbers have activated. Per process, like the spend-code counts.
+   */
+  readonly #strayFailuresMs = new Map<string, number[]>();
 
   constructor(store: EventStore, clock: () => number) {
     this.#store = store;
@@ -119,9 +131,11 @@ export class VolunteerCredentials {
     const codeHash = sha256(normaliseActivationCode(input.activationCode));
     const passphraseHash = await hashPassphrase(input.passphrase);
     const volunteerId = await this.#update(input.volunteerNumber, 'volunteer', (state, nowMs) => {
-      this.#assertNotLocked(state, nowMs);
-      if (state.volunteerId === null)
+      this.#assertNotLocked(input.volunteerNumber, state, nowMs);
+      if (state.volunteerId === null) {
+        this.#recordStrayFailure(input.volunteerNumber, nowMs);
         throw refused('ACTIVATION_CODE_INVALID', 'unknown, used or expired activation code');
+      }
       const valid = state.code?.codeHash === codeHash && state.code.expiresAtMs > nowMs;
       if (!valid) return this.#failure(state, 'activation_code', nowMs);
       return {
@@ -143,7 +157,7 @@ export class VolunteerCredentials {
   ): Promise<{ token: string; volunteerId: string; expiresAt: string }> {
     const { volunteerNumber } = input;
     const stored = await this.#fold(volunteerNumber);
-    this.#assertNotLocked(stored, this.#clock());
+    this.#assertNotLocked(volunteerNumber, stored, this.#clock());
     const matches = await verifyPassphrase(
       input.passphrase,
       stored.passphraseHash ?? (await decoyPassphraseHash()),
@@ -152,9 +166,11 @@ export class VolunteerCredentials {
     const token = `${TOKEN_PREFIX}${volunteerNumber}_${randomBytes(32).toString('base64url')}`;
     let expiresAt = '';
     const volunteerId = await this.#update(volunteerNumber, 'volunteer', (state, nowMs) => {
-      this.#assertNotLocked(state, nowMs);
-      if (state.volunteerId === null)
+      this.#assertNotLocked(volunteerNumber, state, nowMs);
+      if (state.volunteerId === null) {
+        this.#recordStrayFailure(volunteerNumber, nowMs);
         throw refused('VOLUNTEER_SIGN_IN_FAILED', 'wrong volunteer number or passphrase');
+      }
       // The passphrase checked must still be the current one (a reset may have raced the sign-in).
       if (!matches || state.passphraseHash !== stored.passphraseHash)
         return this.#failure(state, 'passphrase', nowMs);
@@ -200,14 +216,29 @@ export class VolunteerCredentials {
     });
   }
 
-  #assertNotLocked(state: Credentials, nowMs: number): void {
-    const recent = state.failuresMs.filter((at) => at > nowMs - SIGN_IN_LOCKOUT_SECONDS * 1000);
+  #assertNotLocked(volunteerNumber: string, state: Credentials, nowMs: number): void {
+    const failuresMs =
+      state.volunteerId === null ? (this.#strayFailuresMs.get(volunteerNumber) ?? []) : state.failuresMs;
+    const recent = failuresMs.filter((at) => at > nowMs - SIGN_IN_LOCKOUT_SECONDS * 1000);
     if (recent.length < SIGN_IN_FAILURES_MAX) return;
     const until = new Date(Math.max(...recent) + SIGN_IN_LOCKOUT_SECONDS * 1000).toISOString();
     throw ProblemError.http(
       'VOLUNTEER_SIGN_IN_LOCKED_OUT',
       `too many failed sign-ins; try again after ${until}`,
     );
+  }
+
+  /** Counts a failed attempt on a number without credentials, in memory only (`#strayFailuresMs`). */
+  #recordStrayFailure(volunteerNumber: string, nowMs: number): void {
+    const windowStartMs = nowMs - SIGN_IN_LOCKOUT_SECONDS * 1000;
+    const recent = (this.#strayFailuresMs.get(volunteerNumber) ?? []).filter((at) => at > windowStartMs);
+    this.#strayFailuresMs.delete(volunteerNumber);
+    if (this.#strayFailuresMs.size >= STRAY_NUMBERS_MAX) {
+      const oldest = this.#strayFailuresMs.keys().next();
+      if (oldest.done !== true) this.#strayFailuresMs.delete(oldest.value);
+    }
+    // The lock needs only the last SIGN_IN_FAILURES_MAX instants.
+    this.#strayFailuresMs.set(volunteerNumber, [...recent, nowMs].slice(-SIGN_IN_FAILURES_MAX));
   }
 
   /** Records a failed attempt, then refuses it once the append is stored. */

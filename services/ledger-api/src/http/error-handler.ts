@@ -23,6 +23,14 @@ const FASTIFY_CODES: Readonly<Record<string, () => ProblemError>> = {
     ProblemError.http('VALIDATION_FAILED', 'Content-Length does not match the body'),
 };
 
+/**
+ * A refusal lists at most this many field issues, and its `detail` names at most the first ten
+ * and counts the rest: a body of thousands of unknown members is still one small answer (a 200 KiB
+ * body once drew a 1.2 MB problem). A client fixing its request needs the first few, not all.
+ */
+const LISTED_ISSUES_MAX = 100;
+const DETAIL_FIELDS_MAX = 10;
+
 /** What the request sent in one part (`body`, `querystring`, `params`, `headers`), for naming left-out fields. */
 type RequestParts = Partial<Record<'body' | 'query' | 'params' | 'headers', unknown>>;
 
@@ -94,10 +102,12 @@ export function toProblem(error: unknown, sent?: RequestParts): ProblemError | u
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = fieldIssues(error, sent);
+    const named = issues.slice(0, DETAIL_FIELDS_MAX).map((issue) => issue.field);
+    const more = issues.length - named.length;
     return ProblemError.http(
       'VALIDATION_FAILED',
-      `invalid request: ${issues.map((issue) => issue.field).join(', ')}`,
-      issues,
+      `invalid request: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+      issues.slice(0, LISTED_ISSUES_MAX),
     );
   }
   const fastifyError = error as Partial<FastifyError>;

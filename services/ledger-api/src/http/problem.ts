@@ -83,6 +83,9 @@ export function titleOf(code: string): string {
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 
+/** Every 401's `WWW-Authenticate`: keys and volunteer session tokens are both bearer tokens. */
+const AUTHENTICATION_CHALLENGE = 'Bearer realm="timebank-ledger"';
+
 /** `instance` is the request's path; absent when the request could not even be parsed. */
 export function problemBody(problem: ProblemError, instance?: string): ProblemBody {
   return {
@@ -97,6 +100,9 @@ export function problemBody(problem: ProblemError, instance?: string): ProblemBo
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemError): FastifyReply {
+  // RFC 9110 §15.5.2: a 401 must name the scheme to authenticate with; clients that follow the
+  // standard (and some that insist on it) otherwise cannot tell what was expected.
+  if (problem.status === 401) void reply.header('www-authenticate', AUTHENTICATION_CHALLENGE);
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)

@@ -5,12 +5,15 @@
  * include the caller's latest write (read-your-writes holds without waiting).
  */
 import { z } from 'zod';
+import type { Ledger } from '@timebank/application';
 import {
   awardedStarLevel,
   effectiveStarLevel,
   eligibleStarLevel,
   formatInstant,
   idSchema,
+  isValidNationalId,
+  normaliseNationalId,
   backdatingReasonSchema,
   guardianSchema,
   nameFieldSchema,
@@ -107,6 +110,22 @@ async function summaryOf(context: VolunteerRouteDependencies, volunteerId: strin
 const lookupBody = z.strictObject({ nationalIdNumber: z.string().min(1).max(40) });
 
 /**
+ * The volunteer an ID number names, or null. A number whose form or check character is wrong (a
+ * typo at the desk) is refused as registration refuses it, not answered "not found": the check is
+ * public arithmetic, so saying so tells nobody who is registered.
+ */
+async function volunteerIdForLookup(ledger: Ledger, nationalIdNumber: string): Promise<string | null> {
+  if (!isValidNationalId(normaliseNationalId(nationalIdNumber))) {
+    throw new ProblemError(
+      422,
+      'INVALID_NATIONAL_ID',
+      'the ID number is malformed or its check digit is wrong',
+    );
+  }
+  return ledger.volunteerIdForNationalId(nationalIdNumber);
+}
+
+/**
  * The desk's community must be the looked-up volunteer's; the id comes from the duplicate index
  * (the ID number's keyed hash). A volunteer of another community is answered exactly like an unregistered person
  * (the same 404, the same body): otherwise any desk could learn whether anyone is registered
@@ -119,7 +138,7 @@ function lookupScope(context: VolunteerRouteDependencies): ScopeRule {
       const principal = request.principal;
       if (principal === null || principal.scope.kind === 'all') return 'any';
       const { nationalIdNumber } = request.body as z.infer<typeof lookupBody>;
-      const volunteerId = await context.ledger.volunteerIdForNationalId(nationalIdNumber);
+      const volunteerId = await volunteerIdForLookup(context.ledger, nationalIdNumber);
       const community =
         volunteerId === null
           ? null
@@ -197,7 +216,7 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
       },
     },
     async (request) => {
-      const volunteerId = await ledger.volunteerIdForNationalId(request.body.nationalIdNumber);
+      const volunteerId = await volunteerIdForLookup(ledger, request.body.nationalIdNumber);
       if (volunteerId === null)
         throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', 'no volunteer with this ID number');
       return summaryOf(context, volunteerId);
@@ -265,6 +284,9 @@ export async function volunteerRoutes(app: TypedApp, context: VolunteerRouteDepe
         if (last === undefined) break;
         from = last.revision + 1n;
       }
+      // An empty stream is nobody's: a mistyped id is not a volunteer with nothing on record.
+      if (events.length === 0)
+        throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
       return { volunteerId, events };
     },
   );
