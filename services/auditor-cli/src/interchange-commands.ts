@@ -8,7 +8,7 @@
  *
  * Both open personal data through the key store, like the API (LEDGER_MASTER_KEY or master.key).
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import {
   createLedger,
@@ -28,7 +28,7 @@ import {
   type ExportResult,
   type ImportReport,
 } from '@timebank/application';
-import { personalDataDirectory } from '@timebank/ledger-opener';
+import { directoryProblem, personalDataDirectory } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
 import { nationalIdKeyOf, openLedgerWithKeys } from './privacy-commands.js';
@@ -66,6 +66,10 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   const clock = command.clock ?? (() => Date.now());
   const opened = await openLedgerWithKeys(command.backend, command.environment);
   try {
+    // Created once the ledger opened, still before the log is read: a place that cannot be a
+    // directory (read-only, under /proc) is refused naming --out (exit 2).
+    const problem = directoryProblem(directory);
+    if (problem !== undefined) throw invalid(`--out ${command.out}: ${problem}`);
     const result = await exportRecords({
       store: opened.store,
       rules: DEFAULT_LEDGER_RULES,
@@ -75,7 +79,6 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
         ? {}
         : { onProgress: (events: number) => command.onProgress?.(`export-records: ${events} events read`) }),
     });
-    mkdirSync(directory, { recursive: true });
     const files: string[] = [];
     const base = join(directory, `records-${period.label}`);
     if (command.format !== 'json') {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
+import { directoryProblem, isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
 import type { EventStore } from '@timebank/event-store';
 import {
   EVENTS_FILE,
@@ -262,6 +262,9 @@ async function runExport(
   store: EventStore,
 ): Promise<number> {
   assertNoBundleAt(command.out);
+  const problem = directoryProblem(command.out);
+  if (problem !== undefined)
+    throw new ProjectionError('PROJECTION_INVALID_ARGUMENT', `--out ${command.out}: ${problem}`);
   const head = await store.headPosition();
   let lastReportMs = performance.now();
   const onProgress = (events: number, position: bigint): void => {

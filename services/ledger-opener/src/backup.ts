@@ -47,7 +47,7 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
   const dataDir = resolve(options.dataDir);
   const out = resolve(options.out);
   assertBackupInput(dataDir, out);
-  const guarded = createStagingDir(out, 'incomplete', 'backup', options.onNotice);
+  const guarded = createStagingDir(out, 'incomplete', { label: 'backup', flag: '--out' }, options.onNotice);
   const staging = guarded.path;
   try {
     const entries: BackupManifestEntry[] = [];

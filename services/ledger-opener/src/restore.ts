@@ -67,7 +67,12 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
   const given = options.erasureList === undefined ? [] : readGivenErasureList(resolve(options.erasureList));
   await checkAgainstManifest(from, manifest, options.onProgress);
 
-  const guarded = createStagingDir(dataDir, 'restoring', 'restore', options.onNotice);
+  const guarded = createStagingDir(
+    dataDir,
+    'restoring',
+    { label: 'restore', flag: '--data-dir' },
+    options.onNotice,
+  );
   const staging = guarded.path;
   const reapplied: ErasureReapplication[] = [];
   let placed = false;
