@@ -21,7 +21,7 @@ import {
   type BackupManifest,
   type BackupManifestEntry,
 } from './backup-manifest.js';
-import { isNotADatabase, notADatabaseError } from './derived-file.js';
+import { isMalformed, isNotADatabase, sqliteOpenError } from './derived-file.js';
 import {
   BACKUP_FILES,
   BACKUP_MANIFEST_FILE,
@@ -115,17 +115,22 @@ async function copyOne(
       onProgress: (progress) =>
         onProgress?.(`${file.name}: ${progress.copiedPages}/${progress.totalPages} pages`),
     }).catch((error: unknown) => {
-      // SQLite's own words ("file is not a database") do not say which file.
-      if (!isNotADatabase(error)) throw error;
-      if (file.name === READ_MODELS_FILE) {
+      // SQLite's own words ("file is not a database", "database disk image is malformed") do not
+      // say which file.
+      if (file.name === READ_MODELS_FILE && (isNotADatabase(error) || isMalformed(error))) {
         throw new Error(
           `${source} is not a SQLite database (${(error as Error).message}); it holds only data derived ` +
             'from the events: run pnpm ledger rebuild (or start the server), then back up again',
           { cause: error },
         );
       }
-      const role = file.name === EVENT_STORE_FILE ? 'the event store' : `the key store ${file.name}`;
-      throw notADatabaseError(error, role, source);
+      const role =
+        file.name === EVENT_STORE_FILE
+          ? 'the event store'
+          : file.name === READ_MODELS_FILE
+            ? 'the read models'
+            : `the key store ${file.name}`;
+      throw sqliteOpenError(error, role, source);
     });
     const restarted = copied.restarts > 0 ? `, restarted ${copied.restarts}× by concurrent writes` : '';
     onProgress?.(`${file.name}: ${copied.totalPages} pages copied online${restarted}`);

@@ -15,7 +15,7 @@ import {
   type WrappedDataKey,
 } from '@timebank/application';
 import { DEFAULT_DATA_DIR, MASTER_KEY_FILE, PERSONAL_KEYS_FILE } from './file-names.js';
-import { notADatabaseError } from './derived-file.js';
+import { sqliteOpenError } from './derived-file.js';
 import { LedgerOpenError } from './open-error.js';
 import { openPostgresKeyStore } from './postgres-key-store.js';
 import { openSqliteKeyStore } from './sqlite-key-store.js';
@@ -79,7 +79,7 @@ export async function openPersonalKeyStore(
   try {
     return openSqliteKeyStore(path);
   } catch (error) {
-    throw notADatabaseError(error, 'the personal-data keys', path);
+    throw sqliteOpenError(error, 'the personal-data keys', path);
   }
 }
 
