@@ -40,7 +40,9 @@ export function personalDataDirectory(
 
 export function parseMasterKey(text: string, source: string): Buffer {
   const trimmed = text.trim();
-  if (!MASTER_KEY_PATTERN.test(trimmed)) throw new Error(`${source} must be 64 hex digits (a 256-bit key)`);
+  // A key of the wrong shape is as unusable as the wrong key: refused alike (exit 2), never repeated.
+  if (!MASTER_KEY_PATTERN.test(trimmed))
+    throw new LedgerOpenError('wrong-key', `${source} must be 64 hex digits (a 256-bit key)`);
   return Buffer.from(trimmed, 'hex');
 }
 
