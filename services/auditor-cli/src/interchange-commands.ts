@@ -64,12 +64,12 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   if (existsSync(directory) && !statSync(directory).isDirectory())
     throw invalid(`--out ${command.out} is a file, not a directory`);
   const clock = command.clock ?? (() => Date.now());
+  // A place that cannot be a directory (read-only, under /proc) is refused naming --out (exit 2)
+  // before the log is read; it is made only once the records are, so a failure leaves nothing.
+  const probed = directoryProblem(directory, { probe: true });
+  if (probed !== undefined) throw invalid(`--out ${command.out}: ${probed}`);
   const opened = await openLedgerWithKeys(command.backend, command.environment);
   try {
-    // Created once the ledger opened, still before the log is read: a place that cannot be a
-    // directory (read-only, under /proc) is refused naming --out (exit 2).
-    const problem = directoryProblem(directory);
-    if (problem !== undefined) throw invalid(`--out ${command.out}: ${problem}`);
     const result = await exportRecords({
       store: opened.store,
       rules: DEFAULT_LEDGER_RULES,
@@ -79,6 +79,8 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
         ? {}
         : { onProgress: (events: number) => command.onProgress?.(`export-records: ${events} events read`) }),
     });
+    const problem = directoryProblem(directory);
+    if (problem !== undefined) throw invalid(`--out ${command.out}: ${problem}`);
     const files: string[] = [];
     const base = join(directory, `records-${period.label}`);
     if (command.format !== 'json') {

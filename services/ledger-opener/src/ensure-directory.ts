@@ -13,9 +13,14 @@ import { dirname, resolve } from 'node:path';
  * it takes ENOENT to mean the parent is missing, finds it there, and tries the child again); here
  * each level is tried once and the first one refused is named. The walk up is bounded by the
  * path's depth. The same rule as the API's LEDGER_DATA_DIR (services/ledger-api/src/data-dir.ts).
- * A refusal leaves nothing behind: the levels it had created are removed again.
+ * A refusal leaves nothing behind: the levels it had created are removed again, and so they are
+ * with `probe`, which only checks that the directory could be made (for a command that writes it
+ * at its end, and should leave nothing when it fails or is stopped before).
  */
-export function directoryProblem(directory: string): string | undefined {
+export function directoryProblem(
+  directory: string,
+  options: { readonly probe?: boolean } = {},
+): string | undefined {
   const path = resolve(directory);
   const missing: string[] = [];
   for (let level = path; ; level = dirname(level)) {
@@ -45,11 +50,13 @@ export function directoryProblem(directory: string): string | undefined {
       return `cannot create ${level}: ${(error as Error).message}`;
     }
   }
+  let problem: string | undefined;
   try {
     // W_OK answers EROFS on a read-only mount, even for root.
     accessSync(path, constants.W_OK);
   } catch (error) {
-    return `cannot write into ${path}: ${(error as Error).message}`;
+    problem = `cannot write into ${path}: ${(error as Error).message}`;
   }
-  return undefined;
+  if (problem !== undefined || options.probe === true) for (const made of created.reverse()) rmdirSync(made);
+  return problem;
 }
