@@ -66,7 +66,17 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
     await syncFile(manifestPath);
     // rename(2) replaces an empty directory, which assertBackupInput allowed.
-    renameSync(staging, out);
+    try {
+      renameSync(staging, out);
+    } catch (error) {
+      // Another backup to the same --out (reported when this one started) finished first.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+      throw new BackupError(
+        'refused',
+        `--out ${out} was filled by another backup while this one ran; this copy was discarded and that one left as it is`,
+      );
+    }
     return manifest;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
