@@ -7,7 +7,7 @@
  * An interrupted backup removes its staging directory (staging-dir.ts), and the next backup to
  * the same target removes one that a killed process left.
  */
-import { chmodSync, copyFileSync, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { copySqliteOnline } from '@timebank/event-store-sqlite';
 import {
@@ -29,7 +29,7 @@ import {
   READ_MODELS_FILE,
   type BackupFile,
 } from './file-names.js';
-import { createStagingDir } from './staging-dir.js';
+import { createStagingDir, renameIntoPlace } from './staging-dir.js';
 
 export interface BackupOptions {
   /** The SQLite data directory of a running or stopped ledger. */
@@ -65,18 +65,7 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
     const manifestPath = join(staging, BACKUP_MANIFEST_FILE);
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
     await syncFile(manifestPath);
-    // rename(2) replaces an empty directory, which assertBackupInput allowed.
-    try {
-      renameSync(staging, out);
-    } catch (error) {
-      // Another backup to the same --out (reported when this one started) finished first.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
-      throw new BackupError(
-        'refused',
-        `--out ${out} was filled by another backup while this one ran; this copy was discarded and that one left as it is`,
-      );
-    }
+    renameIntoPlace(staging, out, '--out', 'another backup');
     return manifest;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

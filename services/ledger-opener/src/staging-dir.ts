@@ -7,7 +7,7 @@
  * - a later run for the same target removes the staging directories of that target whose process
  *   is gone (SIGKILL, a power cut), and reports each one it removed or left alone.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { BackupError } from './backup-manifest.js';
@@ -88,4 +88,22 @@ export function createStagingDir(
       for (const signal of SIGNALS) process.off(signal, onSignal);
     },
   };
+}
+
+/**
+ * Renames the finished staging directory to `target` (rename(2) replaces an empty directory). A
+ * target that something else filled meanwhile (`filledBy`: another run, a server started on it)
+ * is refused naming `flag`; the caller then removes its staging directory.
+ */
+export function renameIntoPlace(staging: string, target: string, flag: string, filledBy: string): void {
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+    throw new BackupError(
+      'refused',
+      `${flag} ${target} was filled by ${filledBy} while this one ran; this copy was discarded and that one left as it is`,
+    );
+  }
 }
