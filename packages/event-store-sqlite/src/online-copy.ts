@@ -50,6 +50,14 @@ export async function copySqliteOnline(options: OnlineCopyOptions): Promise<Onli
   const pagesPerStep = options.pagesPerStep ?? PAGES_PER_STEP;
   const db = new Database(source, { fileMustExist: true });
   let restarts = 0;
+  try {
+    // The backup API copies pages without reading them: a file cut to a few bytes would be
+    // copied as an empty database. Reading the schema makes SQLite check the header first.
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   let lastRemaining = Number.POSITIVE_INFINITY;
   let last: OnlineCopyProgress = { totalPages: 0, copiedPages: 0, restarts: 0 };
   try {

@@ -108,3 +108,39 @@ t.test('verify, rebuild and export over an intact ledger, then tampered and dele
     'the replay also trips over the gap and names where',
   );
 });
+
+t.test('verify reports read models beyond the end of the log: its last events were removed', async (t) => {
+  const engine = await sqliteHarness.create();
+  t.teardown(() => engine.close());
+  const { last } = await seedScenario(engine.store);
+  const projector = new Projector({ store: engine.store, db: engine.db });
+  await projector.start();
+  await projector.waitForPosition(last);
+  await projector.stop();
+
+  // Cut the log's last event, and its stream's head with it, so that every chain stays intact:
+  // only the read models, projected before the cut, still remember how far the log went.
+  const raw = new Database(engine.storePath ?? '');
+  t.teardown(() => raw.close());
+  const { stream_id: streamId } = raw
+    .prepare('SELECT stream_id FROM events WHERE position = ?')
+    .get(last) as { stream_id: number };
+  raw.prepare('DELETE FROM events WHERE position = ?').run(last);
+  raw
+    .prepare(
+      `UPDATE streams SET
+         head_revision = (SELECT max(revision) FROM events WHERE stream_id = ?),
+         head_hash = (SELECT hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1)
+       WHERE stream_id = ?`,
+    )
+    .run(streamId, streamId, streamId);
+
+  const report = await verifyLedger({ store: engine.store, db: engine.db });
+  t.equal(report.ok, false);
+  t.match(report.findings, [
+    {
+      kind: 'replay',
+      message: `the read models are at position ${last}, beyond the last event of the log (position ${last - 1n})`,
+    },
+  ]);
+});

@@ -5,7 +5,7 @@ import { isProjectionError } from '../src/errors.js';
 import { Projector } from '../src/projector.js';
 import { LIVE_PREFIX, REBUILD_PREFIX, TABLES, type Row } from '../src/tables.js';
 import { build, generateLedger } from '../src/testing/index.js';
-import { appendTo, harnesses } from './harness.js';
+import { appendTo, harnesses, sqliteHarness } from './harness.js';
 import { seedScenario } from './scenario.js';
 
 /** Every row of every live table in key order, and the checkpoint. */
@@ -155,4 +155,41 @@ t.test('rebuild refuses a nonsensical row budget before touching anything', asyn
     code: 'PROJECTION_INVALID_ARGUMENT',
   });
   t.notOk(await tableSetExists(engine.db, REBUILD_PREFIX));
+});
+
+t.test('a signal that comes while the last rows are written stops the rebuild before the swap', async (t) => {
+  const engine = await sqliteHarness.create();
+  t.teardown(() => engine.close());
+  await generateLedger(engine.store, { volunteers: 20, eventsTarget: 400, partners: 1 });
+  await rebuildReadModels({ store: engine.store, db: engine.db });
+  const before = await dumpLiveTables(engine.db);
+  // SQLite reads and folds without leaving the microtask queue, so a signal handler (here: an
+  // abort queued as a macrotask, as Node queues a SIGINT's) runs only when the rebuild yields. The
+  // abort is queued at the final write, after the last page: before, the rebuild never yielded
+  // again, swapped its tables in and returned, and the Ctrl-C was silently lost.
+  const controller = new AbortController();
+  let queued = false;
+  const db = new Proxy(engine.db, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== 'commit' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!queued) {
+          queued = true;
+          setImmediate(() => controller.abort());
+        }
+        return (value as (...parameters: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const failure = await rebuildReadModels({
+    store: engine.store,
+    db,
+    backgroundWrites: false,
+    signal: controller.signal,
+  }).catch((error: unknown) => error);
+  t.ok(queued, 'the abort was queued at the final write');
+  t.ok(isProjectionError(failure, 'PROJECTION_INTERRUPTED'), `stopped: ${String(failure)}`);
+  t.same(await dumpLiveTables(engine.db), before, 'the live read models are untouched');
+  t.notOk(await tableSetExists(engine.db, REBUILD_PREFIX), 'the half-built set is dropped');
 });

@@ -58,7 +58,9 @@ Other options:
   --help                      show this text
 
 Exit status: 0 all good, 1 verification found problems (or a backup does not match its
-manifest), 2 usage error or refused input (nothing written), 3 the command failed.
+manifest; import-records: some rows were rejected, the good rows stand), 2 usage error or
+refused input (nothing written), 3 the command failed, 130, 143, 129 stopped by Ctrl-C (SIGINT),
+SIGTERM or SIGHUP (nothing half-written left behind).
 
 Examples:
   pnpm ledger rebuild --data-dir ./data

@@ -8,7 +8,7 @@
  *
  * Both open personal data through the key store, like the API (LEDGER_MASTER_KEY or master.key).
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import {
   createLedger,
@@ -28,7 +28,7 @@ import {
   type ExportResult,
   type ImportReport,
 } from '@timebank/application';
-import { personalDataDirectory } from '@timebank/ledger-opener';
+import { directoryProblem, personalDataDirectory } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
 import { nationalIdKeyOf, openLedgerWithKeys } from './privacy-commands.js';
@@ -64,6 +64,10 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   if (existsSync(directory) && !statSync(directory).isDirectory())
     throw invalid(`--out ${command.out} is a file, not a directory`);
   const clock = command.clock ?? (() => Date.now());
+  // A place that cannot be a directory (read-only, under /proc) is refused naming --out (exit 2)
+  // before the log is read; it is made only once the records are, so a failure leaves nothing.
+  const probed = directoryProblem(directory, { probe: true });
+  if (probed !== undefined) throw invalid(`--out ${command.out}: ${probed}`);
   const opened = await openLedgerWithKeys(command.backend, command.environment);
   try {
     const result = await exportRecords({
@@ -75,7 +79,8 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
         ? {}
         : { onProgress: (events: number) => command.onProgress?.(`export-records: ${events} events read`) }),
     });
-    mkdirSync(directory, { recursive: true });
+    const problem = directoryProblem(directory);
+    if (problem !== undefined) throw invalid(`--out ${command.out}: ${problem}`);
     const files: string[] = [];
     const base = join(directory, `records-${period.label}`);
     if (command.format !== 'json') {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
+import { directoryProblem, isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
 import type { EventStore } from '@timebank/event-store';
 import {
   EVENTS_FILE,
@@ -146,6 +146,12 @@ async function runVerifyBundle(command: Extract<Command, { name: 'verify-bundle'
     process.stderr.write(`ledger verify: --bundle ${command.bundle} does not exist or is not a directory\n`);
     return EXIT_USAGE;
   }
+  if (!existsSync(join(command.bundle, MANIFEST_FILE))) {
+    process.stderr.write(
+      `ledger verify: --bundle ${command.bundle} holds no ${MANIFEST_FILE}: it is not an export bundle\n`,
+    );
+    return EXIT_USAGE;
+  }
   const report = await verifyBundle(command.bundle);
   if (command.json) process.stdout.write(json(report) + '\n');
   else {
@@ -262,6 +268,9 @@ async function runExport(
   store: EventStore,
 ): Promise<number> {
   assertNoBundleAt(command.out);
+  const problem = directoryProblem(command.out);
+  if (problem !== undefined)
+    throw new ProjectionError('PROJECTION_INVALID_ARGUMENT', `--out ${command.out}: ${problem}`);
   const head = await store.headPosition();
   let lastReportMs = performance.now();
   const onProgress = (events: number, position: bigint): void => {
@@ -336,8 +345,10 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     return await run(command, environment);
   } catch (error) {
     const code = isProjectionError(error) ? `${error.code}: ` : '';
+    // `verify --bundle` is parsed as its own command; the operator typed `verify`.
+    const typed = command.name === 'verify-bundle' ? 'verify' : command.name;
     process.stderr.write(
-      `ledger ${command.name}: ${code}${error instanceof Error ? error.message : String(error)}\n`,
+      `ledger ${typed}: ${code}${error instanceof Error ? error.message : String(error)}\n`,
     );
     // A backup that does not match its manifest is a finding about the backup, like verify's.
     if (isBackupError(error) && error.reason === 'damaged') return EXIT_FINDINGS;

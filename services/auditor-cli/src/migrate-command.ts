@@ -26,6 +26,7 @@ import {
   createFileCheckpointStore,
   type DataDirLock,
   EVENT_STORE_FILE,
+  directoryProblem,
   lockDataDir,
   MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
@@ -101,6 +102,9 @@ export async function runMigrate(options: MigrateOptions): Promise<MigrateResult
   // (its events after the copy would be lost) nor start on the new one half-built.
   const source = lockDataDir(from);
   try {
+    // Created only once the old ledger is this command's: a refusal before leaves nothing behind.
+    const problem = directoryProblem(dataDir);
+    if (problem !== undefined) throw refused(`migrate: --data-dir ${options.dataDir}: ${problem}`);
     const target = lockDataDir(dataDir);
     try {
       return await migrateLocked(options, { from, source }, { dataDir, target });

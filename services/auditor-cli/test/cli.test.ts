@@ -67,6 +67,21 @@ t.test('usage errors exit 2 and name what is wrong', async (t) => {
     { status: 2, stderr: /is not a directory/ },
     'nor is a file',
   );
+  // A directory without a manifest is no bundle either; a malformed manifest is named in one
+  // line, under the command's own name (not 'verify-bundle'), without zod's JSON.
+  const noManifest = runCli(['verify', '--bundle', empty]);
+  t.match(noManifest, { status: 2 }, 'a directory that is no bundle is refused input');
+  t.equal(
+    noManifest.stderr,
+    `ledger verify: --bundle ${empty} holds no manifest.json: it is not an export bundle\n`,
+  );
+  writeFileSync(join(empty, 'manifest.json'), '{}');
+  const malformed = runCli(['verify', '--bundle', empty]);
+  t.match(
+    malformed.stderr,
+    /^ledger verify: PROJECTION_BUNDLE_INVALID: manifest\.json is malformed: format: /,
+  );
+  t.equal(malformed.stderr.split('\n').length, 2, 'one line');
 });
 
 t.test('rebuild, verify and export a SQLite ledger, then catch a tampered event', async (t) => {

@@ -125,3 +125,20 @@ t.test('rotate-master-key refuses a malformed LEDGER_NEW_MASTER_KEY as a usage e
   t.match(malformed.stderr, 'LEDGER_NEW_MASTER_KEY must be 64 hex digits');
   t.notMatch(malformed.stderr, oneDigitShort, 'the key is not repeated');
 });
+
+t.test('a malformed LEDGER_MASTER_KEY is bad configuration (exit 2), as a wrong one is', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'timebank-master-key-usage-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const store = await openEventStore({ engine: 'sqlite', dataDir });
+  await store.close();
+  const oneDigitShort = 'ab'.repeat(31) + 'a';
+  for (const args of [
+    ['erase-due'],
+    ['export-records', '--period', '2026-11', '--out', join(dataDir, 'out')],
+  ]) {
+    const run = ledgerCommand(dataDir, args, { LEDGER_MASTER_KEY: oneDigitShort });
+    t.equal(run.status, 2, `${args[0]!}: not "the command failed" (3): ${run.stderr}`);
+    t.match(run.stderr, `ledger ${args[0]!}: LEDGER_MASTER_KEY must be 64 hex digits`);
+    t.notMatch(run.stderr, oneDigitShort, 'the key is not repeated');
+  }
+});

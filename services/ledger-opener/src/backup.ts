@@ -7,7 +7,7 @@
  * An interrupted backup removes its staging directory (staging-dir.ts), and the next backup to
  * the same target removes one that a killed process left.
  */
-import { chmodSync, copyFileSync, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { copySqliteOnline } from '@timebank/event-store-sqlite';
 import {
@@ -21,7 +21,7 @@ import {
   type BackupManifest,
   type BackupManifestEntry,
 } from './backup-manifest.js';
-import { isNotADatabase, notADatabaseError } from './derived-file.js';
+import { isMalformed, isNotADatabase, sqliteOpenError } from './derived-file.js';
 import {
   BACKUP_FILES,
   BACKUP_MANIFEST_FILE,
@@ -29,7 +29,7 @@ import {
   READ_MODELS_FILE,
   type BackupFile,
 } from './file-names.js';
-import { createStagingDir } from './staging-dir.js';
+import { createStagingDir, renameIntoPlace } from './staging-dir.js';
 
 export interface BackupOptions {
   /** The SQLite data directory of a running or stopped ledger. */
@@ -47,7 +47,7 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
   const dataDir = resolve(options.dataDir);
   const out = resolve(options.out);
   assertBackupInput(dataDir, out);
-  const guarded = createStagingDir(out, 'incomplete', 'backup', options.onNotice);
+  const guarded = createStagingDir(out, 'incomplete', { label: 'backup', flag: '--out' }, options.onNotice);
   const staging = guarded.path;
   try {
     const entries: BackupManifestEntry[] = [];
@@ -65,8 +65,7 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
     const manifestPath = join(staging, BACKUP_MANIFEST_FILE);
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
     await syncFile(manifestPath);
-    // rename(2) replaces an empty directory, which assertBackupInput allowed.
-    renameSync(staging, out);
+    renameIntoPlace(staging, out, '--out', 'another backup');
     return manifest;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -115,17 +114,22 @@ async function copyOne(
       onProgress: (progress) =>
         onProgress?.(`${file.name}: ${progress.copiedPages}/${progress.totalPages} pages`),
     }).catch((error: unknown) => {
-      // SQLite's own words ("file is not a database") do not say which file.
-      if (!isNotADatabase(error)) throw error;
-      if (file.name === READ_MODELS_FILE) {
+      // SQLite's own words ("file is not a database", "database disk image is malformed") do not
+      // say which file.
+      if (file.name === READ_MODELS_FILE && (isNotADatabase(error) || isMalformed(error))) {
         throw new Error(
           `${source} is not a SQLite database (${(error as Error).message}); it holds only data derived ` +
             'from the events: run pnpm ledger rebuild (or start the server), then back up again',
           { cause: error },
         );
       }
-      const role = file.name === EVENT_STORE_FILE ? 'the event store' : `the key store ${file.name}`;
-      throw notADatabaseError(error, role, source);
+      const role =
+        file.name === EVENT_STORE_FILE
+          ? 'the event store'
+          : file.name === READ_MODELS_FILE
+            ? 'the read models'
+            : `the key store ${file.name}`;
+      throw sqliteOpenError(error, role, source);
     });
     const restarted = copied.restarts > 0 ? `, restarted ${copied.restarts}× by concurrent writes` : '';
     onProgress?.(`${file.name}: ${copied.totalPages} pages copied online${restarted}`);

@@ -7,6 +7,7 @@
  * and `notADatabaseError` names the file and the way back (a backup) instead.
  */
 import { existsSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LedgerOpenError } from './open-error.js';
 
 /** What a caller is told when a file was moved aside, in one line. */
@@ -14,6 +15,23 @@ export type SetAsideNotice = (message: string) => void;
 
 /** SQLite's code for "file is not a database" (also: encrypted, or a header that is not SQLite's). */
 const NOT_A_DATABASE = 'SQLITE_NOTADB';
+/** SQLite's code for "database disk image is malformed": a file cut short, or pages overwritten. */
+const MALFORMED = 'SQLITE_CORRUPT';
+/**
+ * SQLite's codes for a file it cannot open or write at all (`unable to open database file`): a
+ * directory this user cannot write (even a reader writes the -wal and -shm files beside the
+ * database), a read-only file system, a file it may not read. The extended codes start so too.
+ */
+const UNOPENABLE_CODES = ['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_IOERR'];
+
+const sqliteCode = (error: unknown): string | undefined => {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+};
+
+export function isMalformed(error: unknown): boolean {
+  return sqliteCode(error) === MALFORMED;
+}
 
 export function isNotADatabase(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === NOT_A_DATABASE;
@@ -62,4 +80,33 @@ export function notADatabaseError(error: unknown, what: string, path: string): u
       'from anything else: restore the data directory from a backup (docs/operations.md, Backup and restore)',
     { cause: error },
   );
+}
+
+/**
+ * `error` of opening the SQLite file of `what` at `path`, as a LedgerOpenError that names the
+ * file when SQLite's own words do not: not a database or malformed (`damaged`: restore from a
+ * backup), or not openable at all (`unopenable`: the directory's permissions or file system).
+ * Any other error is returned as it is.
+ */
+export function sqliteOpenError(error: unknown, what: string, path: string): unknown {
+  const code = sqliteCode(error);
+  const words = error instanceof Error ? error.message : String(error);
+  if (code === MALFORMED) {
+    return new LedgerOpenError(
+      'damaged',
+      `${what} at ${path} is damaged (${words}: cut short or overwritten); it cannot be rebuilt from ` +
+        'anything else: restore the data directory from a backup (docs/operations.md, Backup and restore)',
+      { cause: error },
+    );
+  }
+  if (code !== undefined && UNOPENABLE_CODES.some((prefix) => code.startsWith(prefix))) {
+    return new LedgerOpenError(
+      'unopenable',
+      `cannot open ${what} at ${path} (${words}): this user must be able to read it and to write ` +
+        `its directory ${dirname(path)}, where SQLite keeps its -wal and -shm files even to read ` +
+        '(a read-only mount or copy cannot be opened in place: copy it to a writable directory)',
+      { cause: error },
+    );
+  }
+  return notADatabaseError(error, what, path);
 }

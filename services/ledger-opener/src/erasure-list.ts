@@ -109,8 +109,13 @@ export function parseErasureList(text: string, path: string): ErasureRecord[] {
       throw new Error(`${path}:${index + 1}: not a JSON line`);
     }
     const result = recordSchema.safeParse(parsed);
-    if (!result.success)
-      throw new Error(`${path}:${index + 1}: not an erasure record: ${result.error.message}`);
+    if (!result.success) {
+      // One line, as every refusal of pnpm ledger restore: zod's own message is indented JSON.
+      const issues = result.error.issues
+        .map((issue) => `${issue.path.join('.') || 'the line'}: ${issue.message}`)
+        .join('; ');
+      throw new Error(`${path}:${index + 1}: not an erasure record: ${issues}`);
+    }
     records.push(result.data);
   }
   return records;

@@ -4,6 +4,7 @@
  * API, the Kafka relay, the auditor CLI and the benchmarks all open the ledger through it.
  */
 export { describeStore } from './describe-store.js';
+export { directoryProblem } from './ensure-directory.js';
 export { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 export { backupDataDir, type BackupOptions } from './backup.js';
 export { BackupError, isBackupError, type BackupManifest } from './backup-manifest.js';

@@ -4,13 +4,14 @@
  * `missing`: a store that must already exist does not (a mistyped data directory);
  * `unreachable`: the engine's server did not answer;
  * `locked`: another process owns the SQLite data directory (data-dir-lock.ts);
- * `damaged`: a SQLite file that holds what nothing else can rebuild is not a database.
+ * `damaged`: a SQLite file that holds what nothing else can rebuild is not a database, or is malformed;
+ * `unopenable`: SQLite cannot open such a file at all (permissions, a read-only file system).
  */
 export class LedgerOpenError extends Error {
   override readonly name = 'LedgerOpenError';
 
   constructor(
-    readonly reason: 'missing' | 'unreachable' | 'locked' | 'damaged' | 'wrong-key',
+    readonly reason: 'missing' | 'unreachable' | 'locked' | 'damaged' | 'unopenable' | 'wrong-key',
     message: string,
     options?: ErrorOptions,
   ) {

@@ -4,7 +4,7 @@ import type { EventStore } from '@timebank/event-store';
 import { createSqliteEventStore, type SchemaMigrationProgress } from '@timebank/event-store-sqlite';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { describeStore } from './describe-store.js';
-import { notADatabaseError } from './derived-file.js';
+import { sqliteOpenError } from './derived-file.js';
 import { EVENT_STORE_FILE } from './file-names.js';
 import { isLedgerOpenError, LedgerOpenError } from './open-error.js';
 import type { StoreConfig } from './store-config.js';
@@ -53,7 +53,7 @@ export async function openEventStore(
       try {
         return openSqliteStore(path, directory, config, options);
       } catch (error) {
-        throw notADatabaseError(error, 'the event store', path);
+        throw sqliteOpenError(error, 'the event store', path);
       }
     }
     case 'postgres': {

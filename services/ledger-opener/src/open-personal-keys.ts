@@ -15,7 +15,7 @@ import {
   type WrappedDataKey,
 } from '@timebank/application';
 import { DEFAULT_DATA_DIR, MASTER_KEY_FILE, PERSONAL_KEYS_FILE } from './file-names.js';
-import { notADatabaseError } from './derived-file.js';
+import { sqliteOpenError } from './derived-file.js';
 import { LedgerOpenError } from './open-error.js';
 import { openPostgresKeyStore } from './postgres-key-store.js';
 import { openSqliteKeyStore } from './sqlite-key-store.js';
@@ -40,7 +40,9 @@ export function personalDataDirectory(
 
 export function parseMasterKey(text: string, source: string): Buffer {
   const trimmed = text.trim();
-  if (!MASTER_KEY_PATTERN.test(trimmed)) throw new Error(`${source} must be 64 hex digits (a 256-bit key)`);
+  // A key of the wrong shape is as unusable as the wrong key: refused alike (exit 2), never repeated.
+  if (!MASTER_KEY_PATTERN.test(trimmed))
+    throw new LedgerOpenError('wrong-key', `${source} must be 64 hex digits (a 256-bit key)`);
   return Buffer.from(trimmed, 'hex');
 }
 
@@ -79,7 +81,7 @@ export async function openPersonalKeyStore(
   try {
     return openSqliteKeyStore(path);
   } catch (error) {
-    throw notADatabaseError(error, 'the personal-data keys', path);
+    throw sqliteOpenError(error, 'the personal-data keys', path);
   }
 }
 

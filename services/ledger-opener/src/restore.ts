@@ -9,7 +9,7 @@
  * its staging directory (staging-dir.ts), and the next restore to the same target removes one
  * that a killed process left.
  */
-import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   BackupError,
@@ -27,7 +27,7 @@ import {
   type ErasureRecord,
 } from './erasure-list.js';
 import { BACKUP_MANIFEST_FILE, ERASURE_LIST_FILE, EVENT_STORE_FILE } from './file-names.js';
-import { createStagingDir } from './staging-dir.js';
+import { createStagingDir, renameIntoPlace } from './staging-dir.js';
 
 export interface RestoreOptions {
   /** A directory written by `pnpm ledger backup`. */
@@ -67,7 +67,12 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
   const given = options.erasureList === undefined ? [] : readGivenErasureList(resolve(options.erasureList));
   await checkAgainstManifest(from, manifest, options.onProgress);
 
-  const guarded = createStagingDir(dataDir, 'restoring', 'restore', options.onNotice);
+  const guarded = createStagingDir(
+    dataDir,
+    'restoring',
+    { label: 'restore', flag: '--data-dir' },
+    options.onNotice,
+  );
   const staging = guarded.path;
   const reapplied: ErasureReapplication[] = [];
   let placed = false;
@@ -83,8 +88,7 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
     }
     placed = options.check === undefined ? true : await options.check(staging);
     if (placed) {
-      // rename(2) replaces an empty directory, which assertEmptyOrAbsent allowed.
-      renameSync(staging, dataDir);
+      renameIntoPlace(staging, dataDir, '--data-dir', 'another restore (or a server started on it)');
       options.onProgress?.(`restored ${manifest.files.length} files into ${dataDir}`);
     } else {
       rmSync(staging, { recursive: true, force: true });

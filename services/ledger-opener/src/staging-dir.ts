@@ -7,9 +7,11 @@
  * - a later run for the same target removes the staging directories of that target whose process
  *   is gone (SIGKILL, a power cut), and reports each one it removed or left alone.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { BackupError } from './backup-manifest.js';
+import { directoryProblem } from './ensure-directory.js';
 
 export type StagingTag = 'incomplete' | 'restoring';
 
@@ -56,17 +58,21 @@ export function removeStaleStaging(target: string, tag: StagingTag, notice?: (li
 
 /**
  * Creates the staging directory for `target` (after removing stale ones) and guards it until
- * `release()`: a signal removes it and ends the process.
+ * `release()`: a signal removes it and ends the process. A place where it cannot be created (a
+ * file on the path, a read-only or pseudo file system) is refused naming `command.flag`, the
+ * target's flag; `command.label` starts the line a signal prints.
  */
 export function createStagingDir(
   target: string,
   tag: StagingTag,
-  label: string,
+  command: { readonly label: string; readonly flag: string },
   notice?: (line: string) => void,
 ): StagingDir {
+  const { label, flag } = command;
+  const problem = directoryProblem(dirname(target));
+  if (problem !== undefined) throw new BackupError('refused', `${flag} ${target}: ${problem}`);
   removeStaleStaging(target, tag, notice);
   const path = join(dirname(target), `.${basename(target)}.${tag}-${process.pid}`);
-  mkdirSync(dirname(target), { recursive: true });
   mkdirSync(path, { mode: 0o700 });
   const onSignal = (signal: NodeJS.Signals): void => {
     // Gone already when it was renamed into place just before the signal: then nothing to undo.
@@ -82,4 +88,22 @@ export function createStagingDir(
       for (const signal of SIGNALS) process.off(signal, onSignal);
     },
   };
+}
+
+/**
+ * Renames the finished staging directory to `target` (rename(2) replaces an empty directory). A
+ * target that something else filled meanwhile (`filledBy`: another run, a server started on it)
+ * is refused naming `flag`; the caller then removes its staging directory.
+ */
+export function renameIntoPlace(staging: string, target: string, flag: string, filledBy: string): void {
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+    throw new BackupError(
+      'refused',
+      `${flag} ${target} was filled by ${filledBy} while this one ran; this copy was discarded and that one left as it is`,
+    );
+  }
 }

@@ -61,6 +61,10 @@ t.test('a malformed line is an error that names it', async (t) => {
   const path = join(temporaryDirectory(t), ERASURE_LIST_FILE);
   writeFileSync(path, JSON.stringify(erasure('v1', 1)) + '\n{"volunteerId":"v2"}\n');
   await t.rejects(erasureListAt(path).read(), { message: new RegExp(`^${path}:2: not an erasure record`) });
+  // One line naming the missing fields (pnpm ledger restore prints it), not zod's JSON dump.
+  await t.rejects(erasureListAt(path).read(), {
+    message: new RegExp(`^${path}:2: not an erasure record: erasedAt: [^\\n]+; reason: [^\\n]+$`),
+  });
 });
 
 t.test(

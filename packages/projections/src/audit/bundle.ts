@@ -85,7 +85,10 @@ async function readManifest(directory: string): Promise<Manifest> {
   if (!parsedManifest.success) {
     throw new ProjectionError(
       'PROJECTION_BUNDLE_INVALID',
-      `${MANIFEST_FILE} is malformed: ${parsedManifest.error.message}`,
+      // One line: zod's own message is indented JSON.
+      `${MANIFEST_FILE} is malformed: ${parsedManifest.error.issues
+        .map((issue) => `${issue.path.join('.') || 'the document'}: ${issue.message}`)
+        .join('; ')}`,
     );
   }
   return parsedManifest.data;

@@ -144,6 +144,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
     }
     throwIfInterrupted(options.signal, loader.position, until);
     const position = await loader.finish();
+    // The last page and the final write did not leave the microtask queue either: a signal that
+    // came meanwhile is handled only now, before the indexes and the swap, or it would be lost.
+    if (options.signal !== undefined) await new Promise((resolve) => setImmediate(resolve));
     throwIfInterrupted(options.signal, position, until);
     await db.createSecondaryIndexes(REBUILD_PREFIX);
     await db.swapTableSet(REBUILD_PREFIX, LIVE_PREFIX);

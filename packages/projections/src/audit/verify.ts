@@ -92,6 +92,17 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
       await checkLogFrom(store, log, log.lastPosition, (found) => findings.push(...found));
     }
 
+    // The projector only ever applied events the store had: a checkpoint past the log's end means
+    // the log lost its last events (every chain can still be intact) or the read models are another
+    // ledger's. Said first, as the cause of the row differences that follow.
+    if (!replayFailed && checkpoint > log.lastPosition) {
+      findings.push({
+        kind: 'replay',
+        message:
+          `the read models are at position ${checkpoint}, beyond the last event of the log (position ${log.lastPosition}): ` +
+          'events were removed from the end of the event store, or the read models belong to another ledger',
+      });
+    }
     if (!replayFailed)
       checkpoint = await compareWithLive(db, applier, store, checkpoint, options.signal, findings);
     return { ok: findings.length === 0, events: log.events, streams: log.streams, checkpoint, findings };
