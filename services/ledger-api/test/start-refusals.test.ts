@@ -77,7 +77,7 @@ t.test('a LEDGER_DATA_DIR that is a file: a configuration error naming it, exit 
   t.equal(result.code, 2);
   t.equal(
     result.stderr,
-    `ledger-api: invalid configuration:\n  LEDGER_DATA_DIR: must name a directory (created when missing); ${file} is not one\n`,
+    `ledger-api: invalid configuration:\n  LEDGER_DATA_DIR: ${file} is not a directory\n`,
   );
 });
 
@@ -101,6 +101,16 @@ t.test(
   },
 );
 
+t.test('a LEDGER_DATA_DIR the server cannot write into: one line naming it, exit 2', async (t) => {
+  // /proc/sys refuses writes even to root (a chmod 0555 directory would not stop root).
+  const result = await refusedServer({ PORT: '0', LEDGER_DATA_DIR: '/proc/sys' });
+  t.equal(result.code, 2);
+  t.match(
+    result.stderr,
+    /^ledger-api: invalid configuration:\n {2}LEDGER_DATA_DIR: cannot write into \/proc\/sys: EACCES[^\n]*\n$/,
+  );
+});
+
 t.test('a file on the way to LEDGER_DATA_DIR: a configuration error naming it, exit 2', async (t) => {
   const file = join(directory, 'a-file-on-the-path');
   writeFileSync(file, 'x');
@@ -108,7 +118,7 @@ t.test('a file on the way to LEDGER_DATA_DIR: a configuration error naming it, e
   t.equal(result.code, 2);
   t.equal(
     result.stderr,
-    `ledger-api: invalid configuration:\n  LEDGER_DATA_DIR: must name a directory (created when missing); ${file}, on its path, is not one\n`,
+    `ledger-api: invalid configuration:\n  LEDGER_DATA_DIR: ${file}, on its path, is not a directory\n`,
   );
 });
 

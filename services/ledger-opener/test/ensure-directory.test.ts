@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -27,4 +27,16 @@ t.test('directoryProblem creates missing levels, or names what is wrong and leav
     // The kernel answers ENOENT though /proc/self exists: Node's recursive mkdir retries for ever.
     t.match(directoryProblem('/proc/self/timebank/x'), /^cannot create \/proc\/self\/timebank: ENOENT/);
   }
+});
+
+t.test('a directory this process cannot write into is named', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'timebank-ensure-directory-'));
+  t.teardown(() => {
+    chmodSync(root, 0o700);
+    rmSync(root, { recursive: true, force: true });
+  });
+  // Root writes into a mode 0555 directory anyway; /proc/sys refuses even root (EACCES).
+  const readOnly = process.getuid?.() === 0 ? '/proc/sys' : root;
+  chmodSync(root, 0o555);
+  t.match(directoryProblem(readOnly), new RegExp(`^cannot write into ${readOnly}: EACCES`));
 });
