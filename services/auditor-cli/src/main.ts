@@ -361,5 +361,19 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
   }
 }
 
+/**
+ * pnpm runs a root script in the repository's root whatever directory it was typed in, and names
+ * that directory in INIT_CWD. Started as `pnpm ledger`, the CLI works there instead, so that a
+ * relative path (`--out ./export`, `--data-dir data`, LEDGER_DATA_DIR) means what it means in the
+ * operator's shell, and the messages that repeat it name the right place.
+ */
+function workWhereTyped(environment: NodeJS.ProcessEnv): void {
+  const typedIn = environment.INIT_CWD;
+  if (environment.npm_lifecycle_event === 'ledger' && typedIn !== undefined && typedIn !== '') {
+    process.chdir(typedIn);
+  }
+}
+
 dropOutputToClosedPipes();
+workWhereTyped(process.env);
 process.exitCode = await main(process.argv.slice(2), process.env);
