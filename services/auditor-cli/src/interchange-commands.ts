@@ -8,7 +8,16 @@
  *
  * Both open personal data through the key store, like the API (LEDGER_MASTER_KEY or master.key).
  */
-import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import {
   createLedger,
@@ -56,6 +65,23 @@ export interface ExportRecordsOutcome extends ExportResult {
   readonly files: readonly string[];
 }
 
+/**
+ * Writes `text` to `path` readable and writable by its owner only (mode 0600: the files hold
+ * names, phone numbers and masked ID numbers, as backups do, which are 0700), and whole or not at
+ * all: into a file beside it, then renamed over it, so an interrupted or failed write leaves the
+ * previous file (or none), never half of one.
+ */
+function writePrivateFile(path: string, text: string): void {
+  const partial = `${path}.partial-${process.pid}`;
+  try {
+    writeFileSync(partial, text, { mode: 0o600 });
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
 export async function runExportRecords(command: ExportRecordsCommand): Promise<ExportRecordsOutcome> {
   const period = parsePeriod(command.period, DEFAULT_LEDGER_RULES);
   if (typeof period === 'string') throw invalid(period);
@@ -84,7 +110,7 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
     const files: string[] = [];
     const base = join(directory, `records-${period.label}`);
     if (command.format !== 'json') {
-      writeFileSync(`${base}.csv`, formatCsv(INTERCHANGE_COLUMNS, result.rows));
+      writePrivateFile(`${base}.csv`, formatCsv(INTERCHANGE_COLUMNS, result.rows));
       files.push(`${base}.csv`);
     }
     if (command.format !== 'csv') {
@@ -95,7 +121,7 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
         exportedAt: new Date(clock()).toISOString(),
         records: result.rows,
       };
-      writeFileSync(`${base}.json`, `${JSON.stringify(document, null, 2)}\n`);
+      writePrivateFile(`${base}.json`, `${JSON.stringify(document, null, 2)}\n`);
       files.push(`${base}.json`);
     }
     return { ...result, files };
@@ -220,7 +246,7 @@ export async function runImportRecords(command: ImportRecordsCommand): Promise<I
               ),
           }),
     });
-    writeFileSync(
+    writePrivateFile(
       reportFile,
       `${JSON.stringify({ file: resolve(command.file), ...report, rejected: report.rejections.length }, null, 2)}\n`,
     );

@@ -6,7 +6,7 @@
  * import summarises its rejections on stdout and writes them to its report.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { INTERCHANGE_COLUMNS, parseCsvObjects } from '@timebank/application';
@@ -109,6 +109,14 @@ t.test(
     );
     t.match(exported.stderr, /export-records: \d+ events read/, 'progress on stderr');
 
+    for (const file of ['records-2026-11.csv', 'records-2026-11.json']) {
+      t.equal(statSync(join(out, file)).mode & 0o777, 0o600, `${file} is readable by its owner only`);
+    }
+    t.same(
+      readdirSync(out).filter((name) => name.includes('.partial-')),
+      [],
+      'no partial file is left beside them',
+    );
     const csvBytes = readFileSync(join(out, 'records-2026-11.csv'));
     t.same([...csvBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the CSV starts with a UTF-8 BOM');
     const csvText = csvBytes.toString('utf8');
@@ -248,6 +256,7 @@ t.test(
     );
     t.match(first.stderr, /import-records: 2\/2 rows/);
     const report = JSON.parse(readFileSync(`${file}.report.json`, 'utf8')) as { rejections: unknown[] };
+    t.equal(statSync(`${file}.report.json`).mode & 0o777, 0o600, 'the report is readable by its owner only');
     t.same(report.rejections, [
       {
         row: 2,
