@@ -157,7 +157,10 @@ export function parseCommand(argv: readonly string[], environment: NodeJS.Proces
     throw usageError(error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  if (values.help === true || positionals[0] === 'help' || positionals.length === 0) return { name: 'help' };
+  if (values.help === true || positionals[0] === 'help' || argv.length === 0) return { name: 'help' };
+  // Options typed without a command (`pnpm ledger --data-dir x`): a mistake, not a request for help.
+  if (positionals.length === 0)
+    throw usageError(`no command before ${argv.join(' ')}; name one, e.g. verify`);
   const command = positionals[0];
   const json = values.json === true;
   const quiet = values.quiet === true || json;

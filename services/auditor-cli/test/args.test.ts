@@ -90,3 +90,17 @@ t.test('--help lists every exit status the commands use', async (t) => {
   t.match(USAGE, /import-records: some rows were rejected/);
   t.match(USAGE, /130, 143, 129/);
 });
+
+t.test('options without a command are a usage error; nothing at all is a request for help', async (t) => {
+  t.same(parseCommand([], none), { name: 'help' });
+  t.same(parseCommand(['--data-dir', 'd', '--help'], none), { name: 'help' });
+  try {
+    parseCommand(['--data-dir', 'd'], none);
+    t.fail('accepted options without a command');
+  } catch (error) {
+    t.match(error, {
+      code: 'PROJECTION_INVALID_ARGUMENT',
+      message: /^no command before --data-dir d; name one, e\.g\. verify\n/,
+    });
+  }
+});
