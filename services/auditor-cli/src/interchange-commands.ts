@@ -191,6 +191,8 @@ export interface ImportRecordsCommand {
   readonly environment: NodeJS.ProcessEnv;
   readonly onProgress?: (line: string) => void;
   readonly clock?: () => number;
+  /** Stops the import between two rows (Ctrl-C); the report then counts the rows not attempted. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ImportRecordsOutcome extends ImportReport {
@@ -237,6 +239,7 @@ export async function runImportRecords(command: ImportRecordsCommand): Promise<I
       ledger,
       actor: IMPORT_ACTOR,
       knownVolunteers,
+      ...(command.signal === undefined ? {} : { signal: command.signal }),
       ...(progress === undefined
         ? {}
         : {

@@ -23,7 +23,7 @@ import {
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
-import { untilInterrupted } from './interrupt.js';
+import { interruptOnSignals, untilInterrupted } from './interrupt.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
@@ -117,14 +117,30 @@ async function runInterchange(
     }
     return EXIT_OK;
   }
-  const report = await runImportRecords({
-    backend: command.backend,
-    file: command.file,
-    report: command.report,
-    environment,
-    ...optional('onProgress', onProgress),
-  });
+  // A first Ctrl-C stops between two rows: what landed stands, and the report says what was left.
+  const interruption = interruptOnSignals('import-records');
+  let report: Awaited<ReturnType<typeof runImportRecords>>;
+  try {
+    report = await runImportRecords({
+      backend: command.backend,
+      file: command.file,
+      report: command.report,
+      environment,
+      signal: interruption.signal,
+      ...optional('onProgress', onProgress),
+    });
+  } finally {
+    interruption.release();
+  }
   const rejected = report.rejections.length;
+  const stoppedWith = interruption.exitCode();
+  // A signal that came after the last row was tried stopped nothing: the import is whole.
+  if (stoppedWith !== undefined && report.rowsNotAttempted > 0) {
+    process.stderr.write(
+      `ledger import-records: stopped with ${report.rowsNotAttempted} of ${report.rowsTotal} rows not attempted (${report.landed} landed, ${report.alreadyPresent} already present, ${rejected} rejected); run it again with the same file for the rest; report in ${report.reportFile}\n`,
+    );
+    return stoppedWith;
+  }
   if (command.json) {
     const { rejections: _rows, ...summary } = report;
     process.stdout.write(json({ ...summary, rejected }) + '\n');

@@ -35,6 +35,11 @@ export interface ImportReport {
   readonly rejections: readonly Rejection[];
   /** Rejections per code, for the summary. */
   readonly rejectedByCode: Readonly<Record<string, number>>;
+  /**
+   * Rows never tried because `signal` stopped the import: 0 when it ran to the end. A rerun of
+   * the same file imports them, and finds the rows that landed already present.
+   */
+  readonly rowsNotAttempted: number;
 }
 
 export interface ImportOptions {
@@ -48,6 +53,12 @@ export interface ImportOptions {
   readonly onProgress?: (progress: ImportProgress) => void;
   /** Rows between progress reports. Default 1000. */
   readonly progressEveryRows?: number;
+  /**
+   * Stops the import between two commands (Ctrl-C): every command started finishes, no other
+   * starts, and the report counts the rows left (`rowsNotAttempted`). Once the volunteers' phase
+   * was stopped, no record is tried, so none is rejected for a volunteer the run never reached.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Finds a volunteer id by the platform's number or ours. */
@@ -170,11 +181,16 @@ function commandOf(row: ImportRow, volunteerId: string, actor: Actor): CommandIn
   }
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` over `items` with at most `limit` in flight, starting none once `signal` aborted. */
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal | undefined,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && signal?.aborted !== true) {
       const item = items[next]!;
       next += 1;
       await work(item);
@@ -265,9 +281,11 @@ export async function importRecords(
   }
 
   // Phase 2: volunteers. Their ids, landed now or before, let the records of phase 3 find them.
+  const signal = options.signal;
   await pool(
     rows.filter((row) => row.kind === 'volunteer'),
     concurrency,
+    signal,
     async (row) => {
       if (row.kind !== 'volunteer') return;
       const ok = await run(row, '');
@@ -311,7 +329,7 @@ export async function importRecords(
 
   // Phase 3: records, one volunteer's in file order (overlap checks depend on it), volunteers in parallel.
   const byVolunteer = new Map<string, ImportRow[]>();
-  for (const row of rows) {
+  for (const row of signal?.aborted === true ? [] : rows) {
     if (row.kind === 'volunteer') continue;
     const subject = subjectOf(row);
     if (subject.kind === 'rejected') {
@@ -322,13 +340,23 @@ export async function importRecords(
     list.push(row);
     byVolunteer.set(subject.volunteerId, list);
   }
-  await pool([...byVolunteer], concurrency, async ([volunteerId, list]) => {
-    for (const row of list) await run(row, volunteerId);
+  await pool([...byVolunteer], concurrency, signal, async ([volunteerId, list]) => {
+    for (const row of list) {
+      if (signal?.aborted === true) return;
+      await run(row, volunteerId);
+    }
   });
 
   rejections.sort((a, b) => a.row - b.row);
   const rejectedByCode: Record<string, number> = {};
   for (const rejection of rejections)
     rejectedByCode[rejection.code] = (rejectedByCode[rejection.code] ?? 0) + 1;
-  return { rowsTotal: inputs.length, landed, alreadyPresent, rejections, rejectedByCode };
+  return {
+    rowsTotal: inputs.length,
+    landed,
+    alreadyPresent,
+    rejections,
+    rejectedByCode,
+    rowsNotAttempted: inputs.length - done,
+  };
 }
