@@ -20,12 +20,16 @@ export interface LedgerRun {
 
 /**
  * Runs what `pnpm ledger <args>` runs (main.ts through scripts/launch.mjs; without pnpm's own start-up, which
- * these tests would pay a dozen times) from the repository root with only PATH in its environment.
+ * these tests would pay a dozen times) from the repository root with only PATH in its environment,
+ * and `environment` (pnpm's own variables, say).
  */
-export function runLedger(args: readonly string[]): Promise<LedgerRun> {
+export function runLedger(
+  args: readonly string[],
+  environment: Readonly<Record<string, string>> = {},
+): Promise<LedgerRun> {
   const child = spawn(process.execPath, [launcher, mainPath, ...args], {
     cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '' },
+    env: { PATH: process.env.PATH ?? '', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

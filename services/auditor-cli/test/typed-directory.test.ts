@@ -2,36 +2,17 @@
  * `pnpm ledger` runs in the repository's root wherever it was typed; relative paths must still
  * mean the directory it was typed in (pnpm's INIT_CWD), as they do in the operator's shell.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { openEventStore } from '@timebank/ledger-opener';
 import { build } from '@timebank/projections/testing';
-import { launcher, repositoryRoot } from './ledger-process.js';
-
-const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
+import { repositoryRoot, runLedger } from './ledger-process.js';
 
 /** What `pnpm ledger <args>` typed in `typedIn` runs: the root as working directory, pnpm's variables set. */
-function ledgerTypedIn(
-  typedIn: string,
-  args: readonly string[],
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [launcher, mainPath, ...args], {
-    cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '', INIT_CWD: typedIn, npm_lifecycle_event: 'ledger' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const ledgerTypedIn = (typedIn: string, args: readonly string[]) =>
+  runLedger(args, { INIT_CWD: typedIn, npm_lifecycle_event: 'ledger' });
 
 t.test('relative --data-dir and --out are read in the directory the command was typed in', async (t) => {
   const typedIn = mkdtempSync(join(tmpdir(), 'timebank-typed-in-'));
