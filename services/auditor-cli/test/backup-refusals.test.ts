@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { BACKUP_MANIFEST_FILE, NATIONAL_ID_KEY_FILE, openLedger } from '@timebank/ledger-opener';
-import { runLedger, type LedgerRun } from './ledger-process.js';
+import { BACKUP_MANIFEST_FILE, NATIONAL_ID_KEY_FILE } from '@timebank/ledger-opener';
+import { ledgerWithBackup, runLedger, type LedgerRun } from './ledger-process.js';
 
 /** Every path under `directory` with its contents, to show that a refusal changed nothing. */
 function snapshot(directory: string): Record<string, string> {
@@ -39,12 +39,7 @@ async function refused(
 t.test('backup and restore refuse bad input and change nothing', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'timebank-backup-refusals-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const dataDir = join(root, 'data');
-  const opened = await openLedger({ engine: 'sqlite', dataDir });
-  await opened.close();
-  writeFileSync(join(dataDir, NATIONAL_ID_KEY_FILE), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
-  const backupDir = join(root, 'backup');
-  const made = await runLedger(['backup', '--quiet', '--data-dir', dataDir, '--out', backupDir]);
+  const { dataDir, backupDir, made } = await ledgerWithBackup(root);
   t.equal(made.status, 0, `a good backup to restore from\n${made.stderr}`);
 
   t.test('backup', async (t) => {

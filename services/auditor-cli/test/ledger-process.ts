@@ -3,9 +3,10 @@
  * writing to a server while it runs), and a small HTTP client for the server's API.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NATIONAL_ID_KEY_FILE, openLedger } from '@timebank/ledger-opener';
 
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
@@ -114,4 +115,20 @@ export async function call(
     ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * An empty SQLite ledger in `root`/data (with a national-ID key, as the server writes one) and a
+ * backup of it in `root`/backup, made by `pnpm ledger backup`: what the refusal tests start from.
+ */
+export async function ledgerWithBackup(
+  root: string,
+): Promise<{ dataDir: string; backupDir: string; made: LedgerRun }> {
+  const dataDir = join(root, 'data');
+  const opened = await openLedger({ engine: 'sqlite', dataDir });
+  await opened.close();
+  writeFileSync(join(dataDir, NATIONAL_ID_KEY_FILE), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+  const backupDir = join(root, 'backup');
+  const made = await runLedger(['backup', '--quiet', '--data-dir', dataDir, '--out', backupDir]);
+  return { dataDir, backupDir, made };
 }

@@ -9,8 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { NATIONAL_ID_KEY_FILE, openLedger } from '@timebank/ledger-opener';
-import { runLedger } from './ledger-process.js';
+import { ledgerWithBackup, runLedger } from './ledger-process.js';
 
 /** A directory the kernel refuses to create in, answering ENOENT though its parent exists. */
 const UNCREATABLE = '/proc/self/timebank-out';
@@ -18,12 +17,7 @@ const UNCREATABLE = '/proc/self/timebank-out';
 t.test('a place that cannot be a directory is refused naming the flag, exit 2', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'timebank-output-paths-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const dataDir = join(root, 'data');
-  const opened = await openLedger({ engine: 'sqlite', dataDir });
-  await opened.close();
-  writeFileSync(join(dataDir, NATIONAL_ID_KEY_FILE), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
-  const backupDir = join(root, 'backup');
-  const made = await runLedger(['backup', '--quiet', '--data-dir', dataDir, '--out', backupDir]);
+  const { dataDir, backupDir, made } = await ledgerWithBackup(root);
   t.equal(made.status, 0, `a backup to restore from\n${made.stderr}`);
   const aFile = join(root, 'a-file');
   writeFileSync(aFile, 'x');
