@@ -129,3 +129,41 @@ t.test(
     t.equal(problemOf(t, response).code, 'SHUTTING_DOWN');
   },
 );
+
+t.test('a method a path does not answer is 405 METHOD_NOT_ALLOWED naming the methods it does', async (t) => {
+  const h = await startHarness(t);
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  const byUrl = new Map<string, Set<string>>();
+  for (const route of h.routes) {
+    const methods = byUrl.get(route.url) ?? new Set<string>();
+    methods.add(route.method);
+    byUrl.set(route.url, methods);
+  }
+  t.ok(byUrl.size >= 40, `${byUrl.size} paths`);
+  for (const [url, methods] of byUrl) {
+    const concrete = url.replace(/:[A-Za-z]+/g, 'x1').replace(/\*$/, 'page');
+    for (const method of ['PUT', 'DELETE', 'PATCH', 'GET', 'POST'] as const) {
+      if (methods.has(method)) continue;
+      const response = await h.app.inject({ method, url: concrete, headers: { authorization: admin } });
+      const name = `${method} ${url}`;
+      // Another pattern may answer the concrete path with this method (`/v1/x/:id` and `/v1/x/new`).
+      if (response.statusCode !== 405) {
+        t.notMatch(response.body, /no route /, `${name}: another route answered it`);
+        continue;
+      }
+      t.equal(problemOf(t, response).code, 'METHOD_NOT_ALLOWED', name);
+      const allow = String(response.headers.allow).split(', ');
+      for (const allowed of methods) t.ok(allow.includes(allowed), `${name}: Allow names ${allowed}`);
+      t.notOk(allow.includes(method), `${name}: Allow leaves out ${method}`);
+    }
+  }
+  const put = await h.app.inject({ method: 'PUT', url: '/v1/volunteers/?x=1' });
+  t.equal(put.statusCode, 405, 'a trailing slash and a query still find the path');
+  t.match(problemOf(t, put).detail, /\/v1\/volunteers\/ does not answer PUT/);
+  const unknown = await h.app.inject({ method: 'PUT', url: '/v1/no-such-thing' });
+  t.equal(unknown.statusCode, 404, 'a path no route has is still 404');
+  t.equal(problemOf(t, unknown).code, 'NOT_FOUND');
+  t.equal(unknown.headers.allow, undefined);
+  const deeper = await h.app.inject({ method: 'GET', url: '/v1/volunteers/x1/service-records/x2/x3' });
+  t.equal(deeper.statusCode, 404, 'a parameter matches one segment, not several');
+});

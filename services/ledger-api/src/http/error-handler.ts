@@ -10,6 +10,7 @@ import { EventStoreError } from '@timebank/event-store';
 import { ProblemError, sendProblem, type FieldIssue } from './problem.js';
 import { domainProblem } from './domain-errors.js';
 import type { ApiMetrics } from './api-metrics.js';
+import { RouteMethods } from './route-methods.js';
 
 const FASTIFY_CODES: Readonly<Record<string, () => ProblemError>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => ProblemError.http('PAYLOAD_TOO_LARGE', 'the request body is too large'),
@@ -141,10 +142,21 @@ export function registerErrorHandling(app: FastifyInstance, metrics: ApiMetrics)
       ProblemError.http('INTERNAL_ERROR', 'internal error; see the server log for this request id'),
     );
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      ProblemError.http('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+  const routes = new RouteMethods();
+  routes.collect(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routes.allowedAt(path);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return sendProblem(
+        reply,
+        ProblemError.http(
+          'METHOD_NOT_ALLOWED',
+          `${path} does not answer ${request.method}; it answers ${allowed.join(', ')}`,
+        ),
+      );
+    }
+    return sendProblem(reply, ProblemError.http('NOT_FOUND', `no route ${request.method} ${path}`));
+  });
 }
