@@ -23,6 +23,7 @@ import { ApiMetrics } from './http/api-metrics.js';
 import { fastSerializerCompiler } from './http/fast-serializer.js';
 import { fastValidatorCompiler } from './http/fast-validator.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { httpServerOptions, limitConnections } from './http/connection-limits.js';
 import { findDuplicateKey } from './http/json-duplicate-keys.js';
 import { ProblemError } from './http/problem.js';
 import { clientErrorHandler, routerErrorHandler } from './http/framework-errors.js';
@@ -166,6 +167,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const app = Fastify({
     loggerInstance,
     bodyLimit: config.bodyLimitBytes,
+    // The whole request, body included (fastify's default is no limit), and its headers; see
+    // HTTP_REQUEST_TIMEOUT_MS and HTTP_HEADERS_TIMEOUT_MS (http/connection-limits.ts).
+    requestTimeout: config.http.requestTimeoutMs,
+    http: httpServerOptions(config.http),
     genReqId: (raw) => {
       const given = raw.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : nextRequestId();
@@ -184,6 +189,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     // Its per-request lines are built only when they would be written (http/request-logger.ts).
     logController: new LevelAwareLogController(),
   });
+  limitConnections(app, config.http, metrics.droppedConnections);
   // Bodies are JSON only; anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
   // fastify decodes a JSON body as UTF-8 text, turning invalid bytes into U+FFFD without a word:

@@ -119,6 +119,27 @@ const environmentSchema = z
      * (the bulk limit) is about 60 KiB, so this leaves room without letting a client stream megabytes.
      */
     BODY_LIMIT_BYTES: wholeNumber(1024, 16 * 1024 * 1024, 'bytes').default(256 * 1024),
+    /**
+     * Open HTTP connections one process accepts; beyond it Node closes new connections at once
+     * (counted in http_connections_dropped_total). Default 900: under the 1,024 open files a
+     * Linux process gets unless raised, leaving room for the store's files and the threads, so
+     * that a flood of idle or slow connections runs out of this budget and not out of file
+     * descriptors, which the store needs too.
+     */
+    HTTP_CONNECTIONS_MAX: wholeNumber(1, 1_000_000, 'connections').default(900),
+    /**
+     * Time a client has to send a request's headers, in milliseconds. Default 10,000 (Node's own is
+     * 60 s): headers are a few hundred bytes, and every connection held by a client that trickles
+     * them is one fewer for the desks. Such a connection is answered 408 and closed within a
+     * second after it (http/connection-limits.ts).
+     */
+    HTTP_HEADERS_TIMEOUT_MS: wholeNumber(1000, 600_000, 'milliseconds').default(10_000),
+    /**
+     * Time a client has to send a whole request, headers and body, in milliseconds. Default 60,000:
+     * the largest body (BODY_LIMIT_BYTES, 256 KiB) at 5 KB/s; without it (fastify's default) a body
+     * sent a byte at a time held its connection for ever.
+     */
+    HTTP_REQUEST_TIMEOUT_MS: wholeNumber(1000, 3_600_000, 'milliseconds').default(60_000),
     /** Seconds to drain in-flight requests on SIGTERM before closing anyway. Default 10 s (< Kubernetes' 30 s grace). */
     /** At least 1: with 0 every SIGTERM exited 1 at once, 'grace period over', before any drain. */
     SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 600, 'seconds').default(10),
@@ -238,6 +259,13 @@ const environmentSchema = z
         message: 'may be http only with LEDGER_STORE=postgres, whose read models every process shares',
       });
     }
+    if (value.HTTP_HEADERS_TIMEOUT_MS > value.HTTP_REQUEST_TIMEOUT_MS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'may not exceed HTTP_REQUEST_TIMEOUT_MS, the time for the whole request',
+      });
+    }
     if (value.LEDGER_STORE === 'esdb' && value.ESDB_URL === undefined) {
       context.addIssue({ code: 'custom', path: ['ESDB_URL'], message: 'is required when LEDGER_STORE=esdb' });
     }
@@ -292,6 +320,12 @@ export interface LedgerApiConfig {
     readonly certificateVerificationsMax: number;
   };
   readonly bodyLimitBytes: number;
+  /** See HTTP_CONNECTIONS_MAX, HTTP_HEADERS_TIMEOUT_MS and HTTP_REQUEST_TIMEOUT_MS. */
+  readonly http: {
+    readonly connectionsMax: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+  };
   readonly shutdownGraceSeconds: number;
   readonly idempotencyCacheEntriesMax: number;
   /** See LEDGER_STATE_CACHE_STREAMS_MAX. */
@@ -377,6 +411,11 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
       certificateVerificationsMax: env.CERTIFICATE_VERIFICATIONS_MAX,
     },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    http: {
+      connectionsMax: env.HTTP_CONNECTIONS_MAX,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    },
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     idempotencyCacheEntriesMax: env.IDEMPOTENCY_CACHE_ENTRIES_MAX,
     stateCacheStreamsMax: env.LEDGER_STATE_CACHE_STREAMS_MAX,

@@ -250,3 +250,26 @@ t.test('a national-ID key is used byte for byte, whitespace included, as it alwa
   t.equal(loadConfig({ LEDGER_NATIONAL_ID_KEY: `${key}\n` }).nationalIdKey, `${key}\n`);
   t.equal(loadConfig({ LEDGER_NATIONAL_ID_KEY: key }).nationalIdKey, key);
 });
+
+t.test(
+  'connection limits: defaults, values, and headers given no longer than the whole request',
+  async (t) => {
+    t.same(loadConfig({}).http, { connectionsMax: 900, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000 });
+    t.ok(Object.isFrozen(loadConfig({}).http));
+    t.same(
+      loadConfig({
+        HTTP_CONNECTIONS_MAX: '20',
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '2000',
+      }).http,
+      { connectionsMax: 20, headersTimeoutMs: 2000, requestTimeoutMs: 2000 },
+    );
+    t.throws(() => loadConfig({ HTTP_CONNECTIONS_MAX: '0' }), { message: /HTTP_CONNECTIONS_MAX/ });
+    t.throws(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '10s' }), {
+      message: /HTTP_HEADERS_TIMEOUT_MS: must be a whole number of milliseconds/,
+    });
+    t.throws(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '20000' }), {
+      message: /HTTP_HEADERS_TIMEOUT_MS: may not exceed HTTP_REQUEST_TIMEOUT_MS/,
+    });
+  },
+);

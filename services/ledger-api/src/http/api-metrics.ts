@@ -39,6 +39,12 @@ export class ApiMetrics {
       'Commands that still conflicted after the bounded retries (answered 409 CONCURRENCY_CONFLICT)',
     ),
   );
+  readonly droppedConnections = this.registry.register(
+    new Counter(
+      'http_connections_dropped_total',
+      'Connections closed on arrival because HTTP_CONNECTIONS_MAX were open',
+    ),
+  );
   readonly idempotentReplays = this.registry.register(
     new Counter(
       'ledger_idempotent_replays_total',
