@@ -36,3 +36,25 @@ t.test('probes with a bearer header answer without the store', async (t) => {
   t.equal(read.statusCode, 503);
   t.equal(read.json<{ code: string }>().code, 'STORE_UNAVAILABLE');
 });
+
+t.test('requests refused because the store is down are one warning a minute, with the reason', async (t) => {
+  const h = await startHarness(t, { environment: { API_KEY_REFRESH_MS: '0' } });
+  const admin = await h.keyFor('admin', { kind: 'all' });
+  h.store.readStream = () =>
+    Promise.reject(new EventStoreError('STORE_UNAVAILABLE', 'database or disk is full'));
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const read = await h.app.inject({
+      method: 'GET',
+      url: '/v1/admin/api-keys',
+      headers: { authorization: admin },
+    });
+    t.equal(read.statusCode, 503);
+  }
+  const warnings = h.logs
+    .map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string; refused?: number })
+    .filter((entry) => entry.msg === 'requests refused: the store is unavailable');
+  t.equal(warnings.length, 1, 'the first refusal warns; the next two are counted for the next warning');
+  t.equal(warnings[0]?.level, 40);
+  t.match(warnings[0]?.reason, /database or disk is full/);
+  t.equal(warnings[0]?.refused, 1);
+});

@@ -6,8 +6,8 @@
  */
 import type pg from 'pg';
 import type { PersonalKeyStore, StoredDataKey } from '@timebank/application';
-import { EventStoreError } from '@timebank/event-store';
 import type { PostgresTimeouts } from '@timebank/event-store-postgres';
+import { reportingUnavailable } from './key-store-unavailable.js';
 
 /** Same rule as the event store's schema names: an unquoted identifier. */
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -124,37 +124,6 @@ async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Pro
     client.off('error', onError);
     client.release(broken);
   }
-}
-
-/**
- * The key store with each call's failure to reach PostgreSQL, or to finish in time, reported as
- * the port's `STORE_UNAVAILABLE` (the API answers 503, as for the event store beside it), not
- * as the driver's error (a 500).
- */
-function reportingUnavailable(
-  store: PersonalKeyStore,
-  isUnavailable: (error: unknown) => boolean,
-): PersonalKeyStore {
-  const rethrow = (error: unknown): never => {
-    if (error instanceof Error && !(error instanceof EventStoreError) && isUnavailable(error)) {
-      throw new EventStoreError(
-        'STORE_UNAVAILABLE',
-        `the personal-data key store is unavailable: ${error.message}`,
-      );
-    }
-    throw error;
-  };
-  return {
-    insertDataKey: (...args) => store.insertDataKey(...args).catch(rethrow),
-    dataKey: (...args) => store.dataKey(...args).catch(rethrow),
-    erase: (...args) => store.erase(...args).catch(rethrow),
-    claimRegistration: (...args) => store.claimRegistration(...args).catch(rethrow),
-    findRegistration: (...args) => store.findRegistration(...args).catch(rethrow),
-    activeDataKeys: () => store.activeDataKeys().catch(rethrow),
-    anyActiveDataKey: () => store.anyActiveDataKey().catch(rethrow),
-    replaceWrappedKeys: (...args) => store.replaceWrappedKeys(...args).catch(rethrow),
-    close: () => store.close(),
-  };
 }
 
 /** The key store's pool, with the ledger's timeouts, and the adapter's test for an unreachable server. */

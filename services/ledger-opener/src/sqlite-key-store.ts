@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import type { PersonalKeyStore, StoredDataKey, WrappedDataKey } from '@timebank/application';
+import { isSqliteUnavailable, reportingUnavailable } from './key-store-unavailable.js';
 
 interface KeyRow {
   readonly wrapped_key: Buffer | null;
@@ -45,6 +46,10 @@ function openDatabase(path: string): Database.Database {
 }
 
 export function openSqliteKeyStore(path: string): PersonalKeyStore {
+  return reportingUnavailable(sqliteKeyStore(path), isSqliteUnavailable);
+}
+
+function sqliteKeyStore(path: string): PersonalKeyStore {
   const db = openDatabase(path);
   const selectKey = db.prepare<[string], KeyRow>(
     'SELECT wrapped_key, erased_at FROM data_keys WHERE volunteer_id = ?',

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import {
@@ -18,6 +19,7 @@ import {
   sealField,
   type PersonalKeyStore,
 } from '@timebank/application';
+import { EventStoreError } from '@timebank/event-store';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import {
   MASTER_KEY_FILE,
@@ -246,5 +248,33 @@ t.test(
       await client.end();
     });
     await firstOpens(t, fresh, temporaryDirectory(t));
+  },
+);
+
+t.test(
+  'SQLite key store: a file it cannot use now (locked past the busy timeout, a full disk) is STORE_UNAVAILABLE',
+  async (t) => {
+    const dataDir = temporaryDirectory(t);
+    const store = await openPersonalKeyStore({ engine: 'sqlite', dataDir });
+    t.teardown(() => store.close());
+    // Another process holding the write lock past the 5 s busy timeout. Before, the driver's
+    // SqliteError reached the API as 500 INTERNAL_ERROR, as did SQLITE_FULL on a full disk (seen
+    // by hand on a 12 MiB tmpfs), while the event store beside it answered 503.
+    const other = new Database(join(dataDir, PERSONAL_KEYS_FILE));
+    t.teardown(() => other.close());
+    other.exec('BEGIN IMMEDIATE');
+    const refused = await store.claimRegistration('hash-1', 'v1', randomBytes(40)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    t.ok(refused instanceof EventStoreError, 'the port error, which the API answers 503');
+    t.equal((refused as EventStoreError).code, 'STORE_UNAVAILABLE');
+    t.match((refused as Error).message, /personal-data key store is unavailable: database is locked/);
+    other.exec('ROLLBACK');
+    t.equal(
+      await store.claimRegistration('hash-1', 'v1', randomBytes(40)),
+      'v1',
+      'and works once it is free',
+    );
   },
 );

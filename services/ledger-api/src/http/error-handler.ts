@@ -128,12 +128,34 @@ export function toProblem(error: unknown, sent?: RequestParts): ProblemError | u
   return undefined;
 }
 
+/**
+ * At most one warning a minute while requests find the store unavailable. Each such request is
+ * still logged at `info`; without the warning, a full disk under SQLite (where the projector, which
+ * logs its own outages, may still have room) left nothing at `warn` but the scheduler's retries.
+ */
+const UNAVAILABLE_WARNING_INTERVAL_MS = 60_000;
+
+function storeOutageWarnings(app: FastifyInstance): (reason: string) => void {
+  let lastWarningMs = -Infinity;
+  let refusedSinceWarning = 0;
+  return (reason) => {
+    refusedSinceWarning += 1;
+    const nowMs = performance.now();
+    if (nowMs - lastWarningMs < UNAVAILABLE_WARNING_INTERVAL_MS) return;
+    app.log.warn({ reason, refused: refusedSinceWarning }, 'requests refused: the store is unavailable');
+    refusedSinceWarning = 0;
+    lastWarningMs = nowMs;
+  };
+}
+
 export function registerErrorHandling(app: FastifyInstance, metrics: ApiMetrics): void {
+  const warnStoreUnavailable = storeOutageWarnings(app);
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request);
     if (error instanceof ConcurrencyConflictError) metrics.conflictGiveUps.inc();
     if (problem !== undefined) {
       request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+      if (problem.code === 'STORE_UNAVAILABLE') warnStoreUnavailable(String(error));
       return sendProblem(reply, problem);
     }
     request.log.error({ err: error }, 'request failed');
