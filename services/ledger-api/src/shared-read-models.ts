@@ -18,6 +18,14 @@ const WAIT_POLL_MS = 5;
 /** How often the checkpoint and the store's head are read for `/metrics` and `/readyz`, in ms; the projector's own default. */
 const LAG_REFRESH_MS = 1000;
 const DEFAULT_WAIT_TIMEOUT_MS = 2000;
+/**
+ * How long the shared checkpoint may stand still while the store's head is past it before this
+ * process reports the read models stalled, in milliseconds. 30 s: the projector commits a page at
+ * a time, each in well under a second, and retries a failing one within seconds, so a checkpoint
+ * that has not moved for 30 s with events waiting means the projecting process is gone or stuck.
+ * Without a cluster primary to say so (processes started separately), this is the only sign.
+ */
+const STALLED_AFTER_MS = 30_000;
 
 interface Waiter {
   readonly position: bigint;
@@ -38,6 +46,12 @@ export class SharedReadModels implements RunningProjector {
   #startHead = 0n;
   #caughtUp = false;
   #behindSinceMs: number | undefined;
+  /** When the shared checkpoint last moved forward (or this process started watching it). */
+  #advancedAtMs: number;
+  readonly #stalledAfterMs: number;
+  readonly #monotonicMs: () => number;
+  /** When the store's head was first seen past the checkpoint, on the monotonic clock. */
+  #waitingSinceMs: number | undefined;
   #polling = false;
   #stopped = false;
   #lagTimer: NodeJS.Timeout | undefined;
@@ -48,11 +62,18 @@ export class SharedReadModels implements RunningProjector {
     readonly now: () => number;
     /** In a cluster worker: whether the primary's `all` worker, which projects, is up. */
     readonly projectingProcess?: ProjectingProcessWatch | undefined;
+    /** See STALLED_AFTER_MS. */
+    readonly stalledAfterMs?: number;
+    /** A monotonic clock in ms for the stall check (default `performance.now`): the ledger's may jump. */
+    readonly monotonicMs?: () => number;
   }) {
     this.#db = options.db;
     this.#store = options.store;
     this.#now = options.now;
     this.#projectingProcess = options.projectingProcess;
+    this.#stalledAfterMs = options.stalledAfterMs ?? STALLED_AFTER_MS;
+    this.#monotonicMs = options.monotonicMs ?? (() => performance.now());
+    this.#advancedAtMs = this.#monotonicMs();
   }
 
   async start(): Promise<void> {
@@ -69,12 +90,24 @@ export class SharedReadModels implements RunningProjector {
     ]);
     this.#observe(checkpoint);
     if (head > this.#head) this.#head = head;
-    if (this.#head > this.#checkpoint) this.#behindSinceMs ??= this.#now();
-    else this.#behindSinceMs = undefined;
+    if (this.#head > this.#checkpoint) {
+      this.#behindSinceMs ??= this.#now();
+      this.#waitingSinceMs ??= this.#monotonicMs();
+    } else {
+      this.#behindSinceMs = undefined;
+      this.#waitingSinceMs = undefined;
+    }
+  }
+
+  refresh(): Promise<void> {
+    return this.#refresh();
   }
 
   #observe(checkpoint: bigint): void {
-    if (checkpoint > this.#checkpoint) this.#checkpoint = checkpoint;
+    if (checkpoint > this.#checkpoint) {
+      this.#checkpoint = checkpoint;
+      this.#advancedAtMs = this.#monotonicMs();
+    }
     if (this.#checkpoint >= this.#startHead) this.#caughtUp = true;
   }
 
@@ -86,9 +119,21 @@ export class SharedReadModels implements RunningProjector {
     return this.#caughtUp;
   }
 
-  /** While the cluster's projecting worker is down, the shared read models stop advancing: not ready. */
+  /**
+   * While the cluster's projecting worker is down, the shared read models stop advancing: not
+   * ready. Without a primary to say so, a checkpoint that has stood still for STALLED_AFTER_MS
+   * while events wait says the same.
+   */
   stalledReason(): string | undefined {
-    return this.#projectingProcess?.downReason();
+    const down = this.#projectingProcess?.downReason();
+    if (down !== undefined) return down;
+    if (this.#head <= this.#checkpoint || this.#waitingSinceMs === undefined) return undefined;
+    const stillMs = this.#monotonicMs() - Math.max(this.#advancedAtMs, this.#waitingSinceMs);
+    if (stillMs < this.#stalledAfterMs) return undefined;
+    return (
+      `the shared read models have not advanced for ${Math.floor(stillMs / 1000)} s while ` +
+      `${this.#head - this.#checkpoint} events wait: is the LEDGER_PROCESS_ROLE=all process running?`
+    );
   }
 
   lag(): { events: number; seconds: number } {

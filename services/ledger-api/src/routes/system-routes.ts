@@ -44,6 +44,22 @@ export interface SystemRouteDependencies {
   readonly dueBacklog?: DueBacklogHandle | null;
 }
 
+/** Why the API is not ready although the store answers: the read models or the due backlog. */
+async function notReadyReason(context: SystemRouteDependencies): Promise<string | undefined> {
+  const projector = context.projector;
+  // A view of the shared checkpoint a second old could still call a projector stalled that has
+  // just come back; a failed re-read leaves the last view, as the timer's would.
+  await withTimeout(projector?.refresh?.() ?? Promise.resolve(), STORE_PROBE_TIMEOUT_MS).catch(
+    () => undefined,
+  );
+  const stalled = projector?.stalledReason?.();
+  if (stalled !== undefined) return stalled;
+  if (projector !== null && !projector.hasCaughtUp()) return 'read models are catching up';
+  const due = context.dueBacklog ?? null;
+  if (due !== null && due.current().items > due.itemsMax) return 'due backlog over its bound';
+  return undefined;
+}
+
 /** The system routes, as an encapsulated fastify plugin. */
 export async function systemRoutes(app: TypedApp, context: SystemRouteDependencies): Promise<void> {
   app.get(
@@ -94,17 +110,8 @@ export async function systemRoutes(app: TypedApp, context: SystemRouteDependenci
         request.log.warn({ err: error }, 'readiness: store unreachable');
         return reply.code(503).send({ status: 'not-ready' as const, reason: 'event store unreachable' });
       }
-      const projector = context.projector;
-      const stalled = projector?.stalledReason?.();
-      if (stalled !== undefined)
-        return reply.code(503).send({ status: 'not-ready' as const, reason: stalled });
-      if (projector !== null && !projector.hasCaughtUp()) {
-        return reply.code(503).send({ status: 'not-ready' as const, reason: 'read models are catching up' });
-      }
-      const due = context.dueBacklog ?? null;
-      if (due !== null && due.current().items > due.itemsMax) {
-        return reply.code(503).send({ status: 'not-ready' as const, reason: 'due backlog over its bound' });
-      }
+      const reason = await notReadyReason(context);
+      if (reason !== undefined) return reply.code(503).send({ status: 'not-ready' as const, reason });
       return { status: 'ready' as const, engine: context.store.engine, headPosition: head.toString() };
     },
   );
