@@ -175,6 +175,10 @@ export class Projector {
         }
         try {
           this.#checkpoint = await this.#applier.reload();
+          // Another process may have applied what a caller waits for (the conflict says so):
+          // answer it now, since no batch of ours may follow while the store stays quiet.
+          this.#waiters.settle();
+          this.options.onProgress?.();
         } catch (reloadError) {
           this.options.onError?.(reloadError);
         }

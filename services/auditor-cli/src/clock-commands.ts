@@ -11,11 +11,13 @@ import {
   holdExpiryJob,
   pointsExpiryJob,
   reactionHealingJob,
+  type PersonalKeys,
   type TickReport,
 } from '@timebank/application';
 import {
   createFileCheckpointStore,
   NATIONAL_ID_KEY_FILE,
+  openPersonalKeys,
   openSweepLease,
   REACTOR_CHECKPOINT_FILE,
   openLedger,
@@ -23,7 +25,7 @@ import {
 } from '@timebank/ledger-opener';
 import { createDueIndexQueries, Projector, type DueItem } from '@timebank/projections';
 import type { Backend } from './args.js';
-import { configuredNationalIdKey } from './privacy-commands.js';
+import { configured, configuredNationalIdKey } from './privacy-commands.js';
 import { CURRENT_READ_MODELS, MIGRATION_ON_STDERR } from './schema-logger.js';
 
 /** How long to wait for the read models to reach the head before giving up, in ms. 10 min: a large catch-up. */
@@ -62,11 +64,31 @@ export async function tick(
   environment: NodeJS.ProcessEnv,
 ): Promise<TickReport> {
   await catchUp(backends);
+  // The API seals personal fields (privacy.md): deciding an expiry folds the volunteer's stream,
+  // whose registration must open (its birth date is parsed), so the clock needs the keys too.
+  const keys = await openPersonalKeys(backend.store, {
+    masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
+    readModelDataDir: backend.readModelDataDir,
+  });
+  try {
+    return await sweepOnce(backends, backend, environment, keys.keys);
+  } finally {
+    await keys.close();
+  }
+}
+
+async function sweepOnce(
+  backends: OpenedLedger,
+  backend: Backend,
+  environment: NodeJS.ProcessEnv,
+  personalKeys: PersonalKeys,
+): Promise<TickReport> {
   const clock = () => Date.now();
   const ledger = createLedger({
     store: backends.store,
     clock,
     nationalIdKey: nationalIdKeyOf(backend, environment),
+    personalKeys,
   });
   const queries = createDueIndexQueries(backends.readModels);
   const scheduler = createScheduler({

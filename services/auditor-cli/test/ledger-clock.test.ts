@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createLedger } from '@timebank/application';
 import { nationalIdCheckCharacter, type CommandInput } from '@timebank/domain';
-import { openEventStore } from '@timebank/ledger-opener';
+import { openEventStore, openPersonalKeys } from '@timebank/ledger-opener';
 
 const ADMIN = { id: 'admin-1', role: 'administrator' } as const;
 const ORGANISER = { id: 'organiser-1', role: 'organiser', organisationId: 'org-1' } as const;
@@ -29,16 +29,22 @@ function ledgerCommand(command: 'due' | 'tick', dataDir: string) {
   };
 }
 
-t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them once', async (t) => {
+/**
+ * `sealed`: the volunteer's personal fields are sealed under their data key, as the API writes
+ * them; otherwise plain, as a ledger from before sealing holds them.
+ */
+async function dueAndTick(t: Test, sealed: boolean): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'timebank-auditor-clock-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const store = await openEventStore({ engine: 'sqlite', dataDir });
+  const keys = sealed ? await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: null }) : null;
   // Ten minutes ago: one hold of 60 s (overdue now) and one of two hours (not yet due).
   const placedAtMs = Date.now() - 600_000;
   const ledger = createLedger({
     store,
     clock: () => placedAtMs,
     nationalIdKey: 'test-key-0123456789abcdef0123456789abcdef',
+    ...(keys === null ? {} : { personalKeys: keys.keys }),
   });
   const body = '13010219900101123';
   const registered = await ledger.execute({
@@ -113,6 +119,7 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
     });
     holdIds.push((held.events[0]?.data as { holdId: string }).holdId);
   }
+  await keys?.close();
   await store.close();
   const [overdueHold, laterHold] = holdIds;
 
@@ -147,4 +154,16 @@ t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them on
     new Date(placedAtMs + 60_000).toISOString(),
     'dated at the due time, not when tick ran',
   );
+}
+
+t.test('pnpm ledger due lists overdue holds and pnpm ledger tick expires them once', async (t) => {
+  await dueAndTick(t, false);
+});
+
+// Found over HTTP: on a ledger the API had written (personal fields sealed), `pnpm ledger tick`
+// failed with "expire-holds: VolunteerRegistered carries an impossible birth date" and expired
+// nothing: it folded the volunteer's stream without the personal-data keys, so the sealed birth
+// date reached the domain as ciphertext.
+t.test('pnpm ledger tick expires holds of volunteers whose personal data is sealed', async (t) => {
+  await dueAndTick(t, true);
 });

@@ -130,6 +130,7 @@ t.test(
     ])
       t.match(flat, value, `value ${value}`);
     t.equal(certificate.serviceHours, '2.50');
+    t.match(flat, '所属社区 c1 ', 'a community not registered in the hierarchy is printed by its id');
     t.match(
       flat,
       /服务时间 \d{4}年\d{2}月\d{2}日 至 \d{4}年\d{2}月\d{2}日/,

@@ -76,6 +76,10 @@ t.test('the coordinator is the person in charge until their data is erased', asy
   t.equal(pdf.statusCode, 200);
   const text = await pdfText(t, pdf.rawPayload);
   t.match(text, /负责人\s+Li Hua（0311-5550001）/, 'the PDF prints the coordinator and their contact');
+  // Found over HTTP: the certificate printed 所属社区 c1, the community's id, which says nothing to
+  // whoever reads the paper, although the hierarchy holds the community's name.
+  t.match(json.json(), { community: 'c1', communityName: 'Community c1' });
+  t.match(text, /所属社区\s+Community c1\n/, "the PDF prints the community's name");
 
   t.equal(
     (await w.post('/v1/admin/coordinators/coordinator-c1/erasure', w.desk, { reason: 'purpose_met' }))

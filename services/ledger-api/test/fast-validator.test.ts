@@ -42,6 +42,10 @@ const inputs: unknown[] = [
   { unknownParam: '1' },
   null,
   'p1',
+  // A JSON array is an object to typeof and has no own keys but its indexes: an empty one passed
+  // the fast path as {} (POST …/star-applications with the body [] filed an application).
+  [],
+  ['p1'],
 ];
 
 t.test('every schema answers every input as zod does', async (t) => {

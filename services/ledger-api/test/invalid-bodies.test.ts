@@ -70,6 +70,12 @@ t.test('every write route rejects bad bodies with a coded problem and appends no
       t.equal(notAnObject.statusCode, 400, 'an array instead of an object');
       t.equal(problemOf(t, notAnObject).code, 'VALIDATION_FAILED');
 
+      // An empty array has no keys, so a body schema without fields (star applications, mandate
+      // revocations, allocations) once took it for {} and ran the command.
+      const emptyArray = await send('[]');
+      t.equal(emptyArray.statusCode, 400, 'an empty array instead of an object');
+      t.equal(problemOf(t, emptyArray).code, 'VALIDATION_FAILED');
+
       const required = schema.required ?? [];
       if (required.length > 0) {
         const missing = await send('{}');

@@ -267,3 +267,23 @@ t.test("a refused hold tells the partner nothing of the volunteer's balance or s
   );
   t.notMatch(refused.body, /availableCentipoints|starLevel/, 'no balance, no star level');
 });
+
+// Found over HTTP: after an erasure the volunteer's points can no longer be spent (every hold is
+// 410 VOLUNTEER_PERSONAL_DATA_ERASED), yet the partner holding a mandate was still told the whole
+// balance was redeemable, and then refused the hold it had just been invited to make.
+t.test('an erased volunteer has nothing redeemable for a partner holding a mandate', async (t) => {
+  const w = await startWorld(t, UNLIMITED, { clock });
+  const volunteerId = await volunteerWithPoints(w, 6011);
+  await w.grantMandate(volunteerId);
+  const url = `/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`;
+  t.equal((await w.get(url, w.partner)).json<{ redeemableCentipoints: number }>().redeemableCentipoints, 300);
+  const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+    reason: 'consent_withdrawn',
+  });
+  t.equal(erased.statusCode, 200, { body: erased.body });
+  const points = await w.get(url, w.partner);
+  t.equal(points.statusCode, 200);
+  t.same(points.json(), { volunteerId, redeemableCentipoints: 0 }, 'nothing to redeem');
+  const hold = await w.post('/v1/partners/p1/holds', w.partner, { volunteerId, ...meal });
+  t.equal(problemOf(t, hold).code, 'VOLUNTEER_PERSONAL_DATA_ERASED', 'as a hold finds');
+});

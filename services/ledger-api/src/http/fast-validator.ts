@@ -54,7 +54,8 @@ function stringFieldsOf(schema: unknown, unknownKeys: 'strict' | 'strip'): [stri
 function fastStringObject(fields: [string, RegExp[]][], validate: Validate): Validate {
   const names = new Set(fields.map(([name]) => name));
   return (data) => {
-    if (typeof data !== 'object' || data === null) return validate(data);
+    // An array is an object too, and an empty one has no keys: zod refuses it, so zod answers.
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return validate(data);
     const input = data as Record<string, unknown>;
     let present = 0;
     for (const key in input) {

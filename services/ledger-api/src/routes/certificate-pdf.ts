@@ -95,7 +95,8 @@ export function certificateFields(view: CertificateView): ReadonlyArray<readonly
     ['证件类型', ID_TYPE_LABELS[view.idType] ?? view.idType],
     ['证件号码', view.nationalIdMasked],
     ['志愿者编号', view.volunteerNumber],
-    ['所属社区', view.community],
+    // A reader knows the community by its name; the id is printed only when no name is registered.
+    ['所属社区', view.communityName ?? view.community],
     ['服务时间', servicePeriod(view)],
     ['服务时长', `${view.serviceHours} 小时（${view.confirmedMinutes} 分钟）`],
     ['服务内容', serviceContent(view)],

@@ -91,6 +91,10 @@ export const certificateSchema = z.object({
   idType: z.string().describe('resident_identity_card (居民身份证)'),
   nationalIdMasked: z.string(),
   community: z.string(),
+  communityName: z
+    .string()
+    .nullable()
+    .describe("The community's name as the hierarchy holds it; null when the community is not registered"),
   serviceFrom: instantOnTheWire.nullable(),
   serviceUntil: instantOnTheWire.nullable(),
   confirmedMinutes: z.number().int(),
@@ -167,6 +171,12 @@ function personInChargeOf(
   };
 }
 
+/** A registered community's name, as the hierarchy holds it now (like its coordinator), else null. */
+function communityNameOf(community: string, hierarchy: HierarchyState | undefined): string | null {
+  const unit = hierarchy?.units.get(community);
+  return unit?.level === 'community' ? unit.name : null;
+}
+
 function viewOf(
   certificate: IssuedCertificate,
   amendedRecordIds: readonly string[],
@@ -181,6 +191,7 @@ function viewOf(
     idType: certificate.idType,
     nationalIdMasked: certificate.nationalIdMasked,
     community: certificate.community,
+    communityName: communityNameOf(certificate.community, hierarchy),
     serviceFrom: certificate.serviceFrom,
     serviceUntil: certificate.serviceUntil,
     confirmedMinutes: certificate.confirmedMinutes,

@@ -79,7 +79,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
     if (!hasMandateInForce(state, partnerId, nowMs)) return 'no-consent';
     // The star rule is a volunteer's; a donation-pool beneficiary spends without stars.
     const starTooLow = state.kind !== 'beneficiary' && effectiveStarLevel(state, nowMs) < minStar;
-    if (state.status !== 'active' || starTooLow) return 0;
+    // An erased volunteer's stream accepts no hold (VOLUNTEER_PERSONAL_DATA_ERASED): nothing to redeem.
+    if (state.status !== 'active' || state.personalDataErased || starTooLow) return 0;
     return Math.max(0, usableCentipoints(state, nowMs));
   };
   const redeemableAnswer = (
