@@ -70,6 +70,7 @@ export const en: Record<MessageKey, string> = {
   'card.recordService': 'Record service',
   'hours.value': '{hours} h',
   'points.value': '{points} points',
+  'points.one': '{points} point',
   'service.title': 'Record service hours',
   'service.for': 'Volunteer: {name} ({volunteerNumber})',
   'service.activity': 'Service',

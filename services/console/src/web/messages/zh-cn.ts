@@ -68,6 +68,7 @@ export const zhCN = {
   'card.recordService': '记录服务',
   'hours.value': '{hours} 小时',
   'points.value': '{points} 分',
+  'points.one': '{points} 分',
   'service.title': '记录服务时长',
   'service.for': '志愿者：{name}（{volunteerNumber}）',
   'service.activity': '服务内容',
