@@ -16,7 +16,9 @@
  *   The auditor's verify, a full scan, is given longer than that.
  * - A partner's redemption whose answer was lost, retried: the same request, answered as done;
  *   likewise an organiser's confirmation (the queue, dispute resolutions and a partner's capture or
- *   release keep their key per action the same way, `keysUntilDone`).
+ *   release keep their key per action the same way, `keysUntilDone`). A double click on 退回 in
+ *   the queue rejects that record only: its second click, landing after the queue was redrawn,
+ *   does not confirm the record that slid under the pointer.
  * - A volunteer setting a passphrase with an activation code whose answer was lost: the retry,
  *   refused as a used code, signs in with the passphrase that press set, instead of sending the
  *   volunteer back to the desk.
@@ -464,6 +466,68 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
       `/v1/volunteers/${volunteerId}`,
     );
     t.equal(after.confirmedMinutes, before.confirmedMinutes + 60, 'the hour is confirmed');
+    await organiser.context().close();
+  });
+
+  await t.test("a double click decides one record, never the next one's", async (t) => {
+    // Two pending records of the volunteer, listed in service order: the one to reject first.
+    const record = async (activity: string, from: string, to: string): Promise<string> =>
+      (
+        await api<{ recordId: string }>(
+          server.url,
+          organiserKey,
+          `/v1/volunteers/${volunteerId}/service-records`,
+          {
+            activity,
+            organisationId: 'xinhua',
+            startAt: new Date(`${day}T${from}:00+08:00`).toISOString(),
+            endAt: new Date(`${day}T${to}:00+08:00`).toISOString(),
+          },
+        )
+      ).recordId;
+    const kept = await record('读报给老人听', '18:00', '19:00');
+    const rejected = await record('打扫楼道', '17:00', '17:30');
+    const organiser = await openPage(browser);
+    await organiser.goto(`${server.url}/console#/sign-in`);
+    await organiser.getByLabel('角色').selectOption('organiser');
+    await organiser.getByLabel('组织编号').fill('xinhua');
+    await organiser.getByLabel('API 密钥').fill(organiserKey);
+    await organiser.getByRole('button', { name: '登录' }).click();
+    await organiser.getByRole('heading', { name: '待确认的服务记录' }).waitFor();
+    const rows = organiser.locator('#queue tbody tr');
+    const target = rows.filter({ hasText: '打扫楼道' });
+    t.match(
+      await target.locator('xpath=following-sibling::tr[1]').textContent(),
+      /读报给老人听/,
+      'the other record is listed next',
+    );
+    await target.getByLabel('退回理由').fill('时间记错了');
+    // A double click whose second click comes after the queue was redrawn (a fast answer): the
+    // notice pushes the next record's 确认 under the pointer.
+    const box = await target.getByRole('button', { name: '退回' }).boundingBox();
+    if (box === null) throw new Error('no reject button');
+    await organiser.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await organiser.mouse.down({ clickCount: 1 });
+    await organiser.mouse.up({ clickCount: 1 });
+    await organiser.getByText('已退回：打扫楼道').waitFor();
+    await organiser.mouse.down({ clickCount: 2 });
+    await organiser.mouse.up({ clickCount: 2 });
+    await organiser.waitForTimeout(500);
+    const history = await api<{ events: { type: string; data: { recordId?: string } }[] }>(
+      server.url,
+      deskKey,
+      `/v1/volunteers/${volunteerId}/history`,
+    );
+    const decided = history.events
+      .filter((event) => event.type === 'ServiceHoursConfirmed' || event.type === 'ServiceHoursRejected')
+      .filter((event) => event.data.recordId === kept || event.data.recordId === rejected)
+      .map((event) => [event.type, event.data.recordId === kept ? 'kept' : 'rejected']);
+    t.same(decided, [['ServiceHoursRejected', 'rejected']], 'one record rejected, the other still pending');
+    t.equal(
+      await rows.filter({ hasText: '读报给老人听' }).count(),
+      1,
+      'the other record is still in the queue',
+    );
     await organiser.context().close();
   });
 
