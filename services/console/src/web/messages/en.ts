@@ -180,6 +180,7 @@ export const en: Record<MessageKey, string> = {
   'statement.title': 'Monthly statement',
   'statement.period': 'Month',
   'statement.show': 'Show',
+  'statement.periodInvalid': 'Enter the month as year-month, for example 2026-11.',
   'statement.totals': 'Settlement totals for {period}',
   'statement.kind': 'Kind',
   'statement.count': 'Count',

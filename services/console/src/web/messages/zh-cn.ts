@@ -176,6 +176,7 @@ export const zhCN = {
   'statement.title': '月度对账单',
   'statement.period': '月份',
   'statement.show': '查看',
+  'statement.periodInvalid': '请按“年-月”填写月份，例如 2026-11。',
   'statement.totals': '{period} 结算合计',
   'statement.kind': '类别',
   'statement.count': '笔数',
