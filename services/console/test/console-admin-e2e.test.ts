@@ -442,6 +442,7 @@ t.test('an administrator and an auditor use their console screens', { skip: chro
     '/audit/as-of',
     '/audit/charts',
     '/audit/settlements',
+    `/audit/streams/volunteer-${history.volunteerId}`,
   ]);
   await page.getByRole('button', { name: '退出登录' }).click();
   await signIn(page, server.url, 'admin', adminKey, 'API 密钥');

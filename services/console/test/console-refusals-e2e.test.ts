@@ -2,7 +2,8 @@
  * What the console does when the ledger says no, end to end (the real server on a fresh SQLite
  * data directory, Debian's Chromium through playwright-core): an ID number whose check character
  * is right but whose birth date is 30 February is caught as it is typed, not called "passed"; the
- * desk's card says how many points an event moved; a desk whose key is revoked while it works is
+ * desk's card says how many points an event moved; service ending after now (a later day, or later
+ * today) or before it starts is said on the form and never sent; a desk whose key is revoked while it works is
  * sent to sign-in, saying why, instead of being refused on every screen; an auditor's as-of
  * question that fails leaves no figures of the question before it on the screen.
  *
@@ -74,6 +75,52 @@ t.test(
       'the card says how many points were earned',
     );
 
+    // Service times the API would refuse are said on the form and not sent.
+    const serviceWrites: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('/service-records'))
+        serviceWrites.push(request.url());
+    });
+    await page.getByRole('link', { name: '记录服务' }).click();
+    await page.getByRole('heading', { name: '记录服务时长' }).waitFor();
+    const today = shanghaiDate(Date.now());
+    const date = page.getByLabel('服务日期');
+    t.equal(await date.getAttribute('max'), today, 'no service date after today is offered');
+    await page.getByLabel('服务内容').fill('陪伴独居老人');
+    await date.fill(shanghaiDate(Date.now() + 2 * 86_400_000));
+    await page.getByLabel('开始时间').fill('09:00');
+    await page.getByLabel('结束时间').fill('10:00');
+    await page.getByRole('button', { name: '提交记录' }).click();
+    t.equal(
+      await date.evaluate((input: HTMLInputElement) => input.validity.rangeOverflow),
+      true,
+      'a day after today is refused by the form',
+    );
+    const shanghaiMinutes = Math.floor(((Date.now() + 8 * 3_600_000) % 86_400_000) / 60_000);
+    if (shanghaiMinutes < 23 * 60 + 58) {
+      await date.fill(today);
+      await page.getByLabel('开始时间').fill('23:58');
+      await page.getByLabel('结束时间').fill('23:59');
+      await page.getByRole('button', { name: '提交记录' }).click();
+      t.equal(
+        await page.getByRole('alert').textContent(),
+        '结束时间不能晚于现在。',
+        'an end later today is said before sending',
+      );
+    }
+    await date.fill(shanghaiDate(Date.now() - 2 * 86_400_000));
+    await page.getByLabel('开始时间').fill('11:00');
+    await page.getByLabel('结束时间').fill('09:00');
+    await page.getByRole('button', { name: '提交记录' }).click();
+    t.equal(
+      await page.getByRole('alert').textContent(),
+      '结束时间必须晚于开始时间。',
+      'an end before the start (negative hours) is said before sending',
+    );
+    t.same(serviceWrites, [], 'none of them reached the API');
+    await page.getByRole('link', { name: '返回志愿者卡片' }).click();
+    await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
+
     const { keys } = await api<{ keys: { keyId: string; label: string }[] }>(
       server.url,
       adminKey,
@@ -95,7 +142,6 @@ t.test(
 
     await signIn(page, server.url, 'auditor', auditor.key);
     await page.getByRole('link', { name: '历史时点查询' }).click();
-    const today = shanghaiDate(Date.now());
     t.equal(await page.getByLabel('日期').getAttribute('max'), today, 'no date after today is offered');
     await page.getByLabel('志愿者编号').fill(volunteerNumber);
     await page.getByRole('button', { name: '查询' }).click();

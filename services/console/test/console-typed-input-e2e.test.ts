@@ -6,7 +6,9 @@
  * and reads which field is wrong by its label; finds the volunteer by a volunteer number typed in
  * lower case with spaces; records service and sees on the card when it took place. An organiser's
  * refused bulk line, like a partner's refused redemption, names the field by its label, never by
- * the API's name for it; a partner's offer id is checked by the browser as typed.
+ * the API's name for it; a partner's offer id is checked by the browser as typed, and a statement
+ * month typed in a text box (browsers without a month picker) as 2026年11月 is said, not followed to
+ * the partner's home.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -192,6 +194,31 @@ async function partnerJourney(t: Test, page: Page, url: string, partnerKey: stri
     '填写的内容有误，请检查。 字段：积分',
     'points typed wrongly are named by their label, not as centipoints',
   );
+
+  // A browser without a month picker (Firefox) shows the statement's month as a plain text box.
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '月度对账单' }).click();
+  await page.getByRole('heading', { name: '月度对账单' }).waitFor();
+  await page.locator('#statement-period').evaluate((input: HTMLInputElement) => {
+    input.type = 'text';
+  });
+  await page.getByLabel('月份').fill('2026年11月');
+  await page.getByRole('button', { name: '查看' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '请按“年-月”填写月份，例如 2026-11。',
+    'a month typed as people write it is said, not sent',
+  );
+  t.match(page.url(), /#\/partner\/statement$/, 'and the partner stays on the statement');
+  await page.getByLabel('月份').fill('２０２６-１１');
+  await page.getByRole('button', { name: '查看' }).click();
+  await page.getByRole('table', { name: '2026-11 结算合计' }).waitFor();
+  t.match(page.url(), /#\/partner\/statement\/2026-11$/, 'full-width digits show that month');
+  await page.goto(`${url}/console#/partner/statement/2026-13`);
+  const thisMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' })
+    .format(Date.now())
+    .slice(0, 7);
+  await page.getByRole('table', { name: `${thisMonth} 结算合计` }).waitFor();
+  t.equal(await page.getByRole('alert').count(), 0, 'a month 13 in the address shows this month, unsent');
 }
 
 t.test('what clerks and partners type is taken as they mean it', { skip: chromiumMissing }, async (t) => {

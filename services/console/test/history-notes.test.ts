@@ -33,3 +33,17 @@ t.test('points moved are said with their amount, a rejection with its reason', a
     "a dispute by its kind and the volunteer's words",
   );
 });
+
+t.test('in English, one point is singular', async (t) => {
+  const { formatPoints, setLocale } = await import('../src/web/lib/i18n.js');
+  // The page's storage and root element, which the language choice writes to.
+  const stored = new Map<string, string>();
+  Object.assign(globalThis, {
+    localStorage: { getItem: (key: string) => stored.get(key) ?? null, setItem: stored.set.bind(stored) },
+    document: { documentElement: {} },
+  });
+  setLocale('en');
+  t.teardown(() => setLocale('zh-CN'));
+  t.same(eventNotes(event('PointsHeld', { centipoints: 100, holdId: 'h1' })), ['1 point']);
+  t.same([0, 150, 200].map(formatPoints), ['0 points', '1.5 points', '2 points']);
+});

@@ -287,6 +287,23 @@ function skipToMain(event: Event): void {
   document.getElementById('main')?.focus();
 }
 
+/**
+ * A button acts on the first click of a double-click only. Many people double-click every button,
+ * and a decision redraws its list at once: the second click then landed on whatever slid under
+ * the pointer (a double-clicked 退回 confirmed the next volunteer's record in the organiser's
+ * queue). Keyboard presses have `detail` 0 and are never dropped.
+ */
+document.addEventListener(
+  'click',
+  (event) => {
+    if (event.detail > 1 && event.target instanceof Element && event.target.closest('button') !== null) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  { capture: true },
+);
+
 document.documentElement.lang = locale();
 applyLargeText();
 window.addEventListener('hashchange', () => void render());

@@ -134,7 +134,7 @@ export function fenOf(yuan: string): number {
   return /^\d+(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed) * 100) : Number.NaN;
 }
 
-/** Centipoints (1 point = 100) as points. */
+/** Centipoints (1 point = 100) as points: exactly one is singular in English (1 point, 1.5 points). */
 export function formatPoints(centipoints: number): string {
-  return t('points.value', { points: formatDecimal(centipoints / 100) });
+  return t(centipoints === 100 ? 'points.one' : 'points.value', { points: formatDecimal(centipoints / 100) });
 }

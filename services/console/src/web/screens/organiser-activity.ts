@@ -17,7 +17,7 @@ import {
   type Screen,
 } from '../lib/screen.js';
 import { typedNumbers, type TypedNumber } from '../lib/typed-input.js';
-import { serviceFields } from './record-service.js';
+import { refuseServiceTimes, serviceFields } from './record-service.js';
 
 interface Recorded {
   readonly records: readonly { volunteerId: string; recordId: string; durationMinutes: number }[];
@@ -93,6 +93,7 @@ export const organiserActivityScreen: Screen = (context) => {
       endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
       volunteerNumbers: numbers.map(({ volunteerNumber }) => volunteerNumber),
     };
+    if (refuseServiceTimes(form, status, body.startAt, body.endAt)) return;
     void submitting(button, status, async () => {
       try {
         const recorded = await call<Recorded>(session, '/v1/activities', {

@@ -100,17 +100,39 @@ export function statementCsv(
 
 type Status = ReturnType<typeof statusArea>;
 
+/** `YYYY-MM` with a month that exists: what the statement route and the API take. */
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * The month to show. A browser without a month picker (Firefox) shows a plain text box, where
+ * `2026年11月` or `2026/11` may be typed: that is said here, instead of a route nobody serves
+ * sending the partner to their home screen without a word.
+ */
 function periodForm(context: ScreenContext, period: string): HTMLFormElement {
-  const month = h('input', { type: 'month', id: 'statement-period', name: 'period', value: period });
+  const month = h('input', {
+    type: 'month',
+    id: 'statement-period',
+    name: 'period',
+    value: period,
+    required: true,
+  });
+  const status = statusArea();
   const form = h(
     'form',
     { class: 'inline-form' },
     field(t('statement.period'), month),
     h('button', { type: 'submit' }, t('statement.show')),
+    status.element,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    context.navigate(`/partner/statement/${month.value}`);
+    const typed = month.value.normalize('NFKC').trim();
+    if (!PERIOD.test(typed)) {
+      status.show('error', t('statement.periodInvalid'));
+      month.focus();
+      return;
+    }
+    context.navigate(`/partner/statement/${typed}`);
   });
   return form;
 }
@@ -247,7 +269,7 @@ export const partnerStatementScreen: Screen = async (context) => {
   const session = requireSession(context);
   const partnerId = session.scopeId ?? '';
   const asked = context.params[0] ?? '';
-  const period = /^\d{4}-\d{2}$/.test(asked) ? asked : todayInShanghai().slice(0, 7);
+  const period = PERIOD.test(asked) ? asked : todayInShanghai().slice(0, 7);
   // After a capture or release: read at least up to that write (read-your-writes, docs/api.md).
   const minPosition = /^\d+$/.test(context.params[1] ?? '') ? `&minPosition=${context.params[1]}` : '';
   let statement: { holds: Hold[]; settlements: Settlement[] };

@@ -5,7 +5,7 @@
  */
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
-import { hoursNumber, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
+import { errorMessage, hoursNumber, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
 import { describeError, requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
 import type { VolunteerSummary } from './volunteer-card.js';
 
@@ -25,6 +25,8 @@ export function serviceFields(): HTMLElement[] {
         type: 'date',
         required: true,
         value: todayInShanghai(),
+        // Service cannot end after now (SERVICE_END_IN_FUTURE): a later day is not offered.
+        max: todayInShanghai(),
       }),
     ),
     field(
@@ -43,6 +45,41 @@ export function serviceFields(): HTMLElement[] {
       h('input', { name: 'end', id: 'service-end', type: 'time', required: true, 'data-field': 'endAt' }),
     ),
   ];
+}
+
+/**
+ * The code of the refusal the API would answer for these times, found before anything is sent,
+ * or null: an end after `nowMs` (SERVICE_END_IN_FUTURE; the date's `max` keeps out a later day,
+ * not a later hour of today) or an end not after the start (SERVICE_END_BEFORE_START).
+ */
+export function serviceTimesRefusal(
+  startAt: string,
+  endAt: string,
+  nowMs: number = Date.now(),
+): string | null {
+  const start = Date.parse(startAt);
+  const end = Date.parse(endAt);
+  if (Number.isNaN(start) || Number.isNaN(end)) return null;
+  if (end > nowMs) return 'SERVICE_END_IN_FUTURE';
+  if (end <= start) return 'SERVICE_END_BEFORE_START';
+  return null;
+}
+
+/**
+ * Says the refusal of `serviceTimesRefusal` in `status` and moves focus to the end time; true when
+ * there was one (and nothing is to be sent).
+ */
+export function refuseServiceTimes(
+  form: HTMLFormElement,
+  status: { show(kind: 'error', text: string): void },
+  startAt: string,
+  endAt: string,
+): boolean {
+  const refusal = serviceTimesRefusal(startAt, endAt);
+  if (refusal === null) return false;
+  status.show('error', errorMessage(refusal));
+  form.querySelector<HTMLInputElement>('input[name="end"]')?.focus();
+  return true;
 }
 
 export const recordServiceScreen: Screen = async (context) => {
@@ -73,6 +110,7 @@ export const recordServiceScreen: Screen = async (context) => {
       startAt: shanghaiInstant(values.date ?? '', values.start ?? ''),
       endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
     };
+    if (refuseServiceTimes(form, status, body.startAt, body.endAt)) return;
     void submitting(button, status, async () => {
       const recorded = await call<{ durationMinutes: number }>(
         session,

@@ -4,7 +4,7 @@
  * first time, they set the passphrase with the activation code the desk printed for them
  * (`POST /v1/volunteer-sessions/activate`); the same form resets a forgotten one.
  */
-import { callPublic } from '../lib/api.js';
+import { ApiError, callPublic, NETWORK_ERROR, TIMEOUT } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { noticeOf, statusArea, submitting, type Screen } from '../lib/screen.js';
@@ -84,6 +84,40 @@ export const volunteerSignInScreen: Screen = (context) => {
   );
 };
 
+/**
+ * Sets the passphrase with the activation code and signs in with it. After a press whose answer
+ * was lost (`answerLost`) the code may have been used by that press, which set this passphrase:
+ * a refused code is then checked by signing in, and only a failed sign-in leaves it refused.
+ */
+async function activate(
+  volunteerNumber: string,
+  activationCode: string,
+  passphrase: string,
+  answerLost: boolean,
+): Promise<void> {
+  try {
+    await callPublic('/v1/volunteer-sessions/activate', {
+      method: 'POST',
+      body: { volunteerNumber, activationCode: activationCode.toUpperCase(), passphrase },
+      idempotencyKey: crypto.randomUUID(),
+    });
+  } catch (error) {
+    if (!answerLost || !(error instanceof ApiError) || error.code !== 'ACTIVATION_CODE_INVALID') throw error;
+    try {
+      await startSession(volunteerNumber, passphrase);
+      return;
+    } catch (signInError) {
+      throw isLostAnswer(signInError) ? signInError : error;
+    }
+  }
+  await startSession(volunteerNumber, passphrase);
+}
+
+/** A request that may have been carried out though no answer came: no connection, or a timeout. */
+function isLostAnswer(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === NETWORK_ERROR || error.code === TIMEOUT);
+}
+
 export const volunteerActivateScreen: Screen = (context) => {
   const status = statusArea();
   const button = h('button', { type: 'submit' }, t('vActivate.submit'));
@@ -116,6 +150,9 @@ export const volunteerActivateScreen: Screen = (context) => {
     button,
     status.element,
   );
+  // Setting a passphrase records no response (docs/api.md, Idempotency), so a retry cannot be
+  // answered with the first press's outcome: whether an answer was lost is remembered instead.
+  let answerLost = false;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
@@ -126,16 +163,12 @@ export const volunteerActivateScreen: Screen = (context) => {
       return;
     }
     void submitting(button, status, async () => {
-      await callPublic('/v1/volunteer-sessions/activate', {
-        method: 'POST',
-        body: {
-          volunteerNumber,
-          activationCode: (values.activationCode ?? '').toUpperCase(),
-          passphrase: passphrase.value,
-        },
-        idempotencyKey: crypto.randomUUID(),
-      });
-      await startSession(volunteerNumber, passphrase.value);
+      try {
+        await activate(volunteerNumber, values.activationCode ?? '', passphrase.value, answerLost);
+      } catch (error) {
+        answerLost ||= isLostAnswer(error);
+        throw error;
+      }
       context.navigate(VOLUNTEER_HOME, t('vActivate.done'));
     });
   });
