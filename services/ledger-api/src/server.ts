@@ -14,6 +14,7 @@ import {
   LedgerOpenError,
   lockDataDir,
   openEventStore,
+  privilegeRefusal,
   type SchemaMigrationProgress,
 } from '@timebank/ledger-opener';
 import { EventStoreError } from '@timebank/event-store';
@@ -50,12 +51,13 @@ const STORE_ADDRESS_VARIABLE = {
 } as const satisfies Record<LedgerApiConfig['store']['engine'], string>;
 
 /**
- * A store that does not answer, with the variable to check added to the opener's line (which
+ * A store that does not answer (or a role it refuses), with the variable to check added to the opener's line (which
  * names the engine, host and schema, never credentials, and is shared with `pnpm ledger`, whose
  * flags differ): bad configuration names its variable.
  */
 function namingVariable(error: unknown, engine: LedgerApiConfig['store']['engine']): unknown {
-  if (!isLedgerOpenError(error) || error.reason !== 'unreachable') return error;
+  if (!isLedgerOpenError(error) || (error.reason !== 'unreachable' && error.reason !== 'forbidden'))
+    return error;
   return new LedgerOpenError('unreachable', `${error.message} (check ${STORE_ADDRESS_VARIABLE[engine]})`, {
     cause: error,
   });
@@ -126,7 +128,9 @@ async function openAndWire(
   };
   const wired = await wireLedgerApi({ config, store, logger, signal: startUp.signal }).catch(
     async (error: unknown) => {
-      if (!startUp.signal.aborted || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+      // The read models, key store, snapshots and sweep lease open their own tables in the schema.
+      if (!startUp.signal.aborted || !isProjectionError(error, 'PROJECTION_INTERRUPTED'))
+        throw namingVariable(privilegeRefusal(error, config.store), config.store.engine);
       logger.info(
         { reason: error.message },
         'read-model rebuild interrupted: the half-built tables were dropped, the read models are as they were, and the next start rebuilds them',

@@ -13,7 +13,7 @@ import pg from 'pg';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { acceptingPort, silentPort } from '@timebank/event-store-postgres/testing';
-import { MASTER_KEY_FILE, openEventStore, openPersonalKeys } from '@timebank/ledger-opener';
+import { MASTER_KEY_FILE, openEventStore, openLedger, openPersonalKeys } from '@timebank/ledger-opener';
 import { freshPostgresSchema } from './fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -282,5 +282,89 @@ t.test(
       /^ledger-api: failed to start: the event store stopped answering during start-up: .*statement timeout\n$/,
     );
     t.notMatch(result.stderr, STACK_FRAME);
+  },
+);
+
+// Found by the PostgreSQL operator pass: a role that may connect but not create the schema (or
+// that does not own the tables another role made) stopped the server with the driver's error and
+// an 8-line stack trace, naming no variable.
+t.test(
+  'PostgreSQL: a role without the rights the ledger needs: one line naming POSTGRES_URL, exit 1, no stack',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = freshPostgresSchema(t, postgresUrl!, 'start_role');
+    const role = `ledger_no_rights_${randomBytes(6).toString('hex')}`;
+    const owner = new pg.Client({ connectionString: postgresUrl });
+    await owner.connect();
+    t.teardown(async () => {
+      // DROP OWNED also revokes what was granted to the role in this database.
+      await owner.query(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await owner.query(`DROP ROLE IF EXISTS ${role}`);
+      await owner.end();
+    });
+    await owner.query(`CREATE ROLE ${role} LOGIN`);
+    const url = new URL(postgresUrl!);
+    url.username = role;
+    url.password = '';
+    const environment = {
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: url.toString(),
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'pg-role'),
+    };
+    const where = `\\(postgres schema ${schema} at ${url.host.replace(/\./g, '\\.')}\\)`;
+
+    // The schema does not exist, and the role may not create one in the database.
+    const noSchema = await refusedServer(environment);
+    t.equal(noSchema.code, 1);
+    t.match(
+      noSchema.stderr,
+      new RegExp(
+        `^ledger-api: failed to start: the PostgreSQL role may not use the ledger's schema ${where}: permission denied for database [^ ]+; .* \\(check POSTGRES_URL\\)\\n$`,
+      ),
+    );
+    t.notMatch(noSchema.stderr, STACK_FRAME);
+
+    // The schema and its tables exist, made by another role; this one may use them but owns none.
+    const store = await openEventStore({ engine: 'postgres', url: postgresUrl!, schema });
+    await store.close();
+    const keys = await openPersonalKeys(
+      { engine: 'postgres', url: postgresUrl!, schema },
+      { masterKey: null, readModelDataDir: join(directory, 'pg-role-owner') },
+    );
+    await keys.close();
+    await owner.query(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${role}`);
+    await owner.query(`GRANT ALL ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+    const notOwner = await refusedServer(environment);
+    t.equal(notOwner.code, 1);
+    t.match(
+      notOwner.stderr,
+      new RegExp(
+        `^ledger-api: failed to start: the PostgreSQL role may not use the ledger's schema ${where}: must be owner of .* \\(check POSTGRES_URL\\)\\n$`,
+      ),
+    );
+    t.notMatch(notOwner.stderr, STACK_FRAME);
+
+    // A role that owns its schema (CREATE SCHEMA … AUTHORIZATION, the least a DBA grants) needs no
+    // CREATE on the database: until this pass every open ran CREATE SCHEMA IF NOT EXISTS, which
+    // PostgreSQL refuses without it even when the schema exists, so such a role could not start.
+    const owned = freshPostgresSchema(t, postgresUrl!, 'start_owned');
+    await owner.query(`CREATE SCHEMA ${owned} AUTHORIZATION ${role}`);
+    const config = { engine: 'postgres', url: url.toString(), schema: owned } as const;
+    const ledger = await openLedger(config);
+    t.equal(
+      await ledger.store.headPosition(),
+      0n,
+      'the event store and read models open in the owned schema',
+    );
+    await ledger.close();
+    const ownedKeys = await openPersonalKeys(config, {
+      masterKey: null,
+      readModelDataDir: join(directory, 'pg-role-owned'),
+    });
+    await ownedKeys.close();
+    t.pass('the personal-data key store opens in the owned schema');
   },
 );

@@ -7,6 +7,7 @@ import { describeStore } from './describe-store.js';
 import { sqliteOpenError } from './derived-file.js';
 import { EVENT_STORE_FILE } from './file-names.js';
 import { isLedgerOpenError, LedgerOpenError } from './open-error.js';
+import { privilegeRefusal } from './postgres-privilege.js';
 import type { StoreConfig } from './store-config.js';
 
 export interface OpenEventStoreOptions {
@@ -76,7 +77,8 @@ export async function openEventStore(
         }
         // The driver's own words for a socket closed under it or a connection that timed out
         // carry no code: a port that accepts and closes, or accepts and never answers.
-        if (!isConnectionFailure(error) && !isTransientConnectionError(error)) throw error;
+        if (!isConnectionFailure(error) && !isTransientConnectionError(error))
+          throw privilegeRefusal(error, config);
         const cause = error instanceof Error ? error.message : String(error);
         throw new LedgerOpenError(
           'unreachable',
