@@ -41,8 +41,9 @@ Commands:
 
 Store options (flags win over the environment):
   --store sqlite|postgres|esdb  engine (env LEDGER_STORE; default sqlite)
-  --data-dir <dir>            SQLite directory, or with esdb where the read models live
-                              (env LEDGER_DATA_DIR; default ./data)
+  --data-dir <dir>            SQLite directory; with esdb where the read models live; with
+                              postgres the API's LEDGER_DATA_DIR, where master.key and the
+                              erasure list are (env LEDGER_DATA_DIR; default ./data)
   --postgres-url <url>        PostgreSQL URL (env POSTGRES_URL; required with --store postgres)
   --postgres-schema <name>    PostgreSQL schema (env POSTGRES_SCHEMA; default ledger)
   --esdb-url <url>            EventStoreDB / KurrentDB URL, esdb:// or kurrentdb://
@@ -283,7 +284,6 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
       '--postgres-schema (or POSTGRES_SCHEMA) must be a lower-case SQL identifier of at most 63 characters',
     );
   }
-  if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite or esdb');
   const connectTimeout = fromEnvironment(environment, 'POSTGRES_CONNECT_TIMEOUT_MS');
   if (connectTimeout !== undefined && !/^[1-9]\d{0,6}$/.test(connectTimeout)) {
     throw usageError(
