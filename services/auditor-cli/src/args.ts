@@ -304,6 +304,23 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
 }
 
 /**
+ * Why backup, restore or migrate refuses another engine, and what to use instead. One sentence
+ * served all three and named pg_dump whatever the engine: `migrate --store postgres` was told to
+ * back up, and `restore` or `--store esdb` to use pg_dump.
+ */
+function engineRefusal(command: 'backup' | 'restore' | 'migrate', engine: string): string {
+  const tools = engine === 'postgres' ? 'pg_dump and pg_restore' : "the engine's own backup tools";
+  switch (command) {
+    case 'backup':
+      return `backup copies the SQLite data directory; with --store ${engine} back up with ${tools} (docs/operations.md, Backup and restore)`;
+    case 'restore':
+      return `restore writes a SQLite data directory; with --store ${engine} restore with ${tools} (docs/operations.md, Backup and restore)`;
+    case 'migrate':
+      return `migrate copies a SQLite ledger written before personal fields were sealed into a new SQLite data directory; it takes no --store ${engine} (docs/privacy.md)`;
+  }
+}
+
+/**
  * backup and restore copy the SQLite data directory, so they take no other engine: PostgreSQL
  * has pg_dump (docs/operations.md). restore wants --data-dir spelled out, never the default.
  */
@@ -316,9 +333,7 @@ function backupCommand(
   const quiet = values.quiet === true || json;
   const engine = values.store ?? fromEnvironment(environment, 'LEDGER_STORE') ?? 'sqlite';
   if (engine !== 'sqlite') {
-    throw usageError(
-      `${command} copies the SQLite data directory; with --store ${engine} back up with the engine's own tools (docs/operations.md: pg_dump)`,
-    );
+    throw usageError(engineRefusal(command, engine));
   }
   if (
     values['postgres-url'] !== undefined ||
