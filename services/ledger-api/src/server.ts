@@ -20,7 +20,7 @@ import {
 import { EventStoreError } from '@timebank/event-store';
 import { isProjectionError } from '@timebank/projections';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
-import { runCluster } from './cluster.js';
+import { runCluster, ServerProcessStartError } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import { ensureDataDir } from './data-dir.js';
 import type { Logger } from 'pino';
@@ -222,6 +222,11 @@ main().catch((error: unknown) => {
     process.exit(
       error.reason === 'locked' || error.reason === 'wrong-key' || error.reason === 'missing' ? 2 : 1,
     );
+  }
+  // LEDGER_PROCESSES > 1: a server process that could not start has said why in its own line.
+  if (error instanceof ServerProcessStartError) {
+    process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
+    process.exit(error.exitCode ?? 1);
   }
   // The store opened but stopped answering before the server listened (a lock held past
   // POSTGRES_STATEMENT_TIMEOUT_MS, a connection lost): an operator's matter, not a bug to trace.

@@ -206,7 +206,61 @@ t.test('a PostgreSQL port that closes the connection at once: one line, exit 1, 
   t.notMatch(result.stderr, STACK_FRAME);
 });
 
+// Found by the PostgreSQL operator pass: with LEDGER_PROCESSES=2, a first server process that
+// could not start printed its line, then the primary added "Error: a all server process exited
+// with 1 before listening" and a 7-line stack, and exited 1 whatever the process's own code.
+t.test(
+  'LEDGER_PROCESSES=2 over a PostgreSQL nothing listens for: the worker’s line, one line more, its exit code',
+  async (t) => {
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      LEDGER_PROCESSES: '2',
+      POSTGRES_URL: 'postgres://ledger:s3cret-pw@127.0.0.1:1/ledger',
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'processes-closed'),
+    });
+    t.equal(result.code, 1);
+    t.equal(
+      result.stderr,
+      'ledger-api: failed to start: cannot reach the event store (postgres schema ledger at 127.0.0.1:1): connect ECONNREFUSED 127.0.0.1:1 (check POSTGRES_URL)\n' +
+        'ledger-api: failed to start: the first server process exited with code 1 before listening\n',
+    );
+  },
+);
+
 const postgresUrl = requireServerUrl('POSTGRES_URL');
+
+t.test(
+  'LEDGER_PROCESSES=2 with a master key that is not the data keys’ own: exit 2, as one process',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = freshPostgresSchema(t, postgresUrl!, 'start_processes_key');
+    const config = { engine: 'postgres', url: postgresUrl!, schema } as const;
+    const keys = await openPersonalKeys(config, {
+      masterKey: null,
+      readModelDataDir: join(directory, 'processes-key-first'),
+    });
+    await keys.keys.forSealing('v1');
+    await keys.close();
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      LEDGER_PROCESSES: '2',
+      POSTGRES_URL: postgresUrl!,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
+      LEDGER_DATA_DIR: join(directory, 'processes-key'),
+    });
+    t.equal(result.code, 2);
+    t.match(
+      result.stderr,
+      /^ledger-api: failed to start: the master key in LEDGER_MASTER_KEY is not the one .*\nledger-api: failed to start: the first server process exited with code 2 before listening\n$/,
+    );
+    t.notMatch(result.stderr, STACK_FRAME);
+  },
+);
 
 t.test(
   'PostgreSQL: master.key and the other local files live in LEDGER_DATA_DIR, not ./data of the working directory',
