@@ -206,6 +206,44 @@ t.test('a PostgreSQL port that closes the connection at once: one line, exit 1, 
   t.notMatch(result.stderr, STACK_FRAME);
 });
 
+// Found by the PostgreSQL operator pass: a URL asking for TLS of a server that offers none stopped
+// the server with "Error: The server does not support SSL connections" and a stack; a Unix-socket
+// URL (postgres://user@/db?host=/run/postgresql) with no server there with "TypeError: Invalid URL"
+// and a stack, thrown while describing the store for the error line.
+t.test(
+  'PostgreSQL without the TLS the URL asks for, or no server at its socket: one line, exit 1',
+  async (t) => {
+    // Answers PostgreSQL's SSLRequest with 'N', as a server without ssl=on does.
+    const port = await acceptingPort(t, (socket) => socket.once('data', () => socket.write('N')));
+    const noTls = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: `postgres://ledger:s3cret-pw@127.0.0.1:${port}/ledger?sslmode=verify-full`,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'postgres-no-tls'),
+    });
+    t.equal(noTls.code, 1);
+    t.equal(
+      noTls.stderr,
+      `ledger-api: failed to start: cannot reach the event store (postgres schema ledger at 127.0.0.1:${port}): The server does not support SSL connections (check POSTGRES_URL)\n`,
+    );
+    const socketDirectory = join(directory, 'no-socket-here');
+    mkdirSync(socketDirectory);
+    const noSocket = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: `postgres://ledger@/ledger?host=${encodeURIComponent(socketDirectory)}`,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'postgres-no-socket'),
+    });
+    t.equal(noSocket.code, 1);
+    t.equal(
+      noSocket.stderr,
+      `ledger-api: failed to start: cannot reach the event store (postgres schema ledger at ${socketDirectory}): connect ENOENT ${socketDirectory}/.s.PGSQL.5432 (check POSTGRES_URL)\n`,
+    );
+  },
+);
+
 // Found by the PostgreSQL operator pass: with LEDGER_PROCESSES=2, a first server process that
 // could not start printed its line, then the primary added "Error: a all server process exited
 // with 1 before listening" and a 7-line stack, and exited 1 whatever the process's own code.
