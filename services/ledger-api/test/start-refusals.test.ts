@@ -267,7 +267,63 @@ t.test(
   },
 );
 
+// Found by the PostgreSQL operator pass: a server started on an existing ledger with another
+// LEDGER_NATIONAL_ID_KEY (a typo on one host) started, and registered a person already on the
+// ledger a second time under a new volunteer id (201, where the right key answers 409).
+t.test('a national-ID key that is not the ledger’s own: one line, exit 2, nothing served', async (t) => {
+  const dataDir = join(directory, 'other-national-id-key');
+  const first = await openPersonalKeys(
+    { engine: 'sqlite', dataDir },
+    { masterKey: null, nationalIdKey: 'k'.repeat(40) },
+  );
+  await first.close();
+  const result = await refusedServer({
+    PORT: '0',
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_NATIONAL_ID_KEY: 'j'.repeat(40),
+  });
+  t.equal(result.code, 2);
+  t.match(
+    result.stderr,
+    /^ledger-api: failed to start: the national-ID key \(LEDGER_NATIONAL_ID_KEY, or national-id\.key\) is not the one this ledger registers volunteers under: .*\n$/,
+  );
+  t.notMatch(result.stderr, STACK_FRAME);
+  const same = await openPersonalKeys(
+    { engine: 'sqlite', dataDir },
+    { masterKey: null, nationalIdKey: 'k'.repeat(40) },
+  );
+  await same.close();
+  t.pass('the key it was first opened with still opens it');
+});
+
 const postgresUrl = requireServerUrl('POSTGRES_URL');
+
+t.test(
+  'PostgreSQL: a process given another national-ID key than the ledger’s is refused, exit 2',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = freshPostgresSchema(t, postgresUrl!, 'start_national_id');
+    const config = { engine: 'postgres', url: postgresUrl!, schema } as const;
+    const masterKey = randomBytes(32).toString('hex');
+    const first = await openPersonalKeys(config, {
+      masterKey,
+      readModelDataDir: join(directory, 'national-id-first'),
+      nationalIdKey: 'ab'.repeat(32),
+    });
+    await first.close();
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: postgresUrl!,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_MASTER_KEY: masterKey,
+      LEDGER_NATIONAL_ID_KEY: 'cd'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'national-id-second'),
+    });
+    t.equal(result.code, 2);
+    t.match(result.stderr, /^ledger-api: failed to start: the national-ID key .* never change it\n$/);
+  },
+);
 
 t.test(
   'LEDGER_PROCESSES=2 with a master key that is not the data keys’ own: exit 2, as one process',
