@@ -95,7 +95,10 @@ export async function migrate(pool: pg.Pool, schemaName: string): Promise<bigint
     // transaction, so giving up half-way would only start it over at the next start-up.
     await client.query('SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0');
     await client.query(untimed('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]));
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists, so a
+    // role that owns its schema and may create nothing else in the database could not open it.
+    const present = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schemaName]);
+    if (present.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
          version integer PRIMARY KEY,

@@ -41,8 +41,9 @@ Commands:
 
 Store options (flags win over the environment):
   --store sqlite|postgres|esdb  engine (env LEDGER_STORE; default sqlite)
-  --data-dir <dir>            SQLite directory, or with esdb where the read models live
-                              (env LEDGER_DATA_DIR; default ./data)
+  --data-dir <dir>            SQLite directory; with esdb where the read models live; with
+                              postgres the API's LEDGER_DATA_DIR, where master.key and the
+                              erasure list are (env LEDGER_DATA_DIR; default ./data)
   --postgres-url <url>        PostgreSQL URL (env POSTGRES_URL; required with --store postgres)
   --postgres-schema <name>    PostgreSQL schema (env POSTGRES_SCHEMA; default ledger)
   --esdb-url <url>            EventStoreDB / KurrentDB URL, esdb:// or kurrentdb://
@@ -283,7 +284,6 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
       '--postgres-schema (or POSTGRES_SCHEMA) must be a lower-case SQL identifier of at most 63 characters',
     );
   }
-  if (values['data-dir'] !== undefined) throw usageError('--data-dir is for --store sqlite or esdb');
   const connectTimeout = fromEnvironment(environment, 'POSTGRES_CONNECT_TIMEOUT_MS');
   if (connectTimeout !== undefined && !/^[1-9]\d{0,6}$/.test(connectTimeout)) {
     throw usageError(
@@ -304,6 +304,23 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
 }
 
 /**
+ * Why backup, restore or migrate refuses another engine, and what to use instead. One sentence
+ * served all three and named pg_dump whatever the engine: `migrate --store postgres` was told to
+ * back up, and `restore` or `--store esdb` to use pg_dump.
+ */
+function engineRefusal(command: 'backup' | 'restore' | 'migrate', engine: string): string {
+  const tools = engine === 'postgres' ? 'pg_dump and pg_restore' : "the engine's own backup tools";
+  switch (command) {
+    case 'backup':
+      return `backup copies the SQLite data directory; with --store ${engine} back up with ${tools} (docs/operations.md, Backup and restore)`;
+    case 'restore':
+      return `restore writes a SQLite data directory; with --store ${engine} restore with ${tools} (docs/operations.md, Backup and restore)`;
+    case 'migrate':
+      return `migrate copies a SQLite ledger written before personal fields were sealed into a new SQLite data directory; it takes no --store ${engine} (docs/privacy.md)`;
+  }
+}
+
+/**
  * backup and restore copy the SQLite data directory, so they take no other engine: PostgreSQL
  * has pg_dump (docs/operations.md). restore wants --data-dir spelled out, never the default.
  */
@@ -316,9 +333,7 @@ function backupCommand(
   const quiet = values.quiet === true || json;
   const engine = values.store ?? fromEnvironment(environment, 'LEDGER_STORE') ?? 'sqlite';
   if (engine !== 'sqlite') {
-    throw usageError(
-      `${command} copies the SQLite data directory; with --store ${engine} back up with the engine's own tools (docs/operations.md: pg_dump)`,
-    );
+    throw usageError(engineRefusal(command, engine));
   }
   if (
     values['postgres-url'] !== undefined ||

@@ -7,7 +7,7 @@
  *   touched. Stop the API first, so that it mints no key under the old master key meanwhile.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   createLedger,
   DEFAULT_RETENTION_DAYS,
@@ -17,16 +17,20 @@ import {
 } from '@timebank/application';
 import {
   createErasureList,
+  EVENT_STORE_FILE,
+  LedgerOpenError,
   lockDataDir,
   MASTER_KEY_FILE,
   NATIONAL_ID_KEY_FILE,
   nationalIdKeyProblem,
+  openEventStore,
   openLedger,
   openPersonalKeys,
   openPersonalKeyStore,
   parseMasterKey,
   personalDataDirectory,
   resolveMasterKey,
+  type StoreConfig,
 } from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
@@ -162,6 +166,22 @@ export async function runRotateMasterKey(
   }
 }
 
+/**
+ * Rotation opens only the key store, which opening creates: a mistyped --data-dir or
+ * --postgres-schema made a new, empty one (a stray directory or schema) and answered "re-wrapped 0
+ * data keys" with exit 0, as if the ledger's keys had been rotated. The ledger must be there, as
+ * for every other command that reads it (LedgerOpenError `missing`: exit 2).
+ */
+async function mustBeALedger(store: StoreConfig): Promise<void> {
+  if (store.engine === 'sqlite') {
+    const path = join(resolve(store.dataDir), EVENT_STORE_FILE);
+    if (!existsSync(path))
+      throw new LedgerOpenError('missing', `no event store at ${path} (check the data directory)`);
+  } else if (store.engine === 'postgres') {
+    await (await openEventStore(store, { mustExist: true })).close();
+  }
+}
+
 async function rotateLocked(
   backend: Backend,
   newMasterKey: Buffer,
@@ -173,6 +193,7 @@ async function rotateLocked(
   if (keyFile !== null && !existsSync(keyFile))
     throw invalid(`no master key: LEDGER_MASTER_KEY is unset and ${keyFile} is missing`);
   const oldMasterKey = resolveMasterKey(oldConfigured, directory);
+  await mustBeALedger(backend.store);
   if (keyFile !== null) writeFileSync(`${keyFile}.new`, `${newMasterKey.toString('hex')}\n`, { mode: 0o600 });
   const store = await openPersonalKeyStore(backend.store, backend.readModelDataDir);
   try {

@@ -15,6 +15,17 @@ t.test('each engine is accepted with its own flags', async (t) => {
   t.match(parseCommand(['rebuild', '--store', 'postgres', '--postgres-url', 'postgres://h/db'], none), {
     backend: { store: { engine: 'postgres', url: 'postgres://h/db', schema: 'ledger' } },
   });
+  // Found by the PostgreSQL operator pass: --data-dir was refused with postgres, although the
+  // commands read master.key and append to the erasure list there (LEDGER_DATA_DIR, default
+  // ./data): erase-due run anywhere but the API's directory wrote its erasures where no restore
+  // would look for them.
+  t.match(
+    parseCommand(
+      ['erase-due', '--store', 'postgres', '--postgres-url', 'postgres://h/db', '--data-dir', '/srv/ledger'],
+      none,
+    ),
+    { backend: { store: { engine: 'postgres' }, readModelDataDir: '/srv/ledger' } },
+  );
   for (const url of ['esdb://127.0.0.1:1?tls=false', 'kurrentdb+discover://a:2113']) {
     t.match(parseCommand(['verify', '--store', 'esdb', '--esdb-url', url], none), {
       backend: { store: { engine: 'esdb', url }, readModelDataDir: './data' },

@@ -46,6 +46,18 @@ t.test('what backup and restore refuse as usage', async (t) => {
   t.throws(() => parseCommand(['backup', '--out', 'b'], { LEDGER_STORE: 'postgres' }), {
     message: /^backup copies the SQLite data directory; with --store postgres .*pg_dump/,
   });
+  // Found by the PostgreSQL operator pass: all three said "back up with … pg_dump", whatever the
+  // command and the engine.
+  t.throws(() => parseCommand(['restore', '--from', 'b', '--data-dir', 'r'], { LEDGER_STORE: 'postgres' }), {
+    message:
+      /^restore writes a SQLite data directory; with --store postgres restore with pg_dump and pg_restore/,
+  });
+  t.throws(() => parseCommand(['migrate', '--from', 'b', '--data-dir', 'r'], { LEDGER_STORE: 'postgres' }), {
+    message:
+      /^migrate copies a SQLite ledger written before personal fields were sealed .*no --store postgres/,
+  });
+  const esdb = t.throws(() => parseCommand(['backup', '--out', 'b'], { LEDGER_STORE: 'esdb' }));
+  t.notMatch(String(esdb), /pg_dump/, 'no PostgreSQL tool named for EventStoreDB');
   t.throws(() => parseCommand(['backup', '--out', 'b', '--postgres-schema', 'x'], none), {
     message: /^backup takes no --postgres-url, --postgres-schema or --esdb-url/,
   });

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -124,6 +124,24 @@ t.test('rotate-master-key refuses a malformed LEDGER_NEW_MASTER_KEY as a usage e
   t.equal(malformed.status, 2, 'like a missing one, not "the command failed" (3)');
   t.match(malformed.stderr, 'LEDGER_NEW_MASTER_KEY must be 64 hex digits');
   t.notMatch(malformed.stderr, oneDigitShort, 'the key is not repeated');
+});
+
+// Found by the PostgreSQL operator pass: a mistyped --data-dir (or --postgres-schema) made a new,
+// empty key store there and answered "re-wrapped 0 data keys", exit 0, as if it had rotated.
+t.test('rotate-master-key where there is no ledger: refused (exit 2), nothing created', async (t) => {
+  const parent = mkdtempSync(join(tmpdir(), 'timebank-rotate-nowhere-'));
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const typo = join(parent, 'dta');
+  const run = ledgerCommand(typo, ['rotate-master-key'], {
+    LEDGER_MASTER_KEY: 'ab'.repeat(32),
+    LEDGER_NEW_MASTER_KEY: 'cd'.repeat(32),
+  });
+  t.equal(run.status, 2, run.stderr);
+  t.match(
+    run.stderr,
+    /^ledger rotate-master-key: no event store at .*dta\/ledger\.sqlite \(check the data directory\)\n$/,
+  );
+  t.notOk(existsSync(typo), 'no directory, no key store made');
 });
 
 t.test('a malformed LEDGER_MASTER_KEY is bad configuration (exit 2), as a wrong one is', async (t) => {

@@ -88,6 +88,26 @@ export function watchProjectingProcess(): ProjectingProcessWatch | undefined {
 }
 
 /**
+ * A server process that exited before it listened, while the cluster was starting. It has said why
+ * on stderr in its own one line (a store it cannot reach, a wrong master key); the primary adds
+ * one line and exits with that process's exit code, so that a supervisor sees what a single
+ * process would have told it.
+ */
+export class ServerProcessStartError extends Error {
+  override readonly name = 'ServerProcessStartError';
+
+  constructor(
+    readonly role: Role,
+    /** The process's exit code, or null when a signal ended it. */
+    readonly exitCode: number | null,
+  ) {
+    super(
+      `the ${role === 'all' ? 'first' : 'http'} server process exited with ${exitCode === null ? 'a signal' : `code ${exitCode}`} before listening`,
+    );
+  }
+}
+
+/**
  * Forks a server process, entered in `live` until it exits (so that a shutdown stops it even before
  * it listens); resolves once it listens, with the address it listens on.
  */
@@ -96,8 +116,7 @@ function startWorker(role: Role, live: Map<Worker, Role>): Promise<{ worker: Wor
   live.set(worker, role);
   worker.once('exit', () => live.delete(worker));
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) =>
-      reject(new Error(`a ${role} server process exited with ${code ?? 'a signal'} before listening`));
+    const onExit = (code: number | null) => reject(new ServerProcessStartError(role, code));
     worker.once('exit', onExit);
     worker.once('listening', (address) => {
       worker.off('exit', onExit);
@@ -152,6 +171,20 @@ function stopWorkers(live: Map<Worker, Role>, graceSeconds: number, logger: Logg
   });
 }
 
+/** SIGTERM to every process still running, and their exits awaited (a start-up that failed). */
+async function stopStarted(live: Map<Worker, Role>): Promise<void> {
+  await Promise.all(
+    [...live.keys()].map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.isDead()) return resolve();
+          worker.once('exit', () => resolve());
+          worker.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
 export async function runCluster(config: LedgerApiConfig, logger: Logger): Promise<void> {
   /** Every forked worker until it exits, listening or not, with its role. */
   const live = new Map<Worker, Role>();
@@ -204,12 +237,21 @@ export async function runCluster(config: LedgerApiConfig, logger: Logger): Promi
     });
   };
 
-  const lead = await startWorker(leadRole, live);
-  supervise(lead.worker, leadRole);
-  const others = await Promise.all(
-    Array.from({ length: config.processes - 1 }, () => startWorker('http', live)),
-  );
-  for (const other of others) supervise(other.worker, 'http');
+  let lead: { worker: Worker; url: string };
+  try {
+    lead = await startWorker(leadRole, live);
+    supervise(lead.worker, leadRole);
+    const others = await Promise.all(
+      Array.from({ length: config.processes - 1 }, () => startWorker('http', live)),
+    );
+    for (const other of others) supervise(other.worker, 'http');
+  } catch (error) {
+    // One that could not start stops the start-up: the others (listening or not) stop too, before
+    // the error reaches server.ts, which reports it in one line.
+    closing = true;
+    await stopStarted(live);
+    throw error;
+  }
   const pids = [...live.keys()].map((worker) => worker.process.pid);
   logger.info({ processes: config.processes, pids }, 'all server processes listening');
   process.stdout.write(`ledger-api: ${config.processes} processes listening on ${lead.url}\n`);

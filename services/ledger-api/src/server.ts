@@ -14,12 +14,13 @@ import {
   LedgerOpenError,
   lockDataDir,
   openEventStore,
+  privilegeRefusal,
   type SchemaMigrationProgress,
 } from '@timebank/ledger-opener';
 import { EventStoreError } from '@timebank/event-store';
 import { isProjectionError } from '@timebank/projections';
 import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
-import { runCluster } from './cluster.js';
+import { runCluster, ServerProcessStartError } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import { ensureDataDir } from './data-dir.js';
 import type { Logger } from 'pino';
@@ -50,12 +51,13 @@ const STORE_ADDRESS_VARIABLE = {
 } as const satisfies Record<LedgerApiConfig['store']['engine'], string>;
 
 /**
- * A store that does not answer, with the variable to check added to the opener's line (which
+ * A store that does not answer (or a role it refuses), with the variable to check added to the opener's line (which
  * names the engine, host and schema, never credentials, and is shared with `pnpm ledger`, whose
  * flags differ): bad configuration names its variable.
  */
 function namingVariable(error: unknown, engine: LedgerApiConfig['store']['engine']): unknown {
-  if (!isLedgerOpenError(error) || error.reason !== 'unreachable') return error;
+  if (!isLedgerOpenError(error) || (error.reason !== 'unreachable' && error.reason !== 'forbidden'))
+    return error;
   return new LedgerOpenError('unreachable', `${error.message} (check ${STORE_ADDRESS_VARIABLE[engine]})`, {
     cause: error,
   });
@@ -126,7 +128,9 @@ async function openAndWire(
   };
   const wired = await wireLedgerApi({ config, store, logger, signal: startUp.signal }).catch(
     async (error: unknown) => {
-      if (!startUp.signal.aborted || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;
+      // The read models, key store, snapshots and sweep lease open their own tables in the schema.
+      if (!startUp.signal.aborted || !isProjectionError(error, 'PROJECTION_INTERRUPTED'))
+        throw namingVariable(privilegeRefusal(error, config.store), config.store.engine);
       logger.info(
         { reason: error.message },
         'read-model rebuild interrupted: the half-built tables were dropped, the read models are as they were, and the next start rebuilds them',
@@ -218,6 +222,11 @@ main().catch((error: unknown) => {
     process.exit(
       error.reason === 'locked' || error.reason === 'wrong-key' || error.reason === 'missing' ? 2 : 1,
     );
+  }
+  // LEDGER_PROCESSES > 1: a server process that could not start has said why in its own line.
+  if (error instanceof ServerProcessStartError) {
+    process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
+    process.exit(error.exitCode ?? 1);
   }
   // The store opened but stopped answering before the server listened (a lock held past
   // POSTGRES_STATEMENT_TIMEOUT_MS, a connection lost): an operator's matter, not a bug to trace.

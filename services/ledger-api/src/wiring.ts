@@ -73,6 +73,7 @@ async function openLedgerWithKeys(
 ): Promise<{ ledger: Ledger; personalKeys: OpenedPersonalKeys; snapshots: SnapshotStore | undefined }> {
   const personalKeys = await openPersonalKeys(input.config.store, {
     masterKey: input.config.masterKey,
+    nationalIdKey: resolveNationalIdKey(input.config),
     ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
   });
   const everyEvents = input.config.snapshotEveryEvents;

@@ -3,6 +3,9 @@
  * one partner with an offer, plus keys that are deliberately out of scope.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { LightMyRequestResponse as Response } from 'fastify';
 import { dropSchema } from '@timebank/event-store-postgres/testing';
@@ -251,11 +254,18 @@ export async function wirePostgresApi(
 ): Promise<PostgresApi> {
   // What is open by the time of the teardown: a test that fails while wiring leaves it half empty.
   const opened: { store?: EventStore; wired?: WiredApi } = {};
+  // This process's local files (master.key, erasures.jsonl, the reactor's checkpoint): without a
+  // LEDGER_DATA_DIR of their own they went to ./data of the working directory, the repository.
+  const dataDir = mkdtempSync(join(tmpdir(), `${prefix}-data-`));
   const schema = freshPostgresSchema(t, url, prefix, async () => {
     try {
       await opened.wired?.close();
     } finally {
-      await opened.store?.close();
+      try {
+        await opened.store?.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     }
   });
   const config = loadConfig({
@@ -263,6 +273,7 @@ export async function wirePostgresApi(
     POSTGRES_URL: url,
     POSTGRES_SCHEMA: schema,
     LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+    LEDGER_DATA_DIR: dataDir,
     ...environment,
   });
   const store = await openEventStore(config.store);

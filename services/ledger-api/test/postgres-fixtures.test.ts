@@ -5,11 +5,14 @@
  * process (failing-postgres-test.ts), since a failing subtest would fail this file too.
  */
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
+import { MASTER_KEY_FILE } from '@timebank/ledger-opener';
+import { wirePostgresApi } from './fixtures.js';
 
 const url = requireServerUrl('POSTGRES_URL');
 const skip = url === undefined ? 'POSTGRES_URL is not set' : false;
@@ -42,3 +45,17 @@ for (const [mode, prefix, what] of [
     t.notOk(await schemaExists(schema!), 'and its teardown dropped it');
   });
 }
+
+// Found by the PostgreSQL operator pass: every test wired through wirePostgresApi wrote master.key
+// and reactor.checkpoint.json into ./data of the repository (the server's default LEDGER_DATA_DIR),
+// which a PostgreSQL server started there later named as a leftover to move.
+t.test(
+  'wirePostgresApi keeps the process’s local files out of the working directory',
+  { skip },
+  async (t) => {
+    const api = await wirePostgresApi(t, url!, 'fixture_files');
+    const dataDir = resolve(api.config.dataDir);
+    t.notOk(dataDir.startsWith(`${process.cwd()}${sep}`), `${dataDir} is not under the working directory`);
+    t.ok(existsSync(join(dataDir, MASTER_KEY_FILE)), 'master.key is in the test’s own directory');
+  },
+);

@@ -13,7 +13,7 @@ import pg from 'pg';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { acceptingPort, silentPort } from '@timebank/event-store-postgres/testing';
-import { MASTER_KEY_FILE, openEventStore, openPersonalKeys } from '@timebank/ledger-opener';
+import { MASTER_KEY_FILE, openEventStore, openLedger, openPersonalKeys } from '@timebank/ledger-opener';
 import { freshPostgresSchema } from './fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -206,7 +206,155 @@ t.test('a PostgreSQL port that closes the connection at once: one line, exit 1, 
   t.notMatch(result.stderr, STACK_FRAME);
 });
 
+// Found by the PostgreSQL operator pass: a URL asking for TLS of a server that offers none stopped
+// the server with "Error: The server does not support SSL connections" and a stack; a Unix-socket
+// URL (postgres://user@/db?host=/run/postgresql) with no server there with "TypeError: Invalid URL"
+// and a stack, thrown while describing the store for the error line.
+t.test(
+  'PostgreSQL without the TLS the URL asks for, or no server at its socket: one line, exit 1',
+  async (t) => {
+    // Answers PostgreSQL's SSLRequest with 'N', as a server without ssl=on does.
+    const port = await acceptingPort(t, (socket) => socket.once('data', () => socket.write('N')));
+    const noTls = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: `postgres://ledger:s3cret-pw@127.0.0.1:${port}/ledger?sslmode=verify-full`,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'postgres-no-tls'),
+    });
+    t.equal(noTls.code, 1);
+    t.equal(
+      noTls.stderr,
+      `ledger-api: failed to start: cannot reach the event store (postgres schema ledger at 127.0.0.1:${port}): The server does not support SSL connections (check POSTGRES_URL)\n`,
+    );
+    const socketDirectory = join(directory, 'no-socket-here');
+    mkdirSync(socketDirectory);
+    const noSocket = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: `postgres://ledger@/ledger?host=${encodeURIComponent(socketDirectory)}`,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'postgres-no-socket'),
+    });
+    t.equal(noSocket.code, 1);
+    t.equal(
+      noSocket.stderr,
+      `ledger-api: failed to start: cannot reach the event store (postgres schema ledger at ${socketDirectory}): connect ENOENT ${socketDirectory}/.s.PGSQL.5432 (check POSTGRES_URL)\n`,
+    );
+  },
+);
+
+// Found by the PostgreSQL operator pass: with LEDGER_PROCESSES=2, a first server process that
+// could not start printed its line, then the primary added "Error: a all server process exited
+// with 1 before listening" and a 7-line stack, and exited 1 whatever the process's own code.
+t.test(
+  'LEDGER_PROCESSES=2 over a PostgreSQL nothing listens for: the worker’s line, one line more, its exit code',
+  async (t) => {
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      LEDGER_PROCESSES: '2',
+      POSTGRES_URL: 'postgres://ledger:s3cret-pw@127.0.0.1:1/ledger',
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'processes-closed'),
+    });
+    t.equal(result.code, 1);
+    t.equal(
+      result.stderr,
+      'ledger-api: failed to start: cannot reach the event store (postgres schema ledger at 127.0.0.1:1): connect ECONNREFUSED 127.0.0.1:1 (check POSTGRES_URL)\n' +
+        'ledger-api: failed to start: the first server process exited with code 1 before listening\n',
+    );
+  },
+);
+
+// Found by the PostgreSQL operator pass: a server started on an existing ledger with another
+// LEDGER_NATIONAL_ID_KEY (a typo on one host) started, and registered a person already on the
+// ledger a second time under a new volunteer id (201, where the right key answers 409).
+t.test('a national-ID key that is not the ledger’s own: one line, exit 2, nothing served', async (t) => {
+  const dataDir = join(directory, 'other-national-id-key');
+  const first = await openPersonalKeys(
+    { engine: 'sqlite', dataDir },
+    { masterKey: null, nationalIdKey: 'k'.repeat(40) },
+  );
+  await first.close();
+  const result = await refusedServer({
+    PORT: '0',
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_NATIONAL_ID_KEY: 'j'.repeat(40),
+  });
+  t.equal(result.code, 2);
+  t.match(
+    result.stderr,
+    /^ledger-api: failed to start: the national-ID key \(LEDGER_NATIONAL_ID_KEY, or national-id\.key\) is not the one this ledger registers volunteers under: .*\n$/,
+  );
+  t.notMatch(result.stderr, STACK_FRAME);
+  const same = await openPersonalKeys(
+    { engine: 'sqlite', dataDir },
+    { masterKey: null, nationalIdKey: 'k'.repeat(40) },
+  );
+  await same.close();
+  t.pass('the key it was first opened with still opens it');
+});
+
 const postgresUrl = requireServerUrl('POSTGRES_URL');
+
+t.test(
+  'PostgreSQL: a process given another national-ID key than the ledger’s is refused, exit 2',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = freshPostgresSchema(t, postgresUrl!, 'start_national_id');
+    const config = { engine: 'postgres', url: postgresUrl!, schema } as const;
+    const masterKey = randomBytes(32).toString('hex');
+    const first = await openPersonalKeys(config, {
+      masterKey,
+      readModelDataDir: join(directory, 'national-id-first'),
+      nationalIdKey: 'ab'.repeat(32),
+    });
+    await first.close();
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: postgresUrl!,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_MASTER_KEY: masterKey,
+      LEDGER_NATIONAL_ID_KEY: 'cd'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'national-id-second'),
+    });
+    t.equal(result.code, 2);
+    t.match(result.stderr, /^ledger-api: failed to start: the national-ID key .* never change it\n$/);
+  },
+);
+
+t.test(
+  'LEDGER_PROCESSES=2 with a master key that is not the data keys’ own: exit 2, as one process',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = freshPostgresSchema(t, postgresUrl!, 'start_processes_key');
+    const config = { engine: 'postgres', url: postgresUrl!, schema } as const;
+    const keys = await openPersonalKeys(config, {
+      masterKey: null,
+      readModelDataDir: join(directory, 'processes-key-first'),
+    });
+    await keys.keys.forSealing('v1');
+    await keys.close();
+    const result = await refusedServer({
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      LEDGER_PROCESSES: '2',
+      POSTGRES_URL: postgresUrl!,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
+      LEDGER_DATA_DIR: join(directory, 'processes-key'),
+    });
+    t.equal(result.code, 2);
+    t.match(
+      result.stderr,
+      /^ledger-api: failed to start: the master key in LEDGER_MASTER_KEY is not the one .*\nledger-api: failed to start: the first server process exited with code 2 before listening\n$/,
+    );
+    t.notMatch(result.stderr, STACK_FRAME);
+  },
+);
 
 t.test(
   'PostgreSQL: master.key and the other local files live in LEDGER_DATA_DIR, not ./data of the working directory',
@@ -282,5 +430,89 @@ t.test(
       /^ledger-api: failed to start: the event store stopped answering during start-up: .*statement timeout\n$/,
     );
     t.notMatch(result.stderr, STACK_FRAME);
+  },
+);
+
+// Found by the PostgreSQL operator pass: a role that may connect but not create the schema (or
+// that does not own the tables another role made) stopped the server with the driver's error and
+// an 8-line stack trace, naming no variable.
+t.test(
+  'PostgreSQL: a role without the rights the ledger needs: one line naming POSTGRES_URL, exit 1, no stack',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const schema = freshPostgresSchema(t, postgresUrl!, 'start_role');
+    const role = `ledger_no_rights_${randomBytes(6).toString('hex')}`;
+    const owner = new pg.Client({ connectionString: postgresUrl });
+    await owner.connect();
+    t.teardown(async () => {
+      // DROP OWNED also revokes what was granted to the role in this database.
+      await owner.query(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await owner.query(`DROP ROLE IF EXISTS ${role}`);
+      await owner.end();
+    });
+    await owner.query(`CREATE ROLE ${role} LOGIN`);
+    const url = new URL(postgresUrl!);
+    url.username = role;
+    url.password = '';
+    const environment = {
+      PORT: '0',
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: url.toString(),
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+      LEDGER_DATA_DIR: join(directory, 'pg-role'),
+    };
+    const where = `\\(postgres schema ${schema} at ${url.host.replace(/\./g, '\\.')}\\)`;
+
+    // The schema does not exist, and the role may not create one in the database.
+    const noSchema = await refusedServer(environment);
+    t.equal(noSchema.code, 1);
+    t.match(
+      noSchema.stderr,
+      new RegExp(
+        `^ledger-api: failed to start: the PostgreSQL role may not use the ledger's schema ${where}: permission denied for database [^ ]+; .* \\(check POSTGRES_URL\\)\\n$`,
+      ),
+    );
+    t.notMatch(noSchema.stderr, STACK_FRAME);
+
+    // The schema and its tables exist, made by another role; this one may use them but owns none.
+    const store = await openEventStore({ engine: 'postgres', url: postgresUrl!, schema });
+    await store.close();
+    const keys = await openPersonalKeys(
+      { engine: 'postgres', url: postgresUrl!, schema },
+      { masterKey: null, readModelDataDir: join(directory, 'pg-role-owner') },
+    );
+    await keys.close();
+    await owner.query(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${role}`);
+    await owner.query(`GRANT ALL ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+    const notOwner = await refusedServer(environment);
+    t.equal(notOwner.code, 1);
+    t.match(
+      notOwner.stderr,
+      new RegExp(
+        `^ledger-api: failed to start: the PostgreSQL role may not use the ledger's schema ${where}: must be owner of .* \\(check POSTGRES_URL\\)\\n$`,
+      ),
+    );
+    t.notMatch(notOwner.stderr, STACK_FRAME);
+
+    // A role that owns its schema (CREATE SCHEMA … AUTHORIZATION, the least a DBA grants) needs no
+    // CREATE on the database: until this pass every open ran CREATE SCHEMA IF NOT EXISTS, which
+    // PostgreSQL refuses without it even when the schema exists, so such a role could not start.
+    const owned = freshPostgresSchema(t, postgresUrl!, 'start_owned');
+    await owner.query(`CREATE SCHEMA ${owned} AUTHORIZATION ${role}`);
+    const config = { engine: 'postgres', url: url.toString(), schema: owned } as const;
+    const ledger = await openLedger(config);
+    t.equal(
+      await ledger.store.headPosition(),
+      0n,
+      'the event store and read models open in the owned schema',
+    );
+    await ledger.close();
+    const ownedKeys = await openPersonalKeys(config, {
+      masterKey: null,
+      readModelDataDir: join(directory, 'pg-role-owned'),
+    });
+    await ownedKeys.close();
+    t.pass('the personal-data key store opens in the owned schema');
   },
 );

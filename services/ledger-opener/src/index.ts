@@ -40,6 +40,7 @@ export { createFileCheckpointStore, type CheckpointStore } from './file-checkpoi
 export { describeMigrationProgress, openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
 export type { SchemaMigrationProgress } from '@timebank/event-store-sqlite';
 export { LedgerOpenError, isLedgerOpenError } from './open-error.js';
+export { privilegeRefusal } from './postgres-privilege.js';
 export { NATIONAL_ID_KEY_LENGTH_MIN, nationalIdKeyProblem } from './national-id-key.js';
 export { openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
 export { openReadModels } from './open-read-models.js';

@@ -7,6 +7,7 @@ import { describeStore } from './describe-store.js';
 import { sqliteOpenError } from './derived-file.js';
 import { EVENT_STORE_FILE } from './file-names.js';
 import { isLedgerOpenError, LedgerOpenError } from './open-error.js';
+import { privilegeRefusal } from './postgres-privilege.js';
 import type { StoreConfig } from './store-config.js';
 
 export interface OpenEventStoreOptions {
@@ -76,7 +77,8 @@ export async function openEventStore(
         }
         // The driver's own words for a socket closed under it or a connection that timed out
         // carry no code: a port that accepts and closes, or accepts and never answers.
-        if (!isConnectionFailure(error) && !isTransientConnectionError(error)) throw error;
+        if (!isConnectionFailure(error) && !isTransientConnectionError(error))
+          throw privilegeRefusal(error, config);
         const cause = error instanceof Error ? error.message : String(error);
         throw new LedgerOpenError(
           'unreachable',
@@ -158,14 +160,35 @@ const SOCKET_FAILURES = new Set([
 
 /**
  * A PostgreSQL server that cannot be used as configured: not reachable, refusing the connection
- * (SQLSTATE class 08), the credentials (class 28), no such database (3D000) or not accepting
- * connections yet (57P03). Anything else (a migration that fails, say) keeps its own error.
+ * (SQLSTATE class 08), the credentials (class 28), no such database (3D000), not accepting
+ * connections yet (57P03), or not speaking TLS as the URL asks. Anything else (a migration that
+ * fails, say) keeps its own error.
  */
 function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  // A URL asking for TLS (sslmode=require) of a server that offers none: the driver's words, no code.
+  if (error instanceof Error && /does not support SSL connections/.test(error.message)) return true;
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
   if (typeof code !== 'string') return false;
-  return SOCKET_FAILURES.has(code) || /^(08|28)/.test(code) || code === '3D000' || code === '57P03';
+  // A Unix-socket directory (`?host=/run/postgresql`) with no server's socket in it.
+  if (code === 'ENOENT' && syscall === 'connect') return true;
+  return (
+    SOCKET_FAILURES.has(code) ||
+    TLS_FAILURES.has(code) ||
+    /^(08|28)/.test(code) ||
+    code === '3D000' ||
+    code === '57P03'
+  );
 }
+
+/** A TLS handshake that fails on the server's certificate (sslmode=verify-full, the driver's default for require). */
+const TLS_FAILURES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /** One line for a person reading a terminal or a plain log. */
 export function describeMigrationProgress(progress: SchemaMigrationProgress): string {

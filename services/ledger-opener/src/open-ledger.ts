@@ -6,6 +6,7 @@ import {
 } from '@timebank/projections';
 import { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
 import { openReadModels } from './open-read-models.js';
+import { privilegeRefusal } from './postgres-privilege.js';
 import type { StoreConfig } from './store-config.js';
 
 export interface OpenLedgerOptions {
@@ -48,7 +49,7 @@ export async function openLedger(
     readModels = await openReadModels(config, options.readModelDataDir);
   } catch (error) {
     await store.close();
-    throw error;
+    throw privilegeRefusal(error, config);
   }
   if (options.currentReadModels !== undefined) {
     const { logger } = options.currentReadModels;
@@ -57,7 +58,7 @@ export async function openLedger(
     } catch (error) {
       await readModels.close();
       await store.close();
-      throw error;
+      throw privilegeRefusal(error, config);
     }
   }
   return {

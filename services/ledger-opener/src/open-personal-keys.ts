@@ -3,11 +3,12 @@
  * key that wraps its data keys: `personal-keys.sqlite` in the data directory (SQLite, and
  * EventStoreDB's read-model directory), or tables of its own in PostgreSQL's schema.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   MASTER_KEY_CHECK_ID,
+  NATIONAL_ID_KEY_CHECK_ID,
   PersonalKeys,
   unwrapDataKey,
   wrapDataKey,
@@ -95,7 +96,12 @@ export async function openPersonalKeyStore(
  */
 export async function openPersonalKeys(
   config: StoreConfig,
-  options: { readonly masterKey: string | null; readonly readModelDataDir?: string },
+  options: {
+    readonly masterKey: string | null;
+    readonly readModelDataDir?: string;
+    /** The key ID numbers are hashed under, checked against the ledger's (see checkNationalIdKey). */
+    readonly nationalIdKey?: string;
+  },
 ): Promise<OpenedPersonalKeys> {
   const directory = personalDataDirectory(config, options.readModelDataDir);
   const store = await openPersonalKeyStore(config, options.readModelDataDir);
@@ -115,11 +121,42 @@ export async function openPersonalKeys(
     );
     if (check.state === 'active')
       checkMasterKey(masterKey, { volunteerId: MASTER_KEY_CHECK_ID, wrappedKey: check.wrappedKey }, source);
+    if (options.nationalIdKey !== undefined)
+      await checkNationalIdKey(store, masterKey, options.nationalIdKey);
     return { keys: new PersonalKeys(store, masterKey), store, close: () => store.close() };
   } catch (error) {
     await store.close();
     throw error;
   }
+}
+
+/**
+ * Volunteer ids and the duplicate-registration index are keyed hashes of ID numbers, so a process
+ * given another LEDGER_NATIONAL_ID_KEY (a typo on one host, a key regenerated) would register a
+ * person a second time, silently. The first open with a key keeps its fingerprint (an HMAC of a
+ * constant, which reveals nothing of the key), wrapped under the master key like a data key; every
+ * later open with another key is refused. A ledger from before this check adopts the key of its
+ * first open after the upgrade.
+ */
+async function checkNationalIdKey(
+  store: PersonalKeyStore,
+  masterKey: Buffer,
+  nationalIdKey: string,
+): Promise<void> {
+  const fingerprint = createHmac('sha256', nationalIdKey).update('timebank national-ID key check').digest();
+  const kept = await store.insertDataKey(
+    NATIONAL_ID_KEY_CHECK_ID,
+    wrapDataKey(masterKey, NATIONAL_ID_KEY_CHECK_ID, fingerprint),
+  );
+  if (kept.state !== 'active') return;
+  const stored = unwrapDataKey(masterKey, NATIONAL_ID_KEY_CHECK_ID, kept.wrappedKey);
+  if (stored.length === fingerprint.length && timingSafeEqual(stored, fingerprint)) return;
+  throw new LedgerOpenError(
+    'wrong-key',
+    'the national-ID key (LEDGER_NATIONAL_ID_KEY, or national-id.key) is not the one this ledger registers volunteers under: ' +
+      'ID numbers would hash differently and people already registered could register again. ' +
+      'Give every process of the ledger the same key; never change it',
+  );
 }
 
 function missingMasterKeyMessage(path: string, outsideSqlite: boolean): string {

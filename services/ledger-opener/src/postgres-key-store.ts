@@ -88,8 +88,11 @@ async function createTables(
   registrations: string,
   schema: string,
 ): Promise<void> {
+  // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
+  // schema exists, which a role that owns its schema need not have.
+  const present = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (present.rowCount === 0) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   await pool.query(`
-    CREATE SCHEMA IF NOT EXISTS ${schema};
     CREATE TABLE IF NOT EXISTS ${keys} (
       volunteer_id text PRIMARY KEY,
       wrapped_key bytea,

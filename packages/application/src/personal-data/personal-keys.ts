@@ -33,6 +33,12 @@ function wrapContext(volunteerId: string): string {
  * start with a letter or digit), so no command, erasure or read ever names it.
  */
 export const MASTER_KEY_CHECK_ID = '~master-key-check';
+/**
+ * The key store's row that holds, wrapped like a data key, a fingerprint of the national-ID key
+ * the ledger registers volunteers under (ledger-opener's `openPersonalKeys`): a process started
+ * with another key would hash ID numbers differently and register people a second time.
+ */
+export const NATIONAL_ID_KEY_CHECK_ID = '~national-id-key-check';
 
 export function assertMasterKey(masterKey: Buffer): void {
   if (masterKey.length !== DATA_KEY_BYTES) throw new Error('the master key must be 32 bytes (64 hex digits)');
@@ -136,5 +142,7 @@ export async function rotateMasterKey(
     wrappedKey: wrapDataKey(newMasterKey, volunteerId, unwrapDataKey(oldMasterKey, volunteerId, wrappedKey)),
   }));
   await store.replaceWrappedKeys(rewrapped);
-  return rewrapped.filter((key) => key.volunteerId !== MASTER_KEY_CHECK_ID).length;
+  return rewrapped.filter(
+    (key) => key.volunteerId !== MASTER_KEY_CHECK_ID && key.volunteerId !== NATIONAL_ID_KEY_CHECK_ID,
+  ).length;
 }

@@ -196,7 +196,10 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
     },
   });
   pool.on('error', () => undefined);
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
+  // schema exists, which a role that owns its schema need not have.
+  const present = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema]);
+  if (present.rowCount === 0) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const tableExists = async (client: pg.ClientBase, name: string): Promise<boolean> => {
     const result = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [
       `${options.schema}.${name}`,
