@@ -225,12 +225,13 @@ export async function runImportRecords(command: ImportRecordsCommand): Promise<I
   const reportFile = reportFileOf(command.file, command.report);
   const inputs = readImportFile(command.file);
   const directory = personalDataDirectory(command.backend.store, command.backend.readModelDataDir);
-  const opened = await openLedgerWithKeys(command.backend, command.environment);
+  const nationalIdKey = nationalIdKeyOf(command.environment, directory);
+  const opened = await openLedgerWithKeys(command.backend, command.environment, nationalIdKey);
   try {
     const ledger = createLedger({
       store: opened.opened.store,
       clock: command.clock ?? (() => Date.now()),
-      nationalIdKey: nationalIdKeyOf(command.environment, directory),
+      nationalIdKey,
       personalKeys: opened.keys.keys,
     });
     const progress = command.onProgress;

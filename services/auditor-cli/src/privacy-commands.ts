@@ -86,7 +86,16 @@ export function nationalIdKeyOf(environment: NodeJS.ProcessEnv, directory: strin
  * opened together for a command that reads or writes personal data; the ledger is closed again
  * when the keys cannot be opened. `store` seals personal fields on append.
  */
-export async function openLedgerWithKeys(backend: Backend, environment: NodeJS.ProcessEnv) {
+/**
+ * The ledger with its personal-data keys. A command that hashes ID numbers (registers or looks
+ * volunteers up by them) passes its national-ID key, checked against the ledger's as the server
+ * checks it at start: with another key it would register people a second time.
+ */
+export async function openLedgerWithKeys(
+  backend: Backend,
+  environment: NodeJS.ProcessEnv,
+  nationalIdKey?: string,
+) {
   const opened = await openLedger(backend.store, {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
@@ -96,6 +105,7 @@ export async function openLedgerWithKeys(backend: Backend, environment: NodeJS.P
   const keys = await openPersonalKeys(backend.store, {
     masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
     readModelDataDir: backend.readModelDataDir,
+    ...(nationalIdKey === undefined ? {} : { nationalIdKey }),
   }).catch(async (error: unknown) => {
     await opened.close();
     throw error;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { formatCsv, INTERCHANGE_COLUMNS } from '@timebank/application';
 import type { RecordedEvent } from '@timebank/event-store';
+import { LedgerOpenError } from '@timebank/ledger-opener';
 import { runImportRecords } from '../src/interchange-commands.js';
 import { freshDataDir, nationalIdNumber, openAt } from './interchange-fixtures.js';
 
@@ -280,5 +281,50 @@ t.test(
     const state = (await opened.ledger.load('volunteer', someone)).state;
     t.equal(state.platformVolunteerNumber, 'P0000003', 'the platform number is kept as an external id');
     t.equal(state.name, '志愿者3号');
+  },
+);
+
+t.test(
+  'import-records refuses a national-ID key other than the ledger’s, before importing anything',
+  async (t) => {
+    const data = freshDataDir('timebank-import-key-');
+    t.teardown(() => data.remove());
+    await (await openAt(data, NOW_MS)).close();
+    const backend = {
+      store: { engine: 'sqlite' as const, dataDir: data.dataDir },
+      readModelDataDir: data.dataDir,
+    };
+    const file = join(data.dataDir, 'one.csv');
+    const row = (index: number) => ({
+      record_kind: 'volunteer',
+      source_system: 'national_platform',
+      source_record_id: `vol-${index}`,
+      platform_volunteer_number: `P${String(index).padStart(7, '0')}`,
+      name: `志愿者${index}号`,
+      national_id_number: nationalIdNumber(index),
+      phone: `138${String(index).padStart(8, '0')}`,
+      community: 'c1',
+    });
+    writeFileSync(file, formatCsv(INTERCHANGE_COLUMNS, [row(1)]));
+    // The ledger's own key (national-id.key) registers the first volunteer and the key's fingerprint.
+    const first = await runImportRecords({ backend, file, report: undefined, environment: {} });
+    t.equal(first.landed, 1, JSON.stringify(first.rejectedByCode));
+    // Another key would hash ID numbers differently: the same person would be registered again.
+    writeFileSync(file, formatCsv(INTERCHANGE_COLUMNS, [row(1), row(2)]));
+    const refused = await runImportRecords({
+      backend,
+      file,
+      report: undefined,
+      environment: { LEDGER_NATIONAL_ID_KEY: 'another-key-'.repeat(4) },
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    t.ok(refused instanceof LedgerOpenError, 'refused as the server refuses it at start');
+    t.equal((refused as LedgerOpenError).reason, 'wrong-key');
+    t.match(
+      (refused as Error).message,
+      /national-ID key .* is not the one this ledger registers volunteers under/,
+    );
   },
 );
