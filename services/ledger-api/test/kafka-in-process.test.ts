@@ -69,6 +69,9 @@ t.test(
 
     const metrics = await harness.app.inject({ method: 'GET', url: '/metrics' });
     t.match(metrics.body, /^kafka_relay_published_total [1-9]\d*$/m);
+    // No hold was made: no copy went to a partner's topic, and none was left without one.
+    t.match(metrics.body, /^kafka_relay_partner_published_total 0$/m);
+    t.match(metrics.body, /^kafka_relay_partner_skipped_total 0$/m);
     t.match(metrics.body, /^kafka_relay_running 1$/m);
     t.match(metrics.body, /^kafka_relay_lag_positions \d+$/m);
   },
