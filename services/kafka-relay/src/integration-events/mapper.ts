@@ -1,8 +1,8 @@
 /**
- * Maps a stored domain event to at most one integration event: one message on its family's topic
- * and, for a hold or its outcome, the same message on the partner's own topic. Pure apart from the record
- * lookup that ServiceHoursConfirmed needs (the domain event names the record; consumers want its
- * times and minutes). The candidate data is validated against the integration schema: data that
+ * Maps a stored domain event to at most one integration event: one message on its family's
+ * topic and, for a hold or its outcome, the same message on the partner's own topic. Pure apart
+ * from the record lookup that ServiceHoursConfirmed needs (the domain event names the record;
+ * consumers want its times and minutes). The candidate data is validated against the integration schema: data that
  * fails it is reported as `invalid`, never published.
  */
 import type { JsonObject, JsonValue, RecordedEvent } from '@timebank/event-store';
