@@ -70,9 +70,14 @@ export class PublishPipeline {
     this.#checkpointedPosition = position;
   }
 
-  /** Records that the event at `position` was taken, with the message to publish if any. */
-  take(position: bigint, message?: IntegrationMessage): void {
+  /**
+   * Records that the event at `position` was taken, with the message to publish if any and its
+   * copy for a partner's topic. Both go into the same batch, so the checkpoint passes the event
+   * only once the broker acknowledged both.
+   */
+  take(position: bigint, message?: IntegrationMessage, partnerMessage?: IntegrationMessage): void {
     if (message !== undefined) this.#batch.push(message);
+    if (partnerMessage !== undefined) this.#batch.push(partnerMessage);
     this.#batchEndPosition = position;
   }
 
@@ -138,8 +143,13 @@ export class PublishPipeline {
     if (!(await this.#publishUntilAcknowledged(messages, end))) return false;
     const { metrics } = this.#options;
     metrics.state = 'running';
-    metrics.publishedTotal += messages.length;
     for (const message of messages) {
+      // Events are counted once, on their family's topic; copies for partners' topics on their own.
+      if (message.partnerCopy === true) {
+        metrics.partnerPublishedTotal += 1;
+        continue;
+      }
+      metrics.publishedTotal += 1;
       const type = message.headers['event-type'] ?? 'unknown';
       metrics.publishedByType[type] = (metrics.publishedByType[type] ?? 0) + 1;
     }

@@ -10,9 +10,16 @@ export interface RelayMetrics {
   readonly headPosition: bigint;
   /** headPosition − checkpointPosition: how far behind the relay is, in positions (not events). */
   readonly lagPositions: bigint;
-  /** Messages the broker acknowledged since start, in total and per integration event type. */
+  /**
+   * Integration events the broker acknowledged on their family's topic since start, in total and
+   * per type: one per event (a message resent after a failure counts again).
+   */
   readonly publishedTotal: number;
   readonly publishedByType: Readonly<Record<string, number>>;
+  /** Copies of hold events the broker acknowledged on partners' own topics since start. */
+  readonly partnerPublishedTotal: number;
+  /** Hold events whose partner id cannot name a Kafka topic (it has a `:`): on the family topic only. */
+  readonly partnerSkippedTotal: number;
   /** Events whose mapped data failed its integration schema (never published). */
   readonly invalidTotal: number;
   /** Failed publish attempts (each followed by a logged backoff and a resend). */
@@ -27,6 +34,8 @@ export class MutableRelayMetrics {
   headPosition = 0n;
   publishedTotal = 0;
   readonly publishedByType: Record<string, number> = {};
+  partnerPublishedTotal = 0;
+  partnerSkippedTotal = 0;
   invalidTotal = 0;
   publishFailuresTotal = 0;
   internalTotal = 0;
@@ -40,6 +49,8 @@ export class MutableRelayMetrics {
       lagPositions: lag > 0n ? lag : 0n,
       publishedTotal: this.publishedTotal,
       publishedByType: { ...this.publishedByType },
+      partnerPublishedTotal: this.partnerPublishedTotal,
+      partnerSkippedTotal: this.partnerSkippedTotal,
       invalidTotal: this.invalidTotal,
       publishFailuresTotal: this.publishFailuresTotal,
       internalTotal: this.internalTotal,

@@ -16,8 +16,10 @@ import { createServiceRecordFinder } from './service-record-finder.js';
 
 export interface RelayLimits {
   /**
-   * Most events per published batch. Default 1,000: at 20,000 events/s that is 20 broker round
-   * trips and 20 checkpoint fsyncs per second, and a resend after a failure stays small.
+   * Most messages per published batch (an event's copy for its partner's topic counts too, and
+   * always shares its batch, so a batch may hold one more). Default 1,000: at 20,000 events/s
+   * that is 20 broker round trips and 20 checkpoint fsyncs per second, and a resend after a
+   * failure stays small.
    */
   readonly batchEventsMax: number;
   /**
@@ -98,6 +100,7 @@ export function createKafkaRelay(options: KafkaRelayOptions): KafkaRelay {
     onInvalid: options.onInvalidEvent ?? 'stop',
     stopSignal,
     stopped,
+    partnersWithoutTopic: new Set(),
     pipeline: new PublishPipeline({
       store,
       publisher,
@@ -135,6 +138,8 @@ interface RelayRun {
   readonly stopSignal: AbortSignal;
   readonly stopped: Promise<'stop'>;
   readonly pipeline: PublishPipeline;
+  /** Partners already warned about (their id cannot name a topic): one line each per run, not per hold. */
+  readonly partnersWithoutTopic: Set<string>;
 }
 
 async function loop(run: RelayRun): Promise<void> {
@@ -270,10 +275,22 @@ function takeMapped(run: RelayRun, event: RecordedEvent, mapped: MapResult): Pro
     log.error(details, 'event fails its integration schema: not published; skipped as configured');
     pipeline.take(event.position);
   } else if (mapped.kind === 'publish') {
-    pipeline.take(event.position, mapped.message);
+    if (mapped.partnerWithoutTopic !== undefined) skipPartnerTopic(run, mapped.partnerWithoutTopic, event);
+    pipeline.take(event.position, mapped.message, mapped.partnerMessage);
   } else {
     metrics.internalTotal += 1;
     pipeline.take(event.position);
   }
   return undefined;
+}
+
+/** A hold event of a partner whose id cannot name a topic goes to the family topic only. */
+function skipPartnerTopic(run: RelayRun, partnerId: string, event: RecordedEvent): void {
+  run.metrics.partnerSkippedTotal += 1;
+  if (run.partnersWithoutTopic.has(partnerId)) return;
+  run.partnersWithoutTopic.add(partnerId);
+  run.log.warn(
+    { partnerId, position: event.position.toString(), eventId: event.id, eventType: event.type },
+    "partner id cannot name a Kafka topic (only letters, digits, '.', '_' and '-'): its hold events go to the points topic only, not to a topic of its own",
+  );
 }

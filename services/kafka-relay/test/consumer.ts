@@ -1,7 +1,7 @@
 /** A kafkajs consumer for the tests: reads topics from the beginning until a condition holds. */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { EVENT_FAMILIES, topicFor } from '../src/integration-events/catalogue.js';
+import { EVENT_FAMILIES, partnerTopicFor, topicFor } from '../src/integration-events/catalogue.js';
 
 export interface ConsumedMessage {
   readonly topic: string;
@@ -14,9 +14,19 @@ export function testKafka(brokers: string): Kafka {
   return new Kafka({ clientId: 'kafka-relay-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 
-/** Creates the three family topics under `prefix` (3 partitions each) and returns their names. */
-export async function createTopics(kafka: Kafka, prefix: string): Promise<string[]> {
-  const topics = EVENT_FAMILIES.map((family) => topicFor(prefix, family));
+/**
+ * Creates the three family topics under `prefix`, or the topics of `partnerIds`, 3 partitions
+ * each, and returns their names.
+ */
+export async function createTopics(
+  kafka: Kafka,
+  prefix: string,
+  partnerIds?: readonly string[],
+): Promise<string[]> {
+  const topics =
+    partnerIds === undefined
+      ? EVENT_FAMILIES.map((family) => topicFor(prefix, family))
+      : partnerIds.map((partnerId) => partnerTopicFor(prefix, partnerId) ?? '');
   const admin = kafka.admin();
   await admin.connect();
   try {

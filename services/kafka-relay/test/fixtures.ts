@@ -30,9 +30,10 @@ export function domainEvent(type: EventType, data: JsonObject, correlationId = r
 
 /**
  * One volunteer's history, one append per step: registration, then `rounds` rounds of
- * record → confirm → earn → hold → capture. Internal events (ServiceHoursRecorded) are in it too.
+ * record → confirm → earn → hold → capture, the holds by `partnerId`. Internal events
+ * (ServiceHoursRecorded) are in it too.
  */
-export function volunteerHistory(volunteerId: string, rounds: number): NewEvent[] {
+export function volunteerHistory(volunteerId: string, rounds: number, partnerId = 'p1'): NewEvent[] {
   const key = (step: string): { idempotencyKey: string } => ({ idempotencyKey: `${volunteerId}-${step}` });
   const events: NewEvent[] = [
     domainEvent('VolunteerRegistered', {
@@ -93,20 +94,20 @@ export function volunteerHistory(volunteerId: string, rounds: number): NewEvent[
         ...movement(volunteerAccount(volunteerId), heldAccount(volunteerId)),
         volunteerId,
         holdId,
-        partnerId: 'p1',
+        partnerId,
         offerId: 'meal',
         heldAt: at(round * 2 + 1),
         expiresAt: at(round * 2 + 31),
-        actor: { id: 'p1-user', role: 'partner', partnerId: 'p1' },
+        actor: { id: `${partnerId}-user`, role: 'partner', partnerId },
       }),
       domainEvent('PointsCaptured', {
         ...key(`capture-${round}`),
-        ...movement(heldAccount(volunteerId), partnerAccount('p1')),
+        ...movement(heldAccount(volunteerId), partnerAccount(partnerId)),
         volunteerId,
         holdId,
-        partnerId: 'p1',
+        partnerId,
         capturedAt: at(round * 2 + 2),
-        actor: { id: 'p1-user', role: 'partner', partnerId: 'p1' },
+        actor: { id: `${partnerId}-user`, role: 'partner', partnerId },
       }),
     );
   }
@@ -169,6 +170,24 @@ export function expectedIds(
       if (family === undefined) continue;
       const key = `${prefix}timebank.${family}.v1|${volunteerId}`;
       expected.set(key, [...(expected.get(key) ?? []), event.id]);
+    }
+  }
+  return expected;
+}
+
+/** The hold events of `partnerId` the relay must publish to that partner's topic, per `<topic>|<volunteer>`, in order. */
+export function expectedPartnerIds(
+  prefix: string,
+  partnerId: string,
+  histories: ReadonlyMap<string, NewEvent[]>,
+): Map<string, string[]> {
+  const expected = new Map<string, string[]>();
+  const key = (volunteerId: string): string =>
+    `${prefix}timebank.partner.${partnerId}.points.v1|${volunteerId}`;
+  for (const [volunteerId, events] of histories) {
+    for (const event of events) {
+      if (event.data.partnerId !== partnerId) continue;
+      expected.set(key(volunteerId), [...(expected.get(key(volunteerId)) ?? []), event.id]);
     }
   }
   return expected;

@@ -13,7 +13,7 @@ import { format, resolveConfig } from 'prettier';
 import t from 'tap';
 import { createFileCheckpointStore } from '../src/checkpoint-store.js';
 import { parseConfig } from '../src/config.js';
-import { INTEGRATION_EVENTS } from '../src/integration-events/catalogue.js';
+import { INTEGRATION_EVENTS, partnerTopicFor } from '../src/integration-events/catalogue.js';
 import { mapEvent } from '../src/integration-events/mapper.js';
 import { renderEventsDoc } from '../src/integration-events/events-doc.js';
 import { createServiceRecordFinder } from '../src/service-record-finder.js';
@@ -72,6 +72,116 @@ t.test('each domain event maps to its integration event, validated and without i
     data: { durationMinutes: 60, organisationId: 'org1', recordId: 'r0', qualityGrade: 'good' },
   });
   t.equal(confirmed?.kind === 'publish' ? confirmed.message.topic : '', 'test.timebank.service-records.v1');
+});
+
+t.test(
+  "a hold and its outcomes go also to the partner's own topic, identical; other events do not",
+  async (t) => {
+    const store = createSqliteEventStore({ path: join(temporaryDirectory(t), EVENT_STORE_FILE) });
+    t.teardown(() => store.close());
+    const actor = (partnerId: string) => ({ id: `${partnerId}-user`, role: 'partner', partnerId });
+    const movement = (fromAccount: string, toAccount: string) => ({
+      fromAccount,
+      toAccount,
+      centipoints: 100,
+    });
+    const outcomes = (partnerId: string, holdId: string) => [
+      domainEvent('PointsHeld', {
+        idempotencyKey: `hold-${holdId}`,
+        ...movement('volunteer:v1', 'held:v1'),
+        volunteerId: 'v1',
+        holdId,
+        partnerId,
+        offerId: 'meal',
+        heldAt: '2026-03-01T08:00:00.000Z',
+        expiresAt: '2026-03-01T09:00:00.000Z',
+        actor: actor(partnerId),
+      }),
+      domainEvent('PointsCaptured', {
+        idempotencyKey: `capture-${holdId}`,
+        ...movement('held:v1', `partner:${partnerId}`),
+        volunteerId: 'v1',
+        holdId,
+        partnerId,
+        capturedAt: '2026-03-01T08:10:00.000Z',
+        actor: actor(partnerId),
+      }),
+      domainEvent('PointsReleased', {
+        idempotencyKey: `release-${holdId}`,
+        ...movement('held:v1', 'volunteer:v1'),
+        volunteerId: 'v1',
+        holdId,
+        partnerId,
+        releasedAt: '2026-03-01T08:10:00.000Z',
+        actor: actor(partnerId),
+      }),
+      domainEvent('PointsHoldExpired', {
+        idempotencyKey: `expire-${holdId}`,
+        ...movement('held:v1', 'volunteer:v1'),
+        volunteerId: 'v1',
+        holdId,
+        partnerId,
+        expiredAt: '2026-03-01T09:00:00.000Z',
+      }),
+    ];
+    const history = volunteerHistory('v1', 1);
+    await store.appendToStream(
+      volunteerStream('v1'),
+      [...history, ...outcomes('canteen.north-2', 'h7'), ...outcomes('acme:east', 'h8')],
+      { expectedRevision: 'no_stream' },
+    );
+    const findRecord = createServiceRecordFinder(store);
+    const results = await Promise.all(
+      (await store.readAll()).map(async (event) => mapEvent(event, 'test.', findRecord)),
+    );
+    const published = results.filter((result) => result.kind === 'publish');
+    t.same(
+      published.map((result) => [result.message.headers['event-type'], result.partnerMessage?.topic ?? null]),
+      [
+        ['VolunteerRegistered', null],
+        ['ServiceHoursConfirmed', null],
+        ['PointsEarned', null],
+        ['PointsHeld', 'test.timebank.partner.p1.points.v1'],
+        ['PointsCaptured', 'test.timebank.partner.p1.points.v1'],
+        ['PointsHeld', 'test.timebank.partner.canteen.north-2.points.v1'],
+        ['PointsCaptured', 'test.timebank.partner.canteen.north-2.points.v1'],
+        ['PointsReleased', 'test.timebank.partner.canteen.north-2.points.v1'],
+        ['PointsHoldExpired', 'test.timebank.partner.canteen.north-2.points.v1'],
+        // `:` is a valid ledger id character but not a Kafka topic character: no partner topic.
+        ['PointsHeld', null],
+        ['PointsCaptured', null],
+        ['PointsReleased', null],
+        ['PointsHoldExpired', null],
+      ],
+    );
+    for (const result of published) {
+      const { partnerMessage, message } = result;
+      if (partnerMessage === undefined) continue;
+      t.equal(message.topic, 'test.timebank.points.v1', 'the family topic stays as it was');
+      t.equal(message.partnerCopy, undefined, 'the family message is not a copy');
+      t.same(
+        { key: partnerMessage.key, value: partnerMessage.value, headers: partnerMessage.headers },
+        { key: message.key, value: message.value, headers: message.headers },
+        'same key, value and headers',
+      );
+      t.equal(partnerMessage.partnerCopy, true);
+    }
+    t.same(
+      published.map((result) => result.partnerWithoutTopic ?? null).filter((id) => id !== null),
+      ['acme:east', 'acme:east', 'acme:east', 'acme:east'],
+      'the relay is told which partner got no topic',
+    );
+  },
+);
+
+t.test('a partner topic name is one Kafka accepts, or none', (t) => {
+  t.equal(partnerTopicFor('', 'p1'), 'timebank.partner.p1.points.v1');
+  t.equal(partnerTopicFor('city-a.', 'Shop_1.x-y'), 'city-a.timebank.partner.Shop_1.x-y.points.v1');
+  t.equal(partnerTopicFor('', 'a:b'), undefined, '`:` is refused by Kafka');
+  // The longest prefix (KAFKA_TOPIC_PREFIX: 100) and the longest id (ID_PATTERN: 100) still fit 249.
+  t.equal(partnerTopicFor('x'.repeat(100), 'p'.repeat(100))?.length, 227);
+  t.equal(partnerTopicFor('x'.repeat(200), 'p'.repeat(100)), undefined, 'longer than 249 characters');
+  t.end();
 });
 
 t.test('PointsHeld says which consent authorised it, never the code or its hash', async (t) => {

@@ -19,16 +19,27 @@ import { createFileCheckpointStore } from '../src/checkpoint-store.js';
 import { createKafkaPublisher } from '../src/kafka-publisher.js';
 import { createKafkaRelay, RelayError, type KafkaRelay } from '../src/relay.js';
 import { consumeUntil, createTopics, dedupedIds, deleteTopics, messageCount, testKafka } from './consumer.js';
-import { appendInterleaved, domainEvent, expectedIds, volunteerHistory } from './fixtures.js';
+import {
+  appendInterleaved,
+  domainEvent,
+  expectedIds,
+  expectedPartnerIds,
+  volunteerHistory,
+} from './fixtures.js';
+import { partnerTopicFor } from '../src/integration-events/catalogue.js';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 const run = promisify(execFile);
 const brokers = requireServerUrl('KAFKA_BROKERS');
+/** Partners whose topics each test creates; `acme:east` (a valid ledger id) cannot have one. */
+const PARTNERS = ['p1', 'p2'];
 
 interface Setup {
   readonly store: EventStore;
   readonly prefix: string;
   readonly topics: string[];
+  /** The topic of one of PARTNERS, created (3 partitions) and deleted with the family topics. */
+  partnerTopic(partnerId: string): string;
   readonly checkpointPath: string;
   readonly logLines: Record<string, unknown>[];
   startRelay(onInvalidEvent?: 'stop' | 'skip'): { relay: KafkaRelay; done: Promise<void> };
@@ -42,7 +53,8 @@ async function setUp(t: Test, brokerList: string): Promise<Setup> {
   const prefix = `test-${randomUUID().slice(0, 8)}.`;
   const kafka = testKafka(brokerList);
   const topics = await createTopics(kafka, prefix);
-  t.teardown(() => deleteTopics(kafka, topics));
+  const partnerTopics = await createTopics(kafka, prefix, PARTNERS);
+  t.teardown(() => deleteTopics(kafka, [...topics, ...partnerTopics]));
   const checkpointPath = join(directory, 'checkpoint.json');
   const logLines: Record<string, unknown>[] = [];
   const logger = pino(
@@ -53,6 +65,7 @@ async function setUp(t: Test, brokerList: string): Promise<Setup> {
     store,
     prefix,
     topics,
+    partnerTopic: (partnerId) => partnerTopicFor(prefix, partnerId) ?? '',
     checkpointPath,
     logLines,
     startRelay(onInvalidEvent = 'stop') {
@@ -94,8 +107,12 @@ if (brokers !== undefined) {
     'a relay restarted mid-run publishes every event at least once, in per-volunteer order',
     async (t) => {
       const setup = await setUp(t, brokers);
+      // Even volunteers redeem at partner p1, odd ones at p2.
       const histories = new Map(
-        Array.from({ length: 6 }, (_, index) => [`vol${index}`, volunteerHistory(`vol${index}`, 8)]),
+        Array.from({ length: 6 }, (_, index) => [
+          `vol${index}`,
+          volunteerHistory(`vol${index}`, 8, PARTNERS[index % 2]),
+        ]),
       );
       const firstHalf = new Map([...histories].map(([id, events]) => [id, events.slice(0, 20)]));
       const secondHalf = new Map([...histories].map(([id, events]) => [id, events.slice(20)]));
@@ -136,6 +153,32 @@ if (brokers !== undefined) {
         t.equal(message.headers['global-position'], value.position);
         t.equal(message.headers['schema-version'], '1');
         t.ok(message.headers['correlation-id'], 'correlation id header');
+      }
+
+      // Each partner's topic holds that partner's holds and captures only, in per-volunteer order.
+      for (const partnerId of PARTNERS) {
+        const partnerExpected = expectedPartnerIds(setup.prefix, partnerId, histories);
+        const partnerWanted = new Set([...partnerExpected.values()].flat());
+        t.equal(partnerWanted.size, 3 * 8 * 2, `${partnerId}: 3 volunteers × 8 rounds × hold and capture`);
+        const received = await consumeUntil(testKafka(brokers), [setup.partnerTopic(partnerId)], (got) =>
+          [...partnerWanted].every((id) => got.some((message) => message.headers['event-id'] === id)),
+        );
+        t.same(dedupedIds(received), partnerExpected, `${partnerId}: after dedup, its events in order`);
+        const partnersSeen = new Set(
+          received.map(
+            (message) => (JSON.parse(message.value) as { data: { partnerId: string } }).data.partnerId,
+          ),
+        );
+        t.same([...partnersSeen], [partnerId], `${partnerId}'s topic carries no other partner's event`);
+        const family = new Map(messages.map((message) => [message.headers['event-id'], message]));
+        for (const message of received) {
+          const original = family.get(message.headers['event-id']);
+          t.same(
+            { key: message.key, value: message.value, headers: message.headers },
+            { key: original?.key, value: original?.value, headers: original?.headers },
+            'the same key, value and headers as on timebank.points.v1',
+          );
+        }
       }
 
       // kcat (librdkafka) reads the same messages and headers.
@@ -277,4 +320,52 @@ if (brokers !== undefined) {
     );
     t.same(messages.map((message) => message.headers['event-id']).sort(), [...published].sort());
   });
+
+  t.test(
+    "metrics count each event once; copies for partners' topics apart; a ':' partner id is skipped with one warning",
+    async (t) => {
+      const setup = await setUp(t, brokers);
+      const histories = new Map([
+        ['volA', volunteerHistory('volA', 2, 'p1')],
+        ['volB', volunteerHistory('volB', 2, 'p2')],
+        ['volC', volunteerHistory('volC', 2, 'acme:east')],
+      ]);
+      await appendInterleaved(setup.store, histories);
+      const { relay, done } = setup.startRelay();
+      await caughtUp(relay, setup.store);
+      await relay.stop();
+      await done;
+      const metrics = relay.metrics();
+      t.equal(metrics.publishFailuresTotal, 0, 'nothing was resent, so every count is exact');
+      // Per volunteer: registration, then per round confirmation, earning, hold and capture.
+      t.equal(metrics.publishedTotal, 3 * (1 + 2 * 4), 'each event counted once, on its family topic');
+      t.same(metrics.publishedByType, {
+        VolunteerRegistered: 3,
+        ServiceHoursConfirmed: 6,
+        PointsEarned: 6,
+        PointsHeld: 6,
+        PointsCaptured: 6,
+      });
+      t.equal(metrics.partnerPublishedTotal, 2 * 2 * 2, "p1's and p2's holds and captures on their topics");
+      t.equal(
+        metrics.partnerSkippedTotal,
+        2 * 2,
+        "acme:east's holds and captures have no topic of their own",
+      );
+      const warnings = setup.logLines.filter((line) =>
+        String(line.msg).includes('cannot name a Kafka topic'),
+      );
+      t.match(
+        warnings,
+        [{ level: 40, partnerId: 'acme:east', eventType: 'PointsHeld' }],
+        'one warning per run',
+      );
+      t.equal(warnings.length, 1);
+      // The relay has stopped: the topics' end offsets are final.
+      t.equal(await messageCount(testKafka(brokers), setup.topics), metrics.publishedTotal);
+      for (const partnerId of PARTNERS) {
+        t.equal(await messageCount(testKafka(brokers), [setup.partnerTopic(partnerId)]), 4, partnerId);
+      }
+    },
+  );
 }

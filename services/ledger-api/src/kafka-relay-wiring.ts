@@ -44,6 +44,16 @@ function exposeRelayMetrics(metrics: ApiMetrics, relay: KafkaRelay): void {
     () => relay.metrics().publishedTotal,
   );
   counter(
+    'kafka_relay_partner_published_total',
+    "Copies of hold events acknowledged by Kafka on partners' own topics since start",
+    () => relay.metrics().partnerPublishedTotal,
+  );
+  counter(
+    'kafka_relay_partner_skipped_total',
+    'Hold events of partners whose id cannot name a Kafka topic (published on the points topic only)',
+    () => relay.metrics().partnerSkippedTotal,
+  );
+  counter(
     'kafka_relay_invalid_total',
     'Events whose integration data failed its schema (never published)',
     () => relay.metrics().invalidTotal,

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { nationalIdCheckCharacter } from '@timebank/domain';
 import { requireServerUrl } from '@timebank/event-store/testing';
+import { startWorld } from './fixtures.js';
 import { startHarness } from './harness.js';
 
 const brokers = requireServerUrl('KAFKA_BROKERS');
@@ -69,8 +70,60 @@ t.test(
 
     const metrics = await harness.app.inject({ method: 'GET', url: '/metrics' });
     t.match(metrics.body, /^kafka_relay_published_total [1-9]\d*$/m);
+    // No hold was made: no copy went to a partner's topic, and none was left without one.
+    t.match(metrics.body, /^kafka_relay_partner_published_total 0$/m);
+    t.match(metrics.body, /^kafka_relay_partner_skipped_total 0$/m);
     t.match(metrics.body, /^kafka_relay_running 1$/m);
     t.match(metrics.body, /^kafka_relay_lag_positions \d+$/m);
+  },
+);
+
+t.test(
+  "holds made over HTTP reach each partner's own topic, and no other partner's",
+  { skip: brokers === undefined ? 'KAFKA_BROKERS is not set' : false },
+  async (t) => {
+    const prefix = `t${randomUUID().slice(0, 8)}.`;
+    const w = await startWorld(t, { KAFKA_BROKERS: brokers!, KAFKA_TOPIC_PREFIX: prefix });
+    const volunteerId = await w.registerVolunteer(7301);
+    await w.earn(volunteerId, 10, 30);
+    await w.grantMandate(volunteerId, 'p1');
+    await w.grantMandate(volunteerId, 'p2');
+    const redeemed = await w.post('/v1/partners/p1/redemptions', w.partner, {
+      volunteerId,
+      offerId: 'meal',
+      centipoints: 100,
+    });
+    t.equal(redeemed.statusCode, 201, redeemed.body);
+    const held = await w.post('/v1/partners/p2/holds', w.otherPartner, {
+      volunteerId,
+      offerId: 'haircut',
+      centipoints: 100,
+    });
+    t.equal(held.statusCode, 201, held.body);
+    const { holdId } = held.json<{ holdId: string }>();
+    const released = await w.post(`/v1/partners/p2/holds/${holdId}/release`, w.otherPartner, { volunteerId });
+    t.equal(released.statusCode, 200, released.body);
+
+    const typesOn = async (partnerId: string, count: number): Promise<string[]> => {
+      const lines = await readTopic(`${prefix}timebank.partner.${partnerId}.points.v1`, count, 30_000);
+      return lines.map((line) => {
+        const [key, , ...value] = line.split('|');
+        t.equal(key, volunteerId, 'keyed by volunteer id');
+        const parsed = JSON.parse(value.join('|')) as { type: string; data: { partnerId: string } };
+        t.equal(parsed.data.partnerId, partnerId, `${partnerId}'s topic carries only ${partnerId}'s events`);
+        return parsed.type;
+      });
+    };
+    t.same(await typesOn('p1', 2), ['PointsHeld', 'PointsCaptured'], 'p1 sees its redemption');
+    t.same(await typesOn('p2', 2), ['PointsHeld', 'PointsReleased'], 'p2 sees its hold and release');
+    const shared = await readTopic(`${prefix}timebank.points.v1`, 5, 30_000);
+    t.equal(
+      shared.filter((line) => /"partnerId"/.test(line)).length,
+      4,
+      "the city's topic has both partners'",
+    );
+    const metrics = await w.app.inject({ method: 'GET', url: '/metrics' });
+    t.match(metrics.body, /^kafka_relay_partner_published_total 4$/m);
   },
 );
 

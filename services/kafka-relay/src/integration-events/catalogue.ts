@@ -26,9 +26,14 @@ export interface IntegrationEventDefinition {
   readonly type: string;
   readonly family: EventFamily;
   readonly schemaVersion: number;
-  readonly schema: z.ZodType<{ volunteerId: string }>;
+  readonly schema: z.ZodType<{ volunteerId: string; partnerId?: string }>;
   /** One sentence for docs/events.md: when it is published. */
   readonly description: string;
+  /**
+   * Also published, unchanged, to the topic of the partner its data names (`partnerTopicFor`):
+   * a partner may not see other partners' redemptions, and Kafka grants read per topic.
+   */
+  readonly toPartnerTopic?: true;
 }
 
 const define = (definition: IntegrationEventDefinition): IntegrationEventDefinition =>
@@ -77,6 +82,7 @@ export const INTEGRATION_EVENTS = {
     schemaVersion: 1,
     schema: pointsHeldV1,
     description: 'A partner put a hold on points for a service; they are pending until resolved.',
+    toPartnerTopic: true,
   }),
   PointsCaptured: define({
     type: 'PointsCaptured',
@@ -84,6 +90,7 @@ export const INTEGRATION_EVENTS = {
     schemaVersion: 1,
     schema: pointsCapturedV1,
     description: 'A hold was captured: the service was delivered and the partner is owed the points.',
+    toPartnerTopic: true,
   }),
   PointsReleased: define({
     type: 'PointsReleased',
@@ -91,6 +98,7 @@ export const INTEGRATION_EVENTS = {
     schemaVersion: 1,
     schema: pointsReleasedV1,
     description: 'A hold was released by the partner: the points are available again.',
+    toPartnerTopic: true,
   }),
   PointsHoldExpired: define({
     type: 'PointsHoldExpired',
@@ -98,6 +106,7 @@ export const INTEGRATION_EVENTS = {
     schemaVersion: 1,
     schema: pointsHoldExpiredV1,
     description: 'A hold reached its timeout unresolved: the points are available again.',
+    toPartnerTopic: true,
   }),
   PointsExpired: define({
     type: 'PointsExpired',
@@ -119,4 +128,19 @@ export type IntegrationEventType = keyof typeof INTEGRATION_EVENTS;
 
 export function topicFor(prefix: string, family: EventFamily): string {
   return `${prefix}timebank.${family}.v1`;
+}
+
+/** What Kafka accepts as a topic name: these characters, at most 249 of them (Kafka's `Topic.validate`). */
+const KAFKA_TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * The topic of one partner alone, `<prefix>timebank.partner.<partnerId>.points.v1`, which carries
+ * that partner's holds and their outcomes; undefined when the partner id cannot name a topic.
+ * Ledger ids may hold `:` (`ID_PATTERN` in the domain), which Kafka refuses in a topic name: a
+ * send to it fails for good and would hold back every later event, so such a partner gets no topic.
+ * The length cannot exceed Kafka's limit (prefix ≤ 100, id ≤ 100: 227 characters); checked anyway.
+ */
+export function partnerTopicFor(prefix: string, partnerId: string): string | undefined {
+  const topic = `${prefix}timebank.partner.${partnerId}.points.v1`;
+  return KAFKA_TOPIC_NAME.test(topic) ? topic : undefined;
 }

@@ -22,7 +22,19 @@ inside.
 ## Delivery
 
 - **Topics**: one per event family, \`timebank.<family>.v1\` (a deployment may add a prefix).
-  A new, incompatible schema version gets a new topic; v1 never changes meaning.
+  A new, incompatible schema version gets a new topic; v1 never changes meaning. The family
+  topics carry every volunteer's and every partner's events: they are for **the city's own
+  platform** only.
+- **Partner topics**: a partner service provider may not see other partners' redemptions, so
+  each hold event (\`PointsHeld\`, \`PointsCaptured\`, \`PointsReleased\`, \`PointsHoldExpired\`)
+  is published a second time, with the same key, value and headers, to
+  \`timebank.partner.<partnerId>.points.v1\`, the topic of the partner its data names. Kafka's ACLs
+  work per topic: **grant each partner Read on its own topic only** (and on its consumer group),
+  never on the family topics. Order per volunteer and at-least-once hold there as on the family
+  topics, and the checkpoint passes an event only once both its messages are acknowledged. A
+  partner id with a \`:\` (ledger ids allow one; Kafka topic names do not) gets no topic: its
+  events go to \`timebank.points.v1\` only, and the relay logs a warning naming the partner once
+  per run. Topic creation and ACLs: docs/operations.md (Kafka).
 - **Key**: the volunteer id. Kafka keeps order per partition, so within each family's topic a
   volunteer's events arrive in the ledger's order. Across families (e.g. \`PointsEarned\` and the
   \`ServiceHoursConfirmed\` that caused it) order by the \`global-position\` header.
@@ -55,7 +67,7 @@ Run it inside the ledger (\`pnpm start\` with \`KAFKA_BROKERS\` set) or on its o
 (\`sqlite\` | \`postgres\` | \`esdb\`), \`LEDGER_DATA_DIR\`, \`POSTGRES_URL\`, \`POSTGRES_SCHEMA\`,
 \`POSTGRES_CONNECT_TIMEOUT_MS\` and \`POSTGRES_STATEMENT_TIMEOUT_MS\` (defaults 10,000 and 30,000, as for the API), \`ESDB_URL\`,
 \`RELAY_CHECKPOINT_PATH\` (default \`<LEDGER_DATA_DIR>/kafka-relay.checkpoint.json\`),
-\`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\` (default 1,000 events per batch),
+\`RELAY_ON_INVALID_EVENT\` (\`stop\` | \`skip\`), \`RELAY_BATCH_EVENTS_MAX\` (default 1,000 messages per batch),
 \`RELAY_PENDING_BATCHES_MAX\` (default 4 batches read ahead of the broker), \`LOG_LEVEL\`.
 Run from the repository root, relative paths (\`LEDGER_DATA_DIR\`, default \`./data\`, and
 \`RELAY_CHECKPOINT_PATH\`) are read from there, as \`pnpm start\` reads them. With SQLite the data
@@ -71,16 +83,18 @@ some messages are sent again, which consumers already deduplicate.
 While the broker is down the relay retries with exponential backoff (200 ms doubling to 5 s) and
 logs each failed attempt with the positions it is resending; it never moves past an
 unacknowledged event. The metrics object (\`relay.metrics()\`) gives state, checkpoint and head
-positions, lag in positions, published counts in total and per type, invalid events and failed
-publish attempts.
+positions, lag in positions, published counts in total and per type (each event once, on its
+family topic), copies published to partners' topics and hold events left without one, invalid
+events and failed publish attempts.
 `;
 
 export function renderEventsDoc(): string {
   const definitions = Object.values(INTEGRATION_EVENTS);
-  const rows = definitions.map(
-    (definition) =>
-      `| \`${definition.type}\` | \`${topicFor('', definition.family)}\` | ${definition.schemaVersion} | ${definition.description} |`,
-  );
+  const rows = definitions.map((definition) => {
+    const partnerTopic =
+      'toPartnerTopic' in definition ? ' and `timebank.partner.<partnerId>.points.v1`' : '';
+    return `| \`${definition.type}\` | \`${topicFor('', definition.family)}\`${partnerTopic} | ${definition.schemaVersion} | ${definition.description} |`;
+  });
   const sections = EVENT_FAMILIES.flatMap((family) => [
     `### Family \`${family}\` — topic \`${topicFor('', family)}\``,
     '',

@@ -1,11 +1,12 @@
 /**
- * Maps a stored domain event to at most one integration message. Pure apart from the record
- * lookup that ServiceHoursConfirmed needs (the domain event names the record; consumers want its
- * times and minutes). The candidate data is validated against the integration schema: data that
+ * Maps a stored domain event to at most one integration event: one message on its family's
+ * topic and, for a hold or its outcome, the same message on the partner's own topic. Pure apart
+ * from the record lookup that ServiceHoursConfirmed needs (the domain event names the record;
+ * consumers want its times and minutes). The candidate data is validated against the integration schema: data that
  * fails it is reported as `invalid`, never published.
  */
 import type { JsonObject, JsonValue, RecordedEvent } from '@timebank/event-store';
-import { INTEGRATION_EVENTS, topicFor, type IntegrationEventType } from './catalogue.js';
+import { INTEGRATION_EVENTS, partnerTopicFor, topicFor, type IntegrationEventType } from './catalogue.js';
 
 /** What the relay hands to the publisher: one Kafka message. */
 export interface IntegrationMessage {
@@ -14,6 +15,8 @@ export interface IntegrationMessage {
   readonly key: string;
   readonly value: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Set on the copy for a partner's own topic, so that metrics count each event once. */
+  readonly partnerCopy?: true;
 }
 
 /** The service record fields a confirmation needs, found in the volunteer's stream. */
@@ -31,7 +34,15 @@ export type FindServiceRecord = (
 
 export type MapResult =
   | { readonly kind: 'internal' }
-  | { readonly kind: 'publish'; readonly message: IntegrationMessage }
+  | {
+      readonly kind: 'publish';
+      /** The message on the event family's topic. */
+      readonly message: IntegrationMessage;
+      /** The same message on the partner's own topic, for events with `toPartnerTopic`. */
+      readonly partnerMessage: IntegrationMessage | undefined;
+      /** The event's partner when its id cannot name a topic: no `partnerMessage`; the relay warns. */
+      readonly partnerWithoutTopic: string | undefined;
+    }
   | { readonly kind: 'invalid'; readonly integrationType: IntegrationEventType; readonly issues: string };
 
 type Candidate = { readonly type: IntegrationEventType; readonly data: Record<string, unknown> };
@@ -229,27 +240,37 @@ function toResult(event: RecordedEvent, topicPrefix: string, candidate: Candidat
     return { kind: 'invalid', integrationType: candidate.type, issues: issues.join('; ') };
   }
   const position = event.position.toString();
-  return {
-    kind: 'publish',
-    message: {
-      topic: topicFor(topicPrefix, definition.family),
-      key: parsed.data.volunteerId,
-      value: JSON.stringify({
-        id: event.id,
-        type: definition.type,
-        schemaVersion: definition.schemaVersion,
-        position,
-        occurredAt: event.recordedAt,
-        data: parsed.data,
-      }),
-      headers: {
-        [HEADERS.eventId]: event.id,
-        [HEADERS.eventType]: definition.type,
-        [HEADERS.schemaVersion]: String(definition.schemaVersion),
-        [HEADERS.globalPosition]: position,
-        // An event without a correlation id starts its own chain, as EventStoreDB's convention has it.
-        [HEADERS.correlationId]: event.metadata.correlationId ?? event.id,
-      },
+  const message: IntegrationMessage = {
+    topic: topicFor(topicPrefix, definition.family),
+    key: parsed.data.volunteerId,
+    value: JSON.stringify({
+      id: event.id,
+      type: definition.type,
+      schemaVersion: definition.schemaVersion,
+      position,
+      occurredAt: event.recordedAt,
+      data: parsed.data,
+    }),
+    headers: {
+      [HEADERS.eventId]: event.id,
+      [HEADERS.eventType]: definition.type,
+      [HEADERS.schemaVersion]: String(definition.schemaVersion),
+      [HEADERS.globalPosition]: position,
+      // An event without a correlation id starts its own chain, as EventStoreDB's convention has it.
+      [HEADERS.correlationId]: event.metadata.correlationId ?? event.id,
     },
   };
+  const partnerId = 'toPartnerTopic' in definition ? parsed.data.partnerId : undefined;
+  if (partnerId === undefined) {
+    return { kind: 'publish', message, partnerMessage: undefined, partnerWithoutTopic: undefined };
+  }
+  const partnerTopic = partnerTopicFor(topicPrefix, partnerId);
+  return partnerTopic === undefined
+    ? { kind: 'publish', message, partnerMessage: undefined, partnerWithoutTopic: partnerId }
+    : {
+        kind: 'publish',
+        message,
+        partnerMessage: { ...message, topic: partnerTopic, partnerCopy: true },
+        partnerWithoutTopic: undefined,
+      };
 }
