@@ -76,6 +76,22 @@ t.test('an administrator issues, lists and revokes keys; a revoked key stops wor
     payload: { partnerId: 'p1', name: 'Canteen', community: 'c1' },
   });
   t.equal(partnerRegistered.statusCode, 201);
+  // A partner id names its Kafka topic: no '.' (Kafka takes it for '_') and no ':' (refused there).
+  for (const partnerId of ['shop.1', 'acme:east']) {
+    const refused = await h.app.inject({
+      method: 'POST',
+      url: '/v1/admin/partners',
+      headers: h.headers(admin, `register-${partnerId}`),
+      payload: { partnerId, name: 'Shop', community: 'c1' },
+    });
+    t.equal(refused.statusCode, 400, partnerId);
+    t.match(refused.json(), {
+      code: 'VALIDATION_FAILED',
+      errors: [
+        { field: 'partnerId', message: /may not contain '\.' or ':': it names the partner's Kafka topic/ },
+      ],
+    });
+  }
   const issued = await h.app.inject({
     method: 'POST',
     url: '/v1/admin/api-keys',

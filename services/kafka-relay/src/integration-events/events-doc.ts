@@ -32,7 +32,7 @@ inside.
   work per topic: **grant each partner Read on its own topic only** (and on its consumer group),
   never on the family topics. Order per volunteer and at-least-once hold there as on the family
   topics, and the checkpoint passes an event only once both its messages are acknowledged. A
-  partner id with a \`:\` (ledger ids allow one; Kafka topic names do not) gets no topic: its
+  partner registered with a \`:\` in its id before the API refused it (Kafka topic names allow none) gets no topic: its
   events go to \`timebank.points.v1\` only, and the relay logs a warning naming the partner once
   per run. Topic creation and ACLs: docs/operations.md (Kafka).
 - **Key**: the volunteer id. Kafka keeps order per partition, so within each family's topic a

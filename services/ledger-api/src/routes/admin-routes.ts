@@ -19,6 +19,17 @@ import { instantOnTheWire } from '../http/positions.js';
 import { commandRoute, emptyBody, eventData, type CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
 
+/**
+ * A new partner's id also names the Kafka topic of its own hold events
+ * (`timebank.partner.<partnerId>.points.v1`, docs/events.md). Kafka refuses ':' in a topic name,
+ * and takes '.' and '_' for one character, so partners `shop.1` and `shop_1` could not both have
+ * one: the relay would stop at the second. Partners registered before this rule keep their ids.
+ */
+const newPartnerIdSchema = idSchema.regex(
+  /^[^.:]*$/,
+  "a partner id may not contain '.' or ':': it names the partner's Kafka topic",
+);
+
 const ADMINS = ['admin'] as const;
 
 export type AdminRouteDependencies = CommandRouteDependencies;
@@ -171,7 +182,7 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
     roles: ADMINS,
     scope: ANY_SCOPE,
     params: z.strictObject({}),
-    body: z.strictObject({ partnerId: idSchema, name: nameFieldSchema, community: idSchema }),
+    body: z.strictObject({ partnerId: newPartnerIdSchema, name: nameFieldSchema, community: idSchema }),
     status: 201,
     response: z.object({ partnerId: z.string() }),
     command: async ({ body }) => {
