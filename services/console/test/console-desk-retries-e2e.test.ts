@@ -534,31 +534,36 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
   await t.test(
     'a volunteer whose passphrase was set but the answer lost is signed in on retry',
     async (t) => {
+      /** A fresh code from the desk, typed on a phone whose press sets `passphrase` and loses the answer. */
+      const activateLosingTheAnswer = async (volunteerNumber: string, passphrase: string): Promise<Page> => {
+        const { activationCode } = await api<{ activationCode: string }>(
+          server.url,
+          deskKey,
+          `/v1/volunteers/${volunteerId}/activation-codes`,
+          {},
+        );
+        const page = await openPage(browser, { viewport: { width: 375, height: 700 } });
+        await page.goto(`${server.url}/console#/volunteer/activate`);
+        await page.getByLabel('志愿者编号').fill(volunteerNumber);
+        await page.getByLabel('激活码').fill(activationCode);
+        await page.getByLabel('新密码', { exact: true }).fill(passphrase);
+        await page.getByLabel('再次输入新密码').fill(passphrase);
+        await page.route('**/v1/volunteer-sessions/activate', async (route) => {
+          await route.fetch();
+          await route.abort('connectionreset');
+        });
+        await page.getByRole('button', { name: '设置密码并登录' }).click();
+        return page;
+      };
       const { volunteerNumber } = await api<{ volunteerNumber: string }>(
         server.url,
         deskKey,
         `/v1/volunteers/${volunteerId}`,
       );
-      const { activationCode } = await api<{ activationCode: string }>(
-        server.url,
-        deskKey,
-        `/v1/volunteers/${volunteerId}/activation-codes`,
-        {},
-      );
-      const phone = await openPage(browser, { viewport: { width: 375, height: 700 } });
-      await phone.goto(`${server.url}/console#/volunteer/activate`);
-      await phone.getByLabel('志愿者编号').fill(volunteerNumber);
-      await phone.getByLabel('激活码').fill(activationCode);
-      await phone.getByLabel('新密码', { exact: true }).fill('老槐树下的那个小院子');
-      await phone.getByLabel('再次输入新密码').fill('老槐树下的那个小院子');
       // The passphrase is set and the code used; the phone loses the answer. Setting a passphrase
       // records no response (docs/api.md), so the retry's code is refused as used: that refusal
       // sent the volunteer back to the desk for a code although the passphrase was already theirs.
-      await phone.route('**/v1/volunteer-sessions/activate', async (route) => {
-        await route.fetch();
-        await route.abort('connectionreset');
-      });
-      await phone.getByRole('button', { name: '设置密码并登录' }).click();
+      const phone = await activateLosingTheAnswer(volunteerNumber, '老槐树下的那个小院子');
       t.equal(await phone.getByRole('alert').textContent(), '无法连接服务器，请检查网络后重试。');
       await phone.unroute('**/v1/volunteer-sessions/activate');
       await phone.getByRole('button', { name: '设置密码并登录' }).click();
@@ -568,23 +573,7 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
       await phone.context().close();
 
       // A retry with a passphrase that the lost press did not set is still refused, in words.
-      const { activationCode: second } = await api<{ activationCode: string }>(
-        server.url,
-        deskKey,
-        `/v1/volunteers/${volunteerId}/activation-codes`,
-        {},
-      );
-      const other = await openPage(browser, { viewport: { width: 375, height: 700 } });
-      await other.goto(`${server.url}/console#/volunteer/activate`);
-      await other.getByLabel('志愿者编号').fill(volunteerNumber);
-      await other.getByLabel('激活码').fill(second);
-      await other.getByLabel('新密码', { exact: true }).fill('另一句很长的新密码啊');
-      await other.getByLabel('再次输入新密码').fill('另一句很长的新密码啊');
-      await other.route('**/v1/volunteer-sessions/activate', async (route) => {
-        await route.fetch();
-        await route.abort('connectionreset');
-      });
-      await other.getByRole('button', { name: '设置密码并登录' }).click();
+      const other = await activateLosingTheAnswer(volunteerNumber, '另一句很长的新密码啊');
       await other.getByRole('alert').waitFor();
       await other.unroute('**/v1/volunteer-sessions/activate');
       await other.getByLabel('新密码', { exact: true }).fill('第三句完全不同的密码');
