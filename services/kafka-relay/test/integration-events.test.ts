@@ -414,3 +414,32 @@ t.test('configuration: defaults, and bad values name their variable', async (t) 
   );
   t.throws(() => parseConfig({ KAFKA_BROKERS: 'a:1', LEDGER_STORE: 'postgres' }), /POSTGRES_URL/);
 });
+
+t.test("a volunteer's erasure is published with the id alone, so consumers can erase too", async (t) => {
+  const store = createSqliteEventStore({ path: join(temporaryDirectory(t), EVENT_STORE_FILE) });
+  t.teardown(() => store.close());
+  const history = volunteerHistory('v1', 0);
+  const erased = domainEvent('PersonalDataErased', {
+    idempotencyKey: 'v1-erase',
+    volunteerId: 'v1',
+    reason: 'consent_withdrawn',
+    erasedAt: '2026-12-01T00:00:00.000Z',
+    actor: { id: 'admin-1', role: 'administrator' },
+  });
+  await store.appendToStream(volunteerStream('v1'), [...history, erased], { expectedRevision: 'no_stream' });
+  const recorded = (await store.readAll()).at(-1)!;
+  const result = await mapEvent(recorded, 'test.', createServiceRecordFinder(store));
+  t.equal(result.kind, 'publish');
+  if (result.kind !== 'publish') return;
+  t.equal(result.message.topic, 'test.timebank.volunteers.v1');
+  t.equal(result.message.key, 'v1');
+  t.same(JSON.parse(result.message.value), {
+    id: recorded.id,
+    type: 'VolunteerDataErased',
+    schemaVersion: 1,
+    position: recorded.position.toString(),
+    occurredAt: recorded.recordedAt,
+    data: { volunteerId: 'v1', erasedAt: '2026-12-01T00:00:00.000Z' },
+  });
+  t.notOk(result.message.value.includes('consent_withdrawn'), 'not even the reason leaves');
+});

@@ -15,6 +15,7 @@ import {
   serviceRecordCorrectedV1,
   starRatingAwardedV1,
   transferCompletedV1,
+  volunteerDataErasedV1,
   volunteerRegisteredV1,
 } from './schemas.js';
 
@@ -46,6 +47,14 @@ export const INTEGRATION_EVENTS = {
     schemaVersion: 1,
     schema: volunteerRegisteredV1,
     description: 'A volunteer was registered at a community desk. Carries no identity data.',
+  }),
+  VolunteerDataErased: define({
+    type: 'VolunteerDataErased',
+    family: 'volunteers',
+    schemaVersion: 1,
+    schema: volunteerDataErasedV1,
+    description:
+      "The volunteer's personal data was erased in the ledger: erase whatever you keep about this volunteer id.",
   }),
   StarRatingAwarded: define({
     type: 'StarRatingAwarded',

@@ -85,6 +85,10 @@ const SERVICE_CANDIDATES: ReadonlyArray<readonly [string, CandidateOf]> = [
     }),
   ],
   [
+    'PersonalDataErased',
+    (d) => ({ type: 'VolunteerDataErased', data: { volunteerId: d.volunteerId, erasedAt: d.erasedAt } }),
+  ],
+  [
     'StarRatingAwarded',
     (d) => ({
       type: 'StarRatingAwarded',

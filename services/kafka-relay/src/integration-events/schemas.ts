@@ -29,6 +29,15 @@ export const volunteerRegisteredV1 = z.strictObject({
   registeredAt: instant,
 });
 
+/**
+ * A volunteer's personal data was erased in the ledger (their data key destroyed). The id is all
+ * it carries: a consumer that keeps anything about this volunteer erases it too.
+ */
+export const volunteerDataErasedV1 = z.strictObject({
+  volunteerId: id,
+  erasedAt: instant,
+});
+
 export const starRatingAwardedV1 = z.strictObject({
   volunteerId: id,
   /** 1 to 5 stars under the default thresholds (100 / 300 / 600 / 1000 / 1500 hours). */
