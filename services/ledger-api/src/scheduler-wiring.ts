@@ -23,7 +23,12 @@ import type { DueBacklogHandle } from './routes/system-routes.js';
 
 export interface RunningClock {
   readonly scheduler: Scheduler;
-  readonly backlog: DueBacklogHandle;
+  /**
+   * Null when this process does not sweep (LEDGER_SWEEP_INTERVAL_MS=0): it never measures the
+   * backlog, so it neither reports one on `/metrics` nor judges readiness by it. A 0 there read as
+   * "nothing overdue" while `pnpm ledger due` listed overdue items.
+   */
+  readonly backlog: DueBacklogHandle | null;
   stop(): Promise<void>;
 }
 
@@ -107,11 +112,12 @@ export function startLedgerClock(input: {
     intervalMs: config.sweepIntervalMs,
     onError: (error, job) => logger.error({ err: error, job }, 'scheduler job failed; retrying next sweep'),
   });
+  if (config.sweepIntervalMs === 0) return { scheduler, backlog: null, stop: () => scheduler.stop() };
   const backlog: DueBacklogHandle = { current: () => latest, itemsMax: config.dueBacklogMax };
   input.metrics.observeDueBacklog(
     () => latest,
     () => scheduler.sweeps,
   );
-  if (config.sweepIntervalMs > 0) scheduler.start();
+  scheduler.start();
   return { scheduler, backlog, stop: () => scheduler.stop() };
 }

@@ -287,7 +287,7 @@ export async function wireLedgerApi(given: {
     clock,
     projector,
     readModels: createReadModelQueries(db),
-    dueBacklog: ledgerClock.backlog,
+    ...(ledgerClock.backlog === null ? {} : { dueBacklog: ledgerClock.backlog }),
   });
   // Only the process that projects also publishes (docs/operations.md#several-processes).
   const kafkaRelay = background ? await startKafkaRelay({ ...input, metrics }) : null;

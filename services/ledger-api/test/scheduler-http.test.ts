@@ -3,8 +3,12 @@
  * points back shortly after its timeout, its expiry shows in the volunteer's history at the due
  * time, and a later capture fails.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { startWorld } from './fixtures.js';
+import { startServer, stopServer } from './server-process.js';
 
 t.test('an uncaptured 2 s hold is expired by the clock and its points come back', async (t) => {
   const w = await startWorld(t, { LEDGER_SWEEP_INTERVAL_MS: '200' });
@@ -68,4 +72,18 @@ t.test('an uncaptured 2 s hold is expired by the clock and its points come back'
   t.match(metrics, /^ledger_due_backlog_items 0$/m, 'nothing left due');
   t.match(metrics, /^ledger_scheduler_sweeps_total [1-9]/m);
   t.equal((await fetch(`${address}/readyz`)).status, 200);
+});
+
+t.test('a process that does not sweep reports no due backlog rather than 0', async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-no-sweep-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const server = await startServer({ LEDGER_DATA_DIR: directory, LEDGER_SWEEP_INTERVAL_MS: '0' });
+  t.teardown(() => stopServer(server.child));
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  t.notMatch(
+    metrics,
+    /ledger_due_backlog_items|ledger_due_oldest_lag_seconds/,
+    'measured by the sweeping process only',
+  );
+  t.equal((await fetch(`${server.url}/readyz`)).status, 200, 'and readiness does not judge by it');
 });
