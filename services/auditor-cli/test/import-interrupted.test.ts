@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { formatCsv, INTERCHANGE_COLUMNS } from '@timebank/application';
 import { runImportRecords } from '../src/interchange-commands.js';
-import { freshDataDir, nationalIdNumber, openAt, type DataDir } from './interchange-fixtures.js';
+import { freshDataDir, openAt, platformVolunteerRow, type DataDir } from './interchange-fixtures.js';
 import { runAndSignal } from './ledger-process.js';
 
 const NOW_MS = Date.parse('2026-12-01T04:00:00.000Z');
@@ -17,16 +17,7 @@ function importFile(data: DataDir, volunteers: number): string {
   const rows: Record<string, string>[] = [];
   for (let index = 0; index < volunteers; index += 1) {
     const platform = `P${String(index).padStart(7, '0')}`;
-    rows.push({
-      record_kind: 'volunteer',
-      source_system: 'national_platform',
-      source_record_id: `vol-${index}`,
-      platform_volunteer_number: platform,
-      name: `志愿者${index}号`,
-      national_id_number: nationalIdNumber(index),
-      phone: `138${String(index).padStart(8, '0')}`,
-      community: `c${index % 5}`,
-    });
+    rows.push(platformVolunteerRow(index, `c${index % 5}`));
     rows.push({
       record_kind: 'service',
       source_system: 'national_platform',

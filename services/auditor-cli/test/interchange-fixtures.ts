@@ -9,6 +9,20 @@ import { NATIONAL_ID_KEY_FILE, openEventStore, openPersonalKeys } from '@timeban
 
 export const ADMIN = { id: 'admin-1', role: 'administrator' as const };
 
+/** The platform's volunteer row number `index` of an import file, in `community`. */
+export function platformVolunteerRow(index: number, community: string): Record<string, string> {
+  return {
+    record_kind: 'volunteer',
+    source_system: 'national_platform',
+    source_record_id: `vol-${index}`,
+    platform_volunteer_number: `P${String(index).padStart(7, '0')}`,
+    name: `志愿者${index}号`,
+    national_id_number: nationalIdNumber(index),
+    phone: `138${String(index).padStart(8, '0')}`,
+    community,
+  };
+}
+
 /** A valid 18-digit ID number, unique per `index` (birth dates in 1970-1999, sequence 001-899). */
 export function nationalIdNumber(index: number): string {
   const year = 1970 + (index % 30);

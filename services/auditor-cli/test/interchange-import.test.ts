@@ -12,7 +12,7 @@ import { formatCsv, INTERCHANGE_COLUMNS } from '@timebank/application';
 import type { RecordedEvent } from '@timebank/event-store';
 import { LedgerOpenError } from '@timebank/ledger-opener';
 import { runImportRecords } from '../src/interchange-commands.js';
-import { freshDataDir, nationalIdNumber, openAt } from './interchange-fixtures.js';
+import { freshDataDir, nationalIdNumber, openAt, platformVolunteerRow } from './interchange-fixtures.js';
 
 const NOW_MS = Date.parse('2026-12-01T04:00:00.000Z');
 const VOLUNTEERS = 2000;
@@ -30,16 +30,7 @@ function generate(): { rows: Row[]; bad: Expected[] } {
   const rows: Row[] = [];
   for (let index = 0; index < VOLUNTEERS; index += 1) {
     const platform = `P${String(index).padStart(7, '0')}`;
-    rows.push({
-      record_kind: 'volunteer',
-      source_system: 'national_platform',
-      source_record_id: `vol-${index}`,
-      platform_volunteer_number: platform,
-      name: `志愿者${index}号`,
-      national_id_number: nationalIdNumber(index),
-      phone: `138${String(index).padStart(8, '0')}`,
-      community: `c${index % 20}`,
-    });
+    rows.push(platformVolunteerRow(index, `c${index % 20}`));
     for (let service = 0; service < 3; service += 1) {
       // Days 2, 5 and 8 of November 2026 (UTC+8 mornings), two hours each: no overlap.
       const startMs = Date.parse('2026-11-02T01:00:00.000Z') + service * 3 * 24 * HOUR_MS;
@@ -295,16 +286,7 @@ t.test(
       readModelDataDir: data.dataDir,
     };
     const file = join(data.dataDir, 'one.csv');
-    const row = (index: number) => ({
-      record_kind: 'volunteer',
-      source_system: 'national_platform',
-      source_record_id: `vol-${index}`,
-      platform_volunteer_number: `P${String(index).padStart(7, '0')}`,
-      name: `志愿者${index}号`,
-      national_id_number: nationalIdNumber(index),
-      phone: `138${String(index).padStart(8, '0')}`,
-      community: 'c1',
-    });
+    const row = (index: number) => platformVolunteerRow(index, 'c1');
     writeFileSync(file, formatCsv(INTERCHANGE_COLUMNS, [row(1)]));
     // The ledger's own key (national-id.key) registers the first volunteer and the key's fingerprint.
     const first = await runImportRecords({ backend, file, report: undefined, environment: {} });
