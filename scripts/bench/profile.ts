@@ -5,21 +5,24 @@
  * CPU time spent inside the measured window per request, by area, for the request thread and for
  * the other threads (writer, projector and tsx's loader, when there are any).
  *
- *   pnpm bench profile [--route writes|points] [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]
+ *   pnpm bench profile [--route writes|points] [--store sqlite|postgres] [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]
  *
  * `--route writes` (the default) drives record-service-hours (POST, a desk key, a fresh
  * Idempotency-Key each); `--route points` drives the partner's redeemable-points query (GET, a
- * partner key), the api-http benchmark's read half.
+ * partner key), the api-http benchmark's read half. `--store postgres` runs the server on the
+ * PostgreSQL at POSTGRES_URL, in a fresh schema dropped afterwards (the default is durable SQLite).
  *
  * The window is marked with this process's monotonic clock, which is the clock V8 stamps samples
  * with on Linux, so set-up, warm-up and shutdown are left out. `--keep` keeps the .cpuprofile
  * files (open them in Chrome DevTools or speedscope) and prints where they are.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import {
   CONNECTIONS,
   drive,
@@ -34,7 +37,7 @@ import { AREAS, samplesInWindow, type ThreadSamples } from './profile-areas.js';
 import { LEDGER_MALLOC_ENV, LEDGER_NODE_FLAGS } from './support/allocator.js';
 
 const USAGE =
-  'usage: pnpm bench profile [--route writes|points] [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]';
+  'usage: pnpm bench profile [--route writes|points] [--store sqlite|postgres] [--seconds 12] [--warmup-seconds 3] [--volunteers 500] [--interval-us 500] [--keep]';
 
 const ROUTES = ['writes', 'points'] as const;
 type Route = (typeof ROUTES)[number];
@@ -111,11 +114,37 @@ function pointsLoad(url: string, world: World): Load {
   };
 }
 
-export async function runProfile(argv: readonly string[]): Promise<void> {
+/** The server's store settings for `--store`, and how to remove what the run left in it. */
+function storeEnvironment(store: string): { environment: Record<string, string>; drop: () => Promise<void> } {
+  if (store === 'sqlite') return { environment: {}, drop: async () => {} };
+  if (store !== 'postgres') throw new Error(`--store must be sqlite or postgres\n${USAGE}`);
+  const url = process.env.POSTGRES_URL;
+  if (url === undefined || url === '')
+    throw new Error('--store postgres needs POSTGRES_URL in the environment');
+  const schema = `bench_profile_${randomBytes(6).toString('hex')}`;
+  return {
+    environment: {
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: url,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+    },
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+/** The command line of `pnpm bench profile`, checked. */
+function profileOptions(argv: readonly string[]) {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       route: { type: 'string', default: 'writes' },
+      store: { type: 'string', default: 'sqlite' },
       seconds: { type: 'string' },
       'warmup-seconds': { type: 'string' },
       volunteers: { type: 'string' },
@@ -126,10 +155,20 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
   });
   const route = values.route as Route;
   if (!ROUTES.includes(route)) throw new Error(`--route must be one of ${ROUTES.join(', ')}\n${USAGE}`);
-  const seconds = positiveNumber(values.seconds, 12, 'seconds');
-  const warmupSeconds = positiveNumber(values['warmup-seconds'], 3, 'warmup-seconds');
-  const volunteers = positiveNumber(values.volunteers, 500, 'volunteers');
-  const intervalMicroseconds = positiveNumber(values['interval-us'], 500, 'interval-us');
+  return {
+    route,
+    store: storeEnvironment(values.store),
+    seconds: positiveNumber(values.seconds, 12, 'seconds'),
+    warmupSeconds: positiveNumber(values['warmup-seconds'], 3, 'warmup-seconds'),
+    volunteers: positiveNumber(values.volunteers, 500, 'volunteers'),
+    intervalMicroseconds: positiveNumber(values['interval-us'], 500, 'interval-us'),
+    keep: values.keep,
+  };
+}
+
+export async function runProfile(argv: readonly string[]): Promise<void> {
+  const { route, store, seconds, warmupSeconds, volunteers, intervalMicroseconds, keep } =
+    profileOptions(argv);
   const dataDirectory = mkdtempSync(join(tmpdir(), 'timebank-profile-data-'));
   const profileDirectory = mkdtempSync(join(tmpdir(), 'timebank-profile-'));
   try {
@@ -142,6 +181,7 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         RATE_LIMIT_REQUESTS_MAX: '10000000',
+        ...store.environment,
       },
       [
         ...LEDGER_NODE_FLAGS,
@@ -177,9 +217,10 @@ export async function runProfile(argv: readonly string[]): Promise<void> {
       samplesInWindow(join(profileDirectory, file), window.from, window.to),
     );
     printTable(threads, window.writes, route === 'writes' ? 'write' : 'read');
-    if (values.keep) console.log(`\nprofiles kept in ${profileDirectory}`);
+    if (keep) console.log(`\nprofiles kept in ${profileDirectory}`);
   } finally {
+    await store.drop();
     rmSync(dataDirectory, { recursive: true, force: true });
-    if (!values.keep) rmSync(profileDirectory, { recursive: true, force: true });
+    if (!keep) rmSync(profileDirectory, { recursive: true, force: true });
   }
 }

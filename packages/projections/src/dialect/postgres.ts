@@ -170,6 +170,28 @@ async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => 
   }
 }
 
+/**
+ * The connection settings that put the read models' unqualified tables in `schema`: its
+ * search_path as a startup option. The driver lets a connection string's own `options` parameter
+ * replace the `options` given beside it, so a POSTGRES_URL carrying
+ * `?options=-c statement_timeout=…` used to put every read-model table in `public`, shared by all
+ * the ledgers on that database. The search_path is added after the URL's own options instead
+ * (the last `-c` of a setting wins, so a search_path in the URL cannot move the tables either).
+ */
+export function withSearchPath(
+  connectionString: string,
+  schema: string,
+): { connectionString: string; options?: string } {
+  const searchPath = `-c search_path=${schema}`;
+  const queryAt = connectionString.indexOf('?');
+  if (queryAt < 0) return { connectionString, options: searchPath };
+  const query = new URLSearchParams(connectionString.slice(queryAt + 1));
+  const own = query.get('options');
+  if (own === null) return { connectionString, options: searchPath };
+  query.set('options', own.trim() === '' ? searchPath : `${own} ${searchPath}`);
+  return { connectionString: `${connectionString.slice(0, queryAt)}?${query.toString()}` };
+}
+
 // eslint-disable-next-line max-lines-per-function -- not yet split: a factory closing over one open connection and its prepared statements; its seam is a class per concern, a follow-up
 export async function openPostgresReadModels(options: PostgresReadModelOptions): Promise<ReadModelDatabase> {
   if (!SCHEMA_PATTERN.test(options.schema)) {
@@ -183,10 +205,9 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
   const { default: driver } = await import('pg');
   const schema = driver.escapeIdentifier(options.schema);
   const pool = new driver.Pool({
-    connectionString: options.connectionString,
+    ...withSearchPath(options.connectionString, options.schema),
     max: options.poolSizeMax ?? 4,
     application_name: 'timebank-projections',
-    options: `-c search_path=${options.schema}`,
     ...timeoutSettings(options),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
