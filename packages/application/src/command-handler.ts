@@ -123,6 +123,8 @@ export class CommandHandler {
   readonly #snapshots: SnapshotKeeper | undefined;
   /** The change-log check every `#load` waiting now shares; undefined when none is pending. */
   #nextCheck: Promise<number> | undefined;
+  /** With a change feed: the query answering now, which a later caller must not rely on. */
+  #feedCheckRunning: Promise<number> | undefined;
   #conflicts = 0;
   #tailReads = 0;
 
@@ -165,12 +167,15 @@ export class CommandHandler {
     return this.#tailReads;
   }
 
+  /** Whether a change the log reports about a stream matters: the cache holds it older, or is loading it. */
+  readonly #isRelevant = (streamName: string, revision: bigint): boolean => {
+    const entry = this.#cache.peek(streamName);
+    return entry === undefined ? this.#loading.has(streamName) : entry.revision < revision;
+  };
+
   /** Reads the change log; returns the epoch to stamp what is learned next. */
   #refresh(): number {
-    return this.#freshness.refresh((streamName, revision) => {
-      const entry = this.#cache.peek(streamName);
-      return entry === undefined ? this.#loading.has(streamName) : entry.revision < revision;
-    });
+    return this.#freshness.refresh(this.#isRelevant);
   }
 
   /**
@@ -181,6 +186,7 @@ export class CommandHandler {
    * request-reader.ts). Under load, the commands read in one poll phase share one check.
    */
   #checkAfterNow(): Promise<number> {
+    if (!this.#freshness.synchronous) return this.#feedCheckAfterNow();
     this.#nextCheck ??= new Promise<number>((resolve, reject) => {
       setImmediate(() => {
         this.#nextCheck = undefined;
@@ -193,6 +199,30 @@ export class CommandHandler {
       });
     });
     return this.#nextCheck;
+  }
+
+  /**
+   * `#checkAfterNow` over a change feed (PostgreSQL, shared with other processes): the query is
+   * sent after this call, once the one answering now is done, and shared by every load that asks
+   * before it is sent. One at a time, so answers are applied in position order.
+   */
+  #feedCheckAfterNow(): Promise<number> {
+    if (this.#nextCheck !== undefined) return this.#nextCheck;
+    const queued = (async (): Promise<number> => {
+      await this.#feedCheckRunning?.catch(() => undefined);
+      // Sent from here: a load that asks later needs a later query. (Only one check is ever
+      // queued, so the queued one is this one.)
+      this.#nextCheck = undefined;
+      const running = this.#freshness.refreshFromFeed(this.#isRelevant);
+      this.#feedCheckRunning = running;
+      try {
+        return await running;
+      } finally {
+        if (this.#feedCheckRunning === running) this.#feedCheckRunning = undefined;
+      }
+    })();
+    this.#nextCheck = queued;
+    return queued;
   }
 
   /** Stores a fold known to be the head in `epoch` (or unchecked, when undefined). */
@@ -220,7 +250,8 @@ export class CommandHandler {
   ): Promise<{ state: State; revision: bigint }> {
     // Fast path: nothing queued on the stream and a cached state the change log vouches for.
     // Answering without joining the queue sees the same state the queue would give.
-    if (this.#serializer.isIdle(streamName)) {
+    // Over a change feed a check is a query: only `#load` can wait for one.
+    if (this.#serializer.isIdle(streamName) && (!refresh || this.#freshness.synchronous)) {
       const cached = this.#cache.get(streamName) as CachedState<State> | undefined;
       if (cached?.checkedEpoch !== undefined) {
         if (refresh) this.#refresh();
@@ -253,9 +284,16 @@ export class CommandHandler {
    * stream on that check (see `DependencyLoader`, `CheckedLoaders`). Use them at once; never keep them.
    */
   checkedLoaders(): CheckedLoaders {
+    // Over a change feed no check is at hand now: nothing is answered at once, every load checks.
+    if (!this.#freshness.synchronous) return this.#feedLoaders;
     this.#refresh();
     return this.#checkedLoaders;
   }
+
+  readonly #feedLoaders: CheckedLoaders = {
+    load: (streamName, fold) => this.#loadChecked(streamName, fold, true),
+    current: () => undefined,
+  };
 
   /** See `DependencyLoader`: only for use inside `decide`, after the command's own check. */
   readonly #loadDependency: DependencyLoader = (streamName, fold) =>

@@ -17,6 +17,7 @@ import {
   type Subscription,
 } from '@timebank/event-store';
 import { clientSettings } from './client-settings.js';
+import { streamChangesAfter } from './change-feed.js';
 import { asReadError } from './connection-errors.js';
 import { GroupCommitWriter } from './group-commit.js';
 import { NotificationListener } from './listener.js';
@@ -31,7 +32,7 @@ import { migrate, PostgresStoreMissingError, storeExists } from './schema.js';
 import { PostgresSubscription } from './subscription.js';
 
 /** The PostgreSQL adapter: the port plus operations a test harness or operator needs. */
-export interface PostgresEventStore extends StoreWith<'readIdempotencyClaim'> {
+export interface PostgresEventStore extends StoreWith<'readIdempotencyClaim' | 'streamChangesAfter'> {
   readonly engine: 'postgres';
   readonly limits: PostgresLimits;
   /** The LISTEN/NOTIFY channel on which commits are announced. */
@@ -208,6 +209,11 @@ export async function createPostgresEventStore(
         .query<{ head: string }>(`SELECT coalesce(max(position), 0)::text AS head FROM ${schema}.events`)
         .catch(rethrowAsReadError);
       return BigInt(result.rows[0]?.head ?? '0');
+    },
+
+    async streamChangesAfter(position: bigint | null) {
+      assertOpen();
+      return streamChangesAfter(pool, schema, position).catch(rethrowAsReadError);
     },
 
     async disconnectSubscriptions(): Promise<void> {

@@ -154,6 +154,8 @@ export interface EventStore {
    * whether it offers it and a wrapper can pass it through; find it with `changeLogOf`.
    */
   streamChangesSince?(token: ChangeToken | null): StreamChanges;
+  /** Optional capability (`StreamChangeFeed`); find it with `changeFeedOf`. */
+  streamChangesAfter?(position: bigint | null): Promise<StreamChangesAfter>;
   /** Optional capability (`PayloadReader`); find it with `payloadReaderOf`. */
   readAllPayloads?(options?: ReadAllOptions): Promise<EventPayload[]>;
   /** Optional capability (`IdempotencyClaims`); find it with `idempotencyClaimsOf`. */
@@ -202,6 +204,28 @@ export interface StreamChangeLog {
   streamChangesSince(token: ChangeToken | null): StreamChanges;
 }
 
+/** What `streamChangesAfter` answers. */
+export interface StreamChangesAfter {
+  /** Pass to the next call: every change up to here is in `changes` (or covered by `unknown`). */
+  readonly position: bigint;
+  /**
+   * The streams appended to after the given position, each with its highest revision, or
+   * `unknown` when the store cannot tell (no position yet, or more streams changed than one
+   * answer lists): then anything may have changed.
+   */
+  readonly changes: readonly StreamChange[] | 'unknown';
+}
+
+/**
+ * Optional capability of a store that several processes append to (PostgreSQL): the same answer
+ * as a `StreamChangeLog`, but asked of the server, so it is asynchronous and covers every
+ * process's appends. Positions must become visible in position order (no reader may see
+ * position n + 1 before n), so that "nothing after p" stays true of everything up to p.
+ */
+export interface StreamChangeFeed {
+  streamChangesAfter(position: bigint | null): Promise<StreamChangesAfter>;
+}
+
 /**
  * What a projection reads of an event: where it sits and what it says. Not its id, metadata,
  * recorded time or hash, which only auditors and publishers need.
@@ -239,6 +263,7 @@ export function offers<Capability extends StoreCapability>(
 // compile error, so `capabilitiesOf` never forgets one.
 const CAPABILITY_PROBES: { readonly [Capability in StoreCapability]: (store: EventStore) => boolean } = {
   streamChangesSince: (store) => offers(store, 'streamChangesSince'),
+  streamChangesAfter: (store) => offers(store, 'streamChangesAfter'),
   readAllPayloads: (store) => offers(store, 'readAllPayloads'),
   readIdempotencyClaim: (store) => offers(store, 'readIdempotencyClaim'),
 };
@@ -253,6 +278,11 @@ export function capabilitiesOf(store: EventStore): string[] {
 /** The store's `StreamChangeLog`, or undefined when it has none (then cached streams are re-read). */
 export function changeLogOf(store: EventStore): StreamChangeLog | undefined {
   return offers(store, 'streamChangesSince') ? store : undefined;
+}
+
+/** The store's `StreamChangeFeed`, or undefined when it has none. */
+export function changeFeedOf(store: EventStore): StreamChangeFeed | undefined {
+  return offers(store, 'streamChangesAfter') ? store : undefined;
 }
 
 /** The store's `PayloadReader`, or undefined when it has none (then use `readAll`). */

@@ -1,0 +1,148 @@
+/**
+ * The command handler's cache over PostgreSQL, where several processes append to one schema: the
+ * store's change feed (one query per check, shared by the commands waiting for it) tells which
+ * cached streams another process changed, so an unchanged stream is decided on without a read,
+ * while a change by another process (a second store with its own pool here) is always seen
+ * before the next decision: on the command's own stream by the expected revision, on a
+ * dependency stream (the points policy) by the feed.
+ */
+import { randomBytes } from 'node:crypto';
+import t, { type Test } from 'tap';
+import type { EventStore, StreamChangeFeed } from '@timebank/event-store';
+import { requireServerUrl } from '@timebank/event-store/testing';
+import { createPostgresEventStore, type PostgresEventStore } from '@timebank/event-store-postgres';
+import { dropSchema } from '@timebank/event-store-postgres/testing';
+import { createLedger, type Ledger } from '../src/ledger.js';
+import { idempotencyKeyOf } from '../src/event-metadata.js';
+import {
+  ADMIN,
+  NATIONAL_ID_KEY,
+  ORGANISER,
+  codeOf,
+  redeem,
+  volunteerWithPoints,
+} from './support/ledger-fixture.js';
+import { beforeFirstAppendTo } from './support/store-doubles.js';
+
+const url = requireServerUrl('POSTGRES_URL');
+
+interface Processes {
+  readonly clock: { nowMs: number };
+  /** A store of its own (its own pool), as a separate process would have. */
+  store(): Promise<PostgresEventStore>;
+  ledger(store: EventStore): Ledger;
+}
+
+function processesOnOneSchema(t: Test): Processes {
+  const schema = `app_feed_${randomBytes(6).toString('hex')}`;
+  const clock = { nowMs: Date.parse('2026-06-01T12:00:00.000Z') };
+  const stores: PostgresEventStore[] = [];
+  t.teardown(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await dropSchema(url!, schema);
+  });
+  return {
+    clock,
+    async store() {
+      const store = await createPostgresEventStore({ connectionString: url!, schema });
+      stores.push(store);
+      return store;
+    },
+    ledger: (store) => createLedger({ store, clock: () => clock.nowMs, nationalIdKey: NATIONAL_ID_KEY }),
+  };
+}
+
+const skip = url === undefined ? 'POSTGRES_URL is not set' : false;
+
+t.test('a cached stream no process appended to is decided on without a read', { skip }, async (t) => {
+  const processes = processesOnOneSchema(t);
+  const ledger = processes.ledger(await processes.store());
+  const volunteerId = await volunteerWithPoints(ledger, 10);
+  await ledger.execute(redeem(volunteerId, 'warm', 100));
+  const reads = ledger.streamReads;
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'cached-1', 100))), 'OK');
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'cached-2', 100))), 'OK');
+  t.equal(ledger.streamReads, reads, 'volunteer, policy and partner streams all came from the cache');
+});
+
+t.test('a points policy changed by another process decides the next earning', { skip }, async (t) => {
+  const processes = processesOnOneSchema(t);
+  const ledger = processes.ledger(await processes.store());
+  const volunteerId = await volunteerWithPoints(ledger, 10); // folds and caches the policy stream
+  const administrator = processes.ledger(await processes.store());
+  const effectiveFromMs = processes.clock.nowMs + 3_600_000;
+  await administrator.execute({
+    type: 'ChangePointsPolicy',
+    idempotencyKey: 'policy-doubled',
+    actor: ADMIN,
+    effectiveFrom: new Date(effectiveFromMs).toISOString(),
+    terms: { ...administrator.rules.initialPointsPolicy, ratePerHourCentipoints: 200 },
+  });
+  processes.clock.nowMs += 86_400_000;
+  const recorded = await ledger.execute({
+    type: 'RecordServiceHours',
+    idempotencyKey: 'after-change',
+    actor: ORGANISER,
+    volunteerId,
+    activity: 'Library help',
+    organisationId: 'org-1',
+    startAt: new Date(effectiveFromMs + 3_600_000).toISOString(),
+    endAt: new Date(effectiveFromMs + 3 * 3_600_000).toISOString(),
+  });
+  const recordId =
+    recorded.events[0]?.type === 'ServiceHoursRecorded' ? recorded.events[0].data.recordId : '';
+  const confirmed = await ledger.execute({
+    type: 'ConfirmServiceHours',
+    idempotencyKey: 'confirm-after-change',
+    actor: ORGANISER,
+    volunteerId,
+    recordId,
+  });
+  const earned = confirmed.events.find((event) => event.type === 'PointsEarned');
+  t.match(earned?.data, { policyVersion: 1, durationMinutes: 120, centipoints: 400 });
+
+  // A checked reader (the API's reads of several streams) sees the change too.
+  const policy = await ledger.checkedReader().load('policy');
+  t.equal(policy.revision, (await administrator.load('policy')).revision, 'the reader loads the new head');
+});
+
+t.test(
+  'a decision on a cached state another process made stale is never appended: conflict, reload, decide again',
+  { skip },
+  async (t) => {
+    const processes = processesOnOneSchema(t);
+    const store = await processes.store();
+    const other = processes.ledger(await processes.store());
+    const volunteerId = await volunteerWithPoints(other, 10); // 1,000 centipoints
+    const streamName = `volunteer-${volunteerId}`;
+    // The feed is forwarded too, so that the racing ledger serves its cached state.
+    const racingStore: EventStore & StreamChangeFeed = {
+      ...beforeFirstAppendTo(store, streamName, () => other.execute(redeem(volunteerId, 'other-wins', 600))),
+      streamChangesAfter: (position) => store.streamChangesAfter(position),
+    };
+    const racing = processes.ledger(racingStore);
+    // Warm the racing ledger's cache with a command the domain refuses: it reads, appends nothing.
+    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'warm', 150_000))), 'INSUFFICIENT_POINTS');
+    const reads = racing.streamReads;
+    // It decides on its cached 1,000 without a read, then loses the append to the 600 redemption
+    // that lands in between. Deciding again on the reloaded stream must refuse its 700.
+    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'stale', 700))), 'INSUFFICIENT_POINTS');
+    t.equal(racing.conflicts, 1);
+    t.equal(racing.streamReads - reads, 1, 'decided first from the cache; one read to reload');
+    const captured = (await store.readStream(streamName))
+      .filter((event) => event.type === 'PointsCaptured')
+      .map((event) => idempotencyKeyOf(event));
+    t.same(captured, ['other-wins']);
+  },
+);
+
+t.test('a stream another process appended to is re-read before the next decision', { skip }, async (t) => {
+  const processes = processesOnOneSchema(t);
+  const ledger = processes.ledger(await processes.store());
+  const other = processes.ledger(await processes.store());
+  const volunteerId = await volunteerWithPoints(ledger, 10); // 1,000 centipoints, cached here
+  t.equal(await codeOf(other.execute(redeem(volunteerId, 'elsewhere', 600))), 'OK');
+  const conflicts = ledger.conflicts;
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'here', 700))), 'INSUFFICIENT_POINTS');
+  t.equal(ledger.conflicts, conflicts, 'the feed reported the change: decided on the new head, no conflict');
+});
