@@ -133,6 +133,12 @@ t.test(
     t.match(flat, '所属社区 c1 ', 'a community not registered in the hierarchy is printed by its id');
     t.match(
       flat,
+      '陪伴老人读书（Qiaoxi Social Work Station）',
+      'the organisation of the service by its registered name',
+    );
+    t.notMatch(flat, '（org1）', 'not by its id');
+    t.match(
+      flat,
       /服务时间 \d{4}年\d{2}月\d{2}日 至 \d{4}年\d{2}月\d{2}日/,
       'the span of the covered service',
     );

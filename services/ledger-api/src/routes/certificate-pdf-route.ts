@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { idSchema } from '@timebank/domain';
 import { volunteerScope } from '../auth/domain-scope.js';
-import { certificateQuery, includeOf, readCertificateView } from './certificate-routes.js';
+import {
+  certificateQuery,
+  includeOf,
+  readCertificateView,
+  type CertificateView,
+} from './certificate-routes.js';
 import type { CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
 import { certificateFont } from './certificate-font.js';
@@ -33,6 +38,19 @@ const SELF = ['desk', 'admin', 'volunteer'] as const;
 /** Where a certificate's QR code leads: the console's verification page (docs/console.md). */
 export function verificationPagePath(certificateNumber: string): string {
   return `/console/verify/${encodeURIComponent(certificateNumber)}`;
+}
+
+/** The registered names of the organisations the certificate's activities name (a reader knows them by name). */
+async function organisationNamesOf(
+  ledger: CommandRouteDependencies['ledger'],
+  view: CertificateView,
+): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const organisationId of new Set(view.activities.map((activity) => activity.organisationId))) {
+    const { state } = await ledger.load('organisation', organisationId);
+    if (state.name !== null) names.set(organisationId, state.name);
+  }
+  return names;
 }
 
 export interface CertificatePdfRouteDependencies {
@@ -70,7 +88,12 @@ export async function certificatePdfRoute(
       // Chinese whether the certificate is genuine: a person scanning the QR reads a sentence, not JSON.
       const verificationUrl = `${request.protocol}://${request.host}${verificationPagePath(view.certificateNumber)}`;
       const { renderCertificatePdf } = await pdfRenderer();
-      const pdf = await renderCertificatePdf(view, await certificateFont(), verificationUrl);
+      const pdf = await renderCertificatePdf(
+        view,
+        await certificateFont(),
+        verificationUrl,
+        await organisationNamesOf(ledger, view),
+      );
       return reply
         .type('application/pdf')
         .header('content-disposition', `inline; filename="${view.certificateNumber}.pdf"`)

@@ -43,13 +43,17 @@ function servicePeriod(view: CertificateView): string {
   return `${printedDate(localDateOf(from))} 至 ${printedDate(localDateOf(until))}`;
 }
 
-/** Content of service: one line per activity and organisation, with its hours and record count. */
-function serviceContent(view: CertificateView): string {
+/**
+ * Content of service: one line per activity and organisation, with its hours and record count.
+ * The organisation by its registered name; by its id only when none is registered.
+ */
+function serviceContent(view: CertificateView, organisationNames: OrganisationNames): string {
   if (view.activities.length === 0) return '—';
   return view.activities
     .map(
       (activity) =>
-        `${activity.activity}（${activity.organisationId}）：${hoursOf(activity.durationMinutes)} 小时，` +
+        `${activity.activity}（${organisationNames.get(activity.organisationId) ?? activity.organisationId}）：` +
+        `${hoursOf(activity.durationMinutes)} 小时，` +
         `${activity.recordCount} 次`,
     )
     .join('\n');
@@ -89,7 +93,13 @@ function hoursText(minutes: number): string {
 }
 
 /** The labelled fields, in the order the guidance lists them; training and commendations when asked. */
-export function certificateFields(view: CertificateView): ReadonlyArray<readonly [string, string]> {
+/** Registered organisation names by organisation id, for the content of service. */
+export type OrganisationNames = ReadonlyMap<string, string>;
+
+export function certificateFields(
+  view: CertificateView,
+  organisationNames: OrganisationNames = new Map(),
+): ReadonlyArray<readonly [string, string]> {
   return [
     ['姓名', view.name],
     ['证件类型', ID_TYPE_LABELS[view.idType] ?? view.idType],
@@ -99,7 +109,7 @@ export function certificateFields(view: CertificateView): ReadonlyArray<readonly
     ['所属社区', view.communityName ?? view.community],
     ['服务时间', servicePeriod(view)],
     ['服务时长', `${view.serviceHours} 小时（${view.confirmedMinutes} 分钟）`],
-    ['服务内容', serviceContent(view)],
+    ['服务内容', serviceContent(view, organisationNames)],
     ...(view.trainings === undefined ? [] : [['培训经历', trainingLines(view.trainings)] as const]),
     ...(view.commendations === undefined
       ? []
@@ -215,6 +225,7 @@ export function renderCertificatePdf(
   view: CertificateView,
   font: CertificateFont,
   verificationUrl: string,
+  organisationNames: OrganisationNames = new Map(),
 ): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
@@ -232,7 +243,7 @@ export function renderCertificatePdf(
   doc.registerFont('certificate', font.bytes, font.face);
   doc.font('certificate');
   drawHeading(doc, view);
-  for (const [label, value] of certificateFields(view)) drawField(doc, label, value);
+  for (const [label, value] of certificateFields(view, organisationNames)) drawField(doc, label, value);
   drawFooter(doc, view, verificationUrl);
   doc.end();
   return done;
