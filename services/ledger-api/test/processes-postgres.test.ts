@@ -125,6 +125,37 @@ t.test('two processes racing holds and redemptions on one volunteer never overdr
   }
 });
 
+t.test(
+  'a points policy changed through one process is read at once through the other',
+  { skip },
+  async (t) => {
+    const { a, b, admin } = await twoProcesses(t);
+    const versions = async (server: ServerProcess): Promise<unknown[]> => {
+      const answer = await call(server, admin, '/v1/admin/points-policy');
+      t.equal(answer.status, 200);
+      return answer.body.versions as unknown[];
+    };
+    t.equal((await versions(a)).length, 1, 'a has read (and cached) the initial policy');
+    const terms = {
+      ratePerHourCentipoints: 200,
+      qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+      balanceCapCentipoints: 60_000,
+      dailyEarningCapCentipoints: 200,
+      minStarToRedeem: 0,
+      expiryDays: null,
+    };
+    const effectiveFrom = new Date(Date.now() + 86_400_000).toISOString();
+    const changed = await call(b, admin, '/v1/admin/points-policy', { effectiveFrom, terms });
+    t.equal(changed.status, 201, JSON.stringify(changed.body));
+    // No wait: a's cache is vouched for by the store's change feed, asked after the request came.
+    t.match(
+      await versions(a),
+      [{ version: 0 }, { version: 1, effectiveFrom }],
+      "b's version, read through a",
+    );
+  },
+);
+
 t.test('the same Idempotency-Key sent to two processes at once has one effect', { skip }, async (t) => {
   const { a, b, admin, partner, volunteerId, schema } = await twoProcesses(t);
   const keys = 12;
