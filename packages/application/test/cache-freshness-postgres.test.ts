@@ -8,21 +8,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
-import type { EventStore, StreamChangeFeed } from '@timebank/event-store';
+import type { EventStore } from '@timebank/event-store';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore, type PostgresEventStore } from '@timebank/event-store-postgres';
 import { dropSchema } from '@timebank/event-store-postgres/testing';
 import { createLedger, type Ledger } from '../src/ledger.js';
-import { idempotencyKeyOf } from '../src/event-metadata.js';
+import { NATIONAL_ID_KEY, codeOf, redeem, volunteerWithPoints } from './support/ledger-fixture.js';
 import {
-  ADMIN,
-  NATIONAL_ID_KEY,
-  ORGANISER,
-  codeOf,
-  redeem,
-  volunteerWithPoints,
-} from './support/ledger-fixture.js';
-import { beforeFirstAppendTo } from './support/store-doubles.js';
+  doubleTheRate,
+  earnTwoHoursAfter,
+  staleDecisionIsDecidedAgain,
+} from './support/freshness-scenarios.js';
 
 const url = requireServerUrl('POSTGRES_URL');
 
@@ -70,36 +66,13 @@ t.test('a points policy changed by another process decides the next earning', { 
   const ledger = processes.ledger(await processes.store());
   const volunteerId = await volunteerWithPoints(ledger, 10); // folds and caches the policy stream
   const administrator = processes.ledger(await processes.store());
-  const effectiveFromMs = processes.clock.nowMs + 3_600_000;
-  await administrator.execute({
-    type: 'ChangePointsPolicy',
-    idempotencyKey: 'policy-doubled',
-    actor: ADMIN,
-    effectiveFrom: new Date(effectiveFromMs).toISOString(),
-    terms: { ...administrator.rules.initialPointsPolicy, ratePerHourCentipoints: 200 },
-  });
+  const effectiveFromMs = await doubleTheRate(administrator, processes.clock.nowMs);
   processes.clock.nowMs += 86_400_000;
-  const recorded = await ledger.execute({
-    type: 'RecordServiceHours',
-    idempotencyKey: 'after-change',
-    actor: ORGANISER,
-    volunteerId,
-    activity: 'Library help',
-    organisationId: 'org-1',
-    startAt: new Date(effectiveFromMs + 3_600_000).toISOString(),
-    endAt: new Date(effectiveFromMs + 3 * 3_600_000).toISOString(),
+  t.match(await earnTwoHoursAfter(ledger, volunteerId, effectiveFromMs), {
+    policyVersion: 1,
+    durationMinutes: 120,
+    centipoints: 400,
   });
-  const recordId =
-    recorded.events[0]?.type === 'ServiceHoursRecorded' ? recorded.events[0].data.recordId : '';
-  const confirmed = await ledger.execute({
-    type: 'ConfirmServiceHours',
-    idempotencyKey: 'confirm-after-change',
-    actor: ORGANISER,
-    volunteerId,
-    recordId,
-  });
-  const earned = confirmed.events.find((event) => event.type === 'PointsEarned');
-  t.match(earned?.data, { policyVersion: 1, durationMinutes: 120, centipoints: 400 });
 
   // A checked reader (the API's reads of several streams) sees the change too.
   const policy = await ledger.checkedReader().load('policy');
@@ -114,25 +87,14 @@ t.test(
     const store = await processes.store();
     const other = processes.ledger(await processes.store());
     const volunteerId = await volunteerWithPoints(other, 10); // 1,000 centipoints
-    const streamName = `volunteer-${volunteerId}`;
-    // The feed is forwarded too, so that the racing ledger serves its cached state.
-    const racingStore: EventStore & StreamChangeFeed = {
-      ...beforeFirstAppendTo(store, streamName, () => other.execute(redeem(volunteerId, 'other-wins', 600))),
-      streamChangesAfter: (position) => store.streamChangesAfter(position),
-    };
-    const racing = processes.ledger(racingStore);
-    // Warm the racing ledger's cache with a command the domain refuses: it reads, appends nothing.
-    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'warm', 150_000))), 'INSUFFICIENT_POINTS');
-    const reads = racing.streamReads;
-    // It decides on its cached 1,000 without a read, then loses the append to the 600 redemption
-    // that lands in between. Deciding again on the reloaded stream must refuse its 700.
-    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'stale', 700))), 'INSUFFICIENT_POINTS');
-    t.equal(racing.conflicts, 1);
-    t.equal(racing.streamReads - reads, 1, 'decided first from the cache; one read to reload');
-    const captured = (await store.readStream(streamName))
-      .filter((event) => event.type === 'PointsCaptured')
-      .map((event) => idempotencyKeyOf(event));
-    t.same(captured, ['other-wins']);
+    await staleDecisionIsDecidedAgain(t, {
+      store,
+      other,
+      volunteerId,
+      // The feed is forwarded too, so that the racing ledger serves its cached state.
+      racingOver: (raced) =>
+        processes.ledger({ ...raced, streamChangesAfter: (position) => store.streamChangesAfter(position) }),
+    });
   },
 );
 

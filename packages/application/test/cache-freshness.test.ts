@@ -7,22 +7,22 @@
  * decision.
  */
 import t, { type Test } from 'tap';
-import type { EventStore, StreamChangeLog } from '@timebank/event-store';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { createLedger, type Ledger } from '../src/ledger.js';
-import { idempotencyKeyOf } from '../src/event-metadata.js';
 import {
   type Fixture,
-  ADMIN,
   NATIONAL_ID_KEY,
-  ORGANISER,
   codeOf,
   ledgerFixture,
   redeem,
   volunteerWithPoints,
 } from './support/ledger-fixture.js';
 import { portOnly } from '@timebank/event-store/testing';
-import { beforeFirstAppendTo } from './support/store-doubles.js';
+import {
+  doubleTheRate,
+  earnTwoHoursAfter,
+  staleDecisionIsDecidedAgain,
+} from './support/freshness-scenarios.js';
 
 t.test('a cached stream that nobody appended to is decided on without a read', async (t) => {
   const fixture = ledgerFixture(t);
@@ -43,42 +43,18 @@ t.test(
     const fixture = ledgerFixture(t);
     const other = fixture.ledger();
     const volunteerId = await volunteerWithPoints(other, 10); // 1,000 centipoints
-    const streamName = `volunteer-${volunteerId}`;
-    // The change log is forwarded too, so that the racing ledger serves its cached state.
-    const racingStore: EventStore & StreamChangeLog = {
-      ...beforeFirstAppendTo(fixture.store, streamName, () =>
-        other.execute(redeem(volunteerId, 'other-wins', 600)),
-      ),
-      streamChangesSince: (token) => fixture.store.streamChangesSince(token),
-    };
-    const racing = fixture.ledger({ store: racingStore });
-    // Warm the racing ledger's cache with a command the domain refuses: it reads, appends nothing.
-    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'warm', 150_000))), 'INSUFFICIENT_POINTS');
-    const reads = racing.streamReads;
-    // It decides on its cached 1,000 without a read, then loses the append to the 600 redemption
-    // that lands in between. Deciding again on the reloaded stream must refuse its 700.
-    t.equal(await codeOf(racing.execute(redeem(volunteerId, 'stale', 700))), 'INSUFFICIENT_POINTS');
-    t.equal(racing.conflicts, 1);
-    t.equal(racing.streamReads - reads, 1, 'decided first from the cache; one read to reload');
-    const captured = (await fixture.store.readStream(streamName))
-      .filter((event) => event.type === 'PointsCaptured')
-      .map((event) => idempotencyKeyOf(event));
-    t.same(captured, ['other-wins']);
+    await staleDecisionIsDecidedAgain(t, {
+      store: fixture.store,
+      other,
+      volunteerId,
+      // The change log is forwarded too, so that the racing ledger serves its cached state.
+      racingOver: (raced) =>
+        fixture.ledger({
+          store: { ...raced, streamChangesSince: (token) => fixture.store.streamChangesSince(token) },
+        }),
+    });
   },
 );
-
-/** Changes the points rate to 2 points an hour from an hour after the fixture's now. */
-async function doubleTheRate(ledger: Ledger, nowMs: number): Promise<number> {
-  const effectiveFromMs = nowMs + 3_600_000;
-  await ledger.execute({
-    type: 'ChangePointsPolicy',
-    idempotencyKey: 'policy-doubled',
-    actor: ADMIN,
-    effectiveFrom: new Date(effectiveFromMs).toISOString(),
-    terms: { ...ledger.rules.initialPointsPolicy, ratePerHourCentipoints: 200 },
-  });
-  return effectiveFromMs;
-}
 
 /** A second ledger writing through the fixture's own store connection or through another one. */
 function administratorOn(
@@ -104,27 +80,11 @@ for (const writer of ['the same connection', 'another connection'] as const) {
     const administrator = administratorOn(t, fixture, writer);
     const effectiveFromMs = await doubleTheRate(administrator, fixture.clock.nowMs);
     fixture.clock.nowMs += 86_400_000;
-    const recorded = await ledger.execute({
-      type: 'RecordServiceHours',
-      idempotencyKey: 'after-change',
-      actor: ORGANISER,
-      volunteerId,
-      activity: 'Library help',
-      organisationId: 'org-1',
-      startAt: new Date(effectiveFromMs + 3_600_000).toISOString(),
-      endAt: new Date(effectiveFromMs + 3 * 3_600_000).toISOString(),
+    t.match(await earnTwoHoursAfter(ledger, volunteerId, effectiveFromMs), {
+      policyVersion: 1,
+      durationMinutes: 120,
+      centipoints: 400,
     });
-    const recordId =
-      recorded.events[0]?.type === 'ServiceHoursRecorded' ? recorded.events[0].data.recordId : '';
-    const confirmed = await ledger.execute({
-      type: 'ConfirmServiceHours',
-      idempotencyKey: 'confirm-after-change',
-      actor: ORGANISER,
-      volunteerId,
-      recordId,
-    });
-    const earned = confirmed.events.find((event) => event.type === 'PointsEarned');
-    t.match(earned?.data, { policyVersion: 1, durationMinutes: 120, centipoints: 400 });
   });
 }
 

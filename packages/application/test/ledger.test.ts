@@ -13,6 +13,7 @@ import {
   volunteerWithPoints,
 } from './support/ledger-fixture.js';
 import { beforeFirstAppendTo } from './support/store-doubles.js';
+import { earnTwoHoursAfter } from './support/freshness-scenarios.js';
 
 t.test('a command appends its events at the next revision and reports a bigint position', async (t) => {
   const fixture = ledgerFixture(t);
@@ -205,27 +206,11 @@ t.test(
       ['PointsPolicyChanged'],
     );
     fixture.clock.nowMs += 86_400_000;
-    const recorded = await ledger.execute({
-      type: 'RecordServiceHours',
-      idempotencyKey: 'after-change',
-      actor: { id: 'org-user-1', role: 'organiser', organisationId: 'org-1' },
-      volunteerId,
-      activity: 'Library help',
-      organisationId: 'org-1',
-      startAt: new Date(effectiveFromMs + 3_600_000).toISOString(),
-      endAt: new Date(effectiveFromMs + 3 * 3_600_000).toISOString(),
+    t.match(await earnTwoHoursAfter(ledger, volunteerId, effectiveFromMs), {
+      policyVersion: 1,
+      durationMinutes: 120,
+      centipoints: 400,
     });
-    const recordId =
-      recorded.events[0]?.type === 'ServiceHoursRecorded' ? recorded.events[0].data.recordId : '';
-    const confirmed = await ledger.execute({
-      type: 'ConfirmServiceHours',
-      idempotencyKey: 'confirm-after-change',
-      actor: { id: 'org-user-1', role: 'organiser', organisationId: 'org-1' },
-      volunteerId,
-      recordId,
-    });
-    const earned = confirmed.events.find((event) => event.type === 'PointsEarned');
-    t.match(earned?.data, { policyVersion: 1, durationMinutes: 120, centipoints: 400 });
   },
 );
 

@@ -300,3 +300,13 @@ export async function wirePostgresApi(
     },
   };
 }
+
+/** Points-policy terms for POST /v1/admin/points-policy: the default terms at twice the rate. */
+export const DOUBLED_RATE_TERMS = {
+  ratePerHourCentipoints: 200,
+  qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+  balanceCapCentipoints: 60_000,
+  dailyEarningCapCentipoints: 200,
+  minStarToRedeem: 0,
+  expiryDays: null,
+};

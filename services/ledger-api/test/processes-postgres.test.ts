@@ -10,10 +10,15 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
+import { DOUBLED_RATE_TERMS } from './fixtures.js';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
 import { allEvents, call, processesSchema, startTwoProcesses, waitFor } from './scheduler-support.js';
 
 const url = requireServerUrl('POSTGRES_URL');
+/** The event store's migration lock (packages/event-store-postgres/src/schema.ts). */
+const MIGRATION_LOCK_KEY = 7230517001n;
+/** The cluster's log line once both workers listen, with their pids (after the sentence that says so). */
+const PIDS_LISTENING = /"pids":\[\d+,\d+\]/;
 const skip = url === undefined ? 'POSTGRES_URL is not set' : false;
 
 /** A fresh schema and data directory, dropped after the test; the environment every process shares. */
@@ -136,16 +141,11 @@ t.test(
       return answer.body.versions as unknown[];
     };
     t.equal((await versions(a)).length, 1, 'a has read (and cached) the initial policy');
-    const terms = {
-      ratePerHourCentipoints: 200,
-      qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
-      balanceCapCentipoints: 60_000,
-      dailyEarningCapCentipoints: 200,
-      minStarToRedeem: 0,
-      expiryDays: null,
-    };
     const effectiveFrom = new Date(Date.now() + 86_400_000).toISOString();
-    const changed = await call(b, admin, '/v1/admin/points-policy', { effectiveFrom, terms });
+    const changed = await call(b, admin, '/v1/admin/points-policy', {
+      effectiveFrom,
+      terms: DOUBLED_RATE_TERMS,
+    });
     t.equal(changed.status, 201, JSON.stringify(changed.body));
     // No wait: a's cache is vouched for by the store's change feed, asked after the request came.
     t.match(
@@ -223,10 +223,7 @@ t.test('a worker whose restart fails is tried again until it starts', { skip }, 
   const shared = sharedSchema(t);
   const cluster = await startServer({ ...shared.environment, LEDGER_PROCESSES: '2', LOG_LEVEL: 'info' });
   shared.servers.push(cluster);
-  t.ok(
-    await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
-    'two workers listen',
-  );
+  t.ok(await waitFor(async () => PIDS_LISTENING.test(cluster.stdout()), 60_000), 'two workers listen');
   const listening = /"pids":\[(\d+),(\d+)\]/.exec(cluster.stdout());
   const httpWorker = Number(listening?.[2]);
   const masterKeyFile = join(shared.environment.LEDGER_DATA_DIR, 'master.key');
@@ -294,10 +291,7 @@ async function twoWorkers(t: Test, environment: Record<string, string> = {}) {
     ...environment,
   });
   shared.servers.push(cluster);
-  t.ok(
-    await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
-    'two workers listen',
-  );
+  t.ok(await waitFor(async () => PIDS_LISTENING.test(cluster.stdout()), 60_000), 'two workers listen');
   const listening = /"pids":\[(\d+),(\d+)\]/.exec(cluster.stdout());
   const masterKeyFile = join(shared.environment.LEDGER_DATA_DIR, 'master.key');
   return {
@@ -374,12 +368,15 @@ t.test(
     const locker = new pg.Client({ connectionString: url! });
     await locker.connect();
     t.teardown(() => locker.end());
-    await locker.query('SELECT pg_advisory_lock(7230517001)');
+    await locker.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
     process.kill(projecting, 'SIGKILL');
     t.ok(
       await waitFor(async () => {
         const waiting = await locker.query<{ count: string }>(
-          `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+          // This lock only: other tests and processes on the same server wait for advisory locks too.
+          `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+              AND (classid::bigint << 32 | objid::bigint) = $1`,
+          [String(MIGRATION_LOCK_KEY)],
         );
         return Number(waiting.rows[0]?.count) > 0;
       }, 30_000),

@@ -2,7 +2,7 @@
  * Every domain route's success and its documented errors, over a real SQLite store.
  */
 import t from 'tap';
-import { hoursAgo, nationalIdNumber, startWorld } from './fixtures.js';
+import { DOUBLED_RATE_TERMS, hoursAgo, nationalIdNumber, startWorld } from './fixtures.js';
 import { problemOf } from './harness.js';
 
 t.test('desks register, find and read volunteers of their community', async (t) => {
@@ -315,14 +315,7 @@ t.test('administrators register organisations and partners and version the point
 
 t.test('administrators version the points policy', async (t) => {
   const w = await startWorld(t);
-  const terms = {
-    ratePerHourCentipoints: 200,
-    qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
-    balanceCapCentipoints: 60_000,
-    dailyEarningCapCentipoints: 200,
-    minStarToRedeem: 0,
-    expiryDays: null,
-  };
+  const terms = DOUBLED_RATE_TERMS;
   const future = new Date(Date.now() + 86_400_000).toISOString();
   const changed = await w.post('/v1/admin/points-policy', w.admin, { effectiveFrom: future, terms });
   t.equal(changed.statusCode, 201);
