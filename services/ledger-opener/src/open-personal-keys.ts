@@ -21,6 +21,7 @@ import { LedgerOpenError } from './open-error.js';
 import { openPostgresKeyStore } from './postgres-key-store.js';
 import { openSqliteKeyStore } from './sqlite-key-store.js';
 import type { StoreConfig } from './store-config.js';
+import { withLibpqSslModes } from './postgres-ssl-mode.js';
 
 /** A master key as configured: 64 hex digits (256 bits). */
 const MASTER_KEY_PATTERN = /^[0-9a-f]{64}$/i;
@@ -72,7 +73,7 @@ export async function openPersonalKeyStore(
 ): Promise<PersonalKeyStore> {
   if (config.engine === 'postgres')
     return openPostgresKeyStore({
-      connectionString: config.url,
+      connectionString: withLibpqSslModes(config.url),
       schema: config.schema,
       ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
     });
