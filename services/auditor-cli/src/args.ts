@@ -3,7 +3,12 @@
  * (the same variable names as the API), and a usage error that says what to type instead.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, SCAN_PAGE_CACHE_KIB, type StoreConfig } from '@timebank/ledger-opener';
+import {
+  DEFAULT_DATA_DIR,
+  postgresSchemaProblem,
+  SCAN_PAGE_CACHE_KIB,
+  type StoreConfig,
+} from '@timebank/ledger-opener';
 import { ProjectionError } from '@timebank/projections';
 
 export const USAGE = `Usage: pnpm ledger <command> [options]
@@ -279,11 +284,9 @@ function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreCon
     throw usageError('--store postgres needs --postgres-url postgres://… (or POSTGRES_URL)');
   }
   const schema = values['postgres-schema'] ?? fromEnvironment(environment, 'POSTGRES_SCHEMA') ?? 'ledger';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw usageError(
-      '--postgres-schema (or POSTGRES_SCHEMA) must be a lower-case SQL identifier of at most 63 characters',
-    );
-  }
+  const schemaProblem = postgresSchemaProblem(schema);
+  if (schemaProblem !== undefined)
+    throw usageError(`--postgres-schema (or POSTGRES_SCHEMA) ${schemaProblem}`);
   const connectTimeout = fromEnvironment(environment, 'POSTGRES_CONNECT_TIMEOUT_MS');
   if (connectTimeout !== undefined && !/^[1-9]\d{0,6}$/.test(connectTimeout)) {
     throw usageError(

@@ -204,9 +204,11 @@ async function rotateLocked(
     throw invalid(`no master key: LEDGER_MASTER_KEY is unset and ${keyFile} is missing`);
   const oldMasterKey = resolveMasterKey(oldConfigured, directory);
   await mustBeALedger(backend.store);
-  if (keyFile !== null) writeFileSync(`${keyFile}.new`, `${newMasterKey.toString('hex')}\n`, { mode: 0o600 });
-  const store = await openPersonalKeyStore(backend.store, backend.readModelDataDir);
+  // Alone: on PostgreSQL a process that has the key store open refuses it (and it them) meanwhile.
+  const store = await openPersonalKeyStore(backend.store, backend.readModelDataDir, 'exclusive');
   try {
+    if (keyFile !== null)
+      writeFileSync(`${keyFile}.new`, `${newMasterKey.toString('hex')}\n`, { mode: 0o600 });
     const rewrapped = await rotateMasterKey(store, oldMasterKey, newMasterKey);
     if (keyFile !== null) renameSync(`${keyFile}.new`, keyFile);
     return { rewrapped, keyFile };

@@ -115,3 +115,23 @@ t.test('options without a command are a usage error; nothing at all is a request
     });
   }
 });
+
+// Found by the PostgreSQL operator pass: PostgreSQL keeps schema names starting with pg_ for
+// itself; the server now refuses such a POSTGRES_SCHEMA as a configuration mistake, and so does
+// the CLI, with the same words, instead of looking for an event store there.
+t.test('--postgres-schema (or POSTGRES_SCHEMA) may not start with pg_', async (t) => {
+  const url = ['--store', 'postgres', '--postgres-url', 'postgres://h/db'];
+  t.throws(() => parseCommand(['verify', ...url, '--postgres-schema', 'pg_ledger'], none), {
+    message:
+      /^--postgres-schema \(or POSTGRES_SCHEMA\) may not start with pg_ \(PostgreSQL keeps those names for itself\)/,
+  });
+  t.throws(() => parseCommand(['verify', ...url], { POSTGRES_SCHEMA: 'pg_catalog' }), {
+    message: /may not start with pg_/,
+  });
+  t.throws(() => parseCommand(['verify', ...url, '--postgres-schema', 'Ledger'], none), {
+    message: /must be a lower-case SQL identifier of at most 63 characters/,
+  });
+  t.match(parseCommand(['verify', ...url, '--postgres-schema', 'user'], none), {
+    backend: { store: { schema: 'user' } },
+  });
+});

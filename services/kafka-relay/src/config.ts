@@ -8,6 +8,7 @@ import {
   BROKER_LIST_MESSAGE,
   DEFAULT_DATA_DIR,
   isBrokerList,
+  postgresSchemaVariable,
   presentVariables,
   RELAY_CHECKPOINT_FILE,
   variableProblems,
@@ -38,11 +39,7 @@ const environmentSchema = z
       .trim()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
-    POSTGRES_SCHEMA: z
-      .string()
-      .trim()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier of at most 63 characters')
-      .default('ledger'),
+    POSTGRES_SCHEMA: postgresSchemaVariable(),
     /** See the ledger API's POSTGRES_CONNECT_TIMEOUT_MS (docs/operations.md). Default 10,000 ms. */
     POSTGRES_CONNECT_TIMEOUT_MS: wholeNumber(1, 600_000, 'milliseconds').default(10_000),
     /** See the ledger API's POSTGRES_STATEMENT_TIMEOUT_MS (docs/operations.md). Default 30,000 ms; 0: no limit. */

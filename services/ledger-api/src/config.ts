@@ -9,6 +9,7 @@ import {
   DEFAULT_DATA_DIR,
   isBrokerList,
   nationalIdKeyProblem,
+  postgresSchemaVariable,
   presentVariables,
   RELAY_CHECKPOINT_FILE,
   variableProblems,
@@ -45,11 +46,7 @@ const environmentSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
     /** Schema that holds the ledger's tables in PostgreSQL; lower-case identifier, PostgreSQL's 63-byte limit. */
-    POSTGRES_SCHEMA: z
-      .string()
-      .trim()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier of at most 63 characters')
-      .default('ledger'),
+    POSTGRES_SCHEMA: postgresSchemaVariable(),
     /**
      * How long opening a PostgreSQL connection (or waiting for a pooled one) may take, in
      * milliseconds, for every pool the ledger opens. Default 10,000: a healthy server answers in

@@ -19,7 +19,7 @@ import {
 } from '@timebank/ledger-opener';
 import { EventStoreError } from '@timebank/event-store';
 import { isProjectionError } from '@timebank/projections';
-import { keepBootstrapKeyInFile } from './auth/bootstrap-key-file.js';
+import { keepBootstrapKeyInFile, recoverStagedBootstrapKey } from './auth/bootstrap-key-file.js';
 import { runCluster, ServerProcessStartError } from './cluster.js';
 import { ConfigError, loadConfig, type LedgerApiConfig } from './config.js';
 import { ensureDataDir } from './data-dir.js';
@@ -145,6 +145,21 @@ async function openAndWire(
   return { store, lock, wired };
 }
 
+/** Where the bootstrap key is, never the key: stdout is often collected beside the logs. */
+function announceBootstrapKey(headline: string, key: { keyId: string; kept: string }): void {
+  process.stdout.write(
+    [
+      '',
+      headline,
+      `  key id:   ${key.keyId}`,
+      `  key file: ${resolve(key.kept)} (mode 0600, readable only by this user)`,
+      '  use:      Authorization: Bearer <the file’s contents>',
+      '  Move the key somewhere safe, delete the file, and see docs/operations.md to rotate it.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
@@ -157,18 +172,20 @@ async function main(): Promise<void> {
 
   const bootstrap = await context.keys.bootstrapAdmin(keepBootstrapKeyInFile(config.adminKeyFile));
   if (bootstrap !== undefined) {
-    // Only where the key is, never the key: stdout is often collected beside the logs.
-    process.stdout.write(
-      [
-        '',
-        'First run: a bootstrap administrator API key was issued.',
-        `  key id:   ${bootstrap.record.keyId}`,
-        `  key file: ${resolve(bootstrap.kept)} (mode 0600, readable only by this user)`,
-        '  use:      Authorization: Bearer <the file’s contents>',
-        '  Move the key somewhere safe, delete the file, and see docs/operations.md to rotate it.',
-        '',
-      ].join('\n') + '\n',
+    announceBootstrapKey('First run: a bootstrap administrator API key was issued.', {
+      keyId: bootstrap.record.keyId,
+      kept: bootstrap.kept,
+    });
+  } else {
+    const recovered = recoverStagedBootstrapKey(
+      config.adminKeyFile,
+      (keyId, key) => context.keys.authenticate(key)?.keyId === keyId,
     );
+    if (recovered !== undefined)
+      announceBootstrapKey(
+        'An interrupted first run had issued the bootstrap administrator API key; its file is now in place.',
+        recovered,
+      );
   }
 
   const address = await app.listen({ port: config.port, host: config.host });

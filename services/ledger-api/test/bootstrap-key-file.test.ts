@@ -2,11 +2,25 @@
  * The first-run administrator key goes to a file only its owner can read, never to stdout or
  * stderr: wherever a process's output is collected, the key is not.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { requireServerUrl } from '@timebank/event-store/testing';
+import { freshPostgresSchema } from './fixtures.js';
 import { startServer, stopServer } from './server-process.js';
+
+const postgresUrl = requireServerUrl('POSTGRES_URL');
 
 t.test('first run writes the admin key to a 0600 file and prints only its path and id', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'timebank-bootstrap-'));
@@ -54,3 +68,52 @@ t.test('LEDGER_ADMIN_KEY_FILE names another place for the key', async (t) => {
   });
   t.equal(listed.status, 200);
 });
+
+// Found by the PostgreSQL operator pass: a first start killed (kill -9) after the store had the
+// bootstrap key's ApiKeyIssued but before the file's rename left the only administrator key in
+// bootstrap-admin.key.<keyId>.tmp; every later start issued none and said nothing, so the
+// operator of a fresh install had no key and no word of where it was. Reproduced by killing
+// first starts on PostgreSQL a few milliseconds after the staged file appeared (1 run in 8);
+// here the state such a kill leaves is made directly.
+t.test(
+  'a key staged by a first start killed after its append is put in place and named at the next start',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const directory = mkdtempSync(join(tmpdir(), 'timebank-bootstrap-'));
+    const schema = freshPostgresSchema(t, postgresUrl!, 'bootstrap_killed', async () =>
+      rmSync(directory, { recursive: true, force: true }),
+    );
+    const environment = {
+      LEDGER_STORE: 'postgres',
+      POSTGRES_URL: postgresUrl!,
+      POSTGRES_SCHEMA: schema,
+      LEDGER_NATIONAL_ID_KEY: randomBytes(32).toString('hex'),
+      LEDGER_DATA_DIR: directory,
+    };
+    const first = await startServer(environment);
+    t.equal(await stopServer(first.child), 0);
+    const keyId = /key id: +(\S+)/.exec(first.stdout())![1]!;
+    const path = join(directory, 'bootstrap-admin.key');
+    const key = readFileSync(path, 'utf8').trim();
+    // What the kill leaves: the key staged, not renamed; and a staged key the store never got.
+    renameSync(path, `${path}.${keyId}.tmp`);
+    const neverIssued = `${path}.${randomUUID()}.tmp`;
+    writeFileSync(neverIssued, 'tbk_not-a-key-of-this-ledger\n', { mode: 0o600 });
+
+    const next = await startServer(environment);
+    t.teardown(() => stopServer(next.child));
+    t.equal(readFileSync(path, 'utf8').trim(), key, 'the staged key is in bootstrap-admin.key again');
+    t.equal(statSync(path).mode & 0o777, 0o600, 'still readable only by its owner');
+    t.match(next.stdout(), /interrupted first run had issued the bootstrap administrator API key/);
+    t.ok(next.stdout().includes(`key id:   ${keyId}`), 'stdout names the key id');
+    t.ok(next.stdout().includes(path), 'and the file');
+    t.notMatch(next.stdout() + next.stderr(), /tbk_/, 'never the key');
+    t.ok(existsSync(neverIssued), 'a staged key the ledger does not know is left alone');
+    const listed = await fetch(`${next.url}/v1/admin/api-keys`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    t.equal(listed.status, 200, 'the key works');
+    const { keys } = (await listed.json()) as { keys: unknown[] };
+    t.equal(keys.length, 1, 'no second key was issued');
+  },
+);

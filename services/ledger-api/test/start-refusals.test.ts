@@ -206,6 +206,25 @@ t.test('a PostgreSQL port that closes the connection at once: one line, exit 1, 
   t.notMatch(result.stderr, STACK_FRAME);
 });
 
+// Found by the PostgreSQL operator pass: PostgreSQL refuses to create a schema named pg_…, and
+// such a POSTGRES_SCHEMA stopped the server with "error: unacceptable schema name" and a stack,
+// exit 1 (as if the store were down, for a supervisor to retry for ever).
+t.test('a POSTGRES_SCHEMA starting with pg_: a configuration error naming it, exit 2', async (t) => {
+  const result = await refusedServer({
+    PORT: '0',
+    LEDGER_STORE: 'postgres',
+    POSTGRES_URL: 'postgres://ledger@127.0.0.1:1/ledger',
+    POSTGRES_SCHEMA: 'pg_ledger',
+    LEDGER_NATIONAL_ID_KEY: 'ab'.repeat(32),
+    LEDGER_DATA_DIR: join(directory, 'postgres-pg-schema'),
+  });
+  t.equal(result.code, 2);
+  t.equal(
+    result.stderr,
+    'ledger-api: invalid configuration:\n  POSTGRES_SCHEMA: may not start with pg_ (PostgreSQL keeps those names for itself) (got "pg_ledger")\n',
+  );
+});
+
 // Found by the PostgreSQL operator pass: a URL asking for TLS of a server that offers none stopped
 // the server with "Error: The server does not support SSL connections" and a stack; a Unix-socket
 // URL (postgres://user@/db?host=/run/postgresql) with no server there with "TypeError: Invalid URL"

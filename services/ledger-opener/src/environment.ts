@@ -35,6 +35,31 @@ export function isBrokerList(text: string): boolean {
 export const BROKER_LIST_MESSAGE = 'must be a comma-separated list of host:port, each port 1 to 65535';
 
 /**
+ * What POSTGRES_SCHEMA (and `pnpm ledger --postgres-schema`) may name: a lower-case identifier
+ * within PostgreSQL's 63 bytes, and not `pg_…`, a prefix PostgreSQL keeps for its own schemas
+ * (it refuses to create one: `unacceptable schema name`, which used to stop the server with a
+ * stack trace and exit 1, as if the store were down, instead of as a configuration mistake).
+ */
+export function postgresSchemaProblem(schema: string): string | undefined {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    return 'must be a lower-case SQL identifier of at most 63 characters';
+  if (schema.startsWith('pg_')) return 'may not start with pg_ (PostgreSQL keeps those names for itself)';
+  return undefined;
+}
+
+/** POSTGRES_SCHEMA as a zod variable: `postgresSchemaProblem`'s rule and words, default `ledger`. */
+export function postgresSchemaVariable() {
+  return z
+    .string()
+    .trim()
+    .superRefine((schema, context) => {
+      const problem = postgresSchemaProblem(schema);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    })
+    .default('ledger');
+}
+
+/**
  * The variables that are set: an empty or blank value counts as unset, so that `PORT= pnpm start`
  * means "the default", as shells usually intend.
  */

@@ -58,6 +58,8 @@ export {
 export {
   BROKER_LIST_MESSAGE,
   isBrokerList,
+  postgresSchemaProblem,
+  postgresSchemaVariable,
   presentVariables,
   variableProblems,
   wholeNumberVariable,

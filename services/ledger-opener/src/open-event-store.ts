@@ -9,6 +9,7 @@ import { EVENT_STORE_FILE } from './file-names.js';
 import { isLedgerOpenError, LedgerOpenError } from './open-error.js';
 import { privilegeRefusal } from './postgres-privilege.js';
 import type { StoreConfig } from './store-config.js';
+import { withLibpqSslModes } from './postgres-ssl-mode.js';
 
 export interface OpenEventStoreOptions {
   /**
@@ -62,7 +63,7 @@ export async function openEventStore(
         await import('@timebank/event-store-postgres');
       try {
         return await createPostgresEventStore({
-          connectionString: config.url,
+          connectionString: withLibpqSslModes(config.url),
           schema: config.schema,
           ...(config.timeouts === undefined ? {} : { limits: { ...config.timeouts } }),
           ...(options.mustExist === true ? { mustExist: true } : {}),

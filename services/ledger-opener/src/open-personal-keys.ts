@@ -19,8 +19,10 @@ import { DEFAULT_DATA_DIR, MASTER_KEY_FILE, PERSONAL_KEYS_FILE } from './file-na
 import { sqliteOpenError } from './derived-file.js';
 import { LedgerOpenError } from './open-error.js';
 import { openPostgresKeyStore } from './postgres-key-store.js';
+import { holdKeyStoreLock, type KeyStoreUse } from './postgres-key-store-lock.js';
 import { openSqliteKeyStore } from './sqlite-key-store.js';
 import type { StoreConfig } from './store-config.js';
+import { withLibpqSslModes } from './postgres-ssl-mode.js';
 
 /** A master key as configured: 64 hex digits (256 bits). */
 const MASTER_KEY_PATTERN = /^[0-9a-f]{64}$/i;
@@ -69,13 +71,22 @@ export function resolveMasterKey(configured: string | null, directory: string): 
 export async function openPersonalKeyStore(
   config: StoreConfig,
   readModelDataDir?: string,
+  /** `exclusive`: no other process may have the key store open meanwhile (PostgreSQL; see holdKeyStoreLock). */
+  use: KeyStoreUse = 'shared',
 ): Promise<PersonalKeyStore> {
-  if (config.engine === 'postgres')
-    return openPostgresKeyStore({
-      connectionString: config.url,
+  if (config.engine === 'postgres') {
+    const options = {
+      connectionString: withLibpqSslModes(config.url),
       schema: config.schema,
       ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
+    };
+    const lock = await holdKeyStoreLock({ ...options, use });
+    const store = await openPostgresKeyStore(options).catch(async (error: unknown) => {
+      await lock.release();
+      throw error;
     });
+    return { ...store, close: () => store.close().finally(lock.release) };
+  }
   const directory = personalDataDirectory(config, readModelDataDir);
   mkdirSync(directory, { recursive: true });
   const path = join(directory, PERSONAL_KEYS_FILE);

@@ -4,6 +4,7 @@ import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } 
 import { openDerivedSqliteFile, type SetAsideNotice } from './derived-file.js';
 import { DEFAULT_DATA_DIR, READ_MODELS_FILE } from './file-names.js';
 import type { StoreConfig } from './store-config.js';
+import { withLibpqSslModes } from './postgres-ssl-mode.js';
 
 /**
  * The read-model database beside the store: in PostgreSQL's schema when the store is PostgreSQL,
@@ -18,7 +19,7 @@ export async function openReadModels(
 ): Promise<ReadModelDatabase> {
   if (config.engine === 'postgres') {
     return openPostgresReadModels({
-      connectionString: config.url,
+      connectionString: withLibpqSslModes(config.url),
       schema: config.schema,
       ...(config.timeouts === undefined ? {} : { ...config.timeouts }),
     });

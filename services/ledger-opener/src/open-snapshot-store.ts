@@ -5,6 +5,7 @@ import { createSqliteSnapshotStore } from '@timebank/event-store-sqlite';
 import { openDerivedSqliteFile, type SetAsideNotice } from './derived-file.js';
 import { SNAPSHOTS_FILE } from './file-names.js';
 import type { StoreConfig } from './store-config.js';
+import { withLibpqSslModes } from './postgres-ssl-mode.js';
 
 /**
  * The snapshot store for the configured engine: SQLite keeps `snapshots.sqlite` beside the event
@@ -31,7 +32,7 @@ export async function openSnapshotStore(
       // Imported only when chosen, as in open-event-store.ts.
       const { createPostgresSnapshotStore } = await import('@timebank/event-store-postgres');
       return createPostgresSnapshotStore({
-        connectionString: config.url,
+        connectionString: withLibpqSslModes(config.url),
         schema: config.schema,
         ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
       });

@@ -1,4 +1,5 @@
 import type { StoreConfig } from './store-config.js';
+import { withLibpqSslModes } from './postgres-ssl-mode.js';
 
 /** The lease the scheduler's sweep needs; see `SweepLease` in @timebank/application. */
 export interface OpenedSweepLease {
@@ -16,7 +17,7 @@ export function openSweepLease(config: StoreConfig): OpenedSweepLease {
     // once, as before, and its calls wait for it.
     const lease = import('@timebank/event-store-postgres').then(({ createPostgresSweepLease }) =>
       createPostgresSweepLease({
-        connectionString: config.url,
+        connectionString: withLibpqSslModes(config.url),
         schema: config.schema,
         ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
       }),

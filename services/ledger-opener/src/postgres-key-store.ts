@@ -9,8 +9,17 @@ import type { PersonalKeyStore, StoredDataKey } from '@timebank/application';
 import type { PostgresTimeouts } from '@timebank/event-store-postgres';
 import { reportingUnavailable } from './key-store-unavailable.js';
 
-/** Same rule as the event store's schema names: an unquoted identifier. */
+/** Same rule as the event store's schema names: a lower-case identifier, quoted in every statement. */
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The schema as SQL names it: quoted, so that a name PostgreSQL reserves (`user`, `order`,
+ * `select`) is a schema like any other. Unquoted, such a schema got the event store's tables (which
+ * are quoted) and then stopped the server with `syntax error at or near "user"`.
+ */
+function quotedSchema(schema: string): string {
+  return `"${schema}"`;
+}
 /** Connections for key look-ups; each is short. Default 4. */
 const POOL_CONNECTIONS_MAX = 4;
 
@@ -91,7 +100,7 @@ async function createTables(
   // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
   // schema exists, which a role that owns its schema need not have.
   const present = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-  if (present.rowCount === 0) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  if (present.rowCount === 0) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quotedSchema(schema)}`);
   await pool.query(`
     CREATE TABLE IF NOT EXISTS ${keys} (
       volunteer_id text PRIMARY KEY,
@@ -159,8 +168,8 @@ export async function openPostgresKeyStore(options: {
   // emits 'error' on the pool; unhandled, it would crash the server. The pool discards that
   // client by itself and the next look-up connects afresh.
   pool.on('error', () => undefined);
-  const keys = `${schema}.personal_data_keys`;
-  const registrations = `${schema}.personal_registrations`;
+  const keys = `${quotedSchema(schema)}.personal_data_keys`;
+  const registrations = `${quotedSchema(schema)}.personal_registrations`;
   await createTables(pool, keys, registrations, schema).catch(async (error: unknown) => {
     await pool.end();
     throw error;

@@ -137,12 +137,12 @@ t.test(
       await admin.end();
     });
     t.equal(await store.dataKey('v1'), null, 'a look-up leaves an idle connection in the pool');
-    // The pool's idle connections, found by the schema in their last statement (ours alone), and
+    // The pool's idle connections, found by the (quoted) schema in their last statement (ours alone), and
     // ended as PostgreSQL going away (a restart, a failover, a network cut) would end them.
     const killed = await admin.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE pid <> pg_backend_pid() AND query LIKE $1`,
-      [`%${schema}.%`],
+      [`%"${schema}".%`],
     );
     t.ok((killed.rowCount ?? 0) >= 1, 'the idle connection was terminated');
     // Without an 'error' listener on the pool, the idle client's error is an uncaught exception here.

@@ -15,4 +15,11 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   }
 }
 
-export { acceptingPort, failure, freezableProxy, silentPort, type Teardown } from './network.js';
+export {
+  acceptingPort,
+  failure,
+  freezableProxy,
+  silentPort,
+  tlsPostgresProxy,
+  type Teardown,
+} from './network.js';

@@ -1,8 +1,10 @@
 /**
  * Network faults for timeout tests, on real sockets: a port that accepts and never answers, and a
- * proxy to PostgreSQL that can stop forwarding as a partition does.
+ * proxy to PostgreSQL that can stop forwarding as a partition does. And a PostgreSQL with TLS: a
+ * proxy that answers the driver's SSLRequest with a certificate of its own.
  */
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 
 /** What a test framework's test offers to clean up after it (tap's `t.teardown`). */
 export interface Teardown {
@@ -55,6 +57,55 @@ export async function freezableProxy(
   });
   const port = await listenUntilTeardown(t, server, sockets);
   return { port, freeze: () => (frozen = true), thaw: () => (frozen = false) };
+}
+
+/** PostgreSQL's SSLRequest: length 8, code 80877103. */
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
+
+/**
+ * PostgreSQL at `target` behind TLS, on a free port: a connection that asks for TLS (SSLRequest)
+ * gets `S` and a TLS session with `certificate`, whose plaintext is forwarded to `target`; one
+ * that does not is forwarded as it is. `sessions()` counts each kind, and the handshakes a
+ * client broke off (a certificate it refused).
+ */
+export async function tlsPostgresProxy(
+  t: Teardown,
+  target: URL,
+  certificate: { readonly key: string; readonly cert: string },
+): Promise<{ port: number; sessions: () => { tls: number; plain: number; refused: number } }> {
+  const counts = { tls: 0, plain: 0, refused: 0 };
+  const sockets = new Set<Socket>();
+  const forward = (client: Socket, first?: Buffer): void => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    if (first !== undefined) upstream.write(first);
+    client.pipe(upstream).pipe(client);
+  };
+  const server = createServer((raw) => {
+    sockets.add(raw);
+    raw.on('error', () => undefined);
+    raw.once('data', (chunk: Buffer) => {
+      if (!chunk.subarray(0, 8).equals(SSL_REQUEST)) {
+        counts.plain += 1;
+        forward(raw, chunk);
+        return;
+      }
+      raw.write('S');
+      const secure = new TLSSocket(raw, { isServer: true, ...certificate });
+      sockets.add(secure);
+      let established = false;
+      secure.on('error', () => void (established || (counts.refused += 1)));
+      secure.once('secure', () => {
+        established = true;
+        counts.tls += 1;
+        forward(secure);
+      });
+    });
+  });
+  const port = await listenUntilTeardown(t, server, sockets);
+  return { port, sessions: () => ({ ...counts }) };
 }
 
 /** How `promise` failed and after how long; a result is reported as an error of its own. */
