@@ -268,8 +268,10 @@ function backendOf(values: Values, environment: NodeJS.ProcessEnv): Backend {
   if (engine === 'postgres') return { store: postgresStore(values, environment), readModelDataDir: dataDir };
   if (engine === 'esdb') {
     const url = values['esdb-url'] ?? fromEnvironment(environment, 'ESDB_URL');
-    if (url === undefined || !/^(esdb|kurrentdb)(\+discover)?:\/\//.test(url)) {
+    if (url === undefined)
       throw usageError('--store esdb needs --esdb-url esdb://… or kurrentdb://… (or ESDB_URL)');
+    if (!/^(esdb|kurrentdb)(\+discover)?:\/\//.test(url)) {
+      throw usageError('--esdb-url (or ESDB_URL) must start with esdb://… or kurrentdb://…');
     }
     return { store: { engine, url }, readModelDataDir: dataDir };
   }
@@ -280,8 +282,11 @@ function backendOf(values: Values, environment: NodeJS.ProcessEnv): Backend {
 
 function postgresStore(values: Values, environment: NodeJS.ProcessEnv): StoreConfig {
   const url = values['postgres-url'] ?? fromEnvironment(environment, 'POSTGRES_URL');
-  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
+  if (url === undefined)
     throw usageError('--store postgres needs --postgres-url postgres://… (or POSTGRES_URL)');
+  // Not repeated: a URL may hold a password.
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw usageError('--postgres-url (or POSTGRES_URL) must start with postgres:// or postgresql://');
   }
   const schema = values['postgres-schema'] ?? fromEnvironment(environment, 'POSTGRES_SCHEMA') ?? 'ledger';
   const schemaProblem = postgresSchemaProblem(schema);

@@ -61,7 +61,18 @@ t.test(
 t.test('an engine without its location, or another engine’s flag, is a usage error', async (t) => {
   t.throws(() => parseCommand(['verify', '--store', 'esdb'], none), { message: /--esdb-url/ });
   t.throws(() => parseCommand(['verify', '--store', 'esdb', '--esdb-url', 'http://h'], none), {
-    message: /esdb:\/\/… or kurrentdb:\/\//,
+    message: /^--esdb-url \(or ESDB_URL\) must start with esdb:\/\/… or kurrentdb:\/\//,
+  });
+  t.throws(() => parseCommand(['verify', '--store', 'postgres'], none), {
+    message: /--store postgres needs --postgres-url/,
+  });
+  // A URL that was given but is not one is named as such, and not repeated (it may hold a password).
+  const malformed = 'notaurl:secret@h';
+  t.throws(() => parseCommand(['verify', '--store', 'postgres', '--postgres-url', malformed], none), {
+    message: /^--postgres-url \(or POSTGRES_URL\) must start with postgres:\/\/ or postgresql:\/\/\n/,
+  });
+  t.throws(() => parseCommand(['verify', '--store', 'postgres'], { POSTGRES_URL: malformed }), {
+    message: /^--postgres-url \(or POSTGRES_URL\) must start with/,
   });
   t.throws(() => parseCommand(['verify', '--esdb-url', 'esdb://h'], none), {
     message: /--esdb-url needs --store esdb/,
