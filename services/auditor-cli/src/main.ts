@@ -194,6 +194,10 @@ async function runRebuild(
       db: backends.readModels,
       signal,
       ...optional('onProgress', progressPrinter('rebuild', command.quiet)),
+      ...optional(
+        'onIndexing',
+        command.quiet ? undefined : () => process.stderr.write('rebuild: building the indexes\n'),
+      ),
     }),
   );
   if (outcome.stopped) return outcome.exitCode;
