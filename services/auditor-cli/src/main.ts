@@ -288,7 +288,8 @@ async function runExport(
   store: EventStore,
 ): Promise<number> {
   assertNoBundleAt(command.out);
-  const problem = directoryProblem(command.out);
+  // Only probed: the export makes the directory itself, and removes it again if it fails.
+  const problem = directoryProblem(command.out, { probe: true });
   if (problem !== undefined)
     throw new ProjectionError('PROJECTION_INVALID_ARGUMENT', `--out ${command.out}: ${problem}`);
   const head = await store.headPosition();
