@@ -130,6 +130,32 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   }
 }
 
+/** What `export-records` writes in source_system for the ledger's own records. */
+const OWN_SOURCE_SYSTEM = 'timebank';
+
+/**
+ * Refuses a file `export-records` wrote (its layout, with rows of the ledger's own records): it
+ * is the ledger's report to the national platform, not records kept there. Imported, each of its
+ * rows was rejected (source_system `timebank`, an `evaluation` row, no ID number), exit 1, which
+ * read as a broken round trip rather than the wrong command.
+ */
+function refuseOwnExport(
+  file: string,
+  rows: readonly Record<string, unknown>[],
+  exportLayout: boolean,
+): void {
+  if (!exportLayout) return;
+  if (
+    !rows.some(
+      (row) => typeof row.source_system === 'string' && row.source_system.trim() === OWN_SOURCE_SYSTEM,
+    )
+  )
+    return;
+  throw invalid(
+    `${file} was written by \`pnpm ledger export-records\` (source_system ${OWN_SOURCE_SYSTEM}): it is the ledger's report for the national platform, and import-records reads the platform's files (source_system national_platform, city_platform or other); nothing was imported. To copy a ledger use \`pnpm ledger backup\` and \`restore\`; an audit bundle is checked with \`pnpm ledger verify --bundle\``,
+  );
+}
+
 /** The rows of an import file: CSV (with or without BOM) or the JSON document, by extension. */
 export function readImportFile(file: string): Record<string, unknown>[] {
   let bytes: Buffer;
@@ -155,6 +181,8 @@ export function readImportFile(file: string): Record<string, unknown>[] {
     }
     const rows = rowsOfJson(value);
     if (typeof rows === 'string') throw invalid(`${file}: ${rows}`);
+    // `exportedAt` is written by the export (and ignored by an import).
+    refuseOwnExport(file, rows, typeof value === 'object' && value !== null && 'exportedAt' in value);
     return rows;
   }
   if (extension !== '.csv') throw invalid(`${file}: an import file ends in .csv or .json`);
@@ -180,7 +208,9 @@ export function readImportFile(file: string): Record<string, unknown>[] {
     throw invalid(
       `${file}: data row ${uneven} has ${records[uneven]?.length} fields but the header has ${header.length} (a comma inside a value must be quoted: "a,b"); nothing was imported`,
     );
-  return parseCsvObjects(text);
+  const rows = parseCsvObjects(text);
+  refuseOwnExport(file, rows, header.join(',') === INTERCHANGE_COLUMNS.join(','));
+  return rows;
 }
 
 export interface ImportRecordsCommand {
