@@ -6,7 +6,13 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { directoryProblem, isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
+import {
+  directoryProblem,
+  isBackupError,
+  isLedgerOpenError,
+  openLedger,
+  type StoreConfig,
+} from '@timebank/ledger-opener';
 import type { EventStore } from '@timebank/event-store';
 import {
   EVENTS_FILE,
@@ -27,6 +33,7 @@ import { interruptOnSignals, untilInterrupted } from './interrupt.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
+import { isReadOnlyDataDir, privateCopyOf } from './read-only-copy.js';
 import { MIGRATION_ON_STDERR, stderrSchemaLogger } from './schema-logger.js';
 
 const EXIT_OK = 0;
@@ -223,47 +230,81 @@ async function run(
   if (command.name === 'migrate') return runMigrateCommand(command, environment);
   if (command.name === 'export-records' || command.name === 'import-records')
     return runInterchange(command, environment);
-  const backends = await openLedger(command.backend.store, {
-    mustExist: true,
-    readModelDataDir: command.backend.readModelDataDir,
-    ...MIGRATION_ON_STDERR,
-  });
+  // An auditor's read-only copy cannot be opened in place: verify works on a private copy of it.
+  const copy = command.name === 'verify' ? verifyCopyOf(command.backend.store, command.quiet) : undefined;
+  let backends: Awaited<ReturnType<typeof openLedger>>;
+  try {
+    backends = await openLedger(copy?.store ?? command.backend.store, {
+      mustExist: true,
+      readModelDataDir: command.backend.readModelDataDir,
+      ...MIGRATION_ON_STDERR,
+    });
+  } catch (error) {
+    copy?.remove();
+    throw error;
+  }
   try {
     if (command.name === 'rebuild') return await runRebuild(command, backends);
     if (command.name === 'export') return await runExport(command, backends.store);
-    if (!command.quiet) {
-      await ensureCurrentReadModels({
-        store: backends.store,
-        db: backends.readModels,
-        logger: stderrSchemaLogger,
-      });
-    } else await ensureCurrentReadModels({ store: backends.store, db: backends.readModels });
-    // A first Ctrl-C stops the replay between two pages and drops its shadow tables.
-    const outcome = await untilInterrupted('verify', (signal) =>
-      verifyLedger({
-        store: backends.store,
-        db: backends.readModels,
-        signal,
-        ...optional('onProgress', progressPrinter('verify', command.quiet)),
-      }),
-    );
-    if (outcome.stopped) return outcome.exitCode;
-    const report = outcome.value;
-    await warnIfReadModelsBehind(backends.store, report.checkpoint);
-    if (command.json) process.stdout.write(json(report) + '\n');
-    else {
-      for (const finding of report.findings) {
-        const where = 'streamName' in finding ? `${finding.streamName}@${finding.revision}: ` : '';
-        process.stdout.write(`FAIL [${finding.kind}] ${where}${finding.message}\n`);
-      }
-      process.stdout.write(
-        `${report.ok ? 'OK' : `FAILED with ${report.findings.length} findings`}: ${report.events} events in ${report.streams} streams, read models compared at position ${report.checkpoint}\n`,
-      );
-    }
-    return report.ok ? EXIT_OK : EXIT_FINDINGS;
+    return await runVerify(command, backends);
   } finally {
     await backends.close();
+    copy?.remove();
   }
+}
+
+/**
+ * For `verify` of a SQLite data directory this process cannot write (an auditor's read-only
+ * copy): a private copy to verify instead, said on stderr. Undefined for a writable one.
+ */
+function verifyCopyOf(
+  store: StoreConfig,
+  quiet: boolean,
+): { readonly store: StoreConfig; remove(): void } | undefined {
+  if (store.engine !== 'sqlite' || !isReadOnlyDataDir(store.dataDir)) return undefined;
+  const copy = privateCopyOf(store.dataDir);
+  if (!quiet)
+    process.stderr.write(
+      `ledger verify: ${store.dataDir} is read-only: verifying a private copy of it in ${copy.dataDir}, removed afterwards\n`,
+    );
+  return { store: { ...store, dataDir: copy.dataDir }, remove: () => copy.remove() };
+}
+
+/** `verify`: the log's chains and schema, and the read models replayed and compared. */
+async function runVerify(
+  command: { readonly json: boolean; readonly quiet: boolean },
+  backends: Awaited<ReturnType<typeof openLedger>>,
+): Promise<number> {
+  if (!command.quiet) {
+    await ensureCurrentReadModels({
+      store: backends.store,
+      db: backends.readModels,
+      logger: stderrSchemaLogger,
+    });
+  } else await ensureCurrentReadModels({ store: backends.store, db: backends.readModels });
+  // A first Ctrl-C stops the replay between two pages and drops its shadow tables.
+  const outcome = await untilInterrupted('verify', (signal) =>
+    verifyLedger({
+      store: backends.store,
+      db: backends.readModels,
+      signal,
+      ...optional('onProgress', progressPrinter('verify', command.quiet)),
+    }),
+  );
+  if (outcome.stopped) return outcome.exitCode;
+  const report = outcome.value;
+  await warnIfReadModelsBehind(backends.store, report.checkpoint);
+  if (command.json) process.stdout.write(json(report) + '\n');
+  else {
+    for (const finding of report.findings) {
+      const where = 'streamName' in finding ? `${finding.streamName}@${finding.revision}: ` : '';
+      process.stdout.write(`FAIL [${finding.kind}] ${where}${finding.message}\n`);
+    }
+    process.stdout.write(
+      `${report.ok ? 'OK' : `FAILED with ${report.findings.length} findings`}: ${report.events} events in ${report.streams} streams, read models compared at position ${report.checkpoint}\n`,
+    );
+  }
+  return report.ok ? EXIT_OK : EXIT_FINDINGS;
 }
 
 /**

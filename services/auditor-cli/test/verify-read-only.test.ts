@@ -1,0 +1,109 @@
+/**
+ * `pnpm ledger verify` of a read-only copy of a SQLite data directory, as auditors are given one
+ * (no write permission; a read-only mount is the same to SQLite). Before, it failed (exit 3,
+ * "cannot open the event store … a read-only mount or copy cannot be opened in place"): SQLite
+ * writes its -shm file beside a WAL database even to read it, and verify replays into shadow
+ * tables beside the read models. Now it verifies a private copy under TMPDIR, leaves the given
+ * directory untouched and removes the copy; an altered event in the read-only copy is still found.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { EVENT_STORE_FILE, openLedger } from '@timebank/ledger-opener';
+import { generateLedger } from '@timebank/projections/testing';
+import { launcher, repositoryRoot, runLedger, type LedgerRun } from './ledger-process.js';
+
+const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts');
+/** Root writes anywhere whatever the modes say: as root the auditor's run is as `nobody`. */
+const NOBODY = 65534;
+const asRoot = process.getuid?.() === 0;
+
+/** `pnpm ledger verify` as an auditor without write permission, with its TMPDIR. */
+function verifyAsAuditor(dataDir: string, temporary: string): Promise<LedgerRun> {
+  // Through `env -i`: tap gives every child it spawns hooks that write into its own .tap folder.
+  const environment = [`PATH=${process.env.PATH ?? ''}`, `TMPDIR=${temporary}`];
+  const command = [process.execPath, launcher, mainPath, 'verify', '--data-dir', dataDir];
+  const child = spawn('env', ['-i', ...environment, ...command], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Copies `from` to `to` and takes every write permission away, as a copy handed to an auditor. */
+function readOnlyCopy(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
+  for (const name of readdirSync(to)) chmodSync(join(to, name), 0o444);
+  chmodSync(to, 0o555);
+}
+
+/** What verify left in TMPDIR (where the launcher may also keep its bundles, not writing the repository's). */
+const privateCopies = (temporary: string): string[] =>
+  readdirSync(temporary).filter((name) => name.startsWith('ledger-verify-'));
+
+/** Every file's name, size and modification time: what a run must not change. */
+function listing(directory: string): string[] {
+  return readdirSync(directory)
+    .sort()
+    .map((name) => {
+      const stats = statSync(join(directory, name));
+      return `${name} ${stats.size} ${stats.mtimeMs}`;
+    });
+}
+
+t.test('verify works on a read-only copy and leaves it as it was', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'timebank-verify-read-only-'));
+  t.teardown(() => {
+    for (const name of readdirSync(root)) chmodSync(join(root, name), 0o755);
+    rmSync(root, { recursive: true, force: true });
+  });
+  chmodSync(root, 0o755);
+  const dataDir = join(root, 'data');
+  const opened = await openLedger({ engine: 'sqlite', dataDir });
+  let events: number;
+  try {
+    events = await generateLedger(opened.store, { volunteers: 30, eventsTarget: 1_500 });
+  } finally {
+    await opened.close();
+  }
+  const rebuilt = await runLedger(['rebuild', '--quiet', '--data-dir', dataDir]);
+  t.equal(rebuilt.status, 0, rebuilt.stderr);
+  const temporary = join(root, 'tmp');
+  mkdirSync(temporary, { mode: 0o777 });
+  chmodSync(temporary, 0o777);
+
+  const copy = join(root, 'auditor-copy');
+  readOnlyCopy(dataDir, copy);
+  const before = listing(copy);
+  const run = await verifyAsAuditor(copy, temporary);
+  t.equal(run.status, 0, `exit 0: ${run.stderr}`);
+  t.match(run.stdout, `OK: ${events} events`);
+  t.match(run.stderr, `ledger verify: ${copy} is read-only: verifying a private copy of it in ${temporary}/`);
+  t.same(listing(copy), before, 'the read-only copy is as it was');
+  t.same(privateCopies(temporary), [], 'the private copy is removed');
+
+  // The copy verified is the one given: an event altered in it is found.
+  const altered = join(root, 'altered');
+  const db = new Database(join(dataDir, EVENT_STORE_FILE));
+  try {
+    db.prepare("UPDATE events SET data = json_set(data, '$.altered', 1) WHERE position = 7").run();
+  } finally {
+    db.close();
+  }
+  readOnlyCopy(dataDir, altered);
+  const found = await verifyAsAuditor(altered, temporary);
+  t.equal(found.status, 1, `exit 1: ${found.stdout}${found.stderr}`);
+  t.match(found.stdout, /FAIL \[hash-chain\] .*stored hash does not match content/);
+  t.same(privateCopies(temporary), [], 'the private copy is removed');
+});
