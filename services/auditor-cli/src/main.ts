@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   directoryProblem,
@@ -29,7 +30,7 @@ import {
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
-import { interruptOnSignals, untilInterrupted } from './interrupt.js';
+import { interruptOnSignals, untilInterrupted, type Interruptible } from './interrupt.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
@@ -231,7 +232,10 @@ async function run(
   if (command.name === 'export-records' || command.name === 'import-records')
     return runInterchange(command, environment);
   // An auditor's read-only copy cannot be opened in place: verify works on a private copy of it.
-  const copy = command.name === 'verify' ? verifyCopyOf(command.backend.store, command.quiet) : undefined;
+  const copied =
+    command.name === 'verify' ? await verifyCopyOf(command.backend.store, command.quiet) : undefined;
+  if (copied?.stopped === true) return copied.exitCode;
+  const copy = copied?.value;
   let backends: Awaited<ReturnType<typeof openLedger>>;
   try {
     backends = await openLedger(copy?.store ?? command.backend.store, {
@@ -257,17 +261,19 @@ async function run(
  * For `verify` of a SQLite data directory this process cannot write (an auditor's read-only
  * copy): a private copy to verify instead, said on stderr. Undefined for a writable one.
  */
-function verifyCopyOf(
+async function verifyCopyOf(
   store: StoreConfig,
   quiet: boolean,
-): { readonly store: StoreConfig; remove(): void } | undefined {
+): Promise<Interruptible<{ readonly store: StoreConfig; remove(): void }> | undefined> {
   if (store.engine !== 'sqlite' || !isReadOnlyDataDir(store.dataDir)) return undefined;
-  const copy = privateCopyOf(store.dataDir);
   if (!quiet)
     process.stderr.write(
-      `ledger verify: ${store.dataDir} is read-only: verifying a private copy of it in ${copy.dataDir}, removed afterwards\n`,
+      `ledger verify: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to verify it there (removed afterwards)\n`,
     );
-  return { store: { ...store, dataDir: copy.dataDir }, remove: () => copy.remove() };
+  return untilInterrupted('verify', async (signal) => {
+    const copy = await privateCopyOf(store.dataDir, signal);
+    return { store: { ...store, dataDir: copy.dataDir }, remove: () => copy.remove() };
+  });
 }
 
 /** `verify`: the log's chains and schema, and the read models replayed and compared. */

@@ -6,10 +6,12 @@
  * copied into a private directory under the system's temp directory (TMPDIR), verified there and
  * the copy removed; the given directory is never written.
  */
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EVENT_STORE_FILE, READ_MODELS_FILE } from '@timebank/ledger-opener';
+import { isProjectionError, ProjectionError } from '@timebank/projections';
 
 /** What is copied: each database with its WAL (committed writes not yet in the file). */
 const COPIED_FILES = [EVENT_STORE_FILE, READ_MODELS_FILE].flatMap((name) => [name, `${name}-wal`]);
@@ -40,20 +42,31 @@ export interface PrivateCopy {
   remove(): void;
 }
 
-/** Copies the store and read models of `dataDir` into a new private directory under TMPDIR. */
-export function privateCopyOf(dataDir: string): PrivateCopy {
+/**
+ * Copies the store and read models of `dataDir` into a new private directory under TMPDIR. When
+ * `signal` fires (Ctrl-C) it stops after the file being copied, removes the copy and throws
+ * PROJECTION_INTERRUPTED: a copy of a large ledger left in TMPDIR would fill it.
+ */
+export async function privateCopyOf(dataDir: string, signal?: AbortSignal): Promise<PrivateCopy> {
   const copy = mkdtempSync(join(tmpdir(), 'ledger-verify-'));
   const remove = (): void => rmSync(copy, { recursive: true, force: true });
   try {
     for (const name of COPIED_FILES) {
       const source = join(resolve(dataDir), name);
       if (!existsSync(source)) continue;
-      copyFileSync(source, join(copy, name));
+      // Asynchronous, so that a signal handler runs meanwhile (and aborts `signal`).
+      await copyFile(source, join(copy, name));
       // The copy keeps the source's mode: read-only files would be read-only here too.
       chmodSync(join(copy, name), 0o600);
+      if (signal?.aborted === true)
+        throw new ProjectionError(
+          'PROJECTION_INTERRUPTED',
+          `verify interrupted while copying ${dataDir}; the partial copy was removed`,
+        );
     }
   } catch (error) {
     remove();
+    if (isProjectionError(error)) throw error;
     throw new Error(
       `cannot copy the read-only ${dataDir} into ${copy} to verify it (${error instanceof Error ? error.message : String(error)}); set TMPDIR to a directory with room for it`,
       { cause: error },

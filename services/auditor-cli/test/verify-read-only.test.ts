@@ -21,8 +21,11 @@ const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 
-/** `pnpm ledger verify` as an auditor without write permission, with its TMPDIR. */
-function verifyAsAuditor(dataDir: string, temporary: string): Promise<LedgerRun> {
+/**
+ * `pnpm ledger verify` as an auditor without write permission, with its TMPDIR; with `interrupt`,
+ * a SIGINT is sent as soon as stderr matches it.
+ */
+function verifyAsAuditor(dataDir: string, temporary: string, interrupt?: RegExp): Promise<LedgerRun> {
   // Through `env -i`: tap gives every child it spawns hooks that write into its own .tap folder.
   const environment = [`PATH=${process.env.PATH ?? ''}`, `TMPDIR=${temporary}`];
   const command = [process.execPath, launcher, mainPath, 'verify', '--data-dir', dataDir];
@@ -34,7 +37,14 @@ function verifyAsAuditor(dataDir: string, temporary: string): Promise<LedgerRun>
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (interrupt?.test(stderr) === true) {
+      interrupt = undefined;
+      // `env` has exec'd node: the signal goes to the CLI itself.
+      child.kill('SIGINT');
+    }
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
@@ -89,7 +99,10 @@ t.test('verify works on a read-only copy and leaves it as it was', async (t) => 
   const run = await verifyAsAuditor(copy, temporary);
   t.equal(run.status, 0, `exit 0: ${run.stderr}`);
   t.match(run.stdout, `OK: ${events} events`);
-  t.match(run.stderr, `ledger verify: ${copy} is read-only: verifying a private copy of it in ${temporary}/`);
+  t.match(
+    run.stderr,
+    `ledger verify: ${copy} is read-only: copying it into a private directory under ${temporary} to verify it there (removed afterwards)`,
+  );
   t.same(listing(copy), before, 'the read-only copy is as it was');
   t.same(privateCopies(temporary), [], 'the private copy is removed');
 
@@ -106,4 +119,33 @@ t.test('verify works on a read-only copy and leaves it as it was', async (t) => 
   t.equal(found.status, 1, `exit 1: ${found.stdout}${found.stderr}`);
   t.match(found.stdout, /FAIL \[hash-chain\] .*stored hash does not match content/);
   t.same(privateCopies(temporary), [], 'the private copy is removed');
+});
+
+t.test('Ctrl-C while the read-only copy is copied removes the partial copy', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'timebank-verify-read-only-stop-'));
+  t.teardown(() => {
+    for (const name of readdirSync(root)) chmodSync(join(root, name), 0o755);
+    rmSync(root, { recursive: true, force: true });
+  });
+  chmodSync(root, 0o755);
+  const dataDir = join(root, 'data');
+  const opened = await openLedger({ engine: 'sqlite', dataDir });
+  try {
+    // About 70 MB: copied in a tenth of a second or more, time for the signal to arrive.
+    await generateLedger(opened.store, { volunteers: 10_000, eventsTarget: 150_000 });
+  } finally {
+    await opened.close();
+  }
+  const temporary = join(root, 'tmp');
+  mkdirSync(temporary, { mode: 0o777 });
+  chmodSync(temporary, 0o777);
+  const copy = join(root, 'auditor-copy');
+  readOnlyCopy(dataDir, copy);
+  const run = await verifyAsAuditor(copy, temporary, /is read-only: copying it/);
+  t.equal(run.status, 130, `exit 130: ${run.stderr}`);
+  t.match(
+    run.stderr,
+    /ledger verify: PROJECTION_INTERRUPTED: verify interrupted while copying .*; the partial copy was removed/,
+  );
+  t.same(privateCopies(temporary), [], 'no copy is left in TMPDIR');
 });
