@@ -38,6 +38,7 @@ import {
   type ImportReport,
 } from '@timebank/application';
 import { directoryProblem, personalDataDirectory } from '@timebank/ledger-opener';
+import type { EventStore } from '@timebank/event-store';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
 import { nationalIdKeyOf, openLedgerWithKeys } from './privacy-commands.js';
@@ -59,6 +60,8 @@ export interface ExportRecordsCommand {
   readonly environment: NodeJS.ProcessEnv;
   readonly onProgress?: (line: string) => void;
   readonly clock?: () => number;
+  /** Stops the read between two pages (Ctrl-C): PROJECTION_INTERRUPTED, nothing written. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExportRecordsOutcome extends ExportResult {
@@ -72,13 +75,51 @@ export interface ExportRecordsOutcome extends ExportResult {
  * previous file (or none), never half of one.
  */
 function writePrivateFile(path: string, text: string): void {
-  const partial = `${path}.partial-${process.pid}`;
+  writePrivateFiles([[path, text]]);
+}
+
+/**
+ * `writePrivateFile` for files that belong together (an export's CSV and JSON): every one is
+ * written beside its place first and renamed only when all are, so a failure leaves none of them.
+ * Synchronous, so that a signal is handled only once they are all in place.
+ */
+function writePrivateFiles(files: readonly (readonly [path: string, text: string])[]): void {
+  const partials = files.map(([path]) => `${path}.partial-${process.pid}`);
   try {
-    writeFileSync(partial, text, { mode: 0o600 });
-    renameSync(partial, path);
+    files.forEach(([, text], index) => writeFileSync(partials[index]!, text, { mode: 0o600 }));
+    files.forEach(([path], index) => renameSync(partials[index]!, path));
   } catch (error) {
-    rmSync(partial, { force: true });
+    for (const partial of partials) rmSync(partial, { force: true });
     throw error;
+  }
+}
+
+/** The month's rows, read to the end unless `signal` stops the read (then PROJECTION_INTERRUPTED). */
+async function readRecords(
+  command: ExportRecordsCommand,
+  store: EventStore,
+  period: Exclude<ReturnType<typeof parsePeriod>, string>,
+  nowMs: number,
+): Promise<ExportResult> {
+  let eventsRead = 0;
+  try {
+    return await exportRecords({
+      store,
+      rules: DEFAULT_LEDGER_RULES,
+      period,
+      nowMs,
+      ...(command.signal === undefined ? {} : { signal: command.signal }),
+      onProgress: (events: number) => {
+        eventsRead = events;
+        command.onProgress?.(`export-records: ${events} events read`);
+      },
+    });
+  } catch (error) {
+    if (command.signal?.aborted !== true) throw error;
+    throw new ProjectionError(
+      'PROJECTION_INTERRUPTED',
+      `export-records interrupted after ${eventsRead} events read; nothing was written`,
+    );
   }
 }
 
@@ -96,23 +137,12 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   if (probed !== undefined) throw invalid(`--out ${command.out}: ${probed}`);
   const opened = await openLedgerWithKeys(command.backend, command.environment);
   try {
-    const result = await exportRecords({
-      store: opened.store,
-      rules: DEFAULT_LEDGER_RULES,
-      period,
-      nowMs: clock(),
-      ...(command.onProgress === undefined
-        ? {}
-        : { onProgress: (events: number) => command.onProgress?.(`export-records: ${events} events read`) }),
-    });
+    const result = await readRecords(command, opened.store, period, clock());
     const problem = directoryProblem(directory);
     if (problem !== undefined) throw invalid(`--out ${command.out}: ${problem}`);
-    const files: string[] = [];
+    const files: [path: string, text: string][] = [];
     const base = join(directory, `records-${period.label}`);
-    if (command.format !== 'json') {
-      writePrivateFile(`${base}.csv`, formatCsv(INTERCHANGE_COLUMNS, result.rows));
-      files.push(`${base}.csv`);
-    }
+    if (command.format !== 'json') files.push([`${base}.csv`, formatCsv(INTERCHANGE_COLUMNS, result.rows)]);
     if (command.format !== 'csv') {
       const document = {
         format: INTERCHANGE_FORMAT,
@@ -121,10 +151,10 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
         exportedAt: new Date(clock()).toISOString(),
         records: result.rows,
       };
-      writePrivateFile(`${base}.json`, `${JSON.stringify(document, null, 2)}\n`);
-      files.push(`${base}.json`);
+      files.push([`${base}.json`, `${JSON.stringify(document, null, 2)}\n`]);
     }
-    return { ...result, files };
+    writePrivateFiles(files);
+    return { ...result, files: files.map(([path]) => path) };
   } finally {
     await opened.close();
   }

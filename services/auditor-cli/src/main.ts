@@ -108,14 +108,20 @@ async function runInterchange(
 ): Promise<number> {
   const onProgress = command.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   if (command.name === 'export-records') {
-    const result = await runExportRecords({
-      backend: command.backend,
-      period: command.period,
-      out: command.out,
-      format: command.format,
-      environment,
-      ...optional('onProgress', onProgress),
-    });
+    // A first Ctrl-C stops the read between two pages; nothing is written.
+    const outcome = await untilInterrupted('export-records', (signal) =>
+      runExportRecords({
+        backend: command.backend,
+        period: command.period,
+        out: command.out,
+        format: command.format,
+        environment,
+        signal,
+        ...optional('onProgress', onProgress),
+      }),
+    );
+    if (outcome.stopped) return outcome.exitCode;
+    const result = outcome.value;
     if (command.json) process.stdout.write(json({ counts: result.counts, files: result.files }) + '\n');
     else {
       const { volunteer, service, training, commendation, evaluation } = result.counts;
