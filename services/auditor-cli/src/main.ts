@@ -237,9 +237,11 @@ async function run(
   if (command.name === 'migrate') return runMigrateCommand(command, environment);
   if (command.name === 'export-records' || command.name === 'import-records')
     return runInterchange(command, environment);
-  // An auditor's read-only copy cannot be opened in place: verify works on a private copy of it.
+  // An auditor's read-only copy cannot be opened in place: verify and export work on a private copy.
   const copied =
-    command.name === 'verify' ? await verifyCopyOf(command.backend.store, command.quiet) : undefined;
+    command.name === 'verify' || command.name === 'export'
+      ? await privateCopyFor(command.name, command.backend.store, command.quiet)
+      : undefined;
   if (copied?.stopped === true) return copied.exitCode;
   const copy = copied?.value;
   let backends: Awaited<ReturnType<typeof openLedger>>;
@@ -264,20 +266,21 @@ async function run(
 }
 
 /**
- * For `verify` of a SQLite data directory this process cannot write (an auditor's read-only
- * copy): a private copy to verify instead, said on stderr. Undefined for a writable one.
+ * For `verify` or `export` of a SQLite data directory this process cannot write (an auditor's
+ * read-only copy): a private copy to work on instead, said on stderr. Undefined for a writable one.
  */
-async function verifyCopyOf(
+async function privateCopyFor(
+  label: 'verify' | 'export',
   store: StoreConfig,
   quiet: boolean,
 ): Promise<Interruptible<{ readonly store: StoreConfig; remove(): void }> | undefined> {
   if (store.engine !== 'sqlite' || !isReadOnlyDataDir(store.dataDir)) return undefined;
   if (!quiet)
     process.stderr.write(
-      `ledger verify: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to verify it there (removed afterwards)\n`,
+      `ledger ${label}: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to ${label} it there (removed afterwards)\n`,
     );
-  return untilInterrupted('verify', async (signal) => {
-    const copy = await privateCopyOf(store.dataDir, signal);
+  return untilInterrupted(label, async (signal) => {
+    const copy = await privateCopyOf(store.dataDir, label, signal);
     return { store: { ...store, dataDir: copy.dataDir }, remove: () => copy.remove() };
   });
 }

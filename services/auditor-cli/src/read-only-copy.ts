@@ -1,10 +1,10 @@
 /**
- * `verify` of a read-only SQLite data directory: the copy an auditor is given, on a read-only
- * mount or without write permission. SQLite cannot open a WAL database there even to read (it
+ * `verify` and `export` of a read-only SQLite data directory: the copy an auditor is given, on a
+ * read-only mount or without write permission. SQLite cannot open a WAL database there even to read (it
  * keeps its -shm file beside the database, and this driver cannot open it `immutable`), and
  * verify replays into shadow tables beside the read models. So the store and the read models are
- * copied into a private directory under the system's temp directory (TMPDIR), verified there and
- * the copy removed; the given directory is never written.
+ * copied into a private directory under the system's temp directory (TMPDIR), verified or
+ * exported there and the copy removed; the given directory is never written.
  */
 import { accessSync, chmodSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
@@ -47,8 +47,12 @@ export interface PrivateCopy {
  * `signal` fires (Ctrl-C) it stops after the file being copied, removes the copy and throws
  * PROJECTION_INTERRUPTED: a copy of a large ledger left in TMPDIR would fill it.
  */
-export async function privateCopyOf(dataDir: string, signal?: AbortSignal): Promise<PrivateCopy> {
-  const copy = mkdtempSync(join(tmpdir(), 'ledger-verify-'));
+export async function privateCopyOf(
+  dataDir: string,
+  label: 'verify' | 'export',
+  signal?: AbortSignal,
+): Promise<PrivateCopy> {
+  const copy = mkdtempSync(join(tmpdir(), `ledger-${label}-`));
   const remove = (): void => rmSync(copy, { recursive: true, force: true });
   try {
     for (const name of COPIED_FILES) {
@@ -61,14 +65,14 @@ export async function privateCopyOf(dataDir: string, signal?: AbortSignal): Prom
       if (signal?.aborted === true)
         throw new ProjectionError(
           'PROJECTION_INTERRUPTED',
-          `verify interrupted while copying ${dataDir}; the partial copy was removed`,
+          `${label} interrupted while copying ${dataDir}; the partial copy was removed`,
         );
     }
   } catch (error) {
     remove();
     if (isProjectionError(error)) throw error;
     throw new Error(
-      `cannot copy the read-only ${dataDir} into ${copy} to verify it (${error instanceof Error ? error.message : String(error)}); set TMPDIR to a directory with room for it`,
+      `cannot copy the read-only ${dataDir} into ${copy} to ${label} it (${error instanceof Error ? error.message : String(error)}); set TMPDIR to a directory with room for it`,
       { cause: error },
     );
   }

@@ -3,7 +3,7 @@
  * (no write permission; a read-only mount is the same to SQLite). Before, it failed (exit 3,
  * "cannot open the event store … a read-only mount or copy cannot be opened in place"): SQLite
  * writes its -shm file beside a WAL database even to read it, and verify replays into shadow
- * tables beside the read models. Now it verifies a private copy under TMPDIR, leaves the given
+ * tables beside the read models. Now it verifies (or exports) a private copy under TMPDIR, leaves the given
  * directory untouched and removes the copy; an altered event in the read-only copy is still found.
  */
 import { spawn } from 'node:child_process';
@@ -26,9 +26,14 @@ const asRoot = process.getuid?.() === 0;
  * a SIGINT is sent as soon as stderr matches it.
  */
 function verifyAsAuditor(dataDir: string, temporary: string, interrupt?: RegExp): Promise<LedgerRun> {
+  return asAuditor(['verify', '--data-dir', dataDir], temporary, interrupt);
+}
+
+/** `pnpm ledger <args>` as an auditor without write permission (see `verifyAsAuditor`). */
+function asAuditor(args: readonly string[], temporary: string, interrupt?: RegExp): Promise<LedgerRun> {
   // Through `env -i`: tap gives every child it spawns hooks that write into its own .tap folder.
   const environment = [`PATH=${process.env.PATH ?? ''}`, `TMPDIR=${temporary}`];
-  const command = [process.execPath, launcher, mainPath, 'verify', '--data-dir', dataDir];
+  const command = [process.execPath, launcher, mainPath, ...args];
   const child = spawn('env', ['-i', ...environment, ...command], {
     cwd: repositoryRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +65,7 @@ function readOnlyCopy(from: string, to: string): void {
 
 /** What verify left in TMPDIR (where the launcher may also keep its bundles, not writing the repository's). */
 const privateCopies = (temporary: string): string[] =>
-  readdirSync(temporary).filter((name) => name.startsWith('ledger-verify-'));
+  readdirSync(temporary).filter((name) => /^ledger-(verify|export)-/.test(name));
 
 /** Every file's name, size and modification time: what a run must not change. */
 function listing(directory: string): string[] {
@@ -105,6 +110,17 @@ t.test('verify works on a read-only copy and leaves it as it was', async (t) => 
   );
   t.same(listing(copy), before, 'the read-only copy is as it was');
   t.same(privateCopies(temporary), [], 'the private copy is removed');
+
+  // An export of the read-only copy, as the auditor's own bundle, verifies offline.
+  const bundle = join(temporary, 'bundle');
+  const exported = await asAuditor(['export', '--data-dir', copy, '--out', bundle], temporary);
+  t.equal(exported.status, 0, `export exit 0: ${exported.stderr}`);
+  t.match(exported.stdout, `exported ${events} events`);
+  t.match(exported.stderr, `ledger export: ${copy} is read-only: copying it into a private directory`);
+  t.same(listing(copy), before, 'the read-only copy is as it was');
+  t.same(privateCopies(temporary), [], 'the private copy is removed');
+  const bundleVerified = await runLedger(['verify', '--bundle', bundle]);
+  t.equal(bundleVerified.status, 0, bundleVerified.stdout);
 
   // The copy verified is the one given: an event altered in it is found.
   const altered = join(root, 'altered');
