@@ -53,7 +53,14 @@ export async function privateCopyOf(
   signal?: AbortSignal,
 ): Promise<PrivateCopy> {
   const copy = mkdtempSync(join(tmpdir(), `ledger-${label}-`));
-  const remove = (): void => rmSync(copy, { recursive: true, force: true });
+  // Also when the process ends at once (a second Ctrl-C exits from its handler): synchronous,
+  // as an 'exit' listener must be.
+  const onExit = (): void => rmSync(copy, { recursive: true, force: true });
+  process.on('exit', onExit);
+  const remove = (): void => {
+    process.off('exit', onExit);
+    onExit();
+  };
   try {
     for (const name of COPIED_FILES) {
       const source = join(resolve(dataDir), name);

@@ -30,7 +30,12 @@ function verifyAsAuditor(dataDir: string, temporary: string, interrupt?: RegExp)
 }
 
 /** `pnpm ledger <args>` as an auditor without write permission (see `verifyAsAuditor`). */
-function asAuditor(args: readonly string[], temporary: string, interrupt?: RegExp): Promise<LedgerRun> {
+function asAuditor(
+  args: readonly string[],
+  temporary: string,
+  interrupt?: RegExp,
+  signals: 1 | 2 = 1,
+): Promise<LedgerRun> {
   // Through `env -i`: tap gives every child it spawns hooks that write into its own .tap folder.
   const environment = [`PATH=${process.env.PATH ?? ''}`, `TMPDIR=${temporary}`];
   const command = [process.execPath, launcher, mainPath, ...args];
@@ -46,8 +51,10 @@ function asAuditor(args: readonly string[], temporary: string, interrupt?: RegEx
     stderr += chunk.toString();
     if (interrupt?.test(stderr) === true) {
       interrupt = undefined;
-      // `env` has exec'd node: the signal goes to the CLI itself.
+      // `env` has exec'd node: the signals go to the CLI itself. A second one is SIGTERM, since two
+      // pending SIGINTs may merge into one.
       child.kill('SIGINT');
+      if (signals === 2) child.kill('SIGTERM');
     }
   });
   return new Promise((resolve, reject) => {
@@ -137,7 +144,7 @@ t.test('verify works on a read-only copy and leaves it as it was', async (t) => 
   t.same(privateCopies(temporary), [], 'the private copy is removed');
 });
 
-t.test('Ctrl-C while the read-only copy is copied removes the partial copy', async (t) => {
+t.test('Ctrl-C while the read-only copy is copied or verified removes the copy', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'timebank-verify-read-only-stop-'));
   t.teardown(() => {
     for (const name of readdirSync(root)) chmodSync(join(root, name), 0o755);
@@ -152,6 +159,9 @@ t.test('Ctrl-C while the read-only copy is copied removes the partial copy', asy
   } finally {
     await opened.close();
   }
+  // Read models to compare with, so that verify replays the whole log (seconds).
+  const rebuilt = await runLedger(['rebuild', '--quiet', '--data-dir', dataDir]);
+  t.equal(rebuilt.status, 0, rebuilt.stderr);
   const temporary = join(root, 'tmp');
   mkdirSync(temporary, { mode: 0o777 });
   chmodSync(temporary, 0o777);
@@ -163,5 +173,11 @@ t.test('Ctrl-C while the read-only copy is copied removes the partial copy', asy
     run.stderr,
     /ledger verify: PROJECTION_INTERRUPTED: verify interrupted while copying .*; the partial copy was removed/,
   );
+  t.same(privateCopies(temporary), [], 'no copy is left in TMPDIR');
+
+  // A second signal while verify replays: it ends at once, and still removes the copy.
+  const twice = await asAuditor(['verify', '--data-dir', copy], temporary, /^verify: \d+ events/m, 2);
+  t.equal(twice.status, 143, `exit 143: ${twice.stderr}`);
+  t.match(twice.stderr, /ledger verify: SIGTERM again: stopping now/);
   t.same(privateCopies(temporary), [], 'no copy is left in TMPDIR');
 });
