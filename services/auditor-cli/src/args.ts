@@ -409,6 +409,10 @@ function importRecordsCommand(
   if (file === undefined || file === '')
     throw usageError('import-records needs a file: import-records <file.csv|file.json>');
   if (positionals.length > 2) throw usageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
+  if (/\.ndjson$/i.test(file))
+    throw usageError(
+      `import-records reads a .csv or .json file, not ${JSON.stringify(file)}: an audit bundle from \`pnpm ledger export\` is checked with \`pnpm ledger verify --bundle <dir>\`, never imported`,
+    );
   if (!/\.(csv|json)$/i.test(file))
     throw usageError(`import-records reads a .csv or .json file, not ${JSON.stringify(file)}`);
   if (values.out !== undefined) throw usageError('import-records takes --report <file>, not --out');

@@ -38,6 +38,7 @@ import {
   type ImportReport,
 } from '@timebank/application';
 import { directoryProblem, personalDataDirectory } from '@timebank/ledger-opener';
+import type { EventStore } from '@timebank/event-store';
 import { ProjectionError } from '@timebank/projections';
 import type { Backend } from './args.js';
 import { nationalIdKeyOf, openLedgerWithKeys } from './privacy-commands.js';
@@ -59,6 +60,8 @@ export interface ExportRecordsCommand {
   readonly environment: NodeJS.ProcessEnv;
   readonly onProgress?: (line: string) => void;
   readonly clock?: () => number;
+  /** Stops the read between two pages (Ctrl-C): PROJECTION_INTERRUPTED, nothing written. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExportRecordsOutcome extends ExportResult {
@@ -72,13 +75,51 @@ export interface ExportRecordsOutcome extends ExportResult {
  * previous file (or none), never half of one.
  */
 function writePrivateFile(path: string, text: string): void {
-  const partial = `${path}.partial-${process.pid}`;
+  writePrivateFiles([[path, text]]);
+}
+
+/**
+ * `writePrivateFile` for files that belong together (an export's CSV and JSON): every one is
+ * written beside its place first and renamed only when all are, so a failure leaves none of them.
+ * Synchronous, so that a signal is handled only once they are all in place.
+ */
+function writePrivateFiles(files: readonly (readonly [path: string, text: string])[]): void {
+  const partials = files.map(([path]) => `${path}.partial-${process.pid}`);
   try {
-    writeFileSync(partial, text, { mode: 0o600 });
-    renameSync(partial, path);
+    files.forEach(([, text], index) => writeFileSync(partials[index]!, text, { mode: 0o600 }));
+    files.forEach(([path], index) => renameSync(partials[index]!, path));
   } catch (error) {
-    rmSync(partial, { force: true });
+    for (const partial of partials) rmSync(partial, { force: true });
     throw error;
+  }
+}
+
+/** The month's rows, read to the end unless `signal` stops the read (then PROJECTION_INTERRUPTED). */
+async function readRecords(
+  command: ExportRecordsCommand,
+  store: EventStore,
+  period: Exclude<ReturnType<typeof parsePeriod>, string>,
+  nowMs: number,
+): Promise<ExportResult> {
+  let eventsRead = 0;
+  try {
+    return await exportRecords({
+      store,
+      rules: DEFAULT_LEDGER_RULES,
+      period,
+      nowMs,
+      ...(command.signal === undefined ? {} : { signal: command.signal }),
+      onProgress: (events: number) => {
+        eventsRead = events;
+        command.onProgress?.(`export-records: ${events} events read`);
+      },
+    });
+  } catch (error) {
+    if (command.signal?.aborted !== true) throw error;
+    throw new ProjectionError(
+      'PROJECTION_INTERRUPTED',
+      `export-records interrupted after ${eventsRead} events read; nothing was written`,
+    );
   }
 }
 
@@ -96,23 +137,12 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   if (probed !== undefined) throw invalid(`--out ${command.out}: ${probed}`);
   const opened = await openLedgerWithKeys(command.backend, command.environment);
   try {
-    const result = await exportRecords({
-      store: opened.store,
-      rules: DEFAULT_LEDGER_RULES,
-      period,
-      nowMs: clock(),
-      ...(command.onProgress === undefined
-        ? {}
-        : { onProgress: (events: number) => command.onProgress?.(`export-records: ${events} events read`) }),
-    });
+    const result = await readRecords(command, opened.store, period, clock());
     const problem = directoryProblem(directory);
     if (problem !== undefined) throw invalid(`--out ${command.out}: ${problem}`);
-    const files: string[] = [];
+    const files: [path: string, text: string][] = [];
     const base = join(directory, `records-${period.label}`);
-    if (command.format !== 'json') {
-      writePrivateFile(`${base}.csv`, formatCsv(INTERCHANGE_COLUMNS, result.rows));
-      files.push(`${base}.csv`);
-    }
+    if (command.format !== 'json') files.push([`${base}.csv`, formatCsv(INTERCHANGE_COLUMNS, result.rows)]);
     if (command.format !== 'csv') {
       const document = {
         format: INTERCHANGE_FORMAT,
@@ -121,13 +151,39 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
         exportedAt: new Date(clock()).toISOString(),
         records: result.rows,
       };
-      writePrivateFile(`${base}.json`, `${JSON.stringify(document, null, 2)}\n`);
-      files.push(`${base}.json`);
+      files.push([`${base}.json`, `${JSON.stringify(document, null, 2)}\n`]);
     }
-    return { ...result, files };
+    writePrivateFiles(files);
+    return { ...result, files: files.map(([path]) => path) };
   } finally {
     await opened.close();
   }
+}
+
+/** What `export-records` writes in source_system for the ledger's own records. */
+const OWN_SOURCE_SYSTEM = 'timebank';
+
+/**
+ * Refuses a file `export-records` wrote (its layout, with rows of the ledger's own records): it
+ * is the ledger's report to the national platform, not records kept there. Imported, each of its
+ * rows was rejected (source_system `timebank`, an `evaluation` row, no ID number), exit 1, which
+ * read as a broken round trip rather than the wrong command.
+ */
+function refuseOwnExport(
+  file: string,
+  rows: readonly Record<string, unknown>[],
+  exportLayout: boolean,
+): void {
+  if (!exportLayout) return;
+  if (
+    !rows.some(
+      (row) => typeof row.source_system === 'string' && row.source_system.trim() === OWN_SOURCE_SYSTEM,
+    )
+  )
+    return;
+  throw invalid(
+    `${file} was written by \`pnpm ledger export-records\` (source_system ${OWN_SOURCE_SYSTEM}): it is the ledger's report for the national platform, and import-records reads the platform's files (source_system national_platform, city_platform or other); nothing was imported. To copy a ledger use \`pnpm ledger backup\` and \`restore\`; an audit bundle is checked with \`pnpm ledger verify --bundle\``,
+  );
 }
 
 /** The rows of an import file: CSV (with or without BOM) or the JSON document, by extension. */
@@ -155,6 +211,8 @@ export function readImportFile(file: string): Record<string, unknown>[] {
     }
     const rows = rowsOfJson(value);
     if (typeof rows === 'string') throw invalid(`${file}: ${rows}`);
+    // `exportedAt` is written by the export (and ignored by an import).
+    refuseOwnExport(file, rows, typeof value === 'object' && value !== null && 'exportedAt' in value);
     return rows;
   }
   if (extension !== '.csv') throw invalid(`${file}: an import file ends in .csv or .json`);
@@ -180,7 +238,9 @@ export function readImportFile(file: string): Record<string, unknown>[] {
     throw invalid(
       `${file}: data row ${uneven} has ${records[uneven]?.length} fields but the header has ${header.length} (a comma inside a value must be quoted: "a,b"); nothing was imported`,
     );
-  return parseCsvObjects(text);
+  const rows = parseCsvObjects(text);
+  refuseOwnExport(file, rows, header.join(',') === INTERCHANGE_COLUMNS.join(','));
+  return rows;
 }
 
 export interface ImportRecordsCommand {

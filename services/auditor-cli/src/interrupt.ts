@@ -55,7 +55,14 @@ export async function untilInterrupted<T>(
 ): Promise<Interruptible<T>> {
   const interrupted = interruptOnSignals(label);
   try {
-    return { stopped: false, value: await work(interrupted.signal) };
+    const value = await work(interrupted.signal);
+    // A signal that came during the work's last synchronous stretch (SQLite's swap of a rebuild)
+    // is handled only on the next turn of the event loop: take that turn before giving the
+    // signals back, or Ctrl-C would go unanswered. The work is whole, so it stands (exit 0).
+    await new Promise((resolve) => setImmediate(resolve));
+    if (interrupted.exitCode() !== undefined)
+      process.stderr.write(`ledger ${label}: the signal came too late to stop it: it had finished\n`);
+    return { stopped: false, value };
   } catch (error) {
     const exitCode = interrupted.exitCode();
     if (exitCode === undefined || !isProjectionError(error, 'PROJECTION_INTERRUPTED')) throw error;

@@ -5,8 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { directoryProblem, isBackupError, isLedgerOpenError, openLedger } from '@timebank/ledger-opener';
+import {
+  directoryProblem,
+  isBackupError,
+  isLedgerOpenError,
+  openLedger,
+  type StoreConfig,
+} from '@timebank/ledger-opener';
 import type { EventStore } from '@timebank/event-store';
 import {
   EVENTS_FILE,
@@ -23,10 +30,11 @@ import {
 import { USAGE, parseCommand, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
-import { interruptOnSignals, untilInterrupted } from './interrupt.js';
+import { interruptOnSignals, untilInterrupted, type Interruptible } from './interrupt.js';
 import { runMigrate } from './migrate-command.js';
 import { runExportRecords, runImportRecords } from './interchange-commands.js';
 import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
+import { isReadOnlyDataDir, privateCopyOf } from './read-only-copy.js';
 import { MIGRATION_ON_STDERR, stderrSchemaLogger } from './schema-logger.js';
 
 const EXIT_OK = 0;
@@ -100,14 +108,20 @@ async function runInterchange(
 ): Promise<number> {
   const onProgress = command.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   if (command.name === 'export-records') {
-    const result = await runExportRecords({
-      backend: command.backend,
-      period: command.period,
-      out: command.out,
-      format: command.format,
-      environment,
-      ...optional('onProgress', onProgress),
-    });
+    // A first Ctrl-C stops the read between two pages; nothing is written.
+    const outcome = await untilInterrupted('export-records', (signal) =>
+      runExportRecords({
+        backend: command.backend,
+        period: command.period,
+        out: command.out,
+        format: command.format,
+        environment,
+        signal,
+        ...optional('onProgress', onProgress),
+      }),
+    );
+    if (outcome.stopped) return outcome.exitCode;
+    const result = outcome.value;
     if (command.json) process.stdout.write(json({ counts: result.counts, files: result.files }) + '\n');
     else {
       const { volunteer, service, training, commendation, evaluation } = result.counts;
@@ -194,6 +208,10 @@ async function runRebuild(
       db: backends.readModels,
       signal,
       ...optional('onProgress', progressPrinter('rebuild', command.quiet)),
+      ...optional(
+        'onIndexing',
+        command.quiet ? undefined : () => process.stderr.write('rebuild: building the indexes\n'),
+      ),
     }),
   );
   if (outcome.stopped) return outcome.exitCode;
@@ -219,47 +237,89 @@ async function run(
   if (command.name === 'migrate') return runMigrateCommand(command, environment);
   if (command.name === 'export-records' || command.name === 'import-records')
     return runInterchange(command, environment);
-  const backends = await openLedger(command.backend.store, {
-    mustExist: true,
-    readModelDataDir: command.backend.readModelDataDir,
-    ...MIGRATION_ON_STDERR,
-  });
+  // An auditor's read-only copy cannot be opened in place: verify and export work on a private copy.
+  const copied =
+    command.name === 'verify' || command.name === 'export'
+      ? await privateCopyFor(command.name, command.backend.store, command.quiet)
+      : undefined;
+  if (copied?.stopped === true) return copied.exitCode;
+  const copy = copied?.value;
+  let backends: Awaited<ReturnType<typeof openLedger>>;
+  try {
+    backends = await openLedger(copy?.store ?? command.backend.store, {
+      mustExist: true,
+      readModelDataDir: command.backend.readModelDataDir,
+      ...MIGRATION_ON_STDERR,
+    });
+  } catch (error) {
+    copy?.remove();
+    throw error;
+  }
   try {
     if (command.name === 'rebuild') return await runRebuild(command, backends);
     if (command.name === 'export') return await runExport(command, backends.store);
-    if (!command.quiet) {
-      await ensureCurrentReadModels({
-        store: backends.store,
-        db: backends.readModels,
-        logger: stderrSchemaLogger,
-      });
-    } else await ensureCurrentReadModels({ store: backends.store, db: backends.readModels });
-    // A first Ctrl-C stops the replay between two pages and drops its shadow tables.
-    const outcome = await untilInterrupted('verify', (signal) =>
-      verifyLedger({
-        store: backends.store,
-        db: backends.readModels,
-        signal,
-        ...optional('onProgress', progressPrinter('verify', command.quiet)),
-      }),
-    );
-    if (outcome.stopped) return outcome.exitCode;
-    const report = outcome.value;
-    await warnIfReadModelsBehind(backends.store, report.checkpoint);
-    if (command.json) process.stdout.write(json(report) + '\n');
-    else {
-      for (const finding of report.findings) {
-        const where = 'streamName' in finding ? `${finding.streamName}@${finding.revision}: ` : '';
-        process.stdout.write(`FAIL [${finding.kind}] ${where}${finding.message}\n`);
-      }
-      process.stdout.write(
-        `${report.ok ? 'OK' : `FAILED with ${report.findings.length} findings`}: ${report.events} events in ${report.streams} streams, read models compared at position ${report.checkpoint}\n`,
-      );
-    }
-    return report.ok ? EXIT_OK : EXIT_FINDINGS;
+    return await runVerify(command, backends);
   } finally {
     await backends.close();
+    copy?.remove();
   }
+}
+
+/**
+ * For `verify` or `export` of a SQLite data directory this process cannot write (an auditor's
+ * read-only copy): a private copy to work on instead, said on stderr. Undefined for a writable one.
+ */
+async function privateCopyFor(
+  label: 'verify' | 'export',
+  store: StoreConfig,
+  quiet: boolean,
+): Promise<Interruptible<{ readonly store: StoreConfig; remove(): void }> | undefined> {
+  if (store.engine !== 'sqlite' || !isReadOnlyDataDir(store.dataDir)) return undefined;
+  if (!quiet)
+    process.stderr.write(
+      `ledger ${label}: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to ${label} it there (removed afterwards)\n`,
+    );
+  return untilInterrupted(label, async (signal) => {
+    const copy = await privateCopyOf(store.dataDir, label, signal);
+    return { store: { ...store, dataDir: copy.dataDir }, remove: () => copy.remove() };
+  });
+}
+
+/** `verify`: the log's chains and schema, and the read models replayed and compared. */
+async function runVerify(
+  command: { readonly json: boolean; readonly quiet: boolean },
+  backends: Awaited<ReturnType<typeof openLedger>>,
+): Promise<number> {
+  if (!command.quiet) {
+    await ensureCurrentReadModels({
+      store: backends.store,
+      db: backends.readModels,
+      logger: stderrSchemaLogger,
+    });
+  } else await ensureCurrentReadModels({ store: backends.store, db: backends.readModels });
+  // A first Ctrl-C stops the replay between two pages and drops its shadow tables.
+  const outcome = await untilInterrupted('verify', (signal) =>
+    verifyLedger({
+      store: backends.store,
+      db: backends.readModels,
+      signal,
+      ...optional('onProgress', progressPrinter('verify', command.quiet)),
+    }),
+  );
+  if (outcome.stopped) return outcome.exitCode;
+  const report = outcome.value;
+  await warnIfReadModelsBehind(backends.store, report.checkpoint);
+  if (command.json) process.stdout.write(json(report) + '\n');
+  else {
+    for (const finding of report.findings) {
+      const where = 'streamName' in finding ? `${finding.streamName}@${finding.revision}: ` : '';
+      process.stdout.write(`FAIL [${finding.kind}] ${where}${finding.message}\n`);
+    }
+    process.stdout.write(
+      `${report.ok ? 'OK' : `FAILED with ${report.findings.length} findings`}: ${report.events} events in ${report.streams} streams, read models compared at position ${report.checkpoint}\n`,
+    );
+  }
+  return report.ok ? EXIT_OK : EXIT_FINDINGS;
 }
 
 /**
@@ -284,7 +344,8 @@ async function runExport(
   store: EventStore,
 ): Promise<number> {
   assertNoBundleAt(command.out);
-  const problem = directoryProblem(command.out);
+  // Only probed: the export makes the directory itself, and removes it again if it fails.
+  const problem = directoryProblem(command.out, { probe: true });
   if (problem !== undefined)
     throw new ProjectionError('PROJECTION_INVALID_ARGUMENT', `--out ${command.out}: ${problem}`);
   const head = await store.headPosition();

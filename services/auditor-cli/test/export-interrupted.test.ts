@@ -1,10 +1,20 @@
 /**
  * `pnpm ledger export` on a long log: progress on stderr, and Ctrl-C (or SIGTERM) stops it between
- * two pages leaving no bundle behind. Before, it printed nothing for the whole export, and a
+ * two pages leaving no bundle behind (nor the directory it made); so does a write that fails
+ * midway (a full disk), with one line and exit 3. Before, it printed nothing for the whole export, and a
  * Ctrl-C left a truncated events.ndjson without a manifest, which the next export into the same
  * directory refused as "already holds a bundle" and `verify --bundle` could not read.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -37,10 +47,26 @@ t.test('an interrupted export leaves no bundle, and the next one completes', asy
     t.ok(run.sent, `${signal}: sent after the first progress line`);
     t.equal(run.status, status, `${signal}: exit ${status}: ${run.stderr.slice(-300)}`);
     t.match(run.stderr, /ledger export: PROJECTION_INTERRUPTED: export interrupted at position \d+/);
-    t.same(readdirSync(out), [], `${signal}: nothing is left in --out`);
+    t.notOk(existsSync(out), `${signal}: the --out directory the export made is removed again`);
+  }
+
+  // A write that fails midway, as on a full disk (here the events file is /dev/full): before,
+  // the export ended with exit 13 and no word at all, leaving its partial file behind.
+  if (existsSync('/dev/full')) {
+    mkdirSync(out, { recursive: true });
+    symlinkSync('/dev/full', join(out, 'events.ndjson.partial'));
+    const failed = await runLedger(['export', '--quiet', '--data-dir', dataDir, '--out', out]);
+    t.equal(failed.status, 3, `exit 3: ${failed.stderr}`);
+    t.match(
+      failed.stderr,
+      /^ledger export: export failed at position \d+ \(ENOSPC: no space left on device, write\); the partly written bundle was removed\n$/,
+    );
+    t.same(readdirSync(out), [], 'the directory that was there stays, with no partial file in it');
+    rmdirSync(out);
   }
 
   // What a SIGKILL mid-export leaves: the next export writes over it.
+  mkdirSync(out);
   writeFileSync(join(out, 'events.ndjson.partial'), '{"position":"1"');
   const exported = await runLedger(['export', '--quiet', '--data-dir', dataDir, '--out', out]);
   t.equal(exported.status, 0, exported.stderr);

@@ -131,3 +131,44 @@ t.test('an import whose report cannot be written is refused before any row lands
   t.equal(result.status, 0, result.stderr);
   t.match(result.stdout, /imported 1 of 1 rows \(0 already present, 0 rejected\)/, 'nothing landed before');
 });
+
+// Found by the CLI QA pass: the file export-records wrote was "imported" as every row rejected
+// (source_system timebank, evaluation rows), exit 1, which read as a broken round trip. It is the
+// ledger's report to the platform, not the platform's records: refused whole, naming what to use.
+t.test('a file export-records wrote is refused whole, naming the commands to use', async (t) => {
+  const data = freshDataDir('timebank-import-own-export-');
+  t.teardown(() => data.remove());
+  const opened = await openAt(data, NOW_MS);
+  await opened.ledger.execute({
+    type: 'RegisterVolunteer',
+    idempotencyKey: 'register-1',
+    actor: ADMIN,
+    name: '王小明',
+    nationalIdNumber: nationalIdNumber(1),
+    phone: '13911112222',
+    community: 'c1',
+  });
+  await opened.close();
+  const out = join(data.dataDir, 'platform');
+  const exported = ledgerCommand(data.dataDir, ['export-records', '--period', '2026-12', '--out', out]);
+  t.equal(exported.status, 0, exported.stderr);
+  for (const file of ['records-2026-12.csv', 'records-2026-12.json'].map((name) => join(out, name))) {
+    const result = ledgerCommand(data.dataDir, ['import-records', file]);
+    t.equal(result.status, 2, `${file}: exit 2 (${result.stdout}${result.stderr})`);
+    t.match(
+      result.stderr,
+      /was written by `pnpm ledger export-records` \(source_system timebank\).*nothing was imported\. To copy a ledger use `pnpm ledger backup`/,
+    );
+    t.notOk(existsSync(`${file}.report.json`), 'no report of row rejections');
+  }
+  // A platform file laid out like the export (as a template), with the platform's own rows, imports.
+  const csv = readFileSync(join(out, 'records-2026-12.csv'), 'utf8').split('\r\n');
+  const template = join(data.dataDir, 'from-platform.csv');
+  writeFileSync(template, `${csv[0]}\r\n`);
+  const empty = ledgerCommand(data.dataDir, ['import-records', template]);
+  t.equal(empty.status, 0, `the export's layout alone is not refused: ${empty.stderr}`);
+
+  const bundle = ledgerCommand(data.dataDir, ['import-records', join(out, 'events.ndjson')]);
+  t.equal(bundle.status, 2);
+  t.match(bundle.stderr, /checked with `pnpm ledger verify --bundle <dir>`, never imported/);
+});

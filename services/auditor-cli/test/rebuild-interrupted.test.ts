@@ -1,6 +1,6 @@
 /**
  * `pnpm ledger rebuild` interrupted, as a real process: a SIGINT or SIGTERM while it folds stops
- * it between two pages; it drops its half-built `rb_` tables, says so with
+ * it between two pages, and one while it builds the indexes stops it before the swap; it drops its half-built `rb_` tables, says so with
  * PROJECTION_INTERRUPTED and exits 130 or 143, and the live read models keep their checkpoint.
  * The ledger holds 300,000 generated events and read models rebuilt once, so that the rebuild is
  * still running when its first progress line (after one second) triggers the signal.
@@ -81,6 +81,23 @@ t.test('an interrupted rebuild drops its tables and leaves the live read models'
       /ledger verify: PROJECTION_INTERRUPTED: verify replay interrupted at position \d+ of \d+; its shadow tables were dropped/,
     );
     t.same(readModelState(dataDir), before, 'the live checkpoint is unchanged and no vf_ table is left');
+  });
+
+  // Found by the CLI QA pass: the indexes were built in one synchronous stretch and the swap
+  // followed at once, so a Ctrl-C then went unheard: the rebuild swapped and exited 0, silently.
+  t.test('rebuild on SIGINT while it builds the indexes', async (t) => {
+    const run = await runAndSignal(
+      ['rebuild', '--data-dir', dataDir],
+      /^rebuild: building the indexes$/m,
+      'SIGINT',
+    );
+    t.ok(run.sent, 'the signal was sent while the indexes were built');
+    t.equal(run.status, 130, `exit 130 (signal ${run.signal}): ${run.stderr.slice(-300)}`);
+    t.match(
+      run.stderr,
+      /ledger rebuild: PROJECTION_INTERRUPTED: rebuild interrupted at position (\d+) of \1; the half-built tables were dropped/,
+    );
+    t.same(readModelState(dataDir), before, 'the live checkpoint is unchanged and no rb_ table is left');
   });
 
   t.test('the next rebuild runs to the end', async (t) => {

@@ -61,6 +61,11 @@ export interface ExportRecordsOptions {
   /** The export's clock, for the star level in force. */
   readonly nowMs: number;
   readonly onProgress?: (eventsRead: number) => void;
+  /**
+   * Stops the read between two pages (Ctrl-C): the export then rejects with the signal's reason
+   * (an AbortError) and nothing is returned to write.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExportResult {
@@ -79,14 +84,25 @@ interface Folded {
 
 /** Events read per page. 1000: the store's default batch ceiling keeps memory flat. */
 const PAGE_EVENTS = 1000;
+/**
+ * Longest stretch, in milliseconds, a read with a `signal` runs before it lets the event loop
+ * turn (and a signal handler abort it): on SQLite a page reads without leaving the microtask queue.
+ */
+const SIGNAL_TURN_INTERVAL_MS = 100;
 
 async function foldVolunteers(
-  options: Pick<ExportRecordsOptions, 'store' | 'onProgress'>,
+  options: Pick<ExportRecordsOptions, 'store' | 'onProgress' | 'signal'>,
 ): Promise<Map<string, Folded>> {
   const folded = new Map<string, Folded>();
   let after: bigint | undefined;
   let read = 0;
+  let lastTurnMs = performance.now();
   for (;;) {
+    if (options.signal !== undefined && performance.now() - lastTurnMs >= SIGNAL_TURN_INTERVAL_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastTurnMs = performance.now();
+      options.signal.throwIfAborted();
+    }
     const page = await options.store.readAll({
       ...(after === undefined ? {} : { fromPosition: after }),
       maxCount: PAGE_EVENTS,

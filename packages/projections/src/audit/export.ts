@@ -5,12 +5,10 @@
  * compare the root hash with one published earlier.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { once } from 'node:events';
+import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { EventStore, RecordedEvent } from '@timebank/event-store';
-import { ProjectionError } from '../errors.js';
+import { isProjectionError, ProjectionError } from '../errors.js';
 import { ChainChecker, type StreamHead } from './chain-checker.js';
 
 export const EVENTS_FILE = 'events.ndjson';
@@ -68,27 +66,52 @@ export interface ExportOptions {
   readonly now?: () => Date;
   readonly onProgress?: (events: number, position: bigint) => void;
   /**
-   * Stops the export between two pages: the partly written events file is removed and
-   * PROJECTION_INTERRUPTED thrown, so nothing that looks like a bundle is left behind.
+   * Stops the export between two pages: the partly written events file is removed (and the
+   * directory, if the export made it) and PROJECTION_INTERRUPTED thrown, so nothing that looks
+   * like a bundle is left behind.
    */
   readonly signal?: AbortSignal;
 }
 
-/** Where the events go while they are written: renamed to EVENTS_FILE once all are in. */
+/** Where the files go while they are written: renamed to their names once both are whole. */
 const PARTIAL_SUFFIX = '.partial';
 
-export async function exportLedger(options: ExportOptions): Promise<ExportManifest> {
-  await mkdir(options.directory, { recursive: true });
-  // A bundle appears only when complete: a killed export leaves at most `events.ndjson.partial`,
-  // which the next export into the directory writes over.
-  const eventsPath = join(options.directory, EVENTS_FILE);
-  const partialPath = `${eventsPath}${PARTIAL_SUFFIX}`;
-  const file = createWriteStream(partialPath);
+/**
+ * Makes `directory` and answers a function that removes again the levels this call created,
+ * if they are still empty: a failed export leaves the file system as it found it.
+ */
+async function makeDirectory(directory: string): Promise<() => Promise<void>> {
+  const first = await mkdir(directory, { recursive: true });
+  return async () => {
+    if (first === undefined) return;
+    for (let level = resolve(directory); ; level = dirname(level)) {
+      // Not recursive: a level that something else wrote into meanwhile stays.
+      if (
+        !(await rmdir(level).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
+      if (level === resolve(first)) return;
+    }
+  };
+}
+
+interface WrittenEvents {
+  readonly count: number;
+  readonly position: bigint;
+  readonly sha256: string;
+  readonly chain: ChainChecker;
+}
+
+/** Every event into `path`, page by page, flushed to disk; a write error (disk full) rejects. */
+async function writeEvents(options: ExportOptions, path: string): Promise<WrittenEvents> {
+  const file = await open(path, 'w');
   const fileHash = createHash('sha256');
   const chain = new ChainChecker();
   let count = 0;
   let position = 0n;
-  let complete = false;
   try {
     for (;;) {
       if (options.signal?.aborted === true) {
@@ -105,34 +128,70 @@ export async function exportLedger(options: ExportOptions): Promise<ExportManife
       for (const event of page) chain.check(event);
       count += page.length;
       position = page.at(-1)?.position ?? position;
-      if (!file.write(text)) await once(file, 'drain');
+      await file.writeFile(text);
       options.onProgress?.(count, position);
     }
-    complete = true;
+    await file.sync();
+  } catch (error) {
+    if (isProjectionError(error)) throw error;
+    throw new Error(
+      `export failed at position ${position} (${error instanceof Error ? error.message : String(error)}); the partly written bundle was removed`,
+    );
   } finally {
-    file.end();
-    await once(file, 'close');
-    if (!complete) await rm(partialPath, { force: true });
+    await file.close();
   }
-  await rename(partialPath, eventsPath);
-  const heads = chain.heads().map((head: StreamHead) => ({
+  return { count, position, sha256: fileHash.digest('hex'), chain };
+}
+
+function manifestOf(options: ExportOptions, events: WrittenEvents): ExportManifest {
+  const heads = events.chain.heads().map((head: StreamHead) => ({
     streamName: head.streamName,
     headRevision: head.headRevision.toString(),
     headHash: head.headHash,
     eventCount: head.eventCount,
   }));
-  const manifest: ExportManifest = {
+  return {
     format: BUNDLE_FORMAT,
     engine: options.store.engine,
     exportedAt: (options.now?.() ?? new Date()).toISOString(),
-    eventCount: count,
+    eventCount: events.count,
     streamCount: heads.length,
-    lastPosition: position.toString(),
+    lastPosition: events.position.toString(),
     eventsFile: EVENTS_FILE,
-    eventsSha256: fileHash.digest('hex'),
+    eventsSha256: events.sha256,
     streams: heads,
     rootHash: rootHash(heads),
   };
-  await writeFile(join(options.directory, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
+}
+
+/**
+ * Writes the bundle whole or not at all: both files are written under a `.partial` name and
+ * renamed only when both are in, the manifest last (it is what makes a directory a bundle). On
+ * any failure or interruption the partial files, and the directories this export made, are removed.
+ */
+export async function exportLedger(options: ExportOptions): Promise<ExportManifest> {
+  const removeDirectory = await makeDirectory(options.directory);
+  const eventsPath = join(options.directory, EVENTS_FILE);
+  const manifestPath = join(options.directory, MANIFEST_FILE);
+  const partials = [`${eventsPath}${PARTIAL_SUFFIX}`, `${manifestPath}${PARTIAL_SUFFIX}`] as const;
+  let renamed = false;
+  try {
+    const events = await writeEvents(options, partials[0]);
+    const manifest = manifestOf(options, events);
+    await writeFile(partials[1], JSON.stringify(manifest, null, 2) + '\n', { flush: true }).catch(
+      (error: unknown) => {
+        throw new Error(
+          `export failed writing ${MANIFEST_FILE} (${error instanceof Error ? error.message : String(error)}); the partly written bundle was removed`,
+        );
+      },
+    );
+    await rename(partials[0], eventsPath);
+    renamed = true;
+    await rename(partials[1], manifestPath);
+    return manifest;
+  } catch (error) {
+    for (const path of renamed ? [...partials, eventsPath] : partials) await rm(path, { force: true });
+    await removeDirectory();
+    throw error;
+  }
 }

@@ -46,11 +46,26 @@ export interface RebuildOptions {
   /** Least time between two progress reports, in milliseconds. Default 1,000. */
   readonly progressIntervalMs?: number;
   /**
-   * Stops the rebuild between two pages, or before the indexes are built: it then drops the
+   * Told when every event is folded and the indexes are being built: on a large ledger a stretch
+   * of seconds with no progress report.
+   */
+  readonly onIndexing?: () => void;
+  /**
+   * Stops the rebuild between two pages, or between the indexes of two tables: it then drops the
    * half-built set and throws PROJECTION_INTERRUPTED, the live read models unchanged. Once the
    * indexes are built the swap (one transaction) goes ahead.
    */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * Lets the event loop run (a signal handler abort `signal`), then throws PROJECTION_INTERRUPTED
+ * if it was: SQLite reads, folds and indexes without leaving the microtask queue.
+ */
+async function turnAndCheck(signal: AbortSignal | undefined, position: bigint, until: bigint): Promise<void> {
+  if (signal === undefined) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  throwIfInterrupted(signal, position, until);
 }
 
 function throwIfInterrupted(signal: AbortSignal | undefined, position: bigint, until: bigint): void {
@@ -146,9 +161,13 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
     const position = await loader.finish();
     // The last page and the final write did not leave the microtask queue either: a signal that
     // came meanwhile is handled only now, before the indexes and the swap, or it would be lost.
-    if (options.signal !== undefined) await new Promise((resolve) => setImmediate(resolve));
-    throwIfInterrupted(options.signal, position, until);
-    await db.createSecondaryIndexes(REBUILD_PREFIX);
+    await turnAndCheck(options.signal, position, until);
+    options.onIndexing?.();
+    // Likewise between the indexes of two tables, and after the last: a signal that came while
+    // they were built (seconds on a large ledger) stops the rebuild before the swap.
+    const beforeTable = (): Promise<void> => turnAndCheck(options.signal, position, until);
+    await db.createSecondaryIndexes(REBUILD_PREFIX, { beforeTable });
+    await beforeTable();
     await db.swapTableSet(REBUILD_PREFIX, LIVE_PREFIX);
     report(performance.now());
     return { events, position, elapsedMs: performance.now() - started };

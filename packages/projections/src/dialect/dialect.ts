@@ -14,8 +14,15 @@ export interface ReadModelDatabase {
    * building them once over the finished tables is much cheaper than maintaining them per row.
    */
   ensureTableSet(prefix: TableSetPrefix, options?: { readonly secondaryIndexes?: boolean }): Promise<void>;
-  /** Creates the secondary indexes of a set created without them. */
-  createSecondaryIndexes(prefix: TableSetPrefix): Promise<void>;
+  /**
+   * Creates the secondary indexes of a set created without them, one table at a time, awaiting
+   * `beforeTable` before each: a rebuild stops there on Ctrl-C (it throws), since building the
+   * indexes of a large ledger takes seconds in which SQLite never lets the event loop run.
+   */
+  createSecondaryIndexes(
+    prefix: TableSetPrefix,
+    options?: { readonly beforeTable?: () => Promise<void> },
+  ): Promise<void>;
   /** Drops every table of the set; missing tables are fine. */
   dropTableSet(prefix: TableSetPrefix): Promise<void>;
   /** Rows of `table` whose key is one of `keys` (each key a list of its parts, in key order). */

@@ -254,7 +254,7 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
       });
     },
 
-    async createSecondaryIndexes(prefix) {
+    async createSecondaryIndexes(prefix, options = {}) {
       assertPrefix(prefix);
       const suffix = generationSuffix();
       // A rebuild's last step, also run by the server at start-up when its read models are from
@@ -264,8 +264,11 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
         await client.query(
           'SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0',
         );
-        for (const table of TABLES)
+        for (const table of TABLES) {
+          // A throw here (Ctrl-C) rolls back the indexes built so far with the transaction.
+          await options.beforeTable?.();
           for (const sql of createIndexSql(prefix, table, suffix)) await client.query(untimed(sql));
+        }
       });
     },
 

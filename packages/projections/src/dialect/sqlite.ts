@@ -189,13 +189,19 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       }).immediate();
     },
 
-    async createSecondaryIndexes(prefix) {
+    async createSecondaryIndexes(prefix, options = {}) {
       settle();
       assertPrefix(prefix);
       const suffix = generationSuffix();
-      db.transaction(() => {
-        for (const table of TABLES) for (const sql of createIndexSql(prefix, table, suffix)) db.exec(sql);
-      }).immediate();
+      // One transaction per table: the set is not live until swapped in, so nobody sees it with
+      // some of its indexes, and between two tables the caller may stop (a dropped set takes its
+      // indexes with it).
+      for (const table of TABLES) {
+        await options.beforeTable?.();
+        db.transaction(() => {
+          for (const sql of createIndexSql(prefix, table, suffix)) db.exec(sql);
+        }).immediate();
+      }
     },
 
     async dropTableSet(prefix) {
