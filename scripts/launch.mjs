@@ -48,7 +48,9 @@ const ROOT = dirname(dirname(LAUNCHER));
 /** A build unused for this long, in milliseconds, is removed at a later start: one day. */
 const BUILD_KEPT_MS = 24 * 60 * 60 * 1000;
 /** Format of the cache, in its directory name: a change to how bundles are made starts a new one. */
-const CACHE_FORMAT = 3;
+// 4: manifests record each source as it was before it was read (format 3 could record a source
+// changed during the build as bundled, and run its old code until it changed again).
+const CACHE_FORMAT = 4;
 
 function usage(message) {
   process.stderr.write(
@@ -76,8 +78,14 @@ function cacheDirectory() {
   );
 }
 
-/** esbuild's plugin: workspace modules are bundled with their own URL; node_modules stay imports of their files. */
-function workspacePlugin() {
+/**
+ * esbuild's plugin: workspace modules are bundled with their own URL; node_modules stay imports of
+ * their files. Each TypeScript source's size and modification time are taken into `seen` before it
+ * is read: a source changed while the build ran (a `git pull` beside a starting process) then no
+ * longer matches the manifest, and the next launch bundles it again instead of running the old
+ * code for good.
+ */
+function workspacePlugin(seen) {
   return {
     name: 'timebank-workspace',
     setup(bundler) {
@@ -94,6 +102,8 @@ function workspacePlugin() {
         return { path: pathToFileURL(found.path).href, external: true };
       });
       bundler.onLoad({ filter: /\.[cm]?ts$/ }, async (args) => {
+        const stat = statSync(args.path);
+        seen.set(resolve(args.path), [stat.size, stat.mtimeMs]);
         const source = await readFile(args.path, 'utf8');
         const contents = source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
         return { contents, loader: 'ts' };
@@ -126,6 +136,8 @@ function readManifest(path) {
 }
 
 async function bundle(entry, cache) {
+  /** Size and modification time of each source as it was before it was read. */
+  const seen = new Map();
   const esbuild = createRequire(createRequire(join(ROOT, 'package.json')).resolve('tsx/esm/api'))('esbuild');
   const result = await esbuild
     .build({
@@ -142,7 +154,7 @@ async function bundle(entry, cache) {
       write: false,
       metafile: true,
       logLevel: 'silent',
-      plugins: [workspacePlugin()],
+      plugins: [workspacePlugin(seen)],
     })
     .catch((error) => {
       // A source esbuild cannot read (a syntax error, an import of a file that is not there):
@@ -183,6 +195,10 @@ async function bundle(entry, cache) {
   }
   const inputs = {};
   for (const path of paths) {
+    if (seen.has(path)) {
+      inputs[path] = seen.get(path);
+      continue;
+    }
     if (!existsSync(path)) continue;
     const stat = statSync(path);
     inputs[path] = [stat.size, stat.mtimeMs];

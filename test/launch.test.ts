@@ -22,7 +22,7 @@ import t, { type Test } from 'tap';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const launcher = join(root, 'scripts', 'launch.mjs');
-const cacheDirectory = join(root, 'node_modules', '.cache', 'timebank-launch-3');
+const cacheDirectory = join(root, 'node_modules', '.cache', 'timebank-launch-4');
 
 function launch(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   // Only PATH: tap's NODE_OPTIONS would load tsx into the child, which `pnpm start` does not.
