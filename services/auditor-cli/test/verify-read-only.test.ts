@@ -6,7 +6,7 @@
  * tables beside the read models. Now it verifies (or exports) a private copy under TMPDIR, leaves the given
  * directory untouched and removes the copy; an altered event in the read-only copy is still found.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,19 @@ const mainPath = join(repositoryRoot, 'services', 'auditor-cli', 'src', 'main.ts
 /** Root writes anywhere whatever the modes say: as root the auditor's run is as `nobody`. */
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
+/**
+ * As root, the runs as `nobody` need the repository readable by `nobody`: a checkout inside a
+ * private directory (`mktemp -d` is mode 0700) is not, and then these tests cannot run as an
+ * auditor without write permission would. Without root, the modes of the copy are enough.
+ */
+const skip =
+  asRoot &&
+  spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(launcher)})`], {
+    uid: NOBODY,
+    gid: NOBODY,
+  }).status !== 0
+    ? `the checkout at ${repositoryRoot} is not readable by nobody, whom these tests run as under root`
+    : false;
 
 /**
  * `pnpm ledger verify` as an auditor without write permission, with its TMPDIR; with `interrupt`,
@@ -116,7 +129,7 @@ async function auditedLedger(
   return { root, dataDir, events, temporary };
 }
 
-t.test('verify works on a read-only copy and leaves it as it was', async (t) => {
+t.test('verify works on a read-only copy and leaves it as it was', { skip }, async (t) => {
   const { root, dataDir, events, temporary } = await auditedLedger(t, 'timebank-verify-read-only-', {
     volunteers: 30,
     eventsTarget: 1_500,
@@ -161,7 +174,7 @@ t.test('verify works on a read-only copy and leaves it as it was', async (t) => 
   t.same(privateCopies(temporary), [], 'the private copy is removed');
 });
 
-t.test('Ctrl-C while the read-only copy is copied or verified removes the copy', async (t) => {
+t.test('Ctrl-C while the read-only copy is copied or verified removes the copy', { skip }, async (t) => {
   // About 70 MB: copied in a tenth of a second or more, time for the signal to arrive.
   const { root, dataDir, temporary } = await auditedLedger(t, 'timebank-verify-read-only-stop-', {
     volunteers: 10_000,
