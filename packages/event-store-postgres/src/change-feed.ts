@@ -10,12 +10,14 @@ import type { StreamChange, StreamChangesAfter } from '@timebank/event-store';
 /** Streams one answer lists at most; more changed streams answer `unknown` (the cache re-reads). */
 export const CHANGED_STREAMS_MAX = 1000;
 
+/** `head` is the store's `headPosition`, for the answers that start afresh. */
 export async function streamChangesAfter(
   pool: pg.Pool,
   schema: string,
   position: bigint | null,
+  head: () => Promise<bigint>,
 ): Promise<StreamChangesAfter> {
-  if (position === null) return { position: await headOf(pool, schema), changes: 'unknown' };
+  if (position === null) return { position: await head(), changes: 'unknown' };
   const result = await pool.query<[string, string, string]>({
     text: `SELECT stream_name, max(revision)::text, max(position)::text FROM ${schema}.events
             WHERE position > $1 GROUP BY stream_name LIMIT ${CHANGED_STREAMS_MAX + 1}`,
@@ -23,8 +25,7 @@ export async function streamChangesAfter(
     rowMode: 'array',
   });
   // Asked again after the listing: its head covers every change the listing left out.
-  if (result.rows.length > CHANGED_STREAMS_MAX)
-    return { position: await headOf(pool, schema), changes: 'unknown' };
+  if (result.rows.length > CHANGED_STREAMS_MAX) return { position: await head(), changes: 'unknown' };
   let seen = position;
   const changes: StreamChange[] = [];
   for (const [streamName, revision, last] of result.rows) {
@@ -33,12 +34,4 @@ export async function streamChangesAfter(
     if (lastPosition > seen) seen = lastPosition;
   }
   return { position: seen, changes };
-}
-
-async function headOf(pool: pg.Pool, schema: string): Promise<bigint> {
-  const result = await pool.query<[string]>({
-    text: `SELECT coalesce(max(position), 0)::text FROM ${schema}.events`,
-    rowMode: 'array',
-  });
-  return BigInt(result.rows[0]?.[0] ?? '0');
 }

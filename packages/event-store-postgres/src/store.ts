@@ -103,6 +103,13 @@ export async function createPostgresEventStore(
     return result.rows.map(toRecordedEvent);
   }
 
+  async function readHead(): Promise<bigint> {
+    const result = await pool.query<{ head: string }>(
+      `SELECT coalesce(max(position), 0)::text AS head FROM ${schema}.events`,
+    );
+    return BigInt(result.rows[0]?.head ?? '0');
+  }
+
   function assertOpen(): void {
     if (closed) throw new EventStoreError('STORE_UNAVAILABLE', 'the event store is closed');
   }
@@ -205,15 +212,12 @@ export async function createPostgresEventStore(
 
     async headPosition(): Promise<bigint> {
       assertOpen();
-      const result = await pool
-        .query<{ head: string }>(`SELECT coalesce(max(position), 0)::text AS head FROM ${schema}.events`)
-        .catch(rethrowAsReadError);
-      return BigInt(result.rows[0]?.head ?? '0');
+      return readHead().catch(rethrowAsReadError);
     },
 
     async streamChangesAfter(position: bigint | null) {
       assertOpen();
-      return streamChangesAfter(pool, schema, position).catch(rethrowAsReadError);
+      return streamChangesAfter(pool, schema, position, readHead).catch(rethrowAsReadError);
     },
 
     async disconnectSubscriptions(): Promise<void> {

@@ -7,8 +7,22 @@ import type { Test } from 'tap';
 import type { EventStore } from '@timebank/event-store';
 import type { Ledger } from '../../src/ledger.js';
 import { idempotencyKeyOf } from '../../src/event-metadata.js';
-import { ADMIN, ORGANISER, codeOf, redeem } from './ledger-fixture.js';
+import { ADMIN, ORGANISER, codeOf, redeem, volunteerWithPoints } from './ledger-fixture.js';
 import { beforeFirstAppendTo } from './store-doubles.js';
+
+/**
+ * A volunteer with 10 hours of points redeems once to warm the cache, then twice more: the
+ * volunteer, policy and partner streams must all come from the cache. Returns the volunteer id.
+ */
+export async function cachedStreamsAreNotReadAgain(t: Test, ledger: Ledger): Promise<string> {
+  const volunteerId = await volunteerWithPoints(ledger, 10);
+  await ledger.execute(redeem(volunteerId, 'warm', 100));
+  const reads = ledger.streamReads;
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'cached-1', 100))), 'OK');
+  t.equal(await codeOf(ledger.execute(redeem(volunteerId, 'cached-2', 100))), 'OK');
+  t.equal(ledger.streamReads, reads, 'volunteer, policy and partner streams all came from the cache');
+  return volunteerId;
+}
 
 /** Changes the points rate to 2 points an hour from an hour after `nowMs`; returns when that is. */
 export async function doubleTheRate(ledger: Ledger, nowMs: number): Promise<number> {
