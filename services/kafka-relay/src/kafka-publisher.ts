@@ -4,8 +4,21 @@
  * reorder a volunteer's messages. After a failed send the producer is discarded and a fresh one
  * (new producer id) is made for the next attempt: its state after a broker restart is not worth
  * trusting, and the relay resends the whole batch anyway (duplicates are deduplicated by event id).
+ *
+ * Topics are created by the relay, not by the broker's auto-creation: before the first send to a
+ * topic it has not seen yet, it lists the cluster's topics and creates the missing ones with the
+ * broker's default partition count and replication factor (`TopicProvisioner`). Where the broker
+ * refuses auto-creation (`auto.create.topics.enable=false`, usual where ACLs are used), a partner
+ * registered without its topic would otherwise hold back every later event of the city.
  */
-import { CompressionTypes, Kafka, logLevel as kafkaLogLevel, Partitioners, type Producer } from 'kafkajs';
+import {
+  CompressionTypes,
+  Kafka,
+  logLevel as kafkaLogLevel,
+  Partitioners,
+  type Admin,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import type { IntegrationMessage } from './integration-events/mapper.js';
 import type { Publisher } from './publisher.js';
@@ -21,6 +34,64 @@ export interface KafkaPublisherOptions {
   readonly sendTimeoutMs?: number;
 }
 
+/** Creates missing topics before the first send to each; remembers which exist. */
+class TopicProvisioner {
+  readonly #known = new Set<string>();
+  #admin: Admin | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resolves once every topic in `topics` exists; throws (naming them) when one cannot be created. */
+  async ensure(topics: Iterable<string>): Promise<void> {
+    const unknown = [...topics].filter((topic) => !this.#known.has(topic));
+    if (unknown.length === 0) return;
+    try {
+      this.#admin ??= await this.#connect();
+      const existing = new Set(await this.#admin.listTopics());
+      const missing = unknown.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        // Partitions and replication factor -1: the broker's num.partitions and
+        // default.replication.factor, as auto-creation would give. A topic another relay has
+        // just created counts as created (kafkajs resolves false, it does not throw).
+        await this.#admin.createTopics({
+          topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })),
+          waitForLeaders: true,
+        });
+        this.log.info({ topics: missing }, 'kafka topics created');
+      }
+    } catch (error) {
+      await this.close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `kafka topic(s) ${unknown.join(', ')} could not be checked or created (${reason}); ` +
+          'create them, or grant the relay Create on them (docs/operations.md)',
+        { cause: error },
+      );
+    }
+    for (const topic of unknown) this.#known.add(topic);
+  }
+
+  async close(): Promise<void> {
+    const admin = this.#admin;
+    this.#admin = undefined;
+    await admin?.disconnect().catch(() => undefined);
+  }
+
+  async #connect(): Promise<Admin> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+    } catch (error) {
+      await admin.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return admin;
+  }
+}
+
 export function createKafkaPublisher(options: KafkaPublisherOptions): Publisher {
   const log = options.logger;
   const kafka = new Kafka({
@@ -32,6 +103,7 @@ export function createKafkaPublisher(options: KafkaPublisherOptions): Publisher 
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     logLevel: kafkaLogLevel.NOTHING,
   });
+  const topics = new TopicProvisioner(kafka, log);
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
 
@@ -41,7 +113,9 @@ export function createKafkaPublisher(options: KafkaPublisherOptions): Publisher 
       const fresh = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
-        allowAutoTopicCreation: true,
+        // Topics are created by TopicProvisioner, with the same broker defaults; a send to a
+        // topic that is still missing fails instead of depending on the broker's setting.
+        allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       try {
@@ -73,6 +147,7 @@ export function createKafkaPublisher(options: KafkaPublisherOptions): Publisher 
         if (list === undefined) byTopic.set(message.topic, (list = []));
         list.push(message);
       }
+      await topics.ensure(byTopic.keys());
       const active = await connected();
       try {
         await active.sendBatch({
@@ -90,6 +165,7 @@ export function createKafkaPublisher(options: KafkaPublisherOptions): Publisher 
     async close(): Promise<void> {
       await connecting?.catch(() => undefined);
       await discard();
+      await topics.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 /** A kafkajs consumer for the tests: reads topics from the beginning until a condition holds. */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { EVENT_FAMILIES, partnerTopicFor, topicFor } from '../src/integration-events/catalogue.js';
 
 export interface ConsumedMessage {
@@ -30,14 +30,36 @@ export async function createTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
-    });
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })) });
+    await leadersElected(admin, topics);
   } finally {
     await admin.disconnect();
   }
   return topics;
+}
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs' own `waitForLeaders` gives up on
+ * the first UNKNOWN_TOPIC_OR_PARTITION, which a loaded broker answers for a moment right after
+ * creating a topic (a relay test failed so once, under a parallel test run).
+ */
+async function leadersElected(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const ready = found.every(
+        (topic) =>
+          topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (ready && found.length === topics.length) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Deletes the topics; best effort (a test's cleanup must not fail the test). */

@@ -34,7 +34,7 @@ async function readTopic(topic: string, count: number, timeoutMs: number): Promi
       const lines = stdout.split('\n').filter((line) => line.length > 0);
       if (lines.length >= count || Date.now() > deadline) return lines;
     } catch {
-      // The topic does not exist until the relay's first message auto-creates it.
+      // The topic does not exist until the relay creates it before its first message.
       if (Date.now() > deadline) return [];
     }
     await sleep(500);
