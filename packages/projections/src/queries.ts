@@ -231,6 +231,13 @@ export interface HoldCursor {
   readonly holdId: string;
 }
 
+/** The last record of an organisation's page: the next page starts after it (service order). */
+export interface RecordCursor {
+  readonly startAt: string;
+  readonly volunteerId: string;
+  readonly recordId: string;
+}
+
 /** The read API over the live read models. */
 // eslint-disable-next-line max-lines-per-function -- not yet split: one query per read model over the same database; its seam is one module per read model, a follow-up
 export function createReadModelQueries(db: ReadModelDatabase) {
@@ -280,18 +287,38 @@ export function createReadModelQueries(db: ReadModelDatabase) {
     },
 
     /**
-     * An organisation's records in service order, paged by start instant (exclusive `startAfter`);
-     * with `status`, only records in that status (e.g. the pending queue an organiser confirms).
+     * An organisation's records in service order (start instant, volunteer id, record id), those
+     * starting after `startAfter` if given, a page at a time: `after` is the previous page's last
+     * record, so records that share a start instant (a group activity) are never skipped at a page
+     * boundary. With `status`, only records in that status (the pending queue an organiser confirms).
      */
     async serviceRecordsOfOrganisation(
       organisationId: string,
-      page: { readonly startAfter?: string; readonly limit?: number; readonly status?: string } = {},
+      page: {
+        readonly startAfter?: string;
+        readonly after?: RecordCursor;
+        readonly limit?: number;
+        readonly status?: string;
+      } = {},
     ): Promise<ServiceRecordView[]> {
       const limit = Math.min(page.limit ?? LIST_ROWS_MAX, LIST_ROWS_MAX);
+      const { after } = page;
       const byStatus = page.status === undefined ? '' : ' AND status = ?';
+      const afterRow =
+        after === undefined
+          ? ''
+          : ' AND (start_at > ? OR (start_at = ? AND (volunteer_id > ? OR (volunteer_id = ? AND record_id > ?))))';
       const rows = await db.query(
-        `SELECT * FROM ${t('service_record')} WHERE organisation_id = ? AND start_at > ?${byStatus} ORDER BY start_at, volunteer_id, record_id LIMIT ${limit}`,
-        [organisationId, page.startAfter ?? '', ...(page.status === undefined ? [] : [page.status])],
+        `SELECT * FROM ${t('service_record')} WHERE organisation_id = ? AND start_at > ?${afterRow}${byStatus} ` +
+          `ORDER BY start_at, volunteer_id, record_id LIMIT ${limit}`,
+        [
+          organisationId,
+          page.startAfter ?? '',
+          ...(after === undefined
+            ? []
+            : [after.startAt, after.startAt, after.volunteerId, after.volunteerId, after.recordId]),
+          ...(page.status === undefined ? [] : [page.status]),
+        ],
       );
       return rows.map(toServiceRecord);
     },

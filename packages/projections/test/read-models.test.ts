@@ -77,10 +77,22 @@ for (const harness of harnesses()) {
     t.match(byId.get('r2'), { status: 'voided', correctionReason: 'duplicate_record', earnedCentipoints: 0 });
     t.match(byId.get('r3'), { status: 'pending' });
     t.match(byId.get('r4'), { status: 'rejected' });
-    t.equal(
-      (await queries.serviceRecordsOfOrganisation('org-1')).length,
-      6,
-      'the organisation sees all six records',
+    const everyRecord = await queries.serviceRecordsOfOrganisation('org-1');
+    t.equal(everyRecord.length, 6, 'the organisation sees all six records');
+    const firstPage = await queries.serviceRecordsOfOrganisation('org-1', { limit: 4 });
+    const lastOfFirst = firstPage.at(-1)!;
+    const secondPage = await queries.serviceRecordsOfOrganisation('org-1', {
+      limit: 4,
+      after: {
+        startAt: lastOfFirst.startAt,
+        volunteerId: lastOfFirst.volunteerId,
+        recordId: lastOfFirst.recordId,
+      },
+    });
+    t.same(
+      [...firstPage, ...secondPage].map((record) => record.recordId),
+      everyRecord.map((record) => record.recordId),
+      'two pages, the second after the first page’s last record, hold every record once, in order',
     );
 
     const statement = await queries.partnerStatement(PARTNER);

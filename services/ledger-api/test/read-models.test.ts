@@ -51,6 +51,78 @@ t.test('an organiser lists its pending records: the queue it confirms or rejects
   );
 });
 
+t.test(
+  'an organisation pages through its records by cursor, a group activity split across pages',
+  async (t) => {
+    const w = await startWorld(t, { READ_YOUR_WRITES_TIMEOUT_MS: '300' });
+    const volunteerIds: string[] = [];
+    for (let seed = 7201; seed <= 7205; seed += 1) volunteerIds.push(await w.registerVolunteer(seed));
+    const alone = await w.post(`/v1/volunteers/${volunteerIds[0]}/service-records`, w.organiser, {
+      activity: 'Tutoring',
+      organisationId: 'org1',
+      startAt: hoursAgo(30),
+      endAt: hoursAgo(29),
+    });
+    t.equal(alone.statusCode, 201);
+    // Five records that start at the same instant: a page boundary falls inside them.
+    const group = await w.post('/v1/activities', w.organiser, {
+      activity: 'Park clean-up',
+      organisationId: 'org1',
+      startAt: hoursAgo(6),
+      endAt: hoursAgo(4),
+      volunteerIds,
+    });
+    t.equal(group.statusCode, 201);
+    const { position } = group.json<{ position: string }>();
+
+    interface Page {
+      records: { recordId: string; startAt: string }[];
+      nextCursor: string | null;
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 1; pages <= 10; pages += 1) {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const response = await w.get(
+        `/v1/organisations/org1/service-records?limit=2&minPosition=${position}${query}`,
+        w.organiser,
+      );
+      t.equal(response.statusCode, 200);
+      const page = response.json<Page>();
+      seen.push(...page.records.map((record) => record.recordId));
+      cursor = page.nextCursor;
+      if (cursor === null) break;
+      t.equal(page.records.length, 2, 'a page with a next one is full');
+    }
+    const whole = (
+      await w.get(`/v1/organisations/org1/service-records?minPosition=${position}`, w.organiser)
+    ).json<Page>();
+    t.equal(whole.records.length, 6, 'one record alone and five of the group');
+    t.equal(whole.nextCursor, null, 'one page holds them all');
+    t.same(
+      seen,
+      whole.records.map((record) => record.recordId),
+      'the pages hold every record once, in order',
+    );
+
+    for (const bad of ['garbage', '2026-01-01T00:00:00.000Z~v1', '2026-01-01T00:00:00Z~v1~r1']) {
+      const refused = await w.get(
+        `/v1/organisations/org1/service-records?cursor=${encodeURIComponent(bad)}`,
+        w.organiser,
+      );
+      t.match(problemOf(t, refused), { code: 'VALIDATION_FAILED', errors: [{ field: 'query.cursor' }] }, bad);
+    }
+    for (const limit of ['0', '1001', 'x']) {
+      const refused = await w.get(`/v1/organisations/org1/service-records?limit=${limit}`, w.organiser);
+      t.match(
+        problemOf(t, refused),
+        { code: 'VALIDATION_FAILED', errors: [{ field: 'query.limit' }] },
+        limit,
+      );
+    }
+  },
+);
+
 t.test('read models answer with the caller’s own writes when asked for their position', async (t) => {
   const w = await startWorld(t, { READ_YOUR_WRITES_TIMEOUT_MS: '300' });
   const volunteerId = await w.registerVolunteer(7001);

@@ -40,6 +40,18 @@ const holdCursor = z
     return { heldAt, volunteerId, holdId };
   });
 
+/** An organisation's records page cursor: the last record's start instant, volunteer id and record id, joined by `~`. */
+const recordCursor = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/,
+    'expected the nextCursor of the previous page',
+  )
+  .transform((cursor) => {
+    const [startAt, volunteerId, recordId] = cursor.split('~') as [string, string, string];
+    return { startAt, volunteerId, recordId };
+  });
+
 /** The instants that bound a local month `YYYY-MM` at `offsetMinutes` from UTC: [from, before). */
 export function localMonthSpan(
   period: string,
@@ -248,18 +260,34 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
         params: z.strictObject({ organisationId: idSchema }),
         querystring: readQuery.extend({
           status: z.enum(['pending', 'confirmed', 'rejected', 'corrected', 'voided']).optional(),
-          startAfter: instantSchema.optional(),
+          startAfter: instantSchema.optional().describe('Only records that start after this instant'),
+          cursor: recordCursor
+            .optional()
+            .describe("The previous page's nextCursor (default: from the start)"),
+          limit: pageSize.describe(`Records per page, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_MAX})`),
         }),
-        response: { 200: z.object({ records: z.array(serviceRecordRowSchema) }) },
+        response: {
+          200: z.object({
+            records: z.array(serviceRecordRowSchema),
+            nextCursor: z
+              .string()
+              .nullable()
+              .describe('Pass as `cursor` for the next page (which may be empty); null at the end'),
+          }),
+        },
       },
     },
     async (request) => {
-      const { status, startAfter } = request.query;
+      const { status, startAfter, cursor } = request.query;
+      const limit = request.query.limit ?? PAGE_SIZE_MAX;
       const queries = await readModels(context, request.query.minPosition);
       const records = await queries.serviceRecordsOfOrganisation(request.params.organisationId, {
         ...(status === undefined ? {} : { status }),
         ...(startAfter === undefined ? {} : { startAfter }),
+        ...(cursor === undefined ? {} : { after: cursor }),
+        limit,
       });
+      const last = records.at(-1);
       // The volunteer number only, never a name: read models hold no personal data (docs/privacy.md).
       const numbers = await queries.volunteerNumbersById(records.map((record) => record.volunteerId));
       return {
@@ -273,6 +301,10 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
           durationMinutes: record.durationMinutes,
           status: record.status,
         })),
+        nextCursor:
+          last !== undefined && records.length === limit
+            ? `${last.startAt}~${last.volunteerId}~${last.recordId}`
+            : null,
       };
     },
   );
