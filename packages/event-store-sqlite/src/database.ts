@@ -302,7 +302,9 @@ export function openDatabase(
         if (version === 2) db.exec(MIGRATE_CLAIMS_FROM_V2);
         if (version === 1 || version === 2 || version === 3) migrateEventsToV4(db, version, migration);
         db.exec(SCHEMA);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        // Stamped only when it changes: setting it rewrites the file's first page even to the same
+        // value, and an auditor's verify of a current store must leave its files byte for byte.
+        if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
     } finally {
       release?.();

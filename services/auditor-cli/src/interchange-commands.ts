@@ -123,19 +123,31 @@ async function readRecords(
   }
 }
 
-export async function runExportRecords(command: ExportRecordsCommand): Promise<ExportRecordsOutcome> {
+/**
+ * The month and the --out directory of an export, checked before the log is read (or a read-only
+ * data directory copied to read it): either wrong is the caller's mistake (exit 2).
+ */
+export function checkExportRecordsArguments(command: { readonly period: string; readonly out: string }): {
+  period: Exclude<ReturnType<typeof parsePeriod>, string>;
+  directory: string;
+} {
   const period = parsePeriod(command.period, DEFAULT_LEDGER_RULES);
   if (typeof period === 'string') throw invalid(period);
-  // Before the log is read: an --out that cannot be a directory is the caller's mistake (exit 2).
   const directory = resolve(command.out);
   if (existsSync(directory) && !statSync(directory).isDirectory())
     throw invalid(`--out ${command.out} is a file, not a directory`);
-  const clock = command.clock ?? (() => Date.now());
   // A place that cannot be a directory (read-only, under /proc) is refused naming --out (exit 2)
   // before the log is read; it is made only once the records are, so a failure leaves nothing.
   const probed = directoryProblem(directory, { probe: true });
   if (probed !== undefined) throw invalid(`--out ${command.out}: ${probed}`);
-  const opened = await openLedgerWithKeys(command.backend, command.environment);
+  return { period, directory };
+}
+
+export async function runExportRecords(command: ExportRecordsCommand): Promise<ExportRecordsOutcome> {
+  const { period, directory } = checkExportRecordsArguments(command);
+  const clock = command.clock ?? (() => Date.now());
+  // A read: it never creates a master key or key store (refused, exit 2, when they are missing).
+  const opened = await openLedgerWithKeys(command.backend, command.environment, { mustExist: true });
   try {
     const result = await readRecords(command, opened.store, period, clock());
     const problem = directoryProblem(directory);
@@ -286,7 +298,7 @@ export async function runImportRecords(command: ImportRecordsCommand): Promise<I
   const inputs = readImportFile(command.file);
   const directory = personalDataDirectory(command.backend.store, command.backend.readModelDataDir);
   const nationalIdKey = nationalIdKeyOf(command.environment, directory);
-  const opened = await openLedgerWithKeys(command.backend, command.environment, nationalIdKey);
+  const opened = await openLedgerWithKeys(command.backend, command.environment, { nationalIdKey });
   try {
     const ledger = createLedger({
       store: opened.opened.store,

@@ -27,14 +27,14 @@ import {
   verifyLedger,
   type ReplayProgress,
 } from '@timebank/projections';
-import { USAGE, parseCommand, type Command } from './args.js';
+import { USAGE, parseCommand, type Backend, type Command } from './args.js';
 import { runBackup, runRestore } from './backup-commands.js';
 import { clockCommand } from './clock-commands.js';
 import { interruptOnSignals, untilInterrupted, type Interruptible } from './interrupt.js';
 import { runMigrate } from './migrate-command.js';
-import { runExportRecords, runImportRecords } from './interchange-commands.js';
-import { runEraseDue, runRotateMasterKey } from './privacy-commands.js';
-import { isReadOnlyDataDir, privateCopyOf } from './read-only-copy.js';
+import { checkExportRecordsArguments, runExportRecords, runImportRecords } from './interchange-commands.js';
+import { refuseMissingPersonalKeys, runEraseDue, runRotateMasterKey } from './privacy-commands.js';
+import { isReadOnlyDataDir, privateCopyOf, type CopyingCommand } from './read-only-copy.js';
 import { MIGRATION_ON_STDERR, stderrSchemaLogger } from './schema-logger.js';
 
 const EXIT_OK = 0;
@@ -106,31 +106,8 @@ async function runInterchange(
   command: Extract<Command, { name: 'export-records' | 'import-records' }>,
   environment: NodeJS.ProcessEnv,
 ): Promise<number> {
+  if (command.name === 'export-records') return runExportRecordsCommand(command, environment);
   const onProgress = command.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-  if (command.name === 'export-records') {
-    // A first Ctrl-C stops the read between two pages; nothing is written.
-    const outcome = await untilInterrupted('export-records', (signal) =>
-      runExportRecords({
-        backend: command.backend,
-        period: command.period,
-        out: command.out,
-        format: command.format,
-        environment,
-        signal,
-        ...optional('onProgress', onProgress),
-      }),
-    );
-    if (outcome.stopped) return outcome.exitCode;
-    const result = outcome.value;
-    if (command.json) process.stdout.write(json({ counts: result.counts, files: result.files }) + '\n');
-    else {
-      const { volunteer, service, training, commendation, evaluation } = result.counts;
-      process.stdout.write(
-        `exported ${volunteer} volunteers, ${service} service records, ${training} trainings, ${commendation} commendations and ${evaluation} evaluations for ${command.period} to ${result.files.join(' and ')}\n`,
-      );
-    }
-    return EXIT_OK;
-  }
   // A first Ctrl-C stops between two rows: what landed stands, and the report says what was left.
   const interruption = interruptOnSignals('import-records');
   let report: Awaited<ReturnType<typeof runImportRecords>>;
@@ -168,6 +145,69 @@ async function runInterchange(
   }
   // Rejected rows are findings about the file, like verify's: the good rows stand.
   return rejected === 0 ? EXIT_OK : EXIT_FINDINGS;
+}
+
+async function runExportRecordsCommand(
+  command: Extract<Command, { name: 'export-records' }>,
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
+  const onProgress = command.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+  // Checked on the given directory, before a read-only one is copied: a wrong month or --out, or
+  // keys that are not there (never created by an export), are refused without copying anything.
+  checkExportRecordsArguments(command);
+  refuseMissingPersonalKeys(command.backend, environment);
+  const copied = await privateCopyFor('export-records', command.backend.store, command.quiet);
+  if (copied?.stopped === true) return copied.exitCode;
+  const copy = copied?.value;
+  try {
+    // A first Ctrl-C stops the read between two pages; nothing is written.
+    const outcome = await untilInterrupted('export-records', (signal) =>
+      runExportRecords({
+        backend: copy === undefined ? command.backend : { ...command.backend, store: copy.store },
+        period: command.period,
+        out: command.out,
+        format: command.format,
+        environment,
+        signal,
+        ...optional('onProgress', onProgress),
+      }),
+    );
+    if (outcome.stopped) return outcome.exitCode;
+    const result = outcome.value;
+    if (command.json) process.stdout.write(json({ counts: result.counts, files: result.files }) + '\n');
+    else {
+      const { volunteer, service, training, commendation, evaluation } = result.counts;
+      process.stdout.write(
+        `exported ${volunteer} volunteers, ${service} service records, ${training} trainings, ${commendation} commendations and ${evaluation} evaluations for ${command.period} to ${result.files.join(' and ')}\n`,
+      );
+    }
+    return EXIT_OK;
+  } finally {
+    copy?.remove();
+  }
+}
+
+/** `due` (reads; a read-only data directory through a private copy) and `tick` (writes). */
+async function runClock(
+  command: {
+    readonly name: 'tick' | 'due';
+    readonly backend: Backend;
+    readonly json: boolean;
+    readonly quiet: boolean;
+  },
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
+  const copied =
+    command.name === 'due' ? await privateCopyFor('due', command.backend.store, command.quiet) : undefined;
+  if (copied?.stopped === true) return copied.exitCode;
+  const copy = copied?.value;
+  try {
+    const backend = copy === undefined ? command.backend : { ...command.backend, store: copy.store };
+    process.stdout.write(await clockCommand({ ...command, backend }, environment));
+    return EXIT_OK;
+  } finally {
+    copy?.remove();
+  }
 }
 
 async function runVerifyBundle(command: Extract<Command, { name: 'verify-bundle' }>): Promise<number> {
@@ -265,19 +305,28 @@ async function run(
   }
 }
 
+/** What a private copy is for, as its stderr line says it. */
+const COPY_PURPOSE: Readonly<Record<CopyingCommand, string>> = {
+  verify: 'verify it',
+  export: 'export it',
+  due: 'list what is due',
+  'export-records': 'export its records',
+};
+
 /**
- * For `verify` or `export` of a SQLite data directory this process cannot write (an auditor's
- * read-only copy): a private copy to work on instead, said on stderr. Undefined for a writable one.
+ * For `verify`, `export`, `due` or `export-records` of a SQLite data directory this process cannot
+ * write (an auditor's read-only copy): a private copy to work on instead, said on stderr.
+ * Undefined for a writable one.
  */
 async function privateCopyFor(
-  label: 'verify' | 'export',
+  label: CopyingCommand,
   store: StoreConfig,
   quiet: boolean,
 ): Promise<Interruptible<{ readonly store: StoreConfig; remove(): void }> | undefined> {
-  if (store.engine !== 'sqlite' || !isReadOnlyDataDir(store.dataDir)) return undefined;
+  if (store.engine !== 'sqlite' || !isReadOnlyDataDir(store.dataDir, label)) return undefined;
   if (!quiet)
     process.stderr.write(
-      `ledger ${label}: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to ${label} it there (removed afterwards)\n`,
+      `ledger ${label}: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to ${COPY_PURPOSE[label]} there (removed afterwards)\n`,
     );
   return untilInterrupted(label, async (signal) => {
     const copy = await privateCopyOf(store.dataDir, label, signal);
@@ -415,10 +464,8 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     return EXIT_OK;
   }
   try {
-    if (command.name === 'tick' || command.name === 'due') {
-      process.stdout.write(await clockCommand({ ...command, name: command.name }, environment));
-      return EXIT_OK;
-    }
+    if (command.name === 'tick' || command.name === 'due')
+      return await runClock({ ...command, name: command.name }, environment);
     return await run(command, environment);
   } catch (error) {
     const code = isProjectionError(error) ? `${error.code}: ` : '';

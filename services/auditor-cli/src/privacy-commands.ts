@@ -29,6 +29,7 @@ import {
   openPersonalKeyStore,
   parseMasterKey,
   personalDataDirectory,
+  personalKeysMissing,
   resolveMasterKey,
   type StoreConfig,
 } from '@timebank/ledger-opener';
@@ -82,20 +83,33 @@ export function nationalIdKeyOf(environment: NodeJS.ProcessEnv, directory: strin
 }
 
 /**
+ * For a command that only reads personal data: refuses (LedgerOpenError `missing`, exit 2) when
+ * opening the keys would create a master key or key store (see personalKeysMissing).
+ */
+export function refuseMissingPersonalKeys(backend: Backend, environment: NodeJS.ProcessEnv): void {
+  const missing = personalKeysMissing(backend.store, {
+    masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
+    readModelDataDir: backend.readModelDataDir,
+  });
+  if (missing !== undefined) throw new LedgerOpenError('missing', missing);
+}
+
+/**
  * The ledger (store and current read models) and the personal-data keys under LEDGER_MASTER_KEY,
  * opened together for a command that reads or writes personal data; the ledger is closed again
- * when the keys cannot be opened. `store` seals personal fields on append.
- */
-/**
- * The ledger with its personal-data keys. A command that hashes ID numbers (registers or looks
- * volunteers up by them) passes its national-ID key, checked against the ledger's as the server
- * checks it at start: with another key it would register people a second time.
+ * when the keys cannot be opened. `store` seals personal fields on append. A command that hashes
+ * ID numbers (registers or looks volunteers up by them) passes its national-ID key, checked
+ * against the ledger's as the server checks it at start: with another key it would register
+ * people a second time. A command that only reads passes `mustExist`: without a master key or key
+ * store it is refused (LedgerOpenError `missing`, exit 2) before anything is opened, never creating them.
  */
 export async function openLedgerWithKeys(
   backend: Backend,
   environment: NodeJS.ProcessEnv,
-  nationalIdKey?: string,
+  options: { readonly nationalIdKey?: string; readonly mustExist?: boolean } = {},
 ) {
+  const masterKey = configured(environment, 'LEDGER_MASTER_KEY');
+  if (options.mustExist === true) refuseMissingPersonalKeys(backend, environment);
   const opened = await openLedger(backend.store, {
     mustExist: true,
     readModelDataDir: backend.readModelDataDir,
@@ -103,9 +117,10 @@ export async function openLedgerWithKeys(
     ...MIGRATION_ON_STDERR,
   });
   const keys = await openPersonalKeys(backend.store, {
-    masterKey: configured(environment, 'LEDGER_MASTER_KEY'),
+    masterKey,
     readModelDataDir: backend.readModelDataDir,
-    ...(nationalIdKey === undefined ? {} : { nationalIdKey }),
+    ...(options.nationalIdKey === undefined ? {} : { nationalIdKey: options.nationalIdKey }),
+    ...(options.mustExist === true ? { mustExist: true } : {}),
   }).catch(async (error: unknown) => {
     await opened.close();
     throw error;

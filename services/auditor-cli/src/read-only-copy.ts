@@ -1,20 +1,41 @@
 /**
- * `verify` and `export` of a read-only SQLite data directory: the copy an auditor is given, on a
- * read-only mount or without write permission. SQLite cannot open a WAL database there even to read (it
- * keeps its -shm file beside the database, and this driver cannot open it `immutable`), and
- * verify replays into shadow tables beside the read models. So the store and the read models are
- * copied into a private directory under the system's temp directory (TMPDIR), verified or
- * exported there and the copy removed; the given directory is never written.
+ * The reading commands (`verify`, `export`, `due`, `export-records`) of a read-only SQLite data
+ * directory: the copy an auditor is given, on a read-only mount or without write permission.
+ * SQLite cannot open a WAL database there even to read (it keeps its -shm file beside the
+ * database, and this driver cannot open it `immutable`), and `due` and `export-records` first
+ * bring the read models up to the log's head. So the store and the read models (for
+ * `export-records` also the personal-data keys) are copied into a private directory under the
+ * system's temp directory (TMPDIR), read there and the copy removed; the given directory is never
+ * written.
  */
 import { accessSync, chmodSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EVENT_STORE_FILE, READ_MODELS_FILE } from '@timebank/ledger-opener';
+import {
+  EVENT_STORE_FILE,
+  MASTER_KEY_FILE,
+  PERSONAL_KEYS_FILE,
+  READ_MODELS_FILE,
+} from '@timebank/ledger-opener';
 import { isProjectionError, ProjectionError } from '@timebank/projections';
+
+/** The commands that read a private copy of a read-only data directory. */
+export type CopyingCommand = 'verify' | 'export' | 'due' | 'export-records';
 
 /** What is copied: each database with its WAL (committed writes not yet in the file). */
 const COPIED_FILES = [EVENT_STORE_FILE, READ_MODELS_FILE].flatMap((name) => [name, `${name}-wal`]);
+/** `export-records` opens sealed personal fields: the key store too, and the master key (mode 0600 in the copy). */
+const KEY_STORE_FILES = [PERSONAL_KEYS_FILE, `${PERSONAL_KEYS_FILE}-wal`];
+
+/** The SQLite files `label` opens, which SQLite must be able to write beside. */
+function databaseFiles(label: CopyingCommand): readonly string[] {
+  return label === 'export-records' ? [...COPIED_FILES, ...KEY_STORE_FILES] : COPIED_FILES;
+}
+
+function copiedFiles(label: CopyingCommand): readonly string[] {
+  return label === 'export-records' ? [...databaseFiles(label), MASTER_KEY_FILE] : databaseFiles(label);
+}
 
 function writable(path: string): boolean {
   try {
@@ -30,11 +51,14 @@ function writable(path: string): boolean {
  * Whether `dataDir` holds a SQLite store this process cannot open in place: the directory, or
  * one of the files SQLite writes to, is not writable. A missing store is not (it is refused later).
  */
-export function isReadOnlyDataDir(dataDir: string): boolean {
+export function isReadOnlyDataDir(dataDir: string, label: CopyingCommand): boolean {
   const directory = resolve(dataDir);
   if (!existsSync(join(directory, EVENT_STORE_FILE))) return false;
   if (!writable(directory)) return true;
-  return COPIED_FILES.some((name) => existsSync(join(directory, name)) && !writable(join(directory, name)));
+  // Not master.key: it is only read, and may well be read-only where the rest is not.
+  return databaseFiles(label).some(
+    (name) => existsSync(join(directory, name)) && !writable(join(directory, name)),
+  );
 }
 
 export interface PrivateCopy {
@@ -49,7 +73,7 @@ export interface PrivateCopy {
  */
 export async function privateCopyOf(
   dataDir: string,
-  label: 'verify' | 'export',
+  label: CopyingCommand,
   signal?: AbortSignal,
 ): Promise<PrivateCopy> {
   const copy = mkdtempSync(join(tmpdir(), `ledger-${label}-`));
@@ -62,7 +86,7 @@ export async function privateCopyOf(
     onExit();
   };
   try {
-    for (const name of COPIED_FILES) {
+    for (const name of copiedFiles(label)) {
       const source = join(resolve(dataDir), name);
       if (!existsSync(source)) continue;
       // Asynchronous, so that a signal handler runs meanwhile (and aborts `signal`).
@@ -79,7 +103,7 @@ export async function privateCopyOf(
     remove();
     if (isProjectionError(error)) throw error;
     throw new Error(
-      `cannot copy the read-only ${dataDir} into ${copy} to ${label} it (${error instanceof Error ? error.message : String(error)}); set TMPDIR to a directory with room for it`,
+      `cannot copy the read-only ${dataDir} into ${copy} for ${label} (${error instanceof Error ? error.message : String(error)}); set TMPDIR to a directory with room for it`,
       { cause: error },
     );
   }

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { openLedger } from '@timebank/ledger-opener';
+import { openLedger, openPersonalKeys } from '@timebank/ledger-opener';
 import { generateLedger } from '@timebank/projections/testing';
 import { runAndSignal, runLedger } from './ledger-process.js';
 
@@ -23,6 +23,8 @@ t.test('an interrupted export-records says so and writes nothing', async (t) => 
   } finally {
     await opened.close();
   }
+  // The keys a server's first start makes: export-records reads personal data and never creates them.
+  await (await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: null })).close();
   const out = join(root, 'platform');
   const args = ['export-records', '--period', '2026-12', '--data-dir', dataDir, '--out', out];
   const run = await runAndSignal(args, /^export-records: \d+ events read$/m, 'SIGINT');

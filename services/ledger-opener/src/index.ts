@@ -49,6 +49,7 @@ export { SCAN_PAGE_CACHE_KIB, type StoreConfig } from './store-config.js';
 export { openSweepLease, type OpenedSweepLease } from './open-sweep-lease.js';
 export {
   openPersonalKeys,
+  personalKeysMissing,
   openPersonalKeyStore,
   parseMasterKey,
   personalDataDirectory,

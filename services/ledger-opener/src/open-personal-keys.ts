@@ -98,6 +98,28 @@ export async function openPersonalKeyStore(
 }
 
 /**
+ * Why a command that only reads personal data (`pnpm ledger export-records`) cannot open the keys
+ * without creating key material, or undefined when it can: no master key (LEDGER_MASTER_KEY unset
+ * and no `master.key`) or, on SQLite and EventStoreDB, no key store file. A first open creates
+ * both; a read must never (a new master key opens none of the ledger's sealed fields, and a copy
+ * of it would be left in the audited directory).
+ */
+export function personalKeysMissing(
+  config: StoreConfig,
+  options: { readonly masterKey: string | null; readonly readModelDataDir?: string },
+): string | undefined {
+  const directory = personalDataDirectory(config, options.readModelDataDir);
+  const never = 'a command that reads personal data never creates one (nothing was written)';
+  const keyFile = join(directory, MASTER_KEY_FILE);
+  if (options.masterKey === null && !existsSync(keyFile))
+    return `no master key: ${keyFile} does not exist and LEDGER_MASTER_KEY is not set; ${never}: restore master.key from your backup, or set LEDGER_MASTER_KEY`;
+  const store = join(directory, PERSONAL_KEYS_FILE);
+  if (config.engine !== 'postgres' && !existsSync(store))
+    return `no personal-data key store: ${store} does not exist; ${never}: restore it from your backup`;
+  return undefined;
+}
+
+/**
  * Opens the key store and resolves the master key, refusing (LedgerOpenError) to start with a
  * master key that cannot open the stored data keys: a `master.key` missing while keys are stored
  * (a new one would be generated and every personal field would fail to open, request by request),
@@ -112,9 +134,13 @@ export async function openPersonalKeys(
     readonly readModelDataDir?: string;
     /** The key ID numbers are hashed under, checked against the ledger's (see checkNationalIdKey). */
     readonly nationalIdKey?: string;
+    /** Refuse (LedgerOpenError `missing`) rather than create a master key or key store: see personalKeysMissing. */
+    readonly mustExist?: boolean;
   },
 ): Promise<OpenedPersonalKeys> {
   const directory = personalDataDirectory(config, options.readModelDataDir);
+  const missing = options.mustExist === true ? personalKeysMissing(config, options) : undefined;
+  if (missing !== undefined) throw new LedgerOpenError('missing', missing);
   const store = await openPersonalKeyStore(config, options.readModelDataDir);
   try {
     const sample = await store.anyActiveDataKey();

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { ProjectionError } from '../errors.js';
 import {
   READ_MODEL_SCHEMA_FINGERPRINT,
+  SHADOW_PREFIX,
   TABLES,
   type Row,
   type TableSetPrefix,
@@ -44,10 +45,21 @@ export interface SqliteReadModelOptions {
   readonly pageCacheKib?: number;
 }
 
+/**
+ * The SQLite schema a table set lives in. Verify's shadow set (`vf_`) lives in `temp`, the
+ * connection's private temporary database: a file SQLite makes under the temp directory (TMPDIR)
+ * and deletes when the connection closes (or at once, on Unix), never the read-model file. An
+ * auditor's verify so leaves the audited files byte for byte as they were; and `temp` is searched
+ * first for unqualified names, so a `vf_` set an older build left in `main` is never read instead.
+ */
+function schemaOf(prefix: TableSetPrefix): 'main' | 'temp' {
+  return prefix === SHADOW_PREFIX ? 'temp' : 'main';
+}
+
 function createIndexSql(prefix: TableSetPrefix, table: TableSpec, suffix: string): string[] {
   return table.indexes.map(
     (columnsOfIndex, index) =>
-      `CREATE INDEX ${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
+      `CREATE INDEX ${schemaOf(prefix)}.${prefix}${table.name}_${index}_${suffix} ON ${prefix}${table.name} (${columnsOfIndex.join(', ')})`,
   );
 }
 
@@ -56,7 +68,7 @@ function createTableSql(prefix: TableSetPrefix, table: TableSpec): string[] {
     ([name, type]) => `${name} ${type === 'int' ? 'INTEGER' : 'TEXT'}`,
   );
   const statements = [
-    `CREATE TABLE ${prefix}${table.name} (${columns.join(', ')}, PRIMARY KEY (${table.key.join(', ')})) WITHOUT ROWID`,
+    `CREATE TABLE ${schemaOf(prefix)}.${prefix}${table.name} (${columns.join(', ')}, PRIMARY KEY (${table.key.join(', ')})) WITHOUT ROWID`,
   ];
   return statements;
 }
@@ -97,8 +109,10 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     }
     return statement;
   };
-  const exists = (name: string): boolean =>
-    db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  const exists = (prefix: TableSetPrefix, name: string): boolean =>
+    db
+      .prepare(`SELECT 1 FROM ${schemaOf(prefix)}.sqlite_schema WHERE type = 'table' AND name = ?`)
+      .get(`${prefix}${name}`) !== undefined;
   const selectByKey = (prefix: TableSetPrefix, table: TableSpec): Database.Statement => {
     assertPrefix(prefix);
     const where = table.key.map((column) => `${column} = ?`).join(' AND ');
@@ -173,7 +187,8 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       settle();
       assertPrefix(prefix);
       db.transaction(() => {
-        if (exists(`${prefix}${CHECKPOINT_TABLE}`)) return;
+        if (exists(prefix, CHECKPOINT_TABLE)) return;
+        const schema = schemaOf(prefix);
         const suffix = generationSuffix();
         for (const table of TABLES) {
           for (const sql of createTableSql(prefix, table)) db.exec(sql);
@@ -181,11 +196,13 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
             for (const sql of createIndexSql(prefix, table, suffix)) db.exec(sql);
         }
         db.exec(
-          `CREATE TABLE ${prefix}${CHECKPOINT_TABLE} (position TEXT NOT NULL); INSERT INTO ${prefix}${CHECKPOINT_TABLE} VALUES ('0')`,
+          `CREATE TABLE ${schema}.${prefix}${CHECKPOINT_TABLE} (position TEXT NOT NULL); INSERT INTO ${schema}.${prefix}${CHECKPOINT_TABLE} VALUES ('0')`,
         );
-        db.exec(`DROP TABLE IF EXISTS ${prefix}${SCHEMA_TABLE}`);
-        db.exec(`CREATE TABLE ${prefix}${SCHEMA_TABLE} (fingerprint TEXT NOT NULL)`);
-        db.prepare(`INSERT INTO ${prefix}${SCHEMA_TABLE} VALUES (?)`).run(READ_MODEL_SCHEMA_FINGERPRINT);
+        db.exec(`DROP TABLE IF EXISTS ${schema}.${prefix}${SCHEMA_TABLE}`);
+        db.exec(`CREATE TABLE ${schema}.${prefix}${SCHEMA_TABLE} (fingerprint TEXT NOT NULL)`);
+        db.prepare(`INSERT INTO ${schema}.${prefix}${SCHEMA_TABLE} VALUES (?)`).run(
+          READ_MODEL_SCHEMA_FINGERPRINT,
+        );
       }).immediate();
     },
 
@@ -207,10 +224,11 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     async dropTableSet(prefix) {
       settle();
       assertPrefix(prefix);
+      const schema = schemaOf(prefix);
       db.transaction(() => {
-        for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${prefix}${table.name}`);
-        db.exec(`DROP TABLE IF EXISTS ${prefix}${CHECKPOINT_TABLE}`);
-        db.exec(`DROP TABLE IF EXISTS ${prefix}${SCHEMA_TABLE}`);
+        for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${schema}.${prefix}${table.name}`);
+        db.exec(`DROP TABLE IF EXISTS ${schema}.${prefix}${CHECKPOINT_TABLE}`);
+        db.exec(`DROP TABLE IF EXISTS ${schema}.${prefix}${SCHEMA_TABLE}`);
       }).immediate();
       statements.clear();
     },
@@ -237,8 +255,8 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     async readSchemaFingerprint(prefix) {
       settle();
       assertPrefix(prefix);
-      if (!exists(`${prefix}${CHECKPOINT_TABLE}`)) return undefined;
-      if (!exists(`${prefix}${SCHEMA_TABLE}`)) return null;
+      if (!exists(prefix, CHECKPOINT_TABLE)) return undefined;
+      if (!exists(prefix, SCHEMA_TABLE)) return null;
       const row = db.prepare(`SELECT fingerprint FROM ${prefix}${SCHEMA_TABLE}`).get() as
         { fingerprint: string } | undefined;
       return row?.fingerprint ?? null;
