@@ -33,9 +33,9 @@ export async function holdKeyStoreLock(options: {
   readonly timeouts?: Partial<PostgresTimeouts>;
 }): Promise<{ release: () => Promise<void> }> {
   const { default: driver } = await import('pg');
-  const { clientSettings } = await import('@timebank/event-store-postgres');
+  const { clientSettings, driverConnection } = await import('@timebank/event-store-postgres');
   const client = new driver.Client({
-    connectionString: options.connectionString,
+    ...driverConnection(options.connectionString),
     application_name: 'timebank-personal-keys-lock',
     ...clientSettings(options.timeouts ?? {}),
   });

@@ -21,5 +21,6 @@ export {
   freezableProxy,
   silentPort,
   tlsPostgresProxy,
+  type ProxiedTls,
   type Teardown,
 } from './network.js';
