@@ -22,8 +22,13 @@ import { requireServerUrl } from '@timebank/event-store/testing';
 import {
   KEY_STORE_LOCK_APPLICATION_NAME,
   keyStoreLockKey,
+  openPersonalKeys,
   openPersonalKeyStore,
+  type KeyStoreLockEvent,
+  type OpenedPersonalKeys,
 } from '@timebank/ledger-opener';
+import { rotateMasterKey } from '@timebank/application';
+import { cuttableProxy } from '@timebank/event-store-postgres/testing';
 import { freshPostgresSchema, nationalIdNumber } from './fixtures.js';
 import { call, waitFor } from './scheduler-support.js';
 import { launcher, startServer, stopServer, type ServerProcess } from './server-process.js';
@@ -184,5 +189,51 @@ t.test(
       'refused (503 in the API) once the drop is seen',
     );
     t.ok(await store.dataKey('v-before'), 'keys already stored still open');
+  },
+);
+
+t.test(
+  'a rotation that ran while the server was cut off from PostgreSQL: the lock is taken again, the master key no longer fits: lost',
+  { skip },
+  async (t) => {
+    const proxy = await cuttableProxy(t, new URL(postgresUrl!));
+    const through = new URL(postgresUrl!);
+    through.port = String(proxy.port);
+    const directory = mkdtempSync(join(tmpdir(), 'timebank-key-lock-'));
+    const events: KeyStoreLockEvent[] = [];
+    const opened: { keys?: OpenedPersonalKeys } = {};
+    const schema = freshPostgresSchema(t, postgresUrl!, 'lock_rotated', async () => {
+      await opened.keys?.close();
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const oldMasterKey = 'ab'.repeat(32);
+    opened.keys = await openPersonalKeys(
+      { engine: 'postgres', url: through.toString(), schema },
+      { masterKey: oldMasterKey, readModelDataDir: directory, watchLock: (event) => events.push(event) },
+    );
+    await proxy.cut();
+    t.ok(
+      await waitFor(async () => events.some((event) => event.kind === 'dropped'), 10_000),
+      'the drop is seen',
+    );
+
+    // The rotation reaches PostgreSQL; this process does not, and asks again once a second.
+    const rotation = await openPersonalKeyStore(
+      { engine: 'postgres', url: postgresUrl!, schema },
+      directory,
+      'exclusive',
+    );
+    try {
+      await rotateMasterKey(rotation, Buffer.from(oldMasterKey, 'hex'), Buffer.from('cd'.repeat(32), 'hex'));
+    } finally {
+      await rotation.close();
+    }
+    await proxy.restore();
+    t.ok(await waitFor(async () => events.some((event) => event.kind === 'lost'), 10_000), 'then lost');
+    t.match(events.at(-1), { kind: 'lost', reason: /master key was rotated while the lock was not held/ });
+    t.notOk(
+      events.some((event) => event.kind === 'regained'),
+      'never regained',
+    );
   },
 );

@@ -17,6 +17,7 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 
 export {
   acceptingPort,
+  cuttableProxy,
   failure,
   freezableProxy,
   silentPort,

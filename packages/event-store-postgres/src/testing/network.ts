@@ -59,6 +59,43 @@ export async function freezableProxy(
   return { port, freeze: () => (frozen = true), thaw: () => (frozen = false) };
 }
 
+/**
+ * A proxy to PostgreSQL on a free port; `cut()` drops every connection through it and stops
+ * listening (PostgreSQL out of reach: new connections are refused), `restore()` listens again on
+ * the same port.
+ */
+export async function cuttableProxy(
+  t: Teardown,
+  target: URL,
+): Promise<{ port: number; cut: () => Promise<void>; restore: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const listen = (port: number): Promise<number> => {
+    const listening = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    server = listening;
+    return new Promise((resolve) =>
+      listening.listen(port, '127.0.0.1', () => resolve((listening.address() as AddressInfo).port)),
+    );
+  };
+  const cut = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (server === undefined || !server.listening) return resolve();
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  const port = await listen(0);
+  t.teardown(cut);
+  return { port, cut, restore: async () => void (await listen(port)) };
+}
+
 /** PostgreSQL's SSLRequest: length 8, code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
 
