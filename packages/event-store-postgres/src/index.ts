@@ -18,4 +18,5 @@ export {
   type PostgresSweepLease,
   type PostgresSweepLeaseOptions,
 } from './sweep-lease.js';
+export { driverConnection, type DriverConnection } from './ssl-negotiation.js';
 export { createPostgresSnapshotStore, type PostgresSnapshotStoreOptions } from './snapshot-store.js';

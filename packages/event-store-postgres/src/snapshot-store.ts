@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { SnapshotStore } from '@timebank/event-store';
 import { clientSettings, type PostgresTimeouts } from './client-settings.js';
+import { driverConnection } from './ssl-negotiation.js';
 
 export interface PostgresSnapshotStoreOptions {
   readonly connectionString: string;
@@ -19,7 +20,7 @@ export interface PostgresSnapshotStoreOptions {
 
 export function createPostgresSnapshotStore(options: PostgresSnapshotStoreOptions): SnapshotStore {
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    ...driverConnection(options.connectionString),
     max: options.poolSizeMax ?? 2,
     application_name: 'timebank-snapshots',
     ...clientSettings(options.timeouts ?? {}),

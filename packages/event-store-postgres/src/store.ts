@@ -17,6 +17,7 @@ import {
   type Subscription,
 } from '@timebank/event-store';
 import { clientSettings } from './client-settings.js';
+import { driverConnection } from './ssl-negotiation.js';
 import { streamChangesAfter } from './change-feed.js';
 import { asReadError } from './connection-errors.js';
 import { GroupCommitWriter } from './group-commit.js';
@@ -65,7 +66,7 @@ export async function createPostgresEventStore(
   const pool =
     options.pool ??
     new pg.Pool({
-      connectionString: options.connectionString,
+      ...driverConnection(options.connectionString),
       max: limits.poolSizeMax,
       application_name: 'timebank-event-store',
       ...clientSettings(limits),
@@ -88,7 +89,7 @@ export async function createPostgresEventStore(
   const listenerConfig: pg.ClientConfig =
     options.connectionString === undefined
       ? { ...options.pool.options }
-      : { connectionString: options.connectionString, ...clientSettings(limits) };
+      : { ...driverConnection(options.connectionString), ...clientSettings(limits) };
   const listener = new NotificationListener(listenerConfig, channel, limits);
   const subscriptions = new Set<PostgresSubscription>();
   let closed = false;

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { clientSettings, type PostgresTimeouts } from './client-settings.js';
+import { driverConnection } from './ssl-negotiation.js';
 
 export interface PostgresSweepLeaseOptions {
   readonly connectionString: string;
@@ -44,7 +45,7 @@ export function createPostgresSweepLease(options: PostgresSweepLeaseOptions): Po
   async function connected(): Promise<pg.Client> {
     if (client !== undefined) return client;
     const fresh = new pg.Client({
-      connectionString: options.connectionString,
+      ...driverConnection(options.connectionString),
       application_name: 'timebank-sweep-lease',
       ...clientSettings(options.timeouts ?? {}),
     });

@@ -109,6 +109,7 @@ async function openAndWire(
   config: LedgerApiConfig,
   logger: Logger,
   startUp: ReturnType<typeof interruptStartUp>,
+  onKeyStoreLockLost: () => void,
 ) {
   // One server per SQLite data directory: taken here, once per process (the writer and projector
   // threads open the store too), held until the process ends; the kernel drops it on a kill.
@@ -126,18 +127,22 @@ async function openAndWire(
     // A worker's channel to its primary would keep it alive; exit as a shutdown after listening does.
     process.exit(0);
   };
-  const wired = await wireLedgerApi({ config, store, logger, signal: startUp.signal }).catch(
-    async (error: unknown) => {
-      // The read models, key store, snapshots and sweep lease open their own tables in the schema.
-      if (!startUp.signal.aborted || !isProjectionError(error, 'PROJECTION_INTERRUPTED'))
-        throw namingVariable(privilegeRefusal(error, config.store), config.store.engine);
-      logger.info(
-        { reason: error.message },
-        'read-model rebuild interrupted: the half-built tables were dropped, the read models are as they were, and the next start rebuilds them',
-      );
-      return stopBeforeListening();
-    },
-  );
+  const wired = await wireLedgerApi({
+    config,
+    store,
+    logger,
+    signal: startUp.signal,
+    onKeyStoreLockLost,
+  }).catch(async (error: unknown) => {
+    // The read models, key store, snapshots and sweep lease open their own tables in the schema.
+    if (!startUp.signal.aborted || !isProjectionError(error, 'PROJECTION_INTERRUPTED'))
+      throw namingVariable(privilegeRefusal(error, config.store), config.store.engine);
+    logger.info(
+      { reason: error.message },
+      'read-model rebuild interrupted: the half-built tables were dropped, the read models are as they were, and the next start rebuilds them',
+    );
+    return stopBeforeListening();
+  });
   if (startUp.signal.aborted) {
     await wired.close();
     await stopBeforeListening();
@@ -167,7 +172,15 @@ async function main(): Promise<void> {
   if (config.processes > 1 && cluster.isPrimary) return runCluster(config, logger);
   await checkRelayCheckpoint(config);
   const startUp = interruptStartUp(logger);
-  const { store, lock, wired } = await openAndWire(config, logger, startUp);
+  // PostgreSQL: the key store's lock against a master-key rotation lost for good stops the server,
+  // exit 1, for its supervisor to start it again (the start waits for no rotation: it is refused
+  // while one runs). Until the shutdown is defined below, it is remembered.
+  const keyStoreLock = { lost: false, stop: (): void => undefined };
+  const { store, lock, wired } = await openAndWire(config, logger, startUp, () => {
+    keyStoreLock.lost = true;
+    process.exitCode = 1;
+    keyStoreLock.stop();
+  });
   const { app, context } = wired;
 
   const bootstrap = await context.keys.bootstrapAdmin(keepBootstrapKeyInFile(config.adminKeyFile));
@@ -218,6 +231,8 @@ async function main(): Promise<void> {
     if (cluster.isWorker) process.exit();
   };
   startUp.release();
+  keyStoreLock.stop = () => void shutdown('personal-data key store lock lost');
+  if (keyStoreLock.lost) keyStoreLock.stop();
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   // A signal between the read models and the listen: stop now, as one after it would.

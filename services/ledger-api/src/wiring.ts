@@ -67,7 +67,12 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
  * ciphertext.
  */
 async function openLedgerWithKeys(
-  input: { readonly config: LedgerApiConfig; readonly readModelDataDir?: string; readonly logger: Logger },
+  input: {
+    readonly config: LedgerApiConfig;
+    readonly readModelDataDir?: string;
+    readonly logger: Logger;
+    readonly onKeyStoreLockLost?: () => void;
+  },
   store: EventStore,
   clock: () => number,
 ): Promise<{ ledger: Ledger; personalKeys: OpenedPersonalKeys; snapshots: SnapshotStore | undefined }> {
@@ -75,6 +80,24 @@ async function openLedgerWithKeys(
     masterKey: input.config.masterKey,
     nationalIdKey: resolveNationalIdKey(input.config),
     ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
+    watchLock: (event) => {
+      if (event.kind === 'dropped') {
+        input.logger.warn(
+          { reason: event.reason },
+          'the personal-data key store lock’s connection to PostgreSQL dropped; taking the lock again (registrations answer 503 meanwhile)',
+        );
+        return;
+      }
+      if (event.kind === 'regained') {
+        input.logger.warn('the personal-data key store lock is held again');
+        return;
+      }
+      input.logger.error(
+        { reason: event.reason },
+        'the personal-data key store lock against a master-key rotation is lost: stopping (exit 1) so that no data key is wrapped under a master key being replaced',
+      );
+      input.onKeyStoreLockLost?.();
+    },
   });
   const everyEvents = input.config.snapshotEveryEvents;
   const snapshots =
@@ -248,6 +271,11 @@ export async function wireLedgerApi(given: {
    * pages, drops what it half-built and throws PROJECTION_INTERRUPTED (server.ts).
    */
   readonly signal?: AbortSignal;
+  /**
+   * PostgreSQL: the key store's lock against a master-key rotation was lost for good (its
+   * connection dropped and it could not be taken again); the server stops (server.ts).
+   */
+  readonly onKeyStoreLockLost?: () => void;
 }): Promise<WiredApi> {
   const input = { ...given, readModelDataDir: given.readModelDataDir ?? given.config.dataDir };
   const clock = input.clock ?? (() => Date.now());

@@ -14,9 +14,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { tlsPostgresProxy } from '@timebank/event-store-postgres/testing';
+import { tlsPostgresProxy, type ProxiedTls } from '@timebank/event-store-postgres/testing';
 import { freshPostgresSchema, nationalIdNumber } from './fixtures.js';
 import { call } from './scheduler-support.js';
 import { launcher, startServer, stopServer, type ServerProcess } from './server-process.js';
@@ -123,5 +123,60 @@ t.test(
       `ledger-api: failed to start: cannot reach the event store (postgres schema ${schema} at 127.0.0.1:${proxy.port}): self-signed certificate (check POSTGRES_URL)\n`,
     );
     t.equal(proxy.sessions().tls, 0, 'no session was established');
+  },
+);
+
+/**
+ * The server with `query` through a proxy of kind `tls`: registers a volunteer, stops, then runs
+ * `pnpm ledger verify`; the proxy's count of sessions of each kind.
+ */
+async function registerAndVerify(
+  t: Test,
+  tls: ProxiedTls,
+  query: string,
+): Promise<ReturnType<Awaited<ReturnType<typeof tlsPostgresProxy>>['sessions']>> {
+  const proxy = await tlsPostgresProxy(t, new URL(postgresUrl!), certificate, tls);
+  const directory = mkdtempSync(join(tmpdir(), 'timebank-postgres-tls-'));
+  let server: ServerProcess | undefined;
+  const schema = freshPostgresSchema(t, postgresUrl!, `tls_${tls.replace('-', '_')}`, async () => {
+    if (server !== undefined) await stopServer(server.child);
+    rmSync(directory, { recursive: true, force: true });
+  });
+  const environment = environmentFor(throughProxy(proxy.port, query), schema, directory);
+  server = await startServer(environment);
+  const admin = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const registered = await call(server, admin, '/v1/volunteers', {
+    name: 'Volunteer',
+    nationalIdNumber: nationalIdNumber(5252),
+    phone: '+86-311-5550000',
+    community: 'c1',
+  });
+  t.equal(registered.status, 201, `registered: ${JSON.stringify(registered.body)}`);
+  t.equal(await stopServer(server.child), 0, 'the server stops cleanly');
+  server = undefined;
+  const verify = await ledgerCommand(['verify', '--quiet'], environment);
+  t.equal(verify.status, 0, `pnpm ledger verify exits 0\n${verify.stdout}${verify.stderr}`);
+  return proxy.sessions();
+}
+
+t.test(
+  'sslmode=prefer reaches a PostgreSQL without TLS in the clear, as psql does: server and pnpm ledger',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const sessions = await registerAndVerify(t, 'no-tls', '?sslmode=prefer');
+    t.equal(sessions.tls, 0, 'nothing was encrypted: the server has no TLS');
+    t.ok(sessions.plain > 0, `connections in the clear (${JSON.stringify(sessions)})`);
+    t.equal(sessions.declined, sessions.plain, 'each of them asked for TLS first');
+  },
+);
+
+t.test(
+  'sslmode=allow reaches a PostgreSQL that accepts only TLS, encrypted: server and pnpm ledger',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    const sessions = await registerAndVerify(t, 'tls-only', '?sslmode=allow');
+    t.ok(sessions.tls > 0, `encrypted connections (${JSON.stringify(sessions)})`);
+    t.equal(sessions.refusedPlain, sessions.tls, 'each of them was tried in the clear first');
+    t.equal(sessions.plain, 0);
   },
 );

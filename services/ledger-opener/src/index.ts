@@ -57,6 +57,11 @@ export {
   type OpenedPersonalKeys,
 } from './open-personal-keys.js';
 export {
+  LOCK_APPLICATION_NAME as KEY_STORE_LOCK_APPLICATION_NAME,
+  lockKeyOf as keyStoreLockKey,
+  type KeyStoreLockEvent,
+} from './postgres-key-store-lock.js';
+export {
   BROKER_LIST_MESSAGE,
   isBrokerList,
   postgresSchemaProblem,

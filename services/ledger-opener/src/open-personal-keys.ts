@@ -15,11 +15,17 @@ import {
   type PersonalKeyStore,
   type WrappedDataKey,
 } from '@timebank/application';
+import { EventStoreError } from '@timebank/event-store';
 import { DEFAULT_DATA_DIR, MASTER_KEY_FILE, PERSONAL_KEYS_FILE } from './file-names.js';
 import { sqliteOpenError } from './derived-file.js';
 import { LedgerOpenError } from './open-error.js';
 import { openPostgresKeyStore } from './postgres-key-store.js';
-import { holdKeyStoreLock, type KeyStoreUse } from './postgres-key-store-lock.js';
+import {
+  holdKeyStoreLock,
+  type KeyStoreLockEvent,
+  type KeyStoreLockWatch,
+  type KeyStoreUse,
+} from './postgres-key-store-lock.js';
 import { openSqliteKeyStore } from './sqlite-key-store.js';
 import type { StoreConfig } from './store-config.js';
 import { withLibpqSslModes } from './postgres-ssl-mode.js';
@@ -73,6 +79,8 @@ export async function openPersonalKeyStore(
   readModelDataDir?: string,
   /** `exclusive`: no other process may have the key store open meanwhile (PostgreSQL; see holdKeyStoreLock). */
   use: KeyStoreUse = 'shared',
+  /** PostgreSQL: what becomes of the lock if its connection drops (see holdKeyStoreLock). */
+  watchLock?: KeyStoreLockWatch,
 ): Promise<PersonalKeyStore> {
   if (config.engine === 'postgres') {
     const options = {
@@ -80,12 +88,16 @@ export async function openPersonalKeyStore(
       schema: config.schema,
       ...(config.timeouts === undefined ? {} : { timeouts: config.timeouts }),
     };
-    const lock = await holdKeyStoreLock({ ...options, use });
+    const lock = await holdKeyStoreLock({
+      ...options,
+      use,
+      ...(watchLock === undefined ? {} : { watch: watchLock }),
+    });
     const store = await openPostgresKeyStore(options).catch(async (error: unknown) => {
       await lock.release();
       throw error;
     });
-    return { ...store, close: () => store.close().finally(lock.release) };
+    return { ...mintingOnlyWhileHeld(store, lock.held), close: () => store.close().finally(lock.release) };
   }
   const directory = personalDataDirectory(config, readModelDataDir);
   mkdirSync(directory, { recursive: true });
@@ -120,6 +132,32 @@ export function personalKeysMissing(
 }
 
 /**
+ * `store` refusing to wrap a new data key (a registration, a first seal) while its lock is not
+ * held: a master-key rotation may run meanwhile, and a key wrapped under the master key it
+ * replaces could never be opened again. The API answers 503 (STORE_UNAVAILABLE) meanwhile.
+ */
+function mintingOnlyWhileHeld(store: PersonalKeyStore, held: () => boolean): PersonalKeyStore {
+  const refuseUnlessHeld = (): void => {
+    if (!held())
+      throw new EventStoreError(
+        'STORE_UNAVAILABLE',
+        'the personal-data key store is unavailable: its lock against a master-key rotation is not held',
+      );
+  };
+  return {
+    ...store,
+    insertDataKey: async (...args) => {
+      refuseUnlessHeld();
+      return store.insertDataKey(...args);
+    },
+    claimRegistration: async (...args) => {
+      refuseUnlessHeld();
+      return store.claimRegistration(...args);
+    },
+  };
+}
+
+/**
  * Opens the key store and resolves the master key, refusing (LedgerOpenError) to start with a
  * master key that cannot open the stored data keys: a `master.key` missing while keys are stored
  * (a new one would be generated and every personal field would fail to open, request by request),
@@ -136,18 +174,37 @@ export async function openPersonalKeys(
     readonly nationalIdKey?: string;
     /** Refuse (LedgerOpenError `missing`) rather than create a master key or key store: see personalKeysMissing. */
     readonly mustExist?: boolean;
+    /** PostgreSQL: told when the key store's lock was lost and taken again, or lost for good. */
+    readonly watchLock?: (event: KeyStoreLockEvent) => void;
   },
 ): Promise<OpenedPersonalKeys> {
   const directory = personalDataDirectory(config, options.readModelDataDir);
   const missing = options.mustExist === true ? personalKeysMissing(config, options) : undefined;
   if (missing !== undefined) throw new LedgerOpenError('missing', missing);
-  const store = await openPersonalKeyStore(config, options.readModelDataDir);
+  // Once the lock is taken again after a drop: a rotation that ran meanwhile (the network between
+  // us and PostgreSQL cut, not the rotation's) re-wrapped the check key under another master key.
+  const opened: { store?: PersonalKeyStore; masterKey?: Buffer } = {};
+  const confirm = async (): Promise<string | undefined> => {
+    if (opened.store === undefined || opened.masterKey === undefined) return undefined;
+    const check = await opened.store.dataKey(MASTER_KEY_CHECK_ID);
+    if (check?.state !== 'active') return undefined;
+    try {
+      unwrapDataKey(opened.masterKey, MASTER_KEY_CHECK_ID, check.wrappedKey);
+      return undefined;
+    } catch {
+      return 'the master key was rotated while the lock was not held: this process has the replaced one';
+    }
+  };
+  const watchLock = options.watchLock === undefined ? undefined : { watch: options.watchLock, confirm };
+  const store = await openPersonalKeyStore(config, options.readModelDataDir, 'shared', watchLock);
+  opened.store = store;
   try {
     const sample = await store.anyActiveDataKey();
     const path = join(directory, MASTER_KEY_FILE);
     if (sample !== null && options.masterKey === null && !existsSync(path))
       throw new LedgerOpenError('missing', missingMasterKeyMessage(path, config.engine !== 'sqlite'));
     const masterKey = resolveMasterKey(options.masterKey, directory);
+    opened.masterKey = masterKey;
     const source = options.masterKey === null ? path : 'LEDGER_MASTER_KEY';
     if (sample !== null) checkMasterKey(masterKey, sample, source);
     // The first open of a store leaves a key wrapped under this master key, atomically: a second

@@ -18,8 +18,10 @@ export async function openReadModels(
   notice: SetAsideNotice = (message) => console.warn(message),
 ): Promise<ReadModelDatabase> {
   if (config.engine === 'postgres') {
+    // Imported only when chosen, as in open-event-store.ts.
+    const { driverConnection } = await import('@timebank/event-store-postgres');
     return openPostgresReadModels({
-      connectionString: withLibpqSslModes(config.url),
+      ...driverConnection(withLibpqSslModes(config.url)),
       schema: config.schema,
       ...(config.timeouts === undefined ? {} : { ...config.timeouts }),
     });

@@ -145,9 +145,10 @@ async function openPool(options: {
 }): Promise<{ pool: pg.Pool; isTransientConnectionError: (error: unknown) => boolean }> {
   // Imported only here, so that a SQLite server's threads never load the driver (see open-event-store.ts).
   const { default: driver } = await import('pg');
-  const { clientSettings, isTransientConnectionError } = await import('@timebank/event-store-postgres');
+  const { clientSettings, driverConnection, isTransientConnectionError } =
+    await import('@timebank/event-store-postgres');
   const pool = new driver.Pool({
-    connectionString: options.connectionString,
+    ...driverConnection(options.connectionString),
     max: POOL_CONNECTIONS_MAX,
     application_name: 'timebank-personal-keys',
     ...clientSettings(options.timeouts ?? {}),

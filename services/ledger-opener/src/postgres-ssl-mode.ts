@@ -7,9 +7,10 @@
  * (self-signed, or from a private CA), which `psql "…?sslmode=require"` reaches, stopped the
  * server with `self-signed certificate` (exit 1). The driver applies libpq's meanings when the URL
  * says `uselibpqcompat=true`, which is added here unless the URL already says either way:
- * `require` and `prefer` encrypt without checking the certificate (with `sslrootcert`, `require`
+ * `require` encrypts without checking the certificate (with `sslrootcert`, `require`
  * checks it against that CA, as `verify-ca` does), `verify-ca` with `sslrootcert` checks it
- * against that CA, `verify-full` also checks the host name, `disable` does not encrypt. Not for
+ * against that CA, `verify-full` also checks the host name, `disable` does not encrypt (`prefer`
+ * and `allow`, which fall back, the event store's `driverConnection` negotiates itself). Not for
  * `verify-ca` without `sslrootcert`, which the driver then refuses with a stack trace: that one
  * keeps the driver's meaning (the system's CAs and the host name) and its warning.
  */

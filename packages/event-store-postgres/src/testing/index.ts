@@ -17,9 +17,11 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 
 export {
   acceptingPort,
+  cuttableProxy,
   failure,
   freezableProxy,
   silentPort,
   tlsPostgresProxy,
+  type ProxiedTls,
   type Teardown,
 } from './network.js';

@@ -40,6 +40,12 @@ export interface PostgresReadModelOptions {
    * after the server should have cancelled it, for a network partition.
    */
   readonly statementTimeoutMilliseconds?: number;
+  /**
+   * Makes each connection's socket, when the caller negotiates TLS itself: libpq's `sslmode=prefer`
+   * and `allow`, which the driver lacks (the event store's `driverConnection` gives it, with the
+   * `connectionString` to use beside it).
+   */
+  readonly stream?: pg.ClientConfig['stream'];
 }
 
 /** As the event store's adapter (its client-settings.ts), which this library may not import. */
@@ -208,6 +214,7 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
     ...withSearchPath(options.connectionString, options.schema),
     max: options.poolSizeMax ?? 4,
     application_name: 'timebank-projections',
+    ...(options.stream === undefined ? {} : { stream: options.stream }),
     ...timeoutSettings(options),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
