@@ -1,0 +1,49 @@
+/**
+ * Codes and ids as people really type them, end to end (the real server on a fresh SQLite data
+ * directory, Debian's Chromium through playwright-core): an elderly volunteer on a phone types the
+ * activation code the desk printed with a Chinese input method in full-width mode, and is signed
+ * in.
+ *
+ * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
+ */
+import t from 'tap';
+import { api, chromiumMissing, nationalIdNumber, openPage, startConsoleWorld } from './e2e-helpers.js';
+
+/** Full-width forms of ASCII letters, digits and the dash, as a Chinese input method types them. */
+function fullWidth(text: string): string {
+  return text.replace(/[!-~]/g, (character) => String.fromCharCode(character.charCodeAt(0) + 0xfee0));
+}
+
+t.test('codes and ids typed by hand are taken or refused in words', { skip: chromiumMissing }, async (t) => {
+  const world = await startConsoleWorld(t, 'console-typed-codes-e2e');
+  if (world === undefined) return;
+  const { server, adminKey, browser } = world;
+  const { volunteerId, volunteerNumber } = await api<{ volunteerId: string; volunteerNumber: string }>(
+    server.url,
+    adminKey,
+    '/v1/volunteers',
+    { name: '王秀英', nationalIdNumber: nationalIdNumber(71), phone: '13800138000', community: 'qiaoxi' },
+  );
+  const { activationCode } = await api<{ activationCode: string }>(
+    server.url,
+    adminKey,
+    `/v1/volunteers/${volunteerId}/activation-codes`,
+    {},
+  );
+
+  await t.test('a volunteer types the activation code in full-width lower case', async (t) => {
+    const phone = await openPage(browser, { viewport: { width: 360, height: 740 }, isMobile: true });
+    await phone.goto(`${server.url}/console#/volunteer/activate`);
+    await phone.locator('#v-activate-number').fill(volunteerNumber);
+    await phone.locator('#v-activate-code').fill(fullWidth(activationCode.toLowerCase()));
+    await phone.locator('#v-activate-passphrase').fill('桥西 晚霞 2026');
+    await phone.locator('#v-activate-repeat').fill('桥西 晚霞 2026');
+    await phone.locator('#v-activate-passphrase').press('Enter');
+    await phone.getByRole('heading', { name: '王秀英，您好' }).waitFor();
+    t.equal(
+      await phone.getByRole('status').first().textContent(),
+      '密码已设置，您已登录。',
+      'an activation code in full-width lower case is the printed code',
+    );
+  });
+});
