@@ -2,7 +2,8 @@
  * Codes and ids as people really type them, end to end (the real server on a fresh SQLite data
  * directory, Debian's Chromium through playwright-core): an elderly volunteer on a phone types the
  * activation code the desk printed with a Chinese input method in full-width mode, and is signed
- * in.
+ * in; an auditor asks for the charts of a community the city's hierarchy does not hold (or whose
+ * id was mistyped) and is told that, not that a "parent unit" is missing.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -44,6 +45,27 @@ t.test('codes and ids typed by hand are taken or refused in words', { skip: chro
       await phone.getByRole('status').first().textContent(),
       '密码已设置，您已登录。',
       'an activation code in full-width lower case is the printed code',
+    );
+  });
+
+  await t.test('an auditor asks for the charts of a community the hierarchy lacks', async (t) => {
+    const { key: auditorKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
+      role: 'auditor',
+      scope: { kind: 'all' },
+      label: 'Auditor',
+    });
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/console#/sign-in`);
+    await page.getByLabel('角色').selectOption('auditor');
+    await page.getByLabel('API 密钥').fill(auditorKey);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('link', { name: '统计图表' }).click();
+    await page.getByLabel('社区编号').fill('qiaoxi');
+    await page.getByRole('button', { name: '显示图表' }).click();
+    t.equal(
+      await page.locator('#chart-points-error').textContent(),
+      '行政区划中没有社区“qiaoxi”，无法统计积分发放与兑换。请核对社区编号，或请管理员在“行政区划”中登记该社区。',
+      'a community missing from the hierarchy is named as missing, not its parent',
     );
   });
 });
