@@ -3,7 +3,8 @@
  * directory, Debian's Chromium through playwright-core): an elderly volunteer on a phone types the
  * activation code the desk printed with a Chinese input method in full-width mode, and is signed
  * in; an auditor asks for the charts of a community the city's hierarchy does not hold (or whose
- * id was mistyped) and is told that, not that a "parent unit" is missing.
+ * id was mistyped) and is told that, not that a "parent unit" is missing; a desk that pastes a
+ * name longer than the API takes, or only spaces, reads why it was refused, not only the field.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -67,5 +68,34 @@ t.test('codes and ids typed by hand are taken or refused in words', { skip: chro
       '行政区划中没有社区“qiaoxi”，无法统计积分发放与兑换。请核对社区编号，或请管理员在“行政区划”中登记该社区。',
       'a community missing from the hierarchy is named as missing, not its parent',
     );
+  });
+
+  await t.test('a desk pastes a very long name, or only spaces, and reads why it is refused', async (t) => {
+    const { key: deskKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
+      role: 'desk',
+      scope: { kind: 'community', id: 'qiaoxi' },
+      label: 'Desk',
+    });
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/console#/sign-in`);
+    await page.getByLabel('角色').selectOption('desk');
+    await page.getByLabel('API 密钥').fill(deskKey);
+    await page.locator('#sign-in-scope').fill('qiaoxi');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('link', { name: '登记志愿者' }).click();
+    await page.getByLabel('居民身份证号码').fill(nationalIdNumber(72));
+    await page.getByLabel('联系电话').fill('13800138000');
+    for (const [name, said] of [
+      ['王秀英'.repeat(70), '填写的内容有误，请检查。 字段：姓名（最多 200 个字符）'],
+      ['   ', '填写的内容有误，请检查。 字段：姓名（须含文字，不能只有数字或符号）'],
+    ] as const) {
+      await page.getByLabel('姓名', { exact: true }).fill(name);
+      await page.getByRole('button', { name: '登记' }).click();
+      t.equal(
+        await page.getByRole('alert').textContent(),
+        said,
+        `${name.length} characters: refused, saying why`,
+      );
+    }
   });
 });
