@@ -4,12 +4,20 @@
  * activation code the desk printed with a Chinese input method in full-width mode, and is signed
  * in; an auditor asks for the charts of a community the city's hierarchy does not hold (or whose
  * id was mistyped) and is told that, not that a "parent unit" is missing; a desk that pastes a
- * name longer than the API takes, or only spaces, reads why it was refused, not only the field.
+ * name longer than the API takes, or only spaces, reads why it was refused, not only the field;
+ * a desk records night care from 22:00 to 01:00, which the form took for an end before the start.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
 import t from 'tap';
-import { api, chromiumMissing, nationalIdNumber, openPage, startConsoleWorld } from './e2e-helpers.js';
+import {
+  api,
+  chromiumMissing,
+  nationalIdNumber,
+  openPage,
+  shanghaiDate,
+  startConsoleWorld,
+} from './e2e-helpers.js';
 
 /** Full-width forms of ASCII letters, digits and the dash, as a Chinese input method types them. */
 function fullWidth(text: string): string {
@@ -67,6 +75,33 @@ t.test('codes and ids typed by hand are taken or refused in words', { skip: chro
       await page.locator('#chart-points-error').textContent(),
       '行政区划中没有社区“qiaoxi”，无法统计积分发放与兑换。请核对社区编号，或请管理员在“行政区划”中登记该社区。',
       'a community missing from the hierarchy is named as missing, not its parent',
+    );
+  });
+
+  await t.test('a desk records night care from 22:00 to 01:00', async (t) => {
+    const { key: deskKey } = await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
+      role: 'desk',
+      scope: { kind: 'community', id: 'qiaoxi' },
+      label: 'Desk, night',
+    });
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/console#/sign-in`);
+    await page.getByLabel('角色').selectOption('desk');
+    await page.getByLabel('API 密钥').fill(deskKey);
+    await page.locator('#sign-in-scope').fill('qiaoxi');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('heading', { name: '查找志愿者' }).waitFor();
+    await page.goto(`${server.url}/console#/desk/volunteers/${volunteerId}/service`);
+    await page.getByLabel('服务内容').fill('夜间陪护');
+    await page.getByLabel('服务日期').fill(shanghaiDate(Date.now() - 2 * 86_400_000));
+    await page.getByLabel('开始时间').fill('22:00');
+    await page.getByLabel('结束时间').fill('01:00');
+    await page.getByRole('button', { name: '提交记录' }).click();
+    await page.locator('[data-figure="card.pendingHours"]').waitFor();
+    t.equal(
+      await page.locator('[data-figure="card.pendingHours"]').textContent(),
+      '3 小时',
+      'three hours across midnight, recorded and pending',
     );
   });
 

@@ -77,7 +77,8 @@ export const en: Record<MessageKey, string> = {
   'service.date': 'Date',
   'service.start': 'Start',
   'service.end': 'End',
-  'service.timeZone': 'Times are China Standard Time (Asia/Shanghai).',
+  'service.timeZone':
+    'Times are China Standard Time (Asia/Shanghai). An end earlier than the start is on the next day (22:00 to 01:00).',
   'service.submit': 'Record',
   'service.done': 'Recorded {hours} h of service, awaiting confirmation.',
   'service.back': 'Back to the volunteer card',

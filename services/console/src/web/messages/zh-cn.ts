@@ -75,7 +75,8 @@ export const zhCN = {
   'service.date': '服务日期',
   'service.start': '开始时间',
   'service.end': '结束时间',
-  'service.timeZone': '时间按北京时间（Asia/Shanghai）计算。',
+  'service.timeZone':
+    '时间按北京时间（Asia/Shanghai）计算。结束时间早于开始时间时按次日计算（如 22:00 至次日 01:00）。',
   'service.submit': '提交记录',
   'service.done': '已记录 {hours} 小时服务，待组织确认。',
   'service.back': '返回志愿者卡片',
