@@ -59,8 +59,8 @@ async function registerJourney(t: Test, page: Page): Promise<string> {
   await page.getByRole('button', { name: '登记' }).click();
   t.equal(
     await page.getByRole('alert').textContent(),
-    '填写的内容有误，请检查。 字段：姓名',
-    'a blank name is named by its label; the spaced telephone number is accepted',
+    '填写的内容有误，请检查。 字段：姓名（须含文字，不能只有数字或符号）',
+    'a blank name is named by its label, saying why; the spaced telephone number is accepted',
   );
 
   await page.getByLabel('姓名', { exact: true }).fill('王秀英');

@@ -106,3 +106,20 @@ t.test('a field refused several times is named once', async (t) => {
     '填写的内容有误，请检查。 字段：name 字段：phone',
   );
 });
+
+t.test('a field refused as too long, empty or without letters says so', async (t) => {
+  const { ApiError } = await import('../src/web/lib/api.js');
+  const { describeError } = await import('../src/web/lib/screen.js');
+  const reasons = new Map([
+    ['body.name', { kind: 'tooLong', lengthMax: 200 }],
+    ['body.activity', { kind: 'empty' }],
+  ] as const);
+  t.equal(
+    describeError(
+      new ApiError('VALIDATION_FAILED', 400, ['body.name', 'body.activity', 'body.phone'], {
+        fieldReasons: reasons,
+      }),
+    ),
+    '填写的内容有误，请检查。 字段：name（最多 200 个字符） 字段：activity（不能为空） 字段：phone',
+  );
+});

@@ -3,6 +3,7 @@ import t from 'tap';
 import {
   typedNationalId,
   typedNumbers,
+  typedActivationCode,
   typedPhone,
   typedVolunteerNumber,
 } from '../src/web/lib/typed-input.js';
@@ -54,4 +55,9 @@ t.test('a date no instant can hold is sent as typed, for the API to refuse by fi
   t.equal(shanghaiInstant('2026-12-04', '09:00'), '2026-12-04T01:00:00.000Z');
   t.equal(shanghaiInstant('20000-01-01', '09:00'), '20000-01-01T09:00:00+08:00', 'no RangeError');
   t.equal(shanghaiInstant('', ''), 'T:00+08:00');
+});
+
+t.test('an activation code typed in full-width letters and digits is the printed one', async (t) => {
+  t.equal(typedActivationCode('ｃｇ７ａ－ｔｅｖ５－８ｂｒｍ'), 'CG7A-TEV5-8BRM');
+  t.equal(typedActivationCode(' cg7a tev5\u30008brm '), 'CG7A TEV5 8BRM', 'spaces are left for the API');
 });

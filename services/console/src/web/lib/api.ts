@@ -3,6 +3,7 @@
  * problem's `code` (RFC 9457, docs/errors.md), which the screens translate; the JSON itself is
  * never shown.
  */
+import { fieldReason, type FieldReason } from './field-reasons.js';
 import { currentSession, expire, touch, type Session } from './session.js';
 
 export class ApiError extends Error {
@@ -11,14 +12,23 @@ export class ApiError extends Error {
     readonly status: number,
     /** `errors[].field` of a VALIDATION_FAILED problem, e.g. `body.phone`. */
     readonly fields: readonly string[] = [],
-    /**
-     * The error code each field was refused with, when its message starts with one
-     * (`SERVICE_RECORD_OVERLAP: …`, as a bulk activity's lines are): field → code.
-     */
-    readonly fieldCodes: ReadonlyMap<string, string> = new Map(),
+    details: {
+      readonly fieldCodes?: ReadonlyMap<string, string>;
+      readonly fieldReasons?: ReadonlyMap<string, FieldReason>;
+    } = {},
   ) {
     super(code);
+    this.fieldCodes = details.fieldCodes ?? new Map();
+    this.fieldReasons = details.fieldReasons ?? new Map();
   }
+
+  /**
+   * The error code each field was refused with, when its message starts with one
+   * (`SERVICE_RECORD_OVERLAP: …`, as a bulk activity's lines are): field → code.
+   */
+  readonly fieldCodes: ReadonlyMap<string, string>;
+  /** Why each field was refused, when its message says it plainly (too long, empty): field → reason. */
+  readonly fieldReasons: ReadonlyMap<string, FieldReason>;
 }
 
 /** Code for a request that never got an answer. */
@@ -203,16 +213,19 @@ async function problemOf(response: Response): Promise<ApiError> {
       typeof issue.field === 'string' ? [issue.field] : [],
     );
     const fieldCodes = new Map<string, string>();
+    const fieldReasons = new Map<string, FieldReason>();
     for (const issue of problem.errors ?? []) {
-      const code =
-        typeof issue.message === 'string' ? /^([A-Z][A-Z_]+):/.exec(issue.message)?.[1] : undefined;
-      if (typeof issue.field === 'string' && code !== undefined) fieldCodes.set(issue.field, code);
+      if (typeof issue.field !== 'string' || typeof issue.message !== 'string') continue;
+      const code = /^([A-Z][A-Z_]+):/.exec(issue.message)?.[1];
+      if (code !== undefined) fieldCodes.set(issue.field, code);
+      const reason = fieldReason(issue.message);
+      if (reason !== undefined) fieldReasons.set(issue.field, reason);
     }
     return new ApiError(
       typeof problem.code === 'string' ? problem.code : 'INTERNAL_ERROR',
       response.status,
       fields,
-      fieldCodes,
+      { fieldCodes, fieldReasons },
     );
   } catch {
     return new ApiError('INTERNAL_ERROR', response.status);

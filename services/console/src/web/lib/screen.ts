@@ -1,6 +1,7 @@
 /** What every screen receives, and the shared pieces of forms: errors and submit buttons. */
 import { ApiError, NETWORK_ERROR, RequestTimedOut, SESSION_EXPIRED } from './api.js';
 import { h } from './dom.js';
+import type { FieldReason } from './field-reasons.js';
 import { errorMessage, t } from './i18n.js';
 import type { Session } from './session.js';
 
@@ -35,9 +36,24 @@ export function describeError(error: unknown, form?: HTMLFormElement | null): st
   }
   if (error.code === SESSION_EXPIRED) return t('session.expired');
   // Each field once: a list's lines (`volunteerNumbers.0`, `.1`, …) share their input's label.
-  const labels = new Set(error.fields.map((name) => fieldLabel(name, form)));
-  const fields = [...labels].map((label) => t('error.field', { field: label }));
+  const fields = new Set(
+    error.fields.map((name) => fieldText(fieldLabel(name, form), error.fieldReasons.get(name))),
+  );
   return [errorMessage(error.code), ...fields].join(' ');
+}
+
+/** 字段：姓名, with why when the API said it plainly: 字段：姓名（最多 200 个字符）. */
+function fieldText(field: string, reason: FieldReason | undefined): string {
+  switch (reason?.kind) {
+    case 'tooLong':
+      return t('error.fieldTooLong', { field, lengthMax: reason.lengthMax });
+    case 'empty':
+      return t('error.fieldEmpty', { field });
+    case 'letterRequired':
+      return t('error.fieldLetterRequired', { field });
+    case undefined:
+      return t('error.field', { field });
+  }
 }
 
 /**

@@ -16,6 +16,17 @@ export function typedVolunteerNumber(typed: string): string {
   return typed.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 }
 
+/**
+ * An activation code as printed (`CG7A-TEV5-8BRM`): upper case, full-width letters, digits and
+ * dashes folded. An elderly volunteer often types it with a Chinese input method in full-width
+ * mode (`ｃｇ７ａ－ｔｅｖ５－８ｂｒｍ`); sent as typed, the API refused it as an invalid code,
+ * and each refusal counts towards the sign-in lock-out. Spaces and dashes are left for the API,
+ * which ignores them.
+ */
+export function typedActivationCode(typed: string): string {
+  return typed.normalize('NFKC').trim().toUpperCase();
+}
+
 /** A telephone number: the API takes digits, dashes and a leading +; spaces are only grouping. */
 export function typedPhone(typed: string): string {
   return typed.normalize('NFKC').replace(/\s+/g, '');

@@ -169,6 +169,8 @@ export const adminEn: Record<keyof typeof adminZhCN, string> = {
     'Blue bars are the points issued in the month, orange bars the points partners redeemed in it.',
   'charts.points.issued': 'Issued',
   'charts.points.redeemed': 'Redeemed',
+  'charts.points.notInHierarchy':
+    'The city hierarchy has no community “{community}”, so points issued and redeemed cannot be counted. Check the community id, or ask an administrator to register the community under City hierarchy.',
   'nav.audit.settlements': 'Settlements',
   'audit.settlements.title': 'Partner settlements per month',
   'audit.settlements.intro':

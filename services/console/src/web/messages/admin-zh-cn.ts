@@ -162,6 +162,8 @@ export const adminZhCN = {
   'charts.points.description': '蓝色柱为当月发放的积分，橙色柱为当月被合作商户兑换的积分。',
   'charts.points.issued': '发放',
   'charts.points.redeemed': '兑换',
+  'charts.points.notInHierarchy':
+    '行政区划中没有社区“{community}”，无法统计积分发放与兑换。请核对社区编号，或请管理员在“行政区划”中登记该社区。',
   'nav.audit.settlements': '商户结算',
   'audit.settlements.title': '合作商户月度结算',
   'audit.settlements.intro':

@@ -138,8 +138,17 @@ export const auditChartsScreen: Screen = (context) => {
         `/v1/communities/${encodeURIComponent(community)}/statistics`,
       );
       // The points chart needs the community in the city's hierarchy; without it, say so in words.
+      // AREA_NOT_FOUND's own sentence (上级单位未登记, for registering a unit under a missing
+      // parent) would send the auditor looking for a street; here the community itself is missing,
+      // or its id was mistyped (the statistics route answers zeros for any id).
       const points = await pointsChart(session, community).catch((error: unknown) =>
-        h('p', { class: 'error', role: 'alert', id: 'chart-points-error' }, describeError(error)),
+        h(
+          'p',
+          { class: 'error', role: 'alert', id: 'chart-points-error' },
+          error instanceof ApiError && error.code === 'AREA_NOT_FOUND'
+            ? t('charts.points.notInHierarchy', { community })
+            : describeError(error),
+        ),
       );
       output.replaceChildren(hoursChart(statistics), starsChart(statistics), points);
     });

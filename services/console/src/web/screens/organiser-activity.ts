@@ -7,7 +7,7 @@
  */
 import { ApiError, call } from '../lib/api.js';
 import { formValues, h } from '../lib/dom.js';
-import { errorMessage, hoursNumber, shanghaiInstant, t } from '../lib/i18n.js';
+import { errorMessage, hoursNumber, t } from '../lib/i18n.js';
 import {
   describeError,
   noticeOf,
@@ -17,7 +17,7 @@ import {
   type Screen,
 } from '../lib/screen.js';
 import { typedNumbers, type TypedNumber } from '../lib/typed-input.js';
-import { refuseServiceTimes, serviceFields } from './record-service.js';
+import { refuseServiceTimes, serviceFields, serviceInstants } from './record-service.js';
 
 interface Recorded {
   readonly records: readonly { volunteerId: string; recordId: string; durationMinutes: number }[];
@@ -89,8 +89,7 @@ export const organiserActivityScreen: Screen = (context) => {
     const body = {
       activity: values.activity,
       organisationId: session.scopeId,
-      startAt: shanghaiInstant(values.date ?? '', values.start ?? ''),
-      endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
+      ...serviceInstants(values.date ?? '', values.start ?? '', values.end ?? ''),
       volunteerNumbers: numbers.map(({ volunteerNumber }) => volunteerNumber),
     };
     if (refuseServiceTimes(form, status, body.startAt, body.endAt)) return;

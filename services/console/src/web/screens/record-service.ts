@@ -3,6 +3,7 @@
  * id as the organising body (docs/api.md, "Service a desk records"); an administrator confirms.
  * Times are entered in Asia/Shanghai.
  */
+import { DEFAULT_LEDGER_RULES } from '@timebank/domain';
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { errorMessage, hoursNumber, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
@@ -45,6 +46,34 @@ export function serviceFields(): HTMLElement[] {
       h('input', { name: 'end', id: 'service-end', type: 'time', required: true, 'data-field': 'endAt' }),
     ),
   ];
+}
+
+/** A day in Asia/Shanghai, which has no daylight saving: the next day is always 24 hours on. */
+const DAY_MS = 24 * 3600 * 1000;
+/**
+ * The longest service read as running past midnight: the policy's default per-record cap (12 h,
+ * `DEFAULT_LEDGER_RULES.serviceRecordMinutesMax`). A longer span with the end before the start is
+ * more likely a slip of the hand than a night's service, and is said as an end before the start.
+ */
+const OVERNIGHT_SPAN_MAX_MS = DEFAULT_LEDGER_RULES.serviceRecordMinutesMax * 60 * 1000;
+
+/**
+ * The instants of service typed as a date and two times in Asia/Shanghai. Night care runs past
+ * midnight (22:00 to 01:00): an end time earlier than the start is on the next day when the span
+ * is at most the per-record cap; without this the form could not record such service at all,
+ * and said that the end must come after the start.
+ */
+export function serviceInstants(
+  date: string,
+  start: string,
+  end: string,
+): { readonly startAt: string; readonly endAt: string } {
+  const startAt = shanghaiInstant(date, start);
+  const endAt = shanghaiInstant(date, end);
+  const startMs = Date.parse(startAt);
+  const endMs = Date.parse(endAt);
+  const overnight = endMs < startMs && endMs + DAY_MS - startMs <= OVERNIGHT_SPAN_MAX_MS;
+  return overnight ? { startAt, endAt: new Date(endMs + DAY_MS).toISOString() } : { startAt, endAt };
 }
 
 /**
@@ -107,8 +136,7 @@ export const recordServiceScreen: Screen = async (context) => {
     const body = {
       activity: values.activity,
       organisationId: session.scopeId,
-      startAt: shanghaiInstant(values.date ?? '', values.start ?? ''),
-      endAt: shanghaiInstant(values.date ?? '', values.end ?? ''),
+      ...serviceInstants(values.date ?? '', values.start ?? '', values.end ?? ''),
     };
     if (refuseServiceTimes(form, status, body.startAt, body.endAt)) return;
     void submitting(button, status, async () => {

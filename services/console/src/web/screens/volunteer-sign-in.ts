@@ -9,7 +9,7 @@ import { field, formValues, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { noticeOf, statusArea, submitting, type Screen } from '../lib/screen.js';
 import { signIn } from '../lib/session.js';
-import { typedVolunteerNumber } from '../lib/typed-input.js';
+import { typedActivationCode, typedVolunteerNumber } from '../lib/typed-input.js';
 
 /** The API's own bound (docs/api.md): at least 10 characters, at most 200. */
 const PASSPHRASE_LENGTH_MIN = 10;
@@ -98,7 +98,7 @@ async function activate(
   try {
     await callPublic('/v1/volunteer-sessions/activate', {
       method: 'POST',
-      body: { volunteerNumber, activationCode: activationCode.toUpperCase(), passphrase },
+      body: { volunteerNumber, activationCode: typedActivationCode(activationCode), passphrase },
       idempotencyKey: crypto.randomUUID(),
     });
   } catch (error) {
