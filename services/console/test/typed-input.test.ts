@@ -40,6 +40,11 @@ t.test('a spend code, points and yuan typed in full-width digits read as the ASC
   const { fenOf } = await import('../src/web/lib/i18n.js');
   t.equal(spendCodeDigits('１２３４\u3000５６７８ ９０１２ ３４５６'), '1234567890123456');
   t.equal(spendCodeDigits('timebank-spend:1234567890123456'), '1234567890123456', 'a scanner’s payload');
+  t.equal(
+    spendCodeDigits(' TIMEBANK-SPEND:1234567890123456\n'),
+    '1234567890123456',
+    'a scanner typing with caps lock on, ending with Enter',
+  );
   t.equal(centipointsOf('２'), 200);
   t.equal(centipointsOf('１．５'), 150, 'a full-width point');
   t.equal(centipointsOf(' 2.5 '), 250);

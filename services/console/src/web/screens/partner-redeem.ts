@@ -13,12 +13,14 @@ import { centipointsOf, failedScreen, offersOf, type Offer } from './partner-off
 
 /**
  * The 16 digits of a typed or scanned code; full-width digits from a Chinese input method are
- * folded to ASCII (NFKC), as every other number the console takes.
+ * folded to ASCII (NFKC), as every other number the console takes. The QR payload's prefix is
+ * taken in any case: a scanner that types with caps lock on sends `TIMEBANK-SPEND:`.
  */
 export function spendCodeDigits(typed: string): string {
   return typed
     .normalize('NFKC')
-    .replace(/^timebank-spend:/, '')
+    .trim()
+    .replace(/^timebank-spend:/i, '')
     .replace(/[\s-]/g, '');
 }
 
