@@ -484,12 +484,21 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       return rows.map(toVolunteerSummary);
     },
 
-    /** Every registered partner with its status (active or suspended), by id. */
-    async partners(): Promise<
+    /**
+     * Registered partners with their status (active or suspended), by id: at most `limit` (1 to
+     * LIST_ROWS_MAX) of them, those after the partner id `after`, if given.
+     */
+    async partners(
+      page: { readonly limit?: number; readonly after?: string } = {},
+    ): Promise<
       { partnerId: string; name: string; community: string; status: string; registeredAt: string }[]
     > {
+      const limit = Math.min(Math.max(Math.trunc(page.limit ?? LIST_ROWS_MAX), 1), LIST_ROWS_MAX);
       const rows = await db.query(
-        `SELECT partner_id, name, community, status, registered_at FROM ${t('partner')} ORDER BY partner_id`,
+        `SELECT partner_id, name, community, status, registered_at FROM ${t('partner')}` +
+          (page.after === undefined ? '' : ' WHERE partner_id > ?') +
+          ` ORDER BY partner_id LIMIT ${limit}`,
+        page.after === undefined ? [] : [page.after],
       );
       return rows.map((row) => ({
         partnerId: s(row.partner_id),
@@ -500,12 +509,21 @@ export function createReadModelQueries(db: ReadModelDatabase) {
       }));
     },
 
-    /** Every registered organisation with its status (active or suspended), by id. */
-    async organisations(): Promise<
+    /**
+     * Registered organisations with their status (active or suspended), by id: at most `limit`
+     * (1 to LIST_ROWS_MAX) of them, those after the organisation id `after`, if given.
+     */
+    async organisations(
+      page: { readonly limit?: number; readonly after?: string } = {},
+    ): Promise<
       { organisationId: string; name: string; community: string; status: string; registeredAt: string }[]
     > {
+      const limit = Math.min(Math.max(Math.trunc(page.limit ?? LIST_ROWS_MAX), 1), LIST_ROWS_MAX);
       const rows = await db.query(
-        `SELECT organisation_id, name, community, status, registered_at FROM ${t('organisation')} ORDER BY organisation_id LIMIT ${LIST_ROWS_MAX}`,
+        `SELECT organisation_id, name, community, status, registered_at FROM ${t('organisation')}` +
+          (page.after === undefined ? '' : ' WHERE organisation_id > ?') +
+          ` ORDER BY organisation_id LIMIT ${limit}`,
+        page.after === undefined ? [] : [page.after],
       );
       return rows.map((row) => ({
         organisationId: s(row.organisation_id),

@@ -7,7 +7,7 @@ import { Projector } from '../src/projector.js';
 import { createReadModelQueries } from '../src/queries.js';
 import { LIVE_PREFIX } from '../src/tables.js';
 import { DEFAULT_LEDGER_RULES } from '@timebank/domain';
-import { build } from '../src/testing/index.js';
+import { ADMIN, build, newEvent } from '../src/testing/index.js';
 import { appendTo, harnesses } from './harness.js';
 import { ALICE, BOB, PARTNER, seedScenario } from './scenario.js';
 
@@ -164,6 +164,48 @@ for (const harness of harnesses()) {
       null,
       'not yet registered at position 1',
     );
+  });
+
+  t.test(`${harness.name}: partners and organisations page by id`, async (t) => {
+    const engine = await harness.create();
+    t.teardown(() => engine.close());
+    const at = '2026-01-01T00:00:00.000Z';
+    let last = 0n;
+    // Registered out of id order: a page follows the id, not the order of registration.
+    for (const id of ['o3', 'o1', 'o5', 'o2', 'o4']) {
+      last = await appendTo(engine.store, `organisation-${id}`, [
+        newEvent('OrganisationRegistered', {
+          idempotencyKey: `register-${id}`,
+          organisationId: id,
+          name: `Organisation ${id}`,
+          community: 'community-a',
+          registeredAt: at,
+          actor: ADMIN,
+        }),
+      ]);
+    }
+    for (const id of ['p3', 'p1', 'p2']) {
+      last = await appendTo(engine.store, `partner-${id}`, [build.partnerRegistered(id, at)]);
+    }
+    const projector = new Projector({ store: engine.store, db: engine.db });
+    await projector.start();
+    t.teardown(() => projector.stop());
+    await projector.waitForPosition(last);
+    const queries = createReadModelQueries(engine.db);
+
+    const organisationIds = async (page: { limit?: number; after?: string }): Promise<string[]> =>
+      (await queries.organisations(page)).map((row) => row.organisationId);
+    t.same(await organisationIds({}), ['o1', 'o2', 'o3', 'o4', 'o5'], 'one page holds them all');
+    t.same(await organisationIds({ limit: 2 }), ['o1', 'o2']);
+    t.same(await organisationIds({ limit: 2, after: 'o2' }), ['o3', 'o4']);
+    t.same(await organisationIds({ limit: 2, after: 'o4' }), ['o5'], 'the last page');
+    t.same(await organisationIds({ limit: 2, after: 'o5' }), [], 'nothing after the last');
+
+    const partnerIds = async (page: { limit?: number; after?: string }): Promise<string[]> =>
+      (await queries.partners(page)).map((row) => row.partnerId);
+    t.same(await partnerIds({}), ['p1', 'p2', 'p3']);
+    t.same(await partnerIds({ limit: 2 }), ['p1', 'p2']);
+    t.same(await partnerIds({ limit: 2, after: 'p2' }), ['p3']);
   });
 
   t.test(`${harness.name}: read-your-writes, restart from the checkpoint, idempotent batches`, async (t) => {

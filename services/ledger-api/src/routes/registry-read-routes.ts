@@ -4,9 +4,16 @@
  * its single stream, so it needs no projector). Desks read the organisations too (below).
  */
 import { z } from 'zod';
+import { ID_PATTERN } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
 import { instantOnTheWire } from '../http/positions.js';
-import { readModels, readQuery, type ReadModelRouteDependencies } from './read-model-routes.js';
+import {
+  PAGE_SIZE_MAX,
+  pageSize,
+  readModels,
+  readQuery,
+  type ReadModelRouteDependencies,
+} from './read-model-routes.js';
 import type { TypedApp } from './typed-app.js';
 
 const READERS = { access: { roles: ['admin', 'auditor'], scope: ANY_SCOPE } } as const;
@@ -17,6 +24,27 @@ const READERS = { access: { roles: ['admin', 'auditor'], scope: ANY_SCOPE } } as
  * no person.
  */
 const ORGANISATION_READERS = { access: { roles: ['admin', 'auditor', 'desk'], scope: ANY_SCOPE } } as const;
+
+/** A page cursor of either list: the last row's id (ids are unique and the lists go by id). */
+const idCursor = z.string().regex(ID_PATTERN, 'expected the nextCursor of the previous page');
+
+/** `limit` and `cursor` of a list by id, `what` naming its rows in the API documentation. */
+const pagedQuery = (what: string) =>
+  readQuery.extend({
+    cursor: idCursor.optional().describe("The previous page's nextCursor (default: from the start)"),
+    limit: pageSize.describe(`${what} per page, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_MAX})`),
+  });
+
+const nextCursor = z
+  .string()
+  .nullable()
+  .describe('Pass as `cursor` for the next page (which may be empty); null at the end');
+
+/** The next page's cursor: the last row's id when the page is full, else null (no more rows). */
+function nextCursorOf(ids: readonly string[], limit: number): string | null {
+  const last = ids.at(-1);
+  return last !== undefined && ids.length === limit ? last : null;
+}
 
 export type RegistryReadRouteDependencies = Pick<
   ReadModelRouteDependencies,
@@ -35,8 +63,8 @@ export async function registryReadRoutes(
       config: { ...READERS, readsModels: true },
       schema: {
         tags: ['administrators'],
-        summary: 'Every registered partner with its status, by id (read model)',
-        querystring: readQuery,
+        summary: 'The registered partners with their status, by id, a page at a time (read model)',
+        querystring: pagedQuery('Partners'),
         response: {
           200: z.object({
             partners: z.array(
@@ -48,17 +76,25 @@ export async function registryReadRoutes(
                 registeredAt: instantOnTheWire,
               }),
             ),
+            nextCursor,
           }),
         },
       },
     },
     async (request) => {
-      const partners = await (await readModels(context, request.query.minPosition)).partners();
+      const { cursor } = request.query;
+      const limit = request.query.limit ?? PAGE_SIZE_MAX;
+      const queries = await readModels(context, request.query.minPosition);
+      const partners = await queries.partners({ limit, ...(cursor === undefined ? {} : { after: cursor }) });
       return {
         partners: partners.map((partner) => ({
           ...partner,
           status: partner.status === 'suspended' ? ('suspended' as const) : ('active' as const),
         })),
+        nextCursor: nextCursorOf(
+          partners.map((partner) => partner.partnerId),
+          limit,
+        ),
       };
     },
   );
@@ -69,8 +105,8 @@ export async function registryReadRoutes(
       config: { ...ORGANISATION_READERS, readsModels: true },
       schema: {
         tags: ['administrators'],
-        summary: 'Every registered organisation with its status, by id (read model)',
-        querystring: readQuery,
+        summary: 'The registered organisations with their status, by id, a page at a time (read model)',
+        querystring: pagedQuery('Organisations'),
         response: {
           200: z.object({
             organisations: z.array(
@@ -82,17 +118,28 @@ export async function registryReadRoutes(
                 registeredAt: instantOnTheWire,
               }),
             ),
+            nextCursor,
           }),
         },
       },
     },
     async (request) => {
-      const organisations = await (await readModels(context, request.query.minPosition)).organisations();
+      const { cursor } = request.query;
+      const limit = request.query.limit ?? PAGE_SIZE_MAX;
+      const queries = await readModels(context, request.query.minPosition);
+      const organisations = await queries.organisations({
+        limit,
+        ...(cursor === undefined ? {} : { after: cursor }),
+      });
       return {
         organisations: organisations.map((organisation) => ({
           ...organisation,
           status: organisation.status === 'suspended' ? ('suspended' as const) : ('active' as const),
         })),
+        nextCursor: nextCursorOf(
+          organisations.map((organisation) => organisation.organisationId),
+          limit,
+        ),
       };
     },
   );

@@ -6,6 +6,7 @@
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { formatInstant, t } from '../lib/i18n.js';
+import { allPages, type Paged } from '../lib/pages.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import {
   noticeOf,
@@ -173,7 +174,10 @@ function registryTable(
   );
 }
 
-/** The list of `kind`s (read at the position in the path, if any), then the form registering one. */
+/**
+ * The list of `kind`s, every page of it (read at the position in the path, if any), then the form
+ * registering one.
+ */
 function registryScreen(kind: Kind): Screen {
   return async (context) => {
     const session = requireSession(context);
@@ -181,8 +185,11 @@ function registryScreen(kind: Kind): Screen {
     let rows: readonly RegistryRow[];
     try {
       const minPosition = /^\d+$/.test(context.params[0] ?? '') ? `?minPosition=${context.params[0]}` : '';
-      const answer = await call<Record<string, RegistryRow[]>>(session, `/v1/admin/${kind}s${minPosition}`);
-      rows = answer[`${kind}s`] ?? [];
+      const pages = await allPages(
+        (path) => call<Paged & { readonly [list in `${Kind}s`]?: RegistryRow[] }>(session, path),
+        `/v1/admin/${kind}s${minPosition}`,
+      );
+      rows = pages.flatMap((page) => page[`${kind}s`] ?? []);
     } catch (error) {
       return failedScreen(title, error);
     }

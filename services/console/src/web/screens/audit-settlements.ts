@@ -7,6 +7,7 @@ import { call } from '../lib/api.js';
 import { barChart } from '../lib/chart.js';
 import { field, h } from '../lib/dom.js';
 import { formatPoints, t } from '../lib/i18n.js';
+import { allPages, type Paged } from '../lib/pages.js';
 import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
@@ -77,9 +78,11 @@ export const auditSettlementsScreen: Screen = async (context) => {
   const session = requireSession(context);
   let partners: readonly { partnerId: string; name: string }[];
   try {
-    partners = (
-      await call<{ partners: { partnerId: string; name: string }[] }>(session, '/v1/admin/partners')
-    ).partners;
+    const pages = await allPages(
+      (path) => call<Paged & { partners: { partnerId: string; name: string }[] }>(session, path),
+      '/v1/admin/partners',
+    );
+    partners = pages.flatMap((page) => page.partners);
   } catch (error) {
     return failedScreen(t('audit.settlements.title'), error);
   }

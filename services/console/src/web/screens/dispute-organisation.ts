@@ -7,6 +7,7 @@
 import { call } from '../lib/api.js';
 import { field, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
+import { allPages, type Paged } from '../lib/pages.js';
 import type { Session } from '../lib/session.js';
 
 /** An organisation id as the API accepts ids (`idSchema`: letters, digits and `_ . : -`, at most 100). */
@@ -95,13 +96,16 @@ export function organisationPicker(session: Session): OrganisationPicker {
   const showTyped = () => typedField.toggleAttribute('hidden', !visible || choice.value !== TYPED);
   choice.addEventListener('change', showTyped);
 
-  // Read when the picker first shows (most card visits file no dispute); again after a failure,
-  // which leaves the community and the typed id, and a hint saying so.
+  // Read when the picker first shows (most card visits file no dispute), every page of it; again
+  // after a failure, which leaves the community and the typed id, and a hint saying so.
   let reading: Promise<void> | null = null;
   const read = (): Promise<void> =>
-    call<{ organisations: ListedOrganisation[] }>(session, '/v1/admin/organisations').then(
-      ({ organisations }) => {
-        fill(organisations);
+    allPages(
+      (path) => call<Paged & { organisations: ListedOrganisation[] }>(session, path),
+      '/v1/admin/organisations',
+    ).then(
+      (pages) => {
+        fill(pages.flatMap((page) => page.organisations));
         hint.toggleAttribute('hidden', true);
       },
       () => {

@@ -6,6 +6,7 @@
 import { call, keysUntilDone } from '../lib/api.js';
 import { field, h } from '../lib/dom.js';
 import { formatInstant, formatPoints, shanghaiDateTime, t, todayInShanghai } from '../lib/i18n.js';
+import { allPages, type Paged } from '../lib/pages.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import {
   noticeOf,
@@ -238,31 +239,21 @@ function totalsTable(period: string, settlement: Settlement | undefined): HTMLEl
   ]);
 }
 
-/** Pages of holds a statement reads at most: 100 pages of 1,000, far above a partner's month. */
-const STATEMENT_PAGES_MAX = 100;
-
-/** The month's settlement totals and every hold placed in it, page after page (newest first). */
+/**
+ * The month's settlement totals (every page repeats them: the first page's are kept) and every
+ * hold placed in it, page after page (newest first).
+ */
 async function monthStatement(
   session: Session,
   partnerId: string,
   period: string,
   minPosition: string,
 ): Promise<{ holds: Hold[]; settlements: Settlement[] }> {
-  const url = `/v1/partners/${encodeURIComponent(partnerId)}/statement?period=${period}${minPosition}`;
-  const holds: Hold[] = [];
-  let settlements: Settlement[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < STATEMENT_PAGES_MAX; page += 1) {
-    const next: { holds: Hold[]; settlements: Settlement[]; nextCursor?: string | null } = await call(
-      session,
-      after === null ? url : `${url}&cursor=${encodeURIComponent(after)}`,
-    );
-    if (page === 0) settlements = next.settlements;
-    holds.push(...next.holds);
-    after = next.nextCursor ?? null;
-    if (after === null) break;
-  }
-  return { holds, settlements };
+  const pages = await allPages(
+    (path) => call<Paged & { holds: Hold[]; settlements: Settlement[] }>(session, path),
+    `/v1/partners/${encodeURIComponent(partnerId)}/statement?period=${period}${minPosition}`,
+  );
+  return { holds: pages.flatMap((page) => page.holds), settlements: pages[0]?.settlements ?? [] };
 }
 
 export const partnerStatementScreen: Screen = async (context) => {
