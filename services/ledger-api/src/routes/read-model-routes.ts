@@ -28,29 +28,32 @@ import type { TypedApp } from './typed-app.js';
 
 export const readQuery = z.strictObject({ minPosition: positionSchema.optional() });
 
-/** A statement page cursor: the last hold's instant, volunteer id and hold id, joined by `~`. */
-const holdCursor = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/,
-    'expected the nextCursor of the previous page',
-  )
-  .transform((cursor) => {
-    const [heldAt, volunteerId, holdId] = cursor.split('~') as [string, string, string];
-    return { heldAt, volunteerId, holdId };
-  });
+/**
+ * A page cursor of the shape `<instant>~<id>~<id>`: the last row's instant and two ids, named
+ * `names` once parsed (a bad cursor is 400 naming `query.cursor`).
+ */
+function instantAndIdsCursor<const Names extends readonly [string, string, string]>(names: Names) {
+  const id = '[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}';
+  return z
+    .string()
+    .regex(
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z~${id}~${id}$`),
+      'expected the nextCursor of the previous page',
+    )
+    .transform((cursor) => {
+      const parts = cursor.split('~');
+      return Object.fromEntries(names.map((name, index) => [name, parts[index]!])) as Record<
+        Names[number],
+        string
+      >;
+    });
+}
 
-/** An organisation's records page cursor: the last record's start instant, volunteer id and record id, joined by `~`. */
-const recordCursor = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}~[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/,
-    'expected the nextCursor of the previous page',
-  )
-  .transform((cursor) => {
-    const [startAt, volunteerId, recordId] = cursor.split('~') as [string, string, string];
-    return { startAt, volunteerId, recordId };
-  });
+/** A statement page cursor: the last hold's instant, volunteer id and hold id, joined by `~`. */
+const holdCursor = instantAndIdsCursor(['heldAt', 'volunteerId', 'holdId'] as const);
+
+/** An organisation's records page cursor: the last record's start instant, volunteer id and record id. */
+const recordCursor = instantAndIdsCursor(['startAt', 'volunteerId', 'recordId'] as const);
 
 /** The instants that bound a local month `YYYY-MM` at `offsetMinutes` from UTC: [from, before). */
 export function localMonthSpan(
