@@ -4,54 +4,19 @@
  * `STORE_UNAVAILABLE`, as appends already did, rather than with the driver's raw socket error
  * (which the API answered as a 500), and work again once the server is back.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import t from 'tap';
 import { EventStoreError } from '@timebank/event-store';
 import { requireServerUrl } from '@timebank/event-store/testing';
+import { cuttableProxy } from '../src/testing/index.js';
 import { newEvent, openStore } from './helpers.js';
 
 const url = requireServerUrl('POSTGRES_URL');
-
-/** A proxy to PostgreSQL on a free port; `cut()` drops every connection and stops listening. */
-async function proxyTo(target: URL) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const listen = (port: number) =>
-    new Promise<number>((resolve) => {
-      server = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => undefined);
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        const address = server!.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : port);
-      });
-    });
-  const port = await listen(0);
-  return {
-    port,
-    cut: async () => {
-      await new Promise<void>((resolve) => {
-        server!.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-    },
-    restore: () => listen(port),
-  };
-}
 
 t.test(
   'reads fail with STORE_UNAVAILABLE while PostgreSQL is unreachable, and recover',
   { skip: url === undefined ? 'POSTGRES_URL is not set' : false },
   async (t) => {
-    const target = new URL(url!);
-    const proxy = await proxyTo(target);
-    t.teardown(() => proxy.cut());
+    const proxy = await cuttableProxy(t, new URL(url!));
     const through = new URL(url!);
     through.hostname = '127.0.0.1';
     through.port = String(proxy.port);
