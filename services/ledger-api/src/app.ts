@@ -33,7 +33,7 @@ import { LevelAwareLogController, lazyChildLogger } from './http/request-logger.
 import { registerRequestMetrics } from './http/request-metrics.js';
 import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
 import { IdempotencyRecords } from './http/idempotency.js';
-import { systemRoutes, type DueBacklogHandle } from './routes/system-routes.js';
+import { systemRoutes, type DueBacklogHandle, type KeyStoreLockHandle } from './routes/system-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -101,6 +101,8 @@ export interface AppDependencies {
   readonly readModels?: ReadModelQueries;
   /** The scheduler's due backlog, for readiness; absent when no scheduler runs. */
   readonly dueBacklog?: DueBacklogHandle;
+  /** The key store's lock against a master-key rotation, for readiness (PostgreSQL; elsewhere it is always held). */
+  readonly keyStoreLock?: KeyStoreLockHandle;
 }
 
 /**
@@ -349,6 +351,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     projector: projector ?? null,
     readModels,
     dueBacklog: dependencies.dueBacklog ?? null,
+    keyStoreLock: dependencies.keyStoreLock ?? null,
     personalStore: dependencies.personalStore ?? store,
   });
 
@@ -369,6 +372,7 @@ async function registerRouteFamilies(
     readonly projector: ProjectorHandle | null;
     readonly readModels: ReadModelQueries | null;
     readonly dueBacklog: DueBacklogHandle | null;
+    readonly keyStoreLock: KeyStoreLockHandle | null;
     readonly personalStore: EventStore;
   },
 ): Promise<void> {
@@ -381,7 +385,13 @@ async function registerRouteFamilies(
     idempotency,
     metrics,
   };
-  await app.register(systemRoutes, { store: reader, metrics, projector, dueBacklog: parts.dueBacklog });
+  await app.register(systemRoutes, {
+    store: reader,
+    metrics,
+    projector,
+    dueBacklog: parts.dueBacklog,
+    keyStoreLock: parts.keyStoreLock,
+  });
   await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });
   await app.register(volunteerRoutes, { ...commands, clock });

@@ -17,6 +17,7 @@ import {
   openReadModels,
   openSnapshotStore,
   personalDataDirectory,
+  type KeyStoreLockEvent,
   type OpenedPersonalKeys,
 } from '@timebank/ledger-opener';
 import {
@@ -36,6 +37,7 @@ import { projectorErrorLog } from './projector-error-log.js';
 import { ProjectorThread } from './projector-thread.js';
 import { SharedReadModels } from './shared-read-models.js';
 import type { ProjectorHandle } from './routes/projector-handle.js';
+import type { KeyStoreLockHandle } from './routes/system-routes.js';
 import { startKafkaRelay, type RunningRelay } from './kafka-relay-wiring.js';
 import { startLedgerClock, type RunningClock } from './scheduler-wiring.js';
 
@@ -62,6 +64,41 @@ export function resolveNationalIdKey(config: LedgerApiConfig): string {
 }
 
 /**
+ * What becomes of the key store's lock after its connection drops (PostgreSQL; see
+ * holdKeyStoreLock): logged, and kept for readiness, which answers 503 from the drop until the
+ * lock is held again (registrations answer 503 meanwhile) and for good once it is lost, while the
+ * server stops (`onLost`).
+ */
+function watchKeyStoreLock(
+  logger: Logger,
+  onLost: (() => void) | undefined,
+): KeyStoreLockHandle & { watch: (event: KeyStoreLockEvent) => void } {
+  let notHeld: string | undefined;
+  const watch = (event: KeyStoreLockEvent): void => {
+    if (event.kind === 'dropped') {
+      notHeld = 'personal-data key store lock lost: taking it again';
+      logger.warn(
+        { reason: event.reason },
+        'the personal-data key store lock’s connection to PostgreSQL dropped; taking the lock again (registrations answer 503 meanwhile)',
+      );
+      return;
+    }
+    if (event.kind === 'regained') {
+      notHeld = undefined;
+      logger.warn('the personal-data key store lock is held again');
+      return;
+    }
+    notHeld = 'personal-data key store lock lost to a master-key rotation: stopping';
+    logger.error(
+      { reason: event.reason },
+      'the personal-data key store lock against a master-key rotation is lost: stopping (exit 1) so that no data key is wrapped under a master key being replaced',
+    );
+    onLost?.();
+  };
+  return { watch, notHeldReason: () => notHeld };
+}
+
+/**
  * The personal-data key store and the ledger over it. The ledger seals personal fields before
  * they reach `store`: the projector, the scheduler, the audit routes and the relay only ever read
  * ciphertext.
@@ -75,29 +112,18 @@ async function openLedgerWithKeys(
   },
   store: EventStore,
   clock: () => number,
-): Promise<{ ledger: Ledger; personalKeys: OpenedPersonalKeys; snapshots: SnapshotStore | undefined }> {
+): Promise<{
+  ledger: Ledger;
+  personalKeys: OpenedPersonalKeys;
+  snapshots: SnapshotStore | undefined;
+  keyStoreLock: KeyStoreLockHandle;
+}> {
+  const keyStoreLock = watchKeyStoreLock(input.logger, input.onKeyStoreLockLost);
   const personalKeys = await openPersonalKeys(input.config.store, {
     masterKey: input.config.masterKey,
     nationalIdKey: resolveNationalIdKey(input.config),
     ...(input.readModelDataDir === undefined ? {} : { readModelDataDir: input.readModelDataDir }),
-    watchLock: (event) => {
-      if (event.kind === 'dropped') {
-        input.logger.warn(
-          { reason: event.reason },
-          'the personal-data key store lock’s connection to PostgreSQL dropped; taking the lock again (registrations answer 503 meanwhile)',
-        );
-        return;
-      }
-      if (event.kind === 'regained') {
-        input.logger.warn('the personal-data key store lock is held again');
-        return;
-      }
-      input.logger.error(
-        { reason: event.reason },
-        'the personal-data key store lock against a master-key rotation is lost: stopping (exit 1) so that no data key is wrapped under a master key being replaced',
-      );
-      input.onKeyStoreLockLost?.();
-    },
+    watchLock: keyStoreLock.watch,
   });
   const everyEvents = input.config.snapshotEveryEvents;
   const snapshots =
@@ -122,7 +148,7 @@ async function openLedgerWithKeys(
           },
         }),
   });
-  return { ledger, personalKeys, snapshots };
+  return { ledger, personalKeys, snapshots, keyStoreLock };
 }
 
 /** The projector in either form: in this thread, or in its own worker thread (projector-thread.ts). */
@@ -289,7 +315,7 @@ export async function wireLedgerApi(given: {
     committed();
     return result;
   });
-  const { ledger, personalKeys, snapshots } = await openLedgerWithKeys(input, store, clock);
+  const { ledger, personalKeys, snapshots, keyStoreLock } = await openLedgerWithKeys(input, store, clock);
   const dataDirectory = personalDataDirectory(input.config.store, input.readModelDataDir);
   mkdirSync(dataDirectory, { recursive: true });
   const background = input.config.processRole === 'all';
@@ -316,6 +342,7 @@ export async function wireLedgerApi(given: {
     projector,
     readModels: createReadModelQueries(db),
     ...(ledgerClock.backlog === null ? {} : { dueBacklog: ledgerClock.backlog }),
+    keyStoreLock,
   });
   // Only the process that projects also publishes (docs/operations.md#several-processes).
   const kafkaRelay = background ? await startKafkaRelay({ ...input, metrics }) : null;

@@ -35,6 +35,16 @@ export interface DueBacklogHandle {
   readonly itemsMax: number;
 }
 
+/**
+ * PostgreSQL: the personal-data key store's lock against a master-key rotation (see
+ * `holdKeyStoreLock` in ledger-opener). `notHeldReason()` says why it is not held now (its
+ * connection dropped and it is being taken again, or it is lost for good and the server stops),
+ * or undefined while it is held.
+ */
+export interface KeyStoreLockHandle {
+  notHeldReason(): string | undefined;
+}
+
 export interface SystemRouteDependencies {
   readonly store: Pick<StoreReader, 'engine' | 'headPosition'>;
   readonly metrics: Pick<ApiMetrics, 'registry'>;
@@ -42,10 +52,17 @@ export interface SystemRouteDependencies {
   readonly projector: ProjectorHandle | null;
   /** Null when no scheduler runs: readiness then ignores the due backlog. */
   readonly dueBacklog?: DueBacklogHandle | null;
+  /** Null or absent where no such lock is held (SQLite, EventStoreDB): readiness then ignores it. */
+  readonly keyStoreLock?: KeyStoreLockHandle | null;
 }
 
-/** Why the API is not ready although the store answers: the read models or the due backlog. */
+/**
+ * Why the API is not ready although the store answers: the key store's lock not held (no
+ * registration can succeed meanwhile), the read models, or the due backlog.
+ */
 async function notReadyReason(context: SystemRouteDependencies): Promise<string | undefined> {
+  const lockNotHeld = context.keyStoreLock?.notHeldReason();
+  if (lockNotHeld !== undefined) return lockNotHeld;
   const projector = context.projector;
   // A view of the shared checkpoint a second old could still call a projector stalled that has
   // just come back; a failed re-read leaves the last view, as the timer's would.
@@ -82,7 +99,8 @@ export async function systemRoutes(app: TypedApp, context: SystemRouteDependenci
       config: PUBLIC,
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: the store answers and the read models have caught up',
+        summary:
+          'Readiness: the store answers, the key store lock is held and the read models have caught up',
         security: [],
         response: {
           200: z.object({ status: z.literal('ready'), engine: z.string(), headPosition: positionSchema }),
