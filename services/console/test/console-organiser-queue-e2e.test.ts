@@ -5,15 +5,19 @@
  * real server for pages of two (`limit=2`), so the queue takes three pages, as an organisation's
  * thousands of pending records take several pages of 1,000; the screen lists all five. A queue
  * that never ends (answered by the interception, not the server) is read to the screen's bound
- * and the bound is said.
+ * and the bound is said. At a 1,100 px window each row keeps its cells on one line.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
+ * With CONSOLE_SCREENSHOT_DIR set, saves the screen there (docs/img is made this way).
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import t from 'tap';
 import { QUEUE_ROWS_MAX } from '../src/web/lib/organisation-queue.js';
 import {
   api,
+  checkAccessibility,
   chromiumMissing,
   nationalIdNumber,
   openPage,
@@ -135,6 +139,36 @@ t.test(
         await page.locator('#queue caption').textContent(),
         `超过 ${QUEUE_ROWS_MAX} 条，只列出最早的 ${QUEUE_ROWS_MAX} 条；处理后再打开本页，可看到其余的。`,
       );
+      await page.close();
+    });
+
+    await t.test('at a 1,100 px window each row keeps to one line', async (t) => {
+      const page = await openPage(browser, { viewport: { width: 1100, height: 800 } });
+      await signInAsOrganiser(page, server.url, organiserKey);
+      const rows = page.locator('#queue tbody tr');
+      t.equal(await rows.count(), ACTIVITIES.length);
+      // Each cell's content spans one line of its tallest item (a line of text, a field, a button):
+      // a cell that wraps spans two.
+      const cells = await page.locator('#queue tbody td').evaluateAll((elements) =>
+        elements.map((cell) => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          const items = [...cell.children].map((child) => child.getBoundingClientRect().height);
+          return {
+            text: cell.textContent ?? '',
+            spanned: range.getBoundingClientRect().height,
+            line: Math.max(parseFloat(getComputedStyle(cell).lineHeight), ...items),
+          };
+        }),
+      );
+      t.equal(cells.length, ACTIVITIES.length * 5);
+      const wrapped = cells.filter(({ spanned, line }) => spanned > line * 1.5);
+      t.same(wrapped, [], 'no cell wraps');
+      // Always saved, for a person to look at: the assertions above cannot say that it looks right.
+      const screenshot = join(tmpdir(), 'console-organiser-queue-1100.png');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      t.comment(`the queue at 1,100 px: ${screenshot}`);
+      await checkAccessibility(t, page, 'organiser-queue-1100');
       await page.close();
     });
   },
