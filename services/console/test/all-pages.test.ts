@@ -1,6 +1,9 @@
-/** A paged list read to the end: page after page by `nextCursor`, and never past the page cap. */
+/**
+ * A paged list read to the end: page after page by `nextCursor`, and never past the page cap; or
+ * read to a bound on its rows, saying whether there were more.
+ */
 import t from 'tap';
-import { allPages, LIST_PAGES_MAX, type Paged } from '../src/web/lib/pages.js';
+import { allPages, LIST_PAGES_MAX, rowsUpTo, type Paged } from '../src/web/lib/pages.js';
 
 interface Page extends Paged {
   readonly ids: string[];
@@ -70,5 +73,36 @@ t.test('a list that never ends is read to the page cap, no further', async (t) =
   t.equal((await allPages(endless, '/v1/admin/partners', 3)).length, 3);
   reads = 0;
   t.equal((await allPages(endless, '/v1/admin/partners')).length, LIST_PAGES_MAX);
+  t.equal(reads, LIST_PAGES_MAX);
+});
+
+t.test('rows up to a bound: every page while the list fits, stopping once a row passes it', async (t) => {
+  const ids = ['r1', 'r2', 'r3', 'r4', 'r5'];
+  const rowsOf = (page: Page): string[] => page.ids;
+  const whole = server(ids, 2);
+  t.same(await rowsUpTo(whole.read, '/queue?status=pending', rowsOf, 5), { rows: ids, more: false });
+  t.same(whole.asked, [
+    '/queue?status=pending',
+    '/queue?status=pending&cursor=r2',
+    '/queue?status=pending&cursor=r4',
+  ]);
+
+  const cut = server(ids, 2);
+  t.same(await rowsUpTo(cut.read, '/queue', rowsOf, 3), { rows: ['r1', 'r2', 'r3'], more: true });
+  t.equal(cut.asked.length, 2, 'no page read after the bound was passed');
+
+  // A full last page has a next cursor; the empty page after it is no "more".
+  const exact = server(['r1', 'r2', 'r3', 'r4'], 2);
+  t.same(await rowsUpTo(exact.read, '/queue', rowsOf, 4), { rows: ['r1', 'r2', 'r3', 'r4'], more: false });
+  t.equal(exact.asked.length, 3);
+});
+
+t.test('rows up to a bound: a list of empty pages that never ends stops at the page cap', async (t) => {
+  let reads = 0;
+  const endless = (): Promise<Page> => {
+    reads += 1;
+    return Promise.resolve({ ids: [], nextCursor: `c${reads}` });
+  };
+  t.same(await rowsUpTo(endless, '/queue', (page) => page.ids, 10), { rows: [], more: false });
   t.equal(reads, LIST_PAGES_MAX);
 });

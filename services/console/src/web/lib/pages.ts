@@ -26,16 +26,52 @@ export async function allPages<Page extends Paged>(
   path: string,
   pagesMax: number = LIST_PAGES_MAX,
 ): Promise<Page[]> {
-  const separator = path.includes('?') ? '&' : '?';
   const pages: Page[] = [];
+  for await (const page of pagesOf(read, path, pagesMax)) pages.push(page);
+  return pages;
+}
+
+/** The pages of `allPages` one by one, so that a reader may stop early. */
+async function* pagesOf<Page extends Paged>(
+  read: (path: string) => Promise<Page>,
+  path: string,
+  pagesMax: number,
+): AsyncGenerator<Page> {
+  const separator = path.includes('?') ? '&' : '?';
   let cursor: string | null = null;
-  while (pages.length < pagesMax) {
+  for (let pages = 0; pages < pagesMax; pages += 1) {
     const page: Page = await read(
       cursor === null ? path : `${path}${separator}cursor=${encodeURIComponent(cursor)}`,
     );
-    pages.push(page);
+    yield page;
     cursor = page.nextCursor ?? null;
-    if (cursor === null) break;
+    if (cursor === null) return;
   }
-  return pages;
+}
+
+/** The first rows of a paged list, and whether the list holds more than were kept. */
+export interface RowsUpTo<Row> {
+  readonly rows: readonly Row[];
+  readonly more: boolean;
+}
+
+/**
+ * The first `rowsMax` rows of the list at `path`, read page after page like `allPages` (`rowsOf`
+ * takes a page's rows), for a screen that draws a control on every row and so must stop before a
+ * huge list hangs the browser. Reading stops once more than `rowsMax` rows are in hand (then
+ * `more` is true) or the list ends; a page past the last one holding rows may be empty, so
+ * `more` is only said when a row beyond the bound was actually read. At most `LIST_PAGES_MAX` pages.
+ */
+export async function rowsUpTo<Page extends Paged, Row>(
+  read: (path: string) => Promise<Page>,
+  path: string,
+  rowsOf: (page: Page) => readonly Row[],
+  rowsMax: number,
+): Promise<RowsUpTo<Row>> {
+  const rows: Row[] = [];
+  for await (const page of pagesOf(read, path, LIST_PAGES_MAX)) {
+    rows.push(...rowsOf(page));
+    if (rows.length > rowsMax) break;
+  }
+  return { rows: rows.slice(0, rowsMax), more: rows.length > rowsMax };
 }

@@ -83,8 +83,13 @@ function fieldLabel(name: string, form?: HTMLFormElement | null): string {
   return path;
 }
 
-/** A live region for a form's outcome: errors are announced at once (role=alert). */
-export function statusArea(): {
+/**
+ * A live region for a form's outcome: errors are announced at once (role=alert). With `supersedes`
+ * (the screen's notice of the previous action, from `noticeOf`), the notice goes as soon as the
+ * area clears for a new action or shows its outcome, so a user never reads 已发布 above a later
+ * error as if both were news.
+ */
+export function statusArea(supersedes: HTMLElement | null = null): {
   readonly element: HTMLElement;
   show(kind: 'error' | 'ok', text: string): void;
   clear(): void;
@@ -93,9 +98,11 @@ export function statusArea(): {
   return {
     element,
     show(kind, text) {
+      supersedes?.remove();
       element.replaceChildren(h('p', { class: kind, role: kind === 'error' ? 'alert' : 'status' }, text));
     },
     clear() {
+      supersedes?.remove();
       element.replaceChildren();
     },
   };

@@ -145,6 +145,8 @@ export const en: Record<MessageKey, string> = {
   'activity.repeatedLines': 'A number is given more than once; remove the repeated lines: {lines}',
   'queue.title': 'Service records to confirm',
   'queue.caption': '{count} awaiting confirmation',
+  'queue.more':
+    'More than {max}: the first {max} are listed; open this page again after deciding them to see the rest.',
   'queue.empty': 'No records awaiting confirmation.',
   'queue.start': 'Service time',
   'queue.activity': 'Service',

@@ -44,6 +44,7 @@ export const volunteerEn: Record<keyof typeof volunteerZhCN, string> = {
   'vHistory.title': 'History',
   'vHistory.intro': 'Newest first. A correction never deletes a record; it appears as a new entry.',
   'vHistory.correction': 'Correction',
+  'vHistory.heldAt': 'Points held on {time}, taken when the service was delivered',
   'vHistory.reason': 'Note: {reason}',
   'vCertificates.title': 'Certificates',
   'vCertificates.none': 'No service certificate has been issued yet.',

@@ -44,6 +44,7 @@ export const volunteerZhCN = {
   'vHistory.title': '服务记录',
   'vHistory.intro': '最新的在最上面。更正不会删除原记录，而是作为新的一条记录显示。',
   'vHistory.correction': '更正',
+  'vHistory.heldAt': '积分于 {time} 冻结，服务完成后扣除',
   'vHistory.reason': '说明：{reason}',
   'vCertificates.title': '服务证明',
   'vCertificates.none': '还没有出具过服务证明。',

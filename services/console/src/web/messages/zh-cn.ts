@@ -141,6 +141,7 @@ export const zhCN = {
   'activity.repeatedLines': '同一编号填写了不止一次，请删去重复的行：{lines}',
   'queue.title': '待确认的服务记录',
   'queue.caption': '共 {count} 条待确认',
+  'queue.more': '超过 {max} 条，只列出最早的 {max} 条；处理后再打开本页，可看到其余的。',
   'queue.empty': '没有待确认的记录。',
   'queue.start': '服务时间',
   'queue.activity': '服务内容',

@@ -53,7 +53,12 @@ function deciding(session: Session, context: ScreenContext, status: StatusArea):
 
 function recordRow(record: PendingRecord, index: number, decide: Decide, status: StatusArea): HTMLElement {
   const reasonId = `reject-reason-${index}`;
-  const reason = h('input', { id: reasonId, name: 'reason', autocomplete: 'off' });
+  const reason = h('input', {
+    id: reasonId,
+    name: 'reason',
+    autocomplete: 'off',
+    placeholder: t('queue.reason'),
+  });
   const confirm = h('button', { type: 'button' }, t('queue.confirm'));
   const reject = h('button', { type: 'button', class: 'secondary' }, t('queue.reject'));
   confirm.addEventListener('click', () => decide(record, 'confirm', confirm, ''));
@@ -65,14 +70,23 @@ function recordRow(record: PendingRecord, index: number, decide: Decide, status:
     }
     decide(record, 'reject', reject, reason.value.trim());
   });
+  // The reason's label is for screen readers; on screen the field says it as its placeholder, so
+  // that a row keeps to one line at a 1,100 px window (styles.css, #queue).
   return h(
     'tr',
     {},
     h('td', {}, formatInstant(record.startAt)),
-    h('td', {}, record.activity),
+    h('td', { class: 'activity' }, record.activity),
     h('td', {}, t('hours.value', { hours: hoursNumber(record.durationMinutes) })),
     h('td', {}, h('code', {}, record.volunteerNumber ?? record.volunteerId)),
-    h('td', {}, confirm, h('label', { for: reasonId, class: 'inline' }, t('queue.reason')), reason, reject),
+    h(
+      'td',
+      {},
+      confirm,
+      h('label', { for: reasonId, class: 'visually-hidden' }, t('queue.reason')),
+      reason,
+      reject,
+    ),
   );
 }
 
