@@ -7,7 +7,7 @@ import {
   wholeMinuteInstantSchema,
 } from '../events/common.js';
 import { nameFieldSchema, textFieldSchema } from '../text.js';
-import { commandBase } from './volunteer-commands.js';
+import { backdatingReasonSchema, commandBase } from './volunteer-commands.js';
 
 /**
  * Project and team ids: at most 40 characters, so that the donation pool's credit of a team's
@@ -55,6 +55,8 @@ export const confirmGroupActivitySchema = z.strictObject({
   startAt: wholeMinuteInstantSchema,
   endAt: wholeMinuteInstantSchema,
   qualityGrade: qualityGradeSchema.default('standard'),
+  /** An administrator's reason, required when the start is older than the back-dating window. */
+  backdatingReason: backdatingReasonSchema.optional(),
 });
 
 export const donateGroupPointsSchema = z.strictObject({

@@ -69,6 +69,8 @@ export const groupActivityConfirmedData = z.object({
   ratePerHourCentipoints: z.number().int().nonnegative(),
   qualityGrade: qualityGradeSchema,
   qualityMultiplierPercent: z.number().int().nonnegative(),
+  /** The administrator's reason for a start older than the back-dating window (none within it). */
+  backdatingReason: z.string().min(1).max(500).optional(),
   confirmedAt: instantSchema,
   actor: actorSchema,
 });

@@ -17,6 +17,7 @@ import type { DomainEvent } from '../events/index.js';
 import { policyInForceAt } from '../policy/policy.js';
 import { formatInstant, parseInstant } from '../time.js';
 import { pointsForMinutes } from '../volunteer/earning.js';
+import { backdatingReasonRequired, checkBackdatingWindow } from '../volunteer/intake.js';
 
 const MILLISECONDS_PER_MINUTE = 60_000;
 
@@ -207,8 +208,14 @@ function decideGroupActivity(
   const durationMinutes = (endMs - startMs) / MILLISECONDS_PER_MINUTE;
   if (durationMinutes < 1)
     return reject('SERVICE_END_BEFORE_START', 'a group activity must last a minute or more');
-  if (parseInstant(command.endAt) > parseInstant(context.now))
+  const nowMs = parseInstant(context.now);
+  if (parseInstant(command.endAt) > nowMs)
     return reject('SERVICE_END_IN_FUTURE', 'a group activity cannot end in the future');
+  // Group points are points: dated as a volunteer's record is (DOMAIN.md, back-dating window).
+  const window = checkBackdatingWindow({ actor, startMs, nowMs, rules: context.rules });
+  if (window instanceof Error) return window;
+  const { backdatingReason } = command;
+  if (window.beyondWindow && backdatingReason === undefined) return backdatingReasonRequired(context.rules);
   // The same per-record cap as a volunteer's record (default 12 h, DOMAIN.md plausibility at intake).
   if (durationMinutes > context.rules.serviceRecordMinutesMax)
     return reject(
@@ -241,6 +248,7 @@ function decideGroupActivity(
         ratePerHourCentipoints: terms.ratePerHourCentipoints,
         qualityGrade,
         qualityMultiplierPercent: multiplierPercent,
+        ...(backdatingReason === undefined ? {} : { backdatingReason }),
         confirmedAt: context.now,
         actor,
       },

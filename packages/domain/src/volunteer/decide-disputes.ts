@@ -8,7 +8,7 @@
 import { actsForCommunity, actsForOrganisation } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
-import { reject, type DomainError } from '../errors.js';
+import { DomainError, reject } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
 import { recordServiceHours, correctServiceRecord, voidServiceRecord } from './decide-service.js';
 import type { DisputeState, VolunteerState } from './state.js';
@@ -137,7 +137,14 @@ function effectOf(
     return voidServiceRecord({ type: 'VoidServiceRecord', ...amendment }, state, context);
   if (Object.keys(changes).length === 0)
     return reject('DISPUTE_OUTCOME_NOT_APPLICABLE', 'a correction changes the activity, startAt or endAt');
-  return correctServiceRecord({ type: 'CorrectServiceRecord', ...amendment, ...changes }, state, context);
+  const corrected = correctServiceRecord(
+    { type: 'CorrectServiceRecord', ...amendment, ...changes },
+    state,
+    context,
+  );
+  if (corrected instanceof DomainError && corrected.code === 'CORRECTION_CHANGES_NOTHING')
+    return reject('DISPUTE_OUTCOME_NOT_APPLICABLE', 'the correction leaves the record as it was');
+  return corrected;
 }
 
 export function resolveDispute(

@@ -247,6 +247,30 @@ function correctedInterval(
   });
 }
 
+/**
+ * A correction closes the record and every certificate covering it then verifies as amended, so one
+ * that leaves activity, organisation, start and end as they were is refused rather than recorded.
+ */
+function changesNothing(
+  command: CommandOf<'CorrectServiceRecord'>,
+  old: ServiceRecordState,
+  organisationId: string,
+): DomainError | undefined {
+  const same = (at: string | undefined, ms: number): boolean => at === undefined || parseInstant(at) === ms;
+  if (
+    (command.activity ?? old.activity) !== old.activity ||
+    organisationId !== old.organisationId ||
+    !same(command.startAt, old.startMs) ||
+    !same(command.endAt, old.endMs)
+  )
+    return undefined;
+  return reject(
+    'CORRECTION_CHANGES_NOTHING',
+    'a correction changes the activity, organisation, start or end of the record',
+    { recordId: old.recordId },
+  );
+}
+
 export function correctServiceRecord(
   command: CommandOf<'CorrectServiceRecord'>,
   state: VolunteerState,
@@ -261,6 +285,8 @@ export function correctServiceRecord(
       'a record can only be moved to an organisation the actor acts for',
     );
   }
+  const unchanged = changesNothing(command, old, organisationId);
+  if (unchanged !== undefined) return unchanged;
   const interval = correctedInterval(command, state, old, context);
   if (interval instanceof Error) return interval;
   const replacementRecordId = context.newId();

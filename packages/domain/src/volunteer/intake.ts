@@ -35,16 +35,24 @@ export function truncateToMinute(epochMilliseconds: number): number {
 
 const isLive = (status: string): boolean => status === 'pending' || status === 'confirmed';
 
+/** Who dates a service how far back, and when: what the back-dating window is checked against. */
+export interface BackdatingRequest {
+  readonly actor: Actor;
+  readonly startMs: number;
+  readonly nowMs: number;
+  readonly rules: LedgerRules;
+}
+
 /**
- * How far back a start may lie. Within `backdatingDaysMax` anyone who records may date it; beyond
- * that only an administrator, never beyond `adminBackdatingDaysMax`, and with a reason that the
- * event records. Whoever records it, service never starts before the local day on which the
- * volunteer reached `registrationAgeYearsMin` (as far as the stream knows the birth date).
+ * The back-dating window, shared by a volunteer's records and a team's group activities (both earn
+ * points). Within `backdatingDaysMax` anyone who records may date a start; beyond that only an
+ * administrator, never beyond `adminBackdatingDaysMax`. `beyondWindow` says that the caller must
+ * then insist on the administrator's reason (`backdatingReasonRequired`).
  */
-function checkBackdating(check: IntakeCheck, startMs: number): DomainError | undefined {
-  const { state, rules, nowMs, request } = check;
+export function checkBackdatingWindow(request: BackdatingRequest): DomainError | { beyondWindow: boolean } {
+  const { actor, startMs, nowMs, rules } = request;
   const beyondWindow = startMs < nowMs - rules.backdatingDaysMax * MILLISECONDS_PER_DAY;
-  if (beyondWindow && !isAdministrator(request.actor)) {
+  if (beyondWindow && !isAdministrator(actor)) {
     return reject(
       'SERVICE_TOO_OLD',
       `service older than ${rules.backdatingDaysMax} days needs an administrator`,
@@ -60,6 +68,26 @@ function checkBackdating(check: IntakeCheck, startMs: number): DomainError | und
       { adminBackdatingDaysMax: rules.adminBackdatingDaysMax },
     );
   }
+  return { beyondWindow };
+}
+
+export function backdatingReasonRequired(rules: LedgerRules): DomainError {
+  return reject(
+    'BACKDATING_REASON_REQUIRED',
+    `service older than ${rules.backdatingDaysMax} days needs the administrator's reason`,
+    { backdatingDaysMax: rules.backdatingDaysMax },
+  );
+}
+
+/**
+ * How far back a start may lie: the window above, with a reason that the event records beyond it.
+ * Whoever records it, service never starts before the local day on which the volunteer reached
+ * `registrationAgeYearsMin` (as far as the stream knows the birth date).
+ */
+function checkBackdating(check: IntakeCheck, startMs: number): DomainError | undefined {
+  const { state, rules, nowMs, request } = check;
+  const window = checkBackdatingWindow({ actor: request.actor, startMs, nowMs, rules });
+  if (window instanceof Error) return window;
   if (state.birthDate !== null) {
     const ageDay = dayReachingAge(state.birthDate, rules.registrationAgeYearsMin);
     const ageStartMs = ageDay * MILLISECONDS_PER_DAY - rules.localTimeOffsetMinutes * MILLISECONDS_PER_MINUTE;
@@ -72,13 +100,7 @@ function checkBackdating(check: IntakeCheck, startMs: number): DomainError | und
       );
     }
   }
-  if (beyondWindow && request.backdatingReason === undefined) {
-    return reject(
-      'BACKDATING_REASON_REQUIRED',
-      `service older than ${rules.backdatingDaysMax} days needs the administrator's reason`,
-      { backdatingDaysMax: rules.backdatingDaysMax },
-    );
-  }
+  if (window.beyondWindow && request.backdatingReason === undefined) return backdatingReasonRequired(rules);
   return undefined;
 }
 

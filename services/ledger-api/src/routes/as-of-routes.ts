@@ -6,11 +6,12 @@
  * volunteer read model; the figures still come from the stream, never from a read model.
  */
 import { z } from 'zod';
-import { idSchema, instantSchema, VOLUNTEER_NUMBER_PATTERN } from '@timebank/domain';
+import { idSchema, instantSchema } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
 import { ProblemError } from '../http/problem.js';
 import { positionSchema } from '../http/positions.js';
 import { readModels, type ReadModelRouteDependencies } from './read-model-routes.js';
+import { volunteerNumberParamSchema } from './read-model-schemas.js';
 import type { TypedApp } from './typed-app.js';
 import { volunteerAsOf } from './volunteer-as-of.js';
 import { volunteerSummarySchema } from './volunteer-routes.js';
@@ -26,9 +27,6 @@ const asOfResponse = z.object({
 });
 
 /** As the bulk activity takes them: `TB` and twelve characters, upper case (the console folds what people type). */
-const volunteerNumberSchema = z
-  .string()
-  .regex(VOLUNTEER_NUMBER_PATTERN, 'must be a volunteer number: TB and 12 characters, upper case');
 
 /** The volunteer as of the query's point, or 404 when they were not registered by then. */
 async function answer(
@@ -101,7 +99,7 @@ export async function asOfRoutes(app: TypedApp, context: AsOfRouteDependencies):
         tags: ['auditors'],
         summary:
           'The same as-of query, the volunteer named by their unified volunteer number (resolved through the read model)',
-        params: z.strictObject({ volunteerNumber: volunteerNumberSchema }),
+        params: z.strictObject({ volunteerNumber: volunteerNumberParamSchema }),
         querystring: asOfQuery,
         response: { 200: asOfResponse },
       },

@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  backdatingReasonSchema,
   calendarDateSchema,
   GROUP_POINTS_FORBIDDEN_USES,
   idSchema,
@@ -146,6 +147,9 @@ function groupPointsRoutes(app: TypedApp, context: ProjectRouteDependencies): vo
       startAt: wholeMinuteInstantSchema,
       endAt: wholeMinuteInstantSchema,
       qualityGrade: z.enum(QUALITY_GRADES).optional(),
+      backdatingReason: backdatingReasonSchema
+        .optional()
+        .describe("An administrator's reason, required when the start is older than the back-dating window"),
     }),
     status: 201,
     response: z.object({

@@ -20,6 +20,7 @@ import {
   holdRowSchema,
   serviceRecordRowSchema,
   settlementRowSchema,
+  volunteerNumberParamSchema,
   volunteerRowSchema,
 } from './read-model-schemas.js';
 import type { ProjectorHandle } from './projector-handle.js';
@@ -161,7 +162,7 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
       schema: {
         tags: ['desks'],
         summary: 'Find a volunteer by their unified volunteer number (read model)',
-        params: z.strictObject({ volunteerNumber: idSchema }),
+        params: z.strictObject({ volunteerNumber: volunteerNumberParamSchema }),
         querystring: readQuery,
         response: { 200: volunteerRowSchema },
       },

@@ -4,7 +4,16 @@
  * the serializer drops any column a projection adds before the API decides to publish it.
  */
 import { z } from 'zod';
+import { VOLUNTEER_NUMBER_PATTERN } from '@timebank/domain';
 import { instantOnTheWire } from '../http/positions.js';
+
+/**
+ * A unified volunteer number in a path, as every route that names one takes it: a mistyped one is
+ * a 400 naming the parameter, never a 404 that reads as "not registered".
+ */
+export const volunteerNumberParamSchema = z
+  .string()
+  .regex(VOLUNTEER_NUMBER_PATTERN, 'must be a volunteer number: TB and 12 characters, upper case');
 
 /** Instants the projections copy from events: ISO-8601 UTC, as the domain writes them. */
 const instant = instantOnTheWire;

@@ -63,6 +63,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     'Only pending records can be confirmed or rejected.',
   ],
   SERVICE_RECORD_CLOSED: ['该记录已退回、作废或更正。', 'The record was rejected, voided or corrected.'],
+  CORRECTION_CHANGES_NOTHING: [
+    '更正内容与原记录相同：请修改活动、组织、开始或结束时间后再提交。',
+    'The correction changes nothing: change the activity, organisation, start or end.',
+  ],
   NOT_ORGANISING_ORGANISATION: [
     '只有组织该服务的单位可以记录或确认。',
     'Only the organising body may record or confirm this service.',
