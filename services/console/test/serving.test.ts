@@ -21,6 +21,12 @@ t.test('the page and its assets, cached and compressed, within the budget', asyn
   t.match(page.headers['content-security-policy'], /script-src 'self'/);
   t.match(page.headers['content-security-policy'], /frame-ancestors 'none'/);
   t.match(page.body, /<html lang="zh-CN">/, 'Chinese by default');
+  t.match(
+    page.body,
+    /<link rel="icon" href="data:image\/svg\+xml,[^"]+">/,
+    'an inline icon: browsers never ask for /favicon.ico, which is not served',
+  );
+  t.match(page.headers['content-security-policy'], /img-src 'self' data:/, 'the policy allows it');
   const trailing = await h.app.inject({ method: 'GET', url: '/console/' });
   t.equal(trailing.body, page.body, '/console/ is the same page');
   // The page a certificate's QR opens: the same page, with the same policy.
