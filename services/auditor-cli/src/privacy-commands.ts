@@ -79,7 +79,11 @@ export function nationalIdKeyOf(environment: NodeJS.ProcessEnv, directory: strin
   if (key !== null) return key;
   const path = join(directory, NATIONAL_ID_KEY_FILE);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  throw invalid(`LEDGER_NATIONAL_ID_KEY is not set and there is no ${path}`);
+  throw invalid(
+    `LEDGER_NATIONAL_ID_KEY is not set and there is no ${path}: the API has never run on this data ` +
+      'directory; start the API once on this data directory (`pnpm start` with LEDGER_DATA_DIR), which ' +
+      'creates its keys, or set LEDGER_NATIONAL_ID_KEY to the key the API uses (docs/privacy.md)',
+  );
 }
 
 /**

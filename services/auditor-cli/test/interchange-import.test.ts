@@ -5,7 +5,8 @@
  * volunteer takes their records with them, an imported service record is recorded and confirmed
  * together or not at all).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { formatCsv, INTERCHANGE_COLUMNS } from '@timebank/application';
@@ -308,5 +309,31 @@ t.test(
       (refused as Error).message,
       /national-ID key .* is not the one this ledger registers volunteers under/,
     );
+  },
+);
+
+t.test(
+  'import-records on a data directory the API never opened says how to create it, and writes nothing',
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'timebank-import-new-'));
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+    const file = join(dataDir, 'one.csv');
+    writeFileSync(file, formatCsv(INTERCHANGE_COLUMNS, [platformVolunteerRow(1, 'c1')]));
+    const refused = await runImportRecords({
+      backend: { store: { engine: 'sqlite', dataDir }, readModelDataDir: dataDir },
+      file,
+      report: undefined,
+      environment: {},
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    t.ok(refused instanceof Error, 'refused');
+    t.match(
+      (refused as Error).message,
+      /LEDGER_NATIONAL_ID_KEY is not set and there is no .*national-id\.key: .*start the API once on this data directory .*or set LEDGER_NATIONAL_ID_KEY/,
+      'names the missing key and the two ways to provide it',
+    );
+    t.same(readdirSync(dataDir), ['one.csv'], 'nothing written: no store, no keys, no report');
   },
 );
