@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { nationalIdCheckCharacter } from '@timebank/domain';
+import { ERASED_TEXT, nationalIdCheckCharacter } from '@timebank/domain';
+import { personalText } from '../src/web/lib/i18n.js';
 import { ERROR_MESSAGES } from '../src/web/messages/errors.js';
 import { en } from '../src/web/messages/en.js';
 import { zhCN } from '../src/web/messages/zh-cn.js';
@@ -122,4 +123,12 @@ t.test('a field refused as too long, empty or without letters says so', async (t
     ),
     '填写的内容有误，请检查。 字段：name（最多 200 个字符） 字段：activity（不能为空） 字段：phone',
   );
+});
+
+t.test('a personal field erased by the API reads as words, never as its token', async (t) => {
+  // zh-CN, the default language (switching needs the browser's storage and document).
+  t.equal(personalText(ERASED_TEXT), '（个人信息已删除）');
+  t.equal(personalText('张三'), '张三', 'a name stays as it is');
+  t.equal(personalText('1101**********4514'), '1101**********4514');
+  t.equal(en['personal.erased'], '(personal data erased)', 'and in English');
 });

@@ -196,21 +196,28 @@ t.test('an unknown certificate number is 404, as on the JSON route', async (t) =
   t.equal(malformed.statusCode, 400);
 });
 
-t.test('after an erasure the PDF prints the placeholder the JSON route shows, never the name', async (t) => {
-  const w = await startWorld(t);
-  const { volunteerId, certificate } = await certifiedVolunteer(w);
-  const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
-    reason: 'consent_withdrawn',
-  });
-  t.equal(erased.statusCode, 200, erased.body);
-  const path = `/v1/volunteers/${volunteerId}/certificates/${certificate.certificateNumber}`;
-  const json = await w.get(path, w.desk);
-  t.equal(json.statusCode, 200);
-  t.match(json.json(), { name: ERASED_TEXT });
-  const pdf = await w.get(`${path}.pdf`, w.desk);
-  t.equal(pdf.statusCode, 200);
-  const { text } = await poppler(t, pdf.rawPayload);
-  t.match(text, ERASED_TEXT);
-  t.notMatch(text, NAME);
-  t.match(text, certificate.certificateNumber, 'the certificate itself still prints');
-});
+t.test(
+  'after an erasure the PDF says in Chinese that the personal data was erased, never the name',
+  async (t) => {
+    const w = await startWorld(t);
+    const { volunteerId, certificate } = await certifiedVolunteer(w);
+    const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+      reason: 'consent_withdrawn',
+    });
+    t.equal(erased.statusCode, 200, erased.body);
+    const path = `/v1/volunteers/${volunteerId}/certificates/${certificate.certificateNumber}`;
+    const json = await w.get(path, w.desk);
+    t.equal(json.statusCode, 200);
+    t.match(json.json(), { name: ERASED_TEXT });
+    const pdf = await w.get(`${path}.pdf`, w.desk);
+    t.equal(pdf.statusCode, 200);
+    const { text } = await poppler(t, pdf.rawPayload);
+    const flat = text.replace(/\s+/g, '');
+    t.notMatch(text, ERASED_TEXT, "the API's placeholder token is not printed on a Chinese document");
+    t.match(flat, `兹证明志愿者编号${certificate.volunteerNumber}的志愿者（个人信息已依法删除）参加志愿服务`);
+    t.match(flat, '姓名个人信息已删除', 'the name field says why it is empty');
+    t.match(flat, '证件号码个人信息已删除');
+    t.notMatch(text, NAME);
+    t.match(text, certificate.certificateNumber, 'the certificate itself still prints');
+  },
+);

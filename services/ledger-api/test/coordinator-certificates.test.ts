@@ -110,7 +110,7 @@ t.test('the coordinator is the person in charge until their data is erased', asy
     issuer: { personInCharge: ERASED_TEXT, personInChargeContact: ERASED_TEXT, handler: 'Wang Fang' },
   });
   const afterText = await pdfText(t, (await w.get(`${url}.pdf`, w.desk)).rawPayload);
-  t.match(afterText, /负责人\s+\[erased\]/, 'the PDF prints the placeholder');
+  t.match(afterText, /负责人\s+个人信息已删除/, 'the PDF says the person in charge was erased, in Chinese');
   t.notMatch(afterText, /Li Hua|5550001/);
   const verification = await w.get(`/v1/certificates/${certificate.certificateNumber}/verification`, '');
   t.match(verification.json(), { valid: true, status: 'valid' }, 'the certificate still verifies');

@@ -8,6 +8,7 @@
  * the QR matrix, which is drawn here as vector squares (sharp in print at any size).
  */
 import PDFDocument from 'pdfkit';
+import { ERASED_TEXT } from '@timebank/domain';
 import QRCode from 'qrcode';
 import { hoursOf, type CertificateView } from './certificate-routes.js';
 import type { CertificateFont } from './certificate-font.js';
@@ -19,6 +20,13 @@ const LABEL_WIDTH = 110;
 const QR_SIZE = 104;
 const INK = '#1a1a1a';
 const RULE = '#8a8a8a';
+
+/**
+ * A personal field as printed: after an erasure (PIPL Art. 47) the view holds the API's
+ * placeholder, `[erased]`, which a Chinese document says in words.
+ */
+const ERASED_PRINTED = '个人信息已删除';
+const printed = (value: string): string => (value === ERASED_TEXT ? ERASED_PRINTED : value);
 
 /** How the certificate names the ID types the ledger accepts. */
 const ID_TYPE_LABELS: Readonly<Record<string, string>> = { resident_identity_card: '居民身份证' };
@@ -62,7 +70,8 @@ function serviceContent(view: CertificateView, organisationNames: OrganisationNa
 /** The community coordinator (专人负责) with their contact when the certificate names one. */
 function personInCharge(view: CertificateView): string {
   const { personInCharge: name, personInChargeContact: contact } = view.issuer;
-  return contact === null ? name : `${name}（${contact}）`;
+  if (name === ERASED_TEXT) return ERASED_PRINTED;
+  return contact === null ? name : `${name}（${printed(contact)}）`;
 }
 
 /** The labelled fields, in the order the guidance lists them. */
@@ -101,9 +110,9 @@ export function certificateFields(
   organisationNames: OrganisationNames = new Map(),
 ): ReadonlyArray<readonly [string, string]> {
   return [
-    ['姓名', view.name],
+    ['姓名', printed(view.name)],
     ['证件类型', ID_TYPE_LABELS[view.idType] ?? view.idType],
-    ['证件号码', view.nationalIdMasked],
+    ['证件号码', printed(view.nationalIdMasked)],
     ['志愿者编号', view.volunteerNumber],
     // A reader knows the community by its name; the id is printed only when no name is registered.
     ['所属社区', view.communityName ?? view.community],
@@ -150,6 +159,13 @@ function drawQrCode(doc: PDFKit.PDFDocument, text: string, left: number, top: nu
   doc.fillColor('#000000').fill();
 }
 
+/** Who the certificate is for: by name, or, after an erasure, by volunteer number alone. */
+function holderSentence(view: CertificateView): string {
+  return view.name === ERASED_TEXT
+    ? `兹证明志愿者编号 ${view.volunteerNumber} 的志愿者（个人信息已依法删除）`
+    : `兹证明 ${view.name}（志愿者编号 ${view.volunteerNumber}）`;
+}
+
 function drawHeading(doc: PDFKit.PDFDocument, view: CertificateView): void {
   doc
     .fontSize(28)
@@ -169,7 +185,7 @@ function drawHeading(doc: PDFKit.PDFDocument, view: CertificateView): void {
     .fontSize(12)
     .fillColor(INK)
     .text(
-      `兹证明 ${view.name}（志愿者编号 ${view.volunteerNumber}）参加志愿服务，` +
+      `${holderSentence(view)}参加志愿服务，` +
         `经服务组织确认的服务时长累计 ${view.serviceHours} 小时。特此证明。`,
       MARGIN,
       doc.y,

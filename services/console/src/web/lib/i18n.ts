@@ -2,6 +2,7 @@
  * Messages, numbers and dates in the user's language. zh-CN is the default; the choice of
  * language (not a secret) is remembered in localStorage. Dates are shown in Asia/Shanghai.
  */
+import { ERASED_TEXT } from '@timebank/domain';
 import { en } from '../messages/en.js';
 import { ERROR_MESSAGES } from '../messages/errors.js';
 import { zhCN, type MessageKey } from '../messages/zh-cn.js';
@@ -68,6 +69,14 @@ function formatDecimal(value: number): string {
 /** Whole minutes as a number of hours, e.g. 90 → `1.5`. */
 export function hoursNumber(minutes: number): string {
   return formatDecimal(minutes / 60);
+}
+
+/**
+ * A personal field (a name, a masked ID number, a contact) as the user reads it: after an erasure
+ * the API answers `[erased]`, shown in the user's language (（个人信息已删除）), never as that token.
+ */
+export function personalText(value: string): string {
+  return value === ERASED_TEXT ? t('personal.erased') : value;
 }
 
 /** Whole minutes as hours with their unit, e.g. 90 → `1.5 小时`. */

@@ -69,6 +69,7 @@ export const en: Record<MessageKey, string> = {
   'card.history.empty': 'Nothing yet',
   'card.recordService': 'Record service',
   'hours.value': '{hours} h',
+  'personal.erased': '(personal data erased)',
   'points.value': '{points} points',
   'points.one': '{points} point',
   'service.title': 'Record service hours',

@@ -67,6 +67,7 @@ export const zhCN = {
   'card.history.empty': '暂无记录',
   'card.recordService': '记录服务',
   'hours.value': '{hours} 小时',
+  'personal.erased': '（个人信息已删除）',
   'points.value': '{points} 分',
   'points.one': '{points} 分',
   'service.title': '记录服务时长',

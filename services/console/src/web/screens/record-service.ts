@@ -6,7 +6,7 @@
 import { DEFAULT_LEDGER_RULES } from '@timebank/domain';
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
-import { errorMessage, hoursNumber, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
+import { errorMessage, hoursNumber, personalText, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
 import { describeError, requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
 import type { VolunteerSummary } from './volunteer-card.js';
 
@@ -153,7 +153,11 @@ export const recordServiceScreen: Screen = async (context) => {
     'section',
     {},
     h('h2', {}, t('service.title')),
-    h('p', {}, t('service.for', { name: summary.name, volunteerNumber: summary.volunteerNumber })),
+    h(
+      'p',
+      {},
+      t('service.for', { name: personalText(summary.name), volunteerNumber: summary.volunteerNumber }),
+    ),
     form,
     h('p', {}, h('a', { href: `#${cardPath}` }, t('service.back'))),
   );

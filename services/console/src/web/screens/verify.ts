@@ -6,7 +6,7 @@
  */
 import { ApiError, callPublic } from '../lib/api.js';
 import { field, h } from '../lib/dom.js';
-import { formatHours, t } from '../lib/i18n.js';
+import { formatHours, personalText, t } from '../lib/i18n.js';
 import { describeError, type Screen } from '../lib/screen.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 
@@ -27,8 +27,8 @@ function details(verification: Verification): HTMLElement | null {
   const certificate = verification.certificate;
   if (certificate === null) return null;
   const rows: [MessageKey, string][] = [
-    ['verify.holder', certificate.holderName],
-    ['verify.nationalId', certificate.nationalIdMasked],
+    ['verify.holder', personalText(certificate.holderName)],
+    ['verify.nationalId', personalText(certificate.nationalIdMasked)],
     ['verify.hours', formatHours(certificate.confirmedMinutes)],
     ['verify.issueDate', certificate.issueDate],
     ['verify.issuer', certificate.issuer.organisationName],

@@ -10,6 +10,7 @@ import {
   formatPoints,
   formatServicePeriod,
   hoursNumber,
+  personalText,
   t,
 } from '../lib/i18n.js';
 import type { MessageKey } from '../messages/zh-cn.js';
@@ -118,7 +119,7 @@ export function eventNotes(event: HistoryEvent): string[] {
 function figures(summary: VolunteerSummary): HTMLElement {
   const rows: [MessageKey, string][] = [
     ['card.volunteerNumber', summary.volunteerNumber],
-    ['card.nationalId', summary.nationalIdMasked],
+    ['card.nationalId', personalText(summary.nationalIdMasked)],
     ['card.community', summary.community],
     ['card.status', t(`card.status.${summary.status}`)],
     ['card.confirmedHours', formatHours(summary.confirmedMinutes)],
@@ -184,7 +185,7 @@ export const volunteerCardScreen: Screen = async (context) => {
     return h(
       'section',
       {},
-      h('h2', {}, `${t('card.title')} · ${summary.name}`),
+      h('h2', {}, `${t('card.title')} · ${personalText(summary.name)}`),
       noticeOf(context),
       figures(summary),
       h(

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_LEDGER_RULES } from '@timebank/domain';
 import { h } from '../lib/dom.js';
-import { formatHours, formatPoints, hoursNumber, t } from '../lib/i18n.js';
+import { formatHours, formatPoints, hoursNumber, personalText, t } from '../lib/i18n.js';
 import { noticeOf, type Screen } from '../lib/screen.js';
 import type { MessageKey } from '../messages/zh-cn.js';
 import type { VolunteerSummary } from './volunteer-card.js';
@@ -54,7 +54,7 @@ export const volunteerHomeScreen: Screen = async (context) => {
     return h(
       'section',
       { class: 'phone' },
-      h('h2', {}, t('vHome.title', { name: summary.name })),
+      h('h2', {}, t('vHome.title', { name: personalText(summary.name) })),
       noticeOf(context),
       h(
         'dl',
