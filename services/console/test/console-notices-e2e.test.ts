@@ -4,10 +4,11 @@
  * never read beside an old success: end to end, the real server on a fresh SQLite data directory,
  * driven by Debian's Chromium through playwright-core. A partner publishes an offer, then tries a
  * second with a cash amount the screen refuses, then one whose id the API refuses as already
- * published; an organiser confirms a record, then presses 退回 without a reason; a desk registers a
- * volunteer and works the card; an administrator issues keys and registers an organisation; an
- * auditor runs the check twice; a volunteer revokes two mandates. A failure of the network is
- * made by dropping one request through route interception.
+ * published, and on the statement captures one hold and fails to release another; an organiser
+ * confirms a record, then presses 退回 without a reason; a desk registers a volunteer and works the
+ * card; an administrator issues keys and registers an organisation; an auditor runs the check
+ * twice; a volunteer revokes two mandates. A failure of the network is made by dropping one
+ * request through route interception.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  */
@@ -105,6 +106,61 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
     await page.getByRole('button', { name: '发布' }).click();
     await page.getByText('该服务项目已发布。').waitFor();
     t.same(await messages(page), ['该服务项目已发布。'], 'refused by the API: the error alone');
+    await page.close();
+  });
+
+  await t.test('the partner’s statement: 已扣除 goes when the next release fails', async (t) => {
+    // Two holds of 1 point on the canteen's lunch (published above), each with its own spend code.
+    await api(server.url, adminKey, '/v1/admin/organisations', {
+      organisationId: 'dongfeng',
+      name: '东风社工站',
+      community: 'qiaoxi',
+    });
+    const { volunteerId } = await api<{ volunteerId: string }>(server.url, adminKey, '/v1/volunteers', {
+      name: '孙玉梅',
+      nationalIdNumber: nationalIdNumber(63),
+      phone: '13800138003',
+      community: 'qiaoxi',
+    });
+    const volunteer = `/v1/volunteers/${volunteerId}`;
+    const day = shanghaiDate(Date.now() - 86_400_000);
+    const { recordId } = await api<{ recordId: string }>(
+      server.url,
+      adminKey,
+      `${volunteer}/service-records`,
+      {
+        activity: '陪伴独居老人',
+        organisationId: 'dongfeng',
+        startAt: new Date(`${day}T09:00:00+08:00`).toISOString(),
+        endAt: new Date(`${day}T12:00:00+08:00`).toISOString(),
+      },
+    );
+    await api(server.url, adminKey, `${volunteer}/service-records/${recordId}/confirm`, {}, 200);
+    const key = await issue('partner', 'partner', 'canteen');
+    for (let hold = 0; hold < 2; hold += 1) {
+      const { spendCode } = await api<{ spendCode: string }>(
+        server.url,
+        adminKey,
+        `${volunteer}/spend-codes`,
+        {},
+      );
+      await api(server.url, key, '/v1/partners/canteen/holds', {
+        spendCode,
+        offerId: 'lunch',
+        centipoints: 100,
+      });
+    }
+    const page = await openPage(browser);
+    await signIn(page, server.url, 'partner', ['商户编号', 'canteen'], key, '积分兑换');
+    await page.getByRole('link', { name: '月度对账单' }).click();
+    await page.getByRole('heading', { name: '月度对账单' }).waitFor();
+    const pending = page.locator('#holds tbody tr', { hasText: '冻结中' });
+    await pending.first().getByRole('button', { name: '扣除' }).click();
+    await page.getByText('已扣除 1 分').waitFor();
+    await dropNext(page, '**/release');
+    await pending.first().getByRole('button', { name: '退回' }).click();
+    await page.getByText(NETWORK).waitFor();
+    t.same(await messages(page), [NETWORK], 'the error alone');
     await page.close();
   });
 
