@@ -5,7 +5,9 @@
  * real server for pages of two (`limit=2`), so the queue takes three pages, as an organisation's
  * thousands of pending records take several pages of 1,000; the screen lists all five. A queue
  * that never ends (answered by the interception, not the server) is read to the screen's bound
- * and the bound is said. At a 1,100 px window each row keeps its cells on one line.
+ * and the bound is said. At a 1,100 px window each row keeps its cells on one line; in English it
+ * still fits, and in large-text mode (Chinese and English) a row takes two lines, broken only
+ * between the date and the time and between 确认 and the reason, never running off the screen.
  *
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  * With CONSOLE_SCREENSHOT_DIR set, saves the screen there (docs/img is made this way).
@@ -13,6 +15,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { Test } from 'tap';
 import t from 'tap';
 import { QUEUE_ROWS_MAX } from '../src/web/lib/organisation-queue.js';
 import {
@@ -102,6 +105,58 @@ async function seed(url: string, adminKey: string): Promise<string> {
   return organiser.key;
 }
 
+/**
+ * How the queue's rows are laid out: whether the page scrolls sideways, and each cell that breaks
+ * badly — a unit broken inside (a date, a time of day, a volunteer number, the reason with 退回),
+ * or a cell on more than `lines` lines. The units of the time and decision cells are their child
+ * elements (spans, the 确认 button); every other cell is one unit, except the activity, which may
+ * wrap, but not to more than `activityLines` lines (so never a character a line).
+ */
+async function queueLayout(
+  page: Page,
+  lines: number,
+  activityLines: number,
+): Promise<{ sideways: boolean; broken: string[] }> {
+  return page.evaluate(
+    ([most, activityMost]) => {
+      const broken: string[] = [];
+      for (const cell of document.querySelectorAll<HTMLElement>('#queue tbody td')) {
+        const lineHeight = parseFloat(getComputedStyle(cell).lineHeight);
+        const split = cell.matches('.when, .decision');
+        const units = split ? [...cell.children].filter((child) => child.matches('span, button')) : [cell];
+        // A unit starts a new line when it is wholly below the line before (a button is taller than
+        // the text beside it).
+        let lineCount = 0;
+        let lineBottom = -Infinity;
+        for (const unit of units) {
+          const range = document.createRange();
+          range.selectNodeContents(unit);
+          const items = [...unit.children].map((child) => child.getBoundingClientRect().height);
+          const line = Math.max(lineHeight, ...items);
+          const spans = range.getBoundingClientRect().height / line;
+          if (!cell.matches('.activity') && (spans > 1.5 || unit.getClientRects().length > 1))
+            broken.push(`${unit.textContent ?? ''}: broken inside`);
+          const box = unit.getBoundingClientRect();
+          if (box.top >= lineBottom - 1) lineCount += 1;
+          lineBottom = box.top >= lineBottom - 1 ? box.bottom : Math.max(lineBottom, box.bottom);
+          if (cell.matches('.activity') && spans > activityMost + 0.5)
+            broken.push(`${cell.textContent ?? ''}: too narrow`);
+        }
+        if (lineCount > most) broken.push(`${cell.textContent ?? ''}: ${lineCount} lines`);
+      }
+      return { sideways: document.documentElement.scrollWidth > window.innerWidth, broken };
+    },
+    [lines, activityLines] as const,
+  );
+}
+
+/** A screenshot saved to the temporary folder for a person to look at, named in the output. */
+async function saveScreenshot(t: Test, page: Page, name: string): Promise<void> {
+  const screenshot = join(tmpdir(), `console-organiser-queue-${name}.png`);
+  await page.screenshot({ path: screenshot, fullPage: true });
+  t.comment(`the queue, ${name}: ${screenshot}`);
+}
+
 t.test(
   'the organiser’s queue is read to its last page, up to a bound',
   { skip: chromiumMissing },
@@ -171,5 +226,28 @@ t.test(
       await checkAccessibility(t, page, 'organiser-queue-1100');
       await page.close();
     });
+
+    for (const [language, large, name] of [
+      ['en', false, 'English'],
+      ['zh-CN', true, 'large text'],
+      ['en', true, 'English, large text'],
+    ] as const) {
+      await t.test(`at a 1,100 px window, ${name}: rows fit and break only between units`, async (t) => {
+        const page = await openPage(browser, { viewport: { width: 1100, height: 800 } });
+        await signInAsOrganiser(page, server.url, organiserKey);
+        if (language === 'en') {
+          await page.getByLabel('语言').selectOption('en');
+          await page.getByRole('heading', { name: 'Service records to confirm' }).waitFor();
+        }
+        if (large) await page.locator('#large-text').click();
+        await page.locator('#queue tbody tr').first().waitFor();
+        t.equal(await page.locator('#queue tbody tr').count(), ACTIVITIES.length);
+        const { sideways, broken } = await queueLayout(page, large ? 2 : 1, 2);
+        t.notOk(sideways, 'the page does not scroll sideways');
+        t.same(broken, [], 'no unit broken inside, no cell on too many lines');
+        await saveScreenshot(t, page, `1100-${language}${large ? '-large' : ''}`);
+        await page.close();
+      });
+    }
   },
 );

@@ -42,12 +42,29 @@ export function errorMessage(code: string): string {
   return current === 'en' ? messages[1] : messages[0];
 }
 
+function instantFormat(): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(current, { timeZone: TIME_ZONE, dateStyle: 'medium', timeStyle: 'short' });
+}
+
 export function formatInstant(iso: string): string {
-  return new Intl.DateTimeFormat(current, {
-    timeZone: TIME_ZONE,
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(new Date(iso));
+  return instantFormat().format(new Date(iso));
+}
+
+/**
+ * `formatInstant` in two: the date with what follows it (`Dec 4, 2026,`, `2026年12月4日`) and the
+ * time of day (`8:00 AM`, `08:00`), joined by a space they read as `formatInstant` does. Where a
+ * line must break, it breaks there and not inside either.
+ */
+export function instantParts(iso: string): readonly [date: string, time: string] {
+  const parts = instantFormat().formatToParts(new Date(iso));
+  const first = parts.findIndex((part) => part.type === 'hour' || part.type === 'dayPeriod');
+  if (first <= 0) return [formatInstant(iso), ''];
+  const text = (from: number, to?: number) =>
+    parts
+      .slice(from, to)
+      .map((part) => part.value)
+      .join('');
+  return [text(0, first).trimEnd(), text(first)];
 }
 
 /**

@@ -72,9 +72,7 @@ export function organisationQueueScreen<Item>(queue: OrganisationQueue<Item>): S
     } catch (error) {
       return h('section', {}, title, h('p', { class: 'error', role: 'alert' }, describeError(error)));
     }
-    const notice = noticeOf(context);
-    // A decision's notice (已确认：…) goes when the next decision starts or is refused.
-    const status = statusArea(notice);
+    const status = statusArea();
     const row = queue.rows(session, context, status);
     const table =
       items.length === 0
@@ -90,7 +88,7 @@ export function organisationQueueScreen<Item>(queue: OrganisationQueue<Item>): S
       {},
       title,
       queue.intro === undefined ? null : h('p', {}, t(queue.intro)),
-      notice,
+      noticeOf(context),
       status.element,
       table,
     );

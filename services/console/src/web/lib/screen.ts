@@ -84,25 +84,49 @@ function fieldLabel(name: string, form?: HTMLFormElement | null): string {
 }
 
 /**
- * A live region for a form's outcome: errors are announced at once (role=alert). With `supersedes`
- * (the screen's notice of the previous action, from `noticeOf`), the notice goes as soon as the
- * area clears for a new action or shows its outcome, so a user never reads 已发布 above a later
- * error as if both were news.
+ * What an action leaves on its screen is that screen's outcome: the notice it navigated with
+ * (`noticeOf`), a status area's sentence, and a result area (`resultArea`: a spend code, a key
+ * shown once, an auditor's figures). The screen shows one outcome at a time: a status area that
+ * clears for a new action, or shows an outcome, removes the notice and empties every other status
+ * and result area of the screen, so a user never reads 已发布 above a later error, nor an earlier
+ * spend code or report beside a new refusal, as if both were news.
  */
-export function statusArea(supersedes: HTMLElement | null = null): {
+const OUTCOME = 'data-outcome';
+
+/** Removes or empties the screen's outcomes other than `kept` (the screen is the `main` holding it). */
+function supersede(kept: HTMLElement): void {
+  const screen = kept.closest('main');
+  if (screen === null) return;
+  for (const outcome of screen.querySelectorAll<HTMLElement>(`[${OUTCOME}]`)) {
+    if (outcome === kept) continue;
+    if (outcome.getAttribute(OUTCOME) === 'notice') outcome.remove();
+    else outcome.replaceChildren();
+  }
+}
+
+/**
+ * A `div` for an action's result, emptied when another action on the screen starts or is
+ * refused, and when its own action starts again.
+ */
+export function resultArea(attributes: Record<string, string> = {}): HTMLDivElement {
+  return h('div', { ...attributes, [OUTCOME]: 'result' });
+}
+
+/** A live region for a form's outcome: errors are announced at once (role=alert). */
+export function statusArea(): {
   readonly element: HTMLElement;
   show(kind: 'error' | 'ok', text: string): void;
   clear(): void;
 } {
-  const element = h('div', { class: 'status', 'aria-live': 'polite' });
+  const element = h('div', { class: 'status', 'aria-live': 'polite', [OUTCOME]: 'status' });
   return {
     element,
     show(kind, text) {
-      supersedes?.remove();
+      supersede(element);
       element.replaceChildren(h('p', { class: kind, role: kind === 'error' ? 'alert' : 'status' }, text));
     },
     clear() {
-      supersedes?.remove();
+      supersede(element);
       element.replaceChildren();
     },
   };
@@ -128,6 +152,9 @@ export async function submitting(
   }
 }
 
+/** The notice the previous action navigated with: an outcome of the screen (see `statusArea`). */
 export function noticeOf(context: ScreenContext): HTMLElement | null {
-  return context.notice === null ? null : h('p', { class: 'ok', role: 'status' }, context.notice);
+  return context.notice === null
+    ? null
+    : h('p', { class: 'ok', role: 'status', [OUTCOME]: 'notice' }, context.notice);
 }

@@ -9,6 +9,7 @@ import { t } from '../lib/i18n.js';
 import {
   noticeOf,
   requireSession,
+  resultArea,
   statusArea,
   submitting,
   type Screen,
@@ -181,7 +182,7 @@ async function keysTable(session: Session, context: ScreenContext): Promise<HTML
 
 export const adminKeysScreen: Screen = async (context) => {
   const session = requireSession(context);
-  const output = h('div', { id: 'issued-key' });
+  const output = resultArea({ id: 'issued-key' });
   let list: HTMLElement;
   try {
     list = await keysTable(session, context);

@@ -8,7 +8,7 @@
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { formatHours, formatPoints, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
-import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import { requireSession, resultArea, statusArea, submitting, type Screen } from '../lib/screen.js';
 import { typedVolunteerNumber } from '../lib/typed-input.js';
 
 interface AsOf {
@@ -54,7 +54,7 @@ function figures(result: AsOf, when: string): HTMLElement {
 export const auditAsOfScreen: Screen = (context) => {
   const session = requireSession(context);
   const status = statusArea();
-  const output = h('div', {});
+  const output = resultArea();
   const button = h('button', { type: 'submit' }, t('audit.asOf.show'));
   const form = h(
     'form',
@@ -88,8 +88,6 @@ export const auditAsOfScreen: Screen = (context) => {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const values = formValues(form);
-    // The figures of an earlier question must not stand under this one's error.
-    output.replaceChildren();
     void submitting(button, status, async () => {
       const at = shanghaiInstant(values.date ?? '', values.time ?? '');
       const volunteerNumber = typedVolunteerNumber(values.volunteerNumber ?? '');

@@ -10,7 +10,14 @@ import { ApiError, call } from '../lib/api.js';
 import { barChart } from '../lib/chart.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { hoursNumber, t, todayInShanghai } from '../lib/i18n.js';
-import { describeError, requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import {
+  describeError,
+  requireSession,
+  resultArea,
+  statusArea,
+  submitting,
+  type Screen,
+} from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 
 /** Months shown in the points chart: half a year, the current month last. */
@@ -117,7 +124,7 @@ async function pointsChart(session: Session, unitId: string): Promise<HTMLElemen
 export const auditChartsScreen: Screen = (context) => {
   const session = requireSession(context);
   const status = statusArea();
-  const output = h('div', { id: 'charts' });
+  const output = resultArea({ id: 'charts' });
   const button = h('button', { type: 'submit' }, t('charts.show'));
   const form = h(
     'form',

@@ -8,7 +8,7 @@ import { barChart } from '../lib/chart.js';
 import { field, h } from '../lib/dom.js';
 import { formatPoints, t } from '../lib/i18n.js';
 import { allPages, type Paged } from '../lib/pages.js';
-import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import { requireSession, resultArea, statusArea, submitting, type Screen } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { failedScreen } from './partner-offers.js';
 import { dataTable } from '../lib/table.js';
@@ -87,7 +87,7 @@ export const auditSettlementsScreen: Screen = async (context) => {
     return failedScreen(t('audit.settlements.title'), error);
   }
   const status = statusArea();
-  const output = h('div', {});
+  const output = resultArea();
   const partner = h(
     'select',
     { name: 'partner', id: 'settlements-partner' },

@@ -5,7 +5,7 @@
 import { call } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { formatPoints, t } from '../lib/i18n.js';
-import { requireSession, statusArea, submitting, type Screen } from '../lib/screen.js';
+import { requireSession, resultArea, statusArea, submitting, type Screen } from '../lib/screen.js';
 
 /**
  * How long the auditor's verify may run (ms): 10 minutes, our choice, well past the 15-s default
@@ -116,7 +116,7 @@ function balancesTable(balances: Balances): HTMLElement {
 export const auditScreen: Screen = (context) => {
   const session = requireSession(context);
   const status = statusArea();
-  const output = h('div', {});
+  const output = resultArea();
   const button = h('button', { type: 'button', id: 'run-verify' }, t('audit.run'));
   button.addEventListener('click', () => {
     void submitting(button, status, async () => {

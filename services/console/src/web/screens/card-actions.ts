@@ -8,7 +8,7 @@ import { call } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { formatInstant, t } from '../lib/i18n.js';
 import { qrSvg } from '../lib/qr.js';
-import { statusArea, submitting } from '../lib/screen.js';
+import { resultArea, statusArea, submitting } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 
 interface SpendCode {
@@ -45,7 +45,7 @@ export function cardActions(
   });
 
   const codeStatus = statusArea();
-  const codeArea = h('div', { id: 'spend-code', 'aria-live': 'polite' });
+  const codeArea = resultArea({ id: 'spend-code', 'aria-live': 'polite' });
   const codeButton = h('button', { type: 'button', id: 'generate-spend-code' }, t('spendCode.generate'));
   codeButton.addEventListener('click', () => {
     void submitting(codeButton, codeStatus, async () => {

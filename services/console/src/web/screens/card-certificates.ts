@@ -8,7 +8,7 @@ import { call } from '../lib/api.js';
 import { certificatePdfPath, downloadPdf } from '../lib/download.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { formatInstant, t } from '../lib/i18n.js';
-import { describeError, statusArea, submitting } from '../lib/screen.js';
+import { describeError, resultArea, statusArea, submitting } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
 import { certificateItem, type CertificateListing } from './volunteer-certificates.js';
 
@@ -82,7 +82,7 @@ export function cardCertificates(
 
 export function cardActivation(session: Session, volunteerId: string): HTMLElement {
   const status = statusArea();
-  const area = h('div', { id: 'activation-code', 'aria-live': 'polite' });
+  const area = resultArea({ id: 'activation-code', 'aria-live': 'polite' });
   const button = h('button', { type: 'button', id: 'issue-activation-code' }, t('dActivation.issue'));
   button.addEventListener('click', () => {
     void submitting(button, status, async () => {

@@ -6,7 +6,7 @@
  */
 import { call, keysUntilDone } from '../lib/api.js';
 import { h } from '../lib/dom.js';
-import { formatInstant, hoursNumber, t } from '../lib/i18n.js';
+import { hoursNumber, instantParts, t } from '../lib/i18n.js';
 import { organisationQueueScreen, type StatusArea } from '../lib/organisation-queue.js';
 import { submitting, type Screen, type ScreenContext } from '../lib/screen.js';
 import type { Session } from '../lib/session.js';
@@ -71,21 +71,28 @@ function recordRow(record: PendingRecord, index: number, decide: Decide, status:
     decide(record, 'reject', reject, reason.value.trim());
   });
   // The reason's label is for screen readers; on screen the field says it as its placeholder, so
-  // that a row keeps to one line at a 1,100 px window (styles.css, #queue).
+  // that a row keeps to one line at a 1,100 px window (styles.css, #queue). In large-text mode a
+  // row takes two lines there, broken only between the spans: the date and the time of day, 确认
+  // and the reason with 退回.
+  const [date, time] = instantParts(record.startAt);
   return h(
     'tr',
     {},
-    h('td', {}, formatInstant(record.startAt)),
+    h('td', { class: 'when' }, h('span', {}, date), ' ', h('span', {}, time)),
     h('td', { class: 'activity' }, record.activity),
     h('td', {}, t('hours.value', { hours: hoursNumber(record.durationMinutes) })),
     h('td', {}, h('code', {}, record.volunteerNumber ?? record.volunteerId)),
     h(
       'td',
-      {},
+      { class: 'decision' },
       confirm,
-      h('label', { for: reasonId, class: 'visually-hidden' }, t('queue.reason')),
-      reason,
-      reject,
+      h(
+        'span',
+        {},
+        h('label', { for: reasonId, class: 'visually-hidden' }, t('queue.reason')),
+        reason,
+        reject,
+      ),
     ),
   );
 }

@@ -57,9 +57,8 @@ export function failedScreen(title: string, error: unknown): HTMLElement {
   );
 }
 
-/** The form to publish an offer; its outcome replaces `notice`, the previous publication's. */
-function publishForm(session: Session, context: ScreenContext, notice: HTMLElement | null): HTMLFormElement {
-  const status = statusArea(notice);
+function publishForm(session: Session, context: ScreenContext): HTMLFormElement {
+  const status = statusArea();
   let idempotencyKey = crypto.randomUUID();
   const input = (name: string, id: string, extra: Record<string, string | boolean> = {}) =>
     h('input', { name, id, required: true, autocomplete: 'off', ...extra });
@@ -143,14 +142,13 @@ export const partnerOffersScreen: Screen = async (context) => {
   } catch (error) {
     return failedScreen(t('offers.title'), error);
   }
-  const notice = noticeOf(context);
   return h(
     'section',
     {},
     h('h2', {}, t('offers.title')),
-    notice,
+    noticeOf(context),
     offersTable(offers),
     h('h3', {}, t('offers.new')),
-    publishForm(session, context, notice),
+    publishForm(session, context),
   );
 };
