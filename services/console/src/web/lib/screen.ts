@@ -99,17 +99,27 @@ function supersede(kept: HTMLElement): void {
   if (screen === null) return;
   for (const outcome of screen.querySelectorAll<HTMLElement>(`[${OUTCOME}]`)) {
     if (outcome === kept) continue;
-    if (outcome.getAttribute(OUTCOME) === 'notice') outcome.remove();
+    const kind = outcome.getAttribute(OUTCOME);
+    if (kind === 'notice') outcome.remove();
+    // A secret shown once stays until its own action replaces it: only its success sentence goes.
+    else if (kind === 'once') for (const sentence of outcome.querySelectorAll('p.ok')) sentence.remove();
     else outcome.replaceChildren();
   }
 }
 
 /**
  * A `div` for an action's result, emptied when another action on the screen starts or is
- * refused, and when its own action starts again.
+ * refused, and when its own action starts again. `shownOnce`: what it shows cannot be shown
+ * again (a new API key, a spend code or an activation code the API keeps only a hash of), so
+ * another action's outcome removes only its success sentence (`p.ok`) and the secret stays until
+ * its own action replaces it: a refused star application must not take away the spend code the
+ * volunteer is about to use, nor a failed second issue the key the administrator has not copied.
  */
-export function resultArea(attributes: Record<string, string> = {}): HTMLDivElement {
-  return h('div', { ...attributes, [OUTCOME]: 'result' });
+export function resultArea(
+  attributes: Record<string, string> = {},
+  options: { readonly shownOnce?: boolean } = {},
+): HTMLDivElement {
+  return h('div', { ...attributes, [OUTCOME]: options.shownOnce === true ? 'once' : 'result' });
 }
 
 /** A live region for a form's outcome: errors are announced at once (role=alert). */

@@ -182,7 +182,7 @@ async function keysTable(session: Session, context: ScreenContext): Promise<HTML
 
 export const adminKeysScreen: Screen = async (context) => {
   const session = requireSession(context);
-  const output = resultArea({ id: 'issued-key' });
+  const output = resultArea({ id: 'issued-key' }, { shownOnce: true });
   let list: HTMLElement;
   try {
     list = await keysTable(session, context);

@@ -45,7 +45,7 @@ export function cardActions(
   });
 
   const codeStatus = statusArea();
-  const codeArea = resultArea({ id: 'spend-code', 'aria-live': 'polite' });
+  const codeArea = resultArea({ id: 'spend-code', 'aria-live': 'polite' }, { shownOnce: true });
   const codeButton = h('button', { type: 'button', id: 'generate-spend-code' }, t('spendCode.generate'));
   codeButton.addEventListener('click', () => {
     void submitting(codeButton, codeStatus, async () => {

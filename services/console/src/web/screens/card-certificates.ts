@@ -82,7 +82,7 @@ export function cardCertificates(
 
 export function cardActivation(session: Session, volunteerId: string): HTMLElement {
   const status = statusArea();
-  const area = resultArea({ id: 'activation-code', 'aria-live': 'polite' });
+  const area = resultArea({ id: 'activation-code', 'aria-live': 'polite' }, { shownOnce: true });
   const button = h('button', { type: 'button', id: 'issue-activation-code' }, t('dActivation.issue'));
   button.addEventListener('click', () => {
     void submitting(button, status, async () => {
