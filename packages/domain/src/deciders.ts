@@ -14,7 +14,13 @@ import {
   type SpendCodeState,
 } from './consent/spend-code.js';
 import type { DomainEvent } from './events/index.js';
-import { decidePolicy, evolvePolicy, initialPolicyState, type PolicyState } from './policy/policy.js';
+import {
+  decidePolicy,
+  evolvePolicy,
+  initialPolicyState,
+  type PolicyCommand,
+  type PolicyState,
+} from './policy/policy.js';
 import {
   decideDonationPool,
   evolveDonationPool,
@@ -101,7 +107,7 @@ export const projectDecider: Decider<ProjectState, ProjectCommand> = {
   decide: decideProject,
 };
 
-export const policyDecider: Decider<PolicyState, CommandOf<'ChangePointsPolicy'>> = {
+export const policyDecider: Decider<PolicyState, PolicyCommand> = {
   initialState: () => initialPolicyState,
   evolve: evolvePolicy,
   decide: decidePolicy,
@@ -183,6 +189,7 @@ export const COMMAND_STREAM_KIND: Readonly<Record<CommandType, StreamKind>> = Ob
   SuspendOrganisation: 'organisation',
   ReinstateOrganisation: 'organisation',
   ChangePointsPolicy: 'policy',
+  WithdrawPointsPolicyVersion: 'policy',
   ReceiveDonation: 'donation-pool',
   ConfigureBeneficiaryCategory: 'donation-pool',
   RegisterBeneficiary: 'donation-pool',
@@ -222,6 +229,7 @@ export function streamForCommand(command: Command, nationalIdHash?: string): str
     case 'ReinstateOrganisation':
       return organisationStream(command.organisationId);
     case 'ChangePointsPolicy':
+    case 'WithdrawPointsPolicyVersion':
       return policyStream;
     case 'ReceiveDonation':
     case 'ConfigureBeneficiaryCategory':

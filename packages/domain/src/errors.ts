@@ -115,6 +115,9 @@ export const DOMAIN_ERROR_CODES = [
   // Points policy
   'POLICY_EFFECTIVE_IN_PAST',
   'POLICY_EFFECTIVE_NOT_AFTER_LATEST',
+  'POLICY_VERSION_NOT_FOUND',
+  'POLICY_VERSION_IN_EFFECT',
+  'POLICY_VERSION_ALREADY_WITHDRAWN',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

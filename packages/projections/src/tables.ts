@@ -192,7 +192,17 @@ export const TABLES: readonly TableSpec[] = [
   {
     name: 'points_policy',
     key: ['version'],
-    columns: { version: text, effective_from: text, terms: text, changed_at: text, changed_by: text },
+    /** `withdrawn_*` are null unless the version was withdrawn before it took effect. */
+    columns: {
+      version: text,
+      effective_from: text,
+      terms: text,
+      changed_at: text,
+      changed_by: text,
+      withdrawn_at: text,
+      withdrawn_by: text,
+      withdrawal_reason: text,
+    },
     indexes: [],
     fixed: [],
     evictionRank: 3,

@@ -145,11 +145,26 @@ for (const harness of harnesses()) {
       'volunteer:alice': 600,
       'volunteer:bob': 80,
     });
-    const policies = await engine.db.query(`SELECT version, effective_from FROM ${LIVE_PREFIX}points_policy`);
+    const policies = await engine.db.query(
+      `SELECT version, effective_from, withdrawn_at, withdrawal_reason FROM ${LIVE_PREFIX}points_policy ORDER BY version`,
+    );
     t.same(
       policies,
-      [{ version: '1', effective_from: '2026-02-01T00:00:00.000Z' }],
-      'policy versions are projected',
+      [
+        {
+          version: '1',
+          effective_from: '2026-02-01T00:00:00.000Z',
+          withdrawn_at: null,
+          withdrawal_reason: null,
+        },
+        {
+          version: '2',
+          effective_from: '2099-02-01T00:00:00.000Z',
+          withdrawn_at: '2026-01-22T00:00:00.000Z',
+          withdrawal_reason: 'typed 2099 for 2026',
+        },
+      ],
+      'policy versions are projected, a withdrawn one with when and why',
     );
 
     const asOfFirst = await volunteerAsOf(engine.store, ALICE, { position: afterFirstRecord });

@@ -1,7 +1,7 @@
 /**
- * One small ledger that exercises every read model: corrections and voids, a policy change,
- * captured / released / expired holds, a delivered and a refunded transfer, a donation, expiry and
- * an excess offered above the cap. The expected figures are worked out by hand in the comments.
+ * One small ledger that exercises every read model: corrections and voids, a policy change (and a
+ * version withdrawn before it took effect), captured / released / expired holds, a delivered and a
+ * refunded transfer, a donation, expiry and an excess offered above the cap. The expected figures are worked out by hand in the comments.
  */
 import { volunteerAccount, offeredAccount } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
@@ -44,6 +44,29 @@ export async function seedScenario(store: EventStore): Promise<{ afterFirstRecor
         expiryDays: null,
       },
       changedAt: '2026-01-20T00:00:00.000Z',
+      actor: ADMIN,
+    }),
+    // Version 2 typed with the year 2099, withdrawn before it took effect: it applies to nothing.
+    newEvent('PointsPolicyChanged', {
+      idempotencyKey: 'policy-2',
+      version: 2,
+      effectiveFrom: '2099-02-01T00:00:00.000Z',
+      terms: {
+        ratePerHourCentipoints: 300,
+        qualityMultiplierPercent: { poor: 50, standard: 100, good: 120, excellent: 150 },
+        balanceCapCentipoints: 0,
+        dailyEarningCapCentipoints: null,
+        minStarToRedeem: 0,
+        expiryDays: null,
+      },
+      changedAt: '2026-01-21T00:00:00.000Z',
+      actor: ADMIN,
+    }),
+    newEvent('PointsPolicyVersionWithdrawn', {
+      idempotencyKey: 'withdraw-policy-2',
+      version: 2,
+      reason: 'typed 2099 for 2026',
+      withdrawnAt: '2026-01-22T00:00:00.000Z',
       actor: ADMIN,
     }),
   ]);

@@ -3,8 +3,8 @@
  * SQLite data directory, driven by Debian's Chromium through playwright-core. An administrator
  * registers an organisation and a partner (each listed, then suspended and reinstated from its
  * row, as the list shows), builds the city's hierarchy and moves a community, issues an API key
- * (shown once) and revokes it (the revoked key then fails to sign in, in Chinese), and publishes
- * a points-policy version. Service, points and a redemption are then made through the API; an
+ * (shown once) and revokes it (the revoked key then fails to sign in, in Chinese), publishes
+ * a points-policy version and withdraws it (撤回) before it takes effect. Service, points and a redemption are then made through the API; an
  * auditor sees Σ balances = 0, pages through the event log, opens a stream with its hashes (the
  * same as the API's), a volunteer as of two moments (named by the volunteer number typed by hand;
  * an internal id or a number nobody holds is refused in Chinese), the charts, whose data tables carry the
@@ -189,7 +189,49 @@ async function policyJourney(t: Test, page: Page): Promise<void> {
   const row = await rowCells(page, '#policy-versions', '1');
   t.equal(row[2], '2 分', 'the new version earns 2 points an hour');
   t.match(row[1] ?? '', /00:00/, 'from midnight');
+  t.equal(row[7], '待生效', 'not yet in effect');
+  t.equal((await rowCells(page, '#policy-versions', '0'))[7], '已生效');
+  t.equal(await page.getByRole('button', { name: '撤回第 0 版' }).count(), 0, 'version 0 is never withdrawn');
+  await withdrawalJourney(t, page);
   await checkAccessibility(t, page, 'admin-policy');
+}
+
+/**
+ * Version 1 (two days ahead) blocks a version dated tomorrow; withdrawn with a reason, it is listed
+ * as withdrawn (who, when, why), the form starts again from version 0's terms, and tomorrow's
+ * version is published as version 2.
+ */
+async function withdrawalJourney(t: Test, page: Page): Promise<void> {
+  const tomorrow = shanghaiDate(Date.now() + 86_400_000);
+  await page.getByLabel('生效日期（当天零时起，北京时间）').fill(tomorrow);
+  await page.getByRole('button', { name: '发布' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '积分政策必须晚于最新版本生效。',
+    'version 1 blocks an earlier date',
+  );
+  await page.getByRole('button', { name: '撤回第 1 版' }).click();
+  await page.getByRole('alert').filter({ hasText: '请填写原因。' }).waitFor();
+  t.pass('withdrawing needs a reason');
+  await page.getByLabel('撤回原因').fill('生效日期填错');
+  await page.getByRole('button', { name: '撤回第 1 版' }).click();
+  await page.getByText('已撤回积分政策第 1 版').waitFor();
+  const withdrawn = await rowCells(page, '#policy-versions', '1');
+  t.match(
+    withdrawn[7] ?? '',
+    /^已撤回：.+，bootstrap administrator，原因：生效日期填错$/,
+    'listed as withdrawn: when, by whom (the key’s label), why',
+  );
+  t.equal(withdrawn[8], '', 'nothing more to do with it');
+  t.equal(
+    await page.getByLabel('每小时积分').inputValue(),
+    '1',
+    'the form starts from version 0, not the typo',
+  );
+  await page.getByLabel('生效日期（当天零时起，北京时间）').fill(tomorrow);
+  await page.getByRole('button', { name: '发布' }).click();
+  await page.getByText('已发布积分政策第 2 版').waitFor();
+  t.equal((await rowCells(page, '#policy-versions', '2'))[7], '待生效', 'no longer blocked; a new number');
 }
 
 interface History {

@@ -10,7 +10,7 @@
  */
 import t from 'tap';
 import type { Role } from '../src/auth/principal.js';
-import { hoursAgo, nationalIdNumber, startWorld, type World } from './fixtures.js';
+import { DOUBLED_RATE_TERMS, hoursAgo, nationalIdNumber, startWorld, type World } from './fixtures.js';
 import { problemOf } from './harness.js';
 
 interface Request {
@@ -901,6 +901,23 @@ const CASES: RouteCase[] = [
         },
       },
     }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/points-policy/:version/withdraw',
+    success: 200,
+    make: async (w) => {
+      const published = await w.post('/v1/admin/points-policy', w.admin, {
+        effectiveFrom: new Date(Date.now() + 86_400_000 * next()).toISOString(),
+        terms: DOUBLED_RATE_TERMS,
+      });
+      if (published.statusCode !== 201) throw new Error(`publishing failed: ${published.body}`);
+      const { version } = published.json<{ version: number }>();
+      return {
+        url: `/v1/admin/points-policy/${version}/withdraw`,
+        payload: { reason: 'typed the wrong cap' },
+      };
+    },
   },
   {
     method: 'GET',

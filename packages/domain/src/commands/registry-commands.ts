@@ -68,6 +68,17 @@ export const changePointsPolicySchema = z.strictObject({
   terms: pointsPolicyTermsSchema,
 });
 
+/**
+ * Withdraws a points-policy version that has not taken effect yet. Any whole number passes the
+ * shape check so that the decider answers version 0 and unknown versions with their own codes.
+ */
+export const withdrawPointsPolicyVersionSchema = z.strictObject({
+  type: z.literal('WithdrawPointsPolicyVersion'),
+  ...commandBase,
+  version: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  reason: textFieldSchema,
+});
+
 export const REGISTRY_COMMAND_SCHEMAS = [
   registerPartnerSchema,
   publishPartnerOfferSchema,
@@ -77,4 +88,5 @@ export const REGISTRY_COMMAND_SCHEMAS = [
   suspendOrganisationSchema,
   reinstateOrganisationSchema,
   changePointsPolicySchema,
+  withdrawPointsPolicyVersionSchema,
 ] as const;

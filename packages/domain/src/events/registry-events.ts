@@ -102,6 +102,19 @@ export const pointsPolicyChangedData = z.object({
   actor: actorSchema,
 });
 
+/**
+ * A version published by mistake (a cap of 0, a date in 2099), withdrawn before it took effect.
+ * It then applies to nothing and no longer blocks later versions; its number is never reused.
+ */
+export const pointsPolicyVersionWithdrawnData = z.object({
+  ...eventBase,
+  /** The withdrawn version: 1, 2, 3, …; version 0, the configured initial policy, cannot be withdrawn. */
+  version: z.number().int().positive(),
+  reason: shortTextSchema,
+  withdrawnAt: instantSchema,
+  actor: actorSchema,
+});
+
 export const PARTNER_EVENT_DATA = {
   PartnerRegistered: partnerRegisteredData,
   PartnerOfferPublished: partnerOfferPublishedData,
@@ -114,4 +127,7 @@ export const ORGANISATION_EVENT_DATA = {
   OrganisationSuspended: organisationSuspendedData,
   OrganisationReinstated: organisationReinstatedData,
 } as const;
-export const POLICY_EVENT_DATA = { PointsPolicyChanged: pointsPolicyChangedData } as const;
+export const POLICY_EVENT_DATA = {
+  PointsPolicyChanged: pointsPolicyChangedData,
+  PointsPolicyVersionWithdrawn: pointsPolicyVersionWithdrawnData,
+} as const;

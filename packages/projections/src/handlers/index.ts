@@ -63,7 +63,7 @@ export function wantRows(event: EventPayload, ws: WorkingSet, rules: ProjectionR
   } else if (ORGANISATION_EVENTS.has(event.type)) {
     const organisationId = (event.data as { organisationId: string }).organisationId;
     ws.organisations.want(organisationId, [organisationId]);
-  } else if (event.type === 'PointsPolicyChanged') {
+  } else if (event.type === 'PointsPolicyChanged' || event.type === 'PointsPolicyVersionWithdrawn') {
     const version = String((event.data as { version: number }).version);
     ws.policies.want(version, [version]);
   }
@@ -96,6 +96,7 @@ function applyOtherEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionR
     applyDueEvent(event, ws);
     return;
   }
+  if (applyPolicyEvent(event, ws)) return;
   switch (event.type) {
     case 'PartnerRegistered': {
       const data = event.data as unknown as Data<'PartnerRegistered'>;
@@ -137,6 +138,14 @@ function applyOtherEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionR
       ws.organisations.touch(organisationId);
       return;
     }
+    default:
+      return;
+  }
+}
+
+/** The policy-points stream: each version, and a withdrawal marked on its row. True when `event` was one. */
+function applyPolicyEvent(event: EventPayload, ws: WorkingSet): boolean {
+  switch (event.type) {
     case 'PointsPolicyChanged': {
       const data = event.data as unknown as Data<'PointsPolicyChanged'>;
       const version = String(data.version);
@@ -146,10 +155,24 @@ function applyOtherEvent(event: EventPayload, ws: WorkingSet, rules: ProjectionR
         terms: JSON.stringify(data.terms),
         changed_at: data.changedAt,
         changed_by: data.actor.id,
+        withdrawn_at: null,
+        withdrawn_by: null,
+        withdrawal_reason: null,
       });
-      return;
+      return true;
+    }
+    case 'PointsPolicyVersionWithdrawn': {
+      const data = event.data as unknown as Data<'PointsPolicyVersionWithdrawn'>;
+      const version = String(data.version);
+      const policy = ws.policies.get(version);
+      if (policy === undefined) return true;
+      policy.withdrawn_at = data.withdrawnAt;
+      policy.withdrawn_by = data.actor.id;
+      policy.withdrawal_reason = data.reason;
+      ws.policies.touch(version);
+      return true;
     }
     default:
-      return;
+      return false;
   }
 }

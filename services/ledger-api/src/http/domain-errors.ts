@@ -109,6 +109,9 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = Ob
   INSUFFICIENT_GROUP_POINTS: 409,
   POLICY_EFFECTIVE_IN_PAST: 422,
   POLICY_EFFECTIVE_NOT_AFTER_LATEST: 422,
+  POLICY_VERSION_NOT_FOUND: 404,
+  POLICY_VERSION_IN_EFFECT: 409,
+  POLICY_VERSION_ALREADY_WITHDRAWN: 409,
 } satisfies Record<DomainErrorCode, number>);
 
 /** The problem for a domain rejection, or undefined when `error` is not one. */

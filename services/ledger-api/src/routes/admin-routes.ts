@@ -32,6 +32,22 @@ const newPartnerIdSchema = idSchema.regex(
 
 const ADMINS = ['admin'] as const;
 
+/**
+ * A points-policy version in a URL: a whole number. 0 passes, so that withdrawing the configured
+ * initial policy is answered with the domain's own code rather than a shape error.
+ */
+const policyVersionParamSchema = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a version number (a whole number)')
+  .transform(Number);
+
+const policyWithdrawalSchema = z.object({
+  withdrawnAt: instantOnTheWire,
+  /** The id of the administrator's API key, as every event's actor names it. */
+  withdrawnBy: z.string(),
+  reason: z.string(),
+});
+
 export type AdminRouteDependencies = CommandRouteDependencies;
 
 /** The admin routes, as an encapsulated fastify plugin. */
@@ -251,6 +267,28 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
     },
   });
 
+  commandRoute(app, context, {
+    url: '/v1/admin/points-policy/:version/withdraw',
+    tag: 'administrators',
+    summary:
+      'Withdraw a points-policy version that has not taken effect yet: it then applies to nothing and no longer blocks later versions',
+    roles: ADMINS,
+    scope: ANY_SCOPE,
+    params: z.strictObject({ version: policyVersionParamSchema }),
+    body: z.strictObject({ reason: textFieldSchema }),
+    status: 200,
+    response: z.object({ version: z.number().int(), reason: z.string(), withdrawnAt: instantOnTheWire }),
+    command: ({ params, body }) => ({
+      type: 'WithdrawPointsPolicyVersion',
+      version: params.version,
+      reason: body.reason,
+    }),
+    respond: (result) => {
+      const withdrawn = eventData(result, 'PointsPolicyVersionWithdrawn');
+      return { version: withdrawn.version, reason: withdrawn.reason, withdrawnAt: withdrawn.withdrawnAt };
+    },
+  });
+
   app.get(
     '/v1/admin/points-policy',
     {
@@ -265,6 +303,9 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
                 version: z.number().int(),
                 effectiveFrom: instantOnTheWire.nullable(),
                 terms: pointsPolicyTermsSchema,
+                withdrawal: policyWithdrawalSchema
+                  .nullable()
+                  .describe('Who withdrew the version, when and why; null unless withdrawn'),
               }),
             ),
           }),
@@ -277,10 +318,23 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
         version: version.version,
         effectiveFrom: new Date(version.effectiveFromMs).toISOString(),
         terms: version.terms,
+        withdrawal:
+          version.withdrawal === undefined
+            ? null
+            : {
+                withdrawnAt: version.withdrawal.withdrawnAt,
+                withdrawnBy: version.withdrawal.actor.id,
+                reason: version.withdrawal.reason,
+              },
       }));
       return {
         versions: [
-          { version: 0, effectiveFrom: null, terms: context.ledger.rules.initialPointsPolicy },
+          {
+            version: 0,
+            effectiveFrom: null,
+            terms: context.ledger.rules.initialPointsPolicy,
+            withdrawal: null,
+          },
           ...versions,
         ],
       };

@@ -191,6 +191,15 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     '积分政策必须晚于最新版本生效。',
     'A points policy must take effect after the latest one.',
   ],
+  POLICY_VERSION_NOT_FOUND: ['没有这一版积分政策。', 'There is no such points-policy version.'],
+  POLICY_VERSION_IN_EFFECT: [
+    '该版积分政策已经生效，不能撤回；请发布新版本。',
+    'This points-policy version has taken effect and cannot be withdrawn; publish a new version.',
+  ],
+  POLICY_VERSION_ALREADY_WITHDRAWN: [
+    '该版积分政策已被撤回。',
+    'This points-policy version was already withdrawn.',
+  ],
   VALIDATION_FAILED: ['填写的内容有误，请检查。', 'Some fields are not valid; please check them.'],
   POSITION_BEYOND_HEAD: ['请求的位置超出账本末尾。', 'The position is beyond the end of the ledger.'],
   MALFORMED_JSON: ['请求格式错误。', 'The request is malformed.'],

@@ -1,6 +1,8 @@
 /**
- * Points-policy versions (`/v1/admin/points-policy`): every version with its effective date and
- * terms, and publishing a new one, effective from a future local date (Asia/Shanghai midnight).
+ * Points-policy versions (`/v1/admin/points-policy`): every version with its effective date,
+ * terms and status, and publishing a new one, effective from a future local date (Asia/Shanghai
+ * midnight). A version not yet in effect can be withdrawn (撤回) with a reason: a typo then no
+ * longer applies or blocks later versions, and stays listed as withdrawn, by whom, when and why.
  * Earlier awards never change: the policy is versioned by events, so replay reproduces them.
  */
 import { call } from '../lib/api.js';
@@ -27,13 +29,79 @@ interface Terms {
   readonly expiryDays: number | null;
 }
 
+interface Withdrawal {
+  readonly withdrawnAt: string;
+  /** The id of the administrator's API key. */
+  readonly withdrawnBy: string;
+  readonly reason: string;
+}
+
 interface Version {
   readonly version: number;
   readonly effectiveFrom: string | null;
   readonly terms: Terms;
+  readonly withdrawal: Withdrawal | null;
 }
 
-function versionsTable(versions: readonly Version[]): HTMLElement {
+/**
+ * Whether a version has yet to take effect, by this browser's clock: only those are offered for
+ * withdrawal. The ledger decides by its own clock and says so when the two disagree.
+ */
+function scheduled(version: Version): boolean {
+  return version.effectiveFrom !== null && Date.parse(version.effectiveFrom) > Date.now();
+}
+
+/** The status cell: withdrawn (who, when, why), scheduled, or in effect. */
+function statusText(version: Version, keyLabels: ReadonlyMap<string, string>): string {
+  const { withdrawal } = version;
+  if (withdrawal !== null) {
+    return t('admin.policy.statusWithdrawn', {
+      at: formatInstant(withdrawal.withdrawnAt),
+      by: keyLabels.get(withdrawal.withdrawnBy) ?? withdrawal.withdrawnBy,
+      reason: withdrawal.reason,
+    });
+  }
+  return scheduled(version) ? t('admin.policy.statusScheduled') : t('admin.policy.statusInEffect');
+}
+
+/** The reason field and a 撤回 button per version not yet in effect, as the API-key list revokes. */
+function withdrawControls(session: Session, context: ScreenContext) {
+  const status = statusArea();
+  const reason = h('input', { id: 'policy-withdraw-reason', autocomplete: 'off' });
+  const button = (version: Version): HTMLButtonElement => {
+    // One key per version, reused if the answer is lost: a retry cannot withdraw twice.
+    const idempotencyKey = crypto.randomUUID();
+    const withdraw = h(
+      'button',
+      { type: 'button', 'aria-label': t('admin.policy.withdrawNamed', { version: version.version }) },
+      t('admin.policy.withdraw'),
+    );
+    withdraw.addEventListener('click', () => {
+      if (reason.value.trim() === '') {
+        status.show('error', t('admin.reasonRequired'));
+        reason.focus();
+        return;
+      }
+      void submitting(withdraw, status, async () => {
+        await call(session, `/v1/admin/points-policy/${version.version}/withdraw`, {
+          method: 'POST',
+          body: { reason: reason.value.trim() },
+          idempotencyKey,
+          retryReusesKey: true,
+        });
+        context.navigate('/admin/policy', t('admin.policy.withdrawn', { version: version.version }));
+      });
+    });
+    return withdraw;
+  };
+  return { field: field(t('admin.policy.withdrawReason'), reason), status: status.element, button };
+}
+
+function versionsTable(
+  versions: readonly Version[],
+  keyLabels: ReadonlyMap<string, string>,
+  withdrawButton: (version: Version) => HTMLButtonElement,
+): HTMLElement {
   const columns = [
     'admin.policy.version',
     'admin.policy.effectiveFrom',
@@ -42,6 +110,8 @@ function versionsTable(versions: readonly Version[]): HTMLElement {
     'admin.policy.dailyCap',
     'admin.policy.minStar',
     'admin.policy.expiryDays',
+    'admin.status',
+    'admin.action',
   ] as const;
   return dataTable(
     'policy-versions',
@@ -68,6 +138,8 @@ function versionsTable(versions: readonly Version[]): HTMLElement {
         ),
         h('td', { class: 'number' }, version.terms.minStarToRedeem),
         h('td', { class: 'number' }, version.terms.expiryDays ?? t('admin.policy.none')),
+        h('td', {}, statusText(version, keyLabels)),
+        h('td', {}, version.withdrawal === null && scheduled(version) ? withdrawButton(version) : ''),
       ),
     ),
   );
@@ -182,21 +254,39 @@ function publishForm(session: Session, context: ScreenContext, latest: Terms): H
   return form;
 }
 
+/** Key id → label, to name who withdrew a version; without the list, ids are shown as they are. */
+async function keyLabelsOf(session: Session): Promise<ReadonlyMap<string, string>> {
+  try {
+    const { keys } = await call<{ keys: { keyId: string; label: string }[] }>(session, '/v1/admin/api-keys');
+    return new Map(keys.map((key) => [key.keyId, key.label]));
+  } catch {
+    return new Map();
+  }
+}
+
 export const adminPolicyScreen: Screen = async (context) => {
   const session = requireSession(context);
   let versions: readonly Version[];
+  let keyLabels: ReadonlyMap<string, string>;
   try {
-    versions = (await call<{ versions: Version[] }>(session, '/v1/admin/points-policy')).versions;
+    [versions, keyLabels] = await Promise.all([
+      call<{ versions: Version[] }>(session, '/v1/admin/points-policy').then((answer) => answer.versions),
+      keyLabelsOf(session),
+    ]);
   } catch (error) {
     return failedScreen(t('admin.policy.title'), error);
   }
-  const latest = versions.at(-1);
+  // The form starts from the latest version that still stands: a withdrawn typo is not carried over.
+  const latest = versions.filter((version) => version.withdrawal === null).at(-1);
+  const withdraw = withdrawControls(session, context);
   return h(
     'section',
     {},
     h('h2', {}, t('admin.policy.title')),
     noticeOf(context),
-    versionsTable(versions),
+    withdraw.field,
+    withdraw.status,
+    versionsTable(versions, keyLabels, withdraw.button),
     h('h3', {}, t('admin.policy.new')),
     latest === undefined ? null : publishForm(session, context, latest.terms),
   );
