@@ -23,16 +23,12 @@ import {
   openPage,
   seedHistory,
   shanghaiDate,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
-async function signIn(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption(role);
-  await page.getByLabel('API 密钥').fill(key);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { name: heading }).waitFor();
+async function signInAs(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
+  await signIn(page, url, { role, key, heading });
 }
 
 /** The cells of the table row whose first cell (th or td) is `first`. */
@@ -318,7 +314,7 @@ async function auditorJourney(
   auditorKey: string,
   history: History,
 ): Promise<void> {
-  await signIn(page, url, 'auditor', auditorKey, '审计核验');
+  await signInAs(page, url, 'auditor', auditorKey, '审计核验');
   await page.getByRole('button', { name: '运行核验' }).click();
   await page.locator('#verify-result').waitFor();
   t.equal(await page.locator('[data-figure="total"]').textContent(), '0 分', 'Σ balances is zero');
@@ -452,7 +448,7 @@ t.test('an administrator and an auditor use their console screens', { skip: chro
 
   const page = await openPage(browser);
 
-  await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
+  await signInAs(page, server.url, 'admin', adminKey, 'API 密钥');
   t.equal(await page.getByLabel('社区编号').isVisible(), false, 'an administrator names no scope');
   await registryJourney(t, page);
   await hierarchyJourney(t, page);
@@ -487,7 +483,7 @@ t.test('an administrator and an auditor use their console screens', { skip: chro
     `/audit/streams/volunteer-${history.volunteerId}`,
   ]);
   await page.getByRole('button', { name: '退出登录' }).click();
-  await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
+  await signInAs(page, server.url, 'admin', adminKey, 'API 密钥');
   await phoneTables(t, page, server.url, [
     '/admin/keys',
     '/admin/organisations',

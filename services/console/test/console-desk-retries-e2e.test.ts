@@ -31,8 +31,10 @@ import {
   api,
   checkAccessibility,
   chromiumMissing,
+  issueKey,
   openPage,
   seedHistory,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
@@ -40,13 +42,7 @@ import {
 const TEST_TIMEOUT_MS = 4_000;
 
 async function signInAsDesk(page: Page, url: string, key: string): Promise<void> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption('desk');
-  await page.getByLabel('API 密钥').fill(key);
-  await page.locator('#sign-in-scope').fill('qiaoxi');
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: '查找志愿者' }).waitFor();
+  await signIn(page, url, { role: 'desk', key, scope: 'qiaoxi', heading: '查找志愿者' });
 }
 
 interface Dispute {
@@ -60,14 +56,8 @@ t.test('a desk files disputes, and retried writes happen once', { skip: chromium
   const world = await startConsoleWorld(t, 'console-desk-retries-e2e');
   if (world === undefined) return;
   const { server, adminKey, browser } = world;
-  const issue = async (role: string, kind: string, id: string): Promise<string> =>
-    (
-      await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
-        role,
-        scope: { kind, id },
-        label: `${role} ${id}`,
-      })
-    ).key;
+  const issue = (role: string, kind: string, id: string): Promise<string> =>
+    issueKey(server.url, adminKey, role, { kind, id });
   await api(server.url, adminKey, '/v1/admin/organisations', {
     organisationId: 'xinhua',
     name: '新华社工站',

@@ -15,10 +15,12 @@ import {
   api,
   checkAccessibility,
   chromiumMissing,
+  issueKey,
   openPage,
-  seedHistory,
-  startConsoleWorld,
   type SeededHistory,
+  seedHistory,
+  signIn,
+  startConsoleWorld,
 } from './e2e-helpers.js';
 
 /** A volunteer of qiaoxi, three confirmed records yesterday, a dispute filed by the desk on each. */
@@ -57,14 +59,8 @@ t.test('an organiser resolves its open disputes in the console', { skip: chromiu
   const world = await startConsoleWorld(t, 'console-disputes-e2e');
   if (world === undefined) return;
   const { server, adminKey, browser } = world;
-  const issue = async (role: string, kind: string, id: string): Promise<string> =>
-    (
-      await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
-        role,
-        scope: { kind, id },
-        label: `${role} ${id}`,
-      })
-    ).key;
+  const issue = (role: string, kind: string, id: string): Promise<string> =>
+    issueKey(server.url, adminKey, role, { kind, id });
   await api(server.url, adminKey, '/v1/admin/organisations', {
     organisationId: 'xinhua',
     name: '新华社工站',
@@ -76,13 +72,13 @@ t.test('an organiser resolves its open disputes in the console', { skip: chromiu
 
   const page = await openPage(browser);
 
-  await page.goto(`${server.url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption('organiser');
-  await page.getByLabel('组织编号').fill('xinhua');
-  await page.getByLabel('API 密钥').fill(organiserKey);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { name: '待确认的服务记录' }).waitFor();
+  await signIn(page, server.url, {
+    role: 'organiser',
+    key: organiserKey,
+    scope: 'xinhua',
+    scopeLabel: '组织编号',
+    heading: '待确认的服务记录',
+  });
   await page.getByRole('link', { name: '待处理的异议' }).click();
   await page.getByRole('heading', { name: '待处理的异议' }).waitFor();
 

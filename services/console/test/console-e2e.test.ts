@@ -23,6 +23,7 @@ import {
   chromiumMissing,
   nationalIdNumber,
   openPage,
+  signIn,
   startConsoleWorld,
   ZBARIMG,
 } from './e2e-helpers.js';
@@ -98,6 +99,9 @@ async function deskJourney(t: Test, page: Page, url: string, deskKey: string): P
   await checkAccessibility(t, page, 'desk-find');
 
   await page.getByRole('link', { name: '登记志愿者' }).click();
+  // The find screen has an ID-number field too: typing before the register screen is shown would
+  // type into that one (seen under load).
+  await page.getByRole('heading', { name: '登记志愿者', level: 2 }).waitFor();
   const idNumber = nationalIdNumber(7);
   const idInput = page.getByLabel('居民身份证号码');
   await idInput.pressSequentially(idNumber.slice(0, 10));
@@ -231,13 +235,7 @@ async function signInAs(
   key: string,
   heading: string,
 ): Promise<void> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption(role);
-  await page.getByLabel(scopeLabel).fill(scopeId);
-  await page.getByLabel('API 密钥').fill(key);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { name: heading }).waitFor();
+  await signIn(page, url, { role, key, scope: scopeId, scopeLabel, heading });
 }
 
 async function signOutOf(page: Page): Promise<void> {

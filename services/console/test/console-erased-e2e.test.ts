@@ -4,7 +4,7 @@
  * the token.
  */
 import t from 'tap';
-import { api, chromiumMissing, openPage, seedHistory, startConsoleWorld } from './e2e-helpers.js';
+import { api, chromiumMissing, openPage, seedHistory, signIn, startConsoleWorld } from './e2e-helpers.js';
 
 const ERASED_WORDS = '（个人信息已删除）';
 
@@ -45,13 +45,7 @@ t.test('an erased volunteer reads as erased, in words', { skip: chromiumMissing 
   });
 
   const page = await openPage(browser);
-  await page.goto(`${server.url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption('desk');
-  await page.getByLabel('API 密钥').fill(deskKey);
-  await page.locator('#sign-in-scope').fill('qiaoxi');
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: '查找志愿者' }).waitFor();
+  await signIn(page, server.url, { role: 'desk', key: deskKey, scope: 'qiaoxi', heading: '查找志愿者' });
   await page.getByLabel('志愿者编号').fill(volunteerNumber);
   await page.getByRole('button', { name: '查找' }).nth(1).click();
   await page.getByRole('heading', { name: `志愿者卡片 · ${ERASED_WORDS}` }).waitFor();

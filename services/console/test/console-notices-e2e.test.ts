@@ -17,14 +17,16 @@ import t from 'tap';
 import {
   api,
   chromiumMissing,
+  issueKey,
   nationalIdNumber,
   openPage,
   seedHistory,
   shanghaiDate,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
-async function signIn(
+async function signInAs(
   page: Page,
   url: string,
   role: 'partner' | 'organiser' | 'desk' | 'admin' | 'auditor',
@@ -32,13 +34,8 @@ async function signIn(
   key: string,
   heading: string,
 ): Promise<void> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption(role);
-  if (scope !== null) await page.getByLabel(scope[0]).fill(scope[1]);
-  await page.getByLabel('API 密钥').fill(key);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
+  const scoped = scope === null ? {} : { scopeLabel: scope[0], scope: scope[1] };
+  await signIn(page, url, { role, key, heading, ...scoped });
 }
 
 /** The next `method` request to `path` (a glob) never gets an answer, as when the network drops. */
@@ -63,14 +60,8 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
   const world = await startConsoleWorld(t, 'console-notices-e2e');
   if (world === undefined) return;
   const { server, adminKey, browser } = world;
-  const issue = async (role: string, kind: string, id: string): Promise<string> =>
-    (
-      await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', {
-        role,
-        scope: { kind, id },
-        label: `${role} ${id}`,
-      })
-    ).key;
+  const issue = (role: string, kind: string, id: string): Promise<string> =>
+    issueKey(server.url, adminKey, role, { kind, id });
 
   await t.test('the partner’s offers: 已发布 goes when the next publication is refused', async (t) => {
     await api(server.url, adminKey, '/v1/admin/partners', {
@@ -80,7 +71,7 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
     });
     const page = await openPage(browser);
     const key = await issue('partner', 'partner', 'canteen');
-    await signIn(page, server.url, 'partner', ['商户编号', 'canteen'], key, '积分兑换');
+    await signInAs(page, server.url, 'partner', ['商户编号', 'canteen'], key, '积分兑换');
     await page.getByRole('navigation').getByRole('link', { name: '服务项目' }).click();
     await page.getByRole('heading', { name: '服务项目' }).waitFor();
     await page.getByLabel('项目编号').fill('lunch');
@@ -151,7 +142,7 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
       });
     }
     const page = await openPage(browser);
-    await signIn(page, server.url, 'partner', ['商户编号', 'canteen'], key, '积分兑换');
+    await signInAs(page, server.url, 'partner', ['商户编号', 'canteen'], key, '积分兑换');
     await page.getByRole('link', { name: '月度对账单' }).click();
     await page.getByRole('heading', { name: '月度对账单' }).waitFor();
     const pending = page.locator('#holds tbody tr', { hasText: '冻结中' });
@@ -185,7 +176,7 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
     }
     const page = await openPage(browser);
     const key = await issue('organiser', 'organisation', 'xinhua');
-    await signIn(page, server.url, 'organiser', ['组织编号', 'xinhua'], key, '待确认的服务记录');
+    await signInAs(page, server.url, 'organiser', ['组织编号', 'xinhua'], key, '待确认的服务记录');
     await page
       .locator('#queue tbody tr', { hasText: '陪伴独居老人' })
       .getByRole('button', { name: '确认' })
@@ -204,7 +195,7 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
     async (t) => {
       const page = await openPage(browser);
       const key = await issue('desk', 'community', 'qiaoxi');
-      await signIn(page, server.url, 'desk', ['社区编号', 'qiaoxi'], key, '查找志愿者');
+      await signInAs(page, server.url, 'desk', ['社区编号', 'qiaoxi'], key, '查找志愿者');
       await page.getByRole('link', { name: '登记志愿者' }).click();
       await page.getByLabel('姓名', { exact: true }).fill('李桂兰');
       await page.getByLabel('居民身份证号码').fill(nationalIdNumber(61));
@@ -245,7 +236,7 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
 
   await t.test('the administrator: a registration’s notice goes, an issued key stays', async (t) => {
     const page = await openPage(browser);
-    await signIn(page, server.url, 'admin', null, adminKey, 'API 密钥');
+    await signInAs(page, server.url, 'admin', null, adminKey, 'API 密钥');
     await page.getByLabel('密钥角色').selectOption('auditor');
     await page.getByLabel('持有人说明').fill('审计一');
     await page.getByRole('button', { name: '签发密钥' }).click();
@@ -285,7 +276,7 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
         label: 'auditor',
       })
     ).key;
-    await signIn(page, server.url, 'auditor', null, key, '审计核验');
+    await signInAs(page, server.url, 'auditor', null, key, '审计核验');
     const run = page.getByRole('button', { name: '运行核验' });
     await run.click();
     await page.getByText('借贷平衡（合计为零）').waitFor();

@@ -25,6 +25,7 @@ import {
   nationalIdNumber,
   openPage,
   shanghaiDate,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
@@ -65,13 +66,7 @@ async function endlessQueue(page: Page): Promise<void> {
 }
 
 async function signInAsOrganiser(page: Page, url: string, key: string): Promise<void> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption('organiser');
-  await page.getByLabel('组织编号').fill('xinhua');
-  await page.getByLabel('API 密钥').fill(key);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: '待确认的服务记录' }).waitFor();
+  await signIn(page, url, { role: 'organiser', key, scope: 'xinhua', heading: '待确认的服务记录' });
 }
 
 /** Five pending records of one volunteer at xinhua, yesterday, an hour apart; the organiser's key. */

@@ -19,6 +19,7 @@ import {
   chromiumMissing,
   openPage,
   seedHistory,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
@@ -30,7 +31,7 @@ async function rowCells(page: Page, table: string, first: string): Promise<strin
   return row.locator('td, th').allTextContents();
 }
 
-async function signIn(
+async function signInAs(
   page: Page,
   url: string,
   role: 'admin' | 'partner',
@@ -42,13 +43,7 @@ async function signIn(
     await signOut.click();
     await page.getByRole('heading', { name: '登录' }).waitFor();
   }
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption(role);
-  await page.getByLabel('API 密钥').fill(key);
-  if (role === 'partner') await page.getByLabel('商户编号').fill('canteen');
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { name: heading }).waitFor();
+  await signIn(page, url, { role, key, heading, ...(role === 'partner' ? { scope: 'canteen' } : {}) });
 }
 
 async function organisationsJourney(t: Test, page: Page): Promise<void> {
@@ -70,7 +65,7 @@ async function organisationsJourney(t: Test, page: Page): Promise<void> {
 }
 
 async function offersJourney(t: Test, page: Page, url: string, partnerKey: string): Promise<void> {
-  await signIn(page, url, 'partner', partnerKey, '积分兑换');
+  await signInAs(page, url, 'partner', partnerKey, '积分兑换');
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '服务项目' }).click();
   await page.getByRole('heading', { name: '服务项目' }).waitFor();
   await page.getByLabel('项目编号').fill('lunch');
@@ -163,7 +158,7 @@ t.test('organisations listed, a 低偿 offer and a pool allocation', { skip: chr
 
   const page = await openPage(browser);
 
-  await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
+  await signInAs(page, server.url, 'admin', adminKey, 'API 密钥');
   await organisationsJourney(t, page);
 
   await api(server.url, adminKey, '/v1/admin/partners', {
@@ -179,6 +174,6 @@ t.test('organisations listed, a 低偿 offer and a pool allocation', { skip: chr
   await offersJourney(t, page, server.url, partnerKey);
 
   await fillPool(server.url, adminKey);
-  await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
+  await signInAs(page, server.url, 'admin', adminKey, 'API 密钥');
   await poolJourney(t, page);
 });

@@ -18,17 +18,13 @@ import {
   openPage,
   seedHistory,
   shanghaiDate,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
-async function signIn(page: Page, url: string, role: 'desk' | 'auditor', key: string): Promise<void> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption(role);
-  await page.getByLabel('API 密钥').fill(key);
-  if (role === 'desk') await page.locator('#sign-in-scope').fill('qiaoxi');
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: role === 'desk' ? '查找志愿者' : '审计核验' }).waitFor();
+async function signInAs(page: Page, url: string, role: 'desk' | 'auditor', key: string): Promise<void> {
+  const heading = role === 'desk' ? '查找志愿者' : '审计核验';
+  await signIn(page, url, { role, key, heading, ...(role === 'desk' ? { scope: 'qiaoxi' } : {}) });
 }
 
 t.test(
@@ -50,8 +46,10 @@ t.test(
     const { volunteerNumber } = await seedHistory({ url: server.url, adminKey, idSequence: 61 });
 
     const page = await openPage(browser);
-    await signIn(page, server.url, 'desk', desk.key);
+    await signInAs(page, server.url, 'desk', desk.key);
     await page.getByRole('link', { name: '登记志愿者' }).click();
+    // The find screen's ID-number field has the same label: wait for the register screen.
+    await page.getByRole('heading', { name: '登记志愿者', level: 2 }).waitFor();
     const body = '11010119900230123';
     await page.getByLabel('居民身份证号码').fill(body + nationalIdCheckCharacter(body));
     t.equal(
@@ -140,7 +138,7 @@ t.test(
     );
     t.equal(await page.evaluate(() => sessionStorage.length), 0, 'and the key is gone');
 
-    await signIn(page, server.url, 'auditor', auditor.key);
+    await signInAs(page, server.url, 'auditor', auditor.key);
     await page.getByRole('link', { name: '历史时点查询' }).click();
     t.equal(await page.getByLabel('日期').getAttribute('max'), today, 'no date after today is offered');
     await page.getByLabel('志愿者编号').fill(volunteerNumber);

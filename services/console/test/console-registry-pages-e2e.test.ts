@@ -11,7 +11,15 @@
  */
 import type { Page } from 'playwright-core';
 import t from 'tap';
-import { api, chromiumMissing, openPage, seedHistory, startConsoleWorld } from './e2e-helpers.js';
+import {
+  api,
+  chromiumMissing,
+  issueKey,
+  openPage,
+  seedHistory,
+  signIn,
+  startConsoleWorld,
+} from './e2e-helpers.js';
 
 const ORGANISATIONS = ['o1', 'o2', 'o3', 'o4', 'o5'];
 const PARTNERS = ['p1', 'p2', 'p3'];
@@ -30,14 +38,8 @@ async function pagesOfTwo(page: Page): Promise<string[]> {
   return asked;
 }
 
-async function signIn(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption(role);
-  await page.getByLabel('API 密钥').fill(key);
-  if (role === 'desk') await page.locator('#sign-in-scope').fill('qiaoxi');
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: heading }).waitFor();
+async function signInAs(page: Page, url: string, role: string, key: string, heading: string): Promise<void> {
+  await signIn(page, url, { role, key, heading, ...(role === 'desk' ? { scope: 'qiaoxi' } : {}) });
 }
 
 t.test(
@@ -62,14 +64,13 @@ t.test(
         community: 'qiaoxi',
       });
     }
-    const issue = async (role: string, scope: { kind: string; id?: string }): Promise<string> =>
-      (await api<{ key: string }>(server.url, adminKey, '/v1/admin/api-keys', { role, scope, label: role }))
-        .key;
+    const issue = (role: string, scope: { kind: string; id?: string }): Promise<string> =>
+      issueKey(server.url, adminKey, role, scope);
 
     await t.test('the administrator’s registry lists every organisation and partner', async (t) => {
       const page = await openPage(browser);
       const asked = await pagesOfTwo(page);
-      await signIn(page, server.url, 'admin', adminKey, 'API 密钥');
+      await signInAs(page, server.url, 'admin', adminKey, 'API 密钥');
       await page.goto(`${server.url}/console#/admin/organisations`);
       await page.getByRole('heading', { name: '组织管理' }).waitFor();
       t.same(
@@ -103,7 +104,7 @@ t.test(
     await t.test('the auditor’s settlements offer every partner', async (t) => {
       const page = await openPage(browser);
       await pagesOfTwo(page);
-      await signIn(page, server.url, 'auditor', await issue('auditor', { kind: 'all' }), '审计核验');
+      await signInAs(page, server.url, 'auditor', await issue('auditor', { kind: 'all' }), '审计核验');
       await page.goto(`${server.url}/console#/audit/settlements`);
       await page.getByRole('heading', { name: '合作商户月度结算' }).waitFor();
       t.same(
@@ -126,7 +127,7 @@ t.test(
       });
       const page = await openPage(browser);
       await pagesOfTwo(page);
-      await signIn(page, server.url, 'desk', deskKey, '查找志愿者');
+      await signInAs(page, server.url, 'desk', deskKey, '查找志愿者');
       await page.goto(`${server.url}/console#/desk/volunteers/${volunteerId}`);
       await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
       await page.getByText('代志愿者提出异议').click();

@@ -16,6 +16,7 @@ import {
   nationalIdNumber,
   openPage,
   shanghaiDate,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
@@ -64,10 +65,7 @@ t.test('codes and ids typed by hand are taken or refused in words', { skip: chro
       label: 'Auditor',
     });
     const page = await openPage(browser);
-    await page.goto(`${server.url}/console#/sign-in`);
-    await page.getByLabel('角色').selectOption('auditor');
-    await page.getByLabel('API 密钥').fill(auditorKey);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await signIn(page, server.url, { role: 'auditor', key: auditorKey, heading: '审计核验' });
     await page.getByRole('link', { name: '统计图表' }).click();
     await page.getByLabel('社区编号').fill('qiaoxi');
     await page.getByRole('button', { name: '显示图表' }).click();
@@ -86,12 +84,7 @@ t.test('codes and ids typed by hand are taken or refused in words', { skip: chro
       label,
     });
     const page = await openPage(browser);
-    await page.goto(`${server.url}/console#/sign-in`);
-    await page.getByLabel('角色').selectOption('desk');
-    await page.getByLabel('API 密钥').fill(deskKey);
-    await page.locator('#sign-in-scope').fill('qiaoxi');
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.getByRole('heading', { name: '查找志愿者' }).waitFor();
+    await signIn(page, server.url, { role: 'desk', key: deskKey, scope: 'qiaoxi', heading: '查找志愿者' });
     return page;
   };
 

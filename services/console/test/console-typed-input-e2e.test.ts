@@ -21,6 +21,7 @@ import {
   nationalIdNumber,
   openPage,
   shanghaiDate,
+  signIn,
   startConsoleWorld,
 } from './e2e-helpers.js';
 
@@ -29,14 +30,8 @@ function fullWidth(text: string): string {
   return text.replace(/[0-9A-Za-z]/g, (character) => String.fromCharCode(character.charCodeAt(0) + 0xfee0));
 }
 
-async function signIn(page: Page, url: string, role: 'desk' | 'partner', key: string, scope: string) {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('角色').selectOption(role);
-  await page.getByLabel('API 密钥').fill(key);
-  await page.locator('#sign-in-scope').fill(scope);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: role === 'desk' ? '查找志愿者' : '积分兑换' }).waitFor();
+async function signInAs(page: Page, url: string, role: 'desk' | 'partner', key: string, scope: string) {
+  await signIn(page, url, { role, key, scope, heading: role === 'desk' ? '查找志愿者' : '积分兑换' });
 }
 
 async function registerJourney(t: Test, page: Page): Promise<string> {
@@ -174,7 +169,7 @@ function fullWidthDigits(typed: string): string {
 }
 
 async function partnerJourney(t: Test, page: Page, url: string, partnerKey: string): Promise<void> {
-  await signIn(page, url, 'partner', partnerKey, 'canteen');
+  await signInAs(page, url, 'partner', partnerKey, 'canteen');
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '服务项目' }).click();
   await page.getByLabel('项目编号').fill('Lunch Set');
   t.equal(
@@ -257,7 +252,7 @@ t.test('what clerks and partners type is taken as they mean it', { skip: chromiu
   });
 
   const page = await openPage(browser, { timezoneId: 'America/New_York' });
-  await signIn(page, server.url, 'desk', deskKey, 'qiaoxi');
+  await signInAs(page, server.url, 'desk', deskKey, 'qiaoxi');
   await page.goto(`${server.url}/console`);
   await page.getByRole('heading', { name: '查找志愿者' }).waitFor({ timeout: 5_000 });
   t.equal(await page.getByLabel('API 密钥').count(), 0, 'the bare /console opens the desk, not sign-in');

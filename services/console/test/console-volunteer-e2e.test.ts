@@ -31,6 +31,7 @@ import {
   fitsWidth,
   nationalIdNumber,
   openPage,
+  signIn,
   startConsoleWorld,
   ZBARIMG,
 } from './e2e-helpers.js';
@@ -114,12 +115,13 @@ async function deskJourney(
   seeded: Seeded,
   directory: string,
 ): Promise<{ certificateNumber: string; activationCode: string }> {
-  await page.goto(`${url}/console#/sign-in`);
-  await page.getByLabel('角色').selectOption('desk');
-  await page.getByLabel('社区编号').fill('qiaoxi');
-  await page.getByLabel('API 密钥').fill(deskKey);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { name: '查找志愿者' }).waitFor();
+  await signIn(page, url, {
+    role: 'desk',
+    key: deskKey,
+    scope: 'qiaoxi',
+    scopeLabel: '社区编号',
+    heading: '查找志愿者',
+  });
   await page.goto(`${url}/console#/desk/volunteers/${seeded.volunteerId}`);
   await page.getByRole('heading', { name: '志愿者卡片 · 王秀英' }).waitFor();
   t.equal(await page.locator('[data-figure="card.confirmedHours"]').textContent(), '100 小时');

@@ -176,3 +176,40 @@ export async function fitsWidth(t: Test, page: Page, screen: string): Promise<vo
   }));
   t.ok(scrollWidth <= innerWidth, `${screen}: ${scrollWidth}px of content in a ${innerWidth}px viewport`);
 }
+
+/** Who signs in on the staff sign-in screen, and the heading that shows they are in. */
+export interface StaffSignIn {
+  readonly role: string;
+  readonly key: string;
+  /** The scope's id (a community, organisation or partner); none for the administrator and the auditor. */
+  readonly scope?: string;
+  /** The scope field's label for the role (社区编号, 组织编号, 商户编号), checked when given. */
+  readonly scopeLabel?: string;
+  /** The heading of the screen the role lands on. */
+  readonly heading: string;
+}
+
+/** Signs in on the staff sign-in screen as a person would: role, key, scope, then 登录. */
+export async function signIn(page: Page, url: string, who: StaffSignIn): Promise<void> {
+  await page.goto(`${url}/console#/sign-in`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('角色').selectOption(who.role);
+  await page.getByLabel('API 密钥').fill(who.key);
+  if (who.scope !== undefined)
+    await (
+      who.scopeLabel === undefined ? page.locator('#sign-in-scope') : page.getByLabel(who.scopeLabel)
+    ).fill(who.scope);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { name: who.heading }).waitFor();
+}
+
+/** An API key issued by the administrator for `role` over the scope `kind`/`id`, as set-up. */
+export async function issueKey(
+  url: string,
+  adminKey: string,
+  role: string,
+  scope: { readonly kind: string; readonly id?: string },
+): Promise<string> {
+  const label = `${role} ${scope.id ?? scope.kind}`;
+  return (await api<{ key: string }>(url, adminKey, '/v1/admin/api-keys', { role, scope, label })).key;
+}
