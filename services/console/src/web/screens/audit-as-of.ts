@@ -60,8 +60,8 @@ function figures(result: AsOf, when: string): HTMLElement {
 
 /**
  * The instant to ask about and its heading. The API refuses an instant after now (400 naming
- * `query.at`), so today at a time still to come (the form's default, 23:59) is asked as of the
- * current minute, and the heading says so rather than show a time the figures are not of.
+ * `query.at`), so today at a time still to come (the form's default, 23:59) is asked as of
+ * now, and the heading says so rather than show a time the figures are not of.
  */
 export function pastInstant(
   date: string,
@@ -73,11 +73,9 @@ export function pastInstant(
   // Only today is folded: a later day typed past the date input's max is the API's to refuse.
   if (Number.isNaN(atMs) || atMs <= nowMs || date !== todayInShanghai(nowMs))
     return { at, when: `${date} ${time}` };
-  const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
-  return {
-    at: new Date(minuteMs).toISOString(),
-    when: shanghaiDateTime(new Date(minuteMs).toISOString()).slice(0, 16),
-  };
+  // Now itself, not the minute it began: what was recorded seconds ago belongs in the answer.
+  const now = new Date(nowMs).toISOString();
+  return { at: now, when: shanghaiDateTime(now).slice(0, 16) };
 }
 
 export const auditAsOfScreen: Screen = (context) => {
