@@ -9,9 +9,24 @@ const RESIDENT_ID_PATTERN = /^[1-9][0-9]{16}[0-9X]$/;
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARACTERS = '10X98765432';
 
-/** Upper-cases a trailing `x` and removes spaces, so that one person has one spelling. */
+/** Full-width digits `０`–`９` and `Ｘ`/`ｘ`: what a Chinese input method types in full-width mode. */
+const FULL_WIDTH_ID_CHARACTER = /[\uFF10-\uFF19\uFF38\uFF58]/g;
+/** A full-width form sits this far above its ASCII one (U+FF10 `０` is U+0030 `0` + 0xFEE0). */
+const FULL_WIDTH_OFFSET = 0xfee0;
+
+/**
+ * One spelling per person: full-width digits and X folded to ASCII, spaces (full-width ones too)
+ * removed, a trailing `x` upper-cased. Registration, look-up and the keyed hash all go through
+ * here, so an ID typed in full width finds the volunteer registered in ASCII. Only these
+ * characters are folded, not all of NFKC: a circled or superscript digit stays invalid.
+ */
 export function normaliseNationalId(text: string): string {
-  return text.replace(/\s+/g, '').toUpperCase();
+  return text
+    .replace(FULL_WIDTH_ID_CHARACTER, (character) =>
+      String.fromCharCode(character.charCodeAt(0) - FULL_WIDTH_OFFSET),
+    )
+    .replace(/\s+/g, '')
+    .toUpperCase();
 }
 
 /** The GB 11643 check character of a 17-digit body (ISO 7064 MOD 11-2). */

@@ -409,15 +409,9 @@ async function registerRouteFamilies(
   await app.register(adminRoutes, commands);
   await app.register(poolRoutes, { ...commands, clock });
   await app.register(disputeRoutes, { ...commands, projector, readModels: parts.readModels, config });
-  await app.register(readModelRoutes, {
-    ledger,
-    store: reader,
-    clock,
-    projector,
-    readModels: parts.readModels,
-    config,
-  });
-  await app.register(asOfRoutes, { ledger, store: reader, projector, readModels: parts.readModels, config });
+  const readModelReads = { ledger, store: reader, clock, projector, readModels: parts.readModels, config };
+  await app.register(readModelRoutes, readModelReads);
+  await app.register(asOfRoutes, readModelReads);
   await app.register(registryReadRoutes, { ledger, projector, readModels: parts.readModels, config });
   // The hierarchy's writes are commands: their store reader is the commands' one.
   await app.register(hierarchyRoutes, {

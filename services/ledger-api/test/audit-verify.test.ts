@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { startWorld, type World } from './fixtures.js';
+import { problemOf } from './harness.js';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 
 interface Report {
@@ -88,4 +89,21 @@ t.test('the verify route checks every event against the event catalogue', async 
     { kind: 'hash-chain', streamName: 'access-keys', revision: '0' },
     { kind: 'schema', streamName: 'access-keys', revision: '0', reason: 'unknown event type "ApiKeyForged"' },
   ]);
+});
+
+t.test('verifying a stream that holds no events is 404 STREAM_NOT_FOUND, not ok', async (t) => {
+  const world = await startWorld(t);
+  const volunteerId = await world.registerVolunteer(7);
+  // One character off a real stream name: the auditor's typo must not read as a verified stream.
+  const response = await world.get(`/v1/audit/verify?streamName=volunteer-${volunteerId}x`, world.auditor);
+  t.equal(response.statusCode, 404, response.body);
+  const problem = problemOf(t, response);
+  t.equal(problem.code, 'STREAM_NOT_FOUND');
+  t.equal(problem.detail, `no stream volunteer-${volunteerId}x: nothing to verify`);
+  t.match(
+    await verify(world, `volunteer-${volunteerId}`),
+    { ok: true, eventsChecked: 1 },
+    'the real one verifies',
+  );
+  t.match(await verify(world), { ok: true }, 'and so does the whole log');
 });

@@ -131,7 +131,8 @@ t.test("a desk's look-up by volunteer number of another community's volunteer re
     w.get(`/v1/volunteers/by-number/${number}?minPosition=${position}`, desk);
   t.equal((await byNumber(w.desk, volunteerNumber)).statusCode, 200, 'its own desk finds the volunteer');
   const elsewhere = await byNumber(w.otherDesk, volunteerNumber);
-  const nowhere = await byNumber(w.otherDesk, `${volunteerNumber}9`);
+  // Well formed (`TB` and 12 characters), held by nobody: a malformed number is a 400 instead.
+  const nowhere = await byNumber(w.otherDesk, 'TB0000000000ZZ');
   t.equal(elsewhere.statusCode, 404, 'registered in another community');
   t.equal(problemOf(t, elsewhere).code, 'VOLUNTEER_NOT_FOUND');
   t.equal(nowhere.statusCode, 404, 'registered nowhere');

@@ -5,6 +5,8 @@
 import t from 'tap';
 import type { FastifyRequest } from 'fastify';
 import { presentedKey } from '../src/auth/access.js';
+import { startWorld } from './fixtures.js';
+import { problemOf } from './harness.js';
 
 const withHeaders = (headers: Record<string, string>) => ({ headers }) as unknown as FastifyRequest;
 
@@ -34,4 +36,43 @@ t.test('X-Api-Key, when there is no Authorization header', async (t) => {
   t.equal(presentedKey(withHeaders({ 'x-api-key': 'tbk_abc' })), 'tbk_abc');
   t.equal(presentedKey(withHeaders({ authorization: 'Basic x', 'x-api-key': 'tbk_abc' })), undefined);
   t.equal(presentedKey(withHeaders({})), undefined);
+});
+
+t.test('Authorization and X-Api-Key naming different keys are refused; the same key passes', async (t) => {
+  t.throws(() => presentedKey(withHeaders({ authorization: 'Bearer tbk_abc', 'x-api-key': 'tbk_def' })), {
+    code: 'UNAUTHENTICATED',
+    status: 401,
+  });
+  t.equal(presentedKey(withHeaders({ authorization: 'Bearer tbk_abc', 'x-api-key': 'tbk_abc' })), 'tbk_abc');
+});
+
+t.test('over HTTP: two different keys are 401 whichever they are, one key in both is served', async (t) => {
+  const w = await startWorld(t);
+  const bare = (authorization: string) => authorization.slice('Bearer '.length);
+  const call = (headers: Record<string, string>) =>
+    w.app.inject({ method: 'GET', url: '/v1/audit/balances', headers });
+
+  // Both keys valid, one may call the route and one may not: neither header silently wins.
+  for (const [authorization, apiKey] of [
+    [w.auditor, bare(w.desk)],
+    [w.desk, bare(w.auditor)],
+    [w.auditor, 'tbk_unknown'],
+  ] as const) {
+    const response = await call({ authorization, 'x-api-key': apiKey });
+    t.equal(response.statusCode, 401, response.body);
+    const problem = problemOf(t, response);
+    t.equal(problem.code, 'UNAUTHENTICATED');
+    t.equal(problem.detail, 'Authorization and X-Api-Key name different keys; send the key in one of them');
+  }
+  const same = await call({ authorization: w.auditor, 'x-api-key': bare(w.auditor) });
+  t.equal(same.statusCode, 200, same.body);
+  t.equal((await call({ 'x-api-key': bare(w.auditor) })).statusCode, 200, 'X-Api-Key alone');
+
+  // A public route needs no key, so conflicting headers read as none there.
+  const verification = await w.app.inject({
+    method: 'GET',
+    url: '/v1/certificates/NOPE/verification',
+    headers: { authorization: w.auditor, 'x-api-key': bare(w.desk) },
+  });
+  t.not(verification.statusCode, 401, verification.body);
 });

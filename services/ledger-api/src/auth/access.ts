@@ -70,16 +70,41 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /** The usual form of the header, `Bearer <key>` with one space: its key is the rest, no match needed. */
 const PLAIN_BEARER = /^Bearer \S+$/;
 
-/** The raw key from `Authorization: Bearer <key>`; also accepts `X-Api-Key` for simple clients. */
+/**
+ * The raw key from `Authorization: Bearer <key>`; also accepts `X-Api-Key` for simple clients.
+ * Both headers naming different keys is refused (401 UNAUTHENTICATED): a request would otherwise
+ * act as whichever header happened to win, not as the key its sender meant; the same key in both
+ * passes.
+ */
 export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
+  const apiKey = request.headers['x-api-key'];
   if (typeof header === 'string') {
     // A test allocates no match (issue #15); any other spelling goes through the full pattern.
-    if (PLAIN_BEARER.test(header)) return header.slice(7);
-    return BEARER.exec(header)?.[1];
+    const key = PLAIN_BEARER.test(header) ? header.slice(7) : BEARER.exec(header)?.[1];
+    if (apiKey !== undefined && key !== undefined && apiKey !== key) {
+      throw ProblemError.http(
+        'UNAUTHENTICATED',
+        'Authorization and X-Api-Key name different keys; send the key in one of them',
+      );
+    }
+    return key;
   }
-  const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' ? apiKey : undefined;
+}
+
+/**
+ * `presentedKey` for a route: on a public route a key only says who calls (it is never required),
+ * so headers naming different keys read as no key there, and the route answers as it would
+ * without one.
+ */
+function keyOnRoute(request: FastifyRequest, access: RouteAccess | undefined): string | undefined {
+  if (access !== undefined && access.roles !== 'public') return presentedKey(request);
+  try {
+    return presentedKey(request);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One row of the route table: what docs/api.md and the authorization matrix test enumerate. */
@@ -182,7 +207,7 @@ function principalChecks(dependencies: AccessDependencies): PrincipalChecks {
 
   return {
     authenticate(request, access) {
-      const key = presentedKey(request);
+      const key = keyOnRoute(request, access);
       if (key === undefined) {
         request.principal = null;
         return admit(request, key, access);

@@ -38,6 +38,7 @@ export interface RouteErrorFacts {
 export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   'POST /v1/admin/api-keys': ['API_KEY_SCOPE_MISMATCH'],
   'POST /v1/admin/api-keys/:keyId/revoke': ['API_KEY_NOT_FOUND'],
+  'GET /v1/audit/verify': ['STREAM_NOT_FOUND'],
   'POST /v1/volunteers/lookup': ['INVALID_NATIONAL_ID', 'VOLUNTEER_NOT_FOUND'],
   'POST /v1/volunteers/:volunteerId/activation-codes': [
     'VOLUNTEER_NOT_FOUND',
@@ -56,6 +57,9 @@ export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   ],
   'GET /v1/certificates/:certificateNumber/verification': ['CERTIFICATE_NOT_FOUND'],
   'GET /v1/partners/:partnerId/offers': ['PARTNER_NOT_FOUND'],
+  'GET /v1/organisations/:organisationId/service-records': ['ORGANISATION_NOT_FOUND'],
+  'GET /v1/organisations/:organisationId/statistics': ['ORGANISATION_NOT_FOUND'],
+  'GET /v1/communities/:community/statistics': ['COMMUNITY_NOT_REGISTERED'],
   'GET /v1/partners/:partnerId/statement': ['PARTNER_NOT_FOUND'],
   'GET /v1/partners/:partnerId/volunteers/:volunteerId/redeemable-points': ['VOLUNTEER_NOT_FOUND'],
   'POST /v1/activities': ['BULK_VALIDATION_FAILED', 'PROJECT_NOT_FOUND', 'PROJECT_ORGANISATION_MISMATCH'],

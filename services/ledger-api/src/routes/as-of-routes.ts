@@ -6,10 +6,11 @@
  * volunteer read model; the figures still come from the stream, never from a read model.
  */
 import { z } from 'zod';
-import { idSchema, instantSchema } from '@timebank/domain';
+import { formatInstant, idSchema, instantSchema, parseInstant } from '@timebank/domain';
 import { ANY_SCOPE } from '../auth/access.js';
 import { ProblemError } from '../http/problem.js';
 import { positionSchema } from '../http/positions.js';
+import { AS_OF_CLOCK_SKEW_MS } from './as-of-day.js';
 import { readModels, type ReadModelRouteDependencies } from './read-model-routes.js';
 import { volunteerNumberParamSchema } from './read-model-schemas.js';
 import type { TypedApp } from './typed-app.js';
@@ -28,13 +29,31 @@ const asOfResponse = z.object({
 
 /** As the bulk activity takes them: `TB` and twelve characters, upper case (the console folds what people type). */
 
+/**
+ * The instant to fold at: `at`, refused when it lies after now by the ledger's clock (`400
+ * VALIDATION_FAILED` naming `query.at`), since figures that depend on the time (stars in effect,
+ * points due to expire) would be projected into a future the ledger cannot know. A caller whose
+ * clock runs up to AS_OF_CLOCK_SKEW_MS ahead (as the statistics routes allow) is answered as of now.
+ */
+function pastInstant(context: AsOfRouteDependencies, at: string): string {
+  const nowMs = context.clock();
+  const atMs = parseInstant(at);
+  if (atMs <= nowMs) return at;
+  const now = formatInstant(nowMs);
+  if (atMs <= nowMs + AS_OF_CLOCK_SKEW_MS) return now;
+  throw ProblemError.http('VALIDATION_FAILED', `at ${at} is after now (${now})`, [
+    { field: 'query.at', message: `after now (${now}); the ledger answers as of the past only` },
+  ]);
+}
+
 /** The volunteer as of the query's point, or 404 when they were not registered by then. */
 async function answer(
   context: AsOfRouteDependencies,
   volunteerId: string,
   query: z.infer<typeof asOfQuery>,
 ): Promise<z.infer<typeof asOfResponse>> {
-  const { position, at } = query;
+  const { position } = query;
+  const at = query.at === undefined ? undefined : pastInstant(context, query.at);
   const result = await volunteerAsOf(context, volunteerId, {
     ...(position === undefined ? {} : { position: BigInt(position) }),
     ...(at === undefined ? {} : { at }),
@@ -70,7 +89,7 @@ async function volunteerIdOfNumber(
 /** What the as-of routes use: the ledger to fold a stream, and the read models to resolve a number. */
 export type AsOfRouteDependencies = Pick<
   ReadModelRouteDependencies,
-  'ledger' | 'store' | 'projector' | 'readModels' | 'config'
+  'ledger' | 'store' | 'projector' | 'readModels' | 'config' | 'clock'
 >;
 
 /** The as-of routes, as an encapsulated fastify plugin. */

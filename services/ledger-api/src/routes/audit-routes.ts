@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { STREAM_NAME_PATTERN, type RecordedEvent } from '@timebank/event-store';
 import type { LogCheckReport } from '@timebank/projections';
 import { ANY_SCOPE } from '../auth/access.js';
+import { ProblemError } from '../http/problem.js';
 import { instantOnTheWire, positionSchema, revisionSchema } from '../http/positions.js';
 import { pageSize } from './read-model-routes.js';
 import type { StoreReader } from './store-reader.js';
@@ -161,10 +162,15 @@ export async function auditRoutes(app: TypedApp, context: AuditRouteDependencies
     },
     async (request) => {
       // The same checker as `pnpm ledger verify`: hash chains and the event catalogue.
+      const { streamName } = request.query;
       const report = await context.checkLog({
-        ...(request.query.streamName === undefined ? {} : { streamName: request.query.streamName }),
+        ...(streamName === undefined ? {} : { streamName }),
         findingsMax: FAILURES_LISTED_MAX,
       });
+      // A stream with no events is not a stream that verified: an auditor who mistyped its name
+      // must not be told "ok" having checked nothing.
+      if (streamName !== undefined && report.events === 0)
+        throw ProblemError.http('STREAM_NOT_FOUND', `no stream ${streamName}: nothing to verify`);
       return {
         ok: report.ok,
         eventsChecked: report.events,

@@ -23,6 +23,7 @@ import {
   volunteerNumberParamSchema,
   volunteerRowSchema,
 } from './read-model-schemas.js';
+import { assertCommunityKnown, assertOrganisesService } from './known-ids.js';
 import type { ProjectorHandle } from './projector-handle.js';
 import type { StoreReader } from './store-reader.js';
 import type { TypedApp } from './typed-app.js';
@@ -285,7 +286,12 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
       const { status, startAfter, cursor } = request.query;
       const limit = request.query.limit ?? PAGE_SIZE_MAX;
       const queries = await readModels(context, request.query.minPosition);
-      const records = await queries.serviceRecordsOfOrganisation(request.params.organisationId, {
+      const { organisationId } = request.params;
+      await assertOrganisesService(context.ledger, request.principal, organisationId, async () => {
+        const any = await queries.serviceRecordsOfOrganisation(organisationId, { limit: 1 });
+        return any.length > 0;
+      });
+      const records = await queries.serviceRecordsOfOrganisation(organisationId, {
         ...(status === undefined ? {} : { status }),
         ...(startAfter === undefined ? {} : { startAfter }),
         ...(cursor === undefined ? {} : { after: cursor }),
@@ -330,10 +336,17 @@ export async function readModelRoutes(app: TypedApp, context: ReadModelRouteDepe
     },
     async (request) => {
       const queries = await readModels(context, request.query.minPosition);
+      const { community } = request.params;
       const statistics = await queries.communityStatistics({
         now: new Date(context.clock()).toISOString(),
-        community: request.params.community,
+        community,
       });
+      await assertCommunityKnown(
+        context.ledger,
+        request.principal,
+        community,
+        statistics.registeredVolunteers,
+      );
       return {
         ...statistics,
         hoursPerMonth: [...statistics.hoursPerMonth],

@@ -210,6 +210,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   NOT_FOUND: ['未找到。', 'Not found.'],
   API_KEY_NOT_FOUND: ['未找到该 API 密钥。', 'No such API key.'],
   CERTIFICATE_NOT_FOUND: ['未找到该证明。', 'No such certificate.'],
+  STREAM_NOT_FOUND: [
+    '账本中没有该事件流，未作任何校验，请检查流名称。',
+    'The ledger has no such event stream; nothing was verified. Check the stream name.',
+  ],
   METHOD_NOT_ALLOWED: ['不支持此操作。', 'This operation is not supported.'],
   REQUEST_TIMEOUT: ['请求超时，请重试。', 'The request timed out; retry.'],
   CONCURRENCY_CONFLICT: ['数据刚被他人修改，请重试。', 'Someone else changed this just now; retry.'],

@@ -7,7 +7,14 @@
  */
 import { call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
-import { formatHours, formatPoints, shanghaiInstant, t, todayInShanghai } from '../lib/i18n.js';
+import {
+  formatHours,
+  formatPoints,
+  shanghaiDateTime,
+  shanghaiInstant,
+  t,
+  todayInShanghai,
+} from '../lib/i18n.js';
 import { requireSession, resultArea, statusArea, submitting, type Screen } from '../lib/screen.js';
 import { typedVolunteerNumber } from '../lib/typed-input.js';
 
@@ -51,6 +58,26 @@ function figures(result: AsOf, when: string): HTMLElement {
   );
 }
 
+/**
+ * The instant to ask about and its heading. The API refuses an instant after now (400 naming
+ * `query.at`), so today at a time still to come (the form's default, 23:59) is asked as of
+ * now, and the heading says so rather than show a time the figures are not of.
+ */
+export function pastInstant(
+  date: string,
+  time: string,
+  nowMs: number = Date.now(),
+): { at: string; when: string } {
+  const at = shanghaiInstant(date, time);
+  const atMs = Date.parse(at);
+  // Only today is folded: a later day typed past the date input's max is the API's to refuse.
+  if (Number.isNaN(atMs) || atMs <= nowMs || date !== todayInShanghai(nowMs))
+    return { at, when: `${date} ${time}` };
+  // Now itself, not the minute it began: what was recorded seconds ago belongs in the answer.
+  const now = new Date(nowMs).toISOString();
+  return { at: now, when: shanghaiDateTime(now).slice(0, 16) };
+}
+
 export const auditAsOfScreen: Screen = (context) => {
   const session = requireSession(context);
   const status = statusArea();
@@ -89,13 +116,13 @@ export const auditAsOfScreen: Screen = (context) => {
     event.preventDefault();
     const values = formValues(form);
     void submitting(button, status, async () => {
-      const at = shanghaiInstant(values.date ?? '', values.time ?? '');
+      const { at, when } = pastInstant(values.date ?? '', values.time ?? '');
       const volunteerNumber = typedVolunteerNumber(values.volunteerNumber ?? '');
       const result = await call<AsOf>(
         session,
         `/v1/audit/volunteers/by-number/${encodeURIComponent(volunteerNumber)}/as-of?at=${encodeURIComponent(at)}`,
       );
-      output.replaceChildren(figures(result, `${values.date ?? ''} ${values.time ?? ''}`));
+      output.replaceChildren(figures(result, when));
     });
   });
   return h(

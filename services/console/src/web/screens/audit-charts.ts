@@ -147,7 +147,8 @@ export const auditChartsScreen: Screen = (context) => {
       // The points chart needs the community in the city's hierarchy; without it, say so in words.
       // AREA_NOT_FOUND's own sentence (上级单位未登记, for registering a unit under a missing
       // parent) would send the auditor looking for a street; here the community itself is missing,
-      // or its id was mistyped (the statistics route answers zeros for any id).
+      // or its id was mistyped. (A community the ledger knows nothing of is refused before this,
+      // by the statistics route: 404 COMMUNITY_NOT_REGISTERED, shown in words.)
       const points = await pointsChart(session, community).catch((error: unknown) =>
         h(
           'p',
