@@ -9,6 +9,9 @@ import { isProjectionError } from '@timebank/projections';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** Interruptions whose handlers are on: a signal is theirs to answer while any is. */
+let interruptionsActive = 0;
+
 export interface Interruption {
   readonly signal: AbortSignal;
   /** 128 + the first signal's number once one came, else undefined. */
@@ -30,9 +33,35 @@ export function interruptOnSignals(label: string): Interruption {
     controller.abort();
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  interruptionsActive += 1;
+  let released = false;
   return {
     signal: controller.signal,
     exitCode: () => (received === undefined ? undefined : 128 + constants.signals[received]),
+    release() {
+      if (released) return;
+      released = true;
+      interruptionsActive -= 1;
+      for (const signal of SIGNALS) process.off(signal, onSignal);
+    },
+  };
+}
+
+/**
+ * Between a command's interruptible steps (after a private copy is made, before the replay
+ * starts; after it ends, before the copy is removed) Node's default would end the process on a
+ * signal without running its 'exit' listeners, leaving what they remove (the private copy of a
+ * data directory, its master key included) behind in TMPDIR. While this is on, a signal that no
+ * interruption answers ends the process through `process.exit` (128 + its number), so they run.
+ */
+export function exitCleanlyOnSignals(label: string): { release(): void } {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interruptionsActive > 0) return;
+    process.stderr.write(`ledger ${label}: ${signal}: stopping\n`);
+    process.exit(128 + constants.signals[signal]);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  return {
     release() {
       for (const signal of SIGNALS) process.off(signal, onSignal);
     },

@@ -324,11 +324,13 @@ async function privateCopyFor(
   quiet: boolean,
 ): Promise<Interruptible<{ readonly store: StoreConfig; remove(): void }> | undefined> {
   if (store.engine !== 'sqlite' || !isReadOnlyDataDir(store.dataDir, label)) return undefined;
-  if (!quiet)
-    process.stderr.write(
-      `ledger ${label}: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to ${COPY_PURPOSE[label]} there (removed afterwards)\n`,
-    );
   return untilInterrupted(label, async (signal) => {
+    // Said once the signals are ours: a Ctrl-C that answers this line must find the handler in
+    // place, not Node's default (a process that reads the line can signal within microseconds).
+    if (!quiet)
+      process.stderr.write(
+        `ledger ${label}: ${store.dataDir} is read-only: copying it into a private directory under ${tmpdir()} to ${COPY_PURPOSE[label]} there (removed afterwards)\n`,
+      );
     const copy = await privateCopyOf(store.dataDir, label, signal);
     return { store: { ...store, dataDir: copy.dataDir }, remove: () => copy.remove() };
   });

@@ -19,6 +19,7 @@ import {
   READ_MODELS_FILE,
 } from '@timebank/ledger-opener';
 import { isProjectionError, ProjectionError } from '@timebank/projections';
+import { exitCleanlyOnSignals } from './interrupt.js';
 
 /** The commands that read a private copy of a read-only data directory. */
 export type CopyingCommand = 'verify' | 'export' | 'due' | 'export-records';
@@ -107,5 +108,13 @@ export async function privateCopyOf(
       { cause: error },
     );
   }
-  return { dataDir: copy, remove };
+  // From here until it is removed, a signal between two steps of the command removes it too.
+  const exitCleanly = exitCleanlyOnSignals(label);
+  return {
+    dataDir: copy,
+    remove: () => {
+      exitCleanly.release();
+      remove();
+    },
+  };
 }
