@@ -107,3 +107,29 @@ t.test('verifying a stream that holds no events is 404 STREAM_NOT_FOUND, not ok'
   );
   t.match(await verify(world), { ok: true }, 'and so does the whole log');
 });
+
+t.test(
+  'reading a stream that holds no events is 404 STREAM_NOT_FOUND; past its end is an empty page',
+  async (t) => {
+    const world = await startWorld(t);
+    const volunteerId = await world.registerVolunteer(8);
+    const typo = await world.get(`/v1/audit/streams/volunteer-${volunteerId}x`, world.auditor);
+    t.equal(typo.statusCode, 404, typo.body);
+    t.equal(problemOf(t, typo).code, 'STREAM_NOT_FOUND');
+    t.equal(problemOf(t, typo).detail, `no stream volunteer-${volunteerId}x`);
+    const typoLater = await world.get(
+      `/v1/audit/streams/volunteer-${volunteerId}x?fromRevision=5`,
+      world.auditor,
+    );
+    t.equal(typoLater.statusCode, 404, 'not found from any revision');
+    const real = await world.get(`/v1/audit/streams/volunteer-${volunteerId}`, world.auditor);
+    t.equal(real.statusCode, 200, real.body);
+    t.equal(real.json<{ events: unknown[] }>().events.length, 1);
+    const pastEnd = await world.get(
+      `/v1/audit/streams/volunteer-${volunteerId}?fromRevision=1`,
+      world.auditor,
+    );
+    t.equal(pastEnd.statusCode, 200, 'a real stream read past its end is an empty page');
+    t.same(pastEnd.json(), { streamName: `volunteer-${volunteerId}`, events: [], nextFromRevision: null });
+  },
+);

@@ -15,6 +15,8 @@ const PARAM_VALUES: Record<string, string> = {
   holdId: 'h1',
   beneficiaryId: 'b-1',
   keyId: '00000000-0000-4000-8000-000000000000',
+  // A points-policy version: a number, so that the body (not the path) is what is refused.
+  version: '1',
 };
 
 interface BodySchema {

@@ -170,7 +170,14 @@ t.test(
       await waitFor(async () => (await readiness(server)).status === 200, 10_000),
       'ready again once the lock is held',
     );
-    t.match(server.stderr() + server.stdout(), /key store lock is held again/);
+    // The log line reaches the pipe a moment after /readyz turns: wait for it, do not race it.
+    t.ok(
+      await waitFor(
+        async () => /key store lock is held again/.test(server.stderr() + server.stdout()),
+        10_000,
+      ),
+      'the log says the lock is held again',
+    );
     t.equal(await stopServer(server.child), 0, 'and it stops cleanly');
   },
 );

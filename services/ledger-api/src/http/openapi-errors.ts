@@ -39,6 +39,7 @@ export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   'POST /v1/admin/api-keys': ['API_KEY_SCOPE_MISMATCH'],
   'POST /v1/admin/api-keys/:keyId/revoke': ['API_KEY_NOT_FOUND'],
   'GET /v1/audit/verify': ['STREAM_NOT_FOUND'],
+  'GET /v1/audit/streams/:streamName': ['STREAM_NOT_FOUND'],
   'POST /v1/volunteers/lookup': ['INVALID_NATIONAL_ID', 'VOLUNTEER_NOT_FOUND'],
   'POST /v1/volunteers/:volunteerId/activation-codes': [
     'VOLUNTEER_NOT_FOUND',

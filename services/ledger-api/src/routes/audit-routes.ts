@@ -133,13 +133,18 @@ export async function auditRoutes(app: TypedApp, context: AuditRouteDependencies
     },
     async (request) => {
       const limit = request.query.limit ?? PAGE_SIZE_DEFAULT;
-      const events = await context.store.readStream(request.params.streamName, {
-        fromRevision: BigInt(request.query.fromRevision ?? '0'),
-        maxCount: limit,
-      });
+      const { streamName } = request.params;
+      const fromRevision = BigInt(request.query.fromRevision ?? '0');
+      const events = await context.store.readStream(streamName, { fromRevision, maxCount: limit });
+      // A stream with no events does not exist: a mistyped name is not an empty history. Read past
+      // its end, a stream that exists answers an empty page.
+      const exists =
+        events.length > 0 ||
+        (fromRevision > 0n && (await context.store.readStream(streamName, { maxCount: 1 })).length > 0);
+      if (!exists) throw ProblemError.http('STREAM_NOT_FOUND', `no stream ${streamName}`);
       const last = events.at(-1);
       return {
-        streamName: request.params.streamName,
+        streamName,
         events: events.map(eventOnTheWire),
         nextFromRevision:
           last !== undefined && events.length === limit ? (last.revision + 1n).toString() : null,
