@@ -224,7 +224,11 @@ async function volunteerJourney(
 
   await page.getByRole('heading', { name: '王秀英，您好' }).waitFor();
   t.equal(await page.getByRole('status').first().textContent(), '密码已设置，您已登录。');
-  t.equal(await page.locator('[data-figure="vHome.available"]').textContent(), '100 分', 'points available');
+  t.equal(
+    await page.locator('[data-figure="vHome.available"]').textContent(),
+    '99 分',
+    'points available: 100 earned, 1 redeemed',
+  );
   t.equal(await page.locator('[data-figure="vHome.held"]').textContent(), '0 分', 'points held');
   t.match(await page.locator('[data-figure="vHome.stars"]').textContent(), /1 星志愿者$/, 'one star');
   t.equal(
@@ -257,6 +261,16 @@ async function volunteerJourney(
     await page.locator('#volunteer-history li', { hasText: /获得积分\s*10 分/ }).count(),
     10,
     'the points each day earned',
+  );
+  t.equal(
+    await page.locator('#volunteer-history li', { hasText: '积分兑换' }).count(),
+    1,
+    'the lunch is one redemption',
+  );
+  t.equal(
+    await page.locator('#volunteer-history li', { hasText: '积分冻结' }).count(),
+    0,
+    'its hold, captured in the same request, is not a second entry',
   );
   await fitsWidth(t, page, 'history');
   await checkAccessibility(t, page, 'volunteer-history');
@@ -436,6 +450,18 @@ t.test(
       acceptDownloads: true,
     });
     const issued = await deskJourney(t, deskPage, server.url, deskKey, seeded, directory);
+    // A lunch redeemed at the canteen under the standing mandate: one point, held and captured by
+    // one request, which the volunteer's history shows as one 积分兑换.
+    await api(server.url, adminKey, '/v1/partners/canteen/offers', {
+      offerId: 'lunch',
+      title: '爱心午餐',
+      priceCentipoints: 100,
+    });
+    await api(server.url, adminKey, '/v1/partners/canteen/redemptions', {
+      volunteerId: seeded.volunteerId,
+      offerId: 'lunch',
+      centipoints: 100,
+    });
 
     // A phone: 375 px wide, touch, as an elderly volunteer's.
     const page = await openPage(browser, {
