@@ -4,12 +4,12 @@
  * time was held for ever and there was no bound on how many: enough of them took every file
  * descriptor the store needs too.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { startServer, stopServer } from './server-process.js';
+import { bootstrapAdminKey, startServer, stopServer } from './server-process.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-connection-limits-'));
 t.teardown(() => rmSync(directory, { recursive: true, force: true }));
@@ -56,7 +56,7 @@ t.test(
     const trickle = setInterval(() => slowHeaders.socket.write('X-Slow: 1\r\n'), 200);
     t.teardown(() => clearInterval(trickle));
     // An administrator's request, so that the body is read (an unknown key is refused before it).
-    const adminKey = readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8').trim();
+    const adminKey = bootstrapAdminKey(dataDir);
     const slowBody = await open(
       server.url,
       `POST /v1/volunteers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${adminKey}\r\n` +

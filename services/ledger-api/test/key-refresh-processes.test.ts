@@ -4,12 +4,12 @@
  * through one is refused by the other, each within API_KEY_REFRESH_MS.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
-import { startServer, type ServerProcess } from './server-process.js';
+import { bootstrapAdminKey, type ServerProcess, startServer } from './server-process.js';
 import { processesSchema } from './scheduler-support.js';
 
 const url = requireServerUrl('POSTGRES_URL');
@@ -39,7 +39,7 @@ t.test(
 
     const first = await startServer({ ...environment, LEDGER_DATA_DIR: a.LEDGER_DATA_DIR }, a.cwd);
     servers.push(first);
-    const admin = readFileSync(join(a.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
+    const admin = bootstrapAdminKey(a.LEDGER_DATA_DIR);
     const second = await startServer({ ...environment, LEDGER_DATA_DIR: b.LEDGER_DATA_DIR }, b.cwd);
     servers.push(second);
 

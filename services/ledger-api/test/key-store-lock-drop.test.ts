@@ -14,7 +14,7 @@
  * master-key check reads.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,15 @@ import {
 } from '@timebank/ledger-opener';
 import { rotateMasterKey } from '@timebank/application';
 import { cuttableProxy } from '@timebank/event-store-postgres/testing';
-import { freshPostgresSchema, nationalIdNumber } from './fixtures.js';
-import { call, waitFor } from './scheduler-support.js';
-import { launcher, startServer, stopServer, type ServerProcess } from './server-process.js';
+import { freshPostgresSchema } from './fixtures.js';
+import { registerVolunteer, waitFor } from './scheduler-support.js';
+import {
+  bootstrapAdminKey,
+  launcher,
+  type ServerProcess,
+  startServer,
+  stopServer,
+} from './server-process.js';
 
 const postgresUrl = requireServerUrl('POSTGRES_URL');
 const skip = postgresUrl === undefined ? 'POSTGRES_URL is not set' : false;
@@ -83,17 +89,12 @@ async function serverOnFreshSchema(t: Test, prefix: string) {
     );
     return result.rows.map((row) => row.pid);
   };
-  const bootstrap = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const bootstrap = bootstrapAdminKey(directory);
   let sequence = 0;
   const register = async (): Promise<number> => {
     sequence += 1;
-    const reply = await call(running.server!, bootstrap, '/v1/volunteers', {
-      name: `Volunteer ${sequence}`,
-      nationalIdNumber: nationalIdNumber(7000 + sequence),
-      phone: '+86-311-5550000',
-      community: 'c1',
-    });
-    return reply.status;
+    return (await registerVolunteer(running.server!, bootstrap, 7000 + sequence, `Volunteer ${sequence}`))
+      .status;
   };
   return { server: running.server, admin, environment, holders, register, key: keyStoreLockKey(schema) };
 }

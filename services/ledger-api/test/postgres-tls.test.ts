@@ -17,9 +17,15 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { tlsPostgresProxy, type ProxiedTls } from '@timebank/event-store-postgres/testing';
-import { freshPostgresSchema, nationalIdNumber } from './fixtures.js';
-import { call } from './scheduler-support.js';
-import { launcher, startServer, stopServer, type ServerProcess } from './server-process.js';
+import { freshPostgresSchema } from './fixtures.js';
+import { registerVolunteer } from './scheduler-support.js';
+import {
+  bootstrapAdminKey,
+  launcher,
+  type ServerProcess,
+  startServer,
+  stopServer,
+} from './server-process.js';
 
 const postgresUrl = requireServerUrl('POSTGRES_URL');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,13 +84,8 @@ t.test(
     const environment = environmentFor(throughProxy(proxy.port, '?sslmode=require'), schema, directory);
 
     server = await startServer(environment);
-    const admin = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
-    const registered = await call(server, admin, '/v1/volunteers', {
-      name: 'Volunteer over TLS',
-      nationalIdNumber: nationalIdNumber(5151),
-      phone: '+86-311-5550000',
-      community: 'c1',
-    });
+    const admin = bootstrapAdminKey(directory);
+    const registered = await registerVolunteer(server, admin, 5151, 'Volunteer over TLS');
     t.equal(registered.status, 201, `registered: ${JSON.stringify(registered.body)}`);
     t.equal(await stopServer(server.child), 0, 'the server stops cleanly');
     t.notMatch(server.stderr(), /SECURITY WARNING/, 'no driver warning on stderr');
@@ -144,13 +145,8 @@ async function registerAndVerify(
   });
   const environment = environmentFor(throughProxy(proxy.port, query), schema, directory);
   server = await startServer(environment);
-  const admin = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
-  const registered = await call(server, admin, '/v1/volunteers', {
-    name: 'Volunteer',
-    nationalIdNumber: nationalIdNumber(5252),
-    phone: '+86-311-5550000',
-    community: 'c1',
-  });
+  const admin = bootstrapAdminKey(directory);
+  const registered = await registerVolunteer(server, admin, 5252, 'Volunteer');
   t.equal(registered.status, 201, `registered: ${JSON.stringify(registered.body)}`);
   t.equal(await stopServer(server.child), 0, 'the server stops cleanly');
   server = undefined;

@@ -11,7 +11,7 @@ import t, { type Test } from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore } from '@timebank/event-store-postgres';
 import { DOUBLED_RATE_TERMS } from './fixtures.js';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
 import { allEvents, call, processesSchema, startTwoProcesses, waitFor } from './scheduler-support.js';
 
 const url = requireServerUrl('POSTGRES_URL');
@@ -193,7 +193,7 @@ t.test('LEDGER_PROCESSES=2 runs two workers on one port over the shared read mod
     await waitFor(async () => /^ledger-api: 2 processes listening on http:/m.test(cluster.stdout()), 60_000),
     'the primary reports two listening workers',
   );
-  const admin = readFileSync(join(shared.environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
+  const admin = bootstrapAdminKey(shared.environment.LEDGER_DATA_DIR);
   // Fresh connections are dealt to the workers in turn: each write reads back at its position.
   for (let index = 0; index < 8; index += 1) {
     const response = await fetch(`${cluster.url}/v1/admin/organisations`, {

@@ -4,14 +4,14 @@
  * during that rebuild leaves the old set, so the next start rebuilds again. Read models and
  * snapshots whose file is no longer a database are set aside and rebuilt the same way.
  */
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { READ_MODELS_FILE, SNAPSHOTS_FILE } from '@timebank/ledger-opener';
 import { READ_MODEL_SCHEMA_FINGERPRINT } from '@timebank/projections';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
 import { call, seedWorld, waitFor } from './scheduler-support.js';
 
 const VOLUNTEERS = 4;
@@ -65,7 +65,7 @@ async function seededServer(t: Test, prefix: string) {
   });
   const first = await startServer(environment);
   running.push(first);
-  const admin = readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8').trim();
+  const admin = bootstrapAdminKey(dataDir);
   const ids = await seedWorld(first, admin, VOLUNTEERS);
   t.ok(
     await waitFor(

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,9 @@ import pg from 'pg';
 import t from 'tap';
 import { requireServerUrl } from '@timebank/event-store/testing';
 import { dropSchema } from '@timebank/event-store-postgres/testing';
-import { nationalIdNumber } from './fixtures.js';
-import { call } from './scheduler-support.js';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+
+import { call, registerVolunteer } from './scheduler-support.js';
+import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
 
 const postgresUrl = requireServerUrl('POSTGRES_URL');
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -54,13 +54,8 @@ t.test(
     };
 
     server = await startServer(environment);
-    const admin = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
-    const registered = await call(server, admin, '/v1/volunteers', {
-      name: 'Volunteer in a reserved schema',
-      nationalIdNumber: nationalIdNumber(4242),
-      phone: '+86-311-5550000',
-      community: 'c1',
-    });
+    const admin = bootstrapAdminKey(directory);
+    const registered = await registerVolunteer(server, admin, 4242, 'Volunteer in a reserved schema');
     t.equal(registered.status, 201, `registered: ${JSON.stringify(registered.body)}`);
     const volunteerId = registered.body.volunteerId as string;
     const summary = await call(server, admin, `/v1/volunteers/${volunteerId}`);

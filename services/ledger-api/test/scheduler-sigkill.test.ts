@@ -2,14 +2,14 @@
  * SIGKILL the server while it sweeps many due holds; after a restart every hold is expired exactly
  * once and the balances of all accounts still sum to zero. SQLite: the single writer sweeps.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { createLedger } from '@timebank/application';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE, openPersonalKeys } from '@timebank/ledger-opener';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
 import { allEvents, heldTotal, holdOutcomes, seedWorld, waitFor } from './scheduler-support.js';
 
 /** The issue's 10,000; the benchmark expires 100,000. */
@@ -72,7 +72,7 @@ t.test('a sweep killed midway is finished after the restart, each hold expired o
   // Placed with the clock off, so that all of them are due together when the sweeping server starts.
   const placing = await startServer({ ...environment, LEDGER_SWEEP_INTERVAL_MS: '0' });
   running.push(placing);
-  const admin = readFileSync(join(environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
+  const admin = bootstrapAdminKey(environment.LEDGER_DATA_DIR);
   const volunteerIds = await seedWorld(placing, admin, VOLUNTEERS);
   t.equal(await stopServer(placing.child), 0);
   running.length = 0;

@@ -4,14 +4,14 @@
  * with points, then many short holds placed over HTTP on a running server.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { computeBalances, type DomainEvent, type EventType } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
 import { freshPostgresSchema, nationalIdNumber, hoursAgo } from './fixtures.js';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
 
 let requests = 0;
 
@@ -33,6 +33,21 @@ export async function call(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Registers volunteer `sequence` of community c1 with `key`; the reply as `call` answers it. */
+export function registerVolunteer(
+  server: ServerProcess,
+  key: string,
+  sequence: number,
+  name = `Volunteer ${sequence}`,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return call(server, key, '/v1/volunteers', {
+    name,
+    nationalIdNumber: nationalIdNumber(sequence),
+    phone: '+86-311-5550000',
+    community: 'c1',
+  });
 }
 
 async function ok(response: Promise<{ status: number; body: Record<string, unknown> }>) {
@@ -124,7 +139,7 @@ export async function startTwoProcesses(
 ) {
   const a = await startServer(environments.a);
   servers.push(a);
-  const admin = readFileSync(join(environments.a.LEDGER_DATA_DIR!, 'bootstrap-admin.key'), 'utf8').trim();
+  const admin = bootstrapAdminKey(environments.a.LEDGER_DATA_DIR!);
   const b = await startServer(environments.b);
   servers.push(b);
   const volunteerIds = await seedWorld(a, admin, volunteers);

@@ -3,6 +3,7 @@
  * the files it writes, and several processes sharing one store.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,4 +54,9 @@ export function stopServer(child: ChildProcess): Promise<number | null> {
     child.on('exit', (code) => resolve(code));
     child.kill('SIGTERM');
   });
+}
+
+/** The bootstrap administrator key the server wrote into its data directory on its first start. */
+export function bootstrapAdminKey(dataDir: string): string {
+  return readFileSync(join(dataDir, 'bootstrap-admin.key'), 'utf8').trim();
 }

@@ -3,12 +3,12 @@
  * SIGTERM shuts down cleanly, and bad configuration stops start-up naming the variable.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { launcher } from './server-process.js';
+import { bootstrapAdminKey, launcher } from './server-process.js';
 
 const serverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'server.ts');
 
@@ -48,7 +48,7 @@ t.test('first run writes a bootstrap admin key; a restart keeps it and issues no
   const directory = mkdtempSync(join(tmpdir(), 'timebank-server-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
   const first = await start({ LEDGER_DATA_DIR: directory });
-  const key = readFileSync(join(directory, 'bootstrap-admin.key'), 'utf8').trim();
+  const key = bootstrapAdminKey(directory);
   t.match(key, /^tbk_/, 'a bootstrap key was written');
   const listed = await fetch(`${first.url}/v1/admin/api-keys`, {
     headers: { authorization: `Bearer ${key}` },

@@ -4,14 +4,14 @@
  * the read models, no write is there twice, and `pnpm ledger verify` finds the ledger sound.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
-import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
 import { allEvents, call, seedWorld } from './scheduler-support.js';
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -31,7 +31,7 @@ t.test('a server killed during writes keeps every acknowledged write, and verifi
   const server = await startServer(environment);
   running.push(server);
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  const admin = readFileSync(join(environment.LEDGER_DATA_DIR, 'bootstrap-admin.key'), 'utf8').trim();
+  const admin = bootstrapAdminKey(environment.LEDGER_DATA_DIR);
   const volunteerIds = await seedWorld(server, admin, CLIENTS);
 
   const acknowledged = new Map<string, bigint>();
