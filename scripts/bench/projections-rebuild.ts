@@ -29,7 +29,7 @@ import { generateLedger } from '../../packages/projections/src/testing/index.js'
 import {
   LEDGER_CLI_NODE_FLAGS,
   LEDGER_LAUNCHER,
-  LEDGER_MALLOC_ENV,
+  LEDGER_CLI_MALLOC_ENV,
   startDefaultsChecked,
 } from './support/allocator.js';
 import { figure } from './types.js';
@@ -140,7 +140,11 @@ export const projectionsRebuildBenchmark: Benchmark = {
     return (
       `\`rebuildReadModels\` over ${size.events.toLocaleString('en-US')} generated events across ` +
       `${size.volunteers.toLocaleString('en-US')} volunteers (SQLite store and read models), in a child ` +
-      `process, with the settings of \`pnpm ledger\` (MALLOC_ARENA_MAX=2, MALLOC_TRIM_THRESHOLD_=65536, ${LEDGER_CLI_NODE_FLAGS.join(' ')}), in ${MAIN_ROUNDS} rounds of two configurations: those settings alone and with --max-old-space-size=${CAPPED_OLD_SPACE_MIB}; each keeps its fastest round and its highest peak RSS. ` +
+      `process, with the settings of \`pnpm ledger\` (${Object.entries(LEDGER_CLI_MALLOC_ENV)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(
+          ', ',
+        )}, ${LEDGER_CLI_NODE_FLAGS.join(' ')}), in ${MAIN_ROUNDS} rounds of two configurations: those settings alone and with --max-old-space-size=${CAPPED_OLD_SPACE_MIB}; each keeps its fastest round and its highest peak RSS. ` +
       'The baseline is a raw better-sqlite3 scan of the same events table with JSON.parse of every event, ' +
       'taken before each round and after the last, the fastest of them: the rate no rebuild through the store can beat. ' +
       "For rebuild time vs event count, copies of the store cut at a quarter and at half of its events are rebuilt with the first configuration; their rate is set beside the full rebuild's."
@@ -184,7 +188,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
         const { stdout } = await promisify(execFile)(
           process.execPath,
           [...flags, LEDGER_LAUNCHER, fileURLToPath(import.meta.url), '--child', directory, storeFile],
-          { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...LEDGER_MALLOC_ENV } },
+          { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...LEDGER_CLI_MALLOC_ENV } },
         );
         return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult;
       };

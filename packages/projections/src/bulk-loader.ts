@@ -38,10 +38,12 @@ export interface BulkLoaderOptions {
 
 export const DEFAULT_ROWS_IN_MEMORY_MAX = 200_000;
 /**
- * Rows per background commit, in rows: ~4 MB of the widest rows, a few milliseconds of SQLite.
- * The worker holds one at a time.
+ * Rows per background commit, in rows: ~1 MB of the widest rows, a millisecond or two of SQLite.
+ * The worker holds one at a time. Each is one `postMessage`, whose buffer glibc maps afresh above
+ * its mmap threshold: `pnpm ledger` raises that to 4 MiB (`MALLOC_MMAP_THRESHOLD_`), which 10,000
+ * rows outgrew (see scripts/bench/support/allocator.ts).
  */
-const BACKGROUND_COMMIT_ROWS = 10_000;
+const BACKGROUND_COMMIT_ROWS = 2_500;
 
 /** `changes` cut into pieces of at most `rowsMax` rows. */
 function* pieces(changes: readonly TableChanges[], rowsMax: number): Generator<TableChanges[]> {
