@@ -24,7 +24,7 @@ export const LEDGER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_
  * faulted in page by page and unmapped again: `postMessage` took 1.9 s of the folding thread in a
  * rebuild of 1.1 million events, 0.9 s with these (and 2,500-row messages, `bulk-loader.ts`).
  * Rebuilds of that ledger on 2026-12-05, alternating: 88,000–92,600 events/s without them,
- * 98,400–103,300 with them, peak RSS within the same 245–285 MiB.
+ * 98,400–103,300 with them; peak RSS 245–266 MiB without, 258–285 with.
  */
 export const LEDGER_CLI_MALLOC_ENV = {
   ...LEDGER_MALLOC_ENV,
