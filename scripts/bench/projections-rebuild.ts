@@ -40,6 +40,11 @@ const SIZES = {
   full: { events: 1_000_000, volunteers: 100_000 },
 };
 const MIB = 1024 * 1024;
+/** The allocator settings and V8 flags of `pnpm ledger`, as the report names them. */
+const LEDGER_SETTINGS_TEXT = [
+  ...Object.entries(LEDGER_CLI_MALLOC_ENV).map(([name, value]) => `${name}=${value}`),
+  LEDGER_CLI_NODE_FLAGS.join(' '),
+].join(', ');
 /**
  * Old-generation cap of the capped run, in MiB: twice the live heap of a rebuild at the default
  * row budget (~70 MB measured: 12 MB of modules, 100,000 volunteer rows, the newest records and
@@ -140,11 +145,7 @@ export const projectionsRebuildBenchmark: Benchmark = {
     return (
       `\`rebuildReadModels\` over ${size.events.toLocaleString('en-US')} generated events across ` +
       `${size.volunteers.toLocaleString('en-US')} volunteers (SQLite store and read models), in a child ` +
-      `process, with the settings of \`pnpm ledger\` (${Object.entries(LEDGER_CLI_MALLOC_ENV)
-        .map(([name, value]) => `${name}=${value}`)
-        .join(
-          ', ',
-        )}, ${LEDGER_CLI_NODE_FLAGS.join(' ')}), in ${MAIN_ROUNDS} rounds of two configurations: those settings alone and with --max-old-space-size=${CAPPED_OLD_SPACE_MIB}; each keeps its fastest round and its highest peak RSS. ` +
+      `process, with the settings of \`pnpm ledger\` (${LEDGER_SETTINGS_TEXT}), in ${MAIN_ROUNDS} rounds of two configurations: those settings alone and with --max-old-space-size=${CAPPED_OLD_SPACE_MIB}; each keeps its fastest round and its highest peak RSS. ` +
       'The baseline is a raw better-sqlite3 scan of the same events table with JSON.parse of every event, ' +
       'taken before each round and after the last, the fastest of them: the rate no rebuild through the store can beat. ' +
       "For rebuild time vs event count, copies of the store cut at a quarter and at half of its events are rebuilt with the first configuration; their rate is set beside the full rebuild's."
