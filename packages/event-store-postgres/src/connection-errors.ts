@@ -23,6 +23,18 @@ export function isTransientConnectionError(error: unknown): boolean {
 }
 
 /**
+ * SQLSTATE class 53, insufficient resources, other than too many connections (transient above):
+ * 53100 disk_full, 53200 out_of_memory, 53000 and 53400 (configuration limit exceeded). The
+ * statement failed and its transaction rolled back, so nothing was written, and the server
+ * may recover (space freed): "try again later", like an outage, not a bug to surface.
+ */
+export function isServerOutOfResources(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('53') && code !== '53300';
+}
+
+/**
  * A statement that ran out of time: cancelled by the server after `statement_timeout` (SQLSTATE
  * 57014, query_canceled; also what an operator's pg_cancel_backend gives), or given up by the
  * driver after `query_timeout` with no answer at all (a network partition). Either way the

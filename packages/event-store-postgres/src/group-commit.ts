@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { EventStoreError, type AppendResult } from '@timebank/event-store';
-import { isQueryTimeout, isTransientConnectionError } from './connection-errors.js';
+import { isQueryTimeout, isServerOutOfResources, isTransientConnectionError } from './connection-errors.js';
 import type { PostgresLimits, PostgresTestHooks } from './options.js';
 import { planBatch, type AppendOutcome, type QueuedAppend } from './plan-batch.js';
 import { assertInserted, beginAndReadStateSql, insertAndNotifySql, parseState } from './batch-sql.js';
@@ -114,6 +114,14 @@ export class GroupCommitWriter {
         const unavailable = new EventStoreError(
           'STORE_UNAVAILABLE',
           `${what}, outcome unknown; retry with the same event ids (${errorMessage(error)})`,
+        );
+        for (const pending of batch) pending.reject(unavailable);
+      } else if (isServerOutOfResources(error)) {
+        // A full disk fails every append of the batch alike; retrying each alone would only fail
+        // again. The transaction rolled back: nothing was written.
+        const unavailable = new EventStoreError(
+          'STORE_UNAVAILABLE',
+          `PostgreSQL is out of resources, nothing was written (SQLSTATE ${(error as { code: string }).code}: ${errorMessage(error)})`,
         );
         for (const pending of batch) pending.reject(unavailable);
       } else if (batch.length > 1) {

@@ -62,6 +62,22 @@ export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVe
 }
 
 /**
+ * Whether a STORE_UNAVAILABLE error says the storage is full. The engines' messages: SQLite's
+ * SQLITE_FULL ("database or disk is full"), an ENOSPC from the file system ("no space left on
+ * device", also in PostgreSQL's "could not extend file"), PostgreSQL's disk_full (SQLSTATE 53100)
+ * and EventStoreDB's own wording. Nothing was written: the transaction that failed rolled back.
+ */
+export function isStorageFull(error: unknown): boolean {
+  return (
+    error instanceof EventStoreError &&
+    error.code === 'STORE_UNAVAILABLE' &&
+    /database or disk is full|SQLITE_FULL|ENOSPC|no space left on device|\b53100\b|disk is full/i.test(
+      error.message,
+    )
+  );
+}
+
+/**
  * The append's idempotency key is claimed already, by another append: nothing was written.
  * `sameRequest` tells a repeat of the claiming request (answer it from `claim`) from a reuse of the
  * key for a different one (refuse it).

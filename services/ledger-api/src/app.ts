@@ -33,7 +33,13 @@ import { LevelAwareLogController, lazyChildLogger } from './http/request-logger.
 import { registerRequestMetrics } from './http/request-metrics.js';
 import { addErrorResponses, routeErrorFacts, type RouteErrorFacts } from './http/openapi-errors.js';
 import { IdempotencyRecords } from './http/idempotency.js';
-import { systemRoutes, type DueBacklogHandle, type KeyStoreLockHandle } from './routes/system-routes.js';
+import { watchDiskSpace } from './disk-space.js';
+import {
+  systemRoutes,
+  type DiskSpaceHandle,
+  type DueBacklogHandle,
+  type KeyStoreLockHandle,
+} from './routes/system-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -163,6 +169,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
   const clock = dependencies.clock ?? (() => Date.now());
   const volunteers = new VolunteerCredentials(store, clock);
   const readModels = dependencies.readModels ?? null;
+  const diskSpace = watchDiskSpace(config.dataDir, config.diskFreeBytesMin);
+  metrics.observeDiskSpace(() => diskSpace.lastFreeBytes());
 
   const loggerInstance: FastifyBaseLogger = dependencies.logger;
   const nextRequestId = requestIds();
@@ -352,6 +360,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<LedgerApp
     readModels,
     dueBacklog: dependencies.dueBacklog ?? null,
     keyStoreLock: dependencies.keyStoreLock ?? null,
+    diskSpace,
     personalStore: dependencies.personalStore ?? store,
   });
 
@@ -373,6 +382,7 @@ async function registerRouteFamilies(
     readonly readModels: ReadModelQueries | null;
     readonly dueBacklog: DueBacklogHandle | null;
     readonly keyStoreLock: KeyStoreLockHandle | null;
+    readonly diskSpace: DiskSpaceHandle;
     readonly personalStore: EventStore;
   },
 ): Promise<void> {
@@ -391,6 +401,7 @@ async function registerRouteFamilies(
     projector,
     dueBacklog: parts.dueBacklog,
     keyStoreLock: parts.keyStoreLock,
+    diskSpace: parts.diskSpace,
   });
   await app.register(apiKeyRoutes, { keys, ledger, idempotency, metrics });
   await app.register(auditRoutes, { store: reader, checkLog: (options) => checkLog(store, options) });

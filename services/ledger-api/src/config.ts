@@ -203,6 +203,12 @@ const environmentSchema = z
      */
     LEDGER_DUE_BACKLOG_MAX: wholeNumber(1, 1_000_000_000, 'items').default(100_000),
     /**
+     * Free space on the data directory's file system, in MiB, below which `/readyz` answers 503
+     * before writes start failing on a full disk. Default 64: a few thousand group commits' WAL and
+     * a WAL checkpoint. 0: no check.
+     */
+    LEDGER_DISK_FREE_MIN_MB: wholeNumber(0, 100_000_000, 'MiB').default(64),
+    /**
      * Days a deactivated volunteer's personal data is kept before the scheduler's retention job
      * (and `pnpm ledger erase-due`) erases it. Default 1,095 (three years, DEFAULT_RETENTION_DAYS).
      */
@@ -340,6 +346,8 @@ export interface LedgerApiConfig {
   readonly sweepIntervalMs: number;
   /** See LEDGER_DUE_BACKLOG_MAX. */
   readonly dueBacklogMax: number;
+  /** LEDGER_DISK_FREE_MIN_MB in bytes; 0: no check. */
+  readonly diskFreeBytesMin: number;
   /** See LEDGER_RETENTION_DAYS. */
   readonly retentionDays: number;
   /** See LEDGER_RETENTION_SWEEP_MS. */
@@ -423,6 +431,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     apiKeyRefreshMs: env.API_KEY_REFRESH_MS,
     sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     dueBacklogMax: env.LEDGER_DUE_BACKLOG_MAX,
+    diskFreeBytesMin: env.LEDGER_DISK_FREE_MIN_MB * 1024 * 1024,
     retentionDays: env.LEDGER_RETENTION_DAYS,
     retentionSweepMs: env.LEDGER_RETENTION_SWEEP_MS,
     processes: env.LEDGER_PROCESSES,

@@ -190,6 +190,7 @@ const NUMERIC: Array<[variable: string, allowed: string]> = [
   ['READ_YOUR_WRITES_TIMEOUT_MS', 'a whole number of milliseconds from 0 to 60,000'],
   ['LEDGER_SWEEP_INTERVAL_MS', 'a whole number of milliseconds from 0 to 3,600,000'],
   ['LEDGER_DUE_BACKLOG_MAX', 'a whole number of items from 1 to 1,000,000,000'],
+  ['LEDGER_DISK_FREE_MIN_MB', 'a whole number of MiB from 0 to 100,000,000'],
   ['LEDGER_RETENTION_DAYS', 'a whole number of days from 0 to 999,999'],
   ['LEDGER_RETENTION_SWEEP_MS', 'a whole number of milliseconds from 1,000 to 604,800,000'],
   ['LEDGER_PROCESSES', 'a whole number of processes from 1 to 64'],

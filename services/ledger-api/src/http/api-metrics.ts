@@ -85,6 +85,21 @@ export class ApiMetrics {
   }
 
   /** Exposes the due index's backlog (items past their due time) and the scheduler's sweeps. */
+  /** The data directory's free space (see disk-space.ts); no sample until the first reading. */
+  observeDiskSpace(freeBytes: () => number | undefined): void {
+    this.registry.register(
+      new CollectedMetric(
+        'ledger_data_dir_free_bytes',
+        'Bytes free to the server on the file system of its data directory (LEDGER_DATA_DIR)',
+        'gauge',
+        () => {
+          const value = freeBytes();
+          return value === undefined ? [] : [{ value }];
+        },
+      ),
+    );
+  }
+
   observeDueBacklog(backlog: () => { items: number; oldestLagSeconds: number }, sweeps: () => number): void {
     this.registry.register(
       new CollectedMetric(

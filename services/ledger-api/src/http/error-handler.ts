@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyConflictError } from '@timebank/application';
-import { EventStoreError } from '@timebank/event-store';
+import { EventStoreError, isStorageFull } from '@timebank/event-store';
 import { ProblemError, sendProblem, type FieldIssue } from './problem.js';
 import { domainProblem } from './domain-errors.js';
 import type { ApiMetrics } from './api-metrics.js';
@@ -93,6 +93,12 @@ export function toProblem(error: unknown, sent?: RequestParts): ProblemError | u
     );
   }
   if (error instanceof EventStoreError) {
+    if (isStorageFull(error)) {
+      return ProblemError.http(
+        'STORE_UNAVAILABLE',
+        "the event store's disk is full: nothing was written; retry once space is freed",
+      );
+    }
     if (error.code === 'STORE_UNAVAILABLE')
       return ProblemError.http('STORE_UNAVAILABLE', 'the event store is unavailable');
     // A limit the store enforces (event too large, too many events) is still the caller's input.

@@ -45,6 +45,11 @@ export interface KeyStoreLockHandle {
   notHeldReason(): string | undefined;
 }
 
+/** The data directory's free space (disk-space.ts): why the API is not ready for lack of it, if it is not. */
+export interface DiskSpaceHandle {
+  notReadyReason(): Promise<string | undefined>;
+}
+
 export interface SystemRouteDependencies {
   readonly store: Pick<StoreReader, 'engine' | 'headPosition'>;
   readonly metrics: Pick<ApiMetrics, 'registry'>;
@@ -54,13 +59,21 @@ export interface SystemRouteDependencies {
   readonly dueBacklog?: DueBacklogHandle | null;
   /** Null or absent where no such lock is held (SQLite, EventStoreDB): readiness then ignores it. */
   readonly keyStoreLock?: KeyStoreLockHandle | null;
+  /** Null or absent where free space is not watched (tests that build the app alone). */
+  readonly diskSpace?: DiskSpaceHandle | null;
 }
 
 /**
- * Why the API is not ready although the store answers: the key store's lock not held (no
- * registration can succeed meanwhile), the read models, or the due backlog.
+ * Why the API is not ready although the store answers: the data directory's disk nearly full
+ * (writes are about to fail), the key store's lock not held (no registration can succeed
+ * meanwhile), the read models, or the due backlog.
  */
 async function notReadyReason(context: SystemRouteDependencies): Promise<string | undefined> {
+  const diskFull = await withTimeout(
+    context.diskSpace?.notReadyReason() ?? Promise.resolve(undefined),
+    STORE_PROBE_TIMEOUT_MS,
+  ).catch(() => undefined);
+  if (diskFull !== undefined) return diskFull;
   const lockNotHeld = context.keyStoreLock?.notHeldReason();
   if (lockNotHeld !== undefined) return lockNotHeld;
   const projector = context.projector;
@@ -100,7 +113,7 @@ export async function systemRoutes(app: TypedApp, context: SystemRouteDependenci
       schema: {
         tags: ['operations'],
         summary:
-          'Readiness: the store answers, the key store lock is held and the read models have caught up',
+          'Readiness: the store answers, its disk has room, the key store lock is held and the read models have caught up',
         security: [],
         response: {
           200: z.object({ status: z.literal('ready'), engine: z.string(), headPosition: positionSchema }),
