@@ -13,7 +13,7 @@
  * Needs /usr/bin/chromium (skipped with a reason without it, except under CI=true).
  * With CONSOLE_SCREENSHOT_DIR set, saves each screen there (docs/img is made this way).
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import {
   api,
@@ -228,6 +228,31 @@ async function withdrawalJourney(t: Test, page: Page): Promise<void> {
   await page.getByRole('button', { name: '发布' }).click();
   await page.getByText('已发布积分政策第 2 版').waitFor();
   t.equal((await rowCells(page, '#policy-versions', '2'))[7], '待生效', 'no longer blocked; a new number');
+}
+
+/**
+ * A desk computer whose clock runs three days fast: version 2 (from tomorrow) is still listed as
+ * 待生效 and offered for 撤回, because the screen goes by the ledger's clock (the list's `asOf`);
+ * by the browser's clock it would read 已生效 with no button.
+ */
+async function fastBrowserClockJourney(
+  t: Test,
+  browser: Browser,
+  url: string,
+  adminKey: string,
+): Promise<void> {
+  const page = await openPage(browser);
+  await page.clock.setFixedTime(Date.now() + 3 * 86_400_000);
+  await signInAs(page, url, 'admin', adminKey, 'API 密钥');
+  await page.getByRole('link', { name: '积分政策' }).click();
+  await page.getByRole('heading', { name: '积分政策版本' }).waitFor();
+  t.equal(
+    (await rowCells(page, '#policy-versions', '2'))[7],
+    '待生效',
+    'a browser three days fast still lists tomorrow’s version as not yet in effect',
+  );
+  t.equal(await page.getByRole('button', { name: '撤回第 2 版' }).count(), 1, 'and offers to withdraw it');
+  await page.context().close();
 }
 
 interface History {
@@ -454,6 +479,7 @@ t.test('an administrator and an auditor use their console screens', { skip: chro
   await hierarchyJourney(t, page);
   const revokedKey = await keysJourney(t, page);
   await policyJourney(t, page);
+  await fastBrowserClockJourney(t, browser, server.url, adminKey);
 
   await page.getByRole('button', { name: '退出登录' }).click();
   await page.getByRole('heading', { name: '登录' }).waitFor();

@@ -417,7 +417,7 @@ async function registerRouteFamilies(
   await app.register(recordRoutes, commands);
   await app.register(transferRoutes, commands);
   await app.register(partnerRoutes, { ...commands, clock, spendCodeGuard: createSpendCodeGuard(clock) });
-  await app.register(adminRoutes, commands);
+  await app.register(adminRoutes, { ...commands, clock });
   await app.register(poolRoutes, { ...commands, clock });
   await app.register(disputeRoutes, { ...commands, projector, readModels: parts.readModels, config });
   const readModelReads = { ledger, store: reader, clock, projector, readModels: parts.readModels, config };

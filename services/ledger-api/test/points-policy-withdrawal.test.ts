@@ -89,6 +89,7 @@ t.test('a version not yet in effect is withdrawn, and stops blocking later versi
 
   const listed = await send('/v1/admin/points-policy', w.auditor);
   t.equal(listed.status, 200);
+  t.equal(listed.body.asOf, new Date(nowMs).toISOString(), "asOf is the ledger's clock, not the caller's");
   t.match(listed.body, {
     versions: [
       { version: 0, effectiveFrom: null, withdrawal: null },

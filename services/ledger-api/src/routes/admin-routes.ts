@@ -48,7 +48,10 @@ const policyWithdrawalSchema = z.object({
   reason: z.string(),
 });
 
-export type AdminRouteDependencies = CommandRouteDependencies;
+export type AdminRouteDependencies = CommandRouteDependencies & {
+  /** The ledger's clock (epoch ms): the points-policy list says what time it answered at. */
+  readonly clock: () => number;
+};
 
 /** The admin routes, as an encapsulated fastify plugin. */
 // eslint-disable-next-line max-lines-per-function -- a route family is a table of route declarations (one object literal per route); its length counts routes, not branches
@@ -298,6 +301,9 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
         summary: 'Every points-policy version; version 0 is the configured initial policy',
         response: {
           200: z.object({
+            asOf: instantOnTheWire.describe(
+              "The ledger's clock when it answered: a version whose effectiveFrom is later has not taken effect yet and can still be withdrawn",
+            ),
             versions: z.array(
               z.object({
                 version: z.number().int(),
@@ -328,6 +334,7 @@ export async function adminRoutes(app: TypedApp, context: AdminRouteDependencies
               },
       }));
       return {
+        asOf: new Date(context.clock()).toISOString(),
         versions: [
           {
             version: 0,

@@ -44,15 +44,16 @@ interface Version {
 }
 
 /**
- * Whether a version has yet to take effect, by this browser's clock: only those are offered for
- * withdrawal. The ledger decides by its own clock and says so when the two disagree.
+ * Whether a version has yet to take effect, by the ledger's clock when it listed the versions
+ * (`asOf`), not this browser's, which may be wrong: only those are offered for withdrawal. Should
+ * one take effect between the list and the click, the ledger refuses, and the screen says so.
  */
-function scheduled(version: Version): boolean {
-  return version.effectiveFrom !== null && Date.parse(version.effectiveFrom) > Date.now();
+function scheduled(version: Version, asOfMs: number): boolean {
+  return version.effectiveFrom !== null && Date.parse(version.effectiveFrom) > asOfMs;
 }
 
 /** The status cell: withdrawn (who, when, why), scheduled, or in effect. */
-function statusText(version: Version, keyLabels: ReadonlyMap<string, string>): string {
+function statusText(version: Version, asOfMs: number, keyLabels: ReadonlyMap<string, string>): string {
   const { withdrawal } = version;
   if (withdrawal !== null) {
     return t('admin.policy.statusWithdrawn', {
@@ -61,7 +62,7 @@ function statusText(version: Version, keyLabels: ReadonlyMap<string, string>): s
       reason: withdrawal.reason,
     });
   }
-  return scheduled(version) ? t('admin.policy.statusScheduled') : t('admin.policy.statusInEffect');
+  return scheduled(version, asOfMs) ? t('admin.policy.statusScheduled') : t('admin.policy.statusInEffect');
 }
 
 /** The reason field and a 撤回 button per version not yet in effect, as the API-key list revokes. */
@@ -99,6 +100,7 @@ function withdrawControls(session: Session, context: ScreenContext) {
 
 function versionsTable(
   versions: readonly Version[],
+  asOfMs: number,
   keyLabels: ReadonlyMap<string, string>,
   withdrawButton: (version: Version) => HTMLButtonElement,
 ): HTMLElement {
@@ -138,8 +140,8 @@ function versionsTable(
         ),
         h('td', { class: 'number' }, version.terms.minStarToRedeem),
         h('td', { class: 'number' }, version.terms.expiryDays ?? t('admin.policy.none')),
-        h('td', {}, statusText(version, keyLabels)),
-        h('td', {}, version.withdrawal === null && scheduled(version) ? withdrawButton(version) : ''),
+        h('td', {}, statusText(version, asOfMs, keyLabels)),
+        h('td', {}, version.withdrawal === null && scheduled(version, asOfMs) ? withdrawButton(version) : ''),
       ),
     ),
   );
@@ -266,16 +268,17 @@ async function keyLabelsOf(session: Session): Promise<ReadonlyMap<string, string
 
 export const adminPolicyScreen: Screen = async (context) => {
   const session = requireSession(context);
-  let versions: readonly Version[];
+  let listed: { readonly asOf: string; readonly versions: readonly Version[] };
   let keyLabels: ReadonlyMap<string, string>;
   try {
-    [versions, keyLabels] = await Promise.all([
-      call<{ versions: Version[] }>(session, '/v1/admin/points-policy').then((answer) => answer.versions),
+    [listed, keyLabels] = await Promise.all([
+      call<{ asOf: string; versions: Version[] }>(session, '/v1/admin/points-policy'),
       keyLabelsOf(session),
     ]);
   } catch (error) {
     return failedScreen(t('admin.policy.title'), error);
   }
+  const { versions } = listed;
   // The form starts from the latest version that still stands: a withdrawn typo is not carried over.
   const latest = versions.filter((version) => version.withdrawal === null).at(-1);
   const withdraw = withdrawControls(session, context);
@@ -286,7 +289,7 @@ export const adminPolicyScreen: Screen = async (context) => {
     noticeOf(context),
     withdraw.field,
     withdraw.status,
-    versionsTable(versions, keyLabels, withdraw.button),
+    versionsTable(versions, Date.parse(listed.asOf), keyLabels, withdraw.button),
     h('h3', {}, t('admin.policy.new')),
     latest === undefined ? null : publishForm(session, context, latest.terms),
   );
