@@ -11,34 +11,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import t from 'tap';
 import { EventStoreError, isStorageFull } from '@timebank/event-store';
-import { requireServerUrl } from '@timebank/event-store/testing';
+import { fillDisk, mountTmpfs, requireServerUrl } from '@timebank/event-store/testing';
 import { createPostgresEventStore, type PostgresEventStore } from '../src/index.js';
 import { dropSchema, freshSchemaName, newEvent } from './helpers.js';
 
 const url = requireServerUrl('POSTGRES_URL');
-
-/** Writes zeros into `path` until the file system refuses with ENOSPC, down to its last page. */
-function fillDisk(path: string): void {
-  const descriptor = openSync(path, 'w');
-  try {
-    for (const size of [256 * 1024, 4096]) {
-      const chunk = Buffer.alloc(size);
-      try {
-        for (;;) writeSync(descriptor, chunk);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-      }
-    }
-  } finally {
-    closeSync(descriptor);
-  }
-}
 
 const directory = mkdtempSync(join(tmpdir(), 'timebank-pg-disk-full-'));
 const mount = join(directory, 'small');
@@ -50,12 +33,13 @@ let mounted = false;
 function unavailable(): string | undefined {
   if (url === undefined) return 'POSTGRES_URL is not set';
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0700', 'tmpfs', mount], { stdio: 'pipe' });
+    const notMounted = mountTmpfs(mount, '16m');
+    if (notMounted !== undefined) return notMounted;
     mounted = true;
     execFileSync('chown', ['postgres:postgres', mount], { stdio: 'pipe' });
     return undefined;
   } catch (error) {
-    return `needs root and a local postgres user (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
+    return `needs a local postgres user (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
   }
 }
 const skip = unavailable();

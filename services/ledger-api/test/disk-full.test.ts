@@ -8,39 +8,17 @@
  * on whatever disk the temp dir is on.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { fillDisk, mountTmpfs } from '@timebank/event-store/testing';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
 import { allEvents, seedWorld } from './scheduler-support.js';
 
 const TMPFS_SIZE = '48m';
-
-/** Mounts a tmpfs of TMPFS_SIZE at `path`; the reason it could not, or undefined. */
-function mountTmpfs(path: string): string | undefined {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE}`, 'tmpfs', path], { stdio: 'pipe' });
-    return undefined;
-  } catch (error) {
-    return `mounting a tmpfs needs root (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
-  }
-}
-
-/** Writes zeros into `path` until the file system refuses with ENOSPC. */
-function fillDisk(path: string): void {
-  const chunk = Buffer.alloc(1024 * 1024);
-  const descriptor = openSync(path, 'w');
-  try {
-    for (;;) writeSync(descriptor, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(descriptor);
-  }
-}
 
 async function record(
   server: ServerProcess,
@@ -86,7 +64,7 @@ async function readyWithin(
 const directory = mkdtempSync(join(tmpdir(), 'timebank-disk-full-'));
 const mount = join(directory, 'small');
 mkdirSync(mount);
-const notMounted = mountTmpfs(mount);
+const notMounted = mountTmpfs(mount, TMPFS_SIZE);
 t.teardown(() => {
   if (notMounted === undefined) execFileSync('umount', [mount]);
   rmSync(directory, { recursive: true, force: true });

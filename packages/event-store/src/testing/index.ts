@@ -37,3 +37,4 @@ export function portOnly(store: EventStore): EventStore {
     close: () => store.close(),
   };
 }
+export { fillDisk, mountTmpfs } from './small-disk.js';
