@@ -29,7 +29,7 @@ import {
   READ_MODELS_FILE,
   type BackupFile,
 } from './file-names.js';
-import { createStagingDir, renameIntoPlace } from './staging-dir.js';
+import { createStagingDir, failureAfterStaging, renameIntoPlace } from './staging-dir.js';
 
 export interface BackupOptions {
   /** The SQLite data directory of a running or stopped ledger. */
@@ -69,7 +69,7 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
     return manifest;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw error;
+    throw failureAfterStaging(error, out, 'backup');
   } finally {
     guarded.release();
   }

@@ -27,7 +27,7 @@ import {
   type ErasureRecord,
 } from './erasure-list.js';
 import { BACKUP_MANIFEST_FILE, ERASURE_LIST_FILE, EVENT_STORE_FILE } from './file-names.js';
-import { createStagingDir, renameIntoPlace } from './staging-dir.js';
+import { createStagingDir, failureAfterStaging, renameIntoPlace } from './staging-dir.js';
 
 export interface RestoreOptions {
   /** A directory written by `pnpm ledger backup`. */
@@ -96,7 +96,7 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
     }
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw error;
+    throw failureAfterStaging(error, dataDir, 'restore');
   } finally {
     guarded.release();
   }

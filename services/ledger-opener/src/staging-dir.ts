@@ -107,3 +107,21 @@ export function renameIntoPlace(staging: string, target: string, flag: string, f
     );
   }
 }
+
+/**
+ * What to throw once a failed `backup` or `restore` removed its staging directory: a full disk
+ * said as such, naming the target and that nothing was kept (SQLite's own words, "database or disk
+ * is full", did not say which disk, nor that the half-written copy was gone); anything else as it
+ * was.
+ */
+export function failureAfterStaging(error: unknown, target: string, label: 'backup' | 'restore'): unknown {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== 'ENOSPC' && code !== 'SQLITE_FULL' && !/database or disk is full|ENOSPC/.test(message)) {
+    return error;
+  }
+  return new Error(
+    `no space left on the disk of ${target} (${message}); the partly written ${label} was removed`,
+    { cause: error },
+  );
+}
