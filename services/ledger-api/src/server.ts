@@ -17,7 +17,7 @@ import {
   privilegeRefusal,
   type SchemaMigrationProgress,
 } from '@timebank/ledger-opener';
-import { EventStoreError } from '@timebank/event-store';
+import { EventStoreError, isStorageFull } from '@timebank/event-store';
 import { isProjectionError } from '@timebank/projections';
 import { keepBootstrapKeyInFile, recoverStagedBootstrapKey } from './auth/bootstrap-key-file.js';
 import { runCluster, ServerProcessStartError } from './cluster.js';
@@ -265,6 +265,14 @@ main().catch((error: unknown) => {
   if (error instanceof EventStoreError && error.code === 'STORE_UNAVAILABLE') {
     process.stderr.write(
       `ledger-api: failed to start: the event store stopped answering during start-up: ${error.message}\n`,
+    );
+    process.exit(1);
+  }
+  // A full disk (SQLite's SQLITE_FULL while opening or first writing the data directory): the
+  // operator frees space; a stack trace would only hide that.
+  if ((error as { code?: unknown } | null)?.code === 'SQLITE_FULL' || isStorageFull(error)) {
+    process.stderr.write(
+      `ledger-api: failed to start: no space left on the disk of the data directory (${(error as Error).message}); free space and start again\n`,
     );
     process.exit(1);
   }

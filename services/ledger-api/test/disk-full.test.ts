@@ -4,8 +4,8 @@
  * elsewhere that test skips and says why). While it is full, `/readyz` answers 503 and names the
  * disk, a write answers `503 STORE_UNAVAILABLE` saying the disk is full and writes nothing, and
  * reads still answer. Once space is freed, the same request with the same idempotency key is
- * written once, and the server never restarted. The second test checks the readiness bound alone,
- * on whatever disk the temp dir is on.
+ * written once, and the server never restarted. A server started on the full disk says so in one
+ * line. The second test checks the readiness bound alone, on whatever disk the temp dir is on.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -136,6 +136,18 @@ t.test(
     // One seeded record, the one before the disk filled, and the retried one: nothing from the refusal.
     t.equal(recordIds.length, 3, 'three records in the store');
     t.ok(recordIds.includes(retried.body.recordId as string), 'the retried record among them');
+
+    // A restart on the full disk: one line saying so, exit 1, not a stack trace.
+    fillDisk(filler);
+    const refusal = await startServer({ LEDGER_DATA_DIR: dataDir }).then(
+      () => undefined,
+      (error: unknown) => String(error),
+    );
+    t.equal(
+      refusal,
+      'Error: server exited with 1: ledger-api: failed to start: no space left on the disk of the data directory (database or disk is full); free space and start again\n',
+    );
+    rmSync(filler);
   },
 );
 
