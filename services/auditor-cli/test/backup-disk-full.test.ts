@@ -2,10 +2,10 @@
  * `pnpm ledger backup` and `restore` onto a full disk (a 1 MiB tmpfs filled by a file; mounting it
  * needs root, as CI and the development machine run, and elsewhere the test skips and says why):
  * each exits 3, says the target's disk is full and that the partly written copy was removed, and
- * leaves nothing on that disk but the filler.
+ * leaves nothing on that disk. A command on a ledger on that disk says the disk is full.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -22,11 +22,13 @@ t.teardown(() => {
 });
 
 t.test(
-  'backup and restore onto a full disk say so and leave nothing behind',
+  'backup and restore onto a full disk say so and leave nothing behind, and a ledger on it is named full',
   { skip: notMounted ?? false },
   async (t) => {
     const { dataDir, backupDir, made } = await ledgerWithBackup(root);
     t.equal(made.status, 0, 'a backup onto a disk with room');
+    const full = join(small, 'data');
+    cpSync(dataDir, full, { recursive: true });
     fillDisk(join(small, 'filler'));
 
     const backup = await runLedger([
@@ -42,7 +44,7 @@ t.test(
       backup.stderr,
       /^ledger backup: no space left on the disk of \S+\/small\/backup \(.+\); the partly written backup was removed\n$/,
     );
-    t.same(readdirSync(small), ['filler'], 'nothing left on the full disk but the filler');
+    t.same(readdirSync(small).sort(), ['data', 'filler'], 'nothing left on the full disk but what was there');
 
     const restore = await runLedger(['restore', '--from', backupDir, '--data-dir', join(small, 'restored')]);
     t.equal(restore.status, 3, 'restore exits 3');
@@ -50,6 +52,15 @@ t.test(
       restore.stderr,
       /ledger restore: no space left on the disk of \S+\/small\/restored \(.+\); the partly written restore was removed\n$/,
     );
-    t.same(readdirSync(small), ['filler'], 'nothing left on the full disk but the filler');
+    t.same(readdirSync(small).sort(), ['data', 'filler'], 'nothing left on the full disk but what was there');
+
+    // A ledger on the full disk: SQLite's "disk I/O error" on open is put down to the disk, not to
+    // permissions.
+    const verify = await runLedger(['verify', '--data-dir', full]);
+    t.equal(verify.status, 3, 'verify exits 3');
+    t.match(
+      verify.stderr,
+      /^ledger verify: cannot open the event store at \S+\/small\/data\/ledger.sqlite \(.+\): no space left on the disk of \S+\/small\/data, where SQLite must write its -wal and -shm files even to read; free space and try again\n$/,
+    );
   },
 );

@@ -6,7 +6,7 @@
  * itself and the personal keys are never opened through this: their loss is not repairable here,
  * and `notADatabaseError` names the file and the way back (a backup) instead.
  */
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LedgerOpenError } from './open-error.js';
 
@@ -23,6 +23,9 @@ const MALFORMED = 'SQLITE_CORRUPT';
  * database), a read-only file system, a file it may not read. The extended codes start so too.
  */
 const UNOPENABLE_CODES = ['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_IOERR'];
+
+/** Free bytes below which an I/O error on open is put down to a full disk: SQLite's -shm takes 32 KiB. */
+const FULL_DISK_BYTES = 64 * 1024;
 
 const sqliteCode = (error: unknown): string | undefined => {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -88,6 +91,20 @@ export function notADatabaseError(error: unknown, what: string, path: string): u
  * backup), or not openable at all (`unopenable`: the directory's permissions or file system).
  * Any other error is returned as it is.
  */
+/**
+ * Whether the file system holding `directory` has no room left for SQLite's next page: a full disk
+ * shows up when opening as an I/O error (the -shm file cannot grow), which on its own reads like a
+ * permissions problem.
+ */
+function diskIsFull(directory: string): boolean {
+  try {
+    const stats = statfsSync(directory);
+    return stats.bavail * stats.bsize < FULL_DISK_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 export function sqliteOpenError(error: unknown, what: string, path: string): unknown {
   const code = sqliteCode(error);
   const words = error instanceof Error ? error.message : String(error);
@@ -96,6 +113,14 @@ export function sqliteOpenError(error: unknown, what: string, path: string): unk
       'damaged',
       `${what} at ${path} is damaged (${words}: cut short or overwritten); it cannot be rebuilt from ` +
         'anything else: restore the data directory from a backup (docs/operations.md, Backup and restore)',
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_FULL' || (code?.startsWith('SQLITE_IOERR') === true && diskIsFull(dirname(path)))) {
+    return new LedgerOpenError(
+      'unopenable',
+      `cannot open ${what} at ${path} (${words}): no space left on the disk of ${dirname(path)}, ` +
+        'where SQLite must write its -wal and -shm files even to read; free space and try again',
       { cause: error },
     );
   }
