@@ -23,15 +23,13 @@ export function isTransientConnectionError(error: unknown): boolean {
 }
 
 /**
- * SQLSTATE class 53, insufficient resources, other than too many connections (transient above):
- * 53100 disk_full, 53200 out_of_memory, 53000 and 53400 (configuration limit exceeded). The
- * statement failed and its transaction rolled back, so nothing was written, and the server
- * may recover (space freed): "try again later", like an outage, not a bug to surface.
+ * SQLSTATE 53100, disk_full: the statement could not extend a file, its transaction rolled back and
+ * nothing was written; the server recovers once space is freed. "Try again later", like an
+ * outage, not a bug to surface. (Out of memory or a configuration limit, the rest of class 53,
+ * may well pass when the batch's appends are retried one by one, so they are left to that.)
  */
-export function isServerOutOfResources(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('53') && code !== '53300';
+export function isServerDiskFull(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '53100';
 }
 
 /**

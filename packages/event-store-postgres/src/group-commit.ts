@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { EventStoreError, type AppendResult } from '@timebank/event-store';
-import { isQueryTimeout, isServerOutOfResources, isTransientConnectionError } from './connection-errors.js';
+import { isQueryTimeout, isServerDiskFull, isTransientConnectionError } from './connection-errors.js';
 import type { PostgresLimits, PostgresTestHooks } from './options.js';
 import { planBatch, type AppendOutcome, type QueuedAppend } from './plan-batch.js';
 import { assertInserted, beginAndReadStateSql, insertAndNotifySql, parseState } from './batch-sql.js';
@@ -116,12 +116,12 @@ export class GroupCommitWriter {
           `${what}, outcome unknown; retry with the same event ids (${errorMessage(error)})`,
         );
         for (const pending of batch) pending.reject(unavailable);
-      } else if (isServerOutOfResources(error)) {
+      } else if (isServerDiskFull(error)) {
         // A full disk fails every append of the batch alike; retrying each alone would only fail
         // again. The transaction rolled back: nothing was written.
         const unavailable = new EventStoreError(
           'STORE_UNAVAILABLE',
-          `PostgreSQL is out of resources, nothing was written (SQLSTATE ${(error as { code: string }).code}: ${errorMessage(error)})`,
+          `PostgreSQL's disk is full, nothing was written (SQLSTATE 53100: ${errorMessage(error)})`,
         );
         for (const pending of batch) pending.reject(unavailable);
       } else if (batch.length > 1) {
