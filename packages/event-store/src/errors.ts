@@ -61,20 +61,30 @@ export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVe
   return error instanceof EventStoreError && error.code === 'WRONG_EXPECTED_VERSION';
 }
 
+/** Error codes of a full disk: SQLite's SQLITE_FULL, the file system's ENOSPC, PostgreSQL's disk_full. */
+const DISK_FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', '53100']);
+/** The same in messages, for errors that crossed a thread or were rewrapped as text. */
+const DISK_FULL_WORDS = /database or disk is full|SQLITE_FULL|ENOSPC|no space left on device|\b53100\b/i;
+
 /**
- * Whether a STORE_UNAVAILABLE error says the storage is full. The engines' messages: SQLite's
- * SQLITE_FULL ("database or disk is full"), an ENOSPC from the file system ("no space left on
- * device", also in PostgreSQL's "could not extend file"), PostgreSQL's disk_full (SQLSTATE 53100)
- * and EventStoreDB's own wording. Nothing was written: the transaction that failed rolled back.
+ * Whether an error, or an error it was caused by, says the disk is full (the engines' codes and
+ * words above). Whatever failed for it was rolled back: SQLite and PostgreSQL write nothing of a
+ * transaction that could not commit.
  */
+export function saysDiskFull(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if ((typeof code === 'string' && DISK_FULL_CODES.has(code)) || DISK_FULL_WORDS.test(cause.message)) {
+      return true;
+    }
+    cause = cause.cause;
+  }
+  return false;
+}
+
+/** Whether a store's STORE_UNAVAILABLE says its disk is full (see `saysDiskFull`). */
 export function isStorageFull(error: unknown): boolean {
-  return (
-    error instanceof EventStoreError &&
-    error.code === 'STORE_UNAVAILABLE' &&
-    /database or disk is full|SQLITE_FULL|ENOSPC|no space left on device|\b53100\b|disk is full/i.test(
-      error.message,
-    )
-  );
+  return error instanceof EventStoreError && error.code === 'STORE_UNAVAILABLE' && saysDiskFull(error);
 }
 
 /**

@@ -17,6 +17,8 @@ export const PROJECTION_ERROR_CODES = [
   'PROJECTION_BUNDLE_INVALID',
   /** A rebuild was stopped (its AbortSignal fired) before the swap: the live read models are unchanged. */
   'PROJECTION_INTERRUPTED',
+  /** A rebuild ran out of disk before the swap: the half-built tables were dropped, the live read models are unchanged. */
+  'PROJECTION_DISK_FULL',
 ] as const;
 export type ProjectionErrorCode = (typeof PROJECTION_ERROR_CODES)[number];
 
@@ -24,8 +26,9 @@ export class ProjectionError extends Error {
   constructor(
     readonly code: ProjectionErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ProjectionError';
   }
 }

@@ -17,7 +17,7 @@ import {
   privilegeRefusal,
   type SchemaMigrationProgress,
 } from '@timebank/ledger-opener';
-import { EventStoreError, isStorageFull } from '@timebank/event-store';
+import { EventStoreError, saysDiskFull } from '@timebank/event-store';
 import { isProjectionError } from '@timebank/projections';
 import { keepBootstrapKeyInFile, recoverStagedBootstrapKey } from './auth/bootstrap-key-file.js';
 import { runCluster, ServerProcessStartError } from './cluster.js';
@@ -246,6 +246,15 @@ main().catch((error: unknown) => {
     process.stderr.write(`ledger-api: ${error.message}\n`);
     process.exit(2);
   }
+  // A full disk (SQLite's SQLITE_FULL while opening or first writing the data directory, a
+  // start-up rebuild's PROJECTION_DISK_FULL, a store refusing an append): the operator frees
+  // space; a stack trace, or "the store stopped answering", would only hide that.
+  if (saysDiskFull(error)) {
+    process.stderr.write(
+      `ledger-api: failed to start: no space left on the disk of the data directory (${innermostMessage(error)}); free space and start again\n`,
+    );
+    process.exit(1);
+  }
   // A store that cannot be opened or reached is an operator's matter: one line, no stack. A data
   // directory another server owns, or a master key missing or not the data keys' own, is a
   // configuration mistake, and exits 2 like one.
@@ -265,14 +274,6 @@ main().catch((error: unknown) => {
   if (error instanceof EventStoreError && error.code === 'STORE_UNAVAILABLE') {
     process.stderr.write(
       `ledger-api: failed to start: the event store stopped answering during start-up: ${error.message}\n`,
-    );
-    process.exit(1);
-  }
-  // A full disk (SQLite's SQLITE_FULL while opening or first writing the data directory): the
-  // operator frees space; a stack trace would only hide that.
-  if ((error as { code?: unknown } | null)?.code === 'SQLITE_FULL' || isStorageFull(error)) {
-    process.stderr.write(
-      `ledger-api: failed to start: no space left on the disk of the data directory (${(error as Error).message}); free space and start again\n`,
     );
     process.exit(1);
   }
@@ -302,4 +303,17 @@ function systemRefusal(error: unknown): { line: string; exitCode: number } | und
     return { line: `cannot listen (check PORT and HOST): ${error.message}`, exitCode: 2 };
   }
   return { line: error.message, exitCode: 1 };
+}
+
+/** The message of the first error in `error`'s chain of causes: the engine's own words. */
+function innermostMessage(error: unknown): string {
+  let innermost = error;
+  for (
+    let depth = 0;
+    innermost instanceof Error && innermost.cause instanceof Error && depth < 8;
+    depth += 1
+  ) {
+    innermost = innermost.cause;
+  }
+  return innermost instanceof Error ? innermost.message : String(innermost);
 }

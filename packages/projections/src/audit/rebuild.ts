@@ -12,13 +12,14 @@ import { getHeapStatistics } from 'node:v8';
 import { DEFAULT_LEDGER_RULES, type LedgerRules } from '@timebank/domain';
 import {
   payloadReaderOf,
+  saysDiskFull,
   type EventPayload,
   type EventStore,
   type ReadAllOptions,
 } from '@timebank/event-store';
 import { BulkLoader } from '../bulk-loader.js';
 import type { ReadModelDatabase } from '../dialect/dialect.js';
-import { ProjectionError } from '../errors.js';
+import { isProjectionError, ProjectionError } from '../errors.js';
 import { projectionRules } from '../handlers/index.js';
 import { LIVE_PREFIX, REBUILD_PREFIX } from '../tables.js';
 import type { ReplayProgress, ReplayResult } from './replay.js';
@@ -174,6 +175,16 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Replay
   } catch (error) {
     await loader.close();
     await db.dropTableSet(REBUILD_PREFIX).catch(() => undefined);
-    throw error;
+    throw rebuildFailure(error);
   }
+}
+
+/** What a failed rebuild throws once its half-built set is dropped: a full disk said as such. */
+function rebuildFailure(error: unknown): unknown {
+  if (!saysDiskFull(error) || isProjectionError(error)) return error;
+  return new ProjectionError(
+    'PROJECTION_DISK_FULL',
+    `no space left on the read models' disk (${(error as Error).message}); the half-built tables were dropped and the read models are unchanged: free space and rebuild again`,
+    { cause: error },
+  );
 }
