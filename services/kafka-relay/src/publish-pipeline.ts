@@ -23,6 +23,9 @@ import type { Publisher } from './publisher.js';
 import type { MutableRelayMetrics } from './relay-metrics.js';
 import type { RelayLimits } from './relay.js';
 
+/** Least time between two log lines about failing checkpoint saves, in ms: one a minute, not one per backoff. */
+const CHECKPOINT_FAILURE_LOG_INTERVAL_MS = 60_000;
+
 export interface PublishPipelineOptions {
   readonly store: EventStore;
   readonly publisher: Publisher;
@@ -56,8 +59,6 @@ export class PublishPipeline {
   #checkpointedPosition = 0n;
   /** The checkpoint writer while it runs. */
   #checkpointWriting: Promise<void> | undefined;
-  /** A failed checkpoint write: the relay stops on it at its next flush. */
-  #checkpointError: Error | undefined;
 
   constructor(options: PublishPipelineOptions) {
     this.#options = options;
@@ -93,27 +94,24 @@ export class PublishPipeline {
 
   /**
    * Waits until every batch handed off is acknowledged (or the relay was stopped: then false) and
-   * whatever was acknowledged is checkpointed; throws if a checkpoint write failed.
+   * whatever was acknowledged is checkpointed (or the relay was stopped while a save was retried).
    */
   async settled(): Promise<boolean> {
     const acknowledged = await this.#lastSend;
     while (this.#checkpointWriting !== undefined) await this.#checkpointWriting;
-    this.#throwIfCheckpointFailed();
     return acknowledged;
   }
 
   /**
    * Hands the current batch to the sender, first waiting for the oldest pending batch if
    * `pendingBatchesMax` are pending. False if the relay was stopped before that batch was
-   * acknowledged; throws if a checkpoint write failed.
+   * acknowledged.
    */
   async flush(): Promise<boolean> {
-    this.#throwIfCheckpointFailed();
     const end = this.#batchEndPosition;
     if (end === undefined || end <= this.#handedOffPosition) return this.#lastSend;
     while (this.#pending.length >= this.#options.limits.pendingBatchesMax) {
       if (!(await this.#pending.shift())) return false;
-      this.#throwIfCheckpointFailed();
     }
     const messages = this.#batch;
     this.#batch = [];
@@ -134,12 +132,7 @@ export class PublishPipeline {
     return (await this.settled()) && flushed;
   }
 
-  #throwIfCheckpointFailed(): void {
-    if (this.#checkpointError !== undefined) throw this.#checkpointError;
-  }
-
   async #publish(messages: IntegrationMessage[], end: bigint): Promise<boolean> {
-    if (this.#checkpointError !== undefined) return false;
     if (!(await this.#publishUntilAcknowledged(messages, end))) return false;
     const { metrics } = this.#options;
     metrics.state = 'running';
@@ -159,21 +152,50 @@ export class PublishPipeline {
     return true;
   }
 
-  /** Saves the newest acknowledged position until the file holds it; one writer at a time. */
+  /**
+   * Saves the newest acknowledged position until the file holds it; one writer at a time. A save
+   * that fails (a full disk, a file system gone read-only) is tried again after a backoff while
+   * publishing goes on: the checkpoint only lags, and a restart meanwhile resends from the last
+   * saved one, as after a crash. `kafka_relay_lag_positions` grows meanwhile. It used to stop the
+   * relay for good, which in the API's process nothing restarted.
+   */
   async #writeCheckpoints(): Promise<void> {
-    const { checkpoints, metrics, store } = this.#options;
+    const { checkpoints, metrics, log, limits, stopSignal, stopped } = this.#options;
     // Yield once, so that `#checkpointWriting` is set before this function can finish.
     await Promise.resolve();
+    let failures = 0;
+    let lastLoggedMs = -Infinity;
     try {
       while (this.#checkpointedPosition < this.#acknowledgedPosition) {
         const position = this.#acknowledgedPosition;
-        await checkpoints.save(position);
+        try {
+          await checkpoints.save(position);
+        } catch (error) {
+          failures += 1;
+          const delayMs = Math.min(
+            limits.backoffInitialMs * 2 ** Math.min(failures - 1, 20),
+            limits.backoffMaxMs,
+          );
+          if (performance.now() - lastLoggedMs >= CHECKPOINT_FAILURE_LOG_INTERVAL_MS) {
+            lastLoggedMs = performance.now();
+            log.error(
+              { err: error, failures, position: position.toString(), delayMs },
+              'kafka relay checkpoint not saved; publishing goes on and the save is retried (a restart meanwhile resends from the last saved checkpoint)',
+            );
+          }
+          if (stopSignal.aborted) return;
+          await Promise.race([sleep(delayMs), stopped]);
+          if (stopSignal.aborted) return;
+          continue;
+        }
+        if (failures > 0) {
+          log.info({ failures, position: position.toString() }, 'kafka relay checkpoint saved again');
+          failures = 0;
+        }
         this.#checkpointedPosition = position;
         metrics.checkpointPosition = position;
-        metrics.headPosition = await store.headPosition();
+        await this.#refreshHead();
       }
-    } catch (error) {
-      this.#checkpointError ??= error instanceof Error ? error : new Error(String(error));
     } finally {
       this.#checkpointWriting = undefined;
     }
