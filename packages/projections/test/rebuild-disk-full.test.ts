@@ -4,27 +4,20 @@
  * the test skips and says why): it fails with PROJECTION_DISK_FULL saying so, drops what it
  * half-built, and leaves the live read models as they were; with space freed it succeeds.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { fillDisk, mountTmpfs } from '@timebank/event-store/testing';
+import { fillDisk, smallDisk } from '@timebank/event-store/testing';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { rebuildReadModels } from '../src/audit/rebuild.js';
 import { openSqliteReadModels } from '../src/dialect/sqlite.js';
 import { LIVE_PREFIX, REBUILD_PREFIX } from '../src/tables.js';
 import { generateLedger } from '../src/testing/index.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'timebank-rebuild-disk-full-'));
-const small = join(directory, 'small');
-mkdirSync(small);
-const notMounted = mountTmpfs(small, '16m');
-t.teardown(() => {
-  if (notMounted === undefined) execFileSync('umount', [small]);
-  rmSync(directory, { recursive: true, force: true });
-});
+const disk = smallDisk('timebank-rebuild-disk-full-', '16m');
+const { directory, small } = disk;
+t.teardown(() => disk.cleanup());
 
 /** Row count of every table with `prefix`, by name. */
 function rowCounts(path: string, prefix: string): Record<string, number> {
@@ -48,7 +41,7 @@ function rowCounts(path: string, prefix: string): Record<string, number> {
 
 t.test(
   'a rebuild that runs out of disk fails as PROJECTION_DISK_FULL and leaves the live read models as they were',
-  { skip: notMounted ?? false },
+  { skip: disk.skip },
   async (t) => {
     const store = createSqliteEventStore({ path: join(directory, 'events.sqlite') });
     const path = join(small, 'read-models.sqlite');

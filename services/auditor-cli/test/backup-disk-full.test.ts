@@ -4,26 +4,19 @@
  * each exits 3, says the target's disk is full and that the partly written copy was removed, and
  * leaves nothing on that disk. A command on a ledger on that disk says the disk is full.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { fillDisk, mountTmpfs } from '@timebank/event-store/testing';
+import { fillDisk, smallDisk } from '@timebank/event-store/testing';
 import { ledgerWithBackup, runLedger } from './ledger-process.js';
 
-const root = mkdtempSync(join(tmpdir(), 'timebank-backup-disk-full-'));
-const small = join(root, 'small');
-mkdirSync(small);
-const notMounted = mountTmpfs(small, '1m');
-t.teardown(() => {
-  if (notMounted === undefined) execFileSync('umount', [small]);
-  rmSync(root, { recursive: true, force: true });
-});
+const disk = smallDisk('timebank-backup-disk-full-', '1m');
+const { directory: root, small } = disk;
+t.teardown(() => disk.cleanup());
 
 t.test(
   'backup and restore onto a full disk say so and leave nothing behind, and a ledger on it is named full',
-  { skip: notMounted ?? false },
+  { skip: disk.skip },
   async (t) => {
     const { dataDir, backupDir, made } = await ledgerWithBackup(root);
     t.equal(made.status, 0, 'a backup onto a disk with room');

@@ -5,14 +5,12 @@
  * so in one error line, and once space is freed the checkpoint reaches the head and the relay
  * says it saved again. It used to stop for good on the first failed save.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fillDisk, mountTmpfs, requireServerUrl } from '@timebank/event-store/testing';
+import { fillDisk, smallDisk, requireServerUrl } from '@timebank/event-store/testing';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { pino } from 'pino';
@@ -24,14 +22,9 @@ import { consumeUntil, createTopics, deleteTopics, testKafka } from './consumer.
 import { appendInterleaved, expectedIds, volunteerHistory } from './fixtures.js';
 
 const brokers = requireServerUrl('KAFKA_BROKERS');
-const directory = mkdtempSync(join(tmpdir(), 'kafka-relay-disk-full-'));
-const small = join(directory, 'small');
-mkdirSync(small);
-const notMounted = mountTmpfs(small, '1m');
-t.teardown(() => {
-  if (notMounted === undefined) execFileSync('umount', [small]);
-  rmSync(directory, { recursive: true, force: true });
-});
+const disk = smallDisk('kafka-relay-disk-full-', '1m');
+const { directory, small } = disk;
+t.teardown(() => disk.cleanup());
 
 /** Polls `condition` every 20 ms for up to 30 s; whether it came true. */
 async function eventually(condition: () => boolean): Promise<boolean> {
@@ -42,7 +35,7 @@ async function eventually(condition: () => boolean): Promise<boolean> {
 
 t.test(
   'a checkpoint that cannot be saved: publishing goes on, the relay keeps running, and saves again once there is space',
-  { skip: brokers === undefined ? 'KAFKA_BROKERS is not set' : (notMounted ?? false) },
+  { skip: brokers === undefined ? 'KAFKA_BROKERS is not set' : disk.skip },
   async (t) => {
     const store = createSqliteEventStore({ path: join(directory, EVENT_STORE_FILE) });
     t.teardown(() => store.close());

@@ -7,12 +7,11 @@
  * written once, and the server never restarted. A server started on the full disk says so in one
  * line. The second test checks the readiness bound alone, on whatever disk the temp dir is on.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { fillDisk, mountTmpfs } from '@timebank/event-store/testing';
+import { fillDisk, smallDisk } from '@timebank/event-store/testing';
 import { createSqliteEventStore } from '@timebank/event-store-sqlite';
 import { EVENT_STORE_FILE } from '@timebank/ledger-opener';
 import { bootstrapAdminKey, type ServerProcess, startServer, stopServer } from './server-process.js';
@@ -61,18 +60,13 @@ async function readyWithin(
   }
 }
 
-const directory = mkdtempSync(join(tmpdir(), 'timebank-disk-full-'));
-const mount = join(directory, 'small');
-mkdirSync(mount);
-const notMounted = mountTmpfs(mount, TMPFS_SIZE);
-t.teardown(() => {
-  if (notMounted === undefined) execFileSync('umount', [mount]);
-  rmSync(directory, { recursive: true, force: true });
-});
+const disk = smallDisk('timebank-disk-full-', TMPFS_SIZE);
+const { small: mount } = disk;
+t.teardown(() => disk.cleanup());
 
 t.test(
   'a full disk: not ready, writes refused with nothing written, and the same request succeeds once space is freed',
-  { skip: notMounted ?? false },
+  { skip: disk.skip },
   async (t) => {
     const running: ServerProcess[] = [];
     t.teardown(async () => {

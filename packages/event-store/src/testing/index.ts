@@ -37,4 +37,4 @@ export function portOnly(store: EventStore): EventStore {
     close: () => store.close(),
   };
 }
-export { fillDisk, mountTmpfs } from './small-disk.js';
+export { fillDisk, mountTmpfs, smallDisk, type SmallDisk } from './small-disk.js';

@@ -3,7 +3,9 @@
  * of a given size mounted at a directory (root only), and a filler file written until ENOSPC.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Mounts a tmpfs of `size` (mount's syntax: `48m`) at `path`; the reason it could not, or undefined. */
 export function mountTmpfs(path: string, size: string): string | undefined {
@@ -31,4 +33,31 @@ export function fillDisk(path: string): void {
   } finally {
     closeSync(descriptor);
   }
+}
+
+export interface SmallDisk {
+  /** A fresh temp directory; the tmpfs is mounted at `small` inside it. */
+  readonly directory: string;
+  readonly small: string;
+  /** Why the tmpfs could not be mounted (not root), for tap's `skip`; false when it is mounted. */
+  readonly skip: string | false;
+  /** Unmounts the tmpfs and removes the directory. */
+  cleanup(): void;
+}
+
+/** A temp directory (`prefix`…) with a tmpfs of `size` mounted at its `small` subdirectory. */
+export function smallDisk(prefix: string, size: string): SmallDisk {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const small = join(directory, 'small');
+  mkdirSync(small);
+  const notMounted = mountTmpfs(small, size);
+  return {
+    directory,
+    small,
+    skip: notMounted ?? false,
+    cleanup() {
+      if (notMounted === undefined) execFileSync('umount', [small]);
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }
