@@ -14,6 +14,7 @@ import {
   existsSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -150,6 +151,7 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
   const opened = await openLedgerWithKeys(command.backend, command.environment, { mustExist: true });
   try {
     const result = await readRecords(command, opened.store, period, clock());
+    const existed = existsSync(directory);
     const problem = directoryProblem(directory);
     if (problem !== undefined) throw invalid(`--out ${command.out}: ${problem}`);
     const files: [path: string, text: string][] = [];
@@ -165,10 +167,29 @@ export async function runExportRecords(command: ExportRecordsCommand): Promise<E
       };
       files.push([`${base}.json`, `${JSON.stringify(document, null, 2)}\n`]);
     }
-    writePrivateFiles(files);
+    try {
+      writePrivateFiles(files);
+    } catch (error) {
+      // Nothing of this export is left: not its files (writePrivateFiles), nor a directory it made.
+      if (!existed) removeIfEmpty(directory);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+      throw new Error(
+        `no space left on the disk of ${directory} (${(error as Error).message}); nothing was written`,
+        { cause: error },
+      );
+    }
     return { ...result, files: files.map(([path]) => path) };
   } finally {
     await opened.close();
+  }
+}
+
+/** Removes `directory` if it is empty; leaves it (and says nothing) otherwise. */
+function removeIfEmpty(directory: string): void {
+  try {
+    rmdirSync(directory);
+  } catch {
+    // Not empty, or already gone: either way nothing of ours is left in it.
   }
 }
 

@@ -1,12 +1,14 @@
 /**
- * `pnpm ledger backup` and `restore` onto a full disk (a 1 MiB tmpfs filled by a file; mounting it
- * needs root, as CI and the development machine run, and elsewhere the test skips and says why):
- * each exits 3, says the target's disk is full and that the partly written copy was removed, and
- * leaves nothing on that disk. A command on a ledger on that disk says the disk is full.
+ * `pnpm ledger backup`, `restore` and `export-records` onto a full disk (a 1 MiB tmpfs filled by a
+ * file; mounting it needs root, as CI and the development machine run, and elsewhere the test
+ * skips and says why): each exits 3, says the target's disk is full and that nothing (or only a
+ * partly written copy, removed) was written, and leaves nothing on that disk. A command on a
+ * ledger on that disk says the disk is full.
  */
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { openPersonalKeys } from '@timebank/ledger-opener';
 import { fillDisk, smallDisk } from '@timebank/event-store/testing';
 import { ledgerWithBackup, runLedger } from './ledger-process.js';
 
@@ -15,7 +17,7 @@ const { directory: root, small } = disk;
 t.teardown(() => disk.cleanup());
 
 t.test(
-  'backup and restore onto a full disk say so and leave nothing behind, and a ledger on it is named full',
+  'backup, restore and export-records onto a full disk say so and leave nothing behind, and a ledger on it is named full',
   { skip: disk.skip },
   async (t) => {
     const { dataDir, backupDir, made } = await ledgerWithBackup(root);
@@ -46,6 +48,24 @@ t.test(
       /ledger restore: no space left on the disk of \S+\/small\/restored \(.+\); the partly written restore was removed\n$/,
     );
     t.same(readdirSync(small).sort(), ['data', 'filler'], 'nothing left on the full disk but what was there');
+
+    // The keys a server's first start makes: export-records reads personal data and never creates them.
+    await (await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: null })).close();
+    const records = await runLedger([
+      'export-records',
+      '--period',
+      '2026-11',
+      '--data-dir',
+      dataDir,
+      '--out',
+      join(small, 'records'),
+    ]);
+    t.equal(records.status, 3, 'export-records exits 3');
+    t.match(
+      records.stderr,
+      /ledger export-records: no space left on the disk of \S+\/small\/records \(ENOSPC: .+\); nothing was written\n$/,
+    );
+    t.same(readdirSync(small).sort(), ['data', 'filler'], 'not even the --out directory it made');
 
     // A ledger on the full disk: SQLite's "disk I/O error" on open is put down to the disk, not to
     // permissions.
