@@ -19,6 +19,8 @@ export const PROJECTION_ERROR_CODES = [
   'PROJECTION_INTERRUPTED',
   /** A rebuild ran out of disk before the swap: the half-built tables were dropped, the live read models are unchanged. */
   'PROJECTION_DISK_FULL',
+  /** Another rebuild of the same read models holds their rebuild lock: this one changed nothing. */
+  'PROJECTION_REBUILD_RUNNING',
 ] as const;
 export type ProjectionErrorCode = (typeof PROJECTION_ERROR_CODES)[number];
 

@@ -20,6 +20,8 @@ export interface Engine {
   readonly db: ReadModelDatabase;
   /** SQLite only: the event store's file, for tampering tests. */
   readonly storePath?: string;
+  /** SQLite: the read models' file, for a second connection to it. */
+  readonly readModelsPath?: string;
   close(): Promise<void>;
 }
 
@@ -34,11 +36,13 @@ export const sqliteHarness: Harness = {
     const directory = mkdtempSync(join(tmpdir(), 'timebank-projections-'));
     const storePath = join(directory, 'events.sqlite');
     const store = createSqliteEventStore({ path: storePath });
-    const db = openSqliteReadModels({ path: join(directory, 'read-models.sqlite') });
+    const readModelsPath = join(directory, 'read-models.sqlite');
+    const db = openSqliteReadModels({ path: readModelsPath });
     return {
       store,
       db,
       storePath,
+      readModelsPath,
       async close() {
         await store.close();
         await db.close();

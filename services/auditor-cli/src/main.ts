@@ -481,6 +481,7 @@ export async function main(argv: readonly string[], environment: NodeJS.ProcessE
     const usage =
       (isBackupError(error) && error.reason === 'refused') ||
       isProjectionError(error, 'PROJECTION_INVALID_ARGUMENT') ||
+      isProjectionError(error, 'PROJECTION_REBUILD_RUNNING') ||
       (isLedgerOpenError(error) &&
         (error.reason === 'missing' || error.reason === 'locked' || error.reason === 'wrong-key'));
     return usage ? EXIT_USAGE : EXIT_FAILED;

@@ -51,11 +51,14 @@ export interface Interrupted {
   readonly sent: boolean;
 }
 
-/** Runs `pnpm ledger <args>` as `runLedger` does and sends `signal` as soon as stderr matches `trigger`. */
+/**
+ * Runs `pnpm ledger <args>` as `runLedger` does and, as soon as stderr matches `trigger`, sends
+ * `signal` or calls it (to do something else while the command runs).
+ */
 export function runAndSignal(
   args: readonly string[],
   trigger: RegExp,
-  signal: NodeJS.Signals,
+  signal: NodeJS.Signals | (() => void),
 ): Promise<Interrupted> {
   const child = spawn(process.execPath, [launcher, mainPath, ...args], {
     cwd: repositoryRoot,
@@ -68,7 +71,8 @@ export function runAndSignal(
     stderr += chunk.toString();
     if (!sent && trigger.test(stderr)) {
       sent = true;
-      child.kill(signal);
+      if (typeof signal === 'function') signal();
+      else child.kill(signal);
     }
   });
   return new Promise((resolve, reject) => {

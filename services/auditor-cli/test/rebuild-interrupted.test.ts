@@ -3,7 +3,8 @@
  * it between two pages, and one while it builds the indexes stops it before the swap; it drops its half-built `rb_` tables, says so with
  * PROJECTION_INTERRUPTED and exits 130 or 143, and the live read models keep their checkpoint.
  * The ledger holds 300,000 generated events and read models rebuilt once, so that the rebuild is
- * still running when its first progress line (after one second) triggers the signal.
+ * still running when its first progress line (after one second) triggers the signal. A second
+ * rebuild started then is refused (exit 2) while the first completes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { openLedger, READ_MODELS_FILE } from '@timebank/ledger-opener';
 import { generateLedger } from '@timebank/projections/testing';
-import { runAndSignal, runLedger } from './ledger-process.js';
+import { runAndSignal, runLedger, type LedgerRun } from './ledger-process.js';
 
 /** The read-model file's table sets: the live checkpoint, and how many `rb_` (rebuild) and `vf_` (verify) tables exist. */
 function readModelState(dataDir: string): {
@@ -70,6 +71,22 @@ t.test('an interrupted rebuild drops its tables and leaves the live read models'
       t.same(readModelState(dataDir), before, 'the live checkpoint is unchanged and no rb_ table is left');
     });
   }
+
+  t.test('a second rebuild beside a running one exits 2 and changes nothing', async (t) => {
+    let second: Promise<LedgerRun> | undefined;
+    const run = await runAndSignal(['rebuild', '--data-dir', dataDir], /^rebuild: \d+ events/m, () => {
+      second = runLedger(['rebuild', '--data-dir', dataDir]);
+    });
+    t.ok(run.sent, 'the second rebuild started while the first was folding');
+    t.equal(run.status, 0, `the first rebuild completes: ${run.stderr.slice(-300)}`);
+    const refused = await second!;
+    t.equal(refused.status, 2, 'the second exits 2');
+    t.match(
+      refused.stderr,
+      /^ledger rebuild: PROJECTION_REBUILD_RUNNING: another rebuild of these read models is running \(process \d+, since [^)]+\); nothing was changed: wait for it to finish\n$/m,
+    );
+    t.same(readModelState(dataDir).rebuildTables, 0, 'no rb_ table is left');
+  });
 
   // Found by the CLI QA pass: a Ctrl-C during verify left its shadow copy (`vf_` tables) behind.
   t.test('verify on SIGINT', async (t) => {

@@ -255,6 +255,11 @@ main().catch((error: unknown) => {
     );
     process.exit(1);
   }
+  // A start-up rebuild beside a `pnpm ledger rebuild` of the same read models: wait for that one.
+  if (isProjectionError(error, 'PROJECTION_REBUILD_RUNNING')) {
+    process.stderr.write(`ledger-api: failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
   // A store that cannot be opened or reached is an operator's matter: one line, no stack. A data
   // directory another server owns, or a master key missing or not the data keys' own, is a
   // configuration mistake, and exits 2 like one.

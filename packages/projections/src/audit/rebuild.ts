@@ -103,6 +103,24 @@ function requireCount(name: string, value: number | undefined): void {
  * half-built set is dropped and the live read models are untouched.
  */
 export async function rebuildReadModels(options: RebuildOptions): Promise<ReplayResult> {
+  // Taking the lock writes too (on SQLite, its file): a full disk already shows here.
+  const lock = await Promise.resolve(options.db.lockRebuild?.()).catch((error: unknown) => {
+    throw rebuildFailure(error);
+  });
+  if (lock?.held === false) {
+    throw new ProjectionError(
+      'PROJECTION_REBUILD_RUNNING',
+      `another rebuild of these read models is running (${lock.holder}); nothing was changed: wait for it to finish`,
+    );
+  }
+  try {
+    return await rebuildHoldingTheLock(options);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function rebuildHoldingTheLock(options: RebuildOptions): Promise<ReplayResult> {
   const { store, db } = options;
   requireCount('rowsInMemoryMax', options.rowsInMemoryMax);
   requireCount('pageEvents', options.pageEvents);

@@ -63,6 +63,12 @@ export interface ReadModelDatabase {
    * keeps the rows of the commit in flight in memory); close it before the swap.
    */
   readonly startBackgroundWriter?: () => BackgroundWriter;
+  /**
+   * Takes the lock that lets one rebuild at a time use the rebuild table set, across processes
+   * (a second rebuild would drop the first one's half-built tables under it), or says who holds
+   * it. Absent where no other process can reach the database (SQLite in memory).
+   */
+  readonly lockRebuild?: () => Promise<RebuildLock>;
   /** Replaces the `target` set by the `source` set (rename) in one transaction. */
   swapTableSet(source: TableSetPrefix, target: TableSetPrefix): Promise<void>;
   /** A read query with `?` placeholders; numbers come back as JS numbers on both engines. */
@@ -107,3 +113,7 @@ export function generationSuffix(): string {
     .toString(16)
     .padStart(8, '0');
 }
+
+/** `ReadModelDatabase.lockRebuild`'s answer: held (release it when the rebuild ends) or refused. */
+export type RebuildLock =
+  { readonly held: true; release(): Promise<void> } | { readonly held: false; readonly holder: string };

@@ -20,6 +20,7 @@ import {
   generationSuffix,
   upsertTail,
   type ReadModelDatabase,
+  type RebuildLock,
 } from './dialect.js';
 
 export interface PostgresReadModelOptions {
@@ -237,6 +238,47 @@ export async function openPostgresReadModels(options: PostgresReadModelOptions):
 
   return {
     engine: 'postgres',
+
+    // A session-level advisory lock on a connection kept for the rebuild: the server drops it if
+    // the process dies. Who holds it is the backend's application name and pid.
+    async lockRebuild(): Promise<RebuildLock> {
+      const key = `${options.schema}.rebuild`;
+      const client = await pool.connect();
+      try {
+        const taken = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS taken', [key]);
+        if ((taken.rows[0] as { taken: boolean }).taken) {
+          return {
+            held: true,
+            release: async () => {
+              try {
+                await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+                client.release();
+              } catch (error) {
+                client.release(error as Error);
+              }
+            },
+          };
+        }
+        // Who holds it, if this role may see: best effort, the refusal is what counts.
+        const holder = await client
+          .query(
+            `SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'advisory' AND l.objid = hashtext($1)::oid AND l.granted LIMIT 1`,
+            [key],
+          )
+          .catch(() => ({ rows: [] }));
+        client.release();
+        const row = holder.rows[0] as { pid: number; application_name: string } | undefined;
+        return {
+          held: false,
+          holder:
+            row === undefined ? 'another process' : `PostgreSQL backend ${row.pid} (${row.application_name})`,
+        };
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+    },
 
     async ensureTableSet(prefix, create = {}) {
       assertPrefix(prefix);

@@ -19,9 +19,11 @@ import {
   generationSuffix,
   upsertTail,
   type ReadModelDatabase,
+  type RebuildLock,
   type TableChanges,
 } from './dialect.js';
 import { startBackgroundWriter, type BackgroundWriter } from './sqlite-background-writer.js';
+import { holdLockFile } from './sqlite-lock-file.js';
 
 /**
  * Rows per multi-row INSERT or upsert, in rows. 100 rows of the widest table (22 columns) bind
@@ -180,8 +182,20 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
     },
   );
 
+  const inMemory =
+    options.path === '' || options.path === ':memory:' || options.path.startsWith('file::memory:');
   return {
     engine: 'sqlite',
+
+    // Beside the database file: `projections.sqlite.rebuild.lock`.
+    ...(inMemory
+      ? {}
+      : {
+          lockRebuild: async (): Promise<RebuildLock> => {
+            const lock = holdLockFile(`${options.path}.rebuild.lock`);
+            return lock.held ? { held: true, release: async () => lock.release() } : lock;
+          },
+        }),
 
     async ensureTableSet(prefix, options = {}) {
       settle();
