@@ -3,7 +3,8 @@
  * two pages leaving no bundle behind (nor the directory it made); so does a write that fails
  * midway (a full disk), with one line and exit 3. Before, it printed nothing for the whole export, and a
  * Ctrl-C left a truncated events.ndjson without a manifest, which the next export into the same
- * directory refused as "already holds a bundle" and `verify --bundle` could not read.
+ * directory refused as "already holds a bundle" and `verify --bundle` could not read. A second
+ * export into the directory while one writes there is refused.
  */
 import {
   existsSync,
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { openLedger } from '@timebank/ledger-opener';
 import { generateLedger } from '@timebank/projections/testing';
-import { runAndSignal, runLedger } from './ledger-process.js';
+import { runAndSignal, runLedger, type LedgerRun } from './ledger-process.js';
 
 t.test('an interrupted export leaves no bundle, and the next one completes', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'timebank-export-interrupted-'));
@@ -49,6 +50,28 @@ t.test('an interrupted export leaves no bundle, and the next one completes', asy
     t.match(run.stderr, /ledger export: PROJECTION_INTERRUPTED: export interrupted at position \d+/);
     t.notOk(existsSync(out), `${signal}: the --out directory the export made is removed again`);
   }
+
+  // Two exports into one directory at once: the second is refused (exit 2) before it writes
+  // anything, and the first completes. Before, both wrote the same partial file.
+  let second: Promise<LedgerRun> | undefined;
+  const first = await runAndSignal(
+    ['export', '--data-dir', dataDir, '--out', out],
+    /^export: \d+ events, position \d+\/\d+$/m,
+    () => {
+      second = runLedger(['export', '--quiet', '--data-dir', dataDir, '--out', out]);
+    },
+  );
+  t.ok(first.sent, 'the second export started while the first was writing');
+  t.equal(first.status, 0, `the first export completes: ${first.stderr.slice(-300)}`);
+  const refused = await second!;
+  t.equal(refused.status, 2, 'the second exits 2');
+  t.match(
+    refused.stderr,
+    /^ledger export: PROJECTION_INVALID_ARGUMENT: --out \S+ is being written by another export \(process \d+, since [^)]+\); wait for it to finish, or export into another directory\n$/,
+  );
+  t.same(readdirSync(out).sort(), ['events.ndjson', 'manifest.json'], 'one bundle, no lock or partial file');
+  t.equal((await runLedger(['verify', '--bundle', out])).status, 0, 'and it verifies');
+  rmSync(out, { recursive: true });
 
   // A write that fails midway, as on a full disk (here the events file is /dev/full): before,
   // the export ended with exit 13 and no word at all, leaving its partial file behind.

@@ -9,6 +9,7 @@ import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { EventStore, RecordedEvent } from '@timebank/event-store';
 import { isProjectionError, ProjectionError } from '../errors.js';
+import { holdLockFile, type HeldLockFile } from '../dialect/sqlite-lock-file.js';
 import { ChainChecker, type StreamHead } from './chain-checker.js';
 
 export const EVENTS_FILE = 'events.ndjson';
@@ -75,6 +76,8 @@ export interface ExportOptions {
 
 /** Where the files go while they are written: renamed to their names once both are whole. */
 const PARTIAL_SUFFIX = '.partial';
+/** Held in the directory while an export writes there; removed when it ends. */
+const EXPORT_LOCK_FILE = '.export.lock';
 
 /**
  * Makes `directory` and answers a function that removes again the levels this call created,
@@ -168,9 +171,30 @@ function manifestOf(options: ExportOptions, events: WrittenEvents): ExportManife
  * Writes the bundle whole or not at all: both files are written under a `.partial` name and
  * renamed only when both are in, the manifest last (it is what makes a directory a bundle). On
  * any failure or interruption the partial files, and the directories this export made, are removed.
+ * One export at a time writes into a directory: it holds `.export.lock` there while it runs (see
+ * `holdLockFile`), and a second one is refused before it writes anything. Two used to write the
+ * same partial file at once.
  */
 export async function exportLedger(options: ExportOptions): Promise<ExportManifest> {
   const removeDirectory = await makeDirectory(options.directory);
+  const lockPath = join(options.directory, EXPORT_LOCK_FILE);
+  let lock: HeldLockFile;
+  try {
+    lock = holdLockFile(lockPath);
+  } catch (error) {
+    await removeDirectory();
+    throw error;
+  }
+  if (!lock.held) {
+    throw new ProjectionError(
+      'PROJECTION_INVALID_ARGUMENT',
+      `--out ${options.directory} is being written by another export (${lock.holder}); wait for it to finish, or export into another directory`,
+    );
+  }
+  const unlock = async (): Promise<void> => {
+    lock.release();
+    for (const path of [lockPath, `${lockPath}.json`]) await rm(path, { force: true });
+  };
   const eventsPath = join(options.directory, EVENTS_FILE);
   const manifestPath = join(options.directory, MANIFEST_FILE);
   const partials = [`${eventsPath}${PARTIAL_SUFFIX}`, `${manifestPath}${PARTIAL_SUFFIX}`] as const;
@@ -188,9 +212,11 @@ export async function exportLedger(options: ExportOptions): Promise<ExportManife
     await rename(partials[0], eventsPath);
     renamed = true;
     await rename(partials[1], manifestPath);
+    await unlock();
     return manifest;
   } catch (error) {
     for (const path of renamed ? [...partials, eventsPath] : partials) await rm(path, { force: true });
+    await unlock();
     await removeDirectory();
     throw error;
   }
