@@ -21,6 +21,7 @@ export { verifyLedger, type VerifyFinding, type VerifyOptions, type VerifyReport
 export type { ReadModelDatabase } from './dialect/dialect.js';
 export { openPostgresReadModels, type PostgresReadModelOptions } from './dialect/postgres.js';
 export { openSqliteReadModels, type SqliteReadModelOptions } from './dialect/sqlite.js';
+export { holdLockFile, type HeldLockFile, type LockHolder } from './dialect/sqlite-lock-file.js';
 export {
   ProjectionError,
   isProjectionError,

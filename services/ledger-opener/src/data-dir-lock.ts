@@ -17,10 +17,10 @@
  * same process (another thread of the server) is refused like another process would be. Take the
  * lock once per process, where the process starts.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import { DATA_DIR_LOCK_FILE, DATA_DIR_LOCK_HOLDER_FILE } from './file-names.js';
+import { holdLockFile, type LockHolder } from '@timebank/projections';
+import { DATA_DIR_LOCK_FILE } from './file-names.js';
 import { LedgerOpenError } from './open-error.js';
 
 export interface DataDirLock {
@@ -39,38 +39,13 @@ export function lockDataDir(dataDir: string): DataDirLock {
   const directory = resolve(dataDir);
   mkdirSync(directory, { recursive: true });
   const path = join(directory, DATA_DIR_LOCK_FILE);
-  // timeout 0: no busy wait, a held lock answers SQLITE_BUSY at once.
-  const db = new Database(path, { timeout: 0 });
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    // In exclusive locking mode the first write takes the EXCLUSIVE lock and keeps it after COMMIT.
-    db.exec('BEGIN EXCLUSIVE');
-    db.pragma(`user_version = ${process.pid}`);
-    db.exec('COMMIT');
-  } catch (error) {
-    db.close();
-    if ((error as { code?: unknown } | null)?.code !== 'SQLITE_BUSY') throw error;
-    throw new LedgerOpenError('locked', lockedMessage(directory, path));
-  }
-  const holder: LockHolder = { pid: process.pid, since: new Date().toISOString() };
-  writeFileSync(join(directory, DATA_DIR_LOCK_HOLDER_FILE), `${JSON.stringify(holder)}\n`);
-  let held = true;
-  return {
-    directory,
-    release: () => {
-      if (held) db.close();
-      held = false;
-    },
-  };
+  // The holder is written beside it, in DATA_DIR_LOCK_HOLDER_FILE (`ledger.lock.json`).
+  const lock = holdLockFile(path);
+  if (!lock.held) throw new LedgerOpenError('locked', lockedMessage(directory, path, lock.holder));
+  return { directory, release: () => lock.release() };
 }
 
-interface LockHolder {
-  readonly pid: number;
-  readonly since: string;
-}
-
-function lockedMessage(directory: string, path: string): string {
-  const holder = lockHolder(directory);
+function lockedMessage(directory: string, path: string, holder: LockHolder | undefined): string {
   const who =
     holder === undefined
       ? 'another ledger process'
@@ -79,14 +54,4 @@ function lockedMessage(directory: string, path: string): string {
     `the data directory ${directory} is in use by ${who}: ${path} is locked. ` +
     'One server (or owning command) at a time may use a SQLite data directory; stop the other one first'
   );
-}
-
-/** What the holder wrote beside the lock, if it did yet. */
-function lockHolder(directory: string): LockHolder | undefined {
-  try {
-    const holder = JSON.parse(readFileSync(join(directory, DATA_DIR_LOCK_HOLDER_FILE), 'utf8')) as LockHolder;
-    return Number.isSafeInteger(holder.pid) ? holder : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -9,7 +9,7 @@ import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { EventStore, RecordedEvent } from '@timebank/event-store';
 import { isProjectionError, ProjectionError } from '../errors.js';
-import { holdLockFile, type HeldLockFile } from '../dialect/sqlite-lock-file.js';
+import { describeHolder, holdLockFile, type HeldLockFile } from '../dialect/sqlite-lock-file.js';
 import { ChainChecker, type StreamHead } from './chain-checker.js';
 
 export const EVENTS_FILE = 'events.ndjson';
@@ -188,7 +188,7 @@ export async function exportLedger(options: ExportOptions): Promise<ExportManife
   if (!lock.held) {
     throw new ProjectionError(
       'PROJECTION_INVALID_ARGUMENT',
-      `--out ${options.directory} is being written by another export (${lock.holder}); wait for it to finish, or export into another directory`,
+      `--out ${options.directory} is being written by another export (${describeHolder(lock.holder)}); wait for it to finish, or export into another directory`,
     );
   }
   const unlock = async (): Promise<void> => {

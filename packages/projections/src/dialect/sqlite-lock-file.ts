@@ -1,16 +1,29 @@
 /**
- * An exclusive lock between processes, held through a small SQLite file, for a SQLite read-model
- * database's rebuild (one rebuild at a time may use its `rb_` tables). As the data directory's
- * lock in ledger-opener (`data-dir-lock.ts`, which explains the choice): `PRAGMA locking_mode =
- * EXCLUSIVE` after one write keeps SQLite's fcntl lock until the connection closes, and the kernel
- * drops it when the process dies, however it dies, so a kill -9 leaves no stale lock. Who holds it
- * is written beside it (`<lock>.json`) for a refused process to name.
+ * An exclusive lock between processes, held through a small SQLite file: the data directory's
+ * lock (ledger-opener's `data-dir-lock.ts`, which explains the choice), a read-model database's
+ * rebuild lock (one rebuild at a time uses its `rb_` tables) and an export's lock on its `--out`.
+ * `PRAGMA locking_mode = EXCLUSIVE` after one write keeps SQLite's fcntl lock until the connection
+ * closes, and the kernel drops it when the process dies, however it dies, so a kill -9 leaves no
+ * stale lock. Who holds it is written beside it (`<lock>.json`) for a refused process to name.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
+/** Who holds a lock, as written beside it: pid and since when (ISO 8601). */
+export interface LockHolder {
+  readonly pid: number;
+  readonly since: string;
+}
+
+/** Held (release it when done), or refused; `holder` is undefined until the holder wrote its file. */
 export type HeldLockFile =
-  { readonly held: true; release(): void } | { readonly held: false; readonly holder: string };
+  | { readonly held: true; release(): void }
+  | { readonly held: false; readonly holder: LockHolder | undefined };
+
+/** `process 4242, since …`, or `another process` when the holder is not known. */
+export function describeHolder(holder: LockHolder | undefined): string {
+  return holder === undefined ? 'another process' : `process ${holder.pid}, since ${holder.since}`;
+}
 
 /** Takes the lock at `path` (creating the file), or says who holds it. Never waits. */
 export function holdLockFile(path: string): HeldLockFile {
@@ -44,15 +57,12 @@ export function holdLockFile(path: string): HeldLockFile {
   };
 }
 
-function holderOf(path: string): string {
+function holderOf(path: string): LockHolder | undefined {
   try {
-    const { pid, since } = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as {
-      pid?: unknown;
-      since?: unknown;
-    };
-    if (typeof pid === 'number' && typeof since === 'string') return `process ${pid}, since ${since}`;
+    const holder = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as Partial<LockHolder>;
+    if (Number.isSafeInteger(holder.pid) && typeof holder.since === 'string') return holder as LockHolder;
   } catch {
     // No holder file yet, or one cut short: the lock itself is what counts.
   }
-  return 'another process';
+  return undefined;
 }

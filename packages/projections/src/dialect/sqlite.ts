@@ -23,7 +23,7 @@ import {
   type TableChanges,
 } from './dialect.js';
 import { startBackgroundWriter, type BackgroundWriter } from './sqlite-background-writer.js';
-import { holdLockFile } from './sqlite-lock-file.js';
+import { describeHolder, holdLockFile } from './sqlite-lock-file.js';
 
 /**
  * Rows per multi-row INSERT or upsert, in rows. 100 rows of the widest table (22 columns) bind
@@ -193,7 +193,9 @@ export function openSqliteReadModels(options: SqliteReadModelOptions): ReadModel
       : {
           lockRebuild: async (): Promise<RebuildLock> => {
             const lock = holdLockFile(`${options.path}.rebuild.lock`);
-            return lock.held ? { held: true, release: async () => lock.release() } : lock;
+            return lock.held
+              ? { held: true, release: async () => lock.release() }
+              : { held: false, holder: describeHolder(lock.holder) };
           },
         }),
 
