@@ -9,24 +9,19 @@
 import { statfs } from 'node:fs/promises';
 
 export interface DiskSpaceWatch {
-  /** The data directory whose file system is watched. */
-  readonly path: string;
-  /** LEDGER_DISK_FREE_MIN_MB in bytes; 0: readiness ignores free space. */
-  readonly freeBytesMin: number;
   /**
    * Bytes free to this process at the last reading (undefined before the first or after a failed
    * one), and a new reading started for the next call: a scrape shows the previous scrape's value,
    * and nothing runs between scrapes.
    */
   lastFreeBytes(): number | undefined;
-  /** Reads the free space now (and keeps it as the last reading); undefined when `statfs` fails. */
-  read(): Promise<number | undefined>;
   /** Why the API is not ready for lack of space, from a fresh reading; undefined when there is enough. */
   notReadyReason(): Promise<string | undefined>;
 }
 
 const MIB = 1024 * 1024;
 
+/** Watches the file system of `path`; `freeBytesMin` is LEDGER_DISK_FREE_MIN_MB in bytes (0: readiness ignores it). */
 export function watchDiskSpace(path: string, freeBytesMin: number): DiskSpaceWatch {
   let last: number | undefined;
   const read = async (): Promise<number | undefined> => {
@@ -41,14 +36,11 @@ export function watchDiskSpace(path: string, freeBytesMin: number): DiskSpaceWat
   };
   void read();
   return {
-    path,
-    freeBytesMin,
     lastFreeBytes: () => {
       const previous = last;
       void read();
       return previous;
     },
-    read,
     async notReadyReason() {
       if (freeBytesMin === 0) return undefined;
       const free = await read();

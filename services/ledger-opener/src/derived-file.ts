@@ -8,6 +8,7 @@
  */
 import { existsSync, renameSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { saysDiskFull } from '@timebank/event-store';
 import { LedgerOpenError } from './open-error.js';
 
 /** What a caller is told when a file was moved aside, in one line. */
@@ -116,7 +117,7 @@ export function sqliteOpenError(error: unknown, what: string, path: string): unk
       { cause: error },
     );
   }
-  if (code === 'SQLITE_FULL' || (code?.startsWith('SQLITE_IOERR') === true && diskIsFull(dirname(path)))) {
+  if (saysDiskFull(error) || (code?.startsWith('SQLITE_IOERR') === true && diskIsFull(dirname(path)))) {
     return new LedgerOpenError(
       'unopenable',
       `cannot open ${what} at ${path} (${words}): no space left on the disk of ${dirname(path)}, ` +

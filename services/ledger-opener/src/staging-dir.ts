@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { saysDiskFull } from '@timebank/event-store';
 import { BackupError } from './backup-manifest.js';
 import { directoryProblem } from './ensure-directory.js';
 
@@ -115,11 +116,8 @@ export function renameIntoPlace(staging: string, target: string, flag: string, f
  * was.
  */
 export function failureAfterStaging(error: unknown, target: string, label: 'backup' | 'restore'): unknown {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (!saysDiskFull(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (code !== 'ENOSPC' && code !== 'SQLITE_FULL' && !/database or disk is full|ENOSPC/.test(message)) {
-    return error;
-  }
   return new Error(
     `no space left on the disk of ${target} (${message}); the partly written ${label} was removed`,
     { cause: error },
