@@ -337,3 +337,74 @@ t.test(
     t.same(readdirSync(dataDir), ['one.csv'], 'nothing written: no store, no keys, no report');
   },
 );
+
+t.test(
+  'a record row whose platform number and volunteer number disagree is rejected, not imported for either',
+  async (t) => {
+    const data = freshDataDir('timebank-import-numbers-');
+    t.teardown(() => data.remove());
+    await (await openAt(data, NOW_MS)).close();
+    const backend = {
+      store: { engine: 'sqlite' as const, dataDir: data.dataDir },
+      readModelDataDir: data.dataDir,
+    };
+    const run = async (rows: Row[]) => {
+      const file = join(data.dataDir, `rows-${rows.length}.csv`);
+      writeFileSync(file, formatCsv(INTERCHANGE_COLUMNS, rows));
+      return runImportRecords({ backend, file, report: undefined, environment: {}, clock: () => NOW_MS });
+    };
+    t.equal((await run([platformVolunteerRow(1, 'c1'), platformVolunteerRow(2, 'c1')])).landed, 2);
+    const numberOf = async (index: number) => {
+      const opened = await openAt(data, NOW_MS);
+      try {
+        const id = (await opened.ledger.volunteerIdForNationalId(nationalIdNumber(index)))!;
+        return { id, number: (await opened.ledger.load('volunteer', id)).state.volunteerNumber! };
+      } finally {
+        await opened.close();
+      }
+    };
+    const first = await numberOf(1);
+    const second = await numberOf(2);
+    const service = (id: string, day: number, numbers: Partial<Row>): Row => ({
+      record_kind: 'service',
+      source_system: 'national_platform',
+      source_record_id: id,
+      activity: '社区助老服务',
+      organisation_id: 'org1',
+      start_at: `2026-11-${String(day).padStart(2, '0')}T01:00:00.000Z`,
+      end_at: `2026-11-${String(day).padStart(2, '0')}T03:00:00.000Z`,
+      ...numbers,
+    });
+    const report = await run([
+      service('s-mismatch', 2, { platform_volunteer_number: 'P0000001', volunteer_number: second.number }),
+      service('s-unknown-number', 3, {
+        platform_volunteer_number: 'P0000001',
+        volunteer_number: 'TB000000000',
+      }),
+      service('s-agree', 4, { platform_volunteer_number: 'P0000001', volunteer_number: first.number }),
+      service('s-unknown-platform', 5, {
+        platform_volunteer_number: 'PNEW0001',
+        volunteer_number: second.number,
+      }),
+      service('s-nobody', 6, { platform_volunteer_number: 'PNEW0002', volunteer_number: 'TB000000000' }),
+    ]);
+    t.same(
+      report.rejections.map(({ row, code, field }) => ({ row, code, field })),
+      [
+        { row: 1, code: 'VOLUNTEER_NUMBER_MISMATCH', field: 'volunteer_number' },
+        { row: 2, code: 'VOLUNTEER_NOT_FOUND', field: 'volunteer_number' },
+        { row: 5, code: 'VOLUNTEER_NOT_FOUND', field: 'platform_volunteer_number' },
+      ],
+      'the two numbers must name one volunteer; an unknown platform number goes by volunteer_number',
+    );
+    t.equal(report.landed, 2);
+    const opened = await openAt(data, NOW_MS);
+    t.teardown(() => opened.close());
+    const recordsOf = async (id: string) =>
+      (await allEvents(opened.store))
+        .filter((event) => event.type === 'ServiceHoursRecorded' && event.streamName.endsWith(id))
+        .map((event) => (event.data.source as { recordId: string }).recordId);
+    t.same(await recordsOf(first.id), ['s-agree'], 'the first volunteer has only the row that agrees');
+    t.same(await recordsOf(second.id), ['s-unknown-platform'], 'the second only the row named by its number');
+  },
+);

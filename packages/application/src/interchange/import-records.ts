@@ -297,34 +297,49 @@ export async function importRecords(
     },
   );
 
+  /**
+   * The volunteer a record row names. With both numbers given they must name the same volunteer:
+   * a row whose `volunteer_number` names nobody or someone else is refused rather than landing on
+   * whoever its platform number names. An unknown platform number beside a known
+   * `volunteer_number` is the documented case of a volunteer registered here before the platform
+   * knew them, so that row goes by `volunteer_number`.
+   */
   function subjectOf(row: ImportRow & { kind: 'service' | 'training' | 'commendation' }): Subject {
     const { platform_volunteer_number: platformNumber, volunteer_number: number } = row.fields;
+    const rejected = (field: string, code: string, message: string): Subject => ({
+      kind: 'rejected',
+      rejection: { row: row.row, field, code, message, sourceRecordId: row.fields.source_record_id },
+    });
+    let byPlatform: string | undefined;
     if (platformNumber !== undefined) {
       const inFile = fromFile.platform.get(platformNumber);
-      if (inFile !== undefined)
-        return inFile.kind === 'found'
-          ? inFile
-          : {
-              kind: 'rejected',
-              rejection: { ...inFile.rejection, row: row.row, sourceRecordId: row.fields.source_record_id },
-            };
-      const known = knownVolunteers.byPlatformNumber(platformNumber);
-      if (known !== undefined) return { kind: 'found', volunteerId: known };
+      if (inFile !== undefined && inFile.kind !== 'found')
+        return {
+          kind: 'rejected',
+          rejection: { ...inFile.rejection, row: row.row, sourceRecordId: row.fields.source_record_id },
+        };
+      byPlatform = inFile?.volunteerId ?? knownVolunteers.byPlatformNumber(platformNumber);
     }
-    if (number !== undefined) {
-      const known = knownVolunteers.byVolunteerNumber(number);
-      if (known !== undefined) return { kind: 'found', volunteerId: known };
-    }
-    return {
-      kind: 'rejected',
-      rejection: {
-        row: row.row,
-        field: platformNumber === undefined ? 'volunteer_number' : 'platform_volunteer_number',
-        code: 'VOLUNTEER_NOT_FOUND',
-        message: 'no volunteer with this number in the ledger or in this file',
-        sourceRecordId: row.fields.source_record_id,
-      },
-    };
+    const byNumber = number === undefined ? undefined : knownVolunteers.byVolunteerNumber(number);
+    if (number !== undefined && byNumber === undefined && byPlatform !== undefined)
+      return rejected(
+        'volunteer_number',
+        'VOLUNTEER_NOT_FOUND',
+        'no volunteer with this volunteer_number in the ledger; its platform_volunteer_number names one, and both must name the same volunteer',
+      );
+    if (byPlatform !== undefined && byNumber !== undefined && byPlatform !== byNumber)
+      return rejected(
+        'volunteer_number',
+        'VOLUNTEER_NUMBER_MISMATCH',
+        'platform_volunteer_number and volunteer_number name two different volunteers',
+      );
+    const volunteerId = byPlatform ?? byNumber;
+    if (volunteerId !== undefined) return { kind: 'found', volunteerId };
+    return rejected(
+      platformNumber === undefined ? 'volunteer_number' : 'platform_volunteer_number',
+      'VOLUNTEER_NOT_FOUND',
+      'no volunteer with this number in the ledger or in this file',
+    );
   }
 
   // Phase 3: records, one volunteer's in file order (overlap checks depend on it), volunteers in parallel.
