@@ -28,7 +28,10 @@ const run = promisify(execFile);
 const NAME = 'Ouyang Zhenxiu';
 const PHONE = '+86-311-7654321';
 const ID_NUMBER = nationalIdNumber(4_567_891);
-const SECRETS = [NAME, PHONE, ID_NUMBER, ID_NUMBER.slice(0, 17)];
+/** Free text that names people: a dispute's words and the reason given for a star bar. */
+const DISPUTE_TEXT = 'Missing hours: ask my neighbour Situ Mingyue, 13912345678';
+const BAR_REASON = 'Hours signed by Huangfu Lanting were invented';
+const SECRETS = [NAME, PHONE, ID_NUMBER, ID_NUMBER.slice(0, 17), 'Situ Mingyue', 'Huangfu Lanting'];
 
 const ISSUER = {
   organisationName: 'Qiaoxi Volunteer Service Station',
@@ -130,8 +133,21 @@ t.test('nothing personal is stored in the clear, and erasure leaves the ledger v
   t.equal(certificate.statusCode, 201, certificate.body);
   const { certificateNumber } = certificate.json<{ certificateNumber: string }>();
   t.equal((await summary(w, volunteerId)).name, NAME, 'the desk still reads the name');
+  const dispute = await w.post(`/v1/volunteers/${volunteerId}/disputes`, w.desk, {
+    kind: 'missing_hours',
+    organisationId: 'org1',
+    text: DISPUTE_TEXT,
+  });
+  t.equal(dispute.statusCode, 201, dispute.body);
+  const bar = await w.post(`/v1/admin/volunteers/${volunteerId}/star-bar`, w.admin, {
+    until: new Date(Date.now() + 400 * 86_400_000).toISOString(),
+    reason: BAR_REASON,
+  });
+  t.equal(bar.statusCode, 200, bar.body);
   const history = await w.get(`/v1/volunteers/${volunteerId}/history`, w.desk);
   t.match(history.body, NAME, 'history is shown opened');
+  t.match(history.body, DISPUTE_TEXT, "the volunteer's words are shown opened");
+  t.match(history.body, BAR_REASON, 'and so is the reason for the bar');
 
   const before = await summary(w, volunteerId);
   await caughtUp(w, String(await w.store.headPosition()));
@@ -163,6 +179,9 @@ t.test('nothing personal is stored in the clear, and erasure leaves the ledger v
 
   const after = await summary(w, volunteerId);
   t.equal(after.name, ERASED_TEXT, 'reads show the placeholder');
+  const historyAfter = await w.get(`/v1/volunteers/${volunteerId}/history`, w.admin);
+  t.notMatch(historyAfter.body, 'Situ Mingyue', 'the dispute text is gone from the history');
+  t.notMatch(historyAfter.body, 'Huangfu Lanting', 'and so is the reason for the bar');
   t.equal(after.confirmedMinutes, before.confirmedMinutes, 'hours unchanged');
   t.equal(after.availableCentipoints, before.availableCentipoints, 'points unchanged');
   const verification = await w.get(`/v1/certificates/${certificateNumber}/verification`, w.admin);

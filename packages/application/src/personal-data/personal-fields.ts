@@ -2,6 +2,9 @@
  * Which fields of which events are personal: a volunteer's name, phone, national-ID hash and
  * masked number, birth date, guardian, and free text that may name a person. Each is a path into
  * the event's data; every such event names the data subject whose key seals it (`dataSubjectOf`).
+ * It must list exactly the fields the domain's event schemas mark `personal()`
+ * (`personalFieldPaths`; test/personal-fields.test.ts): a field marked there and missing here
+ * would be stored in plain text and outlive an erasure.
  */
 import { ERASED_TEXT } from '@timebank/domain';
 import type { JsonObject, JsonValue } from '@timebank/event-store';
@@ -23,6 +26,11 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly (readonly string[
   ServiceRecordCorrected: [['note']],
   ServiceRecordVoided: [['note']],
   ServiceCertificateIssued: [['name'], ['nationalIdMasked']],
+  // Free text that may name people: the volunteer's own words, and the answers to them.
+  DisputeFiled: [['text']],
+  DisputeResolved: [['reason']],
+  StarAwardReviewResolved: [['reason']],
+  StarCertificationBarred: [['reason']],
   // A community's coordinator (专人负责) is a data subject of their own, not a volunteer.
   CommunityRegistered: [['coordinatorName'], ['coordinatorContact']],
   // A donation-pool beneficiary is a data subject of their own, not a volunteer.

@@ -82,11 +82,36 @@ export const sealedFieldSchema = z.string().regex(SEALED_FIELD_PATTERN);
 /** What a personal text field reads as once its volunteer's data key is destroyed. */
 export const ERASED_TEXT = '[erased]';
 
+/** The schemas `personal()` made: what `personalFieldPaths` looks for. */
+const personalSchemas = new WeakSet<z.ZodType>();
+
 /** A personal field of an event: its plain schema, or its sealed form as stored. */
 export function personal<Schema extends z.ZodType>(
   schema: Schema,
 ): z.ZodUnion<[Schema, typeof sealedFieldSchema]> {
-  return z.union([schema, sealedFieldSchema]);
+  const union: z.ZodUnion<[Schema, typeof sealedFieldSchema]> = z.union([schema, sealedFieldSchema]);
+  personalSchemas.add(union);
+  return union;
+}
+
+/**
+ * The paths of the fields an event's data schema marks `personal()`, nested objects included
+ * (through optional, nullable and default wrappers): what the application must seal for that
+ * event type. The list it seals by is kept by hand and checked against this one.
+ */
+export function personalFieldPaths(schema: z.ZodType): string[][] {
+  let inner: z.ZodType = schema;
+  for (;;) {
+    if (personalSchemas.has(inner)) return [[]];
+    const def = (inner as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+    if (def.innerType === undefined || !['optional', 'nullable', 'default', 'readonly'].includes(def.type))
+      break;
+    inner = def.innerType;
+  }
+  if (!(inner instanceof z.ZodObject)) return [];
+  return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, field]) =>
+    personalFieldPaths(field).map((path) => [key, ...path]),
+  );
 }
 
 /** Fields every event carries: the key of the command that caused it. */
