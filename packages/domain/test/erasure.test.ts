@@ -39,6 +39,45 @@ t.test('an administrator erases: PersonalDataErased names no person', async (t) 
   t.notOk(text.includes('Li Wei') || text.includes('13800000000'), 'no name or phone in the event');
 });
 
+t.test(
+  'an erasure dismisses the disputes still open, in the same decision, before the erasure',
+  async (t) => {
+    const recorded = history(t, [register(), record(9, 11), record(13, 14)]);
+    const recordIds = recorded
+      .filter((event) => event.type === 'ServiceHoursRecorded')
+      .map((event) => (event.data as { recordId: string }).recordId);
+    const fileDispute = (recordId: string): CommandInput => ({
+      type: 'FileDispute',
+      idempotencyKey: `dispute-${recordId}`,
+      actor: ADMIN,
+      volunteerId: VOLUNTEER_ID,
+      kind: 'wrong_times',
+      recordId,
+      text: 'Ask my neighbour Situ Mingyue',
+    });
+    const events = history(t, recordIds.map(fileDispute), testContext(), recorded);
+    const filed = events.filter((event) => event.type === 'DisputeFiled');
+    t.equal(filed.length, 2);
+    const decided = given(t, events)
+      .when(erase())
+      .then([
+        { type: 'DisputeResolved', data: { outcome: 'dismissed', resolvedAt: NOW, actor: ADMIN } },
+        { type: 'DisputeResolved', data: { outcome: 'dismissed', resolvedAt: NOW, actor: ADMIN } },
+        { type: 'PersonalDataErased', data: { volunteerId: VOLUNTEER_ID } },
+      ]);
+    t.same(
+      decided.slice(0, 2).map((event) => (event.data as { disputeId: string }).disputeId),
+      filed.map((event) => (event.data as { disputeId: string }).disputeId),
+      'each open dispute is closed',
+    );
+    const state = foldVolunteer([...events, ...decided]);
+    t.ok(
+      [...state.disputes.values()].every((dispute) => dispute.outcome === 'dismissed'),
+      'none is left open',
+    );
+  },
+);
+
 t.test('the system erases when the retention period ends', async (t) => {
   const events = history(t, [register()]);
   given(t, events)

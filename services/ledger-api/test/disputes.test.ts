@@ -216,3 +216,32 @@ t.test('void, dismissal and missing hours; refusals', async (t) => {
   );
   t.match(verified.stdout, /^OK: \d+ events/m);
 });
+
+t.test(
+  'erasing a volunteer closes their open disputes, which would otherwise stay in the queue',
+  async (t) => {
+    const w = await startWorld(t, UNLIMITED);
+    const volunteerId = await w.registerVolunteer(7109);
+    const recordId = await w.earn(volunteerId, 2, 30);
+    const { disputeId, position } = await file(w, volunteerId, {
+      kind: 'wrong_times',
+      recordId,
+      text: 'Ask my neighbour Situ Mingyue',
+    });
+    t.match(await queue(w, position), [{ disputeId }], 'the dispute is open');
+    const erased = await w.post(`/v1/admin/volunteers/${volunteerId}/erasure`, w.admin, {
+      reason: 'consent_withdrawn',
+    });
+    t.equal(erased.statusCode, 200, erased.body);
+    const after = erased.json<{ position: string }>().position;
+    t.same(await queue(w, after), [], 'no open dispute is left for an answer no one can give');
+    const resolved = await queue(w, after, 'resolved');
+    t.match(resolved, [{ disputeId, outcome: 'dismissed' }], 'it is closed as dismissed');
+    t.notMatch(JSON.stringify(resolved), 'Situ Mingyue', 'and shows no word of the volunteer');
+    const answer = await w.post(`/v1/volunteers/${volunteerId}/disputes/${disputeId}/resolve`, w.organiser, {
+      outcome: 'dismissed',
+      reason: 'late answer',
+    });
+    t.equal(answer.statusCode, 410, 'a later answer is refused as for every erased volunteer');
+  },
+);

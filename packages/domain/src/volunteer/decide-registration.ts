@@ -150,19 +150,41 @@ export function deactivateVolunteer(
   ];
 }
 
+/** The reason recorded when an erasure closes a dispute still open (sealed, so it reads `[erased]` after). */
+export const DISPUTE_CLOSED_BY_ERASURE = "closed: the volunteer's personal data was erased";
+
 /**
  * Only an administrator erases, or the system when a retention period ends; the reason is one of
- * the law's, and the event names no person.
+ * the law's, and the event names no person. Disputes still open are dismissed first, in the same
+ * append: after the erasure no command can answer them (each would have to seal its reason under
+ * the destroyed key), and they would stay in their organisation's queue for ever.
  */
 export function erasePersonalData(
   command: CommandOf<'ErasePersonalData'>,
-  _state: VolunteerState,
+  state: VolunteerState,
   context: DecideContext,
 ): Decision {
   const { idempotencyKey, actor, volunteerId, reason } = command;
   if (!isAdministrator(actor) && actor.role !== 'system')
     return reject('ACTOR_NOT_PERMITTED', "only an administrator erases a volunteer's personal data");
+  const closed: DomainEvent[] = [];
+  for (const dispute of state.disputes.values()) {
+    if (dispute.outcome !== null) continue;
+    closed.push({
+      type: 'DisputeResolved',
+      data: {
+        idempotencyKey,
+        volunteerId,
+        disputeId: dispute.disputeId,
+        outcome: 'dismissed',
+        reason: DISPUTE_CLOSED_BY_ERASURE,
+        resolvedAt: context.now,
+        actor,
+      },
+    });
+  }
   return [
+    ...closed,
     {
       type: 'PersonalDataErased',
       data: { idempotencyKey, volunteerId, reason, erasedAt: context.now, actor },

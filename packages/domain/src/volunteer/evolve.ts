@@ -406,6 +406,10 @@ export function applyVolunteerEvent(state: VolunteerState, event: DomainEvent): 
       for (const [number, certificate] of state.certificates) {
         state.certificates.set(number, { ...certificate, name: ERASED_TEXT, nationalIdMasked: ERASED_TEXT });
       }
+      // So are the volunteer's words in their disputes, which a state folded before erasure still holds.
+      for (const [disputeId, dispute] of state.disputes) {
+        state.disputes.set(disputeId, { ...dispute, text: ERASED_TEXT });
+      }
       break;
     case 'SpendMandateGranted': {
       const { partnerId, monthlyCapCentipoints, endsAt } = event.data;
