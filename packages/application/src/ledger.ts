@@ -308,6 +308,25 @@ export function createLedger(options: LedgerOptions): Ledger {
     await handler.discardSnapshot(streamName);
   }
 
+  /**
+   * A transfer whose sender's stream holds its refund is settled: its credit must not run again.
+   * The credit is decided on the receiver's stream, the refund on the sender's, so the receiver's
+   * decider cannot see a refund; a re-run of the credit (the healing job after a restart, or any
+   * later replay of `PointsTransferSent`) after the receiver's refusal had gone away (room under
+   * the balance cap again, a volunteer reactivated) credited the points the sender already had
+   * back, and `in-transit` went negative. The check reads the sender's stream through a freshness
+   * check; the command that refunds runs its reactions at once, and the healing job takes up only
+   * debits older than its grace period, so the two do not overlap in practice.
+   */
+  async function transferRefundedAlready(reaction: Command): Promise<boolean> {
+    if (reaction.type !== 'ReceivePointsTransfer') return false;
+    const sender = await checkedReaderOver(handler.checkedLoaders()).load(
+      'volunteer',
+      reaction.fromVolunteerId,
+    );
+    return sender.state.sentTransfers.get(reaction.transferId)?.refunded === true;
+  }
+
   async function decide(input: CommandInput | Command): Promise<Decision> {
     const command = parseCommand(input);
     if (command instanceof DomainError) return command;
@@ -353,7 +372,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         revision: -1n,
         position: null,
       };
-      return runReactions(first, (reaction) => executeOne(reaction, executeOptions));
+      return runReactions(first, (reaction) => executeOne(reaction, executeOptions), transferRefundedAlready);
     },
     async execute(input, executeOptions = {}) {
       const command = parseCommand(input);

@@ -5,6 +5,8 @@ import type { HandledCommand } from './command-handler.js';
 const REACTION_DEPTH_MAX = 4;
 
 type ExecuteOne = (command: Command) => Promise<HandledCommand<DomainEvent>>;
+/** True when a reaction's effect was already settled another way and it must not run again. */
+export type SettledAlready = (reaction: Command) => Promise<boolean>;
 
 /**
  * Runs the reactions that `first`'s events cause (a transfer's credit, a donation's credit), and
@@ -13,6 +15,7 @@ type ExecuteOne = (command: Command) => Promise<HandledCommand<DomainEvent>>;
 export async function runReactions(
   first: HandledCommand<DomainEvent>,
   executeOne: ExecuteOne,
+  settledAlready?: SettledAlready,
 ): Promise<HandledCommand<DomainEvent>[]> {
   const results: HandledCommand<DomainEvent>[] = [];
   let frontier = [first];
@@ -21,6 +24,7 @@ export async function runReactions(
     for (const handled of frontier) {
       for (const event of handled.events) {
         for (const reaction of react(event)) {
+          if (settledAlready !== undefined && (await settledAlready(reaction))) continue;
           next.push(...(await executeReaction(reaction, executeOne)));
         }
       }

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { EventStoreError, type EventStore } from '@timebank/event-store';
 import { reactionHealingJob, type ReactionCheckpointStore } from '../src/scheduler/index.js';
-import { ledgerFixture, volunteerWithPoints } from './support/ledger-fixture.js';
+import { DEFAULT_LEDGER_RULES } from '@timebank/domain';
+import { ledgerFixture, redeem, volunteerWithPoints } from './support/ledger-fixture.js';
 import { beforeFirstAppendTo } from './support/store-doubles.js';
 
 /** The store, except that the first append to `streamName` fails as if the process had died. */
@@ -99,4 +100,46 @@ t.test('the healing job leaves fresh events to the command that stored them', as
   t.ok((checkpoints.saved.at(-1) ?? 0n) < head, 'the checkpoint stays before the fresh debit');
   t.equal(await job.run(Date.now() + 120_000), 1);
   t.equal(await credits(), 1, 'after the grace period it heals the lost credit, once');
+});
+
+t.test('a refunded transfer is never credited by a later run of its reaction', async (t) => {
+  const fixture = ledgerFixture(t);
+  // A balance cap of 10 hours' points: the receiver, at the cap, refuses the credit.
+  const rules = {
+    ...DEFAULT_LEDGER_RULES,
+    initialPointsPolicy: { ...DEFAULT_LEDGER_RULES.initialPointsPolicy, balanceCapCentipoints: 1_000 },
+  };
+  const setup = fixture.ledger();
+  const sender = await volunteerWithPoints(setup, 2, '13010119900101123');
+  const receiver = await volunteerWithPoints(setup, 10, '13010119900202456');
+  const ledger = fixture.ledger({ rules });
+  const sent = await ledger.execute({
+    type: 'TransferPoints',
+    idempotencyKey: 'gift-to-a-full-account',
+    actor: { id: sender, role: 'volunteer' },
+    volunteerId: sender,
+    toVolunteerId: receiver,
+    centipoints: 100,
+  });
+  t.same(
+    sent.reactions?.flatMap((reaction) => reaction.events.map((event) => event.type)),
+    ['PointsTransferRefunded'],
+    'the credit is refused at the cap and the sender refunded',
+  );
+  // The receiver spends: the refusal's cause is gone.
+  await ledger.execute(redeem(receiver, 'spend-below-the-cap', 300));
+  const transferEvent = sent.events.find((event) => event.type === 'PointsTransferSent')!;
+  t.same(await ledger.reactTo(transferEvent), [], 'running the reaction again does nothing');
+  const job = reactionHealingJob({
+    store: fixture.store,
+    ledger: fixture.ledger({ rules }),
+    checkpoints: memoryCheckpoints(),
+  });
+  t.equal(await job.run(Date.now() + 60_000), 0, 'nor does the healing job after a restart');
+  const received = (await fixture.store.readStream(`volunteer-${receiver}`)).filter(
+    (event) => event.type === 'PointsTransferReceived',
+  );
+  t.equal(received.length, 0, 'the receiver never gets the points the sender has back');
+  const state = (await fixture.ledger({ rules }).load('volunteer', sender)).state;
+  t.equal(state.availableCentipoints, 200, 'the sender keeps the refund');
 });
