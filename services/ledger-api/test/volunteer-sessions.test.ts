@@ -310,6 +310,15 @@ t.test('a session expires, and sign-out ends it at once', async (t) => {
   const refused = await w.get(`/v1/volunteers/${volunteerId}`, again);
   t.equal(refused.statusCode, 403, "a deactivated volunteer's session stops working");
   t.equal(problemOf(t, refused).code, 'API_KEY_SCOPE_INACTIVE');
+  const { volunteerNumber } = (await w.get(`/v1/volunteers/${volunteerId}`, w.desk)).json<{
+    volunteerNumber: string;
+  }>();
+  const credentialEvents = async () => (await w.store.readAll({ maxCount: 100_000 })).length;
+  const before = await credentialEvents();
+  const signInInactive = await signIn(w, volunteerNumber, 'yet another passphrase');
+  t.equal(signInInactive.statusCode, 422, 'a deactivated volunteer gets no new session');
+  t.equal(problemOf(t, signInInactive).code, 'VOLUNTEER_INACTIVE');
+  t.equal(await credentialEvents(), before, 'and no session is recorded');
 
   // Every credential event is catalogued: the whole log verifies (what `pnpm ledger verify` runs).
   const verified = await w.get('/v1/audit/verify', w.auditor);

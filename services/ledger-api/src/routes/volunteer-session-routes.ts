@@ -130,13 +130,24 @@ export async function volunteerSessionRoutes(
     async (request, reply) =>
       reply.code(201).send(
         await volunteers.signIn(request.body, async (volunteerId) => {
-          // A person whose data was erased is no longer served: no new session (nor, through the
-          // per-request scope check, any use of an earlier one).
-          if (await readVolunteer(ledger, volunteerId, (state) => state.personalDataErased))
+          // A person whose data was erased, or who was deactivated, is no longer served: no new
+          // session (nor, through the per-request scope check, any use of an earlier one). A
+          // deactivated volunteer was given a token every route then refused.
+          const { erased, inactive } = await readVolunteer(ledger, volunteerId, (state) => ({
+            erased: state.personalDataErased,
+            inactive: state.status === 'inactive',
+          }));
+          if (erased)
             throw new ProblemError(
               410,
               'VOLUNTEER_PERSONAL_DATA_ERASED',
               "the volunteer's personal data has been erased",
+            );
+          if (inactive)
+            throw new ProblemError(
+              422,
+              'VOLUNTEER_INACTIVE',
+              `volunteer ${volunteerId} is deactivated: ask the registration desk`,
             );
         }),
       ),
