@@ -20,6 +20,9 @@ const EMOJI_JOINER =
 
 const LETTER = /\p{L}/u;
 
+/** `ERASED_TEXT` (events/common.ts), repeated here so a browser needs no zod: what an erased field reads as. */
+const ERASED_PLACEHOLDER = '[erased]';
+
 /** Bidirectional embeddings, overrides and isolates: named separately because they are the spoofing risk. */
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
 
@@ -44,6 +47,9 @@ export function textRuleViolation(text: string, options: { letterRequired: boole
         : 'a control character or line break';
     return `must not contain ${kind} (${codePointName(character)})`;
   }
+  // Reads as erased personal data everywhere (a certificate prints 个人信息已依法删除 for it).
+  if (text.trim() === ERASED_PLACEHOLDER)
+    return `must not be ${ERASED_PLACEHOLDER}, which marks personal data that was erased`;
   if (options.letterRequired && !LETTER.test(text)) return 'must contain at least one letter';
   return undefined;
 }

@@ -210,3 +210,12 @@ t.test('textRuleViolation names the code point, never the text', async (t) => {
   );
   t.equal(nameFieldSchema.safeParse('  Li Wei  ').data, 'Li Wei', 'surrounding spaces are trimmed');
 });
+
+t.test('the placeholder of erased data is not a value anyone may type', async (t) => {
+  for (const text of ['[erased]', ' [erased] ']) {
+    const parsed = nameFieldSchema.safeParse(text);
+    t.notOk(parsed.success, `${JSON.stringify(text)} is refused`);
+    t.match(parsed.error?.issues[0]?.message, /marks personal data that was erased/);
+  }
+  t.ok(nameFieldSchema.safeParse('[erased] Li').success, 'a name merely containing it is still a name');
+});

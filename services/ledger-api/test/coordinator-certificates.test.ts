@@ -140,6 +140,25 @@ t.test('the coordinator is the person in charge until their data is erased', asy
   t.equal(reuse.statusCode, 409, 'an erased coordinator id is never sealed again');
   t.equal(problemOf(t, reuse).code, 'COORDINATOR_DATA_ERASED');
 
+  // A certificate issued after the erasure names no one who can never be replaced: it shows the
+  // person in charge the desk gave (until this release: [erased], and the desk's text was dropped).
+  const later = await certify(w, 7003, 'c1', w.desk);
+  t.match(later.certificate.issuer, {
+    personInCharge: ISSUER.personInCharge,
+    personInChargeContact: null,
+    personInChargeCoordinatorId: null,
+  });
+  const laterText = await pdfText(
+    t,
+    (
+      await w.get(
+        `/v1/volunteers/${later.volunteerId}/certificates/${later.certificate.certificateNumber}.pdf`,
+        w.desk,
+      )
+    ).rawPayload,
+  );
+  t.match(laterText, /负责人\s+Typed By The Desk/, 'and so does its PDF');
+
   // c2 shares the name but not the coordinator: its certificates are untouched.
   const other = await certify(w, 7002, 'c2', w.otherDesk);
   t.match(other.certificate.issuer, {

@@ -84,7 +84,14 @@ export function issueServiceCertificate(
   if (state.volunteerNumber === null || state.name === null || state.nationalIdMasked === null)
     throw new Error('a registered volunteer lacks the fields a certificate shows');
   const sequence = state.certificates.size + 1;
-  const coordinatorId = context.hierarchy?.units.get(community)?.coordinatorId;
+  // An erased coordinator is named on no new certificate: it shows the issuer's person in charge
+  // (the desk's text) instead of a placeholder that no later command could ever replace.
+  const communityCoordinatorId = context.hierarchy?.units.get(community)?.coordinatorId;
+  const coordinatorId =
+    communityCoordinatorId === undefined ||
+    context.hierarchy?.coordinators.get(communityCoordinatorId)?.erased === true
+      ? undefined
+      : communityCoordinatorId;
   const nowMs = parseInstant(context.now);
   const localNow = nowMs + context.rules.localTimeOffsetMinutes * MILLISECONDS_PER_MINUTE;
   return [
