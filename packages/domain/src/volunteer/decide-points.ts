@@ -9,7 +9,7 @@ import { policyInForceAt } from '../policy/policy.js';
 import { formatInstant, parseInstant } from '../time.js';
 import { checkConsent } from './decide-consent.js';
 import { effectiveStarLevel, expirableCentipoints, usableCentipoints } from './queries.js';
-import type { HoldState, VolunteerState } from './state.js';
+import { SETTLED_HOLDS_KEPT, type HoldState, type VolunteerState } from './state.js';
 
 type Decision = DomainEvent[] | DomainError;
 
@@ -163,7 +163,10 @@ function pendingHold(
   const hold = state.holds.get(holdId);
   // Another partner's hold reads as not found: partners must not learn of each other's redemptions.
   if (hold === undefined || (partnerId !== null && hold.partnerId !== partnerId))
-    return reject('HOLD_NOT_FOUND', `no hold ${holdId}`);
+    return reject(
+      'HOLD_NOT_FOUND',
+      `no pending hold ${holdId}, nor one among the volunteer's latest ${SETTLED_HOLDS_KEPT} settled holds`,
+    );
   if (hold.status !== 'pending')
     return reject('HOLD_ALREADY_RESOLVED', `hold ${holdId} is ${hold.status}`, { status: hold.status });
   return hold;
