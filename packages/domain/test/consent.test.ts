@@ -299,3 +299,65 @@ t.test('a spend code is issued by the volunteer or their community’s desk, onc
     .when(issue({ partnerId: 'p2' }))
     .then([{ type: 'SpendCodeIssued', data: { partnerId: 'p2' } }]);
 });
+
+t.test(
+  'a partner without consent hears CONSENT_REQUIRED whether the volunteer is unknown, inactive or erased',
+  async (t) => {
+    const context = testContext({ partner: partnerState(t) });
+    const active = volunteerWithoutConsent(t);
+    const inactive = history(
+      t,
+      [
+        {
+          type: 'DeactivateVolunteer',
+          idempotencyKey: 'deactivate-1',
+          actor: ADMIN,
+          volunteerId: VOLUNTEER_ID,
+          reason: 'moved away',
+        },
+      ],
+      testContext(),
+      active,
+    );
+    const erased = history(
+      t,
+      [
+        {
+          type: 'ErasePersonalData',
+          idempotencyKey: 'erase-1',
+          actor: ADMIN,
+          volunteerId: VOLUNTEER_ID,
+          reason: 'consent_withdrawn',
+        },
+      ],
+      testContext(),
+      active,
+    );
+    for (const [label, events] of [
+      ['unknown', []],
+      ['active', active],
+      ['inactive', inactive],
+      ['erased', erased],
+    ] as const) {
+      given(t, events, context).when(hold(500)).thenFailsTelling('CONSENT_REQUIRED', {});
+      t.pass(`${label}: the same answer`);
+    }
+    // With the volunteer's standing consent, the partner is told why the hold cannot be made.
+    const consented = history(t, [mandate()], context, active);
+    const thenInactive = history(
+      t,
+      [
+        {
+          type: 'DeactivateVolunteer',
+          idempotencyKey: 'deactivate-2',
+          actor: ADMIN,
+          volunteerId: VOLUNTEER_ID,
+          reason: 'moved away',
+        },
+      ],
+      testContext(),
+      consented,
+    );
+    given(t, thenInactive, context).when(hold(500)).thenFails('VOLUNTEER_INACTIVE');
+  },
+);

@@ -287,3 +287,28 @@ t.test('an erased volunteer has nothing redeemable for a partner holding a manda
   const hold = await w.post('/v1/partners/p1/holds', w.partner, { volunteerId, ...meal });
   t.equal(problemOf(t, hold).code, 'VOLUNTEER_PERSONAL_DATA_ERASED', 'as a hold finds');
 });
+
+// Found over HTTP: a partner with no consent was answered 404 VOLUNTEER_NOT_FOUND, 422
+// VOLUNTEER_INACTIVE or 410 VOLUNTEER_PERSONAL_DATA_ERASED, and 403 CONSENT_REQUIRED only for an
+// active volunteer: four answers that told it who exists and in what state.
+t.test('a partner without consent hears the same answer for any volunteer id', async (t) => {
+  const w = await startWorld(t, UNLIMITED, { clock });
+  const active = await volunteerWithPoints(w, 6021);
+  const inactive = await volunteerWithPoints(w, 6022);
+  const erased = await volunteerWithPoints(w, 6023);
+  const deactivated = await w.post(`/v1/volunteers/${inactive}/deactivate`, w.desk, { reason: 'moved away' });
+  t.equal(deactivated.statusCode, 200, { body: deactivated.body });
+  const erasure = await w.post(`/v1/admin/volunteers/${erased}/erasure`, w.admin, {
+    reason: 'consent_withdrawn',
+  });
+  t.equal(erasure.statusCode, 200, { body: erasure.body });
+  const unknown = `v${'0'.repeat(32)}`;
+  const answers = [];
+  for (const volunteerId of [active, inactive, erased, unknown]) {
+    for (const route of ['holds', 'redemptions']) {
+      const refused = await w.post(`/v1/partners/p1/${route}`, w.partner, { volunteerId, ...meal });
+      answers.push(`${refused.statusCode} ${problemOf(t, refused).code}`);
+    }
+  }
+  t.same(new Set(answers), new Set(['403 CONSENT_REQUIRED']), answers.join(', '));
+});

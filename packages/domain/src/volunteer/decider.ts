@@ -5,7 +5,7 @@
  */
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
-import { reject, type DomainError } from '../errors.js';
+import { DomainError, reject } from '../errors.js';
 import type { DomainEvent, EventType } from '../events/index.js';
 import {
   applyForStarRating,
@@ -18,7 +18,7 @@ import {
 import { issueServiceCertificate } from './decide-certificates.js';
 import { BENEFICIARY_COMMANDS, receivePoolAllocation } from './decide-beneficiary.js';
 import { importServiceRecord, recordCommendation, recordTraining } from './decide-records.js';
-import { grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
+import { checkConsent, grantSpendMandate, revokeSpendMandate } from './decide-consent.js';
 import { fileDispute, resolveDispute } from './decide-disputes.js';
 import { expireHold, expirePoints, holdPoints, redeemPoints, resolveHold } from './decide-points.js';
 import {
@@ -112,6 +112,24 @@ function refusedByStatus(command: VolunteerCommand, state: VolunteerState): Doma
   return undefined;
 }
 
+/**
+ * A partner without the volunteer's consent learns nothing about them (docs/domain.md): not
+ * whether they exist, nor that they are inactive or erased. Those answers came first, so a
+ * partner could tell the four apart by the code; now it hears CONSENT_REQUIRED (or
+ * SPEND_CODE_INVALID) as for an active volunteer, and the status only once consent is shown.
+ */
+function refusedWithoutConsent(
+  command: VolunteerCommand,
+  state: VolunteerState,
+  context: DecideContext,
+): DomainError | undefined {
+  if (command.type !== 'HoldPoints' && command.type !== 'RedeemPoints') return undefined;
+  if (command.actor.role !== 'partner' || (state.status === 'active' && !state.personalDataErased))
+    return undefined;
+  const consent = checkConsent(command, state, context);
+  return consent instanceof DomainError ? consent : undefined;
+}
+
 export function decideVolunteer(
   command: VolunteerCommand,
   state: VolunteerState,
@@ -127,6 +145,8 @@ export function decideVolunteer(
   if (command.type === 'RegisterVolunteer') return registerVolunteer(command, state, context);
   if (command.type === 'ReceivePointsTransfer') return receivePointsTransfer(command, state, context);
   if (command.type === 'ReceivePoolAllocation') return receivePoolAllocation(command, state, context);
+  const withoutConsent = refusedWithoutConsent(command, state, context);
+  if (withoutConsent !== undefined) return withoutConsent;
   if (state.status === 'unregistered')
     return reject('VOLUNTEER_NOT_FOUND', `no volunteer ${command.volunteerId}`);
   if (state.volunteerId !== command.volunteerId)
