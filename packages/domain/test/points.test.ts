@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   computeBalances,
   DEFAULT_LEDGER_RULES,
+  foldVolunteer,
   policyDecider,
   type CommandInput,
   type DomainEvent,
@@ -17,7 +18,16 @@ import {
   VOLUNTEER_ID,
 } from './support/fixtures.js';
 import { partnerContext, partnerState, volunteerWithHours } from './support/points-setup.js';
-import { DESK, given, history, lastRecordId, NOW, PARTNER_USER, testContext } from './support/scenario.js';
+import {
+  DESK,
+  given,
+  history,
+  lastRecordId,
+  NOW,
+  ORGANISER,
+  PARTNER_USER,
+  testContext,
+} from './support/scenario.js';
 
 const OTHER_PARTNER_USER = { id: 'u2', role: 'partner', partnerId: 'p2' } as const;
 const holdIdOf = (events: DomainEvent[]): string => {
@@ -252,6 +262,41 @@ t.test('earnings above the balance cap are offered for donation, not lost', asyn
   const balances = computeBalances([...recorded, ...decided]);
   t.equal(balances.get(`volunteer:${VOLUNTEER_ID}`), 700);
   t.equal(balances.get(`offered:${VOLUNTEER_ID}`), 200);
+});
+
+t.test('voiding a record whose points went above the cap takes them back from offered first', async (t) => {
+  const context = testContext({ pointsPolicy: policyWith(t, { balanceCapCentipoints: 700 }) });
+  const earned = volunteerWithHours(t, 5, context);
+  const recorded = history(t, [record(14, 18)], context, earned);
+  const recordId = lastRecordId(recorded);
+  const confirmed = history(t, [confirm(recordId)], context, recorded);
+  t.equal(computeBalances(confirmed).get(`offered:${VOLUNTEER_ID}`), 200, '200 of its 400 went to offered');
+  const decided = given(t, confirmed, context)
+    .when({
+      type: 'VoidServiceRecord',
+      idempotencyKey: 'void-over-the-cap',
+      actor: ORGANISER,
+      volunteerId: VOLUNTEER_ID,
+      recordId,
+      reasonCode: 'duplicate_record',
+    })
+    .then([
+      { type: 'ServiceRecordVoided' },
+      {
+        type: 'PointsReversed',
+        data: { fromAccount: `volunteer:${VOLUNTEER_ID}`, centipoints: 200, earnedCentipoints: 400 },
+      },
+      {
+        type: 'PointsReversed',
+        data: { fromAccount: `offered:${VOLUNTEER_ID}`, centipoints: 200, earnedCentipoints: 0 },
+      },
+    ]);
+  const balances = computeBalances([...confirmed, ...decided]);
+  t.equal(balances.get(`volunteer:${VOLUNTEER_ID}`), 500, 'the other records keep their 500 points');
+  t.equal(balances.get(`offered:${VOLUNTEER_ID}`) ?? 0, 0, 'nothing of the void is left to donate');
+  const state = foldVolunteer([...confirmed, ...decided]);
+  t.equal(state.availableCentipoints, 500);
+  t.equal(state.offeredCentipoints, 0);
 });
 
 t.test('the daily earning cap limits points per local service day', async (t) => {

@@ -1,5 +1,5 @@
 /** RecordServiceHours, ConfirmServiceHours, RejectServiceHours, CorrectServiceRecord, VoidServiceRecord. */
-import { volunteerAccount, ISSUANCE_ACCOUNT } from '../accounts.js';
+import { offeredAccount, volunteerAccount, ISSUANCE_ACCOUNT } from '../accounts.js';
 import { actsForOrganisation } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
@@ -172,7 +172,30 @@ function reversalEvents(
   const lot = state.expiringLots.get(record.recordId);
   const expired = Math.min(record.earnedCentipoints, lot?.expiredCentipoints ?? 0);
   const claim = record.earnedCentipoints - expired;
-  const centipoints = Math.min(claim, state.availableCentipoints);
+  // The record's points that went to `offered:` above the cap come back from there (as far as they
+  // were not donated), not out of the volunteer's spendable points, which other records earned.
+  const fromOffered = Math.min(record.offeredCentipoints, state.offeredCentipoints, claim);
+  const centipoints = Math.min(claim - fromOffered, state.availableCentipoints);
+  const offered: DomainEvent[] =
+    fromOffered === 0
+      ? []
+      : [
+          {
+            type: 'PointsReversed',
+            data: {
+              idempotencyKey: command.idempotencyKey,
+              fromAccount: offeredAccount(state.volunteerId),
+              toAccount: ISSUANCE_ACCOUNT,
+              centipoints: fromOffered,
+              volunteerId: state.volunteerId,
+              recordId: record.recordId,
+              earnedCentipoints: 0,
+              shortfallCentipoints: 0,
+              reasonCode: command.reasonCode,
+              reversedAt: context.now,
+            },
+          },
+        ];
   return [
     {
       type: 'PointsReversed',
@@ -184,12 +207,13 @@ function reversalEvents(
         volunteerId: state.volunteerId,
         recordId: record.recordId,
         earnedCentipoints: record.earnedCentipoints,
-        shortfallCentipoints: claim - centipoints,
+        shortfallCentipoints: claim - fromOffered - centipoints,
         ...(expired === 0 ? {} : { expiredCentipoints: expired }),
         reasonCode: command.reasonCode,
         reversedAt: context.now,
       },
     },
+    ...offered,
   ];
 }
 

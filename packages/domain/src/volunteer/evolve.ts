@@ -64,6 +64,7 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
         status: 'pending',
         qualityGrade: null,
         earnedCentipoints: 0,
+        offeredCentipoints: 0,
         earnedServiceDay: null,
       });
       return;
@@ -94,6 +95,7 @@ function applyServiceEvent(state: VolunteerState, event: DomainEvent): void {
         status: replacement.status,
         qualityGrade: replacement.qualityGrade,
         earnedCentipoints: 0,
+        offeredCentipoints: 0,
         earnedServiceDay: null,
       });
       if (replacement.status === 'confirmed') state.confirmedMinutes += replacement.durationMinutes;
@@ -206,6 +208,7 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
       state.availableCentipoints -= event.data.centipoints;
       state.offeredCentipoints += event.data.centipoints;
       state.spentNetCentipoints += event.data.centipoints;
+      requireRecord(state, event.data.recordId).offeredCentipoints += event.data.centipoints;
       return;
     case 'PointsReversed': {
       const record = requireRecord(state, event.data.recordId);
@@ -213,7 +216,15 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
       if (day !== null)
         state.earnedByDay.set(day, (state.earnedByDay.get(day) ?? 0) - event.data.earnedCentipoints);
       record.earnedCentipoints -= event.data.earnedCentipoints;
-      state.availableCentipoints -= event.data.centipoints;
+      if (state.volunteerId !== null && event.data.fromAccount === offeredAccount(state.volunteerId)) {
+        // The record's points above the cap, taken back from `offered:`: they had left the
+        // available balance as spending does, so that spending is undone with them.
+        state.offeredCentipoints -= event.data.centipoints;
+        record.offeredCentipoints -= event.data.centipoints;
+        state.spentNetCentipoints -= event.data.centipoints;
+      } else {
+        state.availableCentipoints -= event.data.centipoints;
+      }
       shrinkReversedLot(state, event.data.recordId, event.data.centipoints);
       return;
     }

@@ -22,6 +22,11 @@ export interface ServiceRecordState {
   qualityGrade: QualityGrade | null;
   /** Centipoints this record earned and that were not reversed. */
   earnedCentipoints: number;
+  /**
+   * Of those, what went to `offered:` above the balance cap (`PointsExcessOffered`) and was not
+   * reversed: a reversal takes the record's points back from there first.
+   */
+  offeredCentipoints: number;
   /** Local day the earning counted against for the daily earning cap. */
   earnedServiceDay: number | null;
 }

@@ -74,9 +74,14 @@ export function tallyLedger(events: readonly DomainEvent[]): ModelTally {
       case 'PointsExcessOffered':
         move(volunteer(event.data.volunteerId), `offered:${event.data.volunteerId}`, event.data.centipoints);
         break;
-      case 'PointsReversed':
-        move(volunteer(event.data.volunteerId), 'issuance', event.data.centipoints);
+      case 'PointsReversed': {
+        // A record's points above the cap are taken back from `offered:` (an event of their own),
+        // the rest from the volunteer's spendable points.
+        const offered = `offered:${event.data.volunteerId}`;
+        const from = event.data.fromAccount === offered ? offered : volunteer(event.data.volunteerId);
+        move(from, 'issuance', event.data.centipoints);
         break;
+      }
       case 'PointsHeld':
         holds.set(event.data.holdId, {
           volunteerId: event.data.volunteerId,
