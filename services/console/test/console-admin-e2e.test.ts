@@ -157,7 +157,36 @@ async function keysJourney(t: Test, page: Page): Promise<string> {
   t.equal((await rowCells(page, '#api-keys', '桥西服务台'))[4], '已吊销', 'listed as revoked');
   t.equal(await page.locator('#new-key').count(), 0, 'the key is not shown again');
   await checkAccessibility(t, page, 'admin-keys');
+  await lostAnswerJourney(t, page);
   return key;
+}
+
+/**
+ * Found in a browser: the answer to 签发密钥 lost on the way (the key issued all the same), then
+ * 签发密钥 pressed again as the error says. The retry is the API's replay, which never carries the
+ * key: the screen announced 已签发密钥 above an empty box. It now says the key cannot be shown
+ * and to revoke it.
+ */
+async function lostAnswerJourney(t: Test, page: Page): Promise<void> {
+  let lose = true;
+  await page.route('**/v1/admin/api-keys', async (route) => {
+    if (!lose || route.request().method() !== 'POST') return route.continue();
+    lose = false;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.getByLabel('密钥角色').selectOption('desk');
+  await page.getByLabel('范围编号（社区、组织、商户或区域）').fill('qiaoxi');
+  await page.getByLabel('持有人说明').fill('桥西服务台备用');
+  await page.getByRole('button', { name: '签发密钥' }).click();
+  await page.getByRole('alert').filter({ hasText: '无法连接服务器' }).waitFor();
+  await page.getByRole('button', { name: '签发密钥' }).click();
+  const lost = page.getByRole('alert').filter({ hasText: '无法再显示' });
+  await lost.waitFor();
+  t.match(await lost.textContent(), /桥西服务台备用.*请在下方列表中吊销它/, 'says what to do');
+  t.equal(await page.locator('#new-key').count(), 0, 'no empty key box');
+  t.equal((await rowCells(page, '#api-keys', '桥西服务台备用'))[4], '有效', 'the key was issued once');
+  await page.unroute('**/v1/admin/api-keys');
 }
 
 async function policyJourney(t: Test, page: Page): Promise<void> {
@@ -173,6 +202,20 @@ async function policyJourney(t: Test, page: Page): Promise<void> {
     'a refused amount is named by its label, not the API’s terms.ratePerHourCentipoints',
   );
   await page.getByLabel('每小时积分').fill('2');
+  // Found in a browser: a cap or an expiry typed with a unit was sent as null, which the API reads
+  // as "none", and the version was published with no daily cap and points that never expire.
+  await page.getByLabel('每日获取上限（积分，空为不限）').fill('2分');
+  await page.getByLabel('有效天数（空为不过期）').fill('365天');
+  await page.getByRole('button', { name: '发布' }).click();
+  t.equal(
+    await page.getByRole('alert').textContent(),
+    '填写的内容有误，请检查。 字段：每日获取上限（积分，空为不限） 字段：有效天数（空为不过期）',
+    'a cap or an expiry that is not a number is refused, naming both fields, and nothing is published',
+  );
+  t.equal(await page.locator('#policy-versions tbody tr').count(), 1, 'still the initial version only');
+  await page.getByLabel('每日获取上限（积分，空为不限）').fill('');
+  // Typed with a Chinese input method: full-width digits are days like any others.
+  await page.getByLabel('有效天数（空为不过期）').fill('３６５');
   await page.getByLabel('可兑换的最低星级').fill('9');
   t.equal(
     await page.getByLabel('可兑换的最低星级').evaluate((input) => (input as HTMLInputElement).validity.valid),
@@ -184,6 +227,8 @@ async function policyJourney(t: Test, page: Page): Promise<void> {
   await page.getByText('已发布积分政策第 1 版').waitFor();
   const row = await rowCells(page, '#policy-versions', '1');
   t.equal(row[2], '2 分', 'the new version earns 2 points an hour');
+  t.equal(row[4], '不限', 'no daily cap, as left blank');
+  t.equal(row[6], '365', 'points expire after the 365 days typed in full-width digits');
   t.match(row[1] ?? '', /00:00/, 'from midnight');
   t.equal(row[7], '待生效', 'not yet in effect');
   t.equal((await rowCells(page, '#policy-versions', '0'))[7], '已生效');

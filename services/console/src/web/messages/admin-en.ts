@@ -44,6 +44,8 @@ export const adminEn: Record<keyof typeof adminZhCN, string> = {
   'admin.keys.issued': 'Key issued: {label}',
   'admin.keys.showOnce':
     'The key is shown this once: hand it to its holder now; the ledger keeps only its hash.',
+  'admin.keys.keyLost':
+    'The key “{label}” was issued, but the first answer was lost and the key cannot be shown again (only its hash is kept). Revoke it in the list below and issue a new one.',
   'admin.keys.list': 'Every key (never the key itself)',
   'admin.keys.revoke': 'Revoke',
   'admin.keys.revokeNamed': 'Revoke {label}',

@@ -44,6 +44,8 @@ export const adminZhCN = {
   'admin.keys.issue': '签发密钥',
   'admin.keys.issued': '已签发密钥：{label}',
   'admin.keys.showOnce': '密钥只显示这一次，请立即交给持有人；系统只保存它的哈希值。',
+  'admin.keys.keyLost':
+    '密钥“{label}”已签发，但第一次的回答没有送达，密钥无法再显示（系统只保存它的哈希值）。请在下方列表中吊销它，再签发一把新的。',
   'admin.keys.list': '全部密钥（不显示密钥本身）',
   'admin.keys.revoke': '吊销',
   'admin.keys.revokeNamed': '吊销 {label}',

@@ -103,15 +103,19 @@ function issueForm(session: Session, output: HTMLElement, context: ScreenContext
       idempotencyKey = crypto.randomUUID();
       form.reset();
       sync();
-      // Shown once, on this screen only: the list below never has it, and reloading loses it.
+      // Shown once, on this screen only: the list below never has it, and reloading loses it. A
+      // retry after a lost answer is the API's replay, which never shows the key again: say so
+      // (revoke it, issue another) rather than announce a key and show an empty box.
       output.replaceChildren(
-        h(
-          'div',
-          { role: 'status' },
-          h('p', { class: 'ok' }, t('admin.keys.issued', { label: issued.label })),
-          h('p', {}, t('admin.keys.showOnce')),
-          h('p', { id: 'new-key', class: 'new-key' }, issued.key ?? ''),
-        ),
+        issued.key === undefined
+          ? h('p', { class: 'error', role: 'alert' }, t('admin.keys.keyLost', { label: issued.label }))
+          : h(
+              'div',
+              { role: 'status' },
+              h('p', { class: 'ok' }, t('admin.keys.issued', { label: issued.label })),
+              h('p', {}, t('admin.keys.showOnce')),
+              h('p', { id: 'new-key', class: 'new-key' }, issued.key),
+            ),
       );
       const list = await keysTable(session, context);
       document.getElementById('api-keys-list')?.replaceChildren(list);

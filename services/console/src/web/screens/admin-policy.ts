@@ -5,7 +5,7 @@
  * longer applies or blocks later versions, and stays listed as withdrawn, by whom, when and why.
  * Earlier awards never change: the policy is versioned by events, so replay reproduces them.
  */
-import { call } from '../lib/api.js';
+import { ApiError, call } from '../lib/api.js';
 import { field, formValues, h } from '../lib/dom.js';
 import { formatInstant, formatPoints, shanghaiInstant, t } from '../lib/i18n.js';
 import {
@@ -149,7 +149,25 @@ function versionsTable(
 
 /** Points typed (blank: none) as centipoints, or null. */
 function optionalCentipoints(value: string): number | null {
-  return value === '' ? null : centipointsOf(value);
+  return value.trim() === '' ? null : centipointsOf(value);
+}
+
+/**
+ * A term typed but not a number is refused here, naming its field: sent, NaN became JSON null,
+ * which the API reads as "none", so "2分" or "365天" published no daily cap or no expiry.
+ */
+function refuseUnreadable(terms: Terms): void {
+  const unreadable = Object.entries(terms)
+    .filter(([, value]) => typeof value === 'number' && Number.isNaN(value))
+    .map(([term]) => `body.terms.${term}`);
+  if (unreadable.length > 0) throw new ApiError('VALIDATION_FAILED', 400, unreadable);
+}
+
+/** Days as typed (full-width digits too), null when left empty, NaN when not a whole number. */
+function optionalWholeNumber(value: string): number | null {
+  const typed = value.normalize('NFKC').trim();
+  if (typed === '') return null;
+  return /^\d+$/.test(typed) ? Number(typed) : Number.NaN;
 }
 
 /** Terms a policy may leave empty: no daily cap, points that never expire. */
@@ -240,9 +258,10 @@ function publishForm(session: Session, context: ScreenContext, latest: Terms): H
       balanceCapCentipoints: centipointsOf(values.balanceCap ?? ''),
       dailyEarningCapCentipoints: optionalCentipoints(values.dailyCap ?? ''),
       minStarToRedeem: Number(values.minStar),
-      expiryDays: values.expiryDays === '' ? null : Number(values.expiryDays),
+      expiryDays: optionalWholeNumber(values.expiryDays ?? ''),
     };
     void submitting(button, status, async () => {
+      refuseUnreadable(terms);
       const published = await call<{ version: number }>(session, '/v1/admin/points-policy', {
         method: 'POST',
         body: { effectiveFrom: shanghaiInstant(values.effectiveDate ?? '', '00:00'), terms },
