@@ -62,6 +62,19 @@ t.test(
     await page.getByRole('button', { name: '登记' }).click();
     t.equal(await page.getByRole('alert').textContent(), '身份证号码中的出生日期无效', 'and not sent');
 
+    // Found in a browser: a minor's guardian with consent ticked but the name forgotten was told
+    // 未满 18 周岁，需要监护人同意, since the form left the whole guardian out.
+    const minor = '11010120100601123';
+    await page.getByLabel('居民身份证号码').fill(minor + nationalIdCheckCharacter(minor));
+    await page.getByLabel('监护人电话').fill('13900139000');
+    await page.getByLabel('监护人已同意').check();
+    await page.getByRole('button', { name: '登记' }).click();
+    t.match(
+      await page.getByRole('alert').textContent(),
+      /字段：监护人姓名/,
+      'the missing guardian name is what the refusal names',
+    );
+
     await page.getByRole('link', { name: '查找志愿者' }).click();
     await page.getByLabel('志愿者编号').fill(volunteerNumber);
     await page.getByRole('button', { name: '查找' }).nth(1).click();

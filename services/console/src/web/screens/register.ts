@@ -113,10 +113,12 @@ export const registerScreen: Screen = (context) => {
       nationalIdNumber: typedNationalId(values.nationalIdNumber ?? ''),
       phone: typedPhone(values.phone ?? ''),
       community: session.scopeId,
-      ...(values.guardianName
+      // Any guardian field filled sends the guardian: with the name forgotten, the API then names
+      // 监护人姓名, where leaving the block out read 未满 18 周岁，需要监护人同意 although consent was ticked.
+      ...(values.guardianName || values.guardianContact || values.guardianConsent === 'yes'
         ? {
             guardian: {
-              name: values.guardianName,
+              name: values.guardianName ?? '',
               contact: typedPhone(values.guardianContact ?? ''),
               consentGiven: values.guardianConsent === 'yes',
             },
