@@ -92,8 +92,19 @@ t.test('a new action clears the notice of the last one', { skip: chromiumMissing
       'refused by the screen: the error alone',
     );
 
-    await page.getByLabel('项目编号').fill('lunch');
+    // Found in a browser: a price above the balance cap read only 请求内容不完整或格式不对。
     await page.getByLabel('现金（元）').fill('');
+    await page.getByLabel('所需积分').fill('2000');
+    await page.getByRole('button', { name: '发布' }).click();
+    await page.getByRole('alert').filter({ hasText: '字段：所需积分' }).waitFor();
+    t.same(
+      await messages(page),
+      ['请求内容不完整或格式不对。 字段：所需积分（不能超过积分上限 1,500 分，任何志愿者都持有不了更多）'],
+      'an offer above the balance cap names the field and the cap',
+    );
+
+    await page.getByLabel('项目编号').fill('lunch');
+    await page.getByLabel('所需积分').fill('2');
     await page.getByRole('button', { name: '发布' }).click();
     await page.getByText('该服务项目已发布。').waitFor();
     t.same(await messages(page), ['该服务项目已发布。'], 'refused by the API: the error alone');

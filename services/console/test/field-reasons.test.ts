@@ -18,5 +18,12 @@ t.test(
       'a number is not a text length',
     );
     t.equal(fieldReason('expected 5-20 digits, dashes, optional leading +'), undefined);
+    t.same(
+      fieldReason(
+        'invalid command: priceCentipoints is above the highest balance cap of the points policy (150000)',
+      ),
+      { kind: 'aboveBalanceCap', capCentipoints: 150_000 },
+      'an offer above what any volunteer may hold',
+    );
   },
 );

@@ -85,6 +85,11 @@ t.test('an offer priced above the balance cap of the points policy is refused', 
   t.equal(problemOf(t, tooDear).code, 'INVALID_COMMAND');
   t.match(problemOf(t, tooDear).detail, /priceCentipoints/, 'the refusal names the field');
   t.match(problemOf(t, tooDear).detail, /150000/, 'and the cap');
+  t.match(
+    tooDear.json(),
+    { errors: [{ field: 'body.priceCentipoints', message: /balance cap of the points policy \(150000\)/ }] },
+    'in errors[] too, where a form finds the input to name',
+  );
   t.equal(await w.store.headPosition(), before, 'nothing was appended');
   const atCap = await w.post('/v1/partners/p1/offers', w.partner, {
     offerId: 'massage',

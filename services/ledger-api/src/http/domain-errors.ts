@@ -117,5 +117,11 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = Ob
 /** The problem for a domain rejection, or undefined when `error` is not one. */
 export function domainProblem(error: unknown): ProblemError | undefined {
   if (!isDomainError(error)) return undefined;
-  return new ProblemError(DOMAIN_ERROR_STATUS[error.code], error.code, error.message);
+  // A command the domain finds invalid names its field (`details.path`, the command's field, which
+  // the routes send under the same name in the body): as `errors[]`, like a VALIDATION_FAILED, so a
+  // form names the input (an offer above the balance cap read only "invalid request").
+  const path = error.code === 'INVALID_COMMAND' ? error.details.path : undefined;
+  const errors =
+    typeof path === 'string' && path !== '' ? [{ field: `body.${path}`, message: error.message }] : undefined;
+  return new ProblemError(DOMAIN_ERROR_STATUS[error.code], error.code, error.message, errors);
 }

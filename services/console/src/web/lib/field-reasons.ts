@@ -10,12 +10,16 @@
 export type FieldReason =
   | { readonly kind: 'tooLong'; readonly lengthMax: number }
   | { readonly kind: 'empty' }
-  | { readonly kind: 'letterRequired' };
+  | { readonly kind: 'letterRequired' }
+  | { readonly kind: 'aboveBalanceCap'; readonly capCentipoints: number };
 
 export function fieldReason(message: string): FieldReason | undefined {
   const tooLong = /^Too big: expected string to have <=(\d+) characters?$/.exec(message);
   if (tooLong !== null) return { kind: 'tooLong', lengthMax: Number(tooLong[1]) };
   if (/^Too small: expected string to have >=1 characters?$/.test(message)) return { kind: 'empty' };
   if (message === 'must contain at least one letter') return { kind: 'letterRequired' };
+  // The domain's refusal of an offer priced above what any volunteer may hold (packages/domain/src/registry/partner.ts).
+  const aboveCap = /above the highest balance cap of the points policy \((\d+)\)$/.exec(message);
+  if (aboveCap !== null) return { kind: 'aboveBalanceCap', capCentipoints: Number(aboveCap[1]) };
   return undefined;
 }

@@ -2,7 +2,7 @@
 import { ApiError, NETWORK_ERROR, RequestTimedOut, SESSION_EXPIRED } from './api.js';
 import { h } from './dom.js';
 import type { FieldReason } from './field-reasons.js';
-import { errorMessage, t } from './i18n.js';
+import { errorMessage, formatPoints, t } from './i18n.js';
 import type { Session } from './session.js';
 
 export interface ScreenContext {
@@ -51,6 +51,8 @@ function fieldText(field: string, reason: FieldReason | undefined): string {
       return t('error.fieldEmpty', { field });
     case 'letterRequired':
       return t('error.fieldLetterRequired', { field });
+    case 'aboveBalanceCap':
+      return t('error.fieldAboveBalanceCap', { field, points: formatPoints(reason.capCentipoints) });
     case undefined:
       return t('error.field', { field });
   }

@@ -222,6 +222,8 @@ export const en: Record<MessageKey, string> = {
   'error.field': 'Field: {field}',
   'error.fieldTooLong': 'Field: {field} (at most {lengthMax} characters)',
   'error.fieldEmpty': 'Field: {field} (must not be empty)',
+  'error.fieldAboveBalanceCap':
+    'Field: {field} (at most the balance cap, {points}: no volunteer can hold more)',
   'error.fieldLetterRequired': 'Field: {field} (must contain letters, not only digits or symbols)',
   ...adminEn,
   ...poolEn,

@@ -217,6 +217,7 @@ export const zhCN = {
   'error.field': '字段：{field}',
   'error.fieldTooLong': '字段：{field}（最多 {lengthMax} 个字符）',
   'error.fieldEmpty': '字段：{field}（不能为空）',
+  'error.fieldAboveBalanceCap': '字段：{field}（不能超过积分上限 {points}，任何志愿者都持有不了更多）',
   'error.fieldLetterRequired': '字段：{field}（须含文字，不能只有数字或符号）',
   ...adminZhCN,
   ...poolZhCN,
