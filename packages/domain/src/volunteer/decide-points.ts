@@ -1,5 +1,11 @@
 /** Holds, captures, releases, redemptions, expiry, transfers and donations on the volunteer's account. */
-import { EXPIRED_ACCOUNT, heldAccount, partnerAccount, volunteerAccount } from '../accounts.js';
+import {
+  EXPIRED_ACCOUNT,
+  heldAccount,
+  ISSUANCE_ACCOUNT,
+  partnerAccount,
+  volunteerAccount,
+} from '../accounts.js';
 import { actsForPartner, isAdministrator, isSystem } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
@@ -186,7 +192,10 @@ export function resolveHold(
   const base = { idempotencyKey, centipoints: hold.centipoints, volunteerId, holdId, partnerId, actor };
   if (command.type === 'ReleasePoints') {
     const movement = { fromAccount: heldAccount(volunteerId), toAccount: volunteerAccount(volunteerId) };
-    return [{ type: 'PointsReleased', data: { ...base, ...movement, releasedAt: context.now } }];
+    return [
+      { type: 'PointsReleased', data: { ...base, ...movement, releasedAt: context.now } },
+      ...shortfallRecoveries(state, hold, { idempotencyKey, volunteerId, at: context.now }),
+    ];
   }
   if (parseInstant(context.now) >= hold.expiresAtMs) {
     return reject('HOLD_EXPIRED', `hold ${holdId} timed out at ${formatInstant(hold.expiresAtMs)}`);
@@ -226,7 +235,46 @@ export function expireHold(
         expiredAt: formatInstant(hold.expiresAtMs),
       },
     },
+    ...shortfallRecoveries(state, hold, { idempotencyKey, volunteerId, at: formatInstant(hold.expiresAtMs) }),
   ];
+}
+
+/**
+ * The points a released or expired hold gives back that a reversal's shortfall still claims
+ * (`recoverableShortfalls`: the hold was pending when the record was voided or corrected), taken
+ * back at once, in the same append, as further reversals of that record (`earnedCentipoints` 0).
+ * Without them a volunteer whose fraudulent hours were voided while their points sat in holds got
+ * the points back, spendable, when the partner released the holds.
+ */
+function shortfallRecoveries(
+  state: VolunteerState,
+  hold: HoldState,
+  { idempotencyKey, volunteerId, at }: { idempotencyKey: string; volunteerId: string; at: string },
+): DomainEvent[] {
+  const events: DomainEvent[] = [];
+  let returned = hold.centipoints;
+  for (const [recordId, shortfall] of state.recoverableShortfalls) {
+    if (returned === 0) break;
+    if (!shortfall.holdIds.includes(hold.holdId)) continue;
+    const centipoints = Math.min(returned, shortfall.centipoints);
+    returned -= centipoints;
+    events.push({
+      type: 'PointsReversed',
+      data: {
+        idempotencyKey,
+        fromAccount: volunteerAccount(volunteerId),
+        toAccount: ISSUANCE_ACCOUNT,
+        centipoints,
+        volunteerId,
+        recordId,
+        earnedCentipoints: 0,
+        shortfallCentipoints: shortfall.centipoints - centipoints,
+        reasonCode: shortfall.reasonCode,
+        reversedAt: at,
+      },
+    });
+  }
+  return events;
 }
 
 export function expirePoints(

@@ -6,7 +6,7 @@
 import { ERASED_TEXT } from '../events/common.js';
 import { offeredAccount } from '../accounts.js';
 import { parseCalendarDate, type CalendarDate } from '../age.js';
-import type { DomainEvent } from '../events/index.js';
+import type { DomainEvent, EventData } from '../events/index.js';
 import { parseInstant } from '../time.js';
 import {
   cloneVolunteerState,
@@ -224,6 +224,7 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
         state.spentNetCentipoints -= event.data.centipoints;
       } else {
         state.availableCentipoints -= event.data.centipoints;
+        rememberRecoverableShortfall(state, event.data);
       }
       shrinkReversedLot(state, event.data.recordId, event.data.centipoints);
       return;
@@ -241,6 +242,39 @@ function applyEarningEvent(state: VolunteerState, event: DomainEvent): void {
     }
     default:
       return;
+  }
+}
+
+/**
+ * A reversal's shortfall stays recoverable while holds that were pending at the reversal are
+ * pending: the first reversal of a record names them, a later one of the same record (taking
+ * part of the shortfall back) keeps them. With no shortfall, or no such hold, nothing is kept.
+ */
+function rememberRecoverableShortfall(state: VolunteerState, data: EventData<'PointsReversed'>): void {
+  const known = state.recoverableShortfalls.get(data.recordId);
+  const holdIds =
+    known?.holdIds ??
+    (data.earnedCentipoints > 0
+      ? [...state.holds.values()].filter((hold) => hold.status === 'pending').map((hold) => hold.holdId)
+      : []);
+  if (data.shortfallCentipoints === 0 || holdIds.length === 0) {
+    state.recoverableShortfalls.delete(data.recordId);
+    return;
+  }
+  state.recoverableShortfalls.set(data.recordId, {
+    reasonCode: data.reasonCode,
+    centipoints: data.shortfallCentipoints,
+    holdIds,
+  });
+}
+
+/** A settled hold can no longer cover a shortfall: it leaves every entry, and an entry left with none goes. */
+function forgetSettledHold(state: VolunteerState, holdId: string): void {
+  for (const [recordId, shortfall] of state.recoverableShortfalls) {
+    if (!shortfall.holdIds.includes(holdId)) continue;
+    const holdIds = shortfall.holdIds.filter((id) => id !== holdId);
+    if (holdIds.length === 0) state.recoverableShortfalls.delete(recordId);
+    else state.recoverableShortfalls.set(recordId, { ...shortfall, holdIds });
   }
 }
 
@@ -280,6 +314,7 @@ function applyHoldEvent(state: VolunteerState, event: DomainEvent): void {
         state.availableCentipoints += event.data.centipoints;
         state.spentNetCentipoints -= event.data.centipoints;
       }
+      if (state.recoverableShortfalls.size > 0) forgetSettledHold(state, hold.holdId);
       forgetOldSettledHolds(state, hold);
       return;
     }

@@ -4,7 +4,14 @@
  * and debit under one expected revision.
  */
 import type { CalendarDate } from '../age.js';
-import type { ConsentForm, DisputeKind, DisputeOutcome, EventData, EventType } from '../events/index.js';
+import type {
+  ConsentForm,
+  CorrectionReason,
+  DisputeKind,
+  DisputeOutcome,
+  EventData,
+  EventType,
+} from '../events/index.js';
 import type { QualityGrade } from '../rules.js';
 
 export type RecordStatus = 'pending' | 'confirmed' | 'rejected' | 'voided' | 'corrected';
@@ -32,6 +39,14 @@ export interface ServiceRecordState {
 }
 
 export type HoldStatus = 'pending' | 'captured' | 'released' | 'expired';
+
+/** A shortfall of a record's reversal that the return of some pending holds may still cover. */
+export interface RecoverableShortfall {
+  readonly reasonCode: CorrectionReason;
+  readonly centipoints: number;
+  /** The holds pending when the record was reversed, still pending. */
+  readonly holdIds: readonly string[];
+}
 
 export interface HoldState {
   readonly holdId: string;
@@ -115,6 +130,14 @@ export interface VolunteerState {
   heldCentipoints: number;
   /** Balance of `offered:<id>`. */
   offeredCentipoints: number;
+  /**
+   * Reversals' shortfalls that held points may still cover, by record: what a void or correction
+   * could not take back while points sat in holds pending at the time. Each such hold released
+   * or expired gives its points back, and the shortfall is taken from them (`resolveHold`,
+   * `expireHold`); a captured hold's points are spent, and once none of those holds is pending
+   * the entry goes, its remainder a shortfall for review as before.
+   */
+  recoverableShortfalls: Map<string, RecoverableShortfall>;
   /** Pending holds, and the latest `SETTLED_HOLDS_KEPT` settled ones, by hold id. */
   holds: Map<string, HoldState>;
   /** Ids of the settled holds still in `holds`, oldest settlement first. */
@@ -203,6 +226,7 @@ export function initialVolunteerState(): VolunteerState {
     availableCentipoints: 0,
     heldCentipoints: 0,
     offeredCentipoints: 0,
+    recoverableShortfalls: new Map(),
     holds: new Map(),
     settledHoldIds: new Set(),
     mandateCapturedByMinute: new Map(),
@@ -231,6 +255,8 @@ export function cloneVolunteerState(state: VolunteerState): VolunteerState {
     records: copyMap(state.records),
     awards: state.awards.map((award) => ({ ...award })),
     holds: copyMap(state.holds),
+    // Entries are replaced, never mutated: the copy may share them.
+    recoverableShortfalls: new Map(state.recoverableShortfalls),
     settledHoldIds: new Set(state.settledHoldIds),
     mandateCapturedByMinute: new Map(
       [...state.mandateCapturedByMinute].map(([partnerId, minutes]) => [partnerId, new Map(minutes)]),
