@@ -291,6 +291,7 @@ t.test('a session expires, and sign-out ends it at once', async (t) => {
   const expired = await w.get(`/v1/volunteers/${volunteerId}`, me);
   t.equal(expired.statusCode, 401, 'expired');
   t.equal(problemOf(t, expired).code, 'UNAUTHENTICATED');
+  t.match(problemOf(t, expired).detail, /volunteer session: sign in again/, 'says to sign in, not "API key"');
 
   const fresh = await w.signIn(volunteerId, 'another long passphrase');
   t.equal((await w.get(`/v1/volunteers/${volunteerId}`, fresh)).statusCode, 200);

@@ -196,7 +196,9 @@ function principalChecks(dependencies: AccessDependencies): PrincipalChecks {
         'UNAUTHENTICATED',
         key === undefined
           ? 'an API key is required (Authorization: Bearer <key>)'
-          : 'unknown or revoked API key',
+          : key.startsWith('tbv_')
+            ? 'unknown, expired or ended volunteer session: sign in again'
+            : 'unknown or revoked API key',
       );
     }
     if (!access.roles.includes(principal.role)) {
