@@ -149,7 +149,7 @@ async function deskJourney(t: Test, page: Page, url: string, deskKey: string): P
   await page.getByRole('button', { name: '登记' }).click();
   t.equal(
     await page.getByRole('alert').textContent(),
-    '此人已登记为志愿者。',
+    '此人已登记为志愿者。请用“查找志愿者”按身份证号查找；查不到的，是在其他社区登记的，请其到所属社区服务台办理。',
     'a domain error shown translated from its code',
   );
   t.notMatch(

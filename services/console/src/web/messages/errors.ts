@@ -13,7 +13,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
     "The earlier submission whose answer never came was carried out; what you changed since was not sent. Check what was done first, for instance in the history on the volunteer's card: if it is right, nothing more is needed; to change it, correct that record, or open this screen again to submit anew.",
   ],
   ACTOR_NOT_PERMITTED: ['您的角色无权执行此操作。', 'Your role may not do this.'],
-  VOLUNTEER_ALREADY_REGISTERED: ['此人已登记为志愿者。', 'This person is already registered.'],
+  VOLUNTEER_ALREADY_REGISTERED: [
+    '此人已登记为志愿者。请用“查找志愿者”按身份证号查找；查不到的，是在其他社区登记的，请其到所属社区服务台办理。',
+    'This person is already registered. Find them by ID number under Find volunteer; if they are not found, they are registered in another community: send them to that community’s desk.',
+  ],
   VOLUNTEER_NOT_FOUND: ['未找到该志愿者。', 'No such volunteer.'],
   VOLUNTEER_INACTIVE: ['该志愿者已停用。', 'The volunteer is deactivated.'],
   INVALID_NATIONAL_ID: [
