@@ -405,6 +405,11 @@ async function partnerJourney(
     '2 分',
     'the month settles 2 points',
   );
+  t.equal(
+    await page.locator('#totals thead th').last().textContent(),
+    '数额（积分或现金）',
+    'the totals column holds points and the cash row alike (it read 积分 above ¥)',
+  );
   const href = (await page.locator('#statement-csv').getAttribute('href')) ?? '';
   const csv = decodeURIComponent(href.replace(/^data:text\/csv;charset=utf-8,/, ''));
   const period = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' })

@@ -188,6 +188,7 @@ export const en: Record<MessageKey, string> = {
   'statement.totals': 'Settlement totals for {period}',
   'statement.kind': 'Kind',
   'statement.count': 'Count',
+  'statement.amount': 'Amount (points or cash)',
   'statement.points': 'Points',
   'statement.held': 'Held',
   'statement.captured': 'Captured (to settle)',

@@ -183,6 +183,7 @@ export const zhCN = {
   'statement.totals': '{period} 结算合计',
   'statement.kind': '类别',
   'statement.count': '笔数',
+  'statement.amount': '数额（积分或现金）',
   'statement.points': '积分',
   'statement.held': '冻结',
   'statement.captured': '已扣除（应结算）',

@@ -218,7 +218,8 @@ function holdsTable(
 }
 
 function totalsTable(period: string, settlement: Settlement | undefined): HTMLElement {
-  const columns = ['statement.kind', 'statement.count', 'statement.points'] as const;
+  // 数额, not 积分: the last row is cash (¥), which a phone's layout labelled 积分.
+  const columns = ['statement.kind', 'statement.count', 'statement.amount'] as const;
   return dataTable('totals', t('statement.totals', { period }), columns, [
     ...TOTALS.map(([label, count, centipoints]) =>
       h(
