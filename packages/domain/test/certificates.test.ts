@@ -112,6 +112,11 @@ t.test('a period limits the records; an empty or inverted period is rejected', a
   given(t, events)
     .when(issue({ serviceFrom: local(9, 0), serviceUntil: local(9, 0) }))
     .thenFails('CERTIFICATE_PERIOD_INVALID');
+  // Found over HTTP: a period from year 0 was accepted, and the PDF printed 服务时间 1年01月01日.
+  given(t, events)
+    .when(issue({ serviceFrom: '0000-01-01T00:00:00.000Z' }))
+    .thenFails('CERTIFICATE_PERIOD_INVALID');
+  t.ok(foldVolunteer(events).birthDate !== null, 'the volunteer’s birth date is known');
   given(t, history(t, [register()]))
     .when(issue())
     .thenFails('NO_CERTIFIABLE_SERVICE');

@@ -4,13 +4,14 @@
  * states only what the ledger holds as confirmed ("truthfully"): pending, rejected, voided and
  * corrected records never count, a correction's replacement does.
  */
+import { dayNumberOf } from '../age.js';
 import { actsForCommunity } from '../authority.js';
 import { certificateNumberV2For } from '../certificate-number.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
 import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent, EventData } from '../events/index.js';
-import { formatInstant, MILLISECONDS_PER_MINUTE, parseInstant } from '../time.js';
+import { formatInstant, localDayOf, MILLISECONDS_PER_MINUTE, parseInstant } from '../time.js';
 import type { ServiceRecordState, VolunteerState } from './state.js';
 
 type Decision = DomainEvent[] | DomainError;
@@ -72,6 +73,16 @@ export function issueServiceCertificate(
   const untilMs = command.serviceUntil === undefined ? Infinity : parseInstant(command.serviceUntil);
   if (fromMs >= untilMs)
     return reject('CERTIFICATE_PERIOD_INVALID', 'the service period must start before it ends');
+  // A period from before the volunteer was born certifies nothing and printed years like 1年.
+  if (
+    state.birthDate !== null &&
+    fromMs !== -Infinity &&
+    localDayOf(fromMs, context.rules.localTimeOffsetMinutes) < dayNumberOf(state.birthDate)
+  )
+    return reject(
+      'CERTIFICATE_PERIOD_INVALID',
+      'the service period cannot start before the volunteer was born',
+    );
   const records = coveredRecords(state, fromMs, untilMs);
   if (records.length === 0)
     return reject('NO_CERTIFIABLE_SERVICE', 'the volunteer has no confirmed service in this period');
