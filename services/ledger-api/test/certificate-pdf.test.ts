@@ -221,3 +221,20 @@ t.test(
     t.match(text, certificate.certificateNumber, 'the certificate itself still prints');
   },
 );
+
+// Found over HTTP: `Host: evil.example/phish?x=` printed http://evil.example/phish?x=/console/verify/…
+// under the QR code, and an empty Host printed http:///console/verify/….
+t.test('a Host header that is not a host name is refused, not printed on the certificate', async (t) => {
+  const w = await startWorld(t);
+  const { volunteerId, certificate } = await certifiedVolunteer(w);
+  const url = `/v1/volunteers/${volunteerId}/certificates/${certificate.certificateNumber}.pdf`;
+  for (const host of ['evil.example/phish?x=', 'a b', 'user@evil.example']) {
+    const refused = await w.app.inject({ method: 'GET', url, headers: { authorization: w.desk, host } });
+    t.equal(refused.statusCode, 400, `Host ${JSON.stringify(host)}`);
+    t.equal(problemOf(t, refused).code, 'MALFORMED_REQUEST');
+  }
+  for (const host of ['ledger.example.cn', '127.0.0.1:3000', '[::1]:3000', 'localhost']) {
+    const printed = await w.app.inject({ method: 'GET', url, headers: { authorization: w.desk, host } });
+    t.equal(printed.statusCode, 200, `Host ${host} is printed`);
+  }
+});

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { idSchema } from '@timebank/domain';
 import { volunteerScope } from '../auth/domain-scope.js';
+import { ProblemError } from '../http/problem.js';
 import {
   certificateQuery,
   includeOf,
@@ -58,6 +59,10 @@ export interface CertificatePdfRouteDependencies {
   readonly certificateNumberParam: z.ZodString;
 }
 
+/** A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+const HOST_PATTERN =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 export async function certificatePdfRoute(
   app: TypedApp,
   { ledger, certificateNumberParam }: CertificatePdfRouteDependencies,
@@ -86,6 +91,13 @@ export async function certificatePdfRoute(
       );
       // The console's public page, which asks GET /v1/certificates/:n/verification and says in
       // Chinese whether the certificate is genuine: a person scanning the QR reads a sentence, not JSON.
+      // Printed and encoded in the QR: a Host header that is not a host name (empty, or carrying a
+      // path or query such as `evil.example/phish?x=`) would print someone else's URL.
+      if (!HOST_PATTERN.test(request.host))
+        throw ProblemError.http(
+          'MALFORMED_REQUEST',
+          'the Host header is not a host name (and optional port): the certificate prints its verification URL from it',
+        );
       const verificationUrl = `${request.protocol}://${request.host}${verificationPagePath(view.certificateNumber)}`;
       const { renderCertificatePdf } = await pdfRenderer();
       const pdf = await renderCertificatePdf(
