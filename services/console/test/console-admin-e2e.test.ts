@@ -185,7 +185,14 @@ async function lostAnswerJourney(t: Test, page: Page): Promise<void> {
   await lost.waitFor();
   t.match(await lost.textContent(), /桥西服务台备用.*请在下方列表中吊销它/, 'says what to do');
   t.equal(await page.locator('#new-key').count(), 0, 'no empty key box');
+  // The list is fetched again after the message: wait for the key's row.
+  await page.locator('#api-keys tbody tr', { hasText: '桥西服务台备用' }).waitFor();
   t.equal((await rowCells(page, '#api-keys', '桥西服务台备用'))[4], '有效', 'the key was issued once');
+  t.equal(
+    await page.locator('#api-keys tbody tr', { hasText: '桥西服务台备用' }).count(),
+    1,
+    'and listed once',
+  );
   await page.unroute('**/v1/admin/api-keys');
 }
 
