@@ -39,6 +39,7 @@ type Route = 'points' | 'writes';
 const TICKS_PER_SECOND = 100;
 
 const plainPath = fileURLToPath(new URL('./api-http-plain-server.ts', import.meta.url));
+const floorPath = fileURLToPath(new URL('./api-http-floor-server.ts', import.meta.url));
 
 interface Server {
   readonly name: string;
@@ -158,6 +159,36 @@ async function startPlain(route: Route): Promise<Server> {
   return newServer('plain', started.child, load);
 }
 
+/** The floor: a durable append, its claim and one read-model row in one thread (floor-server.ts). */
+async function startFloor(): Promise<Server> {
+  const started = await startServer(
+    floorPath,
+    Object.fromEntries(
+      ['FLOOR_SYNCHRONOUS', 'FLOOR_WRITER'].flatMap((name) =>
+        process.env[name] === undefined ? [] : [[name, process.env[name]]],
+      ),
+    ),
+  );
+  const ids = Array.from({ length: VOLUNTEERS }, (_, index) => `v${index.toString(16).padStart(31, '0')}`);
+  const nextRecord = serviceRecords(ids.length);
+  let counter = 0;
+  const load: Load = {
+    url: started.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer tbk_floor' },
+    next: () => {
+      const volunteer = Math.floor(Math.random() * ids.length);
+      counter += 1;
+      return {
+        path: `/v1/volunteers/${ids[volunteer]}/service-records`,
+        body: nextRecord(volunteer),
+        headers: { 'idempotency-key': `floor-${counter}` },
+      };
+    },
+  };
+  return newServer('floor', started.child, load);
+}
+
 /** One server's line: rate, ratio, request thread's CPU, other threads' CPU, load generator's CPU. */
 function report(server: Server, plainRate: number): string {
   const rate = server.requests / server.seconds;
@@ -196,6 +227,7 @@ async function main(): Promise<void> {
         throw new Error(`AB_TREES entry ${entry} is not name:/path`);
       servers.push(await startLedger(name, tree, route));
     }
+    if (process.env.AB_FLOOR === '1' && route === 'writes') servers.push(await startFloor());
     servers.push(await startPlain(route));
     for (const server of servers) await drive(server.load, 3);
     for (let round = 0; round < rounds; round += 1) {
