@@ -1,11 +1,5 @@
 /** Holds, captures, releases, redemptions, expiry, transfers and donations on the volunteer's account. */
-import {
-  EXPIRED_ACCOUNT,
-  heldAccount,
-  ISSUANCE_ACCOUNT,
-  partnerAccount,
-  volunteerAccount,
-} from '../accounts.js';
+import { EXPIRED_ACCOUNT, heldAccount, partnerAccount, volunteerAccount } from '../accounts.js';
 import { actsForPartner, isAdministrator, isSystem } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
@@ -14,6 +8,7 @@ import type { Consent, DomainEvent } from '../events/index.js';
 import { policyInForceAt } from '../policy/policy.js';
 import { formatInstant, parseInstant } from '../time.js';
 import { checkConsent } from './decide-consent.js';
+import { pointsReversed } from './reversal.js';
 import { effectiveStarLevel, expirableCentipoints, usableCentipoints } from './queries.js';
 import { SETTLED_HOLDS_KEPT, type HoldState, type VolunteerState } from './state.js';
 
@@ -258,21 +253,17 @@ function shortfallRecoveries(
     if (!shortfall.holdIds.includes(hold.holdId)) continue;
     const centipoints = Math.min(returned, shortfall.centipoints);
     returned -= centipoints;
-    events.push({
-      type: 'PointsReversed',
-      data: {
+    events.push(
+      pointsReversed({
         idempotencyKey,
-        fromAccount: volunteerAccount(volunteerId),
-        toAccount: ISSUANCE_ACCOUNT,
-        centipoints,
         volunteerId,
         recordId,
-        earnedCentipoints: 0,
+        centipoints,
         shortfallCentipoints: shortfall.centipoints - centipoints,
         reasonCode: shortfall.reasonCode,
         reversedAt: at,
-      },
-    });
+      }),
+    );
   }
   return events;
 }

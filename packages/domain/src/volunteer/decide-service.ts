@@ -1,5 +1,4 @@
 /** RecordServiceHours, ConfirmServiceHours, RejectServiceHours, CorrectServiceRecord, VoidServiceRecord. */
-import { offeredAccount, volunteerAccount, ISSUANCE_ACCOUNT } from '../accounts.js';
 import { actsForOrganisation } from '../authority.js';
 import type { CommandOf } from '../commands/index.js';
 import type { DecideContext } from '../context.js';
@@ -7,6 +6,7 @@ import { reject, type DomainError } from '../errors.js';
 import type { DomainEvent } from '../events/index.js';
 import { formatInstant, parseInstant } from '../time.js';
 import { foldVolunteer } from './evolve.js';
+import { pointsReversed } from './reversal.js';
 import { earningEvents, type Earning } from './earning.js';
 import { checkServiceInterval, type ServiceInterval } from './intake.js';
 import type { ServiceRecordState, VolunteerState } from './state.js';
@@ -176,44 +176,22 @@ function reversalEvents(
   // were not donated), not out of the volunteer's spendable points, which other records earned.
   const fromOffered = Math.min(record.offeredCentipoints, state.offeredCentipoints, claim);
   const centipoints = Math.min(claim - fromOffered, state.availableCentipoints);
-  const offered: DomainEvent[] =
-    fromOffered === 0
-      ? []
-      : [
-          {
-            type: 'PointsReversed',
-            data: {
-              idempotencyKey: command.idempotencyKey,
-              fromAccount: offeredAccount(state.volunteerId),
-              toAccount: ISSUANCE_ACCOUNT,
-              centipoints: fromOffered,
-              volunteerId: state.volunteerId,
-              recordId: record.recordId,
-              earnedCentipoints: 0,
-              shortfallCentipoints: 0,
-              reasonCode: command.reasonCode,
-              reversedAt: context.now,
-            },
-          },
-        ];
+  const base = {
+    idempotencyKey: command.idempotencyKey,
+    volunteerId: state.volunteerId,
+    recordId: record.recordId,
+    reasonCode: command.reasonCode,
+    reversedAt: context.now,
+  };
   return [
-    {
-      type: 'PointsReversed',
-      data: {
-        idempotencyKey: command.idempotencyKey,
-        fromAccount: volunteerAccount(state.volunteerId),
-        toAccount: ISSUANCE_ACCOUNT,
-        centipoints,
-        volunteerId: state.volunteerId,
-        recordId: record.recordId,
-        earnedCentipoints: record.earnedCentipoints,
-        shortfallCentipoints: claim - fromOffered - centipoints,
-        ...(expired === 0 ? {} : { expiredCentipoints: expired }),
-        reasonCode: command.reasonCode,
-        reversedAt: context.now,
-      },
-    },
-    ...offered,
+    pointsReversed({
+      ...base,
+      centipoints,
+      earnedCentipoints: record.earnedCentipoints,
+      shortfallCentipoints: claim - fromOffered - centipoints,
+      expiredCentipoints: expired,
+    }),
+    ...(fromOffered === 0 ? [] : [pointsReversed({ ...base, centipoints: fromOffered, from: 'offered' })]),
   ];
 }
 
@@ -410,21 +388,15 @@ function shortfallRecovery(
   const centipoints = shortfallTaken + expiredTaken;
   if (centipoints === 0) return [];
   return [
-    {
-      type: 'PointsReversed',
-      data: {
-        idempotencyKey: reversal.data.idempotencyKey,
-        fromAccount: volunteerAccount(after.volunteerId),
-        toAccount: ISSUANCE_ACCOUNT,
-        centipoints,
-        volunteerId: after.volunteerId,
-        recordId,
-        earnedCentipoints: 0,
-        shortfallCentipoints: shortfallCentipoints - shortfallTaken,
-        reasonCode: reversal.data.reasonCode,
-        reversedAt: context.now,
-      },
-    },
+    pointsReversed({
+      idempotencyKey: reversal.data.idempotencyKey,
+      volunteerId: after.volunteerId,
+      recordId,
+      centipoints,
+      shortfallCentipoints: shortfallCentipoints - shortfallTaken,
+      reasonCode: reversal.data.reasonCode,
+      reversedAt: context.now,
+    }),
   ];
 }
 
