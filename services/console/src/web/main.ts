@@ -28,6 +28,7 @@ import { partnerRedeemScreen } from './screens/partner-redeem.js';
 import { partnerStatementScreen } from './screens/partner-statement.js';
 import { HOME, signInScreen } from './screens/sign-in.js';
 import { volunteerCardScreen } from './screens/volunteer-card.js';
+import { dropDraft, draftPathFor, restoreDraft, screenShown } from './lib/form-draft.js';
 import { currentSession, signOut, takeExpired, type Role } from './lib/session.js';
 // Volunteer screens (phone-sized), the public verification page and large-text mode.
 import { applyLargeText, largeText, setLargeText } from './lib/large-text.js';
@@ -164,6 +165,10 @@ async function render(): Promise<void> {
     location.hash.replace(/^#/, '') || pathRoute() || (session === null ? '/sign-in' : HOME_OF[session.role]);
   const ended = takeExpired();
   if (ended !== null) notice = t(ended === 'expired' ? 'session.expired' : 'session.keyRefused');
+  // Signed in again after the session ended under a half-filled form: back to that form.
+  const draftPath = session === null ? null : draftPathFor(session);
+  if (session !== null && draftPath !== null && path === HOME_OF[session.role] && draftPath !== path)
+    return navigate(draftPath, notice ?? undefined);
   const route = ROUTES.find((candidate) => candidate.pattern.test(path));
   if (route === undefined || (route.role !== null && session?.role !== route.role)) {
     const signInPath = route?.role === 'volunteer' ? '/volunteer/sign-in' : '/sign-in';
@@ -177,6 +182,16 @@ async function render(): Promise<void> {
   root.replaceChildren(frame(main));
   const content = await route.screen({ session, params, navigate, notice: shown });
   main.replaceChildren(content);
+  screenShown(path);
+  const restored = restoreDraft(main, path);
+  if (restored > 0) {
+    const note = h(
+      'p',
+      { class: 'ok', role: 'status', id: 'draft-restored' },
+      t('draft.restored', { count: String(restored) }),
+    );
+    (content.querySelector('h2') ?? content).after(note);
+  }
   const heading = content.querySelector('h2');
   document.title = `${heading?.textContent ?? ''} · ${t('app.title')}`;
   main.focus();
@@ -218,6 +233,7 @@ function frame(main: HTMLElement): DocumentFragment {
                 // A volunteer's token is ended on the server too (it would otherwise live 60 min).
                 if (session.role === 'volunteer') void endVolunteerSession(session.key);
                 signOut();
+                dropDraft();
                 navigate(session.role === 'volunteer' ? '/volunteer/sign-in' : '/sign-in');
               },
             },

@@ -4,6 +4,7 @@
  * never shown.
  */
 import { fieldReason, type FieldReason } from './field-reasons.js';
+import { keepDraft } from './form-draft.js';
 import { currentSession, expire, touch, type Session } from './session.js';
 
 export class ApiError extends Error {
@@ -115,7 +116,9 @@ async function send<T>(
   read: (response: Response) => Promise<T>,
 ): Promise<T> {
   if (currentSession()?.key !== session.key) {
-    // The router shows the sign-in screen, saying the session expired.
+    // The router shows the sign-in screen, saying the session expired; what was typed comes back
+    // when the same role signs in again.
+    keepDraft(session);
     location.hash = signInPathOf(session);
     throw new ApiError(SESSION_EXPIRED, 0);
   }
@@ -131,6 +134,7 @@ async function answered(session: Session, response: Response, options: CallOptio
   if (response.status === 401 && session.role === 'volunteer') {
     // A volunteer's token ends on the server (60 min, a reset, a sign-out elsewhere): back to
     // sign-in, saying the session expired, instead of an error on a screen that cannot recover.
+    keepDraft(session);
     expire();
     location.hash = signInPathOf(session);
     throw new ApiError(SESSION_EXPIRED, 401);
@@ -139,6 +143,7 @@ async function answered(session: Session, response: Response, options: CallOptio
     // A staff key that worked at sign-in and is refused now was revoked (or its holder's
     // organisation replaced it): no screen can do anything with it, so back to sign-in, saying
     // so, rather than leaving the clerk to fill in forms that will all be refused.
+    keepDraft(session);
     expire('keyRefused');
     location.hash = signInPathOf(session);
     throw await problemOf(response);

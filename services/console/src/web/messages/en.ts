@@ -17,6 +17,8 @@ export const en: Record<MessageKey, string> = {
   'session.signOut': 'Sign out',
   'session.keyRefused': 'The API key is invalid or has been revoked; please sign in again.',
   'session.signedInAs': 'Signed in: {role}',
+  'draft.restored':
+    'The {count} fields you had filled in before your session ended are back; please check them before you submit.',
   'session.expired': 'Your session expired; please sign in again.',
   'role.desk': 'Community desk',
   'role.auditor': 'Auditor',

@@ -16,6 +16,7 @@ export const zhCN = {
   'session.signOut': '退出登录',
   'session.keyRefused': 'API 密钥无效或已被吊销，请重新登录。',
   'session.signedInAs': '已登录：{role}',
+  'draft.restored': '已恢复登录过期前填写的 {count} 项内容，请核对后再提交。',
   'session.expired': '登录已过期，请重新登录。',
   'role.desk': '社区服务台',
   'role.auditor': '审计员',

@@ -63,6 +63,8 @@ function redeemForm(session: Session, offers: readonly Offer[]): HTMLFormElement
     name: 'code',
     id: 'redeem-code',
     'data-field': 'spendCode',
+    // A volunteer's one-time code is not kept for after a new sign-in (lib/form-draft.ts).
+    'data-no-draft': 'true',
     required: true,
     autocomplete: 'off',
     inputmode: 'numeric',
