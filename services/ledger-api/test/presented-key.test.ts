@@ -3,6 +3,8 @@
  * every other spelling the header's pattern accepts give the same key; anything else gives none.
  */
 import t from 'tap';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { presentedKey } from '../src/auth/access.js';
 import { startWorld } from './fixtures.js';
@@ -75,4 +77,46 @@ t.test('over HTTP: two different keys are 401 whichever they are, one key in bot
     headers: { authorization: w.auditor, 'x-api-key': bare(w.desk) },
   });
   t.not(verification.statusCode, 401, verification.body);
+});
+
+/** One raw HTTP/1.1 request over a socket, so that a header can be sent twice as written. */
+function rawRequest(port: number, lines: readonly string[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write([...lines, 'Host: 127.0.0.1', 'Connection: close', '', ''].join('\r\n')),
+    );
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('end', () =>
+      resolve({ status: Number(text.split(' ')[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) }),
+    );
+  });
+}
+
+t.test('over real HTTP: two Authorization headers that differ are 401, not the first silently', async (t) => {
+  const w = await startWorld(t);
+  await w.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = w.app.server.address() as AddressInfo;
+  // The first key may read the audit balances, the second may not, and the other way round.
+  for (const [first, second] of [
+    [w.auditor, w.desk],
+    [w.desk, w.auditor],
+  ] as const) {
+    const answer = await rawRequest(port, [
+      'GET /v1/audit/balances HTTP/1.1',
+      `Authorization: ${first}`,
+      `Authorization: ${second}`,
+    ]);
+    t.equal(answer.status, 401, answer.body);
+    t.match(answer.body, /two Authorization headers that differ/);
+  }
+  const repeated = await rawRequest(port, [
+    'GET /v1/audit/balances HTTP/1.1',
+    `Authorization: ${w.auditor}`,
+    `Authorization: ${w.auditor}`,
+  ]);
+  t.equal(repeated.status, 200, 'the same key twice is served');
+  const one = await rawRequest(port, ['GET /v1/audit/balances HTTP/1.1', `Authorization: ${w.auditor}`]);
+  t.equal(one.status, 200, one.body);
 });

@@ -74,12 +74,19 @@ const PLAIN_BEARER = /^Bearer \S+$/;
  * The raw key from `Authorization: Bearer <key>`; also accepts `X-Api-Key` for simple clients.
  * Both headers naming different keys is refused (401 UNAUTHENTICATED): a request would otherwise
  * act as whichever header happened to win, not as the key its sender meant; the same key in both
- * passes.
+ * passes. So are two Authorization headers that differ (Node would keep the first silently).
  */
 export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const apiKey = request.headers['x-api-key'];
   if (typeof header === 'string') {
+    // Node keeps the first of repeated Authorization headers and drops the others unread.
+    if (repeatedAuthorization(request.raw?.rawHeaders, header)) {
+      throw ProblemError.http(
+        'UNAUTHENTICATED',
+        'the request has two Authorization headers that differ; send the key in one of them',
+      );
+    }
     // A test allocates no match (issue #15); any other spelling goes through the full pattern.
     const key = PLAIN_BEARER.test(header) ? header.slice(7) : BEARER.exec(header)?.[1];
     if (apiKey !== undefined && key !== undefined && apiKey !== key) {
@@ -91,6 +98,19 @@ export function presentedKey(request: FastifyRequest): string | undefined {
     return key;
   }
   return typeof apiKey === 'string' ? apiKey : undefined;
+}
+
+/** Whether the raw headers hold an Authorization header other than `kept`, the one Node kept. */
+function repeatedAuthorization(rawHeaders: readonly string[] | undefined, kept: string): boolean {
+  if (rawHeaders === undefined) return false;
+  let seen = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    seen += 1;
+    if (seen > 1 && rawHeaders[index + 1]!.trim() !== kept.trim()) return true;
+  }
+  return false;
 }
 
 /**
