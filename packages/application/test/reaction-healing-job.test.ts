@@ -143,3 +143,79 @@ t.test('a refunded transfer is never credited by a later run of its reaction', a
   const state = (await fixture.ledger({ rules }).load('volunteer', sender)).state;
   t.equal(state.availableCentipoints, 200, 'the sender keeps the refund');
 });
+
+t.test('a group donation cut short by a crash is credited to the pool by the healing job', async (t) => {
+  const fixture = ledgerFixture(t);
+  const setup = fixture.ledger();
+  const admin = { id: 'admin-1', role: 'administrator' } as const;
+  const organiser = { id: 'organiser-1', role: 'organiser', organisationId: 'org1' } as const;
+  const hour = 60 * 60 * 1000;
+  const at = (hoursAgo: number) => new Date(fixture.clock.nowMs - hoursAgo * hour).toISOString();
+  await setup.execute({
+    type: 'RegisterOrganisation',
+    idempotencyKey: 'org1',
+    actor: admin,
+    organisationId: 'org1',
+    name: 'Qiaoxi service station',
+    community: 'qiaoxi',
+  });
+  await setup.execute({
+    type: 'RegisterProject',
+    idempotencyKey: 'pr1',
+    actor: organiser,
+    projectId: 'pr1',
+    organisationId: 'org1',
+    name: 'Elder care companions',
+    leaderId: 'sw-1',
+    leaderName: 'Zhang Min',
+    leaderContact: '0311-5550123',
+  });
+  for (const teamId of ['t1', 't2']) {
+    await setup.execute({
+      type: 'RegisterTeam',
+      idempotencyKey: `team-${teamId}`,
+      actor: organiser,
+      projectId: 'pr1',
+      teamId,
+      name: `Team ${teamId}`,
+    });
+    await setup.execute({
+      type: 'ConfirmGroupActivity',
+      idempotencyKey: `activity-${teamId}`,
+      actor: organiser,
+      projectId: 'pr1',
+      teamId,
+      activityId: 'a1',
+      activity: 'Cleaning the courtyard together',
+      startAt: at(5),
+      endAt: at(2),
+    });
+  }
+  const donate = (ledger: typeof setup, teamId: string) =>
+    ledger.execute({
+      type: 'DonateGroupPoints',
+      idempotencyKey: `donate-${teamId}`,
+      actor: organiser,
+      projectId: 'pr1',
+      teamId,
+      donationId: 'gd1',
+      centipoints: 100,
+    });
+  // Team t1's donation is credited at once; team t2's, with the same donation id, is cut short.
+  await donate(setup, 't1');
+  const crashing = fixture.ledger({ store: crashBeforeFirstAppendTo(fixture.store, 'donation-pool') });
+  await t.rejects(donate(crashing, 't2'), { code: 'STORE_UNAVAILABLE' });
+  const credits = async () =>
+    (await fixture.store.readStream('donation-pool'))
+      .filter((event) => event.type === 'GroupDonationReceived')
+      .map((event) => (event.data as { fromTeamId: string }).fromTeamId);
+  t.same(await credits(), ['t1'], "t2's debit is stored, its credit is not");
+
+  const job = reactionHealingJob({
+    store: fixture.store,
+    ledger: fixture.ledger(),
+    checkpoints: memoryCheckpoints(),
+  });
+  t.equal(await job.run(Date.now() + 60_000), 1, "one credit stored: t2's, not a second of t1's");
+  t.same(await credits(), ['t1', 't2'], 'each team has its credit, once');
+});

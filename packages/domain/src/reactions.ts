@@ -12,6 +12,19 @@ import type { DomainEvent } from './events/index.js';
 /** The actor named on commands the ledger issues to itself. */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'ledger', role: 'system' });
 
+/**
+ * The event types `react` answers with a command: the debits whose credit lands on another stream.
+ * The healing job takes up exactly these, so a crash between a debit and its credit is healed
+ * whatever the debit was (until this release it knew only transfers and donations, and a group
+ * donation or a pool allocation cut short by a crash stayed in `in-transit`).
+ */
+export const REACTING_EVENT_TYPES: ReadonlySet<DomainEvent['type']> = new Set([
+  'PointsTransferSent',
+  'PointsDonated',
+  'PoolPointsAllocated',
+  'GroupPointsDonated',
+]);
+
 /** Commands caused by `event`: the credit side of transfers, donations and pool allocations. */
 export function react(event: DomainEvent): Command[] {
   switch (event.type) {
@@ -55,7 +68,9 @@ export function react(event: DomainEvent): Command[] {
       return [
         {
           type: 'ReceiveGroupDonation',
-          idempotencyKey: `group-donation-credit:${event.data.projectId}:${event.data.donationId}`,
+          // The team is part of the key: a donation id is unique per team, and two teams of one
+          // project may use the same one (the first team's credit answered for the second's).
+          idempotencyKey: `group-donation-credit:${event.data.projectId}:${event.data.teamId}:${event.data.donationId}`,
           actor: SYSTEM_ACTOR,
           donationId: `${event.data.projectId}:${event.data.teamId}:${event.data.donationId}`,
           fromProjectId: event.data.projectId,

@@ -247,4 +247,36 @@ t.test('group points: earned by group activities, donated to the pool, never spe
   t.equal(balanceOf('in-transit') ?? 0, 0);
   const project = await w.get('/v1/projects/pr1', w.organiser);
   t.match(project.json(), { teams: [{ teamId: 't1', groupCentipoints: 100 }] });
+
+  // The same donation id again, under a new Idempotency-Key: a new donation, refused in words
+  // (it answered 409 COMMAND_ALREADY_APPLIED, the code of a lost response, and moved nothing).
+  const reused = await w.post('/v1/projects/pr1/teams/t1/group-points/donations', w.organiser, {
+    donationId: 'd1',
+    centipoints: 50,
+  });
+  t.equal(reused.statusCode, 409);
+  t.equal(problemOf(t, reused).code, 'GROUP_DONATION_ALREADY_RECORDED');
+
+  // Another team of the project may use the same donation id: its points reach the pool too
+  // (they stayed in `in-transit`: the first team's credit answered for the second's).
+  await w.post('/v1/projects/pr1/teams', w.organiser, { teamId: 't2', name: 'Team two' });
+  const earnedByT2 = await w.post(
+    '/v1/projects/pr1/teams/t2/group-activities',
+    w.organiser,
+    groupActivity('b1', 5, 2),
+  );
+  t.equal(earnedByT2.statusCode, 201, earnedByT2.body);
+  const donatedByT2 = await w.post('/v1/projects/pr1/teams/t2/group-points/donations', w.organiser, {
+    donationId: 'd1',
+    centipoints: 150,
+  });
+  t.equal(donatedByT2.statusCode, 201, donatedByT2.body);
+  const after = (
+    await w.get(`/v1/audit/balances?minPosition=${await w.store.headPosition()}`, w.auditor)
+  ).json<{ accounts: { account: string; balanceCentipoints: number }[]; totalCentipoints: number }>();
+  const afterOf = (account: string) =>
+    after.accounts.find((row) => row.account === account)?.balanceCentipoints;
+  t.equal(afterOf('donation-pool'), 350, "both teams' donations reached the pool");
+  t.equal(afterOf('in-transit') ?? 0, 0, 'nothing is left in transit');
+  t.equal(after.totalCentipoints, 0);
 });

@@ -1,4 +1,4 @@
-import { parseEvent } from '@timebank/domain';
+import { parseEvent, REACTING_EVENT_TYPES, type DomainEvent } from '@timebank/domain';
 import type { EventStore } from '@timebank/event-store';
 import type { Ledger } from '../ledger.js';
 import type { SchedulerJob } from './scheduler.js';
@@ -10,11 +10,8 @@ export interface ReactionCheckpointStore {
   save(position: bigint): Promise<void>;
 }
 
-/** Event types that cause a reaction on another stream (see the domain's `react`). */
 /** Pages of a long run between two checkpoint saves: bounds what a crash makes the next run reread. */
 const SAVE_EVERY_PAGES = 20;
-
-export const REACTING_EVENT_TYPES: ReadonlySet<string> = new Set(['PointsTransferSent', 'PointsDonated']);
 
 export interface ReactionHealingJobOptions {
   readonly store: EventStore;
@@ -34,8 +31,8 @@ export interface ReactionHealingJobOptions {
 }
 
 /**
- * Heals transfers and donations interrupted by a crash: finds each debit (`PointsTransferSent`,
- * `PointsDonated`) older than the grace period in the store and runs its reaction (the credit,
+ * Heals transfers, donations and pool allocations interrupted by a crash: finds each debit (the
+ * domain's `REACTING_EVENT_TYPES`) older than the grace period in the store and runs its reaction (the credit,
  * or the refund). Reactions are idempotent, so one that already took effect changes nothing; the
  * checkpoint moves only after an event's reactions are stored, and never past a fresh debit.
  */
@@ -67,7 +64,7 @@ export function reactionHealingJob(options: ReactionHealingJobOptions): Schedule
           return healed;
         }
         for (const recorded of page) {
-          if (REACTING_EVENT_TYPES.has(recorded.type)) {
+          if (REACTING_EVENT_TYPES.has(recorded.type as DomainEvent['type'])) {
             // Fresh: its own command may still be crediting it. Stop here and look again next run.
             if (Date.parse(recorded.recordedAt) + graceMs > nowMs) {
               await save();

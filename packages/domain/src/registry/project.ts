@@ -264,7 +264,8 @@ function decideDonation(
   const team = teamOf(state, command.teamId);
   if (team instanceof Error) return team;
   const { idempotencyKey, actor, projectId, teamId, donationId, centipoints } = command;
-  if (team.donationIds.has(donationId)) return [];
+  if (team.donationIds.has(donationId))
+    return reject('GROUP_DONATION_ALREADY_RECORDED', `donation ${donationId} of team ${teamId} is recorded`);
   if (centipoints > team.groupCentipoints)
     return reject('INSUFFICIENT_GROUP_POINTS', `team ${teamId} has ${team.groupCentipoints} centipoints`, {
       availableCentipoints: team.groupCentipoints,

@@ -180,6 +180,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, readonly [string, string]>>
   TEAM_NOT_FOUND: ['未找到该团队。', 'No such team.'],
   TEAM_MEMBER_ALREADY_JOINED: ['该志愿者已在团队中。', 'The volunteer is already in the team.'],
   GROUP_ACTIVITY_ALREADY_CONFIRMED: ['该团体活动已确认。', 'The group activity is already confirmed.'],
+  GROUP_DONATION_ALREADY_RECORDED: [
+    '该团队已有此编号的捐赠记录；新的捐赠请换一个编号。',
+    'The team has a donation with this id already; use another id for a new donation.',
+  ],
   GROUP_ACTIVITY_OVERLAP: [
     '该团队在此时段已有团体活动。',
     'The team already has a group activity in this time.',
