@@ -309,6 +309,9 @@ t.test('a partner without consent hears the same answer for any volunteer id', a
       const refused = await w.post(`/v1/partners/p1/${route}`, w.partner, { volunteerId, ...meal });
       answers.push(`${refused.statusCode} ${problemOf(t, refused).code}`);
     }
+    // The balance query too: an unknown id was 404 VOLUNTEER_NOT_FOUND there, a real one 403.
+    const query = await w.get(`/v1/partners/p1/volunteers/${volunteerId}/redeemable-points`, w.partner);
+    answers.push(`${query.statusCode} ${problemOf(t, query).code}`);
   }
   t.same(new Set(answers), new Set(['403 CONSENT_REQUIRED']), answers.join(', '));
 });

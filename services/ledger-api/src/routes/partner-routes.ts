@@ -65,16 +65,18 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
   const minStarAt = (policy: PolicyState, nowMs: number): number =>
     policyInForceAt(policy, ledger.rules, nowMs).terms.minStarToRedeem;
   /**
-   * A volunteer's redeemable points for the partner: null for an unknown volunteer, `no-consent`
-   * without the partner's mandate in force. The state may be the cache's: read, never kept.
+   * A volunteer's redeemable points for the partner; `no-consent` without the partner's mandate in
+   * force, and for an id that names nobody: a partner without consent learns nothing of who exists,
+   * as on the hold route (it was told 404 VOLUNTEER_NOT_FOUND for an unknown id and 403 for a
+   * real volunteer). The state may be the cache's: read, never kept.
    */
   const redeemableOf = (
     state: VolunteerState,
     partnerId: string,
     minStar: number,
     nowMs: number,
-  ): number | null | 'no-consent' => {
-    if (state.status === 'unregistered') return null;
+  ): number | 'no-consent' => {
+    if (state.status === 'unregistered') return 'no-consent';
     // A balance is the volunteer's to show: only a partner with a mandate in force may ask.
     if (!hasMandateInForce(state, partnerId, nowMs)) return 'no-consent';
     // The star rule is a volunteer's; a donation-pool beneficiary spends without stars.
@@ -85,10 +87,8 @@ export async function partnerRoutes(app: TypedApp, context: PartnerRouteDependen
   };
   const redeemableAnswer = (
     volunteerId: string,
-    redeemable: number | null | 'no-consent',
+    redeemable: number | 'no-consent',
   ): { volunteerId: string; redeemableCentipoints: number } => {
-    if (redeemable === null)
-      throw new ProblemError(404, 'VOLUNTEER_NOT_FOUND', `no volunteer ${volunteerId}`);
     if (redeemable === 'no-consent') {
       throw new ProblemError(
         DOMAIN_ERROR_STATUS.CONSENT_REQUIRED,
