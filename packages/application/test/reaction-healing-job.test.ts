@@ -17,6 +17,7 @@ function memoryCheckpoints(): ReactionCheckpointStore & { saved: bigint[] } {
     saved,
     load: async () => saved.at(-1) ?? 0n,
     save: async (position) => void saved.push(position),
+    rewind: async (position) => void saved.push(position),
   };
 }
 
@@ -218,4 +219,32 @@ t.test('a group donation cut short by a crash is credited to the pool by the hea
   });
   t.equal(await job.run(Date.now() + 60_000), 1, "one credit stored: t2's, not a second of t1's");
   t.same(await credits(), ['t1', 't2'], 'each team has its credit, once');
+});
+
+t.test('a checkpoint beyond a restored store is rewound, so new debits there are healed', async (t) => {
+  const fixture = ledgerFixture(t);
+  const setup = fixture.ledger();
+  const sender = await volunteerWithPoints(setup, 10, '13010119900101123');
+  const receiver = await volunteerWithPoints(setup, 0, '13010119900202456');
+  // The checkpoint of the ledger before the restore, far beyond this store's head.
+  const checkpoints = memoryCheckpoints();
+  const beyond = (await fixture.store.headPosition()) + 1000n;
+  checkpoints.saved.push(beyond);
+  const crashing = fixture.ledger({
+    store: crashBeforeFirstAppendTo(fixture.store, `volunteer-${receiver}`),
+  });
+  await t.rejects(
+    crashing.execute({
+      type: 'TransferPoints',
+      idempotencyKey: 'gift-after-restore',
+      actor: { id: sender, role: 'volunteer' },
+      volunteerId: sender,
+      toVolunteerId: receiver,
+      centipoints: 300,
+    }),
+    { code: 'STORE_UNAVAILABLE' },
+  );
+  const job = reactionHealingJob({ store: fixture.store, ledger: fixture.ledger(), checkpoints });
+  t.equal(await job.run(Date.now() + 60_000), 1, 'the credit the crash cut short is stored');
+  t.ok(checkpoints.saved.at(-1)! < beyond, 'and the checkpoint follows the store again');
 });

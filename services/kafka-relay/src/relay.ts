@@ -144,10 +144,9 @@ interface RelayRun {
 
 async function loop(run: RelayRun): Promise<void> {
   const { options, metrics, log, pipeline } = run;
-  const from = await options.checkpoints.load();
+  const from = await startingPosition(run);
   metrics.checkpointPosition = from;
   pipeline.startAt(from);
-  metrics.headPosition = await options.store.headPosition();
   log.info({ fromPosition: from.toString(), topicPrefix: options.topicPrefix }, 'kafka relay starting');
   const subscription = options.store.subscribeToAll({ fromPosition: from });
   metrics.state = 'running';
@@ -163,6 +162,32 @@ async function loop(run: RelayRun): Promise<void> {
   } finally {
     await subscription.close();
   }
+}
+
+/**
+ * Where to start: the checkpoint, unless it is beyond the store's head. That happens when the
+ * store was restored from a backup older than the checkpoint (the data directory, which holds the
+ * checkpoint and the master key, was kept): positions after the backup's head are taken again by
+ * new events, and a relay that went on from its checkpoint skipped them all while its lag read 0.
+ * Which of the events up to the head came after the restore (written before the relay started)
+ * cannot be told from positions, so the relay publishes again from the beginning: duplicates,
+ * which consumers already drop by event id, rather than a gap. It saves that and says so.
+ */
+async function startingPosition(run: RelayRun): Promise<bigint> {
+  const { options, metrics, log } = run;
+  const checkpoint = await options.checkpoints.load();
+  const head = await options.store.headPosition();
+  metrics.headPosition = head;
+  if (checkpoint <= head) return checkpoint;
+  log.error(
+    { checkpointPosition: checkpoint.toString(), headPosition: head.toString() },
+    `kafka relay checkpoint ${checkpoint} is beyond the store's last event ${head}: the store was ` +
+      `restored from an older backup; publishing everything again from the beginning (consumers ` +
+      `drop the duplicates by event id). Events published before the restore at positions after ` +
+      `the backup's last event are no longer in the ledger`,
+  );
+  await options.checkpoints.rewind(0n);
+  return 0n;
 }
 
 /**

@@ -100,6 +100,7 @@ if (brokers !== undefined) {
           await sleep(100);
           await fileCheckpoints.save(position);
         },
+        rewind: (position) => fileCheckpoints.rewind(position),
       };
       const first = createKafkaRelay({
         store,

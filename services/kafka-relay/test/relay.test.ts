@@ -368,4 +368,46 @@ if (brokers !== undefined) {
       }
     },
   );
+
+  // Found over PostgreSQL: after a restore from a backup older than the relay's checkpoint (the
+  // data directory kept), the relay went on from its checkpoint, so every new event at a position
+  // up to it was never published, while its lag read 0.
+  t.test('a checkpoint beyond the store (a restored backup) does not skip the new events', async (t) => {
+    const setup = await setUp(t, brokers);
+    const histories = new Map([['vol-restored', volunteerHistory('vol-restored', 2)]]);
+    await appendInterleaved(setup.store, histories);
+    const head = await setup.store.headPosition();
+    // The checkpoint of the ledger before the restore: 50 positions further on.
+    await createFileCheckpointStore(setup.checkpointPath).save(head + 50n);
+
+    // Written after the restore, before the relay starts: positions its checkpoint has passed.
+    const newVolunteer = new Map([['vol-new', volunteerHistory('vol-new', 1)]]);
+    await appendInterleaved(setup.store, newVolunteer);
+    const relay = setup.startRelay();
+    await caughtUp(relay.relay, setup.store);
+    const metrics = relay.relay.metrics();
+    await relay.relay.stop();
+    await relay.done;
+    t.ok(
+      (await setup.store.headPosition()) < head + 50n,
+      'the new events took positions the checkpoint had passed',
+    );
+    t.equal(metrics.checkpointPosition, await setup.store.headPosition(), 'the checkpoint follows the store');
+    t.equal(metrics.lagPositions, 0n);
+    const warning = setup.logLines.find((line) => String(line.msg).includes('beyond the store'));
+    t.match(warning, { level: 50, checkpointPosition: String(head + 50n) });
+    t.match(String(warning?.msg), /publishing everything again from the beginning/);
+
+    const expected = expectedIds(setup.prefix, newVolunteer);
+    const wanted = new Set([...expected.values()].flat());
+    t.ok(wanted.size > 0);
+    const messages = await consumeUntil(testKafka(brokers), setup.topics, (received) =>
+      [...wanted].every((id) => received.some((message) => message.headers['event-id'] === id)),
+    );
+    t.same(
+      [...wanted].filter((id) => !messages.some((message) => message.headers['event-id'] === id)),
+      [],
+      'every event appended after the restore is published',
+    );
+  });
 }

@@ -13,8 +13,13 @@ import { z } from 'zod';
 export interface CheckpointStore {
   /** The saved position, or 0n (the beginning) when nothing was saved yet. */
   load(): Promise<bigint>;
-  /** Durably records `position`; resolves after the data reached the disk. */
+  /** Durably records `position`; resolves after the data reached the disk. Never moves backwards. */
   save(position: bigint): Promise<void>;
+  /**
+   * Durably records `position` below the saved one: only for a checkpoint found beyond the store's
+   * last event (the store was restored from an older backup), never in the course of following it.
+   */
+  rewind(position: bigint): Promise<void>;
 }
 
 const fileSchema = z.object({
@@ -41,29 +46,34 @@ export function createFileCheckpointStore(path: string): CheckpointStore {
       return lastSaved;
     },
     async save(position: bigint): Promise<void> {
-      if (position < 0n) throw new RangeError(`checkpoint position ${position} is negative`);
       if (lastSaved !== undefined && position < lastSaved) {
         throw new Error(`checkpoint would move backwards from ${lastSaved} to ${position}`);
       }
-      await mkdir(dirname(path), { recursive: true });
-      const temporary = `${path}.tmp`;
-      const file = await open(temporary, 'w');
-      try {
-        await file.writeFile(
-          JSON.stringify({ position: position.toString(), savedAt: new Date().toISOString() }),
-        );
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temporary, path);
-      const directory = await open(dirname(path), 'r');
-      try {
-        await directory.sync();
-      } finally {
-        await directory.close();
-      }
-      lastSaved = position;
+      await write(position);
     },
+    rewind: write,
   };
+
+  async function write(position: bigint): Promise<void> {
+    if (position < 0n) throw new RangeError(`checkpoint position ${position} is negative`);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.tmp`;
+    const file = await open(temporary, 'w');
+    try {
+      await file.writeFile(
+        JSON.stringify({ position: position.toString(), savedAt: new Date().toISOString() }),
+      );
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+    const directory = await open(dirname(path), 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+    lastSaved = position;
+  }
 }

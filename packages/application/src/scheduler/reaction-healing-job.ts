@@ -8,6 +8,8 @@ export interface ReactionCheckpointStore {
   /** The saved position, or 0n when nothing was saved yet. */
   load(): Promise<bigint>;
   save(position: bigint): Promise<void>;
+  /** Records a position below the saved one (a checkpoint beyond a restored store's head). */
+  rewind(position: bigint): Promise<void>;
 }
 
 /** Pages of a long run between two checkpoint saves: bounds what a crash makes the next run reread. */
@@ -44,6 +46,14 @@ export function reactionHealingJob(options: ReactionHealingJobOptions): Schedule
     delayMs: options.delayMs ?? 1000,
     async run(nowMs) {
       let position = await options.checkpoints.load();
+      // Beyond the store's last event: the store was restored from an older backup (the data
+      // directory kept). New debits take those positions again, and going on from the checkpoint
+      // would never heal them; which ones are new cannot be told from positions, so the job reads
+      // from the beginning again (every reaction is idempotent).
+      if (position > (await options.store.headPosition())) {
+        await options.checkpoints.rewind(0n);
+        position = 0n;
+      }
       let saved = position;
       let pagesUnsaved = 0;
       let healed = 0;
