@@ -8,6 +8,7 @@ import type { Consent, DomainEvent } from '../events/index.js';
 import { policyInForceAt } from '../policy/policy.js';
 import { formatInstant, parseInstant } from '../time.js';
 import { checkConsent } from './decide-consent.js';
+import { foldVolunteer } from './evolve.js';
 import { pointsReversed } from './reversal.js';
 import { effectiveStarLevel, expirableCentipoints, usableCentipoints } from './queries.js';
 import { SETTLED_HOLDS_KEPT, type HoldState, type VolunteerState } from './state.js';
@@ -187,10 +188,10 @@ export function resolveHold(
   const base = { idempotencyKey, centipoints: hold.centipoints, volunteerId, holdId, partnerId, actor };
   if (command.type === 'ReleasePoints') {
     const movement = { fromAccount: heldAccount(volunteerId), toAccount: volunteerAccount(volunteerId) };
-    return [
+    return withDueExpiry(state, [
       { type: 'PointsReleased', data: { ...base, ...movement, releasedAt: context.now } },
       ...shortfallRecoveries(state, hold, { idempotencyKey, volunteerId, at: context.now }),
-    ];
+    ]);
   }
   if (parseInstant(context.now) >= hold.expiresAtMs) {
     return reject('HOLD_EXPIRED', `hold ${holdId} timed out at ${formatInstant(hold.expiresAtMs)}`);
@@ -214,7 +215,7 @@ export function expireHold(
     return reject('HOLD_NOT_EXPIRED', `hold ${holdId} runs until ${formatInstant(hold.expiresAtMs)}`);
   }
   const volunteerId = registeredId(state);
-  return [
+  return withDueExpiry(state, [
     {
       type: 'PointsHoldExpired',
       data: {
@@ -231,6 +232,36 @@ export function expireHold(
       },
     },
     ...shortfallRecoveries(state, hold, { idempotencyKey, volunteerId, at: formatInstant(hold.expiresAtMs) }),
+  ]);
+}
+
+/**
+ * The points a released or expired hold gives back that were due to expire while they were held,
+ * expired at once, at the return, in the same append. The clock expires a lot at its date with
+ * what is not held then and settles it; points of that lot held at its date came back later
+ * available but not usable, and no due item was left to expire them: they stayed with the
+ * volunteer for good and `expired` was short by as much.
+ */
+function withDueExpiry(state: VolunteerState, returned: DomainEvent[]): DomainEvent[] {
+  const [first] = returned;
+  if (first?.type !== 'PointsReleased' && first?.type !== 'PointsHoldExpired') return returned;
+  const at = first.type === 'PointsReleased' ? first.data.releasedAt : first.data.expiredAt;
+  const centipoints = expirableCentipoints(foldVolunteer(returned, state), parseInstant(at));
+  if (centipoints === 0) return returned;
+  const { idempotencyKey, volunteerId } = first.data;
+  return [
+    ...returned,
+    {
+      type: 'PointsExpired',
+      data: {
+        idempotencyKey,
+        fromAccount: volunteerAccount(volunteerId),
+        toAccount: EXPIRED_ACCOUNT,
+        centipoints,
+        volunteerId,
+        expiredAt: at,
+      },
+    },
   ];
 }
 
