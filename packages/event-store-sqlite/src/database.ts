@@ -1,6 +1,7 @@
 /**
  * Opening the SQLite database: durability pragmas on every open, and the schema.
  */
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { packHash, packId, packTime } from './stored-forms.js';
 
@@ -245,6 +246,12 @@ export interface OpenOptions {
    */
   readonly walAutocheckpointPages: number;
   /**
+   * The file must already hold an event store: an empty file (0 bytes) or a database without the
+   * store's schema is refused, and nothing is written to it. Default false: a missing or empty
+   * file becomes a new store (a database holding other tables is refused either way).
+   */
+  readonly mustExist?: boolean;
+  /**
    * SQLite's page cache of this connection, in KiB (`PRAGMA cache_size = -N`). Default: SQLite's
    * as built, 16,000 KiB in better-sqlite3. See `SqliteEventStoreOptions.pageCacheKib`.
    */
@@ -258,6 +265,35 @@ export interface OpenOptions {
  */
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** Thrown for a file that is not an event store where one is required; nothing was written to it. */
+export class NotAnEventStoreError extends Error {
+  override readonly name = 'NotAnEventStoreError';
+  readonly code = 'NOT_AN_EVENT_STORE';
+}
+
+/**
+ * Schema version 0 is a file no store ever stamped: a new one (empty), or another program's
+ * database. A store stamps its version in the transaction that creates its tables, so a version-0
+ * file with tables is never one of ours (until this release `pnpm ledger verify` turned such a
+ * file into an empty store and said OK).
+ */
+function refuseIfNotAStore(db: Database.Database, path: string, mustExist: boolean): void {
+  if (db.pragma('user_version', { simple: true }) !== 0) return;
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 3")
+    .all();
+  if (tables.length > 0) {
+    throw new NotAnEventStoreError(
+      `${path} is a SQLite database of something else (tables ${tables.map((table) => table.name).join(', ')}), not an event store; nothing was written to it`,
+    );
+  }
+  if (mustExist) {
+    throw new NotAnEventStoreError(
+      `${path} holds no event store (${statSync(path).size} bytes); nothing was written to it`,
+    );
+  }
+}
+
 /**
  * Opens (creating if needed) an event store database with WAL and `synchronous=FULL`.
  * better-sqlite3 (like SQLite itself) does not persist `synchronous`: a reopened WAL database
@@ -270,6 +306,7 @@ export function openDatabase(
   migration: MigrationHooks = {},
 ): Database.Database {
   for (const [name, value] of Object.entries(options)) {
+    if (name === 'mustExist') continue;
     if (!Number.isSafeInteger(value) || (value as number) < 0) {
       throw new RangeError(`SQLite option ${name} must be a non-negative integer, got ${String(value)}`);
     }
@@ -277,6 +314,9 @@ export function openDatabase(
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    // Before anything is written (switching to WAL rewrites the file's header): a file that holds
+    // another program's database, or nothing when a store is required, is never made a store.
+    refuseIfNotAStore(db, path, options.mustExist === true);
     const journalMode = db.pragma('journal_mode = WAL', { simple: true });
     if (journalMode !== 'wal')
       throw new Error(`SQLite at ${path} refused WAL mode (got ${String(journalMode)})`);

@@ -42,6 +42,8 @@ import { createSubscription } from './subscription.js';
 export interface SqliteEventStoreOptions {
   /** Database file; created with the schema if missing. */
   readonly path: string;
+  /** The file must hold a store already: see `OpenOptions.mustExist`. */
+  readonly mustExist?: boolean;
   readonly limits?: Partial<StoreLimits>;
   readonly groupCommit?: Partial<GroupCommitLimits>;
   /**
@@ -143,6 +145,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     walAutocheckpointPages: options.walAutocheckpointPages ?? 10_000,
     ...(options.pageCacheKib === undefined ? {} : { pageCacheKib: options.pageCacheKib }),
+    ...(options.mustExist === true ? { mustExist: true } : {}),
   };
   const db = openDatabase(options.path, openOptions, options.migration);
   const readForwards = db.prepare<[string, bigint, number], EventRow>(

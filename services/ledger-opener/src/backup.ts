@@ -7,7 +7,17 @@
  * An interrupted backup removes its staging directory (staging-dir.ts), and the next backup to
  * the same target removes one that a killed process left.
  */
-import { chmodSync, copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { copySqliteOnline } from '@timebank/event-store-sqlite';
 import {
@@ -92,6 +102,29 @@ function assertBackupInput(dataDir: string, out: string): void {
   assertEmptyOrAbsent(out, 'backup', '--out');
 }
 
+/**
+ * The copy of the event store holds a store: schema version 0 is an empty file or another
+ * program's database, which a backup would otherwise keep as if it were the ledger (until this
+ * release a 0-byte `ledger.sqlite` was "backed up 1 files" with exit 0).
+ */
+function assertCopyIsAStore(source: string, copy: string): void {
+  // The copy is a whole database in one file (no -wal): its header's user version (bytes 60-63)
+  // is the store's schema version. Read from the bytes, since opening it would leave -wal and -shm
+  // files in the backup.
+  const header = Buffer.alloc(64);
+  const file = openSync(copy, 'r');
+  try {
+    readSync(file, header, 0, 64, 0);
+  } finally {
+    closeSync(file);
+  }
+  if (header.readUInt32BE(60) !== 0) return;
+  throw new BackupError(
+    'refused',
+    `no event store at ${source}: it holds an empty database or another program's (check --data-dir)`,
+  );
+}
+
 async function copyOne(
   file: BackupFile,
   dataDir: string,
@@ -131,6 +164,7 @@ async function copyOne(
             : `the key store ${file.name}`;
       throw sqliteOpenError(error, role, source);
     });
+    if (file.name === EVENT_STORE_FILE) assertCopyIsAStore(source, target);
     const restarted = copied.restarts > 0 ? `, restarted ${copied.restarts}× by concurrent writes` : '';
     onProgress?.(`${file.name}: ${copied.totalPages} pages copied online${restarted}`);
   } else {

@@ -47,8 +47,10 @@ function asidePath(path: string, now: Date): string {
 }
 
 /**
- * `open(path)`, or, when SQLite says the file is not a database, the file set aside and
- * `open(path)` again on a new one. Any other error is the caller's.
+ * `open(path)`, or, when SQLite says the file is not a database or is malformed (cut short, pages
+ * overwritten), the file set aside and `open(path)` again on a new one. Any other error is the
+ * caller's. Until this release a malformed file stopped the server at start-up and every
+ * `pnpm ledger` command, `rebuild` included, with `database disk image is malformed`.
  */
 export function openDerivedSqliteFile<T>(
   path: string,
@@ -59,13 +61,14 @@ export function openDerivedSqliteFile<T>(
   try {
     return open(path);
   } catch (error) {
-    if (!isNotADatabase(error)) throw error;
+    if (!isNotADatabase(error) && !isMalformed(error)) throw error;
     const aside = asidePath(path, now());
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
     }
+    const what = isMalformed(error) ? 'is damaged' : 'is not a SQLite database';
     notice(
-      `${path} is not a SQLite database (${(error as Error).message}); it holds only data derived ` +
+      `${path} ${what} (${(error as Error).message}); it holds only data derived ` +
         `from the events, so it was moved to ${aside} and a new, empty one started`,
     );
     return open(path);
@@ -109,6 +112,11 @@ function diskIsFull(directory: string): boolean {
 export function sqliteOpenError(error: unknown, what: string, path: string): unknown {
   const code = sqliteCode(error);
   const words = error instanceof Error ? error.message : String(error);
+  if ((error as { code?: unknown } | null)?.code === 'NOT_AN_EVENT_STORE') {
+    return new LedgerOpenError('missing', `${words} (check the data directory)`, {
+      cause: error,
+    });
+  }
   if (code === MALFORMED) {
     return new LedgerOpenError(
       'damaged',

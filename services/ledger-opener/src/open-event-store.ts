@@ -105,6 +105,7 @@ function openSqliteStore(
 ): EventStore {
   return createSqliteEventStore({
     path,
+    ...(options.mustExist === true ? { mustExist: true } : {}),
     ...(config.headCacheStreamsMax === undefined ? {} : { headCacheStreamsMax: config.headCacheStreamsMax }),
     ...(config.writerThread === true ? { writerThread: true } : {}),
     ...(config.pageCacheKib === undefined ? {} : { pageCacheKib: config.pageCacheKib }),

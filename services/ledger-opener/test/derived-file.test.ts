@@ -63,6 +63,40 @@ t.test('snapshots that are not a database are moved aside and the store works', 
   t.equal(readdirSync(directory).filter((name) => name.startsWith(`${SNAPSHOTS_FILE}.corrupt-`)).length, 1);
 });
 
+// Found by a tester: a read-model or snapshot file cut short (SQLite: "database disk image is
+// malformed") stopped the server at start-up and every `pnpm ledger` command, `rebuild` included.
+t.test('read models and snapshots cut short are moved aside and started afresh', async (t) => {
+  const directory = temporaryDirectory(t);
+  const first = await openReadModels({ engine: 'sqlite', dataDir: directory });
+  await first.ensureTableSet(LIVE_PREFIX);
+  await first.close();
+  const snapshots = await openSnapshotStore({ engine: 'sqlite', dataDir: directory });
+  await snapshots?.close();
+  for (const file of [READ_MODELS_FILE, SNAPSHOTS_FILE]) {
+    const path = join(directory, file);
+    // The first pages and a piece of the next: the schema is read from a page that is not there.
+    writeFileSync(path, readFileSync(path).subarray(0, 6000));
+  }
+  const notices: string[] = [];
+  const readModels = await openReadModels({ engine: 'sqlite', dataDir: directory }, undefined, (message) =>
+    notices.push(message),
+  );
+  t.teardown(() => readModels.close());
+  await readModels.ensureTableSet(LIVE_PREFIX);
+  t.equal(await readModels.readCheckpoint(LIVE_PREFIX), 0n, 'a fresh, working read-model database');
+  const reopened = await openSnapshotStore({ engine: 'sqlite', dataDir: directory }, (message) =>
+    notices.push(message),
+  );
+  t.teardown(() => reopened?.close());
+  t.equal(await reopened?.readSnapshot('volunteer-x'), undefined, 'an empty, working snapshot store');
+  t.equal(notices.length, 2, notices.join('\n'));
+  for (const notice of notices) t.match(notice, /is damaged \(database disk image is malformed\)/);
+  const aside = readdirSync(directory).filter(
+    (name) => name.includes('.corrupt-') && !/-(wal|shm)$/.test(name),
+  );
+  t.equal(aside.length, 2, 'both files are kept beside the new ones');
+});
+
 t.test('a healthy file is opened as it is, with no notice', async (t) => {
   const directory = temporaryDirectory(t);
   const notices: string[] = [];
