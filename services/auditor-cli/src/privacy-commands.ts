@@ -16,6 +16,7 @@ import {
   sealingStore,
 } from '@timebank/application';
 import {
+  checkMasterKey,
   createErasureList,
   EVENT_STORE_FILE,
   LedgerOpenError,
@@ -226,8 +227,14 @@ async function rotateLocked(
   // Alone: on PostgreSQL a process that has the key store open refuses it (and it them) meanwhile.
   const store = await openPersonalKeyStore(backend.store, backend.readModelDataDir, 'exclusive');
   try {
+    // The current master key must open the stored keys before anything is written: a wrong one
+    // failed inside the re-wrapping with Node's "unable to authenticate data" and left master.key.new.
+    const sample = await store.anyActiveDataKey();
+    if (sample !== null) checkMasterKey(oldMasterKey, sample, keyFile ?? 'LEDGER_MASTER_KEY');
     if (keyFile !== null)
       writeFileSync(`${keyFile}.new`, `${newMasterKey.toString('hex')}\n`, { mode: 0o600 });
+    // A failure from here on leaves master.key.new: the keys may have been re-wrapped under it
+    // (a commit whose answer was lost), and then it is the only copy of the key that opens them.
     const rewrapped = await rotateMasterKey(store, oldMasterKey, newMasterKey);
     if (keyFile !== null) renameSync(`${keyFile}.new`, keyFile);
     return { rewrapped, keyFile };

@@ -98,6 +98,20 @@ t.test('erase-due erases after the retention period; rotation re-wraps the keys'
   );
   t.not(oldMaster, newMaster);
 
+  // Rotating again with the replaced key as the current one: refused in words, before anything is
+  // written (it failed with Node's "unable to authenticate data", exit 3, and left master.key.new).
+  const wrongCurrent = ledgerCommand(dataDir, ['rotate-master-key'], {
+    LEDGER_MASTER_KEY: oldMaster,
+    LEDGER_NEW_MASTER_KEY: randomBytes(32).toString('hex'),
+  });
+  t.equal(wrongCurrent.status, 2, wrongCurrent.stderr);
+  t.match(
+    wrongCurrent.stderr,
+    /^ledger rotate-master-key: the master key in LEDGER_MASTER_KEY is not the one the personal-data keys were wrapped under/,
+  );
+  t.notOk(existsSync(join(dataDir, `${MASTER_KEY_FILE}.new`)), 'no master.key.new left behind');
+  t.equal(readFileSync(join(dataDir, MASTER_KEY_FILE), 'utf8').trim(), newMaster, 'master.key unchanged');
+
   const now = await openAt(dataDir, Date.now());
   t.teardown(() => now.close());
   t.equal(

@@ -48,6 +48,7 @@ export { openSnapshotStore } from './open-snapshot-store.js';
 export { SCAN_PAGE_CACHE_KIB, type StoreConfig } from './store-config.js';
 export { openSweepLease, type OpenedSweepLease } from './open-sweep-lease.js';
 export {
+  checkMasterKey,
   openPersonalKeys,
   personalKeysMissing,
   openPersonalKeyStore,

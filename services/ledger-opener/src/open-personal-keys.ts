@@ -266,7 +266,8 @@ function missingMasterKeyMessage(path: string, outsideSqlite: boolean): string {
   );
 }
 
-function checkMasterKey(masterKey: Buffer, sample: WrappedDataKey, source: string): void {
+/** Refuses (LedgerOpenError `wrong-key`) a master key that does not open `sample`, a stored data key. */
+export function checkMasterKey(masterKey: Buffer, sample: WrappedDataKey, source: string): void {
   try {
     unwrapDataKey(masterKey, sample.volunteerId, sample.wrappedKey);
   } catch {
