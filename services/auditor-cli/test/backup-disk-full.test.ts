@@ -39,6 +39,10 @@ t.test(
       backup.stderr,
       /^ledger backup: no space left on the disk of \S+\/small\/backup \(.+\); the partly written backup was removed\n$/,
     );
+    // It said "no space left on the disk of <the data directory>, where SQLite must write its -wal"
+    // inside, sending the operator to a disk with plenty of room.
+    t.notOk(backup.stderr.includes(dataDir), 'the source, whose disk has room, is not blamed');
+    t.match(backup.stderr, /\(copying \S+\.sqlite filled the disk \(database or disk is full\)\)/);
     t.same(readdirSync(small).sort(), ['data', 'filler'], 'nothing left on the full disk but what was there');
 
     const restore = await runLedger(['restore', '--from', backupDir, '--data-dir', join(small, 'restored')]);

@@ -18,8 +18,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { copySqliteOnline } from '@timebank/event-store-sqlite';
+import { saysDiskFull } from '@timebank/event-store';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
@@ -31,7 +32,7 @@ import {
   type BackupManifest,
   type BackupManifestEntry,
 } from './backup-manifest.js';
-import { isMalformed, isNotADatabase, sqliteOpenError } from './derived-file.js';
+import { diskIsFull, isMalformed, isNotADatabase, sqliteOpenError } from './derived-file.js';
 import {
   BACKUP_FILES,
   BACKUP_MANIFEST_FILE,
@@ -155,6 +156,13 @@ async function copyOne(
             'from the events: run pnpm ledger rebuild (or start the server), then back up again',
           { cause: error },
         );
+      }
+      // The copy's own disk filled up: SQLite reports it as it writes the copy, and naming the
+      // source there sent the operator to free space on a disk that had plenty.
+      if (saysDiskFull(error) && diskIsFull(dirname(target)) && !diskIsFull(dataDir)) {
+        throw new Error(`copying ${file.name} filled the disk (${(error as Error).message})`, {
+          cause: error,
+        });
       }
       const role =
         file.name === EVENT_STORE_FILE

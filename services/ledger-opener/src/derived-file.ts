@@ -100,7 +100,7 @@ export function notADatabaseError(error: unknown, what: string, path: string): u
  * shows up when opening as an I/O error (the -shm file cannot grow), which on its own reads like a
  * permissions problem.
  */
-function diskIsFull(directory: string): boolean {
+export function diskIsFull(directory: string): boolean {
   try {
     const stats = statfsSync(directory);
     return stats.bavail * stats.bsize < FULL_DISK_BYTES;
