@@ -42,6 +42,7 @@ class TopicProvisioner {
   constructor(
     private readonly kafka: Kafka,
     private readonly log: Logger,
+    private readonly brokers: readonly string[],
   ) {}
 
   /** Resolves once every topic in `topics` exists; throws (naming them) when one cannot be created. */
@@ -65,9 +66,14 @@ class TopicProvisioner {
     } catch (error) {
       await this.close();
       const reason = error instanceof Error ? error.message : String(error);
+      // A broker that does not answer is not a missing topic or right: say which it is.
+      const unreachable =
+        /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|Connection (error|timeout)/i.test(reason);
       throw new Error(
-        `kafka topic(s) ${unknown.join(', ')} could not be checked or created (${reason}); ` +
-          'create them, or grant the relay Create on them (docs/operations.md)',
+        unreachable
+          ? `kafka brokers ${this.brokers.join(', ')} do not answer (${reason}); check KAFKA_BROKERS and that the brokers run`
+          : `kafka topic(s) ${unknown.join(', ')} could not be checked or created (${reason}); ` +
+              'create them, or grant the relay Create on them (docs/operations.md)',
         { cause: error },
       );
     }
@@ -103,7 +109,7 @@ export function createKafkaPublisher(options: KafkaPublisherOptions): Publisher 
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     logLevel: kafkaLogLevel.NOTHING,
   });
-  const topics = new TopicProvisioner(kafka, log);
+  const topics = new TopicProvisioner(kafka, log, options.brokers);
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
 

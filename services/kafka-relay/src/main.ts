@@ -21,6 +21,25 @@ import { parseConfig, type KafkaRelayConfig } from './config.js';
 import { createKafkaPublisher } from './kafka-publisher.js';
 import { createKafkaRelay } from './relay.js';
 
+/**
+ * Reads the checkpoint once before the store opens, as the server does: a directory or a file that
+ * is not a checkpoint stopped the relay after it had opened (and on PostgreSQL migrated) the store,
+ * with a stack trace. False, with one line said and exit code 2 set, when it cannot be read.
+ */
+async function checkpointReadable(checkpointPath: string): Promise<boolean> {
+  try {
+    await createFileCheckpointStore(checkpointPath).load();
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(
+      `kafka-relay: RELAY_CHECKPOINT_PATH: must name the relay's checkpoint file; ${checkpointPath} cannot be read as one: ${reason}`,
+    );
+    process.exitCode = 2;
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
   let config: KafkaRelayConfig;
   try {
@@ -44,10 +63,12 @@ async function main(): Promise<void> {
       return;
     }
   }
+  if (!(await checkpointReadable(checkpointPath))) return;
   const logger = pino({ level: config.logLevel, name: 'kafka-relay' });
   let store: EventStore;
   try {
-    store = await openEventStore(config.store);
+    // The relay only reads: a mistyped schema is refused, not created empty and followed for ever.
+    store = await openEventStore(config.store, { mustExist: true });
   } catch (error) {
     if (!isLedgerOpenError(error)) throw error;
     logger.fatal(error.message);

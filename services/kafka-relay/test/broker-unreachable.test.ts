@@ -91,4 +91,9 @@ t.test('with no broker the relay backs off and its lag counts every event append
     failures.every((line) => line.level === 40),
     'at warn, not error',
   );
+  // It said the topics "could not be checked or created … grant the relay Create on them", which
+  // sent an operator to the broker's rights when no broker was answering at all.
+  const said = JSON.stringify(failures[0]);
+  t.match(said, /kafka brokers \S+ do not answer/);
+  t.notMatch(said, /grant the relay Create/);
 });

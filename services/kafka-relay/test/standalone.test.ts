@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,4 +126,56 @@ if (brokers !== undefined) {
     t.match(relay.output(), /no ledger at .*no-such-data.*ledger\.sqlite.*LEDGER_DATA_DIR/);
     t.notOk(existsSync(join(root, 'no-such-data')), 'no directory created');
   });
+
+  // Found by a tester: a mistyped POSTGRES_SCHEMA created that schema, empty, and the relay
+  // followed it for ever with lag 0; a checkpoint path that is a directory or a bad file stopped the
+  // relay only after it had opened the store, with a stack trace.
+  const postgresUrl = requireServerUrl('POSTGRES_URL');
+  if (postgresUrl !== undefined) {
+    t.test('a PostgreSQL schema without a ledger is refused, and not created', async (t) => {
+      const root = mkdtempSync(join(tmpdir(), 'relay-standalone-'));
+      t.teardown(() => rmSync(root, { recursive: true, force: true }));
+      const schema = `relay_typo_${randomUUID().slice(0, 8)}`;
+      const relay = startRelay(root, {
+        KAFKA_BROKERS: brokers,
+        LEDGER_STORE: 'postgres',
+        POSTGRES_URL: postgresUrl,
+        POSTGRES_SCHEMA: schema,
+        RELAY_CHECKPOINT_PATH: join(root, 'checkpoint.json'),
+      });
+      t.teardown(() => relay.child.kill('SIGKILL'));
+      t.equal(await relay.exited, 1, relay.output());
+      t.match(relay.output(), new RegExp(`no event store in postgres schema ${schema}`));
+      // Opening it as a store that must exist finds no store there (nor creates one).
+      const refused: unknown = await openEventStore(
+        { engine: 'postgres', url: postgresUrl, schema },
+        { mustExist: true },
+      ).catch((error: unknown) => error);
+      t.match(refused, { reason: 'missing' }, 'no schema created');
+    });
+  }
+
+  t.test(
+    'a checkpoint path that is no checkpoint is refused in one line, before the store opens',
+    async (t) => {
+      const root = mkdtempSync(join(tmpdir(), 'relay-standalone-'));
+      t.teardown(() => rmSync(root, { recursive: true, force: true }));
+      await ledgerIn(join(root, 'data'));
+      writeFileSync(join(root, 'bad.json'), '{"position":"-5"}');
+      for (const path of [root, join(root, 'bad.json')]) {
+        const relay = startRelay(root, {
+          KAFKA_BROKERS: brokers,
+          LEDGER_DATA_DIR: 'data',
+          RELAY_CHECKPOINT_PATH: path,
+        });
+        t.teardown(() => relay.child.kill('SIGKILL'));
+        t.equal(await relay.exited, 2, relay.output());
+        t.match(
+          relay.output(),
+          /^kafka-relay: RELAY_CHECKPOINT_PATH: must name the relay's checkpoint file; .+\n$/,
+        );
+        t.notMatch(relay.output(), /\n\s+at /, 'no stack trace');
+      }
+    },
+  );
 }

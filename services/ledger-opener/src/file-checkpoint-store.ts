@@ -39,9 +39,25 @@ export function createFileCheckpointStore(path: string): CheckpointStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0n;
         throw error;
       }
-      const parsed = fileSchema.safeParse(JSON.parse(text));
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      const parsed = fileSchema.safeParse(json);
       // A checkpoint file we cannot read is not "start from 0": that would republish everything.
-      if (!parsed.success) throw new Error(`checkpoint file ${path} is malformed: ${parsed.error.message}`);
+      if (!parsed.success) {
+        const why =
+          json === undefined
+            ? 'not JSON'
+            : parsed.error.issues
+                .map((issue) => `${issue.path.join('.') || 'the file'}: ${issue.message}`)
+                .join('; ');
+        throw new Error(
+          `checkpoint file ${path} is malformed (${why}); expected {"position":"<digits>","savedAt":"…"}`,
+        );
+      }
       lastSaved = BigInt(parsed.data.position);
       return lastSaved;
     },
