@@ -51,6 +51,8 @@ export interface MigrateOptions {
   /** LEDGER_MASTER_KEY, or null to generate `master.key` in the new directory. */
   readonly masterKey: string | null;
   readonly onProgress?: (line: string) => void;
+  /** Called once the key store is copied, before any event is read: a test writes beside it there. */
+  readonly afterKeysCopied?: () => Promise<void>;
 }
 
 export interface MigrateResult {
@@ -127,7 +129,14 @@ async function migrateLocked(
     { mustExist: true, dataDirLock: sourceLock, ...MIGRATION_ON_STDERR },
   );
   const target = await openEventStore({ engine: 'sqlite', dataDir }, { dataDirLock: targetLock });
+  // The lock keeps servers out, not import-records, erase-due or tick, which write beside a running
+  // server. Their writes after this point would be lost to the copy: events past `head`, and data
+  // keys made or erased after the key store's copy (sealed fields no key opens, or an erasure
+  // undone). Both are read before the copy and again at the end; any change fails the migration.
+  const head = await source.headPosition();
+  const keyStoreBefore = keyStoreStamp(from);
   copyKeyStore(from, dataDir);
+  await options.afterKeysCopied?.();
   const keys = await openPersonalKeys({ engine: 'sqlite', dataDir }, { masterKey: options.masterKey });
   let events = 0;
   let registrationsClaimed = 0;
@@ -137,6 +146,7 @@ async function migrateLocked(
   try {
     const sealing = sealingStore(target, keys.keys);
     for await (const event of eventsInOrder(source)) {
+      if (event.position > head) break;
       const erased = hasPersonalFields(event.type) && (await isErased(keys.keys, event));
       if (!erased && (await claimRegistration(keys.keys, event))) registrationsClaimed += 1;
       // An erased subject's plaintext is what the old chain could not forget: it is not copied.
@@ -151,6 +161,7 @@ async function migrateLocked(
       events += 1;
       if (events % PROGRESS_EVERY_EVENTS === 0) progress(`migrate: ${events} events copied`);
     }
+    await assertNotWrittenMeanwhile(source, { from, dataDir, head, keyStoreBefore });
   } finally {
     await keys.close();
     await target.close();
@@ -211,6 +222,39 @@ async function carryCheckpoints(
  * so that the sealed values, the duplicate index and the erasures' tombstones carry over. The API
  * is stopped, so the SQLite files (and a -wal left over) are copied as they are.
  */
+/** Fails the migration when `from` was written after its head and key store were read (see above). */
+async function assertNotWrittenMeanwhile(
+  source: EventStore,
+  {
+    from,
+    dataDir,
+    head,
+    keyStoreBefore,
+  }: { from: string; dataDir: string; head: bigint; keyStoreBefore: string },
+): Promise<void> {
+  const written = (await source.headPosition()) - head;
+  if (written > 0n || keyStoreStamp(from) !== keyStoreBefore) {
+    throw new Error(
+      `${from} was written while it was being migrated (` +
+        (written > 0n ? `${written} events appended` : 'its personal-data keys changed') +
+        '; import-records, erase-due or tick ran beside it): the copy would miss those writes. ' +
+        `Remove ${dataDir}, then run migrate again with nothing else writing to ${from}`,
+    );
+  }
+}
+
+/** Size and modification time of the key store's files: changed by every write to it. */
+function keyStoreStamp(from: string): string {
+  return [PERSONAL_KEYS_FILE, `${PERSONAL_KEYS_FILE}-wal`]
+    .map((name) => {
+      const path = join(from, name);
+      if (!existsSync(path)) return '-';
+      const stats = statSync(path);
+      return `${stats.size}@${stats.mtimeMs}`;
+    })
+    .join(' ');
+}
+
 function copyKeyStore(from: string, dataDir: string): void {
   for (const name of [PERSONAL_KEYS_FILE, `${PERSONAL_KEYS_FILE}-wal`, MASTER_KEY_FILE]) {
     if (existsSync(join(from, name))) copyFileSync(join(from, name), join(dataDir, name));

@@ -225,3 +225,43 @@ t.test('migrate refuses a missing source or a non-empty target and writes nothin
   t.equal(noTarget.status, 2);
   t.match(noTarget.stderr, /needs --data-dir/);
 });
+
+// Found by a tester: import-records (which writes beside a running server, so the data directory's
+// lock does not keep it out) ran while migrate copied the ledger. Its volunteers' data keys were
+// made after migrate had copied the key store: in the new ledger their sealed fields opened under
+// no key, the duplicate index lacked them, and migrate said "verify OK".
+t.test('a write to the old ledger during migrate fails the migration instead of being lost', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'timebank-migrate-race-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const from = join(root, 'old');
+  mkdirSync(from);
+  await writeOldLedger(from);
+  const { runMigrate } = await import('../src/migrate-command.js');
+  await t.rejects(
+    runMigrate({
+      from,
+      dataDir: join(root, 'new'),
+      masterKey: null,
+      // Another writer appends to the old ledger once migrate has copied the keys.
+      afterKeysCopied: async () => {
+        const store = await openEventStore({ engine: 'sqlite', dataDir: from });
+        const ledger = createLedger({
+          store,
+          clock: () => Date.parse('2025-01-02T08:00:00Z'),
+          nationalIdKey: NATIONAL_ID_KEY,
+        });
+        await ledger.execute({
+          type: 'RegisterVolunteer',
+          idempotencyKey: 'register-during-migrate',
+          actor: ADMIN,
+          name: 'Late Arrival',
+          nationalIdNumber: idNumber('002'),
+          phone: PHONE,
+          community: 'c1',
+        });
+        await store.close();
+      },
+    }),
+    /was written while it was being migrated \(1 events appended; import-records, erase-due or tick ran beside it\)/,
+  );
+});
