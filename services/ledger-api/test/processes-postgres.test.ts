@@ -185,6 +185,46 @@ t.test('the same Idempotency-Key sent to two processes at once has one effect', 
   t.equal(balance.body.availableCentipoints, 1200 - keys * 100, 'each key spent once');
 });
 
+// Found by a tester: transfers and donations, whose answer comes from a reaction in another stream,
+// answered the copy that did not write with 409 COMMAND_ALREADY_APPLIED, a 500 ("ended neither
+// credited nor refunded") or a 201 saying the pool was not credited when it was. The copy now waits
+// for the answer the other process records.
+t.test(
+  'the same transfer or donation key sent to two processes at once gets one answer',
+  { skip },
+  async (t) => {
+    const shared = sharedSchema(t);
+    const { a, b, admin, volunteerIds } = await startTwoProcesses(
+      t,
+      shared.servers,
+      {
+        a: { ...shared.environment, LEDGER_PROCESS_ROLE: 'all' },
+        b: { ...shared.environment, LEDGER_PROCESS_ROLE: 'http' },
+      },
+      2,
+    );
+    const [sender, receiver] = volunteerIds as [string, string];
+    const requests = Array.from({ length: 16 }, (_, index) =>
+      index % 2 === 0
+        ? { path: `/v1/volunteers/${sender}/transfers`, body: { toVolunteerId: receiver, centipoints: 1 } }
+        : { path: `/v1/volunteers/${sender}/donations`, body: { centipoints: 1 } },
+    );
+    const pairs = await Promise.all(
+      requests.map(async ({ path, body }, index) => {
+        const send = (server: ServerProcess) => () => post(server, admin, path, `once-${index}`, body);
+        return Promise.all([settled(send(a)), settled(send(b))]);
+      }),
+    );
+    for (const [index, [fromA, fromB]] of pairs.entries()) {
+      t.equal(fromA.status, 201, `${requests[index]!.path}: ${JSON.stringify(fromA.body)}`);
+      t.same(fromB, fromA, 'both processes gave the same answer, position included');
+      t.notOk(fromA.body.received === false, 'a donation says the pool was credited');
+    }
+    const balance = await call(b, admin, `/v1/volunteers/${sender}?minPosition=0`);
+    t.equal(balance.body.availableCentipoints, 1200 - requests.length, 'each key moved one centipoint, once');
+  },
+);
+
 t.test('LEDGER_PROCESSES=2 runs two workers on one port over the shared read models', { skip }, async (t) => {
   const shared = sharedSchema(t);
   const cluster = await startServer({ ...shared.environment, LEDGER_PROCESSES: '2' });

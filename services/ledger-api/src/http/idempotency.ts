@@ -98,6 +98,25 @@ function claimRecordOf(claim: StoredIdempotencyClaim): StoredRecord {
   return { kind: 'claim', requestHash: claim.requestHash, streamName: claim.streamName };
 }
 
+/** How long a request waits for the answer of the same request running in another process. */
+const ANSWER_ELSEWHERE_WAIT_MS = 10_000;
+const ANSWER_ELSEWHERE_POLL_MS = 50;
+
+/**
+ * The command took effect, but not through this request: the same request (same key) ran in
+ * another process at the same moment and its answer is that process's to record. Within one
+ * process same-key requests run one after another, so only several processes meet this.
+ */
+export function answeredElsewhere(): ProblemError {
+  return ProblemError.http(
+    'COMMAND_ALREADY_APPLIED',
+    'this command already took effect; read the stream for its events',
+  );
+}
+
+const isAlreadyApplied = (error: unknown): boolean =>
+  error instanceof ProblemError && error.code === 'COMMAND_ALREADY_APPLIED';
+
 export class IdempotencyRecords {
   readonly #store: EventStore;
   /** The store's claims in the append's transaction, if it has them (SQLite, PostgreSQL). */
@@ -192,11 +211,8 @@ export class IdempotencyRecords {
       statusCode: response.statusCode,
       body: response.recordedBody ?? response.body,
     };
-    if (response.recordResponse === true || response.recordedBody !== undefined) {
-      const data = { requestHash: record.requestHash, statusCode: record.statusCode, body: record.body };
-      const stored = await this.#append(streamName, input.scopedKey, RESPONSE_EVENT_TYPE, data, 'no_stream');
-      if (!stored) return { statusCode: response.statusCode, body: response.body, replayed: false };
-    }
+    if (response.recordResponse === true || response.recordedBody !== undefined)
+      return this.#record(streamName, input, { record, response, expected: 'no_stream' });
     this.#remember(streamName, record);
     return { statusCode: response.statusCode, body: response.body, replayed: false };
   }
@@ -228,6 +244,10 @@ export class IdempotencyRecords {
     } catch (error) {
       // The key stays locked until the claim settled, so a repeat reads it rather than racing it.
       await claimed;
+      if (isAlreadyApplied(error)) {
+        const answered = await this.#answerOfAnotherProcess(streamName, input);
+        if (answered !== undefined) return answered;
+      }
       throw error;
     }
     const claimStored = claimed === undefined ? !claimable : await claimed;
@@ -240,13 +260,67 @@ export class IdempotencyRecords {
     if (!claimStored || response.recordResponse === true || response.recordedBody !== undefined) {
       // After a stored claim the response record is the stream's second event.
       const expected = claimStored ? 0n : 'no_stream';
-      const data = { requestHash: record.requestHash, statusCode: record.statusCode, body: record.body };
-      const stored = await this.#append(streamName, input.scopedKey, RESPONSE_EVENT_TYPE, data, expected);
-      // Another process recorded this key first; its command was this command (layer 1 deduplicated it).
-      if (!stored) return { statusCode: response.statusCode, body: response.body, replayed: false };
+      return this.#record(streamName, input, { record, response, expected });
     }
     this.#remember(streamName, record);
     return { statusCode: response.statusCode, body: response.body, replayed: false };
+  }
+
+  /**
+   * Records `record` and answers with what the stream holds afterwards. Another process that ran
+   * this same request at the same moment (its command deduplicated by the first's, layer 1) may
+   * have recorded first: its append wins, and ours, with the same deterministic event id, is taken
+   * as already stored or refused. Both copies of the request then answer what was recorded (for a
+   * transfer, the position differed by the reactions each saw), never two different answers.
+   */
+  async #record(
+    streamName: string,
+    input: RunInput,
+    {
+      record,
+      response,
+      expected,
+    }: {
+      record: StoredRecord & { kind: 'response' };
+      response: ExecutedResponse;
+      expected: 'no_stream' | bigint;
+    },
+  ): Promise<IdempotentResponse & { replayed: boolean }> {
+    const data = { requestHash: record.requestHash, statusCode: record.statusCode, body: record.body };
+    await this.#append(streamName, input.scopedKey, RESPONSE_EVENT_TYPE, data, expected);
+    const stored = await this.#read(streamName);
+    if (
+      stored?.kind === 'response' &&
+      stored.requestHash === input.requestHash &&
+      (stored.statusCode !== record.statusCode || JSON.stringify(stored.body) !== JSON.stringify(record.body))
+    ) {
+      this.#remember(streamName, stored);
+      return { statusCode: stored.statusCode, body: stored.body, replayed: true };
+    }
+    this.#remember(streamName, record);
+    return { statusCode: response.statusCode, body: response.body, replayed: false };
+  }
+
+  /**
+   * The answer the same request in another process records, waited for: with two processes, two
+   * copies of one request (a client's retry after a timeout, a proxy's resend) ran at once, the
+   * command took effect once, and the copy that did not write answered 409 COMMAND_ALREADY_APPLIED
+   * (or, for a transfer, 500) instead of the recorded 201. Undefined when none comes in time.
+   */
+  async #answerOfAnotherProcess(
+    streamName: string,
+    input: RunInput,
+  ): Promise<(IdempotentResponse & { replayed: boolean }) | undefined> {
+    const deadline = Date.now() + ANSWER_ELSEWHERE_WAIT_MS;
+    for (;;) {
+      const existing = await this.#read(streamName);
+      if (existing !== undefined && (existing.kind === 'response' || input.rebuild !== undefined)) {
+        const answered = await this.#answer(streamName, existing, input);
+        if (answered !== undefined) return answered;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, ANSWER_ELSEWHERE_POLL_MS));
+    }
   }
 
   /** The record a repeat is answered from: a response if one was recorded, else the claim. */

@@ -12,7 +12,7 @@ import type { JsonObject, RecordedEvent } from '@timebank/event-store';
 import type { ScopeRule } from '../auth/access.js';
 import { domainActorOf } from '../auth/domain-scope.js';
 import type { Principal, Role } from '../auth/principal.js';
-import { ProblemError } from '../http/problem.js';
+import { answeredElsewhere } from '../http/idempotency.js';
 import { idempotentWrite, positionSchema, writeHeaders, type WriteDependencies } from '../http/write.js';
 import type { StoreReader } from './store-reader.js';
 import type { TypedApp } from './typed-app.js';
@@ -173,11 +173,9 @@ export function commandRoute<Params extends z.ZodType, Body extends z.ZodType, R
             throw error;
           }
           if (result.events.length === 0) {
-            // Only when the key's record was lost (another engine crashed between two appends): the effect stands, once.
-            throw ProblemError.http(
-              'COMMAND_ALREADY_APPLIED',
-              'this command already took effect; read the stream for its events',
-            );
+            // The same request running in another process wrote it (its answer is waited for), or
+            // the key's record was lost (a crash between two appends): the effect stands, once.
+            throw answeredElsewhere();
           }
           const position = lastPosition(result);
           const body = { ...spec.respond(result), position: position === null ? null : position.toString() };

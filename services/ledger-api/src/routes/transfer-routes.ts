@@ -8,7 +8,14 @@
  */
 import { z } from 'zod';
 import type { LedgerResult } from '@timebank/application';
-import { idSchema, offeredAccount, positiveCentipointsSchema } from '@timebank/domain';
+import {
+  DONATION_POOL_STREAM,
+  idSchema,
+  offeredAccount,
+  positiveCentipointsSchema,
+  volunteerStream,
+} from '@timebank/domain';
+import { answeredElsewhere } from '../http/idempotency.js';
 import { volunteerScope } from '../auth/domain-scope.js';
 import { commandRoute, eventData, type CommandRouteDependencies } from './command-route.js';
 import type { TypedApp } from './typed-app.js';
@@ -17,7 +24,10 @@ const DESK = ['desk', 'admin'] as const;
 const volunteerParams = z.strictObject({ volunteerId: idSchema });
 
 /** How a transfer ended, from the reactions its debit caused. */
-function transferOutcome(result: LedgerResult): {
+function transferOutcome(
+  result: LedgerResult,
+  toVolunteerId: string,
+): {
   status: 'completed' | 'refunded';
   refundReason: string | null;
 } {
@@ -28,8 +38,12 @@ function transferOutcome(result: LedgerResult): {
         return { status: 'refunded', refundReason: event.data.reasonCode };
     }
   }
-  // The ledger runs the credit or the refund before answering, so one of them is always there.
-  throw new Error(`transfer from ${result.streamName} ended neither credited nor refunded`);
+  // The credit ran and found itself applied already: another process ran it first.
+  if (result.reactions.some((reaction) => reaction.streamName === volunteerStream(toVolunteerId)))
+    return { status: 'completed', refundReason: null };
+  // The refund found itself applied already (its reason is in the other process's answer), or
+  // nothing ran here: the same request in another process holds the answer.
+  throw answeredElsewhere();
 }
 
 export type TransferRouteDependencies = CommandRouteDependencies;
@@ -76,7 +90,7 @@ export async function transferRoutes(app: TypedApp, context: TransferRouteDepend
         transferId: sent.transferId,
         toVolunteerId: sent.toVolunteerId,
         centipoints: sent.centipoints,
-        ...transferOutcome(result),
+        ...transferOutcome(result, sent.toVolunteerId),
       };
     },
   });
@@ -119,8 +133,11 @@ export async function transferRoutes(app: TypedApp, context: TransferRouteDepend
           donated.fromAccount === offeredAccount(donated.volunteerId)
             ? ('offered' as const)
             : ('available' as const),
-        received: result.reactions.some((reaction) =>
-          reaction.events.some((event) => event.type === 'DonationReceived'),
+        // Credited now, or found credited already (by the same request in another process).
+        received: result.reactions.some(
+          (reaction) =>
+            reaction.events.some((event) => event.type === 'DonationReceived') ||
+            (reaction.streamName === DONATION_POOL_STREAM && reaction.events.length === 0),
         ),
       };
     },
