@@ -292,7 +292,8 @@ export class IdempotencyRecords {
     if (
       stored?.kind === 'response' &&
       stored.requestHash === input.requestHash &&
-      (stored.statusCode !== record.statusCode || JSON.stringify(stored.body) !== JSON.stringify(record.body))
+      // Compared as canonical JSON: the store may give the keys back in another order (jsonb).
+      (stored.statusCode !== record.statusCode || canonicalJson(stored.body) !== canonicalJson(record.body))
     ) {
       this.#remember(streamName, stored);
       return { statusCode: stored.statusCode, body: stored.body, replayed: true };
