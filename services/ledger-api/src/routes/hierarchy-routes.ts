@@ -66,11 +66,23 @@ function unitScope(context: HierarchyRouteDependencies): ScopeRule {
   };
 }
 
+// Not the figures of GET /v1/communities/:id/statistics under the same names: there "active" means
+// confirmed service since activeSince and stars are the awarded ones (docs/domain.md, "Statistics
+// roll up"). A tester read a volunteer eligible for a star, never awarded one, as a 1-star volunteer.
 const figuresSchema = z.object({
   registeredVolunteers: z.number().int(),
-  activeVolunteers: z.number().int(),
-  confirmedMinutesByMonth: z.record(z.string(), z.number().int()),
-  starDistribution: z.record(z.string(), z.number().int()),
+  activeVolunteers: z
+    .number()
+    .int()
+    .describe('Registered and not deactivated (not, as in community statistics, with recent service)'),
+  confirmedMinutesByMonth: z
+    .record(z.string(), z.number().int())
+    .describe('Confirmed minutes by the local month the confirmation happened in (YYYY-MM)'),
+  starDistribution: z
+    .record(z.string(), z.number().int())
+    .describe(
+      'Volunteers per star level their confirmed hours reach (eligible, whether applied for and awarded or not; community statistics count awarded stars)',
+    ),
   issuedCentipoints: z.number().int(),
   redeemedCentipoints: z.number().int(),
   donatedCentipoints: z.number().int(),
