@@ -10,7 +10,7 @@
  * that a killed process left.
  */
 import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   BackupError,
   assertEmptyOrAbsent,
@@ -63,6 +63,12 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
   const from = resolve(options.from);
   const dataDir = resolve(options.dataDir);
   const manifest = readManifest(from);
+  // As backup refuses an --out inside the data directory: a live ledger (and its master.key)
+  // inside a backup would be archived, copied and deleted with it.
+  const inside = relative(from, dataDir);
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    throw new BackupError('refused', `--data-dir ${dataDir} is inside the backup ${from}; restore elsewhere`);
+  }
   assertEmptyOrAbsent(dataDir, 'restore', '--data-dir');
   const given = options.erasureList === undefined ? [] : readGivenErasureList(resolve(options.erasureList));
   await checkAgainstManifest(from, manifest, options.onProgress);
