@@ -24,6 +24,17 @@ export const keyStoreErasureHook: ErasureHook = {
           detail: `the restored key store had erased the key at ${before.erasedAt}`,
         };
       }
+      // No key to destroy: registered after the backup was taken, or an id this ledger never had.
+      // Said so: "data key destroyed" for an id with none misled the operator checking the list.
+      if (before === null) {
+        return {
+          volunteerId: record.volunteerId,
+          outcome: 'erased',
+          detail:
+            `erased ${record.erasedAt} (${record.reason}); the restored key store has no data key for this id ` +
+            '(registered after the backup, or an id this ledger never had): a tombstone keeps one from being made',
+        };
+      }
       return {
         volunteerId: record.volunteerId,
         outcome: 'erased',
