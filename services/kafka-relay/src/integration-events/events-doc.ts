@@ -71,8 +71,13 @@ Run it inside the ledger (\`pnpm start\` with \`KAFKA_BROKERS\` set) or on its o
 \`RELAY_PENDING_BATCHES_MAX\` (default 4 batches read ahead of the broker), \`LOG_LEVEL\`.
 Run from the repository root, relative paths (\`LEDGER_DATA_DIR\`, default \`./data\`, and
 \`RELAY_CHECKPOINT_PATH\`) are read from there, as \`pnpm start\` reads them. With SQLite the data
-directory must hold the ledger (\`ledger.sqlite\`); otherwise the relay stops at once with exit
-code 1, as for a bad variable. It exits 0 when stopped with SIGINT or SIGTERM, and 1 when it stops
+directory must hold the ledger (\`ledger.sqlite\`), and with PostgreSQL \`POSTGRES_SCHEMA\` must hold
+its event store (\`no event store in postgres schema …\`; until this release a mistyped schema was
+created empty and followed for ever with lag 0); otherwise the relay stops at once with exit
+code 1, as for a bad variable. A \`RELAY_CHECKPOINT_PATH\` that names a directory or a file that is
+not a checkpoint is refused before the store opens, in one line, exit 2, as the server refuses it.
+A broker that does not answer is named as such in each backoff warning (\`kafka brokers … do not
+answer\`), not as a topic the relay may not create. It exits 0 when stopped with SIGINT or SIGTERM, and 1 when it stops
 on an event that fails its integration schema (\`INTEGRATION_EVENT_INVALID\` in its last log line).
 
 The checkpoint is a small JSON file replaced atomically (write, fsync, rename, fsync the
