@@ -318,7 +318,7 @@ export async function runImportRecords(command: ImportRecordsCommand): Promise<I
   const reportFile = reportFileOf(command.file, command.report);
   const inputs = readImportFile(command.file);
   const directory = personalDataDirectory(command.backend.store, command.backend.readModelDataDir);
-  const nationalIdKey = nationalIdKeyOf(command.environment, directory);
+  const nationalIdKey = nationalIdKeyOf(command.environment, directory, command.backend.store.engine);
   const opened = await openLedgerWithKeys(command.backend, command.environment, { nationalIdKey });
   try {
     const ledger = createLedger({

@@ -75,11 +75,21 @@ export function configuredNationalIdKey(environment: NodeJS.ProcessEnv): string 
 }
 
 /** The national-ID key the API uses: LEDGER_NATIONAL_ID_KEY, or `national-id.key` in the data directory. */
-export function nationalIdKeyOf(environment: NodeJS.ProcessEnv, directory: string): string {
+export function nationalIdKeyOf(
+  environment: NodeJS.ProcessEnv,
+  directory: string,
+  engine: StoreConfig['engine'] = 'sqlite',
+): string {
   const key = configuredNationalIdKey(environment);
   if (key !== null) return key;
   const path = join(directory, NATIONAL_ID_KEY_FILE);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  // Off SQLite the API requires the variable and writes no file, so starting it would not help.
+  if (engine !== 'sqlite')
+    throw invalid(
+      `LEDGER_NATIONAL_ID_KEY is not set: with --store ${engine} the API runs with that variable and keeps ` +
+        'no national-id.key; set it to the key the API uses (docs/privacy.md)',
+    );
   throw invalid(
     `LEDGER_NATIONAL_ID_KEY is not set and there is no ${path}: the API has never run on this data ` +
       'directory; start the API once on this data directory (`pnpm start` with LEDGER_DATA_DIR), which ' +
@@ -150,7 +160,7 @@ export async function runEraseDue(options: PrivacyOptions): Promise<string[]> {
     const ledger = createLedger({
       store: opened.store,
       clock,
-      nationalIdKey: nationalIdKeyOf(options.environment, directory),
+      nationalIdKey: nationalIdKeyOf(options.environment, directory, backend.store.engine),
       personalKeys: keys.keys,
       erasureLog: createErasureList(directory),
     });

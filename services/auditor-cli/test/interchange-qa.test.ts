@@ -7,11 +7,15 @@
  *   with exit 1, instead of the documented exit 2 for a file that cannot be read as a whole.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { SYSTEM_ACTOR } from '@timebank/domain';
+import { requireServerUrl } from '@timebank/event-store/testing';
 import { ADMIN, freshDataDir, nationalIdNumber, openAt } from './interchange-fixtures.js';
+
+const postgresUrl = requireServerUrl('POSTGRES_URL');
 
 function ledgerCommand(dataDir: string, args: string[]) {
   return spawnSync('pnpm', ['--silent', 'ledger', ...args, '--data-dir', dataDir], {
@@ -172,3 +176,45 @@ t.test('a file export-records wrote is refused whole, naming the commands to use
   t.equal(bundle.status, 2);
   t.match(bundle.stderr, /checked with `pnpm ledger verify --bundle <dir>`, never imported/);
 });
+
+// Found by a tester: on PostgreSQL without LEDGER_NATIONAL_ID_KEY the advice was to start the API
+// once so that it writes national-id.key, which the API off SQLite never does (it needs the variable).
+t.test(
+  'import-records off SQLite without the national-ID key says to set the variable',
+  { skip: postgresUrl === undefined ? 'POSTGRES_URL is not set' : false },
+  async (t) => {
+    // A data directory of its own: no national-id.key in it, as on a PostgreSQL deployment.
+    const dataDir = mkdtempSync(join(tmpdir(), 'timebank-import-postgres-key-'));
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+    const file = join(dataDir, 'rows.csv');
+    writeFileSync(file, 'record_kind,source_system,source_record_id,platform_volunteer_number\r\n');
+    const result = spawnSync(
+      'pnpm',
+      [
+        '--silent',
+        'ledger',
+        'import-records',
+        file,
+        '--store',
+        'postgres',
+        '--postgres-url',
+        postgresUrl!,
+        '--postgres-schema',
+        'import_key_never_created',
+        '--data-dir',
+        dataDir,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, LEDGER_STORE: '', LEDGER_NATIONAL_ID_KEY: '' },
+        timeout: 120_000,
+      },
+    );
+    t.equal(result.status, 2, result.stderr);
+    t.match(
+      result.stderr,
+      /LEDGER_NATIONAL_ID_KEY is not set: with --store postgres the API runs with that variable/,
+    );
+    t.notMatch(result.stderr, /start the API once/);
+  },
+);
