@@ -188,10 +188,11 @@ export function resolveHold(
   const base = { idempotencyKey, centipoints: hold.centipoints, volunteerId, holdId, partnerId, actor };
   if (command.type === 'ReleasePoints') {
     const movement = { fromAccount: heldAccount(volunteerId), toAccount: volunteerAccount(volunteerId) };
-    return withDueExpiry(state, [
-      { type: 'PointsReleased', data: { ...base, ...movement, releasedAt: context.now } },
-      ...shortfallRecoveries(state, hold, { idempotencyKey, volunteerId, at: context.now }),
-    ]);
+    const released: DomainEvent = {
+      type: 'PointsReleased',
+      data: { ...base, ...movement, releasedAt: context.now },
+    };
+    return afterReturn(state, hold, released, { idempotencyKey, volunteerId, at: context.now });
   }
   if (parseInstant(context.now) >= hold.expiresAtMs) {
     return reject('HOLD_EXPIRED', `hold ${holdId} timed out at ${formatInstant(hold.expiresAtMs)}`);
@@ -215,54 +216,72 @@ export function expireHold(
     return reject('HOLD_NOT_EXPIRED', `hold ${holdId} runs until ${formatInstant(hold.expiresAtMs)}`);
   }
   const volunteerId = registeredId(state);
-  return withDueExpiry(state, [
-    {
-      type: 'PointsHoldExpired',
-      data: {
-        idempotencyKey,
-        fromAccount: heldAccount(volunteerId),
-        toAccount: volunteerAccount(volunteerId),
-        centipoints: hold.centipoints,
-        volunteerId,
-        holdId,
-        partnerId: hold.partnerId,
-        // Effective at the due time, not when the clock's sweep got to it: replay and as-of reads
-        // then never depend on how late the sweep ran.
-        expiredAt: formatInstant(hold.expiresAtMs),
-      },
+  const expired: DomainEvent = {
+    type: 'PointsHoldExpired',
+    data: {
+      idempotencyKey,
+      fromAccount: heldAccount(volunteerId),
+      toAccount: volunteerAccount(volunteerId),
+      centipoints: hold.centipoints,
+      volunteerId,
+      holdId,
+      partnerId: hold.partnerId,
+      // Effective at the due time, not when the clock's sweep got to it: replay and as-of reads
+      // then never depend on how late the sweep ran.
+      expiredAt: formatInstant(hold.expiresAtMs),
     },
-    ...shortfallRecoveries(state, hold, { idempotencyKey, volunteerId, at: formatInstant(hold.expiresAtMs) }),
-  ]);
+  };
+  return afterReturn(state, hold, expired, {
+    idempotencyKey,
+    volunteerId,
+    at: formatInstant(hold.expiresAtMs),
+  });
+}
+
+/** When, under which key and for whom a released or expired hold gives its points back. */
+interface HoldReturn {
+  readonly idempotencyKey: string;
+  readonly volunteerId: string;
+  readonly at: string;
 }
 
 /**
- * The points a released or expired hold gives back that were due to expire while they were held,
- * expired at once, at the return, in the same append. The clock expires a lot at its date with
- * what is not held then and settles it; points of that lot held at its date came back later
- * available but not usable, and no due item was left to expire them: they stayed with the
- * volunteer for good and `expired` was short by as much.
+ * A released or expired hold's event and what follows from it in the same append: the points a
+ * voided record's shortfall still claims (`shortfallRecoveries`), then the points that fell due
+ * while they were held, expired at the return. The clock expires a lot at its date with what is
+ * not held then and settles it; points of that lot held at its date came back later available but
+ * not usable, and no due item was left to expire them: they stayed with the volunteer for good and
+ * `expired` was short by as much.
  */
-function withDueExpiry(state: VolunteerState, returned: DomainEvent[]): DomainEvent[] {
-  const [first] = returned;
-  if (first?.type !== 'PointsReleased' && first?.type !== 'PointsHoldExpired') return returned;
-  const at = first.type === 'PointsReleased' ? first.data.releasedAt : first.data.expiredAt;
-  const centipoints = expirableCentipoints(foldVolunteer(returned, state), parseInstant(at));
-  if (centipoints === 0) return returned;
-  const { idempotencyKey, volunteerId } = first.data;
-  return [
-    ...returned,
-    {
-      type: 'PointsExpired',
-      data: {
-        idempotencyKey,
-        fromAccount: volunteerAccount(volunteerId),
-        toAccount: EXPIRED_ACCOUNT,
-        centipoints,
-        volunteerId,
-        expiredAt: at,
-      },
+function afterReturn(
+  state: VolunteerState,
+  hold: HoldState,
+  returned: DomainEvent,
+  at: HoldReturn,
+): DomainEvent[] {
+  const events = [returned, ...shortfallRecoveries(state, hold, at)];
+  const centipoints = expirableCentipoints(foldVolunteer(events, state), parseInstant(at.at));
+  if (centipoints === 0) return events;
+  return [...events, pointsExpired({ ...at, centipoints })];
+}
+
+/** `PointsExpired` of `centipoints` of the volunteer's available points, dated `at`. */
+function pointsExpired(
+  expiry: HoldReturn & { readonly centipoints: number; readonly recordId?: string },
+): DomainEvent {
+  const { idempotencyKey, volunteerId, centipoints, recordId } = expiry;
+  return {
+    type: 'PointsExpired',
+    data: {
+      idempotencyKey,
+      fromAccount: volunteerAccount(volunteerId),
+      toAccount: EXPIRED_ACCOUNT,
+      centipoints,
+      volunteerId,
+      ...(recordId === undefined ? {} : { recordId }),
+      expiredAt: expiry.at,
     },
-  ];
+  };
 }
 
 /**
@@ -275,7 +294,7 @@ function withDueExpiry(state: VolunteerState, returned: DomainEvent[]): DomainEv
 function shortfallRecoveries(
   state: VolunteerState,
   hold: HoldState,
-  { idempotencyKey, volunteerId, at }: { idempotencyKey: string; volunteerId: string; at: string },
+  { idempotencyKey, volunteerId, at }: HoldReturn,
 ): DomainEvent[] {
   const events: DomainEvent[] = [];
   let returned = hold.centipoints;
@@ -320,17 +339,12 @@ export function expirePoints(
     return reject('NO_POINTS_TO_EXPIRE', 'no points are due to expire');
   const volunteerId = registeredId(state);
   return [
-    {
-      type: 'PointsExpired',
-      data: {
-        idempotencyKey,
-        fromAccount: volunteerAccount(volunteerId),
-        toAccount: EXPIRED_ACCOUNT,
-        centipoints,
-        volunteerId,
-        ...(recordId === undefined ? {} : { recordId }),
-        expiredAt: formatInstant(effectiveMs),
-      },
-    },
+    pointsExpired({
+      idempotencyKey,
+      volunteerId,
+      centipoints,
+      ...(recordId === undefined ? {} : { recordId }),
+      at: formatInstant(effectiveMs),
+    }),
   ];
 }
